@@ -1,0 +1,43 @@
+//! The catalogue of synthesizable blocks by name: what the synthesis flow, the Verilog emitter
+//! and the co-simulation tests ask for.
+
+use crate::field::Bn254Field;
+use crate::limb_mul::LimbMul;
+use crate::mod_add_sub::{AddSubOp, ModAddSub};
+use crate::montmul_iterative::MontMulIterative;
+use crate::verilog::generate;
+
+/// Names accepted by [`verilog_of`].
+pub const NAMES: &[&str] = &[
+    "limb_mul_16x16",
+    "limb_mul_18x18",
+    "limb_mul_26x17",
+    "mod_add",
+    "mod_sub",
+    "montmul_iterative",
+];
+
+/// The Verilog (top module `top`) of the named block, for `field` where it has one.
+pub fn verilog_of(name: &str, field: Bn254Field) -> Option<String> {
+    Some(match name {
+        "limb_mul_16x16" => generate(&mut LimbMul::<16, 16, 32>::default()),
+        "limb_mul_18x18" => generate(&mut LimbMul::<18, 18, 36>::default()),
+        "limb_mul_26x17" => generate(&mut LimbMul::<26, 17, 43>::default()),
+        "mod_add" => generate(&mut ModAddSub::bn254(field, AddSubOp::Add)),
+        "mod_sub" => generate(&mut ModAddSub::bn254(field, AddSubOp::Sub)),
+        "montmul_iterative" => generate(&mut MontMulIterative::bn254(field)),
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_name_generates() {
+        for name in super::NAMES {
+            let v = super::verilog_of(name, crate::field::Bn254Field::Fq).unwrap();
+            assert!(v.contains("module top("), "{name}");
+        }
+        assert!(super::verilog_of("nope", crate::field::Bn254Field::Fr).is_none());
+    }
+}

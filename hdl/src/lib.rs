@@ -1,0 +1,15 @@
+//! zkaccel hardware: arithmetic blocks and kernels described in rust-hdl.
+//!
+//! Every block comes with a bit-exact software model built on arkworks (`model.rs` in its folder)
+//! and a `Config` that states its latency and initiation interval. The Verilator tests in
+//! `sim/tests/<block>_verilator.rs` replay random and edge-case vectors against those models.
+//! Wire format and stream conventions: `docs/interfaces.md`.
+
+pub mod field;
+pub mod limb_mul;
+pub mod mod_add_sub;
+pub mod digit_row_mul;
+pub mod montmul_iterative;
+pub mod blocks;
+pub mod test_vectors;
+pub mod verilog;

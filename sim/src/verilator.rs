@@ -1,0 +1,251 @@
+//! Verilate a Verilog top module, compile it with the `cc` crate behind the C wrapper, and load
+//! the shared library. Builds are cached under `target/verilator/` by a hash of everything that
+//! goes into them, and guarded by a file lock so that parallel tests (threads or processes) that
+//! ask for the same model build it once.
+
+use crate::model::Library;
+use crate::ports::parse_top_ports;
+use crate::wrapper::{wrapper_source, WRAPPER_VERSION};
+use crate::SimError;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::fs::{self, File};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Instant;
+
+/// Verilator flags used for every model (besides `--prefix`, `-Mdir` and `--top-module`).
+/// `-O3` and `--x-assign/--x-initial fast` as DESIGN.md recommends; `-Wno-WIDTH` because
+/// rust-hdl's generated Verilog relies on implicit width extension; `--trace` so that a VCD can
+/// be dumped on demand (tracing costs nothing until it is switched on); `--output-split` so the
+/// C++ compiles in parallel.
+pub const VERILATOR_FLAGS: &[&str] = &[
+    "--cc",
+    "--trace",
+    "-O3",
+    "--x-assign",
+    "fast",
+    "--x-initial",
+    "fast",
+    "--no-timing",
+    "-Wno-fatal",
+    "-Wno-WIDTH",
+    "-Wno-lint",
+    "-Wno-style",
+    "--output-split",
+    "20000",
+    "--output-split-cfuncs",
+    "2000",
+];
+
+/// C++ optimisation level of the verilated model.
+const CXX_OPT: u32 = 2;
+
+/// A Verilator model to build: a name (which becomes its `--prefix`) and its Verilog.
+pub struct Build {
+    name: String,
+    verilog: String,
+}
+
+fn verilator_bin() -> String {
+    std::env::var("VERILATOR").unwrap_or_else(|_| "verilator".into())
+}
+
+fn run(cmd: &mut Command, what: &str) -> Result<String, SimError> {
+    let out = cmd.output().map_err(|e| SimError::Tool(format!("{what}: cannot start ({e}); run scripts/install-deps.sh")))?;
+    let mut log = String::from_utf8_lossy(&out.stdout).into_owned();
+    log.push_str(&String::from_utf8_lossy(&out.stderr));
+    if out.status.success() {
+        Ok(log)
+    } else {
+        let tail: Vec<&str> = log.lines().rev().take(40).collect();
+        let tail: Vec<&str> = tail.into_iter().rev().collect();
+        Err(SimError::Tool(format!("{what} failed ({}):\n{}", out.status, tail.join("\n"))))
+    }
+}
+
+/// `verilator --version` and its include directory, asked once per process.
+fn verilator_info() -> Result<&'static (String, PathBuf), SimError> {
+    static INFO: OnceLock<Result<(String, PathBuf), String>> = OnceLock::new();
+    INFO.get_or_init(|| {
+        let version = run(Command::new(verilator_bin()).arg("--version"), "verilator --version")
+            .map_err(|e| e.to_string())?;
+        let root = run(Command::new(verilator_bin()).args(["--getenv", "VERILATOR_ROOT"]), "verilator --getenv")
+            .map_err(|e| e.to_string())?;
+        Ok((version.trim().to_string(), PathBuf::from(root.trim()).join("include")))
+    })
+    .as_ref()
+    .map_err(|e| SimError::Tool(e.clone()))
+}
+
+/// Where cached builds live: `$ZKACCEL_SIM_CACHE`, else `<cargo target dir>/verilator`.
+pub fn cache_root() -> PathBuf {
+    if let Ok(dir) = std::env::var("ZKACCEL_SIM_CACHE") {
+        return PathBuf::from(dir);
+    }
+    if let Ok(dir) = std::env::var("CARGO_TARGET_DIR") {
+        return PathBuf::from(dir).join("verilator");
+    }
+    // Test and bench binaries live in <target>/<profile>/deps/.
+    if let Ok(exe) = std::env::current_exe() {
+        for dir in exe.ancestors() {
+            if dir.file_name().is_some_and(|n| n == "target") {
+                return dir.join("verilator");
+            }
+        }
+    }
+    std::env::temp_dir().join("zkaccel-verilator")
+}
+
+fn cc_build(out_dir: &Path, include: &Path) -> cc::Build {
+    let target = env!("ZKACCEL_SIM_TARGET");
+    let mut b = cc::Build::new();
+    b.cpp(true)
+        .std("c++17")
+        .opt_level(CXX_OPT)
+        .debug(false)
+        .pic(true)
+        .target(target)
+        .host(target)
+        .out_dir(out_dir)
+        .cargo_metadata(false)
+        .cargo_warnings(false)
+        .warnings(false)
+        .include(include)
+        .include(include.join("vltstd"))
+        .define("VM_TRACE", "1")
+        .define("VM_TRACE_VCD", "1")
+        .define("VM_COVERAGE", "0")
+        .define("VM_SC", "0")
+        .flag("-fvisibility=hidden")
+        .flag_if_supported("-faligned-new")
+        .flag_if_supported("-Wno-unused-parameter");
+    b
+}
+
+/// Compiles (once per Verilator version) the Verilator runtime objects all models link with.
+fn runtime_objects(root: &Path) -> Result<Vec<PathBuf>, SimError> {
+    let (version, include) = verilator_info()?;
+    let key = hex::encode(&Sha256::digest(format!("{version}|{CXX_OPT}|{}", env!("ZKACCEL_SIM_TARGET")))[..8]);
+    let dir = root.join(format!("runtime-{key}"));
+    let done = dir.join("objects.txt");
+    with_lock(&dir, || {
+        if let Ok(list) = fs::read_to_string(&done) {
+            let objs: Vec<PathBuf> = list.lines().map(PathBuf::from).collect();
+            if objs.iter().all(|o| o.exists()) {
+                return Ok(objs);
+            }
+        }
+        let sources = ["verilated.cpp", "verilated_vcd_c.cpp", "verilated_threads.cpp"];
+        let mut b = cc_build(&dir, include);
+        for s in sources {
+            b.file(include.join(s));
+        }
+        let objs = b.try_compile_intermediates().map_err(|e| SimError::Tool(format!("compiling the Verilator runtime: {e}")))?;
+        let list: Vec<String> = objs.iter().map(|p| p.display().to_string()).collect();
+        fs::write(&done, list.join("\n")).map_err(|e| SimError::Io(done.clone(), e))?;
+        Ok(objs)
+    })
+}
+
+/// Runs `f` holding an exclusive lock on `<dir>.lock` (creating `dir`).
+fn with_lock<T>(dir: &Path, f: impl FnOnce() -> Result<T, SimError>) -> Result<T, SimError> {
+    fs::create_dir_all(dir).map_err(|e| SimError::Io(dir.to_path_buf(), e))?;
+    let lock_path = dir.with_extension("lock");
+    let lock = File::create(&lock_path).map_err(|e| SimError::Io(lock_path.clone(), e))?;
+    lock.lock().map_err(|e| SimError::Io(lock_path.clone(), e))?;
+    let result = f();
+    let _ = lock.unlock();
+    result
+}
+
+impl Build {
+    /// A model called `name` (letters, digits, `_`; unique per distinct design in a process).
+    pub fn new(name: &str, verilog: impl Into<String>) -> Self {
+        assert!(
+            !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'),
+            "model name {name:?} must be [A-Za-z0-9_]+"
+        );
+        Self { name: name.to_string(), verilog: verilog.into() }
+    }
+
+    /// The cache key: everything that changes the built library.
+    fn key(&self) -> Result<String, SimError> {
+        let (version, _) = verilator_info()?;
+        let mut h = Sha256::new();
+        h.update(self.name.as_bytes());
+        h.update([0]);
+        h.update(self.verilog.as_bytes());
+        h.update([0]);
+        h.update(VERILATOR_FLAGS.join(" ").as_bytes());
+        h.update(format!("|{version}|{WRAPPER_VERSION}|{CXX_OPT}").as_bytes());
+        Ok(hex::encode(&h.finalize()[..8]))
+    }
+
+    /// Builds the model (or finds it in the cache) and loads it. Libraries are loaded once per
+    /// process and shared.
+    pub fn build(&self) -> Result<Arc<Library>, SimError> {
+        static LOADED: OnceLock<Mutex<HashMap<String, Arc<Library>>>> = OnceLock::new();
+        let key = self.key()?;
+        let id = format!("{}-{key}", self.name);
+        let loaded = LOADED.get_or_init(Default::default);
+        // Hold the process-wide map while building: tests in one binary that want the same model
+        // wait for one build instead of racing (other processes are kept out by the file lock).
+        let mut map = loaded.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(lib) = map.get(&id) {
+            return Ok(lib.clone());
+        }
+        let ports = parse_top_ports(&self.verilog)?;
+        let root = cache_root();
+        let dir = root.join(&id);
+        let prefix = format!("V{}", self.name);
+        let so = dir.join(format!("lib{}.so", self.name));
+        with_lock(&dir, || {
+            if so.exists() && dir.join("DONE").exists() {
+                return Ok(());
+            }
+            let started = Instant::now();
+            eprintln!("zkaccel-sim: building Verilator model {id} in {}", dir.display());
+            let runtime = runtime_objects(&root)?;
+            let (_, include) = verilator_info()?;
+            let vfile = dir.join("top.v");
+            fs::write(&vfile, &self.verilog).map_err(|e| SimError::Io(vfile.clone(), e))?;
+            let mdir = dir.join("obj_dir");
+            let _ = fs::remove_dir_all(&mdir);
+            let mut cmd = Command::new(verilator_bin());
+            cmd.args(VERILATOR_FLAGS)
+                .arg("--prefix")
+                .arg(&prefix)
+                .arg("--top-module")
+                .arg("top")
+                .arg("-Mdir")
+                .arg(&mdir)
+                .arg(&vfile);
+            run(&mut cmd, "verilator")?;
+            let wrapper = dir.join("zk_wrapper.cpp");
+            fs::write(&wrapper, wrapper_source(&prefix, &ports)).map_err(|e| SimError::Io(wrapper.clone(), e))?;
+            let mut b = cc_build(&dir.join("objs"), include);
+            b.include(&mdir).file(&wrapper);
+            let mut sources: Vec<PathBuf> = fs::read_dir(&mdir)
+                .map_err(|e| SimError::Io(mdir.clone(), e))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "cpp"))
+                .collect();
+            sources.sort();
+            b.files(&sources);
+            let objs = b.try_compile_intermediates().map_err(|e| SimError::Tool(format!("compiling {id}: {e}")))?;
+            let compiler = b.try_get_compiler().map_err(|e| SimError::Tool(e.to_string()))?;
+            let mut link = compiler.to_command();
+            link.arg("-shared").arg("-o").arg(&so).args(&objs).args(&runtime).arg("-lpthread");
+            run(&mut link, "linking the model")?;
+            fs::write(dir.join("DONE"), format!("{:.1} s\n", started.elapsed().as_secs_f64()))
+                .map_err(|e| SimError::Io(dir.clone(), e))?;
+            eprintln!("zkaccel-sim: built {id} in {:.1} s", started.elapsed().as_secs_f64());
+            Ok(())
+        })?;
+        let lib = Arc::new(Library::load(&so, ports, dir)?);
+        map.insert(id, lib.clone());
+        Ok(lib)
+    }
+}
