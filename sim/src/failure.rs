@@ -1,0 +1,20 @@
+//! What a failing co-simulation test leaves behind: the failing vectors replayed into a VCD.
+
+use crate::binary_op::{run_binary_op, BinaryOpPorts};
+use crate::model::Library;
+use num_bigint::BigUint;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Replays `pairs` on a fresh instance with tracing on (no bubbles) and returns the VCD path, so
+/// that a failure message can point at the waveform.
+pub fn replay_binary_op_with_vcd(lib: &Arc<Library>, test: &str, pairs: &[(BigUint, BigUint)]) -> Option<PathBuf> {
+    let mut m = lib.instantiate();
+    let path = m.trace_in_build_dir(&format!("{test}-failure")).ok()?;
+    let ports = BinaryOpPorts::standard(&m).ok()?;
+    let mut rng = crate::seed::TestRng::from_seed(0);
+    let _ = run_binary_op(&mut m, &ports, pairs, 0.0, 1000, &mut rng);
+    m.ticks(4);
+    m.stop_trace();
+    Some(path)
+}
