@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs what the zkaccel test suite needs beyond Rust: Verilator (>= 5) and Yosys, from
+# Debian's packages, plus a C++ compiler. Idempotent: when everything is present it only checks
+# versions and returns in well under a second.
+set -euo pipefail
+
+need=()
+command -v verilator >/dev/null 2>&1 || need+=(verilator)
+command -v yosys >/dev/null 2>&1 || need+=(yosys)
+command -v g++ >/dev/null 2>&1 || need+=(g++)
+command -v make >/dev/null 2>&1 || need+=(make)
+
+if ((${#need[@]})); then
+    echo "install-deps: installing ${need[*]} from Debian's packages" >&2
+    SUDO=""
+    if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+    export DEBIAN_FRONTEND=noninteractive
+    $SUDO apt-get update -qq
+    $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+vmajor=$(verilator --version | sed -n 's/^Verilator \([0-9]*\)\..*/\1/p')
+if [ -z "$vmajor" ] || [ "$vmajor" -lt 5 ]; then
+    echo "install-deps: Verilator 5 or newer is required, found: $(verilator --version)" >&2
+    exit 1
+fi
+echo "install-deps: $(verilator --version | head -n1); $(yosys -V | head -n1)" >&2
