@@ -1,0 +1,120 @@
+//! The CPU backend: arkworks MSM (Pippenger with a signed small-scalar partition) and ark-poly
+//! radix-2 NTTs, multi-threaded with rayon. "Resident" data lives in host memory behind `Arc`s.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use ark_ec::VariableBaseMSM;
+use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
+
+use super::{Backend, BackendError, BasesHandle, BasesId, NttKind, PolyHandle};
+use crate::{Fr, G1Affine, G1Projective};
+
+/// Multi-threaded CPU backend on arkworks.
+#[derive(Default)]
+pub struct CpuBackend {
+    bases: Mutex<HashMap<BasesId, Arc<Vec<G1Affine>>>>,
+    polys: Mutex<HashMap<u64, Arc<Vec<Fr>>>>,
+    next_id: AtomicU64,
+}
+
+impl CpuBackend {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn poly(&self, h: &PolyHandle) -> Result<Arc<Vec<Fr>>, BackendError> {
+        self.polys
+            .lock()
+            .expect("backend lock")
+            .get(&h.id)
+            .cloned()
+            .ok_or_else(|| BackendError::UnknownHandle { what: "polynomial", id: h.id.to_string() })
+    }
+
+    fn insert(&self, v: Vec<Fr>) -> PolyHandle {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let len = v.len();
+        self.polys.lock().expect("backend lock").insert(id, Arc::new(v));
+        PolyHandle { id, len }
+    }
+
+    /// The number of resident vectors (tests check that the prover releases what it uploads).
+    pub fn resident_polys(&self) -> usize {
+        self.polys.lock().expect("backend lock").len()
+    }
+}
+
+impl Backend for CpuBackend {
+    fn name(&self) -> String {
+        format!("cpu-arkworks ({} threads)", rayon::current_num_threads())
+    }
+
+    fn load_bases(&self, id: BasesId, bases: &[G1Affine]) -> Result<BasesHandle, BackendError> {
+        let mut map = self.bases.lock().expect("backend lock");
+        map.entry(id).or_insert_with(|| Arc::new(bases.to_vec()));
+        Ok(BasesHandle { id, len: bases.len() })
+    }
+
+    fn has_bases(&self, id: &BasesId) -> bool {
+        self.bases.lock().expect("backend lock").contains_key(id)
+    }
+
+    fn release_bases(&self, bases: &BasesHandle) {
+        self.bases.lock().expect("backend lock").remove(&bases.id);
+    }
+
+    fn upload(&self, values: &[&[Fr]]) -> Result<Vec<PolyHandle>, BackendError> {
+        Ok(values.iter().map(|v| self.insert(v.to_vec())).collect())
+    }
+
+    fn download(&self, poly: &PolyHandle) -> Result<Vec<Fr>, BackendError> {
+        Ok(self.poly(poly)?.as_ref().clone())
+    }
+
+    fn release(&self, poly: PolyHandle) {
+        self.polys.lock().expect("backend lock").remove(&poly.id);
+    }
+
+    fn msm_unchecked(&self, bases: &BasesHandle, scalars: &[&PolyHandle]) -> Result<Vec<G1Projective>, BackendError> {
+        let points = self
+            .bases
+            .lock()
+            .expect("backend lock")
+            .get(&bases.id)
+            .cloned()
+            .ok_or_else(|| BackendError::UnknownHandle { what: "bases", id: bases.id.hex() })?;
+        scalars
+            .iter()
+            .map(|h| {
+                let s = self.poly(h)?;
+                let n = s.len().min(points.len());
+                Ok(G1Projective::msm_unchecked(&points[..n], &s[..n]))
+            })
+            .collect()
+    }
+
+    fn ntt_unchecked(&self, polys: &[&PolyHandle], log_size: u32, kind: NttKind) -> Result<Vec<PolyHandle>, BackendError> {
+        let size = 1usize << log_size;
+        let base = Radix2EvaluationDomain::<Fr>::new(size).ok_or(BackendError::UnsupportedSize(log_size))?;
+        let domain = match kind {
+            NttKind::Forward | NttKind::Inverse => base,
+            NttKind::CosetForward { shift } | NttKind::CosetInverse { shift } => {
+                base.get_coset(shift).ok_or_else(|| BackendError::Invalid("coset shift".into()))?
+            }
+        };
+        polys
+            .iter()
+            .map(|h| {
+                let mut v = self.poly(h)?.as_ref().clone();
+                v.resize(size, Fr::from(0u64));
+                match kind {
+                    NttKind::Forward | NttKind::CosetForward { .. } => domain.fft_in_place(&mut v),
+                    NttKind::Inverse | NttKind::CosetInverse { .. } => domain.ifft_in_place(&mut v),
+                }
+                Ok(self.insert(v))
+            })
+            .collect()
+    }
+}

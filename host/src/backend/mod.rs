@@ -1,0 +1,194 @@
+//! The `Backend` seam: every MSM and NTT of the prover goes through it, so that the CPU or the
+//! FPGA card can serve it.
+//!
+//! The trait is shaped for a card with its own memory and slow transfers:
+//! * **fixed bases stay resident**: [`Backend::load_bases`] uploads a set of G1 points (the
+//!   Lagrange-form SRS, the monomial SRS) once, named by the Keccak-256 hash of their encoding
+//!   ([`BasesId`]); loading the same bases again is a no-op that returns the same handle;
+//! * **polynomials stay resident**: [`Backend::upload`] returns a [`PolyHandle`]; NTT outputs are
+//!   new handles on the device; only [`Backend::download`] brings values back;
+//! * **batched calls**: one round's commitments are one [`Backend::msm_unchecked`] call, one
+//!   round's transforms one [`Backend::ntt_unchecked`] call, so a card can pipeline transfers and
+//!   compute across the batch.
+//!
+//! Trait methods are the *unchecked* half (arkworks / ICICLE style); callers use the checked
+//! wrappers of [`BackendExt`] (`msm`, `ntt`), which validate lengths and sizes first so that a
+//! contract violation is an error before any buffer reaches a device.
+//!
+//! Scalars are field elements ([`Fr`]). Quantized witness columns hold small integers (negatives as
+//! r − |v|); a backend may classify scalars by size and take a small-scalar path — the CPU backend
+//! does, through arkworks' signed small-scalar partition in `VariableBaseMSM::msm_bigint`.
+
+mod cpu;
+mod profiling;
+
+pub use cpu::CpuBackend;
+pub use profiling::{ProfilingBackend, Profile};
+
+use sha3::{Digest, Keccak256};
+
+pub use crate::error::BackendError;
+use crate::{Fr, G1Affine, G1Projective};
+
+/// The largest transform the backends accept (BN254 Fr has 2-adicity 28).
+pub const MAX_LOG_SIZE: u32 = 28;
+
+/// The name of a set of fixed bases: Keccak-256 of their encoding ([`crate::codec`] G1 format,
+/// concatenated).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct BasesId(pub [u8; 32]);
+
+impl BasesId {
+    /// Hashes a set of bases.
+    pub fn of(bases: &[G1Affine]) -> Self {
+        let mut h = Keccak256::new();
+        h.update((bases.len() as u64).to_le_bytes());
+        for p in bases {
+            h.update(crate::codec::g1_to_bytes(p));
+        }
+        Self(h.finalize().into())
+    }
+
+    pub fn hex(&self) -> String {
+        self.0.iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
+/// A set of fixed bases resident on a backend.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BasesHandle {
+    pub id: BasesId,
+    pub len: usize,
+}
+
+/// A vector of field elements resident on a backend. Not `Clone`: it names one buffer, released
+/// with [`Backend::release`].
+#[derive(Debug, PartialEq, Eq)]
+pub struct PolyHandle {
+    pub id: u64,
+    pub len: usize,
+}
+
+/// Which transform [`Backend::ntt_unchecked`] performs on vectors of size `2^log_size`
+/// (inputs shorter than the size are zero-padded).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NttKind {
+    /// Coefficients → evaluations on the subgroup H = ⟨ω⟩: `y_i = Σ_j c_j ω^{ij}`.
+    Forward,
+    /// Evaluations on H → coefficients (inverse of `Forward`).
+    Inverse,
+    /// Coefficients → evaluations on the coset `shift·H`: `y_i = Σ_j c_j (shift·ω^i)^j`.
+    CosetForward { shift: Fr },
+    /// Evaluations on `shift·H` → coefficients (inverse of `CosetForward`).
+    CosetInverse { shift: Fr },
+}
+
+/// The backend seam. See the module documentation for the design.
+pub trait Backend: Send + Sync {
+    /// A human-readable name ("cpu-arkworks", "fpga:…").
+    fn name(&self) -> String;
+
+    /// Makes `bases` resident under `id` (which must be `BasesId::of(bases)`; the checked wrapper
+    /// [`BackendExt::load_bases_checked`] computes it). Idempotent: bases already resident are not
+    /// transferred again.
+    fn load_bases(&self, id: BasesId, bases: &[G1Affine]) -> Result<BasesHandle, BackendError>;
+
+    /// Whether bases with this id are resident.
+    fn has_bases(&self, id: &BasesId) -> bool;
+
+    /// Frees resident bases.
+    fn release_bases(&self, bases: &BasesHandle);
+
+    /// Copies host vectors to the backend (one call per batch).
+    fn upload(&self, values: &[&[Fr]]) -> Result<Vec<PolyHandle>, BackendError>;
+
+    /// Copies a resident vector back to the host.
+    fn download(&self, poly: &PolyHandle) -> Result<Vec<Fr>, BackendError>;
+
+    /// Frees a resident vector.
+    fn release(&self, poly: PolyHandle);
+
+    /// Batched MSM over fixed bases: result `k` is `Σ_i scalars[k][i] · bases[i]`, for scalar
+    /// vectors no longer than the bases (unchecked: see [`BackendExt::msm`]).
+    fn msm_unchecked(&self, bases: &BasesHandle, scalars: &[&PolyHandle]) -> Result<Vec<G1Projective>, BackendError>;
+
+    /// Batched NTT: each input (no longer than `2^log_size`) is zero-padded and transformed;
+    /// results are new resident vectors of length `2^log_size` (unchecked: see [`BackendExt::ntt`]).
+    fn ntt_unchecked(&self, polys: &[&PolyHandle], log_size: u32, kind: NttKind) -> Result<Vec<PolyHandle>, BackendError>;
+}
+
+/// Checked wrappers over a [`Backend`]: validate, then call the unchecked trait method.
+pub trait BackendExt: Backend {
+    /// Hashes the bases and loads them (no transfer when they are already resident).
+    fn load_bases_checked(&self, bases: &[G1Affine]) -> Result<BasesHandle, BackendError> {
+        let id = BasesId::of(bases);
+        self.load_bases(id, bases)
+    }
+
+    /// Checked batched MSM.
+    fn msm(&self, bases: &BasesHandle, scalars: &[&PolyHandle]) -> Result<Vec<G1Projective>, BackendError> {
+        if !self.has_bases(&bases.id) {
+            return Err(BackendError::UnknownHandle { what: "bases", id: bases.id.hex() });
+        }
+        for (k, s) in scalars.iter().enumerate() {
+            if s.len > bases.len {
+                return Err(BackendError::Length(format!(
+                    "MSM {k}: {} scalars for {} bases",
+                    s.len, bases.len
+                )));
+            }
+        }
+        let out = self.msm_unchecked(bases, scalars)?;
+        if out.len() != scalars.len() {
+            return Err(BackendError::Device(format!("MSM returned {} results for {}", out.len(), scalars.len())));
+        }
+        Ok(out)
+    }
+
+    /// Checked batched NTT.
+    fn ntt(&self, polys: &[&PolyHandle], log_size: u32, kind: NttKind) -> Result<Vec<PolyHandle>, BackendError> {
+        if log_size > MAX_LOG_SIZE {
+            return Err(BackendError::UnsupportedSize(log_size));
+        }
+        if let NttKind::CosetForward { shift } | NttKind::CosetInverse { shift } = kind {
+            if ark_ff::Zero::is_zero(&shift) {
+                return Err(BackendError::Invalid("coset shift must be non-zero".into()));
+            }
+        }
+        let size = 1usize << log_size;
+        for (k, p) in polys.iter().enumerate() {
+            if p.len > size {
+                return Err(BackendError::Length(format!("NTT {k}: input of length {} exceeds size {size}", p.len)));
+            }
+        }
+        let out = self.ntt_unchecked(polys, log_size, kind)?;
+        if out.len() != polys.len() || out.iter().any(|p| p.len != size) {
+            return Err(BackendError::Device("NTT returned the wrong number or size of outputs".into()));
+        }
+        Ok(out)
+    }
+
+    /// Uploads host vectors, runs a batched MSM on them, releases them.
+    fn msm_host(&self, bases: &BasesHandle, scalars: &[&[Fr]]) -> Result<Vec<G1Projective>, BackendError> {
+        let handles = self.upload(scalars)?;
+        let out = self.msm(bases, &handles.iter().collect::<Vec<_>>());
+        handles.into_iter().for_each(|h| self.release(h));
+        out
+    }
+
+    /// Uploads host vectors, transforms them, downloads the results, releases everything.
+    fn ntt_host(&self, polys: &[&[Fr]], log_size: u32, kind: NttKind) -> Result<Vec<Vec<Fr>>, BackendError> {
+        let handles = self.upload(polys)?;
+        let outs = self.ntt(&handles.iter().collect::<Vec<_>>(), log_size, kind);
+        handles.into_iter().for_each(|h| self.release(h));
+        let outs = outs?;
+        let res = outs.iter().map(|h| self.download(h)).collect();
+        outs.into_iter().for_each(|h| self.release(h));
+        res
+    }
+}
+
+impl<B: Backend + ?Sized> BackendExt for B {}
+
+#[cfg(test)]
+mod tests;

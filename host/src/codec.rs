@@ -1,0 +1,334 @@
+//! Checked binary encodings shared by keys and proofs (files, not the card's bus format).
+//!
+//! * integers: little-endian (`u8`, `u32`, `u64`);
+//! * a field element (Fr or Fq): 32 bytes, the **canonical** integer (not Montgomery form),
+//!   little-endian; a value `≥ p` is rejected as non-canonical;
+//! * a G1 point: 64 bytes `x ‖ y` (Fq each). The point at infinity sets bit 7 of byte 63 (bit 255
+//!   of `y`, never set in a valid coordinate since q < 2^254) and is otherwise all zero — the same
+//!   flag as `docs/interfaces.md` §2. A decoded point must be on the curve (G1 has cofactor 1);
+//! * a G2 point: 128 bytes `x.c0 ‖ x.c1 ‖ y.c0 ‖ y.c1`, infinity flagged by bit 7 of byte 127; a
+//!   decoded point must be on the curve and in the prime-order subgroup.
+//!
+//! Decoding never panics: every failure is a [`DecodeError`].
+
+use ark_ec::AffineRepr;
+use ark_ff::{BigInteger, Field, PrimeField};
+
+use crate::error::DecodeError;
+use crate::{Fq, Fr, G1Affine, G2Affine};
+
+type Fq2 = ark_bn254::Fq2;
+
+/// Appends encodings to a byte vector.
+#[derive(Default)]
+pub struct Writer {
+    pub bytes: Vec<u8>,
+}
+
+impl Writer {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    pub fn raw(&mut self, b: &[u8]) {
+        self.bytes.extend_from_slice(b);
+    }
+    pub fn u8(&mut self, v: u8) {
+        self.bytes.push(v);
+    }
+    pub fn u32(&mut self, v: u32) {
+        self.raw(&v.to_le_bytes());
+    }
+    pub fn u64(&mut self, v: u64) {
+        self.raw(&v.to_le_bytes());
+    }
+    pub fn fr(&mut self, v: &Fr) {
+        self.raw(&fr_to_le(v));
+    }
+    pub fn frs(&mut self, v: &[Fr]) {
+        self.u32(v.len() as u32);
+        v.iter().for_each(|x| self.fr(x));
+    }
+    pub fn g1(&mut self, p: &G1Affine) {
+        self.raw(&g1_to_bytes(p));
+    }
+    pub fn g1s(&mut self, v: &[G1Affine]) {
+        self.u32(v.len() as u32);
+        v.iter().for_each(|p| self.g1(p));
+    }
+    pub fn g2(&mut self, p: &G2Affine) {
+        let mut out = [0u8; 128];
+        match p.xy() {
+            None => out[127] = 0x80,
+            Some((x, y)) => {
+                out[0..32].copy_from_slice(&fq_to_le(&x.c0));
+                out[32..64].copy_from_slice(&fq_to_le(&x.c1));
+                out[64..96].copy_from_slice(&fq_to_le(&y.c0));
+                out[96..128].copy_from_slice(&fq_to_le(&y.c1));
+            }
+        }
+        self.raw(&out);
+    }
+}
+
+/// Reads encodings from a byte slice, tracking the offset for error messages.
+pub struct Reader<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    pub fn new(bytes: &'a [u8]) -> Self {
+        Self { bytes, pos: 0 }
+    }
+    pub fn offset(&self) -> usize {
+        self.pos
+    }
+    pub fn remaining(&self) -> usize {
+        self.bytes.len() - self.pos
+    }
+    pub fn take(&mut self, n: usize, what: &'static str) -> Result<&'a [u8], DecodeError> {
+        if self.remaining() < n {
+            return Err(DecodeError::Truncated {
+                what,
+                offset: self.pos,
+                needed: n,
+                available: self.remaining(),
+            });
+        }
+        let out = &self.bytes[self.pos..self.pos + n];
+        self.pos += n;
+        Ok(out)
+    }
+    pub fn magic(&mut self, expected: &[u8], what: &'static str) -> Result<(), DecodeError> {
+        let found = self.take(expected.len(), what)?;
+        if found != expected {
+            return Err(DecodeError::BadMagic { what, expected: expected.to_vec(), found: found.to_vec() });
+        }
+        Ok(())
+    }
+    pub fn u8(&mut self, what: &'static str) -> Result<u8, DecodeError> {
+        Ok(self.take(1, what)?[0])
+    }
+    pub fn u32(&mut self, what: &'static str) -> Result<u32, DecodeError> {
+        Ok(u32::from_le_bytes(self.take(4, what)?.try_into().expect("4 bytes")))
+    }
+    pub fn u64(&mut self, what: &'static str) -> Result<u64, DecodeError> {
+        Ok(u64::from_le_bytes(self.take(8, what)?.try_into().expect("8 bytes")))
+    }
+    /// A length prefix, bounded by `max` so that a hostile file cannot make us allocate.
+    pub fn len(&mut self, what: &'static str, max: usize) -> Result<usize, DecodeError> {
+        let n = self.u32(what)? as usize;
+        if n > max {
+            return Err(DecodeError::Invalid { what, reason: format!("length {n} exceeds the limit {max}") });
+        }
+        Ok(n)
+    }
+    pub fn fr(&mut self, what: &'static str) -> Result<Fr, DecodeError> {
+        fr_from_le(self.take(32, what)?.try_into().expect("32 bytes")).ok_or(DecodeError::NonCanonical { what })
+    }
+    pub fn frs(&mut self, what: &'static str, max: usize) -> Result<Vec<Fr>, DecodeError> {
+        let n = self.len(what, max)?;
+        if self.remaining() < n * 32 {
+            return Err(DecodeError::Truncated { what, offset: self.pos, needed: n * 32, available: self.remaining() });
+        }
+        (0..n).map(|_| self.fr(what)).collect()
+    }
+    pub fn g1(&mut self, what: &'static str) -> Result<G1Affine, DecodeError> {
+        g1_from_bytes(self.take(64, what)?.try_into().expect("64 bytes"), what)
+    }
+    pub fn g1s(&mut self, what: &'static str, max: usize) -> Result<Vec<G1Affine>, DecodeError> {
+        let n = self.len(what, max)?;
+        if self.remaining() < n * 64 {
+            return Err(DecodeError::Truncated { what, offset: self.pos, needed: n * 64, available: self.remaining() });
+        }
+        (0..n).map(|_| self.g1(what)).collect()
+    }
+    pub fn g2(&mut self, what: &'static str) -> Result<G2Affine, DecodeError> {
+        let b = self.take(128, what)?;
+        let mut last = [0u8; 32];
+        last.copy_from_slice(&b[96..128]);
+        if last[31] & 0x80 != 0 {
+            last[31] &= 0x7f;
+            if b[..96].iter().any(|&x| x != 0) || last.iter().any(|&x| x != 0) {
+                return Err(DecodeError::MalformedPoint { what, reason: "infinity flag with non-zero coordinates" });
+            }
+            return Ok(G2Affine::identity());
+        }
+        let c = |s: &[u8]| fq_from_le(s.try_into().expect("32 bytes")).ok_or(DecodeError::NonCanonical { what });
+        let x = Fq2::new(c(&b[0..32])?, c(&b[32..64])?);
+        let y = Fq2::new(c(&b[64..96])?, c(&last)?);
+        check_g2(G2Affine::new_unchecked(x, y), what)
+    }
+    /// Fails unless every byte was consumed.
+    pub fn finish(&self, what: &'static str) -> Result<(), DecodeError> {
+        match self.remaining() {
+            0 => Ok(()),
+            count => Err(DecodeError::TrailingBytes { what, count }),
+        }
+    }
+}
+
+/// Checks a G2 point for curve membership and the subgroup (G2 has a large cofactor).
+pub fn check_g2(p: G2Affine, what: &'static str) -> Result<G2Affine, DecodeError> {
+    if !p.is_on_curve() {
+        return Err(DecodeError::NotOnCurve { what });
+    }
+    if !p.is_in_correct_subgroup_assuming_on_curve() {
+        return Err(DecodeError::NotInSubgroup { what });
+    }
+    Ok(p)
+}
+
+/// Checks a G1 point for curve membership (BN254 G1 has cofactor 1, so that is the subgroup too;
+/// the subgroup test is kept for clarity and is cheap).
+pub fn check_g1(p: G1Affine, what: &'static str) -> Result<G1Affine, DecodeError> {
+    if !p.is_on_curve() {
+        return Err(DecodeError::NotOnCurve { what });
+    }
+    if !p.is_in_correct_subgroup_assuming_on_curve() {
+        return Err(DecodeError::NotInSubgroup { what });
+    }
+    Ok(p)
+}
+
+pub fn fr_to_le(v: &Fr) -> [u8; 32] {
+    v.into_bigint().to_bytes_le().try_into().expect("32 bytes")
+}
+
+pub fn fq_to_le(v: &Fq) -> [u8; 32] {
+    v.into_bigint().to_bytes_le().try_into().expect("32 bytes")
+}
+
+fn limbs(b: &[u8; 32]) -> [u64; 4] {
+    core::array::from_fn(|i| u64::from_le_bytes(b[8 * i..8 * i + 8].try_into().expect("8 bytes")))
+}
+
+/// The canonical little-endian integer as an Fr; `None` if it is `≥ r`.
+pub fn fr_from_le(b: &[u8; 32]) -> Option<Fr> {
+    Fr::from_bigint(ark_ff::BigInt::new(limbs(b)))
+}
+
+/// The canonical little-endian integer as an Fq; `None` if it is `≥ q`.
+pub fn fq_from_le(b: &[u8; 32]) -> Option<Fq> {
+    Fq::from_bigint(ark_ff::BigInt::new(limbs(b)))
+}
+
+/// An Fq from a little-endian **Montgomery** representation (R = 2^256), as snarkjs writes it;
+/// `None` if the integer is `≥ q`.
+pub fn fq_from_le_montgomery(b: &[u8; 32]) -> Option<Fq> {
+    // The stored integer is x·R mod q; from_bigint gives it as a field element, and multiplying by
+    // R^-1 recovers x.
+    let m = fq_from_le(b)?;
+    let r_inv = Fq::from(2u64).pow([256u64]).inverse().expect("R is invertible");
+    Some(m * r_inv)
+}
+
+pub fn g1_to_bytes(p: &G1Affine) -> [u8; 64] {
+    let mut out = [0u8; 64];
+    match p.xy() {
+        None => out[63] = 0x80,
+        Some((x, y)) => {
+            out[..32].copy_from_slice(&fq_to_le(&x));
+            out[32..].copy_from_slice(&fq_to_le(&y));
+        }
+    }
+    out
+}
+
+pub fn g1_from_bytes(b: &[u8; 64], what: &'static str) -> Result<G1Affine, DecodeError> {
+    let mut y = [0u8; 32];
+    y.copy_from_slice(&b[32..]);
+    if y[31] & 0x80 != 0 {
+        y[31] &= 0x7f;
+        if b[..32].iter().any(|&v| v != 0) || y.iter().any(|&v| v != 0) {
+            return Err(DecodeError::MalformedPoint { what, reason: "infinity flag with non-zero coordinates" });
+        }
+        return Ok(G1Affine::identity());
+    }
+    let x = fq_from_le(b[..32].try_into().expect("32 bytes")).ok_or(DecodeError::NonCanonical { what })?;
+    let y = fq_from_le(&y).ok_or(DecodeError::NonCanonical { what })?;
+    check_g1(G1Affine::new_unchecked(x, y), what)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ark_ec::{CurveGroup, PrimeGroup};
+    use ark_ff::UniformRand;
+    use zkaccel_sim::seed::TestRng;
+
+    #[test]
+    fn field_and_point_round_trips() {
+        let mut rng = TestRng::for_test("codec::field_and_point_round_trips");
+        for _ in 0..20 {
+            let x = Fr::rand(&mut rng);
+            let mut w = Writer::new();
+            w.fr(&x);
+            let p = (crate::G1Projective::generator() * x).into_affine();
+            w.g1(&p);
+            let q = (crate::G2Projective::generator() * x).into_affine();
+            w.g2(&q);
+            let mut r = Reader::new(&w.bytes);
+            assert_eq!(r.fr("x").unwrap(), x);
+            assert_eq!(r.g1("p").unwrap(), p);
+            assert_eq!(r.g2("q").unwrap(), q);
+            r.finish("test").unwrap();
+        }
+        let mut w = Writer::new();
+        w.g1(&G1Affine::identity());
+        w.g2(&G2Affine::identity());
+        let mut r = Reader::new(&w.bytes);
+        assert!(r.g1("p").unwrap().is_zero());
+        assert!(r.g2("q").unwrap().is_zero());
+    }
+
+    #[test]
+    fn rejects_bad_encodings() {
+        // r itself is non-canonical.
+        let r_bytes: [u8; 32] = Fr::MODULUS.to_bytes_le().try_into().unwrap();
+        assert_eq!(Reader::new(&r_bytes).fr("x"), Err(DecodeError::NonCanonical { what: "x" }));
+        // r - 1 is canonical.
+        let mut rm1 = r_bytes;
+        rm1[0] -= 1;
+        assert_eq!(Reader::new(&rm1).fr("x").unwrap(), -Fr::from(1u64));
+        // Off-curve G1: (1, 1).
+        let mut b = [0u8; 64];
+        b[0] = 1;
+        b[32] = 1;
+        assert_eq!(g1_from_bytes(&b, "p"), Err(DecodeError::NotOnCurve { what: "p" }));
+        // Infinity flag with junk.
+        let mut b = [0u8; 64];
+        b[63] = 0x80;
+        b[5] = 1;
+        assert!(matches!(g1_from_bytes(&b, "p"), Err(DecodeError::MalformedPoint { .. })));
+        // Truncated.
+        assert!(matches!(Reader::new(&[0u8; 10]).g1("p"), Err(DecodeError::Truncated { .. })));
+        // A G2 point on the curve but outside the subgroup: find x with x^3 + b' a square.
+        let mut x = Fq2::new(Fq::from(1u64), Fq::from(0u64));
+        let not_subgroup = loop {
+            if let Some(p) = G2Affine::get_point_from_x_unchecked(x, false) {
+                if !p.is_in_correct_subgroup_assuming_on_curve() {
+                    break p;
+                }
+            }
+            x += Fq2::from(1u64);
+        };
+        let mut w = Writer::new();
+        w.g2(&not_subgroup);
+        assert_eq!(Reader::new(&w.bytes).g2("q"), Err(DecodeError::NotInSubgroup { what: "q" }));
+    }
+
+    #[test]
+    fn montgomery_conversion_matches_definition() {
+        let mut rng = TestRng::for_test("codec::montgomery_conversion_matches_definition");
+        for _ in 0..10 {
+            let x = Fq::rand(&mut rng);
+            // x·2^256 mod q, canonical, little-endian.
+            let mont = x * Fq::from(2u64).pow([256u64]);
+            assert_eq!(fq_from_le_montgomery(&fq_to_le(&mont)), Some(x));
+            // arkworks stores exactly this integer internally (R = 2^256).
+            let internal: [u8; 32] = x.0.to_bytes_le().try_into().unwrap();
+            assert_eq!(internal, fq_to_le(&mont));
+        }
+    }
+}

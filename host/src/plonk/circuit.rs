@@ -1,0 +1,332 @@
+//! Column and gate declarations: the one place where a circuit's constraints are stated.
+//!
+//! A circuit has three kinds of columns, each a vector of n = 2^k values (one per row):
+//! * **fixed** columns (selectors, constants, later fixed weight columns) — part of the key;
+//! * **advice** columns (the private witness) — committed by the prover, blinded;
+//! * **instance** columns (public inputs) — known to the verifier, which evaluates them itself.
+//!
+//! A **gate** is a list of polynomial identities over *queries* — a column at a row rotation
+//! (`a.cur()`, `a.next()`, `a.rot(-1)`) — that must vanish on every row (rotations wrap around
+//! the domain). The prover's quotient and the verifier's check both evaluate the declared
+//! expressions generically, so new gates (custom gates, later lookups) need no change to the
+//! prover's rounds. Columns with equality enabled take part in the copy-constraint (permutation)
+//! argument.
+
+use std::collections::BTreeSet;
+use std::ops::{Add, Mul, Neg, Sub};
+
+use ark_ff::Zero;
+
+use crate::error::{Error, Result};
+use crate::Fr;
+
+/// The kind of a column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ColumnKind {
+    Fixed,
+    Advice,
+    Instance,
+}
+
+/// A column of the circuit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Column {
+    pub kind: ColumnKind,
+    pub index: usize,
+}
+
+impl Column {
+    /// This column at the current row.
+    pub fn cur(self) -> Expression {
+        self.rot(0)
+    }
+    /// This column at the next row.
+    pub fn next(self) -> Expression {
+        self.rot(1)
+    }
+    /// This column at row + `rotation`.
+    pub fn rot(self, rotation: i32) -> Expression {
+        Expression::Query(Query { column: self, rotation })
+    }
+}
+
+/// A column at a rotation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Query {
+    pub column: Column,
+    pub rotation: i32,
+}
+
+/// A polynomial expression over queries.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Expression {
+    Constant(Fr),
+    Query(Query),
+    Negated(Box<Expression>),
+    Sum(Box<Expression>, Box<Expression>),
+    Product(Box<Expression>, Box<Expression>),
+    Scaled(Box<Expression>, Fr),
+}
+
+impl Expression {
+    /// The degree in the column polynomials (a query has degree 1).
+    pub fn degree(&self) -> usize {
+        match self {
+            Expression::Constant(_) => 0,
+            Expression::Query(_) => 1,
+            Expression::Negated(e) | Expression::Scaled(e, _) => e.degree(),
+            Expression::Sum(a, b) => a.degree().max(b.degree()),
+            Expression::Product(a, b) => a.degree() + b.degree(),
+        }
+    }
+
+    /// Evaluates the expression, reading each query through `query`.
+    pub fn evaluate(&self, query: &impl Fn(Query) -> Fr) -> Fr {
+        match self {
+            Expression::Constant(c) => *c,
+            Expression::Query(q) => query(*q),
+            Expression::Negated(e) => -e.evaluate(query),
+            Expression::Sum(a, b) => a.evaluate(query) + b.evaluate(query),
+            Expression::Product(a, b) => a.evaluate(query) * b.evaluate(query),
+            Expression::Scaled(e, c) => e.evaluate(query) * c,
+        }
+    }
+
+    /// Calls `f` on every query of the expression.
+    pub fn for_each_query(&self, f: &mut impl FnMut(Query)) {
+        match self {
+            Expression::Constant(_) => {}
+            Expression::Query(q) => f(*q),
+            Expression::Negated(e) | Expression::Scaled(e, _) => e.for_each_query(f),
+            Expression::Sum(a, b) | Expression::Product(a, b) => {
+                a.for_each_query(f);
+                b.for_each_query(f);
+            }
+        }
+    }
+
+    /// The depth of the expression tree.
+    pub fn depth(&self) -> usize {
+        match self {
+            Expression::Constant(_) | Expression::Query(_) => 1,
+            Expression::Negated(e) | Expression::Scaled(e, _) => 1 + e.depth(),
+            Expression::Sum(a, b) | Expression::Product(a, b) => 1 + a.depth().max(b.depth()),
+        }
+    }
+}
+
+impl From<Fr> for Expression {
+    fn from(c: Fr) -> Self {
+        Expression::Constant(c)
+    }
+}
+
+impl Add for Expression {
+    type Output = Expression;
+    fn add(self, rhs: Expression) -> Expression {
+        Expression::Sum(Box::new(self), Box::new(rhs))
+    }
+}
+
+impl Sub for Expression {
+    type Output = Expression;
+    fn sub(self, rhs: Expression) -> Expression {
+        Expression::Sum(Box::new(self), Box::new(-rhs))
+    }
+}
+
+impl Mul for Expression {
+    type Output = Expression;
+    fn mul(self, rhs: Expression) -> Expression {
+        Expression::Product(Box::new(self), Box::new(rhs))
+    }
+}
+
+impl Mul<Fr> for Expression {
+    type Output = Expression;
+    fn mul(self, rhs: Fr) -> Expression {
+        Expression::Scaled(Box::new(self), rhs)
+    }
+}
+
+impl Neg for Expression {
+    type Output = Expression;
+    fn neg(self) -> Expression {
+        Expression::Negated(Box::new(self))
+    }
+}
+
+/// A named set of identities that hold on every row.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Gate {
+    pub name: String,
+    pub constraints: Vec<Expression>,
+}
+
+/// The largest |rotation| a query may use.
+pub const MAX_ROTATION: i32 = 64;
+/// The deepest expression accepted (bounds recursion when decoding keys).
+pub const MAX_EXPRESSION_DEPTH: usize = 64;
+
+/// All declarations of a circuit: columns, gates, and the columns with equality enabled.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ConstraintSystem {
+    pub num_fixed: usize,
+    pub num_advice: usize,
+    pub num_instance: usize,
+    pub gates: Vec<Gate>,
+    /// Columns in the permutation argument (advice or fixed), in declaration order.
+    pub permutation: Vec<Column>,
+}
+
+/// The queries a circuit makes, sorted and de-duplicated, by column kind. The order fixes the
+/// order of evaluations in a proof.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Queries {
+    pub advice: Vec<Query>,
+    pub fixed: Vec<Query>,
+    pub instance: Vec<Query>,
+}
+
+impl ConstraintSystem {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn fixed_column(&mut self) -> Column {
+        self.num_fixed += 1;
+        Column { kind: ColumnKind::Fixed, index: self.num_fixed - 1 }
+    }
+
+    pub fn advice_column(&mut self) -> Column {
+        self.num_advice += 1;
+        Column { kind: ColumnKind::Advice, index: self.num_advice - 1 }
+    }
+
+    pub fn instance_column(&mut self) -> Column {
+        self.num_instance += 1;
+        Column { kind: ColumnKind::Instance, index: self.num_instance - 1 }
+    }
+
+    /// Lets copy constraints refer to `column` (advice or fixed).
+    pub fn enable_equality(&mut self, column: Column) {
+        if !self.permutation.contains(&column) {
+            self.permutation.push(column);
+        }
+    }
+
+    /// Declares a gate.
+    pub fn create_gate(&mut self, name: impl Into<String>, constraints: Vec<Expression>) {
+        self.gates.push(Gate { name: name.into(), constraints });
+    }
+
+    /// Checks that every declaration is well formed.
+    pub fn validate(&self) -> Result<()> {
+        let in_range = |c: &Column| match c.kind {
+            ColumnKind::Fixed => c.index < self.num_fixed,
+            ColumnKind::Advice => c.index < self.num_advice,
+            ColumnKind::Instance => c.index < self.num_instance,
+        };
+        for c in &self.permutation {
+            if !in_range(c) {
+                return Err(Error::Circuit(format!("permutation column {c:?} is not declared")));
+            }
+            if c.kind == ColumnKind::Instance {
+                return Err(Error::Circuit("instance columns cannot take part in copy constraints".into()));
+            }
+        }
+        let distinct: BTreeSet<_> = self.permutation.iter().collect();
+        if distinct.len() != self.permutation.len() {
+            return Err(Error::Circuit("a column is listed twice in the permutation".into()));
+        }
+        for g in &self.gates {
+            for e in &g.constraints {
+                if e.depth() > MAX_EXPRESSION_DEPTH {
+                    return Err(Error::Circuit(format!("gate {:?}: expression deeper than {MAX_EXPRESSION_DEPTH}", g.name)));
+                }
+                let mut bad = None;
+                e.for_each_query(&mut |q| {
+                    if !in_range(&q.column) || q.rotation.abs() > MAX_ROTATION {
+                        bad = Some(q);
+                    }
+                });
+                if let Some(q) = bad {
+                    return Err(Error::Circuit(format!("gate {:?}: invalid query {q:?}", g.name)));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The queries made by the gates, plus the current-row query of every permutation column.
+    pub fn queries(&self) -> Queries {
+        let mut set = BTreeSet::new();
+        for g in &self.gates {
+            for e in &g.constraints {
+                e.for_each_query(&mut |q| {
+                    set.insert(q);
+                });
+            }
+        }
+        for c in &self.permutation {
+            set.insert(Query { column: *c, rotation: 0 });
+        }
+        let of = |kind| set.iter().filter(|q| q.column.kind == kind).copied().collect::<Vec<_>>();
+        Queries { advice: of(ColumnKind::Advice), fixed: of(ColumnKind::Fixed), instance: of(ColumnKind::Instance) }
+    }
+
+    /// The number of constraint polynomials (gate identities, then the permutation's two).
+    pub fn num_constraints(&self) -> usize {
+        self.gates.iter().map(|g| g.constraints.len()).sum::<usize>() + if self.permutation.is_empty() { 0 } else { 2 }
+    }
+
+    /// The highest degree of any constraint, counting the permutation argument's
+    /// Z(ωX)·Π(w_j + βσ_j + γ) (degree = columns + 1) and L_0·(Z − 1) (degree 2).
+    pub fn degree(&self) -> usize {
+        let gates = self.gates.iter().flat_map(|g| &g.constraints).map(|e| e.degree()).max().unwrap_or(0);
+        let perm = if self.permutation.is_empty() { 0 } else { (self.permutation.len() + 1).max(2) };
+        gates.max(perm).max(1)
+    }
+}
+
+/// A cell: a column at a row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Cell {
+    pub column: Column,
+    pub row: usize,
+}
+
+/// The circuit's structure known at key generation: fixed column values and copy constraints.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FixedAssignment {
+    /// log2 of the number of rows.
+    pub k: u32,
+    /// One vector per fixed column, each at most n long (shorter ones are zero-padded).
+    pub fixed: Vec<Vec<Fr>>,
+    /// Pairs of cells that must hold equal values (columns must have equality enabled).
+    pub copies: Vec<(Cell, Cell)>,
+}
+
+/// The prover's private values: one vector per advice column, each at most n long.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Witness {
+    pub advice: Vec<Vec<Fr>>,
+}
+
+/// Pads each column to n rows, checking counts and lengths.
+pub(crate) fn pad_columns(what: &str, cols: &[Vec<Fr>], count: usize, n: usize) -> Result<Vec<Vec<Fr>>> {
+    if cols.len() != count {
+        return Err(Error::Witness(format!("{what}: {} columns given, the circuit has {count}", cols.len())));
+    }
+    cols.iter()
+        .enumerate()
+        .map(|(i, c)| {
+            if c.len() > n {
+                return Err(Error::Witness(format!("{what} column {i}: {} values for {n} rows", c.len())));
+            }
+            let mut v = c.clone();
+            v.resize(n, Fr::zero());
+            Ok(v)
+        })
+        .collect()
+}

@@ -1,0 +1,65 @@
+//! Development aid: checks a witness row by row and names what fails (the prover itself only
+//! learns that the quotient is not a polynomial).
+
+use super::circuit::{pad_columns, ColumnKind, ConstraintSystem, FixedAssignment, Query, Witness};
+use crate::error::{Error, Result};
+use crate::Fr;
+use ark_ff::Zero;
+
+/// One failed check.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Failure {
+    Gate { gate: String, constraint: usize, row: usize },
+    Copy { a: super::Cell, b: super::Cell },
+}
+
+/// Evaluates every gate on every row and every copy constraint. Returns the failures (at most
+/// `limit`), or an error if the assignment has the wrong shape.
+pub fn check_witness(
+    cs: &ConstraintSystem,
+    circuit: &FixedAssignment,
+    witness: &Witness,
+    instances: &[Vec<Fr>],
+    limit: usize,
+) -> Result<Vec<Failure>> {
+    let n = 1usize << circuit.k;
+    let fixed = pad_columns("fixed", &circuit.fixed, cs.num_fixed, n)?;
+    let advice = pad_columns("advice", &witness.advice, cs.num_advice, n)?;
+    let instance = pad_columns("instance", instances, cs.num_instance, n)?;
+    let value = |kind: ColumnKind, index: usize, row: usize| -> Fr {
+        match kind {
+            ColumnKind::Fixed => fixed[index][row],
+            ColumnKind::Advice => advice[index][row],
+            ColumnKind::Instance => instance[index][row],
+        }
+    };
+    let mut out = vec![];
+    for gate in &cs.gates {
+        for (ci, e) in gate.constraints.iter().enumerate() {
+            for row in 0..n {
+                let q = |q: Query| {
+                    let r = (row as i64 + q.rotation as i64).rem_euclid(n as i64) as usize;
+                    value(q.column.kind, q.column.index, r)
+                };
+                if !e.evaluate(&q).is_zero() {
+                    out.push(Failure::Gate { gate: gate.name.clone(), constraint: ci, row });
+                    if out.len() >= limit {
+                        return Ok(out);
+                    }
+                }
+            }
+        }
+    }
+    for (a, b) in &circuit.copies {
+        if a.row >= n || b.row >= n {
+            return Err(Error::Circuit("copy constraint outside the rows".into()));
+        }
+        if value(a.column.kind, a.column.index, a.row) != value(b.column.kind, b.column.index, b.row) {
+            out.push(Failure::Copy { a: *a, b: *b });
+            if out.len() >= limit {
+                break;
+            }
+        }
+    }
+    Ok(out)
+}

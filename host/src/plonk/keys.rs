@@ -1,0 +1,403 @@
+//! Proving and verifying keys, and their versioned, checked encodings.
+//!
+//! Verifying key (`ZKVK`, version 1): magic, `u32` version, `u32` k, the constraint system
+//! (`u32` fixed/advice/instance column counts; the permutation columns as `u32` count + (`u8` kind,
+//! `u32` index) each; the gates as `u32` count + (name: `u32` length + UTF-8, constraints: `u32`
+//! count + expressions)), the fixed and σ commitments (`u32` count + G1 each), then [1]₁, [1]₂,
+//! [τ]₂. An expression is a tag byte and its children: `0` constant (Fr), `1` query (`u8` kind,
+//! `u32` index, `i32` rotation), `2` negation, `3` sum, `4` product, `5` scaled (expression, Fr).
+//!
+//! Proving key (`ZKPK`, version 1): magic, version, the verifying key (`u32` length + bytes), the
+//! fixed columns' and σ's values on H (`u32` count, then `u32` length + Fr each), and the commit
+//! key (Lagrange bases, monomial bases, blinding bases: `u32` count + G1 each). Derived forms
+//! (coefficients, coset evaluations) are recomputed on load, and the fixed and σ commitments are
+//! recomputed and compared with the verifying key's.
+//!
+//! Encodings of elements are those of [`crate::codec`]. Decoding rejects truncated input, wrong
+//! magic or version, non-canonical elements, invalid points, trailing bytes and inconsistent
+//! sizes with an error.
+
+use sha3::{Digest, Keccak256};
+
+use super::circuit::{Column, ColumnKind, ConstraintSystem, Expression, Gate, Query, MAX_EXPRESSION_DEPTH};
+use super::Shape;
+use crate::backend::{Backend, BackendExt, BasesId, NttKind};
+use crate::codec::{Reader, Writer};
+use crate::error::{DecodeError, Error, Result};
+use crate::poly::kzg::VerifierSrs;
+use crate::poly::Domain;
+use crate::srs::Srs;
+use crate::{Fr, G1Affine, G1Projective};
+use ark_ec::CurveGroup;
+
+pub const VK_MAGIC: &[u8; 4] = b"ZKVK";
+pub const PK_MAGIC: &[u8; 4] = b"ZKPK";
+pub const KEY_VERSION: u32 = 1;
+
+/// Bounds applied while decoding, so that hostile input cannot make us allocate without limit.
+const MAX_COLUMNS: usize = 1 << 16;
+const MAX_GATES: usize = 1 << 16;
+const MAX_NAME: usize = 1 << 12;
+const MAX_POINTS: usize = (1 << 27) + 64;
+
+/// The SRS points a prover needs for one domain size.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CommitKey {
+    /// [L_i(τ)]₁ for the domain of size n: witness columns commit from their values.
+    pub lagrange: Vec<G1Affine>,
+    /// [τ^i]₁ for i ≤ srs_degree: quotient pieces and opening witnesses.
+    pub monomial: Vec<G1Affine>,
+    /// [τ^{n+i}]₁ − [τ^i]₁ for i < B: the commitment of X^i·Z_H(X), for the blinding terms.
+    pub blinding: Vec<G1Affine>,
+}
+
+impl CommitKey {
+    pub fn new(srs: &Srs, shape: &Shape) -> Result<Self> {
+        if srs.max_degree() < shape.srs_degree {
+            return Err(Error::Srs(format!(
+                "a circuit of 2^{} rows needs an SRS of degree {}, this one has degree {}{}",
+                shape.k,
+                shape.srs_degree,
+                srs.max_degree(),
+                if matches!(srs.source(), crate::srs::SrsSource::Ptau { .. }) {
+                    " (use a larger .ptau file, or an insecure development SRS for testing)"
+                } else {
+                    ""
+                }
+            )));
+        }
+        let g = srs.g1_powers();
+        let n = shape.n;
+        let blinding: Vec<G1Projective> = (0..shape.max_blinding).map(|i| G1Projective::from(g[n + i]) - g[i]).collect();
+        Ok(Self {
+            lagrange: srs.lagrange_basis(shape.k)?,
+            monomial: g[..=shape.srs_degree].to_vec(),
+            blinding: G1Projective::normalize_batch(&blinding),
+        })
+    }
+
+    /// Ids of the three base sets (hashing costs one pass over the points).
+    pub fn ids(&self) -> [BasesId; 3] {
+        [BasesId::of(&self.lagrange), BasesId::of(&self.monomial), BasesId::of(&self.blinding)]
+    }
+}
+
+/// The verifying key: the circuit's declarations, fixed and σ commitments, and the SRS's verifier
+/// part.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VerifyingKey {
+    k: u32,
+    cs: ConstraintSystem,
+    fixed_commitments: Vec<G1Affine>,
+    sigma_commitments: Vec<G1Affine>,
+    srs: VerifierSrs,
+    shape: Shape,
+    domain: Domain,
+    digest: [u8; 32],
+}
+
+impl VerifyingKey {
+    pub fn new(
+        k: u32,
+        cs: ConstraintSystem,
+        fixed_commitments: Vec<G1Affine>,
+        sigma_commitments: Vec<G1Affine>,
+        srs: VerifierSrs,
+    ) -> Result<Self> {
+        let shape = Shape::new(&cs, k)?;
+        if fixed_commitments.len() != cs.num_fixed || sigma_commitments.len() != cs.permutation.len() {
+            return Err(Error::Circuit("commitment counts do not match the constraint system".into()));
+        }
+        let mut vk = Self { k, cs, fixed_commitments, sigma_commitments, srs, shape, domain: Domain::new(k)?, digest: [0; 32] };
+        vk.digest = Keccak256::digest(vk.to_bytes()).into();
+        Ok(vk)
+    }
+
+    pub fn k(&self) -> u32 {
+        self.k
+    }
+    pub fn cs(&self) -> &ConstraintSystem {
+        &self.cs
+    }
+    pub fn shape(&self) -> &Shape {
+        &self.shape
+    }
+    pub fn domain(&self) -> &Domain {
+        &self.domain
+    }
+    pub fn fixed_commitments(&self) -> &[G1Affine] {
+        &self.fixed_commitments
+    }
+    pub fn sigma_commitments(&self) -> &[G1Affine] {
+        &self.sigma_commitments
+    }
+    pub fn srs(&self) -> &VerifierSrs {
+        &self.srs
+    }
+    /// Keccak-256 of the encoding (which includes k, hence n and ω, the gates and the SRS points);
+    /// the first thing the transcript absorbs.
+    pub fn digest(&self) -> [u8; 32] {
+        self.digest
+    }
+
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut w = Writer::new();
+        w.raw(VK_MAGIC);
+        w.u32(KEY_VERSION);
+        w.u32(self.k);
+        write_cs(&mut w, &self.cs);
+        w.g1s(&self.fixed_commitments);
+        w.g1s(&self.sigma_commitments);
+        w.g1(&self.srs.g1);
+        w.g2(&self.srs.g2);
+        w.g2(&self.srs.tau_g2);
+        w.bytes
+    }
+
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        let mut r = Reader::new(bytes);
+        let vk = Self::read(&mut r)?;
+        r.finish("verifying key")?;
+        Ok(vk)
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Self> {
+        r.magic(VK_MAGIC, "verifying key")?;
+        let version = r.u32("verifying key version")?;
+        if version != KEY_VERSION {
+            return Err(DecodeError::UnsupportedVersion { what: "verifying key", found: version, supported: KEY_VERSION }.into());
+        }
+        let k = r.u32("k")?;
+        let cs = read_cs(r)?;
+        let fixed = r.g1s("fixed commitment", MAX_COLUMNS)?;
+        let sigma = r.g1s("sigma commitment", MAX_COLUMNS)?;
+        let srs = VerifierSrs { g1: r.g1("[1]_1")?, g2: r.g2("[1]_2")?, tau_g2: r.g2("[tau]_2")? };
+        Self::new(k, cs, fixed, sigma, srs).map_err(|e| match e {
+            Error::Circuit(reason) => DecodeError::Invalid { what: "verifying key", reason }.into(),
+            e => e,
+        })
+    }
+}
+
+/// The proving key: the verifying key, the commit key, and the fixed columns and σ in value,
+/// coefficient and extended-coset form.
+#[derive(Clone, Debug)]
+pub struct ProvingKey {
+    pub vk: VerifyingKey,
+    pub ck: CommitKey,
+    pub fixed_values: Vec<Vec<Fr>>,
+    pub fixed_coeffs: Vec<Vec<Fr>>,
+    pub fixed_ext: Vec<Vec<Fr>>,
+    pub sigma_values: Vec<Vec<Fr>>,
+    pub sigma_coeffs: Vec<Vec<Fr>>,
+    pub sigma_ext: Vec<Vec<Fr>>,
+    /// L_0 on the extended coset.
+    pub l0_ext: Vec<Fr>,
+    /// The commit key's base-set ids, hashed once.
+    pub ck_ids: [BasesId; 3],
+}
+
+impl ProvingKey {
+    /// Derives the coefficient and extended-coset forms through the backend and checks the
+    /// verifying key's commitments against the values.
+    pub fn from_parts(
+        backend: &dyn Backend,
+        vk: VerifyingKey,
+        ck: CommitKey,
+        fixed_values: Vec<Vec<Fr>>,
+        sigma_values: Vec<Vec<Fr>>,
+    ) -> Result<Self> {
+        let shape = vk.shape().clone();
+        let n = shape.n;
+        if fixed_values.len() != vk.cs().num_fixed
+            || sigma_values.len() != vk.cs().permutation.len()
+            || fixed_values.iter().chain(&sigma_values).any(|c| c.len() != n)
+        {
+            return Err(Error::Circuit("fixed / sigma columns do not match the key's shape".into()));
+        }
+        if ck.lagrange.len() != n || ck.monomial.len() != shape.srs_degree + 1 || ck.blinding.len() != shape.max_blinding {
+            return Err(Error::Circuit("the commit key does not match the circuit size".into()));
+        }
+        let ck_ids = ck.ids();
+        let lag = backend.load_bases(ck_ids[0], &ck.lagrange)?;
+        let mut l0 = vec![Fr::from(0u64); n];
+        l0[0] = Fr::from(1u64);
+        let mut all: Vec<&[Fr]> = fixed_values.iter().chain(&sigma_values).map(|v| v.as_slice()).collect();
+        let values = backend.upload(&all)?;
+        let value_refs: Vec<_> = values.iter().collect();
+        let commitments = backend.msm(&lag, &value_refs)?;
+        let expected: Vec<G1Affine> = vk.fixed_commitments().iter().chain(vk.sigma_commitments()).copied().collect();
+        if G1Projective::normalize_batch(&commitments) != expected {
+            values.into_iter().for_each(|h| backend.release(h));
+            return Err(Error::Circuit("the fixed / sigma values do not match the verifying key's commitments".into()));
+        }
+        values.into_iter().for_each(|h| backend.release(h));
+        all.push(&l0);
+        let coeffs = backend.ntt_host(&all, shape.k, NttKind::Inverse)?;
+        let coeff_refs: Vec<&[Fr]> = coeffs.iter().map(|v| v.as_slice()).collect();
+        let mut ext = backend.ntt_host(&coeff_refs, shape.ext_k, NttKind::CosetForward { shift: super::extended_coset_shift() })?;
+        let mut coeffs = coeffs;
+        let nf = fixed_values.len();
+        let l0_ext = ext.pop().expect("L0");
+        coeffs.pop();
+        let sigma_ext = ext.split_off(nf);
+        let sigma_coeffs = coeffs.split_off(nf);
+        Ok(Self { vk, ck, fixed_values, fixed_coeffs: coeffs, fixed_ext: ext, sigma_values, sigma_coeffs, sigma_ext, l0_ext, ck_ids })
+    }
+
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut w = Writer::new();
+        w.raw(PK_MAGIC);
+        w.u32(KEY_VERSION);
+        let vk = self.vk.to_bytes();
+        w.u32(vk.len() as u32);
+        w.raw(&vk);
+        for cols in [&self.fixed_values, &self.sigma_values] {
+            w.u32(cols.len() as u32);
+            cols.iter().for_each(|c| w.frs(c));
+        }
+        w.g1s(&self.ck.lagrange);
+        w.g1s(&self.ck.monomial);
+        w.g1s(&self.ck.blinding);
+        w.bytes
+    }
+
+    pub fn from_bytes(bytes: &[u8], backend: &dyn Backend) -> Result<Self> {
+        let mut r = Reader::new(bytes);
+        r.magic(PK_MAGIC, "proving key")?;
+        let version = r.u32("proving key version")?;
+        if version != KEY_VERSION {
+            return Err(DecodeError::UnsupportedVersion { what: "proving key", found: version, supported: KEY_VERSION }.into());
+        }
+        let vk_len = r.len("verifying key length", bytes.len())?;
+        let vk = VerifyingKey::from_bytes(r.take(vk_len, "verifying key")?)?;
+        let n = vk.shape().n;
+        let mut cols = |what| -> Result<Vec<Vec<Fr>>> {
+            let count = r.len(what, MAX_COLUMNS)?;
+            (0..count).map(|_| Ok(r.frs(what, n)?)).collect()
+        };
+        let fixed = cols("fixed column")?;
+        let sigma = cols("sigma column")?;
+        let ck = CommitKey {
+            lagrange: r.g1s("Lagrange bases", MAX_POINTS)?,
+            monomial: r.g1s("monomial bases", MAX_POINTS)?,
+            blinding: r.g1s("blinding bases", 64)?,
+        };
+        r.finish("proving key")?;
+        Self::from_parts(backend, vk, ck, fixed, sigma)
+    }
+}
+
+fn kind_code(kind: ColumnKind) -> u8 {
+    match kind {
+        ColumnKind::Fixed => 0,
+        ColumnKind::Advice => 1,
+        ColumnKind::Instance => 2,
+    }
+}
+
+fn read_column(r: &mut Reader<'_>) -> Result<Column> {
+    let kind = match r.u8("column kind")? {
+        0 => ColumnKind::Fixed,
+        1 => ColumnKind::Advice,
+        2 => ColumnKind::Instance,
+        other => return Err(DecodeError::Invalid { what: "column kind", reason: format!("tag {other}") }.into()),
+    };
+    Ok(Column { kind, index: r.u32("column index")? as usize })
+}
+
+fn write_cs(w: &mut Writer, cs: &ConstraintSystem) {
+    w.u32(cs.num_fixed as u32);
+    w.u32(cs.num_advice as u32);
+    w.u32(cs.num_instance as u32);
+    w.u32(cs.permutation.len() as u32);
+    for c in &cs.permutation {
+        w.u8(kind_code(c.kind));
+        w.u32(c.index as u32);
+    }
+    w.u32(cs.gates.len() as u32);
+    for g in &cs.gates {
+        w.u32(g.name.len() as u32);
+        w.raw(g.name.as_bytes());
+        w.u32(g.constraints.len() as u32);
+        g.constraints.iter().for_each(|e| write_expr(w, e));
+    }
+}
+
+fn read_cs(r: &mut Reader<'_>) -> Result<ConstraintSystem> {
+    let num_fixed = r.len("fixed column count", MAX_COLUMNS)?;
+    let num_advice = r.len("advice column count", MAX_COLUMNS)?;
+    let num_instance = r.len("instance column count", MAX_COLUMNS)?;
+    let np = r.len("permutation column count", MAX_COLUMNS)?;
+    let permutation = (0..np).map(|_| read_column(r)).collect::<Result<Vec<_>>>()?;
+    let ng = r.len("gate count", MAX_GATES)?;
+    let mut gates = Vec::with_capacity(ng.min(1024));
+    for _ in 0..ng {
+        let len = r.len("gate name", MAX_NAME)?;
+        let name = String::from_utf8(r.take(len, "gate name")?.to_vec())
+            .map_err(|_| DecodeError::Invalid { what: "gate name", reason: "not UTF-8".into() })?;
+        let nc = r.len("constraint count", MAX_GATES)?;
+        let constraints = (0..nc).map(|_| read_expr(r, 0)).collect::<Result<Vec<_>>>()?;
+        gates.push(Gate { name, constraints });
+    }
+    let cs = ConstraintSystem { num_fixed, num_advice, num_instance, gates, permutation };
+    cs.validate().map_err(|e| DecodeError::Invalid { what: "constraint system", reason: e.to_string() })?;
+    Ok(cs)
+}
+
+fn write_expr(w: &mut Writer, e: &Expression) {
+    match e {
+        Expression::Constant(c) => {
+            w.u8(0);
+            w.fr(c);
+        }
+        Expression::Query(q) => {
+            w.u8(1);
+            w.u8(kind_code(q.column.kind));
+            w.u32(q.column.index as u32);
+            w.u32(q.rotation as u32);
+        }
+        Expression::Negated(a) => {
+            w.u8(2);
+            write_expr(w, a);
+        }
+        Expression::Sum(a, b) => {
+            w.u8(3);
+            write_expr(w, a);
+            write_expr(w, b);
+        }
+        Expression::Product(a, b) => {
+            w.u8(4);
+            write_expr(w, a);
+            write_expr(w, b);
+        }
+        Expression::Scaled(a, c) => {
+            w.u8(5);
+            write_expr(w, a);
+            w.fr(c);
+        }
+    }
+}
+
+fn read_expr(r: &mut Reader<'_>, depth: usize) -> Result<Expression> {
+    if depth >= MAX_EXPRESSION_DEPTH {
+        return Err(DecodeError::Invalid { what: "expression", reason: "too deep".into() }.into());
+    }
+    let d = depth + 1;
+    Ok(match r.u8("expression tag")? {
+        0 => Expression::Constant(r.fr("constant")?),
+        1 => {
+            let column = read_column(r)?;
+            let rotation = r.u32("rotation")? as i32;
+            Expression::Query(Query { column, rotation })
+        }
+        2 => Expression::Negated(Box::new(read_expr(r, d)?)),
+        3 => Expression::Sum(Box::new(read_expr(r, d)?), Box::new(read_expr(r, d)?)),
+        4 => Expression::Product(Box::new(read_expr(r, d)?), Box::new(read_expr(r, d)?)),
+        5 => {
+            let a = read_expr(r, d)?;
+            Expression::Scaled(Box::new(a), r.fr("scale")?)
+        }
+        other => return Err(DecodeError::Invalid { what: "expression", reason: format!("tag {other}") }.into()),
+    })
+}

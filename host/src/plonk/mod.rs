@@ -1,0 +1,179 @@
+//! Plonk (Gabizon–Williamson–Ciobotaru) with KZG over BN254.
+//!
+//! * [`circuit`]: columns, gates (polynomial identities over rotations), copy constraints.
+//! * [`keygen`]: fixed columns and the permutation into a [`ProvingKey`] / [`VerifyingKey`].
+//! * [`prover`]: the rounds, each a stage function; every MSM/NTT goes through a `Backend`.
+//! * [`verifier`]: replays the transcript, checks the identity at ζ, one batched pairing check.
+//! * [`proof`], [`keys`]: versioned, checked encodings.
+//! * [`permutation`], `vanishing`: the copy-constraint argument and the quotient.
+//! * [`standard`]: the vanilla Plonk gate and a circuit builder (tests, benches, examples).
+//! * [`dev`]: a row-by-row witness checker that names the failing gate and row.
+//!
+//! The protocol (round order, transcript encoding, blinding degrees) is in `docs/plonk.md`.
+
+pub mod circuit;
+pub mod dev;
+mod evaluation;
+pub mod keygen;
+pub mod keys;
+pub mod permutation;
+pub mod proof;
+pub mod prover;
+pub mod standard;
+mod vanishing;
+pub mod verifier;
+
+pub use circuit::{Cell, Column, ColumnKind, ConstraintSystem, Expression, FixedAssignment, Gate, Query, Witness};
+pub use keygen::keygen;
+pub use keys::{CommitKey, ProvingKey, VerifyingKey};
+pub use proof::Proof;
+pub use prover::{prove, prove_with_os_rng};
+pub use verifier::{verify, Challenges};
+
+use ark_ff::FftField;
+
+use crate::error::{Error, Result};
+use crate::transcript::Transcript;
+use crate::{Fr, G1Affine};
+
+/// The coset shift of the extended domain on which the quotient is computed: the multiplicative
+/// generator of Fr (7), which lies in no subgroup of 2-power order.
+pub fn extended_coset_shift() -> Fr {
+    Fr::GENERATOR
+}
+
+/// Everything about the protocol's sizes that follows from the constraint system and k: blinding
+/// degrees, the quotient's degree and split, the extended domain and the SRS degree needed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Shape {
+    pub k: u32,
+    pub n: usize,
+    /// The maximum constraint degree D.
+    pub degree: usize,
+    /// Blinding scalars of each advice column: 1 + the number of distinct points it is opened at.
+    pub advice_blinding: Vec<usize>,
+    /// Blinding scalars of the permutation product Z (opened at ζ and ζω: 3), 0 without copies.
+    pub z_blinding: usize,
+    /// The largest of the blinding counts (B); every committed witness polynomial has degree
+    /// below n + B.
+    pub max_blinding: usize,
+    /// An upper bound on deg t = deg N − n with deg N ≤ D·(n − 1 + B).
+    pub quotient_degree: usize,
+    /// log2 of the extended (coset) domain on which N/Z_H is evaluated.
+    pub ext_k: u32,
+    /// The quotient is committed as `num_pieces` pieces of `piece_size` coefficients (plus one
+    /// blinding coefficient each).
+    pub num_pieces: usize,
+    pub piece_size: usize,
+    /// The highest power of τ the proving key needs.
+    pub srs_degree: usize,
+}
+
+impl Shape {
+    pub fn new(cs: &ConstraintSystem, k: u32) -> Result<Self> {
+        cs.validate()?;
+        if !(1..=26).contains(&k) {
+            return Err(Error::Circuit(format!("k = {k} is outside 1..=26")));
+        }
+        let n = 1usize << k;
+        if (circuit::MAX_ROTATION as usize) >= n {
+            // Rotations wrap around the domain; keep them unambiguous.
+            let max_rot = cs.queries().advice.iter().chain(&cs.queries().fixed).map(|q| q.rotation.unsigned_abs() as usize).max().unwrap_or(0);
+            if max_rot >= n {
+                return Err(Error::Circuit(format!("a rotation of {max_rot} does not fit {n} rows")));
+            }
+        }
+        let queries = cs.queries();
+        let advice_blinding: Vec<usize> = (0..cs.num_advice)
+            .map(|j| 1 + queries.advice.iter().filter(|q| q.column.index == j).count())
+            .collect();
+        let z_blinding = if cs.permutation.is_empty() { 0 } else { 3 };
+        let max_blinding = advice_blinding.iter().copied().chain([z_blinding, 1]).max().unwrap_or(1);
+        let degree = cs.degree();
+        let poly_degree = n - 1 + max_blinding;
+        let quotient_degree = (degree * poly_degree).saturating_sub(n);
+        let ext_size = (quotient_degree + 1).max(poly_degree + 1).next_power_of_two();
+        let ext_k = ext_size.trailing_zeros();
+        if ext_k > 28 {
+            return Err(Error::Circuit(format!("the extended domain 2^{ext_k} exceeds 2^28")));
+        }
+        let num_pieces = (degree.saturating_sub(1)).max(2);
+        let piece_size = (quotient_degree + 1).div_ceil(num_pieces);
+        Ok(Self {
+            k,
+            n,
+            degree,
+            advice_blinding,
+            z_blinding,
+            max_blinding,
+            quotient_degree,
+            ext_k,
+            num_pieces,
+            piece_size,
+            srs_degree: poly_degree.max(piece_size),
+        })
+    }
+
+    /// The ratio between the extended domain and the base domain.
+    pub fn ext_factor(&self) -> usize {
+        1usize << (self.ext_k - self.k)
+    }
+}
+
+/// What a proof opens, in the order of its evaluations and of the batched opening.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Opened {
+    /// The i-th advice query.
+    Advice(usize),
+    /// The i-th fixed query.
+    Fixed(usize),
+    /// σ_j at ζ.
+    Sigma(usize),
+    /// Z at ζ·ω^rot (rot 0 or 1).
+    Z(i32),
+    /// The quotient pieces combined as Σ ζ^{i·piece_size} t_i, at ζ.
+    Quotient,
+}
+
+/// The opening list (polynomial, rotation) shared by the prover and the verifier.
+pub(crate) fn opening_list(cs: &ConstraintSystem) -> Vec<(Opened, i32)> {
+    let q = cs.queries();
+    let mut out: Vec<(Opened, i32)> = vec![];
+    out.extend(q.advice.iter().enumerate().map(|(i, q)| (Opened::Advice(i), q.rotation)));
+    out.extend(q.fixed.iter().enumerate().map(|(i, q)| (Opened::Fixed(i), q.rotation)));
+    out.extend((0..cs.permutation.len()).map(|j| (Opened::Sigma(j), 0)));
+    if !cs.permutation.is_empty() {
+        out.push((Opened::Z(0), 0));
+        out.push((Opened::Z(1), 1));
+    }
+    out.push((Opened::Quotient, 0));
+    out
+}
+
+// ---- Transcript stages, shared by the prover and the verifier so their order cannot drift ----
+
+/// Round 0: the verifying key's digest, n, ω, and every public input (count-prefixed per column).
+pub(crate) fn absorb_preamble(t: &mut Transcript, vk: &VerifyingKey, instances: &[Vec<Fr>]) {
+    t.absorb_bytes(b"vk", &vk.digest());
+    t.absorb_u64(b"n", vk.domain().n as u64);
+    t.absorb_fr(b"omega", &vk.domain().omega);
+    t.absorb_u64(b"instance_columns", instances.len() as u64);
+    for col in instances {
+        t.absorb_u64(b"public_inputs", col.len() as u64);
+        for x in col {
+            t.absorb_fr(b"pi", x);
+        }
+    }
+}
+
+pub(crate) fn absorb_points(t: &mut Transcript, label: &[u8], points: &[G1Affine]) {
+    for p in points {
+        t.absorb_g1(label, p);
+    }
+}
+
+pub(crate) fn absorb_scalars(t: &mut Transcript, label: &[u8], xs: &[Fr]) {
+    for x in xs {
+        t.absorb_fr(label, x);
+    }
+}

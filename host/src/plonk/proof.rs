@@ -1,0 +1,86 @@
+//! The proof and its versioned, checked encoding.
+//!
+//! Encoding (`ZKPF`, version 1): magic, `u32` version, then — each a `u32` count followed by the
+//! elements in [`crate::codec`] form (G1: 64 bytes, Fr: 32 bytes) — the advice commitments, the
+//! permutation-product commitment (0 or 1), the quotient-piece commitments, the advice, fixed, σ
+//! and Z evaluations, and the opening witnesses. Nothing may follow. Counts are checked against
+//! the verifying key when verifying.
+
+use crate::codec::{Reader, Writer};
+use crate::error::{DecodeError, Result};
+use crate::transcript::Transcript;
+use crate::{Fr, G1Affine};
+
+use super::absorb_scalars;
+
+pub const PROOF_MAGIC: &[u8; 4] = b"ZKPF";
+pub const PROOF_VERSION: u32 = 1;
+const MAX_ITEMS: usize = 1 << 16;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Proof {
+    pub advice_commitments: Vec<G1Affine>,
+    pub permutation_commitments: Vec<G1Affine>,
+    pub quotient_commitments: Vec<G1Affine>,
+    /// One per advice query, in `ConstraintSystem::queries()` order.
+    pub advice_evals: Vec<Fr>,
+    /// One per fixed query.
+    pub fixed_evals: Vec<Fr>,
+    /// σ_j(ζ) per permutation column.
+    pub sigma_evals: Vec<Fr>,
+    /// Z(ζ), Z(ζω) (empty without copy constraints).
+    pub z_evals: Vec<Fr>,
+    /// One KZG witness per distinct opening point.
+    pub opening_witnesses: Vec<G1Affine>,
+}
+
+impl Proof {
+    /// Absorbs the evaluations (round 4), in encoding order.
+    pub(crate) fn absorb_evals(&self, t: &mut Transcript) {
+        absorb_scalars(t, b"eval_advice", &self.advice_evals);
+        absorb_scalars(t, b"eval_fixed", &self.fixed_evals);
+        absorb_scalars(t, b"eval_sigma", &self.sigma_evals);
+        absorb_scalars(t, b"eval_z", &self.z_evals);
+    }
+
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut w = Writer::new();
+        w.raw(PROOF_MAGIC);
+        w.u32(PROOF_VERSION);
+        w.g1s(&self.advice_commitments);
+        w.g1s(&self.permutation_commitments);
+        w.g1s(&self.quotient_commitments);
+        w.frs(&self.advice_evals);
+        w.frs(&self.fixed_evals);
+        w.frs(&self.sigma_evals);
+        w.frs(&self.z_evals);
+        w.g1s(&self.opening_witnesses);
+        w.bytes
+    }
+
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        let mut r = Reader::new(bytes);
+        r.magic(PROOF_MAGIC, "proof")?;
+        let version = r.u32("proof version")?;
+        if version != PROOF_VERSION {
+            return Err(DecodeError::UnsupportedVersion { what: "proof", found: version, supported: PROOF_VERSION }.into());
+        }
+        let proof = Proof {
+            advice_commitments: r.g1s("advice commitment", MAX_ITEMS)?,
+            permutation_commitments: r.g1s("permutation commitment", 1)?,
+            quotient_commitments: r.g1s("quotient commitment", MAX_ITEMS)?,
+            advice_evals: r.frs("advice evaluation", MAX_ITEMS)?,
+            fixed_evals: r.frs("fixed evaluation", MAX_ITEMS)?,
+            sigma_evals: r.frs("sigma evaluation", MAX_ITEMS)?,
+            z_evals: r.frs("Z evaluation", 2)?,
+            opening_witnesses: r.g1s("opening witness", MAX_ITEMS)?,
+        };
+        r.finish("proof")?;
+        Ok(proof)
+    }
+
+    /// The encoded size in bytes.
+    pub fn size_bytes(&self) -> usize {
+        self.to_bytes().len()
+    }
+}

@@ -1,0 +1,292 @@
+//! The prover: one stage function per round.
+//!
+//! 1. [`commit_advice`]: commit the blinded advice columns (Lagrange-basis MSM + blinding terms);
+//!    squeeze β, γ.
+//! 2. `permutation::prover::commit_product`: the blinded grand product Z; squeeze α.
+//! 3. `vanishing::prover::commit_quotient`: N/Z_H on the extended coset, split into blinded
+//!    pieces; squeeze ζ.
+//! 4. [`evaluate`]: every opened polynomial at its point; squeeze v.
+//! 5. [`open`]: one KZG witness per distinct point; squeeze u (the verifier's batching challenge).
+
+use ark_ec::CurveGroup;
+use ark_ff::{UniformRand, Zero};
+use rand::{CryptoRng, RngCore};
+
+use super::circuit::{pad_columns, ColumnKind, Witness};
+use super::keys::ProvingKey;
+use super::proof::Proof;
+use super::{absorb_points, absorb_preamble, extended_coset_shift, opening_list, permutation, vanishing, Opened, Shape};
+use crate::backend::{Backend, BackendExt, BasesHandle, NttKind};
+use crate::error::Result;
+use crate::poly::kzg::multiopen::{witness_polys, ProverQuery};
+use crate::poly::{evaluate as eval_poly, Domain};
+use crate::transcript::Transcript;
+use crate::{Fr, G1Affine, G1Projective};
+
+/// Options for [`prove_with_options`].
+#[derive(Clone, Copy, Debug)]
+pub struct ProveOptions {
+    /// Refuse to prove when the quotient is not a polynomial of the expected degree (the witness
+    /// does not satisfy the circuit). Tests turn it off to show that the *verifier* rejects such
+    /// proofs too.
+    pub check_witness: bool,
+}
+
+impl Default for ProveOptions {
+    fn default() -> Self {
+        Self { check_witness: true }
+    }
+}
+
+/// The per-proof context shared by the stages.
+pub(crate) struct Ctx<'a> {
+    pub backend: &'a dyn Backend,
+    pub pk: &'a ProvingKey,
+    pub shape: &'a Shape,
+    pub domain: &'a Domain,
+    pub lagrange: BasesHandle,
+    pub monomial: BasesHandle,
+    pub blinding: BasesHandle,
+}
+
+/// A committed polynomial in every form the later rounds need.
+pub(crate) struct Committed {
+    pub coeffs: Vec<Fr>,
+    pub ext: Vec<Fr>,
+    pub commitment: G1Affine,
+}
+
+/// Proves with blinding randomness from `rng` (a CSPRNG; tests pass a seeded one).
+pub fn prove<R: RngCore + CryptoRng>(
+    backend: &dyn Backend,
+    pk: &ProvingKey,
+    witness: &Witness,
+    instances: &[Vec<Fr>],
+    rng: &mut R,
+) -> Result<Proof> {
+    prove_with_options(backend, pk, witness, instances, rng, ProveOptions::default())
+}
+
+/// Proves with blinding randomness from the operating system's CSPRNG.
+pub fn prove_with_os_rng(backend: &dyn Backend, pk: &ProvingKey, witness: &Witness, instances: &[Vec<Fr>]) -> Result<Proof> {
+    prove(backend, pk, witness, instances, &mut rand::rngs::OsRng)
+}
+
+/// [`prove`] with explicit options.
+pub fn prove_with_options<R: RngCore + CryptoRng>(
+    backend: &dyn Backend,
+    pk: &ProvingKey,
+    witness: &Witness,
+    instances: &[Vec<Fr>],
+    rng: &mut R,
+    options: ProveOptions,
+) -> Result<Proof> {
+    let vk = &pk.vk;
+    let cs = vk.cs();
+    let shape = vk.shape();
+    let domain = vk.domain();
+    let n = shape.n;
+    let advice_values = pad_columns("advice", &witness.advice, cs.num_advice, n)?;
+    let instance_values = pad_columns("instance", instances, cs.num_instance, n)?;
+
+    let ctx = Ctx {
+        backend,
+        pk,
+        shape,
+        domain,
+        lagrange: backend.load_bases(pk.ck_ids[0], &pk.ck.lagrange)?,
+        monomial: backend.load_bases(pk.ck_ids[1], &pk.ck.monomial)?,
+        blinding: backend.load_bases(pk.ck_ids[2], &pk.ck.blinding)?,
+    };
+    let mut t = Transcript::new();
+    absorb_preamble(&mut t, vk, instances);
+
+    // Round 1: advice.
+    let advice = commit_advice(&ctx, &advice_values, rng)?;
+    absorb_points(&mut t, b"advice", &advice.iter().map(|c| c.commitment).collect::<Vec<_>>());
+    let beta = t.challenge(b"beta");
+    let gamma = t.challenge(b"gamma");
+
+    // Round 2: permutation product.
+    let instance_ext = instance_on_coset(&ctx, &instance_values)?;
+    let z = if cs.permutation.is_empty() {
+        None
+    } else {
+        let wires: Vec<&[Fr]> = cs
+            .permutation
+            .iter()
+            .map(|c| match c.kind {
+                ColumnKind::Advice => advice_values[c.index].as_slice(),
+                _ => pk.fixed_values[c.index].as_slice(),
+            })
+            .collect();
+        Some(permutation::prover::commit_product(&ctx, &wires, beta, gamma, rng)?)
+    };
+    absorb_points(&mut t, b"perm_z", &z.iter().map(|c| c.commitment).collect::<Vec<_>>());
+    let alpha = t.challenge(b"alpha");
+
+    // Round 3: quotient.
+    let quotient = vanishing::prover::commit_quotient(
+        &ctx,
+        &advice,
+        &instance_ext,
+        z.as_ref(),
+        [beta, gamma, alpha],
+        rng,
+        options.check_witness,
+    )?;
+    absorb_points(&mut t, b"quotient", &quotient.commitments);
+    let zeta = t.challenge(b"zeta");
+
+    // Round 4: evaluations.
+    let polys = OpenedPolys { advice: &advice, z: z.as_ref(), quotient: &quotient.combined(zeta, shape.piece_size) };
+    let (evals, prover_evals) = evaluate(&ctx, &polys, zeta);
+    let mut proof = Proof {
+        advice_commitments: advice.iter().map(|c| c.commitment).collect(),
+        permutation_commitments: z.iter().map(|c| c.commitment).collect(),
+        quotient_commitments: quotient.commitments.clone(),
+        advice_evals: evals.advice,
+        fixed_evals: evals.fixed,
+        sigma_evals: evals.sigma,
+        z_evals: evals.z,
+        opening_witnesses: vec![],
+    };
+    proof.absorb_evals(&mut t);
+    let v = t.challenge(b"v");
+
+    // Round 5: batched opening.
+    proof.opening_witnesses = open(&ctx, &polys, &prover_evals, zeta, v)?;
+    absorb_points(&mut t, b"opening", &proof.opening_witnesses);
+    let _u = t.challenge(b"u");
+    Ok(proof)
+}
+
+/// Commits to polynomials given by their values on H, each blinded with `blinding[j]` random
+/// scalars b: p(X) = interpolant(values) + (b_0 + b_1·X + …)·Z_H(X). The commitment is the
+/// Lagrange-basis MSM of the values (small quantized values make small scalars) plus the MSM of
+/// b over the blinding bases [τ^{n+i}] − [τ^i]. Returns coefficients and extended-coset values too.
+pub(crate) fn commit_blinded(
+    ctx: &Ctx<'_>,
+    values: &[&[Fr]],
+    blinding: &[usize],
+    rng: &mut (impl RngCore + CryptoRng),
+) -> Result<Vec<Committed>> {
+    let be = ctx.backend;
+    let n = ctx.shape.n;
+    let blinders: Vec<Vec<Fr>> = blinding.iter().map(|&b| (0..b).map(|_| Fr::rand(rng)).collect()).collect();
+    let handles = be.upload(values)?;
+    let refs: Vec<_> = handles.iter().collect();
+    let result = (|| -> Result<Vec<Committed>> {
+        let lag = be.msm(&ctx.lagrange, &refs)?;
+        let blind = be.msm_host(&ctx.blinding, &blinders.iter().map(|b| b.as_slice()).collect::<Vec<_>>())?;
+        let coeff_handles = be.ntt(&refs, ctx.shape.k, NttKind::Inverse)?;
+        let coeffs: std::result::Result<Vec<Vec<Fr>>, _> = coeff_handles.iter().map(|h| be.download(h)).collect();
+        coeff_handles.into_iter().for_each(|h| be.release(h));
+        let mut coeffs = coeffs?;
+        for (c, b) in coeffs.iter_mut().zip(&blinders) {
+            c.resize(n + b.len(), Fr::zero());
+            for (i, bi) in b.iter().enumerate() {
+                c[i] -= bi;
+                c[n + i] += bi;
+            }
+        }
+        let ext = be.ntt_host(
+            &coeffs.iter().map(|c| c.as_slice()).collect::<Vec<_>>(),
+            ctx.shape.ext_k,
+            NttKind::CosetForward { shift: extended_coset_shift() },
+        )?;
+        let commitments = G1Projective::normalize_batch(&lag.iter().zip(&blind).map(|(a, b)| *a + b).collect::<Vec<_>>());
+        Ok(coeffs
+            .into_iter()
+            .zip(ext)
+            .zip(commitments)
+            .map(|((coeffs, ext), commitment)| Committed { coeffs, ext, commitment })
+            .collect())
+    })();
+    handles.into_iter().for_each(|h| be.release(h));
+    result
+}
+
+/// Round 1: the advice columns, blinded per column by 1 + (number of points it is opened at).
+pub(crate) fn commit_advice(ctx: &Ctx<'_>, values: &[Vec<Fr>], rng: &mut (impl RngCore + CryptoRng)) -> Result<Vec<Committed>> {
+    let refs: Vec<&[Fr]> = values.iter().map(|v| v.as_slice()).collect();
+    commit_blinded(ctx, &refs, &ctx.shape.advice_blinding, rng)
+}
+
+/// The instance columns on the extended coset (public: not committed, not blinded).
+pub(crate) fn instance_on_coset(ctx: &Ctx<'_>, values: &[Vec<Fr>]) -> Result<Vec<Vec<Fr>>> {
+    if values.is_empty() {
+        return Ok(vec![]);
+    }
+    let refs: Vec<&[Fr]> = values.iter().map(|v| v.as_slice()).collect();
+    let coeffs = ctx.backend.ntt_host(&refs, ctx.shape.k, NttKind::Inverse)?;
+    let refs: Vec<&[Fr]> = coeffs.iter().map(|v| v.as_slice()).collect();
+    Ok(ctx.backend.ntt_host(&refs, ctx.shape.ext_k, NttKind::CosetForward { shift: extended_coset_shift() })?)
+}
+
+/// The polynomials a proof opens (fixed and σ come from the proving key).
+pub(crate) struct OpenedPolys<'a> {
+    pub advice: &'a [Committed],
+    pub z: Option<&'a Committed>,
+    /// Σ_i ζ^{i·m} t_i(X).
+    pub quotient: &'a [Fr],
+}
+
+pub(crate) struct Evals {
+    pub advice: Vec<Fr>,
+    pub fixed: Vec<Fr>,
+    pub sigma: Vec<Fr>,
+    pub z: Vec<Fr>,
+}
+
+fn poly_of<'a>(pk: &'a ProvingKey, polys: &'a OpenedPolys<'a>, queries: &super::circuit::Queries, o: Opened) -> &'a [Fr] {
+    match o {
+        Opened::Advice(i) => &polys.advice[queries.advice[i].column.index].coeffs,
+        Opened::Fixed(i) => &pk.fixed_coeffs[queries.fixed[i].column.index],
+        Opened::Sigma(j) => &pk.sigma_coeffs[j],
+        Opened::Z(_) => &polys.z.expect("Z exists when opened").coeffs,
+        Opened::Quotient => polys.quotient,
+    }
+}
+
+/// Round 4: evaluates every opened polynomial at its point (ζ·ω^rotation). Returns the proof's
+/// evaluations and the full list (including the quotient's, which the verifier recomputes).
+pub(crate) fn evaluate(ctx: &Ctx<'_>, polys: &OpenedPolys<'_>, zeta: Fr) -> (Evals, Vec<Fr>) {
+    let cs = ctx.pk.vk.cs();
+    let queries = cs.queries();
+    let list = opening_list(cs);
+    let all: Vec<Fr> = list
+        .iter()
+        .map(|&(o, rot)| eval_poly(poly_of(ctx.pk, polys, &queries, o), ctx.domain.rotate(zeta, rot)))
+        .collect();
+    let pick = |f: &dyn Fn(Opened) -> bool| list.iter().zip(&all).filter(|((o, _), _)| f(*o)).map(|(_, e)| *e).collect();
+    let evals = Evals {
+        advice: pick(&|o| matches!(o, Opened::Advice(_))),
+        fixed: pick(&|o| matches!(o, Opened::Fixed(_))),
+        sigma: pick(&|o| matches!(o, Opened::Sigma(_))),
+        z: pick(&|o| matches!(o, Opened::Z(_))),
+    };
+    (evals, all)
+}
+
+/// Round 5: the KZG witnesses, committed in one batched monomial-basis MSM.
+pub(crate) fn open(ctx: &Ctx<'_>, polys: &OpenedPolys<'_>, _evals: &[Fr], zeta: Fr, v: Fr) -> Result<Vec<G1Affine>> {
+    let cs = ctx.pk.vk.cs();
+    let queries = cs.queries();
+    let list = opening_list(cs);
+    let pq: Vec<ProverQuery<'_>> = list
+        .iter()
+        .map(|&(o, rot)| ProverQuery { point: ctx.domain.rotate(zeta, rot), poly: poly_of(ctx.pk, polys, &queries, o) })
+        .collect();
+    let ws = witness_polys(&pq, v);
+    let refs: Vec<&[Fr]> = ws.iter().map(|w| w.as_slice()).collect();
+    let commitments = ctx.backend.msm_host(&ctx.monomial, &refs)?;
+    Ok(G1Projective::normalize_batch(&commitments))
+}
+
+/// Query lookup used when evaluating gates on the extended coset.
+#[inline]
+pub(crate) fn rotated_index(i: usize, rotation: i32, factor: usize, size: usize) -> usize {
+    ((i as i64 + rotation as i64 * factor as i64).rem_euclid(size as i64)) as usize
+}
+

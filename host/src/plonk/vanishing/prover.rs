@@ -1,0 +1,140 @@
+//! The prover's quotient round.
+//!
+//! N(X) = Σ α^i C_i(X) is evaluated on the extended coset g·H' (|H'| ≥ deg t + 1) from the
+//! columns' coset values, divided pointwise by Z_H, interpolated (coset iNTT on the backend), and
+//! split into pieces t_0 … t_{p−1} of m coefficients. Each piece is blinded with the next one:
+//! t'_i = t_i + b_i·X^m − b_{i−1} (b_{−1} = b_{p−1} = 0), so Σ X^{i·m} t'_i = t while every
+//! piece but the last carries fresh randomness.
+
+use ark_ff::{batch_inversion, Field, UniformRand, Zero};
+use rand::{CryptoRng, RngCore};
+use rayon::prelude::*;
+
+use crate::backend::{BackendExt, NttKind};
+use crate::error::{Error, Result};
+use crate::plonk::circuit::{ColumnKind, Query};
+use crate::plonk::evaluation::{combined_constraints, PermutationAt};
+use crate::plonk::permutation::shifts;
+use crate::plonk::prover::{rotated_index, Committed, Ctx};
+use crate::plonk::extended_coset_shift;
+use crate::{Fr, G1Affine, G1Projective};
+use ark_ec::CurveGroup;
+
+pub(crate) struct Quotient {
+    pub pieces: Vec<Vec<Fr>>,
+    pub commitments: Vec<G1Affine>,
+}
+
+impl Quotient {
+    /// Σ_i ζ^{i·m} t'_i(X): its value at ζ is t(ζ) (the blinders cancel there).
+    pub fn combined(&self, zeta: Fr, m: usize) -> Vec<Fr> {
+        let zm = zeta.pow([m as u64]);
+        let mut out = vec![Fr::zero(); m + 1];
+        let mut s = Fr::from(1u64);
+        for p in &self.pieces {
+            crate::poly::add_scaled(&mut out, s, p);
+            s *= zm;
+        }
+        out
+    }
+}
+
+/// N on the extended coset.
+pub(crate) fn numerator_on_coset(
+    ctx: &Ctx<'_>,
+    advice: &[Committed],
+    instance_ext: &[Vec<Fr>],
+    z: Option<&Committed>,
+    [beta, gamma, alpha]: [Fr; 3],
+) -> Vec<Fr> {
+    let pk = ctx.pk;
+    let cs = pk.vk.cs();
+    let shape = ctx.shape;
+    let size = 1usize << shape.ext_k;
+    let factor = shape.ext_factor();
+    let omega_ext = <Fr as ark_ff::FftField>::get_root_of_unity(size as u64).expect("2-adic");
+    let shift = extended_coset_shift();
+    let k = shifts(cs.permutation.len());
+    const CHUNK: usize = 1 << 10;
+    let mut out = vec![Fr::zero(); size];
+    out.par_chunks_mut(CHUNK).enumerate().for_each(|(c, chunk)| {
+        let start = c * CHUNK;
+        let mut x = shift * omega_ext.pow([start as u64]);
+        for (off, slot) in chunk.iter_mut().enumerate() {
+            let i = start + off;
+            let query = |q: Query| -> Fr {
+                let r = rotated_index(i, q.rotation, factor, size);
+                match q.column.kind {
+                    ColumnKind::Advice => advice[q.column.index].ext[r],
+                    ColumnKind::Fixed => pk.fixed_ext[q.column.index][r],
+                    ColumnKind::Instance => instance_ext[q.column.index][r],
+                }
+            };
+            let perm = z.map(|z| PermutationAt {
+                sigma: |j: usize| pk.sigma_ext[j][i],
+                z: z.ext[i],
+                z_next: z.ext[rotated_index(i, 1, factor, size)],
+            });
+            *slot = combined_constraints(cs, &k, &query, perm, x, pk.l0_ext[i], beta, gamma, alpha);
+            x *= omega_ext;
+        }
+    });
+    out
+}
+
+/// Computes, splits, blinds and commits the quotient.
+pub(crate) fn commit_quotient(
+    ctx: &Ctx<'_>,
+    advice: &[Committed],
+    instance_ext: &[Vec<Fr>],
+    z: Option<&Committed>,
+    challenges: [Fr; 3],
+    rng: &mut (impl RngCore + CryptoRng),
+    check_witness: bool,
+) -> Result<Quotient> {
+    let shape = ctx.shape;
+    let size = 1usize << shape.ext_k;
+    let factor = shape.ext_factor();
+    let mut numerator = numerator_on_coset(ctx, advice, instance_ext, z, challenges);
+    // Z_H(g·ω_E^i) = g^n·(ω_E^n)^i − 1 takes `factor` distinct values.
+    let shift_n = extended_coset_shift().pow([shape.n as u64]);
+    let omega_ext = <Fr as ark_ff::FftField>::get_root_of_unity(size as u64).expect("2-adic");
+    let step = omega_ext.pow([shape.n as u64]);
+    let mut zh: Vec<Fr> = (0..factor).map(|i| shift_n * step.pow([i as u64]) - Fr::from(1u64)).collect();
+    batch_inversion(&mut zh);
+    numerator.par_iter_mut().enumerate().for_each(|(i, v)| *v *= zh[i % factor]);
+    let mut t = ctx
+        .backend
+        .ntt_host(&[&numerator], shape.ext_k, NttKind::CosetInverse { shift: extended_coset_shift() })?
+        .pop()
+        .expect("one output");
+    drop(numerator);
+    if check_witness {
+        if let Some(top) = t.iter().rposition(|c| !c.is_zero()) {
+            if top > shape.quotient_degree {
+                return Err(Error::Witness(format!(
+                    "the witness does not satisfy the circuit (the quotient has degree {top} > {}); \
+                     plonk::dev::check_witness names the failing gate and row",
+                    shape.quotient_degree
+                )));
+            }
+        }
+    }
+    let (p, m) = (shape.num_pieces, shape.piece_size);
+    t.resize(t.len().max(p * m), Fr::zero());
+    let mut pieces: Vec<Vec<Fr>> = (0..p)
+        .map(|i| {
+            let mut piece = t[i * m..(i + 1) * m].to_vec();
+            piece.push(Fr::zero());
+            piece
+        })
+        .collect();
+    for i in 0..p - 1 {
+        let b = Fr::rand(rng);
+        pieces[i][m] += b;
+        pieces[i + 1][0] -= b;
+    }
+    let refs: Vec<&[Fr]> = pieces.iter().map(|p| p.as_slice()).collect();
+    let commitments = G1Projective::normalize_batch(&ctx.backend.msm_host(&ctx.monomial, &refs)?);
+    Ok(Quotient { pieces, commitments })
+}

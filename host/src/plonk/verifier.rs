@@ -1,0 +1,141 @@
+//! The verifier: replays the transcript, evaluates the declared constraints at ζ from the proof's
+//! evaluations (public inputs evaluated here), and checks every opening with one batched pairing
+//! equation.
+
+use std::collections::HashMap;
+
+use ark_ec::AffineRepr;
+
+use super::circuit::{ColumnKind, Query};
+use super::evaluation::{combined_constraints, PermutationAt};
+use super::{absorb_points, absorb_preamble, opening_list, permutation, vanishing, Opened, Proof, VerifyingKey};
+use crate::error::{Error, Result};
+use crate::poly::kzg::multiopen::{self, VerifierQuery};
+use crate::transcript::Transcript;
+use crate::{Fr, G1Projective};
+
+/// The Fiat–Shamir challenges of a proof.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Challenges {
+    pub beta: Fr,
+    pub gamma: Fr,
+    pub alpha: Fr,
+    pub zeta: Fr,
+    pub v: Fr,
+    pub u: Fr,
+}
+
+/// Replays the transcript (the same stage functions as the prover).
+pub fn derive_challenges(vk: &VerifyingKey, proof: &Proof, instances: &[Vec<Fr>]) -> Challenges {
+    let mut t = Transcript::new();
+    absorb_preamble(&mut t, vk, instances);
+    absorb_points(&mut t, b"advice", &proof.advice_commitments);
+    let beta = t.challenge(b"beta");
+    let gamma = t.challenge(b"gamma");
+    absorb_points(&mut t, b"perm_z", &proof.permutation_commitments);
+    let alpha = t.challenge(b"alpha");
+    absorb_points(&mut t, b"quotient", &proof.quotient_commitments);
+    let zeta = t.challenge(b"zeta");
+    proof.absorb_evals(&mut t);
+    let v = t.challenge(b"v");
+    absorb_points(&mut t, b"opening", &proof.opening_witnesses);
+    let u = t.challenge(b"u");
+    Challenges { beta, gamma, alpha, zeta, v, u }
+}
+
+fn reject(why: impl Into<String>) -> Error {
+    Error::Verification(why.into())
+}
+
+/// Verifies a proof against a verifying key and the public inputs (one vector per instance
+/// column, each at most n long; the values sit at rows 0, 1, …).
+pub fn verify(vk: &VerifyingKey, proof: &Proof, instances: &[Vec<Fr>]) -> Result<()> {
+    let cs = vk.cs();
+    let shape = vk.shape();
+    let domain = vk.domain();
+    let queries = cs.queries();
+    let list = opening_list(cs);
+
+    // Shapes.
+    if instances.len() != cs.num_instance {
+        return Err(reject(format!("{} public-input columns given, the circuit has {}", instances.len(), cs.num_instance)));
+    }
+    if let Some(c) = instances.iter().find(|c| c.len() > shape.n) {
+        return Err(reject(format!("{} public inputs for {} rows", c.len(), shape.n)));
+    }
+    if proof.advice_commitments.len() != cs.num_advice
+        || proof.quotient_commitments.len() != shape.num_pieces
+        || proof.advice_evals.len() != queries.advice.len()
+        || proof.fixed_evals.len() != queries.fixed.len()
+    {
+        return Err(reject("the proof does not have this verifying key's shape"));
+    }
+    permutation::verifier::check_shape(vk, proof)?;
+
+    let ch = derive_challenges(vk, proof, instances);
+    let zeta = ch.zeta;
+    let num_points = multiopen::distinct_points(list.iter().map(|(_, rot)| domain.rotate(zeta, *rot))).len();
+    if proof.opening_witnesses.len() != num_points {
+        return Err(reject("wrong number of opening witnesses"));
+    }
+    let zh = domain.vanishing_eval(zeta);
+    let l0 = domain.lagrange_evals(zeta, 1).ok_or_else(|| reject("ζ lies in the domain"))?[0];
+
+    // Public inputs at their query points.
+    let mut instance_evals: HashMap<Query, Fr> = HashMap::new();
+    for q in &queries.instance {
+        let point = domain.rotate(zeta, q.rotation);
+        let values = &instances[q.column.index];
+        let lag = domain.lagrange_evals(point, values.len()).ok_or_else(|| reject("evaluation point lies in the domain"))?;
+        instance_evals.insert(*q, values.iter().zip(&lag).map(|(x, l)| *x * l).sum());
+    }
+    let advice_idx: HashMap<Query, usize> = queries.advice.iter().enumerate().map(|(i, q)| (*q, i)).collect();
+    let fixed_idx: HashMap<Query, usize> = queries.fixed.iter().enumerate().map(|(i, q)| (*q, i)).collect();
+    let query = |q: Query| -> Fr {
+        match q.column.kind {
+            ColumnKind::Advice => proof.advice_evals[advice_idx[&q]],
+            ColumnKind::Fixed => proof.fixed_evals[fixed_idx[&q]],
+            ColumnKind::Instance => instance_evals[&q],
+        }
+    };
+    let perm = (!cs.permutation.is_empty()).then(|| PermutationAt {
+        sigma: |j: usize| proof.sigma_evals[j],
+        z: proof.z_evals[0],
+        z_next: proof.z_evals[1],
+    });
+    let shifts = permutation::shifts(cs.permutation.len());
+    let numerator = combined_constraints(cs, &shifts, &query, perm, zeta, l0, ch.beta, ch.gamma, ch.alpha);
+    let t_eval = vanishing::verifier::expected_eval(numerator, zh).ok_or_else(|| reject("Z_H(ζ) = 0"))?;
+    let t_commitment = vanishing::verifier::combined_commitment(&proof.quotient_commitments, zeta, shape.piece_size);
+
+    // The batched opening, in the shared order.
+    let (mut ia, mut ifx, mut is) = (0, 0, 0);
+    let vq: Vec<VerifierQuery> = list
+        .iter()
+        .map(|&(o, rot)| {
+            let point = domain.rotate(zeta, rot);
+            let (commitment, eval): (G1Projective, Fr) = match o {
+                Opened::Advice(i) => {
+                    ia += 1;
+                    (proof.advice_commitments[queries.advice[i].column.index].into_group(), proof.advice_evals[i])
+                }
+                Opened::Fixed(i) => {
+                    ifx += 1;
+                    (vk.fixed_commitments()[queries.fixed[i].column.index].into_group(), proof.fixed_evals[i])
+                }
+                Opened::Sigma(j) => {
+                    is += 1;
+                    (vk.sigma_commitments()[j].into_group(), proof.sigma_evals[j])
+                }
+                Opened::Z(r) => (proof.permutation_commitments[0].into_group(), proof.z_evals[r as usize]),
+                Opened::Quotient => (t_commitment, t_eval),
+            };
+            VerifierQuery { point, commitment, eval }
+        })
+        .collect();
+    debug_assert_eq!((ia, ifx, is), (queries.advice.len(), queries.fixed.len(), cs.permutation.len()));
+    if !multiopen::verify(vk.srs(), &vq, &proof.opening_witnesses, ch.v, ch.u) {
+        return Err(reject("the batched KZG opening check failed"));
+    }
+    Ok(())
+}

@@ -1,0 +1,144 @@
+//! Completeness: honest proofs verify, for random standard circuits of several sizes, a custom
+//! gate with rotations, a circuit without copy constraints, and the snarkjs ceremony SRS.
+
+mod common;
+
+use ark_ff::{One, Zero};
+use zkaccel::backend::CpuBackend;
+use zkaccel::plonk::circuit::ColumnKind;
+use zkaccel::plonk::{keygen, prove, verify, Cell, ConstraintSystem, FixedAssignment, Proof, Witness};
+use zkaccel::srs::Srs;
+use zkaccel::Fr;
+use zkaccel_sim::seed::TestRng;
+
+#[test]
+fn random_standard_circuits_of_several_sizes_verify() {
+    let mut rng = TestRng::for_test("plonk::random_standard_circuits_of_several_sizes_verify");
+    for (k, public) in [(2u32, 1usize), (3, 0), (5, 3), (7, 5), (9, 17)] {
+        let s = common::standard(k, public, &mut rng);
+        let proof = prove(&s.backend, &s.pk, &s.witness, &s.instances, &mut rng).unwrap();
+        verify(&s.pk.vk, &proof, &s.instances).unwrap_or_else(|e| panic!("k = {k}: {e}"));
+        // Through the encodings too.
+        let proof2 = Proof::from_bytes(&proof.to_bytes()).unwrap();
+        let vk2 = zkaccel::plonk::VerifyingKey::from_bytes(&s.pk.vk.to_bytes()).unwrap();
+        assert_eq!(proof2, proof);
+        assert_eq!(vk2, s.pk.vk);
+        verify(&vk2, &proof2, &s.instances).unwrap();
+        // Standard gate: quotient in 3 pieces, openings at ζ and ζω.
+        assert_eq!(proof.quotient_commitments.len(), 3);
+        assert_eq!(proof.opening_witnesses.len(), 2);
+        assert_eq!(s.backend.resident_polys(), 0, "the prover releases every vector it uploads");
+    }
+}
+
+#[test]
+fn snarkjs_ceremony_srs_proves_the_largest_size_it_supports() {
+    let mut rng = TestRng::for_test("plonk::snarkjs_ceremony_srs");
+    let srs = Srs::from_ptau_bytes(
+        &std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/snarkjs_bn128_pot10_final.ptau")).unwrap(),
+        None,
+        &mut rng,
+    )
+    .unwrap();
+    let backend = CpuBackend::new();
+    let (cs, circuit, witness, instances) = zkaccel::plonk::standard::random_circuit(10, 4, &mut rng).unwrap();
+    let pk = keygen(&backend, &srs, cs.clone(), &circuit).unwrap();
+    let proof = prove(&backend, &pk, &witness, &instances, &mut rng).unwrap();
+    verify(&pk.vk, &proof, &instances).unwrap();
+    // 2^11 rows need more powers than the 2^10 ceremony has: a clear error, not a panic.
+    let (cs, circuit, _, _) = zkaccel::plonk::standard::random_circuit(11, 0, &mut rng).unwrap();
+    let err = keygen(&backend, &srs, cs, &circuit).unwrap_err();
+    assert!(err.to_string().contains("larger .ptau"), "{err}");
+}
+
+/// A Fibonacci circuit with a custom gate over rotations −1, 0, +1 and a selector, the first row
+/// bound to public inputs: exercises generic gates, multi-point openings and larger blinding.
+fn fibonacci(k: u32, a0: Fr, b0: Fr) -> (ConstraintSystem, FixedAssignment, Witness, Vec<Vec<Fr>>) {
+    let n = 1usize << k;
+    let mut cs = ConstraintSystem::new();
+    let a = cs.advice_column();
+    let b = cs.advice_column();
+    let q_step = cs.fixed_column();
+    let q_first = cs.fixed_column();
+    let q_check = cs.fixed_column();
+    let pi = cs.instance_column();
+    cs.enable_equality(a);
+    cs.enable_equality(b);
+    // a' = b, b' = a + b on step rows; on check rows a = b(prev) (rotation −1).
+    cs.create_gate("fib", vec![q_step.cur() * (a.next() - b.cur()), q_step.cur() * (b.next() - a.cur() - b.cur())]);
+    cs.create_gate("check", vec![q_check.cur() * (a.cur() - b.rot(-1))]);
+    // Row 0 takes a0 from PI row 0 and b0 from PI row 1 (next row of the instance column).
+    cs.create_gate("input", vec![q_first.cur() * (a.cur() - pi.cur()), q_first.cur() * (b.cur() - pi.next())]);
+    let rows = n - 1;
+    let (mut av, mut bv) = (vec![a0], vec![b0]);
+    for i in 0..rows {
+        av.push(bv[i]);
+        bv.push(av[i] + bv[i]);
+    }
+    let mut step = vec![Fr::zero(); n];
+    let mut check = vec![Fr::zero(); n];
+    for i in 0..rows {
+        step[i] = Fr::one();
+        if i > 0 {
+            check[i] = Fr::one();
+        }
+    }
+    let mut first = vec![Fr::zero(); n];
+    first[0] = Fr::one();
+    // A copy: a at row 2 equals b at row 1.
+    let copies = vec![(Cell { column: a, row: 2 }, Cell { column: b, row: 1 })];
+    (cs, FixedAssignment { k, fixed: vec![step, first, check], copies }, Witness { advice: vec![av, bv] }, vec![vec![a0, b0]])
+}
+
+#[test]
+fn custom_gate_with_rotations_verifies_and_blinds_per_opening_point() {
+    let mut rng = TestRng::for_test("plonk::custom_gate_with_rotations");
+    let backend = CpuBackend::new();
+    let k = 5;
+    let srs = Srs::insecure_dev(200, &mut rng).unwrap();
+    let (cs, circuit, witness, instances) = fibonacci(k, Fr::from(1u64), Fr::from(1u64));
+    assert!(zkaccel::plonk::dev::check_witness(&cs, &circuit, &witness, &instances, 5).unwrap().is_empty());
+    let pk = keygen(&backend, &srs, cs, &circuit).unwrap();
+    let shape = pk.vk.shape();
+    // a is opened at ζ and ζω (2 points → 3 blinders); b at ζω^-1, ζ, ζω (3 points → 4).
+    assert_eq!(shape.advice_blinding, vec![3, 4]);
+    assert_eq!(shape.z_blinding, 3);
+    let proof = prove(&backend, &pk, &witness, &instances, &mut rng).unwrap();
+    assert_eq!(proof.opening_witnesses.len(), 3, "points ζω^-1, ζ, ζω");
+    verify(&pk.vk, &proof, &instances).unwrap();
+    // Another public input (F_0 = 2) with the same witness is rejected.
+    assert!(verify(&pk.vk, &proof, &[vec![Fr::from(2u64), Fr::from(1u64)]]).is_err());
+    // A proof for other inputs verifies with those inputs.
+    let (_, _, w2, i2) = fibonacci(k, Fr::from(3u64), Fr::from(7u64));
+    let p2 = prove(&backend, &pk, &w2, &i2, &mut rng).unwrap();
+    verify(&pk.vk, &p2, &i2).unwrap();
+    assert!(verify(&pk.vk, &p2, &instances).is_err());
+}
+
+#[test]
+fn circuit_without_copy_constraints_verifies() {
+    let mut rng = TestRng::for_test("plonk::circuit_without_copy_constraints");
+    let backend = CpuBackend::new();
+    let k = 4;
+    let n = 1 << k;
+    let mut cs = ConstraintSystem::new();
+    let x = cs.advice_column();
+    let y = cs.advice_column();
+    let q = cs.fixed_column();
+    cs.create_gate("square", vec![q.cur() * (x.cur() * x.cur() - y.cur())]);
+    assert!(cs.permutation.is_empty());
+    let xs: Vec<Fr> = (0..n as u64).map(|i| -Fr::from(i)).collect();
+    let ys: Vec<Fr> = xs.iter().map(|v| *v * v).collect();
+    let circuit = FixedAssignment { k, fixed: vec![vec![Fr::one(); n]], copies: vec![] };
+    let srs = Srs::insecure_dev(64, &mut rng).unwrap();
+    let pk = keygen(&backend, &srs, cs, &circuit).unwrap();
+    let proof = prove(&backend, &pk, &Witness { advice: vec![xs, ys.clone()] }, &[], &mut rng).unwrap();
+    assert!(proof.permutation_commitments.is_empty() && proof.z_evals.is_empty());
+    verify(&pk.vk, &proof, &[]).unwrap();
+    // A wrong square.
+    let mut bad = ys;
+    bad[3] += Fr::one();
+    let xs: Vec<Fr> = (0..n as u64).map(|i| -Fr::from(i)).collect();
+    assert!(prove(&backend, &pk, &Witness { advice: vec![xs, bad] }, &[], &mut rng).is_err());
+    let _ = ColumnKind::Advice;
+}
