@@ -246,7 +246,7 @@ impl ConstraintSystem {
                 }
                 let mut bad = None;
                 e.for_each_query(&mut |q| {
-                    if !in_range(&q.column) || q.rotation.abs() > MAX_ROTATION {
+                    if !in_range(&q.column) || q.rotation.unsigned_abs() > MAX_ROTATION as u32 {
                         bad = Some(q);
                     }
                 });

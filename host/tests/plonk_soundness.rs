@@ -1,0 +1,286 @@
+//! Soundness: wrong witnesses fail, every tampered proof is rejected, statements and keys are
+//! bound, and malformed encodings are errors (never panics).
+
+mod common;
+
+use ark_ec::{AffineRepr, CurveGroup};
+use ark_ff::{One, PrimeField, BigInteger};
+use zkaccel::plonk::circuit::{ColumnKind, Witness};
+use zkaccel::plonk::dev::{check_witness, Failure};
+use zkaccel::plonk::prover::{prove_with_options, ProveOptions};
+use zkaccel::plonk::{prove, verify, Proof, ProvingKey, VerifyingKey};
+use zkaccel::{Error, Fr, G1Affine};
+use zkaccel_sim::seed::TestRng;
+
+fn bump(p: &G1Affine) -> G1Affine {
+    (*p + G1Affine::generator()).into_affine()
+}
+
+/// Every single-element change of a proof, labelled.
+fn tampered(proof: &Proof) -> Vec<(String, Proof)> {
+    let mut out = vec![];
+    macro_rules! each_point {
+        ($field:ident) => {
+            for i in 0..proof.$field.len() {
+                let mut p = proof.clone();
+                p.$field[i] = bump(&p.$field[i]);
+                out.push((format!("{}[{i}]", stringify!($field)), p));
+            }
+        };
+    }
+    macro_rules! each_scalar {
+        ($field:ident) => {
+            for i in 0..proof.$field.len() {
+                let mut p = proof.clone();
+                p.$field[i] += Fr::one();
+                out.push((format!("{}[{i}]", stringify!($field)), p));
+            }
+        };
+    }
+    each_point!(advice_commitments);
+    each_point!(permutation_commitments);
+    each_point!(quotient_commitments);
+    each_point!(opening_witnesses);
+    each_scalar!(advice_evals);
+    each_scalar!(fixed_evals);
+    each_scalar!(sigma_evals);
+    each_scalar!(z_evals);
+    out
+}
+
+#[test]
+fn every_tampered_element_is_rejected() {
+    let mut rng = TestRng::for_test("plonk::every_tampered_element_is_rejected");
+    let s = common::standard(5, 3, &mut rng);
+    let proof = prove(&s.backend, &s.pk, &s.witness, &s.instances, &mut rng).unwrap();
+    verify(&s.pk.vk, &proof, &s.instances).unwrap();
+    let cases = tampered(&proof);
+    // 3 advice + 1 Z + 3 quotient + 2 W; 3 advice + 5 fixed + 3 sigma + 2 Z evaluations.
+    assert_eq!(cases.len(), 9 + 13);
+    for (what, bad) in cases {
+        assert!(matches!(verify(&s.pk.vk, &bad, &s.instances), Err(Error::Verification(_))), "accepted with {what} changed");
+    }
+    // Identity points in place of commitments.
+    let mut bad = proof.clone();
+    bad.quotient_commitments[2] = G1Affine::zero();
+    assert!(verify(&s.pk.vk, &bad, &s.instances).is_err());
+}
+
+#[test]
+fn public_inputs_are_bound() {
+    let mut rng = TestRng::for_test("plonk::public_inputs_are_bound");
+    let s = common::standard(5, 4, &mut rng);
+    let proof = prove(&s.backend, &s.pk, &s.witness, &s.instances, &mut rng).unwrap();
+    for i in 0..4 {
+        let mut inst = s.instances.clone();
+        inst[0][i] += Fr::one();
+        assert!(verify(&s.pk.vk, &proof, &inst).is_err(), "public input {i} changed");
+    }
+    let mut more = s.instances.clone();
+    more[0].push(Fr::one());
+    assert!(verify(&s.pk.vk, &proof, &more).is_err(), "an extra non-zero public input");
+    let mut fewer = s.instances.clone();
+    fewer[0].pop();
+    assert!(verify(&s.pk.vk, &proof, &fewer).is_err(), "a missing public input");
+    assert!(verify(&s.pk.vk, &proof, &[]).is_err(), "no instance column");
+    assert!(verify(&s.pk.vk, &proof, &[vec![Fr::one(); 33]]).is_err(), "more public inputs than rows");
+    // Trailing zero public inputs: the same polynomial, but the transcript absorbed the count.
+    let mut padded = s.instances.clone();
+    padded[0].push(Fr::from(0u64));
+    assert!(verify(&s.pk.vk, &proof, &padded).is_err(), "the count of public inputs is bound");
+}
+
+#[test]
+fn proofs_and_keys_are_bound_to_their_circuit() {
+    let mut rng = TestRng::for_test("plonk::proofs_and_keys_are_bound_to_their_circuit");
+    let a = common::standard(5, 2, &mut rng);
+    let b = common::standard(5, 2, &mut rng);
+    let pa = prove(&a.backend, &a.pk, &a.witness, &a.instances, &mut rng).unwrap();
+    let pb = prove(&b.backend, &b.pk, &b.witness, &b.instances, &mut rng).unwrap();
+    verify(&a.pk.vk, &pa, &a.instances).unwrap();
+    verify(&b.pk.vk, &pb, &b.instances).unwrap();
+    // Swapped proofs, with either statement.
+    assert!(verify(&a.pk.vk, &pb, &b.instances).is_err());
+    assert!(verify(&a.pk.vk, &pb, &a.instances).is_err());
+    assert!(verify(&b.pk.vk, &pa, &a.instances).is_err());
+    // The same circuit keyed against another SRS is another verifying key.
+    let other_srs = common::dev_srs(5, &mut rng);
+    let pk2 = zkaccel::plonk::keygen(&a.backend, &other_srs, a.cs.clone(), &a.circuit).unwrap();
+    assert_ne!(pk2.vk.digest(), a.pk.vk.digest());
+    assert!(verify(&pk2.vk, &pa, &a.instances).is_err());
+    // Proof for another size.
+    let c = common::standard(6, 2, &mut rng);
+    assert!(verify(&c.pk.vk, &pa, &a.instances).is_err());
+}
+
+#[test]
+fn wrong_witnesses_fail() {
+    let mut rng = TestRng::for_test("plonk::wrong_witnesses_fail");
+    let s = common::standard(5, 2, &mut rng);
+    // (1) A gate violation: change one output.
+    let mut w1 = s.witness.clone();
+    let row = 10;
+    w1.advice[2][row] += Fr::one();
+    let failures = check_witness(&s.cs, &s.circuit, &w1, &s.instances, 10).unwrap();
+    assert!(failures.contains(&Failure::Gate { gate: "standard".into(), constraint: 0, row }), "{failures:?}");
+    // (2) A copy violation that satisfies every gate: re-derive a row from a changed input.
+    let mut w2 = s.witness.clone();
+    let fixed = &s.circuit.fixed;
+    let row2 = (3..32).find(|&r| fixed[3][r].is_one()).expect("a multiplication row");
+    w2.advice[0][row2] += Fr::one();
+    w2.advice[2][row2] = w2.advice[0][row2] * w2.advice[1][row2];
+    let failures = check_witness(&s.cs, &s.circuit, &w2, &s.instances, 100).unwrap();
+    assert!(!failures.is_empty() && failures.iter().all(|f| matches!(f, Failure::Copy { .. })), "{failures:?}");
+    // (3) A witness that does not match the public input.
+    let mut w3 = s.witness.clone();
+    w3.advice[0][0] += Fr::one();
+    for (name, w) in [("gate", &w1), ("copy", &w2), ("public input", &w3)] {
+        // The prover refuses.
+        assert!(matches!(prove(&s.backend, &s.pk, w, &s.instances, &mut rng), Err(Error::Witness(_))), "{name}");
+        // Forced through, the verifier rejects.
+        let forced =
+            prove_with_options(&s.backend, &s.pk, w, &s.instances, &mut rng, ProveOptions { check_witness: false }).unwrap();
+        assert!(verify(&s.pk.vk, &forced, &s.instances).is_err(), "{name}: forged proof accepted");
+    }
+    // Shape errors are errors.
+    let short = Witness { advice: s.witness.advice[..2].to_vec() };
+    assert!(matches!(prove(&s.backend, &s.pk, &short, &s.instances, &mut rng), Err(Error::Witness(_))));
+    let _ = ColumnKind::Advice;
+}
+
+#[test]
+fn proofs_are_zero_knowledge_randomized() {
+    let mut rng = TestRng::for_test("plonk::proofs_are_zero_knowledge_randomized");
+    let s = common::standard(4, 1, &mut rng);
+    let p1 = prove(&s.backend, &s.pk, &s.witness, &s.instances, &mut rng).unwrap();
+    let p2 = prove(&s.backend, &s.pk, &s.witness, &s.instances, &mut rng).unwrap();
+    verify(&s.pk.vk, &p1, &s.instances).unwrap();
+    verify(&s.pk.vk, &p2, &s.instances).unwrap();
+    assert_ne!(p1, p2);
+    // Every commitment and every witness-dependent evaluation is re-randomized.
+    for (x, y) in p1.advice_commitments.iter().zip(&p2.advice_commitments)
+        .chain(p1.permutation_commitments.iter().zip(&p2.permutation_commitments))
+        .chain(p1.quotient_commitments.iter().zip(&p2.quotient_commitments))
+        .chain(p1.opening_witnesses.iter().zip(&p2.opening_witnesses))
+    {
+        assert_ne!(x, y);
+    }
+    for (x, y) in p1.advice_evals.iter().zip(&p2.advice_evals).chain(p1.z_evals.iter().zip(&p2.z_evals)) {
+        assert_ne!(x, y);
+    }
+    // Blinded commitments differ from the unblinded Lagrange commitment of the column.
+    let unblinded: ark_bn254::G1Projective =
+        s.pk.ck.lagrange.iter().zip(&s.witness.advice[0]).map(|(b, v)| *b * v).sum();
+    assert_ne!(p1.advice_commitments[0], unblinded.into_affine());
+}
+
+#[test]
+fn fiat_shamir_binds_every_absorbed_item() {
+    use zkaccel::plonk::verifier::derive_challenges;
+    let mut rng = TestRng::for_test("plonk::fiat_shamir_binds_every_absorbed_item");
+    let s = common::standard(4, 2, &mut rng);
+    let other = common::standard(4, 2, &mut rng);
+    let proof = prove(&s.backend, &s.pk, &s.witness, &s.instances, &mut rng).unwrap();
+    let base = derive_challenges(&s.pk.vk, &proof, &s.instances);
+    let all = |c: &zkaccel::plonk::Challenges| [c.beta, c.gamma, c.alpha, c.zeta, c.v, c.u];
+    // How many leading challenges stay the same when an item changes.
+    let unchanged_prefix = |c: zkaccel::plonk::Challenges| all(&base).iter().zip(all(&c)).take_while(|(a, b)| **a == *b).count();
+    let all_differ = |c: zkaccel::plonk::Challenges, what: &str| {
+        for (a, b) in all(&base).iter().zip(all(&c)) {
+            assert_ne!(*a, b, "{what}");
+        }
+    };
+    // The verifying key (its digest covers n, ω, gates, commitments, SRS).
+    all_differ(derive_challenges(&other.pk.vk, &proof, &s.instances), "verifying key");
+    // Each public input.
+    for i in 0..2 {
+        let mut inst = s.instances.clone();
+        inst[0][i] += Fr::one();
+        all_differ(derive_challenges(&s.pk.vk, &proof, &inst), "public input");
+    }
+    for (what, bad) in tampered(&proof) {
+        let c = derive_challenges(&s.pk.vk, &bad, &s.instances);
+        let expected_prefix = if what.starts_with("advice_commitments") {
+            0
+        } else if what.starts_with("permutation_commitments") {
+            2
+        } else if what.starts_with("quotient_commitments") {
+            3
+        } else if what.starts_with("opening_witnesses") {
+            5
+        } else {
+            4 // evaluations: v and u change, ζ does not
+        };
+        assert_eq!(unchanged_prefix(c), expected_prefix, "{what}");
+        for (a, b) in all(&base).iter().zip(all(&c)).skip(expected_prefix) {
+            assert_ne!(*a, b, "{what}");
+        }
+    }
+}
+
+#[test]
+fn malformed_encodings_are_errors() {
+    let mut rng = TestRng::for_test("plonk::malformed_encodings_are_errors");
+    let s = common::standard(3, 1, &mut rng);
+    let proof = prove(&s.backend, &s.pk, &s.witness, &s.instances, &mut rng).unwrap();
+    let bytes = proof.to_bytes();
+    assert_eq!(bytes.len(), proof.size_bytes());
+    // Every truncation.
+    for cut in 0..bytes.len() {
+        assert!(Proof::from_bytes(&bytes[..cut]).is_err(), "truncated at {cut}");
+    }
+    // A trailing byte, a foreign magic, a future version.
+    assert!(Proof::from_bytes(&[bytes.as_slice(), &[0]].concat()).is_err());
+    let mut foreign = bytes.clone();
+    foreign[..4].copy_from_slice(b"ZKVK");
+    assert!(Proof::from_bytes(&foreign).is_err());
+    let mut future = bytes.clone();
+    future[4] = 2;
+    assert!(Proof::from_bytes(&future).is_err());
+    // A non-canonical evaluation: replace the first advice evaluation by itself + r.
+    let eval_offset = bytes.len() - 4 - 64 * proof.opening_witnesses.len()
+        - (4 + 32 * proof.z_evals.len()) - (4 + 32 * proof.sigma_evals.len())
+        - (4 + 32 * proof.fixed_evals.len()) - 32 * proof.advice_evals.len();
+    let mut nc = bytes.clone();
+    let v = proof.advice_evals[0].into_bigint();
+    let mut sum = v;
+    let carry = sum.add_with_carry(&Fr::MODULUS);
+    if !carry {
+        nc[eval_offset..eval_offset + 32].copy_from_slice(&sum.to_bytes_le());
+        assert!(Proof::from_bytes(&nc).is_err(), "non-canonical evaluation accepted");
+    }
+    // Every single-bit flip: either a decode error or a rejected proof; never a panic or accept.
+    for i in (0..bytes.len()).step_by(7) {
+        let mut flipped = bytes.clone();
+        flipped[i] ^= 1 << (i % 8);
+        if let Ok(p) = Proof::from_bytes(&flipped) {
+            assert!(verify(&s.pk.vk, &p, &s.instances).is_err(), "flip at byte {i} accepted");
+        }
+    }
+    // Keys: verifying-key truncations and flips, proving-key round trip.
+    let vkb = s.pk.vk.to_bytes();
+    for cut in 0..vkb.len() {
+        assert!(VerifyingKey::from_bytes(&vkb[..cut]).is_err(), "vk truncated at {cut}");
+    }
+    for i in 0..vkb.len() {
+        let mut flipped = vkb.clone();
+        flipped[i] ^= 0x80;
+        if let Ok(vk) = VerifyingKey::from_bytes(&flipped) {
+            assert!(verify(&vk, &proof, &s.instances).is_err(), "vk flip at byte {i} accepted");
+        }
+    }
+    let pkb = s.pk.to_bytes();
+    let pk2 = ProvingKey::from_bytes(&pkb, &s.backend).unwrap();
+    assert_eq!(pk2.vk, s.pk.vk);
+    let p2 = prove(&s.backend, &pk2, &s.witness, &s.instances, &mut rng).unwrap();
+    verify(&s.pk.vk, &p2, &s.instances).unwrap();
+    for cut in [0, 3, 8, 100, pkb.len() / 2, pkb.len() - 1] {
+        assert!(ProvingKey::from_bytes(&pkb[..cut], &s.backend).is_err());
+    }
+    // A proving key whose fixed values disagree with its verifying key.
+    let mut pkbad = pkb.clone();
+    let vk_len = u32::from_le_bytes(pkb[8..12].try_into().unwrap()) as usize;
+    let first_fixed = 12 + vk_len + 4 + 4; // column count, first column length
+    pkbad[first_fixed] ^= 1;
+    assert!(ProvingKey::from_bytes(&pkbad, &s.backend).is_err());
+}
