@@ -1,1 +1,98 @@
-fn main(){}
+//! Prover bench: prove time for 2^10 … 2^16 rows (2^18 with ZKACCEL_BENCH_LOG_MAX=18) of a random
+//! standard-gate circuit on the CPU backend, with the share spent in MSM, NTT, transfers and the
+//! rest (quotient evaluation, polynomial arithmetic, hashing) printed from a profiled run, plus
+//! verification time and proof size. See `benches/lib.rs` for the environment knobs.
+//!
+//! `cargo bench -p zkaccel-benches --bench plonk`
+//! `ZKACCEL_BENCH_QUICK=1 cargo bench -p zkaccel-benches --bench plonk`
+
+use std::time::{Duration, Instant};
+
+use criterion::{BenchmarkId, Criterion};
+use rand::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+use zkaccel::backend::{Backend, CpuBackend, ProfilingBackend};
+use zkaccel::plonk::standard::random_circuit;
+use zkaccel::plonk::{keygen, prove, verify, ProvingKey, Witness};
+use zkaccel::srs::Srs;
+use zkaccel::Fr;
+
+struct Case {
+    k: u32,
+    pk: ProvingKey,
+    witness: Witness,
+    instances: Vec<Vec<Fr>>,
+}
+
+fn setup(k: u32, backend: &dyn Backend) -> Case {
+    let mut rng = ChaCha20Rng::seed_from_u64(0x5eed_0000 + k as u64);
+    let (cs, circuit, witness, instances) = random_circuit(k, 8, &mut rng).expect("circuit");
+    let srs = Srs::insecure_dev((1 << k) + 8, &mut rng).expect("dev SRS");
+    let pk = keygen(backend, &srs, cs, &circuit).expect("keygen");
+    Case { k, pk, witness, instances }
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+fn main() {
+    let mut c = Criterion::default().configure_from_args().sample_size(10).warm_up_time(Duration::from_millis(500));
+    if zkaccel_benches::quick() {
+        c = c.measurement_time(Duration::from_secs(2));
+    }
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    println!("# zkaccel plonk bench: standard gate, random circuit, CPU backend (arkworks), {threads} threads");
+    println!("| rows | prove (profiled run) | MSM | NTT | transfers | rest | verify | proof size |");
+    println!("|---|---|---|---|---|---|---|---|");
+    let mut cases = vec![];
+    for k in zkaccel_benches::log_sizes() {
+        let backend = ProfilingBackend::new(CpuBackend::new());
+        let case = setup(k, &backend);
+        let _ = backend.take_profile();
+        let mut rng = ChaCha20Rng::seed_from_u64(k as u64);
+        let t = Instant::now();
+        let proof = prove(&backend, &case.pk, &case.witness, &case.instances, &mut rng).expect("prove");
+        let total = t.elapsed();
+        let p = backend.take_profile();
+        let verify_runs = 5;
+        let t = Instant::now();
+        for _ in 0..verify_runs {
+            verify(&case.pk.vk, &proof, &case.instances).expect("verify");
+        }
+        let vt = t.elapsed() / verify_runs;
+        let rest = total.saturating_sub(p.msm + p.ntt + p.transfer);
+        let pct = |d: Duration| 100.0 * d.as_secs_f64() / total.as_secs_f64();
+        println!(
+            "| 2^{k} | {:.0} ms | {:.0} ms ({:.0}%) | {:.0} ms ({:.0}%) | {:.0} ms ({:.0}%) | {:.0} ms ({:.0}%) | {:.2} ms | {} B |",
+            ms(total),
+            ms(p.msm),
+            pct(p.msm),
+            ms(p.ntt),
+            pct(p.ntt),
+            ms(p.transfer),
+            pct(p.transfer),
+            ms(rest),
+            pct(rest),
+            ms(vt),
+            proof.size_bytes()
+        );
+        if k <= zkaccel_benches::criterion_max() {
+            cases.push(case);
+        }
+    }
+    let backend = CpuBackend::new();
+    let mut group = c.benchmark_group("plonk");
+    for case in &cases {
+        let mut rng = ChaCha20Rng::seed_from_u64(case.k as u64);
+        group.bench_with_input(BenchmarkId::new("prove", format!("2^{}", case.k)), case, |b, case| {
+            b.iter(|| prove(&backend, &case.pk, &case.witness, &case.instances, &mut rng).expect("prove"))
+        });
+        let proof = prove(&backend, &case.pk, &case.witness, &case.instances, &mut rng).expect("prove");
+        group.bench_with_input(BenchmarkId::new("verify", format!("2^{}", case.k)), case, |b, case| {
+            b.iter(|| verify(&case.pk.vk, &proof, &case.instances).expect("verify"))
+        });
+    }
+    group.finish();
+    c.final_summary();
+}
