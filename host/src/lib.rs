@@ -23,3 +23,4 @@ pub mod transcript;
 
 pub use ark_bn254::{Bn254, Fq, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
 pub use error::Error;
+pub mod cpu;

@@ -1,0 +1,6 @@
+//! Fast CPU kernels for BN254: multi-scalar multiplication on G1 ([`msm`]) and number-theoretic
+//! transforms over Fr ([`ntt`]). Both are multi-threaded on the current rayon pool and give the
+//! same results as arkworks (`ark-ec` `VariableBaseMSM`, `ark-poly` `Radix2EvaluationDomain`);
+//! design notes and measurements are in `docs/cpu_kernels.md`.
+
+pub mod msm;
