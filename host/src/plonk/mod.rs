@@ -76,12 +76,12 @@ impl Shape {
             return Err(Error::Circuit(format!("k = {k} is outside 1..=26")));
         }
         let n = 1usize << k;
-        if (circuit::MAX_ROTATION as usize) >= n {
-            // Rotations wrap around the domain; keep them unambiguous.
-            let max_rot = cs.queries().advice.iter().chain(&cs.queries().fixed).map(|q| q.rotation.unsigned_abs() as usize).max().unwrap_or(0);
-            if max_rot >= n {
-                return Err(Error::Circuit(format!("a rotation of {max_rot} does not fit {n} rows")));
-            }
+        // Rotations wrap around the domain; keep them unambiguous (distinct rotations must be
+        // distinct points).
+        let all = cs.queries();
+        let max_rot = all.advice.iter().chain(&all.fixed).chain(&all.instance).map(|q| q.rotation.unsigned_abs() as usize).max().unwrap_or(0);
+        if 2 * max_rot >= n {
+            return Err(Error::Circuit(format!("a rotation of {max_rot} is too large for {n} rows")));
         }
         let queries = cs.queries();
         let advice_blinding: Vec<usize> = (0..cs.num_advice)
