@@ -32,6 +32,24 @@ fn random_standard_circuits_of_several_sizes_verify() {
 }
 
 #[test]
+fn each_round_commits_in_one_backend_call() {
+    use zkaccel::backend::ProfilingBackend;
+    let mut rng = TestRng::for_test("plonk::each_round_commits_in_one_backend_call");
+    let s = common::standard(6, 2, &mut rng);
+    let be = ProfilingBackend::new(CpuBackend::new());
+    let _ = be.take_profile();
+    let proof = prove(&be, &s.pk, &s.witness, &s.instances, &mut rng).unwrap();
+    verify(&s.pk.vk, &proof, &s.instances).unwrap();
+    let p = be.take_profile();
+    // Rounds 1 (advice), 2 (Z), 3 (quotient pieces), 5 (opening witnesses).
+    assert_eq!(p.msm_calls, 4);
+    let n = 64;
+    // 3 advice columns + 3 blinding vectors, Z + its blinders, 3 pieces of n + 4, 2 witnesses.
+    assert!(p.msm_points >= 4 * n + 3 * (n + 4));
+    assert_eq!(be.inner().resident_polys(), 0);
+}
+
+#[test]
 fn snarkjs_ceremony_srs_proves_the_largest_size_it_supports() {
     let mut rng = TestRng::for_test("plonk::snarkjs_ceremony_srs");
     let srs = Srs::from_ptau_bytes(

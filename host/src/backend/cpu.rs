@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use ark_ec::VariableBaseMSM;
 use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
 
-use super::{Backend, BackendError, BasesHandle, BasesId, NttKind, PolyHandle};
+use super::{Backend, BackendError, BasesHandle, BasesId, MsmJob, NttKind, PolyHandle};
 use crate::{Fr, G1Affine, G1Projective};
 
 /// Multi-threaded CPU backend on arkworks.
@@ -77,18 +77,17 @@ impl Backend for CpuBackend {
         self.polys.lock().expect("backend lock").remove(&poly.id);
     }
 
-    fn msm_unchecked(&self, bases: &BasesHandle, scalars: &[&PolyHandle]) -> Result<Vec<G1Projective>, BackendError> {
-        let points = self
-            .bases
-            .lock()
-            .expect("backend lock")
-            .get(&bases.id)
-            .cloned()
-            .ok_or_else(|| BackendError::UnknownHandle { what: "bases", id: bases.id.hex() })?;
-        scalars
-            .iter()
-            .map(|h| {
-                let s = self.poly(h)?;
+    fn msm_unchecked(&self, jobs: &[MsmJob<'_>]) -> Result<Vec<G1Projective>, BackendError> {
+        jobs.iter()
+            .map(|job| {
+                let points = self
+                    .bases
+                    .lock()
+                    .expect("backend lock")
+                    .get(&job.bases.id)
+                    .cloned()
+                    .ok_or_else(|| BackendError::UnknownHandle { what: "bases", id: job.bases.id.hex() })?;
+                let s = self.poly(job.scalars)?;
                 let n = s.len().min(points.len());
                 Ok(G1Projective::msm_unchecked(&points[..n], &s[..n]))
             })

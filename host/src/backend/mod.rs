@@ -7,9 +7,11 @@
 //!   ([`BasesId`]); loading the same bases again is a no-op that returns the same handle;
 //! * **polynomials stay resident**: [`Backend::upload`] returns a [`PolyHandle`]; NTT outputs are
 //!   new handles on the device; only [`Backend::download`] brings values back;
-//! * **batched calls**: one round's commitments are one [`Backend::msm_unchecked`] call, one
-//!   round's transforms one [`Backend::ntt_unchecked`] call, so a card can pipeline transfers and
-//!   compute across the batch.
+//! * **batched calls**: one round's commitments are one [`Backend::msm_unchecked`] call (a list of
+//!   [`MsmJob`]s, each naming its resident base set — e.g. the witness columns over the Lagrange
+//!   SRS together with their blinding terms over the blinding bases), one round's transforms one
+//!   [`Backend::ntt_unchecked`] call, so a card can pipeline transfers and compute across the
+//!   batch.
 //!
 //! Trait methods are the *unchecked* half (arkworks / ICICLE style); callers use the checked
 //! wrappers of [`BackendExt`] (`msm`, `ntt`), which validate lengths and sizes first so that a
@@ -69,6 +71,14 @@ pub struct PolyHandle {
     pub len: usize,
 }
 
+/// One MSM of a batch: `Σ_i scalars[i] · bases[i]` over a resident base set, for a resident
+/// scalar vector no longer than the bases.
+#[derive(Clone, Copy, Debug)]
+pub struct MsmJob<'a> {
+    pub bases: &'a BasesHandle,
+    pub scalars: &'a PolyHandle,
+}
+
 /// Which transform [`Backend::ntt_unchecked`] performs on vectors of size `2^log_size`
 /// (inputs shorter than the size are zero-padded).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -108,9 +118,9 @@ pub trait Backend: Send + Sync {
     /// Frees a resident vector.
     fn release(&self, poly: PolyHandle);
 
-    /// Batched MSM over fixed bases: result `k` is `Σ_i scalars[k][i] · bases[i]`, for scalar
-    /// vectors no longer than the bases (unchecked: see [`BackendExt::msm`]).
-    fn msm_unchecked(&self, bases: &BasesHandle, scalars: &[&PolyHandle]) -> Result<Vec<G1Projective>, BackendError>;
+    /// Batched MSM over resident bases: result `k` is job k's `Σ_i scalars[i] · bases[i]`
+    /// (unchecked: see [`BackendExt::msm_batch`]).
+    fn msm_unchecked(&self, jobs: &[MsmJob<'_>]) -> Result<Vec<G1Projective>, BackendError>;
 
     /// Batched NTT: each input (no longer than `2^log_size`) is zero-padded and transformed;
     /// results are new resident vectors of length `2^log_size` (unchecked: see [`BackendExt::ntt`]).
@@ -125,24 +135,30 @@ pub trait BackendExt: Backend {
         self.load_bases(id, bases)
     }
 
-    /// Checked batched MSM.
-    fn msm(&self, bases: &BasesHandle, scalars: &[&PolyHandle]) -> Result<Vec<G1Projective>, BackendError> {
-        if !self.has_bases(&bases.id) {
-            return Err(BackendError::UnknownHandle { what: "bases", id: bases.id.hex() });
-        }
-        for (k, s) in scalars.iter().enumerate() {
-            if s.len > bases.len {
+    /// Checked batched MSM: every base set resident, no scalar vector longer than its bases.
+    fn msm_batch(&self, jobs: &[MsmJob<'_>]) -> Result<Vec<G1Projective>, BackendError> {
+        for (k, job) in jobs.iter().enumerate() {
+            if !self.has_bases(&job.bases.id) {
+                return Err(BackendError::UnknownHandle { what: "bases", id: job.bases.id.hex() });
+            }
+            if job.scalars.len > job.bases.len {
                 return Err(BackendError::Length(format!(
                     "MSM {k}: {} scalars for {} bases",
-                    s.len, bases.len
+                    job.scalars.len, job.bases.len
                 )));
             }
         }
-        let out = self.msm_unchecked(bases, scalars)?;
-        if out.len() != scalars.len() {
-            return Err(BackendError::Device(format!("MSM returned {} results for {}", out.len(), scalars.len())));
+        let out = self.msm_unchecked(jobs)?;
+        if out.len() != jobs.len() {
+            return Err(BackendError::Device(format!("MSM returned {} results for {}", out.len(), jobs.len())));
         }
         Ok(out)
+    }
+
+    /// Checked batched MSM of several scalar vectors over one base set.
+    fn msm(&self, bases: &BasesHandle, scalars: &[&PolyHandle]) -> Result<Vec<G1Projective>, BackendError> {
+        let jobs: Vec<MsmJob<'_>> = scalars.iter().map(|s| MsmJob { bases, scalars: s }).collect();
+        self.msm_batch(&jobs)
     }
 
     /// Checked batched NTT.

@@ -5,7 +5,7 @@
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use super::{Backend, BackendError, BasesHandle, BasesId, NttKind, PolyHandle};
+use super::{Backend, BackendError, BasesHandle, BasesId, MsmJob, NttKind, PolyHandle};
 use crate::{Fr, G1Affine, G1Projective};
 
 /// Accumulated time and call counts.
@@ -72,10 +72,10 @@ impl<B: Backend> Backend for ProfilingBackend<B> {
     fn release(&self, poly: PolyHandle) {
         self.inner.release(poly)
     }
-    fn msm_unchecked(&self, bases: &BasesHandle, scalars: &[&PolyHandle]) -> Result<Vec<G1Projective>, BackendError> {
+    fn msm_unchecked(&self, jobs: &[MsmJob<'_>]) -> Result<Vec<G1Projective>, BackendError> {
         let t = Instant::now();
-        let r = self.inner.msm_unchecked(bases, scalars);
-        let points: usize = scalars.iter().map(|s| s.len).sum();
+        let r = self.inner.msm_unchecked(jobs);
+        let points: usize = jobs.iter().map(|j| j.scalars.len).sum();
         self.record(|p| {
             p.msm += t.elapsed();
             p.msm_calls += 1;

@@ -127,3 +127,24 @@ fn profiling_backend_counts_calls_and_passes_results_through() {
     assert_eq!((p.msm_calls, p.msm_points, p.ntt_calls), (1, 11, 1));
     assert_eq!(be.take_profile().msm_calls, 0);
 }
+
+#[test]
+fn one_msm_call_serves_jobs_over_several_base_sets() {
+    let mut rng = TestRng::for_test("backend::one_msm_call_serves_jobs_over_several_base_sets");
+    let be = ProfilingBackend::new(CpuBackend::new());
+    let b1 = random_bases(&mut rng, 16);
+    let b2 = random_bases(&mut rng, 3);
+    let (h1, h2) = (be.load_bases_checked(&b1).unwrap(), be.load_bases_checked(&b2).unwrap());
+    assert_ne!(h1.id, h2.id);
+    let s1: Vec<Fr> = (0..16).map(|_| Fr::rand(&mut rng)).collect();
+    let s2: Vec<Fr> = (0..3).map(|_| Fr::rand(&mut rng)).collect();
+    let hs = be.upload(&[&s1, &s2]).unwrap();
+    let _ = be.take_profile();
+    let got = be
+        .msm_batch(&[MsmJob { bases: &h1, scalars: &hs[0] }, MsmJob { bases: &h2, scalars: &hs[1] }, MsmJob { bases: &h1, scalars: &hs[1] }])
+        .unwrap();
+    assert_eq!(be.take_profile().msm_calls, 1);
+    assert_eq!(got, vec![naive_msm(&b1, &s1), naive_msm(&b2, &s2), naive_msm(&b1[..3], &s2)]);
+    // A job whose scalars outnumber its bases is refused before anything runs.
+    assert!(matches!(be.msm_batch(&[MsmJob { bases: &h2, scalars: &hs[0] }]), Err(BackendError::Length(_))));
+}

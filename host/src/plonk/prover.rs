@@ -16,7 +16,7 @@ use super::circuit::{pad_columns, ColumnKind, Witness};
 use super::keys::ProvingKey;
 use super::proof::Proof;
 use super::{absorb_points, absorb_preamble, extended_coset_shift, opening_list, permutation, vanishing, Opened, Shape};
-use crate::backend::{Backend, BackendExt, BasesHandle, NttKind};
+use crate::backend::{Backend, BackendExt, BasesHandle, MsmJob, NttKind};
 use crate::error::Result;
 use crate::poly::kzg::multiopen::{witness_polys, ProverQuery};
 use crate::poly::{evaluate as eval_poly, Domain};
@@ -174,11 +174,21 @@ pub(crate) fn commit_blinded(
     let be = ctx.backend;
     let n = ctx.shape.n;
     let blinders: Vec<Vec<Fr>> = blinding.iter().map(|&b| (0..b).map(|_| Fr::rand(rng)).collect()).collect();
-    let handles = be.upload(values)?;
+    // One upload and one MSM call for the round: the columns over the Lagrange bases and their
+    // blinders over the blinding bases.
+    let mut uploads: Vec<&[Fr]> = values.to_vec();
+    uploads.extend(blinders.iter().map(|b| b.as_slice()));
+    let mut handles = be.upload(&uploads)?;
+    let blinder_handles = handles.split_off(values.len());
     let refs: Vec<_> = handles.iter().collect();
     let result = (|| -> Result<Vec<Committed>> {
-        let lag = be.msm(&ctx.lagrange, &refs)?;
-        let blind = be.msm_host(&ctx.blinding, &blinders.iter().map(|b| b.as_slice()).collect::<Vec<_>>())?;
+        let jobs: Vec<MsmJob<'_>> = handles
+            .iter()
+            .map(|h| MsmJob { bases: &ctx.lagrange, scalars: h })
+            .chain(blinder_handles.iter().map(|h| MsmJob { bases: &ctx.blinding, scalars: h }))
+            .collect();
+        let mut lag = be.msm_batch(&jobs)?;
+        let blind = lag.split_off(values.len());
         let coeff_handles = be.ntt(&refs, ctx.shape.k, NttKind::Inverse)?;
         let coeffs: std::result::Result<Vec<Vec<Fr>>, _> = coeff_handles.iter().map(|h| be.download(h)).collect();
         coeff_handles.into_iter().for_each(|h| be.release(h));
@@ -203,7 +213,7 @@ pub(crate) fn commit_blinded(
             .map(|((coeffs, ext), commitment)| Committed { coeffs, ext, commitment })
             .collect())
     })();
-    handles.into_iter().for_each(|h| be.release(h));
+    handles.into_iter().chain(blinder_handles).for_each(|h| be.release(h));
     result
 }
 
