@@ -5,6 +5,7 @@ use crate::field::Bn254Field;
 use crate::limb_mul::LimbMul;
 use crate::mod_add_sub::{AddSubOp, ModAddSub};
 use crate::montmul_iterative::MontMulIterative;
+use crate::montmul_pipelined::{MontMulPipelinedEcp5, MontMulPipelinedXcup};
 use crate::verilog::generate;
 
 /// Names accepted by [`verilog_of`].
@@ -15,6 +16,8 @@ pub const NAMES: &[&str] = &[
     "mod_add",
     "mod_sub",
     "montmul_iterative",
+    "montmul_pipelined_xcup",
+    "montmul_pipelined_ecp5",
 ];
 
 /// The Verilog (top module `top`) of the named block, for `field` where it has one.
@@ -26,6 +29,8 @@ pub fn verilog_of(name: &str, field: Bn254Field) -> Option<String> {
         "mod_add" => generate(&mut ModAddSub::bn254(field, AddSubOp::Add)),
         "mod_sub" => generate(&mut ModAddSub::bn254(field, AddSubOp::Sub)),
         "montmul_iterative" => generate(&mut MontMulIterative::bn254(field)),
+        "montmul_pipelined_xcup" => generate(&mut MontMulPipelinedXcup::bn254(field)),
+        "montmul_pipelined_ecp5" => generate(&mut MontMulPipelinedEcp5::bn254(field)),
         _ => return None,
     })
 }

@@ -8,6 +8,9 @@
 pub mod field;
 pub mod limb_mul;
 pub mod mod_add_sub;
+pub mod montmul_pipelined;
+pub mod row_mul;
+pub mod delay_line;
 pub mod digit_row_mul;
 pub mod montmul_iterative;
 pub mod blocks;
