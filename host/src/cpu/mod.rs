@@ -4,3 +4,4 @@
 //! design notes and measurements are in `docs/cpu_kernels.md`.
 
 pub mod msm;
+pub mod ntt;
