@@ -177,3 +177,46 @@ pub(crate) fn absorb_scalars(t: &mut Transcript, label: &[u8], xs: &[Fr]) {
         t.absorb_fr(label, x);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shape_of_the_standard_gate() {
+        let b = standard::StandardCircuitBuilder::new();
+        for k in [4u32, 10, 16] {
+            let s = Shape::new(&b.cs, k).unwrap();
+            let n = 1usize << k;
+            assert_eq!(s.degree, 4);
+            assert_eq!(s.advice_blinding, vec![2, 2, 2]);
+            assert_eq!((s.z_blinding, s.max_blinding), (3, 3));
+            assert_eq!(s.quotient_degree, 4 * (n + 2) - n);
+            assert_eq!(s.ext_k, k + 2);
+            assert_eq!((s.num_pieces, s.piece_size), (3, n + 3));
+            assert_eq!(s.srs_degree, n + 3);
+        }
+        assert!(Shape::new(&b.cs, 0).is_err() && Shape::new(&b.cs, 27).is_err());
+    }
+
+    #[test]
+    fn bad_declarations_are_errors() {
+        let mut cs = ConstraintSystem::new();
+        let a = cs.advice_column();
+        let pi = cs.instance_column();
+        cs.enable_equality(pi);
+        assert!(cs.validate().is_err(), "instance column in the permutation");
+        let mut cs = ConstraintSystem::new();
+        let a2 = cs.advice_column();
+        cs.create_gate("far", vec![a2.rot(100)]);
+        assert!(cs.validate().is_err(), "rotation beyond the limit");
+        let mut cs = ConstraintSystem::new();
+        cs.create_gate("undeclared", vec![a.cur() * a.cur()]);
+        assert!(cs.validate().is_err(), "column not declared in this system");
+        let mut cs = ConstraintSystem::new();
+        let x = cs.advice_column();
+        cs.create_gate("wrap", vec![x.rot(3) - x.cur()]);
+        assert!(Shape::new(&cs, 2).is_err(), "rotation 3 on 4 rows is ambiguous");
+        assert!(Shape::new(&cs, 3).is_ok());
+    }
+}

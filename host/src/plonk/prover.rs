@@ -140,7 +140,7 @@ pub fn prove_with_options<R: RngCore + CryptoRng>(
 
     // Round 4: evaluations.
     let polys = OpenedPolys { advice: &advice, z: z.as_ref(), quotient: &quotient.combined(zeta, shape.piece_size) };
-    let (evals, prover_evals) = evaluate(&ctx, &polys, zeta);
+    let evals = evaluate(&ctx, &polys, zeta);
     let mut proof = Proof {
         advice_commitments: advice.iter().map(|c| c.commitment).collect(),
         permutation_commitments: z.iter().map(|c| c.commitment).collect(),
@@ -155,7 +155,7 @@ pub fn prove_with_options<R: RngCore + CryptoRng>(
     let v = t.challenge(b"v");
 
     // Round 5: batched opening.
-    proof.opening_witnesses = open(&ctx, &polys, &prover_evals, zeta, v)?;
+    proof.opening_witnesses = open(&ctx, &polys, zeta, v)?;
     absorb_points(&mut t, b"opening", &proof.opening_witnesses);
     let _u = t.challenge(b"u");
     Ok(proof)
@@ -259,15 +259,18 @@ fn poly_of<'a>(pk: &'a ProvingKey, polys: &'a OpenedPolys<'a>, queries: &super::
     }
 }
 
-/// Round 4: evaluates every opened polynomial at its point (ζ·ω^rotation). Returns the proof's
-/// evaluations and the full list (including the quotient's, which the verifier recomputes).
-pub(crate) fn evaluate(ctx: &Ctx<'_>, polys: &OpenedPolys<'_>, zeta: Fr) -> (Evals, Vec<Fr>) {
+/// Round 4: evaluates every opened polynomial at its point (ζ·ω^rotation) and returns the ones the
+/// proof carries (the quotient's value is recomputed by the verifier).
+pub(crate) fn evaluate(ctx: &Ctx<'_>, polys: &OpenedPolys<'_>, zeta: Fr) -> Evals {
     let cs = ctx.pk.vk.cs();
     let queries = cs.queries();
     let list = opening_list(cs);
     let all: Vec<Fr> = list
         .iter()
-        .map(|&(o, rot)| eval_poly(poly_of(ctx.pk, polys, &queries, o), ctx.domain.rotate(zeta, rot)))
+        .map(|&(o, rot)| match o {
+            Opened::Quotient => Fr::zero(),
+            _ => eval_poly(poly_of(ctx.pk, polys, &queries, o), ctx.domain.rotate(zeta, rot)),
+        })
         .collect();
     let pick = |f: &dyn Fn(Opened) -> bool| list.iter().zip(&all).filter(|((o, _), _)| f(*o)).map(|(_, e)| *e).collect();
     let evals = Evals {
@@ -276,11 +279,11 @@ pub(crate) fn evaluate(ctx: &Ctx<'_>, polys: &OpenedPolys<'_>, zeta: Fr) -> (Eva
         sigma: pick(&|o| matches!(o, Opened::Sigma(_))),
         z: pick(&|o| matches!(o, Opened::Z(_))),
     };
-    (evals, all)
+    evals
 }
 
 /// Round 5: the KZG witnesses, committed in one batched monomial-basis MSM.
-pub(crate) fn open(ctx: &Ctx<'_>, polys: &OpenedPolys<'_>, _evals: &[Fr], zeta: Fr, v: Fr) -> Result<Vec<G1Affine>> {
+pub(crate) fn open(ctx: &Ctx<'_>, polys: &OpenedPolys<'_>, zeta: Fr, v: Fr) -> Result<Vec<G1Affine>> {
     let cs = ctx.pk.vk.cs();
     let queries = cs.queries();
     let list = opening_list(cs);

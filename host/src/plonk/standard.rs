@@ -53,12 +53,15 @@ pub struct Var {
     pub value: Fr,
 }
 
+/// One row: the wires [a, b, c] and the selectors [q_L, q_R, q_O, q_M, q_C].
+type Row = ([Fr; 3], [Fr; 5]);
+
 /// Builds a standard-gate circuit row by row, tracking the witness.
 pub struct StandardCircuitBuilder {
     pub config: StandardPlonk,
     pub cs: ConstraintSystem,
     /// Per row: [a, b, c] and [q_L, q_R, q_O, q_M, q_C].
-    rows: Vec<([Fr; 3], [Fr; 5])>,
+    rows: Vec<Row>,
     copies: Vec<(Cell, Cell)>,
     public: Vec<Fr>,
 }
@@ -137,7 +140,7 @@ impl StandardCircuitBuilder {
         if self.rows.len() > n {
             return Err(Error::Circuit(format!("{} rows do not fit 2^{k}", self.rows.len())));
         }
-        let col = |f: &dyn Fn(&([Fr; 3], [Fr; 5])) -> Fr| self.rows.iter().map(f).collect::<Vec<Fr>>();
+        let col = |f: &dyn Fn(&Row) -> Fr| self.rows.iter().map(f).collect::<Vec<Fr>>();
         let advice = (0..3).map(|i| col(&|r| r.0[i])).collect();
         let fixed = (0..5).map(|i| col(&|r| r.1[i])).collect();
         Ok((self.cs, FixedAssignment { k, fixed, copies: self.copies }, Witness { advice }, vec![self.public]))

@@ -16,7 +16,7 @@ impl Srs {
     /// Generates an INSECURE development SRS supporting degree `max_degree`, with τ drawn from
     /// `rng` (pass a seeded generator for reproducible benches).
     pub fn insecure_dev(max_degree: usize, rng: &mut (impl RngCore + CryptoRng)) -> Result<Self> {
-        if max_degree < 1 || max_degree > (1 << 28) {
+        if !(1..=(1 << 28)).contains(&max_degree) {
             return Err(Error::Srs(format!("development SRS degree {max_degree} out of range")));
         }
         let tau = loop {

@@ -91,3 +91,61 @@ pub fn verify(srs: &VerifierSrs, queries: &[VerifierQuery], witnesses: &[G1Affin
     let out = Bn254::multi_pairing([lhs.into_affine(), (-rhs).into_affine()], [srs.tau_g2, srs.g2]);
     out.is_zero() && !srs.g2.is_zero()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::srs::Srs;
+    use ark_ff::UniformRand;
+    use ark_poly::{univariate::DensePolynomial, DenseUVPolynomial, Polynomial};
+    use zkaccel_sim::seed::TestRng;
+
+    #[test]
+    fn batched_openings_verify_and_match_the_arkworks_model() {
+        let mut rng = TestRng::for_test("kzg::batched_openings_verify");
+        let srs = Srs::insecure_dev(32, &mut rng).unwrap();
+        let g = srs.g1_powers();
+        let rand_poly = |d: usize, rng: &mut TestRng| DensePolynomial::from_coefficients_vec((0..=d).map(|_| Fr::rand(rng)).collect());
+        let polys = [rand_poly(20, &mut rng), rand_poly(25, &mut rng), rand_poly(7, &mut rng)];
+        let commit = |c: &[Fr]| G1Projective::msm_unchecked(&g[..c.len()], c);
+        let (z1, z2) = (Fr::rand(&mut rng), Fr::rand(&mut rng));
+        let plan = [(z1, 0usize), (z2, 0), (z1, 1), (z2, 2), (z1, 2)];
+        let pq: Vec<ProverQuery<'_>> = plan.iter().map(|&(z, i)| ProverQuery { point: z, poly: &polys[i].coeffs }).collect();
+        let (v, u) = (Fr::rand(&mut rng), Fr::rand(&mut rng));
+        let ws = witness_polys(&pq, v);
+        assert_eq!(ws.len(), 2);
+        // Independent model: W_z·(X − z) = F_z − F_z(z) with F_z = Σ v^i f_i over z's queries.
+        for (w, z) in ws.iter().zip([z1, z2]) {
+            let mut f = DensePolynomial::from_coefficients_vec(vec![]);
+            let mut s = Fr::one();
+            for &(zz, i) in &plan {
+                if zz == z {
+                    f = &f + &(&polys[i] * s);
+                    s *= v;
+                }
+            }
+            let lhs = &DensePolynomial::from_coefficients_vec(w.clone()) * &DensePolynomial::from_coefficients_vec(vec![-z, Fr::one()]);
+            let rhs = &f - &DensePolynomial::from_coefficients_vec(vec![f.evaluate(&z)]);
+            assert_eq!(lhs, rhs);
+        }
+        let wc: Vec<G1Affine> = ws.iter().map(|w| commit(w).into_affine()).collect();
+        let vq: Vec<VerifierQuery> = plan
+            .iter()
+            .map(|&(z, i)| VerifierQuery { point: z, commitment: commit(&polys[i].coeffs), eval: polys[i].evaluate(&z) })
+            .collect();
+        let vs = srs.verifier_srs();
+        assert!(verify(&vs, &vq, &wc, v, u));
+        // Any wrong claim, witness, commitment or challenge fails.
+        for i in 0..vq.len() {
+            let mut bad = vq.clone();
+            bad[i].eval += Fr::one();
+            assert!(!verify(&vs, &bad, &wc, v, u), "eval {i}");
+            let mut bad = vq.clone();
+            bad[i].commitment += G1Projective::from(g[0]);
+            assert!(!verify(&vs, &bad, &wc, v, u), "commitment {i}");
+        }
+        assert!(!verify(&vs, &vq, &[wc[1], wc[0]], v, u));
+        assert!(!verify(&vs, &vq, &wc[..1], v, u));
+        assert!(!verify(&vs, &vq, &wc, v + Fr::one(), u));
+    }
+}
