@@ -36,6 +36,35 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
 
+/// Median time of committing one column of full-width values and one of 8-bit signed values
+/// through the backend's MSM over the Lagrange bases.
+fn commit_times(lagrange: &[zkaccel::G1Affine], k: u32) -> (Duration, Duration) {
+    use rand::Rng;
+    use zkaccel::backend::BackendExt;
+    let mut rng = ChaCha20Rng::seed_from_u64(0xc0de + k as u64);
+    let backend = CpuBackend::new();
+    let bases = backend.load_bases_checked(lagrange).expect("bases");
+    let full: Vec<Fr> = (0..lagrange.len()).map(|_| <Fr as ark_ff::UniformRand>::rand(&mut rng)).collect();
+    let small: Vec<Fr> = (0..lagrange.len())
+        .map(|_| {
+            let v: i64 = rng.gen_range(-128..128);
+            if v < 0 { -Fr::from((-v) as u64) } else { Fr::from(v as u64) }
+        })
+        .collect();
+    let median = |scalars: &[Fr]| {
+        let mut t: Vec<Duration> = (0..5)
+            .map(|_| {
+                let start = Instant::now();
+                backend.msm_host(&bases, &[scalars]).expect("msm");
+                start.elapsed()
+            })
+            .collect();
+        t.sort();
+        t[2]
+    };
+    (median(&full), median(&small))
+}
+
 fn main() {
     let mut c = Criterion::default().configure_from_args().sample_size(10).warm_up_time(Duration::from_millis(500));
     if zkaccel_benches::quick() {
@@ -46,6 +75,7 @@ fn main() {
     println!("| rows | prove (profiled run) | MSM | NTT | transfers | rest | verify | proof size |");
     println!("|---|---|---|---|---|---|---|---|");
     let mut cases = vec![];
+    let mut quantized = vec![];
     for k in zkaccel_benches::log_sizes() {
         let backend = ProfilingBackend::new(CpuBackend::new());
         let case = setup(k, &backend);
@@ -77,9 +107,17 @@ fn main() {
             ms(vt),
             proof.size_bytes()
         );
+        quantized.push((k, commit_times(&case.pk.ck.lagrange, k)));
         if k <= zkaccel_benches::criterion_max() {
             cases.push(case);
         }
+    }
+    println!();
+    println!("# one Lagrange-basis column commitment (CPU backend MSM): full-width values vs 8-bit signed quantized values (r − |v| for negatives)");
+    println!("| rows | full width | 8-bit signed | ratio |");
+    println!("|---|---|---|---|");
+    for (k, (full, small)) in &quantized {
+        println!("| 2^{k} | {:.1} ms | {:.1} ms | {:.1}× |", ms(*full), ms(*small), full.as_secs_f64() / small.as_secs_f64());
     }
     let backend = CpuBackend::new();
     let mut group = c.benchmark_group("plonk");

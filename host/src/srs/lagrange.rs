@@ -17,8 +17,17 @@ use crate::poly::Domain;
 use crate::{Fr, G1Affine, G1Projective};
 
 impl Srs {
-    /// The Lagrange basis of the domain of size 2^k.
+    /// The Lagrange basis of the domain of size 2^k, computed once per size and cached.
     pub fn lagrange_basis(&self, k: u32) -> Result<Vec<G1Affine>> {
+        if let Some(b) = self.lagrange_cache.lock().expect("cache lock").get(&k) {
+            return Ok(b.as_ref().clone());
+        }
+        let b = self.compute_lagrange_basis(k)?;
+        self.lagrange_cache.lock().expect("cache lock").insert(k, std::sync::Arc::new(b.clone()));
+        Ok(b)
+    }
+
+    fn compute_lagrange_basis(&self, k: u32) -> Result<Vec<G1Affine>> {
         let domain = Domain::new(k)?;
         let n = domain.n;
         if n > self.g1_powers.len() {
@@ -72,5 +81,10 @@ mod tests {
             );
         }
         assert!(srs.lagrange_basis(6).is_err(), "64 > 41 powers");
+        // Cached: a second call returns the same points.
+        assert_eq!(srs.lagrange_basis(5).unwrap(), lagrange_by_group_fft(&srs.g1_powers()[..32]));
+        let mut small = srs.clone();
+        small.truncate(20).unwrap();
+        assert!(small.lagrange_basis(5).is_err(), "a truncated SRS forgets larger domains");
     }
 }

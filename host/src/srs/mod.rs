@@ -14,6 +14,9 @@ pub mod dev_srs;
 pub mod lagrange;
 pub mod ptau;
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use ark_ec::pairing::Pairing;
 use ark_ec::{AffineRepr, CurveGroup, VariableBaseMSM};
 use ark_ff::{UniformRand, Zero};
@@ -33,7 +36,6 @@ pub enum SrsSource {
 }
 
 /// A KZG structured reference string over BN254.
-#[derive(Clone)]
 pub struct Srs {
     g1_powers: Vec<G1Affine>,
     g2: G2Affine,
@@ -42,6 +44,21 @@ pub struct Srs {
     /// τ itself, kept only by an insecure development SRS (never serialized) so that its Lagrange
     /// bases can be computed directly instead of by a group FFT.
     dev_trapdoor: Option<Fr>,
+    /// Lagrange bases computed so far, by log2 of the domain size (each computed once).
+    lagrange_cache: Mutex<HashMap<u32, Arc<Vec<G1Affine>>>>,
+}
+
+impl Clone for Srs {
+    fn clone(&self) -> Self {
+        Self {
+            g1_powers: self.g1_powers.clone(),
+            g2: self.g2,
+            tau_g2: self.tau_g2,
+            source: self.source.clone(),
+            dev_trapdoor: self.dev_trapdoor,
+            lagrange_cache: Mutex::new(self.lagrange_cache.lock().expect("cache lock").clone()),
+        }
+    }
 }
 
 impl std::fmt::Debug for Srs {
@@ -57,7 +74,7 @@ impl std::fmt::Debug for Srs {
 impl Srs {
     /// Builds an SRS from already-checked parts (used by the loaders).
     fn from_parts(g1_powers: Vec<G1Affine>, g2: G2Affine, tau_g2: G2Affine, source: SrsSource) -> Self {
-        Self { g1_powers, g2, tau_g2, source, dev_trapdoor: None }
+        Self { g1_powers, g2, tau_g2, source, dev_trapdoor: None, lagrange_cache: Mutex::new(HashMap::new()) }
     }
 
     /// [τ^0]₁, …, [τ^d]₁.
@@ -93,6 +110,8 @@ impl Srs {
             )));
         }
         self.g1_powers.truncate(degree + 1);
+        // Lagrange bases of domains larger than what is left no longer apply.
+        self.lagrange_cache.lock().expect("cache lock").retain(|k, _| (1usize << k) <= degree + 1);
         Ok(())
     }
 
