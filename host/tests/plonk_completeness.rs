@@ -6,7 +6,7 @@ mod common;
 use ark_ff::{One, Zero};
 use zkaccel::backend::CpuBackend;
 use zkaccel::plonk::circuit::ColumnKind;
-use zkaccel::plonk::{keygen, prove, verify, Cell, ConstraintSystem, FixedAssignment, Proof, Witness};
+use zkaccel::plonk::{keygen, prove, verify, Cell, ConstraintSystem, Expression, FixedAssignment, Proof, Witness};
 use zkaccel::srs::Srs;
 use zkaccel::Fr;
 use zkaccel_sim::seed::TestRng;
@@ -159,4 +159,47 @@ fn circuit_without_copy_constraints_verifies() {
     let xs: Vec<Fr> = (0..n as u64).map(|i| -Fr::from(i)).collect();
     assert!(prove(&backend, &pk, &Witness { advice: vec![xs, bad] }, &[], &mut rng).is_err());
     let _ = ColumnKind::Advice;
+}
+
+#[test]
+fn copies_into_fixed_columns_bind_constants() {
+    let mut rng = TestRng::for_test("plonk::copies_into_fixed_columns_bind_constants");
+    let backend = CpuBackend::new();
+    let k = 3;
+    let n = 1usize << k;
+    let mut cs = ConstraintSystem::new();
+    let a = cs.advice_column();
+    let q = cs.fixed_column();
+    let konst = cs.fixed_column();
+    cs.enable_equality(a);
+    cs.enable_equality(konst);
+    // A counter: a' = a + 1 on rows 0 … n−2; row 3 is copied from the constant 42.
+    cs.create_gate("count", vec![q.cur() * (a.next() - a.cur() - Expression::Constant(Fr::one()))]);
+    let mut qv = vec![Fr::one(); n];
+    qv[n - 1] = Fr::zero();
+    let mut kv = vec![Fr::zero(); n];
+    kv[0] = Fr::from(42u64);
+    let circuit = FixedAssignment {
+        k,
+        fixed: vec![qv, kv],
+        copies: vec![(Cell { column: a, row: 3 }, Cell { column: konst, row: 0 })],
+    };
+    let srs = Srs::insecure_dev(64, &mut rng).unwrap();
+    let pk = keygen(&backend, &srs, cs, &circuit).unwrap();
+    let counter = |start: u64| Witness { advice: vec![(0..n as u64).map(|i| Fr::from(start + i)).collect()] };
+    let proof = prove(&backend, &pk, &counter(39), &[], &mut rng).unwrap();
+    verify(&pk.vk, &proof, &[]).unwrap();
+    // Starting at 38 satisfies the gate but puts 41 where the constant 42 is copied.
+    assert!(prove(&backend, &pk, &counter(38), &[], &mut rng).is_err());
+    let forced = zkaccel::plonk::prover::prove_with_options(
+        &backend,
+        &pk,
+        &counter(38),
+        &[],
+        &mut rng,
+        zkaccel::plonk::prover::ProveOptions { check_witness: false },
+    )
+    .unwrap();
+    assert!(verify(&pk.vk, &forced, &[]).is_err());
+    let _ = ColumnKind::Fixed;
 }
