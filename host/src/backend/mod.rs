@@ -21,6 +21,7 @@
 //! r − |v|); a backend may classify scalars by size and take a small-scalar path — the CPU backend
 //! does, through arkworks' signed small-scalar partition in `VariableBaseMSM::msm_bigint`.
 
+pub mod conformance;
 mod cpu;
 mod profiling;
 
