@@ -64,6 +64,10 @@ fn every_tampered_element_is_rejected() {
     let mut bad = proof.clone();
     bad.quotient_commitments[2] = G1Affine::zero();
     assert!(verify(&s.pk.vk, &bad, &s.instances).is_err());
+    // An off-curve point built in memory (no decoding) is an error, not a panic.
+    let mut bad = proof.clone();
+    bad.opening_witnesses[0] = G1Affine::new_unchecked(zkaccel::Fq::one(), zkaccel::Fq::one());
+    assert!(matches!(verify(&s.pk.vk, &bad, &s.instances), Err(Error::Verification(_))));
 }
 
 #[test]

@@ -25,5 +25,5 @@ pub fn keygen(backend: &dyn Backend, srs: &Srs, cs: ConstraintSystem, circuit: &
     let commitments = G1Projective::normalize_batch(&backend.msm_host(&lag, &cols)?);
     let (fixed_c, sigma_c) = commitments.split_at(fixed.len());
     let vk = VerifyingKey::new(circuit.k, cs, fixed_c.to_vec(), sigma_c.to_vec(), srs.verifier_srs())?;
-    ProvingKey::from_parts(backend, vk, ck, fixed, sigma)
+    ProvingKey::build(backend, vk, ck, fixed, sigma, false)
 }

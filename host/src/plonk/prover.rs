@@ -273,13 +273,12 @@ pub(crate) fn evaluate(ctx: &Ctx<'_>, polys: &OpenedPolys<'_>, zeta: Fr) -> Eval
         })
         .collect();
     let pick = |f: &dyn Fn(Opened) -> bool| list.iter().zip(&all).filter(|((o, _), _)| f(*o)).map(|(_, e)| *e).collect();
-    let evals = Evals {
+    Evals {
         advice: pick(&|o| matches!(o, Opened::Advice(_))),
         fixed: pick(&|o| matches!(o, Opened::Fixed(_))),
         sigma: pick(&|o| matches!(o, Opened::Sigma(_))),
         z: pick(&|o| matches!(o, Opened::Z(_))),
-    };
-    evals
+    }
 }
 
 /// Round 5: the KZG witnesses, committed in one batched monomial-basis MSM.

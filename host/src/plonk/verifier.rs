@@ -71,6 +71,11 @@ pub fn verify(vk: &VerifyingKey, proof: &Proof, instances: &[Vec<Fr>]) -> Result
         return Err(reject("the proof does not have this verifying key's shape"));
     }
     permutation::verifier::check_shape(vk, proof)?;
+    // Decoded proofs are checked on decoding; an in-memory proof may hold unchecked points.
+    let points = proof.advice_commitments.iter().chain(&proof.permutation_commitments).chain(&proof.quotient_commitments).chain(&proof.opening_witnesses);
+    if points.clone().any(|p| !p.is_on_curve() || !p.is_in_correct_subgroup_assuming_on_curve()) {
+        return Err(reject("a proof point is not on the curve"));
+    }
 
     let ch = derive_challenges(vk, proof, instances);
     let zeta = ch.zeta;
