@@ -37,6 +37,12 @@ fn loads_the_snarkjs_fixture() {
     assert_eq!(small.max_degree(), 100);
     assert_eq!(small.g1_powers(), &srs.g1_powers()[..101]);
     assert!(Srs::from_ptau_bytes(&fixture(), Some(2047), &mut rng).is_err());
+    // From the file, reading only what is needed.
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/snarkjs_bn128_pot10_final.ptau");
+    let from_file = Srs::from_ptau_file(path, Some(100)).unwrap();
+    assert_eq!(from_file.g1_powers(), small.g1_powers());
+    assert_eq!(from_file.verifier_srs(), small.verifier_srs());
+    assert!(matches!(Srs::from_ptau_file("/nonexistent/x.ptau", None), Err(Error::Io(_))));
 }
 
 #[test]
@@ -65,6 +71,13 @@ fn rejects_damaged_files() {
     for cut in [0usize, 3, 11, 20, 60, 1000, good.len() / 2, good.len() - 1] {
         assert!(Srs::from_ptau_bytes(&good[..cut], None, &mut rng).is_err(), "cut at {cut}");
     }
+    // A trailing byte.
+    let mut long = good.clone();
+    long.push(0);
+    assert!(matches!(
+        Srs::from_ptau_bytes(&long, None, &mut rng),
+        Err(Error::Decode(DecodeError::TrailingBytes { .. }))
+    ));
     // Wrong magic and version.
     let mut bad = good.clone();
     bad[0] = b'x';
