@@ -43,6 +43,8 @@ fn each_round_commits_in_one_backend_call() {
     let p = be.take_profile();
     // Rounds 1 (advice), 2 (Z), 3 (quotient pieces), 5 (opening witnesses).
     assert_eq!(p.msm_calls, 4);
+    // iNTT + coset NTT for the advice, the instance and Z; one coset iNTT for the quotient.
+    assert_eq!(p.ntt_calls, 7);
     let n = 64;
     // 3 advice columns + 3 blinding vectors, Z + its blinders, 3 pieces of n + 4, 2 witnesses.
     assert!(p.msm_points >= 4 * n + 3 * (n + 4));
