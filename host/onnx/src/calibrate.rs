@@ -1,0 +1,128 @@
+//! Scale calibration, as ezkl's `calibrate-settings`: try candidate (input_scale, param_scale)
+//! pairs on sample inputs, keep those whose quantized outputs stay within a tolerance of the
+//! float outputs and whose value ranges fit a bit budget, and pick the cheapest (target
+//! "resources") or the most accurate (target "accuracy").
+
+use crate::error::{Error, Result};
+use crate::graph::Graph;
+use crate::settings::{CalibrationReport, RunArgs, Settings};
+use crate::tensor::Tensor;
+
+/// What to optimise among the feasible scale pairs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CalibrationTarget {
+    /// Fewest lookup bits, then fewest logrows, then smallest scales, then smallest error.
+    Resources,
+    /// Smallest error, then fewest lookup bits.
+    Accuracy,
+}
+
+/// Calibration knobs.
+#[derive(Clone, Debug)]
+pub struct CalibrationConfig {
+    /// Candidate scale exponents; every (input, param) pair from this list is tried.
+    pub scales: Vec<u32>,
+    /// Required max |quantized − float| over every output element of every sample.
+    pub tolerance: f64,
+    /// Largest acceptable `lookup_bits` (values, with the safety margin, must fit).
+    pub max_lookup_bits: u32,
+    /// Resources or accuracy.
+    pub target: CalibrationTarget,
+}
+
+impl Default for CalibrationConfig {
+    fn default() -> Self {
+        Self { scales: (1..=16).collect(), tolerance: 1e-2, max_lookup_bits: 24, target: CalibrationTarget::Resources }
+    }
+}
+
+struct Candidate {
+    settings: Settings,
+    err: f64,
+    bound: f64,
+}
+
+/// Chooses scales for `graph` from `samples` (each a full set of model inputs). `base` supplies
+/// the visibilities and the safety margin; its scales and lookup range are replaced.
+pub fn calibrate(graph: &Graph, samples: &[Vec<Tensor<f64>>], base: &RunArgs, cfg: &CalibrationConfig) -> Result<Settings> {
+    if samples.is_empty() {
+        return Err(Error::Calibration("no sample inputs".into()));
+    }
+    if cfg.scales.is_empty() {
+        return Err(Error::Calibration("no candidate scales".into()));
+    }
+    if !(cfg.tolerance >= 0.0) {
+        return Err(Error::Calibration(format!("tolerance {} is not a non-negative number", cfg.tolerance)));
+    }
+    let floats: Vec<Vec<Tensor<f64>>> = samples.iter().map(|s| graph.eval_f64(s)).collect::<Result<_>>()?;
+    let mut tried = 0;
+    let mut feasible: Vec<Candidate> = Vec::new();
+    let mut best_err = f64::INFINITY;
+    for &is in &cfg.scales {
+        for &ps in &cfg.scales {
+            tried += 1;
+            let args = RunArgs { input_scale: is, param_scale: ps, logrows: 1, ..base.clone() };
+            // Overflow or out-of-range scales make a candidate infeasible, not the calibration fail.
+            let Ok(settings) = Settings::generate(graph, args, samples) else { continue };
+            let Ok(q) = settings.quantize(graph) else { continue };
+            let mut err = 0.0f64;
+            let mut bound = 0.0f64;
+            let mut ok = true;
+            for (sample, float) in samples.iter().zip(&floats) {
+                let (Ok(run), Ok(b)) = (q.run(sample), q.error_bound(sample)) else {
+                    ok = false;
+                    break;
+                };
+                for (qo, fo) in run.dequantized_outputs().iter().zip(float) {
+                    for (a, b) in qo.data.iter().zip(&fo.data) {
+                        err = err.max((a - b).abs());
+                    }
+                }
+                bound = bound.max(b.iter().flat_map(|t| &t.data).fold(0.0, |m: f64, &v| m.max(v)));
+            }
+            if !ok {
+                continue;
+            }
+            best_err = best_err.min(err);
+            if err <= cfg.tolerance && settings.lookup_bits <= cfg.max_lookup_bits {
+                feasible.push(Candidate { settings, err, bound });
+            }
+        }
+    }
+    let n_feasible = feasible.len();
+    let key = |c: &Candidate| {
+        let r = &c.settings.run_args;
+        (c.settings.lookup_bits, r.logrows, r.input_scale + r.param_scale)
+    };
+    let best = match cfg.target {
+        CalibrationTarget::Resources => feasible
+            .into_iter()
+            .min_by(|a, b| key(a).cmp(&key(b)).then(a.err.total_cmp(&b.err))),
+        CalibrationTarget::Accuracy => feasible
+            .into_iter()
+            .min_by(|a, b| a.err.total_cmp(&b.err).then(key(a).cmp(&key(b)))),
+    };
+    let Some(best) = best else {
+        return Err(Error::Calibration(format!(
+            "none of {tried} scale pairs meets tolerance {} within {} lookup bits (best error seen: {best_err})",
+            cfg.tolerance, cfg.max_lookup_bits
+        )));
+    };
+    let mut settings = best.settings;
+    settings.calibration = Some(CalibrationReport {
+        target: match cfg.target {
+            CalibrationTarget::Resources => "resources".into(),
+            CalibrationTarget::Accuracy => "accuracy".into(),
+        },
+        samples: samples.len(),
+        tolerance: cfg.tolerance,
+        max_abs_error: best.err,
+        max_error_bound: best.bound,
+        max_lookup_bits: cfg.max_lookup_bits,
+        candidates: tried,
+        feasible: n_feasible,
+    });
+    // Keep the caller's logrows when it is larger than needed.
+    settings.run_args.logrows = settings.run_args.logrows.max(base.logrows);
+    Ok(settings)
+}

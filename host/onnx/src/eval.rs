@@ -1,0 +1,132 @@
+//! Float evaluation of a [`Graph`]: the crate's own f64 evaluator (used by calibration and the
+//! error bound) and tract's optimised f32 run of the original file (the independent reference).
+
+use std::collections::HashMap;
+
+use tract_onnx::prelude::*;
+
+use crate::error::{Error, Result};
+use crate::graph::{Graph, Node, Op};
+use crate::tensor::{broadcast_zip, Tensor};
+
+/// Matrix product of A (rank ≥ 1, leading axes are batch) and B (rank 2) with a per-element
+/// combiner, generic over the element and accumulator types.
+pub(crate) fn matmul_with<A: Copy, B: Copy, C: Copy + std::ops::AddAssign>(
+    a: &Tensor<A>,
+    b: &Tensor<B>,
+    zero: C,
+    mul: impl Fn(A, B) -> C,
+) -> Tensor<C> {
+    let k = *a.shape.last().expect("rank checked at import");
+    let n = b.shape[1];
+    let rows = a.data.len() / k.max(1);
+    let mut data = vec![zero; rows * n];
+    for r in 0..rows {
+        let arow = &a.data[r * k..(r + 1) * k];
+        let out = &mut data[r * n..(r + 1) * n];
+        for (kk, &av) in arow.iter().enumerate() {
+            let brow = &b.data[kk * n..(kk + 1) * n];
+            for (o, &bv) in out.iter_mut().zip(brow) {
+                *o += mul(av, bv);
+            }
+        }
+    }
+    let mut shape = a.shape[..a.shape.len() - 1].to_vec();
+    shape.push(n);
+    Tensor { shape, data }
+}
+
+/// The Gemm operands A' and B' (transposed as the attributes say).
+pub(crate) fn gemm_operands<T: Copy>(a: &Tensor<T>, b: &Tensor<T>, trans_a: bool, trans_b: bool) -> (Tensor<T>, Tensor<T>) {
+    let a2 = if trans_a { a.transposed(&[1, 0]) } else { a.clone() };
+    let b2 = if trans_b { b.transposed(&[1, 0]) } else { b.clone() };
+    (a2, b2)
+}
+
+/// Layout-only ops, shared by the float and integer evaluators.
+pub(crate) fn eval_layout<T: Copy>(node: &Node, x: &Tensor<T>) -> Tensor<T> {
+    match &node.op {
+        Op::Flatten { .. } | Op::Reshape { .. } => x.reshaped(node.output_shape.clone()),
+        Op::Transpose { perm } => x.transposed(perm),
+        Op::Identity => x.clone(),
+        _ => unreachable!("not a layout op"),
+    }
+}
+
+/// Evaluates one node in f64 (shapes were checked at import).
+pub(crate) fn eval_node_f64(node: &Node, ins: &[&Tensor<f64>]) -> Tensor<f64> {
+    match &node.op {
+        Op::Gemm { alpha, beta, trans_a, trans_b } => {
+            let (a, b) = gemm_operands(ins[0], ins[1], *trans_a, *trans_b);
+            let mut y = matmul_with(&a, &b, 0.0, |x, w| x * w).map(|v| alpha * v);
+            if let Some(c) = ins.get(2) {
+                y = broadcast_zip(&y, c, |v, c| v + beta * c);
+            }
+            y
+        }
+        Op::MatMul => matmul_with(ins[0], ins[1], 0.0, |x, w| x * w),
+        Op::Add => broadcast_zip(ins[0], ins[1], |a, b| a + b),
+        Op::Sub => broadcast_zip(ins[0], ins[1], |a, b| a - b),
+        Op::Mul => broadcast_zip(ins[0], ins[1], |a, b| a * b),
+        Op::Relu => ins[0].map(|v| v.max(0.0)),
+        _ => eval_layout(node, ins[0]),
+    }
+}
+
+impl Graph {
+    /// Runs the graph in f64 and returns every value (inputs, constants excluded, node outputs).
+    pub fn run_f64(&self, inputs: &[Tensor<f64>]) -> Result<HashMap<String, Tensor<f64>>> {
+        let inputs = self.check_inputs(inputs)?;
+        let mut values: HashMap<String, Tensor<f64>> = HashMap::new();
+        for (info, t) in self.inputs.iter().zip(inputs) {
+            values.insert(info.name.clone(), t);
+        }
+        for node in &self.nodes {
+            let out = {
+                let args: Vec<&Tensor<f64>> = node
+                    .inputs
+                    .iter()
+                    .map(|i| values.get(i).or_else(|| self.constants.get(i)).expect("checked at import"))
+                    .collect();
+                eval_node_f64(node, &args)
+            };
+            values.insert(node.output.clone(), out);
+        }
+        Ok(values)
+    }
+
+    /// The graph outputs computed in f64 by this crate's evaluator.
+    pub fn eval_f64(&self, inputs: &[Tensor<f64>]) -> Result<Vec<Tensor<f64>>> {
+        let mut values = self.run_f64(inputs)?;
+        Ok(self.outputs.iter().map(|o| values.remove(&o.name).expect("output computed")).collect())
+    }
+
+    /// The float reference: tract loads the original ONNX bytes, optimises the model
+    /// (`into_optimized().into_runnable()`) and runs it in f32. Inputs are checked as in
+    /// [`Graph::check_inputs`]; outputs are returned as f64.
+    pub fn tract_reference(&self, inputs: &[Tensor<f64>]) -> Result<Vec<Tensor<f64>>> {
+        let inputs = self.check_inputs(inputs)?;
+        let tract = |e: TractError| Error::Tract(format!("{e:#}"));
+        let mut model = tract_onnx::onnx().model_for_read(&mut &self.onnx_bytes[..]).map_err(tract)?;
+        for (i, info) in self.inputs.iter().enumerate() {
+            model = model
+                .with_input_fact(i, f32::fact(info.shape.clone()).into())
+                .map_err(tract)?;
+        }
+        let plan = model.into_optimized().map_err(tract)?.into_runnable().map_err(tract)?;
+        let mut feed: TVec<TValue> = tvec!();
+        for t in &inputs {
+            let data: Vec<f32> = t.data.iter().map(|&v| v as f32).collect();
+            let tensor = tract_ndarray::ArrayD::from_shape_vec(t.shape.clone(), data)
+                .map_err(|e| Error::Tract(e.to_string()))?;
+            feed.push(tract_onnx::prelude::Tensor::from(tensor).into());
+        }
+        let outs = plan.run(feed).map_err(tract)?;
+        outs.iter()
+            .map(|o| {
+                let view = o.to_plain_array_view::<f32>().map_err(tract)?;
+                Ok(Tensor { shape: view.shape().to_vec(), data: view.iter().map(|&v| v as f64).collect() })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,190 @@
+//! The layer graph that an ONNX file is imported into: one [`Node`] per ONNX node (of the
+//! supported set), constants (initializers and `Constant` nodes) kept apart, shapes resolved.
+
+use std::collections::BTreeMap;
+
+use crate::error::{Error, Result};
+use crate::tensor::{numel, Tensor};
+
+/// The operators this crate imports, with their attributes resolved at import.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Op {
+    /// `Y = alpha·A'·B' + beta·C` with `A' = transA ? Aᵀ : A`, `B' = transB ? Bᵀ : B`; A and B
+    /// rank 2, C optional and unidirectionally broadcast to `Y`. Inputs: `[A, B]` or `[A, B, C]`.
+    Gemm {
+        /// ONNX `alpha` (default 1).
+        alpha: f64,
+        /// ONNX `beta` (default 1).
+        beta: f64,
+        /// ONNX `transA`.
+        trans_a: bool,
+        /// ONNX `transB`.
+        trans_b: bool,
+    },
+    /// `A·B` with B of rank 2 and A of rank ≥ 1 (leading axes of A are batch axes).
+    MatMul,
+    /// Elementwise sum, numpy broadcasting.
+    Add,
+    /// Elementwise difference, numpy broadcasting.
+    Sub,
+    /// Elementwise product where at least one operand is a constant, numpy broadcasting.
+    Mul,
+    /// `max(x, 0)`.
+    Relu,
+    /// To rank 2: `[prod(dims[..axis]), prod(dims[axis..])]`.
+    Flatten {
+        /// Resolved (non-negative) axis.
+        axis: usize,
+    },
+    /// To the given shape (the file's shape input, with 0 and −1 resolved). Inputs: `[data]`;
+    /// the shape operand is consumed at import.
+    Reshape {
+        /// The resolved output shape.
+        shape: Vec<usize>,
+    },
+    /// Axis permutation: output axis i is input axis `perm[i]`.
+    Transpose {
+        /// Resolved permutation (ONNX default: reversed axes).
+        perm: Vec<usize>,
+    },
+    /// Copy.
+    Identity,
+}
+
+impl Op {
+    /// Whether the op multiplies two operands (and so needs a rescale in fixed point).
+    pub fn is_product(&self) -> bool {
+        matches!(self, Op::Gemm { .. } | Op::MatMul | Op::Mul)
+    }
+}
+
+/// One computation node of the graph.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    /// The ONNX node name (`#<index>` when the file leaves it empty).
+    pub name: String,
+    /// The ONNX `op_type` as written in the file.
+    pub op_type: String,
+    /// The operator and its resolved attributes.
+    pub op: Op,
+    /// Value names read by the node: earlier node outputs, graph inputs or constants.
+    pub inputs: Vec<String>,
+    /// The value name it writes.
+    pub output: String,
+    /// The shape of that value.
+    pub output_shape: Vec<usize>,
+}
+
+/// A named graph input or output with its shape.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ValueInfo {
+    /// Value name.
+    pub name: String,
+    /// Shape (symbolic dimensions of inputs are fixed to 1, see NOTES.md).
+    pub shape: Vec<usize>,
+}
+
+/// An imported model.
+#[derive(Clone, Debug)]
+pub struct Graph {
+    /// Graph inputs (excluding initializers), in file order.
+    pub inputs: Vec<ValueInfo>,
+    /// Constants by value name: initializers, `Constant` nodes and folded nodes, as f64.
+    pub constants: BTreeMap<String, Tensor<f64>>,
+    /// Computation nodes in file (topological) order.
+    pub nodes: Vec<Node>,
+    /// Graph outputs, in file order.
+    pub outputs: Vec<ValueInfo>,
+    /// Names of supported nodes whose inputs were all constants and which were evaluated at
+    /// import into `constants` (e.g. a `Transpose` of a weight). They do not appear in `nodes`.
+    pub folded: Vec<String>,
+    /// The original file bytes, kept for tract's float reference run.
+    pub(crate) onnx_bytes: Vec<u8>,
+}
+
+impl Graph {
+    /// Whether a value name is a constant.
+    pub fn is_constant(&self, name: &str) -> bool {
+        self.constants.contains_key(name)
+    }
+
+    /// Checks a set of input tensors against the graph inputs and returns them in the graph's
+    /// shapes. Inputs are matched by position; each must have the input's number of elements
+    /// (ezkl's `input.json` stores them flattened, so any shape of the right size is accepted)
+    /// and only finite values.
+    pub fn check_inputs(&self, inputs: &[Tensor<f64>]) -> Result<Vec<Tensor<f64>>> {
+        if inputs.len() != self.inputs.len() {
+            return Err(Error::Input {
+                input: inputs.len().min(self.inputs.len()),
+                name: self.inputs.get(inputs.len()).map(|v| v.name.clone()).unwrap_or_default(),
+                reason: format!(
+                    "the model has {} input(s), {} were given",
+                    self.inputs.len(),
+                    inputs.len()
+                ),
+            });
+        }
+        let mut out = Vec::with_capacity(inputs.len());
+        for (i, (t, info)) in inputs.iter().zip(&self.inputs).enumerate() {
+            let want = numel(&info.shape);
+            if t.data.len() != want {
+                return Err(Error::Input {
+                    input: i,
+                    name: info.name.clone(),
+                    reason: format!(
+                        "expected {want} values (shape {:?}), got {} (shape {:?})",
+                        info.shape,
+                        t.data.len(),
+                        t.shape
+                    ),
+                });
+            }
+            if let Some((k, v)) = t.data.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+                return Err(Error::Input {
+                    input: i,
+                    name: info.name.clone(),
+                    reason: format!("value {k} is not finite ({v})"),
+                });
+            }
+            out.push(Tensor { shape: info.shape.clone(), data: t.data.clone() });
+        }
+        Ok(out)
+    }
+
+    /// Total multiply-accumulates of one inference (products of Gemm/MatMul, one per element of
+    /// Mul), used for the row estimate in the settings.
+    pub fn mac_count(&self) -> u64 {
+        let shapes = self.value_shapes();
+        self.nodes
+            .iter()
+            .map(|n| {
+                let out = numel(&n.output_shape) as u64;
+                match &n.op {
+                    Op::Gemm { trans_a, .. } => {
+                        let a = &shapes[&n.inputs[0]];
+                        out * if *trans_a { a[0] } else { a[1] } as u64
+                    }
+                    Op::MatMul => {
+                        let a = &shapes[&n.inputs[0]];
+                        out * *a.last().unwrap_or(&1) as u64
+                    }
+                    Op::Mul => out,
+                    _ => 0,
+                }
+            })
+            .sum()
+    }
+
+    /// The shape of every value (inputs, constants, node outputs).
+    pub fn value_shapes(&self) -> BTreeMap<String, Vec<usize>> {
+        let mut m: BTreeMap<String, Vec<usize>> =
+            self.inputs.iter().map(|v| (v.name.clone(), v.shape.clone())).collect();
+        for (k, t) in &self.constants {
+            m.insert(k.clone(), t.shape.clone());
+        }
+        for n in &self.nodes {
+            m.insert(n.output.clone(), n.output_shape.clone());
+        }
+        m
+    }
+}

@@ -1,0 +1,467 @@
+//! ONNX → [`Graph`]: the file is decoded with tract-onnx's protobuf model (`tract_onnx::pb`), then
+//! walked node by node, so the returned graph mirrors the file's nodes (tract's optimiser is not
+//! involved). Shapes are inferred here for the supported operators.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use tract_onnx::pb;
+use tract_onnx::prelude::Framework;
+
+use crate::error::{Error, Result};
+use crate::eval::eval_node_f64;
+use crate::graph::{Graph, Node, Op, ValueInfo};
+use crate::tensor::{broadcast_shape, numel, Tensor};
+
+/// The operators [`import`] accepts (besides `Constant`, which only defines a constant).
+pub const SUPPORTED_OPS: &str =
+    "Gemm, MatMul, Add, Sub, Mul (by a constant), Relu, Flatten, Reshape, Transpose, Identity";
+
+/// Reads and imports an ONNX file.
+pub fn load_onnx(path: impl AsRef<Path>) -> Result<Graph> {
+    let path = path.as_ref();
+    let bytes =
+        std::fs::read(path).map_err(|source| Error::Io { path: path.to_owned(), source })?;
+    import(&bytes)
+}
+
+/// Imports an ONNX model from its bytes.
+///
+/// Errors: [`Error::Malformed`] for bytes that do not decode as an ONNX `ModelProto` (truncated
+/// or corrupt files) or a graph that is structurally broken; [`Error::UnsupportedOp`] naming the
+/// op type and node; [`Error::InvalidNode`] for a supported op with unsupported attributes or
+/// shapes; [`Error::NonFiniteConstant`] for NaN/inf weights.
+pub fn import(bytes: &[u8]) -> Result<Graph> {
+    let mut reader = bytes;
+    let proto = tract_onnx::onnx()
+        .proto_model_for_read(&mut reader)
+        .map_err(|e| Error::Malformed(format!("cannot decode the protobuf: {e:#}")))?;
+    let graph = proto
+        .graph
+        .as_ref()
+        .ok_or_else(|| Error::Malformed("the model has no graph".into()))?;
+    if graph.node.is_empty() {
+        return Err(Error::Malformed("the graph has no nodes".into()));
+    }
+
+    let mut constants: BTreeMap<String, Tensor<f64>> = BTreeMap::new();
+    for t in &graph.initializer {
+        let tensor = decode_tensor(t, &t.name)?;
+        constants.insert(t.name.clone(), tensor);
+    }
+    if !graph.sparse_initializer.is_empty() {
+        return Err(Error::Malformed("sparse initializers are not supported".into()));
+    }
+
+    let mut shapes: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut inputs = Vec::new();
+    for vi in &graph.input {
+        if constants.contains_key(&vi.name) {
+            continue; // an initializer also listed as an input (IR < 4 style)
+        }
+        let shape = input_shape(vi)?;
+        shapes.insert(vi.name.clone(), shape.clone());
+        inputs.push(ValueInfo { name: vi.name.clone(), shape });
+    }
+    if inputs.is_empty() {
+        return Err(Error::Malformed("the graph has no (non-initializer) inputs".into()));
+    }
+    for (k, t) in &constants {
+        shapes.insert(k.clone(), t.shape.clone());
+    }
+
+    let mut nodes = Vec::new();
+    let mut folded = Vec::new();
+    for (index, np) in graph.node.iter().enumerate() {
+        let name = if np.name.is_empty() { format!("#{index}") } else { np.name.clone() };
+        if !(np.domain.is_empty() || np.domain == "ai.onnx") {
+            return Err(Error::UnsupportedOp {
+                op_type: format!("{}:{}", np.domain, np.op_type),
+                node: name,
+                supported: SUPPORTED_OPS,
+            });
+        }
+        let invalid = |reason: String| Error::InvalidNode {
+            node: name.clone(),
+            op_type: np.op_type.clone(),
+            reason,
+        };
+        if np.output.len() != 1 || np.output[0].is_empty() {
+            return Err(invalid(format!("expected exactly one output, found {}", np.output.len())));
+        }
+        let output = np.output[0].clone();
+        if shapes.contains_key(&output) {
+            return Err(Error::Malformed(format!("value {output:?} is defined twice (node {name:?})")));
+        }
+        if np.op_type == "Constant" {
+            let t = constant_node_value(np, &name)?;
+            shapes.insert(output.clone(), t.shape.clone());
+            constants.insert(output, t);
+            continue;
+        }
+        // Every operand must already be defined: the file is topologically sorted, and a
+        // truncated file loses definitions.
+        for inp in np.input.iter().filter(|s| !s.is_empty()) {
+            if !shapes.contains_key(inp) {
+                return Err(Error::Malformed(format!(
+                    "node {name:?} ({}) reads {inp:?}, which no earlier node, input or initializer defines",
+                    np.op_type
+                )));
+            }
+        }
+        let (mut op, ins) = parse_op(np, &name, &constants, &invalid)?;
+        let in_shapes: Vec<&Vec<usize>> = ins.iter().map(|i| &shapes[i]).collect();
+        let output_shape = infer_shape_resolving(&mut op, &in_shapes).map_err(invalid)?;
+        if matches!(op, Op::Mul) && !ins.iter().any(|i| constants.contains_key(i)) {
+            return Err(invalid(
+                "both operands are computed values; only multiplication by a constant is supported"
+                    .into(),
+            ));
+        }
+        if let Op::Gemm { alpha, beta, .. } = op {
+            if alpha != 1.0 && !constants.contains_key(&ins[0]) && !constants.contains_key(&ins[1]) {
+                return Err(invalid(format!(
+                    "alpha = {alpha} with neither A nor B constant is not supported (alpha is folded into a constant operand)"
+                )));
+            }
+            if beta != 1.0 && ins.len() == 3 && !constants.contains_key(&ins[2]) {
+                return Err(invalid(format!(
+                    "beta = {beta} with a non-constant C is not supported (beta is folded into C)"
+                )));
+            }
+        }
+        let node = Node { name: name.clone(), op_type: np.op_type.clone(), op, inputs: ins, output, output_shape };
+        shapes.insert(node.output.clone(), node.output_shape.clone());
+        if node.inputs.iter().all(|i| constants.contains_key(i)) {
+            let args: Vec<&Tensor<f64>> = node.inputs.iter().map(|i| &constants[i]).collect();
+            let value = eval_node_f64(&node, &args);
+            check_finite(&value, &node.output)?;
+            constants.insert(node.output.clone(), value);
+            folded.push(name);
+        } else {
+            nodes.push(node);
+        }
+    }
+
+    let mut outputs = Vec::new();
+    for vo in &graph.output {
+        let produced = nodes.iter().any(|n| n.output == vo.name) || inputs.iter().any(|i| i.name == vo.name);
+        if !produced {
+            return Err(Error::Malformed(format!(
+                "graph output {:?} is not computed by any node (constant outputs are not supported)",
+                vo.name
+            )));
+        }
+        outputs.push(ValueInfo { name: vo.name.clone(), shape: shapes[&vo.name].clone() });
+    }
+    if outputs.is_empty() {
+        return Err(Error::Malformed("the graph has no outputs".into()));
+    }
+    if nodes.is_empty() {
+        return Err(Error::Malformed("no computation depends on the inputs".into()));
+    }
+    Ok(Graph { inputs, constants, nodes, outputs, folded, onnx_bytes: bytes.to_vec() })
+}
+
+fn input_shape(vi: &pb::ValueInfoProto) -> Result<Vec<usize>> {
+    use pb::tensor_shape_proto::dimension::Value as D;
+    use pb::type_proto::Value as T;
+    let bad = |why: &str| Error::Malformed(format!("graph input {:?}: {why}", vi.name));
+    let Some(T::TensorType(tt)) = vi.r#type.as_ref().and_then(|t| t.value.as_ref()) else {
+        return Err(bad("no tensor type"));
+    };
+    if tt.elem_type != pb::tensor_proto::DataType::Float as i32
+        && tt.elem_type != pb::tensor_proto::DataType::Double as i32
+    {
+        return Err(bad(&format!("element type {} is not float or double", tt.elem_type)));
+    }
+    let shape = tt.shape.as_ref().ok_or_else(|| bad("no shape"))?;
+    shape
+        .dim
+        .iter()
+        .map(|d| match &d.value {
+            Some(D::DimValue(v)) if *v > 0 => Ok(*v as usize),
+            Some(D::DimValue(v)) => Err(bad(&format!("dimension {v} is not positive"))),
+            // A symbolic (batch) dimension: proofs are for one sample, so it is fixed to 1.
+            Some(D::DimParam(_)) | None => Ok(1),
+        })
+        .collect()
+}
+
+fn check_finite(t: &Tensor<f64>, name: &str) -> Result<()> {
+    match t.data.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+        Some((index, &value)) => Err(Error::NonFiniteConstant { tensor: name.into(), index, value }),
+        None => Ok(()),
+    }
+}
+
+/// Decodes an ONNX tensor (float, double, int32, int64; raw or typed storage) to f64.
+fn decode_tensor(t: &pb::TensorProto, name: &str) -> Result<Tensor<f64>> {
+    use pb::tensor_proto::DataType as Dt;
+    let bad = |why: String| Error::Malformed(format!("tensor {name:?}: {why}"));
+    if t.data_location == Some(pb::tensor_proto::DataLocation::External as i32) {
+        return Err(bad("external data files are not supported".into()));
+    }
+    let shape: Vec<usize> = t
+        .dims
+        .iter()
+        .map(|&d| usize::try_from(d).map_err(|_| bad(format!("negative dimension {d}"))))
+        .collect::<Result<_>>()?;
+    let n = shape.iter().try_fold(1usize, |a, &d| a.checked_mul(d)).ok_or_else(|| bad("too large".into()))?;
+    let raw = &t.raw_data;
+    let from_raw = |width: usize| -> Result<()> {
+        if raw.len() != n * width {
+            return Err(bad(format!("raw data holds {} bytes, shape {shape:?} needs {}", raw.len(), n * width)));
+        }
+        Ok(())
+    };
+    let data: Vec<f64> = match Dt::try_from(t.data_type) {
+        Ok(Dt::Float) if !raw.is_empty() => {
+            from_raw(4)?;
+            raw.chunks_exact(4).map(|c| f32::from_le_bytes(c.try_into().unwrap()) as f64).collect()
+        }
+        Ok(Dt::Float) => t.float_data.iter().map(|&v| v as f64).collect(),
+        Ok(Dt::Double) if !raw.is_empty() => {
+            from_raw(8)?;
+            raw.chunks_exact(8).map(|c| f64::from_le_bytes(c.try_into().unwrap())).collect()
+        }
+        Ok(Dt::Double) => t.double_data.clone(),
+        Ok(Dt::Int64) if !raw.is_empty() => {
+            from_raw(8)?;
+            raw.chunks_exact(8).map(|c| i64::from_le_bytes(c.try_into().unwrap()) as f64).collect()
+        }
+        Ok(Dt::Int64) => t.int64_data.iter().map(|&v| v as f64).collect(),
+        Ok(Dt::Int32) if !raw.is_empty() => {
+            from_raw(4)?;
+            raw.chunks_exact(4).map(|c| i32::from_le_bytes(c.try_into().unwrap()) as f64).collect()
+        }
+        Ok(Dt::Int32) => t.int32_data.iter().map(|&v| v as f64).collect(),
+        Ok(other) => return Err(bad(format!("element type {other:?} is not supported"))),
+        Err(_) => return Err(bad(format!("unknown element type {}", t.data_type))),
+    };
+    if data.len() != n {
+        return Err(bad(format!("holds {} values, shape {shape:?} needs {n}", data.len())));
+    }
+    let t = Tensor { shape, data };
+    check_finite(&t, name)?;
+    Ok(t)
+}
+
+fn attr<'a>(np: &'a pb::NodeProto, key: &str) -> Option<&'a pb::AttributeProto> {
+    np.attribute.iter().find(|a| a.name == key)
+}
+
+fn constant_node_value(np: &pb::NodeProto, name: &str) -> Result<Tensor<f64>> {
+    let invalid = |reason: String| Error::InvalidNode { node: name.into(), op_type: "Constant".into(), reason };
+    let a = np.attribute.first().ok_or_else(|| invalid("no value attribute".into()))?;
+    let t = match a.name.as_str() {
+        "value" => decode_tensor(a.t.as_ref().ok_or_else(|| invalid("value attribute holds no tensor".into()))?, &np.output[0])?,
+        "value_float" => Tensor { shape: vec![], data: vec![a.f as f64] },
+        "value_floats" => Tensor { shape: vec![a.floats.len()], data: a.floats.iter().map(|&v| v as f64).collect() },
+        "value_int" => Tensor { shape: vec![], data: vec![a.i as f64] },
+        "value_ints" => Tensor { shape: vec![a.ints.len()], data: a.ints.iter().map(|&v| v as f64).collect() },
+        other => return Err(invalid(format!("value attribute {other:?} is not supported"))),
+    };
+    check_finite(&t, &np.output[0])?;
+    Ok(t)
+}
+
+type Invalid<'a> = dyn Fn(String) -> Error + 'a;
+
+fn parse_op(
+    np: &pb::NodeProto,
+    name: &str,
+    constants: &BTreeMap<String, Tensor<f64>>,
+    invalid: &Invalid<'_>,
+) -> Result<(Op, Vec<String>)> {
+    let ins: Vec<String> = np.input.clone();
+    let arity = |lo: usize, hi: usize| -> Result<()> {
+        let present = ins.iter().filter(|s| !s.is_empty()).count();
+        if ins.len() < lo || ins.len() > hi || present < lo {
+            return Err(invalid(format!("expected {lo}..={hi} inputs, found {}", ins.len())));
+        }
+        Ok(())
+    };
+    let int = |key: &str, default: i64| attr(np, key).map(|a| a.i).unwrap_or(default);
+    let op = match np.op_type.as_str() {
+        "Gemm" => {
+            arity(2, 3)?;
+            let op = Op::Gemm {
+                alpha: attr(np, "alpha").map(|a| a.f as f64).unwrap_or(1.0),
+                beta: attr(np, "beta").map(|a| a.f as f64).unwrap_or(1.0),
+                trans_a: int("transA", 0) != 0,
+                trans_b: int("transB", 0) != 0,
+            };
+            let ins: Vec<String> = ins.into_iter().filter(|s| !s.is_empty()).collect();
+            return Ok((op, ins));
+        }
+        "MatMul" => {
+            arity(2, 2)?;
+            Op::MatMul
+        }
+        "Add" => {
+            arity(2, 2)?;
+            Op::Add
+        }
+        "Sub" => {
+            arity(2, 2)?;
+            Op::Sub
+        }
+        "Mul" => {
+            arity(2, 2)?;
+            Op::Mul
+        }
+        "Relu" => {
+            arity(1, 1)?;
+            Op::Relu
+        }
+        "Identity" => {
+            arity(1, 1)?;
+            Op::Identity
+        }
+        "Flatten" => {
+            arity(1, 1)?;
+            // Resolved against the rank in infer_shape_resolving (may be negative here).
+            Op::Flatten { axis: encode_signed(int("axis", 1)) }
+        }
+        "Transpose" => {
+            arity(1, 1)?;
+            let perm = attr(np, "perm").map(|a| a.ints.clone()).unwrap_or_default();
+            let perm = perm
+                .iter()
+                .map(|&p| usize::try_from(p).map_err(|_| invalid(format!("negative perm entry {p}"))))
+                .collect::<Result<Vec<_>>>()?;
+            Op::Transpose { perm }
+        }
+        "Reshape" => {
+            arity(2, 2)?;
+            if int("allowzero", 0) != 0 {
+                return Err(invalid("allowzero = 1 is not supported".into()));
+            }
+            let shape_t = constants.get(&ins[1]).ok_or_else(|| {
+                invalid(format!("the shape operand {:?} must be a constant", ins[1]))
+            })?;
+            if shape_t.shape.len() != 1 {
+                return Err(invalid(format!("the shape operand has rank {}, expected 1", shape_t.shape.len())));
+            }
+            // Keep the raw request (0 = copy, −1 = infer) until the input shape is known.
+            let raw: Vec<usize> = shape_t.data.iter().map(|&v| encode_signed(v as i64)).collect();
+            return Ok((Op::Reshape { shape: raw }, vec![ins[0].clone()]));
+        }
+        other => {
+            return Err(Error::UnsupportedOp {
+                op_type: other.to_owned(),
+                node: name.to_owned(),
+                supported: SUPPORTED_OPS,
+            })
+        }
+    };
+    Ok((op, ins))
+}
+
+/// Negative attribute values are carried through `usize` fields by this offset encoding until
+/// the shape is known (then replaced by the resolved value).
+const NEG_BASE: usize = usize::MAX / 2;
+fn encode_signed(v: i64) -> usize {
+    if v < 0 {
+        NEG_BASE + (-v) as usize
+    } else {
+        v as usize
+    }
+}
+fn decode_signed(v: usize) -> i64 {
+    if v > NEG_BASE {
+        -((v - NEG_BASE) as i64)
+    } else {
+        v as i64
+    }
+}
+
+/// Infers the output shape, resolving the op's raw attributes in place.
+fn infer_shape_resolving(op: &mut Op, ins: &[&Vec<usize>]) -> std::result::Result<Vec<usize>, String> {
+    match op {
+        Op::Gemm { trans_a, trans_b, .. } => {
+            let (a, b) = (ins[0], ins[1]);
+            if a.len() != 2 || b.len() != 2 {
+                return Err(format!("A and B must have rank 2, got {a:?} and {b:?}"));
+            }
+            let (m, k) = if *trans_a { (a[1], a[0]) } else { (a[0], a[1]) };
+            let (k2, n) = if *trans_b { (b[1], b[0]) } else { (b[0], b[1]) };
+            if k != k2 {
+                return Err(format!("inner dimensions differ: A' is [{m}, {k}], B' is [{k2}, {n}]"));
+            }
+            if let Some(c) = ins.get(2) {
+                if broadcast_shape(c, &[m, n]).as_deref() != Some(&[m, n][..]) {
+                    return Err(format!("C of shape {c:?} does not broadcast to [{m}, {n}]"));
+                }
+            }
+            Ok(vec![m, n])
+        }
+        Op::MatMul => {
+            let (a, b) = (ins[0], ins[1]);
+            if b.len() != 2 || a.is_empty() {
+                return Err(format!("supported: A of rank ≥ 1 times B of rank 2; got {a:?} × {b:?}"));
+            }
+            if a[a.len() - 1] != b[0] {
+                return Err(format!("inner dimensions differ: {a:?} × {b:?}"));
+            }
+            let mut out = a[..a.len() - 1].to_vec();
+            out.push(b[1]);
+            Ok(out)
+        }
+        Op::Add | Op::Sub | Op::Mul => broadcast_shape(ins[0], ins[1])
+            .ok_or_else(|| format!("shapes {:?} and {:?} do not broadcast", ins[0], ins[1])),
+        Op::Relu | Op::Identity => Ok(ins[0].clone()),
+        Op::Flatten { axis } => {
+            let r = ins[0].len() as i64;
+            let ax = decode_signed(*axis);
+            let ax = if ax < 0 { ax + r } else { ax };
+            if ax < 0 || ax > r {
+                return Err(format!("axis {} out of range for rank {r}", decode_signed(*axis)));
+            }
+            *axis = ax as usize;
+            let s = ins[0];
+            Ok(vec![numel(&s[..*axis]), numel(&s[*axis..])])
+        }
+        Op::Transpose { perm } => {
+            let r = ins[0].len();
+            if perm.is_empty() {
+                *perm = (0..r).rev().collect();
+            }
+            let mut seen = vec![false; r];
+            if perm.len() != r || perm.iter().any(|&p| p >= r || std::mem::replace(&mut seen[p], true)) {
+                return Err(format!("perm {perm:?} is not a permutation of {r} axes"));
+            }
+            Ok(perm.iter().map(|&p| ins[0][p]).collect())
+        }
+        Op::Reshape { shape } => {
+            let src = ins[0];
+            let mut out = Vec::with_capacity(shape.len());
+            let mut infer = None;
+            for (i, &raw) in shape.iter().enumerate() {
+                match decode_signed(raw) {
+                    0 => out.push(*src.get(i).ok_or_else(|| format!("0 at position {i} has no input dimension to copy"))?),
+                    -1 if infer.is_none() => {
+                        infer = Some(i);
+                        out.push(1);
+                    }
+                    d if d > 0 => out.push(d as usize),
+                    d => return Err(format!("invalid target dimension {d} in {:?}", shape.iter().map(|&v| decode_signed(v)).collect::<Vec<_>>())),
+                }
+            }
+            let total = numel(src);
+            if let Some(i) = infer {
+                let rest = numel(&out);
+                if rest == 0 || total % rest != 0 {
+                    return Err(format!("cannot infer −1 reshaping {src:?}"));
+                }
+                out[i] = total / rest;
+            }
+            if numel(&out) != total {
+                return Err(format!("cannot reshape {src:?} ({total} elements) to {out:?}"));
+            }
+            *shape = out.clone();
+            Ok(out)
+        }
+    }
+}
