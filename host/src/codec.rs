@@ -12,7 +12,7 @@
 //! Decoding never panics: every failure is a [`DecodeError`].
 
 use ark_ec::AffineRepr;
-use ark_ff::{BigInteger, Field, PrimeField};
+use ark_ff::{BigInteger, Field, PrimeField, Zero};
 
 use crate::error::DecodeError;
 use crate::{Fq, Fr, G1Affine, G2Affine};
@@ -157,6 +157,9 @@ impl<'a> Reader<'a> {
         let c = |s: &[u8]| fq_from_le(s.try_into().expect("32 bytes")).ok_or(DecodeError::NonCanonical { what });
         let x = Fq2::new(c(&b[0..32])?, c(&b[32..64])?);
         let y = Fq2::new(c(&b[64..96])?, c(&last)?);
+        if x.is_zero() && y.is_zero() {
+            return Err(DecodeError::MalformedPoint { what, reason: "(0, 0) without the infinity flag" });
+        }
         check_g2(G2Affine::new_unchecked(x, y), what)
     }
     /// Fails unless every byte was consumed.
@@ -247,6 +250,10 @@ pub fn g1_from_bytes(b: &[u8; 64], what: &'static str) -> Result<G1Affine, Decod
     }
     let x = fq_from_le(b[..32].try_into().expect("32 bytes")).ok_or(DecodeError::NonCanonical { what })?;
     let y = fq_from_le(&y).ok_or(DecodeError::NonCanonical { what })?;
+    if x.is_zero() && y.is_zero() {
+        // arkworks represents the identity as (0, 0); only the flagged form is canonical.
+        return Err(DecodeError::MalformedPoint { what, reason: "(0, 0) without the infinity flag" });
+    }
     check_g1(G1Affine::new_unchecked(x, y), what)
 }
 
@@ -303,6 +310,9 @@ mod tests {
         assert!(matches!(g1_from_bytes(&b, "p"), Err(DecodeError::MalformedPoint { .. })));
         // Truncated.
         assert!(matches!(Reader::new(&[0u8; 10]).g1("p"), Err(DecodeError::Truncated { .. })));
+        // All zeros is not an encoding of infinity (only the flagged form is canonical).
+        assert!(matches!(Reader::new(&[0u8; 64]).g1("p"), Err(DecodeError::MalformedPoint { .. })));
+        assert!(matches!(Reader::new(&[0u8; 128]).g2("q"), Err(DecodeError::MalformedPoint { .. })));
         // A G2 point on the curve but outside the subgroup: find x with x^3 + b' a square.
         let mut x = Fq2::new(Fq::from(1u64), Fq::from(0u64));
         let not_subgroup = loop {

@@ -205,3 +205,85 @@ fn copies_into_fixed_columns_bind_constants() {
     assert!(verify(&pk.vk, &forced, &[]).is_err());
     let _ = ColumnKind::Fixed;
 }
+
+/// Nine advice columns with equality: the permutation is split into chunks (budget 4 → chunks of
+/// 2 columns, 5 grand products), keeping the constraint degree at 4.
+pub fn many_copied_columns(k: u32, rng: &mut TestRng) -> (ConstraintSystem, FixedAssignment, Witness) {
+    use rand::Rng;
+    let n = 1usize << k;
+    let mut cs = ConstraintSystem::new();
+    let cols: Vec<_> = (0..9).map(|_| cs.advice_column()).collect();
+    let q = cs.fixed_column();
+    for c in &cols {
+        cs.enable_equality(*c);
+    }
+    // col_{i+1} = col_i + 1 wherever q = 1 (a degree-2 gate).
+    let one = Expression::Constant(Fr::one());
+    cs.create_gate(
+        "chain",
+        (0..8).map(|i| q.cur() * (cols[i + 1].cur() - cols[i].cur() - one.clone())).collect(),
+    );
+    let start: Vec<u64> = (0..n).map(|_| rng.gen_range(0..24)).collect();
+    let advice: Vec<Vec<Fr>> = (0..9).map(|i| start.iter().map(|s| Fr::from(s + i as u64)).collect()).collect();
+    // Copies: column 8 at row r equals column 0 at row r' whenever start[r'] = start[r] + 8.
+    let mut copies = vec![];
+    for r in 0..n {
+        for r2 in 0..n {
+            if start[r2] == start[r] + 8 && copies.len() < 40 {
+                copies.push((Cell { column: cols[8], row: r }, Cell { column: cols[0], row: r2 }));
+            }
+        }
+    }
+    // And some within equal values across different columns of the same row chain.
+    for r in 0..n.min(10) {
+        copies.push((Cell { column: cols[3], row: r }, Cell { column: cols[3], row: r }));
+    }
+    assert!(!copies.is_empty());
+    (cs, FixedAssignment { k, fixed: vec![vec![Fr::one(); n]], copies }, Witness { advice })
+}
+
+#[test]
+fn many_copied_columns_use_a_chunked_permutation() {
+    use ark_ec::AffineRepr;
+    let mut rng = TestRng::for_test("plonk::many_copied_columns_use_a_chunked_permutation");
+    let backend = CpuBackend::new();
+    let k = 5;
+    let (cs, circuit, witness) = many_copied_columns(k, &mut rng);
+    assert!(zkaccel::plonk::dev::check_witness(&cs, &circuit, &witness, &[], 5).unwrap().is_empty());
+    let srs = Srs::insecure_dev(100, &mut rng).unwrap();
+    let pk = keygen(&backend, &srs, cs, &circuit).unwrap();
+    let shape = pk.vk.shape();
+    assert_eq!((shape.perm_chunks, shape.perm_chunk_len, shape.degree), (5, 2, 4));
+    let proof = prove(&backend, &pk, &witness, &[], &mut rng).unwrap();
+    assert_eq!((proof.permutation_commitments.len(), proof.z_evals.len()), (5, 10));
+    verify(&pk.vk, &proof, &[]).unwrap();
+    // Every Z_c commitment and evaluation is bound.
+    for c in 0..5 {
+        let mut bad = proof.clone();
+        bad.permutation_commitments[c] = (bad.permutation_commitments[c] + ark_bn254::G1Affine::generator()).into();
+        assert!(verify(&pk.vk, &bad, &[]).is_err(), "Z_{c} commitment");
+        for r in 0..2 {
+            let mut bad = proof.clone();
+            bad.z_evals[2 * c + r] += Fr::one();
+            assert!(verify(&pk.vk, &bad, &[]).is_err(), "Z_{c} evaluation {r}");
+        }
+    }
+    // A copy violated while every gate holds: shift one whole row chain.
+    let (c0, _) = *circuit.copies.iter().find(|(a, b)| a.row != b.row).expect("a cross-row copy");
+    let mut w = witness.clone();
+    for col in w.advice.iter_mut() {
+        col[c0.row] += Fr::one();
+    }
+    assert!(!zkaccel::plonk::dev::check_witness(&pk.vk.cs().clone(), &circuit, &w, &[], 5).unwrap().is_empty());
+    assert!(prove(&backend, &pk, &w, &[], &mut rng).is_err());
+    let forced = zkaccel::plonk::prover::prove_with_options(
+        &backend,
+        &pk,
+        &w,
+        &[],
+        &mut rng,
+        zkaccel::plonk::prover::ProveOptions { check_witness: false },
+    )
+    .unwrap();
+    assert!(verify(&pk.vk, &forced, &[]).is_err());
+}

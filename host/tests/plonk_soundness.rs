@@ -253,15 +253,19 @@ fn malformed_encodings_are_errors() {
         nc[eval_offset..eval_offset + 32].copy_from_slice(&sum.to_bytes_le());
         assert!(Proof::from_bytes(&nc).is_err(), "non-canonical evaluation accepted");
     }
-    // Every single-bit flip: either a decode error or a rejected proof; never a panic or accept.
-    for i in (0..bytes.len()).step_by(7) {
+    // Bit flips (every byte's top bit — the infinity flags and the bits above every modulus — and
+    // a varying bit of every 7th byte): either a decode error or a rejected proof.
+    let flips = (0..bytes.len()).map(|i| (i, 0x80u8)).chain((0..bytes.len()).step_by(7).map(|i| (i, 1u8 << (i % 8))));
+    for (i, bit) in flips {
         let mut flipped = bytes.clone();
-        flipped[i] ^= 1 << (i % 8);
+        flipped[i] ^= bit;
         if let Ok(p) = Proof::from_bytes(&flipped) {
-            assert!(verify(&s.pk.vk, &p, &s.instances).is_err(), "flip at byte {i} accepted");
+            assert_ne!(p, proof, "flip {bit:#x} at byte {i} decodes to the same proof");
+            assert!(verify(&s.pk.vk, &p, &s.instances).is_err(), "flip {bit:#x} at byte {i} accepted");
         }
     }
-    // Keys: verifying-key truncations and flips, proving-key round trip.
+    // Keys: verifying-key truncations and flips (every byte, top bit: this hits each point's
+    // infinity flag), proving-key round trip.
     let vkb = s.pk.vk.to_bytes();
     for cut in 0..vkb.len() {
         assert!(VerifyingKey::from_bytes(&vkb[..cut]).is_err(), "vk truncated at {cut}");
@@ -270,6 +274,7 @@ fn malformed_encodings_are_errors() {
         let mut flipped = vkb.clone();
         flipped[i] ^= 0x80;
         if let Ok(vk) = VerifyingKey::from_bytes(&flipped) {
+            assert_ne!(vk, s.pk.vk, "vk flip at byte {i} decodes to the same key");
             assert!(verify(&vk, &proof, &s.instances).is_err(), "vk flip at byte {i} accepted");
         }
     }

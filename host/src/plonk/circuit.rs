@@ -275,17 +275,10 @@ impl ConstraintSystem {
         Queries { advice: of(ColumnKind::Advice), fixed: of(ColumnKind::Fixed), instance: of(ColumnKind::Instance) }
     }
 
-    /// The number of constraint polynomials (gate identities, then the permutation's two).
-    pub fn num_constraints(&self) -> usize {
-        self.gates.iter().map(|g| g.constraints.len()).sum::<usize>() + if self.permutation.is_empty() { 0 } else { 2 }
-    }
-
-    /// The highest degree of any constraint, counting the permutation argument's
-    /// Z(ωX)·Π(w_j + βσ_j + γ) (degree = columns + 1) and L_0·(Z − 1) (degree 2).
-    pub fn degree(&self) -> usize {
-        let gates = self.gates.iter().flat_map(|g| &g.constraints).map(|e| e.degree()).max().unwrap_or(0);
-        let perm = if self.permutation.is_empty() { 0 } else { (self.permutation.len() + 1).max(2) };
-        gates.max(perm).max(1)
+    /// The highest degree of any gate identity (at least 1). The permutation argument's degree is
+    /// decided by [`crate::plonk::Shape`], which splits the permutation columns into chunks.
+    pub fn gate_degree(&self) -> usize {
+        self.gates.iter().flat_map(|g| &g.constraints).map(|e| e.degree()).max().unwrap_or(0).max(1)
     }
 }
 

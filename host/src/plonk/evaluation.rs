@@ -8,20 +8,25 @@ use super::permutation;
 use crate::Fr;
 
 /// The permutation-related values at one point.
-pub(crate) struct PermutationAt<S: Fn(usize) -> Fr> {
+pub(crate) struct PermutationAt<S: Fn(usize) -> Fr, Z: Fn(usize) -> Fr, ZN: Fn(usize) -> Fr> {
+    pub chunk_len: usize,
     pub sigma: S,
-    pub z: Fr,
-    pub z_next: Fr,
+    /// Z_c(x) per chunk.
+    pub z: Z,
+    /// Z_c(ωx) per chunk.
+    pub z_next: ZN,
+    /// L_{n−1}(x).
+    pub l_last: Fr,
 }
 
 /// Σ_i α^i·C_i(x). `query` reads a column at a rotation at this point; `l0` is L_0(x).
 #[allow(clippy::too_many_arguments)]
 #[inline]
-pub(crate) fn combined_constraints<Q: Fn(Query) -> Fr, S: Fn(usize) -> Fr>(
+pub(crate) fn combined_constraints<Q: Fn(Query) -> Fr, S: Fn(usize) -> Fr, Z: Fn(usize) -> Fr, ZN: Fn(usize) -> Fr>(
     cs: &ConstraintSystem,
     shifts: &[Fr],
     query: &Q,
-    perm: Option<PermutationAt<S>>,
+    perm: Option<PermutationAt<S, Z, ZN>>,
     x: Fr,
     l0: Fr,
     beta: Fr,
@@ -41,10 +46,19 @@ pub(crate) fn combined_constraints<Q: Fn(Query) -> Fr, S: Fn(usize) -> Fr>(
             let column: Column = cs.permutation[j];
             query(Query { column, rotation: 0 })
         };
-        let [c0, c1] = permutation::constraint_values(shifts, wire, p.sigma, p.z, p.z_next, l0, x, beta, gamma);
-        acc += alpha_pow * c0;
-        alpha_pow *= alpha;
-        acc += alpha_pow * c1;
+        permutation::accumulate_constraints(
+            p.chunk_len,
+            shifts,
+            wire,
+            p.sigma,
+            p.z,
+            p.z_next,
+            [l0, p.l_last],
+            x,
+            [beta, gamma, alpha],
+            &mut acc,
+            &mut alpha_pow,
+        );
     }
     acc
 }

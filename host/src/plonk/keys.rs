@@ -191,8 +191,9 @@ pub struct ProvingKey {
     pub sigma_values: Vec<Vec<Fr>>,
     pub sigma_coeffs: Vec<Vec<Fr>>,
     pub sigma_ext: Vec<Vec<Fr>>,
-    /// L_0 on the extended coset.
+    /// L_0 and L_{n−1} on the extended coset.
     pub l0_ext: Vec<Fr>,
+    pub l_last_ext: Vec<Fr>,
     /// The commit key's base-set ids, hashed once.
     pub ck_ids: [BasesId; 3],
 }
@@ -235,6 +236,8 @@ impl ProvingKey {
         let lag = backend.load_bases(ck_ids[0], &ck.lagrange)?;
         let mut l0 = vec![Fr::from(0u64); n];
         l0[0] = Fr::from(1u64);
+        let mut l_last = vec![Fr::from(0u64); n];
+        l_last[n - 1] = Fr::from(1u64);
         let mut all: Vec<&[Fr]> = fixed_values.iter().chain(&sigma_values).map(|v| v.as_slice()).collect();
         if check_commitments {
             let values = backend.upload(&all)?;
@@ -247,16 +250,18 @@ impl ProvingKey {
             }
         }
         all.push(&l0);
+        all.push(&l_last);
         let coeffs = backend.ntt_host(&all, shape.k, NttKind::Inverse)?;
         let coeff_refs: Vec<&[Fr]> = coeffs.iter().map(|v| v.as_slice()).collect();
         let mut ext = backend.ntt_host(&coeff_refs, shape.ext_k, NttKind::CosetForward { shift: super::extended_coset_shift() })?;
         let mut coeffs = coeffs;
         let nf = fixed_values.len();
+        let l_last_ext = ext.pop().expect("L_last");
         let l0_ext = ext.pop().expect("L0");
-        coeffs.pop();
+        coeffs.truncate(coeffs.len() - 2);
         let sigma_ext = ext.split_off(nf);
         let sigma_coeffs = coeffs.split_off(nf);
-        Ok(Self { vk, ck, fixed_values, fixed_coeffs: coeffs, fixed_ext: ext, sigma_values, sigma_coeffs, sigma_ext, l0_ext, ck_ids })
+        Ok(Self { vk, ck, fixed_values, fixed_coeffs: coeffs, fixed_ext: ext, sigma_values, sigma_coeffs, sigma_ext, l0_ext, l_last_ext, ck_ids })
     }
 
     pub fn to_bytes(&self) -> Vec<u8> {

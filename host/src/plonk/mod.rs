@@ -48,11 +48,15 @@ pub fn extended_coset_shift() -> Fr {
 pub struct Shape {
     pub k: u32,
     pub n: usize,
-    /// The maximum constraint degree D.
+    /// The maximum constraint degree D (gates and permutation).
     pub degree: usize,
+    /// The permutation columns are split into `perm_chunks` chunks of at most `perm_chunk_len`
+    /// columns, one grand product Z_c each (0 chunks without copy constraints).
+    pub perm_chunks: usize,
+    pub perm_chunk_len: usize,
     /// Blinding scalars of each advice column: 1 + the number of distinct points it is opened at.
     pub advice_blinding: Vec<usize>,
-    /// Blinding scalars of the permutation product Z (opened at ζ and ζω: 3), 0 without copies.
+    /// Blinding scalars of each permutation product Z_c (opened at ζ and ζω: 3), 0 without copies.
     pub z_blinding: usize,
     /// The largest of the blinding counts (B); every committed witness polynomial has degree
     /// below n + B.
@@ -89,7 +93,20 @@ impl Shape {
             .collect();
         let z_blinding = if cs.permutation.is_empty() { 0 } else { 3 };
         let max_blinding = advice_blinding.iter().copied().chain([z_blinding, 1]).max().unwrap_or(1);
-        let degree = cs.degree();
+        // The permutation: one grand product over all columns (degree columns + 1) when that fits
+        // the budget max(gate degree, 4); otherwise chunks of budget − 2 columns, whose
+        // constraints carry an extra L_last / (1 − L_last) factor (degree chunk + 2).
+        let m = cs.permutation.len();
+        let budget = cs.gate_degree().max(4);
+        let (perm_chunks, perm_chunk_len, perm_degree) = if m == 0 {
+            (0, 0, 0)
+        } else if m < budget {
+            (1, m, (m + 1).max(2))
+        } else {
+            let len = budget - 2;
+            (m.div_ceil(len), len, budget)
+        };
+        let degree = cs.gate_degree().max(perm_degree);
         let poly_degree = n - 1 + max_blinding;
         let quotient_degree = (degree * poly_degree).saturating_sub(n);
         let ext_size = (quotient_degree + 1).max(poly_degree + 1).next_power_of_two();
@@ -103,6 +120,8 @@ impl Shape {
             k,
             n,
             degree,
+            perm_chunks,
+            perm_chunk_len,
             advice_blinding,
             z_blinding,
             max_blinding,
@@ -129,22 +148,22 @@ pub(crate) enum Opened {
     Fixed(usize),
     /// σ_j at ζ.
     Sigma(usize),
-    /// Z at ζ·ω^rot (rot 0 or 1).
-    Z(i32),
+    /// Z_c at ζ·ω^rot (chunk c, rot 0 or 1).
+    Z(usize, i32),
     /// The quotient pieces combined as Σ ζ^{i·piece_size} t_i, at ζ.
     Quotient,
 }
 
 /// The opening list (polynomial, rotation) shared by the prover and the verifier.
-pub(crate) fn opening_list(cs: &ConstraintSystem) -> Vec<(Opened, i32)> {
+pub(crate) fn opening_list(cs: &ConstraintSystem, shape: &Shape) -> Vec<(Opened, i32)> {
     let q = cs.queries();
     let mut out: Vec<(Opened, i32)> = vec![];
     out.extend(q.advice.iter().enumerate().map(|(i, q)| (Opened::Advice(i), q.rotation)));
     out.extend(q.fixed.iter().enumerate().map(|(i, q)| (Opened::Fixed(i), q.rotation)));
     out.extend((0..cs.permutation.len()).map(|j| (Opened::Sigma(j), 0)));
-    if !cs.permutation.is_empty() {
-        out.push((Opened::Z(0), 0));
-        out.push((Opened::Z(1), 1));
+    for c in 0..shape.perm_chunks {
+        out.push((Opened::Z(c, 0), 0));
+        out.push((Opened::Z(c, 1), 1));
     }
     out.push((Opened::Quotient, 0));
     out
@@ -189,6 +208,7 @@ mod tests {
             let s = Shape::new(&b.cs, k).unwrap();
             let n = 1usize << k;
             assert_eq!(s.degree, 4);
+            assert_eq!((s.perm_chunks, s.perm_chunk_len), (1, 3));
             assert_eq!(s.advice_blinding, vec![2, 2, 2]);
             assert_eq!((s.z_blinding, s.max_blinding), (3, 3));
             assert_eq!(s.quotient_degree, 4 * (n + 2) - n);

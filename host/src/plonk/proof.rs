@@ -2,7 +2,7 @@
 //!
 //! Encoding (`ZKPF`, version 1): magic, `u32` version, then — each a `u32` count followed by the
 //! elements in [`crate::codec`] form (G1: 64 bytes, Fr: 32 bytes) — the advice commitments, the
-//! permutation-product commitment (0 or 1), the quotient-piece commitments, the advice, fixed, σ
+//! permutation-product commitments (one per chunk), the quotient-piece commitments, the advice, fixed, σ
 //! and Z evaluations, and the opening witnesses. Nothing may follow. Counts are checked against
 //! the verifying key when verifying.
 
@@ -28,7 +28,7 @@ pub struct Proof {
     pub fixed_evals: Vec<Fr>,
     /// σ_j(ζ) per permutation column.
     pub sigma_evals: Vec<Fr>,
-    /// Z(ζ), Z(ζω) (empty without copy constraints).
+    /// Z_c(ζ), Z_c(ζω) per permutation chunk c (empty without copy constraints).
     pub z_evals: Vec<Fr>,
     /// One KZG witness per distinct opening point.
     pub opening_witnesses: Vec<G1Affine>,
@@ -67,12 +67,12 @@ impl Proof {
         }
         let proof = Proof {
             advice_commitments: r.g1s("advice commitment", MAX_ITEMS)?,
-            permutation_commitments: r.g1s("permutation commitment", 1)?,
+            permutation_commitments: r.g1s("permutation commitment", MAX_ITEMS)?,
             quotient_commitments: r.g1s("quotient commitment", MAX_ITEMS)?,
             advice_evals: r.frs("advice evaluation", MAX_ITEMS)?,
             fixed_evals: r.frs("fixed evaluation", MAX_ITEMS)?,
             sigma_evals: r.frs("sigma evaluation", MAX_ITEMS)?,
-            z_evals: r.frs("Z evaluation", 2)?,
+            z_evals: r.frs("Z evaluation", MAX_ITEMS)?,
             opening_witnesses: r.g1s("opening witness", MAX_ITEMS)?,
         };
         r.finish("proof")?;

@@ -2,7 +2,7 @@
 //!
 //! 1. [`commit_advice`]: commit the blinded advice columns (Lagrange-basis MSM + blinding terms);
 //!    squeeze β, γ.
-//! 2. `permutation::prover::commit_product`: the blinded grand product Z; squeeze α.
+//! 2. `permutation::prover::commit_products`: the blinded grand products Z_c; squeeze α.
 //! 3. `vanishing::prover::commit_quotient`: N/Z_H on the extended coset, split into blinded
 //!    pieces; squeeze ζ.
 //! 4. [`evaluate`]: every opened polynomial at its point; squeeze v.
@@ -110,7 +110,7 @@ pub fn prove_with_options<R: RngCore + CryptoRng>(
     // Round 2: permutation product.
     let instance_ext = instance_on_coset(&ctx, &instance_values)?;
     let z = if cs.permutation.is_empty() {
-        None
+        vec![]
     } else {
         let wires: Vec<&[Fr]> = cs
             .permutation
@@ -120,7 +120,7 @@ pub fn prove_with_options<R: RngCore + CryptoRng>(
                 _ => pk.fixed_values[c.index].as_slice(),
             })
             .collect();
-        Some(permutation::prover::commit_product(&ctx, &wires, beta, gamma, rng)?)
+        permutation::prover::commit_products(&ctx, &wires, beta, gamma, rng)?
     };
     absorb_points(&mut t, b"perm_z", &z.iter().map(|c| c.commitment).collect::<Vec<_>>());
     let alpha = t.challenge(b"alpha");
@@ -130,7 +130,7 @@ pub fn prove_with_options<R: RngCore + CryptoRng>(
         &ctx,
         &advice,
         &instance_ext,
-        z.as_ref(),
+        &z,
         [beta, gamma, alpha],
         rng,
         options.check_witness,
@@ -139,7 +139,7 @@ pub fn prove_with_options<R: RngCore + CryptoRng>(
     let zeta = t.challenge(b"zeta");
 
     // Round 4: evaluations.
-    let polys = OpenedPolys { advice: &advice, z: z.as_ref(), quotient: &quotient.combined(zeta, shape.piece_size) };
+    let polys = OpenedPolys { advice: &advice, z: &z, quotient: &quotient.combined(zeta, shape.piece_size) };
     let evals = evaluate(&ctx, &polys, zeta);
     let mut proof = Proof {
         advice_commitments: advice.iter().map(|c| c.commitment).collect(),
@@ -237,7 +237,7 @@ pub(crate) fn instance_on_coset(ctx: &Ctx<'_>, values: &[Vec<Fr>]) -> Result<Vec
 /// The polynomials a proof opens (fixed and σ come from the proving key).
 pub(crate) struct OpenedPolys<'a> {
     pub advice: &'a [Committed],
-    pub z: Option<&'a Committed>,
+    pub z: &'a [Committed],
     /// Σ_i ζ^{i·m} t_i(X).
     pub quotient: &'a [Fr],
 }
@@ -254,7 +254,7 @@ fn poly_of<'a>(pk: &'a ProvingKey, polys: &'a OpenedPolys<'a>, queries: &super::
         Opened::Advice(i) => &polys.advice[queries.advice[i].column.index].coeffs,
         Opened::Fixed(i) => &pk.fixed_coeffs[queries.fixed[i].column.index],
         Opened::Sigma(j) => &pk.sigma_coeffs[j],
-        Opened::Z(_) => &polys.z.expect("Z exists when opened").coeffs,
+        Opened::Z(c, _) => &polys.z[c].coeffs,
         Opened::Quotient => polys.quotient,
     }
 }
@@ -264,7 +264,7 @@ fn poly_of<'a>(pk: &'a ProvingKey, polys: &'a OpenedPolys<'a>, queries: &super::
 pub(crate) fn evaluate(ctx: &Ctx<'_>, polys: &OpenedPolys<'_>, zeta: Fr) -> Evals {
     let cs = ctx.pk.vk.cs();
     let queries = cs.queries();
-    let list = opening_list(cs);
+    let list = opening_list(cs, ctx.shape);
     let all: Vec<Fr> = list
         .iter()
         .map(|&(o, rot)| match o {
@@ -277,7 +277,7 @@ pub(crate) fn evaluate(ctx: &Ctx<'_>, polys: &OpenedPolys<'_>, zeta: Fr) -> Eval
         advice: pick(&|o| matches!(o, Opened::Advice(_))),
         fixed: pick(&|o| matches!(o, Opened::Fixed(_))),
         sigma: pick(&|o| matches!(o, Opened::Sigma(_))),
-        z: pick(&|o| matches!(o, Opened::Z(_))),
+        z: pick(&|o| matches!(o, Opened::Z(..))),
     }
 }
 
@@ -285,7 +285,7 @@ pub(crate) fn evaluate(ctx: &Ctx<'_>, polys: &OpenedPolys<'_>, zeta: Fr) -> Eval
 pub(crate) fn open(ctx: &Ctx<'_>, polys: &OpenedPolys<'_>, zeta: Fr, v: Fr) -> Result<Vec<G1Affine>> {
     let cs = ctx.pk.vk.cs();
     let queries = cs.queries();
-    let list = opening_list(cs);
+    let list = opening_list(cs, ctx.shape);
     let pq: Vec<ProverQuery<'_>> = list
         .iter()
         .map(|&(o, rot)| ProverQuery { point: ctx.domain.rotate(zeta, rot), poly: poly_of(ctx.pk, polys, &queries, o) })

@@ -54,7 +54,7 @@ pub fn verify(vk: &VerifyingKey, proof: &Proof, instances: &[Vec<Fr>]) -> Result
     let shape = vk.shape();
     let domain = vk.domain();
     let queries = cs.queries();
-    let list = opening_list(cs);
+    let list = opening_list(cs, shape);
 
     // Shapes.
     if instances.len() != cs.num_instance {
@@ -85,6 +85,8 @@ pub fn verify(vk: &VerifyingKey, proof: &Proof, instances: &[Vec<Fr>]) -> Result
     }
     let zh = domain.vanishing_eval(zeta);
     let l0 = domain.lagrange_evals(zeta, 1).ok_or_else(|| reject("ζ lies in the domain"))?[0];
+    // L_{n−1}(ζ) = L_0(ζ·ω) (since L_i(X) = L_0(X·ω^{−i})).
+    let l_last = domain.lagrange_evals(domain.rotate(zeta, 1), 1).ok_or_else(|| reject("ζω lies in the domain"))?[0];
 
     // Public inputs at their query points.
     let mut instance_evals: HashMap<Query, Fr> = HashMap::new();
@@ -103,10 +105,12 @@ pub fn verify(vk: &VerifyingKey, proof: &Proof, instances: &[Vec<Fr>]) -> Result
             ColumnKind::Instance => instance_evals[&q],
         }
     };
-    let perm = (!cs.permutation.is_empty()).then(|| PermutationAt {
+    let perm = (!cs.permutation.is_empty()).then_some(PermutationAt {
+        chunk_len: shape.perm_chunk_len,
         sigma: |j: usize| proof.sigma_evals[j],
-        z: proof.z_evals[0],
-        z_next: proof.z_evals[1],
+        z: |c: usize| proof.z_evals[2 * c],
+        z_next: |c: usize| proof.z_evals[2 * c + 1],
+        l_last,
     });
     let shifts = permutation::shifts(cs.permutation.len());
     let numerator = combined_constraints(cs, &shifts, &query, perm, zeta, l0, ch.beta, ch.gamma, ch.alpha);
@@ -132,7 +136,7 @@ pub fn verify(vk: &VerifyingKey, proof: &Proof, instances: &[Vec<Fr>]) -> Result
                     is += 1;
                     (vk.sigma_commitments()[j].into_group(), proof.sigma_evals[j])
                 }
-                Opened::Z(r) => (proof.permutation_commitments[0].into_group(), proof.z_evals[r as usize]),
+                Opened::Z(c, r) => (proof.permutation_commitments[c].into_group(), proof.z_evals[2 * c + r as usize]),
                 Opened::Quotient => (t_commitment, t_eval),
             };
             VerifierQuery { point, commitment, eval }

@@ -95,3 +95,19 @@ mod tests {
         assert!(Domain::new(0).is_err() && Domain::new(29).is_err());
     }
 }
+
+#[cfg(test)]
+mod last_lagrange_tests {
+    use super::*;
+    use ark_ff::UniformRand;
+    use zkaccel_sim::seed::TestRng;
+
+    #[test]
+    fn last_lagrange_is_first_lagrange_at_the_next_point() {
+        // The identity the verifier uses for L_{n−1}(ζ) in the chunked permutation argument.
+        let mut rng = TestRng::for_test("domain::last_lagrange_is_first_lagrange_at_the_next_point");
+        let d = Domain::new(4).unwrap();
+        let z = Fr::rand(&mut rng);
+        assert_eq!(d.lagrange_evals(z, d.n).unwrap()[d.n - 1], d.lagrange_evals(d.rotate(z, 1), 1).unwrap()[0]);
+    }
+}

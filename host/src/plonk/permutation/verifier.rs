@@ -3,11 +3,12 @@
 use crate::error::{Error, Result};
 use crate::plonk::{Proof, VerifyingKey};
 
-/// The proof carries one Z commitment, Z(ζ), Z(ζω) and one σ evaluation per permutation column
-/// when the circuit has copy constraints, and none of them otherwise.
+/// The proof carries per chunk one Z_c commitment and Z_c(ζ), Z_c(ζω), and one σ evaluation per
+/// permutation column (nothing without copy constraints).
 pub(crate) fn check_shape(vk: &VerifyingKey, proof: &Proof) -> Result<()> {
     let m = vk.cs().permutation.len();
-    let (commits, z_evals) = if m == 0 { (0, 0) } else { (1, 2) };
+    let chunks = vk.shape().perm_chunks;
+    let (commits, z_evals) = (chunks, 2 * chunks);
     if proof.permutation_commitments.len() != commits || proof.z_evals.len() != z_evals || proof.sigma_evals.len() != m {
         return Err(Error::Verification("the permutation part of the proof has the wrong shape".into()));
     }

@@ -44,7 +44,7 @@ pub(crate) fn numerator_on_coset(
     ctx: &Ctx<'_>,
     advice: &[Committed],
     instance_ext: &[Vec<Fr>],
-    z: Option<&Committed>,
+    z: &[Committed],
     [beta, gamma, alpha]: [Fr; 3],
 ) -> Vec<Fr> {
     let pk = ctx.pk;
@@ -70,10 +70,13 @@ pub(crate) fn numerator_on_coset(
                     ColumnKind::Instance => instance_ext[q.column.index][r],
                 }
             };
-            let perm = z.map(|z| PermutationAt {
+            let next = rotated_index(i, 1, factor, size);
+            let perm = (!z.is_empty()).then(|| PermutationAt {
+                chunk_len: shape.perm_chunk_len,
                 sigma: |j: usize| pk.sigma_ext[j][i],
-                z: z.ext[i],
-                z_next: z.ext[rotated_index(i, 1, factor, size)],
+                z: |c: usize| z[c].ext[i],
+                z_next: |c: usize| z[c].ext[next],
+                l_last: pk.l_last_ext[i],
             });
             *slot = combined_constraints(cs, &k, &query, perm, x, pk.l0_ext[i], beta, gamma, alpha);
             x *= omega_ext;
@@ -87,7 +90,7 @@ pub(crate) fn commit_quotient(
     ctx: &Ctx<'_>,
     advice: &[Committed],
     instance_ext: &[Vec<Fr>],
-    z: Option<&Committed>,
+    z: &[Committed],
     challenges: [Fr; 3],
     rng: &mut (impl RngCore + CryptoRng),
     check_witness: bool,
