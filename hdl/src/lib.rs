@@ -7,12 +7,15 @@
 
 pub mod field;
 pub mod limb_mul;
+pub mod memory;
 pub mod mod_add_sub;
+pub mod ntt;
 pub mod montmul_pipelined;
 pub mod row_mul;
 pub mod delay_line;
 pub mod digit_row_mul;
 pub mod montmul_iterative;
+pub mod bit_reverse;
 pub mod blocks;
 pub mod test_vectors;
 pub mod verilog;

@@ -9,6 +9,7 @@
 pub mod binary_op;
 pub mod failure;
 pub mod model;
+pub mod ntt_runner;
 pub mod ports;
 pub mod seed;
 pub mod verilator;

@@ -16,7 +16,10 @@
 use ark_ff::{AdditiveGroup, Field};
 use ark_std::Zero;
 
+use crate::cpu::mont;
 use crate::{Fq, G1Affine, G1Projective};
+
+type C = ark_bn254::FqConfig;
 
 /// An affine point that is never the identity (the MSM drops identity bases up front).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -167,22 +170,22 @@ impl<'a> BatchAffineBuckets<'a> {
         let mut acc = Fq::ONE;
         for (i, op) in self.batch.iter().enumerate() {
             self.scratch[i] = acc;
-            let d = op.point.x - self.buckets[op.bucket as usize].x;
-            acc *= d;
+            let d = mont::sub::<C>(&op.point.x, &self.buckets[op.bucket as usize].x);
+            acc = mont::mul::<C>(&acc, &d);
         }
         let mut inv = acc.inverse().expect("x-coordinates of batched additions differ");
         for i in (0..n).rev() {
             let op = self.batch[i];
             let b = op.bucket as usize;
-            let p = *op.point;
+            let p = op.point;
             let q = self.buckets[b];
-            let dx = p.x - q.x;
-            let inv_i = inv * self.scratch[i];
-            inv *= dx;
-            let dy = if op.neg { -p.y - q.y } else { p.y - q.y };
-            let lambda = dy * inv_i;
-            let x3 = lambda.square() - q.x - p.x;
-            let y3 = lambda * (q.x - x3) - q.y;
+            let dx = mont::sub::<C>(&p.x, &q.x);
+            let inv_i = mont::mul::<C>(&inv, &self.scratch[i]);
+            inv = mont::mul::<C>(&inv, &dx);
+            let py = if op.neg { mont::neg::<C>(&p.y) } else { p.y };
+            let lambda = mont::mul::<C>(&mont::sub::<C>(&py, &q.y), &inv_i);
+            let x3 = mont::sub::<C>(&mont::sub::<C>(&mont::square::<C>(&lambda), &q.x), &p.x);
+            let y3 = mont::sub::<C>(&mont::mul::<C>(&lambda, &mont::sub::<C>(&q.x, &x3)), &q.y);
             self.buckets[b] = Pt { x: x3, y: y3 };
             self.state[b] = FILLED;
         }

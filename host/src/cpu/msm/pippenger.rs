@@ -89,17 +89,34 @@ pub fn plan(m: usize, bits: u32, threads: usize) -> Plan {
         let slices = if (windows as usize) < threads { threads.div_ceil(windows as usize) } else { 1 };
         let batch_affine = c >= BATCH_AFFINE_MIN_C;
         let add = if batch_affine { 1.0 } else { 1.8 };
-        let buckets = (1u64 << (c - 1)) as f64;
         // Big bucket arrays fall out of L2: charge a little for the cache misses.
         let miss = if c >= 15 { 1.1 } else { 1.0 };
-        let task = (m as f64 / slices as f64) * add * miss + buckets * 4.5;
-        let rounds = (windows as usize * slices).div_ceil(threads) as f64;
-        let cost = rounds * task;
+        let mut total = 0.0;
+        let mut longest: f64 = 0.0;
+        for w in 0..windows {
+            let buckets = window_buckets(w, windows, c, bits) as f64;
+            let task = (m as f64 / slices as f64) * add * miss + buckets * 4.5;
+            total += task * slices as f64;
+            longest = longest.max(task);
+        }
+        let cost = longest.max(total / threads as f64);
         if best.map_or(true, |(b, _)| cost < b) {
             best = Some((cost, Plan { c, windows, slices, batch_affine }));
         }
     }
     best.expect("at least one window size").1
+}
+
+/// The number of buckets window `w` needs: 2^(c−1), except the top window, whose digits are
+/// non-negative and at most 2^(bits − (W−1)·c).
+pub fn window_buckets(w: u32, windows: u32, c: u32, bits: u32) -> usize {
+    let full = 1usize << (c - 1);
+    if w + 1 == windows {
+        let top = bits.saturating_sub((windows - 1) * c).min(c - 1);
+        full.min(1usize << top)
+    } else {
+        full
+    }
 }
 
 /// Σ k_i·P_i over all terms of `blocks`, whose scalars have at most `bits` bits.
@@ -127,7 +144,7 @@ pub fn msm_terms_with(blocks: &[&Terms], bits: u32, p: Plan) -> G1Projective {
             let s = t % p.slices;
             let lo = s * m / p.slices;
             let hi = (s + 1) * m / p.slices;
-            window_sum(blocks, lo, hi, w, p)
+            window_sum(blocks, lo, hi, w, window_buckets(w, p.windows, p.c, bits), p)
         })
         .collect();
     // Horner over windows, from the top.
@@ -163,10 +180,9 @@ fn for_range<'a>(blocks: &[&'a Terms], lo: usize, hi: usize, mut f: impl FnMut(&
 }
 
 /// S_w = Σ_b (b+1)·B_b for window `w` over the terms in [lo, hi).
-fn window_sum(blocks: &[&Terms], lo: usize, hi: usize, w: u32, p: Plan) -> G1Projective {
-    let nb = 1usize << (p.c - 1);
+fn window_sum(blocks: &[&Terms], lo: usize, hi: usize, w: u32, nb: usize, p: Plan) -> G1Projective {
     if p.batch_affine {
-        let cap = (nb / 16).clamp(16, 512);
+        let cap = (nb / 8).clamp(16, 1024);
         let mut buckets = BatchAffineBuckets::new(nb, cap);
         const BLOCK: usize = 256;
         const AHEAD: usize = 8;

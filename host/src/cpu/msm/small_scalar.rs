@@ -88,24 +88,52 @@ impl Classes {
     }
 
     /// Sorts the terms of `bases[i]·scalars[i]` into classes (identity bases and zero scalars are
-    /// dropped).
+    /// dropped). Two passes: split every scalar and count the terms per class, then fill vectors
+    /// reserved to their exact sizes (growing them by doubling cost more than the splitting).
     pub fn build(bases: &[crate::G1Affine], scalars: &[Fr], beta: &Fq) -> Self {
-        let mut out = Self::default();
-        for (b, s) in bases.iter().zip(scalars) {
-            if ark_ec::AffineRepr::is_zero(b) {
-                continue;
-            }
-            let p = Pt::from_affine(b);
-            match split(&s.into_bigint()) {
+        let splits: Vec<Split> = bases
+            .iter()
+            .zip(scalars)
+            .map(|(b, s)| if ark_ec::AffineRepr::is_zero(b) { Split::Zero } else { split(&s.into_bigint()) })
+            .collect();
+        let mut counts = [0usize; 5];
+        for s in &splits {
+            match *s {
                 Split::Zero => {}
-                Split::Small { negative, magnitude } => out.push(p, negative, magnitude),
+                Split::Small { magnitude, .. } => counts[class_of_or_zero(magnitude)] += (magnitude != 0) as usize,
                 Split::Glv { k1, k2 } => {
-                    out.push(p, k1.0, k1.1);
-                    out.push(Pt { x: p.x * beta, y: p.y }, k2.0, k2.1);
+                    counts[class_of_or_zero(k1.1)] += (k1.1 != 0) as usize;
+                    counts[class_of_or_zero(k2.1)] += (k2.1 != 0) as usize;
+                }
+            }
+        }
+        let mut out = Self::default();
+        for (t, &c) in out.terms.iter_mut().zip(&counts) {
+            t.pts.reserve_exact(c);
+            t.mags.reserve_exact(c);
+        }
+        for (b, s) in bases.iter().zip(&splits) {
+            match *s {
+                Split::Zero => {}
+                Split::Small { negative, magnitude } => out.push(Pt::from_affine(b), negative, magnitude),
+                Split::Glv { k1, k2 } => {
+                    out.push(Pt::from_affine(b), k1.0, k1.1);
+                    let endo = Pt { x: crate::cpu::mont::mul::<ark_bn254::FqConfig>(&b.x, beta), y: b.y };
+                    out.push(endo, k2.0, k2.1);
                 }
             }
         }
         out
+    }
+}
+
+/// The class of a magnitude, 0 for 0 (callers skip zero magnitudes).
+#[inline]
+fn class_of_or_zero(k: u128) -> usize {
+    if k == 0 {
+        0
+    } else {
+        class_of(k)
     }
 }
 

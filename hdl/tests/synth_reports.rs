@@ -1,0 +1,91 @@
+//! The committed synthesis reports (bitstreams/reports/, written by bitstreams/synth.py) parse,
+//! describe the RTL as it is now (same Verilog hash), and agree with the resource claims the
+//! blocks' configs make (DSP counts). The synthesis flow itself is not part of the test run.
+
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use std::path::PathBuf;
+use zkaccel_hdl::blocks::verilog_of;
+use zkaccel_hdl::field::Bn254Field;
+
+fn reports() -> Vec<(PathBuf, Value)> {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../bitstreams/reports");
+    let mut out = Vec::new();
+    for target in ["xcup", "ecp5"] {
+        let dir = root.join(target);
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .collect();
+        entries.sort();
+        for path in entries {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let v: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            out.push((path, v));
+        }
+    }
+    out
+}
+
+fn count(v: &Value, key: &str) -> u64 {
+    v["resources"][key].as_u64().unwrap_or_else(|| panic!("resources.{key} missing in {v}"))
+}
+
+fn expected_dsps(block: &str) -> Option<u64> {
+    use zkaccel_hdl::montmul_pipelined::config::dsp_leaves;
+    match block {
+        "mod_add" | "mod_sub" => Some(0),
+        "montmul_iterative" => Some(zkaccel_hdl::montmul_iterative::config::DSP_LEAVES as u64),
+        "montmul_pipelined_xcup" => Some(dsp_leaves(26) as u64),
+        "montmul_pipelined_ecp5" => Some(dsp_leaves(18) as u64),
+        _ => None,
+    }
+}
+
+#[test]
+fn committed_reports_parse_and_match_the_rtl() {
+    let all = reports();
+    assert!(all.len() >= 4, "expected xcup and ecp5 reports, found {}", all.len());
+    let mut seen_xcup = false;
+    let mut seen_ecp5_fmax = false;
+    for (path, v) in &all {
+        let name = path.display();
+        let block = v["block"].as_str().unwrap_or_else(|| panic!("{name}: no block"));
+        let field = match v["field"].as_str() {
+            Some("fr") => Bn254Field::Fr,
+            Some("fq") => Bn254Field::Fq,
+            other => panic!("{name}: bad field {other:?}"),
+        };
+        // The report describes the Verilog the RTL generates today.
+        let verilog = verilog_of(block, field).unwrap_or_else(|| panic!("{name}: unknown block {block}"));
+        let sha = v["verilog_sha256"].as_str().unwrap();
+        let now = hex::encode(Sha256::digest(verilog.as_bytes()));
+        assert_eq!(sha, now, "{name} is stale: rerun `python3 bitstreams/synth.py all`");
+        if let Some(dsp) = expected_dsps(block) {
+            assert_eq!(count(v, "dsp"), dsp, "{name}: DSP count differs from the block's config");
+        }
+        assert!(count(v, "ff") > 0, "{name}: no flip-flops?");
+        match v["target"].as_str() {
+            Some("xcup") => {
+                seen_xcup = true;
+                assert!(count(v, "lut") > 0);
+                assert!(v["clock_source"].as_str().unwrap().starts_with("none"), "{name}: xcup has no measured clock");
+            }
+            Some("ecp5") => {
+                if v["fits"].as_bool() == Some(true) {
+                    let fmax = v["fmax_mhz"].as_f64().unwrap_or_else(|| panic!("{name}: placed but no Fmax"));
+                    assert!(fmax > 1.0 && fmax < 1000.0, "{name}: implausible Fmax {fmax}");
+                    assert!(v["clock_source"].as_str().unwrap().starts_with("measured"));
+                    assert_eq!(v["bitstream_sha256"].as_str().unwrap().len(), 64);
+                    assert!(count(v, "dsp") <= 156, "{name}: placed with more DSPs than the device has");
+                    seen_ecp5_fmax = true;
+                } else {
+                    assert!(count(v, "dsp") > 156, "{name}: marked as not fitting but within 156 DSPs");
+                }
+            }
+            other => panic!("{name}: unknown target {other:?}"),
+        }
+    }
+    assert!(seen_xcup && seen_ecp5_fmax, "need at least one xcup report and one placed ECP5 report");
+}
