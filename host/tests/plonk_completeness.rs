@@ -287,3 +287,59 @@ fn many_copied_columns_use_a_chunked_permutation() {
     .unwrap();
     assert!(verify(&pk.vk, &forced, &[]).is_err());
 }
+
+/// A quantized dot product as a multiply-accumulate custom gate over a fixed weight column, the
+/// shape the zkML front-end will use: acc' = acc + w·x with small signed values (negatives as
+/// r − |v|), acc starting at 0 and ending at the public output.
+#[test]
+fn quantized_multiply_accumulate_gate_over_fixed_weights() {
+    use rand::Rng;
+    let mut rng = TestRng::for_test("plonk::quantized_multiply_accumulate_gate");
+    let backend = CpuBackend::new();
+    let k = 6;
+    let n = 1usize << k;
+    let len = n - 1;
+    let signed = |v: i64| if v < 0 { -Fr::from((-v) as u64) } else { Fr::from(v as u64) };
+    let w: Vec<i64> = (0..len).map(|_| rng.gen_range(-128..128)).collect();
+    let x: Vec<i64> = (0..len).map(|_| rng.gen_range(-128..128)).collect();
+    let dot: i64 = w.iter().zip(&x).map(|(a, b)| a * b).sum();
+
+    let mut cs = ConstraintSystem::new();
+    let xc = cs.advice_column();
+    let acc = cs.advice_column();
+    let wc = cs.fixed_column();
+    let q_mac = cs.fixed_column();
+    let q_first = cs.fixed_column();
+    let q_out = cs.fixed_column();
+    let out = cs.instance_column();
+    cs.create_gate("mac", vec![q_mac.cur() * (acc.next() - acc.cur() - wc.cur() * xc.cur())]);
+    cs.create_gate("start", vec![q_first.cur() * acc.cur()]);
+    // The output sits in the last row; the instance column holds it at row 0, so read PI at a
+    // rotation of +1 from the last row (which wraps to row 0).
+    cs.create_gate("output", vec![q_out.cur() * (acc.cur() - out.next())]);
+    let column = |f: &dyn Fn(usize) -> Fr| (0..n).map(f).collect::<Vec<Fr>>();
+    let fixed = vec![
+        column(&|i| if i < len { signed(w[i]) } else { Fr::zero() }),
+        column(&|i| if i < len { Fr::one() } else { Fr::zero() }),
+        column(&|i| if i == 0 { Fr::one() } else { Fr::zero() }),
+        column(&|i| if i == n - 1 { Fr::one() } else { Fr::zero() }),
+    ];
+    let mut accs = vec![0i64];
+    for i in 0..len {
+        accs.push(accs[i] + w[i] * x[i]);
+    }
+    let witness = |x: &[i64], accs: &[i64]| Witness {
+        advice: vec![x.iter().map(|v| signed(*v)).collect(), accs.iter().map(|v| signed(*v)).collect()],
+    };
+    let circuit = FixedAssignment { k, fixed, copies: vec![] };
+    let srs = Srs::insecure_dev(2 * n, &mut rng).unwrap();
+    let pk = keygen(&backend, &srs, cs, &circuit).unwrap();
+    let public = vec![vec![signed(dot)]];
+    let proof = prove(&backend, &pk, &witness(&x, &accs), &public, &mut rng).unwrap();
+    verify(&pk.vk, &proof, &public).unwrap();
+    assert!(verify(&pk.vk, &proof, &[vec![signed(dot + 1)]]).is_err());
+    // Changing one input without fixing the accumulator breaks the gate.
+    let mut x2 = x.clone();
+    x2[5] += 1;
+    assert!(prove(&backend, &pk, &witness(&x2, &accs), &public, &mut rng).is_err());
+}
