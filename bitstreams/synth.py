@@ -40,6 +40,7 @@ ALL = [
     ("xcup", "mod_add", "fq"),
     ("xcup", "montmul_iterative", "fq"),
     ("xcup", "montmul_pipelined_xcup", "fq"),
+    ("xcup", "ntt_core_k10", "fr"),
     ("ecp5", "mod_add", "fq"),
     ("ecp5", "montmul_iterative", "fq"),
     ("ecp5", "montmul_pipelined_ecp5", "fq"),

@@ -6,6 +6,7 @@ use crate::limb_mul::LimbMul;
 use crate::mod_add_sub::{AddSubOp, ModAddSub};
 use crate::montmul_iterative::MontMulIterative;
 use crate::montmul_pipelined::{MontMulPipelinedEcp5, MontMulPipelinedXcup};
+use crate::ntt::{config::TEST_K, NttCore};
 use crate::verilog::generate;
 
 /// Names accepted by [`verilog_of`].
@@ -18,6 +19,7 @@ pub const NAMES: &[&str] = &[
     "montmul_iterative",
     "montmul_pipelined_xcup",
     "montmul_pipelined_ecp5",
+    "ntt_core_k10",
 ];
 
 /// The Verilog (top module `top`) of the named block, for `field` where it has one.
@@ -31,6 +33,8 @@ pub fn verilog_of(name: &str, field: Bn254Field) -> Option<String> {
         "montmul_iterative" => generate(&mut MontMulIterative::bn254(field)),
         "montmul_pipelined_xcup" => generate(&mut MontMulPipelinedXcup::bn254(field)),
         "montmul_pipelined_ecp5" => generate(&mut MontMulPipelinedEcp5::bn254(field)),
+        // The NTT core works over Fr only; `field` is ignored.
+        "ntt_core_k10" => generate(&mut NttCore::new(TEST_K)),
         _ => return None,
     })
 }

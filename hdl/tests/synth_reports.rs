@@ -39,6 +39,8 @@ fn expected_dsps(block: &str) -> Option<u64> {
         "montmul_iterative" => Some(zkaccel_hdl::montmul_iterative::config::DSP_LEAVES as u64),
         "montmul_pipelined_xcup" => Some(dsp_leaves(26) as u64),
         "montmul_pipelined_ecp5" => Some(dsp_leaves(18) as u64),
+        // One pipelined multiplier (the butterfly's) and nothing else multiplies.
+        "ntt_core_k10" => Some(dsp_leaves(26) as u64),
         _ => None,
     }
 }

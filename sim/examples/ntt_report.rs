@@ -1,0 +1,95 @@
+//! Cycle counts of the NTT core from Verilator, with a projection at an assumed UltraScale+ clock
+//! beside arkworks' CPU time measured in the same run:
+//!
+//!     cargo run --release -p zkaccel-sim --example ntt_report
+//!
+//! Every transform is checked against ark-poly before its cycles are reported.
+
+use ark_bn254::Fr;
+use ark_ff::UniformRand;
+use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
+use std::time::Instant;
+use zkaccel_hdl::ntt::config::TEST_K;
+use zkaccel_hdl::ntt::four_step::{four_step_ntt, NttColumns};
+use zkaccel_hdl::ntt::model::{default_coset, ntt_ark, NttMode};
+use zkaccel_hdl::ntt::NttCore;
+use zkaccel_hdl::verilog::generate;
+use zkaccel_sim::ntt_runner::{NttRunner, Traffic};
+use zkaccel_sim::seed::TestRng;
+use zkaccel_sim::Build;
+
+/// Assumed (not measured) UltraScale+ clock for projections: Yosys reports no timing there.
+const ASSUMED_MHZ: f64 = 250.0;
+
+fn cpu_ms(x: &[Fr]) -> f64 {
+    let d = Radix2EvaluationDomain::<Fr>::new(x.len()).unwrap();
+    let reps = (1 << 16) / x.len() + 3;
+    let t = Instant::now();
+    for _ in 0..reps {
+        std::hint::black_box(d.fft(x));
+    }
+    t.elapsed().as_secs_f64() * 1e3 / reps as f64
+}
+
+fn main() {
+    let lib = Build::new("ntt_core_k10", generate(&mut NttCore::new(TEST_K))).build().expect("build");
+    let mut rng = TestRng::from_seed(0x4e77);
+    let mut runner = NttRunner::new(&lib, TEST_K, Traffic::SMOOTH, TestRng::from_seed(1)).unwrap();
+    println!("NTT core, K = {TEST_K}, one radix-2 butterfly per cycle; projection at an ASSUMED {ASSUMED_MHZ} MHz");
+    println!("| n | mode | cycles | butterflies/cycle | projected kernel time (µs) | ark-poly CPU fft, this machine (µs) |");
+    println!("|---|---|---|---|---|---|");
+    for k in 3..=TEST_K {
+        let x: Vec<Fr> = (0..1 << k).map(|_| Fr::rand(&mut rng)).collect();
+        for (name, mode) in [
+            ("forward", NttMode::FORWARD),
+            ("inverse", NttMode::INVERSE),
+            ("coset fwd", NttMode { inverse: false, coset: Some(default_coset()) }),
+        ] {
+            if name != "forward" && k != TEST_K {
+                continue;
+            }
+            let got = runner.run(&x, mode).expect("run");
+            assert_eq!(got, ntt_ark(&x, mode), "2^{k} {name}");
+            let s = runner.last;
+            let cpu = if name == "forward" { format!("{:.1}", cpu_ms(&x) * 1e3) } else { "—".into() };
+            println!(
+                "| 2^{k} | {name} | {} | {:.3} | {:.2} | {cpu} |",
+                s.cycles,
+                s.butterflies as f64 / s.cycles as f64,
+                s.cycles as f64 / ASSUMED_MHZ
+            );
+        }
+    }
+    for k in [TEST_K + 1, TEST_K + 2] {
+        let x: Vec<Fr> = (0..1 << k).map(|_| Fr::rand(&mut rng)).collect();
+        let mut got = x.clone();
+        let mut total = 0u64;
+        let mut counting = CountingRunner { inner: &mut runner, cycles: &mut total };
+        four_step_ntt(&mut counting, &mut got, false).unwrap().unwrap();
+        assert_eq!(got, ntt_ark(&x, NttMode::FORWARD));
+        println!(
+            "| 2^{k} | four-step fwd | {total} | {:.3} | {:.2} (card only; host transposes not included) | {:.1} |",
+            ((1u64 << k) / 2 * k as u64) as f64 / total as f64,
+            total as f64 / ASSUMED_MHZ,
+            cpu_ms(&x) * 1e3
+        );
+    }
+}
+
+/// Sums the core's cycles over the column transforms of a four-step run.
+struct CountingRunner<'a> {
+    inner: &'a mut NttRunner,
+    cycles: &'a mut u64,
+}
+
+impl NttColumns for CountingRunner<'_> {
+    type Error = String;
+    fn max_log_n(&self) -> usize {
+        self.inner.max_log_n()
+    }
+    fn transform(&mut self, data: &mut [Fr], mode: NttMode) -> Result<(), String> {
+        self.inner.transform(data, mode)?;
+        *self.cycles += self.inner.last.cycles;
+        Ok(())
+    }
+}
