@@ -15,6 +15,7 @@ Writes, next to this script:
   unsupported_softmax.onnx   tiny model ending in a Softmax node named "probabilities"
   tiny_truncated.onnx   the first half of tiny_4_8_3.onnx's bytes (a malformed file)
   tiny_nan_weight.onnx  tiny_4_8_3 with one NaN in the first weight matrix
+  mlp_calibration.json  8 samples for the MLP back to back (ezkl's calibration-data layout)
 """
 import json
 import os
@@ -160,6 +161,21 @@ def main():
     w[1, 2] = np.nan
     nan.graph.initializer[0].CopyFrom(numpy_helper.from_array(w, nan.graph.initializer[0].name))
     save(nan, "tiny_nan_weight.onnx")
+
+    # Calibration data for the MLP: 8 varied strokes, from their own generator so that the
+    # artefacts above do not change when this list does.
+    crng = np.random.default_rng(7)
+    samples = []
+    for _ in range(8):
+        img = np.zeros((28, 28), dtype=np.float32)
+        a, f, ph = crng.uniform(3, 9), crng.uniform(1.5, 4.0), crng.uniform(0, np.pi)
+        for t in np.linspace(0.0, 1.0, 80):
+            r = int(4 + 20 * t)
+            c = int(np.clip(14 + a * np.sin(f * t + ph), 1, 26))
+            img[max(r - 1, 0):r + 2, c - 1:c + 2] = crng.uniform(0.7, 1.0)
+        img += crng.uniform(0.0, 0.1, size=img.shape).astype(np.float32) * (img == 0)
+        samples.append(np.clip(img, 0.0, 1.0))
+    write_input("mlp_calibration.json", [np.concatenate([s.ravel() for s in samples])])
 
 
 if __name__ == "__main__":

@@ -39,7 +39,6 @@ impl Default for CalibrationConfig {
 struct Candidate {
     settings: Settings,
     err: f64,
-    bound: f64,
 }
 
 /// Chooses scales for `graph` from `samples` (each a full set of model inputs). `base` supplies
@@ -51,7 +50,7 @@ pub fn calibrate(graph: &Graph, samples: &[Vec<Tensor<f64>>], base: &RunArgs, cf
     if cfg.scales.is_empty() {
         return Err(Error::Calibration("no candidate scales".into()));
     }
-    if !(cfg.tolerance >= 0.0) {
+    if cfg.tolerance.is_nan() || cfg.tolerance < 0.0 {
         return Err(Error::Calibration(format!("tolerance {} is not a non-negative number", cfg.tolerance)));
     }
     let floats: Vec<Vec<Tensor<f64>>> = samples.iter().map(|s| graph.eval_f64(s)).collect::<Result<_>>()?;
@@ -63,29 +62,18 @@ pub fn calibrate(graph: &Graph, samples: &[Vec<Tensor<f64>>], base: &RunArgs, cf
             tried += 1;
             let args = RunArgs { input_scale: is, param_scale: ps, logrows: 1, ..base.clone() };
             // Overflow or out-of-range scales make a candidate infeasible, not the calibration fail.
-            let Ok(settings) = Settings::generate(graph, args, samples) else { continue };
-            let Ok(q) = settings.quantize(graph) else { continue };
+            let Ok((settings, _, runs)) = Settings::generate_with_runs(graph, args, samples) else { continue };
             let mut err = 0.0f64;
-            let mut bound = 0.0f64;
-            let mut ok = true;
-            for (sample, float) in samples.iter().zip(&floats) {
-                let (Ok(run), Ok(b)) = (q.run(sample), q.error_bound(sample)) else {
-                    ok = false;
-                    break;
-                };
+            for (run, float) in runs.iter().zip(&floats) {
                 for (qo, fo) in run.dequantized_outputs().iter().zip(float) {
                     for (a, b) in qo.data.iter().zip(&fo.data) {
                         err = err.max((a - b).abs());
                     }
                 }
-                bound = bound.max(b.iter().flat_map(|t| &t.data).fold(0.0, |m: f64, &v| m.max(v)));
-            }
-            if !ok {
-                continue;
             }
             best_err = best_err.min(err);
             if err <= cfg.tolerance && settings.lookup_bits <= cfg.max_lookup_bits {
-                feasible.push(Candidate { settings, err, bound });
+                feasible.push(Candidate { settings, err });
             }
         }
     }
@@ -109,6 +97,13 @@ pub fn calibrate(graph: &Graph, samples: &[Vec<Tensor<f64>>], base: &RunArgs, cf
         )));
     };
     let mut settings = best.settings;
+    let q = settings.quantize(graph)?;
+    let mut bound = 0.0f64;
+    for sample in samples {
+        for t in q.error_bound(sample)? {
+            bound = t.data.iter().fold(bound, |m, &v| m.max(v));
+        }
+    }
     settings.calibration = Some(CalibrationReport {
         target: match cfg.target {
             CalibrationTarget::Resources => "resources".into(),
@@ -117,7 +112,7 @@ pub fn calibrate(graph: &Graph, samples: &[Vec<Tensor<f64>>], base: &RunArgs, cf
         samples: samples.len(),
         tolerance: cfg.tolerance,
         max_abs_error: best.err,
-        max_error_bound: best.bound,
+        max_error_bound: bound,
         max_lookup_bits: cfg.max_lookup_bits,
         candidates: tried,
         feasible: n_feasible,

@@ -452,7 +452,7 @@ fn infer_shape_resolving(op: &mut Op, ins: &[&Vec<usize>]) -> std::result::Resul
             let total = numel(src);
             if let Some(i) = infer {
                 let rest = numel(&out);
-                if rest == 0 || total % rest != 0 {
+                if rest == 0 || !total.is_multiple_of(rest) {
                     return Err(format!("cannot infer −1 reshaping {src:?}"));
                 }
                 out[i] = total / rest;

@@ -27,7 +27,7 @@ pub const MAX_ABS_Q: i128 = 1 << 62;
 /// Quantizes a real number at scale `2^scale`: `round(x·2^scale)`, ties away from zero.
 pub fn quantize_value(x: f64, scale: u32) -> Result<i64> {
     let v = (x * (scale as f64).exp2()).round();
-    if !(v.abs() <= MAX_ABS_Q as f64) {
+    if v.is_nan() || v.abs() > MAX_ABS_Q as f64 {
         return Err(Error::Quantization(format!(
             "{x} at scale 2^{scale} does not fit |q| ≤ 2^62"
         )));
@@ -476,12 +476,15 @@ fn eval_node_int(node: &Node, qn: &QNode, values: &HashMap<String, Tensor<i64>>)
             let b = operand_at(&qn.operands[1], values, qn.operands[1].scale());
             let mut acc = match &node.op {
                 Op::Gemm { trans_a, trans_b, .. } => {
-                    let (a, b) = gemm_operands(&a, &b, *trans_a, *trans_b);
-                    checked_matmul(&a, &b, &mut ovf)
+                    let a = if *trans_a { a.transposed(&[1, 0]) } else { a };
+                    checked_matmul(&a, &b, *trans_b, &mut ovf)
                 }
-                Op::MatMul => checked_matmul(&a, &b, &mut ovf),
+                Op::MatMul => checked_matmul(&a, &b, false, &mut ovf),
                 _ => broadcast_zip(&a, &b, |x, y| x.checked_mul(y).unwrap_or_else(|| { ovf = true; 0 })),
             };
+            if ovf {
+                return Err(overflow(node));
+            }
             if let Some(c) = qn.operands.get(2) {
                 let c = operand_at(c, values, qn.acc_scale);
                 acc = broadcast_zip(&acc, &c, |x, y| x.checked_add(y).unwrap_or_else(|| { ovf = true; 0 }));
@@ -512,24 +515,28 @@ fn eval_node_int(node: &Node, qn: &QNode, values: &HashMap<String, Tensor<i64>>)
     Ok((Tensor { shape: acc.shape, data: out }, max_abs_acc))
 }
 
-fn checked_matmul(a: &Tensor<i128>, b: &Tensor<i128>, ovf: &mut bool) -> Tensor<i128> {
-    // Operands are below 2^62·2^40 in magnitude; check every product and sum.
+/// `A·B` (or `A·Bᵀ` when `b_transposed`, B then stored [n, k]) with every product and partial sum
+/// overflow-checked in i128.
+fn checked_matmul(a: &Tensor<i128>, b: &Tensor<i128>, b_transposed: bool, ovf: &mut bool) -> Tensor<i128> {
     let k = *a.shape.last().expect("rank checked");
-    let n = b.shape[1];
+    let n = if b_transposed { b.shape[0] } else { b.shape[1] };
     let rows = a.data.len() / k.max(1);
     let mut data = vec![0i128; rows * n];
+    let (sk, sn) = if b_transposed { (1, k) } else { (n, 1) };
     for r in 0..rows {
-        for kk in 0..k {
-            let av = a.data[r * k + kk];
-            if av == 0 {
-                continue;
-            }
-            for j in 0..n {
-                match av.checked_mul(b.data[kk * n + j]).and_then(|p| data[r * n + j].checked_add(p)) {
-                    Some(s) => data[r * n + j] = s,
-                    None => *ovf = true,
+        let arow = &a.data[r * k..(r + 1) * k];
+        for (j, out) in data[r * n..(r + 1) * n].iter_mut().enumerate() {
+            let mut acc = 0i128;
+            for (kk, &av) in arow.iter().enumerate() {
+                match av.checked_mul(b.data[kk * sk + j * sn]).and_then(|p| acc.checked_add(p)) {
+                    Some(v) => acc = v,
+                    None => {
+                        *ovf = true;
+                        return Tensor { shape: vec![0], data: vec![] };
+                    }
                 }
             }
+            *out = acc;
         }
     }
     let mut shape = a.shape[..a.shape.len() - 1].to_vec();

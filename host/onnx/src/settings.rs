@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::graph::{Graph, Op};
-use crate::quant::{signed_bits, LayerStats, QuantizedModel, MAX_SCALE};
+use crate::quant::{signed_bits, LayerStats, QuantRun, QuantizedModel, MAX_SCALE};
 use crate::tensor::{numel, Tensor};
 
 /// Who sees a tensor: ezkl's visibilities (serialised lowercase; ezkl's capitalised spellings
@@ -161,9 +161,20 @@ impl Settings {
     /// the safety margin); without, the given `lookup_range` is kept. `logrows` is raised to fit
     /// the rows and the lookup table when needed.
     pub fn generate(graph: &Graph, run_args: RunArgs, samples: &[Vec<Tensor<f64>>]) -> Result<Self> {
-        let mut s = Self::plan(graph, run_args)?;
+        Ok(Self::generate_with_runs(graph, run_args, samples)?.0)
+    }
+
+    /// [`Settings::generate`], also returning the quantized model and its run on each sample.
+    pub(crate) fn generate_with_runs(
+        graph: &Graph,
+        run_args: RunArgs,
+        samples: &[Vec<Tensor<f64>>],
+    ) -> Result<(Self, QuantizedModel, Vec<QuantRun>)> {
+        let mut s = Self::plan(graph, &run_args)?;
+        let q = QuantizedModel::new(graph.clone(), run_args.input_scale, run_args.param_scale)?;
+        s.run_args = run_args;
+        let mut runs = Vec::with_capacity(samples.len());
         if !samples.is_empty() {
-            let q = QuantizedModel::new(graph.clone(), s.run_args.input_scale, s.run_args.param_scale)?;
             let mut layers: Option<Vec<LayerStats>> = None;
             let mut max_in = 0u64;
             for sample in samples {
@@ -171,9 +182,10 @@ impl Settings {
                 max_in = max_in.max(qi.iter().flat_map(|t| &t.data).map(|v| v.unsigned_abs()).max().unwrap_or(0));
                 let run = q.run_quantized(&qi)?;
                 match &mut layers {
-                    None => layers = Some(run.stats),
+                    None => layers = Some(run.stats.clone()),
                     Some(l) => l.iter_mut().zip(&run.stats).for_each(|(a, b)| a.merge(b)),
                 }
+                runs.push(run);
             }
             let layers = layers.unwrap_or_default();
             let max_abs = layers.iter().map(|l| l.max_abs_out).chain([max_in]).max().unwrap_or(0);
@@ -183,10 +195,10 @@ impl Settings {
             s.layers = layers;
         }
         s.finish()?;
-        Ok(s)
+        Ok((s, q, runs))
     }
 
-    fn plan(graph: &Graph, run_args: RunArgs) -> Result<Self> {
+    fn plan(graph: &Graph, run_args: &RunArgs) -> Result<Self> {
         let q = QuantizedModel::new(graph.clone(), run_args.input_scale, run_args.param_scale)?;
         let elementwise: u64 = graph
             .nodes
@@ -211,7 +223,7 @@ impl Settings {
             layers: Vec::new(),
             calibration: None,
             version: format!("zkaccel-onnx {}", env!("CARGO_PKG_VERSION")),
-            run_args,
+            run_args: run_args.clone(),
         })
     }
 
