@@ -42,7 +42,8 @@ struct Candidate {
 }
 
 /// Chooses scales for `graph` from `samples` (each a full set of model inputs). `base` supplies
-/// the visibilities and the safety margin; its scales and lookup range are replaced.
+/// the visibilities and the safety margin; its scales, lookup range and logrows are replaced
+/// (logrows by the smallest that fits the row estimate and the lookup table).
 pub fn calibrate(graph: &Graph, samples: &[Vec<Tensor<f64>>], base: &RunArgs, cfg: &CalibrationConfig) -> Result<Settings> {
     if samples.is_empty() {
         return Err(Error::Calibration("no sample inputs".into()));
@@ -117,7 +118,5 @@ pub fn calibrate(graph: &Graph, samples: &[Vec<Tensor<f64>>], base: &RunArgs, cf
         candidates: tried,
         feasible: n_feasible,
     });
-    // Keep the caller's logrows when it is larger than needed.
-    settings.run_args.logrows = settings.run_args.logrows.max(base.logrows);
     Ok(settings)
 }

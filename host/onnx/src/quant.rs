@@ -152,6 +152,10 @@ pub struct QuantRun {
     pub values: HashMap<String, Tensor<i64>>,
     /// One entry per node, in graph order.
     pub stats: Vec<LayerStats>,
+    /// For every node with a rescale (`shift > 0`), keyed by its output name: the accumulator
+    /// before the rescale. With `q` the node output, `acc = q·2^shift + r` and `0 ≤ r < 2^shift`
+    /// — the relation the circuit constrains (q and r range-checked).
+    pub accumulators: HashMap<String, Tensor<i128>>,
 }
 
 impl QuantRun {
@@ -270,9 +274,14 @@ impl QuantizedModel {
             values.insert(info.name.clone(), t.clone());
         }
         let mut stats = Vec::with_capacity(self.nodes.len());
+        let mut accumulators = HashMap::new();
         for qn in &self.nodes {
             let node = &self.graph.nodes[qn.index];
-            let (out, max_abs_acc) = eval_node_int(node, qn, &values)?;
+            let (out, acc) = eval_node_int(node, qn, &values)?;
+            let max_abs_acc = acc.data.iter().map(|v| v.unsigned_abs()).max().unwrap_or(0);
+            if qn.shift > 0 {
+                accumulators.insert(node.output.clone(), acc);
+            }
             let max_abs_out = out.data.iter().map(|v| v.unsigned_abs()).max().unwrap_or(0);
             stats.push(LayerStats {
                 node: node.name.clone(),
@@ -286,7 +295,7 @@ impl QuantizedModel {
             values.insert(node.output.clone(), out);
         }
         let outputs = self.graph.outputs.iter().map(|o| values[&o.name].clone()).collect();
-        Ok(QuantRun { outputs, output_scales: self.output_scales(), values, stats })
+        Ok(QuantRun { outputs, output_scales: self.output_scales(), values, stats, accumulators })
     }
 
     /// A rigorous per-element bound on |dequantized output − exact real output| for these
@@ -468,7 +477,7 @@ fn overflow(node: &Node) -> Error {
     ))
 }
 
-fn eval_node_int(node: &Node, qn: &QNode, values: &HashMap<String, Tensor<i64>>) -> Result<(Tensor<i64>, u128)> {
+fn eval_node_int(node: &Node, qn: &QNode, values: &HashMap<String, Tensor<i64>>) -> Result<(Tensor<i64>, Tensor<i128>)> {
     let mut ovf = false;
     let acc: Tensor<i128> = match &node.op {
         Op::Gemm { .. } | Op::MatMul | Op::Mul => {
@@ -503,7 +512,6 @@ fn eval_node_int(node: &Node, qn: &QNode, values: &HashMap<String, Tensor<i64>>)
     if ovf {
         return Err(overflow(node));
     }
-    let max_abs_acc = acc.data.iter().map(|v| v.unsigned_abs()).max().unwrap_or(0);
     let mut out = Vec::with_capacity(acc.data.len());
     for &v in &acc.data {
         let q = rescale_floor(v, qn.shift);
@@ -512,7 +520,7 @@ fn eval_node_int(node: &Node, qn: &QNode, values: &HashMap<String, Tensor<i64>>)
         }
         out.push(q as i64);
     }
-    Ok((Tensor { shape: acc.shape, data: out }, max_abs_acc))
+    Ok((Tensor { shape: acc.shape.clone(), data: out }, acc))
 }
 
 /// `A·B` (or `A·Bᵀ` when `b_transposed`, B then stored [n, k]) with every product and partial sum

@@ -205,6 +205,32 @@ fn stats_report_ranges() {
 }
 
 #[test]
+fn accumulators_satisfy_the_rescale_relation() {
+    for name in ["ops_mix.onnx", "mlp_784_128_10.onnx"] {
+        let g = load(name);
+        let mut rng = TestRng::for_test(&format!("accumulators_satisfy_the_rescale_relation/{name}"));
+        let q = QuantizedModel::new(g.clone(), 7, 9).unwrap();
+        let run = q.run(&random_sample(&g, &mut rng, -1.0, 1.0)).unwrap();
+        let rescaled: Vec<_> = q.nodes.iter().filter(|n| n.shift > 0).collect();
+        assert!(!rescaled.is_empty());
+        assert_eq!(run.accumulators.len(), rescaled.len());
+        let mut negatives = 0;
+        for qn in rescaled {
+            let node = &g.nodes[qn.index];
+            let acc = &run.accumulators[&node.output];
+            let out = &run.values[&node.output];
+            assert_eq!(acc.shape, out.shape);
+            for (&a, &v) in acc.data.iter().zip(&out.data) {
+                let r = a - (v as i128) * (1i128 << qn.shift);
+                assert!((0..1i128 << qn.shift).contains(&r), "{}: acc {a} = {v}·2^{} + {r}", node.name, qn.shift);
+                negatives += (a < 0) as usize;
+            }
+        }
+        assert!(negatives > 0, "{name}: no negative accumulator exercised");
+    }
+}
+
+#[test]
 fn overflow_is_an_error_not_a_panic() {
     let g = load("tiny_4_8_3.onnx");
     // Scales: input/param at most 2^40, accumulators at most 2^60.
