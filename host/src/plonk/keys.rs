@@ -3,8 +3,8 @@
 //! Verifying key (`ZKVK`, version 1): magic, `u32` version, `u32` k, the constraint system
 //! (`u32` fixed/advice/instance column counts; the permutation columns as `u32` count + (`u8` kind,
 //! `u32` index) each; the gates as `u32` count + (name: `u32` length + UTF-8, constraints: `u32`
-//! count + expressions)), the fixed and σ commitments (`u32` count + G1 each), then [1]₁, [1]₂,
-//! [τ]₂. An expression is a tag byte and its children: `0` constant (Fr), `1` query (`u8` kind,
+//! count + expressions)), the fixed and σ commitments (`u32` count + G1 each), then `[1]₁`, `[1]₂`,
+//! `[τ]₂`. An expression is a tag byte and its children: `0` constant (Fr), `1` query (`u8` kind,
 //! `u32` index, `i32` rotation), `2` negation, `3` sum, `4` product, `5` scaled (expression, Fr).
 //!
 //! Proving key (`ZKPK`, version 1): magic, version, the verifying key (`u32` length + bytes), the
@@ -43,11 +43,11 @@ const MAX_POINTS: usize = (1 << 27) + 64;
 /// The SRS points a prover needs for one domain size.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CommitKey {
-    /// [L_i(τ)]₁ for the domain of size n: witness columns commit from their values.
+    /// `[L_i(τ)]₁` for the domain of size n: witness columns commit from their values.
     pub lagrange: Vec<G1Affine>,
-    /// [τ^i]₁ for i ≤ srs_degree: quotient pieces and opening witnesses.
+    /// `[τ^i]₁` for i ≤ srs_degree: quotient pieces and opening witnesses.
     pub monomial: Vec<G1Affine>,
-    /// [τ^{n+i}]₁ − [τ^i]₁ for i < B: the commitment of X^i·Z_H(X), for the blinding terms.
+    /// `[τ^{n+i}]₁` − `[τ^i]₁` for i < B: the commitment of X^i·Z_H(X), for the blinding terms.
     pub blinding: Vec<G1Affine>,
 }
 

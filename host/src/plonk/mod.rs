@@ -1,7 +1,7 @@
 //! Plonk (Gabizon–Williamson–Ciobotaru) with KZG over BN254.
 //!
 //! * [`circuit`]: columns, gates (polynomial identities over rotations), copy constraints.
-//! * [`keygen`]: fixed columns and the permutation into a [`ProvingKey`] / [`VerifyingKey`].
+//! * [`mod@keygen`]: fixed columns and the permutation into a [`ProvingKey`] / [`VerifyingKey`].
 //! * [`prover`]: the rounds, each a stage function; every MSM/NTT goes through a `Backend`.
 //! * [`verifier`]: replays the transcript, checks the identity at ζ, one batched pairing check.
 //! * [`proof`], [`keys`]: versioned, checked encodings.

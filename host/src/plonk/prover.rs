@@ -1,12 +1,12 @@
 //! The prover: one stage function per round.
 //!
-//! 1. [`commit_advice`]: commit the blinded advice columns (Lagrange-basis MSM + blinding terms);
+//! 1. `commit_advice`: commit the blinded advice columns (Lagrange-basis MSM + blinding terms);
 //!    squeeze β, γ.
 //! 2. `permutation::prover::commit_products`: the blinded grand products Z_c; squeeze α.
 //! 3. `vanishing::prover::commit_quotient`: N/Z_H on the extended coset, split into blinded
 //!    pieces; squeeze ζ.
-//! 4. [`evaluate`]: every opened polynomial at its point; squeeze v.
-//! 5. [`open`]: one KZG witness per distinct point; squeeze u (the verifier's batching challenge).
+//! 4. `evaluate`: every opened polynomial at its point; squeeze v.
+//! 5. `open`: one KZG witness per distinct point; squeeze u (the verifier's batching challenge).
 
 use ark_ec::CurveGroup;
 use ark_ff::{UniformRand, Zero};

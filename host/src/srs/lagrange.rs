@@ -1,8 +1,8 @@
-//! The Lagrange form of the SRS for a domain H of size n: [L_0(τ)]₁, …, [L_{n−1}(τ)]₁, where L_i
+//! The Lagrange form of the SRS for a domain H of size n: `[L_0(τ)]₁`, …, `[L_{n−1}(τ)]₁`, where L_i
 //! is the Lagrange polynomial of H at ω^i. Committing to a column given by its values y_i is then
-//! Σ y_i·[L_i(τ)]₁ — no interpolation, and small quantized values make small-scalar MSMs.
+//! Σ y_i·`[L_i(τ)]₁` — no interpolation, and small quantized values make small-scalar MSMs.
 //!
-//! Computed once per domain size as an inverse FFT in the group over [τ^0]₁ … [τ^{n−1}]₁
+//! Computed once per domain size as an inverse FFT in the group over `[τ^0]₁` … `[τ^{n−1}]₁`
 //! (since L_i(X) = (1/n) Σ_j ω^{−ij} X^j). An insecure development SRS, which knows τ, computes
 //! L_i(τ) as scalars and multiplies the generator instead (much faster at large n); a test checks
 //! that both give the same points.
@@ -47,7 +47,7 @@ impl Srs {
     }
 }
 
-/// [L_i(τ)]₁ from [τ^j]₁ (j < n) by an inverse FFT over G1.
+/// `[L_i(τ)]₁` from `[τ^j]₁` (j < n) by an inverse FFT over G1.
 pub fn lagrange_by_group_fft(monomial: &[G1Affine]) -> Vec<G1Affine> {
     let n = monomial.len();
     let ark_domain = Radix2EvaluationDomain::<Fr>::new(n).expect("power-of-two size");

@@ -1,13 +1,13 @@
-//! The universal, updatable SRS: powers [τ^i]₁ for i ≤ d, plus [1]₂ and [τ]₂.
+//! The universal, updatable SRS: powers `[τ^i]₁` for i ≤ d, plus `[1]₂` and `[τ]₂`.
 //!
 //! Two sources:
 //! * [`ptau`]: a snarkjs Powers-of-Tau file (BN254). Every point is checked on load (on the curve;
 //!   G2 also in the subgroup), the generators are the standard ones, and the τ powers are
-//!   consistent: e(Σρ_i[τ^i]₁, [τ]₂) = e(Σρ_i[τ^{i+1}]₁, [1]₂) for fresh random ρ.
+//!   consistent: e(Σρ_i`[τ^i]₁`, `[τ]₂`) = e(Σρ_i`[τ^{i+1}]₁`, `[1]₂`) for fresh random ρ.
 //! * [`dev_srs`]: a locally generated SRS whose τ is known to the process that made it —
 //!   **INSECURE**, for development and benchmarks at sizes no ceremony file here covers.
 //!
-//! [`lagrange`] turns the first n powers into the Lagrange basis [L_i(τ)]₁ of a domain of size n,
+//! [`lagrange`] turns the first n powers into the Lagrange basis `[L_i(τ)]₁` of a domain of size n,
 //! so witness columns commit directly from their values.
 
 pub mod dev_srs;
@@ -77,7 +77,7 @@ impl Srs {
         Self { g1_powers, g2, tau_g2, source, dev_trapdoor: None, lagrange_cache: Mutex::new(HashMap::new()) }
     }
 
-    /// [τ^0]₁, …, [τ^d]₁.
+    /// `[τ^0]₁`, …, `[τ^d]₁`.
     pub fn g1_powers(&self) -> &[G1Affine] {
         &self.g1_powers
     }
@@ -116,7 +116,7 @@ impl Srs {
     }
 
     /// Checks the structure of the SRS: standard generators, τ ≠ 0, and the consistency of every
-    /// power, e(Σρ_i[τ^i]₁, [τ]₂) = e(Σρ_i[τ^{i+1}]₁, [1]₂) with fresh random ρ_i.
+    /// power, e(Σρ_i`[τ^i]₁`, `[τ]₂`) = e(Σρ_i`[τ^{i+1}]₁`, `[1]₂`) with fresh random ρ_i.
     pub fn verify(&self, rng: &mut impl RngCore) -> Result<()> {
         let g = &self.g1_powers;
         if g.len() < 2 {

@@ -3,8 +3,8 @@
 //! Format (snarkjs `binfileutils` + `powersoftau`): the magic `"ptau"`, a `u32` version, a `u32`
 //! section count, then sections, each a `u32` type, a `u64` byte size and the payload (all
 //! little-endian). Section 1 (header): `n8` (u32, 32 for BN254), the base-field modulus q (n8
-//! bytes), `power` (u32) and `ceremonyPower` (u32). Section 2: 2^(power+1) − 1 G1 points [τ^i]₁.
-//! Section 3: 2^power G2 points [τ^i]₂. A G1 point is x ‖ y, a G2 point x.c0 ‖ x.c1 ‖ y.c0 ‖ y.c1,
+//! bytes), `power` (u32) and `ceremonyPower` (u32). Section 2: 2^(power+1) − 1 G1 points `[τ^i]₁`.
+//! Section 3: 2^power G2 points `[τ^i]₂`. A G1 point is x ‖ y, a G2 point x.c0 ‖ x.c1 ‖ y.c0 ‖ y.c1,
 //! each coordinate n8 bytes little-endian in **Montgomery form** (R = 2^256); the point at infinity
 //! is all zero bytes. Other sections (alpha/beta powers, contributions, phase-2 Lagrange points)
 //! are skipped (the reader seeks past them).

@@ -6,7 +6,7 @@ pub mod multiopen;
 
 use crate::{G1Affine, G2Affine};
 
-/// What a verifier needs from the SRS: [1]₁, [1]₂ and [τ]₂.
+/// What a verifier needs from the SRS: `[1]₁`, `[1]₂` and `[τ]₂`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VerifierSrs {
     pub g1: G1Affine,

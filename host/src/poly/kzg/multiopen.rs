@@ -6,9 +6,9 @@
 //! W_z(X) = (Σ_i v^{i−1} (f_i(X) − e_i)) / (X − z)
 //!
 //! where `v` is a transcript challenge drawn after every evaluation was absorbed. The verifier
-//! draws `u` after the W's and checks, with F_z = Σ v^{i−1}[f_i] and E_z = Σ v^{i−1} e_i,
+//! draws `u` after the W's and checks, with F_z = Σ v^{i−1}·`[f_i]` and E_z = Σ v^{i−1} e_i,
 //!
-//! e(Σ_z u^j W_z, [τ]₂) = e(Σ_z u^j (z·W_z + F_z − E_z·[1]₁), [1]₂).
+//! e(Σ_z u^j W_z, `[τ]₂`) = e(Σ_z u^j (z·W_z + F_z − E_z·`[1]₁`), `[1]₂`).
 
 use ark_ec::pairing::Pairing;
 use ark_ec::{AffineRepr, CurveGroup, VariableBaseMSM};
