@@ -16,6 +16,9 @@ Writes, next to this script:
   tiny_truncated.onnx   the first half of tiny_4_8_3.onnx's bytes (a malformed file)
   tiny_nan_weight.onnx  tiny_4_8_3 with one NaN in the first weight matrix
   mlp_calibration.json  8 samples for the MLP back to back (ezkl's calibration-data layout)
+  act_matmul.onnx       a MatMul of two computed values, a Constant node and a Transpose of a
+                        constant (folded at import); act_matmul_input.json
+  mul_two_activations.onnx   Mul of two computed values (rejected: only Mul by constants)
 """
 import json
 import os
@@ -176,6 +179,38 @@ def main():
         img += crng.uniform(0.0, 0.1, size=img.shape).astype(np.float32) * (img == 0)
         samples.append(np.clip(img, 0.0, 1.0))
     write_input("mlp_calibration.json", [np.concatenate([s.ravel() for s in samples])])
+
+    # Activation x activation MatMul, a Constant node, and a constant Transpose (folded).
+    arng = np.random.default_rng(11)
+    w_t = arng.normal(0.0, 0.5, size=(6, 4)).astype(np.float32)  # stored transposed
+    nodes = [
+        helper.make_node("Constant", [], ["w_t"], name="weight_const",
+                         value=numpy_helper.from_array(w_t, "w_t")),
+        helper.make_node("Transpose", ["w_t"], ["w"], name="weight_transpose", perm=[1, 0]),
+        helper.make_node("MatMul", ["input", "w"], ["z"], name="project"),
+        helper.make_node("Reshape", ["z", "shape_2x3"], ["za"], name="as_2x3"),
+        helper.make_node("Reshape", ["z", "shape_3x2"], ["zb"], name="as_3x2"),
+        helper.make_node("MatMul", ["za", "zb"], ["p"], name="act_times_act"),
+        helper.make_node("Flatten", ["p"], ["output"], name="flatten", axis=0),
+    ]
+    graph = helper.make_graph(
+        nodes, "act_matmul",
+        [helper.make_tensor_value_info("input", TensorProto.FLOAT, [1, 4])],
+        [helper.make_tensor_value_info("output", TensorProto.FLOAT, [1, 4])],
+        initializer=[numpy_helper.from_array(np.array([2, 3], dtype=np.int64), "shape_2x3"),
+                     numpy_helper.from_array(np.array([3, -1], dtype=np.int64), "shape_3x2")])
+    save(make_model(graph), "act_matmul.onnx")
+    write_input("act_matmul_input.json", [arng.uniform(-1.0, 1.0, size=(1, 4))])
+
+    nodes = [
+        helper.make_node("Relu", ["input"], ["r"], name="relu"),
+        helper.make_node("Mul", ["input", "r"], ["output"], name="square_ish"),
+    ]
+    graph = helper.make_graph(
+        nodes, "mul_two_activations",
+        [helper.make_tensor_value_info("input", TensorProto.FLOAT, [1, 4])],
+        [helper.make_tensor_value_info("output", TensorProto.FLOAT, [1, 4])])
+    save(make_model(graph), "mul_two_activations.onnx")
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@
 //!
 //! ```text
 //! cargo run --release -p zkaccel-onnx --example quantize_report -- \
-//!     host/onnx/examples/mlp_784_128_10.onnx host/onnx/examples/mlp_calibration.json [tolerance]
+//!     host/onnx/examples/mlp_784_128_10.onnx host/onnx/examples/mlp_calibration.json \
+//!     [TOLERANCE [SETTINGS_OUT.json]]
 //! ```
 
 use std::time::Instant;
@@ -20,7 +21,7 @@ fn main() {
 fn run() -> zkaccel_onnx::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     if args.len() < 3 {
-        eprintln!("usage: {} MODEL.onnx DATA.json [TOLERANCE]", args[0]);
+        eprintln!("usage: {} MODEL.onnx DATA.json [TOLERANCE [SETTINGS_OUT.json]]", args[0]);
         std::process::exit(2);
     }
     let tolerance = match args.get(3) {
@@ -57,6 +58,10 @@ fn run() -> zkaccel_onnx::Result<()> {
             "  {:<12} {:<8} out_scale {:>2} shift {:>2} max|acc| {:>14} max|out| {:>8} bits {:>2}",
             l.node, l.op_type, l.out_scale, l.shift, l.max_abs_acc, l.max_abs_out, l.lookup_bits
         );
+    }
+    if let Some(out) = args.get(4) {
+        settings.save(out)?;
+        println!("wrote {out}");
     }
     let q = settings.quantize(&graph)?;
     let mut worst = 0.0f64;

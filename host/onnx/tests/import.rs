@@ -115,3 +115,30 @@ fn wrong_input_shapes_are_errors() {
     let ok = g.check_inputs(&[Tensor::new(vec![4], vec![0.5; 4]).unwrap()]).unwrap();
     assert_eq!(ok[0].shape, [1, 4]);
 }
+
+#[test]
+fn constants_are_folded_and_activation_products_kept() {
+    let g = load("act_matmul.onnx");
+    let names: Vec<&str> = g.nodes.iter().map(|n| n.name.as_str()).collect();
+    assert_eq!(names, ["project", "as_2x3", "as_3x2", "act_times_act", "flatten"]);
+    // The Constant node defines "w_t"; its Transpose has only constant inputs and is folded.
+    assert_eq!(g.folded, ["weight_transpose"]);
+    let (wt, w) = (&g.constants["w_t"], &g.constants["w"]);
+    assert_eq!((wt.shape.as_slice(), w.shape.as_slice()), (&[6usize, 4][..], &[4usize, 6][..]));
+    assert_eq!(w.data[1], wt.data[4]); // w[0][1] = w_t[1][0]
+    assert_eq!(g.nodes[2].op, Op::Reshape { shape: vec![3, 2] }); // −1 resolved
+    assert_eq!(g.nodes[3].inputs, ["za", "zb"]);
+    assert_eq!(g.outputs[0].shape, [1, 4]); // Flatten axis 0
+}
+
+#[test]
+fn mul_of_two_computed_values_is_rejected_with_its_node() {
+    let e = load_onnx(example("mul_two_activations.onnx")).unwrap_err();
+    match &e {
+        Error::InvalidNode { node, op_type, reason } => {
+            assert_eq!((node.as_str(), op_type.as_str()), ("square_ish", "Mul"));
+            assert!(reason.contains("only multiplication by a constant"), "{reason}");
+        }
+        other => panic!("expected InvalidNode, got {other:?}"),
+    }
+}

@@ -162,6 +162,26 @@ fn tiny_quantized_within_bound_of_tract() {
 }
 
 #[test]
+fn activation_product_within_bound_of_tract() {
+    let g = load("act_matmul.onnx");
+    let mut rng = TestRng::for_test("activation_product_within_bound_of_tract");
+    for trial in 0..20 {
+        let s = rng.gen_range(1..16u32);
+        let p = rng.gen_range(1..16u32);
+        let q = QuantizedModel::new(g.clone(), s, p).unwrap();
+        // act × act: accumulates at 2s, rescales by s back to s.
+        let qn = &q.nodes[3];
+        assert_eq!((qn.acc_scale, qn.shift, qn.out_scale), (2 * s, s, s));
+        let x = if trial == 0 {
+            InputData::load(common::example("act_matmul_input.json")).unwrap().to_tensors(&g).unwrap()
+        } else {
+            random_sample(&g, &mut rng, -2.0, 2.0)
+        };
+        check_against_tract(&g, &q, &x);
+    }
+}
+
+#[test]
 fn scale_bookkeeping_per_node() {
     let g = load("ops_mix.onnx");
     let (s, p) = (9, 6);
