@@ -127,6 +127,40 @@ impl NttRunner {
         self.model.get_bool(self.ports.busy)
     }
 
+    /// The sticky `error` flag now.
+    pub fn error(&self) -> bool {
+        self.model.get_bool(self.ports.error)
+    }
+
+    /// Pulses `reset` for two cycles.
+    pub fn reset(&mut self) {
+        self.model.set_bool(self.ports.reset, true);
+        self.model.set_bool(self.ports.s_valid, false);
+        self.model.ticks(2);
+        self.model.set_bool(self.ports.reset, false);
+        self.model.tick();
+    }
+
+    /// One clock cycle of the streams: offers `beat` (32 wire bytes and its `last` flag) if any,
+    /// with the sink ready or not. Returns whether the beat was accepted and the output beat
+    /// (wire bytes, `last`) taken in this cycle, if any.
+    pub fn cycle(&mut self, beat: Option<(&[u8], bool)>, sink_ready: bool) -> (bool, Option<(Vec<u8>, bool)>) {
+        let ports = &self.ports;
+        if let Some((bytes, last)) = beat {
+            self.model.set_bytes(ports.s_data, bytes);
+            self.model.set_bool(ports.s_last, last);
+        }
+        self.model.set_bool(ports.s_valid, beat.is_some());
+        self.model.set_bool(ports.m_ready, sink_ready);
+        self.model.eval();
+        let accepted = beat.is_some() && self.model.get_bool(ports.s_ready);
+        let out = (sink_ready && self.model.get_bool(ports.m_valid))
+            .then(|| (self.model.get_bytes(ports.m_data), self.model.get_bool(ports.m_last)));
+        self.model.tick();
+        self.model.set_bool(ports.s_valid, false);
+        (accepted, out)
+    }
+
     /// Transforms `data` (length `2^k`, `1 ≤ k ≤ K`) on the core. `last_early` marks element 0
     /// with `s_last` (to test error detection).
     pub fn run(&mut self, data: &[Fr], mode: NttMode) -> Result<Vec<Fr>, String> {
@@ -146,7 +180,6 @@ impl NttRunner {
         if self.start_raw(log_n, mode.inverse, mode.shift_register()) {
             return Err("core flagged an error on start".into());
         }
-        let ports = &self.ports;
         let limit = 64 * (n as u64) * (log_n + 4) + 20_000;
         let mut next = 0usize;
         let mut out = Vec::with_capacity(n);
@@ -155,30 +188,22 @@ impl NttRunner {
                 return Err(format!("timeout after {limit} cycles: {next} in, {} out", out.len()));
             }
             let offer = next < n && !self.rng.gen_bool(self.traffic.bubble);
-            if offer {
-                self.model.set_bytes(ports.s_data, &to_wire(&data[next]));
-                self.model.set_bool(ports.s_last, if last_early { next == 0 } else { next == n - 1 });
-            }
-            self.model.set_bool(ports.s_valid, offer);
+            let bytes = if offer { to_wire(&data[next]) } else { [0u8; 32] };
+            let last = if last_early { next == 0 } else { next == n - 1 };
             let ready = !self.rng.gen_bool(self.traffic.stall);
-            self.model.set_bool(ports.m_ready, ready);
-            self.model.eval();
-            if offer && self.model.get_bool(ports.s_ready) {
+            let (accepted, beat) = self.cycle(offer.then_some((&bytes[..], last)), ready);
+            if accepted {
                 next += 1;
             }
-            if ready && self.model.get_bool(ports.m_valid) {
-                let bytes = self.model.get_bytes(ports.m_data);
+            if let Some((bytes, last)) = beat {
                 let v = from_wire::<FrConfig>(&bytes)
                     .map_err(|e| format!("output {} is not a canonical Fr: {e}", out.len()))?;
-                let last = self.model.get_bool(ports.m_last);
                 if last != (out.len() == n - 1) {
                     return Err(format!("m_last = {last} on output {} of {n}", out.len()));
                 }
                 out.push(v);
             }
-            self.model.tick();
         }
-        self.model.set_bool(ports.s_valid, false);
         self.last = RunStats {
             cycles: self.model.cycles() - start_cycle,
             butterflies: (n as u64 / 2) * log_n,
@@ -193,7 +218,7 @@ impl NttRunner {
         if self.busy() {
             return Err("core still busy after the last output".into());
         }
-        if self.model.get_bool(ports.error) {
+        if self.error() {
             return Err("core raised its error flag".into());
         }
         Ok(out)
@@ -203,7 +228,7 @@ impl NttRunner {
     /// at the end (the output is still produced).
     pub fn run_with_early_last(&mut self, data: &[Fr], mode: NttMode) -> bool {
         let _ = self.run_inner(data, mode, true);
-        self.model.get_bool(self.ports.error)
+        self.error()
     }
 
     /// The wire value on a port, for diagnostics.

@@ -1,0 +1,56 @@
+//! The `Device` trait: what the host needs from any zkaccel card.
+
+use std::time::Duration;
+
+/// Errors of a device.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum DeviceError {
+    /// The device does not answer (register reads return all ones) or was never there.
+    #[error("device gone or not present: {0}")]
+    Gone(String),
+    /// A command did not finish within the timeout.
+    #[error("timeout after {0:?} waiting for {1}")]
+    Timeout(Duration, String),
+    /// The card reported an error for a command (STATUS bits).
+    #[error("card error: status {0:#x}: {1}")]
+    Card(u32, String),
+    /// The host asked for something the card cannot do (size, kernel, version).
+    #[error("unsupported: {0}")]
+    Unsupported(String),
+    /// The data coming back is not what the protocol says (e.g. a non-canonical element).
+    #[error("protocol: {0}")]
+    Protocol(String),
+}
+
+/// What [`Device::identify`] reports.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Identity {
+    /// Human-readable card name (backend and board).
+    pub name: String,
+    /// Register-map version of the bitstream.
+    pub regmap_version: u32,
+    /// Bit mask of kernels (`regs::Kernel`).
+    pub kernels: u32,
+    /// Kernel clock in kHz (0 when not meaningful, e.g. a simulation).
+    pub clock_khz: u32,
+}
+
+/// A zkaccel card: registers, one host-to-card and one card-to-host stream, completion by
+/// doorbell sequence numbers. Every backend (simulated card, PCIe card) implements all of it.
+pub trait Device {
+    /// Reads a 32-bit register at a byte offset of BAR0.
+    fn read32(&mut self, offset: u32) -> Result<u32, DeviceError>;
+    /// Writes a 32-bit register.
+    fn write32(&mut self, offset: u32, value: u32) -> Result<(), DeviceError>;
+    /// Sends bytes on the host-to-card stream (whole 32-byte beats; the last byte of the buffer
+    /// ends the packet, i.e. carries `last`).
+    fn stream_to_card(&mut self, data: &[u8], timeout: Duration) -> Result<(), DeviceError>;
+    /// Receives exactly `len` bytes from the card-to-host stream.
+    fn stream_from_card(&mut self, len: usize, timeout: Duration) -> Result<Vec<u8>, DeviceError>;
+    /// Waits until `DONE_SEQ` equals `seq`.
+    fn wait_done(&mut self, seq: u32, timeout: Duration) -> Result<(), DeviceError>;
+    /// Resets the kernels and empties the streams.
+    fn reset(&mut self) -> Result<(), DeviceError>;
+    /// Who the card is.
+    fn identify(&mut self) -> Result<Identity, DeviceError>;
+}
