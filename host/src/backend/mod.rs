@@ -17,6 +17,19 @@
 //! wrappers of [`BackendExt`] (`msm`, `ntt`), which validate lengths and sizes first so that a
 //! contract violation is an error before any buffer reaches a device.
 //!
+//! Implementing a backend (the FPGA driver's, later):
+//! * handle ids are opaque and unique within one backend instance; a handle from another backend
+//!   is an `UnknownHandle` error, never undefined behaviour;
+//! * `load_bases` keeps the points resident until `release_bases` (a card short of memory may
+//!   return a `Device` error rather than evict silently); the prover loads three base sets per
+//!   proving key (Lagrange, monomial, blinding) and reuses them across proofs;
+//! * results must be exact: MSM results are compared with arkworks by
+//!   [`conformance::check_msm`], including zero, ±1, repeated points and P + (−P) in one batch;
+//!   NTT outputs with [`conformance::check_ntt`];
+//! * field elements cross the boundary in arkworks form; conversion to the wire format of
+//!   `docs/interfaces.md` (32-byte little-endian Montgomery, MSM scalars canonical) happens inside
+//!   the backend, once.
+//!
 //! Scalars are field elements ([`Fr`]). Quantized witness columns hold small integers (negatives as
 //! r − |v|); a backend may classify scalars by size and take a small-scalar path — the CPU backend
 //! does, through arkworks' signed small-scalar partition in `VariableBaseMSM::msm_bigint`.
