@@ -110,6 +110,9 @@ pub fn import(bytes: &[u8]) -> Result<Graph> {
             }
         }
         let (mut op, ins) = parse_op(np, &name, &constants, &invalid)?;
+        if let Some(empty) = ins.iter().find(|i| constants.get(*i).is_some_and(|t| t.data.is_empty())) {
+            return Err(invalid(format!("constant operand {empty:?} has no elements")));
+        }
         let in_shapes: Vec<&Vec<usize>> = ins.iter().map(|i| &shapes[i]).collect();
         let output_shape = infer_shape_resolving(&mut op, &in_shapes).map_err(invalid)?;
         if matches!(op, Op::Mul) && !ins.iter().any(|i| constants.contains_key(i)) {
@@ -286,6 +289,9 @@ fn parse_op(
     let op = match np.op_type.as_str() {
         "Gemm" => {
             arity(2, 3)?;
+            if ins[0].is_empty() || ins[1].is_empty() {
+                return Err(invalid("A and B are required".into()));
+            }
             let op = Op::Gemm {
                 alpha: attr(np, "alpha").map(|a| a.f as f64).unwrap_or(1.0),
                 beta: attr(np, "beta").map(|a| a.f as f64).unwrap_or(1.0),
@@ -343,6 +349,9 @@ fn parse_op(
             })?;
             if shape_t.shape.len() != 1 {
                 return Err(invalid(format!("the shape operand has rank {}, expected 1", shape_t.shape.len())));
+            }
+            if let Some(v) = shape_t.data.iter().find(|v| v.fract() != 0.0) {
+                return Err(invalid(format!("the shape operand holds the non-integer {v}")));
             }
             // Keep the raw request (0 = copy, −1 = infer) until the input shape is known.
             let raw: Vec<usize> = shape_t.data.iter().map(|&v| encode_signed(v as i64)).collect();

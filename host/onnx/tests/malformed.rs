@@ -1,0 +1,239 @@
+//! Hand-built ONNX models (encoded with prost) for every structural error the importer reports.
+//! A valid hand-built model imports first, so the negative cases fail for the stated reason.
+
+use prost::Message;
+use tract_onnx::pb;
+use zkaccel_onnx::{import, Error, Tensor};
+
+fn tensor(name: &str, dims: &[i64], data: &[f32]) -> pb::TensorProto {
+    pb::TensorProto { name: name.into(), dims: dims.to_vec(), data_type: 1, float_data: data.to_vec(), ..Default::default() }
+}
+
+fn raw_f32(name: &str, dims: &[i64], data: &[f32]) -> pb::TensorProto {
+    pb::TensorProto {
+        name: name.into(),
+        dims: dims.to_vec(),
+        data_type: 1,
+        raw_data: data.iter().flat_map(|v| v.to_le_bytes()).collect(),
+        ..Default::default()
+    }
+}
+
+fn ints(name: &str, data: &[i64]) -> pb::TensorProto {
+    pb::TensorProto { name: name.into(), dims: vec![data.len() as i64], data_type: 7, int64_data: data.to_vec(), ..Default::default() }
+}
+
+fn value_info(name: &str, dims: &[i64], elem_type: i32) -> pb::ValueInfoProto {
+    use pb::tensor_shape_proto::{dimension::Value, Dimension};
+    let dim = dims.iter().map(|&d| Dimension { value: Some(Value::DimValue(d)), ..Default::default() }).collect();
+    pb::ValueInfoProto {
+        name: name.into(),
+        r#type: Some(pb::TypeProto {
+            value: Some(pb::type_proto::Value::TensorType(pb::type_proto::Tensor {
+                elem_type,
+                shape: Some(pb::TensorShapeProto { dim }),
+            })),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+fn node(op: &str, name: &str, inputs: &[&str], outputs: &[&str], attribute: Vec<pb::AttributeProto>) -> pb::NodeProto {
+    pb::NodeProto {
+        op_type: op.into(),
+        name: name.into(),
+        input: inputs.iter().map(|s| s.to_string()).collect(),
+        output: outputs.iter().map(|s| s.to_string()).collect(),
+        attribute,
+        ..Default::default()
+    }
+}
+
+fn attr_i(name: &str, i: i64) -> pb::AttributeProto {
+    pb::AttributeProto { name: name.into(), r#type: 2, i, ..Default::default() }
+}
+fn attr_f(name: &str, f: f32) -> pb::AttributeProto {
+    pb::AttributeProto { name: name.into(), r#type: 1, f, ..Default::default() }
+}
+fn attr_ints(name: &str, ints: &[i64]) -> pb::AttributeProto {
+    pb::AttributeProto { name: name.into(), r#type: 7, ints: ints.to_vec(), ..Default::default() }
+}
+
+struct M {
+    nodes: Vec<pb::NodeProto>,
+    inits: Vec<pb::TensorProto>,
+    inputs: Vec<pb::ValueInfoProto>,
+    outputs: Vec<&'static str>,
+}
+
+impl M {
+    fn new(nodes: Vec<pb::NodeProto>) -> Self {
+        M { nodes, inits: vec![], inputs: vec![value_info("x", &[1, 2], 1)], outputs: vec!["y"] }
+    }
+    fn init(mut self, t: pb::TensorProto) -> Self {
+        self.inits.push(t);
+        self
+    }
+    fn bytes(self) -> Vec<u8> {
+        pb::ModelProto {
+            ir_version: 8,
+            opset_import: vec![pb::OperatorSetIdProto { domain: String::new(), version: 13 }],
+            graph: Some(pb::GraphProto {
+                node: self.nodes,
+                name: "g".into(),
+                initializer: self.inits,
+                input: self.inputs,
+                output: self.outputs.iter().map(|n| value_info(n, &[], 1)).collect(),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+        .encode_to_vec()
+    }
+}
+
+/// W is [2, 3] (x·W), b is [3].
+fn linear() -> M {
+    M::new(vec![
+        node("Gemm", "fc", &["x", "w", "b"], &["h"], vec![attr_f("alpha", 0.5)]),
+        node("Reshape", "rs", &["h", "shape"], &["y"], vec![]),
+    ])
+    .init(raw_f32("w", &[2, 3], &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]))
+    .init(tensor("b", &[3], &[0.5, -0.5, 1.0]))
+    .init(ints("shape", &[3, -1]))
+}
+
+#[test]
+fn hand_built_model_imports_and_evaluates() {
+    let g = import(&linear().bytes()).unwrap();
+    assert_eq!(g.nodes.len(), 2);
+    assert_eq!(g.outputs[0].shape, [3, 1]);
+    let y = g.eval_f64(&[Tensor::new(vec![1, 2], vec![1.0, -2.0]).unwrap()]).unwrap();
+    // 0.5·[1·1 − 2·4, 1·2 − 2·5, 1·3 − 2·6] + b = [−3.5 + 0.5, −4 − 0.5, −4.5 + 1]
+    assert_eq!(y[0].data, [-3.0, -4.5, -3.5]);
+    let t = g.tract_reference(&[Tensor::new(vec![1, 2], vec![1.0, -2.0]).unwrap()]).unwrap();
+    assert_eq!(t[0].data, [-3.0, -4.5, -3.5]);
+}
+
+fn expect(bytes: Vec<u8>, check: impl Fn(&Error) -> bool, text: &str) {
+    match import(&bytes) {
+        Ok(_) => panic!("imported; expected an error containing {text:?}"),
+        Err(e) => {
+            assert!(check(&e), "wrong variant: {e:?}");
+            assert!(e.to_string().contains(text), "{e} lacks {text:?}");
+        }
+    }
+}
+
+fn malformed(e: &Error) -> bool {
+    matches!(e, Error::Malformed(_))
+}
+fn invalid(e: &Error) -> bool {
+    matches!(e, Error::InvalidNode { .. })
+}
+
+#[test]
+fn structural_errors() {
+    let mut m = linear();
+    m.nodes[1].input[0] = "nope".into();
+    expect(m.bytes(), malformed, "reads \"nope\", which no earlier node");
+
+    let mut m = linear();
+    m.nodes[1].output[0] = "h".into();
+    expect(m.bytes(), malformed, "value \"h\" is defined twice");
+
+    let mut m = linear();
+    m.outputs = vec!["z"];
+    expect(m.bytes(), malformed, "graph output \"z\" is not computed");
+
+    let mut m = linear();
+    m.nodes[0].output.push("extra".into());
+    expect(m.bytes(), invalid, "exactly one output");
+
+    let mut m = linear();
+    m.inputs = vec![value_info("x", &[1, 2], 7)];
+    expect(m.bytes(), malformed, "is not float or double");
+
+    let mut m = linear();
+    m.nodes.clear();
+    expect(m.bytes(), malformed, "no nodes");
+}
+
+#[test]
+fn operator_errors() {
+    let mut m = linear();
+    m.nodes[0].domain = "com.microsoft".into();
+    m.nodes[0].op_type = "FusedGemm".into();
+    expect(m.bytes(), |e| matches!(e, Error::UnsupportedOp { node, .. } if node == "fc"), "\"com.microsoft:FusedGemm\"");
+
+    let mut m = linear();
+    m.nodes[0].name.clear();
+    m.nodes[0].op_type = "Conv".into();
+    expect(m.bytes(), |e| matches!(e, Error::UnsupportedOp { node, op_type, .. } if node == "#0" && op_type == "Conv"), "node \"#0\"");
+
+    let mut m = linear();
+    m.nodes[0].attribute.push(attr_i("transB", 1));
+    expect(m.bytes(), invalid, "inner dimensions differ");
+
+    let mut m = linear();
+    m.inits[1] = tensor("b", &[2], &[0.0, 0.0]);
+    expect(m.bytes(), invalid, "does not broadcast");
+
+    // alpha with neither factor constant.
+    let m = M::new(vec![
+        node("Relu", "r", &["x"], &["xr"], vec![]),
+        node("Transpose", "t", &["xr"], &["xt"], vec![]),
+        node("Gemm", "sq", &["x", "xt"], &["y"], vec![attr_f("alpha", 2.0)]),
+    ]);
+    expect(m.bytes(), invalid, "alpha = 2");
+
+    let m = M::new(vec![node("Reshape", "rs", &["x", "x"], &["y"], vec![])]);
+    expect(m.bytes(), invalid, "must be a constant");
+
+    let m = M::new(vec![node("Reshape", "rs", &["x", "s"], &["y"], vec![])]).init(ints("s", &[3]));
+    expect(m.bytes(), invalid, "cannot reshape [1, 2]");
+
+    let m = M::new(vec![node("Transpose", "t", &["x"], &["y"], vec![attr_ints("perm", &[0, 0])])]);
+    expect(m.bytes(), invalid, "not a permutation");
+
+    let m = M::new(vec![node("Flatten", "f", &["x"], &["y"], vec![attr_i("axis", 5)])]);
+    expect(m.bytes(), invalid, "axis 5 out of range");
+
+    let m = M::new(vec![node("Add", "a", &["x", "z"], &["y"], vec![])]).init(tensor("z", &[3], &[1.0, 2.0, 3.0]));
+    expect(m.bytes(), invalid, "do not broadcast");
+
+    let m = M::new(vec![node("MatMul", "mm", &["x", "w"], &["y"], vec![])]).init(tensor("w", &[2, 0], &[]));
+    expect(m.bytes(), invalid, "has no elements");
+
+    let m = M::new(vec![node("Relu", "r", &["x", "x"], &["y"], vec![])]);
+    expect(m.bytes(), invalid, "expected 1..=1 inputs");
+}
+
+#[test]
+fn tensor_encoding_errors() {
+    let mut m = linear();
+    m.inits[0].raw_data.pop();
+    expect(m.bytes(), malformed, "raw data holds 23 bytes");
+
+    let mut m = linear();
+    m.inits[1].float_data.push(1.0);
+    expect(m.bytes(), malformed, "holds 4 values");
+
+    let mut m = linear();
+    m.inits[1].data_type = 8; // STRING
+    expect(m.bytes(), malformed, "is not supported");
+
+    let mut m = linear();
+    m.inits[1].data_type = 999;
+    expect(m.bytes(), malformed, "unknown element type 999");
+
+    let mut m = linear();
+    m.inits[1].data_location = Some(pb::tensor_proto::DataLocation::External as i32);
+    m.inits[1].float_data.clear();
+    expect(m.bytes(), malformed, "external data");
+
+    let mut m = linear();
+    m.inits[1].float_data[2] = f32::INFINITY;
+    expect(m.bytes(), |e| matches!(e, Error::NonFiniteConstant { index: 2, .. }), "\"b\"");
+}
