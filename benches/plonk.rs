@@ -72,7 +72,7 @@ fn main() {
     }
     let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
     println!("# zkaccel plonk bench: standard gate, random circuit, CPU backend (arkworks), {threads} threads");
-    println!("| rows | prove (profiled run) | MSM | NTT | transfers | rest | verify | proof size |");
+    println!("| rows | prove (fastest profiled run) | MSM | NTT | transfers | rest | verify | proof size |");
     println!("|---|---|---|---|---|---|---|---|");
     let mut cases = vec![];
     let mut quantized = vec![];
@@ -80,11 +80,22 @@ fn main() {
         let backend = ProfilingBackend::new(CpuBackend::new());
         let case = setup(k, &backend);
         let _ = backend.take_profile();
+        // The fastest of a few profiled runs (the machine is shared; the minimum is the least
+        // disturbed), one run above 2^14.
         let mut rng = ChaCha20Rng::seed_from_u64(k as u64);
-        let t = Instant::now();
-        let proof = prove(&backend, &case.pk, &case.witness, &case.instances, &mut rng).expect("prove");
-        let total = t.elapsed();
-        let p = backend.take_profile();
+        let runs = if k <= 14 { 3 } else { 1 };
+        let (mut total, mut p, mut proof) = (Duration::MAX, Default::default(), None);
+        for _ in 0..runs {
+            let t = Instant::now();
+            let pr = prove(&backend, &case.pk, &case.witness, &case.instances, &mut rng).expect("prove");
+            let el = t.elapsed();
+            let prof = backend.take_profile();
+            if el < total {
+                (total, p, proof) = (el, prof, Some(pr));
+            }
+        }
+        let p: zkaccel::backend::Profile = p;
+        let proof = proof.expect("at least one run");
         let verify_runs = 5;
         let t = Instant::now();
         for _ in 0..verify_runs {
