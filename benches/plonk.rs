@@ -1,5 +1,5 @@
 //! Prover bench: prove time for 2^10 … 2^16 rows (2^18 with ZKACCEL_BENCH_LOG_MAX=18) of a random
-//! standard-gate circuit on the CPU backend, with the share spent in MSM, NTT, transfers and the
+//! standard-gate circuit on the CPU backend (`CpuBackend`), with the share spent in MSM, NTT, transfers and the
 //! rest (quotient evaluation, polynomial arithmetic, hashing) printed from a profiled run, plus
 //! verification time and proof size. See `benches/lib.rs` for the environment knobs.
 //!
@@ -71,7 +71,7 @@ fn main() {
         c = c.measurement_time(Duration::from_secs(2));
     }
     let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
-    println!("# zkaccel plonk bench: standard gate, random circuit, CPU backend (arkworks), {threads} threads");
+    println!("# zkaccel plonk bench: standard gate, random circuit, backend {}, {threads} hardware threads", CpuBackend::new().name());
     println!("| rows | prove (fastest profiled run) | MSM | NTT | transfers | rest | verify | proof size |");
     println!("|---|---|---|---|---|---|---|---|");
     let mut cases = vec![];
