@@ -8,6 +8,11 @@
 //! * `ZKACCEL_BENCH_THREADS`: comma-separated thread counts (default `1,2`);
 //! * `ZKACCEL_BENCH_SMALL_LOG`: log2 size of the small-scalar group (default 16; 0 skips it).
 //!
+//! * `ZKACCEL_BENCH_ROUNDS`: rounds of the interleaved comparison printed after each case (default
+//!   5; 3 from 2^18 up; 0 skips it): every round times zkaccel, ark and halo2curves back to back, and
+//!   the line `| interleaved | …` gives the medians and ratios — on a shared machine whose load
+//!   drifts, these ratios are steadier than ratios of separate criterion measurements.
+//!
 //! Groups: `msm/T/2^k/{zkaccel,ark,halo2curves}` on uniform random scalars and
 //! `msm-small/T/b-bit/{…}` on signed b-bit scalars (negative values as r − |v|) for b = 8, 16, 32.
 //!
@@ -119,6 +124,17 @@ mod h2c {
     }
 }
 
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    v[v.len() / 2]
+}
+
+fn time_ms(f: impl FnOnce()) -> f64 {
+    let t = std::time::Instant::now();
+    f();
+    t.elapsed().as_secs_f64() * 1e3
+}
+
 fn main() {
     let mut c = Criterion::default().configure_from_args().sample_size(10).warm_up_time(Duration::from_millis(300));
     let quick = zkaccel_benches::quick();
@@ -182,6 +198,29 @@ fn main() {
                 bch.iter(|| pool.install(|| h2c::msm(&h_scalars, &h_bases[..n])))
             });
             g.finish();
+            let rounds = env_list("ZKACCEL_BENCH_ROUNDS", &[if n >= 1 << 18 { 3 } else { 5 }])[0];
+            if rounds > 0 {
+                let (mut zo, mut ao, mut ho) = (vec![], vec![], vec![]);
+                for _ in 0..rounds {
+                    zo.push(time_ms(|| {
+                        let _ = std::hint::black_box(pool.install(|| zkaccel::cpu::msm::msm(b, scalars).unwrap()));
+                    }));
+                    ao.push(time_ms(|| {
+                        let _ = std::hint::black_box(pool.install(|| G1Projective::msm(b, scalars).unwrap()));
+                    }));
+                    #[cfg(feature = "compare")]
+                    ho.push(time_ms(|| {
+                        let _ = std::hint::black_box(pool.install(|| h2c::msm(&h_scalars, &h_bases[..n])));
+                    }));
+                }
+                let (z, a) = (median(zo), median(ao));
+                let h = if ho.is_empty() { f64::NAN } else { median(ho) };
+                println!(
+                    "| interleaved | {group_name} | {t} | {param} | {z:.2} | {a:.2} | {h:.2} | {:.2} | {:.2} |",
+                    z / a,
+                    z / h
+                );
+            }
         }
     }
     c.final_summary();

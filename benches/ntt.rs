@@ -5,6 +5,10 @@
 //! Knobs (environment): `ZKACCEL_BENCH_LOG_SIZES` (default `10,12,14,16`; quick mode
 //! `ZKACCEL_BENCH_QUICK=1`: `10,12`), `ZKACCEL_BENCH_THREADS` (default `1,2`).
 //!
+//! `ZKACCEL_BENCH_ROUNDS` (default 7, 0 skips): rounds of an interleaved comparison of the forward
+//! transforms, printed as `| interleaved | …` lines (medians and ratios; steadier than separate
+//! criterion runs on a machine whose load drifts).
+//!
 //! Groups: `ntt-fwd/T/2^k/{zkaccel,zkaccel-cold,ark,halo2curves}` (forward transform; `-cold`
 //! rebuilds zkaccel's cached twiddle tables in every iteration, as ark and halo2curves do),
 //! `ntt-inv/T/2^k/{zkaccel,ark}` and `ntt-coset-fwd/T/2^k/{zkaccel,ark}`.
@@ -52,6 +56,17 @@ mod h2c {
     pub fn fft(a: &mut [HFr], omega: HFr, log_n: u32) {
         halo2curves::fft::best_fft(a, omega, log_n)
     }
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    v[v.len() / 2]
+}
+
+fn time_ms(f: impl FnOnce()) -> f64 {
+    let t = std::time::Instant::now();
+    f();
+    t.elapsed().as_secs_f64() * 1e3
 }
 
 fn main() {
@@ -112,6 +127,24 @@ fn main() {
             });
             g.finish();
 
+            let rounds = env_list("ZKACCEL_BENCH_ROUNDS", &[7])[0];
+            if rounds > 0 {
+                let (mut zo, mut ao, mut ho) = (vec![], vec![], vec![]);
+                for _ in 0..rounds {
+                    let mut v = a.clone();
+                    zo.push(time_ms(|| pool.install(|| ntt::fft_in_place(&mut v))));
+                    let mut v = a.clone();
+                    ao.push(time_ms(|| pool.install(|| d.fft_in_place(&mut v))));
+                    #[cfg(feature = "compare")]
+                    {
+                        let mut hv = h_a.clone();
+                        ho.push(time_ms(|| pool.install(|| h2c::fft(&mut hv, h_omega, k))));
+                    }
+                }
+                let (z, ar) = (median(zo), median(ao));
+                let h = if ho.is_empty() { f64::NAN } else { median(ho) };
+                println!("| interleaved | ntt-fwd | {t} | 2^{k} | {z:.3} | {ar:.3} | {h:.3} | {:.2} | {:.2} |", z / ar, z / h);
+            }
             let mut g = c.benchmark_group(format!("ntt-inv/{t}t"));
             g.bench_with_input(BenchmarkId::new("zkaccel", &param), &n, |b, _| {
                 b.iter_batched_ref(|| a.clone(), |v| pool.install(|| ntt::ifft_in_place(v)), BatchSize::LargeInput)
