@@ -128,7 +128,7 @@ mod tests {
         assert_eq!(to_wire_biguint(&Fq::one()), &r % Bn254Field::Fq.modulus());
         assert_eq!(to_wire_biguint(&Fr::zero()), BigUint::default());
         // x̃ = x·R mod p for a random x.
-        let mut rng = rand::thread_rng();
+        let mut rng = crate::seed::TestRng::for_test("wire_is_montgomery_form_radix_2_256");
         for _ in 0..100 {
             let x = Fr::rand(&mut rng);
             let expect = (BigUint::from(x.into_bigint()) * &r) % Bn254Field::Fr.modulus();

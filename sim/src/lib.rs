@@ -11,10 +11,11 @@ pub mod failure;
 pub mod model;
 pub mod ntt_runner;
 pub mod ports;
-pub mod seed;
 pub mod verilator;
 pub mod wrapper;
 
+/// Seeded, replayable test randomness (lives in `zkaccel_hdl::seed`, re-exported here).
+pub use zkaccel_hdl::seed;
 pub use model::{Library, Model, Port};
 pub use verilator::Build;
 

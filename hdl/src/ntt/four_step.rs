@@ -109,7 +109,7 @@ mod tests {
 
     #[test]
     fn four_step_equals_ark_for_sizes_beyond_the_buffer() {
-        let mut rng = rand::thread_rng();
+        let mut rng = crate::seed::TestRng::for_test("four_step_equals_ark_for_sizes_beyond_the_buffer");
         for log_n in [4usize, 5, 6, 7, 8] {
             let x: Vec<Fr> = (0..1 << log_n).map(|_| Fr::rand(&mut rng)).collect();
             for inverse in [false, true] {

@@ -54,7 +54,7 @@ mod tests {
 
     #[test]
     fn coset_forward_is_scaled_plain_forward() {
-        let mut rng = rand::thread_rng();
+        let mut rng = crate::seed::TestRng::for_test("coset_forward_is_scaled_plain_forward");
         let c = default_coset();
         let x: Vec<Fr> = (0..16).map(|_| Fr::rand(&mut rng)).collect();
         let mut scaled = x.clone();
