@@ -17,6 +17,7 @@ pub mod batch_affine;
 pub mod glv;
 pub mod pippenger;
 pub mod small_scalar;
+pub mod sorted_buckets;
 
 use ark_std::Zero;
 use rayon::prelude::*;

@@ -18,6 +18,7 @@ use ark_std::Zero;
 use rayon::prelude::*;
 
 use super::batch_affine::{BatchAffineBuckets, JacobianBuckets, Pt};
+use super::sorted_buckets::SortedBuckets;
 use crate::G1Projective;
 
 /// A block of terms (points with their unsigned scalars).
@@ -44,8 +45,11 @@ impl Terms {
 
 /// Below this many terms, a double-and-add per term is cheaper than any bucket set-up.
 const NAIVE_MAX: usize = 8;
-/// Windows of at least this many bits use batch-affine buckets (enough buckets for big batches).
-const BATCH_AFFINE_MIN_C: u32 = 10;
+/// Windows with at least this many buckets accumulate with the queue-based batch-affine buckets;
+/// smaller ones (short scalars) sort their terms by bucket and add pairwise in batched rounds.
+const QUEUE_MIN_BUCKETS: usize = 1024;
+/// Below this many terms per task, Jacobian buckets (no set-up at all).
+const AFFINE_MIN_TERMS: usize = 64;
 /// The largest window (2^15 buckets of 64 bytes: 2 MiB per task).
 const MAX_C: u32 = 16;
 
@@ -79,22 +83,31 @@ pub struct Plan {
 }
 
 /// Chooses the window size by a cost model, in units of one batch-affine addition (≈ 6
-/// multiplications): a Jacobian mixed addition costs ≈ 1.8 units, the running-sum reduction ≈ 4.5
-/// units per bucket (two Jacobian additions). Tasks are scheduled in rounds of `threads`.
+/// multiplications): an inversion costs ≈ 60 units, shared by a batch (queue-based accumulator:
+/// batch of nb/8 up to 1024), the sorting accumulator adds ≈ 0.3 units of sorting per term, a
+/// Jacobian mixed addition costs ≈ 1.8 units, the running-sum reduction ≈ 4.5 units per bucket (two
+/// Jacobian additions). Tasks are spread over `threads`.
 pub fn plan(m: usize, bits: u32, threads: usize) -> Plan {
     let threads = threads.max(1);
     let mut best: Option<(f64, Plan)> = None;
     for c in 2..=MAX_C {
         let windows = (bits + 1).div_ceil(c);
         let slices = if (windows as usize) < threads { threads.div_ceil(windows as usize) } else { 1 };
-        let batch_affine = c >= BATCH_AFFINE_MIN_C;
-        let add = if batch_affine { 1.0 } else { 1.8 };
+        let batch_affine = m / slices >= AFFINE_MIN_TERMS;
         // Big bucket arrays fall out of L2: charge a little for the cache misses.
         let miss = if c >= 15 { 1.1 } else { 1.0 };
         let mut total = 0.0;
         let mut longest: f64 = 0.0;
         for w in 0..windows {
-            let buckets = window_buckets(w, windows, c, bits) as f64;
+            let nb = window_buckets(w, windows, c, bits);
+            let add = if !batch_affine {
+                1.8
+            } else if nb >= QUEUE_MIN_BUCKETS {
+                1.0 + 60.0 / batch_cap(nb) as f64
+            } else {
+                1.3
+            };
+            let buckets = nb as f64;
             let task = (m as f64 / slices as f64) * add * miss + buckets * 4.5;
             total += task * slices as f64;
             longest = longest.max(task);
@@ -180,10 +193,25 @@ fn for_range<'a>(blocks: &[&'a Terms], lo: usize, hi: usize, mut f: impl FnMut(&
 }
 
 /// S_w = Σ_b (b+1)·B_b for window `w` over the terms in [lo, hi).
+/// The batch size of the queue-based accumulator for `nb` buckets.
+fn batch_cap(nb: usize) -> usize {
+    (nb / 8).clamp(16, 1024)
+}
+
 fn window_sum(blocks: &[&Terms], lo: usize, hi: usize, w: u32, nb: usize, p: Plan) -> G1Projective {
-    if p.batch_affine {
-        let cap = (nb / 8).clamp(16, 1024);
-        let mut buckets = BatchAffineBuckets::new(nb, cap);
+    if p.batch_affine && nb < QUEUE_MIN_BUCKETS {
+        let mut buckets = SortedBuckets::new(nb);
+        for_range(blocks, lo, hi, |pts, mags| {
+            for (pt, &k) in pts.iter().zip(mags) {
+                let d = booth_digit(k, w, p.c);
+                if d != 0 {
+                    buckets.add(d.unsigned_abs() as usize - 1, pt, d < 0);
+                }
+            }
+        });
+        buckets.weighted_sum()
+    } else if p.batch_affine {
+        let mut buckets = BatchAffineBuckets::new(nb, batch_cap(nb));
         const BLOCK: usize = 256;
         const AHEAD: usize = 8;
         let mut digits = [0i32; BLOCK];
