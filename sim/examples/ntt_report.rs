@@ -21,14 +21,27 @@ use zkaccel_sim::Build;
 /// Assumed (not measured) UltraScale+ clock for projections: Yosys reports no timing there.
 const ASSUMED_MHZ: f64 = 250.0;
 
-fn cpu_ms(x: &[Fr]) -> f64 {
-    let d = Radix2EvaluationDomain::<Fr>::new(x.len()).unwrap();
-    let reps = (1 << 16) / x.len() + 3;
-    let t = Instant::now();
-    for _ in 0..reps {
-        std::hint::black_box(d.fft(x));
-    }
-    t.elapsed().as_secs_f64() * 1e3 / reps as f64
+/// Milliseconds per forward NTT of `x` on one thread: (ark-poly, zkaccel's CPU kernel).
+fn cpu_ms(x: &[Fr]) -> (f64, f64) {
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+    pool.install(|| {
+        let d = Radix2EvaluationDomain::<Fr>::new(x.len()).unwrap();
+        let reps = (1 << 16) / x.len() + 3;
+        let mut ours = x.to_vec();
+        zkaccel::cpu::ntt::fft_in_place(&mut ours); // warm the twiddle cache
+        assert_eq!(ours, d.fft(x), "CPU kernel disagrees with ark-poly");
+        let t = Instant::now();
+        for _ in 0..reps {
+            std::hint::black_box(d.fft(x));
+        }
+        let ark = t.elapsed().as_secs_f64() * 1e3 / reps as f64;
+        let t = Instant::now();
+        for _ in 0..reps {
+            ours.copy_from_slice(x);
+            zkaccel::cpu::ntt::fft_in_place(std::hint::black_box(&mut ours));
+        }
+        (ark, t.elapsed().as_secs_f64() * 1e3 / reps as f64)
+    })
 }
 
 fn main() {
@@ -36,7 +49,7 @@ fn main() {
     let mut rng = TestRng::from_seed(0x4e77);
     let mut runner = NttRunner::new(&lib, TEST_K, Traffic::SMOOTH, TestRng::from_seed(1)).unwrap();
     println!("NTT core, K = {TEST_K}, one radix-2 butterfly per cycle; projection at an ASSUMED {ASSUMED_MHZ} MHz");
-    println!("| n | mode | cycles | butterflies/cycle | projected kernel time (µs) | ark-poly CPU fft, this machine (µs) |");
+    println!("| n | mode | cycles | butterflies/cycle | projected kernel time (µs) | CPU 1 thread: ark-poly / zkaccel cpu::ntt (µs) |");
     println!("|---|---|---|---|---|---|");
     for k in 3..=TEST_K {
         let x: Vec<Fr> = (0..1 << k).map(|_| Fr::rand(&mut rng)).collect();
@@ -51,7 +64,12 @@ fn main() {
             let got = runner.run(&x, mode).expect("run");
             assert_eq!(got, ntt_ark(&x, mode), "2^{k} {name}");
             let s = runner.last;
-            let cpu = if name == "forward" { format!("{:.1}", cpu_ms(&x) * 1e3) } else { "—".into() };
+            let cpu = if name == "forward" {
+                let (ark, ours) = cpu_ms(&x);
+                format!("{:.1} / {:.1}", ark * 1e3, ours * 1e3)
+            } else {
+                "—".into()
+            };
             println!(
                 "| 2^{k} | {name} | {} | {:.3} | {:.2} | {cpu} |",
                 s.cycles,
@@ -67,11 +85,13 @@ fn main() {
         let mut counting = CountingRunner { inner: &mut runner, cycles: &mut total };
         four_step_ntt(&mut counting, &mut got, false).unwrap().unwrap();
         assert_eq!(got, ntt_ark(&x, NttMode::FORWARD));
+        let (ark, ours) = cpu_ms(&x);
         println!(
-            "| 2^{k} | four-step fwd | {total} | {:.3} | {:.2} (card only; host transposes not included) | {:.1} |",
+            "| 2^{k} | four-step fwd | {total} | {:.3} | {:.2} (card only; host transposes not included) | {:.1} / {:.1} |",
             ((1u64 << k) / 2 * k as u64) as f64 / total as f64,
             total as f64 / ASSUMED_MHZ,
-            cpu_ms(&x) * 1e3
+            ark * 1e3,
+            ours * 1e3
         );
     }
 }
