@@ -239,7 +239,7 @@ fn malformed_encodings_are_errors() {
     foreign[..4].copy_from_slice(b"ZKVK");
     assert!(Proof::from_bytes(&foreign).is_err());
     let mut future = bytes.clone();
-    future[4] = 2;
+    future[4..8].copy_from_slice(&(zkaccel::plonk::proof::PROOF_VERSION + 1).to_le_bytes());
     assert!(Proof::from_bytes(&future).is_err());
     // A non-canonical evaluation: replace the first advice evaluation by itself + r.
     let eval_offset = bytes.len() - 4 - 64 * proof.opening_witnesses.len()

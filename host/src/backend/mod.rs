@@ -139,6 +139,56 @@ pub trait Backend: Send + Sync {
     /// Batched NTT: each input (no longer than `2^log_size`) is zero-padded and transformed;
     /// results are new resident vectors of length `2^log_size` (unchecked: see [`BackendExt::ntt`]).
     fn ntt_unchecked(&self, polys: &[&PolyHandle], log_size: u32, kind: NttKind) -> Result<Vec<PolyHandle>, BackendError>;
+
+    /// Lookup helper: replaces every non-zero value by its inverse (Montgomery's trick); zeros
+    /// stay zero. The default runs on the host; an accelerator may override it.
+    fn batch_invert(&self, values: &mut [Fr]) -> Result<(), BackendError> {
+        host_batch_invert(values);
+        Ok(())
+    }
+
+    /// Lookup helper: how often each table row (a tuple, given column-wise in `table`) occurs
+    /// among the input rows (column-wise in `inputs`, the same number of columns). A tuple that
+    /// occurs several times in the table is counted at its first row only. The default runs on
+    /// the host; an accelerator may override it.
+    fn lookup_multiplicities(&self, table: &[&[Fr]], inputs: &[&[Fr]]) -> Result<Multiplicities, BackendError> {
+        Ok(host_lookup_multiplicities(table, inputs))
+    }
+}
+
+/// The result of [`Backend::lookup_multiplicities`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Multiplicities {
+    /// One count per table row.
+    pub counts: Vec<Fr>,
+    /// The input rows whose tuple is not in the table (in increasing order).
+    pub missing: Vec<usize>,
+}
+
+/// The host reference of [`Backend::batch_invert`].
+pub fn host_batch_invert(values: &mut [Fr]) {
+    ark_ff::batch_inversion(values);
+}
+
+/// The host reference of [`Backend::lookup_multiplicities`].
+pub fn host_lookup_multiplicities(table: &[&[Fr]], inputs: &[&[Fr]]) -> Multiplicities {
+    use std::collections::HashMap;
+    let rows = table.first().map_or(0, |c| c.len());
+    let in_rows = inputs.first().map_or(0, |c| c.len());
+    let tuple = |cols: &[&[Fr]], i: usize| -> Vec<Fr> { cols.iter().map(|c| c[i]).collect() };
+    let mut index: HashMap<Vec<Fr>, usize> = HashMap::with_capacity(rows);
+    for i in 0..rows {
+        index.entry(tuple(table, i)).or_insert(i);
+    }
+    let mut counts = vec![0u64; rows];
+    let mut missing = vec![];
+    for i in 0..in_rows {
+        match (table.len() == inputs.len()).then(|| index.get(&tuple(inputs, i))).flatten() {
+            Some(&r) => counts[r] += 1,
+            None => missing.push(i),
+        }
+    }
+    Multiplicities { counts: counts.into_iter().map(Fr::from).collect(), missing }
 }
 
 /// Checked wrappers over a [`Backend`]: validate, then call the unchecked trait method.

@@ -92,4 +92,10 @@ impl<B: Backend> Backend for ProfilingBackend<B> {
         });
         r
     }
+    fn batch_invert(&self, values: &mut [Fr]) -> Result<(), BackendError> {
+        self.inner.batch_invert(values)
+    }
+    fn lookup_multiplicities(&self, table: &[&[Fr]], inputs: &[&[Fr]]) -> Result<super::Multiplicities, BackendError> {
+        self.inner.lookup_multiplicities(table, inputs)
+    }
 }

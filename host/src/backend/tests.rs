@@ -13,6 +13,7 @@ fn cpu_backend_conforms() {
     check_msm(&be, &mut rng);
     check_ntt(&be, &mut rng);
     check_wrappers(&be, &mut rng);
+    check_lookup_helpers(&be, &mut rng);
     assert_eq!(be.resident_polys(), 0, "the checks release what they upload");
 }
 
@@ -23,6 +24,7 @@ fn profiled_cpu_backend_conforms() {
     check_msm(&be, &mut rng);
     check_ntt(&be, &mut rng);
     check_wrappers(&be, &mut rng);
+    check_lookup_helpers(&be, &mut rng);
 }
 
 #[test]

@@ -177,6 +177,8 @@ pub struct ConstraintSystem {
     pub gates: Vec<Gate>,
     /// Columns in the permutation argument (advice or fixed), in declaration order.
     pub permutation: Vec<Column>,
+    /// Lookups into fixed tables (`plonk::lookup`), in declaration order.
+    pub lookups: Vec<super::lookup::Lookup>,
 }
 
 /// The queries a circuit makes, sorted and de-duplicated, by column kind. The order fixes the
@@ -220,6 +222,18 @@ impl ConstraintSystem {
         self.gates.push(Gate { name: name.into(), constraints });
     }
 
+    /// Declares a lookup: on every row, the tuple of `inputs` must be a row of the fixed `table`
+    /// columns (as many as inputs). Unused rows must evaluate to a table row too (multiply the
+    /// inputs by a selector and put the all-zero tuple in the table).
+    pub fn lookup(&mut self, name: impl Into<String>, inputs: Vec<Expression>, table: Vec<Column>) {
+        self.lookups.push(super::lookup::Lookup { name: name.into(), inputs, table });
+    }
+
+    /// The highest degree of any lookup constraint (0 without lookups).
+    pub fn lookup_degree(&self) -> usize {
+        self.lookups.iter().map(|l| l.degree()).max().unwrap_or(0)
+    }
+
     /// Checks that every declaration is well formed.
     pub fn validate(&self) -> Result<()> {
         let in_range = |c: &Column| match c.kind {
@@ -238,6 +252,33 @@ impl ConstraintSystem {
         let distinct: BTreeSet<_> = self.permutation.iter().collect();
         if distinct.len() != self.permutation.len() {
             return Err(Error::Circuit("a column is listed twice in the permutation".into()));
+        }
+        for lk in &self.lookups {
+            if lk.inputs.is_empty() || lk.inputs.len() != lk.table.len() {
+                return Err(Error::Circuit(format!(
+                    "lookup {:?}: {} inputs for {} table columns (at least one each, as many inputs as columns)",
+                    lk.name,
+                    lk.inputs.len(),
+                    lk.table.len()
+                )));
+            }
+            if let Some(c) = lk.table.iter().find(|c| c.kind != ColumnKind::Fixed || !in_range(c)) {
+                return Err(Error::Circuit(format!("lookup {:?}: table column {c:?} is not a declared fixed column", lk.name)));
+            }
+            for e in &lk.inputs {
+                if e.depth() > MAX_EXPRESSION_DEPTH {
+                    return Err(Error::Circuit(format!("lookup {:?}: expression deeper than {MAX_EXPRESSION_DEPTH}", lk.name)));
+                }
+                let mut bad = None;
+                e.for_each_query(&mut |q| {
+                    if !in_range(&q.column) || q.rotation.unsigned_abs() > MAX_ROTATION as u32 {
+                        bad = Some(q);
+                    }
+                });
+                if let Some(q) = bad {
+                    return Err(Error::Circuit(format!("lookup {:?}: invalid query {q:?}", lk.name)));
+                }
+            }
         }
         for g in &self.gates {
             for e in &g.constraints {
@@ -258,7 +299,8 @@ impl ConstraintSystem {
         Ok(())
     }
 
-    /// The queries made by the gates, plus the current-row query of every permutation column.
+    /// The queries made by the gates and the lookup inputs, plus the current-row query of every
+    /// permutation column and lookup table column.
     pub fn queries(&self) -> Queries {
         let mut set = BTreeSet::new();
         for g in &self.gates {
@@ -270,6 +312,16 @@ impl ConstraintSystem {
         }
         for c in &self.permutation {
             set.insert(Query { column: *c, rotation: 0 });
+        }
+        for lk in &self.lookups {
+            for e in &lk.inputs {
+                e.for_each_query(&mut |q| {
+                    set.insert(q);
+                });
+            }
+            for c in &lk.table {
+                set.insert(Query { column: *c, rotation: 0 });
+            }
         }
         let of = |kind| set.iter().filter(|q| q.column.kind == kind).copied().collect::<Vec<_>>();
         Queries { advice: of(ColumnKind::Advice), fixed: of(ColumnKind::Fixed), instance: of(ColumnKind::Instance) }

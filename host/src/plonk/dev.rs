@@ -1,4 +1,4 @@
-//! Development aid: checks a witness row by row and names what fails (the prover itself only
+//! Development aid: checks a witness row by row (gates, lookups, copies) and names what fails (the prover itself only
 //! learns that the quotient is not a polynomial).
 
 use super::circuit::{pad_columns, ColumnKind, ConstraintSystem, FixedAssignment, Query, Witness};
@@ -11,6 +11,8 @@ use ark_ff::Zero;
 pub enum Failure {
     Gate { gate: String, constraint: usize, row: usize },
     Copy { a: super::Cell, b: super::Cell },
+    /// A row whose lookup input tuple is not in the table.
+    Lookup { lookup: String, row: usize },
 }
 
 /// Evaluates every gate on every row and every copy constraint. Returns the failures (at most
@@ -47,6 +49,18 @@ pub fn check_witness(
                         return Ok(out);
                     }
                 }
+            }
+        }
+    }
+    for lk in &cs.lookups {
+        let reader = super::lookup::prover::column_reader(&advice, &fixed, &instance);
+        let inputs: Vec<Vec<Fr>> = lk.inputs.iter().map(|e| super::lookup::prover::expression_on_rows(e, &reader, n)).collect();
+        let table: Vec<&[Fr]> = lk.table.iter().map(|c| reader(*c)).collect();
+        let r = crate::backend::host_lookup_multiplicities(&table, &inputs.iter().map(|v| v.as_slice()).collect::<Vec<_>>());
+        for row in r.missing {
+            out.push(Failure::Lookup { lookup: lk.name.clone(), row });
+            if out.len() >= limit {
+                return Ok(out);
             }
         }
     }

@@ -1,9 +1,10 @@
 //! The combined constraint N(x) = Σ_i α^i·C_i(x) over every declared gate identity, then the
-//! permutation's two constraints. One function serves the prover (each point of the extended
+//! permutation's constraints, then each lookup's two constraints (L_0·φ_l, the running-sum step). One function serves the prover (each point of the extended
 //! coset) and the verifier (at ζ), so they agree by construction; gates are evaluated generically
 //! from their declared expressions.
 
 use super::circuit::{Column, ConstraintSystem, Query};
+use super::lookup::{self, LookupAt};
 use super::permutation;
 use crate::Fr;
 
@@ -22,11 +23,20 @@ pub(crate) struct PermutationAt<S: Fn(usize) -> Fr, Z: Fn(usize) -> Fr, ZN: Fn(u
 /// Σ_i α^i·C_i(x). `query` reads a column at a rotation at this point; `l0` is L_0(x).
 #[allow(clippy::too_many_arguments)]
 #[inline]
-pub(crate) fn combined_constraints<Q: Fn(Query) -> Fr, S: Fn(usize) -> Fr, Z: Fn(usize) -> Fr, ZN: Fn(usize) -> Fr>(
+pub(crate) fn combined_constraints<
+    Q: Fn(Query) -> Fr,
+    S: Fn(usize) -> Fr,
+    Z: Fn(usize) -> Fr,
+    ZN: Fn(usize) -> Fr,
+    M: Fn(usize) -> Fr,
+    P: Fn(usize) -> Fr,
+    PN: Fn(usize) -> Fr,
+>(
     cs: &ConstraintSystem,
     shifts: &[Fr],
     query: &Q,
     perm: Option<PermutationAt<S, Z, ZN>>,
+    lookups: Option<LookupAt<M, P, PN>>,
     x: Fr,
     l0: Fr,
     beta: Fr,
@@ -59,6 +69,9 @@ pub(crate) fn combined_constraints<Q: Fn(Query) -> Fr, S: Fn(usize) -> Fr, Z: Fn
             &mut acc,
             &mut alpha_pow,
         );
+    }
+    if let Some(at) = lookups {
+        lookup::accumulate_constraints(&cs.lookups, query, &at, l0, alpha, &mut acc, &mut alpha_pow);
     }
     acc
 }

@@ -16,6 +16,21 @@ use crate::G1Projective;
 pub fn keygen(backend: &dyn Backend, srs: &Srs, cs: ConstraintSystem, circuit: &FixedAssignment) -> Result<ProvingKey> {
     let shape = Shape::new(&cs, circuit.k)?;
     let domain = Domain::new(circuit.k)?;
+    for lk in &cs.lookups {
+        for c in &lk.table {
+            let rows = circuit.fixed.get(c.index).map_or(0, |v| v.len());
+            if rows > shape.n {
+                return Err(Error::Circuit(format!(
+                    "lookup {:?}: the table has {rows} rows but the circuit only {} (k = {}); raise k to at least {} \
+                     or split the table (e.g. a range check on 16 bits as two lookups on 8-bit limbs)",
+                    lk.name,
+                    shape.n,
+                    circuit.k,
+                    rows.next_power_of_two().trailing_zeros()
+                )));
+            }
+        }
+    }
     let ck = CommitKey::new(srs, &shape)?;
     let fixed = pad_columns("fixed", &circuit.fixed, cs.num_fixed, shape.n)
         .map_err(|e| Error::Circuit(e.to_string()))?;

@@ -1,13 +1,14 @@
 //! Proving and verifying keys, and their versioned, checked encodings.
 //!
-//! Verifying key (`ZKVK`, version 1): magic, `u32` version, `u32` k, the constraint system
+//! Verifying key (`ZKVK`, version 2): magic, `u32` version, `u32` k, the constraint system
 //! (`u32` fixed/advice/instance column counts; the permutation columns as `u32` count + (`u8` kind,
 //! `u32` index) each; the gates as `u32` count + (name: `u32` length + UTF-8, constraints: `u32`
-//! count + expressions)), the fixed and σ commitments (`u32` count + G1 each), then `[1]₁`, `[1]₂`,
+//! count + expressions); since version 2 the lookups as `u32` count + (name, inputs: `u32` count +
+//! expressions, table columns: `u32` count + (`u8` kind, `u32` index))), the fixed and σ commitments (`u32` count + G1 each), then `[1]₁`, `[1]₂`,
 //! `[τ]₂`. An expression is a tag byte and its children: `0` constant (Fr), `1` query (`u8` kind,
 //! `u32` index, `i32` rotation), `2` negation, `3` sum, `4` product, `5` scaled (expression, Fr).
 //!
-//! Proving key (`ZKPK`, version 1): magic, version, the verifying key (`u32` length + bytes), the
+//! Proving key (`ZKPK`, version 2): magic, version, the verifying key (`u32` length + bytes), the
 //! fixed columns' and σ's values on H (`u32` count, then `u32` length + Fr each), and the commit
 //! key (Lagrange bases, monomial bases, blinding bases: `u32` count + G1 each). Derived forms
 //! (coefficients, coset evaluations) are recomputed on load, and the fixed and σ commitments are
@@ -32,7 +33,7 @@ use ark_ec::CurveGroup;
 
 pub const VK_MAGIC: &[u8; 4] = b"ZKVK";
 pub const PK_MAGIC: &[u8; 4] = b"ZKPK";
-pub const KEY_VERSION: u32 = 1;
+pub const KEY_VERSION: u32 = 2;
 
 /// Bounds applied while decoding, so that hostile input cannot make us allocate without limit.
 const MAX_COLUMNS: usize = 1 << 16;
@@ -341,6 +342,18 @@ fn write_cs(w: &mut Writer, cs: &ConstraintSystem) {
         w.u32(g.constraints.len() as u32);
         g.constraints.iter().for_each(|e| write_expr(w, e));
     }
+    w.u32(cs.lookups.len() as u32);
+    for lk in &cs.lookups {
+        w.u32(lk.name.len() as u32);
+        w.raw(lk.name.as_bytes());
+        w.u32(lk.inputs.len() as u32);
+        lk.inputs.iter().for_each(|e| write_expr(w, e));
+        w.u32(lk.table.len() as u32);
+        for c in &lk.table {
+            w.u8(kind_code(c.kind));
+            w.u32(c.index as u32);
+        }
+    }
 }
 
 fn read_cs(r: &mut Reader<'_>) -> Result<ConstraintSystem> {
@@ -359,7 +372,19 @@ fn read_cs(r: &mut Reader<'_>) -> Result<ConstraintSystem> {
         let constraints = (0..nc).map(|_| read_expr(r, 0)).collect::<Result<Vec<_>>>()?;
         gates.push(Gate { name, constraints });
     }
-    let cs = ConstraintSystem { num_fixed, num_advice, num_instance, gates, permutation };
+    let nl = r.len("lookup count", MAX_GATES)?;
+    let mut lookups = Vec::with_capacity(nl.min(1024));
+    for _ in 0..nl {
+        let len = r.len("lookup name", MAX_NAME)?;
+        let name = String::from_utf8(r.take(len, "lookup name")?.to_vec())
+            .map_err(|_| DecodeError::Invalid { what: "lookup name", reason: "not UTF-8".into() })?;
+        let ni = r.len("lookup input count", MAX_COLUMNS)?;
+        let inputs = (0..ni).map(|_| read_expr(r, 0)).collect::<Result<Vec<_>>>()?;
+        let nt = r.len("lookup table column count", MAX_COLUMNS)?;
+        let table = (0..nt).map(|_| read_column(r)).collect::<Result<Vec<_>>>()?;
+        lookups.push(super::lookup::Lookup { name, inputs, table });
+    }
+    let cs = ConstraintSystem { num_fixed, num_advice, num_instance, gates, permutation, lookups };
     cs.validate().map_err(|e| DecodeError::Invalid { what: "constraint system", reason: e.to_string() })?;
     Ok(cs)
 }

@@ -16,6 +16,7 @@ pub mod dev;
 mod evaluation;
 pub mod keygen;
 pub mod keys;
+pub mod lookup;
 pub mod permutation;
 pub mod proof;
 pub mod prover;
@@ -48,7 +49,7 @@ pub fn extended_coset_shift() -> Fr {
 pub struct Shape {
     pub k: u32,
     pub n: usize,
-    /// The maximum constraint degree D (gates and permutation).
+    /// The maximum constraint degree D (gates, permutation and lookups).
     pub degree: usize,
     /// The permutation columns are split into `perm_chunks` chunks of at most `perm_chunk_len`
     /// columns, one grand product Z_c each (0 chunks without copy constraints).
@@ -92,7 +93,8 @@ impl Shape {
             .map(|j| 1 + queries.advice.iter().filter(|q| q.column.index == j).count())
             .collect();
         let z_blinding = if cs.permutation.is_empty() { 0 } else { 3 };
-        let max_blinding = advice_blinding.iter().copied().chain([z_blinding, 1]).max().unwrap_or(1);
+        let lookup_blinding = if cs.lookups.is_empty() { 0 } else { lookup::M_BLINDING.max(lookup::PHI_BLINDING) };
+        let max_blinding = advice_blinding.iter().copied().chain([z_blinding, lookup_blinding, 1]).max().unwrap_or(1);
         // The permutation: one grand product over all columns (degree columns + 1) when that fits
         // the budget max(gate degree, 4); otherwise chunks of budget − 2 columns, whose
         // constraints carry an extra L_last / (1 − L_last) factor (degree chunk + 2).
@@ -106,7 +108,7 @@ impl Shape {
             let len = budget - 2;
             (m.div_ceil(len), len, budget)
         };
-        let degree = cs.gate_degree().max(perm_degree);
+        let degree = cs.gate_degree().max(perm_degree).max(cs.lookup_degree());
         let poly_degree = n - 1 + max_blinding;
         let quotient_degree = (degree * poly_degree).saturating_sub(n);
         let ext_size = (quotient_degree + 1).max(poly_degree + 1).next_power_of_two();
@@ -150,6 +152,10 @@ pub(crate) enum Opened {
     Sigma(usize),
     /// Z_c at ζ·ω^rot (chunk c, rot 0 or 1).
     Z(usize, i32),
+    /// Lookup l's multiplicities m_l at ζ.
+    LookupM(usize),
+    /// Lookup l's running sum φ_l at ζ·ω^rot (rot 0 or 1).
+    LookupPhi(usize, i32),
     /// The quotient pieces combined as Σ ζ^{i·piece_size} t_i, at ζ.
     Quotient,
 }
@@ -164,6 +170,11 @@ pub(crate) fn opening_list(cs: &ConstraintSystem, shape: &Shape) -> Vec<(Opened,
     for c in 0..shape.perm_chunks {
         out.push((Opened::Z(c, 0), 0));
         out.push((Opened::Z(c, 1), 1));
+    }
+    for l in 0..cs.lookups.len() {
+        out.push((Opened::LookupM(l), 0));
+        out.push((Opened::LookupPhi(l, 0), 0));
+        out.push((Opened::LookupPhi(l, 1), 1));
     }
     out.push((Opened::Quotient, 0));
     out
@@ -183,6 +194,16 @@ pub(crate) fn absorb_preamble(t: &mut Transcript, vk: &VerifyingKey, instances: 
             t.absorb_fr(b"pi", x);
         }
     }
+}
+
+/// The lookup challenges θ (tuple compression) and β_L, squeezed after the advice columns and
+/// the multiplicities are absorbed (and after β, γ); none without lookups, so circuits without
+/// lookups keep their transcript.
+pub(crate) fn lookup_challenges(t: &mut Transcript, cs: &ConstraintSystem) -> (Fr, Fr) {
+    if cs.lookups.is_empty() {
+        return (Fr::from(0u64), Fr::from(0u64));
+    }
+    (t.challenge(b"theta"), t.challenge(b"lookup_beta"))
 }
 
 pub(crate) fn absorb_points(t: &mut Transcript, label: &[u8], points: &[G1Affine]) {

@@ -1,9 +1,11 @@
 //! The proof and its versioned, checked encoding.
 //!
-//! Encoding (`ZKPF`, version 1): magic, `u32` version, then — each a `u32` count followed by the
+//! Encoding (`ZKPF`, version 2): magic, `u32` version, then — each a `u32` count followed by the
 //! elements in [`crate::codec`] form (G1: 64 bytes, Fr: 32 bytes) — the advice commitments, the
-//! permutation-product commitments (one per chunk), the quotient-piece commitments, the advice, fixed, σ
-//! and Z evaluations, and the opening witnesses. Nothing may follow. Counts are checked against
+//! permutation-product commitments (one per chunk), the quotient-piece commitments, (new in
+//! version 2) the lookup multiplicity commitments, running-sum commitments and lookup evaluations
+//! (m(ζ), φ(ζ), φ(ζω) per lookup), the advice, fixed, σ and Z evaluations, and the opening
+//! witnesses. Nothing may follow. Counts are checked against
 //! the verifying key when verifying.
 
 use crate::codec::{Reader, Writer};
@@ -14,7 +16,7 @@ use crate::{Fr, G1Affine};
 use super::absorb_scalars;
 
 pub const PROOF_MAGIC: &[u8; 4] = b"ZKPF";
-pub const PROOF_VERSION: u32 = 1;
+pub const PROOF_VERSION: u32 = 2;
 const MAX_ITEMS: usize = 1 << 16;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -32,6 +34,12 @@ pub struct Proof {
     pub z_evals: Vec<Fr>,
     /// One KZG witness per distinct opening point.
     pub opening_witnesses: Vec<G1Affine>,
+    /// Per lookup: the multiplicity column m_l (round 1).
+    pub lookup_m_commitments: Vec<G1Affine>,
+    /// Per lookup: the running sum φ_l (round 2).
+    pub lookup_phi_commitments: Vec<G1Affine>,
+    /// Per lookup: m_l(ζ), φ_l(ζ), φ_l(ζω).
+    pub lookup_evals: Vec<Fr>,
 }
 
 impl Proof {
@@ -41,6 +49,7 @@ impl Proof {
         absorb_scalars(t, b"eval_fixed", &self.fixed_evals);
         absorb_scalars(t, b"eval_sigma", &self.sigma_evals);
         absorb_scalars(t, b"eval_z", &self.z_evals);
+        absorb_scalars(t, b"eval_lookup", &self.lookup_evals);
     }
 
     pub fn to_bytes(&self) -> Vec<u8> {
@@ -50,6 +59,9 @@ impl Proof {
         w.g1s(&self.advice_commitments);
         w.g1s(&self.permutation_commitments);
         w.g1s(&self.quotient_commitments);
+        w.g1s(&self.lookup_m_commitments);
+        w.g1s(&self.lookup_phi_commitments);
+        w.frs(&self.lookup_evals);
         w.frs(&self.advice_evals);
         w.frs(&self.fixed_evals);
         w.frs(&self.sigma_evals);
@@ -65,10 +77,19 @@ impl Proof {
         if version != PROOF_VERSION {
             return Err(DecodeError::UnsupportedVersion { what: "proof", found: version, supported: PROOF_VERSION }.into());
         }
+        let advice_commitments = r.g1s("advice commitment", MAX_ITEMS)?;
+        let permutation_commitments = r.g1s("permutation commitment", MAX_ITEMS)?;
+        let quotient_commitments = r.g1s("quotient commitment", MAX_ITEMS)?;
+        let lookup_m_commitments = r.g1s("lookup multiplicity commitment", MAX_ITEMS)?;
+        let lookup_phi_commitments = r.g1s("lookup running-sum commitment", MAX_ITEMS)?;
+        let lookup_evals = r.frs("lookup evaluation", MAX_ITEMS)?;
         let proof = Proof {
-            advice_commitments: r.g1s("advice commitment", MAX_ITEMS)?,
-            permutation_commitments: r.g1s("permutation commitment", MAX_ITEMS)?,
-            quotient_commitments: r.g1s("quotient commitment", MAX_ITEMS)?,
+            advice_commitments,
+            permutation_commitments,
+            quotient_commitments,
+            lookup_m_commitments,
+            lookup_phi_commitments,
+            lookup_evals,
             advice_evals: r.frs("advice evaluation", MAX_ITEMS)?,
             fixed_evals: r.frs("fixed evaluation", MAX_ITEMS)?,
             sigma_evals: r.frs("sigma evaluation", MAX_ITEMS)?,

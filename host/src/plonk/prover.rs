@@ -1,8 +1,9 @@
 //! The prover: one stage function per round.
 //!
-//! 1. `commit_advice`: commit the blinded advice columns (Lagrange-basis MSM + blinding terms);
-//!    squeeze β, γ.
-//! 2. `permutation::prover::commit_products`: the blinded grand products Z_c; squeeze α.
+//! 1. `commit_advice`: commit the blinded advice columns (Lagrange-basis MSM + blinding terms),
+//!    then `lookup::prover::commit_multiplicities`; squeeze β, γ (and θ, β_L with lookups).
+//! 2. `permutation::prover::commit_products`: the blinded grand products Z_c, then
+//!    `lookup::prover::commit_running_sums`; squeeze α.
 //! 3. `vanishing::prover::commit_quotient`: N/Z_H on the extended coset, split into blinded
 //!    pieces; squeeze ζ.
 //! 4. `evaluate`: every opened polynomial at its point; squeeze v.
@@ -15,7 +16,7 @@ use rand::{CryptoRng, RngCore};
 use super::circuit::{pad_columns, ColumnKind, Witness};
 use super::keys::ProvingKey;
 use super::proof::Proof;
-use super::{absorb_points, absorb_preamble, extended_coset_shift, opening_list, permutation, vanishing, Opened, Shape};
+use super::{absorb_points, absorb_preamble, extended_coset_shift, lookup, lookup_challenges, opening_list, permutation, vanishing, Opened, Shape};
 use crate::backend::{Backend, BackendExt, BasesHandle, MsmJob, NttKind};
 use crate::error::Result;
 use crate::poly::kzg::multiopen::{witness_polys, ProverQuery};
@@ -81,6 +82,35 @@ pub fn prove_with_options<R: RngCore + CryptoRng>(
     rng: &mut R,
     options: ProveOptions,
 ) -> Result<Proof> {
+    prove_inner(backend, pk, witness, instances, rng, options, None)
+}
+
+/// A hook that changes the multiplicities before they are committed: (lookup, m on H).
+pub type MultiplicityTamper<'a> = &'a dyn Fn(usize, &mut Vec<Fr>);
+
+/// For soundness tests only: proves (without the witness check) after `tamper` has changed the
+/// lookup multiplicities, as a cheating prover could. The verifier must reject the result.
+#[doc(hidden)]
+pub fn prove_with_tampered_multiplicities<R: RngCore + CryptoRng>(
+    backend: &dyn Backend,
+    pk: &ProvingKey,
+    witness: &Witness,
+    instances: &[Vec<Fr>],
+    rng: &mut R,
+    tamper: MultiplicityTamper<'_>,
+) -> Result<Proof> {
+    prove_inner(backend, pk, witness, instances, rng, ProveOptions { check_witness: false }, Some(tamper))
+}
+
+fn prove_inner<R: RngCore + CryptoRng>(
+    backend: &dyn Backend,
+    pk: &ProvingKey,
+    witness: &Witness,
+    instances: &[Vec<Fr>],
+    rng: &mut R,
+    options: ProveOptions,
+    tamper: Option<MultiplicityTamper<'_>>,
+) -> Result<Proof> {
     let vk = &pk.vk;
     let cs = vk.cs();
     let shape = vk.shape();
@@ -101,11 +131,24 @@ pub fn prove_with_options<R: RngCore + CryptoRng>(
     let mut t = Transcript::new();
     absorb_preamble(&mut t, vk, instances);
 
-    // Round 1: advice.
+    // Round 1: advice, then the lookup multiplicities (which depend on the advice only); the
+    // lookup challenges θ, β_L are squeezed after both are absorbed.
     let advice = commit_advice(&ctx, &advice_values, rng)?;
     absorb_points(&mut t, b"advice", &advice.iter().map(|c| c.commitment).collect::<Vec<_>>());
+    let mut lookup_values = lookup::prover::multiplicities(
+        &ctx,
+        &cs.lookups,
+        &lookup::prover::column_reader(&advice_values, &pk.fixed_values, &instance_values),
+        options.check_witness,
+    )?;
+    if let Some(tamper) = tamper {
+        lookup_values.m.iter_mut().enumerate().for_each(|(l, m)| tamper(l, m));
+    }
+    let lookup_m = lookup::prover::commit_multiplicities(&ctx, &lookup_values, rng)?;
+    absorb_points(&mut t, b"lookup_m", &lookup_m.iter().map(|c| c.commitment).collect::<Vec<_>>());
     let beta = t.challenge(b"beta");
     let gamma = t.challenge(b"gamma");
+    let (theta, lookup_beta) = lookup_challenges(&mut t, cs);
 
     // Round 2: permutation product.
     let instance_ext = instance_on_coset(&ctx, &instance_values)?;
@@ -122,7 +165,10 @@ pub fn prove_with_options<R: RngCore + CryptoRng>(
             .collect();
         permutation::prover::commit_products(&ctx, &wires, beta, gamma, rng)?
     };
+    let lookup_phi = lookup::prover::commit_running_sums(&ctx, &lookup_values, theta, lookup_beta, rng)?;
+    drop(lookup_values);
     absorb_points(&mut t, b"perm_z", &z.iter().map(|c| c.commitment).collect::<Vec<_>>());
+    absorb_points(&mut t, b"lookup_phi", &lookup_phi.iter().map(|c| c.commitment).collect::<Vec<_>>());
     let alpha = t.challenge(b"alpha");
 
     // Round 3: quotient.
@@ -131,6 +177,7 @@ pub fn prove_with_options<R: RngCore + CryptoRng>(
         &advice,
         &instance_ext,
         &z,
+        &lookup::prover::LookupPolys { m: &lookup_m, phi: &lookup_phi, theta, beta: lookup_beta },
         [beta, gamma, alpha],
         rng,
         options.check_witness,
@@ -139,7 +186,13 @@ pub fn prove_with_options<R: RngCore + CryptoRng>(
     let zeta = t.challenge(b"zeta");
 
     // Round 4: evaluations.
-    let polys = OpenedPolys { advice: &advice, z: &z, quotient: &quotient.combined(zeta, shape.piece_size) };
+    let polys = OpenedPolys {
+        advice: &advice,
+        z: &z,
+        lookup_m: &lookup_m,
+        lookup_phi: &lookup_phi,
+        quotient: &quotient.combined(zeta, shape.piece_size),
+    };
     let evals = evaluate(&ctx, &polys, zeta);
     let mut proof = Proof {
         advice_commitments: advice.iter().map(|c| c.commitment).collect(),
@@ -150,6 +203,9 @@ pub fn prove_with_options<R: RngCore + CryptoRng>(
         sigma_evals: evals.sigma,
         z_evals: evals.z,
         opening_witnesses: vec![],
+        lookup_m_commitments: lookup_m.iter().map(|c| c.commitment).collect(),
+        lookup_phi_commitments: lookup_phi.iter().map(|c| c.commitment).collect(),
+        lookup_evals: evals.lookup,
     };
     proof.absorb_evals(&mut t);
     let v = t.challenge(b"v");
@@ -238,6 +294,8 @@ pub(crate) fn instance_on_coset(ctx: &Ctx<'_>, values: &[Vec<Fr>]) -> Result<Vec
 pub(crate) struct OpenedPolys<'a> {
     pub advice: &'a [Committed],
     pub z: &'a [Committed],
+    pub lookup_m: &'a [Committed],
+    pub lookup_phi: &'a [Committed],
     /// Σ_i ζ^{i·m} t_i(X).
     pub quotient: &'a [Fr],
 }
@@ -247,6 +305,7 @@ pub(crate) struct Evals {
     pub fixed: Vec<Fr>,
     pub sigma: Vec<Fr>,
     pub z: Vec<Fr>,
+    pub lookup: Vec<Fr>,
 }
 
 fn poly_of<'a>(pk: &'a ProvingKey, polys: &'a OpenedPolys<'a>, queries: &super::circuit::Queries, o: Opened) -> &'a [Fr] {
@@ -255,6 +314,8 @@ fn poly_of<'a>(pk: &'a ProvingKey, polys: &'a OpenedPolys<'a>, queries: &super::
         Opened::Fixed(i) => &pk.fixed_coeffs[queries.fixed[i].column.index],
         Opened::Sigma(j) => &pk.sigma_coeffs[j],
         Opened::Z(c, _) => &polys.z[c].coeffs,
+        Opened::LookupM(l) => &polys.lookup_m[l].coeffs,
+        Opened::LookupPhi(l, _) => &polys.lookup_phi[l].coeffs,
         Opened::Quotient => polys.quotient,
     }
 }
@@ -278,6 +339,7 @@ pub(crate) fn evaluate(ctx: &Ctx<'_>, polys: &OpenedPolys<'_>, zeta: Fr) -> Eval
         fixed: pick(&|o| matches!(o, Opened::Fixed(_))),
         sigma: pick(&|o| matches!(o, Opened::Sigma(_))),
         z: pick(&|o| matches!(o, Opened::Z(..))),
+        lookup: pick(&|o| matches!(o, Opened::LookupM(_) | Opened::LookupPhi(..))),
     }
 }
 

@@ -8,7 +8,8 @@ use ark_ec::AffineRepr;
 
 use super::circuit::{ColumnKind, Query};
 use super::evaluation::{combined_constraints, PermutationAt};
-use super::{absorb_points, absorb_preamble, opening_list, permutation, vanishing, Opened, Proof, VerifyingKey};
+use super::lookup::{self, LookupAt};
+use super::{absorb_points, absorb_preamble, lookup_challenges, opening_list, permutation, vanishing, Opened, Proof, VerifyingKey};
 use crate::error::{Error, Result};
 use crate::poly::kzg::multiopen::{self, VerifierQuery};
 use crate::transcript::Transcript;
@@ -23,6 +24,10 @@ pub struct Challenges {
     pub zeta: Fr,
     pub v: Fr,
     pub u: Fr,
+    /// The lookup tuple-compression challenge θ and the lookup challenge β_L (zero without
+    /// lookups).
+    pub theta: Fr,
+    pub lookup_beta: Fr,
 }
 
 /// Replays the transcript (the same stage functions as the prover).
@@ -30,9 +35,12 @@ pub fn derive_challenges(vk: &VerifyingKey, proof: &Proof, instances: &[Vec<Fr>]
     let mut t = Transcript::new();
     absorb_preamble(&mut t, vk, instances);
     absorb_points(&mut t, b"advice", &proof.advice_commitments);
+    absorb_points(&mut t, b"lookup_m", &proof.lookup_m_commitments);
     let beta = t.challenge(b"beta");
     let gamma = t.challenge(b"gamma");
+    let (theta, lookup_beta) = lookup_challenges(&mut t, vk.cs());
     absorb_points(&mut t, b"perm_z", &proof.permutation_commitments);
+    absorb_points(&mut t, b"lookup_phi", &proof.lookup_phi_commitments);
     let alpha = t.challenge(b"alpha");
     absorb_points(&mut t, b"quotient", &proof.quotient_commitments);
     let zeta = t.challenge(b"zeta");
@@ -40,7 +48,7 @@ pub fn derive_challenges(vk: &VerifyingKey, proof: &Proof, instances: &[Vec<Fr>]
     let v = t.challenge(b"v");
     absorb_points(&mut t, b"opening", &proof.opening_witnesses);
     let u = t.challenge(b"u");
-    Challenges { beta, gamma, alpha, zeta, v, u }
+    Challenges { beta, gamma, alpha, zeta, v, u, theta, lookup_beta }
 }
 
 fn reject(why: impl Into<String>) -> Error {
@@ -71,8 +79,16 @@ pub fn verify(vk: &VerifyingKey, proof: &Proof, instances: &[Vec<Fr>]) -> Result
         return Err(reject("the proof does not have this verifying key's shape"));
     }
     permutation::verifier::check_shape(vk, proof)?;
+    lookup::verifier::check_shape(vk, proof)?;
     // Decoded proofs are checked on decoding; an in-memory proof may hold unchecked points.
-    let points = proof.advice_commitments.iter().chain(&proof.permutation_commitments).chain(&proof.quotient_commitments).chain(&proof.opening_witnesses);
+    let points = proof
+        .advice_commitments
+        .iter()
+        .chain(&proof.permutation_commitments)
+        .chain(&proof.quotient_commitments)
+        .chain(&proof.opening_witnesses)
+        .chain(&proof.lookup_m_commitments)
+        .chain(&proof.lookup_phi_commitments);
     if points.clone().any(|p| !p.is_on_curve() || !p.is_in_correct_subgroup_assuming_on_curve()) {
         return Err(reject("a proof point is not on the curve"));
     }
@@ -113,7 +129,14 @@ pub fn verify(vk: &VerifyingKey, proof: &Proof, instances: &[Vec<Fr>]) -> Result
         l_last,
     });
     let shifts = permutation::shifts(cs.permutation.len());
-    let numerator = combined_constraints(cs, &shifts, &query, perm, zeta, l0, ch.beta, ch.gamma, ch.alpha);
+    let lookups = (!cs.lookups.is_empty()).then_some(LookupAt {
+        m: |l: usize| proof.lookup_evals[3 * l],
+        phi: |l: usize| proof.lookup_evals[3 * l + 1],
+        phi_next: |l: usize| proof.lookup_evals[3 * l + 2],
+        theta: ch.theta,
+        beta: ch.lookup_beta,
+    });
+    let numerator = combined_constraints(cs, &shifts, &query, perm, lookups, zeta, l0, ch.beta, ch.gamma, ch.alpha);
     let t_eval = vanishing::verifier::expected_eval(numerator, zh).ok_or_else(|| reject("Z_H(ζ) = 0"))?;
     let t_commitment = vanishing::verifier::combined_commitment(&proof.quotient_commitments, zeta, shape.piece_size);
 
@@ -137,6 +160,8 @@ pub fn verify(vk: &VerifyingKey, proof: &Proof, instances: &[Vec<Fr>]) -> Result
                     (vk.sigma_commitments()[j].into_group(), proof.sigma_evals[j])
                 }
                 Opened::Z(c, r) => (proof.permutation_commitments[c].into_group(), proof.z_evals[2 * c + r as usize]),
+                Opened::LookupM(l) => (proof.lookup_m_commitments[l].into_group(), proof.lookup_evals[3 * l]),
+                Opened::LookupPhi(l, r) => (proof.lookup_phi_commitments[l].into_group(), proof.lookup_evals[3 * l + 1 + r as usize]),
                 Opened::Quotient => (t_commitment, t_eval),
             };
             VerifierQuery { point, commitment, eval }

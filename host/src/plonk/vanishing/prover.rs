@@ -14,6 +14,8 @@ use crate::backend::{BackendExt, NttKind};
 use crate::error::{Error, Result};
 use crate::plonk::circuit::{ColumnKind, Query};
 use crate::plonk::evaluation::{combined_constraints, PermutationAt};
+use crate::plonk::lookup::prover::LookupPolys;
+use crate::plonk::lookup::LookupAt;
 use crate::plonk::permutation::shifts;
 use crate::plonk::prover::{rotated_index, Committed, Ctx};
 use crate::plonk::extended_coset_shift;
@@ -45,6 +47,7 @@ pub(crate) fn numerator_on_coset(
     advice: &[Committed],
     instance_ext: &[Vec<Fr>],
     z: &[Committed],
+    lookups: &LookupPolys<'_>,
     [beta, gamma, alpha]: [Fr; 3],
 ) -> Vec<Fr> {
     let pk = ctx.pk;
@@ -78,7 +81,14 @@ pub(crate) fn numerator_on_coset(
                 z_next: |c: usize| z[c].ext[next],
                 l_last: pk.l_last_ext[i],
             });
-            *slot = combined_constraints(cs, &k, &query, perm, x, pk.l0_ext[i], beta, gamma, alpha);
+            let lk = (!lookups.m.is_empty()).then(|| LookupAt {
+                m: |l: usize| lookups.m[l].ext[i],
+                phi: |l: usize| lookups.phi[l].ext[i],
+                phi_next: |l: usize| lookups.phi[l].ext[next],
+                theta: lookups.theta,
+                beta: lookups.beta,
+            });
+            *slot = combined_constraints(cs, &k, &query, perm, lk, x, pk.l0_ext[i], beta, gamma, alpha);
             x *= omega_ext;
         }
     });
@@ -91,6 +101,7 @@ pub(crate) fn commit_quotient(
     advice: &[Committed],
     instance_ext: &[Vec<Fr>],
     z: &[Committed],
+    lookups: &LookupPolys<'_>,
     challenges: [Fr; 3],
     rng: &mut (impl RngCore + CryptoRng),
     check_witness: bool,
@@ -98,7 +109,7 @@ pub(crate) fn commit_quotient(
     let shape = ctx.shape;
     let size = 1usize << shape.ext_k;
     let factor = shape.ext_factor();
-    let mut numerator = numerator_on_coset(ctx, advice, instance_ext, z, challenges);
+    let mut numerator = numerator_on_coset(ctx, advice, instance_ext, z, lookups, challenges);
     // Z_H(g·ω_E^i) = g^n·(ω_E^n)^i − 1 takes `factor` distinct values.
     let shift_n = extended_coset_shift().pow([shape.n as u64]);
     let omega_ext = <Fr as ark_ff::FftField>::get_root_of_unity(size as u64).expect("2-adic");
