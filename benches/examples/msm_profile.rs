@@ -41,8 +41,8 @@ fn main() {
         let m = cl.terms[4].len();
         let p0 = pippenger::plan(m, cl.bits[4], 1);
         println!("plan {p0:?} bits {}", cl.bits[4]);
-        for c in [12u32, 16].into_iter().filter(|_| std::env::var("ONLY").is_err()) {
-            for ba in [true, false] {
+        for c in [13u32, 14, 15, 13, 14, 15].into_iter().filter(|_| std::env::var("ONLY").is_err()) {
+            for ba in [true] {
                 let p = pippenger::Plan { c, windows: (cl.bits[4] + 1).div_ceil(c), slices: 1, batch_affine: ba };
                 let t = Instant::now();
                 let r = pippenger::msm_terms_with(&blocks, cl.bits[4], p);

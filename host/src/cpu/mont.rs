@@ -59,6 +59,27 @@ fn reduce_once<C: MontConfig<4>>(x: [u64; 4]) -> [u64; 4] {
 /// a·b (Montgomery), equal to arkworks' `a * b`.
 #[inline(always)]
 pub fn mul<C: MontConfig<4>>(a: &F<C>, b: &F<C>) -> F<C> {
+    Fp::new_unchecked(BigInt(reduce_once::<C>(mul_raw::<C>(a, b))))
+}
+
+/// a·b (Montgomery) without the final subtraction, for *lazy* values: for a BN254 modulus
+/// (p < 0.19·2^256) and inputs a, b < 2p (not necessarily reduced), the result is < 1.76·p < 2p, and
+/// congruent to the reduced product. Lazy values may only feed `mul_lazy`, `mul` (whose result is
+/// reduced for inputs < 2p) or [`reduce`]; never compare or store them.
+#[inline(always)]
+pub fn mul_lazy<C: MontConfig<4>>(a: &F<C>, b: &F<C>) -> F<C> {
+    Fp::new_unchecked(BigInt(mul_raw::<C>(a, b)))
+}
+
+/// The reduced form of a lazy value (< 2p).
+#[inline(always)]
+pub fn reduce<C: MontConfig<4>>(a: &F<C>) -> F<C> {
+    Fp::new_unchecked(BigInt(reduce_once::<C>(a.0 .0)))
+}
+
+#[inline(always)]
+fn mul_raw<C: MontConfig<4>>(a: &F<C>, b: &F<C>) -> [u64; 4] {
+    debug_assert!(C::MODULUS.0[3] < (1u64 << 62) / 5 * 4, "lazy bounds need p < 0.2·2^256");
     let (a, b) = (&a.0 .0, &b.0 .0);
     let p = &C::MODULUS.0;
     let mut t = [0u64; 4];
@@ -75,7 +96,7 @@ pub fn mul<C: MontConfig<4>>(a: &F<C>, b: &F<C>) -> F<C> {
         }
         t[3] = ca.wrapping_add(cm);
     }
-    Fp::new_unchecked(BigInt(reduce_once::<C>(t)))
+    t
 }
 
 /// a² (Montgomery).
@@ -130,6 +151,33 @@ mod tests {
                 assert_eq!(sub(a, b), *a - b, "{a} − {b}");
             }
         }
+    }
+
+    /// Lazy products of unreduced inputs (x + p, y + p < 2p) stay below 2p and reduce to the product.
+    fn check_lazy<C: MontConfig<4>>(name: &str) {
+        let mut rng = zkaccel_sim::seed::TestRng::for_test(name);
+        let p = C::MODULUS.0;
+        let unreduced = |x: &F<C>| Fp::new_unchecked(BigInt(add_limbs(&x.0 .0, &p)));
+        let two_p = add_limbs(&p, &p);
+        let below_2p = |x: &F<C>| sub_limbs(&x.0 .0, &two_p).1;
+        let mut vals: Vec<F<C>> = vec![F::<C>::zero(), F::<C>::one(), -F::<C>::one()];
+        vals.extend((0..300).map(|_| F::<C>::rand(&mut rng)));
+        for a in &vals {
+            for b in vals.iter().take(40) {
+                for (x, y) in [(*a, *b), (unreduced(a), *b), (*a, unreduced(b)), (unreduced(a), unreduced(b))] {
+                    let l = mul_lazy(&x, &y);
+                    assert!(below_2p(&l), "lazy product not below 2p");
+                    assert_eq!(reduce(&l), *a * b);
+                    assert_eq!(mul(&x, &y), *a * b, "mul of unreduced inputs");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn lazy_products_stay_below_2p_and_reduce_correctly() {
+        check_lazy::<ark_bn254::FqConfig>("lazy_products_fq");
+        check_lazy::<ark_bn254::FrConfig>("lazy_products_fr");
     }
 
     #[test]

@@ -166,25 +166,26 @@ impl<'a> BatchAffineBuckets<'a> {
         if n == 0 {
             return;
         }
-        // Forward: scratch[i] = Π_{j<i} d_j with d_j = x_P − x_B.
+        // Forward: scratch[i] = Π_{j<i} d_j with d_j = x_P − x_B. The running products and the
+        // inverses are lazy (< 2p, see `mont::mul_lazy`); what is stored in a bucket is reduced.
         let mut acc = Fq::ONE;
         for (i, op) in self.batch.iter().enumerate() {
             self.scratch[i] = acc;
             let d = mont::sub::<C>(&op.point.x, &self.buckets[op.bucket as usize].x);
-            acc = mont::mul::<C>(&acc, &d);
+            acc = mont::mul_lazy::<C>(&acc, &d);
         }
-        let mut inv = acc.inverse().expect("x-coordinates of batched additions differ");
+        let mut inv = mont::reduce::<C>(&acc).inverse().expect("x-coordinates of batched additions differ");
         for i in (0..n).rev() {
             let op = self.batch[i];
             let b = op.bucket as usize;
             let p = op.point;
             let q = self.buckets[b];
             let dx = mont::sub::<C>(&p.x, &q.x);
-            let inv_i = mont::mul::<C>(&inv, &self.scratch[i]);
-            inv = mont::mul::<C>(&inv, &dx);
+            let inv_i = mont::mul_lazy::<C>(&inv, &self.scratch[i]);
+            inv = mont::mul_lazy::<C>(&inv, &dx);
             let py = if op.neg { mont::neg::<C>(&p.y) } else { p.y };
-            let lambda = mont::mul::<C>(&mont::sub::<C>(&py, &q.y), &inv_i);
-            let x3 = mont::sub::<C>(&mont::sub::<C>(&mont::square::<C>(&lambda), &q.x), &p.x);
+            let lambda = mont::mul_lazy::<C>(&mont::sub::<C>(&py, &q.y), &inv_i);
+            let x3 = mont::sub::<C>(&mont::sub::<C>(&mont::mul::<C>(&lambda, &lambda), &q.x), &p.x);
             let y3 = mont::sub::<C>(&mont::mul::<C>(&lambda, &mont::sub::<C>(&q.x, &x3)), &q.y);
             self.buckets[b] = Pt { x: x3, y: y3 };
             self.state[b] = FILLED;
