@@ -16,6 +16,7 @@ pub mod dev;
 mod evaluation;
 pub mod keygen;
 pub mod keys;
+pub mod mac;
 pub mod lookup;
 pub mod permutation;
 pub mod proof;

@@ -1,0 +1,215 @@
+//! Multiply-accumulate rows with fixed weight columns, and the proven fixed-point rescale.
+//!
+//! With `lanes` = L advice columns x_0 … x_{L−1}, L fixed weight columns w_0 … w_{L−1} and an
+//! advice accumulator `acc`:
+//!
+//! * `mac`:       q_mac·(acc(ωX) − acc − Σ_i w_i·x_i) = 0   (L multiply-accumulates per row);
+//! * `mac_start`: q_start·(acc − bias) = 0                   (a chain starts at the fixed bias);
+//! * `rescale`:   q_out·(acc − 2^s·q − r) = 0, with the lookups
+//!   `rescale_remainder`: q_out·r ∈ {0, …, 2^s − 1} and
+//!   `relu`: (q_out·q, q_out·y) ∈ {(v, max(v, 0)) : −2^{b−1} ≤ v < 2^{b−1}}.
+//!
+//! The ReLU table range-checks q to b signed bits and the remainder table r to s bits, so
+//! acc = 2^s·q + r has exactly one solution among integers of |acc| < 2^{b−1+s} (far below the
+//! field size): q = ⌊acc / 2^s⌋ (floor, also for negative acc: −5 >> 2 = −2, r = 3), matching the
+//! model importer (`host/onnx`). Without r's range check any r would fit some q.
+//!
+//! One output of W·x takes ⌈cols/L⌉ MAC rows and one rescale row; the weights are fixed columns
+//! (committed once in the key). Inputs reach the x lanes by copy constraints: the first use of an
+//! input defines its cell, every later use (other outputs, the next layer) is copied from it.
+
+use ark_ff::{One, Zero};
+
+use super::circuit::{Cell, Column, ConstraintSystem, FixedAssignment, Witness};
+use crate::error::{Error, Result};
+use crate::Fr;
+
+/// The columns of the MAC/rescale layout.
+#[derive(Clone, Debug)]
+pub struct MacConfig {
+    pub lanes: usize,
+    /// The rescale shift s.
+    pub shift: u32,
+    /// The signed bit width b of rescaled values (the ReLU table has 2^b rows).
+    pub bits: u32,
+    pub x: Vec<Column>,
+    pub w: Vec<Column>,
+    pub acc: Column,
+    pub q: Column,
+    pub r: Column,
+    pub y: Column,
+    pub q_mac: Column,
+    pub q_start: Column,
+    pub bias: Column,
+    pub q_out: Column,
+    pub t_x: Column,
+    pub t_y: Column,
+    pub t_r: Column,
+}
+
+fn fr(v: i64) -> Fr {
+    if v < 0 {
+        -Fr::from(v.unsigned_abs())
+    } else {
+        Fr::from(v as u64)
+    }
+}
+
+impl MacConfig {
+    /// Declares the columns, gates and lookups.
+    pub fn configure(cs: &mut ConstraintSystem, lanes: usize, shift: u32, bits: u32) -> Self {
+        assert!(lanes >= 1 && (1..=30).contains(&shift) && (2..=30).contains(&bits));
+        let x: Vec<Column> = (0..lanes).map(|_| cs.advice_column()).collect();
+        let w: Vec<Column> = (0..lanes).map(|_| cs.fixed_column()).collect();
+        let (acc, q, r, y) = (cs.advice_column(), cs.advice_column(), cs.advice_column(), cs.advice_column());
+        let (q_mac, q_start, bias, q_out) = (cs.fixed_column(), cs.fixed_column(), cs.fixed_column(), cs.fixed_column());
+        let (t_x, t_y, t_r) = (cs.fixed_column(), cs.fixed_column(), cs.fixed_column());
+        let dot = x.iter().zip(&w).map(|(x, w)| w.cur() * x.cur()).reduce(|a, b| a + b).expect("lanes ≥ 1");
+        cs.create_gate("mac", vec![q_mac.cur() * (acc.next() - acc.cur() - dot)]);
+        cs.create_gate("mac_start", vec![q_start.cur() * (acc.cur() - bias.cur())]);
+        let two_s = Fr::from(1u64 << shift);
+        cs.create_gate("rescale", vec![q_out.cur() * (acc.cur() - q.cur() * two_s - r.cur())]);
+        cs.lookup("rescale_remainder", vec![q_out.cur() * r.cur()], vec![t_r]);
+        cs.lookup("relu", vec![q_out.cur() * q.cur(), q_out.cur() * y.cur()], vec![t_x, t_y]);
+        for c in x.iter().chain([&q, &y]) {
+            cs.enable_equality(*c);
+        }
+        Self { lanes, shift, bits, x, w, acc, q, r, y, q_mac, q_start, bias, q_out, t_x, t_y, t_r }
+    }
+}
+
+/// A value of the circuit: its integer value and, once placed, its cell.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Operand {
+    pub value: i64,
+    pub cell: Option<Cell>,
+}
+
+impl Operand {
+    /// A private input not yet placed (its first use defines its cell).
+    pub fn input(value: i64) -> Self {
+        Self { value, cell: None }
+    }
+}
+
+/// Lays out matrix-vector products with rescale and ReLU row by row.
+pub struct MacBuilder {
+    pub cfg: MacConfig,
+    pub k: u32,
+    n: usize,
+    row: usize,
+    fixed: Vec<Vec<Fr>>,
+    advice: Vec<Vec<Fr>>,
+    copies: Vec<(Cell, Cell)>,
+}
+
+/// relu on a field element holding a small signed integer (for tests that edit witnesses).
+pub fn relu_of(v: Fr) -> Fr {
+    use ark_ff::{BigInteger, PrimeField};
+    // Negative values are r − |v|, whose top bit is set for |v| ≪ r.
+    if v.into_bigint().get_bit(252) {
+        Fr::zero()
+    } else {
+        v
+    }
+}
+
+/// ⌊acc / 2^s⌋ and the remainder in [0, 2^s) (arithmetic shift: floor for negative values).
+pub fn floor_rescale(acc: i64, shift: u32) -> (i64, i64) {
+    let q = acc >> shift;
+    (q, acc - (q << shift))
+}
+
+impl MacBuilder {
+    /// An empty layout on 2^k rows; fills the ReLU and remainder tables (an error when they
+    /// exceed the rows).
+    pub fn new(cs: &ConstraintSystem, cfg: MacConfig, k: u32) -> Result<Self> {
+        let n = 1usize << k;
+        if (1usize << cfg.bits) > n || (1usize << cfg.shift) > n {
+            return Err(Error::Circuit(format!(
+                "the ReLU table (2^{}) or the remainder table (2^{}) exceeds 2^{k} rows",
+                cfg.bits, cfg.shift
+            )));
+        }
+        let mut fixed = vec![vec![Fr::zero(); n]; cs.num_fixed];
+        let half = 1i64 << (cfg.bits - 1);
+        for (i, v) in (-half..half).enumerate() {
+            fixed[cfg.t_x.index][i] = fr(v);
+            fixed[cfg.t_y.index][i] = fr(v.max(0));
+        }
+        for i in 0..(1usize << cfg.shift) {
+            fixed[cfg.t_r.index][i] = Fr::from(i as u64);
+        }
+        Ok(Self { cfg, k, n, row: 0, fixed, advice: vec![vec![Fr::zero(); n]; cs.num_advice], copies: vec![] })
+    }
+
+    /// Rows used so far.
+    pub fn rows_used(&self) -> usize {
+        self.row
+    }
+
+    /// Rows one output of a product over `cols` inputs takes.
+    pub fn rows_per_output(lanes: usize, cols: usize) -> usize {
+        cols.div_ceil(lanes) + 1
+    }
+
+    /// y = relu?(⌊(W·x + bias) / 2^s⌋) with the rescaled values range-checked to b signed bits.
+    /// Returns the outputs (the ReLU column's cells, or q's without ReLU).
+    pub fn matvec(&mut self, weights: &[Vec<i64>], bias: &[i64], inputs: &mut [Operand], relu: bool) -> Result<Vec<Operand>> {
+        let cfg = self.cfg.clone();
+        let cols = inputs.len();
+        if weights.len() != bias.len() || weights.iter().any(|r| r.len() != cols) || cols == 0 {
+            return Err(Error::Circuit("matvec: weights, bias and inputs disagree in shape".into()));
+        }
+        let need = self.row + weights.len() * Self::rows_per_output(cfg.lanes, cols);
+        if need > self.n {
+            return Err(Error::Circuit(format!("matvec needs {need} rows, the circuit has {}", self.n)));
+        }
+        let half = 1i64 << (cfg.bits - 1);
+        let mut out = vec![];
+        for (wrow, b) in weights.iter().zip(bias) {
+            let start = self.row;
+            self.fixed[cfg.q_start.index][start] = Fr::one();
+            self.fixed[cfg.bias.index][start] = fr(*b);
+            let mut acc = *b;
+            for (c, chunk) in (0..cols).collect::<Vec<_>>().chunks(cfg.lanes).enumerate() {
+                let row = start + c;
+                self.fixed[cfg.q_mac.index][row] = Fr::one();
+                self.advice[cfg.acc.index][row] = fr(acc);
+                for (lane, &j) in chunk.iter().enumerate() {
+                    let cell = Cell { column: cfg.x[lane], row };
+                    self.advice[cfg.x[lane].index][row] = fr(inputs[j].value);
+                    self.fixed[cfg.w[lane].index][row] = fr(wrow[j]);
+                    match inputs[j].cell {
+                        Some(c0) => self.copies.push((c0, cell)),
+                        None => inputs[j].cell = Some(cell),
+                    }
+                    acc += wrow[j] * inputs[j].value;
+                }
+            }
+            let row = start + cols.div_ceil(cfg.lanes);
+            let (q, r) = floor_rescale(acc, cfg.shift);
+            if !(-half..half).contains(&q) {
+                return Err(Error::Witness(format!("rescaled value {q} (acc {acc}) outside {} signed bits", cfg.bits)));
+            }
+            let y = q.max(0);
+            self.fixed[cfg.q_out.index][row] = Fr::one();
+            self.advice[cfg.acc.index][row] = fr(acc);
+            self.advice[cfg.q.index][row] = fr(q);
+            self.advice[cfg.r.index][row] = fr(r);
+            self.advice[cfg.y.index][row] = fr(y);
+            out.push(if relu {
+                Operand { value: y, cell: Some(Cell { column: cfg.y, row }) }
+            } else {
+                Operand { value: q, cell: Some(Cell { column: cfg.q, row }) }
+            });
+            self.row = row + 1;
+        }
+        Ok(out)
+    }
+
+    /// The fixed assignment (weights, selectors, tables, copies) and the witness.
+    pub fn finish(self) -> (FixedAssignment, Witness) {
+        (FixedAssignment { k: self.k, fixed: self.fixed, copies: self.copies }, Witness { advice: self.advice })
+    }
+}
