@@ -63,12 +63,41 @@ pub fn mul<C: MontConfig<4>>(a: &F<C>, b: &F<C>) -> F<C> {
 }
 
 /// a·b (Montgomery) without the final subtraction, for *lazy* values: for a BN254 modulus
-/// (p < 0.19·2^256) and inputs a, b < 2p (not necessarily reduced), the result is < 1.76·p < 2p, and
-/// congruent to the reduced product. Lazy values may only feed `mul_lazy`, `mul` (whose result is
+/// (p < 0.19·2^256) and inputs with a·b < 4p² (a, b < 2p, or a < 4p and b < p), the result
+/// (a·b + m·p)/2^256 is < p·(4p/2^256 + 1) < 1.76·p < 2p, congruent to the reduced product, and
+/// every intermediate stays below a + p < 2^256. Lazy values may only feed `mul_lazy`, `mul` (whose result is
 /// reduced for inputs < 2p) or [`reduce`]; never compare or store them.
 #[inline(always)]
 pub fn mul_lazy<C: MontConfig<4>>(a: &F<C>, b: &F<C>) -> F<C> {
     Fp::new_unchecked(BigInt(mul_raw::<C>(a, b)))
+}
+
+/// x + y for lazy x, y < 2p, reduced below 2p.
+#[inline(always)]
+pub fn add_lazy<C: MontConfig<4>>(x: &F<C>, y: &F<C>) -> F<C> {
+    let s = add_limbs(&x.0 .0, &y.0 .0);
+    let two_p = add_limbs(&C::MODULUS.0, &C::MODULUS.0);
+    let (d, borrow) = sub_limbs(&s, &two_p);
+    Fp::new_unchecked(BigInt(if borrow { s } else { d }))
+}
+
+/// x − y + 2p for lazy x, y < 2p: in (0, 4p), not reduced (an input of `mul_lazy` with b < p).
+#[inline(always)]
+pub fn sub_lazy<C: MontConfig<4>>(x: &F<C>, y: &F<C>) -> F<C> {
+    let two_p = add_limbs(&C::MODULUS.0, &C::MODULUS.0);
+    Fp::new_unchecked(BigInt(sub_limbs(&add_limbs(&x.0 .0, &two_p), &y.0 .0).0))
+}
+
+/// x − y for lazy x, y < 2p, reduced below 2p.
+#[inline(always)]
+pub fn sub_lazy_reduced<C: MontConfig<4>>(x: &F<C>, y: &F<C>) -> F<C> {
+    let (d, borrow) = sub_limbs(&x.0 .0, &y.0 .0);
+    if borrow {
+        let two_p = add_limbs(&C::MODULUS.0, &C::MODULUS.0);
+        Fp::new_unchecked(BigInt(add_limbs(&d, &two_p)))
+    } else {
+        Fp::new_unchecked(BigInt(d))
+    }
 }
 
 /// The reduced form of a lazy value (< 2p).
@@ -169,6 +198,14 @@ mod tests {
                     assert!(below_2p(&l), "lazy product not below 2p");
                     assert_eq!(reduce(&l), *a * b);
                     assert_eq!(mul(&x, &y), *a * b, "mul of unreduced inputs");
+                    assert_eq!(reduce(&add_lazy(&x, &y)), *a + b);
+                    assert!(below_2p(&add_lazy(&x, &y)));
+                    assert_eq!(reduce(&sub_lazy_reduced(&x, &y)), *a - b);
+                    assert!(below_2p(&sub_lazy_reduced(&x, &y)));
+                    // x − y + 2p < 4p times a reduced twiddle.
+                    let l = mul_lazy(&sub_lazy(&x, &y), b);
+                    assert!(below_2p(&l), "lazy (x − y + 2p)·w not below 2p");
+                    assert_eq!(reduce(&l), (*a - b) * b);
                 }
             }
         }

@@ -16,16 +16,29 @@ use crate::Fr;
 
 type C = ark_bn254::FrConfig;
 
+// Butterflies keep values lazily reduced, in [0, 2p) (Harvey): sums are brought below 2p, a
+// difference enters the product as x − y + 2p < 4p, and the product of that with a reduced twiddle
+// is < 2p without a final subtraction (`mont::mul_lazy`). The bit-reversal pass reduces.
+
+/// x + y, below 2p.
 #[inline(always)]
 fn add(a: &Fr, b: &Fr) -> Fr {
-    mont::add::<C>(a, b)
+    mont::add_lazy::<C>(a, b)
 }
 
+/// (x − y)·w, below 2p (w reduced).
+#[inline(always)]
+fn sub_mul(a: &Fr, b: &Fr, w: &Fr) -> Fr {
+    mont::mul_lazy::<C>(&mont::sub_lazy::<C>(a, b), w)
+}
+
+/// x − y, below 2p.
 #[inline(always)]
 fn sub(a: &Fr, b: &Fr) -> Fr {
-    mont::sub::<C>(a, b)
+    mont::sub_lazy_reduced::<C>(a, b)
 }
 
+/// Reduced product (inputs below 2p).
 #[inline(always)]
 fn mul(a: &Fr, b: &Fr) -> Fr {
     mont::mul::<C>(a, b)
@@ -36,7 +49,8 @@ pub const BLOCK: usize = 1 << 12;
 /// Parallel passes split their j range into chunks of at least this many.
 const PAR_CHUNK: usize = 1 << 10;
 
-/// In-place DIF of `a` (length a power of two ≥ 1): output in bit-reversed order.
+/// In-place DIF of `a` (length a power of two ≥ 1): output in bit-reversed order, lazily reduced
+/// (each value below 2p: [`bit_reverse_scale`] reduces).
 pub fn dif(a: &mut [Fr], tw: &Stages) {
     let n = a.len();
     debug_assert!(n.is_power_of_two());
@@ -82,7 +96,7 @@ fn radix2_pass(a: &mut [Fr], t: &[Fr], parallel: bool) {
         for (i, (u, v)) in lo.iter_mut().zip(hi.iter_mut()).enumerate() {
             let (x, y) = (*u, *v);
             *u = add(&x, &y);
-            *v = mul(&sub(&x, &y), &t[j0 + i]);
+            *v = sub_mul(&x, &y, &t[j0 + i]);
         }
     };
     if parallel && h > PAR_CHUNK {
@@ -105,7 +119,7 @@ fn radix4_pass(a: &mut [Fr], t1: &[Fr], t2: &[Fr], parallel: bool) {
             // j = 0: ω^0 = 1 for t1[0] and t2[0]; t1[q] is the 4th root of unity.
             let (x0, x1, x2, x3) = (a0[0], a1[0], a2[0], a3[0]);
             let (s0, d0) = (add(&x0, &x2), sub(&x0, &x2));
-            let (s1, d1) = (add(&x1, &x3), mul(&sub(&x1, &x3), &t1[q]));
+            let (s1, d1) = (add(&x1, &x3), sub_mul(&x1, &x3, &t1[q]));
             a0[0] = add(&s0, &s1);
             a1[0] = sub(&s0, &s1);
             a2[0] = add(&d0, &d1);
@@ -115,13 +129,13 @@ fn radix4_pass(a: &mut [Fr], t1: &[Fr], t2: &[Fr], parallel: bool) {
         for i in start..a0.len() {
             let j = j0 + i;
             let (x0, x1, x2, x3) = (a0[i], a1[i], a2[i], a3[i]);
-            let (s0, d0) = (add(&x0, &x2), mul(&sub(&x0, &x2), &t1[j]));
-            let (s1, d1) = (add(&x1, &x3), mul(&sub(&x1, &x3), &t1[j + q]));
+            let (s0, d0) = (add(&x0, &x2), sub_mul(&x0, &x2, &t1[j]));
+            let (s1, d1) = (add(&x1, &x3), sub_mul(&x1, &x3, &t1[j + q]));
             let w = &t2[j];
             a0[i] = add(&s0, &s1);
-            a1[i] = mul(&sub(&s0, &s1), w);
+            a1[i] = sub_mul(&s0, &s1, w);
             a2[i] = add(&d0, &d1);
-            a3[i] = mul(&sub(&d0, &d1), w);
+            a3[i] = sub_mul(&d0, &d1, w);
         }
     };
     if parallel && q > PAR_CHUNK {
@@ -147,8 +161,11 @@ fn chunk_len(h: usize) -> usize {
 pub fn bit_reverse_scale(a: &mut [Fr], scale: Option<&[Fr]>) {
     let n = a.len();
     if n <= 1 {
-        if let (Some(s), Some(x)) = (scale, a.first_mut()) {
-            *x *= s[0];
+        if let Some(x) = a.first_mut() {
+            *x = match scale {
+                Some(s) => mul(x, &s[0]),
+                None => mont::reduce::<C>(x),
+            };
         }
         return;
     }
@@ -175,14 +192,16 @@ pub fn bit_reverse_scale(a: &mut [Fr], scale: Option<&[Fr]>) {
                             *pj = mul(&x, &s[j]);
                         }
                         None => {
-                            *pi = y;
-                            *pj = x;
+                            *pi = mont::reduce::<C>(&y);
+                            *pj = mont::reduce::<C>(&x);
                         }
                     }
                 } else if i == j {
-                    if let Some(s) = scale {
-                        *p.0.add(i) = mul(&*p.0.add(i), &s[i]);
-                    }
+                    let x = *p.0.add(i);
+                    *p.0.add(i) = match scale {
+                        Some(s) => mul(&x, &s[i]),
+                        None => mont::reduce::<C>(&x),
+                    };
                 }
             }
         }
