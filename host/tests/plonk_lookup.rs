@@ -54,16 +54,15 @@ fn relu_circuit(k: u32, bits: u32, copies: bool) -> Relu {
     let half = 1i64 << (bits - 1);
     let xs: Vec<i64> = (-half..half).collect();
     let mut fixed = vec![vec![Fr::zero(); n]; 5];
-    for i in 0..rows {
-        fixed[0][i] = Fr::one();
-        fixed[1][i] = Fr::one();
+    for col in &mut fixed[..2] {
+        col[..rows].iter_mut().for_each(|v| *v = Fr::one());
     }
     for (i, v) in xs.iter().enumerate() {
         fixed[2][i] = fr(*v);
         fixed[3][i] = fr((*v).max(0));
     }
-    for i in 0..half as usize {
-        fixed[4][i] = fr(i as i64);
+    for (i, t) in fixed[4].iter_mut().take(half as usize).enumerate() {
+        *t = fr(i as i64);
     }
     let copies = if copies {
         (0..rows).map(|i| (Cell { column: y, row: i }, Cell { column: r, row: i })).collect()
@@ -182,7 +181,8 @@ fn wrong_multiplicities_are_rejected() {
     // Sanity: the hook with no change gives a valid proof.
     let p = prove_with_tampered_multiplicities(&be, &pk, &w, &[], &mut rng, &|_, _| {}).unwrap();
     verify(&pk.vk, &p, &[]).unwrap();
-    let cases: Vec<(&str, Box<dyn Fn(usize, &mut Vec<Fr>)>)> = vec![
+    type Tamper = Box<dyn Fn(usize, &mut Vec<Fr>)>;
+    let cases: Vec<(&str, Tamper)> = vec![
         ("one more", Box::new(|l, m: &mut Vec<Fr>| if l == 1 { m[2] += Fr::one() })),
         ("one fewer", Box::new(|l, m: &mut Vec<Fr>| if l == 0 { m[0] -= Fr::one() })),
         (
@@ -323,3 +323,30 @@ fn the_key_binds_the_tables_and_oversized_tables_are_errors() {
     assert!(cs.validate().is_err());
     let _: Column = a;
 }
+
+#[test]
+fn keys_with_lookups_round_trip_and_reject_damage() {
+    let mut rng = TestRng::for_test("plonk_lookup::keys_with_lookups_round_trip_and_reject_damage");
+    let c = relu_circuit(4, 4, true);
+    let (be, pk) = setup(&c, &mut rng);
+    let bytes = pk.vk.to_bytes();
+    assert_eq!(VerifyingKey::from_bytes(&bytes).unwrap(), pk.vk);
+    assert_eq!(ProvingKey::from_bytes(&pk.to_bytes(), &be).unwrap().vk, pk.vk);
+    for cut in 0..bytes.len() {
+        assert!(VerifyingKey::from_bytes(&bytes[..cut]).is_err(), "truncated at {cut}");
+    }
+    // Flips anywhere either fail to decode or give a key with another digest (which the
+    // transcript absorbs first).
+    for pos in (0..bytes.len()).step_by(3) {
+        let mut b = bytes.clone();
+        b[pos] ^= 1 << (pos % 8);
+        if let Ok(vk) = VerifyingKey::from_bytes(&b) {
+            assert_ne!(vk.digest(), pk.vk.digest(), "bit flip at {pos}");
+        }
+    }
+    // An older (version 1) key is refused with a message.
+    let mut old = bytes.clone();
+    old[4..8].copy_from_slice(&1u32.to_le_bytes());
+    assert!(VerifyingKey::from_bytes(&old).unwrap_err().to_string().contains("version"));
+}
+

@@ -137,8 +137,8 @@ impl MacBuilder {
             fixed[cfg.t_x.index][i] = fr(v);
             fixed[cfg.t_y.index][i] = fr(v.max(0));
         }
-        for i in 0..(1usize << cfg.shift) {
-            fixed[cfg.t_r.index][i] = Fr::from(i as u64);
+        for (i, t) in fixed[cfg.t_r.index].iter_mut().take(1usize << cfg.shift).enumerate() {
+            *t = Fr::from(i as u64);
         }
         Ok(Self { cfg, k, n, row: 0, fixed, advice: vec![vec![Fr::zero(); n]; cs.num_advice], copies: vec![] })
     }

@@ -81,7 +81,7 @@ pub(crate) fn numerator_on_coset(
                 z_next: |c: usize| z[c].ext[next],
                 l_last: pk.l_last_ext[i],
             });
-            let lk = (!lookups.m.is_empty()).then(|| LookupAt {
+            let lk = (!lookups.m.is_empty()).then_some(LookupAt {
                 m: |l: usize| lookups.m[l].ext[i],
                 phi: |l: usize| lookups.phi[l].ext[i],
                 phi_next: |l: usize| lookups.phi[l].ext[next],
@@ -96,6 +96,7 @@ pub(crate) fn numerator_on_coset(
 }
 
 /// Computes, splits, blinds and commits the quotient.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn commit_quotient(
     ctx: &Ctx<'_>,
     advice: &[Committed],
