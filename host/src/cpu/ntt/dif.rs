@@ -72,12 +72,26 @@ pub fn dif(a: &mut [Fr], tw: &Stages) {
 fn dif_block(a: &mut [Fr], tw: &Stages) {
     let n = a.len();
     let mut len = n;
-    while len >= 4 {
+    while len >= 8 {
         let (t1, t2) = (tw.stage(len), tw.stage(len / 2));
         for chunk in a.chunks_exact_mut(len) {
             radix4_pass(chunk, t1, t2, false);
         }
         len /= 4;
+    }
+    if len == 4 {
+        // The last two stages: twiddles 1 and the 4th root of unity only.
+        let w4 = tw.stage(4)[1];
+        for c in a.chunks_exact_mut(4) {
+            let (x0, x1, x2, x3) = (c[0], c[1], c[2], c[3]);
+            let (s0, d0) = (add(&x0, &x2), sub(&x0, &x2));
+            let (s1, d1) = (add(&x1, &x3), sub_mul(&x1, &x3, &w4));
+            c[0] = add(&s0, &s1);
+            c[1] = sub(&s0, &s1);
+            c[2] = add(&d0, &d1);
+            c[3] = sub(&d0, &d1);
+        }
+        len = 1;
     }
     if len == 2 {
         for pair in a.chunks_exact_mut(2) {
