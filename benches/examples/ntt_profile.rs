@@ -21,7 +21,15 @@ fn main() {
             let mut w = a.clone();
             let t = Instant::now();
             d.fft_in_place(&mut w);
-            println!("ours {x:?} ark {:?}", t.elapsed());
+            let y = t.elapsed();
+            let tw = zkaccel::cpu::ntt::twiddles::Stages::get(log, false);
+            let mut u = a.clone();
+            let t = Instant::now();
+            zkaccel::cpu::ntt::dif::dif(&mut u, &tw);
+            let z = t.elapsed();
+            let t = Instant::now();
+            zkaccel::cpu::ntt::dif::bit_reverse_scale(&mut u, None);
+            println!("ours {x:?} ark {y:?} (dif {z:?} bitrev {:?})", t.elapsed());
         }
     });
 }
