@@ -200,6 +200,7 @@ fn main() {
             g.finish();
             let rounds = env_list("ZKACCEL_BENCH_ROUNDS", &[if n >= 1 << 18 { 3 } else { 5 }])[0];
             if rounds > 0 {
+                #[allow(unused_mut)] // `ho` is only filled with the `compare` feature
                 let (mut zo, mut ao, mut ho) = (vec![], vec![], vec![]);
                 for _ in 0..rounds {
                     zo.push(time_ms(|| {

@@ -129,6 +129,7 @@ fn main() {
 
             let rounds = env_list("ZKACCEL_BENCH_ROUNDS", &[7])[0];
             if rounds > 0 {
+                #[allow(unused_mut)] // `ho` is only filled with the `compare` feature
                 let (mut zo, mut ao, mut ho) = (vec![], vec![], vec![]);
                 for _ in 0..rounds {
                     let mut v = a.clone();
