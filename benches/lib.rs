@@ -27,3 +27,25 @@ pub fn log_sizes() -> RangeInclusive<u32> {
 pub fn criterion_max() -> u32 {
     env_u32("ZKACCEL_BENCH_CRITERION_MAX").unwrap_or(if quick() { 10 } else { 14 })
 }
+
+/// A comma-separated list of numbers from the environment (e.g. `ZKACCEL_BENCH_LOG_SIZES=16,20`),
+/// or `default` when unset or empty. A malformed entry panics with the variable's name.
+pub fn env_list(name: &str, default: &[u32]) -> Vec<u32> {
+    match std::env::var(name) {
+        Ok(v) if !v.trim().is_empty() => v.split(',').map(|s| s.trim().parse().expect(name)).collect(),
+        _ => default.to_vec(),
+    }
+}
+
+/// The median of a non-empty sample.
+pub fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    v[v.len() / 2]
+}
+
+/// Milliseconds `f` takes.
+pub fn time_ms(f: impl FnOnce()) -> f64 {
+    let t = std::time::Instant::now();
+    f();
+    t.elapsed().as_secs_f64() * 1e3
+}

@@ -23,18 +23,12 @@ use std::time::Duration;
 
 use ark_ec::{CurveGroup, VariableBaseMSM};
 use ark_ff::UniformRand;
+use zkaccel_benches::{env_list, median, time_ms};
 use criterion::{BenchmarkId, Criterion, SamplingMode};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 use rayon::prelude::*;
 use zkaccel::{Fr, G1Affine, G1Projective};
-
-fn env_list(name: &str, default: &[u32]) -> Vec<u32> {
-    match std::env::var(name) {
-        Ok(v) if !v.trim().is_empty() => v.split(',').map(|s| s.trim().parse().expect(name)).collect(),
-        _ => default.to_vec(),
-    }
-}
 
 /// n pseudo-random points: 256 random multiples of G, then lanes P_i = P_{i−256} + R_{i mod 256}
 /// (fast to make at 2^20, all distinct with overwhelming probability).
@@ -122,17 +116,6 @@ mod h2c {
     pub fn msm(s: &[HFr], b: &[HG1]) -> halo2curves::bn256::G1 {
         halo2curves::msm::msm_best(s, b)
     }
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    v[v.len() / 2]
-}
-
-fn time_ms(f: impl FnOnce()) -> f64 {
-    let t = std::time::Instant::now();
-    f();
-    t.elapsed().as_secs_f64() * 1e3
 }
 
 fn main() {

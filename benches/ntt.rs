@@ -19,18 +19,12 @@ use std::time::Duration;
 
 use ark_ff::{FftField, UniformRand};
 use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
+use zkaccel_benches::{env_list, median, time_ms};
 use criterion::{BatchSize, BenchmarkId, Criterion};
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use zkaccel::cpu::ntt;
 use zkaccel::Fr;
-
-fn env_list(name: &str, default: &[u32]) -> Vec<u32> {
-    match std::env::var(name) {
-        Ok(v) if !v.trim().is_empty() => v.split(',').map(|s| s.trim().parse().expect(name)).collect(),
-        _ => default.to_vec(),
-    }
-}
 
 #[cfg(feature = "compare")]
 mod h2c {
@@ -56,17 +50,6 @@ mod h2c {
     pub fn fft(a: &mut [HFr], omega: HFr, log_n: u32) {
         halo2curves::fft::best_fft(a, omega, log_n)
     }
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    v[v.len() / 2]
-}
-
-fn time_ms(f: impl FnOnce()) -> f64 {
-    let t = std::time::Instant::now();
-    f();
-    t.elapsed().as_secs_f64() * 1e3
 }
 
 fn main() {
