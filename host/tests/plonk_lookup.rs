@@ -14,13 +14,7 @@ use zkaccel::plonk::{keygen, prove, verify, Cell, Column, ConstraintSystem, Fixe
 use zkaccel::Fr;
 use zkaccel_sim::seed::TestRng;
 
-fn fr(v: i64) -> Fr {
-    if v < 0 {
-        -Fr::from(v.unsigned_abs())
-    } else {
-        Fr::from(v as u64)
-    }
-}
+use zkaccel::plonk::mac::signed_to_fr as fr;
 
 /// Columns: advice x, y (a ReLU pair) and r (range-checked); fixed selectors q_relu, q_range,
 /// the ReLU table (tx, ty) over b-bit signed x, and the range table 0 … 2^{b−1} − 1 (plus 0 in

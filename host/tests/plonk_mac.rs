@@ -14,13 +14,7 @@ use zkaccel::plonk::{keygen, prove, verify, ConstraintSystem, FixedAssignment, P
 use zkaccel::Fr;
 use zkaccel_sim::seed::TestRng;
 
-fn fr(v: i64) -> Fr {
-    if v < 0 {
-        -Fr::from(v.unsigned_abs())
-    } else {
-        Fr::from(v as u64)
-    }
-}
+use zkaccel::plonk::mac::signed_to_fr as fr;
 
 struct Net {
     cs: ConstraintSystem,

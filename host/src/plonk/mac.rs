@@ -47,7 +47,8 @@ pub struct MacConfig {
     pub t_r: Column,
 }
 
-fn fr(v: i64) -> Fr {
+/// A signed quantized value as a field element: negatives are `r − |v|`.
+pub fn signed_to_fr(v: i64) -> Fr {
     if v < 0 {
         -Fr::from(v.unsigned_abs())
     } else {
@@ -134,8 +135,8 @@ impl MacBuilder {
         let mut fixed = vec![vec![Fr::zero(); n]; cs.num_fixed];
         let half = 1i64 << (cfg.bits - 1);
         for (i, v) in (-half..half).enumerate() {
-            fixed[cfg.t_x.index][i] = fr(v);
-            fixed[cfg.t_y.index][i] = fr(v.max(0));
+            fixed[cfg.t_x.index][i] = signed_to_fr(v);
+            fixed[cfg.t_y.index][i] = signed_to_fr(v.max(0));
         }
         for (i, t) in fixed[cfg.t_r.index].iter_mut().take(1usize << cfg.shift).enumerate() {
             *t = Fr::from(i as u64);
@@ -170,16 +171,16 @@ impl MacBuilder {
         for (wrow, b) in weights.iter().zip(bias) {
             let start = self.row;
             self.fixed[cfg.q_start.index][start] = Fr::one();
-            self.fixed[cfg.bias.index][start] = fr(*b);
+            self.fixed[cfg.bias.index][start] = signed_to_fr(*b);
             let mut acc = *b;
             for (c, chunk) in (0..cols).collect::<Vec<_>>().chunks(cfg.lanes).enumerate() {
                 let row = start + c;
                 self.fixed[cfg.q_mac.index][row] = Fr::one();
-                self.advice[cfg.acc.index][row] = fr(acc);
+                self.advice[cfg.acc.index][row] = signed_to_fr(acc);
                 for (lane, &j) in chunk.iter().enumerate() {
                     let cell = Cell { column: cfg.x[lane], row };
-                    self.advice[cfg.x[lane].index][row] = fr(inputs[j].value);
-                    self.fixed[cfg.w[lane].index][row] = fr(wrow[j]);
+                    self.advice[cfg.x[lane].index][row] = signed_to_fr(inputs[j].value);
+                    self.fixed[cfg.w[lane].index][row] = signed_to_fr(wrow[j]);
                     match inputs[j].cell {
                         Some(c0) => self.copies.push((c0, cell)),
                         None => inputs[j].cell = Some(cell),
@@ -194,10 +195,10 @@ impl MacBuilder {
             }
             let y = q.max(0);
             self.fixed[cfg.q_out.index][row] = Fr::one();
-            self.advice[cfg.acc.index][row] = fr(acc);
-            self.advice[cfg.q.index][row] = fr(q);
-            self.advice[cfg.r.index][row] = fr(r);
-            self.advice[cfg.y.index][row] = fr(y);
+            self.advice[cfg.acc.index][row] = signed_to_fr(acc);
+            self.advice[cfg.q.index][row] = signed_to_fr(q);
+            self.advice[cfg.r.index][row] = signed_to_fr(r);
+            self.advice[cfg.y.index][row] = signed_to_fr(y);
             out.push(if relu {
                 Operand { value: y, cell: Some(Cell { column: cfg.y, row }) }
             } else {
