@@ -326,33 +326,41 @@ fn read_column(r: &mut Reader<'_>) -> Result<Column> {
     Ok(Column { kind, index: r.u32("column index")? as usize })
 }
 
+fn write_column(w: &mut Writer, c: &Column) {
+    w.u8(kind_code(c.kind));
+    w.u32(c.index as u32);
+}
+
+fn write_name(w: &mut Writer, name: &str) {
+    w.u32(name.len() as u32);
+    w.raw(name.as_bytes());
+}
+
+fn read_name(r: &mut Reader<'_>, what: &'static str) -> Result<String> {
+    let len = r.len(what, MAX_NAME)?;
+    Ok(String::from_utf8(r.take(len, what)?.to_vec())
+        .map_err(|_| DecodeError::Invalid { what, reason: "not UTF-8".into() })?)
+}
+
 fn write_cs(w: &mut Writer, cs: &ConstraintSystem) {
     w.u32(cs.num_fixed as u32);
     w.u32(cs.num_advice as u32);
     w.u32(cs.num_instance as u32);
     w.u32(cs.permutation.len() as u32);
-    for c in &cs.permutation {
-        w.u8(kind_code(c.kind));
-        w.u32(c.index as u32);
-    }
+    cs.permutation.iter().for_each(|c| write_column(w, c));
     w.u32(cs.gates.len() as u32);
     for g in &cs.gates {
-        w.u32(g.name.len() as u32);
-        w.raw(g.name.as_bytes());
+        write_name(w, &g.name);
         w.u32(g.constraints.len() as u32);
         g.constraints.iter().for_each(|e| write_expr(w, e));
     }
     w.u32(cs.lookups.len() as u32);
     for lk in &cs.lookups {
-        w.u32(lk.name.len() as u32);
-        w.raw(lk.name.as_bytes());
+        write_name(w, &lk.name);
         w.u32(lk.inputs.len() as u32);
         lk.inputs.iter().for_each(|e| write_expr(w, e));
         w.u32(lk.table.len() as u32);
-        for c in &lk.table {
-            w.u8(kind_code(c.kind));
-            w.u32(c.index as u32);
-        }
+        lk.table.iter().for_each(|c| write_column(w, c));
     }
 }
 
@@ -365,9 +373,7 @@ fn read_cs(r: &mut Reader<'_>) -> Result<ConstraintSystem> {
     let ng = r.len("gate count", MAX_GATES)?;
     let mut gates = Vec::with_capacity(ng.min(1024));
     for _ in 0..ng {
-        let len = r.len("gate name", MAX_NAME)?;
-        let name = String::from_utf8(r.take(len, "gate name")?.to_vec())
-            .map_err(|_| DecodeError::Invalid { what: "gate name", reason: "not UTF-8".into() })?;
+        let name = read_name(r, "gate name")?;
         let nc = r.len("constraint count", MAX_GATES)?;
         let constraints = (0..nc).map(|_| read_expr(r, 0)).collect::<Result<Vec<_>>>()?;
         gates.push(Gate { name, constraints });
@@ -375,9 +381,7 @@ fn read_cs(r: &mut Reader<'_>) -> Result<ConstraintSystem> {
     let nl = r.len("lookup count", MAX_GATES)?;
     let mut lookups = Vec::with_capacity(nl.min(1024));
     for _ in 0..nl {
-        let len = r.len("lookup name", MAX_NAME)?;
-        let name = String::from_utf8(r.take(len, "lookup name")?.to_vec())
-            .map_err(|_| DecodeError::Invalid { what: "lookup name", reason: "not UTF-8".into() })?;
+        let name = read_name(r, "lookup name")?;
         let ni = r.len("lookup input count", MAX_COLUMNS)?;
         let inputs = (0..ni).map(|_| read_expr(r, 0)).collect::<Result<Vec<_>>>()?;
         let nt = r.len("lookup table column count", MAX_COLUMNS)?;
@@ -397,8 +401,7 @@ fn write_expr(w: &mut Writer, e: &Expression) {
         }
         Expression::Query(q) => {
             w.u8(1);
-            w.u8(kind_code(q.column.kind));
-            w.u32(q.column.index as u32);
+            write_column(w, &q.column);
             w.u32(q.rotation as u32);
         }
         Expression::Negated(a) => {
