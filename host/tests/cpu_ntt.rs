@@ -1,9 +1,12 @@
-//! The CPU NTT against `ark-poly`'s `Radix2EvaluationDomain` (fft, ifft, coset fft/ifft).
+//! The CPU NTT against `ark-poly`'s `Radix2EvaluationDomain` (fft, ifft, coset fft/ifft), for
+//! both kernels: the portable one and the AVX-512 IFMA one (tests say "SKIPPED" on stderr when the
+//! CPU lacks IFMA; the development machine and CI have it).
 
 use ark_ff::{FftField, Field, UniformRand};
 use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
 use ark_std::{One, Zero};
 use zkaccel::cpu::ntt;
+use zkaccel::cpu::ntt::Kernel;
 use zkaccel::Fr;
 use zkaccel_sim::seed::TestRng;
 
@@ -11,30 +14,47 @@ fn domain(n: usize) -> Radix2EvaluationDomain<Fr> {
     Radix2EvaluationDomain::<Fr>::new(n).expect("domain")
 }
 
+/// The kernels this CPU runs: always the portable one, IFMA where available (else a SKIPPED note).
+fn kernels() -> Vec<Kernel> {
+    if Kernel::Ifma.is_available() {
+        vec![Kernel::Portable, Kernel::Ifma]
+    } else {
+        eprintln!("SKIPPED: the AVX-512 IFMA NTT kernel was not tested: this CPU lacks avx512ifma");
+        vec![Kernel::Portable]
+    }
+}
+
 #[track_caller]
 fn check_all(what: &str, a: &[Fr], shift: Fr) {
+    for k in kernels() {
+        check_kernel(&format!("{what} [{k:?}]"), a, shift, k);
+    }
+}
+
+#[track_caller]
+fn check_kernel(what: &str, a: &[Fr], shift: Fr, kernel: Kernel) {
     let n = a.len();
     let d = domain(n);
     let first_diff = |x: &[Fr], y: &[Fr]| x.iter().zip(y).position(|(u, v)| u != v);
 
     let mut got = a.to_vec();
-    ntt::fft_in_place(&mut got);
+    ntt::fft_in_place_with(&mut got, kernel);
     let want = d.fft(a);
     assert_eq!(first_diff(&got, &want), None, "{what}: fft of size {n} differs from ark-poly");
 
     let mut got = a.to_vec();
-    ntt::ifft_in_place(&mut got);
+    ntt::ifft_in_place_with(&mut got, kernel);
     let want = d.ifft(a);
     assert_eq!(first_diff(&got, &want), None, "{what}: ifft of size {n} differs from ark-poly");
 
     let coset = d.get_coset(shift).expect("coset");
     let mut got = a.to_vec();
-    ntt::coset_fft_in_place(&mut got, shift);
+    ntt::coset_fft_in_place_with(&mut got, shift, kernel);
     let want = coset.fft(a);
     assert_eq!(first_diff(&got, &want), None, "{what}: coset fft of size {n} differs from ark-poly");
 
     let mut got = a.to_vec();
-    ntt::coset_ifft_in_place(&mut got, shift);
+    ntt::coset_ifft_in_place_with(&mut got, shift, kernel);
     let want = coset.ifft(a);
     assert_eq!(first_diff(&got, &want), None, "{what}: coset ifft of size {n} differs from ark-poly");
 }
@@ -68,6 +88,12 @@ fn edge_vectors_match_ark_poly() {
         check_all("all r-1", &vec![-Fr::one(); n], -Fr::one());
         let small: Vec<Fr> = (0..n).map(|i| Fr::from(i as u64)).collect();
         check_all("0..n", &small, Fr::from(5u64));
+        // Values at the top of the field (r − 1, r − 2, …) and their mix with 0 and 1: the lazy
+        // sums and differences inside the butterflies reach their largest bounds.
+        let top: Vec<Fr> = (0..n).map(|i| -Fr::from((i % 3) as u64 + 1)).collect();
+        check_all("r-1, r-2, r-3", &top, -Fr::one());
+        let alt: Vec<Fr> = (0..n).map(|i| if i % 2 == 0 { -Fr::one() } else { Fr::zero() }).collect();
+        check_all("r-1 / 0 alternating", &alt, Fr::GENERATOR);
         let _ = Fr::rand(&mut rng);
     }
 }
@@ -93,9 +119,43 @@ fn inverse_undoes_forward_and_threads_agree() {
     let _ = Fr::one().square();
 }
 
+/// The IFMA kernel against the portable one at sizes above the test sweep (several parallel passes
+/// before the in-cache blocks), forward and inverse, 1 and 2 threads.
+#[test]
+fn ifma_kernel_equals_portable_at_large_sizes() {
+    if !Kernel::Ifma.is_available() {
+        eprintln!("SKIPPED: ifma_kernel_equals_portable_at_large_sizes: this CPU lacks avx512ifma");
+        return;
+    }
+    let mut rng = TestRng::for_test("ifma_kernel_equals_portable_at_large_sizes");
+    for log_n in [16u32, 17] {
+        let a: Vec<Fr> = (0..1usize << log_n).map(|_| Fr::rand(&mut rng)).collect();
+        let mut want = a.clone();
+        ntt::fft_in_place_with(&mut want, Kernel::Portable);
+        let mut want_inv = a.clone();
+        ntt::ifft_in_place_with(&mut want_inv, Kernel::Portable);
+        for threads in [1, 2] {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            let mut got = a.clone();
+            pool.install(|| ntt::fft_in_place_with(&mut got, Kernel::Ifma));
+            assert!(got == want, "IFMA fft 2^{log_n} ≠ portable ({threads} threads)");
+            let mut got = a.clone();
+            pool.install(|| ntt::ifft_in_place_with(&mut got, Kernel::Ifma));
+            assert!(got == want_inv, "IFMA ifft 2^{log_n} ≠ portable ({threads} threads)");
+        }
+    }
+}
+
 #[test]
 #[should_panic(expected = "not a power of two")]
 fn non_power_of_two_is_rejected() {
     let mut a = vec![Fr::one(); 12];
     ntt::fft_in_place(&mut a);
+}
+
+#[test]
+#[should_panic(expected = "not a power of two")]
+fn non_power_of_two_is_rejected_by_ifma_kernel_too() {
+    let mut a = vec![Fr::one(); 48];
+    ntt::fft_in_place_with(&mut a, Kernel::Ifma);
 }

@@ -3,6 +3,7 @@
 //! same results as arkworks (`ark-ec` `VariableBaseMSM`, `ark-poly` `Radix2EvaluationDomain`);
 //! design notes and measurements are in `docs/cpu_kernels.md`.
 
+pub mod ifma;
 pub mod msm;
 pub mod ntt;
 pub mod mont;

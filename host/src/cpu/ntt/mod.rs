@@ -6,9 +6,17 @@
 //! pass multiplies by n^{-1} (and by g^{-i} on a coset) at the same time. Coset forward first
 //! multiplies a_i by g^i. Twiddle and coset tables are cached per size ([`twiddles`]).
 //! Multi-threaded on the current rayon pool.
+//!
+//! Two kernels ([`Kernel`]), chosen at run time: the AVX-512 IFMA butterflies
+//! (`cpu::ifma::ntt`, eight at a time) where the CPU has them, the portable ones ([`dif`]) elsewhere
+//! and for lengths below 16. Both give the same limbs (tested against `ark-poly` in
+//! `tests/cpu_ntt.rs`). `ZKACCEL_NO_IFMA=1` in the environment makes [`Kernel::best`] pick the
+//! portable kernel (for before/after measurements).
 
 pub mod dif;
 pub mod twiddles;
+
+use std::sync::OnceLock;
 
 use rayon::prelude::*;
 
@@ -21,34 +29,98 @@ fn log2_exact(n: usize) -> u32 {
     log_n
 }
 
+/// Which butterfly code runs a transform.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kernel {
+    /// `dif.rs`: scalar Montgomery arithmetic on arkworks' limbs (every CPU).
+    Portable,
+    /// `cpu::ifma::ntt`: AVX-512 IFMA, eight butterflies at a time (x86-64 with `avx512ifma`).
+    Ifma,
+}
+
+impl Kernel {
+    /// Whether this CPU can run the kernel.
+    pub fn is_available(self) -> bool {
+        match self {
+            Kernel::Portable => true,
+            Kernel::Ifma => crate::cpu::ifma::available(),
+        }
+    }
+
+    /// IFMA where available (unless `ZKACCEL_NO_IFMA=1`), else portable; decided once per process.
+    pub fn best() -> Kernel {
+        static BEST: OnceLock<Kernel> = OnceLock::new();
+        *BEST.get_or_init(|| {
+            let off = std::env::var("ZKACCEL_NO_IFMA").map(|v| v == "1").unwrap_or(false);
+            if !off && Kernel::Ifma.is_available() {
+                Kernel::Ifma
+            } else {
+                Kernel::Portable
+            }
+        })
+    }
+}
+
+/// DIF with the forward or inverse twiddles, then the bit-reversal pass with an optional scale.
+fn dif_and_reverse(a: &mut [Fr], log_n: u32, inverse: bool, scale: Option<&[Fr]>, kernel: Kernel) {
+    #[cfg(target_arch = "x86_64")]
+    if kernel == Kernel::Ifma && a.len() >= crate::cpu::ifma::ntt::MIN_LEN {
+        assert!(kernel.is_available(), "the IFMA NTT kernel needs a CPU with AVX-512 IFMA");
+        crate::cpu::ifma::ntt::dif_natural(a, &crate::cpu::ifma::ntt::Twiddles::get(log_n, inverse));
+        if let Some(s) = scale {
+            a.par_iter_mut().zip(s.par_iter()).with_min_len(1 << 10).for_each(|(x, s)| *x = crate::cpu::mont::mul::<ark_bn254::FrConfig>(x, s));
+        }
+        return;
+    }
+    assert!(kernel.is_available(), "the IFMA NTT kernel needs a CPU with AVX-512 IFMA");
+    dif::dif(a, &twiddles::Stages::get(log_n, inverse));
+    dif::bit_reverse_scale(a, scale);
+}
+
 /// Evaluations on H = ⟨ω⟩ from coefficients, in place (length a power of two).
 pub fn fft_in_place(a: &mut [Fr]) {
-    let log_n = log2_exact(a.len());
-    dif::dif(a, &twiddles::Stages::get(log_n, false));
-    dif::bit_reverse_scale(a, None);
+    fft_in_place_with(a, Kernel::best())
 }
 
 /// Coefficients from evaluations on H, in place.
 pub fn ifft_in_place(a: &mut [Fr]) {
-    let log_n = log2_exact(a.len());
-    dif::dif(a, &twiddles::Stages::get(log_n, true));
-    let scale = twiddles::coset_table(log_n, ark_ff::Field::ONE, true);
-    dif::bit_reverse_scale(a, Some(&scale));
+    ifft_in_place_with(a, Kernel::best())
 }
 
 /// Evaluations on the coset shift·H from coefficients, in place (shift ≠ 0).
 pub fn coset_fft_in_place(a: &mut [Fr], shift: Fr) {
-    let log_n = log2_exact(a.len());
-    let g = twiddles::coset_table(log_n, shift, false);
-    a.par_iter_mut().zip(g.par_iter()).with_min_len(1 << 10).for_each(|(x, g)| *x *= g);
-    dif::dif(a, &twiddles::Stages::get(log_n, false));
-    dif::bit_reverse_scale(a, None);
+    coset_fft_in_place_with(a, shift, Kernel::best())
 }
 
 /// Coefficients from evaluations on the coset shift·H, in place (shift ≠ 0).
 pub fn coset_ifft_in_place(a: &mut [Fr], shift: Fr) {
+    coset_ifft_in_place_with(a, shift, Kernel::best())
+}
+
+/// [`fft_in_place`] with the given kernel (panics if the CPU cannot run it).
+pub fn fft_in_place_with(a: &mut [Fr], kernel: Kernel) {
     let log_n = log2_exact(a.len());
-    dif::dif(a, &twiddles::Stages::get(log_n, true));
+    dif_and_reverse(a, log_n, false, None, kernel);
+}
+
+/// [`ifft_in_place`] with the given kernel.
+pub fn ifft_in_place_with(a: &mut [Fr], kernel: Kernel) {
+    let log_n = log2_exact(a.len());
+    let scale = twiddles::coset_table(log_n, ark_ff::Field::ONE, true);
+    dif_and_reverse(a, log_n, true, Some(&scale), kernel);
+}
+
+/// [`coset_fft_in_place`] with the given kernel.
+pub fn coset_fft_in_place_with(a: &mut [Fr], shift: Fr, kernel: Kernel) {
+    let log_n = log2_exact(a.len());
+    let g = twiddles::coset_table(log_n, shift, false);
+    a.par_iter_mut().zip(g.par_iter()).with_min_len(1 << 10).for_each(|(x, g)| *x *= g);
+    dif_and_reverse(a, log_n, false, None, kernel);
+}
+
+/// [`coset_ifft_in_place`] with the given kernel.
+pub fn coset_ifft_in_place_with(a: &mut [Fr], shift: Fr, kernel: Kernel) {
+    let log_n = log2_exact(a.len());
     let scale = twiddles::coset_table(log_n, shift, true);
-    dif::bit_reverse_scale(a, Some(&scale));
+    dif_and_reverse(a, log_n, true, Some(&scale), kernel);
 }

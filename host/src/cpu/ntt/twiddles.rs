@@ -7,7 +7,8 @@
 //!
 //! Tables are built in parallel once and kept in a process-wide cache (the prover's domains and
 //! shift are fixed, so later transforms pay nothing); [`clear_cache`] frees them. The cache keeps at
-//! most [`MAX_ENTRIES`] tables and starts over when full.
+//! most [`MAX_ENTRIES`] tables and starts over when full. [`clear_cache`] also frees the IFMA
+//! kernel's tables and buffer (`cpu::ifma::ntt`).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -46,6 +47,8 @@ fn cached(key: Key, make: impl FnOnce() -> Vec<Fr>) -> Arc<Vec<Fr>> {
 /// Frees every cached table.
 pub fn clear_cache() {
     cache().lock().expect("twiddle cache").clear();
+    #[cfg(target_arch = "x86_64")]
+    crate::cpu::ifma::ntt::clear_cache();
 }
 
 /// The generator of the size-2^log_n subgroup, as `ark-poly`'s `Radix2EvaluationDomain` uses it.
