@@ -264,6 +264,8 @@ class Zkaccel:
         obj = last_json_object(Path(log).read_text(errors="replace"))
         if obj is not None:
             self.json_out[key] = obj
+            m["self_reported"] = {k: v for k, v in obj.items()
+                                  if k.endswith("_ms") and isinstance(v, (int, float))}
         if m["rc"] != 0:
             raise StepFailed(f"zkaccel {key} failed (exit {m['rc']}): {shlex.join(cmd)}\n"
                              f"--- {log} ---\n{tail(log)}")
@@ -315,12 +317,11 @@ class Zkaccel:
             "srs": ("--dev-srs (insecure development SRS, made inside setup)"
                     if self.args.zkaccel_srs == "dev" else f"--srs-path {self.args.zkaccel_srs}"),
         }
-        # the compiled circuit's real layout, when the CLI reports it
-        for key in ("compile", "setup", "prove"):
-            obj = self.json_out.get(key) or {}
-            for field in ("logrows", "k", "num_rows", "rows", "lanes"):
-                if field in obj:
-                    info[f"{key}_{field}"] = obj[field]
+        # the compiled circuit's real layout, when the CLI reports it (compile-circuit --json)
+        plan = (self.json_out.get("compile") or {}).get("plan") or {}
+        for field in ("k", "lanes", "mac_rows", "io_rows", "shift", "bits"):
+            if field in plan:
+                info[f"compile_{field}"] = plan[field]
         return info
 
     def step(self, step):
@@ -526,65 +527,90 @@ def ratio(a, b):
 def markdown(result):
     lines = []
     for mres in result["models"]:
-        e, z = mres["tools"]["ezkl"], mres["tools"]["zkaccel"]
-        lines.append(f"### {mres['model']} ({mres['reps']} repetitions, interleaved)\n")
-        lines.append("| step | ezkl time, median (min) | zkaccel time, median (min) | zkaccel / ezkl "
-                     "| ezkl peak RSS | zkaccel peak RSS | zkaccel / ezkl |")
-        lines.append("|---|---|---|---|---|---|---|")
+        names = [t for t in TOOLS if t in mres["tools"]]
+        T = {t: mres["tools"][t] for t in names}
+        both = len(names) == 2
+        lines.append(f"### {mres['model']} ({mres['reps']} repetitions"
+                     f"{', interleaved' if both else ''})\n")
+        head = ["step"] + [f"{t} time, median (min)" for t in names]
+        if both:
+            head.append("zkaccel / ezkl")
+        head += [f"{t} peak RSS" for t in names]
+        if both:
+            head.append("zkaccel / ezkl")
+        lines.append("| " + " | ".join(head) + " |")
+        lines.append("|" + "---|" * len(head))
         for step in TIMED_STEPS:
-            et, zt = e["steps"][step]["time_s"], z["steps"][step]["time_s"]
-            em, zm = e["steps"][step]["maxrss_kib"], z["steps"][step]["maxrss_kib"]
-            lines.append(
-                f"| {step} | {fmt_time(et['median'])} ({fmt_time(et['min'])}) "
-                f"| {fmt_time(zt['median'])} ({fmt_time(zt['min'])}) "
-                f"| {ratio(zt['median'], et['median']):.3f} "
-                f"| {fmt_mib(em['max'])} | {fmt_mib(zm['max'])} "
-                f"| {ratio(zm['max'], em['max']):.2f} |")
+            t = {n: T[n]["steps"][step]["time_s"] for n in names}
+            m = {n: T[n]["steps"][step]["maxrss_kib"] for n in names}
+            row = [step] + [f"{fmt_time(t[n]['median'])} ({fmt_time(t[n]['min'])})" for n in names]
+            if both:
+                row.append(f"{ratio(t['zkaccel']['median'], t['ezkl']['median']):.3f}")
+            row += [fmt_mib(m[n]["max"]) for n in names]
+            if both:
+                row.append(f"{ratio(m['zkaccel']['max'], m['ezkl']['max']):.2f}")
+            lines.append("| " + " | ".join(row) + " |")
         lines.append("")
-        lines.append("| | ezkl | zkaccel |")
-        lines.append("|---|---|---|")
-        ei, zi = e["info"], z["info"]
+        lines.append("| | " + " | ".join(names) + " |")
+        lines.append("|---|" + "---|" * len(names))
+        I = {n: T[n]["info"] for n in names}
+
+        def vis(i):
+            return " / ".join(i["visibility"][k] for k in ("input", "output", "param"))
+
         rows = [
-            ("version", ei.get("version"), zi.get("version")),
-            ("logrows (settings)", ei.get("logrows"), zi.get("logrows")),
-            ("rows (settings)", ei.get("num_rows"), zi.get("num_rows")),
-            ("input / param scale", f"{ei.get('input_scale')} / {ei.get('param_scale')}",
-             f"{zi.get('input_scale')} / {zi.get('param_scale')}"),
-            ("visibility in / out / params",
-             " / ".join(ei["visibility"][k] for k in ("input", "output", "param")),
-             " / ".join(zi["visibility"][k] for k in ("input", "output", "param"))),
+            ("version", [I[n].get("version") for n in names]),
+            ("logrows (settings)", [I[n].get("logrows") for n in names]),
+            ("rows (settings)", [I[n].get("num_rows") for n in names]),
+            ("input / param scale",
+             [f"{I[n].get('input_scale')} / {I[n].get('param_scale')}" for n in names]),
+            ("visibility in / out / params", [vis(I[n]) for n in names]),
             ("proof bytes (file bytes)",
-             f"{e['proof']['proof_bytes']} ({e['proof']['proof_file_bytes']})",
-             f"{z['proof']['proof_bytes']} ({z['proof']['proof_file_bytes']})"),
-            ("pk / vk bytes", f"{e['keys']['pk_bytes']} / {e['keys']['vk_bytes']}",
-             f"{z['keys']['pk_bytes']} / {z['keys']['vk_bytes']}"),
-            ("max abs error vs float (onnx reference)", _fmt_err(e.get("max_abs_error")),
-             _fmt_err(z.get("max_abs_error"))),
+             [f"{T[n]['proof']['proof_bytes']} ({T[n]['proof']['proof_file_bytes']})"
+              for n in names]),
+            ("pk / vk bytes",
+             [f"{T[n]['keys']['pk_bytes']} / {T[n]['keys']['vk_bytes']}" for n in names]),
+            ("max abs error vs float (onnx reference)",
+             [_fmt_err(T[n].get("max_abs_error")) for n in names]),
             ("every proof verified; tampered proof rejected",
-             f"{e['verified_all']}; {e.get('tamper_rejected')}",
-             f"{z['verified_all']}; {z.get('tamper_rejected')}"),
-            ("SRS", ei.get("srs"), zi.get("srs")),
+             [f"{T[n]['verified_all']}; {T[n].get('tamper_rejected')}" for n in names]),
+            ("SRS", [I[n].get("srs") for n in names]),
         ]
-        for extra in sorted(k for k in zi if k.startswith(("compile_", "setup_", "prove_"))):
-            rows.append((f"zkaccel {extra}", "", zi[extra]))
-        for label, a, b in rows:
-            lines.append(f"| {label} | {a} | {b} |")
+        if "zkaccel" in names:
+            zi = I["zkaccel"]
+            for extra in sorted(k for k in zi if k.startswith(("compile_", "setup_", "prove_"))):
+                rows.append((f"zkaccel {extra}",
+                             [zi[extra] if n == "zkaccel" else "" for n in names]))
+        for label, vals in rows:
+            lines.append(f"| {label} | " + " | ".join(str(v) for v in vals) + " |")
         lines.append("")
-        prep_e = ", ".join(f"{k} {fmt_time(v['time_s'])}" for k, v in e["prepare"].items())
-        prep_z = ", ".join(f"{k} {fmt_time(v['time_s'])}" for k, v in z["prepare"].items())
-        lines.append(f"One-off preparation (not in the table): ezkl {prep_e}; zkaccel {prep_z}.")
-        pr = ratio(z["steps"]["prove"]["time_s"]["median"], e["steps"]["prove"]["time_s"]["median"])
-        mr = ratio(z["steps"]["prove"]["maxrss_kib"]["max"], e["steps"]["prove"]["maxrss_kib"]["max"])
-        lines.append(f"Target (prove ≤ 0.1× ezkl, no more memory): time ratio {pr:.3f} → "
-                     f"{'met' if pr <= 0.1 else 'MISSED'}; memory ratio {mr:.2f} → "
-                     f"{'met' if mr <= 1.0 else 'MISSED'}.")
+        prep = "; ".join(
+            f"{n} " + ", ".join(f"{k} {fmt_time(v['time_s'])}" for k, v in T[n]["prepare"].items())
+            for n in names)
+        lines.append(f"One-off preparation (not in the table): {prep}.")
+        if "zkaccel" in names:
+            sr = T["zkaccel"].get("self_reported_ms") or {}
+            parts = [f"{st}: " + ", ".join(f"{k.removesuffix('_ms')} {fmt_time(v / 1e3)}"
+                                           for k, v in sr[st].items())
+                     for st in TIMED_STEPS if sr.get(st)]
+            if parts:
+                lines.append("zkaccel's own timers inside the process (`--json`, median): "
+                             + "; ".join(parts) + ".")
+        if both:
+            pr = ratio(T["zkaccel"]["steps"]["prove"]["time_s"]["median"],
+                       T["ezkl"]["steps"]["prove"]["time_s"]["median"])
+            mr = ratio(T["zkaccel"]["steps"]["prove"]["maxrss_kib"]["max"],
+                       T["ezkl"]["steps"]["prove"]["maxrss_kib"]["max"])
+            lines.append(f"Target (prove ≤ 0.1× ezkl, no more memory): time ratio {pr:.3f} → "
+                         f"{'met' if pr <= 0.1 else 'MISSED'}; memory ratio {mr:.2f} → "
+                         f"{'met' if mr <= 1.0 else 'MISSED'}.")
         lines.append("")
     mach = result["machine"]
     la = result["load"]
     lines.append(
         f"Machine: {mach['nproc']} CPUs ({mach['cpu_model']}), {mach['mem_total_mib']} MiB; "
         f"load average (1 min) {la['before']:.2f} before, {la['after']:.2f} after, "
-        f"min/max seen at step starts {la['min']:.2f}/{la['max']:.2f}; {result['date']}.")
+        f"min/max at step starts {la['min']:.2f}/{la['max']:.2f}; {result['date']}.")
     return "\n".join(lines)
 
 
@@ -599,15 +625,15 @@ def _fmt_err(v):
 def run_model(args, name, model, data, calib):
     work = args.work_dir / name
     work.mkdir(parents=True, exist_ok=True)
-    tools = {"ezkl": Ezkl(args, model, data, calib, work),
-             "zkaccel": Zkaccel(args, model, data, calib, work)}
+    classes = {"ezkl": Ezkl, "zkaccel": Zkaccel}
+    tools = {t: classes[t](args, model, data, calib, work) for t in args.order}
     out = {"model": name, "onnx": str(model), "input": str(data), "calibration": str(calib),
            "reps": args.reps, "tools": {}}
     prepare = {}
     for tname in args.order:
         log(f"[{name}] {tname}: prepare")
         prepare[tname] = tools[tname].prepare()
-    samples = {t: {s: [] for s in TIMED_STEPS} for t in TOOLS}
+    samples = {t: {s: [] for s in TIMED_STEPS} for t in args.order}
     for rep in range(args.reps):
         order = args.order if rep % 2 == 0 else tuple(reversed(args.order))
         for step in TIMED_STEPS:
@@ -619,7 +645,7 @@ def run_model(args, name, model, data, calib):
                     f"{fmt_time(m['time_s']):>9s}  peak {fmt_mib(m['maxrss_kib']):>9s}  "
                     f"load {m['load_before']:.2f}")
     ref = float_reference(model, data)
-    for tname in TOOLS:
+    for tname in args.order:
         tool = tools[tname]
         tres = {
             "info": tool.info(),
@@ -628,6 +654,11 @@ def run_model(args, name, model, data, calib):
                           "wall_s": summarize(samples[tname][s], "wall_s"),
                           "maxrss_kib": summarize(samples[tname][s], "maxrss_kib"),
                           "samples": samples[tname][s]} for s in TIMED_STEPS},
+            "self_reported_ms": {
+                s: {k: statistics.median(m["self_reported"][k] for m in samples[tname][s])
+                    for k in (samples[tname][s][0].get("self_reported") or {})
+                    if all(k in (m.get("self_reported") or {}) for m in samples[tname][s])}
+                for s in TIMED_STEPS},
             "proof": tool.proof_size(),
             "keys": tool.key_sizes(),
             "verified_all": all(m["rc"] == 0 for m in samples[tname]["verify"]),
@@ -641,7 +672,7 @@ def run_model(args, name, model, data, calib):
         out["tools"][tname] = tres
     out["float_reference"] = ref
     if args.tamper_check:
-        for tname in TOOLS:
+        for tname in args.order:
             why = tools[tname].tamper_rejected()
             out["tools"][tname]["tamper_rejected"] = bool(why)
             out["tools"][tname]["tamper_rejected_with"] = why or None
@@ -692,6 +723,8 @@ def parse_args(argv=None):
                    help="set RAYON_NUM_THREADS for both tools (default: unset, all cores)")
     p.add_argument("--first", choices=TOOLS, default="ezkl",
                    help="tool that runs first in odd repetitions (alternates)")
+    p.add_argument("--only", choices=TOOLS, default=None,
+                   help="run one tool alone (no comparison; e.g. ezkl's baseline)")
     p.add_argument("--no-tamper-check", dest="tamper_check", action="store_false")
     p.add_argument("--timeout", type=float, default=1800, help="seconds per step")
     p.add_argument("--work-dir", type=Path, default=HERE / "work")
@@ -702,6 +735,8 @@ def parse_args(argv=None):
     args.zkaccel_calibrate_args = shlex.split(args.zkaccel_calibrate_args)
     args.zkaccel_compile_args = shlex.split(args.zkaccel_compile_args)
     args.order = (args.first, "zkaccel" if args.first == "ezkl" else "ezkl")
+    if args.only:
+        args.order = (args.only,)
     args.work_dir = args.work_dir.resolve()
     if args.zkaccel.exists():  # steps run with the work directory as cwd
         args.zkaccel = args.zkaccel.resolve()
@@ -714,7 +749,8 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    if not Path(args.zkaccel).exists() and shutil.which(str(args.zkaccel)) is None:
+    if "zkaccel" in args.order and not Path(args.zkaccel).exists() \
+            and shutil.which(str(args.zkaccel)) is None:
         sys.exit(f"zkaccel binary not found: {args.zkaccel} "
                  "(cargo build --release -p zkaccel-zkml, or --zkaccel PATH)")
     if args.model:
