@@ -37,4 +37,4 @@ pub use quant::{
     MAX_ABS_Q, MAX_SCALE,
 };
 pub use settings::{CalibrationReport, RunArgs, Settings, Visibility, RESCALE_FLOOR, RESERVED_ROWS};
-pub use tensor::{broadcast_shape, numel, Tensor};
+pub use tensor::{broadcast_indices, broadcast_shape, numel, Tensor};

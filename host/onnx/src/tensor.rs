@@ -39,13 +39,13 @@ impl<T: Copy> Tensor<T> {
     }
 
     /// Same data, another shape of the same size (caller checks the size).
-    pub(crate) fn reshaped(&self, shape: Vec<usize>) -> Self {
+    pub fn reshaped(&self, shape: Vec<usize>) -> Self {
         debug_assert_eq!(numel(&shape), self.data.len());
         Self { shape, data: self.data.clone() }
     }
 
     /// Axis permutation: output axis i is input axis `perm[i]` (caller checks `perm`).
-    pub(crate) fn transposed(&self, perm: &[usize]) -> Self {
+    pub fn transposed(&self, perm: &[usize]) -> Self {
         let out_shape: Vec<usize> = perm.iter().map(|&p| self.shape[p]).collect();
         let in_strides = strides(&self.shape);
         let n = self.data.len();
@@ -89,7 +89,7 @@ pub fn broadcast_shape(a: &[usize], b: &[usize]) -> Option<Vec<usize>> {
 }
 
 /// For each element of the broadcast shape `out`, the flat index into a tensor of shape `src`.
-pub(crate) fn broadcast_indices(src: &[usize], out: &[usize]) -> Vec<usize> {
+pub fn broadcast_indices(src: &[usize], out: &[usize]) -> Vec<usize> {
     let pad = out.len() - src.len();
     let s = strides(src);
     let n = numel(out);

@@ -20,7 +20,7 @@
 
 use ark_ff::{One, Zero};
 
-use super::circuit::{Cell, Column, ConstraintSystem, FixedAssignment, Witness};
+use super::circuit::{Cell, Column, ColumnKind, ConstraintSystem, FixedAssignment, Witness};
 use crate::error::{Error, Result};
 use crate::Fr;
 
@@ -57,13 +57,28 @@ pub fn signed_to_fr(v: i64) -> Fr {
 }
 
 impl MacConfig {
-    /// Declares the columns, gates and lookups.
+    /// Declares the columns, gates and lookups (weights and biases in fixed columns).
     pub fn configure(cs: &mut ConstraintSystem, lanes: usize, shift: u32, bits: u32) -> Self {
+        Self::configure_with_weights(cs, lanes, shift, bits, ColumnKind::Fixed)
+    }
+
+    /// [`MacConfig::configure`] with the weight columns w_i and the bias column of the given kind:
+    /// `Fixed` (in the key) or `Advice` (private per proof; the gates are the same expressions,
+    /// of degree 3 instead of 2). Instance is not accepted: bind advice weights to public inputs
+    /// with a gate of your own.
+    pub fn configure_with_weights(cs: &mut ConstraintSystem, lanes: usize, shift: u32, bits: u32, weights: ColumnKind) -> Self {
         assert!(lanes >= 1 && (1..=30).contains(&shift) && (2..=30).contains(&bits));
+        assert!(weights != ColumnKind::Instance, "weights are fixed or advice columns");
+        let weight_column = |cs: &mut ConstraintSystem| match weights {
+            ColumnKind::Advice => cs.advice_column(),
+            _ => cs.fixed_column(),
+        };
         let x: Vec<Column> = (0..lanes).map(|_| cs.advice_column()).collect();
-        let w: Vec<Column> = (0..lanes).map(|_| cs.fixed_column()).collect();
+        let w: Vec<Column> = (0..lanes).map(|_| weight_column(cs)).collect();
         let (acc, q, r, y) = (cs.advice_column(), cs.advice_column(), cs.advice_column(), cs.advice_column());
-        let (q_mac, q_start, bias, q_out) = (cs.fixed_column(), cs.fixed_column(), cs.fixed_column(), cs.fixed_column());
+        let (q_mac, q_start) = (cs.fixed_column(), cs.fixed_column());
+        let bias = weight_column(cs);
+        let q_out = cs.fixed_column();
         let (t_x, t_y, t_r) = (cs.fixed_column(), cs.fixed_column(), cs.fixed_column());
         let dot = x.iter().zip(&w).map(|(x, w)| w.cur() * x.cur()).reduce(|a, b| a + b).expect("lanes ≥ 1");
         cs.create_gate("mac", vec![q_mac.cur() * (acc.next() - acc.cur() - dot)]);
@@ -97,6 +112,9 @@ impl Operand {
 pub struct MacBuilder {
     pub cfg: MacConfig,
     pub k: u32,
+    /// When set, rescaled values outside the ReLU table are not an error: the layout (fixed
+    /// columns, copies) is what is wanted, e.g. for key generation from placeholder values.
+    pub layout_only: bool,
     n: usize,
     row: usize,
     fixed: Vec<Vec<Fr>>,
@@ -141,7 +159,40 @@ impl MacBuilder {
         for (i, t) in fixed[cfg.t_r.index].iter_mut().take(1usize << cfg.shift).enumerate() {
             *t = Fr::from(i as u64);
         }
-        Ok(Self { cfg, k, n, row: 0, fixed, advice: vec![vec![Fr::zero(); n]; cs.num_advice], copies: vec![] })
+        Ok(Self { cfg, k, n, layout_only: false, row: 0, fixed, advice: vec![vec![Fr::zero(); n]; cs.num_advice], copies: vec![] })
+    }
+
+    /// Writes `value` into a fixed or advice cell of any column of the constraint system (for
+    /// columns declared beside the MAC layout, e.g. public-input or constant columns).
+    pub fn assign(&mut self, column: Column, row: usize, value: Fr) -> Result<()> {
+        if row >= self.n {
+            return Err(Error::Circuit(format!("row {row} is beyond the circuit's {} rows", self.n)));
+        }
+        let col = match column.kind {
+            ColumnKind::Fixed => self.fixed.get_mut(column.index),
+            ColumnKind::Advice => self.advice.get_mut(column.index),
+            ColumnKind::Instance => None,
+        };
+        let col = col.ok_or_else(|| Error::Circuit(format!("{column:?} is not a fixed or advice column of this circuit")))?;
+        col[row] = value;
+        Ok(())
+    }
+
+    /// Adds a copy constraint between two cells (their columns need equality enabled).
+    pub fn copy(&mut self, a: Cell, b: Cell) {
+        self.copies.push((a, b));
+    }
+
+    /// The number of rows, 2^k.
+    pub fn n(&self) -> usize {
+        self.n
+    }
+
+    fn set(&mut self, column: Column, row: usize, value: Fr) {
+        match column.kind {
+            ColumnKind::Advice => self.advice[column.index][row] = value,
+            _ => self.fixed[column.index][row] = value,
+        }
     }
 
     /// Rows used so far.
@@ -157,6 +208,13 @@ impl MacBuilder {
     /// y = relu?(⌊(W·x + bias) / 2^s⌋) with the rescaled values range-checked to b signed bits.
     /// Returns the outputs (the ReLU column's cells, or q's without ReLU).
     pub fn matvec(&mut self, weights: &[Vec<i64>], bias: &[i64], inputs: &mut [Operand], relu: bool) -> Result<Vec<Operand>> {
+        let (q, y) = self.matvec_both(weights, bias, inputs)?;
+        Ok(if relu { y } else { q })
+    }
+
+    /// [`MacBuilder::matvec`] returning both the rescaled outputs q (no ReLU) and y = relu(q),
+    /// each with its cell: a later ReLU of the product reads y, other uses read q.
+    pub fn matvec_both(&mut self, weights: &[Vec<i64>], bias: &[i64], inputs: &mut [Operand]) -> Result<(Vec<Operand>, Vec<Operand>)> {
         let cfg = self.cfg.clone();
         let cols = inputs.len();
         if weights.len() != bias.len() || weights.iter().any(|r| r.len() != cols) || cols == 0 {
@@ -167,11 +225,11 @@ impl MacBuilder {
             return Err(Error::Circuit(format!("matvec needs {need} rows, the circuit has {}", self.n)));
         }
         let half = 1i64 << (cfg.bits - 1);
-        let mut out = vec![];
+        let (mut out_q, mut out_y) = (vec![], vec![]);
         for (wrow, b) in weights.iter().zip(bias) {
             let start = self.row;
             self.fixed[cfg.q_start.index][start] = Fr::one();
-            self.fixed[cfg.bias.index][start] = signed_to_fr(*b);
+            self.set(cfg.bias, start, signed_to_fr(*b));
             let mut acc = *b;
             for (c, chunk) in (0..cols).collect::<Vec<_>>().chunks(cfg.lanes).enumerate() {
                 let row = start + c;
@@ -180,17 +238,20 @@ impl MacBuilder {
                 for (lane, &j) in chunk.iter().enumerate() {
                     let cell = Cell { column: cfg.x[lane], row };
                     self.advice[cfg.x[lane].index][row] = signed_to_fr(inputs[j].value);
-                    self.fixed[cfg.w[lane].index][row] = signed_to_fr(wrow[j]);
+                    self.set(cfg.w[lane], row, signed_to_fr(wrow[j]));
                     match inputs[j].cell {
                         Some(c0) => self.copies.push((c0, cell)),
                         None => inputs[j].cell = Some(cell),
                     }
-                    acc += wrow[j] * inputs[j].value;
+                    acc = wrow[j]
+                        .checked_mul(inputs[j].value)
+                        .and_then(|p| acc.checked_add(p))
+                        .ok_or_else(|| Error::Witness("matvec: the accumulator overflows i64".into()))?;
                 }
             }
             let row = start + cols.div_ceil(cfg.lanes);
             let (q, r) = floor_rescale(acc, cfg.shift);
-            if !(-half..half).contains(&q) {
+            if !self.layout_only && !(-half..half).contains(&q) {
                 return Err(Error::Witness(format!("rescaled value {q} (acc {acc}) outside {} signed bits", cfg.bits)));
             }
             let y = q.max(0);
@@ -199,14 +260,11 @@ impl MacBuilder {
             self.advice[cfg.q.index][row] = signed_to_fr(q);
             self.advice[cfg.r.index][row] = signed_to_fr(r);
             self.advice[cfg.y.index][row] = signed_to_fr(y);
-            out.push(if relu {
-                Operand { value: y, cell: Some(Cell { column: cfg.y, row }) }
-            } else {
-                Operand { value: q, cell: Some(Cell { column: cfg.q, row }) }
-            });
+            out_y.push(Operand { value: y, cell: Some(Cell { column: cfg.y, row }) });
+            out_q.push(Operand { value: q, cell: Some(Cell { column: cfg.q, row }) });
             self.row = row + 1;
         }
-        Ok(out)
+        Ok((out_q, out_y))
     }
 
     /// The fixed assignment (weights, selectors, tables, copies) and the witness.

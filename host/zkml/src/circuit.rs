@@ -1,0 +1,607 @@
+//! The circuit builder: a quantized graph (`zkaccel_onnx::QuantizedModel`) as a Plonk circuit on
+//! the MAC/lookup rows of `zkaccel::plonk::mac`.
+//!
+//! Layout (all rows of one 2^k domain):
+//! * the MAC columns (`MacConfig`): L lanes x_i against L weight columns w_i, an accumulator, and
+//!   a rescale row per output with q = ⌊acc/2^S⌋ (range-checked by the ReLU table to
+//!   `settings.lookup_bits` signed bits), r ∈ [0, 2^S) and y = relu(q);
+//! * `io`: an advice column (equality enabled) holding every model input element, and the public
+//!   outputs. Public rows are bound to the instance column by `q_pub·(io − instance) = 0`; public
+//!   rows come first (public inputs, then public outputs), then the private inputs;
+//! * `io_fixed` (only with a `fixed` input or output visibility): a fixed column holding fixed
+//!   inputs and the fixed outputs, tied to the computation by copy constraints;
+//! * public params: one instance column per weight column and one for the bias column, with
+//!   `w_i − inst_i = 0` and `bias − inst_b = 0` on every row.
+//!
+//! One global shift S = max(param_scale, 1): a node whose own shift is s ≤ S has its weights and
+//! bias multiplied by 2^(S−s), so acc·2^(S−s) rescaled by S equals acc rescaled by s exactly.
+//! Node by node:
+//! * Gemm / MatMul with one constant factor: one output = ⌈K/L⌉ MAC rows + 1 rescale row, the
+//!   constant factor in the weight columns, the bias (C, at the accumulator scale) in the bias
+//!   column;
+//! * Mul by a constant: a 1×1 product per element (2 rows);
+//! * Add / Sub: per element, the activation operands as inputs with weights ±2^(S+align), a
+//!   constant operand in the bias (2 rows);
+//! * Relu: the y cells of the rescale rows that produced its input (free), or, for a value that no
+//!   rescale row produced (a graph input), a 1×1 product by 2^S with its y cells;
+//! * Flatten / Reshape / Transpose / Identity: the cells are permuted, no rows.
+//!
+//! Every value the circuit computes is range-checked (it is a q of a rescale row). Model inputs
+//! are not range-checked: a private input is any field element the prover chooses (as the input
+//! of an arbitrary-input statement should be); public and fixed inputs are fixed by the verifier.
+
+use std::collections::HashMap;
+
+use ark_ff::Zero;
+use zkaccel::plonk::mac::{signed_to_fr, MacBuilder, MacConfig, Operand};
+use zkaccel::plonk::{Cell, Column, ColumnKind, ConstraintSystem, FixedAssignment, Witness};
+use zkaccel::Fr;
+use zkaccel_onnx::{broadcast_indices, numel, Op, QOperand, QuantizedModel, Settings, Tensor, Visibility};
+
+use crate::error::{Error, Result};
+
+/// Lane counts the planner considers (`--lanes auto`).
+pub const LANE_CHOICES: [usize; 5] = [1, 2, 4, 8, 16];
+/// The smallest domain the planner uses.
+pub const MIN_K: u32 = 4;
+
+/// The circuit's size parameters, decided at `compile-circuit` and stored in the compiled file.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Plan {
+    /// Multiply-accumulates per row.
+    pub lanes: usize,
+    /// log2 of the rows.
+    pub k: u32,
+    /// The global rescale shift S.
+    pub shift: u32,
+    /// Signed bits of the rescaled-value range (the ReLU table has 2^bits rows).
+    pub bits: u32,
+    /// MAC/rescale rows used.
+    pub mac_rows: usize,
+    /// `io` / `io_fixed` rows used.
+    pub io_rows: usize,
+}
+
+/// The visibilities the circuit uses (from `settings.run_args`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Visibilities {
+    pub input: Visibility,
+    pub output: Visibility,
+    pub params: Visibility,
+}
+
+impl Visibilities {
+    pub fn of(settings: &Settings) -> Self {
+        let a = &settings.run_args;
+        Self { input: a.input_visibility, output: a.output_visibility, params: a.param_visibility }
+    }
+}
+
+fn ceil_log2(n: usize) -> u32 {
+    if n <= 1 {
+        0
+    } else {
+        usize::BITS - (n - 1).leading_zeros()
+    }
+}
+
+/// The circuit-level error for a node the builder cannot lay out.
+fn unsupported(node: &zkaccel_onnx::Node, why: &str) -> Error {
+    Error::bad_input(format!("node {:?} ({}): {why} is not supported by the circuit builder", node.name, node.op_type))
+}
+
+/// The shape-level description of one node's rows, shared by the row counter and the builder so
+/// that the two cannot drift.
+enum NodeRows {
+    /// `outputs` products over `cols` inputs each.
+    Products { outputs: usize, cols: usize },
+    /// No rows (layout op, or a ReLU of a value that already has ReLU cells).
+    None,
+}
+
+/// Which values have ReLU cells available (the outputs of rescale rows, permuted by layout ops).
+fn relu_available(q: &QuantizedModel) -> Vec<bool> {
+    let mut has: HashMap<&str, bool> = q.graph.inputs.iter().map(|i| (i.name.as_str(), false)).collect();
+    let mut out = Vec::with_capacity(q.graph.nodes.len());
+    for node in &q.graph.nodes {
+        let input_has = node.inputs.first().and_then(|i| has.get(i.as_str())).copied().unwrap_or(false);
+        let v = match node.op {
+            Op::Gemm { .. } | Op::MatMul | Op::Mul | Op::Add | Op::Sub | Op::Relu => true,
+            Op::Flatten { .. } | Op::Reshape { .. } | Op::Transpose { .. } | Op::Identity => input_has,
+        };
+        out.push(input_has);
+        has.insert(node.output.as_str(), v);
+    }
+    out
+}
+
+fn node_rows(q: &QuantizedModel, index: usize, input_has_relu: bool) -> Result<NodeRows> {
+    let node = &q.graph.nodes[index];
+    let qn = &q.nodes[index];
+    let outputs = numel(&node.output_shape);
+    Ok(match &node.op {
+        Op::Gemm { .. } | Op::MatMul => {
+            let trans_a = matches!(node.op, Op::Gemm { trans_a: true, .. });
+            let a_shape = operand_shape(&qn.operands[0], &value_shapes(q));
+            let cols = if trans_a { a_shape[0] } else { *a_shape.last().expect("rank ≥ 1") };
+            match (&qn.operands[0], &qn.operands[1]) {
+                (QOperand::Value { .. }, QOperand::Const { .. }) | (QOperand::Const { .. }, QOperand::Value { .. }) => {
+                    if matches!(qn.operands.get(2), Some(QOperand::Value { .. })) {
+                        return Err(unsupported(node, "a bias C that is a computed value"));
+                    }
+                    Products { outputs, cols }
+                }
+                _ => return Err(unsupported(node, "a product of two computed values")),
+            }
+        }
+        Op::Mul => Products { outputs, cols: 1 },
+        Op::Add | Op::Sub => {
+            let values = qn.operands.iter().filter(|o| matches!(o, QOperand::Value { .. })).count();
+            Products { outputs, cols: values }
+        }
+        Op::Relu if input_has_relu => NodeRows::None,
+        Op::Relu => Products { outputs, cols: 1 },
+        Op::Flatten { .. } | Op::Reshape { .. } | Op::Transpose { .. } | Op::Identity => NodeRows::None,
+    })
+}
+use NodeRows::Products;
+
+fn value_shapes(q: &QuantizedModel) -> HashMap<String, Vec<usize>> {
+    let mut m: HashMap<String, Vec<usize>> = q.graph.inputs.iter().map(|i| (i.name.clone(), i.shape.clone())).collect();
+    for n in &q.graph.nodes {
+        m.insert(n.output.clone(), n.output_shape.clone());
+    }
+    m
+}
+
+fn operand_shape(op: &QOperand, shapes: &HashMap<String, Vec<usize>>) -> Vec<usize> {
+    match op {
+        QOperand::Value { name, .. } => shapes[name].clone(),
+        QOperand::Const { q, .. } => q.shape.clone(),
+    }
+}
+
+/// MAC/rescale rows the model takes with `lanes` lanes.
+pub fn mac_rows(q: &QuantizedModel, lanes: usize) -> Result<usize> {
+    let relu = relu_available(q);
+    let mut rows = 0;
+    for i in 0..q.graph.nodes.len() {
+        if let Products { outputs, cols } = node_rows(q, i, relu[i])? {
+            rows += outputs * MacBuilder::rows_per_output(lanes, cols.max(1));
+        }
+    }
+    Ok(rows)
+}
+
+/// Rows of the `io` (and `io_fixed`) columns.
+pub fn io_rows(q: &QuantizedModel, vis: Visibilities) -> usize {
+    let inputs: usize = q.graph.inputs.iter().map(|i| numel(&i.shape)).sum();
+    let outputs: usize = q.graph.outputs.iter().map(|o| numel(&o.shape)).sum();
+    let io = inputs * usize::from(vis.input != Visibility::Fixed) + outputs * usize::from(vis.output == Visibility::Public);
+    let fixed = inputs * usize::from(vis.input == Visibility::Fixed) + outputs * usize::from(vis.output == Visibility::Fixed);
+    io.max(fixed)
+}
+
+/// Chooses the lanes (given, or the count among [`LANE_CHOICES`] with the fewest rows 2^k, then the
+/// fewest lanes) and k for the model under `settings`.
+pub fn plan(q: &QuantizedModel, settings: &Settings, lanes: Option<usize>) -> Result<Plan> {
+    let bits = settings.lookup_bits.max(2);
+    let shift = q.param_scale.max(1);
+    if bits > 26 || shift > 26 {
+        return Err(Error::bad_input(format!(
+            "lookup_bits {bits} / rescale shift {shift}: tables of 2^{} rows are too large (at most 2^26); lower the scales",
+            bits.max(shift)
+        )));
+    }
+    if let Some(n) = q.nodes.iter().find(|n| n.shift > shift) {
+        let node = &q.graph.nodes[n.index];
+        return Err(unsupported(node, &format!("a rescale by 2^{} above the parameter scale", n.shift)));
+    }
+    let vis = Visibilities::of(settings);
+    let io = io_rows(q, vis);
+    let candidates: Vec<usize> = match lanes {
+        Some(0) => return Err(Error::usage("--lanes must be at least 1")),
+        Some(l) => vec![l],
+        None => LANE_CHOICES.to_vec(),
+    };
+    let mut best: Option<Plan> = None;
+    for l in candidates {
+        let rows = mac_rows(q, l)?;
+        let k = ceil_log2(rows.max(io).max(1)).max(bits).max(shift).max(MIN_K);
+        let p = Plan { lanes: l, k, shift, bits, mac_rows: rows, io_rows: io };
+        if best.as_ref().is_none_or(|b| p.k < b.k) {
+            best = Some(p);
+        }
+    }
+    let p = best.expect("at least one candidate");
+    if p.k > 26 {
+        return Err(Error::bad_input(format!("the circuit needs 2^{} rows, more than the 2^26 supported", p.k)));
+    }
+    Ok(p)
+}
+
+/// A laid-out circuit: declarations, fixed columns, witness and public inputs.
+pub struct ModelCircuit {
+    pub cs: ConstraintSystem,
+    pub fixed: FixedAssignment,
+    pub witness: Witness,
+    /// One vector per instance column.
+    pub instances: Vec<Vec<Fr>>,
+    /// The values at the cells of the graph outputs: what the circuit proves the model outputs.
+    pub outputs: Vec<Tensor<i64>>,
+    /// MAC rows used (equals `plan.mac_rows`).
+    pub rows_used: usize,
+}
+
+/// Where the public values sit in the instance column: public inputs first, then public outputs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PublicLayout {
+    /// Elements of each model input that are public (0 when not public).
+    pub inputs: Vec<usize>,
+    /// Elements of each model output that are public.
+    pub outputs: Vec<usize>,
+    /// Whether the params are public (then instance columns 1.. hold the weight and bias columns).
+    pub params: bool,
+}
+
+impl PublicLayout {
+    pub fn of(q: &QuantizedModel, vis: Visibilities) -> Self {
+        let ins = q.graph.inputs.iter().map(|i| if vis.input == Visibility::Public { numel(&i.shape) } else { 0 }).collect();
+        let outs = q.graph.outputs.iter().map(|o| if vis.output == Visibility::Public { numel(&o.shape) } else { 0 }).collect();
+        Self { inputs: ins, outputs: outs, params: vis.params == Visibility::Public }
+    }
+    /// Number of values in the first instance column.
+    pub fn io_count(&self) -> usize {
+        self.inputs.iter().sum::<usize>() + self.outputs.iter().sum::<usize>()
+    }
+    /// Whether the circuit has the io instance column.
+    pub fn has_io_instance(&self) -> bool {
+        self.io_count() > 0
+    }
+}
+
+/// The columns besides the MAC layout.
+struct Columns {
+    mac: MacConfig,
+    io: Column,
+    io_fixed: Option<Column>,
+    /// (q_pub selector, instance column) when inputs or outputs are public.
+    public_io: Option<(Column, Column)>,
+    /// Instance columns mirroring w_0 … w_{L−1} and the bias, with public params.
+    public_params: Vec<Column>,
+}
+
+fn configure(cs: &mut ConstraintSystem, plan: &Plan, vis: Visibilities) -> Columns {
+    let weights = if vis.params == Visibility::Fixed { ColumnKind::Fixed } else { ColumnKind::Advice };
+    let mac = MacConfig::configure_with_weights(cs, plan.lanes, plan.shift, plan.bits, weights);
+    let io = cs.advice_column();
+    cs.enable_equality(io);
+    let io_fixed = (vis.input == Visibility::Fixed || vis.output == Visibility::Fixed).then(|| {
+        let c = cs.fixed_column();
+        cs.enable_equality(c);
+        c
+    });
+    let public_io = (vis.input == Visibility::Public || vis.output == Visibility::Public).then(|| {
+        let q_pub = cs.fixed_column();
+        let inst = cs.instance_column();
+        cs.create_gate("public_io", vec![q_pub.cur() * (io.cur() - inst.cur())]);
+        (q_pub, inst)
+    });
+    let mut public_params = vec![];
+    if vis.params == Visibility::Public {
+        let cols: Vec<Column> = mac.w.iter().chain([&mac.bias]).copied().collect();
+        for (i, w) in cols.iter().enumerate() {
+            let inst = cs.instance_column();
+            cs.create_gate(format!("public_param_{i}"), vec![w.cur() - inst.cur()]);
+            public_params.push(inst);
+        }
+    }
+    Columns { mac, io, io_fixed, public_io, public_params }
+}
+
+/// Row counters of the io columns.
+struct IoRows {
+    io: usize,
+    fixed: usize,
+    n: usize,
+}
+
+impl IoRows {
+    /// Places a value in the next `io` row; public when `instance` is given (its next entry).
+    fn place_io(&mut self, b: &mut MacBuilder, cols: &Columns, v: i64, instance: Option<&mut Vec<Fr>>) -> Result<Cell> {
+        if self.io >= self.n {
+            return Err(Error::internal("io rows exceed the circuit"));
+        }
+        let cell = Cell { column: cols.io, row: self.io };
+        b.assign(cols.io, self.io, signed_to_fr(v))?;
+        if let Some(inst) = instance {
+            let (q_pub, _) = cols.public_io.ok_or_else(|| Error::internal("no public io columns"))?;
+            b.assign(q_pub, self.io, Fr::from(1u64))?;
+            inst.resize(self.io, Fr::zero());
+            inst.push(signed_to_fr(v));
+        }
+        self.io += 1;
+        Ok(cell)
+    }
+
+    /// Places a value in the next `io_fixed` row.
+    fn place_fixed(&mut self, b: &mut MacBuilder, cols: &Columns, v: i64) -> Result<Cell> {
+        let c = cols.io_fixed.ok_or_else(|| Error::internal("no io_fixed column"))?;
+        if self.fixed >= self.n {
+            return Err(Error::internal("io_fixed rows exceed the circuit"));
+        }
+        b.assign(c, self.fixed, signed_to_fr(v))?;
+        self.fixed += 1;
+        Ok(Cell { column: c, row: self.fixed - 1 })
+    }
+}
+
+/// Lays out the circuit for `q` with the quantized model inputs `inputs` (at the input scale, in
+/// the graph's shapes). With `layout_only`, values outside the lookup range are not an error
+/// (key generation from placeholder inputs: the fixed columns and copies do not depend on them,
+/// except for fixed input/output visibility, whose values are then those given).
+pub fn build(q: &QuantizedModel, settings: &Settings, plan: &Plan, inputs: &[Tensor<i64>], layout_only: bool) -> Result<ModelCircuit> {
+    let vis = Visibilities::of(settings);
+    if inputs.len() != q.graph.inputs.len() {
+        return Err(Error::bad_input(format!("{} inputs given, the model has {}", inputs.len(), q.graph.inputs.len())));
+    }
+    for (t, info) in inputs.iter().zip(&q.graph.inputs) {
+        if t.data.len() != numel(&info.shape) {
+            return Err(Error::bad_input(format!(
+                "input {:?} has {} values, the model's shape {:?} needs {}",
+                info.name,
+                t.data.len(),
+                info.shape,
+                numel(&info.shape)
+            )));
+        }
+    }
+    let mut cs = ConstraintSystem::new();
+    let cols = configure(&mut cs, plan, vis);
+    let mut b = MacBuilder::new(&cs, cols.mac.clone(), plan.k)?;
+    b.layout_only = layout_only;
+    let n = b.n();
+    let s = plan.shift;
+    let mut instance_io: Vec<Fr> = vec![];
+
+    // ---- Model inputs: public rows first, then private; fixed inputs in io_fixed ----
+    let mut rows = IoRows { io: 0, fixed: 0, n };
+    let mut store: HashMap<String, Tensor<Operand>> = HashMap::new();
+    let mut relu_store: HashMap<String, Tensor<Operand>> = HashMap::new();
+    let mut input_cells: Vec<Vec<Option<Cell>>> = inputs.iter().map(|t| vec![None; t.data.len()]).collect();
+    if vis.input == Visibility::Public {
+        for (i, t) in inputs.iter().enumerate() {
+            for (j, &v) in t.data.iter().enumerate() {
+                input_cells[i][j] = Some(rows.place_io(&mut b, &cols, v, Some(&mut instance_io))?);
+            }
+        }
+    }
+    // Public outputs' rows are reserved right after the public inputs (filled at the end).
+    let out_count: usize = q.graph.outputs.iter().map(|o| numel(&o.shape)).sum();
+    let out_io_start = rows.io;
+    if vis.output == Visibility::Public {
+        rows.io += out_count;
+    }
+    for (i, t) in inputs.iter().enumerate() {
+        for (j, &v) in t.data.iter().enumerate() {
+            let cell = match vis.input {
+                Visibility::Public => input_cells[i][j].expect("placed above"),
+                Visibility::Private => rows.place_io(&mut b, &cols, v, None)?,
+                Visibility::Fixed => rows.place_fixed(&mut b, &cols, v)?,
+            };
+            input_cells[i][j] = Some(cell);
+        }
+        let ops = t.data.iter().zip(&input_cells[i]).map(|(&value, c)| Operand { value, cell: *c }).collect();
+        store.insert(q.graph.inputs[i].name.clone(), Tensor { shape: q.graph.inputs[i].shape.clone(), data: ops });
+    }
+
+    // ---- Nodes ----
+    for (qn, node) in q.nodes.iter().zip(&q.graph.nodes) {
+        let mult_shift = s.checked_sub(qn.shift).ok_or_else(|| unsupported(node, "a rescale above the parameter scale"))?;
+        let mult = 1i64 << mult_shift;
+        let scaled = |w: i64| -> Result<i64> {
+            w.checked_mul(mult).ok_or_else(|| Error::bad_input(format!("node {:?}: a weight times 2^{mult_shift} overflows i64", node.name)))
+        };
+        let value = |name: &str, store: &HashMap<String, Tensor<Operand>>| -> Result<Tensor<Operand>> {
+            store.get(name).cloned().ok_or_else(|| Error::internal(format!("value {name:?} not computed before node {:?}", node.name)))
+        };
+        let out_shape = node.output_shape.clone();
+        let numel_out = numel(&out_shape);
+        match &node.op {
+            Op::Gemm { .. } | Op::MatMul => {
+                let (ta, tb) = match &node.op {
+                    Op::Gemm { trans_a, trans_b, .. } => (*trans_a, *trans_b),
+                    _ => (false, false),
+                };
+                let bias_of = |rows: usize, ncols: usize| -> Result<Vec<i64>> {
+                    // C broadcast to [rows, ncols] (flattened output), times 2^(S − shift).
+                    match qn.operands.get(2) {
+                        None => Ok(vec![0; rows * ncols]),
+                        Some(QOperand::Const { q: c, .. }) => {
+                            let idx = broadcast_indices(&c.shape, &out_shape);
+                            idx.iter().map(|&i| scaled(c.data[i])).collect()
+                        }
+                        Some(QOperand::Value { .. }) => Err(unsupported(node, "a bias C that is a computed value")),
+                    }
+                };
+                match (&qn.operands[0], &qn.operands[1]) {
+                    (QOperand::Value { name, .. }, QOperand::Const { q: w, .. }) => {
+                        let a = value(name, &store)?;
+                        let a = if ta { a.transposed(&[1, 0]) } else { a };
+                        let kdim = *a.shape.last().expect("rank ≥ 1");
+                        // B' = [K, N]: weights[j][k] = B'[k][j].
+                        let (kk, nn) = if tb { (w.shape[1], w.shape[0]) } else { (w.shape[0], w.shape[1]) };
+                        if kk != kdim {
+                            return Err(Error::internal(format!("node {:?}: inner dimensions {kdim} and {kk}", node.name)));
+                        }
+                        let weights: Vec<Vec<i64>> = (0..nn)
+                            .map(|j| (0..kk).map(|k| scaled(if tb { w.data[j * kk + k] } else { w.data[k * nn + j] })).collect())
+                            .collect::<Result<_>>()?;
+                        let rows = a.data.len() / kdim.max(1);
+                        let bias = bias_of(rows, nn)?;
+                        let (mut qs, mut ys) = (Vec::with_capacity(numel_out), Vec::with_capacity(numel_out));
+                        for r in 0..rows {
+                            let mut x: Vec<Operand> = a.data[r * kdim..(r + 1) * kdim].to_vec();
+                            let (qv, yv) = b.matvec_both(&weights, &bias[r * nn..(r + 1) * nn], &mut x)?;
+                            qs.extend(qv);
+                            ys.extend(yv);
+                        }
+                        store.insert(node.output.clone(), Tensor { shape: out_shape.clone(), data: qs });
+                        relu_store.insert(node.output.clone(), Tensor { shape: out_shape.clone(), data: ys });
+                    }
+                    (QOperand::Const { q: a, .. }, QOperand::Value { name, .. }) => {
+                        let a = if ta { a.transposed(&[1, 0]) } else { a.clone() };
+                        let kdim = *a.shape.last().expect("rank ≥ 1");
+                        let m = a.data.len() / kdim.max(1);
+                        let bt = value(name, &store)?;
+                        let bt = if tb { bt.transposed(&[1, 0]) } else { bt };
+                        let (kk, nn) = (bt.shape[0], bt.shape[1]);
+                        if kk != kdim {
+                            return Err(Error::internal(format!("node {:?}: inner dimensions {kdim} and {kk}", node.name)));
+                        }
+                        let weights: Vec<Vec<i64>> =
+                            (0..m).map(|r| a.data[r * kdim..(r + 1) * kdim].iter().map(|&w| scaled(w)).collect()).collect::<Result<_>>()?;
+                        let bias = bias_of(m, nn)?;
+                        let mut qs = vec![Operand::input(0); m * nn];
+                        let mut ys = qs.clone();
+                        for j in 0..nn {
+                            let mut x: Vec<Operand> = (0..kk).map(|k| bt.data[k * nn + j]).collect();
+                            let bj: Vec<i64> = (0..m).map(|r| bias[r * nn + j]).collect();
+                            let (qv, yv) = b.matvec_both(&weights, &bj, &mut x)?;
+                            for r in 0..m {
+                                qs[r * nn + j] = qv[r];
+                                ys[r * nn + j] = yv[r];
+                            }
+                        }
+                        store.insert(node.output.clone(), Tensor { shape: out_shape.clone(), data: qs });
+                        relu_store.insert(node.output.clone(), Tensor { shape: out_shape.clone(), data: ys });
+                    }
+                    _ => return Err(unsupported(node, "a product of two computed values")),
+                }
+            }
+            Op::Mul | Op::Add | Op::Sub => {
+                // Per element: Σ weight·value + bias over the operands (aligned to acc_scale).
+                let sub = matches!(node.op, Op::Sub);
+                let mut terms: Vec<(Vec<usize>, Tensor<Operand>, i64)> = vec![];
+                let mut consts: Vec<(Vec<usize>, &Tensor<i64>, i64)> = vec![];
+                let is_mul = matches!(node.op, Op::Mul);
+                for (pos, op) in qn.operands.iter().enumerate() {
+                    let sign = if sub && pos == 1 { -1 } else { 1 };
+                    let up = qn.acc_scale.checked_sub(op.scale()).ok_or_else(|| Error::internal("operand above the accumulator scale"))?;
+                    match op {
+                        QOperand::Value { name, .. } => {
+                            let t = value(name, &store)?;
+                            terms.push((broadcast_indices(&t.shape, &out_shape), t, sign << up));
+                        }
+                        QOperand::Const { q: c, .. } => consts.push((broadcast_indices(&c.shape, &out_shape), c, sign << up)),
+                    }
+                }
+                let (mut qs, mut ys) = (Vec::with_capacity(numel_out), Vec::with_capacity(numel_out));
+                for e in 0..numel_out {
+                    let mut x = vec![];
+                    let mut w = vec![];
+                    let mut bias = 0i64;
+                    if is_mul {
+                        // One activation times one constant factor, no bias.
+                        let (ti, t, _) = &terms[0];
+                        let (ci, c, _) = consts.first().ok_or_else(|| unsupported(node, "a product of two computed values"))?;
+                        x.push(t.data[ti[e]]);
+                        w.push(scaled(c.data[ci[e]])?);
+                    } else {
+                        for (ti, t, f) in &terms {
+                            x.push(t.data[ti[e]]);
+                            w.push(scaled(*f)?);
+                        }
+                        for (ci, c, f) in &consts {
+                            let v = c.data[ci[e]].checked_mul(*f).ok_or_else(|| Error::bad_input("constant overflows i64"))?;
+                            bias = bias.checked_add(scaled(v)?).ok_or_else(|| Error::bad_input("constant overflows i64"))?;
+                        }
+                    }
+                    let (qv, yv) = b.matvec_both(&[w], &[bias], &mut x)?;
+                    qs.push(qv[0]);
+                    ys.push(yv[0]);
+                }
+                store.insert(node.output.clone(), Tensor { shape: out_shape.clone(), data: qs });
+                relu_store.insert(node.output.clone(), Tensor { shape: out_shape.clone(), data: ys });
+            }
+            Op::Relu => {
+                let input = &node.inputs[0];
+                let y = match relu_store.get(input) {
+                    Some(y) => y.clone(),
+                    None => {
+                        let t = value(input, &store)?;
+                        let mut ys = Vec::with_capacity(t.data.len());
+                        for v in &t.data {
+                            let (_, yv) = b.matvec_both(&[vec![1i64 << s]], &[0], &mut [*v])?;
+                            ys.push(yv[0]);
+                        }
+                        Tensor { shape: out_shape.clone(), data: ys }
+                    }
+                };
+                store.insert(node.output.clone(), y.clone());
+                // relu(relu(x)) = relu(x): the ReLU cells of a ReLU output are its own cells.
+                relu_store.insert(node.output.clone(), y);
+            }
+            Op::Flatten { .. } | Op::Reshape { .. } | Op::Transpose { .. } | Op::Identity => {
+                let layout = |t: &Tensor<Operand>| match &node.op {
+                    Op::Transpose { perm } => t.transposed(perm),
+                    _ => t.reshaped(out_shape.clone()),
+                };
+                let t = value(&node.inputs[0], &store)?;
+                store.insert(node.output.clone(), layout(&t));
+                if let Some(y) = relu_store.get(&node.inputs[0]) {
+                    let y = layout(y);
+                    relu_store.insert(node.output.clone(), y);
+                }
+            }
+        }
+    }
+
+    // ---- Outputs ----
+    let mut outputs = vec![];
+    let mut out_row = out_io_start;
+    for o in &q.graph.outputs {
+        let t = store.get(&o.name).ok_or_else(|| Error::internal(format!("output {:?} not computed", o.name)))?;
+        for op in &t.data {
+            let cell = op.cell.ok_or_else(|| Error::internal("an output without a cell"))?;
+            match vis.output {
+                Visibility::Public => {
+                    let (q_pub, _) = cols.public_io.expect("public io columns");
+                    b.assign(cols.io, out_row, signed_to_fr(op.value))?;
+                    b.assign(q_pub, out_row, Fr::from(1u64))?;
+                    if instance_io.len() <= out_row {
+                        instance_io.resize(out_row + 1, Fr::zero());
+                    }
+                    instance_io[out_row] = signed_to_fr(op.value);
+                    b.copy(cell, Cell { column: cols.io, row: out_row });
+                    out_row += 1;
+                }
+                Visibility::Fixed => {
+                    let c = rows.place_fixed(&mut b, &cols, op.value)?;
+                    b.copy(cell, c);
+                }
+                Visibility::Private => {}
+            }
+        }
+        outputs.push(t.map(|op| op.value));
+    }
+    let rows_used = b.rows_used();
+    if rows_used != plan.mac_rows {
+        return Err(Error::internal(format!("the layout used {rows_used} MAC rows, the plan counted {}", plan.mac_rows)));
+    }
+    let (fixed, witness) = b.finish();
+    let mut instances = vec![];
+    if let Some((_, inst)) = cols.public_io {
+        debug_assert_eq!(inst.index, 0);
+        instances.push(instance_io);
+    }
+    for (i, _) in cols.public_params.iter().enumerate() {
+        let c = if i < cols.mac.w.len() { cols.mac.w[i] } else { cols.mac.bias };
+        let mut v = witness.advice[c.index].clone();
+        while v.last().is_some_and(|x| x.is_zero()) {
+            v.pop();
+        }
+        instances.push(v);
+    }
+    Ok(ModelCircuit { cs, fixed, witness, instances, outputs, rows_used })
+}

@@ -1,0 +1,215 @@
+//! Command-line arguments: ezkl's verb and flag names where the same thing is meant.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::exit_code::ExitCode;
+
+fn after_help() -> String {
+    format!(
+        "Workflow (as in ezkl):\n  zkaccel gen-settings -M model.onnx -O settings.json\n  zkaccel calibrate-settings -M model.onnx -D calibration.json --settings-path settings.json\n  \
+         zkaccel compile-circuit -M model.onnx --compiled-circuit model.compiled -S settings.json\n  \
+         zkaccel setup -M model.compiled --dev-srs --vk-path vk.key --pk-path pk.key\n  \
+         zkaccel gen-witness -D input.json -M model.compiled -O witness.json\n  \
+         zkaccel prove --witness witness.json -M model.compiled --pk-path pk.key --proof-path proof.json\n  \
+         zkaccel verify --proof-path proof.json --settings-path settings.json --vk-path vk.key\n\n{}\nDocumentation: docs/cli.md",
+        ExitCode::help_text()
+    )
+}
+
+/// zkaccel: prove ONNX model inference with Plonk + KZG (BN254), ezkl-style workflow.
+#[derive(Parser, Debug)]
+#[command(name = "zkaccel", version, about, after_help = after_help())]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags every verb accepts.
+#[derive(Args, Debug, Clone)]
+pub struct Global {
+    /// Print one JSON object on stdout (results or the error) and no progress bars.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Where heavy work runs: auto (picks the best available; CPU today) or cpu.
+    #[arg(long, global = true, value_enum, default_value_t = Device::Auto)]
+    pub device: Device,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Device {
+    Auto,
+    Cpu,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Vis {
+    Public,
+    Private,
+    Fixed,
+}
+
+impl From<Vis> for zkaccel_onnx::Visibility {
+    fn from(v: Vis) -> Self {
+        match v {
+            Vis::Public => Self::Public,
+            Vis::Private => Self::Private,
+            Vis::Fixed => Self::Fixed,
+        }
+    }
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    Resources,
+    Accuracy,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Writes settings.json for a model (scales, visibilities, lookup range, rows).
+    GenSettings(GenSettings),
+    /// Chooses scales and ranges from sample inputs and rewrites settings.json.
+    CalibrateSettings(CalibrateSettings),
+    /// Quantizes the model, plans the circuit and writes the compiled circuit.
+    CompileCircuit(CompileCircuit),
+    /// Generates the proving and verifying keys.
+    Setup(Setup),
+    /// Runs the quantized model on input.json and writes the witness.
+    GenWitness(GenWitness),
+    /// Proves the witness, verifies the proof, then writes it.
+    Prove(Prove),
+    /// Verifies a proof.
+    Verify(Verify),
+}
+
+#[derive(Args, Debug)]
+pub struct GenSettings {
+    /// The ONNX model.
+    #[arg(short = 'M', long = "model")]
+    pub model: PathBuf,
+    /// Where to write settings.json.
+    #[arg(short = 'O', long = "settings-path", default_value = "settings.json")]
+    pub settings_path: PathBuf,
+    #[arg(long, value_enum, default_value_t = Vis::Private)]
+    pub input_visibility: Vis,
+    #[arg(long, value_enum, default_value_t = Vis::Public)]
+    pub output_visibility: Vis,
+    /// fixed: weights in fixed columns of the key (fastest proofs); private: witness values; public: public inputs.
+    #[arg(long, value_enum, default_value_t = Vis::Private)]
+    pub param_visibility: Vis,
+    /// Inputs are quantized as round(x·2^scale).
+    #[arg(long, default_value_t = 7)]
+    pub input_scale: u32,
+    /// Weights are quantized as round(w·2^scale).
+    #[arg(long, default_value_t = 7)]
+    pub param_scale: u32,
+    /// Multiplier on the ranges seen (ezkl's lookup_safety_margin).
+    #[arg(long, default_value_t = 2)]
+    pub lookup_safety_margin: u32,
+    /// Sample inputs (input.json) to size the lookup range from (else ±2^15, ezkl's default).
+    #[arg(short = 'D', long = "data")]
+    pub data: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct CalibrateSettings {
+    #[arg(short = 'M', long = "model")]
+    pub model: PathBuf,
+    /// Sample inputs in ezkl's input.json format (several samples back to back).
+    #[arg(short = 'D', long = "data")]
+    pub data: PathBuf,
+    /// settings.json to read (visibilities, margin) and rewrite.
+    #[arg(short = 'O', long = "settings-path", default_value = "settings.json")]
+    pub settings_path: PathBuf,
+    #[arg(long, value_enum, default_value_t = Target::Resources)]
+    pub target: Target,
+    /// Largest acceptable max |quantized − float| over the samples' outputs.
+    #[arg(long, default_value_t = 1e-2)]
+    pub tolerance: f64,
+    /// Candidate scales, comma separated (default 1..=16).
+    #[arg(long, value_delimiter = ',')]
+    pub scales: Option<Vec<u32>>,
+    /// Largest acceptable lookup_bits.
+    #[arg(long, default_value_t = 24)]
+    pub max_lookup_bits: u32,
+}
+
+#[derive(Args, Debug)]
+pub struct CompileCircuit {
+    #[arg(short = 'M', long = "model")]
+    pub model: PathBuf,
+    /// Where to write the compiled circuit.
+    #[arg(long = "compiled-circuit", default_value = "model.compiled")]
+    pub compiled_circuit: PathBuf,
+    #[arg(short = 'S', long = "settings-path", default_value = "settings.json")]
+    pub settings_path: PathBuf,
+    /// Multiply-accumulates per row: a number, or auto (fewest rows, then fewest lanes).
+    #[arg(long, default_value = "auto")]
+    pub lanes: String,
+}
+
+#[derive(Args, Debug)]
+pub struct Setup {
+    #[arg(short = 'M', long = "compiled-circuit", default_value = "model.compiled")]
+    pub compiled_circuit: PathBuf,
+    /// A snarkjs powers-of-tau file (BN254) large enough for the circuit.
+    #[arg(long = "srs-path", conflicts_with = "dev_srs")]
+    pub srs_path: Option<PathBuf>,
+    /// Use an INSECURE development SRS generated on the spot (testing and benchmarks only).
+    #[arg(long = "dev-srs")]
+    pub dev_srs: bool,
+    #[arg(long = "vk-path", default_value = "vk.key")]
+    pub vk_path: PathBuf,
+    #[arg(long = "pk-path", default_value = "pk.key")]
+    pub pk_path: PathBuf,
+    /// A witness (gen-witness), required when the input or output visibility is fixed.
+    #[arg(long = "witness")]
+    pub witness: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct GenWitness {
+    /// The input in ezkl's input.json format.
+    #[arg(short = 'D', long = "data", default_value = "input.json")]
+    pub data: PathBuf,
+    #[arg(short = 'M', long = "compiled-circuit", default_value = "model.compiled")]
+    pub compiled_circuit: PathBuf,
+    #[arg(short = 'O', long = "output", default_value = "witness.json")]
+    pub output: PathBuf,
+}
+
+#[derive(Args, Debug)]
+pub struct Prove {
+    #[arg(long = "witness", default_value = "witness.json")]
+    pub witness: PathBuf,
+    #[arg(short = 'M', long = "compiled-circuit", default_value = "model.compiled")]
+    pub compiled_circuit: PathBuf,
+    #[arg(long = "pk-path", default_value = "pk.key")]
+    pub pk_path: PathBuf,
+    #[arg(long = "proof-path", default_value = "proof.json")]
+    pub proof_path: PathBuf,
+    /// Checks that the proving key was made with this .ptau (optional).
+    #[arg(long = "srs-path")]
+    pub srs_path: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct Verify {
+    #[arg(long = "proof-path", default_value = "proof.json")]
+    pub proof_path: PathBuf,
+    /// settings.json (the public layout); or give --compiled-circuit.
+    #[arg(short = 'S', long = "settings-path")]
+    pub settings_path: Option<PathBuf>,
+    /// The compiled circuit (also checks the proof's circuit id and public weights).
+    #[arg(short = 'M', long = "compiled-circuit")]
+    pub compiled_circuit: Option<PathBuf>,
+    #[arg(long = "vk-path", default_value = "vk.key")]
+    pub vk_path: PathBuf,
+    /// Checks that the verifying key was made with this .ptau (optional).
+    #[arg(long = "srs-path")]
+    pub srs_path: Option<PathBuf>,
+}

@@ -1,0 +1,34 @@
+//! `compile-circuit`: quantize, plan the layout, write the compiled circuit.
+
+use serde_json::json;
+use zkaccel_onnx::Settings;
+
+use super::args::CompileCircuit;
+use super::output::{Out, Report};
+use crate::compiled::CompiledCircuit;
+use crate::error::{Error, Result};
+
+pub fn run(a: &CompileCircuit, _out: &Out) -> Result<Report> {
+    let lanes = match a.lanes.as_str() {
+        "auto" => None,
+        s => Some(s.parse::<usize>().ok().filter(|&l| (1..=64).contains(&l)).ok_or_else(|| Error::usage(format!("--lanes {s:?}: expected auto or a number in 1..=64")))?),
+    };
+    let settings = Settings::load(&a.settings_path)?;
+    let onnx = super::read(&a.model)?;
+    let c = CompiledCircuit::compile(onnx, &settings, lanes).map_err(|e| e.context(a.model.display()))?;
+    c.save(&a.compiled_circuit)?;
+    let p = &c.plan;
+    Ok(Report {
+        json: json!({ "verb": "compile-circuit", "compiled_circuit": a.compiled_circuit, "circuit_id": c.circuit_id, "plan": p }),
+        lines: vec![format!(
+            "compiled circuit written to {}: {} lanes, 2^{} rows ({} MAC/rescale rows, {} io rows), rescale shift {}, {}-bit lookup range",
+            a.compiled_circuit.display(),
+            p.lanes,
+            p.k,
+            p.mac_rows,
+            p.io_rows,
+            p.shift,
+            p.bits
+        )],
+    })
+}

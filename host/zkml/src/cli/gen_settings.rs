@@ -1,0 +1,43 @@
+//! `gen-settings`: settings.json for a model.
+
+use serde_json::json;
+use zkaccel_onnx::{load_onnx, InputData, RunArgs, Settings};
+
+use super::args::GenSettings;
+use super::output::{Out, Report};
+use crate::error::Result;
+
+pub fn run(a: &GenSettings, out: &Out) -> Result<Report> {
+    let graph = load_onnx(&a.model)?;
+    let run_args = RunArgs {
+        input_scale: a.input_scale,
+        param_scale: a.param_scale,
+        input_visibility: a.input_visibility.into(),
+        output_visibility: a.output_visibility.into(),
+        param_visibility: a.param_visibility.into(),
+        lookup_safety_margin: a.lookup_safety_margin,
+        ..RunArgs::default()
+    };
+    let samples = match &a.data {
+        Some(d) => InputData::load(d)?.samples(&graph)?,
+        None => vec![],
+    };
+    let step = out.step("generating settings");
+    let settings = Settings::generate(&graph, run_args, &samples)?;
+    step.done();
+    settings.save(&a.settings_path)?;
+    Ok(Report {
+        json: json!({ "verb": "gen-settings", "settings_path": a.settings_path, "settings": settings }),
+        lines: vec![format!(
+            "settings written to {} (input scale {}, param scale {}, lookup bits {}, logrows estimate {}; visibility input {:?}, output {:?}, params {:?})",
+            a.settings_path.display(),
+            settings.run_args.input_scale,
+            settings.run_args.param_scale,
+            settings.lookup_bits,
+            settings.run_args.logrows,
+            settings.run_args.input_visibility,
+            settings.run_args.output_visibility,
+            settings.run_args.param_visibility
+        )],
+    })
+}

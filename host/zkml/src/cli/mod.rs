@@ -1,0 +1,87 @@
+//! The `zkaccel` command line: parsing, running a verb, output and exit codes.
+
+pub mod args;
+mod calibrate;
+mod compile;
+mod gen_settings;
+mod gen_witness;
+pub mod output;
+mod prove;
+mod setup;
+mod verify;
+
+use clap::Parser;
+use serde_json::json;
+
+use crate::error::{Error, Result};
+use crate::exit_code::ExitCode;
+use args::{Cli, Command, Device, Global};
+use output::{Out, Report};
+
+/// Runs the CLI on `argv` and returns the exit code (the binary's `main` exits with it).
+pub fn main_with_args(argv: Vec<String>) -> u8 {
+    let json_requested = argv.iter().any(|a| a == "--json");
+    let cli = match Cli::try_parse_from(&argv) {
+        Ok(c) => c,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand) {
+                let _ = e.print();
+                return if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand { ExitCode::Usage.code() } else { 0 };
+            }
+            if json_requested {
+                output::print_error(true, &Error::usage(e.to_string().trim().to_string()));
+            } else {
+                let _ = e.print();
+                eprintln!("(exit code {}: usage error; see zkaccel --help)", ExitCode::Usage.code());
+            }
+            return ExitCode::Usage.code();
+        }
+    };
+    let out = Out::new(cli.global.json);
+    match run(&cli.command, &cli.global, &out) {
+        Ok(report) => {
+            out.print_report(&report);
+            ExitCode::Ok.code()
+        }
+        Err(e) => {
+            output::print_error(cli.global.json, &e);
+            e.code.code()
+        }
+    }
+}
+
+/// The backend for `--device` (auto: the CPU today), and the line saying which was chosen.
+pub fn choose_device(g: &Global) -> (zkaccel::backend::CpuBackend, String) {
+    let why = match g.device {
+        Device::Auto => "auto: no accelerator driver is available in this build, using the CPU",
+        Device::Cpu => "requested",
+    };
+    (zkaccel::backend::CpuBackend::new(), format!("cpu ({why})"))
+}
+
+fn run(cmd: &Command, g: &Global, out: &Out) -> Result<Report> {
+    let mut r = match cmd {
+        Command::GenSettings(a) => gen_settings::run(a, out)?,
+        Command::CalibrateSettings(a) => calibrate::run(a, out)?,
+        Command::CompileCircuit(a) => compile::run(a, out)?,
+        Command::Setup(a) => setup::run(a, g, out)?,
+        Command::GenWitness(a) => gen_witness::run(a, out)?,
+        Command::Prove(a) => prove::run(a, g, out)?,
+        Command::Verify(a) => verify::run(a, out)?,
+    };
+    if let serde_json::Value::Object(m) = &mut r.json {
+        m.insert("ok".into(), json!(true));
+    }
+    Ok(r)
+}
+
+/// Reads a file, mapping errors to exit code 5 with the path.
+pub(crate) fn read(path: &std::path::Path) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|e| Error::io(path, e))
+}
+
+/// Writes a file, mapping errors to exit code 5 with the path.
+pub(crate) fn write(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    std::fs::write(path, bytes).map_err(|e| Error::io(path, e))
+}

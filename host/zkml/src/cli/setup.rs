@@ -1,0 +1,52 @@
+//! `setup`: proving and verifying keys.
+
+use serde_json::json;
+
+use super::args::{Global, Setup};
+use super::output::{ms, Out, Report};
+use crate::compiled::CompiledCircuit;
+use crate::error::Result;
+use crate::witness::WitnessFile;
+use crate::{pipeline, srs};
+
+pub fn run(a: &Setup, g: &Global, out: &Out) -> Result<Report> {
+    let c = CompiledCircuit::load(&a.compiled_circuit)?;
+    let witness = a.witness.as_deref().map(WitnessFile::load).transpose()?;
+    let layout = pipeline::layout_for_setup(&c, witness.as_ref())?;
+    let degree = pipeline::srs_degree(&layout, c.plan.k)?;
+    let (backend, device) = super::choose_device(g);
+    out.note(&format!("device: {device}"));
+    if a.dev_srs {
+        out.note(srs::INSECURE_DEV_WARNING);
+    }
+    let step = out.step("loading the SRS");
+    let (srs, label) = srs::load(a.srs_path.as_deref(), a.dev_srs, degree)?;
+    let t_srs = step.done();
+    let step = out.step(&format!("generating keys for 2^{} rows", c.plan.k));
+    let pk = zkaccel::plonk::keygen(&backend, &srs, layout.cs, &layout.fixed)?;
+    let t_keygen = step.done();
+    let pk_bytes = pk.to_bytes();
+    let vk_bytes = pk.vk.to_bytes();
+    super::write(&a.pk_path, &pk_bytes)?;
+    super::write(&a.vk_path, &vk_bytes)?;
+    Ok(Report {
+        json: json!({
+            "verb": "setup", "device": device, "srs": label, "insecure_srs": a.dev_srs, "k": c.plan.k,
+            "pk_path": a.pk_path, "vk_path": a.vk_path, "pk_bytes": pk_bytes.len(), "vk_bytes": vk_bytes.len(),
+            "vk_digest": hex::encode(pk.vk.digest()), "srs_ms": ms(t_srs), "keygen_ms": ms(t_keygen)
+        }),
+        lines: vec![
+            format!("device: {device}; SRS: {label}{}", if a.dev_srs { " (INSECURE, testing only)" } else { "" }),
+            format!(
+                "keys for 2^{} rows in {:.2} s (SRS {:.2} s): {} ({} bytes), {} ({} bytes)",
+                c.plan.k,
+                t_keygen.as_secs_f64(),
+                t_srs.as_secs_f64(),
+                a.pk_path.display(),
+                pk_bytes.len(),
+                a.vk_path.display(),
+                vk_bytes.len()
+            ),
+        ],
+    })
+}

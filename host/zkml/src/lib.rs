@@ -1,0 +1,28 @@
+//! zkaccel zkML front-end: an ONNX model (imported and quantized by `zkaccel-onnx`) as a Plonk
+//! circuit on the MAC/lookup rows of `zkaccel::plonk::mac`, the files of the ezkl-style workflow
+//! (compiled circuit, witness, proof), and the `zkaccel` command-line interface.
+//!
+//! ```text
+//! gen-settings → calibrate-settings → compile-circuit → setup → gen-witness → prove → verify
+//! ```
+//!
+//! * [`circuit`]: the layout of a quantized graph (lanes, rows, visibilities) and its witness.
+//! * [`compiled`], [`witness`], [`proof_file`]: the versioned, checked files.
+//! * [`pipeline`]: the steps as functions (used by the CLI and the tests).
+//! * [`cli`]: argument parsing, output (human, `--json`, progress bars), exit codes.
+//!
+//! The CLI is documented in `docs/cli.md`.
+
+pub mod circuit;
+pub mod cli;
+pub mod compiled;
+pub mod error;
+pub mod exit_code;
+pub mod field;
+pub mod pipeline;
+pub mod proof_file;
+pub mod srs;
+pub mod witness;
+
+pub use error::{Error, Result};
+pub use exit_code::ExitCode;

@@ -1,0 +1,230 @@
+//! The workflow's steps as functions over in-memory values (the CLI adds files and output).
+
+use std::time::{Duration, Instant};
+
+use zkaccel::backend::Backend;
+use zkaccel::plonk::{keygen, prove_with_os_rng, verify, ProvingKey, Shape, VerifyingKey};
+use zkaccel::srs::Srs;
+use zkaccel_onnx::{numel, InputData, QuantRun, Settings, Tensor, Visibility};
+
+use crate::circuit::{build, ModelCircuit, PublicLayout, Visibilities};
+use crate::compiled::CompiledCircuit;
+use crate::error::{Error, Result};
+use crate::field::fr_to_i64;
+use crate::proof_file::{ProofFile, PublicValues, FORMAT, PROTOCOL, VERSION};
+use crate::witness::WitnessFile;
+
+/// Whether key generation needs concrete model inputs/outputs (a `fixed` input or output
+/// visibility bakes them into the key).
+pub fn setup_needs_witness(c: &CompiledCircuit) -> bool {
+    let v = Visibilities::of(&c.settings);
+    v.input == Visibility::Fixed || v.output == Visibility::Fixed
+}
+
+/// The circuit's layout for key generation: from the witness when given, else from zero inputs
+/// (fixed columns and copies do not depend on the values unless inputs/outputs are fixed).
+pub fn layout_for_setup(c: &CompiledCircuit, witness: Option<&WitnessFile>) -> Result<ModelCircuit> {
+    let inputs = match witness {
+        Some(w) => w.input_tensors(c)?,
+        None => {
+            if setup_needs_witness(c) {
+                return Err(Error::usage(
+                    "a fixed input or output visibility bakes the values into the keys: setup needs --witness (from gen-witness)",
+                ));
+            }
+            zero_inputs(c)
+        }
+    };
+    build(&c.quantized, &c.settings, &c.plan, &inputs, true)
+}
+
+fn zero_inputs(c: &CompiledCircuit) -> Vec<Tensor<i64>> {
+    c.graph.inputs.iter().map(|i| Tensor { shape: i.shape.clone(), data: vec![0; numel(&i.shape)] }).collect()
+}
+
+/// The SRS degree the compiled circuit needs.
+pub fn srs_degree(circuit: &ModelCircuit, k: u32) -> Result<usize> {
+    Ok(Shape::new(&circuit.cs, k)?.srs_degree)
+}
+
+/// Key generation.
+pub fn setup(backend: &dyn Backend, c: &CompiledCircuit, srs: &Srs, witness: Option<&WitnessFile>) -> Result<ProvingKey> {
+    let layout = layout_for_setup(c, witness)?;
+    Ok(keygen(backend, srs, layout.cs, &layout.fixed)?)
+}
+
+/// Quantizes `data`, runs the integer model and returns the witness file and the run.
+pub fn gen_witness(c: &CompiledCircuit, data: &InputData) -> Result<(WitnessFile, QuantRun)> {
+    let floats = data.to_tensors(&c.graph)?;
+    let q_inputs = c.quantized.quantize_inputs(&floats)?;
+    let run = c.quantized.run_quantized(&q_inputs)?;
+    Ok((WitnessFile::new(c, &q_inputs, &run), run))
+}
+
+/// Lays out the circuit with the witness's values and checks that the circuit's outputs equal
+/// the integer model's (and the witness file's).
+pub fn circuit_for_witness(c: &CompiledCircuit, w: &WitnessFile) -> Result<ModelCircuit> {
+    let inputs = w.input_tensors(c)?;
+    let run = c.quantized.run_quantized(&inputs)?;
+    let circuit = build(&c.quantized, &c.settings, &c.plan, &inputs, false).map_err(|e| {
+        if e.message.contains("outside") {
+            Error::bad_input(format!("{} — the input leaves the range calibrated in the settings (lookup_bits {}); recalibrate with this input", e.message, c.settings.lookup_bits))
+        } else {
+            e
+        }
+    })?;
+    for (i, (got, want)) in circuit.outputs.iter().zip(&run.outputs).enumerate() {
+        if got.data != want.data {
+            return Err(Error::internal(format!("output {i}: the circuit computes {:?}, the quantized model {:?}", got.data, want.data)));
+        }
+        if w.outputs.get(i) != Some(&want.data) {
+            return Err(Error::artifact(format!("output {i} of the witness file differs from the model's output for its inputs (edited witness?)")));
+        }
+    }
+    Ok(circuit)
+}
+
+/// Time spent in each part of `prove`.
+#[derive(Clone, Debug, Default)]
+pub struct ProveTimings {
+    pub witness: Duration,
+    pub prove: Duration,
+    pub verify: Duration,
+}
+
+/// Proves, verifies the proof, and returns the proof file (not yet written).
+pub fn prove(backend: &dyn Backend, c: &CompiledCircuit, w: &WitnessFile, pk: &ProvingKey) -> Result<(ProofFile, ProveTimings)> {
+    let mut t = ProveTimings::default();
+    let start = Instant::now();
+    let circuit = circuit_for_witness(c, w)?;
+    check_key_matches(pk, &circuit, c)?;
+    t.witness = start.elapsed();
+    let start = Instant::now();
+    let proof = prove_with_os_rng(backend, pk, &circuit.witness, &circuit.instances).map_err(|e| match e {
+        zkaccel::Error::Witness(m) => Error::internal(format!("the witness does not satisfy the circuit: {m}")),
+        e => e.into(),
+    })?;
+    t.prove = start.elapsed();
+    let start = Instant::now();
+    verify(&pk.vk, &proof, &circuit.instances).map_err(|e| Error::internal(format!("the new proof does not verify, not written: {e}")))?;
+    t.verify = start.elapsed();
+    let layout = PublicLayout::of(&c.quantized, Visibilities::of(&c.settings));
+    let public = public_values(&layout, &circuit.instances, &c.settings)?;
+    let file = ProofFile {
+        format: FORMAT.into(),
+        version: VERSION,
+        protocol: PROTOCOL.into(),
+        circuit_id: c.circuit_id.clone(),
+        vk_digest: hex::encode(pk.vk.digest()),
+        instances: ProofFile::encode_instances(&circuit.instances),
+        proof: hex::encode(proof.to_bytes()),
+        public,
+    };
+    Ok((file, t))
+}
+
+/// Checks that a proving key was generated for this circuit (same declarations, rows and fixed
+/// columns, i.e. the same weights, tables and fixed inputs).
+pub fn check_key_matches(pk: &ProvingKey, circuit: &ModelCircuit, c: &CompiledCircuit) -> Result<()> {
+    let mismatch = || Error::artifact("the proving key was made for another circuit (or other fixed inputs/weights): run setup for this compiled circuit");
+    if pk.vk.k() != c.plan.k || pk.vk.cs() != &circuit.cs || pk.fixed_values.len() != circuit.fixed.fixed.len() {
+        return Err(mismatch());
+    }
+    for (have, want) in pk.fixed_values.iter().zip(&circuit.fixed.fixed) {
+        if have[..want.len()] != want[..] || have[want.len()..].iter().any(|x| !ark_ff::Zero::is_zero(x)) {
+            return Err(mismatch());
+        }
+    }
+    Ok(())
+}
+
+/// Splits the io instance column into public inputs and outputs per `settings`.
+fn public_values(layout: &PublicLayout, instances: &[Vec<zkaccel::Fr>], settings: &Settings) -> Result<PublicValues> {
+    let io: &[zkaccel::Fr] = if layout.has_io_instance() { instances.first().map(|v| v.as_slice()).unwrap_or(&[]) } else { &[] };
+    if io.len() != layout.io_count() {
+        return Err(Error::new(
+            crate::ExitCode::VerificationFailed,
+            format!("the proof has {} public input/output values, the circuit {}", io.len(), layout.io_count()),
+        ));
+    }
+    let ints = io
+        .iter()
+        .map(|x| fr_to_i64(x).ok_or_else(|| Error::new(crate::ExitCode::VerificationFailed, "a public input/output is not a quantized integer")))
+        .collect::<Result<Vec<i64>>>()?;
+    let mut pos = 0;
+    let mut take = |n: usize| {
+        let v = ints[pos..pos + n].to_vec();
+        pos += n;
+        v
+    };
+    let inputs: Vec<Vec<i64>> = layout.inputs.iter().filter(|&&n| n > 0).map(|&n| take(n)).collect();
+    let outputs: Vec<Vec<i64>> = layout.outputs.iter().filter(|&&n| n > 0).map(|&n| take(n)).collect();
+    let rescaled_outputs = outputs
+        .iter()
+        .zip(&settings.model_output_scales)
+        .map(|(o, &s)| o.iter().map(|&v| zkaccel_onnx::dequantize(v, s)).collect())
+        .collect();
+    Ok(PublicValues { inputs, outputs, rescaled_outputs })
+}
+
+/// The public layout implied by settings alone (visibilities, model_instance_shapes).
+pub fn layout_from_settings(settings: &Settings, params_lanes: Option<usize>) -> PublicLayout {
+    let a = &settings.run_args;
+    let n_in = settings.model_input_scales.len();
+    let n_out = settings.model_output_scales.len();
+    let mut shapes = settings.model_instance_shapes.iter();
+    let inputs = (0..n_in)
+        .map(|_| if a.input_visibility == Visibility::Public { shapes.next().map(|s| numel(s)).unwrap_or(0) } else { 0 })
+        .collect();
+    let outputs = (0..n_out)
+        .map(|_| if a.output_visibility == Visibility::Public { shapes.next().map(|s| numel(s)).unwrap_or(0) } else { 0 })
+        .collect();
+    let _ = params_lanes;
+    PublicLayout { inputs, outputs, params: a.param_visibility == Visibility::Public }
+}
+
+/// What `verify` established.
+#[derive(Clone, Debug)]
+pub struct Verified {
+    pub public: PublicValues,
+    /// Whether public params were compared with the compiled circuit's weights.
+    pub params_checked: bool,
+    pub time: Duration,
+}
+
+/// Verifies a proof file against a verifying key. `settings` gives the public layout; with the
+/// compiled circuit, public params are also compared with the model's weights.
+pub fn verify_file(vk: &VerifyingKey, f: &ProofFile, settings: &Settings, compiled: Option<&CompiledCircuit>) -> Result<Verified> {
+    let fail = |m: String| Error::new(crate::ExitCode::VerificationFailed, m);
+    if let Some(c) = compiled {
+        if f.circuit_id != c.circuit_id {
+            return Err(fail("the proof is for another compiled circuit (circuit_id differs)".into()));
+        }
+    }
+    if hex::encode(vk.digest()) != f.vk_digest {
+        return Err(fail("the proof was made with another verifying key (vk_digest differs)".into()));
+    }
+    let instances = f.instance_values()?;
+    let proof = f.proof()?;
+    let layout = layout_from_settings(settings, None);
+    let expected_columns = usize::from(layout.has_io_instance()) + if layout.params { vk.cs().num_instance - usize::from(layout.has_io_instance()) } else { 0 };
+    if instances.len() != vk.cs().num_instance || instances.len() != expected_columns {
+        return Err(fail(format!("the proof has {} public-input columns, the circuit {}", instances.len(), vk.cs().num_instance)));
+    }
+    let public = public_values(&layout, &instances, settings)?;
+    if public != f.public {
+        return Err(fail("the readable public values in the proof file differ from its instances (edited file)".into()));
+    }
+    let mut params_checked = false;
+    if let (true, Some(c)) = (layout.params, compiled) {
+        let setup_layout = build(&c.quantized, &c.settings, &c.plan, &zero_inputs(c), true)?;
+        let off = usize::from(layout.has_io_instance());
+        if setup_layout.instances[off..] != instances[off..] {
+            return Err(fail("the public weights in the proof differ from the compiled model's".into()));
+        }
+        params_checked = true;
+    }
+    let start = Instant::now();
+    verify(vk, &proof, &instances)?;
+    Ok(Verified { public, params_checked, time: start.elapsed() })
+}
