@@ -7,6 +7,7 @@
 //! * [`seed`] gives every randomized test a printed, replayable seed (docs/interfaces.md §6).
 
 pub mod binary_op;
+pub mod bucket_runner;
 pub mod failure;
 pub mod model;
 pub mod ntt_runner;

@@ -1,5 +1,9 @@
-//! MSM bucket accumulation (issue 9). So far: the bit-exact software model of the whole
-//! bucket-method MSM as the card and the host will split it (`model.rs`). The pipelined G1 adder
-//! and the bucket unit in rust-hdl are not written yet.
+//! MSM bucket accumulation (issue 9): the bit-exact software model of the bucket-method MSM as
+//! the card and the host split it (`model.rs`), and the bucket unit's scheduler in rust-hdl
+//! (`scheduler.rs`: bucket RAM, conflict queue, read-out; the point adder is a port). See
+//! `NOTES.md` for the schedule, the conflict handling and the measured occupancy.
 
+pub mod config;
 pub mod model;
+pub mod requests;
+pub mod scheduler;

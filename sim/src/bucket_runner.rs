@@ -1,0 +1,431 @@
+//! Drives a Verilator model of the MSM bucket unit: streams the addition requests of each window
+//! group (`zkaccel_hdl::msm_bucket::requests`), reads the buckets back, reduces them on the host
+//! and counts cycles, additions issued, conflicts and input stalls.
+//!
+//! Two kinds of model share this runner:
+//! * the scheduler alone (`BucketScheduler`, adder ports on the outside) with a **software adder**
+//!   of a given latency in the loop: the schedule is the RTL's, the sums come from arkworks; this
+//!   is what the occupancy bench runs at 2^16 points and more (fast builds, fast cycles);
+//! * the whole unit (`BucketUnit`: scheduler + the RTL G1 adder), which the Verilator tests run.
+//!
+//! The runner picks the mode from the model's ports (`add_valid` present = adder outside).
+
+use crate::model::{Library, Model, Port};
+use crate::seed::TestRng;
+use crate::SimError;
+use ark_bn254::{FqConfig, Fr, G1Affine, G1Projective};
+use ark_ec::{AdditiveGroup, AffineRepr};
+use rand::Rng;
+use std::collections::VecDeque;
+use std::sync::Arc;
+use zkaccel_hdl::field::{from_wire, to_wire};
+use zkaccel_hdl::msm_bucket::model::reduce_windows;
+use zkaccel_hdl::msm_bucket::requests::{bucket_from_wire, bucket_to_wire, plan, Request};
+
+/// Stream-side behaviour of the testbench.
+#[derive(Clone, Copy, Debug)]
+pub struct Traffic {
+    /// Probability that the source offers nothing in a cycle.
+    pub bubble: f64,
+    /// Probability that the read-out sink is not ready in a cycle.
+    pub stall: f64,
+}
+
+impl Traffic {
+    /// Always valid, always ready.
+    pub const SMOOTH: Traffic = Traffic { bubble: 0.0, stall: 0.0 };
+}
+
+/// Counters of one window group.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct GroupStats {
+    /// Addition requests streamed (nonzero digits of finite points).
+    pub requests: u64,
+    /// Cycles from the first request offered until the buckets start to come out (includes the
+    /// drain of the last additions).
+    pub accumulate_cycles: u64,
+    /// Cycles of the read-out (first to last bucket).
+    pub readout_cycles: u64,
+    /// Bucket additions issued to the adder.
+    pub issued: u64,
+    /// Requests sent to the conflict queue (one request may be deferred several times).
+    pub deferred: u64,
+    /// Cycles in which a valid request was not accepted.
+    pub stalled: u64,
+}
+
+impl GroupStats {
+    /// Additions issued per accumulation cycle.
+    pub fn occupancy(&self) -> f64 {
+        self.issued as f64 / self.accumulate_cycles.max(1) as f64
+    }
+}
+
+/// Statistics of one MSM.
+#[derive(Clone, Debug, Default)]
+pub struct MsmStats {
+    /// Window size used.
+    pub c: usize,
+    /// Per window group.
+    pub groups: Vec<GroupStats>,
+}
+
+impl MsmStats {
+    /// Sum over the groups.
+    pub fn total(&self) -> GroupStats {
+        let mut t = GroupStats::default();
+        for g in &self.groups {
+            t.requests += g.requests;
+            t.accumulate_cycles += g.accumulate_cycles;
+            t.readout_cycles += g.readout_cycles;
+            t.issued += g.issued;
+            t.deferred += g.deferred;
+            t.stalled += g.stalled;
+        }
+        t
+    }
+}
+
+struct AdderPorts {
+    valid: Port,
+    x1: Port,
+    y1: Port,
+    z1: Port,
+    x2: Port,
+    y2: Port,
+    neg2: Port,
+    tag: Port,
+    sum_valid: Port,
+    sum_x3: Port,
+    sum_y3: Port,
+    sum_z3: Port,
+    sum_tag: Port,
+}
+
+struct Ports {
+    reset: Port,
+    cfg_c: Port,
+    cfg_windows: Port,
+    busy: Port,
+    error: Port,
+    s_x: Port,
+    s_y: Port,
+    s_inf: Port,
+    s_neg: Port,
+    s_mag: Port,
+    s_window: Port,
+    s_valid: Port,
+    s_ready: Port,
+    s_last: Port,
+    m_data: Port,
+    m_valid: Port,
+    m_ready: Port,
+    m_last: Port,
+    stat_issued: Port,
+    stat_deferred: Port,
+    stat_stalled: Port,
+    adder: Option<AdderPorts>,
+}
+
+/// A Verilator bucket unit (or scheduler + software adder) with its testbench.
+pub struct BucketRunner {
+    model: Model,
+    ports: Ports,
+    log_depth: usize,
+    soft_latency: usize,
+    pending: VecDeque<(u64, [u8; 96], u64)>,
+    traffic: Traffic,
+    rng: TestRng,
+    /// Cycle budget per request before a run is declared hung.
+    pub cycles_per_request_limit: u64,
+}
+
+impl BucketRunner {
+    /// An instance of `lib` with `2^log_depth` bucket entries, reset and cleared. For a scheduler
+    /// model (adder ports outside) `soft_latency` is the latency of the software adder put in the
+    /// loop (use the RTL adder's); it is ignored for a whole unit.
+    pub fn new(
+        lib: &Arc<Library>,
+        log_depth: usize,
+        soft_latency: usize,
+        traffic: Traffic,
+        rng: TestRng,
+    ) -> Result<Self, SimError> {
+        let model = lib.instantiate();
+        let p = |n: &str| model.port(n);
+        let adder = if model.port("add_valid").is_ok() {
+            Some(AdderPorts {
+                valid: p("add_valid")?,
+                x1: p("add_x1")?,
+                y1: p("add_y1")?,
+                z1: p("add_z1")?,
+                x2: p("add_x2")?,
+                y2: p("add_y2")?,
+                neg2: p("add_neg2")?,
+                tag: p("add_tag")?,
+                sum_valid: p("sum_valid")?,
+                sum_x3: p("sum_x3")?,
+                sum_y3: p("sum_y3")?,
+                sum_z3: p("sum_z3")?,
+                sum_tag: p("sum_tag")?,
+            })
+        } else {
+            None
+        };
+        let ports = Ports {
+            reset: p("reset")?,
+            cfg_c: p("cfg_c")?,
+            cfg_windows: p("cfg_windows")?,
+            busy: p("busy")?,
+            error: p("error")?,
+            s_x: p("s_x")?,
+            s_y: p("s_y")?,
+            s_inf: p("s_inf")?,
+            s_neg: p("s_neg")?,
+            s_mag: p("s_mag")?,
+            s_window: p("s_window")?,
+            s_valid: p("s_valid")?,
+            s_ready: p("s_ready")?,
+            s_last: p("s_last")?,
+            m_data: p("m_data")?,
+            m_valid: p("m_valid")?,
+            m_ready: p("m_ready")?,
+            m_last: p("m_last")?,
+            stat_issued: p("stat_issued")?,
+            stat_deferred: p("stat_deferred")?,
+            stat_stalled: p("stat_stalled")?,
+            adder,
+        };
+        let mut r = Self {
+            model,
+            ports,
+            log_depth,
+            soft_latency,
+            pending: VecDeque::new(),
+            traffic,
+            rng,
+            cycles_per_request_limit: 2_000,
+        };
+        r.reset()?;
+        Ok(r)
+    }
+
+    /// The underlying model (e.g. to start a VCD).
+    pub fn model_mut(&mut self) -> &mut Model {
+        &mut self.model
+    }
+
+    /// Changes the stream behaviour for later runs.
+    pub fn set_traffic(&mut self, traffic: Traffic) {
+        self.traffic = traffic;
+    }
+
+    /// Resets the unit and waits for the bucket memory to be cleared; returns the cycles spent.
+    pub fn reset(&mut self) -> Result<u64, SimError> {
+        self.pending.clear();
+        self.idle_inputs();
+        self.model.set_bool(self.ports.reset, true);
+        self.cycle();
+        self.model.set_bool(self.ports.reset, false);
+        let start = self.model.cycles();
+        let limit = (1u64 << self.log_depth) + 100;
+        self.model.eval();
+        while self.model.get_bool(self.ports.busy) {
+            if self.model.cycles() - start > limit {
+                return Err(SimError::Tool(format!("bucket memory clear did not finish in {limit} cycles")));
+            }
+            self.cycle();
+        }
+        Ok(self.model.cycles() - start)
+    }
+
+    fn idle_inputs(&mut self) {
+        let p = &self.ports;
+        self.model.set_bool(p.s_valid, false);
+        self.model.set_bool(p.s_last, false);
+        self.model.set_bool(p.m_ready, false);
+        if let Some(a) = &p.adder {
+            self.model.set_bool(a.sum_valid, false);
+        }
+    }
+
+    /// Drives the software adder's result port for the current cycle: an addition the scheduler
+    /// issued in cycle t is answered in cycle t + latency.
+    fn begin_cycle(&mut self) {
+        if let Some(a) = &self.ports.adder {
+            let now = self.model.cycles();
+            match self.pending.front() {
+                Some(&(due, sum, tag)) if due == now => {
+                    self.model.set_bool(a.sum_valid, true);
+                    self.model.set_bytes(a.sum_x3, &sum[..32]);
+                    self.model.set_bytes(a.sum_y3, &sum[32..64]);
+                    self.model.set_bytes(a.sum_z3, &sum[64..]);
+                    self.model.set_u64(a.sum_tag, tag);
+                    self.pending.pop_front();
+                }
+                _ => self.model.set_bool(a.sum_valid, false),
+            }
+        }
+    }
+
+    /// Captures an addition issued this cycle (software adder) and steps the clock. The caller has
+    /// set this cycle's inputs and evaluated the model.
+    fn end_cycle(&mut self) {
+        if let Some(a) = &self.ports.adder {
+            if self.model.get_bool(a.valid) {
+                let mut bucket = Vec::with_capacity(96);
+                for port in [a.x1, a.y1, a.z1] {
+                    bucket.extend(self.model.get_bytes(port));
+                }
+                let x = from_wire::<FqConfig>(&self.model.get_bytes(a.x2)).expect("adder x2 is canonical");
+                let y = from_wire::<FqConfig>(&self.model.get_bytes(a.y2)).expect("adder y2 is canonical");
+                let point = G1Affine::new_unchecked(x, y);
+                let b = bucket_from_wire(&bucket).unwrap_or_else(|e| panic!("bucket sent to the adder: {e}"));
+                let sum = if self.model.get_bool(a.neg2) { b - point } else { b + point };
+                let tag = self.model.get_u64(a.tag);
+                let due = self.model.cycles() + self.soft_latency as u64;
+                self.pending.push_back((due, bucket_to_wire(&sum), tag));
+            }
+        }
+        self.model.tick();
+    }
+
+    /// One cycle with the current inputs.
+    fn cycle(&mut self) {
+        self.begin_cycle();
+        self.model.eval();
+        self.end_cycle();
+    }
+
+    fn stat(&self, port: Port) -> u64 {
+        self.model.get_u64(port)
+    }
+
+    /// Accumulates one window group (`windows` windows of `2^{c−1}` buckets) from `requests` and
+    /// returns its buckets (`[window][|d| − 1]`) and counters.
+    pub fn run_group(
+        &mut self,
+        requests: &[Request],
+        c: usize,
+        windows: usize,
+    ) -> Result<(Vec<Vec<G1Projective>>, GroupStats), SimError> {
+        let traffic = self.traffic;
+        self.model.set_u64(self.ports.cfg_c, c as u64);
+        self.model.set_u64(self.ports.cfg_windows, windows as u64);
+        self.model.eval();
+        if self.model.get_bool(self.ports.busy) {
+            return Err(SimError::Tool("bucket unit busy at the start of a group".into()));
+        }
+        let before = (self.stat(self.ports.stat_issued), self.stat(self.ports.stat_deferred), self.stat(self.ports.stat_stalled));
+        let start = self.model.cycles();
+        let limit = self.cycles_per_request_limit * (requests.len() as u64 + 1) + 10_000 + 4 * (windows << c) as u64;
+        // A group without requests still needs one beat to carry `s_last`: a zero digit.
+        let dummy = Request { point: G1Affine::identity(), neg: false, mag: 0, window: 0 };
+        let beats: Vec<Request> = if requests.is_empty() { vec![dummy] } else { requests.to_vec() };
+        let n_entries = windows << (c - 1);
+        let mut words: Vec<Vec<u8>> = Vec::with_capacity(n_entries);
+        let mut next = 0usize;
+        let mut offered = false;
+        let mut first_out = None;
+        loop {
+            if self.model.cycles() - start > limit {
+                return Err(SimError::Tool(format!(
+                    "bucket unit hung: {next}/{} requests accepted, {}/{n_entries} buckets read after {limit} cycles",
+                    beats.len(),
+                    words.len()
+                )));
+            }
+            self.begin_cycle();
+            let p = &self.ports;
+            if next < beats.len() && (offered || !self.rng.gen_bool(traffic.bubble)) {
+                let r = &beats[next];
+                let inf = r.point.is_zero();
+                self.model.set_bool(p.s_valid, true);
+                self.model.set_bytes(p.s_x, &to_wire(&r.point.x));
+                self.model.set_bytes(p.s_y, &to_wire(&r.point.y));
+                self.model.set_bool(p.s_inf, inf);
+                self.model.set_bool(p.s_neg, r.neg);
+                self.model.set_u64(p.s_mag, r.mag as u64);
+                self.model.set_u64(p.s_window, r.window as u64);
+                self.model.set_bool(p.s_last, next + 1 == beats.len());
+                offered = true;
+            } else {
+                self.model.set_bool(p.s_valid, false);
+                self.model.set_bool(p.s_last, false);
+            }
+            let ready_out = !self.rng.gen_bool(traffic.stall);
+            self.model.set_bool(p.m_ready, ready_out);
+            self.model.eval();
+            let accepted = offered && self.model.get_bool(p.s_ready);
+            let out = self.model.get_bool(p.m_valid) && ready_out;
+            let mut last = false;
+            if self.model.get_bool(p.m_valid) && first_out.is_none() {
+                first_out = Some(self.model.cycles());
+            }
+            if out {
+                words.push(self.model.get_bytes(p.m_data));
+                last = self.model.get_bool(p.m_last);
+            }
+            self.end_cycle();
+            if accepted {
+                next += 1;
+                offered = false;
+            }
+            if last {
+                break;
+            }
+        }
+        self.idle_inputs();
+        self.model.eval();
+        if self.model.get_bool(self.ports.error) {
+            return Err(SimError::Tool("bucket unit raised its error flag".into()));
+        }
+        if words.len() != n_entries {
+            return Err(SimError::Tool(format!("m_last after {} buckets, expected {n_entries}", words.len())));
+        }
+        // Let the unit return to Accumulate.
+        let mut guard = 0;
+        while self.model.get_bool(self.ports.busy) {
+            self.cycle();
+            self.model.eval();
+            guard += 1;
+            if guard > 100 {
+                return Err(SimError::Tool("bucket unit stays busy after the read-out".into()));
+            }
+        }
+        let end = self.model.cycles();
+        let first_out = first_out.unwrap_or(end);
+        let stats = GroupStats {
+            requests: requests.len() as u64,
+            accumulate_cycles: first_out - start,
+            readout_cycles: end - first_out,
+            issued: self.stat(self.ports.stat_issued) - before.0,
+            deferred: self.stat(self.ports.stat_deferred) - before.1,
+            stalled: self.stat(self.ports.stat_stalled) - before.2,
+        };
+        let mut buckets = Vec::with_capacity(windows);
+        for w in 0..windows {
+            let mut row = Vec::with_capacity(1 << (c - 1));
+            for b in 0..1usize << (c - 1) {
+                let word = &words[(w << (c - 1)) + b];
+                row.push(bucket_from_wire(word).map_err(|e| SimError::Tool(format!("window {w} bucket {b}: {e}")))?);
+            }
+            buckets.push(row);
+        }
+        Ok((buckets, stats))
+    }
+
+    /// `Σ sᵢ·Pᵢ` on the unit with window size `c`: host slicing and grouping, the card's bucket
+    /// accumulation, host reduction (running sums) and combination.
+    pub fn msm(&mut self, points: &[G1Affine], scalars: &[Fr], c: usize) -> Result<(G1Projective, MsmStats), SimError> {
+        let mut stats = MsmStats { c, groups: Vec::new() };
+        let mut all = Vec::new();
+        for (_, count, reqs) in plan(points, scalars, c, self.log_depth) {
+            let (buckets, g) = self.run_group(&reqs, c, count)?;
+            all.extend(buckets);
+            stats.groups.push(g);
+        }
+        let sum = if all.is_empty() { G1Projective::ZERO } else { reduce_windows(&all, c) };
+        Ok((sum, stats))
+    }
+}
