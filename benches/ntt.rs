@@ -9,8 +9,9 @@
 //! transforms, printed as `| interleaved | …` lines (medians and ratios; steadier than separate
 //! criterion runs on a machine whose load drifts).
 //!
-//! Groups: `ntt-fwd/T/2^k/{zkaccel,zkaccel-cold,ark,halo2curves}` (forward transform; `-cold`
-//! rebuilds zkaccel's cached twiddle tables in every iteration, as ark and halo2curves do),
+//! Groups: `ntt-fwd/T/2^k/{zkaccel,zkaccel-cold,zkaccel-portable,ark,halo2curves}` (forward
+//! transform; `-cold` rebuilds zkaccel's cached twiddle tables in every iteration, as ark and
+//! halo2curves do; `-portable` forces the portable kernel where `zkaccel` picks AVX-512 IFMA),
 //! `ntt-inv/T/2^k/{zkaccel,ark}` and `ntt-coset-fwd/T/2^k/{zkaccel,ark}`.
 //!
 //! `RUSTFLAGS="-C target-cpu=native" CARGO_TARGET_DIR=target/native cargo bench -p zkaccel-benches --features asm --bench ntt`
@@ -61,9 +62,10 @@ fn main() {
     let sizes = env_list("ZKACCEL_BENCH_LOG_SIZES", if quick { &[10, 12] } else { &[10, 12, 14, 16] });
     let threads = env_list("ZKACCEL_BENCH_THREADS", &[1, 2]);
     println!(
-        "# ntt bench: sizes 2^{sizes:?}, threads {threads:?}, halo2curves: {}, ark-ff asm: {}",
+        "# ntt bench: sizes 2^{sizes:?}, threads {threads:?}, halo2curves: {}, ark-ff asm: {}, zkaccel kernel: {:?}",
         cfg!(feature = "compare"),
-        cfg!(feature = "asm")
+        cfg!(feature = "asm"),
+        ntt::Kernel::best()
     );
     for &t in &threads {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(t as usize).build().expect("pool");
@@ -101,6 +103,11 @@ fn main() {
                     BatchSize::LargeInput,
                 )
             });
+            if ntt::Kernel::best() != ntt::Kernel::Portable {
+                g.bench_with_input(BenchmarkId::new("zkaccel-portable", &param), &n, |b, _| {
+                    b.iter_batched_ref(|| a.clone(), |v| pool.install(|| ntt::fft_in_place_with(v, ntt::Kernel::Portable)), BatchSize::LargeInput)
+                });
+            }
             g.bench_with_input(BenchmarkId::new("ark", &param), &n, |b, _| {
                 b.iter_batched_ref(|| a.clone(), |v| pool.install(|| d.fft_in_place(v)), BatchSize::LargeInput)
             });
@@ -113,10 +120,12 @@ fn main() {
             let rounds = env_list("ZKACCEL_BENCH_ROUNDS", &[7])[0];
             if rounds > 0 {
                 #[allow(unused_mut)] // `ho` is only filled with the `compare` feature
-                let (mut zo, mut ao, mut ho) = (vec![], vec![], vec![]);
+                let (mut zo, mut ao, mut ho, mut po) = (vec![], vec![], vec![], vec![]);
                 for _ in 0..rounds {
                     let mut v = a.clone();
                     zo.push(time_ms(|| pool.install(|| ntt::fft_in_place(&mut v))));
+                    let mut v = a.clone();
+                    po.push(time_ms(|| pool.install(|| ntt::fft_in_place_with(&mut v, ntt::Kernel::Portable))));
                     let mut v = a.clone();
                     ao.push(time_ms(|| pool.install(|| d.fft_in_place(&mut v))));
                     #[cfg(feature = "compare")]
@@ -125,9 +134,14 @@ fn main() {
                         ho.push(time_ms(|| pool.install(|| h2c::fft(&mut hv, h_omega, k))));
                     }
                 }
-                let (z, ar) = (median(zo), median(ao));
+                let (z, ar, po) = (median(zo), median(ao), median(po));
                 let h = if ho.is_empty() { f64::NAN } else { median(ho) };
-                println!("| interleaved | ntt-fwd | {t} | 2^{k} | {z:.3} | {ar:.3} | {h:.3} | {:.2} | {:.2} |", z / ar, z / h);
+                println!(
+                    "| interleaved | ntt-fwd | {t} | 2^{k} | {z:.3} | {ar:.3} | {h:.3} | {:.2} | {:.2} | {po:.3} | {:.2} |",
+                    z / ar,
+                    z / h,
+                    z / po
+                );
             }
             let mut g = c.benchmark_group(format!("ntt-inv/{t}t"));
             g.bench_with_input(BenchmarkId::new("zkaccel", &param), &n, |b, _| {

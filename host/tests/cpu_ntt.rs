@@ -120,7 +120,7 @@ fn inverse_undoes_forward_and_threads_agree() {
 }
 
 /// The IFMA kernel against the portable one at sizes above the test sweep (several parallel passes
-/// before the in-cache blocks), forward and inverse, 1 and 2 threads.
+/// before the in-cache blocks), forward, inverse and on a random coset, 1 and 2 threads.
 #[test]
 fn ifma_kernel_equals_portable_at_large_sizes() {
     if !Kernel::Ifma.is_available() {
@@ -134,6 +134,11 @@ fn ifma_kernel_equals_portable_at_large_sizes() {
         ntt::fft_in_place_with(&mut want, Kernel::Portable);
         let mut want_inv = a.clone();
         ntt::ifft_in_place_with(&mut want_inv, Kernel::Portable);
+        let shift = Fr::rand(&mut rng);
+        let mut want_coset = a.clone();
+        ntt::coset_fft_in_place_with(&mut want_coset, shift, Kernel::Portable);
+        let mut want_coset_inv = a.clone();
+        ntt::coset_ifft_in_place_with(&mut want_coset_inv, shift, Kernel::Portable);
         for threads in [1, 2] {
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
             let mut got = a.clone();
@@ -142,6 +147,12 @@ fn ifma_kernel_equals_portable_at_large_sizes() {
             let mut got = a.clone();
             pool.install(|| ntt::ifft_in_place_with(&mut got, Kernel::Ifma));
             assert!(got == want_inv, "IFMA ifft 2^{log_n} ≠ portable ({threads} threads)");
+            let mut got = a.clone();
+            pool.install(|| ntt::coset_fft_in_place_with(&mut got, shift, Kernel::Ifma));
+            assert!(got == want_coset, "IFMA coset fft 2^{log_n} ≠ portable ({threads} threads)");
+            let mut got = a.clone();
+            pool.install(|| ntt::coset_ifft_in_place_with(&mut got, shift, Kernel::Ifma));
+            assert!(got == want_coset_inv, "IFMA coset ifft 2^{log_n} ≠ portable ({threads} threads)");
         }
     }
 }

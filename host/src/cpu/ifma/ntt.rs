@@ -12,6 +12,9 @@
 //!    partners brought into the same lanes with `vpermt2q`; their results are reduced to [0, p),
 //!    joined into 64-bit limbs and stored straight to their bit-reversed positions in the slice.
 //!
+//! Coset and inverse factors ([`coset_groups`]) are multiplied in on the way in (g^i) and out
+//! (n^{-1}·g^{-i}), so no transform makes an extra pass over memory.
+//!
 //! Bounds (p < 0.76·2^254; see `mont52`): every stored value is below 2.4p. In a radix-4 pass with
 //! inputs below 2.4p, the products take (x − y + 4p) < 6.4p or (s − t + 8p) < 12.8p and give
 //! < 1.16p; the sum of two products is < 2.4p; the sum of four inputs (< 9.6p) is brought below
@@ -89,6 +92,47 @@ fn cache() -> &'static Cache {
     CACHE.get_or_init(|| Mutex::new(HashMap::new()))
 }
 
+type ScaleCache = Mutex<HashMap<(u32, [u64; 4], bool), Arc<Vec<Group>>>>;
+
+fn scale_cache() -> &'static ScaleCache {
+    static CACHE: OnceLock<ScaleCache> = OnceLock::new();
+    CACHE.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+/// The coset factors as second operands of `m::mul`, for a size-2^log_n transform (log_n ≥ 4):
+/// forward, g^i in natural order (multiplied into the input as it is split into limbs); inverse,
+/// n^{-1}·g^{-i} for output slot i, arranged in the order the last stages produce their outputs
+/// (per 16 elements from `base`: the lanes of DIF outputs base + 2k, then base + 2k + 1, whose
+/// slots are bitrev(·)) and multiplied in before the final reduction. Cached per (size, shift).
+pub fn coset_groups(log_n: u32, shift: Fr, inverse: bool) -> Arc<Vec<Group>> {
+    use ark_ff::PrimeField;
+    let key = (log_n, shift.into_bigint().0, inverse);
+    if let Some(t) = scale_cache().lock().expect("ifma coset cache").get(&key) {
+        return t.clone();
+    }
+    let s = crate::cpu::ntt::twiddles::coset_table(log_n, shift, inverse);
+    let n = 1usize << log_n;
+    let shift_bits = usize::BITS - log_n;
+    let rev = |e: usize| e.reverse_bits() >> shift_bits;
+    let mut t = vec![Group::default(); n / 8];
+    t.par_iter_mut().enumerate().for_each(|(g, d)| {
+        let w: [Fr; 8] = if inverse {
+            // Group g = 2c + h: outputs 16c + 2k + h.
+            let (c, h) = (g / 2, g % 2);
+            core::array::from_fn(|k| s[rev(16 * c + 2 * k + h)])
+        } else {
+            core::array::from_fn(|k| s[8 * g + k])
+        };
+        *d = Group::from_fr_r260(&w);
+    });
+    let t = Arc::new(t);
+    let mut c = scale_cache().lock().expect("ifma coset cache");
+    if c.len() >= crate::cpu::ntt::twiddles::MAX_ENTRIES {
+        c.clear();
+    }
+    c.entry(key).or_insert(t).clone()
+}
+
 /// The limb-planar buffer, kept between calls up to this many groups (2^21 elements, 80 MiB).
 const SCRATCH_KEEP: usize = 1 << 18;
 
@@ -100,19 +144,22 @@ fn scratch() -> &'static Mutex<Vec<Group>> {
 /// Frees the cached twiddle groups and the scratch buffer.
 pub fn clear_cache() {
     cache().lock().expect("ifma twiddle cache").clear();
+    scale_cache().lock().expect("ifma coset cache").clear();
     *scratch().lock().expect("ifma scratch") = Vec::new();
 }
 
 /// Where the last stage writes: element e of the DIF output goes to slot bitrev(e).
-struct Out {
+struct Out<'a> {
     ptr: *mut Fr,
     shift: u32,
+    /// Factors multiplied into the outputs ([`coset_groups`] with `inverse`).
+    scale: Option<&'a [Group]>,
 }
 // SAFETY: every DIF output index is written once, by the block that owns it, and bit reversal is a
 // permutation, so no two threads write the same slot; the slice outlives the transform.
-unsafe impl Sync for Out {}
+unsafe impl Sync for Out<'_> {}
 
-impl Out {
+impl Out<'_> {
     #[inline(always)]
     fn slot(&self, e: usize) -> *mut [u64; 4] {
         // SAFETY: e < n, and bitrev(e) < n.
@@ -122,8 +169,9 @@ impl Out {
 
 /// Forward DIF of `a` (length n ≥ [`MIN_LEN`], a power of two) with the twiddles of `tw` (forward or
 /// inverse), then the bit-reversal permutation: afterwards `a` holds the transform in natural
-/// order, every element reduced. Panics if the CPU lacks IFMA.
-pub fn dif_natural(a: &mut [Fr], tw: &Twiddles) {
+/// order, every element reduced. `pre` (forward [`coset_groups`]) is multiplied into the input,
+/// `post` (inverse [`coset_groups`]) into the output. Panics if the CPU lacks IFMA.
+pub fn dif_natural(a: &mut [Fr], tw: &Twiddles, pre: Option<&[Group]>, post: Option<&[Group]>) {
     assert!(super::available(), "AVX-512 IFMA kernel called on a CPU without it");
     let n = a.len();
     assert!(n.is_power_of_two() && n >= MIN_LEN);
@@ -133,11 +181,13 @@ pub fn dif_natural(a: &mut [Fr], tw: &Twiddles) {
     }
     {
         let groups = &mut buf[..n / 8];
-        groups.par_chunks_mut(PAR_CHUNK).zip(a.par_chunks(8 * PAR_CHUNK)).for_each(|(g, src)| {
+        assert!(pre.is_none_or(|t| t.len() == n / 8) && post.is_none_or(|t| t.len() == n / 8));
+        groups.par_chunks_mut(PAR_CHUNK).zip(a.par_chunks(8 * PAR_CHUNK)).enumerate().for_each(|(c, (g, src))| {
+            let pre = pre.map(|t| &t[c * PAR_CHUNK..c * PAR_CHUNK + g.len()]);
             // SAFETY: the CPU has the features (asserted above); src holds 8·g.len() elements.
-            unsafe { to_planar(g, src) }
+            unsafe { to_planar(g, src, pre) }
         });
-        let out = Out { ptr: a.as_mut_ptr(), shift: usize::BITS - n.trailing_zeros() };
+        let out = Out { ptr: a.as_mut_ptr(), shift: usize::BITS - n.trailing_zeros(), scale: post };
         dif(groups, 0, tw, &out);
     }
     if buf.len() <= SCRATCH_KEEP {
@@ -149,14 +199,16 @@ pub fn dif_natural(a: &mut [Fr], tw: &Twiddles) {
 }
 
 #[target_feature(enable = "avx512f,avx512dq,avx512ifma")]
-fn to_planar(g: &mut [Group], src: &[Fr]) {
-    for (d, s) in g.iter_mut().zip(src.chunks_exact(8)) {
+fn to_planar(g: &mut [Group], src: &[Fr], pre: Option<&[Group]>) {
+    for (i, (d, s)) in g.iter_mut().zip(src.chunks_exact(8)).enumerate() {
         // SAFETY: 8 elements of 32 bytes (Fr is four u64 limbs).
-        m::store(d, unsafe { m::load8(s.as_ptr() as *const [u64; 4]) });
+        let x = unsafe { m::load8(s.as_ptr() as *const [u64; 4]) };
+        // (x < p; the product is < 2p.)
+        m::store(d, if let Some(t) = pre { m::mul(x, m::load(&t[i])) } else { x });
     }
 }
 
-fn dif(a: &mut [Group], base: usize, tw: &Twiddles, out: &Out) {
+fn dif(a: &mut [Group], base: usize, tw: &Twiddles, out: &Out<'_>) {
     let n = a.len() * 8;
     if n <= BLOCK {
         // SAFETY: callers checked the CPU features.
@@ -242,7 +294,7 @@ fn radix4_range(a0: &mut [Group], a1: &mut [Group], a2: &mut [Group], a3: &mut [
 
 /// Sequential DIF of a block (≥ 2 groups) in cache; the last stages write the output.
 #[target_feature(enable = "avx512f,avx512dq,avx512ifma")]
-fn dif_block(a: &mut [Group], base: usize, tw: &Twiddles, out: &Out) {
+fn dif_block(a: &mut [Group], base: usize, tw: &Twiddles, out: &Out<'_>) {
     let mut len = a.len() * 8;
     while len >= 32 {
         let (t1, t2) = (tw.stage(len), tw.stage(len / 2));
@@ -273,7 +325,7 @@ fn perm(a: V, idx: __m512i, b: V) -> V {
 /// results go to their bit-reversed slots.
 #[inline]
 #[target_feature(enable = "avx512f,avx512dq,avx512ifma")]
-fn last_stages(mut x: V, mut y: V, w16: Option<V>, w8: V, w4: V, base: usize, out: &Out) {
+fn last_stages(mut x: V, mut y: V, w16: Option<V>, w8: V, w4: V, base: usize, out: &Out<'_>) {
     let (p2, p4) = (m::splat5(&m::P2), m::splat5(&m::P4));
     if let Some(w) = w16 {
         let (u, v) = (x, y);
@@ -292,8 +344,13 @@ fn last_stages(mut x: V, mut y: V, w16: Option<V>, w8: V, w4: V, base: usize, ou
     // Length 2: pairs (l, l + 1). u = [x0 x2 x4 x6 y0 y2 y4 y6], v = [x1 x3 x5 x7 y1 y3 y5 y7].
     let u3 = perm(u, _mm512_setr_epi64(0, 8, 2, 10, 4, 12, 6, 14), v);
     let v3 = perm(u, _mm512_setr_epi64(1, 9, 3, 11, 5, 13, 7, 15), v);
-    let even = m::reduce(m::normalize(m::add(u3, v3)));
-    let odd = m::reduce(m::sub_plus(u3, v3, p4));
+    let (mut even, mut odd) = (m::normalize(m::add(u3, v3)), m::sub_plus(u3, v3, p4));
+    if let Some(s) = out.scale {
+        // (inputs < 6.1p: products < 1.1p.)
+        even = m::mul(even, m::load(&s[base / 8]));
+        odd = m::mul(odd, m::load(&s[base / 8 + 1]));
+    }
+    let (even, odd) = (m::reduce(even), m::reduce(odd));
     // SAFETY: lane k of `even` is element base + 2k, of `odd` base + 2k + 1; slots are distinct.
     unsafe {
         m::store8(even, |k| out.slot(base + 2 * k));

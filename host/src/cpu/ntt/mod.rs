@@ -61,20 +61,29 @@ impl Kernel {
     }
 }
 
-/// DIF with the forward or inverse twiddles, then the bit-reversal pass with an optional scale.
-fn dif_and_reverse(a: &mut [Fr], log_n: u32, inverse: bool, scale: Option<&[Fr]>, kernel: Kernel) {
+/// DIF with the forward or inverse twiddles and the bit-reversal pass; a coset shift multiplies the
+/// input by shift^i (forward) or the output by n^{-1}·shift^{-i} (inverse; shift 1 for a plain
+/// inverse).
+fn transform(a: &mut [Fr], inverse: bool, shift: Option<Fr>, kernel: Kernel) {
+    let log_n = log2_exact(a.len());
+    assert!(kernel.is_available(), "the IFMA NTT kernel needs a CPU with AVX-512 IFMA");
+    let shift = if inverse { Some(shift.unwrap_or(ark_ff::Field::ONE)) } else { shift };
     #[cfg(target_arch = "x86_64")]
     if kernel == Kernel::Ifma && a.len() >= crate::cpu::ifma::ntt::MIN_LEN {
-        assert!(kernel.is_available(), "the IFMA NTT kernel needs a CPU with AVX-512 IFMA");
-        crate::cpu::ifma::ntt::dif_natural(a, &crate::cpu::ifma::ntt::Twiddles::get(log_n, inverse));
-        if let Some(s) = scale {
-            a.par_iter_mut().zip(s.par_iter()).with_min_len(1 << 10).for_each(|(x, s)| *x = crate::cpu::mont::mul::<ark_bn254::FrConfig>(x, s));
-        }
+        use crate::cpu::ifma::ntt as v;
+        let s = shift.map(|s| v::coset_groups(log_n, s, inverse));
+        let s = s.as_deref().map(|t| t.as_slice());
+        let (pre, post) = if inverse { (None, s) } else { (s, None) };
+        v::dif_natural(a, &v::Twiddles::get(log_n, inverse), pre, post);
         return;
     }
-    assert!(kernel.is_available(), "the IFMA NTT kernel needs a CPU with AVX-512 IFMA");
+    if let (Some(s), false) = (shift, inverse) {
+        let g = twiddles::coset_table(log_n, s, false);
+        a.par_iter_mut().zip(g.par_iter()).with_min_len(1 << 10).for_each(|(x, g)| *x *= g);
+    }
     dif::dif(a, &twiddles::Stages::get(log_n, inverse));
-    dif::bit_reverse_scale(a, scale);
+    let scale = shift.filter(|_| inverse).map(|s| twiddles::coset_table(log_n, s, true));
+    dif::bit_reverse_scale(a, scale.as_deref().map(|t| t.as_slice()));
 }
 
 /// Evaluations on H = ⟨ω⟩ from coefficients, in place (length a power of two).
@@ -99,28 +108,20 @@ pub fn coset_ifft_in_place(a: &mut [Fr], shift: Fr) {
 
 /// [`fft_in_place`] with the given kernel (panics if the CPU cannot run it).
 pub fn fft_in_place_with(a: &mut [Fr], kernel: Kernel) {
-    let log_n = log2_exact(a.len());
-    dif_and_reverse(a, log_n, false, None, kernel);
+    transform(a, false, None, kernel);
 }
 
 /// [`ifft_in_place`] with the given kernel.
 pub fn ifft_in_place_with(a: &mut [Fr], kernel: Kernel) {
-    let log_n = log2_exact(a.len());
-    let scale = twiddles::coset_table(log_n, ark_ff::Field::ONE, true);
-    dif_and_reverse(a, log_n, true, Some(&scale), kernel);
+    transform(a, true, None, kernel);
 }
 
 /// [`coset_fft_in_place`] with the given kernel.
 pub fn coset_fft_in_place_with(a: &mut [Fr], shift: Fr, kernel: Kernel) {
-    let log_n = log2_exact(a.len());
-    let g = twiddles::coset_table(log_n, shift, false);
-    a.par_iter_mut().zip(g.par_iter()).with_min_len(1 << 10).for_each(|(x, g)| *x *= g);
-    dif_and_reverse(a, log_n, false, None, kernel);
+    transform(a, false, Some(shift), kernel);
 }
 
 /// [`coset_ifft_in_place`] with the given kernel.
 pub fn coset_ifft_in_place_with(a: &mut [Fr], shift: Fr, kernel: Kernel) {
-    let log_n = log2_exact(a.len());
-    let scale = twiddles::coset_table(log_n, shift, true);
-    dif_and_reverse(a, log_n, true, Some(&scale), kernel);
+    transform(a, true, Some(shift), kernel);
 }
