@@ -26,13 +26,19 @@ pub fn load(srs_path: Option<&Path>, dev_srs: bool, degree: usize) -> Result<(Sr
             Ok((srs, INSECURE_DEV_LABEL.into()))
         }
         (Some(p), false) => {
-            let srs = load_ptau(p, Some(degree))?;
+            let need = (degree + 1).next_power_of_two().trailing_zeros();
+            let srs = load_ptau(p, Some(degree)).map_err(|e| {
+                if e.message.contains("was asked") {
+                    Error::artifact(format!("{} — this circuit needs 2^{need} powers: use a larger .ptau file (or --dev-srs for testing)", e.message))
+                } else {
+                    e
+                }
+            })?;
             if srs.max_degree() < degree {
                 return Err(Error::artifact(format!(
-                    "{}: the SRS has degree {}, this circuit needs {degree} (2^{} powers): use a larger .ptau file",
+                    "{}: the SRS has degree {}, this circuit needs {degree} (2^{need} powers): use a larger .ptau file",
                     p.display(),
                     srs.max_degree(),
-                    (degree + 1).next_power_of_two().trailing_zeros()
                 )));
             }
             Ok((srs, "ptau".into()))

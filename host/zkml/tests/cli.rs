@@ -1,0 +1,231 @@
+//! The `zkaccel` binary end to end: every verb on the bundled MLP, the proof verifies, its public
+//! outputs equal the quantized model's and lie within tolerance of tract; tampered, truncated and
+//! mismatched files, unsupported operators, malformed models and inputs give named errors with
+//! the documented exit codes.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::*;
+use serde_json::Value;
+use zkaccel_onnx::Settings;
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn json(&self) -> Value {
+        serde_json::from_str(self.stdout.trim()).unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", self.stdout))
+    }
+    fn expect(self, code: i32, what: &str) -> Self {
+        assert_eq!(self.code, code, "{what}: exit {} (expected {code})\nstdout: {}\nstderr: {}", self.code, self.stdout, self.stderr);
+        self
+    }
+}
+
+fn zk(args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_zkaccel")).args(args).output().expect("run zkaccel");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into(),
+        stderr: String::from_utf8_lossy(&out.stderr).into(),
+    }
+}
+
+fn tmpdir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("zkaccel-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn p(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+fn ptau() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/snarkjs_bn128_pot10_final.ptau")
+}
+
+#[test]
+fn mlp_through_every_verb() {
+    let d = tmpdir("mlp");
+    let model = example("mlp_784_128_10.onnx");
+    let (settings, compiled, vk, pk, witness, proof) =
+        (d.join("settings.json"), d.join("model.compiled"), d.join("vk.key"), d.join("pk.key"), d.join("witness.json"), d.join("proof.json"));
+    zk(&["gen-settings", "-M", p(&model), "-O", p(&settings), "--param-visibility", "fixed", "--json"]).expect(0, "gen-settings");
+    let cal = zk(&["calibrate-settings", "-M", p(&model), "-D", p(&example("mlp_calibration.json")), "--settings-path", p(&settings), "--json"])
+        .expect(0, "calibrate-settings");
+    assert_eq!(cal.json()["settings"]["run_args"]["param_visibility"], "fixed", "calibration keeps the visibilities");
+    let comp = zk(&["compile-circuit", "-M", p(&model), "--compiled-circuit", p(&compiled), "-S", p(&settings), "--json"]).expect(0, "compile");
+    assert_eq!(comp.json()["plan"]["k"], 13);
+    let setup = zk(&["setup", "-M", p(&compiled), "--dev-srs", "--vk-path", p(&vk), "--pk-path", p(&pk), "--json"]).expect(0, "setup");
+    assert_eq!(setup.json()["insecure_srs"], true);
+    assert!(setup.json()["device"].as_str().unwrap().starts_with("cpu"));
+    zk(&["gen-witness", "-D", p(&example("mlp_input.json")), "-M", p(&compiled), "-O", p(&witness)]).expect(0, "gen-witness");
+    let pr = zk(&["prove", "--witness", p(&witness), "-M", p(&compiled), "--pk-path", p(&pk), "--proof-path", p(&proof), "--device", "cpu", "--json"])
+        .expect(0, "prove");
+    assert!(pr.json()["prove_ms"].as_f64().unwrap() > 0.0);
+    let v = zk(&["verify", "--proof-path", p(&proof), "--settings-path", p(&settings), "--vk-path", p(&vk), "--json"]).expect(0, "verify");
+    let v = v.json();
+    assert_eq!(v["verified"], true);
+
+    // The proven public outputs equal the quantized model's run, and are within tolerance of tract.
+    let g = load("mlp_784_128_10.onnx");
+    let sample = input("mlp_input.json", &g);
+    let s = Settings::load(&settings).unwrap();
+    let q = s.quantize(&g).unwrap();
+    let run = q.run(&sample).unwrap();
+    let proven: Vec<i64> = v["public"]["outputs"][0].as_array().unwrap().iter().map(|x| x.as_i64().unwrap()).collect();
+    assert_eq!(proven, run.outputs[0].data);
+    let tract = g.tract_reference(&sample).unwrap();
+    let bound = q.error_bound(&sample).unwrap();
+    let scale = run.output_scales[0];
+    for ((&qv, &f), &b) in proven.iter().zip(&tract[0].data).zip(&bound[0].data) {
+        let x = qv as f64 / (scale as f64).exp2();
+        assert!((x - f).abs() <= b + TRACT_F32_TOL, "|{x} − {f}| > {b} + tol");
+        // The calibrated tolerance (1e-2 vs f64) plus tract's f32 error.
+        assert!((x - f).abs() <= 1e-2 + TRACT_F32_TOL, "|{x} − {f}|");
+    }
+    // Human output names the result.
+    let h = zk(&["verify", "--proof-path", p(&proof), "-M", p(&compiled), "--vk-path", p(&vk)]).expect(0, "verify (compiled)");
+    assert!(h.stdout.contains("VALID"), "{}", h.stdout);
+
+    // Tampered proof bytes (an evaluation scalar near the end): rejected, exit 3.
+    let text = std::fs::read_to_string(&proof).unwrap();
+    let mut f: Value = serde_json::from_str(&text).unwrap();
+    let mut bytes = hex::decode(f["proof"].as_str().unwrap()).unwrap();
+    let n = bytes.len();
+    bytes[n - 100] ^= 0x01;
+    f["proof"] = Value::String(hex::encode(&bytes));
+    let tampered = d.join("tampered.json");
+    std::fs::write(&tampered, f.to_string()).unwrap();
+    let r = zk(&["verify", "--proof-path", p(&tampered), "--settings-path", p(&settings), "--vk-path", p(&vk)]);
+    assert!(r.code == 3 || r.code == 4, "tampered proof: exit {} {}", r.code, r.stderr);
+    // A changed public output (readable copy edited to match): the proof rejects it, exit 3.
+    let mut f: Value = serde_json::from_str(&text).unwrap();
+    let one = zkaccel_zkml::field::fr_to_hex(&zkaccel::Fr::from(777u64));
+    f["instances"][0][0] = Value::String(one);
+    f["public"]["outputs"][0][0] = Value::from(777);
+    f["public"]["rescaled_outputs"][0][0] = Value::from(777.0 / (scale as f64).exp2());
+    std::fs::write(&tampered, f.to_string()).unwrap();
+    let r = zk(&["verify", "--proof-path", p(&tampered), "--settings-path", p(&settings), "--vk-path", p(&vk), "--json"]).expect(3, "changed output");
+    assert_eq!(r.json()["error"]["kind"], "verification_failed");
+    // Only the readable copy edited: exit 3 as well.
+    let mut f: Value = serde_json::from_str(&text).unwrap();
+    f["public"]["outputs"][0][0] = Value::from(777);
+    std::fs::write(&tampered, f.to_string()).unwrap();
+    zk(&["verify", "--proof-path", p(&tampered), "--settings-path", p(&settings), "--vk-path", p(&vk)]).expect(3, "edited readable copy");
+    // Truncated proof file, truncated keys, corrupted compiled circuit: exit 4, named.
+    std::fs::write(&tampered, &text[..text.len() / 2]).unwrap();
+    let r = zk(&["verify", "--proof-path", p(&tampered), "--settings-path", p(&settings), "--vk-path", p(&vk)]).expect(4, "truncated proof");
+    assert!(r.stderr.contains("not a proof file"), "{}", r.stderr);
+    let vk_bytes = std::fs::read(&vk).unwrap();
+    let short_vk = d.join("short_vk.key");
+    std::fs::write(&short_vk, &vk_bytes[..vk_bytes.len() - 7]).unwrap();
+    let r = zk(&["verify", "--proof-path", p(&proof), "--settings-path", p(&settings), "--vk-path", p(&short_vk)]).expect(4, "truncated vk");
+    assert!(r.stderr.contains("truncated"), "{}", r.stderr);
+    let pk_bytes = std::fs::read(&pk).unwrap();
+    let short_pk = d.join("short_pk.key");
+    std::fs::write(&short_pk, &pk_bytes[..pk_bytes.len() / 3]).unwrap();
+    let r = zk(&["prove", "--witness", p(&witness), "-M", p(&compiled), "--pk-path", p(&short_pk), "--proof-path", p(&d.join("x.json"))])
+        .expect(4, "truncated pk");
+    assert!(r.stderr.contains("truncated"), "{}", r.stderr);
+    assert!(!d.join("x.json").exists(), "no proof written on failure");
+    let ctext = std::fs::read_to_string(&compiled).unwrap();
+    let bad_compiled = d.join("bad.compiled");
+    std::fs::write(&bad_compiled, ctext.replacen("\"model_onnx\":\"08", "\"model_onnx\":\"09", 1)).unwrap();
+    zk(&["gen-witness", "-D", p(&example("mlp_input.json")), "-M", p(&bad_compiled), "-O", p(&d.join("w2.json"))]).expect(4, "corrupted compiled circuit");
+    // The bundled 2^10 ptau is too small for 2^13 rows: exit 4 with the fix named.
+    let r = zk(&["setup", "-M", p(&compiled), "--srs-path", p(&ptau()), "--vk-path", p(&d.join("v2")), "--pk-path", p(&d.join("p2"))]).expect(4, "small SRS");
+    assert!(r.stderr.contains("larger .ptau"), "{}", r.stderr);
+    // A wrong-shape input for this model: exit 2.
+    let r = zk(&["gen-witness", "-D", p(&example("tiny_input.json")), "-M", p(&compiled), "-O", p(&d.join("w3.json"))]).expect(2, "wrong shape");
+    assert!(r.stderr.contains("input_data[0] has 4 values"), "{}", r.stderr);
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[test]
+fn tiny_model_with_the_bundled_ptau_and_wrong_srs() {
+    let d = tmpdir("tiny");
+    let model = example("tiny_4_8_3.onnx");
+    let (settings, compiled, vk, pk, witness, proof) =
+        (d.join("s.json"), d.join("m.compiled"), d.join("vk"), d.join("pk"), d.join("w.json"), d.join("proof.json"));
+    zk(&["gen-settings", "-M", p(&model), "-O", p(&settings), "--input-scale", "5", "--param-scale", "5", "-D", p(&example("tiny_input.json")),
+        "--input-visibility", "public", "--param-visibility", "private"])
+    .expect(0, "gen-settings");
+    zk(&["compile-circuit", "-M", p(&model), "--compiled-circuit", p(&compiled), "-S", p(&settings), "--lanes", "2"]).expect(0, "compile");
+    zk(&["setup", "-M", p(&compiled), "--srs-path", p(&ptau()), "--vk-path", p(&vk), "--pk-path", p(&pk)]).expect(0, "setup with ptau");
+    zk(&["gen-witness", "-D", p(&example("tiny_input.json")), "-M", p(&compiled), "-O", p(&witness)]).expect(0, "gen-witness");
+    zk(&["prove", "--witness", p(&witness), "-M", p(&compiled), "--pk-path", p(&pk), "--proof-path", p(&proof), "--srs-path", p(&ptau())]).expect(0, "prove");
+    let v = zk(&["verify", "--proof-path", p(&proof), "--settings-path", p(&settings), "--vk-path", p(&vk), "--srs-path", p(&ptau()), "--json"]).expect(0, "verify");
+    assert_eq!(v.json()["public"]["inputs"][0].as_array().unwrap().len(), 4, "public input");
+    // Keys from the dev SRS checked against the ptau: "wrong SRS", exit 4.
+    zk(&["setup", "-M", p(&compiled), "--dev-srs", "--vk-path", p(&d.join("vk2")), "--pk-path", p(&d.join("pk2"))]).expect(0, "dev setup");
+    let r = zk(&["verify", "--proof-path", p(&proof), "--settings-path", p(&settings), "--vk-path", p(&d.join("vk2")), "--srs-path", p(&ptau())])
+        .expect(4, "wrong SRS");
+    assert!(r.stderr.contains("wrong SRS"), "{}", r.stderr);
+    let r = zk(&["prove", "--witness", p(&witness), "-M", p(&compiled), "--pk-path", p(&d.join("pk2")), "--proof-path", p(&d.join("p2.json")), "--srs-path", p(&ptau())])
+        .expect(4, "wrong SRS for the pk");
+    assert!(r.stderr.contains("wrong SRS"), "{}", r.stderr);
+    // The proof against the other key: exit 3.
+    zk(&["verify", "--proof-path", p(&proof), "--settings-path", p(&settings), "--vk-path", p(&d.join("vk2"))]).expect(3, "other vk");
+    // A truncated ptau: exit 4.
+    let bytes = std::fs::read(ptau()).unwrap();
+    let short = d.join("short.ptau");
+    std::fs::write(&short, &bytes[..bytes.len() / 2]).unwrap();
+    let r = zk(&["setup", "-M", p(&compiled), "--srs-path", p(&short), "--vk-path", p(&d.join("v3")), "--pk-path", p(&d.join("p3"))]).expect(4, "truncated ptau");
+    assert!(r.stderr.contains("short.ptau"), "{}", r.stderr);
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[test]
+fn bad_models_and_inputs_are_named_errors() {
+    let d = tmpdir("bad");
+    let s = d.join("s.json");
+    // Unsupported operator, named with its node.
+    let r = zk(&["gen-settings", "-M", p(&example("unsupported_softmax.onnx")), "-O", p(&s)]).expect(2, "softmax");
+    assert!(r.stderr.contains("\"Softmax\"") && r.stderr.contains("\"probabilities\""), "{}", r.stderr);
+    let r = zk(&["gen-settings", "-M", p(&example("unsupported_softmax.onnx")), "-O", p(&s), "--json"]).expect(2, "softmax json");
+    assert_eq!(r.json()["error"]["kind"], "bad_input");
+    // Truncated and non-finite models.
+    let r = zk(&["gen-settings", "-M", p(&example("tiny_truncated.onnx")), "-O", p(&s)]).expect(2, "truncated model");
+    assert!(r.stderr.contains("malformed ONNX"), "{}", r.stderr);
+    zk(&["gen-settings", "-M", p(&example("tiny_nan_weight.onnx")), "-O", p(&s)]).expect(2, "NaN weight");
+    let r = zk(&["gen-settings", "-M", p(&example("mul_two_activations.onnx")), "-O", p(&s)]).expect(2, "Mul of activations");
+    assert!(r.stderr.contains("square_ish"), "{}", r.stderr);
+    // A missing file: exit 5.
+    zk(&["gen-settings", "-M", p(&d.join("nope.onnx")), "-O", p(&s)]).expect(5, "missing model");
+    // Malformed and wrong-shape input.json.
+    let model = example("tiny_4_8_3.onnx");
+    let compiled = d.join("m.compiled");
+    zk(&["gen-settings", "-M", p(&model), "-O", p(&s), "-D", p(&example("tiny_input.json"))]).expect(0, "gen-settings");
+    zk(&["compile-circuit", "-M", p(&model), "--compiled-circuit", p(&compiled), "-S", p(&s)]).expect(0, "compile");
+    let bad = d.join("bad.json");
+    for (text, needle) in [
+        ("{\"input_data\": [[0.1, 0.2, \"x\", 0.4]]}", "input_data[0][2]"),
+        ("{\"input_data\": [[0.1, 0.2", "not valid JSON"),
+        ("{\"input_data\": [[0.1, 0.2, 0.3]]}", "has 3 values"),
+        ("{\"inputs\": [[0.1]]}", "missing field \"input_data\""),
+    ] {
+        std::fs::write(&bad, text).unwrap();
+        let r = zk(&["gen-witness", "-D", p(&bad), "-M", p(&compiled), "-O", p(&d.join("w.json"))]).expect(2, text);
+        assert!(r.stderr.contains(needle), "{text}: {}", r.stderr);
+    }
+    assert!(!d.join("w.json").exists());
+    // Usage errors: exit 1; help lists the exit codes (exit 0).
+    zk(&["frobnicate"]).expect(1, "unknown verb");
+    zk(&["prove", "--no-such-flag"]).expect(1, "unknown flag");
+    zk(&["setup", "-M", p(&compiled), "--vk-path", p(&d.join("v")), "--pk-path", p(&d.join("k"))]).expect(1, "no SRS");
+    zk(&["verify", "--proof-path", p(&d.join("proof.json")), "--vk-path", p(&d.join("v"))]).expect(1, "no settings");
+    let h = zk(&["--help"]).expect(0, "help");
+    for code in ["0", "1", "2", "3", "4", "5", "70"] {
+        assert!(h.stdout.contains(&format!("  {code:>2}  ")), "help lacks exit code {code}: {}", h.stdout);
+    }
+    let _ = std::fs::remove_dir_all(&d);
+}
