@@ -190,6 +190,8 @@ class Ezkl:
             "visibility": {k: str(r.get(f"{k}_visibility")).lower()
                            for k in ("input", "output", "param")},
             "num_inner_cols": r.get("num_inner_cols"),
+            "circuit_logrows": r["logrows"],
+            "circuit_rows": s.get("num_rows"),
             "srs": f"ezkl.gen_srs (insecure, local), logrows {r['logrows']}",
         }
 
@@ -322,6 +324,14 @@ class Zkaccel:
         for field in ("k", "lanes", "mac_rows", "io_rows", "shift", "bits"):
             if field in plan:
                 info[f"compile_{field}"] = plan[field]
+        # zkaccel's settings.json carries zkaccel-onnx's one-MAC-per-row estimate; the compiled
+        # plan (lanes MACs per row) is what setup and prove use
+        info["circuit_logrows"] = plan.get("k", info["logrows"])
+        if "mac_rows" in plan:
+            info["circuit_rows"] = (f"{plan['mac_rows'] + plan.get('io_rows', 0)} "
+                                    f"({plan.get('lanes')} MACs per row)")
+        else:
+            info["circuit_rows"] = info["num_rows"]
         return info
 
     def step(self, step):
@@ -560,8 +570,10 @@ def markdown(result):
 
         rows = [
             ("version", [I[n].get("version") for n in names]),
-            ("logrows (settings)", [I[n].get("logrows") for n in names]),
-            ("rows (settings)", [I[n].get("num_rows") for n in names]),
+            ("logrows of the circuit proven", [I[n].get("circuit_logrows") for n in names]),
+            ("rows used", [I[n].get("circuit_rows") for n in names]),
+            ("settings.json logrows / num_rows",
+             [f"{I[n].get('logrows')} / {I[n].get('num_rows')}" for n in names]),
             ("input / param scale",
              [f"{I[n].get('input_scale')} / {I[n].get('param_scale')}" for n in names]),
             ("visibility in / out / params", [vis(I[n]) for n in names]),
@@ -578,9 +590,13 @@ def markdown(result):
         ]
         if "zkaccel" in names:
             zi = I["zkaccel"]
-            for extra in sorted(k for k in zi if k.startswith(("compile_", "setup_", "prove_"))):
-                rows.append((f"zkaccel {extra}",
-                             [zi[extra] if n == "zkaccel" else "" for n in names]))
+            plan = ", ".join(f"{k.removeprefix('compile_')} {zi[k]}"
+                             for k in ("compile_k", "compile_lanes", "compile_mac_rows",
+                                       "compile_io_rows", "compile_shift", "compile_bits")
+                             if k in zi)
+            if plan:
+                rows.append(("zkaccel compiled plan",
+                             [plan if n == "zkaccel" else "" for n in names]))
         for label, vals in rows:
             lines.append(f"| {label} | " + " | ".join(str(v) for v in vals) + " |")
         lines.append("")
