@@ -420,9 +420,9 @@ impl BucketRunner {
     pub fn msm(&mut self, points: &[G1Affine], scalars: &[Fr], c: usize) -> Result<(G1Projective, MsmStats), SimError> {
         let mut stats = MsmStats { c, groups: Vec::new() };
         let mut all = Vec::new();
-        for (_, count, reqs) in plan(points, scalars, c, self.log_depth) {
-            let (buckets, g) = self.run_group(&reqs, c, count)?;
-            all.extend(buckets);
+        for group in plan(points, scalars, c, self.log_depth) {
+            let (raw, g) = self.run_group(&group.requests, c, group.windows)?;
+            all.extend(group.fold(raw, c));
             stats.groups.push(g);
         }
         let sum = if all.is_empty() { G1Projective::ZERO } else { reduce_windows(&all, c) };
