@@ -2,6 +2,7 @@
 //! and the co-simulation tests ask for.
 
 use crate::field::Bn254Field;
+use crate::g1_add_mixed::G1AddMixedXcup;
 use crate::limb_mul::LimbMul;
 use crate::mod_add_sub::{AddSubOp, ModAddSub};
 use crate::montmul_iterative::MontMulIterative;
@@ -20,6 +21,7 @@ pub const NAMES: &[&str] = &[
     "montmul_pipelined_xcup",
     "montmul_pipelined_ecp5",
     "ntt_core_k10",
+    "g1_add_mixed",
 ];
 
 /// The Verilog (top module `top`) of the named block, for `field` where it has one.
@@ -35,6 +37,8 @@ pub fn verilog_of(name: &str, field: Bn254Field) -> Option<String> {
         "montmul_pipelined_ecp5" => generate(&mut MontMulPipelinedEcp5::bn254(field)),
         // The NTT core works over Fr only; `field` is ignored.
         "ntt_core_k10" => generate(&mut NttCore::new(TEST_K)),
+        // BN254 G1 (over Fq) only; `field` is ignored.
+        "g1_add_mixed" => generate(&mut G1AddMixedXcup::new()),
         _ => return None,
     })
 }

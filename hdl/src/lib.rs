@@ -11,6 +11,7 @@ pub mod memory;
 pub mod mod_add_sub;
 pub mod ntt;
 pub mod montmul_pipelined;
+pub mod g1_add_mixed;
 pub mod row_mul;
 pub mod seed;
 pub mod delay_line;
