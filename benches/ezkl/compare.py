@@ -22,11 +22,14 @@ import datetime as dt
 import json
 import os
 import platform
+import resource
 import shlex
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -53,36 +56,74 @@ class StepFailed(RuntimeError):
 # measurement
 
 
+GNU_TIME = "/usr/bin/time"
+
+
+def rss_method():
+    """How peak RSS is measured: 'gnu-time' (preferred) or 'wait4'.
+
+    Linux keeps a process's peak RSS across exec, and a child created by fork/vfork starts with
+    its parent's: `os.wait4` on a direct child of this (Python, numpy/onnx-loaded) process
+    therefore reports at least this process's own RSS. GNU time is a small C program that forks
+    the step from its own ~1 MiB image and reports that grandchild's peak (`%M`), which is exact
+    to about 1 MiB. Without /usr/bin/time the floor is recorded with every sample."""
+    return "gnu-time" if os.access(GNU_TIME, os.X_OK) else "wait4"
+
+
 def run_measured(cmd, cwd, log_path, timeout, env=None):
     """Run cmd as a child process; return wall time, peak RSS and CPU times of that process.
 
     stdout and stderr go to log_path (the child's own output, untouched)."""
     load_before = os.getloadavg()
+    method = rss_method()
+    time_out = Path(str(log_path) + ".rusage")
+    if method == "gnu-time":
+        cmd = [GNU_TIME, "-f", "%M %U %S %x", "-o", str(time_out), *cmd]
     with open(log_path, "wb") as log:
         t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, env=env)
-        deadline = t0 + timeout
-        while True:
-            pid, status, ru = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.perf_counter() > deadline:
-                proc.kill()
-                pid, status, ru = os.wait4(proc.pid, 0)
-                proc.returncode = -9
-                raise StepFailed(f"timed out after {timeout} s: {shlex.join(map(str, cmd))}")
-            time.sleep(0.002)
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, env=env,
+                                start_new_session=True)
+        timed_out = []
+
+        def kill():
+            timed_out.append(True)
+            os.killpg(proc.pid, signal.SIGKILL)  # the step and GNU time around it
+
+        timer = threading.Timer(timeout, kill)
+        timer.start()
+        try:
+            _, status, ru = os.wait4(proc.pid, 0)  # blocking: exact end time
+        except BaseException:  # e.g. Ctrl-C: the child is in its own session, stop it too
+            os.killpg(proc.pid, signal.SIGKILL)
+            os.wait4(proc.pid, 0)
+            raise
+        finally:
+            timer.cancel()
         wall = time.perf_counter() - t0
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return {
+    if timed_out:
+        raise StepFailed(f"timed out after {timeout} s: {shlex.join(map(str, cmd))}")
+    m = {
         "rc": proc.returncode,
         "wall_s": wall,
         "maxrss_kib": ru.ru_maxrss,  # Linux: KiB
         "user_s": ru.ru_utime,
         "sys_s": ru.ru_stime,
+        "rss_method": method,
         "load_before": load_before[0],
         "load_after": os.getloadavg()[0],
     }
+    if method == "gnu-time":
+        m["wait4_maxrss_kib"] = ru.ru_maxrss
+        try:  # the last line (earlier ones are GNU time's own notes, e.g. a signal)
+            maxrss, user, system, rc = time_out.read_text().split("\n")[-2].split()
+            m.update(maxrss_kib=int(maxrss), user_s=float(user), sys_s=float(system), rc=int(rc))
+        except (OSError, ValueError, IndexError):
+            raise StepFailed(f"could not read GNU time's output {time_out}: "
+                             f"{shlex.join(map(str, cmd))}")
+    else:
+        m["rss_floor_kib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return m
 
 
 def tail(path, n=40):
@@ -627,6 +668,11 @@ def markdown(result):
         f"Machine: {mach['nproc']} CPUs ({mach['cpu_model']}), {mach['mem_total_mib']} MiB; "
         f"load average (1 min) {la['before']:.2f} before, {la['after']:.2f} after, "
         f"min/max at step starts {la['min']:.2f}/{la['max']:.2f}; {result['date']}.")
+    me = result["measurement"]
+    lines.append(
+        f"Peak RSS via {me['rss_method']}; launching and measuring `true` the same way takes "
+        f"{fmt_time(me['launch_overhead_s'])} and {fmt_mib(me['launch_maxrss_kib'])} "
+        f"(included in every zkaccel time).")
     return "\n".join(lines)
 
 
@@ -782,6 +828,9 @@ def main(argv=None):
             m, d, c = MODELS[name]
             jobs.append((name, EXAMPLES / m, EXAMPLES / d, EXAMPLES / c))
     args.work_dir.mkdir(parents=True, exist_ok=True)
+    # what launching and measuring a process costs by itself (`true` through the same path)
+    launch = [run_measured(["true"], args.work_dir, args.work_dir / "launch.log", 60)
+              for _ in range(5)]
     started = dt.datetime.now(dt.timezone.utc)
     load_before = os.getloadavg()[0]
     result = {
@@ -797,6 +846,11 @@ def main(argv=None):
                      "zkaccel_compile_args": args.zkaccel_compile_args,
                      "threads": args.threads},
         "models": [],
+        "measurement": {
+            "rss_method": rss_method(),
+            "launch_overhead_s": statistics.median(m["wall_s"] for m in launch),
+            "launch_maxrss_kib": statistics.median(m["maxrss_kib"] for m in launch),
+        },
     }
     log(f"visibility: input {args.input_visibility}, output {args.output_visibility}, "
         f"params {args.param_visibility}; scales: "
