@@ -282,7 +282,23 @@ impl ProvingKey {
         w.bytes
     }
 
+    /// Decodes a proving key and checks its fixed and σ columns against the verifying key's
+    /// commitments (one multi-scalar multiplication per column).
     pub fn from_bytes(bytes: &[u8], backend: &dyn Backend) -> Result<Self> {
+        Self::decode(bytes, backend, true)
+    }
+
+    /// [`Self::from_bytes`] without recomputing the fixed and σ commitments: every encoding is
+    /// still checked (points on the curve, canonical scalars, shapes, no trailing bytes), but
+    /// columns that disagree with the key's commitments are not detected here. For a caller that
+    /// compares the columns with its own circuit and verifies each proof before using it (a
+    /// wrong column then gives a proof that the verifying key rejects), this saves a proof's
+    /// worth of MSMs per key load.
+    pub fn from_bytes_unchecked_commitments(bytes: &[u8], backend: &dyn Backend) -> Result<Self> {
+        Self::decode(bytes, backend, false)
+    }
+
+    fn decode(bytes: &[u8], backend: &dyn Backend, check_commitments: bool) -> Result<Self> {
         let mut r = Reader::new(bytes);
         r.magic(PK_MAGIC, "proving key")?;
         let version = r.u32("proving key version")?;
@@ -304,7 +320,7 @@ impl ProvingKey {
             blinding: r.g1s("blinding bases", 64)?,
         };
         r.finish("proving key")?;
-        Self::from_parts(backend, vk, ck, fixed, sigma)
+        Self::build(backend, vk, ck, fixed, sigma, check_commitments)
     }
 }
 

@@ -123,8 +123,9 @@ pub fn prove(backend: &dyn Backend, c: &CompiledCircuit, w: &WitnessFile, pk: &P
     Ok((file, t))
 }
 
-/// Checks that a proving key was generated for this circuit (same declarations, rows and fixed
-/// columns, i.e. the same weights, tables and fixed inputs).
+/// Checks that a proving key was generated for this circuit (same declarations, rows, fixed
+/// columns — weights, tables, fixed inputs — and copy constraints). The key's commitments are
+/// not recomputed here: `prove` verifies every proof against the key before writing it.
 pub fn check_key_matches(pk: &ProvingKey, circuit: &ModelCircuit, c: &CompiledCircuit) -> Result<()> {
     let mismatch = || Error::artifact("the proving key was made for another circuit (or other fixed inputs/weights): run setup for this compiled circuit");
     if pk.vk.k() != c.plan.k || pk.vk.cs() != &circuit.cs || pk.fixed_values.len() != circuit.fixed.fixed.len() {
@@ -134,6 +135,11 @@ pub fn check_key_matches(pk: &ProvingKey, circuit: &ModelCircuit, c: &CompiledCi
         if have[..want.len()] != want[..] || have[want.len()..].iter().any(|x| !ark_ff::Zero::is_zero(x)) {
             return Err(mismatch());
         }
+    }
+    // The copy constraints: σ recomputed from the circuit's copies.
+    let sigma = zkaccel::plonk::permutation::keygen::sigma_values(pk.vk.domain(), &circuit.cs.permutation, &circuit.fixed.copies)?;
+    if sigma != pk.sigma_values {
+        return Err(mismatch());
     }
     Ok(())
 }

@@ -19,7 +19,7 @@ pub fn run(a: &Prove, g: &Global, out: &Out) -> Result<Report> {
     let backend = ProfilingBackend::new(cpu);
     let step = out.step("loading the proving key");
     let pk_bytes = super::read(&a.pk_path)?;
-    let pk = ProvingKey::from_bytes(&pk_bytes, &backend).map_err(|e| Error::from(e).context(a.pk_path.display()))?;
+    let pk = ProvingKey::from_bytes_unchecked_commitments(&pk_bytes, &backend).map_err(|e| Error::from(e).context(a.pk_path.display()))?;
     let t_load = step.done();
     if let Some(p) = &a.srs_path {
         crate::srs::check_pk(p, &pk)?;
@@ -35,7 +35,7 @@ pub fn run(a: &Prove, g: &Global, out: &Out) -> Result<Report> {
         json: json!({
             "verb": "prove", "device": device, "proof_path": a.proof_path, "proof_bytes": proof_bytes, "k": c.plan.k,
             "load_pk_ms": ms(t_load), "witness_ms": ms(t.witness), "prove_ms": ms(t.prove), "verify_ms": ms(t.verify),
-            "msm_ms": ms(profile.msm), "ntt_ms": ms(profile.ntt),
+            "msm_ms": ms(profile.msm), "msm_calls": profile.msm_calls, "msm_points": profile.msm_points, "ntt_ms": ms(profile.ntt), "ntt_calls": profile.ntt_calls,
             "public": file.public,
         }),
         lines: vec![
