@@ -106,3 +106,31 @@ fn fixed_input_fixed_output_fixed_params() {
 fn public_input_fixed_output_private_params() {
     roundtrip((PUB, FIX, PRIV));
 }
+
+#[test]
+fn a_proving_key_for_other_columns_is_refused_before_proving() {
+    let g = load("tiny_4_8_3.onnx");
+    let sample = input("tiny_input.json", &g);
+    let s = settings(&g, (5, 5), (PRIV, PUB, FIX), &[sample.clone()]);
+    let c = compile("tiny_4_8_3.onnx", &s, Some(2));
+    let (w, _) = pipeline::gen_witness(&c, &data_of(&sample)).unwrap();
+    let layout = pipeline::layout_for_setup(&c, None).unwrap();
+    let shape = Shape::new(&layout.cs, c.plan.k).unwrap();
+    let srs = Srs::insecure_dev(shape.srs_degree, &mut ChaCha20Rng::seed_from_u64(2)).unwrap();
+    let backend = CpuBackend::new();
+    let pk = pipeline::setup(&backend, &c, &srs, None).unwrap();
+    // The key read back without re-committing its columns proves and verifies.
+    let bytes = pk.to_bytes();
+    let pk2 = zkaccel::plonk::ProvingKey::from_bytes_unchecked_commitments(&bytes, &backend).unwrap();
+    let (file, _) = pipeline::prove(&backend, &c, &w, &pk2).unwrap();
+    pipeline::verify_file(&pk.vk, &file, &c.settings, Some(&c)).unwrap();
+    // A weight (fixed column) or a copy (σ) changed in the key: refused with exit code 4.
+    let mut bad = pk.clone();
+    bad.fixed_values[c.plan.lanes - 1][0] += zkaccel::Fr::from(1u64);
+    let e = pipeline::prove(&backend, &c, &w, &bad).err().expect("other weights");
+    assert_eq!(e.code, ExitCode::BadArtifact, "{e}");
+    let mut bad = pk.clone();
+    bad.sigma_values[0].swap(0, 1);
+    let e = pipeline::prove(&backend, &c, &w, &bad).err().expect("other copies");
+    assert_eq!(e.code, ExitCode::BadArtifact, "{e}");
+}
