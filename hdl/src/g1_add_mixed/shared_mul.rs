@@ -6,8 +6,10 @@
 //! [`SharedMontMul::module_name`] (`zk_montmul_q_w26` for the DSP48E2 shape). The *first* instance
 //! (built with `emit_definition = true`) appends that module's definition: the multiplier's own
 //! generated Verilog with its module names prefixed (`top` → `zk_montmul_q_w26`,
-//! `top$stages$0…` → `zk_montmul_q_w26$stages$0…`) and a `/*verilator no_inline_module*/`
-//! pragma, so Verilator compiles it once as a class and instantiates it eleven times.
+//! `top$stages$0…` → `zk_montmul_q_w26$stages$0…`), a `/*verilator no_inline_module*/` pragma, so
+//! Verilator compiles it once as a class and instantiates it eleven times, and
+//! `/*verilator tracing_off*/` (trace code is per instance; the multiplier's internals are
+//! debugged by its own tests).
 //!
 //! Only `a`, `b` and `out` are used: the adder carries its own valid bit, so the multiplier's
 //! `in_valid` is tied high and `reset` low (its datapath does not depend on either).
@@ -64,7 +66,10 @@ impl<const WL: usize, const P: usize> SharedMontMul<WL, P> {
 }
 
 /// Renames the module `top` and every `top$…` module of a rust-hdl design to `name` and
-/// `name$…` (declarations and instantiations), and marks `name` as not to be inlined.
+/// `name$…` (declarations and instantiations), marks `name` as not to be inlined, and switches
+/// Verilator's tracing off inside it: VCD tracing code is generated per instance, and eleven
+/// traced multipliers made 30 MB of C++ (most of the build time). The multiplier's ports stay
+/// visible in a VCD through the adder's own signals (`muls$k$a`, `muls$k$b`, `muls$k$out`).
 pub fn rename_top(verilog: &str, name: &str) -> String {
     let mut out = String::with_capacity(verilog.len() + verilog.len() / 8);
     let bytes = verilog.as_bytes();
@@ -85,7 +90,7 @@ pub fn rename_top(verilog: &str, name: &str) -> String {
     let header = format!("module {name}(");
     let at = out.find(&header).expect("renamed top module");
     let end = at + out[at..].find(");").expect("module header") + 2;
-    out.insert_str(end, "\n/*verilator no_inline_module*/");
+    out.insert_str(end, "\n/*verilator no_inline_module*/\n/*verilator tracing_off*/");
     out
 }
 
