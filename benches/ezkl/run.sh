@@ -23,4 +23,9 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
     (cd "$repo" && cargo build --release -p zkaccel-zkml --bin zkaccel)
 fi
 
+if [ ! -x /usr/bin/time ]; then
+    echo "note: /usr/bin/time (Debian package 'time') is missing; peak RSS falls back to os.wait4," \
+         "which cannot go below compare.py's own RSS (see README.md)" >&2
+fi
+
 exec "$venv/bin/python" "$here/compare.py" "$@"
