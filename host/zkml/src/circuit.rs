@@ -165,8 +165,8 @@ fn operand_shape(op: &QOperand, shapes: &HashMap<String, Vec<usize>>) -> Vec<usi
 pub fn mac_rows(q: &QuantizedModel, lanes: usize) -> Result<usize> {
     let relu = relu_available(q);
     let mut rows = 0;
-    for i in 0..q.graph.nodes.len() {
-        if let Products { outputs, cols } = node_rows(q, i, relu[i])? {
+    for (i, &has_relu) in relu.iter().enumerate() {
+        if let Products { outputs, cols } = node_rows(q, i, has_relu)? {
             rows += outputs * MacBuilder::rows_per_output(lanes, cols.max(1));
         }
     }

@@ -119,7 +119,7 @@ fn the_planner_picks_the_fewest_rows() {
 fn broken_witnesses_are_caught_by_the_constraints() {
     let g = load("tiny_4_8_3.onnx");
     let sample = input("tiny_input.json", &g);
-    let s = settings(&g, (6, 6), (PUB, PUB, FIX), &[sample.clone()]);
+    let s = settings(&g, (6, 6), (PUB, PUB, FIX), std::slice::from_ref(&sample));
     let c = compile("tiny_4_8_3.onnx", &s, Some(2));
     let (w, _) = pipeline::gen_witness(&c, &data_of(&sample)).unwrap();
     let circuit = pipeline::circuit_for_witness(&c, &w).unwrap();
@@ -158,7 +158,7 @@ fn products_of_two_computed_values_are_named_errors() {
 fn inputs_outside_the_calibrated_range_are_named_errors() {
     let g = load("tiny_4_8_3.onnx");
     let sample = input("tiny_input.json", &g);
-    let s = settings(&g, (6, 6), (PRIV, PUB, FIX), &[sample.clone()]);
+    let s = settings(&g, (6, 6), (PRIV, PUB, FIX), std::slice::from_ref(&sample));
     let c = compile("tiny_4_8_3.onnx", &s, None);
     let big: Vec<Tensor<f64>> = sample.iter().map(|t| t.map(|v| v * 50.0)).collect();
     let (w, _) = pipeline::gen_witness(&c, &data_of(&big)).unwrap();

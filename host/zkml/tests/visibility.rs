@@ -1,3 +1,4 @@
+#![allow(clippy::err_expect)] // the Ok types (proof files, circuits) are not Debug
 //! Visibility variants proved and verified end to end (library API, tiny model): public inputs
 //! and outputs are instance values, private ones are not in the proof, fixed ones are in the key;
 //! params fixed (weights in the key), private (advice) or public (instance columns, compared
@@ -17,7 +18,7 @@ use zkaccel_zkml::{pipeline, ExitCode};
 fn roundtrip(vis: (Visibility, Visibility, Visibility)) {
     let g = load("tiny_4_8_3.onnx");
     let sample = input("tiny_input.json", &g);
-    let s = settings(&g, (5, 5), vis, &[sample.clone()]);
+    let s = settings(&g, (5, 5), vis, std::slice::from_ref(&sample));
     let c = compile("tiny_4_8_3.onnx", &s, None);
     let (w, run) = pipeline::gen_witness(&c, &data_of(&sample)).unwrap();
     let needs = pipeline::setup_needs_witness(&c);
@@ -111,7 +112,7 @@ fn public_input_fixed_output_private_params() {
 fn a_proving_key_for_other_columns_is_refused_before_proving() {
     let g = load("tiny_4_8_3.onnx");
     let sample = input("tiny_input.json", &g);
-    let s = settings(&g, (5, 5), (PRIV, PUB, FIX), &[sample.clone()]);
+    let s = settings(&g, (5, 5), (PRIV, PUB, FIX), std::slice::from_ref(&sample));
     let c = compile("tiny_4_8_3.onnx", &s, Some(2));
     let (w, _) = pipeline::gen_witness(&c, &data_of(&sample)).unwrap();
     let layout = pipeline::layout_for_setup(&c, None).unwrap();
