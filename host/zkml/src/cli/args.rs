@@ -147,7 +147,7 @@ pub struct CompileCircuit {
     pub compiled_circuit: PathBuf,
     #[arg(short = 'S', long = "settings-path", default_value = "settings.json")]
     pub settings_path: PathBuf,
-    /// Multiply-accumulates per row: a number, or auto (fewest rows, then fewest lanes).
+    /// Multiply-accumulates per row: 1..=32, or auto (fewest rows, then fewest lanes).
     #[arg(long, default_value = "auto")]
     pub lanes: String,
 }

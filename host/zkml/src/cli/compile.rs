@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 pub fn run(a: &CompileCircuit, _out: &Out) -> Result<Report> {
     let lanes = match a.lanes.as_str() {
         "auto" => None,
-        s => Some(s.parse::<usize>().ok().filter(|&l| (1..=64).contains(&l)).ok_or_else(|| Error::usage(format!("--lanes {s:?}: expected auto or a number in 1..=64")))?),
+        s => Some(s.parse::<usize>().ok().filter(|&l| (1..=32).contains(&l)).ok_or_else(|| Error::usage(format!("--lanes {s:?}: expected auto or a number in 1..=32")))?),
     };
     let settings = Settings::load(&a.settings_path)?;
     let onnx = super::read(&a.model)?;
