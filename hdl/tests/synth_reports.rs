@@ -57,7 +57,35 @@ fn expected_dsps(block: &str, field: Bn254Field) -> Option<u64> {
         "montmul_pipelined_ecp5" => Some(pipelined_dsps(18, &p)),
         // One pipelined multiplier over Fr (the butterfly's) and nothing else multiplies.
         "ntt_core_k10" => Some(pipelined_dsps(26, &Bn254Field::Fr.modulus())),
+        // Eleven pipelined multipliers over Fq; adders and delay lines use none.
+        "g1_add_mixed" => Some(
+            zkaccel_hdl::g1_add_mixed::config::MULTIPLIERS as u64 * pipelined_dsps(26, &Bn254Field::Fq.modulus()),
+        ),
         _ => None,
+    }
+}
+
+/// A hierarchical report (bitstreams/synth.py HIERARCHICAL) adds `instances` × the submodule's
+/// committed report to the glue's counts; check the sum and that the submodule report is the one
+/// committed now.
+fn check_hierarchical(name: &str, v: &Value, all: &[(PathBuf, Value)]) {
+    let sub = &v["submodule"];
+    let instances = sub["instances"].as_u64().unwrap_or_else(|| panic!("{name}: submodule.instances"));
+    let sub_report = sub["report"].as_str().unwrap();
+    let (_, committed) = all
+        .iter()
+        .find(|(p, _)| p.ends_with(sub_report))
+        .unwrap_or_else(|| panic!("{name}: submodule report {sub_report} not committed"));
+    assert_eq!(sub["resources"], committed["resources"], "{name}: submodule counts differ from {sub_report}");
+    assert_eq!(sub["verilog_sha256"], committed["verilog_sha256"], "{name}: submodule Verilog differs from {sub_report}");
+    let glue = &v["glue_resources"];
+    for key in ["lut", "ff", "dsp", "carry", "lutram", "srl", "bram"] {
+        let want = glue[key].as_u64().unwrap() + instances * sub["resources"][key].as_u64().unwrap();
+        assert_eq!(count(v, key), want, "{name}: resources.{key} != glue + {instances} x submodule");
+    }
+    if v["block"] == "g1_add_mixed" {
+        assert_eq!(instances, zkaccel_hdl::g1_add_mixed::config::MULTIPLIERS as u64, "{name}: multiplier instances");
+        assert_eq!(glue["dsp"].as_u64(), Some(0), "{name}: the glue has no multipliers");
     }
 }
 
@@ -84,6 +112,9 @@ fn committed_reports_parse_and_match_the_rtl() {
             assert_eq!(count(v, "dsp"), dsp, "{name}: DSP count differs from the block's config");
         }
         assert!(count(v, "ff") > 0, "{name}: no flip-flops?");
+        if v.get("submodule").is_some() {
+            check_hierarchical(&name.to_string(), v, &all);
+        }
         match v["target"].as_str() {
             Some("xcup") => {
                 seen_xcup = true;
