@@ -106,10 +106,191 @@ pub fn reduce<C: MontConfig<4>>(a: &F<C>) -> F<C> {
     Fp::new_unchecked(BigInt(reduce_once::<C>(a.0 .0)))
 }
 
+/// The CIOS product (a·b + m·p)/2^256 before the final subtraction: assembly where the build
+/// target has ADX/BMI2 (the same integer), else the portable loop. Building with the environment
+/// variable `ZKACCEL_PORTABLE_MUL` set keeps the portable loop everywhere (for A/B measurements).
 #[inline(always)]
 fn mul_raw<C: MontConfig<4>>(a: &F<C>, b: &F<C>) -> [u64; 4] {
     debug_assert!(C::MODULUS.0[3] < (1u64 << 62) / 5 * 4, "lazy bounds need p < 0.2·2^256");
-    let (a, b) = (&a.0 .0, &b.0 .0);
+    #[cfg(all(target_arch = "x86_64", target_feature = "adx", target_feature = "bmi2"))]
+    {
+        if option_env!("ZKACCEL_PORTABLE_MUL").is_some() {
+            mul_raw_portable::<C>(&a.0 .0, &b.0 .0)
+        } else {
+            mul_raw_adx(&a.0 .0, &b.0 .0, &C::MODULUS.0, C::INV)
+        }
+    }
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "adx", target_feature = "bmi2")))]
+    {
+        mul_raw_portable::<C>(&a.0 .0, &b.0 .0)
+    }
+}
+
+/// The raw CIOS product with `mulx`/`adcx`/`adox` (two carry chains), for builds whose target has
+/// ADX and BMI2 (`-C target-cpu=native` on this machine): the same integer as the portable loop
+/// below (tests compare them), adapted from halo2curves' `halo2derive` 4-limb assembly (MIT/Apache),
+/// without its final subtraction.
+#[cfg(all(target_arch = "x86_64", target_feature = "adx", target_feature = "bmi2"))]
+#[inline(always)]
+fn mul_raw_adx(a: &[u64; 4], b: &[u64; 4], p: &[u64; 4], inv: u64) -> [u64; 4] {
+    let (r0, r1, r2, r3): (u64, u64, u64, u64);
+    // SAFETY: reads 4 limbs from each pointer; no stack, no writes to memory.
+    unsafe {
+        core::arch::asm!(
+            // i = 0
+            "mov  rdx, qword ptr [{b_ptr} + 0]",
+            "mulx r13, r11, qword ptr [{a_ptr} + 0]",
+            "mulx rax, r15, qword ptr [{a_ptr} + 8]",
+            "add  r13, r15",
+            "mulx r14, r15, qword ptr [{a_ptr} + 16]",
+            "adc  rax, r15",
+            "mulx r12, r15, qword ptr [{a_ptr} + 24]",
+            "adc  r14, r15",
+            "adc  r12, 0",
+            "mov  rdx, r11",
+            "imul rdx, {inv}",
+            "xor  r15, r15",
+            "mulx r15, r10, qword ptr [{m_ptr} + 0]",
+            "adcx r10, r11",
+            "mov  r11, r15",
+            "mov  r10, 0",
+            "adcx r11, r13",
+            "mulx r13, r15, qword ptr [{m_ptr} + 8]",
+            "adox r11, r15",
+            "adcx r13, rax",
+            "mulx rax, r15, qword ptr [{m_ptr} + 16]",
+            "adox r13, r15",
+            "adcx rax, r14",
+            "mulx r14, r15, qword ptr [{m_ptr} + 24]",
+            "adox rax, r15",
+            "adcx r10, r12",
+            "adox r14, r10",
+            // i = 1
+            "mov  rdx, qword ptr [{b_ptr} + 8]",
+            "xor  r12, r12",
+            "mulx r12, r15, qword ptr [{a_ptr} + 0]",
+            "adox r11, r15",
+            "adcx r13, r12",
+            "mulx r12, r15, qword ptr [{a_ptr} + 8]",
+            "adox r13, r15",
+            "adcx rax, r12",
+            "mulx r12, r15, qword ptr [{a_ptr} + 16]",
+            "adox rax, r15",
+            "adcx r14, r12",
+            "mulx r12, r15, qword ptr [{a_ptr} + 24]",
+            "adox r14, r15",
+            "mov  rdx, 0",
+            "adcx r12, rdx",
+            "adox r12, rdx",
+            "mov  rdx, r11",
+            "imul rdx, {inv}",
+            "xor  r15, r15",
+            "mulx r15, r10, qword ptr [{m_ptr} + 0]",
+            "adcx r10, r11",
+            "mov  r11, r15",
+            "mov  r10, 0",
+            "adcx r11, r13",
+            "mulx r13, r15, qword ptr [{m_ptr} + 8]",
+            "adox r11, r15",
+            "adcx r13, rax",
+            "mulx rax, r15, qword ptr [{m_ptr} + 16]",
+            "adox r13, r15",
+            "adcx rax, r14",
+            "mulx r14, r15, qword ptr [{m_ptr} + 24]",
+            "adox rax, r15",
+            "adcx r10, r12",
+            "adox r14, r10",
+            // i = 2
+            "mov  rdx, qword ptr [{b_ptr} + 16]",
+            "xor  r12, r12",
+            "mulx r12, r15, qword ptr [{a_ptr} + 0]",
+            "adox r11, r15",
+            "adcx r13, r12",
+            "mulx r12, r15, qword ptr [{a_ptr} + 8]",
+            "adox r13, r15",
+            "adcx rax, r12",
+            "mulx r12, r15, qword ptr [{a_ptr} + 16]",
+            "adox rax, r15",
+            "adcx r14, r12",
+            "mulx r12, r15, qword ptr [{a_ptr} + 24]",
+            "adox r14, r15",
+            "mov  rdx, 0",
+            "adcx r12, rdx",
+            "adox r12, rdx",
+            "mov  rdx, r11",
+            "imul rdx, {inv}",
+            "xor  r15, r15",
+            "mulx r15, r10, qword ptr [{m_ptr} + 0]",
+            "adcx r10, r11",
+            "mov  r11, r15",
+            "mov  r10, 0",
+            "adcx r11, r13",
+            "mulx r13, r15, qword ptr [{m_ptr} + 8]",
+            "adox r11, r15",
+            "adcx r13, rax",
+            "mulx rax, r15, qword ptr [{m_ptr} + 16]",
+            "adox r13, r15",
+            "adcx rax, r14",
+            "mulx r14, r15, qword ptr [{m_ptr} + 24]",
+            "adox rax, r15",
+            "adcx r10, r12",
+            "adox r14, r10",
+            // i = 3
+            "mov  rdx, qword ptr [{b_ptr} + 24]",
+            "xor  r12, r12",
+            "mulx r12, r15, qword ptr [{a_ptr} + 0]",
+            "adox r11, r15",
+            "adcx r13, r12",
+            "mulx r12, r15, qword ptr [{a_ptr} + 8]",
+            "adox r13, r15",
+            "adcx rax, r12",
+            "mulx r12, r15, qword ptr [{a_ptr} + 16]",
+            "adox rax, r15",
+            "adcx r14, r12",
+            "mulx r12, r15, qword ptr [{a_ptr} + 24]",
+            "adox r14, r15",
+            "mov  rdx, 0",
+            "adcx r12, rdx",
+            "adox r12, rdx",
+            "mov  rdx, r11",
+            "imul rdx, {inv}",
+            "xor  r15, r15",
+            "mulx r15, r10, qword ptr [{m_ptr} + 0]",
+            "adcx r10, r11",
+            "mov  r11, r15",
+            "mov  r10, 0",
+            "adcx r11, r13",
+            "mulx r13, r15, qword ptr [{m_ptr} + 8]",
+            "adox r11, r15",
+            "adcx r13, rax",
+            "mulx rax, r15, qword ptr [{m_ptr} + 16]",
+            "adox r13, r15",
+            "adcx rax, r14",
+            "mulx r14, r15, qword ptr [{m_ptr} + 24]",
+            "adox rax, r15",
+            "adcx r10, r12",
+            "adox r14, r10",
+            m_ptr = in(reg) p.as_ptr(),
+            a_ptr = in(reg) a.as_ptr(),
+            b_ptr = in(reg) b.as_ptr(),
+            inv = in(reg) inv,
+            out("rax") r2,
+            out("rdx") _,
+            out("r10") _,
+            out("r11") r0,
+            out("r12") _,
+            out("r13") r1,
+            out("r14") r3,
+            out("r15") _,
+            options(pure, readonly, nostack)
+        );
+    }
+    [r0, r1, r2, r3]
+}
+
+/// The portable CIOS loop ("no-carry": the moduli have a spare top bit).
+#[inline(always)]
+fn mul_raw_portable<C: MontConfig<4>>(a: &[u64; 4], b: &[u64; 4]) -> [u64; 4] {
     let p = &C::MODULUS.0;
     let mut t = [0u64; 4];
     for i in 0..4 {
@@ -209,6 +390,38 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// The assembly product (in builds with ADX/BMI2) equals the portable loop on reduced and lazy
+    /// inputs (below 2p, and below 4p times below p).
+    #[test]
+    fn raw_products_agree_between_assembly_and_portable() {
+        #[cfg(all(target_arch = "x86_64", target_feature = "adx", target_feature = "bmi2"))]
+        {
+            fn run<C: MontConfig<4>>(name: &str) {
+                let mut rng = zkaccel_sim::seed::TestRng::for_test(name);
+                let p = C::MODULUS.0;
+                let mut vals: Vec<[u64; 4]> = vec![[0; 4], F::<C>::one().0 .0, (-F::<C>::one()).0 .0, sub_limbs(&add_limbs(&p, &p), &[1, 0, 0, 0]).0];
+                vals.extend((0..300).map(|_| F::<C>::rand(&mut rng).0 .0));
+                let n = vals.len();
+                vals.extend((0..n).map(|i| add_limbs(&vals[i], &p)).collect::<Vec<_>>());
+                let four_p_minus_1 = sub_limbs(&add_limbs(&add_limbs(&p, &p), &add_limbs(&p, &p)), &[1, 0, 0, 0]).0;
+                for a in &vals {
+                    for b in vals.iter().step_by(7) {
+                        assert_eq!(mul_raw_adx(a, b, &p, C::INV), mul_raw_portable::<C>(a, b));
+                    }
+                    for b in vals.iter().take(40) {
+                        let b = reduce_once::<C>(reduce_once::<C>(*b));
+                        assert_eq!(mul_raw_adx(&four_p_minus_1, &b, &p, C::INV), mul_raw_portable::<C>(&four_p_minus_1, &b));
+                        assert_eq!(mul_raw_adx(&b, &four_p_minus_1, &p, C::INV), mul_raw_portable::<C>(&b, &four_p_minus_1));
+                    }
+                }
+            }
+            run::<ark_bn254::FqConfig>("asm_vs_portable_fq");
+            run::<ark_bn254::FrConfig>("asm_vs_portable_fr");
+        }
+        #[cfg(not(all(target_arch = "x86_64", target_feature = "adx", target_feature = "bmi2")))]
+        eprintln!("SKIPPED: the mulx/adcx/adox product is only built with ADX and BMI2 enabled (e.g. RUSTFLAGS=\"-C target-cpu=native\")");
     }
 
     #[test]
