@@ -267,6 +267,34 @@ impl MacBuilder {
         Ok((out_q, out_y))
     }
 
+    /// Range-checks a value to b signed bits with one stand-alone rescale row: q is a copy of
+    /// the value (range-checked by the ReLU table), r = 0, acc = 2^s·q (the rescale gate holds;
+    /// acc is not tied to a MAC chain because the row before every row the builder starts has
+    /// q_mac = 0), y = relu(q). Returns (q, y) as operands. The value must have a cell.
+    pub fn range_check(&mut self, v: Operand) -> Result<(Operand, Operand)> {
+        let cfg = self.cfg.clone();
+        let cell = v.cell.ok_or_else(|| Error::Circuit("range_check: the value has no cell".into()))?;
+        if self.row >= self.n {
+            return Err(Error::Circuit(format!("range_check needs row {}, the circuit has {}", self.row, self.n)));
+        }
+        let half = 1i64 << (cfg.bits - 1);
+        if !self.layout_only && !(-half..half).contains(&v.value) {
+            return Err(Error::Witness(format!("value {} outside {} signed bits", v.value, cfg.bits)));
+        }
+        let row = self.row;
+        let acc = v.value.checked_mul(1i64 << cfg.shift).ok_or_else(|| Error::Witness("range_check: 2^s·v overflows i64".into()))?;
+        let y = v.value.max(0);
+        self.fixed[cfg.q_out.index][row] = Fr::one();
+        self.advice[cfg.acc.index][row] = signed_to_fr(acc);
+        self.advice[cfg.q.index][row] = signed_to_fr(v.value);
+        self.advice[cfg.r.index][row] = Fr::zero();
+        self.advice[cfg.y.index][row] = signed_to_fr(y);
+        let q_cell = Cell { column: cfg.q, row };
+        self.copies.push((cell, q_cell));
+        self.row = row + 1;
+        Ok((Operand { value: v.value, cell: Some(q_cell) }, Operand { value: y, cell: Some(Cell { column: cfg.y, row }) }))
+    }
+
     /// The fixed assignment (weights, selectors, tables, copies) and the witness.
     pub fn finish(self) -> (FixedAssignment, Witness) {
         (FixedAssignment { k: self.k, fixed: self.fixed, copies: self.copies }, Witness { advice: self.advice })

@@ -26,9 +26,11 @@
 //!   rescale row produced (a graph input), a 1×1 product by 2^S with its y cells;
 //! * Flatten / Reshape / Transpose / Identity: the cells are permuted, no rows.
 //!
-//! Every value the circuit computes is range-checked (it is a q of a rescale row). Model inputs
-//! are not range-checked: a private input is any field element the prover chooses (as the input
-//! of an arbitrary-input statement should be); public and fixed inputs are fixed by the verifier.
+//! Every value the circuit computes is range-checked (it is a q of a rescale row), and so are the
+//! private and public model inputs (one stand-alone rescale row each, `MacBuilder::range_check`,
+//! whose y cells also serve a ReLU of an input): without it a private input could be any field
+//! element, and then the output anything. Fixed inputs are in the key. Private weights are not
+//! range-checked: with `param_visibility = private` the statement is "some weights".
 
 use std::collections::HashMap;
 
@@ -100,8 +102,10 @@ enum NodeRows {
 }
 
 /// Which values have ReLU cells available (the outputs of rescale rows, permuted by layout ops).
-fn relu_available(q: &QuantizedModel) -> Vec<bool> {
-    let mut has: HashMap<&str, bool> = q.graph.inputs.iter().map(|i| (i.name.as_str(), false)).collect();
+fn relu_available(q: &QuantizedModel, vis: Visibilities) -> Vec<bool> {
+    // Range-checked inputs come with their ReLU cells.
+    let checked = vis.input != Visibility::Fixed;
+    let mut has: HashMap<&str, bool> = q.graph.inputs.iter().map(|i| (i.name.as_str(), checked)).collect();
     let mut out = Vec::with_capacity(q.graph.nodes.len());
     for node in &q.graph.nodes {
         let input_has = node.inputs.first().and_then(|i| has.get(i.as_str())).copied().unwrap_or(false);
@@ -161,10 +165,19 @@ fn operand_shape(op: &QOperand, shapes: &HashMap<String, Vec<usize>>) -> Vec<usi
     }
 }
 
-/// MAC/rescale rows the model takes with `lanes` lanes.
-pub fn mac_rows(q: &QuantizedModel, lanes: usize) -> Result<usize> {
-    let relu = relu_available(q);
-    let mut rows = 0;
+/// Range-check rows of the model inputs (one per element, unless the inputs are fixed).
+pub fn input_check_rows(q: &QuantizedModel, vis: Visibilities) -> usize {
+    if vis.input == Visibility::Fixed {
+        0
+    } else {
+        q.graph.inputs.iter().map(|i| numel(&i.shape)).sum()
+    }
+}
+
+/// MAC/rescale rows the model takes with `lanes` lanes (with the inputs' range-check rows).
+pub fn mac_rows(q: &QuantizedModel, lanes: usize, vis: Visibilities) -> Result<usize> {
+    let relu = relu_available(q, vis);
+    let mut rows = input_check_rows(q, vis);
     for (i, &has_relu) in relu.iter().enumerate() {
         if let Products { outputs, cols } = node_rows(q, i, has_relu)? {
             rows += outputs * MacBuilder::rows_per_output(lanes, cols.max(1));
@@ -206,7 +219,7 @@ pub fn plan(q: &QuantizedModel, settings: &Settings, lanes: Option<usize>) -> Re
     };
     let mut best: Option<Plan> = None;
     for l in candidates {
-        let rows = mac_rows(q, l)?;
+        let rows = mac_rows(q, l, vis)?;
         let k = ceil_log2(rows.max(io).max(1)).max(bits).max(shift).max(MIN_K);
         let p = Plan { lanes: l, k, shift, bits, mac_rows: rows, io_rows: io };
         if best.as_ref().is_none_or(|b| p.k < b.k) {
@@ -391,8 +404,25 @@ pub fn build(q: &QuantizedModel, settings: &Settings, plan: &Plan, inputs: &[Ten
             };
             input_cells[i][j] = Some(cell);
         }
-        let ops = t.data.iter().zip(&input_cells[i]).map(|(&value, c)| Operand { value, cell: *c }).collect();
-        store.insert(q.graph.inputs[i].name.clone(), Tensor { shape: q.graph.inputs[i].shape.clone(), data: ops });
+        let ops: Vec<Operand> = t.data.iter().zip(&input_cells[i]).map(|(&value, c)| Operand { value, cell: *c }).collect();
+        let shape = q.graph.inputs[i].shape.clone();
+        if vis.input == Visibility::Fixed {
+            store.insert(q.graph.inputs[i].name.clone(), Tensor { shape, data: ops });
+        } else {
+            // Private and public inputs are range-checked like every computed value (a private
+            // input could otherwise be any field element, and with it any output).
+            let (mut qs, mut ys) = (Vec::with_capacity(ops.len()), Vec::with_capacity(ops.len()));
+            for op in ops {
+                let (qv, yv) = b.range_check(op).map_err(|e| match e {
+                    zkaccel::Error::Witness(m) => Error::bad_input(format!("input {:?}: {m}", q.graph.inputs[i].name)),
+                    e => e.into(),
+                })?;
+                qs.push(qv);
+                ys.push(yv);
+            }
+            store.insert(q.graph.inputs[i].name.clone(), Tensor { shape: shape.clone(), data: qs });
+            relu_store.insert(q.graph.inputs[i].name.clone(), Tensor { shape, data: ys });
+        }
     }
 
     // ---- Nodes ----

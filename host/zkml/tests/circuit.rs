@@ -10,7 +10,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 use zkaccel::plonk::dev::check_witness;
 use zkaccel_onnx::{Tensor, Visibility};
-use zkaccel_zkml::circuit::{mac_rows, plan};
+use zkaccel_zkml::circuit::{mac_rows, plan, Visibilities};
 use zkaccel_zkml::{pipeline, ExitCode};
 
 const PRIV: Visibility = Visibility::Private;
@@ -103,16 +103,21 @@ fn the_planner_picks_the_fewest_rows() {
     let sample = input("mlp_input.json", &g);
     let s = settings(&g, (8, 11), (PRIV, PUB, FIX), &[sample]);
     let q = s.quantize(&g).unwrap();
-    // 128 outputs of 784 inputs (ReLU fused into the rescale rows) + 10 of 128.
+    // 784 input range checks, 128 outputs of 784 inputs (ReLU fused into the rescale rows), 10
+    // of 128; no input range checks with fixed inputs.
+    let vis = Visibilities::of(&s);
     for l in [1usize, 4, 8, 16] {
-        assert_eq!(mac_rows(&q, l).unwrap(), 128 * (784usize.div_ceil(l) + 1) + 10 * (128usize.div_ceil(l) + 1));
+        let products = 128 * (784usize.div_ceil(l) + 1) + 10 * (128usize.div_ceil(l) + 1);
+        assert_eq!(mac_rows(&q, l, vis).unwrap(), 784 + products);
+        let fixed = Visibilities { input: FIX, ..vis };
+        assert_eq!(mac_rows(&q, l, fixed).unwrap(), products);
     }
     let p = plan(&q, &s, None).unwrap();
     for l in [1usize, 2, 4, 8] {
         let other = plan(&q, &s, Some(l)).unwrap();
         assert!(p.k <= other.k, "auto chose 2^{} but {l} lanes fit 2^{}", p.k, other.k);
     }
-    assert_eq!(p.k, 13, "784-128-10 at 16 lanes: 6490 rows");
+    assert_eq!(p.k, 13, "784-128-10 at 16 lanes: 7274 rows");
 }
 
 #[test]
@@ -165,4 +170,33 @@ fn inputs_outside_the_calibrated_range_are_named_errors() {
     let e = pipeline::circuit_for_witness(&c, &w).err().expect("out of range");
     assert_eq!(e.code, ExitCode::BadInput);
     assert!(e.message.contains("recalibrate"), "{e}");
+}
+
+#[test]
+fn private_inputs_are_range_checked() {
+    // A private input changed to a value outside the lookup range (here a huge field element
+    // with the MAC rows adjusted would be the attack): the range-check row's lookup fails.
+    let g = load("tiny_4_8_3.onnx");
+    let sample = input("tiny_input.json", &g);
+    let s = settings(&g, (6, 6), (PRIV, PUB, FIX), std::slice::from_ref(&sample));
+    let c = compile("tiny_4_8_3.onnx", &s, Some(2));
+    let (w, _) = pipeline::gen_witness(&c, &data_of(&sample)).unwrap();
+    let circuit = pipeline::circuit_for_witness(&c, &w).unwrap();
+    let cs = &circuit.cs;
+    assert!(check_witness(cs, &circuit.fixed, &circuit.witness, &circuit.instances, 3).unwrap().is_empty());
+    // Column order of MacConfig: lanes x, then acc, q, r, y (weights are fixed columns here).
+    let (acc, q) = (c.plan.lanes, c.plan.lanes + 1);
+    let io = cs.num_advice - 1;
+    let big = zkaccel::Fr::from(1u64 << 40);
+    let mut wit = circuit.witness.clone();
+    // Input 0 sits in the io row after the public outputs, and its range-check row is row 0.
+    let outputs: usize = g.outputs.iter().map(|o| o.shape.iter().product::<usize>()).sum();
+    assert_eq!(circuit.witness.advice[io][outputs], circuit.witness.advice[q][0]);
+    wit.advice[io][outputs] = big;
+    wit.advice[q][0] = big;
+    wit.advice[acc][0] = big * zkaccel::Fr::from(1u64 << c.plan.shift);
+    let failures = check_witness(cs, &circuit.fixed, &wit, &circuit.instances, 10).unwrap();
+    // The range-check row's lookup rejects the value (the copies into the MAC lanes, not
+    // adjusted here, fail too).
+    assert!(failures.iter().any(|f| format!("{f:?}") == "Lookup { lookup: \"relu\", row: 0 }"), "{failures:?}");
 }
