@@ -793,6 +793,8 @@ def parse_args(argv=None):
     p.add_argument("--out", type=Path, default=None,
                    help="result JSON (default: WORK_DIR/results-<UTC time>.json)")
     p.add_argument("--markdown", type=Path, default=None, help="also write the table here")
+    p.add_argument("--render", type=Path, default=None,
+                   help="print the tables of an earlier result JSON and exit (runs nothing)")
     args = p.parse_args(argv)
     args.zkaccel_calibrate_args = shlex.split(args.zkaccel_calibrate_args)
     args.zkaccel_compile_args = shlex.split(args.zkaccel_compile_args)
@@ -811,6 +813,9 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
+    if args.render:
+        print(markdown(json.loads(args.render.read_text())))
+        return 0
     if "zkaccel" in args.order and not Path(args.zkaccel).exists() \
             and shutil.which(str(args.zkaccel)) is None:
         sys.exit(f"zkaccel binary not found: {args.zkaccel} "
