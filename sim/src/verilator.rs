@@ -46,6 +46,7 @@ const CXX_OPT: u32 = 2;
 pub struct Build {
     name: String,
     verilog: String,
+    trace_depth: Option<usize>,
 }
 
 fn verilator_bin() -> String {
@@ -167,7 +168,16 @@ impl Build {
             !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'),
             "model name {name:?} must be [A-Za-z0-9_]+"
         );
-        Self { name: name.to_string(), verilog: verilog.into() }
+        Self { name: name.to_string(), verilog: verilog.into(), trace_depth: None }
+    }
+
+    /// Limits VCD tracing to `depth` levels of hierarchy (`--trace-depth`). Tracing every signal
+    /// of a design with many 256-bit pipelines (the G1 adder's eleven multipliers) makes most of
+    /// its C++ and most of its build time; the ports and the kernel's own registers are what a
+    /// failure trace needs.
+    pub fn trace_depth(mut self, depth: usize) -> Self {
+        self.trace_depth = Some(depth);
+        self
     }
 
     /// The cache key: everything that changes the built library.
@@ -179,6 +189,9 @@ impl Build {
         h.update(self.verilog.as_bytes());
         h.update([0]);
         h.update(VERILATOR_FLAGS.join(" ").as_bytes());
+        if let Some(d) = self.trace_depth {
+            h.update(format!("|--trace-depth {d}").as_bytes());
+        }
         h.update(format!("|{version}|{WRAPPER_VERSION}|{CXX_OPT}").as_bytes());
         Ok(hex::encode(&h.finalize()[..8]))
     }
@@ -214,8 +227,11 @@ impl Build {
             let mdir = dir.join("obj_dir");
             let _ = fs::remove_dir_all(&mdir);
             let mut cmd = Command::new(verilator_bin());
-            cmd.args(VERILATOR_FLAGS)
-                .arg("--prefix")
+            cmd.args(VERILATOR_FLAGS);
+            if let Some(d) = self.trace_depth {
+                cmd.arg("--trace-depth").arg(d.to_string());
+            }
+            cmd.arg("--prefix")
                 .arg(&prefix)
                 .arg("--top-module")
                 .arg("top")

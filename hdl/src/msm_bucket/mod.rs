@@ -7,3 +7,4 @@ pub mod config;
 pub mod model;
 pub mod requests;
 pub mod scheduler;
+pub mod unit;
