@@ -39,7 +39,6 @@ pub fn run(a: &Prove, g: &Global, out: &Out) -> Result<Report> {
             "public": file.public,
         }),
         lines: vec![
-            format!("device: {device}"),
             format!(
                 "proof written to {} ({proof_bytes} bytes), verified before writing; prove {:.3} s (MSM {:.3} s, NTT {:.3} s), key load {:.3} s, witness {:.3} s, self-verify {:.3} s",
                 a.proof_path.display(),

@@ -36,7 +36,7 @@ pub fn run(a: &Setup, g: &Global, out: &Out) -> Result<Report> {
             "vk_digest": hex::encode(pk.vk.digest()), "srs_ms": ms(t_srs), "keygen_ms": ms(t_keygen)
         }),
         lines: vec![
-            format!("device: {device}; SRS: {label}{}", if a.dev_srs { " (INSECURE, testing only)" } else { "" }),
+            format!("SRS: {label}{}", if a.dev_srs { " (INSECURE, testing only)" } else { "" }),
             format!(
                 "keys for 2^{} rows in {:.2} s (SRS {:.2} s): {} ({} bytes), {} ({} bytes)",
                 c.plan.k,
