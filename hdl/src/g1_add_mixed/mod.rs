@@ -119,7 +119,7 @@ impl<const WL: usize, const P: usize> G1AddMixed<WL, P> {
         let q: BigUint = Bn254Field::Fq.modulus();
         let sched = schedule::schedule();
         assert_eq!(sched.out_cycle + 1, config::LATENCY, "schedule and config disagree");
-        assert!(config::LATENCY < 1 << 16);
+        const { assert!(config::LATENCY < 1 << 16) };
         let mut units = Vec::new();
         let mut muls = Vec::new();
         let mut adds = Vec::new();
@@ -358,9 +358,7 @@ impl<const WL: usize, const P: usize> Logic for G1AddMixed<WL, P> {
     }
 
     fn connect(&mut self) {
-        for s in [&mut self.out_valid] {
-            s.connect();
-        }
+        self.out_valid.connect();
         self.out_x3.connect();
         self.out_y3.connect();
         self.out_z3.connect();
@@ -483,7 +481,7 @@ mod tests {
         let g = multiple_of_generator(&Fr::from(1u64));
         let q5 = multiple_of_generator(&Fr::from(5u64));
         let lam = Fq::from(12345u64);
-        let inputs = vec![
+        let inputs = [
             AddInput { p: affine_to_proj(&g, lam), x2: g.x, y2: g.y, inf2: false, neg2: false },
             AddInput { p: affine_to_proj(&q5, lam), x2: q5.x, y2: q5.y, inf2: false, neg2: true },
             AddInput { p: affine_to_proj(&q5, Fq::ONE), x2: g.x, y2: g.y, inf2: true, neg2: false },

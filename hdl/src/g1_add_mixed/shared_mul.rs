@@ -35,7 +35,7 @@ pub struct SharedMontMul<const WL: usize, const P: usize> {
     _modulus: BigUint,
     _emit: bool,
     // Behavioural model for rust-hdl's simulator: products in flight, oldest first.
-    _sim: Box<VecDeque<Bits<256>>>,
+    _sim: VecDeque<Bits<256>>,
 }
 
 impl<const WL: usize, const P: usize> SharedMontMul<WL, P> {
@@ -48,7 +48,7 @@ impl<const WL: usize, const P: usize> SharedMontMul<WL, P> {
             out: Default::default(),
             _modulus: modulus.clone(),
             _emit: emit_definition,
-            _sim: Box::new(std::iter::repeat_n(Bits::<256>::default(), config::LATENCY - 1).collect()),
+            _sim: std::iter::repeat_n(Bits::<256>::default(), config::LATENCY - 1).collect(),
         }
     }
 
