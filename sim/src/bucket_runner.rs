@@ -22,19 +22,7 @@ use zkaccel_hdl::field::{from_wire, to_wire};
 use zkaccel_hdl::msm_bucket::model::reduce_windows;
 use zkaccel_hdl::msm_bucket::requests::{bucket_from_wire, bucket_to_wire, plan, Request};
 
-/// Stream-side behaviour of the testbench.
-#[derive(Clone, Copy, Debug)]
-pub struct Traffic {
-    /// Probability that the source offers nothing in a cycle.
-    pub bubble: f64,
-    /// Probability that the read-out sink is not ready in a cycle.
-    pub stall: f64,
-}
-
-impl Traffic {
-    /// Always valid, always ready.
-    pub const SMOOTH: Traffic = Traffic { bubble: 0.0, stall: 0.0 };
-}
+pub use crate::traffic::Traffic;
 
 /// Counters of one window group.
 #[derive(Clone, Copy, Debug, Default)]

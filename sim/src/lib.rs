@@ -12,6 +12,7 @@ pub mod failure;
 pub mod model;
 pub mod ntt_runner;
 pub mod ports;
+pub mod traffic;
 pub mod verilator;
 pub mod wrapper;
 

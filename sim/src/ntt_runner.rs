@@ -32,19 +32,7 @@ struct Ports {
     m_last: Port,
 }
 
-/// Stream-side behaviour of the testbench.
-#[derive(Clone, Copy, Debug)]
-pub struct Traffic {
-    /// Probability that the source offers nothing in a cycle.
-    pub bubble: f64,
-    /// Probability that the sink is not ready in a cycle.
-    pub stall: f64,
-}
-
-impl Traffic {
-    /// Always valid, always ready.
-    pub const SMOOTH: Traffic = Traffic { bubble: 0.0, stall: 0.0 };
-}
+pub use crate::traffic::Traffic;
 
 /// Statistics of the last run.
 #[derive(Clone, Copy, Debug, Default)]

@@ -8,7 +8,7 @@ use ark_bn254::{Fr, G1Affine, G1Projective};
 use ark_ec::{AffineRepr, CurveGroup, PrimeGroup, VariableBaseMSM};
 use ark_ff::{One, UniformRand, Zero};
 use std::sync::Arc;
-use zkaccel_hdl::msm_bucket::model::window_for;
+use zkaccel_hdl::msm_bucket::model::{msm_inputs_with_edge_cases, window_for};
 use zkaccel_hdl::msm_bucket::requests::Request;
 use zkaccel_hdl::msm_bucket::scheduler::BucketScheduler;
 use zkaccel_hdl::verilog::generate;
@@ -48,20 +48,7 @@ fn scheduler_msm_matches_ark_on_random_and_edge_inputs() {
     let lib = library();
     let mut r = runner(&lib, Traffic::SMOOTH, "scheduler_msm_random_edge");
     for n in [1usize, 2, 3, 17, 100, 1024] {
-        let mut pts = random_points(n, &mut rng);
-        let mut scalars: Vec<Fr> = (0..n).map(|_| Fr::rand(&mut rng)).collect();
-        if n >= 17 {
-            scalars[0] = Fr::zero();
-            scalars[1] = -Fr::one();
-            pts[2] = pts[3];
-            pts[4] = -pts[5];
-            scalars[4] = scalars[5];
-            pts[6] = G1Affine::zero();
-            scalars[7] = Fr::from(3u64);
-            pts[8] = pts[9];
-            scalars[8] = scalars[9]; // the same point twice with the same scalar: P + P in every bucket
-            scalars[10] = -Fr::one();
-        }
+        let (pts, scalars) = msm_inputs_with_edge_cases(n, &mut rng);
         for c in [2usize, 4, window_for(n)] {
             check_msm(&mut r, &pts, &scalars, c, &format!("n={n}"));
         }

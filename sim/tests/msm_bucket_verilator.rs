@@ -5,8 +5,8 @@
 
 use ark_bn254::{Fr, G1Affine, G1Projective};
 use ark_ec::{AffineRepr, CurveGroup, PrimeGroup, VariableBaseMSM};
-use ark_ff::{One, UniformRand, Zero};
-use zkaccel_hdl::msm_bucket::model::window_for;
+use ark_ff::{One, Zero};
+use zkaccel_hdl::msm_bucket::model::{msm_inputs_with_edge_cases, window_for};
 use zkaccel_hdl::msm_bucket::unit::BucketUnit;
 use zkaccel_hdl::verilog::generate;
 use zkaccel_sim::bucket_runner::{BucketRunner, Traffic};
@@ -24,20 +24,7 @@ fn bucket_unit_msm_matches_ark_from_1_to_1024_points() {
     r.model_mut().trace_if_requested("bucket_unit_msm").unwrap();
     let g = G1Projective::generator();
     for n in [1usize, 2, 3, 17, 100, 1024] {
-        let mut pts = G1Projective::normalize_batch(&(0..n).map(|_| G1Projective::rand(&mut rng)).collect::<Vec<_>>());
-        let mut scalars: Vec<Fr> = (0..n).map(|_| Fr::rand(&mut rng)).collect();
-        if n >= 17 {
-            scalars[0] = Fr::zero();
-            scalars[1] = -Fr::one();
-            pts[2] = pts[3];
-            pts[4] = -pts[5];
-            scalars[4] = scalars[5];
-            pts[6] = G1Affine::zero();
-            scalars[7] = Fr::from(3u64);
-            pts[8] = pts[9];
-            scalars[8] = scalars[9];
-            scalars[10] = -Fr::one();
-        }
+        let (pts, scalars) = msm_inputs_with_edge_cases(n, &mut rng);
         let want = G1Projective::msm(&pts, &scalars).unwrap().into_affine();
         let c = window_for(n);
         let (got, stats) = r.msm(&pts, &scalars, c).unwrap_or_else(|e| panic!("n={n}: {e}"));

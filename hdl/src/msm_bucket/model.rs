@@ -101,6 +101,29 @@ pub fn window_for(n: usize) -> usize {
     log.saturating_sub(2).clamp(4, 16)
 }
 
+/// `n` random points and scalars for MSM tests; from `n = 17` on, with the inputs a bucket
+/// accumulator must get right: a zero scalar (0), r − 1 (1, 10), a repeated point with the same
+/// scalar, so P + P lands in every bucket it touches (8, 9), a point and its negation with the same
+/// scalar, so P + (−P) (4, 5), a repeated point (2, 3), the identity (6) and a small scalar (7).
+pub fn msm_inputs_with_edge_cases(n: usize, rng: &mut impl rand::RngCore) -> (Vec<G1Affine>, Vec<Fr>) {
+    use ark_ff::{One, UniformRand, Zero};
+    let mut pts: Vec<G1Projective> = (0..n).map(|_| G1Projective::rand(rng)).collect();
+    let mut scalars: Vec<Fr> = (0..n).map(|_| Fr::rand(rng)).collect();
+    if n >= 17 {
+        scalars[0] = Fr::zero();
+        scalars[1] = -Fr::one();
+        pts[2] = pts[3];
+        pts[4] = -pts[5];
+        scalars[4] = scalars[5];
+        pts[6] = G1Projective::ZERO;
+        scalars[7] = Fr::from(3u64);
+        pts[8] = pts[9];
+        scalars[8] = scalars[9];
+        scalars[10] = -Fr::one();
+    }
+    (to_affine(&pts), scalars)
+}
+
 /// The affine points of `points`, normalized in one batch.
 pub fn to_affine(points: &[G1Projective]) -> Vec<G1Affine> {
     G1Projective::normalize_batch(points)
@@ -136,21 +159,8 @@ mod tests {
     fn bucket_model_equals_ark_msm_on_random_and_edge_inputs() {
         let mut rng = crate::seed::TestRng::for_test("bucket_model_equals_ark_msm_on_random_and_edge_inputs");
         let g = G1Projective::generator();
-        for n in [1usize, 2, 7, 64, 300] {
-            let mut pts: Vec<G1Projective> = (0..n).map(|_| G1Projective::rand(&mut rng)).collect();
-            let mut scalars: Vec<Fr> = (0..n).map(|_| Fr::rand(&mut rng)).collect();
-            if n >= 7 {
-                // Edge cases: a zero scalar, r − 1, a repeated point, a point and its negation,
-                // the identity, and a small scalar.
-                scalars[0] = Fr::zero();
-                scalars[1] = -Fr::one();
-                pts[2] = pts[3];
-                pts[4] = -pts[5];
-                scalars[4] = scalars[5];
-                pts[6] = G1Projective::ZERO;
-                scalars[3] = Fr::from(3u64);
-            }
-            let affine = to_affine(&pts);
+        for n in [1usize, 2, 17, 64, 300] {
+            let (affine, scalars) = msm_inputs_with_edge_cases(n, &mut rng);
             let want = G1Projective::msm(&affine, &scalars).unwrap();
             for c in [2usize, 5, window_for(n), 13] {
                 assert_eq!(msm_model(&affine, &scalars, c), want, "n={n} c={c}");
