@@ -370,7 +370,8 @@ class Zkaccel:
         info["circuit_logrows"] = plan.get("k", info["logrows"])
         if "mac_rows" in plan:
             info["circuit_rows"] = (f"{plan['mac_rows'] + plan.get('io_rows', 0)} "
-                                    f"({plan.get('lanes')} MACs per row)")
+                                    f"({plan.get('lanes')} MAC{'s' if plan.get('lanes') != 1 else ''}"
+                                    " per row)")
         else:
             info["circuit_rows"] = info["num_rows"]
         return info
