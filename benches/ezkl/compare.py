@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import json
 import os
 import platform
@@ -834,6 +835,17 @@ def main(argv=None):
             m, d, c = MODELS[name]
             jobs.append((name, EXAMPLES / m, EXAMPLES / d, EXAMPLES / c))
     args.work_dir.mkdir(parents=True, exist_ok=True)
+    zkaccel_binary = None
+    if "zkaccel" in args.order:
+        # the target directory is shared: a rebuild in the middle of a run would change the
+        # binary between setup and prove, so the run uses a private copy
+        src = Path(shutil.which(str(args.zkaccel)) or args.zkaccel)
+        snap = args.work_dir / "zkaccel.snapshot"
+        shutil.copy2(src, snap)
+        zkaccel_binary = {"path": str(src), "sha256": hashlib.sha256(snap.read_bytes()).hexdigest(),
+                          "mtime": dt.datetime.fromtimestamp(src.stat().st_mtime, dt.timezone.utc)
+                          .strftime("%Y-%m-%d %H:%M:%S UTC")}
+        args.zkaccel = snap
     # what launching and measuring a process costs by itself (`true` through the same path)
     launch = [run_measured(["true"], args.work_dir, args.work_dir / "launch.log", 60)
               for _ in range(5)]
@@ -852,6 +864,7 @@ def main(argv=None):
                      "zkaccel_compile_args": args.zkaccel_compile_args,
                      "threads": args.threads},
         "models": [],
+        "zkaccel_binary": zkaccel_binary,
         "measurement": {
             "rss_method": rss_method(),
             "launch_overhead_s": statistics.median(m["wall_s"] for m in launch),
