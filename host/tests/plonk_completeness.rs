@@ -253,20 +253,21 @@ fn many_copied_columns_use_a_chunked_permutation() {
     let srs = Srs::insecure_dev(100, &mut rng).unwrap();
     let pk = keygen(&backend, &srs, cs, &circuit).unwrap();
     let shape = pk.vk.shape();
-    assert_eq!((shape.perm_chunks, shape.perm_chunk_len, shape.degree), (5, 2, 4));
+    assert_eq!((shape.perm_chunks, shape.perm_chunk_len, shape.degree), (3, 3, 4));
     let proof = prove(&backend, &pk, &witness, &[], &mut rng).unwrap();
-    assert_eq!((proof.permutation_commitments.len(), proof.z_evals.len()), (5, 10));
+    // Z and the partial products π_1, π_2; evaluations Z(ζ), Z(ζω), π_1(ζ), π_2(ζ).
+    assert_eq!((proof.permutation_commitments.len(), proof.z_evals.len()), (3, 4));
     verify(&pk.vk, &proof, &[]).unwrap();
-    // Every Z_c commitment and evaluation is bound.
-    for c in 0..5 {
+    // Every permutation commitment and evaluation is bound.
+    for c in 0..3 {
         let mut bad = proof.clone();
         bad.permutation_commitments[c] = (bad.permutation_commitments[c] + ark_bn254::G1Affine::generator()).into();
-        assert!(verify(&pk.vk, &bad, &[]).is_err(), "Z_{c} commitment");
-        for r in 0..2 {
-            let mut bad = proof.clone();
-            bad.z_evals[2 * c + r] += Fr::one();
-            assert!(verify(&pk.vk, &bad, &[]).is_err(), "Z_{c} evaluation {r}");
-        }
+        assert!(verify(&pk.vk, &bad, &[]).is_err(), "P_{c} commitment");
+    }
+    for e in 0..4 {
+        let mut bad = proof.clone();
+        bad.z_evals[e] += Fr::one();
+        assert!(verify(&pk.vk, &bad, &[]).is_err(), "permutation evaluation {e}");
     }
     // A copy violated while every gate holds: shift one whole row chain.
     let (c0, _) = *circuit.copies.iter().find(|(a, b)| a.row != b.row).expect("a cross-row copy");

@@ -92,6 +92,46 @@ impl Expression {
         }
     }
 
+    /// Evaluates the expression at `len` points at once (the prover's quotient works on chunks of
+    /// the extended coset): `leaf(q, out)` writes the query's values at those points into `out`.
+    /// Point by point the result equals [`Self::evaluate`].
+    pub(crate) fn evaluate_many(&self, len: usize, leaf: &impl Fn(Query, &mut [Fr])) -> Vec<Fr> {
+        match self {
+            Expression::Constant(c) => vec![*c; len],
+            Expression::Query(q) => {
+                let mut out = vec![<Fr as ark_ff::Zero>::zero(); len];
+                leaf(*q, &mut out);
+                out
+            }
+            Expression::Negated(e) => {
+                let mut v = e.evaluate_many(len, leaf);
+                v.iter_mut().for_each(|x| *x = -*x);
+                v
+            }
+            Expression::Sum(a, b) => {
+                let mut v = a.evaluate_many(len, leaf);
+                match &**b {
+                    Expression::Constant(c) => v.iter_mut().for_each(|x| *x += c),
+                    _ => v.iter_mut().zip(b.evaluate_many(len, leaf)).for_each(|(x, y)| *x += y),
+                }
+                v
+            }
+            Expression::Product(a, b) => {
+                let mut v = a.evaluate_many(len, leaf);
+                match &**b {
+                    Expression::Constant(c) => v.iter_mut().for_each(|x| *x *= c),
+                    _ => v.iter_mut().zip(b.evaluate_many(len, leaf)).for_each(|(x, y)| *x *= y),
+                }
+                v
+            }
+            Expression::Scaled(e, c) => {
+                let mut v = e.evaluate_many(len, leaf);
+                v.iter_mut().for_each(|x| *x *= c);
+                v
+            }
+        }
+    }
+
     /// Calls `f` on every query of the expression.
     pub fn for_each_query(&self, f: &mut impl FnMut(Query)) {
         match self {

@@ -12,12 +12,10 @@ use crate::Fr;
 pub(crate) struct PermutationAt<S: Fn(usize) -> Fr, Z: Fn(usize) -> Fr, ZN: Fn(usize) -> Fr> {
     pub chunk_len: usize,
     pub sigma: S,
-    /// Z_c(x) per chunk.
+    /// P_c(x) per chunk (P_0 = Z, then the partial products).
     pub z: Z,
-    /// Z_c(ωx) per chunk.
+    /// Z(ωx) (called with 0 only).
     pub z_next: ZN,
-    /// L_{n−1}(x).
-    pub l_last: Fr,
 }
 
 /// Σ_i α^i·C_i(x). `query` reads a column at a rotation at this point; `l0` is L_0(x).
@@ -51,6 +49,36 @@ pub(crate) fn combined_constraints<
             alpha_pow *= alpha;
         }
     }
+    acc + argument_constraints(cs, shifts, query, perm, lookups, x, l0, [beta, gamma, alpha], alpha_pow)
+}
+
+/// The part of [`combined_constraints`] after the gates: the permutation's and the lookups'
+/// constraints, Σ α^i·C_i with the powers starting at `alpha_pow` = α^(number of gate
+/// identities). The prover evaluates the gates on whole chunks of points
+/// (`Expression::evaluate_many`) and adds this per point; the verifier uses
+/// [`combined_constraints`], which calls this, so the argument constraints are one function.
+#[allow(clippy::too_many_arguments)]
+#[inline]
+pub(crate) fn argument_constraints<
+    Q: Fn(Query) -> Fr,
+    S: Fn(usize) -> Fr,
+    Z: Fn(usize) -> Fr,
+    ZN: Fn(usize) -> Fr,
+    M: Fn(usize) -> Fr,
+    P: Fn(usize) -> Fr,
+    PN: Fn(usize) -> Fr,
+>(
+    cs: &ConstraintSystem,
+    shifts: &[Fr],
+    query: &Q,
+    perm: Option<PermutationAt<S, Z, ZN>>,
+    lookups: Option<LookupAt<M, P, PN>>,
+    x: Fr,
+    l0: Fr,
+    [beta, gamma, alpha]: [Fr; 3],
+    mut alpha_pow: Fr,
+) -> Fr {
+    let mut acc = <Fr as ark_ff::Zero>::zero();
     if let Some(p) = perm {
         let wire = |j: usize| -> Fr {
             let column: Column = cs.permutation[j];
@@ -63,7 +91,7 @@ pub(crate) fn combined_constraints<
             p.sigma,
             p.z,
             p.z_next,
-            [l0, p.l_last],
+            l0,
             x,
             [beta, gamma, alpha],
             &mut acc,

@@ -1,6 +1,7 @@
 //! Proving and verifying keys, and their versioned, checked encodings.
 //!
-//! Verifying key (`ZKVK`, version 2): magic, `u32` version, `u32` k, the constraint system
+//! Verifying key (`ZKVK`, version 3; the bytes are laid out as in version 2, but version 3 keys
+//! mean the partial-product permutation of `docs/plonk.md` §3, so older keys are refused): magic, `u32` version, `u32` k, the constraint system
 //! (`u32` fixed/advice/instance column counts; the permutation columns as `u32` count + (`u8` kind,
 //! `u32` index) each; the gates as `u32` count + (name: `u32` length + UTF-8, constraints: `u32`
 //! count + expressions); since version 2 the lookups as `u32` count + (name, inputs: `u32` count +
@@ -8,7 +9,7 @@
 //! `[τ]₂`. An expression is a tag byte and its children: `0` constant (Fr), `1` query (`u8` kind,
 //! `u32` index, `i32` rotation), `2` negation, `3` sum, `4` product, `5` scaled (expression, Fr).
 //!
-//! Proving key (`ZKPK`, version 2): magic, version, the verifying key (`u32` length + bytes), the
+//! Proving key (`ZKPK`, version 3): magic, version, the verifying key (`u32` length + bytes), the
 //! fixed columns' and σ's values on H (`u32` count, then `u32` length + Fr each), and the commit
 //! key (Lagrange bases, monomial bases, blinding bases: `u32` count + G1 each). Derived forms
 //! (coefficients, coset evaluations) are recomputed on load, and the fixed and σ commitments are
@@ -33,7 +34,7 @@ use ark_ec::CurveGroup;
 
 pub const VK_MAGIC: &[u8; 4] = b"ZKVK";
 pub const PK_MAGIC: &[u8; 4] = b"ZKPK";
-pub const KEY_VERSION: u32 = 2;
+pub const KEY_VERSION: u32 = 3;
 
 /// Bounds applied while decoding, so that hostile input cannot make us allocate without limit.
 const MAX_COLUMNS: usize = 1 << 16;
@@ -192,9 +193,8 @@ pub struct ProvingKey {
     pub sigma_values: Vec<Vec<Fr>>,
     pub sigma_coeffs: Vec<Vec<Fr>>,
     pub sigma_ext: Vec<Vec<Fr>>,
-    /// L_0 and L_{n−1} on the extended coset.
+    /// L_0 on the extended coset.
     pub l0_ext: Vec<Fr>,
-    pub l_last_ext: Vec<Fr>,
     /// The commit key's base-set ids, hashed once.
     pub ck_ids: [BasesId; 3],
 }
@@ -237,8 +237,6 @@ impl ProvingKey {
         let lag = backend.load_bases(ck_ids[0], &ck.lagrange)?;
         let mut l0 = vec![Fr::from(0u64); n];
         l0[0] = Fr::from(1u64);
-        let mut l_last = vec![Fr::from(0u64); n];
-        l_last[n - 1] = Fr::from(1u64);
         let mut all: Vec<&[Fr]> = fixed_values.iter().chain(&sigma_values).map(|v| v.as_slice()).collect();
         if check_commitments {
             let values = backend.upload(&all)?;
@@ -251,18 +249,16 @@ impl ProvingKey {
             }
         }
         all.push(&l0);
-        all.push(&l_last);
         let coeffs = backend.ntt_host(&all, shape.k, NttKind::Inverse)?;
         let coeff_refs: Vec<&[Fr]> = coeffs.iter().map(|v| v.as_slice()).collect();
         let mut ext = backend.ntt_host(&coeff_refs, shape.ext_k, NttKind::CosetForward { shift: super::extended_coset_shift() })?;
         let mut coeffs = coeffs;
         let nf = fixed_values.len();
-        let l_last_ext = ext.pop().expect("L_last");
         let l0_ext = ext.pop().expect("L0");
-        coeffs.truncate(coeffs.len() - 2);
+        coeffs.truncate(coeffs.len() - 1);
         let sigma_ext = ext.split_off(nf);
         let sigma_coeffs = coeffs.split_off(nf);
-        Ok(Self { vk, ck, fixed_values, fixed_coeffs: coeffs, fixed_ext: ext, sigma_values, sigma_coeffs, sigma_ext, l0_ext, l_last_ext, ck_ids })
+        Ok(Self { vk, ck, fixed_values, fixed_coeffs: coeffs, fixed_ext: ext, sigma_values, sigma_coeffs, sigma_ext, l0_ext, ck_ids })
     }
 
     pub fn to_bytes(&self) -> Vec<u8> {

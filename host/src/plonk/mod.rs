@@ -53,12 +53,14 @@ pub struct Shape {
     /// The maximum constraint degree D (gates, permutation and lookups).
     pub degree: usize,
     /// The permutation columns are split into `perm_chunks` chunks of at most `perm_chunk_len`
-    /// columns, one grand product Z_c each (0 chunks without copy constraints).
+    /// columns, one committed polynomial each: the grand product Z for chunk 0, the partial
+    /// products π_c after chunks 0 … C − 2 (0 chunks without copy constraints).
     pub perm_chunks: usize,
     pub perm_chunk_len: usize,
     /// Blinding scalars of each advice column: 1 + the number of distinct points it is opened at.
     pub advice_blinding: Vec<usize>,
-    /// Blinding scalars of each permutation product Z_c (opened at ζ and ζω: 3), 0 without copies.
+    /// Blinding scalars of each permutation polynomial (Z is opened at ζ and ζω: 3; the partial
+    /// products, opened at ζ only, get 3 as well), 0 without copies.
     pub z_blinding: usize,
     /// The largest of the blinding counts (B); every committed witness polynomial has degree
     /// below n + B.
@@ -97,8 +99,8 @@ impl Shape {
         let lookup_blinding = if cs.lookups.is_empty() { 0 } else { lookup::M_BLINDING.max(lookup::PHI_BLINDING) };
         let max_blinding = advice_blinding.iter().copied().chain([z_blinding, lookup_blinding, 1]).max().unwrap_or(1);
         // The permutation: one grand product over all columns (degree columns + 1) when that fits
-        // the budget max(gate degree, 4); otherwise chunks of budget − 2 columns, whose
-        // constraints carry an extra L_last / (1 − L_last) factor (degree chunk + 2).
+        // the budget max(gate degree, 4); otherwise chunks of budget − 1 columns chained by
+        // partial products (each constraint has degree chunk + 1).
         let m = cs.permutation.len();
         let budget = cs.gate_degree().max(4);
         let (perm_chunks, perm_chunk_len, perm_degree) = if m == 0 {
@@ -106,7 +108,7 @@ impl Shape {
         } else if m < budget {
             (1, m, (m + 1).max(2))
         } else {
-            let len = budget - 2;
+            let len = budget - 1;
             (m.div_ceil(len), len, budget)
         };
         let degree = cs.gate_degree().max(perm_degree).max(cs.lookup_degree());
@@ -151,7 +153,8 @@ pub(crate) enum Opened {
     Fixed(usize),
     /// σ_j at ζ.
     Sigma(usize),
-    /// Z_c at ζ·ω^rot (chunk c, rot 0 or 1).
+    /// The permutation polynomial of chunk c at ζ·ω^rot (Z = chunk 0 at rot 0 and 1, the partial
+    /// products at rot 0).
     Z(usize, i32),
     /// Lookup l's multiplicities m_l at ζ.
     LookupM(usize),
@@ -168,10 +171,11 @@ pub(crate) fn opening_list(cs: &ConstraintSystem, shape: &Shape) -> Vec<(Opened,
     out.extend(q.advice.iter().enumerate().map(|(i, q)| (Opened::Advice(i), q.rotation)));
     out.extend(q.fixed.iter().enumerate().map(|(i, q)| (Opened::Fixed(i), q.rotation)));
     out.extend((0..cs.permutation.len()).map(|j| (Opened::Sigma(j), 0)));
-    for c in 0..shape.perm_chunks {
-        out.push((Opened::Z(c, 0), 0));
-        out.push((Opened::Z(c, 1), 1));
+    if shape.perm_chunks > 0 {
+        out.push((Opened::Z(0, 0), 0));
+        out.push((Opened::Z(0, 1), 1));
     }
+    out.extend((1..shape.perm_chunks).map(|c| (Opened::Z(c, 0), 0)));
     for l in 0..cs.lookups.len() {
         out.push((Opened::LookupM(l), 0));
         out.push((Opened::LookupPhi(l, 0), 0));

@@ -1,11 +1,13 @@
 //! The proof and its versioned, checked encoding.
 //!
-//! Encoding (`ZKPF`, version 2): magic, `u32` version, then — each a `u32` count followed by the
+//! Encoding (`ZKPF`, version 3): magic, `u32` version, then — each a `u32` count followed by the
 //! elements in [`crate::codec`] form (G1: 64 bytes, Fr: 32 bytes) — the advice commitments, the
 //! permutation-product commitments (one per chunk), the quotient-piece commitments, (new in
 //! version 2) the lookup multiplicity commitments, running-sum commitments and lookup evaluations
 //! (m(ζ), φ(ζ), φ(ζω) per lookup), the advice, fixed, σ and Z evaluations, and the opening
-//! witnesses. Nothing may follow. Counts are checked against
+//! witnesses (version 3: the permutation part holds Z and the partial products π_c, with the
+//! evaluations Z(ζ), Z(ζω), π_1(ζ) … — the layout of the lists is that of version 2). Nothing may
+//! follow. Counts are checked against
 //! the verifying key when verifying.
 
 use crate::codec::{Reader, Writer};
@@ -16,7 +18,7 @@ use crate::{Fr, G1Affine};
 use super::absorb_scalars;
 
 pub const PROOF_MAGIC: &[u8; 4] = b"ZKPF";
-pub const PROOF_VERSION: u32 = 2;
+pub const PROOF_VERSION: u32 = 3;
 const MAX_ITEMS: usize = 1 << 16;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,7 +32,7 @@ pub struct Proof {
     pub fixed_evals: Vec<Fr>,
     /// σ_j(ζ) per permutation column.
     pub sigma_evals: Vec<Fr>,
-    /// Z_c(ζ), Z_c(ζω) per permutation chunk c (empty without copy constraints).
+    /// Z(ζ), Z(ζω), then π_c(ζ) for chunks c = 1 … C − 1 (empty without copy constraints).
     pub z_evals: Vec<Fr>,
     /// One KZG witness per distinct opening point.
     pub opening_witnesses: Vec<G1Affine>,

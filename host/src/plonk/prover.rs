@@ -358,9 +358,10 @@ pub(crate) fn open(ctx: &Ctx<'_>, polys: &OpenedPolys<'_>, zeta: Fr, v: Fr) -> R
     Ok(G1Projective::normalize_batch(&commitments))
 }
 
-/// Query lookup used when evaluating gates on the extended coset.
+/// Query lookup used when evaluating gates on the extended coset (`size` a power of two).
 #[inline]
 pub(crate) fn rotated_index(i: usize, rotation: i32, factor: usize, size: usize) -> usize {
-    ((i as i64 + rotation as i64 * factor as i64).rem_euclid(size as i64)) as usize
+    debug_assert!(size.is_power_of_two());
+    (i as isize).wrapping_add(rotation as isize * factor as isize) as usize & (size - 1)
 }
 

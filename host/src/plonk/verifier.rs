@@ -101,8 +101,6 @@ pub fn verify(vk: &VerifyingKey, proof: &Proof, instances: &[Vec<Fr>]) -> Result
     }
     let zh = domain.vanishing_eval(zeta);
     let l0 = domain.lagrange_evals(zeta, 1).ok_or_else(|| reject("ζ lies in the domain"))?[0];
-    // L_{n−1}(ζ) = L_0(ζ·ω) (since L_i(X) = L_0(X·ω^{−i})).
-    let l_last = domain.lagrange_evals(domain.rotate(zeta, 1), 1).ok_or_else(|| reject("ζω lies in the domain"))?[0];
 
     // Public inputs at their query points.
     let mut instance_evals: HashMap<Query, Fr> = HashMap::new();
@@ -124,9 +122,8 @@ pub fn verify(vk: &VerifyingKey, proof: &Proof, instances: &[Vec<Fr>]) -> Result
     let perm = (!cs.permutation.is_empty()).then_some(PermutationAt {
         chunk_len: shape.perm_chunk_len,
         sigma: |j: usize| proof.sigma_evals[j],
-        z: |c: usize| proof.z_evals[2 * c],
-        z_next: |c: usize| proof.z_evals[2 * c + 1],
-        l_last,
+        z: |c: usize| proof.z_evals[permutation::z_eval_index(c, 0)],
+        z_next: |c: usize| proof.z_evals[permutation::z_eval_index(c, 1)],
     });
     let shifts = permutation::shifts(cs.permutation.len());
     let lookups = (!cs.lookups.is_empty()).then_some(LookupAt {
@@ -159,7 +156,7 @@ pub fn verify(vk: &VerifyingKey, proof: &Proof, instances: &[Vec<Fr>]) -> Result
                     is += 1;
                     (vk.sigma_commitments()[j].into_group(), proof.sigma_evals[j])
                 }
-                Opened::Z(c, r) => (proof.permutation_commitments[c].into_group(), proof.z_evals[2 * c + r as usize]),
+                Opened::Z(c, r) => (proof.permutation_commitments[c].into_group(), proof.z_evals[permutation::z_eval_index(c, r)]),
                 Opened::LookupM(l) => (proof.lookup_m_commitments[l].into_group(), proof.lookup_evals[3 * l]),
                 Opened::LookupPhi(l, r) => (proof.lookup_phi_commitments[l].into_group(), proof.lookup_evals[3 * l + 1 + r as usize]),
                 Opened::Quotient => (t_commitment, t_eval),

@@ -8,12 +8,15 @@
 //!
 //! and the constraints L_0(X)·(Z(X) − 1) = 0 and
 //! Z(ωX)·Π_j (w_j(X) + β·σ_j(X) + γ) − Z(X)·Π_j (w_j(X) + β·k_j·X + γ) = 0 hold on H.
+//! When the columns do not fit one constraint of the degree budget they are split into chunks,
+//! and the prover also commits to the partial products π_c after each chunk but the last (see
+//! [`accumulate_constraints`]).
 
 pub mod keygen;
 pub mod prover;
 pub mod verifier;
 
-use ark_ff::{Field, FftField};
+use ark_ff::{Field, FftField, One};
 
 use crate::Fr;
 
@@ -24,14 +27,17 @@ pub fn shifts(count: usize) -> Vec<Fr> {
 
 /// Adds the permutation's constraints at one point x to `acc` (`acc += α^i·C_i`, continuing the
 /// powers in `alpha_pow`). `wire(j)`, `sigma(j)`: w_j(x), σ_j(x) for permutation column j;
-/// `z(c)`, `z_next(c)`: Z_c(x), Z_c(ωx). With N_c = Π_{j∈c}(w_j + β·k_j·x + γ) and
-/// D_c = Π_{j∈c}(w_j + β·σ_j + γ):
+/// `z(c)`: P_c(x) per chunk (P_0 = Z, the running product; P_c for c ≥ 1 the partial products
+/// π_c); `z_next(0)`: Z(ωx) (only chunk 0's polynomial is read at ωx). With
+/// N_c = Π_{j∈c}(w_j + β·k_j·x + γ) and D_c = Π_{j∈c}(w_j + β·σ_j + γ):
 ///
-/// * one chunk: L_0(Z_0 − 1) and Z_0(ωx)·D_0 − Z_0·N_0 (the classic grand product, which wraps
-///   around the domain);
-/// * C chunks: L_0(Z_0 − 1), then per chunk (1 − L_last)(Z_c(ωx)·D_c − Z_c·N_c) (the recurrence on
-///   rows 0 … n−2) and L_last(Z_{c+1 mod C}(ωx)·D_c − Z_c·N_c) (at the last row the product passes
-///   to the next chunk's first row, and from the last chunk back to Z_0(1) = 1).
+/// * L_0·(Z − 1);
+/// * per chunk c < C − 1: P_{c+1}·D_c − P_c·N_c (the partial product after chunk c);
+/// * the last chunk: Z(ωx)·D_{C−1} − P_{C−1}·N_{C−1} (the row's full product passes to the next
+///   row, wrapping around the domain).
+///
+/// With one chunk this is the classic grand product. Every constraint has degree chunk + 1 (no
+/// Lagrange factor), so chunks of budget − 1 columns keep the degree at the budget.
 ///
 /// Shared by the prover (every point of the extended coset) and the verifier (ζ).
 #[allow(clippy::too_many_arguments)]
@@ -43,13 +49,13 @@ pub(crate) fn accumulate_constraints(
     sigma: impl Fn(usize) -> Fr,
     z: impl Fn(usize) -> Fr,
     z_next: impl Fn(usize) -> Fr,
-    [l0, l_last]: [Fr; 2],
+    l0: Fr,
     x: Fr,
     [beta, gamma, alpha]: [Fr; 3],
     acc: &mut Fr,
     alpha_pow: &mut Fr,
 ) {
-    let one = Fr::from(1u64);
+    let one = Fr::one();
     let mut push = |c: Fr| {
         *acc += *alpha_pow * c;
         *alpha_pow *= alpha;
@@ -65,12 +71,16 @@ pub(crate) fn accumulate_constraints(
             num *= w + bx * k;
             den *= w + beta * sigma(j);
         }
-        let zn = z(c) * num;
-        if chunks == 1 {
-            push(z_next(0) * den - zn);
-        } else {
-            push((one - l_last) * (z_next(c) * den - zn));
-            push(l_last * (z_next((c + 1) % chunks) * den - zn));
-        }
+        let next = if c + 1 < chunks { z(c + 1) } else { z_next(0) };
+        push(next * den - z(c) * num);
+    }
+}
+
+/// The index in the proof's `z_evals` of P_c(ζ·ω^rot): Z(ζ), Z(ζω), then P_1(ζ) … P_{C−1}(ζ).
+pub(crate) fn z_eval_index(c: usize, rot: i32) -> usize {
+    if c == 0 {
+        rot as usize
+    } else {
+        c + 1
     }
 }

@@ -1,5 +1,5 @@
-//! The prover's permutation round: the grand product Z, blinded with three scalars (it is opened
-//! at ζ and ζω).
+//! The prover's permutation round: the grand product Z and, with several chunks, the partial
+//! products π_c, each blinded with three scalars (Z is opened at ζ and ζω, π_c at ζ).
 
 use ark_ff::batch_inversion;
 use rand::{CryptoRng, RngCore};
@@ -11,10 +11,10 @@ use crate::plonk::prover::{commit_blinded, Committed, Ctx};
 use crate::poly::powers;
 use crate::Fr;
 
-/// The values of Z_0 … Z_{C−1} on H for chunks of `chunk_len` columns: with
-/// r_c(i) = Π_{j∈c} (w_j + β·k_j·ω^i + γ)/(w_j + β·σ_j(ω^i) + γ), Z_0(ω^0) = 1,
-/// Z_c(ω^{i+1}) = Z_c(ω^i)·r_c(i) for i < n − 1, and Z_{c+1}(ω^0) = Z_c(ω^{n−1})·r_c(n − 1).
-/// (With one chunk this is the classic grand product.)
+/// The values on H of Z and the partial products for chunks of `chunk_len` columns: with
+/// r_c(i) = Π_{j∈c} (w_j + β·k_j·ω^i + γ)/(w_j + β·σ_j(ω^i) + γ), Z(ω^0) = 1,
+/// Z(ω^{i+1}) = Z(ω^i)·Π_c r_c(i), and π_c(ω^i) = Z(ω^i)·r_0(i)···r_{c−1}(i) for c = 1 … C − 1.
+/// Returned as [Z, π_1, …, π_{C−1}]. (With one chunk this is the classic grand product.)
 #[allow(clippy::too_many_arguments)]
 pub fn product_values(
     wires: &[&[Fr]],
@@ -27,28 +27,52 @@ pub fn product_values(
 ) -> Vec<Vec<Fr>> {
     let k = shifts(wires.len());
     let omegas = powers(omega, n);
-    let mut carry = Fr::from(1u64);
-    (0..wires.len().div_ceil(chunk_len))
-        .map(|c| {
-            let cols = c * chunk_len..((c + 1) * chunk_len).min(wires.len());
-            let mut num = vec![Fr::from(1u64); n];
-            let mut den = vec![Fr::from(1u64); n];
-            num.par_iter_mut().zip(den.par_iter_mut()).enumerate().for_each(|(i, (nu, de))| {
-                for j in cols.clone() {
-                    let w = wires[j][i] + gamma;
-                    *nu *= w + beta * k[j] * omegas[i];
-                    *de *= w + beta * sigmas[j][i];
-                }
-            });
-            batch_inversion(&mut den);
-            let mut z = Vec::with_capacity(n);
-            for i in 0..n {
-                z.push(carry);
-                carry *= num[i] * den[i];
+    let chunks = wires.len().div_ceil(chunk_len);
+    // ratios[c][i] = r_c(i): numerators and denominators per chunk, one batch inversion.
+    let mut nums: Vec<Vec<Fr>> = Vec::with_capacity(chunks);
+    let mut dens: Vec<Fr> = vec![Fr::from(1u64); chunks * n];
+    for (c, den) in dens.chunks_mut(n).enumerate() {
+        let cols = c * chunk_len..((c + 1) * chunk_len).min(wires.len());
+        let mut num = vec![Fr::from(1u64); n];
+        num.par_iter_mut().zip(den.par_iter_mut()).enumerate().for_each(|(i, (nu, de))| {
+            for j in cols.clone() {
+                let w = wires[j][i] + gamma;
+                *nu *= w + beta * k[j] * omegas[i];
+                *de *= w + beta * sigmas[j][i];
             }
-            z
+        });
+        nums.push(num);
+    }
+    batch_inversion(&mut dens);
+    let ratios: Vec<Vec<Fr>> = nums
+        .into_iter()
+        .zip(dens.chunks(n))
+        .map(|(mut num, inv)| {
+            num.par_iter_mut().zip(inv.par_iter()).for_each(|(a, b)| *a *= b);
+            num
         })
-        .collect()
+        .collect();
+    // Z: the running product of the whole row's ratio.
+    let mut row = ratios[0].clone();
+    for r in &ratios[1..] {
+        row.par_iter_mut().zip(r.par_iter()).for_each(|(a, b)| *a *= b);
+    }
+    let mut z = Vec::with_capacity(n);
+    let mut acc = Fr::from(1u64);
+    for r in &row {
+        z.push(acc);
+        acc *= r;
+    }
+    drop(row);
+    // π_c = π_{c−1}·r_{c−1} with π_0 = Z.
+    let mut out = Vec::with_capacity(chunks);
+    out.push(z);
+    for c in 1..chunks {
+        let mut p = out[c - 1].clone();
+        p.par_iter_mut().zip(ratios[c - 1].par_iter()).for_each(|(a, b)| *a *= b);
+        out.push(p);
+    }
+    out
 }
 
 /// Commits to the grand products (one MSM call for all chunks).

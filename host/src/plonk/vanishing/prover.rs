@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use crate::backend::{BackendExt, NttKind};
 use crate::error::{Error, Result};
 use crate::plonk::circuit::{ColumnKind, Query};
-use crate::plonk::evaluation::{combined_constraints, PermutationAt};
+use crate::plonk::evaluation::{argument_constraints, PermutationAt};
 use crate::plonk::lookup::prover::LookupPolys;
 use crate::plonk::lookup::LookupAt;
 use crate::plonk::permutation::shifts;
@@ -59,27 +59,48 @@ pub(crate) fn numerator_on_coset(
     let shift = extended_coset_shift();
     let k = shifts(cs.permutation.len());
     const CHUNK: usize = 1 << 10;
+    let column = |c: crate::plonk::Column| -> &[Fr] {
+        match c.kind {
+            ColumnKind::Advice => &advice[c.index].ext,
+            ColumnKind::Fixed => &pk.fixed_ext[c.index],
+            ColumnKind::Instance => &instance_ext[c.index],
+        }
+    };
+    let num_gate_constraints = cs.gates.iter().map(|g| g.constraints.len()).sum::<usize>();
+    let alpha_after_gates = alpha.pow([num_gate_constraints as u64]);
     let mut out = vec![Fr::zero(); size];
     out.par_chunks_mut(CHUNK).enumerate().for_each(|(c, chunk)| {
         let start = c * CHUNK;
+        let len = chunk.len();
+        // The gates on the whole chunk at once: Σ α^i·C_i, one expression at a time.
+        let leaf = |q: Query, dst: &mut [Fr]| {
+            let src = column(q.column);
+            let first = rotated_index(start, q.rotation, factor, size);
+            if first + len <= size {
+                dst.copy_from_slice(&src[first..first + len]);
+            } else {
+                dst.iter_mut().enumerate().for_each(|(off, d)| *d = src[(first + off) & (size - 1)]);
+            }
+        };
+        let mut alpha_pow = Fr::from(1u64);
+        for gate in &cs.gates {
+            for e in &gate.constraints {
+                let v = e.evaluate_many(len, &leaf);
+                chunk.iter_mut().zip(v).for_each(|(acc, v)| *acc += alpha_pow * v);
+                alpha_pow *= alpha;
+            }
+        }
+        // The permutation and lookup constraints point by point.
         let mut x = shift * omega_ext.pow([start as u64]);
         for (off, slot) in chunk.iter_mut().enumerate() {
             let i = start + off;
-            let query = |q: Query| -> Fr {
-                let r = rotated_index(i, q.rotation, factor, size);
-                match q.column.kind {
-                    ColumnKind::Advice => advice[q.column.index].ext[r],
-                    ColumnKind::Fixed => pk.fixed_ext[q.column.index][r],
-                    ColumnKind::Instance => instance_ext[q.column.index][r],
-                }
-            };
+            let query = |q: Query| -> Fr { column(q.column)[rotated_index(i, q.rotation, factor, size)] };
             let next = rotated_index(i, 1, factor, size);
             let perm = (!z.is_empty()).then(|| PermutationAt {
                 chunk_len: shape.perm_chunk_len,
                 sigma: |j: usize| pk.sigma_ext[j][i],
                 z: |c: usize| z[c].ext[i],
                 z_next: |c: usize| z[c].ext[next],
-                l_last: pk.l_last_ext[i],
             });
             let lk = (!lookups.m.is_empty()).then_some(LookupAt {
                 m: |l: usize| lookups.m[l].ext[i],
@@ -88,7 +109,7 @@ pub(crate) fn numerator_on_coset(
                 theta: lookups.theta,
                 beta: lookups.beta,
             });
-            *slot = combined_constraints(cs, &k, &query, perm, lk, x, pk.l0_ext[i], beta, gamma, alpha);
+            *slot += argument_constraints(cs, &k, &query, perm, lk, x, pk.l0_ext[i], [beta, gamma, alpha], alpha_after_gates);
             x *= omega_ext;
         }
     });
