@@ -16,7 +16,10 @@
 //! value below 2.4p (see `ntt.rs`).
 //!
 //! All functions need AVX-512 F, DQ and IFMA (`#[target_feature]`); callers check
-//! [`super::available`] first.
+//! [`super::available`] first. That is the whole safety contract of the vector functions (calling
+//! them from code without the features is `unsafe` for that reason alone), hence no per-function
+//! `# Safety` sections; the two that take raw pointers document theirs.
+#![allow(clippy::missing_safety_doc)]
 
 use core::arch::x86_64::*;
 
@@ -86,8 +89,8 @@ impl Group {
     pub fn from_limbs(e: &[[u64; 5]; 8]) -> Self {
         let mut g = Group::default();
         for (i, l) in e.iter().enumerate() {
-            for k in 0..5 {
-                g.0[k][i] = l[k];
+            for (row, &limb) in g.0.iter_mut().zip(l) {
+                row[i] = limb;
             }
         }
         g
@@ -447,7 +450,7 @@ mod tests {
         let mut rng = zkaccel_sim::seed::TestRng::for_test("ifma_add_sub_reduce");
         let xs = operands(&mut rng);
         // a, b below 4p (as the NTT's values) and the sum and difference paths it uses.
-        let small: Vec<[u64; 5]> = xs.iter().map(|x| mod_p(x)).chain(xs.iter().map(|x| big_add(&mod_p(x), &P2)).take(80)).collect();
+        let small: Vec<[u64; 5]> = xs.iter().map(mod_p).chain(xs.iter().map(|x| big_add(&mod_p(x), &P2)).take(80)).collect();
         for (ac, bc) in small.chunks_exact(8).zip(small.chunks_exact(8).rev()) {
             let (a, b): ([[u64; 5]; 8], [[u64; 5]; 8]) = (ac.try_into().unwrap(), bc.try_into().unwrap());
             let (ag, bg) = (Group::from_limbs(&a), Group::from_limbs(&b));
