@@ -6,16 +6,15 @@
 //! t'_i = t_i + b_i·X^m − b_{i−1} (b_{−1} = b_{p−1} = 0), so Σ X^{i·m} t'_i = t while every
 //! piece but the last carries fresh randomness.
 
-use ark_ff::{batch_inversion, Field, UniformRand, Zero};
+use ark_ff::{batch_inversion, Field, One, UniformRand, Zero};
 use rand::{CryptoRng, RngCore};
 use rayon::prelude::*;
 
 use crate::backend::{BackendExt, NttKind};
 use crate::error::{Error, Result};
 use crate::plonk::circuit::{ColumnKind, Query};
-use crate::plonk::evaluation::{argument_constraints, PermutationAt};
 use crate::plonk::lookup::prover::LookupPolys;
-use crate::plonk::lookup::LookupAt;
+use crate::plonk::lookup::compress;
 use crate::plonk::permutation::shifts;
 use crate::plonk::prover::{rotated_index, Committed, Ctx};
 use crate::plonk::extended_coset_shift;
@@ -90,27 +89,70 @@ pub(crate) fn numerator_on_coset(
                 alpha_pow *= alpha;
             }
         }
-        // The permutation and lookup constraints point by point.
-        let mut x = shift * omega_ext.pow([start as u64]);
-        for (off, slot) in chunk.iter_mut().enumerate() {
-            let i = start + off;
-            let query = |q: Query| -> Fr { column(q.column)[rotated_index(i, q.rotation, factor, size)] };
-            let next = rotated_index(i, 1, factor, size);
-            let perm = (!z.is_empty()).then(|| PermutationAt {
-                chunk_len: shape.perm_chunk_len,
-                sigma: |j: usize| pk.sigma_ext[j][i],
-                z: |c: usize| z[c].ext[i],
-                z_next: |c: usize| z[c].ext[next],
-            });
-            let lk = (!lookups.m.is_empty()).then_some(LookupAt {
-                m: |l: usize| lookups.m[l].ext[i],
-                phi: |l: usize| lookups.phi[l].ext[i],
-                phi_next: |l: usize| lookups.phi[l].ext[next],
-                theta: lookups.theta,
-                beta: lookups.beta,
-            });
-            *slot += argument_constraints(cs, &k, &query, perm, lk, x, pk.l0_ext[i], [beta, gamma, alpha], alpha_after_gates);
-            x *= omega_ext;
+        // The permutation's and the lookups' constraints (`evaluation::argument_constraints`,
+        // which the verifier uses, written out on whole chunks; field arithmetic is exact, so
+        // the values are the same).
+        let one = Fr::one();
+        let range = start..start + len;
+        let rotated = |v: &[Fr], rot: i32| -> Vec<Fr> {
+            let first = rotated_index(start, rot, factor, size);
+            (0..len).map(|off| v[(first + off) & (size - 1)]).collect()
+        };
+        let l0 = &pk.l0_ext[range.clone()];
+        let mut alpha_pow = alpha_after_gates;
+        if !z.is_empty() {
+            let m = cs.permutation.len();
+            let cl = shape.perm_chunk_len;
+            let chunks = m.div_ceil(cl);
+            let z0 = &z[0].ext[range.clone()];
+            chunk.iter_mut().zip(l0).zip(z0).for_each(|((acc, l0), z0)| *acc += alpha_pow * (*l0 * (*z0 - one)));
+            alpha_pow *= alpha;
+            let mut bx = Vec::with_capacity(len);
+            let mut x = shift * omega_ext.pow([start as u64]);
+            for _ in 0..len {
+                bx.push(beta * x);
+                x *= omega_ext;
+            }
+            let (mut num, mut den) = (vec![one; len], vec![one; len]);
+            for c in 0..chunks {
+                num.fill(one);
+                den.fill(one);
+                for j in c * cl..((c + 1) * cl).min(m) {
+                    let w = &column(cs.permutation[j])[range.clone()];
+                    let sigma = &pk.sigma_ext[j][range.clone()];
+                    for i in 0..len {
+                        let wg = w[i] + gamma;
+                        num[i] *= wg + bx[i] * k[j];
+                        den[i] *= wg + beta * sigma[i];
+                    }
+                }
+                let cur = &z[c].ext[range.clone()];
+                let next_owned;
+                let next: &[Fr] = if c + 1 < chunks {
+                    &z[c + 1].ext[range.clone()]
+                } else {
+                    next_owned = rotated(&z[0].ext, 1);
+                    &next_owned
+                };
+                for i in 0..len {
+                    chunk[i] += alpha_pow * (next[i] * den[i] - cur[i] * num[i]);
+                }
+                alpha_pow *= alpha;
+            }
+        }
+        for (l, lk) in cs.lookups.iter().enumerate() {
+            let inputs: Vec<Vec<Fr>> = lk.inputs.iter().map(|e| e.evaluate_many(len, &leaf)).collect();
+            let tables: Vec<&[Fr]> = lk.table.iter().map(|c| &column(*c)[range.clone()]).collect();
+            let phi = &lookups.phi[l].ext[range.clone()];
+            let phi_next = rotated(&lookups.phi[l].ext, 1);
+            let m = &lookups.m[l].ext[range.clone()];
+            let alpha_next = alpha_pow * alpha;
+            for i in 0..len {
+                let f = lookups.beta + compress(inputs.iter().map(|v| v[i]), lookups.theta);
+                let t = lookups.beta + compress(tables.iter().map(|v| v[i]), lookups.theta);
+                chunk[i] += alpha_pow * (l0[i] * phi[i]) + alpha_next * ((phi_next[i] - phi[i]) * f * t - t + m[i] * f);
+            }
+            alpha_pow = alpha_next * alpha;
         }
     });
     out
