@@ -117,12 +117,12 @@ pub(crate) fn numerator_on_coset(
             for c in 0..chunks {
                 num.fill(one);
                 den.fill(one);
-                for j in c * cl..((c + 1) * cl).min(m) {
+                for (j, kj) in k.iter().enumerate().take(((c + 1) * cl).min(m)).skip(c * cl) {
                     let w = &column(cs.permutation[j])[range.clone()];
                     let sigma = &pk.sigma_ext[j][range.clone()];
                     for i in 0..len {
                         let wg = w[i] + gamma;
-                        num[i] *= wg + bx[i] * k[j];
+                        num[i] *= wg + bx[i] * kj;
                         den[i] *= wg + beta * sigma[i];
                     }
                 }
