@@ -155,7 +155,17 @@ def last_json_object(text):
 # ezkl (Python API, one process per call)
 
 
-class Ezkl:
+class ToolFiles:
+    """What both tools' step runners share: sizes of the proof and key files they wrote."""
+
+    def proof_size(self):
+        return proof_size(self.proof)
+
+    def key_sizes(self):
+        return {"pk_bytes": self.pk.stat().st_size, "vk_bytes": self.vk.stat().st_size}
+
+
+class Ezkl(ToolFiles):
     name = "ezkl"
 
     def __init__(self, args, model, data, calib, work):
@@ -256,12 +266,6 @@ class Ezkl:
                                          "vk_path": self.vk, "srs_path": self.srs})
         raise ValueError(step)
 
-    def proof_size(self):
-        return proof_size(self.proof)
-
-    def key_sizes(self):
-        return {"pk_bytes": self.pk.stat().st_size, "vk_bytes": self.vk.stat().st_size}
-
     def outputs(self):
         w = json.loads(self.witness.read_text())
         outs = w["pretty_elements"]["rescaled_outputs"]
@@ -284,7 +288,7 @@ class Ezkl:
 # zkaccel (CLI)
 
 
-class Zkaccel:
+class Zkaccel(ToolFiles):
     name = "zkaccel"
 
     def __init__(self, args, model, data, calib, work):
@@ -394,12 +398,6 @@ class Zkaccel:
             return self._run("verify", ["verify", "--proof-path", self.proof,
                                         "--settings-path", self.settings, "--vk-path", self.vk])
         raise ValueError(step)
-
-    def proof_size(self):
-        return proof_size(self.proof)
-
-    def key_sizes(self):
-        return {"pk_bytes": self.pk.stat().st_size, "vk_bytes": self.vk.stat().st_size}
 
     def outputs(self):
         for src in (self.json_out.get("witness"), _load_json(self.witness)):
