@@ -1,19 +1,26 @@
-//! zkaccel host driver.
+//! zkaccel host driver: everything between the prover's `Backend` seam and a card.
 //!
-//! * [`regs`] — the register map, the one source of truth for card and host;
-//! * [`device::Device`] — what every card backend provides: 32-bit register access, a host-to-card
-//!   and a card-to-host stream, completion by doorbell sequence number with a timeout, reset,
+//! * [`regs`] — the register map (from `zkaccel-interface`, the one source of truth for card and
+//!   host);
+//! * [`device::Device`] — what every card provides: 32-bit register access, a host-to-card and a
+//!   card-to-host stream, completion by doorbell sequence number with a timeout, reset,
 //!   identification;
-//! * [`sim_card::SimCard`] — a card whose kernels are the Verilator models of the RTL, behind the
-//!   very same interface (its register file is modelled in Rust);
 //! * [`ntt`] — the host side of the NTT kernel over any [`device::Device`], including the
-//!   four-step schedule for sizes beyond the card's buffer.
+//!   four-step schedule for sizes beyond the card's buffer;
+//! * [`accel::AccelBackend`] — the prover's `Backend` over one or more devices: card when it can,
+//!   every card result checked, the CPU as fallback, a per-kernel profile;
+//! * [`open`] — `--device auto|cpu|sim|pcie:<BDF>`;
+//! * `sim_card::SimCard` (feature `sim`) — a card whose kernels are the Verilator models of the
+//!   RTL, behind the very same interface.
 //!
-//! The PCIe backend (BAR through `memmap2`, DMA through XDMA character devices) is not written yet.
+//! The default build has no simulation dependencies; the PCIe backend is not written yet.
 
+pub mod accel;
 pub mod device;
 pub mod ntt;
-pub mod regs;
+pub mod open;
+#[cfg(feature = "sim")]
 pub mod sim_card;
 
 pub use device::{Device, DeviceError, Identity};
+pub use zkaccel_interface::regs;

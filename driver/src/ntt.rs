@@ -1,25 +1,25 @@
 //! The host side of the NTT kernel over any [`Device`]: parameters into registers, the vector
 //! down the host-to-card stream, the result back, completion and status checked, output decoded
-//! and validated. Sizes beyond the card's buffer go through the four-step schedule of
-//! `zkaccel_hdl::ntt::four_step`.
+//! and validated. Sizes beyond the card's buffer go through the host's four-step schedule
+//! (`zkaccel::card_schedule::ntt_four_step`).
 
 use crate::device::{Device, DeviceError};
 use crate::regs::{Kernel, NttFlags, Reg, CARD_ID, GONE, REGMAP_VERSION};
 use ark_bn254::{Fr, FrConfig};
 use std::time::Duration;
-use zkaccel_hdl::field::{from_wire, to_wire};
-use zkaccel_hdl::ntt::four_step::{four_step_ntt, NttColumns};
-use zkaccel_hdl::ntt::model::NttMode;
+use zkaccel::card_schedule::ntt_four_step::{four_step_ntt, NttColumns};
+use zkaccel_interface::ntt::NttMode;
+use zkaccel_interface::wire::{from_wire, to_wire};
 
 /// An NTT engine on a card.
-pub struct DeviceNtt<'a, D: Device> {
+pub struct DeviceNtt<'a, D: Device + ?Sized> {
     dev: &'a mut D,
     seq: u32,
     max_log_n: usize,
     timeout: Duration,
 }
 
-impl<'a, D: Device> DeviceNtt<'a, D> {
+impl<'a, D: Device + ?Sized> DeviceNtt<'a, D> {
     /// Checks that `dev` is a zkaccel card with our register map and an NTT kernel.
     pub fn new(dev: &'a mut D, timeout: Duration) -> Result<Self, DeviceError> {
         let id = dev.read32(Reg::Id.offset())?;
@@ -83,7 +83,7 @@ impl<'a, D: Device> DeviceNtt<'a, D> {
     }
 }
 
-impl<D: Device> NttColumns for DeviceNtt<'_, D> {
+impl<D: Device + ?Sized> NttColumns for DeviceNtt<'_, D> {
     type Error = DeviceError;
     fn max_log_n(&self) -> usize {
         self.max_log_n

@@ -9,11 +9,11 @@ use crate::regs::{Kernel, NttFlags, Reg, Status, CARD_ID, REGMAP_VERSION};
 use ark_bn254::{Fr, FrConfig};
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
-use zkaccel_hdl::field::from_wire;
+use zkaccel_interface::wire::from_wire;
 use zkaccel_hdl::ntt::NttCore;
 use zkaccel_hdl::verilog::generate;
 use zkaccel_sim::ntt_runner::{NttRunner, Traffic};
-use zkaccel_sim::seed::TestRng;
+use rand::SeedableRng;
 use zkaccel_sim::Build;
 
 const REG_WORDS: usize = 64;
@@ -27,6 +27,7 @@ pub struct SimCard {
     regs: [u32; REG_WORDS],
     pending: Option<u32>,
     c2h: VecDeque<u8>,
+    cycles: u64,
 }
 
 impl SimCard {
@@ -36,14 +37,14 @@ impl SimCard {
         let lib = Build::new(&format!("ntt_core_k{k_max}"), generate(&mut NttCore::new(k_max)))
             .build()
             .map_err(|e| DeviceError::Gone(format!("cannot build the simulated card: {e}")))?;
-        let ntt = NttRunner::new(&lib, k_max, Traffic::SMOOTH, TestRng::from_seed(0))
+        let ntt = NttRunner::new(&lib, k_max, Traffic::SMOOTH, rand_chacha::ChaCha20Rng::seed_from_u64(0))
             .map_err(|e| DeviceError::Gone(e.to_string()))?;
         let mut regs = [0u32; REG_WORDS];
         regs[Reg::Id as usize / 4] = CARD_ID;
         regs[Reg::Version as usize / 4] = REGMAP_VERSION;
         regs[Reg::Kernels as usize / 4] = Kernel::Ntt as u32;
         regs[Reg::NttMaxLogN as usize / 4] = k_max as u32;
-        Ok(Self { ntt, k_max, regs, pending: None, c2h: VecDeque::new() })
+        Ok(Self { ntt, k_max, regs, pending: None, c2h: VecDeque::new(), cycles: 0 })
     }
 
     fn reg(&self, r: Reg) -> u32 {
@@ -57,6 +58,9 @@ impl SimCard {
     /// One clock cycle of the card: the kernel, its output into the card-to-host queue, and
     /// completion bookkeeping.
     fn step(&mut self, beat: Option<(&[u8], bool)>) -> bool {
+        self.cycles += 1;
+        self.regs[Reg::CyclesLo as usize / 4] = self.cycles as u32;
+        self.regs[Reg::CyclesHi as usize / 4] = (self.cycles >> 32) as u32;
         let (accepted, out) = self.ntt.cycle(beat, true);
         if let Some((bytes, _last)) = out {
             self.c2h.extend(bytes);
@@ -133,9 +137,7 @@ impl Device for SimCard {
                 self.set(Reg::Doorbell, value);
                 self.ring(value);
             }
-            o if [Reg::Id, Reg::Version, Reg::Kernels, Reg::ClockKhz, Reg::DoneSeq, Reg::Status, Reg::NttMaxLogN]
-                .iter()
-                .any(|r| *r as u32 == o) => {} // read-only
+            o if Reg::READ_ONLY.iter().any(|r| r.offset() == o) => {}
             _ => self.regs[offset as usize / 4] = value,
         }
         Ok(())

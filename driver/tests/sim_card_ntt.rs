@@ -10,7 +10,7 @@ use zkaccel_driver::sim_card::SimCard;
 use zkaccel_driver::{Device, DeviceError};
 use zkaccel_hdl::ntt::config::TEST_K;
 use zkaccel_hdl::ntt::model::{default_coset, ntt_ark, NttMode};
-use zkaccel_sim::seed::TestRng;
+use zkaccel_testkit::seed::TestRng;
 
 const T: Duration = Duration::from_secs(60);
 

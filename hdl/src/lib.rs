@@ -13,7 +13,6 @@ pub mod ntt;
 pub mod montmul_pipelined;
 pub mod g1_add_mixed;
 pub mod row_mul;
-pub mod seed;
 pub mod delay_line;
 pub mod digit_row_mul;
 pub mod montmul_iterative;

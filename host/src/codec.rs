@@ -262,7 +262,7 @@ mod tests {
     use super::*;
     use ark_ec::{CurveGroup, PrimeGroup};
     use ark_ff::UniformRand;
-    use zkaccel_sim::seed::TestRng;
+    use zkaccel_testkit::seed::TestRng;
 
     #[test]
     fn field_and_point_round_trips() {

@@ -9,11 +9,14 @@
 //!   the Lagrange-basis form of the SRS.
 //! - [`transcript`]: the Keccak-256 Fiat–Shamir transcript.
 //! - [`plonk`]: column/gate declarations, key generation, prover, verifier, proof encoding.
+//! - [`card_schedule`]: how work is split for a card's kernels (four-step NTT, MSM requests and
+//!   bucket reduction), shared by the driver and the simulated card.
 //! - [`codec`]: checked binary encodings of field elements and points shared by keys and proofs.
 //!
 //! The protocol is documented in `docs/plonk.md`.
 
 pub mod backend;
+pub mod card_schedule;
 pub mod codec;
 pub mod error;
 pub mod plonk;

@@ -6,7 +6,7 @@ use ark_std::{One, Zero};
 use rand::Rng;
 use zkaccel::cpu::msm::{self, batch_affine::Pt, pippenger};
 use zkaccel::{Fr, G1Affine, G1Projective};
-use zkaccel_sim::seed::TestRng;
+use zkaccel_testkit::seed::TestRng;
 
 fn random_points(rng: &mut TestRng, n: usize) -> Vec<G1Affine> {
     // Random multiples of the generator, normalised in one batch (fast to make).

@@ -8,7 +8,7 @@ use ark_std::{One, Zero};
 use zkaccel::cpu::ntt;
 use zkaccel::cpu::ntt::Kernel;
 use zkaccel::Fr;
-use zkaccel_sim::seed::TestRng;
+use zkaccel_testkit::seed::TestRng;
 
 fn domain(n: usize) -> Radix2EvaluationDomain<Fr> {
     Radix2EvaluationDomain::<Fr>::new(n).expect("domain")

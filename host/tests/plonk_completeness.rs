@@ -9,7 +9,7 @@ use zkaccel::plonk::circuit::ColumnKind;
 use zkaccel::plonk::{keygen, prove, verify, Cell, ConstraintSystem, Expression, FixedAssignment, Proof, Witness};
 use zkaccel::srs::Srs;
 use zkaccel::Fr;
-use zkaccel_sim::seed::TestRng;
+use zkaccel_testkit::seed::TestRng;
 
 #[test]
 fn random_standard_circuits_of_several_sizes_verify() {

@@ -12,7 +12,7 @@ use zkaccel::plonk::prover::{prove_with_options, prove_with_tampered_multiplicit
 use zkaccel::plonk::verifier::derive_challenges;
 use zkaccel::plonk::{keygen, prove, verify, Cell, Column, ConstraintSystem, FixedAssignment, Proof, ProvingKey, VerifyingKey, Witness};
 use zkaccel::Fr;
-use zkaccel_sim::seed::TestRng;
+use zkaccel_testkit::seed::TestRng;
 
 use zkaccel::plonk::mac::signed_to_fr as fr;
 

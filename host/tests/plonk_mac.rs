@@ -12,7 +12,7 @@ use zkaccel::plonk::mac::{floor_rescale, relu_of, MacBuilder, MacConfig, Operand
 use zkaccel::plonk::prover::{prove_with_options, ProveOptions};
 use zkaccel::plonk::{keygen, prove, verify, ConstraintSystem, FixedAssignment, ProvingKey, Witness};
 use zkaccel::Fr;
-use zkaccel_sim::seed::TestRng;
+use zkaccel_testkit::seed::TestRng;
 
 use zkaccel::plonk::mac::signed_to_fr as fr;
 

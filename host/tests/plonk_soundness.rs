@@ -10,7 +10,7 @@ use zkaccel::plonk::dev::{check_witness, Failure};
 use zkaccel::plonk::prover::{prove_with_options, ProveOptions};
 use zkaccel::plonk::{prove, verify, Proof, ProvingKey, VerifyingKey};
 use zkaccel::{Error, Fr, G1Affine};
-use zkaccel_sim::seed::TestRng;
+use zkaccel_testkit::seed::TestRng;
 
 fn bump(p: &G1Affine) -> G1Affine {
     (*p + G1Affine::generator()).into_affine()

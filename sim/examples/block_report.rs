@@ -14,7 +14,7 @@ use zkaccel_hdl::montmul_iterative::{model as mont_model, MontMulIterative};
 use zkaccel_hdl::test_vectors::{operand_pairs, to_wire_bytes};
 use zkaccel_hdl::verilog::generate;
 use zkaccel_sim::binary_op::{measure_initiation_interval, run_binary_op, BinaryOpPorts};
-use zkaccel_sim::seed::TestRng;
+use zkaccel_testkit::seed::TestRng;
 use zkaccel_sim::Build;
 
 type Golden = Box<dyn Fn(&[u8; 32], &[u8; 32]) -> [u8; 32]>;

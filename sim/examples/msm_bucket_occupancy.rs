@@ -17,11 +17,11 @@ use std::time::Instant;
 use zkaccel_hdl::g1_add_mixed::config::LATENCY as ADDER_LATENCY;
 use zkaccel_hdl::msm_bucket::config::MAX_LOG_DEPTH;
 use rayon::prelude::*;
-use zkaccel_hdl::msm_bucket::requests::{plan, Group};
+use zkaccel::card_schedule::msm_requests::{plan, Group};
 use zkaccel_hdl::msm_bucket::scheduler::BucketScheduler;
 use zkaccel_hdl::verilog::generate;
 use zkaccel_sim::bucket_runner::{BucketRunner, Traffic};
-use zkaccel_sim::seed::TestRng;
+use zkaccel_testkit::seed::TestRng;
 use zkaccel_sim::Build;
 
 fn main() {

@@ -10,12 +10,12 @@ use ark_ff::UniformRand;
 use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
 use std::time::Instant;
 use zkaccel_hdl::ntt::config::TEST_K;
-use zkaccel_hdl::ntt::four_step::{four_step_ntt, NttColumns};
+use zkaccel::card_schedule::ntt_four_step::{four_step_ntt, NttColumns};
 use zkaccel_hdl::ntt::model::{default_coset, ntt_ark, NttMode};
 use zkaccel_hdl::ntt::NttCore;
 use zkaccel_hdl::verilog::generate;
 use zkaccel_sim::ntt_runner::{NttRunner, Traffic};
-use zkaccel_sim::seed::TestRng;
+use zkaccel_testkit::seed::TestRng;
 use zkaccel_sim::Build;
 
 /// Assumed (not measured) UltraScale+ clock for projections: Yosys reports no timing there.

@@ -1,5 +1,5 @@
 //! Drives a Verilator model of the MSM bucket unit: streams the addition requests of each window
-//! group (`zkaccel_hdl::msm_bucket::requests`), reads the buckets back, reduces them on the host
+//! group (`zkaccel::card_schedule::msm_requests`), reads the buckets back, reduces them on the host
 //! and counts cycles, additions issued, conflicts and input stalls.
 //!
 //! Two kinds of model share this runner:
@@ -11,7 +11,6 @@
 //! The runner picks the mode from the model's ports (`add_valid` present = adder outside).
 
 use crate::model::{Library, Model, Port};
-use crate::seed::TestRng;
 use crate::SimError;
 use ark_bn254::{FqConfig, Fr, G1Affine, G1Projective};
 use ark_ec::{AdditiveGroup, AffineRepr};
@@ -19,8 +18,8 @@ use rand::Rng;
 use std::collections::VecDeque;
 use std::sync::Arc;
 use zkaccel_hdl::field::{from_wire, to_wire};
-use zkaccel_hdl::msm_bucket::model::reduce_windows;
-use zkaccel_hdl::msm_bucket::requests::{bucket_from_wire, bucket_to_wire, plan, Request};
+use zkaccel::card_schedule::msm_requests::{plan, reduce_buckets, Request};
+use zkaccel_interface::wire::{bucket_from_wire, bucket_to_wire};
 
 pub use crate::traffic::Traffic;
 
@@ -123,7 +122,7 @@ pub struct BucketRunner {
     soft_latency: usize,
     pending: VecDeque<(u64, [u8; 96], u64)>,
     traffic: Traffic,
-    rng: TestRng,
+    rng: Box<dyn rand::RngCore + Send>,
     /// Cycle budget per request before a run is declared hung.
     pub cycles_per_request_limit: u64,
 }
@@ -137,7 +136,7 @@ impl BucketRunner {
         log_depth: usize,
         soft_latency: usize,
         traffic: Traffic,
-        rng: TestRng,
+        rng: impl rand::RngCore + Send + 'static,
     ) -> Result<Self, SimError> {
         let model = lib.instantiate();
         let p = |n: &str| model.port(n);
@@ -191,7 +190,7 @@ impl BucketRunner {
             soft_latency,
             pending: VecDeque::new(),
             traffic,
-            rng,
+            rng: Box::new(rng),
             cycles_per_request_limit: 2_000,
         };
         r.reset()?;
@@ -413,7 +412,7 @@ impl BucketRunner {
             all.extend(group.fold(raw, c));
             stats.groups.push(g);
         }
-        let sum = if all.is_empty() { G1Projective::ZERO } else { reduce_windows(&all, c) };
+        let sum = if all.is_empty() { G1Projective::ZERO } else { reduce_buckets(&all, c) };
         Ok((sum, stats))
     }
 }

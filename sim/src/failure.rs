@@ -12,7 +12,7 @@ pub fn replay_binary_op_with_vcd(lib: &Arc<Library>, test: &str, pairs: &[(BigUi
     let mut m = lib.instantiate();
     let path = m.trace_in_build_dir(&format!("{test}-failure")).ok()?;
     let ports = BinaryOpPorts::standard(&m).ok()?;
-    let mut rng = crate::seed::TestRng::from_seed(0);
+    let mut rng = <rand_chacha::ChaCha20Rng as rand::SeedableRng>::seed_from_u64(0);
     let _ = run_binary_op(&mut m, &ports, pairs, 0.0, 1000, &mut rng);
     m.ticks(4);
     m.stop_trace();

@@ -4,7 +4,6 @@
 //!   model gets its own `--prefix`), compiles it with the `cc` crate behind an `extern "C"`
 //!   wrapper, and caches the result under `target/verilator/` by a hash of its inputs;
 //! * [`model::Model`] drives an instance: ports of any width, clock steps, cycle counts, VCD;
-//! * [`seed`] gives every randomized test a printed, replayable seed (docs/interfaces.md §6).
 
 pub mod binary_op;
 pub mod bucket_runner;
@@ -16,8 +15,6 @@ pub mod traffic;
 pub mod verilator;
 pub mod wrapper;
 
-/// Seeded, replayable test randomness (lives in `zkaccel_hdl::seed`, re-exported here).
-pub use zkaccel_hdl::seed;
 pub use model::{Library, Model, Port};
 pub use verilator::Build;
 

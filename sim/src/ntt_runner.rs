@@ -4,13 +4,12 @@
 //! It implements [`NttColumns`], so the host-side four-step schedule runs on it unchanged.
 
 use crate::model::{Library, Model, Port};
-use crate::seed::TestRng;
 use ark_bn254::{Fr, FrConfig};
 use num_bigint::BigUint;
 use rand::Rng;
 use std::sync::Arc;
 use zkaccel_hdl::field::{from_wire, to_wire};
-use zkaccel_hdl::ntt::four_step::NttColumns;
+use zkaccel::card_schedule::ntt_four_step::NttColumns;
 use zkaccel_hdl::ntt::model::NttMode;
 
 struct Ports {
@@ -49,14 +48,14 @@ pub struct NttRunner {
     ports: Ports,
     k_max: usize,
     traffic: Traffic,
-    rng: TestRng,
+    rng: Box<dyn rand::RngCore + Send>,
     /// Statistics of the last transform.
     pub last: RunStats,
 }
 
 impl NttRunner {
     /// An instance of `lib` (built from `NttCore::new(k_max)`), reset and idle.
-    pub fn new(lib: &Arc<Library>, k_max: usize, traffic: Traffic, rng: TestRng) -> Result<Self, crate::SimError> {
+    pub fn new(lib: &Arc<Library>, k_max: usize, traffic: Traffic, rng: impl rand::RngCore + Send + 'static) -> Result<Self, crate::SimError> {
         let model = lib.instantiate();
         let p = |n: &str| model.port(n);
         let ports = Ports {
@@ -77,7 +76,7 @@ impl NttRunner {
             m_ready: p("m_ready")?,
             m_last: p("m_last")?,
         };
-        let mut r = Self { model, ports, k_max, traffic, rng, last: RunStats::default() };
+        let mut r = Self { model, ports, k_max, traffic, rng: Box::new(rng), last: RunStats::default() };
         r.model.set_bool(r.ports.reset, true);
         r.model.ticks(2);
         r.model.set_bool(r.ports.reset, false);

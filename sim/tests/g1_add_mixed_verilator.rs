@@ -19,7 +19,7 @@ use zkaccel_hdl::g1_add_mixed::model::{
 };
 use zkaccel_hdl::g1_add_mixed::G1AddMixedXcup;
 use zkaccel_hdl::verilog::generate;
-use zkaccel_sim::seed::TestRng;
+use zkaccel_testkit::seed::TestRng;
 use zkaccel_sim::{Build, Library, Model, Port};
 
 const NAME: &str = "g1_add_mixed_xcup";

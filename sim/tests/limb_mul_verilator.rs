@@ -4,7 +4,7 @@
 use rand::Rng;
 use zkaccel_hdl::limb_mul::{model::limb_mul, LimbMul};
 use zkaccel_hdl::verilog::generate;
-use zkaccel_sim::seed::TestRng;
+use zkaccel_testkit::seed::TestRng;
 use zkaccel_sim::Build;
 
 fn check_shape<const A: usize, const B: usize, const P: usize>(name: &str, rng: &mut TestRng) {

@@ -10,7 +10,7 @@ use zkaccel_hdl::montmul_pipelined::{config, MontMulPipelinedEcp5, MontMulPipeli
 use zkaccel_hdl::test_vectors::{operand_pairs, to_wire_bytes};
 use zkaccel_hdl::verilog::generate;
 use zkaccel_sim::binary_op::{check_binary_block, BlockCheck};
-use zkaccel_sim::seed::TestRng;
+use zkaccel_testkit::seed::TestRng;
 
 const RANDOM_PAIRS: usize = 100_000;
 

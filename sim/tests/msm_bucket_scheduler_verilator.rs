@@ -9,11 +9,11 @@ use ark_ec::{AffineRepr, CurveGroup, PrimeGroup, VariableBaseMSM};
 use ark_ff::{One, UniformRand, Zero};
 use std::sync::Arc;
 use zkaccel_hdl::msm_bucket::model::{msm_inputs_with_edge_cases, window_for};
-use zkaccel_hdl::msm_bucket::requests::Request;
+use zkaccel::card_schedule::msm_requests::Request;
 use zkaccel_hdl::msm_bucket::scheduler::BucketScheduler;
 use zkaccel_hdl::verilog::generate;
 use zkaccel_sim::bucket_runner::{BucketRunner, Traffic};
-use zkaccel_sim::seed::TestRng;
+use zkaccel_testkit::seed::TestRng;
 use zkaccel_sim::{Build, Library};
 
 const LOG_DEPTH: usize = 10;

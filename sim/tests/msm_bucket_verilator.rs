@@ -10,7 +10,7 @@ use zkaccel_hdl::msm_bucket::model::{msm_inputs_with_edge_cases, window_for};
 use zkaccel_hdl::msm_bucket::unit::BucketUnit;
 use zkaccel_hdl::verilog::generate;
 use zkaccel_sim::bucket_runner::{BucketRunner, Traffic};
-use zkaccel_sim::seed::TestRng;
+use zkaccel_testkit::seed::TestRng;
 use zkaccel_sim::Build;
 
 const LOG_DEPTH: usize = 10;

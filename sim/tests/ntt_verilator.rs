@@ -7,12 +7,12 @@ use ark_bn254::Fr;
 use ark_ff::{Field, UniformRand};
 use std::sync::Arc;
 use zkaccel_hdl::ntt::config::TEST_K;
-use zkaccel_hdl::ntt::four_step::four_step_ntt;
+use zkaccel::card_schedule::ntt_four_step::four_step_ntt;
 use zkaccel_hdl::ntt::model::{default_coset, ntt_ark, NttMode};
 use zkaccel_hdl::ntt::NttCore;
 use zkaccel_hdl::verilog::generate;
 use zkaccel_sim::ntt_runner::{fr_hex, NttRunner, Traffic};
-use zkaccel_sim::seed::TestRng;
+use zkaccel_testkit::seed::TestRng;
 use zkaccel_sim::{Build, Library};
 
 fn library() -> Arc<Library> {

@@ -173,7 +173,7 @@ pub fn affine_to_proj(p: &G1Affine, lambda: Fq) -> Proj {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::seed::TestRng;
+    use zkaccel_testkit::seed::TestRng;
     use ark_ff::UniformRand;
 
     fn rand_scalar(rng: &mut TestRng) -> Fq {

@@ -235,7 +235,7 @@ mod tests {
     use super::*;
     use crate::g1_add_mixed::config;
     use crate::g1_add_mixed::model::{add_mixed, AddInput};
-    use crate::seed::TestRng;
+    use zkaccel_testkit::seed::TestRng;
     use ark_ff::UniformRand;
 
     #[test]

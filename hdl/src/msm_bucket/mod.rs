@@ -5,6 +5,5 @@
 
 pub mod config;
 pub mod model;
-pub mod requests;
 pub mod scheduler;
 pub mod unit;

@@ -138,7 +138,7 @@ mod tests {
 
     #[test]
     fn signed_digits_recompose_to_the_scalar() {
-        let mut rng = crate::seed::TestRng::for_test("signed_digits_recompose_to_the_scalar");
+        let mut rng = zkaccel_testkit::seed::TestRng::for_test("signed_digits_recompose_to_the_scalar");
         let mut cases = vec![Fr::zero(), Fr::one(), -Fr::one(), Fr::from(1u64 << 40)];
         cases.extend((0..200).map(|_| Fr::rand(&mut rng)));
         for c in [2usize, 4, 7, 12, 13, 16] {
@@ -157,7 +157,7 @@ mod tests {
 
     #[test]
     fn bucket_model_equals_ark_msm_on_random_and_edge_inputs() {
-        let mut rng = crate::seed::TestRng::for_test("bucket_model_equals_ark_msm_on_random_and_edge_inputs");
+        let mut rng = zkaccel_testkit::seed::TestRng::for_test("bucket_model_equals_ark_msm_on_random_and_edge_inputs");
         let g = G1Projective::generator();
         for n in [1usize, 2, 17, 64, 300] {
             let (affine, scalars) = msm_inputs_with_edge_cases(n, &mut rng);

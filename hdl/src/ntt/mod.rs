@@ -23,7 +23,6 @@
 //! per cycle needs only simple dual-port RAMs.
 
 pub mod config;
-pub mod four_step;
 pub mod model;
 
 use crate::bit_reverse::BitReverse16;

@@ -2,30 +2,10 @@
 //! generator the CPU kernel and the prover use).
 
 use ark_bn254::Fr;
-use ark_ff::{FftField, Field};
+use ark_ff::FftField;
 use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
 
-/// What a transform computes (the core's `cfg_inverse` / `cfg_coset` / `cfg_shift`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct NttMode {
-    /// Inverse transform (scaled by 1/n).
-    pub inverse: bool,
-    /// Coset shift `c`: forward computes the evaluations on `c·⟨ω⟩`, inverse the coefficients
-    /// from evaluations on `c·⟨ω⟩`. `None` for the plain subgroup.
-    pub coset: Option<Fr>,
-}
-
-impl NttMode {
-    /// Forward on the subgroup.
-    pub const FORWARD: NttMode = NttMode { inverse: false, coset: None };
-    /// Inverse on the subgroup.
-    pub const INVERSE: NttMode = NttMode { inverse: true, coset: None };
-
-    /// The value the core's `cfg_shift` register takes: `c` forward, `c^-1` inverse.
-    pub fn shift_register(&self) -> Option<Fr> {
-        self.coset.map(|c| if self.inverse { c.inverse().expect("nonzero shift") } else { c })
-    }
-}
+pub use zkaccel_interface::ntt::NttMode;
 
 /// The standard coset shift of ark-poly and the prover: the multiplicative generator of Fr.
 pub fn default_coset() -> Fr {
@@ -54,7 +34,7 @@ mod tests {
 
     #[test]
     fn coset_forward_is_scaled_plain_forward() {
-        let mut rng = crate::seed::TestRng::for_test("coset_forward_is_scaled_plain_forward");
+        let mut rng = zkaccel_testkit::seed::TestRng::for_test("coset_forward_is_scaled_plain_forward");
         let c = default_coset();
         let x: Vec<Fr> = (0..16).map(|_| Fr::rand(&mut rng)).collect();
         let mut scaled = x.clone();

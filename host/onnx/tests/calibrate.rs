@@ -7,7 +7,7 @@ use common::{load, random_sample};
 use zkaccel_onnx::{
     calibrate, CalibrationConfig, CalibrationTarget, Error, InputData, RunArgs, Settings, Tensor, Visibility,
 };
-use zkaccel_sim::seed::TestRng;
+use zkaccel_testkit::seed::TestRng;
 
 /// Recomputes the max |quantized − f64| of chosen settings over the samples.
 fn max_error(g: &zkaccel_onnx::Graph, s: &Settings, samples: &[Vec<Tensor<f64>>]) -> f64 {

@@ -6,7 +6,7 @@ mod common;
 use common::{load, random_sample, TRACT_F32_TOL};
 use rand::Rng;
 use zkaccel_onnx::{rescale_floor, signed_bits, Graph, InputData, Op, QuantizedModel, Tensor};
-use zkaccel_sim::seed::TestRng;
+use zkaccel_testkit::seed::TestRng;
 
 #[test]
 fn rescale_is_floor_division_for_negatives() {

@@ -17,15 +17,15 @@
 //! wrappers of [`BackendExt`] (`msm`, `ntt`), which validate lengths and sizes first so that a
 //! contract violation is an error before any buffer reaches a device.
 //!
-//! Implementing a backend (the FPGA driver's, later):
+//! Implementing a backend (the accelerator backend `zkaccel_driver::accel::AccelBackend` does):
 //! * handle ids are opaque and unique within one backend instance; a handle from another backend
 //!   is an `UnknownHandle` error, never undefined behaviour;
 //! * `load_bases` keeps the points resident until `release_bases` (a card short of memory may
 //!   return a `Device` error rather than evict silently); the prover loads three base sets per
 //!   proving key (Lagrange, monomial, blinding) and reuses them across proofs;
 //! * results must be exact: MSM results are compared with arkworks by
-//!   [`conformance::check_msm`], including zero, ±1, repeated points and P + (−P) in one batch;
-//!   NTT outputs with [`conformance::check_ntt`];
+//!   `conformance::check_msm` (feature `test-utils`), including zero, ±1, repeated points and
+//!   P + (−P) in one batch; NTT outputs with `conformance::check_ntt`;
 //! * field elements cross the boundary in arkworks form; conversion to the wire format of
 //!   `docs/interfaces.md` (32-byte little-endian Montgomery, MSM scalars canonical) happens inside
 //!   the backend, once.
@@ -34,6 +34,7 @@
 //! r − |v|); a backend may classify scalars by size and take a small-scalar path — the CPU backend
 //! does, through arkworks' signed small-scalar partition in `VariableBaseMSM::msm_bigint`.
 
+#[cfg(any(test, feature = "test-utils"))]
 pub mod conformance;
 mod cpu;
 mod profiling;
@@ -153,6 +154,44 @@ pub trait Backend: Send + Sync {
     /// the host; an accelerator may override it.
     fn lookup_multiplicities(&self, table: &[&[Fr]], inputs: &[&[Fr]]) -> Result<Multiplicities, BackendError> {
         Ok(host_lookup_multiplicities(table, inputs))
+    }
+}
+
+/// A shared backend is a backend (the CLI keeps the accelerator backend for its profile while the
+/// prover uses it).
+impl<B: Backend + ?Sized> Backend for std::sync::Arc<B> {
+    fn name(&self) -> String {
+        (**self).name()
+    }
+    fn load_bases(&self, id: BasesId, bases: &[G1Affine]) -> Result<BasesHandle, BackendError> {
+        (**self).load_bases(id, bases)
+    }
+    fn has_bases(&self, id: &BasesId) -> bool {
+        (**self).has_bases(id)
+    }
+    fn release_bases(&self, bases: &BasesHandle) {
+        (**self).release_bases(bases)
+    }
+    fn upload(&self, values: &[&[Fr]]) -> Result<Vec<PolyHandle>, BackendError> {
+        (**self).upload(values)
+    }
+    fn download(&self, poly: &PolyHandle) -> Result<Vec<Fr>, BackendError> {
+        (**self).download(poly)
+    }
+    fn release(&self, poly: PolyHandle) {
+        (**self).release(poly)
+    }
+    fn msm_unchecked(&self, jobs: &[MsmJob<'_>]) -> Result<Vec<G1Projective>, BackendError> {
+        (**self).msm_unchecked(jobs)
+    }
+    fn ntt_unchecked(&self, polys: &[&PolyHandle], log_size: u32, kind: NttKind) -> Result<Vec<PolyHandle>, BackendError> {
+        (**self).ntt_unchecked(polys, log_size, kind)
+    }
+    fn batch_invert(&self, values: &mut [Fr]) -> Result<(), BackendError> {
+        (**self).batch_invert(values)
+    }
+    fn lookup_multiplicities(&self, table: &[&[Fr]], inputs: &[&[Fr]]) -> Result<Multiplicities, BackendError> {
+        (**self).lookup_multiplicities(table, inputs)
     }
 }
 

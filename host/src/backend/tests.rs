@@ -1,7 +1,7 @@
 //! The CPU backend (plain and profiled) against the conformance checks, plus CPU-specific checks.
 
 use ark_ff::UniformRand;
-use zkaccel_sim::seed::TestRng;
+use zkaccel_testkit::seed::TestRng;
 
 use super::conformance::*;
 use super::*;

@@ -349,7 +349,7 @@ mod tests {
     use ark_std::{One, Zero};
 
     fn check<C: MontConfig<4>>(name: &str) {
-        let mut rng = zkaccel_sim::seed::TestRng::for_test(name);
+        let mut rng = zkaccel_testkit::seed::TestRng::for_test(name);
         let mut vals: Vec<F<C>> = vec![F::<C>::zero(), F::<C>::one(), -F::<C>::one(), F::<C>::from(2u64), -F::<C>::from(2u64)];
         vals.extend((0..200).map(|_| F::<C>::rand(&mut rng)));
         for a in &vals {
@@ -365,7 +365,7 @@ mod tests {
 
     /// Lazy products of unreduced inputs (x + p, y + p < 2p) stay below 2p and reduce to the product.
     fn check_lazy<C: MontConfig<4>>(name: &str) {
-        let mut rng = zkaccel_sim::seed::TestRng::for_test(name);
+        let mut rng = zkaccel_testkit::seed::TestRng::for_test(name);
         let p = C::MODULUS.0;
         let unreduced = |x: &F<C>| Fp::new_unchecked(BigInt(add_limbs(&x.0 .0, &p)));
         let two_p = add_limbs(&p, &p);
@@ -399,7 +399,7 @@ mod tests {
         #[cfg(all(target_arch = "x86_64", target_feature = "adx", target_feature = "bmi2"))]
         {
             fn run<C: MontConfig<4>>(name: &str) {
-                let mut rng = zkaccel_sim::seed::TestRng::for_test(name);
+                let mut rng = zkaccel_testkit::seed::TestRng::for_test(name);
                 let p = C::MODULUS.0;
                 let mut vals: Vec<[u64; 4]> = vec![[0; 4], F::<C>::one().0 .0, (-F::<C>::one()).0 .0, sub_limbs(&add_limbs(&p, &p), &[1, 0, 0, 0]).0];
                 vals.extend((0..300).map(|_| F::<C>::rand(&mut rng).0 .0));

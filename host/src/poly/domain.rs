@@ -77,7 +77,7 @@ mod tests {
     use super::*;
     use ark_ff::UniformRand;
     use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
-    use zkaccel_sim::seed::TestRng;
+    use zkaccel_testkit::seed::TestRng;
 
     #[test]
     fn matches_arkworks_domain() {
@@ -100,7 +100,7 @@ mod tests {
 mod last_lagrange_tests {
     use super::*;
     use ark_ff::UniformRand;
-    use zkaccel_sim::seed::TestRng;
+    use zkaccel_testkit::seed::TestRng;
 
     #[test]
     fn last_lagrange_is_first_lagrange_at_the_next_point() {

@@ -64,7 +64,7 @@ mod tests {
     use super::*;
     use ark_ff::UniformRand;
     use ark_poly::{univariate::DensePolynomial, DenseUVPolynomial, Polynomial};
-    use zkaccel_sim::seed::TestRng;
+    use zkaccel_testkit::seed::TestRng;
 
     #[test]
     fn evaluate_and_divide_match_arkworks() {

@@ -61,7 +61,7 @@ mod tests {
     use super::*;
     use ark_ec::VariableBaseMSM;
     use ark_ff::UniformRand;
-    use zkaccel_sim::seed::TestRng;
+    use zkaccel_testkit::seed::TestRng;
 
     #[test]
     fn trapdoor_and_group_fft_agree_and_commitments_match_monomial_form() {

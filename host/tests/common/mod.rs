@@ -6,7 +6,7 @@ use zkaccel::plonk::standard::random_circuit;
 use zkaccel::plonk::{keygen, ConstraintSystem, FixedAssignment, ProvingKey, Witness};
 use zkaccel::srs::Srs;
 use zkaccel::Fr;
-use zkaccel_sim::seed::TestRng;
+use zkaccel_testkit::seed::TestRng;
 
 pub struct Setup {
     pub backend: CpuBackend,

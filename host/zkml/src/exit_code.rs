@@ -19,19 +19,23 @@ pub enum ExitCode {
     BadArtifact = 4,
     /// A file could not be read or written (missing, permissions, disk).
     Io = 5,
+    /// The device asked for with `--device` is not available: not built into this binary, not
+    /// found, or it does not identify as a matching zkaccel card.
+    Device = 6,
     /// An internal error: the prover failed on inputs that passed every check (a bug).
     Internal = 70,
 }
 
 impl ExitCode {
     /// All codes with a one-line meaning, for `--help` and the docs.
-    pub const TABLE: [(ExitCode, &'static str); 7] = [
+    pub const TABLE: [(ExitCode, &'static str); 8] = [
         (ExitCode::Ok, "success (verify: the proof is valid)"),
         (ExitCode::Usage, "usage error: unknown verb or flag, missing or conflicting arguments"),
         (ExitCode::BadInput, "bad model or data: malformed/truncated ONNX, unsupported operator (named with its node), malformed input.json, wrong input shape, invalid settings, value outside the calibrated range"),
         (ExitCode::VerificationFailed, "verification failed: the proof is rejected (tampered, other public inputs, other circuit)"),
         (ExitCode::BadArtifact, "corrupted, truncated or mismatched key/proof/witness/compiled-circuit/SRS file (e.g. wrong SRS)"),
         (ExitCode::Io, "I/O error: a file could not be read or written"),
+        (ExitCode::Device, "the --device asked for is not available (not built in, not found, or not a matching zkaccel card); --device auto falls back to the CPU instead"),
         (ExitCode::Internal, "internal error (a bug: please report)"),
     ];
 
@@ -49,6 +53,7 @@ impl ExitCode {
             ExitCode::VerificationFailed => "verification_failed",
             ExitCode::BadArtifact => "bad_artifact",
             ExitCode::Io => "io",
+            ExitCode::Device => "device",
             ExitCode::Internal => "internal",
         }
     }

@@ -94,6 +94,16 @@ pub struct ProveTimings {
 
 /// Proves, verifies the proof, and returns the proof file (not yet written).
 pub fn prove(backend: &dyn Backend, c: &CompiledCircuit, w: &WitnessFile, pk: &ProvingKey) -> Result<(ProofFile, ProveTimings)> {
+    let (proof, circuit, t) = prove_unverified(backend, c, w, pk)?;
+    self_verify(pk, c, proof, &circuit, t)
+}
+
+/// A proof before its self-verification.
+pub struct UnverifiedProof(zkaccel::plonk::Proof);
+
+/// Proves (witness layout, key check, proof); [`self_verify`] must follow before the proof is
+/// written.
+pub fn prove_unverified(backend: &dyn Backend, c: &CompiledCircuit, w: &WitnessFile, pk: &ProvingKey) -> Result<(UnverifiedProof, ModelCircuit, ProveTimings)> {
     let mut t = ProveTimings::default();
     let start = Instant::now();
     let circuit = circuit_for_witness(c, w)?;
@@ -105,6 +115,13 @@ pub fn prove(backend: &dyn Backend, c: &CompiledCircuit, w: &WitnessFile, pk: &P
         e => e.into(),
     })?;
     t.prove = start.elapsed();
+    Ok((UnverifiedProof(proof), circuit, t))
+}
+
+/// Verifies a new proof against the key and its circuit's public inputs and makes the proof file.
+/// A proof that does not verify is an internal error and is not written.
+pub fn self_verify(pk: &ProvingKey, c: &CompiledCircuit, proof: UnverifiedProof, circuit: &ModelCircuit, mut t: ProveTimings) -> Result<(ProofFile, ProveTimings)> {
+    let proof = proof.0;
     let start = Instant::now();
     verify(&pk.vk, &proof, &circuit.instances).map_err(|e| Error::internal(format!("the new proof does not verify, not written: {e}")))?;
     t.verify = start.elapsed();

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use rand::Rng;
 use zkaccel_onnx::{load_onnx, Graph, Tensor};
-use zkaccel_sim::seed::TestRng;
+use zkaccel_testkit::seed::TestRng;
 
 pub fn example(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples").join(name)

@@ -343,7 +343,7 @@ mod tests {
 
     /// Operands: random reduced values, edges (0, 1, r − 1, p − 1 as raw limbs) and unreduced ones
     /// up to 2^260 − 1 (x + kp, 2^256 ± 1, all-ones limbs).
-    fn operands(rng: &mut zkaccel_sim::seed::TestRng) -> Vec<[u64; 5]> {
+    fn operands(rng: &mut zkaccel_testkit::seed::TestRng) -> Vec<[u64; 5]> {
         let mut v: Vec<[u64; 5]> = vec![
             [0; 5],
             to_limbs52(Fr::one().0 .0),
@@ -414,7 +414,7 @@ mod tests {
         if !avail() {
             return;
         }
-        let mut rng = zkaccel_sim::seed::TestRng::for_test("ifma_mul_equals_arkworks");
+        let mut rng = zkaccel_testkit::seed::TestRng::for_test("ifma_mul_equals_arkworks");
         let xs = operands(&mut rng);
         let mut ws: Vec<Fr> = vec![Fr::zero(), Fr::one(), -Fr::one(), Fr::from(16u64).inverse().unwrap()];
         ws.extend((0..60).map(|_| Fr::rand(&mut rng)));
@@ -447,7 +447,7 @@ mod tests {
         if !avail() {
             return;
         }
-        let mut rng = zkaccel_sim::seed::TestRng::for_test("ifma_add_sub_reduce");
+        let mut rng = zkaccel_testkit::seed::TestRng::for_test("ifma_add_sub_reduce");
         let xs = operands(&mut rng);
         // a, b below 4p (as the NTT's values) and the sum and difference paths it uses.
         let small: Vec<[u64; 5]> = xs.iter().map(mod_p).chain(xs.iter().map(|x| big_add(&mod_p(x), &P2)).take(80)).collect();
@@ -492,7 +492,7 @@ mod tests {
         if !avail() {
             return;
         }
-        let mut rng = zkaccel_sim::seed::TestRng::for_test("ifma_load8_store8");
+        let mut rng = zkaccel_testkit::seed::TestRng::for_test("ifma_load8_store8");
         let mut src: Vec<[u64; 4]> = (0..16).map(|_| Fr::rand(&mut rng).0 .0).collect();
         src[3] = [u64::MAX; 4];
         src[9] = [0; 4];

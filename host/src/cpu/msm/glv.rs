@@ -166,7 +166,7 @@ mod tests {
 
     #[test]
     fn glv_split_recombines_and_is_short() {
-        let mut rng = zkaccel_sim::seed::TestRng::for_test("glv_split_recombines_and_is_short");
+        let mut rng = zkaccel_testkit::seed::TestRng::for_test("glv_split_recombines_and_is_short");
         let mut edge = vec![Fr::zero(), Fr::one(), -Fr::one(), Fr::from(2u64), -Fr::from(2u64)];
         edge.push(<ark_bn254::g1::Config as GLVConfig>::LAMBDA);
         edge.push(-<ark_bn254::g1::Config as GLVConfig>::LAMBDA);
@@ -184,7 +184,7 @@ mod tests {
 
     #[test]
     fn endomorphism_is_multiplication_by_lambda() {
-        let mut rng = zkaccel_sim::seed::TestRng::for_test("endomorphism_is_multiplication_by_lambda");
+        let mut rng = zkaccel_testkit::seed::TestRng::for_test("endomorphism_is_multiplication_by_lambda");
         let lambda = <ark_bn254::g1::Config as GLVConfig>::LAMBDA;
         for _ in 0..8 {
             let p = crate::G1Projective::rand(&mut rng).into_affine();

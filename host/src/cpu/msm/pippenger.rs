@@ -268,7 +268,7 @@ mod tests {
 
     #[test]
     fn booth_digits_recombine() {
-        let mut rng = zkaccel_sim::seed::TestRng::for_test("booth_digits_recombine");
+        let mut rng = zkaccel_testkit::seed::TestRng::for_test("booth_digits_recombine");
         use rand::Rng;
         for c in 2..=MAX_C {
             for bits in [1u32, 7, 8, 63, 64, 100, 127, 128] {

@@ -98,7 +98,7 @@ mod tests {
     use crate::srs::Srs;
     use ark_ff::UniformRand;
     use ark_poly::{univariate::DensePolynomial, DenseUVPolynomial, Polynomial};
-    use zkaccel_sim::seed::TestRng;
+    use zkaccel_testkit::seed::TestRng;
 
     #[test]
     fn batched_openings_verify_and_match_the_arkworks_model() {

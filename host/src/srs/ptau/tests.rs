@@ -2,7 +2,7 @@
 //! rejection of damaged files.
 
 use ark_ec::{AffineRepr, CurveGroup, PrimeGroup};
-use zkaccel_sim::seed::TestRng;
+use zkaccel_testkit::seed::TestRng;
 
 use super::*;
 use crate::codec::{fq_to_le, Writer};

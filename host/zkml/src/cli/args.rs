@@ -34,15 +34,22 @@ pub struct Global {
     /// Print one JSON object on stdout (results or the error) and no progress bars.
     #[arg(long, global = true)]
     pub json: bool,
-    /// Where heavy work runs: auto (picks the best available; CPU today) or cpu.
-    #[arg(long, global = true, value_enum, default_value_t = Device::Auto)]
-    pub device: Device,
+    /// Where MSMs and NTTs run: auto (a real card that identifies correctly, else the CPU), cpu,
+    /// sim (the simulated card: Verilator RTL; builds with the `sim` feature) or pcie:<BDF>.
+    #[arg(long, global = true, default_value = "auto", value_name = "auto|cpu|sim|pcie:<BDF>")]
+    pub device: DeviceSpec,
+    /// Seconds to wait for a card before a call falls back to the CPU.
+    #[arg(long, global = true, default_value_t = 30.0, value_name = "SECONDS", value_parser = parse_timeout)]
+    pub device_timeout: f64,
 }
 
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Device {
-    Auto,
-    Cpu,
+pub use zkaccel_driver::open::DeviceSpec;
+
+fn parse_timeout(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(t) if t > 0.0 && t <= 86_400.0 => Ok(t),
+        _ => Err(format!("'{s}' is not a number of seconds in (0, 86400]")),
+    }
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -15,7 +15,7 @@ use serde_json::json;
 
 use crate::error::{Error, Result};
 use crate::exit_code::ExitCode;
-use args::{Cli, Command, Device, Global};
+use args::{Cli, Command, Global};
 use output::{Out, Report};
 
 /// Runs the CLI on `argv` and returns the exit code (the binary's `main` exits with it).
@@ -51,13 +51,21 @@ pub fn main_with_args(argv: Vec<String>) -> u8 {
     }
 }
 
-/// The backend for `--device` (auto: the CPU today), and the line saying which was chosen.
-pub fn choose_device(g: &Global) -> (zkaccel::backend::CpuBackend, String) {
-    let why = match g.device {
-        Device::Auto => "auto: no accelerator driver is available in this build, using the CPU",
-        Device::Cpu => "requested",
-    };
-    (zkaccel::backend::CpuBackend::new(), format!("cpu ({why})"))
+/// Opens the backend `--device` asks for; an explicit device that is not available is an error
+/// (exit code 6), `auto` falls back to the CPU and says why.
+pub fn open_device(g: &Global) -> Result<zkaccel_driver::open::Opened> {
+    let timeout = std::time::Duration::from_secs_f64(g.device_timeout);
+    zkaccel_driver::open::open(&g.device, timeout)
+        .map_err(|e| Error::new(crate::exit_code::ExitCode::Device, format!("--device {}: {e}", device_name(&g.device))))
+}
+
+fn device_name(d: &args::DeviceSpec) -> String {
+    match d {
+        args::DeviceSpec::Auto => "auto".into(),
+        args::DeviceSpec::Cpu => "cpu".into(),
+        args::DeviceSpec::Sim => "sim".into(),
+        args::DeviceSpec::Pcie(bdf) => format!("pcie:{bdf}"),
+    }
 }
 
 fn run(cmd: &Command, g: &Global, out: &Out) -> Result<Report> {

@@ -1,56 +1,114 @@
-//! `prove`: prove the witness, verify the proof, then write it.
+//! `prove`: prove the witness, verify the proof, then write it. With a card (`--device sim`, a
+//! PCIe card), every card result is checked as it comes back (the accelerator backend falls back
+//! to the CPU per call), and a proof that still fails its self-verification is made again on the
+//! CPU before anything is written.
 
-use serde_json::json;
-use zkaccel::backend::ProfilingBackend;
+use serde_json::{json, Value};
+use zkaccel::backend::{Backend, CpuBackend, ProfilingBackend};
 use zkaccel::plonk::ProvingKey;
+use zkaccel_driver::accel::AccelProfile;
 
 use super::args::{Global, Prove};
 use super::output::{ms, Out, Report};
 use crate::compiled::CompiledCircuit;
 use crate::error::{Error, Result};
+use crate::exit_code::ExitCode;
 use crate::pipeline;
 use crate::witness::WitnessFile;
+
+fn load_pk(a: &Prove, backend: &dyn Backend) -> Result<ProvingKey> {
+    let pk_bytes = super::read(&a.pk_path)?;
+    ProvingKey::from_bytes_unchecked_commitments(&pk_bytes, backend).map_err(|e| Error::from(e).context(a.pk_path.display()))
+}
 
 pub fn run(a: &Prove, g: &Global, out: &Out) -> Result<Report> {
     let c = CompiledCircuit::load(&a.compiled_circuit)?;
     let w = WitnessFile::load(&a.witness)?;
-    let (cpu, device) = super::choose_device(g);
+    let opened = super::open_device(g)?;
+    let device = opened.description.clone();
     out.note(&format!("device: {device}"));
-    let backend = ProfilingBackend::new(cpu);
+    let backend = ProfilingBackend::new(opened.backend.clone());
     let step = out.step("loading the proving key");
-    let pk_bytes = super::read(&a.pk_path)?;
-    let pk = ProvingKey::from_bytes_unchecked_commitments(&pk_bytes, &backend).map_err(|e| Error::from(e).context(a.pk_path.display()))?;
+    let pk = load_pk(a, &backend)?;
     let t_load = step.done();
     if let Some(p) = &a.srs_path {
         crate::srs::check_pk(p, &pk)?;
     }
     let _ = backend.take_profile();
+    if let Some(accel) = &opened.accel {
+        accel.take_profile();
+    }
     let step = out.step(&format!("proving (2^{} rows)", c.plan.k));
-    let (file, t) = pipeline::prove(&backend, &c, &w, &pk)?;
+    let (proof, circuit, t) = pipeline::prove_unverified(&backend, &c, &w, &pk)?;
     step.done();
     let profile = backend.take_profile();
+    let accel_profile = opened.accel.as_ref().map(|a| a.take_profile());
+    let mut redone_on_cpu = None;
+    let (file, t) = match pipeline::self_verify(&pk, &c, proof, &circuit, t) {
+        Err(e) if opened.accel.is_some() && e.code == ExitCode::Internal => {
+            // The card's results passed their checks, yet the proof does not verify: make it
+            // again on the CPU alone rather than write nothing (or something wrong).
+            out.note(&format!("the proof made with the card did not verify ({}); proving again on the CPU", e.message));
+            redone_on_cpu = Some(e.message.clone());
+            let cpu = CpuBackend::new();
+            let pk = load_pk(a, &cpu)?;
+            pipeline::prove(&cpu, &c, &w, &pk)?
+        }
+        r => r?,
+    };
     let proof_bytes = file.proof.len() / 2;
     file.save(&a.proof_path)?;
+    let mut lines = vec![
+        format!(
+            "proof written to {} ({proof_bytes} bytes), verified before writing; prove {:.3} s (MSM {:.3} s, NTT {:.3} s), key load {:.3} s, witness {:.3} s, self-verify {:.3} s",
+            a.proof_path.display(),
+            t.prove.as_secs_f64(),
+            profile.msm.as_secs_f64(),
+            profile.ntt.as_secs_f64(),
+            t_load.as_secs_f64(),
+            t.witness.as_secs_f64(),
+            t.verify.as_secs_f64()
+        ),
+        format!("public outputs (rescaled): {:?}", file.public.rescaled_outputs),
+    ];
+    if let Some(p) = &accel_profile {
+        lines.push(format!("device: {device}"));
+        lines.extend(p.lines().into_iter().map(|l| format!("  {l}")));
+        if let Some(accel) = &opened.accel {
+            for (card, why) in accel.dead_cards() {
+                lines.push(format!("  card {card} no longer used: {why}"));
+            }
+        }
+    }
+    if let Some(why) = &redone_on_cpu {
+        lines.push(format!("the proof made with the card failed its self-verification ({why}); the proof written was made on the CPU"));
+    }
     Ok(Report {
         json: json!({
             "verb": "prove", "device": device, "proof_path": a.proof_path, "proof_bytes": proof_bytes, "k": c.plan.k,
             "load_pk_ms": ms(t_load), "witness_ms": ms(t.witness), "prove_ms": ms(t.prove), "verify_ms": ms(t.verify),
             "msm_ms": ms(profile.msm), "msm_calls": profile.msm_calls, "msm_points": profile.msm_points, "ntt_ms": ms(profile.ntt), "ntt_calls": profile.ntt_calls,
+            "accel": accel_profile.as_ref().map(profile_json), "redone_on_cpu": redone_on_cpu,
             "public": file.public,
         }),
-        lines: vec![
-            format!(
-                "proof written to {} ({proof_bytes} bytes), verified before writing; prove {:.3} s (MSM {:.3} s, NTT {:.3} s), key load {:.3} s, witness {:.3} s, self-verify {:.3} s",
-                a.proof_path.display(),
-                t.prove.as_secs_f64(),
-                profile.msm.as_secs_f64(),
-                profile.ntt.as_secs_f64(),
-                t_load.as_secs_f64(),
-                t.witness.as_secs_f64(),
-                t.verify.as_secs_f64()
-            ),
-            format!("public outputs (rescaled): {:?}", file.public.rescaled_outputs),
-        ],
+        lines,
     })
 }
 
+/// The accelerator profile as JSON: per kernel, what the card and the CPU served, and why.
+pub fn profile_json(p: &AccelProfile) -> Value {
+    let mut m = serde_json::Map::new();
+    for (name, k) in p.kernels() {
+        m.insert(
+            name.into(),
+            json!({
+                "card_calls": k.card_calls, "card_elements": k.card_elements, "card_cycles": k.card_cycles,
+                "card_ms": ms(k.card_time), "check_ms": ms(k.check_time),
+                "cpu_calls": k.cpu_calls, "cpu_elements": k.cpu_elements, "cpu_ms": ms(k.cpu_time),
+                "cpu_reasons": k.cpu_reasons, "fallbacks": k.fallbacks, "fallback_count": k.fallback_count(),
+            }),
+        );
+    }
+    m.insert("fallback_count".into(), json!(p.fallback_count()));
+    Value::Object(m)
+}

@@ -14,8 +14,10 @@ pub fn run(a: &Setup, g: &Global, out: &Out) -> Result<Report> {
     let witness = a.witness.as_deref().map(WitnessFile::load).transpose()?;
     let layout = pipeline::layout_for_setup(&c, witness.as_ref())?;
     let degree = pipeline::srs_degree(&layout, c.plan.k)?;
-    let (backend, device) = super::choose_device(g);
+    let opened = super::open_device(g)?;
+    let device = opened.description.clone();
     out.note(&format!("device: {device}"));
+    let backend = opened.backend;
     if a.dev_srs {
         out.note(srs::INSECURE_DEV_WARNING);
     }
@@ -23,7 +25,7 @@ pub fn run(a: &Setup, g: &Global, out: &Out) -> Result<Report> {
     let (srs, label) = srs::load(a.srs_path.as_deref(), a.dev_srs, degree)?;
     let t_srs = step.done();
     let step = out.step(&format!("generating keys for 2^{} rows", c.plan.k));
-    let pk = zkaccel::plonk::keygen(&backend, &srs, layout.cs, &layout.fixed)?;
+    let pk = zkaccel::plonk::keygen(&*backend, &srs, layout.cs, &layout.fixed)?;
     let t_keygen = step.done();
     let pk_bytes = pk.to_bytes();
     let vk_bytes = pk.vk.to_bytes();

@@ -1,5 +1,14 @@
-//! Host side of the bucket unit: the stream of addition requests for one MSM, split into groups
-//! of windows that fit the unit's bucket memory, and the bucket words it reads back.
+//! Host side of the card's MSM bucket unit: signed-digit slicing of the scalars, the stream of
+//! addition requests for one MSM split into groups of windows that fit the unit's bucket memory,
+//! folding the read-out back into window buckets, and the bucket reduction (running sums and the
+//! combination of windows) that the host does after the card.
+//!
+//! The scalar `s < r` is sliced into signed `c`-bit digits `d_w ∈ [−2^{c−1}, 2^{c−1}]` with
+//! `s = Σ_w d_w·2^{c·w}` ([`signed_digits`]): `2^{c−1}` buckets per window, one extra window for
+//! the final carry ([`windows`]). The card adds `sign(d)·P_i` into bucket `|d| − 1` of window `w`;
+//! the host computes `Σ_w 2^{c·w} Σ_b (b+1)·B_{w,b}` ([`reduce_buckets`]). The golden model of the
+//! same split is `zkaccel_hdl::msm_bucket::model` (independent code; the Verilator tests compare
+//! the two).
 //!
 //! For window size `c` the unit holds `2^{c−1}` buckets per window; a group holds
 //! `min(windows(c), depth / 2^{c−1}, 255)` windows. Within a group the requests are point-major
@@ -15,12 +24,70 @@
 //! to replica `i mod R`, bucket `(i mod R)·m + |d| − 1`; the host folds the replicas back
 //! ([`Group::fold`], `(R−1)·m` additions). The hardware is unchanged: it only sees digits ≤ 2^{c−1}.
 
-use super::model::{signed_digits, windows};
-use ark_bn254::{Fq, FqConfig, Fr, G1Affine, G1Projective};
-use ark_ec::{AffineRepr, CurveGroup};
-use ark_ff::{Field, One, Zero};
+use ark_bn254::{Fr, G1Affine, G1Projective};
+use ark_ec::{AdditiveGroup, AffineRepr, CurveGroup};
+use ark_ff::PrimeField;
+#[cfg(test)]
+use ark_ff::Zero;
+use rayon::prelude::*;
 
-use crate::field::{from_wire, to_wire};
+/// Number of windows of `c` bits for 254-bit scalars with signed digits (one more than the
+/// unsigned count, for the carry out of the top window). Panics outside `2..=24`.
+pub fn windows(c: usize) -> usize {
+    assert!((2..=24).contains(&c), "window size {c} out of range 2..=24");
+    (Fr::MODULUS_BIT_SIZE as usize).div_ceil(c) + 1
+}
+
+/// The signed `c`-bit digits of `s`, least significant window first.
+pub fn signed_digits(s: &Fr, c: usize) -> Vec<i64> {
+    let limbs = s.into_bigint().0;
+    let bit = |i: usize| i < 256 && (limbs[i / 64] >> (i % 64)) & 1 == 1;
+    let (n, half) = (windows(c), 1i64 << (c - 1));
+    let mut carry = 0i64;
+    (0..n)
+        .map(|w| {
+            let v = carry + (0..c).filter(|&j| bit(w * c + j)).map(|j| 1i64 << j).sum::<i64>();
+            // v ∈ [0, 2^c]; digits above 2^{c−1} borrow from the next window.
+            carry = (v > half) as i64;
+            v - (carry << c)
+        })
+        .collect()
+}
+
+/// `Σ_w 2^{c·w} Σ_b (b+1)·buckets[w][b]`: the host's part of the MSM after the card's bucket
+/// unit. All buckets are normalized to affine in one batch inversion, then every window's running
+/// sum (`R += B_b` mixed, `S += R`) runs on its own thread, and the windows are combined by Horner
+/// with `c` doublings each.
+pub fn reduce_buckets(buckets: &[Vec<G1Projective>], c: usize) -> G1Projective {
+    let flat: Vec<G1Projective> = buckets.iter().flatten().copied().collect();
+    let affine = G1Projective::normalize_batch(&flat);
+    let mut offset = 0;
+    let slices: Vec<&[G1Affine]> = buckets
+        .iter()
+        .map(|w| {
+            let s = &affine[offset..offset + w.len()];
+            offset += w.len();
+            s
+        })
+        .collect();
+    let sums: Vec<G1Projective> = slices
+        .par_iter()
+        .map(|window| {
+            let (mut running, mut sum) = (G1Projective::ZERO, G1Projective::ZERO);
+            for b in window.iter().rev() {
+                running += b;
+                sum += running;
+            }
+            sum
+        })
+        .collect();
+    sums.iter().rev().fold(G1Projective::ZERO, |mut acc, s| {
+        for _ in 0..c {
+            acc.double_in_place();
+        }
+        acc + s
+    })
+}
 
 /// One addition request: add `±point` into bucket `mag − 1` of `window` (within the group).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -59,7 +126,7 @@ impl Group {
                 if r <= 1 {
                     return slot;
                 }
-                let mut out = vec![G1Projective::zero(); half];
+                let mut out = vec![G1Projective::ZERO; half];
                 for rep in 0..r {
                     for j in 0..m {
                         out[j] += slot[rep * m + j];
@@ -114,50 +181,48 @@ pub fn plan(points: &[G1Affine], scalars: &[Fr], c: usize, log_depth: usize) -> 
     groups
 }
 
-/// A bucket word read back from the unit (`X ‖ Y ‖ Z`, 96 bytes, homogeneous projective, Fq wire
-/// format) as a point; an error names what is wrong (non-canonical field element, off the curve).
-pub fn bucket_from_wire(bytes: &[u8]) -> Result<G1Projective, String> {
-    if bytes.len() != 96 {
-        return Err(format!("bucket word of {} bytes, want 96", bytes.len()));
-    }
-    let coord = |i: usize, name: &str| from_wire::<FqConfig>(&bytes[32 * i..32 * i + 32]).map_err(|e| format!("{name}: {e}"));
-    let (x, y, z) = (coord(0, "X")?, coord(1, "Y")?, coord(2, "Z")?);
-    if z.is_zero() {
-        return if x.is_zero() && !y.is_zero() {
-            Ok(G1Projective::zero())
-        } else {
-            Err(format!("Z = 0 but (X, Y) = ({x}, {y}) is not (0, nonzero)"))
-        };
-    }
-    let zi = z.inverse().expect("z is nonzero");
-    let p = G1Affine::new_unchecked(x * zi, y * zi);
-    if !p.is_on_curve() {
-        return Err(format!("({x} : {y} : {z}) is not on the curve"));
-    }
-    Ok(p.into())
-}
-
-/// A point as a bucket word with `Z = 1` (the identity as `(0 : 1 : 0)`).
-pub fn bucket_to_wire(p: &G1Projective) -> [u8; 96] {
-    let a = p.into_affine();
-    let (x, y, z) = if a.is_zero() { (Fq::zero(), Fq::one(), Fq::zero()) } else { (a.x, a.y, Fq::one()) };
-    let mut out = [0u8; 96];
-    out[..32].copy_from_slice(&to_wire(&x));
-    out[32..64].copy_from_slice(&to_wire(&y));
-    out[64..].copy_from_slice(&to_wire(&z));
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::msm_bucket::model::{accumulate_buckets, reduce_windows};
     use ark_ec::VariableBaseMSM;
-    use ark_ff::UniformRand;
+    use ark_ff::{BigInteger, One, UniformRand};
+    use num_bigint::{BigInt, Sign};
+    use rand::SeedableRng;
+
+    #[test]
+    fn signed_digits_recompose_the_scalar() {
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(0x5eed_d161);
+        let mut scalars: Vec<Fr> = (0..200).map(|_| Fr::rand(&mut rng)).collect();
+        scalars.extend([Fr::zero(), Fr::one(), -Fr::one(), Fr::from(u64::MAX)]);
+        for c in [2usize, 4, 5, 12, 13, 16, 24] {
+            let half = 1i64 << (c - 1);
+            for s in &scalars {
+                let d = signed_digits(s, c);
+                assert_eq!(d.len(), windows(c));
+                assert!(d.iter().all(|&x| (-half..=half).contains(&x)), "digit range, c = {c}");
+                let v = d.iter().rev().fold(BigInt::from(0), |acc, &x| (acc << c) + BigInt::from(x));
+                let want = BigInt::from_bytes_le(Sign::Plus, &s.into_bigint().to_bytes_le());
+                assert_eq!(v, want, "c = {c}");
+            }
+        }
+    }
+
+    /// Bucket sums per window, one scalar multiplication at a time: an independent reference.
+    fn direct_buckets(pts: &[G1Affine], scalars: &[Fr], c: usize) -> Vec<Vec<G1Projective>> {
+        let mut out = vec![vec![G1Projective::ZERO; 1 << (c - 1)]; windows(c)];
+        for (p, s) in pts.iter().zip(scalars) {
+            for (w, d) in signed_digits(s, c).into_iter().enumerate() {
+                if d != 0 {
+                    out[w][d.unsigned_abs() as usize - 1] += *p * Fr::from(d.signum());
+                }
+            }
+        }
+        out
+    }
 
     #[test]
     fn grouped_requests_accumulate_to_the_msm() {
-        let mut rng = crate::seed::TestRng::for_test("grouped_requests_accumulate_to_the_msm");
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(0x5eed_9e05);
         let n = 50;
         let mut pts: Vec<G1Affine> = (0..n).map(|_| G1Affine::rand(&mut rng)).collect();
         let mut scalars: Vec<Fr> = (0..n).map(|_| Fr::rand(&mut rng)).collect();
@@ -168,7 +233,7 @@ mod tests {
         for (c, log_depth) in [(4usize, 5usize), (5, 8), (8, 10), (12, 16), (13, 16)] {
             let mut buckets = Vec::new();
             for group in plan(&pts, &scalars, c, log_depth) {
-                let mut b = vec![vec![G1Projective::zero(); 1 << (c - 1)]; group.windows];
+                let mut b = vec![vec![G1Projective::ZERO; 1 << (c - 1)]; group.windows];
                 for r in &group.requests {
                     assert!((1..=1 << (c - 1)).contains(&(r.mag as usize)), "bucket within the slot");
                     let p: G1Projective = if r.neg { (-r.point).into() } else { r.point.into() };
@@ -178,26 +243,12 @@ mod tests {
             }
             assert_eq!(buckets.len(), windows(c));
             // Same buckets as the ungrouped model, and the same MSM as arkworks.
-            let digits: Vec<Vec<i64>> = scalars.iter().map(|s| signed_digits(s, c)).collect();
-            assert_eq!(buckets, accumulate_buckets(&pts, &digits, c), "c={c}");
-            assert_eq!(reduce_windows(&buckets, c), want, "c={c}");
+            assert_eq!(buckets, direct_buckets(&pts, &scalars, c), "c={c}");
+            assert_eq!(reduce_buckets(&buckets, c), want, "c={c}");
         }
         // The top window of c = 12 holds 2 bits: it is spread over its slot.
         let groups = plan(&pts, &scalars, 12, 16);
         let &(m, r) = groups.last().unwrap().spread.iter().rev().find(|&&(m, _)| m > 0).unwrap();
         assert!(m <= 5 && r >= 2048 / 5, "top window (m, R) = ({m}, {r})");
-    }
-
-    #[test]
-    fn bucket_words_round_trip_and_reject_garbage() {
-        let mut rng = crate::seed::TestRng::for_test("bucket_words_round_trip_and_reject_garbage");
-        for p in [G1Projective::zero(), G1Projective::rand(&mut rng), G1Projective::rand(&mut rng)] {
-            assert_eq!(bucket_from_wire(&bucket_to_wire(&p)).unwrap(), p);
-        }
-        let mut w = bucket_to_wire(&G1Projective::rand(&mut rng));
-        w[0] ^= 1;
-        assert!(bucket_from_wire(&w).unwrap_err().contains("not on the curve"));
-        assert!(bucket_from_wire(&[0u8; 96]).unwrap_err().contains("Z = 0"));
-        assert!(bucket_from_wire(&[0xff; 96]).is_err());
     }
 }

@@ -5,7 +5,7 @@
 //! `0xffff_ffff` means the device is gone (a PCIe read of a missing device returns all ones).
 
 /// Version of this register map; cards report theirs in [`Reg::Version`].
-pub const REGMAP_VERSION: u32 = 1;
+pub const REGMAP_VERSION: u32 = 2;
 /// Value of [`Reg::Id`] on a zkaccel card ("zkac").
 pub const CARD_ID: u32 = 0x7a6b_6163;
 /// What a read of a vanished PCIe device returns.
@@ -31,6 +31,11 @@ pub enum Reg {
     Status = 0x18,
     /// Which kernel the next doorbell starts ([`Kernel`] bit).
     Command = 0x1c,
+    /// Kernel clock cycles since power-up, low word (free-running; read `CyclesHi`, then
+    /// `CyclesLo`, then `CyclesHi` again and retry when the high word changed).
+    CyclesLo = 0x20,
+    /// Kernel clock cycles since power-up, high word.
+    CyclesHi = 0x24,
     /// NTT: `log2` of the transform size.
     NttLogN = 0x40,
     /// NTT: [`NttFlags`].
@@ -46,6 +51,10 @@ impl Reg {
     pub const fn offset(self) -> u32 {
         self as u32
     }
+
+    /// Registers the host may only read (writes are ignored by the card).
+    pub const READ_ONLY: [Reg; 9] =
+        [Reg::Id, Reg::Version, Reg::Kernels, Reg::ClockKhz, Reg::DoneSeq, Reg::Status, Reg::CyclesLo, Reg::CyclesHi, Reg::NttMaxLogN];
 }
 
 /// Kernels a bitstream may contain.

@@ -1,0 +1,325 @@
+//! The accelerator backend: the prover's [`Backend`] over one or more [`Device`]s, with the CPU
+//! as fallback.
+//!
+//! * Each call goes to a card when one is healthy, has the kernel and the size fits; otherwise to
+//!   the CPU, and the profile says why ([`AccelProfile`]).
+//! * Every card result is checked before the prover sees it: an NTT by the random-point identity
+//!   of [`ntt_check`] in O(n). A failed check, a timeout, an error status or a protocol error costs
+//!   one CPU recomputation of that call, is counted with its reason, and the card is reset; a card
+//!   that reads all ones (gone) or fails its reset is not used again. No card result reaches the
+//!   prover unchecked, so a faulty card can slow a proof down but not make it wrong (and the
+//!   caller still verifies the proof before writing it).
+//! * Resident data (bases, vectors) lives in host memory (the CPU backend's store): the card
+//!   streams each transform's input and output. Cards with their own memory (resident MSM bases)
+//!   come with the card's MSM kernel.
+
+pub mod ntt_check;
+pub mod profile;
+
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use ark_bn254::{Fr, G1Affine, G1Projective};
+use ark_ff::{Field, One};
+use zkaccel::backend::{Backend, BackendError, BasesHandle, BasesId, CpuBackend, MsmJob, Multiplicities, NttKind, PolyHandle};
+use zkaccel_interface::ntt::NttMode;
+use zkaccel_interface::regs::{Kernel, Reg, REGMAP_VERSION};
+
+use crate::device::{Device, DeviceError};
+use crate::ntt::DeviceNtt;
+use zkaccel::card_schedule::ntt_four_step::NttColumns;
+pub use profile::{AccelProfile, KernelProfile};
+
+/// A card as the backend holds it.
+struct Card {
+    dev: Box<dyn Device + Send>,
+    name: String,
+    kernels: u32,
+    /// Why the card is no longer used (gone, or its reset failed).
+    dead: Option<String>,
+}
+
+impl Card {
+    fn cycles(&mut self) -> Result<u64, DeviceError> {
+        loop {
+            let hi = self.dev.read32(Reg::CyclesHi.offset())?;
+            let lo = self.dev.read32(Reg::CyclesLo.offset())?;
+            if self.dev.read32(Reg::CyclesHi.offset())? == hi {
+                return Ok((hi as u64) << 32 | lo as u64);
+            }
+        }
+    }
+
+    /// After a failed call: reset the card, or give it up.
+    fn recover(&mut self, e: &DeviceError) {
+        if let DeviceError::Gone(why) = e {
+            self.dead = Some(format!("gone: {why}"));
+        } else if let Err(r) = self.dev.reset() {
+            self.dead = Some(format!("reset failed after \"{e}\": {r}"));
+        }
+    }
+}
+
+/// Why a card call did not produce a checked result.
+fn reason(e: &DeviceError) -> String {
+    match e {
+        DeviceError::Gone(_) => "card gone (reads all ones or not present)".into(),
+        DeviceError::Timeout(..) => "timeout".into(),
+        DeviceError::Card(s, _) => format!("card error status {s:#x}"),
+        DeviceError::Unsupported(m) => format!("unsupported: {m}"),
+        DeviceError::Protocol(_) => "protocol error (malformed data from the card)".into(),
+    }
+}
+
+/// The accelerator backend. See the module documentation.
+pub struct AccelBackend {
+    cards: Vec<Mutex<Card>>,
+    cpu: CpuBackend,
+    profile: Mutex<AccelProfile>,
+    timeout: Duration,
+}
+
+/// The reason recorded when a result fails its check.
+pub const CHECK_FAILED: &str = "the card's result failed its check";
+
+impl AccelBackend {
+    /// Opens the backend over `devices`: each must identify as a zkaccel card with this driver's
+    /// register-map version. `timeout` bounds every wait for a card.
+    pub fn new(devices: Vec<Box<dyn Device + Send>>, timeout: Duration) -> Result<Self, DeviceError> {
+        if devices.is_empty() {
+            return Err(DeviceError::Unsupported("no card given".into()));
+        }
+        let mut cards = vec![];
+        for mut dev in devices {
+            let id = dev.identify()?;
+            if id.regmap_version == u32::MAX {
+                return Err(DeviceError::Gone(format!("{}: reads all ones", id.name)));
+            }
+            if id.regmap_version != REGMAP_VERSION {
+                return Err(DeviceError::Unsupported(format!(
+                    "{} speaks register map v{}, this driver v{REGMAP_VERSION}: load a matching bitstream or driver",
+                    id.name, id.regmap_version
+                )));
+            }
+            cards.push(Mutex::new(Card { dev, name: id.name, kernels: id.kernels, dead: None }));
+        }
+        Ok(Self { cards, cpu: CpuBackend::new(), profile: Mutex::new(AccelProfile::default()), timeout })
+    }
+
+    /// The profile so far.
+    pub fn profile(&self) -> AccelProfile {
+        self.profile.lock().expect("profile lock").clone()
+    }
+
+    /// Returns the profile so far and starts a new one.
+    pub fn take_profile(&self) -> AccelProfile {
+        std::mem::take(&mut *self.profile.lock().expect("profile lock"))
+    }
+
+    /// The cards no longer used, with the reason.
+    pub fn dead_cards(&self) -> Vec<(String, String)> {
+        self.cards
+            .iter()
+            .filter_map(|c| {
+                let c = c.lock().expect("card lock");
+                c.dead.clone().map(|d| (c.name.clone(), d))
+            })
+            .collect()
+    }
+
+    fn record(&self, f: impl FnOnce(&mut AccelProfile)) {
+        f(&mut self.profile.lock().expect("profile lock"))
+    }
+
+    /// A healthy card with `kernel`, if any (the first free one, else the first).
+    fn card_with(&self, kernel: Kernel) -> Option<&Mutex<Card>> {
+        let usable = |c: &Card| c.dead.is_none() && c.kernels & kernel as u32 != 0;
+        let mut any = None;
+        for m in &self.cards {
+            match m.try_lock() {
+                Ok(c) if usable(&c) => return Some(m),
+                Ok(_) => {}
+                Err(_) => any = any.or(Some(m)),
+            }
+        }
+        any.filter(|m| usable(&m.lock().expect("card lock")))
+    }
+
+    /// One transform on a card: the result, checked, and the cycles it took.
+    fn ntt_on_card(card: &mut Card, input: &[Fr], kind: NttKind, timeout: Duration) -> Result<(Vec<Fr>, u64), DeviceError> {
+        let before = card.cycles()?;
+        let mut v = input.to_vec();
+        {
+            let mut ntt = DeviceNtt::new(&mut *card.dev, timeout)?;
+            let fits = v.len() <= 1 << ntt.max_log_n();
+            match kind {
+                NttKind::Forward => ntt.ntt(&mut v, false)?,
+                NttKind::Inverse => ntt.ntt(&mut v, true)?,
+                NttKind::CosetForward { shift } if fits => ntt.transform(&mut v, NttMode { inverse: false, coset: Some(shift) })?,
+                NttKind::CosetInverse { shift } if fits => ntt.transform(&mut v, NttMode { inverse: true, coset: Some(shift) })?,
+                // Beyond the buffer, the coset factors are applied on the host (O(n)) around the
+                // four-step transform.
+                NttKind::CosetForward { shift } => {
+                    scale_by_powers(&mut v, shift);
+                    ntt.ntt(&mut v, false)?;
+                }
+                NttKind::CosetInverse { shift } => {
+                    ntt.ntt(&mut v, true)?;
+                    scale_by_powers(&mut v, shift.inverse().expect("checked non-zero shift"));
+                }
+            }
+        }
+        let after = card.cycles()?;
+        Ok((v, after.wrapping_sub(before)))
+    }
+
+    /// One transform: on a card when possible (checked), else on the CPU.
+    fn ntt_one(&self, h: &PolyHandle, log_size: u32, kind: NttKind) -> Result<PolyHandle, BackendError> {
+        let size = 1usize << log_size;
+        let card = if size < 2 { None } else { self.card_with(Kernel::Ntt) };
+        let Some(card) = card else {
+            let why = if size < 2 { "a transform of size 1 is the identity" } else { "no healthy card has an NTT kernel" };
+            return self.ntt_cpu(h, log_size, kind, Some(why), None);
+        };
+        let mut input = self.cpu.download(h)?;
+        input.resize(size, Fr::from(0u64));
+        let t = Instant::now();
+        let mut card = card.lock().expect("card lock");
+        let result = Self::ntt_on_card(&mut card, &input, kind, self.timeout);
+        let card_time = t.elapsed();
+        let failure = match result {
+            Ok((out, cycles)) => {
+                let t = Instant::now();
+                let (evals, coeffs, shift) = match kind {
+                    NttKind::Forward => (&out, &input, Fr::one()),
+                    NttKind::Inverse => (&input, &out, Fr::one()),
+                    NttKind::CosetForward { shift } => (&out, &input, shift),
+                    NttKind::CosetInverse { shift } => (&input, &out, shift),
+                };
+                let ok = ntt_check::ntt_holds(evals, coeffs, shift, &mut rand::thread_rng());
+                let check_time = t.elapsed();
+                self.record(|p| {
+                    p.ntt.card_time += card_time;
+                    p.ntt.check_time += check_time;
+                });
+                if ok {
+                    self.record(|p| {
+                        p.ntt.card_calls += 1;
+                        p.ntt.card_elements += size as u64;
+                        p.ntt.card_cycles += cycles;
+                    });
+                    return Ok(self.cpu.upload(&[&out])?.pop().expect("one handle"));
+                }
+                let e = DeviceError::Protocol(CHECK_FAILED.into());
+                card.recover(&e);
+                CHECK_FAILED.to_string()
+            }
+            Err(e) => {
+                self.record(|p| p.ntt.card_time += card_time);
+                card.recover(&e);
+                reason(&e)
+            }
+        };
+        drop(card);
+        self.ntt_cpu(h, log_size, kind, None, Some(failure))
+    }
+
+    fn ntt_cpu(&self, h: &PolyHandle, log_size: u32, kind: NttKind, routed: Option<&str>, fallback: Option<String>) -> Result<PolyHandle, BackendError> {
+        let t = Instant::now();
+        let out = self.cpu.ntt_unchecked(&[h], log_size, kind)?.pop().expect("one output");
+        self.record(|p| {
+            p.ntt.cpu_calls += 1;
+            p.ntt.cpu_elements += 1 << log_size;
+            p.ntt.cpu_time += t.elapsed();
+            if let Some(why) = routed {
+                *p.ntt.cpu_reasons.entry(why.into()).or_default() += 1;
+            }
+            if let Some(why) = fallback {
+                *p.ntt.fallbacks.entry(why).or_default() += 1;
+            }
+        });
+        Ok(out)
+    }
+}
+
+/// `v[j] *= s^j`.
+fn scale_by_powers(v: &mut [Fr], s: Fr) {
+    let mut p = Fr::one();
+    for x in v {
+        *x *= p;
+        p *= s;
+    }
+}
+
+impl Backend for AccelBackend {
+    fn name(&self) -> String {
+        let cards: Vec<String> = self.cards.iter().map(|c| c.lock().expect("card lock").name.clone()).collect();
+        format!("accel [{}] with {} as fallback", cards.join(", "), self.cpu.name())
+    }
+
+    fn load_bases(&self, id: BasesId, bases: &[G1Affine]) -> Result<BasesHandle, BackendError> {
+        self.cpu.load_bases(id, bases)
+    }
+
+    fn has_bases(&self, id: &BasesId) -> bool {
+        self.cpu.has_bases(id)
+    }
+
+    fn release_bases(&self, bases: &BasesHandle) {
+        self.cpu.release_bases(bases)
+    }
+
+    fn upload(&self, values: &[&[Fr]]) -> Result<Vec<PolyHandle>, BackendError> {
+        self.cpu.upload(values)
+    }
+
+    fn download(&self, poly: &PolyHandle) -> Result<Vec<Fr>, BackendError> {
+        self.cpu.download(poly)
+    }
+
+    fn release(&self, poly: PolyHandle) {
+        self.cpu.release(poly)
+    }
+
+    fn msm_unchecked(&self, jobs: &[MsmJob<'_>]) -> Result<Vec<G1Projective>, BackendError> {
+        let t = Instant::now();
+        let out = self.cpu.msm_unchecked(jobs)?;
+        let elements: u64 = jobs.iter().map(|j| j.scalars.len as u64).sum();
+        self.record(|p| {
+            p.msm.cpu_calls += jobs.len() as u64;
+            p.msm.cpu_elements += elements;
+            p.msm.cpu_time += t.elapsed();
+            *p.msm.cpu_reasons.entry("no card has an MSM kernel".into()).or_default() += jobs.len() as u64;
+        });
+        Ok(out)
+    }
+
+    fn ntt_unchecked(&self, polys: &[&PolyHandle], log_size: u32, kind: NttKind) -> Result<Vec<PolyHandle>, BackendError> {
+        polys.iter().map(|h| self.ntt_one(h, log_size, kind)).collect()
+    }
+
+    fn batch_invert(&self, values: &mut [Fr]) -> Result<(), BackendError> {
+        let t = Instant::now();
+        self.cpu.batch_invert(values)?;
+        self.record_lookup(values.len(), t);
+        Ok(())
+    }
+
+    fn lookup_multiplicities(&self, table: &[&[Fr]], inputs: &[&[Fr]]) -> Result<Multiplicities, BackendError> {
+        let t = Instant::now();
+        let m = self.cpu.lookup_multiplicities(table, inputs)?;
+        self.record_lookup(inputs.first().map_or(0, |c| c.len()), t);
+        Ok(m)
+    }
+}
+
+impl AccelBackend {
+    fn record_lookup(&self, elements: usize, t: Instant) {
+        self.record(|p| {
+            p.lookup.cpu_calls += 1;
+            p.lookup.cpu_elements += elements as u64;
+            p.lookup.cpu_time += t.elapsed();
+            *p.lookup.cpu_reasons.entry("no card has a lookup kernel".into()).or_default() += 1;
+        });
+    }
+}

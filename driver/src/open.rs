@@ -1,0 +1,120 @@
+//! Choosing and opening a backend from a `--device` specification: `auto`, `cpu`, `sim` (the
+//! simulated card, feature `sim`) or `pcie:<BDF>` (a card on the PCIe bus).
+//!
+//! `auto` picks a real card that identifies correctly and passes a small conformance check, and
+//! the CPU otherwise, saying which and why; it never picks the simulated card.
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use ark_bn254::Fr;
+use ark_ff::UniformRand;
+use rand::SeedableRng;
+use zkaccel::backend::{Backend, BackendExt, CpuBackend, NttKind};
+
+use crate::accel::AccelBackend;
+use crate::device::{Device, DeviceError};
+
+/// What `--device` asks for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DeviceSpec {
+    Auto,
+    Cpu,
+    Sim,
+    /// A PCI bus/device/function, e.g. `0000:3b:00.0`.
+    Pcie(String),
+}
+
+impl FromStr for DeviceSpec {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "auto" => Ok(Self::Auto),
+            "cpu" => Ok(Self::Cpu),
+            "sim" => Ok(Self::Sim),
+            _ => match s.strip_prefix("pcie:") {
+                Some(bdf) if !bdf.is_empty() => Ok(Self::Pcie(bdf.to_string())),
+                _ => Err(format!("unknown device '{s}': expected auto, cpu, sim or pcie:<BDF> (e.g. pcie:0000:3b:00.0)")),
+            },
+        }
+    }
+}
+
+/// The backend a command runs on.
+pub struct Opened {
+    /// What the prover calls.
+    pub backend: Arc<dyn Backend>,
+    /// The accelerator backend (for its profile) when a card is in use.
+    pub accel: Option<Arc<AccelBackend>>,
+    /// One line: which device and why.
+    pub description: String,
+}
+
+impl Opened {
+    fn cpu(why: String) -> Self {
+        Self { backend: Arc::new(CpuBackend::new()), accel: None, description: format!("cpu ({why})") }
+    }
+
+    fn accel(accel: AccelBackend, why: &str) -> Self {
+        let accel = Arc::new(accel);
+        let description = format!("{} ({why})", accel.name());
+        Self { backend: accel.clone(), accel: Some(accel), description }
+    }
+}
+
+/// How long the backend waits for a card before it falls back.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Buffer of the simulated card's NTT core (`2^10` points: the synthesized `ntt_core_k10`, the
+/// same Verilator build as the kernel tests).
+pub const SIM_NTT_LOG_N: usize = 10;
+
+/// Opens what `spec` asks for. An explicit device that cannot be opened is an error naming the
+/// fix; `auto` falls back to the CPU and says why.
+pub fn open(spec: &DeviceSpec, timeout: Duration) -> Result<Opened, DeviceError> {
+    match spec {
+        DeviceSpec::Cpu => Ok(Opened::cpu("requested".into())),
+        DeviceSpec::Auto => Ok(Opened::cpu(format!("auto: {}", no_real_card_reason()))),
+        DeviceSpec::Sim => open_sim(timeout),
+        DeviceSpec::Pcie(bdf) => Err(DeviceError::Unsupported(format!(
+            "pcie:{bdf}: this build has no PCIe backend (it is not written yet); use --device cpu or --device sim"
+        ))),
+    }
+}
+
+/// Why `auto` finds no real card.
+fn no_real_card_reason() -> String {
+    "this build has no PCIe backend, so no real card can be found; using the CPU".into()
+}
+
+#[cfg(feature = "sim")]
+fn open_sim(timeout: Duration) -> Result<Opened, DeviceError> {
+    let card = crate::sim_card::SimCard::with_ntt(SIM_NTT_LOG_N)?;
+    let accel = AccelBackend::new(vec![Box::new(card) as Box<dyn Device + Send>], timeout)?;
+    health_check(&accel)?;
+    accel.take_profile();
+    Ok(Opened::accel(accel, "requested; the simulated card: Verilator RTL of the NTT core, MSM and lookups on the CPU"))
+}
+
+#[cfg(not(feature = "sim"))]
+fn open_sim(_timeout: Duration) -> Result<Opened, DeviceError> {
+    Err(DeviceError::Unsupported("this build has no simulated card: build with `--features sim` (needs Verilator)".into()))
+}
+
+/// A small conformance check of a freshly opened card: transforms of a few sizes must equal the
+/// CPU's exactly, served by the card (no fallback).
+pub fn health_check(accel: &AccelBackend) -> Result<(), DeviceError> {
+    let cpu = CpuBackend::new();
+    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(0x5eed_0e1f);
+    for log in [3u32, 5] {
+        let v: Vec<Fr> = (0..1 << log).map(|_| Fr::rand(&mut rng)).collect();
+        let got = accel.ntt_host(&[&v], log, NttKind::Forward).map_err(|e| DeviceError::Protocol(e.to_string()))?;
+        let want = cpu.ntt_host(&[&v], log, NttKind::Forward).map_err(|e| DeviceError::Protocol(e.to_string()))?;
+        if got != want || accel.profile().ntt.card_calls == 0 {
+            let why = accel.profile().ntt.fallbacks.keys().cloned().collect::<Vec<_>>().join(", ");
+            return Err(DeviceError::Protocol(format!("the card failed its conformance check (NTT of 2^{log}): {why}")));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,10 @@
+//! How the host splits work for a card's kernels (independent of any particular card or of
+//! hardware crates, so the driver, the simulated card and the benches share one schedule):
+//!
+//! * [`ntt_four_step`] — NTTs larger than the card's buffer as column transforms plus coset
+//!   (twiddle) passes;
+//! * [`msm_requests`] — MSM scalars sliced into signed digits, addition requests grouped by the
+//!   card's bucket memory, the read-out folded back, and the bucket reduction on the host.
+
+pub mod msm_requests;
+pub mod ntt_four_step;

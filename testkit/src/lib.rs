@@ -1,0 +1,10 @@
+//! Test scaffolding shared by zkaccel's test suites; a dev-dependency only, never part of a
+//! production build (`cargo tree -e normal` of the driver, the prover and the CLI does not
+//! contain it).
+//!
+//! * [`seed`] — seeded, replayable randomness (`ZKACCEL_SEED`, docs/interfaces.md §6).
+//!
+//! The backend conformance checks are `zkaccel::backend::conformance` (feature `test-utils` of
+//! the prover crate), since they are written against its `Backend` trait.
+
+pub mod seed;
