@@ -60,3 +60,36 @@ mod on_the_simulated_card {
         assert!(be.name().contains("SimCard"), "{}", be.name());
     }
 }
+
+#[cfg(feature = "sim")]
+mod on_two_simulated_cards {
+    use super::*;
+    use std::time::Duration;
+    use zkaccel::backend::{Backend, BackendExt, NttKind};
+    use zkaccel_driver::accel::AccelBackend;
+    use zkaccel_driver::sim_card::SimCard;
+    use zkaccel_driver::Device;
+
+    #[test]
+    fn a_batch_of_transforms_is_split_across_two_cards_and_stays_exact() {
+        let mut rng = TestRng::for_test("driver::two_cards");
+        let card = || Box::new(SimCard::with_ntt(zkaccel_driver::open::SIM_NTT_LOG_N).unwrap()) as Box<dyn Device + Send>;
+        let be = AccelBackend::new(vec![card(), card()], Duration::from_secs(120)).unwrap();
+        check_ntt_sizes(&be, &mut rng, &[3, 11]);
+        let cpu = CpuBackend::new();
+        use ark_ff::UniformRand;
+        let batch: Vec<Vec<ark_bn254::Fr>> = (0..5).map(|_| (0..512).map(|_| ark_bn254::Fr::rand(&mut rng)).collect()).collect();
+        let refs: Vec<&[ark_bn254::Fr]> = batch.iter().map(|v| v.as_slice()).collect();
+        let shift = zkaccel::plonk::extended_coset_shift();
+        for kind in [NttKind::Forward, NttKind::CosetForward { shift }, NttKind::CosetInverse { shift }] {
+            assert_eq!(be.ntt_host(&refs, 10, kind).unwrap(), cpu.ntt_host(&refs, 10, kind).unwrap(), "{kind:?}");
+        }
+        let p = be.take_profile();
+        assert_eq!(p.fallback_count(), 0, "{:?}", p.lines());
+        assert_eq!(p.ntt.per_card.len(), 2, "both cards served: {:?}", p.ntt.per_card);
+        assert_eq!(p.ntt.per_card.values().sum::<u64>(), p.ntt.card_calls);
+        // The batches of 5 split 3 + 2 per kind.
+        assert!(p.ntt.per_card.values().all(|&n| n >= 6), "{:?}", p.ntt.per_card);
+        assert!(be.name().contains("card 0: ") && be.name().contains("card 1: "), "{}", be.name());
+    }
+}
