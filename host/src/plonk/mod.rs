@@ -3,6 +3,8 @@
 //! * [`circuit`]: columns, gates (polynomial identities over rotations), copy constraints.
 //! * [`mod@keygen`]: fixed columns and the permutation into a [`ProvingKey`] / [`VerifyingKey`].
 //! * [`prover`]: the rounds, each a stage function; every MSM/NTT goes through a `Backend`.
+//! * `round`: the machinery the prover's stages and the argument provers share (context,
+//!   committed polynomials, blinded commitments); a leaf module.
 //! * [`verifier`]: replays the transcript, checks the identity at ζ, one batched pairing check.
 //! * [`proof`], [`keys`]: versioned, checked encodings.
 //! * [`permutation`], `vanishing`: the copy-constraint argument and the quotient.
@@ -21,6 +23,7 @@ pub mod lookup;
 pub mod permutation;
 pub mod proof;
 pub mod prover;
+mod round;
 pub mod standard;
 mod vanishing;
 pub mod verifier;

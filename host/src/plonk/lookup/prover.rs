@@ -8,7 +8,7 @@ use rand::{CryptoRng, RngCore};
 use super::{compress, Lookup, M_BLINDING, PHI_BLINDING};
 use crate::error::{Error, Result};
 use crate::plonk::circuit::{Column, ColumnKind, Expression};
-use crate::plonk::prover::{commit_blinded, Committed, Ctx};
+use crate::plonk::round::{commit_blinded, Committed, Ctx};
 use crate::Fr;
 
 /// The values of each lookup's input expressions and table columns on H.

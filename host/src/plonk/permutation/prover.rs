@@ -7,7 +7,7 @@ use rayon::prelude::*;
 
 use super::shifts;
 use crate::error::Result;
-use crate::plonk::prover::{commit_blinded, Committed, Ctx};
+use crate::plonk::round::{commit_blinded, Committed, Ctx};
 use crate::poly::powers;
 use crate::Fr;
 

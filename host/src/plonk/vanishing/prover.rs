@@ -16,7 +16,7 @@ use crate::plonk::circuit::{ColumnKind, Query};
 use crate::plonk::lookup::prover::LookupPolys;
 use crate::plonk::lookup::compress;
 use crate::plonk::permutation::shifts;
-use crate::plonk::prover::{rotated_index, Committed, Ctx};
+use crate::plonk::round::{rotated_index, Committed, Ctx};
 use crate::plonk::extended_coset_shift;
 use crate::{Fr, G1Affine, G1Projective};
 use ark_ec::CurveGroup;
