@@ -10,9 +10,12 @@
 //! * [`permutation`], `vanishing`: the copy-constraint argument and the quotient.
 //! * [`standard`]: the vanilla Plonk gate and a circuit builder (tests, benches, examples).
 //! * [`dev`]: a row-by-row witness checker that names the failing gate and row.
+//! * `malicious` (feature `test-utils`): a prover that deviates where a test tells it to, for
+//!   soundness tests; `adversary` holds its hooks on the prover's rounds.
 //!
 //! The protocol (round order, transcript encoding, blinding degrees) is in `docs/plonk.md`.
 
+mod adversary;
 pub mod circuit;
 pub mod dev;
 mod evaluation;
@@ -20,6 +23,8 @@ pub mod keygen;
 pub mod keys;
 pub mod mac;
 pub mod lookup;
+#[cfg(any(test, feature = "test-utils"))]
+pub mod malicious;
 pub mod permutation;
 pub mod proof;
 pub mod prover;

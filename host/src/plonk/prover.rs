@@ -16,7 +16,9 @@ use rand::{CryptoRng, RngCore};
 use super::circuit::{pad_columns, ColumnKind, Witness};
 use super::keys::ProvingKey;
 use super::proof::Proof;
+use super::adversary::{Adversary, Honest, PolyId};
 use super::round::{commit_blinded, Committed, Ctx};
+use super::verifier::Challenges;
 use super::{absorb_points, absorb_preamble, extended_coset_shift, lookup, lookup_challenges, opening_list, permutation, vanishing, Opened};
 use crate::backend::{Backend, BackendExt, NttKind};
 use crate::error::Result;
@@ -65,36 +67,19 @@ pub fn prove_with_options<R: RngCore + CryptoRng>(
     rng: &mut R,
     options: ProveOptions,
 ) -> Result<Proof> {
-    prove_inner(backend, pk, witness, instances, rng, options, None)
+    prove_inner(backend, pk, witness, instances, rng, options, &mut Honest)
 }
 
-/// A hook that changes the multiplicities before they are committed: (lookup, m on H).
-#[cfg(any(test, feature = "test-utils"))]
-pub type MultiplicityTamper<'a> = &'a dyn Fn(usize, &mut Vec<Fr>);
-
-/// For soundness tests only: proves (without the witness check) after `tamper` has changed the
-/// lookup multiplicities, as a cheating prover could. The verifier must reject the result.
-/// Test scaffolding: built only with the `test-utils` feature.
-#[cfg(any(test, feature = "test-utils"))]
-pub fn prove_with_tampered_multiplicities<R: RngCore + CryptoRng>(
-    backend: &dyn Backend,
-    pk: &ProvingKey,
-    witness: &Witness,
-    instances: &[Vec<Fr>],
-    rng: &mut R,
-    tamper: MultiplicityTamper<'_>,
-) -> Result<Proof> {
-    prove_inner(backend, pk, witness, instances, rng, ProveOptions { check_witness: false }, Some(tamper))
-}
-
-fn prove_inner<R: RngCore + CryptoRng>(
+/// The prover with hooks: the honest prover runs it with [`Honest`], the soundness tests with
+/// adversaries (`plonk::malicious`).
+pub(crate) fn prove_inner<R: RngCore + CryptoRng>(
     backend: &dyn Backend,
     pk: &ProvingKey,
     witness: &Witness,
     instances: &[Vec<Fr>],
     rng: &mut R,
     options: ProveOptions,
-    tamper: Option<MultiplicityTamper<'_>>,
+    adv: &mut dyn Adversary,
 ) -> Result<Proof> {
     let vk = &pk.vk;
     let cs = vk.cs();
@@ -115,10 +100,17 @@ fn prove_inner<R: RngCore + CryptoRng>(
     };
     let mut t = Transcript::new();
     absorb_preamble(&mut t, vk, instances);
+    let mut ch = Challenges::default();
+    let report = |adv: &mut dyn Adversary, id: fn(usize) -> PolyId, polys: &[Committed]| {
+        polys.iter().enumerate().for_each(|(i, c)| adv.committed(id(i), &c.coeffs));
+    };
 
     // Round 1: advice, then the lookup multiplicities (which depend on the advice only); the
     // lookup challenges θ, β_L are squeezed after both are absorbed.
+    let mut advice_values = advice_values;
+    adv.advice(&mut advice_values);
     let advice = commit_advice(&ctx, &advice_values, rng)?;
+    report(adv, PolyId::Advice, &advice);
     absorb_points(&mut t, b"advice", &advice.iter().map(|c| c.commitment).collect::<Vec<_>>());
     let mut lookup_values = lookup::prover::multiplicities(
         &ctx,
@@ -126,16 +118,16 @@ fn prove_inner<R: RngCore + CryptoRng>(
         &lookup::prover::column_reader(&advice_values, &pk.fixed_values, &instance_values),
         options.check_witness,
     )?;
-    if let Some(tamper) = tamper {
-        lookup_values.m.iter_mut().enumerate().for_each(|(l, m)| tamper(l, m));
-    }
+    adv.multiplicities(&ch, &mut lookup_values.m);
     let lookup_m = lookup::prover::commit_multiplicities(&ctx, &lookup_values, rng)?;
+    report(adv, PolyId::LookupM, &lookup_m);
     absorb_points(&mut t, b"lookup_m", &lookup_m.iter().map(|c| c.commitment).collect::<Vec<_>>());
-    let beta = t.challenge(b"beta");
-    let gamma = t.challenge(b"gamma");
-    let (theta, lookup_beta) = lookup_challenges(&mut t, cs);
+    ch.beta = t.challenge(b"beta");
+    ch.gamma = t.challenge(b"gamma");
+    (ch.theta, ch.lookup_beta) = lookup_challenges(&mut t, cs);
+    let (beta, gamma, theta, lookup_beta) = (ch.beta, ch.gamma, ch.theta, ch.lookup_beta);
 
-    // Round 2: permutation product.
+    // Round 2: permutation products, lookup running sums.
     let instance_ext = instance_on_coset(&ctx, &instance_values)?;
     let z = if cs.permutation.is_empty() {
         vec![]
@@ -148,16 +140,24 @@ fn prove_inner<R: RngCore + CryptoRng>(
                 _ => pk.fixed_values[c.index].as_slice(),
             })
             .collect();
-        permutation::prover::commit_products(&ctx, &wires, beta, gamma, rng)?
+        let mut values = permutation::prover::products(&ctx, &wires, beta, gamma);
+        adv.products(&ch, &mut values);
+        permutation::prover::commit_products(&ctx, &values, rng)?
     };
-    let lookup_phi = lookup::prover::commit_running_sums(&ctx, &lookup_values, theta, lookup_beta, rng)?;
+    report(adv, PolyId::Permutation, &z);
+    let mut phi_values = lookup::prover::running_sums(&ctx, &lookup_values, theta, lookup_beta)?;
     drop(lookup_values);
+    adv.running_sums(&ch, &mut phi_values);
+    let lookup_phi = lookup::prover::commit_running_sums(&ctx, &phi_values, rng)?;
+    drop(phi_values);
+    report(adv, PolyId::LookupPhi, &lookup_phi);
     absorb_points(&mut t, b"perm_z", &z.iter().map(|c| c.commitment).collect::<Vec<_>>());
     absorb_points(&mut t, b"lookup_phi", &lookup_phi.iter().map(|c| c.commitment).collect::<Vec<_>>());
-    let alpha = t.challenge(b"alpha");
+    ch.alpha = t.challenge(b"alpha");
+    let alpha = ch.alpha;
 
     // Round 3: quotient.
-    let quotient = vanishing::prover::commit_quotient(
+    let mut pieces = vanishing::prover::quotient_pieces(
         &ctx,
         &advice,
         &instance_ext,
@@ -167,17 +167,15 @@ fn prove_inner<R: RngCore + CryptoRng>(
         rng,
         options.check_witness,
     )?;
+    adv.quotient(&ch, &mut pieces);
+    let quotient = vanishing::prover::commit_pieces(&ctx, pieces)?;
     absorb_points(&mut t, b"quotient", &quotient.commitments);
-    let zeta = t.challenge(b"zeta");
+    ch.zeta = t.challenge(b"zeta");
+    let zeta = ch.zeta;
 
     // Round 4: evaluations.
-    let polys = OpenedPolys {
-        advice: &advice,
-        z: &z,
-        lookup_m: &lookup_m,
-        lookup_phi: &lookup_phi,
-        quotient: &quotient.combined(zeta, shape.piece_size),
-    };
+    let combined = quotient.combined(zeta, shape.piece_size);
+    let polys = OpenedPolys { advice: &advice, z: &z, lookup_m: &lookup_m, lookup_phi: &lookup_phi, quotient: &combined };
     let evals = evaluate(&ctx, &polys, zeta);
     let mut proof = Proof {
         advice_commitments: advice.iter().map(|c| c.commitment).collect(),
@@ -192,11 +190,13 @@ fn prove_inner<R: RngCore + CryptoRng>(
         lookup_phi_commitments: lookup_phi.iter().map(|c| c.commitment).collect(),
         lookup_evals: evals.lookup,
     };
+    adv.evaluations(&ch, eval_poly(&combined, zeta), &mut proof);
     proof.absorb_evals(&mut t);
-    let v = t.challenge(b"v");
+    ch.v = t.challenge(b"v");
 
     // Round 5: batched opening.
-    proof.opening_witnesses = open(&ctx, &polys, zeta, v)?;
+    proof.opening_witnesses = open(&ctx, &polys, zeta, ch.v)?;
+    adv.openings(&ch, &mut proof.opening_witnesses);
     absorb_points(&mut t, b"opening", &proof.opening_witnesses);
     let _u = t.challenge(b"u");
     Ok(proof)
