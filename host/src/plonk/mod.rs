@@ -12,6 +12,8 @@
 //! * [`dev`]: a row-by-row witness checker that names the failing gate and row.
 //! * `malicious` (feature `test-utils`): a prover that deviates where a test tells it to, for
 //!   soundness tests; `adversary` holds its hooks on the prover's rounds.
+//! * `zk_audit` (feature `test-utils`): every committed witness polynomial's blinding against
+//!   the points it is opened at.
 //!
 //! The protocol (round order, transcript encoding, blinding degrees) is in `docs/plonk.md`.
 
@@ -32,6 +34,8 @@ mod round;
 pub mod standard;
 mod vanishing;
 pub mod verifier;
+#[cfg(any(test, feature = "test-utils"))]
+pub mod zk_audit;
 
 pub use circuit::{Cell, Column, ColumnKind, ConstraintSystem, Expression, FixedAssignment, Gate, Query, Witness};
 pub use keygen::keygen;
