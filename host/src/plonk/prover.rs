@@ -2,12 +2,15 @@
 //!
 //! 1. `commit_advice`: commit the blinded advice columns (Lagrange-basis MSM + blinding terms),
 //!    then `lookup::prover::commit_multiplicities`; squeeze β, γ (and θ, β_L with lookups).
-//! 2. `permutation::prover::commit_products`: the blinded grand products Z_c, then
-//!    `lookup::prover::commit_running_sums`; squeeze α.
-//! 3. `vanishing::prover::commit_quotient`: N/Z_H on the extended coset, split into blinded
-//!    pieces; squeeze ζ.
+//! 2. `permutation::prover::{products, commit_products}`: the blinded grand products Z_c, then
+//!    `lookup::prover::{running_sums, commit_running_sums}`; squeeze α.
+//! 3. `vanishing::prover::{quotient_pieces, commit_pieces}`: N/Z_H on the extended coset, split
+//!    into blinded pieces; squeeze ζ.
 //! 4. `evaluate`: every opened polynomial at its point; squeeze v.
 //! 5. `open`: one KZG witness per distinct point; squeeze u (the verifier's batching challenge).
+//!
+//! Each round's values pass through a hook (`adversary::Adversary`; no-ops for the honest prover)
+//! before they are committed, so that the soundness tests can deviate (`plonk::malicious`).
 
 use ark_ec::CurveGroup;
 use ark_ff::Zero;
