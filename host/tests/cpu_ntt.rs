@@ -1,8 +1,10 @@
 //! The CPU NTT against `ark-poly`'s `Radix2EvaluationDomain` (fft, ifft, coset fft/ifft), for
 //! both kernels: the portable one and the AVX-512 IFMA one (tests say "SKIPPED" on stderr when the
-//! CPU lacks IFMA; the development machine and CI have it).
+//! CPU lacks IFMA, and fail instead with ZKACCEL_REQUIRE_CPU_FEATURES=ifma; the development
+//! machine and CI have it).
 
 use ark_ff::{FftField, Field, UniformRand};
+use zkaccel::cpu::features::run_or_skip;
 use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
 use ark_std::{One, Zero};
 use zkaccel::cpu::ntt;
@@ -16,10 +18,9 @@ fn domain(n: usize) -> Radix2EvaluationDomain<Fr> {
 
 /// The kernels this CPU runs: always the portable one, IFMA where available (else a SKIPPED note).
 fn kernels() -> Vec<Kernel> {
-    if Kernel::Ifma.is_available() {
+    if run_or_skip("ifma", Kernel::Ifma.is_available(), "the AVX-512 IFMA NTT kernel") {
         vec![Kernel::Portable, Kernel::Ifma]
     } else {
-        eprintln!("SKIPPED: the AVX-512 IFMA NTT kernel was not tested: this CPU lacks avx512ifma");
         vec![Kernel::Portable]
     }
 }
@@ -123,8 +124,7 @@ fn inverse_undoes_forward_and_threads_agree() {
 /// before the in-cache blocks), forward, inverse and on a random coset, 1 and 2 threads.
 #[test]
 fn ifma_kernel_equals_portable_at_large_sizes() {
-    if !Kernel::Ifma.is_available() {
-        eprintln!("SKIPPED: ifma_kernel_equals_portable_at_large_sizes: this CPU lacks avx512ifma");
+    if !run_or_skip("ifma", Kernel::Ifma.is_available(), "ifma_kernel_equals_portable_at_large_sizes") {
         return;
     }
     let mut rng = TestRng::for_test("ifma_kernel_equals_portable_at_large_sizes");

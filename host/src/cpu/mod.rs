@@ -3,6 +3,8 @@
 //! same results as arkworks (`ark-ec` `VariableBaseMSM`, `ark-poly` `Radix2EvaluationDomain`);
 //! design notes and measurements are in `docs/cpu_kernels.md`.
 
+#[cfg(any(test, feature = "test-utils"))]
+pub mod features;
 pub mod ifma;
 pub mod msm;
 pub mod ntt;

@@ -106,31 +106,45 @@ pub fn reduce<C: MontConfig<4>>(a: &F<C>) -> F<C> {
     Fp::new_unchecked(BigInt(reduce_once::<C>(a.0 .0)))
 }
 
-/// The CIOS product (a·b + m·p)/2^256 before the final subtraction: assembly where the build
-/// target has ADX/BMI2 (the same integer), else the portable loop. Building with the environment
-/// variable `ZKACCEL_PORTABLE_MUL` set keeps the portable loop everywhere (for A/B measurements).
+/// Whether the assembly product can run: the build target has ADX and BMI2 (then no run-time
+/// check), or this x86-64 CPU has them (checked at run time; `std` caches the answer).
 #[inline(always)]
-fn mul_raw<C: MontConfig<4>>(a: &F<C>, b: &F<C>) -> [u64; 4] {
-    debug_assert!(C::MODULUS.0[3] < (1u64 << 62) / 5 * 4, "lazy bounds need p < 0.2·2^256");
+pub fn adx_available() -> bool {
     #[cfg(all(target_arch = "x86_64", target_feature = "adx", target_feature = "bmi2"))]
     {
-        if option_env!("ZKACCEL_PORTABLE_MUL").is_some() {
-            mul_raw_portable::<C>(&a.0 .0, &b.0 .0)
-        } else {
-            mul_raw_adx(&a.0 .0, &b.0 .0, &C::MODULUS.0, C::INV)
-        }
+        true
     }
-    #[cfg(not(all(target_arch = "x86_64", target_feature = "adx", target_feature = "bmi2")))]
+    #[cfg(all(target_arch = "x86_64", not(all(target_feature = "adx", target_feature = "bmi2"))))]
     {
-        mul_raw_portable::<C>(&a.0 .0, &b.0 .0)
+        std::is_x86_feature_detected!("adx") && std::is_x86_feature_detected!("bmi2")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
     }
 }
 
-/// The raw CIOS product with `mulx`/`adcx`/`adox` (two carry chains), for builds whose target has
-/// ADX and BMI2 (`-C target-cpu=native` on this machine): the same integer as the portable loop
-/// below (tests compare them), adapted from halo2curves' `halo2derive` 4-limb assembly (MIT/Apache),
-/// without its final subtraction.
-#[cfg(all(target_arch = "x86_64", target_feature = "adx", target_feature = "bmi2"))]
+/// The CIOS product (a·b + m·p)/2^256 before the final subtraction: the assembly product where the
+/// CPU has ADX/BMI2 (chosen at run time, or at build time with `-C target-cpu=native`; the same
+/// integer), else the portable loop. Building with the environment variable
+/// `ZKACCEL_PORTABLE_MUL` set keeps the portable loop everywhere (for A/B measurements).
+#[inline(always)]
+fn mul_raw<C: MontConfig<4>>(a: &F<C>, b: &F<C>) -> [u64; 4] {
+    debug_assert!(C::MODULUS.0[3] < (1u64 << 62) / 5 * 4, "lazy bounds need p < 0.2·2^256");
+    #[cfg(target_arch = "x86_64")]
+    {
+        if option_env!("ZKACCEL_PORTABLE_MUL").is_none() && adx_available() {
+            return mul_raw_adx(&a.0 .0, &b.0 .0, &C::MODULUS.0, C::INV);
+        }
+    }
+    mul_raw_portable::<C>(&a.0 .0, &b.0 .0)
+}
+
+/// The raw CIOS product with `mulx`/`adcx`/`adox` (two carry chains), for CPUs with ADX and BMI2
+/// (callers check [`adx_available`]; the assembler takes the instructions whatever the build
+/// target): the same integer as the portable loop below (tests compare them), adapted from
+/// halo2curves' `halo2derive` 4-limb assembly (MIT/Apache), without its final subtraction.
+#[cfg(target_arch = "x86_64")]
 #[inline(always)]
 fn mul_raw_adx(a: &[u64; 4], b: &[u64; 4], p: &[u64; 4], inv: u64) -> [u64; 4] {
     let (r0, r1, r2, r3): (u64, u64, u64, u64);
@@ -392,11 +406,15 @@ mod tests {
         }
     }
 
-    /// The assembly product (in builds with ADX/BMI2) equals the portable loop on reduced and lazy
-    /// inputs (below 2p, and below 4p times below p).
+    /// The assembly product (on CPUs with ADX/BMI2, whatever the build target) equals the portable
+    /// loop on reduced and lazy inputs (below 2p, and below 4p times below p); the product the
+    /// field operations use is the assembly one there.
     #[test]
     fn raw_products_agree_between_assembly_and_portable() {
-        #[cfg(all(target_arch = "x86_64", target_feature = "adx", target_feature = "bmi2"))]
+        if !crate::cpu::features::run_or_skip("adx", adx_available(), "the mulx/adcx/adox Montgomery product") {
+            return;
+        }
+        #[cfg(target_arch = "x86_64")]
         {
             fn run<C: MontConfig<4>>(name: &str) {
                 let mut rng = zkaccel_testkit::seed::TestRng::for_test(name);
@@ -419,9 +437,12 @@ mod tests {
             }
             run::<ark_bn254::FqConfig>("asm_vs_portable_fq");
             run::<ark_bn254::FrConfig>("asm_vs_portable_fr");
+            // The dispatch picks the assembly product (unless built with ZKACCEL_PORTABLE_MUL).
+            if option_env!("ZKACCEL_PORTABLE_MUL").is_none() {
+                let (x, y) = (F::<ark_bn254::FrConfig>::from(3u64), -F::<ark_bn254::FrConfig>::from(5u64));
+                assert_eq!(mul_raw(&x, &y), mul_raw_adx(&x.0 .0, &y.0 .0, &ark_bn254::FrConfig::MODULUS.0, ark_bn254::FrConfig::INV));
+            }
         }
-        #[cfg(not(all(target_arch = "x86_64", target_feature = "adx", target_feature = "bmi2")))]
-        eprintln!("SKIPPED: the mulx/adcx/adox product is only built with ADX and BMI2 enabled (e.g. RUSTFLAGS=\"-C target-cpu=native\")");
     }
 
     #[test]

@@ -3,14 +3,21 @@
 //! * [`circuit`]: columns, gates (polynomial identities over rotations), copy constraints.
 //! * [`mod@keygen`]: fixed columns and the permutation into a [`ProvingKey`] / [`VerifyingKey`].
 //! * [`prover`]: the rounds, each a stage function; every MSM/NTT goes through a `Backend`.
+//! * `round`: the machinery the prover's stages and the argument provers share (context,
+//!   committed polynomials, blinded commitments); a leaf module.
 //! * [`verifier`]: replays the transcript, checks the identity at ζ, one batched pairing check.
 //! * [`proof`], [`keys`]: versioned, checked encodings.
 //! * [`permutation`], `vanishing`: the copy-constraint argument and the quotient.
 //! * [`standard`]: the vanilla Plonk gate and a circuit builder (tests, benches, examples).
 //! * [`dev`]: a row-by-row witness checker that names the failing gate and row.
+//! * `malicious` (feature `test-utils`): a prover that deviates where a test tells it to, for
+//!   soundness tests; `adversary` holds its hooks on the prover's rounds.
+//! * `zk_audit` (feature `test-utils`): every committed witness polynomial's blinding against
+//!   the points it is opened at.
 //!
 //! The protocol (round order, transcript encoding, blinding degrees) is in `docs/plonk.md`.
 
+mod adversary;
 pub mod circuit;
 pub mod dev;
 mod evaluation;
@@ -18,12 +25,17 @@ pub mod keygen;
 pub mod keys;
 pub mod mac;
 pub mod lookup;
+#[cfg(any(test, feature = "test-utils"))]
+pub mod malicious;
 pub mod permutation;
 pub mod proof;
 pub mod prover;
+mod round;
 pub mod standard;
 mod vanishing;
 pub mod verifier;
+#[cfg(any(test, feature = "test-utils"))]
+pub mod zk_audit;
 
 pub use circuit::{Cell, Column, ColumnKind, ConstraintSystem, Expression, FixedAssignment, Gate, Query, Witness};
 pub use keygen::keygen;

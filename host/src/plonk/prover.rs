@@ -2,25 +2,31 @@
 //!
 //! 1. `commit_advice`: commit the blinded advice columns (Lagrange-basis MSM + blinding terms),
 //!    then `lookup::prover::commit_multiplicities`; squeeze β, γ (and θ, β_L with lookups).
-//! 2. `permutation::prover::commit_products`: the blinded grand products Z_c, then
-//!    `lookup::prover::commit_running_sums`; squeeze α.
-//! 3. `vanishing::prover::commit_quotient`: N/Z_H on the extended coset, split into blinded
-//!    pieces; squeeze ζ.
+//! 2. `permutation::prover::{products, commit_products}`: the blinded grand products Z_c, then
+//!    `lookup::prover::{running_sums, commit_running_sums}`; squeeze α.
+//! 3. `vanishing::prover::{quotient_pieces, commit_pieces}`: N/Z_H on the extended coset, split
+//!    into blinded pieces; squeeze ζ.
 //! 4. `evaluate`: every opened polynomial at its point; squeeze v.
 //! 5. `open`: one KZG witness per distinct point; squeeze u (the verifier's batching challenge).
+//!
+//! Each round's values pass through a hook (`adversary::Adversary`; no-ops for the honest prover)
+//! before they are committed, so that the soundness tests can deviate (`plonk::malicious`).
 
 use ark_ec::CurveGroup;
-use ark_ff::{UniformRand, Zero};
+use ark_ff::Zero;
 use rand::{CryptoRng, RngCore};
 
 use super::circuit::{pad_columns, ColumnKind, Witness};
 use super::keys::ProvingKey;
 use super::proof::Proof;
-use super::{absorb_points, absorb_preamble, extended_coset_shift, lookup, lookup_challenges, opening_list, permutation, vanishing, Opened, Shape};
-use crate::backend::{Backend, BackendExt, BasesHandle, MsmJob, NttKind};
+use super::adversary::{Adversary, Honest, PolyId};
+use super::round::{commit_blinded, Committed, Ctx};
+use super::verifier::Challenges;
+use super::{absorb_points, absorb_preamble, extended_coset_shift, lookup, lookup_challenges, opening_list, permutation, vanishing, Opened};
+use crate::backend::{Backend, BackendExt, NttKind};
 use crate::error::Result;
+use crate::poly::evaluate as eval_poly;
 use crate::poly::kzg::multiopen::{witness_polys, ProverQuery};
-use crate::poly::{evaluate as eval_poly, Domain};
 use crate::transcript::Transcript;
 use crate::{Fr, G1Affine, G1Projective};
 
@@ -37,24 +43,6 @@ impl Default for ProveOptions {
     fn default() -> Self {
         Self { check_witness: true }
     }
-}
-
-/// The per-proof context shared by the stages.
-pub(crate) struct Ctx<'a> {
-    pub backend: &'a dyn Backend,
-    pub pk: &'a ProvingKey,
-    pub shape: &'a Shape,
-    pub domain: &'a Domain,
-    pub lagrange: BasesHandle,
-    pub monomial: BasesHandle,
-    pub blinding: BasesHandle,
-}
-
-/// A committed polynomial in every form the later rounds need.
-pub(crate) struct Committed {
-    pub coeffs: Vec<Fr>,
-    pub ext: Vec<Fr>,
-    pub commitment: G1Affine,
 }
 
 /// Proves with blinding randomness from `rng` (a CSPRNG; tests pass a seeded one).
@@ -82,34 +70,19 @@ pub fn prove_with_options<R: RngCore + CryptoRng>(
     rng: &mut R,
     options: ProveOptions,
 ) -> Result<Proof> {
-    prove_inner(backend, pk, witness, instances, rng, options, None)
+    prove_inner(backend, pk, witness, instances, rng, options, &mut Honest)
 }
 
-/// A hook that changes the multiplicities before they are committed: (lookup, m on H).
-pub type MultiplicityTamper<'a> = &'a dyn Fn(usize, &mut Vec<Fr>);
-
-/// For soundness tests only: proves (without the witness check) after `tamper` has changed the
-/// lookup multiplicities, as a cheating prover could. The verifier must reject the result.
-#[doc(hidden)]
-pub fn prove_with_tampered_multiplicities<R: RngCore + CryptoRng>(
-    backend: &dyn Backend,
-    pk: &ProvingKey,
-    witness: &Witness,
-    instances: &[Vec<Fr>],
-    rng: &mut R,
-    tamper: MultiplicityTamper<'_>,
-) -> Result<Proof> {
-    prove_inner(backend, pk, witness, instances, rng, ProveOptions { check_witness: false }, Some(tamper))
-}
-
-fn prove_inner<R: RngCore + CryptoRng>(
+/// The prover with hooks: the honest prover runs it with [`Honest`], the soundness tests with
+/// adversaries (`plonk::malicious`).
+pub(crate) fn prove_inner<R: RngCore + CryptoRng>(
     backend: &dyn Backend,
     pk: &ProvingKey,
     witness: &Witness,
     instances: &[Vec<Fr>],
     rng: &mut R,
     options: ProveOptions,
-    tamper: Option<MultiplicityTamper<'_>>,
+    adv: &mut dyn Adversary,
 ) -> Result<Proof> {
     let vk = &pk.vk;
     let cs = vk.cs();
@@ -130,10 +103,17 @@ fn prove_inner<R: RngCore + CryptoRng>(
     };
     let mut t = Transcript::new();
     absorb_preamble(&mut t, vk, instances);
+    let mut ch = Challenges::default();
+    let report = |adv: &mut dyn Adversary, id: fn(usize) -> PolyId, polys: &[Committed]| {
+        polys.iter().enumerate().for_each(|(i, c)| adv.committed(id(i), &c.coeffs));
+    };
 
     // Round 1: advice, then the lookup multiplicities (which depend on the advice only); the
     // lookup challenges θ, β_L are squeezed after both are absorbed.
+    let mut advice_values = advice_values;
+    adv.advice(&mut advice_values);
     let advice = commit_advice(&ctx, &advice_values, rng)?;
+    report(adv, PolyId::Advice, &advice);
     absorb_points(&mut t, b"advice", &advice.iter().map(|c| c.commitment).collect::<Vec<_>>());
     let mut lookup_values = lookup::prover::multiplicities(
         &ctx,
@@ -141,16 +121,16 @@ fn prove_inner<R: RngCore + CryptoRng>(
         &lookup::prover::column_reader(&advice_values, &pk.fixed_values, &instance_values),
         options.check_witness,
     )?;
-    if let Some(tamper) = tamper {
-        lookup_values.m.iter_mut().enumerate().for_each(|(l, m)| tamper(l, m));
-    }
+    adv.multiplicities(&ch, &mut lookup_values.m);
     let lookup_m = lookup::prover::commit_multiplicities(&ctx, &lookup_values, rng)?;
+    report(adv, PolyId::LookupM, &lookup_m);
     absorb_points(&mut t, b"lookup_m", &lookup_m.iter().map(|c| c.commitment).collect::<Vec<_>>());
-    let beta = t.challenge(b"beta");
-    let gamma = t.challenge(b"gamma");
-    let (theta, lookup_beta) = lookup_challenges(&mut t, cs);
+    ch.beta = t.challenge(b"beta");
+    ch.gamma = t.challenge(b"gamma");
+    (ch.theta, ch.lookup_beta) = lookup_challenges(&mut t, cs);
+    let (beta, gamma, theta, lookup_beta) = (ch.beta, ch.gamma, ch.theta, ch.lookup_beta);
 
-    // Round 2: permutation product.
+    // Round 2: permutation products, lookup running sums.
     let instance_ext = instance_on_coset(&ctx, &instance_values)?;
     let z = if cs.permutation.is_empty() {
         vec![]
@@ -163,16 +143,24 @@ fn prove_inner<R: RngCore + CryptoRng>(
                 _ => pk.fixed_values[c.index].as_slice(),
             })
             .collect();
-        permutation::prover::commit_products(&ctx, &wires, beta, gamma, rng)?
+        let mut values = permutation::prover::products(&ctx, &wires, beta, gamma);
+        adv.products(&ch, &mut values);
+        permutation::prover::commit_products(&ctx, &values, rng)?
     };
-    let lookup_phi = lookup::prover::commit_running_sums(&ctx, &lookup_values, theta, lookup_beta, rng)?;
+    report(adv, PolyId::Permutation, &z);
+    let mut phi_values = lookup::prover::running_sums(&ctx, &lookup_values, theta, lookup_beta)?;
     drop(lookup_values);
+    adv.running_sums(&ch, &mut phi_values);
+    let lookup_phi = lookup::prover::commit_running_sums(&ctx, &phi_values, rng)?;
+    drop(phi_values);
+    report(adv, PolyId::LookupPhi, &lookup_phi);
     absorb_points(&mut t, b"perm_z", &z.iter().map(|c| c.commitment).collect::<Vec<_>>());
     absorb_points(&mut t, b"lookup_phi", &lookup_phi.iter().map(|c| c.commitment).collect::<Vec<_>>());
-    let alpha = t.challenge(b"alpha");
+    ch.alpha = t.challenge(b"alpha");
+    let alpha = ch.alpha;
 
     // Round 3: quotient.
-    let quotient = vanishing::prover::commit_quotient(
+    let mut pieces = vanishing::prover::quotient_pieces(
         &ctx,
         &advice,
         &instance_ext,
@@ -182,17 +170,15 @@ fn prove_inner<R: RngCore + CryptoRng>(
         rng,
         options.check_witness,
     )?;
+    adv.quotient(&ch, &mut pieces);
+    let quotient = vanishing::prover::commit_pieces(&ctx, pieces)?;
     absorb_points(&mut t, b"quotient", &quotient.commitments);
-    let zeta = t.challenge(b"zeta");
+    ch.zeta = t.challenge(b"zeta");
+    let zeta = ch.zeta;
 
     // Round 4: evaluations.
-    let polys = OpenedPolys {
-        advice: &advice,
-        z: &z,
-        lookup_m: &lookup_m,
-        lookup_phi: &lookup_phi,
-        quotient: &quotient.combined(zeta, shape.piece_size),
-    };
+    let combined = quotient.combined(zeta, shape.piece_size);
+    let polys = OpenedPolys { advice: &advice, z: &z, lookup_m: &lookup_m, lookup_phi: &lookup_phi, quotient: &combined };
     let evals = evaluate(&ctx, &polys, zeta);
     let mut proof = Proof {
         advice_commitments: advice.iter().map(|c| c.commitment).collect(),
@@ -207,70 +193,16 @@ fn prove_inner<R: RngCore + CryptoRng>(
         lookup_phi_commitments: lookup_phi.iter().map(|c| c.commitment).collect(),
         lookup_evals: evals.lookup,
     };
+    adv.evaluations(&ch, eval_poly(&combined, zeta), &mut proof);
     proof.absorb_evals(&mut t);
-    let v = t.challenge(b"v");
+    ch.v = t.challenge(b"v");
 
     // Round 5: batched opening.
-    proof.opening_witnesses = open(&ctx, &polys, zeta, v)?;
+    proof.opening_witnesses = open(&ctx, &polys, zeta, ch.v)?;
+    adv.openings(&ch, &mut proof.opening_witnesses);
     absorb_points(&mut t, b"opening", &proof.opening_witnesses);
     let _u = t.challenge(b"u");
     Ok(proof)
-}
-
-/// Commits to polynomials given by their values on H, each blinded with `blinding[j]` random
-/// scalars b: p(X) = interpolant(values) + (b_0 + b_1·X + …)·Z_H(X). The commitment is the
-/// Lagrange-basis MSM of the values (small quantized values make small scalars) plus the MSM of
-/// b over the blinding bases [τ^{n+i}] − [τ^i]. Returns coefficients and extended-coset values too.
-pub(crate) fn commit_blinded(
-    ctx: &Ctx<'_>,
-    values: &[&[Fr]],
-    blinding: &[usize],
-    rng: &mut (impl RngCore + CryptoRng),
-) -> Result<Vec<Committed>> {
-    let be = ctx.backend;
-    let n = ctx.shape.n;
-    let blinders: Vec<Vec<Fr>> = blinding.iter().map(|&b| (0..b).map(|_| Fr::rand(rng)).collect()).collect();
-    // One upload and one MSM call for the round: the columns over the Lagrange bases and their
-    // blinders over the blinding bases.
-    let mut uploads: Vec<&[Fr]> = values.to_vec();
-    uploads.extend(blinders.iter().map(|b| b.as_slice()));
-    let mut handles = be.upload(&uploads)?;
-    let blinder_handles = handles.split_off(values.len());
-    let refs: Vec<_> = handles.iter().collect();
-    let result = (|| -> Result<Vec<Committed>> {
-        let jobs: Vec<MsmJob<'_>> = handles
-            .iter()
-            .map(|h| MsmJob { bases: &ctx.lagrange, scalars: h })
-            .chain(blinder_handles.iter().map(|h| MsmJob { bases: &ctx.blinding, scalars: h }))
-            .collect();
-        let mut lag = be.msm_batch(&jobs)?;
-        let blind = lag.split_off(values.len());
-        let coeff_handles = be.ntt(&refs, ctx.shape.k, NttKind::Inverse)?;
-        let coeffs: std::result::Result<Vec<Vec<Fr>>, _> = coeff_handles.iter().map(|h| be.download(h)).collect();
-        coeff_handles.into_iter().for_each(|h| be.release(h));
-        let mut coeffs = coeffs?;
-        for (c, b) in coeffs.iter_mut().zip(&blinders) {
-            c.resize(n + b.len(), Fr::zero());
-            for (i, bi) in b.iter().enumerate() {
-                c[i] -= bi;
-                c[n + i] += bi;
-            }
-        }
-        let ext = be.ntt_host(
-            &coeffs.iter().map(|c| c.as_slice()).collect::<Vec<_>>(),
-            ctx.shape.ext_k,
-            NttKind::CosetForward { shift: extended_coset_shift() },
-        )?;
-        let commitments = G1Projective::normalize_batch(&lag.iter().zip(&blind).map(|(a, b)| *a + b).collect::<Vec<_>>());
-        Ok(coeffs
-            .into_iter()
-            .zip(ext)
-            .zip(commitments)
-            .map(|((coeffs, ext), commitment)| Committed { coeffs, ext, commitment })
-            .collect())
-    })();
-    handles.into_iter().chain(blinder_handles).for_each(|h| be.release(h));
-    result
 }
 
 /// Round 1: the advice columns, blinded per column by 1 + (number of points it is opened at).
@@ -357,11 +289,3 @@ pub(crate) fn open(ctx: &Ctx<'_>, polys: &OpenedPolys<'_>, zeta: Fr, v: Fr) -> R
     let commitments = ctx.backend.msm_host(&ctx.monomial, &refs)?;
     Ok(G1Projective::normalize_batch(&commitments))
 }
-
-/// Query lookup used when evaluating gates on the extended coset (`size` a power of two).
-#[inline]
-pub(crate) fn rotated_index(i: usize, rotation: i32, factor: usize, size: usize) -> usize {
-    debug_assert!(size.is_power_of_two());
-    (i as isize).wrapping_add(rotation as isize * factor as isize) as usize & (size - 1)
-}
-

@@ -16,7 +16,7 @@ use crate::transcript::Transcript;
 use crate::{Fr, G1Projective};
 
 /// The Fiat–Shamir challenges of a proof.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Challenges {
     pub beta: Fr,
     pub gamma: Fr,
@@ -99,6 +99,51 @@ pub fn verify(vk: &VerifyingKey, proof: &Proof, instances: &[Vec<Fr>]) -> Result
     if proof.opening_witnesses.len() != num_points {
         return Err(reject("wrong number of opening witnesses"));
     }
+    let t_eval = quotient_eval(vk, proof, instances, &ch)?;
+    let t_commitment = vanishing::verifier::combined_commitment(&proof.quotient_commitments, zeta, shape.piece_size);
+
+    // The batched opening, in the shared order.
+    let (mut ia, mut ifx, mut is) = (0, 0, 0);
+    let vq: Vec<VerifierQuery> = list
+        .iter()
+        .map(|&(o, rot)| {
+            let point = domain.rotate(zeta, rot);
+            let (commitment, eval): (G1Projective, Fr) = match o {
+                Opened::Advice(i) => {
+                    ia += 1;
+                    (proof.advice_commitments[queries.advice[i].column.index].into_group(), proof.advice_evals[i])
+                }
+                Opened::Fixed(i) => {
+                    ifx += 1;
+                    (vk.fixed_commitments()[queries.fixed[i].column.index].into_group(), proof.fixed_evals[i])
+                }
+                Opened::Sigma(j) => {
+                    is += 1;
+                    (vk.sigma_commitments()[j].into_group(), proof.sigma_evals[j])
+                }
+                Opened::Z(c, r) => (proof.permutation_commitments[c].into_group(), proof.z_evals[permutation::z_eval_index(c, r)]),
+                Opened::LookupM(l) => (proof.lookup_m_commitments[l].into_group(), proof.lookup_evals[3 * l]),
+                Opened::LookupPhi(l, r) => (proof.lookup_phi_commitments[l].into_group(), proof.lookup_evals[3 * l + 1 + r as usize]),
+                Opened::Quotient => (t_commitment, t_eval),
+            };
+            VerifierQuery { point, commitment, eval }
+        })
+        .collect();
+    debug_assert_eq!((ia, ifx, is), (queries.advice.len(), queries.fixed.len(), cs.permutation.len()));
+    if !multiopen::verify(vk.srs(), &vq, &proof.opening_witnesses, ch.v, ch.u) {
+        return Err(reject("the batched KZG opening check failed"));
+    }
+    Ok(())
+}
+
+/// The value t(ζ) = N(ζ)/Z_H(ζ) the quotient must open to, from the proof's evaluations and the
+/// public inputs (the proof's shape already checked).
+pub(crate) fn quotient_eval(vk: &VerifyingKey, proof: &Proof, instances: &[Vec<Fr>], ch: &Challenges) -> Result<Fr> {
+    let cs = vk.cs();
+    let shape = vk.shape();
+    let domain = vk.domain();
+    let queries = cs.queries();
+    let zeta = ch.zeta;
     let zh = domain.vanishing_eval(zeta);
     let l0 = domain.lagrange_evals(zeta, 1).ok_or_else(|| reject("ζ lies in the domain"))?[0];
 
@@ -134,39 +179,5 @@ pub fn verify(vk: &VerifyingKey, proof: &Proof, instances: &[Vec<Fr>]) -> Result
         beta: ch.lookup_beta,
     });
     let numerator = combined_constraints(cs, &shifts, &query, perm, lookups, zeta, l0, ch.beta, ch.gamma, ch.alpha);
-    let t_eval = vanishing::verifier::expected_eval(numerator, zh).ok_or_else(|| reject("Z_H(ζ) = 0"))?;
-    let t_commitment = vanishing::verifier::combined_commitment(&proof.quotient_commitments, zeta, shape.piece_size);
-
-    // The batched opening, in the shared order.
-    let (mut ia, mut ifx, mut is) = (0, 0, 0);
-    let vq: Vec<VerifierQuery> = list
-        .iter()
-        .map(|&(o, rot)| {
-            let point = domain.rotate(zeta, rot);
-            let (commitment, eval): (G1Projective, Fr) = match o {
-                Opened::Advice(i) => {
-                    ia += 1;
-                    (proof.advice_commitments[queries.advice[i].column.index].into_group(), proof.advice_evals[i])
-                }
-                Opened::Fixed(i) => {
-                    ifx += 1;
-                    (vk.fixed_commitments()[queries.fixed[i].column.index].into_group(), proof.fixed_evals[i])
-                }
-                Opened::Sigma(j) => {
-                    is += 1;
-                    (vk.sigma_commitments()[j].into_group(), proof.sigma_evals[j])
-                }
-                Opened::Z(c, r) => (proof.permutation_commitments[c].into_group(), proof.z_evals[permutation::z_eval_index(c, r)]),
-                Opened::LookupM(l) => (proof.lookup_m_commitments[l].into_group(), proof.lookup_evals[3 * l]),
-                Opened::LookupPhi(l, r) => (proof.lookup_phi_commitments[l].into_group(), proof.lookup_evals[3 * l + 1 + r as usize]),
-                Opened::Quotient => (t_commitment, t_eval),
-            };
-            VerifierQuery { point, commitment, eval }
-        })
-        .collect();
-    debug_assert_eq!((ia, ifx, is), (queries.advice.len(), queries.fixed.len(), cs.permutation.len()));
-    if !multiopen::verify(vk.srs(), &vq, &proof.opening_witnesses, ch.v, ch.u) {
-        return Err(reject("the batched KZG opening check failed"));
-    }
-    Ok(())
+    vanishing::verifier::expected_eval(numerator, zh).ok_or_else(|| reject("Z_H(ζ) = 0"))
 }

@@ -1,6 +1,8 @@
 //! Shared setup for the Plonk integration tests.
 #![allow(dead_code)]
 
+pub mod relu;
+
 use zkaccel::backend::CpuBackend;
 use zkaccel::plonk::standard::random_circuit;
 use zkaccel::plonk::{keygen, ConstraintSystem, FixedAssignment, ProvingKey, Witness};

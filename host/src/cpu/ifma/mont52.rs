@@ -370,11 +370,7 @@ mod tests {
     }
 
     fn avail() -> bool {
-        if !crate::cpu::ifma::available() {
-            eprintln!("SKIPPED: this CPU lacks AVX-512 IFMA; the IFMA kernels were not tested");
-            return false;
-        }
-        true
+        crate::cpu::features::run_or_skip("ifma", crate::cpu::ifma::available(), "the AVX-512 IFMA Montgomery kernels")
     }
 
     #[test]

@@ -8,7 +8,7 @@ use rand::{CryptoRng, RngCore};
 use super::{compress, Lookup, M_BLINDING, PHI_BLINDING};
 use crate::error::{Error, Result};
 use crate::plonk::circuit::{Column, ColumnKind, Expression};
-use crate::plonk::prover::{commit_blinded, Committed, Ctx};
+use crate::plonk::round::{commit_blinded, Committed, Ctx};
 use crate::Fr;
 
 /// The values of each lookup's input expressions and table columns on H.
@@ -80,6 +80,9 @@ pub(crate) fn commit_multiplicities(ctx: &Ctx<'_>, values: &LookupValues, rng: &
 /// One batch inversion (on the backend) for all lookups.
 pub(crate) fn running_sums(ctx: &Ctx<'_>, values: &LookupValues, theta: Fr, beta: Fr) -> Result<Vec<Vec<Fr>>> {
     let n = ctx.shape.n;
+    if values.m.is_empty() {
+        return Ok(vec![]);
+    }
     let mut den: Vec<Fr> = Vec::with_capacity(2 * n * values.m.len());
     for (inputs, tables) in values.inputs.iter().zip(&values.tables) {
         den.extend((0..n).map(|i| beta + compress(inputs.iter().map(|c| c[i]), theta)));
@@ -107,18 +110,11 @@ pub(crate) fn running_sums(ctx: &Ctx<'_>, values: &LookupValues, theta: Fr, beta
         .collect())
 }
 
-/// Round 2: the blinded running sums, one MSM call.
-pub(crate) fn commit_running_sums(
-    ctx: &Ctx<'_>,
-    values: &LookupValues,
-    theta: Fr,
-    beta: Fr,
-    rng: &mut (impl RngCore + CryptoRng),
-) -> Result<Vec<Committed>> {
-    if values.m.is_empty() {
+/// Round 2: the blinded running sums (given on H), one MSM call.
+pub(crate) fn commit_running_sums(ctx: &Ctx<'_>, phi: &[Vec<Fr>], rng: &mut (impl RngCore + CryptoRng)) -> Result<Vec<Committed>> {
+    if phi.is_empty() {
         return Ok(vec![]);
     }
-    let phi = running_sums(ctx, values, theta, beta)?;
     let refs: Vec<&[Fr]> = phi.iter().map(|v| v.as_slice()).collect();
     commit_blinded(ctx, &refs, &vec![PHI_BLINDING; refs.len()], rng)
 }

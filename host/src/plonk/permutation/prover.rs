@@ -7,7 +7,7 @@ use rayon::prelude::*;
 
 use super::shifts;
 use crate::error::Result;
-use crate::plonk::prover::{commit_blinded, Committed, Ctx};
+use crate::plonk::round::{commit_blinded, Committed, Ctx};
 use crate::poly::powers;
 use crate::Fr;
 
@@ -75,16 +75,15 @@ pub fn product_values(
     out
 }
 
-/// Commits to the grand products (one MSM call for all chunks).
-pub(crate) fn commit_products(
-    ctx: &Ctx<'_>,
-    wires: &[&[Fr]],
-    beta: Fr,
-    gamma: Fr,
-    rng: &mut (impl RngCore + CryptoRng),
-) -> Result<Vec<Committed>> {
+/// The values on H of Z and the partial products for this proof's wires and challenges.
+pub(crate) fn products(ctx: &Ctx<'_>, wires: &[&[Fr]], beta: Fr, gamma: Fr) -> Vec<Vec<Fr>> {
     let shape = ctx.shape;
-    let z = product_values(wires, &ctx.pk.sigma_values, shape.perm_chunk_len, ctx.domain.omega, shape.n, beta, gamma);
-    let refs: Vec<&[Fr]> = z.iter().map(|v| v.as_slice()).collect();
-    commit_blinded(ctx, &refs, &vec![shape.z_blinding; z.len()], rng)
+    product_values(wires, &ctx.pk.sigma_values, shape.perm_chunk_len, ctx.domain.omega, shape.n, beta, gamma)
+}
+
+/// Commits to the grand product and the partial products given on H (one MSM call for all
+/// chunks), each blinded with `z_blinding` scalars.
+pub(crate) fn commit_products(ctx: &Ctx<'_>, values: &[Vec<Fr>], rng: &mut (impl RngCore + CryptoRng)) -> Result<Vec<Committed>> {
+    let refs: Vec<&[Fr]> = values.iter().map(|v| v.as_slice()).collect();
+    commit_blinded(ctx, &refs, &vec![ctx.shape.z_blinding; values.len()], rng)
 }

@@ -16,7 +16,7 @@ use crate::plonk::circuit::{ColumnKind, Query};
 use crate::plonk::lookup::prover::LookupPolys;
 use crate::plonk::lookup::compress;
 use crate::plonk::permutation::shifts;
-use crate::plonk::prover::{rotated_index, Committed, Ctx};
+use crate::plonk::round::{rotated_index, Committed, Ctx};
 use crate::plonk::extended_coset_shift;
 use crate::{Fr, G1Affine, G1Projective};
 use ark_ec::CurveGroup;
@@ -158,9 +158,9 @@ pub(crate) fn numerator_on_coset(
     out
 }
 
-/// Computes, splits, blinds and commits the quotient.
+/// Computes, splits and blinds the quotient: the pieces t'_i (coefficients).
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn commit_quotient(
+pub(crate) fn quotient_pieces(
     ctx: &Ctx<'_>,
     advice: &[Committed],
     instance_ext: &[Vec<Fr>],
@@ -169,7 +169,7 @@ pub(crate) fn commit_quotient(
     challenges: [Fr; 3],
     rng: &mut (impl RngCore + CryptoRng),
     check_witness: bool,
-) -> Result<Quotient> {
+) -> Result<Vec<Vec<Fr>>> {
     let shape = ctx.shape;
     let size = 1usize << shape.ext_k;
     let factor = shape.ext_factor();
@@ -212,6 +212,11 @@ pub(crate) fn commit_quotient(
         pieces[i][m] += b;
         pieces[i + 1][0] -= b;
     }
+    Ok(pieces)
+}
+
+/// Commits the pieces (one monomial-basis MSM call).
+pub(crate) fn commit_pieces(ctx: &Ctx<'_>, pieces: Vec<Vec<Fr>>) -> Result<Quotient> {
     let refs: Vec<&[Fr]> = pieces.iter().map(|p| p.as_slice()).collect();
     let commitments = G1Projective::normalize_batch(&ctx.backend.msm_host(&ctx.monomial, &refs)?);
     Ok(Quotient { pieces, commitments })

@@ -1,6 +1,8 @@
 //! Shared helpers for the zkaccel-zkml tests.
 #![allow(dead_code)]
 
+pub mod prove;
+
 use std::path::PathBuf;
 
 use zkaccel_onnx::{load_onnx, Graph, InputData, RunArgs, Settings, Tensor, Visibility};
