@@ -186,8 +186,9 @@ fn failures(c: &WnnCircuit) -> Vec<Failure> {
     check_witness(&c.cs, &c.fixed, &c.witness, &c.instances, 100).unwrap()
 }
 
-fn only_lookup(f: &[Failure], name: &str) -> bool {
-    !f.is_empty() && f.iter().all(|x| matches!(x, Failure::Lookup { lookup, .. } if lookup == name))
+/// Every failure is the lookup `name` on a row in `rows`.
+fn only_lookup_in(f: &[Failure], name: &str, rows: std::ops::Range<usize>) -> bool {
+    !f.is_empty() && f.iter().all(|x| matches!(x, Failure::Lookup { lookup, row } if lookup == name && rows.contains(row)))
 }
 
 #[test]
@@ -220,7 +221,8 @@ fn honest_proofs_verify_and_tampered_ones_do_not() {
     t.filter_bits[3][1][2] ^= true;
     t.refresh_scores(&m);
     let bad = build(&m, &t).unwrap();
-    assert!(only_lookup(&failures(&bad), "wnn_bloom"), "{:?}", failures(&bad));
+    let block = bad.starts[4] + (3 * m.num_filter_hashes + 1) * m.num_classes;
+    assert!(only_lookup_in(&failures(&bad), "wnn_bloom", block..block + 1), "{:?}", failures(&bad));
     assert!(prove_then_verify(&pk, &bad).is_err(), "wrong filter bit accepted");
 
     // The hash remainder r1 + p (q1 − 1): x³ = q1·p + r1 still holds; everything after the hash
@@ -233,7 +235,8 @@ fn honest_proofs_verify_and_tampered_ones_do_not() {
     t.digits[f_idx] = m.digits(t.r1[f_idx] & ((1 << m.hash_bits()) - 1)).into_iter().map(|d| d as u64).collect();
     t.refresh_from_digits(&m);
     let bad = build(&m, &t).unwrap();
-    assert!(only_lookup(&failures(&bad), "wnn_range_l1"), "{:?}", failures(&bad));
+    // In the limb chains of r1 and r1c (the limbs region).
+    assert!(only_lookup_in(&failures(&bad), "wnn_range_l1", bad.starts[3]..bad.starts[4]), "{:?}", failures(&bad));
     assert!(prove_then_verify(&pk, &bad).is_err(), "remainder ≥ p accepted");
 
     // The hash output h + 2^l (q2 − 1): a digit ≥ E, whose key 1 + f·E + digit is an entry of the
@@ -246,7 +249,9 @@ fn honest_proofs_verify_and_tampered_ones_do_not() {
     t.refresh_from_digits(&m);
     let bad = build(&m, &t).unwrap();
     let f = failures(&bad);
-    assert!(only_lookup(&f, "wnn_range_l1") || only_lookup(&f, "wnn_range_l2"), "{f:?}");
+    // On the filter's hash row, where the digits sit (H = 2: L1 and L2 of one row).
+    let hash_row = bad.starts[2] + f_idx;
+    assert!(only_lookup_in(&f, "wnn_range_l1", hash_row..hash_row + 1) || only_lookup_in(&f, "wnn_range_l2", hash_row..hash_row + 1), "{f:?}");
     assert!(prove_then_verify(&pk, &bad).is_err(), "hash digit ≥ E accepted");
 
     // A wrong class (honest scores, the class of a lower score): only the argmax range check
@@ -254,7 +259,7 @@ fn honest_proofs_verify_and_tampered_ones_do_not() {
     let mut t = honest.clone();
     t.class = (0..m.num_classes).find(|&c| t.scores[c] < t.scores[honest.class]).expect("a lower score");
     let bad = build(&m, &t).unwrap();
-    assert!(only_lookup(&failures(&bad), "wnn_range_l1"), "{:?}", failures(&bad));
+    assert!(only_lookup_in(&failures(&bad), "wnn_range_l1", 0..m.num_classes), "{:?}", failures(&bad));
     assert!(prove_then_verify(&pk, &bad).is_err(), "wrong class accepted");
 
     // A tampered proof: any changed byte is rejected (decoding or verification).
