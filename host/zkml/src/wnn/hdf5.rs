@@ -67,7 +67,7 @@ fn parse(bytes: Vec<u8>, what: &str) -> Result<WnnModel> {
             return Err(bad(name, format!("{v} is outside 1..=2^32")));
         }
     }
-    if num_filter_inputs == 0 || (num_inputs * bits_per_input) % num_filter_inputs != 0 {
+    if num_filter_inputs == 0 || !(num_inputs * bits_per_input).is_multiple_of(num_filter_inputs) {
         return Err(bad("num_filter_inputs", format!("{num_filter_inputs} does not divide num_inputs·bits_per_input = {}", num_inputs * bits_per_input)));
     }
     let width = (num_inputs as f64).sqrt().round() as usize;

@@ -89,7 +89,7 @@ impl WnnModel {
         if !(1..=64).contains(&self.num_filter_inputs) {
             return bad("num_filter_inputs", format!("{} is outside 1..=64 (the packed hash input is a 64-bit integer)", self.num_filter_inputs));
         }
-        if self.num_input_bits() % self.num_filter_inputs != 0 {
+        if !self.num_input_bits().is_multiple_of(self.num_filter_inputs) {
             return bad(
                 "num_filter_inputs",
                 format!("{} does not divide num_inputs·bits_per_input = {}", self.num_filter_inputs, self.num_input_bits()),
