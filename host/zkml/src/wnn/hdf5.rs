@@ -60,12 +60,15 @@ fn parse(bytes: Vec<u8>, what: &str) -> Result<WnnModel> {
     let num_filter_entries = attr("num_filter_entries")?;
     let num_filter_hashes = attr("num_filter_hashes")?;
     let p = attr("p")? as u64;
-    // Sizes are checked before anything is allocated from them.
-    let limit = 1usize << 32;
+    // Sizes are checked before anything is computed or allocated from them (no overflow).
+    let limit = 1usize << 24;
     for (name, v) in [("num_classes", num_classes), ("num_inputs", num_inputs), ("bits_per_input", bits_per_input), ("num_filter_entries", num_filter_entries)] {
         if v == 0 || v > limit {
-            return Err(bad(name, format!("{v} is outside 1..=2^32")));
+            return Err(bad(name, format!("{v} is outside 1..=2^24")));
         }
+    }
+    if num_classes.checked_mul(num_inputs).and_then(|x| x.checked_mul(bits_per_input)).and_then(|x| x.checked_mul(num_filter_entries)).is_none_or(|x| x > 1 << 40) {
+        return Err(bad("num_classes", "the attributes describe more than 2^40 Bloom filter bits".into()));
     }
     if num_filter_inputs == 0 || !(num_inputs * bits_per_input).is_multiple_of(num_filter_inputs) {
         return Err(bad("num_filter_inputs", format!("{num_filter_inputs} does not divide num_inputs·bits_per_input = {}", num_inputs * bits_per_input)));
