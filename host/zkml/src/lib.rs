@@ -23,6 +23,7 @@ pub mod pipeline;
 pub mod proof_file;
 pub mod srs;
 pub mod witness;
+pub mod wnn;
 
 pub use error::{Error, Result};
 pub use exit_code::ExitCode;

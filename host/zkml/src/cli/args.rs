@@ -91,6 +91,9 @@ pub enum Command {
     Prove(Prove),
     /// Verifies a proof.
     Verify(Verify),
+    /// Weightless neural networks (HDF5 Bloom-filter models): setup, gen-witness, prove, verify.
+    #[command(subcommand)]
+    Wnn(super::wnn::WnnCommand),
 }
 
 #[derive(Args, Debug)]

@@ -9,6 +9,7 @@ pub mod output;
 mod prove;
 mod setup;
 mod verify;
+pub mod wnn;
 
 use clap::Parser;
 use serde_json::json;
@@ -77,6 +78,7 @@ fn run(cmd: &Command, g: &Global, out: &Out) -> Result<Report> {
         Command::GenWitness(a) => gen_witness::run(a, out)?,
         Command::Prove(a) => prove::run(a, g, out)?,
         Command::Verify(a) => verify::run(a, out)?,
+        Command::Wnn(c) => wnn::run(c, g, out)?,
     };
     if let serde_json::Value::Object(m) = &mut r.json {
         m.insert("ok".into(), json!(true));

@@ -1,0 +1,239 @@
+//! `zkaccel wnn setup | gen-witness | prove | verify`: the ONNX verbs' flags on a weightless
+//! network's HDF5 model file (`-M model.hdf5`). The image is private; the class scores and the
+//! predicted class are the proof's public inputs and are printed by `gen-witness`, `prove` and
+//! `verify` (and in `--json`).
+
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Subcommand};
+use serde_json::json;
+use zkaccel::backend::ProfilingBackend;
+use zkaccel::plonk::{ProvingKey, VerifyingKey};
+
+use super::args::Global;
+use super::output::{ms, Out, Report};
+use crate::error::{Error, Result};
+use crate::srs;
+use crate::wnn::files::{model_digest, WnnProofFile, WnnWitnessFile};
+use crate::wnn::{hdf5, input, pipeline, WnnModel, WnnPlan};
+
+/// The `wnn` verbs.
+#[derive(Subcommand, Debug)]
+pub enum WnnCommand {
+    /// Generates the proving and verifying keys for a WNN model file.
+    Setup(WnnSetup),
+    /// Classifies an image (PNG or input.json) and writes the witness.
+    GenWitness(WnnGenWitness),
+    /// Proves the witness's classification, verifies the proof, then writes it.
+    Prove(WnnProve),
+    /// Verifies a proof.
+    Verify(WnnVerify),
+}
+
+#[derive(Args, Debug)]
+pub struct WnnSetup {
+    /// The WNN model (HDF5).
+    #[arg(short = 'M', long = "model")]
+    pub model: PathBuf,
+    /// A snarkjs powers-of-tau file (BN254) large enough for the circuit.
+    #[arg(long = "srs-path", conflicts_with = "dev_srs")]
+    pub srs_path: Option<PathBuf>,
+    /// Use an INSECURE development SRS generated on the spot (testing and benchmarks only).
+    #[arg(long = "dev-srs")]
+    pub dev_srs: bool,
+    #[arg(long = "vk-path", default_value = "vk.key")]
+    pub vk_path: PathBuf,
+    #[arg(long = "pk-path", default_value = "pk.key")]
+    pub pk_path: PathBuf,
+}
+
+#[derive(Args, Debug)]
+pub struct WnnGenWitness {
+    /// The image: a width×width 8-bit PNG, or ezkl's input.json with the pixel values 0–255.
+    #[arg(short = 'D', long = "data", default_value = "input.json")]
+    pub data: PathBuf,
+    #[arg(short = 'M', long = "model")]
+    pub model: PathBuf,
+    #[arg(short = 'O', long = "output", default_value = "witness.json")]
+    pub output: PathBuf,
+}
+
+#[derive(Args, Debug)]
+pub struct WnnProve {
+    #[arg(long = "witness", default_value = "witness.json")]
+    pub witness: PathBuf,
+    #[arg(short = 'M', long = "model")]
+    pub model: PathBuf,
+    #[arg(long = "pk-path", default_value = "pk.key")]
+    pub pk_path: PathBuf,
+    #[arg(long = "proof-path", default_value = "proof.json")]
+    pub proof_path: PathBuf,
+    /// Checks that the proving key was made with this .ptau (optional).
+    #[arg(long = "srs-path")]
+    pub srs_path: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct WnnVerify {
+    #[arg(long = "proof-path", default_value = "proof.json")]
+    pub proof_path: PathBuf,
+    /// The model file: also checks that the proof is for this model (optional).
+    #[arg(short = 'M', long = "model")]
+    pub model: Option<PathBuf>,
+    #[arg(long = "vk-path", default_value = "vk.key")]
+    pub vk_path: PathBuf,
+    /// Checks that the verifying key was made with this .ptau (optional).
+    #[arg(long = "srs-path")]
+    pub srs_path: Option<PathBuf>,
+}
+
+/// Reads a model file: its parsed model and the SHA-256 of its bytes.
+fn load_model(path: &Path) -> Result<(WnnModel, String)> {
+    let bytes = super::read(path)?;
+    let digest = model_digest(&bytes);
+    Ok((hdf5::from_bytes(bytes, &path.display().to_string())?, digest))
+}
+
+fn check_model(path: &Path, digest: &str, recorded: &str, what: &str) -> Result<()> {
+    if digest != recorded {
+        return Err(Error::artifact(format!("{what} was made for another model than {} (model_sha256 differs)", path.display())));
+    }
+    Ok(())
+}
+
+fn scores_line(scores: &[u32], class: usize) -> String {
+    format!("class scores {scores:?}; predicted class {class}")
+}
+
+pub fn run(cmd: &WnnCommand, g: &Global, out: &Out) -> Result<Report> {
+    match cmd {
+        WnnCommand::Setup(a) => setup(a, g, out),
+        WnnCommand::GenWitness(a) => gen_witness(a),
+        WnnCommand::Prove(a) => prove(a, g, out),
+        WnnCommand::Verify(a) => verify(a),
+    }
+}
+
+fn setup(a: &WnnSetup, g: &Global, out: &Out) -> Result<Report> {
+    let (m, digest) = load_model(&a.model)?;
+    let layout = pipeline::layout_for_setup(&m)?;
+    let degree = pipeline::srs_degree(&layout)?;
+    let plan = layout.plan.clone();
+    let (backend, device) = super::choose_device(g);
+    out.note(&format!("device: {device}"));
+    if a.dev_srs {
+        out.note(srs::INSECURE_DEV_WARNING);
+    }
+    let step = out.step("loading the SRS");
+    let (srs, label) = srs::load(a.srs_path.as_deref(), a.dev_srs, degree)?;
+    let t_srs = step.done();
+    let step = out.step(&format!("generating keys for 2^{} rows", plan.k));
+    let pk = zkaccel::plonk::keygen(&backend, &srs, layout.cs, &layout.fixed)?;
+    let t_keygen = step.done();
+    let (pk_bytes, vk_bytes) = (pk.to_bytes(), pk.vk.to_bytes());
+    super::write(&a.pk_path, &pk_bytes)?;
+    super::write(&a.vk_path, &vk_bytes)?;
+    Ok(Report {
+        json: json!({
+            "verb": "wnn setup", "device": device, "srs": label, "insecure_srs": a.dev_srs, "k": plan.k, "plan": plan,
+            "model_sha256": digest, "pk_path": a.pk_path, "vk_path": a.vk_path, "pk_bytes": pk_bytes.len(), "vk_bytes": vk_bytes.len(),
+            "vk_digest": hex::encode(pk.vk.digest()), "srs_ms": ms(t_srs), "keygen_ms": ms(t_keygen)
+        }),
+        lines: vec![
+            format!("SRS: {label}{}", if a.dev_srs { " (INSECURE, testing only)" } else { "" }),
+            plan_line(&plan),
+            format!(
+                "keys in {:.2} s (SRS {:.2} s): {} ({} bytes), {} ({} bytes)",
+                t_keygen.as_secs_f64(),
+                t_srs.as_secs_f64(),
+                a.pk_path.display(),
+                pk_bytes.len(),
+                a.vk_path.display(),
+                vk_bytes.len()
+            ),
+        ],
+    })
+}
+
+fn plan_line(p: &WnnPlan) -> String {
+    format!(
+        "circuit: 2^{} rows ({} used; Bloom table {} rows, range table {} rows, limbs of {} bits)",
+        p.k, p.rows_used, p.bloom_table_rows, p.range_table_rows, p.limb_bits
+    )
+}
+
+fn gen_witness(a: &WnnGenWitness) -> Result<Report> {
+    let (m, digest) = load_model(&a.model)?;
+    let pixels = input::load_pixels(&a.data, m.width)?;
+    let w = pipeline::gen_witness(&m, &digest, &pixels);
+    w.save(&a.output)?;
+    Ok(Report {
+        json: json!({ "verb": "wnn gen-witness", "output": a.output, "scores": w.scores, "class": w.class }),
+        lines: vec![format!("witness written to {}", a.output.display()), scores_line(&w.scores, w.class)],
+    })
+}
+
+fn prove(a: &WnnProve, g: &Global, out: &Out) -> Result<Report> {
+    let (m, digest) = load_model(&a.model)?;
+    let w = WnnWitnessFile::load(&a.witness)?;
+    check_model(&a.model, &digest, &w.model_sha256, &format!("the witness {}", a.witness.display()))?;
+    let (cpu, device) = super::choose_device(g);
+    out.note(&format!("device: {device}"));
+    let backend = ProfilingBackend::new(cpu);
+    let step = out.step("loading the proving key");
+    let pk_bytes = super::read(&a.pk_path)?;
+    let pk = ProvingKey::from_bytes_unchecked_commitments(&pk_bytes, &backend).map_err(|e| Error::from(e).context(a.pk_path.display()))?;
+    let t_load = step.done();
+    if let Some(p) = &a.srs_path {
+        srs::check_pk(p, &pk)?;
+    }
+    let _ = backend.take_profile();
+    let step = out.step(&format!("proving (2^{} rows)", pk.vk.k()));
+    let (file, t) = pipeline::prove(&backend, &m, &w, &pk)?;
+    step.done();
+    let profile = backend.take_profile();
+    let proof_bytes = file.proof.len() / 2;
+    file.save(&a.proof_path)?;
+    Ok(Report {
+        json: json!({
+            "verb": "wnn prove", "device": device, "proof_path": a.proof_path, "proof_bytes": proof_bytes, "k": pk.vk.k(),
+            "load_pk_ms": ms(t_load), "witness_ms": ms(t.witness), "prove_ms": ms(t.prove), "verify_ms": ms(t.verify),
+            "msm_ms": ms(profile.msm), "msm_calls": profile.msm_calls, "ntt_ms": ms(profile.ntt), "ntt_calls": profile.ntt_calls,
+            "scores": file.scores, "class": file.class,
+        }),
+        lines: vec![
+            format!(
+                "proof written to {} ({proof_bytes} bytes), verified before writing; prove {:.3} s (MSM {:.3} s, NTT {:.3} s), key load {:.3} s, witness {:.3} s, self-verify {:.3} s",
+                a.proof_path.display(),
+                t.prove.as_secs_f64(),
+                profile.msm.as_secs_f64(),
+                profile.ntt.as_secs_f64(),
+                t_load.as_secs_f64(),
+                t.witness.as_secs_f64(),
+                t.verify.as_secs_f64()
+            ),
+            scores_line(&file.scores, file.class),
+        ],
+    })
+}
+
+fn verify(a: &WnnVerify) -> Result<Report> {
+    let digest = match &a.model {
+        Some(p) => Some(load_model(p)?.1),
+        None => None,
+    };
+    let vk_bytes = super::read(&a.vk_path)?;
+    let vk = VerifyingKey::from_bytes(&vk_bytes).map_err(|e| Error::from(e).context(a.vk_path.display()))?;
+    if let Some(p) = &a.srs_path {
+        srs::check_vk(p, &vk)?;
+    }
+    let f = WnnProofFile::load(&a.proof_path)?;
+    let time = pipeline::verify_file(&vk, &f, digest.as_deref()).map_err(|e| e.context(a.proof_path.display()))?;
+    Ok(Report {
+        json: json!({ "verb": "wnn verify", "verified": true, "verify_ms": ms(time), "scores": f.scores, "class": f.class, "model_checked": digest.is_some() }),
+        lines: vec![
+            format!("proof {} is VALID (verified in {:.1} ms)", a.proof_path.display(), time.as_secs_f64() * 1e3),
+            scores_line(&f.scores, f.class),
+        ],
+    })
+}

@@ -1,0 +1,119 @@
+//! The `zkaccel wnn` steps as functions over in-memory values: keys, witness, proof, verification.
+
+use std::time::{Duration, Instant};
+
+use zkaccel::backend::Backend;
+use zkaccel::plonk::{keygen, prove_with_os_rng, verify, ProvingKey, Shape, VerifyingKey};
+use zkaccel::srs::Srs;
+
+use super::circuit::{build, public_inputs, WnnCircuit};
+use super::files::{WnnProofFile, WnnWitnessFile, PROOF_FORMAT, PROTOCOL, VERSION, WITNESS_FORMAT};
+use super::model::WnnModel;
+use super::trace::Trace;
+use crate::error::{Error, Result};
+use crate::ExitCode;
+
+/// The layout for key generation (the fixed columns and copies do not depend on the image).
+pub fn layout_for_setup(m: &WnnModel) -> Result<WnnCircuit> {
+    build(m, &Trace::honest(m, &vec![0u8; m.num_inputs]))
+}
+
+/// The SRS degree the model's circuit needs.
+pub fn srs_degree(c: &WnnCircuit) -> Result<usize> {
+    Ok(Shape::new(&c.cs, c.plan.k)?.srs_degree)
+}
+
+/// Key generation.
+pub fn setup(backend: &dyn Backend, m: &WnnModel, srs: &Srs) -> Result<ProvingKey> {
+    let c = layout_for_setup(m)?;
+    Ok(keygen(backend, srs, c.cs, &c.fixed)?)
+}
+
+/// Runs inference on `pixels` and returns the witness file.
+pub fn gen_witness(m: &WnnModel, model_sha256: &str, pixels: &[u8]) -> WnnWitnessFile {
+    let t = Trace::honest(m, pixels);
+    WnnWitnessFile { format: WITNESS_FORMAT.into(), version: VERSION, model_sha256: model_sha256.into(), pixels: pixels.to_vec(), scores: t.scores, class: t.class }
+}
+
+/// Checks that a proving key was made for this circuit (declarations, fixed columns, copies).
+pub fn check_key_matches(pk: &ProvingKey, c: &WnnCircuit) -> Result<()> {
+    let mismatch = || Error::artifact("the proving key was made for another model: run `zkaccel wnn setup` for this model");
+    if pk.vk.k() != c.plan.k || pk.vk.cs() != &c.cs || pk.fixed_values.len() != c.fixed.fixed.len() {
+        return Err(mismatch());
+    }
+    for (have, want) in pk.fixed_values.iter().zip(&c.fixed.fixed) {
+        if have[..want.len()] != want[..] || have[want.len()..].iter().any(|x| !ark_ff::Zero::is_zero(x)) {
+            return Err(mismatch());
+        }
+    }
+    let sigma = zkaccel::plonk::permutation::keygen::sigma_values(pk.vk.domain(), &c.cs.permutation, &c.fixed.copies)?;
+    if sigma != pk.sigma_values {
+        return Err(mismatch());
+    }
+    Ok(())
+}
+
+/// Time spent in each part of [`prove`].
+#[derive(Clone, Debug, Default)]
+pub struct ProveTimings {
+    pub witness: Duration,
+    pub prove: Duration,
+    pub verify: Duration,
+}
+
+/// Recomputes the classification from the witness's image, proves it, verifies the proof and
+/// returns the proof file (not yet written).
+pub fn prove(backend: &dyn Backend, m: &WnnModel, w: &WnnWitnessFile, pk: &ProvingKey) -> Result<(WnnProofFile, ProveTimings)> {
+    let mut times = ProveTimings::default();
+    let start = Instant::now();
+    if w.pixels.len() != m.num_inputs {
+        return Err(Error::artifact(format!("the witness holds {} pixels, the model takes {}", w.pixels.len(), m.num_inputs)));
+    }
+    let t = Trace::honest(m, &w.pixels);
+    if t.scores != w.scores || t.class != w.class {
+        return Err(Error::artifact("the witness's scores or class differ from the model's for its image (edited witness, or another model)"));
+    }
+    let c = build(m, &t)?;
+    check_key_matches(pk, &c)?;
+    times.witness = start.elapsed();
+    let start = Instant::now();
+    let proof = prove_with_os_rng(backend, pk, &c.witness, &c.instances).map_err(|e| match e {
+        zkaccel::Error::Witness(msg) => Error::internal(format!("the witness does not satisfy the circuit: {msg}")),
+        e => e.into(),
+    })?;
+    times.prove = start.elapsed();
+    let start = Instant::now();
+    verify(&pk.vk, &proof, &c.instances).map_err(|e| Error::internal(format!("the new proof does not verify, not written: {e}")))?;
+    times.verify = start.elapsed();
+    let file = WnnProofFile {
+        format: PROOF_FORMAT.into(),
+        version: VERSION,
+        protocol: PROTOCOL.into(),
+        model_sha256: w.model_sha256.clone(),
+        vk_digest: hex::encode(pk.vk.digest()),
+        scores: t.scores,
+        class: t.class,
+        proof: hex::encode(proof.to_bytes()),
+    };
+    Ok((file, times))
+}
+
+/// Verifies a proof file against a verifying key (and, when given, the model's digest).
+pub fn verify_file(vk: &VerifyingKey, f: &WnnProofFile, model_sha256: Option<&str>) -> Result<Duration> {
+    let fail = |m: String| Error::new(ExitCode::VerificationFailed, m);
+    if let Some(d) = model_sha256 {
+        if d != f.model_sha256 {
+            return Err(fail("the proof is for another model (model_sha256 differs)".into()));
+        }
+    }
+    if hex::encode(vk.digest()) != f.vk_digest {
+        return Err(fail("the proof was made with another verifying key (vk_digest differs)".into()));
+    }
+    if vk.cs().num_instance != 1 {
+        return Err(fail("the verifying key is not a WNN circuit's (it has another public-input layout)".into()));
+    }
+    let proof = f.proof()?;
+    let start = Instant::now();
+    verify(vk, &proof, &[public_inputs(&f.scores, f.class)])?;
+    Ok(start.elapsed())
+}
