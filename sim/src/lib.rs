@@ -7,6 +7,7 @@
 
 pub mod binary_op;
 pub mod bucket_runner;
+pub mod card_runner;
 pub mod failure;
 pub mod model;
 pub mod ntt_runner;

@@ -1,0 +1,202 @@
+//! The MSM kernel through the `Device` interface on the simulated card (the RTL card top in
+//! Verilator): bases resident in card memory, MSMs that stream only digits, results against
+//! ark-ec's `VariableBaseMSM`, the edge cases of the complete adder, card-memory limits, the NTT on
+//! the same card, and the card's counters.
+
+use ark_bn254::{Fr, G1Affine, G1Projective};
+use ark_ec::{AffineRepr, CurveGroup, VariableBaseMSM};
+use ark_ff::{One, UniformRand, Zero};
+use std::time::Duration;
+use zkaccel::backend::BasesId;
+use zkaccel::card_schedule::msm_requests::plan_digits;
+use zkaccel_driver::msm::{window_size, DeviceMsm};
+use zkaccel_driver::ntt::DeviceNtt;
+use zkaccel_driver::regs::{Kernel, MsmOp, Reg, Status};
+use zkaccel_driver::sim_card::{CardVariant, SimCard};
+use zkaccel_driver::{Device, DeviceError};
+use zkaccel_hdl::card::config::CardConfig;
+use zkaccel_hdl::ntt::model::{ntt_ark, NttMode};
+use zkaccel_testkit::seed::TestRng;
+
+const T: Duration = Duration::from_secs(600);
+
+/// 1024 bases with the cases the adder must get right: the identity (index 3), a point twice
+/// (4 = 5: P + P in one bucket), a point and its negation (6, 7: P + (−P)).
+fn bases(rng: &mut TestRng) -> Vec<G1Affine> {
+    let mut b: Vec<G1Affine> = (0..1024).map(|_| G1Affine::rand(rng)).collect();
+    b[3] = G1Affine::zero();
+    b[5] = b[4];
+    b[7] = -b[6];
+    b
+}
+
+/// Scalars with zeros, r − 1, equal scalars on the equal/negated points, and random values.
+fn scalars(rng: &mut TestRng, n: usize) -> Vec<Fr> {
+    let mut s: Vec<Fr> = (0..n).map(|_| Fr::rand(rng)).collect();
+    for (i, v) in s.iter_mut().enumerate() {
+        match i {
+            0 if n > 1 => *v = -Fr::one(),
+            1 => *v = Fr::zero(),
+            2 => *v = -Fr::one(),
+            5 => *v = s_at(4),
+            7 => *v = s_at(6),
+            i if i % 13 == 9 => *v = Fr::zero(),
+            _ => {}
+        }
+    }
+    s
+}
+
+fn s_at(i: usize) -> Fr {
+    Fr::from(1000 + i as u64)
+}
+
+fn fix_pairs(s: &mut [Fr]) {
+    if s.len() > 5 {
+        s[4] = s_at(4);
+        s[5] = s_at(4);
+    }
+    if s.len() > 7 {
+        s[6] = s_at(6);
+        s[7] = s_at(6);
+    }
+}
+
+fn reg(dev: &mut impl Device, r: Reg) -> u32 {
+    dev.read32(r.offset()).unwrap()
+}
+
+/// Additions the card must issue: nonzero digits of finite points.
+fn additions(bases: &[G1Affine], s: &[Fr], c: usize, log_depth: usize) -> u64 {
+    plan_digits(s, c, log_depth)
+        .iter()
+        .map(|g| g.digits.iter().enumerate().filter(|&(k, &d)| d != 0 && !bases[k / g.group.windows].is_zero()).count() as u64)
+        .sum()
+}
+
+fn check_msms(variant: CardVariant, sizes: &[usize], test: &str) {
+    let mut rng = TestRng::for_test(test);
+    let b = bases(&mut rng);
+    let id = BasesId::of(&b);
+    let mut msm = DeviceMsm::new(SimCard::with_msm(variant, 1 << 12).unwrap(), T).unwrap();
+    assert!(!msm.has_bases(&id));
+    msm.load_bases(id, &b).unwrap();
+    assert!(msm.has_bases(&id));
+    assert_eq!(msm.card_memory(), (1 << 12, (1 << 12) - 1024));
+    eprintln!("{test}: load of 1024 bases: {} cycles", msm.last_cycles());
+    // The points landed in card memory as the wire format says (x ‖ y; infinity flag).
+    let sim = msm.dev_mut().runner();
+    let w = sim.mem_word(10);
+    assert_eq!(&w[..32], &zkaccel_interface::wire::to_wire(&b[10].x)[..]);
+    assert_eq!(&w[32..], &zkaccel_interface::wire::to_wire(&b[10].y)[..]);
+    assert_eq!(sim.mem_word(3)[63], 0x80, "the identity is flagged");
+    for &n in sizes {
+        let mut s = scalars(&mut rng, n);
+        fix_pairs(&mut s);
+        let log_depth = CardConfig::SIM.msm_log_depth;
+        let c = window_size(n, log_depth, CardConfig::SIM.max_c());
+        let dev = msm.dev_mut();
+        let (done0, digits0, issued0, reads0) = (reg(dev, Reg::DoneSeq), reg(dev, Reg::MsmElements), reg(dev, Reg::MsmIssued), reg(dev, Reg::MsmPointsRead));
+        let got = msm.msm(&id, &s).unwrap();
+        let want = G1Projective::msm(&b[..n], &s).unwrap();
+        assert_eq!(got.into_affine(), want.into_affine(), "{variant:?}: MSM of {n} points (c = {c})");
+        let st = msm.last();
+        let groups = plan_digits(&s, c, log_depth);
+        let windows: usize = groups.iter().map(|g| g.group.windows).sum();
+        let dev = msm.dev_mut();
+        // The counters: one digit per point and window, one card-memory read per point and
+        // group, one issued addition per nonzero digit of a finite point, one command per group.
+        assert_eq!(st.commands, groups.len());
+        assert_eq!(reg(dev, Reg::DoneSeq).wrapping_sub(done0) as usize, groups.len());
+        assert_eq!((reg(dev, Reg::MsmElements) - digits0) as usize, n * windows, "digits consumed");
+        assert_eq!((reg(dev, Reg::MsmPointsRead) - reads0) as usize, n * groups.len(), "points read");
+        assert_eq!((reg(dev, Reg::MsmIssued) - issued0) as u64, additions(&b, &s, c, log_depth), "additions issued");
+        // At most one digit per cycle, and not wildly more cycles than digits + read-out beats.
+        let beats = (n * windows + 3 * windows * (1 << (c - 1))) as u64;
+        assert!(st.cycles >= (n * windows) as u64 && st.cycles < 2 * beats + 2_000 * groups.len() as u64, "{n} points: {} cycles for {beats} beats", st.cycles);
+        eprintln!(
+            "{test}: MSM of {n} points: c = {c}, {} groups, {} card cycles, {} B to the card, {} B back",
+            st.commands, st.cycles, st.bytes_to_card, st.bytes_from_card
+        );
+    }
+    // The bases were loaded once: loading them again is not a command.
+    let done = reg(msm.dev_mut(), Reg::DoneSeq);
+    msm.load_bases(id, &b).unwrap();
+    assert_eq!(reg(msm.dev_mut(), Reg::DoneSeq), done);
+    let dev = msm.dev_mut();
+    assert!(reg(dev, Reg::MsmBusyLo) > 0 && reg(dev, Reg::MsmStalled) <= reg(dev, Reg::MsmBusyLo));
+}
+
+#[test]
+fn msm_on_the_fast_card_equals_arkworks() {
+    check_msms(CardVariant::Fast, &[1, 2, 3, 17, 100, 1024], "msm_on_the_fast_card_equals_arkworks");
+}
+
+#[test]
+fn msm_on_the_full_rtl_card_equals_arkworks() {
+    check_msms(CardVariant::FullRtl, &[3, 17, 1024], "msm_on_the_full_rtl_card_equals_arkworks");
+}
+
+#[test]
+fn card_memory_limits_unknown_bases_and_ntt_on_the_same_card() {
+    let mut rng = TestRng::for_test("card_memory_limits_unknown_bases_and_ntt_on_the_same_card");
+    let b: Vec<G1Affine> = (0..600).map(|_| G1Affine::rand(&mut rng)).collect();
+    let (id, id2) = (BasesId::of(&b), BasesId::of(&b[..500]));
+    let mut msm = DeviceMsm::new(SimCard::with_msm(CardVariant::Fast, 1000).unwrap(), T).unwrap();
+    msm.load_bases(id, &b).unwrap();
+    // 500 more do not fit in 1000 points: a clear error, and the resident set is untouched.
+    let err = msm.load_bases(id2, &b[..500]).unwrap_err();
+    assert!(matches!(&err, DeviceError::Unsupported(m) if m.contains("card memory full")), "{err}");
+    assert!(msm.has_bases(&id) && !msm.has_bases(&id2));
+    // Unknown bases: the driver refuses before the card sees anything.
+    assert!(matches!(msm.msm(&id2, &[Fr::one()]), Err(DeviceError::Unsupported(_))));
+
+    // The card's own checks, through raw registers: a load beyond card memory, an accumulation
+    // on an empty slot, an MSM longer than its slot, a window size the card does not have.
+    let dev = msm.dev_mut();
+    let raw = |dev: &mut SimCard, regs: &[(Reg, u32)], seq: u32| -> u32 {
+        dev.write32(Reg::Command.offset(), Kernel::Msm as u32).unwrap();
+        for &(r, v) in regs {
+            dev.write32(r.offset(), v).unwrap();
+        }
+        dev.write32(Reg::Doorbell.offset(), seq).unwrap();
+        dev.wait_done(seq, T).unwrap();
+        dev.read32(Reg::Status.offset()).unwrap()
+    };
+    let load = |slot, base, n| [(Reg::MsmOp, MsmOp::LOAD_BASES), (Reg::MsmSlot, slot), (Reg::MsmBase, base), (Reg::MsmPoints, n)];
+    let acc = |slot, n, c, w| [(Reg::MsmOp, MsmOp::ACCUMULATE), (Reg::MsmSlot, slot), (Reg::MsmPoints, n), (Reg::MsmC, c), (Reg::MsmWindows, w)];
+    let seq0 = dev.read32(Reg::DoneSeq.offset()).unwrap();
+    assert_eq!(raw(dev, &load(1, 900, 101), seq0 + 1), Status::MEM_OVERFLOW);
+    assert_eq!(raw(dev, &load(1, u32::MAX, 2), seq0 + 2), Status::MEM_OVERFLOW, "no wrap-around");
+    assert_eq!(raw(dev, &acc(1, 10, 8, 4), seq0 + 3), Status::UNKNOWN_BASES, "slot 1 holds no bases");
+    assert_eq!(raw(dev, &acc(0, 601, 8, 4), seq0 + 4), Status::BAD_PARAMS, "more points than the slot");
+    assert_eq!(raw(dev, &acc(0, 10, 16, 1), seq0 + 5), Status::BAD_PARAMS, "c beyond the card");
+    assert_eq!(raw(dev, &acc(0, 10, 8, 9), seq0 + 6), Status::BAD_PARAMS, "9 · 2^7 buckets beyond 2^10");
+    assert_eq!(raw(dev, &load(99, 0, 1), seq0 + 7), Status::BAD_PARAMS, "no slot 99");
+    // The refused load wrote nothing: slot 0's bases still give the right MSM.
+    let mut msm = DeviceMsm::new(msm.into_inner(), T).unwrap();
+    msm.load_bases(id, &b).unwrap(); // a fresh driver: loads again (idempotent on the card)
+    let s: Vec<Fr> = (0..600).map(|_| Fr::rand(&mut rng)).collect();
+    assert_eq!(msm.msm(&id, &s).unwrap(), G1Projective::msm(&b, &s).unwrap());
+
+    // The NTT on the same card, between MSMs, and its counters.
+    let dev = msm.dev_mut();
+    let ntt_busy0 = dev.read32(Reg::NttBusyLo.offset()).unwrap();
+    let ntt_elems0 = dev.read32(Reg::NttElements.offset()).unwrap();
+    let mut ntt = DeviceNtt::new(&mut *dev, T).unwrap();
+    let x: Vec<Fr> = (0..256).map(|_| Fr::rand(&mut rng)).collect();
+    let mut y = x.clone();
+    ntt.transform(&mut y, NttMode::FORWARD).unwrap();
+    assert_eq!(y, ntt_ark(&x, NttMode::FORWARD));
+    let cmd = dev.read32(Reg::CmdCycles.offset()).unwrap();
+    let busy = dev.read32(Reg::NttBusyLo.offset()).unwrap() - ntt_busy0;
+    assert_eq!(dev.read32(Reg::NttElements.offset()).unwrap() - ntt_elems0, 256);
+    assert!(cmd > 256 && busy + 1 >= cmd && busy <= cmd + 1, "NTT command {cmd} cycles, busy {busy}");
+    let s: Vec<Fr> = (0..100).map(|_| Fr::rand(&mut rng)).collect();
+    assert_eq!(msm.msm(&id, &s).unwrap(), G1Projective::msm(&b[..100], &s).unwrap());
+
+    // A kernel reset keeps card memory and the slots: the bases are still usable.
+    msm.dev_mut().reset().unwrap();
+    assert_eq!(msm.dev_mut().read32(Reg::MsmIssued.offset()).unwrap(), 0, "counters restart at reset");
+    assert_eq!(msm.msm(&id, &s).unwrap(), G1Projective::msm(&b[..100], &s).unwrap());
+}

@@ -1,0 +1,318 @@
+//! Drives a Verilator model of the card top (`zkaccel_hdl::card`): the register port, the
+//! host-to-card and card-to-host streams, the card memory behind the card's memory port, and —
+//! for the fast variant ([`CardVariant::Fast`]: `CardCore`, adder port outside) — the G1 adder's
+//! cycle-exact software model in the loop (an addition issued in cycle t is written back in
+//! cycle t + 201 with the arkworks sum, exactly when the RTL adder would; the schedule does not
+//! depend on the sums).
+//!
+//! **Card memory model** ([`MemModel`]): 512-bit words (one point), a read answered `latency`
+//! cycles after it is accepted, in order, and one request (read or write, each channel on its
+//! own) accepted every `interval` cycles. The default, 64 cycles and one word per cycle, stands
+//! for HBM2 at an assumed 250 MHz kernel clock (~250 ns, 16 GB/s per port).
+
+use crate::model::{Library, Model, Port};
+use crate::{Build, SimError};
+use ark_bn254::{FqConfig, G1Affine};
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+use zkaccel_hdl::card::config::CardConfig;
+use zkaccel_hdl::card::{CardCore, CardFull};
+use zkaccel_hdl::g1_add_mixed::config::LATENCY as ADDER_LATENCY;
+use zkaccel_hdl::verilog::generate;
+use zkaccel_interface::wire::{bucket_from_wire, bucket_to_wire, from_wire};
+
+/// Which card model.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CardVariant {
+    /// `CardCore`: every block in RTL except the G1 adder, which is its cycle-exact software model.
+    Fast,
+    /// `CardFull`: the whole card in RTL (the adder simulates at a few thousand cycles per second:
+    /// MSMs of at most 2^10 points in CI).
+    FullRtl,
+}
+
+/// The card memory's timing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MemModel {
+    /// Cycles from an accepted read to its data.
+    pub latency: u64,
+    /// A request is accepted every `interval` cycles on each channel (1 = one 64-byte word per
+    /// cycle).
+    pub interval: u64,
+}
+
+impl MemModel {
+    /// HBM2-like at an assumed 250 MHz: 64 cycles, one word per cycle.
+    pub const HBM: MemModel = MemModel { latency: 64, interval: 1 };
+}
+
+/// Verilator model of the card, built once per variant and configuration (tracing limited to the
+/// top two levels of hierarchy: the ports and the card's own registers).
+pub fn build_card(variant: CardVariant, cfg: &CardConfig) -> Result<Arc<Library>, SimError> {
+    let (name, verilog) = match variant {
+        CardVariant::Fast => (format!("card_fast_k{}_d{}", cfg.ntt_k, cfg.msm_log_depth), generate(&mut CardCore::new(cfg))),
+        CardVariant::FullRtl => (format!("card_full_k{}_d{}", cfg.ntt_k, cfg.msm_log_depth), generate(&mut CardFull::new(cfg))),
+    };
+    Build::new(&name, verilog).trace_depth(2).build()
+}
+
+struct AdderPorts {
+    valid: Port,
+    x1: Port,
+    y1: Port,
+    z1: Port,
+    x2: Port,
+    y2: Port,
+    neg2: Port,
+    tag: Port,
+    sum_valid: Port,
+    sum_x3: Port,
+    sum_y3: Port,
+    sum_z3: Port,
+    sum_tag: Port,
+}
+
+struct Ports {
+    reset: Port,
+    mem_points: Port,
+    reg_addr: Port,
+    reg_wdata: Port,
+    reg_we: Port,
+    reg_rdata: Port,
+    busy: Port,
+    s_data: Port,
+    s_valid: Port,
+    s_ready: Port,
+    s_last: Port,
+    m_data: Port,
+    m_valid: Port,
+    m_ready: Port,
+    m_last: Port,
+    rd_valid: Port,
+    rd_ready: Port,
+    rd_addr: Port,
+    rd_data_valid: Port,
+    rd_data: Port,
+    wr_valid: Port,
+    wr_ready: Port,
+    wr_addr: Port,
+    wr_data: Port,
+    adder: Option<AdderPorts>,
+}
+
+/// A card model with its memory (and software adder, fast variant).
+pub struct CardRunner {
+    model: Model,
+    ports: Ports,
+    mem_model: MemModel,
+    mem: HashMap<u32, Vec<u8>>,
+    reads: VecDeque<(u64, u32)>,
+    adds: VecDeque<(u64, [u8; 96], u64)>,
+    c2h: VecDeque<(Vec<u8>, bool)>,
+}
+
+impl CardRunner {
+    /// An instance of `lib` with `mem_points` points of card memory, powered up and reset.
+    pub fn new(lib: &Arc<Library>, mem_points: u32, mem_model: MemModel) -> Result<Self, SimError> {
+        assert!(mem_model.latency >= 1 && mem_model.interval >= 1, "memory latency and interval of at least one cycle");
+        let model = lib.instantiate();
+        let p = |n: &str| model.port(n);
+        let adder = if model.port("add_valid").is_ok() {
+            Some(AdderPorts {
+                valid: p("add_valid")?,
+                x1: p("add_x1")?,
+                y1: p("add_y1")?,
+                z1: p("add_z1")?,
+                x2: p("add_x2")?,
+                y2: p("add_y2")?,
+                neg2: p("add_neg2")?,
+                tag: p("add_tag")?,
+                sum_valid: p("sum_valid")?,
+                sum_x3: p("sum_x3")?,
+                sum_y3: p("sum_y3")?,
+                sum_z3: p("sum_z3")?,
+                sum_tag: p("sum_tag")?,
+            })
+        } else {
+            None
+        };
+        let ports = Ports {
+            reset: p("reset")?,
+            mem_points: p("mem_points")?,
+            reg_addr: p("reg_addr")?,
+            reg_wdata: p("reg_wdata")?,
+            reg_we: p("reg_we")?,
+            reg_rdata: p("reg_rdata")?,
+            busy: p("busy")?,
+            s_data: p("s_data")?,
+            s_valid: p("s_valid")?,
+            s_ready: p("s_ready")?,
+            s_last: p("s_last")?,
+            m_data: p("m_data")?,
+            m_valid: p("m_valid")?,
+            m_ready: p("m_ready")?,
+            m_last: p("m_last")?,
+            rd_valid: p("mem_rd_valid")?,
+            rd_ready: p("mem_rd_ready")?,
+            rd_addr: p("mem_rd_addr")?,
+            rd_data_valid: p("mem_rd_data_valid")?,
+            rd_data: p("mem_rd_data")?,
+            wr_valid: p("mem_wr_valid")?,
+            wr_ready: p("mem_wr_ready")?,
+            wr_addr: p("mem_wr_addr")?,
+            wr_data: p("mem_wr_data")?,
+            adder,
+        };
+        let mut r = Self {
+            model,
+            ports,
+            mem_model,
+            mem: HashMap::new(),
+            reads: VecDeque::new(),
+            adds: VecDeque::new(),
+            c2h: VecDeque::new(),
+        };
+        r.model.set_u64(r.ports.mem_points, mem_points as u64);
+        r.reset();
+        Ok(r)
+    }
+
+    /// Whether the model closes the adder loop in software (the fast variant).
+    pub fn software_adder(&self) -> bool {
+        self.ports.adder.is_some()
+    }
+
+    /// The underlying model (e.g. to start a VCD).
+    pub fn model_mut(&mut self) -> &mut Model {
+        &mut self.model
+    }
+
+    /// Clock cycles since the instance was created.
+    pub fn cycles(&self) -> u64 {
+        self.model.cycles()
+    }
+
+    /// The card's `busy` output (a command is running).
+    pub fn busy(&mut self) -> bool {
+        self.model.eval();
+        self.model.get_bool(self.ports.busy)
+    }
+
+    /// Kernel reset (two cycles): commands stop, the streams and everything in flight are
+    /// dropped. Card memory (and the card's bases slots) survive, as on a card.
+    pub fn reset(&mut self) {
+        self.model.set_bool(self.ports.reset, true);
+        self.cycle(None);
+        self.cycle(None);
+        self.model.set_bool(self.ports.reset, false);
+        self.reads.clear();
+        self.adds.clear();
+        self.c2h.clear();
+        self.cycle(None);
+    }
+
+    /// Reads a register (combinational; no clock edge).
+    pub fn read_reg(&mut self, offset: u32) -> u32 {
+        self.model.set_u64(self.ports.reg_addr, offset as u64 & 0xff);
+        self.model.eval();
+        self.model.get_u64(self.ports.reg_rdata) as u32
+    }
+
+    /// Writes a register: one clock cycle with the write port active.
+    pub fn write_reg(&mut self, offset: u32, value: u32) {
+        self.model.set_u64(self.ports.reg_addr, offset as u64 & 0xff);
+        self.model.set_u64(self.ports.reg_wdata, value as u64);
+        self.model.set_bool(self.ports.reg_we, true);
+        self.cycle(None);
+        self.model.set_bool(self.ports.reg_we, false);
+    }
+
+    /// One clock cycle: offers `beat` (32 bytes and `last`) on the host-to-card stream, takes any
+    /// card-to-host beat (the host is always ready), serves card memory and the software adder.
+    /// Returns whether the beat was accepted.
+    pub fn cycle(&mut self, beat: Option<(&[u8], bool)>) -> bool {
+        let now = self.model.cycles();
+        let p = &self.ports;
+        // Inputs of this cycle.
+        match beat {
+            Some((bytes, last)) => {
+                self.model.set_bytes(p.s_data, bytes);
+                self.model.set_bool(p.s_last, last);
+                self.model.set_bool(p.s_valid, true);
+            }
+            None => {
+                self.model.set_bool(p.s_valid, false);
+                self.model.set_bool(p.s_last, false);
+            }
+        }
+        self.model.set_bool(p.m_ready, true);
+        let slot = now % self.mem_model.interval == 0;
+        self.model.set_bool(p.rd_ready, slot);
+        self.model.set_bool(p.wr_ready, slot);
+        match self.reads.front() {
+            Some(&(due, addr)) if due == now => {
+                let word = self.mem.get(&addr).cloned().unwrap_or_else(|| vec![0u8; 64]);
+                self.model.set_bytes(p.rd_data, &word);
+                self.model.set_bool(p.rd_data_valid, true);
+                self.reads.pop_front();
+            }
+            _ => self.model.set_bool(p.rd_data_valid, false),
+        }
+        if let Some(a) = &p.adder {
+            match self.adds.front() {
+                Some(&(due, sum, tag)) if due == now => {
+                    self.model.set_bool(a.sum_valid, true);
+                    self.model.set_bytes(a.sum_x3, &sum[..32]);
+                    self.model.set_bytes(a.sum_y3, &sum[32..64]);
+                    self.model.set_bytes(a.sum_z3, &sum[64..]);
+                    self.model.set_u64(a.sum_tag, tag);
+                    self.adds.pop_front();
+                }
+                _ => self.model.set_bool(a.sum_valid, false),
+            }
+        }
+        self.model.eval();
+        // Handshakes sampled by the coming edge.
+        let accepted = beat.is_some() && self.model.get_bool(p.s_ready);
+        if self.model.get_bool(p.m_valid) {
+            self.c2h.push_back((self.model.get_bytes(p.m_data), self.model.get_bool(p.m_last)));
+        }
+        if slot && self.model.get_bool(p.rd_valid) {
+            let addr = self.model.get_u64(p.rd_addr) as u32;
+            self.reads.push_back((now + self.mem_model.latency, addr));
+        }
+        if slot && self.model.get_bool(p.wr_valid) {
+            let addr = self.model.get_u64(p.wr_addr) as u32;
+            let mut word = self.model.get_bytes(p.wr_data);
+            word.resize(64, 0);
+            self.mem.insert(addr, word);
+        }
+        if let Some(a) = &p.adder {
+            if self.model.get_bool(a.valid) {
+                let mut bucket = Vec::with_capacity(96);
+                for port in [a.x1, a.y1, a.z1] {
+                    bucket.extend(self.model.get_bytes(port));
+                }
+                let x = from_wire::<FqConfig>(&self.model.get_bytes(a.x2)).expect("adder x2 is canonical");
+                let y = from_wire::<FqConfig>(&self.model.get_bytes(a.y2)).expect("adder y2 is canonical");
+                let point = G1Affine::new_unchecked(x, y);
+                let b = bucket_from_wire(&bucket).unwrap_or_else(|e| panic!("bucket sent to the adder: {e}"));
+                let sum = if self.model.get_bool(a.neg2) { b - point } else { b + point };
+                let tag = self.model.get_u64(a.tag);
+                self.adds.push_back((now + ADDER_LATENCY as u64, bucket_to_wire(&sum), tag));
+            }
+        }
+        self.model.tick();
+        accepted
+    }
+
+    /// Card-to-host beats collected so far (32 bytes and `last` each), oldest first.
+    pub fn c2h(&mut self) -> &mut VecDeque<(Vec<u8>, bool)> {
+        &mut self.c2h
+    }
+
+    /// A word of card memory (64 bytes; zeros where nothing was written), for tests.
+    pub fn mem_word(&self, addr: u32) -> Vec<u8> {
+        self.mem.get(&addr).cloned().unwrap_or_else(|| vec![0u8; 64])
+    }
+}
