@@ -20,7 +20,7 @@ use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 use zkaccel_hdl::card::config::CardConfig;
 use zkaccel_sim::card_runner::{build_card, CardRunner};
-pub use zkaccel_sim::card_runner::{CardVariant, MemModel};
+pub use zkaccel_sim::card_runner::{CardVariant, MemModel, Traffic};
 
 /// Cycles simulated between wall-clock checks of a timeout.
 const CHECK_EVERY: u32 = 1024;
@@ -64,6 +64,12 @@ impl SimCard {
             cfg.ntt_k, cfg.msm_log_depth
         );
         Ok(Self { card, name, from_card: VecDeque::new() })
+    }
+
+    /// Random bubbles on the input stream, back-pressure on the output stream and on card memory
+    /// (seeded), for tests of the card's flow control.
+    pub fn set_traffic(&mut self, traffic: Traffic, seed: u64) {
+        self.card.set_traffic(traffic, seed);
     }
 
     /// The Verilator model and its card memory (cycle counts, tests).

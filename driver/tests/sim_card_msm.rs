@@ -12,7 +12,7 @@ use zkaccel::card_schedule::msm_requests::plan_digits;
 use zkaccel_driver::msm::{window_size, DeviceMsm};
 use zkaccel_driver::ntt::DeviceNtt;
 use zkaccel_driver::regs::{Kernel, MsmOp, Reg, Status};
-use zkaccel_driver::sim_card::{CardVariant, SimCard};
+use zkaccel_driver::sim_card::{CardVariant, SimCard, Traffic};
 use zkaccel_driver::{Device, DeviceError};
 use zkaccel_hdl::card::config::CardConfig;
 use zkaccel_hdl::ntt::model::{ntt_ark, NttMode};
@@ -209,4 +209,37 @@ fn card_memory_limits_unknown_bases_and_ntt_on_the_same_card() {
     msm.dev_mut().reset().unwrap();
     assert_eq!(msm.dev_mut().read32(Reg::MsmIssued.offset()).unwrap(), 0, "counters restart at reset");
     assert_eq!(msm.msm(&id, &s).unwrap(), G1Projective::msm(&b[..100], &s).unwrap());
+}
+
+/// The card's flow control: random bubbles on the input stream, back-pressure on the output
+/// stream and on both card-memory channels, while bases load, MSMs and NTTs run.
+#[test]
+fn msm_and_ntt_under_random_bubbles_and_back_pressure() {
+    let mut rng = TestRng::for_test("msm_and_ntt_under_random_bubbles_and_back_pressure");
+    let mut card = SimCard::with_msm(CardVariant::Fast, 1 << 12).unwrap();
+    card.set_traffic(Traffic { bubble: 0.3, stall: 0.3 }, rng.seed());
+    let mut b = bases(&mut rng);
+    b.truncate(300);
+    let id = BasesId::of(&b);
+    let mut msm = DeviceMsm::new(card, T).unwrap();
+    msm.load_bases(id, &b).unwrap();
+    let mut smooth = DeviceMsm::new(SimCard::with_msm(CardVariant::Fast, 1 << 12).unwrap(), T).unwrap();
+    smooth.load_bases(id, &b).unwrap();
+    for n in [17, 300] {
+        let mut s = scalars(&mut rng, n);
+        fix_pairs(&mut s);
+        assert_eq!(msm.msm(&id, &s).unwrap(), G1Projective::msm(&b[..n], &s).unwrap(), "MSM of {n} points");
+        // The traffic really was there: the same MSM on a card with smooth streams is faster.
+        assert_eq!(smooth.msm(&id, &s).unwrap(), G1Projective::msm(&b[..n], &s).unwrap());
+        let (rough, even) = (msm.last_cycles(), smooth.last_cycles());
+        eprintln!("MSM of {n} points: {rough} cycles under traffic, {even} with smooth streams");
+        assert!(rough > even, "{rough} vs {even} cycles");
+    }
+    let mut ntt = DeviceNtt::new(msm.dev_mut(), T).unwrap();
+    for mode in [NttMode::FORWARD, NttMode { inverse: true, coset: Some(Fr::from(7u64)) }] {
+        let x: Vec<Fr> = (0..256).map(|_| Fr::rand(&mut rng)).collect();
+        let mut y = x.clone();
+        ntt.transform(&mut y, mode).unwrap();
+        assert_eq!(y, ntt_ark(&x, mode), "{mode:?}");
+    }
 }

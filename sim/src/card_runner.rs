@@ -13,6 +13,7 @@
 use crate::model::{Library, Model, Port};
 use crate::{Build, SimError};
 use ark_bn254::{FqConfig, G1Affine};
+use rand::{Rng, SeedableRng};
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use zkaccel_hdl::card::config::CardConfig;
@@ -20,6 +21,8 @@ use zkaccel_hdl::card::{CardCore, CardFull};
 use zkaccel_hdl::g1_add_mixed::config::LATENCY as ADDER_LATENCY;
 use zkaccel_hdl::verilog::generate;
 use zkaccel_interface::wire::{bucket_from_wire, bucket_to_wire, from_wire};
+
+pub use crate::traffic::Traffic;
 
 /// Which card model.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -109,6 +112,9 @@ pub struct CardRunner {
     reads: VecDeque<(u64, u32)>,
     adds: VecDeque<(u64, [u8; 96], u64)>,
     c2h: VecDeque<(Vec<u8>, bool)>,
+    traffic: Traffic,
+    rng: rand_chacha::ChaCha20Rng,
+    held: bool,
 }
 
 impl CardRunner {
@@ -171,10 +177,21 @@ impl CardRunner {
             reads: VecDeque::new(),
             adds: VecDeque::new(),
             c2h: VecDeque::new(),
+            traffic: Traffic::SMOOTH,
+            rng: rand_chacha::ChaCha20Rng::seed_from_u64(0),
+            held: false,
         };
         r.model.set_u64(r.ports.mem_points, mem_points as u64);
         r.reset();
         Ok(r)
+    }
+
+    /// Random bubbles on the host-to-card stream (a beat, once offered, stays offered until
+    /// taken, as AXI4-Stream requires) and random back-pressure on the card-to-host stream and on
+    /// both card-memory request channels (on top of the memory's `interval`), from `seed`.
+    pub fn set_traffic(&mut self, traffic: Traffic, seed: u64) {
+        self.traffic = traffic;
+        self.rng = rand_chacha::ChaCha20Rng::seed_from_u64(seed);
     }
 
     /// Whether the model closes the adder loop in software (the fast variant).
@@ -208,6 +225,7 @@ impl CardRunner {
         self.reads.clear();
         self.adds.clear();
         self.c2h.clear();
+        self.held = false;
         self.cycle(None);
     }
 
@@ -227,11 +245,16 @@ impl CardRunner {
         self.model.set_bool(self.ports.reg_we, false);
     }
 
-    /// One clock cycle: offers `beat` (32 bytes and `last`) on the host-to-card stream, takes any
-    /// card-to-host beat (the host is always ready), serves card memory and the software adder.
-    /// Returns whether the beat was accepted.
+    /// One clock cycle: offers `beat` (32 bytes and `last`) on the host-to-card stream (unless the
+    /// traffic makes this cycle a bubble), takes any card-to-host beat the host is ready for,
+    /// serves card memory and the software adder. Returns whether the beat was accepted.
     pub fn cycle(&mut self, beat: Option<(&[u8], bool)>) -> bool {
         let now = self.model.cycles();
+        let t = self.traffic;
+        let bubble = t.bubble > 0.0 && self.rng.gen_bool(t.bubble);
+        let beat = beat.filter(|_| self.held || !bubble);
+        let host_ready = !(t.stall > 0.0 && self.rng.gen_bool(t.stall));
+        let mem_stall = t.stall > 0.0 && self.rng.gen_bool(t.stall);
         let p = &self.ports;
         // Inputs of this cycle.
         match beat {
@@ -245,8 +268,8 @@ impl CardRunner {
                 self.model.set_bool(p.s_last, false);
             }
         }
-        self.model.set_bool(p.m_ready, true);
-        let slot = now % self.mem_model.interval == 0;
+        self.model.set_bool(p.m_ready, host_ready);
+        let slot = now % self.mem_model.interval == 0 && !mem_stall;
         self.model.set_bool(p.rd_ready, slot);
         self.model.set_bool(p.wr_ready, slot);
         match self.reads.front() {
@@ -274,7 +297,8 @@ impl CardRunner {
         self.model.eval();
         // Handshakes sampled by the coming edge.
         let accepted = beat.is_some() && self.model.get_bool(p.s_ready);
-        if self.model.get_bool(p.m_valid) {
+        self.held = beat.is_some() && !accepted;
+        if host_ready && self.model.get_bool(p.m_valid) {
             self.c2h.push_back((self.model.get_bytes(p.m_data), self.model.get_bool(p.m_last)));
         }
         if slot && self.model.get_bool(p.rd_valid) {
