@@ -99,7 +99,9 @@ fn check_msms(variant: CardVariant, sizes: &[usize], test: &str) -> Vec<u64> {
         let c = window_size(n, log_depth, CardConfig::SIM.max_c());
         let dev = msm.dev_mut();
         let (done0, digits0, issued0, reads0) = (reg(dev, Reg::DoneSeq), reg(dev, Reg::MsmElements), reg(dev, Reg::MsmIssued), reg(dev, Reg::MsmPointsRead));
+        let t0 = std::time::Instant::now();
         let got = msm.msm(&id, &s).unwrap();
+        let wall = t0.elapsed();
         let want = G1Projective::msm(&b[..n], &s).unwrap();
         assert_eq!(got.into_affine(), want.into_affine(), "{variant:?}: MSM of {n} points (c = {c})");
         let st = msm.last();
@@ -118,8 +120,8 @@ fn check_msms(variant: CardVariant, sizes: &[usize], test: &str) -> Vec<u64> {
         assert!(st.cycles >= (n * windows) as u64 && st.cycles < 2 * beats + 2_000 * groups.len() as u64, "{n} points: {} cycles for {beats} beats", st.cycles);
         cycles.push(st.cycles);
         eprintln!(
-            "{test} ({variant:?}): MSM of {n} points: c = {c}, {} groups, {} card cycles, {} B to the card, {} B back",
-            st.commands, st.cycles, st.bytes_to_card, st.bytes_from_card
+            "{test} ({variant:?}): MSM of {n} points: c = {c}, {} groups, {} card cycles, {} B to the card, {} B back, {:.2} s simulated",
+            st.commands, st.cycles, st.bytes_to_card, st.bytes_from_card, wall.as_secs_f64()
         );
     }
     // The bases were loaded once: loading them again is not a command.
