@@ -12,7 +12,7 @@ use zkaccel::card_schedule::msm_requests::plan_digits;
 use zkaccel_driver::msm::{window_size, DeviceMsm};
 use zkaccel_driver::ntt::DeviceNtt;
 use zkaccel_driver::regs::{Kernel, MsmOp, Reg, Status};
-use zkaccel_driver::sim_card::{CardVariant, SimCard, Traffic};
+use zkaccel_driver::sim_card::{CardVariant, MemModel, SimCard, Traffic};
 use zkaccel_driver::{Device, DeviceError};
 use zkaccel_hdl::card::config::CardConfig;
 use zkaccel_hdl::ntt::model::{ntt_ark, NttMode};
@@ -243,5 +243,34 @@ fn msm_and_ntt_under_random_bubbles_and_back_pressure() {
         let mut y = x.clone();
         ntt.transform(&mut y, mode).unwrap();
         assert_eq!(y, ntt_ark(&x, mode), "{mode:?}");
+    }
+}
+
+/// Slow card memory (latency 300 cycles, one request every 3 cycles): the point FIFO's credits
+/// keep every answer in flight; results stay exact and the card waits for its points.
+#[test]
+fn msm_with_slow_card_memory() {
+    let mut rng = TestRng::for_test("msm_with_slow_card_memory");
+    let b: Vec<G1Affine> = (0..200).map(|_| G1Affine::rand(&mut rng)).collect();
+    let id = BasesId::of(&b);
+    let slow = MemModel { latency: 300, interval: 3 };
+    let mut msm = DeviceMsm::new(SimCard::new(CardVariant::Fast, &CardConfig::SIM, 1 << 12, slow).unwrap(), T).unwrap();
+    let mut fast = DeviceMsm::new(SimCard::with_msm(CardVariant::Fast, 1 << 12).unwrap(), T).unwrap();
+    msm.load_bases(id, &b).unwrap();
+    fast.load_bases(id, &b).unwrap();
+    let s: Vec<Fr> = (0..200).map(|_| Fr::rand(&mut rng)).collect();
+    // c = 2 has 128 digits per point: 62 points in flight cover 300 cycles of latency many times
+    // over. c = 9 fits 4 windows (2^8 buckets each) in the 2^10 entries: 8 groups of 4 digits
+    // per point, so each group waits 300 cycles for its first point and then wants one point every
+    // 4 cycles, more than 62 reads in flight per 300 cycles deliver.
+    for c in [2, 9] {
+        let want = G1Projective::msm(&b, &s).unwrap();
+        assert_eq!(msm.msm_with_c(&id, &s, c).unwrap(), want, "c = {c}");
+        assert_eq!(fast.msm_with_c(&id, &s, c).unwrap(), want, "c = {c}");
+        let (slow_cycles, fast_cycles) = (msm.last_cycles(), fast.last_cycles());
+        eprintln!("c = {c}: {slow_cycles} cycles with slow memory, {fast_cycles} with HBM-like memory");
+        if c == 9 {
+            assert!(slow_cycles > fast_cycles + 1000, "c = {c}: the slow memory must cost cycles");
+        }
     }
 }
