@@ -78,7 +78,7 @@ impl SimCard {
     }
 
     fn check_offset(offset: u32) -> Result<(), DeviceError> {
-        if offset % 4 != 0 || offset >= REG_WINDOW {
+        if !offset.is_multiple_of(4) || offset >= REG_WINDOW {
             return Err(DeviceError::Unsupported(format!("register offset {offset:#x}")));
         }
         Ok(())
@@ -111,7 +111,7 @@ impl Device for SimCard {
     }
 
     fn stream_to_card(&mut self, data: &[u8], timeout: Duration) -> Result<(), DeviceError> {
-        if data.len() % 32 != 0 {
+        if !data.len().is_multiple_of(32) {
             return Err(DeviceError::Unsupported(format!("{} bytes is not whole 32-byte beats", data.len())));
         }
         let start = Instant::now();
@@ -120,7 +120,7 @@ impl Device for SimCard {
         for (i, beat) in data.chunks_exact(32).enumerate() {
             while !self.card.cycle(Some((beat, i + 1 == beats))) {
                 n += 1;
-                if n % CHECK_EVERY == 0 && start.elapsed() > timeout {
+                if n.is_multiple_of(CHECK_EVERY) && start.elapsed() > timeout {
                     return Err(timed_out(start, timeout, &format!("the card to accept the input stream (beat {i} of {beats})")));
                 }
             }
@@ -137,7 +137,7 @@ impl Device for SimCard {
             self.card.cycle(None);
             self.collect();
             n += 1;
-            if n % CHECK_EVERY == 0 && start.elapsed() > timeout {
+            if n.is_multiple_of(CHECK_EVERY) && start.elapsed() > timeout {
                 return Err(timed_out(start, timeout, &format!("{len} bytes from the card ({} arrived)", self.from_card.len())));
             }
         }
@@ -150,7 +150,7 @@ impl Device for SimCard {
         while self.card.read_reg(Reg::DoneSeq.offset()) != seq {
             self.card.cycle(None);
             n += 1;
-            if n % CHECK_EVERY == 0 && start.elapsed() > timeout {
+            if n.is_multiple_of(CHECK_EVERY) && start.elapsed() > timeout {
                 return Err(timed_out(start, timeout, &format!("DONE_SEQ = {seq}")));
             }
         }

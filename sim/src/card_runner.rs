@@ -269,7 +269,7 @@ impl CardRunner {
             }
         }
         self.model.set_bool(p.m_ready, host_ready);
-        let slot = now % self.mem_model.interval == 0 && !mem_stall;
+        let slot = now.is_multiple_of(self.mem_model.interval) && !mem_stall;
         self.model.set_bool(p.rd_ready, slot);
         self.model.set_bool(p.wr_ready, slot);
         match self.reads.front() {
