@@ -11,8 +11,8 @@
 //! for HBM2 at an assumed 250 MHz kernel clock (~250 ns, 16 GB/s per port).
 
 use crate::model::{Library, Model, Port};
+use crate::soft_adder::{AdderPorts, SoftAdder};
 use crate::{Build, SimError};
-use ark_bn254::{FqConfig, G1Affine};
 use rand::{Rng, SeedableRng};
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
@@ -20,7 +20,6 @@ use zkaccel_hdl::card::config::CardConfig;
 use zkaccel_hdl::card::{CardCore, CardFull};
 use zkaccel_hdl::g1_add_mixed::config::LATENCY as ADDER_LATENCY;
 use zkaccel_hdl::verilog::generate;
-use zkaccel_interface::wire::{bucket_from_wire, bucket_to_wire, from_wire};
 
 pub use crate::traffic::Traffic;
 
@@ -59,22 +58,6 @@ pub fn build_card(variant: CardVariant, cfg: &CardConfig) -> Result<Arc<Library>
     Build::new(&name, verilog).trace_depth(2).build()
 }
 
-struct AdderPorts {
-    valid: Port,
-    x1: Port,
-    y1: Port,
-    z1: Port,
-    x2: Port,
-    y2: Port,
-    neg2: Port,
-    tag: Port,
-    sum_valid: Port,
-    sum_x3: Port,
-    sum_y3: Port,
-    sum_z3: Port,
-    sum_tag: Port,
-}
-
 struct Ports {
     reset: Port,
     mem_points: Port,
@@ -100,7 +83,6 @@ struct Ports {
     wr_ready: Port,
     wr_addr: Port,
     wr_data: Port,
-    adder: Option<AdderPorts>,
 }
 
 /// A card model with its memory (and software adder, fast variant).
@@ -110,7 +92,7 @@ pub struct CardRunner {
     mem_model: MemModel,
     mem: HashMap<u32, Vec<u8>>,
     reads: VecDeque<(u64, u32)>,
-    adds: VecDeque<(u64, [u8; 96], u64)>,
+    adder: Option<SoftAdder>,
     c2h: VecDeque<(Vec<u8>, bool)>,
     traffic: Traffic,
     rng: rand_chacha::ChaCha20Rng,
@@ -123,25 +105,7 @@ impl CardRunner {
         assert!(mem_model.latency >= 1 && mem_model.interval >= 1, "memory latency and interval of at least one cycle");
         let model = lib.instantiate();
         let p = |n: &str| model.port(n);
-        let adder = if model.port("add_valid").is_ok() {
-            Some(AdderPorts {
-                valid: p("add_valid")?,
-                x1: p("add_x1")?,
-                y1: p("add_y1")?,
-                z1: p("add_z1")?,
-                x2: p("add_x2")?,
-                y2: p("add_y2")?,
-                neg2: p("add_neg2")?,
-                tag: p("add_tag")?,
-                sum_valid: p("sum_valid")?,
-                sum_x3: p("sum_x3")?,
-                sum_y3: p("sum_y3")?,
-                sum_z3: p("sum_z3")?,
-                sum_tag: p("sum_tag")?,
-            })
-        } else {
-            None
-        };
+        let adder = AdderPorts::find(&model)?.map(|ports| SoftAdder::new(ports, ADDER_LATENCY));
         let ports = Ports {
             reset: p("reset")?,
             mem_points: p("mem_points")?,
@@ -167,7 +131,6 @@ impl CardRunner {
             wr_ready: p("mem_wr_ready")?,
             wr_addr: p("mem_wr_addr")?,
             wr_data: p("mem_wr_data")?,
-            adder,
         };
         let mut r = Self {
             model,
@@ -175,7 +138,7 @@ impl CardRunner {
             mem_model,
             mem: HashMap::new(),
             reads: VecDeque::new(),
-            adds: VecDeque::new(),
+            adder,
             c2h: VecDeque::new(),
             traffic: Traffic::SMOOTH,
             rng: rand_chacha::ChaCha20Rng::seed_from_u64(0),
@@ -196,7 +159,7 @@ impl CardRunner {
 
     /// Whether the model closes the adder loop in software (the fast variant).
     pub fn software_adder(&self) -> bool {
-        self.ports.adder.is_some()
+        self.adder.is_some()
     }
 
     /// The underlying model (e.g. to start a VCD).
@@ -223,7 +186,9 @@ impl CardRunner {
         self.cycle(None);
         self.model.set_bool(self.ports.reset, false);
         self.reads.clear();
-        self.adds.clear();
+        if let Some(a) = &mut self.adder {
+            a.clear();
+        }
         self.c2h.clear();
         self.held = false;
         self.cycle(None);
@@ -281,18 +246,8 @@ impl CardRunner {
             }
             _ => self.model.set_bool(p.rd_data_valid, false),
         }
-        if let Some(a) = &p.adder {
-            match self.adds.front() {
-                Some(&(due, sum, tag)) if due == now => {
-                    self.model.set_bool(a.sum_valid, true);
-                    self.model.set_bytes(a.sum_x3, &sum[..32]);
-                    self.model.set_bytes(a.sum_y3, &sum[32..64]);
-                    self.model.set_bytes(a.sum_z3, &sum[64..]);
-                    self.model.set_u64(a.sum_tag, tag);
-                    self.adds.pop_front();
-                }
-                _ => self.model.set_bool(a.sum_valid, false),
-            }
+        if let Some(a) = &mut self.adder {
+            a.answer(&mut self.model);
         }
         self.model.eval();
         // Handshakes sampled by the coming edge.
@@ -311,20 +266,8 @@ impl CardRunner {
             word.resize(64, 0);
             self.mem.insert(addr, word);
         }
-        if let Some(a) = &p.adder {
-            if self.model.get_bool(a.valid) {
-                let mut bucket = Vec::with_capacity(96);
-                for port in [a.x1, a.y1, a.z1] {
-                    bucket.extend(self.model.get_bytes(port));
-                }
-                let x = from_wire::<FqConfig>(&self.model.get_bytes(a.x2)).expect("adder x2 is canonical");
-                let y = from_wire::<FqConfig>(&self.model.get_bytes(a.y2)).expect("adder y2 is canonical");
-                let point = G1Affine::new_unchecked(x, y);
-                let b = bucket_from_wire(&bucket).unwrap_or_else(|e| panic!("bucket sent to the adder: {e}"));
-                let sum = if self.model.get_bool(a.neg2) { b - point } else { b + point };
-                let tag = self.model.get_u64(a.tag);
-                self.adds.push_back((now + ADDER_LATENCY as u64, bucket_to_wire(&sum), tag));
-            }
+        if let Some(a) = &mut self.adder {
+            a.capture(&self.model);
         }
         self.model.tick();
         accepted
