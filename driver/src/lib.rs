@@ -12,6 +12,8 @@
 //! * [`accel::AccelBackend`] — the prover's `Backend` over one or more devices: card when it can,
 //!   every card result checked, the CPU as fallback, a per-kernel profile;
 //! * [`open`] — `--device auto|cpu|sim|pcie:<BDF>`;
+//! * `fault_injection::FaultyDevice` (feature `test-utils`, tests only) — a device wrapper that
+//!   hangs, reports errors, corrupts results or vanishes on command;
 //! * `sim_card::SimCard` (feature `sim`) — a card whose kernels are the Verilator models of the
 //!   RTL, behind the very same interface.
 //!
@@ -19,6 +21,8 @@
 
 pub mod accel;
 pub mod device;
+#[cfg(feature = "test-utils")]
+pub mod fault_injection;
 pub mod msm;
 pub mod ntt;
 pub mod open;

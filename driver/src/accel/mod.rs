@@ -90,7 +90,7 @@ impl AccelBackend {
             return Err(DeviceError::Unsupported("no card given".into()));
         }
         let mut cards = vec![];
-        for mut dev in devices {
+        for (i, mut dev) in devices.into_iter().enumerate() {
             let id = dev.identify()?;
             if id.regmap_version == u32::MAX {
                 return Err(DeviceError::Gone(format!("{}: reads all ones", id.name)));
@@ -101,7 +101,7 @@ impl AccelBackend {
                     id.name, id.regmap_version
                 )));
             }
-            cards.push(Mutex::new(Card { dev, name: id.name, kernels: id.kernels, dead: None }));
+            cards.push(Mutex::new(Card { dev, name: format!("card {i}: {}", id.name), kernels: id.kernels, dead: None }));
         }
         Ok(Self { cards, cpu: CpuBackend::new(), profile: Mutex::new(AccelProfile::default()), timeout })
     }
@@ -131,18 +131,15 @@ impl AccelBackend {
         f(&mut self.profile.lock().expect("profile lock"))
     }
 
-    /// A healthy card with `kernel`, if any (the first free one, else the first).
-    fn card_with(&self, kernel: Kernel) -> Option<&Mutex<Card>> {
-        let usable = |c: &Card| c.dead.is_none() && c.kernels & kernel as u32 != 0;
-        let mut any = None;
-        for m in &self.cards {
-            match m.try_lock() {
-                Ok(c) if usable(&c) => return Some(m),
-                Ok(_) => {}
-                Err(_) => any = any.or(Some(m)),
-            }
-        }
-        any.filter(|m| usable(&m.lock().expect("card lock")))
+    /// The healthy cards with `kernel`.
+    fn cards_with(&self, kernel: Kernel) -> Vec<&Mutex<Card>> {
+        self.cards
+            .iter()
+            .filter(|m| {
+                let c = m.lock().expect("card lock");
+                c.dead.is_none() && c.kernels & kernel as u32 != 0
+            })
+            .collect()
     }
 
     /// One transform on a card: the result, checked, and the cycles it took.
@@ -173,18 +170,17 @@ impl AccelBackend {
         Ok((v, after.wrapping_sub(before)))
     }
 
-    /// One transform: on a card when possible (checked), else on the CPU.
-    fn ntt_one(&self, h: &PolyHandle, log_size: u32, kind: NttKind) -> Result<PolyHandle, BackendError> {
+    /// One transform: on `card` when given and still healthy (checked), else on the CPU.
+    fn ntt_one(&self, card: Option<&Mutex<Card>>, h: &PolyHandle, log_size: u32, kind: NttKind) -> Result<PolyHandle, BackendError> {
         let size = 1usize << log_size;
-        let card = if size < 2 { None } else { self.card_with(Kernel::Ntt) };
-        let Some(card) = card else {
+        let card = card.map(|m| m.lock().expect("card lock")).filter(|c| c.dead.is_none() && size >= 2);
+        let Some(mut card) = card else {
             let why = if size < 2 { "a transform of size 1 is the identity" } else { "no healthy card has an NTT kernel" };
             return self.ntt_cpu(h, log_size, kind, Some(why), None);
         };
         let mut input = self.cpu.download(h)?;
         input.resize(size, Fr::from(0u64));
         let t = Instant::now();
-        let mut card = card.lock().expect("card lock");
         let result = Self::ntt_on_card(&mut card, &input, kind, self.timeout);
         let card_time = t.elapsed();
         let failure = match result {
@@ -204,6 +200,7 @@ impl AccelBackend {
                 });
                 if ok {
                     self.record(|p| {
+                        *p.ntt.per_card.entry(card.name.clone()).or_default() += 1;
                         p.ntt.card_calls += 1;
                         p.ntt.card_elements += size as u64;
                         p.ntt.card_cycles += cycles;
@@ -294,8 +291,43 @@ impl Backend for AccelBackend {
         Ok(out)
     }
 
+    /// A batch of transforms is split across the healthy cards with the NTT kernel (transform
+    /// `i` to card `i mod cards`, the cards in parallel); a transform whose card fails falls
+    /// back to the CPU alone.
     fn ntt_unchecked(&self, polys: &[&PolyHandle], log_size: u32, kind: NttKind) -> Result<Vec<PolyHandle>, BackendError> {
-        polys.iter().map(|h| self.ntt_one(h, log_size, kind)).collect()
+        let cards = self.cards_with(Kernel::Ntt);
+        if cards.len() <= 1 || polys.len() <= 1 {
+            return polys.iter().map(|h| self.ntt_one(cards.first().copied(), h, log_size, kind)).collect();
+        }
+        let n_cards = cards.len();
+        let shares: Vec<Vec<(usize, Result<PolyHandle, BackendError>)>> = std::thread::scope(|s| {
+            let workers: Vec<_> = cards
+                .iter()
+                .enumerate()
+                .map(|(c, &card)| {
+                    s.spawn(move || {
+                        (c..polys.len()).step_by(n_cards).map(|i| (i, self.ntt_one(Some(card), polys[i], log_size, kind))).collect()
+                    })
+                })
+                .collect();
+            workers.into_iter().map(|w| w.join().expect("card worker")).collect()
+        });
+        let mut out: Vec<Option<Result<PolyHandle, BackendError>>> = (0..polys.len()).map(|_| None).collect();
+        for (i, r) in shares.into_iter().flatten() {
+            out[i] = Some(r);
+        }
+        let results: Vec<Result<PolyHandle, BackendError>> = out.into_iter().map(|r| r.expect("every transform assigned")).collect();
+        if results.iter().any(|r| r.is_err()) {
+            let mut first_err = None;
+            for r in results {
+                match r {
+                    Ok(h) => self.cpu.release(h),
+                    Err(e) => first_err = first_err.or(Some(e)),
+                }
+            }
+            return Err(first_err.expect("an error"));
+        }
+        Ok(results.into_iter().map(|r| r.expect("checked")).collect())
     }
 
     fn batch_invert(&self, values: &mut [Fr]) -> Result<(), BackendError> {

@@ -17,6 +17,8 @@ pub struct KernelProfile {
     /// Wall time of the card calls (including transfers), and of checking their results.
     pub card_time: Duration,
     pub check_time: Duration,
+    /// Checked card calls per card (by the backend's card name).
+    pub per_card: BTreeMap<String, u64>,
     /// Calls the CPU served (routed there, or recomputed after a fallback).
     pub cpu_calls: u64,
     pub cpu_elements: u64,

@@ -1,7 +1,8 @@
-//! Backend conformance checks, reusable by every `Backend` implementation (the CPU backend's
-//! tests run them; the accelerator backend's tests will run the same functions): MSM against a
-//! naive sum of scalar multiplications, every NTT kind against direct polynomial evaluation, and
-//! the checked wrappers' refusals. Each function panics with a message naming the failing case.
+//! Backend conformance checks, reusable by every `Backend` implementation (feature `test-utils`;
+//! the CPU backend's tests and the accelerator backend's tests over the simulated card run the
+//! same functions): MSM against a naive sum of scalar multiplications, every NTT kind against
+//! direct polynomial evaluation and arkworks' domains, and the checked wrappers' refusals. Each
+//! function panics with a message naming the failing case.
 
 use ark_ec::{CurveGroup, PrimeGroup};
 use ark_ff::{Field, UniformRand, Zero};
@@ -60,6 +61,16 @@ pub fn check_msm(be: &dyn Backend, rng: &mut impl RngCore) {
     let h2 = be.load_bases_checked(&rep).unwrap();
     let s = [Fr::from(3u64), Fr::from(5u64), Fr::from(8u64), Fr::from(0u64)];
     assert!(be.msm_host(&h2, &[&s]).unwrap()[0].is_zero());
+    // The identity among the bases, one point, and r − 1 on a repeated point.
+    let with_identity = vec![bases[1], G1Affine::identity(), bases[2], bases[1]];
+    let h3 = be.load_bases_checked(&with_identity).unwrap();
+    let s = [-Fr::from(1u64), Fr::rand(rng), Fr::from(2u64), Fr::from(1u64)];
+    let want = naive_msm(&with_identity, &s);
+    assert_eq!(be.msm_host(&h3, &[&s]).unwrap()[0].into_affine(), want.into_affine(), "identity base, r - 1");
+    assert_eq!(be.msm_host(&h3, &[&s[..1]]).unwrap()[0].into_affine(), (-G1Projective::from(bases[1])).into_affine(), "one point, r - 1");
+    for h in [h, h2, h3] {
+        be.release_bases(&h);
+    }
 }
 
 /// The checked wrappers refuse bad calls; bases load idempotently; released data is gone.
@@ -85,7 +96,8 @@ pub fn check_wrappers(be: &dyn Backend, rng: &mut impl RngCore) {
     assert!(!be.has_bases(&h.id));
 }
 
-/// Every NTT kind against direct evaluation, with zero padding, and the inverses.
+/// Every NTT kind against direct evaluation, with zero padding, and the inverses, for sizes 1, 2,
+/// 8 and 64 (see [`check_ntt_sizes`] for larger ones).
 pub fn check_ntt(be: &dyn Backend, rng: &mut impl RngCore) {
     for log in [0u32, 1, 3, 6] {
         let size = 1usize << log;
@@ -107,6 +119,35 @@ pub fn check_ntt(be: &dyn Backend, rng: &mut impl RngCore) {
         assert_eq!(back[0], padded, "inverse of forward");
         let back = be.ntt_host(&[&cos], log, NttKind::CosetInverse { shift }).unwrap();
         assert_eq!(back[0], padded, "coset inverse of coset forward");
+    }
+}
+
+/// Every NTT kind of the given sizes against arkworks' radix-2 domains (`fft`, `ifft`,
+/// `get_coset`), on full and zero-padded inputs (half and one element short), with the standard
+/// coset shift and another one.
+pub fn check_ntt_sizes(be: &dyn Backend, rng: &mut impl RngCore, logs: &[u32]) {
+    use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
+    for &log in logs {
+        let size = 1usize << log;
+        let plain = Radix2EvaluationDomain::<Fr>::new(size).unwrap();
+        for len in [size, size.div_ceil(2), size - 1] {
+            let v: Vec<Fr> = (0..len).map(|_| Fr::rand(rng)).collect();
+            let mut padded = v.clone();
+            padded.resize(size, Fr::zero());
+            for shift in [crate::plonk::extended_coset_shift(), Fr::from(5u64)] {
+                let coset = plain.get_coset(shift).unwrap();
+                let cases = [
+                    (NttKind::Forward, plain.fft(&padded)),
+                    (NttKind::Inverse, plain.ifft(&padded)),
+                    (NttKind::CosetForward { shift }, coset.fft(&padded)),
+                    (NttKind::CosetInverse { shift }, coset.ifft(&padded)),
+                ];
+                for (kind, want) in cases {
+                    let got = be.ntt_host(&[&v], log, kind).unwrap().pop().unwrap();
+                    assert!(got == want, "NTT 2^{log}, input length {len}, {kind:?}");
+                }
+            }
+        }
     }
 }
 

@@ -1,0 +1,95 @@
+//! One conformance suite, run against the CPU backend and against the accelerator backend over the
+//! simulated card (feature `sim`): MSMs (zero, ±1 and r − 1 scalars, repeated points, P + (−P),
+//! the identity among the bases) and every NTT kind of sizes 1 to 2^11 — below, at and beyond the
+//! card's 2^10 buffer, full and zero-padded — exactly equal to arkworks; the checked wrappers'
+//! refusals; the lookup helpers.
+
+use zkaccel::backend::conformance::*;
+use zkaccel::backend::CpuBackend;
+use zkaccel_testkit::seed::TestRng;
+
+/// Sizes for the large-size check: the card's buffer is 2^10, so 2^11 runs four-step.
+const LOGS: [u32; 6] = [0, 1, 2, 5, 10, 11];
+
+#[test]
+fn cpu_backend_conforms() {
+    let mut rng = TestRng::for_test("driver::cpu_backend_conforms");
+    let be = CpuBackend::new();
+    check_msm(&be, &mut rng);
+    check_ntt(&be, &mut rng);
+    check_ntt_sizes(&be, &mut rng, &LOGS);
+    check_wrappers(&be, &mut rng);
+    check_lookup_helpers(&be, &mut rng);
+    assert_eq!(be.resident_polys(), 0, "the checks release what they upload");
+}
+
+#[cfg(feature = "sim")]
+mod on_the_simulated_card {
+    use super::*;
+    use std::time::Duration;
+    use zkaccel::backend::Backend;
+    use zkaccel_driver::accel::AccelBackend;
+    use zkaccel_driver::sim_card::SimCard;
+    use zkaccel_driver::Device;
+
+    fn accel() -> AccelBackend {
+        let card = SimCard::with_ntt(zkaccel_driver::open::SIM_NTT_LOG_N).expect("the simulated card builds");
+        AccelBackend::new(vec![Box::new(card) as Box<dyn Device + Send>], Duration::from_secs(120)).unwrap()
+    }
+
+    #[test]
+    fn accel_backend_over_the_simulated_card_conforms() {
+        let mut rng = TestRng::for_test("driver::accel_backend_over_the_simulated_card_conforms");
+        let be = accel();
+        check_msm(&be, &mut rng);
+        check_ntt(&be, &mut rng);
+        check_ntt_sizes(&be, &mut rng, &LOGS);
+        check_wrappers(&be, &mut rng);
+        check_lookup_helpers(&be, &mut rng);
+        let p = be.take_profile();
+        // Every transform of two or more points ran on the card and passed its check; size 1
+        // and the MSMs (no MSM kernel on this card) went to the CPU, each with its reason.
+        assert_eq!(p.fallback_count(), 0, "{:?}", p.lines());
+        // check_ntt_sizes: 24 transforms per size, 5 sizes of 2 or more points; check_ntt: 5 per
+        // size for 2^1, 2^3, 2^6.
+        assert_eq!(p.ntt.card_calls, 5 * 24 + 3 * 5, "card NTT calls");
+        assert!(p.ntt.card_cycles > p.ntt.card_elements, "the card's cycle counter advanced");
+        assert!(p.ntt.cpu_reasons.keys().all(|r| r.contains("size 1")), "{:?}", p.ntt.cpu_reasons);
+        assert!(p.msm.cpu_calls > 0 && p.msm.card_calls == 0);
+        assert!(p.msm.cpu_reasons.contains_key("no card has an MSM kernel"));
+        assert!(be.name().contains("SimCard"), "{}", be.name());
+    }
+}
+
+#[cfg(feature = "sim")]
+mod on_two_simulated_cards {
+    use super::*;
+    use std::time::Duration;
+    use zkaccel::backend::{Backend, BackendExt, NttKind};
+    use zkaccel_driver::accel::AccelBackend;
+    use zkaccel_driver::sim_card::SimCard;
+    use zkaccel_driver::Device;
+
+    #[test]
+    fn a_batch_of_transforms_is_split_across_two_cards_and_stays_exact() {
+        let mut rng = TestRng::for_test("driver::two_cards");
+        let card = || Box::new(SimCard::with_ntt(zkaccel_driver::open::SIM_NTT_LOG_N).unwrap()) as Box<dyn Device + Send>;
+        let be = AccelBackend::new(vec![card(), card()], Duration::from_secs(120)).unwrap();
+        check_ntt_sizes(&be, &mut rng, &[3, 11]);
+        let cpu = CpuBackend::new();
+        use ark_ff::UniformRand;
+        let batch: Vec<Vec<ark_bn254::Fr>> = (0..5).map(|_| (0..512).map(|_| ark_bn254::Fr::rand(&mut rng)).collect()).collect();
+        let refs: Vec<&[ark_bn254::Fr]> = batch.iter().map(|v| v.as_slice()).collect();
+        let shift = zkaccel::plonk::extended_coset_shift();
+        for kind in [NttKind::Forward, NttKind::CosetForward { shift }, NttKind::CosetInverse { shift }] {
+            assert_eq!(be.ntt_host(&refs, 10, kind).unwrap(), cpu.ntt_host(&refs, 10, kind).unwrap(), "{kind:?}");
+        }
+        let p = be.take_profile();
+        assert_eq!(p.fallback_count(), 0, "{:?}", p.lines());
+        assert_eq!(p.ntt.per_card.len(), 2, "both cards served: {:?}", p.ntt.per_card);
+        assert_eq!(p.ntt.per_card.values().sum::<u64>(), p.ntt.card_calls);
+        // The batches of 5 split 3 + 2 per kind.
+        assert!(p.ntt.per_card.values().all(|&n| n >= 6), "{:?}", p.ntt.per_card);
+        assert!(be.name().contains("card 0: ") && be.name().contains("card 1: "), "{}", be.name());
+    }
+}

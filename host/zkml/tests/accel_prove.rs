@@ -1,0 +1,91 @@
+#![allow(clippy::err_expect)] // the Ok types (proof files, circuits) are not Debug
+//! Proofs made with the accelerator backend over the simulated card (features `sim` and
+//! `test-utils`): the tiny model's NTTs run on the card and the proof verifies; each fault class
+//! injected during a real proof (hung command, error status, corrupted result word, vanished card)
+//! still ends in a valid proof, with the fallback reported in the profile.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::*;
+use rand::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+use zkaccel::backend::{Backend, CpuBackend};
+use zkaccel::plonk::{ProvingKey, Shape};
+use zkaccel::srs::Srs;
+use zkaccel_driver::accel::{AccelBackend, AccelProfile};
+use zkaccel_driver::fault_injection::{Fault, FaultyDevice};
+use zkaccel_driver::regs::Status;
+use zkaccel_driver::sim_card::SimCard;
+use zkaccel_driver::Device;
+use zkaccel_onnx::Visibility::{Fixed as FIX, Public as PUB};
+use zkaccel_zkml::compiled::CompiledCircuit;
+use zkaccel_zkml::pipeline;
+use zkaccel_zkml::witness::WitnessFile;
+
+struct Tiny {
+    c: CompiledCircuit,
+    w: WitnessFile,
+    pk_bytes: Vec<u8>,
+}
+
+fn tiny() -> Tiny {
+    let g = load("tiny_4_8_3.onnx");
+    let sample = input("tiny_input.json", &g);
+    let s = settings(&g, (5, 5), (PUB, PUB, FIX), std::slice::from_ref(&sample));
+    let c = compile("tiny_4_8_3.onnx", &s, None);
+    let (w, _) = pipeline::gen_witness(&c, &data_of(&sample)).unwrap();
+    let layout = pipeline::layout_for_setup(&c, None).unwrap();
+    let shape = Shape::new(&layout.cs, c.plan.k).unwrap();
+    let srs = Srs::insecure_dev(shape.srs_degree, &mut ChaCha20Rng::seed_from_u64(1)).unwrap();
+    let pk = pipeline::setup(&CpuBackend::new(), &c, &srs, None).unwrap();
+    Tiny { pk_bytes: pk.to_bytes(), c, w }
+}
+
+/// Loads the key (its NTTs run on the card too), proves the tiny model on `card` and checks the
+/// proof; returns the profile of both.
+fn prove_on(t: &Tiny, card: Box<dyn Device + Send>, timeout: Duration) -> AccelProfile {
+    let accel = Arc::new(AccelBackend::new(vec![card], timeout).unwrap());
+    let backend: &dyn Backend = &*accel;
+    let pk = ProvingKey::from_bytes_unchecked_commitments(&t.pk_bytes, backend).unwrap();
+    let (file, _) = pipeline::prove(backend, &t.c, &t.w, &pk).expect("a valid proof despite the card");
+    pipeline::verify_file(&pk.vk, &file, &t.c.settings, Some(&t.c)).expect("the proof verifies");
+    accel.take_profile()
+}
+
+fn sim_card() -> SimCard {
+    SimCard::with_ntt(zkaccel_driver::open::SIM_NTT_LOG_N).expect("the simulated card builds")
+}
+
+#[test]
+fn the_tiny_model_proves_with_its_ntts_on_the_simulated_card_and_faults_fall_back() {
+    let t = tiny();
+    // Fault-free: every NTT of the proof on the card, none fell back.
+    let p = prove_on(&t, Box::new(sim_card()), Duration::from_secs(120));
+    assert!(p.ntt.card_calls >= 10, "{:?}", p.lines());
+    assert_eq!(p.fallback_count(), 0, "{:?}", p.lines());
+    assert_eq!(p.ntt.cpu_calls, 0, "{:?}", p.lines());
+
+    // Each fault class during a real proof, on the 4th card command (inside the proof's NTTs).
+    let faults = [
+        (Fault::Hang, "timeout"),
+        (Fault::ErrorStatus(Status::BAD_PARAMS), "card error status"),
+        (Fault::CorruptWord { word: 5, bit: 77 }, "failed its check"),
+        (Fault::Vanish, "card gone"),
+    ];
+    for (fault, reason) in faults {
+        let card = FaultyDevice::new(sim_card(), fault, [3]);
+        let fired = card.fired();
+        let p = prove_on(&t, Box::new(card), Duration::from_millis(500));
+        assert!(fired.load(std::sync::atomic::Ordering::SeqCst), "{fault:?} fired");
+        assert_eq!(p.ntt.fallback_count(), 1, "{fault:?}: {:?}", p.lines());
+        assert!(p.ntt.fallbacks.keys().next().unwrap().contains(reason), "{fault:?}: {:?}", p.lines());
+        if fault == Fault::Vanish {
+            assert!(p.ntt.cpu_reasons.contains_key("no healthy card has an NTT kernel"), "{:?}", p.lines());
+        } else {
+            assert!(p.ntt.card_calls >= 10, "the card keeps serving after a reset: {:?}", p.lines());
+        }
+    }
+}

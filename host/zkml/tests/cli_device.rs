@@ -1,0 +1,97 @@
+//! `--device`: auto picks the CPU here and says why (no real card in this build), cpu is taken as
+//! asked, an unknown device is a usage error, pcie:<BDF> is a clear "not available" error (exit 6),
+//! and (feature `sim`) `prove --device sim` proves the tiny model with its NTTs on the simulated
+//! card, reports the per-kernel profile, and the proof verifies.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::*;
+use serde_json::Value;
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn json(&self) -> Value {
+        serde_json::from_str(self.stdout.trim()).unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", self.stdout))
+    }
+    fn expect(self, code: i32, what: &str) -> Self {
+        assert_eq!(self.code, code, "{what}: exit {} (expected {code})\nstdout: {}\nstderr: {}", self.code, self.stdout, self.stderr);
+        self
+    }
+}
+
+fn zk(args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_zkaccel")).args(args).output().expect("run zkaccel");
+    Run { code: out.status.code().unwrap_or(-1), stdout: String::from_utf8_lossy(&out.stdout).into(), stderr: String::from_utf8_lossy(&out.stderr).into() }
+}
+
+fn p(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+/// The tiny model through compile, setup and gen-witness into a fresh directory.
+fn tiny_files(name: &str) -> (PathBuf, [PathBuf; 5]) {
+    let d = std::env::temp_dir().join(format!("zkaccel-cli-device-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    let f = [d.join("settings.json"), d.join("model.compiled"), d.join("vk.key"), d.join("pk.key"), d.join("witness.json")];
+    let model = example("tiny_4_8_3.onnx");
+    // Scales and ranges from the sample keep the tables (and so the domain) small: 2^10 rows.
+    zk(&["gen-settings", "-M", p(&model), "-O", p(&f[0]), "--input-scale", "5", "--param-scale", "5", "-D", p(&example("tiny_input.json"))])
+        .expect(0, "gen-settings");
+    zk(&["compile-circuit", "-M", p(&model), "--compiled-circuit", p(&f[1]), "-S", p(&f[0]), "--lanes", "2"]).expect(0, "compile");
+    zk(&["setup", "-M", p(&f[1]), "--dev-srs", "--vk-path", p(&f[2]), "--pk-path", p(&f[3]), "--device", "cpu"]).expect(0, "setup");
+    zk(&["gen-witness", "-D", p(&example("tiny_input.json")), "-M", p(&f[1]), "-O", p(&f[4])]).expect(0, "gen-witness");
+    (d, f)
+}
+
+#[test]
+fn device_choice_and_refusals() {
+    let (d, [_settings, compiled, _vk, pk, witness]) = tiny_files("choice");
+    let proof = d.join("proof.json");
+    let prove = |dev: &str| zk(&["prove", "--witness", p(&witness), "-M", p(&compiled), "--pk-path", p(&pk), "--proof-path", p(&proof), "--device", dev, "--json"]);
+    let auto = prove("auto").expect(0, "auto").json();
+    let said = auto["device"].as_str().unwrap();
+    assert!(said.starts_with("cpu (auto: ") && said.contains("no real card"), "{said}");
+    assert_eq!(auto["accel"], Value::Null, "no accelerator profile on the CPU");
+    assert_eq!(prove("cpu").expect(0, "cpu").json()["device"], "cpu (requested)");
+    let bad = prove("gpu").expect(1, "unknown device");
+    assert!(bad.stdout.contains("unknown device 'gpu'"), "{}", bad.stdout);
+    let _ = std::fs::remove_file(&proof);
+    let pcie = prove("pcie:0000:3b:00.0").expect(6, "pcie without a PCIe backend");
+    let e = pcie.json();
+    assert_eq!(e["error"]["kind"], "device", "{e}");
+    assert!(e["error"]["message"].as_str().unwrap().contains("no PCIe backend"), "{e}");
+    assert!(!proof.exists(), "nothing written on a device error");
+    #[cfg(not(feature = "sim"))]
+    prove("sim").expect(6, "sim without the sim feature");
+}
+
+#[cfg(feature = "sim")]
+#[test]
+fn prove_with_device_sim_runs_the_ntts_on_the_card_and_verifies() {
+    let (d, [settings, compiled, vk, pk, witness]) = tiny_files("sim");
+    let proof = d.join("proof.json");
+    let r = zk(&["prove", "--witness", p(&witness), "-M", p(&compiled), "--pk-path", p(&pk), "--proof-path", p(&proof), "--device", "sim", "--json"])
+        .expect(0, "prove --device sim");
+    let j = r.json();
+    assert!(j["device"].as_str().unwrap().contains("SimCard"), "{j}");
+    let ntt = &j["accel"]["ntt"];
+    assert!(ntt["card_calls"].as_u64().unwrap() >= 10, "{j}");
+    assert!(ntt["card_cycles"].as_u64().unwrap() > ntt["card_elements"].as_u64().unwrap(), "{j}");
+    assert_eq!(ntt["cpu_calls"], 0, "{j}");
+    assert_eq!(j["accel"]["fallback_count"], 0, "{j}");
+    assert_eq!(j["accel"]["msm"]["cpu_reasons"]["no card has an MSM kernel"], j["accel"]["msm"]["cpu_calls"], "{j}");
+    assert_eq!(j["redone_on_cpu"], Value::Null);
+    zk(&["verify", "--proof-path", p(&proof), "--settings-path", p(&settings), "--vk-path", p(&vk)]).expect(0, "verify");
+    // Without --json the profile is printed for a person.
+    let r = zk(&["prove", "--witness", p(&witness), "-M", p(&compiled), "--pk-path", p(&pk), "--proof-path", p(&proof), "--device", "sim"]).expect(0, "prove");
+    assert!(r.stdout.contains("ntt: card ") && r.stdout.contains("msm: card 0 calls"), "{}", r.stdout);
+}
