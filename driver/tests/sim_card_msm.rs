@@ -140,13 +140,39 @@ fn msm_on_the_fast_card_equals_arkworks() {
 
 /// The whole card in RTL (MSMs of at most 2^10 points: the adder simulates slowly), and the
 /// fast variant's software adder is cycle-exact: the same MSMs take the same cycles on both.
+/// Then the full card under random bubbles and back-pressure with only `(r − 1)·G` (every
+/// addition after the first of a bucket is a doubling) and only identities. This covers what the
+/// stand-alone bucket-unit test (`msm_bucket_unit_d10`, retired) covered, through the card.
 #[test]
 fn msm_on_the_full_rtl_card_equals_arkworks_and_the_fast_card_cycle_for_cycle() {
     let name = "msm_on_the_full_rtl_card_equals_arkworks_and_the_fast_card_cycle_for_cycle";
-    let sizes = [3, 17, 1024];
+    let sizes = [1, 2, 3, 17, 100, 1024];
     let full = check_msms(CardVariant::FullRtl, &sizes, name);
     let fast = check_msms(CardVariant::Fast, &sizes, name);
     assert_eq!(full, fast, "card cycles of MSMs of {sizes:?} points: full RTL vs fast variant");
+
+    let mut rng = TestRng::for_test(name);
+    let mut card = SimCard::with_msm(CardVariant::FullRtl, 1 << 12).unwrap();
+    card.set_traffic(Traffic { bubble: 0.1, stall: 0.2 }, rng.seed());
+    let mut msm = DeviceMsm::new(card, T).unwrap();
+    let g = G1Affine::generator();
+    let gs = vec![g; 3];
+    let zs = vec![G1Affine::zero(); 2];
+    let mut b = bases(&mut rng);
+    b.truncate(100);
+    for (pts, s) in [
+        (&gs[..], vec![-Fr::one(); 3]),
+        (&zs[..], vec![Fr::from(7u64); 2]),
+        (&b[..], scalars(&mut rng, 100)),
+    ] {
+        let id = BasesId::of(pts);
+        msm.load_bases(id, pts).unwrap();
+        let want = G1Projective::msm(pts, &s).unwrap();
+        for c in [4, window_size(pts.len(), CardConfig::SIM.msm_log_depth, CardConfig::SIM.max_c())] {
+            assert_eq!(msm.msm_with_c(&id, &s, c).unwrap(), want, "{} points, c = {c}, under traffic", pts.len());
+        }
+    }
+    assert_eq!(G1Projective::msm(&gs, &[-Fr::one(); 3]).unwrap(), -(G1Projective::from(g) * Fr::from(3u64)));
 }
 
 #[test]

@@ -6,7 +6,8 @@
 //! * the scheduler alone (`BucketScheduler`, adder ports on the outside) with a **software adder**
 //!   of a given latency in the loop: the schedule is the RTL's, the sums come from arkworks; this
 //!   is what the occupancy bench runs at 2^16 points and more (fast builds, fast cycles);
-//! * the whole unit (`BucketUnit`: scheduler + the RTL G1 adder), which the Verilator tests run.
+//! * the whole unit (`BucketUnit`: scheduler + the RTL G1 adder); the tests now run the RTL adder
+//!   inside the card top instead (`driver/tests/sim_card_msm.rs`).
 //!
 //! The runner picks the mode from the model's ports (`add_valid` present = adder outside).
 
