@@ -54,3 +54,53 @@ pub trait Device {
     /// Who the card is.
     fn identify(&mut self) -> Result<Identity, DeviceError>;
 }
+
+/// A borrowed device is a device (so that a kernel's host side can own or borrow its card).
+impl<D: Device + ?Sized> Device for &mut D {
+    fn read32(&mut self, offset: u32) -> Result<u32, DeviceError> {
+        (**self).read32(offset)
+    }
+    fn write32(&mut self, offset: u32, value: u32) -> Result<(), DeviceError> {
+        (**self).write32(offset, value)
+    }
+    fn stream_to_card(&mut self, data: &[u8], timeout: Duration) -> Result<(), DeviceError> {
+        (**self).stream_to_card(data, timeout)
+    }
+    fn stream_from_card(&mut self, len: usize, timeout: Duration) -> Result<Vec<u8>, DeviceError> {
+        (**self).stream_from_card(len, timeout)
+    }
+    fn wait_done(&mut self, seq: u32, timeout: Duration) -> Result<(), DeviceError> {
+        (**self).wait_done(seq, timeout)
+    }
+    fn reset(&mut self) -> Result<(), DeviceError> {
+        (**self).reset()
+    }
+    fn identify(&mut self) -> Result<Identity, DeviceError> {
+        (**self).identify()
+    }
+}
+
+/// A boxed device is a device (the backend holds its cards as `Box<dyn Device + Send>`).
+impl<D: Device + ?Sized> Device for Box<D> {
+    fn read32(&mut self, offset: u32) -> Result<u32, DeviceError> {
+        (**self).read32(offset)
+    }
+    fn write32(&mut self, offset: u32, value: u32) -> Result<(), DeviceError> {
+        (**self).write32(offset, value)
+    }
+    fn stream_to_card(&mut self, data: &[u8], timeout: Duration) -> Result<(), DeviceError> {
+        (**self).stream_to_card(data, timeout)
+    }
+    fn stream_from_card(&mut self, len: usize, timeout: Duration) -> Result<Vec<u8>, DeviceError> {
+        (**self).stream_from_card(len, timeout)
+    }
+    fn wait_done(&mut self, seq: u32, timeout: Duration) -> Result<(), DeviceError> {
+        (**self).wait_done(seq, timeout)
+    }
+    fn reset(&mut self) -> Result<(), DeviceError> {
+        (**self).reset()
+    }
+    fn identify(&mut self) -> Result<Identity, DeviceError> {
+        (**self).identify()
+    }
+}

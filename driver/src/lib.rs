@@ -5,6 +5,8 @@
 //! * [`device::Device`] — what every card provides: 32-bit register access, a host-to-card and a
 //!   card-to-host stream, completion by doorbell sequence number with a timeout, reset,
 //!   identification;
+//! * [`msm`] — the host side of the MSM kernel over any [`device::Device`]: resident bases in card
+//!   memory by `BasesId`, MSMs that stream signed digits, bucket reduction on the host;
 //! * [`ntt`] — the host side of the NTT kernel over any [`device::Device`], including the
 //!   four-step schedule for sizes beyond the card's buffer;
 //! * [`accel::AccelBackend`] — the prover's `Backend` over one or more devices: card when it can,
@@ -21,6 +23,7 @@ pub mod accel;
 pub mod device;
 #[cfg(feature = "test-utils")]
 pub mod fault_injection;
+pub mod msm;
 pub mod ntt;
 pub mod open;
 #[cfg(feature = "sim")]

@@ -1,114 +1,92 @@
-//! A simulated zkaccel card: the kernels are the Verilator models of the RTL (today the NTT core),
-//! the register file and the stream plumbing of the card's top level are modelled here in Rust,
-//! with the semantics of `regs` (doorbell sequence numbers, sticky status, no read side effects).
-//! Time only advances while the host is inside a call (streaming or waiting), as on a real card
-//! from the host's point of view.
+//! A simulated zkaccel card: the RTL card top (`zkaccel_hdl::card`: register file, doorbell and
+//! status logic, NTT core, MSM front-end and bucket scheduler, card-memory port) in Verilator,
+//! driven through its register port and its two streams by `zkaccel_sim::card_runner`, which
+//! also models the card memory (latency and bandwidth: `MemModel`). Nothing of the register file
+//! is modelled here: every register read and write goes to the RTL.
+//!
+//! Two builds (both `CardConfig::SIM`: `2^10`-point NTT buffer, `2^10` bucket entries):
+//! * [`CardVariant::Fast`] — every block in RTL except the G1 adder, which is its cycle-exact
+//!   software model in the loop; [`SimCard::with_ntt`] and [`SimCard::with_msm`]`(Fast, …)` share
+//!   this one build;
+//! * [`CardVariant::FullRtl`] — the RTL adder too (simulates at a few thousand cycles per second;
+//!   for MSMs of at most 2^10 points).
+//!
+//! Time only advances while the host is inside a call (a register write is one clock cycle,
+//! streaming and waiting step the clock), as on a real card from the host's point of view.
 
 use crate::device::{Device, DeviceError, Identity};
-use crate::regs::{Kernel, NttFlags, Reg, Status, CARD_ID, REGMAP_VERSION};
-use ark_bn254::{Fr, FrConfig};
+use crate::regs::{Reg, REG_WINDOW};
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
-use zkaccel_interface::wire::from_wire;
-use zkaccel_hdl::ntt::NttCore;
-use zkaccel_hdl::verilog::generate;
-use zkaccel_sim::ntt_runner::{NttRunner, Traffic};
-use rand::SeedableRng;
-use zkaccel_sim::Build;
+use zkaccel_hdl::card::config::CardConfig;
+use zkaccel_sim::card_runner::{build_card, CardRunner};
+pub use zkaccel_sim::card_runner::{CardVariant, MemModel, Traffic};
 
-const REG_WORDS: usize = 64;
 /// Cycles simulated between wall-clock checks of a timeout.
 const CHECK_EVERY: u32 = 1024;
 
-/// A card with the NTT kernel (buffer `2^k_max`) simulated in Verilator.
+/// Card memory of the simulated card unless asked otherwise: 2^20 points (64 MB), the SRS of a
+/// 2^20-row circuit.
+pub const DEFAULT_MEM_POINTS: u32 = 1 << 20;
+
+/// A card whose RTL runs in Verilator.
 pub struct SimCard {
-    ntt: NttRunner,
-    k_max: usize,
-    regs: [u32; REG_WORDS],
-    pending: Option<u32>,
-    c2h: VecDeque<u8>,
-    cycles: u64,
+    card: CardRunner,
+    name: String,
+    from_card: VecDeque<u8>,
 }
 
 impl SimCard {
-    /// Builds (or loads from the cache) the Verilator model of an NTT core with a `2^k_max`
-    /// buffer and powers the card up.
+    /// The card in the fast variant with an NTT buffer of `2^k_max` points (and the MSM kernel,
+    /// `2^10` bucket entries, [`DEFAULT_MEM_POINTS`] of card memory). For `k_max = 10` this is the
+    /// same Verilator build as [`SimCard::with_msm`]`(CardVariant::Fast, …)`.
     pub fn with_ntt(k_max: usize) -> Result<Self, DeviceError> {
-        let lib = Build::new(&format!("ntt_core_k{k_max}"), generate(&mut NttCore::new(k_max)))
-            .build()
-            .map_err(|e| DeviceError::Gone(format!("cannot build the simulated card: {e}")))?;
-        let ntt = NttRunner::new(&lib, k_max, Traffic::SMOOTH, rand_chacha::ChaCha20Rng::seed_from_u64(0))
-            .map_err(|e| DeviceError::Gone(e.to_string()))?;
-        let mut regs = [0u32; REG_WORDS];
-        regs[Reg::Id as usize / 4] = CARD_ID;
-        regs[Reg::Version as usize / 4] = REGMAP_VERSION;
-        regs[Reg::Kernels as usize / 4] = Kernel::Ntt as u32;
-        regs[Reg::NttMaxLogN as usize / 4] = k_max as u32;
-        Ok(Self { ntt, k_max, regs, pending: None, c2h: VecDeque::new(), cycles: 0 })
+        let cfg = CardConfig { ntt_k: k_max, ..CardConfig::SIM };
+        Self::new(CardVariant::Fast, &cfg, DEFAULT_MEM_POINTS, MemModel::HBM)
     }
 
-    fn reg(&self, r: Reg) -> u32 {
-        self.regs[r as usize / 4]
+    /// The shared card build (`CardConfig::SIM`) in `variant` with `mem_points` points of card
+    /// memory.
+    pub fn with_msm(variant: CardVariant, mem_points: u32) -> Result<Self, DeviceError> {
+        Self::new(variant, &CardConfig::SIM, mem_points, MemModel::HBM)
     }
 
-    fn set(&mut self, r: Reg, v: u32) {
-        self.regs[r as usize / 4] = v;
-    }
-
-    /// One clock cycle of the card: the kernel, its output into the card-to-host queue, and
-    /// completion bookkeeping.
-    fn step(&mut self, beat: Option<(&[u8], bool)>) -> bool {
-        self.cycles += 1;
-        self.regs[Reg::CyclesLo as usize / 4] = self.cycles as u32;
-        self.regs[Reg::CyclesHi as usize / 4] = (self.cycles >> 32) as u32;
-        let (accepted, out) = self.ntt.cycle(beat, true);
-        if let Some((bytes, _last)) = out {
-            self.c2h.extend(bytes);
-        }
-        if let Some(seq) = self.pending {
-            if !self.ntt.busy() {
-                if self.ntt.error() {
-                    let s = self.reg(Reg::Status) | Status::STREAM_FRAMING;
-                    self.set(Reg::Status, s);
-                }
-                self.set(Reg::DoneSeq, seq);
-                self.pending = None;
-            }
-        }
-        accepted
-    }
-
-    fn ring(&mut self, seq: u32) {
-        self.set(Reg::Status, 0);
-        if self.reg(Reg::Command) != Kernel::Ntt as u32 {
-            self.set(Reg::Status, Status::NO_KERNEL);
-            self.set(Reg::DoneSeq, seq);
-            return;
-        }
-        let log_n = self.reg(Reg::NttLogN) as u64;
-        let flags = self.reg(Reg::NttFlags);
-        let mut shift = [0u8; 32];
-        for i in 0..8 {
-            let w = self.regs[Reg::NttShift0 as usize / 4 + i];
-            shift[4 * i..4 * i + 4].copy_from_slice(&w.to_le_bytes());
-        }
-        let shift = if flags & NttFlags::COSET != 0 {
-            match from_wire::<FrConfig>(&shift) {
-                Ok(c) => Some(c),
-                Err(_) => {
-                    self.set(Reg::Status, Status::BAD_PARAMS);
-                    self.set(Reg::DoneSeq, seq);
-                    return;
-                }
-            }
-        } else {
-            None::<Fr>
+    /// Any card build.
+    pub fn new(variant: CardVariant, cfg: &CardConfig, mem_points: u32, mem: MemModel) -> Result<Self, DeviceError> {
+        let lib = build_card(variant, cfg).map_err(|e| DeviceError::Gone(format!("cannot build the simulated card: {e}")))?;
+        let card = CardRunner::new(&lib, mem_points, mem).map_err(|e| DeviceError::Gone(e.to_string()))?;
+        let adder = match variant {
+            CardVariant::Fast => "software model of the G1 adder",
+            CardVariant::FullRtl => "RTL G1 adder",
         };
-        if self.ntt.start_raw(log_n, flags & NttFlags::INVERSE != 0, shift) {
-            self.set(Reg::Status, Status::BAD_PARAMS);
-            self.set(Reg::DoneSeq, seq);
-        } else {
-            self.pending = Some(seq);
+        let name = format!(
+            "SimCard (Verilator RTL card: NTT 2^{}, MSM 2^{} buckets with the {adder}, {mem_points} points of card memory)",
+            cfg.ntt_k, cfg.msm_log_depth
+        );
+        Ok(Self { card, name, from_card: VecDeque::new() })
+    }
+
+    /// Random bubbles on the input stream, back-pressure on the output stream and on card memory
+    /// (seeded), for tests of the card's flow control.
+    pub fn set_traffic(&mut self, traffic: Traffic, seed: u64) {
+        self.card.set_traffic(traffic, seed);
+    }
+
+    /// The Verilator model and its card memory (cycle counts, tests).
+    pub fn runner(&mut self) -> &mut CardRunner {
+        &mut self.card
+    }
+
+    fn check_offset(offset: u32) -> Result<(), DeviceError> {
+        if !offset.is_multiple_of(4) || offset >= REG_WINDOW {
+            return Err(DeviceError::Unsupported(format!("register offset {offset:#x}")));
+        }
+        Ok(())
+    }
+
+    fn collect(&mut self) {
+        for (beat, _last) in self.card.c2h().drain(..) {
+            self.from_card.extend(beat);
         }
     }
 }
@@ -119,88 +97,79 @@ fn timed_out(start: Instant, timeout: Duration, what: &str) -> DeviceError {
 
 impl Device for SimCard {
     fn read32(&mut self, offset: u32) -> Result<u32, DeviceError> {
-        if offset % 4 != 0 || offset as usize / 4 >= REG_WORDS {
-            return Err(DeviceError::Unsupported(format!("register offset {offset:#x}")));
-        }
-        Ok(self.regs[offset as usize / 4])
+        Self::check_offset(offset)?;
+        Ok(self.card.read_reg(offset))
     }
 
     fn write32(&mut self, offset: u32, value: u32) -> Result<(), DeviceError> {
-        if offset % 4 != 0 || offset as usize / 4 >= REG_WORDS {
-            return Err(DeviceError::Unsupported(format!("register offset {offset:#x}")));
+        Self::check_offset(offset)?;
+        if offset == Reg::Doorbell.offset() && self.card.busy() {
+            return Err(DeviceError::Protocol("doorbell while a command is running".into()));
         }
-        match offset {
-            o if o == Reg::Doorbell as u32 => {
-                if self.pending.is_some() {
-                    return Err(DeviceError::Protocol("doorbell while a command is running".into()));
-                }
-                self.set(Reg::Doorbell, value);
-                self.ring(value);
-            }
-            o if Reg::READ_ONLY.iter().any(|r| r.offset() == o) => {}
-            _ => self.regs[offset as usize / 4] = value,
-        }
+        self.card.write_reg(offset, value);
         Ok(())
     }
 
     fn stream_to_card(&mut self, data: &[u8], timeout: Duration) -> Result<(), DeviceError> {
-        if data.len() % 32 != 0 {
+        if !data.len().is_multiple_of(32) {
             return Err(DeviceError::Unsupported(format!("{} bytes is not whole 32-byte beats", data.len())));
         }
         let start = Instant::now();
         let beats = data.len() / 32;
         let mut n = 0u32;
         for (i, beat) in data.chunks_exact(32).enumerate() {
-            while !self.step(Some((beat, i + 1 == beats))) {
+            while !self.card.cycle(Some((beat, i + 1 == beats))) {
                 n += 1;
-                if n % CHECK_EVERY == 0 && start.elapsed() > timeout {
-                    return Err(timed_out(start, timeout, "the card to accept the input stream"));
+                if n.is_multiple_of(CHECK_EVERY) && start.elapsed() > timeout {
+                    return Err(timed_out(start, timeout, &format!("the card to accept the input stream (beat {i} of {beats})")));
                 }
             }
         }
+        self.collect();
         Ok(())
     }
 
     fn stream_from_card(&mut self, len: usize, timeout: Duration) -> Result<Vec<u8>, DeviceError> {
         let start = Instant::now();
         let mut n = 0u32;
-        while self.c2h.len() < len {
-            self.step(None);
+        self.collect();
+        while self.from_card.len() < len {
+            self.card.cycle(None);
+            self.collect();
             n += 1;
-            if n % CHECK_EVERY == 0 && start.elapsed() > timeout {
-                return Err(timed_out(start, timeout, &format!("{len} bytes from the card ({} arrived)", self.c2h.len())));
+            if n.is_multiple_of(CHECK_EVERY) && start.elapsed() > timeout {
+                return Err(timed_out(start, timeout, &format!("{len} bytes from the card ({} arrived)", self.from_card.len())));
             }
         }
-        Ok(self.c2h.drain(..len).collect())
+        Ok(self.from_card.drain(..len).collect())
     }
 
     fn wait_done(&mut self, seq: u32, timeout: Duration) -> Result<(), DeviceError> {
         let start = Instant::now();
         let mut n = 0u32;
-        while self.reg(Reg::DoneSeq) != seq {
-            self.step(None);
+        while self.card.read_reg(Reg::DoneSeq.offset()) != seq {
+            self.card.cycle(None);
             n += 1;
-            if n % CHECK_EVERY == 0 && start.elapsed() > timeout {
+            if n.is_multiple_of(CHECK_EVERY) && start.elapsed() > timeout {
                 return Err(timed_out(start, timeout, &format!("DONE_SEQ = {seq}")));
             }
         }
+        self.collect();
         Ok(())
     }
 
     fn reset(&mut self) -> Result<(), DeviceError> {
-        self.ntt.reset();
-        self.c2h.clear();
-        self.pending = None;
-        self.set(Reg::Status, 0);
+        self.card.reset();
+        self.from_card.clear();
         Ok(())
     }
 
     fn identify(&mut self) -> Result<Identity, DeviceError> {
         Ok(Identity {
-            name: format!("SimCard (Verilator NTT core, 2^{} buffer)", self.k_max),
-            regmap_version: self.reg(Reg::Version),
-            kernels: self.reg(Reg::Kernels),
-            clock_khz: self.reg(Reg::ClockKhz),
+            name: self.name.clone(),
+            regmap_version: self.card.read_reg(Reg::Version.offset()),
+            kernels: self.card.read_reg(Reg::Kernels.offset()),
+            clock_khz: self.card.read_reg(Reg::ClockKhz.offset()),
         })
     }
 }

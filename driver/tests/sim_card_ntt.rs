@@ -52,17 +52,35 @@ fn sim_card_reports_bad_parameters_and_times_out_instead_of_hanging() {
     card.write32(Reg::Doorbell.offset(), 7).unwrap();
     card.wait_done(7, T).unwrap();
     assert_eq!(card.read32(Reg::Status.offset()).unwrap() & Status::BAD_PARAMS, Status::BAD_PARAMS);
-    // An unknown kernel.
-    card.write32(Reg::Command.offset(), Kernel::Msm as u32).unwrap();
+    // An unknown kernel (the card has NTT and MSM, no lookups).
+    card.write32(Reg::Command.offset(), Kernel::Lookup as u32).unwrap();
     card.write32(Reg::Doorbell.offset(), 8).unwrap();
     card.wait_done(8, T).unwrap();
     assert_eq!(card.read32(Reg::Status.offset()).unwrap(), Status::NO_KERNEL);
     // Waiting for output that never comes ends in a timeout error, not a hang.
     let err = card.stream_from_card(32, Duration::from_millis(200)).unwrap_err();
     assert!(matches!(err, DeviceError::Timeout(..)), "{err:?}");
-    // Read-only registers stay read-only; misaligned offsets are errors.
-    card.write32(Reg::Id.offset(), 0).unwrap();
+    // Read-only registers stay read-only (every one of them, in the RTL register file);
+    // misaligned offsets are errors.
+    for r in Reg::READ_ONLY {
+        if matches!(r, Reg::CyclesLo | Reg::CyclesHi) {
+            continue; // free-running: changes on its own
+        }
+        let before = card.read32(r.offset()).unwrap();
+        card.write32(r.offset(), before ^ 0x5a5a_5a5a).unwrap();
+        assert_eq!(card.read32(r.offset()).unwrap(), before, "{r:?} is read-only");
+    }
     assert_eq!(card.read32(Reg::Id.offset()).unwrap(), CARD_ID);
+    for r in [Reg::NttLogN, Reg::MsmBase, Reg::MsmPoints, Reg::MsmC] {
+        card.write32(r.offset(), 0x1234_5678).unwrap();
+        assert_eq!(card.read32(r.offset()).unwrap(), 0x1234_5678, "{r:?} reads back");
+    }
+    for i in 0..8 {
+        card.write32(Reg::NttShift0.offset() + 4 * i, 0x100 + i).unwrap();
+    }
+    for i in 0..8 {
+        assert_eq!(card.read32(Reg::NttShift0.offset() + 4 * i).unwrap(), 0x100 + i, "shift word {i}");
+    }
     assert!(card.read32(2).is_err());
     // After a reset the card works again.
     card.reset().unwrap();

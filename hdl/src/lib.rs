@@ -18,6 +18,7 @@ pub mod digit_row_mul;
 pub mod montmul_iterative;
 pub mod msm_bucket;
 pub mod bit_reverse;
+pub mod card;
 pub mod blocks;
 pub mod test_vectors;
 pub mod verilog;

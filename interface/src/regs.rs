@@ -3,13 +3,20 @@
 //! number; the card copies that number to `DONE_SEQ` when the command has finished. No register
 //! clears on read; `STATUS` error bits are sticky until the next doorbell; an `ID` of
 //! `0xffff_ffff` means the device is gone (a PCIe read of a missing device returns all ones).
+//!
+//! This module is the one source of truth for the offsets: the RTL card top
+//! (`zkaccel_hdl::card::regfile`) builds its address decoder from [`Reg::ALL`] and
+//! [`Reg::READ_ONLY`], the driver and the simulated card use the same names.
 
 /// Version of this register map; cards report theirs in [`Reg::Version`].
-pub const REGMAP_VERSION: u32 = 2;
+pub const REGMAP_VERSION: u32 = 3;
 /// Value of [`Reg::Id`] on a zkaccel card ("zkac").
 pub const CARD_ID: u32 = 0x7a6b_6163;
 /// What a read of a vanished PCIe device returns.
 pub const GONE: u32 = 0xffff_ffff;
+/// Size of the register window in bytes (offsets `0..REG_WINDOW`); reads of unmapped offsets
+/// inside it return 0, writes to them are ignored.
+pub const REG_WINDOW: u32 = 0x100;
 
 /// Register offsets in BAR0.
 #[repr(u32)]
@@ -21,7 +28,7 @@ pub enum Reg {
     Version = 0x04,
     /// Bit mask of [`Kernel`]s in the bitstream.
     Kernels = 0x08,
-    /// Kernel clock in kHz.
+    /// Kernel clock in kHz (0 in simulation).
     ClockKhz = 0x0c,
     /// Write a new sequence number to start the command set up in the parameter registers.
     Doorbell = 0x10,
@@ -36,14 +43,62 @@ pub enum Reg {
     CyclesLo = 0x20,
     /// Kernel clock cycles since power-up, high word.
     CyclesHi = 0x24,
+    /// Cycles of the last finished command, from the doorbell to `DONE_SEQ` (saturates at
+    /// `2^32 − 1`).
+    CmdCycles = 0x28,
+    /// Card memory (HBM/DDR) size in 64-byte points (the MSM bases it can hold).
+    CardMemPoints = 0x2c,
     /// NTT: `log2` of the transform size.
     NttLogN = 0x40,
     /// NTT: [`NttFlags`].
     NttFlags = 0x44,
     /// NTT: the coset shift, 8 words, least significant first (wire format), at 0x48..0x64.
     NttShift0 = 0x48,
-    /// NTT: `K`, the buffer size of the kernel is `2^K` points (read only).
+    /// NTT: `K`, the buffer size of the kernel is `2^K` points.
     NttMaxLogN = 0x68,
+    /// NTT: cycles the kernel was busy (doorbell to completion of NTT commands) since reset, low
+    /// word.
+    NttBusyLo = 0x70,
+    /// NTT: busy cycles, high word.
+    NttBusyHi = 0x74,
+    /// NTT: input elements accepted since reset (wraps at 2^32).
+    NttElements = 0x78,
+    /// MSM: what the next MSM command does ([`MsmOp`]).
+    MsmOp = 0x80,
+    /// MSM: the bases slot (`0..MsmSlots`) a load fills or an accumulation reads.
+    MsmSlot = 0x84,
+    /// MSM load: card-memory address (in points) of the first base.
+    MsmBase = 0x88,
+    /// MSM: number of points (load: bases to store; accumulate: points of the MSM, at most the
+    /// slot's count).
+    MsmPoints = 0x8c,
+    /// MSM accumulate: window size `c` (`2..=MsmMaxC`).
+    MsmC = 0x90,
+    /// MSM accumulate: windows in this group (digits per point in the digit stream); the group
+    /// holds `MsmWindows · 2^(c−1)` buckets, at most `2^MsmLogDepth`.
+    MsmWindows = 0x94,
+    /// MSM: largest window size `c` the digit format and the unit accept.
+    MsmMaxC = 0x98,
+    /// MSM: `log2` of the bucket memory entries.
+    MsmLogDepth = 0x9c,
+    /// MSM: number of bases slots.
+    MsmSlots = 0xa0,
+    /// MSM: the digit stream format the card reads ([`DIGIT_FORMAT`]).
+    MsmDigitFormat = 0xa4,
+    /// MSM: cycles the kernel was busy (loads and accumulations) since reset, low word.
+    MsmBusyLo = 0xb0,
+    /// MSM: busy cycles, high word.
+    MsmBusyHi = 0xb4,
+    /// MSM: digits consumed since reset (one per point and window; wraps at 2^32).
+    MsmElements = 0xb8,
+    /// MSM: bucket additions issued to the adder since reset.
+    MsmIssued = 0xbc,
+    /// MSM: requests deferred to the conflict queue since reset (one request may count twice).
+    MsmDeferred = 0xc0,
+    /// MSM: cycles with a request waiting that the bucket unit did not accept, since reset.
+    MsmStalled = 0xc4,
+    /// MSM: points read from card memory since reset.
+    MsmPointsRead = 0xc8,
 }
 
 impl Reg {
@@ -52,9 +107,79 @@ impl Reg {
         self as u32
     }
 
+    /// Every register, in offset order (the shift's words 1..7 follow [`Reg::NttShift0`]).
+    pub const ALL: [Reg; 36] = [
+        Reg::Id,
+        Reg::Version,
+        Reg::Kernels,
+        Reg::ClockKhz,
+        Reg::Doorbell,
+        Reg::DoneSeq,
+        Reg::Status,
+        Reg::Command,
+        Reg::CyclesLo,
+        Reg::CyclesHi,
+        Reg::CmdCycles,
+        Reg::CardMemPoints,
+        Reg::NttLogN,
+        Reg::NttFlags,
+        Reg::NttShift0,
+        Reg::NttMaxLogN,
+        Reg::NttBusyLo,
+        Reg::NttBusyHi,
+        Reg::NttElements,
+        Reg::MsmOp,
+        Reg::MsmSlot,
+        Reg::MsmBase,
+        Reg::MsmPoints,
+        Reg::MsmC,
+        Reg::MsmWindows,
+        Reg::MsmMaxC,
+        Reg::MsmLogDepth,
+        Reg::MsmSlots,
+        Reg::MsmDigitFormat,
+        Reg::MsmBusyLo,
+        Reg::MsmBusyHi,
+        Reg::MsmElements,
+        Reg::MsmIssued,
+        Reg::MsmDeferred,
+        Reg::MsmStalled,
+        Reg::MsmPointsRead,
+    ];
+
     /// Registers the host may only read (writes are ignored by the card).
-    pub const READ_ONLY: [Reg; 9] =
-        [Reg::Id, Reg::Version, Reg::Kernels, Reg::ClockKhz, Reg::DoneSeq, Reg::Status, Reg::CyclesLo, Reg::CyclesHi, Reg::NttMaxLogN];
+    pub const READ_ONLY: [Reg; 25] = [
+        Reg::Id,
+        Reg::Version,
+        Reg::Kernels,
+        Reg::ClockKhz,
+        Reg::DoneSeq,
+        Reg::Status,
+        Reg::CyclesLo,
+        Reg::CyclesHi,
+        Reg::CmdCycles,
+        Reg::CardMemPoints,
+        Reg::NttMaxLogN,
+        Reg::NttBusyLo,
+        Reg::NttBusyHi,
+        Reg::NttElements,
+        Reg::MsmMaxC,
+        Reg::MsmLogDepth,
+        Reg::MsmSlots,
+        Reg::MsmDigitFormat,
+        Reg::MsmBusyLo,
+        Reg::MsmBusyHi,
+        Reg::MsmElements,
+        Reg::MsmIssued,
+        Reg::MsmDeferred,
+        Reg::MsmStalled,
+        Reg::MsmPointsRead,
+    ];
+
+    /// Whether the host may write this register.
+    pub fn writable(self) -> bool {
+        !Reg::READ_ONLY.contains(&self)
+    }
 }
 
 /// Kernels a bitstream may contain.
@@ -78,6 +203,30 @@ impl NttFlags {
     pub const COSET: u32 = 2;
 }
 
+/// Values of [`Reg::MsmOp`].
+pub struct MsmOp;
+impl MsmOp {
+    /// Accumulate one window group: the host streams the digits (format [`DIGIT_FORMAT`]) of
+    /// `MsmPoints` points × `MsmWindows` windows, point-major; the card reads the slot's points
+    /// from card memory, accumulates the buckets and streams them back (`X ‖ Y ‖ Z`, 3 beats per
+    /// bucket, `MsmWindows · 2^(c−1)` buckets in address order).
+    pub const ACCUMULATE: u32 = 0;
+    /// Load bases: the host streams `MsmPoints` affine points (2 beats each, `x` then `y`, the
+    /// point at infinity flagged by bit 255 of `y`), the card writes them to card memory at
+    /// `MsmBase..MsmBase + MsmPoints` and records them in slot `MsmSlot`.
+    pub const LOAD_BASES: u32 = 1;
+}
+
+/// The digit stream format ([`Reg::MsmDigitFormat`]): 16-bit digits, sixteen per 256-bit beat,
+/// least significant first; a digit is sign-magnitude, bit 15 the sign (subtract the point),
+/// bits 0..15 the bucket number plus one (0 = no addition). Point-major: the `MsmWindows` digits
+/// of point 0, then of point 1, …; the last beat is padded with zero digits.
+pub const DIGIT_FORMAT: u32 = 0x0001_0010;
+/// Digits per 256-bit beat.
+pub const DIGITS_PER_BEAT: usize = 16;
+/// Sign bit of a digit.
+pub const DIGIT_NEG: u16 = 0x8000;
+
 /// Bits of [`Reg::Status`].
 pub struct Status;
 impl Status {
@@ -87,4 +236,37 @@ impl Status {
     pub const STREAM_FRAMING: u32 = 2;
     /// The command names a kernel the bitstream does not have.
     pub const NO_KERNEL: u32 = 4;
+    /// A load asked for card memory beyond [`Reg::CardMemPoints`] (nothing was written; the
+    /// card never evicts resident bases to make room).
+    pub const MEM_OVERFLOW: u32 = 8;
+    /// An accumulation named a slot that holds no bases (never loaded, or its load failed).
+    pub const UNKNOWN_BASES: u32 = 16;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_are_aligned_distinct_and_inside_the_window() {
+        let mut seen: Vec<u32> = Reg::ALL.iter().map(|r| r.offset()).collect();
+        for r in Reg::ALL {
+            assert_eq!(r.offset() % 4, 0, "{r:?}");
+            assert!(r.offset() + if r == Reg::NttShift0 { 32 } else { 4 } <= REG_WINDOW, "{r:?}");
+        }
+        seen.sort();
+        seen.dedup();
+        assert_eq!(seen.len(), Reg::ALL.len(), "ALL lists every register once");
+        // The shift's eight words overlap no other register.
+        for r in Reg::ALL {
+            if r != Reg::NttShift0 {
+                assert!(!(Reg::NttShift0.offset() + 4..Reg::NttShift0.offset() + 32).contains(&r.offset()), "{r:?}");
+            }
+        }
+        for r in Reg::READ_ONLY {
+            assert!(Reg::ALL.contains(&r));
+            assert!(!r.writable());
+        }
+        assert!(Reg::Doorbell.writable() && Reg::MsmC.writable() && Reg::NttShift0.writable());
+    }
 }

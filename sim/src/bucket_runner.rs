@@ -6,20 +6,21 @@
 //! * the scheduler alone (`BucketScheduler`, adder ports on the outside) with a **software adder**
 //!   of a given latency in the loop: the schedule is the RTL's, the sums come from arkworks; this
 //!   is what the occupancy bench runs at 2^16 points and more (fast builds, fast cycles);
-//! * the whole unit (`BucketUnit`: scheduler + the RTL G1 adder), which the Verilator tests run.
+//! * the whole unit (`BucketUnit`: scheduler + the RTL G1 adder); the tests now run the RTL adder
+//!   inside the card top instead (`driver/tests/sim_card_msm.rs`).
 //!
 //! The runner picks the mode from the model's ports (`add_valid` present = adder outside).
 
 use crate::model::{Library, Model, Port};
+use crate::soft_adder::{AdderPorts, SoftAdder};
 use crate::SimError;
-use ark_bn254::{FqConfig, Fr, G1Affine, G1Projective};
+use ark_bn254::{Fr, G1Affine, G1Projective};
 use ark_ec::{AdditiveGroup, AffineRepr};
 use rand::Rng;
-use std::collections::VecDeque;
 use std::sync::Arc;
-use zkaccel_hdl::field::{from_wire, to_wire};
+use zkaccel_hdl::field::to_wire;
 use zkaccel::card_schedule::msm_requests::{plan, reduce_buckets, Request};
-use zkaccel_interface::wire::{bucket_from_wire, bucket_to_wire};
+use zkaccel_interface::wire::bucket_from_wire;
 
 pub use crate::traffic::Traffic;
 
@@ -73,22 +74,6 @@ impl MsmStats {
     }
 }
 
-struct AdderPorts {
-    valid: Port,
-    x1: Port,
-    y1: Port,
-    z1: Port,
-    x2: Port,
-    y2: Port,
-    neg2: Port,
-    tag: Port,
-    sum_valid: Port,
-    sum_x3: Port,
-    sum_y3: Port,
-    sum_z3: Port,
-    sum_tag: Port,
-}
-
 struct Ports {
     reset: Port,
     cfg_c: Port,
@@ -111,7 +96,6 @@ struct Ports {
     stat_issued: Port,
     stat_deferred: Port,
     stat_stalled: Port,
-    adder: Option<AdderPorts>,
 }
 
 /// A Verilator bucket unit (or scheduler + software adder) with its testbench.
@@ -119,8 +103,7 @@ pub struct BucketRunner {
     model: Model,
     ports: Ports,
     log_depth: usize,
-    soft_latency: usize,
-    pending: VecDeque<(u64, [u8; 96], u64)>,
+    adder: Option<SoftAdder>,
     traffic: Traffic,
     rng: Box<dyn rand::RngCore + Send>,
     /// Cycle budget per request before a run is declared hung.
@@ -140,25 +123,7 @@ impl BucketRunner {
     ) -> Result<Self, SimError> {
         let model = lib.instantiate();
         let p = |n: &str| model.port(n);
-        let adder = if model.port("add_valid").is_ok() {
-            Some(AdderPorts {
-                valid: p("add_valid")?,
-                x1: p("add_x1")?,
-                y1: p("add_y1")?,
-                z1: p("add_z1")?,
-                x2: p("add_x2")?,
-                y2: p("add_y2")?,
-                neg2: p("add_neg2")?,
-                tag: p("add_tag")?,
-                sum_valid: p("sum_valid")?,
-                sum_x3: p("sum_x3")?,
-                sum_y3: p("sum_y3")?,
-                sum_z3: p("sum_z3")?,
-                sum_tag: p("sum_tag")?,
-            })
-        } else {
-            None
-        };
+        let adder = AdderPorts::find(&model)?.map(|ports| SoftAdder::new(ports, soft_latency));
         let ports = Ports {
             reset: p("reset")?,
             cfg_c: p("cfg_c")?,
@@ -181,14 +146,12 @@ impl BucketRunner {
             stat_issued: p("stat_issued")?,
             stat_deferred: p("stat_deferred")?,
             stat_stalled: p("stat_stalled")?,
-            adder,
         };
         let mut r = Self {
             model,
             ports,
             log_depth,
-            soft_latency,
-            pending: VecDeque::new(),
+            adder,
             traffic,
             rng: Box::new(rng),
             cycles_per_request_limit: 2_000,
@@ -209,7 +172,9 @@ impl BucketRunner {
 
     /// Resets the unit and waits for the bucket memory to be cleared; returns the cycles spent.
     pub fn reset(&mut self) -> Result<u64, SimError> {
-        self.pending.clear();
+        if let Some(a) = &mut self.adder {
+            a.clear();
+        }
         self.idle_inputs();
         self.model.set_bool(self.ports.reset, true);
         self.cycle();
@@ -231,48 +196,24 @@ impl BucketRunner {
         self.model.set_bool(p.s_valid, false);
         self.model.set_bool(p.s_last, false);
         self.model.set_bool(p.m_ready, false);
-        if let Some(a) = &p.adder {
-            self.model.set_bool(a.sum_valid, false);
+        if let Some(a) = &self.adder {
+            a.idle(&mut self.model);
         }
     }
 
     /// Drives the software adder's result port for the current cycle: an addition the scheduler
     /// issued in cycle t is answered in cycle t + latency.
     fn begin_cycle(&mut self) {
-        if let Some(a) = &self.ports.adder {
-            let now = self.model.cycles();
-            match self.pending.front() {
-                Some(&(due, sum, tag)) if due == now => {
-                    self.model.set_bool(a.sum_valid, true);
-                    self.model.set_bytes(a.sum_x3, &sum[..32]);
-                    self.model.set_bytes(a.sum_y3, &sum[32..64]);
-                    self.model.set_bytes(a.sum_z3, &sum[64..]);
-                    self.model.set_u64(a.sum_tag, tag);
-                    self.pending.pop_front();
-                }
-                _ => self.model.set_bool(a.sum_valid, false),
-            }
+        if let Some(a) = &mut self.adder {
+            a.answer(&mut self.model);
         }
     }
 
     /// Captures an addition issued this cycle (software adder) and steps the clock. The caller has
     /// set this cycle's inputs and evaluated the model.
     fn end_cycle(&mut self) {
-        if let Some(a) = &self.ports.adder {
-            if self.model.get_bool(a.valid) {
-                let mut bucket = Vec::with_capacity(96);
-                for port in [a.x1, a.y1, a.z1] {
-                    bucket.extend(self.model.get_bytes(port));
-                }
-                let x = from_wire::<FqConfig>(&self.model.get_bytes(a.x2)).expect("adder x2 is canonical");
-                let y = from_wire::<FqConfig>(&self.model.get_bytes(a.y2)).expect("adder y2 is canonical");
-                let point = G1Affine::new_unchecked(x, y);
-                let b = bucket_from_wire(&bucket).unwrap_or_else(|e| panic!("bucket sent to the adder: {e}"));
-                let sum = if self.model.get_bool(a.neg2) { b - point } else { b + point };
-                let tag = self.model.get_u64(a.tag);
-                let due = self.model.cycles() + self.soft_latency as u64;
-                self.pending.push_back((due, bucket_to_wire(&sum), tag));
-            }
+        if let Some(a) = &mut self.adder {
+            a.capture(&self.model);
         }
         self.model.tick();
     }

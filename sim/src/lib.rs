@@ -4,13 +4,17 @@
 //!   model gets its own `--prefix`), compiles it with the `cc` crate behind an `extern "C"`
 //!   wrapper, and caches the result under `target/verilator/` by a hash of its inputs;
 //! * [`model::Model`] drives an instance: ports of any width, clock steps, cycle counts, VCD;
+//! * [`card_runner`] drives the card top (registers, streams, card memory); [`soft_adder`] is the
+//!   G1 adder's cycle-exact model for models whose adder port is outside;
 
 pub mod binary_op;
 pub mod bucket_runner;
+pub mod card_runner;
 pub mod failure;
 pub mod model;
 pub mod ntt_runner;
 pub mod ports;
+pub mod soft_adder;
 pub mod traffic;
 pub mod verilator;
 pub mod wrapper;

@@ -2,7 +2,7 @@
 //! adder of fixed latency in the loop: whole MSMs through host slicing → RTL bucket accumulation
 //! (conflict queue, write-back, read-out) → host reduction, against `ark_ec::VariableBaseMSM`, on
 //! random and edge inputs, all-conflict inputs, bubbles and back-pressure; plus the error flag.
-//! The RTL adder joins in `msm_bucket_verilator.rs`.
+//! The RTL adder joins in the card top (`driver/tests/sim_card_msm.rs`, full-RTL card).
 
 use ark_bn254::{Fr, G1Affine, G1Projective};
 use ark_ec::{AffineRepr, CurveGroup, PrimeGroup, VariableBaseMSM};

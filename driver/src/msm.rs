@@ -1,0 +1,299 @@
+//! The host side of the MSM kernel over any [`Device`]: resident bases in card memory, named by
+//! the prover's [`BasesId`], and MSMs that stream only signed digits.
+//!
+//! * [`DeviceMsm::load_bases`] writes a base set once into card memory (a bases slot of the card,
+//!   `docs/interfaces.md` §5), at addresses this driver allocates without overlap; loading a set
+//!   that is already resident does nothing. A set that does not fit the card memory (or finds no
+//!   free slot) is an [`DeviceError::Unsupported`] error naming the sizes — nothing resident is
+//!   ever evicted, so the caller falls back to the CPU for that set.
+//! * [`DeviceMsm::msm`] slices the scalars into signed `c`-bit digits
+//!   (`zkaccel::card_schedule::msm_requests::plan_digits`: window groups that fit the card's
+//!   bucket memory, narrow windows spread), streams each group's digits (16-bit sign-magnitude,
+//!   point-major), reads the group's buckets back (`X ‖ Y ‖ Z`, decoded and checked on the curve by
+//!   `zkaccel_interface::wire::bucket_from_wire`), folds the spread windows and reduces the buckets
+//!   on the host (`reduce_buckets`). The MSM may use a prefix of the resident bases.
+//! * [`DeviceMsm::last`] reports the card cycles (`CmdCycles` summed over the commands), groups
+//!   and bytes of the last call.
+
+use crate::device::{Device, DeviceError};
+use crate::regs::{Kernel, MsmOp, Reg, CARD_ID, DIGITS_PER_BEAT, DIGIT_FORMAT, DIGIT_NEG, GONE, REGMAP_VERSION};
+use ark_bn254::{Fr, G1Affine, G1Projective};
+use ark_ec::{AdditiveGroup, AffineRepr};
+use std::collections::HashMap;
+use std::time::Duration;
+use zkaccel::backend::BasesId;
+use zkaccel::card_schedule::msm_requests::{plan_digits, reduce_buckets, windows};
+use zkaccel_interface::wire::{bucket_from_wire, to_wire};
+
+/// Where a base set lives on the card.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Resident {
+    /// The card's bases slot.
+    pub slot: u32,
+    /// Card-memory address (in points) of the first base.
+    pub base: u32,
+    /// Number of bases.
+    pub len: u32,
+}
+
+/// What the last call did on the card.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MsmCardStats {
+    /// Card cycles, doorbell to completion, summed over the call's commands (`CmdCycles`).
+    pub cycles: u64,
+    /// Commands (one load, or one per window group).
+    pub commands: usize,
+    /// Window size of an MSM (0 for a load).
+    pub c: usize,
+    /// Bytes streamed to the card.
+    pub bytes_to_card: u64,
+    /// Bytes streamed back.
+    pub bytes_from_card: u64,
+}
+
+/// The MSM kernel on a card, with the table of resident base sets.
+pub struct DeviceMsm<D: Device> {
+    dev: D,
+    timeout: Duration,
+    seq: u32,
+    mem_points: u32,
+    slots: u32,
+    log_depth: usize,
+    max_c: usize,
+    resident: HashMap<BasesId, Resident>,
+    next_free: u32,
+    last: MsmCardStats,
+}
+
+/// The window size for an MSM of `n` points on a card with `2^log_depth` bucket entries and
+/// window sizes up to `max_c`: the `c` that minimises the card's digit beats plus its read-out
+/// beats, `windows(c) · (n + 3·2^(c−1))` (one digit per point and window, three beats per bucket).
+pub fn window_size(n: usize, log_depth: usize, max_c: usize) -> usize {
+    let max_c = max_c.min(log_depth + 1).max(2);
+    (2..=max_c).min_by_key(|&c| windows(c) * (n + 3 * (1usize << (c - 1)))).expect("c = 2 is allowed")
+}
+
+fn point_wire(p: &G1Affine) -> [u8; 64] {
+    let mut out = [0u8; 64];
+    if p.is_zero() {
+        out[63] = 0x80;
+    } else {
+        out[..32].copy_from_slice(&to_wire(&p.x));
+        out[32..].copy_from_slice(&to_wire(&p.y));
+    }
+    out
+}
+
+impl<D: Device> DeviceMsm<D> {
+    /// Checks that `dev` is a zkaccel card with our register map, an MSM kernel and the digit
+    /// format this driver writes, and reads its limits. `timeout` bounds every wait.
+    pub fn new(mut dev: D, timeout: Duration) -> Result<Self, DeviceError> {
+        let id = dev.read32(Reg::Id.offset())?;
+        if id == GONE {
+            return Err(DeviceError::Gone("ID register reads all ones".into()));
+        }
+        if id != CARD_ID {
+            return Err(DeviceError::Gone(format!("ID {id:#x} is not a zkaccel card")));
+        }
+        let version = dev.read32(Reg::Version.offset())?;
+        if version != REGMAP_VERSION {
+            return Err(DeviceError::Unsupported(format!("register map v{version}, this driver speaks v{REGMAP_VERSION}")));
+        }
+        if dev.read32(Reg::Kernels.offset())? & Kernel::Msm as u32 == 0 {
+            return Err(DeviceError::Unsupported("the bitstream has no MSM kernel".into()));
+        }
+        let format = dev.read32(Reg::MsmDigitFormat.offset())?;
+        if format != DIGIT_FORMAT {
+            return Err(DeviceError::Unsupported(format!("MSM digit format {format:#x}, this driver writes {DIGIT_FORMAT:#x}")));
+        }
+        let mem_points = dev.read32(Reg::CardMemPoints.offset())?;
+        let slots = dev.read32(Reg::MsmSlots.offset())?;
+        let log_depth = dev.read32(Reg::MsmLogDepth.offset())? as usize;
+        let max_c = dev.read32(Reg::MsmMaxC.offset())? as usize;
+        if !(1..=24).contains(&log_depth) || max_c < 2 {
+            return Err(DeviceError::Protocol(format!("MSM limits out of range: MsmLogDepth {log_depth}, MsmMaxC {max_c}")));
+        }
+        let seq = dev.read32(Reg::DoneSeq.offset())?;
+        Ok(Self {
+            dev,
+            timeout,
+            seq,
+            mem_points,
+            slots,
+            log_depth,
+            max_c,
+            resident: HashMap::new(),
+            next_free: 0,
+            last: MsmCardStats::default(),
+        })
+    }
+
+    /// The device (e.g. to run other kernels on the same card).
+    pub fn dev_mut(&mut self) -> &mut D {
+        &mut self.dev
+    }
+
+    /// Gives the device back.
+    pub fn into_inner(self) -> D {
+        self.dev
+    }
+
+    /// Card memory in points, and how many are still free.
+    pub fn card_memory(&self) -> (u32, u32) {
+        (self.mem_points, self.mem_points - self.next_free)
+    }
+
+    /// Whether the base set `id` is resident on the card.
+    pub fn has_bases(&self, id: &BasesId) -> bool {
+        self.resident.contains_key(id)
+    }
+
+    /// Where `id` lives on the card, if it is resident.
+    pub fn resident(&self, id: &BasesId) -> Option<Resident> {
+        self.resident.get(id).copied()
+    }
+
+    /// What the last call did on the card.
+    pub fn last(&self) -> MsmCardStats {
+        self.last
+    }
+
+    /// Card cycles of the last call (doorbell to completion, summed over its commands).
+    pub fn last_cycles(&self) -> u64 {
+        self.last.cycles
+    }
+
+    /// Rings the doorbell for the parameters already written.
+    fn ring(&mut self) -> Result<u32, DeviceError> {
+        self.seq = self.seq.wrapping_add(1);
+        self.dev.write32(Reg::Doorbell.offset(), self.seq)?;
+        Ok(self.seq)
+    }
+
+    /// After the input of command `seq` went down: an error the card already reported.
+    fn early_error(&mut self, seq: u32, what: &str) -> Result<(), DeviceError> {
+        if self.dev.read32(Reg::DoneSeq.offset())? == seq {
+            let status = self.dev.read32(Reg::Status.offset())?;
+            if status != 0 {
+                return Err(DeviceError::Card(status, what.to_string()));
+            }
+        }
+        Ok(())
+    }
+
+    /// Completion and status of command `seq`; returns its cycles.
+    fn finish(&mut self, seq: u32, what: &str) -> Result<u64, DeviceError> {
+        self.dev.wait_done(seq, self.timeout)?;
+        let status = self.dev.read32(Reg::Status.offset())?;
+        if status != 0 {
+            return Err(DeviceError::Card(status, what.to_string()));
+        }
+        Ok(self.dev.read32(Reg::CmdCycles.offset())? as u64)
+    }
+
+    /// Loads the base set `id` into card memory (nothing to do when it is resident already).
+    pub fn load_bases(&mut self, id: BasesId, points: &[G1Affine]) -> Result<(), DeviceError> {
+        if self.resident.contains_key(&id) {
+            self.last = MsmCardStats::default();
+            return Ok(());
+        }
+        let n = u32::try_from(points.len()).map_err(|_| DeviceError::Unsupported(format!("{} bases", points.len())))?;
+        if n == 0 {
+            return Err(DeviceError::Unsupported("an empty base set".into()));
+        }
+        let free = self.mem_points - self.next_free;
+        if n > free {
+            return Err(DeviceError::Unsupported(format!(
+                "card memory full: {n} bases do not fit, {free} of {} points free (resident bases are never evicted)",
+                self.mem_points
+            )));
+        }
+        let used: Vec<u32> = self.resident.values().map(|r| r.slot).collect();
+        let slot = (0..self.slots).find(|s| !used.contains(s)).ok_or_else(|| {
+            DeviceError::Unsupported(format!("no free bases slot on the card (all {} hold resident bases)", self.slots))
+        })?;
+        let base = self.next_free;
+        let d = &mut self.dev;
+        d.write32(Reg::Command.offset(), Kernel::Msm as u32)?;
+        d.write32(Reg::MsmOp.offset(), MsmOp::LOAD_BASES)?;
+        d.write32(Reg::MsmSlot.offset(), slot)?;
+        d.write32(Reg::MsmBase.offset(), base)?;
+        d.write32(Reg::MsmPoints.offset(), n)?;
+        let seq = self.ring()?;
+        let data: Vec<u8> = points.iter().flat_map(point_wire).collect();
+        let what = format!("loading {n} bases into slot {slot} at {base}");
+        self.dev.stream_to_card(&data, self.timeout)?;
+        let cycles = self.finish(seq, &what)?;
+        self.resident.insert(id, Resident { slot, base, len: n });
+        self.next_free += n;
+        self.last = MsmCardStats { cycles, commands: 1, c: 0, bytes_to_card: data.len() as u64, bytes_from_card: 0 };
+        Ok(())
+    }
+
+    /// `Σ scalars[i]·bases[i]` over the first `scalars.len()` bases of the resident set `id`,
+    /// with the window size of [`window_size`].
+    pub fn msm(&mut self, id: &BasesId, scalars: &[Fr]) -> Result<G1Projective, DeviceError> {
+        let c = window_size(scalars.len(), self.log_depth, self.max_c);
+        self.msm_with_c(id, scalars, c)
+    }
+
+    /// [`DeviceMsm::msm`] with window size `c` (`2..=MsmMaxC`, `c − 1 ≤ MsmLogDepth`).
+    pub fn msm_with_c(&mut self, id: &BasesId, scalars: &[Fr], c: usize) -> Result<G1Projective, DeviceError> {
+        self.last = MsmCardStats { c, ..Default::default() };
+        let res = *self.resident.get(id).ok_or_else(|| DeviceError::Unsupported("these bases are not resident on the card".into()))?;
+        let n = scalars.len();
+        if n > res.len as usize {
+            return Err(DeviceError::Unsupported(format!("MSM of {n} points over {} resident bases", res.len)));
+        }
+        if !(2..=self.max_c).contains(&c) || c - 1 > self.log_depth {
+            return Err(DeviceError::Unsupported(format!("window size {c} on a card with c ≤ {} and 2^{} buckets", self.max_c, self.log_depth)));
+        }
+        if n == 0 {
+            return Ok(G1Projective::ZERO);
+        }
+        let half = 1usize << (c - 1);
+        let mut all = Vec::with_capacity(windows(c));
+        for dg in plan_digits(scalars, c, self.log_depth) {
+            let w = dg.group.windows;
+            let d = &mut self.dev;
+            d.write32(Reg::Command.offset(), Kernel::Msm as u32)?;
+            d.write32(Reg::MsmOp.offset(), MsmOp::ACCUMULATE)?;
+            d.write32(Reg::MsmSlot.offset(), res.slot)?;
+            d.write32(Reg::MsmPoints.offset(), n as u32)?;
+            d.write32(Reg::MsmC.offset(), c as u32)?;
+            d.write32(Reg::MsmWindows.offset(), w as u32)?;
+            let seq = self.ring()?;
+            let mut data = Vec::with_capacity(2 * dg.digits.len().next_multiple_of(DIGITS_PER_BEAT));
+            for &x in &dg.digits {
+                let mag = x.unsigned_abs();
+                debug_assert!(mag < DIGIT_NEG as u32, "bucket number {mag} beyond the digit format");
+                let word = mag as u16 | if x < 0 { DIGIT_NEG } else { 0 };
+                data.extend_from_slice(&word.to_le_bytes());
+            }
+            data.resize(data.len().next_multiple_of(2 * DIGITS_PER_BEAT), 0);
+            let what = format!("MSM of {n} points, windows {}..{} (c = {c})", dg.group.first, dg.group.first + w);
+            self.dev.stream_to_card(&data, self.timeout)?;
+            self.early_error(seq, &what)?;
+            let out = self.dev.stream_from_card(96 * w * half, self.timeout)?;
+            let cycles = self.finish(seq, &what)?;
+            let mut raw = Vec::with_capacity(w);
+            for (wi, words) in out.chunks_exact(96 * half).enumerate() {
+                let row = words
+                    .chunks_exact(96)
+                    .enumerate()
+                    .map(|(b, word)| {
+                        bucket_from_wire(word)
+                            .map_err(|e| DeviceError::Protocol(format!("{what}: window {} bucket {b}: {e}", dg.group.first + wi)))
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                raw.push(row);
+            }
+            all.extend(dg.group.fold(raw, c));
+            self.last.cycles += cycles;
+            self.last.commands += 1;
+            self.last.bytes_to_card += data.len() as u64;
+            self.last.bytes_from_card += out.len() as u64;
+        }
+        Ok(reduce_buckets(&all, c))
+    }
+}

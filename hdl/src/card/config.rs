@@ -1,0 +1,40 @@
+//! Build parameters and fixed limits of the card top ([`super::CardCore`], `NOTES.md`).
+
+use zkaccel_interface::regs::{Kernel, DIGIT_FORMAT};
+
+/// Kernels every card build contains (NTT and MSM).
+pub const KERNELS: u32 = Kernel::Ntt as u32 | Kernel::Msm as u32;
+/// Largest window size: the digit format carries a 15-bit bucket number, so `|d| ≤ 2^14`.
+pub const MSM_MAX_C: usize = 15;
+/// Bases slots (a slot RAM of `2^SLOT_BITS` entries: base, count, valid).
+pub const SLOT_BITS: usize = 4;
+/// Number of bases slots.
+pub const SLOTS: usize = 1 << SLOT_BITS;
+/// Point FIFO between the card-memory read port and the bucket unit (entries of 512 bits + the
+/// infinity flag in bit 511). Reads are issued only while the FIFO has room for every answer in
+/// flight, so the memory's read data channel needs no back-pressure. One request per cycle is
+/// sustained as long as `windows · POINT_FIFO_DEPTH ≥ memory latency`.
+pub const POINT_FIFO_DEPTH: usize = 64;
+/// The digit stream format the card reads (register `MsmDigitFormat`).
+pub const MSM_DIGIT_FORMAT: u32 = DIGIT_FORMAT;
+
+/// What a card build contains.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CardConfig {
+    /// NTT buffer `2^ntt_k` points (3..=15).
+    pub ntt_k: usize,
+    /// Bucket memory `2^msm_log_depth` entries (`MSM_MAX_C − 1 ..= 16` would allow every `c`;
+    /// smaller depths restrict `c` to `c − 1 ≤ msm_log_depth`).
+    pub msm_log_depth: usize,
+}
+
+impl CardConfig {
+    /// The build the tests, the simulated card and CI share: `2^10`-point NTT buffer (the
+    /// synthesized `ntt_core_k10`) and `2^10` bucket entries.
+    pub const SIM: CardConfig = CardConfig { ntt_k: 10, msm_log_depth: 10 };
+
+    /// Largest `c` of this build: the digit format's and the bucket memory's limit.
+    pub fn max_c(&self) -> usize {
+        MSM_MAX_C.min(self.msm_log_depth + 1)
+    }
+}
