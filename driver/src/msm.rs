@@ -163,9 +163,10 @@ impl<D: Device> DeviceMsm<D> {
         self.last.cycles
     }
 
-    /// Rings the doorbell for the parameters already written.
+    /// Rings the doorbell for the parameters already written, with the number after the card's
+    /// `DONE_SEQ` (read again each time: other kernels' host sides ring the same card).
     fn ring(&mut self) -> Result<u32, DeviceError> {
-        self.seq = self.seq.wrapping_add(1);
+        self.seq = self.dev.read32(Reg::DoneSeq.offset())?.wrapping_add(1);
         self.dev.write32(Reg::Doorbell.offset(), self.seq)?;
         Ok(self.seq)
     }

@@ -14,7 +14,9 @@ use rand::SeedableRng;
 use zkaccel::backend::{Backend, BackendExt, CpuBackend, NttKind};
 
 use crate::accel::AccelBackend;
-use crate::device::{Device, DeviceError};
+#[cfg(feature = "sim")]
+use crate::device::Device;
+use crate::device::DeviceError;
 
 /// What `--device` asks for.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -49,17 +51,20 @@ pub struct Opened {
     pub accel: Option<Arc<AccelBackend>>,
     /// One line: which device and why.
     pub description: String,
+    /// The card is the simulated one (its cycles are real, its wall time is not a card's).
+    pub simulated: bool,
 }
 
 impl Opened {
     fn cpu(why: String) -> Self {
-        Self { backend: Arc::new(CpuBackend::new()), accel: None, description: format!("cpu ({why})") }
+        Self { backend: Arc::new(CpuBackend::new()), accel: None, description: format!("cpu ({why})"), simulated: false }
     }
 
-    fn accel(accel: AccelBackend, why: &str) -> Self {
+    #[cfg_attr(not(feature = "sim"), allow(dead_code))]
+    fn accel(accel: AccelBackend, why: &str, simulated: bool) -> Self {
         let accel = Arc::new(accel);
         let description = format!("{} ({why})", accel.name());
-        Self { backend: accel.clone(), accel: Some(accel), description }
+        Self { backend: accel.clone(), accel: Some(accel), description, simulated }
     }
 }
 
@@ -94,7 +99,7 @@ fn open_sim(timeout: Duration) -> Result<Opened, DeviceError> {
     let accel = AccelBackend::new(vec![Box::new(card) as Box<dyn Device + Send>], timeout)?;
     health_check(&accel)?;
     accel.take_profile();
-    Ok(Opened::accel(accel, "requested; the simulated card: Verilator RTL of the NTT core, MSM and lookups on the CPU"))
+    Ok(Opened::accel(accel, "requested; the simulated card: Verilator RTL of the card top, NTT core and MSM bucket scheduler, the G1 adder's cycle-exact model; lookups on the CPU", true))
 }
 
 #[cfg(not(feature = "sim"))]

@@ -4,14 +4,17 @@
 //! * Each call goes to a card when one is healthy, has the kernel and the size fits; otherwise to
 //!   the CPU, and the profile says why ([`AccelProfile`]).
 //! * Every card result is checked before the prover sees it: an NTT by the random-point identity
-//!   of [`ntt_check`] in O(n). A failed check, a timeout, an error status or a protocol error costs
+//!   of [`ntt_check`] in O(n); an MSM's bucket words are checked on the curve as they come back,
+//!   and its sum by the proof's self-verification (no O(n) check of an MSM over fixed bases is
+//!   known that does not cost an MSM: see docs/architecture.md). A failed check, a timeout, an error status or a protocol error costs
 //!   one CPU recomputation of that call, is counted with its reason, and the card is reset; a card
 //!   that reads all ones (gone) or fails its reset is not used again. No card result reaches the
 //!   prover unchecked, so a faulty card can slow a proof down but not make it wrong (and the
 //!   caller still verifies the proof before writing it).
-//! * Resident data (bases, vectors) lives in host memory (the CPU backend's store): the card
-//!   streams each transform's input and output. Cards with their own memory (resident MSM bases)
-//!   come with the card's MSM kernel.
+//! * Resident vectors live in host memory (the CPU backend's store): the card streams each
+//!   transform's input and output. Fixed MSM bases are loaded into every MSM card's memory once,
+//!   when the prover loads them (`load_bases`), and stay there; an MSM then streams only digits.
+//!   A card whose memory cannot take a base set serves those MSMs on the CPU, saying why.
 
 pub mod ntt_check;
 pub mod profile;
@@ -26,25 +29,42 @@ use zkaccel_interface::ntt::NttMode;
 use zkaccel_interface::regs::{Kernel, Reg, REGMAP_VERSION};
 
 use crate::device::{Device, DeviceError};
+use crate::msm::DeviceMsm;
 use crate::ntt::DeviceNtt;
 use zkaccel::card_schedule::ntt_four_step::NttColumns;
 pub use profile::{AccelProfile, KernelProfile};
 
+/// The device of a card: with the MSM kernel, the MSM host side owns it (and the table of
+/// resident base sets).
+enum CardDev {
+    Plain(Box<dyn Device + Send>),
+    Msm(DeviceMsm<Box<dyn Device + Send>>),
+}
+
 /// A card as the backend holds it.
 struct Card {
-    dev: Box<dyn Device + Send>,
+    dev: CardDev,
     name: String,
     kernels: u32,
     /// Why the card is no longer used (gone, or its reset failed).
     dead: Option<String>,
+    /// Base sets the card could not take (memory full, no slot), with the reason.
+    refused_bases: std::collections::HashMap<BasesId, String>,
 }
 
 impl Card {
+    fn dev(&mut self) -> &mut dyn Device {
+        match &mut self.dev {
+            CardDev::Plain(d) => &mut **d,
+            CardDev::Msm(m) => &mut **m.dev_mut(),
+        }
+    }
+
     fn cycles(&mut self) -> Result<u64, DeviceError> {
         loop {
-            let hi = self.dev.read32(Reg::CyclesHi.offset())?;
-            let lo = self.dev.read32(Reg::CyclesLo.offset())?;
-            if self.dev.read32(Reg::CyclesHi.offset())? == hi {
+            let hi = self.dev().read32(Reg::CyclesHi.offset())?;
+            let lo = self.dev().read32(Reg::CyclesLo.offset())?;
+            if self.dev().read32(Reg::CyclesHi.offset())? == hi {
                 return Ok((hi as u64) << 32 | lo as u64);
             }
         }
@@ -54,7 +74,7 @@ impl Card {
     fn recover(&mut self, e: &DeviceError) {
         if let DeviceError::Gone(why) = e {
             self.dead = Some(format!("gone: {why}"));
-        } else if let Err(r) = self.dev.reset() {
+        } else if let Err(r) = self.dev().reset() {
             self.dead = Some(format!("reset failed after \"{e}\": {r}"));
         }
     }
@@ -101,7 +121,14 @@ impl AccelBackend {
                     id.name, id.regmap_version
                 )));
             }
-            cards.push(Mutex::new(Card { dev, name: format!("card {i}: {}", id.name), kernels: id.kernels, dead: None }));
+            let dev = if id.kernels & Kernel::Msm as u32 != 0 { CardDev::Msm(DeviceMsm::new(dev, timeout)?) } else { CardDev::Plain(dev) };
+            cards.push(Mutex::new(Card {
+                dev,
+                name: format!("card {i}: {}", id.name),
+                kernels: id.kernels,
+                dead: None,
+                refused_bases: Default::default(),
+            }));
         }
         Ok(Self { cards, cpu: CpuBackend::new(), profile: Mutex::new(AccelProfile::default()), timeout })
     }
@@ -142,12 +169,13 @@ impl AccelBackend {
             .collect()
     }
 
-    /// One transform on a card: the result, checked, and the cycles it took.
-    fn ntt_on_card(card: &mut Card, input: &[Fr], kind: NttKind, timeout: Duration) -> Result<(Vec<Fr>, u64), DeviceError> {
+    /// One transform on a card: the result (not yet checked), the cycles it took and how many
+    /// times the vector crossed each way (1, or 2 for four-step).
+    fn ntt_on_card(card: &mut Card, input: &[Fr], kind: NttKind, timeout: Duration) -> Result<(Vec<Fr>, u64, usize), DeviceError> {
         let before = card.cycles()?;
         let mut v = input.to_vec();
-        {
-            let mut ntt = DeviceNtt::new(&mut *card.dev, timeout)?;
+        let passes = {
+            let mut ntt = DeviceNtt::new(card.dev(), timeout)?;
             let fits = v.len() <= 1 << ntt.max_log_n();
             match kind {
                 NttKind::Forward => ntt.ntt(&mut v, false)?,
@@ -165,9 +193,10 @@ impl AccelBackend {
                     scale_by_powers(&mut v, shift.inverse().expect("checked non-zero shift"));
                 }
             }
-        }
+            if fits { 1 } else { 2 }
+        };
         let after = card.cycles()?;
-        Ok((v, after.wrapping_sub(before)))
+        Ok((v, after.wrapping_sub(before), passes))
     }
 
     /// One transform: on `card` when given and still healthy (checked), else on the CPU.
@@ -184,7 +213,7 @@ impl AccelBackend {
         let result = Self::ntt_on_card(&mut card, &input, kind, self.timeout);
         let card_time = t.elapsed();
         let failure = match result {
-            Ok((out, cycles)) => {
+            Ok((out, cycles, passes)) => {
                 let t = Instant::now();
                 let (evals, coeffs, shift) = match kind {
                     NttKind::Forward => (&out, &input, Fr::one()),
@@ -199,8 +228,11 @@ impl AccelBackend {
                     p.ntt.check_time += check_time;
                 });
                 if ok {
+                    // Four-step streams the vector twice (columns, then rows) each way.
                     self.record(|p| {
                         *p.ntt.per_card.entry(card.name.clone()).or_default() += 1;
+                        p.ntt.card_bytes_to += (32 * size * passes) as u64;
+                        p.ntt.card_bytes_from += (32 * size * passes) as u64;
                         p.ntt.card_calls += 1;
                         p.ntt.card_elements += size as u64;
                         p.ntt.card_cycles += cycles;
@@ -254,8 +286,37 @@ impl Backend for AccelBackend {
         format!("accel [{}] with {} as fallback", cards.join(", "), self.cpu.name())
     }
 
+    /// Keeps the bases on the host (for the CPU path) and loads them into every healthy MSM
+    /// card's memory (once per base set; a card that cannot take them serves those MSMs on the
+    /// CPU and the profile says why).
     fn load_bases(&self, id: BasesId, bases: &[G1Affine]) -> Result<BasesHandle, BackendError> {
-        self.cpu.load_bases(id, bases)
+        let handle = self.cpu.load_bases(id, bases)?;
+        for m in self.cards_with(Kernel::Msm) {
+            let mut card = m.lock().expect("card lock");
+            let t = Instant::now();
+            let CardDev::Msm(msm) = &mut card.dev else { continue };
+            if msm.has_bases(&id) || bases.is_empty() {
+                continue;
+            }
+            match msm.load_bases(id, bases) {
+                Ok(()) => {
+                    let last = msm.last();
+                    self.record(|p| {
+                        p.msm.card_time += t.elapsed();
+                        p.msm.card_cycles += last.cycles;
+                        p.msm.card_bytes_to += last.bytes_to_card;
+                    });
+                }
+                Err(e @ DeviceError::Unsupported(_)) => {
+                    card.refused_bases.insert(id, e.to_string());
+                }
+                Err(e) => {
+                    card.refused_bases.insert(id, reason(&e));
+                    card.recover(&e);
+                }
+            }
+        }
+        Ok(handle)
     }
 
     fn has_bases(&self, id: &BasesId) -> bool {
@@ -278,17 +339,28 @@ impl Backend for AccelBackend {
         self.cpu.release(poly)
     }
 
+    /// Each MSM goes to a healthy card holding its bases (the batch split across such cards, in
+    /// parallel), else to the CPU with the reason; a card call that fails is recomputed on the
+    /// CPU and counted.
     fn msm_unchecked(&self, jobs: &[MsmJob<'_>]) -> Result<Vec<G1Projective>, BackendError> {
-        let t = Instant::now();
-        let out = self.cpu.msm_unchecked(jobs)?;
-        let elements: u64 = jobs.iter().map(|j| j.scalars.len as u64).sum();
-        self.record(|p| {
-            p.msm.cpu_calls += jobs.len() as u64;
-            p.msm.cpu_elements += elements;
-            p.msm.cpu_time += t.elapsed();
-            *p.msm.cpu_reasons.entry("no card has an MSM kernel".into()).or_default() += jobs.len() as u64;
+        let cards = self.cards_with(Kernel::Msm);
+        if cards.len() <= 1 || jobs.len() <= 1 {
+            return jobs.iter().map(|j| self.msm_one(cards.first().copied(), j)).collect();
+        }
+        let n_cards = cards.len();
+        let shares: Vec<Vec<(usize, Result<G1Projective, BackendError>)>> = std::thread::scope(|s| {
+            let workers: Vec<_> = cards
+                .iter()
+                .enumerate()
+                .map(|(c, &card)| s.spawn(move || (c..jobs.len()).step_by(n_cards).map(|i| (i, self.msm_one(Some(card), &jobs[i]))).collect()))
+                .collect();
+            workers.into_iter().map(|w| w.join().expect("card worker")).collect()
         });
-        Ok(out)
+        let mut out: Vec<Option<G1Projective>> = vec![None; jobs.len()];
+        for (i, r) in shares.into_iter().flatten() {
+            out[i] = Some(r?);
+        }
+        Ok(out.into_iter().map(|r| r.expect("every MSM assigned")).collect())
     }
 
     /// A batch of transforms is split across the healthy cards with the NTT kernel (transform
@@ -346,6 +418,69 @@ impl Backend for AccelBackend {
 }
 
 impl AccelBackend {
+    /// One MSM: on `card` when it is healthy and holds the bases, else on the CPU.
+    fn msm_one(&self, card: Option<&Mutex<Card>>, job: &MsmJob<'_>) -> Result<G1Projective, BackendError> {
+        let mut card = match card {
+            None => return self.msm_cpu(job, Some("no healthy card has an MSM kernel".into()), None),
+            Some(m) => m.lock().expect("card lock"),
+        };
+        if card.dead.is_some() {
+            return self.msm_cpu(job, Some("no healthy card has an MSM kernel".into()), None);
+        }
+        if let Some(why) = card.refused_bases.get(&job.bases.id) {
+            let why = format!("the card could not take these bases: {why}");
+            return self.msm_cpu(job, Some(why), None);
+        }
+        let CardDev::Msm(msm) = &mut card.dev else { unreachable!("cards_with(Msm) holds MSM cards") };
+        if job.scalars.len == 0 || !msm.has_bases(&job.bases.id) {
+            let why = if job.scalars.len == 0 { "an empty MSM" } else { "these bases are not resident on the card" };
+            drop(card);
+            return self.msm_cpu(job, Some(why.into()), None);
+        }
+        let scalars = self.cpu.download(job.scalars)?;
+        let t = Instant::now();
+        let result = msm.msm(&job.bases.id, &scalars);
+        let last = msm.last();
+        self.record(|p| {
+            p.msm.card_time += t.elapsed();
+            p.msm.card_bytes_to += last.bytes_to_card;
+            p.msm.card_bytes_from += last.bytes_from_card;
+        });
+        match result {
+            Ok(point) => {
+                self.record(|p| {
+                    *p.msm.per_card.entry(card.name.clone()).or_default() += 1;
+                    p.msm.card_calls += 1;
+                    p.msm.card_elements += scalars.len() as u64;
+                    p.msm.card_cycles += last.cycles;
+                });
+                Ok(point)
+            }
+            Err(e) => {
+                card.recover(&e);
+                drop(card);
+                self.msm_cpu(job, None, Some(reason(&e)))
+            }
+        }
+    }
+
+    fn msm_cpu(&self, job: &MsmJob<'_>, routed: Option<String>, fallback: Option<String>) -> Result<G1Projective, BackendError> {
+        let t = Instant::now();
+        let out = self.cpu.msm_unchecked(std::slice::from_ref(job))?.pop().expect("one result");
+        self.record(|p| {
+            p.msm.cpu_calls += 1;
+            p.msm.cpu_elements += job.scalars.len as u64;
+            p.msm.cpu_time += t.elapsed();
+            if let Some(why) = routed {
+                *p.msm.cpu_reasons.entry(why).or_default() += 1;
+            }
+            if let Some(why) = fallback {
+                *p.msm.fallbacks.entry(why).or_default() += 1;
+            }
+        });
+        Ok(out)
+    }
+
     fn record_lookup(&self, elements: usize, t: Instant) {
         self.record(|p| {
             p.lookup.cpu_calls += 1;

@@ -14,6 +14,9 @@ pub struct KernelProfile {
     pub card_elements: u64,
     /// Kernel clock cycles the card spent on them (its cycle counter, read around each call).
     pub card_cycles: u64,
+    /// Bytes streamed to the card and back (inputs, digits, bases; results, buckets).
+    pub card_bytes_to: u64,
+    pub card_bytes_from: u64,
     /// Wall time of the card calls (including transfers), and of checking their results.
     pub card_time: Duration,
     pub check_time: Duration,
@@ -34,6 +37,21 @@ impl KernelProfile {
     /// Card calls that fell back to the CPU.
     pub fn fallback_count(&self) -> u64 {
         self.fallbacks.values().sum()
+    }
+}
+
+/// Kernel clocks at which [`AccelProfile::projection_lines`] projects the card's time. ASSUMED:
+/// no bitstream's clock has been measured yet (Yosys gives no timing for UltraScale+).
+pub const ASSUMED_CLOCKS_MHZ: [f64; 3] = [150.0, 250.0, 350.0];
+/// Host ⇄ card bandwidth of the projection, bytes per second. ASSUMED: 12 GB/s, a PCIe Gen3 ×16
+/// link's practical rate; transfers are not overlapped with compute in the projection.
+pub const ASSUMED_PCIE_BYTES_PER_S: f64 = 12e9;
+
+impl KernelProfile {
+    /// Projected card time of the calls the card served: cycles at `mhz` plus every byte over the
+    /// assumed PCIe link, not overlapped.
+    pub fn projected_card_seconds(&self, mhz: f64) -> f64 {
+        self.card_cycles as f64 / (mhz * 1e6) + (self.card_bytes_to + self.card_bytes_from) as f64 / ASSUMED_PCIE_BYTES_PER_S
     }
 }
 
@@ -64,10 +82,12 @@ impl AccelProfile {
                 continue;
             }
             let mut line = format!(
-                "{name}: card {} calls / {} elements / {} cycles ({:.3} s, checks {:.3} s); cpu {} calls / {} elements ({:.3} s)",
+                "{name}: card {} calls / {} elements / {} cycles / {} B in, {} B out ({:.3} s, checks {:.3} s); cpu {} calls / {} elements ({:.3} s)",
                 k.card_calls,
                 k.card_elements,
                 k.card_cycles,
+                k.card_bytes_to,
+                k.card_bytes_from,
                 k.card_time.as_secs_f64(),
                 k.check_time.as_secs_f64(),
                 k.cpu_calls,
@@ -81,6 +101,27 @@ impl AccelProfile {
                 let _ = write!(line, "; {n} FELL BACK to the cpu: {why}");
             }
             out.push(line);
+        }
+        out
+    }
+
+    /// The co-design projection: per kernel the card served, its projected time at each
+    /// [`ASSUMED_CLOCKS_MHZ`] with [`ASSUMED_PCIE_BYTES_PER_S`], labelled as assumed.
+    pub fn projection_lines(&self) -> Vec<String> {
+        let mut out = vec![];
+        for (name, k) in self.kernels() {
+            if k.card_calls == 0 && k.card_cycles == 0 {
+                continue;
+            }
+            let at: Vec<String> = ASSUMED_CLOCKS_MHZ
+                .iter()
+                .map(|&f| format!("{:.3} ms at {f:.0} MHz", 1e3 * k.projected_card_seconds(f)))
+                .collect();
+            out.push(format!(
+                "{name}: projected card time {} (ASSUMED clocks; PCIe ASSUMED {:.0} GB/s, not overlapped)",
+                at.join(", "),
+                ASSUMED_PCIE_BYTES_PER_S / 1e9
+            ));
         }
         out
     }

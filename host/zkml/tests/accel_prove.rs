@@ -1,6 +1,6 @@
 #![allow(clippy::err_expect)] // the Ok types (proof files, circuits) are not Debug
 //! Proofs made with the accelerator backend over the simulated card (features `sim` and
-//! `test-utils`): the tiny model's NTTs run on the card and the proof verifies; each fault class
+//! `test-utils`): the tiny model's NTTs and MSMs run on the card and the proof verifies; each fault class
 //! injected during a real proof (hung command, error status, corrupted result word, vanished card)
 //! still ends in a valid proof, with the fallback reported in the profile.
 
@@ -62,30 +62,34 @@ fn sim_card() -> SimCard {
 #[test]
 fn the_tiny_model_proves_with_its_ntts_on_the_simulated_card_and_faults_fall_back() {
     let t = tiny();
-    // Fault-free: every NTT of the proof on the card, none fell back.
+    // Fault-free: every NTT and MSM of the proof on the card, none fell back.
     let p = prove_on(&t, Box::new(sim_card()), Duration::from_secs(120));
-    assert!(p.ntt.card_calls >= 10, "{:?}", p.lines());
+    assert!(p.ntt.card_calls >= 10 && p.msm.card_calls >= 10, "{:?}", p.lines());
     assert_eq!(p.fallback_count(), 0, "{:?}", p.lines());
-    assert_eq!(p.ntt.cpu_calls, 0, "{:?}", p.lines());
+    assert_eq!(p.ntt.cpu_calls + p.msm.cpu_calls, 0, "{:?}", p.lines());
 
-    // Each fault class during a real proof, on the 4th card command (inside the proof's NTTs).
-    let faults = [
-        (Fault::Hang, "timeout"),
-        (Fault::ErrorStatus(Status::BAD_PARAMS), "card error status"),
-        (Fault::CorruptWord { word: 5, bit: 77 }, "failed its check"),
-        (Fault::Vanish, "card gone"),
+    // Each fault class during a real proof, on the 13th card command (the bases are loaded by
+    // then; it is one of the proof's MSMs or NTTs). A corrupted word fails the NTT's check or,
+    // in a bucket word, the on-curve check (a protocol error).
+    let faults: [(Fault, &[&str]); 4] = [
+        (Fault::Hang, &["timeout"]),
+        (Fault::ErrorStatus(Status::BAD_PARAMS), &["card error status"]),
+        (Fault::CorruptWord { word: 5, bit: 77 }, &["failed its check", "protocol error"]),
+        (Fault::Vanish, &["card gone"]),
     ];
-    for (fault, reason) in faults {
-        let card = FaultyDevice::new(sim_card(), fault, [3]);
+    for (fault, reasons) in faults {
+        let card = FaultyDevice::new(sim_card(), fault, [12]);
         let fired = card.fired();
         let p = prove_on(&t, Box::new(card), Duration::from_millis(500));
         assert!(fired.load(std::sync::atomic::Ordering::SeqCst), "{fault:?} fired");
-        assert_eq!(p.ntt.fallback_count(), 1, "{fault:?}: {:?}", p.lines());
-        assert!(p.ntt.fallbacks.keys().next().unwrap().contains(reason), "{fault:?}: {:?}", p.lines());
+        assert_eq!(p.fallback_count(), 1, "{fault:?}: {:?}", p.lines());
+        let why: Vec<&String> = p.ntt.fallbacks.keys().chain(p.msm.fallbacks.keys()).collect();
+        assert!(reasons.iter().any(|r| why[0].contains(r)), "{fault:?}: {:?}", p.lines());
         if fault == Fault::Vanish {
-            assert!(p.ntt.cpu_reasons.contains_key("no healthy card has an NTT kernel"), "{:?}", p.lines());
+            let gone = |k: &zkaccel_driver::accel::KernelProfile| k.cpu_reasons.keys().any(|r| r.starts_with("no healthy card"));
+            assert!(gone(&p.ntt) || gone(&p.msm), "the CPU serves the rest: {:?}", p.lines());
         } else {
-            assert!(p.ntt.card_calls >= 10, "the card keeps serving after a reset: {:?}", p.lines());
+            assert!(p.ntt.card_calls >= 10 && p.msm.card_calls >= 10, "the card keeps serving after a reset: {:?}", p.lines());
         }
     }
 }

@@ -1,7 +1,8 @@
 //! `--device`: auto picks the CPU here and says why (no real card in this build), cpu is taken as
 //! asked, an unknown device is a usage error, pcie:<BDF> is a clear "not available" error (exit 6),
-//! and (feature `sim`) `prove --device sim` proves the tiny model with its NTTs on the simulated
-//! card, reports the per-kernel profile, and the proof verifies.
+//! and (feature `sim`) `prove --device sim` proves the tiny model with its NTTs and MSMs on the
+//! simulated card, reports the per-kernel profile and the co-design projection, and the proof
+//! verifies.
 
 mod common;
 
@@ -88,10 +89,19 @@ fn prove_with_device_sim_runs_the_ntts_on_the_card_and_verifies() {
     assert!(ntt["card_cycles"].as_u64().unwrap() > ntt["card_elements"].as_u64().unwrap(), "{j}");
     assert_eq!(ntt["cpu_calls"], 0, "{j}");
     assert_eq!(j["accel"]["fallback_count"], 0, "{j}");
-    assert_eq!(j["accel"]["msm"]["cpu_reasons"]["no card has an MSM kernel"], j["accel"]["msm"]["cpu_calls"], "{j}");
+    let msm = &j["accel"]["msm"];
+    assert!(msm["card_calls"].as_u64().unwrap() >= 10 && msm["cpu_calls"] == 0, "{j}");
     assert_eq!(j["redone_on_cpu"], Value::Null);
+    // The co-design profile: the CPU prover measured for the same proof, the card projected.
+    let cd = &j["codesign"];
+    assert!(cd["cpu_prove_ms"].as_f64().unwrap() > 0.0, "{j}");
+    for kernel in ["msm", "ntt"] {
+        let at = &cd["projected_card"][kernel];
+        let (slow, fast) = (at["150_mhz_ms"].as_f64().unwrap(), at["350_mhz_ms"].as_f64().unwrap());
+        assert!(slow > fast && fast > 0.0, "{kernel}: {j}");
+    }
     zk(&["verify", "--proof-path", p(&proof), "--settings-path", p(&settings), "--vk-path", p(&vk)]).expect(0, "verify");
     // Without --json the profile is printed for a person.
     let r = zk(&["prove", "--witness", p(&witness), "-M", p(&compiled), "--pk-path", p(&pk), "--proof-path", p(&proof), "--device", "sim"]).expect(0, "prove");
-    assert!(r.stdout.contains("ntt: card ") && r.stdout.contains("msm: card 0 calls"), "{}", r.stdout);
+    assert!(r.stdout.contains("ntt: card ") && r.stdout.contains("co-design: the CPU prover") && r.stdout.contains("at 250 MHz"), "{}", r.stdout);
 }

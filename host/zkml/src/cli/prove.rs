@@ -80,6 +80,43 @@ pub fn run(a: &Prove, g: &Global, out: &Out) -> Result<Report> {
             }
         }
     }
+    // The co-design profile of the simulated card: what a card would take (cycles at assumed
+    // clocks, transfers at an assumed PCIe rate) beside the CPU prover's measured time for the
+    // same proof (made again on the CPU, not written).
+    let mut codesign = None;
+    if let (true, Some(p)) = (opened.simulated, &accel_profile) {
+        let cpu = ProfilingBackend::new(CpuBackend::new());
+        let pk = load_pk(a, &cpu)?;
+        let _ = cpu.take_profile();
+        let (_, t_cpu) = pipeline::prove(&cpu, &c, &w, &pk)?;
+        let cpu_profile = cpu.take_profile();
+        lines.push(format!(
+            "co-design: the CPU prover, measured on this machine for the same proof: prove {:.3} s (MSM {:.3} s, NTT {:.3} s); the card, projected:",
+            t_cpu.prove.as_secs_f64(),
+            cpu_profile.msm.as_secs_f64(),
+            cpu_profile.ntt.as_secs_f64()
+        ));
+        lines.extend(p.projection_lines().into_iter().map(|l| format!("  {l}")));
+        let projected: serde_json::Map<String, Value> = p
+            .kernels()
+            .iter()
+            .filter(|(_, k)| k.card_cycles > 0)
+            .map(|(name, k)| {
+                let at: serde_json::Map<String, Value> = zkaccel_driver::accel::profile::ASSUMED_CLOCKS_MHZ
+                    .iter()
+                    .map(|&f| (format!("{f:.0}_mhz_ms"), json!(1e3 * k.projected_card_seconds(f))))
+                    .collect();
+                (name.to_string(), Value::Object(at))
+            })
+            .collect();
+        codesign = Some(json!({
+            "cpu_prove_ms": ms(t_cpu.prove), "cpu_msm_ms": ms(cpu_profile.msm), "cpu_ntt_ms": ms(cpu_profile.ntt),
+            "projected_card": projected, "assumed": {
+                "clocks_mhz": zkaccel_driver::accel::profile::ASSUMED_CLOCKS_MHZ,
+                "pcie_bytes_per_s": zkaccel_driver::accel::profile::ASSUMED_PCIE_BYTES_PER_S,
+            },
+        }));
+    }
     if let Some(why) = &redone_on_cpu {
         lines.push(format!("the proof made with the card failed its self-verification ({why}); the proof written was made on the CPU"));
     }
@@ -88,7 +125,7 @@ pub fn run(a: &Prove, g: &Global, out: &Out) -> Result<Report> {
             "verb": "prove", "device": device, "proof_path": a.proof_path, "proof_bytes": proof_bytes, "k": c.plan.k,
             "load_pk_ms": ms(t_load), "witness_ms": ms(t.witness), "prove_ms": ms(t.prove), "verify_ms": ms(t.verify),
             "msm_ms": ms(profile.msm), "msm_calls": profile.msm_calls, "msm_points": profile.msm_points, "ntt_ms": ms(profile.ntt), "ntt_calls": profile.ntt_calls,
-            "accel": accel_profile.as_ref().map(profile_json), "redone_on_cpu": redone_on_cpu,
+            "accel": accel_profile.as_ref().map(profile_json), "redone_on_cpu": redone_on_cpu, "codesign": codesign,
             "public": file.public,
         }),
         lines,
@@ -103,6 +140,7 @@ pub fn profile_json(p: &AccelProfile) -> Value {
             name.into(),
             json!({
                 "card_calls": k.card_calls, "card_elements": k.card_elements, "card_cycles": k.card_cycles,
+                "card_bytes_to": k.card_bytes_to, "card_bytes_from": k.card_bytes_from, "per_card": k.per_card,
                 "card_ms": ms(k.card_time), "check_ms": ms(k.check_time),
                 "cpu_calls": k.cpu_calls, "cpu_elements": k.cpu_elements, "cpu_ms": ms(k.cpu_time),
                 "cpu_reasons": k.cpu_reasons, "fallbacks": k.fallbacks, "fallback_count": k.fallback_count(),

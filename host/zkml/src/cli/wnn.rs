@@ -119,8 +119,10 @@ fn setup(a: &WnnSetup, g: &Global, out: &Out) -> Result<Report> {
     let layout = pipeline::layout_for_setup(&m)?;
     let degree = pipeline::srs_degree(&layout)?;
     let plan = layout.plan.clone();
-    let (backend, device) = super::choose_device(g);
+    let opened = super::open_device(g)?;
+    let device = opened.description.clone();
     out.note(&format!("device: {device}"));
+    let backend = opened.backend;
     if a.dev_srs {
         out.note(srs::INSECURE_DEV_WARNING);
     }
@@ -128,7 +130,7 @@ fn setup(a: &WnnSetup, g: &Global, out: &Out) -> Result<Report> {
     let (srs, label) = srs::load(a.srs_path.as_deref(), a.dev_srs, degree)?;
     let t_srs = step.done();
     let step = out.step(&format!("generating keys for 2^{} rows", plan.k));
-    let pk = zkaccel::plonk::keygen(&backend, &srs, layout.cs, &layout.fixed)?;
+    let pk = zkaccel::plonk::keygen(&*backend, &srs, layout.cs, &layout.fixed)?;
     let t_keygen = step.done();
     let (pk_bytes, vk_bytes) = (pk.to_bytes(), pk.vk.to_bytes());
     super::write(&a.pk_path, &pk_bytes)?;
@@ -177,9 +179,10 @@ fn prove(a: &WnnProve, g: &Global, out: &Out) -> Result<Report> {
     let (m, digest) = load_model(&a.model)?;
     let w = WnnWitnessFile::load(&a.witness)?;
     check_model(&a.model, &digest, &w.model_sha256, &format!("the witness {}", a.witness.display()))?;
-    let (cpu, device) = super::choose_device(g);
+    let opened = super::open_device(g)?;
+    let device = opened.description.clone();
     out.note(&format!("device: {device}"));
-    let backend = ProfilingBackend::new(cpu);
+    let backend = ProfilingBackend::new(opened.backend.clone());
     let step = out.step("loading the proving key");
     let pk_bytes = super::read(&a.pk_path)?;
     let pk = ProvingKey::from_bytes_unchecked_commitments(&pk_bytes, &backend).map_err(|e| Error::from(e).context(a.pk_path.display()))?;
@@ -189,14 +192,24 @@ fn prove(a: &WnnProve, g: &Global, out: &Out) -> Result<Report> {
     }
     let _ = backend.take_profile();
     let step = out.step(&format!("proving (2^{} rows)", pk.vk.k()));
-    let (file, t) = pipeline::prove(&backend, &m, &w, &pk)?;
+    let (file, t) = match pipeline::prove(&backend, &m, &w, &pk) {
+        // A proof made with a card that fails its self-verification is made again on the CPU.
+        Err(e) if opened.accel.is_some() && e.code == crate::exit_code::ExitCode::Internal => {
+            out.note(&format!("the proof made with the card did not verify ({}); proving again on the CPU", e.message));
+            let cpu = zkaccel::backend::CpuBackend::new();
+            let pk = ProvingKey::from_bytes_unchecked_commitments(&pk_bytes, &cpu).map_err(|e| Error::from(e).context(a.pk_path.display()))?;
+            pipeline::prove(&cpu, &m, &w, &pk)?
+        }
+        r => r?,
+    };
     step.done();
     let profile = backend.take_profile();
+    let accel = opened.accel.as_ref().map(|x| super::prove::profile_json(&x.take_profile()));
     let proof_bytes = file.proof.len() / 2;
     file.save(&a.proof_path)?;
     Ok(Report {
         json: json!({
-            "verb": "wnn prove", "device": device, "proof_path": a.proof_path, "proof_bytes": proof_bytes, "k": pk.vk.k(),
+            "verb": "wnn prove", "device": device, "accel": accel, "proof_path": a.proof_path, "proof_bytes": proof_bytes, "k": pk.vk.k(),
             "load_pk_ms": ms(t_load), "witness_ms": ms(t.witness), "prove_ms": ms(t.prove), "verify_ms": ms(t.verify),
             "msm_ms": ms(profile.msm), "msm_calls": profile.msm_calls, "ntt_ms": ms(profile.ntt), "ntt_calls": profile.ntt_calls,
             "scores": file.scores, "class": file.class,
