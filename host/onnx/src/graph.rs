@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::error::{Error, Result};
 use crate::tensor::{numel, Tensor};
+use crate::window::Window;
 
 /// The operators this crate imports, with their attributes resolved at import.
 #[derive(Clone, Debug, PartialEq)]
@@ -49,12 +50,36 @@ pub enum Op {
     },
     /// Copy.
     Identity,
+    /// N-d convolution (1-D and 2-D in the tests): X `[N, C, in…]`, W `[M, C/group, kernel…]`
+    /// (a constant), optional bias B `[M]` (a constant). Inputs: `[X, W]` or `[X, W, B]`.
+    /// A following BatchNormalization is folded into W and B at import.
+    Conv {
+        /// Kernel, strides, dilations and resolved padding.
+        window: Window,
+        /// ONNX `group` (depthwise: `group = C`).
+        group: usize,
+    },
+    /// Maximum over each window (padded positions are ignored); `GlobalMaxPool` imports as a
+    /// MaxPool whose kernel is the whole spatial extent.
+    MaxPool {
+        /// Kernel, strides, dilations and resolved padding.
+        window: Window,
+    },
+    /// Mean over each window: the sum of the taps inside the input divided by the kernel size
+    /// (`count_include_pad`) or by the number of those taps. `GlobalAveragePool` imports as an
+    /// AveragePool whose kernel is the whole spatial extent.
+    AveragePool {
+        /// Kernel, strides, dilations and resolved padding.
+        window: Window,
+        /// ONNX `count_include_pad`.
+        count_include_pad: bool,
+    },
 }
 
 impl Op {
     /// Whether the op multiplies two operands (and so needs a rescale in fixed point).
     pub fn is_product(&self) -> bool {
-        matches!(self, Op::Gemm { .. } | Op::MatMul | Op::Mul)
+        matches!(self, Op::Gemm { .. } | Op::MatMul | Op::Mul | Op::Conv { .. })
     }
 }
 
@@ -96,7 +121,8 @@ pub struct Graph {
     /// Graph outputs, in file order.
     pub outputs: Vec<ValueInfo>,
     /// Names of supported nodes whose inputs were all constants and which were evaluated at
-    /// import into `constants` (e.g. a `Transpose` of a weight). They do not appear in `nodes`.
+    /// import into `constants` (e.g. a `Transpose` of a weight), and of BatchNormalization nodes
+    /// folded into the Conv or Gemm before them. They do not appear in `nodes`.
     pub folded: Vec<String>,
     /// The original file bytes, kept for tract's float reference run.
     pub(crate) onnx_bytes: Vec<u8>,
@@ -169,6 +195,10 @@ impl Graph {
                         out * *a.last().unwrap_or(&1) as u64
                     }
                     Op::Mul => out,
+                    Op::Conv { window, group } => {
+                        let x = &shapes[&n.inputs[0]];
+                        out * (x[1] / group * window.kernel_size()) as u64
+                    }
                     _ => 0,
                 }
             })

@@ -17,6 +17,7 @@
 //! The supported operators, the rounding rule and the scale bookkeeping are described in
 //! `host/onnx/NOTES.md`.
 
+mod batchnorm;
 mod calibrate;
 mod error;
 mod eval;
@@ -26,6 +27,7 @@ mod input;
 mod quant;
 mod settings;
 mod tensor;
+mod window;
 
 pub use calibrate::{calibrate, CalibrationConfig, CalibrationTarget};
 pub use error::{Error, Result};
@@ -38,3 +40,4 @@ pub use quant::{
 };
 pub use settings::{CalibrationReport, RunArgs, Settings, Visibility, RESCALE_FLOOR, RESERVED_ROWS};
 pub use tensor::{broadcast_indices, broadcast_shape, numel, Tensor};
+pub use window::{AutoPad, ConvShape, Window};

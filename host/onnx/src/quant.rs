@@ -11,7 +11,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::error::{Error, Result};
-use crate::eval::{eval_layout, gemm_operands, matmul_with};
+use crate::eval::{avg_divisor, conv_with, eval_layout, gemm_operands, matmul_with, pool_with};
 use crate::graph::{Graph, Node, Op};
 use crate::tensor::{broadcast_zip, Tensor};
 
@@ -363,6 +363,23 @@ impl QuantizedModel {
                     let t2 = broadcast_zip(&reals[0], &errs[1], |a, e| a.abs() * e);
                     broadcast_zip(&t1, &t2, |x, y| x + y + rescale)
                 }
+                Op::Conv { .. } => {
+                    // Σ over the taps of E_x·(|w| + E_w) + |x|·E_w, plus the bias's error.
+                    let w_hat = Tensor { shape: reals[1].shape.clone(), data: reals[1].data.iter().zip(&errs[1].data).map(|(w, e)| w.abs() + e).collect() };
+                    let t1 = conv_with(node, &errs[0], &w_hat, 0.0, |acc, e, w| acc + e * w);
+                    let t2 = conv_with(node, &reals[0].map(f64::abs), &errs[1], 0.0, |acc, x, e| acc + x * e);
+                    let per = crate::tensor::numel(&t1.shape[2..]);
+                    let m = t1.shape[1];
+                    let eb = |i: usize| errs.get(2).map(|e| e.data[(i / per) % m]).unwrap_or(0.0);
+                    Tensor { shape: t1.shape.clone(), data: t1.data.iter().zip(&t2.data).enumerate().map(|(i, (a, b))| a + b + eb(i) + rescale).collect() }
+                }
+                // max is 1-Lipschitz in the sup norm over its window.
+                Op::MaxPool { .. } => pool_with(node, &errs[0], |t, _| t.iter().copied().fold(0.0, f64::max)),
+                // Σ E / d, plus the floor division's error (< 1 unit of 2^−out_scale).
+                Op::AveragePool { .. } => {
+                    let unit = (-(qn.out_scale as f64)).exp2();
+                    pool_with(node, &errs[0], |t, k| t.iter().sum::<f64>() / avg_divisor(node, t.len(), k) as f64 + unit)
+                }
                 Op::Add | Op::Sub => broadcast_zip(&errs[0], &errs[1], |x, y| x + y),
                 // |relu(â) − relu(a)| ≤ |â − a|, and it is 0 when both are ≤ 0 (â is known).
                 Op::Relu => {
@@ -407,7 +424,7 @@ fn plan_node(
         out_scale: acc_scale - shift,
     };
     Ok(match &node.op {
-        Op::Gemm { .. } | Op::MatMul | Op::Mul => {
+        Op::Gemm { .. } | Op::MatMul | Op::Mul | Op::Conv { .. } => {
             let (alpha, beta) = match node.op {
                 Op::Gemm { alpha, beta, .. } => (alpha, beta),
                 _ => (1.0, 1.0),
@@ -453,7 +470,13 @@ fn plan_node(
                 (true, true) => return Err(node_err("both operands are constants (should have been folded)".into())),
             }
         }
-        Op::Relu | Op::Flatten { .. } | Op::Reshape { .. } | Op::Transpose { .. } | Op::Identity => {
+        Op::Relu
+        | Op::Flatten { .. }
+        | Op::Reshape { .. }
+        | Op::Transpose { .. }
+        | Op::Identity
+        | Op::MaxPool { .. }
+        | Op::AveragePool { .. } => {
             let s = scales[ins[0].as_str()];
             qn(vec![value(&ins[0])], s, 0)
         }
@@ -506,6 +529,28 @@ fn eval_node_int(node: &Node, qn: &QNode, values: &HashMap<String, Tensor<i64>>)
             let sub = matches!(node.op, Op::Sub);
             broadcast_zip(&a, &b, |x, y| if sub { x - y } else { x + y })
         }
+        Op::Conv { .. } => {
+            let x = operand_at(&qn.operands[0], values, qn.operands[0].scale());
+            let w = operand_at(&qn.operands[1], values, qn.operands[1].scale());
+            let acc = conv_with(node, &x, &w, Some(0i128), |acc, x, w| acc?.checked_add(x.checked_mul(w)?));
+            let mut acc = Tensor { shape: acc.shape.clone(), data: acc.data.iter().map(|v| v.unwrap_or_else(|| { ovf = true; 0 })).collect() };
+            if let Some(c) = qn.operands.get(2) {
+                let c = operand_at(c, values, qn.acc_scale);
+                let per = crate::tensor::numel(&acc.shape[2..]);
+                let m = acc.shape[1];
+                for (i, v) in acc.data.iter_mut().enumerate() {
+                    *v = v.checked_add(c.data[(i / per) % m]).unwrap_or_else(|| { ovf = true; 0 });
+                }
+            }
+            acc
+        }
+        Op::MaxPool { .. } => {
+            pool_with(node, &values[&node.inputs[0]], |t, _| *t.iter().max().expect("windows are not empty") as i128)
+        }
+        // floor(Σ taps / d): the division the circuit proves (sum = d·q + r, 0 ≤ r < d).
+        Op::AveragePool { .. } => pool_with(node, &values[&node.inputs[0]], |t, k| {
+            t.iter().map(|&v| v as i128).sum::<i128>().div_euclid(avg_divisor(node, t.len(), k) as i128)
+        }),
         Op::Relu => values[&node.inputs[0]].map(|v| (v as i128).max(0)),
         _ => eval_layout(node, &values[&node.inputs[0]]).map(|v| v as i128),
     };

@@ -38,9 +38,12 @@ use ark_ff::Zero;
 use zkaccel::plonk::mac::{signed_to_fr, MacBuilder, MacConfig, Operand};
 use zkaccel::plonk::{Cell, Column, ColumnKind, ConstraintSystem, FixedAssignment, Witness};
 use zkaccel::Fr;
-use zkaccel_onnx::{broadcast_indices, numel, Op, QOperand, QuantizedModel, Settings, Tensor, Visibility};
+use zkaccel_onnx::{broadcast_indices, numel, ConvShape, Op, QOperand, QuantizedModel, Settings, Tensor, Visibility, Window};
 
 use crate::error::{Error, Result};
+use crate::ops::avgpool::AvgConfig;
+use crate::ops::maxpool::MaxConfig;
+use crate::ops::Region;
 
 /// Lane counts the planner considers (`--lanes auto`).
 pub const LANE_CHOICES: [usize; 5] = [1, 2, 4, 8, 16];
@@ -62,6 +65,14 @@ pub struct Plan {
     pub mac_rows: usize,
     /// `io` / `io_fixed` rows used.
     pub io_rows: usize,
+    /// Rows of the window gadgets (max-pool, average-pool; each has its own columns, this is the
+    /// larger of the two). Absent (0) for models without pooling, whose plans are unchanged.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub window_rows: usize,
+}
+
+fn is_zero(v: &usize) -> bool {
+    *v == 0
 }
 
 /// The visibilities the circuit uses (from `settings.run_args`).
@@ -97,6 +108,11 @@ fn unsupported(node: &zkaccel_onnx::Node, why: &str) -> Error {
 enum NodeRows {
     /// `outputs` products over `cols` inputs each.
     Products { outputs: usize, cols: usize },
+    /// Groups of products: (outputs, inputs each) — a Conv, whose windows at the border have
+    /// fewer taps inside the input.
+    ProductGroups(Vec<(usize, usize)>),
+    /// Rows of a window gadget: one per window element (`max`: max-pool, else average-pool).
+    Window { rows: usize, max: bool },
     /// No rows (layout op, or a ReLU of a value that already has ReLU cells).
     None,
 }
@@ -110,8 +126,9 @@ fn relu_available(q: &QuantizedModel, vis: Visibilities) -> Vec<bool> {
     for node in &q.graph.nodes {
         let input_has = node.inputs.first().and_then(|i| has.get(i.as_str())).copied().unwrap_or(false);
         let v = match node.op {
-            Op::Gemm { .. } | Op::MatMul | Op::Mul | Op::Add | Op::Sub | Op::Relu => true,
+            Op::Gemm { .. } | Op::MatMul | Op::Mul | Op::Add | Op::Sub | Op::Relu | Op::Conv { .. } => true,
             Op::Flatten { .. } | Op::Reshape { .. } | Op::Transpose { .. } | Op::Identity => input_has,
+            Op::MaxPool { .. } | Op::AveragePool { .. } => false,
         };
         out.push(input_has);
         has.insert(node.output.as_str(), v);
@@ -143,12 +160,29 @@ fn node_rows(q: &QuantizedModel, index: usize, input_has_relu: bool) -> Result<N
             let values = qn.operands.iter().filter(|o| matches!(o, QOperand::Value { .. })).count();
             Products { outputs, cols: values }
         }
+        Op::Conv { window, group } => {
+            let shape = conv_shape(q, index, window, *group);
+            let per_position = shape.batch * shape.out_channels;
+            NodeRows::ProductGroups(shape.taps.iter().map(|t| (per_position, t.len() * shape.group_in())).collect())
+        }
+        Op::MaxPool { window } | Op::AveragePool { window, .. } => {
+            let x = &value_shapes(q)[&node.inputs[0]];
+            let taps: usize = window.taps(&x[2..], &node.output_shape[2..]).iter().map(Vec::len).sum();
+            NodeRows::Window { rows: taps * x[0] * x[1], max: matches!(node.op, Op::MaxPool { .. }) }
+        }
         Op::Relu if input_has_relu => NodeRows::None,
         Op::Relu => Products { outputs, cols: 1 },
         Op::Flatten { .. } | Op::Reshape { .. } | Op::Transpose { .. } | Op::Identity => NodeRows::None,
     })
 }
 use NodeRows::Products;
+
+/// The channel/tap structure of the Conv node `index`.
+fn conv_shape(q: &QuantizedModel, index: usize, window: &Window, group: usize) -> ConvShape {
+    let node = &q.graph.nodes[index];
+    let x = &value_shapes(q)[&node.inputs[0]];
+    ConvShape::new(x, window, group, node.output_shape[1], &node.output_shape)
+}
 
 fn value_shapes(q: &QuantizedModel) -> HashMap<String, Vec<usize>> {
     let mut m: HashMap<String, Vec<usize>> = q.graph.inputs.iter().map(|i| (i.name.clone(), i.shape.clone())).collect();
@@ -179,11 +213,27 @@ pub fn mac_rows(q: &QuantizedModel, lanes: usize, vis: Visibilities) -> Result<u
     let relu = relu_available(q, vis);
     let mut rows = input_check_rows(q, vis);
     for (i, &has_relu) in relu.iter().enumerate() {
-        if let Products { outputs, cols } = node_rows(q, i, has_relu)? {
-            rows += outputs * MacBuilder::rows_per_output(lanes, cols.max(1));
+        match node_rows(q, i, has_relu)? {
+            Products { outputs, cols } => rows += outputs * MacBuilder::rows_per_output(lanes, cols.max(1)),
+            NodeRows::ProductGroups(groups) => {
+                rows += groups.iter().map(|&(outputs, cols)| outputs * MacBuilder::rows_per_output(lanes, cols.max(1))).sum::<usize>();
+            }
+            _ => {}
         }
     }
     Ok(rows)
+}
+
+/// Rows of the max-pool and the average-pool gadgets (each on its own columns).
+pub fn window_rows(q: &QuantizedModel, vis: Visibilities) -> Result<(usize, usize)> {
+    let relu = relu_available(q, vis);
+    let (mut max, mut avg) = (0, 0);
+    for (i, &has_relu) in relu.iter().enumerate() {
+        if let NodeRows::Window { rows, max: is_max } = node_rows(q, i, has_relu)? {
+            *(if is_max { &mut max } else { &mut avg }) += rows;
+        }
+    }
+    Ok((max, avg))
 }
 
 /// Rows of the `io` (and `io_fixed`) columns.
@@ -212,6 +262,8 @@ pub fn plan(q: &QuantizedModel, settings: &Settings, lanes: Option<usize>) -> Re
     }
     let vis = Visibilities::of(settings);
     let io = io_rows(q, vis);
+    let (max_rows, avg_rows) = window_rows(q, vis)?;
+    let window = max_rows.max(avg_rows);
     let candidates: Vec<usize> = match lanes {
         Some(0) => return Err(Error::usage("--lanes must be at least 1")),
         Some(l) => vec![l],
@@ -220,8 +272,8 @@ pub fn plan(q: &QuantizedModel, settings: &Settings, lanes: Option<usize>) -> Re
     let mut best: Option<Plan> = None;
     for l in candidates {
         let rows = mac_rows(q, l, vis)?;
-        let k = ceil_log2(rows.max(io).max(1)).max(bits).max(shift).max(MIN_K);
-        let p = Plan { lanes: l, k, shift, bits, mac_rows: rows, io_rows: io };
+        let k = ceil_log2(rows.max(io).max(window).max(1)).max(bits).max(shift).max(MIN_K);
+        let p = Plan { lanes: l, k, shift, bits, mac_rows: rows, io_rows: io, window_rows: window };
         if best.as_ref().is_none_or(|b| p.k < b.k) {
             best = Some(p);
         }
@@ -282,9 +334,13 @@ struct Columns {
     public_io: Option<(Column, Column)>,
     /// Instance columns mirroring w_0 … w_{L−1} and the bias, with public params.
     public_params: Vec<Column>,
+    /// The max-pool gadget, for models with a MaxPool.
+    max: Option<MaxConfig>,
+    /// The average-pool gadget, for models with an AveragePool.
+    avg: Option<AvgConfig>,
 }
 
-fn configure(cs: &mut ConstraintSystem, plan: &Plan, vis: Visibilities) -> Columns {
+fn configure(cs: &mut ConstraintSystem, plan: &Plan, vis: Visibilities, q: &QuantizedModel) -> Columns {
     let weights = if vis.params == Visibility::Fixed { ColumnKind::Fixed } else { ColumnKind::Advice };
     let mac = MacConfig::configure_with_weights(cs, plan.lanes, plan.shift, plan.bits, weights);
     let io = cs.advice_column();
@@ -309,7 +365,10 @@ fn configure(cs: &mut ConstraintSystem, plan: &Plan, vis: Visibilities) -> Colum
             public_params.push(inst);
         }
     }
-    Columns { mac, io, io_fixed, public_io, public_params }
+    let has = |f: fn(&Op) -> bool| q.graph.nodes.iter().any(|n| f(&n.op));
+    let max = has(|op| matches!(op, Op::MaxPool { .. })).then(|| MaxConfig::configure(cs, &mac));
+    let avg = has(|op| matches!(op, Op::AveragePool { .. })).then(|| AvgConfig::configure(cs, &mac));
+    Columns { mac, io, io_fixed, public_io, public_params, max, avg }
 }
 
 /// Row counters of the io columns.
@@ -370,7 +429,8 @@ pub fn build(q: &QuantizedModel, settings: &Settings, plan: &Plan, inputs: &[Ten
         }
     }
     let mut cs = ConstraintSystem::new();
-    let cols = configure(&mut cs, plan, vis);
+    let cols = configure(&mut cs, plan, vis, q);
+    let (mut max_region, mut avg_region) = (Region::default(), Region::default());
     let mut b = MacBuilder::new(&cs, cols.mac.clone(), plan.k)?;
     b.layout_only = layout_only;
     let n = b.n();
@@ -554,6 +614,77 @@ pub fn build(q: &QuantizedModel, settings: &Settings, plan: &Plan, inputs: &[Ten
                 store.insert(node.output.clone(), Tensor { shape: out_shape.clone(), data: qs });
                 relu_store.insert(node.output.clone(), Tensor { shape: out_shape.clone(), data: ys });
             }
+            Op::Conv { window, group } => {
+                let shape = conv_shape(q, qn.index, window, *group);
+                let x = value(&node.inputs[0], &store)?;
+                let (QOperand::Const { q: w, .. }, bias) = (&qn.operands[1], qn.operands.get(2)) else {
+                    return Err(unsupported(node, "a weight W that is a computed value"));
+                };
+                let bias: Vec<i64> = match bias {
+                    None => vec![0; shape.out_channels],
+                    Some(QOperand::Const { q: c, .. }) => c.data.iter().map(|&v| scaled(v)).collect::<Result<_>>()?,
+                    Some(QOperand::Value { .. }) => return Err(unsupported(node, "a bias B that is a computed value")),
+                };
+                let (cg, mg) = (shape.group_in(), shape.group_out());
+                let mut qs = vec![Operand::input(0); numel_out];
+                let mut ys = qs.clone();
+                // One matrix-vector product per (batch, group, output position): the window's
+                // input cells (taps inside the input only, copied into the MAC lanes) against the
+                // group's output channels' kernel taps.
+                for n in 0..shape.batch {
+                    for g in 0..shape.group {
+                        for (p, taps) in shape.taps.iter().enumerate() {
+                            let mut xs = Vec::with_capacity(cg * taps.len());
+                            for c in 0..cg {
+                                let base = (n * shape.in_channels + g * cg + c) * shape.in_spatial;
+                                xs.extend(taps.iter().map(|&(xi, _)| x.data[base + xi]));
+                            }
+                            let ms = g * mg..(g + 1) * mg;
+                            let weights: Vec<Vec<i64>> = ms
+                                .clone()
+                                .map(|m| {
+                                    (0..cg)
+                                        .flat_map(|c| taps.iter().map(move |&(_, ki)| (m * cg + c) * shape.kernel_size + ki))
+                                        .map(|wi| scaled(w.data[wi]))
+                                        .collect::<Result<Vec<i64>>>()
+                                })
+                                .collect::<Result<_>>()?;
+                            let (qv, yv) = b.matvec_both(&weights, &bias[ms.clone()], &mut xs)?;
+                            for (j, m) in ms.enumerate() {
+                                qs[shape.out_index(n, m, p)] = qv[j];
+                                ys[shape.out_index(n, m, p)] = yv[j];
+                            }
+                        }
+                    }
+                }
+                store.insert(node.output.clone(), Tensor { shape: out_shape.clone(), data: qs });
+                relu_store.insert(node.output.clone(), Tensor { shape: out_shape.clone(), data: ys });
+            }
+            Op::MaxPool { window } | Op::AveragePool { window, .. } => {
+                let x = value(&node.inputs[0], &store)?;
+                let taps = window.taps(&x.shape[2..], &out_shape[2..]);
+                let in_sp = numel(&x.shape[2..]);
+                let mut out = Vec::with_capacity(numel_out);
+                for plane in 0..x.shape[0] * x.shape[1] {
+                    for t in &taps {
+                        let elems: Vec<Operand> = t.iter().map(|&(xi, _)| x.data[plane * in_sp + xi]).collect();
+                        let o = match &node.op {
+                            Op::MaxPool { .. } => {
+                                let cfg = cols.max.as_ref().ok_or_else(|| Error::internal("no max-pool columns"))?;
+                                cfg.window(&mut b, &mut max_region, &elems)?
+                            }
+                            Op::AveragePool { count_include_pad, .. } => {
+                                let cfg = cols.avg.as_ref().ok_or_else(|| Error::internal("no average-pool columns"))?;
+                                let divisor = if *count_include_pad { window.kernel_size() } else { t.len() };
+                                cfg.window(&mut b, &mut avg_region, &elems, divisor)?
+                            }
+                            _ => unreachable!("a pool"),
+                        };
+                        out.push(o);
+                    }
+                }
+                store.insert(node.output.clone(), Tensor { shape: out_shape.clone(), data: out });
+            }
             Op::Relu => {
                 let input = &node.inputs[0];
                 let y = match relu_store.get(input) {
@@ -618,6 +749,10 @@ pub fn build(q: &QuantizedModel, settings: &Settings, plan: &Plan, inputs: &[Ten
     let rows_used = b.rows_used();
     if rows_used != plan.mac_rows {
         return Err(Error::internal(format!("the layout used {rows_used} MAC rows, the plan counted {}", plan.mac_rows)));
+    }
+    let window_used = max_region.row.max(avg_region.row);
+    if window_used != plan.window_rows {
+        return Err(Error::internal(format!("the layout used {window_used} window rows, the plan counted {}", plan.window_rows)));
     }
     let (fixed, witness) = b.finish();
     let mut instances = vec![];
