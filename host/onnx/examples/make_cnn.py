@@ -122,13 +122,16 @@ class Builder:
 
 
 def lenet(rng, c1, c2, fcs, pad1, name):
+    # Every attribute written out, as torch.onnx.export does (ezkl requires the strides).
     b = Builder(rng)
-    x = b.conv("input", "conv1", 1, c1, 5, pads=[pad1] * 4)
+    conv = dict(kernel_shape=[5, 5], strides=[1, 1], dilations=[1, 1])
+    pool = dict(kernel_shape=[2, 2], strides=[2, 2], pads=[0, 0, 0, 0])
+    x = b.conv("input", "conv1", 1, c1, 5, pads=[pad1] * 4, **conv)
     x = b.op("Relu", [x], "relu1")
-    x = b.op("MaxPool", [x], "pool1", kernel_shape=[2, 2], strides=[2, 2])
-    x = b.conv(x, "conv2", c1, c2, 5)
+    x = b.op("MaxPool", [x], "pool1", **pool)
+    x = b.conv(x, "conv2", c1, c2, 5, pads=[0] * 4, **conv)
     x = b.op("Relu", [x], "relu2")
-    x = b.op("MaxPool", [x], "pool2", kernel_shape=[2, 2], strides=[2, 2])
+    x = b.op("MaxPool", [x], "pool2", **pool)
     x = b.op("Flatten", [x], "flatten", axis=1)
     side = ((28 + 2 * pad1 - 4) // 2 - 4) // 2
     sizes = [c2 * side * side] + fcs
