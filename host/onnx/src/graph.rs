@@ -28,7 +28,8 @@ pub enum Op {
     Add,
     /// Elementwise difference, numpy broadcasting.
     Sub,
-    /// Elementwise product where at least one operand is a constant, numpy broadcasting.
+    /// Elementwise product (of a value and a constant, or of two computed values), numpy
+    /// broadcasting.
     Mul,
     /// `max(x, 0)`.
     Relu,

@@ -15,7 +15,7 @@ use crate::tensor::{broadcast_shape, numel, Tensor};
 use crate::window::{AutoPad, Window};
 
 /// The operators [`import`] accepts (besides `Constant`, which only defines a constant).
-pub const SUPPORTED_OPS: &str = "Gemm, MatMul, Add, Sub, Mul (by a constant), Relu, Flatten, Reshape, Transpose, Identity, \
+pub const SUPPORTED_OPS: &str = "Gemm, MatMul, Add, Sub, Mul, Relu, Flatten, Reshape, Transpose, Identity, \
      Conv, MaxPool, AveragePool, GlobalMaxPool, GlobalAveragePool, BatchNormalization";
 
 /// Reads and imports an ONNX file.
@@ -139,12 +139,6 @@ pub fn import(bytes: &[u8]) -> Result<Graph> {
             if ins.len() == 3 && !constants.contains_key(&ins[2]) {
                 return Err(invalid(format!("the bias B ({:?}) must be a constant", ins[2])));
             }
-        }
-        if matches!(op, Op::Mul) && !ins.iter().any(|i| constants.contains_key(i)) {
-            return Err(invalid(
-                "both operands are computed values; only multiplication by a constant is supported"
-                    .into(),
-            ));
         }
         if let Op::Gemm { alpha, beta, .. } = op {
             if alpha != 1.0 && !constants.contains_key(&ins[0]) && !constants.contains_key(&ins[1]) {

@@ -11,7 +11,9 @@
 //! * `io_fixed` (only with a `fixed` input or output visibility): a fixed column holding fixed
 //!   inputs and the fixed outputs, tied to the computation by copy constraints;
 //! * public params: one instance column per weight column and one for the bias column, with
-//!   `w_i − inst_i = 0` and `bias − inst_b = 0` on every row.
+//!   `w_i − inst_i = 0` and `bias − inst_b = 0` on every row;
+//! * the window gadgets of `crate::ops` (only for models with a MaxPool or an AveragePool), each
+//!   on columns of its own with a row counter of its own (`Plan::window_rows`).
 //!
 //! One global shift S = max(param_scale, 1): a node whose own shift is s ≤ S has its weights and
 //! bias multiplied by 2^(S−s), so acc·2^(S−s) rescaled by S equals acc rescaled by s exactly.
@@ -19,7 +21,16 @@
 //! * Gemm / MatMul with one constant factor: one output = ⌈K/L⌉ MAC rows + 1 rescale row, the
 //!   constant factor in the weight columns, the bias (C, at the accumulator scale) in the bias
 //!   column;
-//! * Mul by a constant: a 1×1 product per element (2 rows);
+//! * Conv: per (batch, group, output position) one matrix-vector product of the group's output
+//!   channels' kernel taps against the window's input cells — only the taps inside the input
+//!   (padding contributes 0), copied into the lanes from the cells that hold them, so no im2col
+//!   tensor exists beyond the lane assignment; ⌈taps·C/group / L⌉ + 1 rows per output, its ReLU
+//!   free as for Gemm;
+//! * MaxPool / GlobalMaxPool: the max gadget, one row per window element (`ops::maxpool`);
+//! * AveragePool / GlobalAveragePool: the sum-and-divide gadget, one row per window element
+//!   (`ops::avgpool`);
+//! * Mul by a constant: a 1×1 product per element (2 rows); Mul of two computed values: the
+//!   product gadget, one row per element (`ops::product`);
 //! * Add / Sub: per element, the activation operands as inputs with weights ±2^(S+align), a
 //!   constant operand in the bias (2 rows);
 //! * Relu: the y cells of the rescale rows that produced its input (free), or, for a value that no
@@ -43,6 +54,7 @@ use zkaccel_onnx::{broadcast_indices, numel, ConvShape, Op, QOperand, QuantizedM
 use crate::error::{Error, Result};
 use crate::ops::avgpool::AvgConfig;
 use crate::ops::maxpool::MaxConfig;
+use crate::ops::product::ProductConfig;
 use crate::ops::Region;
 
 /// Lane counts the planner considers (`--lanes auto`).
@@ -65,8 +77,9 @@ pub struct Plan {
     pub mac_rows: usize,
     /// `io` / `io_fixed` rows used.
     pub io_rows: usize,
-    /// Rows of the window gadgets (max-pool, average-pool; each has its own columns, this is the
-    /// larger of the two). Absent (0) for models without pooling, whose plans are unchanged.
+    /// Rows of the gadgets of `crate::ops` (max-pool, average-pool, product of two computed
+    /// values; each has its own columns, this is the largest). Absent (0) for models without
+    /// them, whose plans are unchanged.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub window_rows: usize,
 }
@@ -111,8 +124,8 @@ enum NodeRows {
     /// Groups of products: (outputs, inputs each) — a Conv, whose windows at the border have
     /// fewer taps inside the input.
     ProductGroups(Vec<(usize, usize)>),
-    /// Rows of a window gadget: one per window element (`max`: max-pool, else average-pool).
-    Window { rows: usize, max: bool },
+    /// Rows of a gadget (`crate::ops`): one per window element, or per product.
+    Gadget { rows: usize, kind: GadgetKind },
     /// No rows (layout op, or a ReLU of a value that already has ReLU cells).
     None,
 }
@@ -123,9 +136,10 @@ fn relu_available(q: &QuantizedModel, vis: Visibilities) -> Vec<bool> {
     let checked = vis.input != Visibility::Fixed;
     let mut has: HashMap<&str, bool> = q.graph.inputs.iter().map(|i| (i.name.as_str(), checked)).collect();
     let mut out = Vec::with_capacity(q.graph.nodes.len());
-    for node in &q.graph.nodes {
+    for (index, node) in q.graph.nodes.iter().enumerate() {
         let input_has = node.inputs.first().and_then(|i| has.get(i.as_str())).copied().unwrap_or(false);
         let v = match node.op {
+            Op::Mul if is_value_product(q, index) => false,
             Op::Gemm { .. } | Op::MatMul | Op::Mul | Op::Add | Op::Sub | Op::Relu | Op::Conv { .. } => true,
             Op::Flatten { .. } | Op::Reshape { .. } | Op::Transpose { .. } | Op::Identity => input_has,
             Op::MaxPool { .. } | Op::AveragePool { .. } => false,
@@ -155,6 +169,7 @@ fn node_rows(q: &QuantizedModel, index: usize, input_has_relu: bool) -> Result<N
                 _ => return Err(unsupported(node, "a product of two computed values")),
             }
         }
+        Op::Mul if is_value_product(q, index) => NodeRows::Gadget { rows: outputs, kind: GadgetKind::Product },
         Op::Mul => Products { outputs, cols: 1 },
         Op::Add | Op::Sub => {
             let values = qn.operands.iter().filter(|o| matches!(o, QOperand::Value { .. })).count();
@@ -168,7 +183,8 @@ fn node_rows(q: &QuantizedModel, index: usize, input_has_relu: bool) -> Result<N
         Op::MaxPool { window } | Op::AveragePool { window, .. } => {
             let x = &value_shapes(q)[&node.inputs[0]];
             let taps: usize = window.taps(&x[2..], &node.output_shape[2..]).iter().map(Vec::len).sum();
-            NodeRows::Window { rows: taps * x[0] * x[1], max: matches!(node.op, Op::MaxPool { .. }) }
+            let kind = if matches!(node.op, Op::MaxPool { .. }) { GadgetKind::Max } else { GadgetKind::Avg };
+            NodeRows::Gadget { rows: taps * x[0] * x[1], kind }
         }
         Op::Relu if input_has_relu => NodeRows::None,
         Op::Relu => Products { outputs, cols: 1 },
@@ -176,6 +192,19 @@ fn node_rows(q: &QuantizedModel, index: usize, input_has_relu: bool) -> Result<N
     })
 }
 use NodeRows::Products;
+
+/// The gadgets beside the MAC layout, each with its own columns and row counter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum GadgetKind {
+    Max,
+    Avg,
+    Product,
+}
+
+/// Whether node `index` is a Mul of two computed values (the product gadget).
+fn is_value_product(q: &QuantizedModel, index: usize) -> bool {
+    matches!(q.graph.nodes[index].op, Op::Mul) && q.nodes[index].operands.iter().all(|o| matches!(o, QOperand::Value { .. }))
+}
 
 /// The channel/tap structure of the Conv node `index`.
 fn conv_shape(q: &QuantizedModel, index: usize, window: &Window, group: usize) -> ConvShape {
@@ -226,14 +255,20 @@ pub fn mac_rows(q: &QuantizedModel, lanes: usize, vis: Visibilities) -> Result<u
 
 /// Rows of the max-pool and the average-pool gadgets (each on its own columns).
 pub fn window_rows(q: &QuantizedModel, vis: Visibilities) -> Result<(usize, usize)> {
+    let rows = gadget_rows(q, vis)?;
+    Ok((rows[0], rows[1]))
+}
+
+/// Rows of the max-pool, average-pool and product gadgets (each on its own columns).
+pub fn gadget_rows(q: &QuantizedModel, vis: Visibilities) -> Result<[usize; 3]> {
     let relu = relu_available(q, vis);
-    let (mut max, mut avg) = (0, 0);
+    let mut out = [0; 3];
     for (i, &has_relu) in relu.iter().enumerate() {
-        if let NodeRows::Window { rows, max: is_max } = node_rows(q, i, has_relu)? {
-            *(if is_max { &mut max } else { &mut avg }) += rows;
+        if let NodeRows::Gadget { rows, kind } = node_rows(q, i, has_relu)? {
+            out[kind as usize] += rows;
         }
     }
-    Ok((max, avg))
+    Ok(out)
 }
 
 /// Rows of the `io` (and `io_fixed`) columns.
@@ -262,8 +297,7 @@ pub fn plan(q: &QuantizedModel, settings: &Settings, lanes: Option<usize>) -> Re
     }
     let vis = Visibilities::of(settings);
     let io = io_rows(q, vis);
-    let (max_rows, avg_rows) = window_rows(q, vis)?;
-    let window = max_rows.max(avg_rows);
+    let window = gadget_rows(q, vis)?.into_iter().max().unwrap_or(0);
     let candidates: Vec<usize> = match lanes {
         Some(0) => return Err(Error::usage("--lanes must be at least 1")),
         Some(l) => vec![l],
@@ -338,6 +372,8 @@ struct Columns {
     max: Option<MaxConfig>,
     /// The average-pool gadget, for models with an AveragePool.
     avg: Option<AvgConfig>,
+    /// The product gadget, for models with a Mul of two computed values.
+    product: Option<ProductConfig>,
 }
 
 fn configure(cs: &mut ConstraintSystem, plan: &Plan, vis: Visibilities, q: &QuantizedModel) -> Columns {
@@ -368,7 +404,8 @@ fn configure(cs: &mut ConstraintSystem, plan: &Plan, vis: Visibilities, q: &Quan
     let has = |f: fn(&Op) -> bool| q.graph.nodes.iter().any(|n| f(&n.op));
     let max = has(|op| matches!(op, Op::MaxPool { .. })).then(|| MaxConfig::configure(cs, &mac));
     let avg = has(|op| matches!(op, Op::AveragePool { .. })).then(|| AvgConfig::configure(cs, &mac));
-    Columns { mac, io, io_fixed, public_io, public_params, max, avg }
+    let product = (0..q.nodes.len()).any(|i| is_value_product(q, i)).then(|| ProductConfig::configure(cs, &mac));
+    Columns { mac, io, io_fixed, public_io, public_params, max, avg, product }
 }
 
 /// Row counters of the io columns.
@@ -430,7 +467,7 @@ pub fn build(q: &QuantizedModel, settings: &Settings, plan: &Plan, inputs: &[Ten
     }
     let mut cs = ConstraintSystem::new();
     let cols = configure(&mut cs, plan, vis, q);
-    let (mut max_region, mut avg_region) = (Region::default(), Region::default());
+    let (mut max_region, mut avg_region, mut product_region) = (Region::default(), Region::default(), Region::default());
     let mut b = MacBuilder::new(&cs, cols.mac.clone(), plan.k)?;
     b.layout_only = layout_only;
     let n = b.n();
@@ -568,6 +605,16 @@ pub fn build(q: &QuantizedModel, settings: &Settings, plan: &Plan, inputs: &[Ten
                     }
                     _ => return Err(unsupported(node, "a product of two computed values")),
                 }
+            }
+            Op::Mul if is_value_product(q, qn.index) => {
+                let cfg = cols.product.as_ref().ok_or_else(|| Error::internal("no product columns"))?;
+                let (x, y) = (value(&node.inputs[0], &store)?, value(&node.inputs[1], &store)?);
+                let (ix, iy) = (broadcast_indices(&x.shape, &out_shape), broadcast_indices(&y.shape, &out_shape));
+                let mut out = Vec::with_capacity(numel_out);
+                for e in 0..numel_out {
+                    out.push(cfg.product(&mut b, &mut product_region, x.data[ix[e]], y.data[iy[e]], qn.shift)?);
+                }
+                store.insert(node.output.clone(), Tensor { shape: out_shape.clone(), data: out });
             }
             Op::Mul | Op::Add | Op::Sub => {
                 // Per element: Σ weight·value + bias over the operands (aligned to acc_scale).
@@ -750,7 +797,7 @@ pub fn build(q: &QuantizedModel, settings: &Settings, plan: &Plan, inputs: &[Ten
     if rows_used != plan.mac_rows {
         return Err(Error::internal(format!("the layout used {rows_used} MAC rows, the plan counted {}", plan.mac_rows)));
     }
-    let window_used = max_region.row.max(avg_region.row);
+    let window_used = max_region.row.max(avg_region.row).max(product_region.row);
     if window_used != plan.window_rows {
         return Err(Error::internal(format!("the layout used {window_used} window rows, the plan counted {}", plan.window_rows)));
     }

@@ -4,13 +4,15 @@
 //!
 //! * [`maxpool`]: the maximum of a window, proven equal to one element and ≥ every element;
 //! * [`avgpool`]: the floor of a window's sum divided by a constant, with the remainder
-//!   range-checked.
+//!   range-checked;
+//! * [`product`]: the product of two computed values with the floor rescale.
 //!
 //! Each gadget lays out one row per window element in a region of its own (a row counter of its
 //! own, [`Region`]); the planner counts those rows apart from the MAC rows.
 
 pub mod avgpool;
 pub mod maxpool;
+pub mod product;
 
 use crate::error::{Error, Result};
 
