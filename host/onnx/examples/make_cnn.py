@@ -21,6 +21,9 @@ Writes, next to this script:
   conv1d_ops.onnx       1-D Conv (stride, pads, dilation, group, auto_pad SAME_UPPER), MaxPool
                         and AveragePool in 1-D; conv1d_ops_input.json
   conv_act_weight.onnx  a Conv whose weight is a computed value (rejected, node "dyn_conv")
+  reduce_ops.onnx       ReduceSum (axes input), ReduceMean (axes attribute, keepdims 0 and 1),
+                        Sum of four operands with broadcasting and a constant, Mean of three;
+                        reduce_ops_input.json
 
 cnn_small_28:  Conv(1->4, 5x5) Relu MaxPool(2) Conv(4->8, 5x5) Relu MaxPool(2) Flatten
                Gemm(128->32) Relu Gemm(32->10)
@@ -194,6 +197,21 @@ def conv_act_weight():
     return make_model(helper.make_graph(nodes, "conv_act_weight", [inp], [out]))
 
 
+def reduce_ops(rng):
+    b = Builder(rng)
+    b.inits.append(numpy_helper.from_array(np.array([2, 3], dtype=np.int64), "axes_23"))
+    b.inits.append(init("offset", rng.normal(0.0, 0.5, size=(5,))))
+    r = b.op("Relu", ["input"], "relu")  # [1,3,4,5]
+    rs = b.op("ReduceSum", [r, "axes_23"], "reduce_sum", keepdims=1)  # [1,3,1,1]
+    z = b.op("ReduceMean", ["input"], "reduce_mean_c", axes=[1], keepdims=1)  # [1,1,4,5]
+    s = b.op("Sum", ["input", r, rs, z, "offset"], "sum5")  # [1,3,4,5]
+    m = b.op("Mean", ["input", r, z], "mean3")
+    a = b.op("Add", [s, m], "add")
+    y = b.op("ReduceMean", [a], "reduce_mean_w", axes=[-1], keepdims=0)  # [1,3,4]
+    b.op("Flatten", [y], "flatten", axis=1)  # [1,12]
+    return b.graph(None, "reduce_ops", [1, 3, 4, 5], [1, 12])
+
+
 def main():
     rng = np.random.default_rng(20261206)
     save(lenet(rng, 4, 8, [32, 10], 0, "cnn_small_28"), "cnn_small_28.onnx")
@@ -206,6 +224,8 @@ def main():
     save(conv1d_ops(rng), "conv1d_ops.onnx")
     write_input("conv1d_ops_input.json", [rng.uniform(-1.0, 1.0, size=(1, 2, 16))])
     save(conv_act_weight(), "conv_act_weight.onnx")
+    save(reduce_ops(rng), "reduce_ops.onnx")
+    write_input("reduce_ops_input.json", [rng.uniform(-1.0, 1.0, size=(1, 3, 4, 5))])
 
 
 if __name__ == "__main__":

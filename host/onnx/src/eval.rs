@@ -7,7 +7,8 @@ use tract_onnx::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::graph::{Graph, Node, Op};
-use crate::tensor::{broadcast_zip, numel, Tensor};
+use crate::reduce::reduce_groups;
+use crate::tensor::{broadcast_indices, broadcast_zip, numel, Tensor};
 use crate::window::ConvShape;
 
 /// Matrix product of A (rank ≥ 1, leading axes are batch) and B (rank 2) with a per-element
@@ -134,6 +135,20 @@ pub(crate) fn eval_node_f64(node: &Node, ins: &[&Tensor<f64>]) -> Tensor<f64> {
             y
         }
         Op::MaxPool { .. } => pool_with(node, ins[0], |t, _| t.iter().copied().fold(f64::NEG_INFINITY, f64::max)),
+        Op::ReduceSum { axes, .. } | Op::ReduceMean { axes, .. } => {
+            let mean = matches!(node.op, Op::ReduceMean { .. });
+            let data = reduce_groups(&ins[0].shape, axes)
+                .iter()
+                .map(|g| g.iter().map(|&i| ins[0].data[i]).sum::<f64>() / if mean { g.len() as f64 } else { 1.0 })
+                .collect();
+            Tensor { shape: node.output_shape.clone(), data }
+        }
+        Op::Sum | Op::Mean => {
+            let k = if matches!(node.op, Op::Mean) { ins.len() as f64 } else { 1.0 };
+            let idx: Vec<Vec<usize>> = ins.iter().map(|t| broadcast_indices(&t.shape, &node.output_shape)).collect();
+            let data = (0..numel(&node.output_shape)).map(|e| ins.iter().zip(&idx).map(|(t, ix)| t.data[ix[e]]).sum::<f64>() / k).collect();
+            Tensor { shape: node.output_shape.clone(), data }
+        }
         Op::AveragePool { .. } => {
             pool_with(node, ins[0], |t, k| t.iter().sum::<f64>() / avg_divisor(node, t.len(), k) as f64)
         }

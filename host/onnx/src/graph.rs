@@ -66,6 +66,24 @@ pub enum Op {
         /// Kernel, strides, dilations and resolved padding.
         window: Window,
     },
+    /// Sum over `axes` (resolved, sorted); `keepdims` keeps them as size-1 axes.
+    ReduceSum {
+        /// The reduced axes.
+        axes: Vec<usize>,
+        /// ONNX `keepdims`.
+        keepdims: bool,
+    },
+    /// ⌊Σ / d⌋ over `axes` (d = the number of reduced elements).
+    ReduceMean {
+        /// The reduced axes.
+        axes: Vec<usize>,
+        /// ONNX `keepdims`.
+        keepdims: bool,
+    },
+    /// Elementwise sum of any number of operands, numpy broadcasting.
+    Sum,
+    /// Elementwise mean of any number of computed operands (⌊Σ / k⌋), numpy broadcasting.
+    Mean,
     /// Mean over each window: the sum of the taps inside the input divided by the kernel size
     /// (`count_include_pad`) or by the number of those taps. `GlobalAveragePool` imports as an
     /// AveragePool whose kernel is the whole spatial extent.

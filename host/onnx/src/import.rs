@@ -16,7 +16,8 @@ use crate::window::{AutoPad, Window};
 
 /// The operators [`import`] accepts (besides `Constant`, which only defines a constant).
 pub const SUPPORTED_OPS: &str = "Gemm, MatMul, Add, Sub, Mul, Relu, Flatten, Reshape, Transpose, Identity, \
-     Conv, MaxPool, AveragePool, GlobalMaxPool, GlobalAveragePool, BatchNormalization";
+     Conv, MaxPool, AveragePool, GlobalMaxPool, GlobalAveragePool, BatchNormalization, \
+     ReduceSum, ReduceMean, Sum, Mean";
 
 /// Reads and imports an ONNX file.
 pub fn load_onnx(path: impl AsRef<Path>) -> Result<Graph> {
@@ -132,6 +133,9 @@ pub fn import(bytes: &[u8]) -> Result<Graph> {
         }
         let in_shapes: Vec<&Vec<usize>> = ins.iter().map(|i| &shapes[i]).collect();
         let output_shape = infer_shape_resolving(&mut op, &in_shapes).map_err(invalid)?;
+        if matches!(op, Op::Mean) && ins.iter().any(|i| constants.contains_key(i)) {
+            return Err(invalid("a constant operand of Mean is not supported".into()));
+        }
         if matches!(op, Op::Conv { .. }) {
             if !constants.contains_key(&ins[1]) {
                 return Err(invalid(format!("the weight W ({:?}) must be a constant", ins[1])));
@@ -392,6 +396,29 @@ fn parse_op(
                 Op::AveragePool { window, count_include_pad: false }
             }
         }
+        "ReduceSum" | "ReduceMean" => {
+            arity(1, 2)?;
+            // axes: an attribute (ReduceMean before opset 18) or a constant second input.
+            let mut axes: Vec<i64> = attr(np, "axes").map(|a| a.ints.clone()).unwrap_or_default();
+            if let Some(a) = ins.get(1).filter(|s| !s.is_empty()) {
+                let t = constants.get(a).ok_or_else(|| invalid(format!("the axes operand {a:?} must be a constant")))?;
+                axes = t.data.iter().map(|&v| v as i64).collect();
+            }
+            let keepdims = int("keepdims", 1) != 0;
+            if axes.is_empty() && int("noop_with_empty_axes", 0) != 0 {
+                return Ok((Op::Identity, vec![ins[0].clone()]));
+            }
+            let axes = axes.into_iter().map(encode_signed).collect();
+            let op = if np.op_type == "ReduceSum" { Op::ReduceSum { axes, keepdims } } else { Op::ReduceMean { axes, keepdims } };
+            return Ok((op, vec![ins[0].clone()]));
+        }
+        "Sum" | "Mean" => {
+            arity(1, 64)?;
+            if ins.iter().any(|s| s.is_empty()) {
+                return Err(invalid("an empty operand name".into()));
+            }
+            if np.op_type == "Sum" { Op::Sum } else { Op::Mean }
+        }
         "Reshape" => {
             arity(2, 2)?;
             if int("allowzero", 0) != 0 {
@@ -537,6 +564,32 @@ fn infer_shape_resolving(op: &mut Op, ins: &[&Vec<usize>]) -> std::result::Resul
         Op::Add | Op::Sub | Op::Mul => broadcast_shape(ins[0], ins[1])
             .ok_or_else(|| format!("shapes {:?} and {:?} do not broadcast", ins[0], ins[1])),
         Op::Relu | Op::Identity => Ok(ins[0].clone()),
+        Op::Sum | Op::Mean => {
+            let mut out = ins[0].clone();
+            for s in &ins[1..] {
+                out = broadcast_shape(&out, s).ok_or_else(|| format!("shapes {out:?} and {s:?} do not broadcast"))?;
+            }
+            Ok(out)
+        }
+        Op::ReduceSum { axes, keepdims } | Op::ReduceMean { axes, keepdims } => {
+            let r = ins[0].len() as i64;
+            let mut res: Vec<usize> = vec![];
+            if axes.is_empty() {
+                res = (0..ins[0].len()).collect();
+            }
+            for &a in axes.iter() {
+                let v = decode_signed(a);
+                let v = if v < 0 { v + r } else { v };
+                if v < 0 || v >= r {
+                    return Err(format!("axis {} out of range for rank {r}", decode_signed(a)));
+                }
+                res.push(v as usize);
+            }
+            res.sort_unstable();
+            res.dedup();
+            *axes = res;
+            Ok(ins[0].iter().enumerate().filter_map(|(i, &d)| if axes.contains(&i) { keepdims.then_some(1) } else { Some(d) }).collect())
+        }
         Op::Conv { window, group } => {
             let (x, w) = (ins[0], ins[1]);
             if x.len() < 3 || w.len() != x.len() {

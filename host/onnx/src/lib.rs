@@ -25,6 +25,7 @@ mod graph;
 mod import;
 mod input;
 mod quant;
+mod reduce;
 mod settings;
 mod tensor;
 mod window;
@@ -39,5 +40,6 @@ pub use quant::{
     MAX_ABS_Q, MAX_SCALE,
 };
 pub use settings::{CalibrationReport, RunArgs, Settings, Visibility, RESCALE_FLOOR, RESERVED_ROWS};
+pub use reduce::reduce_groups;
 pub use tensor::{broadcast_indices, broadcast_shape, numel, Tensor};
 pub use window::{AutoPad, ConvShape, Window};

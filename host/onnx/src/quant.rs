@@ -381,6 +381,26 @@ impl QuantizedModel {
                     pool_with(node, &errs[0], |t, k| t.iter().sum::<f64>() / avg_divisor(node, t.len(), k) as f64 + unit)
                 }
                 Op::Add | Op::Sub => broadcast_zip(&errs[0], &errs[1], |x, y| x + y),
+                // Σ E (/ d, plus the floor's unit for the means).
+                Op::ReduceSum { axes, .. } | Op::ReduceMean { axes, .. } => {
+                    let mean = matches!(node.op, Op::ReduceMean { .. });
+                    let unit = if mean { (-(qn.out_scale as f64)).exp2() } else { 0.0 };
+                    let data = crate::reduce::reduce_groups(&errs[0].shape, axes)
+                        .iter()
+                        .map(|g| g.iter().map(|&i| errs[0].data[i]).sum::<f64>() / if mean { g.len() as f64 } else { 1.0 } + unit)
+                        .collect();
+                    Tensor { shape: node.output_shape.clone(), data }
+                }
+                Op::Sum | Op::Mean => {
+                    let mean = matches!(node.op, Op::Mean);
+                    let k = if mean { errs.len() as f64 } else { 1.0 };
+                    let unit = if mean { (-(qn.out_scale as f64)).exp2() } else { 0.0 };
+                    let idx: Vec<Vec<usize>> = errs.iter().map(|t| crate::tensor::broadcast_indices(&t.shape, &node.output_shape)).collect();
+                    let data = (0..crate::tensor::numel(&node.output_shape))
+                        .map(|e| errs.iter().zip(&idx).map(|(t, ix)| t.data[ix[e]]).sum::<f64>() / k + unit)
+                        .collect();
+                    Tensor { shape: node.output_shape.clone(), data }
+                }
                 // |relu(â) − relu(a)| ≤ |â − a|, and it is 0 when both are ≤ 0 (â is known).
                 Op::Relu => {
                     let qin = &run.values[&node.inputs[0]];
@@ -470,6 +490,16 @@ fn plan_node(
                 (true, true) => return Err(node_err("both operands are constants (should have been folded)".into())),
             }
         }
+        Op::Sum | Op::Mean => {
+            // All operands aligned to the largest scale of the computed ones (constants at it).
+            let s = ins.iter().filter(|i| !is_const(i)).map(|i| scales[i.as_str()]).max().expect("not all constant");
+            let operands = ins.iter().map(|i| if is_const(i) { constant(i, 1.0, s) } else { Ok(value(i)) }).collect::<Result<Vec<_>>>()?;
+            qn(operands, s, 0)
+        }
+        Op::ReduceSum { .. } | Op::ReduceMean { .. } => {
+            let s = scales[ins[0].as_str()];
+            qn(vec![value(&ins[0])], s, 0)
+        }
         Op::Relu
         | Op::Flatten { .. }
         | Op::Reshape { .. }
@@ -551,6 +581,27 @@ fn eval_node_int(node: &Node, qn: &QNode, values: &HashMap<String, Tensor<i64>>)
         Op::AveragePool { .. } => pool_with(node, &values[&node.inputs[0]], |t, k| {
             t.iter().map(|&v| v as i128).sum::<i128>().div_euclid(avg_divisor(node, t.len(), k) as i128)
         }),
+        Op::ReduceSum { axes, .. } | Op::ReduceMean { axes, .. } => {
+            let x = &values[&node.inputs[0]];
+            let mean = matches!(node.op, Op::ReduceMean { .. });
+            let data = crate::reduce::reduce_groups(&x.shape, axes)
+                .iter()
+                .map(|g| {
+                    let s: i128 = g.iter().map(|&i| x.data[i] as i128).sum();
+                    if mean { s.div_euclid(g.len() as i128) } else { s }
+                })
+                .collect();
+            Tensor { shape: node.output_shape.clone(), data }
+        }
+        Op::Sum | Op::Mean => {
+            let ops: Vec<Tensor<i128>> = qn.operands.iter().map(|o| operand_at(o, values, qn.acc_scale)).collect();
+            let idx: Vec<Vec<usize>> = ops.iter().map(|t| crate::tensor::broadcast_indices(&t.shape, &node.output_shape)).collect();
+            let k = if matches!(node.op, Op::Mean) { ops.len() as i128 } else { 1 };
+            let data = (0..crate::tensor::numel(&node.output_shape))
+                .map(|e| ops.iter().zip(&idx).map(|(t, ix)| t.data[ix[e]]).sum::<i128>().div_euclid(k))
+                .collect();
+            Tensor { shape: node.output_shape.clone(), data }
+        }
         Op::Relu => values[&node.inputs[0]].map(|v| (v as i128).max(0)),
         _ => eval_layout(node, &values[&node.inputs[0]]).map(|v| v as i128),
     };

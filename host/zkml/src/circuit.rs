@@ -49,7 +49,7 @@ use ark_ff::Zero;
 use zkaccel::plonk::mac::{signed_to_fr, MacBuilder, MacConfig, Operand};
 use zkaccel::plonk::{Cell, Column, ColumnKind, ConstraintSystem, FixedAssignment, Witness};
 use zkaccel::Fr;
-use zkaccel_onnx::{broadcast_indices, numel, ConvShape, Op, QOperand, QuantizedModel, Settings, Tensor, Visibility, Window};
+use zkaccel_onnx::{broadcast_indices, numel, reduce_groups, ConvShape, Op, QOperand, QuantizedModel, Settings, Tensor, Visibility, Window};
 
 use crate::error::{Error, Result};
 use crate::ops::avgpool::AvgConfig;
@@ -140,7 +140,8 @@ fn relu_available(q: &QuantizedModel, vis: Visibilities) -> Vec<bool> {
         let input_has = node.inputs.first().and_then(|i| has.get(i.as_str())).copied().unwrap_or(false);
         let v = match node.op {
             Op::Mul if is_value_product(q, index) => false,
-            Op::Gemm { .. } | Op::MatMul | Op::Mul | Op::Add | Op::Sub | Op::Relu | Op::Conv { .. } => true,
+            Op::Gemm { .. } | Op::MatMul | Op::Mul | Op::Add | Op::Sub | Op::Relu | Op::Conv { .. } | Op::Sum | Op::ReduceSum { .. } => true,
+            Op::Mean | Op::ReduceMean { .. } => false,
             Op::Flatten { .. } | Op::Reshape { .. } | Op::Transpose { .. } | Op::Identity => input_has,
             Op::MaxPool { .. } | Op::AveragePool { .. } => false,
         };
@@ -186,6 +187,16 @@ fn node_rows(q: &QuantizedModel, index: usize, input_has_relu: bool) -> Result<N
             let kind = if matches!(node.op, Op::MaxPool { .. }) { GadgetKind::Max } else { GadgetKind::Avg };
             NodeRows::Gadget { rows: taps * x[0] * x[1], kind }
         }
+        Op::Sum => {
+            let values = qn.operands.iter().filter(|o| matches!(o, QOperand::Value { .. })).count();
+            Products { outputs, cols: values }
+        }
+        Op::Mean => NodeRows::Gadget { rows: outputs * qn.operands.len(), kind: GadgetKind::Avg },
+        Op::ReduceSum { .. } => {
+            let n_in = numel(&value_shapes(q)[&node.inputs[0]]);
+            Products { outputs, cols: n_in / outputs.max(1) }
+        }
+        Op::ReduceMean { .. } => NodeRows::Gadget { rows: numel(&value_shapes(q)[&node.inputs[0]]), kind: GadgetKind::Avg },
         Op::Relu if input_has_relu => NodeRows::None,
         Op::Relu => Products { outputs, cols: 1 },
         Op::Flatten { .. } | Op::Reshape { .. } | Op::Transpose { .. } | Op::Identity => NodeRows::None,
@@ -403,7 +414,7 @@ fn configure(cs: &mut ConstraintSystem, plan: &Plan, vis: Visibilities, q: &Quan
     }
     let has = |f: fn(&Op) -> bool| q.graph.nodes.iter().any(|n| f(&n.op));
     let max = has(|op| matches!(op, Op::MaxPool { .. })).then(|| MaxConfig::configure(cs, &mac));
-    let avg = has(|op| matches!(op, Op::AveragePool { .. })).then(|| AvgConfig::configure(cs, &mac));
+    let avg = has(|op| matches!(op, Op::AveragePool { .. } | Op::ReduceMean { .. } | Op::Mean)).then(|| AvgConfig::configure(cs, &mac));
     let product = (0..q.nodes.len()).any(|i| is_value_product(q, i)).then(|| ProductConfig::configure(cs, &mac));
     Columns { mac, io, io_fixed, public_io, public_params, max, avg, product }
 }
@@ -616,7 +627,48 @@ pub fn build(q: &QuantizedModel, settings: &Settings, plan: &Plan, inputs: &[Ten
                 }
                 store.insert(node.output.clone(), Tensor { shape: out_shape.clone(), data: out });
             }
-            Op::Mul | Op::Add | Op::Sub => {
+            Op::ReduceSum { axes, .. } | Op::ReduceMean { axes, .. } => {
+                let x = value(&node.inputs[0], &store)?;
+                let groups = reduce_groups(&x.shape, axes);
+                let mut qs = Vec::with_capacity(numel_out);
+                let mut ys = Vec::with_capacity(numel_out);
+                for g in &groups {
+                    let mut elems: Vec<Operand> = g.iter().map(|&i| x.data[i]).collect();
+                    if matches!(node.op, Op::ReduceSum { .. }) {
+                        // Σ x·2^S rescaled by 2^S: the exact sum, range-checked.
+                        let (qv, yv) = b.matvec_both(&[vec![scaled(1)?; elems.len()]], &[0], &mut elems)?;
+                        qs.push(qv[0]);
+                        ys.push(yv[0]);
+                    } else {
+                        let cfg = cols.avg.as_ref().ok_or_else(|| Error::internal("no average-pool columns"))?;
+                        qs.push(cfg.window(&mut b, &mut avg_region, &elems, elems.len())?);
+                    }
+                }
+                store.insert(node.output.clone(), Tensor { shape: out_shape.clone(), data: qs });
+                if !ys.is_empty() {
+                    relu_store.insert(node.output.clone(), Tensor { shape: out_shape.clone(), data: ys });
+                }
+            }
+            Op::Mean => {
+                let cfg = cols.avg.as_ref().ok_or_else(|| Error::internal("no average-pool columns"))?;
+                let mut ops = vec![];
+                for o in &qn.operands {
+                    match o {
+                        QOperand::Value { name, scale } if *scale == qn.acc_scale => {
+                            let t = value(name, &store)?;
+                            ops.push((broadcast_indices(&t.shape, &out_shape), t));
+                        }
+                        _ => return Err(unsupported(node, "a Mean of operands at different scales or of a constant")),
+                    }
+                }
+                let mut out = Vec::with_capacity(numel_out);
+                for e in 0..numel_out {
+                    let elems: Vec<Operand> = ops.iter().map(|(ix, t)| t.data[ix[e]]).collect();
+                    out.push(cfg.window(&mut b, &mut avg_region, &elems, elems.len())?);
+                }
+                store.insert(node.output.clone(), Tensor { shape: out_shape.clone(), data: out });
+            }
+            Op::Mul | Op::Add | Op::Sub | Op::Sum => {
                 // Per element: Σ weight·value + bias over the operands (aligned to acc_scale).
                 let sub = matches!(node.op, Op::Sub);
                 let mut terms: Vec<(Vec<usize>, Tensor<Operand>, i64)> = vec![];
