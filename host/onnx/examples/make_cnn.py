@@ -24,6 +24,9 @@ Writes, next to this script:
   reduce_ops.onnx       ReduceSum (axes input), ReduceMean (axes attribute, keepdims 0 and 1),
                         Sum of four operands with broadcasting and a constant, Mean of three;
                         reduce_ops_input.json
+  shape_ops.onnx        Slice (axes, negative steps, clamped ends), Split (sizes), Gather
+                        (constant 2-D indices), Unsqueeze, Squeeze, Concat (of computed values,
+                        then Relu); shape_ops_input.json
 
 cnn_small_28:  Conv(1->4, 5x5) Relu MaxPool(2) Conv(4->8, 5x5) Relu MaxPool(2) Flatten
                Gemm(128->32) Relu Gemm(32->10)
@@ -212,6 +215,27 @@ def reduce_ops(rng):
     return b.graph(None, "reduce_ops", [1, 3, 4, 5], [1, 12])
 
 
+def shape_ops(rng):
+    b = Builder(rng)
+    i64 = lambda name, v: b.inits.append(numpy_helper.from_array(np.array(v, dtype=np.int64), name))
+    i64("s_starts", [1, 0]); i64("s_ends", [3, 100]); i64("s_axes", [1, 3]); i64("s_steps", [1, 2])
+    i64("n_starts", [-1]); i64("n_ends", [-5]); i64("n_axes", [2]); i64("n_steps", [-2])
+    i64("split_sizes", [2, 4]); i64("gather_idx", [[2, 0], [1, 1]]); i64("axis0", [0])
+    r = b.op("Relu", ["input"], "relu")  # [1,3,4,6]
+    sl = b.op("Slice", [r, "s_starts", "s_ends", "s_axes", "s_steps"], "slice")  # [1,2,4,3]
+    sl2 = b.op("Slice", ["input", "n_starts", "n_ends", "n_axes", "n_steps"], "slice_neg")  # [1,3,2,6]
+    b.nodes.append(helper.make_node("Split", ["input", "split_sizes"], ["part_a", "part_b"], name="split", axis=3))
+    g = b.op("Gather", [r, "gather_idx"], "gather", axis=2)  # [1,3,2,2,6]
+    u = b.op("Unsqueeze", [sl, "axis0"], "unsqueeze")  # [1,1,2,4,3]
+    sq = b.op("Squeeze", [u, "axis0"], "squeeze")  # [1,2,4,3]
+    cc = b.op("Concat", ["part_b", "part_a"], "concat_parts", axis=3)  # [1,3,4,6]
+    a = b.op("Add", [cc, "input"], "add")
+    fl = [b.op("Flatten", [t], f"flat{i}", axis=1) for i, t in enumerate([sq, sl2, g, a])]
+    c = b.op("Concat", fl, "concat_all", axis=1)  # [1, 24+36+72+72]
+    b.op("Relu", [c], "relu_out")
+    return b.graph(None, "shape_ops", [1, 3, 4, 6], [1, 204])
+
+
 def main():
     rng = np.random.default_rng(20261206)
     save(lenet(rng, 4, 8, [32, 10], 0, "cnn_small_28"), "cnn_small_28.onnx")
@@ -226,6 +250,8 @@ def main():
     save(conv_act_weight(), "conv_act_weight.onnx")
     save(reduce_ops(rng), "reduce_ops.onnx")
     write_input("reduce_ops_input.json", [rng.uniform(-1.0, 1.0, size=(1, 3, 4, 5))])
+    save(shape_ops(rng), "shape_ops.onnx")
+    write_input("shape_ops_input.json", [rng.uniform(-1.0, 1.0, size=(1, 3, 4, 6))])
 
 
 if __name__ == "__main__":

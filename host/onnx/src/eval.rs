@@ -99,11 +99,26 @@ pub(crate) fn avg_divisor(node: &Node, taps: usize, kernel_size: usize) -> usize
     }
 }
 
+/// Concatenation along the node's axis (shared by the float, integer and error evaluations).
+pub(crate) fn concat<T: Copy>(node: &Node, ins: &[&Tensor<T>]) -> Tensor<T> {
+    let Op::Concat { axis } = node.op else { unreachable!("not a Concat") };
+    let outer = numel(&node.output_shape[..axis]);
+    let mut data = Vec::with_capacity(numel(&node.output_shape));
+    for o in 0..outer {
+        for t in ins {
+            let chunk = numel(&t.shape[axis..]);
+            data.extend_from_slice(&t.data[o * chunk..(o + 1) * chunk]);
+        }
+    }
+    Tensor { shape: node.output_shape.clone(), data }
+}
+
 /// Layout-only ops, shared by the float and integer evaluators.
 pub(crate) fn eval_layout<T: Copy>(node: &Node, x: &Tensor<T>) -> Tensor<T> {
     match &node.op {
         Op::Flatten { .. } | Op::Reshape { .. } => x.reshaped(node.output_shape.clone()),
         Op::Transpose { perm } => x.transposed(perm),
+        Op::Select { index } => Tensor { shape: node.output_shape.clone(), data: index.iter().map(|&i| x.data[i]).collect() },
         Op::Identity => x.clone(),
         _ => unreachable!("not a layout op"),
     }
@@ -143,6 +158,7 @@ pub(crate) fn eval_node_f64(node: &Node, ins: &[&Tensor<f64>]) -> Tensor<f64> {
                 .collect();
             Tensor { shape: node.output_shape.clone(), data }
         }
+        Op::Concat { .. } => concat(node, ins),
         Op::Sum | Op::Mean => {
             let k = if matches!(node.op, Op::Mean) { ins.len() as f64 } else { 1.0 };
             let idx: Vec<Vec<usize>> = ins.iter().map(|t| broadcast_indices(&t.shape, &node.output_shape)).collect();

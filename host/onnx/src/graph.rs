@@ -80,6 +80,17 @@ pub enum Op {
         /// ONNX `keepdims`.
         keepdims: bool,
     },
+    /// Output element i is input element `index[i]` (Slice, Gather with constant indices, the
+    /// outputs of Split; the map is computed at import).
+    Select {
+        /// Flat input index per output element.
+        index: Vec<usize>,
+    },
+    /// Concatenation of computed values along `axis`.
+    Concat {
+        /// Resolved axis.
+        axis: usize,
+    },
     /// Elementwise sum of any number of operands, numpy broadcasting.
     Sum,
     /// Elementwise mean of any number of computed operands (⌊Σ / k⌋), numpy broadcasting.

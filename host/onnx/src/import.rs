@@ -17,7 +17,7 @@ use crate::window::{AutoPad, Window};
 /// The operators [`import`] accepts (besides `Constant`, which only defines a constant).
 pub const SUPPORTED_OPS: &str = "Gemm, MatMul, Add, Sub, Mul, Relu, Flatten, Reshape, Transpose, Identity, \
      Conv, MaxPool, AveragePool, GlobalMaxPool, GlobalAveragePool, BatchNormalization, \
-     ReduceSum, ReduceMean, Sum, Mean";
+     ReduceSum, ReduceMean, Sum, Mean, Concat, Slice, Split, Gather (constant indices), Squeeze, Unsqueeze";
 
 /// Reads and imports an ONNX file.
 pub fn load_onnx(path: impl AsRef<Path>) -> Result<Graph> {
@@ -95,6 +95,11 @@ pub fn import(bytes: &[u8]) -> Result<Graph> {
                 supported: SUPPORTED_OPS,
             });
         }
+        if crate::shape_ops::SHAPE_OPS.contains(&np.op_type.as_str()) {
+            let new = crate::shape_ops::import_shape_op(np, &name, &mut constants, &mut shapes, &mut folded)?;
+            nodes.extend(new);
+            continue;
+        }
         let invalid = |reason: String| Error::InvalidNode {
             node: name.clone(),
             op_type: np.op_type.clone(),
@@ -133,8 +138,11 @@ pub fn import(bytes: &[u8]) -> Result<Graph> {
         }
         let in_shapes: Vec<&Vec<usize>> = ins.iter().map(|i| &shapes[i]).collect();
         let output_shape = infer_shape_resolving(&mut op, &in_shapes).map_err(invalid)?;
-        if matches!(op, Op::Mean) && ins.iter().any(|i| constants.contains_key(i)) {
-            return Err(invalid("a constant operand of Mean is not supported".into()));
+        if matches!(op, Op::Mean | Op::Concat { .. })
+            && ins.iter().any(|i| constants.contains_key(i))
+            && !ins.iter().all(|i| constants.contains_key(i))
+        {
+            return Err(invalid(format!("a constant operand of {} is not supported", np.op_type)));
         }
         if matches!(op, Op::Conv { .. }) {
             if !constants.contains_key(&ins[1]) {
@@ -412,6 +420,10 @@ fn parse_op(
             let op = if np.op_type == "ReduceSum" { Op::ReduceSum { axes, keepdims } } else { Op::ReduceMean { axes, keepdims } };
             return Ok((op, vec![ins[0].clone()]));
         }
+        "Concat" => {
+            arity(1, 64)?;
+            Op::Concat { axis: encode_signed(int("axis", 0)) }
+        }
         "Sum" | "Mean" => {
             arity(1, 64)?;
             if ins.iter().any(|s| s.is_empty()) {
@@ -564,6 +576,24 @@ fn infer_shape_resolving(op: &mut Op, ins: &[&Vec<usize>]) -> std::result::Resul
         Op::Add | Op::Sub | Op::Mul => broadcast_shape(ins[0], ins[1])
             .ok_or_else(|| format!("shapes {:?} and {:?} do not broadcast", ins[0], ins[1])),
         Op::Relu | Op::Identity => Ok(ins[0].clone()),
+        Op::Select { .. } => unreachable!("Select nodes are made by shape_ops"),
+        Op::Concat { axis } => {
+            let r = ins[0].len() as i64;
+            let a = decode_signed(*axis);
+            let a = if a < 0 { a + r } else { a };
+            if a < 0 || a >= r {
+                return Err(format!("axis {} out of range for rank {r}", decode_signed(*axis)));
+            }
+            *axis = a as usize;
+            let mut out = ins[0].clone();
+            for s in &ins[1..] {
+                if s.len() != out.len() || s.iter().zip(&out).enumerate().any(|(i, (x, y))| i != *axis && x != y) {
+                    return Err(format!("shapes {:?} and {s:?} differ off axis {axis}", ins[0]));
+                }
+                out[*axis] += s[*axis];
+            }
+            Ok(out)
+        }
         Op::Sum | Op::Mean => {
             let mut out = ins[0].clone();
             for s in &ins[1..] {

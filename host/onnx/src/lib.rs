@@ -27,6 +27,7 @@ mod input;
 mod quant;
 mod reduce;
 mod settings;
+mod shape_ops;
 mod tensor;
 mod window;
 

@@ -11,7 +11,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::error::{Error, Result};
-use crate::eval::{avg_divisor, conv_with, eval_layout, gemm_operands, matmul_with, pool_with};
+use crate::eval::{avg_divisor, concat, conv_with, eval_layout, gemm_operands, matmul_with, pool_with};
 use crate::graph::{Graph, Node, Op};
 use crate::tensor::{broadcast_zip, Tensor};
 
@@ -391,6 +391,7 @@ impl QuantizedModel {
                         .collect();
                     Tensor { shape: node.output_shape.clone(), data }
                 }
+                Op::Concat { .. } => concat(node, &errs.iter().collect::<Vec<_>>()),
                 Op::Sum | Op::Mean => {
                     let mean = matches!(node.op, Op::Mean);
                     let k = if mean { errs.len() as f64 } else { 1.0 };
@@ -500,7 +501,16 @@ fn plan_node(
             let s = scales[ins[0].as_str()];
             qn(vec![value(&ins[0])], s, 0)
         }
-        Op::Relu
+        Op::Concat { .. } => {
+            // Cells are moved, not rescaled: every operand must have the same scale.
+            let s = scales[ins[0].as_str()];
+            if let Some(o) = ins.iter().find(|i| scales[i.as_str()] != s) {
+                return Err(node_err(format!("operand {o:?} has scale 2^{}, the first 2^{s}", scales[o.as_str()])));
+            }
+            qn(ins.iter().map(|i| value(i)).collect(), s, 0)
+        }
+        Op::Select { .. }
+        | Op::Relu
         | Op::Flatten { .. }
         | Op::Reshape { .. }
         | Op::Transpose { .. }
@@ -592,6 +602,10 @@ fn eval_node_int(node: &Node, qn: &QNode, values: &HashMap<String, Tensor<i64>>)
                 })
                 .collect();
             Tensor { shape: node.output_shape.clone(), data }
+        }
+        Op::Concat { .. } => {
+            let ts: Vec<Tensor<i128>> = node.inputs.iter().map(|i| values[i].map(|v| v as i128)).collect();
+            concat(node, &ts.iter().collect::<Vec<_>>())
         }
         Op::Sum | Op::Mean => {
             let ops: Vec<Tensor<i128>> = qn.operands.iter().map(|o| operand_at(o, values, qn.acc_scale)).collect();

@@ -142,7 +142,8 @@ fn relu_available(q: &QuantizedModel, vis: Visibilities) -> Vec<bool> {
             Op::Mul if is_value_product(q, index) => false,
             Op::Gemm { .. } | Op::MatMul | Op::Mul | Op::Add | Op::Sub | Op::Relu | Op::Conv { .. } | Op::Sum | Op::ReduceSum { .. } => true,
             Op::Mean | Op::ReduceMean { .. } => false,
-            Op::Flatten { .. } | Op::Reshape { .. } | Op::Transpose { .. } | Op::Identity => input_has,
+            Op::Flatten { .. } | Op::Reshape { .. } | Op::Transpose { .. } | Op::Identity | Op::Select { .. } => input_has,
+            Op::Concat { .. } => node.inputs.iter().all(|i| has.get(i.as_str()).copied().unwrap_or(false)),
             Op::MaxPool { .. } | Op::AveragePool { .. } => false,
         };
         out.push(input_has);
@@ -199,7 +200,7 @@ fn node_rows(q: &QuantizedModel, index: usize, input_has_relu: bool) -> Result<N
         Op::ReduceMean { .. } => NodeRows::Gadget { rows: numel(&value_shapes(q)[&node.inputs[0]]), kind: GadgetKind::Avg },
         Op::Relu if input_has_relu => NodeRows::None,
         Op::Relu => Products { outputs, cols: 1 },
-        Op::Flatten { .. } | Op::Reshape { .. } | Op::Transpose { .. } | Op::Identity => NodeRows::None,
+        Op::Flatten { .. } | Op::Reshape { .. } | Op::Transpose { .. } | Op::Identity | Op::Select { .. } | Op::Concat { .. } => NodeRows::None,
     })
 }
 use NodeRows::Products;
@@ -802,9 +803,31 @@ pub fn build(q: &QuantizedModel, settings: &Settings, plan: &Plan, inputs: &[Ten
                 // relu(relu(x)) = relu(x): the ReLU cells of a ReLU output are its own cells.
                 relu_store.insert(node.output.clone(), y);
             }
-            Op::Flatten { .. } | Op::Reshape { .. } | Op::Transpose { .. } | Op::Identity => {
+            Op::Concat { axis } => {
+                // The operands' cells side by side (the same for their ReLU cells, when all
+                // have them).
+                let outer = numel(&out_shape[..*axis]);
+                let join = |ts: &[Tensor<Operand>]| {
+                    let mut data = Vec::with_capacity(numel_out);
+                    for o in 0..outer {
+                        for t in ts {
+                            let chunk = numel(&t.shape[*axis..]);
+                            data.extend_from_slice(&t.data[o * chunk..(o + 1) * chunk]);
+                        }
+                    }
+                    Tensor { shape: out_shape.clone(), data }
+                };
+                let ts = node.inputs.iter().map(|i| value(i, &store)).collect::<Result<Vec<_>>>()?;
+                store.insert(node.output.clone(), join(&ts));
+                let ys: Option<Vec<Tensor<Operand>>> = node.inputs.iter().map(|i| relu_store.get(i).cloned()).collect();
+                if let Some(ys) = ys {
+                    relu_store.insert(node.output.clone(), join(&ys));
+                }
+            }
+            Op::Flatten { .. } | Op::Reshape { .. } | Op::Transpose { .. } | Op::Identity | Op::Select { .. } => {
                 let layout = |t: &Tensor<Operand>| match &node.op {
                     Op::Transpose { perm } => t.transposed(perm),
+                    Op::Select { index } => Tensor { shape: out_shape.clone(), data: index.iter().map(|&i| t.data[i]).collect() },
                     _ => t.reshaped(out_shape.clone()),
                 };
                 let t = value(&node.inputs[0], &store)?;
