@@ -27,6 +27,8 @@ Writes, next to this script:
   shape_ops.onnx        Slice (axes, negative steps, clamped ends), Split (sizes), Gather
                         (constant 2-D indices), Unsqueeze, Squeeze, Concat (of computed values,
                         then Relu); shape_ops_input.json
+  activations.onnx      Clip(0, 6) (ReLU6 as torch exports it), Clip(0.5, 2), LeakyRelu(0.1),
+                        Sigmoid, Tanh, HardSigmoid after Gemms; activations_input.json
 
 cnn_small_28:  Conv(1->4, 5x5) Relu MaxPool(2) Conv(4->8, 5x5) Relu MaxPool(2) Flatten
                Gemm(128->32) Relu Gemm(32->10)
@@ -236,6 +238,21 @@ def shape_ops(rng):
     return b.graph(None, "shape_ops", [1, 3, 4, 6], [1, 204])
 
 
+def activations(rng):
+    b = Builder(rng)
+    b.inits += [init("zero", 0.0), init("six", 6.0), init("half", 0.5), init("two", 2.0)]
+    h1 = b.gemm("input", "fc1", 16, 12)
+    a = b.op("Clip", [h1, "zero", "six"], "relu6")
+    f = b.op("Clip", [h1, "half", "two"], "clip_half_two")
+    h2 = b.gemm(a, "fc2", 12, 12)
+    lk = b.op("LeakyRelu", [h2], "leaky", alpha=0.1)
+    sg = b.op("Sigmoid", [lk], "sigmoid")
+    th = b.op("Tanh", [h2], "tanh")
+    hs = b.op("HardSigmoid", [th], "hard_sigmoid", alpha=0.25, beta=0.5)
+    b.op("Concat", [sg, hs, f], "concat", axis=1)
+    return b.graph(None, "activations", [1, 16], [1, 36])
+
+
 def main():
     rng = np.random.default_rng(20261206)
     save(lenet(rng, 4, 8, [32, 10], 0, "cnn_small_28"), "cnn_small_28.onnx")
@@ -252,6 +269,8 @@ def main():
     write_input("reduce_ops_input.json", [rng.uniform(-1.0, 1.0, size=(1, 3, 4, 5))])
     save(shape_ops(rng), "shape_ops.onnx")
     write_input("shape_ops_input.json", [rng.uniform(-1.0, 1.0, size=(1, 3, 4, 6))])
+    save(activations(rng), "activations.onnx")
+    write_input("activations_input.json", [rng.uniform(-2.0, 2.0, size=(1, 16))])
 
 
 if __name__ == "__main__":

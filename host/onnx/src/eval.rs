@@ -140,6 +140,7 @@ pub(crate) fn eval_node_f64(node: &Node, ins: &[&Tensor<f64>]) -> Tensor<f64> {
         Op::Sub => broadcast_zip(ins[0], ins[1], |a, b| a - b),
         Op::Mul => broadcast_zip(ins[0], ins[1], |a, b| a * b),
         Op::Relu => ins[0].map(|v| v.max(0.0)),
+        Op::Activation(f) => ins[0].map(|v| f.apply(v)),
         Op::Conv { .. } => {
             let mut y = conv_with(node, ins[0], ins[1], 0.0, |acc, x, w| acc + x * w);
             if let Some(b) = ins.get(2) {

@@ -91,6 +91,9 @@ pub enum Op {
         /// Resolved axis.
         axis: usize,
     },
+    /// An elementwise nonlinearity, proven by a lookup table over the value range: the output
+    /// at the input's scale s is `round(f(q / 2^s)·2^s)` (ties away from zero).
+    Activation(Activation),
     /// Elementwise sum of any number of operands, numpy broadcasting.
     Sum,
     /// Elementwise mean of any number of computed operands (⌊Σ / k⌋), numpy broadcasting.
@@ -110,6 +113,50 @@ impl Op {
     /// Whether the op multiplies two operands (and so needs a rescale in fixed point).
     pub fn is_product(&self) -> bool {
         matches!(self, Op::Gemm { .. } | Op::MatMul | Op::Mul | Op::Conv { .. })
+    }
+}
+
+/// The nonlinearities of [`Op::Activation`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Activation {
+    /// `min(max(x, min), max)` (ONNX Clip; torch's ReLU6 exports as Clip(0, 6)).
+    Clip { min: f64, max: f64 },
+    /// `x` for x ≥ 0, `alpha·x` below.
+    LeakyRelu { alpha: f64 },
+    /// `1 / (1 + e^−x)`.
+    Sigmoid,
+    /// `tanh x`.
+    Tanh,
+    /// `max(0, min(1, alpha·x + beta))`.
+    HardSigmoid { alpha: f64, beta: f64 },
+}
+
+impl Activation {
+    /// The real function.
+    pub fn apply(&self, x: f64) -> f64 {
+        match *self {
+            Activation::Clip { min, max } => x.max(min).min(max),
+            Activation::LeakyRelu { alpha } => if x >= 0.0 { x } else { alpha * x },
+            Activation::Sigmoid => 1.0 / (1.0 + (-x).exp()),
+            Activation::Tanh => x.tanh(),
+            Activation::HardSigmoid { alpha, beta } => (alpha * x + beta).clamp(0.0, 1.0),
+        }
+    }
+
+    /// A Lipschitz constant (for the error bound).
+    pub fn lipschitz(&self) -> f64 {
+        match *self {
+            Activation::Clip { .. } | Activation::Tanh => 1.0,
+            Activation::LeakyRelu { alpha } => alpha.abs().max(1.0),
+            Activation::Sigmoid => 0.25,
+            Activation::HardSigmoid { alpha, .. } => alpha.abs(),
+        }
+    }
+
+    /// The quantized function at scale s: `round(f(q / 2^s)·2^s)`, ties away from zero.
+    pub fn apply_q(&self, q: i64, scale: u32) -> i64 {
+        let s = (scale as f64).exp2();
+        (self.apply(q as f64 / s) * s).round() as i64
     }
 }
 

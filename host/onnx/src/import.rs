@@ -10,14 +10,14 @@ use tract_onnx::prelude::Framework;
 
 use crate::error::{Error, Result};
 use crate::eval::eval_node_f64;
-use crate::graph::{Graph, Node, Op, ValueInfo};
+use crate::graph::{Activation, Graph, Node, Op, ValueInfo};
 use crate::tensor::{broadcast_shape, numel, Tensor};
 use crate::window::{AutoPad, Window};
 
 /// The operators [`import`] accepts (besides `Constant`, which only defines a constant).
 pub const SUPPORTED_OPS: &str = "Gemm, MatMul, Add, Sub, Mul, Relu, Flatten, Reshape, Transpose, Identity, \
      Conv, MaxPool, AveragePool, GlobalMaxPool, GlobalAveragePool, BatchNormalization, \
-     ReduceSum, ReduceMean, Sum, Mean, Concat, Slice, Split, Gather (constant indices), Squeeze, Unsqueeze";
+     ReduceSum, ReduceMean, Sum, Mean, Clip, LeakyRelu, Sigmoid, Tanh, HardSigmoid, Concat, Slice, Split, Gather (constant indices), Squeeze, Unsqueeze";
 
 /// Reads and imports an ONNX file.
 pub fn load_onnx(path: impl AsRef<Path>) -> Result<Graph> {
@@ -420,6 +420,38 @@ fn parse_op(
             let op = if np.op_type == "ReduceSum" { Op::ReduceSum { axes, keepdims } } else { Op::ReduceMean { axes, keepdims } };
             return Ok((op, vec![ins[0].clone()]));
         }
+        "Clip" => {
+            arity(1, 3)?;
+            // opset ≥ 11: min and max are optional constant inputs; before: attributes.
+            let bound = |i: usize, key: &str, default: f64| -> Result<f64> {
+                match ins.get(i).filter(|s| !s.is_empty()) {
+                    Some(n) => {
+                        let t = constants.get(n).ok_or_else(|| invalid(format!("{key} ({n:?}) must be a constant")))?;
+                        t.data.first().copied().ok_or_else(|| invalid(format!("{key} is empty")))
+                    }
+                    None => Ok(attr(np, key).map(|a| a.f as f64).unwrap_or(default)),
+                }
+            };
+            let (min, max) = (bound(1, "min", f64::NEG_INFINITY)?, bound(2, "max", f64::INFINITY)?);
+            return Ok((Op::Activation(Activation::Clip { min, max }), vec![ins[0].clone()]));
+        }
+        "LeakyRelu" => {
+            arity(1, 1)?;
+            Op::Activation(Activation::LeakyRelu { alpha: attr(np, "alpha").map(|a| a.f as f64).unwrap_or(0.01) })
+        }
+        "Sigmoid" => {
+            arity(1, 1)?;
+            Op::Activation(Activation::Sigmoid)
+        }
+        "Tanh" => {
+            arity(1, 1)?;
+            Op::Activation(Activation::Tanh)
+        }
+        "HardSigmoid" => {
+            arity(1, 1)?;
+            let f = |k: &str, d: f64| attr(np, k).map(|a| a.f as f64).unwrap_or(d);
+            Op::Activation(Activation::HardSigmoid { alpha: f("alpha", 0.2), beta: f("beta", 0.5) })
+        }
         "Concat" => {
             arity(1, 64)?;
             Op::Concat { axis: encode_signed(int("axis", 0)) }
@@ -575,7 +607,7 @@ fn infer_shape_resolving(op: &mut Op, ins: &[&Vec<usize>]) -> std::result::Resul
         }
         Op::Add | Op::Sub | Op::Mul => broadcast_shape(ins[0], ins[1])
             .ok_or_else(|| format!("shapes {:?} and {:?} do not broadcast", ins[0], ins[1])),
-        Op::Relu | Op::Identity => Ok(ins[0].clone()),
+        Op::Relu | Op::Identity | Op::Activation(_) => Ok(ins[0].clone()),
         Op::Select { .. } => unreachable!("Select nodes are made by shape_ops"),
         Op::Concat { axis } => {
             let r = ins[0].len() as i64;

@@ -33,7 +33,7 @@ mod window;
 
 pub use calibrate::{calibrate, CalibrationConfig, CalibrationTarget};
 pub use error::{Error, Result};
-pub use graph::{Graph, Node, Op, ValueInfo};
+pub use graph::{Activation, Graph, Node, Op, ValueInfo};
 pub use import::{import, load_onnx, SUPPORTED_OPS};
 pub use input::InputData;
 pub use quant::{

@@ -392,6 +392,11 @@ impl QuantizedModel {
                     Tensor { shape: node.output_shape.clone(), data }
                 }
                 Op::Concat { .. } => concat(node, &errs.iter().collect::<Vec<_>>()),
+                // |f̂(q) − f(a)| ≤ L·|q/2^s − a| + ½·2^−s (the table rounds to nearest).
+                Op::Activation(f) => {
+                    let half = 0.5 * (-(qn.out_scale as f64)).exp2();
+                    errs[0].map(|e| f.lipschitz() * e + half)
+                }
                 Op::Sum | Op::Mean => {
                     let mean = matches!(node.op, Op::Mean);
                     let k = if mean { errs.len() as f64 } else { 1.0 };
@@ -510,6 +515,7 @@ fn plan_node(
             qn(ins.iter().map(|i| value(i)).collect(), s, 0)
         }
         Op::Select { .. }
+        | Op::Activation(_)
         | Op::Relu
         | Op::Flatten { .. }
         | Op::Reshape { .. }
@@ -617,6 +623,7 @@ fn eval_node_int(node: &Node, qn: &QNode, values: &HashMap<String, Tensor<i64>>)
             Tensor { shape: node.output_shape.clone(), data }
         }
         Op::Relu => values[&node.inputs[0]].map(|v| (v as i128).max(0)),
+        Op::Activation(f) => values[&node.inputs[0]].map(|v| f.apply_q(v, qn.out_scale) as i128),
         _ => eval_layout(node, &values[&node.inputs[0]]).map(|v| v as i128),
     };
     if ovf {

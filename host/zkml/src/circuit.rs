@@ -54,6 +54,7 @@ use zkaccel_onnx::{broadcast_indices, numel, reduce_groups, ConvShape, Op, QOper
 use crate::error::{Error, Result};
 use crate::ops::avgpool::AvgConfig;
 use crate::ops::maxpool::MaxConfig;
+use crate::ops::lut::LutConfig;
 use crate::ops::product::ProductConfig;
 use crate::ops::Region;
 
@@ -141,7 +142,7 @@ fn relu_available(q: &QuantizedModel, vis: Visibilities) -> Vec<bool> {
         let v = match node.op {
             Op::Mul if is_value_product(q, index) => false,
             Op::Gemm { .. } | Op::MatMul | Op::Mul | Op::Add | Op::Sub | Op::Relu | Op::Conv { .. } | Op::Sum | Op::ReduceSum { .. } => true,
-            Op::Mean | Op::ReduceMean { .. } => false,
+            Op::Mean | Op::ReduceMean { .. } | Op::Activation(_) => false,
             Op::Flatten { .. } | Op::Reshape { .. } | Op::Transpose { .. } | Op::Identity | Op::Select { .. } => input_has,
             Op::Concat { .. } => node.inputs.iter().all(|i| has.get(i.as_str()).copied().unwrap_or(false)),
             Op::MaxPool { .. } | Op::AveragePool { .. } => false,
@@ -198,6 +199,7 @@ fn node_rows(q: &QuantizedModel, index: usize, input_has_relu: bool) -> Result<N
             Products { outputs, cols: n_in / outputs.max(1) }
         }
         Op::ReduceMean { .. } => NodeRows::Gadget { rows: numel(&value_shapes(q)[&node.inputs[0]]), kind: GadgetKind::Avg },
+        Op::Activation(_) => NodeRows::Gadget { rows: outputs, kind: GadgetKind::Lut(lut_index(q, index)) },
         Op::Relu if input_has_relu => NodeRows::None,
         Op::Relu => Products { outputs, cols: 1 },
         Op::Flatten { .. } | Op::Reshape { .. } | Op::Transpose { .. } | Op::Identity | Op::Select { .. } | Op::Concat { .. } => NodeRows::None,
@@ -211,6 +213,26 @@ enum GadgetKind {
     Max,
     Avg,
     Product,
+    /// The i-th distinct (function, scale) table.
+    Lut(usize),
+}
+
+/// The distinct (function, scale) pairs of the model's Activation nodes, in node order.
+fn lut_keys(q: &QuantizedModel) -> Vec<(zkaccel_onnx::Activation, u32)> {
+    let mut keys: Vec<(zkaccel_onnx::Activation, u32)> = vec![];
+    for (n, qn) in q.graph.nodes.iter().zip(&q.nodes) {
+        if let Op::Activation(f) = n.op {
+            if !keys.contains(&(f, qn.out_scale)) {
+                keys.push((f, qn.out_scale));
+            }
+        }
+    }
+    keys
+}
+
+fn lut_index(q: &QuantizedModel, index: usize) -> usize {
+    let Op::Activation(f) = q.graph.nodes[index].op else { unreachable!("an Activation") };
+    lut_keys(q).iter().position(|k| *k == (f, q.nodes[index].out_scale)).expect("listed")
 }
 
 /// Whether node `index` is a Mul of two computed values (the product gadget).
@@ -271,13 +293,20 @@ pub fn window_rows(q: &QuantizedModel, vis: Visibilities) -> Result<(usize, usiz
     Ok((rows[0], rows[1]))
 }
 
-/// Rows of the max-pool, average-pool and product gadgets (each on its own columns).
-pub fn gadget_rows(q: &QuantizedModel, vis: Visibilities) -> Result<[usize; 3]> {
+/// Rows of the gadgets (each on its own columns): max-pool, average-pool, product, then one
+/// entry per lookup table.
+pub fn gadget_rows(q: &QuantizedModel, vis: Visibilities) -> Result<Vec<usize>> {
     let relu = relu_available(q, vis);
-    let mut out = [0; 3];
+    let mut out = vec![0; 3 + lut_keys(q).len()];
     for (i, &has_relu) in relu.iter().enumerate() {
         if let NodeRows::Gadget { rows, kind } = node_rows(q, i, has_relu)? {
-            out[kind as usize] += rows;
+            let slot = match kind {
+                GadgetKind::Max => 0,
+                GadgetKind::Avg => 1,
+                GadgetKind::Product => 2,
+                GadgetKind::Lut(t) => 3 + t,
+            };
+            out[slot] += rows;
         }
     }
     Ok(out)
@@ -386,6 +415,8 @@ struct Columns {
     avg: Option<AvgConfig>,
     /// The product gadget, for models with a Mul of two computed values.
     product: Option<ProductConfig>,
+    /// One lookup table per distinct (function, scale) of the Activation nodes.
+    luts: Vec<LutConfig>,
 }
 
 fn configure(cs: &mut ConstraintSystem, plan: &Plan, vis: Visibilities, q: &QuantizedModel) -> Columns {
@@ -417,7 +448,8 @@ fn configure(cs: &mut ConstraintSystem, plan: &Plan, vis: Visibilities, q: &Quan
     let max = has(|op| matches!(op, Op::MaxPool { .. })).then(|| MaxConfig::configure(cs, &mac));
     let avg = has(|op| matches!(op, Op::AveragePool { .. } | Op::ReduceMean { .. } | Op::Mean)).then(|| AvgConfig::configure(cs, &mac));
     let product = (0..q.nodes.len()).any(|i| is_value_product(q, i)).then(|| ProductConfig::configure(cs, &mac));
-    Columns { mac, io, io_fixed, public_io, public_params, max, avg, product }
+    let luts = lut_keys(q).into_iter().enumerate().map(|(i, (f, s))| LutConfig::configure(cs, f, s, plan.bits, i)).collect();
+    Columns { mac, io, io_fixed, public_io, public_params, max, avg, product, luts }
 }
 
 /// Row counters of the io columns.
@@ -480,8 +512,12 @@ pub fn build(q: &QuantizedModel, settings: &Settings, plan: &Plan, inputs: &[Ten
     let mut cs = ConstraintSystem::new();
     let cols = configure(&mut cs, plan, vis, q);
     let (mut max_region, mut avg_region, mut product_region) = (Region::default(), Region::default(), Region::default());
+    let mut lut_regions = vec![Region::default(); cols.luts.len()];
     let mut b = MacBuilder::new(&cs, cols.mac.clone(), plan.k)?;
     b.layout_only = layout_only;
+    for t in &cols.luts {
+        t.fill_table(&mut b)?;
+    }
     let n = b.n();
     let s = plan.shift;
     let mut instance_io: Vec<Fr> = vec![];
@@ -625,6 +661,15 @@ pub fn build(q: &QuantizedModel, settings: &Settings, plan: &Plan, inputs: &[Ten
                 let mut out = Vec::with_capacity(numel_out);
                 for e in 0..numel_out {
                     out.push(cfg.product(&mut b, &mut product_region, x.data[ix[e]], y.data[iy[e]], qn.shift)?);
+                }
+                store.insert(node.output.clone(), Tensor { shape: out_shape.clone(), data: out });
+            }
+            Op::Activation(_) => {
+                let t = lut_index(q, qn.index);
+                let x = value(&node.inputs[0], &store)?;
+                let mut out = Vec::with_capacity(numel_out);
+                for v in &x.data {
+                    out.push(cols.luts[t].apply(&mut b, &mut lut_regions[t], *v)?);
                 }
                 store.insert(node.output.clone(), Tensor { shape: out_shape.clone(), data: out });
             }
@@ -872,7 +917,7 @@ pub fn build(q: &QuantizedModel, settings: &Settings, plan: &Plan, inputs: &[Ten
     if rows_used != plan.mac_rows {
         return Err(Error::internal(format!("the layout used {rows_used} MAC rows, the plan counted {}", plan.mac_rows)));
     }
-    let window_used = max_region.row.max(avg_region.row).max(product_region.row);
+    let window_used = lut_regions.iter().map(|r| r.row).fold(max_region.row.max(avg_region.row).max(product_region.row), usize::max);
     if window_used != plan.window_rows {
         return Err(Error::internal(format!("the layout used {window_used} window rows, the plan counted {}", plan.window_rows)));
     }

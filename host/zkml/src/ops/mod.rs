@@ -5,12 +5,15 @@
 //! * [`maxpool`]: the maximum of a window, proven equal to one element and ≥ every element;
 //! * [`avgpool`]: the floor of a window's sum divided by a constant, with the remainder
 //!   range-checked;
-//! * [`product`]: the product of two computed values with the floor rescale.
+//! * [`product`]: the product of two computed values with the floor rescale;
+//! * [`lut`]: elementwise nonlinearities (Clip/ReLU6, LeakyRelu, Sigmoid, Tanh, HardSigmoid) by
+//!   lookup table.
 //!
 //! Each gadget lays out one row per window element in a region of its own (a row counter of its
 //! own, [`Region`]); the planner counts those rows apart from the MAC rows.
 
 pub mod avgpool;
+pub mod lut;
 pub mod maxpool;
 pub mod product;
 
