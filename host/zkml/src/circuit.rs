@@ -31,6 +31,12 @@
 //!   (`ops::avgpool`);
 //! * Mul by a constant: a 1×1 product per element (2 rows); Mul of two computed values: the
 //!   product gadget, one row per element (`ops::product`);
+//! * ReduceSum / Sum: MAC products with weights 2^S (exact sums, range-checked); ReduceMean /
+//!   Mean: the sum-and-divide gadget;
+//! * Clip, LeakyRelu, Sigmoid, Tanh, HardSigmoid: one lookup table per (function, scale),
+//!   one row per element (`ops::lut`);
+//! * Slice, Split, Gather (constant indices), Squeeze, Unsqueeze, Concat: cells selected or
+//!   permuted, no rows;
 //! * Add / Sub: per element, the activation operands as inputs with weights ±2^(S+align), a
 //!   constant operand in the bias (2 rows);
 //! * Relu: the y cells of the rescale rows that produced its input (free), or, for a value that no

@@ -1,6 +1,6 @@
 //! The window gadgets on their own (host/zkml/src/ops): honest windows satisfy every gate, lookup
 //! and copy; tampered witnesses — each consistent in every other respect — are rejected by the
-//! constraint that the soundness argument (docs/plonk.md, "Window gadgets") says catches them.
+//! constraint that the soundness argument (docs/plonk.md §12) says catches them.
 //!
 //! Max: a claimed maximum that bounds every element but is none of them fails `max_last`
 //! (Π (m − x_j) ≠ 0); one that is an element but not the largest fails the `max_upper_bound`

@@ -1,6 +1,6 @@
 //! Gadgets for the operators that are not multiply-accumulates, each on its own columns beside
-//! the MAC layout and sharing its lookup tables (their soundness arguments are in
-//! `docs/plonk.md`, "Window gadgets"):
+//! the MAC layout (the pool and product gadgets look up the MAC layout's tables, the
+//! nonlinearities have tables of their own; soundness arguments in `docs/plonk.md` §12):
 //!
 //! * [`maxpool`]: the maximum of a window, proven equal to one element and ≥ every element;
 //! * [`avgpool`]: the floor of a window's sum divided by a constant, with the remainder
@@ -9,7 +9,7 @@
 //! * [`lut`]: elementwise nonlinearities (Clip/ReLU6, LeakyRelu, Sigmoid, Tanh, HardSigmoid) by
 //!   lookup table.
 //!
-//! Each gadget lays out one row per window element in a region of its own (a row counter of its
+//! Each gadget lays out one row per window element (or per element) in a region of its own (a row counter of its
 //! own, [`Region`]); the planner counts those rows apart from the MAC rows.
 
 pub mod avgpool;
