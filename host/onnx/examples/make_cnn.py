@@ -27,6 +27,8 @@ Writes, next to this script:
   shape_ops.onnx        Slice (axes, negative steps, clamped ends), Split (sizes), Gather
                         (constant 2-D indices), Unsqueeze, Squeeze, Concat (of computed values,
                         then Relu); shape_ops_input.json
+  pad_ops.onnx          Pad constant (0.5, asymmetric), edge and reflect around a Conv;
+                        pad_ops_input.json
   activations.onnx      Clip(0, 6) (ReLU6 as torch exports it), Clip(0.5, 2), LeakyRelu(0.1),
                         Sigmoid, Tanh, HardSigmoid after Gemms; activations_input.json
 
@@ -253,6 +255,22 @@ def activations(rng):
     return b.graph(None, "activations", [1, 16], [1, 36])
 
 
+def pad_ops(rng):
+    b = Builder(rng)
+    b.inits += [numpy_helper.from_array(np.array(v, dtype=np.int64), n) for n, v in
+                [("pads_c", [0, 0, 1, 2, 0, 0, 2, 1]), ("pads_e", [0, 0, 1, 0, 0, 0, 0, 1]),
+                 ("pads_r", [0, 0, 0, 2, 0, 0, 1, 0])]]
+    b.inits.append(init("pad_value", 0.5))
+    x = b.op("Pad", ["input", "pads_c", "pad_value"], "pad_const", mode=b"constant")  # [1,2,7,7]
+    x = b.conv(x, "conv", 2, 3, 3)  # [1,3,5,5]
+    x = b.op("Relu", [x], "relu")
+    x = b.op("Pad", [x, "pads_e"], "pad_edge", mode=b"edge")  # [1,3,6,6]
+    x = b.op("Pad", [x, "pads_r"], "pad_reflect", mode=b"reflect")  # [1,3,7,8]
+    x = b.op("MaxPool", [x], "pool", kernel_shape=[2, 2], strides=[2, 2])  # [1,3,3,4]
+    b.op("Flatten", [x], "flatten", axis=1)
+    return b.graph(None, "pad_ops", [1, 2, 4, 4], [1, 36])
+
+
 def main():
     rng = np.random.default_rng(20261206)
     save(lenet(rng, 4, 8, [32, 10], 0, "cnn_small_28"), "cnn_small_28.onnx")
@@ -271,6 +289,8 @@ def main():
     write_input("shape_ops_input.json", [rng.uniform(-1.0, 1.0, size=(1, 3, 4, 6))])
     save(activations(rng), "activations.onnx")
     write_input("activations_input.json", [rng.uniform(-2.0, 2.0, size=(1, 16))])
+    save(pad_ops(rng), "pad_ops.onnx")
+    write_input("pad_ops_input.json", [rng.uniform(-1.0, 1.0, size=(1, 2, 4, 4))])
 
 
 if __name__ == "__main__":

@@ -113,6 +113,27 @@ pub(crate) fn concat<T: Copy>(node: &Node, ins: &[&Tensor<T>]) -> Tensor<T> {
     Tensor { shape: node.output_shape.clone(), data }
 }
 
+/// Constant padding (shared by the float, integer and error evaluations).
+pub(crate) fn pad<T: Copy>(node: &Node, x: &Tensor<T>, value: T) -> Tensor<T> {
+    let Op::Pad { begin, .. } = &node.op else { unreachable!("not a Pad") };
+    let out = &node.output_shape;
+    let st = crate::tensor::strides(out);
+    let mut data = vec![value; numel(out)];
+    let mut idx = vec![0usize; x.shape.len()];
+    for &v in &x.data {
+        let off: usize = idx.iter().zip(begin).zip(&st).map(|((&i, &b), &s)| (i + b) * s).sum();
+        data[off] = v;
+        for a in (0..idx.len()).rev() {
+            idx[a] += 1;
+            if idx[a] < x.shape[a] {
+                break;
+            }
+            idx[a] = 0;
+        }
+    }
+    Tensor { shape: out.clone(), data }
+}
+
 /// Layout-only ops, shared by the float and integer evaluators.
 pub(crate) fn eval_layout<T: Copy>(node: &Node, x: &Tensor<T>) -> Tensor<T> {
     match &node.op {
@@ -160,6 +181,7 @@ pub(crate) fn eval_node_f64(node: &Node, ins: &[&Tensor<f64>]) -> Tensor<f64> {
             Tensor { shape: node.output_shape.clone(), data }
         }
         Op::Concat { .. } => concat(node, ins),
+        Op::Pad { value, .. } => pad(node, ins[0], *value),
         Op::Sum | Op::Mean => {
             let k = if matches!(node.op, Op::Mean) { ins.len() as f64 } else { 1.0 };
             let idx: Vec<Vec<usize>> = ins.iter().map(|t| broadcast_indices(&t.shape, &node.output_shape)).collect();

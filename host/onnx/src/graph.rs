@@ -86,6 +86,16 @@ pub enum Op {
         /// Flat input index per output element.
         index: Vec<usize>,
     },
+    /// Constant padding: `begin[a]` and `end[a]` elements of `value` around axis a (ONNX Pad,
+    /// mode `constant`; `edge` and `reflect` import as [`Op::Select`]).
+    Pad {
+        /// Elements before each axis.
+        begin: Vec<usize>,
+        /// Elements after each axis.
+        end: Vec<usize>,
+        /// The padding value (real).
+        value: f64,
+    },
     /// Concatenation of computed values along `axis`.
     Concat {
         /// Resolved axis.

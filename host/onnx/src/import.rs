@@ -17,7 +17,7 @@ use crate::window::{AutoPad, Window};
 /// The operators [`import`] accepts (besides `Constant`, which only defines a constant).
 pub const SUPPORTED_OPS: &str = "Gemm, MatMul, Add, Sub, Mul, Relu, Flatten, Reshape, Transpose, Identity, \
      Conv, MaxPool, AveragePool, GlobalMaxPool, GlobalAveragePool, BatchNormalization, \
-     ReduceSum, ReduceMean, Sum, Mean, Clip, LeakyRelu, Sigmoid, Tanh, HardSigmoid, Concat, Slice, Split, Gather (constant indices), Squeeze, Unsqueeze";
+     ReduceSum, ReduceMean, Sum, Mean, Clip, LeakyRelu, Sigmoid, Tanh, HardSigmoid, Concat, Slice, Split, Gather (constant indices), Squeeze, Unsqueeze, Pad";
 
 /// Reads and imports an ONNX file.
 pub fn load_onnx(path: impl AsRef<Path>) -> Result<Graph> {
@@ -608,7 +608,7 @@ fn infer_shape_resolving(op: &mut Op, ins: &[&Vec<usize>]) -> std::result::Resul
         Op::Add | Op::Sub | Op::Mul => broadcast_shape(ins[0], ins[1])
             .ok_or_else(|| format!("shapes {:?} and {:?} do not broadcast", ins[0], ins[1])),
         Op::Relu | Op::Identity | Op::Activation(_) => Ok(ins[0].clone()),
-        Op::Select { .. } => unreachable!("Select nodes are made by shape_ops"),
+        Op::Select { .. } | Op::Pad { .. } => unreachable!("Select and Pad nodes are made by shape_ops"),
         Op::Concat { axis } => {
             let r = ins[0].len() as i64;
             let a = decode_signed(*axis);

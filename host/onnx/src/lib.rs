@@ -42,5 +42,5 @@ pub use quant::{
 };
 pub use settings::{CalibrationReport, RunArgs, Settings, Visibility, RESCALE_FLOOR, RESERVED_ROWS};
 pub use reduce::reduce_groups;
-pub use tensor::{broadcast_indices, broadcast_shape, numel, Tensor};
+pub use tensor::{broadcast_indices, broadcast_shape, numel, strides, Tensor};
 pub use window::{AutoPad, ConvShape, Window};

@@ -11,7 +11,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::error::{Error, Result};
-use crate::eval::{avg_divisor, concat, conv_with, eval_layout, gemm_operands, matmul_with, pool_with};
+use crate::eval::{avg_divisor, concat, conv_with, pad, eval_layout, gemm_operands, matmul_with, pool_with};
 use crate::graph::{Graph, Node, Op};
 use crate::tensor::{broadcast_zip, Tensor};
 
@@ -392,6 +392,10 @@ impl QuantizedModel {
                     Tensor { shape: node.output_shape.clone(), data }
                 }
                 Op::Concat { .. } => concat(node, &errs.iter().collect::<Vec<_>>()),
+                Op::Pad { value, .. } => {
+                    let q = quantize_value(*value, qn.out_scale)?;
+                    pad(node, &errs[0], (dequantize(q, qn.out_scale) - value).abs())
+                }
                 // |f̂(q) − f(a)| ≤ L·|q/2^s − a| + ½·2^−s (the table rounds to nearest).
                 Op::Activation(f) => {
                     let half = 0.5 * (-(qn.out_scale as f64)).exp2();
@@ -515,6 +519,7 @@ fn plan_node(
             qn(ins.iter().map(|i| value(i)).collect(), s, 0)
         }
         Op::Select { .. }
+        | Op::Pad { .. }
         | Op::Activation(_)
         | Op::Relu
         | Op::Flatten { .. }
@@ -608,6 +613,10 @@ fn eval_node_int(node: &Node, qn: &QNode, values: &HashMap<String, Tensor<i64>>)
                 })
                 .collect();
             Tensor { shape: node.output_shape.clone(), data }
+        }
+        Op::Pad { value, .. } => {
+            let v = quantize_value(*value, qn.out_scale).map_err(|e| Error::Quantization(format!("node {:?}: {e}", node.name)))?;
+            pad(node, &values[&node.inputs[0]], v).map(|v| v as i128)
         }
         Op::Concat { .. } => {
             let ts: Vec<Tensor<i128>> = node.inputs.iter().map(|i| values[i].map(|v| v as i128)).collect();

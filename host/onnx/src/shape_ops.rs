@@ -12,7 +12,7 @@ use crate::graph::{Node, Op};
 use crate::tensor::{numel, strides, Tensor};
 
 /// The op types handled here.
-pub(crate) const SHAPE_OPS: [&str; 5] = ["Slice", "Gather", "Split", "Squeeze", "Unsqueeze"];
+pub(crate) const SHAPE_OPS: [&str; 6] = ["Slice", "Gather", "Split", "Squeeze", "Unsqueeze", "Pad"];
 
 fn ints_of(np: &pb::NodeProto, key: &str) -> Option<Vec<i64>> {
     np.attribute.iter().find(|a| a.name == key).map(|a| a.ints.clone())
@@ -191,6 +191,52 @@ pub(crate) fn import_shape_op(
                 outs.push((o.clone(), out, Op::Select { index: cartesian(&shape, &sel) }));
             }
         }
+        "Pad" => {
+            let pads = const_ints(1)?.or_else(|| ints_of(np, "pads")).ok_or_else(|| invalid("no pads".into()))?;
+            let axes = match const_ints(3)? {
+                Some(a) => a.iter().map(|&a| axis_of(a)).collect::<Result<Vec<_>>>()?,
+                None => (0..shape.len()).collect(),
+            };
+            if pads.len() != 2 * axes.len() {
+                return Err(invalid(format!("pads {pads:?} needs a begin and an end per axis ({} axes)", axes.len())));
+            }
+            if let Some(p) = pads.iter().find(|&&p| p < 0) {
+                return Err(invalid(format!("negative pad {p} (cropping) is not supported")));
+            }
+            let (mut begin, mut end) = (vec![0usize; shape.len()], vec![0usize; shape.len()]);
+            for (k, &a) in axes.iter().enumerate() {
+                begin[a] = pads[k] as usize;
+                end[a] = pads[k + axes.len()] as usize;
+            }
+            let value = match np.input.get(2).filter(|s| !s.is_empty()) {
+                Some(n) => constants.get(n).and_then(|t| t.data.first().copied()).ok_or_else(|| invalid(format!("constant_value ({n:?}) must be a constant scalar")))?,
+                None => np.attribute.iter().find(|a| a.name == "value").map(|a| a.f as f64).unwrap_or(0.0),
+            };
+            let out: Vec<usize> = (0..shape.len()).map(|a| shape[a] + begin[a] + end[a]).collect();
+            let mode = np.attribute.iter().find(|a| a.name == "mode").map(|a| String::from_utf8_lossy(&a.s).into_owned()).unwrap_or_else(|| "constant".into());
+            match mode.as_str() {
+                "constant" => outs.push((np.output[0].clone(), out, Op::Pad { begin, end, value })),
+                "edge" | "reflect" => {
+                    let mut sel: Vec<Vec<usize>> = vec![];
+                    for a in 0..shape.len() {
+                        let d = shape[a] as i64;
+                        if mode == "reflect" && d < 2 && begin[a] + end[a] > 0 || (mode == "reflect" && (begin[a] as i64 >= d || end[a] as i64 >= d)) {
+                            return Err(invalid(format!("reflect padding of {}/{} on an axis of size {d}", begin[a], end[a])));
+                        }
+                        sel.push(
+                            (-(begin[a] as i64)..d + end[a] as i64)
+                                .map(|i| {
+                                    let j = if mode == "edge" { i.clamp(0, d - 1) } else if i < 0 { -i } else if i >= d { 2 * (d - 1) - i } else { i };
+                                    j as usize
+                                })
+                                .collect(),
+                        );
+                    }
+                    outs.push((np.output[0].clone(), out, Op::Select { index: cartesian(&shape, &sel) }));
+                }
+                m => return Err(invalid(format!("mode {m:?} is not supported (constant, edge, reflect)"))),
+            }
+        }
         other => unreachable!("{other} is not a shape op"),
     }
     let mut nodes = vec![];
@@ -206,7 +252,7 @@ pub(crate) fn import_shape_op(
         };
         shapes.insert(output.clone(), output_shape);
         if let Some(c) = constants.get(&data) {
-            let v = crate::eval::eval_layout(&node, c);
+            let v = crate::eval::eval_node_f64(&node, &[c]);
             constants.insert(output, v);
             folded.push(node.name);
         } else {

@@ -148,7 +148,7 @@ fn relu_available(q: &QuantizedModel, vis: Visibilities) -> Vec<bool> {
         let v = match node.op {
             Op::Mul if is_value_product(q, index) => false,
             Op::Gemm { .. } | Op::MatMul | Op::Mul | Op::Add | Op::Sub | Op::Relu | Op::Conv { .. } | Op::Sum | Op::ReduceSum { .. } => true,
-            Op::Mean | Op::ReduceMean { .. } | Op::Activation(_) => false,
+            Op::Mean | Op::ReduceMean { .. } | Op::Activation(_) | Op::Pad { .. } => false,
             Op::Flatten { .. } | Op::Reshape { .. } | Op::Transpose { .. } | Op::Identity | Op::Select { .. } => input_has,
             Op::Concat { .. } => node.inputs.iter().all(|i| has.get(i.as_str()).copied().unwrap_or(false)),
             Op::MaxPool { .. } | Op::AveragePool { .. } => false,
@@ -206,6 +206,7 @@ fn node_rows(q: &QuantizedModel, index: usize, input_has_relu: bool) -> Result<N
         }
         Op::ReduceMean { .. } => NodeRows::Gadget { rows: numel(&value_shapes(q)[&node.inputs[0]]), kind: GadgetKind::Avg },
         Op::Activation(_) => NodeRows::Gadget { rows: outputs, kind: GadgetKind::Lut(lut_index(q, index)) },
+        Op::Pad { .. } => NodeRows::Gadget { rows: 1, kind: GadgetKind::Constant },
         Op::Relu if input_has_relu => NodeRows::None,
         Op::Relu => Products { outputs, cols: 1 },
         Op::Flatten { .. } | Op::Reshape { .. } | Op::Transpose { .. } | Op::Identity | Op::Select { .. } | Op::Concat { .. } => NodeRows::None,
@@ -219,6 +220,8 @@ enum GadgetKind {
     Max,
     Avg,
     Product,
+    /// A constant cell (the padding value of a Pad) in the fixed `constants` column.
+    Constant,
     /// The i-th distinct (function, scale) table.
     Lut(usize),
 }
@@ -244,6 +247,12 @@ fn lut_index(q: &QuantizedModel, index: usize) -> usize {
 /// Whether node `index` is a Mul of two computed values (the product gadget).
 fn is_value_product(q: &QuantizedModel, index: usize) -> bool {
     matches!(q.graph.nodes[index].op, Op::Mul) && q.nodes[index].operands.iter().all(|o| matches!(o, QOperand::Value { .. }))
+}
+
+/// The quantized padding value of a Pad node (at its output scale).
+fn run_value_of_pad(q: &QuantizedModel, qn: &zkaccel_onnx::QNode) -> Result<i64> {
+    let Op::Pad { value, .. } = q.graph.nodes[qn.index].op else { unreachable!("a Pad") };
+    Ok(zkaccel_onnx::quantize_value(value, qn.out_scale)?)
 }
 
 /// The channel/tap structure of the Conv node `index`.
@@ -299,18 +308,19 @@ pub fn window_rows(q: &QuantizedModel, vis: Visibilities) -> Result<(usize, usiz
     Ok((rows[0], rows[1]))
 }
 
-/// Rows of the gadgets (each on its own columns): max-pool, average-pool, product, then one
-/// entry per lookup table.
+/// Rows of the gadgets (each on its own columns): max-pool, average-pool, product, constants,
+/// then one entry per lookup table.
 pub fn gadget_rows(q: &QuantizedModel, vis: Visibilities) -> Result<Vec<usize>> {
     let relu = relu_available(q, vis);
-    let mut out = vec![0; 3 + lut_keys(q).len()];
+    let mut out = vec![0; 4 + lut_keys(q).len()];
     for (i, &has_relu) in relu.iter().enumerate() {
         if let NodeRows::Gadget { rows, kind } = node_rows(q, i, has_relu)? {
             let slot = match kind {
                 GadgetKind::Max => 0,
                 GadgetKind::Avg => 1,
                 GadgetKind::Product => 2,
-                GadgetKind::Lut(t) => 3 + t,
+                GadgetKind::Constant => 3,
+                GadgetKind::Lut(t) => 4 + t,
             };
             out[slot] += rows;
         }
@@ -423,6 +433,8 @@ struct Columns {
     product: Option<ProductConfig>,
     /// One lookup table per distinct (function, scale) of the Activation nodes.
     luts: Vec<LutConfig>,
+    /// A fixed column with equality for constant cells (Pad values), when the model has a Pad.
+    constants: Option<Column>,
 }
 
 fn configure(cs: &mut ConstraintSystem, plan: &Plan, vis: Visibilities, q: &QuantizedModel) -> Columns {
@@ -455,7 +467,12 @@ fn configure(cs: &mut ConstraintSystem, plan: &Plan, vis: Visibilities, q: &Quan
     let avg = has(|op| matches!(op, Op::AveragePool { .. } | Op::ReduceMean { .. } | Op::Mean)).then(|| AvgConfig::configure(cs, &mac));
     let product = (0..q.nodes.len()).any(|i| is_value_product(q, i)).then(|| ProductConfig::configure(cs, &mac));
     let luts = lut_keys(q).into_iter().enumerate().map(|(i, (f, s))| LutConfig::configure(cs, f, s, plan.bits, i)).collect();
-    Columns { mac, io, io_fixed, public_io, public_params, max, avg, product, luts }
+    let constants = has(|op| matches!(op, Op::Pad { .. })).then(|| {
+        let c = cs.fixed_column();
+        cs.enable_equality(c);
+        c
+    });
+    Columns { mac, io, io_fixed, public_io, public_params, max, avg, product, luts, constants }
 }
 
 /// Row counters of the io columns.
@@ -519,6 +536,7 @@ pub fn build(q: &QuantizedModel, settings: &Settings, plan: &Plan, inputs: &[Ten
     let cols = configure(&mut cs, plan, vis, q);
     let (mut max_region, mut avg_region, mut product_region) = (Region::default(), Region::default(), Region::default());
     let mut lut_regions = vec![Region::default(); cols.luts.len()];
+    let mut const_region = Region::default();
     let mut b = MacBuilder::new(&cs, cols.mac.clone(), plan.k)?;
     b.layout_only = layout_only;
     for t in &cols.luts {
@@ -669,6 +687,31 @@ pub fn build(q: &QuantizedModel, settings: &Settings, plan: &Plan, inputs: &[Ten
                     out.push(cfg.product(&mut b, &mut product_region, x.data[ix[e]], y.data[iy[e]], qn.shift)?);
                 }
                 store.insert(node.output.clone(), Tensor { shape: out_shape.clone(), data: out });
+            }
+            Op::Pad { begin, .. } => {
+                // The padding value as a constant cell (fixed column, in the key), the input's
+                // cells around it.
+                let col = cols.constants.ok_or_else(|| Error::internal("no constants column"))?;
+                let v = run_value_of_pad(q, qn)?;
+                let row = const_region.take(1, n, "constant")?;
+                b.assign(col, row, signed_to_fr(v))?;
+                let c = Operand { value: v, cell: Some(Cell { column: col, row }) };
+                let x = value(&node.inputs[0], &store)?;
+                let st = zkaccel_onnx::strides(&out_shape);
+                let mut data = vec![c; numel_out];
+                let mut idx = vec![0usize; x.shape.len()];
+                for &e in &x.data {
+                    let off: usize = idx.iter().zip(begin).zip(&st).map(|((&i, &bg), &s)| (i + bg) * s).sum();
+                    data[off] = e;
+                    for a in (0..idx.len()).rev() {
+                        idx[a] += 1;
+                        if idx[a] < x.shape[a] {
+                            break;
+                        }
+                        idx[a] = 0;
+                    }
+                }
+                store.insert(node.output.clone(), Tensor { shape: out_shape.clone(), data });
             }
             Op::Activation(_) => {
                 let t = lut_index(q, qn.index);
@@ -923,7 +966,7 @@ pub fn build(q: &QuantizedModel, settings: &Settings, plan: &Plan, inputs: &[Ten
     if rows_used != plan.mac_rows {
         return Err(Error::internal(format!("the layout used {rows_used} MAC rows, the plan counted {}", plan.mac_rows)));
     }
-    let window_used = lut_regions.iter().map(|r| r.row).fold(max_region.row.max(avg_region.row).max(product_region.row), usize::max);
+    let window_used = lut_regions.iter().map(|r| r.row).fold(max_region.row.max(avg_region.row).max(product_region.row).max(const_region.row), usize::max);
     if window_used != plan.window_rows {
         return Err(Error::internal(format!("the layout used {window_used} window rows, the plan counted {}", plan.window_rows)));
     }
