@@ -73,7 +73,7 @@ impl Window {
             return Err(format!("kernel {:?} has an empty axis", self.kernel));
         }
         let mut out = Vec::with_capacity(r);
-        for a in 0..r {
+        for (a, &len) in input.iter().enumerate() {
             let extent = (self.kernel[a] - 1) * self.dilations[a] + 1;
             match self.auto_pad {
                 AutoPad::NotSet => {}
@@ -82,15 +82,15 @@ impl Window {
                     self.pads_end[a] = 0;
                 }
                 AutoPad::SameUpper | AutoPad::SameLower => {
-                    let o = input[a].div_ceil(self.strides[a]);
-                    let total = ((o - 1) * self.strides[a] + extent).saturating_sub(input[a]);
+                    let o = len.div_ceil(self.strides[a]);
+                    let total = ((o - 1) * self.strides[a] + extent).saturating_sub(len);
                     let small = total / 2;
                     let (b, e) = if self.auto_pad == AutoPad::SameUpper { (small, total - small) } else { (total - small, small) };
                     self.pads_begin[a] = b;
                     self.pads_end[a] = e;
                 }
             }
-            let padded = input[a] + self.pads_begin[a] + self.pads_end[a];
+            let padded = len + self.pads_begin[a] + self.pads_end[a];
             if padded < extent {
                 return Err(format!(
                     "axis {a}: the kernel spans {extent} positions, the padded input only {padded}"

@@ -23,7 +23,7 @@ fn activations_match_quantized_model_and_tract() {
             vec![Tensor::new(vec![1, 16], (0..16).map(|_| rng.gen_range(-2.0..2.0)).collect()).unwrap()]
         };
         let scales = (rng.gen_range(6..10), rng.gen_range(6..10));
-        let s = settings(&g, scales, (Visibility::Private, Visibility::Public, Visibility::Fixed), &[x.clone()]);
+        let s = settings(&g, scales, (Visibility::Private, Visibility::Public, Visibility::Fixed), std::slice::from_ref(&x));
         let c = compile(model, &s, lanes);
         let (w, run) = pipeline::gen_witness(&c, &data_of(&x)).unwrap();
         let circuit = pipeline::circuit_for_witness(&c, &w).unwrap();

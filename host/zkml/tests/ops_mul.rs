@@ -28,7 +28,7 @@ fn products_of_two_computed_values_match_the_quantized_model_and_tract() {
         // The node's shift is the input scale; it must not exceed the param scale S.
         let scales = [(6, 6), (5, 9), (8, 10)][i];
         let vis = [(Visibility::Private, Visibility::Public, Visibility::Fixed), (Visibility::Public, Visibility::Public, Visibility::Fixed), (Visibility::Private, Visibility::Private, Visibility::Fixed)][i];
-        let s = settings(&g, scales, vis, &[x.clone()]);
+        let s = settings(&g, scales, vis, std::slice::from_ref(&x));
         let c = compile(MODEL, &s, lanes);
         let (w, run) = pipeline::gen_witness(&c, &data_of(&x)).unwrap();
         let circuit = pipeline::circuit_for_witness(&c, &w).unwrap();

@@ -163,7 +163,7 @@ fn max_windows_wider_than_the_table_are_named_errors() {
     // max − min = 32 = 2^{b−1}: the difference cannot be looked up; an error, not a bad proof.
     let Setup { max, mut b, .. } = setup();
     let xs = cells(&mut b, &[31, -1]);
-    let e = max.window(&mut b, &mut Region::default(), &xs).err().expect("spread 2^(b−1)");
+    let e = max.window(&mut b, &mut Region::default(), &xs).expect_err("spread 2^(b−1)");
     assert!(e.message.contains("spread 32"), "{e}");
 }
 
@@ -171,6 +171,6 @@ fn max_windows_wider_than_the_table_are_named_errors() {
 fn divisors_above_the_table_are_named_errors() {
     let Setup { avg, mut b, .. } = setup();
     let xs = cells(&mut b, &[1, 2]);
-    let e = avg.window(&mut b, &mut Region::default(), &xs, 33).err().expect("divisor above 2^(b−1)");
+    let e = avg.window(&mut b, &mut Region::default(), &xs, 33).expect_err("divisor above 2^(b−1)");
     assert!(e.message.contains("lookup_bits"), "{e}");
 }

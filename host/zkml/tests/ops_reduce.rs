@@ -23,7 +23,7 @@ fn reduce_ops_match_quantized_model_and_tract() {
             vec![Tensor::new(vec![1, 3, 4, 5], (0..60).map(|_| rng.gen_range(-1.0..1.0)).collect()).unwrap()]
         };
         let scales = (rng.gen_range(4..10), rng.gen_range(4..10));
-        let s = settings(&g, scales, (Visibility::Private, Visibility::Public, Visibility::Fixed), &[x.clone()]);
+        let s = settings(&g, scales, (Visibility::Private, Visibility::Public, Visibility::Fixed), std::slice::from_ref(&x));
         let c = compile(model, &s, lanes);
         let (w, run) = pipeline::gen_witness(&c, &data_of(&x)).unwrap();
         let circuit = pipeline::circuit_for_witness(&c, &w).unwrap();

@@ -24,7 +24,7 @@ fn shape_ops_match_quantized_model_and_tract_without_rows() {
             vec![Tensor::new(vec![1, 3, 4, 6], (0..72).map(|_| rng.gen_range(-1.0..1.0)).collect()).unwrap()]
         };
         let scales = (rng.gen_range(4..10), rng.gen_range(4..10));
-        let s = settings(&g, scales, (Visibility::Private, Visibility::Public, Visibility::Fixed), &[x.clone()]);
+        let s = settings(&g, scales, (Visibility::Private, Visibility::Public, Visibility::Fixed), std::slice::from_ref(&x));
         let q = s.quantize(&g).unwrap();
         // Rows at 2 lanes: 72 input range checks and the Add (72 elements × 2 rows); the shape
         // ops take none, and the final Relu is free: every operand of the Concat (input, relu,
@@ -61,7 +61,7 @@ fn pads_match_quantized_model_and_tract() {
             vec![Tensor::new(vec![1, 2, 4, 4], (0..32).map(|_| rng.gen_range(-1.0..1.0)).collect()).unwrap()]
         };
         let scales = (rng.gen_range(4..10), rng.gen_range(4..10));
-        let s = settings(&g, scales, (Visibility::Private, Visibility::Public, Visibility::Fixed), &[x.clone()]);
+        let s = settings(&g, scales, (Visibility::Private, Visibility::Public, Visibility::Fixed), std::slice::from_ref(&x));
         let c = compile(model, &s, lanes);
         let (w, run) = pipeline::gen_witness(&c, &data_of(&x)).unwrap();
         let circuit = pipeline::circuit_for_witness(&c, &w).unwrap();
