@@ -42,6 +42,10 @@ EXAMPLES = REPO / "host" / "onnx" / "examples"
 MODELS = {
     "mlp": ("mlp_784_128_10.onnx", "mlp_input.json", "mlp_calibration.json"),
     "tiny": ("tiny_4_8_3.onnx", "tiny_input.json", "tiny_input.json"),
+    # LeNet-style CNNs (host/onnx/examples/make_cnn.py): the bundled one proven in the tests and
+    # LeNet-5 proper
+    "cnn": ("cnn_small_28.onnx", "cnn_input.json", "cnn_calibration.json"),
+    "lenet5": ("lenet5_28.onnx", "cnn_input.json", "cnn_calibration.json"),
 }
 TIMED_STEPS = ("setup", "witness", "prove", "verify")
 TOOLS = ("ezkl", "zkaccel")

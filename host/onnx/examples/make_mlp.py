@@ -18,7 +18,8 @@ Writes, next to this script:
   mlp_calibration.json  8 samples for the MLP back to back (ezkl's calibration-data layout)
   act_matmul.onnx       a MatMul of two computed values, a Constant node and a Transpose of a
                         constant (folded at import); act_matmul_input.json
-  mul_two_activations.onnx   Mul of two computed values (rejected: only Mul by constants)
+  mul_two_activations.onnx   Mul of two computed values (node "square_ish"; proven by the
+                        product gadget since issue 18)
 """
 import json
 import os

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::error::{Error, Result};
 use crate::tensor::{numel, Tensor};
+use crate::window::Window;
 
 /// The operators this crate imports, with their attributes resolved at import.
 #[derive(Clone, Debug, PartialEq)]
@@ -27,7 +28,8 @@ pub enum Op {
     Add,
     /// Elementwise difference, numpy broadcasting.
     Sub,
-    /// Elementwise product where at least one operand is a constant, numpy broadcasting.
+    /// Elementwise product (of a value and a constant, or of two computed values), numpy
+    /// broadcasting.
     Mul,
     /// `max(x, 0)`.
     Relu,
@@ -49,12 +51,122 @@ pub enum Op {
     },
     /// Copy.
     Identity,
+    /// N-d convolution (1-D and 2-D in the tests): X `[N, C, in…]`, W `[M, C/group, kernel…]`
+    /// (a constant), optional bias B `[M]` (a constant). Inputs: `[X, W]` or `[X, W, B]`.
+    /// A following BatchNormalization is folded into W and B at import.
+    Conv {
+        /// Kernel, strides, dilations and resolved padding.
+        window: Window,
+        /// ONNX `group` (depthwise: `group = C`).
+        group: usize,
+    },
+    /// Maximum over each window (padded positions are ignored); `GlobalMaxPool` imports as a
+    /// MaxPool whose kernel is the whole spatial extent.
+    MaxPool {
+        /// Kernel, strides, dilations and resolved padding.
+        window: Window,
+    },
+    /// Sum over `axes` (resolved, sorted); `keepdims` keeps them as size-1 axes.
+    ReduceSum {
+        /// The reduced axes.
+        axes: Vec<usize>,
+        /// ONNX `keepdims`.
+        keepdims: bool,
+    },
+    /// ⌊Σ / d⌋ over `axes` (d = the number of reduced elements).
+    ReduceMean {
+        /// The reduced axes.
+        axes: Vec<usize>,
+        /// ONNX `keepdims`.
+        keepdims: bool,
+    },
+    /// Output element i is input element `index[i]` (Slice, Gather with constant indices, the
+    /// outputs of Split; the map is computed at import).
+    Select {
+        /// Flat input index per output element.
+        index: Vec<usize>,
+    },
+    /// Constant padding: `begin[a]` and `end[a]` elements of `value` around axis a (ONNX Pad,
+    /// mode `constant`; `edge` and `reflect` import as [`Op::Select`]).
+    Pad {
+        /// Elements before each axis.
+        begin: Vec<usize>,
+        /// Elements after each axis.
+        end: Vec<usize>,
+        /// The padding value (real).
+        value: f64,
+    },
+    /// Concatenation of computed values along `axis`.
+    Concat {
+        /// Resolved axis.
+        axis: usize,
+    },
+    /// An elementwise nonlinearity, proven by a lookup table over the value range: the output
+    /// at the input's scale s is `round(f(q / 2^s)·2^s)` (ties away from zero).
+    Activation(Activation),
+    /// Elementwise sum of any number of operands, numpy broadcasting.
+    Sum,
+    /// Elementwise mean of any number of computed operands (⌊Σ / k⌋), numpy broadcasting.
+    Mean,
+    /// Mean over each window: the sum of the taps inside the input divided by the kernel size
+    /// (`count_include_pad`) or by the number of those taps. `GlobalAveragePool` imports as an
+    /// AveragePool whose kernel is the whole spatial extent.
+    AveragePool {
+        /// Kernel, strides, dilations and resolved padding.
+        window: Window,
+        /// ONNX `count_include_pad`.
+        count_include_pad: bool,
+    },
 }
 
 impl Op {
     /// Whether the op multiplies two operands (and so needs a rescale in fixed point).
     pub fn is_product(&self) -> bool {
-        matches!(self, Op::Gemm { .. } | Op::MatMul | Op::Mul)
+        matches!(self, Op::Gemm { .. } | Op::MatMul | Op::Mul | Op::Conv { .. })
+    }
+}
+
+/// The nonlinearities of [`Op::Activation`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Activation {
+    /// `min(max(x, min), max)` (ONNX Clip; torch's ReLU6 exports as Clip(0, 6)).
+    Clip { min: f64, max: f64 },
+    /// `x` for x ≥ 0, `alpha·x` below.
+    LeakyRelu { alpha: f64 },
+    /// `1 / (1 + e^−x)`.
+    Sigmoid,
+    /// `tanh x`.
+    Tanh,
+    /// `max(0, min(1, alpha·x + beta))`.
+    HardSigmoid { alpha: f64, beta: f64 },
+}
+
+impl Activation {
+    /// The real function.
+    pub fn apply(&self, x: f64) -> f64 {
+        match *self {
+            Activation::Clip { min, max } => x.max(min).min(max),
+            Activation::LeakyRelu { alpha } => if x >= 0.0 { x } else { alpha * x },
+            Activation::Sigmoid => 1.0 / (1.0 + (-x).exp()),
+            Activation::Tanh => x.tanh(),
+            Activation::HardSigmoid { alpha, beta } => (alpha * x + beta).clamp(0.0, 1.0),
+        }
+    }
+
+    /// A Lipschitz constant (for the error bound).
+    pub fn lipschitz(&self) -> f64 {
+        match *self {
+            Activation::Clip { .. } | Activation::Tanh => 1.0,
+            Activation::LeakyRelu { alpha } => alpha.abs().max(1.0),
+            Activation::Sigmoid => 0.25,
+            Activation::HardSigmoid { alpha, .. } => alpha.abs(),
+        }
+    }
+
+    /// The quantized function at scale s: `round(f(q / 2^s)·2^s)`, ties away from zero.
+    pub fn apply_q(&self, q: i64, scale: u32) -> i64 {
+        let s = (scale as f64).exp2();
+        (self.apply(q as f64 / s) * s).round() as i64
     }
 }
 
@@ -96,7 +208,8 @@ pub struct Graph {
     /// Graph outputs, in file order.
     pub outputs: Vec<ValueInfo>,
     /// Names of supported nodes whose inputs were all constants and which were evaluated at
-    /// import into `constants` (e.g. a `Transpose` of a weight). They do not appear in `nodes`.
+    /// import into `constants` (e.g. a `Transpose` of a weight), and of BatchNormalization nodes
+    /// folded into the Conv or Gemm before them. They do not appear in `nodes`.
     pub folded: Vec<String>,
     /// The original file bytes, kept for tract's float reference run.
     pub(crate) onnx_bytes: Vec<u8>,
@@ -169,6 +282,10 @@ impl Graph {
                         out * *a.last().unwrap_or(&1) as u64
                     }
                     Op::Mul => out,
+                    Op::Conv { window, group } => {
+                        let x = &shapes[&n.inputs[0]];
+                        out * (x[1] / group * window.kernel_size()) as u64
+                    }
                     _ => 0,
                 }
             })

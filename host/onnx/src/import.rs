@@ -10,12 +10,14 @@ use tract_onnx::prelude::Framework;
 
 use crate::error::{Error, Result};
 use crate::eval::eval_node_f64;
-use crate::graph::{Graph, Node, Op, ValueInfo};
+use crate::graph::{Activation, Graph, Node, Op, ValueInfo};
 use crate::tensor::{broadcast_shape, numel, Tensor};
+use crate::window::{AutoPad, Window};
 
 /// The operators [`import`] accepts (besides `Constant`, which only defines a constant).
-pub const SUPPORTED_OPS: &str =
-    "Gemm, MatMul, Add, Sub, Mul (by a constant), Relu, Flatten, Reshape, Transpose, Identity";
+pub const SUPPORTED_OPS: &str = "Gemm, MatMul, Add, Sub, Mul, Relu, Flatten, Reshape, Transpose, Identity, \
+     Conv, MaxPool, AveragePool, GlobalMaxPool, GlobalAveragePool, BatchNormalization, \
+     ReduceSum, ReduceMean, Sum, Mean, Clip, LeakyRelu, Sigmoid, Tanh, HardSigmoid, Concat, Slice, Split, Gather (constant indices), Squeeze, Unsqueeze, Pad";
 
 /// Reads and imports an ONNX file.
 pub fn load_onnx(path: impl AsRef<Path>) -> Result<Graph> {
@@ -70,7 +72,19 @@ pub fn import(bytes: &[u8]) -> Result<Graph> {
         shapes.insert(k.clone(), t.shape.clone());
     }
 
-    let mut nodes = Vec::new();
+    // How often each value is read (node operands and graph outputs): a BatchNormalization is
+    // folded into the node before it only when that node's output has no other reader.
+    let mut uses: HashMap<&str, usize> = HashMap::new();
+    for np in &graph.node {
+        for i in &np.input {
+            *uses.entry(i.as_str()).or_default() += 1;
+        }
+    }
+    for o in &graph.output {
+        *uses.entry(o.name.as_str()).or_default() += 1;
+    }
+
+    let mut nodes: Vec<Node> = Vec::new();
     let mut folded = Vec::new();
     for (index, np) in graph.node.iter().enumerate() {
         let name = if np.name.is_empty() { format!("#{index}") } else { np.name.clone() };
@@ -80,6 +94,11 @@ pub fn import(bytes: &[u8]) -> Result<Graph> {
                 node: name,
                 supported: SUPPORTED_OPS,
             });
+        }
+        if crate::shape_ops::SHAPE_OPS.contains(&np.op_type.as_str()) {
+            let new = crate::shape_ops::import_shape_op(np, &name, &mut constants, &mut shapes, &mut folded)?;
+            nodes.extend(new);
+            continue;
         }
         let invalid = |reason: String| Error::InvalidNode {
             node: name.clone(),
@@ -109,17 +128,29 @@ pub fn import(bytes: &[u8]) -> Result<Graph> {
                 )));
             }
         }
+        if np.op_type == "BatchNormalization" {
+            crate::batchnorm::import_batchnorm(np, &name, &mut constants, &mut nodes, &mut shapes, &mut folded, &uses)?;
+            continue;
+        }
         let (mut op, ins) = parse_op(np, &name, &constants, &invalid)?;
         if let Some(empty) = ins.iter().find(|i| constants.get(*i).is_some_and(|t| t.data.is_empty())) {
             return Err(invalid(format!("constant operand {empty:?} has no elements")));
         }
         let in_shapes: Vec<&Vec<usize>> = ins.iter().map(|i| &shapes[i]).collect();
         let output_shape = infer_shape_resolving(&mut op, &in_shapes).map_err(invalid)?;
-        if matches!(op, Op::Mul) && !ins.iter().any(|i| constants.contains_key(i)) {
-            return Err(invalid(
-                "both operands are computed values; only multiplication by a constant is supported"
-                    .into(),
-            ));
+        if matches!(op, Op::Mean | Op::Concat { .. })
+            && ins.iter().any(|i| constants.contains_key(i))
+            && !ins.iter().all(|i| constants.contains_key(i))
+        {
+            return Err(invalid(format!("a constant operand of {} is not supported", np.op_type)));
+        }
+        if matches!(op, Op::Conv { .. }) {
+            if !constants.contains_key(&ins[1]) {
+                return Err(invalid(format!("the weight W ({:?}) must be a constant", ins[1])));
+            }
+            if ins.len() == 3 && !constants.contains_key(&ins[2]) {
+                return Err(invalid(format!("the bias B ({:?}) must be a constant", ins[2])));
+            }
         }
         if let Op::Gemm { alpha, beta, .. } = op {
             if alpha != 1.0 && !constants.contains_key(&ins[0]) && !constants.contains_key(&ins[1]) {
@@ -339,6 +370,99 @@ fn parse_op(
                 .collect::<Result<Vec<_>>>()?;
             Op::Transpose { perm }
         }
+        "Conv" => {
+            arity(2, 3)?;
+            let ins: Vec<String> = ins.into_iter().filter(|s| !s.is_empty()).collect();
+            let group = int("group", 1);
+            if group < 1 {
+                return Err(invalid(format!("group {group} must be positive")));
+            }
+            return Ok((Op::Conv { window: window_attrs(np, invalid)?, group: group as usize }, ins));
+        }
+        "MaxPool" | "AveragePool" => {
+            arity(1, 1)?;
+            if int("ceil_mode", 0) != 0 {
+                return Err(invalid("ceil_mode = 1 is not supported".into()));
+            }
+            let window = window_attrs(np, invalid)?;
+            if window.kernel.is_empty() {
+                return Err(invalid("the kernel_shape attribute is required".into()));
+            }
+            if np.op_type == "MaxPool" {
+                Op::MaxPool { window }
+            } else {
+                Op::AveragePool { window, count_include_pad: int("count_include_pad", 0) != 0 }
+            }
+        }
+        "GlobalMaxPool" | "GlobalAveragePool" => {
+            arity(1, 1)?;
+            // An empty kernel stands for the whole spatial extent (resolved with the shape).
+            let window = Window { kernel: vec![], strides: vec![], dilations: vec![], pads_begin: vec![], pads_end: vec![], auto_pad: AutoPad::NotSet };
+            if np.op_type == "GlobalMaxPool" {
+                Op::MaxPool { window }
+            } else {
+                Op::AveragePool { window, count_include_pad: false }
+            }
+        }
+        "ReduceSum" | "ReduceMean" => {
+            arity(1, 2)?;
+            // axes: an attribute (ReduceMean before opset 18) or a constant second input.
+            let mut axes: Vec<i64> = attr(np, "axes").map(|a| a.ints.clone()).unwrap_or_default();
+            if let Some(a) = ins.get(1).filter(|s| !s.is_empty()) {
+                let t = constants.get(a).ok_or_else(|| invalid(format!("the axes operand {a:?} must be a constant")))?;
+                axes = t.data.iter().map(|&v| v as i64).collect();
+            }
+            let keepdims = int("keepdims", 1) != 0;
+            if axes.is_empty() && int("noop_with_empty_axes", 0) != 0 {
+                return Ok((Op::Identity, vec![ins[0].clone()]));
+            }
+            let axes = axes.into_iter().map(encode_signed).collect();
+            let op = if np.op_type == "ReduceSum" { Op::ReduceSum { axes, keepdims } } else { Op::ReduceMean { axes, keepdims } };
+            return Ok((op, vec![ins[0].clone()]));
+        }
+        "Clip" => {
+            arity(1, 3)?;
+            // opset ≥ 11: min and max are optional constant inputs; before: attributes.
+            let bound = |i: usize, key: &str, default: f64| -> Result<f64> {
+                match ins.get(i).filter(|s| !s.is_empty()) {
+                    Some(n) => {
+                        let t = constants.get(n).ok_or_else(|| invalid(format!("{key} ({n:?}) must be a constant")))?;
+                        t.data.first().copied().ok_or_else(|| invalid(format!("{key} is empty")))
+                    }
+                    None => Ok(attr(np, key).map(|a| a.f as f64).unwrap_or(default)),
+                }
+            };
+            let (min, max) = (bound(1, "min", f64::NEG_INFINITY)?, bound(2, "max", f64::INFINITY)?);
+            return Ok((Op::Activation(Activation::Clip { min, max }), vec![ins[0].clone()]));
+        }
+        "LeakyRelu" => {
+            arity(1, 1)?;
+            Op::Activation(Activation::LeakyRelu { alpha: attr(np, "alpha").map(|a| a.f as f64).unwrap_or(0.01) })
+        }
+        "Sigmoid" => {
+            arity(1, 1)?;
+            Op::Activation(Activation::Sigmoid)
+        }
+        "Tanh" => {
+            arity(1, 1)?;
+            Op::Activation(Activation::Tanh)
+        }
+        "HardSigmoid" => {
+            arity(1, 1)?;
+            let f = |k: &str, d: f64| attr(np, k).map(|a| a.f as f64).unwrap_or(d);
+            Op::Activation(Activation::HardSigmoid { alpha: f("alpha", 0.2), beta: f("beta", 0.5) })
+        }
+        "Concat" => {
+            arity(1, 64)?;
+            Op::Concat { axis: encode_signed(int("axis", 0)) }
+        }
+        "Sum" | "Mean" => {
+            arity(1, 64)?;
+            if ins.iter().any(|s| s.is_empty()) {
+                return Err(invalid("an empty operand name".into()));
+            }
+            if np.op_type == "Sum" { Op::Sum } else { Op::Mean }
+        }
         "Reshape" => {
             arity(2, 2)?;
             if int("allowzero", 0) != 0 {
@@ -366,6 +490,69 @@ fn parse_op(
         }
     };
     Ok((op, ins))
+}
+
+/// The window attributes of Conv/MaxPool/AveragePool as written (`kernel_shape` may be absent
+/// for Conv; strides, dilations and pads default once the rank is known).
+fn window_attrs(np: &pb::NodeProto, invalid: &Invalid<'_>) -> Result<Window> {
+    let ints = |key: &str| -> Result<Vec<usize>> {
+        attr(np, key)
+            .map(|a| a.ints.clone())
+            .unwrap_or_default()
+            .iter()
+            .map(|&v| usize::try_from(v).map_err(|_| invalid(format!("{key} holds the negative value {v}"))))
+            .collect()
+    };
+    let auto_pad = match attr(np, "auto_pad") {
+        None => AutoPad::NotSet,
+        Some(a) => {
+            let s = String::from_utf8_lossy(&a.s).into_owned();
+            AutoPad::parse(&s).ok_or_else(|| invalid(format!("auto_pad {s:?} is not one of NOTSET, VALID, SAME_UPPER, SAME_LOWER")))?
+        }
+    };
+    let pads = ints("pads")?;
+    if !pads.is_empty() && auto_pad != AutoPad::NotSet {
+        return Err(invalid("pads and auto_pad are both given".into()));
+    }
+    if pads.len() % 2 != 0 {
+        return Err(invalid(format!("pads {pads:?} must hold a begin and an end value per axis")));
+    }
+    let (b, e) = pads.split_at(pads.len() / 2);
+    Ok(Window {
+        kernel: ints("kernel_shape")?,
+        strides: ints("strides")?,
+        dilations: ints("dilations")?,
+        pads_begin: b.to_vec(),
+        pads_end: e.to_vec(),
+        auto_pad,
+    })
+}
+
+/// Fills the defaults of a window over `rank` spatial axes and resolves it against the spatial
+/// input dimensions; returns the spatial output dimensions.
+fn resolve_window(w: &mut Window, spatial: &[usize]) -> std::result::Result<Vec<usize>, String> {
+    let r = spatial.len();
+    if w.kernel.len() != r {
+        return Err(format!("kernel_shape {:?} does not match the {r} spatial axes of the input", w.kernel));
+    }
+    for v in [&mut w.strides, &mut w.dilations] {
+        if v.is_empty() {
+            *v = vec![1; r];
+        }
+    }
+    for v in [&mut w.pads_begin, &mut w.pads_end] {
+        if v.is_empty() {
+            *v = vec![0; r];
+        }
+    }
+    if w.pads_begin.len() != r {
+        return Err(format!("pads hold {} values per side for {r} spatial axes", w.pads_begin.len()));
+    }
+    let out = w.resolve(spatial)?;
+    if w.taps(spatial, &out).iter().any(|t| t.is_empty()) {
+        return Err("a window lies entirely in the padding".into());
+    }
+    Ok(out)
 }
 
 /// Negative attribute values are carried through `usize` fields by this offset encoding until
@@ -420,7 +607,85 @@ fn infer_shape_resolving(op: &mut Op, ins: &[&Vec<usize>]) -> std::result::Resul
         }
         Op::Add | Op::Sub | Op::Mul => broadcast_shape(ins[0], ins[1])
             .ok_or_else(|| format!("shapes {:?} and {:?} do not broadcast", ins[0], ins[1])),
-        Op::Relu | Op::Identity => Ok(ins[0].clone()),
+        Op::Relu | Op::Identity | Op::Activation(_) => Ok(ins[0].clone()),
+        Op::Select { .. } | Op::Pad { .. } => unreachable!("Select and Pad nodes are made by shape_ops"),
+        Op::Concat { axis } => {
+            let r = ins[0].len() as i64;
+            let a = decode_signed(*axis);
+            let a = if a < 0 { a + r } else { a };
+            if a < 0 || a >= r {
+                return Err(format!("axis {} out of range for rank {r}", decode_signed(*axis)));
+            }
+            *axis = a as usize;
+            let mut out = ins[0].clone();
+            for s in &ins[1..] {
+                if s.len() != out.len() || s.iter().zip(&out).enumerate().any(|(i, (x, y))| i != *axis && x != y) {
+                    return Err(format!("shapes {:?} and {s:?} differ off axis {axis}", ins[0]));
+                }
+                out[*axis] += s[*axis];
+            }
+            Ok(out)
+        }
+        Op::Sum | Op::Mean => {
+            let mut out = ins[0].clone();
+            for s in &ins[1..] {
+                out = broadcast_shape(&out, s).ok_or_else(|| format!("shapes {out:?} and {s:?} do not broadcast"))?;
+            }
+            Ok(out)
+        }
+        Op::ReduceSum { axes, keepdims } | Op::ReduceMean { axes, keepdims } => {
+            let r = ins[0].len() as i64;
+            let mut res: Vec<usize> = vec![];
+            if axes.is_empty() {
+                res = (0..ins[0].len()).collect();
+            }
+            for &a in axes.iter() {
+                let v = decode_signed(a);
+                let v = if v < 0 { v + r } else { v };
+                if v < 0 || v >= r {
+                    return Err(format!("axis {} out of range for rank {r}", decode_signed(a)));
+                }
+                res.push(v as usize);
+            }
+            res.sort_unstable();
+            res.dedup();
+            *axes = res;
+            Ok(ins[0].iter().enumerate().filter_map(|(i, &d)| if axes.contains(&i) { keepdims.then_some(1) } else { Some(d) }).collect())
+        }
+        Op::Conv { window, group } => {
+            let (x, w) = (ins[0], ins[1]);
+            if x.len() < 3 || w.len() != x.len() {
+                return Err(format!("X {x:?} and W {w:?} must both have rank ≥ 3 and equal ranks"));
+            }
+            if window.kernel.is_empty() {
+                window.kernel = w[2..].to_vec();
+            }
+            if window.kernel[..] != w[2..] {
+                return Err(format!("kernel_shape {:?} differs from W's spatial dimensions {:?}", window.kernel, &w[2..]));
+            }
+            let g = *group;
+            if x[1] % g != 0 || w[0] % g != 0 || w[1] * g != x[1] {
+                return Err(format!("group {g}: X has {} channels, W is {w:?} (needs W[1]·group = C and group | M)", x[1]));
+            }
+            if let Some(b) = ins.get(2) {
+                if b[..] != [w[0]] {
+                    return Err(format!("bias B of shape {b:?}, expected [{}]", w[0]));
+                }
+            }
+            let out = resolve_window(window, &x[2..])?;
+            Ok([vec![x[0], w[0]], out].concat())
+        }
+        Op::MaxPool { window } | Op::AveragePool { window, .. } => {
+            let x = ins[0];
+            if x.len() < 3 {
+                return Err(format!("X {x:?} must have rank ≥ 3 ([N, C, spatial…])"));
+            }
+            if window.kernel.is_empty() {
+                window.kernel = x[2..].to_vec();
+            }
+            let out = resolve_window(window, &x[2..])?;
+            Ok([x[..2].to_vec(), out].concat())
+        }
         Op::Flatten { axis } => {
             let r = ins[0].len() as i64;
             let ax = decode_signed(*axis);

@@ -17,6 +17,7 @@
 //! The supported operators, the rounding rule and the scale bookkeeping are described in
 //! `host/onnx/NOTES.md`.
 
+mod batchnorm;
 mod calibrate;
 mod error;
 mod eval;
@@ -24,12 +25,15 @@ mod graph;
 mod import;
 mod input;
 mod quant;
+mod reduce;
 mod settings;
+mod shape_ops;
 mod tensor;
+mod window;
 
 pub use calibrate::{calibrate, CalibrationConfig, CalibrationTarget};
 pub use error::{Error, Result};
-pub use graph::{Graph, Node, Op, ValueInfo};
+pub use graph::{Activation, Graph, Node, Op, ValueInfo};
 pub use import::{import, load_onnx, SUPPORTED_OPS};
 pub use input::InputData;
 pub use quant::{
@@ -37,4 +41,6 @@ pub use quant::{
     MAX_ABS_Q, MAX_SCALE,
 };
 pub use settings::{CalibrationReport, RunArgs, Settings, Visibility, RESCALE_FLOOR, RESERVED_ROWS};
-pub use tensor::{broadcast_indices, broadcast_shape, numel, Tensor};
+pub use reduce::reduce_groups;
+pub use tensor::{broadcast_indices, broadcast_shape, numel, strides, Tensor};
+pub use window::{AutoPad, ConvShape, Window};

@@ -11,7 +11,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::error::{Error, Result};
-use crate::eval::{eval_layout, gemm_operands, matmul_with};
+use crate::eval::{avg_divisor, concat, conv_with, pad, eval_layout, gemm_operands, matmul_with, pool_with};
 use crate::graph::{Graph, Node, Op};
 use crate::tensor::{broadcast_zip, Tensor};
 
@@ -363,7 +363,54 @@ impl QuantizedModel {
                     let t2 = broadcast_zip(&reals[0], &errs[1], |a, e| a.abs() * e);
                     broadcast_zip(&t1, &t2, |x, y| x + y + rescale)
                 }
+                Op::Conv { .. } => {
+                    // Σ over the taps of E_x·(|w| + E_w) + |x|·E_w, plus the bias's error.
+                    let w_hat = Tensor { shape: reals[1].shape.clone(), data: reals[1].data.iter().zip(&errs[1].data).map(|(w, e)| w.abs() + e).collect() };
+                    let t1 = conv_with(node, &errs[0], &w_hat, 0.0, |acc, e, w| acc + e * w);
+                    let t2 = conv_with(node, &reals[0].map(f64::abs), &errs[1], 0.0, |acc, x, e| acc + x * e);
+                    let per = crate::tensor::numel(&t1.shape[2..]);
+                    let m = t1.shape[1];
+                    let eb = |i: usize| errs.get(2).map(|e| e.data[(i / per) % m]).unwrap_or(0.0);
+                    Tensor { shape: t1.shape.clone(), data: t1.data.iter().zip(&t2.data).enumerate().map(|(i, (a, b))| a + b + eb(i) + rescale).collect() }
+                }
+                // max is 1-Lipschitz in the sup norm over its window.
+                Op::MaxPool { .. } => pool_with(node, &errs[0], |t, _| t.iter().copied().fold(0.0, f64::max)),
+                // Σ E / d, plus the floor division's error (< 1 unit of 2^−out_scale).
+                Op::AveragePool { .. } => {
+                    let unit = (-(qn.out_scale as f64)).exp2();
+                    pool_with(node, &errs[0], |t, k| t.iter().sum::<f64>() / avg_divisor(node, t.len(), k) as f64 + unit)
+                }
                 Op::Add | Op::Sub => broadcast_zip(&errs[0], &errs[1], |x, y| x + y),
+                // Σ E (/ d, plus the floor's unit for the means).
+                Op::ReduceSum { axes, .. } | Op::ReduceMean { axes, .. } => {
+                    let mean = matches!(node.op, Op::ReduceMean { .. });
+                    let unit = if mean { (-(qn.out_scale as f64)).exp2() } else { 0.0 };
+                    let data = crate::reduce::reduce_groups(&errs[0].shape, axes)
+                        .iter()
+                        .map(|g| g.iter().map(|&i| errs[0].data[i]).sum::<f64>() / if mean { g.len() as f64 } else { 1.0 } + unit)
+                        .collect();
+                    Tensor { shape: node.output_shape.clone(), data }
+                }
+                Op::Concat { .. } => concat(node, &errs.iter().collect::<Vec<_>>()),
+                Op::Pad { value, .. } => {
+                    let q = quantize_value(*value, qn.out_scale)?;
+                    pad(node, &errs[0], (dequantize(q, qn.out_scale) - value).abs())
+                }
+                // |f̂(q) − f(a)| ≤ L·|q/2^s − a| + ½·2^−s (the table rounds to nearest).
+                Op::Activation(f) => {
+                    let half = 0.5 * (-(qn.out_scale as f64)).exp2();
+                    errs[0].map(|e| f.lipschitz() * e + half)
+                }
+                Op::Sum | Op::Mean => {
+                    let mean = matches!(node.op, Op::Mean);
+                    let k = if mean { errs.len() as f64 } else { 1.0 };
+                    let unit = if mean { (-(qn.out_scale as f64)).exp2() } else { 0.0 };
+                    let idx: Vec<Vec<usize>> = errs.iter().map(|t| crate::tensor::broadcast_indices(&t.shape, &node.output_shape)).collect();
+                    let data = (0..crate::tensor::numel(&node.output_shape))
+                        .map(|e| errs.iter().zip(&idx).map(|(t, ix)| t.data[ix[e]]).sum::<f64>() / k + unit)
+                        .collect();
+                    Tensor { shape: node.output_shape.clone(), data }
+                }
                 // |relu(â) − relu(a)| ≤ |â − a|, and it is 0 when both are ≤ 0 (â is known).
                 Op::Relu => {
                     let qin = &run.values[&node.inputs[0]];
@@ -407,7 +454,7 @@ fn plan_node(
         out_scale: acc_scale - shift,
     };
     Ok(match &node.op {
-        Op::Gemm { .. } | Op::MatMul | Op::Mul => {
+        Op::Gemm { .. } | Op::MatMul | Op::Mul | Op::Conv { .. } => {
             let (alpha, beta) = match node.op {
                 Op::Gemm { alpha, beta, .. } => (alpha, beta),
                 _ => (1.0, 1.0),
@@ -453,7 +500,34 @@ fn plan_node(
                 (true, true) => return Err(node_err("both operands are constants (should have been folded)".into())),
             }
         }
-        Op::Relu | Op::Flatten { .. } | Op::Reshape { .. } | Op::Transpose { .. } | Op::Identity => {
+        Op::Sum | Op::Mean => {
+            // All operands aligned to the largest scale of the computed ones (constants at it).
+            let s = ins.iter().filter(|i| !is_const(i)).map(|i| scales[i.as_str()]).max().expect("not all constant");
+            let operands = ins.iter().map(|i| if is_const(i) { constant(i, 1.0, s) } else { Ok(value(i)) }).collect::<Result<Vec<_>>>()?;
+            qn(operands, s, 0)
+        }
+        Op::ReduceSum { .. } | Op::ReduceMean { .. } => {
+            let s = scales[ins[0].as_str()];
+            qn(vec![value(&ins[0])], s, 0)
+        }
+        Op::Concat { .. } => {
+            // Cells are moved, not rescaled: every operand must have the same scale.
+            let s = scales[ins[0].as_str()];
+            if let Some(o) = ins.iter().find(|i| scales[i.as_str()] != s) {
+                return Err(node_err(format!("operand {o:?} has scale 2^{}, the first 2^{s}", scales[o.as_str()])));
+            }
+            qn(ins.iter().map(|i| value(i)).collect(), s, 0)
+        }
+        Op::Select { .. }
+        | Op::Pad { .. }
+        | Op::Activation(_)
+        | Op::Relu
+        | Op::Flatten { .. }
+        | Op::Reshape { .. }
+        | Op::Transpose { .. }
+        | Op::Identity
+        | Op::MaxPool { .. }
+        | Op::AveragePool { .. } => {
             let s = scales[ins[0].as_str()];
             qn(vec![value(&ins[0])], s, 0)
         }
@@ -506,7 +580,59 @@ fn eval_node_int(node: &Node, qn: &QNode, values: &HashMap<String, Tensor<i64>>)
             let sub = matches!(node.op, Op::Sub);
             broadcast_zip(&a, &b, |x, y| if sub { x - y } else { x + y })
         }
+        Op::Conv { .. } => {
+            let x = operand_at(&qn.operands[0], values, qn.operands[0].scale());
+            let w = operand_at(&qn.operands[1], values, qn.operands[1].scale());
+            let acc = conv_with(node, &x, &w, Some(0i128), |acc, x, w| acc?.checked_add(x.checked_mul(w)?));
+            let mut acc = Tensor { shape: acc.shape.clone(), data: acc.data.iter().map(|v| v.unwrap_or_else(|| { ovf = true; 0 })).collect() };
+            if let Some(c) = qn.operands.get(2) {
+                let c = operand_at(c, values, qn.acc_scale);
+                let per = crate::tensor::numel(&acc.shape[2..]);
+                let m = acc.shape[1];
+                for (i, v) in acc.data.iter_mut().enumerate() {
+                    *v = v.checked_add(c.data[(i / per) % m]).unwrap_or_else(|| { ovf = true; 0 });
+                }
+            }
+            acc
+        }
+        Op::MaxPool { .. } => {
+            pool_with(node, &values[&node.inputs[0]], |t, _| *t.iter().max().expect("windows are not empty") as i128)
+        }
+        // floor(Σ taps / d): the division the circuit proves (sum = d·q + r, 0 ≤ r < d).
+        Op::AveragePool { .. } => pool_with(node, &values[&node.inputs[0]], |t, k| {
+            t.iter().map(|&v| v as i128).sum::<i128>().div_euclid(avg_divisor(node, t.len(), k) as i128)
+        }),
+        Op::ReduceSum { axes, .. } | Op::ReduceMean { axes, .. } => {
+            let x = &values[&node.inputs[0]];
+            let mean = matches!(node.op, Op::ReduceMean { .. });
+            let data = crate::reduce::reduce_groups(&x.shape, axes)
+                .iter()
+                .map(|g| {
+                    let s: i128 = g.iter().map(|&i| x.data[i] as i128).sum();
+                    if mean { s.div_euclid(g.len() as i128) } else { s }
+                })
+                .collect();
+            Tensor { shape: node.output_shape.clone(), data }
+        }
+        Op::Pad { value, .. } => {
+            let v = quantize_value(*value, qn.out_scale).map_err(|e| Error::Quantization(format!("node {:?}: {e}", node.name)))?;
+            pad(node, &values[&node.inputs[0]], v).map(|v| v as i128)
+        }
+        Op::Concat { .. } => {
+            let ts: Vec<Tensor<i128>> = node.inputs.iter().map(|i| values[i].map(|v| v as i128)).collect();
+            concat(node, &ts.iter().collect::<Vec<_>>())
+        }
+        Op::Sum | Op::Mean => {
+            let ops: Vec<Tensor<i128>> = qn.operands.iter().map(|o| operand_at(o, values, qn.acc_scale)).collect();
+            let idx: Vec<Vec<usize>> = ops.iter().map(|t| crate::tensor::broadcast_indices(&t.shape, &node.output_shape)).collect();
+            let k = if matches!(node.op, Op::Mean) { ops.len() as i128 } else { 1 };
+            let data = (0..crate::tensor::numel(&node.output_shape))
+                .map(|e| ops.iter().zip(&idx).map(|(t, ix)| t.data[ix[e]]).sum::<i128>().div_euclid(k))
+                .collect();
+            Tensor { shape: node.output_shape.clone(), data }
+        }
         Op::Relu => values[&node.inputs[0]].map(|v| (v as i128).max(0)),
+        Op::Activation(f) => values[&node.inputs[0]].map(|v| f.apply_q(v, qn.out_scale) as i128),
         _ => eval_layout(node, &values[&node.inputs[0]]).map(|v| v as i128),
     };
     if ovf {

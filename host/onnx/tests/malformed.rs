@@ -169,8 +169,14 @@ fn operator_errors() {
 
     let mut m = linear();
     m.nodes[0].name.clear();
+    m.nodes[0].op_type = "LSTM".into();
+    expect(m.bytes(), |e| matches!(e, Error::UnsupportedOp { node, op_type, .. } if node == "#0" && op_type == "LSTM"), "node \"#0\"");
+
+    // Conv is supported, but not on a rank-2 input: a named error.
+    let mut m = linear();
     m.nodes[0].op_type = "Conv".into();
-    expect(m.bytes(), |e| matches!(e, Error::UnsupportedOp { node, op_type, .. } if node == "#0" && op_type == "Conv"), "node \"#0\"");
+    m.nodes[0].attribute.clear();
+    expect(m.bytes(), invalid, "rank ≥ 3");
 
     let mut m = linear();
     m.nodes[0].attribute.push(attr_i("transB", 1));

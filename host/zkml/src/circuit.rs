@@ -11,7 +11,9 @@
 //! * `io_fixed` (only with a `fixed` input or output visibility): a fixed column holding fixed
 //!   inputs and the fixed outputs, tied to the computation by copy constraints;
 //! * public params: one instance column per weight column and one for the bias column, with
-//!   `w_i − inst_i = 0` and `bias − inst_b = 0` on every row.
+//!   `w_i − inst_i = 0` and `bias − inst_b = 0` on every row;
+//! * the window gadgets of `crate::ops` (only for models with a MaxPool or an AveragePool), each
+//!   on columns of its own with a row counter of its own (`Plan::window_rows`).
 //!
 //! One global shift S = max(param_scale, 1): a node whose own shift is s ≤ S has its weights and
 //! bias multiplied by 2^(S−s), so acc·2^(S−s) rescaled by S equals acc rescaled by s exactly.
@@ -19,7 +21,22 @@
 //! * Gemm / MatMul with one constant factor: one output = ⌈K/L⌉ MAC rows + 1 rescale row, the
 //!   constant factor in the weight columns, the bias (C, at the accumulator scale) in the bias
 //!   column;
-//! * Mul by a constant: a 1×1 product per element (2 rows);
+//! * Conv: per (batch, group, output position) one matrix-vector product of the group's output
+//!   channels' kernel taps against the window's input cells — only the taps inside the input
+//!   (padding contributes 0), copied into the lanes from the cells that hold them, so no im2col
+//!   tensor exists beyond the lane assignment; ⌈taps·C/group / L⌉ + 1 rows per output, its ReLU
+//!   free as for Gemm;
+//! * MaxPool / GlobalMaxPool: the max gadget, one row per window element (`ops::maxpool`);
+//! * AveragePool / GlobalAveragePool: the sum-and-divide gadget, one row per window element
+//!   (`ops::avgpool`);
+//! * Mul by a constant: a 1×1 product per element (2 rows); Mul of two computed values: the
+//!   product gadget, one row per element (`ops::product`);
+//! * ReduceSum / Sum: MAC products with weights 2^S (exact sums, range-checked); ReduceMean /
+//!   Mean: the sum-and-divide gadget;
+//! * Clip, LeakyRelu, Sigmoid, Tanh, HardSigmoid: one lookup table per (function, scale),
+//!   one row per element (`ops::lut`);
+//! * Slice, Split, Gather (constant indices), Squeeze, Unsqueeze, Concat: cells selected or
+//!   permuted, no rows;
 //! * Add / Sub: per element, the activation operands as inputs with weights ±2^(S+align), a
 //!   constant operand in the bias (2 rows);
 //! * Relu: the y cells of the rescale rows that produced its input (free), or, for a value that no
@@ -38,9 +55,14 @@ use ark_ff::Zero;
 use zkaccel::plonk::mac::{signed_to_fr, MacBuilder, MacConfig, Operand};
 use zkaccel::plonk::{Cell, Column, ColumnKind, ConstraintSystem, FixedAssignment, Witness};
 use zkaccel::Fr;
-use zkaccel_onnx::{broadcast_indices, numel, Op, QOperand, QuantizedModel, Settings, Tensor, Visibility};
+use zkaccel_onnx::{broadcast_indices, numel, reduce_groups, ConvShape, Op, QOperand, QuantizedModel, Settings, Tensor, Visibility, Window};
 
 use crate::error::{Error, Result};
+use crate::ops::avgpool::AvgConfig;
+use crate::ops::maxpool::MaxConfig;
+use crate::ops::lut::LutConfig;
+use crate::ops::product::ProductConfig;
+use crate::ops::Region;
 
 /// Lane counts the planner considers (`--lanes auto`).
 pub const LANE_CHOICES: [usize; 5] = [1, 2, 4, 8, 16];
@@ -62,6 +84,15 @@ pub struct Plan {
     pub mac_rows: usize,
     /// `io` / `io_fixed` rows used.
     pub io_rows: usize,
+    /// Rows of the gadgets of `crate::ops` (max-pool, average-pool, product of two computed
+    /// values; each has its own columns, this is the largest). Absent (0) for models without
+    /// them, whose plans are unchanged.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub window_rows: usize,
+}
+
+fn is_zero(v: &usize) -> bool {
+    *v == 0
 }
 
 /// The visibilities the circuit uses (from `settings.run_args`).
@@ -97,6 +128,11 @@ fn unsupported(node: &zkaccel_onnx::Node, why: &str) -> Error {
 enum NodeRows {
     /// `outputs` products over `cols` inputs each.
     Products { outputs: usize, cols: usize },
+    /// Groups of products: (outputs, inputs each) — a Conv, whose windows at the border have
+    /// fewer taps inside the input.
+    ProductGroups(Vec<(usize, usize)>),
+    /// Rows of a gadget (`crate::ops`): one per window element, or per product.
+    Gadget { rows: usize, kind: GadgetKind },
     /// No rows (layout op, or a ReLU of a value that already has ReLU cells).
     None,
 }
@@ -107,11 +143,15 @@ fn relu_available(q: &QuantizedModel, vis: Visibilities) -> Vec<bool> {
     let checked = vis.input != Visibility::Fixed;
     let mut has: HashMap<&str, bool> = q.graph.inputs.iter().map(|i| (i.name.as_str(), checked)).collect();
     let mut out = Vec::with_capacity(q.graph.nodes.len());
-    for node in &q.graph.nodes {
+    for (index, node) in q.graph.nodes.iter().enumerate() {
         let input_has = node.inputs.first().and_then(|i| has.get(i.as_str())).copied().unwrap_or(false);
         let v = match node.op {
-            Op::Gemm { .. } | Op::MatMul | Op::Mul | Op::Add | Op::Sub | Op::Relu => true,
-            Op::Flatten { .. } | Op::Reshape { .. } | Op::Transpose { .. } | Op::Identity => input_has,
+            Op::Mul if is_value_product(q, index) => false,
+            Op::Gemm { .. } | Op::MatMul | Op::Mul | Op::Add | Op::Sub | Op::Relu | Op::Conv { .. } | Op::Sum | Op::ReduceSum { .. } => true,
+            Op::Mean | Op::ReduceMean { .. } | Op::Activation(_) | Op::Pad { .. } => false,
+            Op::Flatten { .. } | Op::Reshape { .. } | Op::Transpose { .. } | Op::Identity | Op::Select { .. } => input_has,
+            Op::Concat { .. } => node.inputs.iter().all(|i| has.get(i.as_str()).copied().unwrap_or(false)),
+            Op::MaxPool { .. } | Op::AveragePool { .. } => false,
         };
         out.push(input_has);
         has.insert(node.output.as_str(), v);
@@ -138,17 +178,89 @@ fn node_rows(q: &QuantizedModel, index: usize, input_has_relu: bool) -> Result<N
                 _ => return Err(unsupported(node, "a product of two computed values")),
             }
         }
+        Op::Mul if is_value_product(q, index) => NodeRows::Gadget { rows: outputs, kind: GadgetKind::Product },
         Op::Mul => Products { outputs, cols: 1 },
         Op::Add | Op::Sub => {
             let values = qn.operands.iter().filter(|o| matches!(o, QOperand::Value { .. })).count();
             Products { outputs, cols: values }
         }
+        Op::Conv { window, group } => {
+            let shape = conv_shape(q, index, window, *group);
+            let per_position = shape.batch * shape.out_channels;
+            NodeRows::ProductGroups(shape.taps.iter().map(|t| (per_position, t.len() * shape.group_in())).collect())
+        }
+        Op::MaxPool { window } | Op::AveragePool { window, .. } => {
+            let x = &value_shapes(q)[&node.inputs[0]];
+            let taps: usize = window.taps(&x[2..], &node.output_shape[2..]).iter().map(Vec::len).sum();
+            let kind = if matches!(node.op, Op::MaxPool { .. }) { GadgetKind::Max } else { GadgetKind::Avg };
+            NodeRows::Gadget { rows: taps * x[0] * x[1], kind }
+        }
+        Op::Sum => {
+            let values = qn.operands.iter().filter(|o| matches!(o, QOperand::Value { .. })).count();
+            Products { outputs, cols: values }
+        }
+        Op::Mean => NodeRows::Gadget { rows: outputs * qn.operands.len(), kind: GadgetKind::Avg },
+        Op::ReduceSum { .. } => {
+            let n_in = numel(&value_shapes(q)[&node.inputs[0]]);
+            Products { outputs, cols: n_in / outputs.max(1) }
+        }
+        Op::ReduceMean { .. } => NodeRows::Gadget { rows: numel(&value_shapes(q)[&node.inputs[0]]), kind: GadgetKind::Avg },
+        Op::Activation(_) => NodeRows::Gadget { rows: outputs, kind: GadgetKind::Lut(lut_index(q, index)) },
+        Op::Pad { .. } => NodeRows::Gadget { rows: 1, kind: GadgetKind::Constant },
         Op::Relu if input_has_relu => NodeRows::None,
         Op::Relu => Products { outputs, cols: 1 },
-        Op::Flatten { .. } | Op::Reshape { .. } | Op::Transpose { .. } | Op::Identity => NodeRows::None,
+        Op::Flatten { .. } | Op::Reshape { .. } | Op::Transpose { .. } | Op::Identity | Op::Select { .. } | Op::Concat { .. } => NodeRows::None,
     })
 }
 use NodeRows::Products;
+
+/// The gadgets beside the MAC layout, each with its own columns and row counter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum GadgetKind {
+    Max,
+    Avg,
+    Product,
+    /// A constant cell (the padding value of a Pad) in the fixed `constants` column.
+    Constant,
+    /// The i-th distinct (function, scale) table.
+    Lut(usize),
+}
+
+/// The distinct (function, scale) pairs of the model's Activation nodes, in node order.
+fn lut_keys(q: &QuantizedModel) -> Vec<(zkaccel_onnx::Activation, u32)> {
+    let mut keys: Vec<(zkaccel_onnx::Activation, u32)> = vec![];
+    for (n, qn) in q.graph.nodes.iter().zip(&q.nodes) {
+        if let Op::Activation(f) = n.op {
+            if !keys.contains(&(f, qn.out_scale)) {
+                keys.push((f, qn.out_scale));
+            }
+        }
+    }
+    keys
+}
+
+fn lut_index(q: &QuantizedModel, index: usize) -> usize {
+    let Op::Activation(f) = q.graph.nodes[index].op else { unreachable!("an Activation") };
+    lut_keys(q).iter().position(|k| *k == (f, q.nodes[index].out_scale)).expect("listed")
+}
+
+/// Whether node `index` is a Mul of two computed values (the product gadget).
+fn is_value_product(q: &QuantizedModel, index: usize) -> bool {
+    matches!(q.graph.nodes[index].op, Op::Mul) && q.nodes[index].operands.iter().all(|o| matches!(o, QOperand::Value { .. }))
+}
+
+/// The quantized padding value of a Pad node (at its output scale).
+fn run_value_of_pad(q: &QuantizedModel, qn: &zkaccel_onnx::QNode) -> Result<i64> {
+    let Op::Pad { value, .. } = q.graph.nodes[qn.index].op else { unreachable!("a Pad") };
+    Ok(zkaccel_onnx::quantize_value(value, qn.out_scale)?)
+}
+
+/// The channel/tap structure of the Conv node `index`.
+fn conv_shape(q: &QuantizedModel, index: usize, window: &Window, group: usize) -> ConvShape {
+    let node = &q.graph.nodes[index];
+    let x = &value_shapes(q)[&node.inputs[0]];
+    ConvShape::new(x, window, group, node.output_shape[1], &node.output_shape)
+}
 
 fn value_shapes(q: &QuantizedModel) -> HashMap<String, Vec<usize>> {
     let mut m: HashMap<String, Vec<usize>> = q.graph.inputs.iter().map(|i| (i.name.clone(), i.shape.clone())).collect();
@@ -179,11 +291,41 @@ pub fn mac_rows(q: &QuantizedModel, lanes: usize, vis: Visibilities) -> Result<u
     let relu = relu_available(q, vis);
     let mut rows = input_check_rows(q, vis);
     for (i, &has_relu) in relu.iter().enumerate() {
-        if let Products { outputs, cols } = node_rows(q, i, has_relu)? {
-            rows += outputs * MacBuilder::rows_per_output(lanes, cols.max(1));
+        match node_rows(q, i, has_relu)? {
+            Products { outputs, cols } => rows += outputs * MacBuilder::rows_per_output(lanes, cols.max(1)),
+            NodeRows::ProductGroups(groups) => {
+                rows += groups.iter().map(|&(outputs, cols)| outputs * MacBuilder::rows_per_output(lanes, cols.max(1))).sum::<usize>();
+            }
+            _ => {}
         }
     }
     Ok(rows)
+}
+
+/// Rows of the max-pool and the average-pool gadgets (each on its own columns).
+pub fn window_rows(q: &QuantizedModel, vis: Visibilities) -> Result<(usize, usize)> {
+    let rows = gadget_rows(q, vis)?;
+    Ok((rows[0], rows[1]))
+}
+
+/// Rows of the gadgets (each on its own columns): max-pool, average-pool, product, constants,
+/// then one entry per lookup table.
+pub fn gadget_rows(q: &QuantizedModel, vis: Visibilities) -> Result<Vec<usize>> {
+    let relu = relu_available(q, vis);
+    let mut out = vec![0; 4 + lut_keys(q).len()];
+    for (i, &has_relu) in relu.iter().enumerate() {
+        if let NodeRows::Gadget { rows, kind } = node_rows(q, i, has_relu)? {
+            let slot = match kind {
+                GadgetKind::Max => 0,
+                GadgetKind::Avg => 1,
+                GadgetKind::Product => 2,
+                GadgetKind::Constant => 3,
+                GadgetKind::Lut(t) => 4 + t,
+            };
+            out[slot] += rows;
+        }
+    }
+    Ok(out)
 }
 
 /// Rows of the `io` (and `io_fixed`) columns.
@@ -212,6 +354,7 @@ pub fn plan(q: &QuantizedModel, settings: &Settings, lanes: Option<usize>) -> Re
     }
     let vis = Visibilities::of(settings);
     let io = io_rows(q, vis);
+    let window = gadget_rows(q, vis)?.into_iter().max().unwrap_or(0);
     let candidates: Vec<usize> = match lanes {
         Some(0) => return Err(Error::usage("--lanes must be at least 1")),
         Some(l) => vec![l],
@@ -220,8 +363,8 @@ pub fn plan(q: &QuantizedModel, settings: &Settings, lanes: Option<usize>) -> Re
     let mut best: Option<Plan> = None;
     for l in candidates {
         let rows = mac_rows(q, l, vis)?;
-        let k = ceil_log2(rows.max(io).max(1)).max(bits).max(shift).max(MIN_K);
-        let p = Plan { lanes: l, k, shift, bits, mac_rows: rows, io_rows: io };
+        let k = ceil_log2(rows.max(io).max(window).max(1)).max(bits).max(shift).max(MIN_K);
+        let p = Plan { lanes: l, k, shift, bits, mac_rows: rows, io_rows: io, window_rows: window };
         if best.as_ref().is_none_or(|b| p.k < b.k) {
             best = Some(p);
         }
@@ -282,9 +425,19 @@ struct Columns {
     public_io: Option<(Column, Column)>,
     /// Instance columns mirroring w_0 … w_{L−1} and the bias, with public params.
     public_params: Vec<Column>,
+    /// The max-pool gadget, for models with a MaxPool.
+    max: Option<MaxConfig>,
+    /// The average-pool gadget, for models with an AveragePool.
+    avg: Option<AvgConfig>,
+    /// The product gadget, for models with a Mul of two computed values.
+    product: Option<ProductConfig>,
+    /// One lookup table per distinct (function, scale) of the Activation nodes.
+    luts: Vec<LutConfig>,
+    /// A fixed column with equality for constant cells (Pad values), when the model has a Pad.
+    constants: Option<Column>,
 }
 
-fn configure(cs: &mut ConstraintSystem, plan: &Plan, vis: Visibilities) -> Columns {
+fn configure(cs: &mut ConstraintSystem, plan: &Plan, vis: Visibilities, q: &QuantizedModel) -> Columns {
     let weights = if vis.params == Visibility::Fixed { ColumnKind::Fixed } else { ColumnKind::Advice };
     let mac = MacConfig::configure_with_weights(cs, plan.lanes, plan.shift, plan.bits, weights);
     let io = cs.advice_column();
@@ -309,7 +462,17 @@ fn configure(cs: &mut ConstraintSystem, plan: &Plan, vis: Visibilities) -> Colum
             public_params.push(inst);
         }
     }
-    Columns { mac, io, io_fixed, public_io, public_params }
+    let has = |f: fn(&Op) -> bool| q.graph.nodes.iter().any(|n| f(&n.op));
+    let max = has(|op| matches!(op, Op::MaxPool { .. })).then(|| MaxConfig::configure(cs, &mac));
+    let avg = has(|op| matches!(op, Op::AveragePool { .. } | Op::ReduceMean { .. } | Op::Mean)).then(|| AvgConfig::configure(cs, &mac));
+    let product = (0..q.nodes.len()).any(|i| is_value_product(q, i)).then(|| ProductConfig::configure(cs, &mac));
+    let luts = lut_keys(q).into_iter().enumerate().map(|(i, (f, s))| LutConfig::configure(cs, f, s, plan.bits, i)).collect();
+    let constants = has(|op| matches!(op, Op::Pad { .. })).then(|| {
+        let c = cs.fixed_column();
+        cs.enable_equality(c);
+        c
+    });
+    Columns { mac, io, io_fixed, public_io, public_params, max, avg, product, luts, constants }
 }
 
 /// Row counters of the io columns.
@@ -370,9 +533,15 @@ pub fn build(q: &QuantizedModel, settings: &Settings, plan: &Plan, inputs: &[Ten
         }
     }
     let mut cs = ConstraintSystem::new();
-    let cols = configure(&mut cs, plan, vis);
+    let cols = configure(&mut cs, plan, vis, q);
+    let (mut max_region, mut avg_region, mut product_region) = (Region::default(), Region::default(), Region::default());
+    let mut lut_regions = vec![Region::default(); cols.luts.len()];
+    let mut const_region = Region::default();
     let mut b = MacBuilder::new(&cs, cols.mac.clone(), plan.k)?;
     b.layout_only = layout_only;
+    for t in &cols.luts {
+        t.fill_table(&mut b)?;
+    }
     let n = b.n();
     let s = plan.shift;
     let mut instance_io: Vec<Fr> = vec![];
@@ -509,7 +678,92 @@ pub fn build(q: &QuantizedModel, settings: &Settings, plan: &Plan, inputs: &[Ten
                     _ => return Err(unsupported(node, "a product of two computed values")),
                 }
             }
-            Op::Mul | Op::Add | Op::Sub => {
+            Op::Mul if is_value_product(q, qn.index) => {
+                let cfg = cols.product.as_ref().ok_or_else(|| Error::internal("no product columns"))?;
+                let (x, y) = (value(&node.inputs[0], &store)?, value(&node.inputs[1], &store)?);
+                let (ix, iy) = (broadcast_indices(&x.shape, &out_shape), broadcast_indices(&y.shape, &out_shape));
+                let mut out = Vec::with_capacity(numel_out);
+                for e in 0..numel_out {
+                    out.push(cfg.product(&mut b, &mut product_region, x.data[ix[e]], y.data[iy[e]], qn.shift)?);
+                }
+                store.insert(node.output.clone(), Tensor { shape: out_shape.clone(), data: out });
+            }
+            Op::Pad { begin, .. } => {
+                // The padding value as a constant cell (fixed column, in the key), the input's
+                // cells around it.
+                let col = cols.constants.ok_or_else(|| Error::internal("no constants column"))?;
+                let v = run_value_of_pad(q, qn)?;
+                let row = const_region.take(1, n, "constant")?;
+                b.assign(col, row, signed_to_fr(v))?;
+                let c = Operand { value: v, cell: Some(Cell { column: col, row }) };
+                let x = value(&node.inputs[0], &store)?;
+                let st = zkaccel_onnx::strides(&out_shape);
+                let mut data = vec![c; numel_out];
+                let mut idx = vec![0usize; x.shape.len()];
+                for &e in &x.data {
+                    let off: usize = idx.iter().zip(begin).zip(&st).map(|((&i, &bg), &s)| (i + bg) * s).sum();
+                    data[off] = e;
+                    for a in (0..idx.len()).rev() {
+                        idx[a] += 1;
+                        if idx[a] < x.shape[a] {
+                            break;
+                        }
+                        idx[a] = 0;
+                    }
+                }
+                store.insert(node.output.clone(), Tensor { shape: out_shape.clone(), data });
+            }
+            Op::Activation(_) => {
+                let t = lut_index(q, qn.index);
+                let x = value(&node.inputs[0], &store)?;
+                let mut out = Vec::with_capacity(numel_out);
+                for v in &x.data {
+                    out.push(cols.luts[t].apply(&mut b, &mut lut_regions[t], *v)?);
+                }
+                store.insert(node.output.clone(), Tensor { shape: out_shape.clone(), data: out });
+            }
+            Op::ReduceSum { axes, .. } | Op::ReduceMean { axes, .. } => {
+                let x = value(&node.inputs[0], &store)?;
+                let groups = reduce_groups(&x.shape, axes);
+                let mut qs = Vec::with_capacity(numel_out);
+                let mut ys = Vec::with_capacity(numel_out);
+                for g in &groups {
+                    let mut elems: Vec<Operand> = g.iter().map(|&i| x.data[i]).collect();
+                    if matches!(node.op, Op::ReduceSum { .. }) {
+                        // Σ x·2^S rescaled by 2^S: the exact sum, range-checked.
+                        let (qv, yv) = b.matvec_both(&[vec![scaled(1)?; elems.len()]], &[0], &mut elems)?;
+                        qs.push(qv[0]);
+                        ys.push(yv[0]);
+                    } else {
+                        let cfg = cols.avg.as_ref().ok_or_else(|| Error::internal("no average-pool columns"))?;
+                        qs.push(cfg.window(&mut b, &mut avg_region, &elems, elems.len())?);
+                    }
+                }
+                store.insert(node.output.clone(), Tensor { shape: out_shape.clone(), data: qs });
+                if !ys.is_empty() {
+                    relu_store.insert(node.output.clone(), Tensor { shape: out_shape.clone(), data: ys });
+                }
+            }
+            Op::Mean => {
+                let cfg = cols.avg.as_ref().ok_or_else(|| Error::internal("no average-pool columns"))?;
+                let mut ops = vec![];
+                for o in &qn.operands {
+                    match o {
+                        QOperand::Value { name, scale } if *scale == qn.acc_scale => {
+                            let t = value(name, &store)?;
+                            ops.push((broadcast_indices(&t.shape, &out_shape), t));
+                        }
+                        _ => return Err(unsupported(node, "a Mean of operands at different scales or of a constant")),
+                    }
+                }
+                let mut out = Vec::with_capacity(numel_out);
+                for e in 0..numel_out {
+                    let elems: Vec<Operand> = ops.iter().map(|(ix, t)| t.data[ix[e]]).collect();
+                    out.push(cfg.window(&mut b, &mut avg_region, &elems, elems.len())?);
+                }
+                store.insert(node.output.clone(), Tensor { shape: out_shape.clone(), data: out });
+            }
+            Op::Mul | Op::Add | Op::Sub | Op::Sum => {
                 // Per element: Σ weight·value + bias over the operands (aligned to acc_scale).
                 let sub = matches!(node.op, Op::Sub);
                 let mut terms: Vec<(Vec<usize>, Tensor<Operand>, i64)> = vec![];
@@ -554,6 +808,77 @@ pub fn build(q: &QuantizedModel, settings: &Settings, plan: &Plan, inputs: &[Ten
                 store.insert(node.output.clone(), Tensor { shape: out_shape.clone(), data: qs });
                 relu_store.insert(node.output.clone(), Tensor { shape: out_shape.clone(), data: ys });
             }
+            Op::Conv { window, group } => {
+                let shape = conv_shape(q, qn.index, window, *group);
+                let x = value(&node.inputs[0], &store)?;
+                let (QOperand::Const { q: w, .. }, bias) = (&qn.operands[1], qn.operands.get(2)) else {
+                    return Err(unsupported(node, "a weight W that is a computed value"));
+                };
+                let bias: Vec<i64> = match bias {
+                    None => vec![0; shape.out_channels],
+                    Some(QOperand::Const { q: c, .. }) => c.data.iter().map(|&v| scaled(v)).collect::<Result<_>>()?,
+                    Some(QOperand::Value { .. }) => return Err(unsupported(node, "a bias B that is a computed value")),
+                };
+                let (cg, mg) = (shape.group_in(), shape.group_out());
+                let mut qs = vec![Operand::input(0); numel_out];
+                let mut ys = qs.clone();
+                // One matrix-vector product per (batch, group, output position): the window's
+                // input cells (taps inside the input only, copied into the MAC lanes) against the
+                // group's output channels' kernel taps.
+                for n in 0..shape.batch {
+                    for g in 0..shape.group {
+                        for (p, taps) in shape.taps.iter().enumerate() {
+                            let mut xs = Vec::with_capacity(cg * taps.len());
+                            for c in 0..cg {
+                                let base = (n * shape.in_channels + g * cg + c) * shape.in_spatial;
+                                xs.extend(taps.iter().map(|&(xi, _)| x.data[base + xi]));
+                            }
+                            let ms = g * mg..(g + 1) * mg;
+                            let weights: Vec<Vec<i64>> = ms
+                                .clone()
+                                .map(|m| {
+                                    (0..cg)
+                                        .flat_map(|c| taps.iter().map(move |&(_, ki)| (m * cg + c) * shape.kernel_size + ki))
+                                        .map(|wi| scaled(w.data[wi]))
+                                        .collect::<Result<Vec<i64>>>()
+                                })
+                                .collect::<Result<_>>()?;
+                            let (qv, yv) = b.matvec_both(&weights, &bias[ms.clone()], &mut xs)?;
+                            for (j, m) in ms.enumerate() {
+                                qs[shape.out_index(n, m, p)] = qv[j];
+                                ys[shape.out_index(n, m, p)] = yv[j];
+                            }
+                        }
+                    }
+                }
+                store.insert(node.output.clone(), Tensor { shape: out_shape.clone(), data: qs });
+                relu_store.insert(node.output.clone(), Tensor { shape: out_shape.clone(), data: ys });
+            }
+            Op::MaxPool { window } | Op::AveragePool { window, .. } => {
+                let x = value(&node.inputs[0], &store)?;
+                let taps = window.taps(&x.shape[2..], &out_shape[2..]);
+                let in_sp = numel(&x.shape[2..]);
+                let mut out = Vec::with_capacity(numel_out);
+                for plane in 0..x.shape[0] * x.shape[1] {
+                    for t in &taps {
+                        let elems: Vec<Operand> = t.iter().map(|&(xi, _)| x.data[plane * in_sp + xi]).collect();
+                        let o = match &node.op {
+                            Op::MaxPool { .. } => {
+                                let cfg = cols.max.as_ref().ok_or_else(|| Error::internal("no max-pool columns"))?;
+                                cfg.window(&mut b, &mut max_region, &elems)?
+                            }
+                            Op::AveragePool { count_include_pad, .. } => {
+                                let cfg = cols.avg.as_ref().ok_or_else(|| Error::internal("no average-pool columns"))?;
+                                let divisor = if *count_include_pad { window.kernel_size() } else { t.len() };
+                                cfg.window(&mut b, &mut avg_region, &elems, divisor)?
+                            }
+                            _ => unreachable!("a pool"),
+                        };
+                        out.push(o);
+                    }
+                }
+                store.insert(node.output.clone(), Tensor { shape: out_shape.clone(), data: out });
+            }
             Op::Relu => {
                 let input = &node.inputs[0];
                 let y = match relu_store.get(input) {
@@ -572,9 +897,31 @@ pub fn build(q: &QuantizedModel, settings: &Settings, plan: &Plan, inputs: &[Ten
                 // relu(relu(x)) = relu(x): the ReLU cells of a ReLU output are its own cells.
                 relu_store.insert(node.output.clone(), y);
             }
-            Op::Flatten { .. } | Op::Reshape { .. } | Op::Transpose { .. } | Op::Identity => {
+            Op::Concat { axis } => {
+                // The operands' cells side by side (the same for their ReLU cells, when all
+                // have them).
+                let outer = numel(&out_shape[..*axis]);
+                let join = |ts: &[Tensor<Operand>]| {
+                    let mut data = Vec::with_capacity(numel_out);
+                    for o in 0..outer {
+                        for t in ts {
+                            let chunk = numel(&t.shape[*axis..]);
+                            data.extend_from_slice(&t.data[o * chunk..(o + 1) * chunk]);
+                        }
+                    }
+                    Tensor { shape: out_shape.clone(), data }
+                };
+                let ts = node.inputs.iter().map(|i| value(i, &store)).collect::<Result<Vec<_>>>()?;
+                store.insert(node.output.clone(), join(&ts));
+                let ys: Option<Vec<Tensor<Operand>>> = node.inputs.iter().map(|i| relu_store.get(i).cloned()).collect();
+                if let Some(ys) = ys {
+                    relu_store.insert(node.output.clone(), join(&ys));
+                }
+            }
+            Op::Flatten { .. } | Op::Reshape { .. } | Op::Transpose { .. } | Op::Identity | Op::Select { .. } => {
                 let layout = |t: &Tensor<Operand>| match &node.op {
                     Op::Transpose { perm } => t.transposed(perm),
+                    Op::Select { index } => Tensor { shape: out_shape.clone(), data: index.iter().map(|&i| t.data[i]).collect() },
                     _ => t.reshaped(out_shape.clone()),
                 };
                 let t = value(&node.inputs[0], &store)?;
@@ -618,6 +965,10 @@ pub fn build(q: &QuantizedModel, settings: &Settings, plan: &Plan, inputs: &[Ten
     let rows_used = b.rows_used();
     if rows_used != plan.mac_rows {
         return Err(Error::internal(format!("the layout used {rows_used} MAC rows, the plan counted {}", plan.mac_rows)));
+    }
+    let window_used = lut_regions.iter().map(|r| r.row).fold(max_region.row.max(avg_region.row).max(product_region.row).max(const_region.row), usize::max);
+    if window_used != plan.window_rows {
+        return Err(Error::internal(format!("the layout used {window_used} window rows, the plan counted {}", plan.window_rows)));
     }
     let (fixed, witness) = b.finish();
     let mut instances = vec![];

@@ -7,6 +7,7 @@
 //! ```
 //!
 //! * [`circuit`]: the layout of a quantized graph (lanes, rows, visibilities) and its witness.
+//! * [`ops`]: gadgets for the operators beside the multiply-accumulates (max-pool, average-pool).
 //! * [`compiled`], [`witness`], [`proof_file`]: the versioned, checked files.
 //! * [`pipeline`]: the steps as functions (used by the CLI and the tests).
 //! * [`cli`]: argument parsing, output (human, `--json`, progress bars), exit codes.
@@ -19,6 +20,7 @@ pub mod compiled;
 pub mod error;
 pub mod exit_code;
 pub mod field;
+pub mod ops;
 pub mod pipeline;
 pub mod proof_file;
 pub mod srs;

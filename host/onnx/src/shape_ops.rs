@@ -1,0 +1,274 @@
+//! Shape operators that select or rearrange elements, imported as cell permutations:
+//! Slice, Gather (constant indices), Split (one `Select` node per output) become
+//! [`Op::Select`] with the output→input index map computed here; Squeeze and Unsqueeze become
+//! [`Op::Reshape`]; Concat is [`Op::Concat`]. In the circuit they move cells and add no rows.
+
+use std::collections::{BTreeMap, HashMap};
+
+use tract_onnx::pb;
+
+use crate::error::{Error, Result};
+use crate::graph::{Node, Op};
+use crate::tensor::{numel, strides, Tensor};
+
+/// The op types handled here.
+pub(crate) const SHAPE_OPS: [&str; 6] = ["Slice", "Gather", "Split", "Squeeze", "Unsqueeze", "Pad"];
+
+fn ints_of(np: &pb::NodeProto, key: &str) -> Option<Vec<i64>> {
+    np.attribute.iter().find(|a| a.name == key).map(|a| a.ints.clone())
+}
+
+fn int_of(np: &pb::NodeProto, key: &str, default: i64) -> i64 {
+    np.attribute.iter().find(|a| a.name == key).map(|a| a.i).unwrap_or(default)
+}
+
+/// Imports one node of [`SHAPE_OPS`]: returns the nodes to append (constant inputs are folded
+/// into `constants` instead, their names pushed to `folded`).
+pub(crate) fn import_shape_op(
+    np: &pb::NodeProto,
+    name: &str,
+    constants: &mut BTreeMap<String, Tensor<f64>>,
+    shapes: &mut HashMap<String, Vec<usize>>,
+    folded: &mut Vec<String>,
+) -> Result<Vec<Node>> {
+    let invalid = |reason: String| Error::InvalidNode { node: name.into(), op_type: np.op_type.clone(), reason };
+    let data = np.input.first().filter(|s| !s.is_empty()).ok_or_else(|| invalid("no data input".into()))?.clone();
+    for i in np.input.iter().filter(|s| !s.is_empty()) {
+        if !shapes.contains_key(i) {
+            return Err(Error::Malformed(format!("node {name:?} ({}) reads {i:?}, which no earlier node, input or initializer defines", np.op_type)));
+        }
+    }
+    for o in &np.output {
+        if o.is_empty() || shapes.contains_key(o) {
+            return Err(Error::Malformed(format!("node {name:?}: output {o:?} is empty or defined twice")));
+        }
+    }
+    if np.op_type != "Split" && np.output.len() != 1 {
+        return Err(invalid(format!("expected exactly one output, found {}", np.output.len())));
+    }
+    let shape = shapes[&data].clone();
+    let r = shape.len() as i64;
+    let axis_of = |a: i64| -> Result<usize> {
+        let v = if a < 0 { a + r } else { a };
+        if v < 0 || v >= r {
+            return Err(invalid(format!("axis {a} out of range for rank {r}")));
+        }
+        Ok(v as usize)
+    };
+    // A constant operand (position i), as integers.
+    let const_ints = |i: usize| -> Result<Option<Vec<i64>>> {
+        match np.input.get(i).filter(|s| !s.is_empty()) {
+            None => Ok(None),
+            Some(n) => {
+                let t = constants.get(n).ok_or_else(|| invalid(format!("operand {n:?} must be a constant")))?;
+                Ok(Some(t.data.iter().map(|&v| v as i64).collect()))
+            }
+        }
+    };
+    // (output name, output shape, op) per output.
+    let mut outs: Vec<(String, Vec<usize>, Op)> = vec![];
+    match np.op_type.as_str() {
+        "Squeeze" | "Unsqueeze" => {
+            let axes = const_ints(1)?.or_else(|| ints_of(np, "axes")).unwrap_or_default();
+            let out = if np.op_type == "Squeeze" {
+                let axes = axes.iter().map(|&a| axis_of(a)).collect::<Result<Vec<_>>>()?;
+                if let Some(&a) = axes.iter().find(|&&a| shape[a] != 1) {
+                    return Err(invalid(format!("axis {a} has size {}, not 1", shape[a])));
+                }
+                shape.iter().enumerate().filter(|(i, &d)| if axes.is_empty() { d != 1 } else { !axes.contains(i) }).map(|(_, &d)| d).collect()
+            } else {
+                let n = r + axes.len() as i64;
+                let mut pos: Vec<usize> = axes
+                    .iter()
+                    .map(|&a| {
+                        let v = if a < 0 { a + n } else { a };
+                        if v < 0 || v >= n { Err(invalid(format!("axis {a} out of range for rank {n}"))) } else { Ok(v as usize) }
+                    })
+                    .collect::<Result<_>>()?;
+                pos.sort_unstable();
+                let mut out = shape.clone();
+                for p in pos {
+                    out.insert(p, 1);
+                }
+                out
+            };
+            outs.push((np.output[0].clone(), out.clone(), Op::Reshape { shape: out }));
+        }
+        "Slice" => {
+            // opset ≥ 10: starts, ends, axes, steps as constant inputs; before: attributes.
+            let starts = const_ints(1)?.or_else(|| ints_of(np, "starts")).ok_or_else(|| invalid("no starts".into()))?;
+            let ends = const_ints(2)?.or_else(|| ints_of(np, "ends")).ok_or_else(|| invalid("no ends".into()))?;
+            let axes = const_ints(3)?.or_else(|| ints_of(np, "axes")).unwrap_or_else(|| (0..starts.len() as i64).collect());
+            let steps = const_ints(4)?.unwrap_or_else(|| vec![1; starts.len()]);
+            if ends.len() != starts.len() || axes.len() != starts.len() || steps.len() != starts.len() {
+                return Err(invalid("starts, ends, axes and steps differ in length".into()));
+            }
+            // Per axis: the selected positions.
+            let mut sel: Vec<Vec<usize>> = shape.iter().map(|&d| (0..d).collect()).collect();
+            for k in 0..starts.len() {
+                let a = axis_of(axes[k])?;
+                let d = shape[a] as i64;
+                let step = steps[k];
+                if step == 0 {
+                    return Err(invalid("a step of 0".into()));
+                }
+                let fix = |v: i64| if v < 0 { v + d } else { v };
+                let (mut s, mut e) = (fix(starts[k]), fix(ends[k]));
+                let mut pos = vec![];
+                if step > 0 {
+                    s = s.clamp(0, d);
+                    e = e.clamp(0, d);
+                    let mut i = s;
+                    while i < e {
+                        pos.push(i as usize);
+                        i += step;
+                    }
+                } else {
+                    s = s.clamp(0, d - 1);
+                    e = e.clamp(-1, d - 1);
+                    let mut i = s;
+                    while i > e {
+                        pos.push(i as usize);
+                        i += step;
+                    }
+                }
+                sel[a] = pos;
+            }
+            let out: Vec<usize> = sel.iter().map(Vec::len).collect();
+            if out.contains(&0) {
+                return Err(invalid(format!("the slice is empty (shape {out:?})")));
+            }
+            outs.push((np.output[0].clone(), out.clone(), Op::Select { index: cartesian(&shape, &sel) }));
+        }
+        "Gather" => {
+            let ind_name = np.input.get(1).filter(|s| !s.is_empty()).ok_or_else(|| invalid("no indices".into()))?;
+            let ind = constants.get(ind_name).ok_or_else(|| invalid(format!("the indices {ind_name:?} must be a constant")))?.clone();
+            let a = axis_of(int_of(np, "axis", 0))?;
+            let d = shape[a] as i64;
+            let idx: Vec<usize> = ind
+                .data
+                .iter()
+                .map(|&v| {
+                    let v = v as i64;
+                    let w = if v < 0 { v + d } else { v };
+                    if w < 0 || w >= d { Err(invalid(format!("index {v} out of range for axis {a} of size {d}"))) } else { Ok(w as usize) }
+                })
+                .collect::<Result<_>>()?;
+            let mut out = shape[..a].to_vec();
+            out.extend(&ind.shape);
+            out.extend(&shape[a + 1..]);
+            let (outer, inner) = (numel(&shape[..a]), numel(&shape[a + 1..]));
+            let mut index = Vec::with_capacity(numel(&out));
+            for o in 0..outer {
+                for &j in &idx {
+                    for i in 0..inner {
+                        index.push((o * shape[a] + j) * inner + i);
+                    }
+                }
+            }
+            outs.push((np.output[0].clone(), out, Op::Select { index }));
+        }
+        "Split" => {
+            let a = axis_of(int_of(np, "axis", 0))?;
+            let k = np.output.len();
+            let d = shape[a];
+            let sizes: Vec<usize> = match const_ints(1)?.or_else(|| ints_of(np, "split")) {
+                Some(s) => s.iter().map(|&v| usize::try_from(v).map_err(|_| invalid(format!("negative split {v}")))).collect::<Result<_>>()?,
+                None => {
+                    let part = d.div_ceil(k);
+                    (0..k).map(|i| part.min(d.saturating_sub(i * part))).collect()
+                }
+            };
+            if sizes.len() != k || sizes.iter().sum::<usize>() != d || sizes.contains(&0) {
+                return Err(invalid(format!("split sizes {sizes:?} do not cut axis {a} of size {d} into {k} parts")));
+            }
+            let mut start = 0;
+            for (o, &len) in np.output.iter().zip(&sizes) {
+                let mut sel: Vec<Vec<usize>> = shape.iter().map(|&d| (0..d).collect()).collect();
+                sel[a] = (start..start + len).collect();
+                start += len;
+                let out: Vec<usize> = sel.iter().map(Vec::len).collect();
+                outs.push((o.clone(), out, Op::Select { index: cartesian(&shape, &sel) }));
+            }
+        }
+        "Pad" => {
+            let pads = const_ints(1)?.or_else(|| ints_of(np, "pads")).ok_or_else(|| invalid("no pads".into()))?;
+            let axes = match const_ints(3)? {
+                Some(a) => a.iter().map(|&a| axis_of(a)).collect::<Result<Vec<_>>>()?,
+                None => (0..shape.len()).collect(),
+            };
+            if pads.len() != 2 * axes.len() {
+                return Err(invalid(format!("pads {pads:?} needs a begin and an end per axis ({} axes)", axes.len())));
+            }
+            if let Some(p) = pads.iter().find(|&&p| p < 0) {
+                return Err(invalid(format!("negative pad {p} (cropping) is not supported")));
+            }
+            let (mut begin, mut end) = (vec![0usize; shape.len()], vec![0usize; shape.len()]);
+            for (k, &a) in axes.iter().enumerate() {
+                begin[a] = pads[k] as usize;
+                end[a] = pads[k + axes.len()] as usize;
+            }
+            let value = match np.input.get(2).filter(|s| !s.is_empty()) {
+                Some(n) => constants.get(n).and_then(|t| t.data.first().copied()).ok_or_else(|| invalid(format!("constant_value ({n:?}) must be a constant scalar")))?,
+                None => np.attribute.iter().find(|a| a.name == "value").map(|a| a.f as f64).unwrap_or(0.0),
+            };
+            let out: Vec<usize> = (0..shape.len()).map(|a| shape[a] + begin[a] + end[a]).collect();
+            let mode = np.attribute.iter().find(|a| a.name == "mode").map(|a| String::from_utf8_lossy(&a.s).into_owned()).unwrap_or_else(|| "constant".into());
+            match mode.as_str() {
+                "constant" => outs.push((np.output[0].clone(), out, Op::Pad { begin, end, value })),
+                "edge" | "reflect" => {
+                    let mut sel: Vec<Vec<usize>> = vec![];
+                    for a in 0..shape.len() {
+                        let d = shape[a] as i64;
+                        if mode == "reflect" && d < 2 && begin[a] + end[a] > 0 || (mode == "reflect" && (begin[a] as i64 >= d || end[a] as i64 >= d)) {
+                            return Err(invalid(format!("reflect padding of {}/{} on an axis of size {d}", begin[a], end[a])));
+                        }
+                        sel.push(
+                            (-(begin[a] as i64)..d + end[a] as i64)
+                                .map(|i| {
+                                    let j = if mode == "edge" { i.clamp(0, d - 1) } else if i < 0 { -i } else if i >= d { 2 * (d - 1) - i } else { i };
+                                    j as usize
+                                })
+                                .collect(),
+                        );
+                    }
+                    outs.push((np.output[0].clone(), out, Op::Select { index: cartesian(&shape, &sel) }));
+                }
+                m => return Err(invalid(format!("mode {m:?} is not supported (constant, edge, reflect)"))),
+            }
+        }
+        other => unreachable!("{other} is not a shape op"),
+    }
+    let mut nodes = vec![];
+    let many = outs.len() > 1;
+    for (i, (output, output_shape, op)) in outs.into_iter().enumerate() {
+        let node = Node {
+            name: if many { format!("{name}:{i}") } else { name.to_owned() },
+            op_type: np.op_type.clone(),
+            op,
+            inputs: vec![data.clone()],
+            output: output.clone(),
+            output_shape: output_shape.clone(),
+        };
+        shapes.insert(output.clone(), output_shape);
+        if let Some(c) = constants.get(&data) {
+            let v = crate::eval::eval_node_f64(&node, &[c]);
+            constants.insert(output, v);
+            folded.push(node.name);
+        } else {
+            nodes.push(node);
+        }
+    }
+    Ok(nodes)
+}
+
+/// Flat input indices of the row-major cartesian product of per-axis selections.
+fn cartesian(shape: &[usize], sel: &[Vec<usize>]) -> Vec<usize> {
+    let st = strides(shape);
+    let mut out = vec![0usize];
+    for (a, s) in sel.iter().enumerate() {
+        let stride = st[a];
+        out = out.iter().flat_map(|&base| s.iter().map(move |&p| base + p * stride)).collect();
+    }
+    out
+}

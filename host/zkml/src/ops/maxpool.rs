@@ -1,0 +1,98 @@
+//! The maximum of a window of range-checked values, proven both ways.
+//!
+//! Columns: advice `x` (the window's elements, copied from their cells), `m` (the claimed
+//! maximum, the same on every row of the window), `p` (running product); fixed selectors
+//! `q_elem` (every row of a window), `q_first`, `q_next` (every row but the last) and `q_last`.
+//! For a window x_1 … x_k on rows i … i+k−1:
+//!
+//! * `max_first`: q_first·(p − (m − x)) = 0;
+//! * `max_chain`: q_next·(p(ωX) − p·(m(ωX) − x(ωX))) = 0 and q_next·(m(ωX) − m) = 0;
+//! * `max_last`:  q_last·p = 0, so Π_j (m − x_j) = 0: **m equals one of the elements**;
+//! * lookup `max_upper_bound`: (q_elem·(m − x), q_elem·(m − x)) ∈ (t_x, t_y) of the ReLU table,
+//!   whose rows (v, max(v, 0)) contain (d, d) exactly for 0 ≤ d < 2^{b−1}: **m ≥ every element**.
+//!
+//! The output is the `m` cell of the window's first row (equality enabled).
+
+use ark_ff::{One, Zero};
+use zkaccel::plonk::mac::{signed_to_fr, MacBuilder, MacConfig, Operand};
+use zkaccel::plonk::{Cell, Column, ConstraintSystem};
+use zkaccel::Fr;
+
+use super::Region;
+use crate::error::{Error, Result};
+
+/// The columns of the max gadget.
+#[derive(Clone, Debug)]
+pub struct MaxConfig {
+    pub x: Column,
+    pub m: Column,
+    pub p: Column,
+    pub q_elem: Column,
+    pub q_first: Column,
+    pub q_next: Column,
+    pub q_last: Column,
+    /// Signed bits of the ReLU table (differences must be below 2^{bits−1}).
+    pub bits: u32,
+}
+
+impl MaxConfig {
+    /// Declares the columns, gates and the lookup (into the MAC layout's ReLU table).
+    pub fn configure(cs: &mut ConstraintSystem, mac: &MacConfig) -> Self {
+        let (x, m, p) = (cs.advice_column(), cs.advice_column(), cs.advice_column());
+        let (q_elem, q_first, q_next, q_last) = (cs.fixed_column(), cs.fixed_column(), cs.fixed_column(), cs.fixed_column());
+        cs.create_gate("max_first", vec![q_first.cur() * (p.cur() - (m.cur() - x.cur()))]);
+        cs.create_gate(
+            "max_chain",
+            vec![q_next.cur() * (p.next() - p.cur() * (m.next() - x.next())), q_next.cur() * (m.next() - m.cur())],
+        );
+        cs.create_gate("max_last", vec![q_last.cur() * p.cur()]);
+        let d = q_elem.cur() * (m.cur() - x.cur());
+        cs.lookup("max_upper_bound", vec![d.clone(), d], vec![mac.t_x, mac.t_y]);
+        cs.enable_equality(x);
+        cs.enable_equality(m);
+        Self { x, m, p, q_elem, q_first, q_next, q_last, bits: mac.bits }
+    }
+
+    /// Lays out max(window) on the next `window.len()` rows of `region`; every element must have
+    /// a cell. Returns the maximum with its cell. With `b.layout_only`, windows whose spread
+    /// exceeds the table are laid out anyway (key generation from placeholder values).
+    pub fn window(&self, b: &mut MacBuilder, region: &mut Region, window: &[Operand]) -> Result<Operand> {
+        if window.is_empty() {
+            return Err(Error::internal("max of an empty window"));
+        }
+        let start = region.take(window.len(), b.n(), "max-pool")?;
+        let max = window.iter().map(|o| o.value).max().expect("not empty");
+        let min = window.iter().map(|o| o.value).min().expect("not empty");
+        let half = 1i128 << (self.bits - 1);
+        if !b.layout_only && (max as i128 - min as i128) >= half {
+            return Err(Error::bad_input(format!(
+                "max-pool window spread {} outside {} signed bits (values {min} … {max})",
+                max as i128 - min as i128,
+                self.bits
+            )));
+        }
+        let m = signed_to_fr(max);
+        let mut p = Fr::one();
+        for (j, x) in window.iter().enumerate() {
+            let row = start + j;
+            let cell = x.cell.ok_or_else(|| Error::internal("max-pool: an element without a cell"))?;
+            let xv = signed_to_fr(x.value);
+            p *= m - xv;
+            b.assign(self.x, row, xv)?;
+            b.assign(self.m, row, m)?;
+            b.assign(self.p, row, p)?;
+            b.assign(self.q_elem, row, Fr::one())?;
+            if j == 0 {
+                b.assign(self.q_first, row, Fr::one())?;
+            }
+            if j + 1 < window.len() {
+                b.assign(self.q_next, row, Fr::one())?;
+            } else {
+                b.assign(self.q_last, row, Fr::one())?;
+            }
+            b.copy(cell, Cell { column: self.x, row });
+        }
+        debug_assert!(b.layout_only || p.is_zero());
+        Ok(Operand { value: max, cell: Some(Cell { column: self.m, row: start }) })
+    }
+}

@@ -1,0 +1,93 @@
+//! Slice, Split, Gather (constant indices), Squeeze, Unsqueeze and Concat in the circuit: cells
+//! are moved (no rows), outputs equal the quantized model and lie within the error bound of
+//! tract, every constraint holds.
+
+mod common;
+
+use common::*;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha20Rng;
+use zkaccel::plonk::dev::check_witness;
+use zkaccel_onnx::{Tensor, Visibility};
+use zkaccel_zkml::circuit::{mac_rows, Visibilities};
+use zkaccel_zkml::pipeline;
+
+#[test]
+fn shape_ops_match_quantized_model_and_tract_without_rows() {
+    let model = "shape_ops.onnx";
+    let g = load(model);
+    let mut rng = ChaCha20Rng::seed_from_u64(22);
+    for (i, lanes) in [None, Some(2)].into_iter().enumerate() {
+        let x = if i == 0 {
+            input("shape_ops_input.json", &g)
+        } else {
+            vec![Tensor::new(vec![1, 3, 4, 6], (0..72).map(|_| rng.gen_range(-1.0..1.0)).collect()).unwrap()]
+        };
+        let scales = (rng.gen_range(4..10), rng.gen_range(4..10));
+        let s = settings(&g, scales, (Visibility::Private, Visibility::Public, Visibility::Fixed), std::slice::from_ref(&x));
+        let q = s.quantize(&g).unwrap();
+        // Rows at 2 lanes: 72 input range checks and the Add (72 elements × 2 rows); the shape
+        // ops take none, and the final Relu is free: every operand of the Concat (input, relu,
+        // add) has ReLU cells, which the Concat moves along.
+        let l = 2;
+        assert_eq!(mac_rows(&q, l, Visibilities::of(&s)).unwrap(), 72 + 72 * 2);
+        let c = compile(model, &s, lanes);
+        let (w, run) = pipeline::gen_witness(&c, &data_of(&x)).unwrap();
+        let circuit = pipeline::circuit_for_witness(&c, &w).unwrap();
+        assert_eq!(circuit.outputs[0].data, run.outputs[0].data);
+        let tract = g.tract_reference(&x).unwrap();
+        let bound = q.error_bound(&x).unwrap();
+        let sc = run.output_scales[0];
+        for ((&v, &f), &e) in run.outputs[0].data.iter().zip(&tract[0].data).zip(&bound[0].data) {
+            let y = v as f64 / (sc as f64).exp2();
+            assert!((y - f).abs() <= e + TRACT_F32_TOL, "|{y} − {f}| > {e}");
+        }
+        let f = check_witness(&circuit.cs, &circuit.fixed, &circuit.witness, &circuit.instances, 5).unwrap();
+        assert!(f.is_empty(), "{f:?}");
+    }
+}
+
+#[test]
+fn pads_match_quantized_model_and_tract() {
+    // Pad constant 0.5 (asymmetric) before a Conv, edge and reflect after it: the constant is a
+    // cell of the fixed `constants` column, edge/reflect select cells.
+    let model = "pad_ops.onnx";
+    let g = load(model);
+    let mut rng = ChaCha20Rng::seed_from_u64(24);
+    for (i, lanes) in [None, Some(1)].into_iter().enumerate() {
+        let x = if i == 0 {
+            input("pad_ops_input.json", &g)
+        } else {
+            vec![Tensor::new(vec![1, 2, 4, 4], (0..32).map(|_| rng.gen_range(-1.0..1.0)).collect()).unwrap()]
+        };
+        let scales = (rng.gen_range(4..10), rng.gen_range(4..10));
+        let s = settings(&g, scales, (Visibility::Private, Visibility::Public, Visibility::Fixed), std::slice::from_ref(&x));
+        let c = compile(model, &s, lanes);
+        let (w, run) = pipeline::gen_witness(&c, &data_of(&x)).unwrap();
+        let circuit = pipeline::circuit_for_witness(&c, &w).unwrap();
+        assert_eq!(circuit.outputs[0].data, run.outputs[0].data);
+        // The constant padding reaches the Conv: with 0.5 at scale s in the padded input.
+        let padded = &run.values["pad_const_out"];
+        assert_eq!(padded.shape, [1, 2, 7, 7]);
+        assert_eq!(padded.data[0], (0.5f64 * (scales.0 as f64).exp2()).round() as i64);
+        let q = s.quantize(&g).unwrap();
+        let tract = g.tract_reference(&x).unwrap();
+        let bound = q.error_bound(&x).unwrap();
+        let sc = run.output_scales[0];
+        for ((&v, &f), &e) in run.outputs[0].data.iter().zip(&tract[0].data).zip(&bound[0].data) {
+            let y = v as f64 / (sc as f64).exp2();
+            assert!((y - f).abs() <= e + TRACT_F32_TOL, "|{y} − {f}| > {e}");
+        }
+        let f = check_witness(&circuit.cs, &circuit.fixed, &circuit.witness, &circuit.instances, 5).unwrap();
+        assert!(f.is_empty(), "{f:?}");
+        // The constant is in a fixed column: changing the value the MAC lanes read breaks a copy.
+        if i == 0 {
+            let x0 = 0; // the first MAC lane; the Conv's first window starts in the padding
+            let mut wit = circuit.witness.clone();
+            let row = (0..1 << c.plan.k).find(|&r| circuit.witness.advice[x0][r] == zkaccel::plonk::mac::signed_to_fr(padded.data[0])).unwrap();
+            wit.advice[x0][row] += zkaccel::Fr::from(1u64);
+            let f = check_witness(&circuit.cs, &circuit.fixed, &wit, &circuit.instances, 50).unwrap();
+            assert!(f.iter().any(|f| matches!(f, zkaccel::plonk::dev::Failure::Copy { .. })), "{f:?}");
+        }
+    }
+}
