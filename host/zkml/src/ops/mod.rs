@@ -1,6 +1,6 @@
 //! Gadgets for the operators that are not multiply-accumulates, each on its own columns beside
 //! the MAC layout (the pool and product gadgets look up the MAC layout's tables, the
-//! nonlinearities have tables of their own; soundness arguments in `docs/plonk.md` §12):
+//! nonlinearities have tables of their own; soundness arguments in `docs/plonk.md` §14):
 //!
 //! * [`maxpool`]: the maximum of a window, proven equal to one element and ≥ every element;
 //! * [`avgpool`]: the floor of a window's sum divided by a constant, with the remainder

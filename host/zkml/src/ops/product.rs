@@ -8,7 +8,7 @@
 //!   `mul_remainder`: q_mul·r ∈ t_r (the MAC layout's remainder table, 0 ≤ r < 2^S).
 //!
 //! a and b are range-checked values, so a·b·up is a small integer and (q, r) is its unique floor
-//! division by 2^S, i.e. q = ⌊a·b / 2^s⌋ (the argument of the MAC rescale row, docs/plonk.md §12).
+//! division by 2^S, i.e. q = ⌊a·b / 2^s⌋ (the argument of the MAC rescale row, docs/plonk.md §14).
 
 use ark_ff::One;
 use zkaccel::plonk::mac::{floor_rescale, signed_to_fr, MacBuilder, MacConfig, Operand};
