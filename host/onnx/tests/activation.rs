@@ -7,7 +7,7 @@ mod common;
 use common::{load, random_sample, TRACT_F32_TOL};
 use rand::Rng;
 use zkaccel_onnx::{Activation, InputData, Op, QuantizedModel};
-use zkaccel_sim::seed::TestRng;
+use zkaccel_testkit::seed::TestRng;
 
 #[test]
 fn activations_follow_the_rounding_rule_and_stay_within_bound_of_tract() {

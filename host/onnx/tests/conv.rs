@@ -10,7 +10,7 @@ mod common;
 use common::{load, random_sample, TRACT_F32_TOL};
 use rand::Rng;
 use zkaccel_onnx::{import, Error, Graph, InputData, Op, QuantizedModel, Tensor};
-use zkaccel_sim::seed::TestRng;
+use zkaccel_testkit::seed::TestRng;
 
 fn input(name: &str, g: &Graph) -> Vec<Tensor<f64>> {
     InputData::load(common::example(name)).unwrap().to_tensors(g).unwrap()

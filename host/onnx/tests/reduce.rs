@@ -7,7 +7,7 @@ mod common;
 use common::{load, random_sample, TRACT_F32_TOL};
 use rand::Rng;
 use zkaccel_onnx::{InputData, Op, QuantizedModel};
-use zkaccel_sim::seed::TestRng;
+use zkaccel_testkit::seed::TestRng;
 
 #[test]
 fn reduce_ops_import_with_resolved_axes() {

@@ -7,7 +7,7 @@ mod common;
 use common::{load, random_sample, TRACT_F32_TOL};
 use rand::Rng;
 use zkaccel_onnx::{InputData, QuantizedModel};
-use zkaccel_sim::seed::TestRng;
+use zkaccel_testkit::seed::TestRng;
 
 #[test]
 fn shape_ops_select_the_right_elements() {
