@@ -23,7 +23,12 @@ use crate::device::DeviceError;
 pub enum DeviceSpec {
     Auto,
     Cpu,
+    /// The simulated card, fast variant: RTL everywhere but the G1 adder, which is its
+    /// cycle-exact model (same cycles as the full RTL).
     Sim,
+    /// The simulated card with the RTL G1 adder too (a few thousand cycles per second: small
+    /// circuits only).
+    SimRtl,
     /// A PCI bus/device/function, e.g. `0000:3b:00.0`.
     Pcie(String),
 }
@@ -35,9 +40,10 @@ impl FromStr for DeviceSpec {
             "auto" => Ok(Self::Auto),
             "cpu" => Ok(Self::Cpu),
             "sim" => Ok(Self::Sim),
+            "sim:rtl" => Ok(Self::SimRtl),
             _ => match s.strip_prefix("pcie:") {
                 Some(bdf) if !bdf.is_empty() => Ok(Self::Pcie(bdf.to_string())),
-                _ => Err(format!("unknown device '{s}': expected auto, cpu, sim or pcie:<BDF> (e.g. pcie:0000:3b:00.0)")),
+                _ => Err(format!("unknown device '{s}': expected auto, cpu, sim, sim:rtl or pcie:<BDF> (e.g. pcie:0000:3b:00.0)")),
             },
         }
     }
@@ -81,7 +87,8 @@ pub fn open(spec: &DeviceSpec, timeout: Duration) -> Result<Opened, DeviceError>
     match spec {
         DeviceSpec::Cpu => Ok(Opened::cpu("requested".into())),
         DeviceSpec::Auto => Ok(Opened::cpu(format!("auto: {}", no_real_card_reason()))),
-        DeviceSpec::Sim => open_sim(timeout),
+        DeviceSpec::Sim => open_sim(false, timeout),
+        DeviceSpec::SimRtl => open_sim(true, timeout),
         DeviceSpec::Pcie(bdf) => Err(DeviceError::Unsupported(format!(
             "pcie:{bdf}: this build has no PCIe backend (it is not written yet); use --device cpu or --device sim"
         ))),
@@ -94,16 +101,21 @@ fn no_real_card_reason() -> String {
 }
 
 #[cfg(feature = "sim")]
-fn open_sim(timeout: Duration) -> Result<Opened, DeviceError> {
-    let card = crate::sim_card::SimCard::with_ntt(SIM_NTT_LOG_N)?;
+fn open_sim(full_rtl: bool, timeout: Duration) -> Result<Opened, DeviceError> {
+    use crate::sim_card::{CardVariant, SimCard, DEFAULT_MEM_POINTS};
+    let (card, what) = if full_rtl {
+        (SimCard::with_msm(CardVariant::FullRtl, DEFAULT_MEM_POINTS)?, "the whole card in RTL, G1 adder included")
+    } else {
+        (SimCard::with_ntt(SIM_NTT_LOG_N)?, "RTL of the card top, NTT core and MSM bucket scheduler, the G1 adder's cycle-exact model")
+    };
     let accel = AccelBackend::new(vec![Box::new(card) as Box<dyn Device + Send>], timeout)?;
     health_check(&accel)?;
     accel.take_profile();
-    Ok(Opened::accel(accel, "requested; the simulated card: Verilator RTL of the card top, NTT core and MSM bucket scheduler, the G1 adder's cycle-exact model; lookups on the CPU", true))
+    Ok(Opened::accel(accel, &format!("requested; the simulated card in Verilator: {what}; lookups on the CPU"), true))
 }
 
 #[cfg(not(feature = "sim"))]
-fn open_sim(_timeout: Duration) -> Result<Opened, DeviceError> {
+fn open_sim(_full_rtl: bool, _timeout: Duration) -> Result<Opened, DeviceError> {
     Err(DeviceError::Unsupported("this build has no simulated card: build with `--features sim` (needs Verilator)".into()))
 }
 

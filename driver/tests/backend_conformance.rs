@@ -71,11 +71,13 @@ mod on_two_simulated_cards {
     use zkaccel_driver::Device;
 
     #[test]
-    fn a_batch_of_transforms_is_split_across_two_cards_and_stays_exact() {
+    fn batches_of_transforms_and_msms_are_split_across_two_cards_and_stay_exact() {
         let mut rng = TestRng::for_test("driver::two_cards");
         let card = || Box::new(SimCard::with_ntt(zkaccel_driver::open::SIM_NTT_LOG_N).unwrap()) as Box<dyn Device + Send>;
         let be = AccelBackend::new(vec![card(), card()], Duration::from_secs(120)).unwrap();
         check_ntt_sizes(&be, &mut rng, &[3, 11]);
+        // MSMs: every base set loaded into both cards, a batch's MSMs split across them.
+        check_msm(&be, &mut rng);
         let cpu = CpuBackend::new();
         use ark_ff::UniformRand;
         let batch: Vec<Vec<ark_bn254::Fr>> = (0..5).map(|_| (0..512).map(|_| ark_bn254::Fr::rand(&mut rng)).collect()).collect();
@@ -87,6 +89,8 @@ mod on_two_simulated_cards {
         let p = be.take_profile();
         assert_eq!(p.fallback_count(), 0, "{:?}", p.lines());
         assert_eq!(p.ntt.per_card.len(), 2, "both cards served: {:?}", p.ntt.per_card);
+        assert_eq!(p.msm.per_card.len(), 2, "both cards served MSMs: {:?}", p.msm.per_card);
+        assert_eq!((p.msm.card_calls, p.msm.cpu_calls), (7, 0), "{:?}", p.lines());
         assert_eq!(p.ntt.per_card.values().sum::<u64>(), p.ntt.card_calls);
         // The batches of 5 split 3 + 2 per kind.
         assert!(p.ntt.per_card.values().all(|&n| n >= 6), "{:?}", p.ntt.per_card);

@@ -35,8 +35,9 @@ pub struct Global {
     #[arg(long, global = true)]
     pub json: bool,
     /// Where MSMs and NTTs run: auto (a real card that identifies correctly, else the CPU), cpu,
-    /// sim (the simulated card: Verilator RTL; builds with the `sim` feature) or pcie:<BDF>.
-    #[arg(long, global = true, default_value = "auto", value_name = "auto|cpu|sim|pcie:<BDF>")]
+    /// sim (the simulated card: Verilator RTL with the G1 adder's cycle-exact model; builds with
+    /// the `sim` feature), sim:rtl (the G1 adder in RTL too: slow) or pcie:<BDF>.
+    #[arg(long, global = true, default_value = "auto", value_name = "auto|cpu|sim|sim:rtl|pcie:<BDF>")]
     pub device: DeviceSpec,
     /// Seconds to wait for a card before a call falls back to the CPU.
     #[arg(long, global = true, default_value_t = 30.0, value_name = "SECONDS", value_parser = parse_timeout)]

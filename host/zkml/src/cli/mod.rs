@@ -65,6 +65,7 @@ fn device_name(d: &args::DeviceSpec) -> String {
         args::DeviceSpec::Auto => "auto".into(),
         args::DeviceSpec::Cpu => "cpu".into(),
         args::DeviceSpec::Sim => "sim".into(),
+        args::DeviceSpec::SimRtl => "sim:rtl".into(),
         args::DeviceSpec::Pcie(bdf) => format!("pcie:{bdf}"),
     }
 }
