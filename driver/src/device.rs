@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use crate::regs::{Kernel, Reg, CARD_ID, GONE, REGMAP_VERSION};
+
 /// Errors of a device.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum DeviceError {
@@ -103,4 +105,30 @@ impl<D: Device + ?Sized> Device for Box<D> {
     fn identify(&mut self) -> Result<Identity, DeviceError> {
         (**self).identify()
     }
+}
+
+/// Checks that `dev` is a zkaccel card (ID), present (not all ones), with this driver's register-map
+/// version and `kernel` in its bitstream: what every kernel's host side does before its first
+/// command.
+pub fn check_card<D: Device + ?Sized>(dev: &mut D, kernel: Kernel) -> Result<(), DeviceError> {
+    let id = dev.read32(Reg::Id.offset())?;
+    if id == GONE {
+        return Err(DeviceError::Gone("ID register reads all ones".into()));
+    }
+    if id != CARD_ID {
+        return Err(DeviceError::Gone(format!("ID {id:#x} is not a zkaccel card")));
+    }
+    let version = dev.read32(Reg::Version.offset())?;
+    if version != REGMAP_VERSION {
+        return Err(DeviceError::Unsupported(format!("register map v{version}, this driver speaks v{REGMAP_VERSION}")));
+    }
+    if dev.read32(Reg::Kernels.offset())? & kernel as u32 == 0 {
+        let name = match kernel {
+            Kernel::Ntt => "NTT",
+            Kernel::Msm => "MSM",
+            Kernel::Lookup => "lookup",
+        };
+        return Err(DeviceError::Unsupported(format!("the bitstream has no {name} kernel")));
+    }
+    Ok(())
 }

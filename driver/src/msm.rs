@@ -16,7 +16,7 @@
 //!   and bytes of the last call.
 
 use crate::device::{Device, DeviceError};
-use crate::regs::{Kernel, MsmOp, Reg, CARD_ID, DIGITS_PER_BEAT, DIGIT_FORMAT, DIGIT_NEG, GONE, REGMAP_VERSION};
+use crate::regs::{Kernel, MsmOp, Reg, DIGITS_PER_BEAT, DIGIT_FORMAT, DIGIT_NEG};
 use ark_bn254::{Fr, G1Affine, G1Projective};
 use ark_ec::{AdditiveGroup, AffineRepr};
 use std::collections::HashMap;
@@ -88,20 +88,7 @@ impl<D: Device> DeviceMsm<D> {
     /// Checks that `dev` is a zkaccel card with our register map, an MSM kernel and the digit
     /// format this driver writes, and reads its limits. `timeout` bounds every wait.
     pub fn new(mut dev: D, timeout: Duration) -> Result<Self, DeviceError> {
-        let id = dev.read32(Reg::Id.offset())?;
-        if id == GONE {
-            return Err(DeviceError::Gone("ID register reads all ones".into()));
-        }
-        if id != CARD_ID {
-            return Err(DeviceError::Gone(format!("ID {id:#x} is not a zkaccel card")));
-        }
-        let version = dev.read32(Reg::Version.offset())?;
-        if version != REGMAP_VERSION {
-            return Err(DeviceError::Unsupported(format!("register map v{version}, this driver speaks v{REGMAP_VERSION}")));
-        }
-        if dev.read32(Reg::Kernels.offset())? & Kernel::Msm as u32 == 0 {
-            return Err(DeviceError::Unsupported("the bitstream has no MSM kernel".into()));
-        }
+        crate::device::check_card(&mut dev, Kernel::Msm)?;
         let format = dev.read32(Reg::MsmDigitFormat.offset())?;
         if format != DIGIT_FORMAT {
             return Err(DeviceError::Unsupported(format!("MSM digit format {format:#x}, this driver writes {DIGIT_FORMAT:#x}")));

@@ -4,7 +4,7 @@
 //! (`zkaccel::card_schedule::ntt_four_step`).
 
 use crate::device::{Device, DeviceError};
-use crate::regs::{Kernel, NttFlags, Reg, CARD_ID, GONE, REGMAP_VERSION};
+use crate::regs::{Kernel, NttFlags, Reg};
 use ark_bn254::{Fr, FrConfig};
 use std::time::Duration;
 use zkaccel::card_schedule::ntt_four_step::{four_step_ntt, NttColumns};
@@ -22,20 +22,7 @@ pub struct DeviceNtt<'a, D: Device + ?Sized> {
 impl<'a, D: Device + ?Sized> DeviceNtt<'a, D> {
     /// Checks that `dev` is a zkaccel card with our register map and an NTT kernel.
     pub fn new(dev: &'a mut D, timeout: Duration) -> Result<Self, DeviceError> {
-        let id = dev.read32(Reg::Id.offset())?;
-        if id == GONE {
-            return Err(DeviceError::Gone("ID register reads all ones".into()));
-        }
-        if id != CARD_ID {
-            return Err(DeviceError::Gone(format!("ID {id:#x} is not a zkaccel card")));
-        }
-        let version = dev.read32(Reg::Version.offset())?;
-        if version != REGMAP_VERSION {
-            return Err(DeviceError::Unsupported(format!("register map v{version}, this driver speaks v{REGMAP_VERSION}")));
-        }
-        if dev.read32(Reg::Kernels.offset())? & Kernel::Ntt as u32 == 0 {
-            return Err(DeviceError::Unsupported("the bitstream has no NTT kernel".into()));
-        }
+        crate::device::check_card(dev, Kernel::Ntt)?;
         let max_log_n = dev.read32(Reg::NttMaxLogN.offset())? as usize;
         let seq = dev.read32(Reg::DoneSeq.offset())?;
         Ok(Self { dev, seq, max_log_n, timeout })

@@ -1,21 +1,12 @@
-//! The CPU backend (plain and profiled) against the conformance checks, plus CPU-specific checks.
+//! The profiled CPU backend against the conformance checks, plus CPU-specific checks. (The plain
+//! CPU backend runs the suite beside the accelerator backend in
+//! `driver/tests/backend_conformance.rs`.)
 
 use ark_ff::UniformRand;
 use zkaccel_testkit::seed::TestRng;
 
 use super::conformance::*;
 use super::*;
-
-#[test]
-fn cpu_backend_conforms() {
-    let mut rng = TestRng::for_test("backend::cpu_backend_conforms");
-    let be = CpuBackend::new();
-    check_msm(&be, &mut rng);
-    check_ntt(&be, &mut rng);
-    check_wrappers(&be, &mut rng);
-    check_lookup_helpers(&be, &mut rng);
-    assert_eq!(be.resident_polys(), 0, "the checks release what they upload");
-}
 
 #[test]
 fn profiled_cpu_backend_conforms() {
