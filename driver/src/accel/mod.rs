@@ -343,52 +343,14 @@ impl Backend for AccelBackend {
     /// parallel), else to the CPU with the reason; a card call that fails is recomputed on the
     /// CPU and counted.
     fn msm_unchecked(&self, jobs: &[MsmJob<'_>]) -> Result<Vec<G1Projective>, BackendError> {
-        let cards = self.cards_with(Kernel::Msm);
-        if cards.len() <= 1 || jobs.len() <= 1 {
-            return jobs.iter().map(|j| self.msm_one(cards.first().copied(), j)).collect();
-        }
-        let n_cards = cards.len();
-        let shares: Vec<Vec<(usize, Result<G1Projective, BackendError>)>> = std::thread::scope(|s| {
-            let workers: Vec<_> = cards
-                .iter()
-                .enumerate()
-                .map(|(c, &card)| s.spawn(move || (c..jobs.len()).step_by(n_cards).map(|i| (i, self.msm_one(Some(card), &jobs[i]))).collect()))
-                .collect();
-            workers.into_iter().map(|w| w.join().expect("card worker")).collect()
-        });
-        let mut out: Vec<Option<G1Projective>> = vec![None; jobs.len()];
-        for (i, r) in shares.into_iter().flatten() {
-            out[i] = Some(r?);
-        }
-        Ok(out.into_iter().map(|r| r.expect("every MSM assigned")).collect())
+        self.across_cards(Kernel::Msm, jobs.len(), |card, i| self.msm_one(card, &jobs[i])).into_iter().collect()
     }
 
     /// A batch of transforms is split across the healthy cards with the NTT kernel (transform
     /// `i` to card `i mod cards`, the cards in parallel); a transform whose card fails falls
     /// back to the CPU alone.
     fn ntt_unchecked(&self, polys: &[&PolyHandle], log_size: u32, kind: NttKind) -> Result<Vec<PolyHandle>, BackendError> {
-        let cards = self.cards_with(Kernel::Ntt);
-        if cards.len() <= 1 || polys.len() <= 1 {
-            return polys.iter().map(|h| self.ntt_one(cards.first().copied(), h, log_size, kind)).collect();
-        }
-        let n_cards = cards.len();
-        let shares: Vec<Vec<(usize, Result<PolyHandle, BackendError>)>> = std::thread::scope(|s| {
-            let workers: Vec<_> = cards
-                .iter()
-                .enumerate()
-                .map(|(c, &card)| {
-                    s.spawn(move || {
-                        (c..polys.len()).step_by(n_cards).map(|i| (i, self.ntt_one(Some(card), polys[i], log_size, kind))).collect()
-                    })
-                })
-                .collect();
-            workers.into_iter().map(|w| w.join().expect("card worker")).collect()
-        });
-        let mut out: Vec<Option<Result<PolyHandle, BackendError>>> = (0..polys.len()).map(|_| None).collect();
-        for (i, r) in shares.into_iter().flatten() {
-            out[i] = Some(r);
-        }
-        let results: Vec<Result<PolyHandle, BackendError>> = out.into_iter().map(|r| r.expect("every transform assigned")).collect();
+        let results = self.across_cards(Kernel::Ntt, polys.len(), |card, i| self.ntt_one(card, polys[i], log_size, kind));
         if results.iter().any(|r| r.is_err()) {
             let mut first_err = None;
             for r in results {
@@ -418,6 +380,35 @@ impl Backend for AccelBackend {
 }
 
 impl AccelBackend {
+    /// Runs `call(card, i)` for `i` in `0..n`, item `i` on the `i mod cards`-th healthy card with
+    /// `kernel` (the cards in parallel, each on its own thread), or on no card when none has it;
+    /// the results in item order.
+    fn across_cards<T: Send>(
+        &self,
+        kernel: Kernel,
+        n: usize,
+        call: impl Fn(Option<&Mutex<Card>>, usize) -> Result<T, BackendError> + Sync,
+    ) -> Vec<Result<T, BackendError>> {
+        let cards = self.cards_with(kernel);
+        if cards.len() <= 1 || n <= 1 {
+            return (0..n).map(|i| call(cards.first().copied(), i)).collect();
+        }
+        let (call, n_cards) = (&call, cards.len());
+        let shares: Vec<Vec<(usize, Result<T, BackendError>)>> = std::thread::scope(|s| {
+            let workers: Vec<_> = cards
+                .iter()
+                .enumerate()
+                .map(|(c, &card)| s.spawn(move || (c..n).step_by(n_cards).map(|i| (i, call(Some(card), i))).collect()))
+                .collect();
+            workers.into_iter().map(|w| w.join().expect("card worker")).collect()
+        });
+        let mut out: Vec<Option<Result<T, BackendError>>> = (0..n).map(|_| None).collect();
+        for (i, r) in shares.into_iter().flatten() {
+            out[i] = Some(r);
+        }
+        out.into_iter().map(|r| r.expect("every item assigned")).collect()
+    }
+
     /// One MSM: on `card` when it is healthy and holds the bases, else on the CPU.
     fn msm_one(&self, card: Option<&Mutex<Card>>, job: &MsmJob<'_>) -> Result<G1Projective, BackendError> {
         let mut card = match card {
