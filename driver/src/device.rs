@@ -5,7 +5,7 @@ use std::time::Duration;
 use crate::regs::{Kernel, Reg, CARD_ID, GONE, REGMAP_VERSION};
 
 /// Errors of a device.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Clone, Debug, thiserror::Error, PartialEq, Eq)]
 pub enum DeviceError {
     /// The device does not answer (register reads return all ones) or was never there.
     #[error("device gone or not present: {0}")]

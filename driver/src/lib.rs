@@ -17,7 +17,10 @@
 //! * `sim_card::SimCard` (feature `sim`) — a card whose kernels are the Verilator models of the
 //!   RTL, behind the very same interface.
 //!
-//! The default build has no simulation dependencies; the PCIe backend is not written yet.
+//! * `pcie::PcieCard` (feature `pcie`) — a real card through sysfs, BAR mappings and the XDMA
+//!   driver's character devices (or a BAR window), under configurable sysfs and /dev roots.
+//!
+//! The default build has no simulation dependencies.
 
 pub mod accel;
 pub mod device;
@@ -26,6 +29,8 @@ pub mod fault_injection;
 pub mod msm;
 pub mod ntt;
 pub mod open;
+#[cfg(feature = "pcie")]
+pub mod pcie;
 #[cfg(feature = "sim")]
 pub mod sim_card;
 

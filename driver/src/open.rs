@@ -1,8 +1,10 @@
 //! Choosing and opening a backend from a `--device` specification: `auto`, `cpu`, `sim` (the
-//! simulated card, feature `sim`) or `pcie:<BDF>` (a card on the PCIe bus).
+//! simulated card, feature `sim`), `pcie:<BDF>` (a card on the PCIe bus) or `xdma:/dev/xdma<N>`
+//! (a card by its XDMA driver's device nodes; both feature `pcie`).
 //!
-//! `auto` picks a real card that identifies correctly and passes a small conformance check, and
-//! the CPU otherwise, saying which and why; it never picks the simulated card.
+//! `auto` picks a real card (a Xilinx or AWS function in sysfs) that identifies correctly and
+//! passes a small conformance check, and the CPU otherwise, saying which and why; it never picks
+//! the simulated card.
 
 use std::str::FromStr;
 use std::sync::Arc;
@@ -31,6 +33,9 @@ pub enum DeviceSpec {
     SimRtl,
     /// A PCI bus/device/function, e.g. `0000:3b:00.0`.
     Pcie(String),
+    /// An XDMA instance by its device nodes' stem, e.g. `/dev/xdma0` (channel 0), and the
+    /// channels' mode (`xdma:/dev/xdma0` streaming, `xdma-mm:/dev/xdma0` memory-mapped).
+    Xdma(String, bool),
 }
 
 impl FromStr for DeviceSpec {
@@ -41,10 +46,17 @@ impl FromStr for DeviceSpec {
             "cpu" => Ok(Self::Cpu),
             "sim" => Ok(Self::Sim),
             "sim:rtl" => Ok(Self::SimRtl),
-            _ => match s.strip_prefix("pcie:") {
-                Some(bdf) if !bdf.is_empty() => Ok(Self::Pcie(bdf.to_string())),
-                _ => Err(format!("unknown device '{s}': expected auto, cpu, sim, sim:rtl or pcie:<BDF> (e.g. pcie:0000:3b:00.0)")),
-            },
+            _ => {
+                if let Some(bdf) = s.strip_prefix("pcie:").filter(|b| !b.is_empty()) {
+                    Ok(Self::Pcie(bdf.to_string()))
+                } else if let Some(p) = s.strip_prefix("xdma:").filter(|p| !p.is_empty()) {
+                    Ok(Self::Xdma(p.to_string(), false))
+                } else if let Some(p) = s.strip_prefix("xdma-mm:").filter(|p| !p.is_empty()) {
+                    Ok(Self::Xdma(p.to_string(), true))
+                } else {
+                    Err(format!("unknown device '{s}': expected auto, cpu, sim, sim:rtl, pcie:<BDF> (e.g. pcie:0000:3b:00.0) or xdma:<path> (e.g. xdma:/dev/xdma0)"))
+                }
+            }
         }
     }
 }
@@ -61,12 +73,26 @@ pub struct Opened {
     pub simulated: bool,
 }
 
+impl std::fmt::Display for DeviceSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Auto => write!(f, "auto"),
+            Self::Cpu => write!(f, "cpu"),
+            Self::Sim => write!(f, "sim"),
+            Self::SimRtl => write!(f, "sim:rtl"),
+            Self::Pcie(bdf) => write!(f, "pcie:{bdf}"),
+            Self::Xdma(p, false) => write!(f, "xdma:{p}"),
+            Self::Xdma(p, true) => write!(f, "xdma-mm:{p}"),
+        }
+    }
+}
+
 impl Opened {
     fn cpu(why: String) -> Self {
         Self { backend: Arc::new(CpuBackend::new()), accel: None, description: format!("cpu ({why})"), simulated: false }
     }
 
-    #[cfg_attr(not(feature = "sim"), allow(dead_code))]
+    #[cfg_attr(not(any(feature = "sim", feature = "pcie")), allow(dead_code))]
     fn accel(accel: AccelBackend, why: &str, simulated: bool) -> Self {
         let accel = Arc::new(accel);
         let description = format!("{} ({why})", accel.name());
@@ -86,18 +112,72 @@ pub const SIM_NTT_LOG_N: usize = 10;
 pub fn open(spec: &DeviceSpec, timeout: Duration) -> Result<Opened, DeviceError> {
     match spec {
         DeviceSpec::Cpu => Ok(Opened::cpu("requested".into())),
-        DeviceSpec::Auto => Ok(Opened::cpu(format!("auto: {}", no_real_card_reason()))),
+        DeviceSpec::Auto => open_auto(timeout),
         DeviceSpec::Sim => open_sim(false, timeout),
         DeviceSpec::SimRtl => open_sim(true, timeout),
-        DeviceSpec::Pcie(bdf) => Err(DeviceError::Unsupported(format!(
-            "pcie:{bdf}: this build has no PCIe backend (it is not written yet); use --device cpu or --device sim"
-        ))),
+        DeviceSpec::Pcie(_) | DeviceSpec::Xdma(..) => open_pcie(spec, timeout),
     }
 }
 
-/// Why `auto` finds no real card.
-fn no_real_card_reason() -> String {
-    "this build has no PCIe backend, so no real card can be found; using the CPU".into()
+#[cfg(not(feature = "pcie"))]
+fn open_auto(_timeout: Duration) -> Result<Opened, DeviceError> {
+    Ok(Opened::cpu("auto: this build has no PCIe backend (feature `pcie`), so no real card can be found; using the CPU".into()))
+}
+
+#[cfg(not(feature = "pcie"))]
+fn open_pcie(spec: &DeviceSpec, _timeout: Duration) -> Result<Opened, DeviceError> {
+    Err(DeviceError::Unsupported(format!("{spec}: this build has no PCIe backend: build with `--features pcie`, or use --device cpu or --device sim")))
+}
+
+/// A PCIe card as the backend over it, health-checked.
+#[cfg(feature = "pcie")]
+fn open_pcie(spec: &DeviceSpec, timeout: Duration) -> Result<Opened, DeviceError> {
+    use crate::pcie::{roots::Roots, xdma::ChannelMode, PcieCard};
+    let roots = Roots::from_env();
+    let card = match spec {
+        DeviceSpec::Pcie(bdf) => PcieCard::open_bdf(&roots, bdf, timeout)?,
+        DeviceSpec::Xdma(p, mm) => {
+            let mode = if *mm { ChannelMode::MemoryMapped } else { ChannelMode::Streaming };
+            PcieCard::open_xdma(&roots, std::path::Path::new(p), mode, timeout)?
+        }
+        _ => unreachable!("open_pcie is called for pcie: and xdma: only"),
+    };
+    let accel = AccelBackend::new(vec![Box::new(card) as Box<dyn crate::device::Device + Send>], timeout)?;
+    health_check(&accel)?;
+    accel.take_profile();
+    Ok(Opened::accel(accel, "requested; passed its conformance check", false))
+}
+
+/// `auto`: the first zkaccel card in sysfs that opens and passes its conformance check, else the
+/// CPU with every card's reason.
+#[cfg(feature = "pcie")]
+fn open_auto(timeout: Duration) -> Result<Opened, DeviceError> {
+    use crate::pcie::{discovery, roots::Roots, PcieCard};
+    let roots = Roots::from_env();
+    let fpgas: Vec<_> = match discovery::list(&roots) {
+        Ok(fs) => fs.into_iter().filter(|f| f.is_fpga_vendor()).collect(),
+        Err(e) => return Ok(Opened::cpu(format!("auto: no real card found: cannot list {}: {e}; using the CPU", roots.pci_devices().display()))),
+    };
+    if fpgas.is_empty() {
+        return Ok(Opened::cpu(format!(
+            "auto: no real card found: no Xilinx or AWS FPGA function in {}; using the CPU",
+            roots.pci_devices().display()
+        )));
+    }
+    let mut why = vec![];
+    for f in fpgas {
+        let tried = PcieCard::open_bdf(&roots, &f.bdf, timeout).and_then(|card| {
+            let accel = AccelBackend::new(vec![Box::new(card) as Box<dyn crate::device::Device + Send>], timeout)?;
+            health_check(&accel)?;
+            accel.take_profile();
+            Ok(accel)
+        });
+        match tried {
+            Ok(accel) => return Ok(Opened::accel(accel, &format!("auto: found at {} and passed its conformance check", f.bdf), false)),
+            Err(e) => why.push(format!("{}: {e}", f.bdf)),
+        }
+    }
+    Ok(Opened::cpu(format!("auto: no real card usable ({}); using the CPU", why.join("; "))))
 }
 
 #[cfg(feature = "sim")]

@@ -3,6 +3,7 @@
 pub mod args;
 mod calibrate;
 mod compile;
+mod device;
 mod gen_settings;
 mod gen_witness;
 pub mod output;
@@ -57,17 +58,7 @@ pub fn main_with_args(argv: Vec<String>) -> u8 {
 pub fn open_device(g: &Global) -> Result<zkaccel_driver::open::Opened> {
     let timeout = std::time::Duration::from_secs_f64(g.device_timeout);
     zkaccel_driver::open::open(&g.device, timeout)
-        .map_err(|e| Error::new(crate::exit_code::ExitCode::Device, format!("--device {}: {e}", device_name(&g.device))))
-}
-
-fn device_name(d: &args::DeviceSpec) -> String {
-    match d {
-        args::DeviceSpec::Auto => "auto".into(),
-        args::DeviceSpec::Cpu => "cpu".into(),
-        args::DeviceSpec::Sim => "sim".into(),
-        args::DeviceSpec::SimRtl => "sim:rtl".into(),
-        args::DeviceSpec::Pcie(bdf) => format!("pcie:{bdf}"),
-    }
+        .map_err(|e| Error::new(crate::exit_code::ExitCode::Device, format!("--device {}: {e}", g.device)))
 }
 
 fn run(cmd: &Command, g: &Global, out: &Out) -> Result<Report> {
@@ -80,6 +71,7 @@ fn run(cmd: &Command, g: &Global, out: &Out) -> Result<Report> {
         Command::Prove(a) => prove::run(a, g, out)?,
         Command::Verify(a) => verify::run(a, out)?,
         Command::Wnn(c) => wnn::run(c, g, out)?,
+        Command::Device(c) => device::run(c)?,
     };
     if let serde_json::Value::Object(m) = &mut r.json {
         m.insert("ok".into(), json!(true));

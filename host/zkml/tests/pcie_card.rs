@@ -1,0 +1,303 @@
+//! The PCIe backend against the emulated card (`zkaccel-card-emu`: the simulated card behind the
+//! files a Linux machine shows — a sysfs device directory whose `resource0` both sides map, XDMA
+//! FIFOs or a BAR window — under temporary sysfs and /dev roots). The `zkaccel` binary runs its
+//! real PCIe code path; only `ZKACCEL_SYSFS_ROOT` / `ZKACCEL_DEV_ROOT` differ from a real machine.
+//!
+//! * `prove --device pcie:<BDF>` (XDMA and BAR-window data paths) and `xdma:/dev/xdma0` prove on
+//!   the card with no fallback, and the proofs verify; `device list` shows the card; `auto`
+//!   finds it;
+//! * a wrong or malformed address, no driver, a foreign vendor, a wrong ID, register-map version
+//!   or kernel mask: each exit code 6 with a message naming the fix; `auto` then says why it
+//!   uses the CPU;
+//! * every fault class (killed, stalled, surprise removal, error status, flipped result bit,
+//!   short read) during a real `prove`: the fallback is reported, the proof written verifies,
+//!   and nothing hangs (bounded by `--device-timeout`).
+
+#![cfg(feature = "sim")]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::*;
+use serde_json::Value;
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn json(&self) -> Value {
+        serde_json::from_str(self.stdout.trim()).unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}\nstderr: {}", self.stdout, self.stderr))
+    }
+    fn expect(self, code: i32, what: &str) -> Self {
+        assert_eq!(self.code, code, "{what}: exit {} (expected {code})\nstdout: {}\nstderr: {}", self.code, self.stdout, self.stderr);
+        self
+    }
+}
+
+fn p(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+/// Temporary sysfs and /dev roots.
+struct Roots {
+    top: PathBuf,
+    sys: PathBuf,
+    dev: PathBuf,
+}
+
+impl Roots {
+    fn new(name: &str) -> Self {
+        let top = std::env::temp_dir().join(format!("zkaccel-pcie-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&top);
+        let (sys, dev) = (top.join("sys"), top.join("dev"));
+        std::fs::create_dir_all(&sys).unwrap();
+        std::fs::create_dir_all(&dev).unwrap();
+        Self { top, sys, dev }
+    }
+
+    fn zk(&self, args: &[&str]) -> Run {
+        let out = Command::new(env!("CARGO_BIN_EXE_zkaccel"))
+            .args(args)
+            .env("ZKACCEL_SYSFS_ROOT", &self.sys)
+            .env("ZKACCEL_DEV_ROOT", &self.dev)
+            .output()
+            .expect("run zkaccel");
+        Run { code: out.status.code().unwrap_or(-1), stdout: String::from_utf8_lossy(&out.stdout).into(), stderr: String::from_utf8_lossy(&out.stderr).into() }
+    }
+}
+
+impl Drop for Roots {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.top);
+    }
+}
+
+/// The emulator binary: next to `zkaccel` (built by `cargo test --workspace`), else built now.
+fn emulator_binary() -> PathBuf {
+    let zk = PathBuf::from(env!("CARGO_BIN_EXE_zkaccel"));
+    let emu = zk.with_file_name("zkaccel-card-emu");
+    if !emu.exists() {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let profile = if zk.parent().unwrap().ends_with("release") { vec!["--release"] } else { vec![] };
+        let st = Command::new(cargo).args(["build", "-p", "zkaccel-card-emu"]).args(profile).status().expect("cargo build -p zkaccel-card-emu");
+        assert!(st.success(), "building zkaccel-card-emu");
+    }
+    emu
+}
+
+/// A running emulated card (killed when dropped).
+struct Emu {
+    child: Child,
+    log: PathBuf,
+    control: PathBuf,
+    bdf: String,
+}
+
+impl Emu {
+    fn start(r: &Roots, bdf: &str, data: &str, extra: &[&str]) -> Self {
+        let log = r.top.join(format!("emu-{bdf}.log"));
+        let control = r.top.join(format!("emu-{bdf}.control"));
+        let child = Command::new(emulator_binary())
+            .args(["--sysfs-root", p(&r.sys), "--dev-root", p(&r.dev), "--bdf", bdf, "--data", data, "--control", p(&control)])
+            .args(extra)
+            .stdout(std::fs::File::create(&log).unwrap())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start zkaccel-card-emu");
+        let mut e = Self { child, log, control, bdf: bdf.to_string() };
+        // The first start may build the Verilator model of the card (minutes); later ones load it.
+        let start = Instant::now();
+        while !e.log().contains("ready") {
+            if let Some(st) = e.child.try_wait().unwrap() {
+                panic!("the emulator exited ({st}) before it was ready: {}", e.log());
+            }
+            assert!(start.elapsed() < Duration::from_secs(900), "the emulator did not get ready");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        e
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    fn arm(&self, line: &str) {
+        std::fs::write(&self.control, format!("{line}\n")).unwrap();
+    }
+}
+
+impl Drop for Emu {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The tiny model through compile, setup and gen-witness (on the CPU).
+struct Tiny {
+    settings: PathBuf,
+    compiled: PathBuf,
+    vk: PathBuf,
+    pk: PathBuf,
+    witness: PathBuf,
+}
+
+fn tiny(r: &Roots) -> Tiny {
+    let d = &r.top;
+    let t = Tiny { settings: d.join("settings.json"), compiled: d.join("model.compiled"), vk: d.join("vk.key"), pk: d.join("pk.key"), witness: d.join("witness.json") };
+    let model = example("tiny_4_8_3.onnx");
+    r.zk(&["gen-settings", "-M", p(&model), "-O", p(&t.settings), "--input-scale", "5", "--param-scale", "5", "-D", p(&example("tiny_input.json"))])
+        .expect(0, "gen-settings");
+    r.zk(&["compile-circuit", "-M", p(&model), "--compiled-circuit", p(&t.compiled), "-S", p(&t.settings), "--lanes", "2"]).expect(0, "compile");
+    r.zk(&["setup", "-M", p(&t.compiled), "--dev-srs", "--vk-path", p(&t.vk), "--pk-path", p(&t.pk), "--device", "cpu"]).expect(0, "setup");
+    r.zk(&["gen-witness", "-D", p(&example("tiny_input.json")), "-M", p(&t.compiled), "-O", p(&t.witness)]).expect(0, "gen-witness");
+    t
+}
+
+impl Tiny {
+    fn prove(&self, r: &Roots, device: &str, proof: &Path, timeout: &str) -> Run {
+        let _ = std::fs::remove_file(proof);
+        r.zk(&["prove", "--witness", p(&self.witness), "-M", p(&self.compiled), "--pk-path", p(&self.pk), "--proof-path", p(proof), "--device", device, "--device-timeout", timeout, "--json"])
+    }
+    fn verify(&self, r: &Roots, proof: &Path) {
+        r.zk(&["verify", "--proof-path", p(proof), "--settings-path", p(&self.settings), "--vk-path", p(&self.vk)]).expect(0, "verify");
+    }
+}
+
+fn assert_all_on_card(j: &Value) {
+    let a = &j["accel"];
+    for k in ["ntt", "msm"] {
+        assert!(a[k]["card_calls"].as_u64().unwrap() >= 10, "{k}: {j}");
+        assert_eq!(a[k]["cpu_calls"], 0, "{k}: {j}");
+    }
+    assert_eq!(a["fallback_count"], 0, "{j}");
+    assert_eq!(j["redone_on_cpu"], Value::Null, "{j}");
+}
+
+#[test]
+fn prove_over_the_emulated_card_from_the_command_line() {
+    let r = Roots::new("prove");
+    let t = tiny(&r);
+    let proof = r.top.join("proof.json");
+    let xdma = Emu::start(&r, "0000:65:00.0", "xdma", &[]);
+    let window = Emu::start(&r, "0000:66:00.0", "window", &[]);
+
+    // device list: both cards, their drivers and identities.
+    let list = r.zk(&["device", "list", "--json"]).expect(0, "device list").json();
+    let cards = list["cards"].as_array().unwrap();
+    assert_eq!(cards.len(), 2, "{list}");
+    assert_eq!(cards[0]["bdf"], "0000:65:00.0");
+    assert_eq!((cards[0]["vendor"].as_str(), cards[0]["device"].as_str()), (Some("0x10ee"), Some("0x903f")), "{list}");
+    assert_eq!((cards[0]["driver"].as_str(), cards[0]["data_path"].as_str()), (Some("xdma"), Some("xdma")), "{list}");
+    assert_eq!((cards[1]["driver"].as_str(), cards[1]["data_path"].as_str()), (Some("vfio-pci"), Some("bar-window")), "{list}");
+    for c in cards {
+        let id = &c["identity"];
+        assert_eq!(id["id"], 0x7a6b_6163, "{list}");
+        assert_eq!(id["regmap_version"], 3, "{list}");
+        assert_eq!(id["kernels"].as_u64().unwrap() & 3, 3, "NTT and MSM: {list}");
+        assert_eq!(id["zkaccel"], true, "{list}");
+    }
+    let human = r.zk(&["device", "list"]).expect(0, "device list");
+    assert!(human.stdout.contains("0000:65:00.0  10ee:903f  driver xdma  data xdma  zkaccel, register map v3"), "{}", human.stdout);
+
+    // prove on each data path, and by the XDMA node.
+    for (device, path) in [("pcie:0000:65:00.0", "XDMA streaming"), ("pcie:66:00.0", "BAR window"), ("xdma:/dev/xdma0", "XDMA streaming")] {
+        let j = t.prove(&r, device, &proof, "30").expect(0, device).json();
+        let said = j["device"].as_str().unwrap();
+        assert!(said.contains("PCIe card") && said.contains(path), "{device}: {said}");
+        assert_all_on_card(&j);
+        t.verify(&r, &proof);
+    }
+    // auto takes the first card that passes its conformance check.
+    let j = t.prove(&r, "auto", &proof, "30").expect(0, "auto").json();
+    assert!(j["device"].as_str().unwrap().contains("auto: found at 0000:65:00.0"), "{j}");
+    assert_all_on_card(&j);
+    t.verify(&r, &proof);
+    assert!(!xdma.log().contains("fired") && !window.log().contains("fired"));
+}
+
+#[test]
+fn refusals_name_the_fix() {
+    let r = Roots::new("refusals");
+    let t = tiny(&r);
+    let proof = r.top.join("proof.json");
+    let refused = |device: &str, wants: &[&str]| {
+        let j = t.prove(&r, device, &proof, "5").expect(6, device).json();
+        let m = j["error"]["message"].as_str().unwrap().to_string();
+        for w in wants {
+            assert!(m.contains(w), "{device}: '{w}' not in: {m}");
+        }
+        assert!(!proof.exists(), "{device}: nothing written");
+    };
+    // Nothing on the bus yet: auto says why it uses the CPU.
+    let j = t.prove(&r, "auto", &proof, "5").expect(0, "auto").json();
+    assert!(j["device"].as_str().unwrap().contains("no real card found: no Xilinx or AWS FPGA function"), "{j}");
+    refused("pcie:0000:3b:00.0", &["no PCI device 0000:3b:00.0", "lspci -D"]);
+    refused("pcie:3b:0.0", &["not a PCI address", "DDDD:BB:DD.F"]);
+    refused("xdma:/dev/xdma7", &["xdma7_user does not exist", "modprobe xdma"]);
+    let _no_driver = Emu::start(&r, "0000:01:00.0", "window", &["--no-driver"]);
+    refused("pcie:0000:01:00.0", &["no driver is bound", "vfio-pci", "modprobe xdma"]);
+    let _nic = Emu::start(&r, "0000:02:00.0", "window", &["--vendor", "0x8086"]);
+    refused("pcie:0000:02:00.0", &["vendor 0x8086", "not an FPGA card"]);
+    let _other = Emu::start(&r, "0000:03:00.0", "xdma", &["--id", "0x12345678"]);
+    refused("pcie:0000:03:00.0", &["ID register 0x12345678", "not a zkaccel card", "load the zkaccel bitstream"]);
+    let _old = Emu::start(&r, "0000:04:00.0", "window", &["--regmap-version", "2"]);
+    refused("pcie:0000:04:00.0", &["register map v2", "this driver v3"]);
+    let _empty = Emu::start(&r, "0000:05:00.0", "window", &["--kernels", "4"]);
+    refused("pcie:0000:05:00.0", &["neither the NTT nor the MSM kernel"]);
+    // auto tries each and says why none is used (the Intel function is not even tried).
+    let j = t.prove(&r, "auto", &proof, "5").expect(0, "auto").json();
+    let said = j["device"].as_str().unwrap();
+    for w in ["no real card usable", "0000:01:00.0: unsupported: no driver", "0000:03:00.0", "0000:04:00.0", "0000:05:00.0"] {
+        assert!(said.contains(w), "'{w}' not in {said}");
+    }
+    assert!(!said.contains("0000:02:00.0"), "{said}");
+    t.verify(&r, &proof);
+    let list = r.zk(&["device", "list", "--json"]).expect(0, "device list").json();
+    assert_eq!(list["cards"].as_array().unwrap().len(), 4, "the four FPGA functions: {list}");
+}
+
+/// Each fault class once during a real prove on the card: `after` skips the open's conformance
+/// check and the key's base loads, so the fault hits the proving.
+#[test]
+fn every_fault_class_during_a_real_prove_falls_back_and_the_proof_verifies() {
+    let r = Roots::new("faults");
+    let t = tiny(&r);
+    let proof = r.top.join("proof.json");
+    let cases = [
+        ("kill", "xdma", "card gone"),
+        ("stall", "xdma", "timeout"),
+        ("gone", "window", "card gone"),
+        ("error", "xdma", "card error status 0x1"),
+        ("flip", "window", ""),
+        ("short", "xdma", "timeout"),
+        ("short", "window", "timeout"),
+    ];
+    for (i, (class, data, reason)) in cases.into_iter().enumerate() {
+        let bdf = format!("0000:{:02x}:00.0", 0x10 + i);
+        let emu = Emu::start(&r, &bdf, data, &[]);
+        emu.arm(&format!("{class} after=4"));
+        let start = Instant::now();
+        let run = t.prove(&r, &format!("pcie:{bdf}"), &proof, "2");
+        let took = start.elapsed();
+        let j = run.expect(0, &format!("{class} on {data}")).json();
+        assert!(emu.log().contains(&format!("fired {class}")), "{class}: the fault did not fire: {}", emu.log());
+        let accel = &j["accel"];
+        let fallbacks = accel["fallback_count"].as_u64().unwrap();
+        let reasons = format!("{} {}", accel["ntt"]["fallbacks"], accel["msm"]["fallbacks"]);
+        assert!(fallbacks >= 1 || j["redone_on_cpu"] != Value::Null, "{class}: no fallback reported: {j}");
+        assert!(reasons.contains(reason), "{class}: '{reason}' not among {reasons}");
+        t.verify(&r, &proof);
+        // Bounded: a few timeouts of 2 s at most, never a hang.
+        assert!(took < Duration::from_secs(300), "{class} took {took:?}");
+        eprintln!("{class} on {data}: {fallbacks} fallback(s) ({reasons}), {took:?}");
+        drop(emu);
+        let _ = std::fs::remove_dir_all(r.sys.join("bus/pci/devices").join(&bdf));
+    }
+}
