@@ -43,7 +43,6 @@ pub const CHUNK: u32 = 0x1_0000;
 
 /// The created files.
 pub struct Layout {
-    pub dir: PathBuf,
     pub bar0: PathBuf,
     pub reset: PathBuf,
     pub data_bar: Option<PathBuf>,
@@ -94,7 +93,7 @@ impl Layout {
             std::fs::create_dir_all(&drv)?;
             symlink(&drv, &dir.join("driver"))?;
         }
-        let mut l = Layout { dir: dir.clone(), bar0: bar0.clone(), reset, data_bar: None, h2c: None, c2h: None };
+        let mut l = Layout { bar0: bar0.clone(), reset, data_bar: None, h2c: None, c2h: None };
         match s.data {
             DataKind::Xdma => {
                 let n = s.xdma_instance;

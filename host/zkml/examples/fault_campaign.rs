@@ -28,7 +28,6 @@ fn p(path: &Path) -> &str {
 struct Env {
     zk: PathBuf,
     emu: PathBuf,
-    top: PathBuf,
     sys: PathBuf,
     dev: PathBuf,
 }
@@ -79,7 +78,7 @@ fn main() {
     let seed: u64 = args.get(4).map_or(1, |s| s.parse().expect("seed"));
     let top = std::env::temp_dir().join(format!("zkaccel-fault-campaign-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&top);
-    let env = Env { zk: args[1].clone().into(), emu: args[2].clone().into(), sys: top.join("sys"), dev: top.join("dev"), top: top.clone() };
+    let env = Env { zk: args[1].clone().into(), emu: args[2].clone().into(), sys: top.join("sys"), dev: top.join("dev") };
     std::fs::create_dir_all(&env.sys).unwrap();
     std::fs::create_dir_all(&env.dev).unwrap();
     let ex = |f: &str| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../onnx/examples").join(f);
@@ -152,7 +151,11 @@ fn main() {
             }
         }
         let on_cpu = j["device"].as_str().unwrap_or("").starts_with("cpu");
-        let fell_back = on_cpu || j["accel"]["fallback_count"].as_u64().unwrap_or(0) > 0 || !j["redone_on_cpu"].is_null();
+        let fell_back = on_cpu
+            || j["accel"]["fallback_count"].as_u64().unwrap_or(0) > 0
+            || j["load_pk_fallbacks"].as_u64().unwrap_or(0) > 0
+            || !j["redone_on_cpu"].is_null()
+            || j["dead_cards"].as_array().is_some_and(|d| !d.is_empty());
         if on_cpu {
             open_fallbacks += 1;
         }
@@ -171,27 +174,53 @@ fn main() {
             }
         }
         if (i + 1) % 10 == 0 {
-            eprintln!("{} runs, {:.0} s", i + 1, t0.elapsed().as_secs_f64());
+            println!("--- after {} runs:", i + 1);
+            Summary { runs: i + 1, seed, secs: t0.elapsed().as_secs_f64(), proofs, fired: &fired, fallback_runs, open_fallbacks, wrong, hangs, failed_runs, clean_runs, clean_check_ms, clean_prove_ms, clean_card_ms }.print();
         }
     }
-    println!("fault campaign: {n} runs (seed {seed}) in {:.0} s", t0.elapsed().as_secs_f64());
-    println!("proofs written: {proofs} (all verified unless counted wrong)");
-    println!("faults fired by class: {}", CLASSES.iter().map(|c| format!("{c} {}", fired.get(*c).copied().unwrap_or(0))).collect::<Vec<_>>().join(", "));
-    println!("runs with a fallback reported: {fallback_runs} (of which the card failed its conformance check at open and auto used the CPU: {open_fallbacks})");
-    println!("wrong proofs written: {wrong}");
-    println!("hangs (prove past {} s): {hangs}", WATCHDOG.as_secs());
-    println!("prove runs that failed: {failed_runs}");
-    if clean_runs > 0 {
-        println!(
-            "fault-free runs on the card: {clean_runs}; result checks {:.1} ms of {:.1} ms proving per run ({:.2} %), card calls {:.1} ms per run",
-            clean_check_ms / clean_runs as f64,
-            clean_prove_ms / clean_runs as f64,
-            100.0 * clean_check_ms / clean_prove_ms.max(1e-9),
-            clean_card_ms / clean_runs as f64
-        );
-    }
+    let summary = Summary { runs: n, seed, secs: t0.elapsed().as_secs_f64(), proofs, fired: &fired, fallback_runs, open_fallbacks, wrong, hangs, failed_runs, clean_runs, clean_check_ms, clean_prove_ms, clean_card_ms };
+    summary.print();
     let _ = std::fs::remove_dir_all(&top);
     if wrong > 0 || hangs > 0 {
         std::process::exit(1);
+    }
+}
+
+struct Summary<'a> {
+    runs: usize,
+    seed: u64,
+    secs: f64,
+    proofs: usize,
+    fired: &'a BTreeMap<String, usize>,
+    fallback_runs: usize,
+    open_fallbacks: usize,
+    wrong: usize,
+    hangs: usize,
+    failed_runs: usize,
+    clean_runs: usize,
+    clean_check_ms: f64,
+    clean_prove_ms: f64,
+    clean_card_ms: f64,
+}
+
+impl Summary<'_> {
+    fn print(&self) {
+        println!("fault campaign: {} runs (seed {}) in {:.0} s", self.runs, self.seed, self.secs);
+        println!("proofs written: {} (all verified unless counted wrong)", self.proofs);
+        println!("faults fired by class: {}", CLASSES.iter().map(|c| format!("{c} {}", self.fired.get(*c).copied().unwrap_or(0))).collect::<Vec<_>>().join(", "));
+        println!("runs with a fallback reported: {} (of which the card failed its conformance check at open and auto used the CPU: {})", self.fallback_runs, self.open_fallbacks);
+        println!("wrong proofs written: {}", self.wrong);
+        println!("hangs (prove past {} s): {}", WATCHDOG.as_secs(), self.hangs);
+        println!("prove runs that failed: {}", self.failed_runs);
+        if self.clean_runs > 0 {
+            println!(
+                "fault-free runs on the card: {}; result checks {:.1} ms of {:.1} ms proving per run ({:.2} %), card calls {:.1} ms per run",
+                self.clean_runs,
+                self.clean_check_ms / self.clean_runs as f64,
+                self.clean_prove_ms / self.clean_runs as f64,
+                100.0 * self.clean_check_ms / self.clean_prove_ms.max(1e-9),
+                self.clean_card_ms / self.clean_runs as f64
+            );
+        }
     }
 }

@@ -35,9 +35,8 @@ pub fn run(a: &Prove, g: &Global, out: &Out) -> Result<Report> {
         crate::srs::check_pk(p, &pk)?;
     }
     let _ = backend.take_profile();
-    if let Some(accel) = &opened.accel {
-        accel.take_profile();
-    }
+    // Card calls while the key loaded (bases into card memory), reported apart from the proof's.
+    let load_profile = opened.accel.as_ref().map(|a| a.take_profile());
     let step = out.step(&format!("proving (2^{} rows)", c.plan.k));
     let (proof, circuit, t) = pipeline::prove_unverified(&backend, &c, &w, &pk)?;
     step.done();
@@ -117,6 +116,15 @@ pub fn run(a: &Prove, g: &Global, out: &Out) -> Result<Report> {
             },
         }));
     }
+    // Cards given up during this command (gone, or their reset failed), with the reason.
+    let dead_cards: Vec<Value> = opened.accel.as_ref().map_or(vec![], |a| a.dead_cards().into_iter().map(|(card, why)| json!({ "card": card, "why": why })).collect());
+    for d in &dead_cards {
+        lines.push(format!("{} was given up ({}); its calls went to the CPU", d["card"].as_str().unwrap_or(""), d["why"].as_str().unwrap_or("")));
+    }
+    let load_pk_fallbacks = load_profile.as_ref().map(|p| p.fallback_count());
+    if let Some(n) = load_pk_fallbacks.filter(|&n| n > 0) {
+        lines.push(format!("{n} card call(s) fell back to the CPU while the key loaded"));
+    }
     if let Some(why) = &redone_on_cpu {
         lines.push(format!("the proof made with the card failed its self-verification ({why}); the proof written was made on the CPU"));
     }
@@ -126,6 +134,7 @@ pub fn run(a: &Prove, g: &Global, out: &Out) -> Result<Report> {
             "load_pk_ms": ms(t_load), "witness_ms": ms(t.witness), "prove_ms": ms(t.prove), "verify_ms": ms(t.verify),
             "msm_ms": ms(profile.msm), "msm_calls": profile.msm_calls, "msm_points": profile.msm_points, "ntt_ms": ms(profile.ntt), "ntt_calls": profile.ntt_calls,
             "accel": accel_profile.as_ref().map(profile_json), "redone_on_cpu": redone_on_cpu, "codesign": codesign,
+            "dead_cards": dead_cards, "load_pk_fallbacks": load_pk_fallbacks,
             "public": file.public,
         }),
         lines,
