@@ -81,7 +81,12 @@ impl EmuCard {
             let v = self.sim.read32(off).map_err(|e| e.to_string())?;
             self.bar0.write32(off as usize, v).map_err(|e| e.to_string())?;
         }
-        self.last_doorbell = self.bar_read(Reg::Doorbell);
+        // A file shows values, not writes: after a reset the host rings `DONE_SEQ + 1` again, the
+        // number of the command the reset aborted. So the card shows `DOORBELL = DONE_SEQ` (no
+        // command pending), and the re-rung number is a change it sees.
+        let done = self.bar_read(Reg::DoneSeq);
+        self.bar0.write32(Reg::Doorbell.offset() as usize, done).map_err(|e| e.to_string())?;
+        self.last_doorbell = done;
         self.apply_overrides();
         Ok(())
     }
@@ -170,6 +175,7 @@ impl EmuCard {
             eprintln!("zkaccel-card-emu: command {}: {e}", self.commands);
             return self.mirror_results(0);
         }
+        println!("command {} kernel {} in {in_len} out {out_len}", self.commands, self.bar_read(Reg::Command));
         let fault = self.faults.on_command(out_len > 0);
         if fault == Some(FaultClass::Gone) {
             self.fired(FaultClass::Gone);

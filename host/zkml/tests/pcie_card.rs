@@ -258,8 +258,9 @@ fn refusals_name_the_fix() {
     assert_eq!(list["cards"].as_array().unwrap().len(), 4, "the four FPGA functions: {list}");
 }
 
-/// Each fault class once during a real prove on the card: `after` skips the open's conformance
-/// check and the key's base loads, so the fault hits the proving.
+/// Each fault class once during a real prove on the card: `after=60` skips the open's conformance
+/// check (2 commands) and the key load (about 50: one base load, the rest NTTs), so the fault hits
+/// the proving (about 72 commands).
 #[test]
 fn every_fault_class_during_a_real_prove_falls_back_and_the_proof_verifies() {
     let r = Roots::new("faults");
@@ -277,7 +278,7 @@ fn every_fault_class_during_a_real_prove_falls_back_and_the_proof_verifies() {
     for (i, (class, data, named, reason)) in cases.into_iter().enumerate() {
         let bdf = format!("0000:{:02x}:00.0", 0x10 + i);
         let emu = Emu::start(&r, &bdf, data, &[]);
-        emu.arm(&format!("{class} after=4"));
+        emu.arm(&format!("{class} after=60"));
         let device = if named == "pcie" { format!("pcie:{bdf}") } else { named.to_string() };
         let start = Instant::now();
         let run = t.prove(&r, &device, &proof, "2");
