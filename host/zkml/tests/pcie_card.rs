@@ -96,7 +96,6 @@ struct Emu {
     child: Child,
     log: PathBuf,
     control: PathBuf,
-    bdf: String,
 }
 
 impl Emu {
@@ -110,7 +109,7 @@ impl Emu {
             .stderr(Stdio::inherit())
             .spawn()
             .expect("start zkaccel-card-emu");
-        let mut e = Self { child, log, control, bdf: bdf.to_string() };
+        let mut e = Self { child, log, control };
         // The first start may build the Verilator model of the card (minutes); later ones load it.
         let start = Instant::now();
         while !e.log().contains("ready") {
