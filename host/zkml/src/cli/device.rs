@@ -4,7 +4,6 @@
 //! bitstream, a card's status — go beside `list` in [`DeviceCommand`].)
 
 use clap::Subcommand;
-use serde_json::json;
 
 use super::output::Report;
 use crate::error::{Error, Result};
@@ -31,6 +30,7 @@ fn list() -> Result<Report> {
 
 #[cfg(feature = "pcie")]
 fn list() -> Result<Report> {
+    use serde_json::json;
     use zkaccel_driver::pcie::{listing, roots::Roots};
     use zkaccel_driver::regs::{CARD_ID, GONE, REGMAP_VERSION};
     let roots = Roots::from_env();
