@@ -7,8 +7,8 @@
 //!   fallback, and the proofs verify; `device list` shows the cards; (`xdma:/dev/xdma0` and `auto`
 //!   finding a card are exercised by the fault test);
 //! * a wrong or malformed address, no driver, a foreign vendor, a wrong ID, register-map version
-//!   or kernel mask: each exit code 6 with a message naming the fix; `auto` then says why it
-//!   uses the CPU;
+//!   or kernel mask, a card that stalls in its conformance check: each exit code 6 with a message
+//!   naming the fix; `auto` says why it uses the CPU;
 //! * every fault class (killed, stalled, surprise removal, error status, flipped result bit,
 //!   short read) during a real `prove`: the fallback is reported, the proof written verifies,
 //!   and nothing hangs (bounded by `--device-timeout`).
@@ -255,6 +255,12 @@ fn refusals_name_the_fix() {
     t.verify(&r, &proof);
     let list = r.zk(&["device", "list", "--json"]).expect(0, "device list").json();
     assert_eq!(list["cards"].as_array().unwrap().len(), 4, "the four FPGA functions: {list}");
+    // A card that stalls in its conformance check (its second transform) is refused, even though
+    // the CPU's answer for that transform was right.
+    let stalls = Emu::start(&r, "0000:06:00.0", "xdma", &[]);
+    stalls.arm("stall after=1");
+    refused("pcie:0000:06:00.0", &["failed its conformance check", "timeout"]);
+    assert!(stalls.log().contains("fired stall at command 2"), "{}", stalls.log());
 }
 
 /// Each fault class once during a real prove on the card: `after=60` skips the open's conformance
