@@ -6,6 +6,8 @@
                                                           a real bitstream and nextpnr's Fmax
     python3 bitstreams/synth.py all                       regenerate every committed report
     python3 bitstreams/synth.py xcup g1_add_mixed fq      the G1 adder, hierarchically (see HIERARCHICAL)
+    python3 bitstreams/synth.py manifests                 regenerate bitstreams/manifests/*.json from the card
+                                                          builds in bitstreams/vendor/card.py and the RTL
 
 BLOCK is a name from `cargo run -p zkaccel-hdl --example emit_verilog` (hdl/src/blocks.rs); FIELD is
 fr or fq (default fr). Reports go to bitstreams/reports/<target>/<block>_<field>.json (committed);
@@ -298,7 +300,82 @@ def synth_ecp5(block, field):
     write_report("ecp5", block, field, data)
 
 
+MANIFESTS = HERE / "manifests"
+MANIFEST_SCHEMA = "zkaccel-bitstream-manifest/1"
+sys.path.insert(0, str(HERE / "vendor"))
+
+
+def emit_card(mode, top, ntt_k, depth):
+    """`emit_card_verilog` (hdl/examples): the card top's Verilog, or its facts as JSON."""
+    return subprocess.run(
+        ["cargo", "run", "--release", "-q", "-p", "zkaccel-hdl", "--example", "emit_card_verilog", "--",
+         mode, top, str(ntt_k), str(depth)],
+        cwd=ROOT, check=True, capture_output=True, text=True,
+    ).stdout
+
+
+def sha256_file(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest(), path.stat().st_size
+
+
+def manifest_of(build):
+    """The manifest of one card build (schema MANIFEST_SCHEMA, read by driver/src/load/manifest.rs)."""
+    import card
+    v = emit_card("verilog", build["top"], build["ntt_k"], build["msm_log_depth"])
+    facts = json.loads(emit_card("facts", build["top"], build["ntt_k"], build["msm_log_depth"]))
+    kernels = {"ntt": None, "msm": None, "lookup": None}
+    if facts["kernels_mask"] & 1:
+        kernels["ntt"] = {"max_log_n": facts["ntt_max_log_n"]}
+    if facts["kernels_mask"] & 2:
+        kernels["msm"] = {"bucket_log_depth": facts["msm_bucket_log_depth"], "c_min": facts["msm_c_min"],
+                          "c_max": facts["msm_c_max"]}
+    if facts["kernels_mask"] & 4:
+        kernels["lookup"] = {"table_log_size": facts["lookup_table_log_size"]}
+    b = build["bitstream"]
+    artefacts = [{"name": b["name"], "kind": b["kind"], "path": b["path"], "size": None, "sha256": None,
+                  "agfi_id": None, "committed": False}]
+    # The generated vendor sources of this build (bitstreams/vendor/<name>/), committed.
+    src_dir = HERE / "vendor" / build["name"]
+    for f in sorted(src_dir.glob("*")) if src_dir.is_dir() else []:
+        sha, size = sha256_file(f)
+        artefacts.append({"name": f.name, "kind": "source", "path": os.path.relpath(f, MANIFESTS),
+                          "size": size, "sha256": sha, "agfi_id": None, "committed": True})
+    tools = {"generator": "bitstreams/synth.py manifests", "rustc": version_of("rustc", "--version")}
+    tools.update(build["vendor_tools"])
+    return {
+        "schema": MANIFEST_SCHEMA,
+        "name": build["name"],
+        "status": "generated-not-run",
+        "status_note": card.STATUS_NOTE_NOT_RUN,
+        "target": {"flow": build["flow"], "family": build["family"], "part": build["part"], "board": build["board"],
+                   "shell": build["shell"], "programmer": build["programmer"]},
+        "rtl": {"top": build["top"], "ntt_k": build["ntt_k"], "msm_log_depth": build["msm_log_depth"],
+                "verilog_sha256": hashlib.sha256(v.encode()).hexdigest(), "commit": git_commit()},
+        "card": {"id": facts["card_id"], "regmap_version": facts["regmap_version"],
+                 "kernels_mask": facts["kernels_mask"]},
+        "kernels": kernels,
+        "kernel_clock": {"mhz": build["clock_mhz"], "source": "assumed", "note": build["clock_note"]},
+        "tools": tools,
+        "artefacts": artefacts,
+    }
+
+
+def write_manifests():
+    import card
+    MANIFESTS.mkdir(parents=True, exist_ok=True)
+    for build in card.BUILDS:
+        path = MANIFESTS / f"{build['name']}.json"
+        path.write_text(json.dumps(manifest_of(build), indent=2) + "\n")
+        print(f"synth: wrote {path.relative_to(ROOT)}")
+
+
 def main(argv):
+    if argv[:1] == ["manifests"]:
+        return write_manifests()
     if len(argv) >= 1 and argv[0] == "all":
         for target, block, field in ALL:
             (synth_xcup if target == "xcup" else synth_ecp5)(block, field)
