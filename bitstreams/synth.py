@@ -6,6 +6,10 @@
                                                           a real bitstream and nextpnr's Fmax
     python3 bitstreams/synth.py all                       regenerate every committed report
     python3 bitstreams/synth.py xcup g1_add_mixed fq      the G1 adder, hierarchically (see HIERARCHICAL)
+    python3 bitstreams/synth.py card [NTT_K MSM_LOG_DEPTH]  the whole card on xcup (see synth_card), every variant
+                                                          in CARD_VARIANTS or one
+    python3 bitstreams/synth.py vendor                    regenerate the vendor projects (bitstreams/vendor/<build>/,
+                                                          unrun) and then the manifests
     python3 bitstreams/synth.py manifests                 regenerate bitstreams/manifests/*.json from the card
                                                           builds in bitstreams/vendor/card.py and the RTL
 
@@ -364,6 +368,80 @@ def manifest_of(build):
     }
 
 
+CARD_REPORTS = REPORTS / "card"
+# Card variants of the whole-card report: (ntt_k, msm_log_depth).
+CARD_VARIANTS = [(10, 10), (12, 16), (15, 16)]
+ADDER_MODULE = "zk_montmul_q_w26"
+
+
+def synth_card_part(name, verilog, blackbox, work):
+    """Yosys synth_xilinx -family xcup of one part of the card, `blackbox` modules left out."""
+    work.mkdir(parents=True, exist_ok=True)
+    (work / "top.v").write_text(verilog)
+    bb = "".join(f"blackbox {m}; " for m in blackbox)
+    log = run(["nice", "-n", "15", yosys(), "-p", f"read_verilog top.v; {bb}hierarchy -top top; "
+               "synth_xilinx -family xcup -top top -flatten -noiopad; stat"], work / "yosys.log", work)
+    cells = parse_stat(log)
+    return summarize_xcup(cells), cells
+
+
+def synth_card(ntt_k, depth):
+    """The whole card (CardFull) on xcup in three parts that add up: the card top without the NTT core
+    and the G1 adder (register file, streams, MSM front-end and bucket scheduler with its RAMs), the
+    NTT core of this size (flat), and the G1 adder's committed hierarchical report."""
+    t0 = datetime.datetime.now()
+    work = BUILD / "card" / f"k{ntt_k}_d{depth}"
+    core_v = emit_card("verilog", "card_core", ntt_k, depth)
+    full_v = emit_card("verilog", "card_full", ntt_k, depth)
+    ntt_v = subprocess.run(["cargo", "run", "--release", "-q", "-p", "zkaccel-hdl", "--example", "emit_card_verilog",
+                            "--", "ntt", str(ntt_k)], cwd=ROOT, check=True, capture_output=True, text=True).stdout
+    adder_path = REPORTS / "xcup" / "g1_add_mixed_fq.json"
+    adder = json.loads(adder_path.read_text())
+    rest, rest_cells = synth_card_part("rest", core_v, ["top$ntt"], work / "rest")
+    if rest_cells.get("top$ntt", 0) != 1:
+        sys.exit("synth: the card top has no NTT core instance 'top$ntt' to leave out")
+    ntt, _ = synth_card_part("ntt", ntt_v, [], work / "ntt")
+    kernels = {
+        "card_top_and_msm_scheduler": rest,
+        "ntt_core": ntt,
+        "msm_g1_adder": {k: adder["resources"][k] for k in rest},
+    }
+    total = {k: sum(part[k] for part in kernels.values()) for k in rest}
+    data = {
+        "block": "card_full",
+        "card_config": {"ntt_k": ntt_k, "msm_log_depth": depth},
+        "target": "xcup",
+        "verilog_sha256": hashlib.sha256(full_v.encode()).hexdigest(),
+        "card_core_verilog_sha256": hashlib.sha256(core_v.encode()).hexdigest(),
+        "ntt_core_verilog_sha256": hashlib.sha256(ntt_v.encode()).hexdigest(),
+        "g1_adder_report": adder_path.relative_to(REPORTS).as_posix(),
+        "g1_adder_verilog_sha256": adder["verilog_sha256"],
+        "commit": git_commit(),
+        "date": datetime.date.today().isoformat(),
+        "tools": {"yosys": version_of(yosys())},
+        "flow": "yosys synth_xilinx -family xcup -flatten -noiopad of (a) card_core with its NTT core 'top$ntt' as a "
+                "blackbox, (b) the NTT core alone, plus (c) the committed G1 adder report (itself glue + 11 x the "
+                "multiplier); the sum is the card (no shell)",
+        "kernels": kernels,
+        "resources": total,
+        "clock_source": "none (Yosys gives no timing for UltraScale+; projections state an assumed clock)",
+        "synthesis_seconds": round((datetime.datetime.now() - t0).total_seconds()),
+    }
+    CARD_REPORTS.mkdir(parents=True, exist_ok=True)
+    path = CARD_REPORTS / f"card_full_k{ntt_k}_d{depth}.json"
+    path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+    print(f"synth: wrote {path.relative_to(ROOT)}")
+    print(json.dumps(total, sort_keys=True))
+
+
+def write_vendor():
+    import card
+    import generate
+    for build in card.BUILDS:
+        for p in generate.generate(build, HERE / "vendor" / build["name"]):
+            print(f"synth: wrote {p.relative_to(ROOT)}")
+
+
 def write_manifests():
     import card
     MANIFESTS.mkdir(parents=True, exist_ok=True)
@@ -376,6 +454,14 @@ def write_manifests():
 def main(argv):
     if argv[:1] == ["manifests"]:
         return write_manifests()
+    if argv[:1] == ["vendor"]:
+        write_vendor()
+        return write_manifests()
+    if argv[:1] == ["card"]:
+        variants = [tuple(int(x) for x in argv[1:3])] if len(argv) >= 3 else CARD_VARIANTS
+        for k, d in variants:
+            synth_card(k, d)
+        return
     if len(argv) >= 1 and argv[0] == "all":
         for target, block, field in ALL:
             (synth_xcup if target == "xcup" else synth_ecp5)(block, field)

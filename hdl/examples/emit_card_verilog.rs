@@ -1,5 +1,6 @@
 //! Prints the Verilog of a card build, or the facts a bitstream manifest records about it:
-//! `cargo run -p zkaccel-hdl --example emit_card_verilog -- [verilog|facts] card_full|card_core NTT_K MSM_LOG_DEPTH`.
+//! `cargo run -p zkaccel-hdl --example emit_card_verilog -- [verilog|facts] card_full|card_core NTT_K MSM_LOG_DEPTH`,
+//! or the card's NTT core alone: `… -- ntt NTT_K`.
 //! `facts` prints one JSON object (register-map version, card ID, kernel mask and sizes) taken from
 //! the RTL's own constants, so that regenerated manifests follow the RTL.
 
@@ -9,6 +10,16 @@ use zkaccel_interface::regs::{Kernel, CARD_ID, REGMAP_VERSION};
 
 fn main() {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("ntt") {
+        match args.get(1).and_then(|s| s.parse::<usize>().ok()).and_then(zkaccel_hdl::card_builds::ntt_core_verilog) {
+            Some(v) => print!("{v}"),
+            None => {
+                eprintln!("usage: emit_card_verilog ntt NTT_K (3..=15)");
+                std::process::exit(2);
+            }
+        }
+        return;
+    }
     let mode = match args.first().map(String::as_str) {
         Some("verilog") | Some("facts") => args.remove(0),
         _ => "verilog".to_string(),

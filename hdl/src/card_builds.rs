@@ -7,6 +7,12 @@ use crate::card::config::CardConfig;
 use crate::card::{CardCore, CardFull};
 use crate::verilog::generate;
 
+/// The NTT core of a card with a `2^ntt_k`-point buffer on its own (top module `top`), for the
+/// per-kernel rows of the whole-card resource report. `None` outside `3..=15`.
+pub fn ntt_core_verilog(ntt_k: usize) -> Option<String> {
+    (3..=15).contains(&ntt_k).then(|| generate(&mut crate::ntt::NttCore::new(ntt_k)))
+}
+
 /// Which card top a build synthesizes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CardTop {

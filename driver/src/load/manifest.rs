@@ -281,7 +281,8 @@ impl Manifest {
                 return Err(ManifestError { file: file.into(), field: "schema".into(), problem: format!("missing; expected '{SCHEMA}'") })
             }
         }
-        let m: Manifest = serde_json::from_value(v).map_err(|e| ManifestError {
+        // Parsed from the text again (not from `v`) so that the error carries a line and column.
+        let m: Manifest = serde_json::from_str(text).map_err(|e| ManifestError {
             file: file.into(),
             field: field_of_serde_error(&e.to_string()),
             problem: e.to_string(),
@@ -435,7 +436,11 @@ pub fn artefact_path(manifest_path: &Path, dir: Option<&Path>, a: &Artefact) -> 
     })
 }
 
-/// serde's messages say "missing field `x`" or "unknown field `x`"; take the name for the field.
+/// serde's messages say "missing field `x`" or "unknown field `x`": the field is `x`; other
+/// problems (a wrong type or variant) are located by the line and column in the message.
 fn field_of_serde_error(msg: &str) -> String {
-    msg.split('`').nth(1).map(str::to_string).unwrap_or_else(|| "(structure)".into())
+    match msg.split('`').collect::<Vec<_>>()[..] {
+        [head, name, ..] if head.starts_with("missing field ") || head.starts_with("unknown field ") => name.to_string(),
+        _ => "(structure)".into(),
+    }
 }

@@ -135,7 +135,7 @@ fn plan(m: &Manifest, manifest_path: &Path, opts: &LoadOptions) -> Result<Vec<Cm
     let bit_path = || {
         artefact_path(manifest_path, opts.artefact_dir.as_deref(), bit)
             .map(|p| p.display().to_string())
-            .unwrap_or_else(|| format!("<{} (not built)>", bit.name))
+            .unwrap_or_else(|| format!("<not-built:{}>", bit.name))
     };
     Ok(match m.target.flow {
         LoadFlow::AwsF2 => {
@@ -143,7 +143,7 @@ fn plan(m: &Manifest, manifest_path: &Path, opts: &LoadOptions) -> Result<Vec<Cm
                 return Err(LoadError::Usage("give --slot or --bdf, not both (F2: the slot's card address comes from fpga-describe-local-image)".into()));
             }
             let slot = opts.slot.unwrap_or(0).to_string();
-            let agfi = bit.agfi_id.clone().unwrap_or_else(|| "<agfi-id: not built>".into());
+            let agfi = bit.agfi_id.clone().unwrap_or_else(|| "<not-built:agfi-id>".into());
             vec![Cmd::new(&["fpga-load-local-image", "-S", &slot, "-I", &agfi]), flows::f2_describe_cmd(opts.slot.unwrap_or(0))]
         }
         LoadFlow::AlveoJtag => {
