@@ -95,6 +95,9 @@ pub enum Command {
     /// Weightless neural networks (HDF5 Bloom-filter models): setup, gen-witness, prove, verify.
     #[command(subcommand)]
     Wnn(super::wnn::WnnCommand),
+    /// FPGA cards: load a bitstream from its manifest, report a slot or card.
+    #[command(subcommand)]
+    Device(super::device_load::DeviceCommand),
 }
 
 #[derive(Args, Debug)]
@@ -223,4 +226,9 @@ pub struct Verify {
     /// Checks that the verifying key was made with this .ptau (optional).
     #[arg(long = "srs-path")]
     pub srs_path: Option<PathBuf>,
+}
+
+/// A duration in seconds for `device` verbs: a number in (0, 86400].
+pub(crate) fn parse_seconds(s: &str) -> Result<f64, String> {
+    parse_timeout(s)
 }

@@ -3,6 +3,7 @@
 pub mod args;
 mod calibrate;
 mod compile;
+mod device_load;
 mod gen_settings;
 mod gen_witness;
 pub mod output;
@@ -80,6 +81,7 @@ fn run(cmd: &Command, g: &Global, out: &Out) -> Result<Report> {
         Command::Prove(a) => prove::run(a, g, out)?,
         Command::Verify(a) => verify::run(a, out)?,
         Command::Wnn(c) => wnn::run(c, g, out)?,
+        Command::Device(c) => device_load::run(c, out)?,
     };
     if let serde_json::Value::Object(m) = &mut r.json {
         m.insert("ok".into(), json!(true));
