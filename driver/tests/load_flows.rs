@@ -238,7 +238,7 @@ fn aws_f2_failures_are_reported_with_the_tool_and_its_output() {
     b.tool("fpga-load-local-image", "echo started; sleep 60").tool("fpga-describe-local-image", &describe_script(0, "loaded"));
     let m = built(&b, "aws-f2", LoadFlow::AwsF2);
     let t = Instant::now();
-    let e = load(&b.manifest(&m), &b.opts(300), &mut |_: &str| panic!("no card to open")).unwrap_err();
+    let e = load(&b.manifest(&m), &b.opts(1_000), &mut |_: &str| panic!("no card to open")).unwrap_err();
     assert!(t.elapsed() < Duration::from_secs(30), "the hang was not cut short");
     match &e {
         LoadError::Tool(ToolError::Timeout { tool, output, .. }) => {
@@ -247,7 +247,7 @@ fn aws_f2_failures_are_reported_with_the_tool_and_its_output() {
         }
         other => panic!("expected a timeout, got {other}"),
     }
-    assert!(e.to_string().contains("no answer within 0.3 s; killed it"), "{e}");
+    assert!(e.to_string().contains("no answer within 1.0 s; killed it"), "{e}");
 
     // The describe command prints garbage.
     let b = Bench::new("f2-garbage");
@@ -270,17 +270,17 @@ fn aws_f2_failures_are_reported_with_the_tool_and_its_output() {
     let b = Bench::new("f2-busy");
     b.tool("fpga-load-local-image", "exit 0").tool("fpga-describe-local-image", &describe_script(1_000_000, "loaded"));
     let m = built(&b, "aws-f2", LoadFlow::AwsF2);
-    let e = load(&b.manifest(&m), &b.opts(400), &mut |_: &str| panic!("no card to open")).unwrap_err();
+    let e = load(&b.manifest(&m), &b.opts(3_000), &mut |_: &str| panic!("no card to open")).unwrap_err();
     let s = e.to_string();
     assert!(matches!(e, LoadError::Timeout { .. }), "{s}");
-    assert!(s.contains("gave up after 0.4 s waiting for slot 0 to report") && s.contains("last answer: image none status busy"), "{s}");
+    assert!(s.contains("gave up after 3.0 s waiting for slot 0 to report") && s.contains("last answer: image none status busy"), "{s}");
     assert!(b.calls().len() >= 3, "it polled: {:?}", b.calls());
 
     // The describe command hangs while polling.
     let b = Bench::new("f2-describe-hang");
     b.tool("fpga-load-local-image", "exit 0").tool("fpga-describe-local-image", "sleep 60");
     let m = built(&b, "aws-f2", LoadFlow::AwsF2);
-    let e = load(&b.manifest(&m), &b.opts(300), &mut |_: &str| panic!("no card to open")).unwrap_err();
+    let e = load(&b.manifest(&m), &b.opts(2_000), &mut |_: &str| panic!("no card to open")).unwrap_err();
     assert!(e.to_string().contains("the describe command hung"), "{e}");
 
     // The tool is not installed.

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 use sha2::{Digest, Sha256};
 use zkaccel_driver::load::manifest::{ArtefactKind, BuildStatus, ClockSource, LoadFlow, Manifest};
+use zkaccel_driver::load::flows::JTAG_DONE_MARKER;
 use zkaccel_driver::load::sha::check_artefact;
 use zkaccel_hdl::card::config::{CardConfig, KERNELS};
 use zkaccel_hdl::card_builds::{card_verilog, CardTop};
@@ -58,6 +59,12 @@ fn committed_manifests_match_the_rtl() {
             LoadFlow::AwsF2 => assert_eq!(m.target.part, "xcvu47p-fsvh2892-2-e", "{file}: target.part"),
             LoadFlow::AlveoJtag => assert!(m.target.part.starts_with("xcu"), "{file}: target.part"),
             other => panic!("{file}: unexpected flow {other:?}"),
+        }
+        // The generated JTAG script prints the line the loader waits for.
+        if m.target.flow == LoadFlow::AlveoJtag {
+            let tcl = m.artefacts.iter().find(|a| a.name == "program_jtag.tcl").unwrap_or_else(|| panic!("{file}: program_jtag.tcl"));
+            let text = std::fs::read_to_string(path.parent().unwrap().join(tcl.path.as_ref().unwrap())).unwrap();
+            assert!(text.contains(&format!("puts \"{JTAG_DONE_MARKER}\"")), "{file}: program_jtag.tcl never prints {JTAG_DONE_MARKER}");
         }
         // Every committed source is there, byte for byte.
         for (i, a) in m.artefacts.iter().enumerate().filter(|(_, a)| a.kind == ArtefactKind::Source) {

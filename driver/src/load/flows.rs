@@ -149,6 +149,7 @@ pub fn f2_wait_loaded(
     interval: Duration,
 ) -> Result<F2SlotStatus, LoadError> {
     let mut last = String::from("(never answered)");
+    let mut answered = false;
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
@@ -159,6 +160,14 @@ pub fn f2_wait_loaded(
             });
         }
         let st = match f2_describe(slot, path, left) {
+            // Cut short by the deadline after earlier answers: the image did not load in time.
+            Err(LoadError::Tool(ToolError::Timeout { .. })) if answered => {
+                return Err(LoadError::Timeout {
+                    tool: "fpga-describe-local-image".into(),
+                    secs: total.as_secs_f64(),
+                    what: format!("slot {slot} to report {agfi} loaded; last answer: {last}"),
+                })
+            }
             Err(LoadError::Tool(ToolError::Timeout { output, .. })) => {
                 return Err(LoadError::Timeout {
                     tool: "fpga-describe-local-image".into(),
@@ -168,6 +177,7 @@ pub fn f2_wait_loaded(
             }
             other => other?,
         };
+        answered = true;
         if st.status.contains("fail") || st.status.contains("error") {
             return Err(LoadError::ImageFailed {
                 tool: "fpga-describe-local-image".into(),
