@@ -378,6 +378,13 @@ ADDER_MODULE = "zk_montmul_q_w26"
 def synth_card_part(name, verilog, blackbox, work):
     """Yosys synth_xilinx -family xcup of one part of the card, `blackbox` modules left out."""
     work.mkdir(parents=True, exist_ok=True)
+    log_path = work / "yosys.log"
+    # A finished run on the same Verilog (bitstreams/build/ is a cache) is not repeated.
+    if (work / "top.v").exists() and (work / "top.v").read_text() == verilog and log_path.exists() \
+            and "End of script" in log_path.read_text():
+        print(f"synth: reusing {log_path.relative_to(ROOT)} (same Verilog)")
+        cells = parse_stat(log_path.read_text())
+        return summarize_xcup(cells), cells
     (work / "top.v").write_text(verilog)
     bb = "".join(f"blackbox {m}; " for m in blackbox)
     log = run(["nice", "-n", "15", yosys(), "-p", f"read_verilog top.v; {bb}hierarchy -top top; "
@@ -401,14 +408,22 @@ def synth_card(ntt_k, depth):
     rest, rest_cells = synth_card_part("rest", core_v, ["top$ntt"], work / "rest")
     if rest_cells.get("top$ntt", 0) != 1:
         sys.exit("synth: the card top has no NTT core instance 'top$ntt' to leave out")
-    ntt, _ = synth_card_part("ntt", ntt_v, [], work / "ntt")
+    # The NTT core of the committed block report when it is the same Verilog (ntt_core_k10).
+    ntt_report = REPORTS / "xcup" / f"ntt_core_k{ntt_k}_fr.json"
+    ntt_sha = hashlib.sha256(ntt_v.encode()).hexdigest()
+    if ntt_report.exists() and json.loads(ntt_report.read_text())["verilog_sha256"] == ntt_sha:
+        committed = json.loads(ntt_report.read_text())
+        ntt, ntt_cells = committed["resources"], committed["cells"]
+        ntt_source = ntt_report.relative_to(REPORTS).as_posix()
+    else:
+        ntt, ntt_cells = synth_card_part("ntt", ntt_v, [], work / "ntt")
+        ntt_source = "synthesized here"
     kernels = {
         "card_top_and_msm_scheduler": rest,
         "ntt_core": ntt,
         "msm_g1_adder": {k: adder["resources"][k] for k in rest},
     }
     total = {k: sum(part[k] for part in kernels.values()) for k in rest}
-    ntt_cells = parse_stat((work / "ntt" / "yosys.log").read_text())
     bram36 = lambda c: c.get("RAMB36E2", 0) + (c.get("RAMB18E2", 0) + 1) // 2
     uram = lambda c: sum(v for k, v in c.items() if k.startswith("URAM"))
     adder_cells = adder.get("cells", {})
@@ -420,7 +435,8 @@ def synth_card(ntt_k, depth):
         "target": "xcup",
         "verilog_sha256": hashlib.sha256(full_v.encode()).hexdigest(),
         "card_core_verilog_sha256": hashlib.sha256(core_v.encode()).hexdigest(),
-        "ntt_core_verilog_sha256": hashlib.sha256(ntt_v.encode()).hexdigest(),
+        "ntt_core_verilog_sha256": ntt_sha,
+        "ntt_core_source": ntt_source,
         "g1_adder_report": adder_path.relative_to(REPORTS).as_posix(),
         "g1_adder_verilog_sha256": adder["verilog_sha256"],
         "commit": git_commit(),

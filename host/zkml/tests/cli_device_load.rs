@@ -85,7 +85,7 @@ fn device_load_and_status() {
     // Without --dry-run: refused, exit 4 (nothing was built).
     let r = zk(&["device", "load", f2s, "--json"], None);
     assert_eq!(r.code, 4, "{}{}", r.stdout, r.stderr);
-    assert!(json(&r)["error"].as_str().unwrap().contains("status: generated-not-run"), "{}", r.stdout);
+    assert!(json(&r)["error"]["message"].as_str().unwrap().contains("status: generated-not-run"), "{}", r.stdout);
 
     // A built F2 manifest: the tools run, then the card cannot be opened by this build (exit 6).
     let dir = fake_bin("f2");
@@ -96,7 +96,7 @@ fn device_load_and_status() {
     std::fs::write(&built, serde_json::to_string_pretty(&m).unwrap()).unwrap();
     let r = zk(&["device", "load", built.to_str().unwrap(), "--timeout", "20", "--json"], Some(&dir.join("bin")));
     assert_eq!(r.code, 6, "{}{}", r.stdout, r.stderr);
-    let e = json(&r)["error"].as_str().unwrap().to_string();
+    let e = json(&r)["error"]["message"].as_str().unwrap().to_string();
     assert!(e.starts_with("the bitstream is loaded, but the card at 0000:34:00.0 could not be opened to check it"), "{e}");
     assert_eq!(calls(&dir), [format!("fpga-load-local-image -S 0 -I {AGFI}"), "fpga-describe-local-image -S 0 -R -H".into()]);
 
@@ -111,5 +111,5 @@ fn device_load_and_status() {
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
     let r = zk(&["device", "load", "/nonexistent/m.json", "--json"], None);
     assert_eq!(r.code, 5, "{}{}", r.stdout, r.stderr);
-    assert!(json(&r)["error"].as_str().unwrap().starts_with("/nonexistent/m.json: (file): cannot read"), "{}", r.stdout);
+    assert!(json(&r)["error"]["message"].as_str().unwrap().starts_with("/nonexistent/m.json: (file): cannot read"), "{}", r.stdout);
 }
