@@ -371,7 +371,7 @@ def manifest_of(build):
 
 CARD_REPORTS = REPORTS / "card"
 # Card variants of the whole-card report: (ntt_k, msm_log_depth).
-CARD_VARIANTS = [(10, 10), (12, 16), (15, 16)]
+CARD_VARIANTS = [(10, 10), (10, 16)]
 ADDER_MODULE = "zk_montmul_q_w26"
 
 
