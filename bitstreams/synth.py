@@ -6,6 +6,13 @@
                                                           a real bitstream and nextpnr's Fmax
     python3 bitstreams/synth.py all                       regenerate every committed report
     python3 bitstreams/synth.py xcup g1_add_mixed fq      the G1 adder, hierarchically (see HIERARCHICAL)
+    python3 bitstreams/synth.py card [NTT_K MSM_LOG_DEPTH]  the whole card on xcup (see synth_card), every variant
+                                                          in CARD_VARIANTS or one
+    python3 bitstreams/synth.py fit                       bitstreams/reports/card/fit.md from the card reports
+    python3 bitstreams/synth.py vendor                    regenerate the vendor projects (bitstreams/vendor/<build>/,
+                                                          unrun) and then the manifests
+    python3 bitstreams/synth.py manifests                 regenerate bitstreams/manifests/*.json from the card
+                                                          builds in bitstreams/vendor/card.py and the RTL
 
 BLOCK is a name from `cargo run -p zkaccel-hdl --example emit_verilog` (hdl/src/blocks.rs); FIELD is
 fr or fq (default fr). Reports go to bitstreams/reports/<target>/<block>_<field>.json (committed);
@@ -298,7 +305,230 @@ def synth_ecp5(block, field):
     write_report("ecp5", block, field, data)
 
 
+MANIFESTS = HERE / "manifests"
+MANIFEST_SCHEMA = "zkaccel-bitstream-manifest/1"
+sys.path.insert(0, str(HERE / "vendor"))
+
+
+def emit_card(mode, top, ntt_k, depth):
+    """`emit_card_verilog` (hdl/examples): the card top's Verilog, or its facts as JSON."""
+    return subprocess.run(
+        ["cargo", "run", "--release", "-q", "-p", "zkaccel-hdl", "--example", "emit_card_verilog", "--",
+         mode, top, str(ntt_k), str(depth)],
+        cwd=ROOT, check=True, capture_output=True, text=True,
+    ).stdout
+
+
+def sha256_file(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest(), path.stat().st_size
+
+
+def manifest_of(build):
+    """The manifest of one card build (schema MANIFEST_SCHEMA, read by driver/src/load/manifest.rs)."""
+    import card
+    v = emit_card("verilog", build["top"], build["ntt_k"], build["msm_log_depth"])
+    facts = json.loads(emit_card("facts", build["top"], build["ntt_k"], build["msm_log_depth"]))
+    kernels = {"ntt": None, "msm": None, "lookup": None}
+    if facts["kernels_mask"] & 1:
+        kernels["ntt"] = {"max_log_n": facts["ntt_max_log_n"]}
+    if facts["kernels_mask"] & 2:
+        kernels["msm"] = {"bucket_log_depth": facts["msm_bucket_log_depth"], "c_min": facts["msm_c_min"],
+                          "c_max": facts["msm_c_max"]}
+    if facts["kernels_mask"] & 4:
+        kernels["lookup"] = {"table_log_size": facts["lookup_table_log_size"]}
+    b = build["bitstream"]
+    artefacts = [{"name": b["name"], "kind": b["kind"], "path": b["path"], "size": None, "sha256": None,
+                  "agfi_id": None, "committed": False}]
+    # The generated vendor sources of this build (bitstreams/vendor/<name>/), committed.
+    src_dir = HERE / "vendor" / build["name"]
+    for f in sorted(src_dir.glob("*")) if src_dir.is_dir() else []:
+        sha, size = sha256_file(f)
+        artefacts.append({"name": f.name, "kind": "source", "path": os.path.relpath(f, MANIFESTS),
+                          "size": size, "sha256": sha, "agfi_id": None, "committed": True})
+    tools = {"generator": "bitstreams/synth.py manifests", "rustc": version_of("rustc", "--version")}
+    tools.update(build["vendor_tools"])
+    return {
+        "schema": MANIFEST_SCHEMA,
+        "name": build["name"],
+        "status": "generated-not-run",
+        "status_note": card.STATUS_NOTE_NOT_RUN,
+        "target": {"flow": build["flow"], "family": build["family"], "part": build["part"], "board": build["board"],
+                   "shell": build["shell"], "programmer": build["programmer"]},
+        "rtl": {"top": build["top"], "ntt_k": build["ntt_k"], "msm_log_depth": build["msm_log_depth"],
+                "verilog_sha256": hashlib.sha256(v.encode()).hexdigest(), "commit": git_commit()},
+        "card": {"id": facts["card_id"], "regmap_version": facts["regmap_version"],
+                 "kernels_mask": facts["kernels_mask"]},
+        "kernels": kernels,
+        "kernel_clock": {"mhz": build["clock_mhz"], "source": "assumed", "note": build["clock_note"]},
+        "tools": tools,
+        "artefacts": artefacts,
+    }
+
+
+CARD_REPORTS = REPORTS / "card"
+# Card variants of the whole-card report: (ntt_k, msm_log_depth). Buckets 2^16 (10, 16) were tried: Yosys 0.23
+# spent over 6 CPU minutes in its Verilog front-end (module top$regs) and was stopped; not committed.
+CARD_VARIANTS = [(10, 10)]
+ADDER_MODULE = "zk_montmul_q_w26"
+
+
+def synth_card_part(name, verilog, blackbox, work):
+    """Yosys synth_xilinx -family xcup of one part of the card, `blackbox` modules left out."""
+    work.mkdir(parents=True, exist_ok=True)
+    log_path = work / "yosys.log"
+    # A finished run on the same Verilog (bitstreams/build/ is a cache) is not repeated.
+    if (work / "top.v").exists() and (work / "top.v").read_text() == verilog and log_path.exists() \
+            and "End of script" in log_path.read_text():
+        print(f"synth: reusing {log_path.relative_to(ROOT)} (same Verilog)")
+        cells = parse_stat(log_path.read_text())
+        return summarize_xcup(cells), cells
+    (work / "top.v").write_text(verilog)
+    bb = "".join(f"blackbox {m}; " for m in blackbox)
+    log = run(["nice", "-n", "15", yosys(), "-p", f"read_verilog top.v; {bb}hierarchy -top top; "
+               "synth_xilinx -family xcup -top top -flatten -noiopad; stat"], work / "yosys.log", work)
+    cells = parse_stat(log)
+    return summarize_xcup(cells), cells
+
+
+def synth_card(ntt_k, depth):
+    """The whole card (CardFull) on xcup in three parts that add up: the card top without the NTT core
+    and the G1 adder (register file, streams, MSM front-end and bucket scheduler with its RAMs), the
+    NTT core of this size (flat), and the G1 adder's committed hierarchical report."""
+    t0 = datetime.datetime.now()
+    work = BUILD / "card" / f"k{ntt_k}_d{depth}"
+    core_v = emit_card("verilog", "card_core", ntt_k, depth)
+    full_v = emit_card("verilog", "card_full", ntt_k, depth)
+    ntt_v = subprocess.run(["cargo", "run", "--release", "-q", "-p", "zkaccel-hdl", "--example", "emit_card_verilog",
+                            "--", "ntt", str(ntt_k)], cwd=ROOT, check=True, capture_output=True, text=True).stdout
+    adder_path = REPORTS / "xcup" / "g1_add_mixed_fq.json"
+    adder = json.loads(adder_path.read_text())
+    rest, rest_cells = synth_card_part("rest", core_v, ["top$ntt"], work / "rest")
+    if rest_cells.get("top$ntt", 0) != 1:
+        sys.exit("synth: the card top has no NTT core instance 'top$ntt' to leave out")
+    # The NTT core of the committed block report when it is the same Verilog (ntt_core_k10).
+    ntt_report = REPORTS / "xcup" / f"ntt_core_k{ntt_k}_fr.json"
+    ntt_sha = hashlib.sha256(ntt_v.encode()).hexdigest()
+    if ntt_report.exists() and json.loads(ntt_report.read_text())["verilog_sha256"] == ntt_sha:
+        committed = json.loads(ntt_report.read_text())
+        ntt, ntt_cells = committed["resources"], committed["cells"]
+        ntt_source = ntt_report.relative_to(REPORTS).as_posix()
+    else:
+        ntt, ntt_cells = synth_card_part("ntt", ntt_v, [], work / "ntt")
+        ntt_source = "synthesized here"
+    kernels = {
+        "card_top_and_msm_scheduler": rest,
+        "ntt_core": ntt,
+        "msm_g1_adder": {k: adder["resources"][k] for k in rest},
+    }
+    total = {k: sum(part[k] for part in kernels.values()) for k in rest}
+    bram36 = lambda c: c.get("RAMB36E2", 0) + (c.get("RAMB18E2", 0) + 1) // 2
+    uram = lambda c: sum(v for k, v in c.items() if k.startswith("URAM"))
+    adder_cells = adder.get("cells", {})
+    bram36_total = bram36(rest_cells) + bram36(ntt_cells) + bram36(adder_cells)
+    uram_total = uram(rest_cells) + uram(ntt_cells) + uram(adder_cells)
+    data = {
+        "block": "card_full",
+        "card_config": {"ntt_k": ntt_k, "msm_log_depth": depth},
+        "target": "xcup",
+        "verilog_sha256": hashlib.sha256(full_v.encode()).hexdigest(),
+        "card_core_verilog_sha256": hashlib.sha256(core_v.encode()).hexdigest(),
+        "ntt_core_verilog_sha256": ntt_sha,
+        "ntt_core_source": ntt_source,
+        "g1_adder_report": adder_path.relative_to(REPORTS).as_posix(),
+        "g1_adder_verilog_sha256": adder["verilog_sha256"],
+        "commit": git_commit(),
+        "date": datetime.date.today().isoformat(),
+        "tools": {"yosys": version_of(yosys())},
+        "flow": "yosys synth_xilinx -family xcup -flatten -noiopad of (a) card_core with its NTT core 'top$ntt' as a "
+                "blackbox, (b) the NTT core alone, plus (c) the committed G1 adder report (itself glue + 11 x the "
+                "multiplier); the sum is the card (no shell)",
+        "kernels": kernels,
+        "resources": total,
+        "bram36": bram36_total,
+        "uram": uram_total,
+        "clock_source": "none (Yosys gives no timing for UltraScale+; projections state an assumed clock)",
+        "synthesis_seconds": round((datetime.datetime.now() - t0).total_seconds()),
+    }
+    CARD_REPORTS.mkdir(parents=True, exist_ok=True)
+    path = CARD_REPORTS / f"card_full_k{ntt_k}_d{depth}.json"
+    path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+    print(f"synth: wrote {path.relative_to(ROOT)}")
+    print(json.dumps(total, sort_keys=True))
+
+
+def card_usage(r):
+    """What a card report uses of each device resource: LUTs (logic + SRL + LUT-RAM, each takes a
+    LUT), flip-flops, DSPs, 36 Kb block RAMs (RAMB18 count half), UltraRAMs."""
+    res = r["resources"]
+    return {"lut": res["lut"] + res["srl"] + res["lutram"], "ff": res["ff"], "dsp": res["dsp"],
+            "bram36": r.get("bram36", res["bram"]), "uram": r.get("uram", 0)}
+
+
+def write_fit():
+    """bitstreams/reports/card/fit.md: every committed whole-card report against every device."""
+    import card
+    rows = []
+    for path in sorted(CARD_REPORTS.glob("card_full_k*_d*.json")):
+        r = json.loads(path.read_text())
+        use = card_usage(r)
+        cfg = r["card_config"]
+        name = f"NTT 2^{cfg['ntt_k']}, buckets 2^{cfg['msm_log_depth']}"
+        for d in card.DEVICES:
+            pct = {k: 100.0 * use[k] / d[k] for k in ("lut", "ff", "dsp", "bram36", "uram")}
+            fits = all(v <= 100.0 for v in pct.values())
+            rows.append(f"| {name} | {d['name']} | " + " | ".join(f"{use[k]:,} ({pct[k]:.1f} %)" for k in
+                        ("lut", "ff", "dsp", "bram36", "uram")) + f" | {'yes' if fits else 'no'} |")
+    head = ["# Whole-card fit (Yosys estimate, core only, no shell)", "",
+            "Generated by `python3 bitstreams/synth.py fit` from bitstreams/reports/card/*.json and the device",
+            "totals in bitstreams/vendor/card.py (sources cited there). LUT = logic LUTs + SRLs + LUT-RAM; BRAM in",
+            "36 Kb blocks (two RAMB18 = one); 'fits' means every count is at most the device's, before the shell",
+            "(F2 small shell, XDMA) and before place and route: no timing was run.", "",
+            "| card variant | device | LUT | FF | DSP | BRAM36 | URAM | fits |", "|---|---|---|---|---|---|---|---|"]
+    out = CARD_REPORTS / "fit.md"
+    out.write_text("\n".join(head + rows) + "\n")
+    print(f"synth: wrote {out.relative_to(ROOT)}")
+    print("\n".join(rows))
+
+
+def write_vendor():
+    import card
+    import generate
+    for build in card.BUILDS:
+        for p in generate.generate(build, HERE / "vendor" / build["name"]):
+            print(f"synth: wrote {p.relative_to(ROOT)}")
+        # The card's Verilog for the vendor flow (not committed; the manifest holds its hash).
+        v = BUILD / "vendor" / build["name"] / "card.v"
+        v.parent.mkdir(parents=True, exist_ok=True)
+        v.write_text(emit_card("verilog", build["top"], build["ntt_k"], build["msm_log_depth"]))
+        print(f"synth: wrote {v.relative_to(ROOT)} (not committed)")
+
+
+def write_manifests():
+    import card
+    MANIFESTS.mkdir(parents=True, exist_ok=True)
+    for build in card.BUILDS:
+        path = MANIFESTS / f"{build['name']}.json"
+        path.write_text(json.dumps(manifest_of(build), indent=2) + "\n")
+        print(f"synth: wrote {path.relative_to(ROOT)}")
+
+
 def main(argv):
+    if argv[:1] == ["manifests"]:
+        return write_manifests()
+    if argv[:1] == ["fit"]:
+        return write_fit()
+    if argv[:1] == ["vendor"]:
+        write_vendor()
+        return write_manifests()
+    if argv[:1] == ["card"]:
+        variants = [tuple(int(x) for x in argv[1:3])] if len(argv) >= 3 else CARD_VARIANTS
+        for k, d in variants:
+            synth_card(k, d)
+        return
     if len(argv) >= 1 and argv[0] == "all":
         for target, block, field in ALL:
             (synth_xcup if target == "xcup" else synth_ecp5)(block, field)

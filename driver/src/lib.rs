@@ -26,6 +26,7 @@ pub mod accel;
 pub mod device;
 #[cfg(feature = "test-utils")]
 pub mod fault_injection;
+pub mod load;
 pub mod msm;
 pub mod ntt;
 pub mod open;

@@ -228,3 +228,8 @@ pub struct Verify {
     #[arg(long = "srs-path")]
     pub srs_path: Option<PathBuf>,
 }
+
+/// A duration in seconds for `device` verbs: a number in (0, 86400].
+pub(crate) fn parse_seconds(s: &str) -> Result<f64, String> {
+    parse_timeout(s)
+}

@@ -1,7 +1,7 @@
 //! `zkaccel device …`: the cards of this machine. `list` shows every FPGA function in sysfs
 //! (Xilinx or AWS): address, vendor/device id, bound driver, the data path the PCIe backend would
-//! use, and the identity read from the card's BAR0 when it is readable. (Further verbs — loading a
-//! bitstream, a card's status — go beside `list` in [`DeviceCommand`].)
+//! use, and the identity read from the card's BAR0 when it is readable. `load` and `status`
+//! (bitstreams from manifests) are in `device_load.rs`.
 
 use clap::Subcommand;
 
@@ -15,11 +15,19 @@ pub enum DeviceCommand {
     /// Lists the FPGA cards found in sysfs (ZKACCEL_SYSFS_ROOT, default /sys): address, ids,
     /// driver, data path and the card's identity when readable.
     List,
+    /// Loads the bitstream a manifest describes (SHA-256 checked first), then opens the card and
+    /// checks its ID, register-map version, kernels and clock against the manifest.
+    Load(super::device_load::LoadArgs),
+    /// What an AWS F2 slot holds (--slot), or who the card at --bdf is (checked against
+    /// --manifest when given).
+    Status(super::device_load::StatusArgs),
 }
 
 pub fn run(c: &DeviceCommand) -> Result<Report> {
     match c {
         DeviceCommand::List => list(),
+        DeviceCommand::Load(a) => super::device_load::run_load(a),
+        DeviceCommand::Status(a) => super::device_load::run_status(a),
     }
 }
 

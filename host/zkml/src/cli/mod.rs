@@ -4,6 +4,7 @@ pub mod args;
 mod calibrate;
 mod compile;
 mod device;
+mod device_load;
 mod gen_settings;
 mod gen_witness;
 pub mod output;

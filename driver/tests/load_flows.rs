@@ -1,0 +1,518 @@
+//! `zkaccel device load` without a card: fake `fpga-load-local-image`, `fpga-describe-local-image`,
+//! `vivado`, `xrt-smi` and `openFPGALoader` shell scripts on the loader's PATH record their
+//! arguments and succeed, fail, hang or print garbage; a register-level test double plays the
+//! card after loading. Checks the commands each flow runs, the SHA-256 check before anything runs,
+//! the timeouts, and that the post-load check refuses a card that differs from the manifest.
+//! Also: the manifest validation names the field of every problem.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use sha2::{Digest, Sha256};
+use zkaccel_driver::load::check::CheckError;
+use zkaccel_driver::load::manifest::{Artefact, ArtefactKind, BuildStatus, LoadFlow, Manifest, ManifestError};
+use zkaccel_driver::load::tool::ToolError;
+use zkaccel_driver::load::{load, HashCheck, LoadError, LoadOptions};
+use zkaccel_driver::regs::{Reg, CARD_ID, REGMAP_VERSION};
+use zkaccel_driver::{Device, DeviceError, Identity};
+
+const AGFI: &str = "agfi-0123456789abcdef0";
+const F2_BDF: &str = "0000:34:00.0";
+
+/// A card that is only registers.
+struct RegCard(HashMap<u32, u32>);
+
+impl RegCard {
+    /// The card a manifest describes.
+    fn of(m: &Manifest) -> Self {
+        let mut r = HashMap::new();
+        r.insert(Reg::Id.offset(), CARD_ID);
+        r.insert(Reg::Version.offset(), REGMAP_VERSION);
+        r.insert(Reg::Kernels.offset(), m.card.kernels_mask);
+        r.insert(Reg::ClockKhz.offset(), m.kernel_clock.khz());
+        r.insert(Reg::NttMaxLogN.offset(), m.kernels.ntt.as_ref().unwrap().max_log_n);
+        r.insert(Reg::MsmLogDepth.offset(), m.kernels.msm.as_ref().unwrap().bucket_log_depth);
+        r.insert(Reg::MsmMaxC.offset(), m.kernels.msm.as_ref().unwrap().c_max);
+        Self(r)
+    }
+    fn with(mut self, r: Reg, v: u32) -> Self {
+        self.0.insert(r.offset(), v);
+        self
+    }
+}
+
+impl Device for RegCard {
+    fn read32(&mut self, offset: u32) -> Result<u32, DeviceError> {
+        Ok(*self.0.get(&offset).unwrap_or(&0))
+    }
+    fn write32(&mut self, _: u32, _: u32) -> Result<(), DeviceError> {
+        Err(DeviceError::Unsupported("register test double".into()))
+    }
+    fn stream_to_card(&mut self, _: &[u8], _: Duration) -> Result<(), DeviceError> {
+        Err(DeviceError::Unsupported("register test double".into()))
+    }
+    fn stream_from_card(&mut self, _: usize, _: Duration) -> Result<Vec<u8>, DeviceError> {
+        Err(DeviceError::Unsupported("register test double".into()))
+    }
+    fn wait_done(&mut self, _: u32, _: Duration) -> Result<(), DeviceError> {
+        Err(DeviceError::Unsupported("register test double".into()))
+    }
+    fn reset(&mut self) -> Result<(), DeviceError> {
+        Ok(())
+    }
+    fn identify(&mut self) -> Result<Identity, DeviceError> {
+        Err(DeviceError::Unsupported("register test double".into()))
+    }
+}
+
+/// A scratch directory with a `bin/` of fake tools and a log of their calls.
+struct Bench {
+    dir: PathBuf,
+}
+
+impl Bench {
+    fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("zkaccel-load-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("bin")).unwrap();
+        Self { dir }
+    }
+
+    /// A fake tool: records `name args…` in calls.log, then runs `body`.
+    fn tool(&self, name: &str, body: &str) -> &Self {
+        use std::os::unix::fs::PermissionsExt;
+        let p = self.dir.join("bin").join(name);
+        let script = format!(
+            "#!/bin/sh\nprintf '%s\\n' \"{name} $*\" >> '{log}'\nDIR='{dir}'\n{body}\n",
+            log = self.dir.join("calls.log").display(),
+            dir = self.dir.display()
+        );
+        std::fs::write(&p, script).unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+        self
+    }
+
+    fn calls(&self) -> Vec<String> {
+        std::fs::read_to_string(self.dir.join("calls.log")).map(|s| s.lines().map(String::from).collect()).unwrap_or_default()
+    }
+
+    fn opts(&self, timeout_ms: u64) -> LoadOptions {
+        LoadOptions {
+            timeout: Duration::from_millis(timeout_ms),
+            poll_interval: Duration::from_millis(20),
+            // The fakes first, then the system's (the fakes use sh, cat, sleep).
+            tool_path: Some(
+                std::env::join_paths(
+                    std::iter::once(self.dir.join("bin")).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
+                )
+                .unwrap(),
+            ),
+            ..LoadOptions::default()
+        }
+    }
+
+    /// Writes `m` (and a bitstream file for the file-based flows) into the bench; returns the
+    /// manifest's path.
+    fn manifest(&self, m: &Manifest) -> PathBuf {
+        let p = self.dir.join(format!("{}.json", m.name));
+        std::fs::write(&p, m.to_json()).unwrap();
+        p
+    }
+}
+
+fn committed(name: &str) -> (PathBuf, Manifest) {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("../bitstreams/manifests/{name}.json"));
+    let m = Manifest::load(&p).unwrap_or_else(|e| panic!("{e}"));
+    (p, m)
+}
+
+fn sha(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// A built variant of a committed manifest, its bitstream (when the flow has a file) written into
+/// the bench.
+fn built(bench: &Bench, name: &str, flow: LoadFlow) -> Manifest {
+    let (_, mut m) = committed(name);
+    m.status = BuildStatus::Built;
+    m.target.flow = flow;
+    m.artefacts.retain(|a| a.kind != ArtefactKind::Source);
+    let bits = b"not really a bitstream, but hashed like one".to_vec();
+    let a = &mut m.artefacts[0];
+    a.kind = flow.bitstream_kind();
+    match flow {
+        LoadFlow::AwsF2 => a.agfi_id = Some(AGFI.into()),
+        _ => {
+            a.name = format!("{name}.bit");
+            a.path = Some(a.name.clone());
+            a.size = Some(bits.len() as u64);
+            a.sha256 = Some(sha(&bits));
+            std::fs::write(bench.dir.join(&a.name), &bits).unwrap();
+        }
+    }
+    if flow == LoadFlow::AlveoJtag {
+        let tcl = b"# program over JTAG (the test's vivado is a fake)\n".to_vec();
+        std::fs::write(bench.dir.join("program_jtag.tcl"), &tcl).unwrap();
+        m.artefacts.push(Artefact {
+            name: "program_jtag.tcl".into(),
+            kind: ArtefactKind::Source,
+            path: Some("program_jtag.tcl".into()),
+            size: Some(tcl.len() as u64),
+            sha256: Some(sha(&tcl)),
+            agfi_id: None,
+            committed: true,
+        });
+    }
+    if flow == LoadFlow::Ecp5 {
+        m.target.programmer = Some("ecp5_evn".into());
+    }
+    m.validate("(test)").unwrap_or_else(|e| panic!("{e}"));
+    m
+}
+
+/// The F2 describe fake: `busy` for the first `busy` calls, then `final_status` with the AGFI.
+fn describe_script(busy: u32, final_status: &str) -> String {
+    format!(
+        r#"n=$(cat "$DIR/describe.count" 2>/dev/null || echo 0); n=$((n+1)); echo $n > "$DIR/describe.count"
+if [ $n -le {busy} ]; then img=none; st=busy; else img={AGFI}; st={final_status}; fi
+echo "Type  FpgaImageSlot  FpgaImageId             StatusName    StatusCode   ErrorName    ErrorCode   ShVersion"
+printf 'AFI          0       %-22s  %-8s          0        ok               0       0x04261818\n' $img $st
+echo "Type  FpgaImageSlot  VendorId    DeviceId    DBDF"
+echo "AFIDEVICE    0       0x1d0f      0x9048      {F2_BDF}""#
+    )
+}
+
+/// An opener that hands out `card` once and records the address it was asked for.
+fn opener(card: RegCard, asked: &mut Vec<String>) -> impl FnMut(&str) -> Result<Box<dyn Device>, DeviceError> + '_ {
+    let mut card = Some(card);
+    move |bdf: &str| {
+        asked.push(bdf.to_string());
+        card.take().map(|c| Box::new(c) as Box<dyn Device>).ok_or_else(|| DeviceError::Gone("opened twice".into()))
+    }
+}
+
+#[test]
+fn aws_f2_loads_polls_until_loaded_and_checks_the_card() {
+    let b = Bench::new("f2-ok");
+    b.tool("fpga-load-local-image", "echo 'AFI 0 loading'; exit 0").tool("fpga-describe-local-image", &describe_script(2, "loaded"));
+    let m = built(&b, "aws-f2", LoadFlow::AwsF2);
+    let path = b.manifest(&m);
+    let mut asked = Vec::new();
+    let mut open = opener(RegCard::of(&m), &mut asked);
+    let r = load(&path, &LoadOptions { slot: Some(0), ..b.opts(10_000) }, &mut open).unwrap_or_else(|e| panic!("{e}"));
+    drop(open);
+    assert_eq!(
+        b.calls(),
+        [
+            format!("fpga-load-local-image -S 0 -I {AGFI}"),
+            "fpga-describe-local-image -S 0 -R -H".into(),
+            "fpga-describe-local-image -S 0 -R -H".into(),
+            "fpga-describe-local-image -S 0 -R -H".into(),
+        ]
+    );
+    assert_eq!(r.hash, HashCheck::NoLocalFile);
+    assert_eq!(r.bdf.as_deref(), Some(F2_BDF));
+    assert_eq!(asked, [F2_BDF]);
+    let st = r.f2.unwrap();
+    assert_eq!((st.slot, st.image.as_str(), st.status.as_str()), (0, AGFI, "loaded"));
+    let card = r.card.unwrap();
+    assert_eq!((card.id, card.regmap_version, card.kernels_mask), (CARD_ID, REGMAP_VERSION, 3));
+    assert_eq!((card.clock_khz, card.ntt_max_log_n, card.msm_log_depth, card.msm_max_c), (250_000, Some(12), Some(16), Some(15)));
+}
+
+#[test]
+fn aws_f2_failures_are_reported_with_the_tool_and_its_output() {
+    // The load command fails.
+    let b = Bench::new("f2-fail");
+    b.tool("fpga-load-local-image", "echo 'Error: (3) slot busy' >&2; exit 3").tool("fpga-describe-local-image", &describe_script(0, "loaded"));
+    let m = built(&b, "aws-f2", LoadFlow::AwsF2);
+    let e = load(&b.manifest(&m), &b.opts(5_000), &mut |_: &str| panic!("no card to open")).unwrap_err();
+    let s = e.to_string();
+    assert!(matches!(e, LoadError::ToolFailed { .. }), "{s}");
+    assert!(s.contains("fpga-load-local-image failed (exit status 3)") && s.contains("slot busy"), "{s}");
+    assert_eq!(b.calls().len(), 1, "nothing runs after a failed load");
+
+    // The load command hangs: killed at the deadline.
+    let b = Bench::new("f2-hang");
+    b.tool("fpga-load-local-image", "echo started; sleep 60").tool("fpga-describe-local-image", &describe_script(0, "loaded"));
+    let m = built(&b, "aws-f2", LoadFlow::AwsF2);
+    let t = Instant::now();
+    let e = load(&b.manifest(&m), &b.opts(1_000), &mut |_: &str| panic!("no card to open")).unwrap_err();
+    assert!(t.elapsed() < Duration::from_secs(30), "the hang was not cut short");
+    match &e {
+        LoadError::Tool(ToolError::Timeout { tool, output, .. }) => {
+            assert_eq!(tool, "fpga-load-local-image");
+            assert_eq!(output, "started");
+        }
+        other => panic!("expected a timeout, got {other}"),
+    }
+    assert!(e.to_string().contains("no answer within 1.0 s; killed it"), "{e}");
+
+    // The describe command prints garbage.
+    let b = Bench::new("f2-garbage");
+    b.tool("fpga-load-local-image", "exit 0").tool("fpga-describe-local-image", "echo 'Segmentation fault?'; echo '%%%'");
+    let m = built(&b, "aws-f2", LoadFlow::AwsF2);
+    let e = load(&b.manifest(&m), &b.opts(5_000), &mut |_: &str| panic!("no card to open")).unwrap_err();
+    let s = e.to_string();
+    assert!(matches!(e, LoadError::Garbage { .. }), "{s}");
+    assert!(s.contains("fpga-describe-local-image: unexpected output (no 'AFI' line)") && s.contains("Segmentation fault?"), "{s}");
+
+    // The slot reports a failed load.
+    let b = Bench::new("f2-load-failed");
+    b.tool("fpga-load-local-image", "exit 0").tool("fpga-describe-local-image", &describe_script(1, "load-failed"));
+    let m = built(&b, "aws-f2", LoadFlow::AwsF2);
+    let e = load(&b.manifest(&m), &b.opts(5_000), &mut |_: &str| panic!("no card to open")).unwrap_err();
+    assert!(matches!(e, LoadError::ImageFailed { .. }), "{e}");
+    assert!(e.to_string().contains("slot 0 reports status 'load-failed'"), "{e}");
+
+    // The slot never finishes loading: bounded wait, the last state named.
+    let b = Bench::new("f2-busy");
+    b.tool("fpga-load-local-image", "exit 0").tool("fpga-describe-local-image", &describe_script(1_000_000, "loaded"));
+    let m = built(&b, "aws-f2", LoadFlow::AwsF2);
+    let e = load(&b.manifest(&m), &b.opts(3_000), &mut |_: &str| panic!("no card to open")).unwrap_err();
+    let s = e.to_string();
+    assert!(matches!(e, LoadError::Timeout { .. }), "{s}");
+    assert!(s.contains("gave up after 3.0 s waiting for slot 0 to report") && s.contains("last answer: image none status busy"), "{s}");
+    assert!(b.calls().len() >= 3, "it polled: {:?}", b.calls());
+
+    // The describe command hangs while polling.
+    let b = Bench::new("f2-describe-hang");
+    b.tool("fpga-load-local-image", "exit 0").tool("fpga-describe-local-image", "sleep 60");
+    let m = built(&b, "aws-f2", LoadFlow::AwsF2);
+    let e = load(&b.manifest(&m), &b.opts(2_000), &mut |_: &str| panic!("no card to open")).unwrap_err();
+    assert!(e.to_string().contains("the describe command hung"), "{e}");
+
+    // The tool is not installed.
+    let b = Bench::new("f2-missing");
+    let m = built(&b, "aws-f2", LoadFlow::AwsF2);
+    let e = load(&b.manifest(&m), &b.opts(5_000), &mut |_: &str| panic!("no card to open")).unwrap_err();
+    assert!(matches!(e, LoadError::Tool(ToolError::Missing { .. })), "{e}");
+    assert!(e.to_string().starts_with("fpga-load-local-image: not found on PATH"), "{e}");
+}
+
+#[test]
+fn alveo_jtag_runs_the_generated_script_and_requires_its_marker() {
+    let b = Bench::new("jtag");
+    b.tool("vivado", "echo 'INFO: [Labtools 27-3164] End of startup status: HIGH'; echo ZKACCEL_JTAG_PROGRAMMED");
+    let m = built(&b, "alveo-u55c", LoadFlow::AlveoJtag);
+    let path = b.manifest(&m);
+    let bdf = "0000:3b:00.0";
+    let mut asked = Vec::new();
+    let mut open = opener(RegCard::of(&m), &mut asked);
+    let r = load(&path, &LoadOptions { bdf: Some(bdf.into()), ..b.opts(5_000) }, &mut open).unwrap_or_else(|e| panic!("{e}"));
+    drop(open);
+    let bit = b.dir.join("alveo-u55c.bit");
+    assert_eq!(
+        b.calls(),
+        [format!("vivado -mode batch -nojournal -nolog -source {} -tclargs {}", b.dir.join("program_jtag.tcl").display(), bit.display())]
+    );
+    assert_eq!(r.hash, HashCheck::Checked { path: bit, sha256: m.bitstream().sha256.clone().unwrap() });
+    assert_eq!(asked, [bdf]);
+    assert!(r.card.is_some());
+
+    // Exit status 0 without the marker: the device never reported DONE.
+    let b = Bench::new("jtag-garbage");
+    b.tool("vivado", "echo '@@@ garbled @@@'; exit 0");
+    let m = built(&b, "alveo-u55c", LoadFlow::AlveoJtag);
+    let e = load(&b.manifest(&m), &LoadOptions { bdf: Some(bdf.into()), ..b.opts(5_000) }, &mut |_: &str| panic!("no card")).unwrap_err();
+    let s = e.to_string();
+    assert!(s.contains("vivado: unexpected output (exit status 0 but no 'ZKACCEL_JTAG_PROGRAMMED' line") && s.contains("@@@ garbled @@@"), "{s}");
+
+    // Vivado fails; Vivado hangs.
+    let b = Bench::new("jtag-fail");
+    b.tool("vivado", "echo 'ERROR: [Labtools 27-2269] No devices detected on target'; exit 1");
+    let m = built(&b, "alveo-u55c", LoadFlow::AlveoJtag);
+    let e = load(&b.manifest(&m), &LoadOptions { bdf: Some(bdf.into()), ..b.opts(5_000) }, &mut |_: &str| panic!("no card")).unwrap_err();
+    assert!(e.to_string().contains("vivado failed (exit status 1)") && e.to_string().contains("No devices detected"), "{e}");
+    let b = Bench::new("jtag-hang");
+    b.tool("vivado", "sleep 60");
+    let m = built(&b, "alveo-u55c", LoadFlow::AlveoJtag);
+    let e = load(&b.manifest(&m), &LoadOptions { bdf: Some(bdf.into()), ..b.opts(300) }, &mut |_: &str| panic!("no card")).unwrap_err();
+    assert!(e.to_string().starts_with("vivado: no answer within 0.3 s; killed it"), "{e}");
+
+    // Without --bdf the card could be neither found nor checked: refused before anything runs.
+    let b = Bench::new("jtag-nobdf");
+    b.tool("vivado", "echo ZKACCEL_JTAG_PROGRAMMED");
+    let m = built(&b, "alveo-u55c", LoadFlow::AlveoJtag);
+    let e = load(&b.manifest(&m), &b.opts(5_000), &mut |_: &str| panic!("no card")).unwrap_err();
+    assert!(matches!(e, LoadError::Usage(_)) && e.to_string().contains("needs --bdf"), "{e}");
+    assert!(b.calls().is_empty());
+}
+
+#[test]
+fn alveo_xrt_and_ecp5_flows() {
+    let bdf = "0000:af:00.1";
+    let b = Bench::new("xrt");
+    b.tool("xrt-smi", "echo 'Programming...'; exit 0");
+    let m = built(&b, "alveo-u250", LoadFlow::AlveoXrt);
+    let mut asked = Vec::new();
+    let mut open = opener(RegCard::of(&m), &mut asked);
+    let r = load(&b.manifest(&m), &LoadOptions { bdf: Some(bdf.into()), ..b.opts(5_000) }, &mut open).unwrap_or_else(|e| panic!("{e}"));
+    drop(open);
+    assert_eq!(b.calls(), [format!("xrt-smi program -d {bdf} -u {}", b.dir.join("alveo-u250.bit").display())]);
+    assert_eq!(asked, [bdf]);
+    assert!(r.card.is_some());
+
+    let b = Bench::new("xrt-fail");
+    b.tool("xrt-smi", "echo 'ERROR: xclbin UUID mismatch ~~ \x01garbage'; exit 2");
+    let m = built(&b, "alveo-u250", LoadFlow::AlveoXrt);
+    let e = load(&b.manifest(&m), &LoadOptions { bdf: Some(bdf.into()), ..b.opts(5_000) }, &mut |_: &str| panic!("no card")).unwrap_err();
+    assert!(e.to_string().contains("xrt-smi failed (exit status 2)") && e.to_string().contains("UUID mismatch"), "{e}");
+
+    let b = Bench::new("ecp5");
+    b.tool("openFPGALoader", "echo 'Load SRAM: [==========] 100.00%'; echo Done");
+    let m = built(&b, "alveo-u250", LoadFlow::Ecp5);
+    let r = load(&b.manifest(&m), &b.opts(5_000), &mut |_: &str| panic!("no --bdf: no card to open")).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(b.calls(), [format!("openFPGALoader -b ecp5_evn {}", b.dir.join("alveo-u250.bit").display())]);
+    assert!(r.card.is_none());
+    assert!(r.unchecked_why.unwrap().contains("not checked"));
+
+    let b = Bench::new("ecp5-hang");
+    b.tool("openFPGALoader", "sleep 60");
+    let m = built(&b, "alveo-u250", LoadFlow::Ecp5);
+    let e = load(&b.manifest(&m), &b.opts(300), &mut |_: &str| panic!("no card")).unwrap_err();
+    assert!(e.to_string().starts_with("openFPGALoader: no answer within 0.3 s; killed it"), "{e}");
+}
+
+#[test]
+fn the_bitstream_hash_is_checked_before_any_tool_runs() {
+    let b = Bench::new("sha");
+    b.tool("xrt-smi", "exit 0");
+    let m = built(&b, "alveo-u250", LoadFlow::AlveoXrt);
+    let path = b.manifest(&m);
+    let opts = LoadOptions { bdf: Some("0000:af:00.1".into()), ..b.opts(5_000) };
+    // Same size, one byte different.
+    let bit = b.dir.join("alveo-u250.bit");
+    let mut bytes = std::fs::read(&bit).unwrap();
+    bytes[0] ^= 1;
+    std::fs::write(&bit, &bytes).unwrap();
+    let e = load(&path, &opts, &mut |_: &str| panic!("no card")).unwrap_err();
+    let s = e.to_string();
+    assert!(s.starts_with(&format!("{}: artefacts[0].sha256: the file's SHA-256 is {}", bit.display(), sha(&bytes))), "{s}");
+    // Shorter.
+    std::fs::write(&bit, &bytes[1..]).unwrap();
+    let e = load(&path, &opts, &mut |_: &str| panic!("no card")).unwrap_err();
+    assert!(e.to_string().contains("artefacts[0].size: the file has"), "{e}");
+    // Missing.
+    std::fs::remove_file(&bit).unwrap();
+    let e = load(&path, &opts, &mut |_: &str| panic!("no card")).unwrap_err();
+    assert!(e.to_string().contains("artefacts[0].path: cannot read the artefact 'alveo-u250.bit'"), "{e}");
+    assert!(b.calls().is_empty(), "a tool ran: {:?}", b.calls());
+    // The right file in another directory (--artefacts DIR).
+    let other = b.dir.join("elsewhere");
+    std::fs::create_dir_all(&other).unwrap();
+    bytes[0] ^= 1;
+    std::fs::write(other.join("alveo-u250.bit"), &bytes).unwrap();
+    let mut asked = Vec::new();
+    let mut open = opener(RegCard::of(&m), &mut asked);
+    let opts = LoadOptions { artefact_dir: Some(other.clone()), ..opts };
+    let r = load(&path, &opts, &mut open).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.hash, HashCheck::Checked { path: other.join("alveo-u250.bit"), sha256: sha(&bytes) });
+}
+
+#[test]
+fn dry_run_prints_the_commands_of_a_build_that_was_never_run() {
+    let b = Bench::new("dry");
+    b.tool("fpga-load-local-image", "exit 0");
+    let (path, m) = committed("aws-f2");
+    assert_eq!(m.status, BuildStatus::GeneratedNotRun);
+    let r = load(&path, &LoadOptions { dry_run: true, slot: Some(3), ..b.opts(5_000) }, &mut |_: &str| panic!("no card"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.commands, ["fpga-load-local-image -S 3 -I <not-built:agfi-id>", "fpga-describe-local-image -S 3 -R -H"]);
+    assert_eq!(r.hash, HashCheck::Unchecked);
+    assert!(r.unchecked_why.unwrap().contains("hash is unchecked"));
+    assert!(b.calls().is_empty());
+    // Without --dry-run it is refused: there is nothing to load.
+    let e = load(&path, &b.opts(5_000), &mut |_: &str| panic!("no card")).unwrap_err();
+    assert!(matches!(e, LoadError::NotBuilt { .. }), "{e}");
+    assert!(e.to_string().contains("status: generated-not-run"), "{e}");
+    // The Alveo one names its bitstream and script.
+    let (path, _) = committed("alveo-u55c");
+    let r = load(&path, &LoadOptions { dry_run: true, ..b.opts(5_000) }, &mut |_: &str| panic!("no card")).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.commands.len(), 1);
+    assert!(r.commands[0].starts_with("vivado -mode batch") && r.commands[0].ends_with("zkaccel_alveo_u55c.bit"), "{:?}", r.commands);
+    assert!(b.calls().is_empty());
+}
+
+#[test]
+fn a_card_that_differs_from_the_manifest_is_refused() {
+    let run = |card_of: &dyn Fn(&Manifest) -> RegCard| {
+        let b = Bench::new("mismatch");
+        b.tool("xrt-smi", "exit 0");
+        let m = built(&b, "alveo-u250", LoadFlow::AlveoXrt);
+        let card = card_of(&m);
+        let mut asked = Vec::new();
+        let mut open = opener(card, &mut asked);
+        load(&b.manifest(&m), &LoadOptions { bdf: Some("0000:af:00.1".into()), ..b.opts(5_000) }, &mut open)
+    };
+    let refused = |card_of: &dyn Fn(&Manifest) -> RegCard, field: &str, register: &str, want: &str, got: &str| {
+        match run(card_of) {
+            Err(LoadError::Check(CheckError::Mismatch { field: f, register: r, want: w, got: g, .. })) => {
+                assert_eq!((f.as_str(), r.as_str(), w.as_str(), g.as_str()), (field, register, want, got))
+            }
+            other => panic!("expected a mismatch on {field}, got {other:?}"),
+        }
+    };
+    assert!(run(&RegCard::of).is_ok());
+    refused(&|m| RegCard::of(m).with(Reg::Id, 0xffff_ffff), "card.id", "ID", "0x7a6b6163", "0xffffffff (no device answers)");
+    refused(&|m| RegCard::of(m).with(Reg::Id, 0x1234), "card.id", "ID", "0x7a6b6163", "0x1234");
+    refused(&|m| RegCard::of(m).with(Reg::Version, REGMAP_VERSION - 1), "card.regmap_version", "Version", &REGMAP_VERSION.to_string(), &(REGMAP_VERSION - 1).to_string());
+    refused(&|m| RegCard::of(m).with(Reg::Kernels, 1), "card.kernels_mask", "Kernels", "0x3", "0x1");
+    refused(&|m| RegCard::of(m).with(Reg::ClockKhz, 0), "kernel_clock.mhz", "ClockKhz", "250000 kHz", "0 kHz");
+    refused(&|m| RegCard::of(m).with(Reg::NttMaxLogN, 10), "kernels.ntt.max_log_n", "NttMaxLogN", "12", "10");
+    refused(&|m| RegCard::of(m).with(Reg::MsmLogDepth, 10), "kernels.msm.bucket_log_depth", "MsmLogDepth", "16", "10");
+    refused(&|m| RegCard::of(m).with(Reg::MsmMaxC, 11), "kernels.msm.c_max", "MsmMaxC", "15", "11");
+    let e = run(&|m| RegCard::of(m).with(Reg::NttMaxLogN, 10)).unwrap_err().to_string();
+    assert!(e.ends_with("kernels.ntt.max_log_n: the manifest says 12, the card's NttMaxLogN register reads 10; refusing this card"), "{e}");
+    // A card that cannot be opened after loading.
+    let b = Bench::new("noopen");
+    b.tool("xrt-smi", "exit 0");
+    let m = built(&b, "alveo-u250", LoadFlow::AlveoXrt);
+    let e = load(&b.manifest(&m), &LoadOptions { bdf: Some("0000:af:00.1".into()), ..b.opts(5_000) }, &mut |_: &str| {
+        Err(DeviceError::Unsupported("no PCIe backend".into()))
+    })
+    .unwrap_err();
+    assert!(e.to_string().starts_with("the bitstream is loaded, but the card at 0000:af:00.1 could not be opened"), "{e}");
+}
+
+/// Each mutation of a valid manifest, and the field its error names.
+#[test]
+fn manifest_validation_names_the_field() {
+    let (path, m) = committed("aws-f2");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let bad = |edit: &dyn Fn(&mut serde_json::Value), field: &str, problem: &str| {
+        let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        edit(&mut v);
+        let e: ManifestError = Manifest::parse(&v.to_string(), "m.json").unwrap_err();
+        assert_eq!((e.file.as_str(), e.field.as_str()), ("m.json", field), "{e}");
+        assert!(e.problem.contains(problem), "{e}");
+    };
+    use serde_json::json;
+    bad(&|v| v["schema"] = json!("zkaccel-bitstream-manifest/0"), "schema", "is not 'zkaccel-bitstream-manifest/1'");
+    bad(&|v| { v.as_object_mut().unwrap().remove("schema"); }, "schema", "missing");
+    bad(&|v| { v["target"].as_object_mut().unwrap().remove("part"); }, "part", "missing field");
+    bad(&|v| v["colour"] = json!("blue"), "colour", "unknown field");
+    bad(&|v| v["status"] = json!("half-built"), "(structure)", "unknown variant");
+    bad(&|v| v["rtl"]["verilog_sha256"] = json!("ABC"), "rtl.verilog_sha256", "not 64 lowercase hex");
+    bad(&|v| v["card"]["id"] = json!(1), "card.id", "is not the zkaccel card ID");
+    bad(&|v| v["card"]["kernels_mask"] = json!(7), "card.kernels_mask", "the kernels listed make 0x3");
+    bad(&|v| v["kernels"]["ntt"]["max_log_n"] = json!(16), "kernels.ntt.max_log_n", "outside 3..=15");
+    bad(&|v| v["kernels"]["ntt"]["max_log_n"] = json!(11), "kernels.ntt.max_log_n", "differs from rtl.ntt_k 12");
+    bad(&|v| v["kernels"]["msm"]["c_max"] = json!(16), "kernels.msm", "window range");
+    bad(&|v| v["kernels"]["msm"]["c_min"] = json!(1), "kernels.msm", "window range");
+    bad(&|v| v["kernel_clock"]["mhz"] = json!(0.0), "kernel_clock.mhz", "not a clock");
+    bad(&|v| v["kernel_clock"]["source"] = json!("measured"), "kernel_clock.source", "the build was not run");
+    bad(&|v| v["artefacts"][0]["agfi_id"] = json!(AGFI), "artefacts[0]", "the build was not run");
+    bad(&|v| v["status"] = json!("built"), "artefacts[0].agfi_id", "missing in a built AWS F2 manifest");
+    bad(&|v| { v["status"] = json!("built"); v["artefacts"][0]["agfi_id"] = json!("agfi-12"); }, "artefacts[0].agfi_id", "not 'agfi-' and 17 hex");
+    bad(&|v| v["artefacts"][0]["kind"] = json!("bit"), "artefacts", "exactly one Agfi artefact, found 0");
+    bad(&|v| v["artefacts"][0]["path"] = json!("/abs/x.bit"), "artefacts[0].path", "relative");
+    bad(&|v| v["artefacts"][0]["sha256"] = json!("00"), "artefacts[0].sha256", "not 64 lowercase hex");
+    let e = Manifest::parse("{not json", "m.json").unwrap_err();
+    assert_eq!(e.field, "(json)");
+    let e = Manifest::load(Path::new("/nonexistent/m.json")).unwrap_err();
+    assert!(e.to_string().starts_with("/nonexistent/m.json: (file): cannot read"), "{e}");
+    // And the committed one is valid as it is.
+    assert_eq!(Manifest::parse(&text, "m.json").unwrap(), m);
+}

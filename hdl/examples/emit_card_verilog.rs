@@ -1,0 +1,58 @@
+//! Prints the Verilog of a card build, or the facts a bitstream manifest records about it:
+//! `cargo run -p zkaccel-hdl --example emit_card_verilog -- [verilog|facts] card_full|card_core NTT_K MSM_LOG_DEPTH`,
+//! or the card's NTT core alone: `… -- ntt NTT_K`.
+//! `facts` prints one JSON object (register-map version, card ID, kernel mask and sizes) taken from
+//! the RTL's own constants, so that regenerated manifests follow the RTL.
+
+use zkaccel_hdl::card::config::{CardConfig, KERNELS};
+use zkaccel_hdl::card_builds::{card_verilog, CardTop};
+use zkaccel_interface::regs::{Kernel, CARD_ID, REGMAP_VERSION};
+
+fn main() {
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("ntt") {
+        match args.get(1).and_then(|s| s.parse::<usize>().ok()).and_then(zkaccel_hdl::card_builds::ntt_core_verilog) {
+            Some(v) => print!("{v}"),
+            None => {
+                eprintln!("usage: emit_card_verilog ntt NTT_K (3..=15)");
+                std::process::exit(2);
+            }
+        }
+        return;
+    }
+    let mode = match args.first().map(String::as_str) {
+        Some("verilog") | Some("facts") => args.remove(0),
+        _ => "verilog".to_string(),
+    };
+    let usage = "usage: emit_card_verilog [verilog|facts] card_full|card_core NTT_K MSM_LOG_DEPTH";
+    let (Some(top), Some(k), Some(d)) = (
+        args.first().and_then(|s| CardTop::from_name(s)),
+        args.get(1).and_then(|s| s.parse::<usize>().ok()),
+        args.get(2).and_then(|s| s.parse::<usize>().ok()),
+    ) else {
+        eprintln!("{usage}");
+        std::process::exit(2);
+    };
+    let cfg = CardConfig { ntt_k: k, msm_log_depth: d };
+    let Some(v) = card_verilog(top, &cfg) else {
+        eprintln!("NTT_K must be 3..=15 and MSM_LOG_DEPTH 1..=16 (got {k}, {d})");
+        std::process::exit(2);
+    };
+    if mode == "verilog" {
+        print!("{v}");
+        return;
+    }
+    // The card has no lookup unit yet: a build with one must print its table size here.
+    assert_eq!(
+        KERNELS & Kernel::Lookup as u32,
+        0,
+        "the card has a lookup unit: print its table size as lookup_table_log_size here (hdl/examples/emit_card_verilog.rs)"
+    );
+    println!(
+        "{{\"top\": \"{}\", \"regmap_version\": {REGMAP_VERSION}, \"card_id\": {CARD_ID}, \"kernels_mask\": {KERNELS}, \
+         \"ntt_max_log_n\": {k}, \"msm_bucket_log_depth\": {d}, \"msm_c_min\": {}, \"msm_c_max\": {}, \"lookup_table_log_size\": null}}",
+        top.name(),
+        zkaccel_hdl::msm_bucket::config::MIN_C,
+        cfg.max_c()
+    );
+}
