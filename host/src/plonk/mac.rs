@@ -21,6 +21,7 @@
 use ark_ff::{One, Zero};
 
 use super::circuit::{Cell, Column, ColumnKind, ConstraintSystem, FixedAssignment, Witness};
+use super::projection::Projection;
 use crate::error::{Error, Result};
 use crate::Fr;
 
@@ -120,6 +121,9 @@ pub struct MacBuilder {
     fixed: Vec<Vec<Fr>>,
     advice: Vec<Vec<Fr>>,
     copies: Vec<(Cell, Cell)>,
+    /// Products laid out by [`MacBuilder::project_matvec`], to be declared in the constraint
+    /// system ([`MacBuilder::take_projections`]).
+    projections: Vec<Projection>,
 }
 
 /// relu on a field element holding a small signed integer (for tests that edit witnesses).
@@ -159,7 +163,7 @@ impl MacBuilder {
         for (i, t) in fixed[cfg.t_r.index].iter_mut().take(1usize << cfg.shift).enumerate() {
             *t = Fr::from(i as u64);
         }
-        Ok(Self { cfg, k, n, layout_only: false, row: 0, fixed, advice: vec![vec![Fr::zero(); n]; cs.num_advice], copies: vec![] })
+        Ok(Self { cfg, k, n, layout_only: false, row: 0, fixed, advice: vec![vec![Fr::zero(); n]; cs.num_advice], copies: vec![], projections: vec![] })
     }
 
     /// Writes `value` into a fixed or advice cell of any column of the constraint system (for
@@ -265,6 +269,71 @@ impl MacBuilder {
             self.row = row + 1;
         }
         Ok((out_q, out_y))
+    }
+
+    /// y = relu?(⌊(W·x + bias) / 2^s⌋) by the projection argument (`plonk::projection`): one
+    /// rescale row per output and no MAC rows. The accumulator cell of each rescale row is the
+    /// product's y_j, tied to W·x + b only by the projection declared for it (the row before is
+    /// never a MAC row: every operation ends with a rescale row, whose q_mac is 0); its rescale
+    /// gate and lookups range-check it as for [`MacBuilder::matvec_both`]. Every input must have
+    /// a cell in an advice column (it is read where it is, without a copy). `W` and `bias` go
+    /// into the declaration, hence the verifying key. Returns (q, y = relu(q)) per output.
+    pub fn project_matvec(&mut self, weights: &[Vec<i64>], bias: &[i64], inputs: &[Operand]) -> Result<(Vec<Operand>, Vec<Operand>)> {
+        let cfg = self.cfg.clone();
+        let cols = inputs.len();
+        if weights.len() != bias.len() || weights.iter().any(|r| r.len() != cols) || cols == 0 || bias.is_empty() {
+            return Err(Error::Circuit("project_matvec: weights, bias and inputs disagree in shape".into()));
+        }
+        let x: Vec<Cell> = inputs
+            .iter()
+            .map(|o| match o.cell {
+                Some(c) if c.column.kind == ColumnKind::Advice => Ok(c),
+                _ => Err(Error::Circuit("project_matvec: every input needs a cell in an advice column".into())),
+            })
+            .collect::<Result<_>>()?;
+        if self.row + weights.len() > self.n {
+            return Err(Error::Circuit(format!("project_matvec needs {} rows, the circuit has {}", self.row + weights.len(), self.n)));
+        }
+        let half = 1i64 << (cfg.bits - 1);
+        let (mut out_q, mut out_y, mut y_cells) = (vec![], vec![], vec![]);
+        for (wrow, b) in weights.iter().zip(bias) {
+            let mut acc = *b;
+            for (w, x) in wrow.iter().zip(inputs) {
+                acc = w
+                    .checked_mul(x.value)
+                    .and_then(|p| acc.checked_add(p))
+                    .ok_or_else(|| Error::Witness("project_matvec: the accumulator overflows i64".into()))?;
+            }
+            let row = self.row;
+            let (q, r) = floor_rescale(acc, cfg.shift);
+            if !self.layout_only && !(-half..half).contains(&q) {
+                return Err(Error::Witness(format!("rescaled value {q} (acc {acc}) outside {} signed bits", cfg.bits)));
+            }
+            let y = q.max(0);
+            self.fixed[cfg.q_out.index][row] = Fr::one();
+            self.advice[cfg.acc.index][row] = signed_to_fr(acc);
+            self.advice[cfg.q.index][row] = signed_to_fr(q);
+            self.advice[cfg.r.index][row] = signed_to_fr(r);
+            self.advice[cfg.y.index][row] = signed_to_fr(y);
+            y_cells.push(Cell { column: cfg.acc, row });
+            out_y.push(Operand { value: y, cell: Some(Cell { column: cfg.y, row }) });
+            out_q.push(Operand { value: q, cell: Some(Cell { column: cfg.q, row }) });
+            self.row = row + 1;
+        }
+        self.projections.push(Projection {
+            name: format!("projection_{}", self.projections.len()),
+            inputs: x,
+            outputs: y_cells,
+            weights: weights.iter().flatten().map(|w| signed_to_fr(*w)).collect(),
+            bias: bias.iter().map(|b| signed_to_fr(*b)).collect(),
+        });
+        Ok((out_q, out_y))
+    }
+
+    /// The products laid out by [`MacBuilder::project_matvec`] so far, in order; declare them
+    /// with `cs.projections.extend(…)` before key generation.
+    pub fn take_projections(&mut self) -> Vec<Projection> {
+        std::mem::take(&mut self.projections)
     }
 
     /// Range-checks a value to b signed bits with one stand-alone rescale row: q is a copy of
