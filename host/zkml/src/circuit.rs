@@ -55,7 +55,7 @@
 use std::collections::HashMap;
 
 use ark_ff::Zero;
-use zkaccel::plonk::mac::{signed_to_fr, MacBuilder, MacConfig, Operand};
+use zkaccel::plonk::mac::{signed_to_fr, Limbs, MacBuilder, MacConfig, Operand};
 use zkaccel::plonk::{Cell, Column, ColumnKind, ConstraintSystem, FixedAssignment, Witness};
 use zkaccel::Fr;
 use zkaccel_onnx::{broadcast_indices, numel, reduce_groups, ConvShape, MatmulLayout, Op, QOperand, QuantizedModel, Settings, Tensor, Visibility, Window};
@@ -381,6 +381,7 @@ pub fn plan(q: &QuantizedModel, settings: &Settings, lanes: Option<usize>) -> Re
     let vis = Visibilities::of(settings);
     let io = io_rows(q, vis);
     let window = gadget_rows(q, vis)?.into_iter().max().unwrap_or(0);
+    let table_bits = if uses_limbs(q, vis) { Limbs::width(bits, shift) } else { bits.max(shift) };
     let candidates: Vec<usize> = match lanes {
         Some(0) => return Err(Error::usage("--lanes must be at least 1")),
         Some(l) => vec![l],
@@ -389,7 +390,7 @@ pub fn plan(q: &QuantizedModel, settings: &Settings, lanes: Option<usize>) -> Re
     let mut best: Option<Plan> = None;
     for l in candidates {
         let rows = mac_rows(q, l, vis)?;
-        let k = ceil_log2(rows.max(io).max(window).max(1)).max(bits).max(shift).max(MIN_K);
+        let k = ceil_log2(rows.max(io).max(window).max(1)).max(table_bits).max(MIN_K);
         let p = Plan { lanes: l, k, shift, bits, mac_rows: rows, io_rows: io, window_rows: window };
         if best.as_ref().is_none_or(|b| p.k < b.k) {
             best = Some(p);
@@ -463,9 +464,24 @@ struct Columns {
     constants: Option<Column>,
 }
 
+/// Whether the rescale rows are range-checked by limbs (`MacConfig::configure_limbs`), so that
+/// the tables do not force the domain: with the projection layout, for models whose gadgets do
+/// not look up in the ReLU / remainder tables (no pooling, mean, product of two values or
+/// activation table).
+pub fn uses_limbs(q: &QuantizedModel, vis: Visibilities) -> bool {
+    vis.projection
+        && !q.graph.nodes.iter().enumerate().any(|(i, n)| {
+            matches!(n.op, Op::MaxPool { .. } | Op::AveragePool { .. } | Op::ReduceMean { .. } | Op::Mean | Op::Activation(_)) || is_value_product(q, i)
+        })
+}
+
 fn configure(cs: &mut ConstraintSystem, plan: &Plan, vis: Visibilities, q: &QuantizedModel) -> Columns {
     let weights = if vis.params == Visibility::Fixed { ColumnKind::Fixed } else { ColumnKind::Advice };
-    let mac = MacConfig::configure_with_weights(cs, plan.lanes, plan.shift, plan.bits, weights);
+    let mac = if uses_limbs(q, vis) {
+        MacConfig::configure_limbs(cs, plan.lanes, plan.shift, plan.bits, weights)
+    } else {
+        MacConfig::configure_with_weights(cs, plan.lanes, plan.shift, plan.bits, weights)
+    };
     let io = cs.advice_column();
     cs.enable_equality(io);
     let io_fixed = (vis.input == Visibility::Fixed || vis.output == Visibility::Fixed).then(|| {

@@ -1,5 +1,6 @@
 //! The projection layout (`matmul_layout = projection`, fixed params) on the bundled 784-128-10
-//! MLP: one rescale row per Gemm output instead of the MAC rows, the same outputs as the
+//! MLP: one rescale row per Gemm output instead of the MAC rows, range checks by limbs (2^10 rows
+//! instead of 2^max(b, s)), the same outputs as the
 //! quantized model (and as the MAC layout), proven and verified through the pipeline; a hidden
 //! output forged with its rescale, ReLU, the next layer and the public outputs recomputed is
 //! caught by the projection alone; private params keep the MAC rows; the setting round-trips.
@@ -15,7 +16,8 @@ use zkaccel_zkml::circuit::build;
 use zkaccel_zkml::pipeline;
 
 const MLP: &str = "mlp_784_128_10.onnx";
-const SCALES: (u32, u32) = (7, 7);
+/// The scales `calibrate-settings --tolerance 1e-3` picks for the MLP (README §"Against ezkl").
+const SCALES: (u32, u32) = (11, 14);
 
 fn projection_settings(vis: (zkaccel_onnx::Visibility, zkaccel_onnx::Visibility, zkaccel_onnx::Visibility)) -> Settings {
     let g = load(MLP);
@@ -31,8 +33,13 @@ fn the_mlp_proves_by_projection_with_one_row_per_output() {
     let sample = input("mlp_input.json", &g);
     let s = projection_settings((PRIV, PUB, FIX));
     let c = compile(MLP, &s, None);
-    // 784 input range checks + 128 + 10 output rows, no MAC rows.
+    // 784 input range checks + 128 + 10 output rows, no MAC rows; the rescale rows'
+    // range checks by limbs (tables of 2^h rows), so the rows, not the tables, set the domain.
     assert_eq!(c.plan.mac_rows, 784 + 128 + 10);
+    assert!(zkaccel_zkml::circuit::uses_limbs(&c.quantized, zkaccel_zkml::circuit::Visibilities::of(&c.settings)));
+    let h = zkaccel::plonk::mac::Limbs::width(c.plan.bits, c.plan.shift);
+    assert!(c.plan.bits.max(c.plan.shift) >= 14 && h <= 7, "{:?}", c.plan);
+    assert_eq!(c.plan.k, 10);
     let (w, _) = pipeline::gen_witness(&c, &data_of(&sample)).unwrap();
     let circuit = pipeline::circuit_for_witness(&c, &w).unwrap();
     assert_eq!(circuit.cs.projections.len(), 2);
