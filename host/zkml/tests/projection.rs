@@ -119,3 +119,17 @@ fn private_params_keep_the_mac_rows_and_the_setting_round_trips() {
     assert!(!text.contains("matmul_layout"), "{text}");
     assert_eq!(serde_json::from_str::<zkaccel_onnx::RunArgs>(&text).unwrap().matmul_layout, MatmulLayout::Mac);
 }
+
+#[test]
+fn fixed_inputs_are_a_named_error_with_the_projection_layout() {
+    // A fixed input sits in a fixed column; the projection reads advice cells only.
+    let s = projection_settings((FIX, PUB, FIX));
+    let c = compile(MLP, &s, None);
+    let g = load(MLP);
+    let (w, _) = pipeline::gen_witness(&c, &data_of(&input("mlp_input.json", &g))).unwrap();
+    let err = match pipeline::layout_for_setup(&c, Some(&w)) {
+        Ok(_) => panic!("a projection over fixed cells was laid out"),
+        Err(e) => e.to_string(),
+    };
+    assert!(err.contains("advice cells") && err.contains("matmul_layout"), "{err}");
+}
