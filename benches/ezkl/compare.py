@@ -336,7 +336,7 @@ class Zkaccel(ToolFiles):
         gen = ["gen-settings", "-M", self.model, "-O", self.settings,
                "--input-visibility", a.input_visibility,
                "--output-visibility", a.output_visibility,
-               "--param-visibility", a.param_visibility]
+               "--param-visibility", a.param_visibility, *a.zkaccel_settings_args]
         if a.scale is not None:
             # fixed scales: no calibration; the samples size the lookup range
             gen += ["--input-scale", str(a.scale), "--param-scale", str(a.scale), "-D", self.calib]
@@ -775,6 +775,8 @@ def parse_args(argv=None):
                         "samples); ezkl's resources calibration of the MLP reaches 9e-4")
     p.add_argument("--zkaccel-calibrate-args", default="",
                    help="extra arguments for `zkaccel calibrate-settings` (quoted string)")
+    p.add_argument("--zkaccel-settings-args", default="",
+                   help="extra arguments for `zkaccel gen-settings`, e.g. '--matmul-layout projection'")
     p.add_argument("--zkaccel-compile-args", default="",
                    help="extra arguments for `zkaccel compile-circuit`, e.g. '--lanes 8'")
     p.add_argument("--zkaccel", type=Path, default=REPO / "target" / "release" / "zkaccel",
@@ -802,6 +804,7 @@ def parse_args(argv=None):
     args = p.parse_args(argv)
     args.zkaccel_calibrate_args = shlex.split(args.zkaccel_calibrate_args)
     args.zkaccel_compile_args = shlex.split(args.zkaccel_compile_args)
+    args.zkaccel_settings_args = shlex.split(args.zkaccel_settings_args)
     args.order = (args.first, "zkaccel" if args.first == "ezkl" else "ezkl")
     if args.only:
         args.order = (args.only,)
@@ -864,6 +867,7 @@ def main(argv=None):
                      "zkaccel_tolerance": args.zkaccel_tolerance,
                      "zkaccel_calibrate_args": args.zkaccel_calibrate_args,
                      "zkaccel_compile_args": args.zkaccel_compile_args,
+                     "zkaccel_settings_args": args.zkaccel_settings_args,
                      "threads": args.threads},
         "models": [],
         "zkaccel_binary": zkaccel_binary,

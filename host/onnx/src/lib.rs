@@ -40,7 +40,7 @@ pub use quant::{
     dequantize, quantize_value, rescale_floor, signed_bits, LayerStats, QNode, QOperand, QuantRun, QuantizedModel,
     MAX_ABS_Q, MAX_SCALE,
 };
-pub use settings::{CalibrationReport, RunArgs, Settings, Visibility, RESCALE_FLOOR, RESERVED_ROWS};
+pub use settings::{CalibrationReport, MatmulLayout, RunArgs, Settings, Visibility, RESCALE_FLOOR, RESERVED_ROWS};
 pub use reduce::reduce_groups;
 pub use tensor::{broadcast_indices, broadcast_shape, numel, strides, Tensor};
 pub use window::{AutoPad, ConvShape, Window};

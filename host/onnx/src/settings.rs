@@ -68,6 +68,28 @@ pub struct RunArgs {
     /// The rescale rule: always "floor".
     #[serde(default = "default_rescale")]
     pub rescale: String,
+    /// How Gemm / MatMul with a constant operand are proven when the params are fixed:
+    /// `mac` (a multiply-accumulate row per L products; the default) or `projection` (the
+    /// projection argument: one rescale row per output, W and b in the verifying key, which the
+    /// verifier multiplies by a random vector — O(weights) verifier work). Private and public
+    /// params always use `mac`. Absent from files that use `mac`.
+    #[serde(default, skip_serializing_if = "MatmulLayout::is_mac")]
+    pub matmul_layout: MatmulLayout,
+}
+
+/// The layout of products with constant weights (`RunArgs::matmul_layout`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MatmulLayout {
+    #[default]
+    Mac,
+    Projection,
+}
+
+impl MatmulLayout {
+    pub fn is_mac(&self) -> bool {
+        *self == MatmulLayout::Mac
+    }
 }
 
 fn default_margin() -> u32 {
@@ -91,6 +113,7 @@ impl Default for RunArgs {
             param_visibility: Visibility::Private,
             lookup_safety_margin: 2,
             rescale: RESCALE_FLOOR.into(),
+            matmul_layout: MatmulLayout::Mac,
         }
     }
 }

@@ -23,6 +23,8 @@ pub enum PolyId {
     LookupM(usize),
     /// The running sum of lookup l.
     LookupPhi(usize),
+    /// The projection's running sum.
+    ProjectionPhi,
 }
 
 /// Hooks on the prover's rounds. `ch` holds the challenges squeezed so far (later ones are zero).
@@ -36,6 +38,11 @@ pub trait Adversary {
     fn products(&mut self, _ch: &Challenges, _z: &mut [Vec<Fr>]) {}
     /// Round 2: each lookup's running sum on H, after θ, β_L.
     fn running_sums(&mut self, _ch: &Challenges, _phi: &mut [Vec<Fr>]) {}
+    /// Round 2: the prover's T = Σ r_j·b_j, after ρ (changing it is proving with biases other
+    /// than the key's; the running sum and the quotient use the changed value).
+    fn projection_total(&mut self, _ch: &Challenges, _total: &mut Fr) {}
+    /// Round 2: the projection's running sum on H, after ρ.
+    fn projection_sum(&mut self, _ch: &Challenges, _phi: &mut [Fr]) {}
     /// Round 3: the blinded quotient pieces t'_i (coefficients), after α.
     fn quotient(&mut self, _ch: &Challenges, _pieces: &mut [Vec<Fr>]) {}
     /// Round 4: the claimed evaluations, after ζ: `proof` holds every commitment and evaluation

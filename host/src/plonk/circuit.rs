@@ -219,6 +219,9 @@ pub struct ConstraintSystem {
     pub permutation: Vec<Column>,
     /// Lookups into fixed tables (`plonk::lookup`), in declaration order.
     pub lookups: Vec<super::lookup::Lookup>,
+    /// Matrix–vector products y = W·x + b with public W, b (`plonk::projection`), in
+    /// declaration order (which fixes each output's power of the challenge ρ).
+    pub projections: Vec<super::projection::Projection>,
 }
 
 /// The queries a circuit makes, sorted and de-duplicated, by column kind. The order fixes the
@@ -267,6 +270,12 @@ impl ConstraintSystem {
     /// inputs by a selector and put the all-zero tuple in the table).
     pub fn lookup(&mut self, name: impl Into<String>, inputs: Vec<Expression>, table: Vec<Column>) {
         self.lookups.push(super::lookup::Lookup { name: name.into(), inputs, table });
+    }
+
+    /// Declares a product y = W·x + b with public `weights` (row-major, outputs × inputs) and
+    /// `bias` over advice cells (`plonk::projection`).
+    pub fn project(&mut self, name: impl Into<String>, inputs: Vec<Cell>, outputs: Vec<Cell>, weights: Vec<Fr>, bias: Vec<Fr>) {
+        self.projections.push(super::projection::Projection { name: name.into(), inputs, outputs, weights, bias });
     }
 
     /// The highest degree of any lookup constraint (0 without lookups).
@@ -320,6 +329,9 @@ impl ConstraintSystem {
                 }
             }
         }
+        for p in &self.projections {
+            p.validate(self.num_advice)?;
+        }
         for g in &self.gates {
             for e in &g.constraints {
                 if e.depth() > MAX_EXPRESSION_DEPTH {
@@ -362,6 +374,9 @@ impl ConstraintSystem {
             for c in &lk.table {
                 set.insert(Query { column: *c, rotation: 0 });
             }
+        }
+        for c in super::projection::columns(&self.projections) {
+            set.insert(Query { column: c, rotation: 0 });
         }
         let of = |kind| set.iter().filter(|q| q.column.kind == kind).copied().collect::<Vec<_>>();
         Queries { advice: of(ColumnKind::Advice), fixed: of(ColumnKind::Fixed), instance: of(ColumnKind::Instance) }

@@ -1,4 +1,4 @@
-//! Development aid: checks a witness row by row (gates, lookups, copies) and names what fails (the prover itself only
+//! Development aid: checks a witness row by row (gates, lookups, projections, copies) and names what fails (the prover itself only
 //! learns that the quotient is not a polynomial).
 
 use super::circuit::{pad_columns, ColumnKind, ConstraintSystem, FixedAssignment, Query, Witness};
@@ -13,6 +13,8 @@ pub enum Failure {
     Copy { a: super::Cell, b: super::Cell },
     /// A row whose lookup input tuple is not in the table.
     Lookup { lookup: String, row: usize },
+    /// An output of a projection with y_j ≠ Σ_i W_ji·x_i + b_j (in the field).
+    Projection { projection: String, output: usize },
 }
 
 /// Evaluates every gate on every row and every copy constraint. Returns the failures (at most
@@ -61,6 +63,25 @@ pub fn check_witness(
             out.push(Failure::Lookup { lookup: lk.name.clone(), row });
             if out.len() >= limit {
                 return Ok(out);
+            }
+        }
+    }
+    for p in &cs.projections {
+        let cell = |c: &super::Cell| -> Result<Fr> {
+            if c.row >= n {
+                return Err(Error::Circuit(format!("projection {:?}: cell {c:?} outside the rows", p.name)));
+            }
+            Ok(value(c.column.kind, c.column.index, c.row))
+        };
+        let x: Vec<Fr> = p.inputs.iter().map(cell).collect::<Result<_>>()?;
+        for (j, y) in p.outputs.iter().enumerate() {
+            let w = &p.weights[j * x.len()..(j + 1) * x.len()];
+            let expected: Fr = w.iter().zip(&x).map(|(w, x)| *w * x).sum::<Fr>() + p.bias[j];
+            if cell(y)? != expected {
+                out.push(Failure::Projection { projection: p.name.clone(), output: j });
+                if out.len() >= limit {
+                    return Ok(out);
+                }
             }
         }
     }

@@ -1,11 +1,13 @@
 //! The combined constraint N(x) = Σ_i α^i·C_i(x) over every declared gate identity, then the
-//! permutation's constraints, then each lookup's two constraints (L_0·φ_l, the running-sum step). One function serves the prover (each point of the extended
+//! permutation's constraints, then each lookup's two constraints (L_0·φ_l, the running-sum step), then the projection's
+//! running-sum step (with projections). One function serves the prover (each point of the extended
 //! coset) and the verifier (at ζ), so they agree by construction; gates are evaluated generically
 //! from their declared expressions.
 
 use super::circuit::{Column, ConstraintSystem, Query};
 use super::lookup::{self, LookupAt};
 use super::permutation;
+use super::projection::ProjectionAt;
 use crate::Fr;
 
 /// The permutation-related values at one point.
@@ -35,6 +37,7 @@ pub(crate) fn combined_constraints<
     query: &Q,
     perm: Option<PermutationAt<S, Z, ZN>>,
     lookups: Option<LookupAt<M, P, PN>>,
+    projection: Option<ProjectionAt>,
     x: Fr,
     l0: Fr,
     beta: Fr,
@@ -49,7 +52,7 @@ pub(crate) fn combined_constraints<
             alpha_pow *= alpha;
         }
     }
-    acc + argument_constraints(cs, shifts, query, perm, lookups, x, l0, [beta, gamma, alpha], alpha_pow)
+    acc + argument_constraints(cs, shifts, query, perm, lookups, projection, x, l0, [beta, gamma, alpha], alpha_pow)
 }
 
 /// The part of [`combined_constraints`] after the gates: the permutation's and the lookups'
@@ -73,6 +76,7 @@ pub(crate) fn argument_constraints<
     query: &Q,
     perm: Option<PermutationAt<S, Z, ZN>>,
     lookups: Option<LookupAt<M, P, PN>>,
+    projection: Option<ProjectionAt>,
     x: Fr,
     l0: Fr,
     [beta, gamma, alpha]: [Fr; 3],
@@ -100,6 +104,9 @@ pub(crate) fn argument_constraints<
     }
     if let Some(at) = lookups {
         lookup::accumulate_constraints(&cs.lookups, query, &at, l0, alpha, &mut acc, &mut alpha_pow);
+    }
+    if let Some(p) = projection {
+        acc += alpha_pow * p.constraint(l0);
     }
     acc
 }

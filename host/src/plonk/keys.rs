@@ -9,7 +9,12 @@
 //! `[τ]₂`. An expression is a tag byte and its children: `0` constant (Fr), `1` query (`u8` kind,
 //! `u32` index, `i32` rotation), `2` negation, `3` sum, `4` product, `5` scaled (expression, Fr).
 //!
-//! Proving key (`ZKPK`, version 3): magic, version, the verifying key (`u32` length + bytes), the
+//! Version 4 appends to the constraint system the projections (`plonk::projection`): `u32`
+//! count + (name, inputs: `u32` count + cells, outputs: `u32` count + cells, weights: `u32`
+//! count + Fr, bias: `u32` count + Fr), a cell being (`u8` kind, `u32` index, `u32` row); the
+//! weights and biases are thereby bound by the digest.
+//!
+//! Proving key (`ZKPK`, version 3 and 4): magic, version, the verifying key (`u32` length + bytes), the
 //! fixed columns' and σ's values on H (`u32` count, then `u32` length + Fr each), and the commit
 //! key (Lagrange bases, monomial bases, blinding bases: `u32` count + G1 each). Derived forms
 //! (coefficients, coset evaluations) are recomputed on load, and the fixed and σ commitments are
@@ -21,7 +26,7 @@
 
 use sha3::{Digest, Keccak256};
 
-use super::circuit::{Column, ColumnKind, ConstraintSystem, Expression, Gate, Query, MAX_EXPRESSION_DEPTH};
+use super::circuit::{Cell, Column, ColumnKind, ConstraintSystem, Expression, Gate, Query, MAX_EXPRESSION_DEPTH};
 use super::Shape;
 use crate::backend::{Backend, BackendExt, BasesId, NttKind};
 use crate::codec::{Reader, Writer};
@@ -34,13 +39,15 @@ use ark_ec::CurveGroup;
 
 pub const VK_MAGIC: &[u8; 4] = b"ZKVK";
 pub const PK_MAGIC: &[u8; 4] = b"ZKPK";
-pub const KEY_VERSION: u32 = 3;
+pub const KEY_VERSION: u32 = 4;
 
 /// Bounds applied while decoding, so that hostile input cannot make us allocate without limit.
 const MAX_COLUMNS: usize = 1 << 16;
 const MAX_GATES: usize = 1 << 16;
 const MAX_NAME: usize = 1 << 12;
 const MAX_POINTS: usize = (1 << 27) + 64;
+/// Bound on a projection's cells and weights while decoding.
+const MAX_PROJECTION_ITEMS: usize = 1 << 28;
 
 /// The SRS points a prover needs for one domain size.
 #[derive(Clone, Debug, PartialEq)]
@@ -374,6 +381,19 @@ fn write_cs(w: &mut Writer, cs: &ConstraintSystem) {
         w.u32(lk.table.len() as u32);
         lk.table.iter().for_each(|c| write_column(w, c));
     }
+    w.u32(cs.projections.len() as u32);
+    for p in &cs.projections {
+        write_name(w, &p.name);
+        for cells in [&p.inputs, &p.outputs] {
+            w.u32(cells.len() as u32);
+            for c in cells {
+                write_column(w, &c.column);
+                w.u32(c.row as u32);
+            }
+        }
+        w.frs(&p.weights);
+        w.frs(&p.bias);
+    }
 }
 
 fn read_cs(r: &mut Reader<'_>) -> Result<ConstraintSystem> {
@@ -400,7 +420,21 @@ fn read_cs(r: &mut Reader<'_>) -> Result<ConstraintSystem> {
         let table = (0..nt).map(|_| read_column(r)).collect::<Result<Vec<_>>>()?;
         lookups.push(super::lookup::Lookup { name, inputs, table });
     }
-    let cs = ConstraintSystem { num_fixed, num_advice, num_instance, gates, permutation, lookups };
+    let np = r.len("projection count", MAX_GATES)?;
+    let mut projections = Vec::with_capacity(np.min(1024));
+    for _ in 0..np {
+        let name = read_name(r, "projection name")?;
+        let mut cells = |what| -> Result<Vec<Cell>> {
+            let count = r.len(what, MAX_PROJECTION_ITEMS)?;
+            (0..count).map(|_| Ok(Cell { column: read_column(r)?, row: r.u32("projection cell row")? as usize })).collect()
+        };
+        let inputs = cells("projection input count")?;
+        let outputs = cells("projection output count")?;
+        let weights = r.frs("projection weight", MAX_PROJECTION_ITEMS)?;
+        let bias = r.frs("projection bias", MAX_PROJECTION_ITEMS)?;
+        projections.push(super::projection::Projection { name, inputs, outputs, weights, bias });
+    }
+    let cs = ConstraintSystem { num_fixed, num_advice, num_instance, gates, permutation, lookups, projections };
     cs.validate().map_err(|e| DecodeError::Invalid { what: "constraint system", reason: e.to_string() })?;
     Ok(cs)
 }

@@ -21,6 +21,7 @@
 use ark_ff::{One, Zero};
 
 use super::circuit::{Cell, Column, ColumnKind, ConstraintSystem, FixedAssignment, Witness};
+use super::projection::Projection;
 use crate::error::{Error, Result};
 use crate::Fr;
 
@@ -45,6 +46,40 @@ pub struct MacConfig {
     pub t_x: Column,
     pub t_y: Column,
     pub t_r: Column,
+    /// With [`MacConfig::configure_limbs`]: the range checks of the rescale rows by limbs into
+    /// one small table instead of the 2^b-row ReLU table and the 2^s-row remainder table (then
+    /// t_x, t_y, t_r stay empty and unused).
+    pub limbs: Option<Limbs>,
+}
+
+/// The limb columns of a rescale row (`MacConfig::configure_limbs`): with h limb bits and the
+/// table t = {0, …, 2^h − 1},
+///
+/// * r = r0 + 2^h·r1 with r0, r1 ∈ t (and 2^(2h−s)·r1 ∈ t when 2h > s): 0 ≤ r < 2^s;
+/// * y = y0 + 2^h·y1, d = d0 + 2^h·d1 with every limb in t: 0 ≤ y, d < 2^(2h);
+/// * d = y − q and y·d = 0: either d = 0 (q = y ≥ 0) or y = 0 (q = −d ≤ 0), so y = max(q, 0)
+///   and |q| < 2^(2h).
+///
+/// 2h ≥ max(b − 1, s), so the honest values (q of b signed bits) fit; the bound 2^(2h) ≤ 2^b
+/// replaces 2^(b−1) in the no-wrap arguments (docs/plonk.md §16).
+#[derive(Clone, Debug)]
+pub struct Limbs {
+    pub h: u32,
+    pub d: Column,
+    pub y0: Column,
+    pub y1: Column,
+    pub d0: Column,
+    pub d1: Column,
+    pub r0: Column,
+    pub r1: Column,
+    pub t: Column,
+}
+
+impl Limbs {
+    /// The limb width for b signed bits and shift s: ⌈max(b − 1, s)/2⌉.
+    pub fn width(bits: u32, shift: u32) -> u32 {
+        (bits - 1).max(shift).div_ceil(2)
+    }
 }
 
 /// A signed quantized value as a field element: negatives are `r − |v|`.
@@ -90,7 +125,66 @@ impl MacConfig {
         for c in x.iter().chain([&q, &y]) {
             cs.enable_equality(*c);
         }
-        Self { lanes, shift, bits, x, w, acc, q, r, y, q_mac, q_start, bias, q_out, t_x, t_y, t_r }
+        Self { lanes, shift, bits, x, w, acc, q, r, y, q_mac, q_start, bias, q_out, t_x, t_y, t_r, limbs: None }
+    }
+
+    /// [`MacConfig::configure_with_weights`] whose rescale rows are range-checked by limbs
+    /// ([`Limbs`]) into one table of 2^h rows, h = ⌈max(b − 1, s)/2⌉, so that the tables do not
+    /// force the domain to 2^max(b, s) rows. The ReLU and remainder lookups are not declared (t_x,
+    /// t_y, t_r stay empty: gadgets that look up in them cannot be used with this layout).
+    pub fn configure_limbs(cs: &mut ConstraintSystem, lanes: usize, shift: u32, bits: u32, weights: ColumnKind) -> Self {
+        assert!(lanes >= 1 && (1..=30).contains(&shift) && (2..=30).contains(&bits));
+        assert!(weights != ColumnKind::Instance, "weights are fixed or advice columns");
+        let weight_column = |cs: &mut ConstraintSystem| match weights {
+            ColumnKind::Advice => cs.advice_column(),
+            _ => cs.fixed_column(),
+        };
+        let x: Vec<Column> = (0..lanes).map(|_| cs.advice_column()).collect();
+        let w: Vec<Column> = (0..lanes).map(|_| weight_column(cs)).collect();
+        let (acc, q, r, y) = (cs.advice_column(), cs.advice_column(), cs.advice_column(), cs.advice_column());
+        let (q_mac, q_start) = (cs.fixed_column(), cs.fixed_column());
+        let bias = weight_column(cs);
+        let q_out = cs.fixed_column();
+        let (t_x, t_y, t_r) = (cs.fixed_column(), cs.fixed_column(), cs.fixed_column());
+        let h = Limbs::width(bits, shift);
+        let [d, y0, y1, d0, d1, r0, r1] = [(); 7].map(|_| cs.advice_column());
+        let t = cs.fixed_column();
+        let dot = x.iter().zip(&w).map(|(x, w)| w.cur() * x.cur()).reduce(|a, b| a + b).expect("lanes ≥ 1");
+        cs.create_gate("mac", vec![q_mac.cur() * (acc.next() - acc.cur() - dot)]);
+        cs.create_gate("mac_start", vec![q_start.cur() * (acc.cur() - bias.cur())]);
+        let two_s = Fr::from(1u64 << shift);
+        cs.create_gate("rescale", vec![q_out.cur() * (acc.cur() - q.cur() * two_s - r.cur())]);
+        let two_h = Fr::from(1u64 << h);
+        cs.create_gate(
+            "rescale_limbs",
+            vec![
+                q_out.cur() * (r.cur() - r0.cur() - r1.cur() * two_h),
+                q_out.cur() * (y.cur() - y0.cur() - y1.cur() * two_h),
+                q_out.cur() * (d.cur() - d0.cur() - d1.cur() * two_h),
+                q_out.cur() * (d.cur() - y.cur() + q.cur()),
+                q_out.cur() * y.cur() * d.cur(),
+            ],
+        );
+        for (name, c) in [("limb_r0", r0), ("limb_r1", r1), ("limb_y0", y0), ("limb_y1", y1), ("limb_d0", d0), ("limb_d1", d1)] {
+            cs.lookup(name, vec![q_out.cur() * c.cur()], vec![t]);
+        }
+        if 2 * h > shift {
+            // r1 < 2^(s−h): 2^(2h−s)·r1 < 2^h.
+            cs.lookup("limb_r1_top", vec![q_out.cur() * r1.cur() * Fr::from(1u64 << (2 * h - shift))], vec![t]);
+        }
+        for c in x.iter().chain([&q, &y]) {
+            cs.enable_equality(*c);
+        }
+        let limbs = Limbs { h, d, y0, y1, d0, d1, r0, r1, t };
+        Self { lanes, shift, bits, x, w, acc, q, r, y, q_mac, q_start, bias, q_out, t_x, t_y, t_r, limbs: Some(limbs) }
+    }
+
+    /// log2 of the rows the layout's tables need: max(b, s), or h with limbs.
+    pub fn table_bits(&self) -> u32 {
+        match &self.limbs {
+            Some(l) => l.h,
+            None => self.bits.max(self.shift),
+        }
     }
 }
 
@@ -120,6 +214,9 @@ pub struct MacBuilder {
     fixed: Vec<Vec<Fr>>,
     advice: Vec<Vec<Fr>>,
     copies: Vec<(Cell, Cell)>,
+    /// Products laid out by [`MacBuilder::project_matvec`], to be declared in the constraint
+    /// system ([`MacBuilder::take_projections`]).
+    projections: Vec<Projection>,
 }
 
 /// relu on a field element holding a small signed integer (for tests that edit witnesses).
@@ -144,22 +241,31 @@ impl MacBuilder {
     /// exceed the rows).
     pub fn new(cs: &ConstraintSystem, cfg: MacConfig, k: u32) -> Result<Self> {
         let n = 1usize << k;
-        if (1usize << cfg.bits) > n || (1usize << cfg.shift) > n {
-            return Err(Error::Circuit(format!(
-                "the ReLU table (2^{}) or the remainder table (2^{}) exceeds 2^{k} rows",
-                cfg.bits, cfg.shift
-            )));
-        }
         let mut fixed = vec![vec![Fr::zero(); n]; cs.num_fixed];
-        let half = 1i64 << (cfg.bits - 1);
-        for (i, v) in (-half..half).enumerate() {
-            fixed[cfg.t_x.index][i] = signed_to_fr(v);
-            fixed[cfg.t_y.index][i] = signed_to_fr(v.max(0));
+        if let Some(l) = &cfg.limbs {
+            if (1usize << l.h) > n {
+                return Err(Error::Circuit(format!("the limb table (2^{}) exceeds 2^{k} rows", l.h)));
+            }
+            for (i, t) in fixed[l.t.index].iter_mut().take(1usize << l.h).enumerate() {
+                *t = Fr::from(i as u64);
+            }
+        } else {
+            if (1usize << cfg.bits) > n || (1usize << cfg.shift) > n {
+                return Err(Error::Circuit(format!(
+                    "the ReLU table (2^{}) or the remainder table (2^{}) exceeds 2^{k} rows",
+                    cfg.bits, cfg.shift
+                )));
+            }
+            let half = 1i64 << (cfg.bits - 1);
+            for (i, v) in (-half..half).enumerate() {
+                fixed[cfg.t_x.index][i] = signed_to_fr(v);
+                fixed[cfg.t_y.index][i] = signed_to_fr(v.max(0));
+            }
+            for (i, t) in fixed[cfg.t_r.index].iter_mut().take(1usize << cfg.shift).enumerate() {
+                *t = Fr::from(i as u64);
+            }
         }
-        for (i, t) in fixed[cfg.t_r.index].iter_mut().take(1usize << cfg.shift).enumerate() {
-            *t = Fr::from(i as u64);
-        }
-        Ok(Self { cfg, k, n, layout_only: false, row: 0, fixed, advice: vec![vec![Fr::zero(); n]; cs.num_advice], copies: vec![] })
+        Ok(Self { cfg, k, n, layout_only: false, row: 0, fixed, advice: vec![vec![Fr::zero(); n]; cs.num_advice], copies: vec![], projections: vec![] })
     }
 
     /// Writes `value` into a fixed or advice cell of any column of the constraint system (for
@@ -192,6 +298,29 @@ impl MacBuilder {
         match column.kind {
             ColumnKind::Advice => self.advice[column.index][row] = value,
             _ => self.fixed[column.index][row] = value,
+        }
+    }
+
+    /// Writes a rescale row: q_out, acc, q, r, y = relu(q), and with limbs d = y − q and the
+    /// limbs of r, y, d.
+    fn rescale_row(&mut self, row: usize, acc: i64, q: i64, r: i64) {
+        let cfg = &self.cfg;
+        let (q_out, acc_c, q_c, r_c, y_c) = (cfg.q_out.index, cfg.acc.index, cfg.q.index, cfg.r.index, cfg.y.index);
+        let y = q.max(0);
+        self.fixed[q_out][row] = Fr::one();
+        self.advice[acc_c][row] = signed_to_fr(acc);
+        self.advice[q_c][row] = signed_to_fr(q);
+        self.advice[r_c][row] = signed_to_fr(r);
+        self.advice[y_c][row] = signed_to_fr(y);
+        if let Some(l) = self.cfg.limbs.clone() {
+            let d = y - q;
+            let mask = (1i64 << l.h) - 1;
+            for (v, lo, hi) in [(r, l.r0, l.r1), (y, l.y0, l.y1), (d, l.d0, l.d1)] {
+                // Out-of-range values (layout-only placeholders) get limbs that fail the lookups.
+                self.advice[lo.index][row] = signed_to_fr(v & mask);
+                self.advice[hi.index][row] = signed_to_fr(v >> l.h);
+            }
+            self.advice[l.d.index][row] = signed_to_fr(d);
         }
     }
 
@@ -255,16 +384,73 @@ impl MacBuilder {
                 return Err(Error::Witness(format!("rescaled value {q} (acc {acc}) outside {} signed bits", cfg.bits)));
             }
             let y = q.max(0);
-            self.fixed[cfg.q_out.index][row] = Fr::one();
-            self.advice[cfg.acc.index][row] = signed_to_fr(acc);
-            self.advice[cfg.q.index][row] = signed_to_fr(q);
-            self.advice[cfg.r.index][row] = signed_to_fr(r);
-            self.advice[cfg.y.index][row] = signed_to_fr(y);
+            self.rescale_row(row, acc, q, r);
             out_y.push(Operand { value: y, cell: Some(Cell { column: cfg.y, row }) });
             out_q.push(Operand { value: q, cell: Some(Cell { column: cfg.q, row }) });
             self.row = row + 1;
         }
         Ok((out_q, out_y))
+    }
+
+    /// y = relu?(⌊(W·x + bias) / 2^s⌋) by the projection argument (`plonk::projection`): one
+    /// rescale row per output and no MAC rows. The accumulator cell of each rescale row is the
+    /// product's y_j, tied to W·x + b only by the projection declared for it (the row before is
+    /// never a MAC row: every operation ends with a rescale row, whose q_mac is 0); its rescale
+    /// gate and lookups range-check it as for [`MacBuilder::matvec_both`]. Every input must have
+    /// a cell in an advice column (it is read where it is, without a copy). `W` and `bias` go
+    /// into the declaration, hence the verifying key. Returns (q, y = relu(q)) per output.
+    pub fn project_matvec(&mut self, weights: &[Vec<i64>], bias: &[i64], inputs: &[Operand]) -> Result<(Vec<Operand>, Vec<Operand>)> {
+        let cfg = self.cfg.clone();
+        let cols = inputs.len();
+        if weights.len() != bias.len() || weights.iter().any(|r| r.len() != cols) || cols == 0 || bias.is_empty() {
+            return Err(Error::Circuit("project_matvec: weights, bias and inputs disagree in shape".into()));
+        }
+        let x: Vec<Cell> = inputs
+            .iter()
+            .map(|o| match o.cell {
+                Some(c) if c.column.kind == ColumnKind::Advice => Ok(c),
+                _ => Err(Error::Circuit("project_matvec: every input needs a cell in an advice column".into())),
+            })
+            .collect::<Result<_>>()?;
+        if self.row + weights.len() > self.n {
+            return Err(Error::Circuit(format!("project_matvec needs {} rows, the circuit has {}", self.row + weights.len(), self.n)));
+        }
+        let half = 1i64 << (cfg.bits - 1);
+        let (mut out_q, mut out_y, mut y_cells) = (vec![], vec![], vec![]);
+        for (wrow, b) in weights.iter().zip(bias) {
+            let mut acc = *b;
+            for (w, x) in wrow.iter().zip(inputs) {
+                acc = w
+                    .checked_mul(x.value)
+                    .and_then(|p| acc.checked_add(p))
+                    .ok_or_else(|| Error::Witness("project_matvec: the accumulator overflows i64".into()))?;
+            }
+            let row = self.row;
+            let (q, r) = floor_rescale(acc, cfg.shift);
+            if !self.layout_only && !(-half..half).contains(&q) {
+                return Err(Error::Witness(format!("rescaled value {q} (acc {acc}) outside {} signed bits", cfg.bits)));
+            }
+            let y = q.max(0);
+            self.rescale_row(row, acc, q, r);
+            y_cells.push(Cell { column: cfg.acc, row });
+            out_y.push(Operand { value: y, cell: Some(Cell { column: cfg.y, row }) });
+            out_q.push(Operand { value: q, cell: Some(Cell { column: cfg.q, row }) });
+            self.row = row + 1;
+        }
+        self.projections.push(Projection {
+            name: format!("projection_{}", self.projections.len()),
+            inputs: x,
+            outputs: y_cells,
+            weights: weights.iter().flatten().map(|w| signed_to_fr(*w)).collect(),
+            bias: bias.iter().map(|b| signed_to_fr(*b)).collect(),
+        });
+        Ok((out_q, out_y))
+    }
+
+    /// The products laid out by [`MacBuilder::project_matvec`] so far, in order; declare them
+    /// with `cs.projections.extend(…)` before key generation.
+    pub fn take_projections(&mut self) -> Vec<Projection> {
+        std::mem::take(&mut self.projections)
     }
 
     /// Range-checks a value to b signed bits with one stand-alone rescale row: q is a copy of
@@ -284,11 +470,7 @@ impl MacBuilder {
         let row = self.row;
         let acc = v.value.checked_mul(1i64 << cfg.shift).ok_or_else(|| Error::Witness("range_check: 2^s·v overflows i64".into()))?;
         let y = v.value.max(0);
-        self.fixed[cfg.q_out.index][row] = Fr::one();
-        self.advice[cfg.acc.index][row] = signed_to_fr(acc);
-        self.advice[cfg.q.index][row] = signed_to_fr(v.value);
-        self.advice[cfg.r.index][row] = Fr::zero();
-        self.advice[cfg.y.index][row] = signed_to_fr(y);
+        self.rescale_row(row, acc, v.value, 0);
         let q_cell = Cell { column: cfg.q, row };
         self.copies.push((cell, q_cell));
         self.row = row + 1;

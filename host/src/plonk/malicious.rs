@@ -61,6 +61,8 @@ pub struct Hooks<'a> {
     pub multiplicities: Option<Box<dyn FnMut(&Challenges, &mut [Vec<Fr>]) + 'a>>,
     pub products: Option<Box<dyn FnMut(&Challenges, &mut [Vec<Fr>]) + 'a>>,
     pub running_sums: Option<Box<dyn FnMut(&Challenges, &mut [Vec<Fr>]) + 'a>>,
+    pub projection_total: Option<Box<dyn FnMut(&Challenges, &mut Fr) + 'a>>,
+    pub projection_sum: Option<Box<dyn FnMut(&Challenges, &mut [Fr]) + 'a>>,
     pub quotient: Option<Box<dyn FnMut(&Challenges, &mut [Vec<Fr>]) + 'a>>,
     pub evaluations: Option<Box<dyn FnMut(&Challenges, Fr, &mut Proof) + 'a>>,
     pub openings: Option<Box<dyn FnMut(&Challenges, &mut [G1Affine]) + 'a>>,
@@ -85,6 +87,16 @@ impl Adversary for Hooks<'_> {
     }
     fn running_sums(&mut self, ch: &Challenges, phi: &mut [Vec<Fr>]) {
         if let Some(f) = &mut self.running_sums {
+            f(ch, phi)
+        }
+    }
+    fn projection_total(&mut self, ch: &Challenges, total: &mut Fr) {
+        if let Some(f) = &mut self.projection_total {
+            f(ch, total)
+        }
+    }
+    fn projection_sum(&mut self, ch: &Challenges, phi: &mut [Fr]) {
+        if let Some(f) = &mut self.projection_sum {
             f(ch, phi)
         }
     }

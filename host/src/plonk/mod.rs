@@ -8,6 +8,8 @@
 //! * [`verifier`]: replays the transcript, checks the identity at ζ, one batched pairing check.
 //! * [`proof`], [`keys`]: versioned, checked encodings.
 //! * [`permutation`], `vanishing`: the copy-constraint argument and the quotient.
+//! * [`projection`]: matrix–vector products with public weights by one random projection over
+//!   all layers (a running sum committed after the challenge ρ).
 //! * [`standard`]: the vanilla Plonk gate and a circuit builder (tests, benches, examples).
 //! * [`dev`]: a row-by-row witness checker that names the failing gate and row.
 //! * `malicious` (feature `test-utils`): a prover that deviates where a test tells it to, for
@@ -28,6 +30,7 @@ pub mod lookup;
 #[cfg(any(test, feature = "test-utils"))]
 pub mod malicious;
 pub mod permutation;
+pub mod projection;
 pub mod proof;
 pub mod prover;
 mod round;
@@ -109,7 +112,11 @@ impl Shape {
             .collect();
         let z_blinding = if cs.permutation.is_empty() { 0 } else { 3 };
         let lookup_blinding = if cs.lookups.is_empty() { 0 } else { lookup::M_BLINDING.max(lookup::PHI_BLINDING) };
-        let max_blinding = advice_blinding.iter().copied().chain([z_blinding, lookup_blinding, 1]).max().unwrap_or(1);
+        let projection_blinding = if cs.projections.is_empty() { 0 } else { projection::PHI_BLINDING };
+        if let Some((p, c)) = cs.projections.iter().find_map(|p| p.inputs.iter().chain(&p.outputs).find(|c| c.row >= n).map(|c| (p, c))) {
+            return Err(Error::Circuit(format!("projection {:?}: cell {c:?} is beyond the {n} rows", p.name)));
+        }
+        let max_blinding = advice_blinding.iter().copied().chain([z_blinding, lookup_blinding, projection_blinding, 1]).max().unwrap_or(1);
         // The permutation: one grand product over all columns (degree columns + 1) when that fits
         // the budget max(gate degree, 4); otherwise chunks of budget − 1 columns chained by
         // partial products (each constraint has degree chunk + 1).
@@ -123,7 +130,9 @@ impl Shape {
             let len = budget - 1;
             (m.div_ceil(len), len, budget)
         };
-        let degree = cs.gate_degree().max(perm_degree).max(cs.lookup_degree());
+        // The projection's running-sum constraint has degree 2 (c_a·a).
+        let projection_degree = if cs.projections.is_empty() { 0 } else { 2 };
+        let degree = cs.gate_degree().max(perm_degree).max(cs.lookup_degree()).max(projection_degree);
         let poly_degree = n - 1 + max_blinding;
         let quotient_degree = (degree * poly_degree).saturating_sub(n);
         let ext_size = (quotient_degree + 1).max(poly_degree + 1).next_power_of_two();
@@ -172,6 +181,8 @@ pub(crate) enum Opened {
     LookupM(usize),
     /// Lookup l's running sum φ_l at ζ·ω^rot (rot 0 or 1).
     LookupPhi(usize, i32),
+    /// The projection's running sum at ζ·ω^rot (rot 0 or 1).
+    ProjectionPhi(i32),
     /// The quotient pieces combined as Σ ζ^{i·piece_size} t_i, at ζ.
     Quotient,
 }
@@ -192,6 +203,10 @@ pub(crate) fn opening_list(cs: &ConstraintSystem, shape: &Shape) -> Vec<(Opened,
         out.push((Opened::LookupM(l), 0));
         out.push((Opened::LookupPhi(l, 0), 0));
         out.push((Opened::LookupPhi(l, 1), 1));
+    }
+    if !cs.projections.is_empty() {
+        out.push((Opened::ProjectionPhi(0), 0));
+        out.push((Opened::ProjectionPhi(1), 1));
     }
     out.push((Opened::Quotient, 0));
     out
@@ -221,6 +236,16 @@ pub(crate) fn lookup_challenges(t: &mut Transcript, cs: &ConstraintSystem) -> (F
         return (Fr::from(0u64), Fr::from(0u64));
     }
     (t.challenge(b"theta"), t.challenge(b"lookup_beta"))
+}
+
+/// The projection challenge ρ, squeezed after every round-1 commitment (so after every x and y of
+/// every layer) and the other round-1 challenges; none without projections, so other circuits
+/// keep their transcript.
+pub(crate) fn projection_challenge(t: &mut Transcript, cs: &ConstraintSystem) -> Fr {
+    if cs.projections.is_empty() {
+        return Fr::from(0u64);
+    }
+    t.challenge(b"projection_rho")
 }
 
 pub(crate) fn absorb_points(t: &mut Transcript, label: &[u8], points: &[G1Affine]) {

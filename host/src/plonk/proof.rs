@@ -18,7 +18,7 @@ use crate::{Fr, G1Affine};
 use super::absorb_scalars;
 
 pub const PROOF_MAGIC: &[u8; 4] = b"ZKPF";
-pub const PROOF_VERSION: u32 = 3;
+pub const PROOF_VERSION: u32 = 4;
 const MAX_ITEMS: usize = 1 << 16;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -42,6 +42,10 @@ pub struct Proof {
     pub lookup_phi_commitments: Vec<G1Affine>,
     /// Per lookup: m_l(ζ), φ_l(ζ), φ_l(ζω).
     pub lookup_evals: Vec<Fr>,
+    /// The projection running sum φ (round 2; empty without projections).
+    pub projection_phi_commitments: Vec<G1Affine>,
+    /// φ(ζ), φ(ζω) (empty without projections).
+    pub projection_evals: Vec<Fr>,
 }
 
 impl Proof {
@@ -52,6 +56,7 @@ impl Proof {
         absorb_scalars(t, b"eval_sigma", &self.sigma_evals);
         absorb_scalars(t, b"eval_z", &self.z_evals);
         absorb_scalars(t, b"eval_lookup", &self.lookup_evals);
+        absorb_scalars(t, b"eval_projection", &self.projection_evals);
     }
 
     pub fn to_bytes(&self) -> Vec<u8> {
@@ -64,6 +69,8 @@ impl Proof {
         w.g1s(&self.lookup_m_commitments);
         w.g1s(&self.lookup_phi_commitments);
         w.frs(&self.lookup_evals);
+        w.g1s(&self.projection_phi_commitments);
+        w.frs(&self.projection_evals);
         w.frs(&self.advice_evals);
         w.frs(&self.fixed_evals);
         w.frs(&self.sigma_evals);
@@ -85,7 +92,11 @@ impl Proof {
         let lookup_m_commitments = r.g1s("lookup multiplicity commitment", MAX_ITEMS)?;
         let lookup_phi_commitments = r.g1s("lookup running-sum commitment", MAX_ITEMS)?;
         let lookup_evals = r.frs("lookup evaluation", MAX_ITEMS)?;
+        let projection_phi_commitments = r.g1s("projection running-sum commitment", MAX_ITEMS)?;
+        let projection_evals = r.frs("projection evaluation", MAX_ITEMS)?;
         let proof = Proof {
+            projection_phi_commitments,
+            projection_evals,
             advice_commitments,
             permutation_commitments,
             quotient_commitments,

@@ -3,7 +3,8 @@
 //! 1. `commit_advice`: commit the blinded advice columns (Lagrange-basis MSM + blinding terms),
 //!    then `lookup::prover::commit_multiplicities`; squeeze β, γ (and θ, β_L with lookups).
 //! 2. `permutation::prover::{products, commit_products}`: the blinded grand products Z_c, then
-//!    `lookup::prover::{running_sums, commit_running_sums}`; squeeze α.
+//!    `lookup::prover::{running_sums, commit_running_sums}`, then (with projections, after ρ)
+//!    `projection::prover::{running_sum, commit_running_sum}`; squeeze α.
 //! 3. `vanishing::prover::{quotient_pieces, commit_pieces}`: N/Z_H on the extended coset, split
 //!    into blinded pieces; squeeze ζ.
 //! 4. `evaluate`: every opened polynomial at its point; squeeze v.
@@ -22,7 +23,7 @@ use super::proof::Proof;
 use super::adversary::{Adversary, Honest, PolyId};
 use super::round::{commit_blinded, Committed, Ctx};
 use super::verifier::Challenges;
-use super::{absorb_points, absorb_preamble, extended_coset_shift, lookup, lookup_challenges, opening_list, permutation, vanishing, Opened};
+use super::{absorb_points, absorb_preamble, extended_coset_shift, lookup, lookup_challenges, opening_list, permutation, projection, projection_challenge, vanishing, Opened};
 use crate::backend::{Backend, BackendExt, NttKind};
 use crate::error::Result;
 use crate::poly::evaluate as eval_poly;
@@ -128,6 +129,8 @@ pub(crate) fn prove_inner<R: RngCore + CryptoRng>(
     ch.beta = t.challenge(b"beta");
     ch.gamma = t.challenge(b"gamma");
     (ch.theta, ch.lookup_beta) = lookup_challenges(&mut t, cs);
+    // ρ after every round-1 commitment: every x and y of every layer is fixed by then.
+    ch.rho = projection_challenge(&mut t, cs);
     let (beta, gamma, theta, lookup_beta) = (ch.beta, ch.gamma, ch.theta, ch.lookup_beta);
 
     // Round 2: permutation products, lookup running sums.
@@ -155,17 +158,42 @@ pub(crate) fn prove_inner<R: RngCore + CryptoRng>(
     drop(phi_values);
     report(adv, PolyId::LookupPhi, &lookup_phi);
     absorb_points(&mut t, b"perm_z", &z.iter().map(|c| c.commitment).collect::<Vec<_>>());
+    // The projection's running sum (after ρ).
+    let projection_coeffs = (!cs.projections.is_empty()).then(|| {
+        let mut c = projection::coefficients(&cs.projections, ch.rho);
+        adv.projection_total(&ch, &mut c.total);
+        c
+    });
+    let projection_phi = match &projection_coeffs {
+        None => vec![],
+        Some(c) => {
+            let mut phi = projection::prover::running_sum(n, c, &advice_values);
+            adv.projection_sum(&ch, &mut phi);
+            vec![projection::prover::commit_running_sum(&ctx, &phi, rng)?]
+        }
+    };
+    report(adv, |_| PolyId::ProjectionPhi, &projection_phi);
     absorb_points(&mut t, b"lookup_phi", &lookup_phi.iter().map(|c| c.commitment).collect::<Vec<_>>());
+    absorb_points(&mut t, b"projection_phi", &projection_phi.iter().map(|c| c.commitment).collect::<Vec<_>>());
     ch.alpha = t.challenge(b"alpha");
     let alpha = ch.alpha;
 
     // Round 3: quotient.
+    let projection_polys = match (&projection_coeffs, projection_phi.first()) {
+        (Some(c), Some(phi)) => Some(projection::prover::ProjectionPolys {
+            phi,
+            combined_ext: projection::prover::combined_on_coset(&ctx, c, &advice)?,
+            total: c.total,
+        }),
+        _ => None,
+    };
     let mut pieces = vanishing::prover::quotient_pieces(
         &ctx,
         &advice,
         &instance_ext,
         &z,
         &lookup::prover::LookupPolys { m: &lookup_m, phi: &lookup_phi, theta, beta: lookup_beta },
+        projection_polys.as_ref(),
         [beta, gamma, alpha],
         rng,
         options.check_witness,
@@ -178,7 +206,8 @@ pub(crate) fn prove_inner<R: RngCore + CryptoRng>(
 
     // Round 4: evaluations.
     let combined = quotient.combined(zeta, shape.piece_size);
-    let polys = OpenedPolys { advice: &advice, z: &z, lookup_m: &lookup_m, lookup_phi: &lookup_phi, quotient: &combined };
+    drop(projection_polys);
+    let polys = OpenedPolys { advice: &advice, z: &z, lookup_m: &lookup_m, lookup_phi: &lookup_phi, projection_phi: &projection_phi, quotient: &combined };
     let evals = evaluate(&ctx, &polys, zeta);
     let mut proof = Proof {
         advice_commitments: advice.iter().map(|c| c.commitment).collect(),
@@ -192,6 +221,8 @@ pub(crate) fn prove_inner<R: RngCore + CryptoRng>(
         lookup_m_commitments: lookup_m.iter().map(|c| c.commitment).collect(),
         lookup_phi_commitments: lookup_phi.iter().map(|c| c.commitment).collect(),
         lookup_evals: evals.lookup,
+        projection_phi_commitments: projection_phi.iter().map(|c| c.commitment).collect(),
+        projection_evals: evals.projection,
     };
     adv.evaluations(&ch, eval_poly(&combined, zeta), &mut proof);
     proof.absorb_evals(&mut t);
@@ -228,6 +259,8 @@ pub(crate) struct OpenedPolys<'a> {
     pub z: &'a [Committed],
     pub lookup_m: &'a [Committed],
     pub lookup_phi: &'a [Committed],
+    /// The projection's running sum (one or none).
+    pub projection_phi: &'a [Committed],
     /// Σ_i ζ^{i·m} t_i(X).
     pub quotient: &'a [Fr],
 }
@@ -238,6 +271,7 @@ pub(crate) struct Evals {
     pub sigma: Vec<Fr>,
     pub z: Vec<Fr>,
     pub lookup: Vec<Fr>,
+    pub projection: Vec<Fr>,
 }
 
 fn poly_of<'a>(pk: &'a ProvingKey, polys: &'a OpenedPolys<'a>, queries: &super::circuit::Queries, o: Opened) -> &'a [Fr] {
@@ -248,6 +282,7 @@ fn poly_of<'a>(pk: &'a ProvingKey, polys: &'a OpenedPolys<'a>, queries: &super::
         Opened::Z(c, _) => &polys.z[c].coeffs,
         Opened::LookupM(l) => &polys.lookup_m[l].coeffs,
         Opened::LookupPhi(l, _) => &polys.lookup_phi[l].coeffs,
+        Opened::ProjectionPhi(_) => &polys.projection_phi[0].coeffs,
         Opened::Quotient => polys.quotient,
     }
 }
@@ -272,6 +307,7 @@ pub(crate) fn evaluate(ctx: &Ctx<'_>, polys: &OpenedPolys<'_>, zeta: Fr) -> Eval
         sigma: pick(&|o| matches!(o, Opened::Sigma(_))),
         z: pick(&|o| matches!(o, Opened::Z(..))),
         lookup: pick(&|o| matches!(o, Opened::LookupM(_) | Opened::LookupPhi(..))),
+        projection: pick(&|o| matches!(o, Opened::ProjectionPhi(_))),
     }
 }
 

@@ -9,7 +9,8 @@ use ark_ec::AffineRepr;
 use super::circuit::{ColumnKind, Query};
 use super::evaluation::{combined_constraints, PermutationAt};
 use super::lookup::{self, LookupAt};
-use super::{absorb_points, absorb_preamble, lookup_challenges, opening_list, permutation, vanishing, Opened, Proof, VerifyingKey};
+use super::projection::{self, ProjectionAt};
+use super::{absorb_points, absorb_preamble, lookup_challenges, opening_list, permutation, projection_challenge, vanishing, Opened, Proof, VerifyingKey};
 use crate::error::{Error, Result};
 use crate::poly::kzg::multiopen::{self, VerifierQuery};
 use crate::transcript::Transcript;
@@ -28,6 +29,8 @@ pub struct Challenges {
     /// lookups).
     pub theta: Fr,
     pub lookup_beta: Fr,
+    /// The projection challenge ρ (zero without projections).
+    pub rho: Fr,
 }
 
 /// Replays the transcript (the same stage functions as the prover).
@@ -39,8 +42,10 @@ pub fn derive_challenges(vk: &VerifyingKey, proof: &Proof, instances: &[Vec<Fr>]
     let beta = t.challenge(b"beta");
     let gamma = t.challenge(b"gamma");
     let (theta, lookup_beta) = lookup_challenges(&mut t, vk.cs());
+    let rho = projection_challenge(&mut t, vk.cs());
     absorb_points(&mut t, b"perm_z", &proof.permutation_commitments);
     absorb_points(&mut t, b"lookup_phi", &proof.lookup_phi_commitments);
+    absorb_points(&mut t, b"projection_phi", &proof.projection_phi_commitments);
     let alpha = t.challenge(b"alpha");
     absorb_points(&mut t, b"quotient", &proof.quotient_commitments);
     let zeta = t.challenge(b"zeta");
@@ -48,7 +53,7 @@ pub fn derive_challenges(vk: &VerifyingKey, proof: &Proof, instances: &[Vec<Fr>]
     let v = t.challenge(b"v");
     absorb_points(&mut t, b"opening", &proof.opening_witnesses);
     let u = t.challenge(b"u");
-    Challenges { beta, gamma, alpha, zeta, v, u, theta, lookup_beta }
+    Challenges { beta, gamma, alpha, zeta, v, u, theta, lookup_beta, rho }
 }
 
 fn reject(why: impl Into<String>) -> Error {
@@ -80,6 +85,7 @@ pub fn verify(vk: &VerifyingKey, proof: &Proof, instances: &[Vec<Fr>]) -> Result
     }
     permutation::verifier::check_shape(vk, proof)?;
     lookup::verifier::check_shape(vk, proof)?;
+    projection::verifier::check_shape(vk, proof)?;
     // Decoded proofs are checked on decoding; an in-memory proof may hold unchecked points.
     let points = proof
         .advice_commitments
@@ -88,7 +94,8 @@ pub fn verify(vk: &VerifyingKey, proof: &Proof, instances: &[Vec<Fr>]) -> Result
         .chain(&proof.quotient_commitments)
         .chain(&proof.opening_witnesses)
         .chain(&proof.lookup_m_commitments)
-        .chain(&proof.lookup_phi_commitments);
+        .chain(&proof.lookup_phi_commitments)
+        .chain(&proof.projection_phi_commitments);
     if points.clone().any(|p| !p.is_on_curve() || !p.is_in_correct_subgroup_assuming_on_curve()) {
         return Err(reject("a proof point is not on the curve"));
     }
@@ -124,6 +131,7 @@ pub fn verify(vk: &VerifyingKey, proof: &Proof, instances: &[Vec<Fr>]) -> Result
                 Opened::Z(c, r) => (proof.permutation_commitments[c].into_group(), proof.z_evals[permutation::z_eval_index(c, r)]),
                 Opened::LookupM(l) => (proof.lookup_m_commitments[l].into_group(), proof.lookup_evals[3 * l]),
                 Opened::LookupPhi(l, r) => (proof.lookup_phi_commitments[l].into_group(), proof.lookup_evals[3 * l + 1 + r as usize]),
+                Opened::ProjectionPhi(r) => (proof.projection_phi_commitments[0].into_group(), proof.projection_evals[r as usize]),
                 Opened::Quotient => (t_commitment, t_eval),
             };
             VerifierQuery { point, commitment, eval }
@@ -178,6 +186,15 @@ pub(crate) fn quotient_eval(vk: &VerifyingKey, proof: &Proof, instances: &[Vec<F
         theta: ch.theta,
         beta: ch.lookup_beta,
     });
-    let numerator = combined_constraints(cs, &shifts, &query, perm, lookups, zeta, l0, ch.beta, ch.gamma, ch.alpha);
+    // The projection: T and c_a(ζ) from the key and ρ, computed here.
+    let projection = if cs.projections.is_empty() {
+        None
+    } else {
+        let coeffs = projection::coefficients(&cs.projections, ch.rho);
+        let advice_at: HashMap<Query, Fr> = queries.advice.iter().copied().zip(proof.advice_evals.iter().copied()).collect();
+        let combined = projection::verifier::combined_at(domain, &coeffs, zeta, &advice_at).ok_or_else(|| reject("ζ lies in the domain"))?;
+        Some(ProjectionAt { combined, phi: proof.projection_evals[0], phi_next: proof.projection_evals[1], total: coeffs.total })
+    };
+    let numerator = combined_constraints(cs, &shifts, &query, perm, lookups, projection, zeta, l0, ch.beta, ch.gamma, ch.alpha);
     vanishing::verifier::expected_eval(numerator, zh).ok_or_else(|| reject("Z_H(ζ) = 0"))
 }

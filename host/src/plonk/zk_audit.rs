@@ -47,6 +47,7 @@ pub fn opening_points(pk: &ProvingKey) -> BTreeMap<PolyId, usize> {
             Opened::Z(c, _) => PolyId::Permutation(c),
             Opened::LookupM(l) => PolyId::LookupM(l),
             Opened::LookupPhi(l, _) => PolyId::LookupPhi(l),
+            Opened::ProjectionPhi(_) => PolyId::ProjectionPhi,
             Opened::Fixed(_) | Opened::Sigma(_) | Opened::Quotient => continue,
         };
         rots.entry(id).or_default().insert(rot);

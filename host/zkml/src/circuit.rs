@@ -20,7 +20,10 @@
 //! Node by node:
 //! * Gemm / MatMul with one constant factor: one output = ⌈K/L⌉ MAC rows + 1 rescale row, the
 //!   constant factor in the weight columns, the bias (C, at the accumulator scale) in the bias
-//!   column;
+//!   column; or, with `matmul_layout = projection` and fixed params, one rescale row per output
+//!   whose accumulator is tied to W·x + C by the projection argument (`plonk::projection`; W
+//!   and C in the verifying key, the inputs read in their cells; one declaration per row of a
+//!   batch);
 //! * Conv: per (batch, group, output position) one matrix-vector product of the group's output
 //!   channels' kernel taps against the window's input cells — only the taps inside the input
 //!   (padding contributes 0), copied into the lanes from the cells that hold them, so no im2col
@@ -52,10 +55,10 @@
 use std::collections::HashMap;
 
 use ark_ff::Zero;
-use zkaccel::plonk::mac::{signed_to_fr, MacBuilder, MacConfig, Operand};
+use zkaccel::plonk::mac::{signed_to_fr, Limbs, MacBuilder, MacConfig, Operand};
 use zkaccel::plonk::{Cell, Column, ColumnKind, ConstraintSystem, FixedAssignment, Witness};
 use zkaccel::Fr;
-use zkaccel_onnx::{broadcast_indices, numel, reduce_groups, ConvShape, Op, QOperand, QuantizedModel, Settings, Tensor, Visibility, Window};
+use zkaccel_onnx::{broadcast_indices, numel, reduce_groups, ConvShape, MatmulLayout, Op, QOperand, QuantizedModel, Settings, Tensor, Visibility, Window};
 
 use crate::error::{Error, Result};
 use crate::ops::avgpool::AvgConfig;
@@ -101,12 +104,16 @@ pub struct Visibilities {
     pub input: Visibility,
     pub output: Visibility,
     pub params: Visibility,
+    /// Gemm / MatMul with a constant operand by the projection argument
+    /// (`matmul_layout = projection` with fixed params).
+    pub projection: bool,
 }
 
 impl Visibilities {
     pub fn of(settings: &Settings) -> Self {
         let a = &settings.run_args;
-        Self { input: a.input_visibility, output: a.output_visibility, params: a.param_visibility }
+        let projection = a.matmul_layout == MatmulLayout::Projection && a.param_visibility == Visibility::Fixed;
+        Self { input: a.input_visibility, output: a.output_visibility, params: a.param_visibility, projection }
     }
 }
 
@@ -123,11 +130,25 @@ fn unsupported(node: &zkaccel_onnx::Node, why: &str) -> Error {
     Error::bad_input(format!("node {:?} ({}): {why} is not supported by the circuit builder", node.name, node.op_type))
 }
 
+/// A product the projection layout cannot take (an operand in a fixed cell, e.g. a fixed model
+/// input or a Pad constant) or a witness error, named after the node.
+fn projection_error(node: &zkaccel_onnx::Node, e: zkaccel::Error) -> Error {
+    match e {
+        zkaccel::Error::Circuit(m) => Error::bad_input(format!(
+            "node {:?} ({}): {m}; the projection layout reads its inputs in advice cells (use matmul_layout \"mac\" for this model)",
+            node.name, node.op_type
+        )),
+        e => e.into(),
+    }
+}
+
 /// The shape-level description of one node's rows, shared by the row counter and the builder so
 /// that the two cannot drift.
 enum NodeRows {
     /// `outputs` products over `cols` inputs each.
     Products { outputs: usize, cols: usize },
+    /// `outputs` products by the projection argument: one rescale row each.
+    Projected { outputs: usize },
     /// Groups of products: (outputs, inputs each) — a Conv, whose windows at the border have
     /// fewer taps inside the input.
     ProductGroups(Vec<(usize, usize)>),
@@ -159,7 +180,7 @@ fn relu_available(q: &QuantizedModel, vis: Visibilities) -> Vec<bool> {
     out
 }
 
-fn node_rows(q: &QuantizedModel, index: usize, input_has_relu: bool) -> Result<NodeRows> {
+fn node_rows(q: &QuantizedModel, index: usize, input_has_relu: bool, vis: Visibilities) -> Result<NodeRows> {
     let node = &q.graph.nodes[index];
     let qn = &q.nodes[index];
     let outputs = numel(&node.output_shape);
@@ -173,7 +194,11 @@ fn node_rows(q: &QuantizedModel, index: usize, input_has_relu: bool) -> Result<N
                     if matches!(qn.operands.get(2), Some(QOperand::Value { .. })) {
                         return Err(unsupported(node, "a bias C that is a computed value"));
                     }
-                    Products { outputs, cols }
+                    if vis.projection {
+                        NodeRows::Projected { outputs }
+                    } else {
+                        Products { outputs, cols }
+                    }
                 }
                 _ => return Err(unsupported(node, "a product of two computed values")),
             }
@@ -291,8 +316,9 @@ pub fn mac_rows(q: &QuantizedModel, lanes: usize, vis: Visibilities) -> Result<u
     let relu = relu_available(q, vis);
     let mut rows = input_check_rows(q, vis);
     for (i, &has_relu) in relu.iter().enumerate() {
-        match node_rows(q, i, has_relu)? {
+        match node_rows(q, i, has_relu, vis)? {
             Products { outputs, cols } => rows += outputs * MacBuilder::rows_per_output(lanes, cols.max(1)),
+            NodeRows::Projected { outputs } => rows += outputs,
             NodeRows::ProductGroups(groups) => {
                 rows += groups.iter().map(|&(outputs, cols)| outputs * MacBuilder::rows_per_output(lanes, cols.max(1))).sum::<usize>();
             }
@@ -314,7 +340,7 @@ pub fn gadget_rows(q: &QuantizedModel, vis: Visibilities) -> Result<Vec<usize>> 
     let relu = relu_available(q, vis);
     let mut out = vec![0; 4 + lut_keys(q).len()];
     for (i, &has_relu) in relu.iter().enumerate() {
-        if let NodeRows::Gadget { rows, kind } = node_rows(q, i, has_relu)? {
+        if let NodeRows::Gadget { rows, kind } = node_rows(q, i, has_relu, vis)? {
             let slot = match kind {
                 GadgetKind::Max => 0,
                 GadgetKind::Avg => 1,
@@ -355,6 +381,7 @@ pub fn plan(q: &QuantizedModel, settings: &Settings, lanes: Option<usize>) -> Re
     let vis = Visibilities::of(settings);
     let io = io_rows(q, vis);
     let window = gadget_rows(q, vis)?.into_iter().max().unwrap_or(0);
+    let table_bits = if uses_limbs(q, vis) { Limbs::width(bits, shift) } else { bits.max(shift) };
     let candidates: Vec<usize> = match lanes {
         Some(0) => return Err(Error::usage("--lanes must be at least 1")),
         Some(l) => vec![l],
@@ -363,7 +390,7 @@ pub fn plan(q: &QuantizedModel, settings: &Settings, lanes: Option<usize>) -> Re
     let mut best: Option<Plan> = None;
     for l in candidates {
         let rows = mac_rows(q, l, vis)?;
-        let k = ceil_log2(rows.max(io).max(window).max(1)).max(bits).max(shift).max(MIN_K);
+        let k = ceil_log2(rows.max(io).max(window).max(1)).max(table_bits).max(MIN_K);
         let p = Plan { lanes: l, k, shift, bits, mac_rows: rows, io_rows: io, window_rows: window };
         if best.as_ref().is_none_or(|b| p.k < b.k) {
             best = Some(p);
@@ -437,9 +464,24 @@ struct Columns {
     constants: Option<Column>,
 }
 
+/// Whether the rescale rows are range-checked by limbs (`MacConfig::configure_limbs`), so that
+/// the tables do not force the domain: with the projection layout, for models whose gadgets do
+/// not look up in the ReLU / remainder tables (no pooling, mean, product of two values or
+/// activation table).
+pub fn uses_limbs(q: &QuantizedModel, vis: Visibilities) -> bool {
+    vis.projection
+        && !q.graph.nodes.iter().enumerate().any(|(i, n)| {
+            matches!(n.op, Op::MaxPool { .. } | Op::AveragePool { .. } | Op::ReduceMean { .. } | Op::Mean | Op::Activation(_)) || is_value_product(q, i)
+        })
+}
+
 fn configure(cs: &mut ConstraintSystem, plan: &Plan, vis: Visibilities, q: &QuantizedModel) -> Columns {
     let weights = if vis.params == Visibility::Fixed { ColumnKind::Fixed } else { ColumnKind::Advice };
-    let mac = MacConfig::configure_with_weights(cs, plan.lanes, plan.shift, plan.bits, weights);
+    let mac = if uses_limbs(q, vis) {
+        MacConfig::configure_limbs(cs, plan.lanes, plan.shift, plan.bits, weights)
+    } else {
+        MacConfig::configure_with_weights(cs, plan.lanes, plan.shift, plan.bits, weights)
+    };
     let io = cs.advice_column();
     cs.enable_equality(io);
     let io_fixed = (vis.input == Visibility::Fixed || vis.output == Visibility::Fixed).then(|| {
@@ -641,7 +683,11 @@ pub fn build(q: &QuantizedModel, settings: &Settings, plan: &Plan, inputs: &[Ten
                         let (mut qs, mut ys) = (Vec::with_capacity(numel_out), Vec::with_capacity(numel_out));
                         for r in 0..rows {
                             let mut x: Vec<Operand> = a.data[r * kdim..(r + 1) * kdim].to_vec();
-                            let (qv, yv) = b.matvec_both(&weights, &bias[r * nn..(r + 1) * nn], &mut x)?;
+                            let (qv, yv) = if vis.projection {
+                                b.project_matvec(&weights, &bias[r * nn..(r + 1) * nn], &x).map_err(|e| projection_error(node, e))?
+                            } else {
+                                b.matvec_both(&weights, &bias[r * nn..(r + 1) * nn], &mut x)?
+                            };
                             qs.extend(qv);
                             ys.extend(yv);
                         }
@@ -666,7 +712,11 @@ pub fn build(q: &QuantizedModel, settings: &Settings, plan: &Plan, inputs: &[Ten
                         for j in 0..nn {
                             let mut x: Vec<Operand> = (0..kk).map(|k| bt.data[k * nn + j]).collect();
                             let bj: Vec<i64> = (0..m).map(|r| bias[r * nn + j]).collect();
-                            let (qv, yv) = b.matvec_both(&weights, &bj, &mut x)?;
+                            let (qv, yv) = if vis.projection {
+                                b.project_matvec(&weights, &bj, &x).map_err(|e| projection_error(node, e))?
+                            } else {
+                                b.matvec_both(&weights, &bj, &mut x)?
+                            };
                             for r in 0..m {
                                 qs[r * nn + j] = qv[r];
                                 ys[r * nn + j] = yv[r];
@@ -970,6 +1020,7 @@ pub fn build(q: &QuantizedModel, settings: &Settings, plan: &Plan, inputs: &[Ten
     if window_used != plan.window_rows {
         return Err(Error::internal(format!("the layout used {window_used} window rows, the plan counted {}", plan.window_rows)));
     }
+    cs.projections = b.take_projections();
     let (fixed, witness) = b.finish();
     let mut instances = vec![];
     if let Some((_, inst)) = cols.public_io {

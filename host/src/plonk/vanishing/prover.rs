@@ -15,6 +15,7 @@ use crate::error::{Error, Result};
 use crate::plonk::circuit::{ColumnKind, Query};
 use crate::plonk::lookup::prover::LookupPolys;
 use crate::plonk::lookup::compress;
+use crate::plonk::projection::prover::ProjectionPolys;
 use crate::plonk::permutation::shifts;
 use crate::plonk::round::{rotated_index, Committed, Ctx};
 use crate::plonk::extended_coset_shift;
@@ -47,6 +48,7 @@ pub(crate) fn numerator_on_coset(
     instance_ext: &[Vec<Fr>],
     z: &[Committed],
     lookups: &LookupPolys<'_>,
+    projection: Option<&ProjectionPolys<'_>>,
     [beta, gamma, alpha]: [Fr; 3],
 ) -> Vec<Fr> {
     let pk = ctx.pk;
@@ -154,6 +156,15 @@ pub(crate) fn numerator_on_coset(
             }
             alpha_pow = alpha_next * alpha;
         }
+        // The projection's running-sum step (`projection::ProjectionAt::constraint`).
+        if let Some(p) = projection {
+            let phi = &p.phi.ext[range.clone()];
+            let phi_next = rotated(&p.phi.ext, 1);
+            let combined = &p.combined_ext[range.clone()];
+            for i in 0..len {
+                chunk[i] += alpha_pow * (phi_next[i] - phi[i] - combined[i] + p.total * l0[i]);
+            }
+        }
     });
     out
 }
@@ -166,6 +177,7 @@ pub(crate) fn quotient_pieces(
     instance_ext: &[Vec<Fr>],
     z: &[Committed],
     lookups: &LookupPolys<'_>,
+    projection: Option<&ProjectionPolys<'_>>,
     challenges: [Fr; 3],
     rng: &mut (impl RngCore + CryptoRng),
     check_witness: bool,
@@ -173,7 +185,7 @@ pub(crate) fn quotient_pieces(
     let shape = ctx.shape;
     let size = 1usize << shape.ext_k;
     let factor = shape.ext_factor();
-    let mut numerator = numerator_on_coset(ctx, advice, instance_ext, z, lookups, challenges);
+    let mut numerator = numerator_on_coset(ctx, advice, instance_ext, z, lookups, projection, challenges);
     // Z_H(g·ω_E^i) = g^n·(ω_E^n)^i − 1 takes `factor` distinct values.
     let shift_n = extended_coset_shift().pow([shape.n as u64]);
     let omega_ext = <Fr as ark_ff::FftField>::get_root_of_unity(size as u64).expect("2-adic");

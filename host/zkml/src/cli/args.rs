@@ -71,6 +71,22 @@ impl From<Vis> for zkaccel_onnx::Visibility {
     }
 }
 
+/// How products with constant weights are proven (with fixed params).
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    Mac,
+    Projection,
+}
+
+impl From<Layout> for zkaccel_onnx::MatmulLayout {
+    fn from(l: Layout) -> Self {
+        match l {
+            Layout::Mac => Self::Mac,
+            Layout::Projection => Self::Projection,
+        }
+    }
+}
+
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Target {
     Resources,
@@ -125,6 +141,10 @@ pub struct GenSettings {
     /// Multiplier on the ranges seen (ezkl's lookup_safety_margin).
     #[arg(long, default_value_t = 2)]
     pub lookup_safety_margin: u32,
+    /// With fixed params: Gemm / MatMul by multiply-accumulate rows (mac) or by the projection
+    /// argument (projection: one row per output, O(weights) verifier work).
+    #[arg(long, value_enum, default_value_t = Layout::Mac)]
+    pub matmul_layout: Layout,
     /// Sample inputs (input.json) to size the lookup range from (else ±2^15, ezkl's default).
     #[arg(short = 'D', long = "data")]
     pub data: Option<PathBuf>,

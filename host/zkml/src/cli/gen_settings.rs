@@ -16,6 +16,7 @@ pub fn run(a: &GenSettings, out: &Out) -> Result<Report> {
         output_visibility: a.output_visibility.into(),
         param_visibility: a.param_visibility.into(),
         lookup_safety_margin: a.lookup_safety_margin,
+        matmul_layout: a.matmul_layout.into(),
         ..RunArgs::default()
     };
     let samples = match &a.data {

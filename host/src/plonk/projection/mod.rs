@@ -1,0 +1,131 @@
+//! The projection argument for matrix–vector products with public weights (TensorPlonk-style
+//! random projection): y = W·x + b with W and b in the verifying key, x and y advice cells.
+//!
+//! Every layer's x and y are cells of advice columns committed in round 1. After every advice
+//! column is absorbed (all layers at once), one challenge ρ is squeezed and every output of every
+//! layer gets its own power of ρ from one global index g over all layers (layer after layer,
+//! output after output): r_g = ρ^g. With v_i = Σ_j r_j·W_ji (per layer, from the key) and
+//! T = Σ_j r_j·b_j, the argument proves
+//!
+//!   Σ_layers (Σ_j r_j·y_j − Σ_i v_i·x_i) = T.
+//!
+//! The cells' coefficients form, per advice column a that the projections read, a vector c_a on
+//! H (c_a[row] = Σ of the r_j of the y cells and −v_i of the x cells at that row). A running sum
+//! φ, committed in round 2 (after ρ), carries the identity around the domain:
+//!
+//!   φ(ωX) − φ(X) − Σ_a c_a(X)·a(X) + T·L_0(X) = 0 on H,
+//!
+//! which telescopes to 0 = Σ_rows Σ_a c_a·a − T. The verifier computes T, v and the values
+//! c_a(ζ) = Σ_row c_a[row]·L_row(ζ) itself, from the key and ρ; the proof carries φ(ζ), φ(ζω)
+//! and the columns' a(ζ). φ is blinded with 3 scalars (opened at two points). Soundness
+//! (Schwartz–Zippel bound (N − 1)/|Fr| over ρ for N outputs in all, why nothing wraps) in
+//! `docs/plonk.md` §"Projection argument".
+
+pub mod prover;
+pub mod verifier;
+
+use std::collections::BTreeMap;
+
+use ark_ff::{One, Zero};
+
+use super::circuit::{Cell, Column, ColumnKind};
+use crate::error::{Error, Result};
+use crate::Fr;
+
+/// Blinding scalars of the running sum (opened at ζ and ζω).
+pub const PHI_BLINDING: usize = 3;
+
+/// A declared product y = W·x + b with public W (row-major, `outputs × inputs`) and b.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Projection {
+    pub name: String,
+    /// The x cells (advice), in W's column order.
+    pub inputs: Vec<Cell>,
+    /// The y cells (advice), in W's row order.
+    pub outputs: Vec<Cell>,
+    /// W_ji at `j * inputs.len() + i`.
+    pub weights: Vec<Fr>,
+    pub bias: Vec<Fr>,
+}
+
+impl Projection {
+    /// Checks the shapes and that every cell is an advice cell of one of `num_advice` columns.
+    pub fn validate(&self, num_advice: usize) -> Result<()> {
+        let (m, k) = (self.outputs.len(), self.inputs.len());
+        if m == 0 || k == 0 || self.weights.len() != m * k || self.bias.len() != m {
+            return Err(Error::Circuit(format!(
+                "projection {:?}: {} outputs, {} inputs, {} weights, {} biases (need ≥ 1 each, outputs × inputs weights, one bias per output)",
+                self.name,
+                m,
+                k,
+                self.weights.len(),
+                self.bias.len()
+            )));
+        }
+        if let Some(c) = self.inputs.iter().chain(&self.outputs).find(|c| c.column.kind != ColumnKind::Advice || c.column.index >= num_advice) {
+            return Err(Error::Circuit(format!("projection {:?}: cell {c:?} is not in a declared advice column", self.name)));
+        }
+        Ok(())
+    }
+}
+
+/// The distinct advice columns the projections read, sorted.
+pub fn columns(projections: &[Projection]) -> Vec<Column> {
+    let mut cols: Vec<Column> = projections.iter().flat_map(|p| p.inputs.iter().chain(&p.outputs).map(|c| c.column)).collect();
+    cols.sort();
+    cols.dedup();
+    cols
+}
+
+/// The challenge-dependent values: per projection column (in [`columns`] order) its non-zero
+/// coefficients by row, and T = Σ r_j·b_j.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Coefficients {
+    pub columns: Vec<Column>,
+    pub by_row: Vec<BTreeMap<usize, Fr>>,
+    pub total: Fr,
+}
+
+/// r_g = ρ^g over the global output index g, v = rᵀW per layer, and T (O(weights)). Shared by
+/// the prover and the verifier.
+pub fn coefficients(projections: &[Projection], rho: Fr) -> Coefficients {
+    let columns = columns(projections);
+    let slot = |c: Column| columns.binary_search(&c).expect("a projection column");
+    let mut by_row: Vec<BTreeMap<usize, Fr>> = vec![BTreeMap::new(); columns.len()];
+    let mut total = Fr::zero();
+    let mut r = Fr::one();
+    for p in projections {
+        let k = p.inputs.len();
+        let mut v = vec![Fr::zero(); k];
+        for (j, y) in p.outputs.iter().enumerate() {
+            for (vi, w) in v.iter_mut().zip(&p.weights[j * k..(j + 1) * k]) {
+                if !w.is_zero() {
+                    *vi += r * w;
+                }
+            }
+            total += r * p.bias[j];
+            *by_row[slot(y.column)].entry(y.row).or_insert_with(Fr::zero) += r;
+            r *= rho;
+        }
+        for (x, vi) in p.inputs.iter().zip(v) {
+            *by_row[slot(x.column)].entry(x.row).or_insert_with(Fr::zero) -= vi;
+        }
+    }
+    Coefficients { columns, by_row, total }
+}
+
+/// The projection values at one point: Σ_a c_a·a, φ, φ(ω·), L_0 and T.
+pub(crate) struct ProjectionAt {
+    pub combined: Fr,
+    pub phi: Fr,
+    pub phi_next: Fr,
+    pub total: Fr,
+}
+
+impl ProjectionAt {
+    /// φ(ωx) − φ(x) − Σ_a c_a(x)·a(x) + T·L_0(x).
+    #[inline]
+    pub fn constraint(&self, l0: Fr) -> Fr {
+        self.phi_next - self.phi - self.combined + self.total * l0
+    }
+}
