@@ -19,6 +19,7 @@ pub mod montmul_iterative;
 pub mod msm_bucket;
 pub mod bit_reverse;
 pub mod card;
+pub mod lookup;
 pub mod blocks;
 pub mod test_vectors;
 pub mod verilog;
