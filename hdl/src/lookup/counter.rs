@@ -85,7 +85,7 @@ pub struct MultiplicityCounter {
     state: DFF<CounterState>,
     dirty: DFF<Bit>,
     n: DFF<Bits<32>>,
-    table: DFF<Bits<32>>,
+    rows: DFF<Bits<32>>,
     beat: DFF<Bits<256>>,
     lane: DFF<Bits<3>>,
     have: DFF<Bit>,
@@ -139,7 +139,7 @@ impl MultiplicityCounter {
             state: Default::default(),
             dirty: Default::default(),
             n: Default::default(),
-            table: Default::default(),
+            rows: Default::default(),
             beat: Default::default(),
             lane: Default::default(),
             have: Default::default(),
@@ -171,7 +171,7 @@ impl Logic for MultiplicityCounter {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, state, dirty, n, table, beat, lane, have, seen, addr, e_range, e_framing, s1_valid, s1_idx,
+            self, clock, state, dirty, n, rows, beat, lane, have, seen, addr, e_range, e_framing, s1_valid, s1_idx,
             fwd_valid, fwd_idx, fwd_val, r_valid, r_lane, r_close, r_last, acc
         );
         self.counts.clock.next = self.clock.val();
@@ -238,7 +238,7 @@ impl Logic for MultiplicityCounter {
             CounterState::Idle => {
                 if self.start.val() {
                     self.n.d.next = self.cfg_n.val();
-                    self.table.d.next = self.cfg_table.val();
+                    self.rows.d.next = self.cfg_table.val();
                     self.seen.d.next = 0.into();
                     self.addr.d.next = 0.into();
                     self.have.d.next = false;
@@ -288,7 +288,7 @@ impl Logic for MultiplicityCounter {
                     self.lane.d.next = self.lane.q.val() + 1;
                     self.beat.d.next = self.beat.q.val() >> 32;
                     self.stat_element.next = true;
-                    if self.idx.val() >= self.table.q.val() {
+                    if self.idx.val() >= self.rows.q.val() {
                         self.e_range.d.next = true;
                     } else {
                         self.s1_valid.d.next = true;
@@ -331,10 +331,10 @@ impl Logic for MultiplicityCounter {
                     self.counts.waddr.next = self.addr.q.val().get_bits::<16>(0);
                     self.counts.wdata.next = 0.into();
                     self.r_valid.d.next = true;
-                    if (self.addr.q.val().get_bits::<3>(0) == 7) | (self.addr.q.val() + 1 == self.table.q.val()) {
+                    if (self.addr.q.val().get_bits::<3>(0) == 7) | (self.addr.q.val() + 1 == self.rows.q.val()) {
                         self.r_close.d.next = true;
                     }
-                    if self.addr.q.val() + 1 == self.table.q.val() {
+                    if self.addr.q.val() + 1 == self.rows.q.val() {
                         self.r_last.d.next = true;
                         self.state.d.next = CounterState::ReadDrain;
                     }

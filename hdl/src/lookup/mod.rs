@@ -184,9 +184,14 @@ impl Logic for LookupUnit {
         }
         self.busy.next = self.counter.busy.val() | self.inverter.busy.val();
         self.err_params.next = self.e_params.q.val();
-        self.err_range.next = self.counter.err_range.val();
-        self.err_zero.next = self.inverter.err_zero.val();
-        self.err_framing.next = self.counter.err_framing.val() | self.inverter.err_framing.val();
+        // Flags of the block that ran the last command only (each block's are sticky to its own
+        // next start).
+        self.err_range.next = self.counter.err_range.val() & !self.use_inv.q.val();
+        self.err_zero.next = self.inverter.err_zero.val() & self.use_inv.q.val();
+        self.err_framing.next = self.counter.err_framing.val();
+        if self.use_inv.q.val() {
+            self.err_framing.next = self.inverter.err_framing.val();
+        }
         self.stat_element.next = self.counter.stat_element.val() | self.inverter.stat_element.val();
     }
 }
