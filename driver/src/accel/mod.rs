@@ -6,8 +6,9 @@
 //! * Every card result is checked before the prover sees it: an NTT by the random-point identity
 //!   of [`ntt_check`] in O(n); an MSM's bucket words are checked on the curve as they come back,
 //!   and its sum by the proof's self-verification (no O(n) check of an MSM over fixed bases is
-//!   known that does not cost an MSM: see docs/architecture.md). A failed check, a timeout, an error status or a protocol error costs
-//!   one CPU recomputation of that call, is counted with its reason, and the card is reset; a card
+//!   known that does not cost an MSM: see docs/architecture.md); a lookup helper's result by
+//!   [`lookup`] (every inverse by `x·y = 1`, counts by a random evaluation). A failed check, a
+//!   timeout, an error status or a protocol error costs one CPU recomputation of that call, is counted with its reason, and the card is reset; a card
 //!   that reads all ones (gone) or fails its reset is not used again. No card result reaches the
 //!   prover unchecked, so a faulty card can slow a proof down but not make it wrong (and the
 //!   caller still verifies the proof before writing it).
