@@ -8,8 +8,9 @@
 //!   and its sum by the proof's self-verification (no O(n) check of an MSM over fixed bases is
 //!   known that does not cost an MSM: see docs/architecture.md); a lookup helper's result by
 //!   [`lookup`] (every inverse by `x·y = 1`, counts by a random evaluation). A failed check, a
-//!   timeout, an error status or a protocol error costs one CPU recomputation of that call, is counted with its reason, and the card is reset; a card
-//!   that reads all ones (gone) or fails its reset is not used again. No card result reaches the
+//!   timeout, an error status or a protocol error costs one CPU recomputation of that call, is
+//!   counted with its reason, and the card is reset; a card that reads all ones (gone) or fails
+//!   its reset is not used again. No card result reaches the
 //!   prover unchecked, so a faulty card can slow a proof down but not make it wrong (and the
 //!   caller still verifies the proof before writing it).
 //! * Resident vectors live in host memory (the CPU backend's store): the card streams each
