@@ -50,6 +50,7 @@ ALL = [
     ("xcup", "montmul_pipelined_xcup", "fq"),
     ("xcup", "ntt_core_k10", "fr"),
     ("xcup", "g1_add_mixed", "fq"),
+    ("xcup", "lookup_unit_k10", "fr"),
     ("ecp5", "mod_add", "fq"),
     ("ecp5", "montmul_iterative", "fq"),
     ("ecp5", "montmul_pipelined_ecp5", "fq"),

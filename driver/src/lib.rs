@@ -7,6 +7,8 @@
 //!   identification;
 //! * [`msm`] — the host side of the MSM kernel over any [`device::Device`]: resident bases in card
 //!   memory by `BasesId`, MSMs that stream signed digits, bucket reduction on the host;
+//! * [`lookup`] — the host side of the lookup kernel (multiplicity counts, batch inversion with
+//!   the host's inversion of the chain products between the two passes);
 //! * [`ntt`] — the host side of the NTT kernel over any [`device::Device`], including the
 //!   four-step schedule for sizes beyond the card's buffer;
 //! * [`accel::AccelBackend`] — the prover's `Backend` over one or more devices: card when it can,
@@ -27,6 +29,7 @@ pub mod device;
 #[cfg(feature = "test-utils")]
 pub mod fault_injection;
 pub mod load;
+pub mod lookup;
 pub mod msm;
 pub mod ntt;
 pub mod open;

@@ -186,12 +186,12 @@ fn open_sim(full_rtl: bool, timeout: Duration) -> Result<Opened, DeviceError> {
     let (card, what) = if full_rtl {
         (SimCard::with_msm(CardVariant::FullRtl, DEFAULT_MEM_POINTS)?, "the whole card in RTL, G1 adder included")
     } else {
-        (SimCard::with_ntt(SIM_NTT_LOG_N)?, "RTL of the card top, NTT core and MSM bucket scheduler, the G1 adder's cycle-exact model")
+        (SimCard::with_ntt(SIM_NTT_LOG_N)?, "RTL of the card top, NTT core, MSM bucket scheduler and lookup kernel, the G1 adder's cycle-exact model")
     };
     let accel = AccelBackend::new(vec![Box::new(card) as Box<dyn Device + Send>], timeout)?;
     health_check(&accel)?;
     accel.take_profile();
-    Ok(Opened::accel(accel, &format!("requested; the simulated card in Verilator: {what}; lookups on the CPU"), true))
+    Ok(Opened::accel(accel, &format!("requested; the simulated card in Verilator: {what}"), true))
 }
 
 #[cfg(not(feature = "sim"))]

@@ -1,10 +1,12 @@
 //! A simulated zkaccel card: the RTL card top (`zkaccel_hdl::card`: register file, doorbell and
-//! status logic, NTT core, MSM front-end and bucket scheduler, card-memory port) in Verilator,
+//! status logic, NTT core, MSM front-end and bucket scheduler, lookup kernel, card-memory port) in
+//! Verilator,
 //! driven through its register port and its two streams by `zkaccel_sim::card_runner`, which
 //! also models the card memory (latency and bandwidth: `MemModel`). Nothing of the register file
 //! is modelled here: every register read and write goes to the RTL.
 //!
-//! Two builds (both `CardConfig::SIM`: `2^10`-point NTT buffer, `2^10` bucket entries):
+//! Two builds (both `CardConfig::SIM`: `2^10`-point NTT buffer, `2^10` bucket entries, lookup
+//! kernel with `2^10` counter rows and batches of `2^10`):
 //! * [`CardVariant::Fast`] — every block in RTL except the G1 adder, which is its cycle-exact
 //!   software model in the loop; [`SimCard::with_ntt`] and [`SimCard::with_msm`]`(Fast, …)` share
 //!   this one build;

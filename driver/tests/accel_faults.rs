@@ -1,6 +1,7 @@
 //! Faults of the card under the accelerator backend (features `sim` and `test-utils`): a hung
 //! command, an error status, a corrupted result word and a vanished card each cost a CPU
-//! recomputation of that call, are reported with their reason, and never change a result.
+//! recomputation of that call, are reported with their reason, and never change a result (NTTs,
+//! and the lookup helpers under corrupted results).
 
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -81,4 +82,41 @@ fn a_vanished_card_is_given_up_and_the_cpu_serves_the_rest() {
     let dead = be.dead_cards();
     assert_eq!(dead.len(), 1);
     assert!(dead[0].1.starts_with("gone"), "{dead:?}");
+}
+
+/// The lookup helpers under a corrupted result word: an inverse with a flipped low bit (still
+/// canonical) fails the `x·y = 1` check, a count with a flipped bit fails the random-evaluation
+/// check; both are recomputed on the CPU and the results equal the CPU's.
+#[test]
+fn corrupted_lookup_results_fail_their_checks_and_fall_back() {
+    use zkaccel::backend::Backend;
+    let mut rng = TestRng::for_test("accel_faults::lookup");
+    let cpu = CpuBackend::new();
+    // Batch inversion: command 0 is the forward pass, command 1 the backward pass (the inverses).
+    let card = FaultyDevice::new(SimCard::with_ntt(zkaccel_driver::open::SIM_NTT_LOG_N).unwrap(), Fault::CorruptWord { word: 9, bit: 2 }, [1]);
+    let fired = card.fired();
+    let be = AccelBackend::new(vec![Box::new(card) as Box<dyn Device + Send>], Duration::from_secs(60)).unwrap();
+    let v: Vec<Fr> = (0..150).map(|_| Fr::rand(&mut rng)).collect();
+    let (mut got, mut want) = (v.clone(), v.clone());
+    be.batch_invert(&mut got).unwrap();
+    cpu.batch_invert(&mut want).unwrap();
+    assert!(fired.load(Ordering::SeqCst));
+    assert_eq!(got, want);
+    let p = be.profile();
+    assert_eq!(p.lookup.fallbacks.into_iter().collect::<Vec<_>>(), vec![(CHECK_FAILED.to_string(), 1)]);
+    assert_eq!((p.lookup.card_calls, p.lookup.cpu_calls), (0, 1));
+    // The card is reset and serves the next call.
+    be.batch_invert(&mut got).unwrap();
+    assert_eq!(got, v);
+    assert_eq!(be.profile().lookup.card_calls, 1);
+
+    // Multiplicities: the count command's first beat (rows 0..8) has a flipped bit.
+    let card = FaultyDevice::new(SimCard::with_ntt(zkaccel_driver::open::SIM_NTT_LOG_N).unwrap(), Fault::CorruptWord { word: 0, bit: 35 }, [0]);
+    let be = AccelBackend::new(vec![Box::new(card) as Box<dyn Device + Send>], Duration::from_secs(60)).unwrap();
+    let table: Vec<Fr> = (0..64u64).map(Fr::from).collect();
+    let inputs: Vec<Fr> = (0..500u64).map(|i| Fr::from((i * 7) % 64)).collect();
+    let got = be.lookup_multiplicities(&[&table], &[&inputs]).unwrap();
+    assert_eq!(got, cpu.lookup_multiplicities(&[&table], &[&inputs]).unwrap());
+    let p = be.profile();
+    assert_eq!(p.lookup.fallbacks.into_iter().collect::<Vec<_>>(), vec![(CHECK_FAILED.to_string(), 1)]);
 }

@@ -2,7 +2,7 @@
 //! simulated card (feature `sim`; NTT core and MSM bucket scheduler in RTL, the adder's model): MSMs (zero, ±1 and r − 1 scalars, repeated points, P + (−P),
 //! the identity among the bases) and every NTT kind of sizes 1 to 2^11 — below, at and beyond the
 //! card's 2^10 buffer, full and zero-padded — exactly equal to arkworks; the checked wrappers'
-//! refusals; the lookup helpers.
+//! refusals; the lookup helpers (on the card's lookup kernel).
 
 use zkaccel::backend::conformance::*;
 use zkaccel::backend::CpuBackend;
@@ -57,6 +57,10 @@ mod on_the_simulated_card {
         assert!(p.ntt.cpu_reasons.keys().all(|r| r.contains("size 1")), "{:?}", p.ntt.cpu_reasons);
         assert_eq!((p.msm.card_calls, p.msm.cpu_calls), (7, 0), "{:?}", p.lines());
         assert!(p.msm.card_cycles > 0 && p.msm.card_bytes_to > 0 && p.msm.card_bytes_from > 0);
+        // The lookup helpers on the card's lookup kernel: the batch inversion of 257 values and
+        // both multiplicity tables (runs of consecutive values); the empty inversion on the CPU.
+        assert_eq!((p.lookup.card_calls, p.lookup.cpu_calls), (3, 1), "{:?}", p.lines());
+        assert!(p.lookup.card_cycles > 257 && p.lookup.card_bytes_to > 0, "{:?}", p.lines());
         assert!(be.name().contains("SimCard"), "{}", be.name());
     }
 }

@@ -52,8 +52,8 @@ fn sim_card_reports_bad_parameters_and_times_out_instead_of_hanging() {
     card.write32(Reg::Doorbell.offset(), 7).unwrap();
     card.wait_done(7, T).unwrap();
     assert_eq!(card.read32(Reg::Status.offset()).unwrap() & Status::BAD_PARAMS, Status::BAD_PARAMS);
-    // An unknown kernel (the card has NTT and MSM, no lookups).
-    card.write32(Reg::Command.offset(), Kernel::Lookup as u32).unwrap();
+    // An unknown kernel (the card has NTT, MSM and lookups: bits 1, 2, 4).
+    card.write32(Reg::Command.offset(), 8).unwrap();
     card.write32(Reg::Doorbell.offset(), 8).unwrap();
     card.wait_done(8, T).unwrap();
     assert_eq!(card.read32(Reg::Status.offset()).unwrap(), Status::NO_KERNEL);

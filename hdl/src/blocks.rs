@@ -4,6 +4,7 @@
 use crate::field::Bn254Field;
 use crate::g1_add_mixed::G1AddMixedXcup;
 use crate::limb_mul::LimbMul;
+use crate::lookup::{config::TEST_LOG_DEPTH, LookupUnit};
 use crate::mod_add_sub::{AddSubOp, ModAddSub};
 use crate::montmul_iterative::MontMulIterative;
 use crate::montmul_pipelined::{MontMulPipelinedEcp5, MontMulPipelinedXcup};
@@ -22,6 +23,7 @@ pub const NAMES: &[&str] = &[
     "montmul_pipelined_ecp5",
     "ntt_core_k10",
     "g1_add_mixed",
+    "lookup_unit_k10",
 ];
 
 /// The Verilog (top module `top`) of the named block, for `field` where it has one.
@@ -39,6 +41,8 @@ pub fn verilog_of(name: &str, field: Bn254Field) -> Option<String> {
         "ntt_core_k10" => generate(&mut NttCore::new(TEST_K)),
         // BN254 G1 (over Fq) only; `field` is ignored.
         "g1_add_mixed" => generate(&mut G1AddMixedXcup::new()),
+        // The lookup kernel (Fr): 2^10 counter rows, batches of 2^10; `field` is ignored.
+        "lookup_unit_k10" => generate(&mut LookupUnit::new(TEST_LOG_DEPTH, TEST_LOG_DEPTH)),
         _ => return None,
     })
 }

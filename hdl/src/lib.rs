@@ -20,6 +20,7 @@ pub mod msm_bucket;
 pub mod bit_reverse;
 pub mod card;
 pub mod card_builds;
+pub mod lookup;
 pub mod blocks;
 pub mod test_vectors;
 pub mod verilog;

@@ -57,6 +57,8 @@ fn expected_dsps(block: &str, field: Bn254Field) -> Option<u64> {
         "montmul_pipelined_ecp5" => Some(pipelined_dsps(18, &p)),
         // One pipelined multiplier over Fr (the butterfly's) and nothing else multiplies.
         "ntt_core_k10" => Some(pipelined_dsps(26, &Bn254Field::Fr.modulus())),
+        // One pipelined multiplier over Fr (the batch inverter's); the counter multiplies nothing.
+        "lookup_unit_k10" => Some(pipelined_dsps(26, &Bn254Field::Fr.modulus())),
         // Eleven pipelined multipliers over Fq; adders and delay lines use none.
         "g1_add_mixed" => Some(
             zkaccel_hdl::g1_add_mixed::config::MULTIPLIERS as u64 * pipelined_dsps(26, &Bn254Field::Fq.modulus()),

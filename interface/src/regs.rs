@@ -9,7 +9,7 @@
 //! [`Reg::READ_ONLY`], the driver and the simulated card use the same names.
 
 /// Version of this register map; cards report theirs in [`Reg::Version`].
-pub const REGMAP_VERSION: u32 = 3;
+pub const REGMAP_VERSION: u32 = 4;
 /// Value of [`Reg::Id`] on a zkaccel card ("zkac").
 pub const CARD_ID: u32 = 0x7a6b_6163;
 /// What a read of a vanished PCIe device returns.
@@ -48,6 +48,14 @@ pub enum Reg {
     CmdCycles = 0x28,
     /// Card memory (HBM/DDR) size in 64-byte points (the MSM bases it can hold).
     CardMemPoints = 0x2c,
+    /// Lookup: `log2` of the counter memory rows (the largest table a count takes).
+    LookupMaxLogTable = 0x30,
+    /// Lookup: `log2` of the largest batch an inversion takes.
+    LookupMaxLogBatch = 0x34,
+    /// Lookup: cycles the kernel was busy since reset, low word.
+    LookupBusyLo = 0x38,
+    /// Lookup: busy cycles, high word.
+    LookupBusyHi = 0x3c,
     /// NTT: `log2` of the transform size.
     NttLogN = 0x40,
     /// NTT: [`NttFlags`].
@@ -99,6 +107,19 @@ pub enum Reg {
     MsmStalled = 0xc4,
     /// MSM: points read from card memory since reset.
     MsmPointsRead = 0xc8,
+    /// Lookup: elements taken since reset (indices counted, `x_i` of forward passes; wraps at
+    /// 2^32).
+    LookupElements = 0xcc,
+    /// Lookup: what the next lookup command does (`lookup::LookupOp`).
+    LookupOp = 0xd0,
+    /// Lookup: elements (indices of a count, or the batch size of an inversion).
+    LookupN = 0xd4,
+    /// Lookup count: table rows `T` (`1..=2^LookupMaxLogTable`).
+    LookupTable = 0xd8,
+    /// Lookup: `lookup::LookupFlags`.
+    LookupFlags = 0xdc,
+    /// Lookup forward pass: `β`, 8 words, least significant first (wire format), at 0xe0..0xfc.
+    LookupBeta0 = 0xe0,
 }
 
 impl Reg {
@@ -108,7 +129,7 @@ impl Reg {
     }
 
     /// Every register, in offset order (the shift's words 1..7 follow [`Reg::NttShift0`]).
-    pub const ALL: [Reg; 36] = [
+    pub const ALL: [Reg; 46] = [
         Reg::Id,
         Reg::Version,
         Reg::Kernels,
@@ -121,6 +142,10 @@ impl Reg {
         Reg::CyclesHi,
         Reg::CmdCycles,
         Reg::CardMemPoints,
+        Reg::LookupMaxLogTable,
+        Reg::LookupMaxLogBatch,
+        Reg::LookupBusyLo,
+        Reg::LookupBusyHi,
         Reg::NttLogN,
         Reg::NttFlags,
         Reg::NttShift0,
@@ -145,10 +170,16 @@ impl Reg {
         Reg::MsmDeferred,
         Reg::MsmStalled,
         Reg::MsmPointsRead,
+        Reg::LookupElements,
+        Reg::LookupOp,
+        Reg::LookupN,
+        Reg::LookupTable,
+        Reg::LookupFlags,
+        Reg::LookupBeta0,
     ];
 
     /// Registers the host may only read (writes are ignored by the card).
-    pub const READ_ONLY: [Reg; 25] = [
+    pub const READ_ONLY: [Reg; 30] = [
         Reg::Id,
         Reg::Version,
         Reg::Kernels,
@@ -174,6 +205,11 @@ impl Reg {
         Reg::MsmDeferred,
         Reg::MsmStalled,
         Reg::MsmPointsRead,
+        Reg::LookupMaxLogTable,
+        Reg::LookupMaxLogBatch,
+        Reg::LookupBusyLo,
+        Reg::LookupBusyHi,
+        Reg::LookupElements,
     ];
 
     /// Whether the host may write this register.
@@ -190,7 +226,7 @@ pub enum Kernel {
     Ntt = 1,
     /// Multi-scalar multiplication on G1.
     Msm = 2,
-    /// Lookup helpers.
+    /// Lookup helpers: multiplicity counts and batch inversion (`lookup`).
     Lookup = 4,
 }
 
@@ -241,6 +277,10 @@ impl Status {
     pub const MEM_OVERFLOW: u32 = 8;
     /// An accumulation named a slot that holds no bases (never loaded, or its load failed).
     pub const UNKNOWN_BASES: u32 = 16;
+    /// A lookup count saw an index outside the table (not counted).
+    pub const LOOKUP_RANGE: u32 = 32;
+    /// A lookup forward pass saw a zero denominator `β + x_i`.
+    pub const LOOKUP_ZERO: u32 = 64;
 }
 
 #[cfg(test)]
@@ -252,15 +292,18 @@ mod tests {
         let mut seen: Vec<u32> = Reg::ALL.iter().map(|r| r.offset()).collect();
         for r in Reg::ALL {
             assert_eq!(r.offset() % 4, 0, "{r:?}");
-            assert!(r.offset() + if r == Reg::NttShift0 { 32 } else { 4 } <= REG_WINDOW, "{r:?}");
+            let wide = r == Reg::NttShift0 || r == Reg::LookupBeta0;
+            assert!(r.offset() + if wide { 32 } else { 4 } <= REG_WINDOW, "{r:?}");
         }
         seen.sort();
         seen.dedup();
         assert_eq!(seen.len(), Reg::ALL.len(), "ALL lists every register once");
-        // The shift's eight words overlap no other register.
-        for r in Reg::ALL {
-            if r != Reg::NttShift0 {
-                assert!(!(Reg::NttShift0.offset() + 4..Reg::NttShift0.offset() + 32).contains(&r.offset()), "{r:?}");
+        // The shift's and β's eight words overlap no other register.
+        for wide in [Reg::NttShift0, Reg::LookupBeta0] {
+            for r in Reg::ALL {
+                if r != wide {
+                    assert!(!(wide.offset() + 4..wide.offset() + 32).contains(&r.offset()), "{r:?}");
+                }
             }
         }
         for r in Reg::READ_ONLY {

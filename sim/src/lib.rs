@@ -6,11 +6,13 @@
 //! * [`model::Model`] drives an instance: ports of any width, clock steps, cycle counts, VCD;
 //! * [`card_runner`] drives the card top (registers, streams, card memory); [`soft_adder`] is the
 //!   G1 adder's cycle-exact model for models whose adder port is outside;
+//! * [`lookup_runner`] drives the lookup kernel (counts, the two passes of a batch inversion);
 
 pub mod binary_op;
 pub mod bucket_runner;
 pub mod card_runner;
 pub mod failure;
+pub mod lookup_runner;
 pub mod model;
 pub mod ntt_runner;
 pub mod ports;

@@ -6,9 +6,11 @@
 //! * Every card result is checked before the prover sees it: an NTT by the random-point identity
 //!   of [`ntt_check`] in O(n); an MSM's bucket words are checked on the curve as they come back,
 //!   and its sum by the proof's self-verification (no O(n) check of an MSM over fixed bases is
-//!   known that does not cost an MSM: see docs/architecture.md). A failed check, a timeout, an error status or a protocol error costs
-//!   one CPU recomputation of that call, is counted with its reason, and the card is reset; a card
-//!   that reads all ones (gone) or fails its reset is not used again. No card result reaches the
+//!   known that does not cost an MSM: see docs/architecture.md); a lookup helper's result by
+//!   [`lookup`] (every inverse by `x·y = 1`, counts by a random evaluation). A failed check, a
+//!   timeout, an error status or a protocol error costs one CPU recomputation of that call, is
+//!   counted with its reason, and the card is reset; a card that reads all ones (gone) or fails
+//!   its reset is not used again. No card result reaches the
 //!   prover unchecked, so a faulty card can slow a proof down but not make it wrong (and the
 //!   caller still verifies the proof before writing it).
 //! * Resident vectors live in host memory (the CPU backend's store): the card streams each
@@ -16,6 +18,7 @@
 //!   when the prover loads them (`load_bases`), and stay there; an MSM then streams only digits.
 //!   A card whose memory cannot take a base set serves those MSMs on the CPU, saying why.
 
+pub mod lookup;
 pub mod ntt_check;
 pub mod profile;
 
@@ -364,17 +367,29 @@ impl Backend for AccelBackend {
         Ok(results.into_iter().map(|r| r.expect("checked")).collect())
     }
 
+    /// On a card with the lookup kernel, every inverse checked (`accel::lookup`); else, or after
+    /// a failed card call, on the CPU.
     fn batch_invert(&self, values: &mut [Fr]) -> Result<(), BackendError> {
+        let why = match self.batch_invert_card(values) {
+            Ok(()) => return Ok(()),
+            Err(why) => why,
+        };
         let t = Instant::now();
         self.cpu.batch_invert(values)?;
-        self.record_lookup(values.len(), t);
+        self.record_lookup_cpu(values.len(), t, why);
         Ok(())
     }
 
+    /// On a card with the lookup kernel when the table is a run (`accel::lookup`), the counts
+    /// checked; else, or after a failed card call, on the CPU.
     fn lookup_multiplicities(&self, table: &[&[Fr]], inputs: &[&[Fr]]) -> Result<Multiplicities, BackendError> {
+        let why = match self.multiplicities_card(table, inputs) {
+            Ok(m) => return Ok(m),
+            Err(why) => why,
+        };
         let t = Instant::now();
         let m = self.cpu.lookup_multiplicities(table, inputs)?;
-        self.record_lookup(inputs.first().map_or(0, |c| c.len()), t);
+        self.record_lookup_cpu(inputs.first().map_or(0, |c| c.len()), t, why);
         Ok(m)
     }
 }
@@ -472,12 +487,16 @@ impl AccelBackend {
         Ok(out)
     }
 
-    fn record_lookup(&self, elements: usize, t: Instant) {
+    /// A lookup helper call the CPU served: routed there for `why`, or (empty `why`) after a
+    /// card call that failed and was already counted as a fallback.
+    fn record_lookup_cpu(&self, elements: usize, t: Instant, why: String) {
         self.record(|p| {
             p.lookup.cpu_calls += 1;
             p.lookup.cpu_elements += elements as u64;
             p.lookup.cpu_time += t.elapsed();
-            *p.lookup.cpu_reasons.entry("no card has a lookup kernel".into()).or_default() += 1;
+            if !why.is_empty() {
+                *p.lookup.cpu_reasons.entry(why).or_default() += 1;
+            }
         });
     }
 }

@@ -2,8 +2,8 @@
 
 use zkaccel_interface::regs::{Kernel, DIGIT_FORMAT};
 
-/// Kernels every card build contains (NTT and MSM).
-pub const KERNELS: u32 = Kernel::Ntt as u32 | Kernel::Msm as u32;
+/// Kernels every card build contains (NTT, MSM and lookup).
+pub const KERNELS: u32 = Kernel::Ntt as u32 | Kernel::Msm as u32 | Kernel::Lookup as u32;
 /// Largest window size: the digit format carries a 15-bit bucket number, so `|d| ≤ 2^14`.
 pub const MSM_MAX_C: usize = 15;
 /// Bases slots (a slot RAM of `2^SLOT_BITS` entries: base, count, valid).
@@ -26,12 +26,17 @@ pub struct CardConfig {
     /// Bucket memory `2^msm_log_depth` entries (`MSM_MAX_C − 1 ..= 16` would allow every `c`;
     /// smaller depths restrict `c` to `c − 1 ≤ msm_log_depth`).
     pub msm_log_depth: usize,
+    /// Lookup counter memory `2^lookup_log_table` rows (3..=16).
+    pub lookup_log_table: usize,
+    /// Largest lookup inversion batch `2^lookup_log_batch` (7..=16).
+    pub lookup_log_batch: usize,
 }
 
 impl CardConfig {
     /// The build the tests, the simulated card and CI share: `2^10`-point NTT buffer (the
-    /// synthesized `ntt_core_k10`) and `2^10` bucket entries.
-    pub const SIM: CardConfig = CardConfig { ntt_k: 10, msm_log_depth: 10 };
+    /// synthesized `ntt_core_k10`), `2^10` bucket entries, and the lookup kernel of the synthesized
+    /// `lookup_unit_k10` (`2^10` counter rows, batches of `2^10`).
+    pub const SIM: CardConfig = CardConfig { ntt_k: 10, msm_log_depth: 10, lookup_log_table: 10, lookup_log_batch: 10 };
 
     /// Largest `c` of this build: the digit format's and the bucket memory's limit.
     pub fn max_c(&self) -> usize {

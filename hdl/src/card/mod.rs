@@ -3,7 +3,7 @@
 //! counters, one host-to-card and one card-to-host stream (256-bit beats, AXI4-Stream style,
 //! `docs/interfaces.md` §4), dispatch to the NTT core ([`crate::ntt::NttCore`]) and the MSM bucket
 //! scheduler ([`crate::msm_bucket::scheduler::BucketScheduler`]) behind the MSM front-end
-//! ([`msm_front`]), a bases-slot table, and a card-memory port (512-bit words, one affine point
+//! ([`msm_front`]), the lookup kernel ([`crate::lookup::LookupUnit`]), a bases-slot table, and a card-memory port (512-bit words, one affine point
 //! each) for the resident MSM bases.
 //!
 //! Two tops share everything:
@@ -20,6 +20,7 @@ pub mod msm_front;
 pub mod regfile;
 
 use crate::g1_add_mixed::{config::LATENCY as ADDER_LATENCY, G1AddMixedXcup};
+use crate::lookup::LookupUnit;
 use crate::memory::ram::Ram;
 use crate::msm_bucket::scheduler::BucketScheduler;
 use crate::ntt::NttCore;
@@ -28,6 +29,7 @@ use config::CardConfig;
 use msm_front::MsmFront;
 use regfile::RegFile;
 use rust_hdl::prelude::*;
+use zkaccel_interface::lookup::LookupOp;
 use zkaccel_interface::regs::{Kernel, MsmOp, Status};
 
 /// Control states of the card.
@@ -45,6 +47,10 @@ pub enum CardState {
     MsmCheck,
     /// Accumulating one window group.
     MsmAcc,
+    /// Starting the lookup kernel.
+    LookupStart,
+    /// The lookup kernel runs; the streams are its.
+    LookupRun,
 }
 
 fn c32(v: u64) -> Constant<Bits<32>> {
@@ -143,9 +149,14 @@ pub struct CardCore {
     ntt: NttCore,
     front: MsmFront,
     sched: BucketScheduler,
+    lookup: LookupUnit,
     slots: Ram<65>,
     k_ntt: Constant<Bits<32>>,
     k_msm: Constant<Bits<32>>,
+    k_lookup: Constant<Bits<32>>,
+    op_lk_fwd: Constant<Bits<32>>,
+    st_range: Constant<Bits<32>>,
+    st_zero: Constant<Bits<32>>,
     op_load: Constant<Bits<32>>,
     op_acc: Constant<Bits<32>>,
     st_bad: Constant<Bits<32>>,
@@ -175,6 +186,8 @@ pub struct CardCore {
     msm_issued: DFF<Bits<32>>,
     msm_stalled: DFF<Bits<32>>,
     msm_reads: DFF<Bits<32>>,
+    lookup_busy: DFF<Bits<64>>,
+    lookup_elems: DFF<Bits<32>>,
     acc_c: DFF<Bits<5>>,
     acc_windows: DFF<Bits<8>>,
     load_slot: DFF<Bits<16>>,
@@ -186,6 +199,10 @@ pub struct CardCore {
     entry_base: Signal<Local, Bits<32>>,
     entry_n: Signal<Local, Bits<32>>,
     entries: Signal<Local, Bits<48>>,
+    lk_bad: Signal<Local, Bits<32>>,
+    lk_framing: Signal<Local, Bits<32>>,
+    lk_range: Signal<Local, Bits<32>>,
+    lk_zero: Signal<Local, Bits<32>>,
 }
 
 impl CardCore {
@@ -235,9 +252,14 @@ impl CardCore {
             ntt: NttCore::new(cfg.ntt_k),
             front: MsmFront::new(),
             sched: BucketScheduler::new(cfg.msm_log_depth, ADDER_LATENCY),
+            lookup: LookupUnit::new(cfg.lookup_log_table, cfg.lookup_log_batch),
             slots: Ram::new(config::SLOTS),
             k_ntt: c32(Kernel::Ntt as u64),
             k_msm: c32(Kernel::Msm as u64),
+            k_lookup: c32(Kernel::Lookup as u64),
+            op_lk_fwd: c32(LookupOp::INV_FORWARD as u64),
+            st_range: c32(Status::LOOKUP_RANGE as u64),
+            st_zero: c32(Status::LOOKUP_ZERO as u64),
             op_load: c32(MsmOp::LOAD_BASES as u64),
             op_acc: c32(MsmOp::ACCUMULATE as u64),
             st_bad: c32(Status::BAD_PARAMS as u64),
@@ -267,6 +289,8 @@ impl CardCore {
             msm_issued: Default::default(),
             msm_stalled: Default::default(),
             msm_reads: Default::default(),
+            lookup_busy: Default::default(),
+            lookup_elems: Default::default(),
             acc_c: Default::default(),
             acc_windows: Default::default(),
             load_slot: Default::default(),
@@ -278,6 +302,10 @@ impl CardCore {
             entry_base: Default::default(),
             entry_n: Default::default(),
             entries: Default::default(),
+            lk_bad: Default::default(),
+            lk_framing: Default::default(),
+            lk_range: Default::default(),
+            lk_zero: Default::default(),
         }
     }
 }
@@ -287,7 +315,7 @@ impl Logic for CardCore {
     fn update(&mut self) {
         dff_setup!(
             self, clock, state, done_seq, pending, status, cycles, cmd_count, cmd_cycles, ntt_busy, ntt_elems,
-            msm_busy, msm_elems, msm_issued, msm_stalled, msm_reads, acc_c, acc_windows, load_slot, load_base,
+            msm_busy, msm_elems, msm_issued, msm_stalled, msm_reads, lookup_busy, lookup_elems, acc_c, acc_windows, load_slot, load_base,
             load_n
         );
         self.regs.clock.next = self.clock.val();
@@ -298,6 +326,8 @@ impl Logic for CardCore {
         self.sched.clock.next = self.clock.val();
         self.sched.reset.next = self.reset.val();
         self.slots.clock.next = self.clock.val();
+        self.lookup.clock.next = self.clock.val();
+        self.lookup.reset.next = self.reset.val();
 
         // ---- Register port.
         self.regs.reg_addr.next = self.reg_addr.val();
@@ -317,6 +347,8 @@ impl Logic for CardCore {
         self.regs.msm_deferred.next = self.sched.stat_deferred.val();
         self.regs.msm_stalled.next = self.msm_stalled.q.val();
         self.regs.msm_points_read.next = self.msm_reads.q.val();
+        self.regs.lookup_busy.next = self.lookup_busy.q.val();
+        self.regs.lookup_elements.next = self.lookup_elems.q.val();
         self.busy.next = self.state.q.val() != CardState::Idle;
 
         // ---- NTT core: parameters from the registers, streams while it runs.
@@ -330,6 +362,35 @@ impl Logic for CardCore {
         self.ntt.s_valid.next = self.s_valid.val() & (self.state.q.val() == CardState::NttRun);
         self.ntt.m_ready.next = self.m_ready.val() & (self.state.q.val() == CardState::NttRun);
 
+        // ---- Lookup kernel: parameters from the registers, streams while it runs.
+        self.lookup.start.next = self.state.q.val() == CardState::LookupStart;
+        self.lookup.cfg_op.next = self.regs.lookup_op.val();
+        self.lookup.cfg_n.next = self.regs.lookup_n.val();
+        self.lookup.cfg_table.next = self.regs.lookup_table.val();
+        self.lookup.cfg_flags.next = self.regs.lookup_flags.val();
+        self.lookup.cfg_beta.next = self.regs.lookup_beta.val();
+        self.lookup.s_data.next = self.s_data.val();
+        self.lookup.s_last.next = self.s_last.val();
+        self.lookup.s_valid.next = self.s_valid.val() & (self.state.q.val() == CardState::LookupRun);
+        self.lookup.m_ready.next = self.m_ready.val() & (self.state.q.val() == CardState::LookupRun);
+
+        self.lk_bad.next = 0.into();
+        if self.lookup.err_params.val() {
+            self.lk_bad.next = self.st_bad.val();
+        }
+        self.lk_framing.next = 0.into();
+        if self.lookup.err_framing.val() {
+            self.lk_framing.next = self.st_framing.val();
+        }
+        self.lk_range.next = 0.into();
+        if self.lookup.err_range.val() {
+            self.lk_range.next = self.st_range.val();
+        }
+        self.lk_zero.next = 0.into();
+        if self.lookup.err_zero.val() {
+            self.lk_zero.next = self.st_zero.val();
+        }
+
         // ---- MSM front-end, scheduler, adder port, card memory.
         self.front.start_load.next = false;
         self.front.start_acc.next = false;
@@ -340,7 +401,8 @@ impl Logic for CardCore {
         self.front.s_last.next = self.s_last.val();
         self.front.s_valid.next =
             self.s_valid.val() & ((self.state.q.val() == CardState::MsmLoad) | (self.state.q.val() == CardState::MsmAcc));
-        self.front.m_ready.next = self.m_ready.val() & (self.state.q.val() != CardState::NttRun);
+        self.front.m_ready.next =
+            self.m_ready.val() & (self.state.q.val() != CardState::NttRun) & (self.state.q.val() != CardState::LookupRun);
         self.front.mem_rd_ready.next = self.mem_rd_ready.val();
         self.front.mem_rd_data_valid.next = self.mem_rd_data_valid.val();
         self.front.mem_rd_data.next = self.mem_rd_data.val();
@@ -394,6 +456,12 @@ impl Logic for CardCore {
             }
             CardState::MsmLoad => self.s_ready.next = self.front.s_ready.val(),
             CardState::MsmAcc => self.s_ready.next = self.front.s_ready.val(),
+            CardState::LookupRun => {
+                self.s_ready.next = self.lookup.s_ready.val();
+                self.m_valid.next = self.lookup.m_valid.val();
+                self.m_data.next = self.lookup.m_data.val();
+                self.m_last.next = self.lookup.m_last.val();
+            }
             _ => {}
         }
 
@@ -421,6 +489,12 @@ impl Logic for CardCore {
             | (self.state.q.val() == CardState::MsmAcc)
         {
             self.msm_busy.d.next = self.msm_busy.q.val() + 1;
+        }
+        if (self.state.q.val() == CardState::LookupStart) | (self.state.q.val() == CardState::LookupRun) {
+            self.lookup_busy.d.next = self.lookup_busy.q.val() + 1;
+        }
+        if self.lookup.stat_element.val() {
+            self.lookup_elems.d.next = self.lookup_elems.q.val() + 1;
         }
         if self.ntt.s_valid.val() & self.ntt.s_ready.val() {
             self.ntt_elems.d.next = self.ntt_elems.q.val() + 1;
@@ -483,6 +557,15 @@ impl Logic for CardCore {
                             self.status.d.next = self.st_bad.val();
                             self.finish.next = true;
                         }
+                    } else if self.regs.command.val() == self.k_lookup.val() {
+                        if (self.regs.lookup_op.val() == self.op_lk_fwd.val())
+                            & (self.regs.lookup_beta.val() >= self.fr_r.val())
+                        {
+                            self.status.d.next = self.st_bad.val();
+                            self.finish.next = true;
+                        } else {
+                            self.state.d.next = CardState::LookupStart;
+                        }
                     } else {
                         self.status.d.next = self.st_no_kernel.val();
                         self.finish.next = true;
@@ -537,6 +620,16 @@ impl Logic for CardCore {
                     self.state.d.next = CardState::MsmAcc;
                 }
             }
+            CardState::LookupStart => {
+                self.state.d.next = CardState::LookupRun;
+            }
+            CardState::LookupRun => {
+                if !self.lookup.busy.val() {
+                    self.status.d.next =
+                        self.status.q.val() | self.lk_bad.val() | self.lk_framing.val() | self.lk_range.val() | self.lk_zero.val();
+                    self.finish.next = true;
+                }
+            }
             CardState::MsmAcc => {
                 if self.sched.error.val() {
                     self.status.d.next = self.status.q.val() | self.st_bad.val();
@@ -569,6 +662,8 @@ impl Logic for CardCore {
             self.msm_issued.d.next = 0.into();
             self.msm_stalled.d.next = 0.into();
             self.msm_reads.d.next = 0.into();
+            self.lookup_busy.d.next = 0.into();
+            self.lookup_elems.d.next = 0.into();
         }
     }
 }

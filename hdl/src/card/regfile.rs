@@ -14,7 +14,7 @@ use rust_hdl::prelude::*;
 use zkaccel_interface::regs::{Reg, CARD_ID, REGMAP_VERSION};
 
 /// Registers this block stores (written by the host).
-pub const WRITABLE: [Reg; 11] = [
+pub const WRITABLE: [Reg; 16] = [
     Reg::Doorbell,
     Reg::Command,
     Reg::NttLogN,
@@ -26,6 +26,11 @@ pub const WRITABLE: [Reg; 11] = [
     Reg::MsmPoints,
     Reg::MsmC,
     Reg::MsmWindows,
+    Reg::LookupOp,
+    Reg::LookupN,
+    Reg::LookupTable,
+    Reg::LookupFlags,
+    Reg::LookupBeta0,
 ];
 
 fn off(r: Reg) -> Constant<Bits<8>> {
@@ -73,6 +78,20 @@ pub struct RegFile {
     pub msm_c: Signal<Out, Bits<32>>,
     /// `MsmWindows`.
     pub msm_windows: Signal<Out, Bits<32>>,
+    /// `LookupOp`.
+    pub lookup_op: Signal<Out, Bits<32>>,
+    /// `LookupN`.
+    pub lookup_n: Signal<Out, Bits<32>>,
+    /// `LookupTable`.
+    pub lookup_table: Signal<Out, Bits<32>>,
+    /// `LookupFlags`.
+    pub lookup_flags: Signal<Out, Bits<32>>,
+    /// `LookupBeta0..7` as one 256-bit word.
+    pub lookup_beta: Signal<Out, Bits<256>>,
+    /// `LookupBusyLo/Hi`.
+    pub lookup_busy: Signal<In, Bits<64>>,
+    /// `LookupElements`.
+    pub lookup_elements: Signal<In, Bits<32>>,
     /// `DoneSeq` (from the control).
     pub done_seq: Signal<In, Bits<32>>,
     /// `Status`.
@@ -136,6 +155,19 @@ pub struct RegFile {
     o_msm_deferred: Constant<Bits<8>>,
     o_msm_stalled: Constant<Bits<8>>,
     o_msm_points_read: Constant<Bits<8>>,
+    o_lookup_max_log_table: Constant<Bits<8>>,
+    o_lookup_max_log_batch: Constant<Bits<8>>,
+    o_lookup_busy_lo: Constant<Bits<8>>,
+    o_lookup_busy_hi: Constant<Bits<8>>,
+    o_lookup_elements: Constant<Bits<8>>,
+    o_lookup_op: Constant<Bits<8>>,
+    o_lookup_n: Constant<Bits<8>>,
+    o_lookup_table: Constant<Bits<8>>,
+    o_lookup_flags: Constant<Bits<8>>,
+    o_lookup_beta0: Constant<Bits<8>>,
+    o_lookup_beta_end: Constant<Bits<9>>,
+    v_lookup_max_log_table: Constant<Bits<32>>,
+    v_lookup_max_log_batch: Constant<Bits<32>>,
     v_id: Constant<Bits<32>>,
     v_version: Constant<Bits<32>>,
     v_kernels: Constant<Bits<32>>,
@@ -157,6 +189,14 @@ pub struct RegFile {
     r_msm_points: DFF<Bits<32>>,
     r_msm_c: DFF<Bits<32>>,
     r_msm_windows: DFF<Bits<32>>,
+    r_lookup_op: DFF<Bits<32>>,
+    r_lookup_n: DFF<Bits<32>>,
+    r_lookup_table: DFF<Bits<32>>,
+    r_lookup_flags: DFF<Bits<32>>,
+    r_lookup_beta: DFF<Bits<256>>,
+    in_beta: Signal<Local, Bit>,
+    beta_bit: Signal<Local, Bits<9>>,
+    beta_word: Signal<Local, Bits<256>>,
     in_shift: Signal<Local, Bit>,
     shift_bit: Signal<Local, Bits<9>>,
     shift_word: Signal<Local, Bits<256>>,
@@ -189,6 +229,13 @@ impl RegFile {
             msm_points: Default::default(),
             msm_c: Default::default(),
             msm_windows: Default::default(),
+            lookup_op: Default::default(),
+            lookup_n: Default::default(),
+            lookup_table: Default::default(),
+            lookup_flags: Default::default(),
+            lookup_beta: Default::default(),
+            lookup_busy: Default::default(),
+            lookup_elements: Default::default(),
             done_seq: Default::default(),
             status: Default::default(),
             cycles: Default::default(),
@@ -239,6 +286,19 @@ impl RegFile {
             o_msm_deferred: off(Reg::MsmDeferred),
             o_msm_stalled: off(Reg::MsmStalled),
             o_msm_points_read: off(Reg::MsmPointsRead),
+            o_lookup_max_log_table: off(Reg::LookupMaxLogTable),
+            o_lookup_max_log_batch: off(Reg::LookupMaxLogBatch),
+            o_lookup_busy_lo: off(Reg::LookupBusyLo),
+            o_lookup_busy_hi: off(Reg::LookupBusyHi),
+            o_lookup_elements: off(Reg::LookupElements),
+            o_lookup_op: off(Reg::LookupOp),
+            o_lookup_n: off(Reg::LookupN),
+            o_lookup_table: off(Reg::LookupTable),
+            o_lookup_flags: off(Reg::LookupFlags),
+            o_lookup_beta0: off(Reg::LookupBeta0),
+            o_lookup_beta_end: Constant::new(bits::<9>(Reg::LookupBeta0.offset() as u64 + 32)),
+            v_lookup_max_log_table: word(cfg.lookup_log_table as u64),
+            v_lookup_max_log_batch: word(cfg.lookup_log_batch as u64),
             v_id: word(CARD_ID as u64),
             v_version: word(REGMAP_VERSION as u64),
             v_kernels: word(config::KERNELS as u64),
@@ -260,6 +320,14 @@ impl RegFile {
             r_msm_points: Default::default(),
             r_msm_c: Default::default(),
             r_msm_windows: Default::default(),
+            r_lookup_op: Default::default(),
+            r_lookup_n: Default::default(),
+            r_lookup_table: Default::default(),
+            r_lookup_flags: Default::default(),
+            r_lookup_beta: Default::default(),
+            in_beta: Default::default(),
+            beta_bit: Default::default(),
+            beta_word: Default::default(),
             in_shift: Default::default(),
             shift_bit: Default::default(),
             shift_word: Default::default(),
@@ -272,8 +340,14 @@ impl Logic for RegFile {
     fn update(&mut self) {
         dff_setup!(
             self, clock, r_doorbell, r_command, r_ntt_log_n, r_ntt_flags, r_ntt_shift, r_msm_op, r_msm_slot, r_msm_base,
-            r_msm_points, r_msm_c, r_msm_windows
+            r_msm_points, r_msm_c, r_msm_windows, r_lookup_op, r_lookup_n, r_lookup_table, r_lookup_flags,
+            r_lookup_beta
         );
+        // β's words end at the window's end (0x100): compare in 9 bits.
+        self.in_beta.next = (self.reg_addr.val() >= self.o_lookup_beta0.val())
+            & (bit_cast::<9, 8>(self.reg_addr.val()) < self.o_lookup_beta_end.val());
+        self.beta_bit.next = bit_cast::<9, 8>(self.reg_addr.val() - self.o_lookup_beta0.val()) << 3;
+        self.beta_word.next = self.r_lookup_beta.q.val() >> self.beta_bit.val();
         self.in_shift.next =
             (self.reg_addr.val() >= self.o_ntt_shift0.val()) & (self.reg_addr.val() < self.o_ntt_shift_end.val());
         // Bit position of the addressed shift word: (offset − NttShift0) · 8.
@@ -319,6 +393,23 @@ impl Logic for RegFile {
             if self.reg_addr.val() == self.o_msm_windows.val() {
                 self.r_msm_windows.d.next = self.reg_wdata.val();
             }
+            if self.reg_addr.val() == self.o_lookup_op.val() {
+                self.r_lookup_op.d.next = self.reg_wdata.val();
+            }
+            if self.reg_addr.val() == self.o_lookup_n.val() {
+                self.r_lookup_n.d.next = self.reg_wdata.val();
+            }
+            if self.reg_addr.val() == self.o_lookup_table.val() {
+                self.r_lookup_table.d.next = self.reg_wdata.val();
+            }
+            if self.reg_addr.val() == self.o_lookup_flags.val() {
+                self.r_lookup_flags.d.next = self.reg_wdata.val();
+            }
+            if self.in_beta.val() {
+                self.r_lookup_beta.d.next = (self.r_lookup_beta.q.val()
+                    & !(bit_cast::<256, 32>(self.ones.val()) << self.beta_bit.val()))
+                    | (bit_cast::<256, 32>(self.reg_wdata.val()) << self.beta_bit.val());
+            }
         }
         self.command.next = self.r_command.q.val();
         self.ntt_log_n.next = self.r_ntt_log_n.q.val();
@@ -330,6 +421,11 @@ impl Logic for RegFile {
         self.msm_points.next = self.r_msm_points.q.val();
         self.msm_c.next = self.r_msm_c.q.val();
         self.msm_windows.next = self.r_msm_windows.q.val();
+        self.lookup_op.next = self.r_lookup_op.q.val();
+        self.lookup_n.next = self.r_lookup_n.q.val();
+        self.lookup_table.next = self.r_lookup_table.q.val();
+        self.lookup_flags.next = self.r_lookup_flags.q.val();
+        self.lookup_beta.next = self.r_lookup_beta.q.val();
 
         // Reads.
         self.reg_rdata.next = 0.into();
@@ -440,6 +536,36 @@ impl Logic for RegFile {
         }
         if self.reg_addr.val() == self.o_msm_points_read.val() {
             self.reg_rdata.next = self.msm_points_read.val();
+        }
+        if self.reg_addr.val() == self.o_lookup_max_log_table.val() {
+            self.reg_rdata.next = self.v_lookup_max_log_table.val();
+        }
+        if self.reg_addr.val() == self.o_lookup_max_log_batch.val() {
+            self.reg_rdata.next = self.v_lookup_max_log_batch.val();
+        }
+        if self.reg_addr.val() == self.o_lookup_busy_lo.val() {
+            self.reg_rdata.next = self.lookup_busy.val().get_bits::<32>(0);
+        }
+        if self.reg_addr.val() == self.o_lookup_busy_hi.val() {
+            self.reg_rdata.next = self.lookup_busy.val().get_bits::<32>(32);
+        }
+        if self.reg_addr.val() == self.o_lookup_elements.val() {
+            self.reg_rdata.next = self.lookup_elements.val();
+        }
+        if self.reg_addr.val() == self.o_lookup_op.val() {
+            self.reg_rdata.next = self.r_lookup_op.q.val();
+        }
+        if self.reg_addr.val() == self.o_lookup_n.val() {
+            self.reg_rdata.next = self.r_lookup_n.q.val();
+        }
+        if self.reg_addr.val() == self.o_lookup_table.val() {
+            self.reg_rdata.next = self.r_lookup_table.q.val();
+        }
+        if self.reg_addr.val() == self.o_lookup_flags.val() {
+            self.reg_rdata.next = self.r_lookup_flags.q.val();
+        }
+        if self.in_beta.val() {
+            self.reg_rdata.next = self.beta_word.val().get_bits::<32>(0);
         }
     }
 }

@@ -1,6 +1,6 @@
 #![allow(clippy::err_expect)] // the Ok types (proof files, circuits) are not Debug
 //! Proofs made with the accelerator backend over the simulated card (features `sim` and
-//! `test-utils`): the tiny model's NTTs and MSMs run on the card and the proof verifies; each fault class
+//! `test-utils`): the tiny model's NTTs, MSMs and lookup helpers run on the card and the proof verifies; each fault class
 //! injected during a real proof (hung command, error status, corrupted result word, vanished card)
 //! still ends in a valid proof, with the fallback reported in the profile.
 
@@ -67,6 +67,10 @@ fn the_tiny_model_proves_with_its_ntts_on_the_simulated_card_and_faults_fall_bac
     assert!(p.ntt.card_calls >= 10 && p.msm.card_calls >= 10, "{:?}", p.lines());
     assert_eq!(p.fallback_count(), 0, "{:?}", p.lines());
     assert_eq!(p.ntt.cpu_calls + p.msm.cpu_calls, 0, "{:?}", p.lines());
+    // The lookup helpers too: the multiplicities of every lookup (its tables are runs of
+    // consecutive values) and the one batch inversion of the running sums, each checked.
+    assert_eq!(p.lookup.cpu_calls, 0, "{:?}", p.lines());
+    assert!(p.lookup.card_calls >= 2 && p.lookup.card_cycles > p.lookup.card_elements, "{:?}", p.lines());
 
     // Each fault class during a real proof, on the 13th card command (the bases are loaded by
     // then; it is one of the proof's MSMs or NTTs). A corrupted word fails the NTT's check or,
@@ -80,14 +84,17 @@ fn the_tiny_model_proves_with_its_ntts_on_the_simulated_card_and_faults_fall_bac
     for (fault, reasons) in faults {
         let card = FaultyDevice::new(sim_card(), fault, [12]);
         let fired = card.fired();
-        let p = prove_on(&t, Box::new(card), Duration::from_millis(500));
+        // The timeout must exceed every healthy command's wall time in simulation (an MSM of the
+        // card with the lookup kernel takes about a second on a loaded 2-core machine), or
+        // healthy commands time out too.
+        let p = prove_on(&t, Box::new(card), Duration::from_secs(5));
         assert!(fired.load(std::sync::atomic::Ordering::SeqCst), "{fault:?} fired");
         assert_eq!(p.fallback_count(), 1, "{fault:?}: {:?}", p.lines());
-        let why: Vec<&String> = p.ntt.fallbacks.keys().chain(p.msm.fallbacks.keys()).collect();
+        let why: Vec<&String> = p.ntt.fallbacks.keys().chain(p.msm.fallbacks.keys()).chain(p.lookup.fallbacks.keys()).collect();
         assert!(reasons.iter().any(|r| why[0].contains(r)), "{fault:?}: {:?}", p.lines());
         if fault == Fault::Vanish {
             let gone = |k: &zkaccel_driver::accel::KernelProfile| k.cpu_reasons.keys().any(|r| r.starts_with("no healthy card"));
-            assert!(gone(&p.ntt) || gone(&p.msm), "the CPU serves the rest: {:?}", p.lines());
+            assert!(gone(&p.ntt) || gone(&p.msm) || gone(&p.lookup), "the CPU serves the rest: {:?}", p.lines());
         } else {
             assert!(p.ntt.card_calls >= 10 && p.msm.card_calls >= 10, "the card keeps serving after a reset: {:?}", p.lines());
         }
