@@ -34,6 +34,9 @@ impl RegCard {
         r.insert(Reg::NttMaxLogN.offset(), m.kernels.ntt.as_ref().unwrap().max_log_n);
         r.insert(Reg::MsmLogDepth.offset(), m.kernels.msm.as_ref().unwrap().bucket_log_depth);
         r.insert(Reg::MsmMaxC.offset(), m.kernels.msm.as_ref().unwrap().c_max);
+        if let Some(l) = &m.kernels.lookup {
+            r.insert(Reg::LookupMaxLogTable.offset(), l.table_log_size);
+        }
         Self(r)
     }
     fn with(mut self, r: Reg, v: u32) -> Self {
@@ -458,11 +461,12 @@ fn a_card_that_differs_from_the_manifest_is_refused() {
     refused(&|m| RegCard::of(m).with(Reg::Id, 0xffff_ffff), "card.id", "ID", "0x7a6b6163", "0xffffffff (no device answers)");
     refused(&|m| RegCard::of(m).with(Reg::Id, 0x1234), "card.id", "ID", "0x7a6b6163", "0x1234");
     refused(&|m| RegCard::of(m).with(Reg::Version, REGMAP_VERSION - 1), "card.regmap_version", "Version", &REGMAP_VERSION.to_string(), &(REGMAP_VERSION - 1).to_string());
-    refused(&|m| RegCard::of(m).with(Reg::Kernels, 1), "card.kernels_mask", "Kernels", "0x3", "0x1");
+    refused(&|m| RegCard::of(m).with(Reg::Kernels, 3), "card.kernels_mask", "Kernels", "0x7", "0x3");
     refused(&|m| RegCard::of(m).with(Reg::ClockKhz, 0), "kernel_clock.mhz", "ClockKhz", "250000 kHz", "0 kHz");
     refused(&|m| RegCard::of(m).with(Reg::NttMaxLogN, 10), "kernels.ntt.max_log_n", "NttMaxLogN", "12", "10");
     refused(&|m| RegCard::of(m).with(Reg::MsmLogDepth, 10), "kernels.msm.bucket_log_depth", "MsmLogDepth", "16", "10");
     refused(&|m| RegCard::of(m).with(Reg::MsmMaxC, 11), "kernels.msm.c_max", "MsmMaxC", "15", "11");
+    refused(&|m| RegCard::of(m).with(Reg::LookupMaxLogTable, 8), "kernels.lookup.table_log_size", "LookupMaxLogTable", "10", "8");
     let e = run(&|m| RegCard::of(m).with(Reg::NttMaxLogN, 10)).unwrap_err().to_string();
     assert!(e.ends_with("kernels.ntt.max_log_n: the manifest says 12, the card's NttMaxLogN register reads 10; refusing this card"), "{e}");
     // A card that cannot be opened after loading.
@@ -496,7 +500,7 @@ fn manifest_validation_names_the_field() {
     bad(&|v| v["status"] = json!("half-built"), "(structure)", "unknown variant");
     bad(&|v| v["rtl"]["verilog_sha256"] = json!("ABC"), "rtl.verilog_sha256", "not 64 lowercase hex");
     bad(&|v| v["card"]["id"] = json!(1), "card.id", "is not the zkaccel card ID");
-    bad(&|v| v["card"]["kernels_mask"] = json!(7), "card.kernels_mask", "the kernels listed make 0x3");
+    bad(&|v| v["card"]["kernels_mask"] = json!(3), "card.kernels_mask", "the kernels listed make 0x7");
     bad(&|v| v["kernels"]["ntt"]["max_log_n"] = json!(16), "kernels.ntt.max_log_n", "outside 3..=15");
     bad(&|v| v["kernels"]["ntt"]["max_log_n"] = json!(11), "kernels.ntt.max_log_n", "differs from rtl.ntt_k 12");
     bad(&|v| v["kernels"]["msm"]["c_max"] = json!(16), "kernels.msm", "window range");

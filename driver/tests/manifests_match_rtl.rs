@@ -38,7 +38,7 @@ fn committed_manifests_match_the_rtl() {
         assert_eq!(format!("{}.json", m.name), path.file_name().unwrap().to_string_lossy(), "{file}: name");
         // The RTL the build is made of, as the RTL generates it today.
         let top = CardTop::from_name(&m.rtl.top).unwrap_or_else(|| panic!("{file}: rtl.top {}", m.rtl.top));
-        let cfg = CardConfig { ntt_k: m.rtl.ntt_k as usize, msm_log_depth: m.rtl.msm_log_depth as usize };
+        let cfg = CardConfig { ntt_k: m.rtl.ntt_k as usize, msm_log_depth: m.rtl.msm_log_depth as usize, ..CardConfig::SIM };
         let v = card_verilog(top, &cfg).unwrap_or_else(|| panic!("{file}: card config {cfg:?} out of range"));
         let sha = hex::encode(Sha256::digest(v.as_bytes()));
         assert_eq!(m.rtl.verilog_sha256, sha, "{file}: rtl.verilog_sha256 is stale: {REGENERATE}");
@@ -51,6 +51,8 @@ fn committed_manifests_match_the_rtl() {
         assert_eq!(msm.bucket_log_depth as usize, cfg.msm_log_depth, "{file}: kernels.msm.bucket_log_depth");
         assert_eq!(msm.c_max as usize, cfg.max_c(), "{file}: kernels.msm.c_max");
         assert_eq!(msm.c_min as usize, zkaccel_hdl::msm_bucket::config::MIN_C, "{file}: kernels.msm.c_min");
+        let lookup = m.kernels.lookup.as_ref().unwrap_or_else(|| panic!("{file}: the card has a lookup kernel"));
+        assert_eq!(lookup.table_log_size as usize, cfg.lookup_log_table, "{file}: kernels.lookup.table_log_size");
         // Vendor builds here are generated, not run: no bitstream hash, an assumed clock.
         assert_eq!(m.status, BuildStatus::GeneratedNotRun, "{file}: status");
         assert_eq!(m.kernel_clock.source, ClockSource::Assumed, "{file}: kernel_clock.source");

@@ -33,7 +33,8 @@ fn main() {
         eprintln!("{usage}");
         std::process::exit(2);
     };
-    let cfg = CardConfig { ntt_k: k, msm_log_depth: d };
+    // The lookup unit has the size of the simulated card's (the synthesized `lookup_unit_k10`).
+    let cfg = CardConfig { ntt_k: k, msm_log_depth: d, ..CardConfig::SIM };
     let Some(v) = card_verilog(top, &cfg) else {
         eprintln!("NTT_K must be 3..=15 and MSM_LOG_DEPTH 1..=16 (got {k}, {d})");
         std::process::exit(2);
@@ -42,17 +43,12 @@ fn main() {
         print!("{v}");
         return;
     }
-    // The card has no lookup unit yet: a build with one must print its table size here.
-    assert_eq!(
-        KERNELS & Kernel::Lookup as u32,
-        0,
-        "the card has a lookup unit: print its table size as lookup_table_log_size here (hdl/examples/emit_card_verilog.rs)"
-    );
     println!(
         "{{\"top\": \"{}\", \"regmap_version\": {REGMAP_VERSION}, \"card_id\": {CARD_ID}, \"kernels_mask\": {KERNELS}, \
-         \"ntt_max_log_n\": {k}, \"msm_bucket_log_depth\": {d}, \"msm_c_min\": {}, \"msm_c_max\": {}, \"lookup_table_log_size\": null}}",
+         \"ntt_max_log_n\": {k}, \"msm_bucket_log_depth\": {d}, \"msm_c_min\": {}, \"msm_c_max\": {}, \"lookup_table_log_size\": {}}}",
         top.name(),
         zkaccel_hdl::msm_bucket::config::MIN_C,
-        cfg.max_c()
+        cfg.max_c(),
+        cfg.lookup_log_table
     );
 }

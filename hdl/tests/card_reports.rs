@@ -31,6 +31,7 @@ fn card_reports_match_the_rtl_and_add_up() {
         let cfg = CardConfig {
             ntt_k: r["card_config"]["ntt_k"].as_u64().unwrap() as usize,
             msm_log_depth: r["card_config"]["msm_log_depth"].as_u64().unwrap() as usize,
+            ..CardConfig::SIM
         };
         let regen = format!("rerun `python3 bitstreams/synth.py card {} {} && python3 bitstreams/synth.py fit`", cfg.ntt_k, cfg.msm_log_depth);
         let sha = |v: String| hex::encode(Sha256::digest(v.as_bytes()));

@@ -66,6 +66,7 @@ fn lint(top: &str, m: &Value, dir: &Path) {
     let cfg = CardConfig {
         ntt_k: m["rtl"]["ntt_k"].as_u64().unwrap() as usize,
         msm_log_depth: m["rtl"]["msm_log_depth"].as_u64().unwrap() as usize,
+        ..CardConfig::SIM
     };
     let scratch = std::env::temp_dir().join(format!("zkaccel-vendor-lint-{top}-{}", std::process::id()));
     std::fs::create_dir_all(&scratch).unwrap();

@@ -18,6 +18,8 @@ pub struct CardReport {
     /// `MsmLogDepth` and `MsmMaxC` (when the card has the MSM kernel).
     pub msm_log_depth: Option<u32>,
     pub msm_max_c: Option<u32>,
+    /// `LookupMaxLogTable` (when the card has the lookup kernel).
+    pub lookup_log_table: Option<u32>,
 }
 
 /// The card differs from the manifest, or could not be read.
@@ -66,7 +68,7 @@ pub fn check_against_manifest(dev: &mut dyn Device, m: &Manifest, file: &str) ->
         return mismatch("kernel_clock.mhz", "ClockKhz", format!("{} kHz", m.kernel_clock.khz()), format!("{clock_khz} kHz"));
     }
     let mut report =
-        CardReport { id, regmap_version, kernels_mask, clock_khz, ntt_max_log_n: None, msm_log_depth: None, msm_max_c: None };
+        CardReport { id, regmap_version, kernels_mask, clock_khz, ntt_max_log_n: None, msm_log_depth: None, msm_max_c: None, lookup_log_table: None };
     if let Some(ntt) = &m.kernels.ntt {
         let k = rd(Reg::NttMaxLogN)?;
         if k != ntt.max_log_n {
@@ -85,6 +87,13 @@ pub fn check_against_manifest(dev: &mut dyn Device, m: &Manifest, file: &str) ->
         }
         report.msm_log_depth = Some(d);
         report.msm_max_c = Some(c);
+    }
+    if let Some(lookup) = &m.kernels.lookup {
+        let t = rd(Reg::LookupMaxLogTable)?;
+        if t != lookup.table_log_size {
+            return mismatch("kernels.lookup.table_log_size", "LookupMaxLogTable", lookup.table_log_size.to_string(), t.to_string());
+        }
+        report.lookup_log_table = Some(t);
     }
     Ok(report)
 }
