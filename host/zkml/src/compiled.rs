@@ -107,7 +107,7 @@ impl CompiledCircuit {
     }
 
     pub fn save(&self, path: &Path) -> Result<()> {
-        std::fs::write(path, self.to_json()).map_err(|e| Error::io(path, e))
+        crate::files::write_atomic(path, self.to_json().as_bytes())
     }
 
     pub fn load(path: &Path) -> Result<Self> {

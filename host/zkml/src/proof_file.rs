@@ -72,7 +72,7 @@ impl ProofFile {
     }
 
     pub fn save(&self, path: &Path) -> Result<()> {
-        std::fs::write(path, serde_json::to_string(self).expect("proof serialises")).map_err(|e| Error::io(path, e))
+        crate::files::write_atomic(path, serde_json::to_string(self).expect("proof serialises").as_bytes())
     }
 
     pub fn load(path: &Path) -> Result<Self> {

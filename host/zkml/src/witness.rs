@@ -74,7 +74,7 @@ impl WitnessFile {
     }
 
     pub fn save(&self, path: &Path) -> Result<()> {
-        std::fs::write(path, serde_json::to_string(self).expect("witness serialises")).map_err(|e| Error::io(path, e))
+        crate::files::write_atomic(path, serde_json::to_string(self).expect("witness serialises").as_bytes())
     }
 
     pub fn load(path: &Path) -> Result<Self> {

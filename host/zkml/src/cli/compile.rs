@@ -9,6 +9,7 @@ use crate::compiled::CompiledCircuit;
 use crate::error::{Error, Result};
 
 pub fn run(a: &CompileCircuit, _out: &Out) -> Result<Report> {
+    crate::files::check_outputs(&[("-M", Some(&a.model)), ("-S", Some(&a.settings_path))], &[("--compiled-circuit", &a.compiled_circuit)])?;
     let lanes = match a.lanes.as_str() {
         "auto" => None,
         s => Some(s.parse::<usize>().ok().filter(|&l| (1..=32).contains(&l)).ok_or_else(|| Error::usage(format!("--lanes {s:?}: expected auto or a number in 1..=32")))?),

@@ -22,6 +22,10 @@ fn load_pk(a: &Prove, backend: &dyn Backend) -> Result<ProvingKey> {
 }
 
 pub fn run(a: &Prove, g: &Global, out: &Out) -> Result<Report> {
+    crate::files::check_outputs(
+        &[("--witness", Some(&a.witness)), ("-M", Some(&a.compiled_circuit)), ("--pk-path", Some(&a.pk_path)), ("--srs-path", a.srs_path.as_deref())],
+        &[("--proof-path", &a.proof_path)],
+    )?;
     let c = CompiledCircuit::load(&a.compiled_circuit)?;
     let w = WitnessFile::load(&a.witness)?;
     let opened = super::open_device(g)?;
