@@ -95,6 +95,11 @@ impl CompiledCircuit {
         sha256_hex(&[b"zkaccel circuit v1", onnx, &s, &p])
     }
 
+    /// The estimated rows, key sizes and memory of `setup` and `prove` (see [`crate::resources`]).
+    pub fn estimate(&self) -> Result<crate::resources::Estimate> {
+        crate::resources::estimate(&crate::circuit::constraint_system(&self.quantized, &self.settings, &self.plan), self.plan.k)
+    }
+
     pub fn to_json(&self) -> String {
         let f = File {
             format: FORMAT.into(),

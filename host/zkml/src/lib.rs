@@ -25,6 +25,7 @@ pub mod files;
 pub mod ops;
 pub mod pipeline;
 pub mod proof_file;
+pub mod resources;
 pub mod srs;
 pub mod statement;
 pub mod witness;

@@ -46,7 +46,7 @@ where
                 output::print_error(true, &Error::usage(e.to_string().trim().to_string()));
             } else {
                 let _ = e.print();
-                eprintln!("(exit code {}: usage error; see zkaccel --help)", ExitCode::Usage.code());
+                output::err_line(&format!("(exit code {}: usage error; see zkaccel --help)", ExitCode::Usage.code()));
             }
             return ExitCode::Usage.code();
         }

@@ -27,6 +27,10 @@ pub fn run(a: &Prove, g: &Global, out: &Out) -> Result<Report> {
         &[("--proof-path", &a.proof_path)],
     )?;
     let c = CompiledCircuit::load(&a.compiled_circuit)?;
+    let est = c.estimate().map_err(|e| e.context(a.compiled_circuit.display()))?;
+    if let Some(w) = crate::resources::check(&format!("prove (2^{} rows)", c.plan.k), est.prove_memory_bytes, a.force)? {
+        out.note(&w);
+    }
     let w = WitnessFile::load(&a.witness)?;
     let opened = super::open_device(g)?;
     let device = opened.description.clone();

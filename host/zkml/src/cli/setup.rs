@@ -15,6 +15,10 @@ pub fn run(a: &Setup, g: &Global, out: &Out) -> Result<Report> {
         &[("--pk-path", &a.pk_path), ("--vk-path", &a.vk_path)],
     )?;
     let c = CompiledCircuit::load(&a.compiled_circuit)?;
+    let est = c.estimate().map_err(|e| e.context(a.compiled_circuit.display()))?;
+    if let Some(w) = crate::resources::check(&format!("setup (2^{} rows)", c.plan.k), est.setup_memory_bytes, a.force)? {
+        out.note(&w);
+    }
     let witness = a.witness.as_deref().map(WitnessFile::load).transpose()?;
     let layout = pipeline::layout_for_setup(&c, witness.as_ref())?;
     let degree = pipeline::srs_degree(&layout, c.plan.k)?;
