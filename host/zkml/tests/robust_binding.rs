@@ -185,3 +185,27 @@ fn other_weights_with_a_copied_label_are_not_shown_valid() {
     let _ = (&m.compiled, &m.pk);
     let _ = std::fs::remove_dir_all(&d);
 }
+
+#[test]
+fn verify_refuses_a_corrupted_ptau_as_setup_does() {
+    let d = tmpdir("ptau");
+    let ptau = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/snarkjs_bn128_pot10_final.ptau");
+    let model = example("tiny_4_8_3.onnx");
+    let (s, c, vk, pk, w, proof) = (d.join("s.json"), d.join("m.compiled"), d.join("vk"), d.join("pk"), d.join("w.json"), d.join("proof.json"));
+    let data = example("tiny_input.json");
+    zk(&["gen-settings", "-M", p(&model), "-O", p(&s), "-D", p(&data), "--input-scale", "5", "--param-scale", "5"]).expect(0, "gen-settings");
+    zk(&["compile-circuit", "-M", p(&model), "--compiled-circuit", p(&c), "-S", p(&s)]).expect(0, "compile");
+    zk(&["setup", "-M", p(&c), "--srs-path", p(&ptau), "--vk-path", p(&vk), "--pk-path", p(&pk)]).expect(0, "setup");
+    zk(&["gen-witness", "-D", p(&data), "-M", p(&c), "-O", p(&w)]).expect(0, "gen-witness");
+    zk(&["prove", "--witness", p(&w), "-M", p(&c), "--pk-path", p(&pk), "--proof-path", p(&proof)]).expect(0, "prove");
+    zk(&["verify", "--proof-path", p(&proof), "-S", p(&s), "--vk-path", p(&vk), "--srs-path", p(&ptau)]).expect(0, "verify with the ptau");
+    // A flipped bit in the 900th G1 power (section 2 starts at byte 80 of this file, 64 bytes a
+    // point): beyond the powers the verifying key holds, yet the file is corrupt.
+    let mut bytes = std::fs::read(&ptau).unwrap();
+    bytes[80 + 64 * 900 + 3] ^= 0x10;
+    let bad = d.join("bad.ptau");
+    std::fs::write(&bad, &bytes).unwrap();
+    let r = zk(&["verify", "--proof-path", p(&proof), "-S", p(&s), "--vk-path", p(&vk), "--srs-path", p(&bad)]).expect(4, "corrupted ptau");
+    assert!(r.stderr.contains("bad.ptau"), "{}", r.stderr);
+    let _ = std::fs::remove_dir_all(&d);
+}
