@@ -2,11 +2,9 @@
 //! witness with any byte changed are refused, or parse to the same statement (an equivalent
 //! spelling, e.g. upper-case hex) — never a panic, never a different statement shown valid.
 
-mod common;
-
 use std::sync::OnceLock;
 
-use common::*;
+use crate::common::*;
 use proptest::prelude::*;
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;

@@ -2,10 +2,7 @@
 //! fuzz/regressions/<target>/ (crashes found by scripts/fuzz.sh, once fixed, and the hostile
 //! inputs of issue 20): each must be handled without a panic.
 
-#[allow(dead_code)]
-#[path = "../../../fuzz/src/targets.rs"]
-mod targets;
-
+use crate::targets;
 use std::path::PathBuf;
 
 #[test]
