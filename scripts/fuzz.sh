@@ -21,8 +21,9 @@ if ! cargo afl --version >/dev/null 2>&1; then
     echo "fuzz: installing cargo-afl" >&2
     cargo install cargo-afl --locked
 fi
-# cargo-afl's AFL++ runtime (built once per cargo-afl version).
-cargo afl config --build >/dev/null 2>&1 || cargo afl config --build --force
+# cargo-afl's AFL++ runtime: built by `cargo install` or here once per rustc (it refuses, harmlessly,
+# when already built).
+cargo afl config --build >/dev/null 2>&1 || true
 (cd fuzz && cargo afl build --release)
 bin=fuzz/target/release/zkaccel-fuzz
 out=fuzz/out
