@@ -22,8 +22,7 @@ pub const SUPPORTED_OPS: &str = "Gemm, MatMul, Add, Sub, Mul, Relu, Flatten, Res
 /// Reads and imports an ONNX file.
 pub fn load_onnx(path: impl AsRef<Path>) -> Result<Graph> {
     let path = path.as_ref();
-    let bytes =
-        std::fs::read(path).map_err(|source| Error::Io { path: path.to_owned(), source })?;
+    let bytes = crate::input::read_regular_file(path)?;
     import(&bytes)
 }
 

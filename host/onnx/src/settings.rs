@@ -285,7 +285,7 @@ impl Settings {
     /// Reads a settings file.
     pub fn load(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io { path: path.to_owned(), source })?;
+        let text = crate::input::read_text_file(path)?;
         Self::from_json(&text).map_err(|e| Error::Settings(format!("{}: {e}", path.display())))
     }
 

@@ -142,7 +142,7 @@ impl CompiledCircuit {
     }
 
     pub fn load(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let text = crate::files::read_to_string(path)?;
         Self::from_json(&text).map_err(|e| e.context(path.display()))
     }
 }

@@ -147,3 +147,18 @@ pub fn check_outputs(inputs: &[(&str, Option<&Path>)], outputs: &[(&str, &Path)]
     }
     Ok(())
 }
+
+/// Reads a whole input file: a regular file only (a device such as /dev/zero or a FIFO would be
+/// read without end), errors naming the path (exit 5).
+pub fn read(path: &Path) -> Result<Vec<u8>> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if !meta.is_file() {
+        return Err(Error::io(path, std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a regular file")));
+    }
+    std::fs::read(path).map_err(|e| Error::io(path, e))
+}
+
+/// [`read`] as UTF-8 text (an error naming the path otherwise).
+pub fn read_to_string(path: &Path) -> Result<String> {
+    String::from_utf8(read(path)?).map_err(|_| Error::artifact(format!("{}: not UTF-8 text", path.display())))
+}

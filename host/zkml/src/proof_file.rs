@@ -76,7 +76,7 @@ impl ProofFile {
     }
 
     pub fn load(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let text = crate::files::read_to_string(path)?;
         let f: Self = serde_json::from_str(&text).map_err(|e| Error::artifact(format!("{}: not a proof file: {e}", path.display())))?;
         f.check_header().map_err(|e| e.context(path.display()))?;
         Ok(f)

@@ -78,7 +78,7 @@ impl WitnessFile {
     }
 
     pub fn load(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let text = crate::files::read_to_string(path)?;
         serde_json::from_str(&text).map_err(|e| Error::artifact(format!("{}: not a witness file: {e}", path.display())))
     }
 }

@@ -121,5 +121,5 @@ fn run(cmd: &Command, g: &Global, out: &Out) -> Result<Report> {
 
 /// Reads a file, mapping errors to exit code 5 with the path.
 pub(crate) fn read(path: &std::path::Path) -> Result<Vec<u8>> {
-    std::fs::read(path).map_err(|e| Error::io(path, e))
+    crate::files::read(path)
 }

@@ -47,7 +47,7 @@ pub struct WnnProofFile {
 }
 
 fn load_json<T: serde::de::DeserializeOwned>(path: &Path, what: &str) -> Result<T> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let text = crate::files::read_to_string(path)?;
     serde_json::from_str(&text).map_err(|e| Error::artifact(format!("{}: not a {what} file: {e}", path.display())))
 }
 

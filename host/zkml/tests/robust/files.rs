@@ -161,3 +161,21 @@ fn failed_writes_leave_old_files_whole() {
     no_temp_files(&d);
     let _ = std::fs::remove_dir_all(&d);
 }
+
+#[test]
+fn devices_fifos_and_directories_are_not_read() {
+    let d = tmpdir("devices");
+    for (verb_args, what) in [
+        (vec!["gen-settings", "-M", "/dev/zero", "-O", "IGNORED"], "model"),
+        (vec!["verify", "--proof-path", "/dev/zero", "-S", "/dev/zero", "--vk-path", "/dev/zero"], "settings"),
+        (vec!["gen-witness", "-D", "/dev/zero", "-M", "/dev/zero", "-O", "IGNORED"], "compiled circuit"),
+    ] {
+        let out = d.join("out.json");
+        let args: Vec<&str> = verb_args.iter().map(|a| if *a == "IGNORED" { p(&out) } else { a }).collect();
+        let r = zk(&args).expect(5, what);
+        assert!(r.stderr.contains("/dev/zero") && r.stderr.contains("not a regular file"), "{what}: {}", r.stderr);
+    }
+    let r = zk(&["gen-settings", "-M", p(&d), "-O", p(&d.join("s.json"))]).expect(5, "a directory as the model");
+    assert!(r.stderr.contains("not a regular file"), "{}", r.stderr);
+    let _ = std::fs::remove_dir_all(&d);
+}
