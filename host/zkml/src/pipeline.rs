@@ -233,6 +233,11 @@ pub fn verify_proof_file(vk: &VerifyingKey, f: &ProofFile, settings: Option<&Set
     if let Some(s) = settings {
         statement.check_settings(s)?;
     }
+    // The proof file's circuit_id label must be the one the key binds (else it would be shown
+    // unchecked beside a valid proof).
+    if f.circuit_id != statement.circuit_id {
+        return Err(fail("the proof file's circuit_id differs from the one its verifying key binds (edited file, or a proof for another circuit)".into()));
+    }
     if let Some(c) = compiled {
         if f.circuit_id != c.circuit_id {
             return Err(fail("the proof is for another compiled circuit (circuit_id differs)".into()));

@@ -67,7 +67,17 @@ impl WitnessFile {
         self.inputs
             .iter()
             .zip(&c.graph.inputs)
-            .map(|(v, info)| {
+            .enumerate()
+            .map(|(i, (v, info))| {
+                let n = zkaccel_onnx::numel(&info.shape);
+                if v.len() != n {
+                    return Err(Error::artifact(format!(
+                        "witness field inputs[{i}] (model input {:?}) holds {} values, the model's shape {:?} needs {n} (edited or truncated witness?)",
+                        info.name,
+                        v.len(),
+                        info.shape
+                    )));
+                }
                 Tensor::new(info.shape.clone(), v.clone()).map_err(|e| Error::artifact(format!("witness input {:?}: {e}", info.name)))
             })
             .collect()
