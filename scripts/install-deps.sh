@@ -5,6 +5,11 @@
 set -euo pipefail
 
 need=()
+# scripts/fuzz.sh asks for the fuzzing tools (afl++ and clang); the test command never does.
+if [ "${1:-}" = "--fuzz" ]; then
+    command -v afl-fuzz >/dev/null 2>&1 || need+=(afl++)
+    command -v clang >/dev/null 2>&1 || need+=(clang)
+fi
 command -v verilator >/dev/null 2>&1 || need+=(verilator)
 command -v yosys >/dev/null 2>&1 || need+=(yosys)
 command -v g++ >/dev/null 2>&1 || need+=(g++)

@@ -86,6 +86,10 @@ impl<'a> Reader<'a> {
     pub fn remaining(&self) -> usize {
         self.bytes.len() - self.pos
     }
+    /// The next `n` bytes without consuming them (`None` if fewer remain).
+    pub fn peek(&self, n: usize) -> Option<&'a [u8]> {
+        self.bytes.get(self.pos..self.pos.checked_add(n)?)
+    }
     pub fn take(&mut self, n: usize, what: &'static str) -> Result<&'a [u8], DecodeError> {
         if self.remaining() < n {
             return Err(DecodeError::Truncated {

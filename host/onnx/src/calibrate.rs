@@ -5,6 +5,7 @@
 
 use crate::error::{Error, Result};
 use crate::graph::Graph;
+use crate::quant::MAX_SCALE;
 use crate::settings::{CalibrationReport, RunArgs, Settings};
 use crate::tensor::Tensor;
 
@@ -51,15 +52,34 @@ pub fn calibrate(graph: &Graph, samples: &[Vec<Tensor<f64>>], base: &RunArgs, cf
     if cfg.scales.is_empty() {
         return Err(Error::Calibration("no candidate scales".into()));
     }
+    // Each scale at most once, each within range: at most (MAX_SCALE + 1)² pairs however long
+    // the list given.
+    if let Some(&s) = cfg.scales.iter().find(|&&s| s > MAX_SCALE) {
+        return Err(Error::Calibration(format!("candidate scale {s} exceeds {MAX_SCALE} (scales are exponents: 2^scale)")));
+    }
+    let mut scales = cfg.scales.clone();
+    scales.sort_unstable();
+    scales.dedup();
     if cfg.tolerance.is_nan() || cfg.tolerance < 0.0 {
         return Err(Error::Calibration(format!("tolerance {} is not a non-negative number", cfg.tolerance)));
     }
     let floats: Vec<Vec<Tensor<f64>>> = samples.iter().map(|s| graph.eval_f64(s)).collect::<Result<_>>()?;
     let mut tried = 0;
-    let mut feasible: Vec<Candidate> = Vec::new();
+    // Only the best candidate so far is kept (each holds per-node statistics: keeping every
+    // feasible one made memory grow as pairs × nodes).
+    let mut n_feasible = 0;
+    let mut best: Option<Candidate> = None;
     let mut best_err = f64::INFINITY;
-    for &is in &cfg.scales {
-        for &ps in &cfg.scales {
+    let key = |c: &Candidate| {
+        let r = &c.settings.run_args;
+        (c.settings.lookup_bits, r.logrows, r.input_scale + r.param_scale)
+    };
+    let better = |a: &Candidate, b: &Candidate| match cfg.target {
+        CalibrationTarget::Resources => key(a).cmp(&key(b)).then(a.err.total_cmp(&b.err)),
+        CalibrationTarget::Accuracy => a.err.total_cmp(&b.err).then(key(a).cmp(&key(b))),
+    } == std::cmp::Ordering::Less;
+    for &is in &scales {
+        for &ps in &scales {
             tried += 1;
             let args = RunArgs { input_scale: is, param_scale: ps, logrows: 1, ..base.clone() };
             // Overflow or out-of-range scales make a candidate infeasible, not the calibration fail.
@@ -74,23 +94,15 @@ pub fn calibrate(graph: &Graph, samples: &[Vec<Tensor<f64>>], base: &RunArgs, cf
             }
             best_err = best_err.min(err);
             if err <= cfg.tolerance && settings.lookup_bits <= cfg.max_lookup_bits {
-                feasible.push(Candidate { settings, err });
+                n_feasible += 1;
+                let c = Candidate { settings, err };
+                // The first of equal candidates wins (as min_by over them in order did).
+                if best.as_ref().is_none_or(|b| better(&c, b)) {
+                    best = Some(c);
+                }
             }
         }
     }
-    let n_feasible = feasible.len();
-    let key = |c: &Candidate| {
-        let r = &c.settings.run_args;
-        (c.settings.lookup_bits, r.logrows, r.input_scale + r.param_scale)
-    };
-    let best = match cfg.target {
-        CalibrationTarget::Resources => feasible
-            .into_iter()
-            .min_by(|a, b| key(a).cmp(&key(b)).then(a.err.total_cmp(&b.err))),
-        CalibrationTarget::Accuracy => feasible
-            .into_iter()
-            .min_by(|a, b| a.err.total_cmp(&b.err).then(key(a).cmp(&key(b)))),
-    };
     let Some(best) = best else {
         return Err(Error::Calibration(format!(
             "none of {tried} scale pairs meets tolerance {} within {} lookup bits (best error seen: {best_err})",

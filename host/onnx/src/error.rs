@@ -19,6 +19,10 @@ pub enum Error {
     /// dangling value names, unsupported tensor encodings…).
     #[error("malformed ONNX model: {0}")]
     Malformed(String),
+
+    /// A well-formed model beyond zkaccel's limits (nodes, tensor elements).
+    #[error("model too large: {0}")]
+    TooLarge(String),
     /// An operator outside the supported set.
     #[error("unsupported ONNX operator {op_type:?} in node {node:?} (supported: {supported})")]
     UnsupportedOp {

@@ -22,8 +22,7 @@ pub const SUPPORTED_OPS: &str = "Gemm, MatMul, Add, Sub, Mul, Relu, Flatten, Res
 /// Reads and imports an ONNX file.
 pub fn load_onnx(path: impl AsRef<Path>) -> Result<Graph> {
     let path = path.as_ref();
-    let bytes =
-        std::fs::read(path).map_err(|source| Error::Io { path: path.to_owned(), source })?;
+    let bytes = crate::input::read_regular_file(path)?;
     import(&bytes)
 }
 
@@ -33,6 +32,22 @@ pub fn load_onnx(path: impl AsRef<Path>) -> Result<Graph> {
 /// or corrupt files) or a graph that is structurally broken; [`Error::UnsupportedOp`] naming the
 /// op type and node; [`Error::InvalidNode`] for a supported op with unsupported attributes or
 /// shapes; [`Error::NonFiniteConstant`] for NaN/inf weights.
+/// The most nodes a model may have (each node is at least one circuit row, and a circuit has at
+/// most 2^26 rows; beyond this, calibration's repeated runs are the first thing to become slow).
+pub const MAX_NODES: usize = 20_000;
+/// The most elements one tensor (input, constant, node output) may have: a circuit has at most
+/// 2^26 rows.
+pub const MAX_TENSOR_ELEMENTS: usize = 1 << 26;
+
+/// Checks a tensor's element count against [`MAX_TENSOR_ELEMENTS`] without overflow.
+fn check_elements(what: &str, shape: &[usize]) -> Result<()> {
+    match shape.iter().try_fold(1usize, |a, &d| a.checked_mul(d)) {
+        Some(n) if n <= MAX_TENSOR_ELEMENTS => Ok(()),
+        Some(n) => Err(Error::TooLarge(format!("{what} of shape {shape:?} has {n} elements; at most 2^26 are supported"))),
+        None => Err(Error::TooLarge(format!("{what} of shape {shape:?} has more elements than a 64-bit count (at most 2^26 are supported)"))),
+    }
+}
+
 pub fn import(bytes: &[u8]) -> Result<Graph> {
     let mut reader = bytes;
     let proto = tract_onnx::onnx()
@@ -44,6 +59,9 @@ pub fn import(bytes: &[u8]) -> Result<Graph> {
         .ok_or_else(|| Error::Malformed("the model has no graph".into()))?;
     if graph.node.is_empty() {
         return Err(Error::Malformed("the graph has no nodes".into()));
+    }
+    if graph.node.len() > MAX_NODES {
+        return Err(Error::TooLarge(format!("the graph has {} nodes; at most {MAX_NODES} are supported", graph.node.len())));
     }
 
     let mut constants: BTreeMap<String, Tensor<f64>> = BTreeMap::new();
@@ -62,6 +80,7 @@ pub fn import(bytes: &[u8]) -> Result<Graph> {
             continue; // an initializer also listed as an input (IR < 4 style)
         }
         let shape = input_shape(vi)?;
+        check_elements(&format!("graph input {:?}", vi.name), &shape)?;
         shapes.insert(vi.name.clone(), shape.clone());
         inputs.push(ValueInfo { name: vi.name.clone(), shape });
     }
@@ -138,6 +157,7 @@ pub fn import(bytes: &[u8]) -> Result<Graph> {
         }
         let in_shapes: Vec<&Vec<usize>> = ins.iter().map(|i| &shapes[i]).collect();
         let output_shape = infer_shape_resolving(&mut op, &in_shapes).map_err(invalid)?;
+        check_elements(&format!("the output of node {name:?} ({})", np.op_type), &output_shape)?;
         if matches!(op, Op::Mean | Op::Concat { .. })
             && ins.iter().any(|i| constants.contains_key(i))
             && !ins.iter().all(|i| constants.contains_key(i))
@@ -311,8 +331,14 @@ fn parse_op(
     let ins: Vec<String> = np.input.clone();
     let arity = |lo: usize, hi: usize| -> Result<()> {
         let present = ins.iter().filter(|s| !s.is_empty()).count();
-        if ins.len() < lo || ins.len() > hi || present < lo {
+        if ins.len() < lo || ins.len() > hi {
             return Err(invalid(format!("expected {lo}..={hi} inputs, found {}", ins.len())));
+        }
+        if present < lo {
+            let empty: Vec<usize> = ins.iter().enumerate().filter(|(_, s)| s.is_empty()).map(|(i, _)| i).collect();
+            return Err(invalid(format!(
+                "input(s) {empty:?} have an empty name (ONNX's mark of an omitted optional input), but {lo} input(s) are required"
+            )));
         }
         Ok(())
     };

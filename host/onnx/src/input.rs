@@ -82,7 +82,7 @@ impl InputData {
     /// Reads and parses an `input.json` file.
     pub fn load(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io { path: path.to_owned(), source })?;
+        let text = read_text_file(path)?;
         Self::parse(&text).map_err(|e| Error::InputData(format!("{}: {e}", path.display())))
     }
 
@@ -151,4 +151,21 @@ impl InputData {
         }
         Ok(out)
     }
+}
+
+/// Reads a whole input file: a regular file only (a device such as /dev/zero or a FIFO would be
+/// read without end).
+pub(crate) fn read_regular_file(path: &Path) -> Result<Vec<u8>> {
+    let io = |source| Error::Io { path: path.to_owned(), source };
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if !meta.is_file() {
+        return Err(io(std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a regular file")));
+    }
+    std::fs::read(path).map_err(io)
+}
+
+/// [`read_regular_file`] as UTF-8 text.
+pub(crate) fn read_text_file(path: &Path) -> Result<String> {
+    String::from_utf8(read_regular_file(path)?)
+        .map_err(|e| Error::Io { path: path.to_owned(), source: std::io::Error::new(std::io::ErrorKind::InvalidData, e) })
 }

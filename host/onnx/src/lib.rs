@@ -34,13 +34,13 @@ mod window;
 pub use calibrate::{calibrate, CalibrationConfig, CalibrationTarget};
 pub use error::{Error, Result};
 pub use graph::{Activation, Graph, Node, Op, ValueInfo};
-pub use import::{import, load_onnx, SUPPORTED_OPS};
+pub use import::{import, load_onnx, MAX_NODES, MAX_TENSOR_ELEMENTS, SUPPORTED_OPS};
 pub use input::InputData;
 pub use quant::{
     dequantize, quantize_value, rescale_floor, signed_bits, LayerStats, QNode, QOperand, QuantRun, QuantizedModel,
     MAX_ABS_Q, MAX_SCALE,
 };
-pub use settings::{CalibrationReport, MatmulLayout, RunArgs, Settings, Visibility, RESCALE_FLOOR, RESERVED_ROWS};
+pub use settings::{CalibrationReport, MatmulLayout, RunArgs, Settings, Visibility, RESCALE_FLOOR, RESERVED_ROWS, MAX_LOGROWS};
 pub use reduce::reduce_groups;
 pub use tensor::{broadcast_indices, broadcast_shape, numel, strides, Tensor};
 pub use window::{AutoPad, ConvShape, Window};

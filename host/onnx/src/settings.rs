@@ -175,6 +175,9 @@ fn ceil_log2(n: u64) -> u32 {
     }
 }
 
+/// The largest `logrows` a circuit may have (the prover's limit on k).
+pub const MAX_LOGROWS: u32 = 26;
+
 /// Rows reserved per circuit for blinding and padding in the logrows estimate.
 pub const RESERVED_ROWS: u64 = 8;
 
@@ -260,7 +263,14 @@ impl Settings {
             .max(self.lookup_bits)
             .max(self.max_rescale_shift);
         self.run_args.logrows = self.run_args.logrows.max(need);
-        Ok(())
+        if self.run_args.logrows > MAX_LOGROWS {
+            return Err(Error::Settings(format!(
+                "the circuit would need 2^{} rows (estimated rows {}, lookup_bits {} for lookup_range [{lo}, {hi}], rescale shift {}): \
+                 more than 2^{MAX_LOGROWS}, the largest circuit zkaccel proves (smaller scales or inputs shrink the range)",
+                self.run_args.logrows, self.num_rows, self.lookup_bits, self.max_rescale_shift
+            )));
+        }
+        self.validate()
     }
 
     /// Checks internal consistency (scales in range, the rescale rule, non-empty lookup range).
@@ -277,8 +287,8 @@ impl Settings {
         if a.lookup_range.0 > a.lookup_range.1 {
             return Err(Error::Settings(format!("lookup_range {:?} is empty", a.lookup_range)));
         }
-        if a.logrows == 0 || a.logrows > 28 {
-            return Err(Error::Settings(format!("logrows = {} is outside 1..=28 (BN254 Fr has 2-adicity 28)", a.logrows)));
+        if a.logrows == 0 || a.logrows > MAX_LOGROWS {
+            return Err(Error::Settings(format!("run_args.logrows = {} is outside 1..={MAX_LOGROWS} (the prover's largest circuit)", a.logrows)));
         }
         Ok(())
     }
@@ -298,7 +308,7 @@ impl Settings {
     /// Reads a settings file.
     pub fn load(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io { path: path.to_owned(), source })?;
+        let text = crate::input::read_text_file(path)?;
         Self::from_json(&text).map_err(|e| Error::Settings(format!("{}: {e}", path.display())))
     }
 

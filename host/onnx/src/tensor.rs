@@ -13,7 +13,9 @@ pub struct Tensor<T> {
 
 /// Number of elements of a shape.
 pub fn numel(shape: &[usize]) -> usize {
-    shape.iter().product()
+    // Saturating: a hostile shape gives usize::MAX (refused by the size checks), never a wrap to
+    // a small count.
+    shape.iter().fold(1usize, |a, &d| a.saturating_mul(d))
 }
 
 /// Row-major strides of a shape.

@@ -6,7 +6,8 @@
 //! `u32` index) each; the gates as `u32` count + (name: `u32` length + UTF-8, constraints: `u32`
 //! count + expressions); since version 2 the lookups as `u32` count + (name, inputs: `u32` count +
 //! expressions, table columns: `u32` count + (`u8` kind, `u32` index))), the fixed and σ commitments (`u32` count + G1 each), then `[1]₁`, `[1]₂`,
-//! `[τ]₂`. An expression is a tag byte and its children: `0` constant (Fr), `1` query (`u8` kind,
+//! `[τ]₂`, and, when the application bound a statement to the key ([`VerifyingKey::with_binding`]),
+//! `ZKVB`, `u32` length (1 ..= 2^20) and those bytes (absent when empty). An expression is a tag byte and its children: `0` constant (Fr), `1` query (`u8` kind,
 //! `u32` index, `i32` rotation), `2` negation, `3` sum, `4` product, `5` scaled (expression, Fr).
 //!
 //! Version 4 appends to the constraint system the projections (`plonk::projection`): `u32`
@@ -40,6 +41,11 @@ use ark_ec::CurveGroup;
 pub const VK_MAGIC: &[u8; 4] = b"ZKVK";
 pub const PK_MAGIC: &[u8; 4] = b"ZKPK";
 pub const KEY_VERSION: u32 = 4;
+/// Marks the optional statement binding at the end of a verifying key (see
+/// [`VerifyingKey::with_binding`]).
+pub const VK_BINDING_MAGIC: &[u8; 4] = b"ZKVB";
+/// The largest statement binding a verifying key may carry.
+pub const MAX_VK_BINDING: usize = 1 << 20;
 
 /// Bounds applied while decoding, so that hostile input cannot make us allocate without limit.
 const MAX_COLUMNS: usize = 1 << 16;
@@ -103,6 +109,8 @@ pub struct VerifyingKey {
     shape: Shape,
     domain: Domain,
     digest: [u8; 32],
+    /// What the application binds to the key (e.g. what its public inputs mean); empty if none.
+    binding: Vec<u8>,
 }
 
 impl VerifyingKey {
@@ -117,7 +125,7 @@ impl VerifyingKey {
         if fixed_commitments.len() != cs.num_fixed || sigma_commitments.len() != cs.permutation.len() {
             return Err(Error::Circuit("commitment counts do not match the constraint system".into()));
         }
-        let mut vk = Self { k, cs, fixed_commitments, sigma_commitments, srs, shape, domain: Domain::new(k)?, digest: [0; 32] };
+        let mut vk = Self { k, cs, fixed_commitments, sigma_commitments, srs, shape, domain: Domain::new(k)?, digest: [0; 32], binding: Vec::new() };
         vk.digest = Keccak256::digest(vk.to_bytes()).into();
         Ok(vk)
     }
@@ -149,6 +157,24 @@ impl VerifyingKey {
         self.digest
     }
 
+    /// The key with `binding` attached: bytes the application binds to the circuit (what its
+    /// public inputs mean, a commitment to private parameters, ...). They are part of the
+    /// encoding, hence of [`Self::digest`], which the transcript absorbs first: a proof made with
+    /// one binding does not verify under a key with another.
+    pub fn with_binding(mut self, binding: Vec<u8>) -> Result<Self> {
+        if binding.len() > MAX_VK_BINDING {
+            return Err(Error::Circuit(format!("a verifying key binding of {} bytes exceeds {MAX_VK_BINDING}", binding.len())));
+        }
+        self.binding = binding;
+        self.digest = Keccak256::digest(self.to_bytes()).into();
+        Ok(self)
+    }
+
+    /// The bytes bound by [`Self::with_binding`] (empty if none).
+    pub fn binding(&self) -> &[u8] {
+        &self.binding
+    }
+
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut w = Writer::new();
         w.raw(VK_MAGIC);
@@ -160,6 +186,11 @@ impl VerifyingKey {
         w.g1(&self.srs.g1);
         w.g2(&self.srs.g2);
         w.g2(&self.srs.tau_g2);
+        if !self.binding.is_empty() {
+            w.raw(VK_BINDING_MAGIC);
+            w.u32(self.binding.len() as u32);
+            w.raw(&self.binding);
+        }
         w.bytes
     }
 
@@ -181,10 +212,22 @@ impl VerifyingKey {
         let fixed = r.g1s("fixed commitment", MAX_COLUMNS)?;
         let sigma = r.g1s("sigma commitment", MAX_COLUMNS)?;
         let srs = VerifierSrs { g1: r.g1("[1]_1")?, g2: r.g2("[1]_2")?, tau_g2: r.g2("[tau]_2")? };
-        Self::new(k, cs, fixed, sigma, srs).map_err(|e| match e {
+        // The optional binding: present only when non-empty, so that each key has one encoding.
+        let binding = if r.peek(VK_BINDING_MAGIC.len()) == Some(&VK_BINDING_MAGIC[..]) {
+            r.magic(VK_BINDING_MAGIC, "verifying key binding")?;
+            let n = r.len("verifying key binding length", MAX_VK_BINDING)?;
+            if n == 0 {
+                return Err(DecodeError::Invalid { what: "verifying key", reason: "an empty binding is encoded by its absence".into() }.into());
+            }
+            r.take(n, "verifying key binding")?.to_vec()
+        } else {
+            Vec::new()
+        };
+        let vk = Self::new(k, cs, fixed, sigma, srs).map_err(|e| match e {
             Error::Circuit(reason) => DecodeError::Invalid { what: "verifying key", reason }.into(),
             e => e,
-        })
+        })?;
+        if binding.is_empty() { Ok(vk) } else { vk.with_binding(binding) }
     }
 }
 

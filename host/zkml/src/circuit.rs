@@ -558,6 +558,13 @@ impl IoRows {
 /// the graph's shapes). With `layout_only`, values outside the lookup range are not an error
 /// (key generation from placeholder inputs: the fixed columns and copies do not depend on them,
 /// except for fixed input/output visibility, whose values are then those given).
+/// The circuit's declarations alone (no rows laid out): for the resource estimate.
+pub fn constraint_system(q: &QuantizedModel, settings: &Settings, plan: &Plan) -> ConstraintSystem {
+    let mut cs = ConstraintSystem::new();
+    configure(&mut cs, plan, Visibilities::of(settings), q);
+    cs
+}
+
 pub fn build(q: &QuantizedModel, settings: &Settings, plan: &Plan, inputs: &[Tensor<i64>], layout_only: bool) -> Result<ModelCircuit> {
     let vis = Visibilities::of(settings);
     if inputs.len() != q.graph.inputs.len() {

@@ -48,6 +48,31 @@ fn sha256_hex(parts: &[&[u8]]) -> String {
     hex::encode(h.finalize())
 }
 
+/// The settings' per-model fields must be the model's: the scales the quantized model really
+/// has, and the shapes of the public tensors (an edited settings.json would otherwise label the
+/// outputs with another scale).
+fn check_settings_match_model(s: &Settings, graph: &Graph, q: &QuantizedModel) -> Result<()> {
+    let a = &s.run_args;
+    let mut shapes = Vec::new();
+    if a.input_visibility == zkaccel_onnx::Visibility::Public {
+        shapes.extend(graph.inputs.iter().map(|i| i.shape.clone()));
+    }
+    if a.output_visibility == zkaccel_onnx::Visibility::Public {
+        shapes.extend(graph.outputs.iter().map(|o| o.shape.clone()));
+    }
+    let checks: [(&str, String, String); 3] = [
+        ("model_input_scales", format!("{:?}", s.model_input_scales), format!("{:?}", vec![q.input_scale; graph.inputs.len()])),
+        ("model_output_scales", format!("{:?}", s.model_output_scales), format!("{:?}", q.output_scales())),
+        ("model_instance_shapes", format!("{:?}", s.model_instance_shapes), format!("{shapes:?}")),
+    ];
+    for (field, have, want) in checks {
+        if have != want {
+            return Err(Error::bad_input(format!("settings field {field} is {have}, but the model with these scales has {want} (edited settings? regenerate them with gen-settings)")));
+        }
+    }
+    Ok(())
+}
+
 impl CompiledCircuit {
     /// Imports the model, quantizes it with `settings` and plans the layout (`lanes`: `None` for
     /// the planner's choice).
@@ -55,6 +80,7 @@ impl CompiledCircuit {
         settings.validate()?;
         let graph = zkaccel_onnx::import(&onnx)?;
         let quantized = settings.quantize(&graph)?;
+        check_settings_match_model(settings, &graph, &quantized)?;
         let plan = plan(&quantized, settings, lanes)?;
         let mut settings = settings.clone();
         settings.run_args.logrows = plan.k;
@@ -67,6 +93,11 @@ impl CompiledCircuit {
         let s = serde_json::to_vec(settings).expect("settings serialise");
         let p = serde_json::to_vec(plan).expect("plan serialises");
         sha256_hex(&[b"zkaccel circuit v1", onnx, &s, &p])
+    }
+
+    /// The estimated rows, key sizes and memory of `setup` and `prove` (see [`crate::resources`]).
+    pub fn estimate(&self) -> Result<crate::resources::Estimate> {
+        crate::resources::estimate(&crate::circuit::constraint_system(&self.quantized, &self.settings, &self.plan), self.plan.k)
     }
 
     pub fn to_json(&self) -> String {
@@ -107,11 +138,11 @@ impl CompiledCircuit {
     }
 
     pub fn save(&self, path: &Path) -> Result<()> {
-        std::fs::write(path, self.to_json()).map_err(|e| Error::io(path, e))
+        crate::files::write_atomic(path, self.to_json().as_bytes())
     }
 
     pub fn load(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let text = crate::files::read_to_string(path)?;
         Self::from_json(&text).map_err(|e| e.context(path.display()))
     }
 }

@@ -22,13 +22,16 @@ pub enum ExitCode {
     /// The device asked for with `--device` is not available: not built into this binary, not
     /// found, or it does not identify as a matching zkaccel card.
     Device = 6,
+    /// The step's estimated memory exceeds what the process may use (the smallest of available
+    /// memory, RLIMIT_AS and the cgroup limit); `--force` tries anyway.
+    Resources = 7,
     /// An internal error: the prover failed on inputs that passed every check (a bug).
     Internal = 70,
 }
 
 impl ExitCode {
     /// All codes with a one-line meaning, for `--help` and the docs.
-    pub const TABLE: [(ExitCode, &'static str); 8] = [
+    pub const TABLE: [(ExitCode, &'static str); 9] = [
         (ExitCode::Ok, "success (verify: the proof is valid)"),
         (ExitCode::Usage, "usage error: unknown verb or flag, missing or conflicting arguments"),
         (ExitCode::BadInput, "bad model or data: malformed/truncated ONNX, unsupported operator (named with its node), malformed input.json, wrong input shape, invalid settings, value outside the calibrated range"),
@@ -36,6 +39,7 @@ impl ExitCode {
         (ExitCode::BadArtifact, "corrupted, truncated or mismatched key/proof/witness/compiled-circuit/SRS file (e.g. wrong SRS)"),
         (ExitCode::Io, "I/O error: a file could not be read or written"),
         (ExitCode::Device, "the --device asked for is not available (not built in, not found, or not a matching zkaccel card); --device auto falls back to the CPU instead"),
+        (ExitCode::Resources, "not enough memory: the step's estimated memory exceeds what the process may use (available memory, RLIMIT_AS, cgroup limit); --force tries anyway"),
         (ExitCode::Internal, "internal error (a bug: please report)"),
     ];
 
@@ -54,6 +58,7 @@ impl ExitCode {
             ExitCode::BadArtifact => "bad_artifact",
             ExitCode::Io => "io",
             ExitCode::Device => "device",
+            ExitCode::Resources => "resources",
             ExitCode::Internal => "internal",
         }
     }

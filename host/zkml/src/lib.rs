@@ -8,7 +8,8 @@
 //!
 //! * [`circuit`]: the layout of a quantized graph (lanes, rows, visibilities) and its witness.
 //! * [`ops`]: gadgets for the operators beside the multiply-accumulates (max-pool, average-pool).
-//! * [`compiled`], [`witness`], [`proof_file`]: the versioned, checked files.
+//! * [`compiled`], [`witness`], [`proof_file`]: the versioned, checked files; [`files`]: atomic
+//!   writes, outputs never over inputs.
 //! * [`pipeline`]: the steps as functions (used by the CLI and the tests).
 //! * [`cli`]: argument parsing, output (human, `--json`, progress bars), exit codes.
 //!
@@ -20,10 +21,13 @@ pub mod compiled;
 pub mod error;
 pub mod exit_code;
 pub mod field;
+pub mod files;
 pub mod ops;
 pub mod pipeline;
 pub mod proof_file;
+pub mod resources;
 pub mod srs;
+pub mod statement;
 pub mod witness;
 pub mod wnn;
 

@@ -12,6 +12,7 @@ use crate::compiled::CompiledCircuit;
 use crate::error::{Error, Result};
 use crate::field::fr_to_i64;
 use crate::proof_file::{ProofFile, PublicValues, FORMAT, PROTOCOL, VERSION};
+use crate::statement::{columns_sha256, Statement};
 use crate::witness::WitnessFile;
 
 /// Whether key generation needs concrete model inputs/outputs (a `fixed` input or output
@@ -47,10 +48,19 @@ pub fn srs_degree(circuit: &ModelCircuit, k: u32) -> Result<usize> {
     Ok(Shape::new(&circuit.cs, k)?.srs_degree)
 }
 
-/// Key generation.
+/// Key generation: the keys of the layout, with the circuit's [`Statement`] bound to the
+/// verifying key.
 pub fn setup(backend: &dyn Backend, c: &CompiledCircuit, srs: &Srs, witness: Option<&WitnessFile>) -> Result<ProvingKey> {
     let layout = layout_for_setup(c, witness)?;
-    Ok(keygen(backend, srs, layout.cs, &layout.fixed)?)
+    keygen_bound(backend, c, srs, layout)
+}
+
+/// Generates the keys of `layout` (from [`layout_for_setup`]) and binds the statement of `c`.
+pub fn keygen_bound(backend: &dyn Backend, c: &CompiledCircuit, srs: &Srs, layout: ModelCircuit) -> Result<ProvingKey> {
+    let statement = Statement::of(c, &layout.instances);
+    let mut pk = keygen(backend, srs, layout.cs, &layout.fixed)?;
+    pk.vk = pk.vk.with_binding(statement.to_bytes())?;
+    Ok(pk)
 }
 
 /// Quantizes `data`, runs the integer model and returns the witness file and the run.
@@ -126,7 +136,7 @@ pub fn self_verify(pk: &ProvingKey, c: &CompiledCircuit, proof: UnverifiedProof,
     verify(&pk.vk, &proof, &circuit.instances).map_err(|e| Error::internal(format!("the new proof does not verify, not written: {e}")))?;
     t.verify = start.elapsed();
     let layout = PublicLayout::of(&c.quantized, Visibilities::of(&c.settings));
-    let public = public_values(&layout, &circuit.instances, &c.settings)?;
+    let public = public_values(&layout, &circuit.instances, &c.quantized.output_scales())?;
     let file = ProofFile {
         format: FORMAT.into(),
         version: VERSION,
@@ -158,11 +168,16 @@ pub fn check_key_matches(pk: &ProvingKey, circuit: &ModelCircuit, c: &CompiledCi
     if sigma != pk.sigma_values {
         return Err(mismatch());
     }
+    // The statement the key binds (visibilities, scales, shapes, the circuit it was made for).
+    if Statement::from_key(&pk.vk)? != Statement::of(c, &circuit.instances) {
+        return Err(Error::artifact("the proving key was made for another compiled circuit (the statement its verifying key binds differs): run setup for this compiled circuit"));
+    }
     Ok(())
 }
 
-/// Splits the io instance column into public inputs and outputs per `settings`.
-fn public_values(layout: &PublicLayout, instances: &[Vec<zkaccel::Fr>], settings: &Settings) -> Result<PublicValues> {
+/// Splits the io instance column into public inputs and outputs per `layout`, rescaling the
+/// outputs by `output_scales`.
+fn public_values(layout: &PublicLayout, instances: &[Vec<zkaccel::Fr>], output_scales: &[u32]) -> Result<PublicValues> {
     let io: &[zkaccel::Fr] = if layout.has_io_instance() { instances.first().map(|v| v.as_slice()).unwrap_or(&[]) } else { &[] };
     if io.len() != layout.io_count() {
         return Err(Error::new(
@@ -184,44 +199,51 @@ fn public_values(layout: &PublicLayout, instances: &[Vec<zkaccel::Fr>], settings
     let outputs: Vec<Vec<i64>> = layout.outputs.iter().filter(|&&n| n > 0).map(|&n| take(n)).collect();
     let rescaled_outputs = outputs
         .iter()
-        .zip(&settings.model_output_scales)
+        .zip(layout.outputs.iter().zip(output_scales).filter(|(&n, _)| n > 0).map(|(_, s)| s))
         .map(|(o, &s)| o.iter().map(|&v| zkaccel_onnx::dequantize(v, s)).collect())
         .collect();
     Ok(PublicValues { inputs, outputs, rescaled_outputs })
-}
-
-/// The public layout implied by settings alone (visibilities, model_instance_shapes).
-pub fn layout_from_settings(settings: &Settings, params_lanes: Option<usize>) -> PublicLayout {
-    let a = &settings.run_args;
-    let n_in = settings.model_input_scales.len();
-    let n_out = settings.model_output_scales.len();
-    let mut shapes = settings.model_instance_shapes.iter();
-    let inputs = (0..n_in)
-        .map(|_| if a.input_visibility == Visibility::Public { shapes.next().map(|s| numel(s)).unwrap_or(0) } else { 0 })
-        .collect();
-    let outputs = (0..n_out)
-        .map(|_| if a.output_visibility == Visibility::Public { shapes.next().map(|s| numel(s)).unwrap_or(0) } else { 0 })
-        .collect();
-    let _ = params_lanes;
-    PublicLayout { inputs, outputs, params: a.param_visibility == Visibility::Public }
 }
 
 /// What `verify` established.
 #[derive(Clone, Debug)]
 pub struct Verified {
     pub public: PublicValues,
-    /// Whether public params were compared with the compiled circuit's weights.
+    /// The statement the verifying key binds (and the proof was checked under).
+    pub statement: Statement,
+    /// Whether the proof's weights are checked: fixed parameters are in the key, public ones are
+    /// compared with the key's digest of them; private ones are not checked (any weights).
     pub params_checked: bool,
+    /// Whether the compiled circuit given (`-M`) is the one the key was made for.
+    pub compiled_checked: bool,
     pub time: Duration,
 }
 
-/// Verifies a proof file against a verifying key. `settings` gives the public layout; with the
-/// compiled circuit, public params are also compared with the model's weights.
+/// Verifies a proof file against a verifying key. The public layout and the scales come from
+/// the statement the key binds; `settings`, when given, must agree with it (a settings file is
+/// not trusted); with the compiled circuit, the key must have been made for it.
 pub fn verify_file(vk: &VerifyingKey, f: &ProofFile, settings: &Settings, compiled: Option<&CompiledCircuit>) -> Result<Verified> {
+    verify_proof_file(vk, f, Some(settings), compiled)
+}
+
+/// [`verify_file`] with the settings optional.
+pub fn verify_proof_file(vk: &VerifyingKey, f: &ProofFile, settings: Option<&Settings>, compiled: Option<&CompiledCircuit>) -> Result<Verified> {
     let fail = |m: String| Error::new(crate::ExitCode::VerificationFailed, m);
+    let statement = Statement::from_key(vk)?;
+    if let Some(s) = settings {
+        statement.check_settings(s)?;
+    }
+    // The proof file's circuit_id label must be the one the key binds (else it would be shown
+    // unchecked beside a valid proof).
+    if f.circuit_id != statement.circuit_id {
+        return Err(fail("the proof file's circuit_id differs from the one its verifying key binds (edited file, or a proof for another circuit)".into()));
+    }
     if let Some(c) = compiled {
         if f.circuit_id != c.circuit_id {
             return Err(fail("the proof is for another compiled circuit (circuit_id differs)".into()));
+        }
+        if statement.circuit_id != c.circuit_id {
+            return Err(fail("the verifying key was made for another compiled circuit (the circuit_id it binds differs)".into()));
         }
     }
     if hex::encode(vk.digest()) != f.vk_digest {
@@ -229,25 +251,33 @@ pub fn verify_file(vk: &VerifyingKey, f: &ProofFile, settings: &Settings, compil
     }
     let instances = f.instance_values()?;
     let proof = f.proof()?;
-    let layout = layout_from_settings(settings, None);
-    let expected_columns = usize::from(layout.has_io_instance()) + if layout.params { vk.cs().num_instance - usize::from(layout.has_io_instance()) } else { 0 };
+    let layout = statement.layout();
+    let expected_columns = usize::from(layout.has_io_instance()) + if layout.params { vk.cs().num_instance - usize::from(layout.has_io_instance()).min(vk.cs().num_instance) } else { 0 };
     if instances.len() != vk.cs().num_instance || instances.len() != expected_columns {
         return Err(fail(format!("the proof has {} public-input columns, the circuit {}", instances.len(), vk.cs().num_instance)));
     }
-    let public = public_values(&layout, &instances, settings)?;
+    let public = public_values(&layout, &instances, &statement.output_scales)?;
     if public != f.public {
         return Err(fail("the readable public values in the proof file differ from its instances (edited file)".into()));
     }
-    let mut params_checked = false;
-    if let (true, Some(c)) = (layout.params, compiled) {
-        let setup_layout = build(&c.quantized, &c.settings, &c.plan, &zero_inputs(c), true)?;
-        let off = usize::from(layout.has_io_instance());
-        if setup_layout.instances[off..] != instances[off..] {
-            return Err(fail("the public weights in the proof differ from the compiled model's".into()));
+    let off = usize::from(layout.has_io_instance());
+    let params_checked = match statement.param_visibility {
+        Visibility::Fixed => true,
+        Visibility::Public => {
+            if Some(columns_sha256(&instances[off..])) != statement.public_params_sha256 {
+                return Err(fail("the public weights in the proof differ from the ones the verifying key binds".into()));
+            }
+            if let Some(c) = compiled {
+                let setup_layout = build(&c.quantized, &c.settings, &c.plan, &zero_inputs(c), true)?;
+                if setup_layout.instances[off..] != instances[off..] {
+                    return Err(fail("the public weights in the proof differ from the compiled model's".into()));
+                }
+            }
+            true
         }
-        params_checked = true;
-    }
+        Visibility::Private => false,
+    };
     let start = Instant::now();
     verify(vk, &proof, &instances)?;
-    Ok(Verified { public, params_checked, time: start.elapsed() })
+    Ok(Verified { public, statement, params_checked, compiled_checked: compiled.is_some(), time: start.elapsed() })
 }

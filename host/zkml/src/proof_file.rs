@@ -72,11 +72,11 @@ impl ProofFile {
     }
 
     pub fn save(&self, path: &Path) -> Result<()> {
-        std::fs::write(path, serde_json::to_string(self).expect("proof serialises")).map_err(|e| Error::io(path, e))
+        crate::files::write_atomic(path, serde_json::to_string(self).expect("proof serialises").as_bytes())
     }
 
     pub fn load(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let text = crate::files::read_to_string(path)?;
         let f: Self = serde_json::from_str(&text).map_err(|e| Error::artifact(format!("{}: not a proof file: {e}", path.display())))?;
         f.check_header().map_err(|e| e.context(path.display()))?;
         Ok(f)

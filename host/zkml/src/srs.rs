@@ -53,9 +53,11 @@ fn load_ptau(p: &Path, degree: Option<usize>) -> Result<Srs> {
     Srs::from_ptau_file(p, degree).map_err(|e| Error::from(e).context(p.display()))
 }
 
-/// Checks that the `.ptau` at `p` is the SRS the verifying key was made with.
+/// Checks that the `.ptau` at `p` is the SRS the verifying key was made with. The whole file is
+/// read and verified (every power on the curve and consistent), as `setup` does for the powers
+/// it uses: a corrupted file is refused here too, not only its first powers compared.
 pub fn check_vk(p: &Path, vk: &VerifyingKey) -> Result<()> {
-    let srs = load_ptau(p, Some(1))?;
+    let srs = load_ptau(p, None)?;
     if &srs.verifier_srs() != vk.srs() {
         return Err(Error::artifact(format!("wrong SRS: {} is not the SRS the verifying key was made with", p.display())));
     }

@@ -67,18 +67,28 @@ impl WitnessFile {
         self.inputs
             .iter()
             .zip(&c.graph.inputs)
-            .map(|(v, info)| {
+            .enumerate()
+            .map(|(i, (v, info))| {
+                let n = zkaccel_onnx::numel(&info.shape);
+                if v.len() != n {
+                    return Err(Error::artifact(format!(
+                        "witness field inputs[{i}] (model input {:?}) holds {} values, the model's shape {:?} needs {n} (edited or truncated witness?)",
+                        info.name,
+                        v.len(),
+                        info.shape
+                    )));
+                }
                 Tensor::new(info.shape.clone(), v.clone()).map_err(|e| Error::artifact(format!("witness input {:?}: {e}", info.name)))
             })
             .collect()
     }
 
     pub fn save(&self, path: &Path) -> Result<()> {
-        std::fs::write(path, serde_json::to_string(self).expect("witness serialises")).map_err(|e| Error::io(path, e))
+        crate::files::write_atomic(path, serde_json::to_string(self).expect("witness serialises").as_bytes())
     }
 
     pub fn load(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let text = crate::files::read_to_string(path)?;
         serde_json::from_str(&text).map_err(|e| Error::artifact(format!("{}: not a witness file: {e}", path.display())))
     }
 }

@@ -204,6 +204,9 @@ pub struct Setup {
     /// A witness (gen-witness), required when the input or output visibility is fixed.
     #[arg(long = "witness")]
     pub witness: Option<PathBuf>,
+    /// Run even when the estimated memory exceeds what the process may use.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Args, Debug)]
@@ -230,6 +233,9 @@ pub struct Prove {
     /// Checks that the proving key was made with this .ptau (optional).
     #[arg(long = "srs-path")]
     pub srs_path: Option<PathBuf>,
+    /// Run even when the estimated memory exceeds what the process may use.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Args, Debug)]

@@ -8,6 +8,8 @@ use super::output::{Out, Report};
 use crate::error::Result;
 
 pub fn run(a: &CalibrateSettings, out: &Out) -> Result<Report> {
+    // settings.json is read and rewritten on purpose; the model and data must not be it.
+    crate::files::check_outputs(&[("-M", Some(&a.model)), ("-D", Some(&a.data))], &[("--settings-path", &a.settings_path)])?;
     let graph = load_onnx(&a.model)?;
     // Visibilities and margin come from an existing settings file, else ezkl's defaults.
     let base = if a.settings_path.exists() { Settings::load(&a.settings_path)?.run_args } else { RunArgs::default() };
@@ -24,7 +26,7 @@ pub fn run(a: &CalibrateSettings, out: &Out) -> Result<Report> {
     let step = out.step(&format!("calibrating on {} sample(s)", samples.len()));
     let settings = calibrate(&graph, &samples, &base, &cfg)?;
     let t = step.done();
-    settings.save(&a.settings_path)?;
+    crate::files::write_atomic(&a.settings_path, settings.to_json().as_bytes())?;
     let c = settings.calibration.as_ref();
     Ok(Report {
         json: json!({ "verb": "calibrate-settings", "settings_path": a.settings_path, "settings": settings, "time_ms": super::output::ms(t) }),

@@ -8,6 +8,7 @@ use super::output::{Out, Report};
 use crate::error::Result;
 
 pub fn run(a: &GenSettings, out: &Out) -> Result<Report> {
+    crate::files::check_outputs(&[("-M", Some(&a.model)), ("-D", a.data.as_deref())], &[("--settings-path", &a.settings_path)])?;
     let graph = load_onnx(&a.model)?;
     let run_args = RunArgs {
         input_scale: a.input_scale,
@@ -26,7 +27,7 @@ pub fn run(a: &GenSettings, out: &Out) -> Result<Report> {
     let step = out.step("generating settings");
     let settings = Settings::generate(&graph, run_args, &samples)?;
     step.done();
-    settings.save(&a.settings_path)?;
+    crate::files::write_atomic(&a.settings_path, settings.to_json().as_bytes())?;
     Ok(Report {
         json: json!({ "verb": "gen-settings", "settings_path": a.settings_path, "settings": settings }),
         lines: vec![format!(

@@ -10,6 +10,7 @@ use crate::error::Result;
 use crate::pipeline;
 
 pub fn run(a: &GenWitness, _out: &Out) -> Result<Report> {
+    crate::files::check_outputs(&[("-D", Some(&a.data)), ("-M", Some(&a.compiled_circuit))], &[("-O", &a.output)])?;
     let c = CompiledCircuit::load(&a.compiled_circuit)?;
     let data = InputData::load(&a.data)?;
     let (w, _run) = pipeline::gen_witness(&c, &data).map_err(|e| e.context(a.data.display()))?;

@@ -21,8 +21,15 @@ use crate::exit_code::ExitCode;
 use args::{Cli, Command, Global};
 use output::{Out, Report};
 
-/// Runs the CLI on `argv` and returns the exit code (the binary's `main` exits with it).
-pub fn main_with_args(argv: Vec<String>) -> u8 {
+/// Runs the CLI on `argv` and returns the exit code (the binary's `main` exits with it). The
+/// arguments are OS strings: a path need not be UTF-8 (a non-UTF-8 value where text is expected
+/// is a usage error).
+pub fn main_with_args<I, T>(argv: I) -> u8
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString>,
+{
+    let argv: Vec<std::ffi::OsString> = argv.into_iter().map(Into::into).collect();
     let json_requested = argv.iter().any(|a| a == "--json");
     let cli = match Cli::try_parse_from(&argv) {
         Ok(c) => c,
@@ -32,11 +39,16 @@ pub fn main_with_args(argv: Vec<String>) -> u8 {
                 let _ = e.print();
                 return if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand { ExitCode::Usage.code() } else { 0 };
             }
+            if e.kind() == ErrorKind::InvalidUtf8 {
+                let err = Error::usage(non_utf8_message(&argv));
+                output::print_error(json_requested, &err);
+                return ExitCode::Usage.code();
+            }
             if json_requested {
                 output::print_error(true, &Error::usage(e.to_string().trim().to_string()));
             } else {
                 let _ = e.print();
-                eprintln!("(exit code {}: usage error; see zkaccel --help)", ExitCode::Usage.code());
+                output::err_line(&format!("(exit code {}: usage error; see zkaccel --help)", ExitCode::Usage.code()));
             }
             return ExitCode::Usage.code();
         }
@@ -52,6 +64,26 @@ pub fn main_with_args(argv: Vec<String>) -> u8 {
             e.code.code()
         }
     }
+}
+
+/// Names the arguments that are not UTF-8 where text is expected (clap's message does not).
+fn non_utf8_message(argv: &[std::ffi::OsString]) -> String {
+    let bad: Vec<String> = argv
+        .iter()
+        .enumerate()
+        .skip(1)
+        .filter(|(_, a)| a.to_str().is_none())
+        .map(|(i, a)| {
+            let lossy = a.to_string_lossy();
+            let flag = if lossy.starts_with("--") {
+                lossy.split('=').next().unwrap_or_default().to_string()
+            } else {
+                argv[i - 1].to_str().filter(|p| p.starts_with('-')).map(str::to_string).unwrap_or_else(|| "the verb".into())
+            };
+            format!("argument {i} ({lossy:?}, for {flag})")
+        })
+        .collect();
+    format!("{} not valid UTF-8 where text is expected (only paths may hold other bytes)", bad.join(", ") + if bad.len() == 1 { " is" } else { " are" })
 }
 
 /// Opens the backend `--device` asks for; an explicit device that is not available is an error
@@ -82,10 +114,5 @@ fn run(cmd: &Command, g: &Global, out: &Out) -> Result<Report> {
 
 /// Reads a file, mapping errors to exit code 5 with the path.
 pub(crate) fn read(path: &std::path::Path) -> Result<Vec<u8>> {
-    std::fs::read(path).map_err(|e| Error::io(path, e))
-}
-
-/// Writes a file, mapping errors to exit code 5 with the path.
-pub(crate) fn write(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
-    std::fs::write(path, bytes).map_err(|e| Error::io(path, e))
+    crate::files::read(path)
 }

@@ -2,7 +2,7 @@
 //! stderr for long steps (only when stderr is a terminal and without `--json`); errors on stderr
 //! (or as JSON on stdout with `--json`).
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
@@ -58,16 +58,16 @@ impl Out {
     /// A note for people on stderr (not with --json).
     pub fn note(&self, msg: &str) {
         if !self.json {
-            eprintln!("{msg}");
+            err_line(msg);
         }
     }
 
     pub fn print_report(&self, r: &Report) {
         if self.json {
-            println!("{}", r.json);
+            out_line(&r.json.to_string());
         } else {
             for l in &r.lines {
-                println!("{l}");
+                out_line(l);
             }
         }
     }
@@ -76,11 +76,22 @@ impl Out {
 /// Prints an error: JSON on stdout with --json, else a line on stderr.
 pub fn print_error(json: bool, e: &Error) {
     if json {
-        println!("{}", json!({ "ok": false, "error": { "code": e.code.code(), "kind": e.code.name(), "message": e.message } }));
+        out_line(&json!({ "ok": false, "error": { "code": e.code.code(), "kind": e.code.name(), "message": e.message } }).to_string());
     } else {
-        eprintln!("error: {}", e.message);
-        eprintln!("(exit code {}: {})", e.code.code(), e.code.name());
+        err_line(&format!("error: {}", e.message));
+        err_line(&format!("(exit code {}: {})", e.code.code(), e.code.name()));
     }
+}
+
+/// A line on stdout; a closed or full stdout (e.g. `| head -1`) is not an error of the verb (the
+/// exit code still tells the result), and never a panic.
+pub fn out_line(s: &str) {
+    let _ = writeln!(std::io::stdout().lock(), "{s}");
+}
+
+/// A line on stderr, ignoring a closed stderr.
+pub fn err_line(s: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{s}");
 }
 
 /// Milliseconds of a duration, for JSON.

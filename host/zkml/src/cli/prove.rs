@@ -22,7 +22,15 @@ fn load_pk(a: &Prove, backend: &dyn Backend) -> Result<ProvingKey> {
 }
 
 pub fn run(a: &Prove, g: &Global, out: &Out) -> Result<Report> {
+    crate::files::check_outputs(
+        &[("--witness", Some(&a.witness)), ("-M", Some(&a.compiled_circuit)), ("--pk-path", Some(&a.pk_path)), ("--srs-path", a.srs_path.as_deref())],
+        &[("--proof-path", &a.proof_path)],
+    )?;
     let c = CompiledCircuit::load(&a.compiled_circuit)?;
+    let est = c.estimate().map_err(|e| e.context(a.compiled_circuit.display()))?;
+    if let Some(w) = crate::resources::check(&format!("prove (2^{} rows)", c.plan.k), est.prove_memory_bytes, a.force)? {
+        out.note(&w);
+    }
     let w = WitnessFile::load(&a.witness)?;
     let opened = super::open_device(g)?;
     let device = opened.description.clone();

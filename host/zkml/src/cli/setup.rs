@@ -10,7 +10,15 @@ use crate::witness::WitnessFile;
 use crate::{pipeline, srs};
 
 pub fn run(a: &Setup, g: &Global, out: &Out) -> Result<Report> {
+    crate::files::check_outputs(
+        &[("-M", Some(&a.compiled_circuit)), ("--srs-path", a.srs_path.as_deref()), ("--witness", a.witness.as_deref())],
+        &[("--pk-path", &a.pk_path), ("--vk-path", &a.vk_path)],
+    )?;
     let c = CompiledCircuit::load(&a.compiled_circuit)?;
+    let est = c.estimate().map_err(|e| e.context(a.compiled_circuit.display()))?;
+    if let Some(w) = crate::resources::check(&format!("setup (2^{} rows)", c.plan.k), est.setup_memory_bytes, a.force)? {
+        out.note(&w);
+    }
     let witness = a.witness.as_deref().map(WitnessFile::load).transpose()?;
     let layout = pipeline::layout_for_setup(&c, witness.as_ref())?;
     let degree = pipeline::srs_degree(&layout, c.plan.k)?;
@@ -25,12 +33,12 @@ pub fn run(a: &Setup, g: &Global, out: &Out) -> Result<Report> {
     let (srs, label) = srs::load(a.srs_path.as_deref(), a.dev_srs, degree)?;
     let t_srs = step.done();
     let step = out.step(&format!("generating keys for 2^{} rows", c.plan.k));
-    let pk = zkaccel::plonk::keygen(&*backend, &srs, layout.cs, &layout.fixed)?;
+    let pk = pipeline::keygen_bound(&*backend, &c, &srs, layout)?;
     let t_keygen = step.done();
     let pk_bytes = pk.to_bytes();
     let vk_bytes = pk.vk.to_bytes();
-    super::write(&a.pk_path, &pk_bytes)?;
-    super::write(&a.vk_path, &vk_bytes)?;
+    // Both keys or neither: never a new proving key beside an old verifying key.
+    crate::files::write_all_atomic(&[(&a.pk_path, &pk_bytes), (&a.vk_path, &vk_bytes)])?;
     Ok(Report {
         json: json!({
             "verb": "setup", "device": device, "srs": label, "insecure_srs": a.dev_srs, "k": c.plan.k,

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 use zkaccel::plonk::VerifyingKey;
-use zkaccel_onnx::Settings;
+use zkaccel_onnx::{Settings, Visibility};
 
 use super::args::Verify;
 use super::output::{ms, Out, Report};
@@ -24,12 +24,53 @@ pub fn run(a: &Verify, _out: &Out) -> Result<Report> {
         crate::srs::check_vk(p, &vk)?;
     }
     let f = ProofFile::load(&a.proof_path)?;
-    let v = pipeline::verify_file(&vk, &f, &settings, compiled.as_ref()).map_err(|e| e.context(a.proof_path.display()))?;
+    let settings_path = a.settings_path.as_ref().map(|p| p.display().to_string());
+    let v = pipeline::verify_proof_file(&vk, &f, a.settings_path.as_ref().map(|_| &settings), compiled.as_ref()).map_err(|e| {
+        // A settings file that disagrees with the key is named as the culprit.
+        match (&settings_path, e.message.contains("in the settings")) {
+            (Some(p), true) => e.context(p),
+            _ => e.context(a.proof_path.display()),
+        }
+    })?;
+    let s = &v.statement;
+    let params = match s.param_visibility {
+        Visibility::Fixed => "fixed: the weights are in the verifying key (checked)".to_string(),
+        Visibility::Public => "public: the proof's weights equal the ones the verifying key binds (checked)".to_string(),
+        Visibility::Private => format!(
+            "private: NOT checked — the proof shows the outputs come from this architecture with some weights, not that they are the weights of {}",
+            a.compiled_circuit.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "the compiled model".into())
+        ),
+    };
+    let mut unchecked = Vec::new();
+    if s.param_visibility == Visibility::Private {
+        unchecked.push("the model's weights (private parameters: any weights of this architecture give a valid proof)");
+    }
+    if s.input_visibility != Visibility::Public {
+        unchecked.push("the model's inputs (not public)");
+    }
+    if s.output_visibility != Visibility::Public {
+        unchecked.push("the model's outputs (not public)");
+    }
+    let mut lines = vec![
+        format!("proof {} is VALID under the verifying key {} (verified in {:.1} ms)", a.proof_path.display(), a.vk_path.display(), v.time.as_secs_f64() * 1e3),
+        format!(
+            "bound by the key: visibility input {:?}, output {:?}, params {:?}; output scales {:?}; output shapes {:?}; made for circuit_id {}",
+            s.input_visibility, s.output_visibility, s.param_visibility, s.output_scales, s.output_shapes, s.circuit_id
+        ),
+        format!("parameters {params}"),
+        format!("public outputs (rescaled by the key's output scales): {:?}", v.public.rescaled_outputs),
+    ];
+    if let Some(c) = &a.compiled_circuit {
+        lines.push(format!("compiled circuit {}: the verifying key was made for it (circuit_id bound by the key)", c.display()));
+    }
+    if !unchecked.is_empty() {
+        lines.push(format!("not established by this proof: {}", unchecked.join("; ")));
+    }
     Ok(Report {
-        json: json!({ "verb": "verify", "verified": true, "verify_ms": ms(v.time), "public": v.public, "params_checked": v.params_checked }),
-        lines: vec![
-            format!("proof {} is VALID (verified in {:.1} ms)", a.proof_path.display(), v.time.as_secs_f64() * 1e3),
-            format!("public outputs (rescaled): {:?}", v.public.rescaled_outputs),
-        ],
+        json: json!({
+            "verb": "verify", "verified": true, "verify_ms": ms(v.time), "public": v.public, "params_checked": v.params_checked,
+            "compiled_checked": v.compiled_checked, "statement": v.statement, "unchecked": unchecked,
+        }),
+        lines,
     })
 }

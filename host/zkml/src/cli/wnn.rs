@@ -115,6 +115,7 @@ pub fn run(cmd: &WnnCommand, g: &Global, out: &Out) -> Result<Report> {
 }
 
 fn setup(a: &WnnSetup, g: &Global, out: &Out) -> Result<Report> {
+    crate::files::check_outputs(&[("-M", Some(&a.model)), ("--srs-path", a.srs_path.as_deref())], &[("--pk-path", &a.pk_path), ("--vk-path", &a.vk_path)])?;
     let (m, digest) = load_model(&a.model)?;
     let layout = pipeline::layout_for_setup(&m)?;
     let degree = pipeline::srs_degree(&layout)?;
@@ -133,8 +134,7 @@ fn setup(a: &WnnSetup, g: &Global, out: &Out) -> Result<Report> {
     let pk = zkaccel::plonk::keygen(&*backend, &srs, layout.cs, &layout.fixed)?;
     let t_keygen = step.done();
     let (pk_bytes, vk_bytes) = (pk.to_bytes(), pk.vk.to_bytes());
-    super::write(&a.pk_path, &pk_bytes)?;
-    super::write(&a.vk_path, &vk_bytes)?;
+    crate::files::write_all_atomic(&[(&a.pk_path, &pk_bytes), (&a.vk_path, &vk_bytes)])?;
     Ok(Report {
         json: json!({
             "verb": "wnn setup", "device": device, "srs": label, "insecure_srs": a.dev_srs, "k": plan.k, "plan": plan,
@@ -165,6 +165,7 @@ fn plan_line(p: &WnnPlan) -> String {
 }
 
 fn gen_witness(a: &WnnGenWitness) -> Result<Report> {
+    crate::files::check_outputs(&[("-D", Some(&a.data)), ("-M", Some(&a.model))], &[("-O", &a.output)])?;
     let (m, digest) = load_model(&a.model)?;
     let pixels = input::load_pixels(&a.data, m.width)?;
     let w = pipeline::gen_witness(&m, &digest, &pixels);
@@ -176,6 +177,10 @@ fn gen_witness(a: &WnnGenWitness) -> Result<Report> {
 }
 
 fn prove(a: &WnnProve, g: &Global, out: &Out) -> Result<Report> {
+    crate::files::check_outputs(
+        &[("--witness", Some(&a.witness)), ("-M", Some(&a.model)), ("--pk-path", Some(&a.pk_path)), ("--srs-path", a.srs_path.as_deref())],
+        &[("--proof-path", &a.proof_path)],
+    )?;
     let (m, digest) = load_model(&a.model)?;
     let w = WnnWitnessFile::load(&a.witness)?;
     check_model(&a.model, &digest, &w.model_sha256, &format!("the witness {}", a.witness.display()))?;

@@ -47,7 +47,7 @@ pub struct WnnProofFile {
 }
 
 fn load_json<T: serde::de::DeserializeOwned>(path: &Path, what: &str) -> Result<T> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let text = crate::files::read_to_string(path)?;
     serde_json::from_str(&text).map_err(|e| Error::artifact(format!("{}: not a {what} file: {e}", path.display())))
 }
 
@@ -65,7 +65,7 @@ impl WnnWitnessFile {
         Ok(w)
     }
     pub fn save(&self, path: &Path) -> Result<()> {
-        std::fs::write(path, serde_json::to_string(self).expect("serialises")).map_err(|e| Error::io(path, e))
+        crate::files::write_atomic(path, serde_json::to_string(self).expect("serialises").as_bytes())
     }
 }
 
@@ -79,7 +79,7 @@ impl WnnProofFile {
         Ok(f)
     }
     pub fn save(&self, path: &Path) -> Result<()> {
-        std::fs::write(path, serde_json::to_string(self).expect("serialises")).map_err(|e| Error::io(path, e))
+        crate::files::write_atomic(path, serde_json::to_string(self).expect("serialises").as_bytes())
     }
     /// The proof bytes, decoded and checked (points on the curve, canonical scalars).
     pub fn proof(&self) -> Result<zkaccel::plonk::Proof> {

@@ -25,7 +25,7 @@ pub const ATTRIBUTES: [&str; 7] = ["num_classes", "num_inputs", "bits_per_input"
 
 /// Reads and validates a model file.
 pub fn load(path: &Path) -> Result<WnnModel> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let bytes = crate::files::read(path)?;
     from_bytes(bytes, &path.display().to_string())
 }
 

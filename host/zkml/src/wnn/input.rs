@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 
 /// Reads the pixels from a `.png` file or an input.json (any other extension is read as JSON).
 pub fn load_pixels(path: &Path, width: usize) -> Result<Vec<u8>> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let bytes = crate::files::read(path)?;
     let is_png = bytes.starts_with(b"\x89PNG\r\n\x1a\n");
     let r = if is_png { pixels_from_png(&bytes, width) } else { pixels_from_json(&bytes, width) };
     r.map_err(|e| e.context(path.display()))

@@ -1,0 +1,225 @@
+//! What `verify` prints as a result is bound by the proof and the verifying key (issue 20): the
+//! forgeries a hostile tester found — an edited settings.json (`model_output_scales`) with the
+//! proof's readable outputs edited to match, a proof for other weights with the circuit_id label
+//! copied — are rejected, and with private parameters `verify` says that the weights are not
+//! checked.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn json(&self) -> Value {
+        serde_json::from_str(self.stdout.trim()).unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", self.stdout))
+    }
+    fn expect(self, code: i32, what: &str) -> Self {
+        assert_eq!(self.code, code, "{what}: exit {} (expected {code})\nstdout: {}\nstderr: {}", self.code, self.stdout, self.stderr);
+        self
+    }
+}
+
+fn zk(args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_zkaccel")).args(args).output().expect("run zkaccel");
+    Run { code: out.status.code().unwrap_or(-1), stdout: String::from_utf8_lossy(&out.stdout).into(), stderr: String::from_utf8_lossy(&out.stderr).into() }
+}
+
+fn tmpdir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("zkaccel-binding-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn example(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../onnx/examples").join(name)
+}
+
+fn p(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+struct Model {
+    settings: PathBuf,
+    compiled: PathBuf,
+    vk: PathBuf,
+    pk: PathBuf,
+    proof: PathBuf,
+}
+
+/// The whole workflow on `model` in `d` (files prefixed with `tag`).
+fn workflow(d: &Path, tag: &str, model: &Path, params: &str) -> Model {
+    let f = |n: &str| d.join(format!("{tag}-{n}"));
+    let m = Model { settings: f("s.json"), compiled: f("m.compiled"), vk: f("vk.key"), pk: f("pk.key"), proof: f("proof.json") };
+    let w = f("w.json");
+    let data = example("tiny_input.json");
+    zk(&["gen-settings", "-M", p(model), "-O", p(&m.settings), "-D", p(&data), "--input-scale", "5", "--param-scale", "5", "--param-visibility", params])
+        .expect(0, "gen-settings");
+    zk(&["compile-circuit", "-M", p(model), "--compiled-circuit", p(&m.compiled), "-S", p(&m.settings)]).expect(0, "compile");
+    zk(&["setup", "-M", p(&m.compiled), "--dev-srs", "--vk-path", p(&m.vk), "--pk-path", p(&m.pk)]).expect(0, "setup");
+    zk(&["gen-witness", "-D", p(&data), "-M", p(&m.compiled), "-O", p(&w)]).expect(0, "gen-witness");
+    zk(&["prove", "--witness", p(&w), "-M", p(&m.compiled), "--pk-path", p(&m.pk), "--proof-path", p(&m.proof), "--device", "cpu"]).expect(0, "prove");
+    m
+}
+
+/// tiny_4_8_3.onnx with one weight changed (same architecture, other weights).
+fn other_weights(d: &Path) -> PathBuf {
+    let bytes = std::fs::read(example("tiny_4_8_3.onnx")).unwrap();
+    let g = zkaccel_onnx::load_onnx(example("tiny_4_8_3.onnx")).unwrap();
+    for t in g.constants.values() {
+        for &v in &t.data {
+            let pat = (v as f32).to_le_bytes();
+            let hits: Vec<usize> = bytes.windows(4).enumerate().filter(|(_, w)| *w == pat).map(|(i, _)| i).collect();
+            if hits.len() == 1 && v.abs() > 0.05 {
+                let mut b = bytes.clone();
+                b[hits[0]..hits[0] + 4].copy_from_slice(&((-v) as f32).to_le_bytes());
+                let out = d.join("other_weights.onnx");
+                std::fs::write(&out, b).unwrap();
+                return out;
+            }
+        }
+    }
+    panic!("no unique weight to change in tiny_4_8_3.onnx");
+}
+
+#[test]
+fn edited_output_scales_are_not_shown_valid() {
+    let d = tmpdir("scales");
+    let a = workflow(&d, "a", &example("tiny_4_8_3.onnx"), "private");
+    let good = zk(&["verify", "--proof-path", p(&a.proof), "-S", p(&a.settings), "--vk-path", p(&a.vk), "--json"]).expect(0, "verify").json();
+    let scale = good["statement"]["output_scales"][0].as_u64().unwrap();
+    // The forgery: settings' model_output_scales and the proof's readable rescaled outputs edited
+    // together (the outputs shown 8× larger).
+    let mut s: Value = serde_json::from_str(&std::fs::read_to_string(&a.settings).unwrap()).unwrap();
+    s["model_output_scales"][0] = Value::from(scale - 3);
+    let forged_settings = d.join("forged-s.json");
+    std::fs::write(&forged_settings, s.to_string()).unwrap();
+    let mut f: Value = serde_json::from_str(&std::fs::read_to_string(&a.proof).unwrap()).unwrap();
+    let outs: Vec<Value> = f["public"]["outputs"][0].as_array().unwrap().iter().map(|q| Value::from(q.as_i64().unwrap() as f64 / ((scale - 3) as f64).exp2())).collect();
+    f["public"]["rescaled_outputs"][0] = Value::Array(outs);
+    let forged_proof = d.join("forged-proof.json");
+    std::fs::write(&forged_proof, f.to_string()).unwrap();
+    let r = zk(&["verify", "--proof-path", p(&forged_proof), "-S", p(&forged_settings), "--vk-path", p(&a.vk), "--json"]).expect(4, "forged settings + proof");
+    let msg = r.json()["error"]["message"].as_str().unwrap().to_string();
+    assert!(msg.contains("model_output_scales") && msg.contains("forged-s.json"), "{msg}");
+    // Only the settings edited: refused the same way (the key binds the scales).
+    zk(&["verify", "--proof-path", p(&a.proof), "-S", p(&forged_settings), "--vk-path", p(&a.vk)]).expect(4, "forged settings");
+    // The proof file's circuit_id label edited: it must be the one the key binds, exit 3.
+    let mut f: Value = serde_json::from_str(&std::fs::read_to_string(&a.proof).unwrap()).unwrap();
+    f["circuit_id"] = Value::String("0".repeat(64));
+    let relabelled = d.join("relabelled.json");
+    std::fs::write(&relabelled, f.to_string()).unwrap();
+    zk(&["verify", "--proof-path", p(&relabelled), "-S", p(&a.settings), "--vk-path", p(&a.vk)]).expect(3, "relabelled proof");
+    // A witness with one input value missing: named as the witness's field, not "malformed ONNX".
+    let w: Value = serde_json::from_str(&std::fs::read_to_string(d.join("a-w.json")).unwrap()).unwrap();
+    let mut w3 = w.clone();
+    w3["inputs"][0].as_array_mut().unwrap().pop();
+    std::fs::write(d.join("w3.json"), w3.to_string()).unwrap();
+    let r = zk(&["prove", "--witness", p(&d.join("w3.json")), "-M", p(&a.compiled), "--pk-path", p(&a.pk), "--proof-path", p(&d.join("p3.json"))])
+        .expect(4, "short witness");
+    assert!(r.stderr.contains("inputs[0]") && r.stderr.contains("holds 3 values") && !r.stderr.contains("malformed ONNX"), "{}", r.stderr);
+    // Only the proof's readable copy edited: the instances disagree, exit 3.
+    zk(&["verify", "--proof-path", p(&forged_proof), "-S", p(&a.settings), "--vk-path", p(&a.vk)]).expect(3, "forged rescaled outputs");
+    // Other visibilities or instance shapes in the settings: refused too.
+    for (field, value) in [("model_instance_shapes", serde_json::json!([[1, 4]])), ("model_input_scales", serde_json::json!([9]))] {
+        let mut s: Value = serde_json::from_str(&std::fs::read_to_string(&a.settings).unwrap()).unwrap();
+        s[field] = value;
+        std::fs::write(&forged_settings, s.to_string()).unwrap();
+        let r = zk(&["verify", "--proof-path", p(&a.proof), "-S", p(&forged_settings), "--vk-path", p(&a.vk)]).expect(4, field);
+        assert!(r.stderr.contains(field), "{field}: {}", r.stderr);
+        // compile-circuit refuses such settings as well.
+        let r = zk(&["compile-circuit", "-M", p(&example("tiny_4_8_3.onnx")), "-S", p(&forged_settings), "--compiled-circuit", p(&d.join("x.compiled"))])
+            .expect(2, field);
+        assert!(r.stderr.contains(field), "{field}: {}", r.stderr);
+    }
+    let mut s: Value = serde_json::from_str(&std::fs::read_to_string(&a.settings).unwrap()).unwrap();
+    s["model_output_scales"][0] = Value::from(scale + 1);
+    std::fs::write(&forged_settings, s.to_string()).unwrap();
+    let r = zk(&["compile-circuit", "-M", p(&example("tiny_4_8_3.onnx")), "-S", p(&forged_settings), "--compiled-circuit", p(&d.join("x.compiled"))])
+        .expect(2, "compile with another output scale");
+    assert!(r.stderr.contains("model_output_scales"), "{}", r.stderr);
+    assert!(!d.join("x.compiled").exists());
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[test]
+fn other_weights_with_a_copied_label_are_not_shown_valid() {
+    let d = tmpdir("weights");
+    let a = workflow(&d, "a", &example("tiny_4_8_3.onnx"), "private");
+    let b = workflow(&d, "b", &other_weights(&d), "private");
+    // The honest verdict with private parameters says what is and is not checked.
+    let h = zk(&["verify", "--proof-path", p(&a.proof), "-M", p(&a.compiled), "--vk-path", p(&a.vk)]).expect(0, "verify a");
+    assert!(h.stdout.contains("VALID") && h.stdout.contains("NOT checked") && h.stdout.contains("some weights"), "{}", h.stdout);
+    let j = zk(&["verify", "--proof-path", p(&a.proof), "-M", p(&a.compiled), "--vk-path", p(&a.vk), "--json"]).expect(0, "verify a json").json();
+    assert_eq!(j["params_checked"], false);
+    assert_eq!(j["compiled_checked"], true);
+    assert!(j["unchecked"][0].as_str().unwrap().contains("weights"), "{j}");
+    // The forgery: b's proof with a's circuit_id label copied in.
+    let mut f: Value = serde_json::from_str(&std::fs::read_to_string(&b.proof).unwrap()).unwrap();
+    let a_id: Value = serde_json::from_str::<Value>(&std::fs::read_to_string(&a.compiled).unwrap()).unwrap()["circuit_id"].clone();
+    f["circuit_id"] = a_id;
+    let forged = d.join("forged.json");
+    std::fs::write(&forged, f.to_string()).unwrap();
+    // Against a's key: another key (its digest binds a's statement), exit 3.
+    zk(&["verify", "--proof-path", p(&forged), "-M", p(&a.compiled), "--vk-path", p(&a.vk)]).expect(3, "b's proof, a's key");
+    // Against b's own key but "for" a's compiled model: the key binds b's circuit, exit 3.
+    let r = zk(&["verify", "--proof-path", p(&forged), "-M", p(&a.compiled), "--vk-path", p(&b.vk)]).expect(3, "b's proof and key, a's model");
+    assert!(r.stderr.contains("another compiled circuit") || r.stderr.contains("proof for another circuit"), "{}", r.stderr);
+    // b's key with its digest rewritten in the proof: rejected by the proof itself.
+    let mut f2 = f.clone();
+    f2["vk_digest"] = Value::String(hex::encode(zkaccel::plonk::VerifyingKey::from_bytes(&std::fs::read(&a.vk).unwrap()).unwrap().digest()));
+    std::fs::write(&forged, f2.to_string()).unwrap();
+    zk(&["verify", "--proof-path", p(&forged), "-M", p(&a.compiled), "--vk-path", p(&a.vk)]).expect(3, "digest rewritten");
+    // Proving b's model with a's proving key is refused before proving (the key binds a).
+    let wb = d.join("b-w.json");
+    let r = zk(&["prove", "--witness", p(&wb), "-M", p(&b.compiled), "--pk-path", p(&a.pk), "--proof-path", p(&d.join("x.json"))]).expect(4, "a's pk for b");
+    assert!(r.stderr.contains("proving key"), "{}", r.stderr);
+    // With fixed and public parameters the weights are checked, and verify says so.
+    for params in ["fixed", "public"] {
+        let m = workflow(&d, params, &example("tiny_4_8_3.onnx"), params);
+        let j = zk(&["verify", "--proof-path", p(&m.proof), "-S", p(&m.settings), "--vk-path", p(&m.vk), "--json"]).expect(0, params).json();
+        assert_eq!(j["params_checked"], true, "{params}");
+        let h = zk(&["verify", "--proof-path", p(&m.proof), "-S", p(&m.settings), "--vk-path", p(&m.vk)]).expect(0, params);
+        assert!(h.stdout.contains("(checked)") && !h.stdout.contains("NOT checked"), "{params}: {}", h.stdout);
+    }
+    // Public weights edited in a proof: refused by the key's digest of them even without -M.
+    let m = Model { settings: d.join("public-s.json"), vk: d.join("public-vk.key"), proof: d.join("public-proof.json"), compiled: d.join("public-m.compiled"), pk: d.join("public-pk.key") };
+    let mut f: Value = serde_json::from_str(&std::fs::read_to_string(&m.proof).unwrap()).unwrap();
+    let last = f["instances"].as_array().unwrap().len() - 1;
+    f["instances"][last][0] = Value::String(zkaccel_zkml::field::fr_to_hex(&zkaccel::Fr::from(12345u64)));
+    std::fs::write(&forged, f.to_string()).unwrap();
+    let r = zk(&["verify", "--proof-path", p(&forged), "-S", p(&m.settings), "--vk-path", p(&m.vk)]).expect(3, "public weights edited");
+    assert!(r.stderr.contains("public weights"), "{}", r.stderr);
+    let _ = (&m.compiled, &m.pk);
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[test]
+fn verify_refuses_a_corrupted_ptau_as_setup_does() {
+    let d = tmpdir("ptau");
+    let ptau = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/snarkjs_bn128_pot10_final.ptau");
+    let model = example("tiny_4_8_3.onnx");
+    let (s, c, vk, pk, w, proof) = (d.join("s.json"), d.join("m.compiled"), d.join("vk"), d.join("pk"), d.join("w.json"), d.join("proof.json"));
+    let data = example("tiny_input.json");
+    zk(&["gen-settings", "-M", p(&model), "-O", p(&s), "-D", p(&data), "--input-scale", "5", "--param-scale", "5"]).expect(0, "gen-settings");
+    zk(&["compile-circuit", "-M", p(&model), "--compiled-circuit", p(&c), "-S", p(&s)]).expect(0, "compile");
+    zk(&["setup", "-M", p(&c), "--srs-path", p(&ptau), "--vk-path", p(&vk), "--pk-path", p(&pk)]).expect(0, "setup");
+    zk(&["gen-witness", "-D", p(&data), "-M", p(&c), "-O", p(&w)]).expect(0, "gen-witness");
+    zk(&["prove", "--witness", p(&w), "-M", p(&c), "--pk-path", p(&pk), "--proof-path", p(&proof)]).expect(0, "prove");
+    zk(&["verify", "--proof-path", p(&proof), "-S", p(&s), "--vk-path", p(&vk), "--srs-path", p(&ptau)]).expect(0, "verify with the ptau");
+    // A flipped bit in the 900th G1 power (section 2 starts at byte 80 of this file, 64 bytes a
+    // point): beyond the powers the verifying key holds, yet the file is corrupt.
+    let mut bytes = std::fs::read(&ptau).unwrap();
+    bytes[80 + 64 * 900 + 3] ^= 0x10;
+    let bad = d.join("bad.ptau");
+    std::fs::write(&bad, &bytes).unwrap();
+    let r = zk(&["verify", "--proof-path", p(&proof), "-S", p(&s), "--vk-path", p(&vk), "--srs-path", p(&bad)]).expect(4, "corrupted ptau");
+    assert!(r.stderr.contains("bad.ptau"), "{}", r.stderr);
+    let _ = std::fs::remove_dir_all(&d);
+}
