@@ -407,9 +407,14 @@ def synth_card(ntt_k, depth):
                             "--", "ntt", str(ntt_k)], cwd=ROOT, check=True, capture_output=True, text=True).stdout
     adder_path = REPORTS / "xcup" / "g1_add_mixed_fq.json"
     adder = json.loads(adder_path.read_text())
-    rest, rest_cells = synth_card_part("rest", core_v, ["top$ntt"], work / "rest")
-    if rest_cells.get("top$ntt", 0) != 1:
-        sys.exit("synth: the card top has no NTT core instance 'top$ntt' to leave out")
+    rest, rest_cells = synth_card_part("rest", core_v, ["top$ntt", "top$lookup"], work / "rest")
+    for inst in ("top$ntt", "top$lookup"):
+        if rest_cells.get(inst, 0) != 1:
+            sys.exit(f"synth: the card top has no instance '{inst}' to leave out")
+    # The lookup unit: the committed block report (lookup_unit_k10, the card builds' lookup unit:
+    # CardConfig::SIM's 2^10 counter rows and batches of 2^10).
+    lookup_path = REPORTS / "xcup" / "lookup_unit_k10_fr.json"
+    lookup_report = json.loads(lookup_path.read_text())
     # The NTT core of the committed block report when it is the same Verilog (ntt_core_k10).
     ntt_report = REPORTS / "xcup" / f"ntt_core_k{ntt_k}_fr.json"
     ntt_sha = hashlib.sha256(ntt_v.encode()).hexdigest()
@@ -424,13 +429,15 @@ def synth_card(ntt_k, depth):
         "card_top_and_msm_scheduler": rest,
         "ntt_core": ntt,
         "msm_g1_adder": {k: adder["resources"][k] for k in rest},
+        "lookup_unit": {k: lookup_report["resources"][k] for k in rest},
     }
     total = {k: sum(part[k] for part in kernels.values()) for k in rest}
     bram36 = lambda c: c.get("RAMB36E2", 0) + (c.get("RAMB18E2", 0) + 1) // 2
     uram = lambda c: sum(v for k, v in c.items() if k.startswith("URAM"))
     adder_cells = adder.get("cells", {})
-    bram36_total = bram36(rest_cells) + bram36(ntt_cells) + bram36(adder_cells)
-    uram_total = uram(rest_cells) + uram(ntt_cells) + uram(adder_cells)
+    lookup_cells = lookup_report.get("cells", {})
+    bram36_total = bram36(rest_cells) + bram36(ntt_cells) + bram36(adder_cells) + bram36(lookup_cells)
+    uram_total = uram(rest_cells) + uram(ntt_cells) + uram(adder_cells) + uram(lookup_cells)
     data = {
         "block": "card_full",
         "card_config": {"ntt_k": ntt_k, "msm_log_depth": depth},
@@ -441,12 +448,15 @@ def synth_card(ntt_k, depth):
         "ntt_core_source": ntt_source,
         "g1_adder_report": adder_path.relative_to(REPORTS).as_posix(),
         "g1_adder_verilog_sha256": adder["verilog_sha256"],
+        "lookup_unit_report": lookup_path.relative_to(REPORTS).as_posix(),
+        "lookup_unit_verilog_sha256": lookup_report["verilog_sha256"],
         "commit": git_commit(),
         "date": datetime.date.today().isoformat(),
         "tools": {"yosys": version_of(yosys())},
-        "flow": "yosys synth_xilinx -family xcup -flatten -noiopad of (a) card_core with its NTT core 'top$ntt' as a "
-                "blackbox, (b) the NTT core alone, plus (c) the committed G1 adder report (itself glue + 11 x the "
-                "multiplier); the sum is the card (no shell)",
+        "flow": "yosys synth_xilinx -family xcup -flatten -noiopad of (a) card_core with its NTT core 'top$ntt' and "
+                "lookup unit 'top$lookup' as blackboxes, (b) the NTT core alone, plus (c) the committed G1 adder "
+                "report (itself glue + 11 x the multiplier) and (d) the committed lookup_unit_k10 report; the sum is "
+                "the card (no shell)",
         "kernels": kernels,
         "resources": total,
         "bram36": bram36_total,

@@ -220,8 +220,9 @@ fn aws_f2_loads_polls_until_loaded_and_checks_the_card() {
     let st = r.f2.unwrap();
     assert_eq!((st.slot, st.image.as_str(), st.status.as_str()), (0, AGFI, "loaded"));
     let card = r.card.unwrap();
-    assert_eq!((card.id, card.regmap_version, card.kernels_mask), (CARD_ID, REGMAP_VERSION, 3));
+    assert_eq!((card.id, card.regmap_version, card.kernels_mask), (CARD_ID, REGMAP_VERSION, 7));
     assert_eq!((card.clock_khz, card.ntt_max_log_n, card.msm_log_depth, card.msm_max_c), (250_000, Some(12), Some(16), Some(15)));
+    assert_eq!(card.lookup_log_table, Some(10));
 }
 
 #[test]

@@ -6,7 +6,7 @@
 
 use zkaccel_hdl::card::config::{CardConfig, KERNELS};
 use zkaccel_hdl::card_builds::{card_verilog, CardTop};
-use zkaccel_interface::regs::{Kernel, CARD_ID, REGMAP_VERSION};
+use zkaccel_interface::regs::{CARD_ID, REGMAP_VERSION};
 
 fn main() {
     let mut args: Vec<String> = std::env::args().skip(1).collect();

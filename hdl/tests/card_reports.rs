@@ -25,6 +25,9 @@ fn card_reports_match_the_rtl_and_add_up() {
     paths.sort();
     assert!(!paths.is_empty(), "no whole-card report");
     let adder = load(&root.join("xcup/g1_add_mixed_fq.json"));
+    // The card builds' lookup unit is the synthesized block lookup_unit_k10 (CardConfig::SIM's sizes),
+    // whose committed report hdl/tests/synth_reports.rs checks against the RTL.
+    let lookup = load(&root.join("xcup/lookup_unit_k10_fr.json"));
     for p in &paths {
         let name = p.display();
         let r = load(p);
@@ -41,19 +44,23 @@ fn card_reports_match_the_rtl_and_add_up() {
         // The adder part is the committed adder report, and it is current (hdl/tests/synth_reports.rs
         // checks that report against the RTL).
         assert_eq!(r["g1_adder_verilog_sha256"], adder["verilog_sha256"], "{name}: G1 adder report changed: {regen}");
+        assert_eq!(r["lookup_unit_verilog_sha256"], lookup["verilog_sha256"], "{name}: lookup unit report changed: {regen}");
         let k = &r["kernels"];
         for key in ["lut", "ff", "dsp", "carry", "lutram", "srl", "bram"] {
             assert_eq!(k["msm_g1_adder"][key], adder["resources"][key], "{name}: msm_g1_adder.{key}");
-            let sum: u64 = ["card_top_and_msm_scheduler", "ntt_core", "msm_g1_adder"].iter().map(|part| k[part][key].as_u64().unwrap()).sum();
+            assert_eq!(k["lookup_unit"][key], lookup["resources"][key], "{name}: lookup_unit.{key}");
+            let sum: u64 = ["card_top_and_msm_scheduler", "ntt_core", "msm_g1_adder", "lookup_unit"].iter().map(|part| k[part][key].as_u64().unwrap()).sum();
             assert_eq!(r["resources"][key].as_u64(), Some(sum), "{name}: resources.{key} is not the sum of the parts");
         }
         if r["ntt_core_source"] != "synthesized here" {
             let ntt = load(&root.join(r["ntt_core_source"].as_str().unwrap()));
             assert_eq!(k["ntt_core"], ntt["resources"], "{name}: ntt_core differs from {}", r["ntt_core_source"]);
         }
-        // Multipliers are the only DSP users: 320 for the NTT's Fr multiplier, 11 x 336 for the adder.
+        assert_eq!((cfg.lookup_log_table, cfg.lookup_log_batch), (10, 10), "{name}: the lookup unit is lookup_unit_k10");
+        // Multipliers are the only DSP users: 320 for the NTT's Fr multiplier, 11 x 336 for the adder,
+        // 320 for the lookup unit's Fr multiplier.
         assert_eq!(k["card_top_and_msm_scheduler"]["dsp"].as_u64(), Some(0), "{name}");
-        assert_eq!(r["resources"]["dsp"].as_u64(), Some(320 + 11 * 336), "{name}: DSPs");
+        assert_eq!(r["resources"]["dsp"].as_u64(), Some(320 + 11 * 336 + 320), "{name}: DSPs");
         assert!(r["clock_source"].as_str().unwrap().starts_with("none"), "{name}: Yosys measures no UltraScale+ clock");
     }
 }
