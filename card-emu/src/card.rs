@@ -91,9 +91,14 @@ impl EmuCard {
         Ok(())
     }
 
+    /// The identity overrides, and the kernel mask the emulator serves: the emulator's data paths
+    /// know the stream lengths of NTT and MSM commands only (`command_lengths`), so unless
+    /// `--kernels` says otherwise the card does not announce its lookup kernel, and the host runs
+    /// the lookup helpers on the CPU ("no healthy card has a lookup kernel").
     fn apply_overrides(&self) {
         let o = self.overrides;
-        for (r, v) in [(Reg::Id, o.id), (Reg::Version, o.regmap_version), (Reg::Kernels, o.kernels)] {
+        let kernels = o.kernels.or_else(|| Some(self.bar_read(Reg::Kernels) & !(Kernel::Lookup as u32)));
+        for (r, v) in [(Reg::Id, o.id), (Reg::Version, o.regmap_version), (Reg::Kernels, kernels)] {
             if let Some(v) = v {
                 let _ = self.bar0.write32(r.offset() as usize, v);
             }
