@@ -4,57 +4,22 @@
 //! setup in SIGABRT); settings beyond the largest circuit are refused by gen-settings; closed
 //! stdout is not a panic.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(self.stdout.trim()).unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", self.stdout))
-    }
-    fn expect(self, code: i32, what: &str) -> Self {
-        assert_eq!(self.code, code, "{what}: exit {} (expected {code})\nstdout: {}\nstderr: {}", self.code, self.stdout, self.stderr);
-        self
-    }
-}
-
-fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_zkaccel")
-}
-
-fn zk(args: &[&str]) -> Run {
-    let out = Command::new(bin()).args(args).output().expect("run zkaccel");
-    Run { code: out.status.code().unwrap_or(-1), stdout: String::from_utf8_lossy(&out.stdout).into(), stderr: String::from_utf8_lossy(&out.stderr).into() }
-}
+use crate::cli::{bin, example, p, scratch, zk, Run};
 
 /// zkaccel under an address-space limit (`ulimit -v`, KiB), through sh.
 fn zk_limited(kib: u64, args: &[&str]) -> Run {
     let quoted: Vec<String> = args.iter().map(|a| format!("'{a}'")).collect();
     let script = format!("ulimit -v {kib} && exec '{}' {}", bin(), quoted.join(" "));
-    let out = Command::new("sh").arg("-c").arg(script).output().expect("run sh");
-    Run { code: out.status.code().unwrap_or(-1), stdout: String::from_utf8_lossy(&out.stdout).into(), stderr: String::from_utf8_lossy(&out.stderr).into() }
+    Run::of(Command::new("sh").arg("-c").arg(script).output().expect("run sh"))
 }
 
 fn tmpdir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("zkaccel-limits-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn example(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../onnx/examples").join(name)
-}
-
-fn p(path: &Path) -> &str {
-    path.to_str().unwrap()
+    scratch("limits", name)
 }
 
 #[test]

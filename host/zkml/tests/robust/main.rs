@@ -10,6 +10,7 @@ mod common;
 mod targets;
 
 mod binding;
+mod cli;
 mod files;
 mod fuzz_regressions;
 mod limits;
