@@ -6,42 +6,15 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 
+use common::cli::*;
 use common::*;
 use serde_json::Value;
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(self.stdout.trim()).unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", self.stdout))
-    }
-    fn expect(self, code: i32, what: &str) -> Self {
-        assert_eq!(self.code, code, "{what}: exit {} (expected {code})\nstdout: {}\nstderr: {}", self.code, self.stdout, self.stderr);
-        self
-    }
-}
-
-fn zk(args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_zkaccel")).args(args).output().expect("run zkaccel");
-    Run { code: out.status.code().unwrap_or(-1), stdout: String::from_utf8_lossy(&out.stdout).into(), stderr: String::from_utf8_lossy(&out.stderr).into() }
-}
-
-fn p(path: &Path) -> &str {
-    path.to_str().unwrap()
-}
-
 /// The tiny model through compile, setup and gen-witness into a fresh directory.
-fn tiny_files(name: &str) -> (PathBuf, [PathBuf; 5]) {
-    let d = std::env::temp_dir().join(format!("zkaccel-cli-device-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
+fn tiny_files(name: &str) -> (Scratch, [PathBuf; 5]) {
+    let d = scratch("cli-device", name);
     let f = [d.join("settings.json"), d.join("model.compiled"), d.join("vk.key"), d.join("pk.key"), d.join("witness.json")];
     let model = example("tiny_4_8_3.onnx");
     // Scales and ranges from the sample keep the tables (and so the domain) small: 2^10 rows.

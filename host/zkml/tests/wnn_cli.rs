@@ -3,41 +3,15 @@
 //! the scores and the class), and the errors for malformed, truncated, mismatched and tampered
 //! files with their exit codes.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
+use std::path::PathBuf;
+
+use common::cli::*;
 use serde_json::Value;
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(self.stdout.trim()).unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", self.stdout))
-    }
-    fn expect(self, code: i32, what: &str) -> Self {
-        assert_eq!(self.code, code, "{what}: exit {} (expected {code})\nstdout: {}\nstderr: {}", self.code, self.stdout, self.stderr);
-        self
-    }
-}
-
-fn zk(args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_zkaccel")).args(args).output().expect("run zkaccel");
-    Run { code: out.status.code().unwrap_or(-1), stdout: String::from_utf8_lossy(&out.stdout).into(), stderr: String::from_utf8_lossy(&out.stderr).into() }
-}
-
-fn tmpdir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("zkaccel-wnn-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn p(path: &Path) -> &str {
-    path.to_str().unwrap()
+fn tmpdir(name: &str) -> Scratch {
+    scratch("wnn", name)
 }
 
 fn example(name: &str) -> PathBuf {

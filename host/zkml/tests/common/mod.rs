@@ -1,6 +1,7 @@
 //! Shared helpers for the zkaccel-zkml tests.
 #![allow(dead_code)]
 
+pub mod cli;
 pub mod prove;
 
 use std::path::PathBuf;

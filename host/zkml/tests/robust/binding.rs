@@ -8,9 +8,10 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::cli::{example, p, scratch, zk};
+use crate::common::example;
+use crate::cli::{p, scratch, Scratch, zk};
 
-fn tmpdir(name: &str) -> PathBuf {
+fn tmpdir(name: &str) -> Scratch {
     scratch("binding", name)
 }
 

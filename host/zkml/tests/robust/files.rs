@@ -6,9 +6,10 @@ use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
-use crate::cli::{example, p, scratch, zk};
+use crate::common::example;
+use crate::cli::{p, scratch, Scratch, zk};
 
-fn tmpdir(name: &str) -> PathBuf {
+fn tmpdir(name: &str) -> Scratch {
     scratch("robust", name)
 }
 

@@ -4,12 +4,12 @@
 //! setup in SIGABRT); settings beyond the largest circuit are refused by gen-settings; closed
 //! stdout is not a panic.
 
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
-use crate::cli::{bin, example, p, scratch, zk, Run};
+use crate::cli::{bin, p, scratch, Scratch, zk, Run};
+use crate::common::example;
 
 /// zkaccel under an address-space limit (`ulimit -v`, KiB), through sh.
 fn zk_limited(kib: u64, args: &[&str]) -> Run {
@@ -18,7 +18,7 @@ fn zk_limited(kib: u64, args: &[&str]) -> Run {
     Run::of(Command::new("sh").arg("-c").arg(script).output().expect("run sh"))
 }
 
-fn tmpdir(name: &str) -> PathBuf {
+fn tmpdir(name: &str) -> Scratch {
     scratch("limits", name)
 }
 

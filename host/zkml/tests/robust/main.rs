@@ -10,7 +10,7 @@ mod common;
 mod targets;
 
 mod binding;
-mod cli;
+use common::cli;
 mod files;
 mod fuzz_regressions;
 mod limits;
