@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use zkaccel_driver::pcie::bar::Bar;
 use zkaccel_driver::regs::{Kernel, MsmOp, Reg, Status, DIGITS_PER_BEAT, REG_WINDOW};
+use zkaccel_interface::lookup::{LookupFlags, LookupOp, CHAINS, INDICES_PER_BEAT};
 use zkaccel_driver::sim_card::SimCard;
 use zkaccel_driver::Device;
 
@@ -60,6 +61,21 @@ pub fn command_lengths(reg: &dyn Fn(Reg) -> u32) -> (usize, usize) {
                 (32 * (n * w).div_ceil(DIGITS_PER_BEAT), 96 * w * (1usize << (c - 1)))
             }
         }
+        c if c == Kernel::Lookup as u32 => {
+            let n = reg(Reg::LookupN) as usize;
+            match reg(Reg::LookupOp) {
+                LookupOp::COUNT => {
+                    let table = reg(Reg::LookupTable) as usize;
+                    (32 * n.div_ceil(INDICES_PER_BEAT), 32 * table.div_ceil(INDICES_PER_BEAT))
+                }
+                LookupOp::INV_FORWARD => {
+                    let streams = if reg(Reg::LookupFlags) & LookupFlags::SCALE != 0 { 2 } else { 1 };
+                    (32 * streams * n, 32 * CHAINS)
+                }
+                LookupOp::INV_BACKWARD => (32 * CHAINS, 32 * n),
+                _ => (0, 0),
+            }
+        }
         _ => (0, 0),
     }
 }
@@ -91,14 +107,10 @@ impl EmuCard {
         Ok(())
     }
 
-    /// The identity overrides, and the kernel mask the emulator serves: the emulator's data paths
-    /// know the stream lengths of NTT and MSM commands only (`command_lengths`), so unless
-    /// `--kernels` says otherwise the card does not announce its lookup kernel, and the host runs
-    /// the lookup helpers on the CPU ("no healthy card has a lookup kernel").
+    /// The identity overrides (`--id`, `--regmap-version`, `--kernels`) over what the RTL shows.
     fn apply_overrides(&self) {
         let o = self.overrides;
-        let kernels = o.kernels.or_else(|| Some(self.bar_read(Reg::Kernels) & !(Kernel::Lookup as u32)));
-        for (r, v) in [(Reg::Id, o.id), (Reg::Version, o.regmap_version), (Reg::Kernels, kernels)] {
+        for (r, v) in [(Reg::Id, o.id), (Reg::Version, o.regmap_version), (Reg::Kernels, o.kernels)] {
             if let Some(v) = v {
                 let _ = self.bar0.write32(r.offset() as usize, v);
             }
@@ -260,6 +272,18 @@ mod tests {
         // 33 points × 3 windows = 99 digits = 7 beats; 3 · 2^3 buckets of 96 bytes.
         let acc = regs(vec![(Reg::Command, 2), (Reg::MsmOp, 0), (Reg::MsmPoints, 33), (Reg::MsmC, 4), (Reg::MsmWindows, 3)]);
         assert_eq!(command_lengths(&acc), (7 * 32, 3 * 8 * 96));
-        assert_eq!(command_lengths(&regs(vec![(Reg::Command, 4)])), (0, 0));
+        // Lookup count: 19 indices = 3 beats in; a table of 20 rows = 3 beats of counts out.
+        let count = regs(vec![(Reg::Command, 4), (Reg::LookupOp, LookupOp::COUNT), (Reg::LookupN, 19), (Reg::LookupTable, 20)]);
+        assert_eq!(command_lengths(&count), (3 * 32, 3 * 32));
+        // Inversion: x (and m with SCALE) in, the chain products out; then chain inverses in,
+        // one fraction per element out.
+        let fwd = regs(vec![(Reg::Command, 4), (Reg::LookupOp, LookupOp::INV_FORWARD), (Reg::LookupN, 300)]);
+        assert_eq!(command_lengths(&fwd), (300 * 32, CHAINS * 32));
+        let fwd_m = regs(vec![(Reg::Command, 4), (Reg::LookupOp, LookupOp::INV_FORWARD), (Reg::LookupN, 300), (Reg::LookupFlags, LookupFlags::SCALE)]);
+        assert_eq!(command_lengths(&fwd_m), (600 * 32, CHAINS * 32));
+        let back = regs(vec![(Reg::Command, 4), (Reg::LookupOp, LookupOp::INV_BACKWARD), (Reg::LookupN, 300)]);
+        assert_eq!(command_lengths(&back), (CHAINS * 32, 300 * 32));
+        assert_eq!(command_lengths(&regs(vec![(Reg::Command, 4), (Reg::LookupOp, 7)])), (0, 0));
+        assert_eq!(command_lengths(&regs(vec![(Reg::Command, 8)])), (0, 0));
     }
 }

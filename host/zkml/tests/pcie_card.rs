@@ -156,6 +156,9 @@ fn assert_all_on_card(j: &Value) {
         assert!(a[k]["card_calls"].as_u64().unwrap() >= 10, "{k}: {j}");
         assert_eq!(a[k]["cpu_calls"], 0, "{k}: {j}");
     }
+    // The lookup helpers (multiplicities by counting, logUp's fractions by batch inversion) too.
+    assert!(a["lookup"]["card_calls"].as_u64().unwrap() >= 2, "lookup: {j}");
+    assert_eq!(a["lookup"]["cpu_calls"], 0, "lookup: {j}");
     assert_eq!(a["fallback_count"], 0, "{j}");
     assert_eq!(j["redone_on_cpu"], Value::Null, "{j}");
 }
@@ -180,7 +183,7 @@ fn prove_over_the_emulated_card_from_the_command_line() {
         let id = &c["identity"];
         assert_eq!(id["id"], 0x7a6b_6163, "{list}");
         assert_eq!(id["regmap_version"], zkaccel_driver::regs::REGMAP_VERSION, "{list}");
-        assert_eq!(id["kernels"].as_u64().unwrap() & 3, 3, "NTT and MSM: {list}");
+        assert_eq!(id["kernels"], 7, "NTT, MSM and lookup: {list}");
         assert_eq!(id["zkaccel"], true, "{list}");
     }
     let human = r.zk(&["device", "list"]).expect(0, "device list");
