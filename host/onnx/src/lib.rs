@@ -28,6 +28,7 @@ mod quant;
 mod reduce;
 mod settings;
 mod shape_ops;
+mod softmax;
 mod tensor;
 mod window;
 
