@@ -21,6 +21,9 @@ Writes, next to this script:
   shape_fold.onnx       Shape, ConstantOfShape (0.5), Concat of constants and Expand of a
                         computed [2,3] to [4,2,3] (folded at import but the Expand: a selection);
                         shape_fold_input.json
+  conv_transpose.onnx   ConvTranspose 2->4 (3x3, pads 1,0,0,1, dilations 1,2, bias), Relu,
+                        ConvTranspose 4->4 (2x2, group 2): [1,2,5,5] -> [1,4,7,9];
+                        conv_transpose_input.json
   unsupported_hardmax.onnx  Gemm then Hardmax in a node named "probabilities": the unsupported-
                         operator example of the tests (Softmax, the old one, is supported now)
 """
@@ -106,6 +109,16 @@ def shape_fold(rng):
     return b.graph(None, "shape_fold", [2, 3], [4, 2, 3])
 
 
+def conv_transpose(rng):
+    b = Builder(rng)
+    b.inits += [init("ct1.weight", rng.normal(0.0, 0.4, size=(2, 4, 3, 3))), init("ct1.bias", rng.normal(0.0, 0.1, size=(4,))),
+                init("ct2.weight", rng.normal(0.0, 0.4, size=(4, 2, 2, 2)))]
+    h = b.op("ConvTranspose", ["input", "ct1.weight", "ct1.bias"], "ct1", pads=[1, 0, 0, 1], dilations=[1, 2])
+    h = b.op("Relu", [h], "relu")
+    b.op("ConvTranspose", [h, "ct2.weight"], "ct2", group=2)
+    return b.graph(None, "conv_transpose", [1, 2, 5, 5], [1, 4, 7, 9])
+
+
 def unsupported_hardmax(rng):
     b = Builder(rng)
     h = b.gemm("input", "fc", 4, 3)
@@ -131,6 +144,8 @@ def main():
     save(shape_fold(rng), "shape_fold.onnx")
     write_input("shape_fold_input.json", [rng.uniform(-1.0, 1.0, size=(2, 3))])
     save(unsupported_hardmax(rng), "unsupported_hardmax.onnx")
+    save(conv_transpose(rng), "conv_transpose.onnx")
+    write_input("conv_transpose_input.json", [rng.uniform(-1.0, 1.0, size=(1, 2, 5, 5))])
 
 
 if __name__ == "__main__":

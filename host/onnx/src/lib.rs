@@ -19,6 +19,7 @@
 
 mod batchnorm;
 mod calibrate;
+mod conv_transpose;
 mod error;
 mod eval;
 mod graph;

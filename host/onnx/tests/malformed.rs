@@ -273,6 +273,10 @@ fn new_operator_errors_and_lowerings() {
     afe.domain = "ai.onnx.ml".into();
     let m = M::new(vec![node("ArgMax", "am", &["x"], &["i"], vec![attr_i("axis", 1)]), afe]).init(tensor("k", &[2], &[1.0, 0.0]));
     expect(m.bytes(), invalid, "only the identity");
+    // ConvTranspose: only unit strides.
+    let mut m = M::new(vec![node("ConvTranspose", "ct", &["x", "w"], &["y"], vec![attr_ints("strides", &[2])])]).init(tensor("w", &[1, 1, 2], &[1.0, 1.0]));
+    m.inputs = vec![value_info("x", &[1, 1, 3], 1)];
+    expect(m.bytes(), |e| matches!(e, Error::InvalidNode { node, .. } if node == "ct"), "only unit strides");
     // Gelu's approximate must be none or tanh.
     let mut gelu = node("Gelu", "g", &["x"], &["y"], vec![]);
     gelu.attribute.push(pb::AttributeProto { name: "approximate".into(), r#type: 3, s: b"erf".to_vec(), ..Default::default() });

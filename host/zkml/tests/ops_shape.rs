@@ -107,3 +107,16 @@ fn shape_constant_of_shape_and_expand_fold_at_import() {
     let block: Vec<i64> = x[0].data.iter().map(|v| (((v * 256.0).round() as i64) + 128).max(0)).collect();
     assert_eq!(run.outputs[0].data, block.repeat(4));
 }
+
+/// ConvTranspose with unit strides (dilation, asymmetric pads, bias, groups) lowered to a Conv
+/// with the flipped, channel-swapped kernel: the circuit equals the quantized model and tract
+/// within the bound, every constraint holds; a stride of 2 is a named error.
+#[test]
+fn conv_transpose_with_unit_strides_is_proven_as_a_conv() {
+    let model = "conv_transpose.onnx";
+    let g = load(model);
+    assert_eq!(g.nodes.iter().map(|n| n.op_type.as_str()).collect::<Vec<_>>(), ["Conv", "Relu", "Conv"]);
+    assert_eq!(g.outputs[0].shape, [1, 4, 7, 9]);
+    let x = input("conv_transpose_input.json", &g);
+    checked_model_circuit(model, &x, (8, 8), (Visibility::Private, Visibility::Public, Visibility::Fixed), Some(4));
+}
