@@ -260,7 +260,7 @@ impl Activation {
             // stays within the same 1.13 (checked numerically in tests/activation.rs).
             Activation::Gelu { .. } => 1.13,
             // 2/√π.
-            Activation::Erf => 1.1284,
+            Activation::Erf => std::f64::consts::FRAC_2_SQRT_PI,
             // Not globally Lipschitz: [`Self::input_error`] bounds them locally.
             Activation::Exp | Activation::Log | Activation::Sqrt => f64::INFINITY,
         }

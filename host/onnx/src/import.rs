@@ -172,7 +172,7 @@ pub fn import(bytes: &[u8]) -> Result<Graph> {
         let div_by_const;
         let np = if np.op_type == "Div" && np.input.len() == 2 && constants.contains_key(&np.input[1]) && !constants.contains_key(&np.input[0]) {
             let c = &constants[&np.input[1]];
-            if c.data.iter().any(|&v| v == 0.0) {
+            if c.data.contains(&0.0) {
                 return Err(invalid(format!("division by the constant {:?}, which has a zero element", np.input[1])));
             }
             let rname = format!("{}/reciprocal", np.input[1]);
