@@ -12,7 +12,9 @@ Writes, next to this script:
   ops_mix.onnx          every supported operator once: Reshape, Transpose, Identity, Flatten,
                         MatMul, Add, Sub, Mul (by a constant), Relu, Gemm(transA, alpha, beta)
   ops_mix_input.json    one sample input for it
-  unsupported_softmax.onnx   tiny model ending in a Softmax node named "probabilities"
+  unsupported_softmax.onnx   tiny model ending in a Softmax node named "probabilities" (the
+                             unsupported-op example until Softmax was supported; now
+                             unsupported_hardmax.onnx of make_ops.py is)
   tiny_truncated.onnx   the first half of tiny_4_8_3.onnx's bytes (a malformed file)
   tiny_nan_weight.onnx  tiny_4_8_3 with one NaN in the first weight matrix
   mlp_calibration.json  8 samples for the MLP back to back (ezkl's calibration-data layout)

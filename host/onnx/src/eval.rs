@@ -180,6 +180,17 @@ pub(crate) fn eval_node_f64(node: &Node, ins: &[&Tensor<f64>]) -> Tensor<f64> {
                 .collect();
             Tensor { shape: node.output_shape.clone(), data }
         }
+        Op::ReduceMax { axes, .. } | Op::ReduceMin { axes, .. } | Op::ArgMax { axes, .. } | Op::ArgMin { axes, .. } => {
+            let data = reduce_groups(&ins[0].shape, axes)
+                .iter()
+                .map(|g| {
+                    let (i, v) = extremum(node, g.iter().map(|&i| ins[0].data[i]));
+                    if is_arg(&node.op) { i as f64 } else { v }
+                })
+                .collect();
+            Tensor { shape: node.output_shape.clone(), data }
+        }
+        Op::Div => broadcast_zip(ins[0], ins[1], |a, b| a / b),
         Op::Concat { .. } => concat(node, ins),
         Op::Pad { value, .. } => pad(node, ins[0], *value),
         Op::Sum | Op::Mean => {
@@ -246,9 +257,30 @@ impl Graph {
         let outs = plan.run(feed).map_err(tract)?;
         outs.iter()
             .map(|o| {
+                // ArgMax/ArgMin write i64: cast every output to f32.
+                let o = o.cast_to::<f32>().map_err(tract)?;
                 let view = o.to_plain_array_view::<f32>().map_err(tract)?;
                 Ok(Tensor { shape: view.shape().to_vec(), data: view.iter().map(|&v| v as f64).collect() })
             })
             .collect()
     }
+}
+
+/// The first extreme element of a group (in the group's order along the axes): its position
+/// and value, the maximum or with `Op::ReduceMin`/`Op::ArgMin` the minimum. ReduceMax/Min take
+/// the value, ArgMax/Min the position; shared by the f64 and the integer evaluations.
+pub(crate) fn extremum<T: PartialOrd + Copy>(node: &Node, values: impl Iterator<Item = T>) -> (usize, T) {
+    let min = matches!(node.op, Op::ReduceMin { .. } | Op::ArgMin { .. });
+    let mut best: Option<(usize, T)> = None;
+    for (i, v) in values.enumerate() {
+        if best.is_none_or(|(_, b)| if min { v < b } else { v > b }) {
+            best = Some((i, v));
+        }
+    }
+    best.expect("reduced groups are not empty")
+}
+
+/// Whether the op returns the position of the extremum (ArgMax, ArgMin) rather than its value.
+pub(crate) fn is_arg(op: &Op) -> bool {
+    matches!(op, Op::ArgMax { .. } | Op::ArgMin { .. })
 }

@@ -80,6 +80,39 @@ pub enum Op {
         /// ONNX `keepdims`.
         keepdims: bool,
     },
+    /// Maximum over `axes` (resolved, sorted), proven by the max gadget.
+    ReduceMax {
+        /// The reduced axes.
+        axes: Vec<usize>,
+        /// ONNX `keepdims`.
+        keepdims: bool,
+    },
+    /// Minimum over `axes`, proven by the max gadget with the comparison reversed.
+    ReduceMin {
+        /// The reduced axes.
+        axes: Vec<usize>,
+        /// ONNX `keepdims`.
+        keepdims: bool,
+    },
+    /// The index (an integer, scale 2^0) of the first maximal element along the one axis in
+    /// `axes` (ONNX `select_last_index = 0`: ties go to the lowest index).
+    ArgMax {
+        /// The reduced axis (one).
+        axes: Vec<usize>,
+        /// ONNX `keepdims`.
+        keepdims: bool,
+    },
+    /// The index of the first minimal element along the one axis in `axes`.
+    ArgMin {
+        /// The reduced axis (one).
+        axes: Vec<usize>,
+        /// ONNX `keepdims`.
+        keepdims: bool,
+    },
+    /// Elementwise quotient of two computed values, numpy broadcasting: at scales s_a and s_b the
+    /// quotient q = ⌊a·2^{s_b} / b⌋ (Euclidean: a·2^{s_b} = b·q + r, 0 ≤ r < |b|) at scale s_a;
+    /// b = 0 is an error. (Div by a constant imports as [`Op::Mul`] by its reciprocal.)
+    Div,
     /// Output element i is input element `index[i]` (Slice, Gather with constant indices, the
     /// outputs of Split; the map is computed at import).
     Select {
@@ -139,6 +172,19 @@ pub enum Activation {
     Tanh,
     /// `max(0, min(1, alpha·x + beta))`.
     HardSigmoid { alpha: f64, beta: f64 },
+    /// `x · max(0, min(1, x/6 + 1/2))` (ONNX HardSwish).
+    HardSwish,
+    /// `x·Φ(x) = x·(1 + erf(x/√2))/2`, or with `tanh_approx` (ONNX `approximate = "tanh"`)
+    /// `x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))/2`.
+    Gelu { tanh_approx: bool },
+    /// The error function.
+    Erf,
+    /// `e^x`. Its table holds only the inputs whose output fits the value range.
+    Exp,
+    /// The natural logarithm, defined for x > 0 (a quantized input ≤ 0 is a named error).
+    Log,
+    /// `√x`, defined for x ≥ 0 (a quantized input < 0 is a named error).
+    Sqrt,
 }
 
 impl Activation {
@@ -150,16 +196,73 @@ impl Activation {
             Activation::Sigmoid => 1.0 / (1.0 + (-x).exp()),
             Activation::Tanh => x.tanh(),
             Activation::HardSigmoid { alpha, beta } => (alpha * x + beta).clamp(0.0, 1.0),
+            Activation::HardSwish => x * (x / 6.0 + 0.5).clamp(0.0, 1.0),
+            Activation::Gelu { tanh_approx: false } => 0.5 * x * (1.0 + libm::erf(x * std::f64::consts::FRAC_1_SQRT_2)),
+            Activation::Gelu { tanh_approx: true } => {
+                let c = (2.0 / std::f64::consts::PI).sqrt();
+                0.5 * x * (1.0 + (c * (x + 0.044715 * x * x * x)).tanh())
+            }
+            Activation::Erf => libm::erf(x),
+            Activation::Exp => x.exp(),
+            Activation::Log => x.ln(),
+            Activation::Sqrt => x.sqrt(),
         }
     }
 
-    /// A Lipschitz constant (for the error bound).
+    /// Whether the real function is defined at x (Log: x > 0; Sqrt: x ≥ 0; the others
+    /// everywhere).
+    pub fn defined_at(&self, x: f64) -> bool {
+        match *self {
+            Activation::Log => x > 0.0,
+            Activation::Sqrt => x >= 0.0,
+            _ => true,
+        }
+    }
+
+    /// Whether the lookup table covers only part of the value range (a domain or an output
+    /// that outgrows the range), so the circuit needs the table form with a selector column.
+    pub fn partial_table(&self) -> bool {
+        matches!(self, Activation::Exp | Activation::Log | Activation::Sqrt)
+    }
+
+    /// The name of the domain error for an input q at scale s outside [`Self::defined_at`].
+    pub fn domain_error(&self, q: i64, scale: u32) -> Option<String> {
+        let x = q as f64 / (scale as f64).exp2();
+        (!self.defined_at(x)).then(|| match self {
+            Activation::Log => format!("Log of a non-positive value ({x} = {q}/2^{scale})"),
+            _ => format!("Sqrt of a negative value ({x} = {q}/2^{scale})"),
+        })
+    }
+
+    /// A bound on |f(a') − f(a)| over every a' with |a' − a| ≤ e (the input error's effect):
+    /// `lipschitz()·e` for the globally Lipschitz functions; for Exp `e^a·(e^e − 1)`; for Log
+    /// `ln a − ln(a − e)` (infinite when a − e ≤ 0); for Sqrt `√a − √(max(a − e, 0))` (the
+    /// larger side, √ being concave).
+    pub fn input_error(&self, a: f64, e: f64) -> f64 {
+        match *self {
+            Activation::Exp => a.exp() * e.exp_m1(),
+            Activation::Log => if a - e > 0.0 { a.ln() - (a - e).ln() } else { f64::INFINITY },
+            Activation::Sqrt => a.max(0.0).sqrt() - (a - e).max(0.0).sqrt(),
+            _ => self.lipschitz() * e,
+        }
+    }
+
+    /// A Lipschitz constant (for the error bound; infinite for Exp, Log and Sqrt).
     pub fn lipschitz(&self) -> f64 {
         match *self {
             Activation::Clip { .. } | Activation::Tanh => 1.0,
             Activation::LeakyRelu { alpha } => alpha.abs().max(1.0),
             Activation::Sigmoid => 0.25,
             Activation::HardSigmoid { alpha, .. } => alpha.abs(),
+            // d/dx = (2x + 3)/6 on (−3, 3): between −1/2 and 3/2.
+            Activation::HardSwish => 1.5,
+            // d/dx x·Φ(x) = Φ(x) + x·φ(x) ∈ [−0.1289, 1.1289] (extremes at ∓√2); the tanh form
+            // stays within the same 1.13 (checked numerically in tests/activation.rs).
+            Activation::Gelu { .. } => 1.13,
+            // 2/√π.
+            Activation::Erf => std::f64::consts::FRAC_2_SQRT_PI,
+            // Not globally Lipschitz: [`Self::input_error`] bounds them locally.
+            Activation::Exp | Activation::Log | Activation::Sqrt => f64::INFINITY,
         }
     }
 

@@ -17,7 +17,7 @@ use crate::window::{AutoPad, Window};
 /// The operators [`import`] accepts (besides `Constant`, which only defines a constant).
 pub const SUPPORTED_OPS: &str = "Gemm, MatMul, Add, Sub, Mul, Relu, Flatten, Reshape, Transpose, Identity, \
      Conv, MaxPool, AveragePool, GlobalMaxPool, GlobalAveragePool, BatchNormalization, \
-     ReduceSum, ReduceMean, Sum, Mean, Clip, LeakyRelu, Sigmoid, Tanh, HardSigmoid, Concat, Slice, Split, Gather (constant indices), Squeeze, Unsqueeze, Pad";
+     ReduceSum, ReduceMean, ReduceMax, ReduceMin, ArgMax, ArgMin, Div, Softmax, LogSoftmax, Sum, Mean, Clip, LeakyRelu, Sigmoid, Tanh, HardSigmoid, HardSwish, Gelu, Erf, Exp, Log, Sqrt, Concat, Slice, Split, Gather (constant indices), Squeeze, Unsqueeze, Pad, Shape, ConstantOfShape, Expand, ConvTranspose (unit strides), Cast (numeric; to integers only for indices), ArrayFeatureExtractor (ai.onnx.ml, identity only)";
 
 /// Reads and imports an ONNX file.
 pub fn load_onnx(path: impl AsRef<Path>) -> Result<Graph> {
@@ -40,7 +40,7 @@ pub const MAX_NODES: usize = 20_000;
 pub const MAX_TENSOR_ELEMENTS: usize = 1 << 26;
 
 /// Checks a tensor's element count against [`MAX_TENSOR_ELEMENTS`] without overflow.
-fn check_elements(what: &str, shape: &[usize]) -> Result<()> {
+pub(crate) fn check_elements(what: &str, shape: &[usize]) -> Result<()> {
     match shape.iter().try_fold(1usize, |a, &d| a.checked_mul(d)) {
         Some(n) if n <= MAX_TENSOR_ELEMENTS => Ok(()),
         Some(n) => Err(Error::TooLarge(format!("{what} of shape {shape:?} has {n} elements; at most 2^26 are supported"))),
@@ -105,9 +105,16 @@ pub fn import(bytes: &[u8]) -> Result<Graph> {
 
     let mut nodes: Vec<Node> = Vec::new();
     let mut folded = Vec::new();
-    for (index, np) in graph.node.iter().enumerate() {
+    // The default domain's opset (Softmax's axis semantics changed at 13).
+    let opset = proto.opset_import.iter().find(|o| o.domain.is_empty() || o.domain == "ai.onnx").map(|o| o.version).unwrap_or(13);
+    // Nodes still to import, last first: Softmax/LogSoftmax push the nodes they lower to.
+    let mut pending: Vec<(usize, pb::NodeProto)> = graph.node.iter().cloned().enumerate().rev().collect();
+    while let Some((index, np)) = pending.pop() {
+        let np = &np;
         let name = if np.name.is_empty() { format!("#{index}") } else { np.name.clone() };
-        if !(np.domain.is_empty() || np.domain == "ai.onnx") {
+        // ai.onnx.ml: only ArrayFeatureExtractor (as the identity on class indices, below).
+        let ml_identity = np.domain == "ai.onnx.ml" && np.op_type == "ArrayFeatureExtractor";
+        if !(np.domain.is_empty() || np.domain == "ai.onnx" || ml_identity) {
             return Err(Error::UnsupportedOp {
                 op_type: format!("{}:{}", np.domain, np.op_type),
                 node: name,
@@ -147,11 +154,49 @@ pub fn import(bytes: &[u8]) -> Result<Graph> {
                 )));
             }
         }
+        if np.op_type == "Softmax" || np.op_type == "LogSoftmax" {
+            let rank = np.input.first().and_then(|i| shapes.get(i)).map(Vec::len).unwrap_or(0);
+            let lowered = crate::softmax::lower_softmax(np, &name, rank, opset)?;
+            pending.extend(lowered.into_iter().rev().map(|n| (index, n)));
+            continue;
+        }
+        // ConvTranspose with unit strides: a Conv with the flipped, channel-swapped kernel.
+        let conv_t;
+        let np = if np.op_type == "ConvTranspose" {
+            conv_t = crate::conv_transpose::lower_conv_transpose(np, &name, &mut constants, &mut shapes)?;
+            &conv_t
+        } else {
+            np
+        };
+        // Div by a constant: Mul by its reciprocal (a constant of its own), proven as a Mul.
+        let div_by_const;
+        let np = if np.op_type == "Div" && np.input.len() == 2 && constants.contains_key(&np.input[1]) && !constants.contains_key(&np.input[0]) {
+            let c = &constants[&np.input[1]];
+            if c.data.contains(&0.0) {
+                return Err(invalid(format!("division by the constant {:?}, which has a zero element", np.input[1])));
+            }
+            let rname = format!("{}/reciprocal", np.input[1]);
+            shapes.insert(rname.clone(), c.shape.clone());
+            constants.insert(rname.clone(), c.map(|v| 1.0 / v));
+            let mut m = np.clone();
+            m.op_type = "Mul".into();
+            m.input[1] = rname;
+            div_by_const = m;
+            &div_by_const
+        } else {
+            np
+        };
         if np.op_type == "BatchNormalization" {
             crate::batchnorm::import_batchnorm(np, &name, &mut constants, &mut nodes, &mut shapes, &mut folded, &uses)?;
             continue;
         }
         let (mut op, ins) = parse_op(np, &name, &constants, &invalid)?;
+        if np.op_type == "Cast" && cast_to_integer(np) && !constants.contains_key(&ins[0]) && !is_index(&ins[0], &nodes) {
+            return Err(invalid(format!(
+                "a cast to an integer type is supported only for indices (ArgMax/ArgMin outputs), and {:?} is not one",
+                ins[0]
+            )));
+        }
         if let Some(empty) = ins.iter().find(|i| constants.get(*i).is_some_and(|t| t.data.is_empty())) {
             return Err(invalid(format!("constant operand {empty:?} has no elements")));
         }
@@ -250,7 +295,24 @@ fn check_finite(t: &Tensor<f64>, name: &str) -> Result<()> {
 }
 
 /// Decodes an ONNX tensor (float, double, int32, int64; raw or typed storage) to f64.
-fn decode_tensor(t: &pb::TensorProto, name: &str) -> Result<Tensor<f64>> {
+/// Whether a Cast node's `to` is an integer type (ONNX UINT8 … INT64, UINT32, UINT64).
+fn cast_to_integer(np: &pb::NodeProto) -> bool {
+    matches!(attr(np, "to").map(|a| a.i), Some(2..=7 | 12 | 13))
+}
+
+/// Whether `value` is the output of an ArgMax/ArgMin, possibly moved by layout ops since.
+fn is_index(value: &str, nodes: &[Node]) -> bool {
+    match nodes.iter().find(|n| n.output == value) {
+        Some(n) => match n.op {
+            Op::ArgMax { .. } | Op::ArgMin { .. } => true,
+            Op::Identity | Op::Reshape { .. } | Op::Flatten { .. } | Op::Transpose { .. } | Op::Select { .. } => is_index(&n.inputs[0], nodes),
+            _ => false,
+        },
+        None => false,
+    }
+}
+
+pub(crate) fn decode_tensor(t: &pb::TensorProto, name: &str) -> Result<Tensor<f64>> {
     use pb::tensor_proto::DataType as Dt;
     let bad = |why: String| Error::Malformed(format!("tensor {name:?}: {why}"));
     if t.data_location == Some(pb::tensor_proto::DataLocation::External as i32) {
@@ -430,7 +492,7 @@ fn parse_op(
                 Op::AveragePool { window, count_include_pad: false }
             }
         }
-        "ReduceSum" | "ReduceMean" => {
+        "ReduceSum" | "ReduceMean" | "ReduceMax" | "ReduceMin" => {
             arity(1, 2)?;
             // axes: an attribute (ReduceMean before opset 18) or a constant second input.
             let mut axes: Vec<i64> = attr(np, "axes").map(|a| a.ints.clone()).unwrap_or_default();
@@ -443,8 +505,29 @@ fn parse_op(
                 return Ok((Op::Identity, vec![ins[0].clone()]));
             }
             let axes = axes.into_iter().map(encode_signed).collect();
-            let op = if np.op_type == "ReduceSum" { Op::ReduceSum { axes, keepdims } } else { Op::ReduceMean { axes, keepdims } };
+            let op = match np.op_type.as_str() {
+                "ReduceSum" => Op::ReduceSum { axes, keepdims },
+                "ReduceMean" => Op::ReduceMean { axes, keepdims },
+                "ReduceMax" => Op::ReduceMax { axes, keepdims },
+                _ => Op::ReduceMin { axes, keepdims },
+            };
             return Ok((op, vec![ins[0].clone()]));
+        }
+        "ArgMax" | "ArgMin" => {
+            arity(1, 1)?;
+            if int("select_last_index", 0) != 0 {
+                return Err(invalid("select_last_index = 1 is not supported (ties go to the first index)".into()));
+            }
+            let (axes, keepdims) = (vec![encode_signed(int("axis", 0))], int("keepdims", 1) != 0);
+            if np.op_type == "ArgMax" { Op::ArgMax { axes, keepdims } } else { Op::ArgMin { axes, keepdims } }
+        }
+        "Div" => {
+            // A constant divisor was turned into a Mul by its reciprocal before (`import`).
+            arity(2, 2)?;
+            if constants.contains_key(&ins[0]) && !constants.contains_key(&ins[1]) {
+                return Err(invalid(format!("a constant numerator ({:?}) over a computed divisor is not supported", ins[0])));
+            }
+            Op::Div
         }
         "Clip" => {
             arity(1, 3)?;
@@ -477,6 +560,53 @@ fn parse_op(
             arity(1, 1)?;
             let f = |k: &str, d: f64| attr(np, k).map(|a| a.f as f64).unwrap_or(d);
             Op::Activation(Activation::HardSigmoid { alpha: f("alpha", 0.2), beta: f("beta", 0.5) })
+        }
+        "HardSwish" | "Erf" | "Exp" | "Log" | "Sqrt" => {
+            arity(1, 1)?;
+            Op::Activation(match np.op_type.as_str() {
+                "HardSwish" => Activation::HardSwish,
+                "Erf" => Activation::Erf,
+                "Exp" => Activation::Exp,
+                "Log" => Activation::Log,
+                _ => Activation::Sqrt,
+            })
+        }
+        "Gelu" => {
+            arity(1, 1)?;
+            let tanh_approx = match attr(np, "approximate").map(|a| a.s.as_slice()) {
+                None | Some(b"none") => false,
+                Some(b"tanh") => true,
+                Some(other) => return Err(invalid(format!("approximate = {:?} (expected \"none\" or \"tanh\")", String::from_utf8_lossy(other)))),
+            };
+            Op::Activation(Activation::Gelu { tanh_approx })
+        }
+        // Numeric casts do not change the values the circuit holds: to a float type, or to an
+        // integer type of a value that holds integers (checked by the caller: an index, or a
+        // constant with integral values).
+        "Cast" => {
+            arity(1, 1)?;
+            if cast_to_integer(np) {
+                if let Some(c) = constants.get(&ins[0]) {
+                    if c.data.iter().any(|v| v.fract() != 0.0) {
+                        return Err(invalid(format!("a cast of the non-integral constant {:?} to an integer type", ins[0])));
+                    }
+                }
+            } else if !matches!(int("to", 0), 1 | 10 | 11 | 16) {
+                return Err(invalid(format!("cast to ONNX data type {} (only numeric types)", int("to", 0))));
+            }
+            Op::Identity
+        }
+        // ai.onnx.ml ArrayFeatureExtractor(X, Y) gathers X's last axis at the indices Y. With X
+        // the constant 0, 1, …, n−1 (skl2onnx's class labels of a classifier trained on the
+        // labels 0 … n−1) it is the identity on Y; any other X is refused.
+        "ArrayFeatureExtractor" => {
+            arity(2, 2)?;
+            let x = constants.get(&ins[0]).ok_or_else(|| invalid(format!("the data X ({:?}) must be a constant", ins[0])))?;
+            let arange = x.shape.len() == 1 && x.data.iter().enumerate().all(|(i, &v)| v == i as f64);
+            if !arange {
+                return Err(invalid(format!("only the identity is supported: X must be the constant 0, 1, …, n−1 (it is {:?} of shape {:?})", x.data, x.shape)));
+            }
+            return Ok((Op::Identity, vec![ins[1].clone()]));
         }
         "Concat" => {
             arity(1, 64)?;
@@ -631,7 +761,7 @@ fn infer_shape_resolving(op: &mut Op, ins: &[&Vec<usize>]) -> std::result::Resul
             out.push(b[1]);
             Ok(out)
         }
-        Op::Add | Op::Sub | Op::Mul => broadcast_shape(ins[0], ins[1])
+        Op::Add | Op::Sub | Op::Mul | Op::Div => broadcast_shape(ins[0], ins[1])
             .ok_or_else(|| format!("shapes {:?} and {:?} do not broadcast", ins[0], ins[1])),
         Op::Relu | Op::Identity | Op::Activation(_) => Ok(ins[0].clone()),
         Op::Select { .. } | Op::Pad { .. } => unreachable!("Select and Pad nodes are made by shape_ops"),
@@ -659,7 +789,12 @@ fn infer_shape_resolving(op: &mut Op, ins: &[&Vec<usize>]) -> std::result::Resul
             }
             Ok(out)
         }
-        Op::ReduceSum { axes, keepdims } | Op::ReduceMean { axes, keepdims } => {
+        Op::ReduceSum { axes, keepdims }
+        | Op::ReduceMean { axes, keepdims }
+        | Op::ReduceMax { axes, keepdims }
+        | Op::ReduceMin { axes, keepdims }
+        | Op::ArgMax { axes, keepdims }
+        | Op::ArgMin { axes, keepdims } => {
             let r = ins[0].len() as i64;
             let mut res: Vec<usize> = vec![];
             if axes.is_empty() {

@@ -19,6 +19,7 @@
 
 mod batchnorm;
 mod calibrate;
+mod conv_transpose;
 mod error;
 mod eval;
 mod graph;
@@ -28,6 +29,7 @@ mod quant;
 mod reduce;
 mod settings;
 mod shape_ops;
+mod softmax;
 mod tensor;
 mod window;
 

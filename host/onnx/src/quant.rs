@@ -397,9 +397,40 @@ impl QuantizedModel {
                     pad(node, &errs[0], (dequantize(q, qn.out_scale) - value).abs())
                 }
                 // |f̂(q) − f(a)| ≤ L·|q/2^s − a| + ½·2^−s (the table rounds to nearest).
+                // Exp, Log, Sqrt: the local bound of `Activation::input_error` at the real input.
                 Op::Activation(f) => {
                     let half = 0.5 * (-(qn.out_scale as f64)).exp2();
-                    errs[0].map(|e| f.lipschitz() * e + half)
+                    let data = reals[0].data.iter().zip(&errs[0].data).map(|(&a, &e)| f.input_error(a, e) + half).collect();
+                    Tensor { shape: errs[0].shape.clone(), data }
+                }
+                // max and min are 1-Lipschitz in the sup norm over their group.
+                Op::ReduceMax { axes, .. } | Op::ReduceMin { axes, .. } => {
+                    let data = crate::reduce::reduce_groups(&errs[0].shape, axes).iter().map(|g| g.iter().map(|&i| errs[0].data[i]).fold(0.0, f64::max)).collect();
+                    Tensor { shape: node.output_shape.clone(), data }
+                }
+                // The quantized index i has x̂_i ≥ x̂_j* (j* the real first maximum), so
+                // x_i + E_i ≥ x_j* − E_j*: the bound is the farthest such i from j* (0 when the
+                // real maximum leads the rest by more than the errors).
+                Op::ArgMax { axes, .. } | Op::ArgMin { axes, .. } => {
+                    let sign = if matches!(node.op, Op::ArgMin { .. }) { -1.0 } else { 1.0 };
+                    let (x, e) = (&reals[0], &errs[0]);
+                    let data = crate::reduce::reduce_groups(&x.shape, axes)
+                        .iter()
+                        .map(|g| {
+                            let (j, _) = crate::eval::extremum(node, g.iter().map(|&i| x.data[i]));
+                            let floor = sign * x.data[g[j]] - e.data[g[j]];
+                            g.iter().enumerate().filter(|&(_, &i)| sign * x.data[i] + e.data[i] >= floor).map(|(k, _)| k.abs_diff(j) as f64).fold(0.0, f64::max)
+                        })
+                        .collect();
+                    Tensor { shape: node.output_shape.clone(), data }
+                }
+                // |â/b̂ − a/b| ≤ (E_a·|b| + |a|·E_b) / (|b|·(|b| − E_b)) when |b| > E_b, plus the
+                // division's unit 2^−s (Euclidean: |q − a·2^{s_b}/b| < 1).
+                Op::Div => {
+                    let unit = (-(qn.out_scale as f64)).exp2();
+                    let num = broadcast_zip(&broadcast_zip(&errs[0], &reals[1], |ea, b| ea * b.abs()), &broadcast_zip(&reals[0], &errs[1], |a, eb| a.abs() * eb), |x, y| x + y);
+                    let den = broadcast_zip(&reals[1], &errs[1], |b, eb| if b.abs() > eb { b.abs() * (b.abs() - eb) } else { 0.0 });
+                    broadcast_zip(&num, &den, |n, d| if d > 0.0 { n / d + unit } else { f64::INFINITY })
                 }
                 Op::Sum | Op::Mean => {
                     let mean = matches!(node.op, Op::Mean);
@@ -527,9 +558,20 @@ fn plan_node(
         | Op::Transpose { .. }
         | Op::Identity
         | Op::MaxPool { .. }
-        | Op::AveragePool { .. } => {
+        | Op::AveragePool { .. }
+        | Op::ReduceMax { .. }
+        | Op::ReduceMin { .. } => {
             let s = scales[ins[0].as_str()];
             qn(vec![value(&ins[0])], s, 0)
+        }
+        // An index: an integer at scale 2^0.
+        Op::ArgMax { .. } | Op::ArgMin { .. } => qn(vec![value(&ins[0])], 0, 0),
+        // ⌊a·2^{s_b} / b⌋ at a's scale.
+        Op::Div => {
+            if is_const(&ins[0]) || is_const(&ins[1]) {
+                return Err(node_err("Div with a constant operand reached quantization (a constant divisor imports as a Mul)".into()));
+            }
+            qn(vec![value(&ins[0]), value(&ins[1])], scales[ins[0].as_str()], 0)
         }
     })
 }
@@ -632,7 +674,33 @@ fn eval_node_int(node: &Node, qn: &QNode, values: &HashMap<String, Tensor<i64>>)
             Tensor { shape: node.output_shape.clone(), data }
         }
         Op::Relu => values[&node.inputs[0]].map(|v| (v as i128).max(0)),
-        Op::Activation(f) => values[&node.inputs[0]].map(|v| f.apply_q(v, qn.out_scale) as i128),
+        Op::ReduceMax { axes, .. } | Op::ReduceMin { axes, .. } | Op::ArgMax { axes, .. } | Op::ArgMin { axes, .. } => {
+            let x = &values[&node.inputs[0]];
+            let data = crate::reduce::reduce_groups(&x.shape, axes)
+                .iter()
+                .map(|g| {
+                    let (i, v) = crate::eval::extremum(node, g.iter().map(|&i| x.data[i]));
+                    if crate::eval::is_arg(&node.op) { i as i128 } else { v as i128 }
+                })
+                .collect();
+            Tensor { shape: node.output_shape.clone(), data }
+        }
+        // Euclidean: a·2^{s_b} = b·q + r with 0 ≤ r < |b| (what the division gadget proves).
+        Op::Div => {
+            let (a, b) = (&values[&node.inputs[0]], &values[&node.inputs[1]]);
+            if b.data.contains(&0) {
+                return Err(Error::Quantization(format!("node {:?} ({}): division by zero (a divisor quantizes to 0)", node.name, node.op_type)));
+            }
+            let up = qn.operands[1].scale();
+            broadcast_zip(&a.map(|v| v as i128), &b.map(|v| v as i128), |x, y| (x << up).div_euclid(y))
+        }
+        Op::Activation(f) => {
+            let x = &values[&node.inputs[0]];
+            if let Some(reason) = x.data.iter().find_map(|&v| f.domain_error(v, qn.out_scale)) {
+                return Err(Error::Quantization(format!("node {:?} ({}): {reason}", node.name, node.op_type)));
+            }
+            x.map(|v| f.apply_q(v, qn.out_scale) as i128)
+        }
         _ => eval_layout(node, &values[&node.inputs[0]]).map(|v| v as i128),
     };
     if ovf {

@@ -2,6 +2,8 @@
 //! Slice, Gather (constant indices), Split (one `Select` node per output) become
 //! [`Op::Select`] with the output→input index map computed here; Squeeze and Unsqueeze become
 //! [`Op::Reshape`]; Concat is [`Op::Concat`]. In the circuit they move cells and add no rows.
+//! Shape and ConstantOfShape are folded at import into constants (shapes are static here);
+//! Expand (to a constant shape) becomes a [`Op::Select`] of the broadcast, or a constant.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -12,7 +14,7 @@ use crate::graph::{Node, Op};
 use crate::tensor::{numel, strides, Tensor};
 
 /// The op types handled here.
-pub(crate) const SHAPE_OPS: [&str; 6] = ["Slice", "Gather", "Split", "Squeeze", "Unsqueeze", "Pad"];
+pub(crate) const SHAPE_OPS: [&str; 9] = ["Slice", "Gather", "Split", "Squeeze", "Unsqueeze", "Pad", "Shape", "ConstantOfShape", "Expand"];
 
 fn ints_of(np: &pb::NodeProto, key: &str) -> Option<Vec<i64>> {
     np.attribute.iter().find(|a| a.name == key).map(|a| a.ints.clone())
@@ -68,6 +70,41 @@ pub(crate) fn import_shape_op(
     // (output name, output shape, op) per output.
     let mut outs: Vec<(String, Vec<usize>, Op)> = vec![];
     match np.op_type.as_str() {
+        // Folded: the shape (ONNX `start`/`end`, opset 15) as a constant, no node.
+        "Shape" => {
+            let clamp = |v: i64| (if v < 0 { v + r } else { v }).clamp(0, r) as usize;
+            let (start, end) = (clamp(int_of(np, "start", 0)), clamp(int_of(np, "end", r)));
+            let dims: Vec<f64> = shape[start..end.max(start)].iter().map(|&d| d as f64).collect();
+            let t = Tensor { shape: vec![dims.len()], data: dims };
+            shapes.insert(np.output[0].clone(), t.shape.clone());
+            constants.insert(np.output[0].clone(), t);
+            folded.push(name.to_owned());
+            return Ok(vec![]);
+        }
+        // Folded: a constant of the (constant) shape filled with `value` (default 0.0).
+        "ConstantOfShape" => {
+            let dims = const_ints(0)?.ok_or_else(|| invalid("no shape input".into()))?;
+            let dims = dims.iter().map(|&d| usize::try_from(d).map_err(|_| invalid(format!("negative dimension {d}")))).collect::<Result<Vec<_>>>()?;
+            crate::import::check_elements(&format!("the output of node {name:?} (ConstantOfShape)"), &dims)?;
+            let value = match np.attribute.iter().find(|a| a.name == "value").and_then(|a| a.t.as_ref()) {
+                Some(t) => crate::import::decode_tensor(t, name)?.data.first().copied().ok_or_else(|| invalid("an empty value tensor".into()))?,
+                None => 0.0,
+            };
+            let t = Tensor { shape: dims.clone(), data: vec![value; numel(&dims)] };
+            shapes.insert(np.output[0].clone(), dims);
+            constants.insert(np.output[0].clone(), t);
+            folded.push(name.to_owned());
+            return Ok(vec![]);
+        }
+        // Numpy (bidirectional) broadcast to a constant shape: cells selected.
+        "Expand" => {
+            let target = const_ints(1)?.ok_or_else(|| invalid("no shape input".into()))?;
+            let target = target.iter().map(|&d| usize::try_from(d).map_err(|_| invalid(format!("negative dimension {d}")))).collect::<Result<Vec<_>>>()?;
+            let out = crate::tensor::broadcast_shape(&shape, &target).ok_or_else(|| invalid(format!("shape {shape:?} does not broadcast to {target:?}")))?;
+            crate::import::check_elements(&format!("the output of node {name:?} (Expand)"), &out)?;
+            let index = crate::tensor::broadcast_indices(&shape, &out);
+            outs.push((np.output[0].clone(), out, Op::Select { index }));
+        }
         "Squeeze" | "Unsqueeze" => {
             let axes = const_ints(1)?.or_else(|| ints_of(np, "axes")).unwrap_or_default();
             let out = if np.op_type == "Squeeze" {

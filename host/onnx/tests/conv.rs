@@ -228,8 +228,8 @@ fn conv_errors_name_the_node() {
         }
         other => panic!("expected InvalidNode, got {other:?}"),
     }
-    // Softmax is still unsupported; the message lists the new operators.
-    let bytes = std::fs::read(common::example("unsupported_softmax.onnx")).unwrap();
+    // Hardmax is unsupported; the message lists the new operators.
+    let bytes = std::fs::read(common::example("unsupported_hardmax.onnx")).unwrap();
     let e = import(&bytes).unwrap_err().to_string();
     assert!(e.contains("\"probabilities\"") && e.contains("Conv, MaxPool, AveragePool"), "{e}");
 }

@@ -243,3 +243,57 @@ fn tensor_encoding_errors() {
     m.inits[1].float_data[2] = f32::INFINITY;
     expect(m.bytes(), |e| matches!(e, Error::NonFiniteConstant { index: 2, .. }), "\"b\"");
 }
+
+/// The named errors of issue 18's second set of operators, and the import-time lowerings.
+#[test]
+fn new_operator_errors_and_lowerings() {
+    // Div by a constant with a zero element.
+    let m = M::new(vec![node("Div", "d", &["x", "z"], &["y"], vec![])]).init(tensor("z", &[2], &[2.0, 0.0]));
+    expect(m.bytes(), |e| matches!(e, Error::InvalidNode { node, .. } if node == "d"), "zero element");
+    // Div by a nonzero constant imports as a Mul by its reciprocal.
+    let g = import(&M::new(vec![node("Div", "d", &["x", "z"], &["y"], vec![])]).init(tensor("z", &[2], &[2.0, -4.0])).bytes()).unwrap();
+    assert!(matches!(g.nodes[0].op, zkaccel_onnx::Op::Mul));
+    assert_eq!(g.constants["z/reciprocal"].data, [0.5, -0.25]);
+    // A constant numerator over a computed divisor.
+    let m = M::new(vec![node("Div", "d", &["z", "x"], &["y"], vec![])]).init(tensor("z", &[2], &[2.0, 1.0]));
+    expect(m.bytes(), invalid, "constant numerator");
+    // ArgMax with the last index on ties.
+    let m = M::new(vec![node("ArgMax", "am", &["x"], &["y"], vec![attr_i("axis", 1), attr_i("select_last_index", 1)])]);
+    expect(m.bytes(), invalid, "select_last_index = 1");
+    // A cast to INT64 of a value that is not an index; to STRING.
+    let m = M::new(vec![node("Cast", "c", &["x"], &["y"], vec![attr_i("to", 7)])]);
+    expect(m.bytes(), |e| matches!(e, Error::InvalidNode { node, .. } if node == "c"), "only for indices");
+    let m = M::new(vec![node("Cast", "c", &["x"], &["y"], vec![attr_i("to", 8)])]);
+    expect(m.bytes(), invalid, "only numeric types");
+    // ArgMax → Cast(INT64) imports.
+    let g = import(&M::new(vec![node("ArgMax", "am", &["x"], &["i"], vec![attr_i("axis", 1)]), node("Cast", "c", &["i"], &["y"], vec![attr_i("to", 7)])]).bytes()).unwrap();
+    assert_eq!(g.nodes.len(), 2);
+    // ArrayFeatureExtractor (ai.onnx.ml) of data other than 0, 1, …, n − 1.
+    let mut afe = node("ArrayFeatureExtractor", "afe", &["k", "i"], &["y"], vec![]);
+    afe.domain = "ai.onnx.ml".into();
+    let m = M::new(vec![node("ArgMax", "am", &["x"], &["i"], vec![attr_i("axis", 1)]), afe]).init(tensor("k", &[2], &[1.0, 0.0]));
+    expect(m.bytes(), invalid, "only the identity");
+    // ConvTranspose: only unit strides.
+    let mut m = M::new(vec![node("ConvTranspose", "ct", &["x", "w"], &["y"], vec![attr_ints("strides", &[2])])]).init(tensor("w", &[1, 1, 2], &[1.0, 1.0]));
+    m.inputs = vec![value_info("x", &[1, 1, 3], 1)];
+    expect(m.bytes(), |e| matches!(e, Error::InvalidNode { node, .. } if node == "ct"), "only unit strides");
+    // Gelu's approximate must be none or tanh.
+    let mut gelu = node("Gelu", "g", &["x"], &["y"], vec![]);
+    gelu.attribute.push(pb::AttributeProto { name: "approximate".into(), r#type: 3, s: b"erf".to_vec(), ..Default::default() });
+    expect(M::new(vec![gelu]).bytes(), invalid, "approximate");
+    // Softmax lowers to ReduceMax, Sub, Exp, ReduceSum, Div (named after it); LogSoftmax ends
+    // with Log and Sub.
+    let g = import(&M::new(vec![node("Softmax", "sm", &["x"], &["y"], vec![attr_i("axis", 1)])]).bytes()).unwrap();
+    let names: Vec<(&str, &str)> = g.nodes.iter().map(|n| (n.name.as_str(), n.op_type.as_str())).collect();
+    assert_eq!(names, [("sm/max", "ReduceMax"), ("sm/shift", "Sub"), ("sm/exp", "Exp"), ("sm/sum", "ReduceSum"), ("sm/normalise", "Div")]);
+    let x = [Tensor::new(vec![1, 2], vec![0.5, -1.0]).unwrap()];
+    let (ours, tract) = (g.eval_f64(&x).unwrap(), g.tract_reference(&x).unwrap());
+    let want = [1.0 / (1.0 + (-1.5f64).exp()), 1.0 / (1.0 + 1.5f64.exp())];
+    for ((a, b), w) in ours[0].data.iter().zip(&tract[0].data).zip(want) {
+        assert!((a - w).abs() < 1e-12 && (b - w).abs() < 1e-6, "{a} {b} {w}");
+    }
+    let g = import(&M::new(vec![node("LogSoftmax", "ls", &["x"], &["y"], vec![])]).bytes()).unwrap();
+    assert_eq!(g.nodes.iter().map(|n| n.op_type.as_str()).collect::<Vec<_>>(), ["ReduceMax", "Sub", "Exp", "ReduceSum", "Log", "Sub"]);
+    let ours = g.eval_f64(&x).unwrap();
+    assert!((ours[0].data[0] - want[0].ln()).abs() < 1e-12);
+}

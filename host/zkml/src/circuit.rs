@@ -36,8 +36,12 @@
 //!   product gadget, one row per element (`ops::product`);
 //! * ReduceSum / Sum: MAC products with weights 2^S (exact sums, range-checked); ReduceMean /
 //!   Mean: the sum-and-divide gadget;
-//! * Clip, LeakyRelu, Sigmoid, Tanh, HardSigmoid: one lookup table per (function, scale),
-//!   one row per element (`ops::lut`);
+//! * Clip, LeakyRelu, Sigmoid, Tanh, HardSigmoid, HardSwish, Gelu, Erf, Exp, Log, Sqrt: one
+//!   lookup table per (function, scale), one row per element (`ops::lut`);
+//! * ReduceMax / ReduceMin: the max gadget over each reduced group (the minimum with the
+//!   comparison reversed); ArgMax / ArgMin: the arg gadget, one row per element (`ops::argmax`);
+//!   Div of two computed values: the division gadget, one row per element (`ops::div`);
+//!   Softmax / LogSoftmax arrive lowered to these (`zkaccel_onnx`'s import);
 //! * Slice, Split, Gather (constant indices), Squeeze, Unsqueeze, Concat: cells selected or
 //!   permuted, no rows;
 //! * Add / Sub: per element, the activation operands as inputs with weights ±2^(S+align), a
@@ -61,7 +65,9 @@ use zkaccel::Fr;
 use zkaccel_onnx::{broadcast_indices, numel, reduce_groups, ConvShape, MatmulLayout, Op, QOperand, QuantizedModel, Settings, Tensor, Visibility, Window};
 
 use crate::error::{Error, Result};
+use crate::ops::argmax::ArgConfig;
 use crate::ops::avgpool::AvgConfig;
+use crate::ops::div::DivConfig;
 use crate::ops::maxpool::MaxConfig;
 use crate::ops::lut::LutConfig;
 use crate::ops::product::ProductConfig;
@@ -173,6 +179,7 @@ fn relu_available(q: &QuantizedModel, vis: Visibilities) -> Vec<bool> {
             Op::Flatten { .. } | Op::Reshape { .. } | Op::Transpose { .. } | Op::Identity | Op::Select { .. } => input_has,
             Op::Concat { .. } => node.inputs.iter().all(|i| has.get(i.as_str()).copied().unwrap_or(false)),
             Op::MaxPool { .. } | Op::AveragePool { .. } => false,
+            Op::ReduceMax { .. } | Op::ReduceMin { .. } | Op::ArgMax { .. } | Op::ArgMin { .. } | Op::Div => false,
         };
         out.push(input_has);
         has.insert(node.output.as_str(), v);
@@ -231,6 +238,9 @@ fn node_rows(q: &QuantizedModel, index: usize, input_has_relu: bool, vis: Visibi
         }
         Op::ReduceMean { .. } => NodeRows::Gadget { rows: numel(&value_shapes(q)[&node.inputs[0]]), kind: GadgetKind::Avg },
         Op::Activation(_) => NodeRows::Gadget { rows: outputs, kind: GadgetKind::Lut(lut_index(q, index)) },
+        Op::ReduceMax { .. } | Op::ReduceMin { .. } => NodeRows::Gadget { rows: numel(&value_shapes(q)[&node.inputs[0]]), kind: GadgetKind::Max },
+        Op::ArgMax { .. } | Op::ArgMin { .. } => NodeRows::Gadget { rows: numel(&value_shapes(q)[&node.inputs[0]]), kind: GadgetKind::Arg },
+        Op::Div => NodeRows::Gadget { rows: outputs, kind: GadgetKind::Div },
         Op::Pad { .. } => NodeRows::Gadget { rows: 1, kind: GadgetKind::Constant },
         Op::Relu if input_has_relu => NodeRows::None,
         Op::Relu => Products { outputs, cols: 1 },
@@ -247,6 +257,10 @@ enum GadgetKind {
     Product,
     /// A constant cell (the padding value of a Pad) in the fixed `constants` column.
     Constant,
+    /// ArgMax / ArgMin (`ops::argmax`).
+    Arg,
+    /// Div of two computed values (`ops::div`).
+    Div,
     /// The i-th distinct (function, scale) table.
     Lut(usize),
 }
@@ -335,10 +349,10 @@ pub fn window_rows(q: &QuantizedModel, vis: Visibilities) -> Result<(usize, usiz
 }
 
 /// Rows of the gadgets (each on its own columns): max-pool, average-pool, product, constants,
-/// then one entry per lookup table.
+/// arg-max, division, then one entry per lookup table.
 pub fn gadget_rows(q: &QuantizedModel, vis: Visibilities) -> Result<Vec<usize>> {
     let relu = relu_available(q, vis);
-    let mut out = vec![0; 4 + lut_keys(q).len()];
+    let mut out = vec![0; 6 + lut_keys(q).len()];
     for (i, &has_relu) in relu.iter().enumerate() {
         if let NodeRows::Gadget { rows, kind } = node_rows(q, i, has_relu, vis)? {
             let slot = match kind {
@@ -346,7 +360,9 @@ pub fn gadget_rows(q: &QuantizedModel, vis: Visibilities) -> Result<Vec<usize>> 
                 GadgetKind::Avg => 1,
                 GadgetKind::Product => 2,
                 GadgetKind::Constant => 3,
-                GadgetKind::Lut(t) => 4 + t,
+                GadgetKind::Arg => 4,
+                GadgetKind::Div => 5,
+                GadgetKind::Lut(t) => 6 + t,
             };
             out[slot] += rows;
         }
@@ -460,6 +476,10 @@ struct Columns {
     product: Option<ProductConfig>,
     /// One lookup table per distinct (function, scale) of the Activation nodes.
     luts: Vec<LutConfig>,
+    /// The arg-extremum gadget, for models with an ArgMax or ArgMin.
+    arg: Option<ArgConfig>,
+    /// The division gadget, for models with a Div of two computed values.
+    div: Option<DivConfig>,
     /// A fixed column with equality for constant cells (Pad values), when the model has a Pad.
     constants: Option<Column>,
 }
@@ -471,7 +491,19 @@ struct Columns {
 pub fn uses_limbs(q: &QuantizedModel, vis: Visibilities) -> bool {
     vis.projection
         && !q.graph.nodes.iter().enumerate().any(|(i, n)| {
-            matches!(n.op, Op::MaxPool { .. } | Op::AveragePool { .. } | Op::ReduceMean { .. } | Op::Mean | Op::Activation(_)) || is_value_product(q, i)
+            matches!(
+                n.op,
+                Op::MaxPool { .. }
+                    | Op::AveragePool { .. }
+                    | Op::ReduceMean { .. }
+                    | Op::Mean
+                    | Op::Activation(_)
+                    | Op::ReduceMax { .. }
+                    | Op::ReduceMin { .. }
+                    | Op::ArgMax { .. }
+                    | Op::ArgMin { .. }
+                    | Op::Div
+            ) || is_value_product(q, i)
         })
 }
 
@@ -505,7 +537,7 @@ fn configure(cs: &mut ConstraintSystem, plan: &Plan, vis: Visibilities, q: &Quan
         }
     }
     let has = |f: fn(&Op) -> bool| q.graph.nodes.iter().any(|n| f(&n.op));
-    let max = has(|op| matches!(op, Op::MaxPool { .. })).then(|| MaxConfig::configure(cs, &mac));
+    let max = has(|op| matches!(op, Op::MaxPool { .. } | Op::ReduceMax { .. } | Op::ReduceMin { .. })).then(|| MaxConfig::configure(cs, &mac));
     let avg = has(|op| matches!(op, Op::AveragePool { .. } | Op::ReduceMean { .. } | Op::Mean)).then(|| AvgConfig::configure(cs, &mac));
     let product = (0..q.nodes.len()).any(|i| is_value_product(q, i)).then(|| ProductConfig::configure(cs, &mac));
     let luts = lut_keys(q).into_iter().enumerate().map(|(i, (f, s))| LutConfig::configure(cs, f, s, plan.bits, i)).collect();
@@ -514,7 +546,9 @@ fn configure(cs: &mut ConstraintSystem, plan: &Plan, vis: Visibilities, q: &Quan
         cs.enable_equality(c);
         c
     });
-    Columns { mac, io, io_fixed, public_io, public_params, max, avg, product, luts, constants }
+    let arg = has(|op| matches!(op, Op::ArgMax { .. } | Op::ArgMin { .. })).then(|| ArgConfig::configure(cs, &mac));
+    let div = has(|op| matches!(op, Op::Div)).then(|| DivConfig::configure(cs, &mac));
+    Columns { mac, io, io_fixed, public_io, public_params, max, avg, product, luts, constants, arg, div }
 }
 
 /// Row counters of the io columns.
@@ -586,6 +620,7 @@ pub fn build(q: &QuantizedModel, settings: &Settings, plan: &Plan, inputs: &[Ten
     let (mut max_region, mut avg_region, mut product_region) = (Region::default(), Region::default(), Region::default());
     let mut lut_regions = vec![Region::default(); cols.luts.len()];
     let mut const_region = Region::default();
+    let (mut arg_region, mut div_region) = (Region::default(), Region::default());
     let mut b = MacBuilder::new(&cs, cols.mac.clone(), plan.k)?;
     b.layout_only = layout_only;
     for t in &cols.luts {
@@ -776,6 +811,33 @@ pub fn build(q: &QuantizedModel, settings: &Settings, plan: &Plan, inputs: &[Ten
                 let mut out = Vec::with_capacity(numel_out);
                 for v in &x.data {
                     out.push(cols.luts[t].apply(&mut b, &mut lut_regions[t], *v)?);
+                }
+                store.insert(node.output.clone(), Tensor { shape: out_shape.clone(), data: out });
+            }
+            Op::ReduceMax { axes, .. } | Op::ReduceMin { axes, .. } | Op::ArgMax { axes, .. } | Op::ArgMin { axes, .. } => {
+                let x = value(&node.inputs[0], &store)?;
+                let min = matches!(node.op, Op::ReduceMin { .. } | Op::ArgMin { .. });
+                let mut out = Vec::with_capacity(numel_out);
+                for g in reduce_groups(&x.shape, axes) {
+                    let elems: Vec<Operand> = g.iter().map(|&i| x.data[i]).collect();
+                    out.push(if matches!(node.op, Op::ReduceMax { .. } | Op::ReduceMin { .. }) {
+                        let cfg = cols.max.as_ref().ok_or_else(|| Error::internal("no max-pool columns"))?;
+                        cfg.extremum(&mut b, &mut max_region, &elems, min)?
+                    } else {
+                        let cfg = cols.arg.as_ref().ok_or_else(|| Error::internal("no arg-max columns"))?;
+                        cfg.group(&mut b, &mut arg_region, &elems, min)?
+                    });
+                }
+                store.insert(node.output.clone(), Tensor { shape: out_shape.clone(), data: out });
+            }
+            Op::Div => {
+                let cfg = cols.div.as_ref().ok_or_else(|| Error::internal("no division columns"))?;
+                let (x, y) = (value(&node.inputs[0], &store)?, value(&node.inputs[1], &store)?);
+                let (ix, iy) = (broadcast_indices(&x.shape, &out_shape), broadcast_indices(&y.shape, &out_shape));
+                let up = qn.operands[1].scale();
+                let mut out = Vec::with_capacity(numel_out);
+                for e in 0..numel_out {
+                    out.push(cfg.divide(&mut b, &mut div_region, x.data[ix[e]], y.data[iy[e]], up)?);
                 }
                 store.insert(node.output.clone(), Tensor { shape: out_shape.clone(), data: out });
             }
@@ -1023,7 +1085,10 @@ pub fn build(q: &QuantizedModel, settings: &Settings, plan: &Plan, inputs: &[Ten
     if rows_used != plan.mac_rows {
         return Err(Error::internal(format!("the layout used {rows_used} MAC rows, the plan counted {}", plan.mac_rows)));
     }
-    let window_used = lut_regions.iter().map(|r| r.row).fold(max_region.row.max(avg_region.row).max(product_region.row).max(const_region.row), usize::max);
+    let window_used = lut_regions
+        .iter()
+        .map(|r| r.row)
+        .fold(max_region.row.max(avg_region.row).max(product_region.row).max(const_region.row).max(arg_region.row).max(div_region.row), usize::max);
     if window_used != plan.window_rows {
         return Err(Error::internal(format!("the layout used {window_used} window rows, the plan counted {}", plan.window_rows)));
     }

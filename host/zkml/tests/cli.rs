@@ -152,9 +152,9 @@ fn bad_models_and_inputs_are_named_errors() {
     let d = tmpdir("bad");
     let s = d.join("s.json");
     // Unsupported operator, named with its node.
-    let r = zk(&["gen-settings", "-M", p(&example("unsupported_softmax.onnx")), "-O", p(&s)]).expect(2, "softmax");
-    assert!(r.stderr.contains("\"Softmax\"") && r.stderr.contains("\"probabilities\""), "{}", r.stderr);
-    let r = zk(&["gen-settings", "-M", p(&example("unsupported_softmax.onnx")), "-O", p(&s), "--json"]).expect(2, "softmax json");
+    let r = zk(&["gen-settings", "-M", p(&example("unsupported_hardmax.onnx")), "-O", p(&s)]).expect(2, "hardmax");
+    assert!(r.stderr.contains("\"Hardmax\"") && r.stderr.contains("\"probabilities\""), "{}", r.stderr);
+    let r = zk(&["gen-settings", "-M", p(&example("unsupported_hardmax.onnx")), "-O", p(&s), "--json"]).expect(2, "hardmax json");
     assert_eq!(r.json()["error"]["kind"], "bad_input");
     // Truncated and non-finite models.
     let r = zk(&["gen-settings", "-M", p(&example("tiny_truncated.onnx")), "-O", p(&s)]).expect(2, "truncated model");

@@ -91,3 +91,32 @@ fn pads_match_quantized_model_and_tract() {
         }
     }
 }
+
+/// Shape and ConstantOfShape fold into constants at import, Expand of a computed value becomes a
+/// selection of its cells: the graph keeps Add, Expand and Relu; the circuit equals the
+/// quantized model and tract within the bound, every constraint holds.
+#[test]
+fn shape_constant_of_shape_and_expand_fold_at_import() {
+    let model = "shape_fold.onnx";
+    let g = load(model);
+    let ops: Vec<&str> = g.nodes.iter().map(|n| n.op_type.as_str()).collect();
+    assert_eq!(ops, ["Add", "Expand", "Relu"]);
+    let x = input("shape_fold_input.json", &g);
+    let (_, run, _) = checked_model_circuit(model, &x, (8, 8), (Visibility::Private, Visibility::Public, Visibility::Fixed), None);
+    // Expand repeats the [2, 3] block 4 times: relu(x + 0.5) at scale 8.
+    let block: Vec<i64> = x[0].data.iter().map(|v| (((v * 256.0).round() as i64) + 128).max(0)).collect();
+    assert_eq!(run.outputs[0].data, block.repeat(4));
+}
+
+/// ConvTranspose with unit strides (dilation, asymmetric pads, bias, groups) lowered to a Conv
+/// with the flipped, channel-swapped kernel: the circuit equals the quantized model and tract
+/// within the bound, every constraint holds; a stride of 2 is a named error.
+#[test]
+fn conv_transpose_with_unit_strides_is_proven_as_a_conv() {
+    let model = "conv_transpose.onnx";
+    let g = load(model);
+    assert_eq!(g.nodes.iter().map(|n| n.op_type.as_str()).collect::<Vec<_>>(), ["Conv", "Relu", "Conv"]);
+    assert_eq!(g.outputs[0].shape, [1, 4, 7, 9]);
+    let x = input("conv_transpose_input.json", &g);
+    checked_model_circuit(model, &x, (8, 8), (Visibility::Private, Visibility::Public, Visibility::Fixed), Some(4));
+}

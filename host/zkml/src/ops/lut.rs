@@ -1,5 +1,6 @@
 //! Elementwise nonlinearities by lookup table (Clip/ReLU6, LeakyRelu, Sigmoid, Tanh,
-//! HardSigmoid): one table per function and scale over the whole value range.
+//! HardSigmoid, HardSwish, Gelu, Erf over the whole value range; Exp, Log, Sqrt over the part of
+//! it where they are defined and fit): one table per function and scale.
 //!
 //! Columns: advice `x`, `y` (equality enabled), fixed selector `q_lut`; fixed table columns
 //! `t_in`, `t_out` holding (v, f_q(v) − f_q(0)) for −2^{b−1} ≤ v < 2^{b−1}, where
@@ -9,6 +10,14 @@
 //! the table. Unselected rows look up (0, 0), which is the table's row v = 0 (hence the shift by
 //! f_q(0): f_q(0) is not 0 for Sigmoid or a Clip whose range excludes 0). Outputs are table
 //! values, so within the range when |f_q(v)| < 2^{b−1} (checked when the table is filled).
+//!
+//! Partial tables (Exp, Log, Sqrt: `Activation::partial_table`): the table holds only the v whose
+//! real input v/2^s is in f's domain (Log: v ≥ 1; Sqrt: v ≥ 0) and whose output fits,
+//! |f_q(v)| < 2^{b−1} (Exp: v/2^s < ln(2^{b−1−s}), about), as rows (1, v, f_q(v)), and one row
+//! (0, 0, 0) for the unselected rows; a fixed column `t_flag` carries the 1/0. Lookup
+//! `lut_<i>`: (q_lut, q_lut·x, q_lut·y) ∈ (t_flag, t_in, t_out), so a selected row (q_lut = 1)
+//! can only match a (1, v, f_q(v)) row: an input outside the domain or the output range has no
+//! row to match, and the witness generator names it ("outside the table").
 
 use ark_ff::One;
 use zkaccel::plonk::mac::{signed_to_fr, MacBuilder, Operand};
@@ -30,6 +39,8 @@ pub struct LutConfig {
     pub q_lut: Column,
     pub t_in: Column,
     pub t_out: Column,
+    /// The selector column of a partial table (None for the full-range tables).
+    pub t_flag: Option<Column>,
 }
 
 impl LutConfig {
@@ -37,20 +48,55 @@ impl LutConfig {
     pub fn configure(cs: &mut ConstraintSystem, f: Activation, scale: u32, bits: u32, index: usize) -> Self {
         let (x, y) = (cs.advice_column(), cs.advice_column());
         let (q_lut, t_in, t_out) = (cs.fixed_column(), cs.fixed_column(), cs.fixed_column());
-        let f0 = signed_to_fr(f.apply_q(0, scale));
-        cs.lookup(
-            format!("lut_{index}"),
-            vec![q_lut.cur() * x.cur(), q_lut.cur() * (y.cur() - Expression::Constant(f0))],
-            vec![t_in, t_out],
-        );
+        let t_flag = if f.partial_table() {
+            let t_flag = cs.fixed_column();
+            cs.lookup(
+                format!("lut_{index}"),
+                vec![q_lut.cur(), q_lut.cur() * x.cur(), q_lut.cur() * y.cur()],
+                vec![t_flag, t_in, t_out],
+            );
+            Some(t_flag)
+        } else {
+            let f0 = signed_to_fr(f.apply_q(0, scale));
+            cs.lookup(
+                format!("lut_{index}"),
+                vec![q_lut.cur() * x.cur(), q_lut.cur() * (y.cur() - Expression::Constant(f0))],
+                vec![t_in, t_out],
+            );
+            None
+        };
         cs.enable_equality(x);
         cs.enable_equality(y);
-        Self { f, scale, bits, x, y, q_lut, t_in, t_out }
+        Self { f, scale, bits, x, y, q_lut, t_in, t_out, t_flag }
+    }
+
+    /// Whether v is a row of the partial table: its real input in f's domain, its output in
+    /// the b-bit range.
+    fn in_partial_table(&self, v: i64) -> bool {
+        let half = 1i64 << (self.bits - 1);
+        self.f.defined_at(v as f64 / (self.scale as f64).exp2()) && (-half..half).contains(&self.f.apply_q(v, self.scale))
     }
 
     /// Fills the table (2^b rows, which the plan keeps within 2^k).
     pub fn fill_table(&self, b: &mut MacBuilder) -> Result<()> {
         let half = 1i64 << (self.bits - 1);
+        if let Some(t_flag) = self.t_flag {
+            let mut row = 0;
+            for v in (-half..half).filter(|&v| self.in_partial_table(v)) {
+                b.assign(t_flag, row, Fr::one())?;
+                b.assign(self.t_in, row, signed_to_fr(v))?;
+                b.assign(self.t_out, row, signed_to_fr(self.f.apply_q(v, self.scale)))?;
+                row += 1;
+            }
+            // The (0, 0, 0) row of the unselected rows (the columns' default, made explicit).
+            if row >= b.n() {
+                return Err(Error::internal(format!("{:?} table of {row} rows leaves no (0, 0, 0) row in 2^k = {}", self.f, b.n())));
+            }
+            for c in [t_flag, self.t_in, self.t_out] {
+                b.assign(c, row, Fr::from(0u64))?;
+            }
+            return Ok(());
+        }
         let f0 = self.f.apply_q(0, self.scale);
         for (row, v) in (-half..half).enumerate() {
             let y = self.f.apply_q(v, self.scale);
@@ -67,6 +113,17 @@ impl LutConfig {
     pub fn apply(&self, b: &mut MacBuilder, region: &mut Region, x: Operand) -> Result<Operand> {
         let cell = x.cell.ok_or_else(|| Error::internal("lut: an input without a cell"))?;
         let row = region.take(1, b.n(), "lookup-table")?;
+        if self.t_flag.is_some() && !b.layout_only && !self.in_partial_table(x.value) {
+            return Err(Error::bad_input(format!(
+                "{:?} input {} (= {}) is outside its table at scale 2^{} and {} bits: {}",
+                self.f,
+                x.value,
+                x.value as f64 / (self.scale as f64).exp2(),
+                self.scale,
+                self.bits,
+                if self.f.defined_at(x.value as f64 / (self.scale as f64).exp2()) { "the output does not fit the range" } else { "outside the function's domain" }
+            )));
+        }
         let y = self.f.apply_q(x.value, self.scale);
         b.assign(self.q_lut, row, Fr::one())?;
         b.assign(self.x, row, signed_to_fr(x.value))?;

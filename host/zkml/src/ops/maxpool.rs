@@ -12,6 +12,9 @@
 //!   whose rows (v, max(v, 0)) contain (d, d) exactly for 0 ≤ d < 2^{b−1}: **m ≥ every element**.
 //!
 //! The output is the `m` cell of the window's first row (equality enabled).
+//!
+//! The minimum (ReduceMin) uses the same columns with q_elem = −1 on its rows: the lookup then
+//! reads x − m ≥ 0, so m ≤ every element, and the product still makes m an element.
 
 use ark_ff::{One, Zero};
 use zkaccel::plonk::mac::{signed_to_fr, MacBuilder, MacConfig, Operand};
@@ -57,21 +60,26 @@ impl MaxConfig {
     /// a cell. Returns the maximum with its cell. With `b.layout_only`, windows whose spread
     /// exceeds the table are laid out anyway (key generation from placeholder values).
     pub fn window(&self, b: &mut MacBuilder, region: &mut Region, window: &[Operand]) -> Result<Operand> {
+        self.extremum(b, region, window, false)
+    }
+
+    /// As [`Self::window`], the maximum or with `min` the minimum (q_elem = −1 on its rows).
+    pub fn extremum(&self, b: &mut MacBuilder, region: &mut Region, window: &[Operand], min: bool) -> Result<Operand> {
         if window.is_empty() {
             return Err(Error::internal("max of an empty window"));
         }
         let start = region.take(window.len(), b.n(), "max-pool")?;
         let max = window.iter().map(|o| o.value).max().expect("not empty");
-        let min = window.iter().map(|o| o.value).min().expect("not empty");
+        let min_v = window.iter().map(|o| o.value).min().expect("not empty");
         let half = 1i128 << (self.bits - 1);
-        if !b.layout_only && (max as i128 - min as i128) >= half {
+        if !b.layout_only && (max as i128 - min_v as i128) >= half {
             return Err(Error::bad_input(format!(
-                "max-pool window spread {} outside {} signed bits (values {min} … {max})",
-                max as i128 - min as i128,
+                "max-pool window spread {} outside {} signed bits (values {min_v} … {max})",
+                max as i128 - min_v as i128,
                 self.bits
             )));
         }
-        let m = signed_to_fr(max);
+        let m = signed_to_fr(if min { min_v } else { max });
         let mut p = Fr::one();
         for (j, x) in window.iter().enumerate() {
             let row = start + j;
@@ -81,7 +89,7 @@ impl MaxConfig {
             b.assign(self.x, row, xv)?;
             b.assign(self.m, row, m)?;
             b.assign(self.p, row, p)?;
-            b.assign(self.q_elem, row, Fr::one())?;
+            b.assign(self.q_elem, row, if min { -Fr::one() } else { Fr::one() })?;
             if j == 0 {
                 b.assign(self.q_first, row, Fr::one())?;
             }
@@ -93,6 +101,6 @@ impl MaxConfig {
             b.copy(cell, Cell { column: self.x, row });
         }
         debug_assert!(b.layout_only || p.is_zero());
-        Ok(Operand { value: max, cell: Some(Cell { column: self.m, row: start }) })
+        Ok(Operand { value: if min { min_v } else { max }, cell: Some(Cell { column: self.m, row: start }) })
     }
 }

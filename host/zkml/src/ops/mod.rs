@@ -6,13 +6,20 @@
 //! * [`avgpool`]: the floor of a window's sum divided by a constant, with the remainder
 //!   range-checked;
 //! * [`product`]: the product of two computed values with the floor rescale;
-//! * [`lut`]: elementwise nonlinearities (Clip/ReLU6, LeakyRelu, Sigmoid, Tanh, HardSigmoid) by
-//!   lookup table.
+//! * [`lut`]: elementwise nonlinearities (Clip/ReLU6, LeakyRelu, Sigmoid, Tanh, HardSigmoid,
+//!   HardSwish, Gelu, Erf, Exp, Log, Sqrt) by lookup table;
+//! * [`argmax`]: the index of the first maximum (minimum) of a group, proven;
+//! * [`div`]: the quotient of two computed values with its remainder, division by zero refused.
+//!
+//! ReduceMax/ReduceMin use [`maxpool`] (the minimum with the comparison reversed); Softmax and
+//! LogSoftmax are lowered at import to ReduceMax, Sub, Exp, ReduceSum and Div (or Log, Sub).
 //!
 //! Each gadget lays out one row per window element (or per element) in a region of its own (a row counter of its
 //! own, [`Region`]); the planner counts those rows apart from the MAC rows.
 
+pub mod argmax;
 pub mod avgpool;
+pub mod div;
 pub mod lut;
 pub mod maxpool;
 pub mod product;
