@@ -15,6 +15,11 @@
 //! count + Fr, bias: `u32` count + Fr), a cell being (`u8` kind, `u32` index, `u32` row); the
 //! weights and biases are thereby bound by the digest.
 //!
+//! Version 5 appends the convolution projections (`plonk::projection::conv`): `u32` count +
+//! (name, `u32` input channels, output channels, group, `u32` axis count d, then d `u32` each of
+//! input extents, output extents, kernel extents, strides, dilations, padding before, the
+//! inputs and outputs as cells, weights: `u32` count + Fr, bias: `u32` count + Fr).
+//!
 //! Proving key (`ZKPK`, version 3 and 4): magic, version, the verifying key (`u32` length + bytes), the
 //! fixed columns' and σ's values on H (`u32` count, then `u32` length + Fr each), and the commit
 //! key (Lagrange bases, monomial bases, blinding bases: `u32` count + G1 each). Derived forms
@@ -40,7 +45,7 @@ use ark_ec::CurveGroup;
 
 pub const VK_MAGIC: &[u8; 4] = b"ZKVK";
 pub const PK_MAGIC: &[u8; 4] = b"ZKPK";
-pub const KEY_VERSION: u32 = 4;
+pub const KEY_VERSION: u32 = 5;
 /// Marks the optional statement binding at the end of a verifying key (see
 /// [`VerifyingKey::with_binding`]).
 pub const VK_BINDING_MAGIC: &[u8; 4] = b"ZKVB";
@@ -437,6 +442,26 @@ fn write_cs(w: &mut Writer, cs: &ConstraintSystem) {
         w.frs(&p.weights);
         w.frs(&p.bias);
     }
+    w.u32(cs.conv_projections.len() as u32);
+    for p in &cs.conv_projections {
+        write_name(w, &p.name);
+        for v in [p.in_channels, p.out_channels, p.group] {
+            w.u32(v as u32);
+        }
+        w.u32(p.kernel.len() as u32);
+        for axis in [&p.in_dims, &p.out_dims, &p.kernel, &p.strides, &p.dilations, &p.pads_begin] {
+            axis.iter().for_each(|&v| w.u32(v as u32));
+        }
+        for cells in [&p.inputs, &p.outputs] {
+            w.u32(cells.len() as u32);
+            for c in cells {
+                write_column(w, &c.column);
+                w.u32(c.row as u32);
+            }
+        }
+        w.frs(&p.weights);
+        w.frs(&p.bias);
+    }
 }
 
 fn read_cs(r: &mut Reader<'_>) -> Result<ConstraintSystem> {
@@ -477,7 +502,47 @@ fn read_cs(r: &mut Reader<'_>) -> Result<ConstraintSystem> {
         let bias = r.frs("projection bias", MAX_PROJECTION_ITEMS)?;
         projections.push(super::projection::Projection { name, inputs, outputs, weights, bias });
     }
-    let cs = ConstraintSystem { num_fixed, num_advice, num_instance, gates, permutation, lookups, projections };
+    let nc = r.len("convolution projection count", MAX_GATES)?;
+    let mut conv_projections = Vec::with_capacity(nc.min(1024));
+    for _ in 0..nc {
+        let name = read_name(r, "convolution projection name")?;
+        let in_channels = r.u32("convolution input channels")? as usize;
+        let out_channels = r.u32("convolution output channels")? as usize;
+        let group = r.u32("convolution group")? as usize;
+        let d = r.len("convolution axis count", 16)?;
+        let mut axis = |what| -> Result<Vec<usize>> { (0..d).map(|_| Ok(r.u32(what)? as usize)).collect() };
+        let in_dims = axis("convolution input extent")?;
+        let out_dims = axis("convolution output extent")?;
+        let kernel = axis("convolution kernel extent")?;
+        let strides = axis("convolution stride")?;
+        let dilations = axis("convolution dilation")?;
+        let pads_begin = axis("convolution padding")?;
+        let mut cells = |what| -> Result<Vec<Cell>> {
+            let count = r.len(what, MAX_PROJECTION_ITEMS)?;
+            (0..count).map(|_| Ok(Cell { column: read_column(r)?, row: r.u32("convolution cell row")? as usize })).collect()
+        };
+        let inputs = cells("convolution input count")?;
+        let outputs = cells("convolution output count")?;
+        let weights = r.frs("convolution weight", MAX_PROJECTION_ITEMS)?;
+        let bias = r.frs("convolution bias", MAX_PROJECTION_ITEMS)?;
+        conv_projections.push(super::projection::ConvProjection {
+            name,
+            in_channels,
+            out_channels,
+            group,
+            in_dims,
+            out_dims,
+            kernel,
+            strides,
+            dilations,
+            pads_begin,
+            inputs,
+            outputs,
+            weights,
+            bias,
+        });
+    }
+    let cs = ConstraintSystem { num_fixed, num_advice, num_instance, gates, permutation, lookups, projections, conv_projections };
     cs.validate().map_err(|e| DecodeError::Invalid { what: "constraint system", reason: e.to_string() })?;
     Ok(cs)
 }
