@@ -28,7 +28,9 @@
 //!   channels' kernel taps against the window's input cells — only the taps inside the input
 //!   (padding contributes 0), copied into the lanes from the cells that hold them, so no im2col
 //!   tensor exists beyond the lane assignment; ⌈taps·C/group / L⌉ + 1 rows per output, its ReLU
-//!   free as for Gemm;
+//!   free as for Gemm; or, with `matmul_layout = projection` and fixed params, one rescale row
+//!   per output tied to T_W·x + B by a convolution projection on the raw input cells
+//!   (`plonk::projection::conv`, one declaration per batch element);
 //! * MaxPool / GlobalMaxPool: the max gadget, one row per window element (`ops::maxpool`);
 //! * AveragePool / GlobalAveragePool: the sum-and-divide gadget, one row per window element
 //!   (`ops::avgpool`);
