@@ -9,6 +9,11 @@
 //! * a G2 point: 128 bytes `x.c0 ‖ x.c1 ‖ y.c0 ‖ y.c1`, infinity flagged by bit 7 of byte 127; a
 //!   decoded point must be on the curve and in the prime-order subgroup.
 //!
+//! * a list of small integers (`Writer::small_ints`): `u32` count, `u8` width w, then w-byte
+//!   little-endian two's-complement integers when every entry is a 64-bit signed integer (w the
+//!   fewest of 1, 2, 4, 8 bytes that hold them all), else w = 32 and canonical field elements;
+//!   a width that is unknown or larger than needed is rejected (one encoding per list).
+//!
 //! Decoding never panics: every failure is a [`DecodeError`].
 
 use ark_ec::AffineRepr;
@@ -47,6 +52,25 @@ impl Writer {
     pub fn frs(&mut self, v: &[Fr]) {
         self.u32(v.len() as u32);
         v.iter().for_each(|x| self.fr(x));
+    }
+    /// Field elements that are (mostly) small signed integers, e.g. quantized weights, in the
+    /// compact form of the module documentation: 1–2 bytes per quantized weight instead of 32.
+    pub fn small_ints(&mut self, v: &[Fr]) {
+        self.u32(v.len() as u32);
+        match v.iter().map(small_int).collect::<Option<Vec<i64>>>() {
+            Some(ints) => {
+                let width = ints.iter().map(|&x| int_width(x)).max().unwrap_or(1);
+                self.u8(width);
+                self.bytes.reserve(ints.len() * width as usize);
+                for x in ints {
+                    self.raw(&x.to_le_bytes()[..width as usize]);
+                }
+            }
+            None => {
+                self.u8(FR_WIDTH);
+                v.iter().for_each(|x| self.fr(x));
+            }
+        }
     }
     pub fn g1(&mut self, p: &G1Affine) {
         self.raw(&g1_to_bytes(p));
@@ -137,6 +161,44 @@ impl<'a> Reader<'a> {
         }
         (0..n).map(|_| self.fr(what)).collect()
     }
+    /// Reads [`Writer::small_ints`]'s form, bounded by `max` entries; refuses an unknown width,
+    /// a width larger than the entries need and truncation, each naming `what`.
+    pub fn small_ints(&mut self, what: &'static str, max: usize) -> Result<Vec<Fr>, DecodeError> {
+        let n = self.len(what, max)?;
+        let width = self.u8(what)?;
+        let invalid = |reason: String| DecodeError::Invalid { what, reason };
+        match width {
+            1 | 2 | 4 | 8 => {
+                let w = width as usize;
+                let bytes = self.take(n * w, what)?;
+                let shift = 64 - 8 * w as u32;
+                let mut out = Vec::with_capacity(n);
+                let mut used = 1u8;
+                for chunk in bytes.chunks_exact(w) {
+                    let mut b = [0u8; 8];
+                    b[..w].copy_from_slice(chunk);
+                    let v = (i64::from_le_bytes(b) << shift) >> shift;
+                    used = used.max(int_width(v));
+                    out.push(Fr::from(v));
+                }
+                if used < width {
+                    return Err(invalid(format!("{width}-byte entries where {used} bytes hold every entry (not the canonical width)")));
+                }
+                Ok(out)
+            }
+            FR_WIDTH => {
+                if self.remaining() < n * 32 {
+                    return Err(DecodeError::Truncated { what, offset: self.pos, needed: n * 32, available: self.remaining() });
+                }
+                let out = (0..n).map(|_| self.fr(what)).collect::<Result<Vec<Fr>, _>>()?;
+                if out.iter().all(|x| small_int(x).is_some()) {
+                    return Err(invalid("32-byte field elements that are all 64-bit integers (not the canonical width)".into()));
+                }
+                Ok(out)
+            }
+            _ => Err(invalid(format!("entry width {width}: expected 1, 2, 4, 8 or 32 bytes"))),
+        }
+    }
     pub fn g1(&mut self, what: &'static str) -> Result<G1Affine, DecodeError> {
         g1_from_bytes(self.take(64, what)?.try_into().expect("64 bytes"), what)
     }
@@ -196,6 +258,32 @@ pub fn check_g1(p: G1Affine, what: &'static str) -> Result<G1Affine, DecodeError
         return Err(DecodeError::NotInSubgroup { what });
     }
     Ok(p)
+}
+
+/// The width byte of a [`Writer::small_ints`] list of field elements.
+const FR_WIDTH: u8 = 32;
+
+/// The signed 64-bit integer `x` stands for (x = v or x = r − |v|), if any.
+pub fn small_int(x: &Fr) -> Option<i64> {
+    let pos = x.into_bigint();
+    if pos.0[1..].iter().all(|&l| l == 0) && pos.0[0] <= i64::MAX as u64 {
+        return Some(pos.0[0] as i64);
+    }
+    let neg = (-*x).into_bigint();
+    (neg.0[1..].iter().all(|&l| l == 0) && neg.0[0] <= 1u64 << 63).then(|| (neg.0[0] as i64).wrapping_neg())
+}
+
+/// The fewest bytes (1, 2, 4 or 8) that hold `v` as a two's-complement integer.
+fn int_width(v: i64) -> u8 {
+    if i8::try_from(v).is_ok() {
+        1
+    } else if i16::try_from(v).is_ok() {
+        2
+    } else if i32::try_from(v).is_ok() {
+        4
+    } else {
+        8
+    }
 }
 
 pub fn fr_to_le(v: &Fr) -> [u8; 32] {

@@ -442,3 +442,71 @@ fn bad_declarations_are_errors() {
         assert!(VerifyingKey::from_bytes(&bytes[..cut]).is_err(), "truncated at {cut}");
     }
 }
+
+#[test]
+fn weights_and_biases_are_stored_as_small_integers_with_one_encoding() {
+    use zkaccel::codec::{Reader, Writer};
+    let enc = |v: &[Fr]| {
+        let mut w = Writer::new();
+        w.small_ints(v);
+        w.bytes
+    };
+    let dec = |b: &[u8]| {
+        let mut r = Reader::new(b);
+        let v = r.small_ints("projection weight", 1 << 20);
+        v.map(|v| (v, r.remaining()))
+    };
+    let mut rng = TestRng::for_test("plonk_projection::small_ints");
+    // Each list round-trips in the fewest bytes: 4 (count) + 1 (width) + width × count.
+    let cases: Vec<(Vec<Fr>, usize)> = vec![
+        (vec![], 1),
+        (vec![fr(3), fr(-2), fr(127), fr(-128)], 1),
+        (vec![fr(128), fr(-1)], 2),
+        (vec![fr(-32769)], 4),
+        (vec![fr(i64::MAX), fr(i64::MIN), fr(0)], 8),
+        (vec![fr(1), Fr::rand(&mut rng)], 32),
+    ];
+    for (v, width) in &cases {
+        let b = enc(v);
+        assert_eq!((b.len(), b[4] as usize), (5 + width * v.len(), *width), "{v:?}");
+        assert_eq!(dec(&b).unwrap(), (v.clone(), 0));
+    }
+    // One encoding per list: a wider width than needed, an unknown width, field elements that
+    // are all integers, and truncation are named errors.
+    let err = |b: &[u8]| dec(b).unwrap_err().to_string();
+    let e = err(&[2, 0, 0, 0, 2, 5, 0, 0xfb, 0xff]);
+    assert!(e.contains("projection weight") && e.contains("2-byte entries where 1 bytes"), "{e}");
+    let e = err(&[1, 0, 0, 0, 3, 5, 0, 0]);
+    assert!(e.contains("projection weight") && e.contains("entry width 3"), "{e}");
+    let mut all_small = vec![1, 0, 0, 0, 32];
+    all_small.extend(zkaccel::codec::fr_to_le(&fr(-7)));
+    let e = err(&all_small);
+    assert!(e.contains("projection weight") && e.contains("all 64-bit integers"), "{e}");
+    let e = err(&[3, 0, 0, 0, 2, 1, 2, 3, 4]);
+    assert!(e.contains("projection weight") && e.contains("truncated"), "{e}");
+    let e = err(&[1, 0, 0, 0, 32, 0]);
+    assert!(e.contains("projection weight") && e.contains("truncated"), "{e}");
+    // In a key: weights that need 2 bytes make the key longer by exactly one byte per weight
+    // and bias; both keys round-trip, and the digest binds the weights.
+    let small = net(&INPUTS, &layers());
+    let mut big_layers = layers();
+    for (w, b) in big_layers.iter_mut() {
+        w.iter_mut().flatten().for_each(|v| *v *= 200);
+        b.iter_mut().for_each(|v| *v *= 200);
+    }
+    let mut cs_big = small.cs.clone();
+    for (p, (w, b)) in cs_big.projections.iter_mut().zip(&big_layers) {
+        p.weights = w.iter().flatten().map(|v| fr(*v)).collect();
+        p.bias = b.iter().map(|v| fr(*v)).collect();
+    }
+    let be = CpuBackend::new();
+    let srs = common::dev_srs(K, &mut rng);
+    let vk = keygen(&be, &srs, small.cs.clone(), &small.circuit).unwrap().vk;
+    let vk_big = keygen(&be, &srs, cs_big, &small.circuit).unwrap().vk;
+    let entries: usize = small.cs.projections.iter().map(|p| p.weights.len() + p.bias.len()).sum();
+    assert_eq!(vk_big.to_bytes().len(), vk.to_bytes().len() + entries);
+    for k in [&vk, &vk_big] {
+        assert_eq!(&VerifyingKey::from_bytes(&k.to_bytes()).unwrap(), k);
+    }
+    assert_ne!(vk.digest(), vk_big.digest());
+}

@@ -222,6 +222,9 @@ pub struct ConstraintSystem {
     /// Matrix–vector products y = W·x + b with public W, b (`plonk::projection`), in
     /// declaration order (which fixes each output's power of the challenge ρ).
     pub projections: Vec<super::projection::Projection>,
+    /// Convolutions y = T_W·x + b with public W, b (`plonk::projection::conv`), after the
+    /// matrix products on the global output index, in declaration order.
+    pub conv_projections: Vec<super::projection::ConvProjection>,
 }
 
 /// The queries a circuit makes, sorted and de-duplicated, by column kind. The order fixes the
@@ -278,6 +281,12 @@ impl ConstraintSystem {
         self.projections.push(super::projection::Projection { name: name.into(), inputs, outputs, weights, bias });
     }
 
+    /// Declares a convolution y = T_W·x + b over advice cells with public kernel and bias
+    /// (`plonk::projection::conv`).
+    pub fn project_conv(&mut self, conv: super::projection::ConvProjection) {
+        self.conv_projections.push(conv);
+    }
+
     /// The highest degree of any lookup constraint (0 without lookups).
     pub fn lookup_degree(&self) -> usize {
         self.lookups.iter().map(|l| l.degree()).max().unwrap_or(0)
@@ -332,6 +341,9 @@ impl ConstraintSystem {
         for p in &self.projections {
             p.validate(self.num_advice)?;
         }
+        for p in &self.conv_projections {
+            p.validate(self.num_advice)?;
+        }
         for g in &self.gates {
             for e in &g.constraints {
                 if e.depth() > MAX_EXPRESSION_DEPTH {
@@ -375,7 +387,7 @@ impl ConstraintSystem {
                 set.insert(Query { column: *c, rotation: 0 });
             }
         }
-        for c in super::projection::columns(&self.projections) {
+        for c in super::projection::columns_with(&self.projections, &self.conv_projections) {
             set.insert(Query { column: c, rotation: 0 });
         }
         let of = |kind| set.iter().filter(|q| q.column.kind == kind).copied().collect::<Vec<_>>();

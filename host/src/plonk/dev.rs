@@ -85,6 +85,23 @@ pub fn check_witness(
             }
         }
     }
+    for p in &cs.conv_projections {
+        let cell = |c: &super::Cell| -> Result<Fr> {
+            if c.row >= n {
+                return Err(Error::Circuit(format!("projection {:?}: cell {c:?} outside the rows", p.name)));
+            }
+            Ok(value(c.column.kind, c.column.index, c.row))
+        };
+        let x: Vec<Fr> = p.inputs.iter().map(cell).collect::<Result<_>>()?;
+        for (j, (y, expected)) in p.outputs.iter().zip(p.apply(&x)).enumerate() {
+            if cell(y)? != expected {
+                out.push(Failure::Projection { projection: p.name.clone(), output: j });
+                if out.len() >= limit {
+                    return Ok(out);
+                }
+            }
+        }
+    }
     for (a, b) in &circuit.copies {
         if a.row >= n || b.row >= n {
             return Err(Error::Circuit("copy constraint outside the rows".into()));

@@ -15,6 +15,17 @@
 //! count + Fr, bias: `u32` count + Fr), a cell being (`u8` kind, `u32` index, `u32` row); the
 //! weights and biases are thereby bound by the digest.
 //!
+//! Version 5 appends the convolution projections (`plonk::projection::conv`): `u32` count +
+//! (name, `u32` input channels, output channels, group, `u32` axis count d, then d `u32` each of
+//! input extents, output extents, kernel extents, strides, dilations, padding before, the
+//! inputs and outputs as cells, weights: `u32` count + Fr, bias: `u32` count + Fr).
+//!
+//! Version 6 writes every projection's weights and biases (matrix and convolution) in a compact
+//! form: `u32` count, `u8` width w, then w-byte little-endian two's-complement integers when all
+//! entries are 64-bit signed integers (w the fewest of 1, 2, 4, 8 bytes that hold them all),
+//! else w = 32 and canonical Fr. Quantized weights take 1–2 bytes instead of 32; decoding
+//! refuses an unknown or non-minimal width (one encoding per key, hence one digest).
+//!
 //! Proving key (`ZKPK`, version 3 and 4): magic, version, the verifying key (`u32` length + bytes), the
 //! fixed columns' and σ's values on H (`u32` count, then `u32` length + Fr each), and the commit
 //! key (Lagrange bases, monomial bases, blinding bases: `u32` count + G1 each). Derived forms
@@ -40,7 +51,7 @@ use ark_ec::CurveGroup;
 
 pub const VK_MAGIC: &[u8; 4] = b"ZKVK";
 pub const PK_MAGIC: &[u8; 4] = b"ZKPK";
-pub const KEY_VERSION: u32 = 4;
+pub const KEY_VERSION: u32 = 6;
 /// Marks the optional statement binding at the end of a verifying key (see
 /// [`VerifyingKey::with_binding`]).
 pub const VK_BINDING_MAGIC: &[u8; 4] = b"ZKVB";
@@ -121,11 +132,19 @@ impl VerifyingKey {
         sigma_commitments: Vec<G1Affine>,
         srs: VerifierSrs,
     ) -> Result<Self> {
+        Self::assemble(k, cs, fixed_commitments, sigma_commitments, srs, Vec::new())
+    }
+
+    /// [`Self::new`] with a binding, the digest computed once.
+    fn assemble(k: u32, cs: ConstraintSystem, fixed_commitments: Vec<G1Affine>, sigma_commitments: Vec<G1Affine>, srs: VerifierSrs, binding: Vec<u8>) -> Result<Self> {
         let shape = Shape::new(&cs, k)?;
         if fixed_commitments.len() != cs.num_fixed || sigma_commitments.len() != cs.permutation.len() {
             return Err(Error::Circuit("commitment counts do not match the constraint system".into()));
         }
-        let mut vk = Self { k, cs, fixed_commitments, sigma_commitments, srs, shape, domain: Domain::new(k)?, digest: [0; 32], binding: Vec::new() };
+        if binding.len() > MAX_VK_BINDING {
+            return Err(Error::Circuit(format!("a verifying key binding of {} bytes exceeds {MAX_VK_BINDING}", binding.len())));
+        }
+        let mut vk = Self { k, cs, fixed_commitments, sigma_commitments, srs, shape, domain: Domain::new(k)?, digest: [0; 32], binding };
         vk.digest = Keccak256::digest(vk.to_bytes()).into();
         Ok(vk)
     }
@@ -223,11 +242,10 @@ impl VerifyingKey {
         } else {
             Vec::new()
         };
-        let vk = Self::new(k, cs, fixed, sigma, srs).map_err(|e| match e {
+        Self::assemble(k, cs, fixed, sigma, srs, binding).map_err(|e| match e {
             Error::Circuit(reason) => DecodeError::Invalid { what: "verifying key", reason }.into(),
             e => e,
-        })?;
-        if binding.is_empty() { Ok(vk) } else { vk.with_binding(binding) }
+        })
     }
 }
 
@@ -434,8 +452,28 @@ fn write_cs(w: &mut Writer, cs: &ConstraintSystem) {
                 w.u32(c.row as u32);
             }
         }
-        w.frs(&p.weights);
-        w.frs(&p.bias);
+        w.small_ints(&p.weights);
+        w.small_ints(&p.bias);
+    }
+    w.u32(cs.conv_projections.len() as u32);
+    for p in &cs.conv_projections {
+        write_name(w, &p.name);
+        for v in [p.in_channels, p.out_channels, p.group] {
+            w.u32(v as u32);
+        }
+        w.u32(p.kernel.len() as u32);
+        for axis in [&p.in_dims, &p.out_dims, &p.kernel, &p.strides, &p.dilations, &p.pads_begin] {
+            axis.iter().for_each(|&v| w.u32(v as u32));
+        }
+        for cells in [&p.inputs, &p.outputs] {
+            w.u32(cells.len() as u32);
+            for c in cells {
+                write_column(w, &c.column);
+                w.u32(c.row as u32);
+            }
+        }
+        w.small_ints(&p.weights);
+        w.small_ints(&p.bias);
     }
 }
 
@@ -473,11 +511,51 @@ fn read_cs(r: &mut Reader<'_>) -> Result<ConstraintSystem> {
         };
         let inputs = cells("projection input count")?;
         let outputs = cells("projection output count")?;
-        let weights = r.frs("projection weight", MAX_PROJECTION_ITEMS)?;
-        let bias = r.frs("projection bias", MAX_PROJECTION_ITEMS)?;
+        let weights = r.small_ints("projection weight", MAX_PROJECTION_ITEMS)?;
+        let bias = r.small_ints("projection bias", MAX_PROJECTION_ITEMS)?;
         projections.push(super::projection::Projection { name, inputs, outputs, weights, bias });
     }
-    let cs = ConstraintSystem { num_fixed, num_advice, num_instance, gates, permutation, lookups, projections };
+    let nc = r.len("convolution projection count", MAX_GATES)?;
+    let mut conv_projections = Vec::with_capacity(nc.min(1024));
+    for _ in 0..nc {
+        let name = read_name(r, "convolution projection name")?;
+        let in_channels = r.u32("convolution input channels")? as usize;
+        let out_channels = r.u32("convolution output channels")? as usize;
+        let group = r.u32("convolution group")? as usize;
+        let d = r.len("convolution axis count", 16)?;
+        let mut axis = |what| -> Result<Vec<usize>> { (0..d).map(|_| Ok(r.u32(what)? as usize)).collect() };
+        let in_dims = axis("convolution input extent")?;
+        let out_dims = axis("convolution output extent")?;
+        let kernel = axis("convolution kernel extent")?;
+        let strides = axis("convolution stride")?;
+        let dilations = axis("convolution dilation")?;
+        let pads_begin = axis("convolution padding")?;
+        let mut cells = |what| -> Result<Vec<Cell>> {
+            let count = r.len(what, MAX_PROJECTION_ITEMS)?;
+            (0..count).map(|_| Ok(Cell { column: read_column(r)?, row: r.u32("convolution cell row")? as usize })).collect()
+        };
+        let inputs = cells("convolution input count")?;
+        let outputs = cells("convolution output count")?;
+        let weights = r.small_ints("convolution weight", MAX_PROJECTION_ITEMS)?;
+        let bias = r.small_ints("convolution bias", MAX_PROJECTION_ITEMS)?;
+        conv_projections.push(super::projection::ConvProjection {
+            name,
+            in_channels,
+            out_channels,
+            group,
+            in_dims,
+            out_dims,
+            kernel,
+            strides,
+            dilations,
+            pads_begin,
+            inputs,
+            outputs,
+            weights,
+            bias,
+        });
+    }
+    let cs = ConstraintSystem { num_fixed, num_advice, num_instance, gates, permutation, lookups, projections, conv_projections };
     cs.validate().map_err(|e| DecodeError::Invalid { what: "constraint system", reason: e.to_string() })?;
     Ok(cs)
 }

@@ -21,7 +21,7 @@
 use ark_ff::{One, Zero};
 
 use super::circuit::{Cell, Column, ColumnKind, ConstraintSystem, FixedAssignment, Witness};
-use super::projection::Projection;
+use super::projection::{ConvProjection, Projection};
 use crate::error::{Error, Result};
 use crate::Fr;
 
@@ -217,6 +217,8 @@ pub struct MacBuilder {
     /// Products laid out by [`MacBuilder::project_matvec`], to be declared in the constraint
     /// system ([`MacBuilder::take_projections`]).
     projections: Vec<Projection>,
+    /// The convolutions declared by [`MacBuilder::project_conv`].
+    conv_projections: Vec<ConvProjection>,
 }
 
 /// relu on a field element holding a small signed integer (for tests that edit witnesses).
@@ -265,7 +267,7 @@ impl MacBuilder {
                 *t = Fr::from(i as u64);
             }
         }
-        Ok(Self { cfg, k, n, layout_only: false, row: 0, fixed, advice: vec![vec![Fr::zero(); n]; cs.num_advice], copies: vec![], projections: vec![] })
+        Ok(Self { cfg, k, n, layout_only: false, row: 0, fixed, advice: vec![vec![Fr::zero(); n]; cs.num_advice], copies: vec![], projections: vec![], conv_projections: vec![] })
     }
 
     /// Writes `value` into a fixed or advice cell of any column of the constraint system (for
@@ -445,6 +447,73 @@ impl MacBuilder {
             bias: bias.iter().map(|b| signed_to_fr(*b)).collect(),
         });
         Ok((out_q, out_y))
+    }
+
+    /// A convolution y = relu?(⌊(T_W·x + b) / 2^s⌋) by the projection argument
+    /// (`plonk::projection::conv`): one rescale row per output (output channel major, as
+    /// `geometry.outputs`), no MAC rows, no im2col and no copies: the inputs (`[in_channels,
+    /// in_dims…]`, each in an advice cell) are read where they are. `geometry` gives the
+    /// channels, extents, strides, dilations and padding (its cells, weights and bias are
+    /// replaced); `weights` is W `[out_channels, in_channels / group, kernel…]`, `bias` one per
+    /// output channel. Returns (q, y = relu(q)) per output.
+    pub fn project_conv(&mut self, geometry: &ConvProjection, weights: &[i64], bias: &[i64], inputs: &[Operand]) -> Result<(Vec<Operand>, Vec<Operand>)> {
+        let cfg = self.cfg.clone();
+        let x: Vec<Cell> = inputs
+            .iter()
+            .map(|o| match o.cell {
+                Some(c) if c.column.kind == ColumnKind::Advice => Ok(c),
+                _ => Err(Error::Circuit("project_conv: every input needs a cell in an advice column".into())),
+            })
+            .collect::<Result<_>>()?;
+        let n_out = geometry.out_channels * geometry.out_spatial();
+        let decl = ConvProjection {
+            name: format!("conv_projection_{}", self.conv_projections.len()),
+            inputs: x,
+            outputs: (0..n_out).map(|j| Cell { column: cfg.acc, row: self.row + j }).collect(),
+            weights: weights.iter().map(|w| signed_to_fr(*w)).collect(),
+            bias: bias.iter().map(|b| signed_to_fr(*b)).collect(),
+            ..geometry.clone()
+        };
+        decl.validate(self.advice.len())?;
+        if self.row + n_out > self.n {
+            return Err(Error::Circuit(format!("project_conv needs {} rows, the circuit has {}", self.row + n_out, self.n)));
+        }
+        let (ks, is) = (decl.kernel_size(), decl.in_spatial());
+        let (cg, mg) = (decl.in_channels / decl.group, decl.out_channels / decl.group);
+        let taps = decl.taps();
+        let half = 1i64 << (cfg.bits - 1);
+        let (mut out_q, mut out_y) = (Vec::with_capacity(n_out), Vec::with_capacity(n_out));
+        for o in 0..decl.out_channels {
+            let g = o / mg;
+            for window in &taps {
+                let mut acc = bias[o];
+                for c in 0..cg {
+                    for &(q, t) in window {
+                        acc = weights[(o * cg + c) * ks + t]
+                            .checked_mul(inputs[(g * cg + c) * is + q].value)
+                            .and_then(|p| acc.checked_add(p))
+                            .ok_or_else(|| Error::Witness("project_conv: the accumulator overflows i64".into()))?;
+                    }
+                }
+                let row = self.row;
+                let (q, r) = floor_rescale(acc, cfg.shift);
+                if !self.layout_only && !(-half..half).contains(&q) {
+                    return Err(Error::Witness(format!("rescaled value {q} (acc {acc}) outside {} signed bits", cfg.bits)));
+                }
+                self.rescale_row(row, acc, q, r);
+                out_y.push(Operand { value: q.max(0), cell: Some(Cell { column: cfg.y, row }) });
+                out_q.push(Operand { value: q, cell: Some(Cell { column: cfg.q, row }) });
+                self.row = row + 1;
+            }
+        }
+        self.conv_projections.push(decl);
+        Ok((out_q, out_y))
+    }
+
+    /// The convolutions laid out by [`MacBuilder::project_conv`] so far, in order; declare them
+    /// with `cs.conv_projections.extend(…)` before key generation.
+    pub fn take_conv_projections(&mut self) -> Vec<ConvProjection> {
+        std::mem::take(&mut self.conv_projections)
     }
 
     /// The products laid out by [`MacBuilder::project_matvec`] so far, in order; declare them

@@ -112,9 +112,9 @@ impl Shape {
             .collect();
         let z_blinding = if cs.permutation.is_empty() { 0 } else { 3 };
         let lookup_blinding = if cs.lookups.is_empty() { 0 } else { lookup::M_BLINDING.max(lookup::PHI_BLINDING) };
-        let projection_blinding = if cs.projections.is_empty() { 0 } else { projection::PHI_BLINDING };
-        if let Some((p, c)) = cs.projections.iter().find_map(|p| p.inputs.iter().chain(&p.outputs).find(|c| c.row >= n).map(|c| (p, c))) {
-            return Err(Error::Circuit(format!("projection {:?}: cell {c:?} is beyond the {n} rows", p.name)));
+        let projection_blinding = if projection::any(cs) { projection::PHI_BLINDING } else { 0 };
+        if let Some((p, c)) = projection::cells(cs).find(|(_, c)| c.row >= n) {
+            return Err(Error::Circuit(format!("projection {p:?}: cell {c:?} is beyond the {n} rows")));
         }
         let max_blinding = advice_blinding.iter().copied().chain([z_blinding, lookup_blinding, projection_blinding, 1]).max().unwrap_or(1);
         // The permutation: one grand product over all columns (degree columns + 1) when that fits
@@ -131,7 +131,7 @@ impl Shape {
             (m.div_ceil(len), len, budget)
         };
         // The projection's running-sum constraint has degree 2 (c_a·a).
-        let projection_degree = if cs.projections.is_empty() { 0 } else { 2 };
+        let projection_degree = if projection::any(cs) { 2 } else { 0 };
         let degree = cs.gate_degree().max(perm_degree).max(cs.lookup_degree()).max(projection_degree);
         let poly_degree = n - 1 + max_blinding;
         let quotient_degree = (degree * poly_degree).saturating_sub(n);
@@ -204,7 +204,7 @@ pub(crate) fn opening_list(cs: &ConstraintSystem, shape: &Shape) -> Vec<(Opened,
         out.push((Opened::LookupPhi(l, 0), 0));
         out.push((Opened::LookupPhi(l, 1), 1));
     }
-    if !cs.projections.is_empty() {
+    if projection::any(cs) {
         out.push((Opened::ProjectionPhi(0), 0));
         out.push((Opened::ProjectionPhi(1), 1));
     }
@@ -242,7 +242,7 @@ pub(crate) fn lookup_challenges(t: &mut Transcript, cs: &ConstraintSystem) -> (F
 /// every layer) and the other round-1 challenges; none without projections, so other circuits
 /// keep their transcript.
 pub(crate) fn projection_challenge(t: &mut Transcript, cs: &ConstraintSystem) -> Fr {
-    if cs.projections.is_empty() {
+    if !projection::any(cs) {
         return Fr::from(0u64);
     }
     t.challenge(b"projection_rho")

@@ -159,8 +159,8 @@ pub(crate) fn prove_inner<R: RngCore + CryptoRng>(
     report(adv, PolyId::LookupPhi, &lookup_phi);
     absorb_points(&mut t, b"perm_z", &z.iter().map(|c| c.commitment).collect::<Vec<_>>());
     // The projection's running sum (after ρ).
-    let projection_coeffs = (!cs.projections.is_empty()).then(|| {
-        let mut c = projection::coefficients(&cs.projections, ch.rho);
+    let projection_coeffs = projection::any(cs).then(|| {
+        let mut c = projection::coefficients_of(cs, ch.rho);
         adv.projection_total(&ch, &mut c.total);
         c
     });

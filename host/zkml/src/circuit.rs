@@ -28,7 +28,9 @@
 //!   channels' kernel taps against the window's input cells — only the taps inside the input
 //!   (padding contributes 0), copied into the lanes from the cells that hold them, so no im2col
 //!   tensor exists beyond the lane assignment; ⌈taps·C/group / L⌉ + 1 rows per output, its ReLU
-//!   free as for Gemm;
+//!   free as for Gemm; or, with `matmul_layout = projection` and fixed params, one rescale row
+//!   per output tied to T_W·x + B by a convolution projection on the raw input cells
+//!   (`plonk::projection::conv`, one declaration per batch element);
 //! * MaxPool / GlobalMaxPool: the max gadget, one row per window element (`ops::maxpool`);
 //! * AveragePool / GlobalAveragePool: the sum-and-divide gadget, one row per window element
 //!   (`ops::avgpool`);
@@ -216,6 +218,7 @@ fn node_rows(q: &QuantizedModel, index: usize, input_has_relu: bool, vis: Visibi
             let values = qn.operands.iter().filter(|o| matches!(o, QOperand::Value { .. })).count();
             Products { outputs, cols: values }
         }
+        Op::Conv { .. } if vis.projection => NodeRows::Projected { outputs },
         Op::Conv { window, group } => {
             let shape = conv_shape(q, index, window, *group);
             let per_position = shape.batch * shape.out_channels;
@@ -938,6 +941,39 @@ pub fn build(q: &QuantizedModel, settings: &Settings, plan: &Plan, inputs: &[Ten
                     Some(QOperand::Const { q: c, .. }) => c.data.iter().map(|&v| scaled(v)).collect::<Result<_>>()?,
                     Some(QOperand::Value { .. }) => return Err(unsupported(node, "a bias B that is a computed value")),
                 };
+                if vis.projection {
+                    // y = T_W·x + b by the convolution projection, one declaration per batch
+                    // element: one rescale row per output, the inputs read in their cells.
+                    let weights: Vec<i64> = w.data.iter().map(|&v| scaled(v)).collect::<Result<_>>()?;
+                    let geometry = zkaccel::plonk::projection::ConvProjection {
+                        name: String::new(),
+                        in_channels: shape.in_channels,
+                        out_channels: shape.out_channels,
+                        group: shape.group,
+                        in_dims: x.shape[2..].to_vec(),
+                        out_dims: out_shape[2..].to_vec(),
+                        kernel: window.kernel.clone(),
+                        strides: window.strides.clone(),
+                        dilations: window.dilations.clone(),
+                        pads_begin: window.pads_begin.clone(),
+                        inputs: vec![],
+                        outputs: vec![],
+                        weights: vec![],
+                        bias: vec![],
+                    };
+                    let (per_in, per_out) = (shape.in_channels * shape.in_spatial, shape.out_channels * shape.out_spatial);
+                    let (mut qs, mut ys) = (Vec::with_capacity(numel_out), Vec::with_capacity(numel_out));
+                    for n in 0..shape.batch {
+                        let xs = &x.data[n * per_in..(n + 1) * per_in];
+                        let (qv, yv) = b.project_conv(&geometry, &weights, &bias, xs).map_err(|e| projection_error(node, e))?;
+                        debug_assert_eq!(qv.len(), per_out);
+                        qs.extend(qv);
+                        ys.extend(yv);
+                    }
+                    store.insert(node.output.clone(), Tensor { shape: out_shape.clone(), data: qs });
+                    relu_store.insert(node.output.clone(), Tensor { shape: out_shape.clone(), data: ys });
+                    continue;
+                }
                 let (cg, mg) = (shape.group_in(), shape.group_out());
                 let mut qs = vec![Operand::input(0); numel_out];
                 let mut ys = qs.clone();
@@ -1093,6 +1129,7 @@ pub fn build(q: &QuantizedModel, settings: &Settings, plan: &Plan, inputs: &[Ten
         return Err(Error::internal(format!("the layout used {window_used} window rows, the plan counted {}", plan.window_rows)));
     }
     cs.projections = b.take_projections();
+    cs.conv_projections = b.take_conv_projections();
     let (fixed, witness) = b.finish();
     let mut instances = vec![];
     if let Some((_, inst)) = cols.public_io {

@@ -21,6 +21,7 @@
 //! (Schwartz–Zippel bound (N − 1)/|Fr| over ρ for N outputs in all, why nothing wraps) in
 //! `docs/plonk.md` §"Projection argument".
 
+pub mod conv;
 pub mod prover;
 pub mod verifier;
 
@@ -28,7 +29,8 @@ use std::collections::BTreeMap;
 
 use ark_ff::{One, Zero};
 
-use super::circuit::{Cell, Column, ColumnKind};
+use super::circuit::{Cell, Column, ColumnKind, ConstraintSystem};
+pub use conv::ConvProjection;
 use crate::error::{Error, Result};
 use crate::Fr;
 
@@ -71,10 +73,31 @@ impl Projection {
 
 /// The distinct advice columns the projections read, sorted.
 pub fn columns(projections: &[Projection]) -> Vec<Column> {
-    let mut cols: Vec<Column> = projections.iter().flat_map(|p| p.inputs.iter().chain(&p.outputs).map(|c| c.column)).collect();
+    columns_with(projections, &[])
+}
+
+/// The distinct advice columns the matrix and convolution projections read, sorted.
+pub fn columns_with(projections: &[Projection], convolutions: &[ConvProjection]) -> Vec<Column> {
+    let mut cols: Vec<Column> = projections
+        .iter()
+        .flat_map(|p| p.inputs.iter().chain(&p.outputs).map(|c| c.column))
+        .chain(convolutions.iter().flat_map(|p| p.inputs.iter().chain(&p.outputs).map(|c| c.column)))
+        .collect();
     cols.sort();
     cols.dedup();
     cols
+}
+
+/// Every cell a projection of `cs` reads, with its declaration's name.
+pub fn cells(cs: &ConstraintSystem) -> impl Iterator<Item = (&str, &Cell)> {
+    let dense = cs.projections.iter().flat_map(|p| p.inputs.iter().chain(&p.outputs).map(move |c| (p.name.as_str(), c)));
+    let conv = cs.conv_projections.iter().flat_map(|p| p.inputs.iter().chain(&p.outputs).map(move |c| (p.name.as_str(), c)));
+    dense.chain(conv)
+}
+
+/// Whether `cs` declares any projection (matrix or convolution).
+pub fn any(cs: &ConstraintSystem) -> bool {
+    !cs.projections.is_empty() || !cs.conv_projections.is_empty()
 }
 
 /// The challenge-dependent values: per projection column (in [`columns`] order) its non-zero
@@ -89,7 +112,19 @@ pub struct Coefficients {
 /// r_g = ρ^g over the global output index g, v = rᵀW per layer, and T (O(weights)). Shared by
 /// the prover and the verifier.
 pub fn coefficients(projections: &[Projection], rho: Fr) -> Coefficients {
-    let columns = columns(projections);
+    coefficients_with(projections, &[], rho)
+}
+
+/// The coefficients of every projection of `cs`: the matrix products first, then the
+/// convolutions, on one global output index.
+pub fn coefficients_of(cs: &ConstraintSystem, rho: Fr) -> Coefficients {
+    coefficients_with(&cs.projections, &cs.conv_projections, rho)
+}
+
+/// As [`coefficients`], followed by the convolutions (structured challenges,
+/// [`ConvProjection`]; O(weights + activations) each), continuing the global index.
+pub fn coefficients_with(projections: &[Projection], convolutions: &[ConvProjection], rho: Fr) -> Coefficients {
+    let columns = columns_with(projections, convolutions);
     let slot = |c: Column| columns.binary_search(&c).expect("a projection column");
     let mut by_row: Vec<BTreeMap<usize, Fr>> = vec![BTreeMap::new(); columns.len()];
     let mut total = Fr::zero();
@@ -110,6 +145,11 @@ pub fn coefficients(projections: &[Projection], rho: Fr) -> Coefficients {
         for (x, vi) in p.inputs.iter().zip(v) {
             *by_row[slot(x.column)].entry(x.row).or_insert_with(Fr::zero) -= vi;
         }
+    }
+    for cp in convolutions {
+        let (t, next) = cp.coefficients(r, rho, &mut |c: Cell, v: Fr| *by_row[slot(c.column)].entry(c.row).or_insert_with(Fr::zero) += v);
+        total += t;
+        r = next;
     }
     Coefficients { columns, by_row, total }
 }

@@ -14,7 +14,7 @@ use crate::Fr;
 
 /// With projections: one running-sum commitment and φ(ζ), φ(ζω); without: none.
 pub(crate) fn check_shape(vk: &VerifyingKey, proof: &Proof) -> Result<()> {
-    let p = usize::from(!vk.cs().projections.is_empty());
+    let p = usize::from(super::any(vk.cs()));
     if proof.projection_phi_commitments.len() != p || proof.projection_evals.len() != 2 * p {
         return Err(Error::Verification("the projection part of the proof has the wrong shape".into()));
     }
