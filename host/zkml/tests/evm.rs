@@ -68,9 +68,16 @@ fn the_mlp_proof_verifies_in_the_evm_and_every_tampered_part_is_rejected_as_in_r
     verify(&vk, &proof, &instances).unwrap();
     let call = chain.call(&calldata::verify_call(&proof, &instances)).unwrap();
     assert!(accepted(&call.outcome), "{:?}", call.outcome);
+    let l = layout::ProofLayout::of(&vk);
     eprintln!(
-        "evm: MLP (MAC layout, k = {}) verifier: {} bytes of runtime code, deploy gas {}, verifyProof gas {} ({})",
+        "evm: MLP (MAC layout, k = {}; {} commitments, {} fixed and {} σ commitments in the key, {} evaluations, {} opening points; calldata {} bytes) verifier: {} bytes of runtime code, deploy gas {}, verifyProof gas {} ({})",
         vk.k(),
+        l.commitments(),
+        vk.cs().num_fixed,
+        vk.cs().permutation.len(),
+        l.evals(),
+        l.witnesses,
+        calldata::verify_call(&proof, &instances).len(),
         chain.code_size,
         chain.deploy_gas,
         call.gas_used,
@@ -127,6 +134,7 @@ fn the_mlp_proof_verifies_in_the_evm_and_every_tampered_part_is_rejected_as_in_r
         }
     }
     assert!(cases.len() > 40, "{} cases", cases.len());
+    eprintln!("evm: {} tampered proofs, each rejected by both verifiers", cases.len());
     for (what, p, inst) in &cases {
         let rust = verify(&vk, p, inst).is_ok();
         let evm = chain.call(&calldata::verify_call(p, inst)).unwrap().outcome;
