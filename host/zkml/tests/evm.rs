@@ -33,7 +33,7 @@ fn words(call: &[u8]) -> Vec<Fr> {
 fn mlp_proof() -> (VerifyingKey, Proof, Vec<Vec<Fr>>, ProofFile) {
     let g = load(MLP);
     let sample = input("mlp_input.json", &g);
-    let s = settings(&g, (7, 7), (PRIV, PUB, FIX), &[sample.clone()]);
+    let s = settings(&g, (7, 7), (PRIV, PUB, FIX), std::slice::from_ref(&sample));
     assert_eq!(s.run_args.matmul_layout, MatmulLayout::Mac);
     let c = compile(MLP, &s, None);
     let k = keys(&c, 22);

@@ -289,12 +289,12 @@ pub fn generate(vk: &VerifyingKey, instance_lengths: &[usize], contract_name: &s
         let m = cs.permutation.len();
         for c in 0..shape.perm_chunks {
             let mut s = format!("{{ let bx := mulmod(mload({BETA:#x}), mload({ZETA:#x}), R) let num := 1 let den := 1 let w := 0 ");
-            for j in c * shape.perm_chunk_len..((c + 1) * shape.perm_chunk_len).min(m) {
-                let wire = slots.load(&Query { column: cs.permutation[j], rotation: 0 });
+            for (j, (column, shift)) in cs.permutation.iter().zip(&shifts).enumerate().take(((c + 1) * shape.perm_chunk_len).min(m)).skip(c * shape.perm_chunk_len) {
+                let wire = slots.load(&Query { column: *column, rotation: 0 });
                 let _ = write!(
                     s,
                     "w := addmod({wire}, mload({GAMMA:#x}), R) num := mulmod(num, addmod(w, mulmod(bx, {}, R), R), R) den := mulmod(den, addmod(w, mulmod(mload({BETA:#x}), mload({:#x}), R), R), R) ",
-                    fr(&shifts[j]),
+                    fr(shift),
                     eval_slot(sig0 + j)
                 );
             }
