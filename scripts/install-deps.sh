@@ -14,6 +14,9 @@ command -v verilator >/dev/null 2>&1 || need+=(verilator)
 command -v yosys >/dev/null 2>&1 || need+=(yosys)
 command -v g++ >/dev/null 2>&1 || need+=(g++)
 command -v make >/dev/null 2>&1 || need+=(make)
+# The EVM verifier's tests compile Solidity with solcjs (npm), which needs node and npm.
+command -v node >/dev/null 2>&1 || need+=(nodejs)
+command -v npm >/dev/null 2>&1 || need+=(npm)
 
 if ((${#need[@]})); then
     echo "install-deps: installing ${need[*]} from Debian's packages" >&2
@@ -30,3 +33,15 @@ if [ -z "$vmajor" ] || [ "$vmajor" -lt 5 ]; then
     exit 1
 fi
 echo "install-deps: $(verilator --version | head -n1); $(yosys -V | head -n1)" >&2
+
+# The Solidity compiler of the EVM verifier (issue 22): the npm package solc (solcjs, the
+# compiler built to WebAssembly: no download at run time), pinned, in the build directory where
+# `zkaccel verify-evm` and the tests look for it (target/solcjs/node_modules/solc/solc.js).
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+solc_dir="${CARGO_TARGET_DIR:-$root/target}/solcjs"
+if [ ! -f "$solc_dir/node_modules/solc/solc.js" ]; then
+    echo "install-deps: installing solc 0.8.28 (npm) into $solc_dir" >&2
+    mkdir -p "$solc_dir"
+    npm install --prefix "$solc_dir" --no-audit --no-fund --silent solc@0.8.28 >&2
+fi
+echo "install-deps: solcjs $(node -p "require('$solc_dir/node_modules/solc/package.json').version")" >&2

@@ -165,9 +165,10 @@ impl Shape {
     }
 }
 
-/// What a proof opens, in the order of its evaluations and of the batched opening.
+/// What a proof opens, in the order of its evaluations and of the batched opening (public for
+/// verifiers in other languages, e.g. the EVM verifier generator of `zkaccel-zkml`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Opened {
+pub enum Opened {
     /// The i-th advice query.
     Advice(usize),
     /// The i-th fixed query.
@@ -188,7 +189,7 @@ pub(crate) enum Opened {
 }
 
 /// The opening list (polynomial, rotation) shared by the prover and the verifier.
-pub(crate) fn opening_list(cs: &ConstraintSystem, shape: &Shape) -> Vec<(Opened, i32)> {
+pub fn opening_list(cs: &ConstraintSystem, shape: &Shape) -> Vec<(Opened, i32)> {
     let q = cs.queries();
     let mut out: Vec<(Opened, i32)> = vec![];
     out.extend(q.advice.iter().enumerate().map(|(i, q)| (Opened::Advice(i), q.rotation)));

@@ -19,6 +19,7 @@ pub mod circuit;
 pub mod cli;
 pub mod compiled;
 pub mod error;
+pub mod evm;
 pub mod exit_code;
 pub mod field;
 pub mod files;

@@ -77,7 +77,7 @@ pub(crate) fn accumulate_constraints(
 }
 
 /// The index in the proof's `z_evals` of P_c(ζ·ω^rot): Z(ζ), Z(ζω), then P_1(ζ) … P_{C−1}(ζ).
-pub(crate) fn z_eval_index(c: usize, rot: i32) -> usize {
+pub fn z_eval_index(c: usize, rot: i32) -> usize {
     if c == 0 {
         rot as usize
     } else {

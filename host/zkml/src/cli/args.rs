@@ -115,6 +115,12 @@ pub enum Command {
     /// The FPGA cards of this machine (`device list`).
     #[command(subcommand)]
     Device(super::device::DeviceCommand),
+    /// Writes a Solidity verifier contract for a verifying key (issue 22).
+    CreateEvmVerifier(CreateEvmVerifier),
+    /// Writes the calldata of verifyProof(bytes, uint256[]) for a proof.
+    EncodeEvmCalldata(EncodeEvmCalldata),
+    /// Compiles the verifier contract, deploys it in an in-process EVM and verifies a proof (exit 0 valid, 3 rejected).
+    VerifyEvm(VerifyEvm),
 }
 
 #[derive(Args, Debug)]
@@ -253,6 +259,45 @@ pub struct Verify {
     /// Checks that the verifying key was made with this .ptau (optional).
     #[arg(long = "srs-path")]
     pub srs_path: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct CreateEvmVerifier {
+    #[arg(long = "vk-path", default_value = "vk.key")]
+    pub vk_path: PathBuf,
+    /// Where to write the Solidity verifier.
+    #[arg(long = "sol-code-path", default_value = "Verifier.sol")]
+    pub sol_code_path: PathBuf,
+    /// Where to write the contract's ABI (JSON).
+    #[arg(long = "abi-path")]
+    pub abi_path: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct EncodeEvmCalldata {
+    #[arg(long = "proof-path", default_value = "proof.json")]
+    pub proof_path: PathBuf,
+    /// Where to write the calldata (raw bytes).
+    #[arg(long = "calldata-path", default_value = "calldata.bytes")]
+    pub calldata_path: PathBuf,
+}
+
+#[derive(Args, Debug)]
+pub struct VerifyEvm {
+    #[arg(long = "proof-path", default_value = "proof.json")]
+    pub proof_path: PathBuf,
+    /// The Solidity verifier (create-evm-verifier).
+    #[arg(long = "sol-code-path", default_value = "Verifier.sol")]
+    pub sol_code_path: PathBuf,
+    /// Also run the Rust verifier under this key and check that both agree.
+    #[arg(long = "vk-path")]
+    pub vk_path: Option<PathBuf>,
+    /// Call with these bytes (e.g. another tool's verifier calldata) instead of the proof's.
+    #[arg(long = "calldata-path", conflicts_with = "vk_path")]
+    pub calldata_path: Option<PathBuf>,
+    /// The contract to deploy from the Solidity file (default: the generated ZkaccelVerifier).
+    #[arg(long = "contract")]
+    pub contract: Option<String>,
 }
 
 /// A duration in seconds for `device` verbs: a number in (0, 86400].

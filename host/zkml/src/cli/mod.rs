@@ -12,6 +12,7 @@ mod prove;
 mod setup;
 mod verify;
 pub mod wnn;
+mod evm;
 
 use clap::Parser;
 use serde_json::json;
@@ -105,6 +106,9 @@ fn run(cmd: &Command, g: &Global, out: &Out) -> Result<Report> {
         Command::Verify(a) => verify::run(a, out)?,
         Command::Wnn(c) => wnn::run(c, g, out)?,
         Command::Device(c) => device::run(c)?,
+        Command::CreateEvmVerifier(a) => evm::create(a, out)?,
+        Command::EncodeEvmCalldata(a) => evm::encode(a, out)?,
+        Command::VerifyEvm(a) => evm::verify_evm(a, out)?,
     };
     if let serde_json::Value::Object(m) = &mut r.json {
         m.insert("ok".into(), json!(true));

@@ -1,0 +1,112 @@
+//! `create-evm-verifier`, `encode-evm-calldata`, `verify-evm`: the Solidity verifier of a
+//! verifying key, the calldata of a proof, and a run of the contract in an in-process EVM.
+
+use serde_json::json;
+use zkaccel::plonk::{verify, VerifyingKey};
+
+use super::args::{CreateEvmVerifier, EncodeEvmCalldata, VerifyEvm};
+use super::output::{Out, Report};
+use crate::error::{Error, Result};
+use crate::evm::{self, calldata, machine, solc};
+use crate::exit_code::ExitCode;
+use crate::files::{check_outputs, write_atomic};
+use crate::proof_file::ProofFile;
+
+fn load_vk(path: &std::path::Path) -> Result<VerifyingKey> {
+    let bytes = super::read(path)?;
+    VerifyingKey::from_bytes(&bytes).map_err(|e| Error::from(e).context(path.display()))
+}
+
+pub fn create(a: &CreateEvmVerifier, _out: &Out) -> Result<Report> {
+    let mut outputs = vec![("--sol-code-path", a.sol_code_path.as_path())];
+    if let Some(p) = &a.abi_path {
+        outputs.push(("--abi-path", p.as_path()));
+    }
+    check_outputs(&[("--vk-path", Some(&a.vk_path))], &outputs)?;
+    let vk = load_vk(&a.vk_path)?;
+    let lengths = evm::instance_lengths(&vk).map_err(|e| e.context(a.vk_path.display()))?;
+    let source = evm::verifier_source(&vk, &lengths).map_err(|e| e.context(a.vk_path.display()))?;
+    write_atomic(&a.sol_code_path, source.as_bytes())?;
+    if let Some(p) = &a.abi_path {
+        write_atomic(p, evm::abi_json().as_bytes())?;
+    }
+    Ok(Report {
+        json: json!({"verb": "create-evm-verifier", "sol_code_path": a.sol_code_path, "abi_path": a.abi_path, "contract": evm::CONTRACT_NAME,
+            "proof_format_version": evm::SUPPORTED_PROOF_VERSION, "public_inputs": lengths.iter().sum::<usize>(), "source_bytes": source.len()}),
+        lines: vec![format!(
+            "wrote {} (contract {}, proof format version {}, {} public inputs){}",
+            a.sol_code_path.display(),
+            evm::CONTRACT_NAME,
+            evm::SUPPORTED_PROOF_VERSION,
+            lengths.iter().sum::<usize>(),
+            a.abi_path.as_ref().map(|p| format!(" and the ABI {}", p.display())).unwrap_or_default()
+        )],
+    })
+}
+
+fn call_of(path: &std::path::Path) -> Result<(ProofFile, Vec<u8>)> {
+    let f = ProofFile::load(path)?;
+    let proof = f.proof().map_err(|e| e.context(path.display()))?;
+    let instances = f.instance_values().map_err(|e| e.context(path.display()))?;
+    Ok((f, calldata::verify_call(&proof, &instances)))
+}
+
+pub fn encode(a: &EncodeEvmCalldata, _out: &Out) -> Result<Report> {
+    check_outputs(&[("--proof-path", Some(&a.proof_path))], &[("--calldata-path", &a.calldata_path)])?;
+    let (_, data) = call_of(&a.proof_path)?;
+    write_atomic(&a.calldata_path, &data)?;
+    Ok(Report {
+        json: json!({"verb": "encode-evm-calldata", "calldata_path": a.calldata_path, "bytes": data.len()}),
+        lines: vec![format!("wrote {} ({} bytes: verifyProof(bytes,uint256[]) calldata)", a.calldata_path.display(), data.len())],
+    })
+}
+
+pub fn verify_evm(a: &VerifyEvm, _out: &Out) -> Result<Report> {
+    let (data, what) = match &a.calldata_path {
+        Some(p) => (super::read(p)?, format!("calldata {}", p.display())),
+        None => (call_of(&a.proof_path)?.1, format!("proof {}", a.proof_path.display())),
+    };
+    let source = crate::files::read_to_string(&a.sol_code_path)?;
+    let name = a.contract.as_deref().unwrap_or(evm::CONTRACT_NAME);
+    let compiled = solc::compile(&source, name).map_err(|e| e.context(a.sol_code_path.display()))?;
+    let mut chain = machine::Deployed::new(&compiled.init_code).map_err(|e| e.context(a.sol_code_path.display()))?;
+    let call = chain.call(&data)?;
+    let valid = matches!(&call.outcome, machine::Outcome::Returned(r) if r.len() == 32 && r[31] == 1 && r[..31].iter().all(|b| *b == 0));
+    let mut lines = vec![];
+    let rust = match &a.vk_path {
+        Some(p) => {
+            let vk = load_vk(p)?;
+            let f = ProofFile::load(&a.proof_path)?;
+            let ok = verify(&vk, &f.proof()?, &f.instance_values()?).is_ok();
+            lines.push(format!("Rust verifier under {}: {}", p.display(), if ok { "VALID" } else { "REJECTED" }));
+            Some(ok)
+        }
+        None => None,
+    };
+    let why = match &call.outcome {
+        machine::Outcome::Reverted(r) if r.len() == 32 => format!("reverted with reason code {}", r[31]),
+        machine::Outcome::Reverted(r) => format!("reverted ({} bytes)", r.len()),
+        machine::Outcome::Halted(h) => format!("halted: {h}"),
+        machine::Outcome::Returned(_) => String::new(),
+    };
+    lines.insert(
+        0,
+        format!(
+            "EVM verifier {} ({name}, {} bytes of code, {}): {what} is {} — gas {}{}",
+            a.sol_code_path.display(),
+            chain.code_size,
+            compiled.compiler,
+            if valid { "VALID" } else { "REJECTED" },
+            call.gas_used,
+            if why.is_empty() { String::new() } else { format!(" ({why})") }
+        ),
+    );
+    let json = json!({"verb": "verify-evm", "verified": valid, "gas_used": call.gas_used, "code_size": chain.code_size, "deploy_gas": chain.deploy_gas, "rust_verified": rust, "reason": why});
+    if rust.is_some_and(|r| r != valid) {
+        return Err(Error::new(ExitCode::Internal, format!("the EVM verifier and the Rust verifier disagree: {}", lines.join("; "))));
+    }
+    if !valid {
+        return Err(Error::new(ExitCode::VerificationFailed, lines.join("\n")));
+    }
+    Ok(Report { json, lines })
+}

@@ -1,0 +1,491 @@
+//! The Solidity verifier for one verifying key: one assembly block that follows
+//! `zkaccel::plonk::verifier::verify` step by step — input checks, the Keccak transcript (byte for
+//! byte, `zkaccel::transcript`), the constraints at ζ, the batched KZG opening as one pairing
+//! check — with every count, query and key commitment written in as constants.
+//!
+//! Memory map (words; the block never hands control back to Solidity code, so it owns memory):
+//! `0x000–0x17f` precompile scratch, then the two accumulated G1 points, pointers, challenges,
+//! derived scalars, the evaluations copied from calldata, the public inputs evaluated at their
+//! points, powers of u and v, the batch-inversion area, and last the transcript buffer (it grows
+//! with the public inputs).
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use ark_ec::AffineRepr;
+use ark_ff::Field;
+use zkaccel::plonk::{opening_list, permutation, Opened, Query, VerifyingKey};
+use zkaccel::transcript::DOMAIN_SEPARATOR;
+use zkaccel::{Fr, G1Affine, G2Affine};
+
+use super::layout::{fq_word, g1_words, ProofLayout};
+use super::yul::{compress, expression, fr, hex_word, label, Slots};
+
+/// Reasons the contract reverts with (a 32-byte code), for people and tests.
+pub mod reject {
+    pub const CALLDATA_LENGTH: u8 = 1;
+    pub const NON_CANONICAL_SCALAR: u8 = 2;
+    pub const NOT_ON_CURVE: u8 = 3;
+    pub const IN_DOMAIN: u8 = 4;
+    pub const PAIRING: u8 = 5;
+    pub const PRECOMPILE: u8 = 6;
+    pub const NON_CANONICAL_INPUT: u8 = 7;
+}
+
+// Fixed memory slots.
+const LHS: usize = 0x180;
+const RHS: usize = 0x1c0;
+const PROOF_PTR: usize = 0x200;
+const INST_PTR: usize = 0x220;
+const TP: usize = 0x240;
+/// The challenges in `Challenges` order (what `transcriptChallenges` returns).
+const CH: usize = 0x260;
+const BETA: usize = CH;
+const GAMMA: usize = CH + 0x20;
+const ALPHA: usize = CH + 0x40;
+const ZETA: usize = CH + 0x60;
+const V: usize = CH + 0x80;
+const U: usize = CH + 0xa0;
+const THETA: usize = CH + 0xc0;
+const LBETA: usize = CH + 0xe0;
+/// ρ (zero: projections are refused), the ninth word returned by `transcriptChallenges`.
+#[allow(dead_code)]
+const RHO: usize = CH + 0x100;
+const ZN: usize = 0x380;
+const ZHN: usize = 0x3a0;
+const L0: usize = 0x3c0;
+const ACC: usize = 0x3e0;
+const APOW: usize = 0x400;
+const TEVAL: usize = 0x420;
+const ETOT: usize = 0x440;
+const EVALS: usize = 0x460;
+
+/// The public inputs the contract takes: the lengths of the instance columns, in order (the
+/// transcript absorbs each length, so they are part of the statement).
+pub fn generate(vk: &VerifyingKey, instance_lengths: &[usize], contract_name: &str) -> String {
+    let cs = vk.cs();
+    let shape = vk.shape();
+    let domain = vk.domain();
+    let queries = cs.queries();
+    let layout = ProofLayout::of(vk);
+    let off = layout.offsets();
+    assert_eq!(instance_lengths.len(), cs.num_instance, "one length per instance column");
+    assert!(cs.projections.is_empty(), "projections are refused by the caller");
+
+    // ---- memory map ----
+    let n_evals = layout.evals();
+    let eval_slot = |i: usize| EVALS + 32 * i;
+    let adv0 = 0;
+    let fix0 = layout.advice_evals;
+    let sig0 = fix0 + layout.fixed_evals;
+    let z0 = sig0 + layout.sigma_evals;
+    let lk0 = z0 + layout.z_evals;
+    let inst_q0 = EVALS + 32 * n_evals;
+    let slots = Slots {
+        advice: queries.advice.iter().enumerate().map(|(i, q)| (*q, eval_slot(adv0 + i))).collect(),
+        fixed: queries.fixed.iter().enumerate().map(|(i, q)| (*q, eval_slot(fix0 + i))).collect(),
+        instance: queries.instance.iter().enumerate().map(|(i, q)| (*q, inst_q0 + 32 * i)).collect(),
+    };
+    let list = opening_list(cs, shape);
+    let mut rotations: Vec<i32> = vec![];
+    for (_, r) in &list {
+        if !rotations.contains(r) {
+            rotations.push(*r);
+        }
+    }
+    let max_group = rotations.iter().map(|r| list.iter().filter(|(_, x)| x == r).count()).max().unwrap_or(1);
+    let upow = inst_q0 + 32 * queries.instance.len();
+    let vpow = upow + 32 * rotations.len();
+    let inv = vpow + 32 * max_group;
+    // Denominators: Z_H(ζ), ζ − 1, then per instance query its column's length.
+    let inst_den: Vec<usize> = queries.instance.iter().map(|q| instance_lengths[q.column.index]).collect();
+    let n_inv = 2 + inst_den.iter().sum::<usize>();
+    let pre = inv + 32 * n_inv;
+    let tbuf = pre + 32 * n_inv;
+    let total_instances: usize = instance_lengths.iter().sum();
+
+    let mut y = String::new();
+    let w = &mut y;
+    // ---- helpers ----
+    let q_mod = "0x30644e72e131a029b85045b68181585d97816a916871ca8d3c208c16d87cfd47";
+    let two256 = fr(&(Fr::from(2u64).pow([256u64])));
+    wl(w, "function fail(code) { mstore(0, code) revert(0, 0x20) }");
+    wl(w, &format!("function cfr(p) -> v {{ v := calldataload(p) if iszero(lt(v, R)) {{ fail({}) }} }}", reject::NON_CANONICAL_SCALAR));
+    wl(w, &format!(
+        "function checkpt(p) {{ let x := calldataload(p) let y := calldataload(add(p, 0x20)) if iszero(and(lt(x, Q), lt(y, Q))) {{ fail({c}) }} if iszero(or(x, y)) {{ leave }} if iszero(eq(mulmod(y, y, Q), addmod(mulmod(mulmod(x, x, Q), x, Q), 3, Q))) {{ fail({c}) }} }}",
+        c = reject::NOT_ON_CURVE
+    ));
+    wl(w, &format!("function absorbw(lbl, ll, v) {{ let p := mload({TP:#x}) mstore(p, lbl) p := add(p, ll) mstore(p, v) mstore({TP:#x}, add(p, 0x20)) }}"));
+    wl(w, &format!("function absorbu(lbl, ll, v) {{ let p := mload({TP:#x}) mstore(p, lbl) p := add(p, ll) mstore(p, shl(192, v)) mstore({TP:#x}, add(p, 8)) }}"));
+    wl(w, &format!(
+        "function absorbpts(lbl, ll, src, count) {{ let p := mload({TP:#x}) for {{ let i := 0 }} lt(i, count) {{ i := add(i, 1) }} {{ mstore(p, lbl) p := add(p, ll) calldatacopy(p, add(src, mul(i, 0x40)), 0x40) p := add(p, 0x40) }} mstore({TP:#x}, p) }}"
+    ));
+    wl(w, &format!(
+        "function absorbfrs(lbl, ll, src, count) {{ let p := mload({TP:#x}) for {{ let i := 0 }} lt(i, count) {{ i := add(i, 1) }} {{ mstore(p, lbl) p := add(p, ll) mstore(p, mload(add(src, mul(i, 0x20)))) p := add(p, 0x20) }} mstore({TP:#x}, p) }}"
+    ));
+    wl(w, &format!(
+        "function squeeze(lbl, ll) -> c {{ let p := mload({TP:#x}) mstore(p, lbl) p := add(p, ll) mstore8(p, 0) let d0 := keccak256({tbuf:#x}, sub(add(p, 1), {tbuf:#x})) mstore8(p, 1) let d1 := keccak256({tbuf:#x}, sub(add(p, 1), {tbuf:#x})) mstore({tbuf:#x}, d0) mstore({t2:#x}, d1) mstore({TP:#x}, {t3:#x}) c := addmod(mulmod(d0, {two256}, R), d1, R) }}",
+        t2 = tbuf + 32,
+        t3 = tbuf + 64
+    ));
+    wl(w, "function push(c) { mstore(0x3e0, addmod(mload(0x3e0), mulmod(mload(0x400), c, R), R)) mstore(0x400, mulmod(mload(0x400), mload(0x2a0), R)) }");
+    debug_assert_eq!((ACC, APOW, ALPHA), (0x3e0, 0x400, 0x2a0));
+    wl(w, "function powm(b, e) -> r { r := 1 for {} e {} { if and(e, 1) { r := mulmod(r, b, R) } b := mulmod(b, b, R) e := shr(1, e) } }");
+    wl(w, &format!(
+        "function inverse(x) -> r {{ mstore(0, 0x20) mstore(0x20, 0x20) mstore(0x40, 0x20) mstore(0x60, x) mstore(0x80, sub(R, 2)) mstore(0xa0, R) if iszero(staticcall(gas(), 5, 0, 0xc0, 0, 0x20)) {{ fail({}) }} r := mload(0) }}",
+        reject::PRECOMPILE
+    ));
+    wl(w, &format!(
+        "function batchinv(start, n, pre) {{ let acc := 1 for {{ let i := 0 }} lt(i, n) {{ i := add(i, 1) }} {{ mstore(add(pre, mul(i, 0x20)), acc) acc := mulmod(acc, mload(add(start, mul(i, 0x20))), R) }} if iszero(acc) {{ fail({}) }} acc := inverse(acc) for {{ let i := n }} gt(i, 0) {{}} {{ i := sub(i, 1) let p := add(start, mul(i, 0x20)) let d := mload(p) mstore(p, mulmod(acc, mload(add(pre, mul(i, 0x20))), R)) acc := mulmod(acc, d, R) }} }}",
+        reject::IN_DOMAIN
+    ));
+    // acc ← acc + s·(x, y)
+    wl(w, &format!(
+        "function ecacc(acc, x, y, s) {{ mstore(0, x) mstore(0x20, y) mstore(0x40, s) if iszero(staticcall(gas(), 7, 0, 0x60, 0x80, 0x40)) {{ fail({c}) }} mstore(0xc0, mload(acc)) mstore(0xe0, mload(add(acc, 0x20))) if iszero(staticcall(gas(), 6, 0x80, 0x80, acc, 0x40)) {{ fail({c}) }} }}",
+        c = reject::PRECOMPILE
+    ));
+    wl(w, &format!("function ecacccd(acc, o, s) {{ let p := add(mload({PROOF_PTR:#x}), o) ecacc(acc, calldataload(p), calldataload(add(p, 0x20)), s) }}"));
+
+    // ---- input checks ----
+    wl(w, &format!("mstore({PROOF_PTR:#x}, proof.offset)"));
+    wl(w, &format!("mstore({INST_PTR:#x}, instances.offset)"));
+    wl(w, &format!(
+        "if iszero(and(eq(proof.length, {}), eq(instances.length, {total_instances}))) {{ fail({}) }}",
+        layout.len(),
+        reject::CALLDATA_LENGTH
+    ));
+    wl(w, &format!(
+        "for {{ let i := 0 }} lt(i, {total_instances}) {{ i := add(i, 1) }} {{ if iszero(lt(calldataload(add(instances.offset, mul(i, 0x20))), R)) {{ fail({}) }} }}",
+        reject::NON_CANONICAL_INPUT
+    ));
+    wl(w, &format!("for {{ let i := 0 }} lt(i, {}) {{ i := add(i, 1) }} {{ checkpt(add(proof.offset, mul(i, 0x40))) }}", layout.commitments()));
+    wl(w, &format!("for {{ let i := 0 }} lt(i, {}) {{ i := add(i, 1) }} {{ checkpt(add(proof.offset, add({}, mul(i, 0x40)))) }}", layout.witnesses, off.witnesses));
+    wl(w, &format!("for {{ let i := 0 }} lt(i, {n_evals}) {{ i := add(i, 1) }} {{ mstore(add({EVALS:#x}, mul(i, 0x20)), cfr(add(proof.offset, add({}, mul(i, 0x20))))) }}", off.evals));
+
+    // ---- transcript (zkaccel::plonk::verifier::derive_challenges) ----
+    let mut pre_bytes = DOMAIN_SEPARATOR.to_vec();
+    let mut raw = |l: &[u8], data: &[u8]| {
+        pre_bytes.push(l.len() as u8);
+        pre_bytes.extend_from_slice(l);
+        pre_bytes.extend_from_slice(data);
+    };
+    raw(b"vk", &vk.digest());
+    raw(b"n", &(domain.n as u64).to_be_bytes());
+    raw(b"omega", &super::layout::fr_word(&domain.omega));
+    raw(b"instance_columns", &(cs.num_instance as u64).to_be_bytes());
+    for (i, chunk) in pre_bytes.chunks(32).enumerate() {
+        let mut word = [0u8; 32];
+        word[..chunk.len()].copy_from_slice(chunk);
+        wl(w, &format!("mstore({:#x}, {})", tbuf + 32 * i, hex_word(&word)));
+    }
+    wl(w, &format!("mstore({TP:#x}, {:#x})", tbuf + pre_bytes.len()));
+    let (l_pub, ll_pub) = label(b"public_inputs");
+    let (l_pi, ll_pi) = label(b"pi");
+    let mut start = 0;
+    for len in instance_lengths {
+        wl(w, &format!("absorbu({l_pub}, {ll_pub}, {len})"));
+        wl(w, &format!(
+            "for {{ let i := 0 }} lt(i, {len}) {{ i := add(i, 1) }} {{ absorbw({l_pi}, {ll_pi}, calldataload(add(instances.offset, mul(add(i, {start}), 0x20)))) }}"
+        ));
+        start += len;
+    }
+    let pts = |w: &mut String, lbl: &[u8], o: usize, count: usize| {
+        if count > 0 {
+            let (l, ll) = label(lbl);
+            wl(w, &format!("absorbpts({l}, {ll}, add(proof.offset, {o}), {count})"));
+        }
+    };
+    let frs = |w: &mut String, lbl: &[u8], first: usize, count: usize| {
+        if count > 0 {
+            let (l, ll) = label(lbl);
+            wl(w, &format!("absorbfrs({l}, {ll}, {:#x}, {count})", eval_slot(first)));
+        }
+    };
+    let squeeze = |w: &mut String, slot: usize, lbl: &[u8]| {
+        let (l, ll) = label(lbl);
+        wl(w, &format!("mstore({slot:#x}, squeeze({l}, {ll}))"));
+    };
+    pts(w, b"advice", off.advice, layout.advice);
+    pts(w, b"lookup_m", off.lookup_m, layout.lookup_m);
+    squeeze(w, BETA, b"beta");
+    squeeze(w, GAMMA, b"gamma");
+    if !cs.lookups.is_empty() {
+        squeeze(w, THETA, b"theta");
+        squeeze(w, LBETA, b"lookup_beta");
+    }
+    pts(w, b"perm_z", off.permutation, layout.permutation);
+    pts(w, b"lookup_phi", off.lookup_phi, layout.lookup_phi);
+    squeeze(w, ALPHA, b"alpha");
+    pts(w, b"quotient", off.quotient, layout.quotient);
+    squeeze(w, ZETA, b"zeta");
+    frs(w, b"eval_advice", adv0, layout.advice_evals);
+    frs(w, b"eval_fixed", fix0, layout.fixed_evals);
+    frs(w, b"eval_sigma", sig0, layout.sigma_evals);
+    frs(w, b"eval_z", z0, layout.z_evals);
+    frs(w, b"eval_lookup", lk0, layout.lookup_evals);
+    squeeze(w, V, b"v");
+    pts(w, b"opening", off.witnesses, layout.witnesses);
+    squeeze(w, U, b"u");
+    wl(w, &format!("if challengesOnly {{ return({CH:#x}, 0x120) }}"));
+
+    // ---- Z_H(ζ), L_0(ζ), the public inputs at their points (one batch inversion) ----
+    wl(w, &format!("mstore({ZN:#x}, powm(mload({ZETA:#x}), {}))", domain.n));
+    wl(w, &format!("mstore({inv:#x}, addmod(mload({ZN:#x}), sub(R, 1), R))"));
+    wl(w, &format!("mstore({:#x}, addmod(mload({ZETA:#x}), sub(R, 1), R))", inv + 32));
+    let omega = domain.omega;
+    let point = |rot: i32| -> String {
+        let w_rot = if rot >= 0 { omega.pow([rot as u64]) } else { domain.omega_inv.pow([(-(rot as i64)) as u64]) };
+        if rot == 0 {
+            format!("mload({ZETA:#x})")
+        } else {
+            format!("mulmod(mload({ZETA:#x}), {}, R)", fr(&w_rot))
+        }
+    };
+    let mut den = inv + 64;
+    let mut den_of_query = vec![];
+    for (q, len) in queries.instance.iter().zip(&inst_den) {
+        den_of_query.push(den);
+        if *len > 0 {
+            wl(w, &format!(
+                "{{ let z := {} let om := 1 for {{ let i := 0 }} lt(i, {len}) {{ i := add(i, 1) }} {{ mstore(add({den:#x}, mul(i, 0x20)), addmod(z, sub(R, om), R)) om := mulmod(om, {}, R) }} }}",
+                point(q.rotation),
+                fr(&omega)
+            ));
+        }
+        den += 32 * len;
+    }
+    wl(w, &format!("batchinv({inv:#x}, {n_inv}, {pre:#x})"));
+    // Z_H(ζ)·n⁻¹ (the same at every rotated point: (ζω^r)^n = ζ^n).
+    wl(w, &format!("mstore({ZHN:#x}, mulmod(addmod(mload({ZN:#x}), sub(R, 1), R), {}, R))", fr(&domain.n_inv)));
+    wl(w, &format!("mstore({L0:#x}, mulmod(mload({ZHN:#x}), mload({:#x}), R))", inv + 32));
+    let mut col_start = vec![0usize; cs.num_instance];
+    for c in 1..cs.num_instance {
+        col_start[c] = col_start[c - 1] + instance_lengths[c - 1];
+    }
+    for ((q, len), den) in queries.instance.iter().zip(&inst_den).zip(&den_of_query) {
+        let slot = slots.of(q);
+        if *len == 0 {
+            wl(w, &format!("mstore({slot:#x}, 0)"));
+            continue;
+        }
+        wl(w, &format!(
+            "{{ let s := 0 let om := 1 for {{ let i := 0 }} lt(i, {len}) {{ i := add(i, 1) }} {{ s := addmod(s, mulmod(mulmod(calldataload(add(instances.offset, mul(add(i, {}), 0x20))), om, R), mload(add({den:#x}, mul(i, 0x20))), R), R) om := mulmod(om, {}, R) }} mstore({slot:#x}, mulmod(s, mload({ZHN:#x}), R)) }}",
+            col_start[q.column.index],
+            fr(&omega)
+        ));
+    }
+
+    // ---- the constraints at ζ (zkaccel::plonk::evaluation::combined_constraints) ----
+    wl(w, &format!("mstore({ACC:#x}, 0) mstore({APOW:#x}, 1)"));
+    for gate in &cs.gates {
+        for e in &gate.constraints {
+            wl(w, &format!("push({}) // {}", expression(e, &slots), gate.name.replace(['\n', '\r'], " ")));
+        }
+    }
+    if shape.perm_chunks > 0 {
+        let zc = |c: usize, rot: i32| format!("mload({:#x})", eval_slot(z0 + permutation::z_eval_index(c, rot)));
+        wl(w, &format!("push(mulmod(mload({L0:#x}), addmod({}, sub(R, 1), R), R))", zc(0, 0)));
+        let shifts = permutation::shifts(cs.permutation.len());
+        let m = cs.permutation.len();
+        for c in 0..shape.perm_chunks {
+            let mut s = format!("{{ let bx := mulmod(mload({BETA:#x}), mload({ZETA:#x}), R) let num := 1 let den := 1 let w := 0 ");
+            for (j, (column, shift)) in cs.permutation.iter().zip(&shifts).enumerate().take(((c + 1) * shape.perm_chunk_len).min(m)).skip(c * shape.perm_chunk_len) {
+                let wire = slots.load(&Query { column: *column, rotation: 0 });
+                let _ = write!(
+                    s,
+                    "w := addmod({wire}, mload({GAMMA:#x}), R) num := mulmod(num, addmod(w, mulmod(bx, {}, R), R), R) den := mulmod(den, addmod(w, mulmod(mload({BETA:#x}), mload({:#x}), R), R), R) ",
+                    fr(shift),
+                    eval_slot(sig0 + j)
+                );
+            }
+            let next = if c + 1 < shape.perm_chunks { zc(c + 1, 0) } else { zc(0, 1) };
+            let _ = write!(s, "push(addmod(mulmod({next}, den, R), sub(R, mulmod({}, num, R)), R)) }}", zc(c, 0));
+            wl(w, &s);
+        }
+    }
+    for (l, lk) in cs.lookups.iter().enumerate() {
+        let inputs: Vec<String> = lk.inputs.iter().map(|e| expression(e, &slots)).collect();
+        let table: Vec<String> = lk.table.iter().map(|c| slots.load(&Query { column: *c, rotation: 0 })).collect();
+        let theta = format!("mload({THETA:#x})");
+        let (m, phi, phin) = (eval_slot(lk0 + 3 * l), eval_slot(lk0 + 3 * l + 1), eval_slot(lk0 + 3 * l + 2));
+        wl(w, &format!(
+            "{{ let f := addmod(mload({LBETA:#x}), {}, R) let t := addmod(mload({LBETA:#x}), {}, R) let phi := mload({phi:#x}) push(mulmod(mload({L0:#x}), phi, R)) push(addmod(addmod(mulmod(mulmod(addmod(mload({phin:#x}), sub(R, phi), R), f, R), t, R), sub(R, t), R), mulmod(mload({m:#x}), f, R), R)) }} // lookup {}",
+            compress(&inputs, &theta),
+            compress(&table, &theta),
+            lk.name.replace(['\n', '\r'], " ")
+        ));
+    }
+    // t(ζ) = N(ζ)/Z_H(ζ): Z_H's inverse is the first of the batch.
+    wl(w, &format!("mstore({TEVAL:#x}, mulmod(mload({ACC:#x}), mload({inv:#x}), R))"));
+
+    // ---- the batched opening (zkaccel::poly::kzg::multiopen::verify) ----
+    wl(w, &format!("mstore({upow:#x}, 1) for {{ let i := 1 }} lt(i, {}) {{ i := add(i, 1) }} {{ mstore(add({upow:#x}, mul(i, 0x20)), mulmod(mload(add({upow:#x}, mul(sub(i, 1), 0x20))), mload({U:#x}), R)) }}", rotations.len()));
+    wl(w, &format!("mstore({vpow:#x}, 1) for {{ let i := 1 }} lt(i, {max_group}) {{ i := add(i, 1) }} {{ mstore(add({vpow:#x}, mul(i, 0x20)), mulmod(mload(add({vpow:#x}, mul(sub(i, 1), 0x20))), mload({V:#x}), R)) }}"));
+    // Scalars per commitment (a commitment opened at several points gets one summed scalar).
+    #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+    enum Commit {
+        Advice(usize),
+        Fixed(usize),
+        Sigma(usize),
+        Perm(usize),
+        LookupM(usize),
+        LookupPhi(usize),
+        Quotient,
+    }
+    let mut scalars: BTreeMap<Commit, Vec<String>> = BTreeMap::new();
+    let mut eval_terms = vec![];
+    let mut idx_in_group = vec![0usize; rotations.len()];
+    for (o, rot) in &list {
+        let j = rotations.iter().position(|r| r == rot).expect("listed");
+        let i = idx_in_group[j];
+        idx_in_group[j] += 1;
+        let s = format!("mulmod(mload({:#x}), mload({:#x}), R)", upow + 32 * j, vpow + 32 * i);
+        let (commit, eval) = match *o {
+            Opened::Advice(i) => (Commit::Advice(queries.advice[i].column.index), eval_slot(adv0 + i)),
+            Opened::Fixed(i) => (Commit::Fixed(queries.fixed[i].column.index), eval_slot(fix0 + i)),
+            Opened::Sigma(j) => (Commit::Sigma(j), eval_slot(sig0 + j)),
+            Opened::Z(c, r) => (Commit::Perm(c), eval_slot(z0 + permutation::z_eval_index(c, r))),
+            Opened::LookupM(l) => (Commit::LookupM(l), eval_slot(lk0 + 3 * l)),
+            Opened::LookupPhi(l, r) => (Commit::LookupPhi(l), eval_slot(lk0 + 3 * l + 1 + r as usize)),
+            Opened::ProjectionPhi(_) => unreachable!("projections are refused by the caller"),
+            Opened::Quotient => (Commit::Quotient, TEVAL),
+        };
+        scalars.entry(commit).or_default().push(s.clone());
+        eval_terms.push(format!("mulmod({s}, mload({eval:#x}), R)"));
+    }
+    wl(w, &format!("mstore({ETOT:#x}, 0)"));
+    for t in &eval_terms {
+        wl(w, &format!("mstore({ETOT:#x}, addmod(mload({ETOT:#x}), {t}, R))"));
+    }
+    wl(w, &format!("mstore({RHS:#x}, 0) mstore({:#x}, 0) mstore({LHS:#x}, 0) mstore({:#x}, 0)", RHS + 32, LHS + 32));
+    let g1_const = |p: &G1Affine| -> (String, String) {
+        let b = g1_words(p);
+        (hex_word(&b[..32].try_into().unwrap()), hex_word(&b[32..].try_into().unwrap()))
+    };
+    for (commit, terms) in &scalars {
+        let s = terms.iter().skip(1).fold(terms[0].clone(), |a, t| format!("addmod({a}, {t}, R)"));
+        match *commit {
+            Commit::Advice(c) => wl(w, &format!("ecacccd({RHS:#x}, {}, {s})", off.advice + 64 * c)),
+            Commit::Perm(c) => wl(w, &format!("ecacccd({RHS:#x}, {}, {s})", off.permutation + 64 * c)),
+            Commit::LookupM(l) => wl(w, &format!("ecacccd({RHS:#x}, {}, {s})", off.lookup_m + 64 * l)),
+            Commit::LookupPhi(l) => wl(w, &format!("ecacccd({RHS:#x}, {}, {s})", off.lookup_phi + 64 * l)),
+            Commit::Fixed(c) => {
+                let (x, yy) = g1_const(&vk.fixed_commitments()[c]);
+                wl(w, &format!("ecacc({RHS:#x}, {x}, {yy}, {s})"));
+            }
+            Commit::Sigma(j) => {
+                let (x, yy) = g1_const(&vk.sigma_commitments()[j]);
+                wl(w, &format!("ecacc({RHS:#x}, {x}, {yy}, {s})"));
+            }
+            Commit::Quotient => {
+                // [t] = Σ_i ζ^{i·m}·[t_i] (vanishing::verifier::combined_commitment).
+                wl(w, &format!(
+                    "{{ let s := {s} let zm := powm(mload({ZETA:#x}), {}) for {{ let i := 0 }} lt(i, {}) {{ i := add(i, 1) }} {{ ecacccd({RHS:#x}, add({}, mul(i, 0x40)), s) s := mulmod(s, zm, R) }} }}",
+                    shape.piece_size, layout.quotient, off.quotient
+                ));
+            }
+        }
+    }
+    // Per point z_j: lhs += u^j·W_j, rhs += u^j·z_j·W_j.
+    for (j, rot) in rotations.iter().enumerate() {
+        let uj = format!("mload({:#x})", upow + 32 * j);
+        wl(w, &format!("ecacccd({LHS:#x}, {}, {uj})", off.witnesses + 64 * j));
+        wl(w, &format!("ecacccd({RHS:#x}, {}, mulmod({uj}, {}, R))", off.witnesses + 64 * j, point(*rot)));
+    }
+    let (gx, gy) = g1_const(&vk.srs().g1);
+    wl(w, &format!("ecacc({RHS:#x}, {gx}, {gy}, sub(R, mload({ETOT:#x})))"));
+    // e(lhs, [τ]₂)·e(−rhs, [1]₂) = 1; G2 coordinates as (imaginary, real).
+    let g2 = |p: &G2Affine| -> [String; 4] {
+        let (x, yy) = p.xy().expect("the SRS's G2 points are not the identity (checked by the generator)");
+        [hex_word(&fq_word(&x.c1)), hex_word(&fq_word(&x.c0)), hex_word(&fq_word(&yy.c1)), hex_word(&fq_word(&yy.c0))]
+    };
+    let tau = g2(&vk.srs().tau_g2);
+    let one = g2(&vk.srs().g2);
+    wl(w, &format!("mstore(0x00, mload({LHS:#x})) mstore(0x20, mload({:#x}))", LHS + 32));
+    wl(w, &format!("mstore(0x40, {}) mstore(0x60, {}) mstore(0x80, {}) mstore(0xa0, {})", tau[0], tau[1], tau[2], tau[3]));
+    wl(w, &format!("mstore(0xc0, mload({RHS:#x})) {{ let ry := mload({:#x}) if ry {{ ry := sub(Q, ry) }} mstore(0xe0, ry) }}", RHS + 32));
+    wl(w, &format!("mstore(0x100, {}) mstore(0x120, {}) mstore(0x140, {}) mstore(0x160, {})", one[0], one[1], one[2], one[3]));
+    wl(w, &format!(
+        "if iszero(staticcall(gas(), 8, 0, 0x180, 0, 0x20)) {{ fail({}) }} if iszero(mload(0)) {{ fail({}) }}",
+        reject::PRECOMPILE,
+        reject::PAIRING
+    ));
+    wl(w, "mstore(0, 1) return(0, 0x20)");
+
+    // Yul functions cannot read the block's variables: r and q are written as literals.
+    let body: String = y.lines().map(|l| format!("            {}\n", literal_moduli(l, q_mod))).collect();
+    format!(
+        r#"// SPDX-License-Identifier: MIT
+// Generated by `zkaccel create-evm-verifier` for one verifying key (digest {digest}).
+// Verifies zkaccel Plonk/KZG (BN254) proofs, proof format version {version}, in their EVM
+// encoding (`zkaccel encode-evm-calldata`): Keccak-256 transcript as in the Rust verifier, every
+// scalar checked < r, every point on the curve with coordinates < q, one pairing check.
+// k = {k}, {advice} advice / {fixed} fixed / {inst} instance columns, {gates} gate identities,
+// {perm} permutation columns, {lookups} lookups; public inputs: {total_instances} ({lens:?} per column).
+pragma solidity ^0.8.19;
+
+contract {contract_name} {{
+    /// The zkaccel proof format version this verifier reads (the EVM encoding of that version).
+    uint256 public constant PROOF_FORMAT_VERSION = {version};
+    /// Keccak-256 digest of the verifying key (the first thing the transcript absorbs).
+    bytes32 public constant VK_DIGEST = {digest};
+
+    /// Returns true for a valid proof; reverts (with a 32-byte reason code) otherwise.
+    function verifyProof(bytes calldata proof, uint256[] calldata instances) external view returns (bool) {{
+        run(proof, instances, false);
+        return false;
+    }}
+
+    /// The Fiat-Shamir challenges (beta, gamma, alpha, zeta, v, u, theta, lookup_beta, rho) of a
+    /// proof, as the Rust verifier derives them (for tests and tooling; checks the input encoding).
+    function transcriptChallenges(bytes calldata proof, uint256[] calldata instances) external view returns (uint256[9] memory) {{
+        run(proof, instances, true);
+        uint256[9] memory none;
+        return none;
+    }}
+
+    function run(bytes calldata proof, uint256[] calldata instances, bool challengesOnly) private view {{
+        assembly {{
+{body}        }}
+    }}
+}}
+"#,
+        digest = format!("0x{}", hex::encode(vk.digest())),
+        version = super::SUPPORTED_PROOF_VERSION,
+        k = vk.k(),
+        advice = cs.num_advice,
+        fixed = cs.num_fixed,
+        inst = cs.num_instance,
+        gates = cs.gates.iter().map(|g| g.constraints.len()).sum::<usize>(),
+        perm = cs.permutation.len(),
+        lookups = cs.lookups.len(),
+        lens = instance_lengths,
+    )
+}
+
+/// Replaces the tokens `R` and `Q` of a line's code (not its comment) by the moduli.
+fn literal_moduli(line: &str, q_mod: &str) -> String {
+    const R_MOD: &str = "0x30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001";
+    let (code, comment) = match line.find("//") {
+        Some(i) => line.split_at(i),
+        None => (line, ""),
+    };
+    let bytes = code.as_bytes();
+    let mut out = String::with_capacity(line.len() + 64);
+    for (i, ch) in code.char_indices() {
+        let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+        let alone = (i == 0 || !ident(bytes[i - 1])) && (i + 1 == bytes.len() || !ident(bytes[i + 1]));
+        match ch {
+            'R' if alone => out.push_str(R_MOD),
+            'Q' if alone => out.push_str(q_mod),
+            c => out.push(c),
+        }
+    }
+    out.push_str(comment);
+    out
+}
+
+fn wl(w: &mut String, line: &str) {
+    w.push_str(line);
+    w.push('\n');
+}

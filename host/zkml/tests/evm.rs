@@ -1,0 +1,223 @@
+//! The EVM verifier (issue 22) on the bundled 784-128-10 MLP (MAC layout, fixed weights, public
+//! outputs): the generated contract, compiled with a real Solidity compiler (solcjs installed by
+//! scripts/install-deps.sh) and run in revm, accepts the proof, derives the Rust verifier's
+//! challenges one by one, and rejects — exactly when the Rust verifier does — every proof with a
+//! commitment, an evaluation or a public input changed; encodings the Rust decoder refuses
+//! (scalars ≥ r, points off the curve or with coordinates ≥ q, wrong lengths) revert with their
+//! reason. The projection layout is refused with a message naming the setting.
+
+mod common;
+
+use ark_ec::{AffineRepr, CurveGroup};
+use ark_ff::{BigInteger, PrimeField};
+use common::prove::keys;
+use common::*;
+use zkaccel::plonk::verifier::derive_challenges;
+use zkaccel::plonk::{verify, Proof, VerifyingKey};
+use zkaccel::{Fr, G1Affine};
+use zkaccel_onnx::Visibility::{Fixed as FIX, Private as PRIV, Public as PUB};
+use zkaccel_onnx::MatmulLayout;
+use zkaccel_zkml::evm::contract::reject;
+use zkaccel_zkml::evm::machine::{Deployed, Outcome};
+use zkaccel_zkml::evm::{self, calldata, layout, solc};
+use zkaccel_zkml::pipeline;
+use zkaccel_zkml::proof_file::ProofFile;
+
+const MLP: &str = "mlp_784_128_10.onnx";
+
+fn words(call: &[u8]) -> Vec<Fr> {
+    call.chunks(32).map(Fr::from_be_bytes_mod_order).collect()
+}
+
+/// The proof, instances and key of the bundled MLP (MAC layout), and the proof file.
+fn mlp_proof() -> (VerifyingKey, Proof, Vec<Vec<Fr>>, ProofFile) {
+    let g = load(MLP);
+    let sample = input("mlp_input.json", &g);
+    let s = settings(&g, (7, 7), (PRIV, PUB, FIX), std::slice::from_ref(&sample));
+    assert_eq!(s.run_args.matmul_layout, MatmulLayout::Mac);
+    let c = compile(MLP, &s, None);
+    let k = keys(&c, 22);
+    let (w, _) = pipeline::gen_witness(&c, &data_of(&sample)).unwrap();
+    let (file, _) = pipeline::prove(&k.backend, &c, &w, &k.pk).unwrap();
+    (k.pk.vk.clone(), file.proof().unwrap(), file.instance_values().unwrap(), file)
+}
+
+fn accepted(out: &Outcome) -> bool {
+    matches!(out, Outcome::Returned(r) if r.len() == 32 && r[31] == 1 && r[..31].iter().all(|b| *b == 0))
+}
+
+fn reason(out: &Outcome) -> Option<u8> {
+    match out {
+        Outcome::Reverted(r) if r.len() == 32 => Some(r[31]),
+        _ => None,
+    }
+}
+
+#[test]
+fn the_mlp_proof_verifies_in_the_evm_and_every_tampered_part_is_rejected_as_in_rust() {
+    let (vk, proof, instances, file) = mlp_proof();
+    let lengths = evm::instance_lengths(&vk).unwrap();
+    assert_eq!(lengths, vec![10], "the MLP's 10 public outputs");
+    let source = evm::verifier_source(&vk, &lengths).unwrap();
+    let compiled = solc::compile(&source, evm::CONTRACT_NAME).unwrap();
+    let mut chain = Deployed::new(&compiled.init_code).unwrap();
+    assert!(chain.code_size <= 24_576, "runtime code {} bytes", chain.code_size);
+    assert!(layout::ProofLayout::of(&vk).matches(&proof));
+
+    // Valid: accepted; gas reported.
+    verify(&vk, &proof, &instances).unwrap();
+    let call = chain.call(&calldata::verify_call(&proof, &instances)).unwrap();
+    assert!(accepted(&call.outcome), "{:?}", call.outcome);
+    let l = layout::ProofLayout::of(&vk);
+    eprintln!(
+        "evm: MLP (MAC layout, k = {}; {} commitments, {} fixed and {} σ commitments in the key, {} evaluations, {} opening points; calldata {} bytes) verifier: {} bytes of runtime code, deploy gas {}, verifyProof gas {} ({})",
+        vk.k(),
+        l.commitments(),
+        vk.cs().num_fixed,
+        vk.cs().permutation.len(),
+        l.evals(),
+        l.witnesses,
+        calldata::verify_call(&proof, &instances).len(),
+        chain.code_size,
+        chain.deploy_gas,
+        call.gas_used,
+        compiled.compiler
+    );
+
+    // The transcript, challenge by challenge.
+    let ch = derive_challenges(&vk, &proof, &instances);
+    let out = chain.call(&calldata::challenges_call(&proof, &instances)).unwrap();
+    let Outcome::Returned(r) = out.outcome else { panic!("transcriptChallenges: {:?}", out.outcome) };
+    let got = words(&r);
+    let want = [ch.beta, ch.gamma, ch.alpha, ch.zeta, ch.v, ch.u, ch.theta, ch.lookup_beta, ch.rho];
+    for (i, name) in ["beta", "gamma", "alpha", "zeta", "v", "u", "theta", "lookup_beta", "rho"].iter().enumerate() {
+        assert_eq!(got[i], want[i], "challenge {name}");
+    }
+
+    // Every part tampered: the EVM's verdict equals Rust's (both reject).
+    let g = G1Affine::generator();
+    let mut cases: Vec<(String, Proof, Vec<Vec<Fr>>)> = vec![];
+    macro_rules! points {
+        ($field:ident) => {
+            for i in 0..proof.$field.len() {
+                let mut p = proof.clone();
+                p.$field[i] = (p.$field[i] + g).into_affine();
+                cases.push((format!("{}[{i}]", stringify!($field)), p, instances.clone()));
+            }
+        };
+    }
+    macro_rules! scalars {
+        ($field:ident) => {
+            for i in 0..proof.$field.len() {
+                let mut p = proof.clone();
+                p.$field[i] += Fr::from(1u64);
+                cases.push((format!("{}[{i}]", stringify!($field)), p, instances.clone()));
+            }
+        };
+    }
+    points!(advice_commitments);
+    points!(lookup_m_commitments);
+    points!(permutation_commitments);
+    points!(lookup_phi_commitments);
+    points!(quotient_commitments);
+    points!(opening_witnesses);
+    scalars!(advice_evals);
+    scalars!(fixed_evals);
+    scalars!(sigma_evals);
+    scalars!(z_evals);
+    scalars!(lookup_evals);
+    for c in 0..instances.len() {
+        for i in 0..instances[c].len() {
+            let mut inst = instances.clone();
+            inst[c][i] += Fr::from(1u64);
+            cases.push((format!("instance[{c}][{i}]"), proof.clone(), inst));
+        }
+    }
+    assert!(cases.len() > 40, "{} cases", cases.len());
+    eprintln!("evm: {} tampered proofs, each rejected by both verifiers", cases.len());
+    for (what, p, inst) in &cases {
+        let rust = verify(&vk, p, inst).is_ok();
+        let evm = chain.call(&calldata::verify_call(p, inst)).unwrap().outcome;
+        assert!(!rust, "{what}: the Rust verifier accepts");
+        assert_eq!(accepted(&evm), rust, "{what}: EVM {evm:?}");
+        assert!(reason(&evm).is_some(), "{what}: reverts with a reason code: {evm:?}");
+    }
+
+    // Encodings the Rust decoder refuses: the contract refuses them too, with the reason.
+    let good = calldata::verify_call(&proof, &instances);
+    let proof_at = 4 + 32 * 3; // selector, two offsets, the bytes' length
+    let off = layout::ProofLayout::of(&vk).offsets();
+    let r_bytes = Fr::MODULUS.to_bytes_be();
+    let q_bytes = zkaccel::Fq::MODULUS.to_bytes_be();
+    let add_word = |data: &mut Vec<u8>, at: usize, m: &[u8]| {
+        // word := word + m (as 256-bit integers; no overflow for values < r, q).
+        let mut carry = 0u16;
+        for i in (0..32).rev() {
+            let s = data[at + i] as u16 + m[i] as u16 + carry;
+            data[at + i] = s as u8;
+            carry = s >> 8;
+        }
+    };
+    let mut bad = good.clone();
+    add_word(&mut bad, proof_at + off.evals, &r_bytes);
+    assert_eq!(reason(&chain.call(&bad).unwrap().outcome), Some(reject::NON_CANONICAL_SCALAR), "evaluation + r");
+    let mut bad = good.clone();
+    add_word(&mut bad, proof_at + off.advice, &q_bytes);
+    assert_eq!(reason(&chain.call(&bad).unwrap().outcome), Some(reject::NOT_ON_CURVE), "x + q");
+    let mut bad = good.clone();
+    bad[proof_at + off.quotient + 63] ^= 1;
+    assert_eq!(reason(&chain.call(&bad).unwrap().outcome), Some(reject::NOT_ON_CURVE), "y changed: off the curve");
+    let mut bad = good.clone();
+    let inst_at = good.len() - 32 * instances.iter().map(Vec::len).sum::<usize>();
+    add_word(&mut bad, inst_at, &r_bytes);
+    assert_eq!(reason(&chain.call(&bad).unwrap().outcome), Some(reject::NON_CANONICAL_INPUT), "public input + r");
+    let mut short = proof.clone();
+    short.opening_witnesses.pop();
+    assert_eq!(reason(&chain.call(&calldata::verify_call(&short, &instances)).unwrap().outcome), Some(reject::CALLDATA_LENGTH));
+    let mut fewer = instances.clone();
+    fewer[0].pop();
+    assert_eq!(reason(&chain.call(&calldata::verify_call(&proof, &fewer)).unwrap().outcome), Some(reject::CALLDATA_LENGTH));
+    // The point at infinity is a valid encoding (64 zero bytes), rejected by the pairing.
+    let mut p = proof.clone();
+    p.quotient_commitments[0] = G1Affine::zero();
+    assert!(verify(&vk, &p, &instances).is_err());
+    assert_eq!(reason(&chain.call(&calldata::verify_call(&p, &instances)).unwrap().outcome), Some(reject::PAIRING));
+
+    // The CLI verbs on the same files: create-evm-verifier, encode-evm-calldata, verify-evm
+    // (exit 0 valid, 3 rejected, with the Rust verifier's verdict beside it).
+    let dir = std::env::temp_dir().join(format!("zkaccel-evm-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (vk_path, proof_path, sol, abi, cd) = (dir.join("vk.key"), dir.join("proof.json"), dir.join("Verifier.sol"), dir.join("Verifier.abi"), dir.join("calldata.bytes"));
+    std::fs::write(&vk_path, vk.to_bytes()).unwrap();
+    file.save(&proof_path).unwrap();
+    let zk = |args: &[&std::path::Path]| -> u8 {
+        let argv: Vec<std::ffi::OsString> = std::iter::once("zkaccel".into()).chain(args.iter().map(|a| a.as_os_str().to_owned())).collect();
+        zkaccel_zkml::cli::main_with_args(argv)
+    };
+    let p = std::path::Path::new;
+    assert_eq!(zk(&[p("create-evm-verifier"), p("--vk-path"), &vk_path, p("--sol-code-path"), &sol, p("--abi-path"), &abi]), 0);
+    assert_eq!(std::fs::read_to_string(&sol).unwrap(), source, "the verb writes the library's contract");
+    assert!(std::fs::read_to_string(&abi).unwrap().contains("verifyProof"));
+    assert_eq!(zk(&[p("encode-evm-calldata"), p("--proof-path"), &proof_path, p("--calldata-path"), &cd]), 0);
+    assert_eq!(std::fs::read(&cd).unwrap(), calldata::verify_call(&proof, &instances));
+    assert_eq!(zk(&[p("verify-evm"), p("--proof-path"), &proof_path, p("--sol-code-path"), &sol, p("--vk-path"), &vk_path]), 0);
+    let mut forged = file.clone();
+    let mut bad = proof.clone();
+    bad.advice_evals[0] += Fr::from(1u64);
+    forged.proof = hex::encode(bad.to_bytes());
+    forged.save(&proof_path).unwrap();
+    assert_eq!(zk(&[p("verify-evm"), p("--proof-path"), &proof_path, p("--sol-code-path"), &sol, p("--vk-path"), &vk_path]), 3);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_projection_key_is_refused_with_the_setting_to_use() {
+    let g = load(MLP);
+    let sample = input("mlp_input.json", &g);
+    let mut s = settings(&g, (11, 14), (PRIV, PUB, FIX), &[sample]);
+    s.run_args.matmul_layout = MatmulLayout::Projection;
+    let c = compile(MLP, &s, None);
+    let k = keys(&c, 23);
+    let e = evm::verifier_source(&k.pk.vk, &[10]).unwrap_err();
+    assert!(e.message.contains("matmul_layout") && e.message.contains("--matmul-layout mac"), "{}", e.message);
+}
