@@ -70,7 +70,7 @@ pub fn generate(vk: &VerifyingKey, instance_lengths: &[usize], contract_name: &s
     let layout = ProofLayout::of(vk);
     let off = layout.offsets();
     assert_eq!(instance_lengths.len(), cs.num_instance, "one length per instance column");
-    assert!(cs.projections.is_empty(), "projections are refused by the caller");
+    assert!(!zkaccel::plonk::projection::any(cs), "projections are refused by the caller");
 
     // ---- memory map ----
     let n_evals = layout.evals();

@@ -56,7 +56,7 @@ impl ProofLayout {
         let q = cs.queries();
         let chunks = shape.perm_chunks;
         let l = cs.lookups.len();
-        let p = usize::from(!cs.projections.is_empty());
+        let p = usize::from(zkaccel::plonk::projection::any(cs));
         let mut rotations: Vec<i32> = vec![];
         for (_, r) in opening_list(cs, shape) {
             if !rotations.contains(&r) {

@@ -44,7 +44,7 @@ pub fn check_supported(vk: &VerifyingKey) -> Result<()> {
             ),
         ));
     }
-    if !vk.cs().projections.is_empty() {
+    if zkaccel::plonk::projection::any(vk.cs()) {
         return Err(Error::new(
             ExitCode::BadInput,
             "the verifying key uses the projection layout (settings run_args.matmul_layout = \"projection\"), whose verifier computes v = rᵀW over every weight: not supported on-chain. Regenerate the settings with `gen-settings --matmul-layout mac` (the default), compile, setup, prove, then create the EVM verifier",
