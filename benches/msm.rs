@@ -9,11 +9,16 @@
 //! * `ZKACCEL_BENCH_SMALL_LOG`: log2 size of the small-scalar group (default 16; 0 skips it).
 //!
 //! * `ZKACCEL_BENCH_ROUNDS`: rounds of the interleaved comparison printed after each case (default
-//!   5; 3 from 2^18 up; 0 skips it): every round times zkaccel, ark and halo2curves back to back, and
-//!   the line `| interleaved | …` gives the medians and ratios — on a shared machine whose load
-//!   drifts, these ratios are steadier than ratios of separate criterion measurements.
+//!   5; 3 from 2^18 up; 0 skips it): every round times zkaccel, zkaccel-portable, ark and
+//!   halo2curves back to back, and the line `| interleaved | …` gives the medians, ratios and the
+//!   range of the per-round ratio zkaccel / halo2curves — on a shared machine whose load drifts,
+//!   these ratios are steadier than ratios of separate criterion measurements;
+//! * `ZKACCEL_BENCH_ARK=0`: leaves ark-ec out (criterion and interleaved; its column reads NaN).
 //!
-//! Groups: `msm/T/2^k/{zkaccel,ark,halo2curves}` on uniform random scalars and
+//! `zkaccel` is the default entry point (the IFMA batch-affine adder where the CPU has it, unless
+//! `ZKACCEL_NO_IFMA=1`); `zkaccel-portable` forces the portable adder (`msm_with(…, Adder::Portable)`).
+//!
+//! Groups: `msm/T/2^k/{zkaccel,zkaccel-portable,ark,halo2curves}` on uniform random scalars and
 //! `msm-small/T/b-bit/{…}` on signed b-bit scalars (negative values as r − |v|) for b = 8, 16, 32.
 //!
 //! The commands that produced the tables in `docs/cpu_kernels.md`:
@@ -28,6 +33,7 @@ use criterion::{BenchmarkId, Criterion, SamplingMode};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 use rayon::prelude::*;
+use zkaccel::cpu::msm::batch_affine::Adder;
 use zkaccel::{Fr, G1Affine, G1Projective};
 
 /// n pseudo-random points: 256 random multiples of G, then lanes P_i = P_{i−256} + R_{i mod 256}
@@ -127,6 +133,8 @@ fn main() {
     let sizes = env_list("ZKACCEL_BENCH_LOG_SIZES", if quick { &[10, 12] } else { &[10, 12, 14, 16] });
     let threads = env_list("ZKACCEL_BENCH_THREADS", &[1, 2]);
     let small_log = env_list("ZKACCEL_BENCH_SMALL_LOG", &[16])[0];
+    let with_ark = env_list("ZKACCEL_BENCH_ARK", &[1])[0] != 0;
+    let portable = |b: &[G1Affine], s: &[Fr]| zkaccel::cpu::msm::msm_with(b, s, Adder::Portable).unwrap();
     let max_log = sizes.iter().copied().chain([small_log]).max().unwrap_or(10);
     let bases = points(1 << max_log, 0xba5e);
     #[cfg(feature = "compare")]
@@ -157,6 +165,7 @@ fn main() {
             let ours = pool.install(|| zkaccel::cpu::msm::msm(b, scalars).unwrap());
             let ark = pool.install(|| G1Projective::msm(b, scalars).unwrap());
             assert_eq!(ours.into_affine(), ark.into_affine(), "{group_name} {param}: zkaccel ≠ ark");
+            assert_eq!(pool.install(|| portable(b, scalars)).into_affine(), ark.into_affine(), "{group_name} {param}: zkaccel-portable ≠ ark");
             #[cfg(feature = "compare")]
             let h_scalars: Vec<h2c::HFr> = scalars.par_iter().map(h2c::scalar).collect();
             #[cfg(feature = "compare")]
@@ -173,9 +182,14 @@ fn main() {
             g.bench_with_input(BenchmarkId::new("zkaccel", param), &n, |bch, _| {
                 bch.iter(|| pool.install(|| zkaccel::cpu::msm::msm(b, scalars).unwrap()))
             });
-            g.bench_with_input(BenchmarkId::new("ark", param), &n, |bch, _| {
-                bch.iter(|| pool.install(|| G1Projective::msm(b, scalars).unwrap()))
+            g.bench_with_input(BenchmarkId::new("zkaccel-portable", param), &n, |bch, _| {
+                bch.iter(|| pool.install(|| portable(b, scalars)))
             });
+            if with_ark {
+                g.bench_with_input(BenchmarkId::new("ark", param), &n, |bch, _| {
+                    bch.iter(|| pool.install(|| G1Projective::msm(b, scalars).unwrap()))
+                });
+            }
             #[cfg(feature = "compare")]
             g.bench_with_input(BenchmarkId::new("halo2curves", param), &n, |bch, _| {
                 bch.iter(|| pool.install(|| h2c::msm(&h_scalars, &h_bases[..n])))
@@ -184,25 +198,37 @@ fn main() {
             let rounds = env_list("ZKACCEL_BENCH_ROUNDS", &[if n >= 1 << 18 { 3 } else { 5 }])[0];
             if rounds > 0 {
                 #[allow(unused_mut)] // `ho` is only filled with the `compare` feature
-                let (mut zo, mut ao, mut ho) = (vec![], vec![], vec![]);
+                let (mut zo, mut po, mut ao, mut ho) = (vec![], vec![], vec![], vec![]);
                 for _ in 0..rounds {
                     zo.push(time_ms(|| {
                         let _ = std::hint::black_box(pool.install(|| zkaccel::cpu::msm::msm(b, scalars).unwrap()));
                     }));
-                    ao.push(time_ms(|| {
-                        let _ = std::hint::black_box(pool.install(|| G1Projective::msm(b, scalars).unwrap()));
+                    po.push(time_ms(|| {
+                        let _ = std::hint::black_box(pool.install(|| portable(b, scalars)));
                     }));
+                    if with_ark {
+                        ao.push(time_ms(|| {
+                            let _ = std::hint::black_box(pool.install(|| G1Projective::msm(b, scalars).unwrap()));
+                        }));
+                    }
                     #[cfg(feature = "compare")]
                     ho.push(time_ms(|| {
                         let _ = std::hint::black_box(pool.install(|| h2c::msm(&h_scalars, &h_bases[..n])));
                     }));
                 }
-                let (z, a) = (median(zo), median(ao));
+                // The per-round ratio zkaccel / halo2curves: its range says how noisy the run was.
+                let per_round: Vec<f64> = zo.iter().zip(&ho).map(|(z, h)| z / h).collect();
+                let (rmin, rmax) = per_round.iter().fold((f64::NAN, f64::NAN), |(lo, hi), &r| (r.min(lo), r.max(hi)));
+                let z = median(zo);
+                let p = median(po);
+                let a = if ao.is_empty() { f64::NAN } else { median(ao) };
                 let h = if ho.is_empty() { f64::NAN } else { median(ho) };
                 println!(
-                    "| interleaved | {group_name} | {t} | {param} | {z:.2} | {a:.2} | {h:.2} | {:.2} | {:.2} |",
+                    "| interleaved | {group_name} | {t} | {param} | zkaccel {z:.2} | portable {p:.2} | ark {a:.2} | halo2curves {h:.2} ms | z/ark {:.2} | z/h2c {:.2} (rounds {rmin:.2}–{rmax:.2}) | portable/h2c {:.2} | z/portable {:.2} |",
                     z / a,
-                    z / h
+                    z / h,
+                    p / h,
+                    z / p
                 );
             }
         }

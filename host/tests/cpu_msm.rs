@@ -1,10 +1,14 @@
-//! The CPU MSM against arkworks' `VariableBaseMSM::msm` on random and edge-case inputs.
+//! The CPU MSM against arkworks' `VariableBaseMSM::msm` on random and edge-case inputs, with both
+//! batch-affine adders: the portable one and the AVX-512 IFMA one (where the CPU has it; a skip is
+//! a failure with `ZKACCEL_REQUIRE_CPU_FEATURES=ifma`).
 
 use ark_ec::{AffineRepr, CurveGroup, VariableBaseMSM};
 use ark_ff::{Field, PrimeField, UniformRand};
 use ark_std::{One, Zero};
 use rand::Rng;
-use zkaccel::cpu::msm::{self, batch_affine::Pt, pippenger};
+use zkaccel::cpu::features::run_or_skip;
+use zkaccel::cpu::msm::batch_affine::{Adder, Pt};
+use zkaccel::cpu::msm::{self, pippenger};
 use zkaccel::{Fr, G1Affine, G1Projective};
 use zkaccel_testkit::seed::TestRng;
 
@@ -23,17 +27,30 @@ fn signed(v: i64) -> Fr {
     }
 }
 
+/// The adders to test on this CPU: the portable one, and the IFMA one where available.
+fn adders() -> Vec<Adder> {
+    let mut v = vec![Adder::Portable];
+    if run_or_skip("ifma", Adder::Ifma.is_available(), "the AVX-512 IFMA batch-affine MSM") {
+        v.push(Adder::Ifma);
+    }
+    v
+}
+
 #[track_caller]
 fn check(what: &str, bases: &[G1Affine], scalars: &[Fr]) {
-    let expected = G1Projective::msm(bases, scalars).expect("equal lengths");
-    let got = msm::msm(bases, scalars).expect("equal lengths");
-    assert_eq!(
-        got.into_affine(),
-        expected.into_affine(),
-        "{what}: MSM of {} terms differs from ark-ec (first scalars {:?})",
-        bases.len(),
-        &scalars[..scalars.len().min(3)]
-    );
+    let expected = G1Projective::msm(bases, scalars).expect("equal lengths").into_affine();
+    for adder in adders() {
+        let got = msm::msm_with(bases, scalars, adder).expect("equal lengths");
+        assert_eq!(
+            got.into_affine(),
+            expected,
+            "{what} ({adder:?} adder): MSM of {} terms differs from ark-ec (first scalars {:?})",
+            bases.len(),
+            &scalars[..scalars.len().min(3)]
+        );
+    }
+    // The default entry point (the best adder) too.
+    assert_eq!(msm::msm(bases, scalars).expect("equal lengths").into_affine(), expected, "{what}: default adder");
 }
 
 #[test]
@@ -120,8 +137,10 @@ fn edge_cases_match_ark() {
         cancel.extend([*b, -*b]);
         cancel_s.extend([*s, *s]);
     }
-    let got = msm::msm(&cancel, &cancel_s).unwrap();
-    assert!(got.is_zero(), "s·P + s·(−P) pairs must cancel");
+    for adder in adders() {
+        let got = msm::msm_with(&cancel, &cancel_s, adder).unwrap();
+        assert!(got.is_zero(), "s·P + s·(−P) pairs must cancel ({adder:?} adder)");
+    }
     check("cancelling pairs", &cancel, &cancel_s);
     // s and −s on the same point.
     let mut neg_s = Vec::new();
@@ -161,12 +180,14 @@ fn every_plan_matches_naive_sum() {
         t.push(Pt::from_affine(&p), k);
     }
     let bits = 40;
-    for c in 2..=16u32 {
-        for slices in [1usize, 3] {
-            for batch_affine in [false, true] {
-                let plan = pippenger::Plan { c, windows: (bits + 1u32).div_ceil(c), slices, batch_affine };
-                let got = pippenger::msm_terms_with(&[&a, &b], bits, plan);
-                assert_eq!(got.into_affine(), expected.into_affine(), "plan {plan:?}");
+    for adder in adders() {
+        for c in 2..=16u32 {
+            for slices in [1usize, 3] {
+                for batch_affine in [false, true] {
+                    let plan = pippenger::Plan { c, windows: (bits + 1u32).div_ceil(c), slices, batch_affine };
+                    let got = pippenger::msm_terms_with_adder(&[&a, &b], bits, plan, adder);
+                    assert_eq!(got.into_affine(), expected.into_affine(), "plan {plan:?}, {adder:?} adder");
+                }
             }
         }
     }
@@ -181,7 +202,9 @@ fn thread_counts_agree() {
     let expected = G1Projective::msm(&bases, &scalars).unwrap().into_affine();
     for threads in [1, 2, 3] {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-        let got = pool.install(|| msm::msm(&bases, &scalars).unwrap());
-        assert_eq!(got.into_affine(), expected, "{threads} threads");
+        for adder in adders() {
+            let got = pool.install(|| msm::msm_with(&bases, &scalars, adder).unwrap());
+            assert_eq!(got.into_affine(), expected, "{threads} threads, {adder:?} adder");
+        }
     }
 }

@@ -17,6 +17,9 @@ pub struct Profile {
     pub ntt: Duration,
     pub ntt_calls: usize,
     pub transfer: Duration,
+    /// The lookup argument's kernels (`batch_invert`, `lookup_multiplicities`): time and calls.
+    pub lookup: Duration,
+    pub lookup_calls: usize,
 }
 
 /// Wraps a backend and records how long its calls take.
@@ -93,9 +96,21 @@ impl<B: Backend> Backend for ProfilingBackend<B> {
         r
     }
     fn batch_invert(&self, values: &mut [Fr]) -> Result<(), BackendError> {
-        self.inner.batch_invert(values)
+        let t = Instant::now();
+        let r = self.inner.batch_invert(values);
+        self.record(|p| {
+            p.lookup += t.elapsed();
+            p.lookup_calls += 1;
+        });
+        r
     }
     fn lookup_multiplicities(&self, table: &[&[Fr]], inputs: &[&[Fr]]) -> Result<super::Multiplicities, BackendError> {
-        self.inner.lookup_multiplicities(table, inputs)
+        let t = Instant::now();
+        let r = self.inner.lookup_multiplicities(table, inputs);
+        self.record(|p| {
+            p.lookup += t.elapsed();
+            p.lookup_calls += 1;
+        });
+        r
     }
 }

@@ -185,9 +185,18 @@ pub fn sub_plus(a: V, b: V, kp: V) -> V {
 #[inline]
 #[target_feature(enable = "avx512f,avx512dq,avx512ifma")]
 pub fn mul(a: V, b: V) -> V {
+    mul_mod(a, b, &P, PINV)
+}
+
+/// The same Montgomery product for another modulus m < 2^256 given as normalized 52-bit limbs with
+/// `minv` = −m^{-1} mod 2^52 (BN254 Fq for the MSM, `super::fq52`): for normalized a, b < 2^260
+/// the result is normalized, congruent to a·b·2^-260 mod m, and below a·b/2^260 + m.
+#[inline]
+#[target_feature(enable = "avx512f,avx512dq,avx512ifma")]
+pub fn mul_mod(a: V, b: V, m: &[u64; 5], minv: u64) -> V {
     let z = _mm512_setzero_si512();
-    let pinv = splat(PINV);
-    let p = [splat(P[0]), splat(P[1]), splat(P[2]), splat(P[3]), splat(P[4])];
+    let pinv = splat(minv);
+    let p = [splat(m[0]), splat(m[1]), splat(m[2]), splat(m[3]), splat(m[4])];
     let a = a.0;
     let mut t = [z; 6];
     for i in 0..5 {

@@ -12,6 +12,10 @@
 //! whose arkworks arithmetic is complete. The value of a bucket is its affine part plus its side
 //! part, so the result is exact for every input (repeated points, inverse pairs, one bucket hit by
 //! every point).
+//!
+//! The batch itself runs on [`Adder::best`]: eight lanes of AVX-512 IFMA
+//! ([`super::batch_affine_ifma`]) where the CPU has them, else the portable loop below; both store
+//! the same canonical coordinates.
 
 use ark_ff::{AdditiveGroup, Field};
 use ark_std::Zero;
@@ -49,6 +53,57 @@ impl Pt {
     }
 }
 
+/// The code that performs a batch of affine additions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Adder {
+    /// One addition at a time with the inlined 4-limb Montgomery product (`cpu::mont`).
+    Portable,
+    /// Eight additions at a time with AVX-512 IFMA ([`super::batch_affine_ifma`]).
+    Ifma,
+}
+
+impl Adder {
+    /// Whether this CPU can run it.
+    pub fn is_available(self) -> bool {
+        match self {
+            Adder::Portable => true,
+            Adder::Ifma => crate::cpu::ifma::available(),
+        }
+    }
+
+    /// IFMA where available (unless `ZKACCEL_NO_IFMA=1`, as for the NTT), else portable; decided
+    /// once per process.
+    pub fn best() -> Adder {
+        static BEST: std::sync::OnceLock<Adder> = std::sync::OnceLock::new();
+        *BEST.get_or_init(|| {
+            let off = std::env::var("ZKACCEL_NO_IFMA").map(|v| v == "1").unwrap_or(false);
+            if !off && Adder::Ifma.is_available() {
+                Adder::Ifma
+            } else {
+                Adder::Portable
+            }
+        })
+    }
+
+    /// Whether a batch of `n` additions goes to the IFMA lanes.
+    #[inline(always)]
+    pub(crate) fn lanes_for(self, n: usize) -> bool {
+        cfg!(target_arch = "x86_64") && self == Adder::Ifma && n >= IFMA_MIN_BATCH
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+const IFMA_MIN_BATCH: usize = super::batch_affine_ifma::MIN_BATCH;
+#[cfg(not(target_arch = "x86_64"))]
+const IFMA_MIN_BATCH: usize = usize::MAX;
+
+/// Scratch of the IFMA adder (nothing elsewhere).
+#[cfg(target_arch = "x86_64")]
+pub(crate) type LaneScratch = super::batch_affine_ifma::Scratch;
+#[cfg(not(target_arch = "x86_64"))]
+#[derive(Default)]
+pub(crate) struct LaneScratch;
+
 const EMPTY: u8 = 0;
 const FILLED: u8 = 1;
 const PENDING: u8 = 2;
@@ -71,11 +126,19 @@ pub struct BatchAffineBuckets<'a> {
     queue: Vec<Op<'a>>,
     queue_cap: usize,
     scratch: Vec<Fq>,
+    adder: Adder,
+    lanes: LaneScratch,
 }
 
 impl<'a> BatchAffineBuckets<'a> {
-    /// `n` buckets, batches of up to `batch_cap` additions.
+    /// `n` buckets, batches of up to `batch_cap` additions, on [`Adder::best`].
     pub fn new(n: usize, batch_cap: usize) -> Self {
+        Self::with_adder(n, batch_cap, Adder::best())
+    }
+
+    /// As [`Self::new`] on a given adder (which must be available).
+    pub fn with_adder(n: usize, batch_cap: usize, adder: Adder) -> Self {
+        assert!(adder.is_available(), "the {adder:?} adder needs a CPU with AVX-512 IFMA");
         Self {
             buckets: vec![Pt { x: Fq::ZERO, y: Fq::ZERO }; n],
             state: vec![EMPTY; n],
@@ -86,6 +149,8 @@ impl<'a> BatchAffineBuckets<'a> {
             queue: Vec::with_capacity(batch_cap),
             queue_cap: batch_cap,
             scratch: vec![Fq::ZERO; batch_cap],
+            adder,
+            lanes: LaneScratch::default(),
         }
     }
 
@@ -165,6 +230,27 @@ impl<'a> BatchAffineBuckets<'a> {
         let n = self.batch.len();
         if n == 0 {
             return;
+        }
+        if self.adder.lanes_for(n) {
+            #[cfg(target_arch = "x86_64")]
+            {
+                let buckets = self.buckets.as_mut_ptr();
+                let batch = &self.batch;
+                // SAFETY: `lanes_for` implies the adder is Ifma, which `with_adder` checked is
+                // available; the batch's buckets are distinct (PENDING marks them) and in range, and
+                // `add_op` sent equal x-coordinates to the side buckets.
+                unsafe {
+                    super::batch_affine_ifma::add_batch(n, &mut self.lanes, |i| {
+                        let op = batch[i];
+                        (op.point.neg_if(op.neg), buckets.add(op.bucket as usize))
+                    });
+                }
+                for op in &self.batch {
+                    self.state[op.bucket as usize] = FILLED;
+                }
+                self.batch.clear();
+                return;
+            }
         }
         // Forward: scratch[i] = Π_{j<i} d_j with d_j = x_P − x_B. The running products and the
         // inverses are lazy (< 2p, see `mont::mul_lazy`); what is stored in a bucket is reduced.

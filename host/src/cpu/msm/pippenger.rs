@@ -17,7 +17,7 @@ use ark_ff::{AdditiveGroup, BigInt};
 use ark_std::Zero;
 use rayon::prelude::*;
 
-use super::batch_affine::{BatchAffineBuckets, JacobianBuckets, Pt};
+use super::batch_affine::{Adder, BatchAffineBuckets, JacobianBuckets, Pt};
 use super::sorted_buckets::SortedBuckets;
 use crate::G1Projective;
 
@@ -134,6 +134,11 @@ pub fn window_buckets(w: u32, windows: u32, c: u32, bits: u32) -> usize {
 
 /// Σ k_i·P_i over all terms of `blocks`, whose scalars have at most `bits` bits.
 pub fn msm_terms(blocks: &[&Terms], bits: u32) -> G1Projective {
+    msm_terms_on(blocks, bits, Adder::best())
+}
+
+/// As [`msm_terms`] with a given batch-affine adder.
+pub fn msm_terms_on(blocks: &[&Terms], bits: u32, adder: Adder) -> G1Projective {
     let m: usize = blocks.iter().map(|t| t.len()).sum();
     if m == 0 || bits == 0 {
         return G1Projective::zero();
@@ -142,11 +147,16 @@ pub fn msm_terms(blocks: &[&Terms], bits: u32) -> G1Projective {
         return naive(blocks);
     }
     let p = plan(m, bits, rayon::current_num_threads());
-    msm_terms_with(blocks, bits, p)
+    msm_terms_with_adder(blocks, bits, p, adder)
 }
 
 /// As [`msm_terms`] with a given plan (tests and tuning).
 pub fn msm_terms_with(blocks: &[&Terms], bits: u32, p: Plan) -> G1Projective {
+    msm_terms_with_adder(blocks, bits, p, Adder::best())
+}
+
+/// As [`msm_terms`] with a given plan and adder (tests and tuning).
+pub fn msm_terms_with_adder(blocks: &[&Terms], bits: u32, p: Plan, adder: Adder) -> G1Projective {
     assert!(p.c >= 2 && p.c <= MAX_C && p.windows * p.c >= bits + 1, "plan {p:?} does not cover {bits} bits");
     let m: usize = blocks.iter().map(|t| t.len()).sum();
     let tasks = p.windows as usize * p.slices;
@@ -157,7 +167,7 @@ pub fn msm_terms_with(blocks: &[&Terms], bits: u32, p: Plan) -> G1Projective {
             let s = t % p.slices;
             let lo = s * m / p.slices;
             let hi = (s + 1) * m / p.slices;
-            window_sum(blocks, lo, hi, w, window_buckets(w, p.windows, p.c, bits), p)
+            window_sum(blocks, lo, hi, w, window_buckets(w, p.windows, p.c, bits), p, adder)
         })
         .collect();
     // Horner over windows, from the top.
@@ -198,9 +208,9 @@ fn batch_cap(nb: usize) -> usize {
     (nb / 8).clamp(16, 1024)
 }
 
-fn window_sum(blocks: &[&Terms], lo: usize, hi: usize, w: u32, nb: usize, p: Plan) -> G1Projective {
+fn window_sum(blocks: &[&Terms], lo: usize, hi: usize, w: u32, nb: usize, p: Plan, adder: Adder) -> G1Projective {
     if p.batch_affine && nb < QUEUE_MIN_BUCKETS {
-        let mut buckets = SortedBuckets::new(nb);
+        let mut buckets = SortedBuckets::with_adder(nb, adder);
         for_range(blocks, lo, hi, |pts, mags| {
             for (pt, &k) in pts.iter().zip(mags) {
                 let d = booth_digit(k, w, p.c);
@@ -211,7 +221,7 @@ fn window_sum(blocks: &[&Terms], lo: usize, hi: usize, w: u32, nb: usize, p: Pla
         });
         buckets.weighted_sum()
     } else if p.batch_affine {
-        let mut buckets = BatchAffineBuckets::new(nb, batch_cap(nb));
+        let mut buckets = BatchAffineBuckets::with_adder(nb, batch_cap(nb), adder);
         const BLOCK: usize = 256;
         const AHEAD: usize = 8;
         let mut digits = [0i32; BLOCK];

@@ -12,7 +12,7 @@
 use ark_ff::{AdditiveGroup, Field};
 use ark_std::Zero;
 
-use super::batch_affine::Pt;
+use super::batch_affine::{Adder, LaneScratch, Pt};
 use crate::cpu::mont;
 use crate::{Fq, G1Projective};
 
@@ -25,11 +25,18 @@ const CHUNK: usize = 4096;
 pub struct SortedBuckets<'a> {
     n: usize,
     ops: Vec<(u32, &'a Pt, bool)>,
+    adder: Adder,
 }
 
 impl<'a> SortedBuckets<'a> {
     pub fn new(n: usize) -> Self {
-        Self { n, ops: Vec::new() }
+        Self::with_adder(n, Adder::best())
+    }
+
+    /// As [`Self::new`] on a given adder (which must be available).
+    pub fn with_adder(n: usize, adder: Adder) -> Self {
+        assert!(adder.is_available(), "the {adder:?} adder needs a CPU with AVX-512 IFMA");
+        Self { n, ops: Vec::new(), adder }
     }
 
     /// bucket[b] += ±p (deferred).
@@ -63,6 +70,7 @@ impl<'a> SortedBuckets<'a> {
         let mut pairs: Vec<(usize, usize)> = Vec::new(); // (left, right): vals[left] += vals[right]
         let mut keep: Vec<usize> = Vec::new(); // surviving positions, bucket by bucket, in order
         let mut scratch = vec![Fq::ZERO; CHUNK];
+        let mut lanes = LaneScratch::default();
         loop {
             pairs.clear();
             keep.clear();
@@ -98,6 +106,22 @@ impl<'a> SortedBuckets<'a> {
                 break;
             }
             for chunk in pairs.chunks(CHUNK) {
+                if self.adder.lanes_for(chunk.len()) {
+                    #[cfg(target_arch = "x86_64")]
+                    {
+                        let v = vals.as_mut_ptr();
+                        // SAFETY: the adder is Ifma (checked available in `with_adder`); the
+                        // pairs' left positions are distinct, never a right position, and in range;
+                        // pairs with equal x went to the side buckets above.
+                        unsafe {
+                            super::batch_affine_ifma::add_batch(chunk.len(), &mut lanes, |k| {
+                                let (l, r) = chunk[k];
+                                (*v.add(r), v.add(l))
+                            });
+                        }
+                        continue;
+                    }
+                }
                 add_pairs(&mut vals, chunk, &mut scratch);
             }
             // Move each bucket's survivors to its front (targets never pass their sources).

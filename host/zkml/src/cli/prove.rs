@@ -98,10 +98,11 @@ pub fn run(a: &Prove, g: &Global, out: &Out) -> Result<Report> {
         let (_, t_cpu) = pipeline::prove(&cpu, &c, &w, &pk)?;
         let cpu_profile = cpu.take_profile();
         lines.push(format!(
-            "co-design: the CPU prover, measured on this machine for the same proof: prove {:.3} s (MSM {:.3} s, NTT {:.3} s); the card, projected:",
+            "co-design: the CPU prover, measured on this machine for the same proof: prove {:.3} s (MSM {:.3} s, NTT {:.3} s, lookup kernels {:.3} s); the card, projected:",
             t_cpu.prove.as_secs_f64(),
             cpu_profile.msm.as_secs_f64(),
-            cpu_profile.ntt.as_secs_f64()
+            cpu_profile.ntt.as_secs_f64(),
+            cpu_profile.lookup.as_secs_f64()
         ));
         lines.extend(p.projection_lines().into_iter().map(|l| format!("  {l}")));
         let projected: serde_json::Map<String, Value> = p
@@ -118,6 +119,8 @@ pub fn run(a: &Prove, g: &Global, out: &Out) -> Result<Report> {
             .collect();
         codesign = Some(json!({
             "cpu_prove_ms": ms(t_cpu.prove), "cpu_msm_ms": ms(cpu_profile.msm), "cpu_ntt_ms": ms(cpu_profile.ntt),
+            "cpu_lookup_ms": ms(cpu_profile.lookup), "cpu_msm_calls": cpu_profile.msm_calls, "cpu_ntt_calls": cpu_profile.ntt_calls,
+            "cpu_lookup_calls": cpu_profile.lookup_calls,
             "projected_card": projected, "assumed": {
                 "clocks_mhz": zkaccel_driver::accel::profile::ASSUMED_CLOCKS_MHZ,
                 "pcie_bytes_per_s": zkaccel_driver::accel::profile::ASSUMED_PCIE_BYTES_PER_S,
