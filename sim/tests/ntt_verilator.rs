@@ -1,15 +1,12 @@
 //! The NTT core in Verilator against ark-poly's `Radix2EvaluationDomain`, from one build with a
 //! 2^10-point buffer: every size 2^3..2^10, forward, inverse, coset forward, coset inverse and the
 //! round trip; random input bubbles and output back-pressure; the four-step schedule for 2^11 and
-//! 2^12; and the error flag for bad sizes and a misplaced `s_last`. A second, small build (2^4
-//! points) of the core on the digit-serial multiplier — the ECP5 build's datapath — runs every
-//! mode at run-time sizes 2^3 and 2^4.
+//! 2^12; and the error flag for bad sizes and a misplaced `s_last`.
 
 use ark_bn254::Fr;
 use ark_ff::{Field, UniformRand};
 use std::sync::Arc;
-use zkaccel_hdl::ntt::config::{ITERATIVE_TEST_K, TEST_K};
-use zkaccel_hdl::ntt::multiplier::NttMultiplier;
+use zkaccel_hdl::ntt::config::TEST_K;
 use zkaccel::card_schedule::ntt_four_step::four_step_ntt;
 use zkaccel_hdl::ntt::model::{default_coset, ntt_ark, NttMode};
 use zkaccel_hdl::ntt::NttCore;
@@ -115,32 +112,4 @@ fn ntt_flags_bad_configuration() {
     // A good run afterwards clears the flag and is correct.
     let got = runner.run(&x, NttMode::FORWARD).unwrap();
     assert_eq!(got, ntt_ark(&x, NttMode::FORWARD));
-}
-
-#[test]
-fn ntt_on_the_iterative_multiplier_matches_ark_poly() {
-    let mut rng = TestRng::for_test("ntt_on_the_iterative_multiplier_matches_ark_poly");
-    let core = NttCore::with_multiplier(ITERATIVE_TEST_K, NttMultiplier::Iterative);
-    let lib = Build::new("ntt_core_iterative_k4", generate(&mut { core })).build().unwrap();
-    let runner_rng = TestRng::from_seed(rng.seed() ^ 0x17);
-    let mut runner = NttRunner::new(&lib, ITERATIVE_TEST_K, Traffic { bubble: 0.3, stall: 0.5 }, runner_rng).unwrap();
-    let g = default_coset();
-    let c = Fr::from(5u64).pow([3u64]);
-    for k in 3..=ITERATIVE_TEST_K {
-        let n = 1usize << k;
-        let x = random_vec(n, &mut rng);
-        let y = check(&mut runner, &x, NttMode::FORWARD, &format!("iterative forward 2^{k}"));
-        // One operation per 33 cycles: n loads, n/2·k butterflies and n unloads at least.
-        let ops = (n + n / 2 * k + n) as u64;
-        assert!(runner.last.cycles >= 33 * ops, "2^{k}: {} cycles for {ops} operations", runner.last.cycles);
-        assert_eq!(check(&mut runner, &y, NttMode::INVERSE, &format!("iterative inverse 2^{k}")), x);
-        let yc = check(&mut runner, &x, NttMode { inverse: false, coset: Some(g) }, &format!("iterative coset forward 2^{k}"));
-        let backc = check(&mut runner, &yc, NttMode { inverse: true, coset: Some(g) }, &format!("iterative coset inverse 2^{k}"));
-        assert_eq!(backc, x, "iterative coset round trip 2^{k}");
-        check(&mut runner, &x, NttMode { inverse: false, coset: Some(c) }, &format!("iterative coset 5^3 forward 2^{k}"));
-    }
-    let minus_one = vec![-Fr::from(1u64); 1 << ITERATIVE_TEST_K];
-    check(&mut runner, &minus_one, NttMode::FORWARD, "iterative all −1");
-    assert!(runner.start_raw(ITERATIVE_TEST_K as u64 + 1, false, None), "log_n > K accepted");
-    assert!(!runner.busy());
 }

@@ -10,7 +10,6 @@ pub const FIFO_DEPTH: usize = 128;
 pub const OP_LATENCY: usize = 1 + MUL_LATENCY + ADD_LATENCY;
 /// `K` of the build exercised by the tests and the report (buffer of `2^K` points).
 pub const TEST_K: usize = 10;
-/// `K` of the digit-serial-multiplier build the tests exercise (small: one product per 33 cycles).
-pub const ITERATIVE_TEST_K: usize = 4;
-/// `K` of the ECP5-85F build (`bitstreams/synth.py ecp5 ntt_core_iterative_k8`).
+/// `K` of the ECP5-85F card (`CardConfig::small`, `bitstreams/synth.py ecp5-card`; the NTT core alone:
+/// `bitstreams/synth.py ecp5 ntt_core_iterative_k8`).
 pub const ECP5_K: usize = 8;
