@@ -616,7 +616,9 @@ def synth_ecp5_card():
         "kernel_clock": {"mhz": fmax[-1], "source": "measured",
                          "note": f"nextpnr-ecp5 Fmax after place and route (seed 1) of the card in the serial-I/O "
                                  f"harness, report {rpath.relative_to(HERE).as_posix()}"},
-        "tools": dict(tools, generator="bitstreams/synth.py ecp5-card", rustc=version_of("rustc", "--version")),
+        # Sorted: the loader's model holds tools in a sorted map and writes them back so.
+        "tools": dict(sorted(dict(tools, generator="bitstreams/synth.py ecp5-card",
+                                  rustc=version_of("rustc", "--version")).items())),
         "artefacts": [{"name": bit_name, "kind": "bit", "path": os.path.relpath(work / bit_name, MANIFESTS),
                        "size": bit_size, "sha256": bit_sha, "agfi_id": None, "committed": False}],
     }
