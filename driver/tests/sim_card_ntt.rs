@@ -90,3 +90,44 @@ fn sim_card_reports_bad_parameters_and_times_out_instead_of_hanging() {
     ntt.transform(&mut got, NttMode::FORWARD).unwrap();
     assert_eq!(got, ntt_ark(&x, NttMode::FORWARD));
 }
+
+/// The small card — the RTL of the ECP5 bitstream (`card_small`, `2^8`-point buffer, the NTT on the
+/// digit-serial multiplier, no MSM and no lookup kernel: the same Verilog as
+/// bitstreams/manifests/ecp5-85f.json hashes) — through the same interface at run-time sizes
+/// `2^3..2^5`, with input bubbles and output back-pressure: results against ark-poly, one
+/// multiplier operation per 33 cycles, its kernel mask, and the absent kernels' commands ending
+/// with `NO_KERNEL`.
+#[test]
+fn small_card_of_the_ecp5_build_transforms_and_refuses_absent_kernels() {
+    use zkaccel_driver::sim_card::{CardVariant, MemModel, Traffic};
+    use zkaccel_hdl::card::config::CardConfig;
+    let mut rng = TestRng::for_test("small_card_of_the_ecp5_build_transforms_and_refuses_absent_kernels");
+    let cfg = CardConfig::small(zkaccel_hdl::ntt::config::ECP5_K);
+    let mut card = SimCard::new(CardVariant::Fast, &cfg, 1 << 4, MemModel::HBM).unwrap();
+    card.set_traffic(Traffic { bubble: 0.3, stall: 0.5 }, rng.seed() ^ 0x17);
+    let id = card.identify().unwrap();
+    assert_eq!(id.kernels, Kernel::Ntt as u32, "the small card announces the NTT kernel alone");
+    assert_eq!(card.read32(Reg::NttMaxLogN.offset()).unwrap(), cfg.ntt_k as u32);
+    for (seq, kernel) in [(11, Kernel::Msm as u32), (12, Kernel::Lookup as u32)] {
+        card.write32(Reg::Command.offset(), kernel).unwrap();
+        card.write32(Reg::Doorbell.offset(), seq).unwrap();
+        card.wait_done(seq, T).unwrap();
+        assert_eq!(card.read32(Reg::Status.offset()).unwrap(), Status::NO_KERNEL, "kernel {kernel}");
+    }
+    for (k, mode) in [
+        (3, NttMode::FORWARD),
+        (5, NttMode { inverse: true, coset: Some(default_coset()) }),
+        (4, NttMode::INVERSE),
+        (5, NttMode { inverse: false, coset: Some(Fr::from(5u64)) }),
+    ] {
+        let x: Vec<Fr> = (0..1 << k).map(|_| Fr::rand(&mut rng)).collect();
+        let mut got = x.clone();
+        DeviceNtt::new(&mut card, T).unwrap().transform(&mut got, mode).unwrap();
+        assert_eq!(got, ntt_ark(&x, mode), "small card 2^{k} {mode:?}");
+        // The multiplier takes one operation per 33 cycles: n loads, n/2·k butterflies, n unloads.
+        let n = 1u64 << k;
+        let ops = 2 * n + n / 2 * k as u64;
+        let cycles = card.read32(Reg::CmdCycles.offset()).unwrap() as u64;
+        assert!(cycles >= 33 * ops, "2^{k}: {cycles} cycles for {ops} multiplier operations");
+    }
+}

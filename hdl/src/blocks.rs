@@ -8,7 +8,7 @@ use crate::lookup::{config::TEST_LOG_DEPTH, LookupUnit};
 use crate::mod_add_sub::{AddSubOp, ModAddSub};
 use crate::montmul_iterative::MontMulIterative;
 use crate::montmul_pipelined::{MontMulPipelinedEcp5, MontMulPipelinedXcup};
-use crate::ntt::{config::TEST_K, NttCore};
+use crate::ntt::{config::{ECP5_K, TEST_K}, multiplier::NttMultiplier, NttCore};
 use crate::verilog::generate;
 
 /// Names accepted by [`verilog_of`].
@@ -22,6 +22,7 @@ pub const NAMES: &[&str] = &[
     "montmul_pipelined_xcup",
     "montmul_pipelined_ecp5",
     "ntt_core_k10",
+    "ntt_core_iterative_k8",
     "g1_add_mixed",
     "lookup_unit_k10",
 ];
@@ -39,6 +40,8 @@ pub fn verilog_of(name: &str, field: Bn254Field) -> Option<String> {
         "montmul_pipelined_ecp5" => generate(&mut MontMulPipelinedEcp5::bn254(field)),
         // The NTT core works over Fr only; `field` is ignored.
         "ntt_core_k10" => generate(&mut NttCore::new(TEST_K)),
+        // The NTT core on the digit-serial multiplier, 2^8-point buffer: the ECP5-85F build.
+        "ntt_core_iterative_k8" => generate(&mut NttCore::with_multiplier(ECP5_K, NttMultiplier::Iterative)),
         // BN254 G1 (over Fq) only; `field` is ignored.
         "g1_add_mixed" => generate(&mut G1AddMixedXcup::new()),
         // The lookup kernel (Fr): 2^10 counter rows, batches of 2^10; `field` is ignored.

@@ -21,6 +21,9 @@ pub enum CardTop {
     /// [`CardCore`]: the card with the G1 adder port outside (synthesis of the card without the
     /// adder, to report the adder separately).
     Core,
+    /// [`CardCore`] built as [`CardConfig::small`]: the NTT kernel alone on the digit-serial
+    /// multiplier (the ECP5-85F build); only `ntt_k` of the configuration counts.
+    Small,
 }
 
 impl CardTop {
@@ -29,6 +32,16 @@ impl CardTop {
         match self {
             CardTop::Full => "card_full",
             CardTop::Core => "card_core",
+            CardTop::Small => "card_small",
+        }
+    }
+
+    /// The configuration `top` is built with from `cfg`: `cfg` itself, or for [`CardTop::Small`]
+    /// the small card of `cfg.ntt_k` points.
+    pub fn config(self, cfg: &CardConfig) -> CardConfig {
+        match self {
+            CardTop::Full | CardTop::Core => *cfg,
+            CardTop::Small => CardConfig::small(cfg.ntt_k),
         }
     }
 
@@ -37,6 +50,7 @@ impl CardTop {
         match name {
             "card_full" => Some(CardTop::Full),
             "card_core" => Some(CardTop::Core),
+            "card_small" => Some(CardTop::Small),
             _ => None,
         }
     }
@@ -45,11 +59,12 @@ impl CardTop {
 /// The Verilog of `top` built for `cfg`. `None` when `cfg` is outside what the card accepts
 /// (NTT buffer `2^3..=2^15`, bucket memory `2^1..=2^16`).
 pub fn card_verilog(top: CardTop, cfg: &CardConfig) -> Option<String> {
+    let cfg = top.config(cfg);
     if !(3..=15).contains(&cfg.ntt_k) || !(1..=16).contains(&cfg.msm_log_depth) {
         return None;
     }
     Some(match top {
-        CardTop::Full => generate(&mut CardFull::new(cfg)),
-        CardTop::Core => generate(&mut CardCore::new(cfg)),
+        CardTop::Full => generate(&mut CardFull::new(&cfg)),
+        CardTop::Core | CardTop::Small => generate(&mut CardCore::new(&cfg)),
     })
 }

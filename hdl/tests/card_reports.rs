@@ -64,3 +64,36 @@ fn card_reports_match_the_rtl_and_add_up() {
         assert!(r["clock_source"].as_str().unwrap().starts_with("none"), "{name}: Yosys measures no UltraScale+ clock");
     }
 }
+
+/// The committed ECP5 card report (bitstreams/reports/ecp5-card/, `python3 bitstreams/synth.py
+/// ecp5-card`): of today's small-card RTL, within the 85F's 156 multipliers — the NTT core's
+/// digit-serial multiplier alone (the MSM and lookup blocks are masked off and must be gone), placed
+/// and routed with a measured clock, and packed to a bitstream.
+#[test]
+fn ecp5_card_report_matches_the_rtl() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../bitstreams/reports/ecp5-card");
+    let paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    assert_eq!(paths.len(), 1, "one ECP5 card build");
+    let r = load(&paths[0]);
+    let name = paths[0].display();
+    let regen = "rerun `python3 bitstreams/synth.py ecp5-card` (place and route: minutes)";
+    assert_eq!(r["block"], "card_small", "{name}");
+    let ntt_k = r["card_config"]["ntt_k"].as_u64().unwrap() as usize;
+    let cfg = CardConfig { ntt_k, ..CardConfig::SIM };
+    let v = card_verilog(CardTop::Small, &cfg).unwrap();
+    assert_eq!(r["verilog_sha256"].as_str().unwrap(), hex::encode(Sha256::digest(v.as_bytes())), "{name} is stale: {regen}");
+    assert_eq!(r["card_config"]["kernels_mask"].as_u64(), Some(CardConfig::small(ntt_k).kernels as u64), "{name}");
+    let dsp = r["resources"]["dsp"].as_u64().unwrap();
+    assert_eq!(dsp, zkaccel_hdl::montmul_iterative::config::DSP_LEAVES as u64, "{name}: only the NTT's multiplier uses MULT18X18D");
+    assert!(dsp <= 156, "{name}: the 85F has 156 MULT18X18D");
+    assert_eq!(r["placed_utilisation"]["MULT18X18D"][0].as_u64(), Some(dsp), "{name}: placed multipliers");
+    let fmax = r["fmax_mhz"].as_f64().unwrap();
+    assert!(fmax > 1.0 && fmax < 500.0, "{name}: fmax {fmax}");
+    assert!(r["clock_source"].as_str().unwrap().starts_with("measured"), "{name}");
+    assert!(r["bitstream_bytes"].as_u64().unwrap() > 100_000, "{name}: a real 85F bitstream is about 2 MB");
+    assert_eq!(r["bitstream_sha256"].as_str().unwrap().len(), 64, "{name}");
+}

@@ -1,16 +1,19 @@
 // zkaccel on the AWS F2 small shell: the card's registers on OCL (AXI4-Lite, BAR0) and its streams
-// on DMA_PCIS (AXI4, 512-bit). Port names are the shell's (aws/aws-fpga
+// on DMA_PCIS (AXI4, 512-bit, BAR4). Port names are the shell's (aws/aws-fpga
 // hdk/common/shell_stable/design/interfaces/cl_ports.vh); cl_zkaccel.sv connects them one to one.
-// DMA_PCIS: a write burst is host-to-card data (wstrb selects 32-byte halves); a write burst to
-// an address with bit LAST_BIT set ends the packet on its last beat. A read burst pops
-// card-to-host beats; after the card's last beat the rest of the burst reads as zeros.
-// One write and one read burst at a time. Written for bitstreams/synth.py vendor; lint-checked,
-// never run on an FPGA.
+// DMA_PCIS serves the driver's BAR-window data path (driver/src/pcie/window.rs, the one definition
+// of the layout): control words in the first 64-byte line (MAGIC "zkdw", CHUNK, H2C_SEQ/LEN/ACK,
+// C2H_SEQ/LEN/ACK), a host-to-card mailbox of CHUNK bytes at 0x1000 and a card-to-host mailbox at
+// 0x1000 + CHUNK. A host-to-card chunk (H2C_SEQ != H2C_ACK) is streamed into the card, `last` on
+// its final beat when H2C_LEN has bit 31 set (the end of the host's packet), then acknowledged;
+// card-to-host beats fill the free mailbox, which is published (C2H_LEN, C2H_SEQ + 1) when full,
+// on the card's `last`, or after FLUSH_CYCLES without a beat. One write and one read burst at a
+// time (INCR, 64-byte beats). Written for bitstreams/synth.py vendor; lint-checked and simulated
+// with Verilator against the driver's window code (driver/tests/f2_window_rtl.rs), never run on an FPGA.
 `default_nettype none
 module zkaccel_f2_bridge #(
     parameter CLOCK_KHZ = 250000,
-    parameter MEM_LOG_POINTS = 16,
-    parameter LAST_BIT = 20
+    parameter MEM_LOG_POINTS = 16
 ) (
     input  wire         clk_main_a0,
     input  wire         rst_main_n,
@@ -59,67 +62,194 @@ module zkaccel_f2_bridge #(
     output wire         cl_sh_dma_pcis_rvalid,
     input  wire         sh_cl_dma_pcis_rready
 );
-    // ---- writes: AW, then W beats into the host-to-card stream, then B ----
-    reg        w_active, b_pending, w_last_burst;
+    // ---- the window ----
+    localparam [31:0] MAGIC = 32'h7a6b6477;          // "zkdw" (window::WINDOW_MAGIC)
+    localparam        CHUNK_LINES = 64;              // 64 lines of 64 bytes
+    localparam [31:0] CHUNK = CHUNK_LINES * 64;      // 4096 bytes: mailboxes at 0x1000, 0x2000
+    localparam        FLUSH_CYCLES = 1024;
+    // Region of a byte address (bits 13:12): 0 control, 1 host-to-card mailbox, 2 card-to-host.
+    reg [31:0] h2c_seq, h2c_len, h2c_ack, c2h_seq, c2h_len, c2h_ack;
+    reg [511:0] h2c_mem [0:CHUNK_LINES-1];
+    reg [511:0] c2h_mem [0:CHUNK_LINES-1];
+
+    // ---- writes: AW, then W beats (line by line), then B ----
+    reg        w_active, b_pending;
     reg [15:0] w_id;
+    reg [7:0]  w_line;                               // address bits 13:6 of the current beat
     assign cl_sh_dma_pcis_awready = !w_active && !b_pending;
+    assign cl_sh_dma_pcis_wready  = w_active;
+    wire w_beat = w_active && sh_cl_dma_pcis_wvalid;
+    wire [3:0] ctl_strb_h2c_seq = sh_cl_dma_pcis_wstrb[16 +: 4];
+    wire [3:0] ctl_strb_h2c_len = sh_cl_dma_pcis_wstrb[20 +: 4];
+    wire [3:0] ctl_strb_c2h_ack = sh_cl_dma_pcis_wstrb[40 +: 4];
+    integer i;
+    always @(posedge clk_main_a0) begin
+        if (w_beat && w_line[7:6] == 2'd1)
+            for (i = 0; i < 64; i = i + 1)
+                if (sh_cl_dma_pcis_wstrb[i]) h2c_mem[w_line[5:0]][i*8 +: 8] <= sh_cl_dma_pcis_wdata[i*8 +: 8];
+    end
+
+    // ---- host-to-card engine: mailbox lines into the card's stream ----
+    localparam H_IDLE = 2'd0, H_READ = 2'd1, H_SEND = 2'd2;
+    reg [1:0]   h_state;
+    reg [5:0]   h_line, h_last_line;
+    reg         h_half_last, h_end;
+    reg [31:0]  h_seq;
+    reg [511:0] h_q;
+    wire        s_tready;
+    wire [30:0] h_bytes = h2c_len[30:0];
+    wire        h_go = (h_state == H_IDLE) && (h2c_seq != h2c_ack);
+    wire        h_take = (h_state == H_SEND) && s_tready;
+
+    // ---- card-to-host engine: the card's beats into the free mailbox ----
+    reg  [6:0]  c_lines;
+    reg  [12:0] c_bytes;
+    reg  [10:0] c_idle;
+    wire [511:0] m_tdata;
+    wire [63:0]  m_tkeep;
+    wire         m_tlast, m_tvalid;
+    wire c_free  = (c2h_ack == c2h_seq);
+    wire m_ready = c_free && (c_lines != CHUNK_LINES);
+    wire c_beat  = m_tvalid && m_ready;
+    wire [12:0] c_bytes_next = c_bytes + (m_tkeep[63] ? 13'd64 : 13'd32);
+    wire c_publish = c_beat ? (m_tlast || c_lines == CHUNK_LINES - 1)
+                            : (c_free && c_lines != 7'd0 && c_idle == FLUSH_CYCLES - 1);
+    always @(posedge clk_main_a0) begin
+        if (c_beat) c2h_mem[c_lines[5:0]] <= m_tdata;
+        if (h_state == H_READ) h_q <= h2c_mem[h_line];
+    end
+
     always @(posedge clk_main_a0) begin
         if (!rst_main_n) begin
             w_active <= 1'b0;
             b_pending <= 1'b0;
-            w_last_burst <= 1'b0;
             w_id <= 16'd0;
+            w_line <= 8'd0;
+            h2c_seq <= 32'd0;
+            h2c_len <= 32'd0;
+            h2c_ack <= 32'd0;
+            c2h_seq <= 32'd0;
+            c2h_len <= 32'd0;
+            c2h_ack <= 32'd0;
+            h_state <= H_IDLE;
+            h_line <= 6'd0;
+            h_last_line <= 6'd0;
+            h_half_last <= 1'b0;
+            h_end <= 1'b0;
+            h_seq <= 32'd0;
+            c_lines <= 7'd0;
+            c_bytes <= 13'd0;
+            c_idle <= 11'd0;
         end else begin
             if (sh_cl_dma_pcis_awvalid && cl_sh_dma_pcis_awready) begin
                 w_active <= 1'b1;
                 w_id <= sh_cl_dma_pcis_awid;
-                w_last_burst <= sh_cl_dma_pcis_awaddr[LAST_BIT];
+                w_line <= sh_cl_dma_pcis_awaddr[13:6];
             end
-            if (sh_cl_dma_pcis_wvalid && cl_sh_dma_pcis_wready && sh_cl_dma_pcis_wlast) begin
-                w_active <= 1'b0;
-                b_pending <= 1'b1;
+            if (w_beat) begin
+                w_line <= w_line + 8'd1;
+                // Control words, whole 32-bit words only (the host writes them with write32).
+                if (w_line == 8'd0) begin
+                    if (ctl_strb_h2c_seq == 4'hf) h2c_seq <= sh_cl_dma_pcis_wdata[16*8 +: 32];
+                    if (ctl_strb_h2c_len == 4'hf) h2c_len <= sh_cl_dma_pcis_wdata[20*8 +: 32];
+                    if (ctl_strb_c2h_ack == 4'hf) c2h_ack <= sh_cl_dma_pcis_wdata[40*8 +: 32];
+                end
+                if (sh_cl_dma_pcis_wlast) begin
+                    w_active <= 1'b0;
+                    b_pending <= 1'b1;
+                end
             end else if (b_pending && sh_cl_dma_pcis_bready) b_pending <= 1'b0;
+
+            // Host-to-card: a new chunk of h_bytes (a multiple of 32, at most CHUNK) bytes.
+            if (h_go) begin
+                h_seq <= h2c_seq;
+                h_line <= 6'd0;
+                h_last_line <= h_bytes[11:6] - (h_bytes[5:0] == 6'd0 ? 6'd1 : 6'd0);
+                h_half_last <= h_bytes[5];
+                h_end <= h2c_len[31];
+                if (h_bytes == 31'd0) h2c_ack <= h2c_seq;
+                else h_state <= H_READ;
+            end
+            if (h_state == H_READ) h_state <= H_SEND;
+            if (h_take) begin
+                if (h_line == h_last_line) begin
+                    h2c_ack <= h_seq;
+                    h_state <= H_IDLE;
+                end else begin
+                    h_line <= h_line + 6'd1;
+                    h_state <= H_READ;
+                end
+            end
+
+            // Card-to-host.
+            if (c_beat || c_lines == 7'd0) c_idle <= 11'd0;
+            else if (c_idle != FLUSH_CYCLES - 1) c_idle <= c_idle + 11'd1;
+            if (c_beat) begin
+                c_lines <= c_lines + 7'd1;
+                c_bytes <= c_bytes_next;
+            end
+            if (c_publish) begin
+                c2h_len <= {19'd0, c_beat ? c_bytes_next : c_bytes};
+                c2h_seq <= c2h_seq + 32'd1;
+                c_lines <= 7'd0;
+                c_bytes <= 13'd0;
+            end
         end
     end
-    wire s_tready;
-    assign cl_sh_dma_pcis_wready = w_active && s_tready;
     assign cl_sh_dma_pcis_bid = w_id;
     assign cl_sh_dma_pcis_bresp = 2'b00;
     assign cl_sh_dma_pcis_bvalid = b_pending;
 
-    // ---- reads: AR, then len+1 beats from the card-to-host stream ----
-    reg        r_active, r_drained;
+    // ---- reads: AR, then len+1 beats, each fetched (one cycle) and then offered ----
+    reg        r_active, r_fetch, r_valid;
     reg [15:0] r_id;
-    reg [7:0]  r_left;
-    wire [511:0] m_tdata;
-    wire [63:0]  m_tkeep;
-    wire         m_tlast, m_tvalid;
+    reg [7:0]  r_left, r_line;
+    reg [511:0] r_data;
+    wire [511:0] ctl_line = {160'd0, c2h_ack, c2h_len, c2h_seq, 32'd0, h2c_ack, h2c_len, h2c_seq,
+                             64'd0, CHUNK, MAGIC};
     assign cl_sh_dma_pcis_arready = !r_active;
-    wire r_beat = r_active && sh_cl_dma_pcis_rready && (r_drained || m_tvalid);
     always @(posedge clk_main_a0) begin
         if (!rst_main_n) begin
             r_active <= 1'b0;
-            r_drained <= 1'b0;
+            r_fetch <= 1'b0;
+            r_valid <= 1'b0;
             r_id <= 16'd0;
             r_left <= 8'd0;
+            r_line <= 8'd0;
+            r_data <= 512'd0;
         end else begin
             if (sh_cl_dma_pcis_arvalid && cl_sh_dma_pcis_arready) begin
                 r_active <= 1'b1;
-                r_drained <= 1'b0;
+                r_fetch <= 1'b1;
                 r_id <= sh_cl_dma_pcis_arid;
                 r_left <= sh_cl_dma_pcis_arlen;
-            end else if (r_beat) begin
-                if (!r_drained && m_tlast) r_drained <= 1'b1;
+                r_line <= sh_cl_dma_pcis_araddr[13:6];
+            end
+            if (r_fetch) begin
+                r_fetch <= 1'b0;
+                r_valid <= 1'b1;
+                case (r_line[7:6])
+                    2'd0: r_data <= (r_line == 8'd0) ? ctl_line : 512'd0;
+                    2'd2: r_data <= c2h_mem[r_line[5:0]];
+                    default: r_data <= 512'd0;  // the host-to-card mailbox is write-only
+                endcase
+            end
+            if (r_valid && sh_cl_dma_pcis_rready) begin
+                r_valid <= 1'b0;
+                r_line <= r_line + 8'd1;
                 if (r_left == 8'd0) r_active <= 1'b0;
-                else r_left <= r_left - 8'd1;
+                else begin
+                    r_left <= r_left - 8'd1;
+                    r_fetch <= 1'b1;
+                end
             end
         end
     end
     assign cl_sh_dma_pcis_rid = r_id;
-    assign cl_sh_dma_pcis_rdata = r_drained ? 512'd0 : (m_tdata & {{32{{8{m_tkeep[63]}}}}, {32{8'hff}}});
+    assign cl_sh_dma_pcis_rdata = r_data;
     assign cl_sh_dma_pcis_rresp = 2'b00;
     assign cl_sh_dma_pcis_rlast = r_left == 8'd0;
-    assign cl_sh_dma_pcis_rvalid = r_active && (r_drained || m_tvalid);
+    assign cl_sh_dma_pcis_rvalid = r_valid;
 
     zkaccel_shell_core #(.CLOCK_KHZ(CLOCK_KHZ), .MEM_LOG_POINTS(MEM_LOG_POINTS)) core (
         .clk(clk_main_a0),
@@ -141,19 +271,20 @@ module zkaccel_f2_bridge #(
         .s_axil_rresp(cl_ocl_rresp),
         .s_axil_rvalid(cl_ocl_rvalid),
         .s_axil_rready(ocl_cl_rready),
-        .s_axis_tdata(sh_cl_dma_pcis_wdata),
-        .s_axis_tkeep(sh_cl_dma_pcis_wstrb),
-        .s_axis_tlast(sh_cl_dma_pcis_wlast && w_last_burst),
-        .s_axis_tvalid(sh_cl_dma_pcis_wvalid && w_active),
+        .s_axis_tdata(h_q),
+        .s_axis_tkeep({{32{!(h_line == h_last_line && h_half_last)}}, {32{1'b1}}}),
+        .s_axis_tlast(h_line == h_last_line && h_end),
+        .s_axis_tvalid(h_state == H_SEND),
         .s_axis_tready(s_tready),
         .m_axis_tdata(m_tdata),
         .m_axis_tkeep(m_tkeep),
         .m_axis_tlast(m_tlast),
         .m_axis_tvalid(m_tvalid),
-        .m_axis_tready(r_active && !r_drained && sh_cl_dma_pcis_rready)
+        .m_axis_tready(m_ready)
     );
 
-    wire unused_ok = &{1'b0, sh_cl_dma_pcis_awaddr[63:LAST_BIT+1], sh_cl_dma_pcis_awaddr[LAST_BIT-1:0],
-                       sh_cl_dma_pcis_awlen, sh_cl_dma_pcis_araddr, m_tkeep[62:0]};
+    wire unused_ok = &{1'b0, sh_cl_dma_pcis_awaddr[63:14], sh_cl_dma_pcis_awaddr[5:0], sh_cl_dma_pcis_awlen,
+                       sh_cl_dma_pcis_araddr[63:14], sh_cl_dma_pcis_araddr[5:0], m_tkeep[62:0],
+                       sh_cl_dma_pcis_wstrb[63:44], sh_cl_dma_pcis_wstrb[39:24], sh_cl_dma_pcis_wstrb[15:0]};
 endmodule
 `default_nettype wire

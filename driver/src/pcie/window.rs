@@ -9,7 +9,7 @@
 //! | 0x00 | `MAGIC` | card | [`WINDOW_MAGIC`] ("zkdw"); all ones = the card is gone |
 //! | 0x04 | `CHUNK` | card | bytes per mailbox (a multiple of 32) |
 //! | 0x10 | `H2C_SEQ` | host | incremented when a host-to-card chunk is in the mailbox |
-//! | 0x14 | `H2C_LEN` | host | its length in bytes |
+//! | 0x14 | `H2C_LEN` | host | its length in bytes; bit 31 ([`H2C_LAST`]) set: the chunk ends the packet |
 //! | 0x18 | `H2C_ACK` | card | the `H2C_SEQ` the card has consumed |
 //! | 0x20 | `C2H_SEQ` | card | incremented when a card-to-host chunk is in the mailbox |
 //! | 0x24 | `C2H_LEN` | card | its length in bytes |
@@ -20,6 +20,12 @@
 //! The data is written before its sequence number (with a fence), the sequence number last. While
 //! the host waits for the card to take a chunk it also empties the card's mailbox, so a kernel
 //! that streams results before it has all its input cannot deadlock.
+//!
+//! A packet (one [`crate::device::Device::stream_to_card`] call) ends with `last` on its final
+//! beat: its last chunk carries [`H2C_LAST`] in `H2C_LEN`, and the card's stream shows `last`
+//! there. The card publishes its mailbox when it is full, when the card's stream ends a packet, or
+//! after a pause. The F2 wrapper (`bitstreams/vendor/rtl/zkaccel_f2_bridge.v`) implements the card
+//! side in RTL; `driver/tests/f2_window_rtl.rs` runs this code against it in Verilator.
 
 use std::time::{Duration, Instant};
 
@@ -30,6 +36,9 @@ use crate::regs::GONE;
 
 /// "zkdw".
 pub const WINDOW_MAGIC: u32 = 0x7a6b_6477;
+/// Flag in `H2C_LEN`: this chunk ends the host's packet (the card's stream carries `last` on its
+/// final beat).
+pub const H2C_LAST: u32 = 1 << 31;
 /// Offsets of the window's control words and mailboxes.
 pub mod win {
     pub const MAGIC: usize = 0x00;
@@ -44,31 +53,73 @@ pub mod win {
     pub const MAILBOX: usize = 0x1000;
 }
 
+/// What the window is accessed through: a mapped BAR ([`Bar`]), or a model of the card's bus in
+/// tests. Accesses are 32-bit aligned words and byte runs, as on a BAR mapping.
+pub trait WindowBus {
+    /// Reads the word at a byte offset.
+    fn read32(&self, offset: usize) -> Result<u32, DeviceError>;
+    /// Writes the word at a byte offset.
+    fn write32(&self, offset: usize, value: u32) -> Result<(), DeviceError>;
+    /// Reads `len` bytes from a byte offset.
+    fn read_bytes(&self, offset: usize, len: usize) -> Result<Vec<u8>, DeviceError>;
+    /// Writes bytes at a byte offset.
+    fn write_bytes(&self, offset: usize, data: &[u8]) -> Result<(), DeviceError>;
+    /// Bytes the window spans.
+    fn len(&self) -> usize;
+    /// Whether it spans nothing.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Names it in errors.
+    fn describe(&self) -> String;
+}
+
+impl WindowBus for Bar {
+    fn read32(&self, offset: usize) -> Result<u32, DeviceError> {
+        Bar::read32(self, offset)
+    }
+    fn write32(&self, offset: usize, value: u32) -> Result<(), DeviceError> {
+        Bar::write32(self, offset, value)
+    }
+    fn read_bytes(&self, offset: usize, len: usize) -> Result<Vec<u8>, DeviceError> {
+        Bar::read_bytes(self, offset, len)
+    }
+    fn write_bytes(&self, offset: usize, data: &[u8]) -> Result<(), DeviceError> {
+        Bar::write_bytes(self, offset, data)
+    }
+    fn len(&self) -> usize {
+        Bar::len(self)
+    }
+    fn describe(&self) -> String {
+        self.path().display().to_string()
+    }
+}
+
 /// The host side of a data window.
-pub struct BarWindow {
-    bar: Bar,
+pub struct BarWindow<B: WindowBus = Bar> {
+    bar: B,
     chunk: usize,
     h2c_seq: u32,
     c2h_seen: u32,
     pending: Vec<u8>,
 }
 
-impl BarWindow {
-    /// Maps the data BAR and checks that a card serves a window there.
-    pub fn open(bar: Bar) -> Result<Self, DeviceError> {
+impl<B: WindowBus> BarWindow<B> {
+    /// Checks that a card serves a window on `bar` (a mapped data BAR).
+    pub fn open(bar: B) -> Result<Self, DeviceError> {
         let magic = bar.read32(win::MAGIC)?;
         if magic == GONE {
-            return Err(DeviceError::Gone(format!("{}: the data window reads all ones", bar.path().display())));
+            return Err(DeviceError::Gone(format!("{}: the data window reads all ones", bar.describe())));
         }
         if magic != WINDOW_MAGIC {
             return Err(DeviceError::Unsupported(format!(
                 "{}: no zkaccel data window (magic {magic:#x}, expected {WINDOW_MAGIC:#x}): is this the data BAR of a zkaccel shell? (set ZKACCEL_DATA_BAR)",
-                bar.path().display()
+                bar.describe()
             )));
         }
         let chunk = bar.read32(win::CHUNK)? as usize;
         if chunk == 0 || !chunk.is_multiple_of(32) || win::MAILBOX + 2 * chunk > bar.len() {
-            return Err(DeviceError::Protocol(format!("{}: mailbox size {chunk} does not fit the {}-byte BAR", bar.path().display(), bar.len())));
+            return Err(DeviceError::Protocol(format!("{}: mailbox size {chunk} does not fit the {}-byte BAR", bar.describe(), bar.len())));
         }
         let mut w = Self { bar, chunk, h2c_seq: 0, c2h_seen: 0, pending: vec![] };
         w.resync()?;
@@ -126,7 +177,8 @@ impl BarWindow {
                 Ok(None)
             })?;
             self.bar.write_bytes(win::MAILBOX, part)?;
-            self.bar.write32(win::H2C_LEN, part.len() as u32)?;
+            let last = if (i + 1) * self.chunk >= data.len() { H2C_LAST } else { 0 };
+            self.bar.write32(win::H2C_LEN, part.len() as u32 | last)?;
             self.h2c_seq = seq.wrapping_add(1);
             self.bar.write32(win::H2C_SEQ, self.h2c_seq)?;
         }
@@ -161,7 +213,7 @@ impl BarWindow {
     }
 
     /// The mapped data BAR.
-    pub fn bar(&self) -> &Bar {
+    pub fn bar(&self) -> &B {
         &self.bar
     }
 

@@ -1,8 +1,9 @@
 //! Build parameters and fixed limits of the card top ([`super::CardCore`], `NOTES.md`).
 
+use crate::ntt::multiplier::NttMultiplier;
 use zkaccel_interface::regs::{Kernel, DIGIT_FORMAT};
 
-/// Kernels every card build contains (NTT, MSM and lookup).
+/// Kernels of the cloud card builds (NTT, MSM and lookup); [`CardConfig::kernels`] of a build.
 pub const KERNELS: u32 = Kernel::Ntt as u32 | Kernel::Msm as u32 | Kernel::Lookup as u32;
 /// Largest window size: the digit format carries a 15-bit bucket number, so `|d| ≤ 2^14`.
 pub const MSM_MAX_C: usize = 15;
@@ -30,13 +31,46 @@ pub struct CardConfig {
     pub lookup_log_table: usize,
     /// Largest lookup inversion batch `2^lookup_log_batch` (7..=16).
     pub lookup_log_batch: usize,
+    /// The NTT core's butterfly multiplier.
+    pub ntt_multiplier: NttMultiplier,
+    /// The kernels the build has (a mask of `Kernel` bits, NTT always; register `Kernels`). The
+    /// blocks of an absent kernel stay in the RTL but every output of theirs is masked off, so
+    /// synthesis removes them, and its commands end with `NO_KERNEL`.
+    pub kernels: u32,
 }
 
 impl CardConfig {
     /// The build the tests, the simulated card and CI share: `2^10`-point NTT buffer (the
     /// synthesized `ntt_core_k10`), `2^10` bucket entries, and the lookup kernel of the synthesized
     /// `lookup_unit_k10` (`2^10` counter rows, batches of `2^10`).
-    pub const SIM: CardConfig = CardConfig { ntt_k: 10, msm_log_depth: 10, lookup_log_table: 10, lookup_log_batch: 10 };
+    pub const SIM: CardConfig = CardConfig {
+        ntt_k: 10,
+        msm_log_depth: 10,
+        lookup_log_table: 10,
+        lookup_log_batch: 10,
+        ntt_multiplier: NttMultiplier::PipelinedXcup,
+        kernels: KERNELS,
+    };
+
+    /// The small-FPGA card (ECP5-85F: 156 MULT18X18D): the NTT kernel alone, on the digit-serial
+    /// multiplier (17 multipliers), with a `2^ntt_k`-point buffer. No MSM (its G1 adder needs
+    /// 3 696 DSPs) and no lookup kernel (its batch inverter needs the pipelined multiplier); their
+    /// sizes here are the smallest the blocks accept (they are removed by synthesis).
+    pub const fn small(ntt_k: usize) -> CardConfig {
+        CardConfig {
+            ntt_k,
+            msm_log_depth: 1,
+            lookup_log_table: 4,
+            lookup_log_batch: 7,
+            ntt_multiplier: NttMultiplier::Iterative,
+            kernels: Kernel::Ntt as u32,
+        }
+    }
+
+    /// Whether the build has `kernel`.
+    pub fn has(&self, kernel: Kernel) -> bool {
+        self.kernels & kernel as u32 != 0
+    }
 
     /// Largest `c` of this build: the digit format's and the bucket memory's limit.
     pub fn max_c(&self) -> usize {

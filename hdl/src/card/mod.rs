@@ -172,6 +172,8 @@ pub struct CardCore {
     depth: Constant<Bits<48>>,
     ones: Constant<Bits<32>>,
     w_max: Constant<Bits<32>>,
+    has_msm: Constant<Bit>,
+    has_lookup: Constant<Bit>,
     state: DFF<CardState>,
     done_seq: DFF<Bits<32>>,
     pending: DFF<Bits<32>>,
@@ -203,6 +205,26 @@ pub struct CardCore {
     lk_framing: Signal<Local, Bits<32>>,
     lk_range: Signal<Local, Bits<32>>,
     lk_zero: Signal<Local, Bits<32>>,
+    // The outputs of the MSM and lookup blocks, masked off in a build without the kernel.
+    f_done: Signal<Local, Bit>,
+    f_ok: Signal<Local, Bit>,
+    f_framing: Signal<Local, Bit>,
+    f_s_ready: Signal<Local, Bit>,
+    f_m_valid: Signal<Local, Bit>,
+    f_m_data: Signal<Local, Bits<256>>,
+    f_m_last: Signal<Local, Bit>,
+    f_stat_digit: Signal<Local, Bit>,
+    f_stat_stall: Signal<Local, Bit>,
+    f_stat_read: Signal<Local, Bit>,
+    sc_error: Signal<Local, Bit>,
+    sc_add_valid: Signal<Local, Bit>,
+    sc_deferred: Signal<Local, Bits<32>>,
+    lk_busy: Signal<Local, Bit>,
+    lk_s_ready: Signal<Local, Bit>,
+    lk_m_valid: Signal<Local, Bit>,
+    lk_m_data: Signal<Local, Bits<256>>,
+    lk_m_last: Signal<Local, Bit>,
+    lk_element: Signal<Local, Bit>,
 }
 
 impl CardCore {
@@ -249,7 +271,7 @@ impl CardCore {
             sum_z3: Default::default(),
             sum_tag: Default::default(),
             regs: RegFile::new(cfg, 0),
-            ntt: NttCore::new(cfg.ntt_k),
+            ntt: NttCore::with_multiplier(cfg.ntt_k, cfg.ntt_multiplier),
             front: MsmFront::new(),
             sched: BucketScheduler::new(cfg.msm_log_depth, ADDER_LATENCY),
             lookup: LookupUnit::new(cfg.lookup_log_table, cfg.lookup_log_batch),
@@ -275,6 +297,8 @@ impl CardCore {
             depth: Constant::new(bits::<48>(1u64 << cfg.msm_log_depth)),
             ones: c32(0xffff_ffff),
             w_max: c32(255),
+            has_msm: Constant::new(cfg.has(Kernel::Msm)),
+            has_lookup: Constant::new(cfg.has(Kernel::Lookup)),
             state: Default::default(),
             done_seq: Default::default(),
             pending: Default::default(),
@@ -306,6 +330,25 @@ impl CardCore {
             lk_framing: Default::default(),
             lk_range: Default::default(),
             lk_zero: Default::default(),
+            f_done: Default::default(),
+            f_ok: Default::default(),
+            f_framing: Default::default(),
+            f_s_ready: Default::default(),
+            f_m_valid: Default::default(),
+            f_m_data: Default::default(),
+            f_m_last: Default::default(),
+            f_stat_digit: Default::default(),
+            f_stat_stall: Default::default(),
+            f_stat_read: Default::default(),
+            sc_error: Default::default(),
+            sc_add_valid: Default::default(),
+            sc_deferred: Default::default(),
+            lk_busy: Default::default(),
+            lk_s_ready: Default::default(),
+            lk_m_valid: Default::default(),
+            lk_m_data: Default::default(),
+            lk_m_last: Default::default(),
+            lk_element: Default::default(),
         }
     }
 }
@@ -329,6 +372,61 @@ impl Logic for CardCore {
         self.lookup.clock.next = self.clock.val();
         self.lookup.reset.next = self.reset.val();
 
+        // ---- Outputs of the MSM and lookup blocks: zero in a build without the kernel (so that
+        // synthesis removes the blocks; their commands end with NO_KERNEL before reaching them).
+        self.f_done.next = self.front.done.val() & self.has_msm.val();
+        self.f_ok.next = self.front.ok.val() & self.has_msm.val();
+        self.f_framing.next = self.front.framing.val() & self.has_msm.val();
+        self.f_s_ready.next = self.front.s_ready.val() & self.has_msm.val();
+        self.f_m_valid.next = self.front.m_valid.val() & self.has_msm.val();
+        self.f_m_last.next = self.front.m_last.val() & self.has_msm.val();
+        self.f_stat_digit.next = self.front.stat_digit.val() & self.has_msm.val();
+        self.f_stat_stall.next = self.front.stat_stall.val() & self.has_msm.val();
+        self.f_stat_read.next = self.front.stat_read.val() & self.has_msm.val();
+        self.sc_error.next = self.sched.error.val() & self.has_msm.val();
+        self.sc_add_valid.next = self.sched.add_valid.val() & self.has_msm.val();
+        self.lk_busy.next = self.lookup.busy.val() & self.has_lookup.val();
+        self.lk_s_ready.next = self.lookup.s_ready.val() & self.has_lookup.val();
+        self.lk_m_valid.next = self.lookup.m_valid.val() & self.has_lookup.val();
+        self.lk_m_last.next = self.lookup.m_last.val() & self.has_lookup.val();
+        self.lk_element.next = self.lookup.stat_element.val() & self.has_lookup.val();
+        self.f_m_data.next = 0.into();
+        self.sc_deferred.next = 0.into();
+        self.mem_rd_valid.next = false;
+        self.mem_rd_addr.next = 0.into();
+        self.mem_wr_valid.next = false;
+        self.mem_wr_addr.next = 0.into();
+        self.mem_wr_data.next = 0.into();
+        self.add_valid.next = false;
+        self.add_x1.next = 0.into();
+        self.add_y1.next = 0.into();
+        self.add_z1.next = 0.into();
+        self.add_x2.next = 0.into();
+        self.add_y2.next = 0.into();
+        self.add_neg2.next = false;
+        self.add_tag.next = 0.into();
+        if self.has_msm.val() {
+            self.f_m_data.next = self.front.m_data.val();
+            self.sc_deferred.next = self.sched.stat_deferred.val();
+            self.mem_rd_valid.next = self.front.mem_rd_valid.val();
+            self.mem_rd_addr.next = self.front.mem_rd_addr.val();
+            self.mem_wr_valid.next = self.front.mem_wr_valid.val();
+            self.mem_wr_addr.next = self.front.mem_wr_addr.val();
+            self.mem_wr_data.next = self.front.mem_wr_data.val();
+            self.add_valid.next = self.sched.add_valid.val();
+            self.add_x1.next = self.sched.add_x1.val();
+            self.add_y1.next = self.sched.add_y1.val();
+            self.add_z1.next = self.sched.add_z1.val();
+            self.add_x2.next = self.sched.add_x2.val();
+            self.add_y2.next = self.sched.add_y2.val();
+            self.add_neg2.next = self.sched.add_neg2.val();
+            self.add_tag.next = self.sched.add_tag.val();
+        }
+        self.lk_m_data.next = 0.into();
+        if self.has_lookup.val() {
+            self.lk_m_data.next = self.lookup.m_data.val();
+        }
+
         // ---- Register port.
         self.regs.reg_addr.next = self.reg_addr.val();
         self.regs.reg_wdata.next = self.reg_wdata.val();
@@ -344,7 +442,7 @@ impl Logic for CardCore {
         self.regs.msm_busy.next = self.msm_busy.q.val();
         self.regs.msm_elements.next = self.msm_elems.q.val();
         self.regs.msm_issued.next = self.msm_issued.q.val();
-        self.regs.msm_deferred.next = self.sched.stat_deferred.val();
+        self.regs.msm_deferred.next = self.sc_deferred.val();
         self.regs.msm_stalled.next = self.msm_stalled.q.val();
         self.regs.msm_points_read.next = self.msm_reads.q.val();
         self.regs.lookup_busy.next = self.lookup_busy.q.val();
@@ -375,19 +473,19 @@ impl Logic for CardCore {
         self.lookup.m_ready.next = self.m_ready.val() & (self.state.q.val() == CardState::LookupRun);
 
         self.lk_bad.next = 0.into();
-        if self.lookup.err_params.val() {
+        if self.lookup.err_params.val() & self.has_lookup.val() {
             self.lk_bad.next = self.st_bad.val();
         }
         self.lk_framing.next = 0.into();
-        if self.lookup.err_framing.val() {
+        if self.lookup.err_framing.val() & self.has_lookup.val() {
             self.lk_framing.next = self.st_framing.val();
         }
         self.lk_range.next = 0.into();
-        if self.lookup.err_range.val() {
+        if self.lookup.err_range.val() & self.has_lookup.val() {
             self.lk_range.next = self.st_range.val();
         }
         self.lk_zero.next = 0.into();
-        if self.lookup.err_zero.val() {
+        if self.lookup.err_zero.val() & self.has_lookup.val() {
             self.lk_zero.next = self.st_zero.val();
         }
 
@@ -407,11 +505,6 @@ impl Logic for CardCore {
         self.front.mem_rd_data_valid.next = self.mem_rd_data_valid.val();
         self.front.mem_rd_data.next = self.mem_rd_data.val();
         self.front.mem_wr_ready.next = self.mem_wr_ready.val();
-        self.mem_rd_valid.next = self.front.mem_rd_valid.val();
-        self.mem_rd_addr.next = self.front.mem_rd_addr.val();
-        self.mem_wr_valid.next = self.front.mem_wr_valid.val();
-        self.mem_wr_addr.next = self.front.mem_wr_addr.val();
-        self.mem_wr_data.next = self.front.mem_wr_data.val();
         self.sched.cfg_c.next = self.acc_c.q.val();
         self.sched.cfg_windows.next = self.acc_windows.q.val();
         self.sched.s_x.next = self.front.q_x.val();
@@ -427,14 +520,6 @@ impl Logic for CardCore {
         self.front.b_valid.next = self.sched.m_valid.val();
         self.front.b_last.next = self.sched.m_last.val();
         self.sched.m_ready.next = self.front.b_ready.val();
-        self.add_valid.next = self.sched.add_valid.val();
-        self.add_x1.next = self.sched.add_x1.val();
-        self.add_y1.next = self.sched.add_y1.val();
-        self.add_z1.next = self.sched.add_z1.val();
-        self.add_x2.next = self.sched.add_x2.val();
-        self.add_y2.next = self.sched.add_y2.val();
-        self.add_neg2.next = self.sched.add_neg2.val();
-        self.add_tag.next = self.sched.add_tag.val();
         self.sched.sum_valid.next = self.sum_valid.val();
         self.sched.sum_x3.next = self.sum_x3.val();
         self.sched.sum_y3.next = self.sum_y3.val();
@@ -443,9 +528,9 @@ impl Logic for CardCore {
 
         // ---- Streams: whoever owns them in the current state; idle input beats are dropped.
         self.s_ready.next = false;
-        self.m_valid.next = self.front.m_valid.val();
-        self.m_data.next = self.front.m_data.val();
-        self.m_last.next = self.front.m_last.val();
+        self.m_valid.next = self.f_m_valid.val();
+        self.m_data.next = self.f_m_data.val();
+        self.m_last.next = self.f_m_last.val();
         match self.state.q.val() {
             CardState::Idle => self.s_ready.next = true,
             CardState::NttRun => {
@@ -454,13 +539,13 @@ impl Logic for CardCore {
                 self.m_data.next = self.ntt.m_data.val();
                 self.m_last.next = self.ntt.m_last.val();
             }
-            CardState::MsmLoad => self.s_ready.next = self.front.s_ready.val(),
-            CardState::MsmAcc => self.s_ready.next = self.front.s_ready.val(),
+            CardState::MsmLoad => self.s_ready.next = self.f_s_ready.val(),
+            CardState::MsmAcc => self.s_ready.next = self.f_s_ready.val(),
             CardState::LookupRun => {
-                self.s_ready.next = self.lookup.s_ready.val();
-                self.m_valid.next = self.lookup.m_valid.val();
-                self.m_data.next = self.lookup.m_data.val();
-                self.m_last.next = self.lookup.m_last.val();
+                self.s_ready.next = self.lk_s_ready.val();
+                self.m_valid.next = self.lk_m_valid.val();
+                self.m_data.next = self.lk_m_data.val();
+                self.m_last.next = self.lk_m_last.val();
             }
             _ => {}
         }
@@ -493,22 +578,22 @@ impl Logic for CardCore {
         if (self.state.q.val() == CardState::LookupStart) | (self.state.q.val() == CardState::LookupRun) {
             self.lookup_busy.d.next = self.lookup_busy.q.val() + 1;
         }
-        if self.lookup.stat_element.val() {
+        if self.lk_element.val() {
             self.lookup_elems.d.next = self.lookup_elems.q.val() + 1;
         }
         if self.ntt.s_valid.val() & self.ntt.s_ready.val() {
             self.ntt_elems.d.next = self.ntt_elems.q.val() + 1;
         }
-        if self.front.stat_digit.val() {
+        if self.f_stat_digit.val() {
             self.msm_elems.d.next = self.msm_elems.q.val() + 1;
         }
-        if self.sched.add_valid.val() {
+        if self.sc_add_valid.val() {
             self.msm_issued.d.next = self.msm_issued.q.val() + 1;
         }
-        if self.front.stat_stall.val() {
+        if self.f_stat_stall.val() {
             self.msm_stalled.d.next = self.msm_stalled.q.val() + 1;
         }
-        if self.front.stat_read.val() {
+        if self.f_stat_read.val() {
             self.msm_reads.d.next = self.msm_reads.q.val() + 1;
         }
 
@@ -530,7 +615,7 @@ impl Logic for CardCore {
                         } else {
                             self.state.d.next = CardState::NttStart;
                         }
-                    } else if self.regs.command.val() == self.k_msm.val() {
+                    } else if (self.regs.command.val() == self.k_msm.val()) & self.has_msm.val() {
                         if self.regs.msm_slot.val() >= self.n_slots.val() {
                             self.status.d.next = self.st_bad.val();
                             self.finish.next = true;
@@ -557,7 +642,7 @@ impl Logic for CardCore {
                             self.status.d.next = self.st_bad.val();
                             self.finish.next = true;
                         }
-                    } else if self.regs.command.val() == self.k_lookup.val() {
+                    } else if (self.regs.command.val() == self.k_lookup.val()) & self.has_lookup.val() {
                         if (self.regs.lookup_op.val() == self.op_lk_fwd.val())
                             & (self.regs.lookup_beta.val() >= self.fr_r.val())
                         {
@@ -584,8 +669,8 @@ impl Logic for CardCore {
                 }
             }
             CardState::MsmLoad => {
-                if self.front.done.val() {
-                    if self.front.ok.val() {
+                if self.f_done.val() {
+                    if self.f_ok.val() {
                         self.slots.we.next = true;
                         self.slots.wdata.next = bit_cast::<65, 32>(self.load_base.q.val())
                             | (bit_cast::<65, 32>(self.load_n.q.val()) << 32)
@@ -624,18 +709,18 @@ impl Logic for CardCore {
                 self.state.d.next = CardState::LookupRun;
             }
             CardState::LookupRun => {
-                if !self.lookup.busy.val() {
+                if !self.lk_busy.val() {
                     self.status.d.next =
                         self.status.q.val() | self.lk_bad.val() | self.lk_framing.val() | self.lk_range.val() | self.lk_zero.val();
                     self.finish.next = true;
                 }
             }
             CardState::MsmAcc => {
-                if self.sched.error.val() {
+                if self.sc_error.val() {
                     self.status.d.next = self.status.q.val() | self.st_bad.val();
                 }
-                if self.front.done.val() {
-                    if self.front.framing.val() {
+                if self.f_done.val() {
+                    if self.f_framing.val() {
                         self.status.d.next = self.status.q.val() | self.st_framing.val();
                     }
                     self.finish.next = true;

@@ -301,7 +301,7 @@ impl RegFile {
             v_lookup_max_log_batch: word(cfg.lookup_log_batch as u64),
             v_id: word(CARD_ID as u64),
             v_version: word(REGMAP_VERSION as u64),
-            v_kernels: word(config::KERNELS as u64),
+            v_kernels: word(cfg.kernels as u64),
             v_clock: word(clock_khz as u64),
             v_ntt_max_log_n: word(cfg.ntt_k as u64),
             v_msm_max_c: word(cfg.max_c() as u64),

@@ -1,5 +1,6 @@
 //! NTT core over BN254 Fr: one radix-2 DIT butterfly per cycle on the fully pipelined Montgomery
-//! multiplier, an on-chip buffer of up to `2^K` points, the size `2^k ≤ 2^K` chosen at run time,
+//! multiplier (or one per 33 cycles on the digit-serial one, for small FPGAs: [`multiplier`]),
+//! an on-chip buffer of up to `2^K` points, the size `2^k ≤ 2^K` chosen at run time,
 //! forward and inverse (with the `1/n` scaling), and coset variants with a run-time shift.
 //!
 //! Data streams in and out in natural order over the AXI4-Stream-style ports of
@@ -24,15 +25,16 @@
 
 pub mod config;
 pub mod model;
+pub mod multiplier;
 
 use crate::bit_reverse::BitReverse16;
 use crate::delay_line::DelayLine;
 use crate::field::{to_limbs, Bn254Field};
 use crate::memory::{fifo::Fifo, ram::Ram, rom::Rom};
 use crate::mod_add_sub::{AddSubOp, ModAddSub};
-use crate::montmul_pipelined::MontMulPipelinedXcup;
 use ark_bn254::Fr;
 use ark_ff::{FftField, Field, One};
+use multiplier::{ButterflyMul, NttMultiplier};
 use rust_hdl::prelude::*;
 
 /// Kinds of pipelined operations (travel with the data through the multiplier).
@@ -124,7 +126,8 @@ pub struct NttCore {
     kind_out: Constant<Bits<3>>,
     kind_ctab: Constant<Bits<3>>,
     kind_mreg: Constant<Bits<3>>,
-    mul: MontMulPipelinedXcup,
+    issue_gap: Constant<Bits<6>>,
+    mul: ButterflyMul,
     add: ModAddSub,
     sub: ModAddSub,
     x0_line: DelayLine<256>,
@@ -152,6 +155,8 @@ pub struct NttCore {
     r_last: DFF<Bit>,
     r_sel: DFF<Bit>,
     r_sdata: DFF<Bits<256>>,
+    gap: DFF<Bits<6>>,
+    can_issue: Signal<Local, Bit>,
     issue: Signal<Local, Bit>,
     issue_kind: Signal<Local, Bits<3>>,
     issue_a0: Signal<Local, Bits<16>>,
@@ -178,8 +183,14 @@ pub struct NttCore {
 }
 
 impl NttCore {
-    /// A core for transforms of up to `2^k_max` points (`3 ≤ k_max ≤ 15`).
+    /// A core for transforms of up to `2^k_max` points (`3 ≤ k_max ≤ 15`) on the pipelined
+    /// multiplier (the cloud-card build).
     pub fn new(k_max: usize) -> Self {
+        Self::with_multiplier(k_max, NttMultiplier::PipelinedXcup)
+    }
+
+    /// A core for transforms of up to `2^k_max` points (`3 ≤ k_max ≤ 15`) on the multiplier `mul`.
+    pub fn with_multiplier(k_max: usize, mul: NttMultiplier) -> Self {
         assert!((3..=15).contains(&k_max), "K must be in 3..=15");
         let size = 1usize << k_max;
         let omega = Fr::get_root_of_unity(size as u64).expect("2^K divides r - 1 for K <= 28");
@@ -192,7 +203,7 @@ impl NttCore {
         let ninv: Vec<Bits<256>> = (0..=k_max)
             .map(|k| wire(&Fr::from(1u64 << k).inverse().expect("2^k is invertible")))
             .collect();
-        let lat_mul = crate::montmul_pipelined::config::LATENCY;
+        let lat_mul = mul.latency();
         let lat_add = crate::mod_add_sub::config::LATENCY;
         Self {
             clock: Default::default(),
@@ -222,7 +233,8 @@ impl NttCore {
             kind_out: Constant::new(bits::<3>(kind::OUT)),
             kind_ctab: Constant::new(bits::<3>(kind::CTAB)),
             kind_mreg: Constant::new(bits::<3>(kind::MREG)),
-            mul: MontMulPipelinedXcup::bn254(Bn254Field::Fr),
+            issue_gap: Constant::new(bits::<6>(mul.issue_interval() as u64 - 1)),
+            mul: ButterflyMul::new(mul),
             add: ModAddSub::bn254(Bn254Field::Fr, AddSubOp::Add),
             sub: ModAddSub::bn254(Bn254Field::Fr, AddSubOp::Sub),
             x0_line: DelayLine::new(lat_mul),
@@ -250,6 +262,8 @@ impl NttCore {
             r_last: Default::default(),
             r_sel: Default::default(),
             r_sdata: Default::default(),
+            gap: Default::default(),
+            can_issue: Default::default(),
             issue: Default::default(),
             issue_kind: Default::default(),
             issue_a0: Default::default(),
@@ -282,7 +296,7 @@ impl Logic for NttCore {
     fn update(&mut self) {
         dff_setup!(
             self, clock, state, log_n, inverse, coset, m_reg, idx, stage, inflight, err, r_valid, r_kind,
-            r_a0, r_a1, r_last, r_sel, r_sdata
+            r_a0, r_a1, r_last, r_sel, r_sdata, gap
         );
         self.mul.clock.next = self.clock.val();
         self.mul.reset.next = self.reset.val();
@@ -333,6 +347,8 @@ impl Logic for NttCore {
         self.ctab.we.next = false;
         self.ctab.waddr.next = 0.into();
         self.ctab.wdata.next = self.one.val();
+        // One operation per issue interval of the multiplier (every cycle when it is pipelined).
+        self.can_issue.next = self.gap.q.val() == 0;
 
         match self.state.q.val() {
             NttState::Idle => {
@@ -360,15 +376,17 @@ impl Logic for NttCore {
                 self.state.d.next = NttState::CtPass;
             }
             NttState::CtPass => {
-                self.issue.next = true;
-                if self.idx.q.val() == self.pow_stage.val() {
-                    self.issue_kind.next = self.kind_mreg.val();
-                    self.idx.d.next = 0.into();
-                    self.state.d.next = NttState::CtDrain;
-                } else {
-                    self.issue_kind.next = self.kind_ctab.val();
-                    self.issue_a0.next = self.pow_stage.val() + self.idx.q.val();
-                    self.idx.d.next = self.idx.q.val() + 1;
+                if self.can_issue.val() {
+                    self.issue.next = true;
+                    if self.idx.q.val() == self.pow_stage.val() {
+                        self.issue_kind.next = self.kind_mreg.val();
+                        self.idx.d.next = 0.into();
+                        self.state.d.next = NttState::CtDrain;
+                    } else {
+                        self.issue_kind.next = self.kind_ctab.val();
+                        self.issue_a0.next = self.pow_stage.val() + self.idx.q.val();
+                        self.idx.d.next = self.idx.q.val() + 1;
+                    }
                 }
             }
             NttState::CtDrain => {
@@ -383,8 +401,8 @@ impl Logic for NttCore {
                 }
             }
             NttState::Load => {
-                self.s_ready.next = true;
-                if self.s_valid.val() {
+                self.s_ready.next = self.can_issue.val();
+                if self.s_valid.val() & self.can_issue.val() {
                     self.issue.next = true;
                     self.issue_kind.next = self.kind_load.val();
                     self.issue_a0.next = self.rev_idx.val();
@@ -409,22 +427,24 @@ impl Logic for NttCore {
                 }
             }
             NttState::Stage => {
-                self.issue.next = true;
-                self.issue_kind.next = self.kind_stage.val();
-                self.issue_a0.next = self.i0.val();
-                self.issue_a1.next = self.i1.val();
-                if self.i0.val().xor() {
-                    self.bank1.raddr.next = self.i0.val() >> 1;
-                    self.bank0.raddr.next = self.i1.val() >> 1;
-                } else {
-                    self.bank0.raddr.next = self.i0.val() >> 1;
-                    self.bank1.raddr.next = self.i1.val() >> 1;
-                }
-                if self.idx.q.val() == self.half_m1.val() {
-                    self.idx.d.next = 0.into();
-                    self.state.d.next = NttState::StageDrain;
-                } else {
-                    self.idx.d.next = self.idx.q.val() + 1;
+                if self.can_issue.val() {
+                    self.issue.next = true;
+                    self.issue_kind.next = self.kind_stage.val();
+                    self.issue_a0.next = self.i0.val();
+                    self.issue_a1.next = self.i1.val();
+                    if self.i0.val().xor() {
+                        self.bank1.raddr.next = self.i0.val() >> 1;
+                        self.bank0.raddr.next = self.i1.val() >> 1;
+                    } else {
+                        self.bank0.raddr.next = self.i0.val() >> 1;
+                        self.bank1.raddr.next = self.i1.val() >> 1;
+                    }
+                    if self.idx.q.val() == self.half_m1.val() {
+                        self.idx.d.next = 0.into();
+                        self.state.d.next = NttState::StageDrain;
+                    } else {
+                        self.idx.d.next = self.idx.q.val() + 1;
+                    }
                 }
             }
             NttState::StageDrain => {
@@ -438,7 +458,9 @@ impl Logic for NttCore {
                 }
             }
             NttState::Out => {
-                if (self.inflight.q.val() + bit_cast::<9, 8>(self.fifo.count.val())) < self.credit_limit.val() {
+                if self.can_issue.val()
+                    & ((self.inflight.q.val() + bit_cast::<9, 8>(self.fifo.count.val())) < self.credit_limit.val())
+                {
                     self.issue.next = true;
                     self.issue_kind.next = self.kind_out.val();
                     self.issue_a0.next = self.idx.q.val();
@@ -457,9 +479,16 @@ impl Logic for NttCore {
                 }
             }
         }
+        if self.gap.q.val() != 0 {
+            self.gap.d.next = self.gap.q.val() - 1;
+        }
+        if self.issue.val() {
+            self.gap.d.next = self.issue_gap.val();
+        }
         if self.reset.val() {
             self.state.d.next = NttState::Idle;
             self.err.d.next = false;
+            self.gap.d.next = 0.into();
         }
         self.busy.next = self.state.q.val() != NttState::Idle;
         self.error.next = self.err.q.val();

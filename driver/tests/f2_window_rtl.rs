@@ -1,0 +1,309 @@
+//! The F2 wrapper's DMA_PCIS side (`bitstreams/vendor/rtl/zkaccel_f2_bridge.v`) and the driver's
+//! BAR-window data path (`zkaccel_driver::pcie::window`) speak one protocol: the driver's own
+//! `BarWindow` code runs against the wrapper RTL in Verilator, every window access an AXI4
+//! transaction on the wrapper's PCIS port. The card inside is a stub that loops its input stream
+//! back to its output and counts the beats that carry `last`, so the test sees both what the card
+//! received (the packet's end on its final beat) and what came back (every byte, in order).
+
+use std::cell::RefCell;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use rand::{RngCore, SeedableRng};
+use zkaccel_driver::pcie::window::{win, BarWindow, WindowBus, WINDOW_MAGIC};
+use zkaccel_driver::DeviceError;
+use zkaccel_sim::{Build, Model, Port};
+
+/// The card: input looped back to the output; beats and `last` beats counted.
+const CARD_STUB: &str = r#"
+module card_stub(clock, reset, mem_points, reg_addr, reg_wdata, reg_we, reg_rdata, busy, s_data, s_valid, s_ready,
+                 s_last, m_data, m_valid, m_ready, m_last, mem_rd_valid, mem_rd_ready, mem_rd_addr,
+                 mem_rd_data_valid, mem_rd_data, mem_wr_valid, mem_wr_ready, mem_wr_addr, mem_wr_data);
+    input wire clock; input wire reset; input wire [31:0] mem_points; input wire [7:0] reg_addr;
+    input wire [31:0] reg_wdata; input wire reg_we; output wire [31:0] reg_rdata; output wire busy;
+    input wire [255:0] s_data; input wire s_valid; output wire s_ready; input wire s_last;
+    output wire [255:0] m_data; output wire m_valid; input wire m_ready; output wire m_last;
+    output wire mem_rd_valid; input wire mem_rd_ready; output wire [31:0] mem_rd_addr;
+    input wire mem_rd_data_valid; input wire [511:0] mem_rd_data; output wire mem_wr_valid;
+    input wire mem_wr_ready; output wire [31:0] mem_wr_addr; output wire [511:0] mem_wr_data;
+    reg [31:0] beats, lasts, last_at;
+    assign m_data = s_data; assign m_valid = s_valid; assign m_last = s_last; assign s_ready = m_ready;
+    assign reg_rdata = 32'd0; assign busy = 1'b0; assign mem_rd_valid = 1'b0; assign mem_rd_addr = 32'd0;
+    assign mem_wr_valid = 1'b0; assign mem_wr_addr = 32'd0; assign mem_wr_data = 512'd0;
+    always @(posedge clock) begin
+        if (reset) begin beats <= 0; lasts <= 0; last_at <= 0; end
+        else if (s_valid && s_ready) begin
+            beats <= beats + 1;
+            if (s_last) begin lasts <= lasts + 1; last_at <= beats + 1; end
+        end
+    end
+endmodule
+"#;
+
+/// The test top: the bridge with its OCL port tied off, PCIS driven by the test.
+const TOP: &str = r#"
+module top(clock,reset,awaddr,awlen,awvalid,awready,wdata,wstrb,wlast,wvalid,wready,bvalid,bready,araddr,arlen,arvalid,arready,rdata,rlast,rvalid,rready,beats,lasts,last_at);
+    input wire clock;
+    input wire reset;
+    input wire [63:0] awaddr;
+    input wire [7:0] awlen;
+    input wire awvalid;
+    output wire awready;
+    input wire [511:0] wdata;
+    input wire [63:0] wstrb;
+    input wire wlast;
+    input wire wvalid;
+    output wire wready;
+    output wire bvalid;
+    input wire bready;
+    input wire [63:0] araddr;
+    input wire [7:0] arlen;
+    input wire arvalid;
+    output wire arready;
+    output wire [511:0] rdata;
+    output wire rlast;
+    output wire rvalid;
+    input wire rready;
+    output wire [31:0] beats;
+    output wire [31:0] lasts;
+    output wire [31:0] last_at;
+    wire unused_ocl;
+    zkaccel_f2_bridge #(.CLOCK_KHZ(250000), .MEM_LOG_POINTS(4)) bridge (
+        .clk_main_a0(clock), .rst_main_n(!reset),
+        .ocl_cl_awaddr(32'd0), .ocl_cl_awvalid(1'b0), .cl_ocl_awready(), .ocl_cl_wdata(32'd0), .ocl_cl_wstrb(4'd0),
+        .ocl_cl_wvalid(1'b0), .cl_ocl_wready(), .cl_ocl_bresp(), .cl_ocl_bvalid(), .ocl_cl_bready(1'b1),
+        .ocl_cl_araddr(32'd0), .ocl_cl_arvalid(1'b0), .cl_ocl_arready(), .cl_ocl_rdata(), .cl_ocl_rresp(),
+        .cl_ocl_rvalid(), .ocl_cl_rready(1'b1),
+        .sh_cl_dma_pcis_awid(16'd7), .sh_cl_dma_pcis_awaddr(awaddr), .sh_cl_dma_pcis_awlen(awlen),
+        .sh_cl_dma_pcis_awvalid(awvalid), .cl_sh_dma_pcis_awready(awready), .sh_cl_dma_pcis_wdata(wdata),
+        .sh_cl_dma_pcis_wstrb(wstrb), .sh_cl_dma_pcis_wlast(wlast), .sh_cl_dma_pcis_wvalid(wvalid),
+        .cl_sh_dma_pcis_wready(wready), .cl_sh_dma_pcis_bid(), .cl_sh_dma_pcis_bresp(), .cl_sh_dma_pcis_bvalid(bvalid),
+        .sh_cl_dma_pcis_bready(bready), .sh_cl_dma_pcis_arid(16'd9), .sh_cl_dma_pcis_araddr(araddr),
+        .sh_cl_dma_pcis_arlen(arlen), .sh_cl_dma_pcis_arvalid(arvalid), .cl_sh_dma_pcis_arready(arready),
+        .cl_sh_dma_pcis_rid(), .cl_sh_dma_pcis_rdata(rdata), .cl_sh_dma_pcis_rresp(), .cl_sh_dma_pcis_rlast(rlast),
+        .cl_sh_dma_pcis_rvalid(rvalid), .sh_cl_dma_pcis_rready(rready));
+    assign beats = bridge.core.card.beats;
+    assign lasts = bridge.core.card.lasts;
+    assign last_at = bridge.core.card.last_at;
+endmodule
+"#;
+
+fn verilog() -> String {
+    let rtl = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../bitstreams/vendor/rtl");
+    let read = |f: &str| std::fs::read_to_string(rtl.join(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
+    let shell = read("zkaccel_shell_core.v");
+    assert_eq!(shell.matches("    top card (").count(), 1, "the shell core instantiates the card as `top card (`");
+    let shell = shell.replace("    top card (", "    card_stub card (");
+    format!("{TOP}\n{}\n{shell}\n{CARD_STUB}", read("zkaccel_f2_bridge.v"))
+}
+
+/// Bound on the cycles one AXI handshake may wait.
+const PATIENCE: u32 = 10_000;
+
+struct Pcis {
+    m: Model,
+    awaddr: Port,
+    awlen: Port,
+    awvalid: Port,
+    awready: Port,
+    wdata: Port,
+    wstrb: Port,
+    wlast: Port,
+    wvalid: Port,
+    wready: Port,
+    bvalid: Port,
+    bready: Port,
+    araddr: Port,
+    arlen: Port,
+    arvalid: Port,
+    arready: Port,
+    rdata: Port,
+    rlast: Port,
+    rvalid: Port,
+    rready: Port,
+}
+
+impl Pcis {
+    /// Raises `valid` until `ready` is seen at a rising edge.
+    fn handshake(&mut self, valid: Port, ready: Port, what: &str) -> Result<(), DeviceError> {
+        self.m.set_bool(valid, true);
+        for _ in 0..PATIENCE {
+            self.m.eval();
+            let r = self.m.get_bool(ready);
+            self.m.tick();
+            if r {
+                self.m.set_bool(valid, false);
+                return Ok(());
+            }
+        }
+        Err(DeviceError::Protocol(format!("PCIS {what}: no ready in {PATIENCE} cycles")))
+    }
+
+    /// One INCR burst writing `lines` (64-byte lines with their strobes) from line address `addr`.
+    fn write(&mut self, addr: u64, lines: &[([u8; 64], u64)]) -> Result<(), DeviceError> {
+        self.m.set_u64(self.awaddr, addr);
+        self.m.set_u64(self.awlen, lines.len() as u64 - 1);
+        self.handshake(self.awvalid, self.awready, "AW")?;
+        for (i, (data, strb)) in lines.iter().enumerate() {
+            self.m.set_bytes(self.wdata, data);
+            self.m.set_u64(self.wstrb, *strb);
+            self.m.set_bool(self.wlast, i + 1 == lines.len());
+            self.handshake(self.wvalid, self.wready, "W")?;
+        }
+        self.m.set_bool(self.bready, true);
+        let r = self.handshake_out(self.bvalid, "B");
+        self.m.set_bool(self.bready, false);
+        r
+    }
+
+    /// Waits for `valid` (an output) and takes it at the next edge.
+    fn handshake_out(&mut self, valid: Port, what: &str) -> Result<(), DeviceError> {
+        for _ in 0..PATIENCE {
+            self.m.eval();
+            if self.m.get_bool(valid) {
+                self.m.tick();
+                return Ok(());
+            }
+            self.m.tick();
+        }
+        Err(DeviceError::Protocol(format!("PCIS {what}: no valid in {PATIENCE} cycles")))
+    }
+
+    /// One INCR burst reading `n` lines from line address `addr`.
+    fn read(&mut self, addr: u64, n: usize) -> Result<Vec<u8>, DeviceError> {
+        self.m.set_u64(self.araddr, addr);
+        self.m.set_u64(self.arlen, n as u64 - 1);
+        self.handshake(self.arvalid, self.arready, "AR")?;
+        self.m.set_bool(self.rready, true);
+        let mut out = Vec::with_capacity(64 * n);
+        for i in 0..n {
+            let mut waited = 0;
+            loop {
+                self.m.eval();
+                if self.m.get_bool(self.rvalid) {
+                    break;
+                }
+                waited += 1;
+                if waited == PATIENCE {
+                    return Err(DeviceError::Protocol(format!("PCIS R beat {i}: no valid in {PATIENCE} cycles")));
+                }
+                self.m.tick();
+            }
+            if self.m.get_bool(self.rlast) != (i + 1 == n) {
+                return Err(DeviceError::Protocol(format!("PCIS R beat {i} of {n}: rlast wrong")));
+            }
+            out.extend_from_slice(&self.m.get_bytes(self.rdata));
+            self.m.tick();
+        }
+        self.m.set_bool(self.rready, false);
+        Ok(out)
+    }
+}
+
+/// The window as the driver sees it, over the simulated PCIS port.
+struct SimBus(RefCell<Pcis>);
+
+impl WindowBus for SimBus {
+    fn read32(&self, offset: usize) -> Result<u32, DeviceError> {
+        let b = self.read_bytes(offset, 4)?;
+        Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    }
+    fn write32(&self, offset: usize, value: u32) -> Result<(), DeviceError> {
+        self.write_bytes(offset, &value.to_le_bytes())
+    }
+    fn read_bytes(&self, offset: usize, len: usize) -> Result<Vec<u8>, DeviceError> {
+        if len == 0 {
+            return Ok(vec![]);
+        }
+        let first = offset / 64;
+        let n = (offset + len).div_ceil(64) - first;
+        let data = self.0.borrow_mut().read((first * 64) as u64, n)?;
+        Ok(data[offset - first * 64..][..len].to_vec())
+    }
+    fn write_bytes(&self, offset: usize, data: &[u8]) -> Result<(), DeviceError> {
+        if data.is_empty() {
+            return Ok(());
+        }
+        let first = offset / 64;
+        let n = (offset + data.len()).div_ceil(64) - first;
+        let mut lines = vec![([0u8; 64], 0u64); n];
+        for (k, &byte) in data.iter().enumerate() {
+            let a = offset + k - first * 64;
+            lines[a / 64].0[a % 64] = byte;
+            lines[a / 64].1 |= 1 << (a % 64);
+        }
+        self.0.borrow_mut().write((first * 64) as u64, &lines)
+    }
+    fn len(&self) -> usize {
+        0x4000
+    }
+    fn describe(&self) -> String {
+        "simulated F2 DMA_PCIS".into()
+    }
+}
+
+impl SimBus {
+    fn counter(&self, name: &str) -> u64 {
+        let p = self.0.borrow();
+        p.m.get_u64(p.m.port(name).unwrap())
+    }
+}
+
+#[test]
+fn driver_window_and_f2_wrapper_agree() {
+    let lib = Build::new("f2_window_bridge", verilog()).build().unwrap();
+    let mut m = lib.instantiate();
+    let p = |m: &Model, n: &str| m.port(n).unwrap();
+    let pcis = Pcis {
+        awaddr: p(&m, "awaddr"),
+        awlen: p(&m, "awlen"),
+        awvalid: p(&m, "awvalid"),
+        awready: p(&m, "awready"),
+        wdata: p(&m, "wdata"),
+        wstrb: p(&m, "wstrb"),
+        wlast: p(&m, "wlast"),
+        wvalid: p(&m, "wvalid"),
+        wready: p(&m, "wready"),
+        bvalid: p(&m, "bvalid"),
+        bready: p(&m, "bready"),
+        araddr: p(&m, "araddr"),
+        arlen: p(&m, "arlen"),
+        arvalid: p(&m, "arvalid"),
+        arready: p(&m, "arready"),
+        rdata: p(&m, "rdata"),
+        rlast: p(&m, "rlast"),
+        rvalid: p(&m, "rvalid"),
+        rready: p(&m, "rready"),
+        m: {
+            let reset = m.port("reset").unwrap();
+            m.set_bool(reset, true);
+            m.ticks(4);
+            m.set_bool(reset, false);
+            m
+        },
+    };
+    let bus = SimBus(RefCell::new(pcis));
+    assert_eq!(bus.read32(win::MAGIC).unwrap(), WINDOW_MAGIC);
+    let mut w = BarWindow::open(bus).expect("the wrapper serves the driver's window");
+    assert_eq!(w.chunk(), 4096, "CHUNK");
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(16);
+    let t = Duration::from_secs(120);
+    let mut beats = 0u64;
+    // Packets: several chunks ending in half a line, exactly two chunks, one beat, one line.
+    for (i, len) in [3 * 4096 + 96, 2 * 4096, 32, 64].into_iter().enumerate() {
+        let mut data = vec![0u8; len];
+        rng.fill_bytes(&mut data);
+        w.send(&data, t).unwrap_or_else(|e| panic!("packet {i} ({len} bytes): send: {e}"));
+        let back = w.receive(len, t).unwrap_or_else(|e| panic!("packet {i} ({len} bytes): receive: {e}"));
+        assert!(back == data, "packet {i} ({len} bytes): the card's stream differs from what the driver sent");
+        beats += len as u64 / 32;
+        let bus = w.bar();
+        assert_eq!(bus.counter("beats"), beats, "packet {i}: beats the card took");
+        assert_eq!(bus.counter("lasts"), i as u64 + 1, "packet {i}: `last` once per packet");
+        assert_eq!(bus.counter("last_at"), beats, "packet {i}: `last` on the packet's final beat");
+    }
+    // Nothing more is waiting: the card's sequence number is the one the driver acknowledged.
+    let bus = w.bar();
+    assert_eq!(bus.read32(win::C2H_SEQ).unwrap(), bus.read32(win::C2H_ACK).unwrap());
+    assert_eq!(bus.read32(win::H2C_SEQ).unwrap(), bus.read32(win::H2C_ACK).unwrap());
+}
