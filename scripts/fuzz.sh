@@ -5,7 +5,7 @@
 #   scripts/fuzz.sh TARGET SECONDS     # one target; TARGET "all" runs each for SECONDS
 #
 # Targets (fuzz/src/targets.rs): onnx input_json settings compiled witness proof_json
-# proof_bytes vk pk ptau. Installs what it needs on first use (afl++'s tools and clang from
+# proof_bytes vk pk ptau manifest. Installs what it needs on first use (afl++'s tools and clang from
 # Debian's packages through scripts/install-deps.sh --fuzz, then `cargo install cargo-afl`); the
 # README test command never needs them. Prints execs and crashes per target; each crash input is
 # copied to fuzz/regressions/TARGET/, which host/zkml/tests/fuzz_regressions.rs runs in the
@@ -14,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 target=${1:?usage: scripts/fuzz.sh TARGET SECONDS}
 secs=${2:?usage: scripts/fuzz.sh TARGET SECONDS}
-all="onnx input_json settings compiled witness proof_json proof_bytes vk pk ptau"
+all="onnx input_json settings compiled witness proof_json proof_bytes vk pk ptau manifest"
 
 scripts/install-deps.sh --fuzz
 if ! cargo afl --version >/dev/null 2>&1; then
@@ -30,12 +30,15 @@ out=fuzz/out
 mkdir -p "$out"
 "$bin" seeds "$out/seeds"
 
+# -t: a valid proof, key or circuit takes AFL's default time-out (≤ 1 s under load) to check, so
+# AFL would abort on its own seeds; per-input time-out ZKACCEL_FUZZ_TIMEOUT_MS (default 10 000), and
+# "+" lets it skip a seed that times out instead of aborting.
 run_one() {
     local t=$1
     rm -rf "$out/$t"
     echo "fuzz: $t for ${secs} s" >&2
     AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_BENCH_UNTIL_CRASH=0 \
-        ZKACCEL_FUZZ_TARGET=$t cargo afl fuzz -V "$secs" -i "$out/seeds/$t" -o "$out/$t" -- "$bin" >"$out/$t.log" 2>&1 || true
+        ZKACCEL_FUZZ_TARGET=$t cargo afl fuzz -V "$secs" -t "${ZKACCEL_FUZZ_TIMEOUT_MS:-10000}+" -i "$out/seeds/$t" -o "$out/$t" -- "$bin" >"$out/$t.log" 2>&1 || true
     local stats="$out/$t/default/fuzzer_stats"
     local execs crashes
     execs=$(sed -n 's/^execs_done *: *//p' "$stats" 2>/dev/null || echo "?")

@@ -9,6 +9,7 @@ use rand::SeedableRng;
 use zkaccel::backend::CpuBackend;
 use zkaccel::plonk::{Proof, ProvingKey, VerifyingKey};
 use zkaccel::srs::Srs;
+use zkaccel_driver::load::manifest::Manifest;
 use zkaccel_onnx::{InputData, Settings};
 use zkaccel_zkml::compiled::CompiledCircuit;
 use zkaccel_zkml::pipeline;
@@ -16,7 +17,7 @@ use zkaccel_zkml::proof_file::ProofFile;
 use zkaccel_zkml::witness::WitnessFile;
 
 /// Every target's name.
-pub const TARGETS: [&str; 10] = ["onnx", "input_json", "settings", "compiled", "witness", "proof_json", "proof_bytes", "vk", "pk", "ptau"];
+pub const TARGETS: [&str; 11] = ["onnx", "input_json", "settings", "compiled", "witness", "proof_json", "proof_bytes", "vk", "pk", "ptau", "manifest"];
 
 /// The tiny model compiled, its keys and a proof: what the file targets check against.
 pub struct Fixture {
@@ -103,6 +104,14 @@ pub fn run(name: &str, data: &[u8]) -> bool {
         "ptau" => {
             let _ = Srs::from_ptau_reader(&mut std::io::Cursor::new(data), Some(64), &mut rand_chacha::ChaCha20Rng::seed_from_u64(1));
         }
+        "manifest" => {
+            // A bitstream manifest (`zkaccel device load`): a manifest that parses and validates
+            // must write itself back into one that parses to the same manifest.
+            if let Some(Ok(m)) = text.map(|t| Manifest::parse(t, "fuzz.json")) {
+                let again = Manifest::parse(&m.to_json(), "fuzz.json").expect("a valid manifest's own JSON parses");
+                assert_eq!(again.to_json(), m.to_json(), "a manifest's JSON round trip changed it");
+            }
+        }
         _ => return false,
     }
     true
@@ -122,6 +131,7 @@ pub fn seed(name: &str) -> Vec<u8> {
         "vk" => f.pk.vk.to_bytes(),
         "pk" => f.pk.to_bytes(),
         "ptau" => include_bytes!("../../host/tests/fixtures/snarkjs_bn128_pot10_final.ptau").to_vec(),
+        "manifest" => include_bytes!("../../bitstreams/manifests/ecp5-85f.json").to_vec(),
         _ => vec![],
     }
 }
