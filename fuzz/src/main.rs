@@ -15,7 +15,10 @@ fn main() {
     }
     let target = std::env::var("ZKACCEL_FUZZ_TARGET").expect("set ZKACCEL_FUZZ_TARGET");
     assert!(targets::TARGETS.contains(&target.as_str()), "unknown target {target}");
-    targets::fixture();
+    // The fixture (compiled circuit, keys, a proof) is built lazily inside the fuzzed process, not
+    // here: this binary runs under AFL's deferred fork server, and a rayon pool started before the
+    // fork has no worker threads in the child, so the first parallel call there (verification,
+    // key decoding) would wait forever — every proof and key target timed out on its own seed.
     afl::fuzz!(|data: &[u8]| {
         targets::run(&target, data);
     });
