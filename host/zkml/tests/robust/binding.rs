@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::common::example;
-use crate::cli::{p, scratch, Scratch, zk};
+use crate::cli::{p, ptau, scratch, Scratch, zk};
 
 fn tmpdir(name: &str) -> Scratch {
     scratch("binding", name)
@@ -173,7 +173,7 @@ fn other_weights_with_a_copied_label_are_not_shown_valid() {
 #[test]
 fn verify_refuses_a_corrupted_ptau_as_setup_does() {
     let d = tmpdir("ptau");
-    let ptau = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/snarkjs_bn128_pot10_final.ptau");
+    let ptau = ptau();
     let model = example("tiny_4_8_3.onnx");
     let (s, c, vk, pk, w, proof) = (d.join("s.json"), d.join("m.compiled"), d.join("vk"), d.join("pk"), d.join("w.json"), d.join("proof.json"));
     let data = example("tiny_input.json");
