@@ -1,5 +1,7 @@
 //! The AFL fuzz binary: `ZKACCEL_FUZZ_TARGET=<target> cargo afl fuzz … target/release/zkaccel-fuzz`
-//! (see scripts/fuzz.sh); `zkaccel-fuzz seeds DIR` writes one valid input per target.
+//! (see scripts/fuzz.sh); `zkaccel-fuzz seeds DIR` writes one valid input per target;
+//! `zkaccel-fuzz time TARGET N` runs TARGET on its seed N times and prints the time per run (what
+//! bounds AFL's executions per second on that target).
 
 mod targets;
 
@@ -11,6 +13,18 @@ fn main() {
             std::fs::create_dir_all(dir.join(t)).expect("seed dir");
             std::fs::write(dir.join(t).join("valid"), targets::seed(t)).expect("seed");
         }
+        return;
+    }
+    if args.get(1).map(String::as_str) == Some("time") {
+        let (t, n) = (args.get(2).expect("zkaccel-fuzz time TARGET N"), args.get(3).and_then(|n| n.parse::<u32>().ok()).expect("zkaccel-fuzz time TARGET N"));
+        assert!(targets::TARGETS.contains(&t.as_str()), "unknown target {t}");
+        let seed = targets::seed(t);
+        targets::run(t, &seed);
+        let start = std::time::Instant::now();
+        for _ in 0..n {
+            targets::run(t, &seed);
+        }
+        println!("{t}: {:.3} ms per run on its {}-byte seed ({n} runs)", start.elapsed().as_secs_f64() * 1e3 / n as f64, seed.len());
         return;
     }
     let target = std::env::var("ZKACCEL_FUZZ_TARGET").expect("set ZKACCEL_FUZZ_TARGET");

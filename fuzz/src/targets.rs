@@ -99,7 +99,10 @@ pub fn run(name: &str, data: &[u8]) -> bool {
             }
         }
         "pk" => {
-            let _ = ProvingKey::from_bytes(data, &CpuBackend::new());
+            // The path `zkaccel prove` and `zkaccel wnn prove` take: every encoding checked, the
+            // columns not re-committed (`from_bytes` adds only MSMs over already decoded values,
+            // which a proof's verification replaces there).
+            let _ = ProvingKey::from_bytes_unchecked_commitments(data, &CpuBackend::new());
         }
         "ptau" => {
             let _ = Srs::from_ptau_reader(&mut std::io::Cursor::new(data), Some(64), &mut rand_chacha::ChaCha20Rng::seed_from_u64(1));
