@@ -269,7 +269,7 @@ fn one_changed(proof: &Proof, instances: &[Vec<Fr>], all: bool) -> Vec<(String, 
 
 #[test]
 fn the_projection_layout_mlp_verifies_in_the_evm_with_its_weights_in_data_contracts() {
-    let (vk, proof, instances, _) = mlp_proof_in(MatmulLayout::Projection, (11, 14), 23);
+    let (vk, proof, instances, file) = mlp_proof_in(MatmulLayout::Projection, (11, 14), 23);
     assert!(zkaccel::plonk::projection::any(vk.cs()) && vk.cs().conv_projections.is_empty());
     let data = evm::contract::projection_data(&vk).unwrap().expect("projection data");
     let weights: usize = vk.cs().projections.iter().map(|p| p.weights.len()).sum();
@@ -342,4 +342,21 @@ fn the_projection_layout_mlp_verifies_in_the_evm_with_its_weights_in_data_contra
         let mut other = Deployed::with_data(&compiled.init_code, &swapped).unwrap();
         assert_eq!(reason(&other.call(&call_data).unwrap().outcome), Some(reject::DATA), "contracts swapped");
     }
+
+    // The CLI: verify-evm deploys the data contracts from --vk-path, and asks for it without.
+    let dir = std::env::temp_dir().join(format!("zkaccel-evm-projection-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (vk_path, proof_path, sol) = (dir.join("vk.key"), dir.join("proof.json"), dir.join("Verifier.sol"));
+    std::fs::write(&vk_path, vk.to_bytes()).unwrap();
+    file.save(&proof_path).unwrap();
+    let zk = |args: &[&std::path::Path]| -> u8 {
+        let argv: Vec<std::ffi::OsString> = std::iter::once("zkaccel".into()).chain(args.iter().map(|a| a.as_os_str().to_owned())).collect();
+        zkaccel_zkml::cli::main_with_args(argv)
+    };
+    let p = std::path::Path::new;
+    assert_eq!(zk(&[p("create-evm-verifier"), p("--vk-path"), &vk_path, p("--sol-code-path"), &sol]), 0);
+    assert_eq!(std::fs::read_to_string(&sol).unwrap(), source);
+    assert_eq!(zk(&[p("verify-evm"), p("--proof-path"), &proof_path, p("--sol-code-path"), &sol]), 2, "no --vk-path: the data contracts cannot be made");
+    assert_eq!(zk(&[p("verify-evm"), p("--proof-path"), &proof_path, p("--sol-code-path"), &sol, p("--vk-path"), &vk_path]), 0);
+    std::fs::remove_dir_all(&dir).unwrap();
 }
