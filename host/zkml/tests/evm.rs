@@ -4,7 +4,10 @@
 //! challenges one by one, and rejects — exactly when the Rust verifier does — every proof with a
 //! commitment, an evaluation or a public input changed; encodings the Rust decoder refuses
 //! (scalars ≥ r, points off the curve or with coordinates ≥ q, wrong lengths) revert with their
-//! reason. The projection layout is refused with a message naming the setting.
+//! reason. The projection layout (the MLP's two matrix products by random projection): the
+//! contract reads W, b and the cells from data contracts whose code hashes it checks, derives ρ
+//! as the Rust verifier does, accepts the proof, rejects every tampered projection part (and a
+//! sample of the rest) as Rust does, and rejects a data contract with one weight changed.
 
 mod common;
 
@@ -15,8 +18,8 @@ use common::*;
 use zkaccel::plonk::verifier::derive_challenges;
 use zkaccel::plonk::{verify, Proof, VerifyingKey};
 use zkaccel::{Fr, G1Affine};
-use zkaccel_onnx::Visibility::{Fixed as FIX, Private as PRIV, Public as PUB};
 use zkaccel_onnx::MatmulLayout;
+use zkaccel_onnx::Visibility::{Fixed as FIX, Private as PRIV, Public as PUB};
 use zkaccel_zkml::evm::contract::reject;
 use zkaccel_zkml::evm::machine::{Deployed, Outcome};
 use zkaccel_zkml::evm::{self, calldata, layout, solc};
@@ -31,12 +34,17 @@ fn words(call: &[u8]) -> Vec<Fr> {
 
 /// The proof, instances and key of the bundled MLP (MAC layout), and the proof file.
 fn mlp_proof() -> (VerifyingKey, Proof, Vec<Vec<Fr>>, ProofFile) {
+    mlp_proof_in(MatmulLayout::Mac, (7, 7), 22)
+}
+
+/// As [`mlp_proof`], in `layout` with `scales`.
+fn mlp_proof_in(layout: MatmulLayout, scales: (u32, u32), seed: u64) -> (VerifyingKey, Proof, Vec<Vec<Fr>>, ProofFile) {
     let g = load(MLP);
     let sample = input("mlp_input.json", &g);
-    let s = settings(&g, (7, 7), (PRIV, PUB, FIX), std::slice::from_ref(&sample));
-    assert_eq!(s.run_args.matmul_layout, MatmulLayout::Mac);
+    let mut s = settings(&g, scales, (PRIV, PUB, FIX), std::slice::from_ref(&sample));
+    s.run_args.matmul_layout = layout;
     let c = compile(MLP, &s, None);
-    let k = keys(&c, 22);
+    let k = keys(&c, seed);
     let (w, _) = pipeline::gen_witness(&c, &data_of(&sample)).unwrap();
     let (file, _) = pipeline::prove(&k.backend, &c, &w, &k.pk).unwrap();
     (k.pk.vk.clone(), file.proof().unwrap(), file.instance_values().unwrap(), file)
@@ -187,7 +195,8 @@ fn the_mlp_proof_verifies_in_the_evm_and_every_tampered_part_is_rejected_as_in_r
     // (exit 0 valid, 3 rejected, with the Rust verifier's verdict beside it).
     let dir = std::env::temp_dir().join(format!("zkaccel-evm-test-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let (vk_path, proof_path, sol, abi, cd) = (dir.join("vk.key"), dir.join("proof.json"), dir.join("Verifier.sol"), dir.join("Verifier.abi"), dir.join("calldata.bytes"));
+    let (vk_path, proof_path, sol, abi, cd) =
+        (dir.join("vk.key"), dir.join("proof.json"), dir.join("Verifier.sol"), dir.join("Verifier.abi"), dir.join("calldata.bytes"));
     std::fs::write(&vk_path, vk.to_bytes()).unwrap();
     file.save(&proof_path).unwrap();
     let zk = |args: &[&std::path::Path]| -> u8 {
@@ -210,14 +219,144 @@ fn the_mlp_proof_verifies_in_the_evm_and_every_tampered_part_is_rejected_as_in_r
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// Proofs and public inputs with one part changed (a point + G, a scalar + 1): every item of
+/// every part with `all`, else every projection item, every public input and the first item of
+/// every other part.
+fn one_changed(proof: &Proof, instances: &[Vec<Fr>], all: bool) -> Vec<(String, Proof, Vec<Vec<Fr>>)> {
+    let g = G1Affine::generator();
+    let mut cases: Vec<(String, Proof, Vec<Vec<Fr>>)> = vec![];
+    let take = |n: usize| if all { n } else { n.min(1) };
+    macro_rules! points {
+        ($field:ident, $all:expr) => {
+            for i in 0..if $all { proof.$field.len() } else { take(proof.$field.len()) } {
+                let mut p = proof.clone();
+                p.$field[i] = (p.$field[i] + g).into_affine();
+                cases.push((format!("{}[{i}]", stringify!($field)), p, instances.to_vec()));
+            }
+        };
+    }
+    macro_rules! scalars {
+        ($field:ident, $all:expr) => {
+            for i in 0..if $all { proof.$field.len() } else { take(proof.$field.len()) } {
+                let mut p = proof.clone();
+                p.$field[i] += Fr::from(1u64);
+                cases.push((format!("{}[{i}]", stringify!($field)), p, instances.to_vec()));
+            }
+        };
+    }
+    points!(advice_commitments, all);
+    points!(lookup_m_commitments, all);
+    points!(permutation_commitments, all);
+    points!(lookup_phi_commitments, all);
+    points!(projection_phi_commitments, true);
+    points!(quotient_commitments, all);
+    points!(opening_witnesses, all);
+    scalars!(advice_evals, all);
+    scalars!(fixed_evals, all);
+    scalars!(sigma_evals, all);
+    scalars!(z_evals, all);
+    scalars!(lookup_evals, all);
+    scalars!(projection_evals, true);
+    for c in 0..instances.len() {
+        for i in 0..instances[c].len() {
+            let mut inst = instances.to_vec();
+            inst[c][i] += Fr::from(1u64);
+            cases.push((format!("instance[{c}][{i}]"), proof.clone(), inst));
+        }
+    }
+    cases
+}
+
 #[test]
-fn a_projection_key_is_refused_with_the_setting_to_use() {
-    let g = load(MLP);
-    let sample = input("mlp_input.json", &g);
-    let mut s = settings(&g, (11, 14), (PRIV, PUB, FIX), &[sample]);
-    s.run_args.matmul_layout = MatmulLayout::Projection;
-    let c = compile(MLP, &s, None);
-    let k = keys(&c, 23);
-    let e = evm::verifier_source(&k.pk.vk, &[10]).unwrap_err();
-    assert!(e.message.contains("matmul_layout") && e.message.contains("--matmul-layout mac"), "{}", e.message);
+fn the_projection_layout_mlp_verifies_in_the_evm_with_its_weights_in_data_contracts() {
+    let (vk, proof, instances, file) = mlp_proof_in(MatmulLayout::Projection, (11, 14), 23);
+    assert!(zkaccel::plonk::projection::any(vk.cs()) && vk.cs().conv_projections.is_empty());
+    let data = evm::contract::projection_data(&vk).unwrap().expect("projection data");
+    let weights: usize = vk.cs().projections.iter().map(|p| p.weights.len()).sum();
+    assert_eq!(data.weights(), weights);
+    assert_eq!(weights, 784 * 128 + 128 * 10);
+    let lengths = evm::instance_lengths(&vk).unwrap();
+    let source = evm::verifier_source(&vk, &lengths).unwrap();
+    let runtimes = evm::data_contracts(&vk).unwrap();
+    assert_eq!(evm::data_contracts_of_source(&source), runtimes.len());
+    assert!(runtimes.iter().all(|r| r.len() <= 24_576 && r[0] == 0), "data contracts within the code-size limit, starting with STOP");
+    let compiled = solc::compile(&source, evm::CONTRACT_NAME).unwrap();
+    let mut chain = Deployed::with_data(&compiled.init_code, &runtimes).unwrap();
+    assert!(chain.code_size <= 24_576, "runtime code {} bytes", chain.code_size);
+    assert!(layout::ProofLayout::of(&vk).matches(&proof));
+
+    verify(&vk, &proof, &instances).unwrap();
+    let call_data = calldata::verify_call(&proof, &instances);
+    let call = chain.call(&call_data).unwrap();
+    assert!(accepted(&call.outcome), "{:?}", call.outcome);
+    eprintln!(
+        "evm: MLP (projection layout, k = {}; {} weights, {} cells; {} data contracts of {} bytes, data deploy gas {}; calldata {} bytes) verifier: {} bytes of runtime code, deploy gas {}, verifyProof gas {}",
+        vk.k(),
+        weights,
+        data.cells,
+        runtimes.len(),
+        data.blob.len(),
+        chain.data_deploy_gas,
+        call_data.len(),
+        chain.code_size,
+        chain.deploy_gas,
+        call.gas_used
+    );
+
+    // The transcript, ρ included.
+    let ch = derive_challenges(&vk, &proof, &instances);
+    assert_ne!(ch.rho, Fr::from(0u64));
+    let out = chain.call(&calldata::challenges_call(&proof, &instances)).unwrap();
+    let Outcome::Returned(r) = out.outcome else { panic!("transcriptChallenges: {:?}", out.outcome) };
+    let got = words(&r);
+    let want = [ch.beta, ch.gamma, ch.alpha, ch.zeta, ch.v, ch.u, ch.theta, ch.lookup_beta, ch.rho];
+    for (i, name) in ["beta", "gamma", "alpha", "zeta", "v", "u", "theta", "lookup_beta", "rho"].iter().enumerate() {
+        assert_eq!(got[i], want[i], "challenge {name}");
+    }
+
+    // Every projection part and public input, and the first of every other part, changed: both reject.
+    let cases = one_changed(&proof, &instances, false);
+    assert!(cases.iter().filter(|c| c.0.starts_with("projection")).count() == 3, "φ's commitment and its two evaluations");
+    for (what, p, inst) in &cases {
+        assert!(verify(&vk, p, inst).is_err(), "{what}: the Rust verifier accepts");
+        let evm = chain.call(&calldata::verify_call(p, inst)).unwrap().outcome;
+        assert!(!accepted(&evm) && reason(&evm).is_some(), "{what}: EVM {evm:?}");
+    }
+    eprintln!("evm: {} tampered projection-layout proofs, each rejected by both verifiers", cases.len());
+
+    // The data contracts: one weight changed (in W's first row, the last contract's last byte, a
+    // cell's ω^row), a missing contract, or the contracts swapped: the verifier refuses (DATA).
+    let section = &data.sections[0];
+    let mut flips = vec![section.weights_at, data.blob.len() - 1, 2];
+    flips.sort();
+    for at in flips {
+        let mut bad = runtimes.clone();
+        let (chunk, i) = (at / evm::projection::CHUNK, at % evm::projection::CHUNK);
+        bad[chunk][1 + i] ^= 1;
+        let mut other = Deployed::with_data(&compiled.init_code, &bad).unwrap();
+        assert_eq!(reason(&other.call(&call_data).unwrap().outcome), Some(reject::DATA), "blob byte {at} changed");
+    }
+    if runtimes.len() > 1 {
+        let mut swapped = runtimes.clone();
+        swapped.swap(0, 1);
+        let mut other = Deployed::with_data(&compiled.init_code, &swapped).unwrap();
+        assert_eq!(reason(&other.call(&call_data).unwrap().outcome), Some(reject::DATA), "contracts swapped");
+    }
+
+    // The CLI: verify-evm deploys the data contracts from --vk-path, and asks for it without.
+    let dir = std::env::temp_dir().join(format!("zkaccel-evm-projection-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (vk_path, proof_path, sol) = (dir.join("vk.key"), dir.join("proof.json"), dir.join("Verifier.sol"));
+    std::fs::write(&vk_path, vk.to_bytes()).unwrap();
+    file.save(&proof_path).unwrap();
+    let zk = |args: &[&std::path::Path]| -> u8 {
+        let argv: Vec<std::ffi::OsString> = std::iter::once("zkaccel".into()).chain(args.iter().map(|a| a.as_os_str().to_owned())).collect();
+        zkaccel_zkml::cli::main_with_args(argv)
+    };
+    let p = std::path::Path::new;
+    assert_eq!(zk(&[p("create-evm-verifier"), p("--vk-path"), &vk_path, p("--sol-code-path"), &sol]), 0);
+    assert_eq!(std::fs::read_to_string(&sol).unwrap(), source);
+    assert_eq!(zk(&[p("verify-evm"), p("--proof-path"), &proof_path, p("--sol-code-path"), &sol]), 2, "no --vk-path: the data contracts cannot be made");
+    assert_eq!(zk(&[p("verify-evm"), p("--proof-path"), &proof_path, p("--sol-code-path"), &sol, p("--vk-path"), &vk_path]), 0);
+    std::fs::remove_dir_all(&dir).unwrap();
 }

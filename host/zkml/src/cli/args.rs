@@ -148,7 +148,9 @@ pub struct GenSettings {
     #[arg(long, default_value_t = 2)]
     pub lookup_safety_margin: u32,
     /// With fixed params: Gemm / MatMul by multiply-accumulate rows (mac) or by the projection
-    /// argument (projection: one row per output, O(weights) verifier work).
+    /// argument (projection: one row per output, O(weights) verifier work). For on-chain
+    /// verification choose mac: the projection verifier's per-weight work costs gas on every call
+    /// (docs/evm.md).
     #[arg(long, value_enum, default_value_t = Layout::Mac)]
     pub matmul_layout: Layout,
     /// Sample inputs (input.json) to size the lookup range from (else ±2^15, ezkl's default).

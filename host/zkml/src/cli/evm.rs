@@ -27,20 +27,36 @@ pub fn create(a: &CreateEvmVerifier, _out: &Out) -> Result<Report> {
     let lengths = evm::instance_lengths(&vk).map_err(|e| e.context(a.vk_path.display()))?;
     let source = evm::verifier_source(&vk, &lengths).map_err(|e| e.context(a.vk_path.display()))?;
     write_atomic(&a.sol_code_path, source.as_bytes())?;
+    // Which matrix-product layout the key uses, and what it costs on-chain (docs/evm.md).
+    let data = evm::contract::projection_data(&vk).map_err(|e| e.context(a.vk_path.display()))?;
+    let layout_line = match &data {
+        None => "layout: mac (no per-weight work on-chain; gas grows with the committed columns, about 6 150 per commitment)".to_string(),
+        Some(d) => format!(
+            "layout: projection — the contract reads {} weights from {} data contracts ({} bytes, deployed once, constructor arguments in order) and does one mulmod per weight on every call (the bundled MLP's 101 632 weights: 6.46 M gas against 0.87 M in the MAC layout); for on-chain use prefer gen-settings --matmul-layout mac (docs/evm.md)",
+            d.weights(),
+            d.runtimes().len(),
+            d.blob.len()
+        ),
+    };
     if let Some(p) = &a.abi_path {
         write_atomic(p, evm::abi_json().as_bytes())?;
     }
     Ok(Report {
         json: json!({"verb": "create-evm-verifier", "sol_code_path": a.sol_code_path, "abi_path": a.abi_path, "contract": evm::CONTRACT_NAME,
-            "proof_format_version": evm::SUPPORTED_PROOF_VERSION, "public_inputs": lengths.iter().sum::<usize>(), "source_bytes": source.len()}),
-        lines: vec![format!(
-            "wrote {} (contract {}, proof format version {}, {} public inputs){}",
-            a.sol_code_path.display(),
-            evm::CONTRACT_NAME,
-            evm::SUPPORTED_PROOF_VERSION,
-            lengths.iter().sum::<usize>(),
-            a.abi_path.as_ref().map(|p| format!(" and the ABI {}", p.display())).unwrap_or_default()
-        )],
+            "proof_format_version": evm::SUPPORTED_PROOF_VERSION, "public_inputs": lengths.iter().sum::<usize>(), "source_bytes": source.len(),
+            "matmul_layout": if data.is_some() { "projection" } else { "mac" }, "data_contracts": data.as_ref().map_or(0, |d| d.runtimes().len()),
+            "weights_on_chain": data.as_ref().map_or(0, |d| d.weights())}),
+        lines: vec![
+            format!(
+                "wrote {} (contract {}, proof format version {}, {} public inputs){}",
+                a.sol_code_path.display(),
+                evm::CONTRACT_NAME,
+                evm::SUPPORTED_PROOF_VERSION,
+                lengths.iter().sum::<usize>(),
+                a.abi_path.as_ref().map(|p| format!(" and the ABI {}", p.display())).unwrap_or_default()
+            ),
+            layout_line,
+        ],
     })
 }
 
@@ -69,7 +85,19 @@ pub fn verify_evm(a: &VerifyEvm, _out: &Out) -> Result<Report> {
     let source = crate::files::read_to_string(&a.sol_code_path)?;
     let name = a.contract.as_deref().unwrap_or(evm::CONTRACT_NAME);
     let compiled = solc::compile(&source, name).map_err(|e| e.context(a.sol_code_path.display()))?;
-    let mut chain = machine::Deployed::new(&compiled.init_code).map_err(|e| e.context(a.sol_code_path.display()))?;
+    // A projection-layout verifier is constructed with its data contracts, made from the key.
+    let needs = evm::data_contracts_of_source(&source);
+    let data_contracts = match (&a.vk_path, needs) {
+        (_, 0) => vec![],
+        (Some(p), _) => evm::data_contracts(&load_vk(p)?).map_err(|e| e.context(p.display()))?,
+        (None, n) => {
+            return Err(Error::new(
+                ExitCode::BadInput,
+                format!("{}: the verifier reads the key's projection data from {n} data contracts; give --vk-path to deploy them", a.sol_code_path.display()),
+            ))
+        }
+    };
+    let mut chain = machine::Deployed::with_data(&compiled.init_code, &data_contracts).map_err(|e| e.context(a.sol_code_path.display()))?;
     let call = chain.call(&data)?;
     let valid = matches!(&call.outcome, machine::Outcome::Returned(r) if r.len() == 32 && r[31] == 1 && r[..31].iter().all(|b| *b == 0));
     let mut lines = vec![];
@@ -84,7 +112,9 @@ pub fn verify_evm(a: &VerifyEvm, _out: &Out) -> Result<Report> {
         None => None,
     };
     let why = match &call.outcome {
-        machine::Outcome::Reverted(r) if r.len() == 32 => format!("reverted with reason code {}", r[31]),
+        machine::Outcome::Reverted(r) if r.len() == 32 => {
+            format!("reverted with reason code {}", r[31])
+        }
         machine::Outcome::Reverted(r) => format!("reverted ({} bytes)", r.len()),
         machine::Outcome::Halted(h) => format!("halted: {h}"),
         machine::Outcome::Returned(_) => String::new(),
@@ -92,16 +122,21 @@ pub fn verify_evm(a: &VerifyEvm, _out: &Out) -> Result<Report> {
     lines.insert(
         0,
         format!(
-            "EVM verifier {} ({name}, {} bytes of code, {}): {what} is {} — gas {}{}",
+            "EVM verifier {} ({name}, {} bytes of code{}, {}): {what} is {} — gas {}{}",
             a.sol_code_path.display(),
             chain.code_size,
+            if data_contracts.is_empty() {
+                String::new()
+            } else {
+                format!(", {} data contracts of {} bytes", data_contracts.len(), data_contracts.iter().map(Vec::len).sum::<usize>())
+            },
             compiled.compiler,
             if valid { "VALID" } else { "REJECTED" },
             call.gas_used,
             if why.is_empty() { String::new() } else { format!(" ({why})") }
         ),
     );
-    let json = json!({"verb": "verify-evm", "verified": valid, "gas_used": call.gas_used, "code_size": chain.code_size, "deploy_gas": chain.deploy_gas, "rust_verified": rust, "reason": why});
+    let json = json!({"verb": "verify-evm", "verified": valid, "gas_used": call.gas_used, "code_size": chain.code_size, "deploy_gas": chain.deploy_gas, "data_contracts": data_contracts.len(), "data_deploy_gas": chain.data_deploy_gas, "rust_verified": rust, "reason": why});
     if rust.is_some_and(|r| r != valid) {
         return Err(Error::new(ExitCode::Internal, format!("the EVM verifier and the Rust verifier disagree: {}", lines.join("; "))));
     }

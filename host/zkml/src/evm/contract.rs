@@ -19,7 +19,9 @@ use zkaccel::transcript::DOMAIN_SEPARATOR;
 use zkaccel::{Fr, G1Affine, G2Affine};
 
 use super::layout::{fq_word, g1_words, ProofLayout};
+use super::projection::{ProjectionData, CELL_BYTES, CHUNK};
 use super::yul::{compress, expression, fr, hex_word, label, Slots};
+use crate::error::Result;
 
 /// Reasons the contract reverts with (a 32-byte code), for people and tests.
 pub mod reject {
@@ -30,6 +32,8 @@ pub mod reject {
     pub const PAIRING: u8 = 5;
     pub const PRECOMPILE: u8 = 6;
     pub const NON_CANONICAL_INPUT: u8 = 7;
+    /// A data contract's code hash is not the one the verifier was generated with.
+    pub const DATA: u8 = 8;
 }
 
 // Fixed memory slots.
@@ -48,8 +52,7 @@ const V: usize = CH + 0x80;
 const U: usize = CH + 0xa0;
 const THETA: usize = CH + 0xc0;
 const LBETA: usize = CH + 0xe0;
-/// ρ (zero: projections are refused), the ninth word returned by `transcriptChallenges`.
-#[allow(dead_code)]
+/// ρ (zero without projections), the ninth word returned by `transcriptChallenges`.
 const RHO: usize = CH + 0x100;
 const ZN: usize = 0x380;
 const ZHN: usize = 0x3a0;
@@ -60,9 +63,21 @@ const TEVAL: usize = 0x420;
 const ETOT: usize = 0x440;
 const EVALS: usize = 0x460;
 
+/// Where the contract keeps the evaluation of an advice query (the advice evaluations are the first
+/// evaluations, copied to `EVALS` in query order).
+pub fn advice_eval_address(vk: &VerifyingKey, q: &Query) -> Option<usize> {
+    vk.cs().queries().advice.iter().position(|x| x == q).map(|i| EVALS + 32 * i)
+}
+
+/// The projection data (data contracts) of `vk`'s verifier; `None` without projections.
+pub fn projection_data(vk: &VerifyingKey) -> Result<Option<ProjectionData>> {
+    ProjectionData::of(vk, |q| advice_eval_address(vk, q))
+}
+
 /// The public inputs the contract takes: the lengths of the instance columns, in order (the
-/// transcript absorbs each length, so they are part of the statement).
-pub fn generate(vk: &VerifyingKey, instance_lengths: &[usize], contract_name: &str) -> String {
+/// transcript absorbs each length, so they are part of the statement). With projections, the
+/// contract's constructor takes the addresses of the data contracts ([`projection_data`]).
+pub fn generate(vk: &VerifyingKey, instance_lengths: &[usize], contract_name: &str) -> Result<String> {
     let cs = vk.cs();
     let shape = vk.shape();
     let domain = vk.domain();
@@ -70,7 +85,7 @@ pub fn generate(vk: &VerifyingKey, instance_lengths: &[usize], contract_name: &s
     let layout = ProofLayout::of(vk);
     let off = layout.offsets();
     assert_eq!(instance_lengths.len(), cs.num_instance, "one length per instance column");
-    assert!(!zkaccel::plonk::projection::any(cs), "projections are refused by the caller");
+    let data = projection_data(vk)?;
 
     // ---- memory map ----
     let n_evals = layout.evals();
@@ -80,6 +95,7 @@ pub fn generate(vk: &VerifyingKey, instance_lengths: &[usize], contract_name: &s
     let sig0 = fix0 + layout.fixed_evals;
     let z0 = sig0 + layout.sigma_evals;
     let lk0 = z0 + layout.z_evals;
+    let pj0 = lk0 + layout.lookup_evals;
     let inst_q0 = EVALS + 32 * n_evals;
     let slots = Slots {
         advice: queries.advice.iter().enumerate().map(|(i, q)| (*q, eval_slot(adv0 + i))).collect(),
@@ -103,6 +119,15 @@ pub fn generate(vk: &VerifyingKey, instance_lengths: &[usize], contract_name: &s
     let pre = inv + 32 * n_inv;
     let tbuf = pre + 32 * n_inv;
     let total_instances: usize = instance_lengths.iter().sum();
+    // The projection area, after the largest the transcript buffer can grow (every absorb at
+    // most label + 64 bytes): data contract addresses, r/comb/T, the blob, λ and its scratch.
+    let transcript_bound = 1024 + 96 * (total_instances + cs.num_instance + layout.commitments() + layout.witnesses + n_evals);
+    let dir = tbuf + transcript_bound;
+    let n_data = data.as_ref().map_or(0, |d| d.runtimes().len());
+    let (rcur, comb, ttot, negoff) = (dir + 32 * n_data, dir + 32 * n_data + 32, dir + 32 * n_data + 64, dir + 32 * n_data + 96);
+    let blob = negoff + 32;
+    let lam = blob + data.as_ref().map_or(0, |d| d.blob.len().div_ceil(32) * 32 + 32);
+    let lpre = lam + 32 * data.as_ref().map_or(0, |d| d.cells);
 
     let mut y = String::new();
     let w = &mut y;
@@ -116,7 +141,10 @@ pub fn generate(vk: &VerifyingKey, instance_lengths: &[usize], contract_name: &s
         c = reject::NOT_ON_CURVE
     ));
     wl(w, &format!("function absorbw(lbl, ll, v) {{ let p := mload({TP:#x}) mstore(p, lbl) p := add(p, ll) mstore(p, v) mstore({TP:#x}, add(p, 0x20)) }}"));
-    wl(w, &format!("function absorbu(lbl, ll, v) {{ let p := mload({TP:#x}) mstore(p, lbl) p := add(p, ll) mstore(p, shl(192, v)) mstore({TP:#x}, add(p, 8)) }}"));
+    wl(
+        w,
+        &format!("function absorbu(lbl, ll, v) {{ let p := mload({TP:#x}) mstore(p, lbl) p := add(p, ll) mstore(p, shl(192, v)) mstore({TP:#x}, add(p, 8)) }}"),
+    );
     wl(w, &format!(
         "function absorbpts(lbl, ll, src, count) {{ let p := mload({TP:#x}) for {{ let i := 0 }} lt(i, count) {{ i := add(i, 1) }} {{ mstore(p, lbl) p := add(p, ll) calldatacopy(p, add(src, mul(i, 0x40)), 0x40) p := add(p, 0x40) }} mstore({TP:#x}, p) }}"
     ));
@@ -146,20 +174,26 @@ pub fn generate(vk: &VerifyingKey, instance_lengths: &[usize], contract_name: &s
     ));
     wl(w, &format!("function ecacccd(acc, o, s) {{ let p := add(mload({PROOF_PTR:#x}), o) ecacc(acc, calldataload(p), calldataload(add(p, 0x20)), s) }}"));
 
+    // ---- the data contracts' addresses (constructor arguments), first: Solidity put them at 0x80 ----
+    for i in 0..n_data {
+        wl(w, &format!("mstore({:#x}, mload(add(dataDir, {:#x})))", dir + 32 * i, 32 * i));
+    }
     // ---- input checks ----
     wl(w, &format!("mstore({PROOF_PTR:#x}, proof.offset)"));
     wl(w, &format!("mstore({INST_PTR:#x}, instances.offset)"));
-    wl(w, &format!(
-        "if iszero(and(eq(proof.length, {}), eq(instances.length, {total_instances}))) {{ fail({}) }}",
-        layout.len(),
-        reject::CALLDATA_LENGTH
-    ));
+    wl(w, &format!("if iszero(and(eq(proof.length, {}), eq(instances.length, {total_instances}))) {{ fail({}) }}", layout.len(), reject::CALLDATA_LENGTH));
     wl(w, &format!(
         "for {{ let i := 0 }} lt(i, {total_instances}) {{ i := add(i, 1) }} {{ if iszero(lt(calldataload(add(instances.offset, mul(i, 0x20))), R)) {{ fail({}) }} }}",
         reject::NON_CANONICAL_INPUT
     ));
     wl(w, &format!("for {{ let i := 0 }} lt(i, {}) {{ i := add(i, 1) }} {{ checkpt(add(proof.offset, mul(i, 0x40))) }}", layout.commitments()));
-    wl(w, &format!("for {{ let i := 0 }} lt(i, {}) {{ i := add(i, 1) }} {{ checkpt(add(proof.offset, add({}, mul(i, 0x40)))) }}", layout.witnesses, off.witnesses));
+    wl(
+        w,
+        &format!(
+            "for {{ let i := 0 }} lt(i, {}) {{ i := add(i, 1) }} {{ checkpt(add(proof.offset, add({}, mul(i, 0x40)))) }}",
+            layout.witnesses, off.witnesses
+        ),
+    );
     wl(w, &format!("for {{ let i := 0 }} lt(i, {n_evals}) {{ i := add(i, 1) }} {{ mstore(add({EVALS:#x}, mul(i, 0x20)), cfr(add(proof.offset, add({}, mul(i, 0x20))))) }}", off.evals));
 
     // ---- transcript (zkaccel::plonk::verifier::derive_challenges) ----
@@ -213,8 +247,12 @@ pub fn generate(vk: &VerifyingKey, instance_lengths: &[usize], contract_name: &s
         squeeze(w, THETA, b"theta");
         squeeze(w, LBETA, b"lookup_beta");
     }
+    if data.is_some() {
+        squeeze(w, RHO, b"projection_rho");
+    }
     pts(w, b"perm_z", off.permutation, layout.permutation);
     pts(w, b"lookup_phi", off.lookup_phi, layout.lookup_phi);
+    pts(w, b"projection_phi", off.projection_phi, layout.projection_phi);
     squeeze(w, ALPHA, b"alpha");
     pts(w, b"quotient", off.quotient, layout.quotient);
     squeeze(w, ZETA, b"zeta");
@@ -223,6 +261,7 @@ pub fn generate(vk: &VerifyingKey, instance_lengths: &[usize], contract_name: &s
     frs(w, b"eval_sigma", sig0, layout.sigma_evals);
     frs(w, b"eval_z", z0, layout.z_evals);
     frs(w, b"eval_lookup", lk0, layout.lookup_evals);
+    frs(w, b"eval_projection", pj0, layout.projection_evals);
     squeeze(w, V, b"v");
     pts(w, b"opening", off.witnesses, layout.witnesses);
     squeeze(w, U, b"u");
@@ -289,7 +328,9 @@ pub fn generate(vk: &VerifyingKey, instance_lengths: &[usize], contract_name: &s
         let m = cs.permutation.len();
         for c in 0..shape.perm_chunks {
             let mut s = format!("{{ let bx := mulmod(mload({BETA:#x}), mload({ZETA:#x}), R) let num := 1 let den := 1 let w := 0 ");
-            for (j, (column, shift)) in cs.permutation.iter().zip(&shifts).enumerate().take(((c + 1) * shape.perm_chunk_len).min(m)).skip(c * shape.perm_chunk_len) {
+            for (j, (column, shift)) in
+                cs.permutation.iter().zip(&shifts).enumerate().take(((c + 1) * shape.perm_chunk_len).min(m)).skip(c * shape.perm_chunk_len)
+            {
                 let wire = slots.load(&Query { column: *column, rotation: 0 });
                 let _ = write!(
                     s,
@@ -315,6 +356,9 @@ pub fn generate(vk: &VerifyingKey, instance_lengths: &[usize], contract_name: &s
             lk.name.replace(['\n', '\r'], " ")
         ));
     }
+    if let Some(d) = &data {
+        projection_constraint(w, d, ProjectionSlots { dir, rcur, comb, ttot, negoff, blob, lam, lpre, phi: eval_slot(pj0), phi_next: eval_slot(pj0 + 1) });
+    }
     // t(ζ) = N(ζ)/Z_H(ζ): Z_H's inverse is the first of the batch.
     wl(w, &format!("mstore({TEVAL:#x}, mulmod(mload({ACC:#x}), mload({inv:#x}), R))"));
 
@@ -330,6 +374,7 @@ pub fn generate(vk: &VerifyingKey, instance_lengths: &[usize], contract_name: &s
         Perm(usize),
         LookupM(usize),
         LookupPhi(usize),
+        ProjectionPhi,
         Quotient,
     }
     let mut scalars: BTreeMap<Commit, Vec<String>> = BTreeMap::new();
@@ -347,7 +392,7 @@ pub fn generate(vk: &VerifyingKey, instance_lengths: &[usize], contract_name: &s
             Opened::Z(c, r) => (Commit::Perm(c), eval_slot(z0 + permutation::z_eval_index(c, r))),
             Opened::LookupM(l) => (Commit::LookupM(l), eval_slot(lk0 + 3 * l)),
             Opened::LookupPhi(l, r) => (Commit::LookupPhi(l), eval_slot(lk0 + 3 * l + 1 + r as usize)),
-            Opened::ProjectionPhi(_) => unreachable!("projections are refused by the caller"),
+            Opened::ProjectionPhi(r) => (Commit::ProjectionPhi, eval_slot(pj0 + r as usize)),
             Opened::Quotient => (Commit::Quotient, TEVAL),
         };
         scalars.entry(commit).or_default().push(s.clone());
@@ -369,6 +414,7 @@ pub fn generate(vk: &VerifyingKey, instance_lengths: &[usize], contract_name: &s
             Commit::Perm(c) => wl(w, &format!("ecacccd({RHS:#x}, {}, {s})", off.permutation + 64 * c)),
             Commit::LookupM(l) => wl(w, &format!("ecacccd({RHS:#x}, {}, {s})", off.lookup_m + 64 * l)),
             Commit::LookupPhi(l) => wl(w, &format!("ecacccd({RHS:#x}, {}, {s})", off.lookup_phi + 64 * l)),
+            Commit::ProjectionPhi => wl(w, &format!("ecacccd({RHS:#x}, {}, {s})", off.projection_phi)),
             Commit::Fixed(c) => {
                 let (x, yy) = g1_const(&vk.fixed_commitments()[c]);
                 wl(w, &format!("ecacc({RHS:#x}, {x}, {yy}, {s})"));
@@ -405,16 +451,39 @@ pub fn generate(vk: &VerifyingKey, instance_lengths: &[usize], contract_name: &s
     wl(w, &format!("mstore(0x40, {}) mstore(0x60, {}) mstore(0x80, {}) mstore(0xa0, {})", tau[0], tau[1], tau[2], tau[3]));
     wl(w, &format!("mstore(0xc0, mload({RHS:#x})) {{ let ry := mload({:#x}) if ry {{ ry := sub(Q, ry) }} mstore(0xe0, ry) }}", RHS + 32));
     wl(w, &format!("mstore(0x100, {}) mstore(0x120, {}) mstore(0x140, {}) mstore(0x160, {})", one[0], one[1], one[2], one[3]));
-    wl(w, &format!(
-        "if iszero(staticcall(gas(), 8, 0, 0x180, 0, 0x20)) {{ fail({}) }} if iszero(mload(0)) {{ fail({}) }}",
-        reject::PRECOMPILE,
-        reject::PAIRING
-    ));
+    wl(
+        w,
+        &format!("if iszero(staticcall(gas(), 8, 0, 0x180, 0, 0x20)) {{ fail({}) }} if iszero(mload(0)) {{ fail({}) }}", reject::PRECOMPILE, reject::PAIRING),
+    );
     wl(w, "mstore(0, 1) return(0, 0x20)");
 
     // Yul functions cannot read the block's variables: r and q are written as literals.
     let body: String = y.lines().map(|l| format!("            {}\n", literal_moduli(l, q_mod))).collect();
-    format!(
+    let (data_decl, data_load) = match &data {
+        None => (String::new(), String::new()),
+        Some(d) => {
+            let names: Vec<String> = (0..n_data).map(|i| format!("DATA_{i}")).collect();
+            let mut decl = format!(
+                "    /// The data contracts holding the key's projection data ({} bytes: {} cells, {} weights), in order;\n    /// each one's code hash is checked on every call.\n",
+                d.blob.len(),
+                d.cells,
+                d.weights()
+            );
+            for n in &names {
+                let _ = writeln!(decl, "    address private immutable {n};");
+            }
+            let params: Vec<String> = (0..n_data).map(|i| format!("address d{i}")).collect();
+            let sets: Vec<String> = (0..n_data).map(|i| format!("DATA_{i} = d{i};")).collect();
+            let _ = writeln!(decl, "\n    constructor({}) {{\n        {}\n    }}\n", params.join(", "), sets.join(" "));
+            let load = format!(
+                "        uint256[{n_data}] memory dataDir = [{}];\n",
+                names.iter().map(|n| format!("uint256(uint160({n}))")).collect::<Vec<_>>().join(", ")
+            );
+            (decl, load)
+        }
+    };
+    let marker = data.as_ref().map(|_| format!("{}{n_data}\n", super::DATA_MARKER)).unwrap_or_default();
+    Ok(format!(
         r#"// SPDX-License-Identifier: MIT
 // Generated by `zkaccel create-evm-verifier` for one verifying key (digest {digest}).
 // Verifies zkaccel Plonk/KZG (BN254) proofs, proof format version {version}, in their EVM
@@ -422,14 +491,14 @@ pub fn generate(vk: &VerifyingKey, instance_lengths: &[usize], contract_name: &s
 // scalar checked < r, every point on the curve with coordinates < q, one pairing check.
 // k = {k}, {advice} advice / {fixed} fixed / {inst} instance columns, {gates} gate identities,
 // {perm} permutation columns, {lookups} lookups; public inputs: {total_instances} ({lens:?} per column).
-pragma solidity ^0.8.19;
+{marker}pragma solidity ^0.8.19;
 
 contract {contract_name} {{
     /// The zkaccel proof format version this verifier reads (the EVM encoding of that version).
     uint256 public constant PROOF_FORMAT_VERSION = {version};
     /// Keccak-256 digest of the verifying key (the first thing the transcript absorbs).
     bytes32 public constant VK_DIGEST = {digest};
-
+{data_decl}
     /// Returns true for a valid proof; reverts (with a 32-byte reason code) otherwise.
     function verifyProof(bytes calldata proof, uint256[] calldata instances) external view returns (bool) {{
         run(proof, instances, false);
@@ -445,7 +514,7 @@ contract {contract_name} {{
     }}
 
     function run(bytes calldata proof, uint256[] calldata instances, bool challengesOnly) private view {{
-        assembly {{
+{data_load}        assembly {{
 {body}        }}
     }}
 }}
@@ -460,7 +529,7 @@ contract {contract_name} {{
         perm = cs.permutation.len(),
         lookups = cs.lookups.len(),
         lens = instance_lengths,
-    )
+    ))
 }
 
 /// Replaces the tokens `R` and `Q` of a line's code (not its comment) by the moduli.
@@ -488,4 +557,124 @@ fn literal_moduli(line: &str, q_mod: &str) -> String {
 fn wl(w: &mut String, line: &str) {
     w.push_str(line);
     w.push('\n');
+}
+
+/// Memory slots of the projection part.
+struct ProjectionSlots {
+    dir: usize,
+    rcur: usize,
+    comb: usize,
+    ttot: usize,
+    negoff: usize,
+    blob: usize,
+    lam: usize,
+    lpre: usize,
+    phi: usize,
+    phi_next: usize,
+}
+
+/// The projection's constraint at ζ (`docs/plonk.md` §15, [`super::projection`]):
+/// φ(ζω) − φ(ζ) − Σ_a c_a(ζ)·a(ζ) + T·L_0(ζ), pushed after the lookups' (the Rust order), with
+/// c_a(ζ) and T computed here from the data contracts' bytes and ρ.
+fn projection_constraint(w: &mut String, d: &ProjectionData, slots: ProjectionSlots) {
+    let ProjectionSlots { dir, rcur, comb, ttot, negoff, blob, lam, lpre, phi, phi_next } = slots;
+    // The data: each contract's code hash, then its bytes after the leading STOP.
+    for (i, (runtime, hash)) in d.runtimes().iter().zip(d.code_hashes()).enumerate() {
+        wl(
+            w,
+            &format!(
+                "{{ let a := mload({:#x}) if iszero(eq(extcodehash(a), {})) {{ fail({}) }} extcodecopy(a, {:#x}, 1, {}) }}",
+                dir + 32 * i,
+                hex_word(&hash),
+                reject::DATA,
+                blob + CHUNK * i,
+                runtime.len() - 1
+            ),
+        );
+    }
+    // λ_c = ω^row/(ζ − ω^row)·a_col(ζ) for every cell (one batch inversion).
+    let c = d.cells;
+    wl(w, &format!(
+        "{{ let z := mload({ZETA:#x}) for {{ let c := 0 }} lt(c, {c}) {{ c := add(c, 1) }} {{ mstore(add({lam:#x}, mul(c, 0x20)), addmod(z, sub(R, mload(add({:#x}, mul(c, {CELL_BYTES})))), R)) }} }}",
+        blob + 2
+    ));
+    wl(w, &format!("batchinv({lam:#x}, {c}, {lpre:#x})"));
+    wl(w, &format!(
+        "for {{ let c := 0 }} lt(c, {c}) {{ c := add(c, 1) }} {{ let p := add({blob:#x}, mul(c, {CELL_BYTES})) let l := add({lam:#x}, mul(c, 0x20)) mstore(l, mulmod(mulmod(mload(l), mload(add(p, 2)), R), mload(shr(240, mload(p))), R)) }}"
+    ));
+    wl(w, &format!("mstore({rcur:#x}, 1) mstore({comb:#x}, 0) mstore({ttot:#x}, 0)"));
+    for s in &d.sections {
+        let (k, ww, wb) = (s.inputs, s.weight_width, s.bias_width);
+        let lx = lam + 32 * s.first_cell;
+        let ly = lx + 32 * k;
+        let off_w = Fr::from(1u64 << (8 * ww - 1));
+        let off_b = Fr::from(1u64 << (8 * wb - 1));
+        // −o·Σ_i λ_(x_i) (the offset's share), then per output row j (r, Σ, T in memory; the
+        // hot loop keeps u, the weight and λ pointers, the weight word and r in stack slots).
+        let mut b = format!(
+            "{{ let m := R {{ let ls := 0 for {{ let i := 0 }} lt(i, {k}) {{ i := add(i, 1) }} {{ ls := addmod(ls, mload(add({lx:#x}, mul(i, 0x20))), m) }} mstore({negoff:#x}, mulmod(sub(m, {}), ls, m)) }} let wp := {:#x} for {{ let j := 0 }} lt(j, {}) {{ j := add(j, 1) }} {{ let u := mload({negoff:#x}) let lp := {lx:#x} ",
+            fr(&off_w),
+            blob + s.weights_at,
+            s.outputs
+        );
+        // Σ_i (W_ji + o)·λ_i: whole words of weights in a loop, the rest after it.
+        let per = 32 / ww;
+        let (full, rest) = (k / per, k % per);
+        if full > 0 {
+            let _ = write!(
+                b,
+                "for {{}} lt(lp, {:#x}) {{ lp := add(lp, {:#x}) }} {{ let wd := mload(wp) wp := add(wp, 0x20) {} }} ",
+                lx + 32 * per * full,
+                32 * per,
+                weight_terms(per, ww)
+            );
+        }
+        if rest > 0 {
+            let _ = write!(b, "{{ let wd := mload(wp) wp := add(wp, {}) {} }} ", rest * ww, weight_terms(rest, ww));
+        }
+        let _ = write!(
+            b,
+            "let r := mload({rcur:#x}) mstore({comb:#x}, addmod(mload({comb:#x}), mulmod(r, addmod(mload(add({ly:#x}, mul(j, 0x20))), sub(m, u), m), m), m)) mstore({ttot:#x}, addmod(mload({ttot:#x}), mulmod(r, addmod(shr({}, mload(add({:#x}, mul(j, {wb})))), sub(m, {}), m), m), m)) mstore({rcur:#x}, mulmod(r, mload({RHO:#x}), m)) }} }} // projection {}",
+            256 - 8 * wb,
+            blob + s.bias_at,
+            fr(&off_b),
+            s.name.replace(['\n', '\r'], " ")
+        );
+        wl(w, &b);
+    }
+    wl(w, &format!(
+        "push(addmod(addmod(mload({phi_next:#x}), sub(R, mload({phi:#x})), R), addmod(sub(R, mulmod(mload({comb:#x}), mload({ZHN:#x}), R)), mulmod(mload({ttot:#x}), mload({L0:#x}), R), R), R))"
+    ));
+}
+
+/// `u := u + Σ_(K<count) weight_K·λ_K` for the weights of the word `wd` (width `ww`, big-endian
+/// from its first byte) against λ at `lp`, reduced once per 8 terms (u + 4 terms < 5r < 2^256);
+/// `m` holds r.
+fn weight_terms(count: usize, ww: usize) -> String {
+    let term = |k: usize| {
+        let weight = if ww == 1 { format!("byte({k}, wd)") } else { format!("and(shr({}, wd), {:#x})", 256 - 8 * ww * (k + 1), (1u128 << (8 * ww)) - 1) };
+        let lam = if k == 0 { "mload(lp)".to_string() } else { format!("mload(add(lp, {:#x}))", 32 * k) };
+        format!("mulmod({weight}, {lam}, m)")
+    };
+    let sum = |ts: &[String]| -> String {
+        fn tree(ts: &[String]) -> String {
+            if ts.len() == 1 {
+                return ts[0].clone();
+            }
+            let (a, b) = ts.split_at(ts.len() / 2);
+            format!("add({}, {})", tree(a), tree(b))
+        }
+        tree(ts)
+    };
+    let terms: Vec<String> = (0..count).map(term).collect();
+    let mut out = String::new();
+    for g in terms.chunks(8) {
+        let (a, b) = g.split_at(g.len().div_ceil(2));
+        if b.is_empty() {
+            let _ = write!(out, "u := addmod(u, {}, m) ", sum(a));
+        } else {
+            let _ = write!(out, "u := addmod(add(u, {}), {}, m) ", sum(a), sum(b));
+        }
+    }
+    out
 }

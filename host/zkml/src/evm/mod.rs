@@ -6,16 +6,20 @@
 //! * [`contract`]: the verifier contract (the Rust verifier's steps, constants from the key).
 //! * [`calldata`]: the ABI call `verifyProof(bytes proof, uint256[] instances)`.
 //! * [`solc`]: compiling with solc / solcjs (cached); [`machine`]: deploy and call in revm.
+//! * [`projection`]: the projection layout's data (W, b, cells) in data contracts whose code
+//!   hashes the verifier checks, and the contract's evaluation of v = rᵀW from them.
 //!
 //! Supported: proof format version [`SUPPORTED_PROOF_VERSION`], the MAC layout (every gate,
-//! the permutation and logUp lookups). Not supported: the projection layout (its verifier work
-//! grows with the number of weights: v = rᵀW from the key), refused with a message naming the
-//! setting; public parameters (the weights would be calldata), refused likewise.
+//! the permutation and logUp lookups) and the projection layout's matrix products (the contract
+//! computes ρ's coefficients from W and b itself: one mulmod per weight). Not supported:
+//! convolutions by projection, public parameters (the weights would be calldata), both refused
+//! with a message naming the setting.
 
 pub mod calldata;
 pub mod contract;
 pub mod layout;
 pub mod machine;
+pub mod projection;
 pub mod solc;
 pub mod yul;
 
@@ -44,12 +48,7 @@ pub fn check_supported(vk: &VerifyingKey) -> Result<()> {
             ),
         ));
     }
-    if zkaccel::plonk::projection::any(vk.cs()) {
-        return Err(Error::new(
-            ExitCode::BadInput,
-            "the verifying key uses the projection layout (settings run_args.matmul_layout = \"projection\"), whose verifier computes v = rᵀW over every weight: not supported on-chain. Regenerate the settings with `gen-settings --matmul-layout mac` (the default), compile, setup, prove, then create the EVM verifier",
-        ));
-    }
+    contract::projection_data(vk)?;
     if vk.srs().g2 == zkaccel::G2Affine::default() || vk.srs().tau_g2 == zkaccel::G2Affine::default() {
         return Err(Error::artifact("the verifying key's SRS has a G2 point at infinity"));
     }
@@ -69,11 +68,7 @@ pub fn instance_lengths(vk: &VerifyingKey) -> Result<Vec<usize>> {
     let io = layout.io_count();
     let lengths = if layout.has_io_instance() { vec![io] } else { vec![] };
     if lengths.len() != vk.cs().num_instance {
-        return Err(Error::artifact(format!(
-            "the verifying key has {} instance columns, its statement describes {}",
-            vk.cs().num_instance,
-            lengths.len()
-        )));
+        return Err(Error::artifact(format!("the verifying key has {} instance columns, its statement describes {}", vk.cs().num_instance, lengths.len())));
     }
     Ok(lengths)
 }
@@ -84,7 +79,21 @@ pub fn verifier_source(vk: &VerifyingKey, instance_lengths: &[usize]) -> Result<
     if instance_lengths.len() != vk.cs().num_instance {
         return Err(Error::artifact(format!("{} instance column lengths for {} columns", instance_lengths.len(), vk.cs().num_instance)));
     }
-    Ok(contract::generate(vk, instance_lengths, CONTRACT_NAME))
+    contract::generate(vk, instance_lengths, CONTRACT_NAME)
+}
+
+/// The line a generated verifier carries when its constructor takes data contracts.
+pub const DATA_MARKER: &str = "// zkaccel-data-contracts: ";
+
+/// The runtime code of the data contracts `vk`'s verifier is constructed with, in constructor
+/// order (none without projections).
+pub fn data_contracts(vk: &VerifyingKey) -> Result<Vec<Vec<u8>>> {
+    Ok(contract::projection_data(vk)?.map(|d| d.runtimes()).unwrap_or_default())
+}
+
+/// How many data contracts a generated verifier's source says its constructor takes.
+pub fn data_contracts_of_source(source: &str) -> usize {
+    source.lines().find_map(|l| l.strip_prefix(DATA_MARKER)).and_then(|n| n.trim().parse().ok()).unwrap_or(0)
 }
 
 /// The contract's ABI (JSON).

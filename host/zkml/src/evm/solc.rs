@@ -50,6 +50,11 @@ fn find() -> Option<(Solc, Option<PathBuf>)> {
 /// Compiles `source` and returns contract `name`'s bytecode. No compiler found, or a compiler
 /// error, is an error that says what to do.
 pub fn compile(source: &str, name: &str) -> Result<Compiled> {
+    compile_with(source, name, 1)
+}
+
+/// As [`compile`], with the optimizer's `runs` setting (1: smallest code).
+pub fn compile_with(source: &str, name: &str, runs: u32) -> Result<Compiled> {
     let (solc, cache_dir) = find().ok_or_else(|| {
         Error::new(
             ExitCode::Io,
@@ -60,7 +65,7 @@ pub fn compile(source: &str, name: &str) -> Result<Compiled> {
         "language": "Solidity",
         "sources": { "Verifier.sol": { "content": source } },
         "settings": {
-            "optimizer": { "enabled": true, "runs": 1 },
+            "optimizer": { "enabled": true, "runs": runs },
             "outputSelection": { "*": { "*": ["evm.bytecode.object", "evm.deployedBytecode.object"] } }
         }
     })
