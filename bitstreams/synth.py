@@ -711,7 +711,9 @@ def write_fit():
         "(4K x 72, ceil(width/72) x ceil(depth/4096) blocks); every other one to the cheapest simple-dual-port",
         "RAMB18E2/RAMB36E2 shape. Yosys 0.23 cannot read the 65536 x 768-bit bucket RAM of buckets 2^16 in",
         "reasonable time (the RTL's zero-initialisation loop, see `counted_memories`' comment), and it never",
-        "infers URAM288 itself.", "",
+        "infers URAM288 itself. In these rows the NTT core is its glue (memories counted, butterfly multiplier a",
+        "blackbox) plus the multiplier taken as the committed flat ntt_core_k10 report minus the same glue with",
+        "Yosys's own memories (the multiplier's Verilog is the same at every size; synth.py checks it).", "",
         "## Fit", "",
         "| card variant | method | device | LUT | FF | DSP | BRAM36 | URAM | fits |",
         "|---|---|---|---|---|---|---|---|---|"]
