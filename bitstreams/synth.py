@@ -710,7 +710,7 @@ def write_fit():
         "and counted by a rule (bitstreams/synth.py `memory_rule`): a RAM at least 4096 x 72 bits goes to URAM288",
         "(4K x 72, ceil(width/72) x ceil(depth/4096) blocks); every other one to the cheapest simple-dual-port",
         "RAMB18E2/RAMB36E2 shape. Yosys 0.23 cannot read the 65536 x 768-bit bucket RAM of buckets 2^16 in",
-        "reasonable time (the RTL's zero-initialisation loop, see `counted_memories`' comment), and it never",
+        "reasonable time (the RTL's zero-initialisation loop: the comment above `memory_rule`), and it never",
         "infers URAM288 itself. In these rows the NTT core is its glue (memories counted, butterfly multiplier a",
         "blackbox) plus the multiplier taken as the committed flat ntt_core_k10 report minus the same glue with",
         "Yosys's own memories (the multiplier's Verilog is the same at every size; synth.py checks it).", "",
