@@ -128,3 +128,51 @@ fn ecp5_manifest_is_built_and_matches_its_report_and_the_rtl() {
     assert!(err.contains(&bit.name), "{file}: {err}");
     std::fs::remove_dir_all(&empty).unwrap();
 }
+
+/// Each cloud build's card variant has a whole-card resource report of the same Verilog, and the fit
+/// table (bitstreams/reports/card/fit.json, written with fit.md by `python3 bitstreams/synth.py card-all`)
+/// gives that report's totals for the build's part and says they fit. (hdl/tests/card_reports.rs checks
+/// the reports against the RTL and that their parts add up.)
+#[test]
+fn cloud_manifests_have_a_resource_report_that_fits_their_part() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../bitstreams/reports/card");
+    let regen = "rerun `python3 bitstreams/synth.py card-all`";
+    let read = |p: PathBuf| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))).unwrap()
+    };
+    let fit = read(dir.join("fit.json"));
+    let mut seen = 0;
+    for path in manifests().iter().filter(|p| !p.ends_with("ecp5-85f.json")) {
+        let file = path.display().to_string();
+        let m = Manifest::load(path).unwrap_or_else(|e| panic!("{e}"));
+        let b = fit["builds"].as_array().unwrap().iter().find(|b| b["manifest"] == m.name.as_str())
+            .unwrap_or_else(|| panic!("{file}: no fit row for build {}: {regen}", m.name));
+        let report_name = b["report"].as_str().unwrap();
+        let r = read(dir.join(report_name));
+        assert_eq!(r["card_config"]["ntt_k"].as_u64(), Some(m.rtl.ntt_k as u64), "{file}: {report_name}: ntt_k");
+        assert_eq!(r["card_config"]["msm_log_depth"].as_u64(), Some(m.rtl.msm_log_depth as u64), "{file}: {report_name}: msm_log_depth");
+        assert_eq!(r["verilog_sha256"].as_str(), Some(m.rtl.verilog_sha256.as_str()), "{file}: {report_name} is of other Verilog: {regen}");
+        assert_eq!(b["part"].as_str(), Some(m.target.part.as_str()), "{file}: fit.json part");
+        let row = fit["rows"].as_array().unwrap().iter()
+            .find(|x| x["report"] == report_name && x["part"] == m.target.part.as_str())
+            .unwrap_or_else(|| panic!("{file}: fit.json has no row for {report_name} on {}: {regen}", m.target.part));
+        let res = &r["resources"];
+        let n = |v: &serde_json::Value| v.as_u64().unwrap();
+        let usage = [
+            ("lut", n(&res["lut"]) + n(&res["srl"]) + n(&res["lutram"])),
+            ("ff", n(&res["ff"])),
+            ("dsp", n(&res["dsp"])),
+            ("bram36", n(&r["bram36"])),
+            ("uram", n(&r["uram"])),
+        ];
+        for (key, used) in usage {
+            assert_eq!(row["usage"][key].as_u64(), Some(used), "{file}: fit.json usage.{key} is not {report_name}'s: {regen}");
+            let cap = n(&row["capacity"][key]);
+            assert!(used <= cap, "{file}: {report_name} needs {used} {key}, {} has {cap}", m.target.part);
+        }
+        assert_eq!(row["fits"], true, "{file}");
+        assert_eq!(b["fits"], true, "{file}");
+        seen += 1;
+    }
+    assert_eq!(seen, 3, "the cloud builds");
+}
