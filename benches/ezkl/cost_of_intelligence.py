@@ -497,7 +497,8 @@ def render(result, out_dir):
             for t in present:
                 tr = r["tools"].get(t)
                 if tr is not None and tr["status"] != "ok":
-                    cells.append("—")
+                    done = key in tr["steps"] or (key == "k" and tr.get("info"))
+                    cells.append(_cell(dict(tr, status="ok"), key) if done else "—")
                 else:
                     cells.append(_cell(tr, key) if tr else "not run")
         L.append("| " + " | ".join(cells) + " |")
@@ -505,10 +506,17 @@ def render(result, out_dir):
              for r in rows for t, why in r.get("not_run", {}).items()]
     if notes:
         L.append("\nNot run (time box): " + "; ".join(notes) + ".")
-    fails = [f"{r['family']} {_fmt_params(r['params'])} {names[t]}: {tr['status']}"
-             for r in rows for t, tr in r["tools"].items() if tr["status"].startswith("failed")]
+    fails = []
+    for r in rows:
+        for t, tr in r["tools"].items():
+            if tr["status"] == "ok":
+                continue
+            done = ", ".join(f"{s} {_fmt_t(v['time_s'])} / {_fmt_mem(v['maxrss_kib'])}"
+                             for s, v in tr["steps"].items())
+            fails.append(f"{r['family']} {_fmt_params(r['params'])} {names[t]}: {tr['status']}"
+                         + (f" after {done} (time / peak RSS)" if done else ""))
     if fails:
-        L.append("\nFailures: " + "; ".join(f"`{f}`" for f in fails) + ".")
+        L.append("\nRuns that did not finish: " + "; ".join(fails) + ".")
     L.append("\n![prove time and peak memory by parameter count](cost-of-intelligence.svg)")
     (out_dir / "table.md").write_text("\n".join(L) + "\n")
     (out_dir / "cost-of-intelligence.svg").write_text(svg(rows, present, names))
