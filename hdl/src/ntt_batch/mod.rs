@@ -13,7 +13,13 @@
 //!   bit-reversed address (no multiplier), unloading reads a finished slot in natural order into
 //!   the output FIFO (no multiplier). Each slot's banks see at most one read and one write per
 //!   cycle: a slot is loaded, computed or unloaded, never two at once.
-//! * **Two compute lanes**: two transforms compute at once and the butterfly unit alternates
+//! * **Stage 0 while loading**: stage 0 of the DIT pairs input elements `j` and `j + n/2` with
+//!   twiddle 1. The first half of a transform is stored; each element of the second half goes
+//!   straight into the butterfly unit with element `j` read from the slot (the loading slot's
+//!   read port is otherwise idle), and the unit gives that butterfly priority over the lanes.
+//!   So a transform arrives with its first stage done, and the unit is busy from half-way
+//!   through the first load instead of after it.
+//! * **Two compute lanes** (stages 1..k): two transforms compute at once and the butterfly unit alternates
 //!   between them stage by stage, so a stage of one transform issues while the previous stage of
 //!   the other drains. A lane starts a stage only when its slot has no butterfly in flight
 //!   (per-slot counters), so the order is always correct; with `n/2 ≥` the pipeline depth the
@@ -155,11 +161,8 @@ pub struct NttBatchCore {
     r_a0: DFF<Bits<16>>,
     r_a1: DFF<Bits<16>>,
     r_sel: DFF<Bit>,
-    lw_valid: DFF<Bit>,
-    lw_slot: DFF<Bits<2>>,
-    lw_pos: DFF<Bits<16>>,
-    lw_data: DFF<Bits<256>>,
-    lw_last: DFF<Bit>,
+    r_src: DFF<Bit>,
+    r_sdata: DFF<Bits<256>>,
     o_valid: DFF<Bit>,
     o_slot: DFF<Bits<2>>,
     o_par: DFF<Bit>,
@@ -212,8 +215,14 @@ pub struct NttBatchCore {
     wb_addr1: Signal<Local, Bits<16>>,
     wb_data0: Signal<Local, Bits<256>>,
     wb_data1: Signal<Local, Bits<256>>,
+    lw_valid: Signal<Local, Bit>,
     lw_addr: Signal<Local, Bits<16>>,
     lw_par: Signal<Local, Bit>,
+    ld_bfly: Signal<Local, Bit>,
+    lane_issue: Signal<Local, Bit>,
+    is_slot: Signal<Local, Bits<2>>,
+    is_a0: Signal<Local, Bits<16>>,
+    is_a1: Signal<Local, Bits<16>>,
 }
 
 impl NttBatchCore {
@@ -306,11 +315,8 @@ impl NttBatchCore {
             r_a0: Default::default(),
             r_a1: Default::default(),
             r_sel: Default::default(),
-            lw_valid: Default::default(),
-            lw_slot: Default::default(),
-            lw_pos: Default::default(),
-            lw_data: Default::default(),
-            lw_last: Default::default(),
+            r_src: Default::default(),
+            r_sdata: Default::default(),
             o_valid: Default::default(),
             o_slot: Default::default(),
             o_par: Default::default(),
@@ -363,8 +369,14 @@ impl NttBatchCore {
             wb_addr1: Default::default(),
             wb_data0: Default::default(),
             wb_data1: Default::default(),
+            lw_valid: Default::default(),
             lw_addr: Default::default(),
             lw_par: Default::default(),
+            ld_bfly: Default::default(),
+            lane_issue: Default::default(),
+            is_slot: Default::default(),
+            is_a0: Default::default(),
+            is_a1: Default::default(),
         }
     }
 }
@@ -375,7 +387,7 @@ impl Logic for NttBatchCore {
         dff_setup!(
             self, clock, state, log_n, inverse, count, err, load_t, lidx, comp_t, unload_t, uidx, st0, st1, st2, st3,
             inf0, inf1, inf2, inf3, l0_act, l1_act, l0_slot, l1_slot, l0_stage, l1_stage, cur, mid, idx, r_valid,
-            r_slot, r_a0, r_a1, r_sel, lw_valid, lw_slot, lw_pos, lw_data, lw_last, o_valid, o_slot, o_par, o_last
+            r_slot, r_a0, r_a1, r_sel, r_src, r_sdata, o_valid, o_slot, o_par, o_last
         );
         self.mul.clock.next = self.clock.val();
         self.mul.reset.next = self.reset.val();
@@ -422,15 +434,6 @@ impl Logic for NttBatchCore {
                 & self.tw_mask.val();
         } else {
             self.tw.next = (self.idx.q.val() & self.bmask.val()) << (self.k_max_m1.val() - self.sel_stage.val());
-        }
-        self.twiddle.addr.next = self.tw.val();
-        // Both operands differ in bit `stage`, hence in address parity: one read per bank.
-        if self.i0.val().xor() {
-            self.c_ra0.next = self.i1.val() >> 1;
-            self.c_ra1.next = self.i0.val() >> 1;
-        } else {
-            self.c_ra0.next = self.i0.val() >> 1;
-            self.c_ra1.next = self.i1.val() >> 1;
         }
 
         // Butterflies in flight per lane's slot.
@@ -500,10 +503,14 @@ impl Logic for NttBatchCore {
         self.rev_idx.next = self.rev.q.val() >> (bits::<5>(16) - self.log_n.q.val());
 
         self.issue.next = false;
+        self.lane_issue.next = false;
+        self.ld_bfly.next = false;
+        self.lw_valid.next = false;
         self.fin.next = false;
         self.act0.next = false;
         self.act1.next = false;
         self.ld_fire.next = false;
+        self.ld_done.next = false;
         self.u_fire.next = false;
         self.u_done.next = false;
         self.s_ready.next = false;
@@ -538,7 +545,15 @@ impl Logic for NttBatchCore {
                 self.s_ready.next = (self.load_t.q.val() != self.count.q.val()) & (self.l_st.val() == 0);
                 if self.s_valid.val() & self.s_ready.val() {
                     self.ld_fire.next = true;
+                    // First half: store; second half: element `j + n/2` meets element `j` in a
+                    // stage-0 butterfly (twiddle 1) that takes the unit this cycle.
+                    if self.lidx.q.val() > self.half_m1.val() {
+                        self.ld_bfly.next = true;
+                    } else {
+                        self.lw_valid.next = true;
+                    }
                     if self.lidx.q.val() == self.n_m1.val() {
+                        self.ld_done.next = true;
                         if !self.s_last.val() {
                             self.err.d.next = true;
                         }
@@ -552,20 +567,20 @@ impl Logic for NttBatchCore {
                     }
                 }
 
-                // A free lane takes the next loaded transform.
+                // A free lane takes the next loaded transform at stage 1 (stage 0 ran while loading).
                 if (self.comp_t.q.val() != self.count.q.val()) & (self.c_st.val() == 1) {
                     if !self.l0_act.q.val() {
                         self.act0.next = true;
                         self.l0_act.d.next = true;
                         self.l0_slot.d.next = self.c_slot.val();
-                        self.l0_stage.d.next = 0.into();
+                        self.l0_stage.d.next = 1.into();
                         self.comp_t.d.next = self.comp_t.q.val() + 1;
                     } else {
                         if !self.l1_act.q.val() {
                             self.act1.next = true;
                             self.l1_act.d.next = true;
                             self.l1_slot.d.next = self.c_slot.val();
-                            self.l1_stage.d.next = 0.into();
+                            self.l1_stage.d.next = 1.into();
                             self.comp_t.d.next = self.comp_t.q.val() + 1;
                         }
                     }
@@ -573,8 +588,8 @@ impl Logic for NttBatchCore {
 
                 // Butterflies: a lane keeps the unit for a whole stage; between stages the other
                 // lane goes first if it is ready (its previous stage drained meanwhile).
-                if self.mid.q.val() {
-                    self.issue.next = true;
+                if self.mid.q.val() & !self.ld_bfly.val() {
+                    self.lane_issue.next = true;
                     if self.idx.q.val() == self.half_m1.val() {
                         self.idx.d.next = 0.into();
                         self.mid.d.next = false;
@@ -595,7 +610,8 @@ impl Logic for NttBatchCore {
                     } else {
                         self.idx.d.next = self.idx.q.val() + 1;
                     }
-                } else {
+                }
+                if !self.mid.q.val() {
                     if self.cur.q.val() {
                         if self.ready0.val() {
                             self.cur.d.next = false;
@@ -638,11 +654,33 @@ impl Logic for NttBatchCore {
                 }
             }
         }
-        self.ld_done.next = self.lw_valid.q.val() & self.lw_last.q.val();
+        self.issue.next = self.lane_issue.val() | self.ld_bfly.val();
+        // The butterfly issued: the loader's stage-0 butterfly has priority over the lanes.
+        self.is_slot.next = self.sel_slot.val();
+        self.is_a0.next = self.i0.val();
+        self.is_a1.next = self.i1.val();
+        self.twiddle.addr.next = self.tw.val();
+        if self.ld_bfly.val() {
+            self.is_slot.next = self.l_slot.val();
+            self.is_a0.next = (self.rev_idx.val() >> 1) << 1;
+            self.is_a1.next = self.rev_idx.val() | 1;
+            self.twiddle.addr.next = 0.into();
+        }
+        // Both operands differ in one bit, hence in address parity: one read per bank.
+        if self.is_a0.val().xor() {
+            self.c_ra0.next = self.is_a1.val() >> 1;
+            self.c_ra1.next = self.is_a0.val() >> 1;
+        } else {
+            self.c_ra0.next = self.is_a0.val() >> 1;
+            self.c_ra1.next = self.is_a1.val() >> 1;
+        }
 
         // Slot states: loaded (last input written), taken by a lane, computed, unloaded.
-        if self.ld_done.val() & (self.lw_slot.q.val() == 0) {
+        if self.ld_done.val() & (self.l_slot.val() == 0) {
             self.st0.d.next = 1.into();
+            if self.log_n.q.val() == 1 {
+                self.st0.d.next = 3.into();
+            }
         }
         if (self.act0.val() | self.act1.val()) & (self.c_slot.val() == 0) {
             self.st0.d.next = 2.into();
@@ -653,8 +691,11 @@ impl Logic for NttBatchCore {
         if self.u_done.val() & (self.u_slot.val() == 0) {
             self.st0.d.next = 0.into();
         }
-        if self.ld_done.val() & (self.lw_slot.q.val() == 1) {
+        if self.ld_done.val() & (self.l_slot.val() == 1) {
             self.st1.d.next = 1.into();
+            if self.log_n.q.val() == 1 {
+                self.st1.d.next = 3.into();
+            }
         }
         if (self.act0.val() | self.act1.val()) & (self.c_slot.val() == 1) {
             self.st1.d.next = 2.into();
@@ -665,8 +706,11 @@ impl Logic for NttBatchCore {
         if self.u_done.val() & (self.u_slot.val() == 1) {
             self.st1.d.next = 0.into();
         }
-        if self.ld_done.val() & (self.lw_slot.q.val() == 2) {
+        if self.ld_done.val() & (self.l_slot.val() == 2) {
             self.st2.d.next = 1.into();
+            if self.log_n.q.val() == 1 {
+                self.st2.d.next = 3.into();
+            }
         }
         if (self.act0.val() | self.act1.val()) & (self.c_slot.val() == 2) {
             self.st2.d.next = 2.into();
@@ -677,8 +721,11 @@ impl Logic for NttBatchCore {
         if self.u_done.val() & (self.u_slot.val() == 2) {
             self.st2.d.next = 0.into();
         }
-        if self.ld_done.val() & (self.lw_slot.q.val() == 3) {
+        if self.ld_done.val() & (self.l_slot.val() == 3) {
             self.st3.d.next = 1.into();
+            if self.log_n.q.val() == 1 {
+                self.st3.d.next = 3.into();
+            }
         }
         if (self.act0.val() | self.act1.val()) & (self.c_slot.val() == 3) {
             self.st3.d.next = 2.into();
@@ -690,14 +737,9 @@ impl Logic for NttBatchCore {
             self.st3.d.next = 0.into();
         }
 
-        // Registered load write (bit-reversed address).
-        self.lw_valid.d.next = self.ld_fire.val() & !self.reset.val();
-        self.lw_slot.d.next = self.l_slot.val();
-        self.lw_pos.d.next = self.rev_idx.val();
-        self.lw_data.d.next = self.s_data.val();
-        self.lw_last.d.next = self.lidx.q.val() == self.n_m1.val();
-        self.lw_addr.next = self.lw_pos.q.val() >> 1;
-        self.lw_par.next = self.lw_pos.q.val().xor();
+        // Load write of the first half (bit-reversed address).
+        self.lw_addr.next = self.rev_idx.val() >> 1;
+        self.lw_par.next = self.rev_idx.val().xor();
 
         // Registered output read (natural order).
         self.u_ra.next = self.uidx.q.val() >> 1;
@@ -708,10 +750,12 @@ impl Logic for NttBatchCore {
 
         // Read stage of the butterfly: data of the issuing slot, the twiddle.
         self.r_valid.d.next = self.issue.val() & !self.reset.val();
-        self.r_slot.d.next = self.sel_slot.val();
-        self.r_a0.d.next = self.i0.val();
-        self.r_a1.d.next = self.i1.val();
-        self.r_sel.d.next = self.i0.val().xor();
+        self.r_slot.d.next = self.is_slot.val();
+        self.r_a0.d.next = self.is_a0.val();
+        self.r_a1.d.next = self.is_a1.val();
+        self.r_sel.d.next = self.is_a0.val().xor();
+        self.r_src.d.next = self.ld_bfly.val();
+        self.r_sdata.d.next = self.s_data.val();
         self.r_b0.next = self.s0b0.rdata.val();
         self.r_b1.next = self.s0b1.rdata.val();
         if self.r_slot.q.val() == 1 {
@@ -732,6 +776,9 @@ impl Logic for NttBatchCore {
         } else {
             self.lo_data.next = self.r_b0.val();
             self.hi_data.next = self.r_b1.val();
+        }
+        if self.r_src.q.val() {
+            self.hi_data.next = self.r_sdata.q.val();
         }
         self.mul.in_valid.next = self.r_valid.q.val();
         self.mul.a.next = self.hi_data.val();
@@ -789,35 +836,35 @@ impl Logic for NttBatchCore {
         // butterfly write-back, else the loader (never the same slot: see the module docs).
         self.s0b0.raddr.next = self.u_ra.val();
         self.s0b1.raddr.next = self.u_ra.val();
-        if self.issue.val() & (self.sel_slot.val() == 0) {
+        if self.issue.val() & (self.is_slot.val() == 0) {
             self.s0b0.raddr.next = self.c_ra0.val();
             self.s0b1.raddr.next = self.c_ra1.val();
         }
         self.s1b0.raddr.next = self.u_ra.val();
         self.s1b1.raddr.next = self.u_ra.val();
-        if self.issue.val() & (self.sel_slot.val() == 1) {
+        if self.issue.val() & (self.is_slot.val() == 1) {
             self.s1b0.raddr.next = self.c_ra0.val();
             self.s1b1.raddr.next = self.c_ra1.val();
         }
         self.s2b0.raddr.next = self.u_ra.val();
         self.s2b1.raddr.next = self.u_ra.val();
-        if self.issue.val() & (self.sel_slot.val() == 2) {
+        if self.issue.val() & (self.is_slot.val() == 2) {
             self.s2b0.raddr.next = self.c_ra0.val();
             self.s2b1.raddr.next = self.c_ra1.val();
         }
         self.s3b0.raddr.next = self.u_ra.val();
         self.s3b1.raddr.next = self.u_ra.val();
-        if self.issue.val() & (self.sel_slot.val() == 3) {
+        if self.issue.val() & (self.is_slot.val() == 3) {
             self.s3b0.raddr.next = self.c_ra0.val();
             self.s3b1.raddr.next = self.c_ra1.val();
         }
 
         self.s0b0.waddr.next = self.lw_addr.val();
-        self.s0b0.wdata.next = self.lw_data.q.val();
-        self.s0b0.we.next = self.lw_valid.q.val() & (self.lw_slot.q.val() == 0) & !self.lw_par.val();
+        self.s0b0.wdata.next = self.s_data.val();
+        self.s0b0.we.next = self.lw_valid.val() & (self.l_slot.val() == 0) & !self.lw_par.val();
         self.s0b1.waddr.next = self.lw_addr.val();
-        self.s0b1.wdata.next = self.lw_data.q.val();
-        self.s0b1.we.next = self.lw_valid.q.val() & (self.lw_slot.q.val() == 0) & self.lw_par.val();
+        self.s0b1.wdata.next = self.s_data.val();
+        self.s0b1.we.next = self.lw_valid.val() & (self.l_slot.val() == 0) & self.lw_par.val();
         if self.wb_valid.val() & (self.wb_slot.val() == 0) {
             self.s0b0.waddr.next = self.wb_addr0.val();
             self.s0b0.wdata.next = self.wb_data0.val();
@@ -827,11 +874,11 @@ impl Logic for NttBatchCore {
             self.s0b1.we.next = true;
         }
         self.s1b0.waddr.next = self.lw_addr.val();
-        self.s1b0.wdata.next = self.lw_data.q.val();
-        self.s1b0.we.next = self.lw_valid.q.val() & (self.lw_slot.q.val() == 1) & !self.lw_par.val();
+        self.s1b0.wdata.next = self.s_data.val();
+        self.s1b0.we.next = self.lw_valid.val() & (self.l_slot.val() == 1) & !self.lw_par.val();
         self.s1b1.waddr.next = self.lw_addr.val();
-        self.s1b1.wdata.next = self.lw_data.q.val();
-        self.s1b1.we.next = self.lw_valid.q.val() & (self.lw_slot.q.val() == 1) & self.lw_par.val();
+        self.s1b1.wdata.next = self.s_data.val();
+        self.s1b1.we.next = self.lw_valid.val() & (self.l_slot.val() == 1) & self.lw_par.val();
         if self.wb_valid.val() & (self.wb_slot.val() == 1) {
             self.s1b0.waddr.next = self.wb_addr0.val();
             self.s1b0.wdata.next = self.wb_data0.val();
@@ -841,11 +888,11 @@ impl Logic for NttBatchCore {
             self.s1b1.we.next = true;
         }
         self.s2b0.waddr.next = self.lw_addr.val();
-        self.s2b0.wdata.next = self.lw_data.q.val();
-        self.s2b0.we.next = self.lw_valid.q.val() & (self.lw_slot.q.val() == 2) & !self.lw_par.val();
+        self.s2b0.wdata.next = self.s_data.val();
+        self.s2b0.we.next = self.lw_valid.val() & (self.l_slot.val() == 2) & !self.lw_par.val();
         self.s2b1.waddr.next = self.lw_addr.val();
-        self.s2b1.wdata.next = self.lw_data.q.val();
-        self.s2b1.we.next = self.lw_valid.q.val() & (self.lw_slot.q.val() == 2) & self.lw_par.val();
+        self.s2b1.wdata.next = self.s_data.val();
+        self.s2b1.we.next = self.lw_valid.val() & (self.l_slot.val() == 2) & self.lw_par.val();
         if self.wb_valid.val() & (self.wb_slot.val() == 2) {
             self.s2b0.waddr.next = self.wb_addr0.val();
             self.s2b0.wdata.next = self.wb_data0.val();
@@ -855,11 +902,11 @@ impl Logic for NttBatchCore {
             self.s2b1.we.next = true;
         }
         self.s3b0.waddr.next = self.lw_addr.val();
-        self.s3b0.wdata.next = self.lw_data.q.val();
-        self.s3b0.we.next = self.lw_valid.q.val() & (self.lw_slot.q.val() == 3) & !self.lw_par.val();
+        self.s3b0.wdata.next = self.s_data.val();
+        self.s3b0.we.next = self.lw_valid.val() & (self.l_slot.val() == 3) & !self.lw_par.val();
         self.s3b1.waddr.next = self.lw_addr.val();
-        self.s3b1.wdata.next = self.lw_data.q.val();
-        self.s3b1.we.next = self.lw_valid.q.val() & (self.lw_slot.q.val() == 3) & self.lw_par.val();
+        self.s3b1.wdata.next = self.s_data.val();
+        self.s3b1.we.next = self.lw_valid.val() & (self.l_slot.val() == 3) & self.lw_par.val();
         if self.wb_valid.val() & (self.wb_slot.val() == 3) {
             self.s3b0.waddr.next = self.wb_addr0.val();
             self.s3b0.wdata.next = self.wb_data0.val();
@@ -870,28 +917,28 @@ impl Logic for NttBatchCore {
         }
 
         // Butterflies in flight per slot.
-        if self.issue.val() & (self.sel_slot.val() == 0) & !(self.wb_valid.val() & (self.wb_slot.val() == 0)) {
+        if self.issue.val() & (self.is_slot.val() == 0) & !(self.wb_valid.val() & (self.wb_slot.val() == 0)) {
             self.inf0.d.next = self.inf0.q.val() + 1;
         }
-        if !(self.issue.val() & (self.sel_slot.val() == 0)) & self.wb_valid.val() & (self.wb_slot.val() == 0) {
+        if !(self.issue.val() & (self.is_slot.val() == 0)) & self.wb_valid.val() & (self.wb_slot.val() == 0) {
             self.inf0.d.next = self.inf0.q.val() - 1;
         }
-        if self.issue.val() & (self.sel_slot.val() == 1) & !(self.wb_valid.val() & (self.wb_slot.val() == 1)) {
+        if self.issue.val() & (self.is_slot.val() == 1) & !(self.wb_valid.val() & (self.wb_slot.val() == 1)) {
             self.inf1.d.next = self.inf1.q.val() + 1;
         }
-        if !(self.issue.val() & (self.sel_slot.val() == 1)) & self.wb_valid.val() & (self.wb_slot.val() == 1) {
+        if !(self.issue.val() & (self.is_slot.val() == 1)) & self.wb_valid.val() & (self.wb_slot.val() == 1) {
             self.inf1.d.next = self.inf1.q.val() - 1;
         }
-        if self.issue.val() & (self.sel_slot.val() == 2) & !(self.wb_valid.val() & (self.wb_slot.val() == 2)) {
+        if self.issue.val() & (self.is_slot.val() == 2) & !(self.wb_valid.val() & (self.wb_slot.val() == 2)) {
             self.inf2.d.next = self.inf2.q.val() + 1;
         }
-        if !(self.issue.val() & (self.sel_slot.val() == 2)) & self.wb_valid.val() & (self.wb_slot.val() == 2) {
+        if !(self.issue.val() & (self.is_slot.val() == 2)) & self.wb_valid.val() & (self.wb_slot.val() == 2) {
             self.inf2.d.next = self.inf2.q.val() - 1;
         }
-        if self.issue.val() & (self.sel_slot.val() == 3) & !(self.wb_valid.val() & (self.wb_slot.val() == 3)) {
+        if self.issue.val() & (self.is_slot.val() == 3) & !(self.wb_valid.val() & (self.wb_slot.val() == 3)) {
             self.inf3.d.next = self.inf3.q.val() + 1;
         }
-        if !(self.issue.val() & (self.sel_slot.val() == 3)) & self.wb_valid.val() & (self.wb_slot.val() == 3) {
+        if !(self.issue.val() & (self.is_slot.val() == 3)) & self.wb_valid.val() & (self.wb_slot.val() == 3) {
             self.inf3.d.next = self.inf3.q.val() - 1;
         }
 
