@@ -105,7 +105,7 @@ fn main() {
 /// batches, and the steady state (the extra cycles of 16 more transforms, per transform).
 fn batch_rows(rng: &mut TestRng) {
     let k = batch_config::TEST_K;
-    let lib = Build::new("ntt_batch_k10", generate(&mut NttBatchCore::new(k))).build().expect("build");
+    let lib = Build::new("ntt_batch_k10", generate(&mut NttBatchCore::new(k))).trace_depth(2).build().expect("build");
     let mut runner = NttBatchRunner::new(&lib, k, Traffic::SMOOTH, TestRng::from_seed(2)).unwrap();
     let mut cycles_of = |count: usize, inverse: bool, rng: &mut TestRng| {
         let batch: Vec<Vec<Fr>> = (0..count).map(|_| (0..1 << k).map(|_| Fr::rand(rng)).collect()).collect();

@@ -120,7 +120,9 @@ fn ntt_flags_bad_configuration() {
 }
 
 fn batch_library() -> Arc<Library> {
-    Build::new("ntt_batch_k10", generate(&mut NttBatchCore::new(batch_config::TEST_K))).build().unwrap()
+    // The ports and the core's own registers are traced (the multiplier's thousands of internal
+    // signals would make most of the C++ and of the build time).
+    Build::new("ntt_batch_k10", generate(&mut NttBatchCore::new(batch_config::TEST_K))).trace_depth(2).build().unwrap()
 }
 
 fn check_batch(runner: &mut NttBatchRunner, batch: &[Vec<Fr>], inverse: bool, what: &str) -> Vec<Vec<Fr>> {
