@@ -10,6 +10,7 @@ pub mod limb_mul;
 pub mod memory;
 pub mod mod_add_sub;
 pub mod ntt;
+pub mod ntt_batch;
 pub mod montmul_pipelined;
 pub mod g1_add_mixed;
 pub mod row_mul;

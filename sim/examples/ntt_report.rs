@@ -3,20 +3,24 @@
 //!
 //!     cargo run --release -p zkaccel-sim --example ntt_report
 //!
-//! Every transform is checked against ark-poly before its cycles are reported.
+//! Every transform is checked against ark-poly before its cycles are reported. The `batch` rows
+//! come from the batch core (`NttBatchCore`, slots of 2^10 points): back-to-back transforms with
+//! loading and unloading overlapped, cycles from the first input beat to the last output beat.
 
 use ark_bn254::Fr;
 use ark_ff::UniformRand;
 use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
 use std::time::Instant;
-use zkaccel_hdl::ntt::config::TEST_K;
 use zkaccel::card_schedule::ntt_four_step::{four_step_ntt, NttColumns};
+use zkaccel_hdl::ntt::config::TEST_K;
 use zkaccel_hdl::ntt::model::{default_coset, ntt_ark, NttMode};
 use zkaccel_hdl::ntt::NttCore;
+use zkaccel_hdl::ntt_batch::{config as batch_config, NttBatchCore};
 use zkaccel_hdl::verilog::generate;
+use zkaccel_sim::ntt_batch_runner::NttBatchRunner;
 use zkaccel_sim::ntt_runner::{NttRunner, Traffic};
-use zkaccel_testkit::seed::TestRng;
 use zkaccel_sim::Build;
+use zkaccel_testkit::seed::TestRng;
 
 /// Assumed (not measured) UltraScale+ clock for projections: Yosys reports no timing there.
 const ASSUMED_MHZ: f64 = 250.0;
@@ -78,6 +82,7 @@ fn main() {
             );
         }
     }
+    batch_rows(&mut rng);
     for k in [TEST_K + 1, TEST_K + 2] {
         let x: Vec<Fr> = (0..1 << k).map(|_| Fr::rand(&mut rng)).collect();
         let mut got = x.clone();
@@ -94,6 +99,47 @@ fn main() {
             ours * 1e3
         );
     }
+}
+
+/// Rows of the batch core: `| 2^10 | batch |` (a batch of 8, forward), its inverse, longer
+/// batches, and the steady state (the extra cycles of 16 more transforms, per transform).
+fn batch_rows(rng: &mut TestRng) {
+    let k = batch_config::TEST_K;
+    let lib = Build::new("ntt_batch_k10", generate(&mut NttBatchCore::new(k))).trace_depth(2).build().expect("build");
+    let mut runner = NttBatchRunner::new(&lib, k, Traffic::SMOOTH, TestRng::from_seed(2)).unwrap();
+    let mut cycles_of = |count: usize, inverse: bool, rng: &mut TestRng| {
+        let batch: Vec<Vec<Fr>> = (0..count).map(|_| (0..1 << k).map(|_| Fr::rand(rng)).collect()).collect();
+        let got = runner.run(&batch, inverse).expect("batch run");
+        let mode = if inverse { NttMode::INVERSE } else { NttMode::FORWARD };
+        for (x, y) in batch.iter().zip(&got) {
+            assert_eq!(*y, ntt_ark(x, mode), "batch 2^{k}");
+        }
+        runner.last
+    };
+    let x: Vec<Fr> = (0..1 << k).map(|_| Fr::rand(rng)).collect();
+    let (ark, ours) = cpu_ms(&x);
+    let row = |name: &str, s: zkaccel_sim::ntt_batch_runner::BatchStats, cpu: &str| {
+        println!(
+            "| 2^{k} | {name} | {} | {:.3} | {:.2} per transform ({} transforms, first input beat to last output beat) | {cpu} |",
+            s.cycles,
+            s.butterflies as f64 / s.cycles as f64,
+            s.cycles as f64 / s.transforms as f64 / ASSUMED_MHZ,
+            s.transforms
+        );
+    };
+    let cpu = format!("{:.1} / {:.1}", ark * 1e3, ours * 1e3);
+    row("batch", cycles_of(8, false, rng), &cpu);
+    row("batch inverse", cycles_of(8, true, rng), "—");
+    let s16 = cycles_of(16, false, rng);
+    row("batch", s16, &cpu);
+    let s32 = cycles_of(32, false, rng);
+    row("batch", s32, &cpu);
+    let per = (s32.cycles - s16.cycles) as f64 / 16.0;
+    println!(
+        "| 2^{k} | batch steady state | {per:.1} per transform | {:.3} | {:.2} per transform (cycles of 32 minus 16 transforms, over 16) | {cpu} |",
+        ((1u64 << k) / 2 * k as u64) as f64 / per,
+        per / ASSUMED_MHZ
+    );
 }
 
 /// Sums the core's cycles over the column transforms of a four-step run.

@@ -14,6 +14,7 @@ pub mod card_runner;
 pub mod failure;
 pub mod lookup_runner;
 pub mod model;
+pub mod ntt_batch_runner;
 pub mod ntt_runner;
 pub mod ports;
 pub mod soft_adder;

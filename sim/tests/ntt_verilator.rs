@@ -1,19 +1,24 @@
 //! The NTT core in Verilator against ark-poly's `Radix2EvaluationDomain`, from one build with a
 //! 2^10-point buffer: every size 2^3..2^10, forward, inverse, coset forward, coset inverse and the
 //! round trip; random input bubbles and output back-pressure; the four-step schedule for 2^11 and
-//! 2^12; and the error flag for bad sizes and a misplaced `s_last`.
+//! 2^12; and the error flag for bad sizes and a misplaced `s_last`. The batch core
+//! (`NttBatchCore`, one 2^10-slot build, small run-time sizes here) against the same model:
+//! batches of random and edge-case vectors, forward and inverse, bubbles and back-pressure, its
+//! error flag, and its cycle count against the bound that follows from its schedule.
 
 use ark_bn254::Fr;
-use ark_ff::{Field, UniformRand};
+use ark_ff::{FftField, Field, UniformRand};
 use std::sync::Arc;
-use zkaccel_hdl::ntt::config::TEST_K;
 use zkaccel::card_schedule::ntt_four_step::four_step_ntt;
+use zkaccel_hdl::ntt::config::TEST_K;
 use zkaccel_hdl::ntt::model::{default_coset, ntt_ark, NttMode};
 use zkaccel_hdl::ntt::NttCore;
+use zkaccel_hdl::ntt_batch::{config as batch_config, NttBatchCore};
 use zkaccel_hdl::verilog::generate;
+use zkaccel_sim::ntt_batch_runner::NttBatchRunner;
 use zkaccel_sim::ntt_runner::{fr_hex, NttRunner, Traffic};
-use zkaccel_testkit::seed::TestRng;
 use zkaccel_sim::{Build, Library};
+use zkaccel_testkit::seed::TestRng;
 
 fn library() -> Arc<Library> {
     Build::new("ntt_core_k10", generate(&mut NttCore::new(TEST_K))).build().unwrap()
@@ -112,4 +117,120 @@ fn ntt_flags_bad_configuration() {
     // A good run afterwards clears the flag and is correct.
     let got = runner.run(&x, NttMode::FORWARD).unwrap();
     assert_eq!(got, ntt_ark(&x, NttMode::FORWARD));
+}
+
+fn batch_library() -> Arc<Library> {
+    // The ports and the core's own registers are traced (the multiplier's thousands of internal
+    // signals would make most of the C++ and of the build time).
+    Build::new("ntt_batch_k10", generate(&mut NttBatchCore::new(batch_config::TEST_K))).trace_depth(2).build().unwrap()
+}
+
+fn check_batch(runner: &mut NttBatchRunner, batch: &[Vec<Fr>], inverse: bool, what: &str) -> Vec<Vec<Fr>> {
+    let got = runner.run(batch, inverse).unwrap_or_else(|e| panic!("{what}: {e}"));
+    let mode = if inverse { NttMode::INVERSE } else { NttMode::FORWARD };
+    for (t, (x, y)) in batch.iter().zip(&got).enumerate() {
+        let want = ntt_ark(x, mode);
+        if let Some(i) = (0..x.len()).find(|&i| y[i] != want[i]) {
+            panic!("{what}: transform {t} element {i}: RTL {} ark {}", fr_hex(&y[i]), fr_hex(&want[i]));
+        }
+    }
+    got
+}
+
+/// Edge-case vectors of length `n`: zeros, all p − 1, the powers of ω_n (a root of unity per
+/// element), the powers of ω_n^{-1}, a delta, and a constant one.
+fn edge_vectors(n: usize) -> Vec<Vec<Fr>> {
+    let w = Fr::get_root_of_unity(n as u64).unwrap();
+    let powers = |g: Fr| {
+        (0..n)
+            .scan(Fr::from(1u64), |p, _| {
+                let v = *p;
+                *p *= g;
+                Some(v)
+            })
+            .collect::<Vec<_>>()
+    };
+    let mut delta = vec![Fr::from(0u64); n];
+    delta[1] = Fr::from(1u64);
+    vec![
+        vec![Fr::from(0u64); n],
+        vec![-Fr::from(1u64); n],
+        powers(w),
+        powers(w.inverse().unwrap()),
+        delta,
+        vec![Fr::from(1u64); n],
+    ]
+}
+
+#[test]
+fn ntt_batch_matches_ark_poly() {
+    let mut rng = TestRng::for_test("ntt_batch_matches_ark_poly");
+    let lib = batch_library();
+    let runner_rng = TestRng::from_seed(rng.seed() ^ 0xba7c);
+    let mut runner = NttBatchRunner::new(&lib, batch_config::TEST_K, Traffic::SMOOTH, runner_rng).unwrap();
+    runner.model_mut().trace_if_requested("ntt_batch").unwrap();
+    // A batch of 8 × 2^6: two random vectors and the edge cases; then its inverse (the round trip).
+    let n = 1 << 6;
+    let mut batch = vec![random_vec(n, &mut rng), random_vec(n, &mut rng)];
+    batch.extend(edge_vectors(n));
+    let y = check_batch(&mut runner, &batch, false, "forward 8 × 2^6");
+    let back = check_batch(&mut runner, &y, true, "inverse 8 × 2^6");
+    assert!(back == batch, "round trip 8 × 2^6");
+    // Every size from 2^1 to 2^5 (batches of 1, 3 and 5: slots reused, lanes idle), both ways.
+    for k in 1..=5 {
+        let batch: Vec<Vec<Fr>> = (0..[1, 3, 5][k % 3]).map(|_| random_vec(1 << k, &mut rng)).collect();
+        check_batch(&mut runner, &batch, false, &format!("forward {} × 2^{k}", batch.len()));
+        check_batch(&mut runner, &batch, true, &format!("inverse {} × 2^{k}", batch.len()));
+    }
+}
+
+#[test]
+fn ntt_batch_cycles_follow_the_schedule() {
+    // 8 × 2^8 forward with smooth streams: n/2 = 128 butterflies per stage exceed the pipeline
+    // depth, so two lanes hide every drain in the steady state. Upper bound from the schedule:
+    // the first half of the first transform's load (n/2 beats: stage 0 starts with its second
+    // half), one butterfly per cycle plus one lane-switch cycle per lane stage (k − 1 per
+    // transform), four pipeline depths (stage 0 → 1 of each of the first two transforms, which
+    // start before a second lane has work, the last pair of transforms, the last write-back), the last
+    // unload (n beats) and a few cycles of registers; an even count, so the last transform never
+    // computes alone. Lower bound: the butterflies plus n/2 + n beats no schedule overlaps.
+    let mut rng = TestRng::for_test("ntt_batch_cycles_follow_the_schedule");
+    let lib = batch_library();
+    let mut runner = NttBatchRunner::new(&lib, batch_config::TEST_K, Traffic::SMOOTH, TestRng::from_seed(3)).unwrap();
+    let (k, count) = (8u64, 8u64);
+    let n = 1u64 << k;
+    let batch: Vec<Vec<Fr>> = (0..count).map(|_| random_vec(n as usize, &mut rng)).collect();
+    check_batch(&mut runner, &batch, false, "forward 8 × 2^8");
+    let s = runner.last;
+    assert_eq!(s.butterflies, count * n / 2 * k);
+    let lat = batch_config::OP_LATENCY as u64;
+    let upper = n / 2 + count * (k * n / 2 + k - 1) + 4 * lat + n + 16;
+    let lower = s.butterflies + n / 2 + n;
+    assert!((lower..=upper).contains(&s.cycles), "{} cycles outside [{lower}, {upper}]", s.cycles);
+}
+
+#[test]
+fn ntt_batch_with_bubbles_backpressure_and_errors() {
+    let mut rng = TestRng::for_test("ntt_batch_with_bubbles_backpressure_and_errors");
+    let lib = batch_library();
+    let runner_rng = TestRng::from_seed(rng.seed() ^ 0xb0b);
+    let mut runner =
+        NttBatchRunner::new(&lib, batch_config::TEST_K, Traffic { bubble: 0.3, stall: 0.5 }, runner_rng).unwrap();
+    let batch: Vec<Vec<Fr>> = (0..6).map(|_| random_vec(1 << 5, &mut rng)).collect();
+    check_batch(&mut runner, &batch, false, "bubbly forward 6 × 2^5");
+    check_batch(&mut runner, &batch, true, "bubbly inverse 6 × 2^5");
+    runner.set_traffic(Traffic { bubble: 0.0, stall: 0.95 });
+    let batch: Vec<Vec<Fr>> = (0..5).map(|_| random_vec(1 << 4, &mut rng)).collect();
+    check_batch(&mut runner, &batch, true, "mostly stalled sink 5 × 2^4");
+    // Bad configurations leave the core idle with its error flag up.
+    assert!(runner.start_raw(0, false, 1), "log_n = 0 accepted");
+    assert!(!runner.busy());
+    assert!(runner.start_raw(batch_config::TEST_K as u64 + 1, false, 1), "log_n > K accepted");
+    assert!(!runner.busy());
+    assert!(runner.start_raw(4, false, 0), "an empty batch accepted");
+    assert!(!runner.busy());
+    runner.set_traffic(Traffic::SMOOTH);
+    assert!(runner.run_with_early_last(&batch, false), "s_last on element 0 not flagged");
+    // A good batch afterwards clears the flag and is correct.
+    check_batch(&mut runner, &batch, false, "after errors 5 × 2^4");
 }

@@ -1,0 +1,17 @@
+//! Build parameters and timing of [`super::NttBatchCore`].
+
+use crate::mod_add_sub::config::LATENCY as ADD_LATENCY;
+use crate::montmul_pipelined::config::LATENCY as MUL_LATENCY;
+
+/// Transform buffers ("slots") of `2^K` points each. A transform moves through the slots in
+/// round-robin order: load → compute → unload, so up to two transforms compute (one per lane)
+/// while a third loads and a fourth unloads.
+pub const SLOTS: usize = 4;
+/// Depth of the output FIFO (credit-based: a read is issued only while the words stored plus the
+/// one read in flight stay below `FIFO_DEPTH − 2`).
+pub const FIFO_DEPTH: usize = 16;
+/// Cycles from issuing a butterfly (memory read) to its write-back: the registered read, the
+/// multiplier, the adder/subtractor and the halving adder (the `1/2` of an inverse stage).
+pub const OP_LATENCY: usize = 1 + MUL_LATENCY + 2 * ADD_LATENCY;
+/// `K` of the build exercised by the tests and the report (slots of `2^K` points).
+pub const TEST_K: usize = 10;

@@ -1,0 +1,991 @@
+//! Batch NTT core over BN254 Fr: back-to-back transforms of one run-time size `2^k ≤ 2^K`, all
+//! forward or all inverse, streamed in and out in natural order while earlier transforms
+//! compute, so that one radix-2 butterfly unit issues a butterfly nearly every cycle.
+//!
+//! The single-transform core ([`crate::ntt::NttCore`]) loses its throughput in three places: the
+//! input and output pass through its multiplier (`n` + `n` of its `n/2·k + 2n` issue slots), it
+//! cannot load or unload while it computes, and it waits for its ~91-cycle pipeline to drain
+//! after every stage. This core removes all three:
+//!
+//! * **Slots** ([`config::SLOTS`] = 4 buffers of `2^K` points, each two banks selected by the
+//!   address parity as in `NttCore`). Transform `t` of a batch lives in slot `t mod 4` and moves
+//!   load → compute → unload; loading writes the input straight into a free slot at the
+//!   bit-reversed address (no multiplier), unloading reads a finished slot in natural order into
+//!   the output FIFO (no multiplier). Each slot's banks see at most one read and one write per
+//!   cycle: a slot is loaded, computed or unloaded, never two at once.
+//! * **Stage 0 while loading**: stage 0 of the DIT pairs input elements `j` and `j + n/2` with
+//!   twiddle 1. The first half of a transform is stored; each element of the second half goes
+//!   straight into the butterfly unit with element `j` read from the slot (the loading slot's
+//!   read port is otherwise idle), and the unit gives that butterfly priority over the lanes.
+//!   So a transform arrives with its first stage done, and the unit is busy from half-way
+//!   through the first load instead of after it.
+//! * **Two compute lanes** (stages 1..k): two transforms compute at once and the butterfly unit alternates
+//!   between them stage by stage, so a stage of one transform issues while the previous stage of
+//!   the other drains. A lane starts a stage only when its slot has no butterfly in flight
+//!   (per-slot counters), so the order is always correct; with `n/2 ≥` the pipeline depth the
+//!   wait is hidden completely (`k ≥ 8` for the 96-cycle pipeline).
+//! * **`1/n` without a multiplier**: an inverse stage halves both outputs of every butterfly
+//!   (`x/2 = x >> 1` for even `x`, `(x >> 1) + (p+1)/2` for odd `x`, a modular adder), so after
+//!   `k` stages the result is scaled by `2^-k = 1/n` exactly. The forward direction passes the
+//!   butterfly outputs through the same adder unchanged.
+//!
+//! Butterfly addressing and twiddles are those of `NttCore` (DIT in place, twiddle ROM of
+//! `ω_{2^K}^t`, the inverse reading `ω^{2^K − t}`). No coset variants: a coset transform is the
+//! plain one of a scaled input (the host scales, or `NttCore` serves it).
+//!
+//! A run: `start` with `cfg_log_n`, `cfg_inverse` and `cfg_count` (transforms in the batch,
+//! `≥ 1`) latched; then `cfg_count · n` input beats, `s_last` on the last element of every
+//! transform; the outputs in the same order, `m_last` on the last element of every transform.
+//! `error` (sticky until the next `start`): a bad size or count, or `s_last` misplaced.
+
+pub mod config;
+
+use crate::bit_reverse::BitReverse16;
+use crate::delay_line::DelayLine;
+use crate::field::{to_limbs, Bn254Field};
+use crate::memory::{fifo::Fifo, ram::Ram, rom::Rom};
+use crate::mod_add_sub::{AddSubOp, ModAddSub};
+use crate::ntt::multiplier::{ButterflyMul, NttMultiplier};
+use ark_bn254::Fr;
+use ark_ff::{FftField, One, PrimeField};
+use num_bigint::BigUint;
+use rust_hdl::prelude::*;
+
+// Slot states (2 bits per slot, written as literals in `update`): 0 free, 1 full (loaded),
+// 2 computing (owned by a lane), 3 done (computed, waiting to be unloaded).
+
+/// Core states.
+#[derive(Copy, Clone, PartialEq, Eq, Debug, LogicState)]
+pub enum NttBatchState {
+    /// Waiting for `start`.
+    Idle,
+    /// A batch is in progress.
+    Run,
+}
+
+fn wire(x: &Fr) -> Bits<256> {
+    let mut b = Bits::<256>::default();
+    for (i, limb) in to_limbs(x).iter().enumerate() {
+        b = b | (bit_cast::<256, 64>(bits::<64>(*limb)) << (64 * i as u64));
+    }
+    b
+}
+
+/// The batch NTT core; see the module docs.
+#[derive(LogicBlock)]
+pub struct NttBatchCore {
+    /// Clock.
+    pub clock: Signal<In, Clock>,
+    /// Synchronous reset.
+    pub reset: Signal<In, Bit>,
+    /// Starts a batch with the configuration below (only when `busy` is low).
+    pub start: Signal<In, Bit>,
+    /// `k` with `n = 2^k`, `1 ≤ k ≤ K`.
+    pub cfg_log_n: Signal<In, Bits<5>>,
+    /// Inverse transforms (scaled by `1/n`).
+    pub cfg_inverse: Signal<In, Bit>,
+    /// Transforms in the batch (`≥ 1`).
+    pub cfg_count: Signal<In, Bits<16>>,
+    /// A batch is in progress.
+    pub busy: Signal<Out, Bit>,
+    /// Sticky error of the last batch: bad `cfg_log_n` or `cfg_count`, or `s_last` misplaced.
+    pub error: Signal<Out, Bit>,
+    /// Input stream data (one Fr element, wire format).
+    pub s_data: Signal<In, Bits<256>>,
+    /// Input stream valid.
+    pub s_valid: Signal<In, Bit>,
+    /// Input stream ready.
+    pub s_ready: Signal<Out, Bit>,
+    /// Input stream last (last element of each transform).
+    pub s_last: Signal<In, Bit>,
+    /// Output stream data.
+    pub m_data: Signal<Out, Bits<256>>,
+    /// Output stream valid.
+    pub m_valid: Signal<Out, Bit>,
+    /// Output stream ready.
+    pub m_ready: Signal<In, Bit>,
+    /// Output stream last (last element of each transform).
+    pub m_last: Signal<Out, Bit>,
+    k_max: Constant<Bits<5>>,
+    k_max_m1: Constant<Bits<5>>,
+    tw_mask: Constant<Bits<16>>,
+    half_p1: Constant<Bits<256>>,
+    credit_limit: Constant<Bits<8>>,
+    mul: ButterflyMul,
+    add: ModAddSub,
+    sub: ModAddSub,
+    half_add: ModAddSub,
+    half_sub: ModAddSub,
+    x0_line: DelayLine<256>,
+    ctrl_line: DelayLine<40>,
+    s0b0: Ram<256>,
+    s0b1: Ram<256>,
+    s1b0: Ram<256>,
+    s1b1: Ram<256>,
+    s2b0: Ram<256>,
+    s2b1: Ram<256>,
+    s3b0: Ram<256>,
+    s3b1: Ram<256>,
+    twiddle: Rom<256>,
+    fifo: Fifo<257>,
+    rev: BitReverse16,
+    state: DFF<NttBatchState>,
+    log_n: DFF<Bits<5>>,
+    inverse: DFF<Bit>,
+    count: DFF<Bits<16>>,
+    err: DFF<Bit>,
+    load_t: DFF<Bits<16>>,
+    lidx: DFF<Bits<16>>,
+    comp_t: DFF<Bits<16>>,
+    unload_t: DFF<Bits<16>>,
+    uidx: DFF<Bits<16>>,
+    st0: DFF<Bits<2>>,
+    st1: DFF<Bits<2>>,
+    st2: DFF<Bits<2>>,
+    st3: DFF<Bits<2>>,
+    inf0: DFF<Bits<8>>,
+    inf1: DFF<Bits<8>>,
+    inf2: DFF<Bits<8>>,
+    inf3: DFF<Bits<8>>,
+    l0_act: DFF<Bit>,
+    l1_act: DFF<Bit>,
+    l0_slot: DFF<Bits<2>>,
+    l1_slot: DFF<Bits<2>>,
+    l0_stage: DFF<Bits<5>>,
+    l1_stage: DFF<Bits<5>>,
+    cur: DFF<Bit>,
+    mid: DFF<Bit>,
+    idx: DFF<Bits<16>>,
+    r_valid: DFF<Bit>,
+    r_slot: DFF<Bits<2>>,
+    r_a0: DFF<Bits<16>>,
+    r_a1: DFF<Bits<16>>,
+    r_sel: DFF<Bit>,
+    r_src: DFF<Bit>,
+    r_sdata: DFF<Bits<256>>,
+    o_valid: DFF<Bit>,
+    o_slot: DFF<Bits<2>>,
+    o_par: DFF<Bit>,
+    o_last: DFF<Bit>,
+    n_m1: Signal<Local, Bits<16>>,
+    half_m1: Signal<Local, Bits<16>>,
+    sel_slot: Signal<Local, Bits<2>>,
+    sel_stage: Signal<Local, Bits<5>>,
+    pow_stage: Signal<Local, Bits<16>>,
+    bmask: Signal<Local, Bits<16>>,
+    i0: Signal<Local, Bits<16>>,
+    i1: Signal<Local, Bits<16>>,
+    c_ra0: Signal<Local, Bits<16>>,
+    c_ra1: Signal<Local, Bits<16>>,
+    tw: Signal<Local, Bits<16>>,
+    rev_idx: Signal<Local, Bits<16>>,
+    inf_l0: Signal<Local, Bits<8>>,
+    inf_l1: Signal<Local, Bits<8>>,
+    ready0: Signal<Local, Bit>,
+    ready1: Signal<Local, Bit>,
+    issue: Signal<Local, Bit>,
+    fin: Signal<Local, Bit>,
+    c_slot: Signal<Local, Bits<2>>,
+    c_st: Signal<Local, Bits<2>>,
+    act0: Signal<Local, Bit>,
+    act1: Signal<Local, Bit>,
+    l_slot: Signal<Local, Bits<2>>,
+    l_st: Signal<Local, Bits<2>>,
+    ld_fire: Signal<Local, Bit>,
+    ld_done: Signal<Local, Bit>,
+    u_slot: Signal<Local, Bits<2>>,
+    u_st: Signal<Local, Bits<2>>,
+    u_inf: Signal<Local, Bits<8>>,
+    u_fire: Signal<Local, Bit>,
+    u_done: Signal<Local, Bit>,
+    u_ra: Signal<Local, Bits<16>>,
+    r_b0: Signal<Local, Bits<256>>,
+    r_b1: Signal<Local, Bits<256>>,
+    lo_data: Signal<Local, Bits<256>>,
+    hi_data: Signal<Local, Bits<256>>,
+    o_b0: Signal<Local, Bits<256>>,
+    o_b1: Signal<Local, Bits<256>>,
+    o_data: Signal<Local, Bits<256>>,
+    ctrl_out: Signal<Local, Bits<40>>,
+    wb_valid: Signal<Local, Bit>,
+    wb_slot: Signal<Local, Bits<2>>,
+    wb_a0: Signal<Local, Bits<16>>,
+    wb_a1: Signal<Local, Bits<16>>,
+    wb_addr0: Signal<Local, Bits<16>>,
+    wb_addr1: Signal<Local, Bits<16>>,
+    wb_data0: Signal<Local, Bits<256>>,
+    wb_data1: Signal<Local, Bits<256>>,
+    lw_valid: Signal<Local, Bit>,
+    lw_addr: Signal<Local, Bits<16>>,
+    lw_par: Signal<Local, Bit>,
+    ld_bfly: Signal<Local, Bit>,
+    lane_issue: Signal<Local, Bit>,
+    is_slot: Signal<Local, Bits<2>>,
+    is_a0: Signal<Local, Bits<16>>,
+    is_a1: Signal<Local, Bits<16>>,
+}
+
+impl NttBatchCore {
+    /// A batch core with slots of `2^k_max` points (`3 ≤ k_max ≤ 15`) on the pipelined
+    /// multiplier.
+    pub fn new(k_max: usize) -> Self {
+        assert!((3..=15).contains(&k_max), "K must be in 3..=15");
+        let size = 1usize << k_max;
+        let omega = Fr::get_root_of_unity(size as u64).expect("2^K divides r - 1 for K <= 28");
+        let mut tw = Vec::with_capacity(size);
+        let mut w = Fr::one();
+        for _ in 0..size {
+            tw.push(wire(&w));
+            w *= omega;
+        }
+        let p: BigUint = Fr::MODULUS.into();
+        let half_p1 = crate::field::biguint_to_bits::<256>(&((p + 1u32) >> 1));
+        let lat_mul = NttMultiplier::PipelinedXcup.latency();
+        let lat_add = crate::mod_add_sub::config::LATENCY;
+        let bank = || Ram::new(size / 2);
+        Self {
+            clock: Default::default(),
+            reset: Default::default(),
+            start: Default::default(),
+            cfg_log_n: Default::default(),
+            cfg_inverse: Default::default(),
+            cfg_count: Default::default(),
+            busy: Default::default(),
+            error: Default::default(),
+            s_data: Default::default(),
+            s_valid: Default::default(),
+            s_ready: Default::default(),
+            s_last: Default::default(),
+            m_data: Default::default(),
+            m_valid: Default::default(),
+            m_ready: Default::default(),
+            m_last: Default::default(),
+            k_max: Constant::new(bits::<5>(k_max as u64)),
+            k_max_m1: Constant::new(bits::<5>(k_max as u64 - 1)),
+            tw_mask: Constant::new(bits::<16>(size as u64 - 1)),
+            half_p1: Constant::new(half_p1),
+            credit_limit: Constant::new(bits::<8>(config::FIFO_DEPTH as u64 - 2)),
+            mul: ButterflyMul::new(NttMultiplier::PipelinedXcup),
+            add: ModAddSub::bn254(Bn254Field::Fr, AddSubOp::Add),
+            sub: ModAddSub::bn254(Bn254Field::Fr, AddSubOp::Sub),
+            half_add: ModAddSub::bn254(Bn254Field::Fr, AddSubOp::Add),
+            half_sub: ModAddSub::bn254(Bn254Field::Fr, AddSubOp::Add),
+            x0_line: DelayLine::new(lat_mul),
+            ctrl_line: DelayLine::new(lat_mul + 2 * lat_add),
+            s0b0: bank(),
+            s0b1: bank(),
+            s1b0: bank(),
+            s1b1: bank(),
+            s2b0: bank(),
+            s2b1: bank(),
+            s3b0: bank(),
+            s3b1: bank(),
+            twiddle: Rom::new(tw),
+            fifo: Fifo::new(config::FIFO_DEPTH),
+            rev: Default::default(),
+            state: Default::default(),
+            log_n: Default::default(),
+            inverse: Default::default(),
+            count: Default::default(),
+            err: Default::default(),
+            load_t: Default::default(),
+            lidx: Default::default(),
+            comp_t: Default::default(),
+            unload_t: Default::default(),
+            uidx: Default::default(),
+            st0: Default::default(),
+            st1: Default::default(),
+            st2: Default::default(),
+            st3: Default::default(),
+            inf0: Default::default(),
+            inf1: Default::default(),
+            inf2: Default::default(),
+            inf3: Default::default(),
+            l0_act: Default::default(),
+            l1_act: Default::default(),
+            l0_slot: Default::default(),
+            l1_slot: Default::default(),
+            l0_stage: Default::default(),
+            l1_stage: Default::default(),
+            cur: Default::default(),
+            mid: Default::default(),
+            idx: Default::default(),
+            r_valid: Default::default(),
+            r_slot: Default::default(),
+            r_a0: Default::default(),
+            r_a1: Default::default(),
+            r_sel: Default::default(),
+            r_src: Default::default(),
+            r_sdata: Default::default(),
+            o_valid: Default::default(),
+            o_slot: Default::default(),
+            o_par: Default::default(),
+            o_last: Default::default(),
+            n_m1: Default::default(),
+            half_m1: Default::default(),
+            sel_slot: Default::default(),
+            sel_stage: Default::default(),
+            pow_stage: Default::default(),
+            bmask: Default::default(),
+            i0: Default::default(),
+            i1: Default::default(),
+            c_ra0: Default::default(),
+            c_ra1: Default::default(),
+            tw: Default::default(),
+            rev_idx: Default::default(),
+            inf_l0: Default::default(),
+            inf_l1: Default::default(),
+            ready0: Default::default(),
+            ready1: Default::default(),
+            issue: Default::default(),
+            fin: Default::default(),
+            c_slot: Default::default(),
+            c_st: Default::default(),
+            act0: Default::default(),
+            act1: Default::default(),
+            l_slot: Default::default(),
+            l_st: Default::default(),
+            ld_fire: Default::default(),
+            ld_done: Default::default(),
+            u_slot: Default::default(),
+            u_st: Default::default(),
+            u_inf: Default::default(),
+            u_fire: Default::default(),
+            u_done: Default::default(),
+            u_ra: Default::default(),
+            r_b0: Default::default(),
+            r_b1: Default::default(),
+            lo_data: Default::default(),
+            hi_data: Default::default(),
+            o_b0: Default::default(),
+            o_b1: Default::default(),
+            o_data: Default::default(),
+            ctrl_out: Default::default(),
+            wb_valid: Default::default(),
+            wb_slot: Default::default(),
+            wb_a0: Default::default(),
+            wb_a1: Default::default(),
+            wb_addr0: Default::default(),
+            wb_addr1: Default::default(),
+            wb_data0: Default::default(),
+            wb_data1: Default::default(),
+            lw_valid: Default::default(),
+            lw_addr: Default::default(),
+            lw_par: Default::default(),
+            ld_bfly: Default::default(),
+            lane_issue: Default::default(),
+            is_slot: Default::default(),
+            is_a0: Default::default(),
+            is_a1: Default::default(),
+        }
+    }
+}
+
+impl Logic for NttBatchCore {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(
+            self, clock, state, log_n, inverse, count, err, load_t, lidx, comp_t, unload_t, uidx, st0, st1, st2, st3,
+            inf0, inf1, inf2, inf3, l0_act, l1_act, l0_slot, l1_slot, l0_stage, l1_stage, cur, mid, idx, r_valid,
+            r_slot, r_a0, r_a1, r_sel, r_src, r_sdata, o_valid, o_slot, o_par, o_last
+        );
+        self.mul.clock.next = self.clock.val();
+        self.mul.reset.next = self.reset.val();
+        self.add.clock.next = self.clock.val();
+        self.add.reset.next = self.reset.val();
+        self.sub.clock.next = self.clock.val();
+        self.sub.reset.next = self.reset.val();
+        self.half_add.clock.next = self.clock.val();
+        self.half_add.reset.next = self.reset.val();
+        self.half_sub.clock.next = self.clock.val();
+        self.half_sub.reset.next = self.reset.val();
+        self.x0_line.clock.next = self.clock.val();
+        self.ctrl_line.clock.next = self.clock.val();
+        self.s0b0.clock.next = self.clock.val();
+        self.s0b1.clock.next = self.clock.val();
+        self.s1b0.clock.next = self.clock.val();
+        self.s1b1.clock.next = self.clock.val();
+        self.s2b0.clock.next = self.clock.val();
+        self.s2b1.clock.next = self.clock.val();
+        self.s3b0.clock.next = self.clock.val();
+        self.s3b1.clock.next = self.clock.val();
+        self.twiddle.clock.next = self.clock.val();
+        self.fifo.clock.next = self.clock.val();
+        self.fifo.reset.next = self.reset.val();
+
+        // Sizes; the lane that owns the butterfly unit and its butterfly addressing.
+        self.n_m1.next = (bits::<16>(1) << self.log_n.q.val()) - 1;
+        self.half_m1.next = (bits::<16>(1) << (self.log_n.q.val() - 1)) - 1;
+        if self.cur.q.val() {
+            self.sel_slot.next = self.l1_slot.q.val();
+            self.sel_stage.next = self.l1_stage.q.val();
+        } else {
+            self.sel_slot.next = self.l0_slot.q.val();
+            self.sel_stage.next = self.l0_stage.q.val();
+        }
+        self.pow_stage.next = bits::<16>(1) << self.sel_stage.val();
+        self.bmask.next = self.pow_stage.val() - 1;
+        self.i0.next = ((self.idx.q.val() >> self.sel_stage.val()) << (self.sel_stage.val() + 1))
+            | (self.idx.q.val() & self.bmask.val());
+        self.i1.next = self.i0.val() | self.pow_stage.val();
+        if self.inverse.q.val() {
+            self.tw.next = (bits::<16>(0)
+                - ((self.idx.q.val() & self.bmask.val()) << (self.k_max_m1.val() - self.sel_stage.val())))
+                & self.tw_mask.val();
+        } else {
+            self.tw.next = (self.idx.q.val() & self.bmask.val()) << (self.k_max_m1.val() - self.sel_stage.val());
+        }
+
+        // Butterflies in flight per lane's slot.
+        self.inf_l0.next = self.inf0.q.val();
+        if self.l0_slot.q.val() == 1 {
+            self.inf_l0.next = self.inf1.q.val();
+        }
+        if self.l0_slot.q.val() == 2 {
+            self.inf_l0.next = self.inf2.q.val();
+        }
+        if self.l0_slot.q.val() == 3 {
+            self.inf_l0.next = self.inf3.q.val();
+        }
+        self.inf_l1.next = self.inf0.q.val();
+        if self.l1_slot.q.val() == 1 {
+            self.inf_l1.next = self.inf1.q.val();
+        }
+        if self.l1_slot.q.val() == 2 {
+            self.inf_l1.next = self.inf2.q.val();
+        }
+        if self.l1_slot.q.val() == 3 {
+            self.inf_l1.next = self.inf3.q.val();
+        }
+        // A lane may start its next stage once its previous stage is written back.
+        self.ready0.next = self.l0_act.q.val() & (self.inf_l0.val() == 0);
+        self.ready1.next = self.l1_act.q.val() & (self.inf_l1.val() == 0);
+
+        // States of the slots the loader, the next lane and the unloader use.
+        self.l_slot.next = self.load_t.q.val().get_bits::<2>(0);
+        self.c_slot.next = self.comp_t.q.val().get_bits::<2>(0);
+        self.u_slot.next = self.unload_t.q.val().get_bits::<2>(0);
+        self.l_st.next = self.st0.q.val();
+        if self.l_slot.val() == 1 {
+            self.l_st.next = self.st1.q.val();
+        }
+        if self.l_slot.val() == 2 {
+            self.l_st.next = self.st2.q.val();
+        }
+        if self.l_slot.val() == 3 {
+            self.l_st.next = self.st3.q.val();
+        }
+        self.c_st.next = self.st0.q.val();
+        if self.c_slot.val() == 1 {
+            self.c_st.next = self.st1.q.val();
+        }
+        if self.c_slot.val() == 2 {
+            self.c_st.next = self.st2.q.val();
+        }
+        if self.c_slot.val() == 3 {
+            self.c_st.next = self.st3.q.val();
+        }
+        self.u_st.next = self.st0.q.val();
+        self.u_inf.next = self.inf0.q.val();
+        if self.u_slot.val() == 1 {
+            self.u_st.next = self.st1.q.val();
+            self.u_inf.next = self.inf1.q.val();
+        }
+        if self.u_slot.val() == 2 {
+            self.u_st.next = self.st2.q.val();
+            self.u_inf.next = self.inf2.q.val();
+        }
+        if self.u_slot.val() == 3 {
+            self.u_st.next = self.st3.q.val();
+            self.u_inf.next = self.inf3.q.val();
+        }
+        self.rev.x.next = self.lidx.q.val();
+        self.rev_idx.next = self.rev.q.val() >> (bits::<5>(16) - self.log_n.q.val());
+
+        self.issue.next = false;
+        self.lane_issue.next = false;
+        self.ld_bfly.next = false;
+        self.lw_valid.next = false;
+        self.fin.next = false;
+        self.act0.next = false;
+        self.act1.next = false;
+        self.ld_fire.next = false;
+        self.ld_done.next = false;
+        self.u_fire.next = false;
+        self.u_done.next = false;
+        self.s_ready.next = false;
+
+        match self.state.q.val() {
+            NttBatchState::Idle => {
+                if self.start.val() {
+                    self.log_n.d.next = self.cfg_log_n.val();
+                    self.inverse.d.next = self.cfg_inverse.val();
+                    self.count.d.next = self.cfg_count.val();
+                    self.load_t.d.next = 0.into();
+                    self.lidx.d.next = 0.into();
+                    self.comp_t.d.next = 0.into();
+                    self.unload_t.d.next = 0.into();
+                    self.uidx.d.next = 0.into();
+                    self.idx.d.next = 0.into();
+                    self.cur.d.next = false;
+                    self.mid.d.next = false;
+                    if (self.cfg_log_n.val() == 0)
+                        | (self.cfg_log_n.val() > self.k_max.val())
+                        | (self.cfg_count.val() == 0)
+                    {
+                        self.err.d.next = true;
+                    } else {
+                        self.err.d.next = false;
+                        self.state.d.next = NttBatchState::Run;
+                    }
+                }
+            }
+            NttBatchState::Run => {
+                // Load: the next transform into its slot once that slot is free.
+                self.s_ready.next = (self.load_t.q.val() != self.count.q.val()) & (self.l_st.val() == 0);
+                if self.s_valid.val() & self.s_ready.val() {
+                    self.ld_fire.next = true;
+                    // First half: store; second half: element `j + n/2` meets element `j` in a
+                    // stage-0 butterfly (twiddle 1) that takes the unit this cycle.
+                    if self.lidx.q.val() > self.half_m1.val() {
+                        self.ld_bfly.next = true;
+                    } else {
+                        self.lw_valid.next = true;
+                    }
+                    if self.lidx.q.val() == self.n_m1.val() {
+                        self.ld_done.next = true;
+                        if !self.s_last.val() {
+                            self.err.d.next = true;
+                        }
+                        self.lidx.d.next = 0.into();
+                        self.load_t.d.next = self.load_t.q.val() + 1;
+                    } else {
+                        if self.s_last.val() {
+                            self.err.d.next = true;
+                        }
+                        self.lidx.d.next = self.lidx.q.val() + 1;
+                    }
+                }
+
+                // A free lane takes the next loaded transform at stage 1 (stage 0 ran while loading).
+                if (self.comp_t.q.val() != self.count.q.val()) & (self.c_st.val() == 1) {
+                    if !self.l0_act.q.val() {
+                        self.act0.next = true;
+                        self.l0_act.d.next = true;
+                        self.l0_slot.d.next = self.c_slot.val();
+                        self.l0_stage.d.next = 1.into();
+                        self.comp_t.d.next = self.comp_t.q.val() + 1;
+                    } else {
+                        if !self.l1_act.q.val() {
+                            self.act1.next = true;
+                            self.l1_act.d.next = true;
+                            self.l1_slot.d.next = self.c_slot.val();
+                            self.l1_stage.d.next = 1.into();
+                            self.comp_t.d.next = self.comp_t.q.val() + 1;
+                        }
+                    }
+                }
+
+                // Butterflies: a lane keeps the unit for a whole stage; between stages the other
+                // lane goes first if it is ready (its previous stage drained meanwhile).
+                if self.mid.q.val() & !self.ld_bfly.val() {
+                    self.lane_issue.next = true;
+                    if self.idx.q.val() == self.half_m1.val() {
+                        self.idx.d.next = 0.into();
+                        self.mid.d.next = false;
+                        if self.sel_stage.val() + 1 == self.log_n.q.val() {
+                            self.fin.next = true;
+                            if self.cur.q.val() {
+                                self.l1_act.d.next = false;
+                            } else {
+                                self.l0_act.d.next = false;
+                            }
+                        } else {
+                            if self.cur.q.val() {
+                                self.l1_stage.d.next = self.sel_stage.val() + 1;
+                            } else {
+                                self.l0_stage.d.next = self.sel_stage.val() + 1;
+                            }
+                        }
+                    } else {
+                        self.idx.d.next = self.idx.q.val() + 1;
+                    }
+                }
+                if !self.mid.q.val() {
+                    if self.cur.q.val() {
+                        if self.ready0.val() {
+                            self.cur.d.next = false;
+                            self.mid.d.next = true;
+                        } else {
+                            if self.ready1.val() {
+                                self.mid.d.next = true;
+                            }
+                        }
+                    } else {
+                        if self.ready1.val() {
+                            self.cur.d.next = true;
+                            self.mid.d.next = true;
+                        } else {
+                            if self.ready0.val() {
+                                self.mid.d.next = true;
+                            }
+                        }
+                    }
+                }
+
+                // Unload: the oldest transform once computed and written back, in natural order.
+                if (self.unload_t.q.val() != self.count.q.val())
+                    & (self.u_st.val() == 3)
+                    & (self.u_inf.val() == 0)
+                    & ((self.fifo.count.val() + bit_cast::<8, 1>(self.o_valid.q.val().into()))
+                        < self.credit_limit.val())
+                {
+                    self.u_fire.next = true;
+                    if self.uidx.q.val() == self.n_m1.val() {
+                        self.u_done.next = true;
+                        self.uidx.d.next = 0.into();
+                        self.unload_t.d.next = self.unload_t.q.val() + 1;
+                    } else {
+                        self.uidx.d.next = self.uidx.q.val() + 1;
+                    }
+                }
+                if (self.unload_t.q.val() == self.count.q.val()) & !self.o_valid.q.val() & self.fifo.empty.val() {
+                    self.state.d.next = NttBatchState::Idle;
+                }
+            }
+        }
+        self.issue.next = self.lane_issue.val() | self.ld_bfly.val();
+        // The butterfly issued: the loader's stage-0 butterfly has priority over the lanes.
+        self.is_slot.next = self.sel_slot.val();
+        self.is_a0.next = self.i0.val();
+        self.is_a1.next = self.i1.val();
+        self.twiddle.addr.next = self.tw.val();
+        if self.ld_bfly.val() {
+            self.is_slot.next = self.l_slot.val();
+            self.is_a0.next = (self.rev_idx.val() >> 1) << 1;
+            self.is_a1.next = self.rev_idx.val() | 1;
+            self.twiddle.addr.next = 0.into();
+        }
+        // Both operands differ in one bit, hence in address parity: one read per bank.
+        if self.is_a0.val().xor() {
+            self.c_ra0.next = self.is_a1.val() >> 1;
+            self.c_ra1.next = self.is_a0.val() >> 1;
+        } else {
+            self.c_ra0.next = self.is_a0.val() >> 1;
+            self.c_ra1.next = self.is_a1.val() >> 1;
+        }
+
+        // Slot states: loaded (last input written), taken by a lane, computed, unloaded.
+        if self.ld_done.val() & (self.l_slot.val() == 0) {
+            self.st0.d.next = 1.into();
+            if self.log_n.q.val() == 1 {
+                self.st0.d.next = 3.into();
+            }
+        }
+        if (self.act0.val() | self.act1.val()) & (self.c_slot.val() == 0) {
+            self.st0.d.next = 2.into();
+        }
+        if self.fin.val() & (self.sel_slot.val() == 0) {
+            self.st0.d.next = 3.into();
+        }
+        if self.u_done.val() & (self.u_slot.val() == 0) {
+            self.st0.d.next = 0.into();
+        }
+        if self.ld_done.val() & (self.l_slot.val() == 1) {
+            self.st1.d.next = 1.into();
+            if self.log_n.q.val() == 1 {
+                self.st1.d.next = 3.into();
+            }
+        }
+        if (self.act0.val() | self.act1.val()) & (self.c_slot.val() == 1) {
+            self.st1.d.next = 2.into();
+        }
+        if self.fin.val() & (self.sel_slot.val() == 1) {
+            self.st1.d.next = 3.into();
+        }
+        if self.u_done.val() & (self.u_slot.val() == 1) {
+            self.st1.d.next = 0.into();
+        }
+        if self.ld_done.val() & (self.l_slot.val() == 2) {
+            self.st2.d.next = 1.into();
+            if self.log_n.q.val() == 1 {
+                self.st2.d.next = 3.into();
+            }
+        }
+        if (self.act0.val() | self.act1.val()) & (self.c_slot.val() == 2) {
+            self.st2.d.next = 2.into();
+        }
+        if self.fin.val() & (self.sel_slot.val() == 2) {
+            self.st2.d.next = 3.into();
+        }
+        if self.u_done.val() & (self.u_slot.val() == 2) {
+            self.st2.d.next = 0.into();
+        }
+        if self.ld_done.val() & (self.l_slot.val() == 3) {
+            self.st3.d.next = 1.into();
+            if self.log_n.q.val() == 1 {
+                self.st3.d.next = 3.into();
+            }
+        }
+        if (self.act0.val() | self.act1.val()) & (self.c_slot.val() == 3) {
+            self.st3.d.next = 2.into();
+        }
+        if self.fin.val() & (self.sel_slot.val() == 3) {
+            self.st3.d.next = 3.into();
+        }
+        if self.u_done.val() & (self.u_slot.val() == 3) {
+            self.st3.d.next = 0.into();
+        }
+
+        // Load write of the first half (bit-reversed address).
+        self.lw_addr.next = self.rev_idx.val() >> 1;
+        self.lw_par.next = self.rev_idx.val().xor();
+
+        // Registered output read (natural order).
+        self.u_ra.next = self.uidx.q.val() >> 1;
+        self.o_valid.d.next = self.u_fire.val() & !self.reset.val();
+        self.o_slot.d.next = self.u_slot.val();
+        self.o_par.d.next = self.uidx.q.val().xor();
+        self.o_last.d.next = self.uidx.q.val() == self.n_m1.val();
+
+        // Read stage of the butterfly: data of the issuing slot, the twiddle.
+        self.r_valid.d.next = self.issue.val() & !self.reset.val();
+        self.r_slot.d.next = self.is_slot.val();
+        self.r_a0.d.next = self.is_a0.val();
+        self.r_a1.d.next = self.is_a1.val();
+        self.r_sel.d.next = self.is_a0.val().xor();
+        self.r_src.d.next = self.ld_bfly.val();
+        self.r_sdata.d.next = self.s_data.val();
+        self.r_b0.next = self.s0b0.rdata.val();
+        self.r_b1.next = self.s0b1.rdata.val();
+        if self.r_slot.q.val() == 1 {
+            self.r_b0.next = self.s1b0.rdata.val();
+            self.r_b1.next = self.s1b1.rdata.val();
+        }
+        if self.r_slot.q.val() == 2 {
+            self.r_b0.next = self.s2b0.rdata.val();
+            self.r_b1.next = self.s2b1.rdata.val();
+        }
+        if self.r_slot.q.val() == 3 {
+            self.r_b0.next = self.s3b0.rdata.val();
+            self.r_b1.next = self.s3b1.rdata.val();
+        }
+        if self.r_sel.q.val() {
+            self.lo_data.next = self.r_b1.val();
+            self.hi_data.next = self.r_b0.val();
+        } else {
+            self.lo_data.next = self.r_b0.val();
+            self.hi_data.next = self.r_b1.val();
+        }
+        if self.r_src.q.val() {
+            self.hi_data.next = self.r_sdata.q.val();
+        }
+        self.mul.in_valid.next = self.r_valid.q.val();
+        self.mul.a.next = self.hi_data.val();
+        self.mul.b.next = self.twiddle.data.val();
+        self.x0_line.d.next = self.lo_data.val();
+        self.ctrl_line.d.next = bit_cast::<40, 1>(self.r_valid.q.val().into())
+            | (bit_cast::<40, 2>(self.r_slot.q.val()) << 1)
+            | (bit_cast::<40, 16>(self.r_a0.q.val()) << 3)
+            | (bit_cast::<40, 16>(self.r_a1.q.val()) << 19);
+
+        // Butterfly add/sub, then the halving of inverse stages.
+        self.add.a.next = self.x0_line.q.val();
+        self.add.b.next = self.mul.out.val();
+        self.add.in_valid.next = self.mul.out_valid.val();
+        self.sub.a.next = self.x0_line.q.val();
+        self.sub.b.next = self.mul.out.val();
+        self.sub.in_valid.next = self.mul.out_valid.val();
+        self.half_add.in_valid.next = self.add.out_valid.val();
+        self.half_sub.in_valid.next = self.sub.out_valid.val();
+        self.half_add.a.next = self.add.out.val();
+        self.half_add.b.next = 0.into();
+        self.half_sub.a.next = self.sub.out.val();
+        self.half_sub.b.next = 0.into();
+        if self.inverse.q.val() {
+            self.half_add.a.next = self.add.out.val() >> 1;
+            if self.add.out.val().get_bit(0) {
+                self.half_add.b.next = self.half_p1.val();
+            }
+            self.half_sub.a.next = self.sub.out.val() >> 1;
+            if self.sub.out.val().get_bit(0) {
+                self.half_sub.b.next = self.half_p1.val();
+            }
+        }
+
+        // Write-back into the slot the butterfly came from.
+        self.ctrl_out.next = self.ctrl_line.q.val();
+        // The adders' valid is cleared by a reset (the control delay line is not): both must agree.
+        self.wb_valid.next = self.ctrl_out.val().get_bit(0) & self.half_add.out_valid.val();
+        self.wb_slot.next = self.ctrl_out.val().get_bits::<2>(1);
+        self.wb_a0.next = self.ctrl_out.val().get_bits::<16>(3);
+        self.wb_a1.next = self.ctrl_out.val().get_bits::<16>(19);
+        if self.wb_a1.val().xor() {
+            self.wb_addr0.next = self.wb_a0.val() >> 1;
+            self.wb_data0.next = self.half_add.out.val();
+            self.wb_addr1.next = self.wb_a1.val() >> 1;
+            self.wb_data1.next = self.half_sub.out.val();
+        } else {
+            self.wb_addr0.next = self.wb_a1.val() >> 1;
+            self.wb_data0.next = self.half_sub.out.val();
+            self.wb_addr1.next = self.wb_a0.val() >> 1;
+            self.wb_data1.next = self.half_add.out.val();
+        }
+
+        // Bank ports. Reads: the issuing lane's slot, else the unloader's address. Writes: the
+        // butterfly write-back, else the loader (never the same slot: see the module docs).
+        self.s0b0.raddr.next = self.u_ra.val();
+        self.s0b1.raddr.next = self.u_ra.val();
+        if self.issue.val() & (self.is_slot.val() == 0) {
+            self.s0b0.raddr.next = self.c_ra0.val();
+            self.s0b1.raddr.next = self.c_ra1.val();
+        }
+        self.s1b0.raddr.next = self.u_ra.val();
+        self.s1b1.raddr.next = self.u_ra.val();
+        if self.issue.val() & (self.is_slot.val() == 1) {
+            self.s1b0.raddr.next = self.c_ra0.val();
+            self.s1b1.raddr.next = self.c_ra1.val();
+        }
+        self.s2b0.raddr.next = self.u_ra.val();
+        self.s2b1.raddr.next = self.u_ra.val();
+        if self.issue.val() & (self.is_slot.val() == 2) {
+            self.s2b0.raddr.next = self.c_ra0.val();
+            self.s2b1.raddr.next = self.c_ra1.val();
+        }
+        self.s3b0.raddr.next = self.u_ra.val();
+        self.s3b1.raddr.next = self.u_ra.val();
+        if self.issue.val() & (self.is_slot.val() == 3) {
+            self.s3b0.raddr.next = self.c_ra0.val();
+            self.s3b1.raddr.next = self.c_ra1.val();
+        }
+
+        self.s0b0.waddr.next = self.lw_addr.val();
+        self.s0b0.wdata.next = self.s_data.val();
+        self.s0b0.we.next = self.lw_valid.val() & (self.l_slot.val() == 0) & !self.lw_par.val();
+        self.s0b1.waddr.next = self.lw_addr.val();
+        self.s0b1.wdata.next = self.s_data.val();
+        self.s0b1.we.next = self.lw_valid.val() & (self.l_slot.val() == 0) & self.lw_par.val();
+        if self.wb_valid.val() & (self.wb_slot.val() == 0) {
+            self.s0b0.waddr.next = self.wb_addr0.val();
+            self.s0b0.wdata.next = self.wb_data0.val();
+            self.s0b0.we.next = true;
+            self.s0b1.waddr.next = self.wb_addr1.val();
+            self.s0b1.wdata.next = self.wb_data1.val();
+            self.s0b1.we.next = true;
+        }
+        self.s1b0.waddr.next = self.lw_addr.val();
+        self.s1b0.wdata.next = self.s_data.val();
+        self.s1b0.we.next = self.lw_valid.val() & (self.l_slot.val() == 1) & !self.lw_par.val();
+        self.s1b1.waddr.next = self.lw_addr.val();
+        self.s1b1.wdata.next = self.s_data.val();
+        self.s1b1.we.next = self.lw_valid.val() & (self.l_slot.val() == 1) & self.lw_par.val();
+        if self.wb_valid.val() & (self.wb_slot.val() == 1) {
+            self.s1b0.waddr.next = self.wb_addr0.val();
+            self.s1b0.wdata.next = self.wb_data0.val();
+            self.s1b0.we.next = true;
+            self.s1b1.waddr.next = self.wb_addr1.val();
+            self.s1b1.wdata.next = self.wb_data1.val();
+            self.s1b1.we.next = true;
+        }
+        self.s2b0.waddr.next = self.lw_addr.val();
+        self.s2b0.wdata.next = self.s_data.val();
+        self.s2b0.we.next = self.lw_valid.val() & (self.l_slot.val() == 2) & !self.lw_par.val();
+        self.s2b1.waddr.next = self.lw_addr.val();
+        self.s2b1.wdata.next = self.s_data.val();
+        self.s2b1.we.next = self.lw_valid.val() & (self.l_slot.val() == 2) & self.lw_par.val();
+        if self.wb_valid.val() & (self.wb_slot.val() == 2) {
+            self.s2b0.waddr.next = self.wb_addr0.val();
+            self.s2b0.wdata.next = self.wb_data0.val();
+            self.s2b0.we.next = true;
+            self.s2b1.waddr.next = self.wb_addr1.val();
+            self.s2b1.wdata.next = self.wb_data1.val();
+            self.s2b1.we.next = true;
+        }
+        self.s3b0.waddr.next = self.lw_addr.val();
+        self.s3b0.wdata.next = self.s_data.val();
+        self.s3b0.we.next = self.lw_valid.val() & (self.l_slot.val() == 3) & !self.lw_par.val();
+        self.s3b1.waddr.next = self.lw_addr.val();
+        self.s3b1.wdata.next = self.s_data.val();
+        self.s3b1.we.next = self.lw_valid.val() & (self.l_slot.val() == 3) & self.lw_par.val();
+        if self.wb_valid.val() & (self.wb_slot.val() == 3) {
+            self.s3b0.waddr.next = self.wb_addr0.val();
+            self.s3b0.wdata.next = self.wb_data0.val();
+            self.s3b0.we.next = true;
+            self.s3b1.waddr.next = self.wb_addr1.val();
+            self.s3b1.wdata.next = self.wb_data1.val();
+            self.s3b1.we.next = true;
+        }
+
+        // Butterflies in flight per slot.
+        if self.issue.val() & (self.is_slot.val() == 0) & !(self.wb_valid.val() & (self.wb_slot.val() == 0)) {
+            self.inf0.d.next = self.inf0.q.val() + 1;
+        }
+        if !(self.issue.val() & (self.is_slot.val() == 0)) & self.wb_valid.val() & (self.wb_slot.val() == 0) {
+            self.inf0.d.next = self.inf0.q.val() - 1;
+        }
+        if self.issue.val() & (self.is_slot.val() == 1) & !(self.wb_valid.val() & (self.wb_slot.val() == 1)) {
+            self.inf1.d.next = self.inf1.q.val() + 1;
+        }
+        if !(self.issue.val() & (self.is_slot.val() == 1)) & self.wb_valid.val() & (self.wb_slot.val() == 1) {
+            self.inf1.d.next = self.inf1.q.val() - 1;
+        }
+        if self.issue.val() & (self.is_slot.val() == 2) & !(self.wb_valid.val() & (self.wb_slot.val() == 2)) {
+            self.inf2.d.next = self.inf2.q.val() + 1;
+        }
+        if !(self.issue.val() & (self.is_slot.val() == 2)) & self.wb_valid.val() & (self.wb_slot.val() == 2) {
+            self.inf2.d.next = self.inf2.q.val() - 1;
+        }
+        if self.issue.val() & (self.is_slot.val() == 3) & !(self.wb_valid.val() & (self.wb_slot.val() == 3)) {
+            self.inf3.d.next = self.inf3.q.val() + 1;
+        }
+        if !(self.issue.val() & (self.is_slot.val() == 3)) & self.wb_valid.val() & (self.wb_slot.val() == 3) {
+            self.inf3.d.next = self.inf3.q.val() - 1;
+        }
+
+        // Output FIFO and stream.
+        self.o_b0.next = self.s0b0.rdata.val();
+        self.o_b1.next = self.s0b1.rdata.val();
+        if self.o_slot.q.val() == 1 {
+            self.o_b0.next = self.s1b0.rdata.val();
+            self.o_b1.next = self.s1b1.rdata.val();
+        }
+        if self.o_slot.q.val() == 2 {
+            self.o_b0.next = self.s2b0.rdata.val();
+            self.o_b1.next = self.s2b1.rdata.val();
+        }
+        if self.o_slot.q.val() == 3 {
+            self.o_b0.next = self.s3b0.rdata.val();
+            self.o_b1.next = self.s3b1.rdata.val();
+        }
+        if self.o_par.q.val() {
+            self.o_data.next = self.o_b1.val();
+        } else {
+            self.o_data.next = self.o_b0.val();
+        }
+        self.fifo.push.next = self.o_valid.q.val();
+        self.fifo.din.next =
+            bit_cast::<257, 256>(self.o_data.val()) | (bit_cast::<257, 1>(self.o_last.q.val().into()) << 256);
+        self.m_valid.next = !self.fifo.empty.val();
+        self.m_data.next = self.fifo.dout.val().get_bits::<256>(0);
+        self.m_last.next = self.fifo.dout.val().get_bit(256);
+        self.fifo.pop.next = self.m_ready.val() & !self.fifo.empty.val();
+
+        if self.reset.val() {
+            self.state.d.next = NttBatchState::Idle;
+            self.err.d.next = false;
+            self.st0.d.next = 0.into();
+            self.st1.d.next = 0.into();
+            self.st2.d.next = 0.into();
+            self.st3.d.next = 0.into();
+            self.inf0.d.next = 0.into();
+            self.inf1.d.next = 0.into();
+            self.inf2.d.next = 0.into();
+            self.inf3.d.next = 0.into();
+            self.l0_act.d.next = false;
+            self.l1_act.d.next = false;
+            self.mid.d.next = false;
+        }
+        self.busy.next = self.state.q.val() != NttBatchState::Idle;
+        self.error.next = self.err.q.val();
+    }
+}

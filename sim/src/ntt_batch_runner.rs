@@ -1,0 +1,218 @@
+//! Drives a Verilator model of the batch NTT core (`zkaccel_hdl::ntt_batch::NttBatchCore`):
+//! configures a batch, streams the transforms back to back in natural order (optionally with
+//! random bubbles), collects the outputs (optionally with random back-pressure), checks
+//! `s_ready`/`m_last`/`error`, and counts cycles from the first input beat to the last output beat.
+
+use crate::model::{Library, Model, Port};
+use crate::traffic::Traffic;
+use ark_bn254::{Fr, FrConfig};
+use rand::Rng;
+use std::sync::Arc;
+use zkaccel_hdl::field::{from_wire, to_wire};
+
+struct Ports {
+    reset: Port,
+    start: Port,
+    log_n: Port,
+    inverse: Port,
+    count: Port,
+    busy: Port,
+    error: Port,
+    s_data: Port,
+    s_valid: Port,
+    s_ready: Port,
+    s_last: Port,
+    m_data: Port,
+    m_valid: Port,
+    m_ready: Port,
+    m_last: Port,
+}
+
+/// Statistics of the last batch.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BatchStats {
+    /// Transforms in the batch.
+    pub transforms: u64,
+    /// Cycles from the first input beat to the last output beat, both included.
+    pub cycles: u64,
+    /// Cycles from `start` to the last output beat.
+    pub cycles_from_start: u64,
+    /// Butterflies the batch performed (`count · n/2 · log n`).
+    pub butterflies: u64,
+}
+
+/// A Verilator batch NTT core with its testbench.
+pub struct NttBatchRunner {
+    model: Model,
+    ports: Ports,
+    k_max: usize,
+    traffic: Traffic,
+    rng: Box<dyn rand::RngCore + Send>,
+    /// Statistics of the last batch.
+    pub last: BatchStats,
+}
+
+impl NttBatchRunner {
+    /// An instance of `lib` (built from `NttBatchCore::new(k_max)`), reset and idle.
+    pub fn new(
+        lib: &Arc<Library>,
+        k_max: usize,
+        traffic: Traffic,
+        rng: impl rand::RngCore + Send + 'static,
+    ) -> Result<Self, crate::SimError> {
+        let model = lib.instantiate();
+        let p = |n: &str| model.port(n);
+        let ports = Ports {
+            reset: p("reset")?,
+            start: p("start")?,
+            log_n: p("cfg_log_n")?,
+            inverse: p("cfg_inverse")?,
+            count: p("cfg_count")?,
+            busy: p("busy")?,
+            error: p("error")?,
+            s_data: p("s_data")?,
+            s_valid: p("s_valid")?,
+            s_ready: p("s_ready")?,
+            s_last: p("s_last")?,
+            m_data: p("m_data")?,
+            m_valid: p("m_valid")?,
+            m_ready: p("m_ready")?,
+            m_last: p("m_last")?,
+        };
+        let mut r = Self { model, ports, k_max, traffic, rng: Box::new(rng), last: BatchStats::default() };
+        r.model.set_bool(r.ports.reset, true);
+        r.model.ticks(2);
+        r.model.set_bool(r.ports.reset, false);
+        r.model.tick();
+        Ok(r)
+    }
+
+    /// Changes the stream behaviour for later batches.
+    pub fn set_traffic(&mut self, traffic: Traffic) {
+        self.traffic = traffic;
+    }
+
+    /// The underlying model (e.g. to start a VCD).
+    pub fn model_mut(&mut self) -> &mut Model {
+        &mut self.model
+    }
+
+    /// Starts a batch with raw configuration values (for error tests) and returns the `error`
+    /// flag after the start cycle.
+    pub fn start_raw(&mut self, log_n: u64, inverse: bool, count: u64) -> bool {
+        let ports = &self.ports;
+        self.model.set_u64(ports.log_n, log_n);
+        self.model.set_bool(ports.inverse, inverse);
+        self.model.set_u64(ports.count, count);
+        self.model.set_bool(ports.start, true);
+        self.model.tick();
+        self.model.set_bool(ports.start, false);
+        self.model.eval();
+        self.model.get_bool(self.ports.error)
+    }
+
+    /// `busy` now.
+    pub fn busy(&self) -> bool {
+        self.model.get_bool(self.ports.busy)
+    }
+
+    /// The sticky `error` flag now.
+    pub fn error(&self) -> bool {
+        self.model.get_bool(self.ports.error)
+    }
+
+    /// Transforms every vector of `batch` (all of one length `2^k`, `1 ≤ k ≤ K`; at least one)
+    /// in one batch, forward or inverse.
+    pub fn run(&mut self, batch: &[Vec<Fr>], inverse: bool) -> Result<Vec<Vec<Fr>>, String> {
+        self.run_inner(batch, inverse, false)
+    }
+
+    /// Runs with `s_last` on the first element of every transform instead of the last and
+    /// returns the `error` flag at the end (the outputs are still produced).
+    pub fn run_with_early_last(&mut self, batch: &[Vec<Fr>], inverse: bool) -> bool {
+        let _ = self.run_inner(batch, inverse, true);
+        self.error()
+    }
+
+    fn run_inner(&mut self, batch: &[Vec<Fr>], inverse: bool, last_early: bool) -> Result<Vec<Vec<Fr>>, String> {
+        let n = batch.first().map_or(0, Vec::len);
+        if !n.is_power_of_two() || n < 2 || n > 1 << self.k_max {
+            return Err(format!("size {n} is not a power of two in 2..=2^{}", self.k_max));
+        }
+        if batch.iter().any(|x| x.len() != n) {
+            return Err("transforms of different sizes in one batch".into());
+        }
+        let count = batch.len();
+        if count >= 1 << 16 {
+            return Err(format!("batch of {count} transforms exceeds the 16-bit count"));
+        }
+        let log_n = n.trailing_zeros() as u64;
+        if self.busy() {
+            return Err("core busy before start".into());
+        }
+        let start_cycle = self.model.cycles();
+        if self.start_raw(log_n, inverse, count as u64) {
+            return Err("core flagged an error on start".into());
+        }
+        let total = count * n;
+        let input: Vec<[u8; 32]> = batch.iter().flatten().map(to_wire).collect();
+        let limit = 64 * (total as u64) * (log_n + 4) + 20_000;
+        let (mut next, mut first_in, mut last_out) = (0usize, None, 0u64);
+        let mut out = Vec::with_capacity(total);
+        while out.len() < total {
+            if self.model.cycles() - start_cycle > limit {
+                return Err(format!("timeout after {limit} cycles: {next} in, {} out", out.len()));
+            }
+            let ports = &self.ports;
+            let offer = next < total && !self.rng.gen_bool(self.traffic.bubble);
+            if offer {
+                let last = if last_early { next % n == 0 } else { next % n == n - 1 };
+                self.model.set_bytes(ports.s_data, &input[next]);
+                self.model.set_bool(ports.s_last, last);
+            }
+            self.model.set_bool(ports.s_valid, offer);
+            let ready = !self.rng.gen_bool(self.traffic.stall);
+            self.model.set_bool(ports.m_ready, ready);
+            self.model.eval();
+            let now = self.model.cycles();
+            if offer && self.model.get_bool(ports.s_ready) {
+                first_in.get_or_insert(now);
+                next += 1;
+            }
+            if ready && self.model.get_bool(ports.m_valid) {
+                let bytes = self.model.get_bytes(ports.m_data);
+                let last = self.model.get_bool(ports.m_last);
+                let v = from_wire::<FrConfig>(&bytes)
+                    .map_err(|e| format!("output {} is not a canonical Fr: {e}", out.len()))?;
+                if last != (out.len() % n == n - 1) {
+                    return Err(format!("m_last = {last} on output {} of {n}", out.len() % n));
+                }
+                out.push(v);
+                last_out = now;
+            }
+            self.model.tick();
+            self.model.set_bool(self.ports.s_valid, false);
+        }
+        let first_in = first_in.ok_or("no input beat accepted")?;
+        self.last = BatchStats {
+            transforms: count as u64,
+            cycles: last_out - first_in + 1,
+            cycles_from_start: self.model.cycles() - start_cycle,
+            butterflies: count as u64 * (n as u64 / 2) * log_n,
+        };
+        // The core returns to idle once its FIFO is empty.
+        for _ in 0..4 {
+            if !self.busy() {
+                break;
+            }
+            self.model.tick();
+        }
+        if self.busy() {
+            return Err("core still busy after the last output".into());
+        }
+        if self.error() {
+            return Err("core raised its error flag".into());
+        }
+        Ok(out.chunks(n).map(<[Fr]>::to_vec).collect())
+    }
+}
