@@ -18,21 +18,28 @@ use ark_ec::{AffineRepr, CurveGroup, VariableBaseMSM};
 use ark_ff::{UniformRand, Zero};
 use rand::Rng;
 use std::time::Instant;
+use zkaccel::card_schedule::msm_reduce::{
+    combine, plan_reduced, ChainSums, ReduceGroup, CHAIN_LOG_DEPTH as HOST_CHAIN_LOG_DEPTH,
+};
+use zkaccel::card_schedule::msm_requests::{reduce_buckets, Request};
 use zkaccel_hdl::g1_add_mixed::config::LATENCY as ADDER_LATENCY;
 use zkaccel_hdl::msm_bucket::config::MAX_LOG_DEPTH;
-use zkaccel::card_schedule::msm_reduce::{combine, plan_reduced, ChainSums, ReduceGroup, CHAIN_LOG_DEPTH as HOST_CHAIN_LOG_DEPTH};
-use zkaccel::card_schedule::msm_requests::{reduce_buckets, Request};
-use zkaccel_hdl::msm_bucket::reduce_model::{reduce, ReducePlan, CHAIN_LOG_DEPTH, PROJECTIVE_ADDER_LATENCY};
-use zkaccel_sim::bucket_runner::GroupStats;
+use zkaccel_hdl::msm_bucket::reduce_model::{
+    reduce, ReducePlan, CHAIN_LOG_DEPTH, PROJECTIVE_ADDER_LATENCY,
+};
 use zkaccel_hdl::msm_bucket::scheduler::BucketScheduler;
 use zkaccel_hdl::verilog::generate;
+use zkaccel_sim::bucket_runner::GroupStats;
 use zkaccel_sim::bucket_runner::{BucketRunner, Traffic};
-use zkaccel_testkit::seed::TestRng;
 use zkaccel_sim::Build;
+use zkaccel_testkit::seed::TestRng;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let log_n: usize = args.first().map(|s| s.parse().expect("log_n")).unwrap_or(16);
+    let log_n: usize = args
+        .first()
+        .map(|s| s.parse().expect("log_n"))
+        .unwrap_or(16);
     let cs: Vec<usize> = args
         .get(1)
         .map(|s| s.split(',').map(|c| c.parse().expect("c")).collect())
@@ -65,17 +72,29 @@ fn main() {
         rayon::current_num_threads()
     );
 
-    let lib = Build::new("msm_bucket_scheduler_d16", generate(&mut BucketScheduler::new(MAX_LOG_DEPTH, ADDER_LATENCY)))
-        .build()
-        .expect("verilator build");
-    let mut runner =
-        BucketRunner::new(&lib, MAX_LOG_DEPTH, ADDER_LATENCY, Traffic::SMOOTH, TestRng::from_seed(rng.r#gen())).unwrap();
+    let lib = Build::new(
+        "msm_bucket_scheduler_d16",
+        generate(&mut BucketScheduler::new(MAX_LOG_DEPTH, ADDER_LATENCY)),
+    )
+    .build()
+    .expect("verilator build");
+    let mut runner = BucketRunner::new(
+        &lib,
+        MAX_LOG_DEPTH,
+        ADDER_LATENCY,
+        Traffic::SMOOTH,
+        TestRng::from_seed(rng.r#gen()),
+    )
+    .unwrap();
     let clear = runner.reset().unwrap();
     println!(
         "scheduler with 2^{MAX_LOG_DEPTH} bucket entries, software adder of the RTL adder's latency {ADDER_LATENCY}; clear after reset {clear} cycles"
     );
     let clocks = [150.0f64, 250.0, 350.0];
-    assert_eq!(CHAIN_LOG_DEPTH, HOST_CHAIN_LOG_DEPTH, "the host and the card model disagree on the chain RAM depth");
+    assert_eq!(
+        CHAIN_LOG_DEPTH, HOST_CHAIN_LOG_DEPTH,
+        "the host and the card model disagree on the chain RAM depth"
+    );
     println!();
     println!("Accumulation (scheduler RTL in Verilator, requests of the on-card-reduction plan):");
     println!();
@@ -121,7 +140,10 @@ fn main() {
             additions += sums.issued;
             bytes_to += (2 * g.digits.len()).next_multiple_of(32) as u64;
             bytes_from += 96 * 2 * plan.chains as u64;
-            answers.push(ChainSums { s: sums.s, t: sums.t });
+            answers.push(ChainSums {
+                s: sums.s,
+                t: sums.t,
+            });
             all_buckets.extend(fold_strided(g, raw, c));
         }
         // Host: the final combination, best of 3.
@@ -148,7 +170,18 @@ fn main() {
             acc.stalled,
             t.elapsed().as_secs_f64()
         );
-        rows.push((c, acc.accumulate_cycles, reduce_cycles, additions, readout_cycles, prep_ms, combine_ms, bytes_to, bytes_from, old_ms));
+        rows.push((
+            c,
+            acc.accumulate_cycles,
+            reduce_cycles,
+            additions,
+            readout_cycles,
+            prep_ms,
+            combine_ms,
+            bytes_to,
+            bytes_from,
+            old_ms,
+        ));
     }
     println!();
     println!(
@@ -158,7 +191,8 @@ fn main() {
     println!();
     println!("| c | accumulate | reduce (additions) | read-out | card cycles | card ms at 150 / 250 / 350 MHz | digit prep ms | PCIe ms (to / from card) | combination ms | card + host ms at 150 / 250 / 350 | CPU kernel ms | ratio at 150 / 250 / 350 MHz | old split: host running sums ms, ratio at 250 MHz |");
     println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
-    for (c, accumulate, reduce_c, additions, readout, prep_ms, combine_ms, to, from, old_ms) in rows {
+    for (c, accumulate, reduce_c, additions, readout, prep_ms, combine_ms, to, from, old_ms) in rows
+    {
         let card = accumulate + reduce_c + readout;
         let pcie_ms = (to + from) as f64 / (PCIE_GB_S * 1e9) * 1e3;
         let host_ms = prep_ms + pcie_ms + combine_ms;
@@ -175,7 +209,9 @@ fn main() {
             cpu_ms / old_total
         );
     }
-    println!("(bases resident on the card; only digits go to the card, two points per chain come back)");
+    println!(
+        "(bases resident on the card; only digits go to the card, two points per chain come back)"
+    );
 }
 
 /// Assumed PCIe bandwidth for the projection (GB/s, each direction).
@@ -191,7 +227,12 @@ fn requests_of(group: &ReduceGroup, points: &[G1Affine]) -> Vec<Request> {
         }
         for (w, &d) in ds.iter().enumerate() {
             if d != 0 {
-                out.push(Request { point: *p, neg: d < 0, mag: d.unsigned_abs() as u16, window: w as u8 });
+                out.push(Request {
+                    point: *p,
+                    neg: d < 0,
+                    mag: d.unsigned_abs() as u16,
+                    window: w as u8,
+                });
             }
         }
     }
@@ -200,7 +241,11 @@ fn requests_of(group: &ReduceGroup, points: &[G1Affine]) -> Vec<Request> {
 
 /// The window buckets (`[window][|d| − 1]`) of a group from its slots (replicas of stride
 /// `strides[w]` added back), for the earlier host-reduction split.
-fn fold_strided(group: &ReduceGroup, raw: Vec<Vec<G1Projective>>, c: usize) -> Vec<Vec<G1Projective>> {
+fn fold_strided(
+    group: &ReduceGroup,
+    raw: Vec<Vec<G1Projective>>,
+    c: usize,
+) -> Vec<Vec<G1Projective>> {
     let half = 1usize << (c - 1);
     raw.into_iter()
         .zip(&group.strides)

@@ -121,16 +121,22 @@ pub fn plan_reduced(
                 }
             })
             .collect();
+        // Replica of point i: i mod R, R = 2^{c−1}/stride a power of two (masks, no division).
+        let spread: Vec<(usize, u32)> = strides
+            .iter()
+            .map(|&s| ((half / s) - 1, s.trailing_zeros()))
+            .collect();
         let mut digits = vec![0i32; scalars.len() * count];
         digits
             .par_chunks_mut(count)
             .zip(all.par_chunks(total))
             .enumerate()
             .for_each(|(i, (out, ds))| {
-                for (w, (o, &d)) in out.iter_mut().zip(&ds[first..first + count]).enumerate() {
+                for ((o, &d), &(rep_mask, stride_log)) in
+                    out.iter_mut().zip(&ds[first..first + count]).zip(&spread)
+                {
                     if d != 0 {
-                        let stride = strides[w];
-                        let mag = ((i % (half / stride)) * stride) as i32 + d.abs();
+                        let mag = ((i & rep_mask) << stride_log) as i32 + d.abs();
                         *o = if d < 0 { -mag } else { mag };
                     }
                 }
