@@ -1,37 +1,49 @@
-//! Occupancy bench of the bucket unit's scheduler (not part of the test suite): a whole MSM of
-//! `2^log_n` random points and scalars through the scheduler RTL in Verilator, with a software
-//! adder of the RTL G1 adder's latency in the loop (the schedule does not depend on the sums, and
-//! the RTL adder at this size would take hours to simulate), checked against arkworks, then:
-//! bucket additions issued per accumulation cycle, conflicts (deferrals), input stalls, read-out
-//! cycles, and a projection at an assumed clock beside the CPU kernel measured on this machine.
+//! Occupancy bench of the bucket unit's scheduler and card + host projection (not part of the
+//! test suite): a whole MSM of `2^log_n` random points and scalars, digits prepared by the host for
+//! the on-card reduction (`zkaccel::card_schedule::msm_reduce`), accumulated by the scheduler RTL in
+//! Verilator with a software adder of the RTL G1 adder's latency in the loop (the schedule does not
+//! depend on the sums, and the RTL adder at this size would take hours to simulate), the buckets
+//! reduced by the on-card reduction's cycle-exact schedule model
+//! (`zkaccel_hdl::msm_bucket::reduce_model`; its RTL is not written yet), combined by the host and
+//! checked against arkworks. Prints the accumulation's occupancy and the card + host time against
+//! the CPU kernel measured on this machine, the card at assumed 150 / 250 / 350 MHz, PCIe at an
+//! assumed 12 GB/s, and the earlier split (host running sums over every bucket) for comparison.
 //!
 //! ```text
-//! cargo run --release -p zkaccel-sim --example msm_bucket_occupancy -- [log_n=16] [c=12,13] [clock_mhz=250]
+//! cargo run --release -p zkaccel-sim --example msm_bucket_occupancy -- [log_n=16] [c=12,13]
 //! ```
 
 use ark_bn254::{Fr, G1Affine, G1Projective};
-use ark_ec::{AdditiveGroup, CurveGroup, VariableBaseMSM};
+use ark_ec::{AffineRepr, CurveGroup, VariableBaseMSM};
 use ark_ff::{UniformRand, Zero};
 use rand::Rng;
 use std::time::Instant;
+use zkaccel::card_schedule::msm_reduce::{
+    combine, plan_reduced, ChainSums, ReduceGroup, CHAIN_LOG_DEPTH as HOST_CHAIN_LOG_DEPTH,
+};
+use zkaccel::card_schedule::msm_requests::{reduce_buckets, Request};
 use zkaccel_hdl::g1_add_mixed::config::LATENCY as ADDER_LATENCY;
 use zkaccel_hdl::msm_bucket::config::MAX_LOG_DEPTH;
-use rayon::prelude::*;
-use zkaccel::card_schedule::msm_requests::{plan, Group};
+use zkaccel_hdl::msm_bucket::reduce_model::{
+    reduce, ReducePlan, CHAIN_LOG_DEPTH, PROJECTIVE_ADDER_LATENCY,
+};
 use zkaccel_hdl::msm_bucket::scheduler::BucketScheduler;
 use zkaccel_hdl::verilog::generate;
+use zkaccel_sim::bucket_runner::GroupStats;
 use zkaccel_sim::bucket_runner::{BucketRunner, Traffic};
-use zkaccel_testkit::seed::TestRng;
 use zkaccel_sim::Build;
+use zkaccel_testkit::seed::TestRng;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let log_n: usize = args.first().map(|s| s.parse().expect("log_n")).unwrap_or(16);
+    let log_n: usize = args
+        .first()
+        .map(|s| s.parse().expect("log_n"))
+        .unwrap_or(16);
     let cs: Vec<usize> = args
         .get(1)
         .map(|s| s.split(',').map(|c| c.parse().expect("c")).collect())
         .unwrap_or_else(|| vec![12, 13]);
-    let clock_mhz: f64 = args.get(2).map(|s| s.parse().expect("clock_mhz")).unwrap_or(250.0);
     let n = 1usize << log_n;
     let mut rng = TestRng::for_test("msm_bucket_occupancy");
 
@@ -60,94 +72,189 @@ fn main() {
         rayon::current_num_threads()
     );
 
-    let lib = Build::new("msm_bucket_scheduler_d16", generate(&mut BucketScheduler::new(MAX_LOG_DEPTH, ADDER_LATENCY)))
-        .build()
-        .expect("verilator build");
-    let mut runner =
-        BucketRunner::new(&lib, MAX_LOG_DEPTH, ADDER_LATENCY, Traffic::SMOOTH, TestRng::from_seed(rng.r#gen())).unwrap();
+    let lib = Build::new(
+        "msm_bucket_scheduler_d16",
+        generate(&mut BucketScheduler::new(MAX_LOG_DEPTH, ADDER_LATENCY)),
+    )
+    .build()
+    .expect("verilator build");
+    let mut runner = BucketRunner::new(
+        &lib,
+        MAX_LOG_DEPTH,
+        ADDER_LATENCY,
+        Traffic::SMOOTH,
+        TestRng::from_seed(rng.r#gen()),
+    )
+    .unwrap();
     let clear = runner.reset().unwrap();
     println!(
         "scheduler with 2^{MAX_LOG_DEPTH} bucket entries, software adder of the RTL adder's latency {ADDER_LATENCY}; clear after reset {clear} cycles"
     );
+    let clocks = [150.0f64, 250.0, 350.0];
+    assert_eq!(
+        CHAIN_LOG_DEPTH, HOST_CHAIN_LOG_DEPTH,
+        "the host and the card model disagree on the chain RAM depth"
+    );
     println!();
-    println!("| c | groups | additions | accumulate cycles | issued/cycle | conflicts (deferrals) | input stalls | read-out cycles | total cycles | at {clock_mhz} MHz (assumed) | sim time |");
-    println!("|---|---|---|---|---|---|---|---|---|---|---|");
-    let mut reductions = Vec::new();
+    println!("Accumulation (scheduler RTL in Verilator, requests of the on-card-reduction plan):");
+    println!();
+    println!("| c | groups | additions | accumulate cycles | issued/cycle | conflicts (deferrals) | input stalls | sim time |");
+    println!("|---|---|---|---|---|---|---|---|");
+    let mut rows = Vec::new();
     for c in cs {
         let t = Instant::now();
-        let (got, stats) = runner.msm(&points, &scalars, c).unwrap();
-        assert_eq!(got.into_affine(), want, "c = {c}: the MSM through the RTL scheduler differs from arkworks");
-        let tot = stats.total();
-        assert_eq!(tot.issued, tot.requests);
-        let total = tot.accumulate_cycles + tot.readout_cycles;
-        // The host's share, timed here: folding spread windows, the per-window running sums (in
-        // parallel over windows) and the window combination, on the bucket slots the unit returns.
-        let groups = plan(&points, &scalars, c, MAX_LOG_DEPTH);
-        let raw: Vec<Vec<Vec<G1Projective>>> = groups.iter().map(|g| slots_of(g, c)).collect();
-        let t_red = Instant::now();
-        let reduced = host_reduce(&groups, raw, c);
-        let reduce_ms = t_red.elapsed().as_secs_f64() * 1e3;
-        assert_eq!(reduced.into_affine(), want);
-        reductions.push((c, reduce_ms, total as f64 / clock_mhz / 1e3));
+        // Host: digit preparation (what crosses PCIe), best of 3.
+        let mut prep_ms = f64::INFINITY;
+        let mut groups = Vec::new();
+        for _ in 0..3 {
+            let t = Instant::now();
+            groups = plan_reduced(&scalars, c, MAX_LOG_DEPTH, HOST_CHAIN_LOG_DEPTH);
+            prep_ms = prep_ms.min(t.elapsed().as_secs_f64() * 1e3);
+        }
+        let mut acc = GroupStats::default();
+        let (mut reduce_cycles, mut readout_cycles, mut additions) = (0u64, 0u64, 0u64);
+        let (mut bytes_to, mut bytes_from) = (0u64, 0u64);
+        let mut answers = Vec::new();
+        let mut all_buckets = Vec::new();
+        for g in &groups {
+            let requests = requests_of(g, &points);
+            let (raw, st) = runner.run_group(&requests, c, g.windows).unwrap();
+            drop(requests);
+            for (k, v) in [
+                (&mut acc.requests, st.requests),
+                (&mut acc.accumulate_cycles, st.accumulate_cycles),
+                (&mut acc.issued, st.issued),
+                (&mut acc.deferred, st.deferred),
+                (&mut acc.stalled, st.stalled),
+            ] {
+                *k += v;
+            }
+            assert_eq!(st.issued, st.requests);
+            // Card: the reduction schedule (model) over the buckets the RTL accumulated.
+            let plan = ReducePlan::new(g.windows, c, PROJECTIVE_ADDER_LATENCY);
+            assert_eq!(plan.seg_log, g.seg_log);
+            let flat: Vec<G1Projective> = raw.iter().flatten().copied().collect();
+            let sums = reduce(&plan, &flat);
+            reduce_cycles += sums.cycles;
+            readout_cycles += plan.readout_cycles();
+            additions += sums.issued;
+            bytes_to += (2 * g.digits.len()).next_multiple_of(32) as u64;
+            bytes_from += 96 * 2 * plan.chains as u64;
+            answers.push(ChainSums {
+                s: sums.s,
+                t: sums.t,
+            });
+            all_buckets.extend(fold_strided(g, raw, c));
+        }
+        // Host: the final combination, best of 3.
+        let mut combine_ms = f64::INFINITY;
+        for _ in 0..3 {
+            let t = Instant::now();
+            let got = combine(&groups, &answers, c);
+            combine_ms = combine_ms.min(t.elapsed().as_secs_f64() * 1e3);
+            assert_eq!(got.into_affine(), want, "c = {c}: RTL accumulation + reduction model + host combination differ from arkworks");
+        }
+        // The earlier split for comparison: the host reduces every bucket (running sums).
+        let t_old = Instant::now();
+        let old = reduce_buckets(&all_buckets, c);
+        let old_ms = t_old.elapsed().as_secs_f64() * 1e3;
+        assert_eq!(old.into_affine(), want);
         println!(
-            "| {c} | {} | {} | {} | {:.4} | {} ({:.3} %) | {} | {} | {} | {:.2} ms | {:.0} s |",
-            stats.groups.len(),
-            tot.issued,
-            tot.accumulate_cycles,
-            tot.occupancy(),
-            tot.deferred,
-            100.0 * tot.deferred as f64 / tot.requests as f64,
-            tot.stalled,
-            tot.readout_cycles,
-            total,
-            total as f64 / clock_mhz / 1e3,
+            "| {c} | {} | {} | {} | {:.4} | {} ({:.3} %) | {} | {:.0} s |",
+            groups.len(),
+            acc.issued,
+            acc.accumulate_cycles,
+            acc.occupancy(),
+            acc.deferred,
+            100.0 * acc.deferred as f64 / acc.requests.max(1) as f64,
+            acc.stalled,
             t.elapsed().as_secs_f64()
         );
+        rows.push((
+            c,
+            acc.accumulate_cycles,
+            reduce_cycles,
+            additions,
+            readout_cycles,
+            prep_ms,
+            combine_ms,
+            bytes_to,
+            bytes_from,
+            old_ms,
+        ));
     }
     println!();
-    println!("| c | card (projected, {clock_mhz} MHz assumed) | host fold + reduction (measured, {} threads) | card + host | CPU kernel (measured) | ratio |", rayon::current_num_threads());
-    println!("|---|---|---|---|---|---|");
-    for (c, reduce_ms, card_ms) in reductions {
+    println!(
+        "Card + host with the reduction on the card (card cycles: accumulation RTL + reduction schedule model, adder latency {PROJECTIVE_ADDER_LATENCY}; host measured, {} threads; PCIe at an assumed {PCIE_GB_S} GB/s, not overlapped):",
+        rayon::current_num_threads()
+    );
+    println!();
+    println!("| c | accumulate | reduce (additions) | read-out | card cycles | card ms at 150 / 250 / 350 MHz | digit prep ms | PCIe ms (to / from card) | combination ms | card + host ms at 150 / 250 / 350 | CPU kernel ms | ratio at 150 / 250 / 350 MHz | old split (excl. its digit prep): host running sums ms, ratio at 250 MHz |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    for (c, accumulate, reduce_c, additions, readout, prep_ms, combine_ms, to, from, old_ms) in rows
+    {
+        let card = accumulate + reduce_c + readout;
+        let pcie_ms = (to + from) as f64 / (PCIE_GB_S * 1e9) * 1e3;
+        let host_ms = prep_ms + pcie_ms + combine_ms;
+        let card_ms = clocks.map(|f| card as f64 / f / 1e3);
+        let total = card_ms.map(|m| m + host_ms);
+        let ratio = total.map(|t| cpu_ms / t);
+        // The earlier split at 250 MHz: accumulation + 768-bit bucket read-out (one per cycle, as
+        // the scheduler's port) + host running sums over every bucket.
+        let buckets_out = (zkaccel::card_schedule::msm_requests::windows(c) << (c - 1)) as u64;
+        let old_total = (accumulate + buckets_out) as f64 / 250.0 / 1e3 + old_ms;
         println!(
-            "| {c} | {card_ms:.2} ms | {reduce_ms:.2} ms | {:.2} ms | {cpu_ms:.1} ms | {:.2}× |",
-            card_ms + reduce_ms,
-            cpu_ms / (card_ms + reduce_ms)
+            "| {c} | {accumulate} | {reduce_c} ({additions}) | {readout} | {card} | {:.2} / {:.2} / {:.2} | {prep_ms:.2} | {pcie_ms:.3} ({to} / {from} B) | {combine_ms:.2} | {:.2} / {:.2} / {:.2} | {cpu_ms:.1} | **{:.1}× / {:.1}× / {:.1}×** | {old_ms:.1}, {:.1}× |",
+            card_ms[0], card_ms[1], card_ms[2], total[0], total[1], total[2], ratio[0], ratio[1], ratio[2],
+            cpu_ms / old_total
         );
     }
-    println!("(points resident on the card as for fixed SRS bases; PCIe transfer of scalars and buckets not modelled)");
+    println!(
+        "(bases resident on the card; only digits go to the card, two points per chain come back)"
+    );
 }
 
-/// The bucket slots the unit accumulates for `group` (what it reads back), in software.
-fn slots_of(group: &Group, c: usize) -> Vec<Vec<G1Projective>> {
-    let mut b = vec![vec![G1Projective::zero(); 1 << (c - 1)]; group.windows];
-    for r in &group.requests {
-        let p: G1Projective = if r.neg { (-r.point).into() } else { r.point.into() };
-        b[r.window as usize][r.mag as usize - 1] += p;
-    }
-    b
-}
+/// Assumed PCIe bandwidth for the projection (GB/s, each direction).
+const PCIE_GB_S: f64 = 12.0;
 
-/// Host reduction as the driver would do it: fold, `Σ_b (b+1)·B_b` per window by running sums
-/// with the windows in parallel, then Horner over the windows.
-fn host_reduce(groups: &[Group], raw: Vec<Vec<Vec<G1Projective>>>, c: usize) -> G1Projective {
-    let windows: Vec<Vec<G1Projective>> = groups.iter().zip(raw).flat_map(|(g, r)| g.fold(r, c)).collect();
-    let sums: Vec<G1Projective> = windows
-        .par_iter()
-        .map(|w| {
-            let (mut running, mut sum) = (G1Projective::zero(), G1Projective::zero());
-            for b in w.iter().rev() {
-                running += b;
-                sum += running;
-            }
-            sum
-        })
-        .collect();
-    let mut acc = G1Projective::zero();
-    for s in sums.iter().rev() {
-        for _ in 0..c {
-            acc.double_in_place();
+/// The requests the card's front-end makes from `group`'s digit stream (point-major; zero digits
+/// and the point at infinity make none).
+fn requests_of(group: &ReduceGroup, points: &[G1Affine]) -> Vec<Request> {
+    let mut out = Vec::new();
+    for (p, ds) in points.iter().zip(group.digits.chunks(group.windows)) {
+        if p.is_zero() {
+            continue;
         }
-        acc += s;
+        for (w, &d) in ds.iter().enumerate() {
+            if d != 0 {
+                out.push(Request {
+                    point: *p,
+                    neg: d < 0,
+                    mag: d.unsigned_abs() as u16,
+                    window: w as u8,
+                });
+            }
+        }
     }
-    acc
+    out
+}
+
+/// The window buckets (`[window][|d| − 1]`) of a group from its slots (replicas of stride
+/// `strides[w]` added back), for the earlier host-reduction split.
+fn fold_strided(
+    group: &ReduceGroup,
+    raw: Vec<Vec<G1Projective>>,
+    c: usize,
+) -> Vec<Vec<G1Projective>> {
+    let half = 1usize << (c - 1);
+    raw.into_iter()
+        .zip(&group.strides)
+        .map(|(slot, &stride)| {
+            let mut out = vec![G1Projective::zero(); half];
+            for (p, b) in slot.iter().enumerate() {
+                out[p % stride] += b;
+            }
+            out
+        })
+        .collect()
 }

@@ -5,5 +5,6 @@
 
 pub mod config;
 pub mod model;
+pub mod reduce_model;
 pub mod scheduler;
 pub mod unit;

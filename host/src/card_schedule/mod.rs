@@ -4,7 +4,10 @@
 //! * [`ntt_four_step`] — NTTs larger than the card's buffer as column transforms plus coset
 //!   (twiddle) passes;
 //! * [`msm_requests`] — MSM scalars sliced into signed digits, addition requests grouped by the
-//!   card's bucket memory, the read-out folded back, and the bucket reduction on the host.
+//!   card's bucket memory, the read-out folded back, and the bucket reduction on the host;
+//! * [`msm_reduce`] — the MSM with the bucket reduction on the card: digit streams whose spread
+//!   windows suit the card's chains, and the host's final combination of the chain sums.
 
+pub mod msm_reduce;
 pub mod msm_requests;
 pub mod ntt_four_step;
