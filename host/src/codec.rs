@@ -17,7 +17,7 @@
 //! Decoding never panics: every failure is a [`DecodeError`].
 
 use ark_ec::AffineRepr;
-use ark_ff::{BigInteger, Field, PrimeField, Zero};
+use ark_ff::{BigInteger, Field, One, PrimeField, Zero};
 
 use crate::error::DecodeError;
 use crate::{Fq, Fr, G1Affine, G2Affine};
@@ -164,6 +164,12 @@ impl<'a> Reader<'a> {
     /// Reads [`Writer::small_ints`]'s form, bounded by `max` entries; refuses an unknown width,
     /// a width larger than the entries need and truncation, each naming `what`.
     pub fn small_ints(&mut self, what: &'static str, max: usize) -> Result<Vec<Fr>, DecodeError> {
+        Ok(self.small_ints_and_values(what, max)?.0)
+    }
+
+    /// [`Reader::small_ints`], also returning the integers themselves when the entries are
+    /// stored as integers (None for the 32-byte field-element form).
+    pub fn small_ints_and_values(&mut self, what: &'static str, max: usize) -> Result<(Vec<Fr>, Option<Vec<i64>>), DecodeError> {
         let n = self.len(what, max)?;
         let width = self.u8(what)?;
         let invalid = |reason: String| DecodeError::Invalid { what, reason };
@@ -172,19 +178,19 @@ impl<'a> Reader<'a> {
                 let w = width as usize;
                 let bytes = self.take(n * w, what)?;
                 let shift = 64 - 8 * w as u32;
-                let mut out = Vec::with_capacity(n);
+                let mut ints = Vec::with_capacity(n);
                 let mut used = 1u8;
                 for chunk in bytes.chunks_exact(w) {
                     let mut b = [0u8; 8];
                     b[..w].copy_from_slice(chunk);
                     let v = (i64::from_le_bytes(b) << shift) >> shift;
                     used = used.max(int_width(v));
-                    out.push(Fr::from(v));
+                    ints.push(v);
                 }
                 if used < width {
                     return Err(invalid(format!("{width}-byte entries where {used} bytes hold every entry (not the canonical width)")));
                 }
-                Ok(out)
+                Ok((ints_to_fr(&ints), Some(ints)))
             }
             FR_WIDTH => {
                 if self.remaining() < n * 32 {
@@ -194,7 +200,7 @@ impl<'a> Reader<'a> {
                 if out.iter().all(|x| small_int(x).is_some()) {
                     return Err(invalid("32-byte field elements that are all 64-bit integers (not the canonical width)".into()));
                 }
-                Ok(out)
+                Ok((out, None))
             }
             _ => Err(invalid(format!("entry width {width}: expected 1, 2, 4, 8 or 32 bytes"))),
         }
@@ -271,6 +277,26 @@ pub fn small_int(x: &Fr) -> Option<i64> {
     }
     let neg = (-*x).into_bigint();
     (neg.0[1..].iter().all(|&l| l == 0) && neg.0[0] <= 1u64 << 63).then(|| (neg.0[0] as i64).wrapping_neg())
+}
+
+/// The integers as field elements. Quantized weights span a small range: when it is at most
+/// 2^16 values and not much larger than the list, the elements come from a table of the range
+/// built by additions (one addition per value instead of one Montgomery multiplication per entry).
+pub fn ints_to_fr(ints: &[i64]) -> Vec<Fr> {
+    let (Some(&lo), Some(&hi)) = (ints.iter().min(), ints.iter().max()) else {
+        return vec![];
+    };
+    let span = (hi as i128 - lo as i128) as u128 + 1;
+    if span > 1 << 16 || span > 4 * ints.len() as u128 {
+        return ints.iter().map(|&v| Fr::from(v)).collect();
+    }
+    let mut table = Vec::with_capacity(span as usize);
+    let mut x = Fr::from(lo);
+    for _ in 0..span {
+        table.push(x);
+        x += Fr::one();
+    }
+    ints.iter().map(|&v| table[(v - lo) as usize]).collect()
 }
 
 /// The fewest bytes (1, 2, 4 or 8) that hold `v` as a two's-complement integer.

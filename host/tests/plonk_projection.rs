@@ -505,8 +505,12 @@ fn weights_and_biases_are_stored_as_small_integers_with_one_encoding() {
     let vk_big = keygen(&be, &srs, cs_big, &small.circuit).unwrap().vk;
     let entries: usize = small.cs.projections.iter().map(|p| p.weights.len() + p.bias.len()).sum();
     assert_eq!(vk_big.to_bytes().len(), vk.to_bytes().len() + entries);
-    for k in [&vk, &vk_big] {
-        assert_eq!(&VerifyingKey::from_bytes(&k.to_bytes()).unwrap(), k);
+    for (k, ls) in [(&vk, layers()), (&vk_big, big_layers)] {
+        let decoded = VerifyingKey::from_bytes(&k.to_bytes()).unwrap();
+        assert_eq!(&decoded, k);
+        // The decoded key keeps the weights' integers for the verifier's v = rᵀW.
+        let ints: Vec<Option<Vec<i64>>> = ls.iter().map(|(w, _)| Some(w.iter().flatten().copied().collect())).collect();
+        assert_eq!(decoded.projection_weight_ints(), &ints[..]);
     }
     assert_ne!(vk.digest(), vk_big.digest());
 }

@@ -122,6 +122,9 @@ pub struct VerifyingKey {
     digest: [u8; 32],
     /// What the application binds to the key (e.g. what its public inputs mean); empty if none.
     binding: Vec<u8>,
+    /// Each matrix projection's weights as the integers they are (None when some weight is
+    /// not a 64-bit integer): the verifier's v = rᵀW multiplies by them directly.
+    weight_ints: Vec<Option<Vec<i64>>>,
 }
 
 impl VerifyingKey {
@@ -137,6 +140,23 @@ impl VerifyingKey {
 
     /// [`Self::new`] with a binding, the digest computed once.
     fn assemble(k: u32, cs: ConstraintSystem, fixed_commitments: Vec<G1Affine>, sigma_commitments: Vec<G1Affine>, srs: VerifierSrs, binding: Vec<u8>) -> Result<Self> {
+        let ints = cs.projections.iter().map(|p| p.weights.iter().map(crate::codec::small_int).collect()).collect();
+        let mut vk = Self::assemble_with(k, cs, fixed_commitments, sigma_commitments, srs, binding, ints)?;
+        vk.digest = Keccak256::digest(vk.to_bytes()).into();
+        Ok(vk)
+    }
+
+    /// The checks of [`Self::assemble`], the weights' integers given and the digest left to the
+    /// caller.
+    fn assemble_with(
+        k: u32,
+        cs: ConstraintSystem,
+        fixed_commitments: Vec<G1Affine>,
+        sigma_commitments: Vec<G1Affine>,
+        srs: VerifierSrs,
+        binding: Vec<u8>,
+        weight_ints: Vec<Option<Vec<i64>>>,
+    ) -> Result<Self> {
         let shape = Shape::new(&cs, k)?;
         if fixed_commitments.len() != cs.num_fixed || sigma_commitments.len() != cs.permutation.len() {
             return Err(Error::Circuit("commitment counts do not match the constraint system".into()));
@@ -144,9 +164,19 @@ impl VerifyingKey {
         if binding.len() > MAX_VK_BINDING {
             return Err(Error::Circuit(format!("a verifying key binding of {} bytes exceeds {MAX_VK_BINDING}", binding.len())));
         }
-        let mut vk = Self { k, cs, fixed_commitments, sigma_commitments, srs, shape, domain: Domain::new(k)?, digest: [0; 32], binding };
-        vk.digest = Keccak256::digest(vk.to_bytes()).into();
-        Ok(vk)
+        if weight_ints.len() != cs.projections.len()
+            || weight_ints.iter().zip(&cs.projections).any(|(w, p)| w.as_ref().is_some_and(|w| w.len() != p.weights.len()))
+        {
+            return Err(Error::Circuit("the weights' integers do not match the projections".into()));
+        }
+        Ok(Self { k, cs, fixed_commitments, sigma_commitments, srs, shape, domain: Domain::new(k)?, digest: [0; 32], binding, weight_ints })
+    }
+
+    /// Each matrix projection's weights as integers (in `cs().projections` order; None where
+    /// some weight is not a 64-bit integer). Equal to the field elements `cs().projections[i].
+    /// weights` (the decoder produced both from the same bytes).
+    pub fn projection_weight_ints(&self) -> &[Option<Vec<i64>>] {
+        &self.weight_ints
     }
 
     pub fn k(&self) -> u32 {
@@ -213,10 +243,15 @@ impl VerifyingKey {
         w.bytes
     }
 
+    /// Decodes a key. The digest is the Keccak-256 of `bytes` themselves: the decoder accepts
+    /// one encoding per key (canonical scalars and points, minimal integer widths, no trailing
+    /// bytes), so these are the bytes [`Self::to_bytes`] writes, and re-encoding the key to hash
+    /// it again would only repeat them.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
         let mut r = Reader::new(bytes);
-        let vk = Self::read(&mut r)?;
+        let mut vk = Self::read(&mut r)?;
         r.finish("verifying key")?;
+        vk.digest = Keccak256::digest(bytes).into();
         Ok(vk)
     }
 
@@ -227,7 +262,7 @@ impl VerifyingKey {
             return Err(DecodeError::UnsupportedVersion { what: "verifying key", found: version, supported: KEY_VERSION }.into());
         }
         let k = r.u32("k")?;
-        let cs = read_cs(r)?;
+        let (cs, weight_ints) = read_cs(r)?;
         let fixed = r.g1s("fixed commitment", MAX_COLUMNS)?;
         let sigma = r.g1s("sigma commitment", MAX_COLUMNS)?;
         let srs = VerifierSrs { g1: r.g1("[1]_1")?, g2: r.g2("[1]_2")?, tau_g2: r.g2("[tau]_2")? };
@@ -242,7 +277,7 @@ impl VerifyingKey {
         } else {
             Vec::new()
         };
-        Self::assemble(k, cs, fixed, sigma, srs, binding).map_err(|e| match e {
+        Self::assemble_with(k, cs, fixed, sigma, srs, binding, weight_ints).map_err(|e| match e {
             Error::Circuit(reason) => DecodeError::Invalid { what: "verifying key", reason }.into(),
             e => e,
         })
@@ -477,7 +512,8 @@ fn write_cs(w: &mut Writer, cs: &ConstraintSystem) {
     }
 }
 
-fn read_cs(r: &mut Reader<'_>) -> Result<ConstraintSystem> {
+/// The constraint system and each matrix projection's weights as integers (when stored so).
+fn read_cs(r: &mut Reader<'_>) -> Result<(ConstraintSystem, Vec<Option<Vec<i64>>>)> {
     let num_fixed = r.len("fixed column count", MAX_COLUMNS)?;
     let num_advice = r.len("advice column count", MAX_COLUMNS)?;
     let num_instance = r.len("instance column count", MAX_COLUMNS)?;
@@ -503,6 +539,7 @@ fn read_cs(r: &mut Reader<'_>) -> Result<ConstraintSystem> {
     }
     let np = r.len("projection count", MAX_GATES)?;
     let mut projections = Vec::with_capacity(np.min(1024));
+    let mut weight_ints = Vec::with_capacity(np.min(1024));
     for _ in 0..np {
         let name = read_name(r, "projection name")?;
         let mut cells = |what| -> Result<Vec<Cell>> {
@@ -511,7 +548,8 @@ fn read_cs(r: &mut Reader<'_>) -> Result<ConstraintSystem> {
         };
         let inputs = cells("projection input count")?;
         let outputs = cells("projection output count")?;
-        let weights = r.small_ints("projection weight", MAX_PROJECTION_ITEMS)?;
+        let (weights, ints) = r.small_ints_and_values("projection weight", MAX_PROJECTION_ITEMS)?;
+        weight_ints.push(ints);
         let bias = r.small_ints("projection bias", MAX_PROJECTION_ITEMS)?;
         projections.push(super::projection::Projection { name, inputs, outputs, weights, bias });
     }
@@ -557,7 +595,7 @@ fn read_cs(r: &mut Reader<'_>) -> Result<ConstraintSystem> {
     }
     let cs = ConstraintSystem { num_fixed, num_advice, num_instance, gates, permutation, lookups, projections, conv_projections };
     cs.validate().map_err(|e| DecodeError::Invalid { what: "constraint system", reason: e.to_string() })?;
-    Ok(cs)
+    Ok((cs, weight_ints))
 }
 
 fn write_expr(w: &mut Writer, e: &Expression) {

@@ -190,7 +190,7 @@ pub(crate) fn quotient_eval(vk: &VerifyingKey, proof: &Proof, instances: &[Vec<F
     let projection = if !projection::any(cs) {
         None
     } else {
-        let coeffs = projection::coefficients_of(cs, ch.rho);
+        let coeffs = projection::coefficients_of_key(vk, ch.rho);
         let advice_at: HashMap<Query, Fr> = queries.advice.iter().copied().zip(proof.advice_evals.iter().copied()).collect();
         let combined = projection::verifier::combined_at(domain, &coeffs, zeta, &advice_at).ok_or_else(|| reject("ζ lies in the domain"))?;
         Some(ProjectionAt { combined, phi: proof.projection_evals[0], phi_next: proof.projection_evals[1], total: coeffs.total })

@@ -489,24 +489,14 @@ struct Columns {
 
 /// Whether the rescale rows are range-checked by limbs (`MacConfig::configure_limbs`), so that
 /// the tables do not force the domain: with the projection layout, for models whose gadgets do
-/// not look up in the ReLU / remainder tables (no pooling, mean, product of two values or
-/// activation table).
+/// not look up in the ReLU / remainder tables (no average pooling, mean, product of two values,
+/// division, arg-extremum or activation table). Max-pool, ReduceMax and ReduceMin compare by
+/// limbs too (`ops::maxpool`, docs/plonk.md §21).
 pub fn uses_limbs(q: &QuantizedModel, vis: Visibilities) -> bool {
     vis.projection
         && !q.graph.nodes.iter().enumerate().any(|(i, n)| {
-            matches!(
-                n.op,
-                Op::MaxPool { .. }
-                    | Op::AveragePool { .. }
-                    | Op::ReduceMean { .. }
-                    | Op::Mean
-                    | Op::Activation(_)
-                    | Op::ReduceMax { .. }
-                    | Op::ReduceMin { .. }
-                    | Op::ArgMax { .. }
-                    | Op::ArgMin { .. }
-                    | Op::Div
-            ) || is_value_product(q, i)
+            matches!(n.op, Op::AveragePool { .. } | Op::ReduceMean { .. } | Op::Mean | Op::Activation(_) | Op::ArgMax { .. } | Op::ArgMin { .. } | Op::Div)
+                || is_value_product(q, i)
         })
 }
 
@@ -603,6 +593,25 @@ pub fn constraint_system(q: &QuantizedModel, settings: &Settings, plan: &Plan) -
 }
 
 pub fn build(q: &QuantizedModel, settings: &Settings, plan: &Plan, inputs: &[Tensor<i64>], layout_only: bool) -> Result<ModelCircuit> {
+    build_claiming(q, settings, plan, inputs, layout_only, None)
+}
+
+/// A forged layout for soundness tests: as [`build`], but max-pool window number `window` (counted
+/// over every MaxPool node in order) claims the largest element below its maximum, and everything
+/// downstream is computed from that claim — only the window's comparison can object.
+#[cfg(feature = "test-utils")]
+pub fn build_with_wrong_max(q: &QuantizedModel, settings: &Settings, plan: &Plan, inputs: &[Tensor<i64>], window: usize) -> Result<ModelCircuit> {
+    build_claiming(q, settings, plan, inputs, false, Some(window))
+}
+
+fn build_claiming(
+    q: &QuantizedModel,
+    settings: &Settings,
+    plan: &Plan,
+    inputs: &[Tensor<i64>],
+    layout_only: bool,
+    wrong_max: Option<usize>,
+) -> Result<ModelCircuit> {
     let vis = Visibilities::of(settings);
     if inputs.len() != q.graph.inputs.len() {
         return Err(Error::bad_input(format!("{} inputs given, the model has {}", inputs.len(), q.graph.inputs.len())));
@@ -624,6 +633,7 @@ pub fn build(q: &QuantizedModel, settings: &Settings, plan: &Plan, inputs: &[Ten
     let mut lut_regions = vec![Region::default(); cols.luts.len()];
     let mut const_region = Region::default();
     let (mut arg_region, mut div_region) = (Region::default(), Region::default());
+    let mut max_windows = 0usize;
     let mut b = MacBuilder::new(&cs, cols.mac.clone(), plan.k)?;
     b.layout_only = layout_only;
     for t in &cols.luts {
@@ -1020,7 +1030,15 @@ pub fn build(q: &QuantizedModel, settings: &Settings, plan: &Plan, inputs: &[Ten
                         let o = match &node.op {
                             Op::MaxPool { .. } => {
                                 let cfg = cols.max.as_ref().ok_or_else(|| Error::internal("no max-pool columns"))?;
-                                cfg.window(&mut b, &mut max_region, &elems)?
+                                max_windows += 1;
+                                if wrong_max == Some(max_windows - 1) {
+                                    let top = elems.iter().map(|o| o.value).max().expect("a window");
+                                    let below = elems.iter().map(|o| o.value).filter(|&v| v < top).max();
+                                    let claimed = below.ok_or_else(|| Error::internal("the forged window has one distinct value"))?;
+                                    cfg.claim(&mut b, &mut max_region, &elems, false, claimed)?
+                                } else {
+                                    cfg.window(&mut b, &mut max_region, &elems)?
+                                }
                             }
                             Op::AveragePool { count_include_pad, .. } => {
                                 let cfg = cols.avg.as_ref().ok_or_else(|| Error::internal("no average-pool columns"))?;

@@ -43,10 +43,7 @@ fn the_mlp_proves_by_projection_with_one_row_per_output() {
     let (w, _) = pipeline::gen_witness(&c, &data_of(&sample)).unwrap();
     let circuit = pipeline::circuit_for_witness(&c, &w).unwrap();
     assert_eq!(circuit.cs.projections.len(), 2);
-    assert_eq!(
-        circuit.cs.projections.iter().map(|p| (p.outputs.len(), p.inputs.len())).collect::<Vec<_>>(),
-        vec![(128, 784), (10, 128)]
-    );
+    assert_eq!(circuit.cs.projections.iter().map(|p| (p.outputs.len(), p.inputs.len())).collect::<Vec<_>>(), vec![(128, 784), (10, 128)]);
     // The outputs: the quantized model's own inference, and the MAC layout's circuit.
     let run = c.quantized.run(&sample).unwrap();
     assert_eq!(circuit.outputs[0].data, run.outputs[0].data);
@@ -148,6 +145,11 @@ fn the_bundled_cnn_proves_its_convolutions_by_projection() {
     let c = compile(model, &s, None);
     // 784 input range checks, 4·24·24 + 8·8·8 conv outputs, 32 + 10 Gemm outputs.
     assert_eq!(c.plan.mac_rows, 784 + 2304 + 512 + 32 + 10);
+    // Max-pools compare by limbs (docs/plonk.md §21): the rows (3 642 rescale, 2 816 window),
+    // not the tables (2^h rows), set the domain.
+    assert!(zkaccel_zkml::circuit::uses_limbs(&c.quantized, zkaccel_zkml::circuit::Visibilities::of(&c.settings)));
+    assert_eq!((c.plan.window_rows, c.plan.k), (4 * 24 * 24 + 8 * 8 * 8, 12));
+    assert!(zkaccel::plonk::mac::Limbs::width(c.plan.bits, c.plan.shift) < c.plan.k);
     let (w, _) = pipeline::gen_witness(&c, &data_of(&sample)).unwrap();
     let circuit = pipeline::circuit_for_witness(&c, &w).unwrap();
     let convs = &circuit.cs.conv_projections;
@@ -227,4 +229,126 @@ fn strided_padded_grouped_and_depthwise_convs_match_the_quantized_model() {
     let failures = zkaccel::plonk::dev::check_witness(&circuit.cs, &circuit.fixed, &circuit.witness, &circuit.instances, 5).unwrap();
     assert!(failures.is_empty(), "{failures:?}");
     assert_eq!(circuit.rows_used, c.plan.mac_rows);
+}
+
+fn cnn_projection(scales: (u32, u32)) -> (zkaccel_zkml::compiled::CompiledCircuit, Vec<zkaccel_onnx::Tensor<f64>>) {
+    let model = "cnn_small_28.onnx";
+    let g = load(model);
+    let sample = input("cnn_input.json", &g);
+    let calibration = zkaccel_onnx::InputData::load(example("cnn_calibration.json")).unwrap().samples(&g).unwrap();
+    let mut s = settings(&g, scales, (PRIV, PUB, FIX), &calibration);
+    s.run_args.matmul_layout = MatmulLayout::Projection;
+    (compile(model, &s, None), sample)
+}
+
+/// At the scales `calibrate-settings --tolerance 1e-3` picks for the bundled CNN (13/14), the
+/// tables of the standard layout would need 2^17 rows; with limbs the rows set k = 12.
+#[test]
+fn the_calibrated_cnn_domain_is_set_by_its_rows_not_its_tables() {
+    let (c, _) = cnn_projection((13, 14));
+    assert!(c.plan.bits.max(c.plan.shift) >= 16, "{:?}", c.plan);
+    assert_eq!(c.plan.k, 12, "{:?}", c.plan);
+}
+
+/// The max-pool comparison by limbs (docs/plonk.md §21) on the bundled CNN. A window of the
+/// second pool claims its second-largest element, and the builder computes everything downstream
+/// (Flatten, both Gemms with their rescale rows and projections, the public outputs) from the
+/// claim: the product chain, every copy, gate and projection hold, so only the limb lookup on
+/// the row of the true maximum (d = claim − max < 0 has no limbs in the table) objects. Then limbs
+/// edited in the honest witness: a pair that does not add up (the gate), and d0 + 2^h with d1 − 1
+/// (the sum holds, d0 leaves the table). Each is refused by the prover and rejected.
+#[test]
+fn a_wrong_max_with_everything_downstream_recomputed_and_wrong_limbs_are_rejected() {
+    use zkaccel::plonk::mac::signed_to_fr;
+    let (c, sample) = cnn_projection((7, 7));
+    let (w, _) = pipeline::gen_witness(&c, &data_of(&sample)).unwrap();
+    let honest = pipeline::circuit_for_witness(&c, &w).unwrap();
+    let inputs = w.input_tensors(&c).unwrap();
+    let gate = honest.cs.gates.iter().find(|g| g.name == "max_limbs").expect("the max-pool compares by limbs");
+    let mut cols = vec![];
+    advice_in(&gate.constraints[0], &mut cols);
+    let (m_col, x_col, d0_col, d1_col) = (cols[0], cols[1], cols[2], cols[3]);
+    assert_eq!(lookup_advice(&honest.cs, "max_limb_0"), vec![d0_col]);
+    assert_eq!(lookup_advice(&honest.cs, "max_limb_1"), vec![d1_col]);
+    let mut k = keys(&c, 30);
+    accepted(&mut k, &honest, "honest cnn");
+
+    // Pool 1 has 4·12·12 windows of 4 rows, pool 2 follows: the first of its windows (with two
+    // distinct values) whose forged claim reaches the public outputs.
+    let (win, forged) = (576..576 + 128)
+        .filter_map(|win| zkaccel_zkml::circuit::build_with_wrong_max(&c.quantized, &c.settings, &c.plan, &inputs, win).ok().map(|f| (win, f)))
+        .find(|(_, f)| f.instances != honest.instances)
+        .expect("a window of the second pool that reaches the outputs");
+    assert_eq!(forged.fixed, honest.fixed);
+    let rows = 4 * win..4 * win + 4;
+    let max = honest.witness.advice[m_col][rows.start];
+    let claimed = forged.witness.advice[m_col][rows.start];
+    assert_ne!(max, claimed);
+    assert!(rows.clone().any(|r| honest.witness.advice[x_col][r] == claimed), "the claim is an element");
+    let want: Vec<Failure> = rows.filter(|&r| honest.witness.advice[x_col][r] == max).map(|row| Failure::Lookup { lookup: "max_limb_1".into(), row }).collect();
+    assert!(!want.is_empty());
+    rejected(&mut k, &honest, &forged.witness, &forged.instances, Some(&want), "a wrong max");
+
+    // Wrong limbs on the honest witness.
+    let h = zkaccel::plonk::mac::Limbs::width(c.plan.bits, c.plan.shift);
+    let row = (0..c.plan.window_rows).find(|&r| honest.witness.advice[d0_col][r] == zkaccel::Fr::from(0u64)).expect("a zero low limb");
+    let mut wit = honest.witness.clone();
+    wit.advice[d0_col][row] += zkaccel::Fr::from(1u64);
+    let want = [Failure::Gate { gate: "max_limbs".into(), constraint: 0, row }];
+    rejected(&mut k, &honest, &wit, &honest.instances, Some(&want), "limbs that do not add up");
+    let row = (0..c.plan.window_rows).find(|&r| honest.witness.advice[d1_col][r] == zkaccel::Fr::from(1u64)).expect("a difference ≥ 2^h");
+    let mut wit = honest.witness.clone();
+    wit.advice[d0_col][row] += signed_to_fr(1i64 << h);
+    wit.advice[d1_col][row] = zkaccel::Fr::from(0u64);
+    let want = [Failure::Lookup { lookup: "max_limb_0".into(), row }];
+    rejected(&mut k, &honest, &wit, &honest.instances, Some(&want), "a low limb outside the table");
+}
+
+/// The minimum (ReduceMin: q_elem = −1) and the maximum by limbs on a small layout (b = 6, s = 4,
+/// 2^5 rows, h = 3): both proven by the row checker; a claimed minimum that is not the smallest
+/// element fails `max_limb_1` on the smallest element's row, and nothing else.
+#[test]
+fn minimum_and_maximum_by_limbs_on_a_small_layout() {
+    use zkaccel::plonk::mac::{MacBuilder, MacConfig, Operand};
+    use zkaccel::plonk::{Cell, ColumnKind, ConstraintSystem};
+    use zkaccel_zkml::ops::maxpool::MaxConfig;
+    use zkaccel_zkml::ops::Region;
+    let values = [3i64, -5, 7, 7, 0, -31, 31];
+    let lay_out = |claim_min: Option<i64>| {
+        let mut cs = ConstraintSystem::new();
+        let mac = MacConfig::configure_limbs(&mut cs, 1, 4, 6, ColumnKind::Fixed);
+        let max = MaxConfig::configure(&mut cs, &mac);
+        let io = cs.advice_column();
+        cs.enable_equality(io);
+        let mut b = MacBuilder::new(&cs, mac, 5).unwrap();
+        let mut ops = vec![];
+        for (row, &v) in values.iter().enumerate() {
+            b.assign(io, row, signed_to_fr(v)).unwrap();
+            let (q, _) = b.range_check(Operand { value: v, cell: Some(Cell { column: io, row }) }).unwrap();
+            ops.push(q);
+        }
+        let mut region = Region::default();
+        let hi = max.extremum(&mut b, &mut region, &ops, false).unwrap();
+        let lo = match claim_min {
+            None => max.extremum(&mut b, &mut region, &ops, true).unwrap(),
+            Some(v) => max.claim(&mut b, &mut region, &ops, true, v).unwrap(),
+        };
+        let (fixed, witness) = b.finish();
+        (cs, fixed, witness, hi.value, lo.value)
+    };
+    use zkaccel::plonk::mac::signed_to_fr;
+    let (cs, fixed, witness, hi, lo) = lay_out(None);
+    assert_eq!((hi, lo), (31, -31));
+    assert!(cs.gates.iter().any(|g| g.name == "max_limbs") && !cs.lookups.iter().any(|l| l.name == "max_upper_bound"));
+    assert!(zkaccel::plonk::dev::check_witness(&cs, &fixed, &witness, &[], 10).unwrap().is_empty());
+    // Claim −5 as the minimum: x − m = −31 − (−5) < 0 on the second window's row of −31.
+    let (cs, fixed, witness, _, lo) = lay_out(Some(-5));
+    assert_eq!(lo, -5);
+    let f = zkaccel::plonk::dev::check_witness(&cs, &fixed, &witness, &[], 10).unwrap();
+    assert_eq!(f, vec![Failure::Lookup { lookup: "max_limb_1".into(), row: values.len() + 5 }]);
+    // A spread above 2^(2h) − 1 = 63 is refused by the honest builder.
+    let mut cs = ConstraintSystem::new();
+    let mac = MacConfig::configure_limbs(&mut cs, 1, 4, 6, ColumnKind::Fixed);
+    let max = MaxConfig::configure(&mut cs, &mac);
+    assert_eq!(max.max_spread(), 63);
 }

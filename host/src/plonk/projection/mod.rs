@@ -27,9 +27,10 @@ pub mod verifier;
 
 use std::collections::BTreeMap;
 
-use ark_ff::{One, Zero};
+use ark_ff::{Field, One, PrimeField, Zero};
 
 use super::circuit::{Cell, Column, ColumnKind, ConstraintSystem};
+use super::VerifyingKey;
 pub use conv::ConvProjection;
 use crate::error::{Error, Result};
 use crate::Fr;
@@ -121,26 +122,85 @@ pub fn coefficients_of(cs: &ConstraintSystem, rho: Fr) -> Coefficients {
     coefficients_with(&cs.projections, &cs.conv_projections, rho)
 }
 
+/// The coefficients of every projection of a verifying key ([`coefficients_of`] on its
+/// constraint system), with v = rᵀW computed from the weights' integers the key decoded
+/// ([`VerifyingKey::projection_weight_ints`]): the same values, without a field multiplication
+/// per weight.
+pub fn coefficients_of_key(vk: &VerifyingKey, rho: Fr) -> Coefficients {
+    let cs = vk.cs();
+    coefficients_with_ints(&cs.projections, vk.projection_weight_ints(), &cs.conv_projections, rho)
+}
+
 /// As [`coefficients`], followed by the convolutions (structured challenges,
 /// [`ConvProjection`]; O(weights + activations) each), continuing the global index.
 pub fn coefficients_with(projections: &[Projection], convolutions: &[ConvProjection], rho: Fr) -> Coefficients {
+    coefficients_with_ints(projections, &[], convolutions, rho)
+}
+
+/// v_i = Σ_j r_j·W_ji for integer weights (`ints` row-major, `outputs × k`), with one wide
+/// integer accumulator per input instead of a field multiplication per weight: each r_j is taken
+/// as its Montgomery representation r_j·R mod p (or that of −r_j for a negative weight), an
+/// integer below 2^254; |W_ji| times it is below 2^318 and is added without reduction into six
+/// 64-bit limbs (fewer than 2^64 terms: the sum stays below 2^384). The sum S ≡ v_i·R (mod p) is
+/// then reduced once: v_i = (S mod p)·R^(−1).
+fn transposed_product_ints(ints: &[i64], k: usize, rs: &[Fr]) -> Vec<Fr> {
+    let mut acc = vec![[0u64; 6]; k];
+    for (j, r) in rs.iter().enumerate() {
+        let (pos, neg) = (r.0 .0, (-*r).0 .0);
+        for (a, &w) in acc.iter_mut().zip(&ints[j * k..(j + 1) * k]) {
+            if w == 0 {
+                continue;
+            }
+            let (limbs, m) = if w > 0 { (&pos, w as u64) } else { (&neg, w.unsigned_abs()) };
+            let mut carry = 0u128;
+            for l in 0..4 {
+                let t = limbs[l] as u128 * m as u128 + a[l] as u128 + carry;
+                a[l] = t as u64;
+                carry = t >> 64;
+            }
+            let t = a[4] as u128 + carry;
+            a[4] = t as u64;
+            a[5] += (t >> 64) as u64;
+        }
+    }
+    let r_inv = Fr::from(2u64).pow([256u64]).inverse().expect("2 is invertible");
+    acc.iter()
+        .map(|a| {
+            let bytes: Vec<u8> = a.iter().flat_map(|l| l.to_le_bytes()).collect();
+            Fr::from_le_bytes_mod_order(&bytes) * r_inv
+        })
+        .collect()
+}
+
+/// [`coefficients_with`], with `ints[i]` (when given and `Some`) the integers of projection i's
+/// weights, used for v = rᵀW ([`transposed_product_ints`]); projections beyond `ints` use the
+/// field elements.
+pub fn coefficients_with_ints(projections: &[Projection], ints: &[Option<Vec<i64>>], convolutions: &[ConvProjection], rho: Fr) -> Coefficients {
     let columns = columns_with(projections, convolutions);
     let slot = |c: Column| columns.binary_search(&c).expect("a projection column");
     let mut by_row: Vec<BTreeMap<usize, Fr>> = vec![BTreeMap::new(); columns.len()];
     let mut total = Fr::zero();
     let mut r = Fr::one();
-    for p in projections {
+    for (pi, p) in projections.iter().enumerate() {
         let k = p.inputs.len();
+        let small = ints.get(pi).and_then(|w| w.as_deref()).filter(|w| w.len() == p.weights.len());
         let mut v = vec![Fr::zero(); k];
+        let mut rs = Vec::with_capacity(p.outputs.len());
         for (j, y) in p.outputs.iter().enumerate() {
-            for (vi, w) in v.iter_mut().zip(&p.weights[j * k..(j + 1) * k]) {
-                if !w.is_zero() {
-                    *vi += r * w;
+            if small.is_none() {
+                for (vi, w) in v.iter_mut().zip(&p.weights[j * k..(j + 1) * k]) {
+                    if !w.is_zero() {
+                        *vi += r * w;
+                    }
                 }
             }
+            rs.push(r);
             total += r * p.bias[j];
             *by_row[slot(y.column)].entry(y.row).or_insert_with(Fr::zero) += r;
             r *= rho;
+        }
+        if let Some(w) = small {
+            v = transposed_product_ints(w, k, &rs);
         }
         for (x, vi) in p.inputs.iter().zip(v) {
             *by_row[slot(x.column)].entry(x.row).or_insert_with(Fr::zero) -= vi;
@@ -167,5 +227,55 @@ impl ProjectionAt {
     #[inline]
     pub fn constraint(&self, l0: Fr) -> Fr {
         self.phi_next - self.phi - self.combined + self.total * l0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plonk::mac::signed_to_fr;
+    use ark_ff::UniformRand;
+    use rand::Rng;
+    use zkaccel_testkit::seed::TestRng;
+
+    /// v = rᵀW from the integers (wide accumulation, one reduction per input) equals v from the
+    /// field elements, for weights of every size (zeros, ±1, 16-bit, i64::MIN and MAX) and many
+    /// outputs; a projection whose integers are missing or of the wrong length uses the field
+    /// elements; `codec::ints_to_fr` (table or multiplication) equals `Fr::from`.
+    #[test]
+    fn integer_weights_give_the_coefficients_of_the_field_weights() {
+        let mut rng = TestRng::for_test("projection::integer_weights");
+        let col = |index| Column { kind: ColumnKind::Advice, index };
+        let layer = |rng: &mut TestRng, m: usize, k: usize, first_row: usize, wide: bool| -> (Projection, Vec<i64>) {
+            let ints: Vec<i64> = (0..m * k)
+                .map(|i| match (wide, i % 7) {
+                    (true, 0) => i64::MIN,
+                    (true, 1) => i64::MAX,
+                    (true, 2) => rng.gen(),
+                    (_, 3) => 0,
+                    _ => rng.gen_range(-40_000..40_000),
+                })
+                .collect();
+            let p = Projection {
+                name: format!("p{first_row}"),
+                inputs: (0..k).map(|i| Cell { column: col(0), row: first_row + i }).collect(),
+                outputs: (0..m).map(|j| Cell { column: col(1), row: first_row + j }).collect(),
+                weights: ints.iter().map(|&w| signed_to_fr(w)).collect(),
+                bias: (0..m).map(|_| Fr::rand(rng)).collect(),
+            };
+            (p, ints)
+        };
+        let (p1, w1) = layer(&mut rng, 300, 40, 0, true);
+        let (p2, w2) = layer(&mut rng, 20, 300, 400, false);
+        let (p3, w3) = layer(&mut rng, 3, 5, 800, false);
+        let rho = Fr::rand(&mut rng);
+        let ps = [p1, p2, p3];
+        let want = coefficients(&ps, rho);
+        assert_eq!(coefficients_with_ints(&ps, &[Some(w1.clone()), Some(w2.clone()), Some(w3)], &[], rho), want);
+        assert_eq!(coefficients_with_ints(&ps, &[Some(w1), None, Some(vec![1, 2])], &[], rho), want);
+        assert_ne!(coefficients_with_ints(&ps, &[None, Some(w2.iter().map(|w| w + 1).collect())], &[], rho), want);
+        for ints in [vec![], vec![5i64], (-300..300).collect::<Vec<_>>(), vec![i64::MIN, 0, i64::MAX], vec![-1 << 20, 1 << 20, 3]] {
+            assert_eq!(crate::codec::ints_to_fr(&ints), ints.iter().map(|&v| Fr::from(v)).collect::<Vec<_>>(), "{ints:?}");
+        }
     }
 }

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use ark_ff::{batch_inversion, Field, Zero};
+use ark_ff::{batch_inversion, One, Zero};
 
 use super::Coefficients;
 use crate::error::{Error, Result};
@@ -30,9 +30,18 @@ pub(crate) fn combined_at(domain: &Domain, coeffs: &Coefficients, zeta: Fr, advi
     }
     // L_i(ζ) = ω^i·Z_H(ζ) / (n·(ζ − ω^i)) for every row that carries a coefficient.
     let scale = zh * domain.n_inv;
+    // ω^row for every row up to the last one that carries a coefficient (one multiplication
+    // each, instead of a power per cell).
+    let last = coeffs.by_row.iter().filter_map(|rows| rows.keys().next_back()).max().map_or(0, |&r| r + 1);
+    let mut powers = Vec::with_capacity(last);
+    let mut x = Fr::one();
+    for _ in 0..last {
+        powers.push(x);
+        x *= domain.omega;
+    }
     let mut out = Fr::zero();
     for (col, rows) in coeffs.columns.iter().zip(&coeffs.by_row) {
-        let w: Vec<Fr> = rows.keys().map(|&r| domain.omega.pow([r as u64])).collect();
+        let w: Vec<Fr> = rows.keys().map(|&r| powers[r]).collect();
         let mut den: Vec<Fr> = w.iter().map(|w| zeta - w).collect();
         batch_inversion(&mut den);
         let c_at: Fr = rows.values().zip(w.iter().zip(&den)).map(|(c, (w, d))| *c * w * d).sum::<Fr>() * scale;

@@ -15,8 +15,18 @@
 //!
 //! The minimum (ReduceMin) uses the same columns with q_elem = −1 on its rows: the lookup then
 //! reads x − m ≥ 0, so m ≤ every element, and the product still makes m an element.
+//!
+//! With the MAC layout's range checks by limbs ([`MacConfig::configure_limbs`]; there is no ReLU
+//! table then) the upper bound is proven by limbs into the same 2^h-row table t instead
+//! (docs/plonk.md §21): advice `d0`, `d1`, a fixed selector `q_cmp` (1 on every row of a window)
+//! and
+//!
+//! * `max_limbs`: q_cmp·(q_elem·(m − x) − d0 − 2^h·d1) = 0;
+//! * lookups `max_limb_0`: q_cmp·d0 ∈ t and `max_limb_1`: q_cmp·d1 ∈ t,
+//!
+//! so q_elem·(m − x) ∈ [0, 2^(2h)): the tables no longer set the domain for a model with pooling.
 
-use ark_ff::{One, Zero};
+use ark_ff::One;
 use zkaccel::plonk::mac::{signed_to_fr, MacBuilder, MacConfig, Operand};
 use zkaccel::plonk::{Cell, Column, ConstraintSystem};
 use zkaccel::Fr;
@@ -36,10 +46,23 @@ pub struct MaxConfig {
     pub q_last: Column,
     /// Signed bits of the ReLU table (differences must be below 2^{bits−1}).
     pub bits: u32,
+    /// With limbs: the comparison's limb columns instead of the ReLU-table lookup.
+    pub limbs: Option<MaxLimbs>,
+}
+
+/// The limb columns of the comparison m − x (or x − m for the minimum) when the MAC layout has
+/// range checks by limbs: m − x = d0 + 2^h·d1 with d0, d1 in the layout's table t = {0, …, 2^h − 1}.
+#[derive(Clone, Debug)]
+pub struct MaxLimbs {
+    pub h: u32,
+    pub d0: Column,
+    pub d1: Column,
+    pub q_cmp: Column,
 }
 
 impl MaxConfig {
-    /// Declares the columns, gates and the lookup (into the MAC layout's ReLU table).
+    /// Declares the columns, gates and the lookup (into the MAC layout's ReLU table, or by limbs
+    /// into its limb table when the layout has one).
     pub fn configure(cs: &mut ConstraintSystem, mac: &MacConfig) -> Self {
         let (x, m, p) = (cs.advice_column(), cs.advice_column(), cs.advice_column());
         let (q_elem, q_first, q_next, q_last) = (cs.fixed_column(), cs.fixed_column(), cs.fixed_column(), cs.fixed_column());
@@ -50,10 +73,32 @@ impl MaxConfig {
         );
         cs.create_gate("max_last", vec![q_last.cur() * p.cur()]);
         let d = q_elem.cur() * (m.cur() - x.cur());
-        cs.lookup("max_upper_bound", vec![d.clone(), d], vec![mac.t_x, mac.t_y]);
+        let limbs = match &mac.limbs {
+            None => {
+                cs.lookup("max_upper_bound", vec![d.clone(), d], vec![mac.t_x, mac.t_y]);
+                None
+            }
+            Some(l) => {
+                let (d0, d1, q_cmp) = (cs.advice_column(), cs.advice_column(), cs.fixed_column());
+                let two_h = Fr::from(1u64 << l.h);
+                cs.create_gate("max_limbs", vec![q_cmp.cur() * (d - d0.cur() - d1.cur() * two_h)]);
+                cs.lookup("max_limb_0", vec![q_cmp.cur() * d0.cur()], vec![l.t]);
+                cs.lookup("max_limb_1", vec![q_cmp.cur() * d1.cur()], vec![l.t]);
+                Some(MaxLimbs { h: l.h, d0, d1, q_cmp })
+            }
+        };
         cs.enable_equality(x);
         cs.enable_equality(m);
-        Self { x, m, p, q_elem, q_first, q_next, q_last, bits: mac.bits }
+        Self { x, m, p, q_elem, q_first, q_next, q_last, bits: mac.bits, limbs }
+    }
+
+    /// The largest spread max − min a window may have: 2^(b−1) − 1 with the ReLU table,
+    /// 2^(2h) − 1 with limbs.
+    pub fn max_spread(&self) -> i128 {
+        match &self.limbs {
+            None => (1i128 << (self.bits - 1)) - 1,
+            Some(l) => (1i128 << (2 * l.h)) - 1,
+        }
     }
 
     /// Lays out max(window) on the next `window.len()` rows of `region`; every element must have
@@ -68,18 +113,27 @@ impl MaxConfig {
         if window.is_empty() {
             return Err(Error::internal("max of an empty window"));
         }
-        let start = region.take(window.len(), b.n(), "max-pool")?;
         let max = window.iter().map(|o| o.value).max().expect("not empty");
         let min_v = window.iter().map(|o| o.value).min().expect("not empty");
-        let half = 1i128 << (self.bits - 1);
-        if !b.layout_only && (max as i128 - min_v as i128) >= half {
+        if !b.layout_only && (max as i128 - min_v as i128) > self.max_spread() {
             return Err(Error::bad_input(format!(
-                "max-pool window spread {} outside {} signed bits (values {min_v} … {max})",
+                "max-pool window spread {} above {} (values {min_v} … {max})",
                 max as i128 - min_v as i128,
-                self.bits
+                self.max_spread()
             )));
         }
-        let m = signed_to_fr(if min { min_v } else { max });
+        self.claim(b, region, window, min, if min { min_v } else { max })
+    }
+
+    /// Lays out a window whose claimed extremum is `claimed` (which [`Self::extremum`] computes;
+    /// a claim that is not the extremum gives rows that fail the constraints — tests lay out such
+    /// forgeries with everything downstream computed from the claim).
+    pub fn claim(&self, b: &mut MacBuilder, region: &mut Region, window: &[Operand], min: bool, claimed: i64) -> Result<Operand> {
+        if window.is_empty() {
+            return Err(Error::internal("max of an empty window"));
+        }
+        let start = region.take(window.len(), b.n(), "max-pool")?;
+        let m = signed_to_fr(claimed);
         let mut p = Fr::one();
         for (j, x) in window.iter().enumerate() {
             let row = start + j;
@@ -90,6 +144,13 @@ impl MaxConfig {
             b.assign(self.m, row, m)?;
             b.assign(self.p, row, p)?;
             b.assign(self.q_elem, row, if min { -Fr::one() } else { Fr::one() })?;
+            if let Some(l) = &self.limbs {
+                // d = ±(m − x) as limbs; a negative d (a false claim) gets a limb outside t.
+                let d = if min { x.value - claimed } else { claimed - x.value };
+                b.assign(l.q_cmp, row, Fr::one())?;
+                b.assign(l.d0, row, signed_to_fr(d & ((1i64 << l.h) - 1)))?;
+                b.assign(l.d1, row, signed_to_fr(d >> l.h))?;
+            }
             if j == 0 {
                 b.assign(self.q_first, row, Fr::one())?;
             }
@@ -100,7 +161,6 @@ impl MaxConfig {
             }
             b.copy(cell, Cell { column: self.x, row });
         }
-        debug_assert!(b.layout_only || p.is_zero());
-        Ok(Operand { value: if min { min_v } else { max }, cell: Some(Cell { column: self.m, row: start }) })
+        Ok(Operand { value: claimed, cell: Some(Cell { column: self.m, row: start }) })
     }
 }
