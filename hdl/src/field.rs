@@ -7,7 +7,7 @@
 
 use ark_ff::{Fp, MontBackend, MontConfig, PrimeField};
 use num_bigint::BigUint;
-use rust_hdl::prelude::Bits;
+use rust_hdl::prelude::{bit_cast, bits, Bits};
 
 /// Which BN254 field a block is instantiated for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -81,4 +81,14 @@ mod tests {
         assert_eq!(biguint_word(&x, 3), 1u64 << 63);
         assert_eq!(biguint_word(&x, 0), 12345);
     }
+}
+
+/// An Fr element as the 256-bit word the RTL carries (Montgomery limbs, limb 0 in the low bits):
+/// the constants (twiddles, one) that blocks build into their Verilog.
+pub fn fr_to_bits(x: &ark_bn254::Fr) -> Bits<256> {
+    let mut b = Bits::<256>::default();
+    for (i, limb) in to_limbs(x).iter().enumerate() {
+        b = b | (bit_cast::<256, 64>(bits::<64>(*limb)) << (64 * i as u64));
+    }
+    b
 }

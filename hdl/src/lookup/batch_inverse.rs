@@ -27,7 +27,7 @@
 
 use super::config::{self, CHAINS};
 use crate::delay_line::DelayLine;
-use crate::field::Bn254Field;
+use crate::field::{fr_to_bits, Bn254Field};
 use crate::memory::fifo::Fifo;
 use crate::memory::ram::Ram;
 use crate::mod_add_sub::{AddSubOp, ModAddSub};
@@ -36,7 +36,6 @@ use crate::montmul_pipelined::MontMulPipelinedXcup;
 use ark_bn254::Fr;
 use ark_ff::One;
 use rust_hdl::prelude::*;
-use zkaccel_interface::wire::to_limbs;
 
 /// Batch inverter states.
 #[derive(Copy, Clone, PartialEq, Eq, Debug, LogicState)]
@@ -78,14 +77,6 @@ pub enum MulKind {
 const DEST_P: u64 = 0;
 const DEST_Q: u64 = 1;
 const DEST_OUT: u64 = 2;
-
-fn wire_bits(x: &Fr) -> Bits<256> {
-    let mut b = Bits::<256>::default();
-    for (i, limb) in to_limbs(x).iter().enumerate() {
-        b = b | (bit_cast::<256, 64>(bits::<64>(*limb)) << (64 * i as u64));
-    }
-    b
-}
 
 /// The batch inverter; see the module docs.
 #[derive(LogicBlock)]
@@ -216,7 +207,7 @@ impl BatchInverter {
             m_mem: Ram::new(depth),
             q_mem: Ram::new(CHAINS),
             out: Fifo::new(config::INVERTER_FIFO_DEPTH),
-            one: Constant::new(wire_bits(&Fr::one())),
+            one: Constant::new(fr_to_bits(&Fr::one())),
             credits: Constant::new(bits::<9>(config::INVERTER_CREDITS as u64)),
             chains_m1: Constant::new(bits::<32>(CHAINS as u64 - 1)),
             chains16: Constant::new(bits::<16>(CHAINS as u64 - 1)),

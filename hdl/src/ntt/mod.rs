@@ -29,7 +29,7 @@ pub mod multiplier;
 
 use crate::bit_reverse::BitReverse16;
 use crate::delay_line::DelayLine;
-use crate::field::{to_limbs, Bn254Field};
+use crate::field::{fr_to_bits, Bn254Field};
 use crate::memory::{fifo::Fifo, ram::Ram, rom::Rom};
 use crate::mod_add_sub::{AddSubOp, ModAddSub};
 use ark_bn254::Fr;
@@ -69,14 +69,6 @@ pub enum NttState {
     Out,
     /// Waiting for the output FIFO to empty.
     OutDrain,
-}
-
-fn wire(x: &Fr) -> Bits<256> {
-    let mut b = Bits::<256>::default();
-    for (i, limb) in to_limbs(x).iter().enumerate() {
-        b = b | (bit_cast::<256, 64>(bits::<64>(*limb)) << (64 * i as u64));
-    }
-    b
 }
 
 /// The NTT core; see the module docs.
@@ -197,11 +189,11 @@ impl NttCore {
         let mut tw = Vec::with_capacity(size);
         let mut w = Fr::one();
         for _ in 0..size {
-            tw.push(wire(&w));
+            tw.push(fr_to_bits(&w));
             w *= omega;
         }
         let ninv: Vec<Bits<256>> = (0..=k_max)
-            .map(|k| wire(&Fr::from(1u64 << k).inverse().expect("2^k is invertible")))
+            .map(|k| fr_to_bits(&Fr::from(1u64 << k).inverse().expect("2^k is invertible")))
             .collect();
         let lat_mul = mul.latency();
         let lat_add = crate::mod_add_sub::config::LATENCY;
@@ -223,7 +215,7 @@ impl NttCore {
             m_valid: Default::default(),
             m_ready: Default::default(),
             m_last: Default::default(),
-            one: Constant::new(wire(&Fr::one())),
+            one: Constant::new(fr_to_bits(&Fr::one())),
             k_max: Constant::new(bits::<5>(k_max as u64)),
             k_max_m1: Constant::new(bits::<5>(k_max as u64 - 1)),
             tw_mask: Constant::new(bits::<16>(size as u64 - 1)),

@@ -42,7 +42,7 @@ pub mod config;
 
 use crate::bit_reverse::BitReverse16;
 use crate::delay_line::DelayLine;
-use crate::field::{to_limbs, Bn254Field};
+use crate::field::{fr_to_bits, Bn254Field};
 use crate::memory::{fifo::Fifo, ram::Ram, rom::Rom};
 use crate::mod_add_sub::{AddSubOp, ModAddSub};
 use crate::ntt::multiplier::{ButterflyMul, NttMultiplier};
@@ -61,14 +61,6 @@ pub enum NttBatchState {
     Idle,
     /// A batch is in progress.
     Run,
-}
-
-fn wire(x: &Fr) -> Bits<256> {
-    let mut b = Bits::<256>::default();
-    for (i, limb) in to_limbs(x).iter().enumerate() {
-        b = b | (bit_cast::<256, 64>(bits::<64>(*limb)) << (64 * i as u64));
-    }
-    b
 }
 
 /// The batch NTT core; see the module docs.
@@ -235,7 +227,7 @@ impl NttBatchCore {
         let mut tw = Vec::with_capacity(size);
         let mut w = Fr::one();
         for _ in 0..size {
-            tw.push(wire(&w));
+            tw.push(fr_to_bits(&w));
             w *= omega;
         }
         let p: BigUint = Fr::MODULUS.into();
