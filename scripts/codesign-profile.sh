@@ -12,6 +12,9 @@
 # OUT=dir also writes dir/projection-MODEL.md (the table), dir/projection-MODEL.svg (the plot:
 # CPU measured vs card projected per kernel and for the three kernels together) and
 # dir/prove-MODEL.json (the prover's --json report the table is made from).
+# LAYOUT=projection proves the matrix products by random projection (gen-settings
+# --matmul-layout projection; default: the settings' default, mac); the files are then named
+# projection-MODEL-projection.{md,svg}.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 model=${1:?usage: $0 tiny|mlp|cnn [sim|sim:rtl]}
@@ -32,6 +35,7 @@ case "$model" in
 esac
 d=$(mktemp -d)
 z() { "$ZKACCEL_BIN" "$@"; }
+if [ -n "${LAYOUT:-}" ]; then gen+=(--matmul-layout "$LAYOUT"); fi
 z gen-settings -M "$onnx" -O "$d/settings.json" "${gen[@]}" >/dev/null
 if [ "$model" != tiny ]; then
     z calibrate-settings -M "$onnx" -D "$ex/${model}_calibration.json" --settings-path "$d/settings.json" >/dev/null
@@ -44,7 +48,8 @@ z prove --witness "$d/witness.json" -M "$d/model.compiled" --pk-path "$d/pk.key"
     --device "$device" --device-timeout 3600 --json > "$d/prove.json"
 z prove --witness "$d/witness.json" -M "$d/model.compiled" --pk-path "$d/pk.key" --proof-path "$d/proof.json" \
     --device cpu >/dev/null 2>&1
-python3 - "$d/prove.json" "$model" "${OUT:-}" <<'PY'
+name=$model${LAYOUT:+-$LAYOUT}
+python3 - "$d/prove.json" "$name" "${OUT:-}" <<'PY'
 import json, os, sys
 j = json.load(open(sys.argv[1]))
 model, out = sys.argv[2], sys.argv[3]
