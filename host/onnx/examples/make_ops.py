@@ -24,6 +24,12 @@ Writes, next to this script:
   conv_transpose.onnx   ConvTranspose 2->4 (3x3, pads 1,0,0,1, dilations 1,2, bias), Relu,
                         ConvTranspose 4->4 (2x2, group 2): [1,2,5,5] -> [1,4,7,9];
                         conv_transpose_input.json
+  conv_transpose_strided.onnx  ConvTranspose 2->4 (3x3, strides 2,2, output_padding 1,0, pads
+                        1,0,0,1, bias), Relu, ConvTranspose 4->2 (2x2, group 2, strides 1,2,
+                        output_padding 0,1, pads 0,1,0,0): [1,2,3,3] -> [1,2,8,12]; and from
+                        the input reshaped to [1,2,9], a 1-D ConvTranspose 2->2 (k 3, stride 3,
+                        dilation 2, output_padding 2, pads 2,1) -> [1,2,28]; two outputs, its
+                        own seed (the other files do not change); conv_transpose_strided_input.json
   unsupported_hardmax.onnx  Gemm then Hardmax in a node named "probabilities": the unsupported-
                         operator example of the tests (Softmax, the old one, is supported now)
 """
@@ -119,6 +125,21 @@ def conv_transpose(rng):
     return b.graph(None, "conv_transpose", [1, 2, 5, 5], [1, 4, 7, 9])
 
 
+def conv_transpose_strided(rng):
+    b = Builder(rng)
+    b.inits += [init("ct1.weight", rng.normal(0.0, 0.4, size=(2, 4, 3, 3))), init("ct1.bias", rng.normal(0.0, 0.1, size=(4,))),
+                init("ct2.weight", rng.normal(0.0, 0.4, size=(4, 1, 2, 2))),
+                init("ct3.weight", rng.normal(0.0, 0.4, size=(2, 2, 3))), init("ct3.bias", rng.normal(0.0, 0.1, size=(2,))),
+                numpy_helper.from_array(np.array([1, 2, 9], dtype=np.int64), "shape_1d")]
+    h = b.op("ConvTranspose", ["input", "ct1.weight", "ct1.bias"], "ct1", strides=[2, 2], output_padding=[1, 0], pads=[1, 0, 0, 1])
+    h = b.op("Relu", [h], "relu")
+    y2 = b.op("ConvTranspose", [h, "ct2.weight"], "ct2", group=2, strides=[1, 2], output_padding=[0, 1], pads=[0, 1, 0, 0])
+    r = b.op("Reshape", ["input", "shape_1d"], "reshape_1d")
+    y1 = b.op("ConvTranspose", [r, "ct3.weight", "ct3.bias"], "ct3", strides=[3], dilations=[2], output_padding=[2], pads=[2, 1])
+    f = TensorProto.FLOAT
+    return multi_output(b, "conv_transpose_strided", [1, 2, 3, 3], [(y2, [1, 2, 8, 12], f), (y1, [1, 2, 28], f)])
+
+
 def unsupported_hardmax(rng):
     b = Builder(rng)
     h = b.gemm("input", "fc", 4, 3)
@@ -146,6 +167,9 @@ def main():
     save(unsupported_hardmax(rng), "unsupported_hardmax.onnx")
     save(conv_transpose(rng), "conv_transpose.onnx")
     write_input("conv_transpose_input.json", [rng.uniform(-1.0, 1.0, size=(1, 2, 5, 5))])
+    rng = np.random.default_rng(20261218)  # its own seed: the files above stay as they were
+    save(conv_transpose_strided(rng), "conv_transpose_strided.onnx")
+    write_input("conv_transpose_strided_input.json", [rng.uniform(-1.0, 1.0, size=(1, 2, 3, 3))])
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ use crate::window::{AutoPad, Window};
 /// The operators [`import`] accepts (besides `Constant`, which only defines a constant).
 pub const SUPPORTED_OPS: &str = "Gemm, MatMul, Add, Sub, Mul, Relu, Flatten, Reshape, Transpose, Identity, \
      Conv, MaxPool, AveragePool, GlobalMaxPool, GlobalAveragePool, BatchNormalization, \
-     ReduceSum, ReduceMean, ReduceMax, ReduceMin, ArgMax, ArgMin, Div, Softmax, LogSoftmax, Sum, Mean, Clip, LeakyRelu, Sigmoid, Tanh, HardSigmoid, HardSwish, Gelu, Erf, Exp, Log, Sqrt, Concat, Slice, Split, Gather (constant indices), Squeeze, Unsqueeze, Pad, Shape, ConstantOfShape, Expand, ConvTranspose (unit strides), Cast (numeric; to integers only for indices), ArrayFeatureExtractor (ai.onnx.ml, identity only)";
+     ReduceSum, ReduceMean, ReduceMax, ReduceMin, ArgMax, ArgMin, Div, Softmax, LogSoftmax, Sum, Mean, Clip, LeakyRelu, Sigmoid, Tanh, HardSigmoid, HardSwish, Gelu, Erf, Exp, Log, Sqrt, Concat, Slice, Split, Gather (constant indices), Squeeze, Unsqueeze, Pad, Shape, ConstantOfShape, Expand, ConvTranspose, Cast (numeric; to integers only for indices), ArrayFeatureExtractor (ai.onnx.ml, identity only)";
 
 /// Reads and imports an ONNX file.
 pub fn load_onnx(path: impl AsRef<Path>) -> Result<Graph> {
@@ -107,7 +107,8 @@ pub fn import(bytes: &[u8]) -> Result<Graph> {
     let mut folded = Vec::new();
     // The default domain's opset (Softmax's axis semantics changed at 13).
     let opset = proto.opset_import.iter().find(|o| o.domain.is_empty() || o.domain == "ai.onnx").map(|o| o.version).unwrap_or(13);
-    // Nodes still to import, last first: Softmax/LogSoftmax push the nodes they lower to.
+    // Nodes still to import, last first: Softmax/LogSoftmax and ConvTranspose push the nodes
+    // they lower to.
     let mut pending: Vec<(usize, pb::NodeProto)> = graph.node.iter().cloned().enumerate().rev().collect();
     while let Some((index, np)) = pending.pop() {
         let np = &np;
@@ -160,14 +161,13 @@ pub fn import(bytes: &[u8]) -> Result<Graph> {
             pending.extend(lowered.into_iter().rev().map(|n| (index, n)));
             continue;
         }
-        // ConvTranspose with unit strides: a Conv with the flipped, channel-swapped kernel.
-        let conv_t;
-        let np = if np.op_type == "ConvTranspose" {
-            conv_t = crate::conv_transpose::lower_conv_transpose(np, &name, &mut constants, &mut shapes)?;
-            &conv_t
-        } else {
-            np
-        };
+        // ConvTranspose: the zero-insertion of its input (strides > 1), then a Conv with the
+        // flipped, channel-swapped kernel.
+        if np.op_type == "ConvTranspose" {
+            let lowered = crate::conv_transpose::lower_conv_transpose(np, &name, &mut constants, &mut shapes)?;
+            pending.extend(lowered.into_iter().rev().map(|n| (index, n)));
+            continue;
+        }
         // Div by a constant: Mul by its reciprocal (a constant of its own), proven as a Mul.
         let div_by_const;
         let np = if np.op_type == "Div" && np.input.len() == 2 && constants.contains_key(&np.input[1]) && !constants.contains_key(&np.input[0]) {

@@ -273,10 +273,22 @@ fn new_operator_errors_and_lowerings() {
     afe.domain = "ai.onnx.ml".into();
     let m = M::new(vec![node("ArgMax", "am", &["x"], &["i"], vec![attr_i("axis", 1)]), afe]).init(tensor("k", &[2], &[1.0, 0.0]));
     expect(m.bytes(), invalid, "only the identity");
-    // ConvTranspose: only unit strides.
-    let mut m = M::new(vec![node("ConvTranspose", "ct", &["x", "w"], &["y"], vec![attr_ints("strides", &[2])])]).init(tensor("w", &[1, 1, 2], &[1.0, 1.0]));
-    m.inputs = vec![value_info("x", &[1, 1, 3], 1)];
-    expect(m.bytes(), |e| matches!(e, Error::InvalidNode { node, .. } if node == "ct"), "only unit strides");
+    // ConvTranspose: output_padding ≥ stride, output_shape, SAME auto_pad, pads beyond the
+    // kernel's reach d·(k − 1) stay named errors.
+    let ct = |attrs: Vec<pb::AttributeProto>| {
+        let mut m = M::new(vec![node("ConvTranspose", "ct", &["x", "w"], &["y"], attrs)]).init(tensor("w", &[1, 1, 2], &[1.0, 1.0]));
+        m.inputs = vec![value_info("x", &[1, 1, 3], 1)];
+        m.bytes()
+    };
+    let is_ct = |e: &Error| matches!(e, Error::InvalidNode { node, .. } if node == "ct");
+    import(&ct(vec![attr_ints("strides", &[2]), attr_ints("output_padding", &[1])])).unwrap();
+    expect(ct(vec![attr_ints("strides", &[2]), attr_ints("output_padding", &[2])]), is_ct, "below the stride 2");
+    expect(ct(vec![attr_ints("output_padding", &[1])]), is_ct, "below the stride 1");
+    expect(ct(vec![attr_ints("strides", &[0])]), is_ct, "a stride of 0");
+    expect(ct(vec![attr_ints("output_shape", &[5])]), is_ct, "output_shape is not supported");
+    let same = pb::AttributeProto { name: "auto_pad".into(), r#type: 3, s: b"SAME_UPPER".to_vec(), ..Default::default() };
+    expect(ct(vec![attr_ints("strides", &[2]), same]), is_ct, "auto_pad \"SAME_UPPER\"");
+    expect(ct(vec![attr_ints("strides", &[2]), attr_ints("pads", &[2, 0])]), is_ct, "exceed the kernel's reach");
     // Gelu's approximate must be none or tanh.
     let mut gelu = node("Gelu", "g", &["x"], &["y"], vec![]);
     gelu.attribute.push(pb::AttributeProto { name: "approximate".into(), r#type: 3, s: b"erf".to_vec(), ..Default::default() });
@@ -296,4 +308,54 @@ fn new_operator_errors_and_lowerings() {
     assert_eq!(g.nodes.iter().map(|n| n.op_type.as_str()).collect::<Vec<_>>(), ["ReduceMax", "Sub", "Exp", "ReduceSum", "Log", "Sub"]);
     let ours = g.eval_f64(&x).unwrap();
     assert!((ours[0].data[0] - want[0].ln()).abs() < 1e-12);
+}
+
+/// ConvTranspose with a stride (grouped, dilated, output padding, asymmetric pads, bias) imports
+/// as zero-insertion (Reshape, Pad, Reshape, Slice) and a Conv; its f64 evaluation equals the
+/// ONNX definition computed here directly (each input element scattered through the kernel),
+/// and tract's run.
+#[test]
+fn strided_conv_transpose_is_zero_insertion_and_a_conv() {
+    // x [1, 2, 3], W [2, 1, 2] (group 2: one output channel per group), stride 2, dilation 2,
+    // output_padding 1, pads (1, 0): output length 2·(3 − 1) + 1 + 2·(2 − 1) + 1 − 1 = 7.
+    let (s, d, o, pb_, pe) = (2usize, 2usize, 1usize, 1usize, 0usize);
+    let w = [0.5f32, -1.0, 2.0, 0.25];
+    let b = [0.125f32, -0.5];
+    let attrs = vec![
+        attr_i("group", 2),
+        attr_ints("strides", &[s as i64]),
+        attr_ints("dilations", &[d as i64]),
+        attr_ints("output_padding", &[o as i64]),
+        attr_ints("pads", &[pb_ as i64, pe as i64]),
+    ];
+    let mut m = M::new(vec![node("ConvTranspose", "ct", &["x", "w", "b"], &["y"], attrs)]).init(tensor("w", &[2, 1, 2], &w)).init(tensor("b", &[2], &b));
+    m.inputs = vec![value_info("x", &[1, 2, 3], 1)];
+    let g = import(&m.bytes()).unwrap();
+    let names: Vec<(&str, &str)> = g.nodes.iter().map(|n| (n.name.as_str(), n.op_type.as_str())).collect();
+    assert_eq!(
+        names,
+        [("ct/zero_insert/expand", "Reshape"), ("ct/zero_insert/pad", "Pad"), ("ct/zero_insert/merge", "Reshape"), ("ct/zero_insert/slice", "Slice"), ("ct", "Conv")]
+    );
+    assert_eq!(g.nodes[3].output_shape, [1, 2, 6]); // (3 − 1)·2 + 1 + o
+    let len = s * 2 + o + d + 1 - pb_ - pe;
+    assert_eq!(g.outputs[0].shape, [1, 2, len]);
+    let xs = [0.75, -0.5, 1.5, -1.25, 0.375, 2.0];
+    let x = [Tensor::new(vec![1, 2, 3], xs.to_vec()).unwrap()];
+    // y[ch, j] = b[ch] + Σ_{i, κ : i·s + κ·d − p_b = j} x[ch, i]·W[ch, 0, κ]  (group = channels).
+    let mut want = vec![0.0f64; 2 * len];
+    for ch in 0..2 {
+        want[ch * len..(ch + 1) * len].fill(b[ch] as f64);
+        for i in 0..3 {
+            for kappa in 0..2 {
+                let j = (i * s + kappa * d) as i64 - pb_ as i64;
+                if (0..len as i64).contains(&j) {
+                    want[ch * len + j as usize] += xs[ch * 3 + i] * w[ch * 2 + kappa] as f64;
+                }
+            }
+        }
+    }
+    let (ours, tract) = (g.eval_f64(&x).unwrap(), g.tract_reference(&x).unwrap());
+    for ((a, t), w) in ours[0].data.iter().zip(&tract[0].data).zip(&want) {
+        assert!((a - w).abs() < 1e-12 && (t - w).abs() < 1e-5, "{a} {t} {w}");
+    }
 }

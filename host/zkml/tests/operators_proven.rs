@@ -66,7 +66,8 @@ fn proven_example(model: &str, input_file: &str, scales: (u32, u32), lanes: Opti
 /// MaxPool with pads, AveragePool (count_include_pad 0 and 1), GlobalAveragePool,
 /// GlobalMaxPool, Flatten, Gemm, Relu — in both layouts of the products; Conv 1-D (stride,
 /// pads, dilation, group, SAME_UPPER) with 1-D MaxPool and AveragePool; ConvTranspose (unit
-/// strides, dilation, asymmetric pads, group, bias); Pad (constant, edge, reflect).
+/// strides, dilation, asymmetric pads, group, bias; strides 2 and 3 with output_padding, also
+/// 1-D; MAC layout only, see ops_shape.rs); Pad (constant, edge, reflect).
 #[test]
 fn convolutions_pools_and_batch_norm_are_proven() {
     let g = load("conv2d_ops.onnx");
@@ -75,6 +76,7 @@ fn convolutions_pools_and_batch_norm_are_proven() {
     proven("conv2d_ops.onnx", &x, (7, 7), None, MatmulLayout::Projection);
     proven_example("conv1d_ops.onnx", "conv1d_ops_input.json", (7, 7), None);
     proven_example("conv_transpose.onnx", "conv_transpose_input.json", (8, 8), Some(4));
+    proven_example("conv_transpose_strided.onnx", "conv_transpose_strided_input.json", (8, 8), Some(4));
     proven_example("pad_ops.onnx", "pad_ops_input.json", (7, 7), None);
 }
 

@@ -110,7 +110,7 @@ fn shape_constant_of_shape_and_expand_fold_at_import() {
 
 /// ConvTranspose with unit strides (dilation, asymmetric pads, bias, groups) lowered to a Conv
 /// with the flipped, channel-swapped kernel: the circuit equals the quantized model and tract
-/// within the bound, every constraint holds; a stride of 2 is a named error.
+/// within the bound, every constraint holds (strides > 1: the next test).
 #[test]
 fn conv_transpose_with_unit_strides_is_proven_as_a_conv() {
     let model = "conv_transpose.onnx";
@@ -119,4 +119,50 @@ fn conv_transpose_with_unit_strides_is_proven_as_a_conv() {
     assert_eq!(g.outputs[0].shape, [1, 4, 7, 9]);
     let x = input("conv_transpose_input.json", &g);
     checked_model_circuit(model, &x, (8, 8), (Visibility::Private, Visibility::Public, Visibility::Fixed), Some(4));
+}
+
+/// ConvTranspose with strides > 1 (2-D stride 2 with output_padding and bias; grouped with
+/// strides (1, 2); 1-D stride 3 with dilation 2 and output_padding 2): the input's zero-insertion
+/// (Reshape, Pad, Reshape, Slice: cells moved, one constant cell) then the unit-stride Conv. The
+/// zero-inserted tensor holds the quantized input at the stride's multiples and 0 elsewhere; the
+/// circuit equals the quantized model and tract within the bound, every constraint holds.
+#[test]
+fn conv_transpose_with_strides_is_zero_insertion_and_a_conv() {
+    let model = "conv_transpose_strided.onnx";
+    let g = load(model);
+    let zero_insert = ["Reshape", "Pad", "Reshape", "Slice"];
+    let ops: Vec<&str> = [&zero_insert[..], &["Conv", "Relu"], &zero_insert, &["Conv", "Reshape"], &zero_insert, &["Conv"]].concat();
+    assert_eq!(g.nodes.iter().map(|n| n.op_type.as_str()).collect::<Vec<_>>(), ops);
+    assert_eq!(g.outputs.iter().map(|o| o.shape.clone()).collect::<Vec<_>>(), [vec![1, 2, 8, 12], vec![1, 2, 28]]);
+    let x = input("conv_transpose_strided_input.json", &g);
+    let (_, run, _) = checked_model_circuit(model, &x, (8, 8), (Visibility::Private, Visibility::Public, Visibility::Fixed), Some(4));
+    // ct1's input [1, 2, 3, 3] zero-inserted with strides (2, 2), output_padding (1, 0):
+    // [1, 2, 6, 5].
+    let q = &run.values["input"];
+    let z = &run.values["ct1_out/zero_insert/slice"];
+    assert_eq!(z.shape, [1, 2, 6, 5]);
+    for c in 0..2 {
+        for h in 0..6 {
+            for w in 0..5 {
+                let want = if h % 2 == 0 && w % 2 == 0 { q.data[(c * 3 + h / 2) * 3 + w / 2] } else { 0 };
+                assert_eq!(z.data[(c * 6 + h) * 5 + w], want, "channel {c} ({h}, {w})");
+            }
+        }
+    }
+    // ct3's input [1, 2, 9] with stride 3, output_padding 2: [1, 2, 27].
+    let z = &run.values["ct3_out/zero_insert/slice"];
+    assert_eq!(z.shape, [1, 2, 27]);
+    for (i, &v) in z.data.iter().enumerate() {
+        let (c, t) = (i / 27, i % 27);
+        assert_eq!(v, if t % 3 == 0 { q.data[c * 9 + t / 3] } else { 0 }, "channel {c} position {t}");
+    }
+    assert!(q.data.iter().all(|&v| v != 0), "a zero input would not tell the inserted zeros apart");
+    // The projection layout reads a Conv's inputs in advice cells, and the inserted zeros are the
+    // Pad's constant cell (a fixed column): a named error that points to the MAC layout.
+    let mut s = settings(&g, (8, 8), (Visibility::Private, Visibility::Public, Visibility::Fixed), std::slice::from_ref(&x));
+    s.run_args.matmul_layout = zkaccel_onnx::MatmulLayout::Projection;
+    match pipeline::layout_for_setup(&compile(model, &s, None), None) {
+        Ok(_) => panic!("the projection layout laid out a Conv over a constant cell"),
+        Err(e) => assert!(e.to_string().contains("\"ct1\"") && e.to_string().contains("use matmul_layout \"mac\""), "{e}"),
+    }
 }
