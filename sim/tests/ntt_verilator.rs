@@ -222,6 +222,12 @@ fn ntt_batch_with_bubbles_backpressure_and_errors() {
     runner.set_traffic(Traffic { bubble: 0.0, stall: 0.95 });
     let batch: Vec<Vec<Fr>> = (0..5).map(|_| random_vec(1 << 4, &mut rng)).collect();
     check_batch(&mut runner, &batch, true, "mostly stalled sink 5 × 2^4");
+    // The final stage streams its first half (n/2 = 256 outputs here) into the output FIFO; with a
+    // sink that takes a beat every other cycle the FIFO's credit runs out and the final stage
+    // pauses mid-stage, then resumes.
+    runner.set_traffic(Traffic { bubble: 0.0, stall: 0.5 });
+    let big: Vec<Vec<Fr>> = (0..2).map(|_| random_vec(1 << 9, &mut rng)).collect();
+    check_batch(&mut runner, &big, false, "half-stalled sink 2 × 2^9");
     // Bad configurations leave the core idle with its error flag up.
     assert!(runner.start_raw(0, false, 1), "log_n = 0 accepted");
     assert!(!runner.busy());

@@ -155,6 +155,7 @@ pub struct NttBatchCore {
     r_sel: DFF<Bit>,
     r_src: DFF<Bit>,
     r_sdata: DFF<Bits<256>>,
+    r_stream: DFF<Bit>,
     o_valid: DFF<Bit>,
     o_slot: DFF<Bits<2>>,
     o_par: DFF<Bit>,
@@ -215,6 +216,14 @@ pub struct NttBatchCore {
     is_slot: Signal<Local, Bits<2>>,
     is_a0: Signal<Local, Bits<16>>,
     is_a1: Signal<Local, Bits<16>>,
+    u_start: Signal<Local, Bits<16>>,
+    streams: Signal<Local, Bit>,
+    fin0: Signal<Local, Bit>,
+    fin1: Signal<Local, Bit>,
+    sel_fin: Signal<Local, Bit>,
+    lane_go: Signal<Local, Bit>,
+    out_credit: Signal<Local, Bit>,
+    wb_stream: Signal<Local, Bit>,
 }
 
 impl NttBatchCore {
@@ -309,6 +318,7 @@ impl NttBatchCore {
             r_sel: Default::default(),
             r_src: Default::default(),
             r_sdata: Default::default(),
+            r_stream: Default::default(),
             o_valid: Default::default(),
             o_slot: Default::default(),
             o_par: Default::default(),
@@ -369,6 +379,14 @@ impl NttBatchCore {
             is_slot: Default::default(),
             is_a0: Default::default(),
             is_a1: Default::default(),
+            u_start: Default::default(),
+            streams: Default::default(),
+            fin0: Default::default(),
+            fin1: Default::default(),
+            sel_fin: Default::default(),
+            lane_go: Default::default(),
+            out_credit: Default::default(),
+            wb_stream: Default::default(),
         }
     }
 }
@@ -379,7 +397,7 @@ impl Logic for NttBatchCore {
         dff_setup!(
             self, clock, state, log_n, inverse, count, err, load_t, lidx, comp_t, unload_t, uidx, st0, st1, st2, st3,
             inf0, inf1, inf2, inf3, l0_act, l1_act, l0_slot, l1_slot, l0_stage, l1_stage, cur, mid, idx, r_valid,
-            r_slot, r_a0, r_a1, r_sel, r_src, r_sdata, o_valid, o_slot, o_par, o_last
+            r_slot, r_a0, r_a1, r_sel, r_src, r_sdata, r_stream, o_valid, o_slot, o_par, o_last
         );
         self.mul.clock.next = self.clock.val();
         self.mul.reset.next = self.reset.val();
@@ -408,6 +426,14 @@ impl Logic for NttBatchCore {
         // Sizes; the lane that owns the butterfly unit and its butterfly addressing.
         self.n_m1.next = (bits::<16>(1) << self.log_n.q.val()) - 1;
         self.half_m1.next = (bits::<16>(1) << (self.log_n.q.val() - 1)) - 1;
+        // For `k ≥ 2` the final stage is a lane stage: its butterfly `j` (`j < n/2`, in order)
+        // writes outputs `j` and `j + n/2`; the first goes straight to the output FIFO, so the
+        // unloader reads only the second half. For `k = 1` the loader's stage 0 is the last.
+        self.streams.next = self.log_n.q.val() > 1;
+        self.u_start.next = 0.into();
+        if self.streams.val() {
+            self.u_start.next = self.half_m1.val() + 1;
+        }
         if self.cur.q.val() {
             self.sel_slot.next = self.l1_slot.q.val();
             self.sel_stage.next = self.l1_stage.q.val();
@@ -450,13 +476,21 @@ impl Logic for NttBatchCore {
             self.inf_l1.next = self.inf3.q.val();
         }
         // A lane may start its next stage once its previous stage is written back.
-        self.ready0.next = self.l0_act.q.val() & (self.inf_l0.val() == 0);
-        self.ready1.next = self.l1_act.q.val() & (self.inf_l1.val() == 0);
+        self.u_slot.next = self.unload_t.q.val().get_bits::<2>(0);
+        // The final stage streams its first half to the output (see `streams`), so it starts
+        // only once the unloader has reached its transform (every earlier output is out).
+        self.fin0.next = (self.l0_stage.q.val() + 1) == self.log_n.q.val();
+        self.fin1.next = (self.l1_stage.q.val() + 1) == self.log_n.q.val();
+        self.ready0.next = self.l0_act.q.val()
+            & (self.inf_l0.val() == 0)
+            & !(self.fin0.val() & (self.l0_slot.q.val() != self.u_slot.val()));
+        self.ready1.next = self.l1_act.q.val()
+            & (self.inf_l1.val() == 0)
+            & !(self.fin1.val() & (self.l1_slot.q.val() != self.u_slot.val()));
 
         // States of the slots the loader, the next lane and the unloader use.
         self.l_slot.next = self.load_t.q.val().get_bits::<2>(0);
         self.c_slot.next = self.comp_t.q.val().get_bits::<2>(0);
-        self.u_slot.next = self.unload_t.q.val().get_bits::<2>(0);
         self.l_st.next = self.st0.q.val();
         if self.l_slot.val() == 1 {
             self.l_st.next = self.st1.q.val();
@@ -496,6 +530,9 @@ impl Logic for NttBatchCore {
 
         self.issue.next = false;
         self.lane_issue.next = false;
+        self.sel_fin.next = false;
+        self.out_credit.next = false;
+        self.lane_go.next = false;
         self.ld_bfly.next = false;
         self.lw_valid.next = false;
         self.fin.next = false;
@@ -518,6 +555,9 @@ impl Logic for NttBatchCore {
                     self.comp_t.d.next = 0.into();
                     self.unload_t.d.next = 0.into();
                     self.uidx.d.next = 0.into();
+                    if self.cfg_log_n.val() > 1 {
+                        self.uidx.d.next = bits::<16>(1) << (self.cfg_log_n.val() - 1);
+                    }
                     self.idx.d.next = 0.into();
                     self.cur.d.next = false;
                     self.mid.d.next = false;
@@ -580,7 +620,20 @@ impl Logic for NttBatchCore {
 
                 // Butterflies: a lane keeps the unit for a whole stage; between stages the other
                 // lane goes first if it is ready (its previous stage drained meanwhile).
-                if self.mid.q.val() & !self.ld_bfly.val() {
+                // A final-stage butterfly needs room in the output FIFO for its streamed output:
+                // the FIFO's words, the read in flight and the slot's butterflies in flight.
+                if self.cur.q.val() {
+                    self.sel_fin.next = self.fin1.val();
+                } else {
+                    self.sel_fin.next = self.fin0.val();
+                }
+                self.out_credit.next = (self.fifo.count.val()
+                    + bit_cast::<8, 1>(self.o_valid.q.val().into())
+                    + self.u_inf.val())
+                    < self.credit_limit.val();
+                self.lane_go.next =
+                    self.mid.q.val() & !self.ld_bfly.val() & (!self.sel_fin.val() | self.out_credit.val());
+                if self.lane_go.val() {
                     self.lane_issue.next = true;
                     if self.idx.q.val() == self.half_m1.val() {
                         self.idx.d.next = 0.into();
@@ -635,7 +688,7 @@ impl Logic for NttBatchCore {
                     self.u_fire.next = true;
                     if self.uidx.q.val() == self.n_m1.val() {
                         self.u_done.next = true;
-                        self.uidx.d.next = 0.into();
+                        self.uidx.d.next = self.u_start.val();
                         self.unload_t.d.next = self.unload_t.q.val() + 1;
                     } else {
                         self.uidx.d.next = self.uidx.q.val() + 1;
@@ -747,6 +800,7 @@ impl Logic for NttBatchCore {
         self.r_a1.d.next = self.is_a1.val();
         self.r_sel.d.next = self.is_a0.val().xor();
         self.r_src.d.next = self.ld_bfly.val();
+        self.r_stream.d.next = self.lane_issue.val() & self.sel_fin.val();
         self.r_sdata.d.next = self.s_data.val();
         self.r_b0.next = self.s0b0.rdata.val();
         self.r_b1.next = self.s0b1.rdata.val();
@@ -779,7 +833,8 @@ impl Logic for NttBatchCore {
         self.ctrl_line.d.next = bit_cast::<40, 1>(self.r_valid.q.val().into())
             | (bit_cast::<40, 2>(self.r_slot.q.val()) << 1)
             | (bit_cast::<40, 16>(self.r_a0.q.val()) << 3)
-            | (bit_cast::<40, 16>(self.r_a1.q.val()) << 19);
+            | (bit_cast::<40, 16>(self.r_a1.q.val()) << 19)
+            | (bit_cast::<40, 1>(self.r_stream.q.val().into()) << 35);
 
         // Butterfly add/sub, then the halving of inverse stages.
         self.add.a.next = self.x0_line.q.val();
@@ -812,6 +867,7 @@ impl Logic for NttBatchCore {
         self.wb_slot.next = self.ctrl_out.val().get_bits::<2>(1);
         self.wb_a0.next = self.ctrl_out.val().get_bits::<16>(3);
         self.wb_a1.next = self.ctrl_out.val().get_bits::<16>(19);
+        self.wb_stream.next = self.wb_valid.val() & self.ctrl_out.val().get_bit(35);
         if self.wb_a1.val().xor() {
             self.wb_addr0.next = self.wb_a0.val() >> 1;
             self.wb_data0.next = self.half_add.out.val();
@@ -954,9 +1010,15 @@ impl Logic for NttBatchCore {
         } else {
             self.o_data.next = self.o_b0.val();
         }
-        self.fifo.push.next = self.o_valid.q.val();
+        // The unloader's reads and the final stage's streamed outputs never meet: the unloader
+        // reads a slot only after its final stage is written back, and the final stage starts
+        // only after every earlier transform's last read.
+        self.fifo.push.next = self.o_valid.q.val() | self.wb_stream.val();
         self.fifo.din.next =
             bit_cast::<257, 256>(self.o_data.val()) | (bit_cast::<257, 1>(self.o_last.q.val().into()) << 256);
+        if self.wb_stream.val() {
+            self.fifo.din.next = bit_cast::<257, 256>(self.half_add.out.val());
+        }
         self.m_valid.next = !self.fifo.empty.val();
         self.m_data.next = self.fifo.dout.val().get_bits::<256>(0);
         self.m_last.next = self.fifo.dout.val().get_bit(256);
