@@ -131,7 +131,11 @@ fn batch_rows(rng: &mut TestRng) {
             if units == 1 { "" } else { "s" }
         );
     };
-    let steady = |name: &str, units: u64, s16: zkaccel_sim::ntt_batch_runner::BatchStats, s32: zkaccel_sim::ntt_batch_runner::BatchStats, cpu: &str| {
+    let steady = |name: &str,
+                  units: u64,
+                  s16: zkaccel_sim::ntt_batch_runner::BatchStats,
+                  s32: zkaccel_sim::ntt_batch_runner::BatchStats,
+                  cpu: &str| {
         let per = (s32.cycles - s16.cycles) as f64 / 16.0;
         println!(
             "| 2^{k} | {name} | {per:.1} per transform | {:.3} | {:.2} per transform ({units} butterfly unit{}; cycles of 32 minus 16 transforms, over 16) | {cpu} |",

@@ -63,8 +63,8 @@ use crate::mod_add_sub::{AddSubOp, ModAddSub};
 use crate::ntt::multiplier::{ButterflyMul, NttMultiplier};
 use ark_bn254::Fr;
 use ark_ff::{FftField, One, PrimeField};
-use num_bigint::BigUint;
 use bank::BankOf;
+use num_bigint::BigUint;
 use rust_hdl::prelude::*;
 use slot::SlotBanks;
 
@@ -765,10 +765,9 @@ impl Logic for NttBatchCore {
                 } else {
                     self.sel_fin.next = self.fin0.val();
                 }
-                self.out_credit.next = (self.fifo.count.val()
-                    + bit_cast::<8, 1>(self.o_valid.q.val().into())
-                    + self.u_inf.val())
-                    < self.credit_limit.val();
+                self.out_credit.next =
+                    (self.fifo.count.val() + bit_cast::<8, 1>(self.o_valid.q.val().into()) + self.u_inf.val())
+                        < self.credit_limit.val();
                 self.lane_go.next = self.mid.q.val()
                     & !self.ld_bfly.val()
                     & (!(self.sel_fin.val() & self.streams.val()) | self.out_credit.val());
@@ -990,7 +989,6 @@ impl Logic for NttBatchCore {
         if self.u_done.val() & (self.u_slot.val() == 3) {
             self.st3.d.next = 0.into();
         }
-
 
         // Registered output read (natural order).
         self.u_ra.next = self.bk_un.word.val();
