@@ -101,45 +101,63 @@ fn main() {
     }
 }
 
-/// Rows of the batch core: `| 2^10 | batch |` (a batch of 8, forward), its inverse, longer
-/// batches, and the steady state (the extra cycles of 16 more transforms, per transform).
+/// Rows of the batch core: `| 2^10 | batch |` (a batch of 8, forward, one butterfly unit), its
+/// inverse, longer batches, the steady state (the extra cycles of 16 more transforms, per
+/// transform), then the same on two units (`| 2^10 | batch, 2 units |`; butterflies per cycle of
+/// both units together).
 fn batch_rows(rng: &mut TestRng) {
     let k = batch_config::TEST_K;
     let lib = Build::new("ntt_batch_k10", generate(&mut NttBatchCore::new(k))).trace_depth(2).build().expect("build");
     let mut runner = NttBatchRunner::new(&lib, k, Traffic::SMOOTH, TestRng::from_seed(2)).unwrap();
-    let mut cycles_of = |count: usize, inverse: bool, rng: &mut TestRng| {
+    let mut cycles_of = |units: u64, count: usize, inverse: bool, rng: &mut TestRng| {
         let batch: Vec<Vec<Fr>> = (0..count).map(|_| (0..1 << k).map(|_| Fr::rand(rng)).collect()).collect();
+        runner.set_units(units);
         let got = runner.run(&batch, inverse).expect("batch run");
         let mode = if inverse { NttMode::INVERSE } else { NttMode::FORWARD };
         for (x, y) in batch.iter().zip(&got) {
-            assert_eq!(*y, ntt_ark(x, mode), "batch 2^{k}");
+            assert_eq!(*y, ntt_ark(x, mode), "batch 2^{k}, {units} units");
         }
         runner.last
     };
     let x: Vec<Fr> = (0..1 << k).map(|_| Fr::rand(rng)).collect();
     let (ark, ours) = cpu_ms(&x);
-    let row = |name: &str, s: zkaccel_sim::ntt_batch_runner::BatchStats, cpu: &str| {
+    let row = |name: &str, units: u64, s: zkaccel_sim::ntt_batch_runner::BatchStats, cpu: &str| {
         println!(
-            "| 2^{k} | {name} | {} | {:.3} | {:.2} per transform ({} transforms, first input beat to last output beat) | {cpu} |",
+            "| 2^{k} | {name} | {} | {:.3} | {:.2} per transform ({} transforms, {units} butterfly unit{}, first input beat to last output beat) | {cpu} |",
             s.cycles,
             s.butterflies as f64 / s.cycles as f64,
             s.cycles as f64 / s.transforms as f64 / ASSUMED_MHZ,
-            s.transforms
+            s.transforms,
+            if units == 1 { "" } else { "s" }
+        );
+    };
+    let steady = |name: &str,
+                  units: u64,
+                  s16: zkaccel_sim::ntt_batch_runner::BatchStats,
+                  s32: zkaccel_sim::ntt_batch_runner::BatchStats,
+                  cpu: &str| {
+        let per = (s32.cycles - s16.cycles) as f64 / 16.0;
+        println!(
+            "| 2^{k} | {name} | {per:.1} per transform | {:.3} | {:.2} per transform ({units} butterfly unit{}; cycles of 32 minus 16 transforms, over 16) | {cpu} |",
+            ((1u64 << k) / 2 * k as u64) as f64 / per,
+            per / ASSUMED_MHZ,
+            if units == 1 { "" } else { "s" }
         );
     };
     let cpu = format!("{:.1} / {:.1}", ark * 1e3, ours * 1e3);
-    row("batch", cycles_of(8, false, rng), &cpu);
-    row("batch inverse", cycles_of(8, true, rng), "—");
-    let s16 = cycles_of(16, false, rng);
-    row("batch", s16, &cpu);
-    let s32 = cycles_of(32, false, rng);
-    row("batch", s32, &cpu);
-    let per = (s32.cycles - s16.cycles) as f64 / 16.0;
-    println!(
-        "| 2^{k} | batch steady state | {per:.1} per transform | {:.3} | {:.2} per transform (cycles of 32 minus 16 transforms, over 16) | {cpu} |",
-        ((1u64 << k) / 2 * k as u64) as f64 / per,
-        per / ASSUMED_MHZ
-    );
+    row("batch", 1, cycles_of(1, 8, false, rng), &cpu);
+    row("batch inverse", 1, cycles_of(1, 8, true, rng), "—");
+    let s16 = cycles_of(1, 16, false, rng);
+    row("batch", 1, s16, &cpu);
+    let s32 = cycles_of(1, 32, false, rng);
+    row("batch", 1, s32, &cpu);
+    steady("batch steady state", 1, s16, s32, &cpu);
+    row("batch, 2 units", 2, cycles_of(2, 8, false, rng), &cpu);
+    row("batch inverse, 2 units", 2, cycles_of(2, 8, true, rng), "—");
+    let d16 = cycles_of(2, 16, false, rng);
+    let d32 = cycles_of(2, 32, false, rng);
+    row("batch, 2 units", 2, d32, &cpu);
+    steady("batch steady state, 2 units", 2, d16, d32, &cpu);
 }
 
 /// Sums the core's cycles over the column transforms of a four-step run.

@@ -16,6 +16,7 @@ struct Ports {
     log_n: Port,
     inverse: Port,
     count: Port,
+    units: Port,
     busy: Port,
     error: Port,
     s_data: Port,
@@ -46,6 +47,7 @@ pub struct NttBatchRunner {
     model: Model,
     ports: Ports,
     k_max: usize,
+    units: u64,
     traffic: Traffic,
     rng: Box<dyn rand::RngCore + Send>,
     /// Statistics of the last batch.
@@ -68,6 +70,7 @@ impl NttBatchRunner {
             log_n: p("cfg_log_n")?,
             inverse: p("cfg_inverse")?,
             count: p("cfg_count")?,
+            units: p("cfg_units")?,
             busy: p("busy")?,
             error: p("error")?,
             s_data: p("s_data")?,
@@ -79,12 +82,17 @@ impl NttBatchRunner {
             m_ready: p("m_ready")?,
             m_last: p("m_last")?,
         };
-        let mut r = Self { model, ports, k_max, traffic, rng: Box::new(rng), last: BatchStats::default() };
+        let mut r = Self { model, ports, k_max, units: 1, traffic, rng: Box::new(rng), last: BatchStats::default() };
         r.model.set_bool(r.ports.reset, true);
         r.model.ticks(2);
         r.model.set_bool(r.ports.reset, false);
         r.model.tick();
         Ok(r)
+    }
+
+    /// Butterfly units for later batches (`cfg_units`; the core accepts 1 or 2).
+    pub fn set_units(&mut self, units: u64) {
+        self.units = units;
     }
 
     /// Changes the stream behaviour for later batches.
@@ -104,6 +112,7 @@ impl NttBatchRunner {
         self.model.set_u64(ports.log_n, log_n);
         self.model.set_bool(ports.inverse, inverse);
         self.model.set_u64(ports.count, count);
+        self.model.set_u64(ports.units, self.units);
         self.model.set_bool(ports.start, true);
         self.model.tick();
         self.model.set_bool(ports.start, false);

@@ -169,31 +169,37 @@ fn ntt_batch_matches_ark_poly() {
     let runner_rng = TestRng::from_seed(rng.seed() ^ 0xba7c);
     let mut runner = NttBatchRunner::new(&lib, batch_config::TEST_K, Traffic::SMOOTH, runner_rng).unwrap();
     runner.model_mut().trace_if_requested("ntt_batch").unwrap();
-    // A batch of 8 × 2^6: two random vectors and the edge cases; then its inverse (the round trip).
-    let n = 1 << 6;
-    let mut batch = vec![random_vec(n, &mut rng), random_vec(n, &mut rng)];
-    batch.extend(edge_vectors(n));
-    let y = check_batch(&mut runner, &batch, false, "forward 8 × 2^6");
-    let back = check_batch(&mut runner, &y, true, "inverse 8 × 2^6");
-    assert!(back == batch, "round trip 8 × 2^6");
-    // Every size from 2^1 to 2^5 (batches of 1, 3 and 5: slots reused, lanes idle), both ways.
-    for k in 1..=5 {
-        let batch: Vec<Vec<Fr>> = (0..[1, 3, 5][k % 3]).map(|_| random_vec(1 << k, &mut rng)).collect();
-        check_batch(&mut runner, &batch, false, &format!("forward {} × 2^{k}", batch.len()));
-        check_batch(&mut runner, &batch, true, &format!("inverse {} × 2^{k}", batch.len()));
+    // On one butterfly unit, then on two (dual issues over four banks per slot):
+    for units in [1, 2] {
+        runner.set_units(units);
+        // A batch of 8 × 2^6: two random vectors and the edge cases; then its inverse (the round trip).
+        let n = 1 << 6;
+        let mut batch = vec![random_vec(n, &mut rng), random_vec(n, &mut rng)];
+        batch.extend(edge_vectors(n));
+        let y = check_batch(&mut runner, &batch, false, &format!("{units} units: forward 8 × 2^6"));
+        let back = check_batch(&mut runner, &y, true, &format!("{units} units: inverse 8 × 2^6"));
+        assert!(back == batch, "{units} units: round trip 8 × 2^6");
+        // Every size from 2^1 to 2^5 (batches of 1, 3 and 5: slots reused, lanes idle), both ways
+        // (2^1 runs on one unit whatever `cfg_units` says: it has one butterfly per stage).
+        for k in 1..=5 {
+            let batch: Vec<Vec<Fr>> = (0..[1, 3, 5][k % 3]).map(|_| random_vec(1 << k, &mut rng)).collect();
+            check_batch(&mut runner, &batch, false, &format!("{units} units: forward {} × 2^{k}", batch.len()));
+            check_batch(&mut runner, &batch, true, &format!("{units} units: inverse {} × 2^{k}", batch.len()));
+        }
     }
 }
 
 #[test]
 fn ntt_batch_cycles_follow_the_schedule() {
-    // 8 × 2^8 forward with smooth streams: n/2 = 128 butterflies per stage exceed the pipeline
-    // depth, so two lanes hide every drain in the steady state. Upper bound from the schedule:
-    // the first half of the first transform's load (n/2 beats: stage 0 starts with its second
-    // half), one butterfly per cycle plus one lane-switch cycle per lane stage (k − 1 per
+    // One unit, 8 × 2^8 forward with smooth streams: n/2 = 128 butterflies per stage exceed the
+    // pipeline depth, so two lanes hide every drain in the steady state. Upper bound from the
+    // schedule: the first half of the first transform's load (n/2 beats: stage 0 starts with its
+    // second half), one butterfly per cycle plus one lane-switch cycle per lane stage (k − 1 per
     // transform), four pipeline depths (stage 0 → 1 of each of the first two transforms, which
-    // start before a second lane has work, the last pair of transforms, the last write-back), the last
-    // unload (n beats) and a few cycles of registers; an even count, so the last transform never
-    // computes alone. Lower bound: the butterflies plus n/2 + n beats no schedule overlaps.
+    // start before a second lane has work, the last pair of transforms, the last write-back), the
+    // last transform's second half (n/2 beats: its first half streamed out during its final stage)
+    // and a few cycles of registers; an even count, so the last transform never computes alone.
+    // Lower bound: the butterflies plus the n/2 + n/2 beats no schedule overlaps.
     let mut rng = TestRng::for_test("ntt_batch_cycles_follow_the_schedule");
     let lib = batch_library();
     let mut runner = NttBatchRunner::new(&lib, batch_config::TEST_K, Traffic::SMOOTH, TestRng::from_seed(3)).unwrap();
@@ -204,9 +210,22 @@ fn ntt_batch_cycles_follow_the_schedule() {
     let s = runner.last;
     assert_eq!(s.butterflies, count * n / 2 * k);
     let lat = batch_config::OP_LATENCY as u64;
-    let upper = n / 2 + count * (k * n / 2 + k - 1) + 4 * lat + n + 16;
-    let lower = s.butterflies + n / 2 + n;
+    let upper = n / 2 + count * (k * n / 2 + k - 1) + 4 * lat + n / 2 + 16;
+    let lower = s.butterflies + n / 2 + n / 2;
     assert!((lower..=upper).contains(&s.cycles), "{} cycles outside [{lower}, {upper}]", s.cycles);
+
+    // Two units, 2^9 (n/4 = 128 dual issues per stage, again more than the pipeline depth): in the
+    // steady state a transform costs k stages of n/4 cycles (two butterflies per cycle) plus one
+    // lane-switch cycle per stage, so two more transforms in a batch cost exactly 2 · (k·n/4 + k)
+    // cycles more, against 2 · (k·n/2 + k − 1) on one unit.
+    runner.set_units(2);
+    let (k, n) = (9u64, 512u64);
+    let b9: Vec<Vec<Fr>> = (0..6).map(|_| random_vec(n as usize, &mut rng)).collect();
+    check_batch(&mut runner, &b9[..4], false, "2 units: forward 4 × 2^9");
+    let four = runner.last.cycles;
+    check_batch(&mut runner, &b9, false, "2 units: forward 6 × 2^9");
+    let six = runner.last.cycles;
+    assert_eq!(six - four, 2 * (k * n / 4 + k), "2 units: 6 − 4 transforms of 2^9 ({six} − {four} cycles)");
 }
 
 #[test]
@@ -219,9 +238,19 @@ fn ntt_batch_with_bubbles_backpressure_and_errors() {
     let batch: Vec<Vec<Fr>> = (0..6).map(|_| random_vec(1 << 5, &mut rng)).collect();
     check_batch(&mut runner, &batch, false, "bubbly forward 6 × 2^5");
     check_batch(&mut runner, &batch, true, "bubbly inverse 6 × 2^5");
+    runner.set_units(2);
+    check_batch(&mut runner, &batch, false, "2 units: bubbly forward 6 × 2^5");
+    check_batch(&mut runner, &batch, true, "2 units: bubbly inverse 6 × 2^5");
+    runner.set_units(1);
     runner.set_traffic(Traffic { bubble: 0.0, stall: 0.95 });
     let batch: Vec<Vec<Fr>> = (0..5).map(|_| random_vec(1 << 4, &mut rng)).collect();
     check_batch(&mut runner, &batch, true, "mostly stalled sink 5 × 2^4");
+    // The final stage streams its first half (n/2 = 256 outputs here) into the output FIFO; with a
+    // sink that takes a beat every other cycle the FIFO's credit runs out and the final stage
+    // pauses mid-stage, then resumes.
+    runner.set_traffic(Traffic { bubble: 0.0, stall: 0.5 });
+    let big: Vec<Vec<Fr>> = (0..2).map(|_| random_vec(1 << 9, &mut rng)).collect();
+    check_batch(&mut runner, &big, false, "half-stalled sink 2 × 2^9");
     // Bad configurations leave the core idle with its error flag up.
     assert!(runner.start_raw(0, false, 1), "log_n = 0 accepted");
     assert!(!runner.busy());
@@ -229,6 +258,12 @@ fn ntt_batch_with_bubbles_backpressure_and_errors() {
     assert!(!runner.busy());
     assert!(runner.start_raw(4, false, 0), "an empty batch accepted");
     assert!(!runner.busy());
+    for units in [0, 3] {
+        runner.set_units(units);
+        assert!(runner.start_raw(4, false, 1), "{units} units accepted");
+        assert!(!runner.busy());
+    }
+    runner.set_units(1);
     runner.set_traffic(Traffic::SMOOTH);
     assert!(runner.run_with_early_last(&batch, false), "s_last on element 0 not flagged");
     // A good batch afterwards clears the flag and is correct.

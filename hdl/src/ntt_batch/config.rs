@@ -7,9 +7,11 @@ use crate::montmul_pipelined::config::LATENCY as MUL_LATENCY;
 /// round-robin order: load → compute → unload, so up to two transforms compute (one per lane)
 /// while a third loads and a fourth unloads.
 pub const SLOTS: usize = 4;
-/// Depth of the output FIFO (credit-based: a read is issued only while the words stored plus the
-/// one read in flight stay below `FIFO_DEPTH − 2`).
-pub const FIFO_DEPTH: usize = 16;
+/// Depth of the output FIFO (credit-based: an unload read, or a final-stage butterfly whose first
+/// output streams into the FIFO, is issued only while the words stored, the read in flight and the
+/// streaming slot's butterflies in flight stay below `FIFO_DEPTH − 2`). Deeper than
+/// [`OP_LATENCY`] so that a final stage streams at one butterfly per cycle.
+pub const FIFO_DEPTH: usize = 128;
 /// Cycles from issuing a butterfly (memory read) to its write-back: the registered read, the
 /// multiplier, the adder/subtractor and the halving adder (the `1/2` of an inverse stage).
 pub const OP_LATENCY: usize = 1 + MUL_LATENCY + 2 * ADD_LATENCY;

@@ -1,14 +1,16 @@
 //! Batch NTT core over BN254 Fr: back-to-back transforms of one run-time size `2^k ≤ 2^K`, all
 //! forward or all inverse, streamed in and out in natural order while earlier transforms
-//! compute, so that one radix-2 butterfly unit issues a butterfly nearly every cycle.
+//! compute, so that one radix-2 butterfly unit issues a butterfly nearly every cycle, and two
+//! units (a run-time choice, `cfg_units`) nearly two.
 //!
 //! The single-transform core ([`crate::ntt::NttCore`]) loses its throughput in three places: the
 //! input and output pass through its multiplier (`n` + `n` of its `n/2·k + 2n` issue slots), it
 //! cannot load or unload while it computes, and it waits for its ~91-cycle pipeline to drain
 //! after every stage. This core removes all three:
 //!
-//! * **Slots** ([`config::SLOTS`] = 4 buffers of `2^K` points, each two banks selected by the
-//!   address parity as in `NttCore`). Transform `t` of a batch lives in slot `t mod 4` and moves
+//! * **Slots** ([`config::SLOTS`] = 4 buffers of `2^K` points, each four banks of `2^K/4` words
+//!   ([`slot::SlotBanks`], bank map in [`bank`]): the two operands of a butterfly, and the four of
+//!   two butterflies issued together, are in distinct banks). Transform `t` of a batch lives in slot `t mod 4` and moves
 //!   load → compute → unload; loading writes the input straight into a free slot at the
 //!   bit-reversed address (no multiplier), unloading reads a finished slot in natural order into
 //!   the output FIFO (no multiplier). Each slot's banks see at most one read and one write per
@@ -24,6 +26,16 @@
 //!   the other drains. A lane starts a stage only when its slot has no butterfly in flight
 //!   (per-slot counters), so the order is always correct; with `n/2 ≥` the pipeline depth the
 //!   wait is hidden completely (`k ≥ 8` for the 96-cycle pipeline).
+//! * **The final stage streams out**: its butterfly `j` produces outputs `j` and `j + n/2`, in
+//!   order of `j`; the first goes straight into the output FIFO (128 deep, credit-based: the
+//!   stage pauses when the sink stalls) and only the second half is unloaded from the slot, so
+//!   the last transform's first half leaves during its final stage instead of after it. The
+//!   final stage starts only once every earlier transform's last word is out.
+//! * **Two butterfly units** (`cfg_units = 2`, `k ≥ 2`): a lane issues butterflies `j` and
+//!   `j + n/4` of a stage together, one per unit, so a stage takes `n/4` cycles; the loader then
+//!   only stores (stage 0 is a lane stage) and the final stage writes back like the others (its
+//!   outputs `j, j + n/4, j + n/2, j + 3n/4` are not in stream order). With `cfg_units = 1` the
+//!   second unit idles.
 //! * **`1/n` without a multiplier**: an inverse stage halves both outputs of every butterfly
 //!   (`x/2 = x >> 1` for even `x`, `(x >> 1) + (p+1)/2` for odd `x`, a modular adder), so after
 //!   `k` stages the result is scaled by `2^-k = 1/n` exactly. The forward direction passes the
@@ -33,23 +45,28 @@
 //! `ω_{2^K}^t`, the inverse reading `ω^{2^K − t}`). No coset variants: a coset transform is the
 //! plain one of a scaled input (the host scales, or `NttCore` serves it).
 //!
-//! A run: `start` with `cfg_log_n`, `cfg_inverse` and `cfg_count` (transforms in the batch,
-//! `≥ 1`) latched; then `cfg_count · n` input beats, `s_last` on the last element of every
+//! A run: `start` with `cfg_log_n`, `cfg_inverse`, `cfg_count` (transforms in the batch, `≥ 1`)
+//! and `cfg_units` (1 or 2) latched; then `cfg_count · n` input beats, `s_last` on the last element of every
 //! transform; the outputs in the same order, `m_last` on the last element of every transform.
-//! `error` (sticky until the next `start`): a bad size or count, or `s_last` misplaced.
+//! `error` (sticky until the next `start`): a bad size, count or number of units, or `s_last`
+//! misplaced.
 
+pub mod bank;
 pub mod config;
+pub mod slot;
 
 use crate::bit_reverse::BitReverse16;
 use crate::delay_line::DelayLine;
 use crate::field::{fr_to_bits, Bn254Field};
-use crate::memory::{fifo::Fifo, ram::Ram, rom::Rom};
+use crate::memory::{fifo::Fifo, rom::Rom};
 use crate::mod_add_sub::{AddSubOp, ModAddSub};
 use crate::ntt::multiplier::{ButterflyMul, NttMultiplier};
 use ark_bn254::Fr;
 use ark_ff::{FftField, One, PrimeField};
+use bank::BankOf;
 use num_bigint::BigUint;
 use rust_hdl::prelude::*;
+use slot::SlotBanks;
 
 // Slot states (2 bits per slot, written as literals in `update`): 0 free, 1 full (loaded),
 // 2 computing (owned by a lane), 3 done (computed, waiting to be unloaded).
@@ -78,6 +95,8 @@ pub struct NttBatchCore {
     pub cfg_inverse: Signal<In, Bit>,
     /// Transforms in the batch (`≥ 1`).
     pub cfg_count: Signal<In, Bits<16>>,
+    /// Butterfly units to use, 1 or 2 (2 needs `cfg_log_n ≥ 2`; a smaller size runs on one).
+    pub cfg_units: Signal<In, Bits<2>>,
     /// A batch is in progress.
     pub busy: Signal<Out, Bit>,
     /// Sticky error of the last batch: bad `cfg_log_n` or `cfg_count`, or `s_last` misplaced.
@@ -109,16 +128,25 @@ pub struct NttBatchCore {
     half_add: ModAddSub,
     half_sub: ModAddSub,
     x0_line: DelayLine<256>,
-    ctrl_line: DelayLine<40>,
-    s0b0: Ram<256>,
-    s0b1: Ram<256>,
-    s1b0: Ram<256>,
-    s1b1: Ram<256>,
-    s2b0: Ram<256>,
-    s2b1: Ram<256>,
-    s3b0: Ram<256>,
-    s3b1: Ram<256>,
+    ctrl_line: DelayLine<72>,
+    slot0: SlotBanks,
+    slot1: SlotBanks,
+    slot2: SlotBanks,
+    slot3: SlotBanks,
     twiddle: Rom<256>,
+    mul1: ButterflyMul,
+    add1: ModAddSub,
+    sub1: ModAddSub,
+    half_add1: ModAddSub,
+    half_sub1: ModAddSub,
+    x0_line1: DelayLine<256>,
+    twiddle1: Rom<256>,
+    bk_i0: BankOf,
+    bk_i1: BankOf,
+    bk_j0: BankOf,
+    bk_j1: BankOf,
+    bk_ld: BankOf,
+    bk_un: BankOf,
     fifo: Fifo<257>,
     rev: BitReverse16,
     state: DFF<NttBatchState>,
@@ -150,14 +178,18 @@ pub struct NttBatchCore {
     idx: DFF<Bits<16>>,
     r_valid: DFF<Bit>,
     r_slot: DFF<Bits<2>>,
-    r_a0: DFF<Bits<16>>,
-    r_a1: DFF<Bits<16>>,
-    r_sel: DFF<Bit>,
     r_src: DFF<Bit>,
     r_sdata: DFF<Bits<256>>,
+    r_stream: DFF<Bit>,
+    dual: DFF<Bit>,
+    r_dual: DFF<Bit>,
+    r_c0: DFF<Bits<16>>,
+    r_c1: DFF<Bits<16>>,
+    r_c2: DFF<Bits<16>>,
+    r_c3: DFF<Bits<16>>,
+    o_bank: DFF<Bits<2>>,
     o_valid: DFF<Bit>,
     o_slot: DFF<Bits<2>>,
-    o_par: DFF<Bit>,
     o_last: DFF<Bit>,
     n_m1: Signal<Local, Bits<16>>,
     half_m1: Signal<Local, Bits<16>>,
@@ -167,8 +199,6 @@ pub struct NttBatchCore {
     bmask: Signal<Local, Bits<16>>,
     i0: Signal<Local, Bits<16>>,
     i1: Signal<Local, Bits<16>>,
-    c_ra0: Signal<Local, Bits<16>>,
-    c_ra1: Signal<Local, Bits<16>>,
     tw: Signal<Local, Bits<16>>,
     rev_idx: Signal<Local, Bits<16>>,
     inf_l0: Signal<Local, Bits<8>>,
@@ -191,30 +221,71 @@ pub struct NttBatchCore {
     u_fire: Signal<Local, Bit>,
     u_done: Signal<Local, Bit>,
     u_ra: Signal<Local, Bits<16>>,
-    r_b0: Signal<Local, Bits<256>>,
-    r_b1: Signal<Local, Bits<256>>,
     lo_data: Signal<Local, Bits<256>>,
     hi_data: Signal<Local, Bits<256>>,
-    o_b0: Signal<Local, Bits<256>>,
-    o_b1: Signal<Local, Bits<256>>,
     o_data: Signal<Local, Bits<256>>,
-    ctrl_out: Signal<Local, Bits<40>>,
+    ctrl_out: Signal<Local, Bits<72>>,
     wb_valid: Signal<Local, Bit>,
     wb_slot: Signal<Local, Bits<2>>,
-    wb_a0: Signal<Local, Bits<16>>,
-    wb_a1: Signal<Local, Bits<16>>,
-    wb_addr0: Signal<Local, Bits<16>>,
-    wb_addr1: Signal<Local, Bits<16>>,
-    wb_data0: Signal<Local, Bits<256>>,
-    wb_data1: Signal<Local, Bits<256>>,
     lw_valid: Signal<Local, Bit>,
-    lw_addr: Signal<Local, Bits<16>>,
-    lw_par: Signal<Local, Bit>,
     ld_bfly: Signal<Local, Bit>,
     lane_issue: Signal<Local, Bit>,
     is_slot: Signal<Local, Bits<2>>,
     is_a0: Signal<Local, Bits<16>>,
     is_a1: Signal<Local, Bits<16>>,
+    u_start: Signal<Local, Bits<16>>,
+    streams: Signal<Local, Bit>,
+    fin0: Signal<Local, Bit>,
+    fin1: Signal<Local, Bit>,
+    sel_fin: Signal<Local, Bit>,
+    lane_go: Signal<Local, Bit>,
+    out_credit: Signal<Local, Bit>,
+    wb_stream: Signal<Local, Bit>,
+    quarter: Signal<Local, Bits<16>>,
+    span_m1: Signal<Local, Bits<16>>,
+    first_stage: Signal<Local, Bits<5>>,
+    dual_start: Signal<Local, Bit>,
+    idx1: Signal<Local, Bits<16>>,
+    j0: Signal<Local, Bits<16>>,
+    j1: Signal<Local, Bits<16>>,
+    tw1: Signal<Local, Bits<16>>,
+    is_b0: Signal<Local, Bits<16>>,
+    is_b1: Signal<Local, Bits<16>>,
+    cd0: Signal<Local, Bits<16>>,
+    cd1: Signal<Local, Bits<16>>,
+    cd2: Signal<Local, Bits<16>>,
+    cd3: Signal<Local, Bits<16>>,
+    ca0: Signal<Local, Bits<16>>,
+    ca1: Signal<Local, Bits<16>>,
+    ca2: Signal<Local, Bits<16>>,
+    ca3: Signal<Local, Bits<16>>,
+    rb0: Signal<Local, Bits<256>>,
+    rb1: Signal<Local, Bits<256>>,
+    rb2: Signal<Local, Bits<256>>,
+    rb3: Signal<Local, Bits<256>>,
+    lo1_data: Signal<Local, Bits<256>>,
+    hi1_data: Signal<Local, Bits<256>>,
+    ob0: Signal<Local, Bits<256>>,
+    ob1: Signal<Local, Bits<256>>,
+    ob2: Signal<Local, Bits<256>>,
+    ob3: Signal<Local, Bits<256>>,
+    wb_dual: Signal<Local, Bit>,
+    wc0: Signal<Local, Bits<16>>,
+    wc1: Signal<Local, Bits<16>>,
+    wc2: Signal<Local, Bits<16>>,
+    wc3: Signal<Local, Bits<16>>,
+    bw_en0: Signal<Local, Bit>,
+    bw_en1: Signal<Local, Bit>,
+    bw_en2: Signal<Local, Bit>,
+    bw_en3: Signal<Local, Bit>,
+    bw_addr0: Signal<Local, Bits<16>>,
+    bw_addr1: Signal<Local, Bits<16>>,
+    bw_addr2: Signal<Local, Bits<16>>,
+    bw_addr3: Signal<Local, Bits<16>>,
+    bw_data0: Signal<Local, Bits<256>>,
+    bw_data1: Signal<Local, Bits<256>>,
+    bw_data2: Signal<Local, Bits<256>>,
+    bw_data3: Signal<Local, Bits<256>>,
 }
 
 impl NttBatchCore {
@@ -234,7 +305,6 @@ impl NttBatchCore {
         let half_p1 = crate::field::biguint_to_bits::<256>(&((p + 1u32) >> 1));
         let lat_mul = NttMultiplier::PipelinedXcup.latency();
         let lat_add = crate::mod_add_sub::config::LATENCY;
-        let bank = || Ram::new(size / 2);
         Self {
             clock: Default::default(),
             reset: Default::default(),
@@ -242,6 +312,7 @@ impl NttBatchCore {
             cfg_log_n: Default::default(),
             cfg_inverse: Default::default(),
             cfg_count: Default::default(),
+            cfg_units: Default::default(),
             busy: Default::default(),
             error: Default::default(),
             s_data: Default::default(),
@@ -264,15 +335,24 @@ impl NttBatchCore {
             half_sub: ModAddSub::bn254(Bn254Field::Fr, AddSubOp::Add),
             x0_line: DelayLine::new(lat_mul),
             ctrl_line: DelayLine::new(lat_mul + 2 * lat_add),
-            s0b0: bank(),
-            s0b1: bank(),
-            s1b0: bank(),
-            s1b1: bank(),
-            s2b0: bank(),
-            s2b1: bank(),
-            s3b0: bank(),
-            s3b1: bank(),
-            twiddle: Rom::new(tw),
+            slot0: SlotBanks::new(k_max),
+            slot1: SlotBanks::new(k_max),
+            slot2: SlotBanks::new(k_max),
+            slot3: SlotBanks::new(k_max),
+            twiddle: Rom::new(tw.clone()),
+            mul1: ButterflyMul::new(NttMultiplier::PipelinedXcup),
+            add1: ModAddSub::bn254(Bn254Field::Fr, AddSubOp::Add),
+            sub1: ModAddSub::bn254(Bn254Field::Fr, AddSubOp::Sub),
+            half_add1: ModAddSub::bn254(Bn254Field::Fr, AddSubOp::Add),
+            half_sub1: ModAddSub::bn254(Bn254Field::Fr, AddSubOp::Add),
+            x0_line1: DelayLine::new(lat_mul),
+            twiddle1: Rom::new(tw),
+            bk_i0: Default::default(),
+            bk_i1: Default::default(),
+            bk_j0: Default::default(),
+            bk_j1: Default::default(),
+            bk_ld: Default::default(),
+            bk_un: Default::default(),
             fifo: Fifo::new(config::FIFO_DEPTH),
             rev: Default::default(),
             state: Default::default(),
@@ -304,14 +384,18 @@ impl NttBatchCore {
             idx: Default::default(),
             r_valid: Default::default(),
             r_slot: Default::default(),
-            r_a0: Default::default(),
-            r_a1: Default::default(),
-            r_sel: Default::default(),
             r_src: Default::default(),
             r_sdata: Default::default(),
+            r_stream: Default::default(),
+            dual: Default::default(),
+            r_dual: Default::default(),
+            r_c0: Default::default(),
+            r_c1: Default::default(),
+            r_c2: Default::default(),
+            r_c3: Default::default(),
+            o_bank: Default::default(),
             o_valid: Default::default(),
             o_slot: Default::default(),
-            o_par: Default::default(),
             o_last: Default::default(),
             n_m1: Default::default(),
             half_m1: Default::default(),
@@ -321,8 +405,6 @@ impl NttBatchCore {
             bmask: Default::default(),
             i0: Default::default(),
             i1: Default::default(),
-            c_ra0: Default::default(),
-            c_ra1: Default::default(),
             tw: Default::default(),
             rev_idx: Default::default(),
             inf_l0: Default::default(),
@@ -345,30 +427,71 @@ impl NttBatchCore {
             u_fire: Default::default(),
             u_done: Default::default(),
             u_ra: Default::default(),
-            r_b0: Default::default(),
-            r_b1: Default::default(),
             lo_data: Default::default(),
             hi_data: Default::default(),
-            o_b0: Default::default(),
-            o_b1: Default::default(),
             o_data: Default::default(),
             ctrl_out: Default::default(),
             wb_valid: Default::default(),
             wb_slot: Default::default(),
-            wb_a0: Default::default(),
-            wb_a1: Default::default(),
-            wb_addr0: Default::default(),
-            wb_addr1: Default::default(),
-            wb_data0: Default::default(),
-            wb_data1: Default::default(),
             lw_valid: Default::default(),
-            lw_addr: Default::default(),
-            lw_par: Default::default(),
             ld_bfly: Default::default(),
             lane_issue: Default::default(),
             is_slot: Default::default(),
             is_a0: Default::default(),
             is_a1: Default::default(),
+            u_start: Default::default(),
+            streams: Default::default(),
+            fin0: Default::default(),
+            fin1: Default::default(),
+            sel_fin: Default::default(),
+            lane_go: Default::default(),
+            out_credit: Default::default(),
+            wb_stream: Default::default(),
+            quarter: Default::default(),
+            span_m1: Default::default(),
+            first_stage: Default::default(),
+            dual_start: Default::default(),
+            idx1: Default::default(),
+            j0: Default::default(),
+            j1: Default::default(),
+            tw1: Default::default(),
+            is_b0: Default::default(),
+            is_b1: Default::default(),
+            cd0: Default::default(),
+            cd1: Default::default(),
+            cd2: Default::default(),
+            cd3: Default::default(),
+            ca0: Default::default(),
+            ca1: Default::default(),
+            ca2: Default::default(),
+            ca3: Default::default(),
+            rb0: Default::default(),
+            rb1: Default::default(),
+            rb2: Default::default(),
+            rb3: Default::default(),
+            lo1_data: Default::default(),
+            hi1_data: Default::default(),
+            ob0: Default::default(),
+            ob1: Default::default(),
+            ob2: Default::default(),
+            ob3: Default::default(),
+            wb_dual: Default::default(),
+            wc0: Default::default(),
+            wc1: Default::default(),
+            wc2: Default::default(),
+            wc3: Default::default(),
+            bw_en0: Default::default(),
+            bw_en1: Default::default(),
+            bw_en2: Default::default(),
+            bw_en3: Default::default(),
+            bw_addr0: Default::default(),
+            bw_addr1: Default::default(),
+            bw_addr2: Default::default(),
+            bw_addr3: Default::default(),
+            bw_data0: Default::default(),
+            bw_data1: Default::default(),
+            bw_data2: Default::default(),
+            bw_data3: Default::default(),
         }
     }
 }
@@ -379,7 +502,7 @@ impl Logic for NttBatchCore {
         dff_setup!(
             self, clock, state, log_n, inverse, count, err, load_t, lidx, comp_t, unload_t, uidx, st0, st1, st2, st3,
             inf0, inf1, inf2, inf3, l0_act, l1_act, l0_slot, l1_slot, l0_stage, l1_stage, cur, mid, idx, r_valid,
-            r_slot, r_a0, r_a1, r_sel, r_src, r_sdata, o_valid, o_slot, o_par, o_last
+            r_slot, r_src, r_sdata, r_stream, o_valid, o_slot, o_last, dual, r_dual, r_c0, r_c1, r_c2, r_c3, o_bank
         );
         self.mul.clock.next = self.clock.val();
         self.mul.reset.next = self.reset.val();
@@ -393,21 +516,47 @@ impl Logic for NttBatchCore {
         self.half_sub.reset.next = self.reset.val();
         self.x0_line.clock.next = self.clock.val();
         self.ctrl_line.clock.next = self.clock.val();
-        self.s0b0.clock.next = self.clock.val();
-        self.s0b1.clock.next = self.clock.val();
-        self.s1b0.clock.next = self.clock.val();
-        self.s1b1.clock.next = self.clock.val();
-        self.s2b0.clock.next = self.clock.val();
-        self.s2b1.clock.next = self.clock.val();
-        self.s3b0.clock.next = self.clock.val();
-        self.s3b1.clock.next = self.clock.val();
+        self.slot0.clock.next = self.clock.val();
+        self.slot1.clock.next = self.clock.val();
+        self.slot2.clock.next = self.clock.val();
+        self.slot3.clock.next = self.clock.val();
         self.twiddle.clock.next = self.clock.val();
+        self.twiddle1.clock.next = self.clock.val();
+        self.mul1.clock.next = self.clock.val();
+        self.mul1.reset.next = self.reset.val();
+        self.add1.clock.next = self.clock.val();
+        self.add1.reset.next = self.reset.val();
+        self.sub1.clock.next = self.clock.val();
+        self.sub1.reset.next = self.reset.val();
+        self.half_add1.clock.next = self.clock.val();
+        self.half_add1.reset.next = self.reset.val();
+        self.half_sub1.clock.next = self.clock.val();
+        self.half_sub1.reset.next = self.reset.val();
+        self.x0_line1.clock.next = self.clock.val();
         self.fifo.clock.next = self.clock.val();
         self.fifo.reset.next = self.reset.val();
 
         // Sizes; the lane that owns the butterfly unit and its butterfly addressing.
         self.n_m1.next = (bits::<16>(1) << self.log_n.q.val()) - 1;
         self.half_m1.next = (bits::<16>(1) << (self.log_n.q.val() - 1)) - 1;
+        // For `k ≥ 2` the final stage is a lane stage: its butterfly `j` (`j < n/2`, in order)
+        // writes outputs `j` and `j + n/2`; the first goes straight to the output FIFO, so the
+        // unloader reads only the second half. For `k = 1` the loader's stage 0 is the last.
+        // With two units (`dual`) a lane issues butterflies `j` and `j + n/4` of a stage together
+        // (stages of n/4 issue cycles, stage 0 included: the loader only stores), and the final
+        // stage writes back to the slot like the others.
+        self.quarter.next = (self.half_m1.val() + 1) >> 1;
+        self.span_m1.next = self.half_m1.val();
+        self.first_stage.next = 1.into();
+        if self.dual.q.val() {
+            self.span_m1.next = self.quarter.val() - 1;
+            self.first_stage.next = 0.into();
+        }
+        self.streams.next = (self.log_n.q.val() > 1) & !self.dual.q.val();
+        self.u_start.next = 0.into();
+        if self.streams.val() {
+            self.u_start.next = self.half_m1.val() + 1;
+        }
         if self.cur.q.val() {
             self.sel_slot.next = self.l1_slot.q.val();
             self.sel_stage.next = self.l1_stage.q.val();
@@ -420,12 +569,23 @@ impl Logic for NttBatchCore {
         self.i0.next = ((self.idx.q.val() >> self.sel_stage.val()) << (self.sel_stage.val() + 1))
             | (self.idx.q.val() & self.bmask.val());
         self.i1.next = self.i0.val() | self.pow_stage.val();
+        self.idx1.next = self.idx.q.val() | self.quarter.val();
+        self.j0.next = ((self.idx1.val() >> self.sel_stage.val()) << (self.sel_stage.val() + 1))
+            | (self.idx1.val() & self.bmask.val());
+        self.j1.next = self.j0.val() | self.pow_stage.val();
         if self.inverse.q.val() {
             self.tw.next = (bits::<16>(0)
                 - ((self.idx.q.val() & self.bmask.val()) << (self.k_max_m1.val() - self.sel_stage.val())))
                 & self.tw_mask.val();
         } else {
             self.tw.next = (self.idx.q.val() & self.bmask.val()) << (self.k_max_m1.val() - self.sel_stage.val());
+        }
+        if self.inverse.q.val() {
+            self.tw1.next = (bits::<16>(0)
+                - ((self.idx1.val() & self.bmask.val()) << (self.k_max_m1.val() - self.sel_stage.val())))
+                & self.tw_mask.val();
+        } else {
+            self.tw1.next = (self.idx1.val() & self.bmask.val()) << (self.k_max_m1.val() - self.sel_stage.val());
         }
 
         // Butterflies in flight per lane's slot.
@@ -450,13 +610,21 @@ impl Logic for NttBatchCore {
             self.inf_l1.next = self.inf3.q.val();
         }
         // A lane may start its next stage once its previous stage is written back.
-        self.ready0.next = self.l0_act.q.val() & (self.inf_l0.val() == 0);
-        self.ready1.next = self.l1_act.q.val() & (self.inf_l1.val() == 0);
+        self.u_slot.next = self.unload_t.q.val().get_bits::<2>(0);
+        // The final stage streams its first half to the output (see `streams`), so it starts
+        // only once the unloader has reached its transform (every earlier output is out).
+        self.fin0.next = (self.l0_stage.q.val() + 1) == self.log_n.q.val();
+        self.fin1.next = (self.l1_stage.q.val() + 1) == self.log_n.q.val();
+        self.ready0.next = self.l0_act.q.val()
+            & (self.inf_l0.val() == 0)
+            & !(self.fin0.val() & self.streams.val() & (self.l0_slot.q.val() != self.u_slot.val()));
+        self.ready1.next = self.l1_act.q.val()
+            & (self.inf_l1.val() == 0)
+            & !(self.fin1.val() & self.streams.val() & (self.l1_slot.q.val() != self.u_slot.val()));
 
         // States of the slots the loader, the next lane and the unloader use.
         self.l_slot.next = self.load_t.q.val().get_bits::<2>(0);
         self.c_slot.next = self.comp_t.q.val().get_bits::<2>(0);
-        self.u_slot.next = self.unload_t.q.val().get_bits::<2>(0);
         self.l_st.next = self.st0.q.val();
         if self.l_slot.val() == 1 {
             self.l_st.next = self.st1.q.val();
@@ -496,6 +664,9 @@ impl Logic for NttBatchCore {
 
         self.issue.next = false;
         self.lane_issue.next = false;
+        self.sel_fin.next = false;
+        self.out_credit.next = false;
+        self.lane_go.next = false;
         self.ld_bfly.next = false;
         self.lw_valid.next = false;
         self.fin.next = false;
@@ -507,23 +678,30 @@ impl Logic for NttBatchCore {
         self.u_done.next = false;
         self.s_ready.next = false;
 
+        self.dual_start.next = (self.cfg_units.val() == 2) & (self.cfg_log_n.val() > 1);
         match self.state.q.val() {
             NttBatchState::Idle => {
                 if self.start.val() {
                     self.log_n.d.next = self.cfg_log_n.val();
                     self.inverse.d.next = self.cfg_inverse.val();
                     self.count.d.next = self.cfg_count.val();
+                    self.dual.d.next = self.dual_start.val();
                     self.load_t.d.next = 0.into();
                     self.lidx.d.next = 0.into();
                     self.comp_t.d.next = 0.into();
                     self.unload_t.d.next = 0.into();
                     self.uidx.d.next = 0.into();
+                    if (self.cfg_log_n.val() > 1) & !self.dual_start.val() {
+                        self.uidx.d.next = bits::<16>(1) << (self.cfg_log_n.val() - 1);
+                    }
                     self.idx.d.next = 0.into();
                     self.cur.d.next = false;
                     self.mid.d.next = false;
                     if (self.cfg_log_n.val() == 0)
                         | (self.cfg_log_n.val() > self.k_max.val())
                         | (self.cfg_count.val() == 0)
+                        | (self.cfg_units.val() == 0)
+                        | (self.cfg_units.val() == 3)
                     {
                         self.err.d.next = true;
                     } else {
@@ -539,7 +717,7 @@ impl Logic for NttBatchCore {
                     self.ld_fire.next = true;
                     // First half: store; second half: element `j + n/2` meets element `j` in a
                     // stage-0 butterfly (twiddle 1) that takes the unit this cycle.
-                    if self.lidx.q.val() > self.half_m1.val() {
+                    if (self.lidx.q.val() > self.half_m1.val()) & !self.dual.q.val() {
                         self.ld_bfly.next = true;
                     } else {
                         self.lw_valid.next = true;
@@ -565,14 +743,14 @@ impl Logic for NttBatchCore {
                         self.act0.next = true;
                         self.l0_act.d.next = true;
                         self.l0_slot.d.next = self.c_slot.val();
-                        self.l0_stage.d.next = 1.into();
+                        self.l0_stage.d.next = self.first_stage.val();
                         self.comp_t.d.next = self.comp_t.q.val() + 1;
                     } else {
                         if !self.l1_act.q.val() {
                             self.act1.next = true;
                             self.l1_act.d.next = true;
                             self.l1_slot.d.next = self.c_slot.val();
-                            self.l1_stage.d.next = 1.into();
+                            self.l1_stage.d.next = self.first_stage.val();
                             self.comp_t.d.next = self.comp_t.q.val() + 1;
                         }
                     }
@@ -580,9 +758,22 @@ impl Logic for NttBatchCore {
 
                 // Butterflies: a lane keeps the unit for a whole stage; between stages the other
                 // lane goes first if it is ready (its previous stage drained meanwhile).
-                if self.mid.q.val() & !self.ld_bfly.val() {
+                // A final-stage butterfly needs room in the output FIFO for its streamed output:
+                // the FIFO's words, the read in flight and the slot's butterflies in flight.
+                if self.cur.q.val() {
+                    self.sel_fin.next = self.fin1.val();
+                } else {
+                    self.sel_fin.next = self.fin0.val();
+                }
+                self.out_credit.next =
+                    (self.fifo.count.val() + bit_cast::<8, 1>(self.o_valid.q.val().into()) + self.u_inf.val())
+                        < self.credit_limit.val();
+                self.lane_go.next = self.mid.q.val()
+                    & !self.ld_bfly.val()
+                    & (!(self.sel_fin.val() & self.streams.val()) | self.out_credit.val());
+                if self.lane_go.val() {
                     self.lane_issue.next = true;
-                    if self.idx.q.val() == self.half_m1.val() {
+                    if self.idx.q.val() == self.span_m1.val() {
                         self.idx.d.next = 0.into();
                         self.mid.d.next = false;
                         if self.sel_stage.val() + 1 == self.log_n.q.val() {
@@ -635,7 +826,7 @@ impl Logic for NttBatchCore {
                     self.u_fire.next = true;
                     if self.uidx.q.val() == self.n_m1.val() {
                         self.u_done.next = true;
-                        self.uidx.d.next = 0.into();
+                        self.uidx.d.next = self.u_start.val();
                         self.unload_t.d.next = self.unload_t.q.val() + 1;
                     } else {
                         self.uidx.d.next = self.uidx.q.val() + 1;
@@ -658,13 +849,83 @@ impl Logic for NttBatchCore {
             self.is_a1.next = self.rev_idx.val() | 1;
             self.twiddle.addr.next = 0.into();
         }
-        // Both operands differ in one bit, hence in address parity: one read per bank.
-        if self.is_a0.val().xor() {
-            self.c_ra0.next = self.is_a1.val() >> 1;
-            self.c_ra1.next = self.is_a0.val() >> 1;
-        } else {
-            self.c_ra0.next = self.is_a0.val() >> 1;
-            self.c_ra1.next = self.is_a1.val() >> 1;
+        self.is_b0.next = self.j0.val();
+        self.is_b1.next = self.j1.val();
+        self.twiddle1.addr.next = self.tw1.val();
+        // Banks and words of the (up to four) operands; see `bank.rs` for why they never collide.
+        self.bk_i0.addr.next = self.is_a0.val();
+        self.bk_i1.addr.next = self.is_a1.val();
+        self.bk_j0.addr.next = self.is_b0.val();
+        self.bk_j1.addr.next = self.is_b1.val();
+        self.bk_ld.addr.next = self.rev_idx.val();
+        self.bk_un.addr.next = self.uidx.q.val();
+        self.bk_i0.log_n.next = self.log_n.q.val();
+        self.bk_i1.log_n.next = self.log_n.q.val();
+        self.bk_j0.log_n.next = self.log_n.q.val();
+        self.bk_j1.log_n.next = self.log_n.q.val();
+        self.bk_ld.log_n.next = self.log_n.q.val();
+        self.bk_un.log_n.next = self.log_n.q.val();
+        self.bk_i0.half_m1.next = self.half_m1.val();
+        self.bk_i1.half_m1.next = self.half_m1.val();
+        self.bk_j0.half_m1.next = self.half_m1.val();
+        self.bk_j1.half_m1.next = self.half_m1.val();
+        self.bk_ld.half_m1.next = self.half_m1.val();
+        self.bk_un.half_m1.next = self.half_m1.val();
+        self.cd0.next = (bit_cast::<16, 2>(self.bk_i0.bank.val()) << 14) | self.bk_i0.word.val();
+        self.cd1.next = (bit_cast::<16, 2>(self.bk_i1.bank.val()) << 14) | self.bk_i1.word.val();
+        self.cd2.next = (bit_cast::<16, 2>(self.bk_j0.bank.val()) << 14) | self.bk_j0.word.val();
+        self.cd3.next = (bit_cast::<16, 2>(self.bk_j1.bank.val()) << 14) | self.bk_j1.word.val();
+        self.ca0.next = 0.into();
+        self.ca1.next = 0.into();
+        self.ca2.next = 0.into();
+        self.ca3.next = 0.into();
+        if self.bk_i0.bank.val() == 0 {
+            self.ca0.next = self.bk_i0.word.val();
+        }
+        if self.bk_i1.bank.val() == 0 {
+            self.ca0.next = self.bk_i1.word.val();
+        }
+        if self.dual.q.val() & (self.bk_j0.bank.val() == 0) {
+            self.ca0.next = self.bk_j0.word.val();
+        }
+        if self.dual.q.val() & (self.bk_j1.bank.val() == 0) {
+            self.ca0.next = self.bk_j1.word.val();
+        }
+        if self.bk_i0.bank.val() == 1 {
+            self.ca1.next = self.bk_i0.word.val();
+        }
+        if self.bk_i1.bank.val() == 1 {
+            self.ca1.next = self.bk_i1.word.val();
+        }
+        if self.dual.q.val() & (self.bk_j0.bank.val() == 1) {
+            self.ca1.next = self.bk_j0.word.val();
+        }
+        if self.dual.q.val() & (self.bk_j1.bank.val() == 1) {
+            self.ca1.next = self.bk_j1.word.val();
+        }
+        if self.bk_i0.bank.val() == 2 {
+            self.ca2.next = self.bk_i0.word.val();
+        }
+        if self.bk_i1.bank.val() == 2 {
+            self.ca2.next = self.bk_i1.word.val();
+        }
+        if self.dual.q.val() & (self.bk_j0.bank.val() == 2) {
+            self.ca2.next = self.bk_j0.word.val();
+        }
+        if self.dual.q.val() & (self.bk_j1.bank.val() == 2) {
+            self.ca2.next = self.bk_j1.word.val();
+        }
+        if self.bk_i0.bank.val() == 3 {
+            self.ca3.next = self.bk_i0.word.val();
+        }
+        if self.bk_i1.bank.val() == 3 {
+            self.ca3.next = self.bk_i1.word.val();
+        }
+        if self.dual.q.val() & (self.bk_j0.bank.val() == 3) {
+            self.ca3.next = self.bk_j0.word.val();
+        }
+        if self.dual.q.val() & (self.bk_j1.bank.val() == 3) {
+            self.ca3.next = self.bk_j1.word.val();
         }
 
         // Slot states: loaded (last input written), taken by a lane, computed, unloaded.
@@ -729,45 +990,85 @@ impl Logic for NttBatchCore {
             self.st3.d.next = 0.into();
         }
 
-        // Load write of the first half (bit-reversed address).
-        self.lw_addr.next = self.rev_idx.val() >> 1;
-        self.lw_par.next = self.rev_idx.val().xor();
-
         // Registered output read (natural order).
-        self.u_ra.next = self.uidx.q.val() >> 1;
+        self.u_ra.next = self.bk_un.word.val();
         self.o_valid.d.next = self.u_fire.val() & !self.reset.val();
         self.o_slot.d.next = self.u_slot.val();
-        self.o_par.d.next = self.uidx.q.val().xor();
+        self.o_bank.d.next = self.bk_un.bank.val();
         self.o_last.d.next = self.uidx.q.val() == self.n_m1.val();
 
         // Read stage of the butterfly: data of the issuing slot, the twiddle.
         self.r_valid.d.next = self.issue.val() & !self.reset.val();
         self.r_slot.d.next = self.is_slot.val();
-        self.r_a0.d.next = self.is_a0.val();
-        self.r_a1.d.next = self.is_a1.val();
-        self.r_sel.d.next = self.is_a0.val().xor();
+        self.r_c0.d.next = self.cd0.val();
+        self.r_c1.d.next = self.cd1.val();
+        self.r_c2.d.next = self.cd2.val();
+        self.r_c3.d.next = self.cd3.val();
+        self.r_dual.d.next = self.lane_issue.val() & self.dual.q.val();
         self.r_src.d.next = self.ld_bfly.val();
+        self.r_stream.d.next = self.lane_issue.val() & self.sel_fin.val() & self.streams.val();
         self.r_sdata.d.next = self.s_data.val();
-        self.r_b0.next = self.s0b0.rdata.val();
-        self.r_b1.next = self.s0b1.rdata.val();
+        self.rb0.next = self.slot0.rdata0.val();
+        self.rb1.next = self.slot0.rdata1.val();
+        self.rb2.next = self.slot0.rdata2.val();
+        self.rb3.next = self.slot0.rdata3.val();
         if self.r_slot.q.val() == 1 {
-            self.r_b0.next = self.s1b0.rdata.val();
-            self.r_b1.next = self.s1b1.rdata.val();
+            self.rb0.next = self.slot1.rdata0.val();
+            self.rb1.next = self.slot1.rdata1.val();
+            self.rb2.next = self.slot1.rdata2.val();
+            self.rb3.next = self.slot1.rdata3.val();
         }
         if self.r_slot.q.val() == 2 {
-            self.r_b0.next = self.s2b0.rdata.val();
-            self.r_b1.next = self.s2b1.rdata.val();
+            self.rb0.next = self.slot2.rdata0.val();
+            self.rb1.next = self.slot2.rdata1.val();
+            self.rb2.next = self.slot2.rdata2.val();
+            self.rb3.next = self.slot2.rdata3.val();
         }
         if self.r_slot.q.val() == 3 {
-            self.r_b0.next = self.s3b0.rdata.val();
-            self.r_b1.next = self.s3b1.rdata.val();
+            self.rb0.next = self.slot3.rdata0.val();
+            self.rb1.next = self.slot3.rdata1.val();
+            self.rb2.next = self.slot3.rdata2.val();
+            self.rb3.next = self.slot3.rdata3.val();
         }
-        if self.r_sel.q.val() {
-            self.lo_data.next = self.r_b1.val();
-            self.hi_data.next = self.r_b0.val();
-        } else {
-            self.lo_data.next = self.r_b0.val();
-            self.hi_data.next = self.r_b1.val();
+        self.lo_data.next = self.rb0.val();
+        if self.r_c0.q.val().get_bits::<2>(14) == 1 {
+            self.lo_data.next = self.rb1.val();
+        }
+        if self.r_c0.q.val().get_bits::<2>(14) == 2 {
+            self.lo_data.next = self.rb2.val();
+        }
+        if self.r_c0.q.val().get_bits::<2>(14) == 3 {
+            self.lo_data.next = self.rb3.val();
+        }
+        self.hi_data.next = self.rb0.val();
+        if self.r_c1.q.val().get_bits::<2>(14) == 1 {
+            self.hi_data.next = self.rb1.val();
+        }
+        if self.r_c1.q.val().get_bits::<2>(14) == 2 {
+            self.hi_data.next = self.rb2.val();
+        }
+        if self.r_c1.q.val().get_bits::<2>(14) == 3 {
+            self.hi_data.next = self.rb3.val();
+        }
+        self.lo1_data.next = self.rb0.val();
+        if self.r_c2.q.val().get_bits::<2>(14) == 1 {
+            self.lo1_data.next = self.rb1.val();
+        }
+        if self.r_c2.q.val().get_bits::<2>(14) == 2 {
+            self.lo1_data.next = self.rb2.val();
+        }
+        if self.r_c2.q.val().get_bits::<2>(14) == 3 {
+            self.lo1_data.next = self.rb3.val();
+        }
+        self.hi1_data.next = self.rb0.val();
+        if self.r_c3.q.val().get_bits::<2>(14) == 1 {
+            self.hi1_data.next = self.rb1.val();
+        }
+        if self.r_c3.q.val().get_bits::<2>(14) == 2 {
+            self.hi1_data.next = self.rb2.val();
+        }
+        if self.r_c3.q.val().get_bits::<2>(14) == 3 {
+            self.hi1_data.next = self.rb3.val();
         }
         if self.r_src.q.val() {
             self.hi_data.next = self.r_sdata.q.val();
@@ -776,10 +1077,18 @@ impl Logic for NttBatchCore {
         self.mul.a.next = self.hi_data.val();
         self.mul.b.next = self.twiddle.data.val();
         self.x0_line.d.next = self.lo_data.val();
-        self.ctrl_line.d.next = bit_cast::<40, 1>(self.r_valid.q.val().into())
-            | (bit_cast::<40, 2>(self.r_slot.q.val()) << 1)
-            | (bit_cast::<40, 16>(self.r_a0.q.val()) << 3)
-            | (bit_cast::<40, 16>(self.r_a1.q.val()) << 19);
+        self.mul1.in_valid.next = self.r_valid.q.val() & self.r_dual.q.val();
+        self.mul1.a.next = self.hi1_data.val();
+        self.mul1.b.next = self.twiddle1.data.val();
+        self.x0_line1.d.next = self.lo1_data.val();
+        self.ctrl_line.d.next = bit_cast::<72, 1>(self.r_valid.q.val().into())
+            | (bit_cast::<72, 1>(self.r_dual.q.val().into()) << 1)
+            | (bit_cast::<72, 2>(self.r_slot.q.val()) << 2)
+            | (bit_cast::<72, 16>(self.r_c0.q.val()) << 4)
+            | (bit_cast::<72, 16>(self.r_c1.q.val()) << 20)
+            | (bit_cast::<72, 16>(self.r_c2.q.val()) << 36)
+            | (bit_cast::<72, 16>(self.r_c3.q.val()) << 52)
+            | (bit_cast::<72, 1>(self.r_stream.q.val().into()) << 68);
 
         // Butterfly add/sub, then the halving of inverse stages.
         self.add.a.next = self.x0_line.q.val();
@@ -805,108 +1114,220 @@ impl Logic for NttBatchCore {
             }
         }
 
+        self.add1.a.next = self.x0_line1.q.val();
+        self.add1.b.next = self.mul1.out.val();
+        self.add1.in_valid.next = self.mul1.out_valid.val();
+        self.sub1.a.next = self.x0_line1.q.val();
+        self.sub1.b.next = self.mul1.out.val();
+        self.sub1.in_valid.next = self.mul1.out_valid.val();
+        self.half_add1.in_valid.next = self.add1.out_valid.val();
+        self.half_sub1.in_valid.next = self.sub1.out_valid.val();
+        self.half_add1.a.next = self.add1.out.val();
+        self.half_add1.b.next = 0.into();
+        self.half_sub1.a.next = self.sub1.out.val();
+        self.half_sub1.b.next = 0.into();
+        if self.inverse.q.val() {
+            self.half_add1.a.next = self.add1.out.val() >> 1;
+            if self.add1.out.val().get_bit(0) {
+                self.half_add1.b.next = self.half_p1.val();
+            }
+            self.half_sub1.a.next = self.sub1.out.val() >> 1;
+            if self.sub1.out.val().get_bit(0) {
+                self.half_sub1.b.next = self.half_p1.val();
+            }
+        }
+
         // Write-back into the slot the butterfly came from.
         self.ctrl_out.next = self.ctrl_line.q.val();
         // The adders' valid is cleared by a reset (the control delay line is not): both must agree.
         self.wb_valid.next = self.ctrl_out.val().get_bit(0) & self.half_add.out_valid.val();
-        self.wb_slot.next = self.ctrl_out.val().get_bits::<2>(1);
-        self.wb_a0.next = self.ctrl_out.val().get_bits::<16>(3);
-        self.wb_a1.next = self.ctrl_out.val().get_bits::<16>(19);
-        if self.wb_a1.val().xor() {
-            self.wb_addr0.next = self.wb_a0.val() >> 1;
-            self.wb_data0.next = self.half_add.out.val();
-            self.wb_addr1.next = self.wb_a1.val() >> 1;
-            self.wb_data1.next = self.half_sub.out.val();
-        } else {
-            self.wb_addr0.next = self.wb_a1.val() >> 1;
-            self.wb_data0.next = self.half_sub.out.val();
-            self.wb_addr1.next = self.wb_a0.val() >> 1;
-            self.wb_data1.next = self.half_add.out.val();
+        self.wb_dual.next = self.ctrl_out.val().get_bit(1);
+        self.wb_slot.next = self.ctrl_out.val().get_bits::<2>(2);
+        self.wc0.next = self.ctrl_out.val().get_bits::<16>(4);
+        self.wc1.next = self.ctrl_out.val().get_bits::<16>(20);
+        self.wc2.next = self.ctrl_out.val().get_bits::<16>(36);
+        self.wc3.next = self.ctrl_out.val().get_bits::<16>(52);
+        self.wb_stream.next = self.wb_valid.val() & self.ctrl_out.val().get_bit(68);
+        // Each result to its bank: unit 0's sum to operand 0's, its difference to operand 1's;
+        // unit 1's likewise (dual issues only). The banks are distinct (`bank.rs`).
+        self.bw_en0.next = false;
+        self.bw_addr0.next = (self.wc0.val() << 2) >> 2;
+        self.bw_data0.next = self.half_add.out.val();
+        if self.wc0.val().get_bits::<2>(14) == 0 {
+            self.bw_en0.next = true;
+        }
+        if self.wc1.val().get_bits::<2>(14) == 0 {
+            self.bw_en0.next = true;
+            self.bw_addr0.next = (self.wc1.val() << 2) >> 2;
+            self.bw_data0.next = self.half_sub.out.val();
+        }
+        if self.wb_dual.val() & (self.wc2.val().get_bits::<2>(14) == 0) {
+            self.bw_en0.next = true;
+            self.bw_addr0.next = (self.wc2.val() << 2) >> 2;
+            self.bw_data0.next = self.half_add1.out.val();
+        }
+        if self.wb_dual.val() & (self.wc3.val().get_bits::<2>(14) == 0) {
+            self.bw_en0.next = true;
+            self.bw_addr0.next = (self.wc3.val() << 2) >> 2;
+            self.bw_data0.next = self.half_sub1.out.val();
+        }
+        self.bw_en1.next = false;
+        self.bw_addr1.next = (self.wc0.val() << 2) >> 2;
+        self.bw_data1.next = self.half_add.out.val();
+        if self.wc0.val().get_bits::<2>(14) == 1 {
+            self.bw_en1.next = true;
+        }
+        if self.wc1.val().get_bits::<2>(14) == 1 {
+            self.bw_en1.next = true;
+            self.bw_addr1.next = (self.wc1.val() << 2) >> 2;
+            self.bw_data1.next = self.half_sub.out.val();
+        }
+        if self.wb_dual.val() & (self.wc2.val().get_bits::<2>(14) == 1) {
+            self.bw_en1.next = true;
+            self.bw_addr1.next = (self.wc2.val() << 2) >> 2;
+            self.bw_data1.next = self.half_add1.out.val();
+        }
+        if self.wb_dual.val() & (self.wc3.val().get_bits::<2>(14) == 1) {
+            self.bw_en1.next = true;
+            self.bw_addr1.next = (self.wc3.val() << 2) >> 2;
+            self.bw_data1.next = self.half_sub1.out.val();
+        }
+        self.bw_en2.next = false;
+        self.bw_addr2.next = (self.wc0.val() << 2) >> 2;
+        self.bw_data2.next = self.half_add.out.val();
+        if self.wc0.val().get_bits::<2>(14) == 2 {
+            self.bw_en2.next = true;
+        }
+        if self.wc1.val().get_bits::<2>(14) == 2 {
+            self.bw_en2.next = true;
+            self.bw_addr2.next = (self.wc1.val() << 2) >> 2;
+            self.bw_data2.next = self.half_sub.out.val();
+        }
+        if self.wb_dual.val() & (self.wc2.val().get_bits::<2>(14) == 2) {
+            self.bw_en2.next = true;
+            self.bw_addr2.next = (self.wc2.val() << 2) >> 2;
+            self.bw_data2.next = self.half_add1.out.val();
+        }
+        if self.wb_dual.val() & (self.wc3.val().get_bits::<2>(14) == 2) {
+            self.bw_en2.next = true;
+            self.bw_addr2.next = (self.wc3.val() << 2) >> 2;
+            self.bw_data2.next = self.half_sub1.out.val();
+        }
+        self.bw_en3.next = false;
+        self.bw_addr3.next = (self.wc0.val() << 2) >> 2;
+        self.bw_data3.next = self.half_add.out.val();
+        if self.wc0.val().get_bits::<2>(14) == 3 {
+            self.bw_en3.next = true;
+        }
+        if self.wc1.val().get_bits::<2>(14) == 3 {
+            self.bw_en3.next = true;
+            self.bw_addr3.next = (self.wc1.val() << 2) >> 2;
+            self.bw_data3.next = self.half_sub.out.val();
+        }
+        if self.wb_dual.val() & (self.wc2.val().get_bits::<2>(14) == 3) {
+            self.bw_en3.next = true;
+            self.bw_addr3.next = (self.wc2.val() << 2) >> 2;
+            self.bw_data3.next = self.half_add1.out.val();
+        }
+        if self.wb_dual.val() & (self.wc3.val().get_bits::<2>(14) == 3) {
+            self.bw_en3.next = true;
+            self.bw_addr3.next = (self.wc3.val() << 2) >> 2;
+            self.bw_data3.next = self.half_sub1.out.val();
         }
 
-        // Bank ports. Reads: the issuing lane's slot, else the unloader's address. Writes: the
-        // butterfly write-back, else the loader (never the same slot: see the module docs).
-        self.s0b0.raddr.next = self.u_ra.val();
-        self.s0b1.raddr.next = self.u_ra.val();
-        if self.issue.val() & (self.is_slot.val() == 0) {
-            self.s0b0.raddr.next = self.c_ra0.val();
-            self.s0b1.raddr.next = self.c_ra1.val();
-        }
-        self.s1b0.raddr.next = self.u_ra.val();
-        self.s1b1.raddr.next = self.u_ra.val();
-        if self.issue.val() & (self.is_slot.val() == 1) {
-            self.s1b0.raddr.next = self.c_ra0.val();
-            self.s1b1.raddr.next = self.c_ra1.val();
-        }
-        self.s2b0.raddr.next = self.u_ra.val();
-        self.s2b1.raddr.next = self.u_ra.val();
-        if self.issue.val() & (self.is_slot.val() == 2) {
-            self.s2b0.raddr.next = self.c_ra0.val();
-            self.s2b1.raddr.next = self.c_ra1.val();
-        }
-        self.s3b0.raddr.next = self.u_ra.val();
-        self.s3b1.raddr.next = self.u_ra.val();
-        if self.issue.val() & (self.is_slot.val() == 3) {
-            self.s3b0.raddr.next = self.c_ra0.val();
-            self.s3b1.raddr.next = self.c_ra1.val();
-        }
-
-        self.s0b0.waddr.next = self.lw_addr.val();
-        self.s0b0.wdata.next = self.s_data.val();
-        self.s0b0.we.next = self.lw_valid.val() & (self.l_slot.val() == 0) & !self.lw_par.val();
-        self.s0b1.waddr.next = self.lw_addr.val();
-        self.s0b1.wdata.next = self.s_data.val();
-        self.s0b1.we.next = self.lw_valid.val() & (self.l_slot.val() == 0) & self.lw_par.val();
-        if self.wb_valid.val() & (self.wb_slot.val() == 0) {
-            self.s0b0.waddr.next = self.wb_addr0.val();
-            self.s0b0.wdata.next = self.wb_data0.val();
-            self.s0b0.we.next = true;
-            self.s0b1.waddr.next = self.wb_addr1.val();
-            self.s0b1.wdata.next = self.wb_data1.val();
-            self.s0b1.we.next = true;
-        }
-        self.s1b0.waddr.next = self.lw_addr.val();
-        self.s1b0.wdata.next = self.s_data.val();
-        self.s1b0.we.next = self.lw_valid.val() & (self.l_slot.val() == 1) & !self.lw_par.val();
-        self.s1b1.waddr.next = self.lw_addr.val();
-        self.s1b1.wdata.next = self.s_data.val();
-        self.s1b1.we.next = self.lw_valid.val() & (self.l_slot.val() == 1) & self.lw_par.val();
-        if self.wb_valid.val() & (self.wb_slot.val() == 1) {
-            self.s1b0.waddr.next = self.wb_addr0.val();
-            self.s1b0.wdata.next = self.wb_data0.val();
-            self.s1b0.we.next = true;
-            self.s1b1.waddr.next = self.wb_addr1.val();
-            self.s1b1.wdata.next = self.wb_data1.val();
-            self.s1b1.we.next = true;
-        }
-        self.s2b0.waddr.next = self.lw_addr.val();
-        self.s2b0.wdata.next = self.s_data.val();
-        self.s2b0.we.next = self.lw_valid.val() & (self.l_slot.val() == 2) & !self.lw_par.val();
-        self.s2b1.waddr.next = self.lw_addr.val();
-        self.s2b1.wdata.next = self.s_data.val();
-        self.s2b1.we.next = self.lw_valid.val() & (self.l_slot.val() == 2) & self.lw_par.val();
-        if self.wb_valid.val() & (self.wb_slot.val() == 2) {
-            self.s2b0.waddr.next = self.wb_addr0.val();
-            self.s2b0.wdata.next = self.wb_data0.val();
-            self.s2b0.we.next = true;
-            self.s2b1.waddr.next = self.wb_addr1.val();
-            self.s2b1.wdata.next = self.wb_data1.val();
-            self.s2b1.we.next = true;
-        }
-        self.s3b0.waddr.next = self.lw_addr.val();
-        self.s3b0.wdata.next = self.s_data.val();
-        self.s3b0.we.next = self.lw_valid.val() & (self.l_slot.val() == 3) & !self.lw_par.val();
-        self.s3b1.waddr.next = self.lw_addr.val();
-        self.s3b1.wdata.next = self.s_data.val();
-        self.s3b1.we.next = self.lw_valid.val() & (self.l_slot.val() == 3) & self.lw_par.val();
-        if self.wb_valid.val() & (self.wb_slot.val() == 3) {
-            self.s3b0.waddr.next = self.wb_addr0.val();
-            self.s3b0.wdata.next = self.wb_data0.val();
-            self.s3b0.we.next = true;
-            self.s3b1.waddr.next = self.wb_addr1.val();
-            self.s3b1.wdata.next = self.wb_data1.val();
-            self.s3b1.we.next = true;
-        }
+        // Bank ports of the slots: see `slot.rs`.
+        self.slot0.c_sel.next = self.issue.val() & (self.is_slot.val() == 0);
+        self.slot0.c_addr0.next = self.ca0.val();
+        self.slot0.c_addr1.next = self.ca1.val();
+        self.slot0.c_addr2.next = self.ca2.val();
+        self.slot0.c_addr3.next = self.ca3.val();
+        self.slot0.u_addr.next = self.u_ra.val();
+        self.slot0.w_sel.next = self.wb_valid.val() & (self.wb_slot.val() == 0);
+        self.slot0.w_en0.next = self.bw_en0.val();
+        self.slot0.w_en1.next = self.bw_en1.val();
+        self.slot0.w_en2.next = self.bw_en2.val();
+        self.slot0.w_en3.next = self.bw_en3.val();
+        self.slot0.w_addr0.next = self.bw_addr0.val();
+        self.slot0.w_addr1.next = self.bw_addr1.val();
+        self.slot0.w_addr2.next = self.bw_addr2.val();
+        self.slot0.w_addr3.next = self.bw_addr3.val();
+        self.slot0.w_data0.next = self.bw_data0.val();
+        self.slot0.w_data1.next = self.bw_data1.val();
+        self.slot0.w_data2.next = self.bw_data2.val();
+        self.slot0.w_data3.next = self.bw_data3.val();
+        self.slot0.l_sel.next = self.lw_valid.val() & (self.l_slot.val() == 0);
+        self.slot0.l_bank.next = self.bk_ld.bank.val();
+        self.slot0.l_addr.next = self.bk_ld.word.val();
+        self.slot0.l_data.next = self.s_data.val();
+        self.slot1.c_sel.next = self.issue.val() & (self.is_slot.val() == 1);
+        self.slot1.c_addr0.next = self.ca0.val();
+        self.slot1.c_addr1.next = self.ca1.val();
+        self.slot1.c_addr2.next = self.ca2.val();
+        self.slot1.c_addr3.next = self.ca3.val();
+        self.slot1.u_addr.next = self.u_ra.val();
+        self.slot1.w_sel.next = self.wb_valid.val() & (self.wb_slot.val() == 1);
+        self.slot1.w_en0.next = self.bw_en0.val();
+        self.slot1.w_en1.next = self.bw_en1.val();
+        self.slot1.w_en2.next = self.bw_en2.val();
+        self.slot1.w_en3.next = self.bw_en3.val();
+        self.slot1.w_addr0.next = self.bw_addr0.val();
+        self.slot1.w_addr1.next = self.bw_addr1.val();
+        self.slot1.w_addr2.next = self.bw_addr2.val();
+        self.slot1.w_addr3.next = self.bw_addr3.val();
+        self.slot1.w_data0.next = self.bw_data0.val();
+        self.slot1.w_data1.next = self.bw_data1.val();
+        self.slot1.w_data2.next = self.bw_data2.val();
+        self.slot1.w_data3.next = self.bw_data3.val();
+        self.slot1.l_sel.next = self.lw_valid.val() & (self.l_slot.val() == 1);
+        self.slot1.l_bank.next = self.bk_ld.bank.val();
+        self.slot1.l_addr.next = self.bk_ld.word.val();
+        self.slot1.l_data.next = self.s_data.val();
+        self.slot2.c_sel.next = self.issue.val() & (self.is_slot.val() == 2);
+        self.slot2.c_addr0.next = self.ca0.val();
+        self.slot2.c_addr1.next = self.ca1.val();
+        self.slot2.c_addr2.next = self.ca2.val();
+        self.slot2.c_addr3.next = self.ca3.val();
+        self.slot2.u_addr.next = self.u_ra.val();
+        self.slot2.w_sel.next = self.wb_valid.val() & (self.wb_slot.val() == 2);
+        self.slot2.w_en0.next = self.bw_en0.val();
+        self.slot2.w_en1.next = self.bw_en1.val();
+        self.slot2.w_en2.next = self.bw_en2.val();
+        self.slot2.w_en3.next = self.bw_en3.val();
+        self.slot2.w_addr0.next = self.bw_addr0.val();
+        self.slot2.w_addr1.next = self.bw_addr1.val();
+        self.slot2.w_addr2.next = self.bw_addr2.val();
+        self.slot2.w_addr3.next = self.bw_addr3.val();
+        self.slot2.w_data0.next = self.bw_data0.val();
+        self.slot2.w_data1.next = self.bw_data1.val();
+        self.slot2.w_data2.next = self.bw_data2.val();
+        self.slot2.w_data3.next = self.bw_data3.val();
+        self.slot2.l_sel.next = self.lw_valid.val() & (self.l_slot.val() == 2);
+        self.slot2.l_bank.next = self.bk_ld.bank.val();
+        self.slot2.l_addr.next = self.bk_ld.word.val();
+        self.slot2.l_data.next = self.s_data.val();
+        self.slot3.c_sel.next = self.issue.val() & (self.is_slot.val() == 3);
+        self.slot3.c_addr0.next = self.ca0.val();
+        self.slot3.c_addr1.next = self.ca1.val();
+        self.slot3.c_addr2.next = self.ca2.val();
+        self.slot3.c_addr3.next = self.ca3.val();
+        self.slot3.u_addr.next = self.u_ra.val();
+        self.slot3.w_sel.next = self.wb_valid.val() & (self.wb_slot.val() == 3);
+        self.slot3.w_en0.next = self.bw_en0.val();
+        self.slot3.w_en1.next = self.bw_en1.val();
+        self.slot3.w_en2.next = self.bw_en2.val();
+        self.slot3.w_en3.next = self.bw_en3.val();
+        self.slot3.w_addr0.next = self.bw_addr0.val();
+        self.slot3.w_addr1.next = self.bw_addr1.val();
+        self.slot3.w_addr2.next = self.bw_addr2.val();
+        self.slot3.w_addr3.next = self.bw_addr3.val();
+        self.slot3.w_data0.next = self.bw_data0.val();
+        self.slot3.w_data1.next = self.bw_data1.val();
+        self.slot3.w_data2.next = self.bw_data2.val();
+        self.slot3.w_data3.next = self.bw_data3.val();
+        self.slot3.l_sel.next = self.lw_valid.val() & (self.l_slot.val() == 3);
+        self.slot3.l_bank.next = self.bk_ld.bank.val();
+        self.slot3.l_addr.next = self.bk_ld.word.val();
+        self.slot3.l_data.next = self.s_data.val();
 
         // Butterflies in flight per slot.
         if self.issue.val() & (self.is_slot.val() == 0) & !(self.wb_valid.val() & (self.wb_slot.val() == 0)) {
@@ -935,28 +1356,47 @@ impl Logic for NttBatchCore {
         }
 
         // Output FIFO and stream.
-        self.o_b0.next = self.s0b0.rdata.val();
-        self.o_b1.next = self.s0b1.rdata.val();
+        self.ob0.next = self.slot0.rdata0.val();
+        self.ob1.next = self.slot0.rdata1.val();
+        self.ob2.next = self.slot0.rdata2.val();
+        self.ob3.next = self.slot0.rdata3.val();
         if self.o_slot.q.val() == 1 {
-            self.o_b0.next = self.s1b0.rdata.val();
-            self.o_b1.next = self.s1b1.rdata.val();
+            self.ob0.next = self.slot1.rdata0.val();
+            self.ob1.next = self.slot1.rdata1.val();
+            self.ob2.next = self.slot1.rdata2.val();
+            self.ob3.next = self.slot1.rdata3.val();
         }
         if self.o_slot.q.val() == 2 {
-            self.o_b0.next = self.s2b0.rdata.val();
-            self.o_b1.next = self.s2b1.rdata.val();
+            self.ob0.next = self.slot2.rdata0.val();
+            self.ob1.next = self.slot2.rdata1.val();
+            self.ob2.next = self.slot2.rdata2.val();
+            self.ob3.next = self.slot2.rdata3.val();
         }
         if self.o_slot.q.val() == 3 {
-            self.o_b0.next = self.s3b0.rdata.val();
-            self.o_b1.next = self.s3b1.rdata.val();
+            self.ob0.next = self.slot3.rdata0.val();
+            self.ob1.next = self.slot3.rdata1.val();
+            self.ob2.next = self.slot3.rdata2.val();
+            self.ob3.next = self.slot3.rdata3.val();
         }
-        if self.o_par.q.val() {
-            self.o_data.next = self.o_b1.val();
-        } else {
-            self.o_data.next = self.o_b0.val();
+        self.o_data.next = self.ob0.val();
+        if self.o_bank.q.val() == 1 {
+            self.o_data.next = self.ob1.val();
         }
-        self.fifo.push.next = self.o_valid.q.val();
+        if self.o_bank.q.val() == 2 {
+            self.o_data.next = self.ob2.val();
+        }
+        if self.o_bank.q.val() == 3 {
+            self.o_data.next = self.ob3.val();
+        }
+        // The unloader's reads and the final stage's streamed outputs never meet: the unloader
+        // reads a slot only after its final stage is written back, and the final stage starts
+        // only after every earlier transform's last read.
+        self.fifo.push.next = self.o_valid.q.val() | self.wb_stream.val();
         self.fifo.din.next =
             bit_cast::<257, 256>(self.o_data.val()) | (bit_cast::<257, 1>(self.o_last.q.val().into()) << 256);
+        if self.wb_stream.val() {
+            self.fifo.din.next = bit_cast::<257, 256>(self.half_add.out.val());
+        }
         self.m_valid.next = !self.fifo.empty.val();
         self.m_data.next = self.fifo.dout.val().get_bits::<256>(0);
         self.m_last.next = self.fifo.dout.val().get_bit(256);
