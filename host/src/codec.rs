@@ -250,15 +250,18 @@ impl<'a> Reader<'a> {
     /// `n` field elements in the raw Montgomery form, each checked below the modulus.
     pub fn raw_frs(&mut self, what: &'static str, n: usize) -> Result<Vec<Fr>, DecodeError> {
         let bytes = self.take(n.checked_mul(32).ok_or(DecodeError::Invalid { what, reason: "too many elements".into() })?, what)?;
-        bytes.chunks_exact(32).map(|c| raw_limbs(c, &Fr::MODULUS).map(Fr::new_unchecked).ok_or(DecodeError::NonCanonical { what })).collect()
+        let mut out = Vec::with_capacity(n);
+        for c in bytes.chunks_exact(32) {
+            out.push(raw_limbs(c, &Fr::MODULUS).map(Fr::new_unchecked).ok_or(DecodeError::NonCanonical { what })?);
+        }
+        Ok(out)
     }
     /// `n` G1 points in the raw Montgomery form: canonical coordinates, the infinity flag alone;
     /// on the curve when `check_curve`.
     pub fn raw_g1s(&mut self, what: &'static str, n: usize, check_curve: bool) -> Result<Vec<G1Affine>, DecodeError> {
         let bytes = self.take(n.checked_mul(64).ok_or(DecodeError::Invalid { what, reason: "too many points".into() })?, what)?;
-        bytes
-            .chunks_exact(64)
-            .map(|c| {
+        let mut out = Vec::with_capacity(n);
+        for p in bytes.chunks_exact(64).map(|c| {
                 if c[63] & 0x80 != 0 {
                     return match c[..63].iter().all(|&b| b == 0) && c[63] == 0x80 {
                         true => Ok(G1Affine::identity()),
@@ -276,8 +279,10 @@ impl<'a> Reader<'a> {
                 } else {
                     Ok(p)
                 }
-            })
-            .collect()
+            }) {
+            out.push(p?);
+        }
+        Ok(out)
     }
     pub fn g1(&mut self, what: &'static str) -> Result<G1Affine, DecodeError> {
         g1_from_bytes(self.take(64, what)?.try_into().expect("64 bytes"), what)

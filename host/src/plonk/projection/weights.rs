@@ -90,12 +90,38 @@ impl PartialEq for Weights {
         if self.len() != other.len() {
             return false;
         }
-        match (self.ints(), other.ints()) {
-            (Some(a), Some(b)) => a == b,
-            (None, None) => self.as_fr() == other.as_fr(),
-            _ => false,
+        match ((self.ints.get(), self.fr.get()), (other.ints.get(), other.fr.get())) {
+            ((_, Some(a)), (_, Some(b))) => a == b,
+            ((Some(a), _), (Some(b), _)) => a == b,
+            // Integers on one side, field elements on the other (a decoded key against a circuit
+            // built from field elements): compare each field element with its integer's,
+            // without making either side's other form.
+            ((Some(Some(ints)), _), (_, Some(fr))) | ((_, Some(fr)), (Some(Some(ints)), _)) => fr_equals_ints(fr, ints),
+            _ => match (self.ints(), other.ints()) {
+                (Some(a), Some(b)) => a == b,
+                (None, None) => self.as_fr() == other.as_fr(),
+                _ => false,
+            },
         }
     }
+}
+
+/// Whether `fr[i] = Fr::from(ints[i])` for every i (same lengths): the integers' field elements
+/// from a table of their range when it is small (`codec::ints_to_fr`'s rule), else one by one.
+fn fr_equals_ints(fr: &[Fr], ints: &Ints) -> bool {
+    let ints = ints.to_vec();
+    if fr.len() != ints.len() {
+        return false;
+    }
+    let (Some(&lo), Some(&hi)) = (ints.iter().min(), ints.iter().max()) else {
+        return true;
+    };
+    let span = (hi as i128 - lo as i128) as u128 + 1;
+    if span > 1 << 16 {
+        return fr.iter().zip(&ints).all(|(f, &i)| *f == Fr::from(i));
+    }
+    let table = crate::codec::ints_to_fr(&(lo..=hi).collect::<Vec<i64>>());
+    fr.iter().zip(&ints).all(|(f, &i)| *f == table[(i - lo) as usize])
 }
 
 impl std::fmt::Debug for Weights {
@@ -150,6 +176,23 @@ mod tests {
         assert_ne!(c, a);
         let d: Weights = fr.iter().copied().collect();
         assert_eq!(d, a);
+        // Integers on one side only, field elements on the other (fresh values, nothing derived
+        // yet): equal, and any changed element or length is seen, both ways round.
+        let fresh = || (Weights::from_ints(Ints::new(&ints)), Weights::from(fr.clone()));
+        let (x, y) = fresh();
+        assert!(x == y && y == x);
+        for i in 0..ints.len() {
+            let (x, mut y) = fresh();
+            y[i] += Fr::from(1u64);
+            let y = Weights::from(y.as_fr().clone());
+            assert!(x != y && y != x, "element {i}");
+        }
+        let (x, _) = fresh();
+        let short = Weights::from(fr[..8].to_vec());
+        assert!(x != short && short != x);
+        let wide: Vec<i64> = (0..9).map(|i| i * 100_000).collect();
+        let (x, y) = (Weights::from_ints(Ints::new(&wide)), Weights::from(wide.iter().map(|&v| Fr::from(v)).collect::<Vec<_>>()));
+        assert!(x == y && y == x);
         assert!(format!("{a:?}").starts_with("Weights::Ints") && format!("{:?}", Weights::from(fr)).starts_with("Weights::Fr"));
         // Integers are held in the narrowest width that holds them all, and encode as their
         // field elements do.
