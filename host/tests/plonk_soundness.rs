@@ -295,8 +295,8 @@ fn malformed_encodings_are_errors() {
 }
 
 /// The proving key (version 7) is read as stored: both loads give the key that was written; a
-/// truncated, extended or flipped file fails its digest; an older version is named; a file
-/// forged with a recomputed digest is refused where an element is non-canonical, a count
+/// truncated, extended or flipped file fails its checksum; an older version is named; a file
+/// forged with a recomputed checksum is refused where an element is non-canonical, a count
 /// disagrees with the shape or bytes trail, and — by the checked load — where a derived table
 /// disagrees with the values or a base is off the curve. A forged table the prover's load takes
 /// yields a proof that does not verify.
@@ -321,9 +321,9 @@ fn a_proving_key_is_read_as_stored_and_checked() {
         }
     };
     let message = |b: &[u8], checked: bool| decode(b, checked).err().expect("refused").to_string();
-    let digest_error = "proving key: its SHA-256 digest does not match";
+    let digest_error = "proving key: its CRC-32 checksum does not match";
     // Truncations, an extension, flips in every part (header, key, tables, bases, the digest).
-    for cut in [0, 3, 8, 11, 12, 100, pkb.len() / 2, pkb.len() - 33, pkb.len() - 32, pkb.len() - 1] {
+    for cut in [0, 3, 8, 11, 12, 100, pkb.len() / 2, pkb.len() - 5, pkb.len() - 4, pkb.len() - 1] {
         let m = message(&pkb[..cut], false);
         assert!(m.contains("truncated") || m.contains(digest_error), "cut {cut}: {m}");
     }
@@ -341,13 +341,24 @@ fn a_proving_key_is_read_as_stored_and_checked() {
     foreign[..4].copy_from_slice(b"ZKVK");
     assert!(matches!(decode(&foreign, false), Err(Error::Decode(DecodeError::BadMagic { .. }))));
 
-    // Forged files: the body changed, the digest recomputed.
-    use sha2::Digest;
+    // Forged files: the body changed, the checksum recomputed (an independent CRC-32: the
+    // reflected polynomial 0xEDB88320, bit by bit).
+    let crc32 = |b: &[u8]| -> u32 {
+        let mut c = !0u32;
+        for &x in b {
+            c ^= x as u32;
+            for _ in 0..8 {
+                c = if c & 1 != 0 { (c >> 1) ^ 0xEDB8_8320 } else { c >> 1 };
+            }
+        }
+        !c
+    };
+    assert_eq!(crc32(&pkb[..pkb.len() - 4]).to_le_bytes()[..], pkb[pkb.len() - 4..]);
     let forge = |edit: &dyn Fn(&mut Vec<u8>)| {
-        let mut b = pkb[..pkb.len() - 32].to_vec();
+        let mut b = pkb[..pkb.len() - 4].to_vec();
         edit(&mut b);
-        let d = sha2::Sha256::digest(&b);
-        b.extend_from_slice(&d);
+        let d = crc32(&b);
+        b.extend_from_slice(&d.to_le_bytes());
         b
     };
     let vk_len = u32::from_le_bytes(pkb[8..12].try_into().unwrap()) as usize;
@@ -368,7 +379,7 @@ fn a_proving_key_is_read_as_stored_and_checked() {
     assert!(m.contains("non-canonical fixed column values"), "{m}");
     let m = message(&forge(&|b| b[bases_at..bases_at + 32].fill(0xff)), false);
     assert!(m.contains("non-canonical Lagrange bases"), "{m}");
-    // Trailing bytes inside the digest.
+    // Trailing bytes inside the checksum.
     assert!(matches!(decode(&forge(&|b| b.push(0)), false), Err(Error::Decode(DecodeError::TrailingBytes { .. }))));
     // A changed coefficient: the checked load refuses it; the prover's load takes it, and the
     // proof it makes (if any) does not verify.

@@ -33,9 +33,10 @@
 //! needs); then in the raw Montgomery form of [`crate::codec`] with no further lengths: per fixed
 //! column its values on H, then per fixed column its coefficients, then per fixed column its
 //! values on the extended coset; the same three for σ; L_0 on the extended coset; the Lagrange,
-//! monomial and blinding bases. Last, the SHA-256 of every byte before it: a corrupt, truncated
-//! or extended file is refused before anything else is decoded (the version is read first, so an
-//! older key is named as such). [`ProvingKey::from_bytes`] also recomputes the derived forms and
+//! monomial and blinding bases. Last, the CRC-32 (`u32`) of every byte before it: a corrupt,
+//! truncated or extended file is refused before anything else is decoded (the version is read
+//! first, so an older key is named as such). The checksum guards against accidents, not forgery:
+//! a forged proving key can only make its holder's proofs fail verification. [`ProvingKey::from_bytes`] also recomputes the derived forms and
 //! the fixed and σ commitments and compares them; [`ProvingKey::from_bytes_unchecked_commitments`]
 //! (the prover's path) takes the tables as they are. Versions 3–6 stored only the values (the
 //! derived forms recomputed on every load, ~100 ms for the bundled MLP at load 25) and are
@@ -45,7 +46,6 @@
 //! magic or version, non-canonical elements, invalid points, trailing bytes and inconsistent
 //! sizes with an error.
 
-use sha2::Sha256;
 use sha3::{Digest, Keccak256};
 
 use super::circuit::{Cell, Column, ColumnKind, ConstraintSystem, Expression, Gate, Query, MAX_EXPRESSION_DEPTH};
@@ -365,7 +365,7 @@ impl ProvingKey {
     }
 
     /// The version-7 encoding (module documentation): what the prover uses, in the form it
-    /// uses it, and the SHA-256 of everything before it at the end.
+    /// uses it, and the CRC-32 of everything before it at the end.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut w = Writer::new();
         w.raw(PK_MAGIC);
@@ -384,8 +384,8 @@ impl ProvingKey {
         w.raw_g1s(&self.ck.lagrange);
         w.raw_g1s(&self.ck.monomial);
         w.raw_g1s(&self.ck.blinding);
-        let digest = Sha256::digest(&w.bytes);
-        w.raw(&digest);
+        let checksum = crc32fast::hash(&w.bytes);
+        w.u32(checksum);
         w.bytes
     }
 
@@ -397,12 +397,12 @@ impl ProvingKey {
         Self::decode(bytes, backend, true)
     }
 
-    /// [`Self::from_bytes`] for the prover's own key file: the version, the digest (a corrupt,
+    /// [`Self::from_bytes`] for the prover's own key file: the version, the checksum (a corrupt,
     /// truncated or extended file is refused), the embedded verifying key (decoded and checked),
     /// the counts against its shape and every element canonical are checked; the stored tables
     /// are then taken as they are (no NTT, no commitment, no curve check), as `setup` wrote them.
     /// A key whose tables disagree with its verifying key (a file forged with a recomputed
-    /// digest) can only yield proofs that the verifying key rejects: the caller verifies each
+    /// checksum) can only yield proofs that the verifying key rejects: the caller verifies each
     /// proof before using it (`zkaccel prove` does).
     pub fn from_bytes_unchecked_commitments(bytes: &[u8], backend: &dyn Backend) -> Result<Self> {
         Self::decode(bytes, backend, false)
@@ -415,11 +415,11 @@ impl ProvingKey {
         if version != PK_VERSION {
             return Err(DecodeError::UnsupportedVersion { what: "proving key (run setup again to write the current format)", found: version, supported: PK_VERSION }.into());
         }
-        let Some(body_len) = bytes.len().checked_sub(32).filter(|&l| l >= 8) else {
-            return Err(DecodeError::Truncated { what: "proving key digest", offset: 8, needed: 32, available: bytes.len() - 8 }.into());
+        let Some(body_len) = bytes.len().checked_sub(4).filter(|&l| l >= 8) else {
+            return Err(DecodeError::Truncated { what: "proving key checksum", offset: 8, needed: 4, available: bytes.len() - 8 }.into());
         };
-        if Sha256::digest(&bytes[..body_len])[..] != bytes[body_len..] {
-            return Err(DecodeError::Invalid { what: "proving key", reason: "its SHA-256 digest does not match its contents (corrupt, truncated or edited file)".into() }.into());
+        if crc32fast::hash(&bytes[..body_len]).to_le_bytes()[..] != bytes[body_len..] {
+            return Err(DecodeError::Invalid { what: "proving key", reason: "its CRC-32 checksum does not match its contents (corrupt, truncated or edited file)".into() }.into());
         }
         let mut r = Reader::new(&bytes[..body_len]);
         r.take(8, "proving key header")?;
