@@ -99,9 +99,11 @@ pub fn run(name: &str, data: &[u8]) -> bool {
             }
         }
         "pk" => {
-            // The path `zkaccel prove` and `zkaccel wnn prove` take: every encoding checked, the
-            // columns not re-committed (`from_bytes` adds only MSMs over already decoded values,
-            // which a proof's verification replaces there).
+            // The path `zkaccel prove` and `zkaccel wnn prove` take: version, CRC-32 checksum,
+            // embedded verifying key, counts and canonical elements checked, the stored tables
+            // taken as they are (`from_bytes` adds NTTs, MSMs and curve checks over already
+            // decoded values, which a proof's verification replaces there). Inputs past the
+            // checksum are exercised by `host/tests/plonk_soundness.rs` (forged checksums).
             let _ = ProvingKey::from_bytes_unchecked_commitments(data, &CpuBackend::new());
         }
         "ptau" => {

@@ -14,6 +14,12 @@
 //!   fewest of 1, 2, 4, 8 bytes that hold them all), else w = 32 and canonical field elements;
 //!   a width that is unknown or larger than needed is rejected (one encoding per list).
 //!
+//! * raw forms (`Writer::raw_frs`, `Writer::raw_g1s`; the proving key's precomputed tables only):
+//!   a field element as its **Montgomery** representation x·2^256 mod p, four little-endian
+//!   `u64` limbs, still checked below the modulus on decoding; a G1 point as x ‖ y in that form,
+//!   the point at infinity all zero with bit 7 of byte 63 set. Decoding them is a copy and a
+//!   comparison per element (no multiplication).
+//!
 //! Decoding never panics: every failure is a [`DecodeError`].
 
 use ark_ec::AffineRepr;
@@ -56,19 +62,46 @@ impl Writer {
     /// Field elements that are (mostly) small signed integers, e.g. quantized weights, in the
     /// compact form of the module documentation: 1–2 bytes per quantized weight instead of 32.
     pub fn small_ints(&mut self, v: &[Fr]) {
-        self.u32(v.len() as u32);
         match v.iter().map(small_int).collect::<Option<Vec<i64>>>() {
-            Some(ints) => {
-                let width = ints.iter().map(|&x| int_width(x)).max().unwrap_or(1);
-                self.u8(width);
-                self.bytes.reserve(ints.len() * width as usize);
-                for x in ints {
-                    self.raw(&x.to_le_bytes()[..width as usize]);
-                }
-            }
+            Some(ints) => self.ints(&Ints::new(&ints)),
             None => {
+                self.u32(v.len() as u32);
                 self.u8(FR_WIDTH);
                 v.iter().for_each(|x| self.fr(x));
+            }
+        }
+    }
+    /// [`Writer::small_ints`] of the field elements `ints` stand for (the same bytes).
+    pub fn ints(&mut self, ints: &Ints) {
+        self.u32(ints.len() as u32);
+        self.u8(ints.width());
+        self.bytes.reserve(ints.len() * ints.width() as usize);
+        match ints.as_slice() {
+            IntSlice::I8(v) => v.iter().for_each(|x| self.raw(&x.to_le_bytes())),
+            IntSlice::I16(v) => v.iter().for_each(|x| self.raw(&x.to_le_bytes())),
+            IntSlice::I32(v) => v.iter().for_each(|x| self.raw(&x.to_le_bytes())),
+            IntSlice::I64(v) => v.iter().for_each(|x| self.raw(&x.to_le_bytes())),
+        }
+    }
+    /// Field elements in the raw Montgomery form (no count).
+    pub fn raw_frs(&mut self, v: &[Fr]) {
+        self.bytes.reserve(32 * v.len());
+        for x in v {
+            x.0 .0.iter().for_each(|l| self.u64(*l));
+        }
+    }
+    /// G1 points in the raw Montgomery form (no count).
+    pub fn raw_g1s(&mut self, v: &[G1Affine]) {
+        self.bytes.reserve(64 * v.len());
+        for p in v {
+            match p.xy() {
+                None => {
+                    self.raw(&[0u8; 63]);
+                    self.u8(0x80);
+                }
+                Some((x, y)) => {
+                    x.0 .0.iter().chain(&y.0 .0).for_each(|l| self.u64(*l));
+                }
             }
         }
     }
@@ -170,6 +203,18 @@ impl<'a> Reader<'a> {
     /// [`Reader::small_ints`], also returning the integers themselves when the entries are
     /// stored as integers (None for the 32-byte field-element form).
     pub fn small_ints_and_values(&mut self, what: &'static str, max: usize) -> Result<(Vec<Fr>, Option<Vec<i64>>), DecodeError> {
+        Ok(match self.small_ints_as_stored(what, max)? {
+            SmallInts::Ints(ints) => {
+                let ints = ints.to_vec();
+                (ints_to_fr(&ints), Some(ints))
+            }
+            SmallInts::Fr(v) => (v, None),
+        })
+    }
+
+    /// [`Reader::small_ints`] in the form they are stored: the integers (no field element is
+    /// made), or the field elements when some entry is not a 64-bit integer. The same checks.
+    pub fn small_ints_as_stored(&mut self, what: &'static str, max: usize) -> Result<SmallInts, DecodeError> {
         let n = self.len(what, max)?;
         let width = self.u8(what)?;
         let invalid = |reason: String| DecodeError::Invalid { what, reason };
@@ -177,20 +222,17 @@ impl<'a> Reader<'a> {
             1 | 2 | 4 | 8 => {
                 let w = width as usize;
                 let bytes = self.take(n * w, what)?;
-                let shift = 64 - 8 * w as u32;
-                let mut ints = Vec::with_capacity(n);
-                let mut used = 1u8;
-                for chunk in bytes.chunks_exact(w) {
-                    let mut b = [0u8; 8];
-                    b[..w].copy_from_slice(chunk);
-                    let v = (i64::from_le_bytes(b) << shift) >> shift;
-                    used = used.max(int_width(v));
-                    ints.push(v);
-                }
+                let ints = Ints(match w {
+                    1 => IntsRepr::I8(bytes.iter().map(|&b| b as i8).collect()),
+                    2 => IntsRepr::I16(bytes.chunks_exact(2).map(|c| i16::from_le_bytes([c[0], c[1]])).collect()),
+                    4 => IntsRepr::I32(bytes.chunks_exact(4).map(|c| i32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect()),
+                    _ => IntsRepr::I64(bytes.chunks_exact(8).map(|c| i64::from_le_bytes(c.try_into().expect("8 bytes"))).collect()),
+                });
+                let used = ints.needed_width();
                 if used < width {
                     return Err(invalid(format!("{width}-byte entries where {used} bytes hold every entry (not the canonical width)")));
                 }
-                Ok((ints_to_fr(&ints), Some(ints)))
+                Ok(SmallInts::Ints(ints))
             }
             FR_WIDTH => {
                 if self.remaining() < n * 32 {
@@ -200,10 +242,47 @@ impl<'a> Reader<'a> {
                 if out.iter().all(|x| small_int(x).is_some()) {
                     return Err(invalid("32-byte field elements that are all 64-bit integers (not the canonical width)".into()));
                 }
-                Ok((out, None))
+                Ok(SmallInts::Fr(out))
             }
             _ => Err(invalid(format!("entry width {width}: expected 1, 2, 4, 8 or 32 bytes"))),
         }
+    }
+    /// `n` field elements in the raw Montgomery form, each checked below the modulus.
+    pub fn raw_frs(&mut self, what: &'static str, n: usize) -> Result<Vec<Fr>, DecodeError> {
+        let bytes = self.take(n.checked_mul(32).ok_or(DecodeError::Invalid { what, reason: "too many elements".into() })?, what)?;
+        let mut out = Vec::with_capacity(n);
+        for c in bytes.chunks_exact(32) {
+            out.push(raw_limbs(c, &Fr::MODULUS).map(Fr::new_unchecked).ok_or(DecodeError::NonCanonical { what })?);
+        }
+        Ok(out)
+    }
+    /// `n` G1 points in the raw Montgomery form: canonical coordinates, the infinity flag alone;
+    /// on the curve when `check_curve`.
+    pub fn raw_g1s(&mut self, what: &'static str, n: usize, check_curve: bool) -> Result<Vec<G1Affine>, DecodeError> {
+        let bytes = self.take(n.checked_mul(64).ok_or(DecodeError::Invalid { what, reason: "too many points".into() })?, what)?;
+        let mut out = Vec::with_capacity(n);
+        for p in bytes.chunks_exact(64).map(|c| {
+                if c[63] & 0x80 != 0 {
+                    return match c[..63].iter().all(|&b| b == 0) && c[63] == 0x80 {
+                        true => Ok(G1Affine::identity()),
+                        false => Err(DecodeError::MalformedPoint { what, reason: "infinity flag with non-zero coordinates" }),
+                    };
+                }
+                let coordinate = |b: &[u8]| raw_limbs(b, &Fq::MODULUS).map(Fq::new_unchecked).ok_or(DecodeError::NonCanonical { what });
+                let (x, y) = (coordinate(&c[..32])?, coordinate(&c[32..])?);
+                if x.is_zero() && y.is_zero() {
+                    return Err(DecodeError::MalformedPoint { what, reason: "(0, 0) without the infinity flag" });
+                }
+                let p = G1Affine::new_unchecked(x, y);
+                if check_curve {
+                    check_g1(p, what)
+                } else {
+                    Ok(p)
+                }
+            }) {
+            out.push(p?);
+        }
+        Ok(out)
     }
     pub fn g1(&mut self, what: &'static str) -> Result<G1Affine, DecodeError> {
         g1_from_bytes(self.take(64, what)?.try_into().expect("64 bytes"), what)
@@ -232,7 +311,13 @@ impl<'a> Reader<'a> {
         if x.is_zero() && y.is_zero() {
             return Err(DecodeError::MalformedPoint { what, reason: "(0, 0) without the infinity flag" });
         }
-        check_g2(G2Affine::new_unchecked(x, y), what)
+        let p = G2Affine::new_unchecked(x, y);
+        if p == G2Affine::generator() {
+            // `[1]₂` of every key: the generator is on the curve and in the subgroup, and the
+            // comparison costs nothing next to the subgroup check's scalar multiplication.
+            return Ok(p);
+        }
+        check_g2(p, what)
     }
     /// Fails unless every byte was consumed.
     pub fn finish(&self, what: &'static str) -> Result<(), DecodeError> {
@@ -240,6 +325,98 @@ impl<'a> Reader<'a> {
             0 => Ok(()),
             count => Err(DecodeError::TrailingBytes { what, count }),
         }
+    }
+}
+
+/// A [`Writer::small_ints`] list as it was stored.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SmallInts {
+    /// Every entry a 64-bit integer.
+    Ints(Ints),
+    /// Some entry is not: the field elements.
+    Fr(Vec<Fr>),
+}
+
+/// 64-bit integers held in the narrowest of 1, 2, 4 or 8 bytes that holds them all (the width
+/// [`Writer::small_ints`] stores them with): a quantized layer's weights take a byte each.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ints(IntsRepr);
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum IntsRepr {
+    I8(Vec<i8>),
+    I16(Vec<i16>),
+    I32(Vec<i32>),
+    I64(Vec<i64>),
+}
+
+/// The integers of an [`Ints`] in their stored type.
+#[derive(Clone, Copy, Debug)]
+pub enum IntSlice<'a> {
+    I8(&'a [i8]),
+    I16(&'a [i16]),
+    I32(&'a [i32]),
+    I64(&'a [i64]),
+}
+
+impl Ints {
+    pub fn new(v: &[i64]) -> Self {
+        let width = v.iter().min().into_iter().chain(v.iter().max()).map(|&x| int_width(x)).max().unwrap_or(1);
+        Self(match width {
+            1 => IntsRepr::I8(v.iter().map(|&x| x as i8).collect()),
+            2 => IntsRepr::I16(v.iter().map(|&x| x as i16).collect()),
+            4 => IntsRepr::I32(v.iter().map(|&x| x as i32).collect()),
+            _ => IntsRepr::I64(v.to_vec()),
+        })
+    }
+    pub fn as_slice(&self) -> IntSlice<'_> {
+        match &self.0 {
+            IntsRepr::I8(v) => IntSlice::I8(v),
+            IntsRepr::I16(v) => IntSlice::I16(v),
+            IntsRepr::I32(v) => IntSlice::I32(v),
+            IntsRepr::I64(v) => IntSlice::I64(v),
+        }
+    }
+    pub fn len(&self) -> usize {
+        match self.as_slice() {
+            IntSlice::I8(v) => v.len(),
+            IntSlice::I16(v) => v.len(),
+            IntSlice::I32(v) => v.len(),
+            IntSlice::I64(v) => v.len(),
+        }
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// The bytes per entry: 1, 2, 4 or 8.
+    pub fn width(&self) -> u8 {
+        match self.as_slice() {
+            IntSlice::I8(_) => 1,
+            IntSlice::I16(_) => 2,
+            IntSlice::I32(_) => 4,
+            IntSlice::I64(_) => 8,
+        }
+    }
+    pub fn to_vec(&self) -> Vec<i64> {
+        match self.as_slice() {
+            IntSlice::I8(v) => v.iter().map(|&x| x as i64).collect(),
+            IntSlice::I16(v) => v.iter().map(|&x| x as i64).collect(),
+            IntSlice::I32(v) => v.iter().map(|&x| x as i64).collect(),
+            IntSlice::I64(v) => v.to_vec(),
+        }
+    }
+    /// The width the entries need (that of the smallest or the largest; 1 when empty).
+    fn needed_width(&self) -> u8 {
+        fn extremes<T: Copy + Ord + Into<i64>>(v: &[T]) -> [Option<i64>; 2] {
+            [v.iter().min().map(|&x| x.into()), v.iter().max().map(|&x| x.into())]
+        }
+        let ends = match self.as_slice() {
+            IntSlice::I8(v) => extremes(v),
+            IntSlice::I16(v) => extremes(v),
+            IntSlice::I32(v) => extremes(v),
+            IntSlice::I64(v) => extremes(v),
+        };
+        ends.into_iter().flatten().map(int_width).max().unwrap_or(1)
     }
 }
 
@@ -322,6 +499,12 @@ pub fn fq_to_le(v: &Fq) -> [u8; 32] {
 
 fn limbs(b: &[u8; 32]) -> [u64; 4] {
     core::array::from_fn(|i| u64::from_le_bytes(b[8 * i..8 * i + 8].try_into().expect("8 bytes")))
+}
+
+/// 32 bytes as four little-endian limbs, if below `modulus` (a raw Montgomery representation).
+fn raw_limbs(b: &[u8], modulus: &ark_ff::BigInt<4>) -> Option<ark_ff::BigInt<4>> {
+    let l = ark_ff::BigInt::<4>(core::array::from_fn(|i| u64::from_le_bytes(b[8 * i..8 * i + 8].try_into().expect("8 bytes"))));
+    (l < *modulus).then_some(l)
 }
 
 /// The canonical little-endian integer as an Fr; `None` if it is `≥ r`.

@@ -293,3 +293,110 @@ fn malformed_encodings_are_errors() {
     pkbad[first_fixed] ^= 1;
     assert!(ProvingKey::from_bytes(&pkbad, &s.backend).is_err());
 }
+
+/// The proving key (version 7) is read as stored: both loads give the key that was written; a
+/// truncated, extended or flipped file fails its checksum; an older version is named; a file
+/// forged with a recomputed checksum is refused where an element is non-canonical, a count
+/// disagrees with the shape or bytes trail, and — by the checked load — where a derived table
+/// disagrees with the values or a base is off the curve. A forged table the prover's load takes
+/// yields a proof that does not verify.
+#[test]
+fn a_proving_key_is_read_as_stored_and_checked() {
+    use zkaccel::error::DecodeError;
+    let mut rng = TestRng::for_test("plonk::a_proving_key_is_read_as_stored");
+    let s = common::standard(3, 1, &mut rng);
+    let pkb = s.pk.to_bytes();
+    for pk in [ProvingKey::from_bytes(&pkb, &s.backend).unwrap(), ProvingKey::from_bytes_unchecked_commitments(&pkb, &s.backend).unwrap()] {
+        assert_eq!(pk.vk, s.pk.vk);
+        assert_eq!((&pk.fixed_values, &pk.fixed_coeffs, &pk.fixed_ext), (&s.pk.fixed_values, &s.pk.fixed_coeffs, &s.pk.fixed_ext));
+        assert_eq!((&pk.sigma_values, &pk.sigma_coeffs, &pk.sigma_ext, &pk.l0_ext), (&s.pk.sigma_values, &s.pk.sigma_coeffs, &s.pk.sigma_ext, &s.pk.l0_ext));
+        assert_eq!((&pk.ck, pk.ck_ids), (&s.pk.ck, s.pk.ck_ids));
+        assert_eq!(pk.to_bytes(), pkb);
+    }
+    let decode = |b: &[u8], checked: bool| -> Result<ProvingKey, Error> {
+        if checked {
+            ProvingKey::from_bytes(b, &s.backend)
+        } else {
+            ProvingKey::from_bytes_unchecked_commitments(b, &s.backend)
+        }
+    };
+    let message = |b: &[u8], checked: bool| decode(b, checked).err().expect("refused").to_string();
+    let digest_error = "proving key: its CRC-32 checksum does not match";
+    // Truncations, an extension, flips in every part (header, key, tables, bases, the digest).
+    for cut in [0, 3, 8, 11, 12, 100, pkb.len() / 2, pkb.len() - 5, pkb.len() - 4, pkb.len() - 1] {
+        let m = message(&pkb[..cut], false);
+        assert!(m.contains("truncated") || m.contains(digest_error), "cut {cut}: {m}");
+    }
+    assert!(message(&[pkb.as_slice(), &[0]].concat(), false).contains(digest_error));
+    for i in (12..pkb.len()).step_by(pkb.len() / 97) {
+        let mut b = pkb.clone();
+        b[i] ^= 1 << (i % 8);
+        assert!(message(&b, false).contains(digest_error), "flip at {i}");
+    }
+    // An older version (whatever follows) and a foreign magic are named.
+    let mut old = pkb.clone();
+    old[4..8].copy_from_slice(&6u32.to_le_bytes());
+    assert!(matches!(decode(&old, false), Err(Error::Decode(DecodeError::UnsupportedVersion { found: 6, supported: 7, .. }))));
+    let mut foreign = pkb.clone();
+    foreign[..4].copy_from_slice(b"ZKVK");
+    assert!(matches!(decode(&foreign, false), Err(Error::Decode(DecodeError::BadMagic { .. }))));
+
+    // Forged files: the body changed, the checksum recomputed (an independent CRC-32: the
+    // reflected polynomial 0xEDB88320, bit by bit).
+    let crc32 = |b: &[u8]| -> u32 {
+        let mut c = !0u32;
+        for &x in b {
+            c ^= x as u32;
+            for _ in 0..8 {
+                c = if c & 1 != 0 { (c >> 1) ^ 0xEDB8_8320 } else { c >> 1 };
+            }
+        }
+        !c
+    };
+    assert_eq!(crc32(&pkb[..pkb.len() - 4]).to_le_bytes()[..], pkb[pkb.len() - 4..]);
+    let forge = |edit: &dyn Fn(&mut Vec<u8>)| {
+        let mut b = pkb[..pkb.len() - 4].to_vec();
+        edit(&mut b);
+        let d = crc32(&b);
+        b.extend_from_slice(&d.to_le_bytes());
+        b
+    };
+    let vk_len = u32::from_le_bytes(pkb[8..12].try_into().unwrap()) as usize;
+    let counts = 12 + vk_len;
+    let tables = counts + 7 * 4;
+    let shape = s.pk.vk.shape();
+    let (n, ext_n, nf) = (shape.n, 1usize << shape.ext_k, s.pk.fixed_values.len());
+    assert!(nf > 0);
+    let coeffs_at = tables + 32 * nf * n;
+    let ext_at = coeffs_at + 32 * nf * n;
+    let ns = s.pk.sigma_values.len();
+    let bases_at = tables + 32 * (nf + ns) * (2 * n + ext_n) + 32 * ext_n;
+    // A count that disagrees with the verifying key's shape.
+    let m = message(&forge(&|b| b[counts] ^= 1), false);
+    assert!(m.contains("domain size") && m.contains("needs"), "{m}");
+    // A non-canonical element: the first fixed value's limbs all ones (≥ r).
+    let m = message(&forge(&|b| b[tables..tables + 32].fill(0xff)), false);
+    assert!(m.contains("non-canonical fixed column values"), "{m}");
+    let m = message(&forge(&|b| b[bases_at..bases_at + 32].fill(0xff)), false);
+    assert!(m.contains("non-canonical Lagrange bases"), "{m}");
+    // Trailing bytes inside the checksum.
+    assert!(matches!(decode(&forge(&|b| b.push(0)), false), Err(Error::Decode(DecodeError::TrailingBytes { .. }))));
+    // A changed coefficient: the checked load refuses it; the prover's load takes it, and the
+    // proof it makes (if any) does not verify.
+    let bad_coeff = forge(&|b| b[coeffs_at] ^= 1);
+    let m = message(&bad_coeff, true);
+    assert!(m.contains("coefficient or coset tables"), "{m}");
+    let pk = decode(&bad_coeff, false).unwrap();
+    assert_ne!(pk.fixed_coeffs, s.pk.fixed_coeffs);
+    if let Ok(p) = prove(&s.backend, &pk, &s.witness, &s.instances, &mut rng) {
+        assert!(verify(&s.pk.vk, &p, &s.instances).is_err(), "a proof with a forged coefficient table verifies");
+    }
+    let bad_ext = forge(&|b| b[ext_at + 5] ^= 1);
+    assert!(message(&bad_ext, true).contains("coefficient or coset tables"));
+    // A changed value: its commitment no longer matches (checked load).
+    assert!(message(&forge(&|b| b[tables] ^= 1), true).contains("do not match the verifying key's commitments"));
+    // A base off the curve (y + 1 in Montgomery form stays canonical for this point or is refused).
+    let off_curve = forge(&|b| b[bases_at + 32] ^= 1);
+    let m = message(&off_curve, true);
+    assert!(m.contains("Lagrange bases is not on the curve") || m.contains("non-canonical Lagrange bases"), "{m}");
+}

@@ -278,7 +278,7 @@ impl ConstraintSystem {
     /// Declares a product y = W·x + b with public `weights` (row-major, outputs × inputs) and
     /// `bias` over advice cells (`plonk::projection`).
     pub fn project(&mut self, name: impl Into<String>, inputs: Vec<Cell>, outputs: Vec<Cell>, weights: Vec<Fr>, bias: Vec<Fr>) {
-        self.projections.push(super::projection::Projection { name: name.into(), inputs, outputs, weights, bias });
+        self.projections.push(super::projection::Projection { name: name.into(), inputs, outputs, weights: weights.into(), bias });
     }
 
     /// Declares a convolution y = T_W·x + b over advice cells with public kernel and bias

@@ -26,11 +26,21 @@
 //! else w = 32 and canonical Fr. Quantized weights take 1–2 bytes instead of 32; decoding
 //! refuses an unknown or non-minimal width (one encoding per key, hence one digest).
 //!
-//! Proving key (`ZKPK`, version 3 and 4): magic, version, the verifying key (`u32` length + bytes), the
-//! fixed columns' and σ's values on H (`u32` count, then `u32` length + Fr each), and the commit
-//! key (Lagrange bases, monomial bases, blinding bases: `u32` count + G1 each). Derived forms
-//! (coefficients, coset evaluations) are recomputed on load, and the fixed and σ commitments are
-//! recomputed and compared with the verifying key's.
+//! Proving key (`ZKPK`, version 7, [`PK_VERSION`]): what the prover uses, in the form it uses
+//! it, so that loading is reading: magic, `u32` version, the verifying key (`u32` length +
+//! bytes), then `u32` each: n, the extended domain size, the fixed and σ column counts, the
+//! Lagrange, monomial and blinding basis counts (each must equal what the verifying key's shape
+//! needs); then in the raw Montgomery form of [`crate::codec`] with no further lengths: per fixed
+//! column its values on H, then per fixed column its coefficients, then per fixed column its
+//! values on the extended coset; the same three for σ; L_0 on the extended coset; the Lagrange,
+//! monomial and blinding bases. Last, the CRC-32 (`u32`) of every byte before it: a corrupt,
+//! truncated or extended file is refused before anything else is decoded (the version is read
+//! first, so an older key is named as such). The checksum guards against accidents, not forgery:
+//! a forged proving key can only make its holder's proofs fail verification. [`ProvingKey::from_bytes`] also recomputes the derived forms and
+//! the fixed and σ commitments and compares them; [`ProvingKey::from_bytes_unchecked_commitments`]
+//! (the prover's path) takes the tables as they are. Versions 3–6 stored only the values (the
+//! derived forms recomputed on every load, ~100 ms for the bundled MLP at load 25) and are
+//! refused with a version error.
 //!
 //! Encodings of elements are those of [`crate::codec`]. Decoding rejects truncated input, wrong
 //! magic or version, non-canonical elements, invalid points, trailing bytes and inconsistent
@@ -52,6 +62,9 @@ use ark_ec::CurveGroup;
 pub const VK_MAGIC: &[u8; 4] = b"ZKVK";
 pub const PK_MAGIC: &[u8; 4] = b"ZKPK";
 pub const KEY_VERSION: u32 = 6;
+/// The proving key's version (its own since version 7; version-7 keys embed a version-6
+/// verifying key).
+pub const PK_VERSION: u32 = 7;
 /// Marks the optional statement binding at the end of a verifying key (see
 /// [`VerifyingKey::with_binding`]).
 pub const VK_BINDING_MAGIC: &[u8; 4] = b"ZKVB";
@@ -62,7 +75,6 @@ pub const MAX_VK_BINDING: usize = 1 << 20;
 const MAX_COLUMNS: usize = 1 << 16;
 const MAX_GATES: usize = 1 << 16;
 const MAX_NAME: usize = 1 << 12;
-const MAX_POINTS: usize = (1 << 27) + 64;
 /// Bound on a projection's cells and weights while decoding.
 const MAX_PROJECTION_ITEMS: usize = 1 << 28;
 
@@ -122,9 +134,6 @@ pub struct VerifyingKey {
     digest: [u8; 32],
     /// What the application binds to the key (e.g. what its public inputs mean); empty if none.
     binding: Vec<u8>,
-    /// Each matrix projection's weights as the integers they are (None when some weight is
-    /// not a 64-bit integer): the verifier's v = rᵀW multiplies by them directly.
-    weight_ints: Vec<Option<Vec<i64>>>,
 }
 
 impl VerifyingKey {
@@ -140,14 +149,12 @@ impl VerifyingKey {
 
     /// [`Self::new`] with a binding, the digest computed once.
     fn assemble(k: u32, cs: ConstraintSystem, fixed_commitments: Vec<G1Affine>, sigma_commitments: Vec<G1Affine>, srs: VerifierSrs, binding: Vec<u8>) -> Result<Self> {
-        let ints = cs.projections.iter().map(|p| p.weights.iter().map(crate::codec::small_int).collect()).collect();
-        let mut vk = Self::assemble_with(k, cs, fixed_commitments, sigma_commitments, srs, binding, ints)?;
+        let mut vk = Self::assemble_with(k, cs, fixed_commitments, sigma_commitments, srs, binding)?;
         vk.digest = Keccak256::digest(vk.to_bytes()).into();
         Ok(vk)
     }
 
-    /// The checks of [`Self::assemble`], the weights' integers given and the digest left to the
-    /// caller.
+    /// The checks of [`Self::assemble`], the digest left to the caller.
     fn assemble_with(
         k: u32,
         cs: ConstraintSystem,
@@ -155,7 +162,6 @@ impl VerifyingKey {
         sigma_commitments: Vec<G1Affine>,
         srs: VerifierSrs,
         binding: Vec<u8>,
-        weight_ints: Vec<Option<Vec<i64>>>,
     ) -> Result<Self> {
         let shape = Shape::new(&cs, k)?;
         if fixed_commitments.len() != cs.num_fixed || sigma_commitments.len() != cs.permutation.len() {
@@ -164,19 +170,13 @@ impl VerifyingKey {
         if binding.len() > MAX_VK_BINDING {
             return Err(Error::Circuit(format!("a verifying key binding of {} bytes exceeds {MAX_VK_BINDING}", binding.len())));
         }
-        if weight_ints.len() != cs.projections.len()
-            || weight_ints.iter().zip(&cs.projections).any(|(w, p)| w.as_ref().is_some_and(|w| w.len() != p.weights.len()))
-        {
-            return Err(Error::Circuit("the weights' integers do not match the projections".into()));
-        }
-        Ok(Self { k, cs, fixed_commitments, sigma_commitments, srs, shape, domain: Domain::new(k)?, digest: [0; 32], binding, weight_ints })
+        Ok(Self { k, cs, fixed_commitments, sigma_commitments, srs, shape, domain: Domain::new(k)?, digest: [0; 32], binding })
     }
 
     /// Each matrix projection's weights as integers (in `cs().projections` order; None where
-    /// some weight is not a 64-bit integer). Equal to the field elements `cs().projections[i].
-    /// weights` (the decoder produced both from the same bytes).
-    pub fn projection_weight_ints(&self) -> &[Option<Vec<i64>>] {
-        &self.weight_ints
+    /// some weight is not a 64-bit integer): [`super::projection::Weights::ints`], copied.
+    pub fn projection_weight_ints(&self) -> Vec<Option<Vec<i64>>> {
+        self.cs.projections.iter().map(|p| p.weights.ints().map(crate::codec::Ints::to_vec)).collect()
     }
 
     pub fn k(&self) -> u32 {
@@ -262,7 +262,7 @@ impl VerifyingKey {
             return Err(DecodeError::UnsupportedVersion { what: "verifying key", found: version, supported: KEY_VERSION }.into());
         }
         let k = r.u32("k")?;
-        let (cs, weight_ints) = read_cs(r)?;
+        let cs = read_cs(r)?;
         let fixed = r.g1s("fixed commitment", MAX_COLUMNS)?;
         let sigma = r.g1s("sigma commitment", MAX_COLUMNS)?;
         let srs = VerifierSrs { g1: r.g1("[1]_1")?, g2: r.g2("[1]_2")?, tau_g2: r.g2("[tau]_2")? };
@@ -277,7 +277,7 @@ impl VerifyingKey {
         } else {
             Vec::new()
         };
-        Self::assemble_with(k, cs, fixed, sigma, srs, binding, weight_ints).map_err(|e| match e {
+        Self::assemble_with(k, cs, fixed, sigma, srs, binding).map_err(|e| match e {
             Error::Circuit(reason) => DecodeError::Invalid { what: "verifying key", reason }.into(),
             e => e,
         })
@@ -364,62 +364,111 @@ impl ProvingKey {
         Ok(Self { vk, ck, fixed_values, fixed_coeffs: coeffs, fixed_ext: ext, sigma_values, sigma_coeffs, sigma_ext, l0_ext, ck_ids })
     }
 
+    /// The version-7 encoding (module documentation): what the prover uses, in the form it
+    /// uses it, and the CRC-32 of everything before it at the end.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut w = Writer::new();
         w.raw(PK_MAGIC);
-        w.u32(KEY_VERSION);
+        w.u32(PK_VERSION);
         let vk = self.vk.to_bytes();
         w.u32(vk.len() as u32);
         w.raw(&vk);
-        for cols in [&self.fixed_values, &self.sigma_values] {
-            w.u32(cols.len() as u32);
-            cols.iter().for_each(|c| w.frs(c));
+        let shape = self.vk.shape();
+        for v in [shape.n, 1 << shape.ext_k, self.fixed_values.len(), self.sigma_values.len(), self.ck.lagrange.len(), self.ck.monomial.len(), self.ck.blinding.len()] {
+            w.u32(v as u32);
         }
-        w.g1s(&self.ck.lagrange);
-        w.g1s(&self.ck.monomial);
-        w.g1s(&self.ck.blinding);
+        for cols in [&self.fixed_values, &self.fixed_coeffs, &self.fixed_ext, &self.sigma_values, &self.sigma_coeffs, &self.sigma_ext] {
+            cols.iter().for_each(|c| w.raw_frs(c));
+        }
+        w.raw_frs(&self.l0_ext);
+        w.raw_g1s(&self.ck.lagrange);
+        w.raw_g1s(&self.ck.monomial);
+        w.raw_g1s(&self.ck.blinding);
+        let checksum = crc32fast::hash(&w.bytes);
+        w.u32(checksum);
         w.bytes
     }
 
-    /// Decodes a proving key and checks its fixed and σ columns against the verifying key's
-    /// commitments (one multi-scalar multiplication per column).
+    /// Decodes a proving key and checks it fully: the fixed and σ columns against the
+    /// verifying key's commitments (one multi-scalar multiplication per column), their
+    /// coefficient and extended-coset forms against the values (recomputed), and every commit-key
+    /// point on the curve.
     pub fn from_bytes(bytes: &[u8], backend: &dyn Backend) -> Result<Self> {
         Self::decode(bytes, backend, true)
     }
 
-    /// [`Self::from_bytes`] without recomputing the fixed and σ commitments: every encoding is
-    /// still checked (points on the curve, canonical scalars, shapes, no trailing bytes), but
-    /// columns that disagree with the key's commitments are not detected here. For a caller that
-    /// compares the columns with its own circuit and verifies each proof before using it (a
-    /// wrong column then gives a proof that the verifying key rejects), this saves a proof's
-    /// worth of MSMs per key load.
+    /// [`Self::from_bytes`] for the prover's own key file: the version, the checksum (a corrupt,
+    /// truncated or extended file is refused), the embedded verifying key (decoded and checked),
+    /// the counts against its shape and every element canonical are checked; the stored tables
+    /// are then taken as they are (no NTT, no commitment, no curve check), as `setup` wrote them.
+    /// A key whose tables disagree with its verifying key (a file forged with a recomputed
+    /// checksum) can only yield proofs that the verifying key rejects: the caller verifies each
+    /// proof before using it (`zkaccel prove` does).
     pub fn from_bytes_unchecked_commitments(bytes: &[u8], backend: &dyn Backend) -> Result<Self> {
         Self::decode(bytes, backend, false)
     }
 
-    fn decode(bytes: &[u8], backend: &dyn Backend, check_commitments: bool) -> Result<Self> {
+    fn decode(bytes: &[u8], backend: &dyn Backend, check: bool) -> Result<Self> {
         let mut r = Reader::new(bytes);
         r.magic(PK_MAGIC, "proving key")?;
         let version = r.u32("proving key version")?;
-        if version != KEY_VERSION {
-            return Err(DecodeError::UnsupportedVersion { what: "proving key", found: version, supported: KEY_VERSION }.into());
+        if version != PK_VERSION {
+            return Err(DecodeError::UnsupportedVersion { what: "proving key (run setup again to write the current format)", found: version, supported: PK_VERSION }.into());
         }
-        let vk_len = r.len("verifying key length", bytes.len())?;
-        let vk = VerifyingKey::from_bytes(r.take(vk_len, "verifying key")?)?;
-        let n = vk.shape().n;
-        let mut cols = |what| -> Result<Vec<Vec<Fr>>> {
-            let count = r.len(what, MAX_COLUMNS)?;
-            (0..count).map(|_| Ok(r.frs(what, n)?)).collect()
+        let Some(body_len) = bytes.len().checked_sub(4).filter(|&l| l >= 8) else {
+            return Err(DecodeError::Truncated { what: "proving key checksum", offset: 8, needed: 4, available: bytes.len() - 8 }.into());
         };
-        let fixed = cols("fixed column")?;
-        let sigma = cols("sigma column")?;
+        if crc32fast::hash(&bytes[..body_len]).to_le_bytes()[..] != bytes[body_len..] {
+            return Err(DecodeError::Invalid { what: "proving key", reason: "its CRC-32 checksum does not match its contents (corrupt, truncated or edited file)".into() }.into());
+        }
+        let mut r = Reader::new(&bytes[..body_len]);
+        r.take(8, "proving key header")?;
+        let vk_len = r.len("verifying key length", body_len)?;
+        let vk = VerifyingKey::from_bytes(r.take(vk_len, "verifying key")?)?;
+        let shape = vk.shape().clone();
+        let (n, ext_n) = (shape.n, 1usize << shape.ext_k);
+        let expected = [
+            ("domain size", n),
+            ("extended domain size", ext_n),
+            ("fixed column count", vk.cs().num_fixed),
+            ("sigma column count", vk.cs().permutation.len()),
+            ("Lagrange basis count", n),
+            ("monomial basis count", shape.srs_degree + 1),
+            ("blinding basis count", shape.max_blinding),
+        ];
+        for (what, want) in expected {
+            let found = r.u32(what)? as usize;
+            if found != want {
+                return Err(DecodeError::Invalid { what: "proving key", reason: format!("{what} {found}, its verifying key needs {want}") }.into());
+            }
+        }
+        let (nf, ns) = (vk.cs().num_fixed, vk.cs().permutation.len());
+        let mut cols = |what: &'static str, count: usize, len: usize| -> Result<Vec<Vec<Fr>>> { (0..count).map(|_| Ok(r.raw_frs(what, len)?)).collect() };
+        let fixed_values = cols("fixed column values", nf, n)?;
+        let fixed_coeffs = cols("fixed column coefficients", nf, n)?;
+        let fixed_ext = cols("fixed column coset evaluations", nf, ext_n)?;
+        let sigma_values = cols("sigma column values", ns, n)?;
+        let sigma_coeffs = cols("sigma column coefficients", ns, n)?;
+        let sigma_ext = cols("sigma column coset evaluations", ns, ext_n)?;
+        let l0_ext = r.raw_frs("L_0 coset evaluations", ext_n)?;
         let ck = CommitKey {
-            lagrange: r.g1s("Lagrange bases", MAX_POINTS)?,
-            monomial: r.g1s("monomial bases", MAX_POINTS)?,
-            blinding: r.g1s("blinding bases", 64)?,
+            lagrange: r.raw_g1s("Lagrange bases", n, check)?,
+            monomial: r.raw_g1s("monomial bases", shape.srs_degree + 1, check)?,
+            blinding: r.raw_g1s("blinding bases", shape.max_blinding, check)?,
         };
         r.finish("proving key")?;
-        Self::build(backend, vk, ck, fixed, sigma, check_commitments)
+        if check {
+            // Recompute the derived forms and the commitments, and compare.
+            let built = Self::build(backend, vk, ck, fixed_values, sigma_values, true)?;
+            if (&built.fixed_coeffs, &built.fixed_ext, &built.sigma_coeffs, &built.sigma_ext, &built.l0_ext) != (&fixed_coeffs, &fixed_ext, &sigma_coeffs, &sigma_ext, &l0_ext) {
+                return Err(Error::Circuit("the proving key's coefficient or coset tables do not match its fixed / sigma values".into()));
+            }
+            return Ok(built);
+        }
+        let ck_ids = ck.ids();
+        // As `build` does: the backend holds the Lagrange bases from the key's load on.
+        backend.load_bases(ck_ids[0], &ck.lagrange)?;
+        Ok(Self { vk, ck, fixed_values, fixed_coeffs, fixed_ext, sigma_values, sigma_coeffs, sigma_ext, l0_ext, ck_ids })
     }
 }
 
@@ -487,7 +536,10 @@ fn write_cs(w: &mut Writer, cs: &ConstraintSystem) {
                 w.u32(c.row as u32);
             }
         }
-        w.small_ints(&p.weights);
+        match p.weights.ints() {
+            Some(ints) => w.ints(ints),
+            None => w.small_ints(&p.weights),
+        }
         w.small_ints(&p.bias);
     }
     w.u32(cs.conv_projections.len() as u32);
@@ -512,8 +564,9 @@ fn write_cs(w: &mut Writer, cs: &ConstraintSystem) {
     }
 }
 
-/// The constraint system and each matrix projection's weights as integers (when stored so).
-fn read_cs(r: &mut Reader<'_>) -> Result<(ConstraintSystem, Vec<Option<Vec<i64>>>)> {
+/// The constraint system; matrix projections' weights stored as integers stay integers
+/// ([`super::projection::Weights::from_ints`]).
+fn read_cs(r: &mut Reader<'_>) -> Result<ConstraintSystem> {
     let num_fixed = r.len("fixed column count", MAX_COLUMNS)?;
     let num_advice = r.len("advice column count", MAX_COLUMNS)?;
     let num_instance = r.len("instance column count", MAX_COLUMNS)?;
@@ -539,7 +592,6 @@ fn read_cs(r: &mut Reader<'_>) -> Result<(ConstraintSystem, Vec<Option<Vec<i64>>
     }
     let np = r.len("projection count", MAX_GATES)?;
     let mut projections = Vec::with_capacity(np.min(1024));
-    let mut weight_ints = Vec::with_capacity(np.min(1024));
     for _ in 0..np {
         let name = read_name(r, "projection name")?;
         let mut cells = |what| -> Result<Vec<Cell>> {
@@ -548,8 +600,10 @@ fn read_cs(r: &mut Reader<'_>) -> Result<(ConstraintSystem, Vec<Option<Vec<i64>>
         };
         let inputs = cells("projection input count")?;
         let outputs = cells("projection output count")?;
-        let (weights, ints) = r.small_ints_and_values("projection weight", MAX_PROJECTION_ITEMS)?;
-        weight_ints.push(ints);
+        let weights = match r.small_ints_as_stored("projection weight", MAX_PROJECTION_ITEMS)? {
+            crate::codec::SmallInts::Ints(ints) => super::projection::Weights::from_ints(ints),
+            crate::codec::SmallInts::Fr(v) => v.into(),
+        };
         let bias = r.small_ints("projection bias", MAX_PROJECTION_ITEMS)?;
         projections.push(super::projection::Projection { name, inputs, outputs, weights, bias });
     }
@@ -595,7 +649,7 @@ fn read_cs(r: &mut Reader<'_>) -> Result<(ConstraintSystem, Vec<Option<Vec<i64>>
     }
     let cs = ConstraintSystem { num_fixed, num_advice, num_instance, gates, permutation, lookups, projections, conv_projections };
     cs.validate().map_err(|e| DecodeError::Invalid { what: "constraint system", reason: e.to_string() })?;
-    Ok((cs, weight_ints))
+    Ok(cs)
 }
 
 fn write_expr(w: &mut Writer, e: &Expression) {

@@ -4,7 +4,6 @@
 
 use std::collections::HashMap;
 
-use ark_ec::AffineRepr;
 
 use super::circuit::{ColumnKind, Query};
 use super::evaluation::{combined_constraints, PermutationAt};
@@ -14,7 +13,7 @@ use super::{absorb_points, absorb_preamble, lookup_challenges, opening_list, per
 use crate::error::{Error, Result};
 use crate::poly::kzg::multiopen::{self, VerifierQuery};
 use crate::transcript::Transcript;
-use crate::{Fr, G1Projective};
+use crate::{Fr, G1Affine};
 
 /// The Fiat–Shamir challenges of a proof.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -107,7 +106,7 @@ pub fn verify(vk: &VerifyingKey, proof: &Proof, instances: &[Vec<Fr>]) -> Result
         return Err(reject("wrong number of opening witnesses"));
     }
     let t_eval = quotient_eval(vk, proof, instances, &ch)?;
-    let t_commitment = vanishing::verifier::combined_commitment(&proof.quotient_commitments, zeta, shape.piece_size);
+    let t_commitment = vanishing::verifier::combined_terms(&proof.quotient_commitments, zeta, shape.piece_size);
 
     // The batched opening, in the shared order.
     let (mut ia, mut ifx, mut is) = (0, 0, 0);
@@ -115,26 +114,26 @@ pub fn verify(vk: &VerifyingKey, proof: &Proof, instances: &[Vec<Fr>]) -> Result
         .iter()
         .map(|&(o, rot)| {
             let point = domain.rotate(zeta, rot);
-            let (commitment, eval): (G1Projective, Fr) = match o {
+            let (commitment, eval): (G1Affine, Fr) = match o {
                 Opened::Advice(i) => {
                     ia += 1;
-                    (proof.advice_commitments[queries.advice[i].column.index].into_group(), proof.advice_evals[i])
+                    (proof.advice_commitments[queries.advice[i].column.index], proof.advice_evals[i])
                 }
                 Opened::Fixed(i) => {
                     ifx += 1;
-                    (vk.fixed_commitments()[queries.fixed[i].column.index].into_group(), proof.fixed_evals[i])
+                    (vk.fixed_commitments()[queries.fixed[i].column.index], proof.fixed_evals[i])
                 }
                 Opened::Sigma(j) => {
                     is += 1;
-                    (vk.sigma_commitments()[j].into_group(), proof.sigma_evals[j])
+                    (vk.sigma_commitments()[j], proof.sigma_evals[j])
                 }
-                Opened::Z(c, r) => (proof.permutation_commitments[c].into_group(), proof.z_evals[permutation::z_eval_index(c, r)]),
-                Opened::LookupM(l) => (proof.lookup_m_commitments[l].into_group(), proof.lookup_evals[3 * l]),
-                Opened::LookupPhi(l, r) => (proof.lookup_phi_commitments[l].into_group(), proof.lookup_evals[3 * l + 1 + r as usize]),
-                Opened::ProjectionPhi(r) => (proof.projection_phi_commitments[0].into_group(), proof.projection_evals[r as usize]),
-                Opened::Quotient => (t_commitment, t_eval),
+                Opened::Z(c, r) => (proof.permutation_commitments[c], proof.z_evals[permutation::z_eval_index(c, r)]),
+                Opened::LookupM(l) => (proof.lookup_m_commitments[l], proof.lookup_evals[3 * l]),
+                Opened::LookupPhi(l, r) => (proof.lookup_phi_commitments[l], proof.lookup_evals[3 * l + 1 + r as usize]),
+                Opened::ProjectionPhi(r) => (proof.projection_phi_commitments[0], proof.projection_evals[r as usize]),
+                Opened::Quotient => return VerifierQuery { point, commitment: t_commitment.clone(), eval: t_eval },
             };
-            VerifierQuery { point, commitment, eval }
+            VerifierQuery::single(point, commitment, eval)
         })
         .collect();
     debug_assert_eq!((ia, ifx, is), (queries.advice.len(), queries.fixed.len(), cs.permutation.len()));

@@ -24,14 +24,17 @@
 pub mod conv;
 pub mod prover;
 pub mod verifier;
+pub mod weights;
 
 use std::collections::BTreeMap;
 
-use ark_ff::{Field, One, PrimeField, Zero};
+use ark_ff::{One, PrimeField, Zero};
 
 use super::circuit::{Cell, Column, ColumnKind, ConstraintSystem};
 use super::VerifyingKey;
 pub use conv::ConvProjection;
+pub use weights::Weights;
+use crate::codec::{IntSlice, Ints};
 use crate::error::{Error, Result};
 use crate::Fr;
 
@@ -46,8 +49,8 @@ pub struct Projection {
     pub inputs: Vec<Cell>,
     /// The y cells (advice), in W's row order.
     pub outputs: Vec<Cell>,
-    /// W_ji at `j * inputs.len() + i`.
-    pub weights: Vec<Fr>,
+    /// W_ji at `j * inputs.len() + i` (field elements and, when they are, 64-bit integers).
+    pub weights: Weights,
     pub bias: Vec<Fr>,
 }
 
@@ -123,18 +126,19 @@ pub fn coefficients_of(cs: &ConstraintSystem, rho: Fr) -> Coefficients {
 }
 
 /// The coefficients of every projection of a verifying key ([`coefficients_of`] on its
-/// constraint system), with v = rᵀW computed from the weights' integers the key decoded
-/// ([`VerifyingKey::projection_weight_ints`]): the same values, without a field multiplication
-/// per weight.
+/// constraint system; kept for callers that name the key).
 pub fn coefficients_of_key(vk: &VerifyingKey, rho: Fr) -> Coefficients {
-    let cs = vk.cs();
-    coefficients_with_ints(&cs.projections, vk.projection_weight_ints(), &cs.conv_projections, rho)
+    coefficients_of(vk.cs(), rho)
 }
 
 /// As [`coefficients`], followed by the convolutions (structured challenges,
-/// [`ConvProjection`]; O(weights + activations) each), continuing the global index.
+/// [`ConvProjection`]; O(weights + activations) each), continuing the global index. A matrix
+/// projection whose weights are 64-bit integers ([`Weights::ints`], as a decoded key's are)
+/// computes v = rᵀW from them ([`transposed_product_ints`]): the same values, without a field
+/// multiplication per weight and without the weights' field elements.
 pub fn coefficients_with(projections: &[Projection], convolutions: &[ConvProjection], rho: Fr) -> Coefficients {
-    coefficients_with_ints(projections, &[], convolutions, rho)
+    let ints: Vec<Option<&Ints>> = projections.iter().map(|p| p.weights.ints()).collect();
+    coefficients_with_ints(projections, &ints, convolutions, rho)
 }
 
 /// v_i = Σ_j r_j·W_ji for integer weights (`ints` row-major, `outputs × k`), with one wide
@@ -143,11 +147,22 @@ pub fn coefficients_with(projections: &[Projection], convolutions: &[ConvProject
 /// integer below 2^254; |W_ji| times it is below 2^318 and is added without reduction into six
 /// 64-bit limbs (fewer than 2^64 terms: the sum stays below 2^384). The sum S ≡ v_i·R (mod p) is
 /// then reduced once: v_i = (S mod p)·R^(−1).
-fn transposed_product_ints(ints: &[i64], k: usize, rs: &[Fr]) -> Vec<Fr> {
+fn transposed_product_ints(ints: &Ints, k: usize, rs: &[Fr]) -> Vec<Fr> {
+    match ints.as_slice() {
+        IntSlice::I8(w) => transposed_product(w, k, rs),
+        IntSlice::I16(w) => transposed_product(w, k, rs),
+        IntSlice::I32(w) => transposed_product(w, k, rs),
+        IntSlice::I64(w) => transposed_product(w, k, rs),
+    }
+}
+
+/// [`transposed_product_ints`] on the integers in their stored type.
+fn transposed_product<T: Copy + Into<i64>>(ints: &[T], k: usize, rs: &[Fr]) -> Vec<Fr> {
     let mut acc = vec![[0u64; 6]; k];
     for (j, r) in rs.iter().enumerate() {
         let (pos, neg) = (r.0 .0, (-*r).0 .0);
         for (a, &w) in acc.iter_mut().zip(&ints[j * k..(j + 1) * k]) {
+            let w: i64 = w.into();
             if w == 0 {
                 continue;
             }
@@ -163,19 +178,25 @@ fn transposed_product_ints(ints: &[i64], k: usize, rs: &[Fr]) -> Vec<Fr> {
             a[5] += (t >> 64) as u64;
         }
     }
-    let r_inv = Fr::from(2u64).pow([256u64]).inverse().expect("2 is invertible");
-    acc.iter()
-        .map(|a| {
-            let bytes: Vec<u8> = a.iter().flat_map(|l| l.to_le_bytes()).collect();
-            Fr::from_le_bytes_mod_order(&bytes) * r_inv
-        })
-        .collect()
+    acc.iter().map(|a| from_montgomery_wide(a)).collect()
+}
+
+/// S·R^(−1) mod p for S = Σ a_l·2^(64·l) < 2^384 and R = 2^256: with S = lo + 2^256·hi,
+/// S·R^(−1) = lo·R^(−1) + hi. lo (< 2^256 < 6p) reduced below p by subtractions is the Montgomery
+/// representation of lo·R^(−1); hi (< 2^128) is an ordinary integer.
+fn from_montgomery_wide(a: &[u64; 6]) -> Fr {
+    let p = Fr::MODULUS;
+    let mut lo = ark_ff::BigInt::<4>([a[0], a[1], a[2], a[3]]);
+    while lo >= p {
+        ark_ff::BigInteger::sub_with_borrow(&mut lo, &p);
+    }
+    Fr::new_unchecked(lo) + Fr::from_bigint(ark_ff::BigInt::<4>([a[4], a[5], 0, 0])).expect("below 2^128 < p")
 }
 
 /// [`coefficients_with`], with `ints[i]` (when given and `Some`) the integers of projection i's
-/// weights, used for v = rᵀW ([`transposed_product_ints`]); projections beyond `ints` use the
-/// field elements.
-pub fn coefficients_with_ints(projections: &[Projection], ints: &[Option<Vec<i64>>], convolutions: &[ConvProjection], rho: Fr) -> Coefficients {
+/// weights, used for v = rᵀW ([`transposed_product_ints`]); projections beyond `ints`, or whose
+/// `ints[i]` is `None` or of the wrong length, use the field elements.
+pub fn coefficients_with_ints(projections: &[Projection], ints: &[Option<&Ints>], convolutions: &[ConvProjection], rho: Fr) -> Coefficients {
     let columns = columns_with(projections, convolutions);
     let slot = |c: Column| columns.binary_search(&c).expect("a projection column");
     let mut by_row: Vec<BTreeMap<usize, Fr>> = vec![BTreeMap::new(); columns.len()];
@@ -183,7 +204,7 @@ pub fn coefficients_with_ints(projections: &[Projection], ints: &[Option<Vec<i64
     let mut r = Fr::one();
     for (pi, p) in projections.iter().enumerate() {
         let k = p.inputs.len();
-        let small = ints.get(pi).and_then(|w| w.as_deref()).filter(|w| w.len() == p.weights.len());
+        let small = ints.get(pi).copied().flatten().filter(|w| w.len() == p.weights.len());
         let mut v = vec![Fr::zero(); k];
         let mut rs = Vec::with_capacity(p.outputs.len());
         for (j, y) in p.outputs.iter().enumerate() {
@@ -234,6 +255,7 @@ impl ProjectionAt {
 mod tests {
     use super::*;
     use crate::plonk::mac::signed_to_fr;
+    use ark_ff::Field;
     use ark_ff::UniformRand;
     use rand::Rng;
     use zkaccel_testkit::seed::TestRng;
@@ -270,10 +292,37 @@ mod tests {
         let (p3, w3) = layer(&mut rng, 3, 5, 800, false);
         let rho = Fr::rand(&mut rng);
         let ps = [p1, p2, p3];
-        let want = coefficients(&ps, rho);
-        assert_eq!(coefficients_with_ints(&ps, &[Some(w1.clone()), Some(w2.clone()), Some(w3)], &[], rho), want);
-        assert_eq!(coefficients_with_ints(&ps, &[Some(w1), None, Some(vec![1, 2])], &[], rho), want);
-        assert_ne!(coefficients_with_ints(&ps, &[None, Some(w2.iter().map(|w| w + 1).collect())], &[], rho), want);
+        // The field path (no integers given) is the model.
+        let want = coefficients_with_ints(&ps, &[], &[], rho);
+        let (i1, i2, i3) = (Ints::new(&w1), Ints::new(&w2), Ints::new(&w3));
+        assert_eq!(i1.width(), 8);
+        assert_eq!(coefficients_with_ints(&ps, &[Some(&i1), Some(&i2), Some(&i3)], &[], rho), want);
+        assert_eq!(coefficients_with_ints(&ps, &[Some(&i1), None, Some(&Ints::new(&[1, 2]))], &[], rho), want);
+        let w2_wrong = Ints::new(&w2.iter().map(|w| w + 1).collect::<Vec<_>>());
+        assert_ne!(coefficients_with_ints(&ps, &[None, Some(&w2_wrong)], &[], rho), want);
+        // Narrow integers (1 and 2 bytes) give the field path's coefficients too.
+        let narrow: Vec<Projection> = ps[1..]
+            .iter()
+            .zip([1i64, 200])
+            .map(|(p, scale)| Projection { weights: p.weights.iter().enumerate().map(|(i, _)| Fr::from((i as i64 % 255 - 127) * scale)).collect(), ..p.clone() })
+            .collect();
+        assert_eq!(narrow.iter().map(|p| p.weights.ints().unwrap().width()).collect::<Vec<_>>(), vec![1, 2]);
+        assert_eq!(coefficients(&narrow, rho), coefficients_with_ints(&narrow, &[], &[], rho));
+        // The weights find their own integers (`coefficients` takes them), and weights made from
+        // integers give the same coefficients.
+        assert!(ps.iter().zip([&w1, &w2, &w3]).all(|(p, w)| p.weights.ints().map(Ints::to_vec).as_ref() == Some(w)));
+        assert_eq!(coefficients(&ps, rho), want);
+        let from_ints: Vec<Projection> =
+            ps.iter().zip([&w1, &w2, &w3]).map(|(p, w)| Projection { weights: Weights::from_ints(Ints::new(w)), ..p.clone() }).collect();
+        assert_eq!(coefficients(&from_ints, rho), want);
+        assert_eq!(from_ints, ps);
+        // S·R^(−1) for S at the edges: 0, p (lo = p reduces to 0), 2^256 − 1, 2^384 − 1.
+        let r_inv = Fr::from(2u64).pow([256u64]).inverse().unwrap();
+        let p = Fr::MODULUS.0;
+        for a in [[0u64; 6], [p[0], p[1], p[2], p[3], 0, 0], [u64::MAX, u64::MAX, u64::MAX, u64::MAX, 0, 0], [u64::MAX; 6], [1, 2, 3, 4, 5, 6]] {
+            let bytes: Vec<u8> = a.iter().flat_map(|l| l.to_le_bytes()).collect();
+            assert_eq!(from_montgomery_wide(&a), Fr::from_le_bytes_mod_order(&bytes) * r_inv, "{a:?}");
+        }
         for ints in [vec![], vec![5i64], (-300..300).collect::<Vec<_>>(), vec![i64::MIN, 0, i64::MAX], vec![-1 << 20, 1 << 20, 3]] {
             assert_eq!(crate::codec::ints_to_fr(&ints), ints.iter().map(|&v| Fr::from(v)).collect::<Vec<_>>(), "{ints:?}");
         }

@@ -79,7 +79,7 @@ mod tests {
             name: "b".into(),
             inputs: [1, 2].iter().map(|&row| Cell { column: col(1), row }).collect(),
             outputs: [7].iter().map(|&row| Cell { column: col(0), row }).collect(),
-            weights: vec![Fr::rand(&mut rng), Fr::rand(&mut rng)],
+            weights: vec![Fr::rand(&mut rng), Fr::rand(&mut rng)].into(),
             bias: vec![Fr::rand(&mut rng)],
         };
         let rho = Fr::rand(&mut rng);

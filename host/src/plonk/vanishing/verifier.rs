@@ -1,20 +1,22 @@
 //! The verifier's side of the quotient: the combined piece commitment and the value t(ζ) it must
 //! open to.
 
-use ark_ff::{Field, Zero};
+use ark_ff::Field;
 
-use crate::{Fr, G1Affine, G1Projective};
+use crate::{Fr, G1Affine};
 
-/// [t] = Σ_i ζ^{i·m}·[t'_i].
-pub(crate) fn combined_commitment(pieces: &[G1Affine], zeta: Fr, m: usize) -> G1Projective {
+/// [t] = Σ_i ζ^{i·m}·[t'_i], as its terms (the batched opening multiplies them in its one MSM).
+pub(crate) fn combined_terms(pieces: &[G1Affine], zeta: Fr, m: usize) -> Vec<(G1Affine, Fr)> {
     let zm = zeta.pow([m as u64]);
     let mut s = Fr::from(1u64);
-    let mut acc = G1Projective::zero();
-    for p in pieces {
-        acc += *p * s;
-        s *= zm;
-    }
-    acc
+    pieces
+        .iter()
+        .map(|p| {
+            let term = (*p, s);
+            s *= zm;
+            term
+        })
+        .collect()
 }
 
 /// t(ζ) = N(ζ)/Z_H(ζ); `None` when Z_H(ζ) = 0.

@@ -11,7 +11,17 @@ use crate::error::{Error, Result};
 use crate::pipeline;
 use crate::proof_file::ProofFile;
 
-pub fn run(a: &Verify, _out: &Out) -> Result<Report> {
+pub fn run(a: &Verify, out: &Out) -> Result<Report> {
+    // Verification is a few milliseconds of work: on one worker thread, rather than the global
+    // pool's (whose idle workers spin for their share of the MSM and the pairing and cost more
+    // CPU than they save).
+    match rayon::ThreadPoolBuilder::new().num_threads(1).build() {
+        Ok(pool) => pool.install(|| run_here(a, out)),
+        Err(_) => run_here(a, out),
+    }
+}
+
+fn run_here(a: &Verify, _out: &Out) -> Result<Report> {
     let compiled = a.compiled_circuit.as_deref().map(CompiledCircuit::load).transpose()?;
     let settings = match (&a.settings_path, &compiled) {
         (Some(p), _) => Settings::load(p)?,
