@@ -25,11 +25,11 @@ use ark_ec::AdditiveGroup;
 use std::collections::VecDeque;
 
 /// Latency of the complete **projective** G1 adder the reduction needs (Renes–Costello–Batina
-/// Algorithm 7, `a = 0`, 12 multipliers): the as-soon-as-possible schedule of `g1_add_mixed`'s
-/// rules (multiplier 85 cycles, modular adder 5, `±y2` front 6, registered output select 1)
-/// applied to Algorithm 7 gives the critical path `X1+Z1` → `·(X2+Z2)` → `−(t0+t2)` → `·9` →
-/// `·t4` → `−` → select: `5 + 85 + 5 + 20 + 85 + 5 + 1 = 206` (derivation in `NOTES.md`).
-pub const PROJECTIVE_ADDER_LATENCY: usize = 206;
+/// Algorithm 7, `a = 0`, 12 multipliers): the card's adder (`g1_add_mixed`), critical path
+/// `X1+Z1` → `·(X2+Z2)` → `−(t0+t2)` → `·9` → `·t4` → `−` → select:
+/// `5 + 85 + 5 + 20 + 85 + 5 + 1 = 206` (`g1_add_mixed/NOTES.md`).
+pub const PROJECTIVE_ADDER_LATENCY: usize = crate::g1_add_mixed::config::LATENCY;
+const _: () = assert!(PROJECTIVE_ADDER_LATENCY == 206);
 
 /// The chain RAMs (`S` and `T`, 768 bits per entry each) hold `2^CHAIN_LOG_DEPTH` chains.
 pub const CHAIN_LOG_DEPTH: usize = 9;

@@ -3,7 +3,7 @@
 //! port; see `scheduler.rs` for the request/read-out protocol and `NOTES.md` for the design.
 
 use super::scheduler::BucketScheduler;
-use crate::g1_add_mixed::{config::LATENCY as ADDER_LATENCY, G1AddMixedXcup};
+use crate::g1_add_mixed::{config::LATENCY as ADDER_LATENCY, fq_one_wire, G1AddMixedXcup};
 use rust_hdl::prelude::*;
 
 /// Scheduler + adder; see the module docs.
@@ -55,6 +55,8 @@ pub struct BucketUnit {
     pub stat_stalled: Signal<Out, Bits<32>>,
     scheduler: BucketScheduler,
     adder: G1AddMixedXcup,
+    /// `in_z2` of the accumulation's affine points: `1 ∈ Fq` on the wire.
+    fq_one: Constant<Bits<256>>,
 }
 
 impl BucketUnit {
@@ -85,6 +87,7 @@ impl BucketUnit {
             stat_stalled: Default::default(),
             scheduler: BucketScheduler::new(log_depth, ADDER_LATENCY),
             adder: G1AddMixedXcup::new(),
+            fq_one: Constant::new(fq_one_wire()),
         }
     }
 }
@@ -123,6 +126,7 @@ impl Logic for BucketUnit {
         self.adder.in_z1.next = self.scheduler.add_z1.val();
         self.adder.in_x2.next = self.scheduler.add_x2.val();
         self.adder.in_y2.next = self.scheduler.add_y2.val();
+        self.adder.in_z2.next = self.fq_one.val();
         self.adder.in_inf2.next = false;
         self.adder.in_neg2.next = self.scheduler.add_neg2.val();
         self.adder.in_tag.next = self.scheduler.add_tag.val();
