@@ -507,6 +507,9 @@ impl Logic for CardCore {
         self.front.mem_wr_ready.next = self.mem_wr_ready.val();
         self.sched.cfg_c.next = self.acc_c.q.val();
         self.sched.cfg_windows.next = self.acc_windows.q.val();
+        // The on-card bucket reduction is not wired to the register map yet: buckets go out.
+        self.sched.cfg_reduce.next = false;
+        self.sched.cfg_seg_log.next = 0.into();
         self.sched.s_x.next = self.front.q_x.val();
         self.sched.s_y.next = self.front.q_y.val();
         self.sched.s_inf.next = self.front.q_inf.val();
