@@ -66,7 +66,7 @@ ALL = [
 # Blocks synthesized hierarchically on xcup: the shared submodule (one Verilog module instantiated
 # several times) becomes a Yosys blackbox, the rest (the glue) is synthesized flat, and the totals
 # add the instances times the submodule's own committed report. block -> (module, report block).
-# A flat synthesis of the G1 adder's eleven 336-DSP multipliers takes about an hour here.
+# A flat synthesis of the G1 adder's twelve 336-DSP multipliers would take over an hour here.
 HIERARCHICAL = {
     "g1_add_mixed": ("zk_montmul_q_w26", "montmul_pipelined_xcup"),
 }
@@ -598,7 +598,8 @@ def synth_card(ntt_k, depth, memories):
     total = {k: sum(part[k] for part in kernels.values()) for k in keys}
     flow = ("yosys synth_xilinx -family xcup -flatten -noiopad of (a) card_core with its NTT core 'top$ntt' and lookup "
             "unit 'top$lookup' as blackboxes, (b) the NTT core alone, plus (c) the committed G1 adder report (itself "
-            "glue + 11 x the multiplier) and (d) the committed lookup_unit_k10 report; the sum is the card (no shell)")
+            f"glue + {adder['submodule']['instances']} x the multiplier) and (d) the committed lookup_unit_k10 report; "
+            "the sum is the card (no shell)")
     if counted:
         flow += ("; in (a) and (b) the memories in counted_memories are blackboxes too, counted by the rule in "
                  "bitstreams/synth.py memory_rule (logic synthesized, memories counted); (b) is the NTT core with its "

@@ -1,32 +1,27 @@
 //! Occupancy bench of the bucket unit's scheduler and card + host projection (not part of the
 //! test suite): a whole MSM of `2^log_n` random points and scalars, digits prepared by the host for
-//! the on-card reduction (`zkaccel::card_schedule::msm_reduce`), accumulated by the scheduler RTL in
-//! Verilator with a software adder of the RTL G1 adder's latency in the loop (the schedule does not
-//! depend on the sums, and the RTL adder at this size would take hours to simulate), the buckets
-//! reduced by the on-card reduction's cycle-exact schedule model
-//! (`zkaccel_hdl::msm_bucket::reduce_model`; its RTL is not written yet), combined by the host and
-//! checked against arkworks. Prints the accumulation's occupancy and the card + host time against
-//! the CPU kernel measured on this machine, the card at assumed 150 / 250 / 350 MHz, PCIe at an
-//! assumed 12 GB/s, and the earlier split (host running sums over every bucket) for comparison.
+//! the on-card reduction (`zkaccel::card_schedule::msm_reduce`), accumulated **and reduced** by the
+//! scheduler RTL in Verilator (`cfg_reduce`: running sums per chain in the chain RAMs, two points
+//! per chain out) with a software adder of the RTL G1 adder's latency in the loop (the schedule
+//! does not depend on the sums, and the RTL adder at this size would take hours to simulate),
+//! combined by the host and checked against arkworks. The reduction's cycles are the RTL's
+//! (`stat_reduce`), checked equal to the schedule model's (`reduce_model::ReducePlan`). Prints the
+//! accumulation's occupancy and the card + host time against the CPU kernel measured on this
+//! machine, the card at assumed 150 / 250 / 350 MHz, PCIe at an assumed 12 GB/s.
 //!
 //! ```text
 //! cargo run --release -p zkaccel-sim --example msm_bucket_occupancy -- [log_n=16] [c=12,13]
 //! ```
 
 use ark_bn254::{Fr, G1Affine, G1Projective};
-use ark_ec::{AffineRepr, CurveGroup, VariableBaseMSM};
-use ark_ff::{UniformRand, Zero};
+use ark_ec::{CurveGroup, VariableBaseMSM};
+use ark_ff::UniformRand;
 use rand::Rng;
 use std::time::Instant;
-use zkaccel::card_schedule::msm_reduce::{
-    combine, plan_reduced, ChainSums, ReduceGroup, CHAIN_LOG_DEPTH as HOST_CHAIN_LOG_DEPTH,
-};
-use zkaccel::card_schedule::msm_requests::{reduce_buckets, Request};
+use zkaccel::card_schedule::msm_reduce::{combine, plan_reduced, CHAIN_LOG_DEPTH as HOST_CHAIN_LOG_DEPTH};
 use zkaccel_hdl::g1_add_mixed::config::LATENCY as ADDER_LATENCY;
 use zkaccel_hdl::msm_bucket::config::MAX_LOG_DEPTH;
-use zkaccel_hdl::msm_bucket::reduce_model::{
-    reduce, ReducePlan, CHAIN_LOG_DEPTH, PROJECTIVE_ADDER_LATENCY,
-};
+use zkaccel_hdl::msm_bucket::reduce_model::{ReducePlan, CHAIN_LOG_DEPTH, PROJECTIVE_ADDER_LATENCY};
 use zkaccel_hdl::msm_bucket::scheduler::BucketScheduler;
 use zkaccel_hdl::verilog::generate;
 use zkaccel_sim::bucket_runner::GroupStats;
@@ -91,12 +86,13 @@ fn main() {
         "scheduler with 2^{MAX_LOG_DEPTH} bucket entries, software adder of the RTL adder's latency {ADDER_LATENCY}; clear after reset {clear} cycles"
     );
     let clocks = [150.0f64, 250.0, 350.0];
+    assert_eq!(ADDER_LATENCY, PROJECTIVE_ADDER_LATENCY, "the RTL adder's latency and the model's");
     assert_eq!(
         CHAIN_LOG_DEPTH, HOST_CHAIN_LOG_DEPTH,
         "the host and the card model disagree on the chain RAM depth"
     );
     println!();
-    println!("Accumulation (scheduler RTL in Verilator, requests of the on-card-reduction plan):");
+    println!("Accumulation (scheduler RTL in Verilator, requests of the on-card-reduction plan; the reduction follows on the card):");
     println!();
     println!("| c | groups | additions | accumulate cycles | issued/cycle | conflicts (deferrals) | input stalls | sim time |");
     println!("|---|---|---|---|---|---|---|---|");
@@ -115,10 +111,9 @@ fn main() {
         let (mut reduce_cycles, mut readout_cycles, mut additions) = (0u64, 0u64, 0u64);
         let (mut bytes_to, mut bytes_from) = (0u64, 0u64);
         let mut answers = Vec::new();
-        let mut all_buckets = Vec::new();
         for g in &groups {
-            let requests = requests_of(g, &points);
-            let (raw, st) = runner.run_group(&requests, c, g.windows).unwrap();
+            let requests = BucketRunner::reduced_requests(&points, g);
+            let (sums, st) = runner.run_group_reduced(&requests, c, g.windows, g.seg_log).unwrap();
             drop(requests);
             for (k, v) in [
                 (&mut acc.requests, st.requests),
@@ -130,21 +125,18 @@ fn main() {
                 *k += v;
             }
             assert_eq!(st.issued, st.requests);
-            // Card: the reduction schedule (model) over the buckets the RTL accumulated.
-            let plan = ReducePlan::new(g.windows, c, PROJECTIVE_ADDER_LATENCY);
+            // Card: the reduction in RTL; its cycles equal the schedule model's.
+            let plan = ReducePlan::new(g.windows, c, ADDER_LATENCY);
             assert_eq!(plan.seg_log, g.seg_log);
-            let flat: Vec<G1Projective> = raw.iter().flatten().copied().collect();
-            let sums = reduce(&plan, &flat);
-            reduce_cycles += sums.cycles;
+            assert_eq!(st.reduce_cycles, plan.reduce_cycles(), "c = {c}: RTL reduction cycles vs the model's");
+            reduce_cycles += st.reduce_cycles;
+            // Read-out at the card's 256-bit stream: three beats per point (the scheduler's port
+            // is 768 bits wide, one point per cycle).
             readout_cycles += plan.readout_cycles();
-            additions += sums.issued;
+            additions += plan.additions();
             bytes_to += (2 * g.digits.len()).next_multiple_of(32) as u64;
             bytes_from += 96 * 2 * plan.chains as u64;
-            answers.push(ChainSums {
-                s: sums.s,
-                t: sums.t,
-            });
-            all_buckets.extend(fold_strided(g, raw, c));
+            answers.push(sums);
         }
         // Host: the final combination, best of 3.
         let mut combine_ms = f64::INFINITY;
@@ -152,13 +144,8 @@ fn main() {
             let t = Instant::now();
             let got = combine(&groups, &answers, c);
             combine_ms = combine_ms.min(t.elapsed().as_secs_f64() * 1e3);
-            assert_eq!(got.into_affine(), want, "c = {c}: RTL accumulation + reduction model + host combination differ from arkworks");
+            assert_eq!(got.into_affine(), want, "c = {c}: RTL accumulation + RTL reduction + host combination differ from arkworks");
         }
-        // The earlier split for comparison: the host reduces every bucket (running sums).
-        let t_old = Instant::now();
-        let old = reduce_buckets(&all_buckets, c);
-        let old_ms = t_old.elapsed().as_secs_f64() * 1e3;
-        assert_eq!(old.into_affine(), want);
         println!(
             "| {c} | {} | {} | {} | {:.4} | {} ({:.3} %) | {} | {:.0} s |",
             groups.len(),
@@ -180,33 +167,26 @@ fn main() {
             combine_ms,
             bytes_to,
             bytes_from,
-            old_ms,
         ));
     }
     println!();
     println!(
-        "Card + host with the reduction on the card (card cycles: accumulation RTL + reduction schedule model, adder latency {PROJECTIVE_ADDER_LATENCY}; host measured, {} threads; PCIe at an assumed {PCIE_GB_S} GB/s, not overlapped):",
+        "Card + host with the reduction on the card (card cycles: accumulation and reduction RTL, adder latency {ADDER_LATENCY}; host measured, {} threads; PCIe at an assumed {PCIE_GB_S} GB/s, not overlapped):",
         rayon::current_num_threads()
     );
     println!();
-    println!("| c | accumulate | reduce (additions) | read-out | card cycles | card ms at 150 / 250 / 350 MHz | digit prep ms | PCIe ms (to / from card) | combination ms | card + host ms at 150 / 250 / 350 | CPU kernel ms | ratio at 150 / 250 / 350 MHz | old split (excl. its digit prep): host running sums ms, ratio at 250 MHz |");
-    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
-    for (c, accumulate, reduce_c, additions, readout, prep_ms, combine_ms, to, from, old_ms) in rows
-    {
+    println!("| c | accumulate | reduce (additions) | read-out | card cycles | card ms at 150 / 250 / 350 MHz | digit prep ms | PCIe ms (to / from card) | combination ms | card + host ms at 150 / 250 / 350 | CPU kernel ms | ratio at 150 / 250 / 350 MHz |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
+    for (c, accumulate, reduce_c, additions, readout, prep_ms, combine_ms, to, from) in rows {
         let card = accumulate + reduce_c + readout;
         let pcie_ms = (to + from) as f64 / (PCIE_GB_S * 1e9) * 1e3;
         let host_ms = prep_ms + pcie_ms + combine_ms;
         let card_ms = clocks.map(|f| card as f64 / f / 1e3);
         let total = card_ms.map(|m| m + host_ms);
         let ratio = total.map(|t| cpu_ms / t);
-        // The earlier split at 250 MHz: accumulation + 768-bit bucket read-out (one per cycle, as
-        // the scheduler's port) + host running sums over every bucket.
-        let buckets_out = (zkaccel::card_schedule::msm_requests::windows(c) << (c - 1)) as u64;
-        let old_total = (accumulate + buckets_out) as f64 / 250.0 / 1e3 + old_ms;
         println!(
-            "| {c} | {accumulate} | {reduce_c} ({additions}) | {readout} | {card} | {:.2} / {:.2} / {:.2} | {prep_ms:.2} | {pcie_ms:.3} ({to} / {from} B) | {combine_ms:.2} | {:.2} / {:.2} / {:.2} | {cpu_ms:.1} | **{:.1}× / {:.1}× / {:.1}×** | {old_ms:.1}, {:.1}× |",
+            "| {c} | {accumulate} | {reduce_c} ({additions}) | {readout} | {card} | {:.2} / {:.2} / {:.2} | {prep_ms:.2} | {pcie_ms:.3} ({to} / {from} B) | {combine_ms:.2} | {:.2} / {:.2} / {:.2} | {cpu_ms:.1} | **{:.1}× / {:.1}× / {:.1}×** |",
             card_ms[0], card_ms[1], card_ms[2], total[0], total[1], total[2], ratio[0], ratio[1], ratio[2],
-            cpu_ms / old_total
         );
     }
     println!(
@@ -216,45 +196,3 @@ fn main() {
 
 /// Assumed PCIe bandwidth for the projection (GB/s, each direction).
 const PCIE_GB_S: f64 = 12.0;
-
-/// The requests the card's front-end makes from `group`'s digit stream (point-major; zero digits
-/// and the point at infinity make none).
-fn requests_of(group: &ReduceGroup, points: &[G1Affine]) -> Vec<Request> {
-    let mut out = Vec::new();
-    for (p, ds) in points.iter().zip(group.digits.chunks(group.windows)) {
-        if p.is_zero() {
-            continue;
-        }
-        for (w, &d) in ds.iter().enumerate() {
-            if d != 0 {
-                out.push(Request {
-                    point: *p,
-                    neg: d < 0,
-                    mag: d.unsigned_abs() as u16,
-                    window: w as u8,
-                });
-            }
-        }
-    }
-    out
-}
-
-/// The window buckets (`[window][|d| − 1]`) of a group from its slots (replicas of stride
-/// `strides[w]` added back), for the earlier host-reduction split.
-fn fold_strided(
-    group: &ReduceGroup,
-    raw: Vec<Vec<G1Projective>>,
-    c: usize,
-) -> Vec<Vec<G1Projective>> {
-    let half = 1usize << (c - 1);
-    raw.into_iter()
-        .zip(&group.strides)
-        .map(|(slot, &stride)| {
-            let mut out = vec![G1Projective::zero(); half];
-            for (p, b) in slot.iter().enumerate() {
-                out[p % stride] += b;
-            }
-            out
-        })
-        .collect()
-}

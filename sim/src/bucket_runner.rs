@@ -10,6 +10,8 @@
 //!   inside the card top instead (`driver/tests/sim_card_msm.rs`).
 //!
 //! The runner picks the mode from the model's ports (`add_valid` present = adder outside).
+//! [`BucketRunner::msm_reduced`] runs the MSM with the bucket reduction on the card (the
+//! scheduler's `cfg_reduce`: two points per chain come back, the host combines them).
 
 use crate::model::{Library, Model, Port};
 use crate::soft_adder::{AdderPorts, SoftAdder};
@@ -19,6 +21,7 @@ use ark_ec::{AdditiveGroup, AffineRepr};
 use rand::Rng;
 use std::sync::Arc;
 use zkaccel_hdl::field::to_wire;
+use zkaccel::card_schedule::msm_reduce::{combine, plan_reduced, ChainSums, ReduceGroup, CHAIN_LOG_DEPTH};
 use zkaccel::card_schedule::msm_requests::{plan, reduce_buckets, Request};
 use zkaccel_interface::wire::bucket_from_wire;
 
@@ -32,8 +35,11 @@ pub struct GroupStats {
     /// Cycles from the first request offered until the buckets start to come out (includes the
     /// drain of the last additions).
     pub accumulate_cycles: u64,
-    /// Cycles of the read-out (first to last bucket).
+    /// Cycles of the read-out (first to last bucket or chain sum).
     pub readout_cycles: u64,
+    /// Cycles of the on-card reduction (the scheduler's `stat_reduce`; 0 without it): from the
+    /// first running-sum selection until the last sum is written back. Not in `accumulate_cycles`.
+    pub reduce_cycles: u64,
     /// Bucket additions issued to the adder.
     pub issued: u64,
     /// Requests sent to the conflict queue (one request may be deferred several times).
@@ -66,6 +72,7 @@ impl MsmStats {
             t.requests += g.requests;
             t.accumulate_cycles += g.accumulate_cycles;
             t.readout_cycles += g.readout_cycles;
+            t.reduce_cycles += g.reduce_cycles;
             t.issued += g.issued;
             t.deferred += g.deferred;
             t.stalled += g.stalled;
@@ -96,6 +103,8 @@ struct Ports {
     stat_issued: Port,
     stat_deferred: Port,
     stat_stalled: Port,
+    /// The on-card reduction's ports (a scheduler built before it has none).
+    reduce: Option<(Port, Port, Port)>,
 }
 
 /// A Verilator bucket unit (or scheduler + software adder) with its testbench.
@@ -146,6 +155,10 @@ impl BucketRunner {
             stat_issued: p("stat_issued")?,
             stat_deferred: p("stat_deferred")?,
             stat_stalled: p("stat_stalled")?,
+            reduce: match (p("cfg_reduce"), p("cfg_seg_log"), p("stat_reduce")) {
+                (Ok(a), Ok(b), Ok(c)) => Some((a, b, c)),
+                _ => None,
+            },
         };
         let mut r = Self {
             model,
@@ -237,9 +250,62 @@ impl BucketRunner {
         c: usize,
         windows: usize,
     ) -> Result<(Vec<Vec<G1Projective>>, GroupStats), SimError> {
+        let (words, stats) = self.stream_group(requests, c, windows, None)?;
+        let mut buckets = Vec::with_capacity(windows);
+        for w in 0..windows {
+            let mut row = Vec::with_capacity(1 << (c - 1));
+            for b in 0..1usize << (c - 1) {
+                let word = &words[(w << (c - 1)) + b];
+                row.push(bucket_from_wire(word).map_err(|e| SimError::Tool(format!("window {w} bucket {b}: {e}")))?);
+            }
+            buckets.push(row);
+        }
+        Ok((buckets, stats))
+    }
+
+    /// Accumulates one window group from `requests` and reduces it on the card in chains of
+    /// `2^seg_log` buckets; returns the chain sums `S_q, T_q` and the counters.
+    pub fn run_group_reduced(
+        &mut self,
+        requests: &[Request],
+        c: usize,
+        windows: usize,
+        seg_log: usize,
+    ) -> Result<(ChainSums, GroupStats), SimError> {
+        let (words, stats) = self.stream_group(requests, c, windows, Some(seg_log))?;
+        let mut sums = ChainSums::default();
+        for (k, word) in words.iter().enumerate() {
+            let p = bucket_from_wire(word).map_err(|e| SimError::Tool(format!("chain {} {}: {e}", k / 2, ["S", "T"][k % 2])))?;
+            if k % 2 == 0 {
+                sums.s.push(p);
+            } else {
+                sums.t.push(p);
+            }
+        }
+        Ok((sums, stats))
+    }
+
+    /// Streams one group and collects the card's words (buckets, or with `reduce = Some(seg_log)`
+    /// the chain sums).
+    fn stream_group(
+        &mut self,
+        requests: &[Request],
+        c: usize,
+        windows: usize,
+        reduce: Option<usize>,
+    ) -> Result<(Vec<Vec<u8>>, GroupStats), SimError> {
         let traffic = self.traffic;
         self.model.set_u64(self.ports.cfg_c, c as u64);
         self.model.set_u64(self.ports.cfg_windows, windows as u64);
+        match (self.ports.reduce, reduce) {
+            (Some((on, seg, _)), r) => {
+                self.model.set_bool(on, r.is_some());
+                self.model.set_u64(seg, r.unwrap_or(0) as u64);
+            }
+            (None, Some(_)) => return Err(SimError::Tool("this bucket unit has no on-card reduction".into())),
+            (None, None) => {}
+        }
+        let reduce_before = self.ports.reduce.map_or(0, |(_, _, st)| self.stat(st));
         self.model.eval();
         if self.model.get_bool(self.ports.busy) {
             return Err(SimError::Tool("bucket unit busy at the start of a group".into()));
@@ -250,7 +316,11 @@ impl BucketRunner {
         // A group without requests still needs one beat to carry `s_last`: a zero digit.
         let dummy = Request { point: G1Affine::identity(), neg: false, mag: 0, window: 0 };
         let beats: Vec<Request> = if requests.is_empty() { vec![dummy] } else { requests.to_vec() };
-        let n_entries = windows << (c - 1);
+        let n_entries = match reduce {
+            None => windows << (c - 1),
+            Some(g) => 2 * ((windows << (c - 1)) >> g),
+        };
+        let limit = limit + reduce.map_or(0, |_| 4 * (n_entries as u64 + 256) * (1 << c) as u64);
         let mut words: Vec<Vec<u8>> = Vec::with_capacity(n_entries);
         let mut next = 0usize;
         let mut offered = false;
@@ -309,7 +379,7 @@ impl BucketRunner {
             return Err(SimError::Tool("bucket unit raised its error flag".into()));
         }
         if words.len() != n_entries {
-            return Err(SimError::Tool(format!("m_last after {} buckets, expected {n_entries}", words.len())));
+            return Err(SimError::Tool(format!("m_last after {} words, expected {n_entries}", words.len())));
         }
         // Let the unit return to Accumulate.
         let mut guard = 0;
@@ -323,24 +393,48 @@ impl BucketRunner {
         }
         let end = self.model.cycles();
         let first_out = first_out.unwrap_or(end);
+        let reduce_cycles = self.ports.reduce.map_or(0, |(_, _, st)| self.stat(st)) - reduce_before;
         let stats = GroupStats {
             requests: requests.len() as u64,
-            accumulate_cycles: first_out - start,
+            accumulate_cycles: first_out - start - reduce_cycles,
             readout_cycles: end - first_out,
+            reduce_cycles,
             issued: self.stat(self.ports.stat_issued) - before.0,
             deferred: self.stat(self.ports.stat_deferred) - before.1,
             stalled: self.stat(self.ports.stat_stalled) - before.2,
         };
-        let mut buckets = Vec::with_capacity(windows);
-        for w in 0..windows {
-            let mut row = Vec::with_capacity(1 << (c - 1));
-            for b in 0..1usize << (c - 1) {
-                let word = &words[(w << (c - 1)) + b];
-                row.push(bucket_from_wire(word).map_err(|e| SimError::Tool(format!("window {w} bucket {b}: {e}")))?);
+        Ok((words, stats))
+    }
+
+    /// The requests of a reduced group: one per nonzero digit of a finite point, point-major.
+    pub fn reduced_requests(points: &[G1Affine], group: &ReduceGroup) -> Vec<Request> {
+        let mut out = Vec::new();
+        for (i, p) in points.iter().enumerate() {
+            if p.is_zero() {
+                continue;
             }
-            buckets.push(row);
+            for w in 0..group.windows {
+                let d = group.digits[i * group.windows + w];
+                if d != 0 {
+                    out.push(Request { point: *p, neg: d < 0, mag: d.unsigned_abs() as u16, window: w as u8 });
+                }
+            }
         }
-        Ok((buckets, stats))
+        out
+    }
+
+    /// `Σ sᵢ·Pᵢ` with the bucket reduction on the card: `plan_reduced` (host), accumulation and
+    /// chain reduction per group (card), `combine` (host).
+    pub fn msm_reduced(&mut self, points: &[G1Affine], scalars: &[Fr], c: usize) -> Result<(G1Projective, MsmStats), SimError> {
+        let mut stats = MsmStats { c, groups: Vec::new() };
+        let groups = plan_reduced(scalars, c, self.log_depth, CHAIN_LOG_DEPTH);
+        let mut sums = Vec::with_capacity(groups.len());
+        for g in &groups {
+            let (s, st) = self.run_group_reduced(&Self::reduced_requests(points, g), c, g.windows, g.seg_log)?;
+            sums.push(s);
+            stats.groups.push(st);
+        }
+        Ok((combine(&groups, &sums, c), stats))
     }
 
     /// `Σ sᵢ·Pᵢ` on the unit with window size `c`: host slicing and grouping, the card's bucket

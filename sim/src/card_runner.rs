@@ -2,7 +2,7 @@
 //! host-to-card and card-to-host streams, the card memory behind the card's memory port, and —
 //! for the fast variant ([`CardVariant::Fast`]: `CardCore`, adder port outside) — the G1 adder's
 //! cycle-exact software model in the loop (an addition issued in cycle t is written back in
-//! cycle t + 201 with the arkworks sum, exactly when the RTL adder would; the schedule does not
+//! cycle t + 206 (the adder's latency) with the arkworks sum, exactly when the RTL adder would; the schedule does not
 //! depend on the sums).
 //!
 //! **Card memory model** ([`MemModel`]): 512-bit words (one point), a read answered `latency`

@@ -1,13 +1,15 @@
 //! The G1 adder's cycle-exact software model, for models whose adder port is outside the RTL
-//! (`BucketScheduler`, `CardCore`): an addition issued in cycle t (`add_valid` with the bucket
-//! `X ‖ Y ‖ Z`, the affine point, `neg2`, the tag) is answered in cycle t + `latency` on the
-//! `sum_*` port with the arkworks sum and the same tag — exactly when and with what the RTL adder
-//! (`G1AddMixedXcup`, latency 201, complete formulas) would answer. The schedule of the
-//! surrounding RTL does not depend on the sums, so cycle counts equal the full-RTL model's.
+//! (`BucketScheduler`, `CardCore`): an addition issued in cycle t (`add_valid` with the first
+//! summand `X ‖ Y ‖ Z`, the second — affine `(x2, y2)`, or projective `(X2 : Y2 : Z2)` when the
+//! port has `add_z2` —, `neg2`, the tag) is answered in cycle t + `latency` on the `sum_*` port
+//! with the arkworks sum and the same tag — exactly when the RTL adder (`G1AddMixedXcup`,
+//! `g1_add_mixed::config::LATENCY`, complete formulas) would answer, with the same point (in the
+//! representation `bucket_to_wire` chooses). The schedule of the surrounding RTL does not depend
+//! on the sums, so cycle counts equal the full-RTL model's.
 
 use crate::model::{Model, Port};
 use crate::SimError;
-use ark_bn254::{FqConfig, G1Affine};
+use ark_bn254::{FqConfig, G1Affine, G1Projective};
 use std::collections::VecDeque;
 use zkaccel_interface::wire::{bucket_from_wire, bucket_to_wire, from_wire};
 
@@ -19,6 +21,7 @@ pub struct AdderPorts {
     z1: Port,
     x2: Port,
     y2: Port,
+    z2: Option<Port>,
     neg2: Port,
     tag: Port,
     sum_valid: Port,
@@ -42,6 +45,7 @@ impl AdderPorts {
             z1: p("add_z1")?,
             x2: p("add_x2")?,
             y2: p("add_y2")?,
+            z2: model.port("add_z2").ok(),
             neg2: p("add_neg2")?,
             tag: p("add_tag")?,
             sum_valid: p("sum_valid")?,
@@ -98,9 +102,20 @@ impl SoftAdder {
         for port in [a.x1, a.y1, a.z1] {
             bucket.extend(model.get_bytes(port));
         }
-        let x = from_wire::<FqConfig>(&model.get_bytes(a.x2)).expect("adder x2 is canonical");
-        let y = from_wire::<FqConfig>(&model.get_bytes(a.y2)).expect("adder y2 is canonical");
-        let point = G1Affine::new_unchecked(x, y);
+        let point: G1Projective = match a.z2 {
+            Some(z2) => {
+                let mut second = Vec::with_capacity(96);
+                for port in [a.x2, a.y2, z2] {
+                    second.extend(model.get_bytes(port));
+                }
+                bucket_from_wire(&second).unwrap_or_else(|e| panic!("second summand sent to the adder: {e}"))
+            }
+            None => {
+                let x = from_wire::<FqConfig>(&model.get_bytes(a.x2)).expect("adder x2 is canonical");
+                let y = from_wire::<FqConfig>(&model.get_bytes(a.y2)).expect("adder y2 is canonical");
+                G1Affine::new_unchecked(x, y).into()
+            }
+        };
         let b = bucket_from_wire(&bucket).unwrap_or_else(|e| panic!("bucket sent to the adder: {e}"));
         let sum = if model.get_bool(a.neg2) { b - point } else { b + point };
         let tag = model.get_u64(a.tag);

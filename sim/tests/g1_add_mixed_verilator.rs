@@ -1,8 +1,11 @@
-//! The pipelined complete mixed G1 adder (`hdl/src/g1_add_mixed`) in Verilator, against the
-//! step-by-step software model (bit for bit: the exact projective triple) and against arkworks'
-//! group law (as points, after normalisation): edge cases (P + P, P + (−P), O + P, P + O, O + O,
-//! `neg2` on each), random pairs with random projective scalings, back to back one per cycle and
-//! with random bubbles, the latency and the tags of every result, and `reset` mid-flight.
+//! The pipelined complete projective G1 adder (`hdl/src/g1_add_mixed`, RCB Algorithm 7) in
+//! Verilator, against the step-by-step software model (bit for bit: the exact projective triple)
+//! and against arkworks' group law (as points, after normalisation): edge cases (P + P, P + (−P),
+//! O + P, P + O, O + O through the formulas and through `inf2`, `neg2` on each, second summands
+//! affine with `Z2 = 1` and projective with random scalings), random pairs of both kinds, the
+//! bucket reduction's running sums (`S += B`, `T += S` with empty, equal and cancelling buckets)
+//! and the accumulation's running sums back to back one per cycle, with random bubbles, the
+//! latency and the tags of every result, and `reset` mid-flight.
 
 use ark_bn254::{Fq, Fr, G1Affine};
 use ark_ff::{AdditiveGroup, Field, Zero};
@@ -14,8 +17,8 @@ use std::sync::Arc;
 use zkaccel_hdl::field::{from_wire, to_wire_biguint};
 use zkaccel_hdl::g1_add_mixed::config::{INITIATION_INTERVAL, LATENCY};
 use zkaccel_hdl::g1_add_mixed::model::{
-    add_mixed, add_mixed_ark, add_mixed_trace, affine_to_proj, multiple_of_generator, on_curve, proj_to_ark,
-    random_nonzero, random_point, AddInput, Proj,
+    add, add_ark, add_trace, affine_to_proj, multiple_of_generator, on_curve, proj_to_ark, random_nonzero, random_point,
+    AddInput, Proj,
 };
 use zkaccel_hdl::g1_add_mixed::G1AddMixedXcup;
 use zkaccel_hdl::verilog::generate;
@@ -46,6 +49,7 @@ struct Ports {
     z1: Port,
     x2: Port,
     y2: Port,
+    z2: Port,
     inf2: Port,
     neg2: Port,
     tag: Port,
@@ -67,6 +71,7 @@ impl Ports {
             z1: p("in_z1"),
             x2: p("in_x2"),
             y2: p("in_y2"),
+            z2: p("in_z2"),
             inf2: p("in_inf2"),
             neg2: p("in_neg2"),
             tag: p("in_tag"),
@@ -93,6 +98,7 @@ fn drive(m: &mut Model, ports: &Ports, inp: &AddInput, tag: u32) {
     m.set_big(ports.z1, &w(&inp.p[2]));
     m.set_big(ports.x2, &w(&inp.x2));
     m.set_big(ports.y2, &w(&inp.y2));
+    m.set_big(ports.z2, &w(&inp.z2));
     m.set_bool(ports.inf2, inp.inf2);
     m.set_bool(ports.neg2, inp.neg2);
     m.set_u64(ports.tag, tag as u64);
@@ -124,7 +130,7 @@ fn run(m: &mut Model, inputs: &[AddInput], bubble: f64, rng: &mut TestRng) -> Ve
         if offer {
             drive(m, &ports, &inputs[next], next as u32);
         } else if bubble > 0.0 {
-            let junk = AddInput { p: [random_nonzero(rng); 3], x2: random_nonzero(rng), y2: Fq::ZERO, inf2: rng.gen(), neg2: rng.gen() };
+            let junk = AddInput { p: [random_nonzero(rng); 3], x2: random_nonzero(rng), y2: Fq::ZERO, z2: random_nonzero(rng), inf2: rng.gen(), neg2: rng.gen() };
             drive(m, &ports, &junk, 0xdead_beef);
         }
         m.set_bool(ports.in_valid, offer);
@@ -165,19 +171,20 @@ fn check(lib: &Arc<Library>, test: &str, inputs: &[AddInput], outs: &[Out]) {
     for (i, o) in outs.iter().enumerate() {
         assert_eq!(o.tag as usize, i, "{test}: tag order");
         let inp = &inputs[i];
-        let (want, trace) = add_mixed_trace(inp);
+        let (want, trace) = add_trace(inp);
         let rtl: Proj = [f(&o.p[0]), f(&o.p[1]), f(&o.p[2])];
-        let ark = add_mixed_ark(inp);
+        let ark = add_ark(inp);
         let ok = rtl == want && proj_to_ark(&rtl) == ark && on_curve(&rtl) && o.visible - o.issued == LATENCY as u64;
         if !ok {
             let vcd = replay_with_vcd(lib, test, inp);
             let mut msg = format!(
-                "{test} #{i}: inf2={} neg2={}\n  P   {}\n  x2 {:#x}\n  y2 {:#x}\n  RTL {}\n  (latency {}, stated {LATENCY})\n  model {}\n  ark {:?}\n  RTL as point {:?}\n  model steps:\n",
+                "{test} #{i}: inf2={} neg2={}\n  P   {}\n  x2 {:#x}\n  y2 {:#x}\n  z2 {:#x}\n  RTL {}\n  (latency {}, stated {LATENCY})\n  model {}\n  ark {:?}\n  RTL as point {:?}\n  model steps:\n",
                 inp.inf2,
                 inp.neg2,
                 hex3(&inp.p),
                 w(&inp.x2),
                 w(&inp.y2),
+                w(&inp.z2),
                 hex3(&rtl),
                 o.visible - o.issued,
                 hex3(&want),
@@ -192,33 +199,41 @@ fn check(lib: &Arc<Library>, test: &str, inputs: &[AddInput], outs: &[Out]) {
     }
 }
 
-/// The edge cases: for several points Q and scalings λ, buckets Q, −Q, O, 2Q, a random point,
-/// each with all four (inf2, neg2) flags; plus O + O.
+/// The edge cases: for several points Q (the identity among them) and scalings λ of the first
+/// summand, first summands Q, −Q, O, 7G and a random point; second summand Q affine (`Z2 = 1`)
+/// with all four (inf2, neg2) flags, and Q projective with a random scaling μ (and `neg2`); plus
+/// O + O flagged with zero or junk coordinates.
 fn edge_inputs(rng: &mut TestRng) -> Vec<AddInput> {
     let g = multiple_of_generator(&Fr::from(1u64));
-    let qs: Vec<G1Affine> = vec![g, -g, multiple_of_generator(&Fr::from(5u64)), multiple_of_generator(&-Fr::from(2u64)), random_point(rng)];
+    let qs: Vec<G1Affine> = vec![g, -g, multiple_of_generator(&Fr::from(5u64)), multiple_of_generator(&-Fr::from(2u64)), random_point(rng), <G1Affine as ark_ec::AffineRepr>::zero()];
     let mut v = Vec::new();
     for q in &qs {
         for lambda in [Fq::ONE, random_nonzero(rng), -Fq::ONE] {
-            let buckets: Vec<Proj> = vec![
+            let firsts: Vec<Proj> = vec![
                 affine_to_proj(q, lambda),                          // P + P
                 affine_to_proj(&-*q, lambda),                       // P + (−P)
                 [Fq::ZERO, lambda, Fq::ZERO],                       // O + P (bucket identity)
                 affine_to_proj(&multiple_of_generator(&Fr::from(7u64)), lambda),
                 affine_to_proj(&random_point(rng), lambda),
             ];
-            for p in buckets {
-                for (inf2, neg2) in [(false, false), (false, true), (true, false), (true, true)] {
-                    v.push(AddInput { p, x2: q.x, y2: q.y, inf2, neg2 });
+            for p in firsts {
+                if !<G1Affine as ark_ec::AffineRepr>::is_zero(q) {
+                    for (inf2, neg2) in [(false, false), (false, true), (true, false), (true, true)] {
+                        v.push(AddInput::mixed(p, q.x, q.y, inf2, neg2));
+                    }
+                }
+                for neg2 in [false, true] {
+                    let q2 = affine_to_proj(q, random_nonzero(rng));
+                    v.push(AddInput { neg2, ..AddInput::projective(p, q2) });
                 }
             }
         }
     }
-    // O + O: the identity bucket plus a flagged identity (x2, y2 zero as on the wire, or junk).
+    // O + O: the identity plus a flagged identity (x2, y2 zero as on the wire, or junk).
     for lambda in [Fq::ONE, random_nonzero(rng)] {
         for neg2 in [false, true] {
-            v.push(AddInput { p: [Fq::ZERO, lambda, Fq::ZERO], x2: Fq::ZERO, y2: Fq::ZERO, inf2: true, neg2 });
-            v.push(AddInput { p: [Fq::ZERO, lambda, Fq::ZERO], x2: g.x, y2: g.y, inf2: true, neg2 });
+            v.push(AddInput::mixed([Fq::ZERO, lambda, Fq::ZERO], Fq::ZERO, Fq::ZERO, true, neg2));
+            v.push(AddInput::mixed([Fq::ZERO, lambda, Fq::ZERO], g.x, g.y, true, neg2));
         }
     }
     v
@@ -233,11 +248,18 @@ fn g1_add_mixed_edge_cases() {
     m.trace_if_requested(test).unwrap();
     let inputs = edge_inputs(&mut rng);
     // Sanity of the vectors themselves (so the test cannot pass vacuously).
-    let second = |i: &AddInput| proj_to_ark(&affine_to_proj(&G1Affine::new_unchecked(i.x2, if i.neg2 { -i.y2 } else { i.y2 }), Fq::ONE));
-    let doublings = inputs.iter().filter(|i| !i.inf2 && proj_to_ark(&i.p) == second(i)).count();
-    let cancels = inputs.iter().filter(|i| !i.inf2 && add_mixed(i)[2].is_zero()).count();
-    let o_plus_p = inputs.iter().filter(|i| !i.inf2 && i.p[2].is_zero()).count();
-    assert!(doublings >= 10 && cancels >= 10 && o_plus_p >= 10, "P + P {doublings}, P − P {cancels}, O + P {o_plus_p}");
+    let second = |i: &AddInput| proj_to_ark(&[i.x2, if i.neg2 { -i.y2 } else { i.y2 }, i.z2]);
+    let formulas = |i: &&AddInput| !i.inf2;
+    let doublings = inputs.iter().filter(formulas).filter(|i| !i.p[2].is_zero() && proj_to_ark(&i.p) == second(i)).count();
+    let cancels = inputs.iter().filter(formulas).filter(|i| !i.p[2].is_zero() && add(i)[2].is_zero()).count();
+    let o_plus_p = inputs.iter().filter(formulas).filter(|i| i.p[2].is_zero()).count();
+    let p_plus_o = inputs.iter().filter(formulas).filter(|i| i.z2.is_zero()).count();
+    let o_plus_o = inputs.iter().filter(formulas).filter(|i| i.p[2].is_zero() && i.z2.is_zero()).count();
+    let proj = inputs.iter().filter(formulas).filter(|i| i.z2 != Fq::ONE).count();
+    assert!(
+        doublings >= 10 && cancels >= 10 && o_plus_p >= 10 && p_plus_o >= 10 && o_plus_o >= 4 && proj >= 100,
+        "P + P {doublings}, P − P {cancels}, O + P {o_plus_p}, P + O {p_plus_o}, O + O {o_plus_o}, projective {proj}"
+    );
     let outs = run(&mut m, &inputs, 0.0, &mut rng);
     check(&lib, test, &inputs, &outs);
     let outs = run(&mut m, &inputs, 0.3, &mut rng);
@@ -257,7 +279,11 @@ fn random_inputs(n: usize, rng: &mut TestRng) -> Vec<AddInput> {
                 2 => [Fq::ZERO, random_nonzero(rng), Fq::ZERO],
                 _ => affine_to_proj(&random_point(rng), if i % 4 == 0 { Fq::ONE } else { random_nonzero(rng) }),
             };
-            AddInput { p, x2: q.x, y2: q.y, inf2: rng.gen_bool(0.05), neg2: rng.gen_bool(0.3) }
+            if rng.gen_bool(0.5) {
+                AddInput::mixed(p, q.x, q.y, rng.gen_bool(0.05), rng.gen_bool(0.3))
+            } else {
+                AddInput { neg2: rng.gen_bool(0.3), ..AddInput::projective(p, affine_to_proj(&q, random_nonzero(rng))) }
+            }
         })
         .collect()
 }
@@ -289,16 +315,35 @@ fn g1_add_mixed_back_to_back() {
     let lib = library();
     let mut m = lib.instantiate();
     m.trace_if_requested(test).unwrap();
-    // A running sum: each input's bucket is the previous expected result, so chains of
-    // projective representations the hardware itself produces are exercised.
+    // Running sums whose summands are results the hardware itself produces: the accumulation
+    // (a bucket plus affine points, some flagged identity or negated), then the bucket
+    // reduction's two sums over the buckets from the top, S += B and T += S, with empty buckets
+    // (O + O, S + O, O + B), a bucket equal to S (S + S) and one cancelling S (S + (−S)).
     let mut inputs = Vec::new();
     let mut acc: Proj = [Fq::ZERO, Fq::ONE, Fq::ZERO];
-    for i in 0..1000 {
+    for i in 0..500 {
         let q = random_point(&mut rng);
-        let inp = AddInput { p: acc, x2: q.x, y2: q.y, inf2: i % 50 == 7, neg2: i % 3 == 1 };
-        acc = add_mixed(&inp);
+        let inp = AddInput::mixed(acc, q.x, q.y, i % 50 == 7, i % 3 == 1);
+        acc = add(&inp);
         inputs.push(inp);
     }
+    let mut s: Proj = [Fq::ZERO, Fq::ONE, Fq::ZERO];
+    let mut t: Proj = s;
+    for j in 0..250 {
+        let b = match j % 10 {
+            0 | 1 => [Fq::ZERO, random_nonzero(&mut rng), Fq::ZERO],
+            2 if !s[2].is_zero() => s.map(|x| x * Fq::from(3u64)),
+            3 if !s[2].is_zero() => [s[0], -s[1], s[2]],
+            _ => affine_to_proj(&random_point(&mut rng), random_nonzero(&mut rng)),
+        };
+        let step = AddInput::projective(s, b);
+        s = add(&step);
+        inputs.push(step);
+        let step = AddInput::projective(t, s);
+        t = add(&step);
+        inputs.push(step);
+    }
+    assert!(inputs.iter().filter(|i| i.p[2].is_zero() && i.z2.is_zero()).count() >= 2, "O + O in the running sums");
     let outs = run(&mut m, &inputs, 0.0, &mut rng);
     check(&lib, test, &inputs, &outs);
     let ii: Vec<u64> = outs.windows(2).map(|o| o[1].issued - o[0].issued).collect();

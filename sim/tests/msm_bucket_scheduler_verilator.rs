@@ -108,3 +108,58 @@ fn scheduler_flags_out_of_range_requests() {
         assert!(buckets.iter().flatten().filter(|b| !b.is_zero()).count() == 1, "only one bucket touched");
     }
 }
+
+/// The on-card reduction (`cfg_reduce`): for each group, the same requests once with the bucket
+/// read-out (the buckets) and once reduced on the card (the chain sums). The chain sums equal the
+/// cycle-exact schedule model's (`reduce_model::reduce` over the read-out buckets) as points, the
+/// reduction takes exactly the model's cycles, and whole MSMs through the card's reduction and the
+/// host's combination equal `ark_ec`'s, on edge inputs (zero scalars, r − 1, repeated points,
+/// P and −P, the identity), spread narrow windows and chains of one bucket.
+#[test]
+fn scheduler_reduces_on_card_like_the_model() {
+    use zkaccel::card_schedule::msm_reduce::{plan_reduced, CHAIN_LOG_DEPTH};
+    use zkaccel_hdl::msm_bucket::reduce_model::{reduce, ReducePlan};
+    let mut rng = TestRng::for_test("scheduler_reduces_on_card_like_the_model");
+    let lib = library();
+    let mut r = runner(&lib, Traffic::SMOOTH, "scheduler_reduce");
+    let mut shapes = 0;
+    for (n, c) in [(100usize, 2usize), (100, 5), (300, 8), (64, 10)] {
+        let (pts, scalars) = msm_inputs_with_edge_cases(n, &mut rng);
+        for g in plan_reduced(&scalars, c, LOG_DEPTH, CHAIN_LOG_DEPTH) {
+            let reqs = BucketRunner::reduced_requests(&pts, &g);
+            let (buckets, _) = r.run_group(&reqs, c, g.windows).unwrap();
+            let plan = ReducePlan::new(g.windows, c, LATENCY);
+            assert_eq!(plan.seg_log, g.seg_log, "host and model cut the same chains");
+            let want = reduce(&plan, &buckets.concat());
+            let (got, stats) = r.run_group_reduced(&reqs, c, g.windows, g.seg_log).unwrap();
+            let what = format!("n={n} c={c} group at window {}: {} chains of {}", g.first, plan.chains, plan.segment());
+            assert_eq!(got.s, want.s, "{what}: S");
+            assert_eq!(got.t, want.t, "{what}: T");
+            assert_eq!(stats.reduce_cycles, want.cycles, "{what}: cycles, RTL vs model");
+            assert!(stats.readout_cycles < 2 * plan.chains as u64 + 16, "{what}: {} read-out cycles", stats.readout_cycles);
+            shapes += 1;
+        }
+        let want = G1Projective::msm(&pts, &scalars).unwrap();
+        let (got, _) = r.msm_reduced(&pts, &scalars, c).unwrap();
+        assert_eq!(got.into_affine(), want.into_affine(), "MSM n={n} c={c}");
+    }
+    assert!(shapes >= 5, "{shapes} groups checked");
+    // All zero scalars and all identities: the identity, through chains of identities.
+    let pts = random_points(5, &mut rng);
+    assert!(r.msm_reduced(&pts, &[Fr::zero(); 5], 4).unwrap().0.is_zero());
+    assert!(r.msm_reduced(&[G1Affine::zero(); 4], &[Fr::rand(&mut rng); 4], 4).unwrap().0.is_zero());
+    // A chain length the chain RAMs cannot hold (Q > 2^CHAIN_LOG_DEPTH) or longer than a window:
+    // the error flag (the buckets are then read out plainly, clearing them), and the unit works
+    // again after a reset.
+    let p = pts[0];
+    let req = Request { point: p, neg: false, mag: 1, window: 0 };
+    for (c, windows, seg_log) in [(10usize, 2usize, 0usize), (4, 2, 4)] {
+        let err = r.run_group_reduced(&[req], c, windows, seg_log).unwrap_err();
+        assert!(err.to_string().contains("error flag"), "{err}");
+        r.reset().unwrap();
+    }
+    let (sums, _) = r.run_group_reduced(&[req], 4, 2, 1).unwrap();
+    assert_eq!(sums.s[0], G1Projective::from(p));
+    assert_eq!(sums.t[0], G1Projective::from(p));
+    assert!(sums.s[1..].iter().chain(&sums.t[1..]).all(|x| x.is_zero()));
+}

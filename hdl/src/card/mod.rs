@@ -19,7 +19,7 @@ pub mod config;
 pub mod msm_front;
 pub mod regfile;
 
-use crate::g1_add_mixed::{config::LATENCY as ADDER_LATENCY, G1AddMixedXcup};
+use crate::g1_add_mixed::{config::LATENCY as ADDER_LATENCY, fq_one_wire, G1AddMixedXcup};
 use crate::lookup::LookupUnit;
 use crate::memory::ram::Ram;
 use crate::msm_bucket::scheduler::BucketScheduler;
@@ -507,6 +507,9 @@ impl Logic for CardCore {
         self.front.mem_wr_ready.next = self.mem_wr_ready.val();
         self.sched.cfg_c.next = self.acc_c.q.val();
         self.sched.cfg_windows.next = self.acc_windows.q.val();
+        // The on-card bucket reduction is not wired to the register map yet: buckets go out.
+        self.sched.cfg_reduce.next = false;
+        self.sched.cfg_seg_log.next = 0.into();
         self.sched.s_x.next = self.front.q_x.val();
         self.sched.s_y.next = self.front.q_y.val();
         self.sched.s_inf.next = self.front.q_inf.val();
@@ -809,6 +812,8 @@ pub struct CardFull {
     pub mem_wr_data: Signal<Out, Bits<512>>,
     core: CardCore,
     adder: G1AddMixedXcup,
+    /// `in_z2` of the accumulation's affine points: `1 ∈ Fq` on the wire.
+    fq_one: Constant<Bits<256>>,
 }
 
 impl CardFull {
@@ -842,6 +847,7 @@ impl CardFull {
             mem_wr_data: Default::default(),
             core: CardCore::new(cfg),
             adder: G1AddMixedXcup::new(),
+            fq_one: Constant::new(fq_one_wire()),
         }
     }
 }
@@ -883,6 +889,7 @@ impl Logic for CardFull {
         self.adder.in_z1.next = self.core.add_z1.val();
         self.adder.in_x2.next = self.core.add_x2.val();
         self.adder.in_y2.next = self.core.add_y2.val();
+        self.adder.in_z2.next = self.fq_one.val();
         self.adder.in_inf2.next = false;
         self.adder.in_neg2.next = self.core.add_neg2.val();
         self.adder.in_tag.next = self.core.add_tag.val();

@@ -1,22 +1,27 @@
-//! Fully pipelined complete mixed addition on BN254 G1: `(X1:Y1:Z1) + (x2, y2)`, one addition
-//! per cycle, fixed latency [`config::LATENCY`].
+//! Fully pipelined complete addition on BN254 G1: `(X1:Y1:Z1) + (X2:Y2:Z2)`, one addition per
+//! cycle, fixed latency [`config::LATENCY`]. The card's one G1 adder: the MSM accumulation adds
+//! affine points (`Z2 = 1`, i.e. `R mod q` on the wire), the bucket reduction's running sums add
+//! two projective points.
 //!
-//! The formulas are Renes–Costello–Batina's complete mixed addition for `a = 0` (their
-//! Algorithm 8, `3b = 9`): P + P, P + (−P), O + P need no special path. The bucket `(X1:Y1:Z1)`
-//! is homogeneous projective and may be any representation of any point, the identity as
-//! `(0 : Y : 0)` with `Y ≠ 0` (e.g. `(0 : 1 : 0)`); `(0 : 0 : 0)` is not a point and gives
-//! `(0 : 0 : 0)`. The second summand is affine `(x2, y2)` with two flags:
-//! * `in_inf2`: it is the identity; `(x2, y2)` are ignored and the output is the bucket's own
-//!   triple `(X1, Y1, Z1)` bit for bit (delayed and selected at the end);
-//! * `in_neg2`: add `−(x2, y2)`: `y2 → (0 − y2) mod q` in the front, before the formulas.
+//! The formulas are Renes–Costello–Batina's complete projective addition for `a = 0` (their
+//! Algorithm 7, `3b = 9`): P + P, P + (−P), O + P, P + O and O + O need no special path. Both
+//! summands are homogeneous projective and may be any representation of any point, the identity
+//! as `(0 : Y : 0)` with `Y ≠ 0` (e.g. `(0 : 1 : 0)`); `(0 : 0 : 0)` is not a point. With
+//! `Z2 = 1` the results are Algorithm 8's (the mixed formulas this adder implemented before),
+//! bit for bit. Two flags on the second summand:
+//! * `in_inf2`: it is the identity; `(X2, Y2, Z2)` are ignored and the output is the first
+//!   summand's own triple `(X1, Y1, Z1)` bit for bit (delayed and selected at the end): the
+//!   accumulation's affine identity, which has no projective coordinates on the wire;
+//! * `in_neg2`: add `−(X2 : Y2 : Z2)`: `Y2 → (0 − Y2) mod q` in the front, before the formulas.
 //!
-//! The graph of 11 multiplications and 21 additions (`schedule.rs`) is scheduled as soon as
+//! The graph of 12 multiplications and 27 additions (`schedule.rs`) is scheduled as soon as
 //! possible; operands wait in registers (1 cycle) or [`DelayLine`] RAM leaves (≥ 2 cycles),
-//! chained per signal. The eleven multipliers are instances of one shared Verilog module
+//! chained per signal. The twelve multipliers are instances of one shared Verilog module
 //! ([`shared_mul::SharedMontMul`]), so Verilator and Yosys see the multiplier once.
 //! `in_tag` (opaque) and the valid bit travel alongside; `out_valid` follows `in_valid` by
 //! exactly `LATENCY` cycles; `reset` suppresses results of additions issued before it.
-//! Conventions: docs/interfaces.md (wire format, pipeline ports, projective points).
+//! (The module keeps its historical name `g1_add_mixed`: the block, report and model names
+//! depend on it.) Conventions: docs/interfaces.md (wire format, pipeline ports, projective points).
 
 pub mod config;
 pub mod model;
@@ -34,6 +39,12 @@ use shared_mul::SharedMontMul;
 /// The adder with DSP48E2-shaped multipliers (UltraScale+), the shape that is synthesized.
 pub type G1AddMixedXcup = G1AddMixed<26, 42>;
 
+/// `1 ∈ Fq` on the wire (`R mod q`, Montgomery form): the `in_z2` of an affine second summand.
+pub fn fq_one_wire() -> Bits<256> {
+    use ark_ff::Field;
+    crate::field::biguint_to_bits::<256>(&crate::field::to_wire_biguint(&ark_bn254::Fq::ONE))
+}
+
 /// Where an operation of the graph runs.
 #[derive(Clone, Copy, Debug)]
 enum Unit {
@@ -48,7 +59,7 @@ enum Store {
     Line(usize),
 }
 
-/// The pipelined complete mixed adder; see the module documentation.
+/// The pipelined complete projective adder; see the module documentation.
 #[derive(LogicBlock)]
 pub struct G1AddMixed<const WL: usize, const P: usize> {
     /// Clock.
@@ -63,10 +74,12 @@ pub struct G1AddMixed<const WL: usize, const P: usize> {
     pub in_y1: Signal<In, Bits<256>>,
     /// Bucket Z (`0`: the identity).
     pub in_z1: Signal<In, Bits<256>>,
-    /// Affine x of the point added.
+    /// X of the point added (an affine point's x).
     pub in_x2: Signal<In, Bits<256>>,
-    /// Affine y of the point added.
+    /// Y of the point added.
     pub in_y2: Signal<In, Bits<256>>,
+    /// Z of the point added (`R mod q`, Montgomery one, for an affine point).
+    pub in_z2: Signal<In, Bits<256>>,
     /// The point added is the identity: the output is `(X1, Y1, Z1)` unchanged.
     pub in_inf2: Signal<In, Bit>,
     /// Add `−(x2, y2)`.
@@ -157,6 +170,7 @@ impl<const WL: usize, const P: usize> G1AddMixed<WL, P> {
             in_z1: Default::default(),
             in_x2: Default::default(),
             in_y2: Default::default(),
+            in_z2: Default::default(),
             in_inf2: Default::default(),
             in_neg2: Default::default(),
             in_tag: Default::default(),
@@ -210,6 +224,7 @@ impl<const WL: usize, const P: usize> G1AddMixed<WL, P> {
             Sig::Y1 => "in_y1".into(),
             Sig::Z1 => "in_z1".into(),
             Sig::X2 => "(in_inf2 ? 256'd0 : in_x2)".into(),
+            Sig::Z2 => "(in_inf2 ? 256'd0 : in_z2)".into(),
             Sig::Y2 => "y2f$q".into(),
             Sig::Op(i) => match self._plan.units[i] {
                 Unit::Mul(k) => format!("muls${k}$out"),
@@ -243,6 +258,13 @@ impl<const WL: usize, const P: usize> G1AddMixed<WL, P> {
                     Bits::default()
                 } else {
                     self.in_x2.val()
+                }
+            }
+            Sig::Z2 => {
+                if self.in_inf2.val() {
+                    Bits::default()
+                } else {
+                    self.in_z2.val()
                 }
             }
             Sig::Y2 => self.y2f.q.val(),
@@ -469,26 +491,30 @@ impl<const WL: usize, const P: usize> Logic for G1AddMixed<WL, P> {
 mod tests {
     use super::*;
     use crate::field::{biguint_to_bits, bits_to_biguint, to_wire_biguint};
-    use model::{add_mixed, affine_to_proj, multiple_of_generator, AddInput};
+    use model::{add, affine_to_proj, multiple_of_generator, AddInput};
 
     #[test]
     fn rust_hdl_simulation_matches_model() {
         // `update()` (rust-hdl's simulator, behavioural multipliers) against the model: a doubling,
-        // a cancellation, an inf2 and a neg2 addition back to back. The Verilog is checked in
+        // a cancellation, an inf2 and a neg2 addition, and three projective ones (a sum, a doubling,
+        // O + O) back to back. The Verilog is checked in
         // Verilator (sim/tests/g1_add_mixed_verilator.rs).
         use ark_bn254::{Fq, Fr};
-        use ark_ff::Field;
+        use ark_ff::{AdditiveGroup, Field};
         let g = multiple_of_generator(&Fr::from(1u64));
         let q5 = multiple_of_generator(&Fr::from(5u64));
         let lam = Fq::from(12345u64);
+        let mu = Fq::from(777u64);
         let inputs = [
-            AddInput { p: affine_to_proj(&g, lam), x2: g.x, y2: g.y, inf2: false, neg2: false },
-            AddInput { p: affine_to_proj(&q5, lam), x2: q5.x, y2: q5.y, inf2: false, neg2: true },
-            AddInput { p: affine_to_proj(&q5, Fq::ONE), x2: g.x, y2: g.y, inf2: true, neg2: false },
-            AddInput { p: affine_to_proj(&g, lam), x2: q5.x, y2: q5.y, inf2: false, neg2: true },
+            AddInput::mixed(affine_to_proj(&g, lam), g.x, g.y, false, false),
+            AddInput::mixed(affine_to_proj(&q5, lam), q5.x, q5.y, false, true),
+            AddInput::mixed(affine_to_proj(&q5, Fq::ONE), g.x, g.y, true, false),
+            AddInput::mixed(affine_to_proj(&g, lam), q5.x, q5.y, false, true),
+            AddInput::projective(affine_to_proj(&g, lam), affine_to_proj(&q5, mu)),
+            AddInput::projective(affine_to_proj(&q5, lam), affine_to_proj(&q5, mu)),
+            AddInput::projective([Fq::ZERO, lam, Fq::ZERO], [Fq::ZERO, mu, Fq::ZERO]),
         ];
-        let want: Vec<[num_bigint::BigUint; 3]> =
-            inputs.iter().map(|i| add_mixed(i).map(|c| to_wire_biguint(&c))).collect();
+        let want: Vec<[num_bigint::BigUint; 3]> = inputs.iter().map(|i| add(i).map(|c| to_wire_biguint(&c))).collect();
         let b = |x: &Fq| biguint_to_bits::<256>(&to_wire_biguint(x));
         let mut uut = G1AddMixedXcup::new();
         uut.connect_all();
@@ -505,6 +531,7 @@ mod tests {
                 x.in_z1.next = b(&i.p[2]);
                 x.in_x2.next = b(&i.x2);
                 x.in_y2.next = b(&i.y2);
+                x.in_z2.next = b(&i.z2);
                 x.in_inf2.next = i.inf2;
                 x.in_neg2.next = i.neg2;
                 x.in_tag.next = (k as u64 + 100).to_bits();
@@ -542,7 +569,7 @@ mod tests {
         let mul = crate::verilog::generate(&mut crate::montmul_pipelined::MontMulPipelinedXcup::bn254(Bn254Field::Fq));
         assert!(vlog.contains(&shared_mul::rename_top(&mul, &name)));
         // The glue with the multiplier as a blackbox (the flattened multiplier alone is checked
-        // by montmul_pipelined_is_synthesizable; eleven flattened copies take minutes in Yosys).
+        // by montmul_pipelined_is_synthesizable; twelve flattened copies take minutes in Yosys).
         let glue = shared_mul::blackbox_shared(&vlog, &name);
         assert!(!glue.contains(&format!("module {name}$")) && glue.contains("(* blackbox *)"));
         crate::verilog::yosys_check("g1_add_mixed_glue", &glue).unwrap();

@@ -2,10 +2,12 @@
 //! (whose internal representation is the wire format: Montgomery form with R = 2^256, reduced).
 //!
 //! It follows Renes–Costello–Batina, "Complete addition formulas for prime order elliptic
-//! curves" (EUROCRYPT 2016, ePrint 2015/1060), Algorithm 8 (mixed addition, a = 0) line by line,
-//! with `3b = 9` for BN254 (y² = x³ + 3). Every field operation is exact and reduced, so the
+//! curves" (EUROCRYPT 2016, ePrint 2015/1060), Algorithm 7 (projective addition, a = 0) line by
+//! line, with `3b = 9` for BN254 (y² = x³ + 3). Every field operation is exact and reduced, so the
 //! projective triple it returns is the one the RTL must return, bit for bit; the tests below
-//! check it against `ark_ec` as points.
+//! check it against `ark_ec` as points. With `Z2 = 1` (Montgomery one on the wire) every value
+//! equals Algorithm 8's (the mixed formulas the adder implemented before; see NOTES.md), so the
+//! MSM accumulation's sums are the same triples as before.
 
 use ark_bn254::{Fq, G1Affine, G1Projective};
 use ark_ec::{AffineRepr, CurveGroup};
@@ -15,19 +17,35 @@ use ark_ff::{AdditiveGroup, Field, Zero};
 /// (on the curve that means `X = 0`; the adder needs `Y ≠ 0`, e.g. `(0 : 1 : 0)`).
 pub type Proj = [Fq; 3];
 
-/// One operation of the adder: the bucket `p`, the affine point `(x2, y2)` and its flags.
+/// One operation of the adder: the first summand `p`, the second `(x2 : y2 : z2)` and its flags.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct AddInput {
-    /// First summand (the bucket), projective.
+    /// First summand (the bucket or running sum), projective.
     pub p: Proj,
-    /// Second summand, affine x.
+    /// Second summand, projective X (for an affine point: its x, with `z2 = 1`).
     pub x2: Fq,
-    /// Second summand, affine y.
+    /// Second summand, projective Y.
     pub y2: Fq,
-    /// The second summand is the identity: the result is `p` itself (same representation).
+    /// Second summand, projective Z (`1`, i.e. `R mod q` on the wire, for an affine point; `0`
+    /// with `x2 = 0, y2 ≠ 0` for the identity through the formulas).
+    pub z2: Fq,
+    /// The second summand is the identity: the result is `p` itself (same representation) and
+    /// `x2, y2, z2` are ignored.
     pub inf2: bool,
-    /// Add `−(x2, y2)` instead (`y2 → q − y2`, `0 → 0`).
+    /// Add `−(x2 : y2 : z2)` instead (`y2 → q − y2`, `0 → 0`).
     pub neg2: bool,
+}
+
+impl AddInput {
+    /// `p + (±(x2, y2))` for an affine second summand (`z2 = 1`), as the MSM accumulation adds.
+    pub fn mixed(p: Proj, x2: Fq, y2: Fq, inf2: bool, neg2: bool) -> Self {
+        Self { p, x2, y2, z2: Fq::ONE, inf2, neg2 }
+    }
+
+    /// `p + q` for two projective triples, as the bucket reduction's running sums add.
+    pub fn projective(p: Proj, q: Proj) -> Self {
+        Self { p, x2: q[0], y2: q[1], z2: q[2], inf2: false, neg2: false }
+    }
 }
 
 /// `3b` for BN254 G1 (b = 3).
@@ -35,7 +53,7 @@ pub fn b3() -> Fq {
     Fq::from(9u64)
 }
 
-/// The named intermediate values of Algorithm 8, in program order (for failure reports).
+/// The named intermediate values of Algorithm 7, in program order (for failure reports).
 pub type Trace = Vec<(&'static str, Fq)>;
 
 /// `9·v` the way the RTL computes it: `2v, 4v, 8v, 8v + v` with modular additions.
@@ -46,51 +64,77 @@ pub fn times9(v: Fq) -> Fq {
     v8 + v
 }
 
-/// The adder's result and every intermediate of Algorithm 8.
-pub fn add_mixed_trace(inp: &AddInput) -> (Proj, Trace) {
+/// The adder's result and every intermediate of Algorithm 7.
+pub fn add_trace(inp: &AddInput) -> (Proj, Trace) {
     let [x1, y1, z1] = inp.p;
-    // Front: inf2 zeroes the affine operand (its value is then irrelevant), neg2 negates y2.
-    let (x2, y2) = if inp.inf2 { (Fq::ZERO, Fq::ZERO) } else { (inp.x2, inp.y2) };
+    // Front: inf2 zeroes the second operand (its value is then irrelevant), neg2 negates y2.
+    let (x2, y2, z2) = if inp.inf2 { (Fq::ZERO, Fq::ZERO, Fq::ZERO) } else { (inp.x2, inp.y2, inp.z2) };
     let y2 = if inp.neg2 { -y2 } else { y2 };
     let mut tr: Trace = Vec::new();
     let mut rec = |name: &'static str, v: Fq| {
         tr.push((name, v));
         v
     };
-    // Algorithm 8 of Renes–Costello–Batina (a = 0, Z2 = 1), one line per step.
+    // Algorithm 7 of Renes–Costello–Batina (a = 0), one line per step.
     let t0 = rec("1 t0 = X1*X2", x1 * x2);
     let t1 = rec("2 t1 = Y1*Y2", y1 * y2);
-    let t3 = rec("3 t3 = X2+Y2", x2 + y2);
-    let t4 = rec("4 t4 = X1+Y1", x1 + y1);
-    let t3 = rec("5 t3 = t3*t4", t3 * t4);
-    let t4 = rec("6 t4 = t0+t1", t0 + t1);
-    let t3 = rec("7 t3 = t3-t4", t3 - t4);
-    let t4 = rec("8 t4 = Y2*Z1", y2 * z1);
-    let t4 = rec("9 t4 = t4+Y1", t4 + y1);
-    let y3 = rec("10 Y3 = X2*Z1", x2 * z1);
-    let y3 = rec("11 Y3 = Y3+X1", y3 + x1);
-    let x3 = rec("12 X3 = t0+t0", t0 + t0);
-    let t0 = rec("13 t0 = X3+t0", x3 + t0);
-    let t2 = rec("14 t2 = b3*Z1", times9(z1));
-    let z3 = rec("15 Z3 = t1+t2", t1 + t2);
-    let t1 = rec("16 t1 = t1-t2", t1 - t2);
-    let y3 = rec("17 Y3 = b3*Y3", times9(y3));
-    let x3 = rec("18 X3 = t4*Y3", t4 * y3);
-    let t2 = rec("19 t2 = t3*t1", t3 * t1);
-    let x3 = rec("20 X3 = t2-X3", t2 - x3);
-    let y3 = rec("21 Y3 = Y3*t0", y3 * t0);
-    let t1 = rec("22 t1 = t1*Z3", t1 * z3);
-    let y3 = rec("23 Y3 = t1+Y3", t1 + y3);
-    let t0 = rec("24 t0 = t0*t3", t0 * t3);
-    let z3 = rec("25 Z3 = Z3*t4", z3 * t4);
-    let z3 = rec("26 Z3 = Z3+t0", z3 + t0);
+    let t2 = rec("3 t2 = Z1*Z2", z1 * z2);
+    let t3 = rec("4 t3 = X1+Y1", x1 + y1);
+    let t4 = rec("5 t4 = X2+Y2", x2 + y2);
+    let t3 = rec("6 t3 = t3*t4", t3 * t4);
+    let t4 = rec("7 t4 = t0+t1", t0 + t1);
+    let t3 = rec("8 t3 = t3-t4", t3 - t4);
+    let t4 = rec("9 t4 = Y1+Z1", y1 + z1);
+    let x3 = rec("10 X3 = Y2+Z2", y2 + z2);
+    let t4 = rec("11 t4 = t4*X3", t4 * x3);
+    let x3 = rec("12 X3 = t1+t2", t1 + t2);
+    let t4 = rec("13 t4 = t4-X3", t4 - x3);
+    let x3 = rec("14 X3 = X1+Z1", x1 + z1);
+    let y3 = rec("15 Y3 = X2+Z2", x2 + z2);
+    let x3 = rec("16 X3 = X3*Y3", x3 * y3);
+    let y3 = rec("17 Y3 = t0+t2", t0 + t2);
+    let y3 = rec("18 Y3 = X3-Y3", x3 - y3);
+    let x3 = rec("19 X3 = t0+t0", t0 + t0);
+    let t0 = rec("20 t0 = X3+t0", x3 + t0);
+    let t2 = rec("21 t2 = b3*t2", times9(t2));
+    let z3 = rec("22 Z3 = t1+t2", t1 + t2);
+    let t1 = rec("23 t1 = t1-t2", t1 - t2);
+    let y3 = rec("24 Y3 = b3*Y3", times9(y3));
+    let x3 = rec("25 X3 = t4*Y3", t4 * y3);
+    let t2 = rec("26 t2 = t3*t1", t3 * t1);
+    let x3 = rec("27 X3 = t2-X3", t2 - x3);
+    let y3 = rec("28 Y3 = Y3*t0", y3 * t0);
+    let t1 = rec("29 t1 = t1*Z3", t1 * z3);
+    let y3 = rec("30 Y3 = t1+Y3", t1 + y3);
+    let t0 = rec("31 t0 = t0*t3", t0 * t3);
+    let z3 = rec("32 Z3 = Z3*t4", z3 * t4);
+    let z3 = rec("33 Z3 = Z3+t0", z3 + t0);
     let out = if inp.inf2 { inp.p } else { [x3, y3, z3] };
     (out, tr)
 }
 
-/// The adder's result: `p + (±(x2, y2))`, or `p` itself (same triple) when `inf2`.
-pub fn add_mixed(inp: &AddInput) -> Proj {
-    add_mixed_trace(inp).0
+/// The adder's result: `p + (±(x2 : y2 : z2))`, or `p` itself (same triple) when `inf2`.
+pub fn add(inp: &AddInput) -> Proj {
+    add_trace(inp).0
+}
+
+/// Algorithm 8 (mixed, `Z2 = 1`) line by line, as the adder computed before it became
+/// projective: kept to show that Algorithm 7 with `z2 = 1` returns the same triples.
+pub fn add_mixed_algorithm8(p: Proj, x2: Fq, y2: Fq) -> Proj {
+    let [x1, y1, z1] = p;
+    let t0 = x1 * x2;
+    let t1 = y1 * y2;
+    let t3 = (x2 + y2) * (x1 + y1) - (t0 + t1);
+    let t4 = y2 * z1 + y1;
+    let y3 = times9(x2 * z1 + x1);
+    let t0 = t0 + t0 + t0;
+    let t2 = times9(z1);
+    let z3 = t1 + t2;
+    let t1 = t1 - t2;
+    let x3 = t3 * t1 - t4 * y3;
+    let y3 = t1 * z3 + y3 * t0;
+    let z3 = z3 * t4 + t0 * t3;
+    [x3, y3, z3]
 }
 
 /// The arkworks point of a homogeneous projective triple (`Z = 0` → the identity).
@@ -121,12 +165,12 @@ pub fn on_curve(p: &Proj) -> bool {
 }
 
 /// The reference: the same sum computed by `ark_ec` (group law, not our formulas).
-pub fn add_mixed_ark(inp: &AddInput) -> G1Projective {
+pub fn add_ark(inp: &AddInput) -> G1Projective {
     let p = proj_to_ark(&inp.p);
     if inp.inf2 {
         return p;
     }
-    let q = G1Affine::new_unchecked(inp.x2, inp.y2);
+    let q = proj_to_ark(&[inp.x2, inp.y2, inp.z2]);
     if inp.neg2 {
         p - q
     } else {
@@ -173,20 +217,20 @@ pub fn affine_to_proj(p: &G1Affine, lambda: Fq) -> Proj {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use zkaccel_testkit::seed::TestRng;
     use ark_ff::UniformRand;
+    use zkaccel_testkit::seed::TestRng;
 
     fn rand_scalar(rng: &mut TestRng) -> Fq {
         random_nonzero(rng)
     }
 
     fn check(inp: &AddInput) {
-        let out = add_mixed(inp);
-        let want = add_mixed_ark(inp);
+        let out = add(inp);
+        let want = add_ark(inp);
         assert!(on_curve(&out), "result not on the curve: {inp:?} -> {out:?}");
         assert_eq!(proj_to_ark(&out), want, "{inp:?}");
         if inp.inf2 {
-            assert_eq!(out, inp.p, "inf2 must return the bucket's own triple");
+            assert_eq!(out, inp.p, "inf2 must return the first summand's own triple");
         }
     }
 
@@ -197,34 +241,43 @@ mod tests {
         let o = G1Projective::zero();
         assert!(x_zero_point().is_none(), "3 is not a square mod q: no x = 0 points");
         let g5 = (g.into_group() * ark_bn254::Fr::from(5u64)).into_affine();
-        let pts: Vec<G1Affine> = vec![g, -g, g5, -g5];
+        let pts: Vec<G1Projective> = vec![g.into_group(), -g.into_group(), g5.into_group(), -g5.into_group(), o];
         for &q in &pts {
             for lambda in [Fq::ONE, rand_scalar(&mut rng)] {
-                for &(inf2, neg2) in &[(false, false), (false, true), (true, false), (true, true)] {
-                    let mk = |p: &G1Projective| AddInput { p: ark_to_proj(p, lambda), x2: q.x, y2: q.y, inf2, neg2 };
-                    check(&mk(&q.into_group())); // P + P (doubling)
-                    check(&mk(&(-q).into_group())); // P + (−P)
-                    check(&mk(&o)); // O + P
-                    check(&mk(&(g.into_group() * ark_bn254::Fr::rand(&mut rng))));
+                for mu in [Fq::ONE, rand_scalar(&mut rng)] {
+                    let q2 = ark_to_proj(&q, mu);
+                    for &(inf2, neg2) in &[(false, false), (false, true), (true, false), (true, true)] {
+                        let mk = |p: &G1Projective| AddInput { p: ark_to_proj(p, lambda), x2: q2[0], y2: q2[1], z2: q2[2], inf2, neg2 };
+                        check(&mk(&q)); // P + P (doubling)
+                        check(&mk(&-q)); // P + (−P)
+                        check(&mk(&o)); // O + P
+                        check(&mk(&(g.into_group() * ark_bn254::Fr::rand(&mut rng))));
+                    }
                 }
             }
         }
-        // O + O (the second summand flagged): the bucket's triple comes back unchanged.
-        let inp = AddInput { p: [Fq::ZERO, Fq::ONE, Fq::ZERO], x2: Fq::ZERO, y2: Fq::ZERO, inf2: true, neg2: false };
+        // O + O (the second summand flagged): the first summand's triple comes back unchanged.
+        let inp = AddInput::mixed([Fq::ZERO, Fq::ONE, Fq::ZERO], Fq::ZERO, Fq::ZERO, true, false);
         check(&inp);
-        assert_eq!(add_mixed(&inp), inp.p);
+        assert_eq!(add(&inp), inp.p);
     }
 
     #[test]
-    fn doubling_and_cancellation_need_no_special_path() {
-        // P + P and P + (−P) through the plain formulas (no inf2): the right points.
+    fn doubling_cancellation_and_identity_need_no_special_path() {
+        // P + P, P + (−P), O + O and P + O through the plain formulas (no inf2): the right points,
+        // the identity as (0 : Y : 0) with Y ≠ 0.
         let g = G1Affine::generator();
         let p = ark_to_proj(&g.into_group(), Fq::from(7u64));
-        let dbl = add_mixed(&AddInput { p, x2: g.x, y2: g.y, inf2: false, neg2: false });
+        let q = ark_to_proj(&g.into_group(), Fq::from(11u64));
+        let dbl = add(&AddInput::projective(p, q));
         assert_eq!(proj_to_ark(&dbl), g.into_group() + g);
-        let zero = add_mixed(&AddInput { p, x2: g.x, y2: g.y, inf2: false, neg2: true });
-        assert!(zero[2].is_zero() && !zero[1].is_zero(), "P − P must be (0 : Y : 0) with Y ≠ 0, got {zero:?}");
-        assert!(zero[0].is_zero());
+        let zero = add(&AddInput { neg2: true, ..AddInput::projective(p, q) });
+        assert!(zero[0].is_zero() && zero[2].is_zero() && !zero[1].is_zero(), "P − P must be (0 : Y : 0), Y ≠ 0: {zero:?}");
+        let o = [Fq::ZERO, Fq::from(3u64), Fq::ZERO];
+        let oo = add(&AddInput::projective(o, o));
+        assert!(oo[0].is_zero() && oo[2].is_zero() && !oo[1].is_zero(), "O + O must be (0 : Y : 0), Y ≠ 0: {oo:?}");
+        assert_eq!(proj_to_ark(&add(&AddInput::projective(p, o))), g.into_group());
+        assert_eq!(proj_to_ark(&add(&AddInput::projective(o, p))), g.into_group());
     }
 
     #[test]
@@ -233,18 +286,33 @@ mod tests {
         let g = G1Affine::generator().into_group();
         for i in 0..500 {
             let p = g * ark_bn254::Fr::rand(&mut rng);
-            let q = (g * ark_bn254::Fr::rand(&mut rng)).into_affine();
+            let q = g * ark_bn254::Fr::rand(&mut rng);
             let lambda = if i % 2 == 0 { Fq::ONE } else { rand_scalar(&mut rng) };
+            let mu = if i % 5 == 0 { Fq::ONE } else { rand_scalar(&mut rng) };
             let neg2 = i % 3 == 0;
-            check(&AddInput { p: ark_to_proj(&p, lambda), x2: q.x, y2: q.y, inf2: false, neg2 });
+            check(&AddInput { neg2, ..AddInput::projective(ark_to_proj(&p, lambda), ark_to_proj(&q, mu)) });
         }
     }
 
     #[test]
-    fn trace_has_every_step_of_algorithm_8() {
+    fn with_z2_one_it_returns_algorithm_8s_triples() {
+        // The accumulation feeds Z2 = 1: the same triples as the mixed formulas, bit for bit.
+        let mut rng = TestRng::for_test("g1_add_mixed_model_algorithm8");
+        for i in 0..200 {
+            let p = ark_to_proj(&random_point(&mut rng).into_group(), if i % 2 == 0 { Fq::ONE } else { rand_scalar(&mut rng) });
+            let p = if i % 7 == 0 { [Fq::ZERO, rand_scalar(&mut rng), Fq::ZERO] } else { p };
+            let q = random_point(&mut rng);
+            let q = if i % 11 == 0 && !p[2].is_zero() { G1Affine::new_unchecked(p[0] / p[2], p[1] / p[2]) } else { q };
+            assert_eq!(add(&AddInput::mixed(p, q.x, q.y, false, false)), add_mixed_algorithm8(p, q.x, q.y));
+        }
+    }
+
+    #[test]
+    fn trace_has_every_step_of_algorithm_7() {
         let g = G1Affine::generator();
-        let (_, tr) = add_mixed_trace(&AddInput { p: ark_to_proj(&g.into_group(), Fq::ONE), x2: g.x, y2: g.y, inf2: false, neg2: false });
-        assert_eq!(tr.len(), 26);
+        let p = ark_to_proj(&g.into_group(), Fq::ONE);
+        let (_, tr) = add_trace(&AddInput::projective(p, p));
+        assert_eq!(tr.len(), 33);
         assert_eq!(tr.iter().filter(|(n, _)| n.contains('*') && !n.contains("b3")).count(), super::super::config::MULTIPLIERS);
         assert_eq!(times9(Fq::from(5u64)), Fq::from(45u64));
     }

@@ -1,4 +1,4 @@
-//! The adder's dataflow graph (Algorithm 8 with the multiplications by 9 expanded into
+//! The adder's dataflow graph (Algorithm 7 with the multiplications by 9 expanded into
 //! additions) and its as-soon-as-possible schedule: when every operation starts, and which
 //! delays its operands need. `mod.rs` builds the RTL from this plan; the tests evaluate the same
 //! graph in software and compare it with the line-by-line model in `model.rs`.
@@ -17,6 +17,8 @@ pub enum Sig {
     Z1,
     /// Port `in_x2` (zero when `inf2`), cycle 0.
     X2,
+    /// Port `in_z2` (zero when `inf2`), cycle 0.
+    Z2,
     /// `±y2` (zero when `inf2`) out of the front, cycle [`FRONT_LATENCY`].
     Y2,
     /// Result of operation `i`.
@@ -47,7 +49,7 @@ impl Kind {
 /// One operation.
 #[derive(Clone, Debug)]
 pub struct Op {
-    /// The step of Algorithm 8 it implements.
+    /// The step of Algorithm 7 it implements.
     pub name: String,
     /// What it computes.
     pub kind: Kind,
@@ -65,9 +67,9 @@ pub struct Graph {
     pub outputs: [Sig; 3],
 }
 
-/// Algorithm 8 of Renes–Costello–Batina (a = 0, mixed), `3b = 9` as `2v, 4v, 8v, 8v + v`.
+/// Algorithm 7 of Renes–Costello–Batina (a = 0, projective), `3b = 9` as `2v, 4v, 8v, 8v + v`.
 pub fn graph() -> Graph {
-    use Sig::{X1, X2, Y1, Y2, Z1};
+    use Sig::{X1, X2, Y1, Y2, Z1, Z2};
     let mut ops: Vec<Op> = Vec::new();
     let mut op = |name: &str, kind: Kind, a: Sig, b: Sig| {
         ops.push(Op { name: name.to_string(), kind, a, b });
@@ -75,41 +77,48 @@ pub fn graph() -> Graph {
     };
     let t0 = op("1 t0 = X1*X2", Kind::Mul, X1, X2);
     let t1 = op("2 t1 = Y1*Y2", Kind::Mul, Y1, Y2);
-    let t3 = op("3 t3 = X2+Y2", Kind::Add, X2, Y2);
-    let t4 = op("4 t4 = X1+Y1", Kind::Add, X1, Y1);
-    let t3 = op("5 t3 = t3*t4", Kind::Mul, t3, t4);
-    let t4 = op("6 t4 = t0+t1", Kind::Add, t0, t1);
-    let t3 = op("7 t3 = t3-t4", Kind::Sub, t3, t4);
-    let t4 = op("8 t4 = Y2*Z1", Kind::Mul, Y2, Z1);
-    let t4 = op("9 t4 = t4+Y1", Kind::Add, t4, Y1);
-    let y3 = op("10 Y3 = X2*Z1", Kind::Mul, X2, Z1);
-    let y3 = op("11 Y3 = Y3+X1", Kind::Add, y3, X1);
-    let x3 = op("12 X3 = t0+t0", Kind::Add, t0, t0);
-    let t0 = op("13 t0 = X3+t0", Kind::Add, x3, t0);
-    let z2 = op("14 t2 = b3*Z1 (2Z1)", Kind::Add, Z1, Z1);
-    let z4 = op("14 t2 = b3*Z1 (4Z1)", Kind::Add, z2, z2);
-    let z8 = op("14 t2 = b3*Z1 (8Z1)", Kind::Add, z4, z4);
-    let t2 = op("14 t2 = b3*Z1 (8Z1+Z1)", Kind::Add, z8, Z1);
-    let z3 = op("15 Z3 = t1+t2", Kind::Add, t1, t2);
-    let t1 = op("16 t1 = t1-t2", Kind::Sub, t1, t2);
-    let v2 = op("17 Y3 = b3*Y3 (2Y3)", Kind::Add, y3, y3);
-    let v4 = op("17 Y3 = b3*Y3 (4Y3)", Kind::Add, v2, v2);
-    let v8 = op("17 Y3 = b3*Y3 (8Y3)", Kind::Add, v4, v4);
-    let y3 = op("17 Y3 = b3*Y3 (8Y3+Y3)", Kind::Add, v8, y3);
-    let x3 = op("18 X3 = t4*Y3", Kind::Mul, t4, y3);
-    let t2 = op("19 t2 = t3*t1", Kind::Mul, t3, t1);
-    let x3 = op("20 X3 = t2-X3", Kind::Sub, t2, x3);
-    let y3 = op("21 Y3 = Y3*t0", Kind::Mul, y3, t0);
-    let t1 = op("22 t1 = t1*Z3", Kind::Mul, t1, z3);
-    let y3 = op("23 Y3 = t1+Y3", Kind::Add, t1, y3);
-    let t0 = op("24 t0 = t0*t3", Kind::Mul, t0, t3);
-    let z3 = op("25 Z3 = Z3*t4", Kind::Mul, z3, t4);
-    let z3 = op("26 Z3 = Z3+t0", Kind::Add, z3, t0);
+    let t2 = op("3 t2 = Z1*Z2", Kind::Mul, Z1, Z2);
+    let t3 = op("4 t3 = X1+Y1", Kind::Add, X1, Y1);
+    let t4 = op("5 t4 = X2+Y2", Kind::Add, X2, Y2);
+    let t3 = op("6 t3 = t3*t4", Kind::Mul, t3, t4);
+    let t4 = op("7 t4 = t0+t1", Kind::Add, t0, t1);
+    let t3 = op("8 t3 = t3-t4", Kind::Sub, t3, t4);
+    let t4 = op("9 t4 = Y1+Z1", Kind::Add, Y1, Z1);
+    let x3 = op("10 X3 = Y2+Z2", Kind::Add, Y2, Z2);
+    let t4 = op("11 t4 = t4*X3", Kind::Mul, t4, x3);
+    let x3 = op("12 X3 = t1+t2", Kind::Add, t1, t2);
+    let t4 = op("13 t4 = t4-X3", Kind::Sub, t4, x3);
+    let x3 = op("14 X3 = X1+Z1", Kind::Add, X1, Z1);
+    let y3 = op("15 Y3 = X2+Z2", Kind::Add, X2, Z2);
+    let x3 = op("16 X3 = X3*Y3", Kind::Mul, x3, y3);
+    let y3 = op("17 Y3 = t0+t2", Kind::Add, t0, t2);
+    let y3 = op("18 Y3 = X3-Y3", Kind::Sub, x3, y3);
+    let x3 = op("19 X3 = t0+t0", Kind::Add, t0, t0);
+    let t0 = op("20 t0 = X3+t0", Kind::Add, x3, t0);
+    let v2 = op("21 t2 = b3*t2 (2t2)", Kind::Add, t2, t2);
+    let v4 = op("21 t2 = b3*t2 (4t2)", Kind::Add, v2, v2);
+    let v8 = op("21 t2 = b3*t2 (8t2)", Kind::Add, v4, v4);
+    let t2 = op("21 t2 = b3*t2 (8t2+t2)", Kind::Add, v8, t2);
+    let z3 = op("22 Z3 = t1+t2", Kind::Add, t1, t2);
+    let t1 = op("23 t1 = t1-t2", Kind::Sub, t1, t2);
+    let v2 = op("24 Y3 = b3*Y3 (2Y3)", Kind::Add, y3, y3);
+    let v4 = op("24 Y3 = b3*Y3 (4Y3)", Kind::Add, v2, v2);
+    let v8 = op("24 Y3 = b3*Y3 (8Y3)", Kind::Add, v4, v4);
+    let y3 = op("24 Y3 = b3*Y3 (8Y3+Y3)", Kind::Add, v8, y3);
+    let x3 = op("25 X3 = t4*Y3", Kind::Mul, t4, y3);
+    let t2 = op("26 t2 = t3*t1", Kind::Mul, t3, t1);
+    let x3 = op("27 X3 = t2-X3", Kind::Sub, t2, x3);
+    let y3 = op("28 Y3 = Y3*t0", Kind::Mul, y3, t0);
+    let t1 = op("29 t1 = t1*Z3", Kind::Mul, t1, z3);
+    let y3 = op("30 Y3 = t1+Y3", Kind::Add, t1, y3);
+    let t0 = op("31 t0 = t0*t3", Kind::Mul, t0, t3);
+    let z3 = op("32 Z3 = Z3*t4", Kind::Mul, z3, t4);
+    let z3 = op("33 Z3 = Z3+t0", Kind::Add, z3, t0);
     Graph { ops, outputs: [x3, y3, z3] }
 }
 
 /// Evaluates the graph in software (for the cross-check with `model.rs`).
-pub fn evaluate(g: &Graph, x1: Fq, y1: Fq, z1: Fq, x2: Fq, y2: Fq) -> [Fq; 3] {
+pub fn evaluate(g: &Graph, [x1, y1, z1]: [Fq; 3], [x2, y2, z2]: [Fq; 3]) -> [Fq; 3] {
     let mut vals: Vec<Fq> = Vec::with_capacity(g.ops.len());
     let get = |vals: &Vec<Fq>, s: Sig| match s {
         Sig::X1 => x1,
@@ -117,6 +126,7 @@ pub fn evaluate(g: &Graph, x1: Fq, y1: Fq, z1: Fq, x2: Fq, y2: Fq) -> [Fq; 3] {
         Sig::Z1 => z1,
         Sig::X2 => x2,
         Sig::Y2 => y2,
+        Sig::Z2 => z2,
         Sig::Op(i) => vals[i],
     };
     for op in &g.ops {
@@ -186,7 +196,7 @@ impl Schedule {
 
 fn ready_of(ready: &[usize], s: Sig) -> usize {
     match s {
-        Sig::X1 | Sig::Y1 | Sig::Z1 | Sig::X2 => 0,
+        Sig::X1 | Sig::Y1 | Sig::Z1 | Sig::X2 | Sig::Z2 => 0,
         Sig::Y2 => FRONT_LATENCY,
         Sig::Op(i) => ready[i],
     }
@@ -234,7 +244,7 @@ pub fn schedule() -> Schedule {
 mod tests {
     use super::*;
     use crate::g1_add_mixed::config;
-    use crate::g1_add_mixed::model::{add_mixed, AddInput};
+    use crate::g1_add_mixed::model::{add, AddInput};
     use zkaccel_testkit::seed::TestRng;
     use ark_ff::UniformRand;
 
@@ -254,9 +264,8 @@ mod tests {
         let mut rng = TestRng::for_test("g1_add_mixed_graph_vs_model");
         let g = graph();
         for _ in 0..200 {
-            let [x1, y1, z1, x2, y2] = [0; 5].map(|_| Fq::rand(&mut rng));
-            let want = add_mixed(&AddInput { p: [x1, y1, z1], x2, y2, inf2: false, neg2: false });
-            assert_eq!(evaluate(&g, x1, y1, z1, x2, y2), want);
+            let [p, q] = [0; 2].map(|_| [0; 3].map(|_| Fq::rand(&mut rng)));
+            assert_eq!(evaluate(&g, p, q), add(&AddInput::projective(p, q)));
         }
     }
 }

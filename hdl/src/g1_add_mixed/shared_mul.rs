@@ -1,13 +1,13 @@
 //! A [`MontMulPipelined`] as one shared Verilog module.
 //!
-//! rust-hdl emits one Verilog module per instance, so eleven multipliers inside the adder would
-//! be eleven copies of the multiplier's ~900 modules, each verilated and compiled separately.
+//! rust-hdl emits one Verilog module per instance, so twelve multipliers inside the adder would
+//! be twelve copies of the multiplier's ~900 modules, each verilated and compiled separately.
 //! [`SharedMontMul`] is instead a `Verilog::Wrapper` leaf that instantiates a module called
 //! [`SharedMontMul::module_name`] (`zk_montmul_q_w26` for the DSP48E2 shape). The *first* instance
 //! (built with `emit_definition = true`) appends that module's definition: the multiplier's own
 //! generated Verilog with its module names prefixed (`top` → `zk_montmul_q_w26`,
 //! `top$stages$0…` → `zk_montmul_q_w26$stages$0…`), a `/*verilator no_inline_module*/` pragma, so
-//! Verilator compiles it once as a class and instantiates it eleven times, and
+//! Verilator compiles it once as a class and instantiates it twelve times, and
 //! `/*verilator tracing_off*/` (trace code is per instance; the multiplier's internals are
 //! debugged by its own tests).
 //!
@@ -67,7 +67,7 @@ impl<const WL: usize, const P: usize> SharedMontMul<WL, P> {
 
 /// Renames the module `top` and every `top$…` module of a rust-hdl design to `name` and
 /// `name$…` (declarations and instantiations), marks `name` as not to be inlined, and switches
-/// Verilator's tracing off inside it: VCD tracing code is generated per instance, and eleven
+/// Verilator's tracing off inside it: VCD tracing code is generated per instance, and twelve
 /// traced multipliers made 30 MB of C++ (most of the build time). The multiplier's ports stay
 /// visible in a VCD through the adder's own signals (`muls$k$a`, `muls$k$b`, `muls$k$out`).
 pub fn rename_top(verilog: &str, name: &str) -> String {

@@ -3,9 +3,10 @@
 //! consecutive buckets of one window) the running sums `S += B_j`, `T += S` from the top bucket of
 //! the segment down, all chains interleaved so that one projective addition issues per cycle.
 //! The card then returns two points per chain instead of `2^{c−1}` buckets per window; the host
-//! combines them (`host/src/card_schedule/msm_reduce.rs`). **The RTL of the sequencer is not
-//! written yet**: this model fixes its schedule, timing rules and cycle count (`NOTES.md`, "On-card
-//! reduction"), and the tests check it against `ark_ec`.
+//! combines them (`host/src/card_schedule/msm_reduce.rs`). The RTL is the bucket scheduler's
+//! reduction sequencer (`scheduler.rs`, `cfg_reduce`); `sim/tests/msm_bucket_scheduler_verilator.rs`
+//! checks its chain sums and its cycle count against this model; the tests below check the model
+//! against `ark_ec`.
 //!
 //! Timing rules (the same as the bucket scheduler's, `NOTES.md`): an operation is *selected* in
 //! cycle `s` (chain-RAM and bucket-RAM addresses), issued in `s + 1` and written back in
@@ -17,19 +18,21 @@
 //! `P = max(Q, L + 2)`: for `t = G − 1` down to 0, phase A selects `S_q += B[q·G + t]` for
 //! `q = 0..Q` in consecutive cycles, then (from cycle `P` of the round) phase B selects
 //! `T_q += S_q`; idle cycles pad each phase to `P`. A(q, t) → B(q, t), B(q, t) → B(q, t − 1) and
-//! A(q, t) → A(q, t − 1) are all at least `P ≥ L + 2` cycles apart. Cycles: `2·G·P` selections plus
-//! `L + 2` until the last write-back is visible; with `Q ≥ L + 2` every cycle issues.
+//! A(q, t) → A(q, t − 1) are all at least `P ≥ L + 2` cycles apart. Cycles: from the first
+//! selection through the first cycle in which the last sum is visible, `(2G − 1)·P + Q + L + 2`
+//! (`2·G·P + L + 2` when `Q = P`); with `Q ≥ L + 2` every cycle issues. The RTL's `stat_reduce`
+//! counts the same cycles.
 
 use ark_bn254::G1Projective;
 use ark_ec::AdditiveGroup;
 use std::collections::VecDeque;
 
 /// Latency of the complete **projective** G1 adder the reduction needs (Renes–Costello–Batina
-/// Algorithm 7, `a = 0`, 12 multipliers): the as-soon-as-possible schedule of `g1_add_mixed`'s
-/// rules (multiplier 85 cycles, modular adder 5, `±y2` front 6, registered output select 1)
-/// applied to Algorithm 7 gives the critical path `X1+Z1` → `·(X2+Z2)` → `−(t0+t2)` → `·9` →
-/// `·t4` → `−` → select: `5 + 85 + 5 + 20 + 85 + 5 + 1 = 206` (derivation in `NOTES.md`).
-pub const PROJECTIVE_ADDER_LATENCY: usize = 206;
+/// Algorithm 7, `a = 0`, 12 multipliers): the card's adder (`g1_add_mixed`), critical path
+/// `X1+Z1` → `·(X2+Z2)` → `−(t0+t2)` → `·9` → `·t4` → `−` → select:
+/// `5 + 85 + 5 + 20 + 85 + 5 + 1 = 206` (`g1_add_mixed/NOTES.md`).
+pub const PROJECTIVE_ADDER_LATENCY: usize = crate::g1_add_mixed::config::LATENCY;
+const _: () = assert!(PROJECTIVE_ADDER_LATENCY == 206);
 
 /// The chain RAMs (`S` and `T`, 768 bits per entry each) hold `2^CHAIN_LOG_DEPTH` chains.
 pub const CHAIN_LOG_DEPTH: usize = 9;
@@ -95,9 +98,10 @@ impl ReducePlan {
         1 << self.seg_log
     }
 
-    /// Cycles from the first selection until the last sum is visible in the chain RAMs.
+    /// Cycles from the first selection through the first cycle in which the last sum is visible
+    /// in the chain RAMs (the last selection is chain `Q − 1` of the last phase B).
     pub fn reduce_cycles(&self) -> u64 {
-        (2 * self.segment() * self.period + self.latency + 2) as u64
+        ((2 * self.segment() - 1) * self.period + self.chains + self.latency + 2) as u64
     }
 
     /// Additions issued: two per bucket.
@@ -176,7 +180,7 @@ pub fn reduce(plan: &ReducePlan, buckets: &[G1Projective]) -> ChainSums {
         s: s_ram,
         t: t_ram,
         issued,
-        cycles: last_visible.max(plan.reduce_cycles()),
+        cycles: last_visible + 1,
     }
 }
 

@@ -2,7 +2,9 @@
 //! addition requests (an affine point, its signed digit and window), keeps the buckets in on-chip
 //! RAM, issues one bucket addition per cycle to a fixed-latency pipelined adder (the adder port
 //! below), makes sure that no bucket is in the adder twice (a conflict queue), writes the sums
-//! back, and finally streams the buckets out for the host to reduce (clearing them on the way).
+//! back, and finally either streams the buckets out for the host to reduce (clearing them on the
+//! way) or — with `cfg_reduce` — reduces them itself with the same adder (running sums per chain,
+//! below) and streams two points per chain out.
 //!
 //! The adder sits outside this block on purpose: [`super::unit::BucketUnit`] wires it to the RTL
 //! G1 adder, and the occupancy bench drives the same RTL with a software adder of the same
@@ -26,8 +28,21 @@
 //! `cfg_windows` windows of `2^{c−1}` buckets (the host splits the windows into groups that fit,
 //! see `NOTES.md`). Beats with `d = 0` or the point at infinity need no addition and are consumed
 //! without one (their `s_last` still ends the group); out-of-range beats set the sticky `error`.
+//!
+//! **On-card reduction** (`cfg_reduce`, `NOTES.md` "On-card reduction", schedule model
+//! `reduce_model.rs`): the group's `Q = (cfg_windows << (c − 1)) >> cfg_seg_log` chains of
+//! `G = 2^cfg_seg_log` consecutive buckets get `S_q = Σ_j B[q·G + j]` and
+//! `T_q = Σ_j (j + 1)·B[q·G + j]` by running sums from the chain's top bucket down, in two chain
+//! RAMs of `2^CHAIN_LOG_DEPTH` entries. With period `P = max(Q, L + 2)`, round `r = 0..G` selects in
+//! phase A (cycles `0..Q` of the period) `S_q += B[q·G + G − 1 − r]` and in phase B
+//! `T_q += S_q`; round 0 adds to the identity instead of reading the chain RAMs (no clearing pass).
+//! The selection/issue/write-back timing is the accumulation's, so every dependency is `P ≥ L + 2`
+//! cycles apart. Each bucket is read once, in phase A, and the identity written back behind the
+//! read. The adder's second summand is then projective (`add_z2` its Z; `1` in the accumulation).
+//! Then `S_0, T_0, S_1, T_1, …` stream out (`m_last` on `T_{Q−1}`).
 
 use super::config;
+use super::reduce_model::CHAIN_LOG_DEPTH;
 use crate::field::to_limbs;
 use crate::memory::{fifo::Fifo, ram::Ram};
 use ark_bn254::Fq;
@@ -47,6 +62,12 @@ pub enum BucketState {
     ReadOut,
     /// Waiting for the read-out FIFO to empty.
     ReadOutDrain,
+    /// The reduction sequencer selects one running-sum addition per cycle.
+    Reduce,
+    /// The reduction's last additions are in the adder.
+    ReduceWait,
+    /// Streaming the chain sums out.
+    ReduceOut,
 }
 
 /// The identity `(0 : 1 : 0)` as a 768-bit bucket word (X, Y, Z in Fq wire format).
@@ -69,6 +90,10 @@ pub struct BucketScheduler {
     pub cfg_c: Signal<In, Bits<5>>,
     /// Windows held in this group (bucket memory used: `cfg_windows << (c − 1)` entries).
     pub cfg_windows: Signal<In, Bits<8>>,
+    /// Reduce the group's buckets on the card (chain sums out) instead of reading them out.
+    pub cfg_reduce: Signal<In, Bit>,
+    /// `log2 G`, buckets per chain, with `cfg_reduce` (`≤ c − 1`, `Q ≤ 2^CHAIN_LOG_DEPTH`).
+    pub cfg_seg_log: Signal<In, Bits<5>>,
     /// Not accepting requests (clearing, draining or reading out).
     pub busy: Signal<Out, Bit>,
     /// Sticky since reset: a request outside the configured windows/buckets/memory.
@@ -91,7 +116,8 @@ pub struct BucketScheduler {
     pub s_ready: Signal<Out, Bit>,
     /// Last request of the group: the unit drains and reads the buckets out.
     pub s_last: Signal<In, Bit>,
-    /// Read-out: one bucket `X ‖ Y ‖ Z` (homogeneous projective, Fq wire format), in address order.
+    /// Read-out: one bucket `X ‖ Y ‖ Z` (homogeneous projective, Fq wire format), in address order;
+    /// with `cfg_reduce` the chain sums `S_0, T_0, S_1, T_1, …`.
     pub m_data: Signal<Out, Bits<768>>,
     /// Read-out valid.
     pub m_valid: Signal<Out, Bit>,
@@ -107,13 +133,16 @@ pub struct BucketScheduler {
     pub add_y1: Signal<Out, Bits<256>>,
     /// Adder port: bucket Z.
     pub add_z1: Signal<Out, Bits<256>>,
-    /// Adder port: affine x of the point.
+    /// Adder port: x of the point (projective X in the reduction).
     pub add_x2: Signal<Out, Bits<256>>,
-    /// Adder port: affine y of the point.
+    /// Adder port: y of the point (projective Y in the reduction).
     pub add_y2: Signal<Out, Bits<256>>,
+    /// Adder port: Z of the second summand (`1`, i.e. `R mod q`, for the accumulation's points).
+    pub add_z2: Signal<Out, Bits<256>>,
     /// Adder port: add the negated point.
     pub add_neg2: Signal<Out, Bit>,
-    /// Adder port: tag (bucket address in bits 0..16, issue parity in bit 16).
+    /// Adder port: tag (bucket address in bits 0..16, issue parity in bit 16; in the reduction the
+    /// chain in bits 0..16, bit 17 set, bit 18 = into `T`).
     pub add_tag: Signal<Out, Bits<32>>,
     /// Adder result valid (the adder's `out_valid`).
     pub sum_valid: Signal<In, Bit>,
@@ -131,7 +160,35 @@ pub struct BucketScheduler {
     pub stat_deferred: Signal<Out, Bits<32>>,
     /// Cycles since reset in which a valid request was not accepted.
     pub stat_stalled: Signal<Out, Bits<32>>,
+    /// Cycles since reset spent reducing (from the first running-sum selection until the last sum
+    /// is written back).
+    pub stat_reduce: Signal<Out, Bits<32>>,
     identity: Constant<Bits<768>>,
+    fq_one: Constant<Bits<256>>,
+    period_min: Constant<Bits<24>>,
+    chains_max: Constant<Bits<24>>,
+    chain_s: Ram<768>,
+    chain_t: Ram<768>,
+    r_pos: DFF<Bits<24>>,
+    r_round: DFF<Bits<16>>,
+    r_phase: DFF<Bit>,
+    red_valid: DFF<Bit>,
+    red_b: DFF<Bit>,
+    red_first: DFF<Bit>,
+    red_q: DFF<Bits<16>>,
+    rd_sel: DFF<Bits<2>>,
+    n_reduce: DFF<Bits<32>>,
+    chains: Signal<Local, Bits<24>>,
+    period: Signal<Local, Bits<24>>,
+    seg: Signal<Local, Bits<16>>,
+    red_sel: Signal<Local, Bit>,
+    red_addr: Signal<Local, Bits<16>>,
+    red_a: Signal<Local, Bits<768>>,
+    red_second: Signal<Local, Bits<768>>,
+    wb_red: Signal<Local, Bit>,
+    parity: Signal<Local, Bit>,
+    sum_word: Signal<Local, Bits<768>>,
+    issue: Signal<Local, Bit>,
     depth_m1: Constant<Bits<24>>,
     retry_age: Constant<Bits<16>>,
     queue_hi: Constant<Bits<8>>,
@@ -197,6 +254,8 @@ impl BucketScheduler {
             reset: Default::default(),
             cfg_c: Default::default(),
             cfg_windows: Default::default(),
+            cfg_reduce: Default::default(),
+            cfg_seg_log: Default::default(),
             busy: Default::default(),
             error: Default::default(),
             s_x: Default::default(),
@@ -218,6 +277,7 @@ impl BucketScheduler {
             add_z1: Default::default(),
             add_x2: Default::default(),
             add_y2: Default::default(),
+            add_z2: Default::default(),
             add_neg2: Default::default(),
             add_tag: Default::default(),
             sum_valid: Default::default(),
@@ -228,7 +288,33 @@ impl BucketScheduler {
             stat_issued: Default::default(),
             stat_deferred: Default::default(),
             stat_stalled: Default::default(),
+            stat_reduce: Default::default(),
             identity: Constant::new(identity_word()),
+            fq_one: Constant::new(crate::g1_add_mixed::fq_one_wire()),
+            period_min: Constant::new(bits::<24>(adder_latency as u64 + 2)),
+            chains_max: Constant::new(bits::<24>(1 << CHAIN_LOG_DEPTH)),
+            chain_s: Ram::new(1 << CHAIN_LOG_DEPTH),
+            chain_t: Ram::new(1 << CHAIN_LOG_DEPTH),
+            r_pos: Default::default(),
+            r_round: Default::default(),
+            r_phase: Default::default(),
+            red_valid: Default::default(),
+            red_b: Default::default(),
+            red_first: Default::default(),
+            red_q: Default::default(),
+            rd_sel: Default::default(),
+            n_reduce: Default::default(),
+            chains: Default::default(),
+            period: Default::default(),
+            seg: Default::default(),
+            red_sel: Default::default(),
+            red_addr: Default::default(),
+            red_a: Default::default(),
+            red_second: Default::default(),
+            wb_red: Default::default(),
+            parity: Default::default(),
+            sum_word: Default::default(),
+            issue: Default::default(),
             depth_m1: Constant::new(bits::<24>(depth as u64 - 1)),
             retry_age: Constant::new(bits::<16>(config::retry_age(adder_latency) as u64)),
             queue_hi: Constant::new(bits::<8>(config::CONFLICT_DEPTH as u64 - 2)),
@@ -288,8 +374,11 @@ impl Logic for BucketScheduler {
     fn update(&mut self) {
         dff_setup!(
             self, clock, state, idx, now, inflight, err, s1_valid, s1_addr, s1_x, s1_y, s1_neg, last_valid,
-            last_addr, rd_valid, rd_last, n_issued, n_deferred, n_stalled
+            last_addr, rd_valid, rd_last, n_issued, n_deferred, n_stalled, r_pos, r_round, r_phase, red_valid,
+            red_b, red_first, red_q, rd_sel, n_reduce
         );
+        self.chain_s.clock.next = self.clock.val();
+        self.chain_t.clock.next = self.clock.val();
         self.buckets.clock.next = self.clock.val();
         self.issued.clock.next = self.clock.val();
         self.done.clock.next = self.clock.val();
@@ -312,6 +401,22 @@ impl Logic for BucketScheduler {
             & (self.in_addr.val() <= self.depth_m1.val());
         self.n_entries.next = bit_cast::<24, 8>(self.cfg_windows.val()) << self.cm1.val();
         self.idx16.next = self.idx.q.val().get_bits::<16>(0);
+        self.chains.next = self.n_entries.val() >> self.cfg_seg_log.val();
+        self.period.next = self.period_min.val();
+        if self.chains.val() > self.period_min.val() {
+            self.period.next = self.chains.val();
+        }
+        self.seg.next = bits::<16>(1) << self.cfg_seg_log.val();
+
+        // Reduction: selection (cycle s). Phase A reads the chain's bucket G − 1 − round and S_q,
+        // phase B reads S_q and T_q; the write-back of a selection in s is visible from s + L + 2.
+        self.red_sel.next = (self.state.q.val() == BucketState::Reduce) & (self.r_pos.q.val() < self.chains.val());
+        self.chain_s.raddr.next = self.r_pos.q.val().get_bits::<16>(0);
+        self.chain_t.raddr.next = self.r_pos.q.val().get_bits::<16>(0);
+        self.red_valid.d.next = self.red_sel.val() & !self.reset.val();
+        self.red_b.d.next = self.r_phase.q.val();
+        self.red_first.d.next = self.r_round.q.val() == 0;
+        self.red_q.d.next = self.r_pos.q.val().get_bits::<16>(0);
 
         // Selection: conflict-queue head or input beat.
         self.head_age.next = self.now.q.val() - self.queue.dout.val().get_bits::<16>(529);
@@ -343,6 +448,11 @@ impl Logic for BucketScheduler {
             self.cand_addr.next = self.in_addr.val().get_bits::<16>(0);
         }
         self.buckets.raddr.next = self.cand_addr.val();
+        self.red_addr.next =
+            (self.r_pos.q.val().get_bits::<16>(0) << self.cfg_seg_log.val()) + self.seg.val() - 1 - self.r_round.q.val();
+        if self.red_sel.val() & !self.r_phase.q.val() {
+            self.buckets.raddr.next = self.red_addr.val();
+        }
         self.issued.raddr.next = self.cand_addr.val();
         self.done.raddr.next = self.cand_addr.val();
         self.s1_valid.d.next = self.cand_valid.val() & !self.reset.val();
@@ -364,12 +474,40 @@ impl Logic for BucketScheduler {
         self.add_z1.next = self.buckets.rdata.val().get_bits::<256>(512);
         self.add_x2.next = self.s1_x.q.val();
         self.add_y2.next = self.s1_y.q.val();
+        self.add_z2.next = self.fq_one.val();
         self.add_neg2.next = self.s1_neg.q.val();
-        self.add_tag.next = bit_cast::<32, 16>(self.s1_addr.q.val())
-            | (bit_cast::<32, 1>(!self.issued.rdata.val()) << 16);
+        // The new parity as a 1-bit value first: `~x` inside a 32-bit Verilog expression would
+        // invert the zero-extended word and set bits 17..31 (bit 17 marks the reduction's sums).
+        self.parity.next = self.issued.rdata.val() == 0;
+        self.add_tag.next = bit_cast::<32, 16>(self.s1_addr.q.val()) | (bit_cast::<32, 1>(self.parity.val().into()) << 16);
+        // Reduction: issue (cycle s + 1). Round 0 starts from the identity.
+        if self.red_b.q.val() {
+            self.red_a.next = self.chain_t.rdata.val();
+            self.red_second.next = self.chain_s.rdata.val();
+        } else {
+            self.red_a.next = self.chain_s.rdata.val();
+            self.red_second.next = self.buckets.rdata.val();
+        }
+        if self.red_first.q.val() {
+            self.red_a.next = self.identity.val();
+        }
+        if self.red_valid.q.val() {
+            self.add_valid.next = true;
+            self.add_x1.next = self.red_a.val().get_bits::<256>(0);
+            self.add_y1.next = self.red_a.val().get_bits::<256>(256);
+            self.add_z1.next = self.red_a.val().get_bits::<256>(512);
+            self.add_x2.next = self.red_second.val().get_bits::<256>(0);
+            self.add_y2.next = self.red_second.val().get_bits::<256>(256);
+            self.add_z2.next = self.red_second.val().get_bits::<256>(512);
+            self.add_neg2.next = false;
+            self.add_tag.next = bit_cast::<32, 16>(self.red_q.q.val())
+                | (bits::<32>(1) << 17)
+                | (bit_cast::<32, 1>(self.red_b.q.val().into()) << 18);
+        }
+        self.issue.next = self.do_issue.val() | self.red_valid.q.val();
         self.issued.we.next = self.do_issue.val();
         self.issued.waddr.next = self.s1_addr.q.val();
-        self.issued.wdata.next = !self.issued.rdata.val();
+        self.issued.wdata.next = self.parity.val().into();
         self.queue.push.next = self.do_defer.val() & !self.reset.val();
         self.queue.din.next = bit_cast::<545, 256>(self.s1_x.q.val())
             | (bit_cast::<545, 256>(self.s1_y.q.val()) << 256)
@@ -377,19 +515,27 @@ impl Logic for BucketScheduler {
             | (bit_cast::<545, 16>(self.s1_addr.q.val()) << 513)
             | (bit_cast::<545, 16>(self.now.q.val()) << 529);
 
-        // Write-back of sums.
-        self.buckets.we.next = self.sum_valid.val();
-        self.buckets.waddr.next = self.sum_tag.val().get_bits::<16>(0);
-        self.buckets.wdata.next = bit_cast::<768, 256>(self.sum_x3.val())
+        // Write-back of sums: buckets (accumulation) or a chain RAM (reduction, tag bit 17).
+        self.wb_red.next = self.sum_valid.val() & self.sum_tag.val().get_bit(17);
+        self.sum_word.next = bit_cast::<768, 256>(self.sum_x3.val())
             | (bit_cast::<768, 256>(self.sum_y3.val()) << 256)
             | (bit_cast::<768, 256>(self.sum_z3.val()) << 512);
-        self.done.we.next = self.sum_valid.val();
+        self.buckets.we.next = self.sum_valid.val() & !self.wb_red.val();
+        self.buckets.waddr.next = self.sum_tag.val().get_bits::<16>(0);
+        self.buckets.wdata.next = self.sum_word.val();
+        self.done.we.next = self.sum_valid.val() & !self.wb_red.val();
         self.done.waddr.next = self.sum_tag.val().get_bits::<16>(0);
         self.done.wdata.next = self.sum_tag.val().get_bits::<1>(16);
-        if self.do_issue.val() & !self.sum_valid.val() {
+        self.chain_s.we.next = self.wb_red.val() & !self.sum_tag.val().get_bit(18);
+        self.chain_t.we.next = self.wb_red.val() & self.sum_tag.val().get_bit(18);
+        self.chain_s.waddr.next = self.sum_tag.val().get_bits::<16>(0);
+        self.chain_t.waddr.next = self.sum_tag.val().get_bits::<16>(0);
+        self.chain_s.wdata.next = self.sum_word.val();
+        self.chain_t.wdata.next = self.sum_word.val();
+        if self.issue.val() & !self.sum_valid.val() {
             self.inflight.d.next = self.inflight.q.val() + 1;
         }
-        if !self.do_issue.val() & self.sum_valid.val() {
+        if !self.issue.val() & self.sum_valid.val() {
             self.inflight.d.next = self.inflight.q.val() - 1;
         }
 
@@ -404,8 +550,13 @@ impl Logic for BucketScheduler {
             self.n_stalled.d.next = self.n_stalled.q.val() + 1;
         }
 
+        if (self.state.q.val() == BucketState::Reduce) | (self.state.q.val() == BucketState::ReduceWait) {
+            self.n_reduce.d.next = self.n_reduce.q.val() + 1;
+        }
+
         // Control.
         self.rd_valid.d.next = false;
+        self.rd_sel.d.next = 0.into();
         self.rd_last.d.next = false;
         self.read_credit.next = (bit_cast::<8, 1>(self.rd_valid.q.val().into()) + self.out.count.val())
             < self.out_credit.val();
@@ -438,9 +589,22 @@ impl Logic for BucketScheduler {
             BucketState::Drain => {
                 if self.queue.empty.val() & !self.s1_valid.q.val() & (self.inflight.q.val() == 0) {
                     self.idx.d.next = 0.into();
+                    self.r_pos.d.next = 0.into();
+                    self.r_round.d.next = 0.into();
+                    self.r_phase.d.next = false;
                     if (self.n_entries.val() == 0) | (self.n_entries.val() > self.depth_m1.val() + 1) {
                         self.err.d.next = true;
                         self.state.d.next = BucketState::ReadOutDrain;
+                    } else if self.cfg_reduce.val() {
+                        if (self.cfg_seg_log.val() > self.cm1.val())
+                            | (self.chains.val() > self.chains_max.val())
+                        {
+                            // A chain plan the RAMs cannot hold: flag it, read the buckets out.
+                            self.err.d.next = true;
+                            self.state.d.next = BucketState::ReadOut;
+                        } else {
+                            self.state.d.next = BucketState::Reduce;
+                        }
                     } else {
                         self.state.d.next = BucketState::ReadOut;
                     }
@@ -467,6 +631,47 @@ impl Logic for BucketScheduler {
                     self.state.d.next = BucketState::Accumulate;
                 }
             }
+            BucketState::Reduce => {
+                // Phase A: clear the bucket behind its (only) read.
+                if self.red_sel.val() & !self.r_phase.q.val() {
+                    self.buckets.we.next = true;
+                    self.buckets.waddr.next = self.red_addr.val();
+                    self.buckets.wdata.next = self.identity.val();
+                }
+                if self.r_pos.q.val() + 1 == self.period.val() {
+                    self.r_pos.d.next = 0.into();
+                    self.r_phase.d.next = !self.r_phase.q.val();
+                    if self.r_phase.q.val() {
+                        self.r_round.d.next = self.r_round.q.val() + 1;
+                        if self.r_round.q.val() + 1 == self.seg.val() {
+                            self.state.d.next = BucketState::ReduceWait;
+                        }
+                    }
+                } else {
+                    self.r_pos.d.next = self.r_pos.q.val() + 1;
+                }
+            }
+            BucketState::ReduceWait => {
+                if !self.red_valid.q.val() & (self.inflight.q.val() == 0) {
+                    self.idx.d.next = 0.into();
+                    self.state.d.next = BucketState::ReduceOut;
+                }
+            }
+            BucketState::ReduceOut => {
+                if self.read_credit.val() {
+                    self.chain_s.raddr.next = self.idx.q.val().get_bits::<16>(1);
+                    self.chain_t.raddr.next = self.idx.q.val().get_bits::<16>(1);
+                    self.rd_valid.d.next = true;
+                    self.rd_sel.d.next = bits::<2>(1) + bit_cast::<2, 1>(self.idx.q.val().get_bits::<1>(0));
+                    if self.idx.q.val() + 1 == (self.chains.val() << 1) {
+                        self.rd_last.d.next = true;
+                        self.idx.d.next = 0.into();
+                        self.state.d.next = BucketState::ReadOutDrain;
+                    } else {
+                        self.idx.d.next = self.idx.q.val() + 1;
+                    }
+                }
+            }
         }
         if self.reset.val() {
             self.state.d.next = BucketState::Clear;
@@ -477,17 +682,27 @@ impl Logic for BucketScheduler {
             self.n_issued.d.next = 0.into();
             self.n_deferred.d.next = 0.into();
             self.n_stalled.d.next = 0.into();
+            self.n_reduce.d.next = 0.into();
         }
         self.busy.next = self.state.q.val() != BucketState::Accumulate;
         self.error.next = self.err.q.val();
         self.stat_issued.next = self.n_issued.q.val();
         self.stat_deferred.next = self.n_deferred.q.val();
         self.stat_stalled.next = self.n_stalled.q.val();
+        self.stat_reduce.next = self.n_reduce.q.val();
 
         // Read-out stream.
         self.out.push.next = self.rd_valid.q.val();
         self.out.din.next =
             bit_cast::<769, 768>(self.buckets.rdata.val()) | (bit_cast::<769, 1>(self.rd_last.q.val().into()) << 768);
+        if self.rd_sel.q.val() == 1 {
+            self.out.din.next = bit_cast::<769, 768>(self.chain_s.rdata.val())
+                | (bit_cast::<769, 1>(self.rd_last.q.val().into()) << 768);
+        }
+        if self.rd_sel.q.val() == 2 {
+            self.out.din.next = bit_cast::<769, 768>(self.chain_t.rdata.val())
+                | (bit_cast::<769, 1>(self.rd_last.q.val().into()) << 768);
+        }
         self.m_valid.next = !self.out.empty.val();
         self.m_data.next = self.out.dout.val().get_bits::<768>(0);
         self.m_last.next = self.out.dout.val().get_bit(768);

@@ -17,6 +17,10 @@ pub struct BucketUnit {
     pub cfg_c: Signal<In, Bits<5>>,
     /// Windows held in this group.
     pub cfg_windows: Signal<In, Bits<8>>,
+    /// Reduce the buckets on the card (chain sums out), see the scheduler.
+    pub cfg_reduce: Signal<In, Bit>,
+    /// `log2` of the chain length with `cfg_reduce`.
+    pub cfg_seg_log: Signal<In, Bits<5>>,
     /// Not accepting requests (clearing, draining or reading out).
     pub busy: Signal<Out, Bit>,
     /// Sticky since reset: a request outside the configured windows/buckets/memory.
@@ -53,6 +57,8 @@ pub struct BucketUnit {
     pub stat_deferred: Signal<Out, Bits<32>>,
     /// Cycles since reset with a valid request not accepted.
     pub stat_stalled: Signal<Out, Bits<32>>,
+    /// Cycles since reset spent reducing.
+    pub stat_reduce: Signal<Out, Bits<32>>,
     scheduler: BucketScheduler,
     adder: G1AddMixedXcup,
 }
@@ -65,6 +71,8 @@ impl BucketUnit {
             reset: Default::default(),
             cfg_c: Default::default(),
             cfg_windows: Default::default(),
+            cfg_reduce: Default::default(),
+            cfg_seg_log: Default::default(),
             busy: Default::default(),
             error: Default::default(),
             s_x: Default::default(),
@@ -83,6 +91,7 @@ impl BucketUnit {
             stat_issued: Default::default(),
             stat_deferred: Default::default(),
             stat_stalled: Default::default(),
+            stat_reduce: Default::default(),
             scheduler: BucketScheduler::new(log_depth, ADDER_LATENCY),
             adder: G1AddMixedXcup::new(),
         }
@@ -98,6 +107,8 @@ impl Logic for BucketUnit {
         self.adder.reset.next = self.reset.val();
         self.scheduler.cfg_c.next = self.cfg_c.val();
         self.scheduler.cfg_windows.next = self.cfg_windows.val();
+        self.scheduler.cfg_reduce.next = self.cfg_reduce.val();
+        self.scheduler.cfg_seg_log.next = self.cfg_seg_log.val();
         self.scheduler.s_x.next = self.s_x.val();
         self.scheduler.s_y.next = self.s_y.val();
         self.scheduler.s_inf.next = self.s_inf.val();
@@ -116,13 +127,16 @@ impl Logic for BucketUnit {
         self.stat_issued.next = self.scheduler.stat_issued.val();
         self.stat_deferred.next = self.scheduler.stat_deferred.val();
         self.stat_stalled.next = self.scheduler.stat_stalled.val();
-        // Scheduler → adder (the scheduler never issues the identity: `inf2` stays low).
+        self.stat_reduce.next = self.scheduler.stat_reduce.val();
+        // Scheduler → adder (the scheduler never issues the flagged identity: `inf2` stays low; the
+        // reduction's identities are `(0 : 1 : 0)` through the formulas).
         self.adder.in_valid.next = self.scheduler.add_valid.val();
         self.adder.in_x1.next = self.scheduler.add_x1.val();
         self.adder.in_y1.next = self.scheduler.add_y1.val();
         self.adder.in_z1.next = self.scheduler.add_z1.val();
         self.adder.in_x2.next = self.scheduler.add_x2.val();
         self.adder.in_y2.next = self.scheduler.add_y2.val();
+        self.adder.in_z2.next = self.scheduler.add_z2.val();
         self.adder.in_inf2.next = false;
         self.adder.in_neg2.next = self.scheduler.add_neg2.val();
         self.adder.in_tag.next = self.scheduler.add_tag.val();
