@@ -17,6 +17,7 @@ struct Ports {
     inverse: Port,
     count: Port,
     units: Port,
+    pack: Port,
     busy: Port,
     error: Port,
     s_data: Port,
@@ -48,6 +49,7 @@ pub struct NttBatchRunner {
     ports: Ports,
     k_max: usize,
     units: u64,
+    log_pack: u64,
     traffic: Traffic,
     rng: Box<dyn rand::RngCore + Send>,
     /// Statistics of the last batch.
@@ -56,12 +58,7 @@ pub struct NttBatchRunner {
 
 impl NttBatchRunner {
     /// An instance of `lib` (built from `NttBatchCore::new(k_max)`), reset and idle.
-    pub fn new(
-        lib: &Arc<Library>,
-        k_max: usize,
-        traffic: Traffic,
-        rng: impl rand::RngCore + Send + 'static,
-    ) -> Result<Self, crate::SimError> {
+    pub fn new(lib: &Arc<Library>, k_max: usize, traffic: Traffic, rng: impl rand::RngCore + Send + 'static) -> Result<Self, crate::SimError> {
         let model = lib.instantiate();
         let p = |n: &str| model.port(n);
         let ports = Ports {
@@ -71,6 +68,7 @@ impl NttBatchRunner {
             inverse: p("cfg_inverse")?,
             count: p("cfg_count")?,
             units: p("cfg_units")?,
+            pack: p("cfg_log_pack")?,
             busy: p("busy")?,
             error: p("error")?,
             s_data: p("s_data")?,
@@ -82,7 +80,7 @@ impl NttBatchRunner {
             m_ready: p("m_ready")?,
             m_last: p("m_last")?,
         };
-        let mut r = Self { model, ports, k_max, units: 1, traffic, rng: Box::new(rng), last: BatchStats::default() };
+        let mut r = Self { model, ports, k_max, units: 1, log_pack: 0, traffic, rng: Box::new(rng), last: BatchStats::default() };
         r.model.set_bool(r.ports.reset, true);
         r.model.ticks(2);
         r.model.set_bool(r.ports.reset, false);
@@ -93,6 +91,13 @@ impl NttBatchRunner {
     /// Butterfly units for later batches (`cfg_units`; the core accepts 1 or 2).
     pub fn set_units(&mut self, units: u64) {
         self.units = units;
+    }
+
+    /// Transforms packed into one slot for later batches, as `log2` (`cfg_log_pack`; 0: one per
+    /// slot). A batch's size plus this must stay within `K`, and its count must be a multiple of
+    /// `2^log_pack`.
+    pub fn set_log_pack(&mut self, log_pack: u64) {
+        self.log_pack = log_pack;
     }
 
     /// Changes the stream behaviour for later batches.
@@ -113,6 +118,7 @@ impl NttBatchRunner {
         self.model.set_bool(ports.inverse, inverse);
         self.model.set_u64(ports.count, count);
         self.model.set_u64(ports.units, self.units);
+        self.model.set_u64(ports.pack, self.log_pack);
         self.model.set_bool(ports.start, true);
         self.model.tick();
         self.model.set_bool(ports.start, false);
@@ -156,6 +162,9 @@ impl NttBatchRunner {
             return Err(format!("batch of {count} transforms exceeds the 16-bit count"));
         }
         let log_n = n.trailing_zeros() as u64;
+        if self.log_pack > 15 || log_n + self.log_pack > self.k_max as u64 || count % (1usize << self.log_pack) != 0 {
+            return Err(format!("{count} transforms of 2^{log_n} cannot be packed 2^{} to a slot of 2^{}", self.log_pack, self.k_max));
+        }
         if self.busy() {
             return Err("core busy before start".into());
         }
@@ -191,8 +200,7 @@ impl NttBatchRunner {
             if ready && self.model.get_bool(ports.m_valid) {
                 let bytes = self.model.get_bytes(ports.m_data);
                 let last = self.model.get_bool(ports.m_last);
-                let v = from_wire::<FrConfig>(&bytes)
-                    .map_err(|e| format!("output {} is not a canonical Fr: {e}", out.len()))?;
+                let v = from_wire::<FrConfig>(&bytes).map_err(|e| format!("output {} is not a canonical Fr: {e}", out.len()))?;
                 if last != (out.len() % n == n - 1) {
                     return Err(format!("m_last = {last} on output {} of {n}", out.len() % n));
                 }

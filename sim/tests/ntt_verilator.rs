@@ -152,14 +152,7 @@ fn edge_vectors(n: usize) -> Vec<Vec<Fr>> {
     };
     let mut delta = vec![Fr::from(0u64); n];
     delta[1] = Fr::from(1u64);
-    vec![
-        vec![Fr::from(0u64); n],
-        vec![-Fr::from(1u64); n],
-        powers(w),
-        powers(w.inverse().unwrap()),
-        delta,
-        vec![Fr::from(1u64); n],
-    ]
+    vec![vec![Fr::from(0u64); n], vec![-Fr::from(1u64); n], powers(w), powers(w.inverse().unwrap()), delta, vec![Fr::from(1u64); n]]
 }
 
 #[test]
@@ -233,8 +226,7 @@ fn ntt_batch_with_bubbles_backpressure_and_errors() {
     let mut rng = TestRng::for_test("ntt_batch_with_bubbles_backpressure_and_errors");
     let lib = batch_library();
     let runner_rng = TestRng::from_seed(rng.seed() ^ 0xb0b);
-    let mut runner =
-        NttBatchRunner::new(&lib, batch_config::TEST_K, Traffic { bubble: 0.3, stall: 0.5 }, runner_rng).unwrap();
+    let mut runner = NttBatchRunner::new(&lib, batch_config::TEST_K, Traffic { bubble: 0.3, stall: 0.5 }, runner_rng).unwrap();
     let batch: Vec<Vec<Fr>> = (0..6).map(|_| random_vec(1 << 5, &mut rng)).collect();
     check_batch(&mut runner, &batch, false, "bubbly forward 6 × 2^5");
     check_batch(&mut runner, &batch, true, "bubbly inverse 6 × 2^5");
@@ -268,4 +260,63 @@ fn ntt_batch_with_bubbles_backpressure_and_errors() {
     assert!(runner.run_with_early_last(&batch, false), "s_last on element 0 not flagged");
     // A good batch afterwards clears the flag and is correct.
     check_batch(&mut runner, &batch, false, "after errors 5 × 2^4");
+}
+
+#[test]
+fn ntt_batch_packs_small_transforms() {
+    // `2^p` transforms of `2^k` share a slot (`cfg_log_pack = p`): a lane's stage runs that stage of
+    // all of them, the loader stores each bit-reversed inside its own `2^k` points, the unloader
+    // and `m_last` go transform by transform.
+    let mut rng = TestRng::for_test("ntt_batch_packs_small_transforms");
+    let lib = batch_library();
+    let runner_rng = TestRng::from_seed(rng.seed() ^ 0x9ac);
+    let mut runner = NttBatchRunner::new(&lib, batch_config::TEST_K, Traffic::SMOOTH, runner_rng).unwrap();
+    for units in [1, 2] {
+        runner.set_units(units);
+        // 12 × 2^4, four to a slot: random vectors and the edge cases, forward, then back.
+        runner.set_log_pack(2);
+        let mut batch: Vec<Vec<Fr>> = (0..6).map(|_| random_vec(1 << 4, &mut rng)).collect();
+        batch.extend(edge_vectors(1 << 4));
+        let y = check_batch(&mut runner, &batch, false, &format!("{units} units: packed forward 12 × 2^4"));
+        let back = check_batch(&mut runner, &y, true, &format!("{units} units: packed inverse 12 × 2^4"));
+        assert!(back == batch, "{units} units: packed round trip 12 × 2^4");
+        // 2^1 (stage 0 is the final stage, run by a lane) and 2^2, eight to a slot.
+        runner.set_log_pack(3);
+        for k in 1..=2 {
+            let batch: Vec<Vec<Fr>> = (0..16).map(|_| random_vec(1 << k, &mut rng)).collect();
+            check_batch(&mut runner, &batch, false, &format!("{units} units: packed forward 16 × 2^{k}"));
+            check_batch(&mut runner, &batch, true, &format!("{units} units: packed inverse 16 × 2^{k}"));
+        }
+        // Bubbles and back-pressure.
+        runner.set_log_pack(1);
+        runner.set_traffic(Traffic { bubble: 0.3, stall: 0.5 });
+        let batch: Vec<Vec<Fr>> = (0..6).map(|_| random_vec(1 << 3, &mut rng)).collect();
+        check_batch(&mut runner, &batch, false, &format!("{units} units: packed bubbly forward 6 × 2^3"));
+        check_batch(&mut runner, &batch, true, &format!("{units} units: packed bubbly inverse 6 × 2^3"));
+        runner.set_traffic(Traffic::SMOOTH);
+    }
+    // A count that is not a multiple of the packing, and k + p > K, raise `error`.
+    runner.set_units(1);
+    runner.set_log_pack(2);
+    assert!(runner.start_raw(4, false, 6), "6 transforms packed 4 to a slot accepted");
+    assert!(!runner.busy());
+    assert!(runner.start_raw(batch_config::TEST_K as u64 - 1, false, 4), "k + p > K accepted");
+    assert!(!runner.busy());
+
+    // One unit, 16 × 2^6 four to a slot (stages of 4 · 32 = 128 butterflies, more than the
+    // pipeline depth). Upper bound from the schedule: the first slot's load (L = 256 beats: the
+    // loader only stores), one butterfly per cycle plus one lane-switch cycle per lane stage
+    // (k per slot), three pipeline depths (the first slot's stage 0 → 1 before a second lane has
+    // work, the last pair of slots, the last write-back), the last slot's unload (L beats) and a
+    // few cycles of registers. Lower bound: the butterflies plus the first load and last unload.
+    runner.set_log_pack(2);
+    let (k, count, l) = (6u64, 16u64, 256u64);
+    let batch: Vec<Vec<Fr>> = (0..count).map(|_| random_vec(1 << k, &mut rng)).collect();
+    check_batch(&mut runner, &batch, false, "packed forward 16 × 2^6");
+    let s = runner.last;
+    assert_eq!(s.butterflies, count * (1 << k) / 2 * k);
+    let lat = batch_config::OP_LATENCY as u64;
+    let upper = l + (count / 4) * (k * l / 2 + k) + 3 * lat + l + 16;
+    let lower = s.butterflies + l + l;
+    assert!((lower..=upper).contains(&s.cycles), "{} cycles outside [{lower}, {upper}]", s.cycles);
 }

@@ -97,6 +97,10 @@ pub struct NttBatchCore {
     pub cfg_count: Signal<In, Bits<16>>,
     /// Butterfly units to use, 1 or 2 (2 needs `cfg_log_n ≥ 2`; a smaller size runs on one).
     pub cfg_units: Signal<In, Bits<2>>,
+    /// `p`: pack `2^p` transforms into one slot (`cfg_log_n + p ≤ K`; `cfg_count` a multiple of
+    /// `2^p`). A lane's stage then runs that stage of all `2^p` transforms (`2^p·n/2`
+    /// butterflies), so small transforms hide the pipeline as a `2^{k+p}`-point one would.
+    pub cfg_log_pack: Signal<In, Bits<4>>,
     /// A batch is in progress.
     pub busy: Signal<Out, Bit>,
     /// Sticky error of the last batch: bad `cfg_log_n` or `cfg_count`, or `s_last` misplaced.
@@ -151,6 +155,8 @@ pub struct NttBatchCore {
     rev: BitReverse16,
     state: DFF<NttBatchState>,
     log_n: DFF<Bits<5>>,
+    log_s: DFF<Bits<5>>,
+    pack: DFF<Bits<4>>,
     inverse: DFF<Bit>,
     count: DFF<Bits<16>>,
     err: DFF<Bit>,
@@ -192,6 +198,8 @@ pub struct NttBatchCore {
     o_slot: DFF<Bits<2>>,
     o_last: DFF<Bit>,
     n_m1: Signal<Local, Bits<16>>,
+    tn_m1: Signal<Local, Bits<16>>,
+    pack_on: Signal<Local, Bit>,
     half_m1: Signal<Local, Bits<16>>,
     sel_slot: Signal<Local, Bits<2>>,
     sel_stage: Signal<Local, Bits<5>>,
@@ -313,6 +321,7 @@ impl NttBatchCore {
             cfg_inverse: Default::default(),
             cfg_count: Default::default(),
             cfg_units: Default::default(),
+            cfg_log_pack: Default::default(),
             busy: Default::default(),
             error: Default::default(),
             s_data: Default::default(),
@@ -357,6 +366,8 @@ impl NttBatchCore {
             rev: Default::default(),
             state: Default::default(),
             log_n: Default::default(),
+            log_s: Default::default(),
+            pack: Default::default(),
             inverse: Default::default(),
             count: Default::default(),
             err: Default::default(),
@@ -398,6 +409,8 @@ impl NttBatchCore {
             o_slot: Default::default(),
             o_last: Default::default(),
             n_m1: Default::default(),
+            tn_m1: Default::default(),
+            pack_on: Default::default(),
             half_m1: Default::default(),
             sel_slot: Default::default(),
             sel_stage: Default::default(),
@@ -500,9 +513,9 @@ impl Logic for NttBatchCore {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, state, log_n, inverse, count, err, load_t, lidx, comp_t, unload_t, uidx, st0, st1, st2, st3,
-            inf0, inf1, inf2, inf3, l0_act, l1_act, l0_slot, l1_slot, l0_stage, l1_stage, cur, mid, idx, r_valid,
-            r_slot, r_src, r_sdata, r_stream, o_valid, o_slot, o_last, dual, r_dual, r_c0, r_c1, r_c2, r_c3, o_bank
+            self, clock, state, log_n, log_s, pack, inverse, count, err, load_t, lidx, comp_t, unload_t, uidx, st0, st1, st2, st3, inf0, inf1, inf2, inf3,
+            l0_act, l1_act, l0_slot, l1_slot, l0_stage, l1_stage, cur, mid, idx, r_valid, r_slot, r_src, r_sdata, r_stream, o_valid, o_slot, o_last, dual,
+            r_dual, r_c0, r_c1, r_c2, r_c3, o_bank
         );
         self.mul.clock.next = self.clock.val();
         self.mul.reset.next = self.reset.val();
@@ -537,8 +550,12 @@ impl Logic for NttBatchCore {
         self.fifo.reset.next = self.reset.val();
 
         // Sizes; the lane that owns the butterfly unit and its butterfly addressing.
-        self.n_m1.next = (bits::<16>(1) << self.log_n.q.val()) - 1;
-        self.half_m1.next = (bits::<16>(1) << (self.log_n.q.val() - 1)) - 1;
+        // Slot geometry (`2^{k+p}` points: the `2^p` packed transforms one after the other, each
+        // bit-reversed inside its own `2^k` points) and the transform's own size.
+        self.n_m1.next = (bits::<16>(1) << self.log_s.q.val()) - 1;
+        self.half_m1.next = (bits::<16>(1) << (self.log_s.q.val() - 1)) - 1;
+        self.tn_m1.next = (bits::<16>(1) << self.log_n.q.val()) - 1;
+        self.pack_on.next = self.pack.q.val() != 0;
         // For `k ≥ 2` the final stage is a lane stage: its butterfly `j` (`j < n/2`, in order)
         // writes outputs `j` and `j + n/2`; the first goes straight to the output FIFO, so the
         // unloader reads only the second half. For `k = 1` the loader's stage 0 is the last.
@@ -552,7 +569,14 @@ impl Logic for NttBatchCore {
             self.span_m1.next = self.quarter.val() - 1;
             self.first_stage.next = 0.into();
         }
-        self.streams.next = (self.log_n.q.val() > 1) & !self.dual.q.val();
+        // Packed transforms: the loader only stores (a later transform's stores would meet an
+        // earlier one's stage-0 write-backs in the slot) and nothing streams (the final stage's
+        // butterflies of one transform are followed by the next transform's, not by the second
+        // half of the first).
+        if self.pack_on.val() {
+            self.first_stage.next = 0.into();
+        }
+        self.streams.next = (self.log_n.q.val() > 1) & !self.dual.q.val() & !self.pack_on.val();
         self.u_start.next = 0.into();
         if self.streams.val() {
             self.u_start.next = self.half_m1.val() + 1;
@@ -566,24 +590,18 @@ impl Logic for NttBatchCore {
         }
         self.pow_stage.next = bits::<16>(1) << self.sel_stage.val();
         self.bmask.next = self.pow_stage.val() - 1;
-        self.i0.next = ((self.idx.q.val() >> self.sel_stage.val()) << (self.sel_stage.val() + 1))
-            | (self.idx.q.val() & self.bmask.val());
+        self.i0.next = ((self.idx.q.val() >> self.sel_stage.val()) << (self.sel_stage.val() + 1)) | (self.idx.q.val() & self.bmask.val());
         self.i1.next = self.i0.val() | self.pow_stage.val();
         self.idx1.next = self.idx.q.val() | self.quarter.val();
-        self.j0.next = ((self.idx1.val() >> self.sel_stage.val()) << (self.sel_stage.val() + 1))
-            | (self.idx1.val() & self.bmask.val());
+        self.j0.next = ((self.idx1.val() >> self.sel_stage.val()) << (self.sel_stage.val() + 1)) | (self.idx1.val() & self.bmask.val());
         self.j1.next = self.j0.val() | self.pow_stage.val();
         if self.inverse.q.val() {
-            self.tw.next = (bits::<16>(0)
-                - ((self.idx.q.val() & self.bmask.val()) << (self.k_max_m1.val() - self.sel_stage.val())))
-                & self.tw_mask.val();
+            self.tw.next = (bits::<16>(0) - ((self.idx.q.val() & self.bmask.val()) << (self.k_max_m1.val() - self.sel_stage.val()))) & self.tw_mask.val();
         } else {
             self.tw.next = (self.idx.q.val() & self.bmask.val()) << (self.k_max_m1.val() - self.sel_stage.val());
         }
         if self.inverse.q.val() {
-            self.tw1.next = (bits::<16>(0)
-                - ((self.idx1.val() & self.bmask.val()) << (self.k_max_m1.val() - self.sel_stage.val())))
-                & self.tw_mask.val();
+            self.tw1.next = (bits::<16>(0) - ((self.idx1.val() & self.bmask.val()) << (self.k_max_m1.val() - self.sel_stage.val()))) & self.tw_mask.val();
         } else {
             self.tw1.next = (self.idx1.val() & self.bmask.val()) << (self.k_max_m1.val() - self.sel_stage.val());
         }
@@ -615,12 +633,10 @@ impl Logic for NttBatchCore {
         // only once the unloader has reached its transform (every earlier output is out).
         self.fin0.next = (self.l0_stage.q.val() + 1) == self.log_n.q.val();
         self.fin1.next = (self.l1_stage.q.val() + 1) == self.log_n.q.val();
-        self.ready0.next = self.l0_act.q.val()
-            & (self.inf_l0.val() == 0)
-            & !(self.fin0.val() & self.streams.val() & (self.l0_slot.q.val() != self.u_slot.val()));
-        self.ready1.next = self.l1_act.q.val()
-            & (self.inf_l1.val() == 0)
-            & !(self.fin1.val() & self.streams.val() & (self.l1_slot.q.val() != self.u_slot.val()));
+        self.ready0.next =
+            self.l0_act.q.val() & (self.inf_l0.val() == 0) & !(self.fin0.val() & self.streams.val() & (self.l0_slot.q.val() != self.u_slot.val()));
+        self.ready1.next =
+            self.l1_act.q.val() & (self.inf_l1.val() == 0) & !(self.fin1.val() & self.streams.val() & (self.l1_slot.q.val() != self.u_slot.val()));
 
         // States of the slots the loader, the next lane and the unloader use.
         self.l_slot.next = self.load_t.q.val().get_bits::<2>(0);
@@ -660,7 +676,7 @@ impl Logic for NttBatchCore {
             self.u_inf.next = self.inf3.q.val();
         }
         self.rev.x.next = self.lidx.q.val();
-        self.rev_idx.next = self.rev.q.val() >> (bits::<5>(16) - self.log_n.q.val());
+        self.rev_idx.next = (self.rev.q.val() >> (bits::<5>(16) - self.log_n.q.val())) | (self.lidx.q.val() & (self.n_m1.val() - self.tn_m1.val()));
 
         self.issue.next = false;
         self.lane_issue.next = false;
@@ -683,15 +699,17 @@ impl Logic for NttBatchCore {
             NttBatchState::Idle => {
                 if self.start.val() {
                     self.log_n.d.next = self.cfg_log_n.val();
+                    self.log_s.d.next = self.cfg_log_n.val() + bit_cast::<5, 4>(self.cfg_log_pack.val());
+                    self.pack.d.next = self.cfg_log_pack.val();
                     self.inverse.d.next = self.cfg_inverse.val();
-                    self.count.d.next = self.cfg_count.val();
+                    self.count.d.next = self.cfg_count.val() >> self.cfg_log_pack.val();
                     self.dual.d.next = self.dual_start.val();
                     self.load_t.d.next = 0.into();
                     self.lidx.d.next = 0.into();
                     self.comp_t.d.next = 0.into();
                     self.unload_t.d.next = 0.into();
                     self.uidx.d.next = 0.into();
-                    if (self.cfg_log_n.val() > 1) & !self.dual_start.val() {
+                    if (self.cfg_log_n.val() > 1) & !self.dual_start.val() & (self.cfg_log_pack.val() == 0) {
                         self.uidx.d.next = bits::<16>(1) << (self.cfg_log_n.val() - 1);
                     }
                     self.idx.d.next = 0.into();
@@ -699,6 +717,8 @@ impl Logic for NttBatchCore {
                     self.mid.d.next = false;
                     if (self.cfg_log_n.val() == 0)
                         | (self.cfg_log_n.val() > self.k_max.val())
+                        | ((self.cfg_log_n.val() + bit_cast::<5, 4>(self.cfg_log_pack.val())) > self.k_max.val())
+                        | ((self.cfg_count.val() & ((bits::<16>(1) << self.cfg_log_pack.val()) - 1)) != 0)
                         | (self.cfg_count.val() == 0)
                         | (self.cfg_units.val() == 0)
                         | (self.cfg_units.val() == 3)
@@ -717,22 +737,26 @@ impl Logic for NttBatchCore {
                     self.ld_fire.next = true;
                     // First half: store; second half: element `j + n/2` meets element `j` in a
                     // stage-0 butterfly (twiddle 1) that takes the unit this cycle.
-                    if (self.lidx.q.val() > self.half_m1.val()) & !self.dual.q.val() {
+                    if (self.lidx.q.val() > self.half_m1.val()) & !self.dual.q.val() & !self.pack_on.val() {
                         self.ld_bfly.next = true;
                     } else {
                         self.lw_valid.next = true;
                     }
-                    if self.lidx.q.val() == self.n_m1.val() {
-                        self.ld_done.next = true;
+                    // `s_last` on the last element of every transform (of every packed one).
+                    if (self.lidx.q.val() & self.tn_m1.val()) == self.tn_m1.val() {
                         if !self.s_last.val() {
                             self.err.d.next = true;
                         }
-                        self.lidx.d.next = 0.into();
-                        self.load_t.d.next = self.load_t.q.val() + 1;
                     } else {
                         if self.s_last.val() {
                             self.err.d.next = true;
                         }
+                    }
+                    if self.lidx.q.val() == self.n_m1.val() {
+                        self.ld_done.next = true;
+                        self.lidx.d.next = 0.into();
+                        self.load_t.d.next = self.load_t.q.val() + 1;
+                    } else {
                         self.lidx.d.next = self.lidx.q.val() + 1;
                     }
                 }
@@ -765,12 +789,8 @@ impl Logic for NttBatchCore {
                 } else {
                     self.sel_fin.next = self.fin0.val();
                 }
-                self.out_credit.next =
-                    (self.fifo.count.val() + bit_cast::<8, 1>(self.o_valid.q.val().into()) + self.u_inf.val())
-                        < self.credit_limit.val();
-                self.lane_go.next = self.mid.q.val()
-                    & !self.ld_bfly.val()
-                    & (!(self.sel_fin.val() & self.streams.val()) | self.out_credit.val());
+                self.out_credit.next = (self.fifo.count.val() + bit_cast::<8, 1>(self.o_valid.q.val().into()) + self.u_inf.val()) < self.credit_limit.val();
+                self.lane_go.next = self.mid.q.val() & !self.ld_bfly.val() & (!(self.sel_fin.val() & self.streams.val()) | self.out_credit.val());
                 if self.lane_go.val() {
                     self.lane_issue.next = true;
                     if self.idx.q.val() == self.span_m1.val() {
@@ -820,8 +840,7 @@ impl Logic for NttBatchCore {
                 if (self.unload_t.q.val() != self.count.q.val())
                     & (self.u_st.val() == 3)
                     & (self.u_inf.val() == 0)
-                    & ((self.fifo.count.val() + bit_cast::<8, 1>(self.o_valid.q.val().into()))
-                        < self.credit_limit.val())
+                    & ((self.fifo.count.val() + bit_cast::<8, 1>(self.o_valid.q.val().into())) < self.credit_limit.val())
                 {
                     self.u_fire.next = true;
                     if self.uidx.q.val() == self.n_m1.val() {
@@ -859,12 +878,12 @@ impl Logic for NttBatchCore {
         self.bk_j1.addr.next = self.is_b1.val();
         self.bk_ld.addr.next = self.rev_idx.val();
         self.bk_un.addr.next = self.uidx.q.val();
-        self.bk_i0.log_n.next = self.log_n.q.val();
-        self.bk_i1.log_n.next = self.log_n.q.val();
-        self.bk_j0.log_n.next = self.log_n.q.val();
-        self.bk_j1.log_n.next = self.log_n.q.val();
-        self.bk_ld.log_n.next = self.log_n.q.val();
-        self.bk_un.log_n.next = self.log_n.q.val();
+        self.bk_i0.log_n.next = self.log_s.q.val();
+        self.bk_i1.log_n.next = self.log_s.q.val();
+        self.bk_j0.log_n.next = self.log_s.q.val();
+        self.bk_j1.log_n.next = self.log_s.q.val();
+        self.bk_ld.log_n.next = self.log_s.q.val();
+        self.bk_un.log_n.next = self.log_s.q.val();
         self.bk_i0.half_m1.next = self.half_m1.val();
         self.bk_i1.half_m1.next = self.half_m1.val();
         self.bk_j0.half_m1.next = self.half_m1.val();
@@ -931,7 +950,7 @@ impl Logic for NttBatchCore {
         // Slot states: loaded (last input written), taken by a lane, computed, unloaded.
         if self.ld_done.val() & (self.l_slot.val() == 0) {
             self.st0.d.next = 1.into();
-            if self.log_n.q.val() == 1 {
+            if (self.log_n.q.val() == 1) & !self.pack_on.val() {
                 self.st0.d.next = 3.into();
             }
         }
@@ -946,7 +965,7 @@ impl Logic for NttBatchCore {
         }
         if self.ld_done.val() & (self.l_slot.val() == 1) {
             self.st1.d.next = 1.into();
-            if self.log_n.q.val() == 1 {
+            if (self.log_n.q.val() == 1) & !self.pack_on.val() {
                 self.st1.d.next = 3.into();
             }
         }
@@ -961,7 +980,7 @@ impl Logic for NttBatchCore {
         }
         if self.ld_done.val() & (self.l_slot.val() == 2) {
             self.st2.d.next = 1.into();
-            if self.log_n.q.val() == 1 {
+            if (self.log_n.q.val() == 1) & !self.pack_on.val() {
                 self.st2.d.next = 3.into();
             }
         }
@@ -976,7 +995,7 @@ impl Logic for NttBatchCore {
         }
         if self.ld_done.val() & (self.l_slot.val() == 3) {
             self.st3.d.next = 1.into();
-            if self.log_n.q.val() == 1 {
+            if (self.log_n.q.val() == 1) & !self.pack_on.val() {
                 self.st3.d.next = 3.into();
             }
         }
@@ -995,7 +1014,7 @@ impl Logic for NttBatchCore {
         self.o_valid.d.next = self.u_fire.val() & !self.reset.val();
         self.o_slot.d.next = self.u_slot.val();
         self.o_bank.d.next = self.bk_un.bank.val();
-        self.o_last.d.next = self.uidx.q.val() == self.n_m1.val();
+        self.o_last.d.next = (self.uidx.q.val() & self.tn_m1.val()) == self.tn_m1.val();
 
         // Read stage of the butterfly: data of the issuing slot, the twiddle.
         self.r_valid.d.next = self.issue.val() & !self.reset.val();
@@ -1392,8 +1411,7 @@ impl Logic for NttBatchCore {
         // reads a slot only after its final stage is written back, and the final stage starts
         // only after every earlier transform's last read.
         self.fifo.push.next = self.o_valid.q.val() | self.wb_stream.val();
-        self.fifo.din.next =
-            bit_cast::<257, 256>(self.o_data.val()) | (bit_cast::<257, 1>(self.o_last.q.val().into()) << 256);
+        self.fifo.din.next = bit_cast::<257, 256>(self.o_data.val()) | (bit_cast::<257, 1>(self.o_last.q.val().into()) << 256);
         if self.wb_stream.val() {
             self.fifo.din.next = bit_cast::<257, 256>(self.half_add.out.val());
         }
