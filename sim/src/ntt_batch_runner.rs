@@ -18,6 +18,7 @@ struct Ports {
     count: Port,
     units: Port,
     pack: Port,
+    tw_log_n: Port,
     busy: Port,
     error: Port,
     s_data: Port,
@@ -43,6 +44,20 @@ pub struct BatchStats {
     pub butterflies: u64,
 }
 
+/// Statistics of the last four-step transform ([`NttBatchRunner::four_step`]).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FourStepStats {
+    /// The column pass (with the twiddles on the way out).
+    pub pass1: BatchStats,
+    /// The row pass.
+    pub pass2: BatchStats,
+    /// Card cycles: both passes, each from its first input beat to its last output beat (the
+    /// host's transposes between and around them are not included).
+    pub cycles: u64,
+    /// `N/2 · log N`.
+    pub butterflies: u64,
+}
+
 /// A Verilator batch NTT core with its testbench.
 pub struct NttBatchRunner {
     model: Model,
@@ -50,6 +65,7 @@ pub struct NttBatchRunner {
     k_max: usize,
     units: u64,
     log_pack: u64,
+    tw_log_n: u64,
     traffic: Traffic,
     rng: Box<dyn rand::RngCore + Send>,
     /// Statistics of the last batch.
@@ -69,6 +85,7 @@ impl NttBatchRunner {
             count: p("cfg_count")?,
             units: p("cfg_units")?,
             pack: p("cfg_log_pack")?,
+            tw_log_n: p("cfg_tw_log_n")?,
             busy: p("busy")?,
             error: p("error")?,
             s_data: p("s_data")?,
@@ -80,7 +97,7 @@ impl NttBatchRunner {
             m_ready: p("m_ready")?,
             m_last: p("m_last")?,
         };
-        let mut r = Self { model, ports, k_max, units: 1, log_pack: 0, traffic, rng: Box::new(rng), last: BatchStats::default() };
+        let mut r = Self { model, ports, k_max, units: 1, log_pack: 0, tw_log_n: 0, traffic, rng: Box::new(rng), last: BatchStats::default() };
         r.model.set_bool(r.ports.reset, true);
         r.model.ticks(2);
         r.model.set_bool(r.ports.reset, false);
@@ -98,6 +115,54 @@ impl NttBatchRunner {
     /// `2^log_pack`.
     pub fn set_log_pack(&mut self, log_pack: u64) {
         self.log_pack = log_pack;
+    }
+
+    /// Four-step twiddles on the way out for later batches (`cfg_tw_log_n`): 0 none, else `log N`:
+    /// output `j` of the batch's transform `t` is multiplied by `ω_N^{t·j}` (`ω_N^{−t·j}` inverse).
+    pub fn set_twiddle_log_n(&mut self, log_n: u64) {
+        self.tw_log_n = log_n;
+    }
+
+    /// An `N`-point transform (`N = x.len()`, a power of two `≤ 2^16`) as a four-step on the core,
+    /// `N = N1·N2` with `N1 = 2^log_n1`, both factors `≤ 2^K`:
+    /// * the host gathers the `N2` columns `x[N2·n1 + n2]` (`n1 < N1`);
+    /// * pass 1, one batch: `N2` transforms of `N1` (`2^log_pack.0` to a slot), the card multiplying
+    ///   output `k1` of column `n2` by `ω_N^{n2·k1}` on the way out (`cfg_tw_log_n = log N`);
+    /// * the host transposes (row `k1` = element `k1` of every column);
+    /// * pass 2, one batch: `N1` transforms of `N2` (`2^log_pack.1` to a slot);
+    /// * the host writes output `k2` of row `k1` to `X[k1 + N1·k2]`.
+    ///
+    /// `X = DFT_N(x)` (inverse: with `ω^{-1}` and `1/N = 1/N1 · 1/N2`). The statistics are those of
+    /// the two batches (the host's gathers and transposes are not in the card's cycles).
+    pub fn four_step(&mut self, x: &[Fr], log_n1: u32, inverse: bool, log_pack: (u64, u64)) -> Result<(Vec<Fr>, FourStepStats), String> {
+        let n = x.len();
+        if !n.is_power_of_two() || n > 1 << 16 || (n >> log_n1) < 2 || log_n1 == 0 {
+            return Err(format!("four-step of {n} points split at 2^{log_n1}: not a power of two ≤ 2^16 in two factors ≥ 2"));
+        }
+        let (n1, n2) = (1usize << log_n1, n >> log_n1);
+        let cols: Vec<Vec<Fr>> = (0..n2).map(|c| (0..n1).map(|r| x[n2 * r + c]).collect()).collect();
+        let saved = (self.log_pack, self.tw_log_n);
+        self.log_pack = log_pack.0;
+        self.tw_log_n = n.trailing_zeros() as u64;
+        let y = self.run(&cols, inverse);
+        let pass1 = self.last;
+        self.log_pack = log_pack.1;
+        self.tw_log_n = 0;
+        let z = y.and_then(|y| {
+            let rows: Vec<Vec<Fr>> = (0..n1).map(|k1| y.iter().map(|col| col[k1]).collect()).collect();
+            self.run(&rows, inverse)
+        });
+        (self.log_pack, self.tw_log_n) = saved;
+        let z = z?;
+        let pass2 = self.last;
+        let mut out = vec![Fr::from(0u64); n];
+        for (k1, row) in z.iter().enumerate() {
+            for (k2, v) in row.iter().enumerate() {
+                out[k1 + n1 * k2] = *v;
+            }
+        }
+        let stats = FourStepStats { pass1, pass2, cycles: pass1.cycles + pass2.cycles, butterflies: (n as u64 / 2) * n.trailing_zeros() as u64 };
+        Ok((out, stats))
     }
 
     /// Changes the stream behaviour for later batches.
@@ -119,6 +184,7 @@ impl NttBatchRunner {
         self.model.set_u64(ports.count, count);
         self.model.set_u64(ports.units, self.units);
         self.model.set_u64(ports.pack, self.log_pack);
+        self.model.set_u64(ports.tw_log_n, self.tw_log_n);
         self.model.set_bool(ports.start, true);
         self.model.tick();
         self.model.set_bool(ports.start, false);

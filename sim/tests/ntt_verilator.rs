@@ -320,3 +320,48 @@ fn ntt_batch_packs_small_transforms() {
     let lower = s.butterflies + l + l;
     assert!((lower..=upper).contains(&s.cycles), "{} cycles outside [{lower}, {upper}]", s.cycles);
 }
+
+#[test]
+fn ntt_batch_four_step_matches_ark_poly() {
+    // `N = N1·N2` as pass 1 (`N2` transforms of `N1`, the twiddles `ω_N^{n2·k1}` on the card's way
+    // out: two multiplications on the second unit's multiplier, by the 64-entry `ω_{2^16}` ROM and
+    // by the butterfly twiddle ROM), the host's transpose, pass 2 (`N1` transforms of `N2`),
+    // against ark-poly's radix-2 FFT of the whole `N`. 2^11 = 2^6 · 2^5 uses both ROMs' entries
+    // beyond index 0 (`ω_N^e = ω_{2^16}^{32·e}`); 2^8 unpacked runs the twiddles without packing.
+    let mut rng = TestRng::for_test("ntt_batch_four_step_matches_ark_poly");
+    let lib = batch_library();
+    let runner_rng = TestRng::from_seed(rng.seed() ^ 0xf5);
+    let mut runner = NttBatchRunner::new(&lib, batch_config::TEST_K, Traffic::SMOOTH, runner_rng).unwrap();
+    let mut check4 = |runner: &mut NttBatchRunner, log_n: u32, log_n1: u32, packs: (u64, u64), inverse: bool| {
+        let x = random_vec(1 << log_n, &mut rng);
+        let what = format!("four-step 2^{log_n} = 2^{log_n1}·2^{}, packs {packs:?}, inverse {inverse}", log_n - log_n1);
+        let (got, s) = runner.four_step(&x, log_n1, inverse, packs).unwrap_or_else(|e| panic!("{what}: {e}"));
+        let want = ntt_ark(&x, if inverse { NttMode::INVERSE } else { NttMode::FORWARD });
+        if let Some(i) = (0..x.len()).find(|&i| got[i] != want[i]) {
+            panic!("{what}: element {i}: RTL {} ark {}", fr_hex(&got[i]), fr_hex(&want[i]));
+        }
+        assert_eq!(s.butterflies, s.pass1.butterflies + s.pass2.butterflies, "{what}");
+    };
+    for (log_n, log_n1, packs, inverse) in
+        [(6, 3, (3, 3), false), (6, 3, (3, 3), true), (8, 4, (2, 2), false), (8, 4, (0, 0), true), (11, 6, (2, 3), false), (11, 6, (2, 3), true)]
+    {
+        check4(&mut runner, log_n, log_n1, packs, inverse);
+    }
+    // Bubbles and back-pressure: the twiddle loop's elements count against the output FIFO.
+    runner.set_traffic(Traffic { bubble: 0.3, stall: 0.5 });
+    check4(&mut runner, 8, 4, (2, 2), false);
+    check4(&mut runner, 8, 4, (2, 2), true);
+    runner.set_traffic(Traffic::SMOOTH);
+    // Twiddles on two units, for `log N ≤ log n` and beyond 2^16 raise `error`.
+    runner.set_twiddle_log_n(12);
+    runner.set_units(2);
+    assert!(runner.start_raw(6, false, 1), "twiddles on two units accepted");
+    assert!(!runner.busy());
+    runner.set_units(1);
+    runner.set_twiddle_log_n(6);
+    assert!(runner.start_raw(6, false, 1), "twiddles of 2^6 on transforms of 2^6 accepted");
+    assert!(!runner.busy());
+    runner.set_twiddle_log_n(17);
+    assert!(runner.start_raw(6, false, 1), "twiddles of 2^17 accepted");
+    assert!(!runner.busy());
+}
