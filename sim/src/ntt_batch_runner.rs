@@ -8,6 +8,7 @@ use crate::traffic::Traffic;
 use ark_bn254::{Fr, FrConfig};
 use rand::Rng;
 use std::sync::Arc;
+use zkaccel::card_schedule::ntt_four_step_batch::NttBatches;
 use zkaccel_hdl::field::{from_wire, to_wire};
 
 struct Ports {
@@ -297,5 +298,46 @@ impl NttBatchRunner {
             return Err("core raised its error flag".into());
         }
         Ok(out.chunks(n).map(<[Fr]>::to_vec).collect())
+    }
+}
+
+/// The host's four-step schedule ([`zkaccel::card_schedule::ntt_four_step_batch`]) on this core:
+/// a batch packs its transforms into slots of at least `2·OP_LATENCY` points where the count
+/// allows (stages long enough to hide the pipeline), and runs on one unit when it carries the
+/// four-step twiddles.
+impl NttBatches for NttBatchRunner {
+    type Error = String;
+
+    fn max_log_n(&self) -> usize {
+        self.k_max
+    }
+
+    fn max_twiddle_log_n(&self) -> usize {
+        zkaccel_hdl::ntt_batch::config::FOUR_STEP_LOG_MAX
+    }
+
+    fn transform_batch(&mut self, data: &mut [Fr], log_n: usize, inverse: bool, twiddle_log_n: Option<usize>) -> Result<(), String> {
+        let n = 1usize << log_n;
+        if data.is_empty() || data.len() % n != 0 {
+            return Err(format!("{} points are not whole transforms of 2^{log_n}", data.len()));
+        }
+        let count = data.len() / n;
+        let mut p = 0usize;
+        while (n << p) / 2 < zkaccel_hdl::ntt_batch::config::OP_LATENCY && log_n + p < self.k_max && count % (2 << p) == 0 {
+            p += 1;
+        }
+        let batch: Vec<Vec<Fr>> = data.chunks(n).map(<[Fr]>::to_vec).collect();
+        let saved = (self.log_pack, self.tw_log_n, self.units);
+        self.log_pack = p as u64;
+        if let Some(l) = twiddle_log_n {
+            self.tw_log_n = l as u64;
+            self.units = 1;
+        }
+        let out = self.run(&batch, inverse);
+        (self.log_pack, self.tw_log_n, self.units) = saved;
+        for (dst, src) in data.chunks_mut(n).zip(out?) {
+            dst.copy_from_slice(&src);
+        }
+        Ok(())
     }
 }

@@ -10,6 +10,7 @@ use ark_bn254::Fr;
 use ark_ff::{FftField, Field, UniformRand};
 use std::sync::Arc;
 use zkaccel::card_schedule::ntt_four_step::four_step_ntt;
+use zkaccel::card_schedule::ntt_four_step_batch::four_step_batch_ntt;
 use zkaccel_hdl::ntt::config::TEST_K;
 use zkaccel_hdl::ntt::model::{default_coset, ntt_ark, NttMode};
 use zkaccel_hdl::ntt::NttCore;
@@ -352,6 +353,12 @@ fn ntt_batch_four_step_matches_ark_poly() {
     check4(&mut runner, 8, 4, (2, 2), false);
     check4(&mut runner, 8, 4, (2, 2), true);
     runner.set_traffic(Traffic::SMOOTH);
+    // The host's schedule (`card_schedule::ntt_four_step_batch`) on the core: 2^11 = 2^6 · 2^5,
+    // packed by the runner.
+    let x = random_vec(1 << 11, &mut rng);
+    let mut got = x.clone();
+    four_step_batch_ntt(&mut runner, &mut got, false).expect("2^11 fits the schedule").unwrap();
+    assert!(got == ntt_ark(&x, NttMode::FORWARD), "host schedule, four-step 2^11");
     // Twiddles on two units, for `log N ≤ log n` and beyond 2^16 raise `error`.
     runner.set_twiddle_log_n(12);
     runner.set_units(2);
