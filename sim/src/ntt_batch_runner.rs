@@ -229,7 +229,7 @@ impl NttBatchRunner {
             return Err(format!("batch of {count} transforms exceeds the 16-bit count"));
         }
         let log_n = n.trailing_zeros() as u64;
-        if self.log_pack > 15 || log_n + self.log_pack > self.k_max as u64 || count % (1usize << self.log_pack) != 0 {
+        if self.log_pack > 15 || log_n + self.log_pack > self.k_max as u64 || !count.is_multiple_of(1usize << self.log_pack) {
             return Err(format!("{count} transforms of 2^{log_n} cannot be packed 2^{} to a slot of 2^{}", self.log_pack, self.k_max));
         }
         if self.busy() {
@@ -318,12 +318,12 @@ impl NttBatches for NttBatchRunner {
 
     fn transform_batch(&mut self, data: &mut [Fr], log_n: usize, inverse: bool, twiddle_log_n: Option<usize>) -> Result<(), String> {
         let n = 1usize << log_n;
-        if data.is_empty() || data.len() % n != 0 {
+        if data.is_empty() || !data.len().is_multiple_of(n) {
             return Err(format!("{} points are not whole transforms of 2^{log_n}", data.len()));
         }
         let count = data.len() / n;
         let mut p = 0usize;
-        while (n << p) / 2 < zkaccel_hdl::ntt_batch::config::OP_LATENCY && log_n + p < self.k_max && count % (2 << p) == 0 {
+        while (n << p) / 2 < zkaccel_hdl::ntt_batch::config::OP_LATENCY && log_n + p < self.k_max && count.is_multiple_of(2 << p) {
             p += 1;
         }
         let batch: Vec<Vec<Fr>> = data.chunks(n).map(<[Fr]>::to_vec).collect();

@@ -129,7 +129,8 @@ pub struct NttBatchCore {
     pub cfg_tw_log_n: Signal<In, Bits<5>>,
     /// A batch is in progress.
     pub busy: Signal<Out, Bit>,
-    /// Sticky error of the last batch: bad `cfg_log_n` or `cfg_count`, or `s_last` misplaced.
+    /// Sticky error of the last batch: bad `cfg_log_n`, `cfg_count`, `cfg_units`, `cfg_log_pack` or
+    /// `cfg_tw_log_n` (see the module docs), or `s_last` misplaced.
     pub error: Signal<Out, Bit>,
     /// Input stream data (one Fr element, wire format).
     pub s_data: Signal<In, Bits<256>>,
