@@ -193,6 +193,27 @@ fn packed_rows(runner: &mut NttBatchRunner, rng: &mut TestRng) {
             );
         }
     }
+    // Two units: a lane issues two butterflies per cycle, so slots of 2^9 (stages of 128 cycles).
+    runner.set_units(2);
+    for k in 4..=8usize {
+        let count = 8 << (kmax - k);
+        let batch: Vec<Vec<Fr>> = (0..count).map(|_| (0..1 << k).map(|_| Fr::rand(rng)).collect()).collect();
+        let p = 9 - k;
+        runner.set_log_pack(p as u64);
+        let got = runner.run(&batch, false).expect("packed batch run, 2 units");
+        for (x, y) in batch.iter().zip(&got) {
+            assert_eq!(*y, ntt_ark(x, NttMode::FORWARD), "packed batch 2^{k}, 2^{p} to a slot, 2 units");
+        }
+        let s = runner.last;
+        println!(
+            "| 2^{k} | batch, packed 2^{p} to a slot, 2 units | {} | {:.3} | {:.3} per transform ({} transforms, slots of 2^9, 2 butterfly units, first input beat to last output beat) | — |",
+            s.cycles,
+            s.butterflies as f64 / s.cycles as f64,
+            s.cycles as f64 / s.transforms as f64 / ASSUMED_MHZ,
+            s.transforms,
+        );
+    }
+    runner.set_units(1);
     runner.set_log_pack(0);
 }
 
