@@ -228,13 +228,18 @@ fn four_step_rows(runner: &mut NttBatchRunner, rng: &mut TestRng) {
         let log_n2 = log_n - log_n1;
         // Slots of 2^8 (stages of 128 butterflies: more than the pipeline depth).
         let packs = (8u64.saturating_sub(log_n1 as u64), 8u64.saturating_sub(log_n2 as u64));
-        for inverse in [false, true] {
+        for (inverse, units) in [(false, 1), (true, 1), (false, 2)] {
+            // Two units: pass 2 only (pass 1's twiddles use the second unit's multiplier); slots of
+            // 2^9 for it (stages of 128 dual issues).
+            runner.set_units(units);
+            let packs = if units == 2 { (packs.0, 9u64.saturating_sub(log_n2 as u64)) } else { packs };
             let (got, s) = runner.four_step(&x, log_n1, inverse, packs).expect("four-step run");
             let mode = if inverse { NttMode::INVERSE } else { NttMode::FORWARD };
             assert_eq!(got, ntt_ark(&x, mode), "four-step 2^{log_n}");
             println!(
-                "| 2^{log_n} | four-step{} | {} | {:.3} | {:.2} (card only: 2^{log_n2} × 2^{log_n1} ({} + {} cycles, 2^{} and 2^{} to a slot), 1 butterfly unit + the second unit's multiplier for the twiddles; host transposes not included) | {} |",
+                "| 2^{log_n} | four-step{}{} | {} | {:.3} | {:.2} (card only: 2^{log_n2} × 2^{log_n1} ({} + {} cycles, 2^{} and 2^{} to a slot), {}; host transposes not included) | {} |",
                 if inverse { " inverse" } else { "" },
+                if units == 2 { ", pass 2 on 2 units" } else { "" },
                 s.cycles,
                 s.butterflies as f64 / s.cycles as f64,
                 s.cycles as f64 / ASSUMED_MHZ,
@@ -242,7 +247,12 @@ fn four_step_rows(runner: &mut NttBatchRunner, rng: &mut TestRng) {
                 s.pass2.cycles,
                 packs.0,
                 packs.1,
-                if inverse { "—".to_string() } else { format!("{:.1} / {:.1}", ark * 1e3, ours * 1e3) }
+                if units == 2 {
+                    "pass 1 on 1 butterfly unit + the second unit's multiplier for the twiddles, pass 2 on 2 butterfly units"
+                } else {
+                    "1 butterfly unit + the second unit's multiplier for the twiddles"
+                },
+                if inverse || units == 2 { "—".to_string() } else { format!("{:.1} / {:.1}", ark * 1e3, ours * 1e3) }
             );
         }
     }

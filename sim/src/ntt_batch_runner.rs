@@ -130,7 +130,9 @@ impl NttBatchRunner {
     /// * pass 1, one batch: `N2` transforms of `N1` (`2^log_pack.0` to a slot), the card multiplying
     ///   output `k1` of column `n2` by `ω_N^{n2·k1}` on the way out (`cfg_tw_log_n = log N`);
     /// * the host transposes (row `k1` = element `k1` of every column);
-    /// * pass 2, one batch: `N1` transforms of `N2` (`2^log_pack.1` to a slot);
+    ///   (one butterfly unit: the twiddles use the second unit's multiplier);
+    /// * pass 2, one batch: `N1` transforms of `N2` (`2^log_pack.1` to a slot), on the units set by
+    ///   [`Self::set_units`];
     /// * the host writes output `k2` of row `k1` to `X[k1 + N1·k2]`.
     ///
     /// `X = DFT_N(x)` (inverse: with `ω^{-1}` and `1/N = 1/N1 · 1/N2`). The statistics are those of
@@ -142,18 +144,18 @@ impl NttBatchRunner {
         }
         let (n1, n2) = (1usize << log_n1, n >> log_n1);
         let cols: Vec<Vec<Fr>> = (0..n2).map(|c| (0..n1).map(|r| x[n2 * r + c]).collect()).collect();
-        let saved = (self.log_pack, self.tw_log_n);
+        let saved = (self.log_pack, self.tw_log_n, self.units);
         self.log_pack = log_pack.0;
         self.tw_log_n = n.trailing_zeros() as u64;
+        self.units = 1;
         let y = self.run(&cols, inverse);
         let pass1 = self.last;
-        self.log_pack = log_pack.1;
-        self.tw_log_n = 0;
+        (self.log_pack, self.tw_log_n, self.units) = (log_pack.1, 0, saved.2);
         let z = y.and_then(|y| {
             let rows: Vec<Vec<Fr>> = (0..n1).map(|k1| y.iter().map(|col| col[k1]).collect()).collect();
             self.run(&rows, inverse)
         });
-        (self.log_pack, self.tw_log_n) = saved;
+        (self.log_pack, self.tw_log_n, self.units) = saved;
         let z = z?;
         let pass2 = self.last;
         let mut out = vec![Fr::from(0u64); n];

@@ -348,6 +348,10 @@ fn ntt_batch_four_step_matches_ark_poly() {
     {
         check4(&mut runner, log_n, log_n1, packs, inverse);
     }
+    // Pass 2 on two units (pass 1 runs on one: its twiddles use the second unit's multiplier).
+    runner.set_units(2);
+    check4(&mut runner, 8, 4, (1, 1), false);
+    runner.set_units(1);
     // Bubbles and back-pressure: the twiddle loop's elements count against the output FIFO.
     runner.set_traffic(Traffic { bubble: 0.3, stall: 0.5 });
     check4(&mut runner, 8, 4, (2, 2), false);
