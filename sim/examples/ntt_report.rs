@@ -5,7 +5,10 @@
 //!
 //! Every transform is checked against ark-poly before its cycles are reported. The `batch` rows
 //! come from the batch core (`NttBatchCore`, slots of 2^10 points): back-to-back transforms with
-//! loading and unloading overlapped, cycles from the first input beat to the last output beat.
+//! loading and unloading overlapped, cycles from the first input beat to the last output beat;
+//! `batch, packed` rows pack several small transforms into one slot, and the `four-step` rows run
+//! `N = N1·N2` as two batches (the twiddles on the first's way out) with the host transposing
+//! between them (card cycles: both batches). `--batch-only` prints only the batch core's rows.
 
 use ark_bn254::Fr;
 use ark_ff::UniformRand;
@@ -49,6 +52,10 @@ fn cpu_ms(x: &[Fr]) -> (f64, f64) {
 }
 
 fn main() {
+    if std::env::args().any(|a| a == "--batch-only") {
+        batch_rows(&mut TestRng::from_seed(0x4e77));
+        return;
+    }
     let lib = Build::new("ntt_core_k10", generate(&mut NttCore::new(TEST_K))).build().expect("build");
     let mut rng = TestRng::from_seed(0x4e77);
     let mut runner = NttRunner::new(&lib, TEST_K, Traffic::SMOOTH, TestRng::from_seed(1)).unwrap();
@@ -57,11 +64,9 @@ fn main() {
     println!("|---|---|---|---|---|---|");
     for k in 3..=TEST_K {
         let x: Vec<Fr> = (0..1 << k).map(|_| Fr::rand(&mut rng)).collect();
-        for (name, mode) in [
-            ("forward", NttMode::FORWARD),
-            ("inverse", NttMode::INVERSE),
-            ("coset fwd", NttMode { inverse: false, coset: Some(default_coset()) }),
-        ] {
+        for (name, mode) in
+            [("forward", NttMode::FORWARD), ("inverse", NttMode::INVERSE), ("coset fwd", NttMode { inverse: false, coset: Some(default_coset()) })]
+        {
             if name != "forward" && k != TEST_K {
                 continue;
             }
@@ -74,12 +79,7 @@ fn main() {
             } else {
                 "—".into()
             };
-            println!(
-                "| 2^{k} | {name} | {} | {:.3} | {:.2} | {cpu} |",
-                s.cycles,
-                s.butterflies as f64 / s.cycles as f64,
-                s.cycles as f64 / ASSUMED_MHZ
-            );
+            println!("| 2^{k} | {name} | {} | {:.3} | {:.2} | {cpu} |", s.cycles, s.butterflies as f64 / s.cycles as f64, s.cycles as f64 / ASSUMED_MHZ);
         }
     }
     batch_rows(&mut rng);
@@ -131,11 +131,7 @@ fn batch_rows(rng: &mut TestRng) {
             if units == 1 { "" } else { "s" }
         );
     };
-    let steady = |name: &str,
-                  units: u64,
-                  s16: zkaccel_sim::ntt_batch_runner::BatchStats,
-                  s32: zkaccel_sim::ntt_batch_runner::BatchStats,
-                  cpu: &str| {
+    let steady = |name: &str, units: u64, s16: zkaccel_sim::ntt_batch_runner::BatchStats, s32: zkaccel_sim::ntt_batch_runner::BatchStats, cpu: &str| {
         let per = (s32.cycles - s16.cycles) as f64 / 16.0;
         println!(
             "| 2^{k} | {name} | {per:.1} per transform | {:.3} | {:.2} per transform ({units} butterfly unit{}; cycles of 32 minus 16 transforms, over 16) | {cpu} |",
@@ -158,6 +154,108 @@ fn batch_rows(rng: &mut TestRng) {
     let d32 = cycles_of(2, 32, false, rng);
     row("batch, 2 units", 2, d32, &cpu);
     steady("batch steady state, 2 units", 2, d16, d32, &cpu);
+    packed_rows(&mut runner, rng);
+    four_step_rows(&mut runner, rng);
+}
+
+/// `| 2^k | batch, packed … |`: 8 · 2^10 points as `2^{13−k}` transforms of `2^k`, one unit, `2^p`
+/// transforms to a slot (`p = 0`: one per slot, the stages of `n/2 < 96` butterflies wait for
+/// the pipeline).
+fn packed_rows(runner: &mut NttBatchRunner, rng: &mut TestRng) {
+    let kmax = batch_config::TEST_K;
+    runner.set_units(1);
+    for k in 4..=9usize {
+        let count = 8 << (kmax - k);
+        let batch: Vec<Vec<Fr>> = (0..count).map(|_| (0..1 << k).map(|_| Fr::rand(rng)).collect()).collect();
+        let (x, _) = cpu_ms(&batch[0]);
+        let mut packs = vec![0];
+        if k < 8 {
+            packs.push(8 - k);
+        }
+        if k + 2 < kmax {
+            packs.push(kmax - k);
+        }
+        for p in packs {
+            runner.set_log_pack(p as u64);
+            let got = runner.run(&batch, false).expect("packed batch run");
+            for (x, y) in batch.iter().zip(&got) {
+                assert_eq!(*y, ntt_ark(x, NttMode::FORWARD), "packed batch 2^{k}, 2^{p} to a slot");
+            }
+            let s = runner.last;
+            println!(
+                "| 2^{k} | batch, packed 2^{p} to a slot | {} | {:.3} | {:.3} per transform ({} transforms, slots of 2^{}, 1 butterfly unit, first input beat to last output beat) | {:.2} (ark-poly, per transform) |",
+                s.cycles,
+                s.butterflies as f64 / s.cycles as f64,
+                s.cycles as f64 / s.transforms as f64 / ASSUMED_MHZ,
+                s.transforms,
+                k + p,
+                x * 1e3
+            );
+        }
+    }
+    // Two units: a lane issues two butterflies per cycle, so slots of 2^9 (stages of 128 cycles).
+    runner.set_units(2);
+    for k in 4..=8usize {
+        let count = 8 << (kmax - k);
+        let batch: Vec<Vec<Fr>> = (0..count).map(|_| (0..1 << k).map(|_| Fr::rand(rng)).collect()).collect();
+        let p = 9 - k;
+        runner.set_log_pack(p as u64);
+        let got = runner.run(&batch, false).expect("packed batch run, 2 units");
+        for (x, y) in batch.iter().zip(&got) {
+            assert_eq!(*y, ntt_ark(x, NttMode::FORWARD), "packed batch 2^{k}, 2^{p} to a slot, 2 units");
+        }
+        let s = runner.last;
+        println!(
+            "| 2^{k} | batch, packed 2^{p} to a slot, 2 units | {} | {:.3} | {:.3} per transform ({} transforms, slots of 2^9, 2 butterfly units, first input beat to last output beat) | — |",
+            s.cycles,
+            s.butterflies as f64 / s.cycles as f64,
+            s.cycles as f64 / s.transforms as f64 / ASSUMED_MHZ,
+            s.transforms,
+        );
+    }
+    runner.set_units(1);
+    runner.set_log_pack(0);
+}
+
+/// `| 2^m | four-step |`: `N = N1·N2` with `N1 = N2` (or `N1 = 2 N2`), one unit, pass 1 with the
+/// twiddles on its way out, the host's transpose between the passes (not in the card's cycles).
+fn four_step_rows(runner: &mut NttBatchRunner, rng: &mut TestRng) {
+    runner.set_units(1);
+    for log_n in [12u32, 14, 16] {
+        let x: Vec<Fr> = (0..1 << log_n).map(|_| Fr::rand(rng)).collect();
+        let (ark, ours) = cpu_ms(&x);
+        let log_n1 = log_n.div_ceil(2);
+        let log_n2 = log_n - log_n1;
+        // Slots of 2^8 (stages of 128 butterflies: more than the pipeline depth).
+        let packs = (8u64.saturating_sub(log_n1 as u64), 8u64.saturating_sub(log_n2 as u64));
+        for (inverse, units) in [(false, 1), (true, 1), (false, 2)] {
+            // Two units: pass 2 only (pass 1's twiddles use the second unit's multiplier); slots of
+            // 2^9 for it (stages of 128 dual issues).
+            runner.set_units(units);
+            let packs = if units == 2 { (packs.0, 9u64.saturating_sub(log_n2 as u64)) } else { packs };
+            let (got, s) = runner.four_step(&x, log_n1, inverse, packs).expect("four-step run");
+            let mode = if inverse { NttMode::INVERSE } else { NttMode::FORWARD };
+            assert_eq!(got, ntt_ark(&x, mode), "four-step 2^{log_n}");
+            println!(
+                "| 2^{log_n} | four-step{}{} | {} | {:.3} | {:.2} (card only: 2^{log_n2} × 2^{log_n1} ({} + {} cycles, 2^{} and 2^{} to a slot), {}; host transposes not included) | {} |",
+                if inverse { " inverse" } else { "" },
+                if units == 2 { ", pass 2 on 2 units" } else { "" },
+                s.cycles,
+                s.butterflies as f64 / s.cycles as f64,
+                s.cycles as f64 / ASSUMED_MHZ,
+                s.pass1.cycles,
+                s.pass2.cycles,
+                packs.0,
+                packs.1,
+                if units == 2 {
+                    "pass 1 on 1 butterfly unit + the second unit's multiplier for the twiddles, pass 2 on 2 butterfly units"
+                } else {
+                    "1 butterfly unit + the second unit's multiplier for the twiddles"
+                },
+                if inverse || units == 2 { "—".to_string() } else { format!("{:.1} / {:.1}", ark * 1e3, ours * 1e3) }
+            );
+        }
+    }
 }
 
 /// Sums the core's cycles over the column transforms of a four-step run.

@@ -8,6 +8,7 @@ use crate::traffic::Traffic;
 use ark_bn254::{Fr, FrConfig};
 use rand::Rng;
 use std::sync::Arc;
+use zkaccel::card_schedule::ntt_four_step_batch::NttBatches;
 use zkaccel_hdl::field::{from_wire, to_wire};
 
 struct Ports {
@@ -17,6 +18,8 @@ struct Ports {
     inverse: Port,
     count: Port,
     units: Port,
+    pack: Port,
+    tw_log_n: Port,
     busy: Port,
     error: Port,
     s_data: Port,
@@ -42,12 +45,28 @@ pub struct BatchStats {
     pub butterflies: u64,
 }
 
+/// Statistics of the last four-step transform ([`NttBatchRunner::four_step`]).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FourStepStats {
+    /// The column pass (with the twiddles on the way out).
+    pub pass1: BatchStats,
+    /// The row pass.
+    pub pass2: BatchStats,
+    /// Card cycles: both passes, each from its first input beat to its last output beat (the
+    /// host's transposes between and around them are not included).
+    pub cycles: u64,
+    /// `N/2 · log N`.
+    pub butterflies: u64,
+}
+
 /// A Verilator batch NTT core with its testbench.
 pub struct NttBatchRunner {
     model: Model,
     ports: Ports,
     k_max: usize,
     units: u64,
+    log_pack: u64,
+    tw_log_n: u64,
     traffic: Traffic,
     rng: Box<dyn rand::RngCore + Send>,
     /// Statistics of the last batch.
@@ -56,12 +75,7 @@ pub struct NttBatchRunner {
 
 impl NttBatchRunner {
     /// An instance of `lib` (built from `NttBatchCore::new(k_max)`), reset and idle.
-    pub fn new(
-        lib: &Arc<Library>,
-        k_max: usize,
-        traffic: Traffic,
-        rng: impl rand::RngCore + Send + 'static,
-    ) -> Result<Self, crate::SimError> {
+    pub fn new(lib: &Arc<Library>, k_max: usize, traffic: Traffic, rng: impl rand::RngCore + Send + 'static) -> Result<Self, crate::SimError> {
         let model = lib.instantiate();
         let p = |n: &str| model.port(n);
         let ports = Ports {
@@ -71,6 +85,8 @@ impl NttBatchRunner {
             inverse: p("cfg_inverse")?,
             count: p("cfg_count")?,
             units: p("cfg_units")?,
+            pack: p("cfg_log_pack")?,
+            tw_log_n: p("cfg_tw_log_n")?,
             busy: p("busy")?,
             error: p("error")?,
             s_data: p("s_data")?,
@@ -82,7 +98,7 @@ impl NttBatchRunner {
             m_ready: p("m_ready")?,
             m_last: p("m_last")?,
         };
-        let mut r = Self { model, ports, k_max, units: 1, traffic, rng: Box::new(rng), last: BatchStats::default() };
+        let mut r = Self { model, ports, k_max, units: 1, log_pack: 0, tw_log_n: 0, traffic, rng: Box::new(rng), last: BatchStats::default() };
         r.model.set_bool(r.ports.reset, true);
         r.model.ticks(2);
         r.model.set_bool(r.ports.reset, false);
@@ -93,6 +109,63 @@ impl NttBatchRunner {
     /// Butterfly units for later batches (`cfg_units`; the core accepts 1 or 2).
     pub fn set_units(&mut self, units: u64) {
         self.units = units;
+    }
+
+    /// Transforms packed into one slot for later batches, as `log2` (`cfg_log_pack`; 0: one per
+    /// slot). A batch's size plus this must stay within `K`, and its count must be a multiple of
+    /// `2^log_pack`.
+    pub fn set_log_pack(&mut self, log_pack: u64) {
+        self.log_pack = log_pack;
+    }
+
+    /// Four-step twiddles on the way out for later batches (`cfg_tw_log_n`): 0 none, else `log N`:
+    /// output `j` of the batch's transform `t` is multiplied by `ω_N^{t·j}` (`ω_N^{−t·j}` inverse).
+    pub fn set_twiddle_log_n(&mut self, log_n: u64) {
+        self.tw_log_n = log_n;
+    }
+
+    /// An `N`-point transform (`N = x.len()`, a power of two `≤ 2^16`) as a four-step on the core,
+    /// `N = N1·N2` with `N1 = 2^log_n1`, both factors `≤ 2^K`:
+    /// * the host gathers the `N2` columns `x[N2·n1 + n2]` (`n1 < N1`);
+    /// * pass 1, one batch: `N2` transforms of `N1` (`2^log_pack.0` to a slot), the card multiplying
+    ///   output `k1` of column `n2` by `ω_N^{n2·k1}` on the way out (`cfg_tw_log_n = log N`);
+    /// * the host transposes (row `k1` = element `k1` of every column);
+    ///   (one butterfly unit: the twiddles use the second unit's multiplier);
+    /// * pass 2, one batch: `N1` transforms of `N2` (`2^log_pack.1` to a slot), on the units set by
+    ///   [`Self::set_units`];
+    /// * the host writes output `k2` of row `k1` to `X[k1 + N1·k2]`.
+    ///
+    /// `X = DFT_N(x)` (inverse: with `ω^{-1}` and `1/N = 1/N1 · 1/N2`). The statistics are those of
+    /// the two batches (the host's gathers and transposes are not in the card's cycles).
+    pub fn four_step(&mut self, x: &[Fr], log_n1: u32, inverse: bool, log_pack: (u64, u64)) -> Result<(Vec<Fr>, FourStepStats), String> {
+        let n = x.len();
+        if !n.is_power_of_two() || n > 1 << 16 || (n >> log_n1) < 2 || log_n1 == 0 {
+            return Err(format!("four-step of {n} points split at 2^{log_n1}: not a power of two ≤ 2^16 in two factors ≥ 2"));
+        }
+        let (n1, n2) = (1usize << log_n1, n >> log_n1);
+        let cols: Vec<Vec<Fr>> = (0..n2).map(|c| (0..n1).map(|r| x[n2 * r + c]).collect()).collect();
+        let saved = (self.log_pack, self.tw_log_n, self.units);
+        self.log_pack = log_pack.0;
+        self.tw_log_n = n.trailing_zeros() as u64;
+        self.units = 1;
+        let y = self.run(&cols, inverse);
+        let pass1 = self.last;
+        (self.log_pack, self.tw_log_n, self.units) = (log_pack.1, 0, saved.2);
+        let z = y.and_then(|y| {
+            let rows: Vec<Vec<Fr>> = (0..n1).map(|k1| y.iter().map(|col| col[k1]).collect()).collect();
+            self.run(&rows, inverse)
+        });
+        (self.log_pack, self.tw_log_n, self.units) = saved;
+        let z = z?;
+        let pass2 = self.last;
+        let mut out = vec![Fr::from(0u64); n];
+        for (k1, row) in z.iter().enumerate() {
+            for (k2, v) in row.iter().enumerate() {
+                out[k1 + n1 * k2] = *v;
+            }
+        }
+        let stats = FourStepStats { pass1, pass2, cycles: pass1.cycles + pass2.cycles, butterflies: (n as u64 / 2) * n.trailing_zeros() as u64 };
+        Ok((out, stats))
     }
 
     /// Changes the stream behaviour for later batches.
@@ -113,6 +186,8 @@ impl NttBatchRunner {
         self.model.set_bool(ports.inverse, inverse);
         self.model.set_u64(ports.count, count);
         self.model.set_u64(ports.units, self.units);
+        self.model.set_u64(ports.pack, self.log_pack);
+        self.model.set_u64(ports.tw_log_n, self.tw_log_n);
         self.model.set_bool(ports.start, true);
         self.model.tick();
         self.model.set_bool(ports.start, false);
@@ -156,6 +231,9 @@ impl NttBatchRunner {
             return Err(format!("batch of {count} transforms exceeds the 16-bit count"));
         }
         let log_n = n.trailing_zeros() as u64;
+        if self.log_pack > 15 || log_n + self.log_pack > self.k_max as u64 || !count.is_multiple_of(1usize << self.log_pack) {
+            return Err(format!("{count} transforms of 2^{log_n} cannot be packed 2^{} to a slot of 2^{}", self.log_pack, self.k_max));
+        }
         if self.busy() {
             return Err("core busy before start".into());
         }
@@ -191,8 +269,7 @@ impl NttBatchRunner {
             if ready && self.model.get_bool(ports.m_valid) {
                 let bytes = self.model.get_bytes(ports.m_data);
                 let last = self.model.get_bool(ports.m_last);
-                let v = from_wire::<FrConfig>(&bytes)
-                    .map_err(|e| format!("output {} is not a canonical Fr: {e}", out.len()))?;
+                let v = from_wire::<FrConfig>(&bytes).map_err(|e| format!("output {} is not a canonical Fr: {e}", out.len()))?;
                 if last != (out.len() % n == n - 1) {
                     return Err(format!("m_last = {last} on output {} of {n}", out.len() % n));
                 }
@@ -223,5 +300,46 @@ impl NttBatchRunner {
             return Err("core raised its error flag".into());
         }
         Ok(out.chunks(n).map(<[Fr]>::to_vec).collect())
+    }
+}
+
+/// The host's four-step schedule ([`zkaccel::card_schedule::ntt_four_step_batch`]) on this core:
+/// a batch packs its transforms into slots of at least `2·OP_LATENCY` points where the count
+/// allows (stages long enough to hide the pipeline), and runs on one unit when it carries the
+/// four-step twiddles.
+impl NttBatches for NttBatchRunner {
+    type Error = String;
+
+    fn max_log_n(&self) -> usize {
+        self.k_max
+    }
+
+    fn max_twiddle_log_n(&self) -> usize {
+        zkaccel_hdl::ntt_batch::config::FOUR_STEP_LOG_MAX
+    }
+
+    fn transform_batch(&mut self, data: &mut [Fr], log_n: usize, inverse: bool, twiddle_log_n: Option<usize>) -> Result<(), String> {
+        let n = 1usize << log_n;
+        if data.is_empty() || !data.len().is_multiple_of(n) {
+            return Err(format!("{} points are not whole transforms of 2^{log_n}", data.len()));
+        }
+        let count = data.len() / n;
+        let mut p = 0usize;
+        while (n << p) / 2 < zkaccel_hdl::ntt_batch::config::OP_LATENCY && log_n + p < self.k_max && count.is_multiple_of(2 << p) {
+            p += 1;
+        }
+        let batch: Vec<Vec<Fr>> = data.chunks(n).map(<[Fr]>::to_vec).collect();
+        let saved = (self.log_pack, self.tw_log_n, self.units);
+        self.log_pack = p as u64;
+        if let Some(l) = twiddle_log_n {
+            self.tw_log_n = l as u64;
+            self.units = 1;
+        }
+        let out = self.run(&batch, inverse);
+        (self.log_pack, self.tw_log_n, self.units) = saved;
+        for (dst, src) in data.chunks_mut(n).zip(out?) {
+            dst.copy_from_slice(&src);
+        }
+        Ok(())
     }
 }

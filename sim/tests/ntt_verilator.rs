@@ -10,6 +10,7 @@ use ark_bn254::Fr;
 use ark_ff::{FftField, Field, UniformRand};
 use std::sync::Arc;
 use zkaccel::card_schedule::ntt_four_step::four_step_ntt;
+use zkaccel::card_schedule::ntt_four_step_batch::four_step_batch_ntt;
 use zkaccel_hdl::ntt::config::TEST_K;
 use zkaccel_hdl::ntt::model::{default_coset, ntt_ark, NttMode};
 use zkaccel_hdl::ntt::NttCore;
@@ -152,14 +153,7 @@ fn edge_vectors(n: usize) -> Vec<Vec<Fr>> {
     };
     let mut delta = vec![Fr::from(0u64); n];
     delta[1] = Fr::from(1u64);
-    vec![
-        vec![Fr::from(0u64); n],
-        vec![-Fr::from(1u64); n],
-        powers(w),
-        powers(w.inverse().unwrap()),
-        delta,
-        vec![Fr::from(1u64); n],
-    ]
+    vec![vec![Fr::from(0u64); n], vec![-Fr::from(1u64); n], powers(w), powers(w.inverse().unwrap()), delta, vec![Fr::from(1u64); n]]
 }
 
 #[test]
@@ -233,8 +227,7 @@ fn ntt_batch_with_bubbles_backpressure_and_errors() {
     let mut rng = TestRng::for_test("ntt_batch_with_bubbles_backpressure_and_errors");
     let lib = batch_library();
     let runner_rng = TestRng::from_seed(rng.seed() ^ 0xb0b);
-    let mut runner =
-        NttBatchRunner::new(&lib, batch_config::TEST_K, Traffic { bubble: 0.3, stall: 0.5 }, runner_rng).unwrap();
+    let mut runner = NttBatchRunner::new(&lib, batch_config::TEST_K, Traffic { bubble: 0.3, stall: 0.5 }, runner_rng).unwrap();
     let batch: Vec<Vec<Fr>> = (0..6).map(|_| random_vec(1 << 5, &mut rng)).collect();
     check_batch(&mut runner, &batch, false, "bubbly forward 6 × 2^5");
     check_batch(&mut runner, &batch, true, "bubbly inverse 6 × 2^5");
@@ -268,4 +261,118 @@ fn ntt_batch_with_bubbles_backpressure_and_errors() {
     assert!(runner.run_with_early_last(&batch, false), "s_last on element 0 not flagged");
     // A good batch afterwards clears the flag and is correct.
     check_batch(&mut runner, &batch, false, "after errors 5 × 2^4");
+}
+
+#[test]
+fn ntt_batch_packs_small_transforms() {
+    // `2^p` transforms of `2^k` share a slot (`cfg_log_pack = p`): a lane's stage runs that stage of
+    // all of them, the loader stores each bit-reversed inside its own `2^k` points, the unloader
+    // and `m_last` go transform by transform.
+    let mut rng = TestRng::for_test("ntt_batch_packs_small_transforms");
+    let lib = batch_library();
+    let runner_rng = TestRng::from_seed(rng.seed() ^ 0x9ac);
+    let mut runner = NttBatchRunner::new(&lib, batch_config::TEST_K, Traffic::SMOOTH, runner_rng).unwrap();
+    for units in [1, 2] {
+        runner.set_units(units);
+        // 12 × 2^4, four to a slot: random vectors and the edge cases, forward, then back.
+        runner.set_log_pack(2);
+        let mut batch: Vec<Vec<Fr>> = (0..6).map(|_| random_vec(1 << 4, &mut rng)).collect();
+        batch.extend(edge_vectors(1 << 4));
+        let y = check_batch(&mut runner, &batch, false, &format!("{units} units: packed forward 12 × 2^4"));
+        let back = check_batch(&mut runner, &y, true, &format!("{units} units: packed inverse 12 × 2^4"));
+        assert!(back == batch, "{units} units: packed round trip 12 × 2^4");
+        // 2^1 (stage 0 is the final stage, run by a lane) and 2^2, eight to a slot.
+        runner.set_log_pack(3);
+        for k in 1..=2 {
+            let batch: Vec<Vec<Fr>> = (0..16).map(|_| random_vec(1 << k, &mut rng)).collect();
+            check_batch(&mut runner, &batch, false, &format!("{units} units: packed forward 16 × 2^{k}"));
+            check_batch(&mut runner, &batch, true, &format!("{units} units: packed inverse 16 × 2^{k}"));
+        }
+        // Bubbles and back-pressure.
+        runner.set_log_pack(1);
+        runner.set_traffic(Traffic { bubble: 0.3, stall: 0.5 });
+        let batch: Vec<Vec<Fr>> = (0..6).map(|_| random_vec(1 << 3, &mut rng)).collect();
+        check_batch(&mut runner, &batch, false, &format!("{units} units: packed bubbly forward 6 × 2^3"));
+        check_batch(&mut runner, &batch, true, &format!("{units} units: packed bubbly inverse 6 × 2^3"));
+        runner.set_traffic(Traffic::SMOOTH);
+    }
+    // A count that is not a multiple of the packing, and k + p > K, raise `error`.
+    runner.set_units(1);
+    runner.set_log_pack(2);
+    assert!(runner.start_raw(4, false, 6), "6 transforms packed 4 to a slot accepted");
+    assert!(!runner.busy());
+    assert!(runner.start_raw(batch_config::TEST_K as u64 - 1, false, 4), "k + p > K accepted");
+    assert!(!runner.busy());
+
+    // One unit, 16 × 2^6 four to a slot (stages of 4 · 32 = 128 butterflies, more than the
+    // pipeline depth). Upper bound from the schedule: the first slot's load (L = 256 beats: the
+    // loader only stores), one butterfly per cycle plus one lane-switch cycle per lane stage
+    // (k per slot), three pipeline depths (the first slot's stage 0 → 1 before a second lane has
+    // work, the last pair of slots, the last write-back), the last slot's unload (L beats) and a
+    // few cycles of registers. Lower bound: the butterflies plus the first load and last unload.
+    runner.set_log_pack(2);
+    let (k, count, l) = (6u64, 16u64, 256u64);
+    let batch: Vec<Vec<Fr>> = (0..count).map(|_| random_vec(1 << k, &mut rng)).collect();
+    check_batch(&mut runner, &batch, false, "packed forward 16 × 2^6");
+    let s = runner.last;
+    assert_eq!(s.butterflies, count * (1 << k) / 2 * k);
+    let lat = batch_config::OP_LATENCY as u64;
+    let upper = l + (count / 4) * (k * l / 2 + k) + 3 * lat + l + 16;
+    let lower = s.butterflies + l + l;
+    assert!((lower..=upper).contains(&s.cycles), "{} cycles outside [{lower}, {upper}]", s.cycles);
+}
+
+#[test]
+fn ntt_batch_four_step_matches_ark_poly() {
+    // `N = N1·N2` as pass 1 (`N2` transforms of `N1`, the twiddles `ω_N^{n2·k1}` on the card's way
+    // out: two multiplications on the second unit's multiplier, by the 64-entry `ω_{2^16}` ROM and
+    // by the butterfly twiddle ROM), the host's transpose, pass 2 (`N1` transforms of `N2`),
+    // against ark-poly's radix-2 FFT of the whole `N`. 2^11 = 2^6 · 2^5 uses both ROMs' entries
+    // beyond index 0 (`ω_N^e = ω_{2^16}^{32·e}`); 2^8 unpacked runs the twiddles without packing.
+    let mut rng = TestRng::for_test("ntt_batch_four_step_matches_ark_poly");
+    let lib = batch_library();
+    let runner_rng = TestRng::from_seed(rng.seed() ^ 0xf5);
+    let mut runner = NttBatchRunner::new(&lib, batch_config::TEST_K, Traffic::SMOOTH, runner_rng).unwrap();
+    let mut check4 = |runner: &mut NttBatchRunner, log_n: u32, log_n1: u32, packs: (u64, u64), inverse: bool| {
+        let x = random_vec(1 << log_n, &mut rng);
+        let what = format!("four-step 2^{log_n} = 2^{log_n1}·2^{}, packs {packs:?}, inverse {inverse}", log_n - log_n1);
+        let (got, s) = runner.four_step(&x, log_n1, inverse, packs).unwrap_or_else(|e| panic!("{what}: {e}"));
+        let want = ntt_ark(&x, if inverse { NttMode::INVERSE } else { NttMode::FORWARD });
+        if let Some(i) = (0..x.len()).find(|&i| got[i] != want[i]) {
+            panic!("{what}: element {i}: RTL {} ark {}", fr_hex(&got[i]), fr_hex(&want[i]));
+        }
+        assert_eq!(s.butterflies, s.pass1.butterflies + s.pass2.butterflies, "{what}");
+    };
+    for (log_n, log_n1, packs, inverse) in
+        [(6, 3, (3, 3), false), (6, 3, (3, 3), true), (8, 4, (2, 2), false), (8, 4, (0, 0), true), (11, 6, (2, 3), false), (11, 6, (2, 3), true)]
+    {
+        check4(&mut runner, log_n, log_n1, packs, inverse);
+    }
+    // Pass 2 on two units (pass 1 runs on one: its twiddles use the second unit's multiplier).
+    runner.set_units(2);
+    check4(&mut runner, 8, 4, (1, 1), false);
+    runner.set_units(1);
+    // Bubbles and back-pressure: the twiddle loop's elements count against the output FIFO.
+    runner.set_traffic(Traffic { bubble: 0.3, stall: 0.5 });
+    check4(&mut runner, 8, 4, (2, 2), false);
+    check4(&mut runner, 8, 4, (2, 2), true);
+    runner.set_traffic(Traffic::SMOOTH);
+    // The host's schedule (`card_schedule::ntt_four_step_batch`) on the core: 2^11 = 2^6 · 2^5,
+    // packed by the runner.
+    let x = random_vec(1 << 11, &mut rng);
+    let mut got = x.clone();
+    four_step_batch_ntt(&mut runner, &mut got, false).expect("2^11 fits the schedule").unwrap();
+    assert!(got == ntt_ark(&x, NttMode::FORWARD), "host schedule, four-step 2^11");
+    // Twiddles on two units, for `log N ≤ log n` and beyond 2^16 raise `error`.
+    runner.set_twiddle_log_n(12);
+    runner.set_units(2);
+    assert!(runner.start_raw(6, false, 1), "twiddles on two units accepted");
+    assert!(!runner.busy());
+    runner.set_units(1);
+    runner.set_twiddle_log_n(6);
+    assert!(runner.start_raw(6, false, 1), "twiddles of 2^6 on transforms of 2^6 accepted");
+    assert!(!runner.busy());
+    runner.set_twiddle_log_n(17);
+    assert!(runner.start_raw(6, false, 1), "twiddles of 2^17 accepted");
+    assert!(!runner.busy());
 }

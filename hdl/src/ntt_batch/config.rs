@@ -17,3 +17,7 @@ pub const FIFO_DEPTH: usize = 128;
 pub const OP_LATENCY: usize = 1 + MUL_LATENCY + 2 * ADD_LATENCY;
 /// `K` of the build exercised by the tests and the report (slots of `2^K` points).
 pub const TEST_K: usize = 10;
+/// Largest four-step size whose twiddles the core forms (`cfg_tw_log_n ≤ 16`): `ω_{2^16}^x` as
+/// the product of the butterfly twiddle ROM's `ω_{2^K}^{x >> (16−K)}` and a second ROM's
+/// `ω_{2^16}^{x mod 2^{16−K}}` (`2^{16−K}` entries: 64 for `K = 10`).
+pub const FOUR_STEP_LOG_MAX: usize = 16;

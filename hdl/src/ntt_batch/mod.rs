@@ -41,6 +41,26 @@
 //!   `k` stages the result is scaled by `2^-k = 1/n` exactly. The forward direction passes the
 //!   butterfly outputs through the same adder unchanged.
 //!
+//! * **Packed small transforms** (`cfg_log_pack = p`): `2^p` transforms of `2^k` share a slot of
+//!   `2^{k+p}` points, transform `i` at points `i·2^k ..`, each bit-reversed inside its own `2^k`
+//!   points. Stage `s < k` of a DIT on that slot pairs points one bit `s` apart, i.e. inside one
+//!   transform, with the twiddle of the index inside the transform: a lane's stage is stage `s` of
+//!   all `2^p` transforms (`2^{k+p}/2` butterflies), so transforms of `n/2 < 96` butterflies per
+//!   stage still hide the pipeline, and a slot holds `k` stages. The loader only stores (a later
+//!   transform's stores would meet an earlier one's stage-0 write-backs) and nothing streams; the
+//!   unloader reads the slot in order, which is transform by transform, each in natural order.
+//! * **Four-step twiddles on the way out** (`cfg_tw_log_n = log N`, one unit): output `j` of the
+//!   batch's transform `t` is multiplied by `ω_N^{t·j}`, so a batch of the `N2` columns of an
+//!   `N = N1·N2` transform is its first pass with the inter-pass twiddles applied. The exponent
+//!   runs as a sum (`x += t·2^{16 − log N}` per output, in units of `ω_{2^16}`);
+//!   `ω_{2^16}^x = ω_{2^K}^{x >> (16−K)} · ω_{2^16}^{x mod 2^{16−K}}`: the first factor from the
+//!   butterfly twiddle ROM (its second port), the second from a `2^{16−K}`-entry ROM (64 at
+//!   `K = 10`). Both multiplications run on the second unit's multiplier, idle with one unit: the
+//!   unloaded word enters with the low factor, its product re-enters with the high factor, and
+//!   that product goes to the output FIFO. The unloader skips the cycle before a product returns
+//!   (so at most every other cycle on average), and the words in that loop count against the
+//!   FIFO's credit. The butterfly unit is not used, so the twiddles cost it no issue slot.
+//!
 //! Butterfly addressing and twiddles are those of `NttCore` (DIT in place, twiddle ROM of
 //! `ω_{2^K}^t`, the inverse reading `ω^{2^K − t}`). No coset variants: a coset transform is the
 //! plain one of a scaled input (the host scales, or `NttCore` serves it).
@@ -48,8 +68,9 @@
 //! A run: `start` with `cfg_log_n`, `cfg_inverse`, `cfg_count` (transforms in the batch, `≥ 1`)
 //! and `cfg_units` (1 or 2) latched; then `cfg_count · n` input beats, `s_last` on the last element of every
 //! transform; the outputs in the same order, `m_last` on the last element of every transform.
-//! `error` (sticky until the next `start`): a bad size, count or number of units, or `s_last`
-//! misplaced.
+//! `error` (sticky until the next `start`): a bad size, count or number of units, a packing with
+//! `k + p > K` or a count not a multiple of `2^p`, twiddles with `log N ≤ k`, `log N > 16` or two
+//! units, or `s_last` misplaced.
 
 pub mod bank;
 pub mod config;
@@ -97,9 +118,19 @@ pub struct NttBatchCore {
     pub cfg_count: Signal<In, Bits<16>>,
     /// Butterfly units to use, 1 or 2 (2 needs `cfg_log_n ≥ 2`; a smaller size runs on one).
     pub cfg_units: Signal<In, Bits<2>>,
+    /// `p`: pack `2^p` transforms into one slot (`cfg_log_n + p ≤ K`; `cfg_count` a multiple of
+    /// `2^p`). A lane's stage then runs that stage of all `2^p` transforms (`2^p·n/2`
+    /// butterflies), so small transforms hide the pipeline as a `2^{k+p}`-point one would.
+    pub cfg_log_pack: Signal<In, Bits<4>>,
+    /// Four-step twiddles on the way out: `0` none; `log N` (`cfg_log_n < log N ≤ 16`, one
+    /// unit) multiplies output `j` of the batch's transform `t` (counted from 0 over the whole
+    /// batch) by `ω_N^{t·j}` (`ω_N^{−t·j}` for an inverse batch), on the second unit's multiplier
+    /// (see the module docs).
+    pub cfg_tw_log_n: Signal<In, Bits<5>>,
     /// A batch is in progress.
     pub busy: Signal<Out, Bit>,
-    /// Sticky error of the last batch: bad `cfg_log_n` or `cfg_count`, or `s_last` misplaced.
+    /// Sticky error of the last batch: bad `cfg_log_n`, `cfg_count`, `cfg_units`, `cfg_log_pack` or
+    /// `cfg_tw_log_n` (see the module docs), or `s_last` misplaced.
     pub error: Signal<Out, Bit>,
     /// Input stream data (one Fr element, wire format).
     pub s_data: Signal<In, Bits<256>>,
@@ -141,6 +172,23 @@ pub struct NttBatchCore {
     half_sub1: ModAddSub,
     x0_line1: DelayLine<256>,
     twiddle1: Rom<256>,
+    tw_lo: Rom<256>,
+    sc_line: DelayLine<3>,
+    hi_line: DelayLine<17>,
+    tw_lo_mask: Constant<Bits<16>>,
+    tw_hi_shift: Constant<Bits<5>>,
+    tw_log: DFF<Bits<5>>,
+    tw_on: DFF<Bit>,
+    tw_e: DFF<Bits<16>>,
+    tw_t: DFF<Bits<16>>,
+    sc_hi: DFF<Bits<16>>,
+    sc_inf: DFF<Bits<8>>,
+    tw_step: Signal<Local, Bits<16>>,
+    tw_x: Signal<Local, Bits<16>>,
+    sc_ret: Signal<Local, Bit>,
+    sc_new: Signal<Local, Bit>,
+    sc_done: Signal<Local, Bit>,
+    sc_block: Signal<Local, Bit>,
     bk_i0: BankOf,
     bk_i1: BankOf,
     bk_j0: BankOf,
@@ -151,6 +199,8 @@ pub struct NttBatchCore {
     rev: BitReverse16,
     state: DFF<NttBatchState>,
     log_n: DFF<Bits<5>>,
+    log_s: DFF<Bits<5>>,
+    pack: DFF<Bits<4>>,
     inverse: DFF<Bit>,
     count: DFF<Bits<16>>,
     err: DFF<Bit>,
@@ -192,6 +242,8 @@ pub struct NttBatchCore {
     o_slot: DFF<Bits<2>>,
     o_last: DFF<Bit>,
     n_m1: Signal<Local, Bits<16>>,
+    tn_m1: Signal<Local, Bits<16>>,
+    pack_on: Signal<Local, Bit>,
     half_m1: Signal<Local, Bits<16>>,
     sel_slot: Signal<Local, Bits<2>>,
     sel_stage: Signal<Local, Bits<5>>,
@@ -301,6 +353,15 @@ impl NttBatchCore {
             tw.push(fr_to_bits(&w));
             w *= omega;
         }
+        // Four-step twiddles: `ω_{2^16}^x = ω_{2^K}^{x >> (16−K)} · ω_{2^16}^{x mod 2^{16−K}}`, the
+        // first factor from the butterfly twiddle ROM, the second from this one.
+        let omega16 = Fr::get_root_of_unity(1u64 << config::FOUR_STEP_LOG_MAX).expect("2^16 divides r - 1");
+        let mut tw_lo = Vec::with_capacity(1 << (16 - k_max));
+        let mut w = Fr::one();
+        for _ in 0..1usize << (config::FOUR_STEP_LOG_MAX - k_max) {
+            tw_lo.push(fr_to_bits(&w));
+            w *= omega16;
+        }
         let p: BigUint = Fr::MODULUS.into();
         let half_p1 = crate::field::biguint_to_bits::<256>(&((p + 1u32) >> 1));
         let lat_mul = NttMultiplier::PipelinedXcup.latency();
@@ -313,6 +374,8 @@ impl NttBatchCore {
             cfg_inverse: Default::default(),
             cfg_count: Default::default(),
             cfg_units: Default::default(),
+            cfg_log_pack: Default::default(),
+            cfg_tw_log_n: Default::default(),
             busy: Default::default(),
             error: Default::default(),
             s_data: Default::default(),
@@ -347,6 +410,23 @@ impl NttBatchCore {
             half_sub1: ModAddSub::bn254(Bn254Field::Fr, AddSubOp::Add),
             x0_line1: DelayLine::new(lat_mul),
             twiddle1: Rom::new(tw),
+            tw_lo: Rom::new(tw_lo),
+            sc_line: DelayLine::new(lat_mul),
+            hi_line: DelayLine::new(lat_mul - 1),
+            tw_lo_mask: Constant::new(bits::<16>((1u64 << (16 - k_max)) - 1)),
+            tw_hi_shift: Constant::new(bits::<5>(16 - k_max as u64)),
+            tw_log: Default::default(),
+            tw_on: Default::default(),
+            tw_e: Default::default(),
+            tw_t: Default::default(),
+            sc_hi: Default::default(),
+            sc_inf: Default::default(),
+            tw_step: Default::default(),
+            tw_x: Default::default(),
+            sc_ret: Default::default(),
+            sc_new: Default::default(),
+            sc_done: Default::default(),
+            sc_block: Default::default(),
             bk_i0: Default::default(),
             bk_i1: Default::default(),
             bk_j0: Default::default(),
@@ -357,6 +437,8 @@ impl NttBatchCore {
             rev: Default::default(),
             state: Default::default(),
             log_n: Default::default(),
+            log_s: Default::default(),
+            pack: Default::default(),
             inverse: Default::default(),
             count: Default::default(),
             err: Default::default(),
@@ -398,6 +480,8 @@ impl NttBatchCore {
             o_slot: Default::default(),
             o_last: Default::default(),
             n_m1: Default::default(),
+            tn_m1: Default::default(),
+            pack_on: Default::default(),
             half_m1: Default::default(),
             sel_slot: Default::default(),
             sel_stage: Default::default(),
@@ -500,9 +584,9 @@ impl Logic for NttBatchCore {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, state, log_n, inverse, count, err, load_t, lidx, comp_t, unload_t, uidx, st0, st1, st2, st3,
-            inf0, inf1, inf2, inf3, l0_act, l1_act, l0_slot, l1_slot, l0_stage, l1_stage, cur, mid, idx, r_valid,
-            r_slot, r_src, r_sdata, r_stream, o_valid, o_slot, o_last, dual, r_dual, r_c0, r_c1, r_c2, r_c3, o_bank
+            self, clock, state, log_n, log_s, pack, tw_log, tw_on, tw_e, tw_t, sc_hi, sc_inf, inverse, count, err, load_t, lidx, comp_t, unload_t, uidx, st0,
+            st1, st2, st3, inf0, inf1, inf2, inf3, l0_act, l1_act, l0_slot, l1_slot, l0_stage, l1_stage, cur, mid, idx, r_valid, r_slot, r_src, r_sdata,
+            r_stream, o_valid, o_slot, o_last, dual, r_dual, r_c0, r_c1, r_c2, r_c3, o_bank
         );
         self.mul.clock.next = self.clock.val();
         self.mul.reset.next = self.reset.val();
@@ -522,6 +606,9 @@ impl Logic for NttBatchCore {
         self.slot3.clock.next = self.clock.val();
         self.twiddle.clock.next = self.clock.val();
         self.twiddle1.clock.next = self.clock.val();
+        self.tw_lo.clock.next = self.clock.val();
+        self.sc_line.clock.next = self.clock.val();
+        self.hi_line.clock.next = self.clock.val();
         self.mul1.clock.next = self.clock.val();
         self.mul1.reset.next = self.reset.val();
         self.add1.clock.next = self.clock.val();
@@ -537,8 +624,12 @@ impl Logic for NttBatchCore {
         self.fifo.reset.next = self.reset.val();
 
         // Sizes; the lane that owns the butterfly unit and its butterfly addressing.
-        self.n_m1.next = (bits::<16>(1) << self.log_n.q.val()) - 1;
-        self.half_m1.next = (bits::<16>(1) << (self.log_n.q.val() - 1)) - 1;
+        // Slot geometry (`2^{k+p}` points: the `2^p` packed transforms one after the other, each
+        // bit-reversed inside its own `2^k` points) and the transform's own size.
+        self.n_m1.next = (bits::<16>(1) << self.log_s.q.val()) - 1;
+        self.half_m1.next = (bits::<16>(1) << (self.log_s.q.val() - 1)) - 1;
+        self.tn_m1.next = (bits::<16>(1) << self.log_n.q.val()) - 1;
+        self.pack_on.next = self.pack.q.val() != 0;
         // For `k ≥ 2` the final stage is a lane stage: its butterfly `j` (`j < n/2`, in order)
         // writes outputs `j` and `j + n/2`; the first goes straight to the output FIFO, so the
         // unloader reads only the second half. For `k = 1` the loader's stage 0 is the last.
@@ -552,7 +643,14 @@ impl Logic for NttBatchCore {
             self.span_m1.next = self.quarter.val() - 1;
             self.first_stage.next = 0.into();
         }
-        self.streams.next = (self.log_n.q.val() > 1) & !self.dual.q.val();
+        // Packed transforms: the loader only stores (a later transform's stores would meet an
+        // earlier one's stage-0 write-backs in the slot) and nothing streams (the final stage's
+        // butterflies of one transform are followed by the next transform's, not by the second
+        // half of the first).
+        if self.pack_on.val() {
+            self.first_stage.next = 0.into();
+        }
+        self.streams.next = (self.log_n.q.val() > 1) & !self.dual.q.val() & !self.pack_on.val() & !self.tw_on.q.val();
         self.u_start.next = 0.into();
         if self.streams.val() {
             self.u_start.next = self.half_m1.val() + 1;
@@ -566,24 +664,18 @@ impl Logic for NttBatchCore {
         }
         self.pow_stage.next = bits::<16>(1) << self.sel_stage.val();
         self.bmask.next = self.pow_stage.val() - 1;
-        self.i0.next = ((self.idx.q.val() >> self.sel_stage.val()) << (self.sel_stage.val() + 1))
-            | (self.idx.q.val() & self.bmask.val());
+        self.i0.next = ((self.idx.q.val() >> self.sel_stage.val()) << (self.sel_stage.val() + 1)) | (self.idx.q.val() & self.bmask.val());
         self.i1.next = self.i0.val() | self.pow_stage.val();
         self.idx1.next = self.idx.q.val() | self.quarter.val();
-        self.j0.next = ((self.idx1.val() >> self.sel_stage.val()) << (self.sel_stage.val() + 1))
-            | (self.idx1.val() & self.bmask.val());
+        self.j0.next = ((self.idx1.val() >> self.sel_stage.val()) << (self.sel_stage.val() + 1)) | (self.idx1.val() & self.bmask.val());
         self.j1.next = self.j0.val() | self.pow_stage.val();
         if self.inverse.q.val() {
-            self.tw.next = (bits::<16>(0)
-                - ((self.idx.q.val() & self.bmask.val()) << (self.k_max_m1.val() - self.sel_stage.val())))
-                & self.tw_mask.val();
+            self.tw.next = (bits::<16>(0) - ((self.idx.q.val() & self.bmask.val()) << (self.k_max_m1.val() - self.sel_stage.val()))) & self.tw_mask.val();
         } else {
             self.tw.next = (self.idx.q.val() & self.bmask.val()) << (self.k_max_m1.val() - self.sel_stage.val());
         }
         if self.inverse.q.val() {
-            self.tw1.next = (bits::<16>(0)
-                - ((self.idx1.val() & self.bmask.val()) << (self.k_max_m1.val() - self.sel_stage.val())))
-                & self.tw_mask.val();
+            self.tw1.next = (bits::<16>(0) - ((self.idx1.val() & self.bmask.val()) << (self.k_max_m1.val() - self.sel_stage.val()))) & self.tw_mask.val();
         } else {
             self.tw1.next = (self.idx1.val() & self.bmask.val()) << (self.k_max_m1.val() - self.sel_stage.val());
         }
@@ -615,12 +707,10 @@ impl Logic for NttBatchCore {
         // only once the unloader has reached its transform (every earlier output is out).
         self.fin0.next = (self.l0_stage.q.val() + 1) == self.log_n.q.val();
         self.fin1.next = (self.l1_stage.q.val() + 1) == self.log_n.q.val();
-        self.ready0.next = self.l0_act.q.val()
-            & (self.inf_l0.val() == 0)
-            & !(self.fin0.val() & self.streams.val() & (self.l0_slot.q.val() != self.u_slot.val()));
-        self.ready1.next = self.l1_act.q.val()
-            & (self.inf_l1.val() == 0)
-            & !(self.fin1.val() & self.streams.val() & (self.l1_slot.q.val() != self.u_slot.val()));
+        self.ready0.next =
+            self.l0_act.q.val() & (self.inf_l0.val() == 0) & !(self.fin0.val() & self.streams.val() & (self.l0_slot.q.val() != self.u_slot.val()));
+        self.ready1.next =
+            self.l1_act.q.val() & (self.inf_l1.val() == 0) & !(self.fin1.val() & self.streams.val() & (self.l1_slot.q.val() != self.u_slot.val()));
 
         // States of the slots the loader, the next lane and the unloader use.
         self.l_slot.next = self.load_t.q.val().get_bits::<2>(0);
@@ -660,7 +750,17 @@ impl Logic for NttBatchCore {
             self.u_inf.next = self.inf3.q.val();
         }
         self.rev.x.next = self.lidx.q.val();
-        self.rev_idx.next = self.rev.q.val() >> (bits::<5>(16) - self.log_n.q.val());
+        self.rev_idx.next = (self.rev.q.val() >> (bits::<5>(16) - self.log_n.q.val())) | (self.lidx.q.val() & (self.n_m1.val() - self.tn_m1.val()));
+        // Four-step twiddle of the next unloaded output (`tw_e`: `t·j·2^{16 − log N}` mod 2^16)
+        // and the guard of the second unit's multiplier: `hi_line` says one cycle ahead that a
+        // first product comes back and takes the multiplier's input.
+        self.tw_step.next = self.tw_t.q.val() << (bits::<5>(16) - self.tw_log.q.val());
+        self.tw_x.next = self.tw_e.q.val();
+        if self.inverse.q.val() {
+            self.tw_x.next = bits::<16>(0) - self.tw_e.q.val();
+        }
+        self.tw_lo.addr.next = self.tw_x.val() & self.tw_lo_mask.val();
+        self.sc_block.next = self.tw_on.q.val() & self.hi_line.q.val().get_bit(16);
 
         self.issue.next = false;
         self.lane_issue.next = false;
@@ -683,15 +783,21 @@ impl Logic for NttBatchCore {
             NttBatchState::Idle => {
                 if self.start.val() {
                     self.log_n.d.next = self.cfg_log_n.val();
+                    self.log_s.d.next = self.cfg_log_n.val() + bit_cast::<5, 4>(self.cfg_log_pack.val());
+                    self.pack.d.next = self.cfg_log_pack.val();
+                    self.tw_log.d.next = self.cfg_tw_log_n.val();
+                    self.tw_on.d.next = self.cfg_tw_log_n.val() != 0;
+                    self.tw_e.d.next = 0.into();
+                    self.tw_t.d.next = 0.into();
                     self.inverse.d.next = self.cfg_inverse.val();
-                    self.count.d.next = self.cfg_count.val();
+                    self.count.d.next = self.cfg_count.val() >> self.cfg_log_pack.val();
                     self.dual.d.next = self.dual_start.val();
                     self.load_t.d.next = 0.into();
                     self.lidx.d.next = 0.into();
                     self.comp_t.d.next = 0.into();
                     self.unload_t.d.next = 0.into();
                     self.uidx.d.next = 0.into();
-                    if (self.cfg_log_n.val() > 1) & !self.dual_start.val() {
+                    if (self.cfg_log_n.val() > 1) & !self.dual_start.val() & (self.cfg_log_pack.val() == 0) & (self.cfg_tw_log_n.val() == 0) {
                         self.uidx.d.next = bits::<16>(1) << (self.cfg_log_n.val() - 1);
                     }
                     self.idx.d.next = 0.into();
@@ -699,6 +805,10 @@ impl Logic for NttBatchCore {
                     self.mid.d.next = false;
                     if (self.cfg_log_n.val() == 0)
                         | (self.cfg_log_n.val() > self.k_max.val())
+                        | ((self.cfg_log_n.val() + bit_cast::<5, 4>(self.cfg_log_pack.val())) > self.k_max.val())
+                        | ((self.cfg_count.val() & ((bits::<16>(1) << self.cfg_log_pack.val()) - 1)) != 0)
+                        | ((self.cfg_tw_log_n.val() != 0)
+                            & ((self.cfg_tw_log_n.val() <= self.cfg_log_n.val()) | (self.cfg_tw_log_n.val() > 16) | (self.cfg_units.val() != 1)))
                         | (self.cfg_count.val() == 0)
                         | (self.cfg_units.val() == 0)
                         | (self.cfg_units.val() == 3)
@@ -717,22 +827,26 @@ impl Logic for NttBatchCore {
                     self.ld_fire.next = true;
                     // First half: store; second half: element `j + n/2` meets element `j` in a
                     // stage-0 butterfly (twiddle 1) that takes the unit this cycle.
-                    if (self.lidx.q.val() > self.half_m1.val()) & !self.dual.q.val() {
+                    if (self.lidx.q.val() > self.half_m1.val()) & !self.dual.q.val() & !self.pack_on.val() {
                         self.ld_bfly.next = true;
                     } else {
                         self.lw_valid.next = true;
                     }
-                    if self.lidx.q.val() == self.n_m1.val() {
-                        self.ld_done.next = true;
+                    // `s_last` on the last element of every transform (of every packed one).
+                    if (self.lidx.q.val() & self.tn_m1.val()) == self.tn_m1.val() {
                         if !self.s_last.val() {
                             self.err.d.next = true;
                         }
-                        self.lidx.d.next = 0.into();
-                        self.load_t.d.next = self.load_t.q.val() + 1;
                     } else {
                         if self.s_last.val() {
                             self.err.d.next = true;
                         }
+                    }
+                    if self.lidx.q.val() == self.n_m1.val() {
+                        self.ld_done.next = true;
+                        self.lidx.d.next = 0.into();
+                        self.load_t.d.next = self.load_t.q.val() + 1;
+                    } else {
                         self.lidx.d.next = self.lidx.q.val() + 1;
                     }
                 }
@@ -765,12 +879,8 @@ impl Logic for NttBatchCore {
                 } else {
                     self.sel_fin.next = self.fin0.val();
                 }
-                self.out_credit.next =
-                    (self.fifo.count.val() + bit_cast::<8, 1>(self.o_valid.q.val().into()) + self.u_inf.val())
-                        < self.credit_limit.val();
-                self.lane_go.next = self.mid.q.val()
-                    & !self.ld_bfly.val()
-                    & (!(self.sel_fin.val() & self.streams.val()) | self.out_credit.val());
+                self.out_credit.next = (self.fifo.count.val() + bit_cast::<8, 1>(self.o_valid.q.val().into()) + self.u_inf.val()) < self.credit_limit.val();
+                self.lane_go.next = self.mid.q.val() & !self.ld_bfly.val() & (!(self.sel_fin.val() & self.streams.val()) | self.out_credit.val());
                 if self.lane_go.val() {
                     self.lane_issue.next = true;
                     if self.idx.q.val() == self.span_m1.val() {
@@ -817,13 +927,28 @@ impl Logic for NttBatchCore {
                 }
 
                 // Unload: the oldest transform once computed and written back, in natural order.
+                // With four-step twiddles the read goes through the second unit's multiplier twice
+                // (see `sc_ret`): no read the cycle before a first product comes back, and the
+                // elements in that loop count against the FIFO's credit.
                 if (self.unload_t.q.val() != self.count.q.val())
                     & (self.u_st.val() == 3)
                     & (self.u_inf.val() == 0)
-                    & ((self.fifo.count.val() + bit_cast::<8, 1>(self.o_valid.q.val().into()))
-                        < self.credit_limit.val())
+                    & !self.sc_block.val()
+                    & ((self.fifo.count.val() + bit_cast::<8, 1>(self.o_valid.q.val().into()) + self.sc_inf.q.val()) < self.credit_limit.val())
                 {
                     self.u_fire.next = true;
+                    // Twiddle exponent of this output (`t·j` in units of `ω_{2^16}`: step
+                    // `t·2^{16 − log N}` along transform `t`), the high part kept for the second
+                    // multiplication.
+                    if self.tw_on.q.val() {
+                        self.sc_hi.d.next = self.tw_x.val() >> self.tw_hi_shift.val();
+                        if (self.uidx.q.val() & self.tn_m1.val()) == self.tn_m1.val() {
+                            self.tw_e.d.next = 0.into();
+                            self.tw_t.d.next = self.tw_t.q.val() + 1;
+                        } else {
+                            self.tw_e.d.next = self.tw_e.q.val() + self.tw_step.val();
+                        }
+                    }
                     if self.uidx.q.val() == self.n_m1.val() {
                         self.u_done.next = true;
                         self.uidx.d.next = self.u_start.val();
@@ -832,7 +957,7 @@ impl Logic for NttBatchCore {
                         self.uidx.d.next = self.uidx.q.val() + 1;
                     }
                 }
-                if (self.unload_t.q.val() == self.count.q.val()) & !self.o_valid.q.val() & self.fifo.empty.val() {
+                if (self.unload_t.q.val() == self.count.q.val()) & !self.o_valid.q.val() & self.fifo.empty.val() & (self.sc_inf.q.val() == 0) {
                     self.state.d.next = NttBatchState::Idle;
                 }
             }
@@ -859,12 +984,12 @@ impl Logic for NttBatchCore {
         self.bk_j1.addr.next = self.is_b1.val();
         self.bk_ld.addr.next = self.rev_idx.val();
         self.bk_un.addr.next = self.uidx.q.val();
-        self.bk_i0.log_n.next = self.log_n.q.val();
-        self.bk_i1.log_n.next = self.log_n.q.val();
-        self.bk_j0.log_n.next = self.log_n.q.val();
-        self.bk_j1.log_n.next = self.log_n.q.val();
-        self.bk_ld.log_n.next = self.log_n.q.val();
-        self.bk_un.log_n.next = self.log_n.q.val();
+        self.bk_i0.log_n.next = self.log_s.q.val();
+        self.bk_i1.log_n.next = self.log_s.q.val();
+        self.bk_j0.log_n.next = self.log_s.q.val();
+        self.bk_j1.log_n.next = self.log_s.q.val();
+        self.bk_ld.log_n.next = self.log_s.q.val();
+        self.bk_un.log_n.next = self.log_s.q.val();
         self.bk_i0.half_m1.next = self.half_m1.val();
         self.bk_i1.half_m1.next = self.half_m1.val();
         self.bk_j0.half_m1.next = self.half_m1.val();
@@ -931,7 +1056,7 @@ impl Logic for NttBatchCore {
         // Slot states: loaded (last input written), taken by a lane, computed, unloaded.
         if self.ld_done.val() & (self.l_slot.val() == 0) {
             self.st0.d.next = 1.into();
-            if self.log_n.q.val() == 1 {
+            if (self.log_n.q.val() == 1) & !self.pack_on.val() {
                 self.st0.d.next = 3.into();
             }
         }
@@ -946,7 +1071,7 @@ impl Logic for NttBatchCore {
         }
         if self.ld_done.val() & (self.l_slot.val() == 1) {
             self.st1.d.next = 1.into();
-            if self.log_n.q.val() == 1 {
+            if (self.log_n.q.val() == 1) & !self.pack_on.val() {
                 self.st1.d.next = 3.into();
             }
         }
@@ -961,7 +1086,7 @@ impl Logic for NttBatchCore {
         }
         if self.ld_done.val() & (self.l_slot.val() == 2) {
             self.st2.d.next = 1.into();
-            if self.log_n.q.val() == 1 {
+            if (self.log_n.q.val() == 1) & !self.pack_on.val() {
                 self.st2.d.next = 3.into();
             }
         }
@@ -976,7 +1101,7 @@ impl Logic for NttBatchCore {
         }
         if self.ld_done.val() & (self.l_slot.val() == 3) {
             self.st3.d.next = 1.into();
-            if self.log_n.q.val() == 1 {
+            if (self.log_n.q.val() == 1) & !self.pack_on.val() {
                 self.st3.d.next = 3.into();
             }
         }
@@ -995,7 +1120,7 @@ impl Logic for NttBatchCore {
         self.o_valid.d.next = self.u_fire.val() & !self.reset.val();
         self.o_slot.d.next = self.u_slot.val();
         self.o_bank.d.next = self.bk_un.bank.val();
-        self.o_last.d.next = self.uidx.q.val() == self.n_m1.val();
+        self.o_last.d.next = (self.uidx.q.val() & self.tn_m1.val()) == self.tn_m1.val();
 
         // Read stage of the butterfly: data of the issuing slot, the twiddle.
         self.r_valid.d.next = self.issue.val() & !self.reset.val();
@@ -1388,14 +1513,49 @@ impl Logic for NttBatchCore {
         if self.o_bank.q.val() == 3 {
             self.o_data.next = self.ob3.val();
         }
+        // Four-step twiddles (one unit: the second multiplier is free). An unloaded word enters
+        // with the low twiddle factor (`tw_lo`); its product comes back `lat_mul` cycles later and
+        // enters again with the high factor (the butterfly twiddle ROM, port 1); that product goes
+        // to the output FIFO. A returning product has the input; the unloader leaves that cycle
+        // free (`sc_block`). The delay lines do not reset: their bits count only with the
+        // multiplier's (reset-cleared) valid.
+        self.sc_ret.next = self.sc_line.q.val().get_bit(0) & self.mul1.out_valid.val();
+        self.sc_done.next = self.sc_line.q.val().get_bit(1) & self.mul1.out_valid.val();
+        self.sc_new.next = self.o_valid.q.val() & self.tw_on.q.val();
+        self.sc_line.d.next = 0.into();
+        self.hi_line.d.next = bit_cast::<17, 16>(self.sc_hi.q.val());
+        if self.sc_ret.val() {
+            self.mul1.in_valid.next = true;
+            self.mul1.a.next = self.mul1.out.val();
+            self.sc_line.d.next = bits::<3>(2) | (bit_cast::<3, 1>(self.sc_line.q.val().get_bit(2).into()) << 2);
+        } else {
+            if self.sc_new.val() {
+                self.mul1.in_valid.next = true;
+                self.mul1.a.next = self.o_data.val();
+                self.mul1.b.next = self.tw_lo.data.val();
+                self.sc_line.d.next = bits::<3>(1) | (bit_cast::<3, 1>(self.o_last.q.val().into()) << 2);
+                self.hi_line.d.next = bit_cast::<17, 16>(self.sc_hi.q.val()) | (bits::<17>(1) << 16);
+            }
+        }
+        if self.tw_on.q.val() {
+            self.twiddle1.addr.next = self.hi_line.q.val().get_bits::<16>(0);
+        }
+        if (self.u_fire.val() & self.tw_on.q.val()) & !self.sc_done.val() {
+            self.sc_inf.d.next = self.sc_inf.q.val() + 1;
+        }
+        if !(self.u_fire.val() & self.tw_on.q.val()) & self.sc_done.val() {
+            self.sc_inf.d.next = self.sc_inf.q.val() - 1;
+        }
         // The unloader's reads and the final stage's streamed outputs never meet: the unloader
         // reads a slot only after its final stage is written back, and the final stage starts
         // only after every earlier transform's last read.
-        self.fifo.push.next = self.o_valid.q.val() | self.wb_stream.val();
-        self.fifo.din.next =
-            bit_cast::<257, 256>(self.o_data.val()) | (bit_cast::<257, 1>(self.o_last.q.val().into()) << 256);
+        self.fifo.push.next = (self.o_valid.q.val() & !self.tw_on.q.val()) | self.wb_stream.val() | self.sc_done.val();
+        self.fifo.din.next = bit_cast::<257, 256>(self.o_data.val()) | (bit_cast::<257, 1>(self.o_last.q.val().into()) << 256);
         if self.wb_stream.val() {
             self.fifo.din.next = bit_cast::<257, 256>(self.half_add.out.val());
+        }
+        if self.sc_done.val() {
+            self.fifo.din.next = bit_cast::<257, 256>(self.mul1.out.val()) | (bit_cast::<257, 1>(self.sc_line.q.val().get_bit(2).into()) << 256);
         }
         self.m_valid.next = !self.fifo.empty.val();
         self.m_data.next = self.fifo.dout.val().get_bits::<256>(0);
@@ -1413,6 +1573,7 @@ impl Logic for NttBatchCore {
             self.inf1.d.next = 0.into();
             self.inf2.d.next = 0.into();
             self.inf3.d.next = 0.into();
+            self.sc_inf.d.next = 0.into();
             self.l0_act.d.next = false;
             self.l1_act.d.next = false;
             self.mid.d.next = false;

@@ -6,8 +6,11 @@
 //! * [`msm_requests`] — MSM scalars sliced into signed digits, addition requests grouped by the
 //!   card's bucket memory, the read-out folded back, and the bucket reduction on the host;
 //! * [`msm_reduce`] — the MSM with the bucket reduction on the card: digit streams whose spread
-//!   windows suit the card's chains, and the host's final combination of the chain sums.
+//!   windows suit the card's chains, and the host's final combination of the chain sums;
+//! * [`ntt_four_step_batch`] — the same four-step on the batch NTT core: two batches, the
+//!   twiddles on the card (on the first batch's way out), the transposes on the host.
 
 pub mod msm_reduce;
 pub mod msm_requests;
 pub mod ntt_four_step;
+pub mod ntt_four_step_batch;
