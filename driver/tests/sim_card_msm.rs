@@ -191,8 +191,8 @@ fn msm_on_the_fast_card_equals_arkworks() {
 /// running sums and the RTL reduction sequencer together, their cycles equal to the schedule
 /// model's. Then the full card under random bubbles and back-pressure with only `(r − 1)·G`
 /// (every addition after the first of a bucket is a doubling), only identities, and the edge
-/// inputs of `msm_inputs_with_edge_cases`, reduced on the card (c = 4) and every group reduced,
-/// chains of one bucket too. This covers what the stand-alone bucket-unit test
+/// inputs of `msm_inputs_with_edge_cases` reduced on the card (c = 4), and for the first two
+/// every group reduced, chains of one bucket too. This covers what the stand-alone bucket-unit test
 /// (`msm_bucket_unit_d10`, retired) covered, through the card.
 #[test]
 fn msm_on_the_full_rtl_card_equals_arkworks_and_the_fast_card_cycle_for_cycle() {
@@ -218,10 +218,13 @@ fn msm_on_the_full_rtl_card_equals_arkworks_and_the_fast_card_cycle_for_cycle() 
             assert_eq!(msm.msm_with_c(&id, &s, c).unwrap(), want, "{} points, c = {c}, under traffic", pts.len());
             assert_eq!(msm.last().reduced, (c == 4) as usize, "{} points, c = {c}: groups reduced on the card", pts.len());
         }
-        msm.set_always_reduce(true);
-        assert_eq!(msm.msm_with_c(&id, &s, 3).unwrap(), want, "{} points, c = 3, every group reduced, under traffic", pts.len());
-        assert_eq!(msm.last().reduced, 1);
-        msm.set_always_reduce(false);
+        if pts.len() <= 3 {
+            // Chains of one bucket reduced too (cheap with 3 points; 100 points would add ~4 s).
+            msm.set_always_reduce(true);
+            assert_eq!(msm.msm_with_c(&id, &s, 3).unwrap(), want, "{} points, c = 3, every group reduced, under traffic", pts.len());
+            assert_eq!(msm.last().reduced, 1);
+            msm.set_always_reduce(false);
+        }
     }
     assert_eq!(G1Projective::msm(&gs, &[-Fr::one(); 3]).unwrap(), -(G1Projective::from(g) * Fr::from(3u64)));
 }
