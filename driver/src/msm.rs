@@ -93,7 +93,7 @@ fn group_cost(n: usize, windows: usize, c: usize) -> usize {
 
 /// The window size for an MSM of `n` points on a card with `2^log_depth` bucket entries and
 /// window sizes up to `max_c`: the `c` that minimises the card cycles of the groups in the cost
-/// model of [`group_cost`] (digits, reduction, read-out).
+/// model of `group_cost` (digits, reduction, read-out).
 pub fn window_size(n: usize, log_depth: usize, max_c: usize) -> usize {
     let max_c = max_c.min(log_depth + 1).max(2);
     (2..=max_c)
