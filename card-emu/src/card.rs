@@ -11,10 +11,10 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use zkaccel_driver::pcie::bar::Bar;
-use zkaccel_driver::regs::{Kernel, MsmOp, Reg, Status, DIGITS_PER_BEAT, REG_WINDOW};
-use zkaccel_interface::lookup::{LookupFlags, LookupOp, CHAINS, INDICES_PER_BEAT};
+use zkaccel_driver::regs::{msm_reduce_points, Kernel, MsmOp, Reg, Status, DIGITS_PER_BEAT, REG_WINDOW};
 use zkaccel_driver::sim_card::SimCard;
 use zkaccel_driver::Device;
+use zkaccel_interface::lookup::{LookupFlags, LookupOp, CHAINS, INDICES_PER_BEAT};
 
 use crate::data::{CardData, Stop};
 use crate::faults::{self, FaultClass, FaultQueue};
@@ -56,6 +56,11 @@ pub fn command_lengths(reg: &dyn Fn(Reg) -> u32) -> (usize, usize) {
             let n = reg(Reg::MsmPoints) as usize;
             if reg(Reg::MsmOp) == MsmOp::LOAD_BASES {
                 (64 * n, 0)
+            } else if reg(Reg::MsmOp) == MsmOp::ACCUMULATE_REDUCE {
+                // Two points per chain (S_q, T_q), the chain length by the register map's rule.
+                let (c, w) = (reg(Reg::MsmC).clamp(2, 24), reg(Reg::MsmWindows));
+                let points = if w == 0 { 0 } else { msm_reduce_points(w, c) as usize };
+                (32 * (n * w as usize).div_ceil(DIGITS_PER_BEAT), 96 * points)
             } else {
                 let (c, w) = (reg(Reg::MsmC).clamp(1, 24), reg(Reg::MsmWindows) as usize);
                 (32 * (n * w).div_ceil(DIGITS_PER_BEAT), 96 * w * (1usize << (c - 1)))
@@ -272,6 +277,13 @@ mod tests {
         // 33 points × 3 windows = 99 digits = 7 beats; 3 · 2^3 buckets of 96 bytes.
         let acc = regs(vec![(Reg::Command, 2), (Reg::MsmOp, 0), (Reg::MsmPoints, 33), (Reg::MsmC, 4), (Reg::MsmWindows, 3)]);
         assert_eq!(command_lengths(&acc), (7 * 32, 3 * 8 * 96));
+        // Accumulate and reduce: 8 windows of 2^8 buckets = 2^11, chains of 2^2, 512 chains, two
+        // points each; 100 points × 8 windows = 50 beats of digits.
+        let red = regs(vec![(Reg::Command, 2), (Reg::MsmOp, MsmOp::ACCUMULATE_REDUCE), (Reg::MsmPoints, 100), (Reg::MsmC, 9), (Reg::MsmWindows, 8)]);
+        assert_eq!(command_lengths(&red), (50 * 32, 2 * 512 * 96));
+        // A group of 2^9 buckets or fewer: chains of one bucket, two points per bucket.
+        let small = regs(vec![(Reg::Command, 2), (Reg::MsmOp, MsmOp::ACCUMULATE_REDUCE), (Reg::MsmPoints, 1), (Reg::MsmC, 4), (Reg::MsmWindows, 3)]);
+        assert_eq!(command_lengths(&small), (32, 2 * 24 * 96));
         // Lookup count: 19 indices = 3 beats in; a table of 20 rows = 3 beats of counts out.
         let count = regs(vec![(Reg::Command, 4), (Reg::LookupOp, LookupOp::COUNT), (Reg::LookupN, 19), (Reg::LookupTable, 20)]);
         assert_eq!(command_lengths(&count), (3 * 32, 3 * 32));

@@ -7,22 +7,28 @@
 //!   free slot) is an [`DeviceError::Unsupported`] error naming the sizes — nothing resident is
 //!   ever evicted, so the caller falls back to the CPU for that set.
 //! * [`DeviceMsm::msm`] slices the scalars into signed `c`-bit digits
-//!   (`zkaccel::card_schedule::msm_requests::plan_digits`: window groups that fit the card's
-//!   bucket memory, narrow windows spread), streams each group's digits (16-bit sign-magnitude,
-//!   point-major), reads the group's buckets back (`X ‖ Y ‖ Z`, decoded and checked on the curve by
-//!   `zkaccel_interface::wire::bucket_from_wire`), folds the spread windows and reduces the buckets
-//!   on the host (`reduce_buckets`). The MSM may use a prefix of the resident bases.
+//!   (`zkaccel::card_schedule::msm_reduce::plan_reduced`: window groups that fit the card's
+//!   bucket memory, narrow windows spread with a power-of-two stride), streams each group's
+//!   digits (16-bit sign-magnitude, point-major) with `MsmOp::ACCUMULATE_REDUCE`: the card
+//!   accumulates the buckets and **reduces them on the card** to two points per chain of
+//!   `G = 2^g` buckets (`g = regs::msm_seg_log(windows, c)`, the rule the plan uses too), which
+//!   come back (`S_0, T_0, S_1, …`, `X ‖ Y ‖ Z` each, decoded and checked on the curve by
+//!   `zkaccel_interface::wire::bucket_from_wire`); the host combines them (`msm_reduce::combine`).
+//!   A group with `g = 0` (at most `2^9` buckets: chains of one bucket, where `S_q = T_q = B_q`)
+//!   runs as a plain `MsmOp::ACCUMULATE` instead — its buckets are the chain sums, at half the
+//!   read-out and without the reduction's cycles. The MSM may use a prefix of the resident bases.
 //! * [`DeviceMsm::last`] reports the card cycles (`CmdCycles` summed over the commands), groups
 //!   and bytes of the last call.
 
 use crate::device::{Device, DeviceError};
-use crate::regs::{Kernel, MsmOp, Reg, DIGITS_PER_BEAT, DIGIT_FORMAT, DIGIT_NEG};
+use crate::regs::{msm_reduce_points, msm_seg_log, Kernel, MsmOp, Reg, DIGITS_PER_BEAT, DIGIT_FORMAT, DIGIT_NEG, MSM_CHAIN_LOG_DEPTH};
 use ark_bn254::{Fr, G1Affine, G1Projective};
 use ark_ec::{AdditiveGroup, AffineRepr};
 use std::collections::HashMap;
 use std::time::Duration;
 use zkaccel::backend::BasesId;
-use zkaccel::card_schedule::msm_requests::{plan_digits, reduce_buckets, windows};
+use zkaccel::card_schedule::msm_reduce::{combine, plan_reduced, ChainSums};
+use zkaccel::card_schedule::msm_requests::{windows, windows_per_group};
 use zkaccel_interface::wire::{bucket_from_wire, to_wire};
 
 /// Where a base set lives on the card.
@@ -43,6 +49,9 @@ pub struct MsmCardStats {
     pub cycles: u64,
     /// Commands (one load, or one per window group).
     pub commands: usize,
+    /// Window groups reduced on the card (`MsmOp::ACCUMULATE_REDUCE`; the others are plain
+    /// accumulations, see the module docs).
+    pub reduced: usize,
     /// Window size of an MSM (0 for a load).
     pub c: usize,
     /// Bytes streamed to the card.
@@ -63,14 +72,36 @@ pub struct DeviceMsm<D: Device> {
     resident: HashMap<BasesId, Resident>,
     next_free: u32,
     last: MsmCardStats,
+    always_reduce: bool,
+}
+
+/// The reduction's shortest period in cycles (`L + 2`, `L` the card adder's latency, 206 on the
+/// cards of this release): a group of `Q` chains takes about `2·G·max(Q, L + 2)` cycles to reduce.
+/// Only [`window_size`]'s cost model uses it; results never depend on it.
+pub const REDUCE_MIN_PERIOD: usize = 208;
+
+/// Card cycles of one window group of `windows` windows in the cost model of [`window_size`]:
+/// one digit per point and window, then either the reduction (two additions per bucket, one per
+/// cycle, padded to the minimum period) and six beats per chain, or (`g = 0`) three beats per
+/// bucket.
+fn group_cost(n: usize, windows: usize, c: usize) -> usize {
+    let buckets = windows << (c - 1);
+    let g = msm_seg_log(windows as u32, c as u32) as usize;
+    let out = if g == 0 { 3 * buckets } else { 2 * (buckets >> g).max(REDUCE_MIN_PERIOD) * (1 << g) + 6 * (buckets >> g) };
+    n * windows + out
 }
 
 /// The window size for an MSM of `n` points on a card with `2^log_depth` bucket entries and
-/// window sizes up to `max_c`: the `c` that minimises the card's digit beats plus its read-out
-/// beats, `windows(c) · (n + 3·2^(c−1))` (one digit per point and window, three beats per bucket).
+/// window sizes up to `max_c`: the `c` that minimises the card cycles of the groups in the cost
+/// model of `group_cost` (digits, reduction, read-out).
 pub fn window_size(n: usize, log_depth: usize, max_c: usize) -> usize {
     let max_c = max_c.min(log_depth + 1).max(2);
-    (2..=max_c).min_by_key(|&c| windows(c) * (n + 3 * (1usize << (c - 1)))).expect("c = 2 is allowed")
+    (2..=max_c)
+        .min_by_key(|&c| {
+            let (total, per) = (windows(c), windows_per_group(c, log_depth));
+            (0..total).step_by(per).map(|first| group_cost(n, per.min(total - first), c)).sum::<usize>()
+        })
+        .expect("c = 2 is allowed")
 }
 
 fn point_wire(p: &G1Affine) -> [u8; 64] {
@@ -112,7 +143,15 @@ impl<D: Device> DeviceMsm<D> {
             resident: HashMap::new(),
             next_free: 0,
             last: MsmCardStats::default(),
+            always_reduce: false,
         })
+    }
+
+    /// Reduce every window group on the card, also those with chains of one bucket (`g = 0`,
+    /// which by default run as plain accumulations: see the module docs). For tests and
+    /// measurements; the results are the same.
+    pub fn set_always_reduce(&mut self, on: bool) {
+        self.always_reduce = on;
     }
 
     /// The device (e.g. to run other kernels on the same card).
@@ -197,9 +236,9 @@ impl<D: Device> DeviceMsm<D> {
             )));
         }
         let used: Vec<u32> = self.resident.values().map(|r| r.slot).collect();
-        let slot = (0..self.slots).find(|s| !used.contains(s)).ok_or_else(|| {
-            DeviceError::Unsupported(format!("no free bases slot on the card (all {} hold resident bases)", self.slots))
-        })?;
+        let slot = (0..self.slots)
+            .find(|s| !used.contains(s))
+            .ok_or_else(|| DeviceError::Unsupported(format!("no free bases slot on the card (all {} hold resident bases)", self.slots)))?;
         let base = self.next_free;
         let d = &mut self.dev;
         d.write32(Reg::Command.offset(), Kernel::Msm as u32)?;
@@ -214,7 +253,7 @@ impl<D: Device> DeviceMsm<D> {
         let cycles = self.finish(seq, &what)?;
         self.resident.insert(id, Resident { slot, base, len: n });
         self.next_free += n;
-        self.last = MsmCardStats { cycles, commands: 1, c: 0, bytes_to_card: data.len() as u64, bytes_from_card: 0 };
+        self.last = MsmCardStats { cycles, commands: 1, c: 0, bytes_to_card: data.len() as u64, ..Default::default() };
         Ok(())
     }
 
@@ -239,49 +278,57 @@ impl<D: Device> DeviceMsm<D> {
         if n == 0 {
             return Ok(G1Projective::ZERO);
         }
-        let half = 1usize << (c - 1);
-        let mut all = Vec::with_capacity(windows(c));
-        for dg in plan_digits(scalars, c, self.log_depth) {
-            let w = dg.group.windows;
+        let groups = plan_reduced(scalars, c, self.log_depth, MSM_CHAIN_LOG_DEPTH as usize);
+        let mut sums = Vec::with_capacity(groups.len());
+        for g in &groups {
+            let w = g.windows;
+            let what = format!("MSM of {n} points, windows {}..{} (c = {c})", g.first, g.first + w);
+            // The card derives the chain length from MsmWindows and MsmC by the register map's
+            // rule; the plan's strides assume the same one.
+            let seg_log = msm_seg_log(w as u32, c as u32) as usize;
+            if seg_log != g.seg_log {
+                return Err(DeviceError::Protocol(format!("{what}: the host plan cuts chains of 2^{} buckets, the card 2^{seg_log}", g.seg_log)));
+            }
+            let reduce = seg_log > 0 || self.always_reduce;
             let d = &mut self.dev;
             d.write32(Reg::Command.offset(), Kernel::Msm as u32)?;
-            d.write32(Reg::MsmOp.offset(), MsmOp::ACCUMULATE)?;
+            d.write32(Reg::MsmOp.offset(), if reduce { MsmOp::ACCUMULATE_REDUCE } else { MsmOp::ACCUMULATE })?;
             d.write32(Reg::MsmSlot.offset(), res.slot)?;
             d.write32(Reg::MsmPoints.offset(), n as u32)?;
             d.write32(Reg::MsmC.offset(), c as u32)?;
             d.write32(Reg::MsmWindows.offset(), w as u32)?;
             let seq = self.ring()?;
-            let mut data = Vec::with_capacity(2 * dg.digits.len().next_multiple_of(DIGITS_PER_BEAT));
-            for &x in &dg.digits {
+            let mut data = Vec::with_capacity(2 * g.digits.len().next_multiple_of(DIGITS_PER_BEAT));
+            for &x in &g.digits {
                 let mag = x.unsigned_abs();
                 debug_assert!(mag < DIGIT_NEG as u32, "bucket number {mag} beyond the digit format");
                 let word = mag as u16 | if x < 0 { DIGIT_NEG } else { 0 };
                 data.extend_from_slice(&word.to_le_bytes());
             }
             data.resize(data.len().next_multiple_of(2 * DIGITS_PER_BEAT), 0);
-            let what = format!("MSM of {n} points, windows {}..{} (c = {c})", dg.group.first, dg.group.first + w);
             self.dev.stream_to_card(&data, self.timeout)?;
             self.early_error(seq, &what)?;
-            let out = self.dev.stream_from_card(96 * w * half, self.timeout)?;
+            let points = if reduce { msm_reduce_points(w as u32, c as u32) as usize } else { w << (c - 1) };
+            let out = self.dev.stream_from_card(96 * points, self.timeout)?;
             let cycles = self.finish(seq, &what)?;
-            let mut raw = Vec::with_capacity(w);
-            for (wi, words) in out.chunks_exact(96 * half).enumerate() {
-                let row = words
-                    .chunks_exact(96)
-                    .enumerate()
-                    .map(|(b, word)| {
-                        bucket_from_wire(word)
-                            .map_err(|e| DeviceError::Protocol(format!("{what}: window {} bucket {b}: {e}", dg.group.first + wi)))
-                    })
-                    .collect::<Result<Vec<_>, _>>()?;
-                raw.push(row);
-            }
-            all.extend(dg.group.fold(raw, c));
+            let name = if reduce { "chain sum" } else { "bucket" };
+            let decoded = out
+                .chunks_exact(96)
+                .enumerate()
+                .map(|(k, word)| bucket_from_wire(word).map_err(|e| DeviceError::Protocol(format!("{what}: {name} {k}: {e}"))))
+                .collect::<Result<Vec<G1Projective>, _>>()?;
+            sums.push(if reduce {
+                ChainSums { s: decoded.iter().step_by(2).copied().collect(), t: decoded.iter().skip(1).step_by(2).copied().collect() }
+            } else {
+                // Chains of one bucket: S_q = T_q = B_q.
+                ChainSums { s: decoded.clone(), t: decoded }
+            });
             self.last.cycles += cycles;
             self.last.commands += 1;
+            self.last.reduced += reduce as usize;
             self.last.bytes_to_card += data.len() as u64;
             self.last.bytes_from_card += out.len() as u64;
         }
-        Ok(reduce_buckets(&all, c))
+        Ok(combine(&groups, &sums, c))
     }
 }

@@ -1,20 +1,25 @@
 //! The MSM kernel through the `Device` interface on the simulated card (the RTL card top in
-//! Verilator): bases resident in card memory, MSMs that stream only digits, results against
-//! ark-ec's `VariableBaseMSM`, the edge cases of the complete adder, card-memory limits, the NTT on
-//! the same card, and the card's counters.
+//! Verilator): bases resident in card memory, MSMs that stream only digits, the bucket reduction
+//! on the card (`MsmOp::ACCUMULATE_REDUCE`: its cycles against the schedule model, whole MSMs
+//! against ark-ec's `VariableBaseMSM`, on the fast and on the full-RTL card), the edge cases of the
+//! complete adder, card-memory limits and refused commands, the NTT on the same card, and the
+//! card's counters.
 
 use ark_bn254::{Fr, G1Affine, G1Projective};
 use ark_ec::{AffineRepr, CurveGroup, VariableBaseMSM};
 use ark_ff::{One, UniformRand, Zero};
 use std::time::Duration;
 use zkaccel::backend::BasesId;
-use zkaccel::card_schedule::msm_requests::plan_digits;
+use zkaccel::card_schedule::msm_reduce::plan_reduced;
 use zkaccel_driver::msm::{window_size, DeviceMsm};
 use zkaccel_driver::ntt::DeviceNtt;
-use zkaccel_driver::regs::{Kernel, MsmOp, Reg, Status};
+use zkaccel_driver::regs::{msm_seg_log, Kernel, MsmOp, Reg, Status, MSM_CHAIN_LOG_DEPTH};
 use zkaccel_driver::sim_card::{CardVariant, MemModel, SimCard, Traffic};
 use zkaccel_driver::{Device, DeviceError};
 use zkaccel_hdl::card::config::CardConfig;
+use zkaccel_hdl::g1_add_mixed::config::LATENCY;
+use zkaccel_hdl::msm_bucket::model::msm_inputs_with_edge_cases;
+use zkaccel_hdl::msm_bucket::reduce_model::ReducePlan;
 use zkaccel_hdl::ntt::model::{ntt_ark, NttMode};
 use zkaccel_testkit::seed::TestRng;
 
@@ -66,12 +71,79 @@ fn reg(dev: &mut impl Device, r: Reg) -> u32 {
     dev.read32(r.offset()).unwrap()
 }
 
-/// Additions the card must issue: nonzero digits of finite points.
-fn additions(bases: &[G1Affine], s: &[Fr], c: usize, log_depth: usize) -> u64 {
-    plan_digits(s, c, log_depth)
-        .iter()
-        .map(|g| g.digits.iter().enumerate().filter(|&(k, &d)| d != 0 && !bases[k / g.group.windows].is_zero()).count() as u64)
-        .sum()
+/// What the card must do for an MSM of `bases[..n]` with `s`: the driver's groups
+/// (`plan_reduced`), each reduced on the card when its chains are longer than one bucket (or
+/// always).
+#[derive(Debug, Default)]
+struct Expect {
+    groups: usize,
+    windows: usize,
+    reduced: usize,
+    /// Nonzero digits of finite points, plus two running-sum additions per bucket of every reduced
+    /// group.
+    additions: u64,
+    /// `ReducePlan::reduce_cycles()` summed over the reduced groups (the schedule model).
+    reduce_cycles: u64,
+    /// Bytes back: two points per chain of a reduced group, one per bucket of the others.
+    bytes_back: u64,
+}
+
+fn expect(bases: &[G1Affine], s: &[Fr], c: usize, log_depth: usize, always_reduce: bool) -> Expect {
+    let mut e = Expect::default();
+    for g in plan_reduced(s, c, log_depth, MSM_CHAIN_LOG_DEPTH as usize) {
+        e.groups += 1;
+        e.windows += g.windows;
+        e.additions += g.digits.iter().enumerate().filter(|&(k, &d)| d != 0 && !bases[k / g.windows].is_zero()).count() as u64;
+        let plan = ReducePlan::new(g.windows, c, LATENCY);
+        assert_eq!(plan.seg_log, msm_seg_log(g.windows as u32, c as u32) as usize, "model and register map cut the same chains");
+        if plan.seg_log > 0 || always_reduce {
+            e.reduced += 1;
+            e.additions += plan.additions();
+            e.reduce_cycles += plan.reduce_cycles();
+            e.bytes_back += 96 * 2 * plan.chains as u64;
+        } else {
+            e.bytes_back += 96 * (g.windows << (c - 1)) as u64;
+        }
+    }
+    e
+}
+
+/// Runs `msm_with_c` and checks the result against ark-ec and the card's counters against
+/// [`expect`]: digits, points read, additions issued, the reduction's cycles (the RTL's
+/// `MsmReduceCycles` against the schedule model), commands, bytes back. Returns the card cycles.
+fn checked_msm(msm: &mut DeviceMsm<SimCard>, id: &BasesId, b: &[G1Affine], s: &[Fr], c: usize, always_reduce: bool, what: &str) -> u64 {
+    let n = s.len();
+    let dev = msm.dev_mut();
+    let before: Vec<u32> = [Reg::DoneSeq, Reg::MsmElements, Reg::MsmIssued, Reg::MsmPointsRead, Reg::MsmReduceCycles].map(|r| reg(dev, r)).to_vec();
+    let t0 = std::time::Instant::now();
+    let got = msm.msm_with_c(id, s, c).unwrap();
+    let wall = t0.elapsed();
+    let want = G1Projective::msm(&b[..n], s).unwrap();
+    assert_eq!(got.into_affine(), want.into_affine(), "{what}: MSM of {n} points (c = {c})");
+    let st = msm.last();
+    let e = expect(b, s, c, CardConfig::SIM.msm_log_depth, always_reduce);
+    let dev = msm.dev_mut();
+    let delta = |dev: &mut SimCard, r: Reg, i: usize| reg(dev, r).wrapping_sub(before[i]) as u64;
+    // One command per group, one digit per point and window, one card-memory read per point and
+    // group, one issued addition per nonzero digit of a finite point and two per bucket reduced.
+    assert_eq!((st.commands, st.reduced, delta(dev, Reg::DoneSeq, 0) as usize), (e.groups, e.reduced, e.groups), "{what}: commands, reduced groups");
+    assert_eq!(delta(dev, Reg::MsmElements, 1) as usize, n * e.windows, "{what}: digits consumed");
+    assert_eq!(delta(dev, Reg::MsmPointsRead, 3) as usize, n * e.groups, "{what}: points read");
+    assert_eq!(delta(dev, Reg::MsmIssued, 2), e.additions, "{what}: additions issued");
+    assert_eq!(delta(dev, Reg::MsmReduceCycles, 4), e.reduce_cycles, "{what}: reduction cycles, RTL vs ReducePlan::reduce_cycles()");
+    assert_eq!(st.bytes_from_card, e.bytes_back, "{what}: bytes back");
+    // At most one digit per cycle, and not wildly more cycles than digits + reduction + beats.
+    let work = (n * e.windows) as u64 + e.reduce_cycles + e.bytes_back / 32;
+    assert!(
+        st.cycles >= (n * e.windows) as u64 + e.reduce_cycles && st.cycles < 2 * work + 2_000 * e.groups as u64,
+        "{what}: {n} points: {} cycles for {work} cycles of work",
+        st.cycles
+    );
+    eprintln!(
+        "{what}: MSM of {n} points: c = {c}, {} groups ({} reduced on the card, {} reduction cycles), {} card cycles, {} B to the card, {} B back, {:.2} s simulated",
+        st.commands, st.reduced, e.reduce_cycles, st.cycles, st.bytes_to_card, st.bytes_from_card, wall.as_secs_f64()
+    );
+    st.cycles
 }
 
 /// Runs MSMs of `sizes` points on a fresh card and returns the card cycles of each.
@@ -95,34 +167,8 @@ fn check_msms(variant: CardVariant, sizes: &[usize], test: &str) -> Vec<u64> {
     for &n in sizes {
         let mut s = scalars(&mut rng, n);
         fix_pairs(&mut s);
-        let log_depth = CardConfig::SIM.msm_log_depth;
-        let c = window_size(n, log_depth, CardConfig::SIM.max_c());
-        let dev = msm.dev_mut();
-        let (done0, digits0, issued0, reads0) = (reg(dev, Reg::DoneSeq), reg(dev, Reg::MsmElements), reg(dev, Reg::MsmIssued), reg(dev, Reg::MsmPointsRead));
-        let t0 = std::time::Instant::now();
-        let got = msm.msm(&id, &s).unwrap();
-        let wall = t0.elapsed();
-        let want = G1Projective::msm(&b[..n], &s).unwrap();
-        assert_eq!(got.into_affine(), want.into_affine(), "{variant:?}: MSM of {n} points (c = {c})");
-        let st = msm.last();
-        let groups = plan_digits(&s, c, log_depth);
-        let windows: usize = groups.iter().map(|g| g.group.windows).sum();
-        let dev = msm.dev_mut();
-        // The counters: one digit per point and window, one card-memory read per point and
-        // group, one issued addition per nonzero digit of a finite point, one command per group.
-        assert_eq!(st.commands, groups.len());
-        assert_eq!(reg(dev, Reg::DoneSeq).wrapping_sub(done0) as usize, groups.len());
-        assert_eq!((reg(dev, Reg::MsmElements) - digits0) as usize, n * windows, "digits consumed");
-        assert_eq!((reg(dev, Reg::MsmPointsRead) - reads0) as usize, n * groups.len(), "points read");
-        assert_eq!((reg(dev, Reg::MsmIssued) - issued0) as u64, additions(&b, &s, c, log_depth), "additions issued");
-        // At most one digit per cycle, and not wildly more cycles than digits + read-out beats.
-        let beats = (n * windows + 3 * windows * (1 << (c - 1))) as u64;
-        assert!(st.cycles >= (n * windows) as u64 && st.cycles < 2 * beats + 2_000 * groups.len() as u64, "{n} points: {} cycles for {beats} beats", st.cycles);
-        cycles.push(st.cycles);
-        eprintln!(
-            "{test} ({variant:?}): MSM of {n} points: c = {c}, {} groups, {} card cycles, {} B to the card, {} B back, {:.2} s simulated",
-            st.commands, st.cycles, st.bytes_to_card, st.bytes_from_card, wall.as_secs_f64()
-        );
+        let c = window_size(n, CardConfig::SIM.msm_log_depth, CardConfig::SIM.max_c());
+        cycles.push(checked_msm(&mut msm, &id, &b, &s, c, false, &format!("{test} ({variant:?})")));
     }
     // The bases were loaded once: loading them again is not a command.
     let done = reg(msm.dev_mut(), Reg::DoneSeq);
@@ -140,9 +186,14 @@ fn msm_on_the_fast_card_equals_arkworks() {
 
 /// The whole card in RTL (MSMs of at most 2^10 points: the adder simulates slowly), and the
 /// fast variant's software adder is cycle-exact: the same MSMs take the same cycles on both.
-/// Then the full card under random bubbles and back-pressure with only `(r − 1)·G` (every
-/// addition after the first of a bucket is a doubling) and only identities. This covers what the
-/// stand-alone bucket-unit test (`msm_bucket_unit_d10`, retired) covered, through the card.
+/// The MSMs of 100 and 1024 points reduce their groups on the card (c = 4: one group of 520
+/// buckets in chains of 2; c = 7: two groups of 1024 in chains of 2): the RTL adder's projective
+/// running sums and the RTL reduction sequencer together, their cycles equal to the schedule
+/// model's. Then the full card under random bubbles and back-pressure with only `(r − 1)·G`
+/// (every addition after the first of a bucket is a doubling), only identities, and the edge
+/// inputs of `msm_inputs_with_edge_cases` reduced on the card (c = 4), and for the first two
+/// every group reduced, chains of one bucket too. This covers what the stand-alone bucket-unit test
+/// (`msm_bucket_unit_d10`, retired) covered, through the card.
 #[test]
 fn msm_on_the_full_rtl_card_equals_arkworks_and_the_fast_card_cycle_for_cycle() {
     let name = "msm_on_the_full_rtl_card_equals_arkworks_and_the_fast_card_cycle_for_cycle";
@@ -158,21 +209,67 @@ fn msm_on_the_full_rtl_card_equals_arkworks_and_the_fast_card_cycle_for_cycle() 
     let g = G1Affine::generator();
     let gs = vec![g; 3];
     let zs = vec![G1Affine::zero(); 2];
-    let mut b = bases(&mut rng);
-    b.truncate(100);
-    for (pts, s) in [
-        (&gs[..], vec![-Fr::one(); 3]),
-        (&zs[..], vec![Fr::from(7u64); 2]),
-        (&b[..], scalars(&mut rng, 100)),
-    ] {
+    let (b, bs) = msm_inputs_with_edge_cases(100, &mut rng);
+    for (pts, s) in [(&gs[..], vec![-Fr::one(); 3]), (&zs[..], vec![Fr::from(7u64); 2]), (&b[..], bs)] {
         let id = BasesId::of(pts);
         msm.load_bases(id, pts).unwrap();
         let want = G1Projective::msm(pts, &s).unwrap();
         for c in [4, window_size(pts.len(), CardConfig::SIM.msm_log_depth, CardConfig::SIM.max_c())] {
             assert_eq!(msm.msm_with_c(&id, &s, c).unwrap(), want, "{} points, c = {c}, under traffic", pts.len());
+            assert_eq!(msm.last().reduced, (c == 4) as usize, "{} points, c = {c}: groups reduced on the card", pts.len());
+        }
+        if pts.len() <= 3 {
+            // Chains of one bucket reduced too (cheap with 3 points; 100 points would add ~4 s).
+            msm.set_always_reduce(true);
+            assert_eq!(msm.msm_with_c(&id, &s, 3).unwrap(), want, "{} points, c = 3, every group reduced, under traffic", pts.len());
+            assert_eq!(msm.last().reduced, 1);
+            msm.set_always_reduce(false);
         }
     }
     assert_eq!(G1Projective::msm(&gs, &[-Fr::one(); 3]).unwrap(), -(G1Projective::from(g) * Fr::from(3u64)));
+}
+
+/// The bucket reduction on the fast card with the edge inputs of `msm_inputs_with_edge_cases`:
+/// c = 5 (one group of 52 windows, 832 buckets in 416 chains of 2), c = 9 (seven groups of 1024
+/// buckets in 512 chains of 2, the last of 512 buckets plain), and every group reduced for c = 3
+/// (344 chains of one bucket) and c = 8 (the last group 128 chains: the schedule pads its period
+/// to L + 2); each MSM equal to ark-ec, the RTL's reduction cycles equal to the schedule model's,
+/// the counters and bytes as expected (`checked_msm`). The card's 2^10 bucket entries allow
+/// chains of at most 2 buckets (`regs::msm_seg_log`). Then commands the card refuses — a
+/// reduction of a group beyond the bucket memory (no chain plan for it), a window size beyond
+/// the card, an unknown `MsmOp` — and a reduced MSM after them (a stray beat of a refused
+/// command would misalign it).
+#[test]
+fn msm_reduced_on_the_fast_card_equals_arkworks_and_the_model() {
+    let name = "msm_reduced_on_the_fast_card_equals_arkworks_and_the_model";
+    let mut rng = TestRng::for_test(name);
+    let (b, s) = msm_inputs_with_edge_cases(300, &mut rng);
+    let id = BasesId::of(&b);
+    let mut msm = DeviceMsm::new(SimCard::with_msm(CardVariant::Fast, 1 << 12).unwrap(), T).unwrap();
+    msm.load_bases(id, &b).unwrap();
+    for (n, c, always) in [(300, 5, false), (300, 9, false), (64, 3, true), (17, 8, true)] {
+        msm.set_always_reduce(always);
+        checked_msm(&mut msm, &id, &b, &s[..n], c, always, &format!("{name}: n = {n}, c = {c}, always = {always}"));
+    }
+    msm.set_always_reduce(false);
+    // All-zero scalars: every chain sum is the identity.
+    assert!(msm.msm_with_c(&id, &[Fr::zero(); 40], 6).unwrap().is_zero());
+
+    // Refused: W · 2^(c−1) beyond the 2^10 bucket entries (no chain plan exists), and an op the
+    // card does not know. Both complete at once with BAD_PARAMS, nothing comes back.
+    let dev = msm.dev_mut();
+    let seq0 = reg(dev, Reg::DoneSeq);
+    for (k, (op, c, w)) in [(MsmOp::ACCUMULATE_REDUCE, 8, 9), (MsmOp::ACCUMULATE_REDUCE, 12, 1), (3, 4, 1)].into_iter().enumerate() {
+        for (r, v) in [(Reg::Command, Kernel::Msm as u32), (Reg::MsmOp, op), (Reg::MsmSlot, 0), (Reg::MsmPoints, 10), (Reg::MsmC, c), (Reg::MsmWindows, w)] {
+            dev.write32(r.offset(), v).unwrap();
+        }
+        let seq = seq0 + 1 + k as u32;
+        dev.write32(Reg::Doorbell.offset(), seq).unwrap();
+        dev.wait_done(seq, T).unwrap();
+        assert_eq!(reg(dev, Reg::Status), Status::BAD_PARAMS, "op {op}, c = {c}, {w} windows");
+        assert!(reg(dev, Reg::CmdCycles) <= 2, "refused at once");
+    }
+    checked_msm(&mut msm, &id, &b, &s[..100], 9, false, &format!("{name}: after the refused commands"));
 }
 
 #[test]

@@ -9,7 +9,7 @@
 //! [`Reg::READ_ONLY`], the driver and the simulated card use the same names.
 
 /// Version of this register map; cards report theirs in [`Reg::Version`].
-pub const REGMAP_VERSION: u32 = 4;
+pub const REGMAP_VERSION: u32 = 5;
 /// Value of [`Reg::Id`] on a zkaccel card ("zkac").
 pub const CARD_ID: u32 = 0x7a6b_6163;
 /// What a read of a vanished PCIe device returns.
@@ -93,13 +93,18 @@ pub enum Reg {
     MsmSlots = 0xa0,
     /// MSM: the digit stream format the card reads ([`DIGIT_FORMAT`]).
     MsmDigitFormat = 0xa4,
+    /// MSM: cycles the card spent in the on-card bucket reduction since reset
+    /// ([`MsmOp::ACCUMULATE_REDUCE`]; per group from the first running-sum selection through the
+    /// first cycle in which the last chain sum is visible; wraps at 2^32).
+    MsmReduceCycles = 0xa8,
     /// MSM: cycles the kernel was busy (loads and accumulations) since reset, low word.
     MsmBusyLo = 0xb0,
     /// MSM: busy cycles, high word.
     MsmBusyHi = 0xb4,
     /// MSM: digits consumed since reset (one per point and window; wraps at 2^32).
     MsmElements = 0xb8,
-    /// MSM: bucket additions issued to the adder since reset.
+    /// MSM: additions issued to the adder since reset (bucket additions of the accumulation and,
+    /// with [`MsmOp::ACCUMULATE_REDUCE`], the reduction's two running-sum additions per bucket).
     MsmIssued = 0xbc,
     /// MSM: requests deferred to the conflict queue since reset (one request may count twice).
     MsmDeferred = 0xc0,
@@ -129,7 +134,7 @@ impl Reg {
     }
 
     /// Every register, in offset order (the shift's words 1..7 follow [`Reg::NttShift0`]).
-    pub const ALL: [Reg; 46] = [
+    pub const ALL: [Reg; 47] = [
         Reg::Id,
         Reg::Version,
         Reg::Kernels,
@@ -163,6 +168,7 @@ impl Reg {
         Reg::MsmLogDepth,
         Reg::MsmSlots,
         Reg::MsmDigitFormat,
+        Reg::MsmReduceCycles,
         Reg::MsmBusyLo,
         Reg::MsmBusyHi,
         Reg::MsmElements,
@@ -179,7 +185,7 @@ impl Reg {
     ];
 
     /// Registers the host may only read (writes are ignored by the card).
-    pub const READ_ONLY: [Reg; 30] = [
+    pub const READ_ONLY: [Reg; 31] = [
         Reg::Id,
         Reg::Version,
         Reg::Kernels,
@@ -198,6 +204,7 @@ impl Reg {
         Reg::MsmLogDepth,
         Reg::MsmSlots,
         Reg::MsmDigitFormat,
+        Reg::MsmReduceCycles,
         Reg::MsmBusyLo,
         Reg::MsmBusyHi,
         Reg::MsmElements,
@@ -251,6 +258,39 @@ impl MsmOp {
     /// point at infinity flagged by bit 255 of `y`), the card writes them to card memory at
     /// `MsmBase..MsmBase + MsmPoints` and records them in slot `MsmSlot`.
     pub const LOAD_BASES: u32 = 1;
+    /// Accumulate one window group as [`MsmOp::ACCUMULATE`] (same registers, same digit
+    /// stream, same checks), then reduce it on the card: the group's `B = MsmWindows · 2^(c−1)`
+    /// buckets are cut into `Q = B / G` chains of `G = 2^g` consecutive buckets,
+    /// `g = `[`msm_seg_log`]`(MsmWindows, MsmC)`, and the card streams back, per chain `q` in
+    /// order, `S_q = Σ_j B[q·G + j]` and `T_q = Σ_j (j + 1)·B[q·G + j]` (`j = 0..G`): the
+    /// points `S_0, T_0, S_1, T_1, …, S_{Q−1}, T_{Q−1}`, each `X ‖ Y ‖ Z` (homogeneous
+    /// projective, 3 beats), `last` on the last beat of `T_{Q−1}`: [`msm_reduce_points`] points.
+    pub const ACCUMULATE_REDUCE: u32 = 2;
+}
+
+/// `log2` of the chains the card's reduction holds (its two chain RAMs of `2^9` points each).
+pub const MSM_CHAIN_LOG_DEPTH: u32 = 9;
+
+/// `g`, `log2` of the buckets per chain of [`MsmOp::ACCUMULATE_REDUCE`] for a group of
+/// `windows` windows of `2^(c−1)` buckets: the smallest `g ≤ c − 1` with
+/// `windows · 2^(c−1−g) ≤ 2^`[`MSM_CHAIN_LOG_DEPTH`], i.e. `max(0, ⌈log2(windows · 2^(c−1))⌉ − 9)`.
+/// Card and host derive it by this rule (no register). For every accepted group
+/// (`1 ≤ MsmWindows ≤ 255`) the rule gives `g ≤ c − 2` and at most `2^9` chains, so the chain
+/// RAMs always hold the plan.
+pub fn msm_seg_log(windows: u32, c: u32) -> u32 {
+    assert!(c >= 2 && windows >= 1, "c = {c}, windows = {windows}");
+    let total = (windows as u64) << (c - 1);
+    let mut g = 0;
+    while g < c - 1 && (total >> g) > 1 << MSM_CHAIN_LOG_DEPTH {
+        g += 1;
+    }
+    g
+}
+
+/// Points the card streams back for one [`MsmOp::ACCUMULATE_REDUCE`] group: two per chain,
+/// `2 · windows · 2^(c−1) / 2^g` (3 beats, 96 bytes each).
+pub fn msm_reduce_points(windows: u32, c: u32) -> u64 {
+    2 * (((windows as u64) << (c - 1)) >> msm_seg_log(windows, c))
 }
 
 /// The digit stream format ([`Reg::MsmDigitFormat`]): 16-bit digits, sixteen per 256-bit beat,
@@ -311,5 +351,25 @@ mod tests {
             assert!(!r.writable());
         }
         assert!(Reg::Doorbell.writable() && Reg::MsmC.writable() && Reg::NttShift0.writable());
+    }
+
+    #[test]
+    fn the_chain_rule_fits_the_chain_rams_for_every_accepted_group() {
+        // Closed form: max(0, ⌈log2(W·2^(c−1))⌉ − 9), never above c − 2, at most 2^9 chains,
+        // chains of whole buckets.
+        for c in 2..=16u32 {
+            for w in 1..=255u32 {
+                let (g, total) = (msm_seg_log(w, c), (w as u64) << (c - 1));
+                let ceil_log = 64 - (total - 1).leading_zeros();
+                assert_eq!(g, ceil_log.saturating_sub(MSM_CHAIN_LOG_DEPTH), "W = {w}, c = {c}");
+                assert!(g + 2 <= c || g == 0, "W = {w}, c = {c}: g = {g}");
+                assert_eq!(total % (1 << g), 0);
+                let chains = total >> g;
+                assert!(chains <= 1 << MSM_CHAIN_LOG_DEPTH && (g == 0 || chains > 1 << (MSM_CHAIN_LOG_DEPTH - 1)));
+                assert_eq!(msm_reduce_points(w, c), 2 * chains);
+            }
+        }
+        assert_eq!((msm_seg_log(23, 12), msm_reduce_points(23, 12)), (7, 736));
+        assert_eq!((msm_seg_log(4, 9), msm_seg_log(8, 9), msm_seg_log(1, 2)), (1, 2, 0));
     }
 }

@@ -19,7 +19,7 @@ pub mod config;
 pub mod msm_front;
 pub mod regfile;
 
-use crate::g1_add_mixed::{config::LATENCY as ADDER_LATENCY, fq_one_wire, G1AddMixedXcup};
+use crate::g1_add_mixed::{config::LATENCY as ADDER_LATENCY, G1AddMixedXcup};
 use crate::lookup::LookupUnit;
 use crate::memory::ram::Ram;
 use crate::msm_bucket::scheduler::BucketScheduler;
@@ -30,7 +30,7 @@ use msm_front::MsmFront;
 use regfile::RegFile;
 use rust_hdl::prelude::*;
 use zkaccel_interface::lookup::LookupOp;
-use zkaccel_interface::regs::{Kernel, MsmOp, Status};
+use zkaccel_interface::regs::{Kernel, MsmOp, Status, MSM_CHAIN_LOG_DEPTH};
 
 /// Control states of the card.
 #[derive(Copy, Clone, PartialEq, Eq, Debug, LogicState)]
@@ -45,7 +45,7 @@ pub enum CardState {
     MsmLoad,
     /// Checking an accumulation against its slot (the slot RAM answered).
     MsmCheck,
-    /// Accumulating one window group.
+    /// Accumulating one window group (and, with `MsmOp::ACCUMULATE_REDUCE`, reducing it).
     MsmAcc,
     /// Starting the lookup kernel.
     LookupStart,
@@ -131,6 +131,9 @@ pub struct CardCore {
     pub add_x2: Signal<Out, Bits<256>>,
     /// Adder port: point y.
     pub add_y2: Signal<Out, Bits<256>>,
+    /// Adder port: Z of the second summand (`1` for the accumulation's affine points, the chain
+    /// sum's Z in the reduction).
+    pub add_z2: Signal<Out, Bits<256>>,
     /// Adder port: subtract the point.
     pub add_neg2: Signal<Out, Bit>,
     /// Adder port: tag.
@@ -159,6 +162,7 @@ pub struct CardCore {
     st_zero: Constant<Bits<32>>,
     op_load: Constant<Bits<32>>,
     op_acc: Constant<Bits<32>>,
+    op_reduce: Constant<Bits<32>>,
     st_bad: Constant<Bits<32>>,
     st_framing: Constant<Bits<32>>,
     st_no_kernel: Constant<Bits<32>>,
@@ -192,6 +196,8 @@ pub struct CardCore {
     lookup_elems: DFF<Bits<32>>,
     acc_c: DFF<Bits<5>>,
     acc_windows: DFF<Bits<8>>,
+    acc_reduce: DFF<Bit>,
+    acc_seg_log: DFF<Bits<5>>,
     load_slot: DFF<Bits<16>>,
     load_base: DFF<Bits<32>>,
     load_n: DFF<Bits<32>>,
@@ -201,6 +207,8 @@ pub struct CardCore {
     entry_base: Signal<Local, Bits<32>>,
     entry_n: Signal<Local, Bits<32>>,
     entries: Signal<Local, Bits<48>>,
+    entries_m1: Signal<Local, Bits<48>>,
+    seg_log: Signal<Local, Bits<5>>,
     lk_bad: Signal<Local, Bits<32>>,
     lk_framing: Signal<Local, Bits<32>>,
     lk_range: Signal<Local, Bits<32>>,
@@ -219,6 +227,7 @@ pub struct CardCore {
     sc_error: Signal<Local, Bit>,
     sc_add_valid: Signal<Local, Bit>,
     sc_deferred: Signal<Local, Bits<32>>,
+    sc_reduce: Signal<Local, Bits<32>>,
     lk_busy: Signal<Local, Bit>,
     lk_s_ready: Signal<Local, Bit>,
     lk_m_valid: Signal<Local, Bit>,
@@ -231,6 +240,8 @@ impl CardCore {
     /// A card with an NTT buffer of `2^cfg.ntt_k` points and `2^cfg.msm_log_depth` bucket entries.
     pub fn new(cfg: &CardConfig) -> Self {
         assert!(cfg.msm_log_depth >= 1 && cfg.msm_log_depth <= 16, "bucket memory of 2^1..2^16 entries");
+        // The chain-length decoder below reads bits 9..15 of `entries − 1`.
+        const { assert!(crate::msm_bucket::reduce_model::CHAIN_LOG_DEPTH == 9 && MSM_CHAIN_LOG_DEPTH == 9) };
         Self {
             clock: Default::default(),
             reset: Default::default(),
@@ -263,6 +274,7 @@ impl CardCore {
             add_z1: Default::default(),
             add_x2: Default::default(),
             add_y2: Default::default(),
+            add_z2: Default::default(),
             add_neg2: Default::default(),
             add_tag: Default::default(),
             sum_valid: Default::default(),
@@ -284,6 +296,7 @@ impl CardCore {
             st_zero: c32(Status::LOOKUP_ZERO as u64),
             op_load: c32(MsmOp::LOAD_BASES as u64),
             op_acc: c32(MsmOp::ACCUMULATE as u64),
+            op_reduce: c32(MsmOp::ACCUMULATE_REDUCE as u64),
             st_bad: c32(Status::BAD_PARAMS as u64),
             st_framing: c32(Status::STREAM_FRAMING as u64),
             st_no_kernel: c32(Status::NO_KERNEL as u64),
@@ -317,6 +330,8 @@ impl CardCore {
             lookup_elems: Default::default(),
             acc_c: Default::default(),
             acc_windows: Default::default(),
+            acc_reduce: Default::default(),
+            acc_seg_log: Default::default(),
             load_slot: Default::default(),
             load_base: Default::default(),
             load_n: Default::default(),
@@ -326,6 +341,8 @@ impl CardCore {
             entry_base: Default::default(),
             entry_n: Default::default(),
             entries: Default::default(),
+            entries_m1: Default::default(),
+            seg_log: Default::default(),
             lk_bad: Default::default(),
             lk_framing: Default::default(),
             lk_range: Default::default(),
@@ -343,6 +360,7 @@ impl CardCore {
             sc_error: Default::default(),
             sc_add_valid: Default::default(),
             sc_deferred: Default::default(),
+            sc_reduce: Default::default(),
             lk_busy: Default::default(),
             lk_s_ready: Default::default(),
             lk_m_valid: Default::default(),
@@ -358,8 +376,8 @@ impl Logic for CardCore {
     fn update(&mut self) {
         dff_setup!(
             self, clock, state, done_seq, pending, status, cycles, cmd_count, cmd_cycles, ntt_busy, ntt_elems,
-            msm_busy, msm_elems, msm_issued, msm_stalled, msm_reads, lookup_busy, lookup_elems, acc_c, acc_windows, load_slot, load_base,
-            load_n
+            msm_busy, msm_elems, msm_issued, msm_stalled, msm_reads, lookup_busy, lookup_elems, acc_c, acc_windows, acc_reduce, acc_seg_log,
+            load_slot, load_base, load_n
         );
         self.regs.clock.next = self.clock.val();
         self.ntt.clock.next = self.clock.val();
@@ -392,6 +410,7 @@ impl Logic for CardCore {
         self.lk_element.next = self.lookup.stat_element.val() & self.has_lookup.val();
         self.f_m_data.next = 0.into();
         self.sc_deferred.next = 0.into();
+        self.sc_reduce.next = 0.into();
         self.mem_rd_valid.next = false;
         self.mem_rd_addr.next = 0.into();
         self.mem_wr_valid.next = false;
@@ -403,11 +422,13 @@ impl Logic for CardCore {
         self.add_z1.next = 0.into();
         self.add_x2.next = 0.into();
         self.add_y2.next = 0.into();
+        self.add_z2.next = 0.into();
         self.add_neg2.next = false;
         self.add_tag.next = 0.into();
         if self.has_msm.val() {
             self.f_m_data.next = self.front.m_data.val();
             self.sc_deferred.next = self.sched.stat_deferred.val();
+            self.sc_reduce.next = self.sched.stat_reduce.val();
             self.mem_rd_valid.next = self.front.mem_rd_valid.val();
             self.mem_rd_addr.next = self.front.mem_rd_addr.val();
             self.mem_wr_valid.next = self.front.mem_wr_valid.val();
@@ -419,6 +440,7 @@ impl Logic for CardCore {
             self.add_z1.next = self.sched.add_z1.val();
             self.add_x2.next = self.sched.add_x2.val();
             self.add_y2.next = self.sched.add_y2.val();
+            self.add_z2.next = self.sched.add_z2.val();
             self.add_neg2.next = self.sched.add_neg2.val();
             self.add_tag.next = self.sched.add_tag.val();
         }
@@ -445,6 +467,7 @@ impl Logic for CardCore {
         self.regs.msm_deferred.next = self.sc_deferred.val();
         self.regs.msm_stalled.next = self.msm_stalled.q.val();
         self.regs.msm_points_read.next = self.msm_reads.q.val();
+        self.regs.msm_reduce_cycles.next = self.sc_reduce.val();
         self.regs.lookup_busy.next = self.lookup_busy.q.val();
         self.regs.lookup_elements.next = self.lookup_elems.q.val();
         self.busy.next = self.state.q.val() != CardState::Idle;
@@ -507,9 +530,9 @@ impl Logic for CardCore {
         self.front.mem_wr_ready.next = self.mem_wr_ready.val();
         self.sched.cfg_c.next = self.acc_c.q.val();
         self.sched.cfg_windows.next = self.acc_windows.q.val();
-        // The on-card bucket reduction is not wired to the register map yet: buckets go out.
-        self.sched.cfg_reduce.next = false;
-        self.sched.cfg_seg_log.next = 0.into();
+        // ACCUMULATE_REDUCE: the scheduler reduces the group (chain sums out instead of buckets).
+        self.sched.cfg_reduce.next = self.acc_reduce.q.val();
+        self.sched.cfg_seg_log.next = self.acc_seg_log.q.val();
         self.sched.s_x.next = self.front.q_x.val();
         self.sched.s_y.next = self.front.q_y.val();
         self.sched.s_inf.next = self.front.q_inf.val();
@@ -562,6 +585,32 @@ impl Logic for CardCore {
         self.entry_n.next = self.slots.rdata.val().get_bits::<32>(32);
         self.entry_valid.next = self.slots.rdata.val().get_bit(64);
         self.entries.next = bit_cast::<48, 32>(self.regs.msm_windows.val()) << (self.regs.msm_c.val().get_bits::<5>(0) - 1);
+        // Chain length of ACCUMULATE_REDUCE (`regs::msm_seg_log`): g = bit length of
+        // (entries − 1) >> MSM_CHAIN_LOG_DEPTH, i.e. max(0, ⌈log2 entries⌉ − 9); entries ≤ 2^16 in
+        // an accepted group, so bits 9..15 decide.
+        self.entries_m1.next = self.entries.val() - 1;
+        self.seg_log.next = 0.into();
+        if self.entries_m1.val().get_bit(9) {
+            self.seg_log.next = 1.into();
+        }
+        if self.entries_m1.val().get_bit(10) {
+            self.seg_log.next = 2.into();
+        }
+        if self.entries_m1.val().get_bit(11) {
+            self.seg_log.next = 3.into();
+        }
+        if self.entries_m1.val().get_bit(12) {
+            self.seg_log.next = 4.into();
+        }
+        if self.entries_m1.val().get_bit(13) {
+            self.seg_log.next = 5.into();
+        }
+        if self.entries_m1.val().get_bit(14) {
+            self.seg_log.next = 6.into();
+        }
+        if self.entries_m1.val().get_bit(15) {
+            self.seg_log.next = 7.into();
+        }
         self.load_end.next = bit_cast::<33, 32>(self.regs.msm_base.val()) + bit_cast::<33, 32>(self.regs.msm_points.val());
 
         // ---- Counters.
@@ -639,7 +688,7 @@ impl Logic for CardCore {
                                 self.front.start_load.next = true;
                                 self.state.d.next = CardState::MsmLoad;
                             }
-                        } else if self.regs.msm_op.val() == self.op_acc.val() {
+                        } else if (self.regs.msm_op.val() == self.op_acc.val()) | (self.regs.msm_op.val() == self.op_reduce.val()) {
                             self.state.d.next = CardState::MsmCheck;
                         } else {
                             self.status.d.next = self.st_bad.val();
@@ -703,6 +752,8 @@ impl Logic for CardCore {
                 } else {
                     self.acc_c.d.next = self.regs.msm_c.val().get_bits::<5>(0);
                     self.acc_windows.d.next = self.regs.msm_windows.val().get_bits::<8>(0);
+                    self.acc_reduce.d.next = self.regs.msm_op.val() == self.op_reduce.val();
+                    self.acc_seg_log.d.next = self.seg_log.val();
                     self.front.cfg_base.next = self.entry_base.val();
                     self.front.start_acc.next = true;
                     self.state.d.next = CardState::MsmAcc;
@@ -812,8 +863,6 @@ pub struct CardFull {
     pub mem_wr_data: Signal<Out, Bits<512>>,
     core: CardCore,
     adder: G1AddMixedXcup,
-    /// `in_z2` of the accumulation's affine points: `1 ∈ Fq` on the wire.
-    fq_one: Constant<Bits<256>>,
 }
 
 impl CardFull {
@@ -847,7 +896,6 @@ impl CardFull {
             mem_wr_data: Default::default(),
             core: CardCore::new(cfg),
             adder: G1AddMixedXcup::new(),
-            fq_one: Constant::new(fq_one_wire()),
         }
     }
 }
@@ -889,7 +937,7 @@ impl Logic for CardFull {
         self.adder.in_z1.next = self.core.add_z1.val();
         self.adder.in_x2.next = self.core.add_x2.val();
         self.adder.in_y2.next = self.core.add_y2.val();
-        self.adder.in_z2.next = self.fq_one.val();
+        self.adder.in_z2.next = self.core.add_z2.val();
         self.adder.in_inf2.next = false;
         self.adder.in_neg2.next = self.core.add_neg2.val();
         self.adder.in_tag.next = self.core.add_tag.val();

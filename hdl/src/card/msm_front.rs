@@ -12,8 +12,9 @@
 //!   at the FIFO head form one request to the scheduler (window = digit index within the point).
 //!   The request of the last digit carries `last`; so does the last digit of a beat marked `last`
 //!   when digits are still missing (a framing error: the group is closed rather than hung).
-//! * **Read-out**: each 768-bit bucket word of the scheduler leaves as three 256-bit beats `X`,
-//!   `Y`, `Z`; `last` on the `Z` beat of the last bucket. The command is done when that beat has
+//! * **Read-out**: each 768-bit word of the scheduler — a bucket, or after an on-card reduction
+//!   (`MsmOp::ACCUMULATE_REDUCE`) a chain sum `S_q`/`T_q` — leaves as three 256-bit beats `X`,
+//!   `Y`, `Z`; `last` on the `Z` beat of the last word. The command is done when that beat has
 //!   left and no card-memory read is in flight (the point FIFO is then flushed).
 
 use super::config;

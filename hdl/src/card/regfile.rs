@@ -118,6 +118,8 @@ pub struct RegFile {
     pub msm_stalled: Signal<In, Bits<32>>,
     /// `MsmPointsRead`.
     pub msm_points_read: Signal<In, Bits<32>>,
+    /// `MsmReduceCycles`.
+    pub msm_reduce_cycles: Signal<In, Bits<32>>,
     o_id: Constant<Bits<8>>,
     o_version: Constant<Bits<8>>,
     o_kernels: Constant<Bits<8>>,
@@ -155,6 +157,7 @@ pub struct RegFile {
     o_msm_deferred: Constant<Bits<8>>,
     o_msm_stalled: Constant<Bits<8>>,
     o_msm_points_read: Constant<Bits<8>>,
+    o_msm_reduce_cycles: Constant<Bits<8>>,
     o_lookup_max_log_table: Constant<Bits<8>>,
     o_lookup_max_log_batch: Constant<Bits<8>>,
     o_lookup_busy_lo: Constant<Bits<8>>,
@@ -249,6 +252,7 @@ impl RegFile {
             msm_deferred: Default::default(),
             msm_stalled: Default::default(),
             msm_points_read: Default::default(),
+            msm_reduce_cycles: Default::default(),
             o_id: off(Reg::Id),
             o_version: off(Reg::Version),
             o_kernels: off(Reg::Kernels),
@@ -286,6 +290,7 @@ impl RegFile {
             o_msm_deferred: off(Reg::MsmDeferred),
             o_msm_stalled: off(Reg::MsmStalled),
             o_msm_points_read: off(Reg::MsmPointsRead),
+            o_msm_reduce_cycles: off(Reg::MsmReduceCycles),
             o_lookup_max_log_table: off(Reg::LookupMaxLogTable),
             o_lookup_max_log_batch: off(Reg::LookupMaxLogBatch),
             o_lookup_busy_lo: off(Reg::LookupBusyLo),
@@ -536,6 +541,9 @@ impl Logic for RegFile {
         }
         if self.reg_addr.val() == self.o_msm_points_read.val() {
             self.reg_rdata.next = self.msm_points_read.val();
+        }
+        if self.reg_addr.val() == self.o_msm_reduce_cycles.val() {
+            self.reg_rdata.next = self.msm_reduce_cycles.val();
         }
         if self.reg_addr.val() == self.o_lookup_max_log_table.val() {
             self.reg_rdata.next = self.v_lookup_max_log_table.val();
