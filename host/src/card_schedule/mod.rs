@@ -6,8 +6,11 @@
 //! * [`msm_requests`] — MSM scalars sliced into signed digits, addition requests grouped by the
 //!   card's bucket memory, the read-out folded back, and the bucket reduction on the host;
 //! * [`msm_reduce`] — the MSM with the bucket reduction on the card: digit streams whose spread
-//!   windows suit the card's chains, and the host's final combination of the chain sums.
+//!   windows suit the card's chains, and the host's final combination of the chain sums;
+//! * [`msm_digit_stream`] — the same digit streams written straight into the card's wire words,
+//!   chunk by chunk, so that the host prepares ahead of the card.
 
+pub mod msm_digit_stream;
 pub mod msm_reduce;
 pub mod msm_requests;
 pub mod ntt_four_step;
