@@ -62,6 +62,7 @@ fn pcie_ms(bytes: u64) -> f64 {
 #[derive(Clone, Debug)]
 struct HostPrep {
     prepare_ms: f64,
+    plan_ms: Vec<f64>,
     chunk_end_ms: Vec<Vec<f64>>,
 }
 
@@ -178,27 +179,36 @@ fn main() {
         }
         // The host's preparation into preallocated wire-word buffers, chunk by chunk, timed; the
         // run with the smallest total of 3.
-        let mut ds = DigitStreams::prepare(&scalars, &mut limbs, c, MAX_LOG_DEPTH, HOST_CHAIN_LOG_DEPTH);
+        let mut ds = DigitStreams::new(n, c, MAX_LOG_DEPTH, HOST_CHAIN_LOG_DEPTH);
         let mut streams: Vec<Vec<u16>> = (0..ds.groups.len()).map(|g| vec![0u16; ds.stream_words(g)]).collect();
         let mut best: Option<HostPrep> = None;
         for _ in 0..3 {
             let run = pool.install(|| {
                 let t = Instant::now();
-                ds = DigitStreams::prepare(&scalars, &mut limbs, c, MAX_LOG_DEPTH, HOST_CHAIN_LOG_DEPTH);
-                let prepare_ms = t.elapsed().as_secs_f64() * 1e3;
+                let ms = |t: &Instant| t.elapsed().as_secs_f64() * 1e3;
+                ds = DigitStreams::new(n, c, MAX_LOG_DEPTH, HOST_CHAIN_LOG_DEPTH);
+                let mut plan_ms = Vec::with_capacity(streams.len());
                 let mut chunk_end_ms = Vec::with_capacity(streams.len());
                 for (g, stream) in streams.iter_mut().enumerate() {
+                    // Group 0 is planned before any scalar is converted (its windows are settled
+                    // by the first scalars); the later groups after group 0 converted them all.
+                    let before = ms(&t);
+                    ds.plan_group(g, &scalars, if g == 0 { &[] } else { &limbs });
+                    plan_ms.push(ms(&t) - before);
                     let w = ds.groups[g].windows;
                     let mut ends = Vec::with_capacity(n.div_ceil(chunk));
                     for a in (0..n).step_by(chunk) {
                         let b = (a + chunk).min(n);
+                        if g == 0 {
+                            DigitStreams::convert(&scalars[a..b], &mut limbs[a..b]);
+                        }
                         let end = if b == n { stream.len() } else { b * w };
                         ds.write_chunk(&limbs, g, a..b, &mut stream[a * w..end]);
-                        ends.push(t.elapsed().as_secs_f64() * 1e3);
+                        ends.push(ms(&t));
                     }
                     chunk_end_ms.push(ends);
                 }
-                HostPrep { prepare_ms, chunk_end_ms }
+                HostPrep { prepare_ms: plan_ms[0], plan_ms, chunk_end_ms }
             });
             if best.as_ref().is_none_or(|b| run.total_ms() < b.total_ms()) {
                 best = Some(run);
@@ -311,8 +321,9 @@ fn main() {
             acc.stalled,
         );
         println!(
-            "host ({THREADS} threads): plan_reduced (earlier path, i32 digits) {plan_ms:.2} ms; wire words: preparation pass {:.2} ms, first chunk {first_chunk_ms:.3} ms, all {} chunks done at {:.2} ms; combination per group {} ms, Horner {horner_ms:.3} ms; PCIe {:.3} ms to the card ({bytes_to} B), {:.3} ms back ({bytes_from} B)",
+            "host ({THREADS} threads): plan_reduced (earlier path, i32 digits) {plan_ms:.2} ms; wire words: group 0 planned in {:.3} ms (later groups {} ms), first chunk (conversion + words) {first_chunk_ms:.3} ms, all {} chunks done at {:.2} ms; combination per group {} ms, Horner {horner_ms:.3} ms; PCIe {:.3} ms to the card ({bytes_to} B), {:.3} ms back ({bytes_from} B)",
             host.prepare_ms,
+            host.plan_ms[1..].iter().map(|m| format!("{m:.3}")).collect::<Vec<_>>().join(" + "),
             host.chunk_end_ms.iter().map(|g| g.len()).sum::<usize>(),
             host.total_ms(),
             combine_ms.iter().map(|m| format!("{m:.2}")).collect::<Vec<_>>().join(" + "),

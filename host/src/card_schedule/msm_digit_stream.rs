@@ -5,17 +5,22 @@
 //! digit format (`zkaccel_interface::regs::DIGIT_FORMAT`: 16-bit sign-magnitude digits, sixteen
 //! per 256-bit beat, point-major per group, the last beat padded with zero digits).
 //!
-//! Two steps:
+//! In the card's order:
 //!
-//! 1. [`DigitStreams::prepare`] — one parallel pass over the scalars: their canonical limbs (into
-//!    a buffer the caller owns and reuses) and the largest `|digit|` of every window, which fixes
-//!    the strides. A window whose largest digit exceeds `2^{c−2}` is never spread, so it leaves
-//!    the pass after its first such digit; only the narrow windows (the top bits of a scalar) are
-//!    followed over every scalar. This pass must finish before the first word can be written.
-//! 2. [`DigitStreams::write_chunk`] — the words of points `a..b` of one group, in parallel,
-//!    without allocating. A window's carry-in is found from the window below (a window whose raw
-//!    value is exactly `2^{c−1}` passes its own carry-in on), so a group's digits need neither
-//!    the lower groups' digits nor a second conversion of the scalars.
+//! 1. [`DigitStreams::new`] — the groups' shapes (windows, chain lengths); no data yet.
+//! 2. [`DigitStreams::plan_group`] — a group's strides, which need the largest `|digit|` of each
+//!    of its windows over all scalars. A window whose largest digit exceeds `2^{c−2}` is never
+//!    spread, so it is settled by the first such digit; the scan of the first scalars settles
+//!    every full window of random scalars, and only the windows still open (the narrow top
+//!    windows, or any window of unusual scalars) are followed over every scalar, in parallel. The
+//!    low groups, which the card runs first, thus need almost no pass over the data.
+//! 3. [`DigitStreams::convert`] and [`DigitStreams::write_chunk`] — the canonical limbs of a chunk
+//!    of scalars (kept for the later groups), then the words of points `a..b` of one group, in
+//!    parallel, without allocating. A window's carry-in is found from the window below (a window
+//!    whose raw value is exactly `2^{c−1}` passes its own carry-in on), so a group's digits need
+//!    neither the lower groups' digits nor a second conversion.
+//!
+//! [`DigitStreams::prepare`] does 1–3's planning for all groups at once.
 
 use super::msm_reduce::segment_log;
 use super::msm_requests::{windows, windows_per_group};
@@ -32,8 +37,10 @@ pub type Limbs = [u64; 4];
 /// below the sign bit.
 pub const MAX_STREAM_C: usize = 15;
 
-/// Scalars per task of the preparation pass (each task keeps its own per-window maxima).
-const PREPARE_CHUNK: usize = 4096;
+/// Scalars scanned one by one before the windows still open are followed over every scalar.
+const PREFIX_SCALARS: usize = 64;
+/// Scalars per task of the full scan and of the conversion.
+const SCAN_MIN_LEN: usize = 2048;
 /// Points per task when writing a chunk's words.
 const WRITE_MIN_POINTS: usize = 256;
 
@@ -47,7 +54,8 @@ pub struct StreamGroup {
     pub windows: usize,
     /// `log2 G`, buckets per chain.
     pub seg_log: usize,
-    /// Per window: the replica stride (as [`super::msm_reduce::ReduceGroup::strides`]).
+    /// Per window: the replica stride (as [`super::msm_reduce::ReduceGroup::strides`]); empty
+    /// until [`DigitStreams::plan_group`].
     pub strides: Vec<usize>,
     /// Per window: `R − 1` (a mask, `R = 2^{c−1}/stride` replicas) and `log2 stride`.
     spread: Vec<(usize, u32)>,
@@ -103,50 +111,79 @@ fn magnitude(l: &Limbs, w: usize, c: usize) -> u64 {
 }
 
 impl DigitStreams {
-    /// The preparation pass: writes the canonical limbs of `scalars` into `limbs` (same length)
-    /// and plans the groups for a card with `2^log_depth` bucket entries and `2^chain_log_depth`
-    /// chains. The groups, chain lengths and strides equal [`super::msm_reduce::plan_reduced`]'s.
-    pub fn prepare(scalars: &[Fr], limbs: &mut [Limbs], c: usize, log_depth: usize, chain_log_depth: usize) -> Self {
+    /// The groups of an MSM of `n` scalars for a card with `2^log_depth` bucket entries and
+    /// `2^chain_log_depth` chains (as [`super::msm_reduce::plan_reduced`]'s), strides not planned.
+    pub fn new(n: usize, c: usize, log_depth: usize, chain_log_depth: usize) -> Self {
         assert!((2..=MAX_STREAM_C).contains(&c), "window size {c} out of range 2..={MAX_STREAM_C} of the 16-bit digit format");
-        assert_eq!(scalars.len(), limbs.len(), "one limb buffer entry per scalar");
-        let total = windows(c);
-        let half = 1usize << (c - 1);
-        // Largest |digit| per window; exact unless above 2^{c−2} (then the stride is 2^{c−1}
-        // whatever the exact value, and the window stops being followed).
-        let saturated = (half / 2) as u64;
-        let widths: Vec<u64> = limbs
-            .par_chunks_mut(PREPARE_CHUNK)
-            .zip(scalars.par_chunks(PREPARE_CHUNK))
-            .map(|(ls, ss)| {
-                let mut m = vec![0u64; total];
-                let mut open: Vec<usize> = (0..total).collect();
-                for (k, (l, s)) in ls.iter_mut().zip(ss).enumerate() {
-                    *l = s.into_bigint().0;
-                    for &w in &open {
-                        m[w] = m[w].max(magnitude(l, w, c));
-                    }
-                    if k % 16 == 15 {
-                        open.retain(|&w| m[w] <= saturated);
-                    }
-                }
-                m
-            })
-            .reduce(|| vec![0u64; total], |a, b| a.iter().zip(&b).map(|(x, y)| *x.max(y)).collect());
-        let per = windows_per_group(c, log_depth);
+        let (total, per) = (windows(c), windows_per_group(c, log_depth));
         let mut groups = Vec::new();
         let mut first = 0;
         while first < total {
             let count = per.min(total - first);
             let seg_log = segment_log(count, c, chain_log_depth);
-            let strides: Vec<usize> = widths[first..first + count]
-                .iter()
-                .map(|&m| if m == 0 { half } else { (m as usize).next_power_of_two().max(1 << seg_log).min(half) })
-                .collect();
-            let spread = strides.iter().map(|&s| ((half / s) - 1, s.trailing_zeros())).collect();
-            groups.push(StreamGroup { first, windows: count, seg_log, strides, spread });
+            groups.push(StreamGroup { first, windows: count, seg_log, strides: Vec::new(), spread: Vec::new() });
             first += count;
         }
-        DigitStreams { c, n: scalars.len(), groups }
+        DigitStreams { c, n, groups }
+    }
+
+    /// Plans every group: converts all scalars into `limbs` (same length) and plans the strides.
+    pub fn prepare(scalars: &[Fr], limbs: &mut [Limbs], c: usize, log_depth: usize, chain_log_depth: usize) -> Self {
+        let mut ds = Self::new(scalars.len(), c, log_depth, chain_log_depth);
+        Self::convert(scalars, limbs);
+        for g in 0..ds.groups.len() {
+            ds.plan_group(g, scalars, limbs);
+        }
+        ds
+    }
+
+    /// The canonical limbs of `scalars` into `limbs` (same length), in parallel.
+    pub fn convert(scalars: &[Fr], limbs: &mut [Limbs]) {
+        assert_eq!(scalars.len(), limbs.len(), "one limb buffer entry per scalar");
+        limbs.par_iter_mut().with_min_len(SCAN_MIN_LEN).zip(scalars.par_iter()).for_each(|(l, s)| *l = s.into_bigint().0);
+    }
+
+    /// Group `g`'s strides from the largest `|digit|` of its windows over `scalars`; `converted`
+    /// holds the limbs of the first `converted.len()` scalars (any prefix, possibly empty), the
+    /// others are converted as needed.
+    pub fn plan_group(&mut self, g: usize, scalars: &[Fr], converted: &[Limbs]) {
+        let c = self.c;
+        assert!(scalars.len() == self.n && converted.len() <= self.n, "{} scalars, {} converted, for {} points", scalars.len(), converted.len(), self.n);
+        let half = 1usize << (c - 1);
+        let saturated = (half / 2) as u64;
+        let grp = &mut self.groups[g];
+        let limb = |i: usize| if i < converted.len() { converted[i] } else { scalars[i].into_bigint().0 };
+        let mut m = vec![0u64; grp.windows];
+        let mut open: Vec<usize> = (0..grp.windows).collect();
+        for i in 0..self.n.min(PREFIX_SCALARS) {
+            let l = limb(i);
+            for &j in &open {
+                m[j] = m[j].max(magnitude(&l, grp.first + j, c));
+            }
+            open.retain(|&j| m[j] <= saturated);
+            if open.is_empty() {
+                break;
+            }
+        }
+        if !open.is_empty() && self.n > PREFIX_SCALARS {
+            let first = grp.first;
+            let rest = (PREFIX_SCALARS..self.n).into_par_iter().with_min_len(SCAN_MIN_LEN).fold(
+                || vec![0u64; open.len()],
+                |mut acc, i| {
+                    let l = limb(i);
+                    for (a, &j) in acc.iter_mut().zip(&open) {
+                        *a = (*a).max(magnitude(&l, first + j, c));
+                    }
+                    acc
+                },
+            );
+            let rest = rest.reduce(|| vec![0u64; open.len()], |a, b| a.iter().zip(&b).map(|(x, y)| *x.max(y)).collect());
+            for (&j, r) in open.iter().zip(rest) {
+                m[j] = m[j].max(r);
+            }
+        }
+        grp.strides = m.iter().map(|&m| if m == 0 { half } else { (m as usize).next_power_of_two().max(1 << grp.seg_log).min(half) }).collect();
+        grp.spread = grp.strides.iter().map(|&s| ((half / s) - 1, s.trailing_zeros())).collect();
     }
 
     /// 16-bit words in group `g`'s stream, the last beat's padding included.
@@ -157,28 +194,32 @@ impl DigitStreams {
     /// The words of group `g` for `points` (a range of point indices), into
     /// `out = stream[points.start·W .. points.end·W]` (`W` the group's windows), or up to the end of
     /// the stream when `points.end` is the last point (the padding is written as zero digits).
-    /// `limbs` is the buffer [`Self::prepare`] filled. Parallel over points; allocates nothing.
+    /// `limbs` holds the converted scalars (at least through `points.end`); the group must be
+    /// planned. Parallel over points; allocates nothing.
     pub fn write_chunk(&self, limbs: &[Limbs], g: usize, points: Range<usize>, out: &mut [u16]) {
         let grp = &self.groups[g];
         let (c, w) = (self.c, grp.windows);
-        assert!(points.start <= points.end && points.end <= self.n && limbs.len() == self.n, "points {points:?} of {}", self.n);
+        assert_eq!(grp.strides.len(), w, "group {g} is not planned");
+        assert!(points.start <= points.end && points.end <= self.n && points.end <= limbs.len(), "points {points:?} of {}", self.n);
         let end = if points.end == self.n { self.stream_words(g) } else { points.end * w };
         assert_eq!(out.len(), end - points.start * w, "chunk {points:?} of group {g}: output length");
         let (body, pad) = out.split_at_mut(points.len() * w);
         pad.fill(0);
-        let half = 1u64 << (c - 1);
+        let (half, full, mask) = (1u64 << (c - 1), 1u64 << c, (1u64 << c) - 1);
         body.par_chunks_mut(w).with_min_len(WRITE_MIN_POINTS).zip(limbs[points.clone()].par_iter()).enumerate().for_each(|(k, (o, l))| {
             let i = points.start + k;
+            // Zero-padded limbs: every window (bits < 64·5) reads two words without a branch.
+            let l6 = [l[0], l[1], l[2], l[3], 0, 0];
             let mut carry = carry_in(l, grp.first, c);
-            for (j, (o, &(rep_mask, stride_log))) in o.iter_mut().zip(&grp.spread).enumerate() {
-                let v = raw(l, grp.first + j, c) + carry;
+            let mut pos = grp.first * c;
+            for (o, &(rep_mask, stride_log)) in o.iter_mut().zip(&grp.spread) {
+                let (q, sh) = (pos >> 6, (pos & 63) as u32);
+                let v = (((l6[q] >> sh) | ((l6[q + 1] << 1) << (63 - sh))) & mask) + carry;
                 carry = (v > half) as u64;
-                *o = if v == 0 || v == 1u64 << c {
-                    0
-                } else {
-                    let (mag, neg) = if carry == 1 { ((1u64 << c) - v, DIGIT_NEG) } else { (v, 0) };
-                    ((((i & rep_mask) << stride_log) as u64 + mag) as u16) | neg
-                };
+                let mag = if carry == 1 { full - v } else { v };
+                let word = ((((i & rep_mask) << stride_log) as u64 + mag) as u16) | (carry as u16 * DIGIT_NEG);
+                *o = if mag == 0 { 0 } else { word };
+                pos += c;
             }
         });
     }
@@ -219,6 +260,16 @@ mod tests {
         let want = plan_reduced(scalars, c, log_depth, CHAIN_LOG_DEPTH);
         let mut limbs = vec![[0u64; 4]; scalars.len()];
         let ds = DigitStreams::prepare(scalars, &mut limbs, c, log_depth, CHAIN_LOG_DEPTH);
+        // As the bench runs it: group 0 planned before any conversion, the others after all.
+        let mut lazy = DigitStreams::new(scalars.len(), c, log_depth, CHAIN_LOG_DEPTH);
+        let mut late = vec![[0u64; 4]; scalars.len()];
+        lazy.plan_group(0, scalars, &[]);
+        let half_n = scalars.len() / 2;
+        DigitStreams::convert(&scalars[..half_n], &mut late[..half_n]);
+        for g in 1..lazy.groups.len() {
+            lazy.plan_group(g, scalars, &late[..half_n]);
+        }
+        assert_eq!(lazy, ds, "c = {c}, log_depth = {log_depth}: planning in steps");
         assert_eq!(ds.groups.len(), want.len(), "c = {c}, log_depth = {log_depth}: groups");
         for (g, wg) in want.iter().enumerate() {
             let sg = &ds.groups[g];
@@ -263,13 +314,13 @@ mod tests {
         // Small scalars only: the high windows are empty (stride 2^{c−1}), the low ones narrow.
         let small: Vec<Fr> = (0..300).map(|_| Fr::from(rng.gen_range(0u64..1 << 20))).collect();
         // More scalars than one preparation task, random: saturation in every task.
-        let many: Vec<Fr> = (0..2 * PREPARE_CHUNK + 17).map(|_| Fr::rand(&mut rng)).collect();
+        let many: Vec<Fr> = (0..4 * SCAN_MIN_LEN + 17).map(|_| Fr::rand(&mut rng)).collect();
         for c in [4usize, 9, 13] {
             check(&small, c, 16, 50);
             check(&[Fr::zero(); 20], c, 16, 3);
         }
         check(&many, 13, 16, 1000);
-        check(&many, 15, 16, PREPARE_CHUNK);
+        check(&many, 15, 16, SCAN_MIN_LEN);
         check(&[], 12, 16, 1);
     }
 }
