@@ -1,45 +1,114 @@
 //! Occupancy bench of the bucket unit's scheduler and card + host projection (not part of the
-//! test suite): a whole MSM of `2^log_n` random points and scalars, digits prepared by the host for
-//! the on-card reduction (`zkaccel::card_schedule::msm_reduce`), accumulated **and reduced** by the
-//! scheduler RTL in Verilator (`cfg_reduce`: running sums per chain in the chain RAMs, two points
-//! per chain out) with a software adder of the RTL G1 adder's latency in the loop (the schedule
-//! does not depend on the sums, and the RTL adder at this size would take hours to simulate),
-//! combined by the host and checked against arkworks. The reduction's cycles are the RTL's
-//! (`stat_reduce`), checked equal to the schedule model's (`reduce_model::ReducePlan`). Prints the
-//! accumulation's occupancy and the card + host time against the CPU kernel measured on this
-//! machine, the card at assumed 150 / 250 / 350 MHz, PCIe at an assumed 12 GB/s.
+//! test suite): a whole MSM of `2^log_n` random points and scalars, digits written by the host
+//! straight into the card's wire words (`zkaccel::card_schedule::msm_digit_stream`, chunks of
+//! `2^log_chunk` points, checked bit for bit against `msm_reduce::plan_reduced`), accumulated
+//! **and reduced** by the scheduler RTL in Verilator (`cfg_reduce`: running sums per chain in the
+//! chain RAMs, two points per chain out) with a software adder of the RTL G1 adder's latency in the
+//! loop (the schedule does not depend on the sums, and the RTL adder at this size would take hours
+//! to simulate), combined by the host group by group and checked against arkworks. The reduction's
+//! cycles are the RTL's (`stat_reduce`), checked equal to the schedule model's
+//! (`reduce_model::ReducePlan`).
+//!
+//! Prints the accumulation's occupancy and card + host against the CPU kernel measured on this
+//! machine (`zkaccel::cpu::msm`, 2 threads, best of 3), the card at assumed 150 / 250 / 350 MHz,
+//! PCIe at an assumed 12 GB/s each way, twice: the **serial** sum (host preparation, PCIe, card,
+//! combination one after the other) and the **overlapped** timeline computed from the measured
+//! per-chunk host times and the RTL's per-chunk cycles: the host writes chunk after chunk (group
+//! by group, in the card's order), chunk `k` crosses PCIe once written and after chunk `k − 1`,
+//! the card starts chunk `k` at `max(card end of chunk k − 1, chunk k on the card)` and takes the
+//! cycles the RTL took between the acceptance of the last requests of chunks `k − 1` and `k`;
+//! after a group's last chunk the card drains, reduces and sends its chain sums (RTL cycles, 3
+//! beats per point); the host combines group `g`'s windows once its sums are back and the host is
+//! free (overlapping the card's work on group `g + 1`), and Horner follows the last group. Also
+//! prints, without simulation, each candidate `c`'s additions and the schedule model's reduction
+//! cycles (a lower bound of the card's cycles at one addition per cycle).
 //!
 //! ```text
-//! cargo run --release -p zkaccel-sim --example msm_bucket_occupancy -- [log_n=16] [c=12,13]
+//! cargo run --release -p zkaccel-sim --example msm_bucket_occupancy -- [log_n=16] [c=13] [log_chunk=12]
 //! ```
 
 use ark_bn254::{Fr, G1Affine, G1Projective};
-use ark_ec::{CurveGroup, VariableBaseMSM};
+use ark_ec::{AffineRepr, CurveGroup, VariableBaseMSM};
 use ark_ff::UniformRand;
 use rand::Rng;
 use std::time::Instant;
-use zkaccel::card_schedule::msm_reduce::{combine, plan_reduced, CHAIN_LOG_DEPTH as HOST_CHAIN_LOG_DEPTH};
+use zkaccel::card_schedule::msm_digit_stream::{DigitStreams, Limbs, MAX_STREAM_C};
+use zkaccel::card_schedule::msm_reduce::{combine, group_window_sums, horner, plan_reduced, ReduceGroup, CHAIN_LOG_DEPTH as HOST_CHAIN_LOG_DEPTH};
 use zkaccel_hdl::g1_add_mixed::config::LATENCY as ADDER_LATENCY;
 use zkaccel_hdl::msm_bucket::config::MAX_LOG_DEPTH;
 use zkaccel_hdl::msm_bucket::reduce_model::{ReducePlan, CHAIN_LOG_DEPTH, PROJECTIVE_ADDER_LATENCY};
 use zkaccel_hdl::msm_bucket::scheduler::BucketScheduler;
 use zkaccel_hdl::verilog::generate;
+use zkaccel_interface::regs::DIGIT_NEG;
 use zkaccel_sim::bucket_runner::GroupStats;
 use zkaccel_sim::bucket_runner::{BucketRunner, Traffic};
 use zkaccel_sim::Build;
 use zkaccel_testkit::seed::TestRng;
 
+/// Assumed PCIe bandwidth for the projection (GB/s, each direction).
+const PCIE_GB_S: f64 = 12.0;
+/// Assumed card clocks (MHz).
+const CLOCKS: [f64; 3] = [150.0, 250.0, 350.0];
+/// Threads of the CPU kernel and of the host's share.
+const THREADS: usize = 2;
+
+/// PCIe milliseconds for `bytes`.
+fn pcie_ms(bytes: u64) -> f64 {
+    bytes as f64 / (PCIE_GB_S * 1e9) * 1e3
+}
+
+/// The host's preparation, measured: the preparation pass, then every chunk of every group in the
+/// card's order (end times from the start, ms).
+#[derive(Clone, Debug)]
+struct HostPrep {
+    prepare_ms: f64,
+    plan_ms: Vec<f64>,
+    chunk_end_ms: Vec<Vec<f64>>,
+}
+
+impl HostPrep {
+    fn total_ms(&self) -> f64 {
+        self.chunk_end_ms.last().and_then(|g| g.last()).copied().unwrap_or(self.prepare_ms)
+    }
+}
+
+/// The card's share of one group, from the RTL: cycles per chunk of points (between the acceptance
+/// of the last requests of consecutive chunks), then drain + reduction + read-out; bytes each way.
+#[derive(Clone, Debug)]
+struct CardGroup {
+    chunk_cycles: Vec<u64>,
+    tail_cycles: u64,
+    chunk_bytes: Vec<u64>,
+    bytes_from: u64,
+}
+
+/// Card + host time (ms) at `mhz`: (serial sum, overlapped timeline).
+fn timeline(mhz: f64, host: &HostPrep, card: &[CardGroup], combine_ms: &[f64], horner_ms: f64) -> (f64, f64) {
+    let cyc = |c: u64| c as f64 / mhz / 1e3;
+    let card_ms: f64 = card.iter().map(|g| cyc(g.chunk_cycles.iter().sum::<u64>() + g.tail_cycles)).sum();
+    let bytes: u64 = card.iter().map(|g| g.chunk_bytes.iter().sum::<u64>() + g.bytes_from).sum();
+    let serial = host.total_ms() + pcie_ms(bytes) + card_ms + combine_ms.iter().sum::<f64>() + horner_ms;
+    let (mut link_to, mut card_t, mut host_free) = (0.0f64, 0.0f64, host.total_ms());
+    for (g, cg) in card.iter().enumerate() {
+        for (k, (&cycles, &b)) in cg.chunk_cycles.iter().zip(&cg.chunk_bytes).enumerate() {
+            link_to = link_to.max(host.chunk_end_ms[g][k]) + pcie_ms(b);
+            card_t = card_t.max(link_to) + cyc(cycles);
+        }
+        card_t += cyc(cg.tail_cycles);
+        let back = card_t + pcie_ms(cg.bytes_from);
+        host_free = host_free.max(back) + combine_ms[g];
+    }
+    (serial, host_free + horner_ms)
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let log_n: usize = args
-        .first()
-        .map(|s| s.parse().expect("log_n"))
-        .unwrap_or(16);
-    let cs: Vec<usize> = args
-        .get(1)
-        .map(|s| s.split(',').map(|c| c.parse().expect("c")).collect())
-        .unwrap_or_else(|| vec![12, 13]);
+    let log_n: usize = args.first().map(|s| s.parse().expect("log_n")).unwrap_or(16);
+    let cs: Vec<usize> = args.get(1).map(|s| s.split(',').map(|c| c.parse().expect("c")).collect()).unwrap_or_else(|| vec![13]);
+    let log_chunk: usize = args.get(2).map(|s| s.parse().expect("log_chunk")).unwrap_or(12).min(log_n);
     let n = 1usize << log_n;
+    let chunk = 1usize << log_chunk;
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(THREADS).build().expect("thread pool");
     let mut rng = TestRng::for_test("msm_bucket_occupancy");
 
     // Distinct points cheaply: a random walk P_{i+1} = P_i + Q, normalized in one batch.
@@ -54,67 +123,146 @@ fn main() {
     let points: Vec<G1Affine> = G1Projective::normalize_batch(&walk);
     let scalars: Vec<Fr> = (0..n).map(|_| Fr::rand(&mut rng)).collect();
     let want = G1Projective::msm(&points, &scalars).unwrap().into_affine();
-    // The CPU kernel (zkaccel::cpu::msm) on this machine, best of 3, all threads (rayon's pool).
+    // The CPU kernel (zkaccel::cpu::msm) on this machine, best of 3, THREADS threads.
     let mut cpu_ms = f64::INFINITY;
     for _ in 0..3 {
         let t = Instant::now();
-        let got = zkaccel::cpu::msm::msm(&points, &scalars).unwrap();
+        let got = pool.install(|| zkaccel::cpu::msm::msm(&points, &scalars).unwrap());
         cpu_ms = cpu_ms.min(t.elapsed().as_secs_f64() * 1e3);
         assert_eq!(got.into_affine(), want);
     }
-    println!(
-        "n = 2^{log_n}; CPU kernel zkaccel::cpu::msm on this machine ({} threads): {cpu_ms:.1} ms (best of 3)",
-        rayon::current_num_threads()
-    );
-
-    let lib = Build::new(
-        "msm_bucket_scheduler_d16",
-        generate(&mut BucketScheduler::new(MAX_LOG_DEPTH, ADDER_LATENCY)),
-    )
-    .build()
-    .expect("verilator build");
-    let mut runner = BucketRunner::new(
-        &lib,
-        MAX_LOG_DEPTH,
-        ADDER_LATENCY,
-        Traffic::SMOOTH,
-        TestRng::from_seed(rng.r#gen()),
-    )
-    .unwrap();
-    let clear = runner.reset().unwrap();
-    println!(
-        "scheduler with 2^{MAX_LOG_DEPTH} bucket entries, software adder of the RTL adder's latency {ADDER_LATENCY}; clear after reset {clear} cycles"
-    );
-    let clocks = [150.0f64, 250.0, 350.0];
+    println!("n = 2^{log_n}; CPU kernel zkaccel::cpu::msm on this machine ({THREADS} threads): {cpu_ms:.1} ms (best of 3)");
     assert_eq!(ADDER_LATENCY, PROJECTIVE_ADDER_LATENCY, "the RTL adder's latency and the model's");
-    assert_eq!(
-        CHAIN_LOG_DEPTH, HOST_CHAIN_LOG_DEPTH,
-        "the host and the card model disagree on the chain RAM depth"
+    assert_eq!(CHAIN_LOG_DEPTH, HOST_CHAIN_LOG_DEPTH, "the host and the card model disagree on the chain RAM depth");
+    let mut limbs: Vec<Limbs> = vec![[0u64; 4]; n];
+
+    // The choice of c without simulation: additions (nonzero digits) and the model's reduction
+    // and read-out cycles; at one addition per cycle the card needs at least their sum.
+    println!();
+    println!("Choice of c (no simulation: nonzero digits from the host's streams, reduction and read-out from the schedule model; the card's accumulation takes at least one cycle per addition):");
+    println!();
+    println!("| c | groups | additions | reduce cycles | read-out cycles | lower bound cycles | ms at 250 MHz |");
+    println!("|---|---|---|---|---|---|---|");
+    for c in (MAX_STREAM_C.min(log_n).saturating_sub(4).max(2)..=MAX_STREAM_C.min(log_n)).filter(|&c| c - 1 <= MAX_LOG_DEPTH) {
+        let ds = pool.install(|| DigitStreams::prepare(&scalars, &mut limbs, c, MAX_LOG_DEPTH, HOST_CHAIN_LOG_DEPTH));
+        let (mut adds, mut red, mut out) = (0u64, 0u64, 0u64);
+        for (g, sg) in ds.groups.iter().enumerate() {
+            let mut words = vec![0u16; ds.stream_words(g)];
+            pool.install(|| ds.write_chunk(&limbs, g, 0..n, &mut words));
+            adds += words.iter().filter(|&&w| w & !DIGIT_NEG != 0).count() as u64;
+            let plan = ReducePlan::new(sg.windows, c, ADDER_LATENCY);
+            red += plan.reduce_cycles();
+            out += plan.readout_cycles();
+        }
+        let lb = adds + red + out;
+        println!("| {c} | {} | {adds} | {red} | {out} | {lb} | {:.2} |", ds.groups.len(), lb as f64 / 250e3);
+    }
+
+    let lib = Build::new("msm_bucket_scheduler_d16", generate(&mut BucketScheduler::new(MAX_LOG_DEPTH, ADDER_LATENCY))).build().expect("verilator build");
+    let mut runner = BucketRunner::new(&lib, MAX_LOG_DEPTH, ADDER_LATENCY, Traffic::SMOOTH, TestRng::from_seed(rng.r#gen())).unwrap();
+    let clear = runner.reset().unwrap();
+    println!();
+    println!(
+        "scheduler with 2^{MAX_LOG_DEPTH} bucket entries, software adder of the RTL adder's latency {ADDER_LATENCY}; clear after reset {clear} cycles; chunks of 2^{log_chunk} points"
     );
-    println!();
-    println!("Accumulation (scheduler RTL in Verilator, requests of the on-card-reduction plan; the reduction follows on the card):");
-    println!();
-    println!("| c | groups | additions | accumulate cycles | issued/cycle | conflicts (deferrals) | input stalls | sim time |");
-    println!("|---|---|---|---|---|---|---|---|");
-    let mut rows = Vec::new();
     for c in cs {
-        let t = Instant::now();
-        // Host: digit preparation (what crosses PCIe), best of 3.
-        let mut prep_ms = f64::INFINITY;
-        let mut groups = Vec::new();
+        assert!((2..=MAX_STREAM_C).contains(&c), "c = {c}: the digit format carries c ≤ {MAX_STREAM_C}");
+        let t_sim = Instant::now();
+        // The earlier path (all digits into i32 vectors), for comparison, best of 3; its groups
+        // drive the simulation and are the reference for the wire words.
+        let mut plan_ms = f64::INFINITY;
+        let mut groups: Vec<ReduceGroup> = Vec::new();
         for _ in 0..3 {
             let t = Instant::now();
-            groups = plan_reduced(&scalars, c, MAX_LOG_DEPTH, HOST_CHAIN_LOG_DEPTH);
-            prep_ms = prep_ms.min(t.elapsed().as_secs_f64() * 1e3);
+            groups = pool.install(|| plan_reduced(&scalars, c, MAX_LOG_DEPTH, HOST_CHAIN_LOG_DEPTH));
+            plan_ms = plan_ms.min(t.elapsed().as_secs_f64() * 1e3);
         }
+        // The host's preparation into preallocated wire-word buffers, chunk by chunk, timed; the
+        // run with the smallest total of 3.
+        let mut ds = DigitStreams::new(n, c, MAX_LOG_DEPTH, HOST_CHAIN_LOG_DEPTH);
+        let mut streams: Vec<Vec<u16>> = (0..ds.groups.len()).map(|g| vec![0u16; ds.stream_words(g)]).collect();
+        let mut best: Option<HostPrep> = None;
+        for _ in 0..3 {
+            let run = pool.install(|| {
+                let t = Instant::now();
+                let ms = |t: &Instant| t.elapsed().as_secs_f64() * 1e3;
+                ds = DigitStreams::new(n, c, MAX_LOG_DEPTH, HOST_CHAIN_LOG_DEPTH);
+                let mut plan_ms = Vec::with_capacity(streams.len());
+                let mut chunk_end_ms = Vec::with_capacity(streams.len());
+                for (g, stream) in streams.iter_mut().enumerate() {
+                    // Group 0 is planned before any scalar is converted (its windows are settled
+                    // by the first scalars); the later groups after group 0 converted them all.
+                    let before = ms(&t);
+                    ds.plan_group(g, &scalars, if g == 0 { &[] } else { &limbs });
+                    plan_ms.push(ms(&t) - before);
+                    let w = ds.groups[g].windows;
+                    let mut ends = Vec::with_capacity(n.div_ceil(chunk));
+                    for a in (0..n).step_by(chunk) {
+                        let b = (a + chunk).min(n);
+                        if g == 0 {
+                            DigitStreams::convert(&scalars[a..b], &mut limbs[a..b]);
+                        }
+                        let end = if b == n { stream.len() } else { b * w };
+                        ds.write_chunk(&limbs, g, a..b, &mut stream[a * w..end]);
+                        ends.push(ms(&t));
+                    }
+                    chunk_end_ms.push(ends);
+                }
+                HostPrep { prepare_ms: plan_ms[0], plan_ms, chunk_end_ms }
+            });
+            if best.as_ref().is_none_or(|b| run.total_ms() < b.total_ms()) {
+                best = Some(run);
+            }
+        }
+        let host = best.unwrap();
+        // Bit for bit: the wire words are plan_reduced's digits in the card's format.
+        assert_eq!(ds.groups.len(), groups.len());
+        for ((sg, rg), stream) in ds.groups.iter().zip(&groups).zip(&streams) {
+            assert_eq!((sg.first, sg.windows, sg.seg_log, &sg.strides), (rg.first, rg.windows, rg.seg_log, &rg.strides));
+            assert!(rg.digits.iter().zip(stream).all(|(&d, &w)| w == (d.unsigned_abs() as u16 | if d < 0 { DIGIT_NEG } else { 0 })));
+            assert!(stream[rg.digits.len()..].iter().all(|&w| w == 0));
+        }
+
         let mut acc = GroupStats::default();
-        let (mut reduce_cycles, mut readout_cycles, mut additions) = (0u64, 0u64, 0u64);
-        let (mut bytes_to, mut bytes_from) = (0u64, 0u64);
+        let mut card = Vec::new();
         let mut answers = Vec::new();
+        let mut reduce_cycles = 0u64;
         for g in &groups {
             let requests = BucketRunner::reduced_requests(&points, g);
-            let (sums, st) = runner.run_group_reduced(&requests, c, g.windows, g.seg_log).unwrap();
+            // Requests up to the end of each chunk (one per nonzero digit of a finite point).
+            let mut ends = Vec::new();
+            let mut count = 0usize;
+            for a in (0..n).step_by(chunk) {
+                let b = (a + chunk).min(n);
+                count += (a..b)
+                    .filter(|&i| !points[i].is_zero())
+                    .map(|i| g.digits[i * g.windows..(i + 1) * g.windows].iter().filter(|&&d| d != 0).count())
+                    .sum::<usize>();
+                ends.push(count);
+            }
+            assert_eq!(count, requests.len());
+            let mut marks: Vec<usize> = ends.iter().filter(|&&e| e > 0).map(|&e| e - 1).collect();
+            marks.dedup();
+            let (sums, st, marked) = runner.run_group_reduced_marked(&requests, c, g.windows, g.seg_log, &marks).unwrap();
             drop(requests);
+            assert_eq!(marked.len(), marks.len());
+            let at = |e: usize| if e == 0 { 0 } else { marked[marks.binary_search(&(e - 1)).unwrap()] };
+            let mut prev = 0u64;
+            let chunk_cycles: Vec<u64> = ends
+                .iter()
+                .map(|&e| {
+                    let now = at(e);
+                    let d = now - prev;
+                    prev = now;
+                    d
+                })
+                .collect();
+            // Card: the reduction in RTL; its cycles equal the schedule model's.
+            let plan = ReducePlan::new(g.windows, c, ADDER_LATENCY);
+            assert_eq!(plan.seg_log, g.seg_log);
+            assert_eq!(st.reduce_cycles, plan.reduce_cycles(), "c = {c}: RTL reduction cycles vs the model's");
+            assert_eq!(st.issued, st.requests);
+            reduce_cycles += st.reduce_cycles;
             for (k, v) in [
                 (&mut acc.requests, st.requests),
                 (&mut acc.accumulate_cycles, st.accumulate_cycles),
@@ -124,75 +272,78 @@ fn main() {
             ] {
                 *k += v;
             }
-            assert_eq!(st.issued, st.requests);
-            // Card: the reduction in RTL; its cycles equal the schedule model's.
-            let plan = ReducePlan::new(g.windows, c, ADDER_LATENCY);
-            assert_eq!(plan.seg_log, g.seg_log);
-            assert_eq!(st.reduce_cycles, plan.reduce_cycles(), "c = {c}: RTL reduction cycles vs the model's");
-            reduce_cycles += st.reduce_cycles;
-            // Read-out at the card's 256-bit stream: three beats per point (the scheduler's port
-            // is 768 bits wide, one point per cycle).
-            readout_cycles += plan.readout_cycles();
-            additions += plan.additions();
-            bytes_to += (2 * g.digits.len()).next_multiple_of(32) as u64;
-            bytes_from += 96 * 2 * plan.chains as u64;
+            // Read-out at the card's 256-bit stream: three beats per point.
+            let tail_cycles = st.accumulate_cycles + st.reduce_cycles - prev + plan.readout_cycles();
+            let chunk_bytes: Vec<u64> = (0..n)
+                .step_by(chunk)
+                .map(|a| {
+                    let b = (a + chunk).min(n);
+                    let words = if b == n { (n * g.windows).next_multiple_of(16) - a * g.windows } else { (b - a) * g.windows };
+                    2 * words as u64
+                })
+                .collect();
+            card.push(CardGroup { chunk_cycles, tail_cycles, chunk_bytes, bytes_from: 96 * 2 * plan.chains as u64 });
             answers.push(sums);
         }
-        // Host: the final combination, best of 3.
-        let mut combine_ms = f64::INFINITY;
+        let sim_s = t_sim.elapsed().as_secs_f64();
+        // Host: the combination group by group, then Horner, best of 3 each; the MSM checked.
+        let mut combine_ms = vec![f64::INFINITY; groups.len()];
+        let mut horner_ms = f64::INFINITY;
         for _ in 0..3 {
+            let mut window_sums = Vec::new();
+            for (g, (rg, sums)) in groups.iter().zip(&answers).enumerate() {
+                let t = Instant::now();
+                window_sums.extend(pool.install(|| group_window_sums(rg.seg_log, &rg.strides, sums, c)));
+                combine_ms[g] = combine_ms[g].min(t.elapsed().as_secs_f64() * 1e3);
+            }
             let t = Instant::now();
-            let got = combine(&groups, &answers, c);
-            combine_ms = combine_ms.min(t.elapsed().as_secs_f64() * 1e3);
+            let got = horner(&window_sums, c);
+            horner_ms = horner_ms.min(t.elapsed().as_secs_f64() * 1e3);
             assert_eq!(got.into_affine(), want, "c = {c}: RTL accumulation + RTL reduction + host combination differ from arkworks");
         }
+        assert_eq!(combine(&groups, &answers, c).into_affine(), want);
+
+        let accumulate = acc.accumulate_cycles;
+        let readout: u64 = groups.iter().map(|g| ReducePlan::new(g.windows, c, ADDER_LATENCY).readout_cycles()).sum();
+        let card_cycles: u64 = card.iter().map(|g| g.chunk_cycles.iter().sum::<u64>() + g.tail_cycles).sum();
+        assert_eq!(card_cycles, accumulate + reduce_cycles + readout);
+        let bytes_to: u64 = card.iter().map(|g| g.chunk_bytes.iter().sum::<u64>()).sum();
+        let bytes_from: u64 = card.iter().map(|g| g.bytes_from).sum();
+        let first_chunk_ms = host.chunk_end_ms[0][0] - host.prepare_ms;
+        println!();
         println!(
-            "| {c} | {} | {} | {} | {:.4} | {} ({:.3} %) | {} | {:.0} s |",
+            "c = {c}: {} groups, {} additions, accumulation {accumulate} cycles ({:.4} issued/cycle, {} deferrals = {:.3} %, {} input stalls), reduction {reduce_cycles} cycles (RTL = model), read-out {readout} cycles; card {card_cycles} cycles; simulation {sim_s:.0} s",
             groups.len(),
             acc.issued,
-            acc.accumulate_cycles,
             acc.occupancy(),
             acc.deferred,
             100.0 * acc.deferred as f64 / acc.requests.max(1) as f64,
             acc.stalled,
-            t.elapsed().as_secs_f64()
         );
-        rows.push((
-            c,
-            acc.accumulate_cycles,
-            reduce_cycles,
-            additions,
-            readout_cycles,
-            prep_ms,
-            combine_ms,
-            bytes_to,
-            bytes_from,
-        ));
-    }
-    println!();
-    println!(
-        "Card + host with the reduction on the card (card cycles: accumulation and reduction RTL, adder latency {ADDER_LATENCY}; host measured, {} threads; PCIe at an assumed {PCIE_GB_S} GB/s, not overlapped):",
-        rayon::current_num_threads()
-    );
-    println!();
-    println!("| c | accumulate | reduce (additions) | read-out | card cycles | card ms at 150 / 250 / 350 MHz | digit prep ms | PCIe ms (to / from card) | combination ms | card + host ms at 150 / 250 / 350 | CPU kernel ms | ratio at 150 / 250 / 350 MHz |");
-    println!("|---|---|---|---|---|---|---|---|---|---|---|---|");
-    for (c, accumulate, reduce_c, additions, readout, prep_ms, combine_ms, to, from) in rows {
-        let card = accumulate + reduce_c + readout;
-        let pcie_ms = (to + from) as f64 / (PCIE_GB_S * 1e9) * 1e3;
-        let host_ms = prep_ms + pcie_ms + combine_ms;
-        let card_ms = clocks.map(|f| card as f64 / f / 1e3);
-        let total = card_ms.map(|m| m + host_ms);
-        let ratio = total.map(|t| cpu_ms / t);
         println!(
-            "| {c} | {accumulate} | {reduce_c} ({additions}) | {readout} | {card} | {:.2} / {:.2} / {:.2} | {prep_ms:.2} | {pcie_ms:.3} ({to} / {from} B) | {combine_ms:.2} | {:.2} / {:.2} / {:.2} | {cpu_ms:.1} | **{:.1}× / {:.1}× / {:.1}×** |",
-            card_ms[0], card_ms[1], card_ms[2], total[0], total[1], total[2], ratio[0], ratio[1], ratio[2],
+            "host ({THREADS} threads): plan_reduced (earlier path, i32 digits) {plan_ms:.2} ms; wire words: group 0 planned in {:.3} ms (later groups {} ms), first chunk (conversion + words) {first_chunk_ms:.3} ms, all {} chunks done at {:.2} ms; combination per group {} ms, Horner {horner_ms:.3} ms; PCIe {:.3} ms to the card ({bytes_to} B), {:.3} ms back ({bytes_from} B)",
+            host.prepare_ms,
+            host.plan_ms[1..].iter().map(|m| format!("{m:.3}")).collect::<Vec<_>>().join(" + "),
+            host.chunk_end_ms.iter().map(|g| g.len()).sum::<usize>(),
+            host.total_ms(),
+            combine_ms.iter().map(|m| format!("{m:.2}")).collect::<Vec<_>>().join(" + "),
+            pcie_ms(bytes_to),
+            pcie_ms(bytes_from),
         );
+        println!();
+        println!("| n | c | clock (assumed) | card ms | host ms (prep + combination + Horner) | serial card + host ms | overlapped card + host ms | CPU kernel ms | ratio serial | **ratio overlapped** |");
+        println!("|---|---|---|---|---|---|---|---|---|---|");
+        let host_ms = host.total_ms() + combine_ms.iter().sum::<f64>() + horner_ms;
+        for mhz in CLOCKS {
+            let (serial, overlapped) = timeline(mhz, &host, &card, &combine_ms, horner_ms);
+            println!(
+                "| 2^{log_n} | {c} | {mhz:.0} MHz | {:.2} | {host_ms:.2} | {serial:.2} | {overlapped:.2} | {cpu_ms:.1} | {:.1}× | **{:.1}×** |",
+                card_cycles as f64 / mhz / 1e3,
+                cpu_ms / serial,
+                cpu_ms / overlapped,
+            );
+        }
     }
-    println!(
-        "(bases resident on the card; only digits go to the card, two points per chain come back)"
-    );
+    println!();
+    println!("(bases resident on the card; only digits go to the card, two points per chain come back; PCIe {PCIE_GB_S} GB/s assumed)");
 }
-
-/// Assumed PCIe bandwidth for the projection (GB/s, each direction).
-const PCIE_GB_S: f64 = 12.0;

@@ -20,9 +20,9 @@ use ark_bn254::{Fr, G1Affine, G1Projective};
 use ark_ec::{AdditiveGroup, AffineRepr};
 use rand::Rng;
 use std::sync::Arc;
-use zkaccel_hdl::field::to_wire;
 use zkaccel::card_schedule::msm_reduce::{combine, plan_reduced, ChainSums, ReduceGroup, CHAIN_LOG_DEPTH};
 use zkaccel::card_schedule::msm_requests::{plan, reduce_buckets, Request};
+use zkaccel_hdl::field::to_wire;
 use zkaccel_interface::wire::bucket_from_wire;
 
 pub use crate::traffic::Traffic;
@@ -160,15 +160,7 @@ impl BucketRunner {
                 _ => None,
             },
         };
-        let mut r = Self {
-            model,
-            ports,
-            log_depth,
-            adder,
-            traffic,
-            rng: Box::new(rng),
-            cycles_per_request_limit: 2_000,
-        };
+        let mut r = Self { model, ports, log_depth, adder, traffic, rng: Box::new(rng), cycles_per_request_limit: 2_000 };
         r.reset()?;
         Ok(r)
     }
@@ -244,13 +236,8 @@ impl BucketRunner {
 
     /// Accumulates one window group (`windows` windows of `2^{c−1}` buckets) from `requests` and
     /// returns its buckets (`[window][|d| − 1]`) and counters.
-    pub fn run_group(
-        &mut self,
-        requests: &[Request],
-        c: usize,
-        windows: usize,
-    ) -> Result<(Vec<Vec<G1Projective>>, GroupStats), SimError> {
-        let (words, stats) = self.stream_group(requests, c, windows, None)?;
+    pub fn run_group(&mut self, requests: &[Request], c: usize, windows: usize) -> Result<(Vec<Vec<G1Projective>>, GroupStats), SimError> {
+        let (words, stats, _) = self.stream_group(requests, c, windows, None, &[])?;
         let mut buckets = Vec::with_capacity(windows);
         for w in 0..windows {
             let mut row = Vec::with_capacity(1 << (c - 1));
@@ -265,14 +252,23 @@ impl BucketRunner {
 
     /// Accumulates one window group from `requests` and reduces it on the card in chains of
     /// `2^seg_log` buckets; returns the chain sums `S_q, T_q` and the counters.
-    pub fn run_group_reduced(
+    pub fn run_group_reduced(&mut self, requests: &[Request], c: usize, windows: usize, seg_log: usize) -> Result<(ChainSums, GroupStats), SimError> {
+        let (sums, stats, _) = self.run_group_reduced_marked(requests, c, windows, seg_log, &[])?;
+        Ok((sums, stats))
+    }
+
+    /// [`Self::run_group_reduced`], also returning for each request index in `marks` (ascending)
+    /// the cycle, counted from the group's start, in which the unit accepted that request (the
+    /// card's progress through the digit stream, for the bench's host/card overlap timeline).
+    pub fn run_group_reduced_marked(
         &mut self,
         requests: &[Request],
         c: usize,
         windows: usize,
         seg_log: usize,
-    ) -> Result<(ChainSums, GroupStats), SimError> {
-        let (words, stats) = self.stream_group(requests, c, windows, Some(seg_log))?;
+        marks: &[usize],
+    ) -> Result<(ChainSums, GroupStats, Vec<u64>), SimError> {
+        let (words, stats, marked) = self.stream_group(requests, c, windows, Some(seg_log), marks)?;
         let mut sums = ChainSums::default();
         for (k, word) in words.iter().enumerate() {
             let p = bucket_from_wire(word).map_err(|e| SimError::Tool(format!("chain {} {}: {e}", k / 2, ["S", "T"][k % 2])))?;
@@ -282,7 +278,7 @@ impl BucketRunner {
                 sums.t.push(p);
             }
         }
-        Ok((sums, stats))
+        Ok((sums, stats, marked))
     }
 
     /// Streams one group and collects the card's words (buckets, or with `reduce = Some(seg_log)`
@@ -293,7 +289,12 @@ impl BucketRunner {
         c: usize,
         windows: usize,
         reduce: Option<usize>,
-    ) -> Result<(Vec<Vec<u8>>, GroupStats), SimError> {
+        marks: &[usize],
+    ) -> Result<(Vec<Vec<u8>>, GroupStats, Vec<u64>), SimError> {
+        if marks.windows(2).any(|m| m[0] >= m[1]) || marks.last().is_some_and(|&m| m >= requests.len().max(1)) {
+            return Err(SimError::Tool("request marks must ascend and lie within the group".into()));
+        }
+        let mut marked = Vec::with_capacity(marks.len());
         let traffic = self.traffic;
         self.model.set_u64(self.ports.cfg_c, c as u64);
         self.model.set_u64(self.ports.cfg_windows, windows as u64);
@@ -366,6 +367,9 @@ impl BucketRunner {
             }
             self.end_cycle();
             if accepted {
+                if marks.get(marked.len()) == Some(&next) {
+                    marked.push(self.model.cycles() - start);
+                }
                 next += 1;
                 offered = false;
             }
@@ -403,7 +407,7 @@ impl BucketRunner {
             deferred: self.stat(self.ports.stat_deferred) - before.1,
             stalled: self.stat(self.ports.stat_stalled) - before.2,
         };
-        Ok((words, stats))
+        Ok((words, stats, marked))
     }
 
     /// The requests of a reduced group: one per nonzero digit of a finite point, point-major.

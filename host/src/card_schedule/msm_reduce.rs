@@ -27,9 +27,7 @@ pub const CHAIN_LOG_DEPTH: usize = 9;
 /// `g ≤ c − 1` with `windows·2^{c−1−g} ≤ 2^chain_log_depth`.
 pub fn segment_log(windows: usize, c: usize, chain_log_depth: usize) -> usize {
     let total = windows << (c - 1);
-    (0..c - 1)
-        .find(|&g| total >> g <= 1 << chain_log_depth)
-        .unwrap_or(c - 1)
+    (0..c - 1).find(|&g| total >> g <= 1 << chain_log_depth).unwrap_or(c - 1)
 }
 
 /// One window group as the card's digit stream, with what [`combine`] needs.
@@ -77,19 +75,12 @@ pub fn signed_digits_into(s: &Fr, c: usize, out: &mut [i32]) {
 
 /// The window groups of an MSM over `scalars` for a card with `2^log_depth` bucket entries and
 /// `2^chain_log_depth` chains.
-pub fn plan_reduced(
-    scalars: &[Fr],
-    c: usize,
-    log_depth: usize,
-    chain_log_depth: usize,
-) -> Vec<ReduceGroup> {
+pub fn plan_reduced(scalars: &[Fr], c: usize, log_depth: usize, chain_log_depth: usize) -> Vec<ReduceGroup> {
     assert!((2..=16).contains(&c), "window size {c} out of range 2..=16");
     let total = windows(c);
     let half = 1usize << (c - 1);
     let mut all = vec![0i32; scalars.len() * total];
-    all.par_chunks_mut(total)
-        .zip(scalars.par_iter())
-        .for_each(|(out, s)| signed_digits_into(s, c, out));
+    all.par_chunks_mut(total).zip(scalars.par_iter()).for_each(|(out, s)| signed_digits_into(s, c, out));
     let widths: Vec<usize> = all
         .par_chunks(total)
         .fold(
@@ -101,53 +92,27 @@ pub fn plan_reduced(
                 m
             },
         )
-        .reduce(
-            || vec![0usize; total],
-            |a, b| a.iter().zip(&b).map(|(x, y)| *x.max(y)).collect(),
-        );
+        .reduce(|| vec![0usize; total], |a, b| a.iter().zip(&b).map(|(x, y)| *x.max(y)).collect());
     let per = windows_per_group(c, log_depth);
     let mut groups = Vec::new();
     let mut first = 0;
     while first < total {
         let count = per.min(total - first);
         let seg_log = segment_log(count, c, chain_log_depth);
-        let strides: Vec<usize> = widths[first..first + count]
-            .iter()
-            .map(|&m| {
-                if m == 0 {
-                    half
-                } else {
-                    m.next_power_of_two().max(1 << seg_log).min(half)
-                }
-            })
-            .collect();
+        let strides: Vec<usize> =
+            widths[first..first + count].iter().map(|&m| if m == 0 { half } else { m.next_power_of_two().max(1 << seg_log).min(half) }).collect();
         // Replica of point i: i mod R, R = 2^{c−1}/stride a power of two (masks, no division).
-        let spread: Vec<(usize, u32)> = strides
-            .iter()
-            .map(|&s| ((half / s) - 1, s.trailing_zeros()))
-            .collect();
+        let spread: Vec<(usize, u32)> = strides.iter().map(|&s| ((half / s) - 1, s.trailing_zeros())).collect();
         let mut digits = vec![0i32; scalars.len() * count];
-        digits
-            .par_chunks_mut(count)
-            .zip(all.par_chunks(total))
-            .enumerate()
-            .for_each(|(i, (out, ds))| {
-                for ((o, &d), &(rep_mask, stride_log)) in
-                    out.iter_mut().zip(&ds[first..first + count]).zip(&spread)
-                {
-                    if d != 0 {
-                        let mag = ((i & rep_mask) << stride_log) as i32 + d.abs();
-                        *o = if d < 0 { -mag } else { mag };
-                    }
+        digits.par_chunks_mut(count).zip(all.par_chunks(total)).enumerate().for_each(|(i, (out, ds))| {
+            for ((o, &d), &(rep_mask, stride_log)) in out.iter_mut().zip(&ds[first..first + count]).zip(&spread) {
+                if d != 0 {
+                    let mag = ((i & rep_mask) << stride_log) as i32 + d.abs();
+                    *o = if d < 0 { -mag } else { mag };
                 }
-            });
-        groups.push(ReduceGroup {
-            first,
-            windows: count,
-            seg_log,
-            strides,
-            digits,
+            }
         });
+        groups.push(ReduceGroup { first, windows: count, seg_log, strides, digits });
         first += count;
     }
     groups
@@ -166,45 +131,49 @@ pub struct ChainSums {
 /// parallel, then Horner).
 pub fn combine(groups: &[ReduceGroup], sums: &[ChainSums], c: usize) -> G1Projective {
     assert_eq!(groups.len(), sums.len(), "one answer per group");
-    let half = 1usize << (c - 1);
-    let jobs: Vec<(&ReduceGroup, &ChainSums, usize)> = groups
-        .iter()
-        .zip(sums)
-        .flat_map(|(g, s)| (0..g.windows).map(move |w| (g, s, w)))
-        .collect();
-    let window_sums: Vec<G1Projective> = jobs
-        .par_iter()
-        .map(|&(g, sums, w)| {
-            let per = half >> g.seg_log;
-            let offsets = g.strides[w] >> g.seg_log;
-            let mut by_offset = vec![G1Projective::ZERO; offsets];
-            let mut t_sum = G1Projective::ZERO;
-            for k in 0..per {
-                let q = w * per + k;
-                by_offset[k % offsets] += sums.s[q];
-                t_sum += sums.t[q];
-            }
-            // Σ_k k·by_offset[k] by running sums, times G.
-            let (mut running, mut acc) = (G1Projective::ZERO, G1Projective::ZERO);
-            for s in by_offset[1..].iter().rev() {
-                running += s;
-                acc += running;
-            }
-            for _ in 0..g.seg_log {
-                acc.double_in_place();
-            }
-            acc + t_sum
-        })
-        .collect();
-    window_sums
-        .iter()
-        .rev()
-        .fold(G1Projective::ZERO, |mut acc, s| {
-            for _ in 0..c {
-                acc.double_in_place();
-            }
-            acc + s
-        })
+    let jobs: Vec<(&ReduceGroup, &ChainSums, usize)> = groups.iter().zip(sums).flat_map(|(g, s)| (0..g.windows).map(move |w| (g, s, w))).collect();
+    let window_sums: Vec<G1Projective> = jobs.par_iter().map(|&(g, sums, w)| window_sum(g.seg_log, g.strides[w], sums, w, c)).collect();
+    horner(&window_sums, c)
+}
+
+/// The window sums `Σ_p (p mod stride_w + 1)·B_{w,p}` of one group from its chain sums (windows in
+/// parallel): the part of [`combine`] that can run while the card works on the next group.
+/// `seg_log` and `strides` as in [`ReduceGroup`].
+pub fn group_window_sums(seg_log: usize, strides: &[usize], sums: &ChainSums, c: usize) -> Vec<G1Projective> {
+    (0..strides.len()).into_par_iter().map(|w| window_sum(seg_log, strides[w], sums, w, c)).collect()
+}
+
+/// `Σ_w 2^{c·w}·window_sums[w]` (Horner from the top window): the last step of [`combine`].
+pub fn horner(window_sums: &[G1Projective], c: usize) -> G1Projective {
+    window_sums.iter().rev().fold(G1Projective::ZERO, |mut acc, s| {
+        for _ in 0..c {
+            acc.double_in_place();
+        }
+        acc + s
+    })
+}
+
+/// Window `w` of a group: `Σ_q T_q + o_q·S_q` over its chains.
+fn window_sum(seg_log: usize, stride: usize, sums: &ChainSums, w: usize, c: usize) -> G1Projective {
+    let per = (1usize << (c - 1)) >> seg_log;
+    let offsets = stride >> seg_log;
+    let mut by_offset = vec![G1Projective::ZERO; offsets];
+    let mut t_sum = G1Projective::ZERO;
+    for k in 0..per {
+        let q = w * per + k;
+        by_offset[k % offsets] += sums.s[q];
+        t_sum += sums.t[q];
+    }
+    // Σ_k k·by_offset[k] by running sums, times G.
+    let (mut running, mut acc) = (G1Projective::ZERO, G1Projective::ZERO);
+    for s in by_offset[1..].iter().rev() {
+        running += s;
+        acc += running;
+    }
+    for _ in 0..seg_log {
+        acc.double_in_place();
+    }
+    acc + t_sum
 }
 
 #[cfg(test)]
@@ -234,12 +203,7 @@ mod tests {
         let mut out = ChainSums::default();
         for seg in slots.chunks(g) {
             out.s.push(seg.iter().sum());
-            out.t.push(
-                seg.iter()
-                    .enumerate()
-                    .map(|(j, b)| *b * Fr::from(j as u64 + 1))
-                    .sum(),
-            );
+            out.t.push(seg.iter().enumerate().map(|(j, b)| *b * Fr::from(j as u64 + 1)).sum());
         }
         assert_eq!(out.s.len(), group.chains(c));
         out
@@ -265,13 +229,7 @@ mod tests {
         let mut rng = rand::rngs::StdRng::seed_from_u64(2023);
         // (n, c, log_depth): several groups, spread narrow windows with strides below and above
         // the chain length, chains of 1 … 16 buckets.
-        for (n, c, log_depth) in [
-            (1usize, 4usize, 10usize),
-            (40, 5, 6),
-            (40, 7, 10),
-            (64, 9, 16),
-            (30, 10, 10),
-        ] {
+        for (n, c, log_depth) in [(1usize, 4usize, 10usize), (40, 5, 6), (40, 7, 10), (64, 9, 16), (30, 10, 10)] {
             let mut pts: Vec<G1Projective> = (0..n).map(|_| G1Projective::rand(&mut rng)).collect();
             let mut scalars: Vec<Fr> = (0..n).map(|_| Fr::rand(&mut rng)).collect();
             if n >= 12 {
@@ -288,13 +246,11 @@ mod tests {
             let want = G1Projective::msm(&points, &scalars).unwrap().into_affine();
             let groups = plan_reduced(&scalars, c, log_depth, CHAIN_LOG_DEPTH);
             assert!(groups.iter().all(|g| g.chains(c) <= 1 << CHAIN_LOG_DEPTH));
-            let answers: Vec<ChainSums> =
-                groups.iter().map(|g| card_answer(g, &points, c)).collect();
-            assert_eq!(
-                combine(&groups, &answers, c).into_affine(),
-                want,
-                "n = {n}, c = {c}, log_depth = {log_depth}"
-            );
+            let answers: Vec<ChainSums> = groups.iter().map(|g| card_answer(g, &points, c)).collect();
+            assert_eq!(combine(&groups, &answers, c).into_affine(), want, "n = {n}, c = {c}, log_depth = {log_depth}");
+            // Group by group (as the card's answers arrive), then Horner.
+            let per_group: Vec<G1Projective> = groups.iter().zip(&answers).flat_map(|(g, a)| group_window_sums(g.seg_log, &g.strides, a, c)).collect();
+            assert_eq!(horner(&per_group, c).into_affine(), want, "n = {n}, c = {c}: per group");
         }
         // All scalars zero: every digit 0, the sum is the identity.
         let points = G1Projective::normalize_batch(&[G1Projective::rand(&mut rng); 5]);
@@ -316,17 +272,8 @@ mod tests {
         // Window 21 holds bits 252..253 and the carry: |d| ≤ 4, stride 128 (not 4: a replica must
         // not straddle a chain), 16 replicas. Window 22 (the carry window) stays empty.
         assert_eq!((g.strides[21], g.strides[22]), (128, 2048));
-        assert!(g
-            .strides
-            .iter()
-            .all(|s| s.is_power_of_two() && *s >= 128 && *s <= 2048));
-        let top: Vec<i32> = (0..300)
-            .map(|i| g.digits[i * 23 + 21])
-            .filter(|d| *d != 0)
-            .collect();
-        assert!(
-            top.iter().any(|d| d.unsigned_abs() > 128),
-            "replicas beyond the first are used"
-        );
+        assert!(g.strides.iter().all(|s| s.is_power_of_two() && *s >= 128 && *s <= 2048));
+        let top: Vec<i32> = (0..300).map(|i| g.digits[i * 23 + 21]).filter(|d| *d != 0).collect();
+        assert!(top.iter().any(|d| d.unsigned_abs() > 128), "replicas beyond the first are used");
     }
 }

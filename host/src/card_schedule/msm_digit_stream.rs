@@ -1,0 +1,332 @@
+//! The MSM's digit streams for the on-card reduction, written **straight into the card's wire
+//! words** in chunks of points, so that the host can prepare chunk `k + 1` while the card
+//! accumulates chunk `k` (issue 23). The words are those of [`super::msm_reduce::plan_reduced`]
+//! (same groups, chain lengths, power-of-two strides and spread bucket numbers) in the card's
+//! digit format (`zkaccel_interface::regs::DIGIT_FORMAT`: 16-bit sign-magnitude digits, sixteen
+//! per 256-bit beat, point-major per group, the last beat padded with zero digits).
+//!
+//! In the card's order:
+//!
+//! 1. [`DigitStreams::new`] — the groups' shapes (windows, chain lengths); no data yet.
+//! 2. [`DigitStreams::plan_group`] — a group's strides, which need the largest `|digit|` of each
+//!    of its windows over all scalars. A window whose largest digit exceeds `2^{c−2}` is never
+//!    spread, so it is settled by the first such digit; the scan of the first scalars settles
+//!    every full window of random scalars, and only the windows still open (the narrow top
+//!    windows, or any window of unusual scalars) are followed over every scalar, in parallel. The
+//!    low groups, which the card runs first, thus need almost no pass over the data.
+//! 3. [`DigitStreams::convert`] and [`DigitStreams::write_chunk`] — the canonical limbs of a chunk
+//!    of scalars (kept for the later groups), then the words of points `a..b` of one group, in
+//!    parallel, without allocating. A window's carry-in is found from the window below (a window
+//!    whose raw value is exactly `2^{c−1}` passes its own carry-in on), so a group's digits need
+//!    neither the lower groups' digits nor a second conversion.
+//!
+//! [`DigitStreams::prepare`] does 1–3's planning for all groups at once.
+
+use super::msm_reduce::segment_log;
+use super::msm_requests::{windows, windows_per_group};
+use ark_bn254::Fr;
+use ark_ff::PrimeField;
+use rayon::prelude::*;
+use std::ops::Range;
+use zkaccel_interface::regs::{DIGITS_PER_BEAT, DIGIT_NEG};
+
+/// The canonical (non-Montgomery) 64-bit limbs of a scalar, least significant first.
+pub type Limbs = [u64; 4];
+
+/// Largest window size the 16-bit digit format carries: bucket numbers up to `2^{c−1}` must stay
+/// below the sign bit.
+pub const MAX_STREAM_C: usize = 15;
+
+/// Scalars scanned one by one before the windows still open are followed over every scalar.
+const PREFIX_SCALARS: usize = 64;
+/// Scalars per task of the full scan and of the conversion.
+const SCAN_MIN_LEN: usize = 2048;
+/// Points per task when writing a chunk's words.
+const WRITE_BLOCK: usize = 256;
+
+/// One window group of the stream: what the card is told (`windows`, `c`; `seg_log` follows from
+/// them on both sides) and what the host's combination needs (`strides`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StreamGroup {
+    /// Index of the group's first window in the MSM.
+    pub first: usize,
+    /// Windows in the group.
+    pub windows: usize,
+    /// `log2 G`, buckets per chain.
+    pub seg_log: usize,
+    /// Per window: the replica stride (as [`super::msm_reduce::ReduceGroup::strides`]); empty
+    /// until [`DigitStreams::plan_group`].
+    pub strides: Vec<usize>,
+    /// Per window: `R − 1` (a mask, `R = 2^{c−1}/stride` replicas) and `log2 stride`.
+    spread: Vec<(usize, u32)>,
+}
+
+/// The digit streams of one MSM: its groups, ready to be written chunk by chunk.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DigitStreams {
+    /// Window size.
+    pub c: usize,
+    /// Points (scalars) in the MSM.
+    pub n: usize,
+    /// The window groups, in the order the card runs them.
+    pub groups: Vec<StreamGroup>,
+}
+
+/// Raw `c`-bit value of window `w` (bits `w·c .. w·c + c`, zero above bit 255).
+#[inline]
+fn raw(l: &Limbs, w: usize, c: usize) -> u64 {
+    let pos = w * c;
+    let (i, sh) = (pos / 64, pos % 64);
+    let mut v = if i < 4 { l[i] >> sh } else { 0 };
+    if sh != 0 && i + 1 < 4 {
+        v |= l[i + 1] << (64 - sh);
+    }
+    v & ((1u64 << c) - 1)
+}
+
+/// The carry into window `w` of the signed-digit recoding (a window borrows when its value plus
+/// its carry-in exceeds `2^{c−1}`): decided by the first window below `w` whose raw value is not
+/// exactly `2^{c−1}`.
+#[inline]
+fn carry_in(l: &Limbs, w: usize, c: usize) -> u64 {
+    let half = 1u64 << (c - 1);
+    for k in (0..w).rev() {
+        let v = raw(l, k, c);
+        if v != half {
+            return (v > half) as u64;
+        }
+    }
+    0
+}
+
+/// `|digit|` of window `w`.
+#[inline]
+fn magnitude(l: &Limbs, w: usize, c: usize) -> u64 {
+    let v = raw(l, w, c) + carry_in(l, w, c);
+    if v > 1u64 << (c - 1) {
+        (1u64 << c) - v
+    } else {
+        v
+    }
+}
+
+impl DigitStreams {
+    /// The groups of an MSM of `n` scalars for a card with `2^log_depth` bucket entries and
+    /// `2^chain_log_depth` chains (as [`super::msm_reduce::plan_reduced`]'s), strides not planned.
+    pub fn new(n: usize, c: usize, log_depth: usize, chain_log_depth: usize) -> Self {
+        assert!((2..=MAX_STREAM_C).contains(&c), "window size {c} out of range 2..={MAX_STREAM_C} of the 16-bit digit format");
+        let (total, per) = (windows(c), windows_per_group(c, log_depth));
+        let mut groups = Vec::new();
+        let mut first = 0;
+        while first < total {
+            let count = per.min(total - first);
+            let seg_log = segment_log(count, c, chain_log_depth);
+            groups.push(StreamGroup { first, windows: count, seg_log, strides: Vec::new(), spread: Vec::new() });
+            first += count;
+        }
+        DigitStreams { c, n, groups }
+    }
+
+    /// Plans every group: converts all scalars into `limbs` (same length) and plans the strides.
+    pub fn prepare(scalars: &[Fr], limbs: &mut [Limbs], c: usize, log_depth: usize, chain_log_depth: usize) -> Self {
+        let mut ds = Self::new(scalars.len(), c, log_depth, chain_log_depth);
+        Self::convert(scalars, limbs);
+        for g in 0..ds.groups.len() {
+            ds.plan_group(g, scalars, limbs);
+        }
+        ds
+    }
+
+    /// The canonical limbs of `scalars` into `limbs` (same length), in parallel.
+    pub fn convert(scalars: &[Fr], limbs: &mut [Limbs]) {
+        assert_eq!(scalars.len(), limbs.len(), "one limb buffer entry per scalar");
+        limbs.par_iter_mut().with_min_len(SCAN_MIN_LEN).zip(scalars.par_iter()).for_each(|(l, s)| *l = s.into_bigint().0);
+    }
+
+    /// Group `g`'s strides from the largest `|digit|` of its windows over `scalars`; `converted`
+    /// holds the limbs of the first `converted.len()` scalars (any prefix, possibly empty), the
+    /// others are converted as needed.
+    pub fn plan_group(&mut self, g: usize, scalars: &[Fr], converted: &[Limbs]) {
+        let c = self.c;
+        assert!(scalars.len() == self.n && converted.len() <= self.n, "{} scalars, {} converted, for {} points", scalars.len(), converted.len(), self.n);
+        let half = 1usize << (c - 1);
+        let saturated = (half / 2) as u64;
+        let grp = &mut self.groups[g];
+        let limb = |i: usize| if i < converted.len() { converted[i] } else { scalars[i].into_bigint().0 };
+        let mut m = vec![0u64; grp.windows];
+        let mut open: Vec<usize> = (0..grp.windows).collect();
+        for i in 0..self.n.min(PREFIX_SCALARS) {
+            let l = limb(i);
+            for &j in &open {
+                m[j] = m[j].max(magnitude(&l, grp.first + j, c));
+            }
+            open.retain(|&j| m[j] <= saturated);
+            if open.is_empty() {
+                break;
+            }
+        }
+        if !open.is_empty() && self.n > PREFIX_SCALARS {
+            let first = grp.first;
+            let rest = (PREFIX_SCALARS..self.n).into_par_iter().with_min_len(SCAN_MIN_LEN).fold(
+                || vec![0u64; open.len()],
+                |mut acc, i| {
+                    let l = limb(i);
+                    for (a, &j) in acc.iter_mut().zip(&open) {
+                        *a = (*a).max(magnitude(&l, first + j, c));
+                    }
+                    acc
+                },
+            );
+            let rest = rest.reduce(|| vec![0u64; open.len()], |a, b| a.iter().zip(&b).map(|(x, y)| *x.max(y)).collect());
+            for (&j, r) in open.iter().zip(rest) {
+                m[j] = m[j].max(r);
+            }
+        }
+        grp.strides = m.iter().map(|&m| if m == 0 { half } else { (m as usize).next_power_of_two().max(1 << grp.seg_log).min(half) }).collect();
+        grp.spread = grp.strides.iter().map(|&s| ((half / s) - 1, s.trailing_zeros())).collect();
+    }
+
+    /// 16-bit words in group `g`'s stream, the last beat's padding included.
+    pub fn stream_words(&self, g: usize) -> usize {
+        (self.n * self.groups[g].windows).next_multiple_of(DIGITS_PER_BEAT)
+    }
+
+    /// The words of group `g` for `points` (a range of point indices), into
+    /// `out = stream[points.start·W .. points.end·W]` (`W` the group's windows), or up to the end of
+    /// the stream when `points.end` is the last point (the padding is written as zero digits).
+    /// `limbs` holds the converted scalars (at least through `points.end`); the group must be
+    /// planned. Parallel over points; allocates nothing.
+    pub fn write_chunk(&self, limbs: &[Limbs], g: usize, points: Range<usize>, out: &mut [u16]) {
+        let grp = &self.groups[g];
+        let (c, w) = (self.c, grp.windows);
+        assert_eq!(grp.strides.len(), w, "group {g} is not planned");
+        assert!(points.start <= points.end && points.end <= self.n && points.end <= limbs.len(), "points {points:?} of {}", self.n);
+        let end = if points.end == self.n { self.stream_words(g) } else { points.end * w };
+        assert_eq!(out.len(), end - points.start * w, "chunk {points:?} of group {g}: output length");
+        let (body, pad) = out.split_at_mut(points.len() * w);
+        pad.fill(0);
+        let (half, full, mask) = (1u64 << (c - 1), 1u64 << c, (1u64 << c) - 1);
+        let (first, start) = (grp.first, points.start);
+        let spread = &grp.spread[..];
+        // Blocks of points in parallel, a plain loop inside, the constants moved into the closure
+        // (captured by reference they cost the loop more than twice its time).
+        body.par_chunks_mut(w * WRITE_BLOCK).zip(limbs[points.clone()].par_chunks(WRITE_BLOCK)).enumerate().for_each(move |(blk, (out, ls))| {
+            for (k, (o, l)) in out.chunks_exact_mut(w).zip(ls).enumerate() {
+                let i = start + blk * WRITE_BLOCK + k;
+                // Zero-padded limbs: every window (bits < 64·5) reads two words without a branch.
+                let l6 = [l[0], l[1], l[2], l[3], 0, 0];
+                let mut carry = carry_in(l, first, c);
+                let mut pos = first * c;
+                for (o, &(rep_mask, stride_log)) in o.iter_mut().zip(spread) {
+                    let (q, sh) = (pos >> 6, (pos & 63) as u32);
+                    pos += c;
+                    let v = (((l6[q] >> sh) | ((l6[q + 1] << 1) << (63 - sh))) & mask) + carry;
+                    carry = (v > half) as u64;
+                    let mag = if carry == 1 { full - v } else { v };
+                    let word = ((((i & rep_mask) << stride_log) as u64 + mag) as u16) | (carry as u16 * DIGIT_NEG);
+                    *o = if mag == 0 { 0 } else { word };
+                }
+            }
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::msm_reduce::{plan_reduced, CHAIN_LOG_DEPTH};
+    use super::super::msm_requests::signed_digits;
+    use super::*;
+    use ark_ff::{Field, One, UniformRand, Zero};
+    use rand::{Rng, SeedableRng};
+
+    /// A digit of `plan_reduced` in the card's format.
+    fn wire(d: i32) -> u16 {
+        let mag = d.unsigned_abs();
+        assert!(mag < DIGIT_NEG as u32);
+        mag as u16 | if d < 0 { DIGIT_NEG } else { 0 }
+    }
+
+    /// Scalars with every kind of carry chain: zero, one, r − 1, r − 2, 2^k, u64::MAX, all
+    /// windows at exactly 2^{c−1} (carries passed on across many windows) with and without a
+    /// borrow below, small scalars (narrow low windows, empty high ones), random ones.
+    fn edge_scalars(c: usize, rng: &mut rand::rngs::StdRng, random: usize) -> Vec<Fr> {
+        let mut v = vec![Fr::zero(), Fr::one(), -Fr::one(), -Fr::from(2u64), Fr::from(u64::MAX), Fr::from(1u64 << 40)];
+        let mut halves = Fr::zero();
+        let shift = Fr::from(2u64).pow([c as u64]);
+        for _ in 0..windows(c) - 2 {
+            halves = halves * shift + Fr::from(1u64 << (c - 1));
+        }
+        v.extend([halves, halves * shift + Fr::from((1u64 << (c - 1)) + 1), halves + Fr::one(), -halves]);
+        v.extend((0..random).map(|_| Fr::rand(rng)));
+        v.extend((0..8).map(|k| Fr::from(k as u64 * 3 + 1)));
+        v
+    }
+
+    fn check(scalars: &[Fr], c: usize, log_depth: usize, chunk: usize) {
+        let want = plan_reduced(scalars, c, log_depth, CHAIN_LOG_DEPTH);
+        let mut limbs = vec![[0u64; 4]; scalars.len()];
+        let ds = DigitStreams::prepare(scalars, &mut limbs, c, log_depth, CHAIN_LOG_DEPTH);
+        // As the bench runs it: group 0 planned before any conversion, the others after all.
+        let mut lazy = DigitStreams::new(scalars.len(), c, log_depth, CHAIN_LOG_DEPTH);
+        let mut late = vec![[0u64; 4]; scalars.len()];
+        lazy.plan_group(0, scalars, &[]);
+        let half_n = scalars.len() / 2;
+        DigitStreams::convert(&scalars[..half_n], &mut late[..half_n]);
+        for g in 1..lazy.groups.len() {
+            lazy.plan_group(g, scalars, &late[..half_n]);
+        }
+        assert_eq!(lazy, ds, "c = {c}, log_depth = {log_depth}: planning in steps");
+        assert_eq!(ds.groups.len(), want.len(), "c = {c}, log_depth = {log_depth}: groups");
+        for (g, wg) in want.iter().enumerate() {
+            let sg = &ds.groups[g];
+            assert_eq!((sg.first, sg.windows, sg.seg_log, &sg.strides), (wg.first, wg.windows, wg.seg_log, &wg.strides), "c = {c}, group {g}");
+            let mut expect: Vec<u16> = wg.digits.iter().map(|&d| wire(d)).collect();
+            expect.resize(ds.stream_words(g), 0);
+            // Garbage first: every word, the padding included, must be written.
+            let mut got = vec![0xdeadu16; ds.stream_words(g)];
+            let mut a = 0;
+            while a < scalars.len() {
+                let b = (a + chunk).min(scalars.len());
+                let end = if b == scalars.len() { got.len() } else { b * sg.windows };
+                ds.write_chunk(&limbs, g, a..b, &mut got[a * sg.windows..end]);
+                a = b;
+            }
+            assert_eq!(got, expect, "c = {c}, log_depth = {log_depth}, group {g}, chunk {chunk}");
+        }
+    }
+
+    #[test]
+    fn stream_words_equal_plan_reduced_in_the_digit_format() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(2316);
+        for c in [2usize, 3, 5, 8, 11, 12, 13, 14, 15] {
+            let scalars = edge_scalars(c, &mut rng, 40);
+            // Limbs and carries on their own against the reference slicing.
+            for s in &scalars {
+                let l = s.into_bigint().0;
+                let d = signed_digits(s, c);
+                for w in 0..windows(c) {
+                    assert_eq!(magnitude(&l, w, c), d[w].unsigned_abs(), "c = {c}, window {w}");
+                }
+            }
+            for (log_depth, chunk) in [(16usize, 7usize), (c - 1, 1), (10usize.max(c - 1), 64)] {
+                check(&scalars, c, log_depth, chunk);
+            }
+        }
+    }
+
+    #[test]
+    fn narrow_and_empty_windows_get_the_same_strides_as_plan_reduced() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(61);
+        // Small scalars only: the high windows are empty (stride 2^{c−1}), the low ones narrow.
+        let small: Vec<Fr> = (0..300).map(|_| Fr::from(rng.gen_range(0u64..1 << 20))).collect();
+        // More scalars than one preparation task, random: saturation in every task.
+        let many: Vec<Fr> = (0..4 * SCAN_MIN_LEN + 17).map(|_| Fr::rand(&mut rng)).collect();
+        for c in [4usize, 9, 13] {
+            check(&small, c, 16, 50);
+            check(&[Fr::zero(); 20], c, 16, 3);
+        }
+        check(&many, 13, 16, 1000);
+        check(&many, 15, 16, SCAN_MIN_LEN);
+        check(&[], 12, 16, 1);
+    }
+}
