@@ -8,7 +8,7 @@
 //! * [`msm_reduce`] — the MSM with the bucket reduction on the card: digit streams whose spread
 //!   windows suit the card's chains, and the host's final combination of the chain sums;
 //! * [`ntt_four_step_batch`] — the same four-step on the batch NTT core: two batches, the
-//!   twiddles on the card (on the first batch's way out), the transposes on the host.
+//!   twiddles on the card (on the first batch's way out), the transposes on the host;
 //! * [`msm_digit_stream`] — the same digit streams written straight into the card's wire words,
 //!   chunk by chunk, so that the host prepares ahead of the card.
 
