@@ -6,14 +6,16 @@
 //!   that is already resident does nothing. A set that does not fit the card memory (or finds no
 //!   free slot) is an [`DeviceError::Unsupported`] error naming the sizes — nothing resident is
 //!   ever evicted, so the caller falls back to the CPU for that set.
-//! * [`DeviceMsm::msm`] slices the scalars into signed `c`-bit digits
-//!   (`zkaccel::card_schedule::msm_reduce::plan_reduced`: window groups that fit the card's
-//!   bucket memory, narrow windows spread with a power-of-two stride), streams each group's
+//! * [`DeviceMsm::msm`] slices the scalars into signed `c`-bit digits written straight into the
+//!   card's wire words (`zkaccel::card_schedule::msm_digit_stream`, the words of
+//!   `msm_reduce::plan_reduced`: window groups that fit the card's bucket memory, narrow windows
+//!   spread with a power-of-two stride), streams each group's
 //!   digits (16-bit sign-magnitude, point-major) with `MsmOp::ACCUMULATE_REDUCE`: the card
 //!   accumulates the buckets and **reduces them on the card** to two points per chain of
 //!   `G = 2^g` buckets (`g = regs::msm_seg_log(windows, c)`, the rule the plan uses too), which
 //!   come back (`S_0, T_0, S_1, …`, `X ‖ Y ‖ Z` each, decoded and checked on the curve by
-//!   `zkaccel_interface::wire::bucket_from_wire`); the host combines them (`msm_reduce::combine`).
+//!   `zkaccel_interface::wire::bucket_from_wire`); the host combines each group's window sums
+//!   (`msm_reduce::group_window_sums`) and then all windows (`msm_reduce::horner`).
 //!   A group with `g = 0` (at most `2^9` buckets: chains of one bucket, where `S_q = T_q = B_q`)
 //!   runs as a plain `MsmOp::ACCUMULATE` instead — its buckets are the chain sums, at half the
 //!   read-out and without the reduction's cycles. The MSM may use a prefix of the resident bases.
@@ -21,13 +23,14 @@
 //!   and bytes of the last call.
 
 use crate::device::{Device, DeviceError};
-use crate::regs::{msm_reduce_points, msm_seg_log, Kernel, MsmOp, Reg, DIGITS_PER_BEAT, DIGIT_FORMAT, DIGIT_NEG, MSM_CHAIN_LOG_DEPTH};
+use crate::regs::{msm_reduce_points, msm_seg_log, Kernel, MsmOp, Reg, DIGIT_FORMAT, MSM_CHAIN_LOG_DEPTH};
 use ark_bn254::{Fr, G1Affine, G1Projective};
 use ark_ec::{AdditiveGroup, AffineRepr};
 use std::collections::HashMap;
 use std::time::Duration;
 use zkaccel::backend::BasesId;
-use zkaccel::card_schedule::msm_reduce::{combine, plan_reduced, ChainSums};
+use zkaccel::card_schedule::msm_digit_stream::{DigitStreams, MAX_STREAM_C};
+use zkaccel::card_schedule::msm_reduce::{group_window_sums, horner, ChainSums};
 use zkaccel::card_schedule::msm_requests::{windows, windows_per_group};
 use zkaccel_interface::wire::{bucket_from_wire, to_wire};
 
@@ -260,11 +263,12 @@ impl<D: Device> DeviceMsm<D> {
     /// `Σ scalars[i]·bases[i]` over the first `scalars.len()` bases of the resident set `id`,
     /// with the window size of [`window_size`].
     pub fn msm(&mut self, id: &BasesId, scalars: &[Fr]) -> Result<G1Projective, DeviceError> {
-        let c = window_size(scalars.len(), self.log_depth, self.max_c);
+        let c = window_size(scalars.len(), self.log_depth, self.max_c.min(MAX_STREAM_C));
         self.msm_with_c(id, scalars, c)
     }
 
-    /// [`DeviceMsm::msm`] with window size `c` (`2..=MsmMaxC`, `c − 1 ≤ MsmLogDepth`).
+    /// [`DeviceMsm::msm`] with window size `c` (`2..=MsmMaxC`, `c − 1 ≤ MsmLogDepth`, and
+    /// `c ≤ 15`, the largest the 16-bit digit format carries).
     pub fn msm_with_c(&mut self, id: &BasesId, scalars: &[Fr], c: usize) -> Result<G1Projective, DeviceError> {
         self.last = MsmCardStats { c, ..Default::default() };
         let res = *self.resident.get(id).ok_or_else(|| DeviceError::Unsupported("these bases are not resident on the card".into()))?;
@@ -275,12 +279,19 @@ impl<D: Device> DeviceMsm<D> {
         if !(2..=self.max_c).contains(&c) || c - 1 > self.log_depth {
             return Err(DeviceError::Unsupported(format!("window size {c} on a card with c ≤ {} and 2^{} buckets", self.max_c, self.log_depth)));
         }
+        if c > MAX_STREAM_C {
+            return Err(DeviceError::Unsupported(format!("window size {c}: the 16-bit digit format carries c ≤ {MAX_STREAM_C}")));
+        }
         if n == 0 {
             return Ok(G1Projective::ZERO);
         }
-        let groups = plan_reduced(scalars, c, self.log_depth, MSM_CHAIN_LOG_DEPTH as usize);
-        let mut sums = Vec::with_capacity(groups.len());
-        for g in &groups {
+        // The canonical limbs once, every group's strides, then each group's words straight
+        // into the stream (bit-exact with `plan_reduced`'s digits in the digit format).
+        let mut limbs = vec![[0u64; 4]; n];
+        let streams = DigitStreams::prepare(scalars, &mut limbs, c, self.log_depth, MSM_CHAIN_LOG_DEPTH as usize);
+        let mut window_sums = Vec::with_capacity(windows(c));
+        let (mut words, mut data) = (Vec::new(), Vec::new());
+        for (gi, g) in streams.groups.iter().enumerate() {
             let w = g.windows;
             let what = format!("MSM of {n} points, windows {}..{} (c = {c})", g.first, g.first + w);
             // The card derives the chain length from MsmWindows and MsmC by the register map's
@@ -298,14 +309,10 @@ impl<D: Device> DeviceMsm<D> {
             d.write32(Reg::MsmC.offset(), c as u32)?;
             d.write32(Reg::MsmWindows.offset(), w as u32)?;
             let seq = self.ring()?;
-            let mut data = Vec::with_capacity(2 * g.digits.len().next_multiple_of(DIGITS_PER_BEAT));
-            for &x in &g.digits {
-                let mag = x.unsigned_abs();
-                debug_assert!(mag < DIGIT_NEG as u32, "bucket number {mag} beyond the digit format");
-                let word = mag as u16 | if x < 0 { DIGIT_NEG } else { 0 };
-                data.extend_from_slice(&word.to_le_bytes());
-            }
-            data.resize(data.len().next_multiple_of(2 * DIGITS_PER_BEAT), 0);
+            words.resize(streams.stream_words(gi), 0);
+            streams.write_chunk(&limbs, gi, 0..n, &mut words);
+            data.clear();
+            data.extend(words.iter().flat_map(|x| x.to_le_bytes()));
             self.dev.stream_to_card(&data, self.timeout)?;
             self.early_error(seq, &what)?;
             let points = if reduce { msm_reduce_points(w as u32, c as u32) as usize } else { w << (c - 1) };
@@ -317,18 +324,19 @@ impl<D: Device> DeviceMsm<D> {
                 .enumerate()
                 .map(|(k, word)| bucket_from_wire(word).map_err(|e| DeviceError::Protocol(format!("{what}: {name} {k}: {e}"))))
                 .collect::<Result<Vec<G1Projective>, _>>()?;
-            sums.push(if reduce {
+            let sums = if reduce {
                 ChainSums { s: decoded.iter().step_by(2).copied().collect(), t: decoded.iter().skip(1).step_by(2).copied().collect() }
             } else {
                 // Chains of one bucket: S_q = T_q = B_q.
                 ChainSums { s: decoded.clone(), t: decoded }
-            });
+            };
+            window_sums.extend(group_window_sums(g.seg_log, &g.strides, &sums, c));
             self.last.cycles += cycles;
             self.last.commands += 1;
             self.last.reduced += reduce as usize;
             self.last.bytes_to_card += data.len() as u64;
             self.last.bytes_from_card += out.len() as u64;
         }
-        Ok(combine(&groups, &sums, c))
+        Ok(horner(&window_sums, c))
     }
 }

@@ -208,19 +208,43 @@ impl DigitStreams {
         let (half, full, mask) = (1u64 << (c - 1), 1u64 << c, (1u64 << c) - 1);
         let (first, start) = (grp.first, points.start);
         let spread = &grp.spread[..];
+        // The carry into window `first` without walking the windows below (as `carry_in`): the
+        // low part `L = s mod 2^{first·c}` passes a carry on exactly when `L > H`, `H` the number
+        // whose windows below `first` are all `2^{c−1}` (the first window from the top that
+        // differs from `2^{c−1}` decides). When the half bit of window `first − 1` lies above
+        // bit 255, that window's raw value is below `2^{c−1}` and the carry is always 0.
+        let never = first * c > 256;
+        let (mut below, mut halves) = ([0u64; 4], [0u64; 4]);
+        if !never {
+            for b in 0..first * c {
+                below[b / 64] |= 1 << (b % 64);
+            }
+            for k in 0..first {
+                let b = k * c + c - 1;
+                halves[b / 64] |= 1 << (b % 64);
+            }
+        }
         // Blocks of points in parallel, a plain loop inside, the constants moved into the closure
         // (captured by reference they cost the loop more than twice its time).
         body.par_chunks_mut(w * WRITE_BLOCK).zip(limbs[points.clone()].par_chunks(WRITE_BLOCK)).enumerate().for_each(move |(blk, (out, ls))| {
             for (k, (o, l)) in out.chunks_exact_mut(w).zip(ls).enumerate() {
                 let i = start + blk * WRITE_BLOCK + k;
-                // Zero-padded limbs: every window (bits < 64·5) reads two words without a branch.
+                let mut carry = 0u64;
+                for q in (0..4).rev() {
+                    let a = l[q] & below[q];
+                    if a != halves[q] {
+                        carry = (a > halves[q]) as u64;
+                        break;
+                    }
+                }
+                // Zero-padded limbs: every window (bits < 64·5) reads two words.
                 let l6 = [l[0], l[1], l[2], l[3], 0, 0];
-                let mut carry = carry_in(l, first, c);
                 let mut pos = first * c;
                 for (o, &(rep_mask, stride_log)) in o.iter_mut().zip(spread) {
-                    let (q, sh) = (pos >> 6, (pos & 63) as u32);
+                    let q = pos >> 6;
+                    let x = (l6[q] as u128) | ((l6[q + 1] as u128) << 64);
+                    let v = ((x >> (pos & 63)) as u64 & mask) + carry;
                     pos += c;
-                    let v = (((l6[q] >> sh) | ((l6[q + 1] << 1) << (63 - sh))) & mask) + carry;
                     carry = (v > half) as u64;
                     let mag = if carry == 1 { full - v } else { v };
                     let word = ((((i & rep_mask) << stride_log) as u64 + mag) as u16) | (carry as u16 * DIGIT_NEG);
