@@ -181,56 +181,6 @@ pub fn plan(points: &[G1Affine], scalars: &[Fr], c: usize, log_depth: usize) -> 
     groups
 }
 
-/// One group of windows as a **digit stream**, for a card that holds the points itself (resident
-/// bases in card memory): `digits[i·windows + w]` is the signed bucket number of point `i` in
-/// window `w` of the group (`±mag`, `mag` the bucket number plus one as in [`Request::mag`], narrow
-/// windows spread like [`plan`]; 0 = no addition). Every point has `windows` digits, zeros
-/// included, so the window and the point of a digit are its position; the card skips the point at
-/// infinity itself.
-#[derive(Clone, Debug)]
-pub struct DigitGroup {
-    /// The group (its `requests` are empty: the card builds them from the digits).
-    pub group: Group,
-    /// Point-major signed bucket numbers.
-    pub digits: Vec<i32>,
-}
-
-/// The groups of an MSM over `scalars` as digit streams (the same groups, spreading and bucket
-/// numbers as [`plan`], which the tests check).
-pub fn plan_digits(scalars: &[Fr], c: usize, log_depth: usize) -> Vec<DigitGroup> {
-    let digits: Vec<Vec<i64>> = scalars.par_iter().map(|s| signed_digits(s, c)).collect();
-    let total = windows(c);
-    let half = 1usize << (c - 1);
-    let widths: Vec<usize> = (0..total)
-        .map(|w| digits.iter().map(|ds| ds[w].unsigned_abs() as usize).max().unwrap_or(0))
-        .collect();
-    let per = windows_per_group(c, log_depth);
-    let mut groups = Vec::new();
-    let mut first = 0;
-    while first < total {
-        let count = per.min(total - first);
-        let spread: Vec<(usize, usize)> = widths[first..first + count]
-            .iter()
-            .map(|&m| (m, if m == 0 { 1 } else { half / m }))
-            .collect();
-        let mut stream = Vec::with_capacity(scalars.len() * count);
-        for (i, ds) in digits.iter().enumerate() {
-            for (w, &d) in ds[first..first + count].iter().enumerate() {
-                if d == 0 {
-                    stream.push(0);
-                } else {
-                    let (m, r) = spread[w];
-                    let mag = ((i % r) * m + d.unsigned_abs() as usize) as i32;
-                    stream.push(if d < 0 { -mag } else { mag });
-                }
-            }
-        }
-        groups.push(DigitGroup { group: Group { first, windows: count, spread, requests: Vec::new() }, digits: stream });
-        first += count;
-    }
-    groups
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -268,40 +218,6 @@ mod tests {
             }
         }
         out
-    }
-
-    #[test]
-    fn digit_groups_are_the_request_groups_with_zeros() {
-        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(0x5eed_d191);
-        let n = 40;
-        let mut pts: Vec<G1Affine> = (0..n).map(|_| G1Affine::rand(&mut rng)).collect();
-        let mut scalars: Vec<Fr> = (0..n).map(|_| Fr::rand(&mut rng)).collect();
-        pts[2] = G1Affine::zero();
-        scalars[7] = Fr::zero();
-        scalars[8] = -Fr::one();
-        for (c, log_depth) in [(4usize, 5usize), (8, 10), (10, 10), (13, 16)] {
-            let req = plan(&pts, &scalars, c, log_depth);
-            let dig = plan_digits(&scalars, c, log_depth);
-            assert_eq!(req.len(), dig.len());
-            for (r, d) in req.iter().zip(&dig) {
-                assert_eq!((r.first, r.windows, &r.spread), (d.group.first, d.group.windows, &d.group.spread));
-                assert_eq!(d.digits.len(), n * r.windows);
-                // The nonzero digits of finite points, in order, are exactly the requests.
-                let from_digits: Vec<Request> = d
-                    .digits
-                    .iter()
-                    .enumerate()
-                    .filter(|&(k, &x)| x != 0 && !pts[k / r.windows].is_zero())
-                    .map(|(k, &x)| Request {
-                        point: pts[k / r.windows],
-                        neg: x < 0,
-                        mag: x.unsigned_abs() as u16,
-                        window: (k % r.windows) as u8,
-                    })
-                    .collect();
-                assert_eq!(from_digits, r.requests, "c = {c}");
-            }
-        }
     }
 
     #[test]
