@@ -19,6 +19,7 @@ use crate::accel::AccelBackend;
 #[cfg(feature = "sim")]
 use crate::device::Device;
 use crate::device::DeviceError;
+use zkaccel_interface::regs::Kernel;
 
 /// What `--device` asks for.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -62,6 +63,52 @@ impl FromStr for DeviceSpec {
 }
 
 /// The backend a command runs on.
+/// Which kernels the accelerator backend sends to the card (`--device-kernels`): `all`, or a
+/// comma-separated list of `msm`, `ntt` and `lookup`; the others run on the CPU
+/// ([`AccelBackend::set_kernels`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KernelSet(pub u32);
+
+impl KernelSet {
+    /// Every kernel.
+    pub const ALL: KernelSet = KernelSet(crate::accel::ALL_KERNELS);
+    const NAMES: [(&'static str, Kernel); 3] = [("msm", Kernel::Msm), ("ntt", Kernel::Ntt), ("lookup", Kernel::Lookup)];
+
+    /// The kernels not in the set, by name (`"ntt"`, …), in a fixed order.
+    pub fn excluded(&self) -> Vec<&'static str> {
+        Self::NAMES.iter().filter(|(_, k)| self.0 & *k as u32 == 0).map(|(n, _)| *n).collect()
+    }
+}
+
+impl FromStr for KernelSet {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        if s == "all" {
+            return Ok(Self::ALL);
+        }
+        let mut mask = 0;
+        for name in s.split(',') {
+            match Self::NAMES.iter().find(|(n, _)| *n == name) {
+                Some((_, k)) => mask |= *k as u32,
+                None => {
+                    return Err(format!("unknown kernel '{name}' in '{s}': expected all, or a comma-separated list of msm, ntt and lookup (e.g. msm,lookup)"))
+                }
+            }
+        }
+        Ok(Self(mask))
+    }
+}
+
+impl std::fmt::Display for KernelSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if *self == Self::ALL {
+            return write!(f, "all");
+        }
+        let names: Vec<_> = Self::NAMES.iter().filter(|(_, k)| self.0 & *k as u32 != 0).map(|(n, _)| *n).collect();
+        write!(f, "{}", names.join(","))
+    }
+}
+
 pub struct Opened {
     /// What the prover calls.
     pub backend: Arc<dyn Backend>,
@@ -97,6 +144,17 @@ impl Opened {
         let accel = Arc::new(accel);
         let description = format!("{} ({why})", accel.name());
         Self { backend: accel.clone(), accel: Some(accel), description, simulated }
+    }
+
+    /// Sends only `kernels` to the card (the others run on the CPU) and says so in the
+    /// description; nothing to do on the CPU backend.
+    pub fn select_kernels(&mut self, kernels: KernelSet) {
+        let Some(accel) = &self.accel else { return };
+        accel.set_kernels(kernels.0);
+        let kept = kernels.excluded();
+        if !kept.is_empty() {
+            self.description += &format!("; kept on the CPU by --device-kernels {kernels}: {}", kept.join(", "));
+        }
     }
 }
 
@@ -218,4 +276,26 @@ pub fn health_check(accel: &AccelBackend) -> Result<(), DeviceError> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod kernel_set_tests {
+    use super::*;
+
+    #[test]
+    fn kernel_sets_parse_print_and_name_what_they_leave_out() {
+        assert_eq!("all".parse::<KernelSet>().unwrap(), KernelSet::ALL);
+        assert_eq!("msm,ntt,lookup".parse::<KernelSet>().unwrap(), KernelSet::ALL);
+        let s: KernelSet = "lookup,msm".parse().unwrap();
+        assert_eq!(s.0, Kernel::Msm as u32 | Kernel::Lookup as u32);
+        assert_eq!(s.to_string(), "msm,lookup");
+        assert_eq!(s.excluded(), vec!["ntt"]);
+        assert_eq!(KernelSet::ALL.to_string(), "all");
+        assert!(KernelSet::ALL.excluded().is_empty());
+        assert_eq!("ntt".parse::<KernelSet>().unwrap().excluded(), vec!["msm", "lookup"]);
+        for bad in ["", "gpu", "msm,", "MSM", "msm, ntt"] {
+            let e = bad.parse::<KernelSet>().unwrap_err();
+            assert!(e.contains("expected all, or a comma-separated list of msm, ntt and lookup"), "{bad:?}: {e}");
+        }
+    }
 }

@@ -63,6 +63,43 @@ mod on_the_simulated_card {
         assert!(p.lookup.card_cycles > 257 && p.lookup.card_bytes_to > 0, "{:?}", p.lines());
         assert!(be.name().contains("SimCard"), "{}", be.name());
     }
+
+    /// `set_kernels` (the CLI's `--device-kernels`): the kernels left out run on the CPU, exactly,
+    /// counted as routed there with the reason (not as fallbacks); the others stay on the card,
+    /// and a later selection sends them to the card again.
+    #[test]
+    fn the_kernel_selection_keeps_the_other_kernels_on_the_cpu() {
+        use zkaccel::backend::{BackendExt, NttKind};
+        use zkaccel_driver::regs::Kernel;
+        let mut rng = TestRng::for_test("driver::kernel_selection");
+        let be = accel();
+        be.set_kernels(Kernel::Lookup as u32);
+        assert_eq!(be.kernels(), Kernel::Lookup as u32);
+        check_ntt(&be, &mut rng);
+        check_msm(&be, &mut rng);
+        check_lookup_helpers(&be, &mut rng);
+        let p = be.take_profile();
+        assert_eq!(p.fallback_count(), 0, "{:?}", p.lines());
+        assert_eq!(p.ntt.card_calls, 0, "{:?}", p.lines());
+        // check_ntt: 5 transforms each of 2^0, 2^1, 2^3 and 2^6 points; size 1 is the identity.
+        let reasons: Vec<(&str, u64)> = p.ntt.cpu_reasons.iter().map(|(r, n)| (r.as_str(), *n)).collect();
+        assert_eq!(reasons, vec![("a transform of size 1 is the identity", 5), ("the NTT is kept on the CPU by the kernel selection", 15)]);
+        assert_eq!(p.ntt.cpu_calls, 20);
+        assert_eq!((p.msm.card_calls, p.msm.cpu_calls), (0, 7), "{:?}", p.lines());
+        assert_eq!(p.msm.cpu_reasons.get("the MSM is kept on the CPU by the kernel selection"), Some(&7), "{:?}", p.lines());
+        assert_eq!(p.msm.card_bytes_to, 0, "no bases were loaded into the card");
+        assert_eq!((p.lookup.card_calls, p.lookup.cpu_calls), (3, 1), "the lookup kernel stays on the card: {:?}", p.lines());
+        // Now only the NTT: a transform runs on the card, the lookup helpers on the CPU.
+        be.set_kernels(Kernel::Ntt as u32);
+        let v: Vec<ark_bn254::Fr> = (0..64).map(|_| ark_ff::UniformRand::rand(&mut rng)).collect();
+        assert_eq!(be.ntt_host(&[&v], 6, NttKind::Forward).unwrap(), CpuBackend::new().ntt_host(&[&v], 6, NttKind::Forward).unwrap());
+        let mut x = v.clone();
+        be.batch_invert(&mut x).unwrap();
+        assert!(x.iter().zip(&v).all(|(a, b)| *a * b == ark_ff::One::one()));
+        let p = be.take_profile();
+        assert_eq!((p.ntt.card_calls, p.ntt.cpu_calls, p.fallback_count()), (1, 0, 0), "{:?}", p.lines());
+        assert_eq!(p.lookup.cpu_reasons.get("the lookup kernel is kept on the CPU by the kernel selection"), Some(&1), "{:?}", p.lines());
+    }
 }
 
 #[cfg(feature = "sim")]

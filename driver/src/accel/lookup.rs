@@ -123,7 +123,7 @@ impl AccelBackend {
     /// Batch inversion on the lookup card (checked), else the reason to go to the CPU (an empty
     /// reason: a card call failed and was counted as a fallback; `values` are then unchanged).
     pub(super) fn batch_invert_card(&self, values: &mut [Fr]) -> Result<(), String> {
-        let m = self.lookup_card().ok_or_else(|| "no healthy card has a lookup kernel".to_string())?;
+        let m = self.lookup_card().ok_or_else(|| self.no_card_reason(Kernel::Lookup).to_string())?;
         let mut card = m.lock().expect("card lock");
         if card.dead.is_some() {
             return Err("no healthy card has a lookup kernel".into());
@@ -170,7 +170,7 @@ impl AccelBackend {
     /// Multiplicities on the lookup card (checked), else the reason to go to the CPU (an empty
     /// reason: a card call failed and was counted as a fallback).
     pub(super) fn multiplicities_card(&self, table: &[&[Fr]], inputs: &[&[Fr]]) -> Result<Multiplicities, String> {
-        let m = self.lookup_card().ok_or_else(|| "no healthy card has a lookup kernel".to_string())?;
+        let m = self.lookup_card().ok_or_else(|| self.no_card_reason(Kernel::Lookup).to_string())?;
         if table.len() != inputs.len() || table.is_empty() {
             return Err("table and inputs differ in columns".into());
         }

@@ -17,11 +17,15 @@
 //!   transform's input and output. Fixed MSM bases are loaded into every MSM card's memory once,
 //!   when the prover loads them (`load_bases`), and stay there; an MSM then streams only digits.
 //!   A card whose memory cannot take a base set serves those MSMs on the CPU, saying why.
+//! * The kernel selection ([`AccelBackend::set_kernels`], the CLI's `--device-kernels`) keeps
+//!   chosen kernels on the CPU — for a card whose kernel is slower than the CPU's (the co-design
+//!   projection shows which): their calls are routed to the CPU and counted as such.
 
 pub mod lookup;
 pub mod ntt_check;
 pub mod profile;
 
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -34,8 +38,11 @@ use zkaccel_interface::regs::{Kernel, Reg, REGMAP_VERSION};
 use crate::device::{Device, DeviceError};
 use crate::msm::DeviceMsm;
 use crate::ntt::DeviceNtt;
-use zkaccel::card_schedule::ntt_four_step::NttColumns;
 pub use profile::{AccelProfile, KernelProfile};
+use zkaccel::card_schedule::ntt_four_step::NttColumns;
+
+/// Every kernel's bit ([`Kernel`]).
+pub const ALL_KERNELS: u32 = Kernel::Ntt as u32 | Kernel::Msm as u32 | Kernel::Lookup as u32;
 
 /// The device of a card: with the MSM kernel, the MSM host side owns it (and the table of
 /// resident base sets).
@@ -100,6 +107,9 @@ pub struct AccelBackend {
     cpu: CpuBackend,
     profile: Mutex<AccelProfile>,
     timeout: Duration,
+    /// The kernels ([`Kernel`] bits) the backend may send to a card; the others run on the CPU
+    /// ([`AccelBackend::set_kernels`]).
+    allowed: AtomicU32,
 }
 
 /// The reason recorded when a result fails its check.
@@ -133,7 +143,33 @@ impl AccelBackend {
                 refused_bases: Default::default(),
             }));
         }
-        Ok(Self { cards, cpu: CpuBackend::new(), profile: Mutex::new(AccelProfile::default()), timeout })
+        Ok(Self { cards, cpu: CpuBackend::new(), profile: Mutex::new(AccelProfile::default()), timeout, allowed: AtomicU32::new(ALL_KERNELS) })
+    }
+
+    /// Sends only the kernels in `kernels` ([`Kernel`] bits) to the cards from now on; calls of
+    /// the others run on the CPU, counted in the profile as routed there (`cpu_reasons`: "… kept
+    /// on the CPU by the kernel selection"), not as fallbacks. For a card whose kernel is slower
+    /// than the CPU's (the co-design projection shows which). Base sets already resident stay.
+    pub fn set_kernels(&self, kernels: u32) {
+        self.allowed.store(kernels & ALL_KERNELS, Ordering::Relaxed);
+    }
+
+    /// The kernels the backend may send to a card ([`AccelBackend::set_kernels`]; all by default).
+    pub fn kernels(&self) -> u32 {
+        self.allowed.load(Ordering::Relaxed)
+    }
+
+    /// Why a call of `kernel` finds no card: the kernel selection, or no healthy card with it.
+    fn no_card_reason(&self, kernel: Kernel) -> &'static str {
+        let kept = self.kernels() & kernel as u32 == 0;
+        match (kernel, kept) {
+            (Kernel::Ntt, true) => "the NTT is kept on the CPU by the kernel selection",
+            (Kernel::Msm, true) => "the MSM is kept on the CPU by the kernel selection",
+            (Kernel::Lookup, true) => "the lookup kernel is kept on the CPU by the kernel selection",
+            (Kernel::Ntt, false) => "no healthy card has an NTT kernel",
+            (Kernel::Msm, false) => "no healthy card has an MSM kernel",
+            (Kernel::Lookup, false) => "no healthy card has a lookup kernel",
+        }
     }
 
     /// The profile so far.
@@ -161,8 +197,11 @@ impl AccelBackend {
         f(&mut self.profile.lock().expect("profile lock"))
     }
 
-    /// The healthy cards with `kernel`.
+    /// The healthy cards with `kernel`, none when the kernel selection keeps it on the CPU.
     fn cards_with(&self, kernel: Kernel) -> Vec<&Mutex<Card>> {
+        if self.kernels() & kernel as u32 == 0 {
+            return vec![];
+        }
         self.cards
             .iter()
             .filter(|m| {
@@ -207,7 +246,7 @@ impl AccelBackend {
         let size = 1usize << log_size;
         let card = card.map(|m| m.lock().expect("card lock")).filter(|c| c.dead.is_none() && size >= 2);
         let Some(mut card) = card else {
-            let why = if size < 2 { "a transform of size 1 is the identity" } else { "no healthy card has an NTT kernel" };
+            let why = if size < 2 { "a transform of size 1 is the identity" } else { self.no_card_reason(Kernel::Ntt) };
             return self.ntt_cpu(h, log_size, kind, Some(why), None);
         };
         let mut input = self.cpu.download(h)?;
@@ -427,7 +466,7 @@ impl AccelBackend {
     /// One MSM: on `card` when it is healthy and holds the bases, else on the CPU.
     fn msm_one(&self, card: Option<&Mutex<Card>>, job: &MsmJob<'_>) -> Result<G1Projective, BackendError> {
         let mut card = match card {
-            None => return self.msm_cpu(job, Some("no healthy card has an MSM kernel".into()), None),
+            None => return self.msm_cpu(job, Some(self.no_card_reason(Kernel::Msm).into()), None),
             Some(m) => m.lock().expect("card lock"),
         };
         if card.dead.is_some() {

@@ -43,9 +43,14 @@ pub struct Global {
     /// Seconds to wait for a card before a call falls back to the CPU.
     #[arg(long, global = true, default_value_t = 30.0, value_name = "SECONDS", value_parser = parse_timeout)]
     pub device_timeout: f64,
+    /// Kernels sent to the card: all, or a comma-separated list of msm, ntt and lookup; the
+    /// others run on the CPU (e.g. msm,lookup when the card's NTT is slower than the CPU's, as
+    /// the co-design projection shows for the simulated card). No effect with the CPU backend.
+    #[arg(long, global = true, default_value = "all", value_name = "all|msm,ntt,lookup")]
+    pub device_kernels: KernelSet,
 }
 
-pub use zkaccel_driver::open::DeviceSpec;
+pub use zkaccel_driver::open::{DeviceSpec, KernelSet};
 
 fn parse_timeout(s: &str) -> Result<f64, String> {
     match s.parse::<f64>() {

@@ -5,6 +5,7 @@ mod calibrate;
 mod compile;
 mod device;
 mod device_load;
+mod evm;
 mod gen_settings;
 mod gen_witness;
 pub mod output;
@@ -12,7 +13,6 @@ mod prove;
 mod setup;
 mod verify;
 pub mod wnn;
-mod evm;
 
 use clap::Parser;
 use serde_json::json;
@@ -88,11 +88,14 @@ fn non_utf8_message(argv: &[std::ffi::OsString]) -> String {
 }
 
 /// Opens the backend `--device` asks for; an explicit device that is not available is an error
-/// (exit code 6), `auto` falls back to the CPU and says why.
+/// (exit code 6), `auto` falls back to the CPU and says why; `--device-kernels` keeps the kernels
+/// it leaves out on the CPU.
 pub fn open_device(g: &Global) -> Result<zkaccel_driver::open::Opened> {
     let timeout = std::time::Duration::from_secs_f64(g.device_timeout);
-    zkaccel_driver::open::open(&g.device, timeout)
-        .map_err(|e| Error::new(crate::exit_code::ExitCode::Device, format!("--device {}: {e}", g.device)))
+    let mut opened =
+        zkaccel_driver::open::open(&g.device, timeout).map_err(|e| Error::new(crate::exit_code::ExitCode::Device, format!("--device {}: {e}", g.device)))?;
+    opened.select_kernels(g.device_kernels);
+    Ok(opened)
 }
 
 fn run(cmd: &Command, g: &Global, out: &Out) -> Result<Report> {

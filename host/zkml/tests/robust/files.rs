@@ -6,8 +6,8 @@ use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
+use crate::cli::{p, scratch, zk, Scratch};
 use crate::common::example;
-use crate::cli::{p, scratch, Scratch, zk};
 
 fn tmpdir(name: &str) -> Scratch {
     scratch("robust", name)
@@ -52,6 +52,11 @@ fn non_utf8_arguments_are_errors_not_panics() {
     let r = zk(&[OsStr::new("compile-circuit"), OsStr::new("-M"), &bad, OsStr::new("--lanes"), &lanes, OsStr::new("--json")]).expect(1, "non-UTF-8 --lanes");
     assert_eq!(r.json()["error"]["kind"], "usage");
     assert!(r.json()["error"]["message"].as_str().unwrap().contains("--lanes"), "{}", r.stdout);
+    // An unknown kernel for --device-kernels: a usage error naming the value and what is accepted.
+    let r = zk(&["prove", "--device-kernels", "msm,gpu", "--json"]).expect(1, "--device-kernels msm,gpu");
+    assert_eq!(r.json()["error"]["kind"], "usage");
+    let m = r.json()["error"]["message"].as_str().unwrap().to_string();
+    assert!(m.contains("unknown kernel 'gpu'") && m.contains("msm, ntt and lookup"), "{m}");
     // A non-UTF-8 verb.
     zk(&[OsStr::from_bytes(b"pr\xffve"), OsStr::new("--json")]).expect(1, "non-UTF-8 verb").json();
     let _ = std::fs::remove_dir_all(&d);
