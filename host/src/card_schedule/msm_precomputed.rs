@@ -86,25 +86,39 @@ pub fn write_chunk(scalars: &[Fr], c: usize, points: Range<usize>, out: &mut [u1
     assert_eq!(out.len(), end - points.start * w, "chunk {points:?}: output length");
     let (body, pad) = out.split_at_mut(points.len() * w);
     pad.fill(0);
-    let (half, full, mask) = (1u64 << (c - 1), 1u64 << c, (1u64 << c) - 1);
-    body.par_chunks_mut(w * WRITE_BLOCK).zip(scalars[points].par_chunks(WRITE_BLOCK)).for_each(move |(out, ss)| {
-        for (o, s) in out.chunks_exact_mut(w).zip(ss) {
-            let l = s.into_bigint().0;
-            // Zero-padded limbs: every window (bits < 64·5) reads two words.
-            let l6 = [l[0], l[1], l[2], l[3], 0, 0];
-            let (mut pos, mut carry) = (0usize, 0u64);
-            for o in o.iter_mut() {
-                let q = pos >> 6;
-                let x = (l6[q] as u128) | ((l6[q + 1] as u128) << 64);
-                let v = ((x >> (pos & 63)) as u64 & mask) + carry;
-                pos += c;
-                carry = (v > half) as u64;
-                let mag = if carry == 1 { full - v } else { v };
-                // A digit 0 with a borrow (v = 2^c) is written as 0, not as a negative zero.
-                *o = mag as u16 | ((carry & (mag != 0) as u64) as u16 * DIGIT_NEG);
+    macro_rules! by_c {
+        ($($k:literal)*) => {
+            match c {
+                $($k => body.par_chunks_mut(w * WRITE_BLOCK).zip(scalars[points].par_chunks(WRITE_BLOCK)).for_each(|(out, ss)| write_block::<$k>(ss, out)),)*
+                _ => unreachable!("c = {c} checked above"),
             }
+        };
+    }
+    by_c!(2 3 4 5 6 7 8 9 10 11 12 13 14 15);
+}
+
+/// The digits of `scalars` into `out` (`W` per scalar), for a window size known at compile time
+/// (the window loop unrolls into constant shifts).
+#[inline(always)]
+fn write_block<const C: usize>(scalars: &[Fr], out: &mut [u16]) {
+    let w = (Fr::MODULUS_BIT_SIZE as usize + 1).div_ceil(C);
+    let (half, full, mask) = (1u64 << (C - 1), 1u64 << C, (1u64 << C) - 1);
+    for (o, s) in out.chunks_exact_mut(w).zip(scalars) {
+        let l = s.into_bigint().0;
+        // Zero-padded limbs: every window (bits < 64·5) reads two words.
+        let l6 = [l[0], l[1], l[2], l[3], 0, 0];
+        let mut carry = 0u64;
+        for (j, o) in o.iter_mut().enumerate() {
+            let pos = j * C;
+            let (q, sh) = (pos >> 6, pos & 63);
+            let x = if sh == 0 { l6[q] } else { (l6[q] >> sh) | (l6[q + 1] << (64 - sh)) };
+            let v = (x & mask) + carry;
+            carry = (v > half) as u64;
+            let mag = if carry == 1 { full - v } else { v };
+            // A digit 0 with a borrow (v = 2^c) is written as 0, not as a negative zero.
+            *o = mag as u16 | ((carry & (mag != 0) as u64) as u16 * DIGIT_NEG);
         }
-    });
+    }
 }
 
 /// The whole digit stream of an MSM over `scalars` (as [`write_chunk`] over all points).
