@@ -42,7 +42,7 @@ use ark_ec::{AffineRepr, CurveGroup, VariableBaseMSM};
 use ark_ff::UniformRand;
 use rand::Rng;
 use std::time::Instant;
-use ark_ff::Field;
+use ark_ff::{Field, PrimeField};
 use rayon::prelude::*;
 use zkaccel::card_schedule::msm_digit_stream::{DigitStreams, Limbs, MAX_STREAM_C};
 use zkaccel::card_schedule::msm_precomputed::{self, precomputed_windows, window_table};
@@ -387,18 +387,24 @@ fn run_precomputed(pool: &rayon::ThreadPool, runner: &mut BucketRunner, points: 
     // The choice of c for this layout (no simulation): n·W digits (nonzero ones are additions),
     // one window's reduction and read-out.
     println!();
-    println!("Precomputed windows, choice of c (no simulation; card memory n·W points of 64 B):");
+    println!("Precomputed windows, choice of c (no simulation; card memory n·W points of 64 B; a bucket takes at most one addition per L + 2 = {} cycles, so the accumulation needs at least max(additions, busiest bucket's additions · (L + 2)) cycles: the top window holds only 254 − c·(W − 1) bits, so its digits crowd a few buckets unless c·W = 255):", ADDER_LATENCY + 2);
     println!();
-    println!("| c | W | table points | card memory | additions | reduce cycles | read-out cycles | lower bound cycles | ms at 250 MHz |");
-    println!("|---|---|---|---|---|---|---|---|---|");
+    println!("| c | W | top-window bits | table points | card memory | additions | busiest bucket | reduce cycles | read-out cycles | lower bound cycles | ms at 250 MHz |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
     for cc in (MAX_STREAM_C.saturating_sub(4).max(2)..=MAX_STREAM_C).filter(|&cc| cc - 1 <= MAX_LOG_DEPTH) {
         let words = pool.install(|| msm_precomputed::digit_stream(scalars, cc));
         let adds = words.iter().filter(|&&x| x & !DIGIT_NEG != 0).count() as u64;
+        let mut per_bucket = vec![0u64; (1 << (cc - 1)) + 1];
+        for &x in &words {
+            per_bucket[(x & !DIGIT_NEG) as usize] += 1;
+        }
+        let busiest = per_bucket[1..].iter().copied().max().unwrap_or(0);
         let p = ReducePlan::new(1, cc, ADDER_LATENCY);
         let ww = precomputed_windows(cc);
-        let lb = adds + p.reduce_cycles() + p.readout_cycles();
+        let lb = adds.max(busiest * (ADDER_LATENCY as u64 + 2)) + p.reduce_cycles() + p.readout_cycles();
         println!(
-            "| {cc} | {ww} | {} | {:.3} GB | {adds} | {} | {} | {lb} | {:.2} |",
+            "| {cc} | {ww} | {} | {} | {:.3} GB | {adds} | {busiest} | {} | {} | {lb} | {:.2} |",
+            Fr::MODULUS_BIT_SIZE as usize - cc * (ww - 1),
             n * ww,
             (n * ww * 64) as f64 / 1e9,
             p.reduce_cycles(),
@@ -547,6 +553,36 @@ fn run_precomputed(pool: &rayon::ThreadPool, runner: &mut BucketRunner, points: 
             cpu_ms / overlapped,
         );
     }
+    // The card's front-end reads one point per digit with one window; on the fast simulated card
+    // (driver test `msm_precomputed_on_the_fast_card_equals_arkworks_and_the_model`) its point
+    // FIFO's 62 credits over a 64-cycle memory latency + 2 give 62 reads per 66 cycles. The
+    // scheduler simulated here has no front-end: the same table with the accumulation slowed to
+    // that read rate where it binds.
+    let fe = (((n * w) as u64 * FE_ROUND_TRIP).div_ceil(FE_CREDITS)).max(st.accumulate_cycles);
+    let f = fe as f64 / st.accumulate_cycles as f64;
+    let card_fe = vec![CardGroup {
+        chunk_cycles: card[0].chunk_cycles.iter().map(|&x| (x as f64 * f).round() as u64).collect(),
+        tail_cycles: card[0].tail_cycles,
+        chunk_bytes: card[0].chunk_bytes.clone(),
+        bytes_from: card[0].bytes_from,
+    }];
+    let fe_cycles = fe + st.reduce_cycles + plan.readout_cycles();
+    println!();
+    println!(
+        "with the card front-end's point reads at {FE_CREDITS}/{FE_ROUND_TRIP} per cycle (fast-card measurement, HBM latency 64 cycles; not in the scheduler RTL above): accumulation ≥ {fe} cycles, card {fe_cycles} cycles"
+    );
+    println!();
+    println!("| n | layout | c | clock (assumed) | card ms | overlapped card + host ms | **ratio overlapped** |");
+    println!("|---|---|---|---|---|---|---|");
+    for mhz in CLOCKS {
+        let (_, overlapped) = timeline(mhz, &host, &card_fe, &[combine_ms], 0.0);
+        println!("| 2^{log_n} | precomputed, front-end bound | {c} | {mhz:.0} MHz | {:.2} | {overlapped:.2} | **{:.1}×** |", fe_cycles as f64 / mhz / 1e3, cpu_ms / overlapped);
+    }
     println!();
     println!("(table resident on the card; only digits go to the card, two points per chain come back; PCIe {PCIE_GB_S} GB/s assumed)");
 }
+
+/// The card front-end's point reads in flight (`POINT_FIFO_DEPTH − 2`) and their round trip in
+/// cycles at the simulated HBM latency of 64 cycles, as measured on the fast card.
+const FE_CREDITS: u64 = 62;
+const FE_ROUND_TRIP: u64 = 66;
