@@ -19,7 +19,7 @@
 //! borrows and the signed digits of `msm_requests::signed_digits` above window `W − 1` are zero
 //! (`msm_requests::windows` keeps one more window for general use).
 
-use super::msm_reduce::{group_window_sums, segment_log, ChainSums};
+use super::msm_reduce::{segment_log, ChainSums};
 use ark_bn254::{Fr, G1Affine, G1Projective};
 use ark_ec::{AdditiveGroup, CurveGroup};
 use ark_ff::PrimeField;
@@ -34,6 +34,8 @@ pub use super::msm_digit_stream::MAX_STREAM_C;
 const TABLE_BLOCK: usize = 256;
 /// Points per task when writing digits.
 const WRITE_BLOCK: usize = 1024;
+/// Chains per task of the combination.
+const COMBINE_BLOCK: usize = 64;
 
 /// Windows of the precomputed layout for window size `c`: `⌈(254 + 1)/c⌉` (see the module docs).
 pub fn precomputed_windows(c: usize) -> usize {
@@ -135,18 +137,40 @@ pub fn seg_log(c: usize, chain_log_depth: usize) -> usize {
 }
 
 /// The MSM from the card's chain sums of the one window (`S_q`, `T_q` for chains of
-/// `2^seg_log` buckets): `Σ_p (p + 1)·B_p = Σ_q T_q + q·G·S_q` (`msm_reduce::group_window_sums`
-/// with one unspread window). Chains of one bucket (`seg_log = 0`, the card's plain
-/// accumulation) pass their buckets as `S = T = B`.
+/// `2^seg_log` buckets): `Σ_p (p + 1)·B_p = Σ_q T_q + q·G·S_q` (as `msm_reduce::group_window_sums`
+/// with one unspread window, computed in parallel: `Σ_q q·S_q` over blocks `[a, a + len)` of chains
+/// as `Σ (q − a)·S_q` by running sums plus `a·Σ S_q`). Chains of one bucket (`seg_log = 0`, the
+/// card's plain accumulation) pass their buckets as `S = T = B`.
 pub fn combine(sums: &ChainSums, c: usize, seg_log: usize) -> G1Projective {
     let chains = (1usize << (c - 1)) >> seg_log;
     assert!(sums.s.len() == chains && sums.t.len() == chains, "{} + {} chain sums for {chains} chains", sums.s.len(), sums.t.len());
-    group_window_sums(seg_log, &[1 << (c - 1)], sums, c).pop().unwrap_or(G1Projective::ZERO)
+    let zero = || (G1Projective::ZERO, G1Projective::ZERO);
+    let (weighted, t_sum) = sums
+        .s
+        .par_chunks(COMBINE_BLOCK)
+        .zip(sums.t.par_chunks(COMBINE_BLOCK))
+        .enumerate()
+        .map(|(k, (s, t))| {
+            // Σ_{j ≥ 1} j·s[j] by running sums from the top, then the block's offset.
+            let (mut running, mut acc) = zero();
+            for x in s[1..].iter().rev() {
+                running += x;
+                acc += running;
+            }
+            let offset = (k * COMBINE_BLOCK) as u64;
+            (acc + (running + s[0]) * Fr::from(offset), t.iter().sum::<G1Projective>())
+        })
+        .reduce(zero, |x, y| (x.0 + y.0, x.1 + y.1));
+    let mut acc = weighted;
+    for _ in 0..seg_log {
+        acc.double_in_place();
+    }
+    acc + t_sum
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::msm_reduce::CHAIN_LOG_DEPTH;
+    use super::super::msm_reduce::{group_window_sums, CHAIN_LOG_DEPTH};
     use super::super::msm_requests::{signed_digits, windows};
     use super::*;
     use ark_ec::{AffineRepr, VariableBaseMSM};
@@ -277,6 +301,7 @@ mod tests {
                     sums.t.push(chain.iter().enumerate().map(|(j, b)| *b * Fr::from(j as u64 + 1)).sum());
                 }
                 assert_eq!(combine(&sums, c, g).into_affine(), want, "n = {n}, c = {c}, chains of 2^{g}");
+                assert_eq!(combine(&sums, c, g), group_window_sums(g, &[half], &sums, c)[0], "n = {n}, c = {c}: as msm_reduce combines one window");
             }
             // A prefix of the bases: the first n'·W table entries and the first n' scalars.
             let m = n / 2;
