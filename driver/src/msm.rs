@@ -19,17 +19,31 @@
 //!   A group with `g = 0` (at most `2^9` buckets: chains of one bucket, where `S_q = T_q = B_q`)
 //!   runs as a plain `MsmOp::ACCUMULATE` instead — its buckets are the chain sums, at half the
 //!   read-out and without the reduction's cycles. The MSM may use a prefix of the resident bases.
-//! * [`DeviceMsm::last`] reports the card cycles (`CmdCycles` summed over the commands), groups
-//!   and bytes of the last call.
+//! * [`DeviceMsm::load_bases_precomputed`] loads a base set **precomputed**
+//!   (`zkaccel::card_schedule::msm_precomputed`): for each base `P_i` its `W` window shifts
+//!   `2^{c·j}·P_i`, point-major (card-memory entry `i·W + j`), for a window size `c` chosen at
+//!   load time ([`precomputed_window_size`]: the `c` whose table fits the card memory left and
+//!   minimises digits + reduction + read-out). An MSM over such a set is **one** window group of
+//!   `2^{c−1}` buckets over `n·W` table entries (`MsmPoints = n·W`, `MsmWindows = 1`, the same
+//!   registers, digit format and checks as any group): the digit stream is the `n × W`
+//!   signed-digit matrix, the card reduces its one window once, the host combines one window (no
+//!   Horner). Costs: `W×` the card memory of the bases, one card-memory point read per digit, and
+//!   the table computed once per base set on the host. When no table fits the card memory left,
+//!   the set is loaded in the plain layout (the path above, unchanged), and the call says which
+//!   layout it got ([`BasesLayout`]).
+//! * [`DeviceMsm::last`] reports the card cycles (`CmdCycles` summed over the commands), groups,
+//!   bytes and the layout of the last call.
 
 use crate::device::{Device, DeviceError};
 use crate::regs::{msm_reduce_points, msm_seg_log, Kernel, MsmOp, Reg, DIGIT_FORMAT, MSM_CHAIN_LOG_DEPTH};
 use ark_bn254::{Fr, G1Affine, G1Projective};
 use ark_ec::{AdditiveGroup, AffineRepr};
+use ark_ff::PrimeField;
 use std::collections::HashMap;
 use std::time::Duration;
 use zkaccel::backend::BasesId;
 use zkaccel::card_schedule::msm_digit_stream::{DigitStreams, MAX_STREAM_C};
+use zkaccel::card_schedule::msm_precomputed::{self, precomputed_windows, window_table};
 use zkaccel::card_schedule::msm_reduce::{group_window_sums, horner, ChainSums};
 use zkaccel::card_schedule::msm_requests::{windows, windows_per_group};
 use zkaccel_interface::wire::{bucket_from_wire, to_wire};
@@ -43,6 +57,24 @@ pub struct Resident {
     pub base: u32,
     /// Number of bases.
     pub len: u32,
+    /// How the bases are laid out (the table holds `len · W` points when precomputed).
+    pub layout: BasesLayout,
+}
+
+/// How a resident base set is laid out in card memory.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum BasesLayout {
+    /// One point per base; an MSM streams one window group after the other.
+    #[default]
+    Plain,
+    /// The window shifts `2^{c·j}·P_i` (`j = 0..windows`) of every base, point-major; an MSM is
+    /// one window of `2^{c−1}` buckets over `n · windows` points, with this `c` only.
+    Precomputed {
+        /// Window size the table was built for.
+        c: usize,
+        /// Windows per base, `msm_precomputed::precomputed_windows(c)`.
+        windows: usize,
+    },
 }
 
 /// What the last call did on the card.
@@ -61,6 +93,8 @@ pub struct MsmCardStats {
     pub bytes_to_card: u64,
     /// Bytes streamed back.
     pub bytes_from_card: u64,
+    /// Layout of the bases the call loaded or used.
+    pub layout: BasesLayout,
 }
 
 /// The MSM kernel on a card, with the table of resident base sets.
@@ -105,6 +139,27 @@ pub fn window_size(n: usize, log_depth: usize, max_c: usize) -> usize {
             (0..total).step_by(per).map(|first| group_cost(n, per.min(total - first), c)).sum::<usize>()
         })
         .expect("c = 2 is allowed")
+}
+
+/// The window size for a base set of `n` points loaded precomputed on a card with `2^log_depth`
+/// bucket entries, window sizes up to `max_c` and `free` points of card memory left: among the
+/// `c ≤ min(max_c, log_depth + 1, 15)` whose table (`n · W(c)` points) fits, the one that
+/// minimises the card cycles of a full-length MSM in the cost model of `group_cost` (`n · W`
+/// digits, one window's reduction and read-out); `None` when no table fits.
+///
+/// The accumulation's part is `max(n·W, n·(L + 2)/2^t)`: the top window holds only
+/// `t = 254 − c·(W − 1)` bits of a scalar, so its digits fall into at most `2^t + 1` buckets, and
+/// one bucket takes one addition per `L + 2` cycles (`c = 15`: `t = 14`, no limit in practice;
+/// `c = 11`: `t = 1`, three buckets for all `n` top digits).
+pub fn precomputed_window_size(n: usize, log_depth: usize, max_c: usize, free: usize) -> Option<usize> {
+    let max_c = max_c.min(log_depth + 1).min(MAX_STREAM_C);
+    let cost = |c: usize| {
+        let w = precomputed_windows(c);
+        let top_bits = Fr::MODULUS_BIT_SIZE as usize - c * (w - 1);
+        let digits = n * w;
+        digits.max(n * REDUCE_MIN_PERIOD >> top_bits) + group_cost(digits, 1, c) - digits
+    };
+    (2..=max_c).filter(|&c| n * precomputed_windows(c) <= free).min_by_key(|&c| cost(c))
 }
 
 fn point_wire(p: &G1Affine) -> [u8; 64] {
@@ -227,17 +282,75 @@ impl<D: Device> DeviceMsm<D> {
             self.last = MsmCardStats::default();
             return Ok(());
         }
-        let n = u32::try_from(points.len()).map_err(|_| DeviceError::Unsupported(format!("{} bases", points.len())))?;
+        self.check_fits(points.len(), 1, "bases")?;
+        self.load_points(id, points.len() as u32, points, BasesLayout::Plain)
+    }
+
+    /// Loads the base set `id` **precomputed** (see the module docs) for the window size of
+    /// [`precomputed_window_size`] over the card memory left, or in the plain layout when no
+    /// table fits; returns the layout the set has (also when it was resident already: nothing is
+    /// loaded then). The table is computed on the host (once per base set).
+    pub fn load_bases_precomputed(&mut self, id: BasesId, points: &[G1Affine]) -> Result<BasesLayout, DeviceError> {
+        if let Some(r) = self.resident.get(&id) {
+            let layout = r.layout;
+            self.last = MsmCardStats::default();
+            return Ok(layout);
+        }
+        let free = (self.mem_points - self.next_free) as usize;
+        match precomputed_window_size(points.len(), self.log_depth, self.max_c, free) {
+            Some(c) => self.load_bases_precomputed_with_c(id, points, c),
+            None => self.load_bases(id, points).map(|()| BasesLayout::Plain),
+        }
+    }
+
+    /// [`DeviceMsm::load_bases_precomputed`] with window size `c` (`2..=MsmMaxC`,
+    /// `c − 1 ≤ MsmLogDepth`, `c ≤ 15`); a table that does not fit the card memory left is an
+    /// [`DeviceError::Unsupported`] error (no fallback).
+    pub fn load_bases_precomputed_with_c(&mut self, id: BasesId, points: &[G1Affine], c: usize) -> Result<BasesLayout, DeviceError> {
+        if let Some(r) = self.resident.get(&id) {
+            let layout = r.layout;
+            self.last = MsmCardStats::default();
+            return Ok(layout);
+        }
+        self.check_c(c)?;
+        let windows = precomputed_windows(c);
+        self.check_fits(points.len(), windows, &format!("bases precomputed for c = {c} ({windows} windows each)"))?;
+        let layout = BasesLayout::Precomputed { c, windows };
+        self.load_points(id, points.len() as u32, &window_table(points, c), layout)?;
+        Ok(layout)
+    }
+
+    /// Window size `c` within the card's and the digit format's limits.
+    fn check_c(&self, c: usize) -> Result<(), DeviceError> {
+        if !(2..=self.max_c).contains(&c) || c - 1 > self.log_depth {
+            return Err(DeviceError::Unsupported(format!("window size {c} on a card with c ≤ {} and 2^{} buckets", self.max_c, self.log_depth)));
+        }
+        if c > MAX_STREAM_C {
+            return Err(DeviceError::Unsupported(format!("window size {c}: the 16-bit digit format carries c ≤ {MAX_STREAM_C}")));
+        }
+        Ok(())
+    }
+
+    /// `n` bases of `per` points each fit the card memory left.
+    fn check_fits(&self, n: usize, per: usize, what: &str) -> Result<(), DeviceError> {
         if n == 0 {
             return Err(DeviceError::Unsupported("an empty base set".into()));
         }
         let free = self.mem_points - self.next_free;
-        if n > free {
-            return Err(DeviceError::Unsupported(format!(
-                "card memory full: {n} bases do not fit, {free} of {} points free (resident bases are never evicted)",
+        match n.checked_mul(per).and_then(|p| u32::try_from(p).ok()) {
+            Some(p) if p <= free => Ok(()),
+            _ => Err(DeviceError::Unsupported(format!(
+                "card memory full: {n} {what} ({} points) do not fit, {free} of {} points free (resident bases are never evicted)",
+                n as u128 * per as u128,
                 self.mem_points
-            )));
+            ))),
         }
+    }
+
+    /// Loads `points` (already checked to fit) into a free slot and records the set `id` of `len`
+    /// bases with `layout`.
+    fn load_points(&mut self, id: BasesId, len: u32, points: &[G1Affine], layout: BasesLayout) -> Result<(), DeviceError> {
+        let n = points.len() as u32;
         let used: Vec<u32> = self.resident.values().map(|r| r.slot).collect();
         let slot = (0..self.slots)
             .find(|s| !used.contains(s))
@@ -251,36 +364,46 @@ impl<D: Device> DeviceMsm<D> {
         d.write32(Reg::MsmPoints.offset(), n)?;
         let seq = self.ring()?;
         let data: Vec<u8> = points.iter().flat_map(point_wire).collect();
-        let what = format!("loading {n} bases into slot {slot} at {base}");
+        let what = format!("loading {n} points into slot {slot} at {base}");
         self.dev.stream_to_card(&data, self.timeout)?;
         let cycles = self.finish(seq, &what)?;
-        self.resident.insert(id, Resident { slot, base, len: n });
+        self.resident.insert(id, Resident { slot, base, len, layout });
         self.next_free += n;
-        self.last = MsmCardStats { cycles, commands: 1, c: 0, bytes_to_card: data.len() as u64, ..Default::default() };
+        self.last = MsmCardStats { cycles, commands: 1, c: 0, bytes_to_card: data.len() as u64, layout, ..Default::default() };
         Ok(())
     }
 
     /// `Σ scalars[i]·bases[i]` over the first `scalars.len()` bases of the resident set `id`,
     /// with the window size of [`window_size`].
+    /// A set loaded precomputed runs with the table's window size.
     pub fn msm(&mut self, id: &BasesId, scalars: &[Fr]) -> Result<G1Projective, DeviceError> {
-        let c = window_size(scalars.len(), self.log_depth, self.max_c.min(MAX_STREAM_C));
+        let c = match self.resident.get(id).map(|r| r.layout) {
+            Some(BasesLayout::Precomputed { c, .. }) => c,
+            _ => window_size(scalars.len(), self.log_depth, self.max_c.min(MAX_STREAM_C)),
+        };
         self.msm_with_c(id, scalars, c)
     }
 
     /// [`DeviceMsm::msm`] with window size `c` (`2..=MsmMaxC`, `c − 1 ≤ MsmLogDepth`, and
-    /// `c ≤ 15`, the largest the 16-bit digit format carries).
+    /// `c ≤ 15`, the largest the 16-bit digit format carries); on a set loaded precomputed, `c`
+    /// must be the table's.
     pub fn msm_with_c(&mut self, id: &BasesId, scalars: &[Fr], c: usize) -> Result<G1Projective, DeviceError> {
         self.last = MsmCardStats { c, ..Default::default() };
         let res = *self.resident.get(id).ok_or_else(|| DeviceError::Unsupported("these bases are not resident on the card".into()))?;
+        self.last.layout = res.layout;
         let n = scalars.len();
         if n > res.len as usize {
             return Err(DeviceError::Unsupported(format!("MSM of {n} points over {} resident bases", res.len)));
         }
-        if !(2..=self.max_c).contains(&c) || c - 1 > self.log_depth {
-            return Err(DeviceError::Unsupported(format!("window size {c} on a card with c ≤ {} and 2^{} buckets", self.max_c, self.log_depth)));
-        }
-        if c > MAX_STREAM_C {
-            return Err(DeviceError::Unsupported(format!("window size {c}: the 16-bit digit format carries c ≤ {MAX_STREAM_C}")));
+        self.check_c(c)?;
+        if let BasesLayout::Precomputed { c: table_c, windows } = res.layout {
+            if c != table_c {
+                return Err(DeviceError::Unsupported(format!("window size {c}: these bases are resident precomputed for c = {table_c}")));
+            }
+            if n == 0 {
+                return Ok(G1Projective::ZERO);
+            }
+            return self.msm_precomputed(res.slot, scalars, c, windows);
         }
         if n == 0 {
             return Ok(G1Projective::ZERO);
@@ -338,5 +461,51 @@ impl<D: Device> DeviceMsm<D> {
             self.last.bytes_from_card += out.len() as u64;
         }
         Ok(horner(&window_sums, c))
+    }
+
+    /// The MSM over a precomputed table (see the module docs): one group of `n · windows` points,
+    /// one window of `2^{c−1}` buckets, reduced on the card when its chains are longer than one
+    /// bucket (or always, see [`DeviceMsm::set_always_reduce`]).
+    fn msm_precomputed(&mut self, slot: u32, scalars: &[Fr], c: usize, windows: usize) -> Result<G1Projective, DeviceError> {
+        let n = scalars.len();
+        let what = format!("MSM of {n} points over precomputed windows ({windows} per base, c = {c})");
+        let entries = u32::try_from(n * windows).map_err(|_| DeviceError::Unsupported(format!("{what}: {} table entries", n * windows)))?;
+        let seg_log = msm_seg_log(1, c as u32) as usize;
+        if seg_log != msm_precomputed::seg_log(c, MSM_CHAIN_LOG_DEPTH as usize) {
+            return Err(DeviceError::Protocol(format!("{what}: the host and the card cut different chains")));
+        }
+        let reduce = seg_log > 0 || self.always_reduce;
+        let d = &mut self.dev;
+        d.write32(Reg::Command.offset(), Kernel::Msm as u32)?;
+        d.write32(Reg::MsmOp.offset(), if reduce { MsmOp::ACCUMULATE_REDUCE } else { MsmOp::ACCUMULATE })?;
+        d.write32(Reg::MsmSlot.offset(), slot)?;
+        d.write32(Reg::MsmPoints.offset(), entries)?;
+        d.write32(Reg::MsmC.offset(), c as u32)?;
+        d.write32(Reg::MsmWindows.offset(), 1)?;
+        let seq = self.ring()?;
+        let data: Vec<u8> = msm_precomputed::digit_stream(scalars, c).iter().flat_map(|x| x.to_le_bytes()).collect();
+        self.dev.stream_to_card(&data, self.timeout)?;
+        self.early_error(seq, &what)?;
+        let points = if reduce { msm_reduce_points(1, c as u32) as usize } else { 1 << (c - 1) };
+        let out = self.dev.stream_from_card(96 * points, self.timeout)?;
+        let cycles = self.finish(seq, &what)?;
+        let name = if reduce { "chain sum" } else { "bucket" };
+        let decoded = out
+            .chunks_exact(96)
+            .enumerate()
+            .map(|(k, word)| bucket_from_wire(word).map_err(|e| DeviceError::Protocol(format!("{what}: {name} {k}: {e}"))))
+            .collect::<Result<Vec<G1Projective>, _>>()?;
+        let sums = if reduce {
+            ChainSums { s: decoded.iter().step_by(2).copied().collect(), t: decoded.iter().skip(1).step_by(2).copied().collect() }
+        } else {
+            // Chains of one bucket: S_q = T_q = B_q.
+            ChainSums { s: decoded.clone(), t: decoded }
+        };
+        self.last.cycles = cycles;
+        self.last.commands = 1;
+        self.last.reduced = reduce as usize;
+        self.last.bytes_to_card = data.len() as u64;
+        self.last.bytes_from_card = out.len() as u64;
+        Ok(msm_precomputed::combine(&sums, c, seg_log))
     }
 }

@@ -2,16 +2,19 @@
 //! Verilator): bases resident in card memory, MSMs that stream only digits, the bucket reduction
 //! on the card (`MsmOp::ACCUMULATE_REDUCE`: its cycles against the schedule model, whole MSMs
 //! against ark-ec's `VariableBaseMSM`, on the fast and on the full-RTL card), the edge cases of the
-//! complete adder, card-memory limits and refused commands, the NTT on the same card, and the
-//! card's counters.
+//! complete adder, card-memory limits and refused commands, the NTT on the same card, the
+//! card's counters, and bases resident **precomputed** (window shifts in card memory, one window
+//! of buckets per MSM).
 
 use ark_bn254::{Fr, G1Affine, G1Projective};
 use ark_ec::{AffineRepr, CurveGroup, VariableBaseMSM};
 use ark_ff::{One, UniformRand, Zero};
 use std::time::Duration;
 use zkaccel::backend::BasesId;
+use zkaccel::card_schedule::msm_precomputed::precomputed_windows;
 use zkaccel::card_schedule::msm_reduce::plan_reduced;
-use zkaccel_driver::msm::{window_size, DeviceMsm};
+use zkaccel::card_schedule::msm_requests::signed_digits;
+use zkaccel_driver::msm::{precomputed_window_size, window_size, BasesLayout, DeviceMsm};
 use zkaccel_driver::ntt::DeviceNtt;
 use zkaccel_driver::regs::{msm_seg_log, Kernel, MsmOp, Reg, Status, MSM_CHAIN_LOG_DEPTH};
 use zkaccel_driver::sim_card::{CardVariant, MemModel, SimCard, Traffic};
@@ -396,4 +399,140 @@ fn msm_with_slow_card_memory() {
             assert!(slow_cycles > fast_cycles + 1000, "c = {c}: the slow memory must cost cycles");
         }
     }
+}
+
+/// Runs an MSM over a base set resident precomputed for window size `c` and checks it against
+/// ark-ec and the card's counters: one command over `n·W` table entries (`MsmWindows = 1`), one
+/// digit and one card-memory read per entry, one issued addition per nonzero signed digit
+/// (`msm_requests::signed_digits`, the reference slicing) of a finite base plus the reduction's two
+/// per bucket when the one window is reduced, the RTL's reduction cycles equal to the schedule
+/// model's, the bytes each way. Returns the card cycles and the digits per cycle of the
+/// accumulation (cycles less the reduction and the read-out of three beats per point).
+fn checked_precomputed(msm: &mut DeviceMsm<SimCard>, id: &BasesId, b: &[G1Affine], s: &[Fr], c: usize, always_reduce: bool, what: &str) -> (u64, f64) {
+    let (n, w) = (s.len(), precomputed_windows(c));
+    let dev = msm.dev_mut();
+    let before: Vec<u32> = [Reg::DoneSeq, Reg::MsmElements, Reg::MsmIssued, Reg::MsmPointsRead, Reg::MsmReduceCycles].map(|r| reg(dev, r)).to_vec();
+    let got = msm.msm_with_c(id, s, c).unwrap();
+    assert_eq!(got.into_affine(), G1Projective::msm(&b[..n], s).unwrap().into_affine(), "{what}: MSM of {n} points (c = {c})");
+    let st = msm.last();
+    assert_eq!(st.layout, BasesLayout::Precomputed { c, windows: w }, "{what}: layout");
+    let plan = ReducePlan::new(1, c, LATENCY);
+    assert_eq!(plan.seg_log, msm_seg_log(1, c as u32) as usize);
+    let reduced = plan.seg_log > 0 || always_reduce;
+    let digits: u64 = b[..n].iter().zip(s).filter(|(p, _)| !p.is_zero()).map(|(_, x)| signed_digits(x, c)[..w].iter().filter(|&&d| d != 0).count() as u64).sum();
+    let (additions, reduce_cycles, points_back) =
+        if reduced { (digits + plan.additions(), plan.reduce_cycles(), 2 * plan.chains as u64) } else { (digits, 0, 1u64 << (c - 1)) };
+    let dev = msm.dev_mut();
+    let delta = |dev: &mut SimCard, r: Reg, i: usize| reg(dev, r).wrapping_sub(before[i]) as u64;
+    assert_eq!((st.commands, st.reduced, delta(dev, Reg::DoneSeq, 0)), (1, reduced as usize, 1), "{what}: one command");
+    assert_eq!(delta(dev, Reg::MsmElements, 1) as usize, n * w, "{what}: digits consumed");
+    assert_eq!(delta(dev, Reg::MsmPointsRead, 3) as usize, n * w, "{what}: points read (one per digit)");
+    assert_eq!(delta(dev, Reg::MsmIssued, 2), additions, "{what}: additions issued");
+    assert_eq!(delta(dev, Reg::MsmReduceCycles, 4), reduce_cycles, "{what}: reduction cycles, RTL vs ReducePlan::reduce_cycles()");
+    assert_eq!((st.bytes_to_card, st.bytes_from_card), (2 * (n * w).next_multiple_of(16) as u64, 96 * points_back), "{what}: bytes");
+    let accumulate = st.cycles - reduce_cycles - 3 * points_back;
+    assert!(st.cycles >= (n * w) as u64 + reduce_cycles, "{what}: at most one digit per cycle");
+    let rate = (n * w) as f64 / accumulate as f64;
+    eprintln!(
+        "{what}: precomputed MSM of {n} points, c = {c}: {} digits, {} card cycles ({} reduction, {} read-out beats), {rate:.3} digits/cycle in the accumulation",
+        n * w,
+        st.cycles,
+        reduce_cycles,
+        3 * points_back
+    );
+    (st.cycles, rate)
+}
+
+/// Bases resident precomputed on the fast card: the edge inputs of `msm_inputs_with_edge_cases`
+/// (identity, P + P, P + (−P), zero and r − 1 scalars) with the window size chosen at load time
+/// (c = 10: 26 windows of 512 buckets, chains of one bucket, a plain accumulation) and with c = 11
+/// (24 windows, 1024 buckets reduced on the card in 512 chains of 2), a prefix MSM, all-zero
+/// scalars, a wrong window size refused; the front-end's point reads with one window (digits per
+/// cycle printed); then a card whose memory does not hold any table: the set falls back to the
+/// plain layout, and a table asked for explicitly is refused.
+#[test]
+fn msm_precomputed_on_the_fast_card_equals_arkworks_and_the_model() {
+    let name = "msm_precomputed_on_the_fast_card_equals_arkworks_and_the_model";
+    let mut rng = TestRng::for_test(name);
+    let (b, s) = msm_inputs_with_edge_cases(300, &mut rng);
+    let (id, id11) = (BasesId::of(&b), BasesId::of(&b[..299]));
+    let mut msm = DeviceMsm::new(SimCard::with_msm(CardVariant::Fast, 1 << 14).unwrap(), T).unwrap();
+    let (depth, max_c) = (CardConfig::SIM.msm_log_depth, CardConfig::SIM.max_c());
+    assert_eq!(precomputed_window_size(300, depth, max_c, 1 << 14), Some(10));
+    assert_eq!(msm.load_bases_precomputed(id, &b).unwrap(), BasesLayout::Precomputed { c: 10, windows: 26 });
+    assert_eq!(msm.last().layout, BasesLayout::Precomputed { c: 10, windows: 26 });
+    assert_eq!(msm.last().bytes_to_card, 64 * 300 * 26);
+    assert_eq!(msm.load_bases_precomputed_with_c(id11, &b[..299], 11).unwrap(), BasesLayout::Precomputed { c: 11, windows: 24 });
+    assert_eq!(msm.card_memory(), (1 << 14, (1 << 14) - 300 * 26 - 299 * 24));
+    // The table landed in card memory point-major: entry 5·26 + 3 is 2^30·b[5].
+    let want = (b[5] * Fr::from(1u64 << 30)).into_affine();
+    let word = msm.dev_mut().runner().mem_word(5 * 26 + 3);
+    assert_eq!(&word[..32], &zkaccel_interface::wire::to_wire(&want.x)[..]);
+    let mut rates = Vec::new();
+    for (set, n, c, always) in [(&id, 300, 10, false), (&id, 100, 10, false), (&id11, 299, 11, false), (&id, 17, 10, true)] {
+        msm.set_always_reduce(always);
+        let (_, rate) = checked_precomputed(&mut msm, set, &b, &s[..n], c, always, &format!("{name}: n = {n}, c = {c}, always = {always}"));
+        rates.push(rate);
+    }
+    msm.set_always_reduce(false);
+    // `msm` picks the table's c; all-zero scalars give the identity.
+    assert_eq!(msm.msm(&id, &s[..50]).unwrap(), G1Projective::msm(&b[..50], &s[..50]).unwrap());
+    assert_eq!(msm.last().c, 10);
+    assert!(msm.msm(&id11, &[Fr::zero(); 40]).unwrap().is_zero());
+    assert!(msm.msm(&id, &[]).unwrap().is_zero());
+    let err = msm.msm_with_c(&id, &s[..10], 9).unwrap_err();
+    assert!(matches!(&err, DeviceError::Unsupported(m) if m.contains("precomputed for c = 10")), "{err}");
+    assert!(matches!(msm.msm(&id, &vec![Fr::one(); 301]), Err(DeviceError::Unsupported(_))), "longer than the set");
+    // Loading again does nothing and reports the layout.
+    let done = reg(msm.dev_mut(), Reg::DoneSeq);
+    assert_eq!(msm.load_bases_precomputed(id11, &b[..299]).unwrap(), BasesLayout::Precomputed { c: 11, windows: 24 });
+    assert_eq!(reg(msm.dev_mut(), Reg::DoneSeq), done);
+    eprintln!("{name}: digits per cycle of the random streams above (bucket conflicts within the adder's latency included): {rates:?}");
+    // The front-end's point reads with one window: scalars whose digits walk through the 1024
+    // buckets in order (no bucket twice within the adder's latency, so no conflict can stall the
+    // stream): 199 more points (4 776 more digits) cost 5 084 more cycles, 0.939 digits — card-memory
+    // point reads — per cycle: the front-end issues a read only while its point FIFO has room for
+    // every answer in flight (`POINT_FIFO_DEPTH − 2` = 62 points), and the simulated HBM answers
+    // after 64 cycles, so 62 reads per 66-cycle round trip. (With several windows per point a
+    // read serves W digits and the credits never bind.)
+    let w = precomputed_windows(11);
+    let walk: Vec<Fr> = (0..299usize)
+        .map(|i| (0..w - 1).rev().fold(Fr::zero(), |acc, j| acc * Fr::from(1u64 << 11) + Fr::from(((i * (w - 1) + j) % 1024 + 1) as u64)))
+        .collect();
+    assert!(signed_digits(&walk[7], 11)[..w - 1].iter().enumerate().all(|(j, &d)| d == ((7 * (w - 1) + j) % 1024 + 1) as i64));
+    let (short, _) = checked_precomputed(&mut msm, &id11, &b, &walk[..100], 11, false, &format!("{name}: conflict-free digits"));
+    let (long, rate) = checked_precomputed(&mut msm, &id11, &b, &walk, 11, false, &format!("{name}: conflict-free digits"));
+    let plan = ReducePlan::new(1, 11, LATENCY);
+    let fixed = long - (299 * w) as u64 - plan.reduce_cycles() - 6 * plan.chains as u64;
+    eprintln!("{name}: conflict-free stream: {} more digits in {} more cycles; {rate:.4} digits per cycle over the whole accumulation ({fixed} cycles of fill and drain)", 199 * w, long - short);
+    let more = (199 * w) as u64;
+    assert!(long - short >= more && (long - short) * 62 <= more * 66 + 62, "{} cycles for {more} more digits: more than the FIFO credits explain", long - short);
+
+    // 2 000 points of card memory hold no table of 300 bases (W ≥ 24): the plain layout.
+    let mut small = DeviceMsm::new(SimCard::with_msm(CardVariant::Fast, 2000).unwrap(), T).unwrap();
+    assert_eq!(precomputed_window_size(300, depth, max_c, 2000), None);
+    let err = small.load_bases_precomputed_with_c(id, &b, 11).unwrap_err();
+    assert!(matches!(&err, DeviceError::Unsupported(m) if m.contains("card memory full")), "{err}");
+    assert!(!small.has_bases(&id));
+    assert_eq!(small.load_bases_precomputed(id, &b).unwrap(), BasesLayout::Plain);
+    assert_eq!(small.card_memory(), (2000, 1700));
+    assert_eq!(small.msm(&id, &s).unwrap(), G1Projective::msm(&b, &s).unwrap());
+    assert_eq!(small.last().layout, BasesLayout::Plain);
+}
+
+/// A small precomputed MSM on the full-RTL card (the RTL adder and reduction over a table of
+/// window shifts), equal to ark-ec and to the fast card cycle for cycle.
+#[test]
+fn msm_precomputed_on_the_full_rtl_card_equals_arkworks_and_the_fast_card() {
+    let name = "msm_precomputed_on_the_full_rtl_card_equals_arkworks_and_the_fast_card";
+    let mut rng = TestRng::for_test(name);
+    let (b, s) = msm_inputs_with_edge_cases(17, &mut rng);
+    let id = BasesId::of(&b);
+    let mut cycles = Vec::new();
+    for variant in [CardVariant::FullRtl, CardVariant::Fast] {
+        let mut msm = DeviceMsm::new(SimCard::with_msm(variant, 1 << 10).unwrap(), T).unwrap();
+        msm.load_bases_precomputed_with_c(id, &b, 11).unwrap();
+        cycles.push(checked_precomputed(&mut msm, &id, &b, &s, 11, false, &format!("{name} ({variant:?})")).0);
+    }
+    assert_eq!(cycles[0], cycles[1], "card cycles: full RTL vs fast variant");
 }

@@ -23,8 +23,18 @@
 //! prints, without simulation, each candidate `c`'s additions and the schedule model's reduction
 //! cycles (a lower bound of the card's cycles at one addition per cycle).
 //!
+//! With `--precomputed`, the same for the **precomputed-windows layout**
+//! (`zkaccel::card_schedule::msm_precomputed`: the bases' window shifts `2^{c·j}·P_i` resident on
+//! the card, point-major; every MSM is one window of `2^{c−1}` buckets over `n·W` table entries,
+//! reduced once on the card, combined once on the host): the table's one-time setup on the host
+//! (per base set, not per proof) timed separately, the `n × W` digit matrix written chunk by
+//! chunk (timed, checked against the reference signed digits), the one-window stream accumulated
+//! and reduced by the scheduler RTL, the combination timed and the MSM checked against arkworks,
+//! and the same serial / overlapped timeline (one group). The card-memory reads (one point per
+//! digit) are not part of the scheduler RTL; the driver's fast-card test measures them.
+//!
 //! ```text
-//! cargo run --release -p zkaccel-sim --example msm_bucket_occupancy -- [log_n=16] [c=13] [log_chunk=12]
+//! cargo run --release -p zkaccel-sim --example msm_bucket_occupancy -- [log_n=16] [c=13] [log_chunk=12] [--precomputed]
 //! ```
 
 use ark_bn254::{Fr, G1Affine, G1Projective};
@@ -32,8 +42,12 @@ use ark_ec::{AffineRepr, CurveGroup, VariableBaseMSM};
 use ark_ff::UniformRand;
 use rand::Rng;
 use std::time::Instant;
+use ark_ff::{Field, PrimeField};
+use rayon::prelude::*;
 use zkaccel::card_schedule::msm_digit_stream::{DigitStreams, Limbs, MAX_STREAM_C};
-use zkaccel::card_schedule::msm_reduce::{combine, group_window_sums, horner, plan_reduced, ReduceGroup, CHAIN_LOG_DEPTH as HOST_CHAIN_LOG_DEPTH};
+use zkaccel::card_schedule::msm_precomputed::{self, precomputed_windows, window_table};
+use zkaccel::card_schedule::msm_reduce::{combine, group_window_sums, horner, plan_reduced, signed_digits_into, ReduceGroup, CHAIN_LOG_DEPTH as HOST_CHAIN_LOG_DEPTH};
+use zkaccel::card_schedule::msm_requests::{windows, Request};
 use zkaccel_hdl::g1_add_mixed::config::LATENCY as ADDER_LATENCY;
 use zkaccel_hdl::msm_bucket::config::MAX_LOG_DEPTH;
 use zkaccel_hdl::msm_bucket::reduce_model::{ReducePlan, CHAIN_LOG_DEPTH, PROJECTIVE_ADDER_LATENCY};
@@ -102,7 +116,9 @@ fn timeline(mhz: f64, host: &HostPrep, card: &[CardGroup], combine_ms: &[f64], h
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let precomputed = args.iter().any(|a| a == "--precomputed");
+    args.retain(|a| a != "--precomputed");
     let log_n: usize = args.first().map(|s| s.parse().expect("log_n")).unwrap_or(16);
     let cs: Vec<usize> = args.get(1).map(|s| s.split(',').map(|c| c.parse().expect("c")).collect()).unwrap_or_else(|| vec![13]);
     let log_chunk: usize = args.get(2).map(|s| s.parse().expect("log_chunk")).unwrap_or(12).min(log_n);
@@ -134,6 +150,15 @@ fn main() {
     println!("n = 2^{log_n}; CPU kernel zkaccel::cpu::msm on this machine ({THREADS} threads): {cpu_ms:.1} ms (best of 3)");
     assert_eq!(ADDER_LATENCY, PROJECTIVE_ADDER_LATENCY, "the RTL adder's latency and the model's");
     assert_eq!(CHAIN_LOG_DEPTH, HOST_CHAIN_LOG_DEPTH, "the host and the card model disagree on the chain RAM depth");
+    if precomputed {
+        let lib = Build::new("msm_bucket_scheduler_d16", generate(&mut BucketScheduler::new(MAX_LOG_DEPTH, ADDER_LATENCY))).build().expect("verilator build");
+        let mut runner = BucketRunner::new(&lib, MAX_LOG_DEPTH, ADDER_LATENCY, Traffic::SMOOTH, TestRng::from_seed(rng.r#gen())).unwrap();
+        runner.reset().unwrap();
+        for c in cs {
+            run_precomputed(&pool, &mut runner, &points, &scalars, want, cpu_ms, log_n, c, chunk);
+        }
+        return;
+    }
     let mut limbs: Vec<Limbs> = vec![[0u64; 4]; n];
 
     // The choice of c without simulation: additions (nonzero digits) and the model's reduction
@@ -347,3 +372,217 @@ fn main() {
     println!();
     println!("(bases resident on the card; only digits go to the card, two points per chain come back; PCIe {PCIE_GB_S} GB/s assumed)");
 }
+
+/// The precomputed-windows layout for window size `c` (see the module docs): table setup, digit
+/// matrix by chunks, the one-window stream through the scheduler RTL, combination, timeline.
+#[allow(clippy::too_many_arguments)]
+fn run_precomputed(pool: &rayon::ThreadPool, runner: &mut BucketRunner, points: &[G1Affine], scalars: &[Fr], want: G1Affine, cpu_ms: f64, log_n: usize, c: usize, chunk: usize) {
+    assert!((2..=MAX_STREAM_C).contains(&c) && c - 1 <= MAX_LOG_DEPTH, "c = {c}");
+    let n = points.len();
+    let w = precomputed_windows(c);
+    let seg_log = msm_precomputed::seg_log(c, HOST_CHAIN_LOG_DEPTH);
+    let plan = ReducePlan::new(1, c, ADDER_LATENCY);
+    assert_eq!(plan.seg_log, seg_log, "host and card model cut the same chains");
+
+    // The choice of c for this layout (no simulation): n·W digits (nonzero ones are additions),
+    // one window's reduction and read-out.
+    println!();
+    println!("Precomputed windows, choice of c (no simulation; card memory n·W points of 64 B; a bucket takes at most one addition per L + 2 = {} cycles, so the accumulation needs at least max(additions, busiest bucket's additions · (L + 2)) cycles: the top window holds only 254 − c·(W − 1) bits, so its digits crowd a few buckets unless c·W = 255):", ADDER_LATENCY + 2);
+    println!();
+    println!("| c | W | top-window bits | table points | card memory | additions | busiest bucket | reduce cycles | read-out cycles | lower bound cycles | ms at 250 MHz |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    for cc in (MAX_STREAM_C.saturating_sub(4).max(2)..=MAX_STREAM_C).filter(|&cc| cc - 1 <= MAX_LOG_DEPTH) {
+        let words = pool.install(|| msm_precomputed::digit_stream(scalars, cc));
+        let adds = words.iter().filter(|&&x| x & !DIGIT_NEG != 0).count() as u64;
+        let mut per_bucket = vec![0u64; (1 << (cc - 1)) + 1];
+        for &x in &words {
+            per_bucket[(x & !DIGIT_NEG) as usize] += 1;
+        }
+        let busiest = per_bucket[1..].iter().copied().max().unwrap_or(0);
+        let p = ReducePlan::new(1, cc, ADDER_LATENCY);
+        let ww = precomputed_windows(cc);
+        let lb = adds.max(busiest * (ADDER_LATENCY as u64 + 2)) + p.reduce_cycles() + p.readout_cycles();
+        println!(
+            "| {cc} | {ww} | {} | {} | {:.3} GB | {adds} | {busiest} | {} | {} | {lb} | {:.2} |",
+            Fr::MODULUS_BIT_SIZE as usize - cc * (ww - 1),
+            n * ww,
+            (n * ww * 64) as f64 / 1e9,
+            p.reduce_cycles(),
+            p.readout_cycles(),
+            lb as f64 / 250e3
+        );
+    }
+
+    // One-time setup: the table (W·c doublings per base, batch normalisation), THREADS threads.
+    let t = Instant::now();
+    let table = pool.install(|| window_table(points, c));
+    let setup_ms = t.elapsed().as_secs_f64() * 1e3;
+    assert_eq!(table.len(), n * w);
+    for i in [0, n / 2, n - 1] {
+        for j in [0, w / 2, w - 1] {
+            assert_eq!(table[i * w + j], (points[i] * Fr::from(2u64).pow([(c * j) as u64])).into_affine(), "table entry {i}·{w} + {j}");
+        }
+    }
+
+    // The host's digits, chunk by chunk into a preallocated stream, best total of 3.
+    let mut stream = vec![0u16; msm_precomputed::stream_words(n, c)];
+    let mut ends: Vec<f64> = Vec::new();
+    for _ in 0..3 {
+        let run = pool.install(|| {
+            let t = Instant::now();
+            let mut e = Vec::with_capacity(n.div_ceil(chunk));
+            for a in (0..n).step_by(chunk) {
+                let b = (a + chunk).min(n);
+                let end = if b == n { stream.len() } else { b * w };
+                msm_precomputed::write_chunk(scalars, c, a..b, &mut stream[a * w..end]);
+                e.push(t.elapsed().as_secs_f64() * 1e3);
+            }
+            e
+        });
+        if ends.is_empty() || run.last() < ends.last() {
+            ends = run;
+        }
+    }
+    let words_ms = *ends.last().unwrap();
+    // Bit for bit against the reference digits (word-sliced, equal to msm_requests::signed_digits
+    // in the unit tests).
+    let total = windows(c);
+    let check_ok = pool.install(|| {
+        stream[..n * w].par_chunks(w).zip(scalars.par_iter()).all(|(ws, s)| {
+            let mut d = vec![0i32; total];
+            signed_digits_into(s, c, &mut d);
+            d[w..].iter().all(|&x| x == 0) && ws.iter().zip(&d).all(|(&x, &y)| x == (y.unsigned_abs() as u16 | if y < 0 { DIGIT_NEG } else { 0 }))
+        })
+    });
+    assert!(check_ok && stream[n * w..].iter().all(|&x| x == 0), "c = {c}: digit stream differs from the reference digits");
+
+    // The card: one group of n·W entries, one window, reduced; marks at the chunks' ends.
+    let t_sim = Instant::now();
+    let mut requests = Vec::new();
+    let mut req_ends = Vec::new();
+    for a in (0..n).step_by(chunk) {
+        let b = (a + chunk).min(n);
+        for k in a * w..b * w {
+            let d = stream[k];
+            if d & !DIGIT_NEG != 0 && !table[k].is_zero() {
+                requests.push(Request { point: table[k], neg: d & DIGIT_NEG != 0, mag: d & !DIGIT_NEG, window: 0 });
+            }
+        }
+        req_ends.push(requests.len());
+    }
+    drop(table);
+    let mut marks: Vec<usize> = req_ends.iter().filter(|&&e| e > 0).map(|&e| e - 1).collect();
+    marks.dedup();
+    let (sums, st, marked) = runner.run_group_reduced_marked(&requests, c, 1, seg_log, &marks).unwrap();
+    let requests_len = requests.len();
+    drop(requests);
+    let sim_s = t_sim.elapsed().as_secs_f64();
+    assert_eq!(st.reduce_cycles, plan.reduce_cycles(), "c = {c}: RTL reduction cycles vs the model's");
+    assert_eq!((st.issued, st.requests), (requests_len as u64, requests_len as u64));
+    let at = |e: usize| if e == 0 { 0 } else { marked[marks.binary_search(&(e - 1)).unwrap()] };
+    let mut prev = 0u64;
+    let chunk_cycles: Vec<u64> = req_ends
+        .iter()
+        .map(|&e| {
+            let now = at(e);
+            let d = now - prev;
+            prev = now;
+            d
+        })
+        .collect();
+    let tail_cycles = st.accumulate_cycles + st.reduce_cycles - prev + plan.readout_cycles();
+    let chunk_bytes: Vec<u64> = (0..n)
+        .step_by(chunk)
+        .map(|a| {
+            let b = (a + chunk).min(n);
+            let words = if b == n { stream.len() - a * w } else { (b - a) * w };
+            2 * words as u64
+        })
+        .collect();
+    let card = vec![CardGroup { chunk_cycles, tail_cycles, chunk_bytes, bytes_from: 96 * 2 * plan.chains as u64 }];
+    let card_cycles = st.accumulate_cycles + st.reduce_cycles + plan.readout_cycles();
+
+    // The host's combination of the one window, best of 3; the MSM checked.
+    let mut combine_ms = f64::INFINITY;
+    for _ in 0..3 {
+        let t = Instant::now();
+        let got = pool.install(|| msm_precomputed::combine(&sums, c, seg_log));
+        combine_ms = combine_ms.min(t.elapsed().as_secs_f64() * 1e3);
+        assert_eq!(got.into_affine(), want, "c = {c}: precomputed table + RTL accumulation + RTL reduction + host combination differ from arkworks");
+    }
+    let bytes_to: u64 = card[0].chunk_bytes.iter().sum();
+    let host = HostPrep { prepare_ms: 0.0, plan_ms: vec![0.0], chunk_end_ms: vec![ends.clone()] };
+    println!();
+    println!(
+        "precomputed, c = {c}: W = {w} windows per base, table {} points ({:.3} GB of card memory at 64 B/point), one-time table setup {setup_ms:.0} ms ({THREADS} threads; per base set, not per proof)",
+        n * w,
+        (n * w * 64) as f64 / 1e9
+    );
+    println!(
+        "one window of 2^{} buckets, chains of 2^{seg_log}: {} digits, {} additions, accumulation {} cycles ({:.4} issued/cycle, {} deferrals = {:.3} %, {} input stalls), reduction {} cycles (RTL = model), read-out {} cycles; card {card_cycles} cycles; simulation {sim_s:.0} s",
+        c - 1,
+        n * w,
+        st.issued,
+        st.accumulate_cycles,
+        st.occupancy(),
+        st.deferred,
+        100.0 * st.deferred as f64 / st.requests.max(1) as f64,
+        st.stalled,
+        st.reduce_cycles,
+        plan.readout_cycles(),
+    );
+    println!(
+        "host ({THREADS} threads): digits {} chunks done at {words_ms:.2} ms ({:.2} ns/digit, first chunk {:.3} ms); combination {combine_ms:.3} ms (no Horner); PCIe {:.3} ms to the card ({bytes_to} B), {:.3} ms back ({} B)",
+        ends.len(),
+        words_ms * 1e6 / (n * w) as f64,
+        ends[0],
+        pcie_ms(bytes_to),
+        pcie_ms(card[0].bytes_from),
+        card[0].bytes_from,
+    );
+    println!();
+    println!("| n | layout | c | clock (assumed) | card ms | host ms (digits + combination) | serial card + host ms | overlapped card + host ms | CPU kernel ms | ratio serial | **ratio overlapped** |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    for mhz in CLOCKS {
+        let (serial, overlapped) = timeline(mhz, &host, &card, &[combine_ms], 0.0);
+        println!(
+            "| 2^{log_n} | precomputed | {c} | {mhz:.0} MHz | {:.2} | {:.2} | {serial:.2} | {overlapped:.2} | {cpu_ms:.1} | {:.1}× | **{:.1}×** |",
+            card_cycles as f64 / mhz / 1e3,
+            words_ms + combine_ms,
+            cpu_ms / serial,
+            cpu_ms / overlapped,
+        );
+    }
+    // The card's front-end reads one point per digit with one window; on the fast simulated card
+    // (driver test `msm_precomputed_on_the_fast_card_equals_arkworks_and_the_model`) its point
+    // FIFO's 62 credits over a 64-cycle memory latency + 2 give 62 reads per 66 cycles. The
+    // scheduler simulated here has no front-end: the same table with the accumulation slowed to
+    // that read rate where it binds.
+    let fe = (((n * w) as u64 * FE_ROUND_TRIP).div_ceil(FE_CREDITS)).max(st.accumulate_cycles);
+    let f = fe as f64 / st.accumulate_cycles as f64;
+    let card_fe = vec![CardGroup {
+        chunk_cycles: card[0].chunk_cycles.iter().map(|&x| (x as f64 * f).round() as u64).collect(),
+        tail_cycles: card[0].tail_cycles,
+        chunk_bytes: card[0].chunk_bytes.clone(),
+        bytes_from: card[0].bytes_from,
+    }];
+    let fe_cycles = fe + st.reduce_cycles + plan.readout_cycles();
+    println!();
+    println!(
+        "with the card front-end's point reads at {FE_CREDITS}/{FE_ROUND_TRIP} per cycle (fast-card measurement, HBM latency 64 cycles; not in the scheduler RTL above): accumulation ≥ {fe} cycles, card {fe_cycles} cycles"
+    );
+    println!();
+    println!("| n | layout | c | clock (assumed) | card ms | overlapped card + host ms | **ratio overlapped** |");
+    println!("|---|---|---|---|---|---|---|");
+    for mhz in CLOCKS {
+        let (_, overlapped) = timeline(mhz, &host, &card_fe, &[combine_ms], 0.0);
+        println!("| 2^{log_n} | precomputed, front-end bound | {c} | {mhz:.0} MHz | {:.2} | {overlapped:.2} | **{:.1}×** |", fe_cycles as f64 / mhz / 1e3, cpu_ms / overlapped);
+    }
+    println!();
+    println!("(table resident on the card; only digits go to the card, two points per chain come back; PCIe {PCIE_GB_S} GB/s assumed)");
+}
+
+/// The card front-end's point reads in flight (`POINT_FIFO_DEPTH − 2`) and their round trip in
+/// cycles at the simulated HBM latency of 64 cycles, as measured on the fast card.
+const FE_CREDITS: u64 = 62;
+const FE_ROUND_TRIP: u64 = 66;

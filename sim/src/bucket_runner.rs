@@ -316,7 +316,8 @@ impl BucketRunner {
         let limit = self.cycles_per_request_limit * (requests.len() as u64 + 1) + 10_000 + 4 * (windows << c) as u64;
         // A group without requests still needs one beat to carry `s_last`: a zero digit.
         let dummy = Request { point: G1Affine::identity(), neg: false, mag: 0, window: 0 };
-        let beats: Vec<Request> = if requests.is_empty() { vec![dummy] } else { requests.to_vec() };
+        let dummies = [dummy];
+        let beats: &[Request] = if requests.is_empty() { &dummies } else { requests };
         let n_entries = match reduce {
             None => windows << (c - 1),
             Some(g) => 2 * ((windows << (c - 1)) >> g),

@@ -10,9 +10,12 @@
 //! * [`ntt_four_step_batch`] — the same four-step on the batch NTT core: two batches, the
 //!   twiddles on the card (on the first batch's way out), the transposes on the host;
 //! * [`msm_digit_stream`] — the same digit streams written straight into the card's wire words,
-//!   chunk by chunk, so that the host prepares ahead of the card.
+//!   chunk by chunk, so that the host prepares ahead of the card;
+//! * [`msm_precomputed`] — the MSM over precomputed windows: a table of the bases' window shifts
+//!   resident on the card, every MSM one window of buckets over it (one reduction, no Horner).
 
 pub mod msm_digit_stream;
+pub mod msm_precomputed;
 pub mod msm_reduce;
 pub mod msm_requests;
 pub mod ntt_four_step;
