@@ -13,8 +13,11 @@ pub const SLOT_BITS: usize = 4;
 pub const SLOTS: usize = 1 << SLOT_BITS;
 /// Point FIFO between the card-memory read port and the bucket unit (entries of 512 bits + the
 /// infinity flag in bit 511). Reads are issued only while the FIFO has room for every answer in
-/// flight, so the memory's read data channel needs no back-pressure. One request per cycle is
-/// sustained as long as `windows · POINT_FIFO_DEPTH ≥ memory latency`.
+/// flight, so the memory's read data channel needs no back-pressure: at most `POINT_FIFO_DEPTH − 2`
+/// reads are in flight per round trip of `latency + 2` cycles, and one read serves `windows` digits,
+/// so one request per cycle is sustained as long as `windows · (POINT_FIFO_DEPTH − 2) ≥ latency + 2`
+/// (with one window — the precomputed layout — and a 64-cycle memory: 62 / 66, 0.939 reads per
+/// cycle measured in `driver/tests/sim_card_msm.rs`; 128 entries would sustain one).
 pub const POINT_FIFO_DEPTH: usize = 64;
 /// The digit stream format the card reads (register `MsmDigitFormat`).
 pub const MSM_DIGIT_FORMAT: u32 = DIGIT_FORMAT;
