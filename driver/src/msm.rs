@@ -423,44 +423,54 @@ impl<D: Device> DeviceMsm<D> {
             if seg_log != g.seg_log {
                 return Err(DeviceError::Protocol(format!("{what}: the host plan cuts chains of 2^{} buckets, the card 2^{seg_log}", g.seg_log)));
             }
-            let reduce = seg_log > 0 || self.always_reduce;
-            let d = &mut self.dev;
-            d.write32(Reg::Command.offset(), Kernel::Msm as u32)?;
-            d.write32(Reg::MsmOp.offset(), if reduce { MsmOp::ACCUMULATE_REDUCE } else { MsmOp::ACCUMULATE })?;
-            d.write32(Reg::MsmSlot.offset(), res.slot)?;
-            d.write32(Reg::MsmPoints.offset(), n as u32)?;
-            d.write32(Reg::MsmC.offset(), c as u32)?;
-            d.write32(Reg::MsmWindows.offset(), w as u32)?;
-            let seq = self.ring()?;
             words.resize(streams.stream_words(gi), 0);
             streams.write_chunk(&limbs, gi, 0..n, &mut words);
             data.clear();
             data.extend(words.iter().flat_map(|x| x.to_le_bytes()));
-            self.dev.stream_to_card(&data, self.timeout)?;
-            self.early_error(seq, &what)?;
-            let points = if reduce { msm_reduce_points(w as u32, c as u32) as usize } else { w << (c - 1) };
-            let out = self.dev.stream_from_card(96 * points, self.timeout)?;
-            let cycles = self.finish(seq, &what)?;
-            let name = if reduce { "chain sum" } else { "bucket" };
-            let decoded = out
-                .chunks_exact(96)
-                .enumerate()
-                .map(|(k, word)| bucket_from_wire(word).map_err(|e| DeviceError::Protocol(format!("{what}: {name} {k}: {e}"))))
-                .collect::<Result<Vec<G1Projective>, _>>()?;
-            let sums = if reduce {
-                ChainSums { s: decoded.iter().step_by(2).copied().collect(), t: decoded.iter().skip(1).step_by(2).copied().collect() }
-            } else {
-                // Chains of one bucket: S_q = T_q = B_q.
-                ChainSums { s: decoded.clone(), t: decoded }
-            };
+            let sums = self.run_group(&what, res.slot, n as u32, c, w, seg_log, &data)?;
             window_sums.extend(group_window_sums(g.seg_log, &g.strides, &sums, c));
-            self.last.cycles += cycles;
-            self.last.commands += 1;
-            self.last.reduced += reduce as usize;
-            self.last.bytes_to_card += data.len() as u64;
-            self.last.bytes_from_card += out.len() as u64;
         }
         Ok(horner(&window_sums, c))
+    }
+
+    /// One window group on the card: `points` points of slot `slot`, `windows` digits each
+    /// (`data`, the digit stream's bytes), window size `c`, chains of `2^seg_log` buckets —
+    /// reduced on the card when `seg_log > 0` (or always, see [`DeviceMsm::set_always_reduce`]),
+    /// else the buckets come back as chains of one (`S_q = T_q = B_q`). Every point read back is
+    /// checked on the curve; the call's cycles, bytes and commands are added to [`DeviceMsm::last`].
+    #[allow(clippy::too_many_arguments)]
+    fn run_group(&mut self, what: &str, slot: u32, points: u32, c: usize, windows: usize, seg_log: usize, data: &[u8]) -> Result<ChainSums, DeviceError> {
+        let reduce = seg_log > 0 || self.always_reduce;
+        let d = &mut self.dev;
+        d.write32(Reg::Command.offset(), Kernel::Msm as u32)?;
+        d.write32(Reg::MsmOp.offset(), if reduce { MsmOp::ACCUMULATE_REDUCE } else { MsmOp::ACCUMULATE })?;
+        d.write32(Reg::MsmSlot.offset(), slot)?;
+        d.write32(Reg::MsmPoints.offset(), points)?;
+        d.write32(Reg::MsmC.offset(), c as u32)?;
+        d.write32(Reg::MsmWindows.offset(), windows as u32)?;
+        let seq = self.ring()?;
+        self.dev.stream_to_card(data, self.timeout)?;
+        self.early_error(seq, what)?;
+        let back = if reduce { msm_reduce_points(windows as u32, c as u32) as usize } else { windows << (c - 1) };
+        let out = self.dev.stream_from_card(96 * back, self.timeout)?;
+        let cycles = self.finish(seq, what)?;
+        let name = if reduce { "chain sum" } else { "bucket" };
+        let decoded = out
+            .chunks_exact(96)
+            .enumerate()
+            .map(|(k, word)| bucket_from_wire(word).map_err(|e| DeviceError::Protocol(format!("{what}: {name} {k}: {e}"))))
+            .collect::<Result<Vec<G1Projective>, _>>()?;
+        self.last.cycles += cycles;
+        self.last.commands += 1;
+        self.last.reduced += reduce as usize;
+        self.last.bytes_to_card += data.len() as u64;
+        self.last.bytes_from_card += out.len() as u64;
+        Ok(if reduce {
+            ChainSums { s: decoded.iter().step_by(2).copied().collect(), t: decoded.iter().skip(1).step_by(2).copied().collect() }
+        } else {
+            // Chains of one bucket: S_q = T_q = B_q.
+            ChainSums { s: decoded.clone(), t: decoded }
+        })
     }
 
     /// The MSM over a precomputed table (see the module docs): one group of `n · windows` points,
@@ -474,38 +484,8 @@ impl<D: Device> DeviceMsm<D> {
         if seg_log != msm_precomputed::seg_log(c, MSM_CHAIN_LOG_DEPTH as usize) {
             return Err(DeviceError::Protocol(format!("{what}: the host and the card cut different chains")));
         }
-        let reduce = seg_log > 0 || self.always_reduce;
-        let d = &mut self.dev;
-        d.write32(Reg::Command.offset(), Kernel::Msm as u32)?;
-        d.write32(Reg::MsmOp.offset(), if reduce { MsmOp::ACCUMULATE_REDUCE } else { MsmOp::ACCUMULATE })?;
-        d.write32(Reg::MsmSlot.offset(), slot)?;
-        d.write32(Reg::MsmPoints.offset(), entries)?;
-        d.write32(Reg::MsmC.offset(), c as u32)?;
-        d.write32(Reg::MsmWindows.offset(), 1)?;
-        let seq = self.ring()?;
         let data: Vec<u8> = msm_precomputed::digit_stream(scalars, c).iter().flat_map(|x| x.to_le_bytes()).collect();
-        self.dev.stream_to_card(&data, self.timeout)?;
-        self.early_error(seq, &what)?;
-        let points = if reduce { msm_reduce_points(1, c as u32) as usize } else { 1 << (c - 1) };
-        let out = self.dev.stream_from_card(96 * points, self.timeout)?;
-        let cycles = self.finish(seq, &what)?;
-        let name = if reduce { "chain sum" } else { "bucket" };
-        let decoded = out
-            .chunks_exact(96)
-            .enumerate()
-            .map(|(k, word)| bucket_from_wire(word).map_err(|e| DeviceError::Protocol(format!("{what}: {name} {k}: {e}"))))
-            .collect::<Result<Vec<G1Projective>, _>>()?;
-        let sums = if reduce {
-            ChainSums { s: decoded.iter().step_by(2).copied().collect(), t: decoded.iter().skip(1).step_by(2).copied().collect() }
-        } else {
-            // Chains of one bucket: S_q = T_q = B_q.
-            ChainSums { s: decoded.clone(), t: decoded }
-        };
-        self.last.cycles = cycles;
-        self.last.commands = 1;
-        self.last.reduced = reduce as usize;
-        self.last.bytes_to_card = data.len() as u64;
-        self.last.bytes_from_card = out.len() as u64;
+        let sums = self.run_group(&what, slot, entries, c, 1, seg_log, &data)?;
         Ok(msm_precomputed::combine(&sums, c, seg_log))
     }
 }
