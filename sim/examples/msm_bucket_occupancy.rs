@@ -40,13 +40,15 @@
 use ark_bn254::{Fr, G1Affine, G1Projective};
 use ark_ec::{AffineRepr, CurveGroup, VariableBaseMSM};
 use ark_ff::UniformRand;
-use rand::Rng;
-use std::time::Instant;
 use ark_ff::{Field, PrimeField};
+use rand::Rng;
 use rayon::prelude::*;
+use std::time::Instant;
 use zkaccel::card_schedule::msm_digit_stream::{DigitStreams, Limbs, MAX_STREAM_C};
 use zkaccel::card_schedule::msm_precomputed::{self, precomputed_windows, window_table};
-use zkaccel::card_schedule::msm_reduce::{combine, group_window_sums, horner, plan_reduced, signed_digits_into, ReduceGroup, CHAIN_LOG_DEPTH as HOST_CHAIN_LOG_DEPTH};
+use zkaccel::card_schedule::msm_reduce::{
+    combine, group_window_sums, horner, plan_reduced, signed_digits_into, ReduceGroup, CHAIN_LOG_DEPTH as HOST_CHAIN_LOG_DEPTH,
+};
 use zkaccel::card_schedule::msm_requests::{windows, Request};
 use zkaccel_hdl::g1_add_mixed::config::LATENCY as ADDER_LATENCY;
 use zkaccel_hdl::msm_bucket::config::MAX_LOG_DEPTH;
@@ -58,6 +60,22 @@ use zkaccel_sim::bucket_runner::GroupStats;
 use zkaccel_sim::bucket_runner::{BucketRunner, Traffic};
 use zkaccel_sim::Build;
 use zkaccel_testkit::seed::TestRng;
+
+/// Per chunk, the RTL's cycles between the acceptance of the last requests of the previous chunk
+/// and of this one: `ends[k]` is the request count after chunk `k`, `marked[i]` the cycle at which
+/// request `marks[i]` (the last of a chunk, `marks` sorted and deduplicated) was accepted.
+fn cycles_between_marks(ends: &[usize], marks: &[usize], marked: &[u64]) -> Vec<u64> {
+    let at = |e: usize| if e == 0 { 0 } else { marked[marks.binary_search(&(e - 1)).unwrap()] };
+    let mut prev = 0u64;
+    ends.iter()
+        .map(|&e| {
+            let now = at(e);
+            let d = now - prev;
+            prev = now;
+            d
+        })
+        .collect()
+}
 
 /// Assumed PCIe bandwidth for the projection (GB/s, each direction).
 const PCIE_GB_S: f64 = 12.0;
@@ -271,17 +289,8 @@ fn main() {
             let (sums, st, marked) = runner.run_group_reduced_marked(&requests, c, g.windows, g.seg_log, &marks).unwrap();
             drop(requests);
             assert_eq!(marked.len(), marks.len());
-            let at = |e: usize| if e == 0 { 0 } else { marked[marks.binary_search(&(e - 1)).unwrap()] };
-            let mut prev = 0u64;
-            let chunk_cycles: Vec<u64> = ends
-                .iter()
-                .map(|&e| {
-                    let now = at(e);
-                    let d = now - prev;
-                    prev = now;
-                    d
-                })
-                .collect();
+            let chunk_cycles = cycles_between_marks(&ends, &marks, &marked);
+            let prev: u64 = chunk_cycles.iter().sum();
             // Card: the reduction in RTL; its cycles equal the schedule model's.
             let plan = ReducePlan::new(g.windows, c, ADDER_LATENCY);
             assert_eq!(plan.seg_log, g.seg_log);
@@ -376,7 +385,17 @@ fn main() {
 /// The precomputed-windows layout for window size `c` (see the module docs): table setup, digit
 /// matrix by chunks, the one-window stream through the scheduler RTL, combination, timeline.
 #[allow(clippy::too_many_arguments)]
-fn run_precomputed(pool: &rayon::ThreadPool, runner: &mut BucketRunner, points: &[G1Affine], scalars: &[Fr], want: G1Affine, cpu_ms: f64, log_n: usize, c: usize, chunk: usize) {
+fn run_precomputed(
+    pool: &rayon::ThreadPool,
+    runner: &mut BucketRunner,
+    points: &[G1Affine],
+    scalars: &[Fr],
+    want: G1Affine,
+    cpu_ms: f64,
+    log_n: usize,
+    c: usize,
+    chunk: usize,
+) {
     assert!((2..=MAX_STREAM_C).contains(&c) && c - 1 <= MAX_LOG_DEPTH, "c = {c}");
     let n = points.len();
     let w = precomputed_windows(c);
@@ -479,17 +498,8 @@ fn run_precomputed(pool: &rayon::ThreadPool, runner: &mut BucketRunner, points: 
     let sim_s = t_sim.elapsed().as_secs_f64();
     assert_eq!(st.reduce_cycles, plan.reduce_cycles(), "c = {c}: RTL reduction cycles vs the model's");
     assert_eq!((st.issued, st.requests), (requests_len as u64, requests_len as u64));
-    let at = |e: usize| if e == 0 { 0 } else { marked[marks.binary_search(&(e - 1)).unwrap()] };
-    let mut prev = 0u64;
-    let chunk_cycles: Vec<u64> = req_ends
-        .iter()
-        .map(|&e| {
-            let now = at(e);
-            let d = now - prev;
-            prev = now;
-            d
-        })
-        .collect();
+    let chunk_cycles = cycles_between_marks(&req_ends, &marks, &marked);
+    let prev: u64 = chunk_cycles.iter().sum();
     let tail_cycles = st.accumulate_cycles + st.reduce_cycles - prev + plan.readout_cycles();
     let chunk_bytes: Vec<u64> = (0..n)
         .step_by(chunk)
@@ -576,7 +586,11 @@ fn run_precomputed(pool: &rayon::ThreadPool, runner: &mut BucketRunner, points: 
     println!("|---|---|---|---|---|---|---|");
     for mhz in CLOCKS {
         let (_, overlapped) = timeline(mhz, &host, &card_fe, &[combine_ms], 0.0);
-        println!("| 2^{log_n} | precomputed, front-end bound | {c} | {mhz:.0} MHz | {:.2} | {overlapped:.2} | **{:.1}×** |", fe_cycles as f64 / mhz / 1e3, cpu_ms / overlapped);
+        println!(
+            "| 2^{log_n} | precomputed, front-end bound | {c} | {mhz:.0} MHz | {:.2} | {overlapped:.2} | **{:.1}×** |",
+            fe_cycles as f64 / mhz / 1e3,
+            cpu_ms / overlapped
+        );
     }
     println!();
     println!("(table resident on the card; only digits go to the card, two points per chain come back; PCIe {PCIE_GB_S} GB/s assumed)");
