@@ -164,7 +164,7 @@ pub struct BlockCheck<'a> {
 /// RTL value, every reference value and the VCD path. Honours `ZKACCEL_VCD=1`.
 pub fn check_binary_block(c: BlockCheck<'_>, rng: &mut impl RngCore) {
     let test = c.test;
-    let lib = crate::Build::new(test, c.verilog).build().unwrap_or_else(|e| panic!("{test}: {e}"));
+    let lib = crate::Build::new(test, c.verilog.as_str()).build().unwrap_or_else(|e| panic!("{test}: {e}"));
     let mut m = lib.instantiate();
     m.trace_if_requested(test).unwrap_or_else(|e| panic!("{test}: {e}"));
     let ports = BinaryOpPorts::standard(&m).unwrap_or_else(|e| panic!("{test}: {e}"));
@@ -175,7 +175,7 @@ pub fn check_binary_block(c: BlockCheck<'_>, rng: &mut impl RngCore) {
         let (a, b) = &c.pairs[r.index];
         let refs: Vec<(&str, BigUint)> = c.references.iter().map(|(name, f)| (*name, f(a, b))).collect();
         if refs.iter().any(|(_, v)| *v != r.value) || r.latency() != c.latency {
-            let vcd = crate::failure::replay_binary_op_with_vcd(&lib, test, &[(a.clone(), b.clone())]);
+            let vcd = crate::failure::replay_binary_op_with_vcd(test, &c.verilog, test, &[(a.clone(), b.clone())]);
             let mut msg = format!(
                 "{test} #{}: a={a:#x} b={b:#x}\n  RTL   {:#x} (latency {}, stated {})\n",
                 r.index,

@@ -1,14 +1,16 @@
 //! What a failing co-simulation test leaves behind: the failing vectors replayed into a VCD.
 
 use crate::binary_op::{run_binary_op, BinaryOpPorts};
-use crate::model::Library;
+use crate::verilator::Build;
 use num_bigint::BigUint;
 use std::path::PathBuf;
-use std::sync::Arc;
 
-/// Replays `pairs` on a fresh instance with tracing on (no bubbles) and returns the VCD path, so
-/// that a failure message can point at the waveform.
-pub fn replay_binary_op_with_vcd(lib: &Arc<Library>, test: &str, pairs: &[(BigUint, BigUint)]) -> Option<PathBuf> {
+/// Replays `pairs` with tracing on (no bubbles) and returns the VCD path, so that a failure
+/// message can point at the waveform. Models are built without `--trace` (it would double every
+/// build), so this builds the traced twin of `verilog` first (once, cached beside the untraced
+/// one); it runs only after a mismatch.
+pub fn replay_binary_op_with_vcd(name: &str, verilog: &str, test: &str, pairs: &[(BigUint, BigUint)]) -> Option<PathBuf> {
+    let lib = Build::new(name, verilog).traced().build().ok()?;
     let mut m = lib.instantiate();
     let path = m.trace_in_build_dir(&format!("{test}-failure")).ok()?;
     let ports = BinaryOpPorts::standard(&m).ok()?;

@@ -20,6 +20,7 @@ type GetFn = unsafe extern "C" fn(*mut c_void, u32, *mut u32);
 pub struct Library {
     ports: Vec<PortInfo>,
     dir: PathBuf,
+    traced: bool,
     new: NewFn,
     free: FreeFn,
     eval: EvalFn,
@@ -32,7 +33,7 @@ pub struct Library {
 }
 
 impl Library {
-    pub(crate) fn load(so: &Path, ports: Vec<PortInfo>, dir: PathBuf) -> Result<Self, SimError> {
+    pub(crate) fn load(so: &Path, ports: Vec<PortInfo>, dir: PathBuf, traced: bool) -> Result<Self, SimError> {
         // SAFETY: the library is one we just built from our own wrapper; its symbols have exactly
         // the C signatures declared above (checked by the ABI version).
         unsafe {
@@ -49,6 +50,7 @@ impl Library {
             Ok(Self {
                 ports,
                 dir,
+                traced,
                 new: std::mem::transmute::<*const c_void, NewFn>(sym(b"zk_new\0")?),
                 free: std::mem::transmute::<*const c_void, FreeFn>(sym(b"zk_free\0")?),
                 eval: std::mem::transmute::<*const c_void, EvalFn>(sym(b"zk_eval\0")?),
@@ -69,6 +71,11 @@ impl Library {
     /// The build directory (Verilog, verilated C++, the library; VCDs go here by default).
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// Whether the model was built with `--trace` (it can dump VCDs).
+    pub fn traced(&self) -> bool {
+        self.traced
     }
 
     /// A fresh instance, evaluated once with every input at zero (clock low), as Verilator wants
@@ -240,6 +247,12 @@ impl Model {
     /// Starts dumping a VCD of every signal to `path` (until the instance is dropped or
     /// [`Model::stop_trace`] is called).
     pub fn trace_to(&mut self, path: &Path) -> Result<(), SimError> {
+        if !self.lib.traced {
+            return Err(SimError::Io(
+                path.to_path_buf(),
+                std::io::Error::other("this model was built without --trace: build it with `Build::traced()` or set ZKACCEL_VCD=1"),
+            ));
+        }
         let c = CString::new(path.display().to_string()).map_err(|_| SimError::Io(path.to_path_buf(), std::io::Error::other("NUL in path")))?;
         // SAFETY: ctx is live; c is a valid C string for the duration of the call.
         let ok = unsafe { (self.lib.trace_open)(self.ctx, c.as_ptr()) };
@@ -259,7 +272,7 @@ impl Model {
 
     /// Honours `ZKACCEL_VCD=1`: starts a VCD named after the test, returning its path.
     pub fn trace_if_requested(&mut self, name: &str) -> Result<Option<PathBuf>, SimError> {
-        if std::env::var("ZKACCEL_VCD").is_ok_and(|v| v != "0" && !v.is_empty()) {
+        if crate::verilator::vcd_requested() {
             let p = self.trace_in_build_dir(name)?;
             eprintln!("zkaccel-sim: VCD of {name} at {}", p.display());
             Ok(Some(p))

@@ -15,14 +15,12 @@ use std::process::Command;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
 
-/// Verilator flags used for every model (besides `--prefix`, `-Mdir` and `--top-module`).
-/// `-O3` and `--x-assign/--x-initial fast` as DESIGN.md recommends; `-Wno-WIDTH` because
-/// rust-hdl's generated Verilog relies on implicit width extension; `--trace` so that a VCD can
-/// be dumped on demand (tracing costs nothing until it is switched on); `--output-split` so the
-/// C++ compiles in parallel.
+/// Verilator flags used for every model (besides `--prefix`, `-Mdir`, `--top-module` and, for a
+/// traced build, `--trace`). `-O3` and `--x-assign/--x-initial fast` as DESIGN.md recommends;
+/// `-Wno-WIDTH` because rust-hdl's generated Verilog relies on implicit width extension;
+/// `--output-split` so the C++ compiles in parallel.
 pub const VERILATOR_FLAGS: &[&str] = &[
     "--cc",
-    "--trace",
     "-O3",
     "--x-assign",
     "fast",
@@ -46,7 +44,13 @@ const CXX_OPT: u32 = 2;
 pub struct Build {
     name: String,
     verilog: String,
+    traced: bool,
     trace_depth: Option<usize>,
+}
+
+/// Whether `ZKACCEL_VCD` asks for waveforms (`1`, or any value but `0` and the empty string).
+pub fn vcd_requested() -> bool {
+    std::env::var("ZKACCEL_VCD").is_ok_and(|v| v != "0" && !v.is_empty())
 }
 
 fn verilator_bin() -> String {
@@ -115,8 +119,6 @@ fn cc_build(out_dir: &Path, include: &Path) -> cc::Build {
         .warnings(false)
         .include(include)
         .include(include.join("vltstd"))
-        .define("VM_TRACE", "1")
-        .define("VM_TRACE_VCD", "1")
         .define("VM_COVERAGE", "0")
         .define("VM_SC", "0")
         .flag("-fvisibility=hidden")
@@ -168,7 +170,17 @@ impl Build {
             !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'),
             "model name {name:?} must be [A-Za-z0-9_]+"
         );
-        Self { name: name.to_string(), verilog: verilog.into(), trace_depth: None }
+        Self { name: name.to_string(), verilog: verilog.into(), traced: vcd_requested(), trace_depth: None }
+    }
+
+    /// Builds the model with Verilator's `--trace`, so that its instances can dump a VCD
+    /// ([`crate::Model::trace_to`]). Models are built without it unless this is called or
+    /// `ZKACCEL_VCD` is set: the trace code is about half of a model's C++ and of its compile time
+    /// (measured on `montmul_pipelined_xcup_fr`: 18.6 of 35.8 CPU-seconds), and CI builds every
+    /// model from scratch. A traced build has its own cache key, so both can sit in the cache.
+    pub fn traced(mut self) -> Self {
+        self.traced = true;
+        self
     }
 
     /// Limits VCD tracing to `depth` levels of hierarchy (`--trace-depth`). Tracing every signal
@@ -189,8 +201,11 @@ impl Build {
         h.update(self.verilog.as_bytes());
         h.update([0]);
         h.update(VERILATOR_FLAGS.join(" ").as_bytes());
-        if let Some(d) = self.trace_depth {
-            h.update(format!("|--trace-depth {d}").as_bytes());
+        if self.traced {
+            h.update(b"|--trace");
+            if let Some(d) = self.trace_depth {
+                h.update(format!("|--trace-depth {d}").as_bytes());
+            }
         }
         h.update(format!("|{version}|{WRAPPER_VERSION}|{CXX_OPT}").as_bytes());
         Ok(hex::encode(&h.finalize()[..8]))
@@ -199,14 +214,19 @@ impl Build {
     /// Builds the model (or finds it in the cache) and loads it. Libraries are loaded once per
     /// process and shared.
     pub fn build(&self) -> Result<Arc<Library>, SimError> {
-        static LOADED: OnceLock<Mutex<HashMap<String, Arc<Library>>>> = OnceLock::new();
+        type Slot = Arc<Mutex<Option<Arc<Library>>>>;
+        static LOADED: OnceLock<Mutex<HashMap<String, Slot>>> = OnceLock::new();
         let key = self.key()?;
-        let id = format!("{}-{key}", self.name);
-        let loaded = LOADED.get_or_init(Default::default);
-        // Hold the process-wide map while building: tests in one binary that want the same model
-        // wait for one build instead of racing (other processes are kept out by the file lock).
-        let mut map = loaded.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(lib) = map.get(&id) {
+        let id = format!("{}{}-{key}", self.name, if self.traced { "_traced" } else { "" });
+        // One slot per model: tests in one binary that want the same model wait for one build
+        // instead of racing, while builds of different models go on side by side (other processes
+        // are kept out by the file lock).
+        let slot: Slot = {
+            let mut map = LOADED.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+            map.entry(id.clone()).or_default().clone()
+        };
+        let mut slot = slot.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(lib) = slot.as_ref() {
             return Ok(lib.clone());
         }
         let ports = parse_top_ports(&self.verilog)?;
@@ -228,8 +248,11 @@ impl Build {
             let _ = fs::remove_dir_all(&mdir);
             let mut cmd = Command::new(verilator_bin());
             cmd.args(VERILATOR_FLAGS);
-            if let Some(d) = self.trace_depth {
-                cmd.arg("--trace-depth").arg(d.to_string());
+            if self.traced {
+                cmd.arg("--trace");
+                if let Some(d) = self.trace_depth {
+                    cmd.arg("--trace-depth").arg(d.to_string());
+                }
             }
             cmd.arg("--prefix")
                 .arg(&prefix)
@@ -240,8 +263,9 @@ impl Build {
                 .arg(&vfile);
             run(&mut cmd, "verilator")?;
             let wrapper = dir.join("zk_wrapper.cpp");
-            fs::write(&wrapper, wrapper_source(&prefix, &ports)).map_err(|e| SimError::Io(wrapper.clone(), e))?;
+            fs::write(&wrapper, wrapper_source(&prefix, &ports, self.traced)).map_err(|e| SimError::Io(wrapper.clone(), e))?;
             let mut b = cc_build(&dir.join("objs"), include);
+            b.define("VM_TRACE", if self.traced { "1" } else { "0" }).define("VM_TRACE_VCD", if self.traced { "1" } else { "0" });
             b.include(&mdir).file(&wrapper);
             let mut sources: Vec<PathBuf> = fs::read_dir(&mdir)
                 .map_err(|e| SimError::Io(mdir.clone(), e))?
@@ -260,8 +284,50 @@ impl Build {
             eprintln!("zkaccel-sim: built {id} in {:.1} s", started.elapsed().as_secs_f64());
             Ok(())
         })?;
-        let lib = Arc::new(Library::load(&so, ports, dir)?);
-        map.insert(id, lib.clone());
+        let lib = Arc::new(Library::load(&so, ports, dir, self.traced)?);
+        *slot = Some(lib.clone());
         Ok(lib)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A 16-bit counter with an enable: small enough to build in a few seconds.
+    const COUNTER: &str = "module top(clock, en, count);\n    input wire clock;\n    input wire en;\n    output reg [15:0] count;\n    initial count = 16'd0;\n    always @(posedge clock) if (en) count <= count + 16'd1;\nendmodule\n";
+
+    #[test]
+    fn a_traced_build_dumps_a_vcd_and_an_untraced_one_says_how_to_get_one() {
+        let plain = Build::new("trace_probe", COUNTER).build().unwrap();
+        let traced = Build::new("trace_probe", COUNTER).traced().build().unwrap();
+        assert!(!plain.traced() && traced.traced());
+        assert_ne!(plain.dir(), traced.dir(), "the traced twin has its own cache entry");
+
+        // Both count alike.
+        for lib in [&plain, &traced] {
+            let mut m = lib.instantiate();
+            let (en, count) = (m.port("en").unwrap(), m.port("count").unwrap());
+            m.set_u64(en, 1);
+            m.ticks(5);
+            m.set_u64(en, 0);
+            m.ticks(3);
+            assert_eq!(m.get_u64(count), 5);
+        }
+
+        let mut m = plain.instantiate();
+        let err = m.trace_in_build_dir("probe").unwrap_err().to_string();
+        assert!(err.contains("built without --trace") && err.contains("ZKACCEL_VCD=1"), "{err}");
+
+        let mut m = traced.instantiate();
+        let path = m.trace_in_build_dir("probe").unwrap();
+        let en = m.port("en").unwrap();
+        m.set_u64(en, 1);
+        m.ticks(3);
+        m.stop_trace();
+        let vcd = fs::read_to_string(&path).unwrap();
+        assert!(vcd.contains("$var") && vcd.contains(" count "), "VCD declares the counter:\n{vcd}");
+        // The counter's value 3 (16 bits) appears as a value change.
+        assert!(vcd.contains("b0000000000000011 "), "VCD shows count = 3:\n{vcd}");
     }
 }
