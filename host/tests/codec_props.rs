@@ -3,7 +3,7 @@
 //! truncation, appended bytes — is rejected or decodes to a different object that fails
 //! verification.
 
-mod common;
+use crate::common;
 
 use std::sync::OnceLock;
 

@@ -1,7 +1,7 @@
 //! Completeness: honest proofs verify, for random standard circuits of several sizes, a custom
 //! gate with rotations, a circuit without copy constraints, and the snarkjs ceremony SRS.
 
-mod common;
+use crate::common;
 
 use ark_ff::{One, Zero};
 use zkaccel::backend::CpuBackend;

@@ -6,7 +6,7 @@
 //! recomputed; two layers whose errors cancel under a per-layer restart; a changed input cell;
 //! the prover's view of a bias; the key binding W, b and the geometry); the challenge order.
 
-mod common;
+use crate::common;
 
 use ark_ff::{Field, One, UniformRand, Zero};
 use rand::RngCore;

@@ -3,7 +3,7 @@
 //! table, wrong multiplicities, a swapped ReLU pair, tampered lookup commitments and evaluations,
 //! the transcript order, tables bound by the key, oversized tables rejected.
 
-mod common;
+use crate::common;
 
 use ark_ff::{One, Zero};
 use zkaccel::backend::CpuBackend;

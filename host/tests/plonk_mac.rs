@@ -3,7 +3,7 @@
 //! remainder (both directions), a truncating (non-floor) rescale of a negative value, a copy
 //! violation between layers, a wrong ReLU output.
 
-mod common;
+use crate::common;
 
 use rand::Rng;
 use zkaccel::backend::CpuBackend;

@@ -3,7 +3,7 @@
 //! (the pair (q, 0) replaced by (q − 1, 2^s)), r = −1 ((q, 2^s − 1) replaced by (q + 1, −1)) and
 //! q one past either end of the table are rejected, each violating exactly one lookup on one row.
 
-mod common;
+use crate::common;
 
 use zkaccel::backend::CpuBackend;
 use zkaccel::plonk::dev::{check_witness, Failure};

@@ -5,7 +5,7 @@
 //! lowered (caught by the top-limb check), a negative limb; each named by the row checker and
 //! rejected by the verifier.
 
-mod common;
+use crate::common;
 
 use ark_ff::Zero;
 use zkaccel::backend::CpuBackend;

@@ -6,7 +6,7 @@
 //! start off zero, quotient pieces that do not combine to t, an evaluation solved so the
 //! identity at ζ holds (only the KZG openings catch it).
 
-mod common;
+use crate::common;
 
 use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::{Field, One, UniformRand, Zero};

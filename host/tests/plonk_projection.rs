@@ -7,7 +7,7 @@
 //! before the commitments), the transcript order, tampered commitments and evaluations, the key
 //! binding W and b, and the blinding of the running sum.
 
-mod common;
+use crate::common;
 
 use ark_ff::{Field, One, UniformRand, Zero};
 use rand::RngCore;

@@ -1,7 +1,7 @@
 //! Soundness: wrong witnesses fail, every tampered proof is rejected, statements and keys are
 //! bound, and malformed encodings are errors (never panics).
 
-mod common;
+use crate::common;
 
 use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::{One, PrimeField, BigInteger};

@@ -3,7 +3,7 @@
 //! rejected under another (or none); the encoding round-trips and every malformed variant is an
 //! error or a key that rejects the proof.
 
-mod common;
+use crate::common;
 
 use zkaccel::plonk::keys::VK_BINDING_MAGIC;
 use zkaccel::plonk::{prove, verify, ProvingKey, VerifyingKey};

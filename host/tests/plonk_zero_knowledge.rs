@@ -5,7 +5,7 @@
 //! degree. Circuits: the standard gate, a gate over rotations −1/0/+1, the ReLU/range lookups,
 //! two MAC layers (two permutation chunks) with fixed and with advice weights.
 
-mod common;
+use crate::common;
 
 use ark_ff::Zero;
 use zkaccel::backend::CpuBackend;

@@ -2,7 +2,7 @@
 //! applied to the model's own values, and the quantized model within the error bound
 //! (L·E + ½·2^−s per nonlinearity) of tract.
 
-mod common;
+use crate::common;
 
 use common::{load, random_sample, TRACT_F32_TOL};
 use rand::Rng;

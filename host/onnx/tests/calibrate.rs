@@ -1,7 +1,7 @@
 //! Calibration picks scales that meet the tolerance within the bit budget; settings.json round
 //! trips.
 
-mod common;
+use crate::common;
 
 use common::{load, random_sample};
 use zkaccel_onnx::{

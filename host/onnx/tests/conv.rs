@@ -5,7 +5,7 @@
 //! rigorous error bound) and, for the bundled CNN, against an integer recomputation written here
 //! with explicit zero padding.
 
-mod common;
+use crate::common;
 
 use common::{load, random_sample, TRACT_F32_TOL};
 use rand::Rng;

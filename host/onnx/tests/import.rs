@@ -1,6 +1,6 @@
 //! Import: the graph mirrors the file; unsupported, malformed and non-finite inputs are errors.
 
-mod common;
+use crate::common;
 
 use common::{example, load};
 use zkaccel_onnx::{import, load_onnx, Error, InputData, Op, Tensor};

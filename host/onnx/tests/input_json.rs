@@ -1,6 +1,6 @@
 //! ezkl's input.json parsing.
 
-mod common;
+use crate::common;
 
 use common::load;
 use zkaccel_onnx::{Error, InputData};

@@ -1,7 +1,7 @@
 //! Quantized integer inference: the rescale rule, an independent recomputation, and the error
 //! against tract's float output within the derived bound.
 
-mod common;
+use crate::common;
 
 use common::{load, random_sample, TRACT_F32_TOL};
 use rand::Rng;

@@ -2,7 +2,7 @@
 //! within the error bound of tract, and the integer rule (exact sums; means ⌊Σ / d⌋) recomputed
 //! from the model's own intermediate values.
 
-mod common;
+use crate::common;
 
 use common::{load, random_sample, TRACT_F32_TOL};
 use rand::Rng;

@@ -2,7 +2,7 @@
 //! against tract (the integer model moves values, so the error bound is the input's), and the
 //! selected elements recomputed by index arithmetic written here.
 
-mod common;
+use crate::common;
 
 use common::{load, random_sample, TRACT_F32_TOL};
 use rand::Rng;

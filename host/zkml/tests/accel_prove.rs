@@ -4,7 +4,7 @@
 //! injected during a real proof (hung command, error status, corrupted result word, vanished card)
 //! still ends in a valid proof, with the fallback reported in the profile.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -4,7 +4,7 @@
 //! (range-check) table, are accepted; r = 2^S (q − 1 with the public output changed to match),
 //! r = −1 (q + 1 likewise) and an input one past either end of the table are rejected.
 
-mod common;
+use crate::common;
 
 use common::prove::{accepted, keys, rejected};
 use common::*;

@@ -3,7 +3,7 @@
 //! and every gate, lookup and copy holds on the witness (row-by-row checker); broken witnesses
 //! are caught.
 
-mod common;
+use crate::common;
 
 use common::*;
 use rand::{Rng, SeedableRng};

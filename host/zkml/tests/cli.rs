@@ -3,7 +3,7 @@
 //! mismatched files, unsupported operators, malformed models and inputs give named errors with
 //! the documented exit codes.
 
-mod common;
+use crate::common;
 
 
 use common::cli::*;

@@ -4,7 +4,7 @@
 //! simulated card, reports the per-kernel profile and the co-design projection, and the proof
 //! verifies.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 

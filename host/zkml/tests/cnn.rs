@@ -5,7 +5,7 @@
 //! plus TRACT_F32_TOL of tract's float output, and the witness satisfies every constraint. The
 //! bundled CNN (host/onnx/examples/cnn_small_28.onnx) is proven and verified end to end.
 
-mod common;
+use crate::common;
 
 use common::*;
 use rand::{Rng, SeedableRng};

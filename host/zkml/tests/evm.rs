@@ -9,7 +9,7 @@
 //! as the Rust verifier does, accepts the proof, rejects every tampered projection part (and a
 //! sample of the rest) as Rust does, and rejects a data contract with one weight changed.
 
-mod common;
+use crate::common;
 
 use ark_ec::{AffineRepr, CurveGroup};
 use ark_ff::{BigInteger, PrimeField};

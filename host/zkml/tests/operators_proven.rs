@@ -11,7 +11,7 @@
 //! The row-by-row constraint checks, tamper tests and independent integer recomputations of the
 //! same operators are in cnn.rs and ops_*.rs; this file adds the proof system on top of them.
 
-mod common;
+use crate::common;
 
 use common::*;
 use zkaccel_onnx::{MatmulLayout, Tensor, Visibility};

@@ -2,7 +2,7 @@
 //! equal the quantized model, within the error bound of tract, every constraint holds; an output
 //! changed by one unit fails its table lookup.
 
-mod common;
+use crate::common;
 
 use common::*;
 use rand::{Rng, SeedableRng};

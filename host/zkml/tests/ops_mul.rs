@@ -3,7 +3,7 @@
 //! witness satisfies every constraint; a product off by one (remainder adjusted, or not) and a
 //! changed factor are rejected.
 
-mod common;
+use crate::common;
 
 use common::*;
 use rand::{Rng, SeedableRng};

@@ -2,7 +2,7 @@
 //! rows, n operands with broadcasting and a constant) in the circuit: outputs equal the quantized
 //! model, within the error bound of tract, every constraint holds.
 
-mod common;
+use crate::common;
 
 use common::*;
 use rand::{Rng, SeedableRng};

@@ -2,7 +2,7 @@
 //! are moved (no rows), outputs equal the quantized model and lie within the error bound of
 //! tract, every constraint holds.
 
-mod common;
+use crate::common;
 
 use common::*;
 use rand::{Rng, SeedableRng};

@@ -15,7 +15,7 @@
 
 #![cfg(feature = "sim")]
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

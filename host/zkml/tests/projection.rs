@@ -5,7 +5,7 @@
 //! output forged with its rescale, ReLU, the next layer and the public outputs recomputed is
 //! caught by the projection alone; private params keep the MAC rows; the setting round-trips.
 
-mod common;
+use crate::common;
 
 use common::prove::{accepted, keys, rejected};
 use common::*;

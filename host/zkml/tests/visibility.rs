@@ -4,7 +4,7 @@
 //! params fixed (weights in the key), private (advice) or public (instance columns, compared
 //! with the compiled model by `verify`). Each proof is also tampered with.
 
-mod common;
+use crate::common;
 
 use common::*;
 use rand::SeedableRng;

@@ -3,7 +3,7 @@
 //! the scores and the class), and the errors for malformed, truncated, mismatched and tampered
 //! files with their exit codes.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 

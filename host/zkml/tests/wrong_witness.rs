@@ -5,7 +5,7 @@
 //! outputs, copies, the public outputs) so that exactly the intended constraint fails — the ReLU
 //! lookup, the remainder lookup, the copy constraint. Each proof is rejected by the verifier.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeSet, VecDeque};
 

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::common::example;
-use crate::cli::{p, ptau, scratch, Scratch, zk};
+use super::cli::{p, ptau, scratch, Scratch, zk};
 
 fn tmpdir(name: &str) -> Scratch {
     scratch("binding", name)

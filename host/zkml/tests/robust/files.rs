@@ -6,7 +6,7 @@ use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
-use crate::cli::{p, scratch, zk, Scratch};
+use super::cli::{p, scratch, zk, Scratch};
 use crate::common::example;
 
 fn tmpdir(name: &str) -> Scratch {

@@ -2,7 +2,7 @@
 //! fuzz/regressions/<target>/ (crashes found by scripts/fuzz.sh, once fixed, and the hostile
 //! inputs of issue 20): each must be handled without a panic.
 
-use crate::targets;
+use super::targets;
 use std::path::PathBuf;
 
 #[test]

@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
-use crate::cli::{bin, p, scratch, Scratch, zk, Run};
+use super::cli::{bin, p, scratch, Scratch, zk, Run};
 use crate::common::example;
 
 /// zkaccel under an address-space limit (`ulimit -v`, KiB), through sh.

@@ -1,10 +1,9 @@
-//! Issue 20's robustness tests, in one test binary (one link instead of five): hostile command
+//! Issue 20's robustness tests (a module of the crate's test binary): hostile command
 //! lines and paths, atomic writes (`files`), what `verify` shows is bound by the key
 //! (`binding`), hostile sizes and the resource check (`limits`), property tests of the files
 //! (`props`), and the saved fuzz inputs (`fuzz_regressions`).
 
-#[path = "../common/mod.rs"]
-mod common;
+use crate::common;
 #[allow(dead_code)]
 #[path = "../../../../fuzz/src/targets.rs"]
 mod targets;
