@@ -650,4 +650,16 @@ fn msm_on_the_two_unit_fast_card_equals_arkworks_with_exact_counters() {
     assert_eq!(msm.load_bases_precomputed(id2, b2).unwrap(), BasesLayout::Plain);
     let s: Vec<Fr> = (0..200).map(|_| Fr::rand(&mut rng)).collect();
     assert_eq!(msm.msm(&id2, &s).unwrap(), G1Projective::msm(b2, &s).unwrap());
+    // Flow control of the lockstep pairs and of the two read-outs one after the other: random
+    // bubbles on the digit stream, back-pressure on the answer and on card memory; the same MSM
+    // as on smooth streams, in more cycles.
+    let mut s = scalars(&mut rng, 100);
+    fix_pairs(&mut s);
+    let want = G1Projective::msm(&b[..100], &s).unwrap();
+    assert_eq!(msm.msm_with_c(&id, &s, 8).unwrap(), want);
+    let even = msm.last_cycles();
+    msm.dev_mut().set_traffic(Traffic { bubble: 0.3, stall: 0.3 }, rng.seed());
+    assert_eq!(msm.msm_with_c(&id, &s, 8).unwrap(), want, "under traffic");
+    let rough = msm.last_cycles();
+    assert!(rough > even, "{rough} cycles under traffic, {even} with smooth streams");
 }
