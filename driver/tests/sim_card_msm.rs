@@ -663,3 +663,43 @@ fn msm_on_the_two_unit_fast_card_equals_arkworks_with_exact_counters() {
     let rough = msm.last_cycles();
     assert!(rough > even, "{rough} cycles under traffic, {even} with smooth streams");
 }
+
+/// The whole two-unit card in RTL (`CardFullDual`: two `G1AddMixedXcup`, the RTL adders'
+/// projective running sums in both units' reductions) against ark-ec and against the fast two-unit
+/// card **cycle for cycle** (the software adders are cycle-exact). Not in CI: two RTL adders take
+/// minutes to build and simulate slowly; run by hand with `--ignored`.
+#[test]
+#[ignore = "two RTL G1 adders: minutes of Verilator build; run by hand"]
+fn msm_on_the_full_rtl_two_unit_card_equals_arkworks_and_the_fast_card_cycle_for_cycle() {
+    let test = "msm_on_the_full_rtl_two_unit_card_equals_arkworks_and_the_fast_card_cycle_for_cycle";
+    let mut rng = TestRng::for_test(test);
+    let mut b = bases(&mut rng);
+    b.truncate(128);
+    let id = BasesId::of(&b);
+    // c = 5 reduced in chains of one (both units), c = 8: two groups reduced in chains of two and
+    // one plain group.
+    let cases: Vec<(Vec<Fr>, usize, bool)> = [(37usize, 5usize, true), (100, 8, false)]
+        .into_iter()
+        .map(|(n, c, always)| {
+            let mut s = scalars(&mut rng, n);
+            fix_pairs(&mut s);
+            (s, c, always)
+        })
+        .collect();
+    let mut cycles = Vec::new();
+    for variant in [CardVariant::Fast, CardVariant::FullRtl] {
+        let card = SimCard::new(variant, &CardConfig::SIM_DUAL, 1 << 10, MemModel::HBM).unwrap();
+        let mut msm = DeviceMsm::new(card, T).unwrap();
+        msm.load_bases(id, &b).unwrap();
+        for (s, c, always) in &cases {
+            msm.set_always_reduce(*always);
+            let t0 = std::time::Instant::now();
+            let got = msm.msm_with_c(&id, s, *c).unwrap();
+            assert_eq!(got.into_affine(), G1Projective::msm(&b[..s.len()], s).unwrap().into_affine(), "{variant:?}: {} points, c = {c}", s.len());
+            eprintln!("{test}: {variant:?}: {} points, c = {c}: {} cycles, {:.1} s", s.len(), msm.last_cycles(), t0.elapsed().as_secs_f64());
+            cycles.push((variant, msm.last_cycles()));
+        }
+    }
+    let (fast, full) = cycles.split_at(cases.len());
+    assert_eq!(fast.iter().map(|x| x.1).collect::<Vec<_>>(), full.iter().map(|x| x.1).collect::<Vec<_>>(), "fast and full-RTL two-unit cards, cycle for cycle");
+}

@@ -17,7 +17,7 @@ use rand::{Rng, SeedableRng};
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use zkaccel_hdl::card::config::CardConfig;
-use zkaccel_hdl::card::dual::CardCoreDual;
+use zkaccel_hdl::card::dual::{CardCoreDual, CardFullDual};
 use zkaccel_hdl::card::{CardCore, CardFull};
 use zkaccel_hdl::g1_add_mixed::config::LATENCY as ADDER_LATENCY;
 use zkaccel_hdl::verilog::generate;
@@ -51,13 +51,14 @@ impl MemModel {
 
 /// Verilator model of the card, built once per variant and configuration (tracing limited to the
 /// top two levels of hierarchy: the ports and the card's own registers). A two-unit card
-/// (`cfg.msm_units == 2`, `CardCoreDual`) exists in the fast variant only (both adder ports closed
-/// by software adders).
+/// (`cfg.msm_units == 2`): `CardCoreDual` (fast, both adder ports closed by software adders) or
+/// `CardFullDual` (two RTL adders; not in CI).
 pub fn build_card(variant: CardVariant, cfg: &CardConfig) -> Result<Arc<Library>, SimError> {
     let (name, verilog) = match (variant, cfg.msm_units) {
         (CardVariant::Fast, 1) => (format!("card_fast_k{}_d{}", cfg.ntt_k, cfg.msm_log_depth), generate(&mut CardCore::new(cfg))),
         (CardVariant::FullRtl, 1) => (format!("card_full_k{}_d{}", cfg.ntt_k, cfg.msm_log_depth), generate(&mut CardFull::new(cfg))),
         (CardVariant::Fast, 2) => (format!("card_fast2_k{}_d{}", cfg.ntt_k, cfg.msm_log_depth), generate(&mut CardCoreDual::new(cfg))),
+        (CardVariant::FullRtl, 2) => (format!("card_full2_k{}_d{}", cfg.ntt_k, cfg.msm_log_depth), generate(&mut CardFullDual::new(cfg))),
         (v, units) => return Err(SimError::Unsupported(format!("no {v:?} card model with {units} MSM units"))),
     };
     Build::new(&name, verilog).trace_depth(2).build()

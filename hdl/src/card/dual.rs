@@ -20,7 +20,7 @@ use super::config::{self, CardConfig};
 use super::msm_front_dual::MsmFrontDual;
 use super::regfile::RegFile;
 use super::{c32, fr_modulus, CardState};
-use crate::g1_add_mixed::config::LATENCY as ADDER_LATENCY;
+use crate::g1_add_mixed::{config::LATENCY as ADDER_LATENCY, G1AddMixedXcup};
 use crate::lookup::LookupUnit;
 use crate::memory::ram::Ram;
 use crate::msm_bucket::scheduler::BucketScheduler;
@@ -887,5 +887,168 @@ impl Logic for CardCoreDual {
             self.lookup_busy.d.next = 0.into();
             self.lookup_elems.d.next = 0.into();
         }
+    }
+}
+
+/// The whole two-unit card in RTL: [`CardCoreDual`] with one G1 adder per unit closing its adder
+/// port. Ports are `CardCoreDual`'s without the adder ports. Not synthesized, not in CI (two RTL
+/// adders simulate at a few thousand cycles per second): an ignored test checks it once against
+/// the fast two-unit card, cycle for cycle.
+#[derive(LogicBlock)]
+pub struct CardFullDual {
+    /// Clock.
+    pub clock: Signal<In, Clock>,
+    /// Synchronous kernel reset (see [`CardCore::reset`]).
+    pub reset: Signal<In, Bit>,
+    /// Card memory size in points.
+    pub mem_points: Signal<In, Bits<32>>,
+    /// Register byte offset.
+    pub reg_addr: Signal<In, Bits<8>>,
+    /// Register write data.
+    pub reg_wdata: Signal<In, Bits<32>>,
+    /// Register write enable.
+    pub reg_we: Signal<In, Bit>,
+    /// Register read data.
+    pub reg_rdata: Signal<Out, Bits<32>>,
+    /// A command is running.
+    pub busy: Signal<Out, Bit>,
+    /// Host-to-card beat.
+    pub s_data: Signal<In, Bits<256>>,
+    /// Host-to-card valid.
+    pub s_valid: Signal<In, Bit>,
+    /// Host-to-card ready.
+    pub s_ready: Signal<Out, Bit>,
+    /// Host-to-card last.
+    pub s_last: Signal<In, Bit>,
+    /// Card-to-host beat.
+    pub m_data: Signal<Out, Bits<256>>,
+    /// Card-to-host valid.
+    pub m_valid: Signal<Out, Bit>,
+    /// Card-to-host ready.
+    pub m_ready: Signal<In, Bit>,
+    /// Card-to-host last.
+    pub m_last: Signal<Out, Bit>,
+    /// Card-memory read request valid.
+    pub mem_rd_valid: Signal<Out, Bit>,
+    /// Card-memory read request ready.
+    pub mem_rd_ready: Signal<In, Bit>,
+    /// Card-memory read address.
+    pub mem_rd_addr: Signal<Out, Bits<32>>,
+    /// Card-memory read data valid.
+    pub mem_rd_data_valid: Signal<In, Bit>,
+    /// Card-memory read data.
+    pub mem_rd_data: Signal<In, Bits<512>>,
+    /// Card-memory write valid.
+    pub mem_wr_valid: Signal<Out, Bit>,
+    /// Card-memory write ready.
+    pub mem_wr_ready: Signal<In, Bit>,
+    /// Card-memory write address.
+    pub mem_wr_addr: Signal<Out, Bits<32>>,
+    /// Card-memory write data.
+    pub mem_wr_data: Signal<Out, Bits<512>>,
+    core: CardCoreDual,
+    adder: G1AddMixedXcup,
+    adder1: G1AddMixedXcup,
+}
+
+impl CardFullDual {
+    /// The full two-unit card for `cfg` (`cfg.msm_units == 2`).
+    pub fn new(cfg: &CardConfig) -> Self {
+        Self {
+            clock: Default::default(),
+            reset: Default::default(),
+            mem_points: Default::default(),
+            reg_addr: Default::default(),
+            reg_wdata: Default::default(),
+            reg_we: Default::default(),
+            reg_rdata: Default::default(),
+            busy: Default::default(),
+            s_data: Default::default(),
+            s_valid: Default::default(),
+            s_ready: Default::default(),
+            s_last: Default::default(),
+            m_data: Default::default(),
+            m_valid: Default::default(),
+            m_ready: Default::default(),
+            m_last: Default::default(),
+            mem_rd_valid: Default::default(),
+            mem_rd_ready: Default::default(),
+            mem_rd_addr: Default::default(),
+            mem_rd_data_valid: Default::default(),
+            mem_rd_data: Default::default(),
+            mem_wr_valid: Default::default(),
+            mem_wr_ready: Default::default(),
+            mem_wr_addr: Default::default(),
+            mem_wr_data: Default::default(),
+            core: CardCoreDual::new(cfg),
+            adder: G1AddMixedXcup::new(),
+            adder1: G1AddMixedXcup::new(),
+        }
+    }
+}
+
+impl Logic for CardFullDual {
+    #[hdl_gen]
+    fn update(&mut self) {
+        self.core.clock.next = self.clock.val();
+        self.core.reset.next = self.reset.val();
+        self.adder.clock.next = self.clock.val();
+        self.adder.reset.next = self.reset.val();
+        self.adder1.clock.next = self.clock.val();
+        self.adder1.reset.next = self.reset.val();
+        self.core.mem_points.next = self.mem_points.val();
+        self.core.reg_addr.next = self.reg_addr.val();
+        self.core.reg_wdata.next = self.reg_wdata.val();
+        self.core.reg_we.next = self.reg_we.val();
+        self.reg_rdata.next = self.core.reg_rdata.val();
+        self.busy.next = self.core.busy.val();
+        self.core.s_data.next = self.s_data.val();
+        self.core.s_valid.next = self.s_valid.val();
+        self.core.s_last.next = self.s_last.val();
+        self.s_ready.next = self.core.s_ready.val();
+        self.m_data.next = self.core.m_data.val();
+        self.m_valid.next = self.core.m_valid.val();
+        self.m_last.next = self.core.m_last.val();
+        self.core.m_ready.next = self.m_ready.val();
+        self.mem_rd_valid.next = self.core.mem_rd_valid.val();
+        self.mem_rd_addr.next = self.core.mem_rd_addr.val();
+        self.core.mem_rd_ready.next = self.mem_rd_ready.val();
+        self.core.mem_rd_data_valid.next = self.mem_rd_data_valid.val();
+        self.core.mem_rd_data.next = self.mem_rd_data.val();
+        self.mem_wr_valid.next = self.core.mem_wr_valid.val();
+        self.mem_wr_addr.next = self.core.mem_wr_addr.val();
+        self.mem_wr_data.next = self.core.mem_wr_data.val();
+        self.core.mem_wr_ready.next = self.mem_wr_ready.val();
+        // Scheduler → adder → write-back (the scheduler never issues the identity).
+        self.adder.in_valid.next = self.core.add_valid.val();
+        self.adder.in_x1.next = self.core.add_x1.val();
+        self.adder.in_y1.next = self.core.add_y1.val();
+        self.adder.in_z1.next = self.core.add_z1.val();
+        self.adder.in_x2.next = self.core.add_x2.val();
+        self.adder.in_y2.next = self.core.add_y2.val();
+        self.adder.in_z2.next = self.core.add_z2.val();
+        self.adder.in_inf2.next = false;
+        self.adder.in_neg2.next = self.core.add_neg2.val();
+        self.adder.in_tag.next = self.core.add_tag.val();
+        self.core.sum_valid.next = self.adder.out_valid.val();
+        self.core.sum_x3.next = self.adder.out_x3.val();
+        self.core.sum_y3.next = self.adder.out_y3.val();
+        self.core.sum_z3.next = self.adder.out_z3.val();
+        self.core.sum_tag.next = self.adder.out_tag.val();
+        self.adder1.in_valid.next = self.core.u1_add_valid.val();
+        self.adder1.in_x1.next = self.core.u1_add_x1.val();
+        self.adder1.in_y1.next = self.core.u1_add_y1.val();
+        self.adder1.in_z1.next = self.core.u1_add_z1.val();
+        self.adder1.in_x2.next = self.core.u1_add_x2.val();
+        self.adder1.in_y2.next = self.core.u1_add_y2.val();
+        self.adder1.in_z2.next = self.core.u1_add_z2.val();
+        self.adder1.in_inf2.next = false;
+        self.adder1.in_neg2.next = self.core.u1_add_neg2.val();
+        self.adder1.in_tag.next = self.core.u1_add_tag.val();
+        self.core.u1_sum_valid.next = self.adder1.out_valid.val();
+        self.core.u1_sum_x3.next = self.adder1.out_x3.val();
+        self.core.u1_sum_y3.next = self.adder1.out_y3.val();
+        self.core.u1_sum_z3.next = self.adder1.out_z3.val();
+        self.core.u1_sum_tag.next = self.adder1.out_tag.val();
     }
 }
