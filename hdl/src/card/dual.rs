@@ -15,6 +15,8 @@
 //! * `MsmUnits` reads 2 (decoded here; on a one-unit card the offset is unmapped and reads 0);
 //! * `MsmElements` counts both digits of a pair, `MsmIssued`, `MsmDeferred` and
 //!   `MsmReduceCycles` are the sums over the units.
+//!
+//! [`CardFullDual`] closes both adder ports with RTL adders (the whole two-unit card in RTL).
 
 use super::config::{self, CardConfig};
 use super::msm_front_dual::MsmFrontDual;
