@@ -31,21 +31,30 @@
 //!   the table computed once per base set on the host. When no table fits the card memory left,
 //!   the set is loaded in the plain layout (the path above, unchanged), and the call says which
 //!   layout it got ([`BasesLayout`]).
+//! * **Two MSM units** (register `MsmUnits` = 2, `zkaccel_hdl::card::dual`): the groups hold
+//!   twice the windows, an even count (`msm_digit_stream::group_shapes`: the MSM's windows rounded
+//!   up to even with a zero window on top), chains cut per unit (`regs::msm_seg_log(W/2, c)`); the
+//!   card answers with unit 0's words (the group's even windows) then unit 1's (the odd ones), which
+//!   [`DeviceMsm`] puts back into window order, so the combination is the one-unit card's. Bases
+//!   are always loaded plain there: [`DeviceMsm::load_bases_precomputed`] falls back to the plain
+//!   layout and [`DeviceMsm::load_bases_precomputed_with_c`] refuses — a precomputed MSM is one
+//!   window, and the units split a group by windows (one of them would idle, and feeding both from
+//!   one table would take two card-memory reads per cycle).
 //! * [`DeviceMsm::last`] reports the card cycles (`CmdCycles` summed over the commands), groups,
 //!   bytes and the layout of the last call.
 
 use crate::device::{Device, DeviceError};
-use crate::regs::{msm_reduce_points, msm_seg_log, Kernel, MsmOp, Reg, DIGIT_FORMAT, MSM_CHAIN_LOG_DEPTH};
+use crate::regs::{msm_reduce_points, msm_seg_log, msm_units, Kernel, MsmOp, Reg, DIGIT_FORMAT, MSM_CHAIN_LOG_DEPTH};
 use ark_bn254::{Fr, G1Affine, G1Projective};
 use ark_ec::{AdditiveGroup, AffineRepr};
 use ark_ff::PrimeField;
 use std::collections::HashMap;
 use std::time::Duration;
 use zkaccel::backend::BasesId;
-use zkaccel::card_schedule::msm_digit_stream::{DigitStreams, MAX_STREAM_C};
+use zkaccel::card_schedule::msm_digit_stream::{group_shapes, DigitStreams, MAX_STREAM_C};
 use zkaccel::card_schedule::msm_precomputed::{self, precomputed_windows, window_table};
-use zkaccel::card_schedule::msm_reduce::{group_window_sums, horner, ChainSums};
-use zkaccel::card_schedule::msm_requests::{windows, windows_per_group};
+use zkaccel::card_schedule::msm_reduce::{group_window_sums, horner, unit_answers_in_window_order, ChainSums};
+use zkaccel::card_schedule::msm_requests::windows;
 use zkaccel_interface::wire::{bucket_from_wire, to_wire};
 
 /// Where a base set lives on the card.
@@ -106,6 +115,7 @@ pub struct DeviceMsm<D: Device> {
     slots: u32,
     log_depth: usize,
     max_c: usize,
+    units: usize,
     resident: HashMap<BasesId, Resident>,
     next_free: u32,
     last: MsmCardStats,
@@ -117,27 +127,31 @@ pub struct DeviceMsm<D: Device> {
 /// Only [`window_size`]'s cost model uses it; results never depend on it.
 pub const REDUCE_MIN_PERIOD: usize = 208;
 
-/// Card cycles of one window group of `windows` windows in the cost model of [`window_size`]:
-/// one digit per point and window, then either the reduction (two additions per bucket, one per
-/// cycle, padded to the minimum period) and six beats per chain, or (`g = 0`) three beats per
-/// bucket.
-fn group_cost(n: usize, windows: usize, c: usize) -> usize {
-    let buckets = windows << (c - 1);
-    let g = msm_seg_log(windows as u32, c as u32) as usize;
-    let out = if g == 0 { 3 * buckets } else { 2 * (buckets >> g).max(REDUCE_MIN_PERIOD) * (1 << g) + 6 * (buckets >> g) };
-    n * windows + out
+/// Card cycles of one window group of `windows` windows on `units` MSM units in the cost model of
+/// [`window_size`]: one digit per point and window on each unit (the units in parallel), then
+/// either the reduction (two additions per bucket, one per cycle, padded to the minimum period;
+/// the units in parallel) and six beats per chain, or (`g = 0`) three beats per bucket (the
+/// read-out of the units one after the other).
+fn group_cost(n: usize, windows: usize, c: usize, units: usize) -> usize {
+    let per_unit = windows / units;
+    let buckets = per_unit << (c - 1);
+    let g = msm_seg_log(per_unit as u32, c as u32) as usize;
+    let out = if g == 0 { 3 * buckets * units } else { 2 * (buckets >> g).max(REDUCE_MIN_PERIOD) * (1 << g) + 6 * (buckets >> g) * units };
+    n * per_unit + out
 }
 
 /// The window size for an MSM of `n` points on a card with `2^log_depth` bucket entries and
 /// window sizes up to `max_c`: the `c` that minimises the card cycles of the groups in the cost
 /// model of `group_cost` (digits, reduction, read-out).
 pub fn window_size(n: usize, log_depth: usize, max_c: usize) -> usize {
+    window_size_units(n, log_depth, max_c, 1)
+}
+
+/// [`window_size`] on a card of `units` MSM units (`2^log_depth` bucket entries each).
+pub fn window_size_units(n: usize, log_depth: usize, max_c: usize, units: usize) -> usize {
     let max_c = max_c.min(log_depth + 1).max(2);
     (2..=max_c)
-        .min_by_key(|&c| {
-            let (total, per) = (windows(c), windows_per_group(c, log_depth));
-            (0..total).step_by(per).map(|first| group_cost(n, per.min(total - first), c)).sum::<usize>()
-        })
+        .min_by_key(|&c| group_shapes(c, log_depth, MSM_CHAIN_LOG_DEPTH as usize, units).iter().map(|&(_, w, _)| group_cost(n, w, c, units)).sum::<usize>())
         .expect("c = 2 is allowed")
 }
 
@@ -157,7 +171,7 @@ pub fn precomputed_window_size(n: usize, log_depth: usize, max_c: usize, free: u
         let w = precomputed_windows(c);
         let top_bits = Fr::MODULUS_BIT_SIZE as usize - c * (w - 1);
         let digits = n * w;
-        digits.max(n * REDUCE_MIN_PERIOD >> top_bits) + group_cost(digits, 1, c) - digits
+        digits.max(n * REDUCE_MIN_PERIOD >> top_bits) + group_cost(digits, 1, c, 1) - digits
     };
     (2..=max_c).filter(|&c| n * precomputed_windows(c) <= free).min_by_key(|&c| cost(c))
 }
@@ -189,6 +203,10 @@ impl<D: Device> DeviceMsm<D> {
         if !(1..=24).contains(&log_depth) || max_c < 2 {
             return Err(DeviceError::Protocol(format!("MSM limits out of range: MsmLogDepth {log_depth}, MsmMaxC {max_c}")));
         }
+        let units = msm_units(dev.read32(Reg::MsmUnits.offset())?) as usize;
+        if units > 2 {
+            return Err(DeviceError::Unsupported(format!("MsmUnits {units}: this driver drives cards of 1 or 2 MSM units")));
+        }
         let seq = dev.read32(Reg::DoneSeq.offset())?;
         Ok(Self {
             dev,
@@ -198,6 +216,7 @@ impl<D: Device> DeviceMsm<D> {
             slots,
             log_depth,
             max_c,
+            units,
             resident: HashMap::new(),
             next_free: 0,
             last: MsmCardStats::default(),
@@ -220,6 +239,11 @@ impl<D: Device> DeviceMsm<D> {
     /// Gives the device back.
     pub fn into_inner(self) -> D {
         self.dev
+    }
+
+    /// The card's MSM units (register `MsmUnits`; 1 or 2).
+    pub fn units(&self) -> usize {
+        self.units
     }
 
     /// Card memory in points, and how many are still free.
@@ -297,7 +321,9 @@ impl<D: Device> DeviceMsm<D> {
             return Ok(layout);
         }
         let free = (self.mem_points - self.next_free) as usize;
-        match precomputed_window_size(points.len(), self.log_depth, self.max_c, free) {
+        // Two units: plain (see the module docs).
+        let c = if self.units == 1 { precomputed_window_size(points.len(), self.log_depth, self.max_c, free) } else { None };
+        match c {
             Some(c) => self.load_bases_precomputed_with_c(id, points, c),
             None => self.load_bases(id, points).map(|()| BasesLayout::Plain),
         }
@@ -311,6 +337,12 @@ impl<D: Device> DeviceMsm<D> {
             let layout = r.layout;
             self.last = MsmCardStats::default();
             return Ok(layout);
+        }
+        if self.units != 1 {
+            return Err(DeviceError::Unsupported(format!(
+                "bases precomputed on a card of {} MSM units: a precomputed MSM is one window, the units split a group by windows (load them plain)",
+                self.units
+            )));
         }
         self.check_c(c)?;
         let windows = precomputed_windows(c);
@@ -379,7 +411,7 @@ impl<D: Device> DeviceMsm<D> {
     pub fn msm(&mut self, id: &BasesId, scalars: &[Fr]) -> Result<G1Projective, DeviceError> {
         let c = match self.resident.get(id).map(|r| r.layout) {
             Some(BasesLayout::Precomputed { c, .. }) => c,
-            _ => window_size(scalars.len(), self.log_depth, self.max_c.min(MAX_STREAM_C)),
+            _ => window_size_units(scalars.len(), self.log_depth, self.max_c.min(MAX_STREAM_C), self.units),
         };
         self.msm_with_c(id, scalars, c)
     }
@@ -411,15 +443,15 @@ impl<D: Device> DeviceMsm<D> {
         // The canonical limbs once, every group's strides, then each group's words straight
         // into the stream (bit-exact with `plan_reduced`'s digits in the digit format).
         let mut limbs = vec![[0u64; 4]; n];
-        let streams = DigitStreams::prepare(scalars, &mut limbs, c, self.log_depth, MSM_CHAIN_LOG_DEPTH as usize);
-        let mut window_sums = Vec::with_capacity(windows(c));
+        let streams = DigitStreams::prepare_units(scalars, &mut limbs, c, self.log_depth, MSM_CHAIN_LOG_DEPTH as usize, self.units);
+        let mut window_sums = Vec::with_capacity(windows(c) + 1);
         let (mut words, mut data) = (Vec::new(), Vec::new());
         for (gi, g) in streams.groups.iter().enumerate() {
             let w = g.windows;
             let what = format!("MSM of {n} points, windows {}..{} (c = {c})", g.first, g.first + w);
             // The card derives the chain length from MsmWindows and MsmC by the register map's
             // rule; the plan's strides assume the same one.
-            let seg_log = msm_seg_log(w as u32, c as u32) as usize;
+            let seg_log = msm_seg_log((w / self.units) as u32, c as u32) as usize;
             if seg_log != g.seg_log {
                 return Err(DeviceError::Protocol(format!("{what}: the host plan cuts chains of 2^{} buckets, the card 2^{seg_log}", g.seg_log)));
             }
@@ -436,8 +468,9 @@ impl<D: Device> DeviceMsm<D> {
     /// One window group on the card: `points` points of slot `slot`, `windows` digits each
     /// (`data`, the digit stream's bytes), window size `c`, chains of `2^seg_log` buckets —
     /// reduced on the card when `seg_log > 0` (or always, see [`DeviceMsm::set_always_reduce`]),
-    /// else the buckets come back as chains of one (`S_q = T_q = B_q`). Every point read back is
-    /// checked on the curve; the call's cycles, bytes and commands are added to [`DeviceMsm::last`].
+    /// else the buckets come back as chains of one (`S_q = T_q = B_q`). On a two-unit card the
+    /// units' answers are put back into window order. Every point read back is checked on the
+    /// curve; the call's cycles, bytes and commands are added to [`DeviceMsm::last`].
     #[allow(clippy::too_many_arguments)]
     fn run_group(&mut self, what: &str, slot: u32, points: u32, c: usize, windows: usize, seg_log: usize, data: &[u8]) -> Result<ChainSums, DeviceError> {
         let reduce = seg_log > 0 || self.always_reduce;
@@ -451,7 +484,8 @@ impl<D: Device> DeviceMsm<D> {
         let seq = self.ring()?;
         self.dev.stream_to_card(data, self.timeout)?;
         self.early_error(seq, what)?;
-        let back = if reduce { msm_reduce_points(windows as u32, c as u32) as usize } else { windows << (c - 1) };
+        let per_unit = windows / self.units;
+        let back = self.units * if reduce { msm_reduce_points(per_unit as u32, c as u32) as usize } else { per_unit << (c - 1) };
         let out = self.dev.stream_from_card(96 * back, self.timeout)?;
         let cycles = self.finish(seq, what)?;
         let name = if reduce { "chain sum" } else { "bucket" };
@@ -460,6 +494,7 @@ impl<D: Device> DeviceMsm<D> {
             .enumerate()
             .map(|(k, word)| bucket_from_wire(word).map_err(|e| DeviceError::Protocol(format!("{what}: {name} {k}: {e}"))))
             .collect::<Result<Vec<G1Projective>, _>>()?;
+        let decoded = unit_answers_in_window_order(decoded, self.units, windows);
         self.last.cycles += cycles;
         self.last.commands += 1;
         self.last.reduced += reduce as usize;

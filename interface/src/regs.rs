@@ -97,6 +97,13 @@ pub enum Reg {
     /// ([`MsmOp::ACCUMULATE_REDUCE`]; per group from the first running-sum selection through the
     /// first cycle in which the last chain sum is visible; wraps at 2^32).
     MsmReduceCycles = 0xa8,
+    /// MSM: number of MSM units (bucket schedulers with their own adder and bucket memory of
+    /// `2^MsmLogDepth` entries each). **0 reads as 1**: one-unit cards leave this offset unmapped
+    /// (added after register map v5 without a version change, so that the one-unit bitstreams
+    /// stay current). On a two-unit card an accumulation needs an even `MsmWindows`, each unit
+    /// holds `MsmWindows / 2` of the group's windows (window `w` is window `w >> 1` of unit
+    /// `w mod 2`), and the answer is unit 0's words, then unit 1's ([`msm_units`]).
+    MsmUnits = 0xac,
     /// MSM: cycles the kernel was busy (loads and accumulations) since reset, low word.
     MsmBusyLo = 0xb0,
     /// MSM: busy cycles, high word.
@@ -134,7 +141,7 @@ impl Reg {
     }
 
     /// Every register, in offset order (the shift's words 1..7 follow [`Reg::NttShift0`]).
-    pub const ALL: [Reg; 47] = [
+    pub const ALL: [Reg; 48] = [
         Reg::Id,
         Reg::Version,
         Reg::Kernels,
@@ -169,6 +176,7 @@ impl Reg {
         Reg::MsmSlots,
         Reg::MsmDigitFormat,
         Reg::MsmReduceCycles,
+        Reg::MsmUnits,
         Reg::MsmBusyLo,
         Reg::MsmBusyHi,
         Reg::MsmElements,
@@ -185,7 +193,7 @@ impl Reg {
     ];
 
     /// Registers the host may only read (writes are ignored by the card).
-    pub const READ_ONLY: [Reg; 31] = [
+    pub const READ_ONLY: [Reg; 32] = [
         Reg::Id,
         Reg::Version,
         Reg::Kernels,
@@ -205,6 +213,7 @@ impl Reg {
         Reg::MsmSlots,
         Reg::MsmDigitFormat,
         Reg::MsmReduceCycles,
+        Reg::MsmUnits,
         Reg::MsmBusyLo,
         Reg::MsmBusyHi,
         Reg::MsmElements,
@@ -291,6 +300,12 @@ pub fn msm_seg_log(windows: u32, c: u32) -> u32 {
 /// `2 · windows · 2^(c−1) / 2^g` (3 beats, 96 bytes each).
 pub fn msm_reduce_points(windows: u32, c: u32) -> u64 {
     2 * (((windows as u64) << (c - 1)) >> msm_seg_log(windows, c))
+}
+
+/// The number of MSM units of a card from its [`Reg::MsmUnits`] register (0, an unmapped offset
+/// on the one-unit cards, means 1).
+pub fn msm_units(read: u32) -> u32 {
+    read.max(1)
 }
 
 /// The digit stream format ([`Reg::MsmDigitFormat`]): 16-bit digits, sixteen per 256-bit beat,

@@ -33,8 +33,18 @@
 //! and the same serial / overlapped timeline (one group). The card-memory reads (one point per
 //! digit) are not part of the scheduler RTL; the driver's fast-card test measures them.
 //!
+//! With `--units 2`, the same MSM on the **two-unit card** (`zkaccel_hdl::card::dual`, fast
+//! variant: every block in RTL — front-end, both schedulers with `2^16` bucket entries each, card
+//! memory port — and two software adders of the RTL adder's latency; the NTT and lookup kernels
+//! left out or minimal, as they take no part): bases loaded through the card, the host's digit
+//! streams for two units (`DigitStreams::new_units`: groups of twice the windows, an even count)
+//! written chunk by chunk (timed), each group streamed to the card in the simulation with the cycle
+//! at which each chunk's last beat was accepted, reduced on the card (both units), its words put
+//! back into window order, combined by the host and checked against arkworks; the same serial /
+//! overlapped timeline with the card's cycles (`CmdCycles`) per group.
+//!
 //! ```text
-//! cargo run --release -p zkaccel-sim --example msm_bucket_occupancy -- [log_n=16] [c=13] [log_chunk=12] [--precomputed]
+//! cargo run --release -p zkaccel-sim --example msm_bucket_occupancy -- [log_n=16] [c=13] [log_chunk=12] [--precomputed | --units 2]
 //! ```
 
 use ark_bn254::{Fr, G1Affine, G1Projective};
@@ -47,17 +57,21 @@ use std::time::Instant;
 use zkaccel::card_schedule::msm_digit_stream::{DigitStreams, Limbs, MAX_STREAM_C};
 use zkaccel::card_schedule::msm_precomputed::{self, precomputed_windows, window_table};
 use zkaccel::card_schedule::msm_reduce::{
-    combine, group_window_sums, horner, plan_reduced, signed_digits_into, ReduceGroup, CHAIN_LOG_DEPTH as HOST_CHAIN_LOG_DEPTH,
+    combine, group_window_sums, horner, plan_reduced, signed_digits_into, unit_answers_in_window_order, ChainSums, ReduceGroup,
+    CHAIN_LOG_DEPTH as HOST_CHAIN_LOG_DEPTH,
 };
 use zkaccel::card_schedule::msm_requests::{windows, Request};
+use zkaccel_hdl::card::config::CardConfig;
 use zkaccel_hdl::g1_add_mixed::config::LATENCY as ADDER_LATENCY;
 use zkaccel_hdl::msm_bucket::config::MAX_LOG_DEPTH;
 use zkaccel_hdl::msm_bucket::reduce_model::{ReducePlan, CHAIN_LOG_DEPTH, PROJECTIVE_ADDER_LATENCY};
 use zkaccel_hdl::msm_bucket::scheduler::BucketScheduler;
 use zkaccel_hdl::verilog::generate;
-use zkaccel_interface::regs::DIGIT_NEG;
+use zkaccel_interface::regs::{msm_reduce_points, msm_seg_log, Kernel, MsmOp, Reg, DIGIT_NEG};
+use zkaccel_interface::wire::{bucket_from_wire, to_wire};
 use zkaccel_sim::bucket_runner::GroupStats;
 use zkaccel_sim::bucket_runner::{BucketRunner, Traffic};
+use zkaccel_sim::card_runner::{build_card, CardRunner, CardVariant, MemModel};
 use zkaccel_sim::Build;
 use zkaccel_testkit::seed::TestRng;
 
@@ -93,6 +107,8 @@ fn pcie_ms(bytes: u64) -> f64 {
 /// card's order (end times from the start, ms).
 #[derive(Clone, Debug)]
 struct HostPrep {
+    /// Scalars converted before group 0 is planned (two units; 0 with one unit).
+    convert_ms: f64,
     prepare_ms: f64,
     plan_ms: Vec<f64>,
     chunk_end_ms: Vec<Vec<f64>>,
@@ -133,10 +149,77 @@ fn timeline(mhz: f64, host: &HostPrep, card: &[CardGroup], combine_ms: &[f64], h
     (serial, host_free + horner_ms)
 }
 
+/// The host's preparation into preallocated wire-word buffers for a card of `units` MSM units,
+/// chunk by chunk, timed; the run with the smallest total of 3.
+fn prepare_host(
+    pool: &rayon::ThreadPool,
+    scalars: &[Fr],
+    limbs: &mut [Limbs],
+    c: usize,
+    units: usize,
+    chunk: usize,
+) -> (DigitStreams, Vec<Vec<u16>>, HostPrep) {
+    let n = scalars.len();
+    let mut ds = DigitStreams::new_units(n, c, MAX_LOG_DEPTH, HOST_CHAIN_LOG_DEPTH, units);
+    let mut streams: Vec<Vec<u16>> = (0..ds.groups.len()).map(|g| vec![0u16; ds.stream_words(g)]).collect();
+    let mut best: Option<HostPrep> = None;
+    for _ in 0..3 {
+        let run = pool.install(|| {
+            let t = Instant::now();
+            let ms = |t: &Instant| t.elapsed().as_secs_f64() * 1e3;
+            ds = DigitStreams::new_units(n, c, MAX_LOG_DEPTH, HOST_CHAIN_LOG_DEPTH, units);
+            let mut plan_ms = Vec::with_capacity(streams.len());
+            let mut chunk_end_ms = Vec::with_capacity(streams.len());
+            // One unit: group 0 is planned before any scalar is converted (its windows are
+            // settled by the first scalars), the later groups after group 0 converted them all.
+            // Two units: group 0 holds twice the windows, at c ≥ 12 the narrow top one too, whose
+            // width needs a pass over every scalar: the scalars are converted first (as the
+            // driver's `DigitStreams::prepare_units` does), so that pass does not convert them
+            // a second time.
+            let early = units == 2;
+            if early {
+                DigitStreams::convert(scalars, limbs);
+            }
+            let convert_ms = ms(&t);
+            for (g, stream) in streams.iter_mut().enumerate() {
+                let before = ms(&t);
+                ds.plan_group(g, scalars, if g == 0 && !early { &[] } else { &limbs[..] });
+                plan_ms.push(ms(&t) - before);
+                let w = ds.groups[g].windows;
+                let mut ends = Vec::with_capacity(n.div_ceil(chunk));
+                for a in (0..n).step_by(chunk) {
+                    let b = (a + chunk).min(n);
+                    if g == 0 && !early {
+                        DigitStreams::convert(&scalars[a..b], &mut limbs[a..b]);
+                    }
+                    let end = if b == n { stream.len() } else { b * w };
+                    ds.write_chunk(limbs, g, a..b, &mut stream[a * w..end]);
+                    ends.push(ms(&t));
+                }
+                chunk_end_ms.push(ends);
+            }
+            HostPrep { convert_ms, prepare_ms: plan_ms[0], plan_ms, chunk_end_ms }
+        });
+        if best.as_ref().is_none_or(|b| run.total_ms() < b.total_ms()) {
+            best = Some(run);
+        }
+    }
+    (ds, streams, best.unwrap())
+}
+
 fn main() {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
     let precomputed = args.iter().any(|a| a == "--precomputed");
     args.retain(|a| a != "--precomputed");
+    let units: usize = match args.iter().position(|a| a == "--units") {
+        Some(i) => {
+            let u = args.get(i + 1).and_then(|u| u.parse().ok()).filter(|&u| u == 1 || u == 2).expect("--units 1 or 2");
+            args.drain(i..i + 2);
+            u
+        }
+        None => 1,
+    };
+    assert!(!(precomputed && units == 2), "--precomputed runs on one unit (the two-unit card loads bases plain)");
     let log_n: usize = args.first().map(|s| s.parse().expect("log_n")).unwrap_or(16);
     let cs: Vec<usize> = args.get(1).map(|s| s.split(',').map(|c| c.parse().expect("c")).collect()).unwrap_or_else(|| vec![13]);
     let log_chunk: usize = args.get(2).map(|s| s.parse().expect("log_chunk")).unwrap_or(12).min(log_n);
@@ -168,6 +251,13 @@ fn main() {
     println!("n = 2^{log_n}; CPU kernel zkaccel::cpu::msm on this machine ({THREADS} threads): {cpu_ms:.1} ms (best of 3)");
     assert_eq!(ADDER_LATENCY, PROJECTIVE_ADDER_LATENCY, "the RTL adder's latency and the model's");
     assert_eq!(CHAIN_LOG_DEPTH, HOST_CHAIN_LOG_DEPTH, "the host and the card model disagree on the chain RAM depth");
+    if units == 2 {
+        let mut card = DualCard::new(&points);
+        for c in cs {
+            run_dual(&pool, &mut card, &points, &scalars, want, cpu_ms, log_n, c, chunk);
+        }
+        return;
+    }
     if precomputed {
         let lib = Build::new("msm_bucket_scheduler_d16", generate(&mut BucketScheduler::new(MAX_LOG_DEPTH, ADDER_LATENCY))).build().expect("verilator build");
         let mut runner = BucketRunner::new(&lib, MAX_LOG_DEPTH, ADDER_LATENCY, Traffic::SMOOTH, TestRng::from_seed(rng.r#gen())).unwrap();
@@ -220,44 +310,7 @@ fn main() {
             groups = pool.install(|| plan_reduced(&scalars, c, MAX_LOG_DEPTH, HOST_CHAIN_LOG_DEPTH));
             plan_ms = plan_ms.min(t.elapsed().as_secs_f64() * 1e3);
         }
-        // The host's preparation into preallocated wire-word buffers, chunk by chunk, timed; the
-        // run with the smallest total of 3.
-        let mut ds = DigitStreams::new(n, c, MAX_LOG_DEPTH, HOST_CHAIN_LOG_DEPTH);
-        let mut streams: Vec<Vec<u16>> = (0..ds.groups.len()).map(|g| vec![0u16; ds.stream_words(g)]).collect();
-        let mut best: Option<HostPrep> = None;
-        for _ in 0..3 {
-            let run = pool.install(|| {
-                let t = Instant::now();
-                let ms = |t: &Instant| t.elapsed().as_secs_f64() * 1e3;
-                ds = DigitStreams::new(n, c, MAX_LOG_DEPTH, HOST_CHAIN_LOG_DEPTH);
-                let mut plan_ms = Vec::with_capacity(streams.len());
-                let mut chunk_end_ms = Vec::with_capacity(streams.len());
-                for (g, stream) in streams.iter_mut().enumerate() {
-                    // Group 0 is planned before any scalar is converted (its windows are settled
-                    // by the first scalars); the later groups after group 0 converted them all.
-                    let before = ms(&t);
-                    ds.plan_group(g, &scalars, if g == 0 { &[] } else { &limbs });
-                    plan_ms.push(ms(&t) - before);
-                    let w = ds.groups[g].windows;
-                    let mut ends = Vec::with_capacity(n.div_ceil(chunk));
-                    for a in (0..n).step_by(chunk) {
-                        let b = (a + chunk).min(n);
-                        if g == 0 {
-                            DigitStreams::convert(&scalars[a..b], &mut limbs[a..b]);
-                        }
-                        let end = if b == n { stream.len() } else { b * w };
-                        ds.write_chunk(&limbs, g, a..b, &mut stream[a * w..end]);
-                        ends.push(ms(&t));
-                    }
-                    chunk_end_ms.push(ends);
-                }
-                HostPrep { prepare_ms: plan_ms[0], plan_ms, chunk_end_ms }
-            });
-            if best.as_ref().is_none_or(|b| run.total_ms() < b.total_ms()) {
-                best = Some(run);
-            }
-        }
-        let host = best.unwrap();
+        let (ds, streams, host) = prepare_host(&pool, &scalars, &mut limbs, c, 1, chunk);
         // Bit for bit: the wire words are plan_reduced's digits in the card's format.
         assert_eq!(ds.groups.len(), groups.len());
         for ((sg, rg), stream) in ds.groups.iter().zip(&groups).zip(&streams) {
@@ -521,7 +574,7 @@ fn run_precomputed(
         assert_eq!(got.into_affine(), want, "c = {c}: precomputed table + RTL accumulation + RTL reduction + host combination differ from arkworks");
     }
     let bytes_to: u64 = card[0].chunk_bytes.iter().sum();
-    let host = HostPrep { prepare_ms: 0.0, plan_ms: vec![0.0], chunk_end_ms: vec![ends.clone()] };
+    let host = HostPrep { convert_ms: 0.0, prepare_ms: 0.0, plan_ms: vec![0.0], chunk_end_ms: vec![ends.clone()] };
     println!();
     println!(
         "precomputed, c = {c}: W = {w} windows per base, table {} points ({:.3} GB of card memory at 64 B/point), one-time table setup {setup_ms:.0} ms ({THREADS} threads; per base set, not per proof)",
@@ -600,3 +653,224 @@ fn run_precomputed(
 /// cycles at the simulated HBM latency of 64 cycles, as measured on the fast card.
 const FE_CREDITS: u64 = 62;
 const FE_ROUND_TRIP: u64 = 66;
+
+/// The two-unit card of the bench: two MSM units of `2^MAX_LOG_DEPTH` bucket entries (the cloud
+/// builds' depth), the smallest NTT core on the digit-serial multiplier and no lookup kernel
+/// (neither takes part in an MSM; a smaller model to build), with the bases loaded in slot 0.
+struct DualCard {
+    r: CardRunner,
+    seq: u32,
+}
+
+impl DualCard {
+    fn config() -> CardConfig {
+        CardConfig { msm_log_depth: MAX_LOG_DEPTH, ..CardConfig::SIM_DUAL }
+    }
+
+    /// Builds the model (once; cached) and loads `points` into slot 0 through the card.
+    fn new(points: &[G1Affine]) -> Self {
+        let cfg = Self::config();
+        let t = Instant::now();
+        let lib = build_card(CardVariant::Fast, &cfg).expect("verilator build of the two-unit card");
+        let build_s = t.elapsed().as_secs_f64();
+        let mut r = CardRunner::new(&lib, points.len() as u32, MemModel::HBM).unwrap();
+        assert_eq!(r.read_reg(Reg::MsmUnits.offset()), 2);
+        assert_eq!(r.read_reg(Reg::MsmLogDepth.offset()), MAX_LOG_DEPTH as u32);
+        let mut card = DualCard { seq: r.read_reg(Reg::DoneSeq.offset()), r };
+        let t = Instant::now();
+        card.command(&[(Reg::MsmOp, MsmOp::LOAD_BASES), (Reg::MsmSlot, 0), (Reg::MsmBase, 0), (Reg::MsmPoints, points.len() as u32)]);
+        let beats: Vec<[u8; 32]> = points
+            .iter()
+            .flat_map(|p| {
+                let (mut x, mut y) = ([0u8; 32], [0u8; 32]);
+                if p.is_zero() {
+                    y[31] = 0x80;
+                } else {
+                    x.copy_from_slice(&to_wire(&p.x));
+                    y.copy_from_slice(&to_wire(&p.y));
+                }
+                [x, y]
+            })
+            .collect();
+        let load_cycles = card.stream(&beats, &[]).1;
+        card.finish("load");
+        println!(
+            "two-unit card (fast variant, 2 × 2^{MAX_LOG_DEPTH} bucket entries, two software adders of latency {ADDER_LATENCY}): model ready in {build_s:.0} s, {} bases loaded in {load_cycles} cycles ({:.0} s simulated)",
+            points.len(),
+            t.elapsed().as_secs_f64()
+        );
+        card
+    }
+
+    /// Writes `regs` after `Command = MSM` and rings the doorbell.
+    fn command(&mut self, regs: &[(Reg, u32)]) {
+        self.r.write_reg(Reg::Command.offset(), Kernel::Msm as u32);
+        for &(reg, v) in regs {
+            self.r.write_reg(reg.offset(), v);
+        }
+        self.seq = self.seq.wrapping_add(1);
+        self.r.write_reg(Reg::Doorbell.offset(), self.seq);
+    }
+
+    /// Streams `beats` (`last` on the last) and returns the cycles (from the call) at which beat
+    /// `marks[k] − 1` was accepted, and the cycles of the whole stream.
+    fn stream(&mut self, beats: &[[u8; 32]], marks: &[usize]) -> (Vec<u64>, u64) {
+        let t0 = self.r.cycles();
+        let mut at = Vec::with_capacity(marks.len());
+        let mut next = 0;
+        for (i, beat) in beats.iter().enumerate() {
+            while !self.r.cycle(Some((beat, i + 1 == beats.len()))) {}
+            while next < marks.len() && marks[next] == i + 1 {
+                at.push(self.r.cycles() - t0);
+                next += 1;
+            }
+        }
+        assert_eq!(at.len(), marks.len(), "every mark inside the stream");
+        (at, self.r.cycles() - t0)
+    }
+
+    /// Waits for the command's completion; its status must be 0. Returns `CmdCycles`.
+    fn finish(&mut self, what: &str) -> u64 {
+        while self.r.read_reg(Reg::DoneSeq.offset()) != self.seq {
+            self.r.cycle(None);
+        }
+        assert_eq!(self.r.read_reg(Reg::Status.offset()), 0, "{what}: card status");
+        self.r.read_reg(Reg::CmdCycles.offset()) as u64
+    }
+
+    /// `len` bytes from the card-to-host stream.
+    fn read(&mut self, len: usize) -> Vec<u8> {
+        let mut out = Vec::with_capacity(len);
+        loop {
+            out.extend(self.r.c2h().drain(..).flat_map(|(beat, _)| beat));
+            if out.len() >= len {
+                break;
+            }
+            self.r.cycle(None);
+        }
+        assert_eq!(out.len(), len, "no bytes beyond the answer");
+        out
+    }
+}
+
+/// The MSM on the two-unit card for window size `c` (see the module docs).
+#[allow(clippy::too_many_arguments)]
+fn run_dual(
+    pool: &rayon::ThreadPool,
+    card: &mut DualCard,
+    points: &[G1Affine],
+    scalars: &[Fr],
+    want: G1Affine,
+    cpu_ms: f64,
+    log_n: usize,
+    c: usize,
+    chunk: usize,
+) {
+    assert!((2..=MAX_STREAM_C).contains(&c), "c = {c}: the digit format carries c ≤ {MAX_STREAM_C}");
+    let n = points.len();
+    let mut limbs: Vec<Limbs> = vec![[0u64; 4]; n];
+    let (ds, streams, host) = prepare_host(pool, scalars, &mut limbs, c, 2, chunk);
+    let t_sim = Instant::now();
+    let (before_issued, before_reduce) = (card.r.read_reg(Reg::MsmIssued.offset()), card.r.read_reg(Reg::MsmReduceCycles.offset()));
+    let mut groups = Vec::new();
+    let mut answers = Vec::new();
+    for (g, stream) in ds.groups.iter().zip(&streams) {
+        let w = g.windows;
+        let per_unit = w / 2;
+        assert_eq!(g.seg_log as u32, msm_seg_log(per_unit as u32, c as u32), "host and card cut each unit's chains alike");
+        let reduce = g.seg_log > 0;
+        card.command(&[
+            (Reg::MsmOp, if reduce { MsmOp::ACCUMULATE_REDUCE } else { MsmOp::ACCUMULATE }),
+            (Reg::MsmSlot, 0),
+            (Reg::MsmPoints, n as u32),
+            (Reg::MsmC, c as u32),
+            (Reg::MsmWindows, w as u32),
+        ]);
+        let beats: Vec<[u8; 32]> = stream
+            .chunks_exact(16)
+            .map(|ws| {
+                let mut b = [0u8; 32];
+                for (k, x) in ws.iter().enumerate() {
+                    b[2 * k..2 * k + 2].copy_from_slice(&x.to_le_bytes());
+                }
+                b
+            })
+            .collect();
+        // Chunk k ends with the beat that holds its last digit.
+        let ends: Vec<usize> = (0..n).step_by(chunk).map(|a| ((a + chunk).min(n) * w).div_ceil(16)).collect();
+        let (marked, _) = card.stream(&beats, &ends);
+        let back = 2 * if reduce { msm_reduce_points(per_unit as u32, c as u32) as usize } else { per_unit << (c - 1) };
+        let out = card.read(96 * back);
+        let cycles = card.finish(&format!("c = {c}, windows {}..{}", g.first, g.first + w));
+        let words: Vec<G1Projective> = out.chunks_exact(96).map(|x| bucket_from_wire(x).expect("a point on the curve")).collect();
+        let words = unit_answers_in_window_order(words, 2, w);
+        answers.push(if reduce {
+            ChainSums { s: words.iter().step_by(2).copied().collect(), t: words.iter().skip(1).step_by(2).copied().collect() }
+        } else {
+            ChainSums { s: words.clone(), t: words }
+        });
+        let mut chunk_cycles = Vec::with_capacity(marked.len());
+        let mut prev = 0;
+        for &m in &marked {
+            chunk_cycles.push(m - prev);
+            prev = m;
+        }
+        let chunk_bytes: Vec<u64> = (0..n).step_by(chunk).map(|a| 32 * (ends[a / chunk] - if a == 0 { 0 } else { ends[a / chunk - 1] }) as u64).collect();
+        groups.push(CardGroup { chunk_cycles, tail_cycles: cycles - prev, chunk_bytes, bytes_from: out.len() as u64 });
+    }
+    let sim_s = t_sim.elapsed().as_secs_f64();
+    let issued = card.r.read_reg(Reg::MsmIssued.offset()).wrapping_sub(before_issued);
+    let reduce_cycles = card.r.read_reg(Reg::MsmReduceCycles.offset()).wrapping_sub(before_reduce);
+    // Host: the combination group by group, then Horner, best of 3 each; the MSM checked.
+    let mut combine_ms = vec![f64::INFINITY; ds.groups.len()];
+    let mut horner_ms = f64::INFINITY;
+    for _ in 0..3 {
+        let mut window_sums = Vec::new();
+        for (g, (sg, sums)) in ds.groups.iter().zip(&answers).enumerate() {
+            let t = Instant::now();
+            window_sums.extend(pool.install(|| group_window_sums(sg.seg_log, &sg.strides, sums, c)));
+            combine_ms[g] = combine_ms[g].min(t.elapsed().as_secs_f64() * 1e3);
+        }
+        let t = Instant::now();
+        let got = horner(&window_sums, c);
+        horner_ms = horner_ms.min(t.elapsed().as_secs_f64() * 1e3);
+        assert_eq!(got.into_affine(), want, "c = {c}: two-unit card (RTL accumulation and reduction) + host combination differ from arkworks");
+    }
+    let card_cycles: u64 = groups.iter().map(|g| g.chunk_cycles.iter().sum::<u64>() + g.tail_cycles).sum();
+    let digits: usize = ds.groups.iter().map(|g| n * g.windows).sum();
+    let bytes_to: u64 = groups.iter().map(|g| g.chunk_bytes.iter().sum::<u64>()).sum();
+    let bytes_from: u64 = groups.iter().map(|g| g.bytes_from).sum();
+    println!();
+    println!(
+        "two units, c = {c}: {} groups of {} windows (each unit half of them; a zero window pads an odd count), {digits} digits (a pair per cycle at most), {issued} additions issued by both units, reduction {reduce_cycles} unit-cycles (both units side by side); card {card_cycles} cycles (CmdCycles), {:.3} digit pairs per card cycle; simulation {sim_s:.0} s",
+        ds.groups.len(),
+        ds.groups.iter().map(|g| g.windows.to_string()).collect::<Vec<_>>().join(" + "),
+        digits as f64 / 2.0 / card_cycles as f64,
+    );
+    println!(
+        "host ({THREADS} threads): scalars converted in {:.3} ms, group 0 planned in {:.3} ms, all {} chunks of digits done at {:.2} ms ({:.2} ns per digit written); combination per group {} ms, Horner {horner_ms:.3} ms; PCIe {:.3} ms to the card ({bytes_to} B), {:.3} ms back ({bytes_from} B)",
+        host.convert_ms,
+        host.prepare_ms,
+        host.chunk_end_ms.iter().map(|g| g.len()).sum::<usize>(),
+        host.total_ms(),
+        (host.total_ms() - host.convert_ms - host.plan_ms.iter().sum::<f64>()) * 1e6 / digits as f64,
+        combine_ms.iter().map(|m| format!("{m:.2}")).collect::<Vec<_>>().join(" + "),
+        pcie_ms(bytes_to),
+        pcie_ms(bytes_from),
+    );
+    println!();
+    println!("| n | card | c | clock (assumed) | card ms | host ms (digits + combination + Horner) | serial card + host ms | overlapped card + host ms | CPU kernel ms | ratio serial | **ratio overlapped** |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    let host_ms = host.total_ms() + combine_ms.iter().sum::<f64>() + horner_ms;
+    for mhz in CLOCKS {
+        let (serial, overlapped) = timeline(mhz, &host, &groups, &combine_ms, horner_ms);
+        println!(
+            "| 2^{log_n} | two units | {c} | {mhz:.0} MHz | {:.2} | {host_ms:.2} | {serial:.2} | {overlapped:.2} | {cpu_ms:.1} | {:.1}× | **{:.1}×** |",
+            card_cycles as f64 / mhz / 1e3,
+            cpu_ms / serial,
+            cpu_ms / overlapped,
+        );
+    }
+    println!();
+    println!("(bases resident on the card; only digits go to the card, two points per chain and unit come back; PCIe {PCIE_GB_S} GB/s assumed)");
+}

@@ -17,6 +17,7 @@ use rand::{Rng, SeedableRng};
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use zkaccel_hdl::card::config::CardConfig;
+use zkaccel_hdl::card::dual::{CardCoreDual, CardFullDual};
 use zkaccel_hdl::card::{CardCore, CardFull};
 use zkaccel_hdl::g1_add_mixed::config::LATENCY as ADDER_LATENCY;
 use zkaccel_hdl::verilog::generate;
@@ -49,11 +50,16 @@ impl MemModel {
 }
 
 /// Verilator model of the card, built once per variant and configuration (tracing limited to the
-/// top two levels of hierarchy: the ports and the card's own registers).
+/// top two levels of hierarchy: the ports and the card's own registers). A two-unit card
+/// (`cfg.msm_units == 2`): `CardCoreDual` (fast, both adder ports closed by software adders) or
+/// `CardFullDual` (two RTL adders; not in CI).
 pub fn build_card(variant: CardVariant, cfg: &CardConfig) -> Result<Arc<Library>, SimError> {
-    let (name, verilog) = match variant {
-        CardVariant::Fast => (format!("card_fast_k{}_d{}", cfg.ntt_k, cfg.msm_log_depth), generate(&mut CardCore::new(cfg))),
-        CardVariant::FullRtl => (format!("card_full_k{}_d{}", cfg.ntt_k, cfg.msm_log_depth), generate(&mut CardFull::new(cfg))),
+    let (name, verilog) = match (variant, cfg.msm_units) {
+        (CardVariant::Fast, 1) => (format!("card_fast_k{}_d{}", cfg.ntt_k, cfg.msm_log_depth), generate(&mut CardCore::new(cfg))),
+        (CardVariant::FullRtl, 1) => (format!("card_full_k{}_d{}", cfg.ntt_k, cfg.msm_log_depth), generate(&mut CardFull::new(cfg))),
+        (CardVariant::Fast, 2) => (format!("card_fast2_k{}_d{}", cfg.ntt_k, cfg.msm_log_depth), generate(&mut CardCoreDual::new(cfg))),
+        (CardVariant::FullRtl, 2) => (format!("card_full2_k{}_d{}", cfg.ntt_k, cfg.msm_log_depth), generate(&mut CardFullDual::new(cfg))),
+        (v, units) => return Err(SimError::Unsupported(format!("no {v:?} card model with {units} MSM units"))),
     };
     Build::new(&name, verilog).trace_depth(2).build()
 }
@@ -92,7 +98,7 @@ pub struct CardRunner {
     mem_model: MemModel,
     mem: HashMap<u32, Vec<u8>>,
     reads: VecDeque<(u64, u32)>,
-    adder: Option<SoftAdder>,
+    adders: Vec<SoftAdder>,
     c2h: VecDeque<(Vec<u8>, bool)>,
     traffic: Traffic,
     rng: rand_chacha::ChaCha20Rng,
@@ -105,7 +111,11 @@ impl CardRunner {
         assert!(mem_model.latency >= 1 && mem_model.interval >= 1, "memory latency and interval of at least one cycle");
         let model = lib.instantiate();
         let p = |n: &str| model.port(n);
-        let adder = AdderPorts::find(&model)?.map(|ports| SoftAdder::new(ports, ADDER_LATENCY));
+        // Unit 0's adder port (the fast variant), and unit 1's on a two-unit card.
+        let mut adders = Vec::new();
+        for prefix in ["", "u1_"] {
+            adders.extend(AdderPorts::find_prefixed(&model, prefix)?.map(|ports| SoftAdder::new(ports, ADDER_LATENCY)));
+        }
         let ports = Ports {
             reset: p("reset")?,
             mem_points: p("mem_points")?,
@@ -138,7 +148,7 @@ impl CardRunner {
             mem_model,
             mem: HashMap::new(),
             reads: VecDeque::new(),
-            adder,
+            adders,
             c2h: VecDeque::new(),
             traffic: Traffic::SMOOTH,
             rng: rand_chacha::ChaCha20Rng::seed_from_u64(0),
@@ -159,7 +169,7 @@ impl CardRunner {
 
     /// Whether the model closes the adder loop in software (the fast variant).
     pub fn software_adder(&self) -> bool {
-        self.adder.is_some()
+        !self.adders.is_empty()
     }
 
     /// The underlying model (e.g. to start a VCD).
@@ -186,7 +196,7 @@ impl CardRunner {
         self.cycle(None);
         self.model.set_bool(self.ports.reset, false);
         self.reads.clear();
-        if let Some(a) = &mut self.adder {
+        for a in &mut self.adders {
             a.clear();
         }
         self.c2h.clear();
@@ -246,7 +256,7 @@ impl CardRunner {
             }
             _ => self.model.set_bool(p.rd_data_valid, false),
         }
-        if let Some(a) = &mut self.adder {
+        for a in &mut self.adders {
             a.answer(&mut self.model);
         }
         self.model.eval();
@@ -266,7 +276,7 @@ impl CardRunner {
             word.resize(64, 0);
             self.mem.insert(addr, word);
         }
-        if let Some(a) = &mut self.adder {
+        for a in &mut self.adders {
             a.capture(&self.model);
         }
         self.model.tick();

@@ -45,4 +45,7 @@ pub enum SimError {
     /// No port of that name.
     #[error("no port {0:?}; the model has {1:?}")]
     NoPort(String, Vec<String>),
+    /// No model of that kind exists (e.g. a full-RTL two-unit card).
+    #[error("{0}")]
+    Unsupported(String),
 }

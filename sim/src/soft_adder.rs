@@ -34,10 +34,16 @@ pub struct AdderPorts {
 impl AdderPorts {
     /// The model's adder port, or `None` when it has none (its adder is RTL).
     pub fn find(model: &Model) -> Result<Option<Self>, SimError> {
-        if model.port("add_valid").is_err() {
+        Self::find_prefixed(model, "")
+    }
+
+    /// The adder port whose names start with `prefix` (`""`: `add_valid`, …; `"u1_"`: the
+    /// two-unit card's second port, `u1_add_valid`, …), or `None` when the model has none.
+    pub fn find_prefixed(model: &Model, prefix: &str) -> Result<Option<Self>, SimError> {
+        if model.port(&format!("{prefix}add_valid")).is_err() {
             return Ok(None);
         }
-        let p = |n: &str| model.port(n);
+        let p = |n: &str| model.port(&format!("{prefix}{n}"));
         Ok(Some(Self {
             valid: p("add_valid")?,
             x1: p("add_x1")?,
@@ -45,7 +51,7 @@ impl AdderPorts {
             z1: p("add_z1")?,
             x2: p("add_x2")?,
             y2: p("add_y2")?,
-            z2: model.port("add_z2").ok(),
+            z2: p("add_z2").ok(),
             neg2: p("add_neg2")?,
             tag: p("add_tag")?,
             sum_valid: p("sum_valid")?,

@@ -40,6 +40,10 @@ pub struct CardConfig {
     /// blocks of an absent kernel stay in the RTL but every output of theirs is masked off, so
     /// synthesis removes them, and its commands end with `NO_KERNEL`.
     pub kernels: u32,
+    /// MSM units (1 or 2): bucket schedulers with their own adder port and bucket memory of
+    /// `2^msm_log_depth` entries each. 1 is [`super::CardCore`] (every committed build); 2 is
+    /// [`super::dual::CardCoreDual`] (`NOTES.md`, "Two MSM units").
+    pub msm_units: usize,
 }
 
 impl CardConfig {
@@ -53,6 +57,22 @@ impl CardConfig {
         lookup_log_batch: 10,
         ntt_multiplier: NttMultiplier::PipelinedXcup,
         kernels: KERNELS,
+        msm_units: 1,
+    };
+
+    /// The two-unit card of the tests: two MSM units of `2^10` bucket entries each (as
+    /// [`CardConfig::SIM`]'s one), and around them the smallest card that builds — an `2^3`-point
+    /// NTT buffer on the digit-serial multiplier and no lookup kernel (the MSM path does not touch
+    /// them; a much smaller Verilator model than `SIM`'s, whose NTT and lookup kernels the one-unit
+    /// card's tests cover).
+    pub const SIM_DUAL: CardConfig = CardConfig {
+        ntt_k: 3,
+        msm_log_depth: 10,
+        lookup_log_table: 4,
+        lookup_log_batch: 7,
+        ntt_multiplier: NttMultiplier::Iterative,
+        kernels: Kernel::Ntt as u32 | Kernel::Msm as u32,
+        msm_units: 2,
     };
 
     /// The small-FPGA card (ECP5-85F: 156 MULT18X18D): the NTT kernel alone, on the digit-serial
@@ -67,6 +87,7 @@ impl CardConfig {
             lookup_log_batch: 7,
             ntt_multiplier: NttMultiplier::Iterative,
             kernels: Kernel::Ntt as u32,
+            msm_units: 1,
         }
     }
 

@@ -16,7 +16,9 @@
 //! Commands, registers and the memory port: `docs/interfaces.md` §5; design: `NOTES.md`.
 
 pub mod config;
+pub mod dual;
 pub mod msm_front;
+pub mod msm_front_dual;
 pub mod regfile;
 
 use crate::g1_add_mixed::{config::LATENCY as ADDER_LATENCY, G1AddMixedXcup};
@@ -240,6 +242,7 @@ impl CardCore {
     /// A card with an NTT buffer of `2^cfg.ntt_k` points and `2^cfg.msm_log_depth` bucket entries.
     pub fn new(cfg: &CardConfig) -> Self {
         assert!(cfg.msm_log_depth >= 1 && cfg.msm_log_depth <= 16, "bucket memory of 2^1..2^16 entries");
+        assert_eq!(cfg.msm_units, 1, "CardCore has one MSM unit (two: dual::CardCoreDual)");
         // The chain-length decoder below reads bits 9..15 of `entries − 1`.
         const { assert!(crate::msm_bucket::reduce_model::CHAIN_LOG_DEPTH == 9 && MSM_CHAIN_LOG_DEPTH == 9) };
         Self {

@@ -21,6 +21,14 @@
 //!    neither the lower groups' digits nor a second conversion.
 //!
 //! [`DigitStreams::prepare`] does 1–3's planning for all groups at once.
+//!
+//! **Two MSM units** ([`DigitStreams::new_units`], `units = 2`; `zkaccel_hdl::card::dual`): the
+//! card splits a group's windows by parity (window `w` on unit `w mod 2`, local window `w >> 1`),
+//! each unit with its own bucket memory, so a group holds twice the windows, its window count must
+//! be even, and the chains are cut per unit (`segment_log` of the unit's `W/2` windows). The MSM's
+//! window count is rounded up to even with a **zero window** on top (window `windows(c)`: its raw
+//! value is 0 and the carry out of the top window is 0, so every digit there is 0 and its window
+//! sum the identity; Horner over it is unchanged). The stream format is the one-unit card's.
 
 use super::msm_reduce::segment_log;
 use super::msm_requests::{windows, windows_per_group};
@@ -110,26 +118,50 @@ fn magnitude(l: &Limbs, w: usize, c: usize) -> u64 {
     }
 }
 
+/// The window groups of an MSM with window size `c` on a card of `units` MSM units (1 or 2) with
+/// `2^log_depth` bucket entries and `2^chain_log_depth` chains each, in the card's order:
+/// `(first window, windows, seg_log)`. One unit: [`super::msm_reduce::plan_reduced`]'s groups. Two
+/// units: `windows(c)` rounded up to even (a zero window on top), groups of up to twice the
+/// windows (an even count, at most 254), `seg_log` of each unit's half (see the module docs).
+pub fn group_shapes(c: usize, log_depth: usize, chain_log_depth: usize, units: usize) -> Vec<(usize, usize, usize)> {
+    assert!(units == 1 || units == 2, "{units} MSM units: 1 or 2");
+    let total = windows(c).next_multiple_of(units);
+    let per = (windows_per_group(c, log_depth) * units).min(if units == 1 { 255 } else { 254 });
+    let mut shapes = Vec::new();
+    let mut first = 0;
+    while first < total {
+        let count = per.min(total - first);
+        shapes.push((first, count, segment_log(count / units, c, chain_log_depth)));
+        first += count;
+    }
+    shapes
+}
+
 impl DigitStreams {
     /// The groups of an MSM of `n` scalars for a card with `2^log_depth` bucket entries and
     /// `2^chain_log_depth` chains (as [`super::msm_reduce::plan_reduced`]'s), strides not planned.
     pub fn new(n: usize, c: usize, log_depth: usize, chain_log_depth: usize) -> Self {
+        Self::new_units(n, c, log_depth, chain_log_depth, 1)
+    }
+
+    /// [`DigitStreams::new`] for a card of `units` MSM units ([`group_shapes`]).
+    pub fn new_units(n: usize, c: usize, log_depth: usize, chain_log_depth: usize, units: usize) -> Self {
         assert!((2..=MAX_STREAM_C).contains(&c), "window size {c} out of range 2..={MAX_STREAM_C} of the 16-bit digit format");
-        let (total, per) = (windows(c), windows_per_group(c, log_depth));
-        let mut groups = Vec::new();
-        let mut first = 0;
-        while first < total {
-            let count = per.min(total - first);
-            let seg_log = segment_log(count, c, chain_log_depth);
-            groups.push(StreamGroup { first, windows: count, seg_log, strides: Vec::new(), spread: Vec::new() });
-            first += count;
-        }
+        let groups = group_shapes(c, log_depth, chain_log_depth, units)
+            .into_iter()
+            .map(|(first, windows, seg_log)| StreamGroup { first, windows, seg_log, strides: Vec::new(), spread: Vec::new() })
+            .collect();
         DigitStreams { c, n, groups }
     }
 
     /// Plans every group: converts all scalars into `limbs` (same length) and plans the strides.
     pub fn prepare(scalars: &[Fr], limbs: &mut [Limbs], c: usize, log_depth: usize, chain_log_depth: usize) -> Self {
-        let mut ds = Self::new(scalars.len(), c, log_depth, chain_log_depth);
+        Self::prepare_units(scalars, limbs, c, log_depth, chain_log_depth, 1)
+    }
+
+    /// [`DigitStreams::prepare`] for a card of `units` MSM units.
+    pub fn prepare_units(scalars: &[Fr], limbs: &mut [Limbs], c: usize, log_depth: usize, chain_log_depth: usize, units: usize) -> Self {
+        let mut ds = Self::new_units(scalars.len(), c, log_depth, chain_log_depth, units);
         Self::convert(scalars, limbs);
         for g in 0..ds.groups.len() {
             ds.plan_group(g, scalars, limbs);
@@ -334,6 +366,50 @@ mod tests {
             }
             for (log_depth, chunk) in [(16usize, 7usize), (c - 1, 1), (10usize.max(c - 1), 64)] {
                 check(&scalars, c, log_depth, chunk);
+            }
+        }
+    }
+
+    #[test]
+    fn two_unit_groups_are_even_fit_each_unit_and_end_with_a_zero_window() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(23);
+        let scalars = edge_scalars(13, &mut rng, 20);
+        for (c, log_depth) in [(2usize, 10usize), (5, 10), (8, 10), (11, 10), (13, 16), (15, 16), (13, 12)] {
+            let shapes = group_shapes(c, log_depth, CHAIN_LOG_DEPTH, 2);
+            let total = windows(c).next_multiple_of(2);
+            assert_eq!(shapes.iter().map(|s| s.1).sum::<usize>(), total, "c = {c}");
+            for (k, &(first, w, seg_log)) in shapes.iter().enumerate() {
+                assert!(w % 2 == 0 && w <= 254 && (w / 2) << (c - 1) <= 1 << log_depth, "c = {c}, group {k}: {w} windows");
+                assert_eq!(seg_log, segment_log(w / 2, c, CHAIN_LOG_DEPTH), "c = {c}");
+                assert_eq!(first, shapes[..k].iter().map(|s| s.1).sum::<usize>());
+            }
+            // Twice the one-unit card's windows per group (up to the MSM's).
+            assert_eq!(shapes[0].1, (2 * windows_per_group(c, log_depth)).min(total).min(254), "c = {c}, 2^{log_depth}");
+            if c == 13 {
+                // Every digit of the zero window on top is 0; the others are the one-unit digits
+                // up to their spread (same sign, same bucket modulo the stride).
+                let mut limbs = vec![[0u64; 4]; scalars.len()];
+                let ds = DigitStreams::prepare_units(&scalars, &mut limbs, c, log_depth, CHAIN_LOG_DEPTH, 2);
+                let g = ds.groups.len() - 1;
+                let grp = &ds.groups[g];
+                let mut words = vec![1u16; ds.stream_words(g)];
+                ds.write_chunk(&limbs, g, 0..scalars.len(), &mut words);
+                for (i, s) in scalars.iter().enumerate() {
+                    let want = signed_digits(s, c);
+                    for j in 0..grp.windows {
+                        let (word, wnd) = (words[i * grp.windows + j], grp.first + j);
+                        let d = if wnd < want.len() { want[wnd] } else { 0 };
+                        let stride = grp.strides[j] as u64;
+                        assert_eq!(
+                            (word & DIGIT_NEG != 0, (word & !DIGIT_NEG) as u64 % stride),
+                            (d < 0, d.unsigned_abs() % stride),
+                            "scalar {i}, window {wnd}"
+                        );
+                        if wnd >= want.len() {
+                            assert_eq!(word, 0, "scalar {i}: the zero window");
+                        }
+                    }
+                }
             }
         }
     }

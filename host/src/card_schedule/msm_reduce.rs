@@ -143,6 +143,24 @@ pub fn group_window_sums(seg_log: usize, strides: &[usize], sums: &ChainSums, c:
     (0..strides.len()).into_par_iter().map(|w| window_sum(seg_log, strides[w], sums, w, c)).collect()
 }
 
+/// A two-unit card's answer for a group of `windows` windows (unit 0's words — the group's windows
+/// `0, 2, 4, …` —, then unit 1's — windows `1, 3, …` —, each unit's in its window order, the same
+/// number of words per window: `zkaccel_hdl::card::dual`) in the group's window order, as a
+/// one-unit card answers; with `units = 1` the words as they are.
+pub fn unit_answers_in_window_order<T: Copy>(words: Vec<T>, units: usize, windows: usize) -> Vec<T> {
+    assert!(units == 1 || (units == 2 && windows % 2 == 0 && words.len() % windows == 0), "{} words, {units} units, {windows} windows", words.len());
+    if units == 1 {
+        return words;
+    }
+    let (per_window, half) = (words.len() / windows, words.len() / units);
+    let mut out = Vec::with_capacity(words.len());
+    for w in 0..windows {
+        let start = (w % units) * half + (w / units) * per_window;
+        out.extend_from_slice(&words[start..start + per_window]);
+    }
+    out
+}
+
 /// `Σ_w 2^{c·w}·window_sums[w]` (Horner from the top window): the last step of [`combine`].
 pub fn horner(window_sums: &[G1Projective], c: usize) -> G1Projective {
     window_sums.iter().rev().fold(G1Projective::ZERO, |mut acc, s| {
@@ -178,6 +196,14 @@ fn window_sum(seg_log: usize, stride: usize, sums: &ChainSums, w: usize, c: usiz
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn two_unit_answers_go_back_into_window_order() {
+        // 4 windows of 3 words: unit 0 holds windows 0 and 2, unit 1 windows 1 and 3.
+        let words: Vec<u32> = vec![0, 1, 2, 20, 21, 22, 10, 11, 12, 30, 31, 32];
+        assert_eq!(unit_answers_in_window_order(words.clone(), 2, 4), vec![0, 1, 2, 10, 11, 12, 20, 21, 22, 30, 31, 32]);
+        assert_eq!(unit_answers_in_window_order(words.clone(), 1, 4), words);
+    }
+
     use super::super::msm_requests::signed_digits;
     use super::*;
     use ark_bn254::G1Affine;
