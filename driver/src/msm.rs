@@ -46,7 +46,7 @@
 use crate::device::{Device, DeviceError};
 use crate::regs::{msm_reduce_points, msm_seg_log, msm_units, Kernel, MsmOp, Reg, DIGIT_FORMAT, MSM_CHAIN_LOG_DEPTH};
 use ark_bn254::{Fr, G1Affine, G1Projective};
-use ark_ec::{AdditiveGroup, AffineRepr};
+use ark_ec::AdditiveGroup;
 use ark_ff::PrimeField;
 use std::collections::HashMap;
 use std::time::Duration;
@@ -55,7 +55,7 @@ use zkaccel::card_schedule::msm_digit_stream::{group_shapes, DigitStreams, MAX_S
 use zkaccel::card_schedule::msm_precomputed::{self, precomputed_windows, window_table};
 use zkaccel::card_schedule::msm_reduce::{group_window_sums, horner, unit_answers_in_window_order, ChainSums};
 use zkaccel::card_schedule::msm_requests::windows;
-use zkaccel_interface::wire::{bucket_from_wire, to_wire};
+use zkaccel_interface::wire::{base_to_wire, bucket_from_wire};
 
 /// Where a base set lives on the card.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -174,17 +174,6 @@ pub fn precomputed_window_size(n: usize, log_depth: usize, max_c: usize, free: u
         digits.max(n * REDUCE_MIN_PERIOD >> top_bits) + group_cost(digits, 1, c, 1) - digits
     };
     (2..=max_c).filter(|&c| n * precomputed_windows(c) <= free).min_by_key(|&c| cost(c))
-}
-
-fn point_wire(p: &G1Affine) -> [u8; 64] {
-    let mut out = [0u8; 64];
-    if p.is_zero() {
-        out[63] = 0x80;
-    } else {
-        out[..32].copy_from_slice(&to_wire(&p.x));
-        out[32..].copy_from_slice(&to_wire(&p.y));
-    }
-    out
 }
 
 impl<D: Device> DeviceMsm<D> {
@@ -395,7 +384,7 @@ impl<D: Device> DeviceMsm<D> {
         d.write32(Reg::MsmBase.offset(), base)?;
         d.write32(Reg::MsmPoints.offset(), n)?;
         let seq = self.ring()?;
-        let data: Vec<u8> = points.iter().flat_map(point_wire).collect();
+        let data: Vec<u8> = points.iter().flat_map(base_to_wire).collect();
         let what = format!("loading {n} points into slot {slot} at {base}");
         self.dev.stream_to_card(&data, self.timeout)?;
         let cycles = self.finish(seq, &what)?;

@@ -80,6 +80,19 @@ pub fn bucket_from_wire(bytes: &[u8]) -> Result<G1Projective, String> {
     Ok(p.into())
 }
 
+/// A base as the card loads it (two host beats, one 512-bit card-memory word): `x ‖ y`, the
+/// identity as `x = y = 0` with bit 511 (the top bit of `y`'s beat) set.
+pub fn base_to_wire(p: &G1Affine) -> [u8; 64] {
+    let mut out = [0u8; 64];
+    if p.is_zero() {
+        out[63] = 0x80;
+    } else {
+        out[..32].copy_from_slice(&to_wire(&p.x));
+        out[32..].copy_from_slice(&to_wire(&p.y));
+    }
+    out
+}
+
 /// A point as a bucket word with `Z = 1` (the identity as `(0 : 1 : 0)`).
 pub fn bucket_to_wire(p: &G1Projective) -> [u8; 96] {
     let a = p.into_affine();
@@ -152,5 +165,16 @@ mod tests {
         let mut zero_z = [0u8; 96];
         zero_z[..32].copy_from_slice(&to_wire(&Fq::one()));
         assert!(bucket_from_wire(&zero_z).is_err(), "(1 : 0 : 0) is no point");
+    }
+
+    #[test]
+    fn a_base_is_x_then_y_and_the_identity_only_bit_511() {
+        let p = G1Projective::rand(&mut rng()).into_affine();
+        let w = base_to_wire(&p);
+        assert_eq!((&w[..32], &w[32..]), (&to_wire(&p.x)[..], &to_wire(&p.y)[..]));
+        assert_eq!(w[63] & 0x80, 0, "a wire value below p < 2^255 leaves bit 511 clear");
+        let mut id = [0u8; 64];
+        id[63] = 0x80;
+        assert_eq!(base_to_wire(&G1Affine::zero()), id);
     }
 }

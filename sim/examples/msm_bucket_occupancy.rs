@@ -68,7 +68,7 @@ use zkaccel_hdl::msm_bucket::reduce_model::{ReducePlan, CHAIN_LOG_DEPTH, PROJECT
 use zkaccel_hdl::msm_bucket::scheduler::BucketScheduler;
 use zkaccel_hdl::verilog::generate;
 use zkaccel_interface::regs::{msm_reduce_points, msm_seg_log, Kernel, MsmOp, Reg, DIGIT_NEG};
-use zkaccel_interface::wire::{bucket_from_wire, to_wire};
+use zkaccel_interface::wire::{base_to_wire, bucket_from_wire};
 use zkaccel_sim::bucket_runner::GroupStats;
 use zkaccel_sim::bucket_runner::{BucketRunner, Traffic};
 use zkaccel_sim::card_runner::{build_card, CardRunner, CardVariant, MemModel};
@@ -682,14 +682,8 @@ impl DualCard {
         let beats: Vec<[u8; 32]> = points
             .iter()
             .flat_map(|p| {
-                let (mut x, mut y) = ([0u8; 32], [0u8; 32]);
-                if p.is_zero() {
-                    y[31] = 0x80;
-                } else {
-                    x.copy_from_slice(&to_wire(&p.x));
-                    y.copy_from_slice(&to_wire(&p.y));
-                }
-                [x, y]
+                let w = base_to_wire(p);
+                [w[..32].try_into().unwrap(), w[32..].try_into().unwrap()]
             })
             .collect();
         let load_cycles = card.stream(&beats, &[]).1;
