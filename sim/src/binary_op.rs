@@ -175,7 +175,7 @@ pub fn check_binary_block(c: BlockCheck<'_>, rng: &mut impl RngCore) {
         let (a, b) = &c.pairs[r.index];
         let refs: Vec<(&str, BigUint)> = c.references.iter().map(|(name, f)| (*name, f(a, b))).collect();
         if refs.iter().any(|(_, v)| *v != r.value) || r.latency() != c.latency {
-            let vcd = crate::failure::replay_binary_op_with_vcd(test, &c.verilog, test, &[(a.clone(), b.clone())]);
+            let vcd = crate::failure::replay_binary_op_with_vcd(&c.verilog, test, &[(a.clone(), b.clone())]);
             let mut msg = format!(
                 "{test} #{}: a={a:#x} b={b:#x}\n  RTL   {:#x} (latency {}, stated {})\n",
                 r.index,
