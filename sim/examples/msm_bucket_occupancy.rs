@@ -13,8 +13,11 @@
 //! machine (`zkaccel::cpu::msm`, 2 threads, best of 3), the card at assumed 150 / 250 / 350 MHz,
 //! PCIe at an assumed 12 GB/s each way, twice: the **serial** sum (host preparation, PCIe, card,
 //! combination one after the other) and the **overlapped** timeline computed from the measured
-//! per-chunk host times and the RTL's per-chunk cycles: the host writes chunk after chunk (group
-//! by group, in the card's order), chunk `k` crosses PCIe once written and after chunk `k − 1`,
+//! per-chunk host times and the RTL's per-chunk cycles: the host writes each group in stream order
+//! on both threads (`DigitStreams::write_group`: blocks of points handed out one after the other,
+//! the scalars converted on the way through group 0; chunk `k` is written when every block up to
+//! its end is), group by group in the card's order, chunk `k` crosses PCIe once written and after
+//! chunk `k − 1`,
 //! the card starts chunk `k` at `max(card end of chunk k − 1, chunk k on the card)` and takes the
 //! cycles the RTL took between the acceptance of the last requests of chunks `k − 1` and `k`;
 //! after a group's last chunk the card drains, reduces and sends its chain sums (RTL cycles, 3
@@ -53,8 +56,9 @@ use ark_ff::UniformRand;
 use ark_ff::{Field, PrimeField};
 use rand::Rng;
 use rayon::prelude::*;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
-use zkaccel::card_schedule::msm_digit_stream::{DigitStreams, Limbs, MAX_STREAM_C};
+use zkaccel::card_schedule::msm_digit_stream::{DigitStreams, Limbs, MAX_STREAM_C, WRITE_BLOCK};
 use zkaccel::card_schedule::msm_precomputed::{self, precomputed_windows, window_table};
 use zkaccel::card_schedule::msm_reduce::{
     combine, group_window_sums, horner, plan_reduced, signed_digits_into, unit_answers_in_window_order, ChainSums, ReduceGroup,
@@ -107,7 +111,8 @@ fn pcie_ms(bytes: u64) -> f64 {
 /// card's order (end times from the start, ms).
 #[derive(Clone, Debug)]
 struct HostPrep {
-    /// Scalars converted before group 0 is planned (two units; 0 with one unit).
+    /// Of `plan_ms`, the plans that passed over every scalar (scanning and converting them): 0
+    /// when the first scalars settle every window, as they do for random scalars.
     convert_ms: f64,
     prepare_ms: f64,
     plan_ms: Vec<f64>,
@@ -150,7 +155,12 @@ fn timeline(mhz: f64, host: &HostPrep, card: &[CardGroup], combine_ms: &[f64], h
 }
 
 /// The host's preparation into preallocated wire-word buffers for a card of `units` MSM units,
-/// chunk by chunk, timed; the run with the smallest total of 3.
+/// timed; the run with the smallest total of 3. Each group is planned (the scan of the first
+/// scalars settles the windows of random scalars; a pass over all of them, converting them, only
+/// when one stays open), then written in stream order on all threads
+/// (`DigitStreams::write_group`, the scalars converted on the way while group 0 is written), every
+/// block of points timed as it finishes: chunk `k` of the card's stream is ready when every block
+/// up to its end is.
 fn prepare_host(
     pool: &rayon::ThreadPool,
     scalars: &[Fr],
@@ -160,8 +170,11 @@ fn prepare_host(
     chunk: usize,
 ) -> (DigitStreams, Vec<Vec<u16>>, HostPrep) {
     let n = scalars.len();
+    assert!(chunk % WRITE_BLOCK == 0 || chunk >= n, "chunks of {chunk} points: a multiple of the writer's {WRITE_BLOCK}-point blocks");
     let mut ds = DigitStreams::new_units(n, c, MAX_LOG_DEPTH, HOST_CHAIN_LOG_DEPTH, units);
     let mut streams: Vec<Vec<u16>> = (0..ds.groups.len()).map(|g| vec![0u16; ds.stream_words(g)]).collect();
+    let blocks = n.div_ceil(WRITE_BLOCK);
+    let block_end_ns: Vec<AtomicU64> = (0..blocks).map(|_| AtomicU64::new(0)).collect();
     let mut best: Option<HostPrep> = None;
     for _ in 0..3 {
         let run = pool.install(|| {
@@ -170,31 +183,28 @@ fn prepare_host(
             ds = DigitStreams::new_units(n, c, MAX_LOG_DEPTH, HOST_CHAIN_LOG_DEPTH, units);
             let mut plan_ms = Vec::with_capacity(streams.len());
             let mut chunk_end_ms = Vec::with_capacity(streams.len());
-            // One unit: group 0 is planned before any scalar is converted (its windows are
-            // settled by the first scalars), the later groups after group 0 converted them all.
-            // Two units: group 0 holds twice the windows, at c ≥ 12 the narrow top one too, whose
-            // width needs a pass over every scalar: the scalars are converted first (as the
-            // driver's `DigitStreams::prepare_units` does), so that pass does not convert them
-            // a second time.
-            let early = units == 2;
-            if early {
-                DigitStreams::convert(scalars, limbs);
-            }
-            let convert_ms = ms(&t);
+            let mut converted = 0;
+            let mut convert_ms = 0.0;
             for (g, stream) in streams.iter_mut().enumerate() {
                 let before = ms(&t);
-                ds.plan_group(g, scalars, if g == 0 && !early { &[] } else { &limbs[..] });
+                let was = converted;
+                converted = ds.plan_group(g, scalars, limbs, converted);
                 plan_ms.push(ms(&t) - before);
-                let w = ds.groups[g].windows;
+                if converted > was {
+                    convert_ms += ms(&t) - before;
+                }
+                ds.write_group(scalars, limbs, converted, g, stream, &|b| {
+                    block_end_ns[b].store(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
+                });
+                converted = n;
                 let mut ends = Vec::with_capacity(n.div_ceil(chunk));
+                let mut ready = 0u64;
                 for a in (0..n).step_by(chunk) {
                     let b = (a + chunk).min(n);
-                    if g == 0 && !early {
-                        DigitStreams::convert(&scalars[a..b], &mut limbs[a..b]);
+                    for blk in a / WRITE_BLOCK..b.div_ceil(WRITE_BLOCK) {
+                        ready = ready.max(block_end_ns[blk].load(Ordering::Relaxed));
                     }
-                    let end = if b == n { stream.len() } else { b * w };
-                    ds.write_chunk(limbs, g, a..b, &mut stream[a * w..end]);
-                    ends.push(ms(&t));
+                    ends.push(ready as f64 / 1e6);
                 }
                 chunk_end_ms.push(ends);
             }
@@ -842,12 +852,13 @@ fn run_dual(
         digits as f64 / 2.0 / card_cycles as f64,
     );
     println!(
-        "host ({THREADS} threads): scalars converted in {:.3} ms, group 0 planned in {:.3} ms, all {} chunks of digits done at {:.2} ms ({:.2} ns per digit written); combination per group {} ms, Horner {horner_ms:.3} ms; PCIe {:.3} ms to the card ({bytes_to} B), {:.3} ms back ({bytes_from} B)",
+        "host ({THREADS} threads): planning passes over every scalar {:.3} ms, group 0 planned in {:.3} ms, first chunk ready at {:.3} ms, all {} chunks of digits done at {:.2} ms ({:.2} ns per digit written, conversion included); combination per group {} ms, Horner {horner_ms:.3} ms; PCIe {:.3} ms to the card ({bytes_to} B), {:.3} ms back ({bytes_from} B)",
         host.convert_ms,
         host.prepare_ms,
+        host.chunk_end_ms[0][0],
         host.chunk_end_ms.iter().map(|g| g.len()).sum::<usize>(),
         host.total_ms(),
-        (host.total_ms() - host.convert_ms - host.plan_ms.iter().sum::<f64>()) * 1e6 / digits as f64,
+        (host.total_ms() - host.plan_ms.iter().sum::<f64>()) * 1e6 / digits as f64,
         combine_ms.iter().map(|m| format!("{m:.2}")).collect::<Vec<_>>().join(" + "),
         pcie_ms(bytes_to),
         pcie_ms(bytes_from),

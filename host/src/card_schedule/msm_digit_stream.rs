@@ -9,14 +9,19 @@
 //!
 //! 1. [`DigitStreams::new`] — the groups' shapes (windows, chain lengths); no data yet.
 //! 2. [`DigitStreams::plan_group`] — a group's strides, which need the largest `|digit|` of each
-//!    of its windows over all scalars. A window whose largest digit exceeds `2^{c−2}` is never
-//!    spread, so it is settled by the first such digit; the scan of the first scalars settles
-//!    every full window of random scalars, and only the windows still open (the narrow top
-//!    windows, or any window of unusual scalars) are followed over every scalar, in parallel. The
-//!    low groups, which the card runs first, thus need almost no pass over the data.
-//! 3. [`DigitStreams::convert`] and [`DigitStreams::write_chunk`] — the canonical limbs of a chunk
-//!    of scalars (kept for the later groups), then the words of points `a..b` of one group, in
-//!    parallel, without allocating. A window's carry-in is found from the window below (a window
+//!    of its windows over all scalars. A window is settled as soon as no further scalar can
+//!    change its stride: once it has a nonzero digit and its stride is already that of the
+//!    largest `|digit|` any scalar below `r` can give it (`2^{c−1}` in a full window, so the first
+//!    digit above `2^{c−2}` settles it; the top window's bits of `r` in the narrow top window; 0 in
+//!    a window above bit 254). The scan of the first scalars settles every window of random
+//!    scalars, and only the windows still open (the top windows of small scalars, say) are
+//!    followed over every scalar, in parallel, converting the scalars on the way.
+//! 3. [`DigitStreams::write_group`] — a group's words in stream order, blocks of points handed
+//!    to the threads one after the other (so the stream's start fills at the speed of all of
+//!    them), converting the scalars not yet converted on the way; or [`DigitStreams::convert`]
+//!    and [`DigitStreams::write_chunk`] — the canonical limbs of a chunk of scalars (kept for the
+//!    later groups), then the words of points `a..b` of one group, in parallel. Neither
+//!    allocates for the words. A window's carry-in is found from the window below (a window
 //!    whose raw value is exactly `2^{c−1}` passes its own carry-in on), so a group's digits need
 //!    neither the lower groups' digits nor a second conversion.
 //!
@@ -26,9 +31,9 @@
 //! card splits a group's windows by parity (window `w` on unit `w mod 2`, local window `w >> 1`),
 //! each unit with its own bucket memory, so a group holds twice the windows, its window count must
 //! be even, and the chains are cut per unit (`segment_log` of the unit's `W/2` windows). The MSM's
-//! window count is rounded up to even with a **zero window** on top (window `windows(c)`: its raw
-//! value is 0 and the carry out of the top window is 0, so every digit there is 0 and its window
-//! sum the identity; Horner over it is unchanged). The stream format is the one-unit card's.
+//! window count is rounded up to even with a **zero window** on top (window `windows(c)`, at or
+//! above bit 255: its raw value is 0 and the carry out of the top window is 0, so every digit
+//! there is 0 and its window sum the identity; Horner over it is unchanged). The stream format is the one-unit card's.
 
 use super::msm_reduce::segment_log;
 use super::msm_requests::{windows, windows_per_group};
@@ -36,6 +41,8 @@ use ark_bn254::Fr;
 use ark_ff::PrimeField;
 use rayon::prelude::*;
 use std::ops::Range;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 use zkaccel_interface::regs::{DIGITS_PER_BEAT, DIGIT_NEG};
 
 /// The canonical (non-Montgomery) 64-bit limbs of a scalar, least significant first.
@@ -50,7 +57,7 @@ const PREFIX_SCALARS: usize = 64;
 /// Scalars per task of the full scan and of the conversion.
 const SCAN_MIN_LEN: usize = 2048;
 /// Points per task when writing a chunk's words.
-const WRITE_BLOCK: usize = 256;
+pub const WRITE_BLOCK: usize = 256;
 
 /// One window group of the stream: what the card is told (`windows`, `c`; `seg_log` follows from
 /// them on both sides) and what the host's combination needs (`strides`).
@@ -118,6 +125,40 @@ fn magnitude(l: &Limbs, w: usize, c: usize) -> u64 {
     }
 }
 
+/// The replica stride of a window whose largest `|digit|` is `m`, with chains of `2^seg_log`
+/// buckets: `2^{c−1}` when the window is empty, else `m` rounded up to a power of two, at least a
+/// chain and at most the window (as [`super::msm_reduce::plan_reduced`]'s).
+#[inline]
+fn stride_for(m: u64, c: usize, seg_log: usize) -> usize {
+    let half = 1usize << (c - 1);
+    if m == 0 {
+        half
+    } else {
+        (m as usize).next_power_of_two().max(1 << seg_log).min(half)
+    }
+}
+
+/// The largest `|digit|` window `w` can hold for any scalar `s < r`: `2^{c−1}` for a full window;
+/// for the top windows `min(2^{c−1}, ⌊(r−1)/2^{w·c}⌋ + 1)` (raw value plus carry-in), and 0 for a
+/// window at or above bit 255, into which no carry can come (the window below would need its
+/// bit 254 set).
+fn magnitude_bound(w: usize, c: usize) -> u64 {
+    let half = 1u64 << (c - 1);
+    let pos = w * c;
+    if pos >= Fr::MODULUS_BIT_SIZE as usize + 1 {
+        return 0;
+    }
+    let top = (Fr::MODULUS.0[pos / 64] >> (pos % 64)) | if pos % 64 != 0 && pos / 64 + 1 < 4 { Fr::MODULUS.0[pos / 64 + 1] << (64 - pos % 64) } else { 0 };
+    // `top` holds the bits of r from `pos` up, enough of them to compare with 2^{c−1} (c ≤ 15).
+    if pos + 64 >= 256 && top < half {
+        // r − 1 and r agree at and above `pos` unless r's bits below `pos` are all zero; either
+        // way the raw value is at most `top`.
+        top + 1
+    } else {
+        half
+    }
+}
+
 /// The window groups of an MSM with window size `c` on a card of `units` MSM units (1 or 2) with
 /// `2^log_depth` bucket entries and `2^chain_log_depth` chains each, in the card's order:
 /// `(first window, windows, seg_log)`. One unit: [`super::msm_reduce::plan_reduced`]'s groups. Two
@@ -164,7 +205,7 @@ impl DigitStreams {
         let mut ds = Self::new_units(scalars.len(), c, log_depth, chain_log_depth, units);
         Self::convert(scalars, limbs);
         for g in 0..ds.groups.len() {
-            ds.plan_group(g, scalars, limbs);
+            ds.plan_group(g, scalars, limbs, scalars.len());
         }
         ds
     }
@@ -175,47 +216,70 @@ impl DigitStreams {
         limbs.par_iter_mut().with_min_len(SCAN_MIN_LEN).zip(scalars.par_iter()).for_each(|(l, s)| *l = s.into_bigint().0);
     }
 
-    /// Group `g`'s strides from the largest `|digit|` of its windows over `scalars`; `converted`
-    /// holds the limbs of the first `converted.len()` scalars (any prefix, possibly empty), the
-    /// others are converted as needed.
-    pub fn plan_group(&mut self, g: usize, scalars: &[Fr], converted: &[Limbs]) {
+    /// Group `g`'s strides from the largest `|digit|` of its windows over `scalars`. `limbs` (one
+    /// entry per scalar) holds the canonical limbs of the first `converted` scalars; when a window
+    /// is still open after the first scalars, the pass over every scalar converts the rest into
+    /// `limbs` on the way (so that writing the words does not convert them again). Returns how
+    /// many scalars `limbs` now holds converted (`converted`, or all of them after a full pass).
+    pub fn plan_group(&mut self, g: usize, scalars: &[Fr], limbs: &mut [Limbs], converted: usize) -> usize {
         let c = self.c;
-        assert!(scalars.len() == self.n && converted.len() <= self.n, "{} scalars, {} converted, for {} points", scalars.len(), converted.len(), self.n);
-        let half = 1usize << (c - 1);
-        let saturated = (half / 2) as u64;
+        assert!(
+            scalars.len() == self.n && limbs.len() == self.n && converted <= self.n,
+            "{} scalars, {} limbs, {converted} converted, for {} points",
+            scalars.len(),
+            limbs.len(),
+            self.n
+        );
         let grp = &mut self.groups[g];
-        let limb = |i: usize| if i < converted.len() { converted[i] } else { scalars[i].into_bigint().0 };
+        let seg_log = grp.seg_log;
+        let stride = move |m: u64| stride_for(m, c, seg_log);
+        // A window is settled once no scalar can change its stride: it has a nonzero digit and
+        // its stride is that of the largest magnitude any scalar below r can give it (or that
+        // largest magnitude is 0).
+        let bounds: Vec<u64> = (0..grp.windows).map(|j| magnitude_bound(grp.first + j, c)).collect();
+        let settled = |j: usize, m: u64| bounds[j] == 0 || (m > 0 && stride(m) == stride(bounds[j]));
         let mut m = vec![0u64; grp.windows];
-        let mut open: Vec<usize> = (0..grp.windows).collect();
+        let mut open: Vec<usize> = (0..grp.windows).filter(|&j| !settled(j, 0)).collect();
         for i in 0..self.n.min(PREFIX_SCALARS) {
-            let l = limb(i);
-            for &j in &open {
-                m[j] = m[j].max(magnitude(&l, grp.first + j, c));
-            }
-            open.retain(|&j| m[j] <= saturated);
             if open.is_empty() {
                 break;
             }
+            let l = if i < converted { limbs[i] } else { scalars[i].into_bigint().0 };
+            for &j in &open {
+                m[j] = m[j].max(magnitude(&l, grp.first + j, c));
+            }
+            open.retain(|&j| !settled(j, m[j]));
         }
+        let mut converted = converted;
         if !open.is_empty() && self.n > PREFIX_SCALARS {
             let first = grp.first;
-            let rest = (PREFIX_SCALARS..self.n).into_par_iter().with_min_len(SCAN_MIN_LEN).fold(
-                || vec![0u64; open.len()],
-                |mut acc, i| {
-                    let l = limb(i);
-                    for (a, &j) in acc.iter_mut().zip(&open) {
-                        *a = (*a).max(magnitude(&l, first + j, c));
-                    }
-                    acc
-                },
-            );
-            let rest = rest.reduce(|| vec![0u64; open.len()], |a, b| a.iter().zip(&b).map(|(x, y)| *x.max(y)).collect());
+            let rest = limbs
+                .par_chunks_mut(SCAN_MIN_LEN)
+                .zip(scalars.par_chunks(SCAN_MIN_LEN))
+                .enumerate()
+                .fold(
+                    || vec![0u64; open.len()],
+                    |mut acc, (k, (ls, ss))| {
+                        for (t, (l, s)) in ls.iter_mut().zip(ss).enumerate() {
+                            if k * SCAN_MIN_LEN + t >= converted {
+                                *l = s.into_bigint().0;
+                            }
+                            for (a, &j) in acc.iter_mut().zip(&open) {
+                                *a = (*a).max(magnitude(l, first + j, c));
+                            }
+                        }
+                        acc
+                    },
+                )
+                .reduce(|| vec![0u64; open.len()], |a, b| a.iter().zip(&b).map(|(x, y)| *x.max(y)).collect());
             for (&j, r) in open.iter().zip(rest) {
                 m[j] = m[j].max(r);
             }
+            converted = self.n;
         }
-        grp.strides = m.iter().map(|&m| if m == 0 { half } else { (m as usize).next_power_of_two().max(1 << grp.seg_log).min(half) }).collect();
-        grp.spread = grp.strides.iter().map(|&s| ((half / s) - 1, s.trailing_zeros())).collect();
+        grp.strides = m.iter().map(|&m| stride(m)).collect();
+        grp.spread = grp.strides.iter().map(|&s| (((1usize << (c - 1)) / s) - 1, s.trailing_zeros())).collect();
+        converted
     }
 
     /// 16-bit words in group `g`'s stream, the last beat's padding included.
@@ -229,61 +293,131 @@ impl DigitStreams {
     /// `limbs` holds the converted scalars (at least through `points.end`); the group must be
     /// planned. Parallel over points; allocates nothing.
     pub fn write_chunk(&self, limbs: &[Limbs], g: usize, points: Range<usize>, out: &mut [u16]) {
-        let grp = &self.groups[g];
-        let (c, w) = (self.c, grp.windows);
-        assert_eq!(grp.strides.len(), w, "group {g} is not planned");
+        let w = self.groups[g].windows;
         assert!(points.start <= points.end && points.end <= self.n && points.end <= limbs.len(), "points {points:?} of {}", self.n);
         let end = if points.end == self.n { self.stream_words(g) } else { points.end * w };
         assert_eq!(out.len(), end - points.start * w, "chunk {points:?} of group {g}: output length");
+        let writer = GroupWriter::new(self, g);
         let (body, pad) = out.split_at_mut(points.len() * w);
         pad.fill(0);
-        let (half, full, mask) = (1u64 << (c - 1), 1u64 << c, (1u64 << c) - 1);
-        let (first, start) = (grp.first, points.start);
-        let spread = &grp.spread[..];
+        let start = points.start;
+        body.par_chunks_mut(w * WRITE_BLOCK)
+            .zip(limbs[points].par_chunks(WRITE_BLOCK))
+            .enumerate()
+            .for_each(|(blk, (out, ls))| writer.write_points(start + blk * WRITE_BLOCK, ls, out));
+    }
+
+    /// Group `g`'s whole stream into `out` ([`DigitStreams::stream_words`] words, the padding
+    /// included) **in stream order**: blocks of [`WRITE_BLOCK`] points are handed out one after the
+    /// other to the threads of the current pool, so that the stream fills from its start at the
+    /// speed of all of them — what a card fed chunk by chunk needs, where a split into halves
+    /// would fill the start at the speed of one thread. The scalars from `converted` on are
+    /// converted into `limbs` first, block by block (the conversion rides along with the first
+    /// group written). `done(b)` runs on the thread that finished block `b` (points
+    /// `b·WRITE_BLOCK ..`), so a caller can stream every prefix of finished blocks. The group must
+    /// be planned.
+    pub fn write_group(&self, scalars: &[Fr], limbs: &mut [Limbs], converted: usize, g: usize, out: &mut [u16], done: &(dyn Fn(usize) + Sync)) {
+        let w = self.groups[g].windows;
+        assert!(
+            scalars.len() == self.n && limbs.len() == self.n && converted <= self.n,
+            "{} scalars, {} limbs, {converted} converted, for {} points",
+            scalars.len(),
+            limbs.len(),
+            self.n
+        );
+        assert_eq!(out.len(), self.stream_words(g), "group {g}: output length");
+        let writer = GroupWriter::new(self, g);
+        let (body, pad) = out.split_at_mut(self.n * w);
+        pad.fill(0);
+        // One slot per block, each taken by exactly one thread (the counter), so the locks never
+        // wait.
+        let blocks: Vec<Mutex<(&mut [Limbs], &mut [u16])>> = limbs.chunks_mut(WRITE_BLOCK).zip(body.chunks_mut(w * WRITE_BLOCK)).map(Mutex::new).collect();
+        let next = AtomicUsize::new(0);
+        rayon::broadcast(|_| loop {
+            let b = next.fetch_add(1, Ordering::Relaxed);
+            let Some(slot) = blocks.get(b) else { break };
+            let mut guard = slot.lock().expect("one thread per block");
+            let (ls, out) = &mut *guard;
+            let first = b * WRITE_BLOCK;
+            for (k, (l, s)) in ls.iter_mut().zip(&scalars[first..]).enumerate() {
+                if first + k >= converted {
+                    *l = s.into_bigint().0;
+                }
+            }
+            writer.write_points(first, ls, out);
+            done(b);
+        });
+    }
+}
+
+/// What writing one group's words needs, computed once per group.
+struct GroupWriter<'a> {
+    c: usize,
+    first: usize,
+    windows: usize,
+    /// Per window: replica mask and `log2 stride` ([`StreamGroup::spread`]).
+    spread: &'a [(usize, u32)],
+    /// Bits below window `first`, and the half bits of those windows (see [`GroupWriter::new`]).
+    below: [u64; 4],
+    halves: [u64; 4],
+}
+
+impl<'a> GroupWriter<'a> {
+    fn new(ds: &'a DigitStreams, g: usize) -> Self {
+        let grp = &ds.groups[g];
+        let c = ds.c;
+        assert_eq!(grp.strides.len(), grp.windows, "group {g} is not planned");
         // The carry into window `first` without walking the windows below (as `carry_in`): the
         // low part `L = s mod 2^{first·c}` passes a carry on exactly when `L > H`, `H` the number
         // whose windows below `first` are all `2^{c−1}` (the first window from the top that
         // differs from `2^{c−1}` decides). When the half bit of window `first − 1` lies above
-        // bit 255, that window's raw value is below `2^{c−1}` and the carry is always 0.
-        let never = first * c > 256;
+        // bit 255, that window's raw value is below `2^{c−1}` and the carry is always 0 (both
+        // masks stay 0).
         let (mut below, mut halves) = ([0u64; 4], [0u64; 4]);
-        if !never {
-            for b in 0..first * c {
+        if grp.first * c <= 256 {
+            for b in 0..grp.first * c {
                 below[b / 64] |= 1 << (b % 64);
             }
-            for k in 0..first {
+            for k in 0..grp.first {
                 let b = k * c + c - 1;
                 halves[b / 64] |= 1 << (b % 64);
             }
         }
-        // Blocks of points in parallel, a plain loop inside, the constants moved into the closure
-        // (captured by reference they cost the loop more than twice its time).
-        body.par_chunks_mut(w * WRITE_BLOCK).zip(limbs[points.clone()].par_chunks(WRITE_BLOCK)).enumerate().for_each(move |(blk, (out, ls))| {
-            for (k, (o, l)) in out.chunks_exact_mut(w).zip(ls).enumerate() {
-                let i = start + blk * WRITE_BLOCK + k;
-                let mut carry = 0u64;
-                for q in (0..4).rev() {
-                    let a = l[q] & below[q];
-                    if a != halves[q] {
-                        carry = (a > halves[q]) as u64;
-                        break;
-                    }
-                }
-                // Zero-padded limbs: every window (bits < 64·5) reads two words.
-                let l6 = [l[0], l[1], l[2], l[3], 0, 0];
-                let mut pos = first * c;
-                for (o, &(rep_mask, stride_log)) in o.iter_mut().zip(spread) {
-                    let q = pos >> 6;
-                    let x = (l6[q] as u128) | ((l6[q + 1] as u128) << 64);
-                    let v = ((x >> (pos & 63)) as u64 & mask) + carry;
-                    pos += c;
-                    carry = (v > half) as u64;
-                    let mag = if carry == 1 { full - v } else { v };
-                    let word = ((((i & rep_mask) << stride_log) as u64 + mag) as u16) | (carry as u16 * DIGIT_NEG);
-                    *o = if mag == 0 { 0 } else { word };
+        GroupWriter { c, first: grp.first, windows: grp.windows, spread: &grp.spread, below, halves }
+    }
+
+    /// The words of points `start .. start + limbs.len()` into `out` (`windows` words per point).
+    #[inline]
+    fn write_points(&self, start: usize, limbs: &[Limbs], out: &mut [u16]) {
+        // The constants in locals: read through `self` inside the loop they cost it more than
+        // twice its time.
+        let (c, w, spread, below, halves) = (self.c, self.windows, self.spread, self.below, self.halves);
+        let (half, full, mask) = (1u64 << (c - 1), 1u64 << c, (1u64 << c) - 1);
+        let base = self.first * c;
+        for (k, (o, l)) in out.chunks_exact_mut(w).zip(limbs).enumerate() {
+            let i = start + k;
+            let mut carry = 0u64;
+            for q in (0..4).rev() {
+                let a = l[q] & below[q];
+                if a != halves[q] {
+                    carry = (a > halves[q]) as u64;
+                    break;
                 }
             }
-        });
+            // Zero-padded limbs: every window (bits < 64·5) reads two words.
+            let l6 = [l[0], l[1], l[2], l[3], 0, 0];
+            let mut pos = base;
+            for (o, &(rep_mask, stride_log)) in o.iter_mut().zip(spread) {
+                let q = pos >> 6;
+                let x = (l6[q] as u128) | ((l6[q + 1] as u128) << 64);
+                let v = ((x >> (pos & 63)) as u64 & mask) + carry;
+                pos += c;
+                carry = (v > half) as u64;
+                let mag = if carry == 1 { full - v } else { v };
+                let word = ((((i & rep_mask) << stride_log) as u64 + mag) as u16) | (carry as u16 * DIGIT_NEG);
+                *o = if mag == 0 { 0 } else { word };
+            }
+        }
     }
 }
 
@@ -322,16 +456,25 @@ mod tests {
         let want = plan_reduced(scalars, c, log_depth, CHAIN_LOG_DEPTH);
         let mut limbs = vec![[0u64; 4]; scalars.len()];
         let ds = DigitStreams::prepare(scalars, &mut limbs, c, log_depth, CHAIN_LOG_DEPTH);
-        // As the bench runs it: group 0 planned before any conversion, the others after all.
+        // As the bench runs it: group 0 planned before any conversion (a full pass, if one is
+        // needed, converts every scalar), the others after some or all; the limbs beyond the
+        // converted ones hold garbage, which a full pass must overwrite.
         let mut lazy = DigitStreams::new(scalars.len(), c, log_depth, CHAIN_LOG_DEPTH);
-        let mut late = vec![[0u64; 4]; scalars.len()];
-        lazy.plan_group(0, scalars, &[]);
+        let mut late = vec![[u64::MAX; 4]; scalars.len()];
+        let mut converted = lazy.plan_group(0, scalars, &mut late, 0);
         let half_n = scalars.len() / 2;
-        DigitStreams::convert(&scalars[..half_n], &mut late[..half_n]);
+        if converted < half_n {
+            DigitStreams::convert(&scalars[..half_n], &mut late[..half_n]);
+            converted = half_n;
+        }
         for g in 1..lazy.groups.len() {
-            lazy.plan_group(g, scalars, &late[..half_n]);
+            converted = lazy.plan_group(g, scalars, &mut late, converted);
         }
         assert_eq!(lazy, ds, "c = {c}, log_depth = {log_depth}: planning in steps");
+        assert!(converted == scalars.len() || converted == half_n);
+        if converted == scalars.len() {
+            assert_eq!(late, limbs, "a full pass converts every scalar");
+        }
         assert_eq!(ds.groups.len(), want.len(), "c = {c}, log_depth = {log_depth}: groups");
         for (g, wg) in want.iter().enumerate() {
             let sg = &ds.groups[g];
@@ -348,6 +491,21 @@ mod tests {
                 a = b;
             }
             assert_eq!(got, expect, "c = {c}, log_depth = {log_depth}, group {g}, chunk {chunk}");
+            // The whole group in stream order on two threads, converting on the way.
+            let mut fresh = vec![[u64::MAX; 4]; scalars.len()];
+            let mut ordered = vec![0xbeefu16; ds.stream_words(g)];
+            let calls: Vec<AtomicUsize> = (0..scalars.len().div_ceil(WRITE_BLOCK)).map(|_| AtomicUsize::new(0)).collect();
+            let from = (g * 5) % (scalars.len() + 1);
+            fresh[..from].copy_from_slice(&limbs[..from]);
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+            pool.install(|| {
+                ds.write_group(scalars, &mut fresh, from, g, &mut ordered, &|b| {
+                    calls[b].fetch_add(1, Ordering::Relaxed);
+                })
+            });
+            assert_eq!(ordered, expect, "c = {c}, log_depth = {log_depth}, group {g}: write_group");
+            assert_eq!(fresh, limbs, "write_group converts the scalars from {from} on");
+            assert!(calls.iter().all(|k| k.load(Ordering::Relaxed) == 1), "done once per block");
         }
     }
 
@@ -366,6 +524,30 @@ mod tests {
             }
             for (log_depth, chunk) in [(16usize, 7usize), (c - 1, 1), (10usize.max(c - 1), 64)] {
                 check(&scalars, c, log_depth, chunk);
+            }
+        }
+    }
+
+    #[test]
+    fn magnitude_bounds_hold_for_every_scalar_and_are_reached_at_the_top() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(254);
+        for c in 2..=MAX_STREAM_C {
+            let mut scalars = edge_scalars(c, &mut rng, 200);
+            // The largest scalars: r − 1 and r − 1 with a low window forced to borrow.
+            scalars.extend([-Fr::one(), -Fr::from(1u64 << (c - 1)), -Fr::from((1u64 << (c - 1)) - 1)]);
+            let top = windows(c) - 1;
+            for w in 0..windows(c) + 1 {
+                let bound = magnitude_bound(w, c);
+                let seen = scalars.iter().map(|s| magnitude(&s.into_bigint().0, w, c)).max().unwrap();
+                assert!(seen <= bound, "c = {c}, window {w}: |digit| {seen} above the bound {bound}");
+                if w < top {
+                    assert_eq!(bound, 1 << (c - 1), "c = {c}, window {w}: a full window");
+                } else if w == top {
+                    // r − 1's own digit there, or one more with a carry from below.
+                    assert!(bound <= seen + 1 && bound > 0, "c = {c}, top window {w}: bound {bound}, seen {seen}");
+                } else {
+                    assert_eq!(bound, 0, "c = {c}, window {w} above the top one");
+                }
             }
         }
     }

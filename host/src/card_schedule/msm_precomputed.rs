@@ -17,7 +17,7 @@
 //! `W` = [`precomputed_windows`]`(c) = ⌈(254 + 1)/c⌉`: for a scalar `s < r < 2^254` the top
 //! window's raw value is below `2^{254 − c(W−1)} ≤ 2^{c−1}`, so with its carry-in it never
 //! borrows and the signed digits of `msm_requests::signed_digits` above window `W − 1` are zero
-//! (`msm_requests::windows` keeps one more window for general use).
+//! (the same count as `msm_requests::windows`).
 
 use super::msm_reduce::{segment_log, ChainSums};
 use ark_bn254::{Fr, G1Affine, G1Projective};
@@ -39,8 +39,7 @@ const COMBINE_BLOCK: usize = 64;
 
 /// Windows of the precomputed layout for window size `c`: `⌈(254 + 1)/c⌉` (see the module docs).
 pub fn precomputed_windows(c: usize) -> usize {
-    assert!((2..=24).contains(&c), "window size {c} out of range 2..=24");
-    (Fr::MODULUS_BIT_SIZE as usize + 1).div_ceil(c)
+    super::msm_requests::windows(c)
 }
 
 /// The table of window shifts: entry `i·W + j` is `2^{c·j}·bases[i]` in affine form
@@ -202,14 +201,19 @@ mod tests {
     }
 
     #[test]
-    fn the_top_windows_of_the_reference_digits_beyond_w_are_zero() {
+    fn edge_scalars_recompose_in_w_windows_whose_top_never_borrows() {
         let mut rng = rand::rngs::StdRng::seed_from_u64(0x2301);
         assert_eq!((precomputed_windows(15), precomputed_windows(13), precomputed_windows(2)), (17, 20, 128));
         for c in 2..=16 {
+            let w = precomputed_windows(c);
             for s in edge_scalars(c, &mut rng, 20) {
+                // `signed_digits` asserts that no carry leaves the top window.
                 let d = signed_digits(&s, c);
-                assert!(d[precomputed_windows(c)..].iter().all(|&x| x == 0), "c = {c}: {s}");
-                assert!(windows(c) >= precomputed_windows(c));
+                assert_eq!(d.len(), w);
+                let half = 1i64 << (c - 1);
+                assert!(d.iter().all(|x| (-half..=half).contains(x)), "c = {c}: {s}");
+                let back = d.iter().rev().fold(Fr::zero(), |acc, &x| acc * Fr::from(1u64 << c) + Fr::from(x));
+                assert_eq!(back, s, "c = {c}");
             }
         }
     }

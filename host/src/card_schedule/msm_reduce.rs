@@ -294,12 +294,12 @@ mod tests {
         let groups = plan_reduced(&scalars, c, 16, CHAIN_LOG_DEPTH);
         assert_eq!(groups.len(), 1);
         let g = &groups[0];
-        assert_eq!((g.windows, g.seg_log, g.chains(c)), (23, 7, 368));
-        // Window 21 holds bits 252..253 and the carry: |d| ≤ 4, stride 128 (not 4: a replica must
-        // not straddle a chain), 16 replicas. Window 22 (the carry window) stays empty.
-        assert_eq!((g.strides[21], g.strides[22]), (128, 2048));
+        assert_eq!((g.windows, g.seg_log, g.chains(c)), (22, 7, 352));
+        // Window 21, the top one, holds bits 252..253 and the carry: |d| ≤ 4, stride 128 (not 4: a
+        // replica must not straddle a chain), 16 replicas.
+        assert_eq!(g.strides[21], 128);
         assert!(g.strides.iter().all(|s| s.is_power_of_two() && *s >= 128 && *s <= 2048));
-        let top: Vec<i32> = (0..300).map(|i| g.digits[i * 23 + 21]).filter(|d| *d != 0).collect();
+        let top: Vec<i32> = (0..300).map(|i| g.digits[i * 22 + 21]).filter(|d| *d != 0).collect();
         assert!(top.iter().any(|d| d.unsigned_abs() > 128), "replicas beyond the first are used");
     }
 }

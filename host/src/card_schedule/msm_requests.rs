@@ -4,8 +4,8 @@
 //! combination of windows) that the host does after the card.
 //!
 //! The scalar `s < r` is sliced into signed `c`-bit digits `d_w ∈ [−2^{c−1}, 2^{c−1}]` with
-//! `s = Σ_w d_w·2^{c·w}` ([`signed_digits`]): `2^{c−1}` buckets per window, one extra window for
-//! the final carry ([`windows`]). The card adds `sign(d)·P_i` into bucket `|d| − 1` of window `w`;
+//! `s = Σ_w d_w·2^{c·w}` ([`signed_digits`]): `2^{c−1}` buckets per window, `⌈255/c⌉`
+//! windows (the top one never borrows: [`windows`]). The card adds `sign(d)·P_i` into bucket `|d| − 1` of window `w`;
 //! the host computes `Σ_w 2^{c·w} Σ_b (b+1)·B_{w,b}` ([`reduce_buckets`]). The golden model of the
 //! same split is `zkaccel_hdl::msm_bucket::model` (independent code; the Verilator tests compare
 //! the two).
@@ -31,11 +31,15 @@ use ark_ff::PrimeField;
 use ark_ff::Zero;
 use rayon::prelude::*;
 
-/// Number of windows of `c` bits for 254-bit scalars with signed digits (one more than the
-/// unsigned count, for the carry out of the top window). Panics outside `2..=24`.
+/// Number of windows of `c` bits for scalars `s < r < 2^254` with signed digits: `⌈255/c⌉`, the
+/// fewest that leave the top window at most `c − 1` bits (`254 − c·(W−1) ≤ c − 1`), so that its raw
+/// value is below `2^{c−1}` and with its carry-in at most `2^{c−1}`: it never borrows and no
+/// further window is needed. One more than the unsigned count `⌈254/c⌉` only when `c` divides
+/// 254 (`c = 2`); a window more than that would carry only zero digits, yet cost the card a digit
+/// slot per point. Panics outside `2..=24`.
 pub fn windows(c: usize) -> usize {
     assert!((2..=24).contains(&c), "window size {c} out of range 2..=24");
-    (Fr::MODULUS_BIT_SIZE as usize).div_ceil(c) + 1
+    (Fr::MODULUS_BIT_SIZE as usize + 1).div_ceil(c)
 }
 
 /// The signed `c`-bit digits of `s`, least significant window first.
@@ -44,14 +48,16 @@ pub fn signed_digits(s: &Fr, c: usize) -> Vec<i64> {
     let bit = |i: usize| i < 256 && (limbs[i / 64] >> (i % 64)) & 1 == 1;
     let (n, half) = (windows(c), 1i64 << (c - 1));
     let mut carry = 0i64;
-    (0..n)
+    let digits = (0..n)
         .map(|w| {
             let v = carry + (0..c).filter(|&j| bit(w * c + j)).map(|j| 1i64 << j).sum::<i64>();
             // v ∈ [0, 2^c]; digits above 2^{c−1} borrow from the next window.
             carry = (v > half) as i64;
             v - (carry << c)
         })
-        .collect()
+        .collect();
+    assert_eq!(carry, 0, "c = {c}: the top window of {s} borrowed");
+    digits
 }
 
 /// `Σ_w 2^{c·w} Σ_b (b+1)·buckets[w][b]`: the host's part of the MSM after the card's bucket
