@@ -170,7 +170,7 @@ pub fn combine(sums: &ChainSums, c: usize, seg_log: usize) -> G1Projective {
 #[cfg(test)]
 mod tests {
     use super::super::msm_reduce::{group_window_sums, CHAIN_LOG_DEPTH};
-    use super::super::msm_requests::{signed_digits, windows};
+    use super::super::msm_requests::signed_digits;
     use super::*;
     use ark_ec::{AffineRepr, VariableBaseMSM};
     use ark_ff::{Field, One, UniformRand, Zero};
