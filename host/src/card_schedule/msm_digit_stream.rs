@@ -280,7 +280,12 @@ impl DigitStreams {
     /// of them.
     fn check_inputs(&self, scalars: &[Fr], limbs: &[Limbs], converted: usize) {
         let n = self.n;
-        assert!(scalars.len() == n && limbs.len() == n && converted <= n, "{} scalars, {} limbs, {converted} converted, for {n} points", scalars.len(), limbs.len());
+        assert!(
+            scalars.len() == n && limbs.len() == n && converted <= n,
+            "{} scalars, {} limbs, {converted} converted, for {n} points",
+            scalars.len(),
+            limbs.len()
+        );
     }
 
     /// 16-bit words in group `g`'s stream, the last beat's padding included.
