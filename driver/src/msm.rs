@@ -429,26 +429,32 @@ impl<D: Device> DeviceMsm<D> {
         if n == 0 {
             return Ok(G1Projective::ZERO);
         }
-        // The canonical limbs once, every group's strides, then each group's words straight
-        // into the stream (bit-exact with `plan_reduced`'s digits in the digit format).
+        // Group by group in the card's order: its strides (a pass over every scalar only when
+        // the first ones leave a window open), then its words straight into the stream in stream
+        // order, the scalars converted on the way through the first group (bit-exact with
+        // `plan_reduced`'s digits in the digit format; the functions the occupancy bench times).
         let mut limbs = vec![[0u64; 4]; n];
-        let streams = DigitStreams::prepare_units(scalars, &mut limbs, c, self.log_depth, MSM_CHAIN_LOG_DEPTH as usize, self.units);
+        let mut streams = DigitStreams::new_units(n, c, self.log_depth, MSM_CHAIN_LOG_DEPTH as usize, self.units);
+        let mut converted = 0;
         let mut window_sums = Vec::with_capacity(windows(c) + 1);
         let (mut words, mut data) = (Vec::new(), Vec::new());
-        for (gi, g) in streams.groups.iter().enumerate() {
-            let w = g.windows;
-            let what = format!("MSM of {n} points, windows {}..{} (c = {c})", g.first, g.first + w);
+        for gi in 0..streams.groups.len() {
+            let (first, w, plan_seg_log) = (streams.groups[gi].first, streams.groups[gi].windows, streams.groups[gi].seg_log);
+            let what = format!("MSM of {n} points, windows {first}..{} (c = {c})", first + w);
             // The card derives the chain length from MsmWindows and MsmC by the register map's
             // rule; the plan's strides assume the same one.
             let seg_log = msm_seg_log((w / self.units) as u32, c as u32) as usize;
-            if seg_log != g.seg_log {
-                return Err(DeviceError::Protocol(format!("{what}: the host plan cuts chains of 2^{} buckets, the card 2^{seg_log}", g.seg_log)));
+            if seg_log != plan_seg_log {
+                return Err(DeviceError::Protocol(format!("{what}: the host plan cuts chains of 2^{plan_seg_log} buckets, the card 2^{seg_log}")));
             }
+            converted = streams.plan_group(gi, scalars, &mut limbs, converted);
             words.resize(streams.stream_words(gi), 0);
-            streams.write_chunk(&limbs, gi, 0..n, &mut words);
+            streams.write_group(scalars, &mut limbs, converted, gi, &mut words, &|_| {});
+            converted = n;
             data.clear();
             data.extend(words.iter().flat_map(|x| x.to_le_bytes()));
             let sums = self.run_group(&what, res.slot, n as u32, c, w, seg_log, &data)?;
+            let g = &streams.groups[gi];
             window_sums.extend(group_window_sums(g.seg_log, &g.strides, &sums, c));
         }
         Ok(horner(&window_sums, c))

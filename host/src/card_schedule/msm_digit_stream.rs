@@ -333,7 +333,10 @@ impl DigitStreams {
         // wait.
         let blocks: Vec<Mutex<(&mut [Limbs], &mut [u16])>> = limbs.chunks_mut(WRITE_BLOCK).zip(body.chunks_mut(w * WRITE_BLOCK)).map(Mutex::new).collect();
         let next = AtomicUsize::new(0);
-        rayon::broadcast(|_| loop {
+        // One task per thread of the pool, each taking the next block until none is left: a task
+        // that starts late (its thread busy elsewhere) finds nothing to do, so no thread waits for
+        // another.
+        let work = || loop {
             let b = next.fetch_add(1, Ordering::Relaxed);
             let Some(slot) = blocks.get(b) else { break };
             let mut guard = slot.lock().expect("one thread per block");
@@ -346,6 +349,11 @@ impl DigitStreams {
             }
             writer.write_points(first, ls, out);
             done(b);
+        };
+        rayon::scope(|s| {
+            for _ in 0..rayon::current_num_threads() {
+                s.spawn(|_| work());
+            }
         });
     }
 }
