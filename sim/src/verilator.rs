@@ -201,14 +201,22 @@ impl Build {
         h.update(self.verilog.as_bytes());
         h.update([0]);
         h.update(VERILATOR_FLAGS.join(" ").as_bytes());
-        if self.traced {
-            h.update(b"|--trace");
-            if let Some(d) = self.trace_depth {
-                h.update(format!("|--trace-depth {d}").as_bytes());
-            }
+        let trace = self.trace_flags();
+        if !trace.is_empty() {
+            h.update(format!("|{}", trace.join(" ")).as_bytes());
         }
         h.update(format!("|{version}|{WRAPPER_VERSION}|{CXX_OPT}").as_bytes());
         Ok(hex::encode(&h.finalize()[..8]))
+    }
+
+    /// The Verilator arguments of a traced build (none for an untraced one): part of the cache key
+    /// and of the command line alike.
+    fn trace_flags(&self) -> Vec<String> {
+        match (self.traced, self.trace_depth) {
+            (false, _) => Vec::new(),
+            (true, None) => vec!["--trace".into()],
+            (true, Some(d)) => vec!["--trace".into(), "--trace-depth".into(), d.to_string()],
+        }
     }
 
     /// Builds the model (or finds it in the cache) and loads it. Libraries are loaded once per
@@ -248,12 +256,7 @@ impl Build {
             let _ = fs::remove_dir_all(&mdir);
             let mut cmd = Command::new(verilator_bin());
             cmd.args(VERILATOR_FLAGS);
-            if self.traced {
-                cmd.arg("--trace");
-                if let Some(d) = self.trace_depth {
-                    cmd.arg("--trace-depth").arg(d.to_string());
-                }
-            }
+            cmd.args(self.trace_flags());
             cmd.arg("--prefix")
                 .arg(&prefix)
                 .arg("--top-module")

@@ -138,24 +138,19 @@ fn stride_for(m: u64, c: usize, seg_log: usize) -> usize {
     }
 }
 
-/// The largest `|digit|` window `w` can hold for any scalar `s < r`: `2^{c−1}` for a full window;
-/// for the top windows `min(2^{c−1}, ⌊(r−1)/2^{w·c}⌋ + 1)` (raw value plus carry-in), and 0 for a
-/// window at or above bit 255, into which no carry can come (the window below would need its
-/// bit 254 set).
+/// The largest `|digit|` window `w` can hold for any scalar `s < r`: 0 for a window at or above bit
+/// 255, into which no carry can come (the window below would need its bit 254 set); `2^{c−1}` when
+/// `r` has bits above the window (every raw value occurs); else, `r`'s top bits lying in the
+/// window, `min(2^{c−1}, raw(r) + 1)` (a scalar below `r` has a raw value of at most `r`'s, plus its
+/// carry-in).
 fn magnitude_bound(w: usize, c: usize) -> u64 {
-    let half = 1u64 << (c - 1);
-    let pos = w * c;
-    if pos >= Fr::MODULUS_BIT_SIZE as usize + 1 {
-        return 0;
-    }
-    let top = (Fr::MODULUS.0[pos / 64] >> (pos % 64)) | if pos % 64 != 0 && pos / 64 + 1 < 4 { Fr::MODULUS.0[pos / 64 + 1] << (64 - pos % 64) } else { 0 };
-    // `top` holds the bits of r from `pos` up, enough of them to compare with 2^{c−1} (c ≤ 15).
-    if pos + 64 >= 256 && top < half {
-        // r − 1 and r agree at and above `pos` unless r's bits below `pos` are all zero; either
-        // way the raw value is at most `top`.
-        top + 1
-    } else {
+    let (half, pos, bits) = (1u64 << (c - 1), w * c, Fr::MODULUS_BIT_SIZE as usize);
+    if pos > bits {
+        0
+    } else if pos + c < bits {
         half
+    } else {
+        (raw(&Fr::MODULUS.0, w, c) + 1).min(half)
     }
 }
 
