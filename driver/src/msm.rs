@@ -20,26 +20,27 @@
 //!   runs as a plain `MsmOp::ACCUMULATE` instead — its buckets are the chain sums, at half the
 //!   read-out and without the reduction's cycles. The MSM may use a prefix of the resident bases.
 //! * [`DeviceMsm::load_bases_precomputed`] loads a base set **precomputed**
-//!   (`zkaccel::card_schedule::msm_precomputed`): for each base `P_i` its `W` window shifts
-//!   `2^{c·j}·P_i`, point-major (card-memory entry `i·W + j`), for a window size `c` chosen at
-//!   load time ([`precomputed_window_size`]: the `c` whose table fits the card memory left and
-//!   minimises digits + reduction + read-out). An MSM over such a set is **one** window group of
-//!   `2^{c−1}` buckets over `n·W` table entries (`MsmPoints = n·W`, `MsmWindows = 1`, the same
-//!   registers, digit format and checks as any group): the digit stream is the `n × W`
-//!   signed-digit matrix, the card reduces its one window once, the host combines one window (no
-//!   Horner). Costs: `W×` the card memory of the bases, one card-memory point read per digit, and
-//!   the table computed once per base set on the host. When no table fits the card memory left,
-//!   the set is loaded in the plain layout (the path above, unchanged), and the call says which
-//!   layout it got ([`BasesLayout`]).
+//!   (`zkaccel::card_schedule::msm_precomputed`): for each base `P_i` the shifts
+//!   `2^{k·c·t}·P_i` (`t < E = ⌈W/k⌉`), point-major (card-memory entry `i·E + t`), each entry
+//!   carrying `k` windows, for a window size `c` and `k` chosen at load time
+//!   ([`precomputed_shape`]: `k` one or two windows per MSM unit, the shape whose table fits the
+//!   card memory left and minimises digits + reduction + read-out). An MSM over such a set is
+//!   **one** window group of `k` windows over `n·E` table entries (`MsmPoints = n·E`,
+//!   `MsmWindows = k`, the same registers, digit format and checks as any group): the digit
+//!   stream is the `n × E·k` signed-digit matrix, the card reduces its `k` windows once, the host
+//!   combines `k` windows. Up to `c = 16` where the card allows it: the digits `+2^15` the format
+//!   cannot carry are added on the host from a host copy of the bases, kept for such sets only.
+//!   Costs: `E×` the card memory of the bases, one card-memory point read per entry, and the table
+//!   computed once per base set on the host. When no table fits the card memory left, the set is
+//!   loaded in the plain layout (the path above, unchanged), and the call says which layout it got
+//!   ([`BasesLayout`]).
 //! * **Two MSM units** (register `MsmUnits` = 2, `zkaccel_hdl::card::dual`): the groups hold
 //!   twice the windows, an even count (`msm_digit_stream::group_shapes`: the MSM's windows rounded
 //!   up to even with a zero window on top), chains cut per unit (`regs::msm_seg_log(W/2, c)`); the
 //!   card answers with unit 0's words (the group's even windows) then unit 1's (the odd ones), which
-//!   [`DeviceMsm`] puts back into window order, so the combination is the one-unit card's. Bases
-//!   are always loaded plain there: [`DeviceMsm::load_bases_precomputed`] falls back to the plain
-//!   layout and [`DeviceMsm::load_bases_precomputed_with_c`] refuses — a precomputed MSM is one
-//!   window, and the units split a group by windows (one of them would idle, and feeding both from
-//!   one table would take two card-memory reads per cycle).
+//!   [`DeviceMsm`] puts back into window order, so the combination is the one-unit card's.
+//!   Precomputed tables there carry `k = 2` (or 4) windows per entry: one card-memory read feeds a
+//!   digit pair, one digit to each unit.
 //! * [`DeviceMsm::last`] reports the card cycles (`CmdCycles` summed over the commands), groups,
 //!   bytes and the layout of the last call.
 
@@ -52,7 +53,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 use zkaccel::backend::BasesId;
 use zkaccel::card_schedule::msm_digit_stream::{group_shapes, DigitStreams, MAX_STREAM_C};
-use zkaccel::card_schedule::msm_precomputed::{self, precomputed_windows, window_table};
+use zkaccel::card_schedule::msm_precomputed::{self, entries_per_base, precomputed_windows, wide_digits_sum, window_table, MAX_PRECOMPUTED_C};
 use zkaccel::card_schedule::msm_reduce::{group_window_sums, horner, unit_answers_in_window_order, ChainSums};
 use zkaccel::card_schedule::msm_requests::windows;
 use zkaccel_interface::wire::{base_to_wire, bucket_from_wire};
@@ -66,7 +67,7 @@ pub struct Resident {
     pub base: u32,
     /// Number of bases.
     pub len: u32,
-    /// How the bases are laid out (the table holds `len · W` points when precomputed).
+    /// How the bases are laid out (the table holds `len · ⌈W/k⌉` points when precomputed).
     pub layout: BasesLayout,
 }
 
@@ -76,13 +77,15 @@ pub enum BasesLayout {
     /// One point per base; an MSM streams one window group after the other.
     #[default]
     Plain,
-    /// The window shifts `2^{c·j}·P_i` (`j = 0..windows`) of every base, point-major; an MSM is
-    /// one window of `2^{c−1}` buckets over `n · windows` points, with this `c` only.
+    /// The shifts `2^{k·c·t}·P_i` (`t < ⌈windows/k⌉`) of every base, point-major; an MSM is one
+    /// group of `k` windows of `2^{c−1}` buckets over `n · ⌈windows/k⌉` points, with this `c` only.
     Precomputed {
         /// Window size the table was built for.
         c: usize,
         /// Windows per base, `msm_precomputed::precomputed_windows(c)`.
         windows: usize,
+        /// Windows per table entry (`k`: 1 or 2 per MSM unit).
+        entry_windows: usize,
     },
 }
 
@@ -117,6 +120,8 @@ pub struct DeviceMsm<D: Device> {
     max_c: usize,
     units: usize,
     resident: HashMap<BasesId, Resident>,
+    /// Host copies of the bases of sets precomputed for `c = 16` (their digits `+2^15`).
+    host_bases: HashMap<BasesId, Vec<G1Affine>>,
     next_free: u32,
     last: MsmCardStats,
     always_reduce: bool,
@@ -155,25 +160,41 @@ pub fn window_size_units(n: usize, log_depth: usize, max_c: usize, units: usize)
         .expect("c = 2 is allowed")
 }
 
-/// The window size for a base set of `n` points loaded precomputed on a card with `2^log_depth`
-/// bucket entries, window sizes up to `max_c` and `free` points of card memory left: among the
-/// `c ≤ min(max_c, log_depth + 1, 15)` whose table (`n · W(c)` points) fits, the one that
-/// minimises the card cycles of a full-length MSM in the cost model of `group_cost` (`n · W`
-/// digits, one window's reduction and read-out); `None` when no table fits.
+/// Card cycles of a precomputed MSM of `n` points with window size `c` and `k` windows per table
+/// entry on a card of `units` MSM units with `2^log_depth` bucket entries each, in the cost model
+/// of `group_cost` (`n · ⌈W/k⌉` entries, `k/units` digits per entry and unit, the `k` windows'
+/// reduction and read-out); `None` when `k` is not one or two windows per unit or they do not fit
+/// the bucket memory.
 ///
-/// The accumulation's part is `max(n·W, n·(L + 2)/2^t)`: the top window holds only
+/// The accumulation's part is at least `n·(L + 2)/2^t`: the top window holds only
 /// `t = 254 − c·(W − 1)` bits of a scalar, so its digits fall into at most `2^t + 1` buckets, and
 /// one bucket takes one addition per `L + 2` cycles (`c = 15`: `t = 14`, no limit in practice;
 /// `c = 11`: `t = 1`, three buckets for all `n` top digits).
-pub fn precomputed_window_size(n: usize, log_depth: usize, max_c: usize, free: usize) -> Option<usize> {
-    let max_c = max_c.min(log_depth + 1).min(MAX_STREAM_C);
-    let cost = |c: usize| {
-        let w = precomputed_windows(c);
-        let top_bits = Fr::MODULUS_BIT_SIZE as usize - c * (w - 1);
-        let digits = n * w;
-        digits.max(n * REDUCE_MIN_PERIOD >> top_bits) + group_cost(digits, 1, c, 1) - digits
-    };
-    (2..=max_c).filter(|&c| n * precomputed_windows(c) <= free).min_by_key(|&c| cost(c))
+pub fn precomputed_cost(n: usize, c: usize, k: usize, units: usize, log_depth: usize) -> Option<usize> {
+    let per_unit = k / units;
+    if !k.is_multiple_of(units) || !(1..=2).contains(&per_unit) || c < 2 || (per_unit << (c - 1)) > 1 << log_depth {
+        return None;
+    }
+    let w = precomputed_windows(c);
+    let top_bits = Fr::MODULUS_BIT_SIZE as usize - c * (w - 1);
+    let entries = n * entries_per_base(c, k);
+    let accumulate = entries * per_unit;
+    Some(accumulate.max((n * REDUCE_MIN_PERIOD) >> top_bits) + group_cost(entries, k, c, units) - accumulate)
+}
+
+/// The table shape `(c, k)` for a base set of `n` points loaded precomputed on a card of `units`
+/// MSM units with `2^log_depth` bucket entries each, window sizes up to `max_c` and `free` points
+/// of card memory left: among `c ≤ min(max_c, log_depth + 1, 16)` and `k` of one or two windows
+/// per unit whose table (`n · ⌈W/k⌉` points) fits, the one of least [`precomputed_cost`]; `None`
+/// when no table fits.
+pub fn precomputed_shape(n: usize, log_depth: usize, max_c: usize, free: usize, units: usize) -> Option<(usize, usize)> {
+    let max_c = max_c.min(log_depth + 1).min(MAX_PRECOMPUTED_C);
+    (2..=max_c)
+        .flat_map(|c| [units, 2 * units].map(|k| (c, k)))
+        .filter(|&(c, k)| n * entries_per_base(c, k) <= free)
+        .filter_map(|(c, k)| precomputed_cost(n, c, k, units, log_depth).map(|cost| (cost, c, k)))
+        .min()
+        .map(|(_, c, k)| (c, k))
 }
 
 impl<D: Device> DeviceMsm<D> {
@@ -207,6 +228,7 @@ impl<D: Device> DeviceMsm<D> {
             max_c,
             units,
             resident: HashMap::new(),
+            host_bases: HashMap::new(),
             next_free: 0,
             last: MsmCardStats::default(),
             always_reduce: false,
@@ -310,44 +332,60 @@ impl<D: Device> DeviceMsm<D> {
             return Ok(layout);
         }
         let free = (self.mem_points - self.next_free) as usize;
-        // Two units: plain (see the module docs).
-        let c = if self.units == 1 { precomputed_window_size(points.len(), self.log_depth, self.max_c, free) } else { None };
-        match c {
-            Some(c) => self.load_bases_precomputed_with_c(id, points, c),
+        match precomputed_shape(points.len(), self.log_depth, self.max_c, free, self.units) {
+            Some((c, k)) => self.load_bases_precomputed_with(id, points, c, k),
             None => self.load_bases(id, points).map(|()| BasesLayout::Plain),
         }
     }
 
     /// [`DeviceMsm::load_bases_precomputed`] with window size `c` (`2..=MsmMaxC`,
-    /// `c − 1 ≤ MsmLogDepth`, `c ≤ 15`); a table that does not fit the card memory left is an
-    /// [`DeviceError::Unsupported`] error (no fallback).
+    /// `c − 1 ≤ MsmLogDepth`, `c ≤ 16`) and the windows per entry of least [`precomputed_cost`]
+    /// for it; a table that does not fit the card memory left is an [`DeviceError::Unsupported`]
+    /// error (no fallback).
     pub fn load_bases_precomputed_with_c(&mut self, id: BasesId, points: &[G1Affine], c: usize) -> Result<BasesLayout, DeviceError> {
+        let k = [self.units, 2 * self.units]
+            .into_iter()
+            .filter_map(|k| precomputed_cost(points.len(), c, k, self.units, self.log_depth).map(|cost| (cost, k)))
+            .min()
+            .map_or(self.units, |(_, k)| k);
+        self.load_bases_precomputed_with(id, points, c, k)
+    }
+
+    /// [`DeviceMsm::load_bases_precomputed`] with window size `c` and `k` windows per table entry
+    /// (one or two per MSM unit, fitting the bucket memory); a table that does not fit the card
+    /// memory left is an [`DeviceError::Unsupported`] error (no fallback).
+    pub fn load_bases_precomputed_with(&mut self, id: BasesId, points: &[G1Affine], c: usize, k: usize) -> Result<BasesLayout, DeviceError> {
         if let Some(r) = self.resident.get(&id) {
             let layout = r.layout;
             self.last = MsmCardStats::default();
             return Ok(layout);
         }
-        if self.units != 1 {
+        self.check_c(c, MAX_PRECOMPUTED_C)?;
+        if precomputed_cost(points.len(), c, k, self.units, self.log_depth).is_none() {
             return Err(DeviceError::Unsupported(format!(
-                "bases precomputed on a card of {} MSM units: a precomputed MSM is one window, the units split a group by windows (load them plain)",
-                self.units
+                "{k} windows per table entry at c = {c} on a card of {} MSM units with 2^{} buckets each (one or two windows per unit that fit)",
+                self.units, self.log_depth
             )));
         }
-        self.check_c(c)?;
         let windows = precomputed_windows(c);
-        self.check_fits(points.len(), windows, &format!("bases precomputed for c = {c} ({windows} windows each)"))?;
-        let layout = BasesLayout::Precomputed { c, windows };
-        self.load_points(id, points.len() as u32, &window_table(points, c), layout)?;
+        let e = entries_per_base(c, k);
+        self.check_fits(points.len(), e, &format!("bases precomputed for c = {c} ({e} entries of {k} windows each)"))?;
+        let layout = BasesLayout::Precomputed { c, windows, entry_windows: k };
+        self.load_points(id, points.len() as u32, &window_table(points, c, k), layout)?;
+        if c > MAX_STREAM_C {
+            self.host_bases.insert(id, points.to_vec());
+        }
         Ok(layout)
     }
 
-    /// Window size `c` within the card's and the digit format's limits.
-    fn check_c(&self, c: usize) -> Result<(), DeviceError> {
+    /// Window size `c` within the card's limits and `limit` (the digit format's: `MAX_STREAM_C`
+    /// for the plain layout, `MAX_PRECOMPUTED_C` for tables).
+    fn check_c(&self, c: usize, limit: usize) -> Result<(), DeviceError> {
         if !(2..=self.max_c).contains(&c) || c - 1 > self.log_depth {
             return Err(DeviceError::Unsupported(format!("window size {c} on a card with c ≤ {} and 2^{} buckets", self.max_c, self.log_depth)));
         }
-        if c > MAX_STREAM_C {
-            return Err(DeviceError::Unsupported(format!("window size {c}: the 16-bit digit format carries c ≤ {MAX_STREAM_C}")));
+        if c > limit {
+            return Err(DeviceError::Unsupported(format!("window size {c}: the 16-bit digit format carries c ≤ {limit} in this layout")));
         }
         Ok(())
     }
@@ -406,8 +444,8 @@ impl<D: Device> DeviceMsm<D> {
     }
 
     /// [`DeviceMsm::msm`] with window size `c` (`2..=MsmMaxC`, `c − 1 ≤ MsmLogDepth`, and
-    /// `c ≤ 15`, the largest the 16-bit digit format carries); on a set loaded precomputed, `c`
-    /// must be the table's.
+    /// `c ≤ 15`, the largest the 16-bit digit format carries in the plain layout); on a set loaded
+    /// precomputed, `c` must be the table's.
     pub fn msm_with_c(&mut self, id: &BasesId, scalars: &[Fr], c: usize) -> Result<G1Projective, DeviceError> {
         self.last = MsmCardStats { c, ..Default::default() };
         let res = *self.resident.get(id).ok_or_else(|| DeviceError::Unsupported("these bases are not resident on the card".into()))?;
@@ -416,16 +454,16 @@ impl<D: Device> DeviceMsm<D> {
         if n > res.len as usize {
             return Err(DeviceError::Unsupported(format!("MSM of {n} points over {} resident bases", res.len)));
         }
-        self.check_c(c)?;
-        if let BasesLayout::Precomputed { c: table_c, windows } = res.layout {
+        if let BasesLayout::Precomputed { c: table_c, windows, entry_windows } = res.layout {
             if c != table_c {
                 return Err(DeviceError::Unsupported(format!("window size {c}: these bases are resident precomputed for c = {table_c}")));
             }
             if n == 0 {
                 return Ok(G1Projective::ZERO);
             }
-            return self.msm_precomputed(res.slot, scalars, c, windows);
+            return self.msm_precomputed(id, res.slot, scalars, c, windows, entry_windows);
         }
+        self.check_c(c, MAX_STREAM_C)?;
         if n == 0 {
             return Ok(G1Projective::ZERO);
         }
@@ -503,19 +541,28 @@ impl<D: Device> DeviceMsm<D> {
         })
     }
 
-    /// The MSM over a precomputed table (see the module docs): one group of `n · windows` points,
-    /// one window of `2^{c−1}` buckets, reduced on the card when its chains are longer than one
-    /// bucket (or always, see [`DeviceMsm::set_always_reduce`]).
-    fn msm_precomputed(&mut self, slot: u32, scalars: &[Fr], c: usize, windows: usize) -> Result<G1Projective, DeviceError> {
+    /// The MSM over a precomputed table (see the module docs): one group of `n · ⌈windows/k⌉`
+    /// points and `k` windows of `2^{c−1}` buckets, reduced on the card when its chains are longer
+    /// than one bucket (or always, see [`DeviceMsm::set_always_reduce`]); the digits `+2^15` of
+    /// `c = 16` added from the host copy of the bases.
+    fn msm_precomputed(&mut self, id: &BasesId, slot: u32, scalars: &[Fr], c: usize, windows: usize, k: usize) -> Result<G1Projective, DeviceError> {
         let n = scalars.len();
-        let what = format!("MSM of {n} points over precomputed windows ({windows} per base, c = {c})");
-        let entries = u32::try_from(n * windows).map_err(|_| DeviceError::Unsupported(format!("{what}: {} table entries", n * windows)))?;
-        let seg_log = msm_seg_log(1, c as u32) as usize;
-        if seg_log != msm_precomputed::seg_log(c, MSM_CHAIN_LOG_DEPTH as usize) {
+        let e = entries_per_base(c, k);
+        let what = format!("MSM of {n} points over precomputed windows ({windows} per base in {e} entries of {k}, c = {c})");
+        let entries = u32::try_from(n * e).map_err(|_| DeviceError::Unsupported(format!("{what}: {} table entries", n * e)))?;
+        let per_unit = k / self.units;
+        let seg_log = msm_seg_log(per_unit as u32, c as u32) as usize;
+        if seg_log != msm_precomputed::seg_log(per_unit, c, MSM_CHAIN_LOG_DEPTH as usize) {
             return Err(DeviceError::Protocol(format!("{what}: the host and the card cut different chains")));
         }
-        let data: Vec<u8> = msm_precomputed::digit_stream(scalars, c).iter().flat_map(|x| x.to_le_bytes()).collect();
-        let sums = self.run_group(&what, slot, entries, c, 1, seg_log, &data)?;
-        Ok(msm_precomputed::combine(&sums, c, seg_log))
+        let (words, wide) = msm_precomputed::digit_stream(scalars, c, k);
+        let data: Vec<u8> = words.iter().flat_map(|x| x.to_le_bytes()).collect();
+        let sums = self.run_group(&what, slot, entries, c, k, seg_log, &data)?;
+        let mut sum = msm_precomputed::combine(&sums, c, seg_log, k);
+        if !wide.is_empty() {
+            let bases = self.host_bases.get(id).ok_or_else(|| DeviceError::Protocol(format!("{what}: digits 2^15 and no host copy of the bases")))?;
+            sum += wide_digits_sum(bases, &wide, c);
+        }
+        Ok(sum)
     }
 }

@@ -3,18 +3,18 @@
 //! on the card (`MsmOp::ACCUMULATE_REDUCE`: its cycles against the schedule model, whole MSMs
 //! against ark-ec's `VariableBaseMSM`, on the fast and on the full-RTL card), the edge cases of the
 //! complete adder, card-memory limits and refused commands, the NTT on the same card, the
-//! card's counters, and bases resident **precomputed** (window shifts in card memory, one window
-//! of buckets per MSM).
+//! card's counters, and bases resident **precomputed** (window shifts in card memory, one group
+//! of one or a few windows per MSM; on the two-unit card a digit pair per table entry).
 
 use ark_bn254::{Fr, G1Affine, G1Projective};
 use ark_ec::{AffineRepr, CurveGroup, VariableBaseMSM};
-use ark_ff::{One, UniformRand, Zero};
+use ark_ff::{Field, One, UniformRand, Zero};
 use std::time::Duration;
 use zkaccel::backend::BasesId;
-use zkaccel::card_schedule::msm_precomputed::precomputed_windows;
+use zkaccel::card_schedule::msm_precomputed::{entries_per_base, precomputed_windows};
 use zkaccel::card_schedule::msm_reduce::plan_reduced;
 use zkaccel::card_schedule::msm_requests::signed_digits;
-use zkaccel_driver::msm::{precomputed_window_size, window_size, BasesLayout, DeviceMsm};
+use zkaccel_driver::msm::{precomputed_shape, window_size, BasesLayout, DeviceMsm};
 use zkaccel_driver::ntt::DeviceNtt;
 use zkaccel_driver::regs::{msm_seg_log, Kernel, MsmOp, Reg, Status, MSM_CHAIN_LOG_DEPTH};
 use zkaccel_driver::sim_card::{CardVariant, MemModel, SimCard, Traffic};
@@ -403,41 +403,47 @@ fn msm_with_slow_card_memory() {
     }
 }
 
-/// Runs an MSM over a base set resident precomputed for window size `c` and checks it against
-/// ark-ec and the card's counters: one command over `n·W` table entries (`MsmWindows = 1`), one
-/// digit and one card-memory read per entry, one issued addition per nonzero signed digit
-/// (`msm_requests::signed_digits`, the reference slicing) of a finite base plus the reduction's two
-/// per bucket when the one window is reduced, the RTL's reduction cycles equal to the schedule
-/// model's, the bytes each way. Returns the card cycles and the digits per cycle of the
-/// accumulation (cycles less the reduction and the read-out of three beats per point).
+/// Runs an MSM over a base set resident precomputed for window size `c` (`k` windows per table
+/// entry, from the set's layout) and checks it against ark-ec and the card's counters: one command
+/// over `n·E` table entries (`MsmWindows = k`), `k` digits and one card-memory read per entry, one
+/// issued addition per nonzero signed digit (`msm_requests::signed_digits`, the reference slicing)
+/// of a finite base plus the reduction's two per bucket of every unit when the windows are
+/// reduced, the RTL's reduction cycles (summed over the units) equal to the schedule model's of a
+/// unit's `k/units` windows, the bytes each way. Returns the card cycles and the table entries
+/// (card-memory reads) per cycle of the accumulation (cycles less the reduction, the units side by
+/// side, and the read-out of three beats per point).
 fn checked_precomputed(msm: &mut DeviceMsm<SimCard>, id: &BasesId, b: &[G1Affine], s: &[Fr], c: usize, always_reduce: bool, what: &str) -> (u64, f64) {
-    let (n, w) = (s.len(), precomputed_windows(c));
+    let Some(BasesLayout::Precomputed { entry_windows: k, .. }) = msm.resident(id).map(|r| r.layout) else { panic!("{what}: not precomputed") };
+    let (n, w, e, units) = (s.len(), precomputed_windows(c), entries_per_base(c, k), msm.units());
     let dev = msm.dev_mut();
     let before: Vec<u32> = [Reg::DoneSeq, Reg::MsmElements, Reg::MsmIssued, Reg::MsmPointsRead, Reg::MsmReduceCycles].map(|r| reg(dev, r)).to_vec();
     let got = msm.msm_with_c(id, s, c).unwrap();
-    assert_eq!(got.into_affine(), G1Projective::msm(&b[..n], s).unwrap().into_affine(), "{what}: MSM of {n} points (c = {c})");
+    assert_eq!(got.into_affine(), G1Projective::msm(&b[..n], s).unwrap().into_affine(), "{what}: MSM of {n} points (c = {c}, k = {k})");
     let st = msm.last();
-    assert_eq!(st.layout, BasesLayout::Precomputed { c, windows: w }, "{what}: layout");
-    let plan = ReducePlan::new(1, c, LATENCY);
-    assert_eq!(plan.seg_log, msm_seg_log(1, c as u32) as usize);
+    assert_eq!(st.layout, BasesLayout::Precomputed { c, windows: w, entry_windows: k }, "{what}: layout");
+    let plan = ReducePlan::new(k / units, c, LATENCY);
+    assert_eq!(plan.seg_log, msm_seg_log((k / units) as u32, c as u32) as usize);
     let reduced = plan.seg_log > 0 || always_reduce;
-    let digits: u64 = b[..n].iter().zip(s).filter(|(p, _)| !p.is_zero()).map(|(_, x)| signed_digits(x, c)[..w].iter().filter(|&&d| d != 0).count() as u64).sum();
+    let digits: u64 =
+        b[..n].iter().zip(s).filter(|(p, _)| !p.is_zero()).map(|(_, x)| signed_digits(x, c)[..w].iter().filter(|&&d| d != 0).count() as u64).sum();
+    let u = units as u64;
     let (additions, reduce_cycles, points_back) =
-        if reduced { (digits + plan.additions(), plan.reduce_cycles(), 2 * plan.chains as u64) } else { (digits, 0, 1u64 << (c - 1)) };
+        if reduced { (digits + u * plan.additions(), u * plan.reduce_cycles(), u * 2 * plan.chains as u64) } else { (digits, 0, (k as u64) << (c - 1)) };
     let dev = msm.dev_mut();
     let delta = |dev: &mut SimCard, r: Reg, i: usize| reg(dev, r).wrapping_sub(before[i]) as u64;
     assert_eq!((st.commands, st.reduced, delta(dev, Reg::DoneSeq, 0)), (1, reduced as usize, 1), "{what}: one command");
-    assert_eq!(delta(dev, Reg::MsmElements, 1) as usize, n * w, "{what}: digits consumed");
-    assert_eq!(delta(dev, Reg::MsmPointsRead, 3) as usize, n * w, "{what}: points read (one per digit)");
+    assert_eq!(delta(dev, Reg::MsmElements, 1) as usize, n * e * k, "{what}: digits consumed");
+    assert_eq!(delta(dev, Reg::MsmPointsRead, 3) as usize, n * e, "{what}: points read (one per table entry)");
     assert_eq!(delta(dev, Reg::MsmIssued, 2), additions, "{what}: additions issued");
     assert_eq!(delta(dev, Reg::MsmReduceCycles, 4), reduce_cycles, "{what}: reduction cycles, RTL vs ReducePlan::reduce_cycles()");
-    assert_eq!((st.bytes_to_card, st.bytes_from_card), (2 * (n * w).next_multiple_of(16) as u64, 96 * points_back), "{what}: bytes");
-    let accumulate = st.cycles - reduce_cycles - 3 * points_back;
-    assert!(st.cycles >= (n * w) as u64 + reduce_cycles, "{what}: at most one digit per cycle");
-    let rate = (n * w) as f64 / accumulate as f64;
+    assert_eq!((st.bytes_to_card, st.bytes_from_card), (2 * (n * e * k).next_multiple_of(16) as u64, 96 * points_back), "{what}: bytes");
+    let per_entry = (k / units) as u64;
+    assert!(st.cycles >= (n * e) as u64 * per_entry + reduce_cycles / u, "{what}: at most one digit per cycle and unit");
+    let accumulate = st.cycles - reduce_cycles / u - 3 * points_back;
+    let rate = (n * e) as f64 / accumulate as f64;
     eprintln!(
-        "{what}: precomputed MSM of {n} points, c = {c}: {} digits, {} card cycles ({} reduction, {} read-out beats), {rate:.3} digits/cycle in the accumulation",
-        n * w,
+        "{what}: precomputed MSM of {n} points, c = {c}, {k} windows per entry: {} entries, {} card cycles ({} reduction unit-cycles, {} read-out beats), {rate:.3} entries/cycle in the accumulation",
+        n * e,
         st.cycles,
         reduce_cycles,
         3 * points_back
@@ -460,11 +466,11 @@ fn msm_precomputed_on_the_fast_card_equals_arkworks_and_the_model() {
     let (id, id11) = (BasesId::of(&b), BasesId::of(&b[..299]));
     let mut msm = DeviceMsm::new(SimCard::with_msm(CardVariant::Fast, 1 << 14).unwrap(), T).unwrap();
     let (depth, max_c) = (CardConfig::SIM.msm_log_depth, CardConfig::SIM.max_c());
-    assert_eq!(precomputed_window_size(300, depth, max_c, 1 << 14), Some(10));
-    assert_eq!(msm.load_bases_precomputed(id, &b).unwrap(), BasesLayout::Precomputed { c: 10, windows: 26 });
-    assert_eq!(msm.last().layout, BasesLayout::Precomputed { c: 10, windows: 26 });
+    assert_eq!(precomputed_shape(300, depth, max_c, 1 << 14, 1), Some((10, 1)));
+    assert_eq!(msm.load_bases_precomputed(id, &b).unwrap(), BasesLayout::Precomputed { c: 10, windows: 26, entry_windows: 1 });
+    assert_eq!(msm.last().layout, BasesLayout::Precomputed { c: 10, windows: 26, entry_windows: 1 });
     assert_eq!(msm.last().bytes_to_card, 64 * 300 * 26);
-    assert_eq!(msm.load_bases_precomputed_with_c(id11, &b[..299], 11).unwrap(), BasesLayout::Precomputed { c: 11, windows: 24 });
+    assert_eq!(msm.load_bases_precomputed_with_c(id11, &b[..299], 11).unwrap(), BasesLayout::Precomputed { c: 11, windows: 24, entry_windows: 1 });
     assert_eq!(msm.card_memory(), (1 << 14, (1 << 14) - 300 * 26 - 299 * 24));
     // The table landed in card memory point-major: entry 5·26 + 3 is 2^30·b[5].
     let want = (b[5] * Fr::from(1u64 << 30)).into_affine();
@@ -487,7 +493,7 @@ fn msm_precomputed_on_the_fast_card_equals_arkworks_and_the_model() {
     assert!(matches!(msm.msm(&id, &vec![Fr::one(); 301]), Err(DeviceError::Unsupported(_))), "longer than the set");
     // Loading again does nothing and reports the layout.
     let done = reg(msm.dev_mut(), Reg::DoneSeq);
-    assert_eq!(msm.load_bases_precomputed(id11, &b[..299]).unwrap(), BasesLayout::Precomputed { c: 11, windows: 24 });
+    assert_eq!(msm.load_bases_precomputed(id11, &b[..299]).unwrap(), BasesLayout::Precomputed { c: 11, windows: 24, entry_windows: 1 });
     assert_eq!(reg(msm.dev_mut(), Reg::DoneSeq), done);
     eprintln!("{name}: digits per cycle of the random streams above (bucket conflicts within the adder's latency included): {rates:?}");
     // The front-end's point reads with one window: scalars whose digits walk through the 1024
@@ -498,21 +504,22 @@ fn msm_precomputed_on_the_fast_card_equals_arkworks_and_the_model() {
     // after 64 cycles, so 62 reads per 66-cycle round trip. (With several windows per point a
     // read serves W digits and the credits never bind.)
     let w = precomputed_windows(11);
-    let walk: Vec<Fr> = (0..299usize)
-        .map(|i| (0..w - 1).rev().fold(Fr::zero(), |acc, j| acc * Fr::from(1u64 << 11) + Fr::from(((i * (w - 1) + j) % 1024 + 1) as u64)))
-        .collect();
-    assert!(signed_digits(&walk[7], 11)[..w - 1].iter().enumerate().all(|(j, &d)| d == ((7 * (w - 1) + j) % 1024 + 1) as i64));
+    let walk = bucket_walk(299, 11);
     let (short, _) = checked_precomputed(&mut msm, &id11, &b, &walk[..100], 11, false, &format!("{name}: conflict-free digits"));
     let (long, rate) = checked_precomputed(&mut msm, &id11, &b, &walk, 11, false, &format!("{name}: conflict-free digits"));
     let plan = ReducePlan::new(1, 11, LATENCY);
     let fixed = long - (299 * w) as u64 - plan.reduce_cycles() - 6 * plan.chains as u64;
     eprintln!("{name}: conflict-free stream: {} more digits in {} more cycles; {rate:.4} digits per cycle over the whole accumulation ({fixed} cycles of fill and drain)", 199 * w, long - short);
     let more = (199 * w) as u64;
-    assert!(long - short >= more && (long - short) * 62 <= more * 66 + 62, "{} cycles for {more} more digits: more than the FIFO credits explain", long - short);
+    assert!(
+        long - short >= more && (long - short) * 62 <= more * 66 + 62,
+        "{} cycles for {more} more digits: more than the FIFO credits explain",
+        long - short
+    );
 
     // 2 000 points of card memory hold no table of 300 bases (W ≥ 24): the plain layout.
     let mut small = DeviceMsm::new(SimCard::with_msm(CardVariant::Fast, 2000).unwrap(), T).unwrap();
-    assert_eq!(precomputed_window_size(300, depth, max_c, 2000), None);
+    assert_eq!(precomputed_shape(300, depth, max_c, 2000, 1), None);
     let err = small.load_bases_precomputed_with_c(id, &b, 11).unwrap_err();
     assert!(matches!(&err, DeviceError::Unsupported(m) if m.contains("card memory full")), "{err}");
     assert!(!small.has_bases(&id));
@@ -549,8 +556,7 @@ fn msm_precomputed_on_the_full_rtl_card_equals_arkworks_and_the_fast_card() {
 /// windows: 8 per unit reduced in chains of 2, then one per unit, plain), `c = 11` (one window of
 /// `2^10` buckets per unit: a group of two windows the one-unit card refuses), `c = 5` (one group of
 /// 52 windows, plain, and the same reduced in chains of one). Then the card's own refusals (an odd
-/// window count, a group beyond the doubled bucket memory), the precomputed layout's fallback,
-/// and `MsmUnits` on both cards.
+/// window count, a group beyond the doubled bucket memory), and `MsmUnits` on both cards.
 #[test]
 fn msm_on_the_two_unit_fast_card_equals_arkworks_with_exact_counters() {
     use zkaccel::card_schedule::msm_digit_stream::group_shapes;
@@ -643,15 +649,6 @@ fn msm_on_the_two_unit_fast_card_equals_arkworks_with_exact_counters() {
         dev.wait_done(seq, T).unwrap();
         assert_eq!(reg(dev, Reg::Status), Status::BAD_PARAMS, "{why}");
     }
-    // Precomputed bases: the plain layout (a precomputed MSM is one window), and an explicit table
-    // is refused with the reason.
-    let b2 = &b[..200];
-    let id2 = BasesId::of(b2);
-    let err = msm.load_bases_precomputed_with_c(id2, b2, 8).unwrap_err();
-    assert!(matches!(&err, DeviceError::Unsupported(m) if m.contains("2 MSM units")), "{err}");
-    assert_eq!(msm.load_bases_precomputed(id2, b2).unwrap(), BasesLayout::Plain);
-    let s: Vec<Fr> = (0..200).map(|_| Fr::rand(&mut rng)).collect();
-    assert_eq!(msm.msm(&id2, &s).unwrap(), G1Projective::msm(b2, &s).unwrap());
     // Flow control of the lockstep pairs and of the two read-outs one after the other: random
     // bubbles on the digit stream, back-pressure on the answer and on card memory; the same MSM
     // as on smooth streams, in more cycles.
@@ -664,6 +661,79 @@ fn msm_on_the_two_unit_fast_card_equals_arkworks_with_exact_counters() {
     assert_eq!(msm.msm_with_c(&id, &s, 8).unwrap(), want, "under traffic");
     let rough = msm.last_cycles();
     assert!(rough > even, "{rough} cycles under traffic, {even} with smooth streams");
+}
+
+/// Scalars of `n` points whose first `W − 1` digits at window size `c` walk through the `2^{c−1}`
+/// buckets in stream order (digit `j` of point `i` is `(i·(W − 1) + j) mod 2^{c−1} + 1`, the top
+/// digit 0): consecutive digits of the stream hit different buckets, so no bucket is hit twice
+/// within the adder's latency and no conflict can stall the stream.
+fn bucket_walk(n: usize, c: usize) -> Vec<Fr> {
+    let (w, half) = (precomputed_windows(c), 1usize << (c - 1));
+    let walk: Vec<Fr> =
+        (0..n).map(|i| (0..w - 1).rev().fold(Fr::zero(), |acc, j| acc * Fr::from(1u64 << c) + Fr::from(((i * (w - 1) + j) % half + 1) as u64))).collect();
+    assert!(signed_digits(&walk[n / 2], c)[..w - 1].iter().enumerate().all(|(j, &d)| d == ((n / 2 * (w - 1) + j) % half + 1) as i64));
+    walk
+}
+
+/// Bases resident precomputed on the two-unit card (`CardConfig::SIM_DUAL`): tables of `k = 2`
+/// windows per entry (one digit of each entry to each unit, one card-memory read per digit pair)
+/// and `k = 4` (two windows per unit, one read every two pairs), against ark-ec with the edge inputs
+/// (identity, P + P, P + (−P), zero and r − 1 scalars) and exact counters (`checked_precomputed`):
+/// reduced on the card in chains of two, and plain buckets (chains of one) plain and reduced; the
+/// shape chosen at load time; shapes the card cannot take refused. Then the front-end's reads: a
+/// conflict-free stream at `k = 2` takes one table entry — a digit pair — per cycle, the
+/// 128-entry point FIFO covering the simulated HBM's 64-cycle latency (the one-unit card's 64
+/// entries give 62 per 66 cycles, `msm_precomputed_on_the_fast_card_equals_arkworks_and_the_model`).
+#[test]
+fn msm_precomputed_on_the_two_unit_fast_card_equals_arkworks_with_exact_counters() {
+    let name = "msm_precomputed_on_the_two_unit_fast_card_equals_arkworks_with_exact_counters";
+    let mut rng = TestRng::for_test(name);
+    let (b, s) = msm_inputs_with_edge_cases(300, &mut rng);
+    let cfg = CardConfig::SIM_DUAL;
+    let (depth, max_c) = (cfg.msm_log_depth, cfg.max_c());
+    assert_eq!((cfg.msm_point_fifo, max_c), (128, 11));
+    let mut msm = DeviceMsm::new(SimCard::new(CardVariant::Fast, &cfg, 1 << 14, MemModel::HBM).unwrap(), T).unwrap();
+    let ids: Vec<BasesId> = (0..4).map(|k| BasesId::of(&b[..300 - k])).collect();
+    // The shape of least cost at load time.
+    let (c, k) = precomputed_shape(300, depth, max_c, 1 << 14, 2).unwrap();
+    eprintln!("{name}: 300 bases on the two-unit card load as c = {c}, {k} windows per entry");
+    assert!(k == 2 || k == 4, "one or two windows per unit");
+    assert_eq!(msm.load_bases_precomputed(ids[0], &b).unwrap(), BasesLayout::Precomputed { c, windows: precomputed_windows(c), entry_windows: k });
+    // Explicit shapes: (c, k) = (8, 2): one window of 2^7 buckets per unit (plain accumulation,
+    // chains of one); (10, 4): two windows of 2^9 per unit, 26 windows in 7 entries (two zero slots);
+    // (11, 2): one window of 2^10 per unit, chains of two.
+    for (id, n, c, k) in [(ids[1], 299, 8usize, 2usize), (ids[2], 298, 10, 4), (ids[3], 297, 11, 2)] {
+        let layout = msm.load_bases_precomputed_with(id, &b[..n], c, k).unwrap();
+        assert_eq!(layout, BasesLayout::Precomputed { c, windows: precomputed_windows(c), entry_windows: k });
+        assert_eq!(msm.last().bytes_to_card, 64 * (n * entries_per_base(c, k)) as u64);
+    }
+    // The table landed point-major with k·c-bit shifts: entry 5·7 + 2 of the (10, 4) set is 2^80·b[5].
+    let base = msm.resident(&ids[2]).unwrap().base;
+    let want = (b[5] * Fr::from(2u64).pow([80u64])).into_affine();
+    assert_eq!(&msm.dev_mut().runner().mem_word(base + 5 * 7 + 2)[..32], &zkaccel_interface::wire::to_wire(&want.x)[..]);
+    let mut rates = Vec::new();
+    for (id, n, c, always) in
+        [(ids[0], 300, c, false), (ids[1], 299, 8, false), (ids[1], 40, 8, true), (ids[2], 298, 10, false), (ids[3], 297, 11, false), (ids[3], 1, 11, false)]
+    {
+        msm.set_always_reduce(always);
+        let (_, rate) = checked_precomputed(&mut msm, &id, &b, &s[..n], c, always, &format!("{name}: n = {n}, c = {c}, always = {always}"));
+        rates.push(rate);
+    }
+    msm.set_always_reduce(false);
+    eprintln!("{name}: table entries per cycle of the random streams above (bucket conflicts included): {rates:?}");
+    assert!(msm.msm(&ids[2], &[Fr::zero(); 30]).unwrap().is_zero());
+    // Shapes the card cannot take: two windows of 2^10 buckets per unit, three windows per entry.
+    for (c, k, why) in [(11usize, 4usize, "2 · 2^10 buckets per unit"), (8, 3, "an odd window count")] {
+        let err = msm.load_bases_precomputed_with(BasesId::of(&b[..10]), &b[..10], c, k).unwrap_err();
+        assert!(matches!(&err, DeviceError::Unsupported(m) if m.contains("windows per table entry")), "{why}: {err}");
+    }
+    // One entry per cycle on a conflict-free stream (c = 11, k = 2: 12 entries per base).
+    let walk = bucket_walk(297, 11);
+    let (short, _) = checked_precomputed(&mut msm, &ids[3], &b, &walk[..100], 11, false, &format!("{name}: conflict-free digits"));
+    let (long, rate) = checked_precomputed(&mut msm, &ids[3], &b, &walk, 11, false, &format!("{name}: conflict-free digits"));
+    let more = (197 * entries_per_base(11, 2)) as u64;
+    eprintln!("{name}: conflict-free stream: {more} more entries in {} more cycles; {rate:.4} entries per cycle over the whole accumulation", long - short);
+    assert!(long - short >= more && long - short <= more + more / 100, "{} cycles for {more} more entries: not one per cycle", long - short);
 }
 
 /// The whole two-unit card in RTL (`CardFullDual`: two `G1AddMixedXcup`, the RTL adders'

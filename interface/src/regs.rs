@@ -85,7 +85,9 @@ pub enum Reg {
     /// MSM accumulate: windows in this group (digits per point in the digit stream); the group
     /// holds `MsmWindows · 2^(c−1)` buckets, at most `2^MsmLogDepth`.
     MsmWindows = 0x94,
-    /// MSM: largest window size `c` the digit format and the unit accept.
+    /// MSM: largest window size `c` the card accepts (15 on the one-unit builds; 16 on the two-unit
+    /// card, where a digit `+2^15`, beyond the format's 15-bit bucket number, is left to the host:
+    /// [`DIGIT_FORMAT`]).
     MsmMaxC = 0x98,
     /// MSM: `log2` of the bucket memory entries.
     MsmLogDepth = 0x9c,
@@ -310,8 +312,10 @@ pub fn msm_units(read: u32) -> u32 {
 
 /// The digit stream format ([`Reg::MsmDigitFormat`]): 16-bit digits, sixteen per 256-bit beat,
 /// least significant first; a digit is sign-magnitude, bit 15 the sign (subtract the point),
-/// bits 0..15 the bucket number plus one (0 = no addition). Point-major: the `MsmWindows` digits
-/// of point 0, then of point 1, …; the last beat is padded with zero digits.
+/// bits 0..15 the bucket number plus one (0 = no addition), so `|d| ≤ 2^15 − 1`: every signed
+/// digit of `c ≤ 15`; at `c = 16` the host writes a digit `+2^15` as 0 and adds it itself.
+/// Point-major: the `MsmWindows` digits of point 0, then of point 1, …; the last beat is padded
+/// with zero digits.
 pub const DIGIT_FORMAT: u32 = 0x0001_0010;
 /// Digits per 256-bit beat.
 pub const DIGITS_PER_BEAT: usize = 16;

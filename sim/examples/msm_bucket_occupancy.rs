@@ -46,8 +46,19 @@
 //! back into window order, combined by the host and checked against arkworks; the same serial /
 //! overlapped timeline with the card's cycles (`CmdCycles`) per group.
 //!
+//! With `--precomputed --units 2 [--entry-windows k]`, the precomputed layout on the two-unit
+//! card: a table of `⌈W/k⌉` entries `2^{k·c·t}·P_i` per base (`k = 2` by default: one digit of
+//! each entry to each unit, one card-memory read per digit pair; `k = 4`: two windows per unit)
+//! computed on the host (timed, one-time) and loaded through the card, the `n × E·k` digit matrix
+//! written chunk by chunk (timed, checked against the reference signed digits; at `c = 16` the
+//! digits `+2^15` the format cannot carry listed and added on the host), one command of `n·E`
+//! entries and `k` windows through the whole fast card (front-end with its point FIFO and card
+//! memory of 64 cycles, both schedulers, their reductions), the listed digits summed on the host
+//! (timed; in the timeline after the digits, while the card works), the `k` windows combined on
+//! the host (timed, after the card), the MSM checked against arkworks, and the same timeline.
+//!
 //! ```text
-//! cargo run --release -p zkaccel-sim --example msm_bucket_occupancy -- [log_n=16] [c=13] [log_chunk=12] [--precomputed | --units 2]
+//! cargo run --release -p zkaccel-sim --example msm_bucket_occupancy -- [log_n=16] [c=13] [log_chunk=12] [--precomputed] [--units 2] [--entry-windows k]
 //! ```
 
 use ark_bn254::{Fr, G1Affine, G1Projective};
@@ -59,7 +70,7 @@ use rayon::prelude::*;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 use zkaccel::card_schedule::msm_digit_stream::{DigitStreams, Limbs, MAX_STREAM_C, WRITE_BLOCK};
-use zkaccel::card_schedule::msm_precomputed::{self, precomputed_windows, window_table};
+use zkaccel::card_schedule::msm_precomputed::{self, entries_per_base, precomputed_windows, slots_per_base, wide_digits_sum, window_table, MAX_PRECOMPUTED_C};
 use zkaccel::card_schedule::msm_reduce::{
     combine, group_window_sums, horner, plan_reduced, signed_digits_into, unit_answers_in_window_order, ChainSums, ReduceGroup,
     CHAIN_LOG_DEPTH as HOST_CHAIN_LOG_DEPTH,
@@ -117,6 +128,9 @@ struct HostPrep {
     prepare_ms: f64,
     plan_ms: Vec<f64>,
     chunk_end_ms: Vec<Vec<f64>>,
+    /// Host work after the last chunk that does not wait for the card (the precomputed layout's
+    /// digits `+2^15` at `c = 16`): it runs while the card works.
+    after_digits_ms: f64,
 }
 
 impl HostPrep {
@@ -140,8 +154,8 @@ fn timeline(mhz: f64, host: &HostPrep, card: &[CardGroup], combine_ms: &[f64], h
     let cyc = |c: u64| c as f64 / mhz / 1e3;
     let card_ms: f64 = card.iter().map(|g| cyc(g.chunk_cycles.iter().sum::<u64>() + g.tail_cycles)).sum();
     let bytes: u64 = card.iter().map(|g| g.chunk_bytes.iter().sum::<u64>() + g.bytes_from).sum();
-    let serial = host.total_ms() + pcie_ms(bytes) + card_ms + combine_ms.iter().sum::<f64>() + horner_ms;
-    let (mut link_to, mut card_t, mut host_free) = (0.0f64, 0.0f64, host.total_ms());
+    let serial = host.total_ms() + host.after_digits_ms + pcie_ms(bytes) + card_ms + combine_ms.iter().sum::<f64>() + horner_ms;
+    let (mut link_to, mut card_t, mut host_free) = (0.0f64, 0.0f64, host.total_ms() + host.after_digits_ms);
     for (g, cg) in card.iter().enumerate() {
         for (k, (&cycles, &b)) in cg.chunk_cycles.iter().zip(&cg.chunk_bytes).enumerate() {
             link_to = link_to.max(host.chunk_end_ms[g][k]) + pcie_ms(b);
@@ -208,7 +222,7 @@ fn prepare_host(
                 }
                 chunk_end_ms.push(ends);
             }
-            HostPrep { full_pass_ms, prepare_ms: plan_ms[0], plan_ms, chunk_end_ms }
+            HostPrep { full_pass_ms, prepare_ms: plan_ms[0], plan_ms, chunk_end_ms, after_digits_ms: 0.0 }
         });
         if best.as_ref().is_none_or(|b| run.total_ms() < b.total_ms()) {
             best = Some(run);
@@ -229,7 +243,14 @@ fn main() {
         }
         None => 1,
     };
-    assert!(!(precomputed && units == 2), "--precomputed runs on one unit (the two-unit card loads bases plain)");
+    let entry_windows: usize = match args.iter().position(|a| a == "--entry-windows") {
+        Some(i) => {
+            let k = args.get(i + 1).and_then(|k| k.parse().ok()).filter(|&k| k == 2 || k == 4).expect("--entry-windows 2 or 4");
+            args.drain(i..i + 2);
+            k
+        }
+        None => 2,
+    };
     let log_n: usize = args.first().map(|s| s.parse().expect("log_n")).unwrap_or(16);
     let cs: Vec<usize> = args.get(1).map(|s| s.split(',').map(|c| c.parse().expect("c")).collect()).unwrap_or_else(|| vec![13]);
     let log_chunk: usize = args.get(2).map(|s| s.parse().expect("log_chunk")).unwrap_or(12).min(log_n);
@@ -261,6 +282,12 @@ fn main() {
     println!("n = 2^{log_n}; CPU kernel zkaccel::cpu::msm on this machine ({THREADS} threads): {cpu_ms:.1} ms (best of 3)");
     assert_eq!(ADDER_LATENCY, PROJECTIVE_ADDER_LATENCY, "the RTL adder's latency and the model's");
     assert_eq!(CHAIN_LOG_DEPTH, HOST_CHAIN_LOG_DEPTH, "the host and the card model disagree on the chain RAM depth");
+    if units == 2 && precomputed {
+        for c in cs {
+            run_dual_precomputed(&pool, &points, &scalars, want, cpu_ms, log_n, c, entry_windows, chunk);
+        }
+        return;
+    }
     if units == 2 {
         let mut card = DualCard::new(&points);
         for c in cs {
@@ -462,7 +489,7 @@ fn run_precomputed(
     assert!((2..=MAX_STREAM_C).contains(&c) && c - 1 <= MAX_LOG_DEPTH, "c = {c}");
     let n = points.len();
     let w = precomputed_windows(c);
-    let seg_log = msm_precomputed::seg_log(c, HOST_CHAIN_LOG_DEPTH);
+    let seg_log = msm_precomputed::seg_log(1, c, HOST_CHAIN_LOG_DEPTH);
     let plan = ReducePlan::new(1, c, ADDER_LATENCY);
     assert_eq!(plan.seg_log, seg_log, "host and card model cut the same chains");
 
@@ -474,7 +501,7 @@ fn run_precomputed(
     println!("| c | W | top-window bits | table points | card memory | additions | busiest bucket | reduce cycles | read-out cycles | lower bound cycles | ms at 250 MHz |");
     println!("|---|---|---|---|---|---|---|---|---|---|---|");
     for cc in (MAX_STREAM_C.saturating_sub(4).max(2)..=MAX_STREAM_C).filter(|&cc| cc - 1 <= MAX_LOG_DEPTH) {
-        let words = pool.install(|| msm_precomputed::digit_stream(scalars, cc));
+        let (words, _) = pool.install(|| msm_precomputed::digit_stream(scalars, cc, 1));
         let adds = words.iter().filter(|&&x| x & !DIGIT_NEG != 0).count() as u64;
         let mut per_bucket = vec![0u64; (1 << (cc - 1)) + 1];
         for &x in &words {
@@ -497,7 +524,7 @@ fn run_precomputed(
 
     // One-time setup: the table (W·c doublings per base, batch normalisation), THREADS threads.
     let t = Instant::now();
-    let table = pool.install(|| window_table(points, c));
+    let table = pool.install(|| window_table(points, c, 1));
     let setup_ms = t.elapsed().as_secs_f64() * 1e3;
     assert_eq!(table.len(), n * w);
     for i in [0, n / 2, n - 1] {
@@ -507,7 +534,7 @@ fn run_precomputed(
     }
 
     // The host's digits, chunk by chunk into a preallocated stream, best total of 3.
-    let mut stream = vec![0u16; msm_precomputed::stream_words(n, c)];
+    let mut stream = vec![0u16; msm_precomputed::stream_words(n, c, 1)];
     let mut ends: Vec<f64> = Vec::new();
     for _ in 0..3 {
         let run = pool.install(|| {
@@ -516,7 +543,8 @@ fn run_precomputed(
             for a in (0..n).step_by(chunk) {
                 let b = (a + chunk).min(n);
                 let end = if b == n { stream.len() } else { b * w };
-                msm_precomputed::write_chunk(scalars, c, a..b, &mut stream[a * w..end]);
+                let wide = msm_precomputed::write_chunk(scalars, c, 1, a..b, &mut stream[a * w..end]);
+                assert!(wide.is_empty(), "c ≤ 15: every digit fits the format");
                 e.push(t.elapsed().as_secs_f64() * 1e3);
             }
             e
@@ -579,12 +607,12 @@ fn run_precomputed(
     let mut combine_ms = f64::INFINITY;
     for _ in 0..3 {
         let t = Instant::now();
-        let got = pool.install(|| msm_precomputed::combine(&sums, c, seg_log));
+        let got = pool.install(|| msm_precomputed::combine(&sums, c, seg_log, 1));
         combine_ms = combine_ms.min(t.elapsed().as_secs_f64() * 1e3);
         assert_eq!(got.into_affine(), want, "c = {c}: precomputed table + RTL accumulation + RTL reduction + host combination differ from arkworks");
     }
     let bytes_to: u64 = card[0].chunk_bytes.iter().sum();
-    let host = HostPrep { full_pass_ms: 0.0, prepare_ms: 0.0, plan_ms: vec![0.0], chunk_end_ms: vec![ends.clone()] };
+    let host = HostPrep { full_pass_ms: 0.0, prepare_ms: 0.0, plan_ms: vec![0.0], chunk_end_ms: vec![ends.clone()], after_digits_ms: 0.0 };
     println!();
     println!(
         "precomputed, c = {c}: W = {w} windows per base, table {} points ({:.3} GB of card memory at 64 B/point), one-time table setup {setup_ms:.0} ms ({THREADS} threads; per base set, not per proof)",
@@ -677,7 +705,8 @@ impl DualCard {
         CardConfig { msm_log_depth: MAX_LOG_DEPTH, ..CardConfig::SIM_DUAL }
     }
 
-    /// Builds the model (once; cached) and loads `points` into slot 0 through the card.
+    /// Builds the model (once; cached) and loads `points` (bases or a precomputed table) into
+    /// slot 0 through the card.
     fn new(points: &[G1Affine]) -> Self {
         let cfg = Self::config();
         let t = Instant::now();
@@ -699,7 +728,9 @@ impl DualCard {
         let load_cycles = card.stream(&beats, &[]).1;
         card.finish("load");
         println!(
-            "two-unit card (fast variant, 2 × 2^{MAX_LOG_DEPTH} bucket entries, two software adders of latency {ADDER_LATENCY}): model ready in {build_s:.0} s, {} bases loaded in {load_cycles} cycles ({:.0} s simulated)",
+            "two-unit card (fast variant, 2 × 2^{MAX_LOG_DEPTH} bucket entries, point FIFO of {}, c ≤ {}, two software adders of latency {ADDER_LATENCY}): model ready in {build_s:.0} s, {} points loaded in {load_cycles} cycles ({:.0} s simulated)",
+            cfg.msm_point_fifo,
+            cfg.max_c(),
             points.len(),
             t.elapsed().as_secs_f64()
         );
@@ -878,4 +909,183 @@ fn run_dual(
     }
     println!();
     println!("(bases resident on the card; only digits go to the card, two points per chain and unit come back; PCIe {PCIE_GB_S} GB/s assumed)");
+}
+
+/// The precomputed layout on the two-unit card for window size `c` and `k` windows per table entry
+/// (see the module docs).
+#[allow(clippy::too_many_arguments)]
+fn run_dual_precomputed(
+    pool: &rayon::ThreadPool,
+    points: &[G1Affine],
+    scalars: &[Fr],
+    want: G1Affine,
+    cpu_ms: f64,
+    log_n: usize,
+    c: usize,
+    k: usize,
+    chunk: usize,
+) {
+    assert!((2..=MAX_PRECOMPUTED_C).contains(&c), "c = {c}: the precomputed layout takes c ≤ {MAX_PRECOMPUTED_C}");
+    let n = points.len();
+    let (w, e, slots, per_unit) = (precomputed_windows(c), entries_per_base(c, k), slots_per_base(c, k), k / 2);
+    assert!(per_unit << (c - 1) <= 1 << MAX_LOG_DEPTH, "c = {c}, {k} windows per entry: {per_unit} windows of 2^{} buckets per unit", c - 1);
+    let seg_log = msm_precomputed::seg_log(per_unit, c, HOST_CHAIN_LOG_DEPTH);
+    assert_eq!(seg_log as u32, msm_seg_log(per_unit as u32, c as u32), "host and card cut each unit's chains alike");
+    let plan = ReducePlan::new(per_unit, c, ADDER_LATENCY);
+
+    // One-time setup: the table (k·c doublings per entry, batch normalisation), THREADS threads.
+    let t = Instant::now();
+    let table = pool.install(|| window_table(points, c, k));
+    let setup_ms = t.elapsed().as_secs_f64() * 1e3;
+    for i in [0, n / 2, n - 1] {
+        for tt in [0, e / 2, e - 1] {
+            assert_eq!(table[i * e + tt], (points[i] * Fr::from(2u64).pow([(k * c * tt) as u64])).into_affine(), "table entry {i}·{e} + {tt}");
+        }
+    }
+    let mut card = DualCard::new(&table);
+    drop(table);
+
+    // The host's digits, chunk by chunk into a preallocated stream, best total of 3.
+    let mut stream = vec![0u16; msm_precomputed::stream_words(n, c, k)];
+    let mut ends: Vec<f64> = Vec::new();
+    let mut wide = Vec::new();
+    for _ in 0..3 {
+        let (run, listed) = pool.install(|| {
+            let t = Instant::now();
+            let mut e = Vec::with_capacity(n.div_ceil(chunk));
+            let mut listed = Vec::new();
+            for a in (0..n).step_by(chunk) {
+                let b = (a + chunk).min(n);
+                let end = if b == n { stream.len() } else { b * slots };
+                listed.extend(msm_precomputed::write_chunk(scalars, c, k, a..b, &mut stream[a * slots..end]));
+                e.push(t.elapsed().as_secs_f64() * 1e3);
+            }
+            (e, listed)
+        });
+        if ends.is_empty() || run.last() < ends.last() {
+            ends = run;
+        }
+        wide = listed;
+    }
+    let words_ms = *ends.last().unwrap();
+    // Bit for bit against the reference digits (word-sliced, equal to msm_requests::signed_digits
+    // in the unit tests); the digits +2^15 listed and written as 0.
+    let total = windows(c);
+    let check_ok = pool.install(|| {
+        stream[..n * slots].par_chunks(slots).zip(scalars.par_iter()).enumerate().all(|(i, (ws, s))| {
+            let mut d = vec![0i32; total];
+            signed_digits_into(s, c, &mut d);
+            d[w..].iter().all(|&x| x == 0)
+                && ws[w..].iter().all(|&x| x == 0)
+                && ws.iter().zip(&d[..w]).enumerate().all(|(j, (&x, &y))| {
+                    if y == 1 << 15 {
+                        x == 0 && wide.binary_search_by_key(&(i, j), |d| (d.base, d.window)).is_ok()
+                    } else {
+                        x == (y.unsigned_abs() as u16 | if y < 0 { DIGIT_NEG } else { 0 })
+                    }
+                })
+        })
+    });
+    assert!(check_ok && stream[n * slots..].iter().all(|&x| x == 0), "c = {c}: digit stream differs from the reference digits");
+
+    // The card: one command of n·E entries and k windows, reduced on the card.
+    let t_sim = Instant::now();
+    let (before_issued, before_reduce) = (card.r.read_reg(Reg::MsmIssued.offset()), card.r.read_reg(Reg::MsmReduceCycles.offset()));
+    let reduce = seg_log > 0;
+    card.command(&[
+        (Reg::MsmOp, if reduce { MsmOp::ACCUMULATE_REDUCE } else { MsmOp::ACCUMULATE }),
+        (Reg::MsmSlot, 0),
+        (Reg::MsmPoints, (n * e) as u32),
+        (Reg::MsmC, c as u32),
+        (Reg::MsmWindows, k as u32),
+    ]);
+    let beats: Vec<[u8; 32]> = stream
+        .chunks_exact(16)
+        .map(|ws| {
+            let mut b = [0u8; 32];
+            for (x, v) in ws.iter().enumerate() {
+                b[2 * x..2 * x + 2].copy_from_slice(&v.to_le_bytes());
+            }
+            b
+        })
+        .collect();
+    // Chunk j ends with the beat that holds its last digit.
+    let chunk_ends: Vec<usize> = (0..n).step_by(chunk).map(|a| ((a + chunk).min(n) * slots).div_ceil(16)).collect();
+    let (marked, _) = card.stream(&beats, &chunk_ends);
+    let back = 2 * if reduce { msm_reduce_points(per_unit as u32, c as u32) as usize } else { per_unit << (c - 1) };
+    let out = card.read(96 * back);
+    let card_cycles = card.finish(&format!("precomputed, c = {c}, {k} windows per entry"));
+    let sim_s = t_sim.elapsed().as_secs_f64();
+    let issued = card.r.read_reg(Reg::MsmIssued.offset()).wrapping_sub(before_issued);
+    let reduce_cycles = card.r.read_reg(Reg::MsmReduceCycles.offset()).wrapping_sub(before_reduce) as u64;
+    if reduce {
+        assert_eq!(reduce_cycles, 2 * plan.reduce_cycles(), "c = {c}: both units' RTL reduction cycles vs the model's");
+    }
+    let words: Vec<G1Projective> = out.chunks_exact(96).map(|x| bucket_from_wire(x).expect("a point on the curve")).collect();
+    let words = unit_answers_in_window_order(words, 2, k);
+    let sums = if reduce {
+        ChainSums { s: words.iter().step_by(2).copied().collect(), t: words.iter().skip(1).step_by(2).copied().collect() }
+    } else {
+        ChainSums { s: words.clone(), t: words }
+    };
+    let mut chunk_cycles = Vec::with_capacity(marked.len());
+    let mut prev = 0;
+    for &m in &marked {
+        chunk_cycles.push(m - prev);
+        prev = m;
+    }
+    let chunk_bytes: Vec<u64> = chunk_ends.iter().scan(0usize, |last, &end| Some(32 * (end - std::mem::replace(last, end)) as u64)).collect();
+    let groups = vec![CardGroup { chunk_cycles, tail_cycles: card_cycles - prev, chunk_bytes, bytes_from: out.len() as u64 }];
+
+    // The host's combination of the k windows, then the listed digits, best of 3 each; the MSM checked.
+    let (mut combine_ms, mut wide_ms) = (f64::INFINITY, f64::INFINITY);
+    for _ in 0..3 {
+        let t = Instant::now();
+        let sum = pool.install(|| msm_precomputed::combine(&sums, c, seg_log, k));
+        combine_ms = combine_ms.min(t.elapsed().as_secs_f64() * 1e3);
+        let t = Instant::now();
+        let extra = wide_digits_sum(points, &wide, c);
+        wide_ms = wide_ms.min(t.elapsed().as_secs_f64() * 1e3);
+        assert_eq!((sum + extra).into_affine(), want, "c = {c}: precomputed table on the two-unit card + host combination differ from arkworks");
+    }
+    let bytes_to: u64 = groups[0].chunk_bytes.iter().sum();
+    let host = HostPrep { full_pass_ms: 0.0, prepare_ms: 0.0, plan_ms: vec![0.0], chunk_end_ms: vec![ends.clone()], after_digits_ms: wide_ms };
+    println!();
+    println!(
+        "two units, precomputed, c = {c}: W = {w} windows per base in {e} entries of {k} windows, table {} points ({:.3} GB of card memory at 64 B/point), one-time table setup {setup_ms:.0} ms ({THREADS} threads; per base set, not per proof)",
+        n * e,
+        (n * e * 64) as f64 / 1e9
+    );
+    println!(
+        "one command of {} entries, {k} windows of 2^{} buckets ({per_unit} per unit), chains of 2^{seg_log}: {} digits ({} of them +2^15, added on the host), {issued} additions issued by both units, reduction {reduce_cycles} unit-cycles (both units side by side, RTL = model); card {card_cycles} cycles (CmdCycles), {:.4} entries (digit pairs per unit) per card cycle; simulation {sim_s:.0} s",
+        n * e,
+        c - 1,
+        n * slots,
+        wide.len(),
+        (n * e * per_unit) as f64 / card_cycles as f64,
+    );
+    println!(
+        "host ({THREADS} threads): digits {} chunks done at {words_ms:.2} ms ({:.2} ns/digit, first chunk {:.3} ms); digits +2^15 summed in {wide_ms:.3} ms (after the digits, while the card works); combination {combine_ms:.3} ms (after the card); PCIe {:.3} ms to the card ({bytes_to} B), {:.3} ms back ({} B)",
+        ends.len(),
+        words_ms * 1e6 / (n * slots) as f64,
+        ends[0],
+        pcie_ms(bytes_to),
+        pcie_ms(groups[0].bytes_from),
+        groups[0].bytes_from,
+    );
+    println!();
+    println!("| n | card, layout | c, k | clock (assumed) | card ms | host ms (digits + combination + digits 2^15) | serial card + host ms | overlapped card + host ms | CPU kernel ms | ratio serial | **ratio overlapped** |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
+    for mhz in CLOCKS {
+        let (serial, overlapped) = timeline(mhz, &host, &groups, &[combine_ms], 0.0);
+        println!(
+            "| 2^{log_n} | two units, precomputed | {c}, {k} | {mhz:.0} MHz | {:.2} | {:.2} | {serial:.2} | {overlapped:.2} | {cpu_ms:.1} | {:.1}× | **{:.1}×** |",
+            card_cycles as f64 / mhz / 1e3,
+            words_ms + combine_ms + wide_ms,
+            cpu_ms / serial,
+            cpu_ms / overlapped,
+        );
+    }
+    println!();
+    println!("(table resident on the card; only digits go to the card, two points per chain and unit come back; PCIe {PCIE_GB_S} GB/s assumed)");
 }

@@ -5,7 +5,11 @@ use zkaccel_interface::regs::{Kernel, DIGIT_FORMAT};
 
 /// Kernels of the cloud card builds (NTT, MSM and lookup); [`CardConfig::kernels`] of a build.
 pub const KERNELS: u32 = Kernel::Ntt as u32 | Kernel::Msm as u32 | Kernel::Lookup as u32;
-/// Largest window size: the digit format carries a 15-bit bucket number, so `|d| ≤ 2^14`.
+/// Largest window size of the one-unit builds: the digit format carries a 15-bit bucket number
+/// (`|d| ≤ 2^15 − 1`), so every signed digit of `c ≤ 15` (`|d| ≤ 2^14`) goes to the card. At
+/// `c = 16` one digit value, `+2^15`, does not fit; the host adds those digits itself
+/// (`zkaccel::card_schedule::msm_precomputed`), and a build that accepts `c = 16`
+/// ([`CardConfig::msm_max_c`], the two-unit card) relies on that.
 pub const MSM_MAX_C: usize = 15;
 /// Bases slots (a slot RAM of `2^SLOT_BITS` entries: base, count, valid).
 pub const SLOT_BITS: usize = 4;
@@ -17,7 +21,8 @@ pub const SLOTS: usize = 1 << SLOT_BITS;
 /// reads are in flight per round trip of `latency + 2` cycles, and one read serves `windows` digits,
 /// so one request per cycle is sustained as long as `windows · (POINT_FIFO_DEPTH − 2) ≥ latency + 2`
 /// (with one window — the precomputed layout — and a 64-cycle memory: 62 / 66, 0.939 reads per
-/// cycle measured in `driver/tests/sim_card_msm.rs`; 128 entries would sustain one).
+/// cycle measured in `driver/tests/sim_card_msm.rs`; 128 entries sustain one). The depth of the
+/// one-unit builds; [`CardConfig::msm_point_fifo`] is a build's.
 pub const POINT_FIFO_DEPTH: usize = 64;
 /// The digit stream format the card reads (register `MsmDigitFormat`).
 pub const MSM_DIGIT_FORMAT: u32 = DIGIT_FORMAT;
@@ -44,6 +49,13 @@ pub struct CardConfig {
     /// `2^msm_log_depth` entries each. 1 is [`super::CardCore`] (every committed build); 2 is
     /// [`super::dual::CardCoreDual`] (`NOTES.md`, "Two MSM units").
     pub msm_units: usize,
+    /// Largest window size the build accepts (register `MsmMaxC`, with the bucket memory's limit
+    /// in [`CardConfig::max_c`]): [`MSM_MAX_C`] (15), or 16 where the host takes the digits
+    /// `+2^15` (see [`MSM_MAX_C`]).
+    pub msm_max_c: usize,
+    /// Entries of the MSM front-end's point FIFO (a power of two, 4..=128): a card-memory read
+    /// per cycle needs `msm_point_fifo − 2 ≥ latency + 2` ([`POINT_FIFO_DEPTH`]).
+    pub msm_point_fifo: usize,
 }
 
 impl CardConfig {
@@ -58,13 +70,18 @@ impl CardConfig {
         ntt_multiplier: NttMultiplier::PipelinedXcup,
         kernels: KERNELS,
         msm_units: 1,
+        msm_max_c: MSM_MAX_C,
+        msm_point_fifo: POINT_FIFO_DEPTH,
     };
 
     /// The two-unit card of the tests: two MSM units of `2^10` bucket entries each (as
     /// [`CardConfig::SIM`]'s one), and around them the smallest card that builds — an `2^3`-point
     /// NTT buffer on the digit-serial multiplier and no lookup kernel (the MSM path does not touch
     /// them; a much smaller Verilator model than `SIM`'s, whose NTT and lookup kernels the one-unit
-    /// card's tests cover).
+    /// card's tests cover). It takes `c = 16` (two windows of `2^15` buckets at
+    /// `msm_log_depth = 16`: the precomputed layout of two windows per entry, where the host adds
+    /// the digits `+2^15`) and has a point FIFO of 128 entries, so that layout's one card-memory
+    /// read per digit pair sustains one pair per cycle over a 64-cycle memory.
     pub const SIM_DUAL: CardConfig = CardConfig {
         ntt_k: 3,
         msm_log_depth: 10,
@@ -73,6 +90,8 @@ impl CardConfig {
         ntt_multiplier: NttMultiplier::Iterative,
         kernels: Kernel::Ntt as u32 | Kernel::Msm as u32,
         msm_units: 2,
+        msm_max_c: 16,
+        msm_point_fifo: 128,
     };
 
     /// The small-FPGA card (ECP5-85F: 156 MULT18X18D): the NTT kernel alone, on the digit-serial
@@ -88,6 +107,8 @@ impl CardConfig {
             ntt_multiplier: NttMultiplier::Iterative,
             kernels: Kernel::Ntt as u32,
             msm_units: 1,
+            msm_max_c: MSM_MAX_C,
+            msm_point_fifo: POINT_FIFO_DEPTH,
         }
     }
 
@@ -96,8 +117,8 @@ impl CardConfig {
         self.kernels & kernel as u32 != 0
     }
 
-    /// Largest `c` of this build: the digit format's and the bucket memory's limit.
+    /// Largest `c` of this build: [`CardConfig::msm_max_c`] and the bucket memory's limit.
     pub fn max_c(&self) -> usize {
-        MSM_MAX_C.min(self.msm_log_depth + 1)
+        self.msm_max_c.min(self.msm_log_depth + 1)
     }
 }

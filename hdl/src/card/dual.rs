@@ -299,7 +299,7 @@ impl CardCoreDual {
             u1_sum_tag: Default::default(),
             regs: RegFile::new(cfg, 0),
             ntt: NttCore::with_multiplier(cfg.ntt_k, cfg.ntt_multiplier),
-            front: MsmFrontDual::new(),
+            front: MsmFrontDual::new(cfg.msm_point_fifo),
             sched0: BucketScheduler::new(cfg.msm_log_depth, ADDER_LATENCY),
             sched1: BucketScheduler::new(cfg.msm_log_depth, ADDER_LATENCY),
             lookup: LookupUnit::new(cfg.lookup_log_table, cfg.lookup_log_batch),

@@ -287,7 +287,7 @@ impl CardCore {
             sum_tag: Default::default(),
             regs: RegFile::new(cfg, 0),
             ntt: NttCore::with_multiplier(cfg.ntt_k, cfg.ntt_multiplier),
-            front: MsmFront::new(),
+            front: MsmFront::new(cfg.msm_point_fifo),
             sched: BucketScheduler::new(cfg.msm_log_depth, ADDER_LATENCY),
             lookup: LookupUnit::new(cfg.lookup_log_table, cfg.lookup_log_batch),
             slots: Ram::new(config::SLOTS),
@@ -962,6 +962,6 @@ mod tests {
         // Undriven wires, multiple drivers and combinational loops are Yosys errors. (The whole
         // card is elaborated by Verilator in the card tests; these two are its new blocks.)
         yosys_check("card_regfile", &generate(&mut RegFile::new(&CardConfig::SIM, 0))).unwrap();
-        yosys_check("card_msm_front", &generate(&mut MsmFront::new())).unwrap();
+        yosys_check("card_msm_front", &generate(&mut MsmFront::new(config::POINT_FIFO_DEPTH))).unwrap();
     }
 }

@@ -168,13 +168,14 @@ pub struct MsmFront {
 
 impl Default for MsmFront {
     fn default() -> Self {
-        Self::new()
+        Self::new(config::POINT_FIFO_DEPTH)
     }
 }
 
 impl MsmFront {
-    /// A front-end with a [`config::POINT_FIFO_DEPTH`]-entry point FIFO.
-    pub fn new() -> Self {
+    /// A front-end with a point FIFO of `point_fifo` entries (a power of two, 4..=128).
+    pub fn new(point_fifo: usize) -> Self {
+        assert!(point_fifo.is_power_of_two() && (4..=128).contains(&point_fifo), "point FIFO of {point_fifo} entries");
         Self {
             clock: Default::default(),
             reset: Default::default(),
@@ -219,8 +220,8 @@ impl MsmFront {
             stat_digit: Default::default(),
             stat_stall: Default::default(),
             stat_read: Default::default(),
-            fifo_room: Constant::new(bits::<8>(config::POINT_FIFO_DEPTH as u64 - 2)),
-            points: Fifo::new(config::POINT_FIFO_DEPTH),
+            fifo_room: Constant::new(bits::<8>(point_fifo as u64 - 2)),
+            points: Fifo::new(point_fifo),
             state: Default::default(),
             base: Default::default(),
             n: Default::default(),

@@ -1,17 +1,31 @@
 //! The MSM over **precomputed windows** (fixed-base precomputation, issue 23): the bases of an MSM
 //! are fixed (the KZG SRS) and resident in card memory, so card memory can hold, for each base
-//! `P_i`, its `W` window shifts `2^{c·j}·P_i` (`j = 0..W`), **point-major: entry `i·W + j`**
-//! ([`window_table`]). With signed `c`-bit digits `d_{i,j}` of the scalars,
-//! `Σ_i s_i·P_i = Σ_{i,j} d_{i,j}·(2^{c·j}·P_i)`: an MSM over `n` points is **one window** of
-//! `2^{c−1}` buckets over the `n·W` table entries. The digit stream is the `n × W` signed-digit
-//! matrix, point-major ([`write_chunk`]) — the layout of an ordinary window group with
-//! `MsmPoints = n·W`, `MsmWindows = 1` (`docs/interfaces.md` §5; no register or RTL change). All
-//! windows share one bucket set, so the card reduces once (`2·2^{c−1}` additions, not per window),
-//! and the host combines one window's chain sums ([`combine`]; no Horner over windows). An MSM of
-//! a prefix of `n' ≤ n` bases uses the first `n'·W` table entries.
+//! `P_i`, shifted copies of it. With `W` signed `c`-bit digits `d_{i,j}` per scalar and tables
+//! entries of `k` windows each (`E = ⌈W/k⌉` entries per base), entry `i·E + t` is
+//! `2^{k·c·t}·P_i`, **point-major** ([`window_table`]), and
+//! `Σ_i s_i·P_i = Σ_{i,t} Σ_{s<k} 2^{c·s}·d_{i,k·t+s}·(2^{k·c·t}·P_i)`: an MSM over `n` points is
+//! **one window group of `k` windows** over the `n·E` table entries, every window `s` a bucket set
+//! shared by all entries. The digit stream is the `n × E·k` signed-digit matrix, point-major
+//! ([`write_chunk`]: each base's `W` digits, then `E·k − W` zero digits) — the layout of an
+//! ordinary window group with `MsmPoints = n·E`, `MsmWindows = k` (`docs/interfaces.md` §5; no
+//! register or RTL change). The card reduces its `k` windows once (`2·2^{c−1}` additions per
+//! window, not per window of the scalar), and the host combines `k` windows ([`combine`]: `k − 1`
+//! Horner steps, not `W − 1`). An MSM of a prefix of `n' ≤ n` bases uses the first `n'·E` entries.
 //!
-//! Costs: card memory `W×` the bases (`2^20` bases, `c = 15`: `17·2^20` points, 1.14 GB at 64 B);
-//! one card-memory point read per digit; the table is computed once per base set (`W·c`
+//! * `k = 1` (the one-unit card): one window, one reduction, one card-memory read per digit.
+//! * `k = 2` (the two-unit card, `zkaccel_hdl::card::dual`): the units split a group's windows by
+//!   parity, so each entry's two digits go one to each unit, a digit pair per cycle and one
+//!   card-memory read per pair, and each unit reduces one window.
+//!
+//! **`c = 16`** ([`MAX_PRECOMPUTED_C`]): the card's digit format carries `|d| ≤ 2^15 − 1` (a 15-bit
+//! bucket number plus one), while a signed 16-bit digit can be `+2^15` (the raw window plus the
+//! carry is exactly `2^15`; about one digit in `2^16`). The writer puts a 0 digit on the card for
+//! it and reports it ([`WideDigit`]); the host adds `2^15·2^{16·j}·P_i` for each
+//! ([`wide_digits_sum`], from the plain bases). With `W = 16` at `c = 16` (`15·17 = 255` bits at
+//! `c = 15`), the card's cycles drop by one window in 17.
+//!
+//! Costs: card memory `E×` the bases (`2^20` bases, `c = 16`, `k = 2`: `8·2^20` points, 0.54 GB at
+//! 64 B); one card-memory point read per entry; the table is computed once per base set (`W·c`
 //! doublings per base, normalised in batches), not per MSM.
 //!
 //! `W` = [`precomputed_windows`]`(c) = ⌈(254 + 1)/c⌉`: for a scalar `s < r < 2^254` the top
@@ -27,14 +41,18 @@ use rayon::prelude::*;
 use std::ops::Range;
 use zkaccel_interface::regs::{DIGITS_PER_BEAT, DIGIT_NEG};
 
-/// Largest window size the 16-bit digit format carries (as `msm_digit_stream::MAX_STREAM_C`).
+/// Largest window size of the plain layout's 16-bit digit format (as `msm_digit_stream`).
 pub use super::msm_digit_stream::MAX_STREAM_C;
+
+/// Largest window size of this layout: the one digit value the format cannot carry at `c = 16`
+/// (`+2^15`) is added by the host ([`WideDigit`]).
+pub const MAX_PRECOMPUTED_C: usize = 16;
 
 /// Bases per task when computing the table (one batch normalisation each).
 const TABLE_BLOCK: usize = 256;
 /// Points per task when writing digits.
 const WRITE_BLOCK: usize = 1024;
-/// Chains per task of the combination.
+/// Chains per task of the combination without IFMA lanes.
 const COMBINE_BLOCK: usize = 64;
 
 /// Windows of the precomputed layout for window size `c`: `⌈(254 + 1)/c⌉` (see the module docs).
@@ -42,20 +60,25 @@ pub fn precomputed_windows(c: usize) -> usize {
     super::msm_requests::windows(c)
 }
 
-/// The table of window shifts: entry `i·W + j` is `2^{c·j}·bases[i]` in affine form
-/// (`W` = [`precomputed_windows`]`(c)`; the identity stays the identity). `c` doublings per
-/// window in projective form, normalised in one batch inversion per block of bases; blocks in
-/// parallel.
-pub fn window_table(bases: &[G1Affine], c: usize) -> Vec<G1Affine> {
-    let w = precomputed_windows(c);
-    let mut table = vec![G1Affine::default(); bases.len() * w];
-    table.par_chunks_mut(TABLE_BLOCK * w).zip(bases.par_chunks(TABLE_BLOCK)).for_each(|(out, bs)| {
-        let mut shifts = Vec::with_capacity(bs.len() * w);
+/// Table entries per base with `k` windows per entry: `⌈W/k⌉`.
+pub fn entries_per_base(c: usize, k: usize) -> usize {
+    assert!(k >= 1, "at least one window per entry");
+    precomputed_windows(c).div_ceil(k)
+}
+
+/// The table: entry `i·E + t` is `2^{k·c·t}·bases[i]` in affine form (`E` =
+/// [`entries_per_base`]`(c, k)`; the identity stays the identity). `k·c` doublings per entry in
+/// projective form, normalised in one batch inversion per block of bases; blocks in parallel.
+pub fn window_table(bases: &[G1Affine], c: usize, k: usize) -> Vec<G1Affine> {
+    let e = entries_per_base(c, k);
+    let mut table = vec![G1Affine::default(); bases.len() * e];
+    table.par_chunks_mut(TABLE_BLOCK * e).zip(bases.par_chunks(TABLE_BLOCK)).for_each(|(out, bs)| {
+        let mut shifts = Vec::with_capacity(bs.len() * e);
         for b in bs {
             let mut p = G1Projective::from(*b);
-            for j in 0..w {
-                if j > 0 {
-                    for _ in 0..c {
+            for t in 0..e {
+                if t > 0 {
+                    for _ in 0..k * c {
                         p.double_in_place();
                     }
                 }
@@ -67,87 +90,195 @@ pub fn window_table(bases: &[G1Affine], c: usize) -> Vec<G1Affine> {
     table
 }
 
-/// 16-bit words of the digit stream of an MSM over `n` points (`n·W` digits, padded to a full
-/// beat of [`DIGITS_PER_BEAT`]).
-pub fn stream_words(n: usize, c: usize) -> usize {
-    (n * precomputed_windows(c)).next_multiple_of(DIGITS_PER_BEAT)
+/// Digit slots per base in the stream: `E·k` (`W` digits and `E·k − W` zeros).
+pub fn slots_per_base(c: usize, k: usize) -> usize {
+    entries_per_base(c, k) * k
 }
 
-/// The digits of `scalars[points]` into `out = stream[points.start·W .. points.end·W]`, or up to
-/// the end of the stream (`stream_words(scalars.len(), c)`) when `points.end` is the last point
-/// (the padding written as zero digits). Digit `j` of point `i` is the signed `c`-bit digit `d`
-/// of window `j` of `scalars[i]`, in the card's format (`DIGIT_FORMAT`: `|d|` = bucket + 1 in bits
-/// 0..15, bit 15 the sign, 0 = no addition). One conversion from Montgomery form per scalar;
-/// parallel over blocks of points; allocates nothing.
-pub fn write_chunk(scalars: &[Fr], c: usize, points: Range<usize>, out: &mut [u16]) {
-    assert!((2..=MAX_STREAM_C).contains(&c), "window size {c} out of range 2..={MAX_STREAM_C} of the 16-bit digit format");
-    let (n, w) = (scalars.len(), precomputed_windows(c));
+/// 16-bit words of the digit stream of an MSM over `n` points (`n·E·k` digits, padded to a full
+/// beat of [`DIGITS_PER_BEAT`]).
+pub fn stream_words(n: usize, c: usize, k: usize) -> usize {
+    (n * slots_per_base(c, k)).next_multiple_of(DIGITS_PER_BEAT)
+}
+
+/// A digit the card's format cannot carry (`+2^15` at `c = 16`, see the module docs): written as
+/// 0 on the card; the host adds `2^{c−1}·2^{c·window}·bases[base]` ([`wide_digits_sum`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WideDigit {
+    /// Index of the base (and scalar).
+    pub base: usize,
+    /// Window of the scalar (`0..W`).
+    pub window: usize,
+}
+
+/// The digits of `scalars[points]` into `out = stream[points.start·E·k .. points.end·E·k]`, or up
+/// to the end of the stream (`stream_words(scalars.len(), c, k)`) when `points.end` is the last
+/// point (the padding written as zero digits). Slot `j < W` of point `i` is the signed `c`-bit
+/// digit `d` of window `j` of `scalars[i]`, in the card's format (`DIGIT_FORMAT`: `|d|` = bucket +
+/// 1 in bits 0..15, bit 15 the sign, 0 = no addition); slots `W..E·k` are 0. Returns the digits the
+/// format cannot carry (only at `c = 16`; written as 0), in order of points. One conversion from
+/// Montgomery form per scalar; parallel over blocks of points; allocates only for those digits.
+pub fn write_chunk(scalars: &[Fr], c: usize, k: usize, points: Range<usize>, out: &mut [u16]) -> Vec<WideDigit> {
+    assert!((2..=MAX_PRECOMPUTED_C).contains(&c), "window size {c} out of range 2..={MAX_PRECOMPUTED_C} of the precomputed layout");
+    let (n, slots) = (scalars.len(), slots_per_base(c, k));
     assert!(points.start <= points.end && points.end <= n, "points {points:?} of {n}");
-    let end = if points.end == n { stream_words(n, c) } else { points.end * w };
-    assert_eq!(out.len(), end - points.start * w, "chunk {points:?}: output length");
-    let (body, pad) = out.split_at_mut(points.len() * w);
+    let end = if points.end == n { stream_words(n, c, k) } else { points.end * slots };
+    assert_eq!(out.len(), end - points.start * slots, "chunk {points:?}: output length");
+    let first = points.start;
+    let (body, pad) = out.split_at_mut(points.len() * slots);
     pad.fill(0);
     macro_rules! by_c {
         ($($k:literal)*) => {
             match c {
-                $($k => body.par_chunks_mut(w * WRITE_BLOCK).zip(scalars[points].par_chunks(WRITE_BLOCK)).for_each(|(out, ss)| write_block::<$k>(ss, out)),)*
+                $($k => body
+                    .par_chunks_mut(slots * WRITE_BLOCK)
+                    .zip(scalars[points].par_chunks(WRITE_BLOCK))
+                    .enumerate()
+                    .map(|(b, (out, ss))| {
+                        let mut wide = Vec::new();
+                        write_block::<$k>(ss, out, slots, first + b * WRITE_BLOCK, &mut wide);
+                        wide
+                    })
+                    .reduce(Vec::new, |mut a, b| {
+                        a.extend(b);
+                        a
+                    }),)*
                 _ => unreachable!("c = {c} checked above"),
             }
         };
     }
-    by_c!(2 3 4 5 6 7 8 9 10 11 12 13 14 15);
+    by_c!(2 3 4 5 6 7 8 9 10 11 12 13 14 15 16)
 }
 
-/// The digits of `scalars` into `out` (`W` per scalar), for a window size known at compile time
-/// (the window loop unrolls into constant shifts).
+/// The digits of `scalars` into `out` (`slots` per scalar, `W` digits then zeros) for a window
+/// size known at compile time (the window loop unrolls into constant shifts); digits `+2^15` at
+/// `C = 16` go to `wide` (point indices from `first`) and are written as 0.
 #[inline(always)]
-fn write_block<const C: usize>(scalars: &[Fr], out: &mut [u16]) {
+fn write_block<const C: usize>(scalars: &[Fr], out: &mut [u16], slots: usize, first: usize, wide: &mut Vec<WideDigit>) {
     let w = (Fr::MODULUS_BIT_SIZE as usize + 1).div_ceil(C);
     let (half, full, mask) = (1u64 << (C - 1), 1u64 << C, (1u64 << C) - 1);
-    for (o, s) in out.chunks_exact_mut(w).zip(scalars) {
+    for (i, (o, s)) in out.chunks_exact_mut(slots).zip(scalars).enumerate() {
         let l = s.into_bigint().0;
         // Zero-padded limbs: every window (bits < 64·5) reads two words.
         let l6 = [l[0], l[1], l[2], l[3], 0, 0];
         let mut carry = 0u64;
-        for (j, o) in o.iter_mut().enumerate() {
+        let (digits, zeros) = o.split_at_mut(w);
+        for (j, o) in digits.iter_mut().enumerate() {
             let pos = j * C;
             let (q, sh) = (pos >> 6, pos & 63);
             let x = if sh == 0 { l6[q] } else { (l6[q] >> sh) | (l6[q + 1] << (64 - sh)) };
             let v = (x & mask) + carry;
             carry = (v > half) as u64;
             let mag = if carry == 1 { full - v } else { v };
-            // A digit 0 with a borrow (v = 2^c) is written as 0, not as a negative zero.
-            *o = mag as u16 | ((carry & (mag != 0) as u64) as u16 * DIGIT_NEG);
+            if C == MAX_PRECOMPUTED_C && mag == half {
+                // +2^15: beyond the 15-bit bucket number; the host adds it.
+                wide.push(WideDigit { base: first + i, window: j });
+                *o = 0;
+            } else {
+                // A digit 0 with a borrow (v = 2^c) is written as 0, not as a negative zero.
+                *o = mag as u16 | ((carry & (mag != 0) as u64) as u16 * DIGIT_NEG);
+            }
         }
+        zeros.fill(0);
     }
 }
 
-/// The whole digit stream of an MSM over `scalars` (as [`write_chunk`] over all points).
-pub fn digit_stream(scalars: &[Fr], c: usize) -> Vec<u16> {
-    let mut out = vec![0u16; stream_words(scalars.len(), c)];
-    write_chunk(scalars, c, 0..scalars.len(), &mut out);
-    out
+/// The whole digit stream of an MSM over `scalars` (as [`write_chunk`] over all points), with the
+/// digits the host adds.
+pub fn digit_stream(scalars: &[Fr], c: usize, k: usize) -> (Vec<u16>, Vec<WideDigit>) {
+    let mut out = vec![0u16; stream_words(scalars.len(), c, k)];
+    let wide = write_chunk(scalars, c, k, 0..scalars.len(), &mut out);
+    (out, wide)
 }
 
-/// `log2` of the chain length of the card's reduction of the one window (`2^{c−1}` buckets):
-/// `msm_reduce::segment_log(1, c, chain_log_depth)` (the register map's `msm_seg_log(1, c)`).
-pub fn seg_log(c: usize, chain_log_depth: usize) -> usize {
-    segment_log(1, c, chain_log_depth)
+/// `Σ 2^{c−1}·2^{c·window}·bases[base]` over `wide` (the digits the card did not take): the
+/// points summed per window, then Horner over the windows (`c` doublings each) and `c − 1`
+/// doublings. The identity when `wide` is empty.
+pub fn wide_digits_sum(bases: &[G1Affine], wide: &[WideDigit], c: usize) -> G1Projective {
+    let Some(top) = wide.iter().map(|d| d.window).max() else {
+        return G1Projective::ZERO;
+    };
+    let mut per_window = vec![G1Projective::ZERO; top + 1];
+    for d in wide {
+        per_window[d.window] += bases[d.base];
+    }
+    let mut acc = G1Projective::ZERO;
+    for x in per_window.iter().rev() {
+        for _ in 0..c {
+            acc.double_in_place();
+        }
+        acc += x;
+    }
+    for _ in 0..c - 1 {
+        acc.double_in_place();
+    }
+    acc
 }
 
-/// The MSM from the card's chain sums of the one window (`S_q`, `T_q` for chains of
-/// `2^seg_log` buckets): `Σ_p (p + 1)·B_p = Σ_q T_q + q·G·S_q` (as `msm_reduce::group_window_sums`
-/// with one unspread window, computed in parallel: `Σ_q q·S_q` over blocks `[a, a + len)` of chains
-/// as `Σ (q − a)·S_q` by running sums plus `a·Σ S_q`). Chains of one bucket (`seg_log = 0`, the
-/// card's plain accumulation) pass their buckets as `S = T = B`.
-pub fn combine(sums: &ChainSums, c: usize, seg_log: usize) -> G1Projective {
+/// `log2` of the chain length of the card's reduction of `windows_per_unit` windows of
+/// `2^{c−1}` buckets on each MSM unit: `msm_reduce::segment_log(windows_per_unit, c,
+/// chain_log_depth)` (the register map's `msm_seg_log`).
+pub fn seg_log(windows_per_unit: usize, c: usize, chain_log_depth: usize) -> usize {
+    segment_log(windows_per_unit, c, chain_log_depth)
+}
+
+/// The MSM from the card's chain sums of the `k` windows (`S_q`, `T_q` for chains of
+/// `2^seg_log` buckets, window after window: `2^{c−1−seg_log}` chains each): every window's
+/// `Σ_p (p + 1)·B_p = Σ_q T_q + q·G·S_q` ([`combine_window`], the windows in parallel), then
+/// `Σ_s 2^{c·s}·window_s` by Horner.
+pub fn combine(sums: &ChainSums, c: usize, seg_log: usize, k: usize) -> G1Projective {
     let chains = (1usize << (c - 1)) >> seg_log;
-    assert!(sums.s.len() == chains && sums.t.len() == chains, "{} + {} chain sums for {chains} chains", sums.s.len(), sums.t.len());
+    assert!(sums.s.len() == k * chains && sums.t.len() == k * chains, "{} + {} chain sums for {k} windows of {chains} chains", sums.s.len(), sums.t.len());
+    let windows: Vec<G1Projective> = (0..k)
+        .into_par_iter()
+        .map(|w| {
+            let r = w * chains..(w + 1) * chains;
+            combine_window(&sums.s[r.clone()], &sums.t[r], seg_log)
+        })
+        .collect();
+    let mut acc = G1Projective::ZERO;
+    for x in windows.iter().rev() {
+        for _ in 0..c {
+            acc.double_in_place();
+        }
+        acc += x;
+    }
+    acc
+}
+
+/// One window from its `Q` chain sums: `Σ_q T_q + G·Σ_q q·S_q` (as `msm_reduce::group_window_sums`
+/// with one unspread window). Where the CPU has AVX-512 IFMA and `Q` is a multiple of 8 (at least
+/// 16), the chains are cut into eight blocks of `L = Q/8` whose running sums run in the eight lanes
+/// of `cpu::msm::jacobian_ifma` (`Σ_q q·S_q = Σ_b (Σ_j j·S_{bL+j} + b·L·Σ_j S_{bL+j})`); otherwise in
+/// parallel blocks of Jacobian additions. Chains of one bucket (`seg_log = 0`, the card's plain
+/// accumulation) pass their buckets as `S = T = B`.
+pub fn combine_window(s: &[G1Projective], t: &[G1Projective], seg_log: usize) -> G1Projective {
+    assert_eq!(s.len(), t.len(), "as many T as S");
+    let (weighted, t_sum) = weighted_and_sum(s, t);
+    let mut acc = weighted;
+    for _ in 0..seg_log {
+        acc.double_in_place();
+    }
+    acc + t_sum
+}
+
+/// `(Σ_q q·s_q, Σ_q t_q)`: see [`combine_window`].
+fn weighted_and_sum(s: &[G1Projective], t: &[G1Projective]) -> (G1Projective, G1Projective) {
+    #[cfg(target_arch = "x86_64")]
+    if s.len() >= 16 && s.len().is_multiple_of(8) && crate::cpu::msm::jacobian_ifma::available() {
+        let blocks = crate::cpu::msm::jacobian_ifma::block_sums(s, t);
+        // Σ_b b·R_b by running sums over the eight block totals.
+        let (mut running, mut offsets) = (G1Projective::ZERO, G1Projective::ZERO);
+        for (_, r, _) in blocks[1..].iter().rev() {
+            running += r;
+            offsets += running;
+        }
+        let weighted = blocks.iter().map(|b| b.0).sum::<G1Projective>() + offsets * Fr::from((s.len() / 8) as u64);
+        return (weighted, blocks.iter().map(|b| b.2).sum());
+    }
     let zero = || (G1Projective::ZERO, G1Projective::ZERO);
-    let (weighted, t_sum) = sums
-        .s
-        .par_chunks(COMBINE_BLOCK)
-        .zip(sums.t.par_chunks(COMBINE_BLOCK))
+    s.par_chunks(COMBINE_BLOCK)
+        .zip(t.par_chunks(COMBINE_BLOCK))
         .enumerate()
         .map(|(k, (s, t))| {
             // Σ_{j ≥ 1} j·s[j] by running sums from the top, then the block's offset.
@@ -159,12 +290,7 @@ pub fn combine(sums: &ChainSums, c: usize, seg_log: usize) -> G1Projective {
             let offset = (k * COMBINE_BLOCK) as u64;
             (acc + (running + s[0]) * Fr::from(offset), t.iter().sum::<G1Projective>())
         })
-        .reduce(zero, |x, y| (x.0 + y.0, x.1 + y.1));
-    let mut acc = weighted;
-    for _ in 0..seg_log {
-        acc.double_in_place();
-    }
-    acc + t_sum
+        .reduce(zero, |x, y| (x.0 + y.0, x.1 + y.1))
 }
 
 #[cfg(test)]
@@ -196,10 +322,6 @@ mod tests {
         v
     }
 
-    fn wire(d: i64) -> u16 {
-        d.unsigned_abs() as u16 | if d < 0 { DIGIT_NEG } else { 0 }
-    }
-
     #[test]
     fn edge_scalars_recompose_in_w_windows_whose_top_never_borrows() {
         let mut rng = rand::rngs::StdRng::seed_from_u64(0x2301);
@@ -218,29 +340,57 @@ mod tests {
         }
     }
 
+    fn wire(d: i64) -> u16 {
+        d.unsigned_abs() as u16 | if d < 0 { DIGIT_NEG } else { 0 }
+    }
+
+    /// The reference stream from `signed_digits`: per scalar its `W` digits in the wire format
+    /// (`+2^15` at `c = 16` as 0, listed), then zeros up to `E·k`, then the beat's padding.
+    fn reference_stream(scalars: &[Fr], c: usize, k: usize) -> (Vec<u16>, Vec<WideDigit>) {
+        let (w, slots) = (precomputed_windows(c), slots_per_base(c, k));
+        let (mut words, mut wide) = (Vec::new(), Vec::new());
+        for (i, s) in scalars.iter().enumerate() {
+            for (j, &d) in signed_digits(s, c)[..w].iter().enumerate() {
+                if d == 1 << 15 {
+                    wide.push(WideDigit { base: i, window: j });
+                    words.push(0);
+                } else {
+                    words.push(wire(d));
+                }
+            }
+            words.resize((i + 1) * slots, 0);
+        }
+        words.resize(stream_words(scalars.len(), c, k), 0);
+        (words, wide)
+    }
+
     #[test]
     fn digit_stream_equals_the_reference_signed_digits_in_the_wire_format() {
         let mut rng = rand::rngs::StdRng::seed_from_u64(0x2302);
-        for c in [2usize, 3, 5, 8, 11, 12, 13, 14, 15] {
+        for c in [2usize, 3, 5, 8, 11, 12, 13, 14, 15, 16] {
             let scalars = edge_scalars(c, &mut rng, 300);
-            let w = precomputed_windows(c);
-            let mut want: Vec<u16> = scalars.iter().flat_map(|s| signed_digits(s, c)[..w].iter().map(|&d| wire(d)).collect::<Vec<_>>()).collect();
-            want.resize(stream_words(scalars.len(), c), 0);
-            assert_eq!(digit_stream(&scalars, c), want, "c = {c}");
-            // In chunks (of 1, 7 and more than one write block), every word written (garbage first).
-            for chunk in [1usize, 7, WRITE_BLOCK + 3] {
-                let mut got = vec![0xdeadu16; want.len()];
-                let mut a = 0;
-                while a < scalars.len() {
-                    let b = (a + chunk).min(scalars.len());
-                    let end = if b == scalars.len() { got.len() } else { b * w };
-                    write_chunk(&scalars, c, a..b, &mut got[a * w..end]);
-                    a = b;
+            for k in [1usize, 2, 3, 4] {
+                let slots = slots_per_base(c, k);
+                let (want, want_wide) = reference_stream(&scalars, c, k);
+                // Only c = 16 has digits the format cannot carry, and its edge scalars do.
+                assert_eq!(want_wide.is_empty(), c < 16, "c = {c}");
+                assert_eq!(digit_stream(&scalars, c, k), (want.clone(), want_wide.clone()), "c = {c}, k = {k}");
+                // In chunks (of 1, 7 and more than one write block), every word written (garbage first).
+                for chunk in [1usize, 7, WRITE_BLOCK + 3] {
+                    let mut got = vec![0xdeadu16; want.len()];
+                    let mut wide = Vec::new();
+                    let mut a = 0;
+                    while a < scalars.len() {
+                        let b = (a + chunk).min(scalars.len());
+                        let end = if b == scalars.len() { got.len() } else { b * slots };
+                        wide.extend(write_chunk(&scalars, c, k, a..b, &mut got[a * slots..end]));
+                        a = b;
+                    }
+                    assert_eq!((got, wide), (want.clone(), want_wide.clone()), "c = {c}, k = {k}, chunks of {chunk}");
                 }
-                assert_eq!(got, want, "c = {c}, chunks of {chunk}");
             }
         }
-        assert!(digit_stream(&[], 15).is_empty());
+        assert!(digit_stream(&[], 15, 2).0.is_empty());
     }
 
     #[test]
@@ -252,30 +402,34 @@ mod tests {
         bases[1] = g;
         bases[2] = -g;
         bases[TABLE_BLOCK] = G1Affine::zero();
-        for c in [2usize, 7, 15] {
-            let w = precomputed_windows(c);
-            let table = window_table(&bases, c);
-            assert_eq!(table.len(), bases.len() * w);
+        assert_eq!((entries_per_base(16, 2), entries_per_base(15, 2), entries_per_base(15, 1), entries_per_base(16, 3)), (8, 9, 17, 6));
+        for (c, k) in [(2usize, 1usize), (7, 1), (15, 1), (7, 2), (16, 2), (5, 3)] {
+            let e = entries_per_base(c, k);
+            let table = window_table(&bases, c, k);
+            assert_eq!(table.len(), bases.len() * e);
             // Every entry of a few bases (both blocks, the edge bases), a seeded sample of the rest.
             let mut check: Vec<usize> = vec![0, 1, 2, 3, TABLE_BLOCK - 1, TABLE_BLOCK, TABLE_BLOCK + 4];
-            check.extend((0..20).map(|k| (k * 97 + c) % bases.len()));
+            check.extend((0..20).map(|x| (x * 97 + c) % bases.len()));
             for &i in &check {
-                for j in 0..w {
-                    let want = (bases[i] * Fr::from(2u64).pow([(c * j) as u64])).into_affine();
-                    assert_eq!(table[i * w + j], want, "c = {c}, base {i}, window {j}");
+                for t in 0..e {
+                    let want = (bases[i] * Fr::from(2u64).pow([(k * c * t) as u64])).into_affine();
+                    assert_eq!(table[i * e + t], want, "c = {c}, k = {k}, base {i}, entry {t}");
                 }
             }
-            assert!(table[..w].iter().all(|p| p.is_zero()), "the identity stays the identity");
+            assert!(table[..e].iter().all(|p| p.is_zero()), "the identity stays the identity");
         }
-        assert!(window_table(&[], 15).is_empty());
+        assert!(window_table(&[], 15, 1).is_empty());
     }
 
-    /// Table + digit stream + a software accumulation of the one window (the card's job, from the
-    /// wire words) + chain sums by their definitions + [`combine`] == `G1Projective::msm`.
+    /// Table + digit stream + a software accumulation of the `k` windows (the card's job, from the
+    /// wire words) + chain sums by their definitions + [`combine`] + the host's wide digits ==
+    /// `G1Projective::msm`.
     #[test]
     fn table_digits_and_combination_equal_the_msm() {
         let mut rng = rand::rngs::StdRng::seed_from_u64(0x2304);
-        for (n, c) in [(1usize, 3usize), (40, 5), (64, 9), (300, 11), (200, 15)] {
+        for (n, c, k) in
+            [(1usize, 3usize, 1usize), (40, 5, 1), (64, 9, 2), (300, 11, 1), (300, 11, 2), (200, 15, 1), (90, 8, 4), (200, 16, 2), (150, 16, 1), (33, 7, 3)]
+        {
             let mut bases: Vec<G1Affine> = (0..n).map(|_| G1Affine::rand(&mut rng)).collect();
             let mut scalars = edge_scalars(c, &mut rng, n);
             scalars.truncate(n);
@@ -287,42 +441,69 @@ mod tests {
                 scalars[7] = scalars[6];
             }
             let want = G1Projective::msm(&bases, &scalars).unwrap().into_affine();
-            let (w, half) = (precomputed_windows(c), 1usize << (c - 1));
-            let table = window_table(&bases, c);
-            let stream = digit_stream(&scalars, c);
-            let mut buckets = vec![G1Projective::zero(); half];
-            for (k, &d) in stream[..n * w].iter().enumerate() {
-                let mag = (d & !DIGIT_NEG) as usize;
-                if mag != 0 {
-                    buckets[mag - 1] += if d & DIGIT_NEG != 0 { -table[k] } else { table[k] };
+            let (e, half) = (entries_per_base(c, k), 1usize << (c - 1));
+            let table = window_table(&bases, c, k);
+            // The card's k windows over the n·E entries: window s of entry x is slot s of its digits.
+            let accumulate = |stream: &[u16], entries: usize| {
+                let mut buckets = vec![vec![G1Projective::zero(); half]; k];
+                for x in 0..entries {
+                    for (s, b) in buckets.iter_mut().enumerate() {
+                        let d = stream[x * k + s];
+                        let mag = (d & !DIGIT_NEG) as usize;
+                        if mag != 0 {
+                            b[mag - 1] += if d & DIGIT_NEG != 0 { -table[x] } else { table[x] };
+                        }
+                    }
                 }
-            }
-            assert!(stream[n * w..].iter().all(|&d| d == 0), "padding");
-            for g in [0, seg_log(c, CHAIN_LOG_DEPTH), c - 1] {
+                buckets
+            };
+            let (stream, wide) = digit_stream(&scalars, c, k);
+            assert_eq!(!wide.is_empty(), c == 16 && n > 100, "n = {n}, c = {c}: the edge scalars reach +2^15 at c = 16");
+            let buckets = accumulate(&stream, n * e);
+            assert!(stream[n * e * k..].iter().all(|&d| d == 0), "padding");
+            let extra = wide_digits_sum(&bases, &wide, c);
+            for g in [0, seg_log(k, c, CHAIN_LOG_DEPTH), c - 1] {
                 let mut sums = ChainSums::default();
-                for chain in buckets.chunks(1 << g) {
-                    sums.s.push(chain.iter().sum());
-                    sums.t.push(chain.iter().enumerate().map(|(j, b)| *b * Fr::from(j as u64 + 1)).sum());
+                for window in &buckets {
+                    for chain in window.chunks(1 << g) {
+                        sums.s.push(chain.iter().sum());
+                        sums.t.push(chain.iter().enumerate().filter(|(_, b)| !b.is_zero()).map(|(j, b)| *b * Fr::from(j as u64 + 1)).sum());
+                    }
                 }
-                assert_eq!(combine(&sums, c, g).into_affine(), want, "n = {n}, c = {c}, chains of 2^{g}");
-                assert_eq!(combine(&sums, c, g), group_window_sums(g, &[half], &sums, c)[0], "n = {n}, c = {c}: as msm_reduce combines one window");
+                assert_eq!((combine(&sums, c, g, k) + extra).into_affine(), want, "n = {n}, c = {c}, k = {k}, chains of 2^{g}");
+                if k == 1 {
+                    assert_eq!(combine(&sums, c, g, 1), group_window_sums(g, &[half], &sums, c)[0], "n = {n}, c = {c}: as msm_reduce combines one window");
+                }
             }
-            // A prefix of the bases: the first n'·W table entries and the first n' scalars.
+            // A prefix of the bases: the first n'·E table entries and the first n' scalars.
             let m = n / 2;
-            let prefix = digit_stream(&scalars[..m], c);
-            assert_eq!(&prefix[..m * w], &stream[..m * w]);
-            let mut buckets = vec![G1Projective::zero(); half];
-            for (k, &d) in prefix[..m * w].iter().enumerate() {
-                let mag = (d & !DIGIT_NEG) as usize;
-                if mag != 0 {
-                    buckets[mag - 1] += if d & DIGIT_NEG != 0 { -table[k] } else { table[k] };
+            let (prefix, prefix_wide) = digit_stream(&scalars[..m], c, k);
+            assert_eq!(&prefix[..m * e * k], &stream[..m * e * k]);
+            let mut sums = ChainSums::default();
+            for window in accumulate(&prefix, m * e) {
+                for b in window {
+                    sums.s.push(b);
+                    sums.t.push(b);
                 }
             }
-            let sums = ChainSums { s: buckets.clone(), t: buckets };
-            assert_eq!(combine(&sums, c, 0), G1Projective::msm(&bases[..m], &scalars[..m]).unwrap(), "prefix of {m}");
+            let got = combine(&sums, c, 0, k) + wide_digits_sum(&bases, &prefix_wide, c);
+            assert_eq!(got, G1Projective::msm(&bases[..m], &scalars[..m]).unwrap(), "prefix of {m}");
         }
         // All scalars zero: every digit 0, the identity.
-        assert!(digit_stream(&[Fr::zero(); 33], 10).iter().all(|&d| d == 0));
-        assert_eq!(seg_log(15, CHAIN_LOG_DEPTH), 5);
+        let (zeros, wide) = digit_stream(&[Fr::zero(); 33], 16, 2);
+        assert!(zeros.iter().all(|&d| d == 0) && wide.is_empty());
+        assert_eq!((seg_log(1, 15, CHAIN_LOG_DEPTH), seg_log(1, 16, CHAIN_LOG_DEPTH), seg_log(2, 16, CHAIN_LOG_DEPTH)), (5, 6, 7));
+    }
+
+    /// The host's share at `c = 16`: `Σ 2^15·2^{16·j}·P_i` over the listed digits, against scalar
+    /// multiplications; nothing listed is the identity.
+    #[test]
+    fn wide_digits_sum_equals_scalar_multiplications() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(0x2305);
+        let bases: Vec<G1Affine> = (0..10).map(|_| G1Affine::rand(&mut rng)).collect();
+        let wide = [(0usize, 0usize), (3, 14), (3, 2), (9, 0), (0, 14), (5, 7)].map(|(base, window)| WideDigit { base, window });
+        let want: G1Projective = wide.iter().map(|d| bases[d.base] * Fr::from(2u64).pow([(15 + 16 * d.window) as u64])).sum();
+        assert_eq!(wide_digits_sum(&bases, &wide, 16), want);
+        assert_eq!(wide_digits_sum(&bases, &[], 16), G1Projective::zero());
     }
 }

@@ -18,6 +18,8 @@ pub mod batch_affine;
 #[cfg(target_arch = "x86_64")]
 pub mod batch_affine_ifma;
 pub mod glv;
+#[cfg(target_arch = "x86_64")]
+pub mod jacobian_ifma;
 pub mod pippenger;
 pub mod small_scalar;
 pub mod sorted_buckets;
