@@ -738,8 +738,9 @@ fn msm_precomputed_on_the_two_unit_fast_card_equals_arkworks_with_exact_counters
 
 /// The whole two-unit card in RTL (`CardFullDual`: two `G1AddMixedXcup`, the RTL adders'
 /// projective running sums in both units' reductions) against ark-ec and against the fast two-unit
-/// card **cycle for cycle** (the software adders are cycle-exact). Not in CI: two RTL adders take
-/// minutes to build and simulate slowly; run by hand with `--ignored`.
+/// card **cycle for cycle** (the software adders are cycle-exact), on plain bases and on a
+/// precomputed table of two windows per entry. Not in CI: two RTL adders take minutes to build and
+/// simulate slowly; run by hand with `--ignored`.
 #[test]
 #[ignore = "two RTL G1 adders: minutes of Verilator build; run by hand"]
 fn msm_on_the_full_rtl_two_unit_card_equals_arkworks_and_the_fast_card_cycle_for_cycle() {
@@ -758,6 +759,10 @@ fn msm_on_the_full_rtl_two_unit_card_equals_arkworks_and_the_fast_card_cycle_for
             (s, c, always)
         })
         .collect();
+    // And a precomputed table of two windows per entry (c = 11: one window of 2^10 buckets per
+    // unit, reduced on the card in chains of two), with the edge inputs.
+    let (pb, ps) = msm_inputs_with_edge_cases(24, &mut rng);
+    let pid = BasesId::of(&pb);
     let mut cycles = Vec::new();
     for variant in [CardVariant::Fast, CardVariant::FullRtl] {
         let card = SimCard::new(variant, &CardConfig::SIM_DUAL, 1 << 10, MemModel::HBM).unwrap();
@@ -771,7 +776,14 @@ fn msm_on_the_full_rtl_two_unit_card_equals_arkworks_and_the_fast_card_cycle_for
             eprintln!("{test}: {variant:?}: {} points, c = {c}: {} cycles, {:.1} s", s.len(), msm.last_cycles(), t0.elapsed().as_secs_f64());
             cycles.push((variant, msm.last_cycles()));
         }
+        msm.set_always_reduce(false);
+        msm.load_bases_precomputed_with(pid, &pb, 11, 2).unwrap();
+        let t0 = std::time::Instant::now();
+        let got = msm.msm_with_c(&pid, &ps, 11).unwrap();
+        assert_eq!(got.into_affine(), G1Projective::msm(&pb, &ps).unwrap().into_affine(), "{variant:?}: precomputed, 24 points, c = 11, k = 2");
+        eprintln!("{test}: {variant:?}: precomputed, 24 points, c = 11, k = 2: {} cycles, {:.1} s", msm.last_cycles(), t0.elapsed().as_secs_f64());
+        cycles.push((variant, msm.last_cycles()));
     }
-    let (fast, full) = cycles.split_at(cases.len());
+    let (fast, full) = cycles.split_at(cases.len() + 1);
     assert_eq!(fast.iter().map(|x| x.1).collect::<Vec<_>>(), full.iter().map(|x| x.1).collect::<Vec<_>>(), "fast and full-RTL two-unit cards, cycle for cycle");
 }

@@ -168,6 +168,41 @@ fn timeline(mhz: f64, host: &HostPrep, card: &[CardGroup], combine_ms: &[f64], h
     (serial, host_free + horner_ms)
 }
 
+/// The ratio table of one MSM: per assumed clock, the card's time, the host's, the serial sum and
+/// the overlapped timeline against the CPU kernel; `columns` / `values` name the card and layout.
+struct RatioRows<'a> {
+    columns: &'a [&'a str],
+    values: &'a [String],
+    host_label: &'a str,
+    host_ms: f64,
+    card_cycles: u64,
+    cpu_ms: f64,
+    log_n: usize,
+}
+
+impl RatioRows<'_> {
+    fn print(&self, host: &HostPrep, card: &[CardGroup], combine_ms: &[f64], horner_ms: f64) {
+        let (cols, vals) = (self.columns.join(" | "), self.values.join(" | "));
+        println!(
+            "| n | {cols} | clock (assumed) | card ms | host ms ({}) | serial card + host ms | overlapped card + host ms | CPU kernel ms | ratio serial | **ratio overlapped** |",
+            self.host_label
+        );
+        println!("|---|{}---|---|---|---|---|---|---|---|", "---|".repeat(self.columns.len()));
+        for mhz in CLOCKS {
+            let (serial, overlapped) = timeline(mhz, host, card, combine_ms, horner_ms);
+            println!(
+                "| 2^{} | {vals} | {mhz:.0} MHz | {:.2} | {:.2} | {serial:.2} | {overlapped:.2} | {:.1} | {:.1}× | **{:.1}×** |",
+                self.log_n,
+                self.card_cycles as f64 / mhz / 1e3,
+                self.host_ms,
+                self.cpu_ms,
+                self.cpu_ms / serial,
+                self.cpu_ms / overlapped,
+            );
+        }
+    }
+}
+
 /// The host's preparation into preallocated wire-word buffers for a card of `units` MSM units,
 /// timed; the run with the smallest total of 3. Each group is planned (the scan of the first
 /// scalars settles the windows of random scalars; a pass over all of them, converting them, only
@@ -455,18 +490,9 @@ fn main() {
             pcie_ms(bytes_from),
         );
         println!();
-        println!("| n | c | clock (assumed) | card ms | host ms (prep + combination + Horner) | serial card + host ms | overlapped card + host ms | CPU kernel ms | ratio serial | **ratio overlapped** |");
-        println!("|---|---|---|---|---|---|---|---|---|---|");
         let host_ms = host.total_ms() + combine_ms.iter().sum::<f64>() + horner_ms;
-        for mhz in CLOCKS {
-            let (serial, overlapped) = timeline(mhz, &host, &card, &combine_ms, horner_ms);
-            println!(
-                "| 2^{log_n} | {c} | {mhz:.0} MHz | {:.2} | {host_ms:.2} | {serial:.2} | {overlapped:.2} | {cpu_ms:.1} | {:.1}× | **{:.1}×** |",
-                card_cycles as f64 / mhz / 1e3,
-                cpu_ms / serial,
-                cpu_ms / overlapped,
-            );
-        }
+        let rows = RatioRows { columns: &["c"], values: &[c.to_string()], host_label: "prep + combination + Horner", host_ms, card_cycles, cpu_ms, log_n };
+        rows.print(&host, &card, &combine_ms, horner_ms);
     }
     println!();
     println!("(bases resident on the card; only digits go to the card, two points per chain come back; PCIe {PCIE_GB_S} GB/s assumed)");
@@ -533,38 +559,9 @@ fn run_precomputed(
         }
     }
 
-    // The host's digits, chunk by chunk into a preallocated stream, best total of 3.
-    let mut stream = vec![0u16; msm_precomputed::stream_words(n, c, 1)];
-    let mut ends: Vec<f64> = Vec::new();
-    for _ in 0..3 {
-        let run = pool.install(|| {
-            let t = Instant::now();
-            let mut e = Vec::with_capacity(n.div_ceil(chunk));
-            for a in (0..n).step_by(chunk) {
-                let b = (a + chunk).min(n);
-                let end = if b == n { stream.len() } else { b * w };
-                let wide = msm_precomputed::write_chunk(scalars, c, 1, a..b, &mut stream[a * w..end]);
-                assert!(wide.is_empty(), "c ≤ 15: every digit fits the format");
-                e.push(t.elapsed().as_secs_f64() * 1e3);
-            }
-            e
-        });
-        if ends.is_empty() || run.last() < ends.last() {
-            ends = run;
-        }
-    }
+    let (stream, ends, wide) = precomputed_digits(pool, scalars, c, 1, chunk);
+    assert!(wide.is_empty(), "c ≤ 15: every digit fits the format");
     let words_ms = *ends.last().unwrap();
-    // Bit for bit against the reference digits (word-sliced, equal to msm_requests::signed_digits
-    // in the unit tests).
-    let total = windows(c);
-    let check_ok = pool.install(|| {
-        stream[..n * w].par_chunks(w).zip(scalars.par_iter()).all(|(ws, s)| {
-            let mut d = vec![0i32; total];
-            signed_digits_into(s, c, &mut d);
-            d[w..].iter().all(|&x| x == 0) && ws.iter().zip(&d).all(|(&x, &y)| x == (y.unsigned_abs() as u16 | if y < 0 { DIGIT_NEG } else { 0 }))
-        })
-    });
-    assert!(check_ok && stream[n * w..].iter().all(|&x| x == 0), "c = {c}: digit stream differs from the reference digits");
 
     // The card: one group of n·W entries, one window, reduced; marks at the chunks' ends.
     let t_sim = Instant::now();
@@ -642,18 +639,16 @@ fn run_precomputed(
         card[0].bytes_from,
     );
     println!();
-    println!("| n | layout | c | clock (assumed) | card ms | host ms (digits + combination) | serial card + host ms | overlapped card + host ms | CPU kernel ms | ratio serial | **ratio overlapped** |");
-    println!("|---|---|---|---|---|---|---|---|---|---|---|");
-    for mhz in CLOCKS {
-        let (serial, overlapped) = timeline(mhz, &host, &card, &[combine_ms], 0.0);
-        println!(
-            "| 2^{log_n} | precomputed | {c} | {mhz:.0} MHz | {:.2} | {:.2} | {serial:.2} | {overlapped:.2} | {cpu_ms:.1} | {:.1}× | **{:.1}×** |",
-            card_cycles as f64 / mhz / 1e3,
-            words_ms + combine_ms,
-            cpu_ms / serial,
-            cpu_ms / overlapped,
-        );
-    }
+    let rows = RatioRows {
+        columns: &["layout", "c"],
+        values: &["precomputed".into(), c.to_string()],
+        host_label: "digits + combination",
+        host_ms: words_ms + combine_ms,
+        card_cycles,
+        cpu_ms,
+        log_n,
+    };
+    rows.print(&host, &card, &[combine_ms], 0.0);
     // The card's front-end reads one point per digit with one window; on the fast simulated card
     // (driver test `msm_precomputed_on_the_fast_card_equals_arkworks_and_the_model`) its point
     // FIFO's 62 credits over a 64-cycle memory latency + 2 give 62 reads per 66 cycles. The
@@ -685,6 +680,55 @@ fn run_precomputed(
     }
     println!();
     println!("(table resident on the card; only digits go to the card, two points per chain come back; PCIe {PCIE_GB_S} GB/s assumed)");
+}
+
+/// The precomputed layout's digit stream of `scalars` (window size `c`, `k` windows per entry),
+/// written chunk by chunk of `chunk` points into a preallocated stream, timed (end of each chunk,
+/// ms; the run with the smallest total of 3), and checked bit for bit against the reference digits
+/// (word-sliced, equal to `msm_requests::signed_digits` in the unit tests): each base's `W` digits
+/// in the wire format, `+2^15` at `c = 16` written as 0 and listed, then zeros. Returns the stream,
+/// the chunks' end times and the listed digits.
+fn precomputed_digits(pool: &rayon::ThreadPool, scalars: &[Fr], c: usize, k: usize, chunk: usize) -> (Vec<u16>, Vec<f64>, Vec<msm_precomputed::WideDigit>) {
+    let (n, w, slots) = (scalars.len(), precomputed_windows(c), slots_per_base(c, k));
+    let mut stream = vec![0u16; msm_precomputed::stream_words(n, c, k)];
+    let mut ends: Vec<f64> = Vec::new();
+    let mut wide = Vec::new();
+    for _ in 0..3 {
+        let (run, listed) = pool.install(|| {
+            let t = Instant::now();
+            let mut e = Vec::with_capacity(n.div_ceil(chunk));
+            let mut listed = Vec::new();
+            for a in (0..n).step_by(chunk) {
+                let b = (a + chunk).min(n);
+                let end = if b == n { stream.len() } else { b * slots };
+                listed.extend(msm_precomputed::write_chunk(scalars, c, k, a..b, &mut stream[a * slots..end]));
+                e.push(t.elapsed().as_secs_f64() * 1e3);
+            }
+            (e, listed)
+        });
+        if ends.is_empty() || run.last() < ends.last() {
+            ends = run;
+        }
+        wide = listed;
+    }
+    let total = windows(c);
+    let check_ok = pool.install(|| {
+        stream[..n * slots].par_chunks(slots).zip(scalars.par_iter()).enumerate().all(|(i, (ws, s))| {
+            let mut d = vec![0i32; total];
+            signed_digits_into(s, c, &mut d);
+            d[w..].iter().all(|&x| x == 0)
+                && ws[w..].iter().all(|&x| x == 0)
+                && ws.iter().zip(&d[..w]).enumerate().all(|(j, (&x, &y))| {
+                    if y == 1 << 15 {
+                        x == 0 && wide.binary_search_by_key(&(i, j), |d| (d.base, d.window)).is_ok()
+                    } else {
+                        x == (y.unsigned_abs() as u16 | if y < 0 { DIGIT_NEG } else { 0 })
+                    }
+                })
+        })
+    });
+    assert!(check_ok && stream[n * slots..].iter().all(|&x| x == 0), "c = {c}, k = {k}: digit stream differs from the reference digits");
+    (stream, ends, wide)
 }
 
 /// The card front-end's point reads in flight (`POINT_FIFO_DEPTH − 2`) and their round trip in
@@ -786,6 +830,53 @@ impl DualCard {
         assert_eq!(out.len(), len, "no bytes beyond the answer");
         out
     }
+
+    /// One accumulation command over slot 0: `points` points of `windows` digits each (`stream`,
+    /// the wire words), window size `c`, reduced on the card when `reduce`; the stream's beats
+    /// marked at the beat counts `chunk_ends` (chunk k ends with the beat that holds its last
+    /// digit). Returns the answer in window order as chain sums (buckets as chains of one when not
+    /// reduced) and the card's share for the timeline: cycles per chunk (between the acceptance of
+    /// consecutive chunks' last beats), the rest of `CmdCycles`, the bytes each way.
+    #[allow(clippy::too_many_arguments)]
+    fn run_group(&mut self, stream: &[u16], points: usize, windows: usize, c: usize, reduce: bool, chunk_ends: &[usize], what: &str) -> (ChainSums, CardGroup) {
+        let per_unit = windows / 2;
+        self.command(&[
+            (Reg::MsmOp, if reduce { MsmOp::ACCUMULATE_REDUCE } else { MsmOp::ACCUMULATE }),
+            (Reg::MsmSlot, 0),
+            (Reg::MsmPoints, points as u32),
+            (Reg::MsmC, c as u32),
+            (Reg::MsmWindows, windows as u32),
+        ]);
+        let beats: Vec<[u8; 32]> = stream
+            .chunks_exact(16)
+            .map(|ws| {
+                let mut b = [0u8; 32];
+                for (k, x) in ws.iter().enumerate() {
+                    b[2 * k..2 * k + 2].copy_from_slice(&x.to_le_bytes());
+                }
+                b
+            })
+            .collect();
+        let (marked, _) = self.stream(&beats, chunk_ends);
+        let back = 2 * if reduce { msm_reduce_points(per_unit as u32, c as u32) as usize } else { per_unit << (c - 1) };
+        let out = self.read(96 * back);
+        let cycles = self.finish(what);
+        let words: Vec<G1Projective> = out.chunks_exact(96).map(|x| bucket_from_wire(x).expect("a point on the curve")).collect();
+        let words = unit_answers_in_window_order(words, 2, windows);
+        let sums = if reduce {
+            ChainSums { s: words.iter().step_by(2).copied().collect(), t: words.iter().skip(1).step_by(2).copied().collect() }
+        } else {
+            ChainSums { s: words.clone(), t: words }
+        };
+        let mut chunk_cycles = Vec::with_capacity(marked.len());
+        let mut prev = 0;
+        for &m in &marked {
+            chunk_cycles.push(m - prev);
+            prev = m;
+        }
+        let chunk_bytes = chunk_ends.iter().scan(0usize, |last, &end| Some(32 * (end - std::mem::replace(last, end)) as u64)).collect();
+        (sums, CardGroup { chunk_cycles, tail_cycles: cycles - prev, chunk_bytes, bytes_from: out.len() as u64 })
+    }
 }
 
 /// The MSM on the two-unit card for window size `c` (see the module docs).
@@ -814,44 +905,10 @@ fn run_dual(
         let per_unit = w / 2;
         assert_eq!(g.seg_log as u32, msm_seg_log(per_unit as u32, c as u32), "host and card cut each unit's chains alike");
         let reduce = g.seg_log > 0;
-        card.command(&[
-            (Reg::MsmOp, if reduce { MsmOp::ACCUMULATE_REDUCE } else { MsmOp::ACCUMULATE }),
-            (Reg::MsmSlot, 0),
-            (Reg::MsmPoints, n as u32),
-            (Reg::MsmC, c as u32),
-            (Reg::MsmWindows, w as u32),
-        ]);
-        let beats: Vec<[u8; 32]> = stream
-            .chunks_exact(16)
-            .map(|ws| {
-                let mut b = [0u8; 32];
-                for (k, x) in ws.iter().enumerate() {
-                    b[2 * k..2 * k + 2].copy_from_slice(&x.to_le_bytes());
-                }
-                b
-            })
-            .collect();
-        // Chunk k ends with the beat that holds its last digit.
         let ends: Vec<usize> = (0..n).step_by(chunk).map(|a| ((a + chunk).min(n) * w).div_ceil(16)).collect();
-        let (marked, _) = card.stream(&beats, &ends);
-        let back = 2 * if reduce { msm_reduce_points(per_unit as u32, c as u32) as usize } else { per_unit << (c - 1) };
-        let out = card.read(96 * back);
-        let cycles = card.finish(&format!("c = {c}, windows {}..{}", g.first, g.first + w));
-        let words: Vec<G1Projective> = out.chunks_exact(96).map(|x| bucket_from_wire(x).expect("a point on the curve")).collect();
-        let words = unit_answers_in_window_order(words, 2, w);
-        answers.push(if reduce {
-            ChainSums { s: words.iter().step_by(2).copied().collect(), t: words.iter().skip(1).step_by(2).copied().collect() }
-        } else {
-            ChainSums { s: words.clone(), t: words }
-        });
-        let mut chunk_cycles = Vec::with_capacity(marked.len());
-        let mut prev = 0;
-        for &m in &marked {
-            chunk_cycles.push(m - prev);
-            prev = m;
-        }
-        let chunk_bytes: Vec<u64> = (0..n).step_by(chunk).map(|a| 32 * (ends[a / chunk] - if a == 0 { 0 } else { ends[a / chunk - 1] }) as u64).collect();
-        groups.push(CardGroup { chunk_cycles, tail_cycles: cycles - prev, chunk_bytes, bytes_from: out.len() as u64 });
+        let (sums, group) = card.run_group(stream, n, w, c, reduce, &ends, &format!("c = {c}, windows {}..{}", g.first, g.first + w));
+        answers.push(sums);
+        groups.push(group);
     }
     let sim_s = t_sim.elapsed().as_secs_f64();
     let issued = card.r.read_reg(Reg::MsmIssued.offset()).wrapping_sub(before_issued);
@@ -895,18 +952,17 @@ fn run_dual(
         pcie_ms(bytes_from),
     );
     println!();
-    println!("| n | card | c | clock (assumed) | card ms | host ms (digits + combination + Horner) | serial card + host ms | overlapped card + host ms | CPU kernel ms | ratio serial | **ratio overlapped** |");
-    println!("|---|---|---|---|---|---|---|---|---|---|---|");
     let host_ms = host.total_ms() + combine_ms.iter().sum::<f64>() + horner_ms;
-    for mhz in CLOCKS {
-        let (serial, overlapped) = timeline(mhz, &host, &groups, &combine_ms, horner_ms);
-        println!(
-            "| 2^{log_n} | two units | {c} | {mhz:.0} MHz | {:.2} | {host_ms:.2} | {serial:.2} | {overlapped:.2} | {cpu_ms:.1} | {:.1}× | **{:.1}×** |",
-            card_cycles as f64 / mhz / 1e3,
-            cpu_ms / serial,
-            cpu_ms / overlapped,
-        );
-    }
+    let rows = RatioRows {
+        columns: &["card", "c"],
+        values: &["two units".into(), c.to_string()],
+        host_label: "digits + combination + Horner",
+        host_ms,
+        card_cycles,
+        cpu_ms,
+        log_n,
+    };
+    rows.print(&host, &groups, &combine_ms, horner_ms);
     println!();
     println!("(bases resident on the card; only digits go to the card, two points per chain and unit come back; PCIe {PCIE_GB_S} GB/s assumed)");
 }
@@ -945,97 +1001,23 @@ fn run_dual_precomputed(
     let mut card = DualCard::new(&table);
     drop(table);
 
-    // The host's digits, chunk by chunk into a preallocated stream, best total of 3.
-    let mut stream = vec![0u16; msm_precomputed::stream_words(n, c, k)];
-    let mut ends: Vec<f64> = Vec::new();
-    let mut wide = Vec::new();
-    for _ in 0..3 {
-        let (run, listed) = pool.install(|| {
-            let t = Instant::now();
-            let mut e = Vec::with_capacity(n.div_ceil(chunk));
-            let mut listed = Vec::new();
-            for a in (0..n).step_by(chunk) {
-                let b = (a + chunk).min(n);
-                let end = if b == n { stream.len() } else { b * slots };
-                listed.extend(msm_precomputed::write_chunk(scalars, c, k, a..b, &mut stream[a * slots..end]));
-                e.push(t.elapsed().as_secs_f64() * 1e3);
-            }
-            (e, listed)
-        });
-        if ends.is_empty() || run.last() < ends.last() {
-            ends = run;
-        }
-        wide = listed;
-    }
+    let (stream, ends, wide) = precomputed_digits(pool, scalars, c, k, chunk);
     let words_ms = *ends.last().unwrap();
-    // Bit for bit against the reference digits (word-sliced, equal to msm_requests::signed_digits
-    // in the unit tests); the digits +2^15 listed and written as 0.
-    let total = windows(c);
-    let check_ok = pool.install(|| {
-        stream[..n * slots].par_chunks(slots).zip(scalars.par_iter()).enumerate().all(|(i, (ws, s))| {
-            let mut d = vec![0i32; total];
-            signed_digits_into(s, c, &mut d);
-            d[w..].iter().all(|&x| x == 0)
-                && ws[w..].iter().all(|&x| x == 0)
-                && ws.iter().zip(&d[..w]).enumerate().all(|(j, (&x, &y))| {
-                    if y == 1 << 15 {
-                        x == 0 && wide.binary_search_by_key(&(i, j), |d| (d.base, d.window)).is_ok()
-                    } else {
-                        x == (y.unsigned_abs() as u16 | if y < 0 { DIGIT_NEG } else { 0 })
-                    }
-                })
-        })
-    });
-    assert!(check_ok && stream[n * slots..].iter().all(|&x| x == 0), "c = {c}: digit stream differs from the reference digits");
 
     // The card: one command of n·E entries and k windows, reduced on the card.
     let t_sim = Instant::now();
     let (before_issued, before_reduce) = (card.r.read_reg(Reg::MsmIssued.offset()), card.r.read_reg(Reg::MsmReduceCycles.offset()));
     let reduce = seg_log > 0;
-    card.command(&[
-        (Reg::MsmOp, if reduce { MsmOp::ACCUMULATE_REDUCE } else { MsmOp::ACCUMULATE }),
-        (Reg::MsmSlot, 0),
-        (Reg::MsmPoints, (n * e) as u32),
-        (Reg::MsmC, c as u32),
-        (Reg::MsmWindows, k as u32),
-    ]);
-    let beats: Vec<[u8; 32]> = stream
-        .chunks_exact(16)
-        .map(|ws| {
-            let mut b = [0u8; 32];
-            for (x, v) in ws.iter().enumerate() {
-                b[2 * x..2 * x + 2].copy_from_slice(&v.to_le_bytes());
-            }
-            b
-        })
-        .collect();
-    // Chunk j ends with the beat that holds its last digit.
     let chunk_ends: Vec<usize> = (0..n).step_by(chunk).map(|a| ((a + chunk).min(n) * slots).div_ceil(16)).collect();
-    let (marked, _) = card.stream(&beats, &chunk_ends);
-    let back = 2 * if reduce { msm_reduce_points(per_unit as u32, c as u32) as usize } else { per_unit << (c - 1) };
-    let out = card.read(96 * back);
-    let card_cycles = card.finish(&format!("precomputed, c = {c}, {k} windows per entry"));
+    let (sums, group) = card.run_group(&stream, n * e, k, c, reduce, &chunk_ends, &format!("precomputed, c = {c}, {k} windows per entry"));
+    let card_cycles = group.chunk_cycles.iter().sum::<u64>() + group.tail_cycles;
     let sim_s = t_sim.elapsed().as_secs_f64();
     let issued = card.r.read_reg(Reg::MsmIssued.offset()).wrapping_sub(before_issued);
     let reduce_cycles = card.r.read_reg(Reg::MsmReduceCycles.offset()).wrapping_sub(before_reduce) as u64;
     if reduce {
         assert_eq!(reduce_cycles, 2 * plan.reduce_cycles(), "c = {c}: both units' RTL reduction cycles vs the model's");
     }
-    let words: Vec<G1Projective> = out.chunks_exact(96).map(|x| bucket_from_wire(x).expect("a point on the curve")).collect();
-    let words = unit_answers_in_window_order(words, 2, k);
-    let sums = if reduce {
-        ChainSums { s: words.iter().step_by(2).copied().collect(), t: words.iter().skip(1).step_by(2).copied().collect() }
-    } else {
-        ChainSums { s: words.clone(), t: words }
-    };
-    let mut chunk_cycles = Vec::with_capacity(marked.len());
-    let mut prev = 0;
-    for &m in &marked {
-        chunk_cycles.push(m - prev);
-        prev = m;
-    }
-    let chunk_bytes: Vec<u64> = chunk_ends.iter().scan(0usize, |last, &end| Some(32 * (end - std::mem::replace(last, end)) as u64)).collect();
-    let groups = vec![CardGroup { chunk_cycles, tail_cycles: card_cycles - prev, chunk_bytes, bytes_from: out.len() as u64 }];
+    let groups = vec![group];
 
     // The host's combination of the k windows, then the listed digits, best of 3 each; the MSM checked.
     let (mut combine_ms, mut wide_ms) = (f64::INFINITY, f64::INFINITY);
@@ -1074,18 +1056,16 @@ fn run_dual_precomputed(
         groups[0].bytes_from,
     );
     println!();
-    println!("| n | card, layout | c, k | clock (assumed) | card ms | host ms (digits + combination + digits 2^15) | serial card + host ms | overlapped card + host ms | CPU kernel ms | ratio serial | **ratio overlapped** |");
-    println!("|---|---|---|---|---|---|---|---|---|---|---|");
-    for mhz in CLOCKS {
-        let (serial, overlapped) = timeline(mhz, &host, &groups, &[combine_ms], 0.0);
-        println!(
-            "| 2^{log_n} | two units, precomputed | {c}, {k} | {mhz:.0} MHz | {:.2} | {:.2} | {serial:.2} | {overlapped:.2} | {cpu_ms:.1} | {:.1}× | **{:.1}×** |",
-            card_cycles as f64 / mhz / 1e3,
-            words_ms + combine_ms + wide_ms,
-            cpu_ms / serial,
-            cpu_ms / overlapped,
-        );
-    }
+    let rows = RatioRows {
+        columns: &["card, layout", "c, k"],
+        values: &["two units, precomputed".into(), format!("{c}, {k}")],
+        host_label: "digits + combination + digits 2^15",
+        host_ms: words_ms + combine_ms + wide_ms,
+        card_cycles,
+        cpu_ms,
+        log_n,
+    };
+    rows.print(&host, &groups, &[combine_ms], 0.0);
     println!();
     println!("(table resident on the card; only digits go to the card, two points per chain and unit come back; PCIe {PCIE_GB_S} GB/s assumed)");
 }
