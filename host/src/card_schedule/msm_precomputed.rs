@@ -41,9 +41,6 @@ use rayon::prelude::*;
 use std::ops::Range;
 use zkaccel_interface::regs::{DIGITS_PER_BEAT, DIGIT_NEG};
 
-/// Largest window size of the plain layout's 16-bit digit format (as `msm_digit_stream`).
-pub use super::msm_digit_stream::MAX_STREAM_C;
-
 /// Largest window size of this layout: the one digit value the format cannot carry at `c = 16`
 /// (`+2^15`) is added by the host ([`WideDigit`]).
 pub const MAX_PRECOMPUTED_C: usize = 16;
