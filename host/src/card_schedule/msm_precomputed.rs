@@ -33,7 +33,7 @@
 //! borrows and the signed digits of `msm_requests::signed_digits` above window `W − 1` are zero
 //! (the same count as `msm_requests::windows`).
 
-use super::msm_reduce::{segment_log, ChainSums};
+use super::msm_reduce::{combine_window, segment_log, ChainSums};
 use ark_bn254::{Fr, G1Affine, G1Projective};
 use ark_ec::{AdditiveGroup, CurveGroup};
 use ark_ff::PrimeField;
@@ -49,8 +49,6 @@ pub const MAX_PRECOMPUTED_C: usize = 16;
 const TABLE_BLOCK: usize = 256;
 /// Points per task when writing digits.
 const WRITE_BLOCK: usize = 1024;
-/// Chains per task of the combination without IFMA lanes.
-const COMBINE_BLOCK: usize = 64;
 
 /// Windows of the precomputed layout for window size `c`: `⌈(254 + 1)/c⌉` (see the module docs).
 pub fn precomputed_windows(c: usize) -> usize {
@@ -221,7 +219,7 @@ pub fn seg_log(windows_per_unit: usize, c: usize, chain_log_depth: usize) -> usi
 
 /// The MSM from the card's chain sums of the `k` windows (`S_q`, `T_q` for chains of
 /// `2^seg_log` buckets, window after window: `2^{c−1−seg_log}` chains each): every window's
-/// `Σ_p (p + 1)·B_p = Σ_q T_q + q·G·S_q` ([`combine_window`], the windows in parallel), then
+/// `Σ_p (p + 1)·B_p = Σ_q T_q + q·G·S_q` (`msm_reduce::combine_window`, the windows in parallel), then
 /// `Σ_s 2^{c·s}·window_s` by Horner.
 pub fn combine(sums: &ChainSums, c: usize, seg_log: usize, k: usize) -> G1Projective {
     let chains = (1usize << (c - 1)) >> seg_log;
@@ -241,53 +239,6 @@ pub fn combine(sums: &ChainSums, c: usize, seg_log: usize, k: usize) -> G1Projec
         acc += x;
     }
     acc
-}
-
-/// One window from its `Q` chain sums: `Σ_q T_q + G·Σ_q q·S_q` (as `msm_reduce::group_window_sums`
-/// with one unspread window). Where the CPU has AVX-512 IFMA and `Q` is a multiple of 8 (at least
-/// 16), the chains are cut into eight blocks of `L = Q/8` whose running sums run in the eight lanes
-/// of `cpu::msm::jacobian_ifma` (`Σ_q q·S_q = Σ_b (Σ_j j·S_{bL+j} + b·L·Σ_j S_{bL+j})`); otherwise in
-/// parallel blocks of Jacobian additions. Chains of one bucket (`seg_log = 0`, the card's plain
-/// accumulation) pass their buckets as `S = T = B`.
-pub fn combine_window(s: &[G1Projective], t: &[G1Projective], seg_log: usize) -> G1Projective {
-    assert_eq!(s.len(), t.len(), "as many T as S");
-    let (weighted, t_sum) = weighted_and_sum(s, t);
-    let mut acc = weighted;
-    for _ in 0..seg_log {
-        acc.double_in_place();
-    }
-    acc + t_sum
-}
-
-/// `(Σ_q q·s_q, Σ_q t_q)`: see [`combine_window`].
-fn weighted_and_sum(s: &[G1Projective], t: &[G1Projective]) -> (G1Projective, G1Projective) {
-    #[cfg(target_arch = "x86_64")]
-    if s.len() >= 16 && s.len().is_multiple_of(8) && crate::cpu::msm::jacobian_ifma::available() {
-        let blocks = crate::cpu::msm::jacobian_ifma::block_sums(s, t);
-        // Σ_b b·R_b by running sums over the eight block totals.
-        let (mut running, mut offsets) = (G1Projective::ZERO, G1Projective::ZERO);
-        for (_, r, _) in blocks[1..].iter().rev() {
-            running += r;
-            offsets += running;
-        }
-        let weighted = blocks.iter().map(|b| b.0).sum::<G1Projective>() + offsets * Fr::from((s.len() / 8) as u64);
-        return (weighted, blocks.iter().map(|b| b.2).sum());
-    }
-    let zero = || (G1Projective::ZERO, G1Projective::ZERO);
-    s.par_chunks(COMBINE_BLOCK)
-        .zip(t.par_chunks(COMBINE_BLOCK))
-        .enumerate()
-        .map(|(k, (s, t))| {
-            // Σ_{j ≥ 1} j·s[j] by running sums from the top, then the block's offset.
-            let (mut running, mut acc) = zero();
-            for x in s[1..].iter().rev() {
-                running += x;
-                acc += running;
-            }
-            let offset = (k * COMBINE_BLOCK) as u64;
-            (acc + (running + s[0]) * Fr::from(offset), t.iter().sum::<G1Projective>())
-        })
-        .reduce(zero, |x, y| (x.0 + y.0, x.1 + y.1))
 }
 
 #[cfg(test)]

@@ -171,10 +171,15 @@ pub fn horner(window_sums: &[G1Projective], c: usize) -> G1Projective {
     })
 }
 
-/// Window `w` of a group: `Σ_q T_q + o_q·S_q` over its chains.
+/// Window `w` of a group: `Σ_q T_q + o_q·S_q` over its chains (an unspread window, whose offsets
+/// are `q·G`, by [`combine_window`]).
 fn window_sum(seg_log: usize, stride: usize, sums: &ChainSums, w: usize, c: usize) -> G1Projective {
     let per = (1usize << (c - 1)) >> seg_log;
     let offsets = stride >> seg_log;
+    if offsets == per {
+        let r = w * per..(w + 1) * per;
+        return combine_window(&sums.s[r.clone()], &sums.t[r], seg_log);
+    }
     let mut by_offset = vec![G1Projective::ZERO; offsets];
     let mut t_sum = G1Projective::ZERO;
     for k in 0..per {
@@ -192,6 +197,56 @@ fn window_sum(seg_log: usize, stride: usize, sums: &ChainSums, w: usize, c: usiz
         acc.double_in_place();
     }
     acc + t_sum
+}
+
+/// Chains per task of [`combine_window`] without IFMA lanes.
+const COMBINE_BLOCK: usize = 64;
+
+/// One window from its `Q` chain sums: `Σ_q T_q + G·Σ_q q·S_q` (an unspread window of
+/// [`group_window_sums`], and each window of the precomputed layout). Where the CPU has AVX-512
+/// IFMA and `Q` is a multiple of 8 (at least 16), the chains are cut into eight blocks of `L = Q/8`
+/// whose running sums run in the eight lanes of `cpu::msm::jacobian_ifma` (`Σ_q q·S_q = Σ_b (Σ_j j·S_{bL+j} + b·L·Σ_j S_{bL+j})`); otherwise in
+/// parallel blocks of Jacobian additions. Chains of one bucket (`seg_log = 0`, the card's plain
+/// accumulation) pass their buckets as `S = T = B`.
+pub fn combine_window(s: &[G1Projective], t: &[G1Projective], seg_log: usize) -> G1Projective {
+    assert_eq!(s.len(), t.len(), "as many T as S");
+    let (weighted, t_sum) = weighted_and_sum(s, t);
+    let mut acc = weighted;
+    for _ in 0..seg_log {
+        acc.double_in_place();
+    }
+    acc + t_sum
+}
+
+/// `(Σ_q q·s_q, Σ_q t_q)`: see [`combine_window`].
+fn weighted_and_sum(s: &[G1Projective], t: &[G1Projective]) -> (G1Projective, G1Projective) {
+    #[cfg(target_arch = "x86_64")]
+    if s.len() >= 16 && s.len().is_multiple_of(8) && crate::cpu::msm::jacobian_ifma::available() {
+        let blocks = crate::cpu::msm::jacobian_ifma::block_sums(s, t);
+        // Σ_b b·R_b by running sums over the eight block totals.
+        let (mut running, mut offsets) = (G1Projective::ZERO, G1Projective::ZERO);
+        for (_, r, _) in blocks[1..].iter().rev() {
+            running += r;
+            offsets += running;
+        }
+        let weighted = blocks.iter().map(|b| b.0).sum::<G1Projective>() + offsets * Fr::from((s.len() / 8) as u64);
+        return (weighted, blocks.iter().map(|b| b.2).sum());
+    }
+    let zero = || (G1Projective::ZERO, G1Projective::ZERO);
+    s.par_chunks(COMBINE_BLOCK)
+        .zip(t.par_chunks(COMBINE_BLOCK))
+        .enumerate()
+        .map(|(k, (s, t))| {
+            // Σ_{j ≥ 1} j·s[j] by running sums from the top, then the block's offset.
+            let (mut running, mut acc) = zero();
+            for x in s[1..].iter().rev() {
+                running += x;
+                acc += running;
+            }
+            let offset = (k * COMBINE_BLOCK) as u64;
+            (acc + (running + s[0]) * Fr::from(offset), t.iter().sum::<G1Projective>())
+        })
+        .reduce(zero, |x, y| (x.0 + y.0, x.1 + y.1))
 }
 
 #[cfg(test)]

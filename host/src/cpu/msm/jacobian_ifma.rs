@@ -1,6 +1,6 @@
 //! Jacobian point additions on eight lanes (AVX-512 IFMA), and the running sums of eight blocks of
 //! points built on them: the host's combination of the card's chain sums
-//! (`card_schedule::msm_precomputed::combine_window`), where every input is a projective point and
+//! (`card_schedule::msm_reduce::combine_window`), where every input is a projective point and
 //! a batch-affine addition would first need a normalisation per point.
 //!
 //! The addition is `add-2007-bl` for `a = 0` (11 products, 5 squares — arkworks' own formula for
