@@ -189,12 +189,17 @@ pub fn precomputed_cost(n: usize, c: usize, k: usize, units: usize, log_depth: u
 /// when no table fits.
 pub fn precomputed_shape(n: usize, log_depth: usize, max_c: usize, free: usize, units: usize) -> Option<(usize, usize)> {
     let max_c = max_c.min(log_depth + 1).min(MAX_PRECOMPUTED_C);
-    (2..=max_c)
-        .flat_map(|c| [units, 2 * units].map(|k| (c, k)))
-        .filter(|&(c, k)| n * entries_per_base(c, k) <= free)
-        .filter_map(|(c, k)| precomputed_cost(n, c, k, units, log_depth).map(|cost| (cost, c, k)))
+    (2..=max_c).filter_map(|c| cheapest_entry_windows(n, c, units, log_depth, free).map(|(cost, k)| (cost, c, k))).min().map(|(_, c, k)| (c, k))
+}
+
+/// Among `k` of one or two windows per unit whose table fits `free` points, the one of least
+/// [`precomputed_cost`] for window size `c`, with its cost.
+fn cheapest_entry_windows(n: usize, c: usize, units: usize, log_depth: usize, free: usize) -> Option<(usize, usize)> {
+    [units, 2 * units]
+        .into_iter()
+        .filter(|&k| n * entries_per_base(c, k) <= free)
+        .filter_map(|k| precomputed_cost(n, c, k, units, log_depth).map(|cost| (cost, k)))
         .min()
-        .map(|(_, c, k)| (c, k))
 }
 
 impl<D: Device> DeviceMsm<D> {
@@ -343,11 +348,7 @@ impl<D: Device> DeviceMsm<D> {
     /// for it; a table that does not fit the card memory left is an [`DeviceError::Unsupported`]
     /// error (no fallback).
     pub fn load_bases_precomputed_with_c(&mut self, id: BasesId, points: &[G1Affine], c: usize) -> Result<BasesLayout, DeviceError> {
-        let k = [self.units, 2 * self.units]
-            .into_iter()
-            .filter_map(|k| precomputed_cost(points.len(), c, k, self.units, self.log_depth).map(|cost| (cost, k)))
-            .min()
-            .map_or(self.units, |(_, k)| k);
+        let k = cheapest_entry_windows(points.len(), c, self.units, self.log_depth, usize::MAX).map_or(self.units, |(_, k)| k);
         self.load_bases_precomputed_with(id, points, c, k)
     }
 

@@ -33,7 +33,7 @@
 //! borrows and the signed digits of `msm_requests::signed_digits` above window `W − 1` are zero
 //! (the same count as `msm_requests::windows`).
 
-use super::msm_reduce::{combine_window, segment_log, ChainSums};
+use super::msm_reduce::{group_window_sums, horner, segment_log, ChainSums};
 use ark_bn254::{Fr, G1Affine, G1Projective};
 use ark_ec::{AdditiveGroup, CurveGroup};
 use ark_ff::PrimeField;
@@ -218,27 +218,13 @@ pub fn seg_log(windows_per_unit: usize, c: usize, chain_log_depth: usize) -> usi
 }
 
 /// The MSM from the card's chain sums of the `k` windows (`S_q`, `T_q` for chains of
-/// `2^seg_log` buckets, window after window: `2^{c−1−seg_log}` chains each): every window's
-/// `Σ_p (p + 1)·B_p = Σ_q T_q + q·G·S_q` (`msm_reduce::combine_window`, the windows in parallel), then
-/// `Σ_s 2^{c·s}·window_s` by Horner.
+/// `2^seg_log` buckets, window after window: `2^{c−1−seg_log}` chains each): the windows of an
+/// ordinary group of `k` unspread windows (`msm_reduce::group_window_sums`, every window's
+/// `Σ_p (p + 1)·B_p = Σ_q T_q + q·G·S_q`, in parallel), then `msm_reduce::horner`.
 pub fn combine(sums: &ChainSums, c: usize, seg_log: usize, k: usize) -> G1Projective {
     let chains = (1usize << (c - 1)) >> seg_log;
     assert!(sums.s.len() == k * chains && sums.t.len() == k * chains, "{} + {} chain sums for {k} windows of {chains} chains", sums.s.len(), sums.t.len());
-    let windows: Vec<G1Projective> = (0..k)
-        .into_par_iter()
-        .map(|w| {
-            let r = w * chains..(w + 1) * chains;
-            combine_window(&sums.s[r.clone()], &sums.t[r], seg_log)
-        })
-        .collect();
-    let mut acc = G1Projective::ZERO;
-    for x in windows.iter().rev() {
-        for _ in 0..c {
-            acc.double_in_place();
-        }
-        acc += x;
-    }
-    acc
+    horner(&group_window_sums(seg_log, &vec![1 << (c - 1); k], sums, c), c)
 }
 
 #[cfg(test)]

@@ -203,10 +203,11 @@ fn window_sum(seg_log: usize, stride: usize, sums: &ChainSums, w: usize, c: usiz
 const COMBINE_BLOCK: usize = 64;
 
 /// One window from its `Q` chain sums: `Σ_q T_q + G·Σ_q q·S_q` (an unspread window of
-/// [`group_window_sums`], and each window of the precomputed layout). Where the CPU has AVX-512
-/// IFMA and `Q` is a multiple of 8 (at least 16), the chains are cut into eight blocks of `L = Q/8`
-/// whose running sums run in the eight lanes of `cpu::msm::jacobian_ifma` (`Σ_q q·S_q = Σ_b (Σ_j j·S_{bL+j} + b·L·Σ_j S_{bL+j})`); otherwise in
-/// parallel blocks of Jacobian additions. Chains of one bucket (`seg_log = 0`, the card's plain
+/// [`group_window_sums`], which every window of the precomputed layout is). Where the CPU has
+/// AVX-512 IFMA and `Q` is a multiple of 8 (at least 16), the chains are cut into eight blocks of
+/// `L = Q/8` whose running sums run in the eight lanes of `cpu::msm::jacobian_ifma`
+/// (`Σ_q q·S_q = Σ_b (Σ_j j·S_{bL+j} + b·L·Σ_j S_{bL+j})`); otherwise in parallel blocks of
+/// Jacobian additions. Chains of one bucket (`seg_log = 0`, the card's plain
 /// accumulation) pass their buckets as `S = T = B`.
 pub fn combine_window(s: &[G1Projective], t: &[G1Projective], seg_log: usize) -> G1Projective {
     assert_eq!(s.len(), t.len(), "as many T as S");
