@@ -183,8 +183,7 @@ mod tests {
     /// equal to the next point), a point and its negation; against arkworks.
     #[test]
     fn block_sums_equal_arkworks_on_random_and_special_lanes() {
-        if !available() {
-            eprintln!("no AVX-512 IFMA here: the lanes are not tested on this machine");
+        if !crate::cpu::features::run_or_skip("ifma", crate::cpu::ifma::available(), "the eight-lane IFMA Jacobian additions") {
             return;
         }
         let mut rng = rand::rngs::StdRng::seed_from_u64(0x2307);
