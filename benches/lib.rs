@@ -6,6 +6,8 @@
 //! * `ZKACCEL_BENCH_CRITERION_MAX`: the largest log2 size that also gets a criterion measurement
 //!   (default 14; larger sizes are timed by the single profiled run only).
 
+pub mod gpu_baseline;
+
 use std::ops::RangeInclusive;
 
 fn env_u32(name: &str) -> Option<u32> {

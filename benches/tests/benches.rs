@@ -1,0 +1,3 @@
+//! The benches crate's one test binary.
+
+mod gpu_baseline;
