@@ -100,22 +100,21 @@ pub fn fr_from_bytes(b: &[u8]) -> Result<Vec<Fr>, String> {
 pub struct RunLine(pub BTreeMap<String, String>);
 
 impl RunLine {
-    /// Parses one line.
+    /// Parses one line: whitespace-separated `key=value` tokens, a value in double quotes may hold
+    /// spaces; tokens without `=` (the command's name) are skipped.
     pub fn parse(line: &str) -> RunLine {
         let mut map = BTreeMap::new();
-        let mut rest = line.trim();
+        let mut rest = line.trim_start();
         while !rest.is_empty() {
-            let (token, tail) = match rest.find('=') {
-                Some(eq) if rest[eq + 1..].starts_with('"') => {
-                    let close = rest[eq + 2..].find('"').map(|i| eq + 2 + i + 1).unwrap_or(rest.len());
-                    (&rest[..close], &rest[close..])
-                }
-                _ => rest.split_at(rest.find(' ').unwrap_or(rest.len())),
+            let word_end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+            let token_end = match rest[..word_end].find("=\"") {
+                Some(q) => rest[q + 2..].find('"').map(|i| q + 2 + i + 1).unwrap_or(rest.len()),
+                None => word_end,
             };
-            if let Some((k, v)) = token.split_once('=') {
+            if let Some((k, v)) = rest[..token_end].split_once('=') {
                 map.insert(k.to_string(), v.trim_matches('"').to_string());
             }
-            rest = tail.trim_start();
+            rest = rest[token_end..].trim_start();
         }
         RunLine(map)
     }

@@ -151,4 +151,8 @@ fn run_line_parses_quoted_fields() {
     assert_eq!(l.text("device"), "NVIDIA H100 80GB HBM3");
     assert_eq!(l.num("sms").unwrap(), 132.0);
     assert!(l.num("missing").is_err());
+    let l = gb::RunLine::parse("ntt device=\"host emulation\" n=8");
+    assert_eq!(l.text("device"), "host emulation");
+    assert_eq!(l.num("n").unwrap(), 8.0);
+    assert_eq!(l.0.len(), 2);
 }
