@@ -11,7 +11,8 @@ set -euo pipefail
 OUT=${OUT:-/tmp/gpu-baseline-out}
 mkdir -p "$OUT"
 BIN=.gpu/gpu_baseline_sm90
-if [ ! -x "$BIN" ]; then
+if [ ! -x "$BIN" ] || ! "$BIN" info >/dev/null 2>&1; then
+    # Not carried, or carried but not runnable here (libraries, driver): build it on this machine.
     nvcc -O3 -std=c++17 -arch=sm_90 -o /tmp/gpu_baseline_sm90 benches/gpu/main.cu
     BIN=/tmp/gpu_baseline_sm90
 fi
