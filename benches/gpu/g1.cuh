@@ -1,6 +1,6 @@
 // BN254 G1 (y^2 = x^3 + 3 over Fq) in XYZZ coordinates (x = X/ZZ, y = Y/ZZZ, ZZ^3 = ZZZ^2):
 // the bucket accumulator of GPU MSMs. Formulas from the Explicit-Formulas Database:
-// madd-2008-s (plus an affine point), add-2008-s, dbl-2008-s-1 and mdbl-2008-s-1 (a = 0),
+// madd-2008-s (plus an affine point), add-2008-s and dbl-2008-s-1 (a = 0),
 // with every exceptional case (identity inputs, P + P, P + (−P)) handled.
 #pragma once
 #include "field.cuh"
@@ -36,23 +36,6 @@ struct Xyzz {
     HD bool is_identity() const { return zz.is_zero(); }
 };
 
-// 2·(x, y) for an affine point (mdbl-2008-s-1).
-HD Xyzz dbl_affine(const Affine& p) {
-    if (p.is_identity()) return Xyzz::identity();
-    Fq u = p.y.dbl();
-    Fq v = u.sqr();
-    Fq w = u * v;
-    Fq s = p.x * v;
-    Fq xx = p.x.sqr();
-    Fq m = xx.dbl() + xx;
-    Xyzz r;
-    r.x = m.sqr() - s.dbl();
-    r.y = m * (s - r.x) - w * p.y;
-    r.zz = v;
-    r.zzz = w;
-    return r;
-}
-
 // 2·P (dbl-2008-s-1, a = 0).
 HD Xyzz dbl(const Xyzz& p) {
     if (p.is_identity()) return p;
@@ -69,6 +52,9 @@ HD Xyzz dbl(const Xyzz& p) {
     r.zzz = w * p.zzz;
     return r;
 }
+
+// 2·Q for an affine Q (the doubling of dbl-2008-s-1 with ZZ = ZZZ = 1; rare in buckets).
+HD Xyzz dbl_affine(const Affine& q) { return dbl(Xyzz::from_affine(q)); }
 
 // P + Q, Q affine (madd-2008-s).
 HD Xyzz add_affine(const Xyzz& p, const Affine& q) {

@@ -84,23 +84,22 @@ void dev_free(T* p) {
 #endif
 }
 
-template <typename T>
-void to_dev(T* dst, const T* src, size_t n) {
-#ifdef __CUDACC__
-    check(cudaMemcpy(dst, src, n * sizeof(T), cudaMemcpyHostToDevice), "copy to device");
-#else
-    std::memcpy(dst, src, n * sizeof(T));
-#endif
-}
+enum class Dir { ToDevice, ToHost };
 
 template <typename T>
-void to_host(T* dst, const T* src, size_t n) {
+void copy(T* dst, const T* src, size_t n, Dir dir) {
 #ifdef __CUDACC__
-    check(cudaMemcpy(dst, src, n * sizeof(T), cudaMemcpyDeviceToHost), "copy to host");
+    check(cudaMemcpy(dst, src, n * sizeof(T), dir == Dir::ToDevice ? cudaMemcpyHostToDevice : cudaMemcpyDeviceToHost),
+          dir == Dir::ToDevice ? "copy to device" : "copy to host");
 #else
+    (void)dir;
     std::memcpy(dst, src, n * sizeof(T));
 #endif
 }
+template <typename T>
+void to_dev(T* dst, const T* src, size_t n) { copy(dst, src, n, Dir::ToDevice); }
+template <typename T>
+void to_host(T* dst, const T* src, size_t n) { copy(dst, src, n, Dir::ToHost); }
 
 template <typename T>
 void dev_zero(T* p, size_t n) {
