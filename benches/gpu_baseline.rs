@@ -5,8 +5,9 @@
 //! `benches/tests/gpu_baseline.rs` builds the same source with g++ (the emulation build of
 //! `benches/gpu/runtime.cuh`) and checks it against arkworks, so no GPU is needed in CI.
 //!
-//! File formats (little-endian, canonical — not Montgomery — field elements of 32 bytes): points
-//! `x ‖ y` (64 bytes, the identity as `(0, 0)`), scalars and NTT values 32 bytes each.
+//! File formats (little-endian field elements of 32 bytes): points `x ‖ y` (64 bytes, canonical
+//! coordinates, the identity as `(0, 0)`), NTT values canonical, MSM scalars in Montgomery form
+//! (arkworks' own limbs, converted by the GPU inside the timed MSM, as the CPU kernel converts them).
 
 use ark_bn254::{Fq, Fr, G1Affine, G1Projective};
 use ark_ec::{AffineRepr, CurveGroup, PrimeGroup};
@@ -66,9 +67,15 @@ pub fn points_bytes(points: &[G1Affine]) -> Vec<u8> {
     out
 }
 
-/// Field elements (scalars, NTT values) in the program's format.
+/// Field elements (NTT values) in the program's format: canonical.
 pub fn fr_bytes(values: &[Fr]) -> Vec<u8> {
     values.iter().flat_map(field_bytes).collect()
+}
+
+/// Scalars in the program's MSM format: Montgomery form, the limbs arkworks holds (the GPU
+/// converts them inside the timed MSM, as the CPU kernel does).
+pub fn scalar_bytes(scalars: &[Fr]) -> Vec<u8> {
+    scalars.iter().flat_map(|s| s.0.to_bytes_le()).collect()
 }
 
 /// A point the program wrote (64 bytes), checked to be on the curve and in G1.
@@ -154,7 +161,7 @@ pub fn self_test(bin: &Path) -> Result<(), String> {
 pub fn gpu_msm(bin: &Path, dir: &Path, bases: &[G1Affine], scalars: &[Fr], c: u32, reps: u32) -> Result<(G1Affine, RunLine), String> {
     let (pp, sp, op) = (dir.join("points.bin"), dir.join("scalars.bin"), dir.join("msm_out.bin"));
     std::fs::write(&pp, points_bytes(bases)).map_err(|e| e.to_string())?;
-    std::fs::write(&sp, fr_bytes(scalars)).map_err(|e| e.to_string())?;
+    std::fs::write(&sp, scalar_bytes(scalars)).map_err(|e| e.to_string())?;
     let _ = std::fs::remove_file(&op);
     let line = run_program(bin, &["msm", path_str(&pp)?, path_str(&sp)?, &c.to_string(), &reps.to_string(), path_str(&op)?])?;
     let point = point_from_bytes(&std::fs::read(&op).map_err(|e| e.to_string())?)?;

@@ -57,11 +57,18 @@ fn msm_edge_inputs_equal_arkworks_at_every_window_size() {
     }
     let want = ark_msm(&bases, &scalars);
     let dir = scratch("msm_edges");
-    for c in [2u32, 3, 5, 7, 8, 9, 11] {
+    for c in [2u32, 3, 5, 7, 8, 9, 11, 13, 16] {
         let (got, line) = gb::gpu_msm(emulated(), &dir, &bases, &scalars, c, 1).unwrap();
         assert_eq!(got, want, "c = {c}");
         assert_eq!(line.num("windows").unwrap() as u32, 254u32.div_ceil(c));
         assert_eq!(line.num("n").unwrap() as usize, bases.len());
+    }
+    // One scalar for every point: each window's points in one bucket, a run across many segments
+    // of the bucket pass (32 pairs each).
+    let many = gb::random_bases(300, 4);
+    let same = vec![Fr::rand(&mut rng); many.len()];
+    for c in [4u32, 9] {
+        assert_eq!(gb::gpu_msm(emulated(), &dir, &many, &same, c, 1).unwrap().0, ark_msm(&many, &same), "one scalar, c = {c}");
     }
     // All scalars zero, and one point: the identity and a single multiple.
     let zeros = vec![Fr::zero(); bases.len()];
@@ -71,7 +78,7 @@ fn msm_edge_inputs_equal_arkworks_at_every_window_size() {
 
 #[test]
 fn msm_seeded_random_equal_arkworks() {
-    for (log_n, c, seed) in [(8u32, 6u32, 1u64), (10, 7, 2), (11, 10, 3)] {
+    for (log_n, c, seed) in [(8u32, 2u32, 4u64), (8, 6, 1), (10, 7, 2), (11, 10, 3), (11, 13, 5)] {
         let n = 1usize << log_n;
         let bases = gb::random_bases(n, seed);
         let scalars = gb::random_scalars(n, seed + 100);
