@@ -14,7 +14,7 @@
 //! form, converted on the GPU) to the point, bases converted and resident as on the card, the
 //! window sums' copy back and the host's Horner step included; the NTT's transform of values in
 //! Montgomery form; `+ transfers` adds the scalars' upload (MSM) or the values' upload, conversion
-//! and download (NTT), from and to pageable host memory. CPU times: the best of `--cpu-reps` on data
+//! and download (NTT), from and to host memory pinned once before the timed runs. CPU times: the best of `--cpu-reps` on data
 //! in memory (the NTT's input restored outside the timed region). Each row also goes to stderr as
 //! soon as it is measured.
 

@@ -110,6 +110,26 @@ void dev_zero(T* p, size_t n) {
 #endif
 }
 
+// Pins `bytes` of host memory at `p` for the duration of a scope (page-locked: copies run at the
+// bus's rate, as a GPU library's staging buffers do); nothing in the emulation.
+struct PinnedRange {
+    void* p;
+    explicit PinnedRange(void* p_, size_t bytes) : p(p_) {
+#ifdef __CUDACC__
+        check(cudaHostRegister(p, bytes, cudaHostRegisterDefault), "cudaHostRegister");
+#else
+        (void)bytes;
+#endif
+    }
+    ~PinnedRange() {
+#ifdef __CUDACC__
+        cudaHostUnregister(p);
+#endif
+    }
+    PinnedRange(const PinnedRange&) = delete;
+    PinnedRange& operator=(const PinnedRange&) = delete;
+};
+
 inline void device_sync() {
 #ifdef __CUDACC__
     check(cudaDeviceSynchronize(), "kernel");
