@@ -1,7 +1,8 @@
 // Radix-2 NTT over BN254 Fr on the GPU, natural order in and out, equal to ark-poly's
 // `Radix2EvaluationDomain::fft` (ω = arkworks' 2^28-th root raised to 2^(28 − log n)):
-// a bit-reversal permutation, then log n decimation-in-time stages, one kernel each, one thread
-// per butterfly, twiddles ω^j (j < n/2) from a table built once per size.
+// a bit-reversal permutation, then log n decimation-in-time stages, three per kernel (one thread
+// per group of eight points, held in registers), twiddles ω^j (j < n/2) from a table built once
+// per size.
 #pragma once
 #include "field.cuh"
 
@@ -36,17 +37,31 @@ KERNEL void bit_reverse_copy(const Fr* in, Fr* out, size_t n, unsigned log_n) {
     out[reverse_bits(uint32_t(i), log_n)] = in[i];
 }
 
-KERNEL void dit_stage(Fr* a, const Fr* tw, size_t n, unsigned s, unsigned log_n) {
-    size_t j = THREAD_INDEX();
-    if (j >= n / 2) return;
-    size_t half = size_t(1) << s;
-    size_t k = j & (half - 1);
-    size_t i0 = ((j >> s) << (s + 1)) | k;
-    size_t i1 = i0 + half;
-    Fr t = a[i1] * tw[k << (log_n - 1 - s)];
-    Fr u = a[i0];
-    a[i0] = u + t;
-    a[i1] = u - t;
+// DIT stages s .. s + R − 1 in one pass: one thread per group of 2^R points `base + j·2^s`
+// (`base`'s bits s .. s + R − 1 zero), kept in registers through the R stages, so a transform
+// reads and writes the whole array ⌈log n / 3⌉ times instead of log n. At stage t = s + q the
+// pair (j, j + 2^q) is points 2^t apart, and the twiddle's index is the position inside the
+// 2^(t+1)-block, `low + (j mod 2^q)·2^s`, scaled to the table of ω^i, i < n/2.
+template <unsigned R>
+KERNEL void dit_stages(Fr* a, const Fr* tw, size_t n, unsigned s, unsigned log_n) {
+    size_t g = THREAD_INDEX();
+    if (g >= (n >> R)) return;
+    size_t low = g & ((size_t(1) << s) - 1);
+    size_t base = ((g >> s) << (s + R)) | low;
+    Fr x[1u << R];
+    UNROLL for (unsigned j = 0; j < (1u << R); ++j) x[j] = a[base + (size_t(j) << s)];
+    UNROLL for (unsigned q = 0; q < R; ++q) {
+        unsigned t = s + q, half = 1u << q;
+        UNROLL for (unsigned j = 0; j < (1u << R); ++j) {
+            if (j & half) continue;
+            size_t k = low + (size_t(j & (half - 1)) << s);
+            Fr v = x[j + half] * tw[k << (log_n - 1 - t)];
+            Fr u = x[j];
+            x[j] = u + v;
+            x[j + half] = u - v;
+        }
+    }
+    UNROLL for (unsigned j = 0; j < (1u << R); ++j) a[base + (size_t(j) << s)] = x[j];
 }
 
 // Device buffers of one transform size.
@@ -81,7 +96,13 @@ struct NttPlan {
     // The transform of `scratch` (Montgomery) into `data`.
     void run() {
         launch(n, bit_reverse_copy, (const Fr*)scratch, data, n, log_n);
-        for (unsigned s = 0; s < log_n; ++s) launch(n / 2, dit_stage, data, (const Fr*)tw, n, s, log_n);
+        for (unsigned s = 0; s < log_n;) {
+            unsigned r = std::min(3u, log_n - s);
+            if (r == 3) launch(n >> 3, dit_stages<3>, data, (const Fr*)tw, n, s, log_n);
+            if (r == 2) launch(n >> 2, dit_stages<2>, data, (const Fr*)tw, n, s, log_n);
+            if (r == 1) launch(n >> 1, dit_stages<1>, data, (const Fr*)tw, n, s, log_n);
+            s += r;
+        }
     }
     // Canonical values out (converts `data` in place).
     void download(Fr* host) {
