@@ -94,6 +94,7 @@ fn main() {
     let mut msm_rows = Vec::new();
     let mut ntt_rows = Vec::new();
     let mut device = String::new();
+    let mut pinned = true;
     for &log_n in &a.log_n {
         let n = 1usize << log_n;
         let bases = gb::random_bases(n, 0x6e0 + log_n as u64);
@@ -104,6 +105,7 @@ fn main() {
         eprintln!("{}", line.0.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(" "));
         assert_eq!(got, want, "GPU MSM ≠ ark-ec at 2^{log_n}");
         device = line.text("device").to_string();
+        pinned &= line.text("pinned") == "1";
         let mut cpu = Vec::new();
         for (_, pool) in &pools {
             let ours = pool.install(|| zkaccel::cpu::msm::msm(&bases, &scalars).unwrap()).into_affine();
@@ -134,13 +136,19 @@ fn main() {
             }
             cpu.push(best);
         }
+        pinned &= line.text("pinned") == "1";
         ntt_rows.push(row(&format!("| 2^{log_n} |"), &line, &cpu));
     }
     let names: Vec<&str> = pools.iter().map(|(n, _)| n.as_str()).collect();
     let cpu_cols = names.iter().map(|n| format!("CPU kernel, {n} (ms)")).collect::<Vec<_>>().join(" | ");
     let ratio_cols = names.iter().map(|n| format!("CPU {n} / GPU + transfers")).collect::<Vec<_>>().join(" | ");
     let rule = "|---".repeat(4 + 2 * names.len());
-    println!("GPU: {device} (own CUDA kernels, benches/gpu/); best of {} GPU and {} CPU repetitions; every result equal to arkworks.\n", a.reps, a.cpu_reps);
+    println!(
+        "GPU: {device} (own CUDA kernels, benches/gpu/); best of {} GPU runs after a warm-up and {} CPU runs; host buffers pinned: {}; every result equal to arkworks.\n",
+        a.reps,
+        a.cpu_reps,
+        if pinned { "yes" } else { "no (pageable copies)" }
+    );
     println!("| MSM n | c | GPU compute (ms) | GPU + transfers (ms) | {cpu_cols} | {ratio_cols} |\n{rule}|");
     msm_rows.iter().for_each(|r| println!("{r}"));
     let rule = "|---".repeat(3 + 2 * names.len());

@@ -145,8 +145,8 @@ static int run_msm(const char* points_path, const char* scalars_path, unsigned c
     store(out, a.x.from_mont());
     store(out + 32, a.y.from_mont());
     write_file(out_path, out, sizeof out);
-    std::printf("msm n=%zu c=%u windows=%u reps=%zu upload_ms_best=%.4f kernels_ms_best=%.4f kernels_ms_median=%.4f total_ms_best=%.4f total_ms_median=%.4f ",
-                n, c, plan.windows, kernels.v.size(), upload.best(), kernels.best(), kernels.median(), total.best(), total.median());
+    std::printf("msm n=%zu c=%u windows=%u reps=%zu pinned=%d upload_ms_best=%.4f kernels_ms_best=%.4f kernels_ms_median=%.4f total_ms_best=%.4f total_ms_median=%.4f ",
+                n, c, plan.windows, kernels.v.size(), pinned.ok ? 1 : 0, upload.best(), kernels.best(), kernels.median(), total.best(), total.median());
     print_device();
     std::printf("\n");
     return 0;
@@ -187,8 +187,8 @@ static int run_ntt(const char* in_path, unsigned reps, const char* out_path) {
             write_file(out_path, ob.data(), ob.size());
         }
     }
-    std::printf("ntt n=%zu reps=%zu upload_ms_best=%.4f kernels_ms_best=%.4f kernels_ms_median=%.4f download_ms_best=%.4f total_ms_best=%.4f total_ms_median=%.4f ",
-                n, kernels.v.size(), upload.best(), kernels.best(), kernels.median(), download.best(), total.best(), total.median());
+    std::printf("ntt n=%zu reps=%zu pinned=%d upload_ms_best=%.4f kernels_ms_best=%.4f kernels_ms_median=%.4f download_ms_best=%.4f total_ms_best=%.4f total_ms_median=%.4f ",
+                n, kernels.v.size(), pinned_in.ok && pinned_out.ok ? 1 : 0, upload.best(), kernels.best(), kernels.median(), download.best(), total.best(), total.median());
     print_device();
     std::printf("\n");
     return 0;
