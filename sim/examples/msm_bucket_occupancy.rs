@@ -266,6 +266,19 @@ fn prepare_host(
     (ds, streams, best.unwrap())
 }
 
+/// One MSM of the bench and what every layout's run shares: the pool the host work runs in, the
+/// inputs, arkworks' answer, the CPU kernel's time, `log2 n` and the host's chunk of points.
+#[derive(Clone, Copy)]
+struct Msm<'a> {
+    pool: &'a rayon::ThreadPool,
+    points: &'a [G1Affine],
+    scalars: &'a [Fr],
+    want: G1Affine,
+    cpu_ms: f64,
+    log_n: usize,
+    chunk: usize,
+}
+
 fn main() {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
     let precomputed = args.iter().any(|a| a == "--precomputed");
@@ -317,16 +330,17 @@ fn main() {
     println!("n = 2^{log_n}; CPU kernel zkaccel::cpu::msm on this machine ({THREADS} threads): {cpu_ms:.1} ms (best of 3)");
     assert_eq!(ADDER_LATENCY, PROJECTIVE_ADDER_LATENCY, "the RTL adder's latency and the model's");
     assert_eq!(CHAIN_LOG_DEPTH, HOST_CHAIN_LOG_DEPTH, "the host and the card model disagree on the chain RAM depth");
+    let msm = Msm { pool: &pool, points: &points, scalars: &scalars, want, cpu_ms, log_n, chunk };
     if units == 2 && precomputed {
         for c in cs {
-            run_dual_precomputed(&pool, &points, &scalars, want, cpu_ms, log_n, c, entry_windows, chunk);
+            run_dual_precomputed(&msm, c, entry_windows);
         }
         return;
     }
     if units == 2 {
         let mut card = DualCard::new(&points);
         for c in cs {
-            run_dual(&pool, &mut card, &points, &scalars, want, cpu_ms, log_n, c, chunk);
+            run_dual(&msm, &mut card, c);
         }
         return;
     }
@@ -335,7 +349,7 @@ fn main() {
         let mut runner = BucketRunner::new(&lib, MAX_LOG_DEPTH, ADDER_LATENCY, Traffic::SMOOTH, TestRng::from_seed(rng.r#gen())).unwrap();
         runner.reset().unwrap();
         for c in cs {
-            run_precomputed(&pool, &mut runner, &points, &scalars, want, cpu_ms, log_n, c, chunk);
+            run_precomputed(&msm, &mut runner, c);
         }
         return;
     }
@@ -500,18 +514,8 @@ fn main() {
 
 /// The precomputed-windows layout for window size `c` (see the module docs): table setup, digit
 /// matrix by chunks, the one-window stream through the scheduler RTL, combination, timeline.
-#[allow(clippy::too_many_arguments)]
-fn run_precomputed(
-    pool: &rayon::ThreadPool,
-    runner: &mut BucketRunner,
-    points: &[G1Affine],
-    scalars: &[Fr],
-    want: G1Affine,
-    cpu_ms: f64,
-    log_n: usize,
-    c: usize,
-    chunk: usize,
-) {
+fn run_precomputed(msm: &Msm, runner: &mut BucketRunner, c: usize) {
+    let Msm { pool, points, scalars, want, cpu_ms, log_n, chunk } = *msm;
     assert!((2..=MAX_STREAM_C).contains(&c) && c - 1 <= MAX_LOG_DEPTH, "c = {c}");
     let n = points.len();
     let w = precomputed_windows(c);
@@ -880,18 +884,8 @@ impl DualCard {
 }
 
 /// The MSM on the two-unit card for window size `c` (see the module docs).
-#[allow(clippy::too_many_arguments)]
-fn run_dual(
-    pool: &rayon::ThreadPool,
-    card: &mut DualCard,
-    points: &[G1Affine],
-    scalars: &[Fr],
-    want: G1Affine,
-    cpu_ms: f64,
-    log_n: usize,
-    c: usize,
-    chunk: usize,
-) {
+fn run_dual(msm: &Msm, card: &mut DualCard, c: usize) {
+    let Msm { pool, points, scalars, want, cpu_ms, log_n, chunk } = *msm;
     assert!((2..=MAX_STREAM_C).contains(&c), "c = {c}: the digit format carries c ≤ {MAX_STREAM_C}");
     let n = points.len();
     let mut limbs: Vec<Limbs> = vec![[0u64; 4]; n];
@@ -969,18 +963,8 @@ fn run_dual(
 
 /// The precomputed layout on the two-unit card for window size `c` and `k` windows per table entry
 /// (see the module docs).
-#[allow(clippy::too_many_arguments)]
-fn run_dual_precomputed(
-    pool: &rayon::ThreadPool,
-    points: &[G1Affine],
-    scalars: &[Fr],
-    want: G1Affine,
-    cpu_ms: f64,
-    log_n: usize,
-    c: usize,
-    k: usize,
-    chunk: usize,
-) {
+fn run_dual_precomputed(msm: &Msm, c: usize, k: usize) {
+    let Msm { pool, points, scalars, want, cpu_ms, log_n, chunk } = *msm;
     assert!((2..=MAX_PRECOMPUTED_C).contains(&c), "c = {c}: the precomputed layout takes c ≤ {MAX_PRECOMPUTED_C}");
     let n = points.len();
     let (w, e, slots, per_unit) = (precomputed_windows(c), entries_per_base(c, k), slots_per_base(c, k), k / 2);
