@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The co-design profile of one bundled model on a simulated card: every verb with the CPU, then
-# `prove --device sim|sim:rtl`, which proves with the card, makes the same proof again on the CPU
+# `prove --device sim|sim:rtl|sim:dual`, which proves with the card, makes the same proof again on the CPU
 # and prints per kernel the card's cycles and bytes, projected times at ASSUMED clocks and PCIe
 # rate, beside the CPU prover's measured time (docs/architecture.md).
 #
 #   scripts/codesign-profile.sh tiny sim:rtl      # the tiny model, whole card in RTL
 #   scripts/codesign-profile.sh mlp sim           # the 784-128-10 MLP, fast variant
 #   scripts/codesign-profile.sh cnn sim           # cnn_small_28 (conv, pool, dense)
+#   scripts/codesign-profile.sh mlp sim:dual      # the two-MSM-unit card
 #
 # ZKACCEL_BIN names the binary (default: build target/release/zkaccel with --features sim).
 # OUT=dir also writes dir/projection-MODEL.md (the table), dir/projection-MODEL.svg (the plot:
@@ -14,12 +15,12 @@
 # dir/prove-MODEL.json (the prover's --json report the table is made from).
 # LAYOUT=projection proves the matrix products by random projection (gen-settings
 # --matmul-layout projection; default: the settings' default, mac); the files are then named
-# projection-MODEL-projection.{md,svg}.
+# projection-MODEL-projection.{md,svg}; with the device sim:dual the names end in -dual.
 # DEVICE_KERNELS=msm,lookup (any subset; default all) keeps the other kernels on the CPU in the
 # card run (prove --device-kernels): their CPU time is then in the card run's rows.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-model=${1:?usage: $0 tiny|mlp|cnn [sim|sim:rtl]}
+model=${1:?usage: $0 tiny|mlp|cnn [sim|sim:rtl|sim:dual]}
 device=${2:-sim}
 if [ -z "${ZKACCEL_BIN:-}" ]; then
     cargo build --release -q -p zkaccel-zkml --features sim
@@ -51,4 +52,5 @@ z prove --witness "$d/witness.json" -M "$d/model.compiled" --pk-path "$d/pk.key"
 z prove --witness "$d/witness.json" -M "$d/model.compiled" --pk-path "$d/pk.key" --proof-path "$d/proof.json" \
     --device cpu >/dev/null 2>&1
 name=$model${LAYOUT:+-$LAYOUT}
+if [ "$device" = sim:dual ]; then name+=-dual; fi
 python3 scripts/projection-table.py "$d/prove.json" "$name" "${OUT:-}"

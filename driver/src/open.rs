@@ -32,6 +32,9 @@ pub enum DeviceSpec {
     /// The simulated card with the RTL G1 adder too (a few thousand cycles per second: small
     /// circuits only).
     SimRtl,
+    /// The simulated two-unit card (two MSM units, each with its bucket scheduler, `2^16` bucket
+    /// entries and the G1 adder's cycle-exact model; NTT and lookup as `sim`).
+    SimDual,
     /// A PCI bus/device/function, e.g. `0000:3b:00.0`.
     Pcie(String),
     /// An XDMA instance by its device nodes' stem, e.g. `/dev/xdma0` (channel 0), and the
@@ -47,6 +50,7 @@ impl FromStr for DeviceSpec {
             "cpu" => Ok(Self::Cpu),
             "sim" => Ok(Self::Sim),
             "sim:rtl" => Ok(Self::SimRtl),
+            "sim:dual" => Ok(Self::SimDual),
             _ => {
                 if let Some(bdf) = s.strip_prefix("pcie:").filter(|b| !b.is_empty()) {
                     Ok(Self::Pcie(bdf.to_string()))
@@ -55,7 +59,7 @@ impl FromStr for DeviceSpec {
                 } else if let Some(p) = s.strip_prefix("xdma-mm:").filter(|p| !p.is_empty()) {
                     Ok(Self::Xdma(p.to_string(), true))
                 } else {
-                    Err(format!("unknown device '{s}': expected auto, cpu, sim, sim:rtl, pcie:<BDF> (e.g. pcie:0000:3b:00.0) or xdma:<path> (e.g. xdma:/dev/xdma0)"))
+                    Err(format!("unknown device '{s}': expected auto, cpu, sim, sim:rtl, sim:dual, pcie:<BDF> (e.g. pcie:0000:3b:00.0) or xdma:<path> (e.g. xdma:/dev/xdma0)"))
                 }
             }
         }
@@ -127,6 +131,7 @@ impl std::fmt::Display for DeviceSpec {
             Self::Cpu => write!(f, "cpu"),
             Self::Sim => write!(f, "sim"),
             Self::SimRtl => write!(f, "sim:rtl"),
+            Self::SimDual => write!(f, "sim:dual"),
             Self::Pcie(bdf) => write!(f, "pcie:{bdf}"),
             Self::Xdma(p, false) => write!(f, "xdma:{p}"),
             Self::Xdma(p, true) => write!(f, "xdma-mm:{p}"),
@@ -171,8 +176,9 @@ pub fn open(spec: &DeviceSpec, timeout: Duration) -> Result<Opened, DeviceError>
     match spec {
         DeviceSpec::Cpu => Ok(Opened::cpu("requested".into())),
         DeviceSpec::Auto => open_auto(timeout),
-        DeviceSpec::Sim => open_sim(false, timeout),
-        DeviceSpec::SimRtl => open_sim(true, timeout),
+        DeviceSpec::Sim => open_sim(SimKind::Fast, timeout),
+        DeviceSpec::SimRtl => open_sim(SimKind::FullRtl, timeout),
+        DeviceSpec::SimDual => open_sim(SimKind::Dual, timeout),
         DeviceSpec::Pcie(_) | DeviceSpec::Xdma(..) => open_pcie(spec, timeout),
     }
 }
@@ -238,13 +244,30 @@ fn open_auto(timeout: Duration) -> Result<Opened, DeviceError> {
     Ok(Opened::cpu(format!("auto: no real card usable ({}); using the CPU", why.join("; "))))
 }
 
+/// Which simulated card `--device sim…` opens.
+#[cfg_attr(not(feature = "sim"), allow(dead_code))]
+enum SimKind {
+    /// `sim`: the one-unit card, the G1 adder's cycle-exact model.
+    Fast,
+    /// `sim:rtl`: the one-unit card with the RTL adder.
+    FullRtl,
+    /// `sim:dual`: the two-unit card (`CardConfig::SIM_DUAL_PROVER`), the adders' model.
+    Dual,
+}
+
 #[cfg(feature = "sim")]
-fn open_sim(full_rtl: bool, timeout: Duration) -> Result<Opened, DeviceError> {
-    use crate::sim_card::{CardVariant, SimCard, DEFAULT_MEM_POINTS};
-    let (card, what) = if full_rtl {
-        (SimCard::with_msm(CardVariant::FullRtl, DEFAULT_MEM_POINTS)?, "the whole card in RTL, G1 adder included")
-    } else {
-        (SimCard::with_ntt(SIM_NTT_LOG_N)?, "RTL of the card top, NTT core, MSM bucket scheduler and lookup kernel, the G1 adder's cycle-exact model")
+fn open_sim(kind: SimKind, timeout: Duration) -> Result<Opened, DeviceError> {
+    use crate::sim_card::{CardVariant, MemModel, SimCard, DEFAULT_MEM_POINTS};
+    use zkaccel_hdl::card::config::CardConfig;
+    let (card, what) = match kind {
+        SimKind::FullRtl => (SimCard::with_msm(CardVariant::FullRtl, DEFAULT_MEM_POINTS)?, "the whole card in RTL, G1 adder included"),
+        SimKind::Fast => {
+            (SimCard::with_ntt(SIM_NTT_LOG_N)?, "RTL of the card top, NTT core, MSM bucket scheduler and lookup kernel, the G1 adder's cycle-exact model")
+        }
+        SimKind::Dual => (
+            SimCard::new(CardVariant::Fast, &CardConfig::SIM_DUAL_PROVER, DEFAULT_MEM_POINTS, MemModel::HBM)?,
+            "RTL of the two-unit card top (NTT core, two MSM bucket schedulers of 2^16 buckets, lookup kernel), the G1 adders' cycle-exact models",
+        ),
     };
     let accel = AccelBackend::new(vec![Box::new(card) as Box<dyn Device + Send>], timeout)?;
     health_check(&accel)?;
@@ -253,7 +276,7 @@ fn open_sim(full_rtl: bool, timeout: Duration) -> Result<Opened, DeviceError> {
 }
 
 #[cfg(not(feature = "sim"))]
-fn open_sim(_full_rtl: bool, _timeout: Duration) -> Result<Opened, DeviceError> {
+fn open_sim(_kind: SimKind, _timeout: Duration) -> Result<Opened, DeviceError> {
     Err(DeviceError::Unsupported("this build has no simulated card: build with `--features sim` (needs Verilator)".into()))
 }
 

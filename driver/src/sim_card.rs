@@ -61,10 +61,11 @@ impl SimCard {
             CardVariant::Fast => "software model of the G1 adder",
             CardVariant::FullRtl => "RTL G1 adder",
         };
-        let name = format!(
-            "SimCard (Verilator RTL card: NTT 2^{}, MSM 2^{} buckets with the {adder}, {mem_points} points of card memory)",
-            cfg.ntt_k, cfg.msm_log_depth
-        );
+        let msm = match cfg.msm_units {
+            1 => format!("MSM 2^{} buckets with the {adder}", cfg.msm_log_depth),
+            units => format!("{units} MSM units of 2^{} buckets, each with the {adder}", cfg.msm_log_depth),
+        };
+        let name = format!("SimCard (Verilator RTL card: NTT 2^{}, {msm}, {mem_points} points of card memory)", cfg.ntt_k);
         Ok(Self { card, name, from_card: VecDeque::new() })
     }
 

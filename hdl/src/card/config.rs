@@ -94,6 +94,23 @@ impl CardConfig {
         msm_point_fifo: 128,
     };
 
+    /// The two-unit card as the prover sees it (`--device sim:dual`): [`CardConfig::SIM`]'s NTT
+    /// and lookup kernels with two MSM units of `2^16` bucket entries each, `c ≤ 16` and a point
+    /// FIFO of 128 entries — the two-adder card of issue 23 (`hdl/src/msm_bucket/NOTES.md`, "Two
+    /// MSM units") with the bucket depth of the shipped builds, so MSM groups of more than `2^9`
+    /// buckets are reduced on the card.
+    pub const SIM_DUAL_PROVER: CardConfig = CardConfig {
+        ntt_k: 10,
+        msm_log_depth: 16,
+        lookup_log_table: 10,
+        lookup_log_batch: 10,
+        ntt_multiplier: NttMultiplier::PipelinedXcup,
+        kernels: KERNELS,
+        msm_units: 2,
+        msm_max_c: 16,
+        msm_point_fifo: 128,
+    };
+
     /// The small-FPGA card (ECP5-85F: 156 MULT18X18D): the NTT kernel alone, on the digit-serial
     /// multiplier (17 multipliers), with a `2^ntt_k`-point buffer. No MSM (its G1 adder needs
     /// 3 696 DSPs) and no lookup kernel (its batch inverter needs the pipelined multiplier); their
