@@ -283,3 +283,79 @@ fn fixture_model_proves_end_to_end() {
     verify(&pk.vk, &proof, &[public_inputs(&[9, 6, 13, 10, 17, 10, 9, 26, 11, 16], 7)]).unwrap();
     assert!(verify(&pk.vk, &proof, &[public_inputs(&[9, 6, 13, 10, 17, 10, 9, 26, 11, 16], 4)]).is_err());
 }
+
+/// The instance column the core verifier takes may have any length; the circuit reads only its
+/// first `C + 1` rows (the scores, then the class). The key binds the class count and the model
+/// (`wnn::statement`), and `verify_file` accepts nothing else: a longer public list (the true
+/// class on row `C`, a false "class" after it) and a shorter one (the last score read as the
+/// class) are proofs the core verifier accepts for those columns, and both are rejected; so are a
+/// proof naming another model, a key made for another model, and a key that binds no statement.
+#[test]
+fn the_key_binds_the_class_count_and_model_so_reshaped_public_inputs_are_rejected() {
+    use zkaccel_zkml::exit_code::ExitCode;
+    use zkaccel_zkml::wnn::files::{model_digest, WnnProofFile};
+    use zkaccel_zkml::wnn::pipeline;
+    let m = small_model();
+    let c0 = pipeline::layout_for_setup(&m).unwrap();
+    let srs = Srs::insecure_dev(pipeline::srs_degree(&c0).unwrap(), &mut ChaCha20Rng::seed_from_u64(1)).unwrap();
+    let digest = model_digest(b"the model file the key was made from");
+    let pk = pipeline::setup(&CpuBackend::new(), &m, &digest, &srs).unwrap();
+    let cpu = CpuBackend::new();
+    let rejected = |f: &WnnProofFile, model: Option<&str>, why: &str| {
+        let e = pipeline::verify_file(&pk.vk, f, model).expect_err(why);
+        assert_eq!(e.code, ExitCode::VerificationFailed, "{why}: {}", e.message);
+        e.message
+    };
+
+    // Honest: verifies with and without the model's digest.
+    let pixels: Vec<u8> = (0..64).map(|k| ((k * 53 + 7) % 256) as u8).collect();
+    let (honest, _) = pipeline::prove(&cpu, &m, &pipeline::gen_witness(&m, &digest, &pixels), &pk).unwrap();
+    pipeline::verify_file(&pk.vk, &honest, Some(&digest)).unwrap();
+    pipeline::verify_file(&pk.vk, &honest, None).unwrap();
+    let file_for = |scores: Vec<u32>, class: usize, instances: &[Vec<zkaccel::Fr>], c: &WnnCircuit| {
+        let proof = prove_with_options(&cpu, &pk, &c.witness, instances, &mut ChaCha20Rng::seed_from_u64(5), ProveOptions { check_witness: false }).unwrap();
+        verify(&pk.vk, &proof, instances).expect("the core verifier accepts these columns: only the statement rejects them");
+        WnnProofFile { scores, class, proof: hex::encode(proof.to_bytes()), ..honest.clone() }
+    };
+
+    // A: one entry more — the true class stays on row C, the claimed class lands after it.
+    let t = Trace::honest(&m, &pixels);
+    let c = build(&m, &t).unwrap();
+    let false_class = (t.class + 1) % m.num_classes;
+    let mut longer = t.scores.clone();
+    longer.push(t.class as u32);
+    let f = file_for(longer.clone(), false_class, &[public_inputs(&longer, false_class)], &c);
+    let msg = rejected(&f, Some(&digest), "a longer public list");
+    assert!(msg.contains("5 scores") && msg.contains("4 classes"), "{msg}");
+
+    // B: one score fewer — an image of class 0: the last score is read as the class.
+    let t = (0u64..2000)
+        .map(|seed| Trace::honest(&m, &(0..64).map(|k| ((k * (2 * seed + 1) + seed * 17 + 3) % 256) as u8).collect::<Vec<_>>()))
+        .find(|t| t.class == 0 && *t.scores.last().unwrap() != 0)
+        .expect("an image of class 0 with a non-zero last score");
+    let c = build(&m, &t).unwrap();
+    let shorter = t.scores[..m.num_classes - 1].to_vec();
+    let claimed = *t.scores.last().unwrap() as usize;
+    let f = file_for(shorter.clone(), claimed, &[public_inputs(&shorter, claimed)], &c);
+    rejected(&f, None, "a shorter public list");
+
+    // A class at or beyond the class count, with the right number of scores.
+    let f = WnnProofFile { class: m.num_classes, ..honest.clone() };
+    rejected(&f, None, "class = C");
+
+    // The model: a proof relabelled with another model's digest, a verifier holding another model.
+    let other = model_digest(b"another model entirely");
+    let msg = rejected(&WnnProofFile { model_sha256: other.clone(), ..honest.clone() }, None, "relabelled proof");
+    assert!(msg.contains("another model"), "{msg}");
+    rejected(&honest, Some(&other), "another model at the verifier");
+
+    // A key made for another model file refuses to prove this one's witness.
+    let pk_other = pipeline::setup(&cpu, &m, &other, &srs).unwrap();
+    let e = pipeline::prove(&cpu, &m, &pipeline::gen_witness(&m, &digest, &pixels), &pk_other).expect_err("a key for another model file");
+    assert!(e.message.contains("another model file"), "{}", e.message);
+
+    // A key without a statement (the core keygen alone) is refused before any proof is read.
+    let bare = keygen(&cpu, &srs, c0.cs.clone(), &c0.fixed).unwrap();
+    let e = pipeline::verify_file(&bare.vk, &WnnProofFile { vk_digest: hex::encode(bare.vk.digest()), ..honest.clone() }, None).expect_err("no statement");
+    assert!(e.message.contains("binds no WNN statement"), "{}", e.message);
+}

@@ -8,6 +8,7 @@
 //! * [`trace`]: every intermediate value of one classification (the witness before layout);
 //! * [`circuit`]: the constraint system, the plan (rows, limb width, domain) and the layout;
 //! * [`files`]: the witness and proof files of the `zkaccel wnn` verbs;
+//! * [`statement`]: what a proof under a key states (model, class count), bound to the key;
 //! * [`pipeline`]: setup, witness, prove and verify as functions (the CLI and the tests);
 //! * [`train`]: a small generated data set and the training that makes the bundled example.
 
@@ -17,6 +18,7 @@ pub mod hdf5;
 pub mod input;
 pub mod pipeline;
 pub mod model;
+pub mod statement;
 pub mod trace;
 pub mod train;
 

@@ -9,6 +9,7 @@ use zkaccel::srs::Srs;
 use super::circuit::{build, public_inputs, WnnCircuit};
 use super::files::{WnnProofFile, WnnWitnessFile, PROOF_FORMAT, PROTOCOL, VERSION, WITNESS_FORMAT};
 use super::model::WnnModel;
+use super::statement::WnnStatement;
 use super::trace::Trace;
 use crate::error::{Error, Result};
 use crate::ExitCode;
@@ -23,10 +24,13 @@ pub fn srs_degree(c: &WnnCircuit) -> Result<usize> {
     Ok(Shape::new(&c.cs, c.plan.k)?.srs_degree)
 }
 
-/// Key generation.
-pub fn setup(backend: &dyn Backend, m: &WnnModel, srs: &Srs) -> Result<ProvingKey> {
+/// Key generation for model `m` (from a file of SHA-256 `model_sha256`), with its statement
+/// (model, image size, class count) bound to the verifying key.
+pub fn setup(backend: &dyn Backend, m: &WnnModel, model_sha256: &str, srs: &Srs) -> Result<ProvingKey> {
     let c = layout_for_setup(m)?;
-    Ok(keygen(backend, srs, c.cs, &c.fixed)?)
+    let mut pk = keygen(backend, srs, c.cs, &c.fixed)?;
+    pk.vk = pk.vk.with_binding(WnnStatement::of(m, model_sha256).to_bytes())?;
+    Ok(pk)
 }
 
 /// Runs inference on `pixels` and returns the witness file.
@@ -75,6 +79,9 @@ pub fn prove(backend: &dyn Backend, m: &WnnModel, w: &WnnWitnessFile, pk: &Provi
     }
     let c = build(m, &t)?;
     check_key_matches(pk, &c)?;
+    if WnnStatement::from_key(&pk.vk)? != WnnStatement::of(m, &w.model_sha256) {
+        return Err(Error::artifact("the proving key was made for another model file (the statement its verifying key binds differs): run `zkaccel wnn setup` for this model"));
+    }
     times.witness = start.elapsed();
     let start = Instant::now();
     let proof = prove_with_os_rng(backend, pk, &c.witness, &c.instances).map_err(|e| match e {
@@ -98,13 +105,26 @@ pub fn prove(backend: &dyn Backend, m: &WnnModel, w: &WnnWitnessFile, pk: &Provi
     Ok((file, times))
 }
 
-/// Verifies a proof file against a verifying key (and, when given, the model's digest).
+/// Verifies a proof file against a verifying key (and, when given, the model's digest): the
+/// key's statement fixes the model and the number of public scores (see [`WnnStatement`]).
 pub fn verify_file(vk: &VerifyingKey, f: &WnnProofFile, model_sha256: Option<&str>) -> Result<Duration> {
     let fail = |m: String| Error::new(ExitCode::VerificationFailed, m);
+    let statement = WnnStatement::from_key(vk)?;
     if let Some(d) = model_sha256 {
-        if d != f.model_sha256 {
-            return Err(fail("the proof is for another model (model_sha256 differs)".into()));
+        if d != statement.model_sha256 {
+            return Err(fail("the verifying key was made for another model (the model_sha256 it binds differs)".into()));
         }
+    }
+    if f.model_sha256 != statement.model_sha256 {
+        return Err(fail("the proof names another model than the verifying key binds (model_sha256 differs)".into()));
+    }
+    if f.scores.len() != statement.num_classes || f.class >= statement.num_classes {
+        return Err(fail(format!(
+            "the proof states {} scores and class {}; the verifying key's model has {} classes",
+            f.scores.len(),
+            f.class,
+            statement.num_classes
+        )));
     }
     if hex::encode(vk.digest()) != f.vk_digest {
         return Err(fail("the proof was made with another verifying key (vk_digest differs)".into()));
