@@ -12,13 +12,12 @@ use crate::error::{Error, Result};
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
-/// The temporary path beside `path` that a write goes through.
+/// The temporary path beside `path` that a write goes through: `.NAME.tmp-PID-N`, with at most
+/// the first 64 characters of the name (lossy for a non-UTF-8 name), so that a target name of
+/// the file system's maximum length still has a temporary name within it.
 fn temp_path(path: &Path) -> PathBuf {
-    let name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
-    let mut tmp = std::ffi::OsString::from(".");
-    tmp.push(&name);
-    tmp.push(format!(".tmp-{}-{}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed)));
-    path.with_file_name(tmp)
+    let name = path.file_name().map(|n| n.to_string_lossy().chars().take(64).collect::<String>()).unwrap_or_default();
+    path.with_file_name(format!(".{name}.tmp-{}-{}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed)))
 }
 
 /// A file written but not yet in place: [`Staged::commit`] renames it over its target; dropping

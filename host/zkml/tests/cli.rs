@@ -6,6 +6,8 @@
 use crate::common;
 
 
+use std::path::{Path, PathBuf};
+
 use common::cli::*;
 use common::*;
 use serde_json::Value;
@@ -192,4 +194,60 @@ fn bad_models_and_inputs_are_named_errors() {
         assert!(h.stdout.contains(&format!("  {code:>2}  ")), "help lacks exit code {code}: {}", h.stdout);
     }
     let _ = std::fs::remove_dir_all(&d);
+}
+
+/// Output paths that are not UTF-8, and a file name of the file system's maximum length (255
+/// bytes), are written like any other and reported with `--json` (the path shown lossily): no
+/// verb panics after writing its file, and the atomic write's temporary name stays within the
+/// limit.
+#[cfg(unix)]
+#[test]
+fn non_utf8_and_longest_output_names_are_written_and_reported() {
+    use std::ffi::{OsStr, OsString};
+    use std::os::unix::ffi::OsStrExt;
+    let d = tmpdir("names");
+    let odd = |name: &str| -> PathBuf { d.join(OsStr::from_bytes(&[name.as_bytes(), b"\xff.out"].concat())) };
+    let arg = |p: &Path| -> OsString { p.as_os_str().to_owned() };
+    let run = |args: Vec<OsString>, what: &str| {
+        let mut args = args;
+        args.push("--json".into());
+        let r = zk(&args).expect(0, what);
+        let j = r.json();
+        assert_eq!(j["ok"], true, "{what}: {j}");
+        j
+    };
+    let model = example("tiny_4_8_3.onnx");
+    let settings = d.join("s.json");
+    zk(&["gen-settings", "-M", p(&model), "-O", p(&settings), "--input-scale", "5", "--param-scale", "5", "-D", p(&example("tiny_input.json"))])
+        .expect(0, "gen-settings");
+    let (compiled, vk, pk, witness, proof) = (odd("m"), odd("vk"), odd("pk"), odd("w"), odd("proof"));
+    let j = run(vec!["compile-circuit".into(), "-M".into(), arg(&model), "--compiled-circuit".into(), arg(&compiled), "-S".into(), arg(&settings)], "compile");
+    assert!(j["compiled_circuit"].as_str().unwrap().ends_with("m\u{fffd}.out"), "{j}");
+    let j = run(vec!["setup".into(), "-M".into(), arg(&compiled), "--dev-srs".into(), "--vk-path".into(), arg(&vk), "--pk-path".into(), arg(&pk)], "setup");
+    assert!(j["pk_path"].as_str().unwrap().ends_with("pk\u{fffd}.out"), "{j}");
+    run(vec!["gen-witness".into(), "-D".into(), arg(&example("tiny_input.json")), "-M".into(), arg(&compiled), "-O".into(), arg(&witness)], "gen-witness");
+    run(
+        vec!["prove".into(), "--witness".into(), arg(&witness), "-M".into(), arg(&compiled), "--pk-path".into(), arg(&pk), "--proof-path".into(), arg(&proof)],
+        "prove",
+    );
+    zk(&[OsString::from("verify"), "--proof-path".into(), arg(&proof), "--settings-path".into(), arg(&settings), "--vk-path".into(), arg(&vk)]).expect(0, "verify");
+    for f in [&compiled, &vk, &pk, &witness, &proof] {
+        assert!(f.is_file(), "{} written", f.display());
+    }
+    // A witness named with 255 bytes, the longest name ext4 and most file systems take.
+    let longest = d.join("w".repeat(250) + ".json");
+    run(vec!["gen-witness".into(), "-D".into(), arg(&example("tiny_input.json")), "-M".into(), arg(&compiled), "-O".into(), arg(&longest)], "255-byte name");
+    assert!(longest.is_file());
+    // The `wnn` verbs on the bundled weightless network.
+    let wnn_example = |name: &str| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/wnn").join(name);
+    let wnn = wnn_example("digits_wnn.hdf5");
+    let (wvk, wpk, ww, wproof) = (odd("wvk"), odd("wpk"), odd("ww"), odd("wproof"));
+    run(vec!["wnn".into(), "setup".into(), "-M".into(), arg(&wnn), "--dev-srs".into(), "--vk-path".into(), arg(&wvk), "--pk-path".into(), arg(&wpk)], "wnn setup");
+    run(vec!["wnn".into(), "gen-witness".into(), "-D".into(), arg(&wnn_example("digit_7.png")), "-M".into(), arg(&wnn), "-O".into(), arg(&ww)], "wnn gen-witness");
+    let j = run(
+        vec!["wnn".into(), "prove".into(), "--witness".into(), arg(&ww), "-M".into(), arg(&wnn), "--pk-path".into(), arg(&wpk), "--proof-path".into(), arg(&wproof)],
+        "wnn prove",
+    );
+    assert_eq!(j["class"], 7, "{j}");
+    zk(&[OsString::from("wnn"), "verify".into(), "--proof-path".into(), arg(&wproof), "--vk-path".into(), arg(&wvk)]).expect(0, "wnn verify");
 }

@@ -24,7 +24,7 @@ pub fn run(a: &CompileCircuit, _out: &Out) -> Result<Report> {
     let gib = crate::resources::gib;
     let fits = |need: u64| if need <= have.bytes { "fits" } else { "EXCEEDS what this process may use: setup/prove will refuse without --force" };
     Ok(Report {
-        json: json!({ "verb": "compile-circuit", "compiled_circuit": a.compiled_circuit, "circuit_id": c.circuit_id, "plan": p, "estimate": est, "available_memory": have }),
+        json: json!({ "verb": "compile-circuit", "compiled_circuit": a.compiled_circuit.display().to_string(), "circuit_id": c.circuit_id, "plan": p, "estimate": est, "available_memory": have }),
         lines: vec![
             format!(
             "compiled circuit written to {}: {} lanes, 2^{} rows ({} MAC/rescale rows, {} io rows), rescale shift {}, {}-bit lookup range",

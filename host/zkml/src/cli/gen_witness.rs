@@ -18,7 +18,7 @@ pub fn run(a: &GenWitness, _out: &Out) -> Result<Report> {
     pipeline::circuit_for_witness(&c, &w)?;
     w.save(&a.output)?;
     Ok(Report {
-        json: json!({ "verb": "gen-witness", "output": a.output, "outputs": w.outputs, "output_scales": w.output_scales, "rescaled_outputs": w.pretty_elements.rescaled_outputs }),
+        json: json!({ "verb": "gen-witness", "output": a.output.display().to_string(), "outputs": w.outputs, "output_scales": w.output_scales, "rescaled_outputs": w.pretty_elements.rescaled_outputs }),
         lines: vec![
             format!("witness written to {}", a.output.display()),
             format!("outputs (rescaled): {:?}", w.pretty_elements.rescaled_outputs),

@@ -141,7 +141,7 @@ pub fn run(a: &Prove, g: &Global, out: &Out) -> Result<Report> {
     }
     Ok(Report {
         json: json!({
-            "verb": "prove", "device": device, "proof_path": a.proof_path, "proof_bytes": proof_bytes, "k": c.plan.k,
+            "verb": "prove", "device": device, "proof_path": a.proof_path.display().to_string(), "proof_bytes": proof_bytes, "k": c.plan.k,
             "load_pk_ms": ms(t_load), "witness_ms": ms(t.witness), "prove_ms": ms(t.prove), "verify_ms": ms(t.verify),
             "msm_ms": ms(profile.msm), "msm_calls": profile.msm_calls, "msm_points": profile.msm_points, "ntt_ms": ms(profile.ntt), "ntt_calls": profile.ntt_calls,
             "accel": accel_profile.as_ref().map(profile_json), "redone_on_cpu": redone_on_cpu, "codesign": codesign,

@@ -42,7 +42,7 @@ pub fn run(a: &Setup, g: &Global, out: &Out) -> Result<Report> {
     Ok(Report {
         json: json!({
             "verb": "setup", "device": device, "srs": label, "insecure_srs": a.dev_srs, "k": c.plan.k,
-            "pk_path": a.pk_path, "vk_path": a.vk_path, "pk_bytes": pk_bytes.len(), "vk_bytes": vk_bytes.len(),
+            "pk_path": a.pk_path.display().to_string(), "vk_path": a.vk_path.display().to_string(), "pk_bytes": pk_bytes.len(), "vk_bytes": vk_bytes.len(),
             "vk_digest": hex::encode(pk.vk.digest()), "srs_ms": ms(t_srs), "keygen_ms": ms(t_keygen)
         }),
         lines: vec![

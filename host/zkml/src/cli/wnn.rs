@@ -138,7 +138,7 @@ fn setup(a: &WnnSetup, g: &Global, out: &Out) -> Result<Report> {
     Ok(Report {
         json: json!({
             "verb": "wnn setup", "device": device, "srs": label, "insecure_srs": a.dev_srs, "k": plan.k, "plan": plan,
-            "model_sha256": digest, "pk_path": a.pk_path, "vk_path": a.vk_path, "pk_bytes": pk_bytes.len(), "vk_bytes": vk_bytes.len(),
+            "model_sha256": digest, "pk_path": a.pk_path.display().to_string(), "vk_path": a.vk_path.display().to_string(), "pk_bytes": pk_bytes.len(), "vk_bytes": vk_bytes.len(),
             "vk_digest": hex::encode(pk.vk.digest()), "srs_ms": ms(t_srs), "keygen_ms": ms(t_keygen)
         }),
         lines: vec![
@@ -171,7 +171,7 @@ fn gen_witness(a: &WnnGenWitness) -> Result<Report> {
     let w = pipeline::gen_witness(&m, &digest, &pixels);
     w.save(&a.output)?;
     Ok(Report {
-        json: json!({ "verb": "wnn gen-witness", "output": a.output, "scores": w.scores, "class": w.class }),
+        json: json!({ "verb": "wnn gen-witness", "output": a.output.display().to_string(), "scores": w.scores, "class": w.class }),
         lines: vec![format!("witness written to {}", a.output.display()), scores_line(&w.scores, w.class)],
     })
 }
@@ -214,7 +214,7 @@ fn prove(a: &WnnProve, g: &Global, out: &Out) -> Result<Report> {
     file.save(&a.proof_path)?;
     Ok(Report {
         json: json!({
-            "verb": "wnn prove", "device": device, "accel": accel, "proof_path": a.proof_path, "proof_bytes": proof_bytes, "k": pk.vk.k(),
+            "verb": "wnn prove", "device": device, "accel": accel, "proof_path": a.proof_path.display().to_string(), "proof_bytes": proof_bytes, "k": pk.vk.k(),
             "load_pk_ms": ms(t_load), "witness_ms": ms(t.witness), "prove_ms": ms(t.prove), "verify_ms": ms(t.verify),
             "msm_ms": ms(profile.msm), "msm_calls": profile.msm_calls, "ntt_ms": ms(profile.ntt), "ntt_calls": profile.ntt_calls,
             "scores": file.scores, "class": file.class,
