@@ -19,3 +19,4 @@ mod plonk_projection;
 mod plonk_soundness;
 mod plonk_vk_binding;
 mod plonk_zero_knowledge;
+mod srs_ptau;

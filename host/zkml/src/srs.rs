@@ -46,25 +46,38 @@ pub fn load(srs_path: Option<&Path>, dev_srs: bool, degree: usize) -> Result<(Sr
     }
 }
 
-fn load_ptau(p: &Path, degree: Option<usize>) -> Result<Srs> {
-    if !p.exists() {
-        return Err(Error::io(p, std::io::Error::new(std::io::ErrorKind::NotFound, "no such file")));
+/// The `.ptau` path must name a regular file (as every other input, `crate::files::read`): a
+/// FIFO would block the open forever, a device such as /dev/zero never ends.
+fn check_regular(p: &Path) -> Result<()> {
+    let meta = std::fs::metadata(p).map_err(|e| Error::io(p, e))?;
+    if !meta.is_file() {
+        return Err(Error::io(p, std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a regular file")));
     }
+    Ok(())
+}
+
+fn load_ptau(p: &Path, degree: Option<usize>) -> Result<Srs> {
+    check_regular(p)?;
     Srs::from_ptau_file(p, degree).map_err(|e| Error::from(e).context(p.display()))
 }
 
-/// Checks that the `.ptau` at `p` is the SRS the verifying key was made with. The whole file is
-/// read and verified (every power on the curve and consistent), as `setup` does for the powers
-/// it uses: a corrupted file is refused here too, not only its first powers compared.
+/// Checks that the `.ptau` at `p` is the SRS the verifying key was made with. A verifying key
+/// holds `[1]₁`, `[1]₂` and `[τ]₂`; only those (and `[τ]₁`, for the τ check) are kept. Every power
+/// in the file is still verified (on the curve, consistent), as `setup` does for the powers it
+/// uses, so a corrupted file is refused here too, not only its first powers compared — but a
+/// window at a time, so the memory used does not grow with the file's power (a power-28 file, or
+/// a sparse file claiming one, is not loaded whole).
 pub fn check_vk(p: &Path, vk: &VerifyingKey) -> Result<()> {
-    let srs = load_ptau(p, None)?;
+    check_regular(p)?;
+    let srs = Srs::from_ptau_file_verify_all(p, 1).map_err(|e| Error::from(e).context(p.display()))?;
     if &srs.verifier_srs() != vk.srs() {
         return Err(Error::artifact(format!("wrong SRS: {} is not the SRS the verifying key was made with", p.display())));
     }
     Ok(())
 }
 
-/// Checks that the `.ptau` at `p` is the SRS the proving key was made with.
+/// Checks that the `.ptau` at `p` is the SRS the proving key was made with: reads (and verifies)
+/// the powers up to the key's degree, those it compares, and no more.
 pub fn check_pk(p: &Path, pk: &ProvingKey) -> Result<()> {
     let m = pk.ck.monomial.len().saturating_sub(1);
     let srs = load_ptau(p, Some(m))?;

@@ -359,3 +359,65 @@ fn the_key_binds_the_class_count_and_model_so_reshaped_public_inputs_are_rejecte
     let e = pipeline::verify_file(&bare.vk, &WnnProofFile { vk_digest: hex::encode(bare.vk.digest()), ..honest.clone() }, None).expect_err("no statement");
     assert!(e.message.contains("binds no WNN statement"), "{}", e.message);
 }
+
+/// `v` as consecutive little-endian u64s (HDF5 dimensions and sizes).
+fn le64(v: &[u64]) -> Vec<u8> {
+    v.iter().flat_map(|x| x.to_le_bytes()).collect()
+}
+
+/// A small HDF5 file whose attributes and `bloom_filters` shape claim (classes, filters, entries)
+/// = `claim` — the reviewer's hostile model: the dataset is written with 3·5·7 bytes, then its
+/// dimensions are patched to `claim` and its contiguous storage to an undefined address of the
+/// claimed size (the reader then returns a fill buffer of that size: 2^36 bytes for the default
+/// claim below). The attributes are within every limit; only the data's size is a lie.
+pub fn model_claiming(claim: [u64; 3]) -> Vec<u8> {
+    use hdf5_pure::{AttrValue, EnumTypeBuilder, FileBuilder};
+    let [c, n, e] = claim;
+    // n filters of 64 inputs: num_inputs·bits_per_input = 64·n, with 32 bits per input.
+    let num_inputs = 2 * n;
+    let width = (num_inputs as f64).sqrt() as u64;
+    assert_eq!(width * width, num_inputs, "claim a square image");
+    let mut b = FileBuilder::new();
+    let attrs = [("num_classes", c), ("num_inputs", num_inputs), ("bits_per_input", 32), ("num_filter_inputs", 64), ("num_filter_entries", e)];
+    for (name, v) in attrs.into_iter().chain([("num_filter_hashes", 1), ("p", 2147483647)]) {
+        b.set_attr(name, AttrValue::I64(v as i64));
+    }
+    let bool_type = EnumTypeBuilder::with_base(hdf5_pure::make_i8_type()).value("FALSE", 0).value("TRUE", 1).build().unwrap();
+    b.create_dataset("bloom_filters").with_enum_u8_data(bool_type, &[0u8; 105]).with_shape(&[3, 5, 7]);
+    let mut bytes = b.finish().unwrap();
+    let find = |b: &[u8], pat: &[u8]| b.windows(pat.len()).position(|w| w == pat);
+    let dims = find(&bytes, &le64(&[3, 5, 7])).expect("the dimensions");
+    assert!(find(&bytes[dims + 1..], &le64(&[3, 5, 7])).is_none(), "one dataspace to patch");
+    bytes[dims..dims + 24].copy_from_slice(&le64(&claim));
+    // The contiguous layout: an 8-byte address, then the size (105).
+    let size = find(&bytes, &le64(&[105])).expect("the layout's size");
+    bytes[size - 8..size].fill(0xff);
+    bytes[size..size + 8].copy_from_slice(&le64(&[c * n * e]));
+    bytes
+}
+
+/// 2^36 Bloom filter bits: 128 classes × 2^13 filters × 2^16 entries, within the circuit's limits.
+pub const CLAIM_2_36: [u64; 3] = [128, 1 << 13, 1 << 16];
+
+#[test]
+fn a_model_claiming_more_data_than_its_file_is_refused_before_any_read() {
+    let bytes = model_claiming(CLAIM_2_36);
+    let len = bytes.len();
+    assert!(len < 4096, "{len} bytes");
+    let e = hdf5::from_bytes(bytes, "huge.hdf5").unwrap_err();
+    assert!(e.message.starts_with("huge.hdf5: bloom_filters: shape [128, 8192, 65536]"), "{}", e.message);
+    assert!(e.message.contains("more data than the whole file holds") && e.message.contains(&format!("({len} bytes)")), "{}", e.message);
+    // The circuit's limits apply to the attributes before any dataset is looked at: 251 classes,
+    // 2^17 entries per filter (the shapes agree with the attributes; the sizes are the reason).
+    let e = hdf5::from_bytes(model_claiming([251, 8, 4]), "classes.hdf5").unwrap_err();
+    assert!(e.message.starts_with("classes.hdf5: num_classes: 251 classes") && e.message.contains("at most 250"), "{}", e.message);
+    let e = hdf5::from_bytes(model_claiming([2, 8, 1 << 17]), "entries.hdf5").unwrap_err();
+    assert!(e.message.starts_with("entries.hdf5: num_filter_entries: 131072 = 2^17") && e.message.contains("at most 2^16"), "{}", e.message);
+    // The model's own limits too (validate's): entries not a power of two.
+    let e = hdf5::from_bytes(model_claiming([2, 8, 1000]), "pow2.hdf5").unwrap_err();
+    assert!(e.message.starts_with("pow2.hdf5: num_filter_entries: 1000 is not a power of two"), "{}", e.message);
+    // Within every limit and small enough to be in the file: the size check passes, and the
+    // missing datasets are what is reported (the patched one reads as its fill value).
+    let e = hdf5::from_bytes(model_claiming([2, 8, 4]), "small.hdf5").unwrap_err();
+    assert!(e.message.starts_with("small.hdf5: binarization_thresholds: missing"), "{}", e.message);
+}

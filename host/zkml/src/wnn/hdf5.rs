@@ -10,18 +10,28 @@
 //!
 //! Every failure is an error naming the file and the field; a malformed file never panics (the
 //! parser runs under `catch_unwind` as a second line of defence, and the tests feed it truncated
-//! and corrupted copies of a real model).
+//! and corrupted copies of a real model). Nothing is allocated from a size the file merely claims:
+//! the attributes are checked against the model's and the circuit's limits, and every dataset's
+//! shape against the attributes and its byte size against the file's length, before any dataset
+//! is read (`catch_unwind` cannot catch an allocation failure, which aborts the process).
 
 use std::collections::HashMap;
 use std::path::Path;
 
 use hdf5_pure::{AttrValue, Datatype};
 
+use super::circuit::MAX_LIMB_BITS;
 use super::model::{integer_threshold, WnnModel};
 use crate::error::{Error, Result};
 
 /// The attribute names, in the order the format lists them.
 pub const ATTRIBUTES: [&str; 7] = ["num_classes", "num_inputs", "bits_per_input", "num_filter_inputs", "num_filter_entries", "num_filter_hashes", "p"];
+
+/// Most classes the WNN circuit supports (`WnnPlan::new`: a Bloom table row packs one bit per
+/// class into a field element); a model file with more is refused before its datasets are read.
+pub const MAX_CLASSES: usize = 250;
+/// Most pixels a model may have (2^24).
+pub const MAX_INPUTS: usize = 1 << 24;
 
 /// Reads and validates a model file.
 pub fn load(path: &Path) -> Result<WnnModel> {
@@ -46,6 +56,7 @@ fn parse(bytes: Vec<u8>, what: &str) -> Result<WnnModel> {
     if !hdf5_pure::is_hdf5_bytes(&bytes) {
         return Err(Error::bad_input(format!("{what}: not an HDF5 file (no HDF5 signature)")));
     }
+    let file_len = bytes.len() as u64;
     let file = hdf5_pure::File::from_bytes(bytes).map_err(|e| Error::bad_input(format!("{what}: malformed or truncated HDF5 file ({e})")))?;
     let attrs = file.root().attrs().map_err(|e| bad("attributes", format!("cannot be read ({e})")))?;
     let attr = |name: &str| -> Result<usize> {
@@ -60,41 +71,82 @@ fn parse(bytes: Vec<u8>, what: &str) -> Result<WnnModel> {
     let num_filter_entries = attr("num_filter_entries")?;
     let num_filter_hashes = attr("num_filter_hashes")?;
     let p = attr("p")? as u64;
-    // Sizes are checked before anything is computed or allocated from them (no overflow).
-    let limit = 1usize << 24;
-    for (name, v) in [("num_classes", num_classes), ("num_inputs", num_inputs), ("bits_per_input", bits_per_input), ("num_filter_entries", num_filter_entries)] {
-        if v == 0 || v > limit {
-            return Err(bad(name, format!("{v} is outside 1..=2^24")));
-        }
-    }
-    if num_classes.checked_mul(num_inputs).and_then(|x| x.checked_mul(bits_per_input)).and_then(|x| x.checked_mul(num_filter_entries)).is_none_or(|x| x > 1 << 40) {
-        return Err(bad("num_classes", "the attributes describe more than 2^40 Bloom filter bits".into()));
-    }
-    if num_filter_inputs == 0 || !(num_inputs * bits_per_input).is_multiple_of(num_filter_inputs) {
-        return Err(bad("num_filter_inputs", format!("{num_filter_inputs} does not divide num_inputs·bits_per_input = {}", num_inputs * bits_per_input)));
+    // Sizes are checked before anything is computed or allocated from them (no overflow): first
+    // the attributes, against the model's own limits (`WnnModel::validate_attributes`) and the
+    // circuit's; then every dataset's shape, datatype and byte size (no larger than the file: the
+    // reader would otherwise allocate what the file merely claims, e.g. the fill value of a
+    // dataset whose storage was never written); only then is any dataset read.
+    if num_inputs == 0 || num_inputs > MAX_INPUTS {
+        return Err(bad("num_inputs", format!("{num_inputs} is outside 1..=2^24")));
     }
     let width = (num_inputs as f64).sqrt().round() as usize;
     if width * width != num_inputs {
         return Err(bad("num_inputs", format!("{num_inputs} is not a square (width × width image)")));
     }
-    let num_filters = num_inputs * bits_per_input / num_filter_inputs;
+    let head = WnnModel {
+        num_classes,
+        num_inputs,
+        width,
+        bits_per_input,
+        num_filter_inputs,
+        num_filter_entries,
+        num_filter_hashes,
+        p,
+        bloom: vec![],
+        thresholds: vec![],
+        input_order: vec![],
+    };
+    head.validate_attributes(what)?;
+    if num_classes > MAX_CLASSES {
+        return Err(bad(
+            "num_classes",
+            format!("{num_classes} classes, the WNN circuit supports at most {MAX_CLASSES} (a Bloom table row packs one bit per class into a field element)"),
+        ));
+    }
+    if head.entry_bits() > MAX_LIMB_BITS {
+        return Err(bad(
+            "num_filter_entries",
+            format!("{num_filter_entries} = 2^{} entries per filter, the WNN circuit supports at most 2^{MAX_LIMB_BITS}", head.entry_bits()),
+        ));
+    }
+    let num_filters = head.num_filters();
+    let num_bits = head.num_input_bits();
 
     let dataset = |name: &str| file.dataset(name).map_err(|e| bad(name, format!("missing or unreadable dataset ({e})")));
+    // The shape the attributes imply, and a size the file can hold (elements and chunks).
     let check_shape = |name: &str, ds: &hdf5_pure::Dataset, want: &[usize]| -> Result<()> {
         let shape = ds.shape().map_err(|e| bad(name, format!("unreadable shape ({e})")))?;
         if shape.len() != want.len() || shape.iter().zip(want).any(|(&a, &b)| a != b as u64) {
             return Err(bad(name, format!("shape {shape:?}, the attributes imply {want:?}")));
         }
+        let elem = ds.element_size().map_err(|e| bad(name, format!("unreadable datatype ({e})")))?;
+        let bytes = |dims: &[u64]| dims.iter().try_fold(elem as u128, |acc, &d| acc.checked_mul(d as u128)).filter(|&b| b <= file_len as u128);
+        if bytes(&shape).is_none() {
+            return Err(bad(
+                name,
+                format!("shape {shape:?} of {elem}-byte elements is more data than the whole file holds ({file_len} bytes): the file is not a model"),
+            ));
+        }
+        let chunk = ds.chunk_shape().map_err(|e| bad(name, format!("unreadable chunk shape ({e})")))?;
+        if let Some(chunk) = chunk.filter(|c| bytes(c).is_none()) {
+            return Err(bad(name, format!("chunks of shape {chunk:?} of {elem}-byte elements are larger than the whole file ({file_len} bytes)")));
+        }
         Ok(())
     };
 
-    // bloom_filters: bool.
-    let ds = dataset("bloom_filters")?;
-    check_shape("bloom_filters", &ds, &[num_classes, num_filters, num_filter_entries])?;
-    let dt = ds.datatype().map_err(|e| bad("bloom_filters", format!("unreadable datatype ({e})")))?;
+    let bloom_ds = dataset("bloom_filters")?;
+    check_shape("bloom_filters", &bloom_ds, &[num_classes, num_filters, num_filter_entries])?;
+    let dt = bloom_ds.datatype().map_err(|e| bad("bloom_filters", format!("unreadable datatype ({e})")))?;
     if !is_one_byte_bool(&dt) {
         return Err(bad("bloom_filters", format!("datatype {dt:?} is not bool (a 1-byte enum or integer)")));
     }
+    let thresholds_ds = dataset("binarization_thresholds")?;
+    check_shape("binarization_thresholds", &thresholds_ds, &[width, width, bits_per_input])?;
+    let order_ds = dataset("input_order")?;
+    check_shape("input_order", &order_ds, &[num_bits])?;
+
+    // bloom_filters: bool.
+    let ds = bloom_ds;
     let raw = ds.read_raw().map_err(|e| bad("bloom_filters", format!("cannot be read ({e})")))?;
     let count = num_classes * num_filters * num_filter_entries;
     if raw.len() != count {
@@ -106,8 +158,7 @@ fn parse(bytes: Vec<u8>, what: &str) -> Result<WnnModel> {
     let bloom: Vec<bool> = raw.iter().map(|&b| b == 1).collect();
 
     // binarization_thresholds: float32 in [0, 1].
-    let ds = dataset("binarization_thresholds")?;
-    check_shape("binarization_thresholds", &ds, &[width, width, bits_per_input])?;
+    let ds = thresholds_ds;
     let t = ds.read_f32().map_err(|e| bad("binarization_thresholds", format!("not readable as float32 ({e})")))?;
     if t.len() != num_inputs * bits_per_input {
         return Err(bad("binarization_thresholds", format!("{} values, the shape needs {} (truncated?)", t.len(), num_inputs * bits_per_input)));
@@ -121,8 +172,7 @@ fn parse(bytes: Vec<u8>, what: &str) -> Result<WnnModel> {
     }
 
     // input_order: a permutation of the input bits.
-    let ds = dataset("input_order")?;
-    check_shape("input_order", &ds, &[num_inputs * bits_per_input])?;
+    let ds = order_ds;
     let order: Vec<u64> = match ds.read_u64() {
         Ok(v) => v,
         Err(_) => ds

@@ -76,6 +76,37 @@ impl WnnModel {
 
     /// Checks the sizes and contents against each other; `what` names the source (file) in errors.
     pub fn validate(&self, what: &str) -> Result<()> {
+        self.validate_attributes(what)?;
+        let bad = |field: &str, why: String| Err(Error::bad_input(format!("{what}: {field}: {why}")));
+        let want = self.num_classes * self.num_filters() * self.num_filter_entries;
+        if self.bloom.len() != want {
+            return bad("bloom_filters", format!("{} entries, the attributes imply {want}", self.bloom.len()));
+        }
+        if self.thresholds.len() != self.num_input_bits() {
+            return bad("binarization_thresholds", format!("{} values, the attributes imply {}", self.thresholds.len(), self.num_input_bits()));
+        }
+        if let Some(i) = self.thresholds.iter().position(|&t| t > 256) {
+            return bad("binarization_thresholds", format!("integer threshold {} at {i} exceeds 256", self.thresholds[i]));
+        }
+        if self.input_order.len() != self.num_input_bits() {
+            return bad("input_order", format!("{} entries, the attributes imply {}", self.input_order.len(), self.num_input_bits()));
+        }
+        let mut seen = vec![false; self.input_order.len()];
+        for (k, &i) in self.input_order.iter().enumerate() {
+            if i >= seen.len() {
+                return bad("input_order", format!("entry {k} is {i}, outside 0..{}", seen.len()));
+            }
+            if std::mem::replace(&mut seen[i], true) {
+                return bad("input_order", format!("entry {k} repeats {i}: not a permutation"));
+            }
+        }
+        Ok(())
+    }
+
+    /// The checks of [`validate`](Self::validate) on the scalar attributes alone (the sizes,
+    /// not the Bloom filters, thresholds or input order): a model file's reader applies them
+    /// before it reads any dataset, so that no size it allocates comes from an unchecked value.
+    pub fn validate_attributes(&self, what: &str) -> Result<()> {
         let bad = |field: &str, why: String| Err(Error::bad_input(format!("{what}: {field}: {why}")));
         if self.num_classes == 0 {
             return bad("num_classes", "must be at least 1".into());
@@ -98,7 +129,8 @@ impl WnnModel {
         if self.num_filter_entries < 2 || log2_exact(self.num_filter_entries).is_none() {
             return bad("num_filter_entries", format!("{} is not a power of two ≥ 2", self.num_filter_entries));
         }
-        if self.num_filter_hashes == 0 || self.hash_bits() > 62 {
+        // (H > 62 first: hash_bits() multiplies H in 32 bits.)
+        if self.num_filter_hashes == 0 || self.num_filter_hashes > 62 || self.hash_bits() > 62 {
             return bad(
                 "num_filter_hashes",
                 format!("{} hashes of {} bits: need at least 1 and num_filter_entries^num_filter_hashes ≤ 2^62", self.num_filter_hashes, self.entry_bits()),
@@ -106,28 +138,6 @@ impl WnnModel {
         }
         if self.p < 2 || self.p >= 1 << 62 {
             return bad("p", format!("{} is outside 2..2^62", self.p));
-        }
-        let want = self.num_classes * self.num_filters() * self.num_filter_entries;
-        if self.bloom.len() != want {
-            return bad("bloom_filters", format!("{} entries, the attributes imply {want}", self.bloom.len()));
-        }
-        if self.thresholds.len() != self.num_input_bits() {
-            return bad("binarization_thresholds", format!("{} values, the attributes imply {}", self.thresholds.len(), self.num_input_bits()));
-        }
-        if let Some(i) = self.thresholds.iter().position(|&t| t > 256) {
-            return bad("binarization_thresholds", format!("integer threshold {} at {i} exceeds 256", self.thresholds[i]));
-        }
-        if self.input_order.len() != self.num_input_bits() {
-            return bad("input_order", format!("{} entries, the attributes imply {}", self.input_order.len(), self.num_input_bits()));
-        }
-        let mut seen = vec![false; self.input_order.len()];
-        for (k, &i) in self.input_order.iter().enumerate() {
-            if i >= seen.len() {
-                return bad("input_order", format!("entry {k} is {i}, outside 0..{}", seen.len()));
-            }
-            if std::mem::replace(&mut seen[i], true) {
-                return bad("input_order", format!("entry {k} repeats {i}: not a permutation"));
-            }
         }
         Ok(())
     }

@@ -12,5 +12,6 @@ mod binding;
 use common::cli;
 mod files;
 mod fuzz_regressions;
+mod hostile;
 mod limits;
 mod props;

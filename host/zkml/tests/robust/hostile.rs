@@ -1,0 +1,158 @@
+//! Hostile files the review found crashing or hanging the CLI, each refused with a clear error
+//! and nothing written: a WNN model whose dataset claims 2^36 bits (64 GiB) in a file of a few
+//! hundred bytes, a FIFO or a device as `--srs-path`, a sparse `.ptau` claiming power 27 (32 GB
+//! apparent, a few KB on disk). The runs that used to abort in an allocation run under an
+//! address-space limit, and every run under a time limit (a hang is a failure, not a stuck test).
+
+use std::io::{Seek, SeekFrom, Write};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use super::cli::{bin, p, ptau, scratch, zk, Run, Scratch};
+
+fn tmpdir(name: &str) -> Scratch {
+    scratch("hostile", name)
+}
+
+/// zkaccel ARGS under an address-space limit (`ulimit -v`, KiB) and a wall-clock limit: a run
+/// still going after `secs` is killed and the test fails.
+fn zk_bounded(kib: u64, secs: u64, args: &[&str]) -> Run {
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(format!("ulimit -v {kib} && exec \"$0\" \"$@\""))
+        .arg(bin())
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run sh");
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > Duration::from_secs(secs) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("zkaccel {args:?} still running after {secs} s (a hang)");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Run::of(child.wait_with_output().unwrap())
+}
+
+/// 4 GiB of address space: ample for the debug binary on these inputs, far below what the
+/// hostile files claim.
+const LIMIT_KIB: u64 = 4 << 20;
+
+fn wnn_example(name: &str) -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/wnn").join(name)
+}
+
+#[test]
+fn a_wnn_model_claiming_2_36_bits_is_refused_by_every_verb() {
+    let d = tmpdir("huge-model");
+    let model = d.join("huge.h5");
+    std::fs::write(&model, crate::wnn::model_claiming(crate::wnn::CLAIM_2_36)).unwrap();
+    let (w, vk, pk, proof) = (d.join("w.json"), d.join("vk.key"), d.join("pk.key"), d.join("proof.json"));
+    let data = wnn_example("digit_7_input.json");
+    for (args, what) in [
+        (vec!["wnn", "gen-witness", "-D", p(&data), "-M", p(&model), "-O", p(&w)], "gen-witness"),
+        (vec!["wnn", "setup", "-M", p(&model), "--dev-srs", "--vk-path", p(&vk), "--pk-path", p(&pk)], "setup"),
+        (vec!["wnn", "prove", "--witness", p(&w), "-M", p(&model), "--pk-path", p(&pk), "--proof-path", p(&proof)], "prove"),
+        (vec!["wnn", "verify", "--proof-path", p(&proof), "-M", p(&model), "--vk-path", p(&vk)], "verify"),
+    ] {
+        let r = zk_bounded(LIMIT_KIB, 60, &args).expect(2, what);
+        assert!(
+            r.stderr.contains("huge.h5: bloom_filters: shape [128, 8192, 65536]") && r.stderr.contains("more data than the whole file"),
+            "{what}: {}",
+            r.stderr
+        );
+    }
+    for f in [&w, &vk, &pk, &proof] {
+        assert!(!f.exists(), "{} written", f.display());
+    }
+}
+
+/// The `.ptau` header of the fixture with `power` claimed, sections 2 and 3 sized for it and
+/// holding zeros (a sparse file: only the headers are written), or the fixture's own points at
+/// their start when `genuine_prefix`.
+fn sparse_ptau(path: &Path, power: u32, genuine_prefix: bool) -> u64 {
+    let fixture = std::fs::read(ptau()).unwrap();
+    let sections = |want: u32| -> (usize, usize) {
+        let mut pos = 12;
+        loop {
+            let id = u32::from_le_bytes(fixture[pos..pos + 4].try_into().unwrap());
+            let size = u64::from_le_bytes(fixture[pos + 4..pos + 12].try_into().unwrap()) as usize;
+            if id == want {
+                return (pos + 12, size);
+            }
+            pos += 12 + size;
+        }
+    };
+    let (h, hsize) = sections(1);
+    let mut header = fixture[h..h + hsize].to_vec();
+    header[36..40].copy_from_slice(&power.to_le_bytes());
+    header[40..44].copy_from_slice(&power.to_le_bytes());
+    let (g1_size, g2_size) = (((1u64 << (power + 1)) - 1) * 64, (1u64 << power) * 128);
+    let mut f = std::fs::File::create(path).unwrap();
+    f.write_all(b"ptau").unwrap();
+    f.write_all(&1u32.to_le_bytes()).unwrap();
+    f.write_all(&3u32.to_le_bytes()).unwrap();
+    let section = |f: &mut std::fs::File, id: u32, size: u64, body: &[u8]| {
+        f.write_all(&id.to_le_bytes()).unwrap();
+        f.write_all(&size.to_le_bytes()).unwrap();
+        f.write_all(body).unwrap();
+        f.seek(SeekFrom::Current(size as i64 - body.len() as i64)).unwrap();
+    };
+    let (g1, g1_len) = sections(2);
+    let (g2, _) = sections(3);
+    section(&mut f, 1, hsize as u64, &header);
+    section(&mut f, 2, g1_size, if genuine_prefix { &fixture[g1..g1 + g1_len] } else { &[] });
+    section(&mut f, 3, g2_size, if genuine_prefix { &fixture[g2..g2 + 256] } else { &[] });
+    let len = f.stream_position().unwrap();
+    f.set_len(len).unwrap();
+    len
+}
+
+#[test]
+fn srs_paths_that_are_fifos_devices_or_sparse_huge_files_are_refused() {
+    let d = tmpdir("srs-path");
+    let model = wnn_example("digits_wnn.hdf5");
+    let (vk, pk) = (d.join("vk.key"), d.join("pk.key"));
+    zk(&["wnn", "setup", "-M", p(&model), "--dev-srs", "--vk-path", p(&vk), "--pk-path", p(&pk)]).expect(0, "setup");
+    let keys = (std::fs::read(&vk).unwrap(), std::fs::read(&pk).unwrap());
+    let proof = d.join("proof.json");
+    let fifo = d.join("fifo");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success(), "mkfifo");
+    let (vk2, pk2) = (d.join("vk2.key"), d.join("pk2.key"));
+    // prove reads its witness before the SRS: give it one.
+    zk(&["wnn", "gen-witness", "-D", p(&wnn_example("digit_7.png")), "-M", p(&model), "-O", p(&d.join("w.json"))]).expect(0, "gen-witness");
+    for srs in [p(&fifo), "/dev/zero", p(&d)] {
+        for (args, what) in [
+            (vec!["wnn", "setup", "-M", p(&model), "--srs-path", srs, "--vk-path", p(&vk2), "--pk-path", p(&pk2)], "wnn setup"),
+            (vec!["wnn", "verify", "--proof-path", p(&proof), "--vk-path", p(&vk), "--srs-path", srs], "wnn verify"),
+            (
+                vec!["wnn", "prove", "--witness", p(&d.join("w.json")), "-M", p(&model), "--pk-path", p(&pk), "--proof-path", p(&proof), "--srs-path", srs],
+                "wnn prove",
+            ),
+        ] {
+            let r = zk_bounded(LIMIT_KIB, 60, &args).expect(5, &format!("{what} --srs-path {srs}"));
+            assert!(r.stderr.contains(&format!("{srs}: not a regular file")), "{what} --srs-path {srs}: {}", r.stderr);
+        }
+    }
+    // A sparse file claiming power 27 (32 GB apparent): refused without loading it, from its
+    // first powers (zeros: not the generators; the fixture's: then zeros, the point at infinity).
+    let sparse = d.join("sparse27.ptau");
+    assert_eq!(sparse_ptau(&sparse, 27, false), 12 + 12 + 44 + 12 + ((1u64 << 28) - 1) * 64 + 12 + (1u64 << 27) * 128);
+    let r = zk_bounded(LIMIT_KIB, 60, &["wnn", "verify", "--proof-path", p(&proof), "--vk-path", p(&vk), "--srs-path", p(&sparse)]).expect(4, "sparse ptau");
+    assert!(r.stderr.contains("sparse27.ptau") && r.stderr.contains("standard BN254 generators"), "{}", r.stderr);
+    let r = zk_bounded(LIMIT_KIB, 60, &["wnn", "setup", "-M", p(&model), "--srs-path", p(&sparse), "--vk-path", p(&vk2), "--pk-path", p(&pk2)])
+        .expect(4, "setup, sparse ptau");
+    assert!(r.stderr.contains("sparse27.ptau") && r.stderr.contains("standard BN254 generators"), "{}", r.stderr);
+    sparse_ptau(&sparse, 27, true);
+    let r = zk_bounded(LIMIT_KIB, 60, &["wnn", "verify", "--proof-path", p(&proof), "--vk-path", p(&vk), "--srs-path", p(&sparse)])
+        .expect(4, "sparse ptau, genuine start");
+    assert!(r.stderr.contains("sparse27.ptau") && r.stderr.contains("power 2047 of τ is the point at infinity"), "{}", r.stderr);
+    // Nothing written, nothing changed.
+    assert!(!vk2.exists() && !pk2.exists() && !proof.exists());
+    assert_eq!((std::fs::read(&vk).unwrap(), std::fs::read(&pk).unwrap()), keys);
+}
