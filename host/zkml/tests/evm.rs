@@ -32,9 +32,18 @@ fn words(call: &[u8]) -> Vec<Fr> {
     call.chunks(32).map(Fr::from_be_bytes_mod_order).collect()
 }
 
-/// The proof, instances and key of the bundled MLP (MAC layout), and the proof file.
+/// The proof, instances and key of the bundled MLP (MAC layout), and the proof file (made once,
+/// shared by the tests of this file).
 fn mlp_proof() -> (VerifyingKey, Proof, Vec<Vec<Fr>>, ProofFile) {
-    mlp_proof_in(MatmulLayout::Mac, (7, 7), 22)
+    static MLP_MAC: std::sync::OnceLock<(VerifyingKey, Proof, Vec<Vec<Fr>>, ProofFile)> = std::sync::OnceLock::new();
+    MLP_MAC.get_or_init(|| mlp_proof_in(MatmulLayout::Mac, (7, 7), 22)).clone()
+}
+
+/// The MLP's verifier source, compiled and deployed.
+fn mlp_verifier(vk: &VerifyingKey) -> (String, Deployed) {
+    let source = evm::verifier_source(vk, &evm::instance_lengths(vk).unwrap()).unwrap();
+    let compiled = solc::compile(&source, evm::CONTRACT_NAME).unwrap();
+    (source, Deployed::new(&compiled.init_code).unwrap())
 }
 
 /// As [`mlp_proof`], in `layout` with `scales`.
@@ -358,5 +367,148 @@ fn the_projection_layout_mlp_verifies_in_the_evm_with_its_weights_in_data_contra
     assert_eq!(std::fs::read_to_string(&sol).unwrap(), source);
     assert_eq!(zk(&[p("verify-evm"), p("--proof-path"), &proof_path, p("--sol-code-path"), &sol]), 2, "no --vk-path: the data contracts cannot be made");
     assert_eq!(zk(&[p("verify-evm"), p("--proof-path"), &proof_path, p("--sol-code-path"), &sol, p("--vk-path"), &vk_path]), 0);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Precompile results are checked, not only the calls' success: with one precompile's address
+/// replaced by an account without code (a chain without it: the call succeeds with no return
+/// data and the scratch memory keeps its old words), a proof with a public input changed — and
+/// the honest one — revert with reason 6 (PRECOMPILE) instead of being accepted; on the real
+/// precompiles the honest proof verifies.
+#[test]
+fn a_precompile_without_code_is_a_precompile_failure_not_an_accepted_forgery() {
+    let (vk, proof, instances, _) = mlp_proof();
+    let (source, mut chain) = mlp_verifier(&vk);
+    let honest = calldata::verify_call(&proof, &instances);
+    assert!(accepted(&chain.call(&honest).unwrap().outcome), "the honest proof on the real precompiles");
+    let mut changed = instances.clone();
+    changed[0][0] += Fr::from(1u64);
+    assert!(verify(&vk, &proof, &changed).is_err());
+    let forged = calldata::verify_call(&proof, &changed);
+    assert_eq!(reason(&chain.call(&forged).unwrap().outcome), Some(reject::PAIRING), "the forgery on the real precompiles");
+    // 0xdead: an address without code in the test chain.
+    for (address, name) in [(5, "modexp"), (6, "ecAdd"), (7, "ecMul"), (8, "ecPairing")] {
+        let call = format!("staticcall(gas(), {address}, ");
+        assert!(source.contains(&call), "{name}: the generator's call text changed; update this test");
+        let without = source.replace(&call, "staticcall(gas(), 0xdead, ");
+        let compiled = solc::compile(&without, evm::CONTRACT_NAME).unwrap();
+        let mut other = Deployed::new(&compiled.init_code).unwrap();
+        for (what, data) in [("forged", &forged), ("honest", &honest)] {
+            let out = other.call(data).unwrap().outcome;
+            assert_eq!(reason(&out), Some(reject::PRECOMPILE), "{name} without code, {what} proof: {out:?}");
+        }
+    }
+}
+
+/// The calldata must be exactly the canonical ABI encoding for the key, checked before anything
+/// reads it: a byte more or less, a word more, or the two arguments in the other order (offsets
+/// that Solidity's decoder would accept) revert with reason 1 (CALLDATA_LENGTH), for both
+/// functions; another selector reverts without data; a Solidity caller through the generated
+/// interface (`IZkaccelVerifier`, a STATICCALL) gets the honest proof accepted and the forged
+/// one's reason.
+#[test]
+fn the_verifier_takes_exactly_the_canonical_calldata() {
+    let (vk, proof, instances, _) = mlp_proof();
+    let (source, mut chain) = mlp_verifier(&vk);
+    let good = calldata::verify_call(&proof, &instances);
+    assert!(accepted(&chain.call(&good).unwrap().outcome));
+    let challenges = calldata::challenges_call(&proof, &instances);
+    assert!(matches!(chain.call(&challenges).unwrap().outcome, Outcome::Returned(ref r) if r.len() == 9 * 32));
+
+    let word = |v: usize| {
+        let mut w = [0u8; 32];
+        w[24..].copy_from_slice(&(v as u64).to_be_bytes());
+        w
+    };
+    // The arguments in the other order: instances (at 0x40), then the proof.
+    let (proof_bytes, inst) = (layout::encode_proof(&proof), calldata::instance_words(&instances));
+    let mut swapped = good[..4].to_vec();
+    swapped.extend_from_slice(&word(0x40 + 32 + 32 * inst.len()));
+    swapped.extend_from_slice(&word(0x40));
+    swapped.extend_from_slice(&word(inst.len()));
+    inst.iter().for_each(|w| swapped.extend_from_slice(w));
+    swapped.extend_from_slice(&word(proof_bytes.len()));
+    swapped.extend_from_slice(&proof_bytes);
+    assert_eq!(swapped.len(), good.len());
+    let mut cases: Vec<(String, Vec<u8>)> = vec![("non-canonical offsets".into(), swapped), ("the selector only".into(), good[..4].to_vec())];
+    for (f, call) in [("verifyProof", &good), ("transcriptChallenges", &challenges)] {
+        let mut trailing = call.clone();
+        trailing.push(0);
+        let mut word_more = call.clone();
+        word_more.extend_from_slice(&[0u8; 32]);
+        cases.push((format!("{f}: trailing byte"), trailing));
+        cases.push((format!("{f}: trailing word"), word_more));
+        cases.push((format!("{f}: one byte short"), call[..call.len() - 1].to_vec()));
+    }
+    for (what, data) in &cases {
+        let out = chain.call(data).unwrap().outcome;
+        assert_eq!(reason(&out), Some(reject::CALLDATA_LENGTH), "{what}: {out:?}");
+    }
+    let mut other = good.clone();
+    other[0] ^= 1;
+    assert_eq!(chain.call(&other).unwrap().outcome, Outcome::Reverted(vec![]), "another selector");
+    assert!(accepted(&chain.call(&good).unwrap().outcome), "still accepts the canonical call");
+
+    // A Solidity contract calling the verifier through its interface.
+    let caller = format!(
+        "{source}\ncontract Caller {{\n    IZkaccelVerifier public immutable v;\n    constructor() {{ v = IZkaccelVerifier(address(new ZkaccelVerifier())); }}\n    function check(bytes calldata proof, uint256[] calldata instances) external view returns (bool) {{ return v.verifyProof(proof, instances); }}\n}}\n"
+    );
+    let compiled = solc::compile(&caller, "Caller").unwrap();
+    let mut chain = Deployed::new(&compiled.init_code).unwrap();
+    let check = calldata::selector("check(bytes,uint256[])");
+    let (proof_words, inst_words) = (layout::encode_proof(&proof), calldata::instance_words(&instances));
+    assert!(accepted(&chain.call(&calldata::encode(check, &proof_words, &inst_words)).unwrap().outcome), "through IZkaccelVerifier");
+    let mut changed = instances.clone();
+    changed[0][0] += Fr::from(1u64);
+    let out = chain.call(&calldata::encode(check, &proof_words, &calldata::instance_words(&changed))).unwrap().outcome;
+    assert_eq!(reason(&out), Some(reject::PAIRING), "the forged proof through IZkaccelVerifier: {out:?}");
+}
+
+/// `create-evm-verifier` writes the contract and the ABI as one step: an ABI path in a missing
+/// directory is an error and leaves the old contract as it was; paths that are not UTF-8 go
+/// into the JSON report (lossily) instead of panicking.
+#[test]
+fn create_evm_verifier_writes_the_contract_and_its_abi_together() {
+    use std::os::unix::ffi::OsStrExt;
+    let (vk, ..) = mlp_proof();
+    let dir = std::env::temp_dir().join(format!("zkaccel-evm-create-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (vk_path, sol, abi) = (dir.join("vk.key"), dir.join("Verifier.sol"), dir.join("missing").join("Verifier.abi"));
+    std::fs::write(&vk_path, vk.to_bytes()).unwrap();
+    std::fs::write(&sol, "old contract").unwrap();
+    let zk = |args: &[&std::ffi::OsStr]| -> u8 {
+        let argv: Vec<std::ffi::OsString> = std::iter::once("zkaccel".into()).chain(args.iter().map(|a| a.to_os_string())).collect();
+        zkaccel_zkml::cli::main_with_args(argv)
+    };
+    let o = std::ffi::OsStr::new;
+    let code = zk(&[o("create-evm-verifier"), o("--vk-path"), vk_path.as_os_str(), o("--sol-code-path"), sol.as_os_str(), o("--abi-path"), abi.as_os_str()]);
+    assert_ne!(code, 0, "the ABI cannot be written");
+    assert_eq!(std::fs::read_to_string(&sol).unwrap(), "old contract", "the old contract is left as it was");
+    assert!(!abi.exists());
+    let leftovers: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).filter(|n| n != "vk.key" && n != "Verifier.sol").collect();
+    assert!(leftovers.is_empty(), "no temporary files left: {leftovers:?}");
+
+    // Non-UTF-8 file names, with --json (the report names them).
+    let (sol2, abi2) = (dir.join(std::ffi::OsStr::from_bytes(b"V\xffrifier.sol")), dir.join(std::ffi::OsStr::from_bytes(b"V\xffrifier.abi")));
+    let code = zk(&[
+        o("--json"),
+        o("create-evm-verifier"),
+        o("--vk-path"),
+        vk_path.as_os_str(),
+        o("--sol-code-path"),
+        sol2.as_os_str(),
+        o("--abi-path"),
+        abi2.as_os_str(),
+    ]);
+    assert_eq!(code, 0);
+    assert!(std::fs::read_to_string(&sol2).unwrap().contains("contract ZkaccelVerifier"));
+    assert!(std::fs::read_to_string(&abi2).unwrap().contains("verifyProof"));
+    let cd = dir.join(std::ffi::OsStr::from_bytes(b"c\xffll.bytes"));
+    let (_, proof, instances, file) = mlp_proof();
+    let proof_path = dir.join("proof.json");
+    file.save(&proof_path).unwrap();
+    let code = zk(&[o("--json"), o("encode-evm-calldata"), o("--proof-path"), proof_path.as_os_str(), o("--calldata-path"), cd.as_os_str()]);
+    assert_eq!(code, 0);
+    assert_eq!(std::fs::read(&cd).unwrap(), calldata::verify_call(&proof, &instances));
     std::fs::remove_dir_all(&dir).unwrap();
 }

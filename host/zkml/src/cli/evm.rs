@@ -9,7 +9,7 @@ use super::output::{Out, Report};
 use crate::error::{Error, Result};
 use crate::evm::{self, calldata, machine, solc};
 use crate::exit_code::ExitCode;
-use crate::files::{check_outputs, write_atomic};
+use crate::files::{check_outputs, write_all_atomic, write_atomic};
 use crate::proof_file::ProofFile;
 
 fn load_vk(path: &std::path::Path) -> Result<VerifyingKey> {
@@ -26,7 +26,6 @@ pub fn create(a: &CreateEvmVerifier, _out: &Out) -> Result<Report> {
     let vk = load_vk(&a.vk_path)?;
     let lengths = evm::instance_lengths(&vk).map_err(|e| e.context(a.vk_path.display()))?;
     let source = evm::verifier_source(&vk, &lengths).map_err(|e| e.context(a.vk_path.display()))?;
-    write_atomic(&a.sol_code_path, source.as_bytes())?;
     // Which matrix-product layout the key uses, and what it costs on-chain (docs/evm.md).
     let data = evm::contract::projection_data(&vk).map_err(|e| e.context(a.vk_path.display()))?;
     let layout_line = match &data {
@@ -38,11 +37,17 @@ pub fn create(a: &CreateEvmVerifier, _out: &Out) -> Result<Report> {
             d.blob.len()
         ),
     };
+    // Everything computed: the contract and its ABI are written as one step (never a new
+    // contract beside an old ABI, or the reverse).
+    let abi = evm::abi_json();
+    let mut files: Vec<(&std::path::Path, &[u8])> = vec![(&a.sol_code_path, source.as_bytes())];
     if let Some(p) = &a.abi_path {
-        write_atomic(p, evm::abi_json().as_bytes())?;
+        files.push((p, abi.as_bytes()));
     }
+    write_all_atomic(&files)?;
     Ok(Report {
-        json: json!({"verb": "create-evm-verifier", "sol_code_path": a.sol_code_path, "abi_path": a.abi_path, "contract": evm::CONTRACT_NAME,
+        json: json!({"verb": "create-evm-verifier", "sol_code_path": a.sol_code_path.display().to_string(),
+            "abi_path": a.abi_path.as_ref().map(|p| p.display().to_string()), "contract": evm::CONTRACT_NAME,
             "proof_format_version": evm::SUPPORTED_PROOF_VERSION, "public_inputs": lengths.iter().sum::<usize>(), "source_bytes": source.len(),
             "matmul_layout": if data.is_some() { "projection" } else { "mac" }, "data_contracts": data.as_ref().map_or(0, |d| d.runtimes().len()),
             "weights_on_chain": data.as_ref().map_or(0, |d| d.weights())}),
@@ -72,7 +77,7 @@ pub fn encode(a: &EncodeEvmCalldata, _out: &Out) -> Result<Report> {
     let (_, data) = call_of(&a.proof_path)?;
     write_atomic(&a.calldata_path, &data)?;
     Ok(Report {
-        json: json!({"verb": "encode-evm-calldata", "calldata_path": a.calldata_path, "bytes": data.len()}),
+        json: json!({"verb": "encode-evm-calldata", "calldata_path": a.calldata_path.display().to_string(), "bytes": data.len()}),
         lines: vec![format!("wrote {} ({} bytes: verifyProof(bytes,uint256[]) calldata)", a.calldata_path.display(), data.len())],
     })
 }

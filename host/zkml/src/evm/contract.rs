@@ -1,7 +1,10 @@
 //! The Solidity verifier for one verifying key: one assembly block that follows
 //! `zkaccel::plonk::verifier::verify` step by step — input checks, the Keccak transcript (byte for
 //! byte, `zkaccel::transcript`), the constraints at ζ, the batched KZG opening as one pairing
-//! check — with every count, query and key commitment written in as constants.
+//! check — with every count, query and key commitment written in as constants. `verifyProof` and
+//! `transcriptChallenges` are declared in the interface `I<name>` the file also defines and answered
+//! by the contract's fallback, so the exact-calldata check (reason 1) runs before anything reads
+//! the arguments; every precompile call's success and return size are checked (reason 6).
 //!
 //! Memory map (words; the block never hands control back to Solidity code, so it owns memory):
 //! `0x000–0x17f` precompile scratch, then the two accumulated G1 points, pointers, challenges,
@@ -35,6 +38,12 @@ pub mod reject {
     /// A data contract's code hash is not the one the verifier was generated with.
     pub const DATA: u8 = 8;
 }
+
+/// The functions the contract answers (its fallback dispatches them, see [`generate`]).
+pub const VERIFY_SIGNATURE: &str = "verifyProof(bytes,uint256[])";
+pub const TRANSCRIPT_SIGNATURE: &str = "transcriptChallenges(bytes,uint256[])";
+/// Where the proof starts in the calldata: selector, the two offsets, the proof's length.
+const PROOF_AT: usize = 4 + 3 * 32;
 
 // Fixed memory slots.
 const LHS: usize = 0x180;
@@ -87,6 +96,15 @@ pub fn generate(vk: &VerifyingKey, instance_lengths: &[usize], contract_name: &s
     assert_eq!(instance_lengths.len(), cs.num_instance, "one length per instance column");
     let data = projection_data(vk)?;
 
+    // ---- the calldata (canonical ABI encoding of (bytes proof, uint256[] instances)) ----
+    assert_eq!(layout.len() % 32, 0, "the proof's EVM encoding is whole words");
+    let total_instances: usize = instance_lengths.iter().sum();
+    // The second head word (the instances' offset from the arguments' start), where the instances
+    // start in calldata, and the size of the whole call.
+    let inst_head = 0x40 + 0x20 + layout.len();
+    let inst_at = 4 + inst_head + 0x20;
+    let call_size = inst_at + 32 * total_instances;
+
     // ---- memory map ----
     let n_evals = layout.evals();
     let eval_slot = |i: usize| EVALS + 32 * i;
@@ -118,7 +136,6 @@ pub fn generate(vk: &VerifyingKey, instance_lengths: &[usize], contract_name: &s
     let n_inv = 2 + inst_den.iter().sum::<usize>();
     let pre = inv + 32 * n_inv;
     let tbuf = pre + 32 * n_inv;
-    let total_instances: usize = instance_lengths.iter().sum();
     // The projection area, after the largest the transcript buffer can grow (every absorb at
     // most label + 64 bytes): data contract addresses, r/comb/T, the blob, λ and its scratch.
     let transcript_bound = 1024 + 96 * (total_instances + cs.num_instance + layout.commitments() + layout.witnesses + n_evals);
@@ -159,8 +176,20 @@ pub fn generate(vk: &VerifyingKey, instance_lengths: &[usize], contract_name: &s
     wl(w, "function push(c) { mstore(0x3e0, addmod(mload(0x3e0), mulmod(mload(0x400), c, R), R)) mstore(0x400, mulmod(mload(0x400), mload(0x2a0), R)) }");
     debug_assert_eq!((ACC, APOW, ALPHA), (0x3e0, 0x400, 0x2a0));
     wl(w, "function powm(b, e) -> r { r := 1 for {} e {} { if and(e, 1) { r := mulmod(r, b, R) } b := mulmod(b, b, R) e := shr(1, e) } }");
+    // A precompile call must succeed AND return its whole output: a call to an address without
+    // code (a chain without that precompile) succeeds with no return data and leaves the output
+    // area as it was (a forged proof would pass on stale memory). Two statements, in this order:
+    // Yul evaluates arguments right to left, so `and(staticcall(..), eq(returndatasize(), n))`
+    // would read the previous call's return data size.
+    let call = |precompile: u8, args: &str, out_len: usize| {
+        format!(
+            "if iszero(staticcall(gas(), {precompile}, {args})) {{ fail({c}) }} if iszero(eq(returndatasize(), {out_len:#x})) {{ fail({c}) }}",
+            c = reject::PRECOMPILE
+        )
+    };
     wl(w, &format!(
-        "function inverse(x) -> r {{ mstore(0, 0x20) mstore(0x20, 0x20) mstore(0x40, 0x20) mstore(0x60, x) mstore(0x80, sub(R, 2)) mstore(0xa0, R) if iszero(staticcall(gas(), 5, 0, 0xc0, 0, 0x20)) {{ fail({}) }} r := mload(0) }}",
+        "function inverse(x) -> r {{ mstore(0, 0x20) mstore(0x20, 0x20) mstore(0x40, 0x20) mstore(0x60, x) mstore(0x80, sub(R, 2)) mstore(0xa0, R) {} r := mload(0) if iszero(eq(mulmod(r, x, R), 1)) {{ fail({}) }} }}",
+        call(5, "0, 0xc0, 0, 0x20", 0x20),
         reject::PRECOMPILE
     ));
     wl(w, &format!(
@@ -168,10 +197,14 @@ pub fn generate(vk: &VerifyingKey, instance_lengths: &[usize], contract_name: &s
         reject::IN_DOMAIN
     ));
     // acc ← acc + s·(x, y)
-    wl(w, &format!(
-        "function ecacc(acc, x, y, s) {{ mstore(0, x) mstore(0x20, y) mstore(0x40, s) if iszero(staticcall(gas(), 7, 0, 0x60, 0x80, 0x40)) {{ fail({c}) }} mstore(0xc0, mload(acc)) mstore(0xe0, mload(add(acc, 0x20))) if iszero(staticcall(gas(), 6, 0x80, 0x80, acc, 0x40)) {{ fail({c}) }} }}",
-        c = reject::PRECOMPILE
-    ));
+    wl(
+        w,
+        &format!(
+        "function ecacc(acc, x, y, s) {{ mstore(0, x) mstore(0x20, y) mstore(0x40, s) {} mstore(0xc0, mload(acc)) mstore(0xe0, mload(add(acc, 0x20))) {} }}",
+        call(7, "0, 0x60, 0x80, 0x40", 0x40),
+        call(6, "0x80, 0x80, acc, 0x40", 0x40)
+    ),
+    );
     wl(w, &format!("function ecacccd(acc, o, s) {{ let p := add(mload({PROOF_PTR:#x}), o) ecacc(acc, calldataload(p), calldataload(add(p, 0x20)), s) }}"));
 
     // ---- the data contracts' addresses (constructor arguments), first: Solidity put them at 0x80 ----
@@ -179,22 +212,42 @@ pub fn generate(vk: &VerifyingKey, instance_lengths: &[usize], contract_name: &s
         wl(w, &format!("mstore({:#x}, mload(add(dataDir, {:#x})))", dir + 32 * i, 32 * i));
     }
     // ---- input checks ----
-    wl(w, &format!("mstore({PROOF_PTR:#x}, proof.offset)"));
-    wl(w, &format!("mstore({INST_PTR:#x}, instances.offset)"));
-    wl(w, &format!("if iszero(and(eq(proof.length, {}), eq(instances.length, {total_instances}))) {{ fail({}) }}", layout.len(), reject::CALLDATA_LENGTH));
-    wl(w, &format!(
-        "for {{ let i := 0 }} lt(i, {total_instances}) {{ i := add(i, 1) }} {{ if iszero(lt(calldataload(add(instances.offset, mul(i, 0x20))), R)) {{ fail({}) }} }}",
-        reject::NON_CANONICAL_INPUT
-    ));
-    wl(w, &format!("for {{ let i := 0 }} lt(i, {}) {{ i := add(i, 1) }} {{ checkpt(add(proof.offset, mul(i, 0x40))) }}", layout.commitments()));
+    // The call: verifyProof or transcriptChallenges (the contract's fallback, so this runs before
+    // anything reads the arguments), in exactly the canonical ABI encoding: the two offsets, the
+    // two lengths and the size are the ones `evm::calldata::encode` writes (the proof is whole
+    // words, so there is no padding). Anything else — a byte more or less, other offsets — is
+    // reason 1, and every argument sits at a fixed place.
+    let sel = |sig: &str| format!("0x{}", hex::encode(super::calldata::selector(sig)));
     wl(
         w,
         &format!(
-            "for {{ let i := 0 }} lt(i, {}) {{ i := add(i, 1) }} {{ checkpt(add(proof.offset, add({}, mul(i, 0x40)))) }}",
+            "{{ let s := shr(224, calldataload(0)) if iszero(or(eq(s, {}), eq(s, {}))) {{ revert(0, 0) }} }}",
+            sel(VERIFY_SIGNATURE),
+            sel(TRANSCRIPT_SIGNATURE)
+        ),
+    );
+    wl(w, &format!(
+        "if iszero(and(and(eq(calldatasize(), {call_size:#x}), and(eq(calldataload(4), 0x40), eq(calldataload(0x24), {inst_head:#x}))), and(eq(calldataload({:#x}), {:#x}), eq(calldataload({:#x}), {total_instances:#x})))) {{ fail({}) }}",
+        PROOF_AT - 32,
+        layout.len(),
+        inst_at - 32,
+        reject::CALLDATA_LENGTH
+    ));
+    wl(w, &format!("mstore({PROOF_PTR:#x}, {PROOF_AT:#x})"));
+    wl(w, &format!("mstore({INST_PTR:#x}, {inst_at:#x})"));
+    wl(w, &format!(
+        "for {{ let i := 0 }} lt(i, {total_instances}) {{ i := add(i, 1) }} {{ if iszero(lt(calldataload(add({inst_at:#x}, mul(i, 0x20))), R)) {{ fail({}) }} }}",
+        reject::NON_CANONICAL_INPUT
+    ));
+    wl(w, &format!("for {{ let i := 0 }} lt(i, {}) {{ i := add(i, 1) }} {{ checkpt(add({PROOF_AT:#x}, mul(i, 0x40))) }}", layout.commitments()));
+    wl(
+        w,
+        &format!(
+            "for {{ let i := 0 }} lt(i, {}) {{ i := add(i, 1) }} {{ checkpt(add({PROOF_AT:#x}, add({}, mul(i, 0x40)))) }}",
             layout.witnesses, off.witnesses
         ),
     );
-    wl(w, &format!("for {{ let i := 0 }} lt(i, {n_evals}) {{ i := add(i, 1) }} {{ mstore(add({EVALS:#x}, mul(i, 0x20)), cfr(add(proof.offset, add({}, mul(i, 0x20))))) }}", off.evals));
+    wl(w, &format!("for {{ let i := 0 }} lt(i, {n_evals}) {{ i := add(i, 1) }} {{ mstore(add({EVALS:#x}, mul(i, 0x20)), cfr(add({PROOF_AT:#x}, add({}, mul(i, 0x20))))) }}", off.evals));
 
     // ---- transcript (zkaccel::plonk::verifier::derive_challenges) ----
     let mut pre_bytes = DOMAIN_SEPARATOR.to_vec();
@@ -218,15 +271,18 @@ pub fn generate(vk: &VerifyingKey, instance_lengths: &[usize], contract_name: &s
     let mut start = 0;
     for len in instance_lengths {
         wl(w, &format!("absorbu({l_pub}, {ll_pub}, {len})"));
-        wl(w, &format!(
-            "for {{ let i := 0 }} lt(i, {len}) {{ i := add(i, 1) }} {{ absorbw({l_pi}, {ll_pi}, calldataload(add(instances.offset, mul(add(i, {start}), 0x20)))) }}"
-        ));
+        wl(
+            w,
+            &format!(
+            "for {{ let i := 0 }} lt(i, {len}) {{ i := add(i, 1) }} {{ absorbw({l_pi}, {ll_pi}, calldataload(add({inst_at:#x}, mul(add(i, {start}), 0x20)))) }}"
+        ),
+        );
         start += len;
     }
     let pts = |w: &mut String, lbl: &[u8], o: usize, count: usize| {
         if count > 0 {
             let (l, ll) = label(lbl);
-            wl(w, &format!("absorbpts({l}, {ll}, add(proof.offset, {o}), {count})"));
+            wl(w, &format!("absorbpts({l}, {ll}, add({PROOF_AT:#x}, {o}), {count})"));
         }
     };
     let frs = |w: &mut String, lbl: &[u8], first: usize, count: usize| {
@@ -308,7 +364,7 @@ pub fn generate(vk: &VerifyingKey, instance_lengths: &[usize], contract_name: &s
             continue;
         }
         wl(w, &format!(
-            "{{ let s := 0 let om := 1 for {{ let i := 0 }} lt(i, {len}) {{ i := add(i, 1) }} {{ s := addmod(s, mulmod(mulmod(calldataload(add(instances.offset, mul(add(i, {}), 0x20))), om, R), mload(add({den:#x}, mul(i, 0x20))), R), R) om := mulmod(om, {}, R) }} mstore({slot:#x}, mulmod(s, mload({ZHN:#x}), R)) }}",
+            "{{ let s := 0 let om := 1 for {{ let i := 0 }} lt(i, {len}) {{ i := add(i, 1) }} {{ s := addmod(s, mulmod(mulmod(calldataload(add({inst_at:#x}, mul(add(i, {}), 0x20))), om, R), mload(add({den:#x}, mul(i, 0x20))), R), R) om := mulmod(om, {}, R) }} mstore({slot:#x}, mulmod(s, mload({ZHN:#x}), R)) }}",
             col_start[q.column.index],
             fr(&omega)
         ));
@@ -451,10 +507,7 @@ pub fn generate(vk: &VerifyingKey, instance_lengths: &[usize], contract_name: &s
     wl(w, &format!("mstore(0x40, {}) mstore(0x60, {}) mstore(0x80, {}) mstore(0xa0, {})", tau[0], tau[1], tau[2], tau[3]));
     wl(w, &format!("mstore(0xc0, mload({RHS:#x})) {{ let ry := mload({:#x}) if ry {{ ry := sub(Q, ry) }} mstore(0xe0, ry) }}", RHS + 32));
     wl(w, &format!("mstore(0x100, {}) mstore(0x120, {}) mstore(0x140, {}) mstore(0x160, {})", one[0], one[1], one[2], one[3]));
-    wl(
-        w,
-        &format!("if iszero(staticcall(gas(), 8, 0, 0x180, 0, 0x20)) {{ fail({}) }} if iszero(mload(0)) {{ fail({}) }}", reject::PRECOMPILE, reject::PAIRING),
-    );
+    wl(w, &format!("{} if iszero(eq(mload(0), 1)) {{ fail({}) }}", call(8, "0, 0x180, 0, 0x20", 0x20), reject::PAIRING));
     wl(w, "mstore(0, 1) return(0, 0x20)");
 
     // Yul functions cannot read the block's variables: r and q are written as literals.
@@ -493,27 +546,36 @@ pub fn generate(vk: &VerifyingKey, instance_lengths: &[usize], contract_name: &s
 // {perm} permutation columns, {lookups} lookups; public inputs: {total_instances} ({lens:?} per column).
 {marker}pragma solidity ^0.8.19;
 
+/// What {contract_name} answers; call it through this interface
+/// (`I{contract_name}(verifier).verifyProof(proof, instances)`).
+interface I{contract_name} {{
+    /// Returns true for a valid proof; reverts (with a 32-byte reason code) otherwise.
+    function verifyProof(bytes calldata proof, uint256[] calldata instances) external view returns (bool);
+    /// The Fiat-Shamir challenges (beta, gamma, alpha, zeta, v, u, theta, lookup_beta, rho) of a
+    /// proof, as the Rust verifier derives them (for tests and tooling; checks the input encoding).
+    function transcriptChallenges(bytes calldata proof, uint256[] calldata instances) external view returns (uint256[9] memory);
+    function PROOF_FORMAT_VERSION() external view returns (uint256);
+    function VK_DIGEST() external view returns (bytes32);
+}}
+
 contract {contract_name} {{
     /// The zkaccel proof format version this verifier reads (the EVM encoding of that version).
     uint256 public constant PROOF_FORMAT_VERSION = {version};
     /// Keccak-256 digest of the verifying key (the first thing the transcript absorbs).
     bytes32 public constant VK_DIGEST = {digest};
 {data_decl}
-    /// Returns true for a valid proof; reverts (with a 32-byte reason code) otherwise.
-    function verifyProof(bytes calldata proof, uint256[] calldata instances) external view returns (bool) {{
-        run(proof, instances, false);
-        return false;
+    /// verifyProof and transcriptChallenges (see I{contract_name}), read by the assembly below
+    /// rather than by Solidity's ABI decoder: the calldata must be exactly the canonical encoding
+    /// of (bytes proof, uint256[] instances) for this key ({call_size} bytes), else the call
+    /// reverts with reason 1 before any argument is read. Writes nothing (a view in the interface).
+    fallback() external {{
+        run(msg.sig == I{contract_name}.transcriptChallenges.selector);
     }}
 
-    /// The Fiat-Shamir challenges (beta, gamma, alpha, zeta, v, u, theta, lookup_beta, rho) of a
-    /// proof, as the Rust verifier derives them (for tests and tooling; checks the input encoding).
-    function transcriptChallenges(bytes calldata proof, uint256[] calldata instances) external view returns (uint256[9] memory) {{
-        run(proof, instances, true);
-        uint256[9] memory none;
-        return none;
-    }}
-
-    function run(bytes calldata proof, uint256[] calldata instances, bool challengesOnly) private view {{
+    // The block refers to a Solidity variable (challengesOnly), so solc leaves it as written
+    // (its Yul optimizer skips inline assembly with external references; run over this block it
+    // makes it "stack too deep" for some keys).
+    function run(bool challengesOnly) private view {{
 {data_load}        assembly {{
 {body}        }}
     }}
