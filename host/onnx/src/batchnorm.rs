@@ -15,6 +15,7 @@ use tract_onnx::pb;
 
 use crate::error::{Error, Result};
 use crate::graph::{Node, Op};
+use crate::import::Budget;
 use crate::tensor::{broadcast_indices, numel, Tensor};
 
 /// Folds or lowers the BatchNormalization node `np` (named `name`) onto `nodes`.
@@ -27,6 +28,7 @@ pub(crate) fn import_batchnorm(
     shapes: &mut HashMap<String, Vec<usize>>,
     folded: &mut Vec<String>,
     uses: &HashMap<&str, usize>,
+    budget: &mut Budget,
 ) -> Result<()> {
     let invalid = |reason: String| Error::InvalidNode { node: name.into(), op_type: "BatchNormalization".into(), reason };
     if np.input.len() != 5 || np.input.iter().any(|s| s.is_empty()) {
@@ -78,6 +80,7 @@ pub(crate) fn import_batchnorm(
 
     if let Some(xt) = constants.get(&x) {
         // A constant input: evaluate.
+        budget.charge(name, "BatchNormalization", "its folded (constant) output", numel(&x_shape))?;
         let per = numel(&x_shape[2..]);
         let data = xt.data.iter().enumerate().map(|(i, &v)| { let ch = (i / per) % c; s[ch] * v + t[ch] }).collect();
         constants.insert(out.clone(), Tensor { shape: x_shape.clone(), data });
@@ -93,6 +96,7 @@ pub(crate) fn import_batchnorm(
         match &prev.op {
             Op::Conv { .. } if constants.contains_key(&prev.inputs[1]) => {
                 let w = constants[&prev.inputs[1]].clone();
+                budget.charge(name, "BatchNormalization", "the Conv weight and bias it is folded into", w.data.len().saturating_add(c))?;
                 let per = numel(&w.shape[1..]);
                 let w2 = Tensor { shape: w.shape.clone(), data: w.data.iter().enumerate().map(|(i, &v)| v * s[i / per]).collect() };
                 let b_old = prev.inputs.get(2).map(|b| constants[b].data.clone()).unwrap_or_else(|| vec![0.0; c]);
@@ -113,6 +117,7 @@ pub(crate) fn import_batchnorm(
             {
                 let (alpha, beta, trans_a, trans_b) = (*alpha, *beta, *trans_a, *trans_b);
                 let w = constants[&prev.inputs[1]].clone();
+                budget.charge(name, "BatchNormalization", "the Gemm B and C it is folded into", w.data.len().saturating_add(numel(&x_shape)))?;
                 let cols = w.shape[1];
                 // Output column j of Y is row j of the stored B with transB, else column j.
                 let w2 = Tensor {
@@ -147,6 +152,7 @@ pub(crate) fn import_batchnorm(
     // Lowered: Mul by s, then Add t (per channel, broadcast over the spatial axes).
     let mut cshape = vec![c];
     cshape.extend(std::iter::repeat_n(1, x_shape.len() - 2));
+    budget.charge(name, "BatchNormalization", "its per-channel scale and shift", c.saturating_mul(2))?;
     let (sn, tn) = (fresh(constants, format!("{name}/s")), fresh(constants, format!("{name}/t")));
     constants.insert(sn.clone(), Tensor { shape: cshape.clone(), data: s });
     constants.insert(tn.clone(), Tensor { shape: cshape, data: t });

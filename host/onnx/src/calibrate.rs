@@ -60,8 +60,10 @@ pub fn calibrate(graph: &Graph, samples: &[Vec<Tensor<f64>>], base: &RunArgs, cf
     let mut scales = cfg.scales.clone();
     scales.sort_unstable();
     scales.dedup();
-    if cfg.tolerance.is_nan() || cfg.tolerance < 0.0 {
-        return Err(Error::Calibration(format!("tolerance {} is not a non-negative number", cfg.tolerance)));
+    // Finite: the tolerance is written to settings.json, where JSON has no inf or NaN (they would
+    // be written as null, which no verb reads back).
+    if !cfg.tolerance.is_finite() || cfg.tolerance < 0.0 {
+        return Err(Error::Calibration(format!("tolerance {} is not a finite non-negative number", cfg.tolerance)));
     }
     let floats: Vec<Vec<Tensor<f64>>> = samples.iter().map(|s| graph.eval_f64(s)).collect::<Result<_>>()?;
     let mut tried = 0;

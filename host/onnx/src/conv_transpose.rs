@@ -51,6 +51,7 @@ use std::collections::{BTreeMap, HashMap};
 use tract_onnx::pb;
 
 use crate::error::{Error, Result};
+use crate::import::{check_elements, Budget};
 use crate::tensor::{numel, strides, Tensor};
 
 /// The nodes the ConvTranspose `np` (named `name`) stands for: the zero-insertion of its input
@@ -62,6 +63,7 @@ pub fn lower_conv_transpose(
     name: &str,
     constants: &mut BTreeMap<String, Tensor<f64>>,
     shapes: &mut HashMap<String, Vec<usize>>,
+    budget: &mut Budget,
 ) -> Result<Vec<pb::NodeProto>> {
     let invalid = |reason: String| Error::InvalidNode { node: name.into(), op_type: np.op_type.clone(), reason };
     let ins: Vec<&String> = np.input.iter().filter(|s| !s.is_empty()).collect();
@@ -121,7 +123,11 @@ pub fn lower_conv_transpose(
     let mut conv_pads = vec![0i64; 2 * sp];
     for a in 0..sp {
         for side in 0..2 {
-            let p = dil[a] * (kernel[a] as i64 - 1) - pads[side * sp + a];
+            // checked: a dilation near 2^63 must not wrap (an overflow is out of any reach).
+            let reach = i64::try_from(kernel[a] - 1).ok().and_then(|k| dil[a].checked_mul(k));
+            let Some(p) = reach.and_then(|r| r.checked_sub(pads[side * sp + a])) else {
+                return Err(invalid(format!("dilations {dil:?} with kernel {kernel:?}: the kernel's reach d·(k − 1) on axis {a} exceeds a 64-bit count")));
+            };
             if p < 0 {
                 return Err(invalid(format!("pads {pads:?} exceed the kernel's reach d·(k − 1) on axis {a}")));
             }
@@ -135,6 +141,7 @@ pub fn lower_conv_transpose(
     shape.extend(&kernel);
     let ks = numel(&kernel);
     let kst = strides(&kernel);
+    budget.charge(name, "ConvTranspose", "its flipped kernel", numel(&shape))?;
     let mut data = vec![0.0; numel(&shape)];
     for g in 0..group {
         for mm in 0..m {
@@ -154,6 +161,9 @@ pub fn lower_conv_transpose(
     let mut nodes = vec![];
     let mut conv_input = ins[0].clone();
     if stride.iter().any(|&s| s > 1) {
+        // The zero-inserted input [N, C, L·s…], sized (checked) before its shapes are written.
+        let merged = x_shape[..2].iter().copied().chain((0..sp).map(|a| x_shape[2 + a].saturating_mul(stride[a]))).collect::<Vec<_>>();
+        check_elements(&format!("the zero-inserted input of node {name:?} (ConvTranspose, strides {stride:?})"), &merged)?;
         let stride_pad: Vec<(usize, usize)> = stride.iter().zip(&out_pad).map(|(&s, &o)| (s, o as usize)).collect();
         let (zeroed, zero_nodes) = zero_insertion(&conv_input, &x_shape, &stride_pad, name, &np.output[0], constants, shapes);
         nodes = zero_nodes;

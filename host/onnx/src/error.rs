@@ -20,7 +20,8 @@ pub enum Error {
     #[error("malformed ONNX model: {0}")]
     Malformed(String),
 
-    /// A well-formed model beyond zkaccel's limits (nodes, tensor elements).
+    /// A well-formed model beyond zkaccel's limits (nodes, elements per tensor, elements the import
+    /// materialises in total: [`crate::MAX_IMPORT_ELEMENTS`]).
     #[error("model too large: {0}")]
     TooLarge(String),
     /// An operator outside the supported set.

@@ -39,6 +39,38 @@ pub const MAX_NODES: usize = 20_000;
 /// 2^26 rows.
 pub const MAX_TENSOR_ELEMENTS: usize = 1 << 26;
 
+/// The most elements an import may materialise in total beyond the file's own tensors: every
+/// constant computed at import (ConstantOfShape, Shape, nodes whose operands are all constant,
+/// the constants of lowerings: a Div's reciprocal, BatchNormalization's folded weights,
+/// ConvTranspose's flipped kernel) plus the index map of every `Select` (Slice, Gather, Split,
+/// Expand, Pad in edge/reflect mode). Each element is 8 bytes, so 2^27 is 1 GiB; the per-tensor
+/// limit alone would let a few-KB file of many 2^26-element constants ask for tens of GiB.
+/// Initializers and `Constant` nodes are not counted: their size is bounded by the file's bytes.
+pub const MAX_IMPORT_ELEMENTS: usize = 1 << 27;
+
+/// The running total of elements an import has materialised, against [`MAX_IMPORT_ELEMENTS`].
+#[derive(Debug, Default)]
+pub(crate) struct Budget {
+    used: usize,
+}
+
+impl Budget {
+    /// Charges `n` elements of `what`, made by node `node` (`op_type`), before they are allocated.
+    pub(crate) fn charge(&mut self, node: &str, op_type: &str, what: &str, n: usize) -> Result<()> {
+        match self.used.checked_add(n) {
+            Some(total) if total <= MAX_IMPORT_ELEMENTS => {
+                self.used = total;
+                Ok(())
+            }
+            total => Err(Error::TooLarge(format!(
+                "node {node:?} ({op_type}): {what} of {n} elements would bring the elements materialised by the import \
+                 (computed constants and index maps) to {}; at most 2^27 = {MAX_IMPORT_ELEMENTS} are supported in total",
+                total.map_or_else(|| "more than a 64-bit count".to_string(), |t| t.to_string())
+            ))),
+        }
+    }
+}
+
 /// Checks a tensor's element count against [`MAX_TENSOR_ELEMENTS`] without overflow.
 pub(crate) fn check_elements(what: &str, shape: &[usize]) -> Result<()> {
     match shape.iter().try_fold(1usize, |a, &d| a.checked_mul(d)) {
@@ -105,6 +137,7 @@ pub fn import(bytes: &[u8]) -> Result<Graph> {
 
     let mut nodes: Vec<Node> = Vec::new();
     let mut folded = Vec::new();
+    let mut budget = Budget::default();
     // The default domain's opset (Softmax's axis semantics changed at 13).
     let opset = proto.opset_import.iter().find(|o| o.domain.is_empty() || o.domain == "ai.onnx").map(|o| o.version).unwrap_or(13);
     // Nodes still to import, last first: Softmax/LogSoftmax and ConvTranspose push the nodes
@@ -123,7 +156,7 @@ pub fn import(bytes: &[u8]) -> Result<Graph> {
             });
         }
         if crate::shape_ops::SHAPE_OPS.contains(&np.op_type.as_str()) {
-            let new = crate::shape_ops::import_shape_op(np, &name, &mut constants, &mut shapes, &mut folded)?;
+            let new = crate::shape_ops::import_shape_op(np, &name, &mut constants, &mut shapes, &mut folded, &mut budget)?;
             nodes.extend(new);
             continue;
         }
@@ -164,7 +197,7 @@ pub fn import(bytes: &[u8]) -> Result<Graph> {
         // ConvTranspose: the zero-insertion of its input (strides > 1), then a Conv with the
         // flipped, channel-swapped kernel.
         if np.op_type == "ConvTranspose" {
-            let lowered = crate::conv_transpose::lower_conv_transpose(np, &name, &mut constants, &mut shapes)?;
+            let lowered = crate::conv_transpose::lower_conv_transpose(np, &name, &mut constants, &mut shapes, &mut budget)?;
             pending.extend(lowered.into_iter().rev().map(|n| (index, n)));
             continue;
         }
@@ -176,6 +209,7 @@ pub fn import(bytes: &[u8]) -> Result<Graph> {
                 return Err(invalid(format!("division by the constant {:?}, which has a zero element", np.input[1])));
             }
             let rname = format!("{}/reciprocal", np.input[1]);
+            budget.charge(&name, "Div", "the reciprocal of the constant divisor", c.data.len())?;
             shapes.insert(rname.clone(), c.shape.clone());
             constants.insert(rname.clone(), c.map(|v| 1.0 / v));
             let mut m = np.clone();
@@ -187,7 +221,7 @@ pub fn import(bytes: &[u8]) -> Result<Graph> {
             np
         };
         if np.op_type == "BatchNormalization" {
-            crate::batchnorm::import_batchnorm(np, &name, &mut constants, &mut nodes, &mut shapes, &mut folded, &uses)?;
+            crate::batchnorm::import_batchnorm(np, &name, &mut constants, &mut nodes, &mut shapes, &mut folded, &uses, &mut budget)?;
             continue;
         }
         let (mut op, ins) = parse_op(np, &name, &constants, &invalid)?;
@@ -232,6 +266,7 @@ pub fn import(bytes: &[u8]) -> Result<Graph> {
         let node = Node { name: name.clone(), op_type: np.op_type.clone(), op, inputs: ins, output, output_shape };
         shapes.insert(node.output.clone(), node.output_shape.clone());
         if node.inputs.iter().all(|i| constants.contains_key(i)) {
+            budget.charge(&name, &np.op_type, "its folded (constant) output", numel(&node.output_shape))?;
             let args: Vec<&Tensor<f64>> = node.inputs.iter().map(|i| &constants[i]).collect();
             let value = eval_node_f64(&node, &args);
             check_finite(&value, &node.output)?;
@@ -705,6 +740,16 @@ fn resolve_window(w: &mut Window, spatial: &[usize]) -> std::result::Result<Vec<
         return Err(format!("pads hold {} values per side for {r} spatial axes", w.pads_begin.len()));
     }
     let out = w.resolve(spatial)?;
+    // The taps are listed below: bound them first (each is a multiply-accumulate, so a circuit of
+    // at most 2^26 rows never has more; the node's output is checked against the per-tensor limit
+    // by the caller, after this).
+    let taps = out.iter().chain(&w.kernel).try_fold(1usize, |a, &d| a.checked_mul(d));
+    if taps.is_none_or(|t| t > MAX_IMPORT_ELEMENTS) {
+        return Err(format!(
+            "{out:?} output positions times a kernel of {:?} is more than 2^27 window taps (the output or the window is too large)",
+            w.kernel
+        ));
+    }
     if w.taps(spatial, &out).iter().any(|t| t.is_empty()) {
         return Err("a window lies entirely in the padding".into());
     }
@@ -712,20 +757,26 @@ fn resolve_window(w: &mut Window, spatial: &[usize]) -> std::result::Result<Vec<
 }
 
 /// Negative attribute values are carried through `usize` fields by this offset encoding until
-/// the shape is known (then replaced by the resolved value).
+/// the shape is known (then replaced by the resolved value, or refused as out of range). Every
+/// i64 round-trips, i64::MIN included: 0 ..= i64::MAX map to themselves, −1 ..= i64::MIN to
+/// NEG_BASE + 1 ..= NEG_BASE + 2^63 (= usize::MAX on 64-bit targets).
 const NEG_BASE: usize = usize::MAX / 2;
 fn encode_signed(v: i64) -> usize {
+    // unsigned_abs: −i64::MIN does not exist as an i64. Saturating only matters where usize is
+    // narrower than 64 bits (the value is then out of range for any rank anyway).
+    let m = usize::try_from(v.unsigned_abs()).unwrap_or(usize::MAX);
     if v < 0 {
-        NEG_BASE + (-v) as usize
+        NEG_BASE.saturating_add(m)
     } else {
-        v as usize
+        m.min(NEG_BASE)
     }
 }
 fn decode_signed(v: usize) -> i64 {
     if v > NEG_BASE {
-        -((v - NEG_BASE) as i64)
+        // v − NEG_BASE ≤ 2^63: the negation is computed as 0 − m, saturating at i64::MIN.
+        0i64.saturating_sub_unsigned((v - NEG_BASE) as u64)
     } else {
-        v as i64
+        i64::try_from(v).unwrap_or(i64::MAX)
     }
 }
 

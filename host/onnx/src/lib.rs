@@ -36,7 +36,7 @@ mod window;
 pub use calibrate::{calibrate, CalibrationConfig, CalibrationTarget};
 pub use error::{Error, Result};
 pub use graph::{Activation, Graph, Node, Op, ValueInfo};
-pub use import::{import, load_onnx, MAX_NODES, MAX_TENSOR_ELEMENTS, SUPPORTED_OPS};
+pub use import::{import, load_onnx, MAX_IMPORT_ELEMENTS, MAX_NODES, MAX_TENSOR_ELEMENTS, SUPPORTED_OPS};
 pub use input::InputData;
 pub use quant::{
     dequantize, quantize_value, rescale_floor, signed_bits, LayerStats, QNode, QOperand, QuantRun, QuantizedModel,

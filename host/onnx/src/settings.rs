@@ -305,6 +305,25 @@ impl Settings {
         serde_json::to_string_pretty(self).expect("settings serialise")
     }
 
+    /// [`Settings::to_json`], checked to read back ([`Settings::from_json`]) before it is used:
+    /// JSON has no inf or NaN, so a non-finite f64 (a tolerance, an error or a bound that
+    /// overflowed) would be written as `null` and no verb could read the file again. Writers of
+    /// settings files call this before touching the file, so a refusal leaves an old file as it was.
+    pub fn to_checked_json(&self) -> Result<String> {
+        let text = self.to_json();
+        let refuse = |why: String| Error::Settings(format!("refusing to write settings that do not read back from their JSON form: {why}"));
+        match serde_json::from_str::<Self>(&text) {
+            Ok(back) => back.validate().map_err(|e| refuse(e.to_string()))?,
+            Err(e) => {
+                // The offending line names the field (a non-finite number shows as `null`).
+                let line = text.lines().nth(e.line().saturating_sub(1)).unwrap_or("").trim();
+                let hint = if line.contains("null") { " (a non-finite number, which JSON cannot hold)" } else { "" };
+                return Err(refuse(format!("{e}: `{line}`{hint}")));
+            }
+        }
+        Ok(text)
+    }
+
     /// Reads a settings file.
     pub fn load(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
@@ -312,10 +331,12 @@ impl Settings {
         Self::from_json(&text).map_err(|e| Error::Settings(format!("{}: {e}", path.display())))
     }
 
-    /// Writes a settings file.
+    /// Writes a settings file (refused, the file untouched, unless it reads back:
+    /// [`Settings::to_checked_json`]).
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();
-        std::fs::write(path, self.to_json()).map_err(|source| Error::Io { path: path.to_owned(), source })
+        let text = self.to_checked_json()?;
+        std::fs::write(path, text).map_err(|source| Error::Io { path: path.to_owned(), source })
     }
 
     /// The quantized model these settings describe.

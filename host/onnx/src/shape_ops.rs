@@ -11,6 +11,7 @@ use tract_onnx::pb;
 
 use crate::error::{Error, Result};
 use crate::graph::{Node, Op};
+use crate::import::{check_elements, Budget};
 use crate::tensor::{numel, strides, Tensor};
 
 /// The op types handled here.
@@ -26,12 +27,17 @@ fn int_of(np: &pb::NodeProto, key: &str, default: i64) -> i64 {
 
 /// Imports one node of [`SHAPE_OPS`]: returns the nodes to append (constant inputs are folded
 /// into `constants` instead, their names pushed to `folded`).
+///
+/// Every output shape is computed with checked arithmetic and checked against the per-tensor
+/// limit ([`check_elements`]) before anything of that size is built; index maps and computed
+/// constants are charged to `budget` before they are allocated.
 pub(crate) fn import_shape_op(
     np: &pb::NodeProto,
     name: &str,
     constants: &mut BTreeMap<String, Tensor<f64>>,
     shapes: &mut HashMap<String, Vec<usize>>,
     folded: &mut Vec<String>,
+    budget: &mut Budget,
 ) -> Result<Vec<Node>> {
     let invalid = |reason: String| Error::InvalidNode { node: name.into(), op_type: np.op_type.clone(), reason };
     let data = np.input.first().filter(|s| !s.is_empty()).ok_or_else(|| invalid("no data input".into()))?.clone();
@@ -50,6 +56,14 @@ pub(crate) fn import_shape_op(
     }
     let shape = shapes[&data].clone();
     let r = shape.len() as i64;
+    let op_type = np.op_type.as_str();
+    // The limit on this node's outputs, checked before each is built.
+    let check_out = |out: &[usize]| check_elements(&format!("the output of node {name:?} ({op_type})"), out);
+    // Shape and ConstantOfShape read only the operand's shape (ConstantOfShape's may be empty:
+    // a scalar); the others select from its elements, and an empty axis has none to select.
+    if !matches!(op_type, "Shape" | "ConstantOfShape") && shape.contains(&0) {
+        return Err(invalid(format!("the data operand {data:?} of shape {shape:?} has no elements")));
+    }
     let axis_of = |a: i64| -> Result<usize> {
         let v = if a < 0 { a + r } else { a };
         if v < 0 || v >= r {
@@ -75,6 +89,7 @@ pub(crate) fn import_shape_op(
             let clamp = |v: i64| (if v < 0 { v + r } else { v }).clamp(0, r) as usize;
             let (start, end) = (clamp(int_of(np, "start", 0)), clamp(int_of(np, "end", r)));
             let dims: Vec<f64> = shape[start..end.max(start)].iter().map(|&d| d as f64).collect();
+            budget.charge(name, op_type, "its folded (constant) output", dims.len())?;
             let t = Tensor { shape: vec![dims.len()], data: dims };
             shapes.insert(np.output[0].clone(), t.shape.clone());
             constants.insert(np.output[0].clone(), t);
@@ -85,11 +100,12 @@ pub(crate) fn import_shape_op(
         "ConstantOfShape" => {
             let dims = const_ints(0)?.ok_or_else(|| invalid("no shape input".into()))?;
             let dims = dims.iter().map(|&d| usize::try_from(d).map_err(|_| invalid(format!("negative dimension {d}")))).collect::<Result<Vec<_>>>()?;
-            crate::import::check_elements(&format!("the output of node {name:?} (ConstantOfShape)"), &dims)?;
+            check_out(&dims)?;
             let value = match np.attribute.iter().find(|a| a.name == "value").and_then(|a| a.t.as_ref()) {
                 Some(t) => crate::import::decode_tensor(t, name)?.data.first().copied().ok_or_else(|| invalid("an empty value tensor".into()))?,
                 None => 0.0,
             };
+            budget.charge(name, op_type, "its folded (constant) output", numel(&dims))?;
             let t = Tensor { shape: dims.clone(), data: vec![value; numel(&dims)] };
             shapes.insert(np.output[0].clone(), dims);
             constants.insert(np.output[0].clone(), t);
@@ -101,7 +117,11 @@ pub(crate) fn import_shape_op(
             let target = const_ints(1)?.ok_or_else(|| invalid("no shape input".into()))?;
             let target = target.iter().map(|&d| usize::try_from(d).map_err(|_| invalid(format!("negative dimension {d}")))).collect::<Result<Vec<_>>>()?;
             let out = crate::tensor::broadcast_shape(&shape, &target).ok_or_else(|| invalid(format!("shape {shape:?} does not broadcast to {target:?}")))?;
-            crate::import::check_elements(&format!("the output of node {name:?} (Expand)"), &out)?;
+            check_out(&out)?;
+            if out.contains(&0) {
+                return Err(invalid(format!("the output is empty (shape {out:?})")));
+            }
+            budget.charge(name, op_type, "its index map", numel(&out))?;
             let index = crate::tensor::broadcast_indices(&shape, &out);
             outs.push((np.output[0].clone(), out, Op::Select { index }));
         }
@@ -129,6 +149,7 @@ pub(crate) fn import_shape_op(
                 }
                 out
             };
+            check_out(&out)?;
             outs.push((np.output[0].clone(), out.clone(), Op::Reshape { shape: out }));
         }
         "Slice" => {
@@ -155,18 +176,19 @@ pub(crate) fn import_shape_op(
                 if step > 0 {
                     s = s.clamp(0, d);
                     e = e.clamp(0, d);
-                    let mut i = s;
-                    while i < e {
-                        pos.push(i as usize);
-                        i += step;
+                    // checked_add: a step near i64::MAX ends the walk instead of overflowing.
+                    let mut i = Some(s);
+                    while let Some(j) = i.filter(|&j| j < e) {
+                        pos.push(j as usize);
+                        i = j.checked_add(step);
                     }
                 } else {
                     s = s.clamp(0, d - 1);
                     e = e.clamp(-1, d - 1);
-                    let mut i = s;
-                    while i > e {
-                        pos.push(i as usize);
-                        i += step;
+                    let mut i = Some(s);
+                    while let Some(j) = i.filter(|&j| j > e) {
+                        pos.push(j as usize);
+                        i = j.checked_add(step);
                     }
                 }
                 sel[a] = pos;
@@ -175,6 +197,8 @@ pub(crate) fn import_shape_op(
             if out.contains(&0) {
                 return Err(invalid(format!("the slice is empty (shape {out:?})")));
             }
+            check_out(&out)?;
+            budget.charge(name, op_type, "its index map", numel(&out))?;
             outs.push((np.output[0].clone(), out.clone(), Op::Select { index: cartesian(&shape, &sel) }));
         }
         "Gather" => {
@@ -194,6 +218,11 @@ pub(crate) fn import_shape_op(
             let mut out = shape[..a].to_vec();
             out.extend(&ind.shape);
             out.extend(&shape[a + 1..]);
+            check_out(&out)?;
+            if out.contains(&0) {
+                return Err(invalid(format!("the output is empty (shape {out:?}): no indices")));
+            }
+            budget.charge(name, op_type, "its index map", numel(&out))?;
             let (outer, inner) = (numel(&shape[..a]), numel(&shape[a + 1..]));
             let mut index = Vec::with_capacity(numel(&out));
             for o in 0..outer {
@@ -209,6 +238,9 @@ pub(crate) fn import_shape_op(
             let a = axis_of(int_of(np, "axis", 0))?;
             let k = np.output.len();
             let d = shape[a];
+            if k == 0 {
+                return Err(invalid("no outputs".into()));
+            }
             let sizes: Vec<usize> = match const_ints(1)?.or_else(|| ints_of(np, "split")) {
                 Some(s) => s.iter().map(|&v| usize::try_from(v).map_err(|_| invalid(format!("negative split {v}")))).collect::<Result<_>>()?,
                 None => {
@@ -216,15 +248,19 @@ pub(crate) fn import_shape_op(
                     (0..k).map(|i| part.min(d.saturating_sub(i * part))).collect()
                 }
             };
-            if sizes.len() != k || sizes.iter().sum::<usize>() != d || sizes.contains(&0) {
+            // checked: sizes near 2^63 must not wrap to d.
+            let total = sizes.iter().try_fold(0usize, |t, &v| t.checked_add(v));
+            if sizes.len() != k || total != Some(d) || sizes.contains(&0) {
                 return Err(invalid(format!("split sizes {sizes:?} do not cut axis {a} of size {d} into {k} parts")));
             }
             let mut start = 0;
-            for (o, &len) in np.output.iter().zip(&sizes) {
-                let mut sel: Vec<Vec<usize>> = shape.iter().map(|&d| (0..d).collect()).collect();
-                sel[a] = (start..start + len).collect();
+            for (i, (o, &len)) in np.output.iter().zip(&sizes).enumerate() {
+                // Axis a's part only (not the whole axis first: there may be d outputs).
+                let sel: Vec<Vec<usize>> = shape.iter().enumerate().map(|(b, &d)| if b == a { (start..start + len).collect() } else { (0..d).collect() }).collect();
                 start += len;
                 let out: Vec<usize> = sel.iter().map(Vec::len).collect();
+                check_out(&out)?;
+                budget.charge(&format!("{name}:{i}"), op_type, "its index map", numel(&out))?;
                 outs.push((o.clone(), out, Op::Select { index: cartesian(&shape, &sel) }));
             }
         }
@@ -241,19 +277,34 @@ pub(crate) fn import_shape_op(
                 return Err(invalid(format!("negative pad {p} (cropping) is not supported")));
             }
             let (mut begin, mut end) = (vec![0usize; shape.len()], vec![0usize; shape.len()]);
+            // Non-negative i64s: they fit a 64-bit usize; saturate where usize is narrower (the
+            // sums below then overflow and are refused).
+            let to_usize = |p: i64| usize::try_from(p).unwrap_or(usize::MAX);
             for (k, &a) in axes.iter().enumerate() {
-                begin[a] = pads[k] as usize;
-                end[a] = pads[k + axes.len()] as usize;
+                begin[a] = to_usize(pads[k]);
+                end[a] = to_usize(pads[k + axes.len()]);
             }
             let value = match np.input.get(2).filter(|s| !s.is_empty()) {
                 Some(n) => constants.get(n).and_then(|t| t.data.first().copied()).ok_or_else(|| invalid(format!("constant_value ({n:?}) must be a constant scalar")))?,
                 None => np.attribute.iter().find(|a| a.name == "value").map(|a| a.f as f64).unwrap_or(0.0),
             };
-            let out: Vec<usize> = (0..shape.len()).map(|a| shape[a] + begin[a] + end[a]).collect();
+            let out = (0..shape.len())
+                .map(|a| {
+                    shape[a].checked_add(begin[a]).and_then(|v| v.checked_add(end[a])).ok_or_else(|| {
+                        Error::TooLarge(format!(
+                            "the output of node {name:?} (Pad): axis {a} of size {} padded by {} and {} exceeds a 64-bit count (at most 2^26 elements are supported)",
+                            shape[a], begin[a], end[a]
+                        ))
+                    })
+                })
+                .collect::<Result<Vec<usize>>>()?;
+            // Before any selection is built (edge, reflect) or the shape recorded (constant).
+            check_out(&out)?;
             let mode = np.attribute.iter().find(|a| a.name == "mode").map(|a| String::from_utf8_lossy(&a.s).into_owned()).unwrap_or_else(|| "constant".into());
             match mode.as_str() {
                 "constant" => outs.push((np.output[0].clone(), out, Op::Pad { begin, end, value })),
                 "edge" | "reflect" => {
+                    budget.charge(name, op_type, "its index map", numel(&out))?;
                     let mut sel: Vec<Vec<usize>> = vec![];
                     for a in 0..shape.len() {
                         let d = shape[a] as i64;
@@ -289,6 +340,7 @@ pub(crate) fn import_shape_op(
         };
         shapes.insert(output.clone(), output_shape);
         if let Some(c) = constants.get(&data) {
+            budget.charge(&node.name, op_type, "its folded (constant) output", numel(&node.output_shape))?;
             let v = crate::eval::eval_node_f64(&node, &[c]);
             constants.insert(output, v);
             folded.push(node.name);

@@ -74,7 +74,11 @@ impl Window {
         }
         let mut out = Vec::with_capacity(r);
         for (a, &len) in input.iter().enumerate() {
-            let extent = (self.kernel[a] - 1) * self.dilations[a] + 1;
+            // Checked: kernel, dilation and pads come from the file (a 64-bit overflow is refused).
+            let extent = (self.kernel[a] - 1)
+                .checked_mul(self.dilations[a])
+                .and_then(|e| e.checked_add(1))
+                .ok_or_else(|| format!("axis {a}: the kernel {:?} dilated by {:?} spans more than a 64-bit count", self.kernel, self.dilations))?;
             match self.auto_pad {
                 AutoPad::NotSet => {}
                 AutoPad::Valid => {
@@ -83,14 +87,17 @@ impl Window {
                 }
                 AutoPad::SameUpper | AutoPad::SameLower => {
                     let o = len.div_ceil(self.strides[a]);
-                    let total = ((o - 1) * self.strides[a] + extent).saturating_sub(len);
+                    let total = ((o - 1) * self.strides[a]).saturating_add(extent).saturating_sub(len);
                     let small = total / 2;
                     let (b, e) = if self.auto_pad == AutoPad::SameUpper { (small, total - small) } else { (total - small, small) };
                     self.pads_begin[a] = b;
                     self.pads_end[a] = e;
                 }
             }
-            let padded = len + self.pads_begin[a] + self.pads_end[a];
+            let padded = len
+                .checked_add(self.pads_begin[a])
+                .and_then(|p| p.checked_add(self.pads_end[a]))
+                .ok_or_else(|| format!("axis {a}: the input of {len} padded by {} and {} exceeds a 64-bit count", self.pads_begin[a], self.pads_end[a]))?;
             if padded < extent {
                 return Err(format!(
                     "axis {a}: the kernel spans {extent} positions, the padded input only {padded}"

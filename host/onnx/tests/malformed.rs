@@ -289,6 +289,9 @@ fn new_operator_errors_and_lowerings() {
     let same = pb::AttributeProto { name: "auto_pad".into(), r#type: 3, s: b"SAME_UPPER".to_vec(), ..Default::default() };
     expect(ct(vec![attr_ints("strides", &[2]), same]), is_ct, "auto_pad \"SAME_UPPER\"");
     expect(ct(vec![attr_ints("strides", &[2]), attr_ints("pads", &[2, 0])]), is_ct, "exceed the kernel's reach");
+    // Dilations and strides near i64::MAX: named errors, not overflows.
+    expect(ct(vec![attr_ints("dilations", &[i64::MAX])]), is_ct, "exceeds a 64-bit count");
+    expect(ct(vec![attr_ints("strides", &[i64::MAX])]), too_large, "the zero-inserted input of node \"ct\" (ConvTranspose");
     // Gelu's approximate must be none or tanh.
     let mut gelu = node("Gelu", "g", &["x"], &["y"], vec![]);
     gelu.attribute.push(pb::AttributeProto { name: "approximate".into(), r#type: 3, s: b"erf".to_vec(), ..Default::default() });
@@ -358,4 +361,130 @@ fn strided_conv_transpose_is_zero_insertion_and_a_conv() {
     for ((a, t), w) in ours[0].data.iter().zip(&tract[0].data).zip(&want) {
         assert!((a - w).abs() < 1e-12 && (t - w).abs() < 1e-5, "{a} {t} {w}");
     }
+}
+
+fn too_large(e: &Error) -> bool {
+    matches!(e, Error::TooLarge(_))
+}
+
+/// Pad and Gather outputs are sized (checked arithmetic, then the 2^26 per-tensor limit) before
+/// any index map is built; Slice steps and Split sizes near i64::MAX neither overflow nor wrap.
+#[test]
+fn pad_and_gather_outputs_are_size_checked_before_building() {
+    let pad = |mode: &str, pads: &[i64]| {
+        let attrs = vec![pb::AttributeProto { name: "mode".into(), r#type: 3, s: mode.as_bytes().to_vec(), ..Default::default() }];
+        M::new(vec![node("Pad", "p", &["x", "pads"], &["y"], attrs)]).init(ints("pads", pads)).bytes()
+    };
+    // Edge padding to [1, 2^36 + 2]: refused before its 2^36-entry index map is built.
+    expect(pad("edge", &[0, 0, 0, 1 << 36]), too_large, "the output of node \"p\" (Pad) of shape [1, 68719476738]");
+    expect(pad("reflect", &[0, 0, 0, 1 << 36]), too_large, "at most 2^26");
+    // Constant padding to 2^40: refused at import, not written into settings.
+    expect(pad("constant", &[0, 0, 0, 1 << 40]), too_large, "(Pad) of shape [1, 1099511627778] has 1099511627778 elements; at most 2^26");
+    // i64::MAX on both sides: 2 + 2·(2^63 − 1) overflows a 64-bit count (was: a panic).
+    expect(pad("constant", &[0, i64::MAX, 0, i64::MAX]), too_large, "node \"p\" (Pad): axis 1 of size 2 padded by 9223372036854775807 and 9223372036854775807 exceeds a 64-bit count");
+    expect(pad("edge", &[0, 0, 0, i64::MAX]), too_large, "has 9223372036854775809 elements; at most 2^26");
+    // Honest pads still import and evaluate.
+    let x = [Tensor::new(vec![1, 2], vec![1.0, 2.0]).unwrap()];
+    let g = import(&pad("constant", &[0, 1, 0, 2])).unwrap();
+    assert_eq!(g.outputs[0].shape, [1, 5]);
+    assert_eq!(g.eval_f64(&x).unwrap()[0].data, [0.0, 1.0, 2.0, 0.0, 0.0]);
+    let g = import(&pad("edge", &[0, 1, 0, 2])).unwrap();
+    assert_eq!(g.eval_f64(&x).unwrap()[0].data, [1.0, 1.0, 2.0, 2.0, 2.0]);
+    assert_eq!(g.tract_reference(&x).unwrap()[0].data, [1.0, 1.0, 2.0, 2.0, 2.0]);
+
+    // Gather of 4096 indices along axis 0 of a [1, 2^20] input: [4096, 2^20] = 2^32 elements,
+    // refused before the 32 GiB index map is built.
+    let gather = |dims: &[i64], axis: i64, idx: &[i64]| {
+        let mut m = M::new(vec![node("Gather", "gt", &["x", "i"], &["y"], vec![attr_i("axis", axis)])]).init(ints("i", idx));
+        m.inputs = vec![value_info("x", dims, 1)];
+        m.bytes()
+    };
+    expect(gather(&[1, 1 << 20], 0, &[0; 4096]), too_large, "the output of node \"gt\" (Gather) of shape [4096, 1048576] has 4294967296 elements; at most 2^26");
+    let g = import(&gather(&[1, 2], 1, &[1, 0, -1])).unwrap();
+    assert_eq!(g.outputs[0].shape, [1, 3]);
+    assert_eq!(g.eval_f64(&x).unwrap()[0].data, [2.0, 1.0, 2.0]);
+    assert_eq!(g.tract_reference(&x).unwrap()[0].data, [2.0, 1.0, 2.0]);
+
+    // Slice with a step of i64::MAX from 1: one position, no overflow past it.
+    let m = M::new(vec![node("Slice", "sl", &["x", "st", "en", "ax", "sp"], &["y"], vec![])])
+        .init(ints("st", &[1]))
+        .init(ints("en", &[i64::MAX]))
+        .init(ints("ax", &[1]))
+        .init(ints("sp", &[i64::MAX]));
+    let g = import(&m.bytes()).unwrap();
+    assert_eq!(g.eval_f64(&x).unwrap()[0].data, [2.0]);
+    // Split sizes whose sum wraps to the axis size (2^64 + 2 ≡ 2) are refused, not trusted.
+    let m = M::new(vec![node("Split", "sp", &["x", "s"], &["a", "b", "y"], vec![attr_i("axis", 1)])]).init(ints("s", &[i64::MAX, i64::MAX, 4]));
+    expect(m.bytes(), invalid, "do not cut axis 1 of size 2 into 3 parts");
+    // Split with no outputs (was a division by zero), Gather of no indices.
+    expect(M::new(vec![node("Split", "sp", &["x"], &[], vec![attr_i("axis", 1)])]).bytes(), invalid, "no outputs");
+    let m = M::new(vec![node("Gather", "gt", &["x", "i"], &["y"], vec![attr_i("axis", 1)])]).init(ints("i", &[]));
+    expect(m.bytes(), invalid, "the output is empty (shape [1, 0])");
+    // Edge padding of an empty constant: a named error (was a panic in clamp).
+    let edge = vec![pb::AttributeProto { name: "mode".into(), r#type: 3, s: b"edge".to_vec(), ..Default::default() }];
+    let m = M::new(vec![node("Pad", "p", &["e", "pads"], &["pe"], edge), node("Add", "a", &["x", "pe"], &["y"], vec![])])
+        .init(tensor("e", &[0], &[]))
+        .init(ints("pads", &[2]));
+    expect(m.bytes(), invalid, "the data operand \"e\" of shape [0] has no elements");
+}
+
+/// Axis attributes and Reshape targets of i64::MIN (whose negation overflows) are refused as out
+/// of range, naming the node; honest negative axes still import.
+#[test]
+fn integer_attributes_at_i64_min_are_refused() {
+    let min = "-9223372036854775808";
+    let m = M::new(vec![node("Concat", "cat", &["x", "x"], &["y"], vec![attr_i("axis", i64::MIN)])]);
+    expect(m.bytes(), |e| matches!(e, Error::InvalidNode { node, op_type, .. } if node == "cat" && op_type == "Concat"), &format!("axis {min} out of range for rank 2"));
+    let m = M::new(vec![node("Flatten", "f", &["x"], &["y"], vec![attr_i("axis", i64::MIN)])]);
+    expect(m.bytes(), invalid, &format!("axis {min} out of range for rank 2"));
+    let m = M::new(vec![node("ArgMax", "am", &["x"], &["y"], vec![attr_i("axis", i64::MIN)])]);
+    expect(m.bytes(), invalid, &format!("axis {min} out of range for rank 2"));
+    let m = M::new(vec![node("ReduceSum", "rs", &["x", "a"], &["y"], vec![])]).init(ints("a", &[i64::MIN]));
+    expect(m.bytes(), invalid, &format!("axis {min} out of range for rank 2"));
+    let m = M::new(vec![node("Reshape", "r", &["x", "s"], &["y"], vec![])]).init(ints("s", &[i64::MIN, 2]));
+    expect(m.bytes(), invalid, &format!("invalid target dimension {min}"));
+    // i64::MAX and the smallest out-of-range negative.
+    let m = M::new(vec![node("Concat", "cat", &["x", "x"], &["y"], vec![attr_i("axis", i64::MAX)])]);
+    expect(m.bytes(), invalid, "axis 9223372036854775807 out of range for rank 2");
+    let m = M::new(vec![node("Concat", "cat", &["x", "x"], &["y"], vec![attr_i("axis", -3)])]);
+    expect(m.bytes(), invalid, "axis -3 out of range for rank 2");
+    // Honest negative axes.
+    let x = [Tensor::new(vec![1, 2], vec![1.0, 2.0]).unwrap()];
+    let g = import(&M::new(vec![node("Concat", "cat", &["x", "x"], &["y"], vec![attr_i("axis", -1)])]).bytes()).unwrap();
+    assert_eq!(g.outputs[0].shape, [1, 4]);
+    assert_eq!(g.eval_f64(&x).unwrap()[0].data, [1.0, 2.0, 1.0, 2.0]);
+    let g = import(&M::new(vec![node("Concat", "cat", &["x", "x"], &["y"], vec![attr_i("axis", -2)])]).bytes()).unwrap();
+    assert_eq!(g.outputs[0].shape, [2, 2]);
+    let g = import(&M::new(vec![node("Flatten", "f", &["x"], &["y"], vec![attr_i("axis", -1)])]).bytes()).unwrap();
+    assert_eq!(g.outputs[0].shape, [1, 2]);
+    let g = import(&M::new(vec![node("ArgMax", "am", &["x"], &["y"], vec![attr_i("axis", -1)])]).bytes()).unwrap();
+    assert_eq!(g.outputs[0].shape, [1, 1]);
+}
+
+/// Conv windows from hostile pads and dilations: sized with checked arithmetic, and the window
+/// taps bounded before they are listed (pads of 2^40 asked for 2^40 of them).
+#[test]
+fn conv_windows_are_sized_with_checked_arithmetic() {
+    let conv = |attrs: Vec<pb::AttributeProto>| {
+        let mut m = M::new(vec![node("Conv", "cv", &["x", "w"], &["y"], attrs)]).init(tensor("w", &[1, 1, 3], &[1.0, 2.0, 3.0]));
+        m.inputs = vec![value_info("x", &[1, 1, 4], 1)];
+        m.bytes()
+    };
+    let is_cv = |e: &Error| matches!(e, Error::InvalidNode { node, op_type, .. } if node == "cv" && op_type == "Conv");
+    expect(conv(vec![attr_ints("pads", &[1 << 40, 0])]), is_cv, "more than 2^27 window taps");
+    expect(conv(vec![attr_ints("pads", &[i64::MAX, i64::MAX])]), is_cv, "axis 0: the input of 4 padded by 9223372036854775807 and 9223372036854775807 exceeds a 64-bit count");
+    // 2·(2^63 − 1) + 1 = 2^64 − 1 positions just fits; with strides, too, nothing wraps.
+    expect(conv(vec![attr_ints("dilations", &[i64::MAX])]), is_cv, "the kernel spans 18446744073709551615 positions, the padded input only 4");
+    expect(conv(vec![attr_ints("dilations", &[i64::MAX]), attr_ints("strides", &[i64::MAX]), attr_ints("pads", &[i64::MAX, 0])]), is_cv, "spans 18446744073709551615 positions, the padded input only 9223372036854775811");
+    let max_pool = |attrs: Vec<pb::AttributeProto>| {
+        let mut m = M::new(vec![node("MaxPool", "mp", &["x"], &["y"], attrs)]);
+        m.inputs = vec![value_info("x", &[1, 1, 4], 1)];
+        m.bytes()
+    };
+    expect(max_pool(vec![attr_ints("kernel_shape", &[2]), attr_ints("pads", &[1 << 40, 0])]), invalid, "more than 2^27 window taps");
+    // Honest windows import.
+    let g = import(&conv(vec![attr_ints("pads", &[1, 1])])).unwrap();
+    assert_eq!(g.outputs[0].shape, [1, 1, 4]);
+    let g = import(&max_pool(vec![attr_ints("kernel_shape", &[2]), attr_ints("strides", &[2])])).unwrap();
+    assert_eq!(g.outputs[0].shape, [1, 1, 2]);
 }

@@ -217,9 +217,28 @@ fn non_utf8_and_longest_output_names_are_written_and_reported() {
         j
     };
     let model = example("tiny_4_8_3.onnx");
-    let settings = d.join("s.json");
-    zk(&["gen-settings", "-M", p(&model), "-O", p(&settings), "--input-scale", "5", "--param-scale", "5", "-D", p(&example("tiny_input.json"))])
-        .expect(0, "gen-settings");
+    let settings = odd("s");
+    let j = run(
+        vec![
+            "gen-settings".into(),
+            "-M".into(),
+            arg(&model),
+            "-O".into(),
+            arg(&settings),
+            "--input-scale".into(),
+            "5".into(),
+            "--param-scale".into(),
+            "5".into(),
+            "-D".into(),
+            arg(&example("tiny_input.json")),
+        ],
+        "gen-settings",
+    );
+    assert!(j["settings_path"].as_str().unwrap().ends_with("s\u{fffd}.out"), "{j}");
+    run(
+        vec!["calibrate-settings".into(), "-M".into(), arg(&model), "-D".into(), arg(&example("tiny_input.json")), "--settings-path".into(), arg(&settings)],
+        "calibrate-settings",
+    );
     let (compiled, vk, pk, witness, proof) = (odd("m"), odd("vk"), odd("pk"), odd("w"), odd("proof"));
     let j = run(vec!["compile-circuit".into(), "-M".into(), arg(&model), "--compiled-circuit".into(), arg(&compiled), "-S".into(), arg(&settings)], "compile");
     assert!(j["compiled_circuit"].as_str().unwrap().ends_with("m\u{fffd}.out"), "{j}");

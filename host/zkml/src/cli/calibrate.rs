@@ -26,10 +26,11 @@ pub fn run(a: &CalibrateSettings, out: &Out) -> Result<Report> {
     let step = out.step(&format!("calibrating on {} sample(s)", samples.len()));
     let settings = calibrate(&graph, &samples, &base, &cfg)?;
     let t = step.done();
-    crate::files::write_atomic(&a.settings_path, settings.to_json().as_bytes())?;
+    // Checked to read back before the file is touched (a non-finite number would be `null`).
+    crate::files::write_atomic(&a.settings_path, settings.to_checked_json()?.as_bytes())?;
     let c = settings.calibration.as_ref();
     Ok(Report {
-        json: json!({ "verb": "calibrate-settings", "settings_path": a.settings_path, "settings": settings, "time_ms": super::output::ms(t) }),
+        json: json!({ "verb": "calibrate-settings", "settings_path": a.settings_path.display().to_string(), "settings": settings, "time_ms": super::output::ms(t) }),
         lines: vec![format!(
             "calibrated on {} sample(s): input scale {}, param scale {}, lookup bits {}, max |quantized − float| {:.3e} (tolerance {:.1e}); written to {}",
             samples.len(),

@@ -27,9 +27,10 @@ pub fn run(a: &GenSettings, out: &Out) -> Result<Report> {
     let step = out.step("generating settings");
     let settings = Settings::generate(&graph, run_args, &samples)?;
     step.done();
-    crate::files::write_atomic(&a.settings_path, settings.to_json().as_bytes())?;
+    // Checked to read back before the file is touched (a non-finite number would be `null`).
+    crate::files::write_atomic(&a.settings_path, settings.to_checked_json()?.as_bytes())?;
     Ok(Report {
-        json: json!({ "verb": "gen-settings", "settings_path": a.settings_path, "settings": settings }),
+        json: json!({ "verb": "gen-settings", "settings_path": a.settings_path.display().to_string(), "settings": settings }),
         lines: vec![format!(
             "settings written to {} (input scale {}, param scale {}, lookup bits {}, logrows estimate {}; visibility input {:?}, output {:?}, params {:?})",
             a.settings_path.display(),
