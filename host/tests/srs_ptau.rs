@@ -3,7 +3,6 @@
 //! claiming a huge power is refused from its first powers, reading only what the call needs —
 //! never the sections the header claims.
 
-use std::io::{Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -66,44 +65,9 @@ fn srs_paths_that_are_not_regular_files_are_refused_without_opening() {
     std::fs::remove_dir_all(&d).unwrap();
 }
 
-/// The fixture's header with `power` claimed and sections 2 and 3 sized for it, written sparse
-/// (headers only, `prefix` bytes of the fixture's G1 and G2 points at their starts), truncated
-/// `short` bytes before the end the header implies. Returns the file's length.
+/// [`zkaccel_testkit::ptau::sparse_ptau`] of the fixture.
 fn sparse_ptau(path: &Path, power: u32, prefix: bool, short: u64) -> u64 {
-    let fixture = std::fs::read(fixture_path()).unwrap();
-    let section = |want: u32| -> (usize, usize) {
-        let mut pos = 12;
-        loop {
-            let id = u32::from_le_bytes(fixture[pos..pos + 4].try_into().unwrap());
-            let size = u64::from_le_bytes(fixture[pos + 4..pos + 12].try_into().unwrap()) as usize;
-            if id == want {
-                return (pos + 12, size);
-            }
-            pos += 12 + size;
-        }
-    };
-    let (h, hsize) = section(1);
-    let mut header = fixture[h..h + hsize].to_vec();
-    header[36..40].copy_from_slice(&power.to_le_bytes());
-    header[40..44].copy_from_slice(&power.to_le_bytes());
-    let (g1, g1_len) = section(2);
-    let (g2, _) = section(3);
-    let mut f = std::fs::File::create(path).unwrap();
-    f.write_all(b"ptau").unwrap();
-    f.write_all(&1u32.to_le_bytes()).unwrap();
-    f.write_all(&3u32.to_le_bytes()).unwrap();
-    let body = |f: &mut std::fs::File, id: u32, size: u64, start: &[u8]| {
-        f.write_all(&id.to_le_bytes()).unwrap();
-        f.write_all(&size.to_le_bytes()).unwrap();
-        f.write_all(start).unwrap();
-        f.seek(SeekFrom::Current(size as i64 - start.len() as i64)).unwrap();
-    };
-    body(&mut f, 1, hsize as u64, &header);
-    body(&mut f, 2, ((1u64 << (power + 1)) - 1) * 64, if prefix { &fixture[g1..g1 + g1_len] } else { &[] });
-    body(&mut f, 3, (1u64 << power) * 128, if prefix { &fixture[g2..g2 + 256] } else { &[] });
-    let len = f.stream_position().unwrap() - short;
-    f.set_len(len).unwrap();
-    len
+    zkaccel_testkit::ptau::sparse_ptau(&fixture_path(), path, power, prefix, short)
 }
 
 fn srs_error(r: zkaccel::error::Result<Srs>, want: &str, what: &str) {

@@ -3,8 +3,10 @@
 //! contain it).
 //!
 //! * [`seed`] — seeded, replayable randomness (`ZKACCEL_SEED`, docs/interfaces.md §6).
+//! * [`ptau`] — hostile `.ptau` files (a real header claiming a huge power, written sparse).
 //!
 //! The backend conformance checks are `zkaccel::backend::conformance` (feature `test-utils` of
 //! the prover crate), since they are written against its `Backend` trait.
 
+pub mod ptau;
 pub mod seed;

@@ -4,7 +4,6 @@
 //! apparent, a few KB on disk). The runs that used to abort in an allocation run under an
 //! address-space limit, and every run under a time limit (a hang is a failure, not a stuck test).
 
-use std::io::{Seek, SeekFrom, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -72,45 +71,9 @@ fn a_wnn_model_claiming_2_36_bits_is_refused_by_every_verb() {
     }
 }
 
-/// The `.ptau` header of the fixture with `power` claimed, sections 2 and 3 sized for it and
-/// holding zeros (a sparse file: only the headers are written), or the fixture's own points at
-/// their start when `genuine_prefix`.
+/// [`zkaccel_testkit::ptau::sparse_ptau`] of the fixture, to its full claimed length.
 fn sparse_ptau(path: &Path, power: u32, genuine_prefix: bool) -> u64 {
-    let fixture = std::fs::read(ptau()).unwrap();
-    let sections = |want: u32| -> (usize, usize) {
-        let mut pos = 12;
-        loop {
-            let id = u32::from_le_bytes(fixture[pos..pos + 4].try_into().unwrap());
-            let size = u64::from_le_bytes(fixture[pos + 4..pos + 12].try_into().unwrap()) as usize;
-            if id == want {
-                return (pos + 12, size);
-            }
-            pos += 12 + size;
-        }
-    };
-    let (h, hsize) = sections(1);
-    let mut header = fixture[h..h + hsize].to_vec();
-    header[36..40].copy_from_slice(&power.to_le_bytes());
-    header[40..44].copy_from_slice(&power.to_le_bytes());
-    let (g1_size, g2_size) = (((1u64 << (power + 1)) - 1) * 64, (1u64 << power) * 128);
-    let mut f = std::fs::File::create(path).unwrap();
-    f.write_all(b"ptau").unwrap();
-    f.write_all(&1u32.to_le_bytes()).unwrap();
-    f.write_all(&3u32.to_le_bytes()).unwrap();
-    let section = |f: &mut std::fs::File, id: u32, size: u64, body: &[u8]| {
-        f.write_all(&id.to_le_bytes()).unwrap();
-        f.write_all(&size.to_le_bytes()).unwrap();
-        f.write_all(body).unwrap();
-        f.seek(SeekFrom::Current(size as i64 - body.len() as i64)).unwrap();
-    };
-    let (g1, g1_len) = sections(2);
-    let (g2, _) = sections(3);
-    section(&mut f, 1, hsize as u64, &header);
-    section(&mut f, 2, g1_size, if genuine_prefix { &fixture[g1..g1 + g1_len] } else { &[] });
-    section(&mut f, 3, g2_size, if genuine_prefix { &fixture[g2..g2 + 256] } else { &[] });
-    let len = f.stream_position().unwrap();
-    f.set_len(len).unwrap();
-    len
+    zkaccel_testkit::ptau::sparse_ptau(&ptau(), path, power, genuine_prefix, 0)
 }
 
 #[test]
