@@ -4,9 +4,12 @@
 //!
 //! * [`seed`] — seeded, replayable randomness (`ZKACCEL_SEED`, docs/interfaces.md §6).
 //! * [`ptau`] — hostile `.ptau` files (a real header claiming a huge power, written sparse).
+//! * [`onnx`] (feature `onnx`) — hand-built ONNX models (a chain of Identity nodes).
 //!
 //! The backend conformance checks are `zkaccel::backend::conformance` (feature `test-utils` of
 //! the prover crate), since they are written against its `Backend` trait.
 
+#[cfg(feature = "onnx")]
+pub mod onnx;
 pub mod ptau;
 pub mod seed;

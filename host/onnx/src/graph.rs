@@ -319,6 +319,15 @@ pub struct Graph {
 }
 
 impl Graph {
+    /// The values one evaluation of the graph holds at once: its inputs and every node's output
+    /// (the float and the quantized evaluators keep them all — the per-node ranges and the witness
+    /// need every one). Each is at most `MAX_TENSOR_ELEMENTS` and there are at most `MAX_NODES`
+    /// nodes, so the sum fits a `usize`; the importer bounds neither the sum nor the memory it
+    /// needs, which is what `zkaccel`'s evaluating verbs check against the memory they may use.
+    pub fn evaluation_elements(&self) -> usize {
+        self.inputs.iter().map(|i| numel(&i.shape)).chain(self.nodes.iter().map(|n| numel(&n.output_shape))).sum()
+    }
+
     /// Whether a value name is a constant.
     pub fn is_constant(&self, name: &str) -> bool {
         self.constants.contains_key(name)

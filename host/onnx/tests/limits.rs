@@ -5,33 +5,7 @@ use prost::Message;
 use tract_onnx::pb;
 use zkaccel_onnx::{calibrate, import, load_onnx, CalibrationConfig, Error, Op, RunArgs, Settings, Tensor, MAX_IMPORT_ELEMENTS, MAX_LOGROWS, MAX_NODES};
 
-fn value_info(name: &str, dims: &[i64]) -> pb::ValueInfoProto {
-    use pb::tensor_shape_proto::{dimension::Value, Dimension};
-    let dim = dims.iter().map(|&d| Dimension { value: Some(Value::DimValue(d)), ..Default::default() }).collect();
-    pb::ValueInfoProto {
-        name: name.into(),
-        r#type: Some(pb::TypeProto {
-            value: Some(pb::type_proto::Value::TensorType(pb::type_proto::Tensor { elem_type: 1, shape: Some(pb::TensorShapeProto { dim }) })),
-            ..Default::default()
-        }),
-        ..Default::default()
-    }
-}
-
-/// x → Identity → … → Identity (n nodes) → y, input shape `dims`, input named `input`.
-pub fn identity_chain(n: usize, dims: &[i64], input: &str) -> Vec<u8> {
-    let name = |i: usize| if i == 0 { input.to_string() } else if i == n { "y".into() } else { format!("v{i}") };
-    let node = (0..n)
-        .map(|i| pb::NodeProto { op_type: "Identity".into(), name: format!("id{i}"), input: vec![name(i)], output: vec![name(i + 1)], ..Default::default() })
-        .collect();
-    pb::ModelProto {
-        ir_version: 8,
-        opset_import: vec![pb::OperatorSetIdProto { domain: String::new(), version: 13 }],
-        graph: Some(pb::GraphProto { node, name: "g".into(), input: vec![value_info(input, dims)], output: vec![value_info("y", &[])], ..Default::default() }),
-        ..Default::default()
-    }
-    .encode_to_vec()
-}
+use zkaccel_testkit::onnx::{identity_chain, value_info};
 
 fn chain_samples(n: usize) -> Vec<Vec<Tensor<f64>>> {
     (0..n).map(|i| vec![Tensor::new(vec![1, 4], vec![0.5, -0.25, i as f64 * 0.1, 1.0]).unwrap()]).collect()

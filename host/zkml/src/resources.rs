@@ -143,6 +143,29 @@ pub fn available() -> Available {
     Available { bytes, limits }
 }
 
+/// Refuses to evaluate `graph` (`step`: the verb) when the values one evaluation holds at once
+/// ([`zkaccel_onnx::Graph::evaluation_elements`], 8 bytes each: an `f64` or an `i64`) exceed
+/// what the process may use (exit 7). That count is a lower bound of the evaluation's memory, so
+/// there is no `--force`: past it the evaluation can only abort on a failed allocation.
+pub fn check_evaluation(step: &str, graph: &zkaccel_onnx::Graph) -> Result<()> {
+    let values = graph.evaluation_elements() as u64;
+    let need = values.saturating_mul(8);
+    let have = available();
+    if need <= have.bytes {
+        return Ok(());
+    }
+    Err(Error::new(
+        ExitCode::Resources,
+        format!(
+            "{step} evaluates the model, which holds {values} values at once (at least {}: its inputs and every node's output), \
+             and this process may use {} ({}); refusing rather than abort on a failed allocation (a smaller model or input, or more memory)",
+            gib(need),
+            gib(have.bytes),
+            have.limits
+        ),
+    ))
+}
+
 /// Refuses a step whose estimated memory exceeds what the process may use (exit 7), unless
 /// `force`; returns a note to print when forced past the limit.
 pub fn check(step: &str, need: u64, force: bool) -> Result<Option<String>> {

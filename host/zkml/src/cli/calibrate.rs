@@ -23,6 +23,7 @@ pub fn run(a: &CalibrateSettings, out: &Out) -> Result<Report> {
             Target::Accuracy => CalibrationTarget::Accuracy,
         },
     };
+    crate::resources::check_evaluation("calibrate-settings", &graph)?;
     let step = out.step(&format!("calibrating on {} sample(s)", samples.len()));
     let settings = calibrate(&graph, &samples, &base, &cfg)?;
     let t = step.done();

@@ -24,6 +24,9 @@ pub fn run(a: &GenSettings, out: &Out) -> Result<Report> {
         Some(d) => InputData::load(d)?.samples(&graph)?,
         None => vec![],
     };
+    if !samples.is_empty() {
+        crate::resources::check_evaluation("gen-settings -D", &graph)?;
+    }
     let step = out.step("generating settings");
     let settings = Settings::generate(&graph, run_args, &samples)?;
     step.done();

@@ -119,3 +119,29 @@ fn srs_paths_that_are_fifos_devices_or_sparse_huge_files_are_refused() {
     assert!(!vk2.exists() && !pk2.exists() && !proof.exists());
     assert_eq!((std::fs::read(&vk).unwrap(), std::fs::read(&pk).unwrap()), keys);
 }
+
+/// A model the importer takes (600 Identity nodes on a 2^20-element input: every tensor within its
+/// limit) whose evaluation holds 601·2^20 values at once — 4.7 GiB as f64 — under a 4 GiB address
+/// space: `gen-settings -D` and `calibrate-settings` refuse it before evaluating (exit 7, the count
+/// named) instead of aborting in an allocation, and write nothing; the same chain on a small input
+/// still gets its settings.
+#[test]
+fn a_model_whose_evaluation_outgrows_the_memory_is_refused_before_evaluating() {
+    let d = tmpdir("eval-memory");
+    let (model, data, settings) = (d.join("chain.onnx"), d.join("input.json"), d.join("settings.json"));
+    std::fs::write(&model, zkaccel_testkit::onnx::identity_chain(600, &[1, 1 << 20], "x")).unwrap();
+    std::fs::write(&data, format!("{{\"input_data\": [[{}0.5]]}}", "0.25,".repeat((1 << 20) - 1))).unwrap();
+    for (args, what) in [
+        (vec!["gen-settings", "-M", p(&model), "-O", p(&settings), "-D", p(&data)], "gen-settings -D"),
+        (vec!["calibrate-settings", "-M", p(&model), "-D", p(&data), "--settings-path", p(&settings)], "calibrate-settings"),
+    ] {
+        let r = zk_bounded(LIMIT_KIB, 120, &args).expect(7, what);
+        assert!(r.stderr.contains(&format!("{what} evaluates the model, which holds {} values at once", 601u64 << 20)), "{what}: {}", r.stderr);
+        assert!(!settings.exists(), "{what}: settings written");
+    }
+    let small = d.join("small.onnx");
+    std::fs::write(&small, zkaccel_testkit::onnx::identity_chain(600, &[1, 4], "x")).unwrap();
+    std::fs::write(&data, "{\"input_data\": [[0.5, -0.25, 0.125, 1.0]]}").unwrap();
+    zk_bounded(LIMIT_KIB, 120, &["gen-settings", "-M", p(&small), "-O", p(&settings), "-D", p(&data)]).expect(0, "small input");
+    assert!(settings.is_file());
+}
