@@ -521,3 +521,149 @@ fn manifest_validation_names_the_field() {
     // And the committed one is valid as it is.
     assert_eq!(Manifest::parse(&text, "m.json").unwrap(), m);
 }
+
+/// Runs `f` on a thread; `None` when it had not returned after `secs` (the thread is left behind).
+fn bounded<T: Send + 'static>(secs: u64, f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    rx.recv_timeout(Duration::from_secs(secs)).ok()
+}
+
+fn mkfifo(p: &Path) {
+    assert!(std::process::Command::new("mkfifo").arg(p).status().unwrap().success());
+}
+
+/// The artefact was hashed to its end before its size was compared: a manifest path resolving to
+/// /dev/zero (`..` paths are allowed: the committed manifests use them) hashed for ever, and a
+/// FIFO blocked in its open, whatever --timeout said. Now it must be a regular file of the
+/// manifest's size (a stat) before a byte is read, and no more than that is read.
+#[test]
+fn an_artefact_that_is_not_a_regular_file_is_refused_at_once() {
+    let b = Bench::new("artefact-kind");
+    b.tool("xrt-smi", "exit 0");
+    let m = built(&b, "alveo-u250", LoadFlow::AlveoXrt);
+    let fifo = b.dir.join("bits.fifo");
+    mkfifo(&fifo);
+    let depth = b.dir.components().count();
+    for (path, what) in
+        [(format!("{}dev/zero", "../".repeat(depth)), "a character device, not a regular file"), ("bits.fifo".into(), "a FIFO, not a regular file")]
+    {
+        let mut m = m.clone();
+        m.artefacts[0].path = Some(path.clone());
+        m.artefacts[0].size = Some(10);
+        m.validate("(test)").unwrap();
+        let mp = b.manifest(&m);
+        let opts = LoadOptions { bdf: Some("0000:af:00.1".into()), ..b.opts(500) };
+        let r = bounded(5, move || load(&mp, &opts, &mut |_: &str| Err(DeviceError::Gone("no card".into()))).map(|_| ()).map_err(|e| e.to_string()));
+        let e = r.unwrap_or_else(|| panic!("load of an artefact at {path} did not return in 5 s")).unwrap_err();
+        assert!(e.contains("artefacts[0].path: cannot read the artefact 'alveo-u250.bit'") && e.contains(what), "{e}");
+    }
+    // A regular file longer than the manifest says is refused by its size, before it is read.
+    std::fs::write(b.dir.join("alveo-u250.bit"), vec![0u8; 1 << 20]).unwrap();
+    let opts = LoadOptions { bdf: Some("0000:af:00.1".into()), ..b.opts(500) };
+    let e = load(&b.manifest(&m), &opts, &mut |_: &str| panic!("no card")).unwrap_err().to_string();
+    assert!(e.contains("artefacts[0].size: the file has 1048576 bytes, the manifest says 43"), "{e}");
+    assert!(b.calls().is_empty(), "a tool ran: {:?}", b.calls());
+}
+
+/// With `--artefacts DIR`, an artefact is `DIR/<name>`; an absolute name (or one with `..` or
+/// `/`) escaped DIR, since joining an absolute path replaces the directory. Now a name must be a
+/// plain file name, and the error names the field.
+#[test]
+fn an_artefact_name_cannot_leave_the_artefact_directory() {
+    let b = Bench::new("artefact-name");
+    b.tool("xrt-smi", "exit 0");
+    let mut m = built(&b, "alveo-u250", LoadFlow::AlveoXrt);
+    let dir = b.dir.join("artefacts");
+    std::fs::create_dir_all(&dir).unwrap();
+    // The right bytes, outside DIR, named by an absolute path.
+    let outside = b.dir.join("alveo-u250.bit");
+    m.artefacts[0].name = outside.display().to_string();
+    let text = m.to_json();
+    let e = Manifest::parse(&text, "m.json").unwrap_err();
+    assert_eq!(e.field, "artefacts[0].name", "{e}");
+    assert!(e.problem.contains("must be a plain file name"), "{e}");
+    let mp = b.dir.join("escape.json");
+    std::fs::write(&mp, &text).unwrap();
+    let opts = LoadOptions { bdf: Some("0000:af:00.1".into()), artefact_dir: Some(dir.clone()), ..b.opts(5_000) };
+    let e = load(&mp, &opts, &mut |_: &str| panic!("no card")).unwrap_err().to_string();
+    assert!(e.contains("artefacts[0].name: ") && e.contains("must be a plain file name"), "{e}");
+    for bad in ["..", ".", "../alveo-u250.bit", "sub/alveo-u250.bit"] {
+        m.artefacts[0].name = bad.into();
+        assert_eq!(m.validate("m.json").unwrap_err().field, "artefacts[0].name", "{bad}");
+    }
+    assert!(b.calls().is_empty(), "a tool ran: {:?}", b.calls());
+}
+
+/// A manifest was read with no size limit (`read_to_string`): one that is a FIFO blocked, one on
+/// /dev/zero read until memory ran out. Now it must be a regular file of at most 1 MiB.
+#[test]
+fn a_manifest_must_be_a_regular_file_of_bounded_size() {
+    let b = Bench::new("manifest-file");
+    let fifo = b.dir.join("m.fifo");
+    mkfifo(&fifo);
+    let zero = b.dir.join("zero.json");
+    std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+    for (p, what) in [(fifo, "a FIFO, not a regular file"), (zero, "a character device, not a regular file")] {
+        let p2 = p.clone();
+        let e =
+            bounded(5, move || Manifest::load(&p2).map(|_| ())).unwrap_or_else(|| panic!("Manifest::load({}) did not return in 5 s", p.display())).unwrap_err();
+        assert_eq!(e.field, "(file)");
+        assert!(e.problem.starts_with("cannot read: ") && e.problem.contains(what), "{e}");
+    }
+    let big = b.dir.join("big.json");
+    std::fs::File::create(&big).unwrap().set_len(2 << 20).unwrap();
+    let e = Manifest::load(&big).unwrap_err();
+    assert!(e.problem.contains("2097152 bytes, more than the 1048576 allowed"), "{e}");
+    let e = load(&big, &LoadOptions::default(), &mut |_: &str| panic!("no card")).unwrap_err();
+    assert!(matches!(e, LoadError::Manifest(_)), "{e}");
+}
+
+/// After killing a tool's process group at its deadline, the output readers were waited for
+/// without limit: a helper the tool started in a session of its own (`setsid`, a daemon such as
+/// hw_server) keeps the pipes open, and the call returned only when the helper exited (never,
+/// for a daemon). The same after a tool that exits with such a helper still running. Now both
+/// return within the deadline and a short grace, with what was printed.
+#[test]
+fn a_tool_timeout_holds_when_a_helper_keeps_its_output_open() {
+    use zkaccel_driver::load::tool::run;
+    let b = Bench::new("escapee");
+    b.tool("escapee", "setsid sleep 8 &\necho started\nsleep 60");
+    b.tool("detacher", "setsid sleep 8 &\necho started\nexit 3");
+    let path = b.opts(0).tool_path.unwrap();
+    let p2 = path.clone();
+    let (r, el) = bounded(7, move || {
+        let t = Instant::now();
+        (run("escapee", &[], Some(&p2), Duration::from_secs(1)), t.elapsed())
+    })
+    .expect("the tool's 1 s timeout did not hold");
+    match r {
+        Err(ToolError::Timeout { output, .. }) => assert!(output.contains("started"), "{output}"),
+        other => panic!("expected a timeout, got {other:?}"),
+    }
+    assert!(el < Duration::from_secs(3), "a 1 s timeout took {el:?}");
+    let (r, el) = bounded(7, move || {
+        let t = Instant::now();
+        (run("detacher", &[], Some(&path), Duration::from_secs(30)), t.elapsed())
+    })
+    .expect("the tool exited, the call did not return");
+    let o = r.unwrap();
+    assert_eq!((o.status, o.stdout.as_str()), (Some(3), "started\n"));
+    assert!(el < Duration::from_secs(4), "{el:?}");
+}
+
+/// A tool's output was kept whole, however much it printed. Now each stream keeps its last MiB
+/// and says that the rest was cut.
+#[test]
+fn a_tools_output_is_kept_to_its_tail() {
+    use zkaccel_driver::load::tool::{run, OUTPUT_MAX};
+    let b = Bench::new("chatty");
+    b.tool("chatty", "head -c 3000000 /dev/zero | tr '\\0' x\necho\necho the-verdict");
+    let o = run("chatty", &[], Some(&b.opts(0).tool_path.unwrap()), Duration::from_secs(30)).unwrap();
+    assert_eq!(o.status, Some(0));
+    assert!(o.stdout.len() <= OUTPUT_MAX + 200, "{} bytes kept", o.stdout.len());
+    assert!(o.stdout.starts_with("[output cut: its first ") && o.stdout.ends_with("x\nthe-verdict\n"), "{}", &o.stdout[..100]);
+    assert!(o.tail().ends_with("the-verdict"));
+}

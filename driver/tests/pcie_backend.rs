@@ -156,3 +156,193 @@ fn xdma_streaming_channels_move_data_both_ways_and_report_a_vanished_card() {
     assert!(matches!(&e, DeviceError::Gone(m) if m.contains("end of file")), "{e}");
     std::fs::remove_dir_all(&d).unwrap();
 }
+
+/// A data window whose card publishes a chunk at every read of `C2H_SEQ` (a new sequence number
+/// each time), `len` bytes each, after `delay`.
+struct PublishingBus {
+    len: u32,
+    delay: Duration,
+    seq: std::cell::Cell<u32>,
+}
+
+impl zkaccel_driver::pcie::window::WindowBus for PublishingBus {
+    fn read32(&self, offset: usize) -> Result<u32, DeviceError> {
+        use zkaccel_driver::pcie::window::{win, WINDOW_MAGIC};
+        Ok(match offset {
+            win::MAGIC => WINDOW_MAGIC,
+            win::CHUNK => 64,
+            win::C2H_LEN => self.len,
+            win::C2H_SEQ => {
+                std::thread::sleep(self.delay);
+                self.seq.set(self.seq.get().wrapping_add(1));
+                self.seq.get()
+            }
+            _ => 0,
+        })
+    }
+    fn write32(&self, _: usize, _: u32) -> Result<(), DeviceError> {
+        Ok(())
+    }
+    fn read_bytes(&self, _: usize, len: usize) -> Result<Vec<u8>, DeviceError> {
+        Ok(vec![0; len])
+    }
+    fn write_bytes(&self, _: usize, _: &[u8]) -> Result<(), DeviceError> {
+        Ok(())
+    }
+    fn len(&self) -> usize {
+        0x1000 + 128
+    }
+    fn describe(&self) -> String {
+        "publishing window".into()
+    }
+}
+
+/// `receive` on a window whose card publishes without end: `(result, elapsed)`, or `None` when
+/// the call had not returned after 3 s (the thread is left behind).
+fn receive_from(chunk_len: u32, delay: Duration, len: usize, timeout: Duration) -> Option<(Result<Vec<u8>, DeviceError>, Duration)> {
+    use zkaccel_driver::pcie::window::BarWindow;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut w = BarWindow::open(PublishingBus { len: chunk_len, delay, seq: std::cell::Cell::new(0) }).unwrap();
+        let t = std::time::Instant::now();
+        let r = w.receive(len, timeout);
+        let _ = tx.send((r, t.elapsed()));
+    });
+    rx.recv_timeout(Duration::from_secs(3)).ok()
+}
+
+/// The window's receive is bounded by its timeout as a whole: a card that keeps publishing empty
+/// chunks (C2H_LEN 0, a new C2H_SEQ each time) once held the host for as long as it went on
+/// (forever); now an empty chunk is a protocol error. And a card that publishes data without end
+/// no longer keeps the host past its deadline while a large receive is filled.
+#[test]
+fn window_receive_is_bounded_by_its_timeout_and_refuses_empty_chunks() {
+    let (r, el) = receive_from(0, Duration::ZERO, 32, Duration::from_millis(20)).expect("receive(32, 20 ms) hung under empty chunks");
+    let e = r.unwrap_err();
+    assert!(matches!(&e, DeviceError::Protocol(m) if m.contains("empty card-to-host chunk")), "{e}");
+    assert!(el < Duration::from_secs(1), "{el:?}");
+    // 64-byte chunks every 100 µs: 1 MiB would take more than 1.6 s; the timeout is 50 ms.
+    let (r, el) = receive_from(64, Duration::from_micros(100), 1 << 20, Duration::from_millis(50)).expect("receive hung");
+    let e = r.unwrap_err();
+    assert!(matches!(&e, DeviceError::Timeout(_, m) if m.contains("1048576 bytes from the card")), "{e}");
+    assert!(el < Duration::from_millis(500), "receive with a 50 ms timeout took {el:?}");
+}
+
+/// A fake sysfs function (`vfio-pci` bound: the BAR-window path) whose `resource0` and
+/// `resource4` are empty regular files.
+fn empty_bars(d: &std::path::Path) -> Roots {
+    let roots = Roots::new(d.join("sys"), d.join("dev"));
+    let dir = function(&roots, "0000:65:00.0", "0x10ee", Some("vfio-pci"));
+    std::fs::write(dir.join("resource0"), b"").unwrap();
+    std::fs::write(dir.join("resource4"), b"").unwrap();
+    roots
+}
+
+/// An empty regular `resource0` (a fake sysfs under ZKACCEL_SYSFS_ROOT) was mapped as the
+/// register window's length anyway, and the first register read killed the process with SIGBUS
+/// (`--device pcie:`, `auto`, `device list`). Now it is an error: a regular file must be as long as
+/// what is mapped; only a device node of size 0 (`xdma<N>_user`) is mapped at the needed length.
+/// The opens run in a child process (this test's binary again), so that a signal fails the test
+/// instead of ending the run.
+#[test]
+fn an_empty_resource_file_is_an_error_not_a_sigbus() {
+    use std::os::unix::process::ExitStatusExt;
+    const NAME: &str = "pcie_backend::an_empty_resource_file_is_an_error_not_a_sigbus";
+    const CHILD: &str = "ZKACCEL_TEST_EMPTY_BAR_CHILD";
+    if std::env::var_os(CHILD).is_some() {
+        let d = tmp("empty-bar");
+        let roots = empty_bars(&d);
+        let e = PcieCard::open_bdf(&roots, "0000:65:00.0", Duration::from_secs(1)).err().expect("an empty resource0 opened").to_string();
+        assert!(e.contains("resource0 is 0 bytes, smaller than"), "{e}");
+        // `device list` reads the identity through the same mapping.
+        let listed = zkaccel_driver::pcie::listing::list_cards(&roots).unwrap();
+        assert_eq!(listed.len(), 1);
+        let e = listed[0].regs.as_ref().expect_err("registers read from an empty file").to_string();
+        assert!(e.contains("0 bytes, smaller than"), "{e}");
+        // Not a file or a device node: refused before mapping.
+        let fifo = d.join("fifo");
+        mkfifo(&fifo);
+        let e = Bar::open(&fifo, 256).err().unwrap().to_string();
+        assert!(e.contains("neither a BAR resource file nor a device node"), "{e}");
+        // A character device of size 0 is mapped at the length asked for (xdma<N>_user).
+        if std::path::Path::new("/dev/zero").exists() {
+            let bar = Bar::open(std::path::Path::new("/dev/zero"), 4096).unwrap();
+            assert_eq!((bar.len(), bar.read32(4092).unwrap()), (4096, 0));
+        }
+        std::fs::remove_dir_all(&d).unwrap();
+        eprintln!("child: all errors, no signal");
+        return;
+    }
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([NAME, "--exact", "--nocapture", "--test-threads=1"])
+        .env(CHILD, "1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.signal(), None, "the child was killed by a signal ({:?}: 7 is SIGBUS): {stderr}", out.status.signal());
+    assert!(out.status.success(), "child failed: {stderr}");
+    assert!(stderr.contains("child: all errors, no signal"), "the child did not run the test: {stderr}");
+}
+
+/// One unreadable or garbled function (or one removed during the scan) made the whole sysfs
+/// listing fail, so `auto` and `device list` found no card; and a `vendor` that is a FIFO or
+/// `/dev/zero` in a fake sysfs blocked or read without end. Now such entries are skipped with a
+/// note, and the good card is listed.
+#[test]
+fn discovery_skips_unreadable_entries_and_lists_the_good_cards() {
+    let d = tmp("skip");
+    let roots = Roots::new(d.join("sys"), d.join("dev"));
+    function(&roots, "0000:65:00.0", "0x10ee", Some("vfio-pci"));
+    let garbled = function(&roots, "0000:01:00.0", "0x10ee", None);
+    std::fs::write(garbled.join("device"), "not an id\n").unwrap();
+    let fifo = function(&roots, "0000:02:00.0", "0x10ee", None);
+    std::fs::remove_file(fifo.join("vendor")).unwrap();
+    mkfifo(&fifo.join("vendor"));
+    let zero = function(&roots, "0000:03:00.0", "0x10ee", None);
+    std::fs::remove_file(zero.join("vendor")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", zero.join("vendor")).unwrap();
+    // Removed while listed: the directory is there, its ids are not.
+    std::fs::create_dir_all(roots.pci_device("0000:04:00.0")).unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let r2 = roots.clone();
+    std::thread::spawn(move || {
+        let _ = tx.send(zkaccel_driver::pcie::discovery::scan(&r2));
+    });
+    let scan = rx.recv_timeout(Duration::from_secs(5)).expect("the sysfs scan hung").unwrap();
+    assert_eq!(scan.functions.iter().map(|f| f.bdf.as_str()).collect::<Vec<_>>(), ["0000:65:00.0"]);
+    let notes = scan.skipped.join("\n");
+    assert_eq!(scan.skipped.len(), 4, "{notes}");
+    assert!(notes.contains("0000:01:00.0: skipped") && notes.contains("'not an id' is not a PCI id"), "{notes}");
+    assert!(notes.contains("0000:02:00.0: skipped") && notes.contains("not a regular file"), "{notes}");
+    assert!(notes.contains("0000:03:00.0: skipped"), "{notes}");
+    assert!(notes.contains("0000:04:00.0: skipped") && notes.contains("does not exist"), "{notes}");
+    assert_eq!(list(&roots).unwrap(), scan.functions);
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
+/// The XDMA reader collected whatever the card streamed, without limit, between two commands:
+/// a runaway card grew the host's memory. Now what no receive has taken is bounded; beyond it the
+/// excess is dropped (the card is never stalled) and the next receive is a protocol error, until
+/// a reset drains the path.
+#[test]
+fn xdma_unrequested_card_data_is_bounded() {
+    use std::io::Write;
+    let d = tmp("xdma-cap");
+    let nodes = XdmaNodes::new(&d.join("xdma0"), 0);
+    mkfifo(&nodes.h2c);
+    mkfifo(&nodes.c2h);
+    let open = |p: &PathBuf| std::fs::OpenOptions::new().read(true).write(true).open(p).unwrap();
+    let (_card_in, mut card_out) = (open(&nodes.h2c), open(&nodes.c2h));
+    let mut s = XdmaStream::open(&nodes, ChannelMode::Streaming, ChannelMode::Streaming).unwrap();
+    s.set_buffer_limit(64 << 10);
+    // 1 MiB nobody asked for: all but what a pipe holds (64 KiB) has been read when this returns.
+    card_out.write_all(&vec![7u8; 1 << 20]).unwrap();
+    let e = s.receive(32, Duration::from_secs(5)).unwrap_err();
+    assert!(matches!(&e, DeviceError::Protocol(m) if m.contains("more than 65536 bytes that nobody asked for")), "{e}");
+    // After a reset (drain) the path works again.
+    std::thread::sleep(Duration::from_millis(300));
+    s.drain();
+    card_out.write_all(&[1, 2, 3, 4]).unwrap();
+    assert_eq!(s.receive(4, Duration::from_secs(5)).unwrap(), [1, 2, 3, 4]);
+    std::fs::remove_dir_all(&d).unwrap();
+}

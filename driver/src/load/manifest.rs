@@ -253,11 +253,13 @@ pub fn is_agfi_id(s: &str) -> bool {
 }
 
 impl Manifest {
-    /// Reads and validates the manifest at `path`.
+    /// Reads and validates the manifest at `path`: a regular file of at most
+    /// [`super::files::MANIFEST_MAX`] bytes of UTF-8.
     pub fn load(path: &Path) -> Result<Self, ManifestError> {
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| ManifestError { file: file.clone(), field: "(file)".into(), problem: format!("cannot read: {e}") })?;
+        let cannot = |problem: String| ManifestError { file: file.clone(), field: "(file)".into(), problem };
+        let bytes = super::files::read_bounded(path, super::files::MANIFEST_MAX).map_err(|e| cannot(format!("cannot read: {e}")))?;
+        let text = String::from_utf8(bytes).map_err(|e| cannot(format!("cannot read: not UTF-8 text ({e})")))?;
         Self::parse(&text, &file)
     }
 
@@ -360,6 +362,9 @@ impl Manifest {
             if a.name.is_empty() || !names.insert(a.name.clone()) {
                 return err(&f("name"), format!("'{}' is empty or repeated", a.name));
             }
+            if !is_plain_file_name(&a.name) {
+                return err(&f("name"), format!("'{}' must be a plain file name (no '/', not '.' or '..'): it names the file in --artefacts DIR", a.name));
+            }
             if let Some(p) = &a.path {
                 if p.is_empty() || Path::new(p).is_absolute() {
                     return err(&f("path"), format!("'{p}' must be relative to the manifest's directory"));
@@ -425,13 +430,19 @@ impl Manifest {
     }
 }
 
+/// Whether `name` is one plain path component: not empty, no `/` (nor NUL), not `.` or `..`.
+pub fn is_plain_file_name(name: &str) -> bool {
+    !name.is_empty() && name != "." && name != ".." && !name.contains(['/', '\0'])
+}
+
 /// Where an artefact lies: `dir/<name>` for a built (uncommitted) artefact when an artefact
 /// directory is given, else its path relative to the manifest's directory. `None` for an
-/// artefact without a local file.
+/// artefact without a local file. The name of a validated manifest is a plain file name, so the
+/// path stays in `dir`; an unvalidated one that is not names no file there (`dir/`).
 pub fn artefact_path(manifest_path: &Path, dir: Option<&Path>, a: &Artefact) -> Option<PathBuf> {
     let rel = a.path.as_ref()?;
     Some(match dir {
-        Some(d) if !a.committed => d.join(&a.name),
+        Some(d) if !a.committed => d.join(if is_plain_file_name(&a.name) { a.name.as_str() } else { "" }),
         _ => manifest_path.parent().map(Path::to_path_buf).unwrap_or_default().join(rel),
     })
 }

@@ -4,6 +4,7 @@
 //! the card through an opener and compare its identity registers with the manifest ([`check`]).
 
 pub mod check;
+pub mod files;
 pub mod flows;
 pub mod manifest;
 pub mod sha;

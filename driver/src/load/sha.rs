@@ -1,11 +1,12 @@
-//! Checking an artefact on disk against its manifest entry: present, the size and the SHA-256
-//! the manifest records.
+//! Checking an artefact on disk against its manifest entry: present, a regular file, the size and
+//! the SHA-256 the manifest records (the size from a stat before anything is read; no more than
+//! that many bytes read).
 
-use std::io::Read;
 use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
+use super::files;
 use super::manifest::Artefact;
 
 /// An artefact that is missing or differs from its manifest entry.
@@ -20,20 +21,13 @@ pub struct ArtefactError {
     pub problem: String,
 }
 
-/// SHA-256 (lowercase hex) and size of the file at `path`, read in 1 MiB pieces.
+/// SHA-256 (lowercase hex) and size of the regular file at `path`, read in 1 MiB pieces and no
+/// further than the size it had when opened (a FIFO or a device is an error, not a read without
+/// end).
 pub fn sha256_file(path: &Path) -> std::io::Result<(String, u64)> {
-    let mut f = std::fs::File::open(path)?;
+    let (f, size) = files::open_regular(path)?;
     let mut h = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    let mut size = 0u64;
-    loop {
-        let n = f.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        h.update(&buf[..n]);
-        size += n as u64;
-    }
+    files::read_exactly(f, size, |b| h.update(b))?;
     Ok((hex::encode(h.finalize()), size))
 }
 
@@ -45,11 +39,13 @@ pub fn check_artefact(path: &Path, a: &Artefact, index: usize) -> Result<String,
     let (Some(want_sha), Some(want_size)) = (&a.sha256, a.size) else {
         return Err(ArtefactError { file, field: field("sha256"), problem: "the manifest records no hash for it".into() });
     };
-    let (sha, size) = sha256_file(path).map_err(|e| ArtefactError {
-        file: file.clone(),
+    let unreadable = |e: std::io::Error| ArtefactError {
+        file: path.display().to_string(),
         field: field("path"),
         problem: format!("cannot read the artefact '{}': {e}", a.name),
-    })?;
+    };
+    // The size first (a stat): a file of another size is not read at all.
+    let (f, size) = files::open_regular(path).map_err(unreadable)?;
     if size != want_size {
         return Err(ArtefactError {
             file,
@@ -57,6 +53,9 @@ pub fn check_artefact(path: &Path, a: &Artefact, index: usize) -> Result<String,
             problem: format!("the file has {size} bytes, the manifest says {want_size}"),
         });
     }
+    let mut h = Sha256::new();
+    files::read_exactly(f, size, |b| h.update(b)).map_err(unreadable)?;
+    let sha = hex::encode(h.finalize());
     if &sha != want_sha {
         return Err(ArtefactError {
             file,

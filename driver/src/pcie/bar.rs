@@ -20,14 +20,33 @@ pub struct Bar {
 
 impl Bar {
     /// Maps all of `path` (at least `min_len` bytes) for reading and writing.
+    ///
+    /// A sysfs `resource<N>` file is a regular file whose size is the BAR's: all of it is mapped,
+    /// and it must hold `min_len` bytes (mapping past the end of a file would fault on the first
+    /// access). A character device (the XDMA driver's `xdma<N>_user`) reports size 0: `min_len`
+    /// bytes are mapped and the driver bounds them. Anything else is refused.
     pub fn open(path: &Path, min_len: usize) -> Result<Self, DeviceError> {
+        use std::os::unix::fs::FileTypeExt;
         let file = OpenOptions::new().read(true).write(true).open(path).map_err(|e| io_error(path, &e, "open"))?;
-        let len = file.metadata().map_err(|e| io_error(path, &e, "stat"))?.len() as usize;
-        // sysfs resource files report the BAR size; device nodes (xdma<N>_user) report 0.
-        let len = if len == 0 { min_len } else { len };
+        let meta = file.metadata().map_err(|e| io_error(path, &e, "stat"))?;
+        let kind = meta.file_type();
+        let len = if kind.is_file() {
+            usize::try_from(meta.len()).unwrap_or(usize::MAX)
+        } else if kind.is_char_device() {
+            if meta.len() == 0 {
+                min_len
+            } else {
+                usize::try_from(meta.len()).unwrap_or(usize::MAX)
+            }
+        } else {
+            return Err(DeviceError::Unsupported(format!(
+                "{} is neither a BAR resource file nor a device node (a sysfs resource<N> file or /dev/xdma<N>_user): cannot map it",
+                path.display()
+            )));
+        };
         if len < min_len {
             return Err(DeviceError::Unsupported(format!(
-                "{} is {len} bytes, smaller than the {min_len} bytes the register map needs: is this the card's BAR0?",
+                "{} is {len} bytes, smaller than the {min_len} bytes mapped from it (a BAR's sysfs resource<N> file is as long as the BAR): is this the card's BAR?",
                 path.display()
             )));
         }

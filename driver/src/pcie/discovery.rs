@@ -3,7 +3,7 @@
 //! devices that belong to it (`<BDF>/xdma/xdma<N>_*`, the class devices the Xilinx driver
 //! creates under its PCI parent).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::errors::io_error;
 use super::roots::Roots;
@@ -60,9 +60,32 @@ pub fn normalize_bdf(bdf: &str) -> Result<String, DeviceError> {
     Ok(full.to_ascii_lowercase())
 }
 
-fn read_id(dir: &std::path::Path, name: &str) -> Result<u16, DeviceError> {
+/// Reads a small sysfs attribute: a regular file (as sysfs attributes are) of at most `max`
+/// bytes. A FIFO, a device node or a longer file (a moved sysfs root may hold anything) is an
+/// error, never a read that blocks or does not end.
+pub fn read_attribute(path: &Path, max: usize) -> Result<Vec<u8>, DeviceError> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let not_attr = |what: &str| DeviceError::Protocol(format!("{}: {what}, not a sysfs attribute", path.display()));
+    if !std::fs::metadata(path).map_err(|e| io_error(path, &e, "stat"))?.is_file() {
+        return Err(not_attr("not a regular file"));
+    }
+    // Non-blocking, in case it was replaced by a FIFO since; checked again on what was opened.
+    let f = std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK).open(path).map_err(|e| io_error(path, &e, "open"))?;
+    if !f.metadata().map_err(|e| io_error(path, &e, "stat"))?.is_file() {
+        return Err(not_attr("not a regular file"));
+    }
+    let mut buf = Vec::new();
+    f.take(max as u64 + 1).read_to_end(&mut buf).map_err(|e| io_error(path, &e, "read"))?;
+    if buf.len() > max {
+        return Err(not_attr(&format!("longer than {max} bytes")));
+    }
+    Ok(buf)
+}
+
+fn read_id(dir: &Path, name: &str) -> Result<u16, DeviceError> {
     let path = dir.join(name);
-    let text = std::fs::read_to_string(&path).map_err(|e| io_error(&path, &e, "read"))?;
+    let text = String::from_utf8_lossy(&read_attribute(&path, 64)?).into_owned();
     let t = text.trim();
     u16::from_str_radix(t.trim_start_matches("0x"), 16)
         .map_err(|_| DeviceError::Protocol(format!("{}: '{t}' is not a PCI id (expected 0x followed by 4 hex digits)", path.display())))
@@ -86,7 +109,7 @@ pub fn find(roots: &Roots, bdf: &str) -> Result<PciFunction, DeviceError> {
 }
 
 /// `N` of the `xdma<N>_user` class device under the function's `xdma/` directory.
-fn xdma_instance(dir: &std::path::Path) -> Option<u32> {
+fn xdma_instance(dir: &Path) -> Option<u32> {
     let entries = std::fs::read_dir(dir.join("xdma")).ok()?;
     entries
         .filter_map(|e| e.ok())
@@ -94,22 +117,40 @@ fn xdma_instance(dir: &std::path::Path) -> Option<u32> {
         .min()
 }
 
-/// Every PCI function in sysfs (sorted by address). A missing `bus/pci/devices` directory is an
-/// empty list (no PCI bus, e.g. a container), not an error.
-pub fn list(roots: &Roots) -> Result<Vec<PciFunction>, DeviceError> {
+/// What a scan of sysfs found.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Scan {
+    /// The functions that could be read, sorted by address.
+    pub functions: Vec<PciFunction>,
+    /// The entries skipped, each with why (unreadable or garbled ids, removed during the scan).
+    pub skipped: Vec<String>,
+}
+
+/// Every PCI function in sysfs that can be read (sorted by address), and a note for each entry
+/// that could not (skipped: one bad entry does not hide the good cards). A missing
+/// `bus/pci/devices` directory is an empty list (no PCI bus, e.g. a container), not an error.
+pub fn scan(roots: &Roots) -> Result<Scan, DeviceError> {
     let dir = roots.pci_devices();
     let entries = match std::fs::read_dir(&dir) {
         Ok(e) => e,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(vec![]),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Scan::default()),
         Err(e) => return Err(io_error(&dir, &e, "list")),
     };
     let mut names: Vec<String> = entries.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect();
     names.sort();
-    let mut out = vec![];
+    let mut out = Scan::default();
     for name in names {
         if normalize_bdf(&name).is_ok() {
-            out.push(find(roots, &name)?);
+            match find(roots, &name) {
+                Ok(f) => out.functions.push(f),
+                Err(e) => out.skipped.push(format!("{name}: skipped: {e}")),
+            }
         }
     }
     Ok(out)
+}
+
+/// The functions of [`scan`] (the skipped entries left out).
+pub fn list(roots: &Roots) -> Result<Vec<PciFunction>, DeviceError> {
+    scan(roots).map(|s| s.functions)
 }

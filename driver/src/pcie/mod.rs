@@ -39,6 +39,11 @@ use crate::regs::{Kernel, Reg, CARD_ID, GONE, REGMAP_VERSION, REG_WINDOW};
 pub const DEFAULT_DATA_BAR: u32 = 4;
 /// Environment variable choosing the data BAR of the BAR-window path.
 pub const DATA_BAR_ENV: &str = "ZKACCEL_DATA_BAR";
+/// Most card-to-host bytes the host holds that no receive has taken yet (XDMA: what the reader
+/// collected; window: what was emptied from the mailbox while sending). The largest answer of one
+/// command is tens of MiB (an MSM's buckets); a card that streams more is broken, and the data
+/// path reports a protocol error instead of holding it.
+pub const C2H_BUFFER_MAX: usize = 256 << 20;
 
 /// How a card's data moves.
 pub enum DataPath {
@@ -149,6 +154,24 @@ impl PcieCard {
     }
 }
 
+/// Writes `1` to `<BDF>/reset`: a regular file, as sysfs attributes are (never a FIFO, whose open
+/// would wait for a reader).
+fn write_reset(path: &Path) -> Result<(), DeviceError> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let what = "write (function-level reset)";
+    let regular = |m: std::io::Result<std::fs::Metadata>| match m {
+        Ok(m) if m.is_file() => Ok(()),
+        Ok(_) => Err(DeviceError::Unsupported(format!("{} is not a regular file (a sysfs attribute): no function-level reset", path.display()))),
+        Err(e) => Err(errors::io_error(path, &e, what)),
+    };
+    regular(std::fs::metadata(path))?;
+    let mut f =
+        std::fs::OpenOptions::new().write(true).truncate(true).custom_flags(libc::O_NONBLOCK).open(path).map_err(|e| errors::io_error(path, &e, what))?;
+    regular(f.metadata())?;
+    f.write_all(b"1\n").map_err(|e| errors::io_error(path, &e, what))
+}
+
 fn describe_fn(f: &PciFunction) -> String {
     format!("{} ({:04x}:{:04x}, driver {})", f.bdf, f.vendor, f.device, f.driver.as_deref().unwrap_or("none"))
 }
@@ -234,10 +257,10 @@ impl Device for PcieCard {
     /// data path forgets what was in flight.
     fn reset(&mut self) -> Result<(), DeviceError> {
         if let Some(path) = &self.reset_file {
-            std::fs::write(path, b"1\n").map_err(|e| errors::io_error(path, &e, "write (function-level reset)"))?;
+            write_reset(path)?;
             // On a real machine the write returns when the reset is done and the file cannot be
             // read back; an emulated card clears it when its reset is done.
-            poll_until(self.timeout, || format!("the reset of {} to finish", path.display()), || match std::fs::read(path) {
+            poll_until(self.timeout, || format!("the reset of {} to finish", path.display()), || match discovery::read_attribute(path, 64) {
                 Ok(b) if b.starts_with(b"1") => Ok(None),
                 _ => Ok(Some(())),
             })?;

@@ -155,6 +155,17 @@ impl<B: WindowBus> BarWindow<B> {
         if len > self.chunk {
             return Err(DeviceError::Protocol(format!("card-to-host chunk of {len} bytes in a {}-byte mailbox", self.chunk)));
         }
+        // A card publishes its mailbox only with data in it; an empty chunk would let a card that
+        // keeps publishing them hold the host forever.
+        if len == 0 {
+            return Err(DeviceError::Protocol(format!("the card published an empty card-to-host chunk (C2H_LEN 0, C2H_SEQ {seq})")));
+        }
+        if self.pending.len() + len > super::C2H_BUFFER_MAX {
+            return Err(DeviceError::Protocol(format!(
+                "the card sent more than {} MiB that nobody asked for (a runaway card-to-host stream)",
+                super::C2H_BUFFER_MAX >> 20
+            )));
+        }
         let data = self.bar.read_bytes(win::MAILBOX + self.chunk, len)?;
         self.pending.extend_from_slice(&data);
         self.c2h_seen = seq;
@@ -195,10 +206,16 @@ impl<B: WindowBus> BarWindow<B> {
         })
     }
 
-    /// Receives exactly `len` bytes.
+    /// Receives exactly `len` bytes within `timeout`: the deadline bounds the whole receive, also
+    /// while the card keeps publishing chunks.
     pub fn receive(&mut self, len: usize, timeout: Duration) -> Result<Vec<u8>, DeviceError> {
+        let start = Instant::now();
         let got = poll_until(timeout, String::new, || {
             while self.pending.len() < len {
+                // Back to `poll_until`, which ends the wait, once the time is up.
+                if start.elapsed() >= timeout {
+                    return Ok(None);
+                }
                 if !self.take_chunk()? {
                     self.check_present()?;
                     return Ok(None);

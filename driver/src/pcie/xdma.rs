@@ -12,14 +12,16 @@
 //! C2H channel stalls the card when nobody reads it: so a reader thread reads the C2H channel all
 //! the time the device is open (the writer never waits on it), and `receive` takes the bytes it
 //! collected. Every wait is bounded: the writer polls with the caller's timeout, the reader polls
-//! in 100 ms steps and stops when the device is dropped.
+//! in 100 ms steps and stops when the device is dropped. What the reader holds is bounded too
+//! ([`super::C2H_BUFFER_MAX`]): a card that streams more than anyone asks for is a protocol error,
+//! not memory without end.
 
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
 use std::os::fd::AsRawFd;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -88,6 +90,17 @@ pub struct XdmaStream {
     /// Why the reader stopped, once it has.
     ended: Option<DeviceError>,
     stop: Arc<AtomicBool>,
+    /// What the reader collected that `receive` has not taken yet (bounded).
+    queue: Arc<Queue>,
+}
+
+/// The bytes between the reader and `receive`: counted, so that a card streaming without end
+/// cannot make the host hold more than `limit` (the reader keeps reading, so the card is never
+/// stalled, but drops the excess; the next `receive` is a protocol error).
+struct Queue {
+    queued: AtomicUsize,
+    limit: AtomicUsize,
+    overflowed: AtomicBool,
 }
 
 /// Waits until `fd` is ready for `events` or `ms` milliseconds pass; true when ready.
@@ -128,12 +141,31 @@ impl XdmaStream {
         let (tx, rx) = mpsc::channel();
         let stop = Arc::new(AtomicBool::new(false));
         let stop2 = stop.clone();
+        let queue = Arc::new(Queue { queued: AtomicUsize::new(0), limit: AtomicUsize::new(super::C2H_BUFFER_MAX), overflowed: AtomicBool::new(false) });
+        let queue2 = queue.clone();
         let c2h_path = nodes.c2h.clone();
         std::thread::Builder::new()
             .name("zkaccel-xdma-c2h".into())
-            .spawn(move || read_loop(c2h, &c2h_path, &tx, &stop2))
+            .spawn(move || read_loop(c2h, &c2h_path, &tx, &stop2, &queue2))
             .map_err(|e| DeviceError::Protocol(format!("cannot start the C2H reader: {e}")))?;
-        Ok(Self { h2c, h2c_path: nodes.h2c.clone(), c2h_path: nodes.c2h.clone(), from_card: rx, pending: vec![], ended: None, stop })
+        Ok(Self { h2c, h2c_path: nodes.h2c.clone(), c2h_path: nodes.c2h.clone(), from_card: rx, pending: vec![], ended: None, stop, queue })
+    }
+
+    /// Sets the most bytes held that no `receive` has taken ([`super::C2H_BUFFER_MAX`] unless
+    /// changed; tests use less).
+    pub fn set_buffer_limit(&mut self, bytes: usize) {
+        self.queue.limit.store(bytes, Ordering::SeqCst);
+    }
+
+    fn check_overflow(&self) -> Result<(), DeviceError> {
+        if self.queue.overflowed.load(Ordering::SeqCst) {
+            return Err(DeviceError::Protocol(format!(
+                "{}: the card sent more than {} bytes that nobody asked for (a runaway card-to-host stream); the excess was dropped",
+                self.c2h_path.display(),
+                self.queue.limit.load(Ordering::SeqCst)
+            )));
+        }
+        Ok(())
     }
 
     /// Writes `data` as one packet within `timeout`.
@@ -161,12 +193,16 @@ impl XdmaStream {
     pub fn receive(&mut self, len: usize, timeout: Duration) -> Result<Vec<u8>, DeviceError> {
         let start = Instant::now();
         while self.pending.len() < len {
+            self.check_overflow()?;
             if let Some(e) = &self.ended {
                 return Err(e.clone());
             }
             let left = timeout.saturating_sub(start.elapsed());
             match self.from_card.recv_timeout(left) {
-                Ok(Ok(bytes)) => self.pending.extend_from_slice(&bytes),
+                Ok(Ok(bytes)) => {
+                    self.queue.queued.fetch_sub(bytes.len(), Ordering::SeqCst);
+                    self.pending.extend_from_slice(&bytes)
+                }
                 Ok(Err(e)) => self.ended = Some(e),
                 Err(RecvTimeoutError::Timeout) => {
                     return Err(DeviceError::Timeout(timeout, format!("{len} bytes on {} ({} arrived)", self.c2h_path.display(), self.pending.len())))
@@ -174,16 +210,21 @@ impl XdmaStream {
                 Err(RecvTimeoutError::Disconnected) => self.ended = Some(DeviceError::Gone(format!("{}: the reader stopped", self.c2h_path.display()))),
             }
         }
+        self.check_overflow()?;
         Ok(self.pending.drain(..len).collect())
     }
 
     /// Drops whatever the card sent that nobody asked for (after a reset).
     pub fn drain(&mut self) {
         while let Ok(r) = self.from_card.try_recv() {
-            if let Err(e) = r {
-                self.ended = Some(e);
+            match r {
+                Ok(bytes) => {
+                    self.queue.queued.fetch_sub(bytes.len(), Ordering::SeqCst);
+                }
+                Err(e) => self.ended = Some(e),
             }
         }
+        self.queue.overflowed.store(false, Ordering::SeqCst);
         self.pending.clear();
     }
 
@@ -200,7 +241,7 @@ impl Drop for XdmaStream {
 }
 
 /// The C2H reader: everything the card streams goes to `tx` until end of file, an error, or `stop`.
-fn read_loop(mut c2h: File, path: &Path, tx: &mpsc::Sender<Result<Vec<u8>, DeviceError>>, stop: &AtomicBool) {
+fn read_loop(mut c2h: File, path: &Path, tx: &mpsc::Sender<Result<Vec<u8>, DeviceError>>, stop: &AtomicBool, queue: &Queue) {
     let mut buf = vec![0u8; 1 << 16];
     while !stop.load(Ordering::SeqCst) {
         match poll_fd(c2h.as_raw_fd(), libc::POLLIN, 100) {
@@ -217,6 +258,13 @@ fn read_loop(mut c2h: File, path: &Path, tx: &mpsc::Sender<Result<Vec<u8>, Devic
                 return;
             }
             Ok(n) => {
+                // Over the limit: dropped (and said), so that neither memory nor the card's
+                // stream is held up by a card that does not stop.
+                if queue.queued.load(Ordering::SeqCst) + n > queue.limit.load(Ordering::SeqCst) {
+                    queue.overflowed.store(true, Ordering::SeqCst);
+                    continue;
+                }
+                queue.queued.fetch_add(n, Ordering::SeqCst);
                 if tx.send(Ok(buf[..n].to_vec())).is_err() {
                     return;
                 }
