@@ -218,17 +218,19 @@ fn open_pcie(spec: &DeviceSpec, timeout: Duration) -> Result<Opened, DeviceError
 fn open_auto(timeout: Duration) -> Result<Opened, DeviceError> {
     use crate::pcie::{discovery, roots::Roots, PcieCard};
     let roots = Roots::from_env();
-    let fpgas: Vec<_> = match discovery::list(&roots) {
-        Ok(fs) => fs.into_iter().filter(|f| f.is_fpga_vendor()).collect(),
+    let (fpgas, skipped): (Vec<_>, _) = match discovery::scan(&roots) {
+        Ok(s) => (s.functions.into_iter().filter(|f| f.is_fpga_vendor()).collect(), s.skipped),
         Err(e) => return Ok(Opened::cpu(format!("auto: no real card found: cannot list {}: {e}; using the CPU", roots.pci_devices().display()))),
     };
+    // Entries the scan could not read are named with the reasons, not silently dropped.
+    let skipped_note = if skipped.is_empty() { String::new() } else { format!(" (skipped: {})", skipped.join("; ")) };
     if fpgas.is_empty() {
         return Ok(Opened::cpu(format!(
-            "auto: no real card found: no Xilinx or AWS FPGA function in {}; using the CPU",
+            "auto: no real card found: no Xilinx or AWS FPGA function in {}{skipped_note}; using the CPU",
             roots.pci_devices().display()
         )));
     }
-    let mut why = vec![];
+    let mut why: Vec<String> = skipped.iter().map(|s| format!("skipped: {s}")).collect();
     for f in fpgas {
         let tried = PcieCard::open_bdf(&roots, &f.bdf, timeout).and_then(|card| {
             let accel = AccelBackend::new(vec![Box::new(card) as Box<dyn crate::device::Device + Send>], timeout)?;

@@ -29,8 +29,14 @@ pub struct Listed {
 
 /// The FPGA functions under `roots`, each with what could be read.
 pub fn list_cards(roots: &Roots) -> Result<Vec<Listed>, DeviceError> {
+    list_cards_and_skipped(roots).map(|(cards, _)| cards)
+}
+
+/// [`list_cards`], and a note for each sysfs entry the scan skipped (`discovery::scan`).
+pub fn list_cards_and_skipped(roots: &Roots) -> Result<(Vec<Listed>, Vec<String>), DeviceError> {
+    let scan = discovery::scan(roots)?;
     let mut out = vec![];
-    for f in discovery::list(roots)?.into_iter().filter(PciFunction::is_fpga_vendor) {
+    for f in scan.functions.into_iter().filter(PciFunction::is_fpga_vendor) {
         let (data_path, bar0) = match (f.driver.as_deref(), f.xdma_instance) {
             (None, _) => ("none", f.dir.join("resource0")),
             (Some("xdma"), Some(n)) => ("xdma", roots.dev_node(&format!("xdma{n}_user"))),
@@ -43,5 +49,5 @@ pub fn list_cards(roots: &Roots) -> Result<Vec<Listed>, DeviceError> {
         });
         out.push(Listed { function: f, data_path, regs });
     }
-    Ok(out)
+    Ok((out, scan.skipped))
 }

@@ -171,8 +171,16 @@ fn prove_over_the_emulated_card_from_the_command_line() {
     let xdma = Emu::start(&r, "0000:65:00.0", "xdma", &[]);
     let window = Emu::start(&r, "0000:66:00.0", "window", &[]);
 
+    // A sysfs entry with a garbled vendor id: skipped with a note, the good cards still listed.
+    let garbled = r.sys.join("bus/pci/devices/0000:70:00.0");
+    std::fs::create_dir_all(&garbled).unwrap();
+    std::fs::write(garbled.join("vendor"), "not hex\n").unwrap();
+    std::fs::write(garbled.join("device"), "0x903f\n").unwrap();
+
     // device list: both cards, their drivers and identities.
     let list = r.zk(&["device", "list", "--json"]).expect(0, "device list").json();
+    let skipped = list["skipped"].as_array().unwrap();
+    assert!(skipped.len() == 1 && skipped[0].as_str().unwrap().contains("0000:70:00.0"), "{list}");
     let cards = list["cards"].as_array().unwrap();
     assert_eq!(cards.len(), 2, "{list}");
     assert_eq!(cards[0]["bdf"], "0000:65:00.0");
@@ -188,6 +196,8 @@ fn prove_over_the_emulated_card_from_the_command_line() {
     }
     let human = r.zk(&["device", "list"]).expect(0, "device list");
     assert!(human.stdout.contains(&format!("0000:65:00.0  10ee:903f  driver xdma  data xdma  zkaccel, register map v{}", zkaccel_driver::regs::REGMAP_VERSION)), "{}", human.stdout);
+    assert!(human.stdout.contains("skipped: ") && human.stdout.contains("0000:70:00.0"), "{}", human.stdout);
+    std::fs::remove_dir_all(&garbled).unwrap();
 
     // prove on each data path, and by the XDMA node.
     for (device, path) in [("pcie:0000:65:00.0", "XDMA streaming"), ("pcie:66:00.0", "BAR window")] {

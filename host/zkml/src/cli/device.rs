@@ -42,7 +42,7 @@ fn list() -> Result<Report> {
     use zkaccel_driver::pcie::{listing, roots::Roots};
     use zkaccel_driver::regs::{CARD_ID, GONE, REGMAP_VERSION};
     let roots = Roots::from_env();
-    let cards = listing::list_cards(&roots).map_err(|e| Error::new(ExitCode::Device, format!("device list: {e}")))?;
+    let (cards, skipped) = listing::list_cards_and_skipped(&roots).map_err(|e| Error::new(ExitCode::Device, format!("device list: {e}")))?;
     let mut lines = vec![];
     let mut js = vec![];
     for c in &cards {
@@ -72,5 +72,6 @@ fn list() -> Result<Report> {
     if cards.is_empty() {
         lines.push(format!("no Xilinx or AWS FPGA function in {}", roots.pci_devices().display()));
     }
-    Ok(Report { json: json!({ "verb": "device list", "sysfs": roots.pci_devices(), "cards": js }), lines })
+    lines.extend(skipped.iter().map(|s| format!("skipped: {s}")));
+    Ok(Report { json: json!({ "verb": "device list", "sysfs": roots.pci_devices().display().to_string(), "cards": js, "skipped": skipped }), lines })
 }
