@@ -15,8 +15,13 @@
 //! model importer (`host/onnx`). Without r's range check any r would fit some q.
 //!
 //! One output of W·x takes ⌈cols/L⌉ MAC rows and one rescale row; the weights are fixed columns
-//! (committed once in the key). Inputs reach the x lanes by copy constraints: the first use of an
-//! input defines its cell, every later use (other outputs, the next layer) is copied from it.
+//! (committed once in the key), or advice columns ([`MacConfig::configure_with_weights`]) — then,
+//! for private weights, [`MacConfig::pin_coefficients`] fixes every coefficient that is not a
+//! model parameter ([`Pins`], docs/plonk.md §17). Inputs reach the x lanes by copy constraints:
+//! the first use of an input defines its cell, every later use (other outputs, the next layer)
+//! is copied from it.
+
+use std::collections::HashMap;
 
 use ark_ff::{One, Zero};
 
@@ -50,6 +55,40 @@ pub struct MacConfig {
     /// one small table instead of the 2^b-row ReLU table and the 2^s-row remainder table (then
     /// t_x, t_y, t_r stay empty and unused).
     pub limbs: Option<Limbs>,
+    /// With [`MacConfig::pin_coefficients`] (advice weight columns, i.e. private parameters): the
+    /// pins that fix every coefficient that is not a model parameter.
+    pub pins: Option<Pins>,
+}
+
+/// The pins of a MAC layout whose weight and bias columns are advice (docs/plonk.md §17). Per
+/// lane i and for the bias, two fixed columns (pin, pv) and the gate
+///
+///   `mac_pin_w{i}`: pin_i·w_i − pv_i = 0,   `mac_pin_bias`: pin_b·bias − pv_b = 0,
+///
+/// with pin = 1 where the coefficient of that row is structural (fixed by the architecture: a
+/// parameter-free operator's coefficient, a lane the row leaves unused, a bias that no model
+/// constant gives) and pv = its value there; pin = pv = 0 on a model parameter's cell and on
+/// rows where the column is not read (no `q_mac` / `q_start`). The weight and bias columns also
+/// get equality: every use of the same model parameter is copied from its first use
+/// ([`Coef::Param`]), so shared weights (a convolution's kernel at every position, a Gemm's W
+/// on every batch row, a broadcast bias) are one value each.
+#[derive(Clone, Debug)]
+pub struct Pins {
+    /// (pin_i, pv_i) per lane.
+    pub w: Vec<(Column, Column)>,
+    /// (pin_b, pv_b).
+    pub bias: (Column, Column),
+}
+
+/// What one coefficient of a MAC product is, for a layout with [`Pins`] (ignored without).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Coef {
+    /// Fixed by the architecture: pinned to the value laid out.
+    Structural,
+    /// A model parameter: free (private), but every coefficient with the same key holds the
+    /// same cell value (copy constraints to the first). The key (tensor id, element) must
+    /// determine the honest value: the builder refuses a key laid out with two values.
+    Param(u32, u64),
 }
 
 /// The limb columns of a rescale row (`MacConfig::configure_limbs`): with h limb bits and the
@@ -60,8 +99,9 @@ pub struct MacConfig {
 /// * d = y − q and y·d = 0: either d = 0 (q = y ≥ 0) or y = 0 (q = −d ≤ 0), so y = max(q, 0)
 ///   and |q| < 2^(2h).
 ///
-/// 2h ≥ max(b − 1, s), so the honest values (q of b signed bits) fit; the bound 2^(2h) ≤ 2^b
-/// replaces 2^(b−1) in the no-wrap arguments (docs/plonk.md §16).
+/// 2h ≥ max(b − 1, s), so the honest values (q of b signed bits) fit; the proven bound 2^(2h)
+/// (2h ≤ max(b − 1, s) + 1: wider than b bits when s ≥ b) replaces 2^(b−1) in the no-wrap
+/// arguments (docs/plonk.md §16).
 #[derive(Clone, Debug)]
 pub struct Limbs {
     pub h: u32,
@@ -125,7 +165,7 @@ impl MacConfig {
         for c in x.iter().chain([&q, &y]) {
             cs.enable_equality(*c);
         }
-        Self { lanes, shift, bits, x, w, acc, q, r, y, q_mac, q_start, bias, q_out, t_x, t_y, t_r, limbs: None }
+        Self { lanes, shift, bits, x, w, acc, q, r, y, q_mac, q_start, bias, q_out, t_x, t_y, t_r, limbs: None, pins: None }
     }
 
     /// [`MacConfig::configure_with_weights`] whose rescale rows are range-checked by limbs
@@ -176,7 +216,26 @@ impl MacConfig {
             cs.enable_equality(*c);
         }
         let limbs = Limbs { h, d, y0, y1, d0, d1, r0, r1, t };
-        Self { lanes, shift, bits, x, w, acc, q, r, y, q_mac, q_start, bias, q_out, t_x, t_y, t_r, limbs: Some(limbs) }
+        Self { lanes, shift, bits, x, w, acc, q, r, y, q_mac, q_start, bias, q_out, t_x, t_y, t_r, limbs: Some(limbs), pins: None }
+    }
+
+    /// Declares the [`Pins`] of a layout with advice weight and bias columns (private
+    /// parameters): 2(L + 1) fixed columns, the gates `mac_pin_w{i}` and `mac_pin_bias`, and
+    /// equality on the weight and bias columns. Without it every coefficient of an advice layout
+    /// is a free prover choice — not only the model's weights but the coefficients of
+    /// parameter-free operators, every bias and the unused lanes (docs/plonk.md §17).
+    pub fn pin_coefficients(&mut self, cs: &mut ConstraintSystem) {
+        assert!(self.pins.is_none(), "pinned twice");
+        assert!(self.w.iter().chain([&self.bias]).all(|c| c.kind == ColumnKind::Advice), "only advice weight columns need pins");
+        let pin = |cs: &mut ConstraintSystem, name: String, c: Column| {
+            let (p, v) = (cs.fixed_column(), cs.fixed_column());
+            cs.create_gate(name, vec![p.cur() * c.cur() - v.cur()]);
+            cs.enable_equality(c);
+            (p, v)
+        };
+        let w = self.w.clone().into_iter().enumerate().map(|(i, c)| pin(cs, format!("mac_pin_w{i}"), c)).collect();
+        let bias = pin(cs, "mac_pin_bias".into(), self.bias);
+        self.pins = Some(Pins { w, bias });
     }
 
     /// log2 of the rows the layout's tables need: max(b, s), or h with limbs.
@@ -219,6 +278,8 @@ pub struct MacBuilder {
     projections: Vec<Projection>,
     /// The convolutions declared by [`MacBuilder::project_conv`].
     conv_projections: Vec<ConvProjection>,
+    /// With [`Pins`]: the first cell and value of each model parameter ([`Coef::Param`]).
+    params: HashMap<(u32, u64), (Cell, i64)>,
 }
 
 /// relu on a field element holding a small signed integer (for tests that edit witnesses).
@@ -267,7 +328,7 @@ impl MacBuilder {
                 *t = Fr::from(i as u64);
             }
         }
-        Ok(Self { cfg, k, n, layout_only: false, row: 0, fixed, advice: vec![vec![Fr::zero(); n]; cs.num_advice], copies: vec![], projections: vec![], conv_projections: vec![] })
+        Ok(Self { cfg, k, n, layout_only: false, row: 0, fixed, advice: vec![vec![Fr::zero(); n]; cs.num_advice], copies: vec![], projections: vec![], conv_projections: vec![], params: HashMap::new() })
     }
 
     /// Writes `value` into a fixed or advice cell of any column of the constraint system (for
@@ -301,6 +362,29 @@ impl MacBuilder {
             ColumnKind::Advice => self.advice[column.index][row] = value,
             _ => self.fixed[column.index][row] = value,
         }
+    }
+
+    /// Pins (structural) or ties (parameter) the coefficient `value` at (`column`, `row`).
+    fn coefficient(&mut self, (pin, pv): (Column, Column), column: Column, row: usize, value: i64, kind: Coef) -> Result<()> {
+        match kind {
+            Coef::Structural => {
+                self.fixed[pin.index][row] = Fr::one();
+                self.fixed[pv.index][row] = signed_to_fr(value);
+            }
+            Coef::Param(t, e) => {
+                let cell = Cell { column, row };
+                match self.params.get(&(t, e)) {
+                    Some(&(first, v)) if v == value => self.copies.push((first, cell)),
+                    Some(&(_, v)) => {
+                        return Err(Error::Circuit(format!("matvec: parameter ({t}, {e}) laid out as {v} and as {value}")));
+                    }
+                    None => {
+                        self.params.insert((t, e), (cell, value));
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Writes a rescale row: q_out, acc, q, r, y = relu(q), and with limbs d = y − q and the
@@ -345,11 +429,34 @@ impl MacBuilder {
 
     /// [`MacBuilder::matvec`] returning both the rescaled outputs q (no ReLU) and y = relu(q),
     /// each with its cell: a later ReLU of the product reads y, other uses read q.
+    /// With [`Pins`] every coefficient is [`Coef::Structural`] (pinned): for products whose
+    /// coefficients are all fixed by the architecture; model parameters go through
+    /// [`MacBuilder::matvec_params`].
     pub fn matvec_both(&mut self, weights: &[Vec<i64>], bias: &[i64], inputs: &mut [Operand]) -> Result<(Vec<Operand>, Vec<Operand>)> {
+        self.matvec_params(weights, bias, inputs, None)
+    }
+
+    /// [`MacBuilder::matvec_both`] with the kind of each coefficient (`kinds` = (per weight, per
+    /// bias), in the shapes of `weights` and `bias`; `None`: all structural). Only a layout with
+    /// [`Pins`] reads the kinds: a structural coefficient is pinned to its value, a parameter's
+    /// cell is copied to the first cell of its key; a lane a row leaves unused is pinned to 0.
+    #[allow(clippy::type_complexity)]
+    pub fn matvec_params(
+        &mut self,
+        weights: &[Vec<i64>],
+        bias: &[i64],
+        inputs: &mut [Operand],
+        kinds: Option<(&[Vec<Coef>], &[Coef])>,
+    ) -> Result<(Vec<Operand>, Vec<Operand>)> {
         let cfg = self.cfg.clone();
         let cols = inputs.len();
         if weights.len() != bias.len() || weights.iter().any(|r| r.len() != cols) || cols == 0 {
             return Err(Error::Circuit("matvec: weights, bias and inputs disagree in shape".into()));
+        }
+        if let Some((kw, kb)) = kinds {
+            if kw.len() != weights.len() || kb.len() != bias.len() || kw.iter().any(|r| r.len() != cols) {
+                return Err(Error::Circuit("matvec: the coefficient kinds disagree in shape with the weights".into()));
+            }
         }
         let need = self.row + weights.len() * Self::rows_per_output(cfg.lanes, cols);
         if need > self.n {
@@ -357,19 +464,31 @@ impl MacBuilder {
         }
         let half = 1i64 << (cfg.bits - 1);
         let (mut out_q, mut out_y) = (vec![], vec![]);
-        for (wrow, b) in weights.iter().zip(bias) {
+        for (o, (wrow, b)) in weights.iter().zip(bias).enumerate() {
             let start = self.row;
             self.fixed[cfg.q_start.index][start] = Fr::one();
             self.set(cfg.bias, start, signed_to_fr(*b));
+            if let Some(p) = &cfg.pins {
+                self.coefficient(p.bias, cfg.bias, start, *b, kinds.map_or(Coef::Structural, |(_, kb)| kb[o]))?;
+            }
             let mut acc = *b;
             for (c, chunk) in (0..cols).collect::<Vec<_>>().chunks(cfg.lanes).enumerate() {
                 let row = start + c;
                 self.fixed[cfg.q_mac.index][row] = Fr::one();
                 self.advice[cfg.acc.index][row] = signed_to_fr(acc);
+                if let Some(p) = &cfg.pins {
+                    // Lanes the row leaves unused: w = 0, pinned (their x cells are then free).
+                    for lane in chunk.len()..cfg.lanes {
+                        self.coefficient(p.w[lane], cfg.w[lane], row, 0, Coef::Structural)?;
+                    }
+                }
                 for (lane, &j) in chunk.iter().enumerate() {
                     let cell = Cell { column: cfg.x[lane], row };
                     self.advice[cfg.x[lane].index][row] = signed_to_fr(inputs[j].value);
                     self.set(cfg.w[lane], row, signed_to_fr(wrow[j]));
+                    if let Some(p) = &cfg.pins {
+                        self.coefficient(p.w[lane], cfg.w[lane], row, wrow[j], kinds.map_or(Coef::Structural, |(kw, _)| kw[o][j]))?;
+                    }
                     match inputs[j].cell {
                         Some(c0) => self.copies.push((c0, cell)),
                         None => inputs[j].cell = Some(cell),

@@ -11,7 +11,14 @@
 //! * `io_fixed` (only with a `fixed` input or output visibility): a fixed column holding fixed
 //!   inputs and the fixed outputs, tied to the computation by copy constraints;
 //! * public params: one instance column per weight column and one for the bias column, with
-//!   `w_i − inst_i = 0` and `bias − inst_b = 0` on every row;
+//!   `w_i − inst_i = 0` and `bias − inst_b = 0` on every row (every cell bound: weights,
+//!   structural coefficients, unused lanes);
+//! * private params (the default): the weight and bias columns are advice; the pins
+//!   (`MacConfig::pin_coefficients`, declared last) fix every coefficient that is not a model
+//!   parameter — `mac_pin_w{i}`: pin_i·w_i − pv_i = 0, `mac_pin_bias` likewise, pin = 1 on the
+//!   structural coefficients (operand coefficients of Add/Sub/Sum, ReduceSum, the ReLU product,
+//!   biases no constant gives, unused lanes) — and copy constraints tie every use of one
+//!   parameter element (`Coef::Param`); docs/plonk.md §17;
 //! * the window gadgets of `crate::ops` (only for models with a MaxPool or an AveragePool), each
 //!   on columns of its own with a row counter of its own (`Plan::window_rows`).
 //!
@@ -56,12 +63,15 @@
 //! private and public model inputs (one stand-alone rescale row each, `MacBuilder::range_check`,
 //! whose y cells also serve a ReLU of an input): without it a private input could be any field
 //! element, and then the output anything. Fixed inputs are in the key. Private weights are not
-//! range-checked: with `param_visibility = private` the statement is "some weights".
+//! range-checked: with `param_visibility = private` the statement is "some weights" — some value
+//! (a field element) for each element of the model's constant operands (Gemm/MatMul/Conv weights
+//! and biases, Mul's factor, Add/Sub/Sum constants), one per element however often it is used;
+//! every other MAC coefficient is fixed by the key (docs/plonk.md §17).
 
 use std::collections::HashMap;
 
 use ark_ff::Zero;
-use zkaccel::plonk::mac::{signed_to_fr, Limbs, MacBuilder, MacConfig, Operand};
+use zkaccel::plonk::mac::{signed_to_fr, Coef, Limbs, MacBuilder, MacConfig, Operand};
 use zkaccel::plonk::{Cell, Column, ColumnKind, ConstraintSystem, FixedAssignment, Witness};
 use zkaccel::Fr;
 use zkaccel_onnx::{broadcast_indices, numel, reduce_groups, ConvShape, MatmulLayout, Op, QOperand, QuantizedModel, Settings, Tensor, Visibility, Window};
@@ -541,7 +551,35 @@ fn configure(cs: &mut ConstraintSystem, plan: &Plan, vis: Visibilities, q: &Quan
     });
     let arg = has(|op| matches!(op, Op::ArgMax { .. } | Op::ArgMin { .. })).then(|| ArgConfig::configure(cs, &mac));
     let div = has(|op| matches!(op, Op::Div)).then(|| DivConfig::configure(cs, &mac));
+    let mut mac = mac;
+    if vis.params == Visibility::Private {
+        // Last, so that every other column keeps its index: the pins of the structural
+        // coefficients (docs/plonk.md §17). Public params are bound row by row to instance
+        // columns whose digest the key holds; fixed params are fixed columns.
+        mac.pin_coefficients(cs);
+    }
     Columns { mac, io, io_fixed, public_io, public_params, max, avg, product, luts, constants, arg, div }
+}
+
+/// Ids of the model's constants as MAC coefficients ([`Coef::Param`]): one per description of the
+/// function that gives an element's coefficient — (constant name, quantization scale, folded real
+/// factor, integer multiplier) — so that two coefficients share a key only if the honest layout
+/// gives them the same value (the builder checks it).
+#[derive(Default)]
+struct ParamIds(HashMap<String, u32>);
+
+impl ParamIds {
+    fn id(&mut self, desc: String) -> u32 {
+        let n = self.0.len() as u32;
+        *self.0.entry(desc).or_insert(n)
+    }
+
+    /// The id of constant operand `op` quantized with real factor `factor`, its element times
+    /// `multiplier` in the layout.
+    fn of(&mut self, op: &QOperand, factor: f64, multiplier: i64) -> u32 {
+        let QOperand::Const { name, scale, .. } = op else { unreachable!("a constant operand") };
+        self.id(format!("{name:?}|{scale}|{:x}|{multiplier}", factor.to_bits()))
+    }
 }
 
 /// Row counters of the io columns.
@@ -642,6 +680,9 @@ fn build_claiming(
     let n = b.n();
     let s = plan.shift;
     let mut instance_io: Vec<Fr> = vec![];
+    // With private params: which coefficients are model parameters (the others are pinned).
+    let pinned = cols.mac.pins.is_some();
+    let mut pids = ParamIds::default();
 
     // ---- Model inputs: public rows first, then private; fixed inputs in io_fixed ----
     let mut rows = IoRows { io: 0, fixed: 0, n };
@@ -695,6 +736,10 @@ fn build_claiming(
     for (qn, node) in q.nodes.iter().zip(&q.graph.nodes) {
         let mult_shift = s.checked_sub(qn.shift).ok_or_else(|| unsupported(node, "a rescale above the parameter scale"))?;
         let mult = 1i64 << mult_shift;
+        let (alpha, beta) = match node.op {
+            Op::Gemm { alpha, beta, .. } => (alpha, beta),
+            _ => (1.0, 1.0),
+        };
         let scaled = |w: i64| -> Result<i64> {
             w.checked_mul(mult).ok_or_else(|| Error::bad_input(format!("node {:?}: a weight times 2^{mult_shift} overflows i64", node.name)))
         };
@@ -720,8 +765,18 @@ fn build_claiming(
                         Some(QOperand::Value { .. }) => Err(unsupported(node, "a bias C that is a computed value")),
                     }
                 };
+                // The kinds of C's coefficients, per output element (with pins only).
+                let bias_kinds = |pids: &mut ParamIds, rows: usize, ncols: usize| -> Vec<Coef> {
+                    match qn.operands.get(2) {
+                        Some(c @ QOperand::Const { q, .. }) if pinned => {
+                            let id = pids.of(c, beta, mult);
+                            broadcast_indices(&q.shape, &out_shape).into_iter().map(|i| Coef::Param(id, i as u64)).collect()
+                        }
+                        _ => vec![Coef::Structural; rows * ncols],
+                    }
+                };
                 match (&qn.operands[0], &qn.operands[1]) {
-                    (QOperand::Value { name, .. }, QOperand::Const { q: w, .. }) => {
+                    (QOperand::Value { name, .. }, wop @ QOperand::Const { q: w, .. }) => {
                         let a = value(name, &store)?;
                         let a = if ta { a.transposed(&[1, 0]) } else { a };
                         let kdim = *a.shape.last().expect("rank ≥ 1");
@@ -735,13 +790,22 @@ fn build_claiming(
                             .collect::<Result<_>>()?;
                         let rows = a.data.len() / kdim.max(1);
                         let bias = bias_of(rows, nn)?;
+                        // W's element (k, j) is one parameter on every batch row.
+                        let kinds_w: Vec<Vec<Coef>> = if pinned {
+                            let id = pids.of(wop, alpha, mult);
+                            (0..nn).map(|j| (0..kk).map(|k| Coef::Param(id, (if tb { j * kk + k } else { k * nn + j }) as u64)).collect()).collect()
+                        } else {
+                            vec![]
+                        };
+                        let kinds_b = bias_kinds(&mut pids, rows, nn);
                         let (mut qs, mut ys) = (Vec::with_capacity(numel_out), Vec::with_capacity(numel_out));
                         for r in 0..rows {
                             let mut x: Vec<Operand> = a.data[r * kdim..(r + 1) * kdim].to_vec();
                             let (qv, yv) = if vis.projection {
                                 b.project_matvec(&weights, &bias[r * nn..(r + 1) * nn], &x).map_err(|e| projection_error(node, e))?
                             } else {
-                                b.matvec_both(&weights, &bias[r * nn..(r + 1) * nn], &mut x)?
+                                let kinds = pinned.then(|| (&kinds_w[..], &kinds_b[r * nn..(r + 1) * nn]));
+                                b.matvec_params(&weights, &bias[r * nn..(r + 1) * nn], &mut x, kinds)?
                             };
                             qs.extend(qv);
                             ys.extend(yv);
@@ -749,7 +813,7 @@ fn build_claiming(
                         store.insert(node.output.clone(), Tensor { shape: out_shape.clone(), data: qs });
                         relu_store.insert(node.output.clone(), Tensor { shape: out_shape.clone(), data: ys });
                     }
-                    (QOperand::Const { q: a, .. }, QOperand::Value { name, .. }) => {
+                    (aop @ QOperand::Const { q: a, .. }, QOperand::Value { name, .. }) => {
                         let a = if ta { a.transposed(&[1, 0]) } else { a.clone() };
                         let kdim = *a.shape.last().expect("rank ≥ 1");
                         let m = a.data.len() / kdim.max(1);
@@ -762,6 +826,15 @@ fn build_claiming(
                         let weights: Vec<Vec<i64>> =
                             (0..m).map(|r| a.data[r * kdim..(r + 1) * kdim].iter().map(|&w| scaled(w)).collect()).collect::<Result<_>>()?;
                         let bias = bias_of(m, nn)?;
+                        // A's element (r, k) (of A as stored: [K, M] with trans_a) is one
+                        // parameter in every column j.
+                        let kinds_w: Vec<Vec<Coef>> = if pinned {
+                            let id = pids.of(aop, alpha, mult);
+                            (0..m).map(|r| (0..kdim).map(|k| Coef::Param(id, (if ta { k * m + r } else { r * kdim + k }) as u64)).collect()).collect()
+                        } else {
+                            vec![]
+                        };
+                        let kinds_b = bias_kinds(&mut pids, m, nn);
                         let mut qs = vec![Operand::input(0); m * nn];
                         let mut ys = qs.clone();
                         for j in 0..nn {
@@ -770,7 +843,8 @@ fn build_claiming(
                             let (qv, yv) = if vis.projection {
                                 b.project_matvec(&weights, &bj, &x).map_err(|e| projection_error(node, e))?
                             } else {
-                                b.matvec_both(&weights, &bj, &mut x)?
+                                let kb: Vec<Coef> = if pinned { (0..m).map(|r| kinds_b[r * nn + j]).collect() } else { vec![] };
+                                b.matvec_params(&weights, &bj, &mut x, pinned.then_some((&kinds_w[..], &kb[..])))?
                             };
                             for r in 0..m {
                                 qs[r * nn + j] = qv[r];
@@ -899,7 +973,7 @@ fn build_claiming(
                 // Per element: Σ weight·value + bias over the operands (aligned to acc_scale).
                 let sub = matches!(node.op, Op::Sub);
                 let mut terms: Vec<(Vec<usize>, Tensor<Operand>, i64)> = vec![];
-                let mut consts: Vec<(Vec<usize>, &Tensor<i64>, i64)> = vec![];
+                let mut consts: Vec<(Vec<usize>, &Tensor<i64>, i64, u32)> = vec![];
                 let is_mul = matches!(node.op, Op::Mul);
                 for (pos, op) in qn.operands.iter().enumerate() {
                     let sign = if sub && pos == 1 { -1 } else { 1 };
@@ -909,31 +983,51 @@ fn build_claiming(
                             let t = value(name, &store)?;
                             terms.push((broadcast_indices(&t.shape, &out_shape), t, sign << up));
                         }
-                        QOperand::Const { q: c, .. } => consts.push((broadcast_indices(&c.shape, &out_shape), c, sign << up)),
+                        QOperand::Const { q: c, .. } => {
+                            // The coefficient an element gives: q·2^S−s for Mul's factor, q·(±2^up)·2^(S−s) in the bias.
+                            let id = pids.of(op, 1.0, if is_mul { mult } else { (sign << up) * mult });
+                            consts.push((broadcast_indices(&c.shape, &out_shape), c, sign << up, id))
+                        }
                     }
                 }
+                // Several constants in one bias: one parameter per combination of their elements.
+                let combined = (consts.len() > 1).then(|| {
+                    let desc: Vec<String> = consts.iter().map(|(_, _, _, id)| id.to_string()).collect();
+                    pids.id(format!("sum({})", desc.join(",")))
+                });
                 let (mut qs, mut ys) = (Vec::with_capacity(numel_out), Vec::with_capacity(numel_out));
                 for e in 0..numel_out {
                     let mut x = vec![];
                     let mut w = vec![];
                     let mut bias = 0i64;
+                    // Operand coefficients (±2^(S+align)) and a bias without constants are
+                    // structural; a constant factor or constant addends are model parameters.
+                    let (mut kw, mut kb) = (vec![], Coef::Structural);
                     if is_mul {
                         // One activation times one constant factor, no bias.
                         let (ti, t, _) = &terms[0];
-                        let (ci, c, _) = consts.first().ok_or_else(|| unsupported(node, "a product of two computed values"))?;
+                        let (ci, c, _, id) = consts.first().ok_or_else(|| unsupported(node, "a product of two computed values"))?;
                         x.push(t.data[ti[e]]);
                         w.push(scaled(c.data[ci[e]])?);
+                        kw.push(Coef::Param(*id, ci[e] as u64));
                     } else {
                         for (ti, t, f) in &terms {
                             x.push(t.data[ti[e]]);
                             w.push(scaled(*f)?);
+                            kw.push(Coef::Structural);
                         }
-                        for (ci, c, f) in &consts {
+                        let mut element = 0u64;
+                        for (ci, c, f, id) in &consts {
                             let v = c.data[ci[e]].checked_mul(*f).ok_or_else(|| Error::bad_input("constant overflows i64"))?;
                             bias = bias.checked_add(scaled(v)?).ok_or_else(|| Error::bad_input("constant overflows i64"))?;
+                            element = element
+                                .checked_mul(c.data.len() as u64)
+                                .and_then(|x| x.checked_add(ci[e] as u64))
+                                .ok_or_else(|| unsupported(node, "constant operands of more than 2^64 element combinations"))?;
+                            kb = Coef::Param(combined.unwrap_or(*id), element);
                         }
                     }
-                    let (qv, yv) = b.matvec_both(&[w], &[bias], &mut x)?;
+                    let (qv, yv) = b.matvec_params(&[w], &[bias], &mut x, pinned.then_some((&[kw][..], &[kb][..])))?;
                     qs.push(qv[0]);
                     ys.push(yv[0]);
                 }
@@ -943,10 +1037,10 @@ fn build_claiming(
             Op::Conv { window, group } => {
                 let shape = conv_shape(q, qn.index, window, *group);
                 let x = value(&node.inputs[0], &store)?;
-                let (QOperand::Const { q: w, .. }, bias) = (&qn.operands[1], qn.operands.get(2)) else {
+                let (wop @ QOperand::Const { q: w, .. }, bias_op) = (&qn.operands[1], qn.operands.get(2)) else {
                     return Err(unsupported(node, "a weight W that is a computed value"));
                 };
-                let bias: Vec<i64> = match bias {
+                let bias: Vec<i64> = match bias_op {
                     None => vec![0; shape.out_channels],
                     Some(QOperand::Const { q: c, .. }) => c.data.iter().map(|&v| scaled(v)).collect::<Result<_>>()?,
                     Some(QOperand::Value { .. }) => return Err(unsupported(node, "a bias B that is a computed value")),
@@ -985,6 +1079,8 @@ fn build_claiming(
                     continue;
                 }
                 let (cg, mg) = (shape.group_in(), shape.group_out());
+                // W's and B's elements are one parameter each at every position.
+                let (wid, bid) = (pids.of(wop, 1.0, mult), bias_op.map(|c| pids.of(c, 1.0, mult)));
                 let mut qs = vec![Operand::input(0); numel_out];
                 let mut ys = qs.clone();
                 // One matrix-vector product per (batch, group, output position): the window's
@@ -999,16 +1095,16 @@ fn build_claiming(
                                 xs.extend(taps.iter().map(|&(xi, _)| x.data[base + xi]));
                             }
                             let ms = g * mg..(g + 1) * mg;
-                            let weights: Vec<Vec<i64>> = ms
-                                .clone()
-                                .map(|m| {
-                                    (0..cg)
-                                        .flat_map(|c| taps.iter().map(move |&(_, ki)| (m * cg + c) * shape.kernel_size + ki))
-                                        .map(|wi| scaled(w.data[wi]))
-                                        .collect::<Result<Vec<i64>>>()
-                                })
-                                .collect::<Result<_>>()?;
-                            let (qv, yv) = b.matvec_both(&weights, &bias[ms.clone()], &mut xs)?;
+                            let index = |m: usize| (0..cg).flat_map(move |c| taps.iter().map(move |&(_, ki)| (m * cg + c) * shape.kernel_size + ki));
+                            let weights: Vec<Vec<i64>> =
+                                ms.clone().map(|m| index(m).map(|wi| scaled(w.data[wi])).collect::<Result<Vec<i64>>>()).collect::<Result<_>>()?;
+                            let (qv, yv) = if pinned {
+                                let kw: Vec<Vec<Coef>> = ms.clone().map(|m| index(m).map(|wi| Coef::Param(wid, wi as u64)).collect()).collect();
+                                let kb: Vec<Coef> = ms.clone().map(|m| bid.map_or(Coef::Structural, |id| Coef::Param(id, m as u64))).collect();
+                                b.matvec_params(&weights, &bias[ms.clone()], &mut xs, Some((&kw, &kb)))?
+                            } else {
+                                b.matvec_both(&weights, &bias[ms.clone()], &mut xs)?
+                            };
                             for (j, m) in ms.enumerate() {
                                 qs[shape.out_index(n, m, p)] = qv[j];
                                 ys[shape.out_index(n, m, p)] = yv[j];

@@ -47,13 +47,13 @@ fn run_here(a: &Verify, _out: &Out) -> Result<Report> {
         Visibility::Fixed => "fixed: the weights are in the verifying key (checked)".to_string(),
         Visibility::Public => "public: the proof's weights equal the ones the verifying key binds (checked)".to_string(),
         Visibility::Private => format!(
-            "private: NOT checked — the proof shows the outputs come from this architecture with some weights, not that they are the weights of {}",
+            "private: NOT checked — the proof shows the outputs come from this architecture with some weights (one value per model parameter; every other coefficient is fixed by the key), not that they are the weights of {}",
             a.compiled_circuit.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "the compiled model".into())
         ),
     };
     let mut unchecked = Vec::new();
     if s.param_visibility == Visibility::Private {
-        unchecked.push("the model's weights (private parameters: any weights of this architecture give a valid proof)");
+        unchecked.push("the model's weights (private parameters: any values of this architecture's parameters give a valid proof)");
     }
     if s.input_visibility != Visibility::Public {
         unchecked.push("the model's inputs (not public)");
