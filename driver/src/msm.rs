@@ -521,6 +521,9 @@ impl<D: Device> DeviceMsm<D> {
         let per_unit = windows / self.units;
         let back = self.units * if reduce { msm_reduce_points(per_unit as u32, c as u32) as usize } else { per_unit << (c - 1) };
         let out = self.dev.stream_from_card(96 * back, self.timeout)?;
+        if out.len() != 96 * back {
+            return Err(DeviceError::Protocol(format!("{what}: {} bytes came back, {} expected", out.len(), 96 * back)));
+        }
         let cycles = self.finish(seq, what)?;
         let name = if reduce { "chain sum" } else { "bucket" };
         let decoded = out

@@ -4,12 +4,17 @@
 //! (`zkaccel::card_schedule::ntt_four_step`).
 
 use crate::device::{Device, DeviceError};
-use crate::regs::{Kernel, NttFlags, Reg};
+use crate::regs::{Kernel, NttFlags, Reg, GONE};
 use ark_bn254::{Fr, FrConfig};
 use std::time::Duration;
 use zkaccel::card_schedule::ntt_four_step::{four_step_ntt, NttColumns};
 use zkaccel_interface::ntt::NttMode;
 use zkaccel_interface::wire::{from_wire, to_wire};
+
+/// The `NttMaxLogN` values this driver accepts: the NTT core's buffer of `2^K` points,
+/// `K` in 3..=15 (`hdl`: `NttCore::new`); four-step doubles it. Anything else is a protocol error
+/// (all ones: the card is gone), never a shift by the card's number.
+pub const NTT_MAX_LOG_N: std::ops::RangeInclusive<usize> = 3..=15;
 
 /// An NTT engine on a card.
 pub struct DeviceNtt<'a, D: Device + ?Sized> {
@@ -20,12 +25,29 @@ pub struct DeviceNtt<'a, D: Device + ?Sized> {
 }
 
 impl<'a, D: Device + ?Sized> DeviceNtt<'a, D> {
-    /// Checks that `dev` is a zkaccel card with our register map and an NTT kernel.
+    /// Checks that `dev` is a zkaccel card with our register map and an NTT kernel, and that its
+    /// buffer size (`NttMaxLogN`) is in [`NTT_MAX_LOG_N`].
     pub fn new(dev: &'a mut D, timeout: Duration) -> Result<Self, DeviceError> {
         crate::device::check_card(dev, Kernel::Ntt)?;
-        let max_log_n = dev.read32(Reg::NttMaxLogN.offset())? as usize;
+        let read = dev.read32(Reg::NttMaxLogN.offset())?;
+        if read == GONE {
+            return Err(DeviceError::Gone("NttMaxLogN reads all ones".into()));
+        }
+        let max_log_n = read as usize;
+        if !NTT_MAX_LOG_N.contains(&max_log_n) {
+            return Err(DeviceError::Protocol(format!(
+                "NttMaxLogN {read}: an NTT buffer of 2^{read} points (this driver knows 2^{}..=2^{})",
+                NTT_MAX_LOG_N.start(),
+                NTT_MAX_LOG_N.end()
+            )));
+        }
         let seq = dev.read32(Reg::DoneSeq.offset())?;
         Ok(Self { dev, seq, max_log_n, timeout })
+    }
+
+    /// The device (e.g. to read its cycle counter between transforms).
+    pub fn dev_mut(&mut self) -> &mut D {
+        self.dev
     }
 
     /// One transform of at most `2^max_log_n` points on the card.

@@ -24,7 +24,7 @@ use rand::Rng;
 use zkaccel::backend::Multiplicities;
 use zkaccel_interface::regs::Kernel;
 
-use super::{reason, AccelBackend, Card, CHECK_FAILED};
+use super::{cannot_serve, lock_card, reason, AccelBackend, Card, CHECK_FAILED};
 use crate::device::DeviceError;
 use crate::lookup::{DeviceLookup, LookupStats};
 
@@ -112,7 +112,7 @@ impl AccelBackend {
             *p.lookup.per_card.entry(card.name.clone()).or_default() += 1;
             p.lookup.card_calls += 1;
             p.lookup.card_elements += elements as u64;
-            p.lookup.card_cycles += stats.cycles;
+            p.lookup.card_cycles = p.lookup.card_cycles.saturating_add(stats.cycles);
             p.lookup.card_bytes_to += stats.bytes_to_card;
             p.lookup.card_bytes_from += stats.bytes_from_card;
             p.lookup.card_time += card_time;
@@ -124,7 +124,7 @@ impl AccelBackend {
     /// reason: a card call failed and was counted as a fallback; `values` are then unchanged).
     pub(super) fn batch_invert_card(&self, values: &mut [Fr]) -> Result<(), String> {
         let m = self.lookup_card().ok_or_else(|| self.no_card_reason(Kernel::Lookup).to_string())?;
-        let mut card = m.lock().expect("card lock");
+        let mut card = lock_card(m);
         if card.dead.is_some() {
             return Err("no healthy card has a lookup kernel".into());
         }
@@ -148,16 +148,19 @@ impl AccelBackend {
                     for (&i, y) in nonzero.iter().zip(inv) {
                         values[i] = y;
                     }
+                    card.succeeded();
                     self.record_lookup_card(&card, values.len(), stats, card_time, check_time);
                     return Ok(());
                 }
-                let e = DeviceError::Protocol(CHECK_FAILED.into());
-                card.recover(&e);
+                card.failed(&DeviceError::Protocol(CHECK_FAILED.into()), CHECK_FAILED);
                 CHECK_FAILED.to_string()
             }
+            // Beyond the card's limits: routed to the CPU, the card neither reset nor blamed.
+            Err(DeviceError::Unsupported(m)) => return Err(cannot_serve(&m)),
             Err(e) => {
-                card.recover(&e);
-                reason(&e)
+                let why = reason(&e);
+                card.failed(&e, &why);
+                why
             }
         };
         self.record(|p| {
@@ -176,7 +179,7 @@ impl AccelBackend {
         }
         let run = run_table(table).ok_or_else(|| "the table is not a run of consecutive values (and repeats)".to_string())?;
         let (rows, missing) = rows_of(run, table, inputs);
-        let mut card = m.lock().expect("card lock");
+        let mut card = lock_card(m);
         if card.dead.is_some() {
             return Err("no healthy card has a lookup kernel".into());
         }
@@ -195,16 +198,19 @@ impl AccelBackend {
                     let n_table = table[0].len();
                     let mut out: Vec<Fr> = counts.into_iter().map(|c| Fr::from(c as u64)).collect();
                     out.resize(n_table, Fr::zero());
+                    card.succeeded();
                     self.record_lookup_card(&card, inputs[0].len(), stats, card_time, check_time);
                     return Ok(Multiplicities { counts: out, missing });
                 }
-                let e = DeviceError::Protocol(CHECK_FAILED.into());
-                card.recover(&e);
+                card.failed(&DeviceError::Protocol(CHECK_FAILED.into()), CHECK_FAILED);
                 CHECK_FAILED.to_string()
             }
+            // Beyond the card's limits: routed to the CPU, the card neither reset nor blamed.
+            Err(DeviceError::Unsupported(m)) => return Err(cannot_serve(&m)),
             Err(e) => {
-                card.recover(&e);
-                reason(&e)
+                let why = reason(&e);
+                card.failed(&e, &why);
+                why
             }
         };
         self.record(|p| {

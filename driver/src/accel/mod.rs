@@ -9,10 +9,22 @@
 //!   known that does not cost an MSM: see docs/architecture.md); a lookup helper's result by
 //!   [`lookup`] (every inverse by `x·y = 1`, counts by a random evaluation). A failed check, a
 //!   timeout, an error status or a protocol error costs one CPU recomputation of that call, is
-//!   counted with its reason, and the card is reset; a card that reads all ones (gone) or fails
-//!   its reset is not used again. No card result reaches the
+//!   counted with its reason, and the card is reset. A card is given up — not used again for any
+//!   kernel, listed by [`AccelBackend::dead_cards`] with the reason — when it reads all ones
+//!   (gone), when its reset fails, or after [`MAX_FAILURES_IN_A_ROW`] failed calls in a row (a
+//!   checked result in between starts the count again): a card that hangs on every command then
+//!   costs that many timeouts, not one per call of the proof. No card result reaches the
 //!   prover unchecked, so a faulty card can slow a proof down but not make it wrong (and the
 //!   caller still verifies the proof before writing it).
+//! * An [`DeviceError::Unsupported`] answer (a size or shape beyond the card's limits, a kernel
+//!   its bitstream lacks) is a capability, not a fault: the call is routed to the CPU with the
+//!   reason (`cpu_reasons`), the card is neither reset nor counted as failing. An NTT beyond the
+//!   card's four-step limit (`2^(2·NttMaxLogN)` points) goes to the CPU this way before anything
+//!   is sent to the card.
+//! * Register values the card reports (limits, cycle counters) are validated before use, and the
+//!   cycle counter's `hi, lo, hi` read is retried a bounded number of times: a card cannot make
+//!   the driver panic, loop or overflow. Should a call on a card panic all the same, the card is
+//!   given up (its lock is recovered, not left poisoned) and the backend goes on on the CPU.
 //! * Resident vectors live in host memory (the CPU backend's store): the card streams each
 //!   transform's input and output. Fixed MSM bases are loaded into every MSM card's memory once,
 //!   when the prover loads them (`load_bases`), and stay there; an MSM then streams only digits.
@@ -26,7 +38,7 @@ pub mod ntt_check;
 pub mod profile;
 
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use ark_bn254::{Fr, G1Affine, G1Projective};
@@ -56,8 +68,11 @@ struct Card {
     dev: CardDev,
     name: String,
     kernels: u32,
-    /// Why the card is no longer used (gone, or its reset failed).
+    /// Why the card is no longer used (gone, its reset failed, too many failed calls in a row).
     dead: Option<String>,
+    /// The reasons of the failed calls since the last checked result (at most
+    /// [`MAX_FAILURES_IN_A_ROW`]: the card is given up at that many).
+    failures: Vec<String>,
     /// Base sets the card could not take (memory full, no slot), with the reason.
     refused_bases: std::collections::HashMap<BasesId, String>,
 }
@@ -70,24 +85,75 @@ impl Card {
         }
     }
 
-    fn cycles(&mut self) -> Result<u64, DeviceError> {
-        loop {
-            let hi = self.dev().read32(Reg::CyclesHi.offset())?;
-            let lo = self.dev().read32(Reg::CyclesLo.offset())?;
-            if self.dev().read32(Reg::CyclesHi.offset())? == hi {
-                return Ok((hi as u64) << 32 | lo as u64);
+    /// After a call that failed with `e` (`why`: the reason the profile counts): reset the card,
+    /// or give it up when it is gone, its reset fails or this is the
+    /// [`MAX_FAILURES_IN_A_ROW`]-th failed call in a row. An `Unsupported` answer is a capability,
+    /// not a failure: nothing happens (callers route such calls to the CPU).
+    fn failed(&mut self, e: &DeviceError, why: &str) {
+        match e {
+            DeviceError::Unsupported(_) => return,
+            DeviceError::Gone(g) => {
+                self.dead = Some(format!("gone: {g}"));
+                return;
             }
+            _ => {}
         }
-    }
-
-    /// After a failed call: reset the card, or give it up.
-    fn recover(&mut self, e: &DeviceError) {
-        if let DeviceError::Gone(why) = e {
-            self.dead = Some(format!("gone: {why}"));
+        self.failures.push(why.to_string());
+        if self.failures.len() >= MAX_FAILURES_IN_A_ROW {
+            self.dead = Some(format!("{} calls in a row failed: {}", self.failures.len(), self.failures.join(", ")));
         } else if let Err(r) = self.dev().reset() {
             self.dead = Some(format!("reset failed after \"{e}\": {r}"));
         }
     }
+
+    /// After a call whose result passed its check: the count of failed calls starts again.
+    fn succeeded(&mut self) {
+        self.failures.clear();
+    }
+}
+
+/// Failed card calls in a row (timeouts, error statuses, protocol errors, failed checks) after
+/// which the backend gives a card up: a card that hangs on every command costs this many timeouts
+/// of the proof, not one per call. A checked result in between starts the count again.
+pub const MAX_FAILURES_IN_A_ROW: usize = 3;
+
+/// Reads of the cycle counter's `hi, lo, hi` before a counter whose high word never reads the same
+/// twice is a protocol error (a counting card carries into the high word once per 2^32 cycles).
+pub const CYCLES_READS: usize = 4;
+
+/// The card's 64-bit cycle counter (`CyclesHi`, `CyclesLo`, `CyclesHi` again until the high word
+/// holds, at most [`CYCLES_READS`] times).
+fn read_cycles<D: Device + ?Sized>(dev: &mut D) -> Result<u64, DeviceError> {
+    let mut his = Vec::with_capacity(CYCLES_READS + 1);
+    let mut hi = dev.read32(Reg::CyclesHi.offset())?;
+    his.push(hi);
+    for _ in 0..CYCLES_READS {
+        let lo = dev.read32(Reg::CyclesLo.offset())?;
+        let again = dev.read32(Reg::CyclesHi.offset())?;
+        if again == hi {
+            return Ok((hi as u64) << 32 | lo as u64);
+        }
+        his.push(again);
+        hi = again;
+    }
+    Err(DeviceError::Protocol(format!("CyclesHi changed on each of {} reads ({his:x?})", his.len())))
+}
+
+/// Locks a card. A call that panicked while holding the lock left the card in an unknown state:
+/// the lock is recovered (not propagated as a panic to every later call) and the card given up.
+fn lock_card(m: &Mutex<Card>) -> MutexGuard<'_, Card> {
+    m.lock().unwrap_or_else(|poisoned| {
+        let mut card = poisoned.into_inner();
+        if card.dead.is_none() {
+            card.dead = Some("a call on the card panicked (its state is unknown)".into());
+        }
+        card
+    })
+}
+
+/// The routing reason of a call the card answered `Unsupported` (`m`).
+fn cannot_serve(m: &str) -> String {
+    format!("the card cannot serve it: {m}")
 }
 
 /// Why a card call did not produce a checked result.
@@ -140,6 +206,7 @@ impl AccelBackend {
                 name: format!("card {i}: {}", id.name),
                 kernels: id.kernels,
                 dead: None,
+                failures: vec![],
                 refused_bases: Default::default(),
             }));
         }
@@ -174,12 +241,12 @@ impl AccelBackend {
 
     /// The profile so far.
     pub fn profile(&self) -> AccelProfile {
-        self.profile.lock().expect("profile lock").clone()
+        self.profile_lock().clone()
     }
 
     /// Returns the profile so far and starts a new one.
     pub fn take_profile(&self) -> AccelProfile {
-        std::mem::take(&mut *self.profile.lock().expect("profile lock"))
+        std::mem::take(&mut *self.profile_lock())
     }
 
     /// The cards no longer used, with the reason.
@@ -187,14 +254,19 @@ impl AccelBackend {
         self.cards
             .iter()
             .filter_map(|c| {
-                let c = c.lock().expect("card lock");
+                let c = lock_card(c);
                 c.dead.clone().map(|d| (c.name.clone(), d))
             })
             .collect()
     }
 
+    /// The profile's lock; poisoning is ignored (the profile holds counters only).
+    fn profile_lock(&self) -> MutexGuard<'_, AccelProfile> {
+        self.profile.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     fn record(&self, f: impl FnOnce(&mut AccelProfile)) {
-        f(&mut self.profile.lock().expect("profile lock"))
+        f(&mut self.profile_lock())
     }
 
     /// The healthy cards with `kernel`, none when the kernel selection keeps it on the CPU.
@@ -205,20 +277,30 @@ impl AccelBackend {
         self.cards
             .iter()
             .filter(|m| {
-                let c = m.lock().expect("card lock");
+                let c = lock_card(m);
                 c.dead.is_none() && c.kernels & kernel as u32 != 0
             })
             .collect()
     }
 
     /// One transform on a card: the result (not yet checked), the cycles it took and how many
-    /// times the vector crossed each way (1, or 2 for four-step).
+    /// times the vector crossed each way (1, or 2 for four-step). A size beyond the card's
+    /// four-step limit is `Unsupported` before anything is sent.
     fn ntt_on_card(card: &mut Card, input: &[Fr], kind: NttKind, timeout: Duration) -> Result<(Vec<Fr>, u64, usize), DeviceError> {
-        let before = card.cycles()?;
         let mut v = input.to_vec();
+        let log_n = v.len().trailing_zeros() as usize;
+        let mut ntt = DeviceNtt::new(card.dev(), timeout)?;
+        // `max_log_n` is validated by `DeviceNtt::new` (at most 15): no shift below overflows.
+        let max = ntt.max_log_n();
+        if log_n > 2 * max {
+            return Err(DeviceError::Unsupported(format!(
+                "an NTT of 2^{log_n} points exceeds the card's limit of 2^{} (four-step over its 2^{max}-point buffer)",
+                2 * max
+            )));
+        }
+        let before = read_cycles(ntt.dev_mut())?;
         let passes = {
-            let mut ntt = DeviceNtt::new(card.dev(), timeout)?;
-            let fits = v.len() <= 1 << ntt.max_log_n();
+            let fits = log_n <= max;
             match kind {
                 NttKind::Forward => ntt.ntt(&mut v, false)?,
                 NttKind::Inverse => ntt.ntt(&mut v, true)?,
@@ -237,14 +319,14 @@ impl AccelBackend {
             }
             if fits { 1 } else { 2 }
         };
-        let after = card.cycles()?;
+        let after = read_cycles(ntt.dev_mut())?;
         Ok((v, after.wrapping_sub(before), passes))
     }
 
     /// One transform: on `card` when given and still healthy (checked), else on the CPU.
     fn ntt_one(&self, card: Option<&Mutex<Card>>, h: &PolyHandle, log_size: u32, kind: NttKind) -> Result<PolyHandle, BackendError> {
         let size = 1usize << log_size;
-        let card = card.map(|m| m.lock().expect("card lock")).filter(|c| c.dead.is_none() && size >= 2);
+        let card = card.map(lock_card).filter(|c| c.dead.is_none() && size >= 2);
         let Some(mut card) = card else {
             let why = if size < 2 { "a transform of size 1 is the identity" } else { self.no_card_reason(Kernel::Ntt) };
             return self.ntt_cpu(h, log_size, kind, Some(why), None);
@@ -270,25 +352,34 @@ impl AccelBackend {
                     p.ntt.check_time += check_time;
                 });
                 if ok {
-                    // Four-step streams the vector twice (columns, then rows) each way.
+                    card.succeeded();
+                    // Four-step streams the vector twice (columns, then rows) each way. The cycles
+                    // are the card's word: added saturating.
                     self.record(|p| {
                         *p.ntt.per_card.entry(card.name.clone()).or_default() += 1;
                         p.ntt.card_bytes_to += (32 * size * passes) as u64;
                         p.ntt.card_bytes_from += (32 * size * passes) as u64;
                         p.ntt.card_calls += 1;
                         p.ntt.card_elements += size as u64;
-                        p.ntt.card_cycles += cycles;
+                        p.ntt.card_cycles = p.ntt.card_cycles.saturating_add(cycles);
                     });
+                    drop(card);
                     return Ok(self.cpu.upload(&[&out])?.pop().expect("one handle"));
                 }
-                let e = DeviceError::Protocol(CHECK_FAILED.into());
-                card.recover(&e);
+                card.failed(&DeviceError::Protocol(CHECK_FAILED.into()), CHECK_FAILED);
                 CHECK_FAILED.to_string()
+            }
+            Err(DeviceError::Unsupported(m)) => {
+                // Beyond the card's limits: routed to the CPU, the card neither reset nor blamed.
+                self.record(|p| p.ntt.card_time += card_time);
+                drop(card);
+                return self.ntt_cpu(h, log_size, kind, Some(&cannot_serve(&m)), None);
             }
             Err(e) => {
                 self.record(|p| p.ntt.card_time += card_time);
-                card.recover(&e);
-                reason(&e)
+                let why = reason(&e);
+                card.failed(&e, &why);
+                why
             }
         };
         drop(card);
@@ -324,7 +415,7 @@ fn scale_by_powers(v: &mut [Fr], s: Fr) {
 
 impl Backend for AccelBackend {
     fn name(&self) -> String {
-        let cards: Vec<String> = self.cards.iter().map(|c| c.lock().expect("card lock").name.clone()).collect();
+        let cards: Vec<String> = self.cards.iter().map(|c| lock_card(c).name.clone()).collect();
         format!("accel [{}] with {} as fallback", cards.join(", "), self.cpu.name())
     }
 
@@ -334,7 +425,7 @@ impl Backend for AccelBackend {
     fn load_bases(&self, id: BasesId, bases: &[G1Affine]) -> Result<BasesHandle, BackendError> {
         let handle = self.cpu.load_bases(id, bases)?;
         for m in self.cards_with(Kernel::Msm) {
-            let mut card = m.lock().expect("card lock");
+            let mut card = lock_card(m);
             let t = Instant::now();
             let CardDev::Msm(msm) = &mut card.dev else { continue };
             if msm.has_bases(&id) || bases.is_empty() {
@@ -343,9 +434,10 @@ impl Backend for AccelBackend {
             match msm.load_bases(id, bases) {
                 Ok(()) => {
                     let last = msm.last();
+                    card.succeeded();
                     self.record(|p| {
                         p.msm.card_time += t.elapsed();
-                        p.msm.card_cycles += last.cycles;
+                        p.msm.card_cycles = p.msm.card_cycles.saturating_add(last.cycles);
                         p.msm.card_bytes_to += last.bytes_to_card;
                     });
                 }
@@ -353,8 +445,9 @@ impl Backend for AccelBackend {
                     card.refused_bases.insert(id, e.to_string());
                 }
                 Err(e) => {
-                    card.refused_bases.insert(id, reason(&e));
-                    card.recover(&e);
+                    let why = reason(&e);
+                    card.refused_bases.insert(id, why.clone());
+                    card.failed(&e, &why);
                 }
             }
         }
@@ -467,7 +560,7 @@ impl AccelBackend {
     fn msm_one(&self, card: Option<&Mutex<Card>>, job: &MsmJob<'_>) -> Result<G1Projective, BackendError> {
         let mut card = match card {
             None => return self.msm_cpu(job, Some(self.no_card_reason(Kernel::Msm).into()), None),
-            Some(m) => m.lock().expect("card lock"),
+            Some(m) => lock_card(m),
         };
         if card.dead.is_some() {
             return self.msm_cpu(job, Some("no healthy card has an MSM kernel".into()), None);
@@ -493,18 +586,25 @@ impl AccelBackend {
         });
         match result {
             Ok(point) => {
+                card.succeeded();
                 self.record(|p| {
                     *p.msm.per_card.entry(card.name.clone()).or_default() += 1;
                     p.msm.card_calls += 1;
                     p.msm.card_elements += scalars.len() as u64;
-                    p.msm.card_cycles += last.cycles;
+                    p.msm.card_cycles = p.msm.card_cycles.saturating_add(last.cycles);
                 });
                 Ok(point)
             }
-            Err(e) => {
-                card.recover(&e);
+            Err(DeviceError::Unsupported(m)) => {
+                // Beyond the card's limits: routed to the CPU, the card neither reset nor blamed.
                 drop(card);
-                self.msm_cpu(job, None, Some(reason(&e)))
+                self.msm_cpu(job, Some(cannot_serve(&m)), None)
+            }
+            Err(e) => {
+                let why = reason(&e);
+                card.failed(&e, &why);
+                drop(card);
+                self.msm_cpu(job, None, Some(why))
             }
         }
     }
