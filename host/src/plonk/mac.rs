@@ -23,7 +23,7 @@
 
 use std::collections::HashMap;
 
-use ark_ff::{One, Zero};
+use ark_ff::{BigInteger, Field, One, PrimeField, Zero};
 
 use super::circuit::{Cell, Column, ColumnKind, ConstraintSystem, FixedAssignment, Witness};
 use super::projection::{ConvProjection, Projection};
@@ -61,23 +61,42 @@ pub struct MacConfig {
 }
 
 /// The pins of a MAC layout whose weight and bias columns are advice (docs/plonk.md §17). Per
-/// lane i and for the bias, two fixed columns (pin, pv) and the gate
+/// lane i and for the bias, one fixed column c and the gate
 ///
-///   `mac_pin_w{i}`: pin_i·w_i − pv_i = 0,   `mac_pin_bias`: pin_b·bias − pv_b = 0,
+///   `mac_pin_w{i}`: c_i·(w_i − c_i + K) = 0,   `mac_pin_bias`: c_b·(bias − c_b + K) = 0,
 ///
-/// with pin = 1 where the coefficient of that row is structural (fixed by the architecture: a
-/// parameter-free operator's coefficient, a lane the row leaves unused, a bias that no model
-/// constant gives) and pv = its value there; pin = pv = 0 on a model parameter's cell and on
-/// rows where the column is not read (no `q_mac` / `q_start`). The weight and bias columns also
-/// get equality: every use of the same model parameter is copied from its first use
+/// with K = [`pin_offset`] = 2^200: c = value + K where the coefficient of that row is
+/// structural (fixed by the architecture: a parameter-free operator's coefficient, a lane the
+/// row leaves unused, a bias that no model constant gives), so c ≠ 0 forces w = c − K = value;
+/// c = 0 on a model parameter's cell and on rows where the column is not read (no `q_mac` /
+/// `q_start`). The builder writes c = value + K only for |value| < 2^199 ([`pin_value`]), so
+/// c ≠ 0 there. Every use of the same model parameter is copied from its first use
 /// ([`Coef::Param`]), so shared weights (a convolution's kernel at every position, a Gemm's W
-/// on every batch row, a broadcast bias) are one value each.
+/// on every batch row, a broadcast bias) are one value each; the weight and bias columns get
+/// equality only when some parameter is used more than once ([`MacBuilder::reuses_params`],
+/// [`MacConfig::tie_params`]).
 #[derive(Clone, Debug)]
 pub struct Pins {
-    /// (pin_i, pv_i) per lane.
-    pub w: Vec<(Column, Column)>,
-    /// (pin_b, pv_b).
-    pub bias: (Column, Column),
+    /// c_i per lane.
+    pub w: Vec<Column>,
+    /// c_b.
+    pub bias: Column,
+}
+
+/// The offset K of the pins: 2^200 (docs/plonk.md §17).
+pub fn pin_offset() -> Fr {
+    Fr::from(2u64).pow([200u64])
+}
+
+/// The pin c = value + K of a structural coefficient `value` (a field element read as a signed
+/// integer): refused unless |value| < 2^199, so that c lies in (2^199, 3·2^199) and is never 0
+/// (0 would leave the cell free, docs/plonk.md §17).
+pub fn pin_value(value: Fr) -> Result<Fr> {
+    let small = |v: Fr| v.into_bigint().num_bits() <= 199;
+    if !(small(value) || small(-value)) {
+        return Err(Error::Circuit(format!("a structural MAC coefficient {value} is not below 2^199 in magnitude: it cannot be pinned")));
+    }
+    Ok(value + pin_offset())
 }
 
 /// What one coefficient of a MAC product is, for a layout with [`Pins`] (ignored without).
@@ -220,22 +239,31 @@ impl MacConfig {
     }
 
     /// Declares the [`Pins`] of a layout with advice weight and bias columns (private
-    /// parameters): 2(L + 1) fixed columns, the gates `mac_pin_w{i}` and `mac_pin_bias`, and
-    /// equality on the weight and bias columns. Without it every coefficient of an advice layout
-    /// is a free prover choice — not only the model's weights but the coefficients of
-    /// parameter-free operators, every bias and the unused lanes (docs/plonk.md §17).
+    /// parameters): L + 1 fixed columns and the gates `mac_pin_w{i}` and `mac_pin_bias`. Without
+    /// it every coefficient of an advice layout is a free prover choice — not only the model's
+    /// weights but the coefficients of parameter-free operators, every bias and the unused lanes
+    /// (docs/plonk.md §17). The copies between uses of one parameter need
+    /// [`MacConfig::tie_params`] too, when [`MacBuilder::reuses_params`].
     pub fn pin_coefficients(&mut self, cs: &mut ConstraintSystem) {
         assert!(self.pins.is_none(), "pinned twice");
         assert!(self.w.iter().chain([&self.bias]).all(|c| c.kind == ColumnKind::Advice), "only advice weight columns need pins");
-        let pin = |cs: &mut ConstraintSystem, name: String, c: Column| {
-            let (p, v) = (cs.fixed_column(), cs.fixed_column());
-            cs.create_gate(name, vec![p.cur() * c.cur() - v.cur()]);
-            cs.enable_equality(c);
-            (p, v)
+        let pin = |cs: &mut ConstraintSystem, name: String, w: Column| {
+            let c = cs.fixed_column();
+            cs.create_gate(name, vec![c.cur() * (w.cur() - c.cur() + super::circuit::Expression::Constant(pin_offset()))]);
+            c
         };
         let w = self.w.clone().into_iter().enumerate().map(|(i, c)| pin(cs, format!("mac_pin_w{i}"), c)).collect();
         let bias = pin(cs, "mac_pin_bias".into(), self.bias);
         self.pins = Some(Pins { w, bias });
+    }
+
+    /// Equality on the weight and bias columns, for the copies between the uses of one model
+    /// parameter: needed (and declared, after the layout) only when the layout uses some
+    /// parameter more than once ([`MacBuilder::reuses_params`]).
+    pub fn tie_params(&self, cs: &mut ConstraintSystem) {
+        for c in self.w.iter().chain([&self.bias]) {
+            cs.enable_equality(*c);
+        }
     }
 
     /// log2 of the rows the layout's tables need: max(b, s), or h with limbs.
@@ -280,6 +308,8 @@ pub struct MacBuilder {
     conv_projections: Vec<ConvProjection>,
     /// With [`Pins`]: the first cell and value of each model parameter ([`Coef::Param`]).
     params: HashMap<(u32, u64), (Cell, i64)>,
+    /// Whether some model parameter was laid out more than once (copies between w/bias cells).
+    params_reused: bool,
 }
 
 /// relu on a field element holding a small signed integer (for tests that edit witnesses).
@@ -328,7 +358,7 @@ impl MacBuilder {
                 *t = Fr::from(i as u64);
             }
         }
-        Ok(Self { cfg, k, n, layout_only: false, row: 0, fixed, advice: vec![vec![Fr::zero(); n]; cs.num_advice], copies: vec![], projections: vec![], conv_projections: vec![], params: HashMap::new() })
+        Ok(Self { cfg, k, n, layout_only: false, row: 0, fixed, advice: vec![vec![Fr::zero(); n]; cs.num_advice], copies: vec![], projections: vec![], conv_projections: vec![], params: HashMap::new(), params_reused: false })
     }
 
     /// Writes `value` into a fixed or advice cell of any column of the constraint system (for
@@ -364,17 +394,39 @@ impl MacBuilder {
         }
     }
 
-    /// Pins (structural) or ties (parameter) the coefficient `value` at (`column`, `row`).
-    fn coefficient(&mut self, (pin, pv): (Column, Column), column: Column, row: usize, value: i64, kind: Coef) -> Result<()> {
+    /// Whether some model parameter was laid out more than once: then the copies between its
+    /// uses need [`MacConfig::tie_params`] (equality on the weight and bias columns).
+    pub fn reuses_params(&self) -> bool {
+        self.params_reused
+    }
+
+    /// Pins the coefficient at `row` of weight lane `lane` (`None`: the bias) to the structural
+    /// `value`: its pin column gets c = value + K ([`pin_value`]; refused unless |value| < 2^199).
+    pub fn pin_structural(&mut self, lane: Option<usize>, row: usize, value: Fr) -> Result<()> {
+        let pins = self.cfg.pins.as_ref().ok_or_else(|| Error::Circuit("pin_structural: the layout has no pins".into()))?;
+        let c = match lane {
+            Some(i) => *pins.w.get(i).ok_or_else(|| Error::Circuit(format!("pin_structural: no lane {i}")))?,
+            None => pins.bias,
+        };
+        if row >= self.n {
+            return Err(Error::Circuit(format!("row {row} is beyond the circuit's {} rows", self.n)));
+        }
+        self.fixed[c.index][row] = pin_value(value)?;
+        Ok(())
+    }
+
+    /// Pins (structural) or ties (parameter) the coefficient `value` at (`column`, `row`) of
+    /// weight lane `lane` (`None`: the bias).
+    fn coefficient(&mut self, lane: Option<usize>, column: Column, row: usize, value: i64, kind: Coef) -> Result<()> {
         match kind {
-            Coef::Structural => {
-                self.fixed[pin.index][row] = Fr::one();
-                self.fixed[pv.index][row] = signed_to_fr(value);
-            }
+            Coef::Structural => self.pin_structural(lane, row, signed_to_fr(value))?,
             Coef::Param(t, e) => {
                 let cell = Cell { column, row };
                 match self.params.get(&(t, e)) {
-                    Some(&(first, v)) if v == value => self.copies.push((first, cell)),
+                    Some(&(first, v)) if v == value => {
+                        self.params_reused = true;
+                        self.copies.push((first, cell))
+                    }
                     Some(&(_, v)) => {
                         return Err(Error::Circuit(format!("matvec: parameter ({t}, {e}) laid out as {v} and as {value}")));
                     }
@@ -468,26 +520,26 @@ impl MacBuilder {
             let start = self.row;
             self.fixed[cfg.q_start.index][start] = Fr::one();
             self.set(cfg.bias, start, signed_to_fr(*b));
-            if let Some(p) = &cfg.pins {
-                self.coefficient(p.bias, cfg.bias, start, *b, kinds.map_or(Coef::Structural, |(_, kb)| kb[o]))?;
+            if cfg.pins.is_some() {
+                self.coefficient(None, cfg.bias, start, *b, kinds.map_or(Coef::Structural, |(_, kb)| kb[o]))?;
             }
             let mut acc = *b;
             for (c, chunk) in (0..cols).collect::<Vec<_>>().chunks(cfg.lanes).enumerate() {
                 let row = start + c;
                 self.fixed[cfg.q_mac.index][row] = Fr::one();
                 self.advice[cfg.acc.index][row] = signed_to_fr(acc);
-                if let Some(p) = &cfg.pins {
+                if cfg.pins.is_some() {
                     // Lanes the row leaves unused: w = 0, pinned (their x cells are then free).
                     for lane in chunk.len()..cfg.lanes {
-                        self.coefficient(p.w[lane], cfg.w[lane], row, 0, Coef::Structural)?;
+                        self.coefficient(Some(lane), cfg.w[lane], row, 0, Coef::Structural)?;
                     }
                 }
                 for (lane, &j) in chunk.iter().enumerate() {
                     let cell = Cell { column: cfg.x[lane], row };
                     self.advice[cfg.x[lane].index][row] = signed_to_fr(inputs[j].value);
                     self.set(cfg.w[lane], row, signed_to_fr(wrow[j]));
-                    if let Some(p) = &cfg.pins {
-                        self.coefficient(p.w[lane], cfg.w[lane], row, wrow[j], kinds.map_or(Coef::Structural, |(kw, _)| kw[o][j]))?;
+                    if cfg.pins.is_some() {
+                        self.coefficient(Some(lane), cfg.w[lane], row, wrow[j], kinds.map_or(Coef::Structural, |(kw, _)| kw[o][j]))?;
                     }
                     match inputs[j].cell {
                         Some(c0) => self.copies.push((c0, cell)),

@@ -15,10 +15,11 @@
 //!   structural coefficients, unused lanes);
 //! * private params (the default): the weight and bias columns are advice; the pins
 //!   (`MacConfig::pin_coefficients`, declared last) fix every coefficient that is not a model
-//!   parameter — `mac_pin_w{i}`: pin_i·w_i − pv_i = 0, `mac_pin_bias` likewise, pin = 1 on the
-//!   structural coefficients (operand coefficients of Add/Sub/Sum, ReduceSum, the ReLU product,
-//!   biases no constant gives, unused lanes) — and copy constraints tie every use of one
-//!   parameter element (`Coef::Param`); docs/plonk.md §17;
+//!   parameter — `mac_pin_w{i}`: c_i·(w_i − c_i + K) = 0, `mac_pin_bias` likewise, c = value + K
+//!   (K = 2^200) on the structural coefficients (operand coefficients of Add/Sub/Sum, ReduceSum,
+//!   the ReLU product, biases no constant gives, unused lanes), c = 0 on parameters — and copy
+//!   constraints tie every use of one parameter element (`Coef::Param`; equality on the weight
+//!   and bias columns only when some element is used more than once); docs/plonk.md §17;
 //! * the window gadgets of `crate::ops` (only for models with a MaxPool or an AveragePool), each
 //!   on columns of its own with a row counter of its own (`Plan::window_rows`).
 //!
@@ -624,9 +625,14 @@ impl IoRows {
 /// (key generation from placeholder inputs: the fixed columns and copies do not depend on them,
 /// except for fixed input/output visibility, whose values are then those given).
 /// The circuit's declarations alone (no rows laid out): for the resource estimate.
+/// With private params the weight and bias columns get equality only when the layout uses some
+/// parameter more than once (`build` knows); the estimate assumes it for models with a Conv.
 pub fn constraint_system(q: &QuantizedModel, settings: &Settings, plan: &Plan) -> ConstraintSystem {
     let mut cs = ConstraintSystem::new();
-    configure(&mut cs, plan, Visibilities::of(settings), q);
+    let cols = configure(&mut cs, plan, Visibilities::of(settings), q);
+    if cols.mac.pins.is_some() && q.graph.nodes.iter().any(|n| matches!(n.op, Op::Conv { .. })) {
+        cols.mac.tie_params(&mut cs);
+    }
     cs
 }
 
@@ -1244,6 +1250,12 @@ fn build_claiming(
     }
     cs.projections = b.take_projections();
     cs.conv_projections = b.take_conv_projections();
+    if b.reuses_params() {
+        // Some parameter element has several uses (a convolution's kernel, a Gemm's W on several
+        // batch rows, a broadcast bias): their copies need equality on the weight and bias
+        // columns, declared last (docs/plonk.md §17). The decision depends on the model alone.
+        cols.mac.tie_params(&mut cs);
+    }
     let (fixed, witness) = b.finish();
     let mut instances = vec![];
     if let Some((_, inst)) = cols.public_io {

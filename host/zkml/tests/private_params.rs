@@ -12,15 +12,15 @@
 
 use crate::common;
 
-use ark_ff::{One, Zero};
+use ark_ff::{Field, One, Zero};
 use common::*;
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use zkaccel::backend::CpuBackend;
 use zkaccel::plonk::dev::{check_witness, Failure};
-use zkaccel::plonk::mac::{floor_rescale, relu_of, signed_to_fr as fr};
+use zkaccel::plonk::mac::{floor_rescale, pin_offset, relu_of, signed_to_fr as fr, MacBuilder, MacConfig};
 use zkaccel::plonk::prover::{prove_with_options, ProveOptions};
-use zkaccel::plonk::{keygen, prove, verify, Cell, Column, ColumnKind, Proof, ProvingKey, Shape, Witness};
+use zkaccel::plonk::{keygen, prove, verify, Cell, Column, ColumnKind, ConstraintSystem, Proof, ProvingKey, Shape, Witness};
 use zkaccel::srs::Srs;
 use zkaccel::Fr;
 use zkaccel_onnx::Visibility::{Private as PRIV, Public as PUB};
@@ -71,8 +71,8 @@ fn env(g: &Graph, sample: &[Tensor<f64>], lanes: usize, with_key: bool) -> Optio
 }
 
 /// The private-params MAC columns: advice x_0 … x_{L−1}, w_0 … w_{L−1}, acc, q, r, y, bias, io;
-/// (then the gadgets'); fixed q_mac, q_start, q_out first, the pins (pin_i, pv_i per lane, then
-/// the bias's) last.
+/// (then the gadgets'); fixed q_mac, q_start, q_out first, the pins (c_i per lane, then the
+/// bias's c_b) last: c = value + K on a structural coefficient, 0 on a parameter.
 struct Cols {
     l: usize,
     acc: usize,
@@ -90,7 +90,7 @@ impl Cols {
         let names: Vec<&str> = c.cs.gates.iter().map(|g| g.name.as_str()).collect();
         let pin_gates: Vec<String> = (0..l).map(|i| format!("mac_pin_w{i}")).chain(["mac_pin_bias".to_string()]).collect();
         assert_eq!(names[names.len() - l - 1..], pin_gates.iter().map(String::as_str).collect::<Vec<_>>()[..], "the pin gates, last");
-        Self { l, acc: 2 * l, q: 2 * l + 1, r: 2 * l + 2, y: 2 * l + 3, bias: 2 * l + 4, io: 2 * l + 5, pin0: c.cs.num_fixed - 2 * (l + 1) }
+        Self { l, acc: 2 * l, q: 2 * l + 1, r: 2 * l + 2, y: 2 * l + 3, bias: 2 * l + 4, io: 2 * l + 5, pin0: c.cs.num_fixed - (l + 1) }
     }
 }
 
@@ -174,8 +174,9 @@ fn the_reviews_unused_lane_forgery_is_rejected_by_the_pin() {
             f.fx(0, r).is_one() && f.fx(2, r + 1).is_one() && f.w.advice[k.l + lane][r].is_zero() && fr_to_i64(&f.w.advice[k.q][r + 1]).is_some_and(|v| v >= 0)
         })
         .unwrap();
-    // The unused lane is pinned to 0 there; the lanes in use are not parameters of this model.
-    assert_eq!((f.fx(k.pin0 + 2 * lane, row), f.fx(k.pin0 + 2 * lane + 1, row)), (Fr::one(), Fr::zero()));
+    // The unused lane is pinned to 0 there (c = 0 + K); the lanes in use are not parameters of
+    // this model.
+    assert_eq!(f.fx(k.pin0 + lane, row), pin_offset());
     let before: Vec<i64> = f.inst[0].iter().map(|v| fr_to_i64(v).unwrap()).collect();
     assert!(before.iter().all(|v| v % 2 == 0), "{before:?}");
     f.w.advice[lane][row] = Fr::one();
@@ -220,7 +221,7 @@ fn a_parameter_free_operators_coefficient_is_pinned() {
     let row = (0..(1usize << e.p.k) - 1)
         .find(|&r| f.fx(0, r).is_one() && f.w.advice[k.l][r] == two_s && fr_to_i64(&f.w.advice[0][r]).is_some_and(|v| v % 2 != 0 && v > 0))
         .expect("an Add row with an odd positive input");
-    assert_eq!((f.fx(k.pin0, row), f.fx(k.pin0 + 1, row)), (Fr::one(), two_s), "Add's coefficient is pinned to 2^S");
+    assert_eq!(f.fx(k.pin0, row), two_s + pin_offset(), "Add's coefficient is pinned to 2^S");
     f.w.advice[k.l][row] = two_s + two_s;
     f.rederive(row);
     assert_ne!(f.inst, e.c.instances);
@@ -239,8 +240,7 @@ fn a_parameter_free_operators_bias_is_pinned() {
     let row = (0..(1usize << e.p.k) - 1)
         .find(|&r| f.fx(1, r).is_one() && fr_to_i64(&f.w.advice[k.q][r + 1]).is_some_and(|v| v >= 0))
         .expect("a chain start with a non-negative output");
-    let pin_b = k.pin0 + 2 * k.l;
-    assert_eq!((f.fx(pin_b, row), f.fx(pin_b + 1, row)), (Fr::one(), Fr::zero()), "the bias is pinned to 0");
+    assert_eq!(f.fx(k.pin0 + k.l, row), pin_offset(), "the bias is pinned to 0");
     f.w.advice[k.bias][row] = fr(1 << e.p.shift);
     f.w.advice[k.acc][row] = fr(1 << e.p.shift);
     f.rederive(row);
@@ -267,9 +267,12 @@ fn a_genuine_private_weight_is_a_free_choice() {
         .flat_map(|r| (0..k.l).map(move |i| (r, i)))
         .find(|&(r, i)| !f.w.advice[i][r].is_zero())
         .expect("a non-zero input");
-    assert_eq!((f.fx(k.pin0 + 2 * lane, row), f.fx(k.pin0 + 2 * lane + 1, row)), (Fr::zero(), Fr::zero()), "a weight is not pinned");
+    assert_eq!(f.fx(k.pin0 + lane, row), Fr::zero(), "a weight is not pinned");
     let used_once = !f.c.fixed.copies.iter().any(|(a, b)| [a, b].iter().any(|c| c.column.index == k.l + lane && c.row == row));
     assert!(used_once, "used once (batch 1)");
+    // No parameter is used twice at batch 1: no equality on the weight and bias columns.
+    let tied = |c: &Column| c.kind == ColumnKind::Advice && (k.l..2 * k.l).chain([k.bias]).any(|i| i == c.index);
+    assert!(!f.c.cs.permutation.iter().any(tied), "equality on the weight columns without a shared parameter");
     f.w.advice[k.l + lane][row] += fr(1 << e.p.shift);
     f.rederive(row);
     assert_ne!(f.inst, e.c.instances, "other outputs claimed");
@@ -297,6 +300,7 @@ fn a_shared_weight_is_one_parameter() {
     let is_w = |cell: &Cell| cell.column.kind == ColumnKind::Advice && (k.l..2 * k.l).contains(&cell.column.index);
     let w_copies: Vec<(Cell, Cell)> = c.fixed.copies.iter().copied().filter(|(a, b)| is_w(a) && is_w(b)).collect();
     assert!(!w_copies.is_empty(), "the kernel's uses are tied");
+    assert!(c.cs.permutation.iter().any(|col| is_w(&Cell { column: *col, row: 0 })), "equality on the weight columns");
     // A class whose every use has x = 0 (the first convolution's).
     let x_of = |cell: &Cell| c.witness.advice[cell.column.index - k.l][cell.row];
     let (first, _) = w_copies[0];
@@ -311,4 +315,29 @@ fn a_shared_weight_is_one_parameter() {
     }
     w.advice[a.column.index][a.row] += Fr::one();
     assert!(check_witness(&c.cs, &c.fixed, &w, &c.instances, 20).unwrap().is_empty());
+}
+
+/// The pin encoding c = value + K (K = 2^200) needs value + K ≠ 0: the builder refuses a
+/// structural value of magnitude 2^199 or more (−K itself among them, whose c would be 0 and
+/// leave the cell free), on a weight lane and on the bias, and accepts 2^199 − 1 either sign.
+#[test]
+fn a_structural_value_beyond_the_bound_is_refused() {
+    let mut cs = ConstraintSystem::new();
+    let mut cfg = MacConfig::configure_with_weights(&mut cs, 4, 4, 6, ColumnKind::Advice);
+    cfg.pin_coefficients(&mut cs);
+    let pins = cfg.pins.clone().unwrap();
+    let mut b = MacBuilder::new(&cs, cfg, 7).unwrap();
+    let two = |e: u64| Fr::from(2u64).pow([e]);
+    let limit = two(199);
+    for (lane, v) in [(Some(0), limit), (Some(3), -limit), (None, limit), (Some(1), -two(200)), (Some(2), two(250)), (None, -Fr::one() - two(252))] {
+        let e = b.pin_structural(lane, 5, v).expect_err("a value beyond 2^199 pinned");
+        assert!(e.to_string().contains("2^199"), "{e}");
+    }
+    b.pin_structural(Some(0), 5, limit - Fr::one()).unwrap();
+    b.pin_structural(None, 5, Fr::one() - limit).unwrap();
+    assert!(b.pin_structural(Some(4), 5, Fr::one()).is_err(), "no lane 4");
+    let (fixed, _) = b.finish();
+    assert_eq!(fixed.fixed[pins.w[0].index][5], limit - Fr::one() + pin_offset());
+    assert_eq!(fixed.fixed[pins.bias.index][5], Fr::one() - limit + pin_offset());
+    assert!(fixed.fixed[pins.w[1].index][5].is_zero() && fixed.fixed[pins.w[3].index][5].is_zero(), "nothing written on refusal");
 }
