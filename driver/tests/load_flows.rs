@@ -262,6 +262,15 @@ fn aws_f2_failures_are_reported_with_the_tool_and_its_output() {
     assert!(matches!(e, LoadError::Garbage { .. }), "{s}");
     assert!(s.contains("fpga-describe-local-image: unexpected output (no 'AFI' line)") && s.contains("Segmentation fault?"), "{s}");
 
+    // The describe command answers for another slot than the one asked (0): not that slot's state.
+    let b = Bench::new("f2-other-slot");
+    let other = describe_script(0, "loaded").replace("AFI          0", "AFI          5");
+    b.tool("fpga-load-local-image", "exit 0").tool("fpga-describe-local-image", &other);
+    let m = built(&b, "aws-f2", LoadFlow::AwsF2);
+    let e = load(&b.manifest(&m), &b.opts(5_000), &mut |_: &str| panic!("no card to open")).unwrap_err();
+    let s = e.to_string();
+    assert!(matches!(e, LoadError::Garbage { .. }) && s.contains("it describes slot 5, slot 0 was asked"), "{s}");
+
     // The slot reports a failed load.
     let b = Bench::new("f2-load-failed");
     b.tool("fpga-load-local-image", "exit 0").tool("fpga-describe-local-image", &describe_script(1, "load-failed"));

@@ -127,15 +127,17 @@ pub fn f2_describe_cmd(slot: u32) -> Cmd {
     Cmd::new(&["fpga-describe-local-image", "-S", &slot.to_string(), "-R", "-H"])
 }
 
-/// Runs the describe command once and parses it.
+/// Runs the describe command once and parses it; the status must be the asked slot's (a tool
+/// that describes another slot is garbage, not that slot's state).
 pub fn f2_describe(slot: u32, path: Option<&OsStr>, timeout: Duration) -> Result<F2SlotStatus, LoadError> {
     let cmd = f2_describe_cmd(slot);
     let out = cmd.run_ok(path, timeout)?;
-    parse_f2_describe(&out.stdout).map_err(|what| LoadError::Garbage {
-        tool: "fpga-describe-local-image".into(),
-        what,
-        output: out.tail(),
-    })
+    let garbage = |what: String| LoadError::Garbage { tool: "fpga-describe-local-image".into(), what, output: out.tail() };
+    let status = parse_f2_describe(&out.stdout).map_err(garbage)?;
+    if status.slot != slot {
+        return Err(garbage(format!("it describes slot {}, slot {slot} was asked", status.slot)));
+    }
+    Ok(status)
 }
 
 /// Polls the describe command every `interval` until `slot` reports `agfi` loaded, at most until
