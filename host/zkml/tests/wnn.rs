@@ -299,7 +299,7 @@ fn the_key_binds_the_class_count_and_model_so_reshaped_public_inputs_are_rejecte
     let c0 = pipeline::layout_for_setup(&m).unwrap();
     let srs = Srs::insecure_dev(pipeline::srs_degree(&c0).unwrap(), &mut ChaCha20Rng::seed_from_u64(1)).unwrap();
     let digest = model_digest(b"the model file the key was made from");
-    let pk = pipeline::setup(&CpuBackend::new(), &m, &digest, &srs).unwrap();
+    let pk = pipeline::setup(&CpuBackend::new(), &m, &c0, &digest, &srs).unwrap();
     let cpu = CpuBackend::new();
     let rejected = |f: &WnnProofFile, model: Option<&str>, why: &str| {
         let e = pipeline::verify_file(&pk.vk, f, model).expect_err(why);
@@ -350,7 +350,7 @@ fn the_key_binds_the_class_count_and_model_so_reshaped_public_inputs_are_rejecte
     rejected(&honest, Some(&other), "another model at the verifier");
 
     // A key made for another model file refuses to prove this one's witness.
-    let pk_other = pipeline::setup(&cpu, &m, &other, &srs).unwrap();
+    let pk_other = pipeline::setup(&cpu, &m, &c0, &other, &srs).unwrap();
     let e = pipeline::prove(&cpu, &m, &pipeline::gen_witness(&m, &digest, &pixels), &pk_other).expect_err("a key for another model file");
     assert!(e.message.contains("another model file"), "{}", e.message);
 

@@ -131,7 +131,7 @@ fn setup(a: &WnnSetup, g: &Global, out: &Out) -> Result<Report> {
     let (srs, label) = srs::load(a.srs_path.as_deref(), a.dev_srs, degree)?;
     let t_srs = step.done();
     let step = out.step(&format!("generating keys for 2^{} rows", plan.k));
-    let pk = pipeline::setup(&*backend, &m, &digest, &srs)?;
+    let pk = pipeline::setup(&*backend, &m, &layout, &digest, &srs)?;
     let t_keygen = step.done();
     let (pk_bytes, vk_bytes) = (pk.to_bytes(), pk.vk.to_bytes());
     crate::files::write_all_atomic(&[(&a.pk_path, &pk_bytes), (&a.vk_path, &vk_bytes)])?;

@@ -24,11 +24,11 @@ pub fn srs_degree(c: &WnnCircuit) -> Result<usize> {
     Ok(Shape::new(&c.cs, c.plan.k)?.srs_degree)
 }
 
-/// Key generation for model `m` (from a file of SHA-256 `model_sha256`), with its statement
-/// (model, image size, class count) bound to the verifying key.
-pub fn setup(backend: &dyn Backend, m: &WnnModel, model_sha256: &str, srs: &Srs) -> Result<ProvingKey> {
-    let c = layout_for_setup(m)?;
-    let mut pk = keygen(backend, srs, c.cs, &c.fixed)?;
+/// Key generation for model `m` (from a file of SHA-256 `model_sha256`) from its
+/// [`layout_for_setup`] (which the caller has built to size the SRS), with its statement (model,
+/// image size, class count) bound to the verifying key.
+pub fn setup(backend: &dyn Backend, m: &WnnModel, layout: &WnnCircuit, model_sha256: &str, srs: &Srs) -> Result<ProvingKey> {
+    let mut pk = keygen(backend, srs, layout.cs.clone(), &layout.fixed)?;
     pk.vk = pk.vk.with_binding(WnnStatement::of(m, model_sha256).to_bytes())?;
     Ok(pk)
 }
