@@ -44,6 +44,30 @@ pub struct Statement {
     pub public_params_sha256: Option<String>,
 }
 
+/// The statement of type `T` that `vk` binds (`with_binding`): JSON whose `format` and `version`
+/// must be `want` (this build's); `none` is the error for a key that binds nothing. The header is
+/// read first, so a key of another kind is named by its format, not by a missing field.
+pub(crate) fn bound_statement<T: serde::de::DeserializeOwned>(vk: &zkaccel::plonk::VerifyingKey, want: (&str, u32), none: &str) -> Result<T> {
+    #[derive(Deserialize)]
+    struct Header {
+        format: String,
+        version: u32,
+    }
+    let b = vk.binding();
+    if b.is_empty() {
+        return Err(Error::artifact(none));
+    }
+    let unreadable = |e: serde_json::Error| Error::artifact(format!("the verifying key's statement is not readable: {e}"));
+    let h: Header = serde_json::from_slice(b).map_err(unreadable)?;
+    if (h.format.as_str(), h.version) != want {
+        return Err(Error::artifact(format!(
+            "the verifying key's statement is {:?} version {} (this build reads {:?} version {})",
+            h.format, h.version, want.0, want.1
+        )));
+    }
+    serde_json::from_slice(b).map_err(unreadable)
+}
+
 /// sha256 over instance columns (the count of each, then its elements in hex).
 pub fn columns_sha256(cols: &[Vec<Fr>]) -> String {
     let mut h = Sha256::new();
@@ -84,16 +108,11 @@ impl Statement {
 
     /// The statement a verifying key binds; an error for a key that binds none or another kind.
     pub fn from_key(vk: &zkaccel::plonk::VerifyingKey) -> Result<Self> {
-        let b = vk.binding();
-        if b.is_empty() {
-            return Err(Error::artifact(
-                "the verifying key binds no statement (visibilities, scales, shapes): it was not made by this zkaccel's setup; rerun setup",
-            ));
-        }
-        let s: Self = serde_json::from_slice(b).map_err(|e| Error::artifact(format!("the verifying key's statement is not readable: {e}")))?;
-        if s.format != FORMAT || s.version != VERSION {
-            return Err(Error::artifact(format!("the verifying key's statement is {:?} version {} (this build reads {FORMAT:?} version {VERSION})", s.format, s.version)));
-        }
+        let s: Self = bound_statement(
+            vk,
+            (FORMAT, VERSION),
+            "the verifying key binds no statement (visibilities, scales, shapes): it was not made by this zkaccel's setup; rerun setup",
+        )?;
         if s.input_scales.len() != s.input_shapes.len() || s.output_scales.len() != s.output_shapes.len() {
             return Err(Error::artifact("the verifying key's statement has scales and shapes of different counts"));
         }

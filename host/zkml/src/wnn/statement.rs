@@ -43,20 +43,11 @@ impl WnnStatement {
 
     /// The statement a verifying key binds; an error for a key that binds none or another kind.
     pub fn from_key(vk: &zkaccel::plonk::VerifyingKey) -> Result<Self> {
-        let b = vk.binding();
-        if b.is_empty() {
-            return Err(Error::artifact(
-                "the verifying key binds no WNN statement (model, class count): it was made by an older zkaccel; rerun `zkaccel wnn setup`",
-            ));
-        }
-        let s: Self =
-            serde_json::from_slice(b).map_err(|_| Error::artifact("the verifying key binds no WNN statement: it is not a `zkaccel wnn setup` key"))?;
-        if s.format != FORMAT || s.version != VERSION {
-            return Err(Error::artifact(format!(
-                "the verifying key's statement is {:?} version {} (this build reads {FORMAT:?} version {VERSION})",
-                s.format, s.version
-            )));
-        }
+        let s: Self = crate::statement::bound_statement(
+            vk,
+            (FORMAT, VERSION),
+            "the verifying key binds no WNN statement (model, class count): it was made by an older zkaccel; rerun `zkaccel wnn setup`",
+        )?;
         if s.num_classes == 0 {
             return Err(Error::artifact("the verifying key's WNN statement has no classes"));
         }
