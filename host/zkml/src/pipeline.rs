@@ -3,7 +3,8 @@
 use std::time::{Duration, Instant};
 
 use zkaccel::backend::Backend;
-use zkaccel::plonk::{keygen, prove_with_os_rng, verify, ProvingKey, Shape, VerifyingKey};
+use zkaccel::plonk::dev::{check_witness, Failure};
+use zkaccel::plonk::{keygen, prove_with_os_rng, verify, Cell, ColumnKind, ProvingKey, Shape, VerifyingKey};
 use zkaccel::srs::Srs;
 use zkaccel_onnx::{numel, InputData, QuantRun, Settings, Tensor, Visibility};
 
@@ -92,6 +93,35 @@ pub fn circuit_for_witness(c: &CompiledCircuit, w: &WitnessFile) -> Result<Model
         }
     }
     Ok(circuit)
+}
+
+/// Lays out the circuit for the witness as `prove` does, then checks what a proof would show —
+/// every gate on every row, every lookup, projection and copy constraint — with no key and no SRS
+/// (ezkl's `mock`). Returns the circuit and its failed checks (at most `limit`; none for a witness
+/// the prover accepts).
+pub fn mock(c: &CompiledCircuit, w: &WitnessFile, limit: usize) -> Result<(ModelCircuit, Vec<Failure>)> {
+    let circuit = circuit_for_witness(c, w)?;
+    let failures = check_witness(&circuit.cs, &circuit.fixed, &circuit.witness, &circuit.instances, limit)?;
+    Ok((circuit, failures))
+}
+
+/// One failed check of [`mock`] in words.
+pub fn describe_failure(f: &Failure) -> String {
+    match f {
+        Failure::Gate { gate, constraint, row } => format!("gate {gate:?} (constraint {constraint}) is not zero at row {row}"),
+        Failure::Copy { a, b } => format!("copy constraint {} = {} does not hold", describe_cell(a), describe_cell(b)),
+        Failure::Lookup { lookup, row } => format!("lookup {lookup:?}: the input at row {row} is not in its table"),
+        Failure::Projection { projection, output } => format!("projection {projection:?}: output {output} is not W·x + b"),
+    }
+}
+
+fn describe_cell(c: &Cell) -> String {
+    let kind = match c.column.kind {
+        ColumnKind::Fixed => "fixed",
+        ColumnKind::Advice => "advice",
+        ColumnKind::Instance => "instance",
+    };
+    format!("{kind}[{}] row {}", c.column.index, c.row)
 }
 
 /// Time spent in each part of `prove`.

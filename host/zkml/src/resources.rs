@@ -40,6 +40,9 @@ pub struct Estimate {
     pub vk_file_bytes: u64,
     pub setup_memory_bytes: u64,
     pub prove_memory_bytes: u64,
+    /// `mock`: the laid-out columns, their padded copies in the row checker, and the lookups'
+    /// evaluated inputs and multiplicities.
+    pub mock_memory_bytes: u64,
 }
 
 const FR: u64 = 32;
@@ -64,6 +67,8 @@ pub fn estimate(cs: &ConstraintSystem, k: u32) -> Result<Estimate> {
     let pk_file = vk_file.saturating_add(m(f + s, m(n, FR))).saturating_add(m(n + srs + 8, G1_FILE));
     let setup = pk_mem.saturating_add(m(srs, G1_MEM)).saturating_add(m(a + f + s, m(n, FR)));
     let prove = pk_mem.saturating_add(m(a, m(n, FR))).saturating_add(m(a + p + 3 * l, m(2 * n + e, FR))).saturating_add(m(2 * e, FR));
+    let i = cs.num_instance as u64;
+    let mock = m(2 * (f + a + i) + 4 * l, m(n, FR));
     // Temporaries and the allocator: ×1.5, plus the process itself (binary, model, tract).
     let margin = |x: u64| x.saturating_add(x / 2).saturating_add(BASE);
     Ok(Estimate {
@@ -80,6 +85,7 @@ pub fn estimate(cs: &ConstraintSystem, k: u32) -> Result<Estimate> {
         vk_file_bytes: vk_file,
         setup_memory_bytes: margin(setup),
         prove_memory_bytes: margin(prove),
+        mock_memory_bytes: margin(mock),
     })
 }
 

@@ -33,6 +33,22 @@ fn mlp_through_every_verb() {
     assert_eq!(setup.json()["insecure_srs"], true);
     assert!(setup.json()["device"].as_str().unwrap().starts_with("cpu"));
     zk(&["gen-witness", "-D", p(&example("mlp_input.json")), "-M", p(&compiled), "-O", p(&witness)]).expect(0, "gen-witness");
+    // mock: every constraint checked without a key; the counts are the compiled circuit's.
+    let m = zk(&["mock", "--witness", p(&witness), "-M", p(&compiled), "--json"]).expect(0, "mock");
+    let m = m.json();
+    assert_eq!((m["satisfied"].as_bool(), m["k"].as_u64(), m["rows"].as_u64()), (Some(true), Some(13), Some(8192)));
+    assert!(m["constraints"].as_u64().unwrap() >= 1 && m["lookups"].as_u64().unwrap() >= 1 && m["copies"].as_u64().unwrap() > 1000, "{m}");
+    let wtext = std::fs::read_to_string(&witness).unwrap();
+    let wjson: Value = serde_json::from_str(&wtext).unwrap();
+    assert_eq!(m["outputs"], wjson["outputs"]);
+    // An edited output in the witness: the model's output for its inputs differs, exit 4.
+    let mut edited: Value = wjson.clone();
+    let o = edited["outputs"][0][0].as_i64().unwrap();
+    edited["outputs"][0][0] = Value::from(o + 1);
+    let edited_path = d.join("edited_witness.json");
+    std::fs::write(&edited_path, edited.to_string()).unwrap();
+    let r = zk(&["mock", "--witness", p(&edited_path), "-M", p(&compiled)]).expect(4, "mock, edited witness");
+    assert!(r.stderr.contains("edited witness"), "{}", r.stderr);
     let pr = zk(&["prove", "--witness", p(&witness), "-M", p(&compiled), "--pk-path", p(&pk), "--proof-path", p(&proof), "--device", "cpu", "--json"])
         .expect(0, "prove");
     assert!(pr.json()["prove_ms"].as_f64().unwrap() > 0.0);

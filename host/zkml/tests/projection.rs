@@ -287,6 +287,10 @@ fn a_wrong_max_with_everything_downstream_recomputed_and_wrong_limbs_are_rejecte
     assert!(rows.clone().any(|r| honest.witness.advice[x_col][r] == claimed), "the claim is an element");
     let want: Vec<Failure> = rows.filter(|&r| honest.witness.advice[x_col][r] == max).map(|row| Failure::Lookup { lookup: "max_limb_1".into(), row }).collect();
     assert!(!want.is_empty());
+    // `mock` finds nothing in the honest layout; its words for the forged layout's failure.
+    assert_eq!(pipeline::mock(&c, &w, 20).unwrap().1, vec![]);
+    let Failure::Lookup { row, .. } = &want[0] else { unreachable!() };
+    assert_eq!(pipeline::describe_failure(&want[0]), format!("lookup \"max_limb_1\": the input at row {row} is not in its table"));
     rejected(&mut k, &honest, &forged.witness, &forged.instances, Some(&want), "a wrong max");
 
     // Wrong limbs on the honest witness.

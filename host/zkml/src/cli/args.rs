@@ -12,6 +12,7 @@ fn after_help() -> String {
          zkaccel compile-circuit -M model.onnx --compiled-circuit model.compiled -S settings.json\n  \
          zkaccel setup -M model.compiled --dev-srs --vk-path vk.key --pk-path pk.key\n  \
          zkaccel gen-witness -D input.json -M model.compiled -O witness.json\n  \
+         zkaccel mock --witness witness.json -M model.compiled   (optional: every constraint, no key needed)\n  \
          zkaccel prove --witness witness.json -M model.compiled --pk-path pk.key --proof-path proof.json\n  \
          zkaccel verify --proof-path proof.json --settings-path settings.json --vk-path vk.key\n\n{}\nDocumentation: docs/cli.md",
         ExitCode::help_text()
@@ -111,6 +112,8 @@ pub enum Command {
     Setup(Setup),
     /// Runs the quantized model on input.json and writes the witness.
     GenWitness(GenWitness),
+    /// Checks the witness against every constraint of the circuit (no key, no SRS, no proof).
+    Mock(Mock),
     /// Proves the witness, verifies the proof, then writes it.
     Prove(Prove),
     /// Verifies a proof.
@@ -232,6 +235,17 @@ pub struct GenWitness {
     pub compiled_circuit: PathBuf,
     #[arg(short = 'O', long = "output", default_value = "witness.json")]
     pub output: PathBuf,
+}
+
+#[derive(Args, Debug)]
+pub struct Mock {
+    #[arg(long = "witness", default_value = "witness.json")]
+    pub witness: PathBuf,
+    #[arg(short = 'M', long = "compiled-circuit", default_value = "model.compiled")]
+    pub compiled_circuit: PathBuf,
+    /// Run even when the estimated memory exceeds what the process may use.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Args, Debug)]

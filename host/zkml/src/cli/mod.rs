@@ -8,6 +8,7 @@ mod device_load;
 mod evm;
 mod gen_settings;
 mod gen_witness;
+mod mock;
 pub mod output;
 mod prove;
 mod setup;
@@ -105,6 +106,7 @@ fn run(cmd: &Command, g: &Global, out: &Out) -> Result<Report> {
         Command::CompileCircuit(a) => compile::run(a, out)?,
         Command::Setup(a) => setup::run(a, g, out)?,
         Command::GenWitness(a) => gen_witness::run(a, out)?,
+        Command::Mock(a) => mock::run(a, out)?,
         Command::Prove(a) => prove::run(a, g, out)?,
         Command::Verify(a) => verify::run(a, out)?,
         Command::Wnn(c) => wnn::run(c, g, out)?,
