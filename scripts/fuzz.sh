@@ -11,7 +11,7 @@
 # proof_bytes vk pk ptau manifest. Installs what it needs on first use (afl++'s tools and clang from
 # Debian's packages through scripts/install-deps.sh --fuzz, then `cargo install cargo-afl`); the
 # README test command never needs them. Prints execs and crashes per target; each crash input is
-# copied to fuzz/regressions/TARGET/, which host/zkml/tests/fuzz_regressions.rs runs in the
+# copied to fuzz/regressions/TARGET/, which host/zkml/tests/robust/fuzz_regressions.rs runs in the
 # README test command (fix the crash, then keep the input).
 set -euo pipefail
 cd "$(dirname "$0")/.."

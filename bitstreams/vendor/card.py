@@ -92,7 +92,7 @@ DEVICES = [
 
 # The small card for an open-flow FPGA, built to a real bitstream by `python3 bitstreams/synth.py
 # ecp5-card` (Yosys, nextpnr-ecp5, ecppack). The 85F has 156 MULT18X18D: the fully pipelined
-# multiplier needs 320-496, the G1 adder 3 696, the lookup kernel's batch inverter the pipelined
+# multiplier needs 320-496, the G1 adder 4 032 (12 multipliers), the lookup kernel's batch inverter the pipelined
 # multiplier; so the card is the NTT kernel alone on the digit-serial multiplier (17 MULT18X18D),
 # with a 2^8-point buffer (larger buffers only add block RAM, but place and route on this shared
 # machine was the limit). `--85k --package CABGA381 --speed 6` is the LFE5U-85F-6BG381C, the part of
@@ -113,7 +113,7 @@ ECP5_BUILD = {
     "status_note": "built by bitstreams/synth.py ecp5-card (yosys synth_ecp5, nextpnr-ecp5, ecppack); the bitstream "
                    "is not committed (rebuild it with that command; the SHA-256 here is checked before loading). "
                    "Kernels: NTT only, on the digit-serial multiplier (one butterfly per 33 cycles); no MSM (the G1 "
-                   "adder needs 3 696 DSPs), no lookup kernel. The I/O is a measurement harness, not a host link",
+                   "adder needs 4 032 DSPs), no lookup kernel. The I/O is a measurement harness, not a host link",
 }
 
 ECP5_DEVICE = {"name": "LFE5U-85F", "dsp": 156}

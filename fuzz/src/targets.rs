@@ -1,7 +1,7 @@
 //! The fuzz targets: one function per parser a user can feed, each taking arbitrary bytes. A
 //! target must never panic (a panic is the crash AFL reports); errors are the expected outcome.
 //! Shared by the AFL binary (fuzz/src/main.rs) and the regression test
-//! (host/zkml/tests/fuzz_regressions.rs), which runs every saved input through them.
+//! (host/zkml/tests/robust/fuzz_regressions.rs), which runs every saved input through them.
 
 use std::sync::OnceLock;
 

@@ -113,7 +113,7 @@ impl CardConfig {
 
     /// The small-FPGA card (ECP5-85F: 156 MULT18X18D): the NTT kernel alone, on the digit-serial
     /// multiplier (17 multipliers), with a `2^ntt_k`-point buffer. No MSM (its G1 adder needs
-    /// 3 696 DSPs) and no lookup kernel (its batch inverter needs the pipelined multiplier); their
+    /// 4 032 DSPs) and no lookup kernel (its batch inverter needs the pipelined multiplier); their
     /// sizes here are the smallest the blocks accept (they are removed by synthesis).
     pub const fn small(ntt_k: usize) -> CardConfig {
         CardConfig {

@@ -1,6 +1,7 @@
 //! The proof and its versioned, checked encoding.
 //!
-//! Encoding (`ZKPF`, version 3): magic, `u32` version, then — each a `u32` count followed by the
+//! Encoding (`ZKPF`, version 4 — version 4 adds, after the lookup evaluations, the projection
+//! running-sum commitments and their evaluations): magic, `u32` version, then — each a `u32` count followed by the
 //! elements in [`crate::codec`] form (G1: 64 bytes, Fr: 32 bytes) — the advice commitments, the
 //! permutation-product commitments (one per chunk), the quotient-piece commitments, (new in
 //! version 2) the lookup multiplicity commitments, running-sum commitments and lookup evaluations
