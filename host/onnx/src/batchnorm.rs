@@ -38,7 +38,7 @@ pub(crate) fn import_batchnorm(
     if attr("training_mode").is_some_and(|a| a.i != 0) {
         return Err(invalid("training_mode = 1 is not supported (inference only)".into()));
     }
-    let eps = attr("epsilon").map(|a| a.f as f64).unwrap_or(1e-5);
+    let eps = crate::import::float_attr(np, "epsilon", 1e-5, &invalid)?;
     let x = np.input[0].clone();
     let out = np.output[0].clone();
     let x_shape = shapes[&x].clone();

@@ -2,7 +2,7 @@
 //! walked node by node, so the returned graph mirrors the file's nodes (tract's optimiser is not
 //! involved). Shapes are inferred here for the supported operators.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 use tract_onnx::pb;
@@ -17,7 +17,7 @@ use crate::window::{AutoPad, Window};
 /// The operators [`import`] accepts (besides `Constant`, which only defines a constant).
 pub const SUPPORTED_OPS: &str = "Gemm, MatMul, Add, Sub, Mul, Relu, Flatten, Reshape, Transpose, Identity, \
      Conv, MaxPool, AveragePool, GlobalMaxPool, GlobalAveragePool, BatchNormalization, \
-     ReduceSum, ReduceMean, ReduceMax, ReduceMin, ArgMax, ArgMin, Div, Softmax, LogSoftmax, Sum, Mean, Clip, LeakyRelu, Sigmoid, Tanh, HardSigmoid, HardSwish, Gelu, Erf, Exp, Log, Sqrt, Concat, Slice, Split, Gather (constant indices), Squeeze, Unsqueeze, Pad, Shape, ConstantOfShape, Expand, ConvTranspose, Cast (numeric; to integers only for indices), ArrayFeatureExtractor (ai.onnx.ml, identity only)";
+     ReduceSum, ReduceMean, ReduceMax, ReduceMin, ArgMax, ArgMin, Div, Softmax, LogSoftmax, Sum, Mean, Clip, LeakyRelu, Sigmoid, Tanh, HardSigmoid, HardSwish, Gelu, Erf, Exp, Log, Sqrt, Concat, Slice, Split, Gather (constant indices), Squeeze, Unsqueeze, Pad, Shape, ConstantOfShape, Expand, ConvTranspose, Cast (numeric; to integers only for indices and constants), ArrayFeatureExtractor (ai.onnx.ml, identity only)";
 
 /// Reads and imports an ONNX file.
 pub fn load_onnx(path: impl AsRef<Path>) -> Result<Graph> {
@@ -97,8 +97,17 @@ pub fn import(bytes: &[u8]) -> Result<Graph> {
     }
 
     let mut constants: BTreeMap<String, Tensor<f64>> = BTreeMap::new();
+    // The values of an integer element type (the importer holds every value as f64, so the type
+    // is kept here): integer initializers and Constant nodes, Shape outputs, Casts to an integer
+    // type, ArgMax/ArgMin outputs, and what an op computes from integer operands. A folded Div
+    // of integers truncates toward zero and folded integer arithmetic is exact in i64
+    // ([`fold_integer`]); an integer Div of a computed value is refused.
+    let mut ints: HashSet<String> = HashSet::new();
     for t in &graph.initializer {
         let tensor = decode_tensor(t, &t.name)?;
+        if is_integer_type(t.data_type) {
+            ints.insert(t.name.clone());
+        }
         constants.insert(t.name.clone(), tensor);
     }
     if !graph.sparse_initializer.is_empty() {
@@ -156,7 +165,7 @@ pub fn import(bytes: &[u8]) -> Result<Graph> {
             });
         }
         if crate::shape_ops::SHAPE_OPS.contains(&np.op_type.as_str()) {
-            let new = crate::shape_ops::import_shape_op(np, &name, &mut constants, &mut shapes, &mut folded, &mut budget)?;
+            let new = crate::shape_ops::import_shape_op(np, &name, opset, &mut constants, &mut ints, &mut shapes, &mut folded, &mut budget)?;
             nodes.extend(new);
             continue;
         }
@@ -173,7 +182,10 @@ pub fn import(bytes: &[u8]) -> Result<Graph> {
             return Err(Error::Malformed(format!("value {output:?} is defined twice (node {name:?})")));
         }
         if np.op_type == "Constant" {
-            let t = constant_node_value(np, &name)?;
+            let (t, int) = constant_node_value(np, &name)?;
+            if int {
+                ints.insert(output.clone());
+            }
             shapes.insert(output.clone(), t.shape.clone());
             constants.insert(output, t);
             continue;
@@ -200,6 +212,15 @@ pub fn import(bytes: &[u8]) -> Result<Graph> {
             let lowered = crate::conv_transpose::lower_conv_transpose(np, &name, &mut constants, &mut shapes, &mut budget)?;
             pending.extend(lowered.into_iter().rev().map(|n| (index, n)));
             continue;
+        }
+        // An integer Div truncates toward zero: only folded (all operands constant), never proven
+        // as a Mul by 1/b or a field division.
+        if let Some(n) = np.input.first().filter(|n| np.op_type == "Div" && ints.contains(*n)) {
+            if !np.input.iter().all(|i| constants.contains_key(i)) {
+                return Err(invalid(format!(
+                    "an integer division of the computed value {n:?} is not supported (ONNX truncates it; only constant integer operands are folded)"
+                )));
+            }
         }
         // Div by a constant: Mul by its reciprocal (a constant of its own), proven as a Mul.
         let div_by_const;
@@ -263,12 +284,27 @@ pub fn import(bytes: &[u8]) -> Result<Graph> {
                 )));
             }
         }
+        // ONNX types an op's output by its operands' (one type for all), except these.
+        let int_out = match np.op_type.as_str() {
+            "Cast" => cast_to_integer(np) || attr(np, "to").is_some_and(|a| a.i == BOOL),
+            "ArgMax" | "ArgMin" => true,
+            _ => ins.iter().all(|i| ints.contains(i)),
+        };
         let node = Node { name: name.clone(), op_type: np.op_type.clone(), op, inputs: ins, output, output_shape };
         shapes.insert(node.output.clone(), node.output_shape.clone());
+        if int_out {
+            ints.insert(node.output.clone());
+        }
         if node.inputs.iter().all(|i| constants.contains_key(i)) {
             budget.charge(&name, &np.op_type, "its folded (constant) output", numel(&node.output_shape))?;
             let args: Vec<&Tensor<f64>> = node.inputs.iter().map(|i| &constants[i]).collect();
-            let value = eval_node_f64(&node, &args);
+            let value = if np.op_type == "Cast" {
+                cast_constant(attr(np, "to").map_or(0, |a| a.i), &node.inputs[0], args[0], ints.contains(&node.inputs[0]), &invalid)?
+            } else if int_out {
+                fold_integer(&node, &args).map_err(invalid)?
+            } else {
+                eval_node_f64(&node, &args)
+            };
             check_finite(&value, &node.output)?;
             constants.insert(node.output.clone(), value);
             folded.push(name);
@@ -329,10 +365,130 @@ fn check_finite(t: &Tensor<f64>, name: &str) -> Result<()> {
     }
 }
 
-/// Decodes an ONNX tensor (float, double, int32, int64; raw or typed storage) to f64.
 /// Whether a Cast node's `to` is an integer type (ONNX UINT8 … INT64, UINT32, UINT64).
 fn cast_to_integer(np: &pb::NodeProto) -> bool {
     matches!(attr(np, "to").map(|a| a.i), Some(2..=7 | 12 | 13))
+}
+
+/// ONNX's BOOL data type.
+const BOOL: i64 = 9;
+
+/// Whether an ONNX data type holds integers (UINT8 … INT64, BOOL, UINT32, UINT64).
+pub(crate) fn is_integer_type(data_type: i32) -> bool {
+    matches!(data_type, 2..=7 | 9 | 12 | 13)
+}
+
+/// The name and range of an ONNX integer data type.
+fn integer_type(to: i64) -> Option<(&'static str, i128, i128)> {
+    Some(match to {
+        2 => ("UINT8", 0, u8::MAX.into()),
+        3 => ("INT8", i8::MIN.into(), i8::MAX.into()),
+        4 => ("UINT16", 0, u16::MAX.into()),
+        5 => ("INT16", i16::MIN.into(), i16::MAX.into()),
+        6 => ("INT32", i32::MIN.into(), i32::MAX.into()),
+        7 => ("INT64", i64::MIN.into(), i64::MAX.into()),
+        12 => ("UINT32", 0, u32::MAX.into()),
+        13 => ("UINT64", 0, u64::MAX.into()),
+        _ => return None,
+    })
+}
+
+/// A Cast of the constant `c` (named `input`, integer-typed when `from_int`) to the ONNX type
+/// `to`: to a float type the identity; to BOOL 1 for nonzero; from an integer type to a
+/// narrower or unsigned one it wraps modulo 2^bits as ONNX (numpy, onnxruntime) does; from a
+/// float, a non-integral value or one outside the target's range is refused (ONNX leaves it
+/// undefined). A UINT64 result beyond i64 (a negative integer wrapped) is refused too.
+fn cast_constant(to: i64, input: &str, c: &Tensor<f64>, from_int: bool, invalid: &Invalid<'_>) -> Result<Tensor<f64>> {
+    if to == BOOL {
+        return Ok(c.map(|v| if v != 0.0 { 1.0 } else { 0.0 }));
+    }
+    let Some((type_name, lo, hi)) = integer_type(to) else {
+        return Ok(c.clone());
+    };
+    let mut data = Vec::with_capacity(c.data.len());
+    for &v in &c.data {
+        if v.fract() != 0.0 {
+            return Err(invalid(format!("a cast of the non-integral constant {input:?} (value {v}) to an integer type")));
+        }
+        // An integer value is an i64 (decoded to f64: 2^63 stands for i64::MAX); a float's is
+        // exact in i128 (beyond 2^127 it saturates, out of every range).
+        let mut w = if from_int { (v as i64) as i128 } else { v as i128 };
+        // Wrapping needs the exact integer: beyond 2^53 the f64 may have rounded it.
+        if from_int && (w < lo || w > hi) && v.abs() <= 2f64.powi(53) {
+            w = (w - lo).rem_euclid(hi - lo + 1) + lo;
+        }
+        if w < lo || w > hi || w > i64::MAX as i128 {
+            return Err(invalid(format!("the constant {input:?} holds {v}, outside the range {lo} ..= {hi} of {type_name}")));
+        }
+        data.push(w as f64);
+    }
+    Ok(Tensor { shape: c.shape.clone(), data })
+}
+
+/// Folds a node whose operands are all integer constants: Add, Sub, Mul, Sum, ReduceSum exactly
+/// in i64 and Div truncating toward zero (C, onnxruntime); an overflow, a division by zero or a
+/// result not exact in f64 is refused. Ops that only move, compare or select values are
+/// evaluated as usual; the others (a matrix product, a mean, a nonlinearity of integers) are
+/// refused.
+fn fold_integer(node: &Node, args: &[&Tensor<f64>]) -> std::result::Result<Tensor<f64>, String> {
+    // Err((x, y)): the operands whose result is refused.
+    let exact = |a: f64, b: f64| -> std::result::Result<f64, (i64, i64)> {
+        let (x, y) = (a as i64, b as i64);
+        let r = match node.op {
+            Op::Add | Op::Sum => x.checked_add(y),
+            Op::Sub => x.checked_sub(y),
+            Op::Mul => x.checked_mul(y),
+            _ => x.checked_div(y),
+        };
+        // Within i64 and exact in f64 (i64::MIN and i64::MAX, the usual ends of slices, are).
+        r.filter(|&r| (r as f64) as i64 == r).map(|r| r as f64).ok_or((x, y))
+    };
+    let zip = |a: &Tensor<f64>, b: &Tensor<f64>| -> std::result::Result<Tensor<f64>, String> {
+        let t = crate::tensor::broadcast_zip(a, b, exact);
+        let data = t.data.into_iter().collect::<std::result::Result<_, _>>().map_err(|(x, y)| match node.op {
+            Op::Div if y == 0 => format!("integer division by zero ({x} / 0)"),
+            _ => format!("the integer {} of {x} and {y} overflows i64 or is not exact in f64", node.op_type),
+        })?;
+        Ok(Tensor { data, shape: t.shape })
+    };
+    match &node.op {
+        Op::Add | Op::Sub | Op::Mul | Op::Div => zip(args[0], args[1]),
+        Op::Sum => args[1..].iter().try_fold(args[0].clone(), |acc, b| zip(&acc, b)),
+        Op::ReduceSum { axes, .. } => {
+            let x = args[0];
+            let sum = |g: &Vec<usize>| g.iter().try_fold(0i64, |s, &i| s.checked_add(x.data[i] as i64)).filter(|&r| (r as f64) as i64 == r);
+            let data = crate::reduce::reduce_groups(&x.shape, axes)
+                .iter()
+                .map(|g| sum(g).map(|r| r as f64).ok_or_else(|| "the integer ReduceSum overflows i64 or is not exact in f64".to_string()))
+                .collect::<std::result::Result<_, _>>()?;
+            Ok(Tensor { shape: node.output_shape.clone(), data })
+        }
+        Op::Identity
+        | Op::Relu
+        | Op::Activation(Activation::Clip { .. })
+        | Op::Flatten { .. }
+        | Op::Reshape { .. }
+        | Op::Transpose { .. }
+        | Op::Concat { .. }
+        | Op::Select { .. }
+        | Op::Pad { .. }
+        | Op::ReduceMax { .. }
+        | Op::ReduceMin { .. }
+        | Op::ArgMax { .. }
+        | Op::ArgMin { .. }
+        | Op::MaxPool { .. } => Ok(eval_node_f64(node, args)),
+        _ => Err(format!("{} of integer constants is not supported (only Add, Sub, Mul, Div, Sum, ReduceSum and layout ops are folded exactly)", node.op_type)),
+    }
+}
+
+/// A float attribute (`default` when absent). NaN and ±inf are refused naming the attribute: the
+/// lookup tables and folded constants are keyed by the value, and NaN equals nothing.
+pub(crate) fn float_attr(np: &pb::NodeProto, key: &str, default: f64, invalid: &Invalid<'_>) -> Result<f64> {
+    match attr(np, key) {
+        None => Ok(default),
+        Some(a) if a.f.is_finite() => Ok(a.f as f64),
+        Some(a) => Err(invalid(format!("attribute {key} = {} is not finite", a.f))),
+    }
 }
 
 /// Whether `value` is the output of an ArgMax/ArgMin, possibly moved by layout ops since.
@@ -347,6 +503,7 @@ fn is_index(value: &str, nodes: &[Node]) -> bool {
     }
 }
 
+/// Decodes an ONNX tensor (float, double, int32, int64; raw or typed storage) to f64.
 pub(crate) fn decode_tensor(t: &pb::TensorProto, name: &str) -> Result<Tensor<f64>> {
     use pb::tensor_proto::DataType as Dt;
     let bad = |why: String| Error::Malformed(format!("tensor {name:?}: {why}"));
@@ -402,19 +559,23 @@ fn attr<'a>(np: &'a pb::NodeProto, key: &str) -> Option<&'a pb::AttributeProto> 
     np.attribute.iter().find(|a| a.name == key)
 }
 
-fn constant_node_value(np: &pb::NodeProto, name: &str) -> Result<Tensor<f64>> {
+/// A Constant node's value, and whether its element type is an integer type.
+fn constant_node_value(np: &pb::NodeProto, name: &str) -> Result<(Tensor<f64>, bool)> {
     let invalid = |reason: String| Error::InvalidNode { node: name.into(), op_type: "Constant".into(), reason };
     let a = np.attribute.first().ok_or_else(|| invalid("no value attribute".into()))?;
-    let t = match a.name.as_str() {
-        "value" => decode_tensor(a.t.as_ref().ok_or_else(|| invalid("value attribute holds no tensor".into()))?, &np.output[0])?,
-        "value_float" => Tensor { shape: vec![], data: vec![a.f as f64] },
-        "value_floats" => Tensor { shape: vec![a.floats.len()], data: a.floats.iter().map(|&v| v as f64).collect() },
-        "value_int" => Tensor { shape: vec![], data: vec![a.i as f64] },
-        "value_ints" => Tensor { shape: vec![a.ints.len()], data: a.ints.iter().map(|&v| v as f64).collect() },
+    let (t, int) = match a.name.as_str() {
+        "value" => {
+            let t = a.t.as_ref().ok_or_else(|| invalid("value attribute holds no tensor".into()))?;
+            (decode_tensor(t, &np.output[0])?, is_integer_type(t.data_type))
+        }
+        "value_float" => (Tensor { shape: vec![], data: vec![a.f as f64] }, false),
+        "value_floats" => (Tensor { shape: vec![a.floats.len()], data: a.floats.iter().map(|&v| v as f64).collect() }, false),
+        "value_int" => (Tensor { shape: vec![], data: vec![a.i as f64] }, true),
+        "value_ints" => (Tensor { shape: vec![a.ints.len()], data: a.ints.iter().map(|&v| v as f64).collect() }, true),
         other => return Err(invalid(format!("value attribute {other:?} is not supported"))),
     };
     check_finite(&t, &np.output[0])?;
-    Ok(t)
+    Ok((t, int))
 }
 
 type Invalid<'a> = dyn Fn(String) -> Error + 'a;
@@ -447,8 +608,8 @@ fn parse_op(
                 return Err(invalid("A and B are required".into()));
             }
             let op = Op::Gemm {
-                alpha: attr(np, "alpha").map(|a| a.f as f64).unwrap_or(1.0),
-                beta: attr(np, "beta").map(|a| a.f as f64).unwrap_or(1.0),
+                alpha: float_attr(np, "alpha", 1.0, invalid)?,
+                beta: float_attr(np, "beta", 1.0, invalid)?,
                 trans_a: int("transA", 0) != 0,
                 trans_b: int("transB", 0) != 0,
             };
@@ -573,7 +734,7 @@ fn parse_op(
                         let t = constants.get(n).ok_or_else(|| invalid(format!("{key} ({n:?}) must be a constant")))?;
                         t.data.first().copied().ok_or_else(|| invalid(format!("{key} is empty")))
                     }
-                    None => Ok(attr(np, key).map(|a| a.f as f64).unwrap_or(default)),
+                    None => float_attr(np, key, default, invalid),
                 }
             };
             let (min, max) = (bound(1, "min", f64::NEG_INFINITY)?, bound(2, "max", f64::INFINITY)?);
@@ -581,7 +742,7 @@ fn parse_op(
         }
         "LeakyRelu" => {
             arity(1, 1)?;
-            Op::Activation(Activation::LeakyRelu { alpha: attr(np, "alpha").map(|a| a.f as f64).unwrap_or(0.01) })
+            Op::Activation(Activation::LeakyRelu { alpha: float_attr(np, "alpha", 0.01, invalid)? })
         }
         "Sigmoid" => {
             arity(1, 1)?;
@@ -593,8 +754,8 @@ fn parse_op(
         }
         "HardSigmoid" => {
             arity(1, 1)?;
-            let f = |k: &str, d: f64| attr(np, k).map(|a| a.f as f64).unwrap_or(d);
-            Op::Activation(Activation::HardSigmoid { alpha: f("alpha", 0.2), beta: f("beta", 0.5) })
+            let f = |k: &str, d: f64| float_attr(np, k, d, invalid);
+            Op::Activation(Activation::HardSigmoid { alpha: f("alpha", 0.2)?, beta: f("beta", 0.5)? })
         }
         "HardSwish" | "Erf" | "Exp" | "Log" | "Sqrt" => {
             arity(1, 1)?;
@@ -615,19 +776,16 @@ fn parse_op(
             };
             Op::Activation(Activation::Gelu { tanh_approx })
         }
-        // Numeric casts do not change the values the circuit holds: to a float type, or to an
-        // integer type of a value that holds integers (checked by the caller: an index, or a
-        // constant with integral values).
+        // Numeric casts of computed values do not change the values the circuit holds: to a float
+        // type (float16/bfloat16 included: the graph is followed in float32 there), or to an
+        // integer type of an index (checked by the caller). A constant's cast is folded by
+        // `cast_constant` (integers wrap, floats out of range are refused; BOOL only there).
         "Cast" => {
             arity(1, 1)?;
-            if cast_to_integer(np) {
-                if let Some(c) = constants.get(&ins[0]) {
-                    if c.data.iter().any(|v| v.fract() != 0.0) {
-                        return Err(invalid(format!("a cast of the non-integral constant {:?} to an integer type", ins[0])));
-                    }
-                }
-            } else if !matches!(int("to", 0), 1 | 10 | 11 | 16) {
-                return Err(invalid(format!("cast to ONNX data type {} (only numeric types)", int("to", 0))));
+            let to = int("to", 0);
+            let numeric = cast_to_integer(np) || matches!(to, 1 | 10 | 11 | 16);
+            if !(numeric || to == BOOL && constants.contains_key(&ins[0])) {
+                return Err(invalid(format!("cast to ONNX data type {to} (only numeric types; BOOL only of a constant)")));
             }
             Op::Identity
         }

@@ -5,7 +5,7 @@
 //! Shape and ConstantOfShape are folded at import into constants (shapes are static here);
 //! Expand (to a constant shape) becomes a [`Op::Select`] of the broadcast, or a constant.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use tract_onnx::pb;
 
@@ -26,15 +26,20 @@ fn int_of(np: &pb::NodeProto, key: &str, default: i64) -> i64 {
 }
 
 /// Imports one node of [`SHAPE_OPS`]: returns the nodes to append (constant inputs are folded
-/// into `constants` instead, their names pushed to `folded`).
+/// into `constants` instead, their names pushed to `folded`). Integer-typed outputs (Shape, an
+/// integer ConstantOfShape, a selection of integers) are added to `ints`; `opset` is the default
+/// domain's (Split's parts).
 ///
 /// Every output shape is computed with checked arithmetic and checked against the per-tensor
 /// limit ([`check_elements`]) before anything of that size is built; index maps and computed
 /// constants are charged to `budget` before they are allocated.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn import_shape_op(
     np: &pb::NodeProto,
     name: &str,
+    opset: i64,
     constants: &mut BTreeMap<String, Tensor<f64>>,
+    ints: &mut HashSet<String>,
     shapes: &mut HashMap<String, Vec<usize>>,
     folded: &mut Vec<String>,
     budget: &mut Budget,
@@ -91,6 +96,7 @@ pub(crate) fn import_shape_op(
             let dims: Vec<f64> = shape[start..end.max(start)].iter().map(|&d| d as f64).collect();
             budget.charge(name, op_type, "its folded (constant) output", dims.len())?;
             let t = Tensor { shape: vec![dims.len()], data: dims };
+            ints.insert(np.output[0].clone());
             shapes.insert(np.output[0].clone(), t.shape.clone());
             constants.insert(np.output[0].clone(), t);
             folded.push(name.to_owned());
@@ -102,7 +108,12 @@ pub(crate) fn import_shape_op(
             let dims = dims.iter().map(|&d| usize::try_from(d).map_err(|_| invalid(format!("negative dimension {d}")))).collect::<Result<Vec<_>>>()?;
             check_out(&dims)?;
             let value = match np.attribute.iter().find(|a| a.name == "value").and_then(|a| a.t.as_ref()) {
-                Some(t) => crate::import::decode_tensor(t, name)?.data.first().copied().ok_or_else(|| invalid("an empty value tensor".into()))?,
+                Some(t) => {
+                    if crate::import::is_integer_type(t.data_type) {
+                        ints.insert(np.output[0].clone());
+                    }
+                    crate::import::decode_tensor(t, name)?.data.first().copied().ok_or_else(|| invalid("an empty value tensor".into()))?
+                }
                 None => 0.0,
             };
             budget.charge(name, op_type, "its folded (constant) output", numel(&dims))?;
@@ -243,6 +254,12 @@ pub(crate) fn import_shape_op(
             }
             let sizes: Vec<usize> = match const_ints(1)?.or_else(|| ints_of(np, "split")) {
                 Some(s) => s.iter().map(|&v| usize::try_from(v).map_err(|_| invalid(format!("negative split {v}")))).collect::<Result<_>>()?,
+                // Before opset 18 the parts must be equal; from 18 the last one may be smaller.
+                None if opset < 18 && !d.is_multiple_of(k) => {
+                    return Err(invalid(format!(
+                        "opset {opset}: axis {a} of size {d} does not split into {k} equal parts (uneven parts need a split input or opset ≥ 18)"
+                    )));
+                }
                 None => {
                     let part = d.div_ceil(k);
                     (0..k).map(|i| part.min(d.saturating_sub(i * part))).collect()
@@ -286,7 +303,7 @@ pub(crate) fn import_shape_op(
             }
             let value = match np.input.get(2).filter(|s| !s.is_empty()) {
                 Some(n) => constants.get(n).and_then(|t| t.data.first().copied()).ok_or_else(|| invalid(format!("constant_value ({n:?}) must be a constant scalar")))?,
-                None => np.attribute.iter().find(|a| a.name == "value").map(|a| a.f as f64).unwrap_or(0.0),
+                None => crate::import::float_attr(np, "value", 0.0, &invalid)?,
             };
             let out = (0..shape.len())
                 .map(|a| {
@@ -329,6 +346,10 @@ pub(crate) fn import_shape_op(
     }
     let mut nodes = vec![];
     let many = outs.len() > 1;
+    // A selection, a reshape or a pad of integers holds integers.
+    if ints.contains(&data) {
+        ints.extend(outs.iter().map(|(o, _, _)| o.clone()));
+    }
     for (i, (output, output_shape, op)) in outs.into_iter().enumerate() {
         let node = Node {
             name: if many { format!("{name}:{i}") } else { name.to_owned() },

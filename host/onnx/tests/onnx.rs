@@ -14,3 +14,4 @@ mod malformed;
 mod quantize;
 mod reduce;
 mod shape_ops;
+mod typed_fold;
