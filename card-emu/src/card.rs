@@ -198,7 +198,9 @@ impl EmuCard {
             return self.mirror_results(0);
         }
         println!("command {} kernel {} in {in_len} out {out_len}", self.commands, self.bar_read(Reg::Command));
-        let fault = self.faults.on_command(out_len > 0);
+        let accumulates = self.bar_read(Reg::Command) == Kernel::Msm as u32
+            && matches!(self.bar_read(Reg::MsmOp), MsmOp::ACCUMULATE | MsmOp::ACCUMULATE_REDUCE);
+        let fault = self.faults.on_command(out_len > 0, accumulates);
         if fault == Some(FaultClass::Gone) {
             self.fired(FaultClass::Gone);
             for off in (0..self.bar0.len()).step_by(4) {
@@ -231,6 +233,11 @@ impl EmuCard {
                 return self.do_reset();
             }
             _ => {}
+        }
+        let mut input = input;
+        if fault == Some(FaultClass::Digits) && !input.is_empty() {
+            self.fired(FaultClass::Digits);
+            input[0] ^= 1;
         }
         if in_len > 0 {
             self.sim.stream_to_card(&input, SIM_TIMEOUT).map_err(|e| e.to_string())?;

@@ -11,6 +11,7 @@
 //! | `error` | answers, with error bit 1 (bad parameters) in `STATUS` |
 //! | `flip` | flips one bit of the result (commands with a result only) |
 //! | `short` | sends only half of the result, then completes (commands with a result only) |
+//! | `digits` | flips one bit of the digits an MSM accumulation receives: it sums other digits than the host's, every point it returns on the curve (MSM accumulations only) |
 
 use std::path::Path;
 
@@ -23,10 +24,11 @@ pub enum FaultClass {
     Error,
     Flip,
     Short,
+    Digits,
 }
 
 impl FaultClass {
-    pub const ALL: [FaultClass; 6] = [Self::Kill, Self::Stall, Self::Gone, Self::Error, Self::Flip, Self::Short];
+    pub const ALL: [FaultClass; 7] = [Self::Kill, Self::Stall, Self::Gone, Self::Error, Self::Flip, Self::Short, Self::Digits];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -36,6 +38,7 @@ impl FaultClass {
             Self::Error => "error",
             Self::Flip => "flip",
             Self::Short => "short",
+            Self::Digits => "digits",
         }
     }
 
@@ -46,6 +49,15 @@ impl FaultClass {
     /// Whether the fault needs a command with a result.
     pub fn needs_result(self) -> bool {
         matches!(self, Self::Flip | Self::Short)
+    }
+
+    /// Whether the fault can fire on a command (`has_result`: it streams a result back;
+    /// `accumulates`: an MSM accumulation, whose input is digits).
+    pub fn eligible(self, has_result: bool, accumulates: bool) -> bool {
+        match self {
+            Self::Digits => accumulates,
+            c => has_result || !c.needs_result(),
+        }
     }
 }
 
@@ -69,7 +81,7 @@ pub fn parse(text: &str) -> Vec<Armed> {
         };
         match (class, after) {
             (Some(class), Some(after)) => out.push(Armed { class, after }),
-            _ => eprintln!("zkaccel-card-emu: ignoring control line '{line}' (expected '<kill|stall|gone|error|flip|short> [after=<k>]')"),
+            _ => eprintln!("zkaccel-card-emu: ignoring control line '{line}' (expected '<kill|stall|gone|error|flip|short|digits> [after=<k>]')"),
         }
     }
     out
@@ -97,12 +109,13 @@ impl FaultQueue {
         self.armed.extend(a);
     }
 
-    /// The fault that fires on this command (`has_result`: it streams a result back), if any;
-    /// counts the command for every other armed fault it is eligible for.
-    pub fn on_command(&mut self, has_result: bool) -> Option<FaultClass> {
+    /// The fault that fires on this command (`has_result`: it streams a result back;
+    /// `accumulates`: an MSM accumulation), if any; counts the command for every other armed fault
+    /// it is eligible for.
+    pub fn on_command(&mut self, has_result: bool, accumulates: bool) -> Option<FaultClass> {
         let mut fired = None;
         self.armed.retain_mut(|a| {
-            if a.class.needs_result() && !has_result {
+            if !a.class.eligible(has_result, accumulates) {
                 return true;
             }
             if a.after == 0 && fired.is_none() {
@@ -127,9 +140,15 @@ mod tests {
         let mut q = FaultQueue::default();
         q.add(armed);
         // A load (no result): the flip waits, the stall counts down.
-        assert_eq!(q.on_command(false), None);
-        assert_eq!(q.on_command(true), Some(FaultClass::Flip));
-        assert_eq!(q.on_command(true), Some(FaultClass::Stall));
-        assert_eq!(q.on_command(true), None);
+        assert_eq!(q.on_command(false, false), None);
+        assert_eq!(q.on_command(true, false), Some(FaultClass::Flip));
+        assert_eq!(q.on_command(true, false), Some(FaultClass::Stall));
+        assert_eq!(q.on_command(true, false), None);
+        // digits: only an MSM accumulation counts and fires.
+        q.add(parse("digits after=1"));
+        assert_eq!(q.on_command(true, false), None);
+        assert_eq!(q.on_command(false, true), None);
+        assert_eq!(q.on_command(true, false), None);
+        assert_eq!(q.on_command(true, true), Some(FaultClass::Digits));
     }
 }

@@ -1,6 +1,6 @@
 //! A [`Device`] wrapper that injects the faults a real card shows (feature `test-utils`; tests
-//! only): a hung command (time-out), an error status, a corrupted result word, a card that
-//! vanishes (reads of all ones). Each fault fires on the commands the test names, counted from
+//! only): a hung command (time-out), an error status, a corrupted result word, a corrupted MSM
+//! digit stream on its way to the card, a card that vanishes (reads of all ones). Each fault fires on the commands the test names, counted from
 //! the wrapper's creation, so a test can hit a given call of a real proof.
 
 use std::collections::BTreeSet;
@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::device::{Device, DeviceError, Identity};
-use crate::regs::{Reg, GONE};
+use crate::regs::{Kernel, MsmOp, Reg, GONE};
 
 /// What goes wrong.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,6 +20,10 @@ pub enum Fault {
     ErrorStatus(u32),
     /// One bit of the given result word (32-byte beat) is flipped.
     CorruptWord { word: usize, bit: u32 },
+    /// One bit of the given word (32-byte beat) of an MSM accumulation's digit stream, host to
+    /// card, is flipped (only commands that accumulate: `Command` = MSM, `MsmOp` = accumulate):
+    /// the card sums other digits than the host's, and every point it returns is on the curve.
+    CorruptDigits { word: usize, bit: u32 },
     /// The card is gone from now on: every register reads all ones, streams fail.
     Vanish,
 }
@@ -34,12 +38,15 @@ pub struct FaultyDevice<D> {
     armed: bool,
     gone: bool,
     fired: Arc<AtomicBool>,
+    /// The last values written to `Command` and `MsmOp` (what the next doorbell starts).
+    command: u32,
+    msm_op: u32,
 }
 
 impl<D: Device> FaultyDevice<D> {
     /// Injects `fault` into the commands numbered in `on`.
     pub fn new(inner: D, fault: Fault, on: impl IntoIterator<Item = u64>) -> Self {
-        Self { inner, fault, on: on.into_iter().collect(), commands: 0, armed: false, gone: false, fired: Arc::new(AtomicBool::new(false)) }
+        Self { inner, fault, on: on.into_iter().collect(), commands: 0, armed: false, gone: false, fired: Arc::new(AtomicBool::new(false)), command: 0, msm_op: 0 }
     }
 
     /// Set once the fault has fired (shared, so a test can keep it after moving the device).
@@ -72,8 +79,14 @@ impl<D: Device> Device for FaultyDevice<D> {
         if self.gone {
             return Ok(()); // writes to a vanished device go nowhere
         }
+        if offset == Reg::Command.offset() {
+            self.command = value;
+        } else if offset == Reg::MsmOp.offset() {
+            self.msm_op = value;
+        }
         if offset == Reg::Doorbell.offset() {
-            self.armed = self.on.contains(&self.commands);
+            let accumulates = self.command == Kernel::Msm as u32 && matches!(self.msm_op, MsmOp::ACCUMULATE | MsmOp::ACCUMULATE_REDUCE);
+            self.armed = self.on.contains(&self.commands) && (accumulates || !matches!(self.fault, Fault::CorruptDigits { .. }));
             self.commands += 1;
             if self.armed && self.fault == Fault::Vanish {
                 self.fired.store(true, Ordering::SeqCst);
@@ -87,6 +100,15 @@ impl<D: Device> Device for FaultyDevice<D> {
     fn stream_to_card(&mut self, data: &[u8], timeout: Duration) -> Result<(), DeviceError> {
         if self.gone {
             return Err(DeviceError::Gone("the card stopped answering".into()));
+        }
+        if let Fault::CorruptDigits { word, bit } = self.fault {
+            if 32 * word < data.len() && self.fire() {
+                // Once per command: its digits go down in one stream.
+                self.armed = false;
+                let mut data = data.to_vec();
+                data[32 * word + (bit as usize / 8) % 32] ^= 1 << (bit % 8);
+                return self.inner.stream_to_card(&data, timeout);
+            }
         }
         self.inner.stream_to_card(data, timeout)
     }

@@ -284,7 +284,9 @@ fn open_sim(_kind: SimKind, _timeout: Duration) -> Result<Opened, DeviceError> {
 
 /// A small conformance check of a freshly opened card: transforms of a few sizes must equal the
 /// CPU's exactly, served by the card with no fallback at all (before, a card whose second
-/// transform fell back passed, as long as its first had been served).
+/// transform fell back passed, as long as its first had been served); on a card with the MSM
+/// kernel, an MSM of 64 points too — a card that sums wrongly returns points on the curve, which
+/// no per-call check catches (a proof's self-verification does, after the proof's whole work).
 pub fn health_check(accel: &AccelBackend) -> Result<(), DeviceError> {
     let cpu = CpuBackend::new();
     let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(0x5eed_0e1f);
@@ -298,6 +300,25 @@ pub fn health_check(accel: &AccelBackend) -> Result<(), DeviceError> {
         if got != want || p.ntt.card_calls == 0 || p.fallback_count() > 0 {
             let why = accel.profile().ntt.fallbacks.keys().cloned().collect::<Vec<_>>().join(", ");
             return Err(DeviceError::Protocol(format!("the card failed its conformance check (NTT of 2^{log}): {why}")));
+        }
+    }
+    if accel.serves(Kernel::Msm) {
+        use ark_ec::{CurveGroup, PrimeGroup};
+        let g = zkaccel::G1Projective::generator();
+        let bases: Vec<zkaccel::G1Affine> = (0..64).map(|_| (g * Fr::rand(&mut rng)).into_affine()).collect();
+        let scalars: Vec<Fr> = (0..64).map(|_| Fr::rand(&mut rng)).collect();
+        let fail = |why: String| DeviceError::Protocol(format!("the card failed its conformance check (MSM of 64 points): {why}"));
+        let handle = accel.load_bases_checked(&bases).map_err(|e| fail(e.to_string()))?;
+        let got = accel.msm_host(&handle, &[&scalars]).map_err(|e| fail(e.to_string()))?;
+        accel.release_bases(&handle);
+        let want = zkaccel::cpu::msm::msm(&bases, &scalars).map_err(|n| fail(format!("{n} bases")))?;
+        let p = accel.profile();
+        if p.msm.card_calls == 0 || p.fallback_count() > 0 {
+            let why: Vec<String> = p.msm.fallbacks.keys().chain(p.msm.cpu_reasons.keys()).cloned().collect();
+            return Err(fail(format!("not served by the card: {}", why.join(", "))));
+        }
+        if got.first() != Some(&want) {
+            return Err(fail("the card's sum differs from the CPU's".into()));
         }
     }
     Ok(())

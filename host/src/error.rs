@@ -39,6 +39,9 @@ pub enum BackendError {
     Invalid(String),
     #[error("device error: {0}")]
     Device(String),
+    /// A backend's result failed the caller's check against the CPU (e.g. setup's commitments).
+    #[error("a backend result failed its check: {0}")]
+    ResultCheck(String),
 }
 
 /// The crate's error type.

@@ -270,6 +270,11 @@ impl AccelBackend {
     }
 
     /// The healthy cards with `kernel`, none when the kernel selection keeps it on the CPU.
+    /// Whether a healthy card serves `kernel` (and the kernel selection allows it).
+    pub fn serves(&self, kernel: Kernel) -> bool {
+        !self.cards_with(kernel).is_empty()
+    }
+
     fn cards_with(&self, kernel: Kernel) -> Vec<&Mutex<Card>> {
         if self.kernels() & kernel as u32 == 0 {
             return vec![];

@@ -28,6 +28,7 @@ use zkaccel_zkml::witness::WitnessFile;
 struct Tiny {
     c: CompiledCircuit,
     w: WitnessFile,
+    srs: Srs,
     pk_bytes: Vec<u8>,
 }
 
@@ -41,7 +42,7 @@ fn tiny() -> Tiny {
     let shape = Shape::new(&layout.cs, c.plan.k).unwrap();
     let srs = Srs::insecure_dev(shape.srs_degree, &mut ChaCha20Rng::seed_from_u64(1)).unwrap();
     let pk = pipeline::setup(&CpuBackend::new(), &c, &srs, None).unwrap();
-    Tiny { pk_bytes: pk.to_bytes(), c, w }
+    Tiny { pk_bytes: pk.to_bytes(), c, w, srs }
 }
 
 /// Loads the key (its NTTs run on the card too), proves the tiny model on `card` and checks the
@@ -99,4 +100,27 @@ fn the_tiny_model_proves_with_its_ntts_on_the_simulated_card_and_faults_fall_bac
             assert!(p.ntt.card_calls >= 10 && p.msm.card_calls >= 10, "the card keeps serving after a reset: {:?}", p.lines());
         }
     }
+}
+
+/// Setup makes no proof, so nothing checks its MSMs per call: on a card that sums other digits
+/// than the host sent (every point it returns on the curve; no fallback), keygen's check of the
+/// commitments refuses the keys (the CLI then makes them on the CPU); the same card without the
+/// fault makes the CPU's keys, byte for byte.
+#[test]
+fn keys_from_a_card_that_sums_wrong_digits_are_refused() {
+    let t = tiny();
+    let card = FaultyDevice::new(sim_card(), Fault::CorruptDigits { word: 0, bit: 0 }, 0..100_000);
+    let fired = card.fired();
+    let accel = AccelBackend::new(vec![Box::new(card)], Duration::from_secs(120)).unwrap();
+    let e = pipeline::setup(&accel, &t.c, &t.srs, None).err().expect("keys from wrong sums are refused");
+    assert!(fired.load(std::sync::atomic::Ordering::SeqCst));
+    assert_eq!(e.code, zkaccel_zkml::exit_code::ExitCode::Internal, "{}", e.message);
+    assert!(e.message.contains("a backend result failed its check") && e.message.contains("commitments"), "{}", e.message);
+    let p = accel.take_profile();
+    assert!(p.msm.card_calls >= 1 && p.fallback_count() == 0, "the card served the MSMs and no per-call check objected: {:?}", p.lines());
+
+    let accel = AccelBackend::new(vec![Box::new(sim_card())], Duration::from_secs(120)).unwrap();
+    let pk = pipeline::setup(&accel, &t.c, &t.srs, None).expect("keys on a healthy card");
+    assert!(accel.take_profile().msm.card_calls >= 1);
+    assert!(pk.to_bytes() == t.pk_bytes, "the card's keys equal the CPU's");
 }

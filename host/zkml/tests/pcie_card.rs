@@ -59,16 +59,18 @@ impl Drop for Roots {
     }
 }
 
-/// The emulator binary: next to `zkaccel` (built by `cargo test --workspace`), else built now.
+/// The emulator binary next to `zkaccel`: built by `cargo test --workspace`; brought up to date
+/// here in any case (a test run of this crate alone would otherwise use a stale emulator).
 fn emulator_binary() -> PathBuf {
     let zk = PathBuf::from(env!("CARGO_BIN_EXE_zkaccel"));
     let emu = zk.with_file_name("zkaccel-card-emu");
-    if !emu.exists() {
+    static BUILT: std::sync::Once = std::sync::Once::new();
+    BUILT.call_once(|| {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let profile = if zk.parent().unwrap().ends_with("release") { vec!["--release"] } else { vec![] };
         let st = Command::new(cargo).args(["build", "-p", "zkaccel-card-emu"]).args(profile).status().expect("cargo build -p zkaccel-card-emu");
         assert!(st.success(), "building zkaccel-card-emu");
-    }
+    });
     emu
 }
 
@@ -297,4 +299,36 @@ fn every_fault_class_during_a_real_prove_falls_back_and_the_proof_verifies() {
         drop(emu);
         let _ = std::fs::remove_dir_all(r.sys.join("bus/pci/devices").join(&bdf));
     }
+}
+
+/// A card that sums other digits than the host sent (card-emu fault `digits`: every point it
+/// returns is on the curve, so no per-call check objects) is refused at open by its conformance
+/// MSM; and during setup — which makes no proof that would catch it — the keys' commitment check
+/// does, and setup makes the keys on the CPU: the files written are the CPU's, byte for byte.
+#[test]
+fn a_card_that_sums_wrong_digits_never_makes_the_keys() {
+    let r = Roots::new("digits");
+    let t = tiny(&r);
+    let ptau = ptau();
+    let keys = |tag: &str| (r.top.join(format!("vk_{tag}.key")), r.top.join(format!("pk_{tag}.key")));
+    let setup = |tag: &str, device: &str| {
+        let (vk, pk) = keys(tag);
+        r.zk(&["setup", "-M", p(&t.compiled), "--srs-path", p(&ptau), "--vk-path", p(&vk), "--pk-path", p(&pk), "--device", device, "--device-timeout", "30", "--json"])
+    };
+    setup("cpu", "cpu").expect(0, "setup on the CPU");
+    let emu = Emu::start(&r, "0000:65:00.0", "xdma", &[]);
+    // At open: the conformance MSM's one accumulation sums wrong digits.
+    emu.arm("digits");
+    let j = setup("open", "pcie:0000:65:00.0").expect(6, "refused at open").json();
+    let m = j["error"]["message"].as_str().unwrap();
+    assert!(m.contains("failed its conformance check (MSM of 64 points)") && m.contains("differs from the CPU"), "{m}");
+    assert!(!keys("open").0.exists() && !keys("open").1.exists());
+    // During setup: the first accumulation after the conformance check's one.
+    emu.arm("digits after=1");
+    let j = setup("card", "pcie:0000:65:00.0").expect(0, "setup on the card").json();
+    assert!(j["redone_on_cpu"].as_str().is_some_and(|w| w.contains("failed its check")), "{j}");
+    assert_eq!(emu.log().matches("fired digits").count(), 2, "{}", emu.log());
+    let (cpu, card) = (keys("cpu"), keys("card"));
+    assert!(std::fs::read(&cpu.0).unwrap() == std::fs::read(&card.0).unwrap(), "the verifying keys");
+    assert!(std::fs::read(&cpu.1).unwrap() == std::fs::read(&card.1).unwrap(), "the proving keys");
 }

@@ -6,6 +6,8 @@ use super::args::{Global, Setup};
 use super::output::{ms, Out, Report};
 use crate::compiled::CompiledCircuit;
 use crate::error::Result;
+use crate::exit_code::ExitCode;
+use zkaccel::backend::CpuBackend;
 use crate::witness::WitnessFile;
 use crate::{pipeline, srs};
 
@@ -33,30 +35,43 @@ pub fn run(a: &Setup, g: &Global, out: &Out) -> Result<Report> {
     let (srs, label) = srs::load(a.srs_path.as_deref(), a.dev_srs, degree)?;
     let t_srs = step.done();
     let step = out.step(&format!("generating keys for 2^{} rows", c.plan.k));
-    let pk = pipeline::keygen_bound(&*backend, &c, &srs, layout)?;
+    let (pk, redone_on_cpu) = match pipeline::keygen_bound(&*backend, &c, &srs, layout) {
+        Err(e) if opened.accel.is_some() && e.code == ExitCode::Internal => {
+            // The card's commitments failed their check against the CPU (setup makes no proof
+            // that would catch them): make the keys again on the CPU rather than write them.
+            out.note(&format!("the keys made with the card failed their check ({}); making them again on the CPU", e.message));
+            let layout = pipeline::layout_for_setup(&c, witness.as_ref())?;
+            (pipeline::keygen_bound(&CpuBackend::new(), &c, &srs, layout)?, Some(e.message))
+        }
+        r => (r?, None),
+    };
     let t_keygen = step.done();
     let pk_bytes = pk.to_bytes();
     let vk_bytes = pk.vk.to_bytes();
     // Both keys or neither: never a new proving key beside an old verifying key.
     crate::files::write_all_atomic(&[(&a.pk_path, &pk_bytes), (&a.vk_path, &vk_bytes)])?;
+    let mut lines = vec![
+        format!("SRS: {label}{}", if a.dev_srs { " (INSECURE, testing only)" } else { "" }),
+        format!(
+            "keys for 2^{} rows in {:.2} s (SRS {:.2} s): {} ({} bytes), {} ({} bytes)",
+            c.plan.k,
+            t_keygen.as_secs_f64(),
+            t_srs.as_secs_f64(),
+            a.pk_path.display(),
+            pk_bytes.len(),
+            a.vk_path.display(),
+            vk_bytes.len()
+        ),
+    ];
+    if let Some(why) = &redone_on_cpu {
+        lines.push(format!("the keys made with the card failed their check ({why}); the keys written were made on the CPU"));
+    }
     Ok(Report {
         json: json!({
             "verb": "setup", "device": device, "srs": label, "insecure_srs": a.dev_srs, "k": c.plan.k,
             "pk_path": a.pk_path.display().to_string(), "vk_path": a.vk_path.display().to_string(), "pk_bytes": pk_bytes.len(), "vk_bytes": vk_bytes.len(),
-            "vk_digest": hex::encode(pk.vk.digest()), "srs_ms": ms(t_srs), "keygen_ms": ms(t_keygen)
+            "vk_digest": hex::encode(pk.vk.digest()), "srs_ms": ms(t_srs), "keygen_ms": ms(t_keygen), "redone_on_cpu": redone_on_cpu,
         }),
-        lines: vec![
-            format!("SRS: {label}{}", if a.dev_srs { " (INSECURE, testing only)" } else { "" }),
-            format!(
-                "keys for 2^{} rows in {:.2} s (SRS {:.2} s): {} ({} bytes), {} ({} bytes)",
-                c.plan.k,
-                t_keygen.as_secs_f64(),
-                t_srs.as_secs_f64(),
-                a.pk_path.display(),
-                pk_bytes.len(),
-                a.vk_path.display(),
-                vk_bytes.len()
-            ),
-        ],
+        lines,
     })
 }

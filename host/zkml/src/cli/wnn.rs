@@ -131,7 +131,14 @@ fn setup(a: &WnnSetup, g: &Global, out: &Out) -> Result<Report> {
     let (srs, label) = srs::load(a.srs_path.as_deref(), a.dev_srs, degree)?;
     let t_srs = step.done();
     let step = out.step(&format!("generating keys for 2^{} rows", plan.k));
-    let pk = pipeline::setup(&*backend, &m, &layout, &digest, &srs)?;
+    let (pk, redone_on_cpu) = match pipeline::setup(&*backend, &m, &layout, &digest, &srs) {
+        // The card's commitments failed their check against the CPU (as `zkaccel setup`).
+        Err(e) if opened.accel.is_some() && e.code == crate::exit_code::ExitCode::Internal => {
+            out.note(&format!("the keys made with the card failed their check ({}); making them again on the CPU", e.message));
+            (pipeline::setup(&zkaccel::backend::CpuBackend::new(), &m, &layout, &digest, &srs)?, Some(e.message))
+        }
+        r => (r?, None),
+    };
     let t_keygen = step.done();
     let (pk_bytes, vk_bytes) = (pk.to_bytes(), pk.vk.to_bytes());
     crate::files::write_all_atomic(&[(&a.pk_path, &pk_bytes), (&a.vk_path, &vk_bytes)])?;
@@ -139,9 +146,9 @@ fn setup(a: &WnnSetup, g: &Global, out: &Out) -> Result<Report> {
         json: json!({
             "verb": "wnn setup", "device": device, "srs": label, "insecure_srs": a.dev_srs, "k": plan.k, "plan": plan,
             "model_sha256": digest, "pk_path": a.pk_path.display().to_string(), "vk_path": a.vk_path.display().to_string(), "pk_bytes": pk_bytes.len(), "vk_bytes": vk_bytes.len(),
-            "vk_digest": hex::encode(pk.vk.digest()), "srs_ms": ms(t_srs), "keygen_ms": ms(t_keygen)
+            "vk_digest": hex::encode(pk.vk.digest()), "srs_ms": ms(t_srs), "keygen_ms": ms(t_keygen), "redone_on_cpu": redone_on_cpu,
         }),
-        lines: vec![
+        lines: [
             format!("SRS: {label}{}", if a.dev_srs { " (INSECURE, testing only)" } else { "" }),
             plan_line(&plan),
             format!(
@@ -153,7 +160,10 @@ fn setup(a: &WnnSetup, g: &Global, out: &Out) -> Result<Report> {
                 a.vk_path.display(),
                 vk_bytes.len()
             ),
-        ],
+        ]
+        .into_iter()
+        .chain(redone_on_cpu.map(|why| format!("the keys made with the card failed their check ({why}); the keys written were made on the CPU")))
+        .collect(),
     })
 }
 
