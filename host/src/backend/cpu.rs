@@ -86,17 +86,20 @@ impl Backend for CpuBackend {
                     .cloned()
                     .ok_or_else(|| BackendError::UnknownHandle { what: "bases", id: job.bases.id.hex() })?;
                 let s = self.poly(job.scalars)?;
-                let n = s.len().min(points.len());
-                Ok(crate::cpu::msm::msm_unchecked(&points[..n], &s[..n]))
+                // The handles' lengths are the caller's word; the resident vectors are ours.
+                if s.len() > points.len() {
+                    return Err(BackendError::Length(format!("{} resident scalars for {} resident bases", s.len(), points.len())));
+                }
+                Ok(crate::cpu::msm::msm_unchecked(&points[..s.len()], &s))
             })
             .collect()
     }
 
     fn ntt_unchecked(&self, polys: &[&PolyHandle], log_size: u32, kind: NttKind) -> Result<Vec<PolyHandle>, BackendError> {
-        let size = 1usize << log_size;
         if log_size > super::MAX_LOG_SIZE {
             return Err(BackendError::UnsupportedSize(log_size));
         }
+        let size = 1usize << log_size;
         if let NttKind::CosetForward { shift } | NttKind::CosetInverse { shift } = kind {
             if ark_ff::Zero::is_zero(&shift) {
                 return Err(BackendError::Invalid("coset shift must be non-zero".into()));

@@ -32,7 +32,7 @@
 //!
 //! Scalars are field elements ([`Fr`]). Quantized witness columns hold small integers (negatives as
 //! r − |v|); a backend may classify scalars by size and take a small-scalar path — the CPU backend
-//! does, through arkworks' signed small-scalar partition in `VariableBaseMSM::msm_bigint`.
+//! does, in `crate::cpu::msm` (`small_scalar.rs`: signed small scalars by size class).
 
 #[cfg(any(test, feature = "test-utils"))]
 pub mod conformance;
@@ -110,7 +110,7 @@ pub enum NttKind {
 
 /// The backend seam. See the module documentation for the design.
 pub trait Backend: Send + Sync {
-    /// A human-readable name ("cpu-arkworks", "fpga:…").
+    /// A human-readable name ("cpu-zkaccel (2 threads)", "accel [card 0: …] with … as fallback").
     fn name(&self) -> String;
 
     /// Makes `bases` resident under `id` (which must be `BasesId::of(bases)`; the checked wrapper
@@ -209,11 +209,13 @@ pub fn host_batch_invert(values: &mut [Fr]) {
     ark_ff::batch_inversion(values);
 }
 
-/// The host reference of [`Backend::lookup_multiplicities`].
+/// The host reference of [`Backend::lookup_multiplicities`]. Every table column has the table's
+/// rows and every input column the input's: the rows of a tuple are the shortest column's (a
+/// longer column's extra entries belong to no tuple).
 pub fn host_lookup_multiplicities(table: &[&[Fr]], inputs: &[&[Fr]]) -> Multiplicities {
     use std::collections::HashMap;
-    let rows = table.first().map_or(0, |c| c.len());
-    let in_rows = inputs.first().map_or(0, |c| c.len());
+    let rows = table.iter().map(|c| c.len()).min().unwrap_or(0);
+    let in_rows = inputs.iter().map(|c| c.len()).min().unwrap_or(0);
     let tuple = |cols: &[&[Fr]], i: usize| -> Vec<Fr> { cols.iter().map(|c| c[i]).collect() };
     let mut index: HashMap<Vec<Fr>, usize> = HashMap::with_capacity(rows);
     for i in 0..rows {

@@ -159,6 +159,12 @@ struct Out<'a> {
 // permutation, so no two threads write the same slot; the slice outlives the transform.
 unsafe impl Sync for Out<'_> {}
 
+// The casts of `*Fr` to `*[u64; 4]` below read an element as its four limbs: arkworks' `Fp` is a
+// `BigInt<4>` (one `[u64; 4]`) and a zero-sized marker, so that is its size and offset today;
+// these assertions stop the build if that ever changes.
+const _: () = assert!(std::mem::size_of::<Fr>() == 32 && std::mem::align_of::<Fr>() == 8);
+const _: () = assert!(std::mem::offset_of!(Fr, 0) == 0 && std::mem::offset_of!(ark_ff::BigInt<4>, 0) == 0);
+
 impl Out<'_> {
     #[inline(always)]
     fn slot(&self, e: usize) -> *mut [u64; 4] {
