@@ -71,6 +71,11 @@ impl<'a, D: Device + ?Sized> DeviceLookup<'a, D> {
 
     /// One command: parameters, doorbell, `input` down, `out_len` bytes back, status.
     fn command(&mut self, op: u32, n: usize, table: usize, flags: u32, beta: Fr, input: &[u8], out_len: usize) -> Result<Vec<u8>, DeviceError> {
+        // `LookupN` is 32 bits and the counter's end test adds a beat of 8 to what it consumed:
+        // a longer command would be cut short (or its end misread) rather than refused.
+        if n > (u32::MAX - 8) as usize {
+            return Err(DeviceError::Unsupported(format!("a lookup command of {n} elements (the card counts at most 2^32 − 9)")));
+        }
         let d = &mut *self.dev;
         d.write32(Reg::Command.offset(), Kernel::Lookup as u32)?;
         d.write32(Reg::LookupOp.offset(), op)?;

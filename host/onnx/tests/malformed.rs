@@ -3,6 +3,8 @@
 
 use prost::Message;
 use tract_onnx::pb;
+
+use crate::common::proto::{attr_f, attr_i, attr_ints, node};
 use zkaccel_onnx::{import, Error, Tensor};
 
 fn tensor(name: &str, dims: &[i64], data: &[f32]) -> pb::TensorProto {
@@ -39,26 +41,6 @@ fn value_info(name: &str, dims: &[i64], elem_type: i32) -> pb::ValueInfoProto {
     }
 }
 
-fn node(op: &str, name: &str, inputs: &[&str], outputs: &[&str], attribute: Vec<pb::AttributeProto>) -> pb::NodeProto {
-    pb::NodeProto {
-        op_type: op.into(),
-        name: name.into(),
-        input: inputs.iter().map(|s| s.to_string()).collect(),
-        output: outputs.iter().map(|s| s.to_string()).collect(),
-        attribute,
-        ..Default::default()
-    }
-}
-
-fn attr_i(name: &str, i: i64) -> pb::AttributeProto {
-    pb::AttributeProto { name: name.into(), r#type: 2, i, ..Default::default() }
-}
-fn attr_f(name: &str, f: f32) -> pb::AttributeProto {
-    pb::AttributeProto { name: name.into(), r#type: 1, f, ..Default::default() }
-}
-fn attr_ints(name: &str, ints: &[i64]) -> pb::AttributeProto {
-    pb::AttributeProto { name: name.into(), r#type: 7, ints: ints.to_vec(), ..Default::default() }
-}
 
 struct M {
     nodes: Vec<pb::NodeProto>,

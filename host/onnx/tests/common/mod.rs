@@ -1,6 +1,8 @@
 //! Shared helpers for the zkaccel-onnx tests.
 #![allow(dead_code)]
 
+pub mod proto;
+
 use std::path::PathBuf;
 
 use rand::Rng;

@@ -99,6 +99,28 @@ pub fn open_device(g: &Global) -> Result<zkaccel_driver::open::Opened> {
     Ok(opened)
 }
 
+/// Makes the keys on the opened backend; with a card, keys whose check failed (keygen checks the
+/// card's commitments against the CPU: setup makes no proof that would catch a wrong one) are
+/// made again on the CPU, saying so. Returns the key and, if it was remade, why.
+pub(crate) fn keygen_with_cpu_retry(
+    opened: &zkaccel_driver::open::Opened,
+    out: &Out,
+    mut keygen: impl FnMut(&dyn zkaccel::backend::Backend) -> Result<zkaccel::plonk::ProvingKey>,
+) -> Result<(zkaccel::plonk::ProvingKey, Option<String>)> {
+    match keygen(&*opened.backend) {
+        Err(e) if opened.accel.is_some() && e.code == ExitCode::Internal => {
+            out.note(&format!("the keys made with the card failed their check ({}); making them again on the CPU", e.message));
+            Ok((keygen(&zkaccel::backend::CpuBackend::new())?, Some(e.message)))
+        }
+        r => Ok((r?, None)),
+    }
+}
+
+/// The report line of keys remade on the CPU by [`keygen_with_cpu_retry`].
+pub(crate) fn redone_line(why: &str) -> String {
+    format!("the keys made with the card failed their check ({why}); the keys written were made on the CPU")
+}
+
 fn run(cmd: &Command, g: &Global, out: &Out) -> Result<Report> {
     let mut r = match cmd {
         Command::GenSettings(a) => gen_settings::run(a, out)?,

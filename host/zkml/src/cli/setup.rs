@@ -6,8 +6,6 @@ use super::args::{Global, Setup};
 use super::output::{ms, Out, Report};
 use crate::compiled::CompiledCircuit;
 use crate::error::Result;
-use crate::exit_code::ExitCode;
-use zkaccel::backend::CpuBackend;
 use crate::witness::WitnessFile;
 use crate::{pipeline, srs};
 
@@ -27,7 +25,6 @@ pub fn run(a: &Setup, g: &Global, out: &Out) -> Result<Report> {
     let opened = super::open_device(g)?;
     let device = opened.description.clone();
     out.note(&format!("device: {device}"));
-    let backend = opened.backend;
     if a.dev_srs {
         out.note(srs::INSECURE_DEV_WARNING);
     }
@@ -35,16 +32,15 @@ pub fn run(a: &Setup, g: &Global, out: &Out) -> Result<Report> {
     let (srs, label) = srs::load(a.srs_path.as_deref(), a.dev_srs, degree)?;
     let t_srs = step.done();
     let step = out.step(&format!("generating keys for 2^{} rows", c.plan.k));
-    let (pk, redone_on_cpu) = match pipeline::keygen_bound(&*backend, &c, &srs, layout) {
-        Err(e) if opened.accel.is_some() && e.code == ExitCode::Internal => {
-            // The card's commitments failed their check against the CPU (setup makes no proof
-            // that would catch them): make the keys again on the CPU rather than write them.
-            out.note(&format!("the keys made with the card failed their check ({}); making them again on the CPU", e.message));
-            let layout = pipeline::layout_for_setup(&c, witness.as_ref())?;
-            (pipeline::keygen_bound(&CpuBackend::new(), &c, &srs, layout)?, Some(e.message))
-        }
-        r => (r?, None),
-    };
+    let mut layout = Some(layout);
+    let (pk, redone_on_cpu) = super::keygen_with_cpu_retry(&opened, out, |backend| {
+        // The layout is built once for the SRS degree; a retry on the CPU builds it again.
+        let layout = match layout.take() {
+            Some(l) => l,
+            None => pipeline::layout_for_setup(&c, witness.as_ref())?,
+        };
+        pipeline::keygen_bound(backend, &c, &srs, layout)
+    })?;
     let t_keygen = step.done();
     let pk_bytes = pk.to_bytes();
     let vk_bytes = pk.vk.to_bytes();
@@ -63,9 +59,7 @@ pub fn run(a: &Setup, g: &Global, out: &Out) -> Result<Report> {
             vk_bytes.len()
         ),
     ];
-    if let Some(why) = &redone_on_cpu {
-        lines.push(format!("the keys made with the card failed their check ({why}); the keys written were made on the CPU"));
-    }
+    lines.extend(redone_on_cpu.as_deref().map(super::redone_line));
     Ok(Report {
         json: json!({
             "verb": "setup", "device": device, "srs": label, "insecure_srs": a.dev_srs, "k": c.plan.k,

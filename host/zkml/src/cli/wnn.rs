@@ -123,7 +123,6 @@ fn setup(a: &WnnSetup, g: &Global, out: &Out) -> Result<Report> {
     let opened = super::open_device(g)?;
     let device = opened.description.clone();
     out.note(&format!("device: {device}"));
-    let backend = opened.backend;
     if a.dev_srs {
         out.note(srs::INSECURE_DEV_WARNING);
     }
@@ -131,14 +130,7 @@ fn setup(a: &WnnSetup, g: &Global, out: &Out) -> Result<Report> {
     let (srs, label) = srs::load(a.srs_path.as_deref(), a.dev_srs, degree)?;
     let t_srs = step.done();
     let step = out.step(&format!("generating keys for 2^{} rows", plan.k));
-    let (pk, redone_on_cpu) = match pipeline::setup(&*backend, &m, &layout, &digest, &srs) {
-        // The card's commitments failed their check against the CPU (as `zkaccel setup`).
-        Err(e) if opened.accel.is_some() && e.code == crate::exit_code::ExitCode::Internal => {
-            out.note(&format!("the keys made with the card failed their check ({}); making them again on the CPU", e.message));
-            (pipeline::setup(&zkaccel::backend::CpuBackend::new(), &m, &layout, &digest, &srs)?, Some(e.message))
-        }
-        r => (r?, None),
-    };
+    let (pk, redone_on_cpu) = super::keygen_with_cpu_retry(&opened, out, |backend| pipeline::setup(backend, &m, &layout, &digest, &srs))?;
     let t_keygen = step.done();
     let (pk_bytes, vk_bytes) = (pk.to_bytes(), pk.vk.to_bytes());
     crate::files::write_all_atomic(&[(&a.pk_path, &pk_bytes), (&a.vk_path, &vk_bytes)])?;
@@ -162,7 +154,7 @@ fn setup(a: &WnnSetup, g: &Global, out: &Out) -> Result<Report> {
             ),
         ]
         .into_iter()
-        .chain(redone_on_cpu.map(|why| format!("the keys made with the card failed their check ({why}); the keys written were made on the CPU")))
+        .chain(redone_on_cpu.as_deref().map(super::redone_line))
         .collect(),
     })
 }
