@@ -463,13 +463,19 @@ impl PublicLayout {
         let outs = q.graph.outputs.iter().map(|o| if vis.output == Visibility::Public { numel(&o.shape) } else { 0 }).collect();
         Self { inputs: ins, outputs: outs, params: vis.params == Visibility::Public }
     }
-    /// Number of values in the first instance column.
+    /// Number of values in the first instance column; `None` when the count overflows (a layout
+    /// read from a hostile key).
+    pub fn checked_io_count(&self) -> Option<usize> {
+        self.inputs.iter().chain(&self.outputs).try_fold(0usize, |a, &n| a.checked_add(n))
+    }
+    /// Number of values in the first instance column, `usize::MAX` when the count overflows (no
+    /// column has that many: it never wraps to a small count).
     pub fn io_count(&self) -> usize {
-        self.inputs.iter().sum::<usize>() + self.outputs.iter().sum::<usize>()
+        self.checked_io_count().unwrap_or(usize::MAX)
     }
     /// Whether the circuit has the io instance column.
     pub fn has_io_instance(&self) -> bool {
-        self.io_count() > 0
+        self.inputs.iter().chain(&self.outputs).any(|&n| n > 0)
     }
 }
 

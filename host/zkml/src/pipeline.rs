@@ -209,24 +209,28 @@ pub fn check_key_matches(pk: &ProvingKey, circuit: &ModelCircuit, c: &CompiledCi
 /// outputs by `output_scales`.
 fn public_values(layout: &PublicLayout, instances: &[Vec<zkaccel::Fr>], output_scales: &[u32]) -> Result<PublicValues> {
     let io: &[zkaccel::Fr] = if layout.has_io_instance() { instances.first().map(|v| v.as_slice()).unwrap_or(&[]) } else { &[] };
-    if io.len() != layout.io_count() {
-        return Err(Error::new(
-            crate::ExitCode::VerificationFailed,
-            format!("the proof has {} public input/output values, the circuit {}", io.len(), layout.io_count()),
-        ));
+    let wrong_length =
+        |want: String| Error::new(crate::ExitCode::VerificationFailed, format!("the proof has {} public input/output values, the circuit {want}", io.len()));
+    let count = layout.checked_io_count().ok_or_else(|| wrong_length("more than a 64-bit count".into()))?;
+    if io.len() != count {
+        return Err(wrong_length(count.to_string()));
     }
     let ints = io
         .iter()
         .map(|x| fr_to_i64(x).ok_or_else(|| Error::new(crate::ExitCode::VerificationFailed, "a public input/output is not a quantized integer")))
         .collect::<Result<Vec<i64>>>()?;
-    let mut pos = 0;
-    let mut take = |n: usize| {
-        let v = ints[pos..pos + n].to_vec();
-        pos += n;
-        v
+    // Checked splitting: the lengths add up to `ints.len()` above, but a slice never trusts them.
+    let mut rest: &[i64] = &ints;
+    let mut take = |n: usize| -> Result<Vec<i64>> {
+        if n > rest.len() {
+            return Err(wrong_length(count.to_string()));
+        }
+        let (v, r) = rest.split_at(n);
+        rest = r;
+        Ok(v.to_vec())
     };
-    let inputs: Vec<Vec<i64>> = layout.inputs.iter().filter(|&&n| n > 0).map(|&n| take(n)).collect();
-    let outputs: Vec<Vec<i64>> = layout.outputs.iter().filter(|&&n| n > 0).map(|&n| take(n)).collect();
+    let inputs = layout.inputs.iter().filter(|&&n| n > 0).map(|&n| take(n)).collect::<Result<Vec<Vec<i64>>>>()?;
+    let outputs = layout.outputs.iter().filter(|&&n| n > 0).map(|&n| take(n)).collect::<Result<Vec<Vec<i64>>>>()?;
     let rescaled_outputs = outputs
         .iter()
         .zip(layout.outputs.iter().zip(output_scales).filter(|(&n, _)| n > 0).map(|(_, s)| s))
@@ -299,7 +303,7 @@ pub fn verify_proof_file(vk: &VerifyingKey, f: &ProofFile, settings: Option<&Set
             }
             if let Some(c) = compiled {
                 let setup_layout = build(&c.quantized, &c.settings, &c.plan, &zero_inputs(c), true)?;
-                if setup_layout.instances[off..] != instances[off..] {
+                if setup_layout.instances.get(off..) != instances.get(off..) {
                     return Err(fail("the public weights in the proof differ from the compiled model's".into()));
                 }
             }

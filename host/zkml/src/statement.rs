@@ -12,7 +12,7 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use zkaccel::Fr;
-use zkaccel_onnx::Visibility;
+use zkaccel_onnx::{Visibility, MAX_TENSOR_ELEMENTS};
 
 use crate::circuit::{PublicLayout, Visibilities};
 use crate::compiled::CompiledCircuit;
@@ -68,6 +68,20 @@ pub(crate) fn bound_statement<T: serde::de::DeserializeOwned>(vk: &zkaccel::plon
     serde_json::from_slice(b).map_err(unreadable)
 }
 
+/// The element count of `shape`, the `i`th of the statement's `field`: an error (the key is bad)
+/// when it overflows or exceeds the importer's per-tensor limit, which no setup can have made.
+fn shape_elements(field: &str, i: usize, shape: &[usize]) -> Result<usize> {
+    match shape.iter().try_fold(1usize, |a, &d| a.checked_mul(d)) {
+        Some(n) if n <= MAX_TENSOR_ELEMENTS => Ok(n),
+        Some(n) => Err(Error::artifact(format!(
+            "the verifying key's statement has {field}[{i}] = {shape:?} of {n} elements; at most 2^26 = {MAX_TENSOR_ELEMENTS} are supported: the key is corrupt or forged"
+        ))),
+        None => Err(Error::artifact(format!(
+            "the verifying key's statement has {field}[{i}] = {shape:?}, more elements than a 64-bit count (at most 2^26 = {MAX_TENSOR_ELEMENTS} are supported): the key is corrupt or forged"
+        ))),
+    }
+}
+
 /// sha256 over instance columns (the count of each, then its elements in hex).
 pub fn columns_sha256(cols: &[Vec<Fr>]) -> String {
     let mut h = Sha256::new();
@@ -116,10 +130,20 @@ impl Statement {
         if s.input_scales.len() != s.input_shapes.len() || s.output_scales.len() != s.output_shapes.len() {
             return Err(Error::artifact("the verifying key's statement has scales and shapes of different counts"));
         }
+        // A shape is counted before anything is sized or sliced by it: a forged key can claim any.
+        for (field, shapes) in [("input_shapes", &s.input_shapes), ("output_shapes", &s.output_shapes)] {
+            for (i, shape) in shapes.iter().enumerate() {
+                shape_elements(field, i, shape)?;
+            }
+        }
+        if s.layout().checked_io_count().is_none() {
+            return Err(Error::artifact("the verifying key's statement describes more public values than a 64-bit count: the key is corrupt or forged"));
+        }
         Ok(s)
     }
 
-    /// The public layout (which values the io instance column holds).
+    /// The public layout (which values the io instance column holds). A count that overflows
+    /// (refused by [`Self::from_key`]) saturates to `usize::MAX`, never wraps to a small one.
     pub fn layout(&self) -> PublicLayout {
         let n = |s: &Vec<usize>| s.iter().try_fold(1usize, |a, &d| a.checked_mul(d)).unwrap_or(usize::MAX);
         PublicLayout {

@@ -1,14 +1,18 @@
 //! Hostile files the review found crashing or hanging the CLI, each refused with a clear error
 //! and nothing written: a WNN model whose dataset claims 2^36 bits (64 GiB) in a file of a few
 //! hundred bytes, a FIFO or a device as `--srs-path`, a sparse `.ptau` claiming power 27 (32 GB
-//! apparent, a few KB on disk). The runs that used to abort in an allocation run under an
-//! address-space limit, and every run under a time limit (a hang is a failure, not a stuck test).
+//! apparent, a few KB on disk), a verifying key whose bound statement claims a shape of 2^96
+//! elements. The runs that used to abort in an allocation run under an address-space limit, and
+//! every run under a time limit (a hang is a failure, not a stuck test).
 
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use serde_json::{json, Value};
+
 use super::cli::{bin, p, ptau, scratch, zk, Run, Scratch};
+use crate::common::example;
 
 fn tmpdir(name: &str) -> Scratch {
     scratch("hostile", name)
@@ -144,4 +148,54 @@ fn a_model_whose_evaluation_outgrows_the_memory_is_refused_before_evaluating() {
     std::fs::write(&data, "{\"input_data\": [[0.5, -0.25, 0.125, 1.0]]}").unwrap();
     zk_bounded(LIMIT_KIB, 120, &["gen-settings", "-M", p(&small), "-O", p(&settings), "-D", p(&data)]).expect(0, "small input");
     assert!(settings.is_file());
+}
+
+/// A verifying key of the tiny model (public inputs) whose bound statement is rewritten (digest
+/// recomputed) to claim an input of 2^32 × 2^32 × 2^32 elements — a count that overflows 64 bits —
+/// with the settings' `model_instance_shapes` and the proof file's `vk_digest` edited to match and
+/// its io instance column cut to 2 values (what the wrapped count came to): `verify` panicked
+/// splitting the public values (exit 101). Now the key is refused (exit 4, `input_shapes` named),
+/// with or without settings, as is an input of 2^27 elements (beyond the importer's per-tensor
+/// limit); `create-evm-verifier` refuses it too.
+#[test]
+fn a_key_whose_statement_claims_an_overflowing_shape_is_refused() {
+    let d = tmpdir("vk-shape");
+    let model = example("tiny_4_8_3.onnx");
+    let data = example("tiny_input.json");
+    let (settings, compiled, vk, pk, w, proof) =
+        (d.join("s.json"), d.join("m.compiled"), d.join("vk.key"), d.join("pk.key"), d.join("w.json"), d.join("proof.json"));
+    zk(&["gen-settings", "-M", p(&model), "-O", p(&settings), "-D", p(&data), "--input-scale", "5", "--param-scale", "5", "--input-visibility", "public"])
+        .expect(0, "gen-settings");
+    zk(&["compile-circuit", "-M", p(&model), "--compiled-circuit", p(&compiled), "-S", p(&settings)]).expect(0, "compile");
+    zk(&["setup", "-M", p(&compiled), "--dev-srs", "--vk-path", p(&vk), "--pk-path", p(&pk)]).expect(0, "setup");
+    zk(&["gen-witness", "-D", p(&data), "-M", p(&compiled), "-O", p(&w)]).expect(0, "gen-witness");
+    zk(&["prove", "--witness", p(&w), "-M", p(&compiled), "--pk-path", p(&pk), "--proof-path", p(&proof), "--device", "cpu"]).expect(0, "prove");
+    zk(&["verify", "--proof-path", p(&proof), "-S", p(&settings), "--vk-path", p(&vk)]).expect(0, "verify");
+    let key = zkaccel::plonk::VerifyingKey::from_bytes(&std::fs::read(&vk).unwrap()).unwrap();
+    let statement: Value = serde_json::from_slice(key.binding()).unwrap();
+    let s: Value = serde_json::from_str(&std::fs::read_to_string(&settings).unwrap()).unwrap();
+    let f: Value = serde_json::from_str(&std::fs::read_to_string(&proof).unwrap()).unwrap();
+    let (huge_vk, huge_s, huge_proof) = (d.join("huge-vk.key"), d.join("huge-s.json"), d.join("huge-proof.json"));
+    for (shape, what) in [(json!([1u64 << 32, 1u64 << 32, 1u64 << 32]), "more elements than a 64-bit count"), (json!([1, 1u64 << 27]), "134217728 elements")] {
+        let mut st = statement.clone();
+        st["input_shapes"] = json!([shape]);
+        let forged = key.clone().with_binding(serde_json::to_vec(&st).unwrap()).unwrap();
+        std::fs::write(&huge_vk, forged.to_bytes()).unwrap();
+        let mut s2 = s.clone();
+        s2["model_instance_shapes"][0] = shape.clone();
+        std::fs::write(&huge_s, s2.to_string()).unwrap();
+        let mut f2 = f.clone();
+        f2["vk_digest"] = Value::String(hex::encode(forged.digest()));
+        f2["instances"][0].as_array_mut().unwrap().truncate(2);
+        std::fs::write(&huge_proof, f2.to_string()).unwrap();
+        for args in [
+            vec!["verify", "--proof-path", p(&huge_proof), "-S", p(&huge_s), "--vk-path", p(&huge_vk)],
+            vec!["verify", "--proof-path", p(&huge_proof), "-M", p(&compiled), "--vk-path", p(&huge_vk)],
+            vec!["create-evm-verifier", "--vk-path", p(&huge_vk), "--sol-code-path", p(&d.join("v.sol"))],
+        ] {
+            let r = zk_bounded(LIMIT_KIB, 60, &args).expect(4, &format!("{} with input shape {shape}", args[0]));
+            assert!(r.stderr.contains("input_shapes") && r.stderr.contains(what), "{args:?}: {}", r.stderr);
+        }
+        assert!(!d.join("v.sol").exists());
+    }
 }
