@@ -80,12 +80,30 @@ pub fn calibrate(graph: &Graph, samples: &[Vec<Tensor<f64>>], base: &RunArgs, cf
         CalibrationTarget::Resources => key(a).cmp(&key(b)).then(a.err.total_cmp(&b.err)),
         CalibrationTarget::Accuracy => a.err.total_cmp(&b.err).then(key(a).cmp(&key(b))),
     } == std::cmp::Ordering::Less;
+    // Why pairs were skipped before their error was measured: the first reason, and how many.
+    let mut skipped: Option<(u32, u32, String)> = None;
+    let mut n_skipped = 0usize;
     for &is in &scales {
         for &ps in &scales {
             tried += 1;
             let args = RunArgs { input_scale: is, param_scale: ps, logrows: 1, ..base.clone() };
-            // Overflow or out-of-range scales make a candidate infeasible, not the calibration fail.
-            let Ok((settings, _, runs)) = Settings::generate_with_runs(graph, args, samples) else { continue };
+            // Overflow, out-of-range scales, or a plan the circuit builder refuses make a
+            // candidate infeasible, not the calibration fail.
+            let generated = Settings::generate_with_runs(graph, args, samples).and_then(|(settings, q, runs)| match q.shift_above_param_scale() {
+                Some(n) => Err(Error::Calibration(format!(
+                    "node {:?} would rescale by 2^{} above the parameter scale, which the circuit does not support",
+                    graph.nodes[n.index].name, n.shift
+                ))),
+                None => Ok((settings, runs)),
+            });
+            let (settings, runs) = match generated {
+                Ok(g) => g,
+                Err(e) => {
+                    n_skipped += 1;
+                    skipped.get_or_insert((is, ps, e.to_string()));
+                    continue;
+                }
+            };
             let mut err = 0.0f64;
             for (run, float) in runs.iter().zip(&floats) {
                 for (qo, fo) in run.dequantized_outputs().iter().zip(float) {
@@ -106,8 +124,13 @@ pub fn calibrate(graph: &Graph, samples: &[Vec<Tensor<f64>>], base: &RunArgs, cf
         }
     }
     let Some(best) = best else {
+        let why = match &skipped {
+            Some((is, ps, e)) if n_skipped == tried => format!("; none could be evaluated, the first (scales ({is}, {ps})): {e}"),
+            Some((is, ps, e)) => format!(" (best error seen: {best_err}); {n_skipped} could not be evaluated, the first (scales ({is}, {ps})): {e}"),
+            None => format!(" (best error seen: {best_err})"),
+        };
         return Err(Error::Calibration(format!(
-            "none of {tried} scale pairs meets tolerance {} within {} lookup bits (best error seen: {best_err})",
+            "none of {tried} scale pairs meets tolerance {} within {} lookup bits{why}",
             cfg.tolerance, cfg.max_lookup_bits
         )));
     };
@@ -119,6 +142,7 @@ pub fn calibrate(graph: &Graph, samples: &[Vec<Tensor<f64>>], base: &RunArgs, cf
             bound = t.data.iter().fold(bound, |m, &v| m.max(v));
         }
     }
+    // An infinite bound (a divisor whose bound reaches its value) is written as null: unbounded.
     settings.calibration = Some(CalibrationReport {
         target: match cfg.target {
             CalibrationTarget::Resources => "resources".into(),

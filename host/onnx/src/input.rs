@@ -19,19 +19,33 @@ pub struct InputData {
     pub output_data: Option<Vec<Vec<f64>>>,
 }
 
-fn numbers(v: &Value, path: &str, out: &mut Vec<f64>) -> Result<()> {
+/// Appends the numbers of `v` to `out` and returns its nesting shape ([] for a number).
+fn numbers(v: &Value, path: &str, out: &mut Vec<f64>) -> Result<Vec<usize>> {
     match v {
         Value::Number(n) => {
             let x = n.as_f64().ok_or_else(|| Error::InputData(format!("{path}: {n} is not representable as f64")))?;
             out.push(x);
-            Ok(())
+            Ok(Vec::new())
         }
-        // Nested lists (a tensor written with its shape) are flattened row-major.
+        // Nested lists (a tensor written with its shape) are flattened row-major; a ragged one
+        // (siblings of different lengths or depths) is not a tensor and is refused.
         Value::Array(items) => {
+            let mut first: Option<Vec<usize>> = None;
             for (i, item) in items.iter().enumerate() {
-                numbers(item, &format!("{path}[{i}]"), out)?;
+                let shape = numbers(item, &format!("{path}[{i}]"), out)?;
+                match &first {
+                    None => first = Some(shape),
+                    Some(f) if *f != shape => {
+                        return Err(Error::InputData(format!(
+                            "{path}: a ragged nested list ({path}[{i}] has shape {shape:?}, {path}[0] has {f:?}): give a flat list or a tensor's nested lists"
+                        )))
+                    }
+                    Some(_) => {}
+                }
             }
-            Ok(())
+            let mut shape = vec![items.len()];
+            shape.extend(first.unwrap_or_default());
+            Ok(shape)
         }
         other => Err(Error::InputData(format!("{path}: expected a number, found {}", describe(other)))),
     }
@@ -45,6 +59,30 @@ fn describe(v: &Value) -> String {
         Value::Object(_) => "an object".into(),
         Value::Array(_) => "an array".into(),
         Value::Number(n) => format!("the number {n}"),
+    }
+}
+
+/// The keys of a JSON object in file order, repeats kept.
+struct Keys(Vec<String>);
+
+impl<'de> serde::Deserialize<'de> for Keys {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Keys;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> std::result::Result<Keys, A::Error> {
+                let mut keys = Vec::new();
+                while let Some(k) = m.next_key::<String>()? {
+                    m.next_value::<serde::de::IgnoredAny>()?;
+                    keys.push(k);
+                }
+                Ok(Keys(keys))
+            }
+        }
+        d.deserialize_map(V)
     }
 }
 
@@ -71,6 +109,13 @@ impl InputData {
         let doc: Value = serde_json::from_str(text).map_err(|e| Error::InputData(format!("not valid JSON: {e}")))?;
         if !doc.is_object() {
             return Err(Error::InputData(format!("expected an object with \"input_data\", found {}", describe(&doc))));
+        }
+        // serde_json keeps the last of repeated keys: a repeated field would silently hide data.
+        let Keys(keys) = serde_json::from_str(text).map_err(|e| Error::InputData(format!("not valid JSON: {e}")))?;
+        for key in ["input_data", "output_data"] {
+            if keys.iter().filter(|k| *k == key).count() > 1 {
+                return Err(Error::InputData(format!("duplicate field \"{key}\"")));
+            }
         }
         let input_data = lists(&doc, "input_data")?.ok_or_else(|| Error::InputData("missing field \"input_data\"".into()))?;
         if input_data.is_empty() {

@@ -298,6 +298,69 @@ impl QuantizedModel {
         Ok(QuantRun { outputs, output_scales: self.output_scales(), values, stats, accumulators })
     }
 
+    /// The first node whose rescale shift exceeds the circuit's one shift S = max(param_scale, 1)
+    /// — the circuit builder (`host/zkml`'s plan) refuses it ("a rescale by 2^s above the
+    /// parameter scale"); e.g. a product of two computed values at input scale above the
+    /// parameter scale. Calibration skips the scale pairs that have one.
+    pub fn shift_above_param_scale(&self) -> Option<&QNode> {
+        self.nodes.iter().find(|n| n.shift > self.param_scale.max(1))
+    }
+
+    /// The largest value the circuit's gadgets range-check on `run` that is neither a model input
+    /// nor a node output (those are in `run.stats`): the spread max − min of every MaxPool
+    /// window and of every ReduceMax, ReduceMin, ArgMax and ArgMin group (`host/zkml/src/ops/`
+    /// `maxpool.rs` and `argmax.rs` look up m − x, up to the spread, in the table of
+    /// `lookup_bits` signed bits), and d − 1 for every divisor d of AveragePool, ReduceMean and
+    /// Mean (`ops/avgpool.rs` looks up d − 1 − r). A spread can be twice the largest |value|.
+    /// Divisions and products look up only their quotients (node outputs) and remainders below a
+    /// divisor that is itself a value, or below 2^S (the rescale table).
+    pub fn gadget_range(&self, run: &QuantRun) -> u128 {
+        let spread = |vals: &mut dyn Iterator<Item = i64>| {
+            let (lo, hi) = vals.fold((i64::MAX, i64::MIN), |(lo, hi), v| (lo.min(v), hi.max(v)));
+            if lo > hi { 0 } else { (hi as i128 - lo as i128) as u128 }
+        };
+        let mut m = 0u128;
+        for qn in &self.nodes {
+            let node = &self.graph.nodes[qn.index];
+            let Some(x) = node.inputs.first().and_then(|i| run.values.get(i)) else { continue };
+            let groups = |axes: &[usize]| crate::reduce::reduce_groups(&x.shape, axes);
+            let widest = match &node.op {
+                Op::MaxPool { .. } => pool_with(node, x, |t, _| spread(&mut t.iter().copied())).data.into_iter().max(),
+                Op::AveragePool { .. } => pool_with(node, x, |t, k| avg_divisor(node, t.len(), k) as u128).data.into_iter().max().map(|d| d.saturating_sub(1)),
+                Op::ReduceMax { axes, .. } | Op::ReduceMin { axes, .. } | Op::ArgMax { axes, .. } | Op::ArgMin { axes, .. } => {
+                    groups(axes).iter().map(|g| spread(&mut g.iter().map(|&i| x.data[i]))).max()
+                }
+                Op::ReduceMean { axes, .. } => groups(axes).iter().map(|g| g.len().saturating_sub(1) as u128).max(),
+                Op::Mean => Some(node.inputs.len().saturating_sub(1) as u128),
+                _ => None,
+            };
+            m = m.max(widest.unwrap_or(0));
+        }
+        m
+    }
+
+    /// The largest |f_q(v)| over the whole-range lookup tables of the Activation nodes at `bits`
+    /// signed bits (every v in [−2^(bits−1), 2^(bits−1)), bits at least 2 as in the circuit):
+    /// `host/zkml/src/ops/lut.rs` fills those tables whole and refuses one with an output outside
+    /// the range — which happens when the function grows faster than its input (Erf near 0:
+    /// 2/√π·x, LeakyRelu with |alpha| > 1), though the outputs seen on the samples fit. The
+    /// functions with whole tables are monotone, or (HardSwish, Gelu) below |x| off the ends,
+    /// so the two ends of the range bound them. Partial tables (Exp, Log, Sqrt) hold only the
+    /// rows that fit.
+    pub fn table_range(&self, bits: u32) -> u128 {
+        let half = 1i64 << (bits.clamp(2, 62) - 1);
+        self.nodes
+            .iter()
+            .filter_map(|qn| match self.graph.nodes[qn.index].op {
+                Op::Activation(f) if !f.partial_table() => {
+                    Some([-half, half - 1].iter().map(|&v| f.apply_q(v, qn.out_scale).unsigned_abs() as u128).max().unwrap_or(0))
+                }
+                _ => None,
+            })
+            .max()
+            .unwrap_or(0)
+    }
+
     /// A rigorous per-element bound on |dequantized output − exact real output| for these
     /// inputs, where "exact" is the model evaluated in real arithmetic on the given float inputs
     /// (computed in f64). Propagation (see NOTES.md): errors of inputs and constants are known

@@ -51,9 +51,13 @@ pub struct RunArgs {
     /// Multiplicative constants (weights) are quantized as round(w·2^param_scale).
     pub param_scale: u32,
     /// Inclusive range every range-checked/looked-up value must lie in: the quantized inputs and
-    /// every node output (rescaled quotients, ReLU inputs and outputs), with the safety margin.
+    /// every node output (rescaled quotients, ReLU inputs and outputs), with the safety margin,
+    /// and the other values the gadgets look up ([`QuantizedModel::gadget_range`]: window
+    /// spreads, divisors; [`QuantizedModel::table_range`]). The circuit uses `lookup_bits`, which
+    /// must be the signed bits of this range ([`Settings::validate`] refuses a disagreement).
     pub lookup_range: (i64, i64),
-    /// log2 of the circuit rows (an estimate here; the circuit builder may raise it).
+    /// log2 of the circuit rows: an estimate here (at least what the rows and the table need);
+    /// `compile-circuit` replaces it with its plan's k, raising or lowering a value set by hand.
     pub logrows: u32,
     /// Visibility of the model inputs.
     pub input_visibility: Visibility,
@@ -129,7 +133,10 @@ pub struct CalibrationReport {
     pub tolerance: f64,
     /// The achieved max |quantized − float| (float = this crate's f64 evaluation).
     pub max_abs_error: f64,
-    /// The largest rigorous error bound ([`QuantizedModel::error_bound`]) over the samples.
+    /// The largest rigorous error bound ([`QuantizedModel::error_bound`]) over the samples;
+    /// infinite when the bound is unbounded (a divisor whose error bound reaches its value, a
+    /// Log near 0), written as `null` and read back as infinite. Informational only.
+    #[serde(with = "unbounded_as_null")]
     pub max_error_bound: f64,
     /// The bit budget for `lookup_bits`.
     pub max_lookup_bits: u32,
@@ -137,6 +144,23 @@ pub struct CalibrationReport {
     pub candidates: usize,
     /// Scale pairs that met tolerance and budget.
     pub feasible: usize,
+}
+
+/// A non-finite f64 as JSON `null` (JSON has no inf or NaN), read back as +inf: "unbounded".
+mod unbounded_as_null {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+        if v.is_finite() {
+            s.serialize_f64(*v)
+        } else {
+            s.serialize_none()
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::INFINITY))
+    }
 }
 
 /// A `settings.json`.
@@ -153,7 +177,9 @@ pub struct Settings {
     pub model_output_scales: Vec<u32>,
     /// Shapes of the public tensors (the public ones among input and output, in that order).
     pub model_instance_shapes: Vec<Vec<usize>>,
-    /// Signed bits covering `lookup_range`: the table size is 2^lookup_bits.
+    /// Signed bits covering `lookup_range` (the smallest b with max(|lo|, |hi|) < 2^(b−1)): the
+    /// table size is 2^lookup_bits. The circuit reads this field, not `lookup_range`, and uses at
+    /// least 2 bits (a range of [0, 0] gives 1).
     pub lookup_bits: u32,
     /// The largest rescale shift: remainders are range-checked in [0, 2^max_rescale_shift).
     pub max_rescale_shift: u32,
@@ -215,7 +241,18 @@ impl Settings {
             }
             let layers = layers.unwrap_or_default();
             let max_abs = layers.iter().map(|l| l.max_abs_out).chain([max_in]).max().unwrap_or(0);
-            let m = (max_abs as u128) * s.run_args.lookup_safety_margin.max(1) as u128;
+            // The values with the margin, and what the gadgets look up besides them (window
+            // spreads and divisors, as seen: up to twice the largest |value|), and the
+            // whole-range activation tables at the width that gives (which can widen it).
+            let mut m = ((max_abs as u128) * s.run_args.lookup_safety_margin.max(1) as u128)
+                .max(runs.iter().map(|r| q.gadget_range(r)).max().unwrap_or(0));
+            for _ in 0..4 {
+                let bits = signed_bits(m);
+                if bits > MAX_LOGROWS {
+                    break;
+                }
+                m = m.max(q.table_range(bits));
+            }
             let m = i64::try_from(m).map_err(|_| Error::Settings("lookup range exceeds i64".into()))?;
             s.run_args.lookup_range = (-m, m);
             s.layers = layers;
@@ -273,7 +310,8 @@ impl Settings {
         self.validate()
     }
 
-    /// Checks internal consistency (scales in range, the rescale rule, non-empty lookup range).
+    /// Checks internal consistency (scales in range, the rescale rule, a non-empty lookup range
+    /// that `lookup_bits` is the signed bits of, logrows within the prover's limit).
     pub fn validate(&self) -> Result<()> {
         let a = &self.run_args;
         for (what, s) in [("input_scale", a.input_scale), ("param_scale", a.param_scale)] {
@@ -286,6 +324,17 @@ impl Settings {
         }
         if a.lookup_range.0 > a.lookup_range.1 {
             return Err(Error::Settings(format!("lookup_range {:?} is empty", a.lookup_range)));
+        }
+        // Both fields are written from one another; a hand edit of one would be ignored (the
+        // circuit reads lookup_bits only).
+        let (lo, hi) = a.lookup_range;
+        let want = signed_bits(lo.unsigned_abs().max(hi.unsigned_abs()) as u128);
+        if self.lookup_bits != want {
+            return Err(Error::Settings(format!(
+                "lookup_bits = {} disagrees with run_args.lookup_range [{lo}, {hi}], which needs {want} signed bits: the circuit uses \
+                 lookup_bits only (a table of [-2^(b-1), 2^(b-1))); recalibrate (gen-settings -D, calibrate-settings) or edit both fields",
+                self.lookup_bits
+            )));
         }
         if a.logrows == 0 || a.logrows > MAX_LOGROWS {
             return Err(Error::Settings(format!("run_args.logrows = {} is outside 1..={MAX_LOGROWS} (the prover's largest circuit)", a.logrows)));

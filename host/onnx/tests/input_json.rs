@@ -18,6 +18,15 @@ fn parses_ezkl_input_json() {
     assert_eq!(d.input_data, vec![vec![1.0, 2.0, 3.0, 4.0], vec![5.0]]);
     assert_eq!(d.output_data, Some(vec![vec![0.1]]));
     assert_eq!(InputData::parse(&d.to_json()).unwrap(), d);
+    // Nested lists of a tensor's shape (or samples of it) are fine; every bundled file parses.
+    let d = InputData::parse(r#"{"input_data": [[[[1, 2], [3, 4]], [[5, 6], [7, 8]]]]}"#).unwrap();
+    assert_eq!(d.input_data, vec![(1..=8).map(f64::from).collect::<Vec<_>>()]);
+    for e in std::fs::read_dir(common::example("")).unwrap() {
+        let path = e.unwrap().path();
+        if path.extension().is_some_and(|x| x == "json") && std::fs::read_to_string(&path).unwrap().contains("input_data") {
+            InputData::load(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        }
+    }
     // The bundled sample.
     let g = load("mlp_784_128_10.onnx");
     let x = InputData::load(common::example("mlp_input.json")).unwrap().to_tensors(&g).unwrap();
@@ -46,6 +55,13 @@ fn malformed_input_json_errors() {
         (r#"{"input_data": [[1, "x", 3]]}"#, "input_data[0][1]: expected a number, found the string \"x\""),
         (r#"{"input_data": [[1, null]]}"#, "input_data[0][1]: expected a number, found null"),
         (r#"{"input_data": "abc"}"#, "expected a list of lists"),
+        // Ragged nested lists are not a tensor (they were flattened silently).
+        (r#"{"input_data": [[[1, 2], [3]]]}"#, "input_data[0]: a ragged nested list (input_data[0][1] has shape [1], input_data[0][0] has [2])"),
+        (r#"{"input_data": [[1, [2, 3]]]}"#, "input_data[0]: a ragged nested list"),
+        (r#"{"input_data": [[[[1, 2], [3]]]]}"#, "input_data[0][0]: a ragged nested list"),
+        // A repeated field kept the last one silently.
+        (r#"{"input_data": [[1]], "input_data": [[2]]}"#, "duplicate field \"input_data\""),
+        (r#"{"input_data": [[1]], "output_data": [[1]], "output_data": [[2]]}"#, "duplicate field \"output_data\""),
     ];
     for (text, want) in cases {
         match InputData::parse(text) {

@@ -404,7 +404,7 @@ pub fn plan(q: &QuantizedModel, settings: &Settings, lanes: Option<usize>) -> Re
             bits.max(shift)
         )));
     }
-    if let Some(n) = q.nodes.iter().find(|n| n.shift > shift) {
+    if let Some(n) = q.shift_above_param_scale() {
         let node = &q.graph.nodes[n.index];
         return Err(unsupported(node, &format!("a rescale by 2^{} above the parameter scale", n.shift)));
     }

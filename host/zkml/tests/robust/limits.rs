@@ -28,9 +28,9 @@ fn a_24_bit_table_is_refused_before_setup_and_prove_not_aborted() {
     let model = example("tiny_4_8_3.onnx");
     let (s, c) = (d.join("s.json"), d.join("m.compiled"));
     zk(&["gen-settings", "-M", p(&model), "-O", p(&s)]).expect(0, "gen-settings");
-    // A lookup range of ±2^23: lookup_bits 24, 2^24 rows.
+    // A lookup range of ±(2^23 − 1): lookup_bits 24, 2^24 rows.
     let mut v: Value = serde_json::from_str(&std::fs::read_to_string(&s).unwrap()).unwrap();
-    v["run_args"]["lookup_range"] = serde_json::json!([-(1i64 << 23), 1i64 << 23]);
+    v["run_args"]["lookup_range"] = serde_json::json!([-((1i64 << 23) - 1), (1i64 << 23) - 1]);
     v["lookup_bits"] = Value::from(24);
     std::fs::write(&s, v.to_string()).unwrap();
     let comp = zk(&["compile-circuit", "-M", p(&model), "-S", p(&s), "--compiled-circuit", p(&c), "--json"]).expect(0, "compile");
