@@ -59,13 +59,26 @@ impl Drop for Roots {
     }
 }
 
-/// The emulator binary next to `zkaccel`: built by `cargo test --workspace`; brought up to date
-/// here in any case (a test run of this crate alone would otherwise use a stale emulator).
+/// The emulator binary next to `zkaccel`: built by `cargo test --workspace`; built here when it
+/// is missing or older than a source file of `card-emu/src` (a test run of this crate alone would
+/// otherwise use a stale emulator). Not on every run: `cargo build -p zkaccel-card-emu` resolves
+/// other features than the workspace's test build and would recompile most of the workspace.
 fn emulator_binary() -> PathBuf {
     let zk = PathBuf::from(env!("CARGO_BIN_EXE_zkaccel"));
     let emu = zk.with_file_name("zkaccel-card-emu");
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../card-emu/src");
+    let newest_source = std::fs::read_dir(&src).into_iter().flatten().flatten().filter_map(|e| modified(&e.path())).max();
+    let stale = match (modified(&emu), newest_source) {
+        (None, _) => true,
+        (Some(built), Some(source)) => source > built,
+        (Some(_), None) => false,
+    };
     static BUILT: std::sync::Once = std::sync::Once::new();
     BUILT.call_once(|| {
+        if !stale {
+            return;
+        }
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let profile = if zk.parent().unwrap().ends_with("release") { vec!["--release"] } else { vec![] };
         let st = Command::new(cargo).args(["build", "-p", "zkaccel-card-emu"]).args(profile).status().expect("cargo build -p zkaccel-card-emu");
