@@ -36,9 +36,11 @@ fn run_here(a: &Verify, _out: &Out) -> Result<Report> {
     let f = ProofFile::load(&a.proof_path)?;
     let settings_path = a.settings_path.as_ref().map(|p| p.display().to_string());
     let v = pipeline::verify_proof_file(&vk, &f, a.settings_path.as_ref().map(|_| &settings), compiled.as_ref()).map_err(|e| {
-        // A settings file that disagrees with the key is named as the culprit.
+        // A settings file that disagrees with the key is named as the culprit, and so is a key
+        // whose bound statement is unreadable or impossible.
         match (&settings_path, e.message.contains("in the settings")) {
             (Some(p), true) => e.context(p),
+            _ if e.message.contains("the verifying key's statement") => e.context(a.vk_path.display()),
             _ => e.context(a.proof_path.display()),
         }
     })?;

@@ -195,6 +195,8 @@ fn a_key_whose_statement_claims_an_overflowing_shape_is_refused() {
         ] {
             let r = zk_bounded(LIMIT_KIB, 60, &args).expect(4, &format!("{} with input shape {shape}", args[0]));
             assert!(r.stderr.contains("input_shapes") && r.stderr.contains(what), "{args:?}: {}", r.stderr);
+            // The error names the key's file, not the proof's.
+            assert!(r.stderr.contains(p(&huge_vk)) && !r.stderr.contains(p(&huge_proof)), "{args:?}: {}", r.stderr);
         }
         assert!(!d.join("v.sol").exists());
     }
