@@ -252,6 +252,19 @@ pub fn import(bytes: &[u8]) -> Result<Graph> {
                 ins[0]
             )));
         }
+        // An index cast to a type too narrow for it would wrap in ONNX; the cast is the identity
+        // here, so it is refused instead.
+        if np.op_type == "Cast" && !constants.contains_key(&ins[0]) {
+            if let (Some(count), Some((type_name, _, hi))) = (index_count(&ins[0], &nodes, &shapes), attr(np, "to").and_then(|a| integer_type(a.i))) {
+                if count as i128 - 1 > hi {
+                    return Err(invalid(format!(
+                        "a cast of the index {:?} (up to {}) to {type_name}, which holds at most {hi}: ONNX would wrap it",
+                        ins[0],
+                        count - 1
+                    )));
+                }
+            }
+        }
         if let Some(empty) = ins.iter().find(|i| constants.get(*i).is_some_and(|t| t.data.is_empty())) {
             return Err(invalid(format!("constant operand {empty:?} has no elements")));
         }
@@ -488,6 +501,17 @@ pub(crate) fn float_attr(np: &pb::NodeProto, key: &str, default: f64, invalid: &
         None => Ok(default),
         Some(a) if a.f.is_finite() => Ok(a.f as f64),
         Some(a) => Err(invalid(format!("attribute {key} = {} is not finite", a.f))),
+    }
+}
+
+/// For the output of an ArgMax/ArgMin (possibly moved by layout ops since): the length of its
+/// reduced axis, so its indices are below it.
+fn index_count(value: &str, nodes: &[Node], shapes: &HashMap<String, Vec<usize>>) -> Option<usize> {
+    let n = nodes.iter().find(|n| n.output == value)?;
+    match &n.op {
+        Op::ArgMax { axes, .. } | Op::ArgMin { axes, .. } => shapes.get(&n.inputs[0]).and_then(|s| axes.first().and_then(|&a| s.get(a).copied())),
+        Op::Identity | Op::Reshape { .. } | Op::Flatten { .. } | Op::Transpose { .. } | Op::Select { .. } => index_count(&n.inputs[0], nodes, shapes),
+        _ => None,
     }
 }
 

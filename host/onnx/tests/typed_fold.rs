@@ -21,7 +21,6 @@ fn floats(name: &str, dims: &[i64], data: &[f32]) -> pb::TensorProto {
     pb::TensorProto { name: name.into(), dims: dims.to_vec(), data_type: 1, float_data: data.to_vec(), ..Default::default() }
 }
 
-
 /// One float input `x` of shape `x_dims`, the given nodes and initializers, outputs `outs`.
 fn model(opset: i64, x_dims: &[i64], nodes: Vec<pb::NodeProto>, inits: Vec<pb::TensorProto>, outs: &[&str]) -> Vec<u8> {
     pb::ModelProto {
@@ -285,4 +284,24 @@ fn reshape_allowzero_is_refused() {
     let bytes =
         model(14, &[1, 2], vec![node("Reshape", "rs", &["x", "shape"], &["y"], vec![attr_i("allowzero", 1)])], vec![int64s("shape", &[2], &[0, 2])], &["y"]);
     refused(&bytes, "rs", &["allowzero"]);
+}
+
+/// An ArgMax index cast to a type too narrow for it (300 classes to UINT8) would wrap in ONNX; the
+/// cast is the identity here, so it is refused naming both; a type that holds every index passes.
+#[test]
+fn an_index_cast_to_a_type_too_narrow_for_it_is_refused() {
+    let argmax_cast = |classes: i64, to: i64| {
+        model(
+            13,
+            &[1, classes],
+            vec![node("ArgMax", "argmax", &["x"], &["i"], vec![attr_i("axis", 1)]), node("Cast", "cast", &["i"], &["y"], vec![attr_i("to", to)])],
+            vec![],
+            &["y"],
+        )
+    };
+    refused(&argmax_cast(300, 2), "cast", &["UINT8", "up to 299", "holds at most 255"]);
+    refused(&argmax_cast(200, 3), "cast", &["INT8", "up to 199"]);
+    for (classes, to) in [(256, 2), (300, 5), (300, 7), (10, 3)] {
+        import(&argmax_cast(classes, to)).unwrap_or_else(|e| panic!("{classes} classes to type {to}: {e}"));
+    }
 }
