@@ -116,6 +116,19 @@ pub(crate) fn keygen_with_cpu_retry(
     }
 }
 
+/// The report line of keys written: `what` ("keys for 2^k rows"), the times, both files.
+pub(crate) fn keys_written_line(what: &str, keygen: std::time::Duration, srs: std::time::Duration, pk: (&std::path::Path, usize), vk: (&std::path::Path, usize)) -> String {
+    format!(
+        "{what} in {:.2} s (SRS {:.2} s): {} ({} bytes), {} ({} bytes)",
+        keygen.as_secs_f64(),
+        srs.as_secs_f64(),
+        pk.0.display(),
+        pk.1,
+        vk.0.display(),
+        vk.1
+    )
+}
+
 /// The report line of keys remade on the CPU by [`keygen_with_cpu_retry`].
 pub(crate) fn redone_line(why: &str) -> String {
     format!("the keys made with the card failed their check ({why}); the keys written were made on the CPU")

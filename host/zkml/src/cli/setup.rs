@@ -48,16 +48,7 @@ pub fn run(a: &Setup, g: &Global, out: &Out) -> Result<Report> {
     crate::files::write_all_atomic(&[(&a.pk_path, &pk_bytes), (&a.vk_path, &vk_bytes)])?;
     let mut lines = vec![
         format!("SRS: {label}{}", if a.dev_srs { " (INSECURE, testing only)" } else { "" }),
-        format!(
-            "keys for 2^{} rows in {:.2} s (SRS {:.2} s): {} ({} bytes), {} ({} bytes)",
-            c.plan.k,
-            t_keygen.as_secs_f64(),
-            t_srs.as_secs_f64(),
-            a.pk_path.display(),
-            pk_bytes.len(),
-            a.vk_path.display(),
-            vk_bytes.len()
-        ),
+        super::keys_written_line(&format!("keys for 2^{} rows", c.plan.k), t_keygen, t_srs, (&a.pk_path, pk_bytes.len()), (&a.vk_path, vk_bytes.len())),
     ];
     lines.extend(redone_on_cpu.as_deref().map(super::redone_line));
     Ok(Report {

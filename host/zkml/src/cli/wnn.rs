@@ -143,15 +143,7 @@ fn setup(a: &WnnSetup, g: &Global, out: &Out) -> Result<Report> {
         lines: [
             format!("SRS: {label}{}", if a.dev_srs { " (INSECURE, testing only)" } else { "" }),
             plan_line(&plan),
-            format!(
-                "keys in {:.2} s (SRS {:.2} s): {} ({} bytes), {} ({} bytes)",
-                t_keygen.as_secs_f64(),
-                t_srs.as_secs_f64(),
-                a.pk_path.display(),
-                pk_bytes.len(),
-                a.vk_path.display(),
-                vk_bytes.len()
-            ),
+            super::keys_written_line("keys", t_keygen, t_srs, (&a.pk_path, pk_bytes.len()), (&a.vk_path, vk_bytes.len())),
         ]
         .into_iter()
         .chain(redone_on_cpu.as_deref().map(super::redone_line))
