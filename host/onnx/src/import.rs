@@ -73,7 +73,7 @@ impl Budget {
 
 /// Checks a tensor's element count against [`MAX_TENSOR_ELEMENTS`] without overflow.
 pub(crate) fn check_elements(what: &str, shape: &[usize]) -> Result<()> {
-    match shape.iter().try_fold(1usize, |a, &d| a.checked_mul(d)) {
+    match crate::tensor::checked_numel(shape) {
         Some(n) if n <= MAX_TENSOR_ELEMENTS => Ok(()),
         Some(n) => Err(Error::TooLarge(format!("{what} of shape {shape:?} has {n} elements; at most 2^26 are supported"))),
         None => Err(Error::TooLarge(format!("{what} of shape {shape:?} has more elements than a 64-bit count (at most 2^26 are supported)"))),
@@ -504,27 +504,26 @@ pub(crate) fn float_attr(np: &pb::NodeProto, key: &str, default: f64, invalid: &
     }
 }
 
-/// For the output of an ArgMax/ArgMin (possibly moved by layout ops since): the length of its
-/// reduced axis, so its indices are below it.
-fn index_count(value: &str, nodes: &[Node], shapes: &HashMap<String, Vec<usize>>) -> Option<usize> {
+/// The ArgMax/ArgMin node whose output `value` is, possibly moved by layout ops since.
+fn index_source<'a>(value: &str, nodes: &'a [Node]) -> Option<&'a Node> {
     let n = nodes.iter().find(|n| n.output == value)?;
-    match &n.op {
-        Op::ArgMax { axes, .. } | Op::ArgMin { axes, .. } => shapes.get(&n.inputs[0]).and_then(|s| axes.first().and_then(|&a| s.get(a).copied())),
-        Op::Identity | Op::Reshape { .. } | Op::Flatten { .. } | Op::Transpose { .. } | Op::Select { .. } => index_count(&n.inputs[0], nodes, shapes),
+    match n.op {
+        Op::ArgMax { .. } | Op::ArgMin { .. } => Some(n),
+        Op::Identity | Op::Reshape { .. } | Op::Flatten { .. } | Op::Transpose { .. } | Op::Select { .. } => index_source(&n.inputs[0], nodes),
         _ => None,
     }
 }
 
 /// Whether `value` is the output of an ArgMax/ArgMin, possibly moved by layout ops since.
 fn is_index(value: &str, nodes: &[Node]) -> bool {
-    match nodes.iter().find(|n| n.output == value) {
-        Some(n) => match n.op {
-            Op::ArgMax { .. } | Op::ArgMin { .. } => true,
-            Op::Identity | Op::Reshape { .. } | Op::Flatten { .. } | Op::Transpose { .. } | Op::Select { .. } => is_index(&n.inputs[0], nodes),
-            _ => false,
-        },
-        None => false,
-    }
+    index_source(value, nodes).is_some()
+}
+
+/// For an index ([`index_source`]): the length of its reduced axis, so its values are below it.
+fn index_count(value: &str, nodes: &[Node], shapes: &HashMap<String, Vec<usize>>) -> Option<usize> {
+    let n = index_source(value, nodes)?;
+    let (Op::ArgMax { axes, .. } | Op::ArgMin { axes, .. }) = &n.op else { return None };
+    shapes.get(&n.inputs[0])?.get(*axes.first()?).copied()
 }
 
 /// Decodes an ONNX tensor (float, double, int32, int64; raw or typed storage) to f64.
@@ -539,7 +538,7 @@ pub(crate) fn decode_tensor(t: &pb::TensorProto, name: &str) -> Result<Tensor<f6
         .iter()
         .map(|&d| usize::try_from(d).map_err(|_| bad(format!("negative dimension {d}"))))
         .collect::<Result<_>>()?;
-    let n = shape.iter().try_fold(1usize, |a, &d| a.checked_mul(d)).ok_or_else(|| bad("too large".into()))?;
+    let n = crate::tensor::checked_numel(&shape).ok_or_else(|| bad("too large".into()))?;
     let raw = &t.raw_data;
     let from_raw = |width: usize| -> Result<()> {
         if raw.len() != n * width {

@@ -44,5 +44,5 @@ pub use quant::{
 };
 pub use settings::{CalibrationReport, MatmulLayout, RunArgs, Settings, Visibility, RESCALE_FLOOR, RESERVED_ROWS, MAX_LOGROWS};
 pub use reduce::reduce_groups;
-pub use tensor::{broadcast_indices, broadcast_shape, numel, strides, Tensor};
+pub use tensor::{broadcast_indices, broadcast_shape, checked_numel, numel, strides, Tensor};
 pub use window::{AutoPad, ConvShape, Window};

@@ -787,6 +787,16 @@ fn build_claiming(
                         _ => vec![Coef::Structural; rows * ncols],
                     }
                 };
+                // The kinds of a constant factor's coefficients (with pins only), a rows × cols grid
+                // whose element (r, c) is element `index(r, c)` of the factor as stored: one
+                // parameter each, the same on every batch row or column.
+                let factor_kinds = |pids: &mut ParamIds, op: &QOperand, rows: usize, cols: usize, index: &dyn Fn(usize, usize) -> usize| -> Vec<Vec<Coef>> {
+                    if !pinned {
+                        return vec![];
+                    }
+                    let id = pids.of(op, alpha, mult);
+                    (0..rows).map(|r| (0..cols).map(|c| Coef::Param(id, index(r, c) as u64)).collect()).collect()
+                };
                 match (&qn.operands[0], &qn.operands[1]) {
                     (QOperand::Value { name, .. }, wop @ QOperand::Const { q: w, .. }) => {
                         let a = value(name, &store)?;
@@ -803,12 +813,7 @@ fn build_claiming(
                         let rows = a.data.len() / kdim.max(1);
                         let bias = bias_of(rows, nn)?;
                         // W's element (k, j) is one parameter on every batch row.
-                        let kinds_w: Vec<Vec<Coef>> = if pinned {
-                            let id = pids.of(wop, alpha, mult);
-                            (0..nn).map(|j| (0..kk).map(|k| Coef::Param(id, (if tb { j * kk + k } else { k * nn + j }) as u64)).collect()).collect()
-                        } else {
-                            vec![]
-                        };
+                        let kinds_w = factor_kinds(&mut pids, wop, nn, kk, &|j, k| if tb { j * kk + k } else { k * nn + j });
                         let kinds_b = bias_kinds(&mut pids, rows, nn);
                         let (mut qs, mut ys) = (Vec::with_capacity(numel_out), Vec::with_capacity(numel_out));
                         for r in 0..rows {
@@ -840,12 +845,7 @@ fn build_claiming(
                         let bias = bias_of(m, nn)?;
                         // A's element (r, k) (of A as stored: [K, M] with trans_a) is one
                         // parameter in every column j.
-                        let kinds_w: Vec<Vec<Coef>> = if pinned {
-                            let id = pids.of(aop, alpha, mult);
-                            (0..m).map(|r| (0..kdim).map(|k| Coef::Param(id, (if ta { k * m + r } else { r * kdim + k }) as u64)).collect()).collect()
-                        } else {
-                            vec![]
-                        };
+                        let kinds_w = factor_kinds(&mut pids, aop, m, kdim, &|r, k| if ta { k * m + r } else { r * kdim + k });
                         let kinds_b = bias_kinds(&mut pids, m, nn);
                         let mut qs = vec![Operand::input(0); m * nn];
                         let mut ys = qs.clone();

@@ -12,7 +12,7 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use zkaccel::Fr;
-use zkaccel_onnx::{Visibility, MAX_TENSOR_ELEMENTS};
+use zkaccel_onnx::{checked_numel, numel, Visibility, MAX_TENSOR_ELEMENTS};
 
 use crate::circuit::{PublicLayout, Visibilities};
 use crate::compiled::CompiledCircuit;
@@ -71,7 +71,7 @@ pub(crate) fn bound_statement<T: serde::de::DeserializeOwned>(vk: &zkaccel::plon
 /// The element count of `shape`, the `i`th of the statement's `field`: an error (the key is bad)
 /// when it overflows or exceeds the importer's per-tensor limit, which no setup can have made.
 fn shape_elements(field: &str, i: usize, shape: &[usize]) -> Result<usize> {
-    match shape.iter().try_fold(1usize, |a, &d| a.checked_mul(d)) {
+    match checked_numel(shape) {
         Some(n) if n <= MAX_TENSOR_ELEMENTS => Ok(n),
         Some(n) => Err(Error::artifact(format!(
             "the verifying key's statement has {field}[{i}] = {shape:?} of {n} elements; at most 2^26 = {MAX_TENSOR_ELEMENTS} are supported: the key is corrupt or forged"
@@ -143,12 +143,12 @@ impl Statement {
     }
 
     /// The public layout (which values the io instance column holds). A count that overflows
-    /// (refused by [`Self::from_key`]) saturates to `usize::MAX`, never wraps to a small one.
+    /// (refused by [`Self::from_key`]) saturates to `usize::MAX` ([`numel`]), never wraps to a
+    /// small one.
     pub fn layout(&self) -> PublicLayout {
-        let n = |s: &Vec<usize>| s.iter().try_fold(1usize, |a, &d| a.checked_mul(d)).unwrap_or(usize::MAX);
         PublicLayout {
-            inputs: self.input_shapes.iter().map(|s| if self.input_visibility == Visibility::Public { n(s) } else { 0 }).collect(),
-            outputs: self.output_shapes.iter().map(|s| if self.output_visibility == Visibility::Public { n(s) } else { 0 }).collect(),
+            inputs: self.input_shapes.iter().map(|s| if self.input_visibility == Visibility::Public { numel(s) } else { 0 }).collect(),
+            outputs: self.output_shapes.iter().map(|s| if self.output_visibility == Visibility::Public { numel(s) } else { 0 }).collect(),
             params: self.param_visibility == Visibility::Public,
         }
     }

@@ -66,16 +66,16 @@ impl Drop for Roots {
 fn emulator_binary() -> PathBuf {
     let zk = PathBuf::from(env!("CARGO_BIN_EXE_zkaccel"));
     let emu = zk.with_file_name("zkaccel-card-emu");
-    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
-    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../card-emu/src");
-    let newest_source = std::fs::read_dir(&src).into_iter().flatten().flatten().filter_map(|e| modified(&e.path())).max();
-    let stale = match (modified(&emu), newest_source) {
-        (None, _) => true,
-        (Some(built), Some(source)) => source > built,
-        (Some(_), None) => false,
-    };
     static BUILT: std::sync::Once = std::sync::Once::new();
     BUILT.call_once(|| {
+        let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+        let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../card-emu/src");
+        let newest_source = std::fs::read_dir(&src).into_iter().flatten().flatten().filter_map(|e| modified(&e.path())).max();
+        let stale = match (modified(&emu), newest_source) {
+            (None, _) => true,
+            (Some(built), Some(source)) => source > built,
+            (Some(_), None) => false,
+        };
         if !stale {
             return;
         }
