@@ -5,7 +5,9 @@
 //!   `docs/interfaces.md` §5), at addresses this driver allocates without overlap; loading a set
 //!   that is already resident does nothing. A set that does not fit the card memory (or finds no
 //!   free slot) is an [`DeviceError::Unsupported`] error naming the sizes — nothing resident is
-//!   ever evicted, so the caller falls back to the CPU for that set.
+//!   ever evicted, so the caller falls back to the CPU for that set. [`DeviceMsm::unload_bases`]
+//!   gives a set's slot and addresses back (the caller's release; the card keeps the stale slot,
+//!   which the driver no longer names, until a load reuses it).
 //! * [`DeviceMsm::msm`] slices the scalars into signed `c`-bit digits written straight into the
 //!   card's wire words (`zkaccel::card_schedule::msm_digit_stream`, the words of
 //!   `msm_reduce::plan_reduced`: window groups that fit the card's bucket memory, narrow windows
@@ -67,6 +69,9 @@ pub struct Resident {
     pub base: u32,
     /// Number of bases.
     pub len: u32,
+    /// Card-memory points the set occupies (`base..base + points`: `len`, or the table's
+    /// `len · ⌈W/k⌉` when precomputed).
+    pub points: u32,
     /// How the bases are laid out (the table holds `len · ⌈W/k⌉` points when precomputed).
     pub layout: BasesLayout,
 }
@@ -122,7 +127,6 @@ pub struct DeviceMsm<D: Device> {
     resident: HashMap<BasesId, Resident>,
     /// Host copies of the bases of sets precomputed for `c = 16` (their digits `+2^15`).
     host_bases: HashMap<BasesId, Vec<G1Affine>>,
-    next_free: u32,
     last: MsmCardStats,
     always_reduce: bool,
 }
@@ -234,7 +238,6 @@ impl<D: Device> DeviceMsm<D> {
             units,
             resident: HashMap::new(),
             host_bases: HashMap::new(),
-            next_free: 0,
             last: MsmCardStats::default(),
             always_reduce: false,
         })
@@ -262,9 +265,43 @@ impl<D: Device> DeviceMsm<D> {
         self.units
     }
 
-    /// Card memory in points, and how many are still free.
+    /// Card memory in points, and how many are still free (in all; a set needs one free range of
+    /// its size: [`DeviceMsm::largest_free_range`]).
     pub fn card_memory(&self) -> (u32, u32) {
-        (self.mem_points, self.mem_points - self.next_free)
+        let used: u32 = self.resident.values().map(|r| r.points).sum();
+        (self.mem_points, self.mem_points - used)
+    }
+
+    /// The free ranges of card memory (`start, length`), in address order: the gaps between the
+    /// resident sets, which never overlap.
+    fn free_ranges(&self) -> Vec<(u32, u32)> {
+        let mut taken: Vec<(u32, u32)> = self.resident.values().map(|r| (r.base, r.points)).collect();
+        taken.sort_unstable();
+        let mut free = Vec::new();
+        let mut at = 0u32;
+        for (base, points) in taken {
+            if base > at {
+                free.push((at, base - at));
+            }
+            at = at.max(base + points);
+        }
+        if self.mem_points > at {
+            free.push((at, self.mem_points - at));
+        }
+        free
+    }
+
+    /// The longest run of free card memory, in points: the largest set that can be loaded now.
+    pub fn largest_free_range(&self) -> u32 {
+        self.free_ranges().iter().map(|&(_, len)| len).max().unwrap_or(0)
+    }
+
+    /// Forgets the resident set `id` (its slot and card-memory addresses become free for later
+    /// loads); `false` when it was not resident. Nothing is sent to the card: the slot stays
+    /// valid there with the old points until a load reuses it, and the driver no longer names it.
+    pub fn unload_bases(&mut self, id: &BasesId) -> bool {
+        self.host_bases.remove(id);
+        self.resident.remove(id).is_some()
     }
 
     /// Whether the base set `id` is resident on the card.
@@ -336,7 +373,7 @@ impl<D: Device> DeviceMsm<D> {
             self.last = MsmCardStats::default();
             return Ok(layout);
         }
-        let free = (self.mem_points - self.next_free) as usize;
+        let free = self.largest_free_range() as usize;
         match precomputed_shape(points.len(), self.log_depth, self.max_c, free, self.units) {
             Some((c, k)) => self.load_bases_precomputed_with(id, points, c, k),
             None => self.load_bases(id, points).map(|()| BasesLayout::Plain),
@@ -396,12 +433,13 @@ impl<D: Device> DeviceMsm<D> {
         if n == 0 {
             return Err(DeviceError::Unsupported("an empty base set".into()));
         }
-        let free = self.mem_points - self.next_free;
+        let free = self.largest_free_range();
         match n.checked_mul(per).and_then(|p| u32::try_from(p).ok()) {
             Some(p) if p <= free => Ok(()),
             _ => Err(DeviceError::Unsupported(format!(
-                "card memory full: {n} {what} ({} points) do not fit, {free} of {} points free (resident bases are never evicted)",
+                "card memory full: {n} {what} ({} points) do not fit, {} of {} points free, {free} in one range (resident bases are never evicted)",
                 n as u128 * per as u128,
+                self.card_memory().1,
                 self.mem_points
             ))),
         }
@@ -415,7 +453,12 @@ impl<D: Device> DeviceMsm<D> {
         let slot = (0..self.slots)
             .find(|s| !used.contains(s))
             .ok_or_else(|| DeviceError::Unsupported(format!("no free bases slot on the card (all {} hold resident bases)", self.slots)))?;
-        let base = self.next_free;
+        let base = self
+            .free_ranges()
+            .into_iter()
+            .find(|&(_, len)| len >= n)
+            .map(|(start, _)| start)
+            .ok_or_else(|| DeviceError::Unsupported(format!("card memory full: {n} points do not fit in one free range")))?;
         let d = &mut self.dev;
         d.write32(Reg::Command.offset(), Kernel::Msm as u32)?;
         d.write32(Reg::MsmOp.offset(), MsmOp::LOAD_BASES)?;
@@ -427,8 +470,7 @@ impl<D: Device> DeviceMsm<D> {
         let what = format!("loading {n} points into slot {slot} at {base}");
         self.dev.stream_to_card(&data, self.timeout)?;
         let cycles = self.finish(seq, &what)?;
-        self.resident.insert(id, Resident { slot, base, len, layout });
-        self.next_free += n;
+        self.resident.insert(id, Resident { slot, base, len, points: n, layout });
         self.last = MsmCardStats { cycles, commands: 1, c: 0, bytes_to_card: data.len() as u64, layout, ..Default::default() };
         Ok(())
     }

@@ -341,6 +341,71 @@ fn card_memory_limits_unknown_bases_and_ntt_on_the_same_card() {
     assert_eq!(msm.msm(&id, &s).unwrap(), G1Projective::msm(&b[..100], &s).unwrap());
 }
 
+/// Unloading a set gives its slot and its card-memory range back: a later load takes the first
+/// free range that fits (between resident sets too), never one that overlaps a resident set (every
+/// set's MSM stays right), and a set too long for any one free range is refused even when the
+/// free points add up to it. Through the backend, releasing bases frees them on the card as well.
+#[test]
+fn unloaded_bases_give_their_slot_and_card_memory_back() {
+    let mut rng = TestRng::for_test("unloaded_bases_give_their_slot_and_card_memory_back");
+    let set = |rng: &mut TestRng, n: usize| -> Vec<G1Affine> { (0..n).map(|_| G1Affine::rand(rng)).collect() };
+    let (x, y, z) = (set(&mut rng, 200), set(&mut rng, 300), set(&mut rng, 200));
+    let (w, v) = (set(&mut rng, 400), set(&mut rng, 300));
+    let ids = [&x, &y, &z, &w, &v].map(|b| BasesId::of(b));
+    let [ix, iy, iz, iw, iv] = ids;
+    let mut msm = DeviceMsm::new(SimCard::with_msm(CardVariant::Fast, 1000).unwrap(), T).unwrap();
+    for (id, b) in [(ix, &x), (iy, &y), (iz, &z)] {
+        msm.load_bases(id, b).unwrap();
+    }
+    assert_eq!([ix, iy, iz].map(|id| msm.resident(&id).unwrap().base), [0, 200, 500]);
+    assert_eq!((msm.card_memory(), msm.largest_free_range()), ((1000, 300), 300));
+    assert!(!msm.unload_bases(&iw), "not resident");
+    assert!(msm.unload_bases(&iy) && !msm.has_bases(&iy));
+    assert_eq!((msm.card_memory(), msm.largest_free_range()), ((1000, 600), 300));
+    // 600 points are free, but in two ranges of 300: 400 bases do not fit.
+    let err = msm.load_bases(iw, &w).unwrap_err();
+    assert!(matches!(&err, DeviceError::Unsupported(m) if m.contains("card memory full") && m.contains("300 in one range")), "{err}");
+    // 300 do: in the gap the unloaded set left (first fit), in its slot.
+    msm.load_bases(iv, &v).unwrap();
+    assert_eq!(msm.resident(&iv).map(|r| (r.base, r.slot, r.points)), Some((200, 1, 300)));
+    for (id, b) in [(ix, &x), (iv, &v), (iz, &z)] {
+        let s: Vec<Fr> = (0..b.len()).map(|_| Fr::rand(&mut rng)).collect();
+        assert_eq!(msm.msm(&id, &s).unwrap(), G1Projective::msm(b, &s).unwrap());
+    }
+    // Slots: every one taken, one unloaded, the next load takes that one.
+    let smalls: Vec<Vec<G1Affine>> = (0..zkaccel_hdl::card::config::SLOTS - 3).map(|_| set(&mut rng, 1)).collect();
+    for b in &smalls {
+        msm.load_bases(BasesId::of(b), b).unwrap();
+    }
+    let one = set(&mut rng, 1);
+    let err = msm.load_bases(BasesId::of(&one), &one).unwrap_err();
+    assert!(matches!(&err, DeviceError::Unsupported(m) if m.contains("no free bases slot")), "{err}");
+    assert!(msm.unload_bases(&ix));
+    msm.load_bases(BasesId::of(&one), &one).unwrap();
+    assert_eq!(msm.resident(&BasesId::of(&one)).map(|r| (r.slot, r.base)), Some((0, 0)));
+    let s = [Fr::rand(&mut rng)];
+    assert_eq!(msm.msm(&BasesId::of(&one), &s).unwrap(), (one[0] * s[0]));
+
+    // Through the backend: a set the full card refused goes to the card once the resident set is
+    // released (the refusal is forgotten with it).
+    use zkaccel::backend::{Backend, BackendExt};
+    use zkaccel_driver::accel::AccelBackend;
+    let card = SimCard::with_msm(CardVariant::Fast, 1000).unwrap();
+    let be = AccelBackend::new(vec![Box::new(card) as Box<dyn Device + Send>], T).unwrap();
+    let a = set(&mut rng, 700);
+    let ha = be.load_bases_checked(&a).unwrap();
+    let hw = be.load_bases_checked(&w).unwrap();
+    let sw: Vec<Fr> = (0..w.len()).map(|_| Fr::rand(&mut rng)).collect();
+    assert_eq!(be.msm_host(&hw, &[&sw]).unwrap(), vec![G1Projective::msm(&w, &sw).unwrap()]);
+    assert_eq!(be.profile().msm.card_calls, 0, "400 bases beside 700 do not fit a card of 1000 points");
+    be.release_bases(&hw);
+    be.release_bases(&ha);
+    let hw = be.load_bases_checked(&w).unwrap();
+    assert_eq!(be.msm_host(&hw, &[&sw]).unwrap(), vec![G1Projective::msm(&w, &sw).unwrap()]);
+    let p = be.profile();
+    assert_eq!((p.msm.card_calls, p.fallback_count()), (1, 0), "after the release the card takes the set: {p:?}");
+}
+
 /// The card's flow control: random bubbles on the input stream, back-pressure on the output
 /// stream and on both card-memory channels, while bases load, MSMs and NTTs run.
 #[test]

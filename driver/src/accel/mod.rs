@@ -269,12 +269,12 @@ impl AccelBackend {
         f(&mut self.profile_lock())
     }
 
-    /// The healthy cards with `kernel`, none when the kernel selection keeps it on the CPU.
     /// Whether a healthy card serves `kernel` (and the kernel selection allows it).
     pub fn serves(&self, kernel: Kernel) -> bool {
         !self.cards_with(kernel).is_empty()
     }
 
+    /// The healthy cards with `kernel`, none when the kernel selection keeps it on the CPU.
     fn cards_with(&self, kernel: Kernel) -> Vec<&Mutex<Card>> {
         if self.kernels() & kernel as u32 == 0 {
             return vec![];
@@ -463,8 +463,17 @@ impl Backend for AccelBackend {
         self.cpu.has_bases(id)
     }
 
+    /// Drops the host copy and gives the set's slot and card memory back on every MSM card (a
+    /// card that refused the set forgets why, so that a later load tries again).
     fn release_bases(&self, bases: &BasesHandle) {
-        self.cpu.release_bases(bases)
+        self.cpu.release_bases(bases);
+        for m in &self.cards {
+            let mut card = lock_card(m);
+            card.refused_bases.remove(&bases.id);
+            if let CardDev::Msm(msm) = &mut card.dev {
+                msm.unload_bases(&bases.id);
+            }
+        }
     }
 
     fn upload(&self, values: &[&[Fr]]) -> Result<Vec<PolyHandle>, BackendError> {
