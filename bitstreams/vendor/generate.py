@@ -35,8 +35,12 @@ def program_jtag_tcl(build):
     return f"""# zkaccel: program the {build['board']} over JTAG.
 # {HEADER}.
 #   vivado -mode batch -nojournal -nolog -source program_jtag.tcl -tclargs BITSTREAM [HW_TARGET]
-# Afterwards the host must rescan PCIe (or warm-reboot) before the card's BARs answer:
-#   echo 1 > /sys/bus/pci/devices/<BDF>/remove; echo 1 > /sys/bus/pci/rescan
+# HW_TARGET is the hw_server target of the card: its full name (get_hw_targets, e.g.
+# localhost:3121/xilinx_tcf/Xilinx/21770297400LA) or its cable serial (the last part). Without it
+# the only target is programmed; with several the script refuses to guess.
+# Reprogramming takes the card's PCIe endpoint down: the host removes the function before and
+# rescans after (`zkaccel device load` does both), else the card's BARs do not answer:
+#   echo 1 > /sys/bus/pci/devices/<BDF>/remove; (program); echo 1 > /sys/bus/pci/rescan
 if {{$argc < 1}} {{
     puts "usage: vivado -mode batch -source program_jtag.tcl -tclargs BITSTREAM \\[HW_TARGET\\]"
     exit 2
@@ -48,11 +52,29 @@ if {{![file exists $bit]}} {{
 }}
 open_hw_manager
 connect_hw_server -allow_non_jtag
-if {{$argc >= 2}} {{
-    open_hw_target [lindex $argv 1]
-}} else {{
-    open_hw_target
+if {{[catch {{get_hw_targets}} targets]}} {{
+    set targets {{}}
 }}
+if {{$argc >= 2}} {{
+    set want [lindex $argv 1]
+    set hits {{}}
+    foreach t $targets {{
+        if {{$t eq $want || [file tail $t] eq $want}} {{
+            lappend hits $t
+        }}
+    }}
+    if {{[llength $hits] != 1}} {{
+        puts "ZKACCEL_JTAG_ERROR: [llength $hits] JTAG targets match '$want' (by full name or cable serial); the hw_server has: $targets"
+        exit 1
+    }}
+}} else {{
+    set hits $targets
+    if {{[llength $hits] != 1}} {{
+        puts "ZKACCEL_JTAG_ERROR: [llength $hits] JTAG targets on the hw_server, not one: $targets; name the card's with HW_TARGET (zkaccel device load --jtag-target)"
+        exit 1
+    }}
+}}
+open_hw_target [lindex $hits 0]
 set devs [get_hw_devices {device_pattern(build['part'])}]
 if {{[llength $devs] != 1}} {{
     puts "ZKACCEL_JTAG_ERROR: expected one {device_pattern(build['part'])} device on the target, found: $devs"

@@ -79,7 +79,28 @@ impl Bench {
         let dir = std::env::temp_dir().join(format!("zkaccel-load-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(dir.join("bin")).unwrap();
+        // A fake sysfs: the bus's rescan attribute (a JTAG load writes it; never the real /sys).
+        std::fs::create_dir_all(dir.join("sys/bus/pci/devices")).unwrap();
+        std::fs::write(dir.join("sys/bus/pci/rescan"), "").unwrap();
         Self { dir }
+    }
+
+    /// A fake PCI function at `bdf` in the bench's sysfs, bound to `driver`, with its `remove`.
+    fn pci_function(&self, bdf: &str, driver: &str) -> PathBuf {
+        let dir = self.dir.join("sys/bus/pci/devices").join(bdf);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("remove"), "").unwrap();
+        let drv = self.dir.join("sys/bus/pci/drivers").join(driver);
+        std::fs::create_dir_all(&drv).unwrap();
+        let _ = std::fs::remove_file(dir.join("driver"));
+        std::os::unix::fs::symlink(&drv, dir.join("driver")).unwrap();
+        dir
+    }
+
+    fn log(&self, line: &str) {
+        use std::io::Write;
+        let mut f = std::fs::OpenOptions::new().create(true).append(true).open(self.dir.join("calls.log")).unwrap();
+        writeln!(f, "{line}").unwrap();
     }
 
     /// A fake tool: records `name args…` in calls.log, then runs `body`.
@@ -111,6 +132,8 @@ impl Bench {
                 )
                 .unwrap(),
             ),
+            sysfs_root: Some(self.dir.join("sys")),
+            rescan_wait: Duration::from_secs(2),
             ..LoadOptions::default()
         }
     }
@@ -209,9 +232,9 @@ fn aws_f2_loads_polls_until_loaded_and_checks_the_card() {
         b.calls(),
         [
             format!("fpga-load-local-image -S 0 -I {AGFI}"),
-            "fpga-describe-local-image -S 0 -R -H".into(),
-            "fpga-describe-local-image -S 0 -R -H".into(),
-            "fpga-describe-local-image -S 0 -R -H".into(),
+            "fpga-describe-local-image -S 0 -H".into(),
+            "fpga-describe-local-image -S 0 -H".into(),
+            "fpga-describe-local-image -S 0 -H".into(),
         ]
     );
     assert_eq!(r.hash, HashCheck::NoLocalFile);
@@ -311,6 +334,7 @@ fn alveo_jtag_runs_the_generated_script_and_requires_its_marker() {
     let m = built(&b, "alveo-u55c", LoadFlow::AlveoJtag);
     let path = b.manifest(&m);
     let bdf = "0000:3b:00.0";
+    b.pci_function(bdf, "xdma");
     let mut asked = Vec::new();
     let mut open = opener(RegCard::of(&m), &mut asked);
     let r = load(&path, &LoadOptions { bdf: Some(bdf.into()), ..b.opts(5_000) }, &mut open).unwrap_or_else(|e| panic!("{e}"));
@@ -326,6 +350,7 @@ fn alveo_jtag_runs_the_generated_script_and_requires_its_marker() {
 
     // Exit status 0 without the marker: the device never reported DONE.
     let b = Bench::new("jtag-garbage");
+    b.pci_function(bdf, "xdma");
     b.tool("vivado", "echo '@@@ garbled @@@'; exit 0");
     let m = built(&b, "alveo-u55c", LoadFlow::AlveoJtag);
     let e = load(&b.manifest(&m), &LoadOptions { bdf: Some(bdf.into()), ..b.opts(5_000) }, &mut |_: &str| panic!("no card")).unwrap_err();
@@ -334,11 +359,13 @@ fn alveo_jtag_runs_the_generated_script_and_requires_its_marker() {
 
     // Vivado fails; Vivado hangs.
     let b = Bench::new("jtag-fail");
+    b.pci_function(bdf, "xdma");
     b.tool("vivado", "echo 'ERROR: [Labtools 27-2269] No devices detected on target'; exit 1");
     let m = built(&b, "alveo-u55c", LoadFlow::AlveoJtag);
     let e = load(&b.manifest(&m), &LoadOptions { bdf: Some(bdf.into()), ..b.opts(5_000) }, &mut |_: &str| panic!("no card")).unwrap_err();
     assert!(e.to_string().contains("vivado failed (exit status 1)") && e.to_string().contains("No devices detected"), "{e}");
     let b = Bench::new("jtag-hang");
+    b.pci_function(bdf, "xdma");
     b.tool("vivado", "sleep 60");
     let m = built(&b, "alveo-u55c", LoadFlow::AlveoJtag);
     let e = load(&b.manifest(&m), &LoadOptions { bdf: Some(bdf.into()), ..b.opts(300) }, &mut |_: &str| panic!("no card")).unwrap_err();
@@ -432,7 +459,7 @@ fn dry_run_prints_the_commands_of_a_build_that_was_never_run() {
     assert_eq!(m.status, BuildStatus::GeneratedNotRun);
     let r = load(&path, &LoadOptions { dry_run: true, slot: Some(3), ..b.opts(5_000) }, &mut |_: &str| panic!("no card"))
         .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(r.commands, ["fpga-load-local-image -S 3 -I <not-built:agfi-id>", "fpga-describe-local-image -S 3 -R -H"]);
+    assert_eq!(r.commands, ["fpga-load-local-image -S 3 -I <not-built:agfi-id>", "fpga-describe-local-image -S 3 -H"]);
     assert_eq!(r.hash, HashCheck::Unchecked);
     assert!(r.unchecked_why.unwrap().contains("hash is unchecked"));
     assert!(b.calls().is_empty());
@@ -443,8 +470,11 @@ fn dry_run_prints_the_commands_of_a_build_that_was_never_run() {
     // The Alveo one names its bitstream and script.
     let (path, _) = committed("alveo-u55c");
     let r = load(&path, &LoadOptions { dry_run: true, ..b.opts(5_000) }, &mut |_: &str| panic!("no card")).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(r.commands.len(), 1);
-    assert!(r.commands[0].starts_with("vivado -mode batch") && r.commands[0].ends_with("zkaccel_alveo_u55c.bit"), "{:?}", r.commands);
+    assert_eq!(r.commands.len(), 3);
+    let sys = b.dir.join("sys/bus/pci");
+    assert_eq!(r.commands[0], format!("echo 1 > {}/devices/<BDF>/remove", sys.display()));
+    assert!(r.commands[1].starts_with("vivado -mode batch") && r.commands[1].ends_with("zkaccel_alveo_u55c.bit"), "{:?}", r.commands);
+    assert_eq!(r.commands[2], format!("echo 1 > {}/rescan", sys.display()));
     assert!(b.calls().is_empty());
 }
 
@@ -675,4 +705,207 @@ fn a_tools_output_is_kept_to_its_tail() {
     assert!(o.stdout.len() <= OUTPUT_MAX + 200, "{} bytes kept", o.stdout.len());
     assert!(o.stdout.starts_with("[output cut: its first ") && o.stdout.ends_with("x\nthe-verdict\n"), "{}", &o.stdout[..100]);
     assert!(o.tail().ends_with("the-verdict"));
+}
+
+/// The lines a real F2 describe prints (aws-fpga `hdk/README.md`, `fpga_mgmt_tools/README.md`).
+const CLEARED: &str = "Type  FpgaImageSlot  FpgaImageId             StatusName    StatusCode   ErrorName    ErrorCode   ShVersion
+AFI          0       No AFI                  cleared           1        ok               0       0x10212415
+Type  FpgaImageSlot  VendorId    DeviceId    DBDF
+AFIDEVICE    0       0x1d0f      0x9048      0000:34:00.0
+";
+
+/// `fpga-describe-local-image -R` removes the slot's application functions and rescans the bus
+/// (`fpga_pci_rescan_slot_app_pfs`): a `device status` beside a running prover deleted the
+/// resource files it had mapped, and the load's polling did the same. The fake here refuses
+/// `-R`; the load and the status query must never pass it.
+#[test]
+fn f2_describe_never_removes_and_rescans_the_card() {
+    use zkaccel_driver::load::f2_status;
+    let b = Bench::new("f2-no-rescan");
+    let refuse = "case \" $* \" in *' -R '*) echo 'refused: -R removes the card under a running prover' >&2; exit 9;; esac\n";
+    b.tool("fpga-load-local-image", "exit 0").tool("fpga-describe-local-image", &format!("{refuse}{}", describe_script(1, "loaded")));
+    let m = built(&b, "aws-f2", LoadFlow::AwsF2);
+    let mut asked = Vec::new();
+    let mut open = opener(RegCard::of(&m), &mut asked);
+    load(&b.manifest(&m), &b.opts(5_000), &mut open).unwrap_or_else(|e| panic!("{e}"));
+    drop(open);
+    let st = f2_status(0, b.opts(0).tool_path.as_deref(), Duration::from_secs(5)).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((st.image.as_str(), st.status.as_str(), st.dbdf.as_deref()), (AGFI, "loaded", Some(F2_BDF)));
+    let calls = b.calls();
+    assert!(calls.iter().filter(|c| c.starts_with("fpga-describe-local-image")).all(|c| c == "fpga-describe-local-image -S 0 -H"), "{calls:?}");
+    assert_eq!(asked, [F2_BDF]);
+}
+
+/// A cleared slot's image id is `No AFI`, two words: it was read as the id `No` and every
+/// `device status` of a fresh F2 instance failed ("image id 'No' is neither …").
+#[test]
+fn f2_describe_reads_the_real_cleared_loaded_and_busy_lines() {
+    use zkaccel_driver::load::f2_status;
+    use zkaccel_driver::load::flows::parse_f2_describe;
+    let st = parse_f2_describe(CLEARED).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((st.slot, st.image.as_str(), st.status.as_str(), st.dbdf.as_deref()), (0, "none", "cleared", Some(F2_BDF)));
+    let loaded = CLEARED.replace("No AFI                ", "agfi-0fedcba9876543210").replace("cleared           1", "loaded            0");
+    let st = parse_f2_describe(&loaded).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((st.image.as_str(), st.status.as_str()), ("agfi-0fedcba9876543210", "loaded"));
+    let busy = CLEARED.replace("No AFI              ", "none                ").replace("cleared           1", "busy              2");
+    let st = parse_f2_describe(&busy).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((st.image.as_str(), st.status.as_str()), ("none", "busy"));
+    // Other two-word ids, or an upper-case AGFI, are still garbage.
+    let e = parse_f2_describe(&CLEARED.replace("No AFI", "No IDEA")).unwrap_err();
+    assert!(e.contains("image id 'No IDEA' is neither an AGFI id"), "{e}");
+    let e = parse_f2_describe(&loaded.replace("agfi-0fedcba9876543210", "agfi-0FEDCBA9876543210")).unwrap_err();
+    assert!(e.contains("'agfi-0FEDCBA9876543210' is neither an AGFI id"), "{e}");
+    // And through the tool: `device status` of a fresh instance.
+    let b = Bench::new("f2-cleared");
+    b.tool("fpga-describe-local-image", &format!("cat <<'X'\n{CLEARED}X"));
+    let st = f2_status(0, b.opts(0).tool_path.as_deref(), Duration::from_secs(5)).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((st.image.as_str(), st.status.as_str()), ("none", "cleared"));
+}
+
+/// The tool prints AGFI ids in lower case (`"agfi-0%016" PRIx64`) and the load compares them
+/// exactly: a manifest with an upper-case id waited the whole deadline for a match that never
+/// came. Validation now refuses it, naming the field.
+#[test]
+fn an_upper_case_agfi_id_is_refused_by_the_manifest_validation() {
+    let b = Bench::new("f2-upper");
+    let mut m = built(&b, "aws-f2", LoadFlow::AwsF2);
+    m.artefacts[0].agfi_id = Some("agfi-0123456789ABCDEF0".into());
+    let e = m.validate("m.json").unwrap_err();
+    assert_eq!(e.field, "artefacts[0].agfi_id", "{e}");
+    assert!(e.problem.contains("'agfi-0123456789ABCDEF0' is not 'agfi-' and 17 hex digits in lower case"), "{e}");
+    std::fs::write(b.dir.join("upper.json"), m.to_json()).unwrap();
+    b.tool("fpga-load-local-image", "exit 0").tool("fpga-describe-local-image", &describe_script(0, "loaded"));
+    let t = Instant::now();
+    let e = load(&b.dir.join("upper.json"), &b.opts(3_000), &mut |_: &str| panic!("no card")).unwrap_err();
+    assert!(matches!(e, LoadError::Manifest(_)) && e.to_string().contains("artefacts[0].agfi_id"), "{e}");
+    assert!(b.calls().is_empty() && t.elapsed() < Duration::from_secs(2), "{:?}", b.calls());
+}
+
+/// `AFIDEVICE    unknown    unknown    unknown` (no application function found): the load ended
+/// with exit 0 and the card unchecked. Now it polls for the address within the deadline and then
+/// fails, saying what to do; an address that appears later is used.
+#[test]
+fn an_f2_load_without_the_cards_address_fails_instead_of_leaving_it_unchecked() {
+    let unknown = |later: u32| {
+        format!(
+            "{}\nif [ $n -le {later} ]; then exit 0; fi\necho \"AFIDEVICE    0       0x1d0f      0x9048      {F2_BDF}\"",
+            describe_script(0, "loaded")
+                .replace(&format!("echo \"AFIDEVICE    0       0x1d0f      0x9048      {F2_BDF}\""), "")
+                .replace("echo \"Type  FpgaImageSlot  VendorId", "echo 'AFIDEVICE    unknown    unknown    unknown' >/dev/null; echo \"Type  FpgaImageSlot  VendorId")
+        )
+        .replace("\nif [ $n -le", "\necho 'AFIDEVICE    unknown    unknown    unknown'; if [ $n -le")
+    };
+    let b = Bench::new("f2-noaddr");
+    b.tool("fpga-load-local-image", "exit 0").tool("fpga-describe-local-image", &unknown(1_000_000));
+    let m = built(&b, "aws-f2", LoadFlow::AwsF2);
+    let e = load(&b.manifest(&m), &b.opts(1_000), &mut |_: &str| panic!("no address: no card to open")).unwrap_err();
+    let s = e.to_string();
+    assert!(matches!(e, LoadError::Timeout { .. }), "{s}");
+    assert!(s.contains("waiting for slot 0 to report the card's PCIe address") && s.contains("card address unknown") && s.contains("give --bdf"), "{s}");
+    assert!(b.calls().len() >= 3, "it polled: {:?}", b.calls());
+    // The address appears on the third answer.
+    let b = Bench::new("f2-lateaddr");
+    b.tool("fpga-load-local-image", "exit 0").tool("fpga-describe-local-image", &unknown(2));
+    let m = built(&b, "aws-f2", LoadFlow::AwsF2);
+    let mut asked = Vec::new();
+    let mut open = opener(RegCard::of(&m), &mut asked);
+    let r = load(&b.manifest(&m), &b.opts(5_000), &mut open).unwrap_or_else(|e| panic!("{e}"));
+    drop(open);
+    assert_eq!((r.bdf.as_deref(), r.card.is_some(), b.calls().len()), (Some(F2_BDF), true, 4));
+    assert_eq!(asked, [F2_BDF]);
+}
+
+/// Reprogramming over JTAG takes the card's PCIe endpoint down: the card was opened right after
+/// Vivado, its ID read all ones, and a good load ended "could not be opened". Now the function is
+/// removed before programming, the bus rescanned after, and the card opened once the function
+/// is back with its driver. A function that does not come back is a timeout naming it.
+#[test]
+fn alveo_jtag_removes_the_function_programs_rescans_and_waits_for_it() {
+    let bdf = "0000:3b:00.0";
+    let b = Bench::new("jtag-rescan");
+    let func = b.pci_function(bdf, "xdma");
+    // The fake Vivado checks that the function was removed, then (as the card's endpoint goes
+    // down) the function disappears from the bus.
+    b.tool(
+        "vivado",
+        &format!(
+            "grep -qx 1 '{f}/remove' || {{ echo 'programmed a card still on the bus'; exit 1; }}\necho removed-before-programming >> \"$DIR/calls.log\"\nrm -rf '{f}'\necho ZKACCEL_JTAG_PROGRAMMED",
+            f = func.display()
+        ),
+    );
+    let m = built(&b, "alveo-u55c", LoadFlow::AlveoJtag);
+    // The kernel: on a rescan, the function comes back and its driver binds.
+    let rescan = b.dir.join("sys/bus/pci/rescan");
+    let (dir, r2) = (b.dir.clone(), rescan.clone());
+    let kernel = std::thread::spawn(move || {
+        let t = Instant::now();
+        while t.elapsed() < Duration::from_secs(10) {
+            if std::fs::read_to_string(&r2).unwrap_or_default().trim() == "1" {
+                let b = Bench { dir };
+                b.log("rescan");
+                b.pci_function("0000:3b:00.0", "xdma");
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    });
+    let log_dir = b.dir.clone();
+    let mut card = Some(RegCard::of(&m));
+    let mut open = |bdf: &str| {
+        Bench { dir: log_dir.clone() }.log(&format!("open {bdf}"));
+        card.take().map(|c| Box::new(c) as Box<dyn Device>).ok_or_else(|| DeviceError::Gone("opened twice".into()))
+    };
+    let opts = LoadOptions { bdf: Some(bdf.into()), jtag_target: Some("21770297400LA".into()), ..b.opts(5_000) };
+    let r = load(&b.manifest(&m), &opts, &mut open).unwrap_or_else(|e| panic!("{e}"));
+    kernel.join().unwrap();
+    let bit = b.dir.join("alveo-u55c.bit");
+    assert_eq!(
+        b.calls(),
+        [
+            format!("vivado -mode batch -nojournal -nolog -source {} -tclargs {} 21770297400LA", b.dir.join("program_jtag.tcl").display(), bit.display()),
+            "removed-before-programming".into(),
+            "rescan".into(),
+            format!("open {bdf}"),
+        ]
+    );
+    assert!(r.card.is_some());
+
+    // A function that does not come back: a timeout naming it, the card never opened.
+    let b = Bench::new("jtag-gone");
+    let func = b.pci_function(bdf, "xdma");
+    b.tool("vivado", &format!("rm -rf '{}'\necho ZKACCEL_JTAG_PROGRAMMED", func.display()));
+    let m = built(&b, "alveo-u55c", LoadFlow::AlveoJtag);
+    let opts = LoadOptions { bdf: Some(bdf.into()), rescan_wait: Duration::from_millis(500), ..b.opts(5_000) };
+    let e = load(&b.manifest(&m), &opts, &mut |_: &str| panic!("the card is gone: not opened")).unwrap_err();
+    let s = e.to_string();
+    assert!(matches!(e, LoadError::Timeout { .. }), "{s}");
+    assert!(s.starts_with("PCI rescan: gave up after 0.5 s waiting for 0000:3b:00.0 to come back on the PCI bus after programming"), "{s}");
+    assert_eq!(std::fs::read_to_string(b.dir.join("sys/bus/pci/rescan")).unwrap(), "1\n");
+
+    // Back without its driver: a timeout naming the driver to bind.
+    let b = Bench::new("jtag-nodriver");
+    let func = b.pci_function(bdf, "xdma");
+    b.tool("vivado", &format!("rm '{}/driver'\necho ZKACCEL_JTAG_PROGRAMMED", func.display()));
+    let m = built(&b, "alveo-u55c", LoadFlow::AlveoJtag);
+    let opts = LoadOptions { bdf: Some(bdf.into()), rescan_wait: Duration::from_millis(300), ..b.opts(5_000) };
+    let e = load(&b.manifest(&m), &opts, &mut |_: &str| panic!("no driver: not opened")).unwrap_err().to_string();
+    assert!(e.contains("waiting for the driver 'xdma' to bind to 0000:3b:00.0 again"), "{e}");
+
+    // Not allowed to remove it (not root): refused before anything is programmed.
+    let b = Bench::new("jtag-noremove");
+    let func = b.pci_function(bdf, "xdma");
+    std::fs::remove_file(func.join("remove")).unwrap();
+    std::fs::create_dir(func.join("remove")).unwrap();
+    b.tool("vivado", "echo ZKACCEL_JTAG_PROGRAMMED");
+    let m = built(&b, "alveo-u55c", LoadFlow::AlveoJtag);
+    let e = load(&b.manifest(&m), &LoadOptions { bdf: Some(bdf.into()), ..b.opts(5_000) }, &mut |_: &str| panic!("no card")).unwrap_err();
+    assert!(e.to_string().contains("cannot remove the function from the PCI bus before programming it") && e.to_string().contains("nothing was programmed"), "{e}");
+    assert!(b.calls().is_empty(), "{:?}", b.calls());
+
+    // --jtag-target is for JTAG builds only.
+    let b = Bench::new("jtag-target-xrt");
+    let m = built(&b, "alveo-u250", LoadFlow::AlveoXrt);
+    let opts = LoadOptions { bdf: Some(bdf.into()), jtag_target: Some("x".into()), ..b.opts(5_000) };
+    let e = load(&b.manifest(&m), &opts, &mut |_: &str| panic!("no card")).unwrap_err();
+    assert!(matches!(e, LoadError::Usage(_)) && e.to_string().contains("--jtag-target is for Alveo JTAG builds"), "{e}");
 }

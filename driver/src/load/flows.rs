@@ -1,10 +1,16 @@
 //! The per-target load flows: which commands load a bitstream, and how their answers are read.
 //!
-//! * AWS F2: `fpga-load-local-image -S <slot> -I <agfi-id>`, then
-//!   `fpga-describe-local-image -S <slot> -R -H` until the slot reports the image `loaded`
-//!   (bounded by the timeout); its `AFIDEVICE` line gives the card's PCIe address;
-//! * Alveo over JTAG: `vivado -mode batch -source program_jtag.tcl -tclargs <bit>` (the generated
-//!   script, which prints [`JTAG_DONE_MARKER`] when the device reports DONE);
+//! * AWS F2: `fpga-load-local-image -S <slot> -I <agfi-id>` (synchronous: it waits for the load
+//!   and then removes and rescans the slot's PCI functions itself), then
+//!   `fpga-describe-local-image -S <slot> -H` until the slot reports the image `loaded` with the
+//!   card's PCIe address (`AFIDEVICE` line), bounded by the timeout. Never with `-R`: that removes
+//!   and rescans the slot's application functions (`fpga_pci_rescan_slot_app_pfs`), which deletes
+//!   the resource files a running prover has mapped and drops a `vfio-pci` binding — a status
+//!   query must not do that;
+//! * Alveo over JTAG: the card's function is removed from the PCI bus (`<BDF>/remove`), then
+//!   `vivado -mode batch -source program_jtag.tcl -tclargs <bit> [<jtag-target>]` (the generated
+//!   script, which prints [`JTAG_DONE_MARKER`] when the device reports DONE), then the bus is
+//!   rescanned and the function waited for ([`super::pci`]);
 //! * Alveo with XRT: `xrt-smi program -d <bdf> -u <xclbin>`;
 //! * ECP5: `openFPGALoader [-b <board>] <bit>`.
 
@@ -63,15 +69,17 @@ impl Cmd {
 pub struct F2SlotStatus {
     /// The slot number the tool printed.
     pub slot: u32,
-    /// The image in the slot (`agfi-…`, or `none`).
+    /// The image in the slot: `agfi-…`, or `none` when the slot holds none (the tool prints
+    /// `none` or `No AFI`).
     pub image: String,
     /// `loaded`, `busy`, `cleared`, `load-failed`, …
     pub status: String,
-    /// The card's PCIe address (`AFIDEVICE` line), when printed.
+    /// The card's PCIe address (`AFIDEVICE` line), when printed (`AFIDEVICE    unknown …` when
+    /// the tool found no application function).
     pub dbdf: Option<String>,
 }
 
-/// Parses `fpga-describe-local-image -S <slot> -R -H` output:
+/// Parses `fpga-describe-local-image -S <slot> -H` output:
 ///
 /// ```text
 /// Type  FpgaImageSlot  FpgaImageId             StatusName    StatusCode   ErrorName    ErrorCode   ShVersion
@@ -79,6 +87,11 @@ pub struct F2SlotStatus {
 /// Type  FpgaImageSlot  VendorId    DeviceId    DBDF
 /// AFIDEVICE    0       0x1d0f      0x9048      0000:34:00.0
 /// ```
+///
+/// A cleared slot prints `No AFI` (two words) as its image id
+/// (`AFI          0       No AFI                  cleared           1        ok  0  0x10212415`), so
+/// the image id is whatever lies between the slot and the last five fields (status name and
+/// code, error name and code, shell version), which never contain spaces.
 ///
 /// (format of `cli_show_image_info` and `cli_show_slot_app_pfs` in aws/aws-fpga
 /// `sdk/userspace/fpga_mgmt_tools/src/fpga_local_cmd.c`; status names from `FPGA_STATUS2STR` in
@@ -91,15 +104,27 @@ pub fn parse_f2_describe(text: &str) -> Result<F2SlotStatus, String> {
         .map(|l| l.split_whitespace().collect::<Vec<_>>())
         .find(|t| t.first() == Some(&"AFI"))
         .ok_or("no 'AFI' line")?;
-    if afi.len() < 4 {
-        return Err(format!("the 'AFI' line has {} fields, expected at least 4", afi.len()));
+    // AFI, slot, the image id (one or more words), then the five trailing fields.
+    if afi.len() < 8 {
+        return Err(format!(
+            "the 'AFI' line has {} fields, expected 8 (type, slot, image id, status name and code, error name and code, shell version)",
+            afi.len()
+        ));
     }
     let slot = afi[1].parse::<u32>().map_err(|_| format!("slot '{}' is not a number", afi[1]))?;
-    let image = afi[2].to_string();
-    if !(image == "none" || super::manifest::is_agfi_id(&image)) {
-        return Err(format!("image id '{image}' is neither an AGFI id nor 'none'"));
+    let tail = &afi[afi.len() - 5..];
+    let (status, code, err_code, sh) = (tail[0], tail[1], tail[3], tail[4]);
+    if code.parse::<i32>().is_err() || err_code.parse::<i32>().is_err() {
+        return Err(format!("status code '{code}' or error code '{err_code}' is not a number"));
     }
-    let status = afi[3].to_string();
+    if !sh.starts_with("0x") {
+        return Err(format!("shell version '{sh}' is not 0x and hex digits"));
+    }
+    let image = match afi[2..afi.len() - 5].join(" ").as_str() {
+        "none" | "No AFI" => "none".to_string(),
+        id if super::manifest::is_agfi_id(id) => id.to_string(),
+        id => return Err(format!("image id '{id}' is neither an AGFI id (agfi- and 17 lowercase hex digits), 'none' nor 'No AFI'")),
+    };
     if status.is_empty() || !status.bytes().all(|b| b.is_ascii_lowercase() || b == b'-' || b == b'_') {
         return Err(format!("status '{status}' is not a status name"));
     }
@@ -109,7 +134,7 @@ pub fn parse_f2_describe(text: &str) -> Result<F2SlotStatus, String> {
         .find(|t| t.first() == Some(&"AFIDEVICE") && t.len() >= 5)
         .map(|t| t[4].to_string())
         .filter(|d| is_bdf(d));
-    Ok(F2SlotStatus { slot, image, status, dbdf })
+    Ok(F2SlotStatus { slot, image, status: status.to_string(), dbdf })
 }
 
 /// Whether `s` looks like a PCI address `dddd:bb:dd.f`.
@@ -122,9 +147,9 @@ pub fn is_bdf(s: &str) -> bool {
         && s.chars().enumerate().all(|(i, c)| matches!(i, 4 | 7 | 10) || c.is_ascii_hexdigit())
 }
 
-/// The F2 describe command for `slot`.
+/// The F2 describe command for `slot`: read-only (no `-R`, see the module docs).
 pub fn f2_describe_cmd(slot: u32) -> Cmd {
-    Cmd::new(&["fpga-describe-local-image", "-S", &slot.to_string(), "-R", "-H"])
+    Cmd::new(&["fpga-describe-local-image", "-S", &slot.to_string(), "-H"])
 }
 
 /// Runs the describe command once and parses it; the status must be the asked slot's (a tool
@@ -140,11 +165,14 @@ pub fn f2_describe(slot: u32, path: Option<&OsStr>, timeout: Duration) -> Result
     Ok(status)
 }
 
-/// Polls the describe command every `interval` until `slot` reports `agfi` loaded, at most until
-/// `deadline`. A failed status ends it at once.
+/// Polls the describe command every `interval` until `slot` reports `agfi` loaded — and, when
+/// `need_address`, the card's PCIe address (an `AFIDEVICE` line with one: the tool prints
+/// `unknown` while it finds no application function) — at most until `deadline`. A failed status
+/// ends it at once.
 pub fn f2_wait_loaded(
     slot: u32,
     agfi: &str,
+    need_address: bool,
     path: Option<&OsStr>,
     deadline: Instant,
     total: Duration,
@@ -152,23 +180,26 @@ pub fn f2_wait_loaded(
 ) -> Result<F2SlotStatus, LoadError> {
     let mut last = String::from("(never answered)");
     let mut answered = false;
+    let mut loaded = false;
+    let waiting_for = |loaded: bool, last: &str| {
+        if loaded {
+            format!(
+                "slot {slot} to report the card's PCIe address: {agfi} is loaded, but the AFIDEVICE line names no address \
+                 (last answer: {last}), so the card cannot be checked; give --bdf to check the card at a known address"
+            )
+        } else {
+            format!("slot {slot} to report {agfi} loaded; last answer: {last}")
+        }
+    };
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
-            return Err(LoadError::Timeout {
-                tool: "fpga-describe-local-image".into(),
-                secs: total.as_secs_f64(),
-                what: format!("slot {slot} to report {agfi} loaded; last answer: {last}"),
-            });
+            return Err(LoadError::Timeout { tool: "fpga-describe-local-image".into(), secs: total.as_secs_f64(), what: waiting_for(loaded, &last) });
         }
         let st = match f2_describe(slot, path, left) {
             // Cut short by the deadline after earlier answers: the image did not load in time.
             Err(LoadError::Tool(ToolError::Timeout { .. })) if answered => {
-                return Err(LoadError::Timeout {
-                    tool: "fpga-describe-local-image".into(),
-                    secs: total.as_secs_f64(),
-                    what: format!("slot {slot} to report {agfi} loaded; last answer: {last}"),
-                })
+                return Err(LoadError::Timeout { tool: "fpga-describe-local-image".into(), secs: total.as_secs_f64(), what: waiting_for(loaded, &last) })
             }
             Err(LoadError::Tool(ToolError::Timeout { output, .. })) => {
                 return Err(LoadError::Timeout {
@@ -186,10 +217,11 @@ pub fn f2_wait_loaded(
                 problem: format!("slot {slot} reports status '{}' for {}", st.status, st.image),
             });
         }
-        if st.status == "loaded" && st.image == agfi {
+        loaded = st.status == "loaded" && st.image == agfi;
+        if loaded && (st.dbdf.is_some() || !need_address) {
             return Ok(st);
         }
-        last = format!("image {} status {}", st.image, st.status);
+        last = format!("image {} status {}, card address {}", st.image, st.status, st.dbdf.as_deref().unwrap_or("unknown"));
         std::thread::sleep(interval.min(deadline.saturating_duration_since(Instant::now())));
     }
 }

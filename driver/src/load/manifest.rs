@@ -247,9 +247,11 @@ fn is_sha256(s: &str) -> bool {
     s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
-/// Whether `s` is an AWS global FPGA image id.
+/// Whether `s` is an AWS global FPGA image id: `agfi-` and 17 lower-case hex digits, as AWS
+/// issues them and as `fpga-describe-local-image` prints them (`"agfi-0%016" PRIx64`). An
+/// upper-case id is refused: the loaded slot's id (lower case) would never equal it.
 pub fn is_agfi_id(s: &str) -> bool {
-    s.strip_prefix("agfi-").is_some_and(|h| h.len() == 17 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+    s.strip_prefix("agfi-").is_some_and(|h| h.len() == 17 && h.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
 }
 
 impl Manifest {
@@ -386,7 +388,10 @@ impl Manifest {
                     return err(&f("agfi_id"), "only an agfi artefact has an agfi_id".into());
                 }
                 if !is_agfi_id(id) {
-                    return err(&f("agfi_id"), format!("'{id}' is not 'agfi-' and 17 hex digits"));
+                    return err(
+                        &f("agfi_id"),
+                        format!("'{id}' is not 'agfi-' and 17 hex digits in lower case (as AWS issues it and fpga-describe-local-image prints it)"),
+                    );
                 }
             }
         }

@@ -1,12 +1,14 @@
 //! Loading a zkaccel bitstream onto a card and checking that the card is what its manifest says
 //! (`zkaccel device load`): validate the [`manifest`], check the bitstream's SHA-256 ([`sha`]),
-//! run the target's load flow ([`flows`], each tool through [`tool`] with a deadline), then open
+//! run the target's load flow ([`flows`], each tool through [`tool`] with a deadline; around a
+//! JTAG load the function is removed from the PCI bus and the bus rescanned, [`pci`]), then open
 //! the card through an opener and compare its identity registers with the manifest ([`check`]).
 
 pub mod check;
 pub mod files;
 pub mod flows;
 pub mod manifest;
+pub mod pci;
 pub mod sha;
 pub mod tool;
 
@@ -38,6 +40,16 @@ pub struct LoadOptions {
     pub artefact_dir: Option<PathBuf>,
     /// `PATH` for finding and running the tools (default: this process's).
     pub tool_path: Option<OsString>,
+    /// Alveo over JTAG: the Vivado hardware target to program (`get_hw_targets` name, e.g.
+    /// `localhost:3121/xilinx_tcf/Xilinx/21770297400LA`, or its cable serial, the last part).
+    /// Without it the script programs the only target the hw_server has, and refuses when it
+    /// has several.
+    pub jtag_target: Option<String>,
+    /// The sysfs root for the PCI remove and rescan around a JTAG load (default:
+    /// `ZKACCEL_SYSFS_ROOT`, else `/sys`).
+    pub sysfs_root: Option<PathBuf>,
+    /// The longest wait for the card's function (and its driver) to come back after the rescan.
+    pub rescan_wait: Duration,
 }
 
 impl Default for LoadOptions {
@@ -50,6 +62,9 @@ impl Default for LoadOptions {
             poll_interval: Duration::from_secs(1),
             artefact_dir: None,
             tool_path: None,
+            jtag_target: None,
+            sysfs_root: None,
+            rescan_wait: Duration::from_secs(60),
         }
     }
 }
@@ -84,6 +99,9 @@ pub enum LoadError {
     /// The image did not finish loading in time.
     #[error("{tool}: gave up after {secs:.1} s waiting for {what}")]
     Timeout { tool: String, secs: f64, what: String },
+    /// The card's PCI function could not be removed, rescanned or rebound around a load.
+    #[error("PCI function {bdf}: {problem}")]
+    Pci { bdf: String, problem: String },
     /// The card could not be opened after loading.
     #[error("the bitstream is loaded, but the card at {bdf} could not be opened to check it: {err}")]
     Open { bdf: String, err: DeviceError },
@@ -162,7 +180,7 @@ fn plan(m: &Manifest, manifest_path: &Path, opts: &LoadOptions) -> Result<Vec<Cm
             if !opts.dry_run {
                 sha::check_artefact(&tcl_path, tcl, i)?;
             }
-            vec![Cmd::new(&[
+            let mut vivado = Cmd::new(&[
                 "vivado",
                 "-mode",
                 "batch",
@@ -172,7 +190,9 @@ fn plan(m: &Manifest, manifest_path: &Path, opts: &LoadOptions) -> Result<Vec<Cm
                 &tcl_path.display().to_string(),
                 "-tclargs",
                 &bit_path(),
-            ])]
+            ]);
+            vivado.argv.extend(opts.jtag_target.clone());
+            vec![vivado]
         }
         LoadFlow::AlveoXrt => {
             let bdf = opts.bdf.clone().unwrap_or_else(|| "<BDF>".into());
@@ -215,6 +235,16 @@ pub fn load(manifest_path: &Path, opts: &LoadOptions, open: Opener<'_>) -> Resul
     if opts.slot.is_some() && m.target.flow != LoadFlow::AwsF2 {
         return Err(LoadError::Usage(format!("--slot is for AWS F2 builds; {} is a {} build", file, m.target.flow.name())));
     }
+    if let Some(t) = &opts.jtag_target {
+        if m.target.flow != LoadFlow::AlveoJtag {
+            return Err(LoadError::Usage(format!("--jtag-target is for Alveo JTAG builds; {} is a {} build", file, m.target.flow.name())));
+        }
+        if t.is_empty() || t.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(LoadError::Usage(format!(
+                "--jtag-target '{t}' is not a Vivado hardware target name (e.g. localhost:3121/xilinx_tcf/Xilinx/21770297400LA, or its cable serial 21770297400LA)"
+            )));
+        }
+    }
     let needs_bdf = matches!(m.target.flow, LoadFlow::AlveoJtag | LoadFlow::AlveoXrt);
     if needs_bdf && opts.bdf.is_none() && !opts.dry_run {
         return Err(LoadError::Usage(format!(
@@ -224,11 +254,18 @@ pub fn load(manifest_path: &Path, opts: &LoadOptions, open: Opener<'_>) -> Resul
         )));
     }
     let cmds = plan(&m, manifest_path, opts)?;
+    let bus = pci::PciBus::new(opts.sysfs_root.clone().unwrap_or_else(pci::sysfs_root_from_env));
+    let mut commands: Vec<String> = cmds.iter().map(Cmd::line).collect();
+    if m.target.flow == LoadFlow::AlveoJtag {
+        let bdf = opts.bdf.as_deref().unwrap_or("<BDF>");
+        commands.insert(0, format!("echo 1 > {}", bus.remove_path(bdf).display()));
+        commands.push(format!("echo 1 > {}", bus.rescan_path().display()));
+    }
     let mut report = LoadReport {
         name: m.name.clone(),
         flow: m.target.flow,
         hash: HashCheck::Unchecked,
-        commands: cmds.iter().map(Cmd::line).collect(),
+        commands,
         dry_run: opts.dry_run,
         bdf: opts.bdf.clone(),
         f2: None,
@@ -259,23 +296,43 @@ pub fn load(manifest_path: &Path, opts: &LoadOptions, open: Opener<'_>) -> Resul
             let deadline = start + opts.timeout;
             cmds[0].run_ok(path, opts.timeout)?;
             let agfi = bit.agfi_id.as_deref().expect("validated: built F2 manifest has an AGFI id");
-            let st = flows::f2_wait_loaded(opts.slot.unwrap_or(0), agfi, path, deadline, opts.timeout, opts.poll_interval)?;
+            // Without --bdf the card's address must come from the describe output: the card is
+            // checked, never left unchecked because the tool printed no address yet.
+            let need_address = report.bdf.is_none();
+            let st = flows::f2_wait_loaded(opts.slot.unwrap_or(0), agfi, need_address, path, deadline, opts.timeout, opts.poll_interval)?;
             if report.bdf.is_none() {
                 report.bdf = st.dbdf.clone();
-                if st.dbdf.is_none() {
-                    report.unchecked_why = Some("fpga-describe-local-image printed no AFIDEVICE address; give --bdf".into());
-                }
             }
             report.f2 = Some(st);
         }
         LoadFlow::AlveoJtag => {
-            let out = cmds[0].run_ok(path, opts.timeout)?;
-            if !out.stdout.contains(JTAG_DONE_MARKER) {
-                return Err(LoadError::Garbage {
-                    tool: "vivado".into(),
-                    what: format!("exit status 0 but no '{JTAG_DONE_MARKER}' line: the device did not report DONE"),
-                    output: out.tail(),
-                });
+            let bdf = report.bdf.clone().expect("checked: a JTAG load has --bdf");
+            let before = bus.state(&bdf);
+            if before.present {
+                bus.remove(&bdf)?;
+            }
+            let programmed = cmds[0].run_ok(path, opts.timeout).and_then(|out| {
+                if out.stdout.contains(JTAG_DONE_MARKER) {
+                    Ok(())
+                } else {
+                    Err(LoadError::Garbage {
+                        tool: "vivado".into(),
+                        what: format!("exit status 0 but no '{JTAG_DONE_MARKER}' line: the device did not report DONE"),
+                        output: out.tail(),
+                    })
+                }
+            });
+            // Programmed or not, the function was removed: rescan so that it comes back.
+            let back = bus.rescan(&bdf).and_then(|_| bus.wait_back(&bdf, &before, opts.rescan_wait, opts.poll_interval));
+            match (programmed, back) {
+                (Ok(()), Ok(())) => {}
+                (Ok(()), Err(e)) | (Err(e), Ok(())) => return Err(e),
+                (Err(e), Err(b)) => {
+                    return Err(LoadError::Pci {
+                        bdf,
+                        problem: format!("programming failed, and the function did not come back after the rescan either ({b}); the failure: {e}"),
+                    })
+                }
             }
         }
         LoadFlow::AlveoXrt => {

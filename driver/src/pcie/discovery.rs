@@ -1,5 +1,5 @@
 //! Finding cards in sysfs: a PCI function's directory (`<sysfs>/bus/pci/devices/<BDF>`), its
-//! vendor and device ids, the driver bound to it (`driver` link), and the XDMA driver's character
+//! vendor, device and class ids, the driver bound to it (`driver` link), and the XDMA driver's character
 //! devices that belong to it (`<BDF>/xdma/xdma<N>_*`, the class devices the Xilinx driver
 //! creates under its PCI parent).
 
@@ -15,6 +15,13 @@ pub const VENDOR_XILINX: u16 = 0x10ee;
 pub const VENDOR_AWS: u16 = 0x1d0f;
 /// Vendors whose functions may carry a zkaccel bitstream.
 pub const FPGA_VENDORS: [u16; 2] = [VENDOR_XILINX, VENDOR_AWS];
+/// The AWS FPGA management functions (mailbox PF; aws/aws-fpga `sdk/userspace/include/hal/fpga_common.h`
+/// `F1_MBOX_DEVICE_ID`, `F2_MBOX_DEVICE_ID`): the slot's control path, never a card's registers.
+pub const AWS_MGMT_DEVICES: [u16; 2] = [0x1041, 0x9248];
+/// PCI base classes that are never an FPGA card, whatever the vendor: mass storage (0x01) and
+/// network (0x02) — AWS's vendor id is also every EC2 ENA network card's and EBS/instance-store
+/// NVMe disk's.
+pub const NOT_CARD_CLASSES: [(u8, &str); 2] = [(0x01, "a mass-storage device"), (0x02, "a network device")];
 
 /// One PCI function as sysfs shows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -25,6 +32,8 @@ pub struct PciFunction {
     pub dir: PathBuf,
     pub vendor: u16,
     pub device: u16,
+    /// The class code (`class`: base class, subclass, programming interface), when sysfs has it.
+    pub class: Option<u32>,
     /// The bound kernel driver (`xdma`, `vfio-pci`, …), if any.
     pub driver: Option<String>,
     /// The XDMA driver's instance number (`/dev/xdma<N>_*`), when it is bound and exposes one.
@@ -32,9 +41,28 @@ pub struct PciFunction {
 }
 
 impl PciFunction {
-    /// Whether the vendor is one that makes FPGA cards a zkaccel bitstream can run on.
+    /// Whether this function may be an FPGA card a zkaccel bitstream runs on: a function of an
+    /// FPGA vendor ([`FPGA_VENDORS`]) that is not a network or mass-storage device (by its class
+    /// code) nor an AWS FPGA management function ([`PciFunction::not_a_card_why`] says which).
+    /// The vendor alone is not enough: AWS's id 0x1d0f is also its ENA network cards' and NVMe
+    /// disks', and a BAR0 read or open of those must never happen. (The name predates the class
+    /// filter: `device list`, `--device auto` and `open_bdf` all go through it.)
     pub fn is_fpga_vendor(&self) -> bool {
-        FPGA_VENDORS.contains(&self.vendor)
+        FPGA_VENDORS.contains(&self.vendor) && self.not_a_card_why().is_none()
+    }
+
+    /// Why a function of an FPGA vendor is not a card: its class (network, mass storage) or an
+    /// AWS management function. `None` when it may be one.
+    pub fn not_a_card_why(&self) -> Option<String> {
+        if let Some(c) = self.class {
+            if let Some((_, what)) = NOT_CARD_CLASSES.iter().find(|(b, _)| *b == (c >> 16) as u8) {
+                return Some(format!("{} is {what} (class {c:#08x}), not an FPGA card", self.bdf));
+            }
+        }
+        if self.vendor == VENDOR_AWS && AWS_MGMT_DEVICES.contains(&self.device) {
+            return Some(format!("{} is the AWS FPGA management function ({:#06x}), not the card's application function", self.bdf, self.device));
+        }
+        None
     }
 }
 
@@ -91,6 +119,21 @@ fn read_id(dir: &Path, name: &str) -> Result<u16, DeviceError> {
         .map_err(|_| DeviceError::Protocol(format!("{}: '{t}' is not a PCI id (expected 0x followed by 4 hex digits)", path.display())))
 }
 
+/// The `class` attribute (`0x020000`); `None` when sysfs has none (a moved root may omit it).
+fn read_class(dir: &Path) -> Result<Option<u32>, DeviceError> {
+    let path = dir.join("class");
+    if !path.exists() {
+        return Ok(None);
+    }
+    let text = String::from_utf8_lossy(&read_attribute(&path, 64)?).into_owned();
+    let t = text.trim();
+    t.strip_prefix("0x")
+        .filter(|h| h.len() == 6 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+        .and_then(|h| u32::from_str_radix(h, 16).ok())
+        .map(Some)
+        .ok_or_else(|| DeviceError::Protocol(format!("{}: '{t}' is not a PCI class code (expected 0x followed by 6 hex digits)", path.display())))
+}
+
 /// The function at `bdf` (normalised), or an error naming the fix.
 pub fn find(roots: &Roots, bdf: &str) -> Result<PciFunction, DeviceError> {
     let bdf = normalize_bdf(bdf)?;
@@ -103,9 +146,10 @@ pub fn find(roots: &Roots, bdf: &str) -> Result<PciFunction, DeviceError> {
     }
     let vendor = read_id(&dir, "vendor")?;
     let device = read_id(&dir, "device")?;
+    let class = read_class(&dir)?;
     let driver = std::fs::read_link(dir.join("driver")).ok().and_then(|l| l.file_name().map(|n| n.to_string_lossy().into_owned()));
     let xdma_instance = xdma_instance(&dir);
-    Ok(PciFunction { bdf, dir, vendor, device, driver, xdma_instance })
+    Ok(PciFunction { bdf, dir, vendor, device, class, driver, xdma_instance })
 }
 
 /// `N` of the `xdma<N>_user` class device under the function's `xdma/` directory.

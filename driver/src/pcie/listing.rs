@@ -51,3 +51,53 @@ pub fn list_cards_and_skipped(roots: &Roots) -> Result<(Vec<Listed>, Vec<String>
     }
     Ok((out, scan.skipped))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    /// A fake sysfs function with `vendor`, `device`, `class` and a driver.
+    fn function(roots: &Roots, bdf: &str, vendor: u16, device: u16, class: u32, driver: &str) {
+        let dir = roots.pci_device(bdf);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("vendor"), format!("{vendor:#06x}\n")).unwrap();
+        std::fs::write(dir.join("device"), format!("{device:#06x}\n")).unwrap();
+        std::fs::write(dir.join("class"), format!("{class:#08x}\n")).unwrap();
+        std::fs::write(dir.join("resource0"), vec![0u8; 4096]).unwrap();
+        let drv = roots.sysfs.join("bus/pci/drivers").join(driver);
+        std::fs::create_dir_all(&drv).unwrap();
+        std::os::unix::fs::symlink(&drv, dir.join("driver")).unwrap();
+    }
+
+    /// AWS's vendor id is also its ENA network cards' and NVMe disks', and the F2 management
+    /// function's: `device list` read BAR0 of each and `--device auto` / `open_bdf` tried to open
+    /// them. Now only the application function of the FPGA is a card.
+    #[test]
+    fn aws_network_storage_and_management_functions_are_not_cards() {
+        let d = std::env::temp_dir().join(format!("zkaccel-listing-not-cards-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        let roots = Roots::new(d.join("sys"), d.join("dev"));
+        function(&roots, "0000:00:05.0", 0x1d0f, 0xec20, 0x020000, "ena");
+        function(&roots, "0000:00:1f.0", 0x1d0f, 0x8061, 0x010802, "nvme");
+        function(&roots, "0000:00:1d.0", 0x1d0f, 0x9248, 0x058000, "fpga-mgmt");
+        function(&roots, "0000:00:1e.0", 0x1d0f, 0xf010, 0x120000, "vfio-pci");
+        let listed: Vec<String> = list_cards(&roots).unwrap().into_iter().map(|l| l.function.bdf).collect();
+        assert_eq!(listed, ["0000:00:1e.0"]);
+        let all = discovery::list(&roots).unwrap();
+        let why: Vec<Option<String>> = all.iter().map(PciFunction::not_a_card_why).collect();
+        assert!(why[0].as_deref().unwrap().contains("is a network device (class 0x020000)"), "{why:?}");
+        assert!(why[1].as_deref().unwrap().contains("is the AWS FPGA management function (0x9248)"), "{why:?}");
+        assert!(why[3].as_deref().unwrap().contains("is a mass-storage device (class 0x010802)"), "{why:?}");
+        assert_eq!(why[2], None);
+        for bdf in ["0000:00:05.0", "0000:00:1f.0", "0000:00:1d.0"] {
+            let e = crate::pcie::PcieCard::open_bdf(&roots, bdf, Duration::from_secs(1)).err().unwrap().to_string();
+            assert!(e.contains("not an FPGA card zkaccel knows"), "{bdf}: {e}");
+        }
+        // A class attribute that is not one is an error naming the file (the scan skips the entry).
+        std::fs::write(roots.pci_device("0000:00:05.0").join("class"), "network\n").unwrap();
+        let scan = discovery::scan(&roots).unwrap();
+        assert!(scan.skipped.len() == 1 && scan.skipped[0].contains("'network' is not a PCI class code"), "{:?}", scan.skipped);
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+}

@@ -76,7 +76,7 @@ fn device_load_and_status() {
     let r = zk(&["device", "load", f2s, "--slot", "2", "--dry-run", "--json"], None);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     let j = json(&r);
-    assert_eq!(j["commands"], serde_json::json!(["fpga-load-local-image -S 2 -I <not-built:agfi-id>", "fpga-describe-local-image -S 2 -R -H"]));
+    assert_eq!(j["commands"], serde_json::json!(["fpga-load-local-image -S 2 -I <not-built:agfi-id>", "fpga-describe-local-image -S 2 -H"]));
     assert_eq!(j["hash"]["checked"], false);
     assert_eq!(j["dry_run"], true);
     let r = zk(&["device", "load", f2s, "--dry-run"], None);
@@ -98,7 +98,7 @@ fn device_load_and_status() {
     assert_eq!(r.code, 6, "{}{}", r.stdout, r.stderr);
     let e = json(&r)["error"]["message"].as_str().unwrap().to_string();
     assert!(e.starts_with("the bitstream is loaded, but the card at 0000:34:00.0 could not be opened to check it"), "{e}");
-    assert_eq!(calls(&dir), [format!("fpga-load-local-image -S 0 -I {AGFI}"), "fpga-describe-local-image -S 0 -R -H".into()]);
+    assert_eq!(calls(&dir), [format!("fpga-load-local-image -S 0 -I {AGFI}"), "fpga-describe-local-image -S 0 -H".into()]);
 
     // Status of an F2 slot.
     let r = zk(&["device", "status", "--slot", "0", "--json"], Some(&dir.join("bin")));
