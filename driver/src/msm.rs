@@ -15,9 +15,10 @@
 //!   digits (16-bit sign-magnitude, point-major) with `MsmOp::ACCUMULATE_REDUCE`: the card
 //!   accumulates the buckets and **reduces them on the card** to two points per chain of
 //!   `G = 2^g` buckets (`g = regs::msm_seg_log(windows, c)`, the rule the plan uses too), which
-//!   come back (`S_0, T_0, S_1, …`, `X ‖ Y ‖ Z` each, decoded and checked on the curve by
-//!   `zkaccel_interface::wire::bucket_from_wire`); the host combines each group's window sums
-//!   (`msm_reduce::group_window_sums`) and then all windows (`msm_reduce::horner`).
+//!   come back (`S_0, T_0, S_1, …`, `X ‖ Y ‖ Z` each, decoded by `msm_reduce::decode_answers`:
+//!   canonical coordinates, no inversion); the host combines each group's window sums
+//!   (`msm_reduce::group_window_sums`) and then all windows (`msm_reduce::horner`), and checks
+//!   the MSM's result on the curve — a word off the curve puts it off the curve.
 //!   A group with `g = 0` (at most `2^9` buckets: chains of one bucket, where `S_q = T_q = B_q`)
 //!   runs as a plain `MsmOp::ACCUMULATE` instead — its buckets are the chain sums, at half the
 //!   read-out and without the reduction's cycles. The MSM may use a prefix of the resident bases.
@@ -49,16 +50,16 @@
 use crate::device::{Device, DeviceError};
 use crate::regs::{msm_reduce_points, msm_seg_log, msm_units, Kernel, MsmOp, Reg, DIGIT_FORMAT, MSM_CHAIN_LOG_DEPTH};
 use ark_bn254::{Fr, G1Affine, G1Projective};
-use ark_ec::AdditiveGroup;
+use ark_ec::{AdditiveGroup, CurveGroup};
 use ark_ff::PrimeField;
 use std::collections::HashMap;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use zkaccel::backend::BasesId;
 use zkaccel::card_schedule::msm_digit_stream::{group_shapes, DigitStreams, MAX_STREAM_C};
 use zkaccel::card_schedule::msm_precomputed::{self, entries_per_base, precomputed_windows, wide_digits_sum, window_table, MAX_PRECOMPUTED_C};
-use zkaccel::card_schedule::msm_reduce::{group_window_sums, horner, unit_answers_in_window_order, ChainSums};
+use zkaccel::card_schedule::msm_reduce::{decode_answers, group_window_sums, horner, unit_answers_in_window_order, ChainSums};
 use zkaccel::card_schedule::msm_requests::windows;
-use zkaccel_interface::wire::{base_to_wire, bucket_from_wire};
+use zkaccel_interface::wire::base_to_wire;
 
 /// Where a base set lives on the card.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -112,6 +113,13 @@ pub struct MsmCardStats {
     pub bytes_from_card: u64,
     /// Layout of the bases the call loaded or used.
     pub layout: BasesLayout,
+    /// Wall time of an MSM spent waiting on the device: streaming digits to it, its run, reading
+    /// its answers back (for the simulated card, the simulation).
+    pub device_time: Duration,
+    /// Wall time of an MSM spent on the host, measured: everything but [`MsmCardStats::device_time`]
+    /// — the digits, decoding and checking the answers, combining windows, Horner, the `+2^15`
+    /// digits of `c = 16` tables. What a real card would add to its own time (serially here).
+    pub host_time: Duration,
 }
 
 /// The MSM kernel on a card, with the table of resident base sets.
@@ -490,6 +498,24 @@ impl<D: Device> DeviceMsm<D> {
     /// `c ≤ 15`, the largest the 16-bit digit format carries in the plain layout); on a set loaded
     /// precomputed, `c` must be the table's.
     pub fn msm_with_c(&mut self, id: &BasesId, scalars: &[Fr], c: usize) -> Result<G1Projective, DeviceError> {
+        let start = Instant::now();
+        let out = self.msm_timed(id, scalars, c).and_then(|sum| {
+            // The card's words are decoded without a curve check each; their combination is
+            // checked here, once (see `msm_reduce::decode_answers`).
+            if sum.into_affine().is_on_curve() {
+                Ok(sum)
+            } else {
+                Err(DeviceError::Protocol(format!(
+                    "MSM of {} points (c = {c}): the card's answer words combine to a point off the curve (a word it sent is not a curve point)",
+                    scalars.len()
+                )))
+            }
+        });
+        self.last.host_time = start.elapsed().saturating_sub(self.last.device_time);
+        out
+    }
+
+    fn msm_timed(&mut self, id: &BasesId, scalars: &[Fr], c: usize) -> Result<G1Projective, DeviceError> {
         self.last = MsmCardStats { c, ..Default::default() };
         let res = *self.resident.get(id).ok_or_else(|| DeviceError::Unsupported("these bases are not resident on the card".into()))?;
         self.last.layout = res.layout;
@@ -545,8 +571,9 @@ impl<D: Device> DeviceMsm<D> {
     /// (`data`, the digit stream's bytes), window size `c`, chains of `2^seg_log` buckets —
     /// reduced on the card when `seg_log > 0` (or always, see [`DeviceMsm::set_always_reduce`]),
     /// else the buckets come back as chains of one (`S_q = T_q = B_q`). On a two-unit card the
-    /// units' answers are put back into window order. Every point read back is checked on the
-    /// curve; the call's cycles, bytes and commands are added to [`DeviceMsm::last`].
+    /// units' answers are put back into window order. Every word read back is decoded with
+    /// canonical coordinates (the MSM's result is checked on the curve by the caller); the call's
+    /// cycles, bytes and commands are added to [`DeviceMsm::last`].
     #[allow(clippy::too_many_arguments)]
     fn run_group(&mut self, what: &str, slot: u32, points: u32, c: usize, windows: usize, seg_log: usize, data: &[u8]) -> Result<ChainSums, DeviceError> {
         let reduce = seg_log > 0 || self.always_reduce;
@@ -557,6 +584,7 @@ impl<D: Device> DeviceMsm<D> {
         d.write32(Reg::MsmPoints.offset(), points)?;
         d.write32(Reg::MsmC.offset(), c as u32)?;
         d.write32(Reg::MsmWindows.offset(), windows as u32)?;
+        let on_device = Instant::now();
         let seq = self.ring()?;
         self.dev.stream_to_card(data, self.timeout)?;
         self.early_error(seq, what)?;
@@ -567,12 +595,9 @@ impl<D: Device> DeviceMsm<D> {
             return Err(DeviceError::Protocol(format!("{what}: {} bytes came back, {} expected", out.len(), 96 * back)));
         }
         let cycles = self.finish(seq, what)?;
+        self.last.device_time += on_device.elapsed();
         let name = if reduce { "chain sum" } else { "bucket" };
-        let decoded = out
-            .chunks_exact(96)
-            .enumerate()
-            .map(|(k, word)| bucket_from_wire(word).map_err(|e| DeviceError::Protocol(format!("{what}: {name} {k}: {e}"))))
-            .collect::<Result<Vec<G1Projective>, _>>()?;
+        let decoded = decode_answers(&out).map_err(|(k, e)| DeviceError::Protocol(format!("{what}: {name} {k}: {e}")))?;
         let decoded = unit_answers_in_window_order(decoded, self.units, windows);
         self.last.cycles += cycles;
         self.last.commands += 1;

@@ -341,6 +341,30 @@ fn card_memory_limits_unknown_bases_and_ntt_on_the_same_card() {
     assert_eq!(msm.msm(&id, &s).unwrap(), G1Projective::msm(&b[..100], &s).unwrap());
 }
 
+/// The card's answer words are decoded without a curve check each; a word off the curve (one bit
+/// of a chain sum's X flipped: still canonical) puts the combined MSM off the curve, which the
+/// driver refuses as a protocol error; a non-canonical word (top bit set) is refused by name.
+#[test]
+fn an_answer_word_off_the_curve_makes_the_msm_a_protocol_error() {
+    use zkaccel_driver::fault_injection::{Fault, FaultyDevice};
+    let mut rng = TestRng::for_test("an_answer_word_off_the_curve_makes_the_msm_a_protocol_error");
+    let b: Vec<G1Affine> = (0..256).map(|_| G1Affine::rand(&mut rng)).collect();
+    let s: Vec<Fr> = (0..256).map(|_| Fr::rand(&mut rng)).collect();
+    let id = BasesId::of(&b);
+    for (bit, want) in [(3u32, "off the curve"), (255, "non-canonical")] {
+        // Command 0 loads the bases, command 1 is the MSM's first group; beat 6 is word 2's X.
+        let card = FaultyDevice::new(SimCard::with_msm(CardVariant::Fast, 1 << 12).unwrap(), Fault::CorruptWord { word: 6, bit }, [1]);
+        let fired = card.fired();
+        let mut msm = DeviceMsm::new(card, T).unwrap();
+        msm.load_bases(id, &b).unwrap();
+        let err = msm.msm(&id, &s).unwrap_err();
+        assert!(fired.load(std::sync::atomic::Ordering::Relaxed));
+        assert!(matches!(&err, DeviceError::Protocol(m) if m.contains(want)), "bit {bit}: {err}");
+        // The next MSM, without the fault, is right.
+        assert_eq!(msm.msm(&id, &s).unwrap(), G1Projective::msm(&b, &s).unwrap());
+    }
+}
+
 /// Unloading a set gives its slot and its card-memory range back: a later load takes the first
 /// free range that fits (between resident sets too), never one that overlaps a resident set (every
 /// set's MSM stays right), and a set too long for any one free range is refused even when the

@@ -58,8 +58,39 @@ pub fn from_wire<P: MontConfig<4>>(bytes: &[u8]) -> Result<Fp<MontBackend<P, 4>,
 }
 
 /// A bucket word read back from the MSM unit (`X ‖ Y ‖ Z`, 96 bytes) as a point; an error names
-/// what is wrong (length, non-canonical field element, off the curve).
+/// what is wrong (length, non-canonical field element, off the curve). No inversion: the curve
+/// equation is checked in homogeneous form, `Y²Z = X³ + 3Z³`.
 pub fn bucket_from_wire(bytes: &[u8]) -> Result<G1Projective, String> {
+    let p = bucket_from_wire_unchecked_curve(bytes)?;
+    // In Jacobian form (X·Z, Y·Z², Z) of the homogeneous (X : Y : Z): Y²Z = X³ + 3Z³ ⇔ the
+    // Jacobian equation divided by Z⁶.
+    let (x, y, z) = (p.x, p.y, p.z);
+    if !z.is_zero() {
+        let z2 = z.square();
+        if y.square() != x.square() * x + G1_B * z2.square() * z2 {
+            return Err(format!("the word {} is not on the curve", hex_word(bytes)));
+        }
+    }
+    Ok(p)
+}
+
+/// The curve's `b` (`y² = x³ + 3`).
+const G1_B: Fq = <ark_bn254::g1::Config as ark_ec::short_weierstrass::SWCurveConfig>::COEFF_B;
+
+fn hex_word(bytes: &[u8]) -> String {
+    let coord = |i: usize| bytes[32 * i..32 * i + 32].iter().rev().map(|b| format!("{b:02x}")).collect::<String>();
+    format!("(0x{} : 0x{} : 0x{})", coord(0), coord(1), coord(2))
+}
+
+/// [`bucket_from_wire`] without the curve check: length, canonical coordinates and the form of
+/// the identity (`Z = 0` only as `(0 : Y ≠ 0 : 0)`) checked, the point returned in arkworks'
+/// Jacobian coordinates as `(X·Z, Y·Z², Z)` (the affine point `(X/Z, Y/Z)`; two products, no
+/// inversion). For the host's decode of a whole answer, whose caller checks on the curve what it
+/// computes from the words (`DeviceMsm` checks each MSM's result): a word off the curve puts
+/// the sums the host forms with it off the curve too, except with probability about `deg/q` for a
+/// fault that does not depend on the curve, and the check then costs one per MSM instead of one
+/// per word (five products and three squares each, most of the decode's time).
+pub fn bucket_from_wire_unchecked_curve(bytes: &[u8]) -> Result<G1Projective, String> {
     if bytes.len() != 96 {
         return Err(format!("bucket word of {} bytes, want 96", bytes.len()));
     }
@@ -72,12 +103,7 @@ pub fn bucket_from_wire(bytes: &[u8]) -> Result<G1Projective, String> {
             Err(format!("Z = 0 but (X, Y) = ({x}, {y}) is not (0, nonzero)"))
         };
     }
-    let zi = z.inverse().expect("z is nonzero");
-    let p = G1Affine::new_unchecked(x * zi, y * zi);
-    if !p.is_on_curve() {
-        return Err(format!("({x} : {y} : {z}) is not on the curve"));
-    }
-    Ok(p.into())
+    Ok(G1Projective::new_unchecked(x * z, y * z.square(), z))
 }
 
 /// A base as the card loads it (two host beats, one 512-bit card-memory word): `x ‖ y`, the
@@ -165,6 +191,35 @@ mod tests {
         let mut zero_z = [0u8; 96];
         zero_z[..32].copy_from_slice(&to_wire(&Fq::one()));
         assert!(bucket_from_wire(&zero_z).is_err(), "(1 : 0 : 0) is no point");
+    }
+
+    /// The card's words carry any `Z`, not only 1: `(λx : λy : λ)` for random λ is the affine point
+    /// `(x, y)`, `(0 : λ : 0)` the identity, and a scaled triple off the curve (here on
+    /// `y² = x³ + 4` instead of `+ 3`) is refused — the homogeneous check against the affine one.
+    #[test]
+    fn bucket_words_with_any_z_decode_to_their_affine_point() {
+        let mut rng = rng();
+        let word = |x: Fq, y: Fq, z: Fq| -> [u8; 96] {
+            let mut w = [0u8; 96];
+            w[..32].copy_from_slice(&to_wire(&x));
+            w[32..64].copy_from_slice(&to_wire(&y));
+            w[64..].copy_from_slice(&to_wire(&z));
+            w
+        };
+        for _ in 0..64 {
+            let a = G1Projective::rand(&mut rng).into_affine();
+            let l = Fq::rand(&mut rng);
+            let got = bucket_from_wire(&word(a.x * l, a.y * l, l)).unwrap();
+            assert_eq!(got.into_affine(), a);
+            assert_eq!(bucket_from_wire(&word(Fq::zero(), l, Fq::zero())).unwrap(), G1Projective::zero());
+            // (x, y) with y² = x³ + 4: on another curve of the same family.
+            let x = Fq::rand(&mut rng);
+            if let Some(y) = (x.square() * x + Fq::from(4u64)).sqrt() {
+                let err = bucket_from_wire(&word(x * l, y * l, l)).unwrap_err();
+                assert!(err.contains("not on the curve"), "{err}");
+                assert!(!G1Affine::new_unchecked(x, y).is_on_curve());
+            }
+        }
     }
 
     #[test]

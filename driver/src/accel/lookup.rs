@@ -116,6 +116,7 @@ impl AccelBackend {
             p.lookup.card_bytes_to += stats.bytes_to_card;
             p.lookup.card_bytes_from += stats.bytes_from_card;
             p.lookup.card_time += card_time;
+            p.lookup.card_host_time += card_time.saturating_sub(stats.device_time);
             p.lookup.check_time += check_time;
         });
     }
@@ -177,13 +178,14 @@ impl AccelBackend {
         if table.len() != inputs.len() || table.is_empty() {
             return Err("table and inputs differ in columns".into());
         }
+        // The host's share of the call starts here: the table's run and the inputs' rows.
+        let t = Instant::now();
         let run = run_table(table).ok_or_else(|| "the table is not a run of consecutive values (and repeats)".to_string())?;
         let (rows, missing) = rows_of(run, table, inputs);
         let mut card = lock_card(m);
         if card.dead.is_some() {
             return Err("no healthy card has a lookup kernel".into());
         }
-        let t = Instant::now();
         let result = DeviceLookup::new(card.dev(), self.timeout).and_then(|mut l| {
             let counts = if rows.is_empty() { vec![0; run.len] } else { l.count(&rows, run.len)? };
             Ok((counts, l.take_stats()))

@@ -4,8 +4,9 @@
 //! * Each call goes to a card when one is healthy, has the kernel and the size fits; otherwise to
 //!   the CPU, and the profile says why ([`AccelProfile`]).
 //! * Every card result is checked before the prover sees it: an NTT by the random-point identity
-//!   of [`ntt_check`] in O(n); an MSM's bucket words are checked on the curve as they come back,
-//!   and its sum by the proof's self-verification (no O(n) check of an MSM over fixed bases is
+//!   of [`ntt_check`] in O(n); an MSM's answer words are decoded with canonical coordinates
+//!   and its result checked on the curve (a word off the curve puts it off the curve), and its
+//!   sum by the proof's self-verification (no O(n) check of an MSM over fixed bases is
 //!   known that does not cost an MSM: see docs/architecture.md); a lookup helper's result by
 //!   [`lookup`] (every inverse by `x·y = 1`, counts by a random evaluation). A failed check, a
 //!   timeout, an error status or a protocol error costs one CPU recomputation of that call, is
@@ -288,10 +289,10 @@ impl AccelBackend {
             .collect()
     }
 
-    /// One transform on a card: the result (not yet checked), the cycles it took and how many
-    /// times the vector crossed each way (1, or 2 for four-step). A size beyond the card's
-    /// four-step limit is `Unsupported` before anything is sent.
-    fn ntt_on_card(card: &mut Card, input: &[Fr], kind: NttKind, timeout: Duration) -> Result<(Vec<Fr>, u64, usize), DeviceError> {
+    /// One transform on a card: the result (not yet checked), the cycles it took, how many
+    /// times the vector crossed each way (1, or 2 for four-step) and the time spent waiting on the
+    /// device. A size beyond the card's four-step limit is `Unsupported` before anything is sent.
+    fn ntt_on_card(card: &mut Card, input: &[Fr], kind: NttKind, timeout: Duration) -> Result<(Vec<Fr>, u64, usize, Duration), DeviceError> {
         let mut v = input.to_vec();
         let log_n = v.len().trailing_zeros() as usize;
         let mut ntt = DeviceNtt::new(card.dev(), timeout)?;
@@ -325,7 +326,7 @@ impl AccelBackend {
             if fits { 1 } else { 2 }
         };
         let after = read_cycles(ntt.dev_mut())?;
-        Ok((v, after.wrapping_sub(before), passes))
+        Ok((v, after.wrapping_sub(before), passes, ntt.device_time()))
     }
 
     /// One transform: on `card` when given and still healthy (checked), else on the CPU.
@@ -342,7 +343,7 @@ impl AccelBackend {
         let result = Self::ntt_on_card(&mut card, &input, kind, self.timeout);
         let card_time = t.elapsed();
         let failure = match result {
-            Ok((out, cycles, passes)) => {
+            Ok((out, cycles, passes, device_time)) => {
                 let t = Instant::now();
                 let (evals, coeffs, shift) = match kind {
                     NttKind::Forward => (&out, &input, Fr::one()),
@@ -354,6 +355,7 @@ impl AccelBackend {
                 let check_time = t.elapsed();
                 self.record(|p| {
                     p.ntt.card_time += card_time;
+                    p.ntt.card_host_time += card_time.saturating_sub(device_time);
                     p.ntt.check_time += check_time;
                 });
                 if ok {
@@ -595,6 +597,7 @@ impl AccelBackend {
         let last = msm.last();
         self.record(|p| {
             p.msm.card_time += t.elapsed();
+            p.msm.card_host_time += last.host_time;
             p.msm.card_bytes_to += last.bytes_to_card;
             p.msm.card_bytes_from += last.bytes_from_card;
         });

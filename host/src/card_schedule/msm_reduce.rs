@@ -143,6 +143,28 @@ pub fn group_window_sums(seg_log: usize, strides: &[usize], sums: &ChainSums, c:
     (0..strides.len()).into_par_iter().map(|w| window_sum(seg_log, strides[w], sums, w, c)).collect()
 }
 
+/// Decodes the card's answer bytes (96-byte bucket words, `zkaccel_interface::wire`) into points:
+/// every word's coordinates canonical and the identity in its one form
+/// (`bucket_from_wire_unchecked_curve`: no inversion, no curve check — **the caller checks the
+/// curve on what it computes from the words**, as `DeviceMsm` does on each MSM's result), in
+/// parallel over the words when there are many; an error gives the first bad word's index and
+/// what is wrong. The host's first step after every group the card answers, so benches time it.
+pub fn decode_answers(bytes: &[u8]) -> Result<Vec<G1Projective>, (usize, String)> {
+    if bytes.len() % 96 != 0 {
+        return Err((bytes.len() / 96, format!("{} answer bytes are not whole 96-byte words", bytes.len())));
+    }
+    let decode = |(k, word): (usize, &[u8])| zkaccel_interface::wire::bucket_from_wire_unchecked_curve(word).map_err(|e| (k, e));
+    if bytes.len() < 96 * 256 {
+        bytes.chunks_exact(96).enumerate().map(decode).collect()
+    } else {
+        // `collect` on a parallel iterator keeps the order; with several bad words it may report
+        // any of them, so the first is looked up again for a stable message.
+        bytes.par_chunks_exact(96).enumerate().map(decode).collect::<Result<Vec<_>, _>>().map_err(|_| {
+            bytes.chunks_exact(96).enumerate().map(decode).find_map(Result::err).expect("a bad word was found in parallel")
+        })
+    }
+}
+
 /// A two-unit card's answer for a group of `windows` windows (unit 0's words — the group's windows
 /// `0, 2, 4, …` —, then unit 1's — windows `1, 3, …` —, each unit's in its window order, the same
 /// number of words per window: `zkaccel_hdl::card::dual`) in the group's window order, as a

@@ -112,7 +112,12 @@ pub fn run(a: &Prove, g: &Global, out: &Out) -> Result<Report> {
             .map(|(name, k)| {
                 let at: serde_json::Map<String, Value> = zkaccel_driver::accel::profile::ASSUMED_CLOCKS_MHZ
                     .iter()
-                    .map(|&f| (format!("{f:.0}_mhz_ms"), json!(1e3 * k.projected_card_seconds(f))))
+                    .flat_map(|&f| {
+                        [
+                            (format!("{f:.0}_mhz_ms"), json!(1e3 * k.projected_card_seconds(f))),
+                            (format!("kernel_{f:.0}_mhz_ms"), json!(1e3 * k.projected_kernel_seconds(f))),
+                        ]
+                    })
                     .collect();
                 (name.to_string(), Value::Object(at))
             })
@@ -161,7 +166,7 @@ pub fn profile_json(p: &AccelProfile) -> Value {
             json!({
                 "card_calls": k.card_calls, "card_elements": k.card_elements, "card_cycles": k.card_cycles,
                 "card_bytes_to": k.card_bytes_to, "card_bytes_from": k.card_bytes_from, "per_card": k.per_card,
-                "card_ms": ms(k.card_time), "check_ms": ms(k.check_time),
+                "card_ms": ms(k.card_time), "card_host_ms": ms(k.card_host_time), "check_ms": ms(k.check_time),
                 "cpu_calls": k.cpu_calls, "cpu_elements": k.cpu_elements, "cpu_ms": ms(k.cpu_time),
                 "cpu_reasons": k.cpu_reasons, "fallbacks": k.fallbacks, "fallback_count": k.fallback_count(),
             }),
