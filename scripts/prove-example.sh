@@ -24,5 +24,5 @@ zk compile-circuit -M "$ex/mlp_784_128_10.onnx" --compiled-circuit "$out/model.c
 zk setup -M "$out/model.compiled" "${srs[@]}" --vk-path "$out/vk.key" --pk-path "$out/pk.key"
 zk gen-witness -D "$ex/mlp_input.json" -M "$out/model.compiled" -O "$out/witness.json"
 zk prove --witness "$out/witness.json" -M "$out/model.compiled" --pk-path "$out/pk.key" --proof-path "$out/proof.json"
-zk verify --proof-path "$out/proof.json" --settings-path "$out/settings.json" --vk-path "$out/vk.key"
+zk verify --proof-path "$out/proof.json" --vk-path "$out/vk.key"
 echo "== the proof verifies: $out/proof.json"

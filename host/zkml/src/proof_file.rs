@@ -72,7 +72,7 @@ impl ProofFile {
     }
 
     pub fn save(&self, path: &Path) -> Result<()> {
-        crate::files::write_atomic(path, serde_json::to_string(self).expect("proof serialises").as_bytes())
+        crate::files::write_atomic(path, serde_json::to_string(self).expect("proof serialises").as_bytes(), crate::files::Access::Shared)
     }
 
     pub fn load(path: &Path) -> Result<Self> {

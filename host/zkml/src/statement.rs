@@ -6,8 +6,12 @@
 //!
 //! What the statement does *not* bind: with private parameters (the default), the weights are
 //! witness values: a proof shows that the outputs come from the model's architecture with *some*
-//! weights. `circuit_id` then records which compiled circuit the key was made for, but a prover
-//! holding the key can use other weights. `verify` says so.
+//! weights. `verify` says so. `circuit_id` then names the architecture, the settings the circuit
+//! reads and the plan, and does not depend on the weights (nor on the ranges measured on sample
+//! data), so the key and the proofs reveal nothing about them through it: a key made for one
+//! model serves every model of the same architecture and settings ([`crate::compiled`]).
+//!
+//! Version 2: `circuit_id` as above (version 1 covered the model file, weights included).
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -20,15 +24,15 @@ use crate::error::{Error, Result};
 use crate::field::fr_to_hex;
 
 pub const FORMAT: &str = "zkaccel-statement";
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 /// The statement bound to a verifying key.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Statement {
     pub format: String,
     pub version: u32,
-    /// The compiled circuit the key was made for (with private parameters a label only: see the
-    /// module documentation).
+    /// The compiled circuit the key was made for: its public id, which with private parameters
+    /// covers the architecture, not the weights (see the module documentation).
     pub circuit_id: String,
     pub input_visibility: Visibility,
     pub output_visibility: Visibility,
@@ -59,6 +63,12 @@ pub(crate) fn bound_statement<T: serde::de::DeserializeOwned>(vk: &zkaccel::plon
     }
     let unreadable = |e: serde_json::Error| Error::artifact(format!("the verifying key's statement is not readable: {e}"));
     let h: Header = serde_json::from_slice(b).map_err(unreadable)?;
+    if h.format == want.0 && h.version < want.1 {
+        return Err(Error::artifact(format!(
+            "the verifying key's statement is {:?} version {}: the key was made by an older zkaccel (this build reads version {}); run setup again with this build",
+            h.format, h.version, want.1
+        )));
+    }
     if (h.format.as_str(), h.version) != want {
         return Err(Error::artifact(format!(
             "the verifying key's statement is {:?} version {} (this build reads {:?} version {})",

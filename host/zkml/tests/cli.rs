@@ -204,8 +204,11 @@ fn bad_models_and_inputs_are_named_errors() {
     zk(&["frobnicate"]).expect(1, "unknown verb");
     zk(&["prove", "--no-such-flag"]).expect(1, "unknown flag");
     zk(&["setup", "-M", p(&compiled), "--vk-path", p(&d.join("v")), "--pk-path", p(&d.join("k"))]).expect(1, "no SRS");
-    zk(&["verify", "--proof-path", p(&d.join("proof.json")), "--vk-path", p(&d.join("v"))]).expect(1, "no settings");
+    // verify needs no settings (the key binds the layout): what is missing here is the key itself.
+    let r = zk(&["verify", "--proof-path", p(&d.join("proof.json")), "--vk-path", p(&d.join("v"))]).expect(5, "no key");
+    assert!(r.stderr.contains(&*d.join("v").to_string_lossy()), "{}", r.stderr);
     let h = zk(&["--help"]).expect(0, "help");
+    assert!(h.stdout.contains("zkaccel verify --proof-path proof.json --vk-path vk.key") && h.stdout.contains("stay with the prover"), "{}", h.stdout);
     for code in ["0", "1", "2", "3", "4", "5", "70"] {
         assert!(h.stdout.contains(&format!("  {code:>2}  ")), "help lacks exit code {code}: {}", h.stdout);
     }

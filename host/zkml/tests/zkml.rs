@@ -22,6 +22,7 @@ mod ops_reduce;
 mod ops_shape;
 #[cfg(feature = "sim")]
 mod pcie_card;
+mod privacy;
 mod private_params;
 mod projection;
 mod robust;

@@ -14,7 +14,9 @@ fn after_help() -> String {
          zkaccel gen-witness -D input.json -M model.compiled -O witness.json\n  \
          zkaccel mock --witness witness.json -M model.compiled   (optional: every constraint, no key needed)\n  \
          zkaccel prove --witness witness.json -M model.compiled --pk-path pk.key --proof-path proof.json\n  \
-         zkaccel verify --proof-path proof.json --settings-path settings.json --vk-path vk.key\n\n{}\nDocumentation: docs/cli.md",
+         zkaccel verify --proof-path proof.json --vk-path vk.key\n\n\
+         The verifier needs only proof.json and vk.key. settings.json (measured on data), the compiled circuit, witness.json and\n\
+         pk.key stay with the prover; the verbs create them owner-only (0600) and keep the permissions of a file they rewrite.\n\n{}\nDocumentation: docs/cli.md",
         ExitCode::help_text()
     )
 }
@@ -270,7 +272,8 @@ pub struct Prove {
 pub struct Verify {
     #[arg(long = "proof-path", default_value = "proof.json")]
     pub proof_path: PathBuf,
-    /// settings.json (the public layout); or give --compiled-circuit.
+    /// settings.json, checked against the layout the key binds (optional: the key binds
+    /// everything verification needs).
     #[arg(short = 'S', long = "settings-path")]
     pub settings_path: Option<PathBuf>,
     /// The compiled circuit (also checks the proof's circuit id and public weights).

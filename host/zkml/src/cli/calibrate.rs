@@ -28,7 +28,8 @@ pub fn run(a: &CalibrateSettings, out: &Out) -> Result<Report> {
     let settings = calibrate(&graph, &samples, &base, &cfg)?;
     let t = step.done();
     // Checked to read back before the file is touched (a non-finite number would be `null`).
-    crate::files::write_atomic(&a.settings_path, settings.to_checked_json()?.as_bytes())?;
+    // Measured on the sample data with the private weights: prover-side (docs/cli.md).
+    crate::files::write_atomic(&a.settings_path, settings.to_checked_json()?.as_bytes(), crate::files::Access::Private)?;
     let c = settings.calibration.as_ref();
     Ok(Report {
         json: json!({ "verb": "calibrate-settings", "settings_path": a.settings_path.display().to_string(), "settings": settings, "time_ms": super::output::ms(t) }),

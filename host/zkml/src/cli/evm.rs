@@ -9,7 +9,7 @@ use super::output::{Out, Report};
 use crate::error::{Error, Result};
 use crate::evm::{self, calldata, machine, solc};
 use crate::exit_code::ExitCode;
-use crate::files::{check_outputs, write_all_atomic, write_atomic};
+use crate::files::{check_outputs, write_all_atomic, write_atomic, Access};
 use crate::proof_file::ProofFile;
 
 fn load_vk(path: &std::path::Path) -> Result<VerifyingKey> {
@@ -40,9 +40,9 @@ pub fn create(a: &CreateEvmVerifier, _out: &Out) -> Result<Report> {
     // Everything computed: the contract and its ABI are written as one step (never a new
     // contract beside an old ABI, or the reverse).
     let abi = evm::abi_json();
-    let mut files: Vec<(&std::path::Path, &[u8])> = vec![(&a.sol_code_path, source.as_bytes())];
+    let mut files: Vec<(&std::path::Path, &[u8], Access)> = vec![(&a.sol_code_path, source.as_bytes(), Access::Shared)];
     if let Some(p) = &a.abi_path {
-        files.push((p, abi.as_bytes()));
+        files.push((p, abi.as_bytes(), Access::Shared));
     }
     write_all_atomic(&files)?;
     Ok(Report {
@@ -75,7 +75,7 @@ fn call_of(path: &std::path::Path) -> Result<(ProofFile, Vec<u8>)> {
 pub fn encode(a: &EncodeEvmCalldata, _out: &Out) -> Result<Report> {
     check_outputs(&[("--proof-path", Some(&a.proof_path))], &[("--calldata-path", &a.calldata_path)])?;
     let (_, data) = call_of(&a.proof_path)?;
-    write_atomic(&a.calldata_path, &data)?;
+    write_atomic(&a.calldata_path, &data, Access::Shared)?;
     Ok(Report {
         json: json!({"verb": "encode-evm-calldata", "calldata_path": a.calldata_path.display().to_string(), "bytes": data.len()}),
         lines: vec![format!("wrote {} ({} bytes: verifyProof(bytes,uint256[]) calldata)", a.calldata_path.display(), data.len())],

@@ -6,6 +6,18 @@ use zkaccel_onnx::{load_onnx, InputData, RunArgs, Settings};
 use super::args::GenSettings;
 use super::output::{Out, Report};
 use crate::error::Result;
+use crate::files::Access;
+
+/// Settings measured on sample data (`-D`: per-layer ranges, a lookup range from them) are
+/// statistics of the private weights and inputs: prover-side, written owner-only when new; the
+/// others hold only the model's architecture and the flags given.
+fn access(s: &Settings) -> Access {
+    if s.layers.is_empty() && s.calibration.is_none() {
+        Access::Shared
+    } else {
+        Access::Private
+    }
+}
 
 pub fn run(a: &GenSettings, out: &Out) -> Result<Report> {
     crate::files::check_outputs(&[("-M", Some(&a.model)), ("-D", a.data.as_deref())], &[("--settings-path", &a.settings_path)])?;
@@ -31,7 +43,7 @@ pub fn run(a: &GenSettings, out: &Out) -> Result<Report> {
     let settings = Settings::generate(&graph, run_args, &samples)?;
     step.done();
     // Checked to read back before the file is touched (a non-finite number would be `null`).
-    crate::files::write_atomic(&a.settings_path, settings.to_checked_json()?.as_bytes())?;
+    crate::files::write_atomic(&a.settings_path, settings.to_checked_json()?.as_bytes(), access(&settings))?;
     Ok(Report {
         json: json!({ "verb": "gen-settings", "settings_path": a.settings_path.display().to_string(), "settings": settings }),
         lines: vec![format!(

@@ -6,6 +6,7 @@ use super::args::{Global, Setup};
 use super::output::{ms, Out, Report};
 use crate::compiled::CompiledCircuit;
 use crate::error::Result;
+use crate::files::Access;
 use crate::witness::WitnessFile;
 use crate::{pipeline, srs};
 
@@ -45,7 +46,7 @@ pub fn run(a: &Setup, g: &Global, out: &Out) -> Result<Report> {
     let pk_bytes = pk.to_bytes();
     let vk_bytes = pk.vk.to_bytes();
     // Both keys or neither: never a new proving key beside an old verifying key.
-    crate::files::write_all_atomic(&[(&a.pk_path, &pk_bytes), (&a.vk_path, &vk_bytes)])?;
+    crate::files::write_all_atomic(&[(&a.pk_path, &pk_bytes, Access::Private), (&a.vk_path, &vk_bytes, Access::Shared)])?;
     let mut lines = vec![
         format!("SRS: {label}{}", if a.dev_srs { " (INSECURE, testing only)" } else { "" }),
         super::keys_written_line(&format!("keys for 2^{} rows", c.plan.k), t_keygen, t_srs, (&a.pk_path, pk_bytes.len()), (&a.vk_path, vk_bytes.len())),

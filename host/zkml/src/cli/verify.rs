@@ -1,4 +1,7 @@
-//! `verify`: check a proof against the verifying key and the public layout.
+//! `verify`: check a proof against the verifying key, which binds everything verification needs
+//! (the public layout, the scales, the circuit id). A settings file (`-S`) or the compiled circuit
+//! (`-M`) is optional and only checked against the key: the calibrated settings.json holds
+//! statistics of the private weights and inputs and stays with the prover (docs/cli.md).
 
 use serde_json::json;
 use zkaccel::plonk::VerifyingKey;
@@ -23,11 +26,7 @@ pub fn run(a: &Verify, out: &Out) -> Result<Report> {
 
 fn run_here(a: &Verify, _out: &Out) -> Result<Report> {
     let compiled = a.compiled_circuit.as_deref().map(CompiledCircuit::load).transpose()?;
-    let settings = match (&a.settings_path, &compiled) {
-        (Some(p), _) => Settings::load(p)?,
-        (None, Some(c)) => c.settings.clone(),
-        (None, None) => return Err(Error::usage("verify needs --settings-path or --compiled-circuit")),
-    };
+    let settings = a.settings_path.as_deref().map(Settings::load).transpose()?;
     let vk_bytes = super::read(&a.vk_path)?;
     let vk = VerifyingKey::from_bytes(&vk_bytes).map_err(|e| Error::from(e).context(a.vk_path.display()))?;
     if let Some(p) = &a.srs_path {
@@ -35,7 +34,7 @@ fn run_here(a: &Verify, _out: &Out) -> Result<Report> {
     }
     let f = ProofFile::load(&a.proof_path)?;
     let settings_path = a.settings_path.as_ref().map(|p| p.display().to_string());
-    let v = pipeline::verify_proof_file(&vk, &f, a.settings_path.as_ref().map(|_| &settings), compiled.as_ref()).map_err(|e| {
+    let v = pipeline::verify_proof_file(&vk, &f, settings.as_ref(), compiled.as_ref()).map_err(|e| {
         // A settings file that disagrees with the key is named as the culprit, and so is a key
         // whose bound statement is unreadable or impossible.
         match (&settings_path, e.message.contains("in the settings")) {
@@ -73,7 +72,14 @@ fn run_here(a: &Verify, _out: &Out) -> Result<Report> {
         format!("public outputs (rescaled by the key's output scales): {:?}", v.public.rescaled_outputs),
     ];
     if let Some(c) = &a.compiled_circuit {
-        lines.push(format!("compiled circuit {}: the verifying key was made for it (circuit_id bound by the key)", c.display()));
+        lines.push(if s.param_visibility == Visibility::Private {
+            format!(
+                "compiled circuit {}: the verifying key was made for its architecture and settings (circuit_id bound by the key; with private parameters the id does not cover the weights)",
+                c.display()
+            )
+        } else {
+            format!("compiled circuit {}: the verifying key was made for it (circuit_id bound by the key)", c.display())
+        });
     }
     if !unchecked.is_empty() {
         lines.push(format!("not established by this proof: {}", unchecked.join("; ")));

@@ -13,6 +13,7 @@ use zkaccel::plonk::{ProvingKey, VerifyingKey};
 use super::args::Global;
 use super::output::{ms, Out, Report};
 use crate::error::{Error, Result};
+use crate::files::Access;
 use crate::srs;
 use crate::wnn::files::{model_digest, WnnProofFile, WnnWitnessFile};
 use crate::wnn::{hdf5, input, pipeline, WnnModel, WnnPlan};
@@ -133,7 +134,7 @@ fn setup(a: &WnnSetup, g: &Global, out: &Out) -> Result<Report> {
     let (pk, redone_on_cpu) = super::keygen_with_cpu_retry(&opened, out, |backend| pipeline::setup(backend, &m, &layout, &digest, &srs))?;
     let t_keygen = step.done();
     let (pk_bytes, vk_bytes) = (pk.to_bytes(), pk.vk.to_bytes());
-    crate::files::write_all_atomic(&[(&a.pk_path, &pk_bytes), (&a.vk_path, &vk_bytes)])?;
+    crate::files::write_all_atomic(&[(&a.pk_path, &pk_bytes, Access::Private), (&a.vk_path, &vk_bytes, Access::Shared)])?;
     Ok(Report {
         json: json!({
             "verb": "wnn setup", "device": device, "srs": label, "insecure_srs": a.dev_srs, "k": plan.k, "plan": plan,

@@ -174,7 +174,7 @@ pub fn compile_with(source: &str, name: &str, runs: u32) -> Result<Compiled> {
     let c = parse(json_text, name, &version).map_err(|e| if stderr.trim().is_empty() { e } else { e.context(format!("stderr: {}", stderr.trim())) })?;
     if let (Some(dir), Some(p)) = (&cache_dir, &cached) {
         let _ = std::fs::create_dir_all(dir);
-        let _ = crate::files::write_atomic(p, json_text.as_bytes());
+        let _ = crate::files::write_atomic(p, json_text.as_bytes(), crate::files::Access::Shared);
     }
     Ok(c)
 }

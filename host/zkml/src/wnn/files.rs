@@ -64,8 +64,9 @@ impl WnnWitnessFile {
         header(path, &w.format, w.version, WITNESS_FORMAT)?;
         Ok(w)
     }
+    /// Written owner-only when new: it holds the private image.
     pub fn save(&self, path: &Path) -> Result<()> {
-        crate::files::write_atomic(path, serde_json::to_string(self).expect("serialises").as_bytes())
+        crate::files::write_atomic(path, serde_json::to_string(self).expect("serialises").as_bytes(), crate::files::Access::Private)
     }
 }
 
@@ -79,7 +80,7 @@ impl WnnProofFile {
         Ok(f)
     }
     pub fn save(&self, path: &Path) -> Result<()> {
-        crate::files::write_atomic(path, serde_json::to_string(self).expect("serialises").as_bytes())
+        crate::files::write_atomic(path, serde_json::to_string(self).expect("serialises").as_bytes(), crate::files::Access::Shared)
     }
     /// The proof bytes, decoded and checked (points on the curve, canonical scalars).
     pub fn proof(&self) -> Result<zkaccel::plonk::Proof> {

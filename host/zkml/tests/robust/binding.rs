@@ -1,8 +1,8 @@
 //! What `verify` prints as a result is bound by the proof and the verifying key (issue 20): the
 //! forgeries a hostile tester found — an edited settings.json (`model_output_scales`) with the
-//! proof's readable outputs edited to match, a proof for other weights with the circuit_id label
-//! copied — are rejected, and with private parameters `verify` says that the weights are not
-//! checked.
+//! proof's readable outputs edited to match, a proof for other (fixed) weights with the
+//! circuit_id label copied — are rejected, and with private parameters `verify` says that the
+//! weights are not checked (and the circuit id does not name them).
 
 use std::path::{Path, PathBuf};
 
@@ -121,19 +121,30 @@ fn edited_output_scales_are_not_shown_valid() {
 #[test]
 fn other_weights_with_a_copied_label_are_not_shown_valid() {
     let d = tmpdir("weights");
+    let other = other_weights(&d);
     let a = workflow(&d, "a", &example("tiny_4_8_3.onnx"), "private");
-    let b = workflow(&d, "b", &other_weights(&d), "private");
+    let b = workflow(&d, "b", &other, "private");
     // The honest verdict with private parameters says what is and is not checked.
     let h = zk(&["verify", "--proof-path", p(&a.proof), "-M", p(&a.compiled), "--vk-path", p(&a.vk)]).expect(0, "verify a");
     assert!(h.stdout.contains("VALID") && h.stdout.contains("NOT checked") && h.stdout.contains("some weights"), "{}", h.stdout);
+    assert!(h.stdout.contains("does not cover the weights"), "{}", h.stdout);
     let j = zk(&["verify", "--proof-path", p(&a.proof), "-M", p(&a.compiled), "--vk-path", p(&a.vk), "--json"]).expect(0, "verify a json").json();
     assert_eq!(j["params_checked"], false);
     assert_eq!(j["compiled_checked"], true);
     assert!(j["unchecked"][0].as_str().unwrap().contains("weights"), "{j}");
-    // The forgery: b's proof with a's circuit_id label copied in.
+    // Private weights are no part of the circuit id (nothing public may confirm a guess of
+    // them): a and b have the same one, and b's proof is "for" a's compiled model as much as for
+    // its own. Their keys differ here only by the random development SRS.
+    let id = |f: &Path| serde_json::from_str::<Value>(&std::fs::read_to_string(f).unwrap()).unwrap()["circuit_id"].clone();
+    assert_eq!(id(&a.compiled), id(&b.compiled));
+    zk(&["verify", "--proof-path", p(&b.proof), "-M", p(&a.compiled), "--vk-path", p(&b.vk)]).expect(0, "b's proof and key, a's model");
+    // With fixed parameters the weights are in the key and in the circuit id: the forgery, b's
+    // proof with a's circuit_id label copied in, is rejected.
+    let a = workflow(&d, "fixed", &example("tiny_4_8_3.onnx"), "fixed");
+    let b = workflow(&d, "fixed-b", &other, "fixed");
+    assert_ne!(id(&a.compiled), id(&b.compiled));
     let mut f: Value = serde_json::from_str(&std::fs::read_to_string(&b.proof).unwrap()).unwrap();
-    let a_id: Value = serde_json::from_str::<Value>(&std::fs::read_to_string(&a.compiled).unwrap()).unwrap()["circuit_id"].clone();
-    f["circuit_id"] = a_id;
+    f["circuit_id"] = id(&a.compiled);
     let forged = d.join("forged.json");
     std::fs::write(&forged, f.to_string()).unwrap();
     // Against a's key: another key (its digest binds a's statement), exit 3.
@@ -146,16 +157,17 @@ fn other_weights_with_a_copied_label_are_not_shown_valid() {
     f2["vk_digest"] = Value::String(hex::encode(zkaccel::plonk::VerifyingKey::from_bytes(&std::fs::read(&a.vk).unwrap()).unwrap().digest()));
     std::fs::write(&forged, f2.to_string()).unwrap();
     zk(&["verify", "--proof-path", p(&forged), "-M", p(&a.compiled), "--vk-path", p(&a.vk)]).expect(3, "digest rewritten");
-    // Proving b's model with a's proving key is refused before proving (the key binds a).
-    let wb = d.join("b-w.json");
+    // Proving b's model with a's proving key is refused before proving (the key holds a's weights).
+    let wb = d.join("fixed-b-w.json");
     let r = zk(&["prove", "--witness", p(&wb), "-M", p(&b.compiled), "--pk-path", p(&a.pk), "--proof-path", p(&d.join("x.json"))]).expect(4, "a's pk for b");
     assert!(r.stderr.contains("proving key"), "{}", r.stderr);
     // With fixed and public parameters the weights are checked, and verify says so.
+    workflow(&d, "public", &example("tiny_4_8_3.onnx"), "public");
     for params in ["fixed", "public"] {
-        let m = workflow(&d, params, &example("tiny_4_8_3.onnx"), params);
-        let j = zk(&["verify", "--proof-path", p(&m.proof), "-S", p(&m.settings), "--vk-path", p(&m.vk), "--json"]).expect(0, params).json();
+        let (s, vk, proof) = (d.join(format!("{params}-s.json")), d.join(format!("{params}-vk.key")), d.join(format!("{params}-proof.json")));
+        let j = zk(&["verify", "--proof-path", p(&proof), "-S", p(&s), "--vk-path", p(&vk), "--json"]).expect(0, params).json();
         assert_eq!(j["params_checked"], true, "{params}");
-        let h = zk(&["verify", "--proof-path", p(&m.proof), "-S", p(&m.settings), "--vk-path", p(&m.vk)]).expect(0, params);
+        let h = zk(&["verify", "--proof-path", p(&proof), "-S", p(&s), "--vk-path", p(&vk)]).expect(0, params);
         assert!(h.stdout.contains("(checked)") && !h.stdout.contains("NOT checked"), "{params}: {}", h.stdout);
     }
     // Public weights edited in a proof: refused by the key's digest of them even without -M.

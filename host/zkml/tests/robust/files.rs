@@ -119,16 +119,19 @@ fn failed_writes_leave_old_files_whole() {
     zk(&["prove", "--witness", p(&w), "-M", p(&c), "--pk-path", p(&short), "--proof-path", p(&proof)]).expect(4, "truncated pk");
     assert_eq!(std::fs::read_to_string(&proof).unwrap(), "old proof");
     no_temp_files(&d);
-    // The library function: every file staged before any rename; a rename that fails (the target
-    // is a directory) removes the files already renamed, and leaves no temporary file.
+    // The library function: every file staged before any rename; a target that is not a regular
+    // file (a directory) or cannot be written (no such directory) fails the set before anything
+    // is renamed, and leaves no temporary file.
+    use zkaccel_zkml::files::Access::Shared;
     let (a, b) = (d.join("a"), d.join("b_dir"));
     std::fs::write(&a, "old a").unwrap();
     std::fs::create_dir(&b).unwrap();
     std::fs::write(b.join("x"), "x").unwrap();
-    let e = zkaccel_zkml::files::write_all_atomic(&[(&a, b"new a"), (&b, b"new b")]).unwrap_err();
+    let e = zkaccel_zkml::files::write_all_atomic(&[(&a, b"new a", Shared), (&b, b"new b", Shared)]).unwrap_err();
     assert_eq!(e.code, zkaccel_zkml::ExitCode::Io);
-    assert!(!a.exists() || std::fs::read_to_string(&a).unwrap() == "old a", "new a left after a failed set");
-    let e = zkaccel_zkml::files::write_all_atomic(&[(&d.join("c"), b"c"), (&d.join("nodir/d"), b"d")]).unwrap_err();
+    assert!(e.message.contains("not a regular file"), "{}", e.message);
+    assert_eq!(std::fs::read_to_string(&a).unwrap(), "old a", "new a left after a failed set");
+    let e = zkaccel_zkml::files::write_all_atomic(&[(&d.join("c"), b"c", Shared), (&d.join("nodir/d"), b"d", Shared)]).unwrap_err();
     assert!(e.message.contains("nodir/d"), "{}", e.message);
     assert!(!d.join("c").exists(), "c renamed although d could not be written");
     no_temp_files(&d);
