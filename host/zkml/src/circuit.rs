@@ -63,7 +63,10 @@
 //! Every value the circuit computes is range-checked (it is a q of a rescale row), and so are the
 //! private and public model inputs (one stand-alone rescale row each, `MacBuilder::range_check`,
 //! whose y cells also serve a ReLU of an input): without it a private input could be any field
-//! element, and then the output anything. Fixed inputs are in the key. Private weights are not
+//! element, and then the output anything. Fixed inputs are in the key (a fixed column the
+//! prover cannot choose), not range-checked in the circuit; the builder holds them to the same
+//! range, refusing one outside it as for a private input (`check_fixed_input`), so no key or
+//! witness holds an input the gadgets' lookups cannot take. Private weights are not
 //! range-checked: with `param_visibility = private` the statement is "some weights" — some value
 //! (a field element) for each element of the model's constant operands (Gemm/MatMul/Conv weights
 //! and biases, Mul's factor, Add/Sub/Sum constants), one per element however often it is used;
@@ -642,6 +645,22 @@ pub fn constraint_system(q: &QuantizedModel, settings: &Settings, plan: &Plan) -
     cs
 }
 
+/// A fixed input's values must fit the `bits`-bit range that private and public inputs are
+/// range-checked to. A fixed input is not range-checked in the circuit: its cells are a fixed
+/// column, chosen at setup and committed in the verifying key, so the prover cannot pick them
+/// (as for fixed weights). But the gadgets that read it (the lookup tables, the division's
+/// remainder) rely on their inputs being in range, so an input outside it would give a witness
+/// that fails their lookups, or a key that no witness fits. Refused here, with the message of a
+/// private or public input out of range ([`MacBuilder::range_check`]), also when only laying
+/// out: with a fixed input, the layout for key generation holds the witness's real values.
+fn check_fixed_input(name: &str, t: &Tensor<i64>, bits: u32) -> Result<()> {
+    let half = 1i64 << (bits - 1);
+    match t.data.iter().find(|v| !(-half..half).contains(*v)) {
+        Some(v) => Err(Error::bad_input(format!("input {name:?}: value {v} outside {bits} signed bits"))),
+        None => Ok(()),
+    }
+}
+
 pub fn build(q: &QuantizedModel, settings: &Settings, plan: &Plan, inputs: &[Tensor<i64>], layout_only: bool) -> Result<ModelCircuit> {
     build_claiming(q, settings, plan, inputs, layout_only, None)
 }
@@ -675,6 +694,9 @@ fn build_claiming(
                 info.shape,
                 numel(&info.shape)
             )));
+        }
+        if vis.input == Visibility::Fixed {
+            check_fixed_input(&info.name, t, plan.bits)?;
         }
     }
     let mut cs = ConstraintSystem::new();
@@ -726,6 +748,7 @@ fn build_claiming(
         let ops: Vec<Operand> = t.data.iter().zip(&input_cells[i]).map(|(&value, c)| Operand { value, cell: *c }).collect();
         let shape = q.graph.inputs[i].shape.clone();
         if vis.input == Visibility::Fixed {
+            // In range (checked above), bound by the key: no range-check rows.
             store.insert(q.graph.inputs[i].name.clone(), Tensor { shape, data: ops });
         } else {
             // Private and public inputs are range-checked like every computed value (a private

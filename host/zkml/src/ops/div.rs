@@ -11,10 +11,12 @@
 //!   (r ≤ mag − 1).
 //!
 //! sgn = ±1, so mag = ±b; the two lookups give 0 ≤ r ≤ mag − 1, so mag ≥ 1: mag = |b| and
-//! **b ≠ 0** (b = 0 makes mag = 0 and leaves no r). a, b are range-checked cells, so a·up, b·q and
-//! r are integers far below the field's modulus and the gate holds over the integers:
+//! **b ≠ 0** (b = 0 makes mag = 0 and leaves no r). a, b are range-checked cells (or fixed
+//! inputs, values of the key that the builder holds to the same range), so a·up, b·q and r are
+//! integers far below the field's modulus and the gate holds over the integers:
 //! a·2^{s_b} = b·q + r with 0 ≤ r < |b| has the one solution q = div_euclid(a·2^{s_b}, b) (the
-//! floor for b > 0), which is `host/onnx`'s rule.
+//! floor for b > 0), which is `host/onnx`'s rule. The witness code refuses a quotient outside
+//! the range, and a divisor whose r or |b| − 1 − r would not be in the table.
 
 use ark_ff::One;
 use zkaccel::plonk::mac::{signed_to_fr, MacBuilder, MacConfig, Operand};
@@ -73,6 +75,17 @@ impl DivConfig {
         if !bld.layout_only && !(-half..half).contains(&q) {
             return Err(Error::bad_input(format!("quotient {q} of {num}/{yv} outside {} signed bits", self.bits)));
         }
+        // The remainder lookups need r and |b| − 1 − r in the table, [0, 2^{b−1}): true for every
+        // divisor in b signed bits (|b| ≤ 2^{b−1}; computed values and inputs are), not for all
+        // larger ones — a second line for a caller that forgot a check.
+        let below = yv.abs() - 1 - r;
+        if !bld.layout_only && (r >= half || below >= half) {
+            return Err(Error::bad_input(format!(
+                "divisor {yv} of {num}/{yv} outside {} signed bits: the remainder {r} and |divisor| − 1 − remainder = {below} must both be in the lookup table (0 … {})",
+                self.bits,
+                half - 1
+            )));
+        }
         let sgn = if yv < 0 { -Fr::one() } else { Fr::one() };
         bld.assign(self.q_div, row, Fr::one())?;
         bld.assign(self.up, row, Fr::from(1u64 << up_bits))?;
@@ -85,5 +98,60 @@ impl DivConfig {
         bld.copy(xc, Cell { column: self.a, row });
         bld.copy(yc, Cell { column: self.b, row });
         Ok(Operand { value: q as i64, cell: Some(Cell { column: self.q, row }) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use zkaccel::plonk::dev::{check_witness, Failure};
+
+    use super::*;
+    use crate::ExitCode;
+
+    /// The division over a 7-bit table (0 … 63 for the remainder lookups): divisors at either
+    /// end of the range (−64, 63; also −0.0625 over −4.0 at scale 2^4), and a larger one whose
+    /// remainder and |b| − 1 − r both fit (50 / 100), are laid out and every gate, lookup and
+    /// copy holds; a divisor whose remainder or |b| − 1 − r does not fit (16 / 16000: 0.0625
+    /// over 1000.0 at scale 2^4; 10 / 100; 700 / −1000) is refused by name (exit 2), where the
+    /// witness code used to check only the quotient — such a row fails a remainder lookup, as
+    /// the layout-only builder (which skips the checks, for placeholder values) shows.
+    #[test]
+    fn a_divisor_whose_remainder_leaves_the_table_is_refused() {
+        let mut cs = ConstraintSystem::new();
+        let mac = MacConfig::configure(&mut cs, 1, 4, 7);
+        let div = DivConfig::configure(&mut cs, &mac);
+        let src = cs.advice_column();
+        cs.enable_equality(src);
+        let mut b = MacBuilder::new(&cs, mac, 8).unwrap();
+        let mut region = Region::default();
+        // x and y in cells of their own, on the row the division's next row will take.
+        let operands = |b: &mut MacBuilder, row: usize, x: i64, y: i64| {
+            b.assign(src, 2 * row, signed_to_fr(x)).unwrap();
+            b.assign(src, 2 * row + 1, signed_to_fr(y)).unwrap();
+            (Operand { value: x, cell: Some(Cell { column: src, row: 2 * row }) }, Operand { value: y, cell: Some(Cell { column: src, row: 2 * row + 1 }) })
+        };
+        for (x, y, up, q) in [(5, -64, 0, 0), (-1, 63, 0, -1), (-1, -64, 4, 1), (50, 100, 0, 0)] {
+            let (xo, yo) = operands(&mut b, region.row, x, y);
+            assert_eq!(div.divide(&mut b, &mut region, xo, yo, up).unwrap().value, q, "{x}·2^{up} / {y}");
+        }
+        for (x, y, up, r) in [(1, 16000, 4, 16), (10, 100, 0, 10), (700, -1000, 0, 700)] {
+            let (xo, yo) = operands(&mut b, region.row, x, y);
+            let e = div.divide(&mut b, &mut region, xo, yo, up).expect_err(&format!("{x}·2^{up} / {y}"));
+            assert_eq!(e.code, ExitCode::BadInput, "{}", e.message);
+            let num = x << up;
+            let want = format!(
+                "divisor {y} of {num}/{y} outside 7 signed bits: the remainder {r} and |divisor| − 1 − remainder = {} must both be in the lookup table (0 … 63)",
+                y.abs() - 1 - r
+            );
+            assert_eq!(e.message, want);
+        }
+        // Laid out without the checks, 10 / 100 fails the lookup of |b| − 1 − r = 89 on its row.
+        b.layout_only = true;
+        let past = region.row;
+        let (xo, yo) = operands(&mut b, past, 10, 100);
+        div.divide(&mut b, &mut region, xo, yo, 0).unwrap();
+        let (fixed, witness) = b.finish();
+        let failures = check_witness(&cs, &fixed, &witness, &[], 10).unwrap();
+        assert_eq!(failures, vec![Failure::Lookup { lookup: "div_remainder_below_divisor".into(), row: past }]);
     }
 }

@@ -109,10 +109,26 @@ impl LutConfig {
         Ok(())
     }
 
-    /// y = f_q(x) on the next row of `region`; x must have a cell.
+    /// y = f_q(x) on the next row of `region`; x must have a cell. An x the table does not
+    /// hold is refused (outside the b-bit range, or for a partial table outside f's domain or
+    /// output range): its row could only fail the lookup. Every computed value and every input
+    /// is within the range, so this is a second line for a caller that forgot a check.
     pub fn apply(&self, b: &mut MacBuilder, region: &mut Region, x: Operand) -> Result<Operand> {
         let cell = x.cell.ok_or_else(|| Error::internal("lut: an input without a cell"))?;
         let row = region.take(1, b.n(), "lookup-table")?;
+        let half = 1i64 << (self.bits - 1);
+        if self.t_flag.is_none() && !b.layout_only && !(-half..half).contains(&x.value) {
+            return Err(Error::bad_input(format!(
+                "{:?} input {} (= {}) is outside its table at scale 2^{} and {} bits: the table holds {} … {}",
+                self.f,
+                x.value,
+                x.value as f64 / (self.scale as f64).exp2(),
+                self.scale,
+                self.bits,
+                -half,
+                half - 1
+            )));
+        }
         if self.t_flag.is_some() && !b.layout_only && !self.in_partial_table(x.value) {
             return Err(Error::bad_input(format!(
                 "{:?} input {} (= {}) is outside its table at scale 2^{} and {} bits: {}",
@@ -130,5 +146,70 @@ impl LutConfig {
         b.assign(self.y, row, signed_to_fr(y))?;
         b.copy(cell, Cell { column: self.x, row });
         Ok(Operand { value: y, cell: Some(Cell { column: self.y, row }) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use zkaccel::plonk::dev::{check_witness, Failure};
+    use zkaccel::plonk::mac::MacConfig;
+
+    use super::*;
+    use crate::ExitCode;
+
+    /// Every full-range table at scale 2^4 over 7 signed bits (it holds −64 … 63): an input at
+    /// either end is laid out and every lookup and copy holds; an input one past either end, or
+    /// far past (1600 = 100.0 at scale 2^4), is refused by name (exit 2), where the witness code
+    /// used to lay it out unchecked — such a row fails the table's lookup, as the layout-only
+    /// builder (which skips the check, for placeholder values) shows.
+    #[test]
+    fn a_full_table_refuses_an_input_outside_it() {
+        let (scale, bits, half) = (4, 7, 64i64);
+        let functions = [
+            Activation::Clip { min: -0.5, max: 1.25 },
+            Activation::LeakyRelu { alpha: 0.1 },
+            Activation::Sigmoid,
+            Activation::Tanh,
+            Activation::HardSigmoid { alpha: 0.2, beta: 0.5 },
+            Activation::HardSwish,
+            Activation::Gelu { tanh_approx: false },
+            Activation::Erf,
+        ];
+        for f in functions {
+            assert!(!f.partial_table(), "{f:?}");
+            let mut cs = ConstraintSystem::new();
+            let mac = MacConfig::configure(&mut cs, 1, scale, bits);
+            let lut = LutConfig::configure(&mut cs, f, scale, bits, 0);
+            let src = cs.advice_column();
+            cs.enable_equality(src);
+            let mut b = MacBuilder::new(&cs, mac, 8).unwrap();
+            lut.fill_table(&mut b).unwrap();
+            let mut region = Region::default();
+            // The input v in a cell of its own, on the row the table's next row will take.
+            let operand = |b: &mut MacBuilder, row: usize, v: i64| {
+                b.assign(src, row, signed_to_fr(v)).unwrap();
+                Operand { value: v, cell: Some(Cell { column: src, row }) }
+            };
+            for v in [-half, half - 1] {
+                let x = operand(&mut b, region.row, v);
+                let y = lut.apply(&mut b, &mut region, x).unwrap();
+                assert_eq!(y.value, f.apply_q(v, scale), "{f:?} at {v}");
+            }
+            for v in [-half - 1, half, 1600] {
+                let x = operand(&mut b, region.row, v);
+                let e = lut.apply(&mut b, &mut region, x).expect_err(&format!("{f:?} at {v}"));
+                assert_eq!(e.code, ExitCode::BadInput, "{f:?} at {v}: {}", e.message);
+                let want = format!("{f:?} input {v} (= {}) is outside its table at scale 2^4 and 7 bits: the table holds -64 … 63", v as f64 / 16.0);
+                assert_eq!(e.message, want);
+            }
+            // Laid out without the check, the first value past the end fails the lookup on its row.
+            b.layout_only = true;
+            let past = region.row;
+            let x = operand(&mut b, past, half);
+            lut.apply(&mut b, &mut region, x).unwrap();
+            let (fixed, witness) = b.finish();
+            let failures = check_witness(&cs, &fixed, &witness, &[], 10).unwrap();
+            assert_eq!(failures, vec![Failure::Lookup { lookup: "lut_0".into(), row: past }], "{f:?}");
+        }
     }
 }
