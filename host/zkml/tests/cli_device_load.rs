@@ -81,6 +81,15 @@ fn device_load_and_status() {
     assert_eq!(j["dry_run"], true);
     let r = zk(&["device", "load", f2s, "--dry-run"], None);
     assert!(r.stdout.contains("bitstream hash UNCHECKED (dry run)") && r.stdout.contains("would run: fpga-load-local-image -S 0"), "{}", r.stdout);
+    // --jtag-target reaches the loader: refused on an F2 build (usage, exit 1); on the Alveo JTAG
+    // build the dry run passes it to the generated script.
+    let r = zk(&["device", "load", f2s, "--dry-run", "--jtag-target", "21770297400LA"], None);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("--jtag-target is for Alveo JTAG builds"), "{}", r.stderr);
+    let u250 = manifests().join("alveo-u250.json");
+    let r = zk(&["device", "load", u250.to_str().unwrap(), "--dry-run", "--jtag-target", "21770297400LA"], None);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("21770297400LA"), "{}", r.stdout);
 
     // Without --dry-run: refused, exit 4 (nothing was built).
     let r = zk(&["device", "load", f2s, "--json"], None);

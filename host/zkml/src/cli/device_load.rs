@@ -34,6 +34,11 @@ pub struct LoadArgs {
     /// Directory holding the built bitstream (default: the manifest's directory).
     #[arg(long, value_name = "DIR")]
     pub artefacts: Option<PathBuf>,
+    /// Alveo over JTAG: the Vivado hw_server target of the card (its full name, e.g.
+    /// `localhost:3121/xilinx_tcf/Xilinx/21770297400LA`, or the cable serial); needed when the
+    /// hw_server has several targets (the load refuses to guess).
+    #[arg(long, value_name = "TARGET")]
+    pub jtag_target: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -89,6 +94,7 @@ pub fn run_load(a: &LoadArgs) -> Result<Report> {
         dry_run: a.dry_run,
         timeout: Duration::from_secs_f64(a.timeout),
         artefact_dir: a.artefacts.clone(),
+        jtag_target: a.jtag_target.clone(),
         ..LoadOptions::default()
     };
     let r = load::load(&a.manifest, &opts, &mut open_card).map_err(err)?;
