@@ -37,7 +37,17 @@ pub fn layout_for_setup(c: &CompiledCircuit, witness: Option<&WitnessFile>) -> R
             zero_inputs(c)
         }
     };
-    build(&c.quantized, &c.settings, &c.plan, &inputs, true)
+    build(&c.quantized, &c.settings, &c.plan, &inputs, true).map_err(|e| with_range_hint(e, c))
+}
+
+/// A value outside the calibrated range (a builder error that says "outside") as a bad input
+/// with the hint to recalibrate (exit 2); other errors unchanged.
+fn with_range_hint(e: Error, c: &CompiledCircuit) -> Error {
+    if e.message.contains("outside") {
+        Error::bad_input(format!("{} — the input leaves the range calibrated in the settings (lookup_bits {}); recalibrate with this input", e.message, c.settings.lookup_bits))
+    } else {
+        e
+    }
 }
 
 fn zero_inputs(c: &CompiledCircuit) -> Vec<Tensor<i64>> {
@@ -77,13 +87,7 @@ pub fn gen_witness(c: &CompiledCircuit, data: &InputData) -> Result<(WitnessFile
 pub fn circuit_for_witness(c: &CompiledCircuit, w: &WitnessFile) -> Result<ModelCircuit> {
     let inputs = w.input_tensors(c)?;
     let run = c.quantized.run_quantized(&inputs)?;
-    let circuit = build(&c.quantized, &c.settings, &c.plan, &inputs, false).map_err(|e| {
-        if e.message.contains("outside") {
-            Error::bad_input(format!("{} — the input leaves the range calibrated in the settings (lookup_bits {}); recalibrate with this input", e.message, c.settings.lookup_bits))
-        } else {
-            e
-        }
-    })?;
+    let circuit = build(&c.quantized, &c.settings, &c.plan, &inputs, false).map_err(|e| with_range_hint(e, c))?;
     for (i, (got, want)) in circuit.outputs.iter().zip(&run.outputs).enumerate() {
         if got.data != want.data {
             return Err(Error::internal(format!("output {i}: the circuit computes {:?}, the quantized model {:?}", got.data, want.data)));
