@@ -9,8 +9,9 @@ Per build:
   waits for);
 * AWS F2 (flow aws-f2): a custom-logic directory for the aws/aws-fpga HDK (Vivado v2024.1):
   cl_zkaccel.sv (the CL top: `include "cl_ports.vh"`, the unused interfaces tied off with the
-  HDK's unused_*_template.inc, zkaccel_f2_bridge in between), synth_cl_zkaccel.tcl (the HDK's
-  synthesis step for it), the wrapper RTL;
+  HDK's unused_*_template.inc, zkaccel_f2_bridge in between, held in reset by rst_main_n and by a
+  PCIe function-level reset (sh_cl_flr_assert, answered on cl_sh_flr_done)), synth_cl_zkaccel.tcl
+  (the HDK's synthesis step for it), the wrapper RTL;
 * Alveo (flow alveo-jtag): zkaccel_alveo_top.v (the XDMA IP and zkaccel_alveo_xdma),
   build_alveo.tcl (a Vivado project: board part, XDMA in AXI4-Stream mode, synthesis,
   implementation, bitstream), the wrapper RTL, program_jtag.tcl.
@@ -102,12 +103,20 @@ def clock_khz(build):
     return int(round(build["clock_mhz"] * 1000))
 
 
+# Cycles of clk_main_a0 the core is held in reset under a function-level reset before the CL
+# answers cl_sh_flr_done (the 2017 shell specification allowed 4 ms; 16 cycles are 64 ns at 250 MHz).
+F2_FLR_HOLD_CYCLES = 16
+
+
 def f2_cl_top(build):
     return f"""// zkaccel custom logic for the AWS F2 small shell.
 // {HEADER}.
 // The shell's ports come from the HDK's cl_ports.vh; unused interfaces are tied off with the HDK's
 // templates; OCL (registers) and DMA_PCIS (data) go to zkaccel_f2_bridge. Kernel clock: clk_main_a0
 // ({build['clock_mhz']:g} MHz assumed, reported in the ClockKhz register as {clock_khz(build)}).
+// Reset: rst_main_n covers the board and PCIe link resets only, so a function-level reset of the
+// application PF (the driver's reset: sysfs <BDF>/reset) reaches the CL as sh_cl_flr_assert; the
+// core is held in reset while it is high and the CL acknowledges it on cl_sh_flr_done.
 module cl_zkaccel (
     `include "cl_ports.vh"
 );
@@ -115,9 +124,39 @@ module cl_zkaccel (
 `include "unused_cl_sda_template.inc"
 `include "unused_ddr_template.inc"
 `include "unused_apppf_irq_template.inc"
-`include "unused_flr_template.inc"
+
+  // ---- function-level reset ----
+  // sh_cl_flr_assert is a level, synchronous to clk_main_a0 like every shell port; it is taken
+  // through one register. The core's reset (core_rst_n, registered) is low while the shell's reset
+  // or the FLR request is. After FLR_HOLD_CYCLES cycles of that, cl_sh_flr_done is high for one
+  // cycle, once per request: the shell may keep sh_cl_flr_assert high a few cycles after the
+  // acknowledgement, which is no new request (a new one needs it low in between). The core leaves
+  // reset when the request drops.
+  localparam int FLR_HOLD_CYCLES = {F2_FLR_HOLD_CYCLES};
+  logic       flr_req    = 1'b0;   // sh_cl_flr_assert, registered
+  logic       flr_acked  = 1'b0;   // the current request has been acknowledged
+  logic [7:0] flr_held   = 8'd0;   // cycles the core has been in reset under the current request
+  logic       flr_ack    = 1'b0;   // drives cl_sh_flr_done
+  logic       core_rst_n = 1'b0;   // the core's reset: the shell's, and no FLR
+  always_ff @(posedge clk_main_a0) begin
+    flr_req    <= sh_cl_flr_assert;
+    core_rst_n <= rst_main_n & ~flr_req;
+    flr_ack    <= 1'b0;
+    if (!flr_req) begin
+      flr_acked <= 1'b0;
+      flr_held  <= 8'd0;
+    end else if (!flr_acked) begin
+      if (flr_held == 8'(FLR_HOLD_CYCLES)) begin
+        flr_ack   <= 1'b1;
+        flr_acked <= 1'b1;
+      end else begin
+        flr_held  <= flr_held + 8'd1;
+      end
+    end
+  end
 
   always_comb begin
+    cl_sh_flr_done    = flr_ack;
     cl_sh_status0     = 32'h0;
     cl_sh_status1     = 32'h0;
     cl_sh_status2     = 32'h0;
@@ -130,7 +169,7 @@ module cl_zkaccel (
 
   zkaccel_f2_bridge #(.CLOCK_KHZ({clock_khz(build)}), .MEM_LOG_POINTS(16)) zkaccel (
     .clk_main_a0(clk_main_a0),
-    .rst_main_n(rst_main_n),
+    .rst_main_n(core_rst_n),
 {{F2_PORT_LINES}}
   );
 endmodule

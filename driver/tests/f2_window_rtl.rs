@@ -4,6 +4,10 @@
 //! transaction on the wrapper's PCIS port. The card inside is a stub that loops its input stream
 //! back to its output and counts the beats that carry `last`, so the test sees both what the card
 //! received (the packet's end on its final beat) and what came back (every byte, in order).
+//!
+//! The same, one level up: the generated AWS F2 CL top (`bitstreams/vendor/aws-f2/cl_zkaccel.sv`,
+//! from `bitstreams/vendor/generate.py`) around the bridge, with the shell's function-level reset
+//! (`sh_cl_flr_assert` / `cl_sh_flr_done`, the driver's `reset` on F2) driven as the shell does.
 
 use std::cell::RefCell;
 use std::path::PathBuf;
@@ -95,6 +99,101 @@ fn verilog() -> String {
     assert_eq!(shell.matches("    top card (").count(), 1, "the shell core instantiates the card as `top card (`");
     let shell = shell.replace("    top card (", "    card_stub card (");
     format!("{TOP}\n{}\n{shell}\n{CARD_STUB}", read("zkaccel_f2_bridge.v"))
+}
+
+/// The test top for the CL: the generated cl_zkaccel.sv with its shell ports (OCL tied off, PCIS,
+/// rst_main_n and the FLR pair) driven by the test, the card the same stub.
+const TOP_CL: &str = r#"
+module top(clock,reset,flr,flr_done,awaddr,awlen,awvalid,awready,wdata,wstrb,wlast,wvalid,wready,bvalid,bready,araddr,arlen,arvalid,arready,rdata,rlast,rvalid,rready,beats,lasts,last_at);
+    input wire clock;
+    input wire reset;
+    input wire flr;
+    output wire flr_done;
+    input wire [63:0] awaddr;
+    input wire [7:0] awlen;
+    input wire awvalid;
+    output wire awready;
+    input wire [511:0] wdata;
+    input wire [63:0] wstrb;
+    input wire wlast;
+    input wire wvalid;
+    output wire wready;
+    output wire bvalid;
+    input wire bready;
+    input wire [63:0] araddr;
+    input wire [7:0] arlen;
+    input wire arvalid;
+    output wire arready;
+    output wire [511:0] rdata;
+    output wire rlast;
+    output wire rvalid;
+    input wire rready;
+    output wire [31:0] beats;
+    output wire [31:0] lasts;
+    output wire [31:0] last_at;
+    cl_zkaccel cl (
+        .clk_main_a0(clock), .rst_main_n(!reset), .sh_cl_flr_assert(flr), .cl_sh_flr_done(flr_done),
+        .cl_sh_status0(), .cl_sh_status1(), .cl_sh_status2(), .cl_sh_id0(), .cl_sh_id1(), .cl_sh_status_vled(),
+        .cl_sh_dma_wr_full(), .cl_sh_dma_rd_full(),
+        .ocl_cl_awaddr(32'd0), .ocl_cl_awvalid(1'b0), .cl_ocl_awready(), .ocl_cl_wdata(32'd0), .ocl_cl_wstrb(4'd0),
+        .ocl_cl_wvalid(1'b0), .cl_ocl_wready(), .cl_ocl_bresp(), .cl_ocl_bvalid(), .ocl_cl_bready(1'b1),
+        .ocl_cl_araddr(32'd0), .ocl_cl_arvalid(1'b0), .cl_ocl_arready(), .cl_ocl_rdata(), .cl_ocl_rresp(),
+        .cl_ocl_rvalid(), .ocl_cl_rready(1'b1),
+        .sh_cl_dma_pcis_awid(16'd7), .sh_cl_dma_pcis_awaddr(awaddr), .sh_cl_dma_pcis_awlen(awlen),
+        .sh_cl_dma_pcis_awvalid(awvalid), .cl_sh_dma_pcis_awready(awready), .sh_cl_dma_pcis_wdata(wdata),
+        .sh_cl_dma_pcis_wstrb(wstrb), .sh_cl_dma_pcis_wlast(wlast), .sh_cl_dma_pcis_wvalid(wvalid),
+        .cl_sh_dma_pcis_wready(wready), .cl_sh_dma_pcis_bid(), .cl_sh_dma_pcis_bresp(), .cl_sh_dma_pcis_bvalid(bvalid),
+        .sh_cl_dma_pcis_bready(bready), .sh_cl_dma_pcis_arid(16'd9), .sh_cl_dma_pcis_araddr(araddr),
+        .sh_cl_dma_pcis_arlen(arlen), .sh_cl_dma_pcis_arvalid(arvalid), .cl_sh_dma_pcis_arready(arready),
+        .cl_sh_dma_pcis_rid(), .cl_sh_dma_pcis_rdata(rdata), .cl_sh_dma_pcis_rresp(), .cl_sh_dma_pcis_rlast(rlast),
+        .cl_sh_dma_pcis_rvalid(rvalid), .sh_cl_dma_pcis_rready(rready));
+    assign beats = cl.zkaccel.core.card.beats;
+    assign lasts = cl.zkaccel.core.card.lasts;
+    assign last_at = cl.zkaccel.core.card.last_at;
+endmodule
+"#;
+
+/// The generated F2 CL top with the AWS HDK's interface files it includes stood in for: for
+/// cl_ports.vh the shell ports it uses (the bridge's, as the bridge declares them, and the
+/// globals it drives or reads, widths as in the HDK's cl_ports.vh), nothing for the unused_*
+/// templates of the interfaces it leaves alone (their ports are not declared here), and for
+/// unused_flr_template.inc the tie-off the HDK's has, so that a CL including it simulates as it
+/// would build. The bridge and shell core are the build's copies, the card the stub.
+fn cl_verilog() -> String {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../bitstreams/vendor/aws-f2");
+    let read = |f: &str| std::fs::read_to_string(dir.join(f)).unwrap_or_else(|e| panic!("aws-f2/{f}: {e}"));
+    let bridge = read("zkaccel_f2_bridge.v");
+    let start = bridge.find("module zkaccel_f2_bridge").expect("module zkaccel_f2_bridge");
+    let end = start + bridge[start..].find("\n);").expect("the bridge's port list");
+    let bridge_ports = bridge[start..end]
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("input ") || l.starts_with("output "))
+        .map(|l| l.trim_end_matches(',').replacen(" wire ", " logic ", 1));
+    let globals = [
+        "input  logic         sh_cl_flr_assert",
+        "output logic         cl_sh_flr_done",
+        "output logic [31:0]  cl_sh_status0",
+        "output logic [31:0]  cl_sh_status1",
+        "output logic [31:0]  cl_sh_status2",
+        "output logic [31:0]  cl_sh_id0",
+        "output logic [31:0]  cl_sh_id1",
+        "output logic [15:0]  cl_sh_status_vled",
+        "output logic         cl_sh_dma_wr_full",
+        "output logic         cl_sh_dma_rd_full",
+    ];
+    let ports: Vec<String> = globals.iter().map(|g| g.to_string()).chain(bridge_ports).collect();
+    assert_eq!(ports.len(), 10 + 44, "{ports:?}");
+    let mut cl = read("cl_zkaccel.sv").replace("`include \"cl_ports.vh\"", &ports.join(",\n"));
+    for inc in ["unused_pcim_template.inc", "unused_cl_sda_template.inc", "unused_ddr_template.inc", "unused_apppf_irq_template.inc"] {
+        cl = cl.replace(&format!("`include \"{inc}\""), "");
+    }
+    cl = cl.replace("`include \"unused_flr_template.inc\"", "assign cl_sh_flr_done = 1'b0;");
+    assert!(!cl.contains("`include"), "cl_zkaccel.sv includes a file this test does not stand in for");
+    let shell = read("zkaccel_shell_core.v");
+    assert_eq!(shell.matches("    top card (").count(), 1, "the shell core instantiates the card as `top card (`");
+    let shell = shell.replace("    top card (", "    card_stub card (");
+    format!("{TOP_CL}\n{cl}\n{bridge}\n{shell}\n{CARD_STUB}")
 }
 
 /// Bound on the cycles one AXI handshake may wait.
@@ -249,12 +348,11 @@ impl SimBus {
     }
 }
 
-#[test]
-fn driver_window_and_f2_wrapper_agree() {
-    let lib = Build::new("f2_window_bridge", verilog()).build().unwrap();
-    let mut m = lib.instantiate();
+/// The PCIS port of a model of `TOP` or `TOP_CL`, after four cycles of reset and four out of it
+/// (the CL top registers the core's reset, and the bridge's ready signals do not wait for it).
+fn attach(mut m: Model) -> Pcis {
     let p = |m: &Model, n: &str| m.port(n).unwrap();
-    let pcis = Pcis {
+    Pcis {
         awaddr: p(&m, "awaddr"),
         awlen: p(&m, "awlen"),
         awvalid: p(&m, "awvalid"),
@@ -279,10 +377,16 @@ fn driver_window_and_f2_wrapper_agree() {
             m.set_bool(reset, true);
             m.ticks(4);
             m.set_bool(reset, false);
+            m.ticks(4);
             m
         },
-    };
-    let bus = SimBus(RefCell::new(pcis));
+    }
+}
+
+#[test]
+fn driver_window_and_f2_wrapper_agree() {
+    let lib = Build::new("f2_window_bridge", verilog()).build().unwrap();
+    let bus = SimBus(RefCell::new(attach(lib.instantiate())));
     assert_eq!(bus.read32(win::MAGIC).unwrap(), WINDOW_MAGIC);
     let mut w = BarWindow::open(bus).expect("the wrapper serves the driver's window");
     assert_eq!(w.chunk(), 4096, "CHUNK");
@@ -306,4 +410,103 @@ fn driver_window_and_f2_wrapper_agree() {
     let bus = w.bar();
     assert_eq!(bus.read32(win::C2H_SEQ).unwrap(), bus.read32(win::C2H_ACK).unwrap());
     assert_eq!(bus.read32(win::H2C_SEQ).unwrap(), bus.read32(win::H2C_ACK).unwrap());
+}
+
+/// Cycles the CL may take to answer a function-level reset here (the shell allows milliseconds).
+const FLR_PATIENCE: u32 = 1_000;
+/// Cycles the shell keeps sh_cl_flr_assert high after cl_sh_flr_done (it may, by pipeline delay).
+const FLR_LINGER: u32 = 8;
+
+/// What one function-level reset did, as the shell drives it: sh_cl_flr_assert raised and held
+/// until cl_sh_flr_done (as the HDK's shell model does), FLR_LINGER cycles more, then dropped and
+/// 16 cycles watched.
+struct Flr {
+    /// Cycles (from the raise) at which cl_sh_flr_done was high.
+    done_at: Vec<u32>,
+    /// The card's beat counter (reset by the card's reset) when cl_sh_flr_done first rose, or at
+    /// the end of the patience when it did not.
+    beats_at_done: u64,
+}
+
+fn flr(bus: &SimBus) -> Flr {
+    let mut p = bus.0.borrow_mut();
+    let (flr, done, beats) = (p.m.port("flr").unwrap(), p.m.port("flr_done").unwrap(), p.m.port("beats").unwrap());
+    p.m.set_bool(flr, true);
+    let mut done_at = Vec::new();
+    let mut beats_at_done = None;
+    let mut drop_at = FLR_PATIENCE;
+    for c in 0.. {
+        p.m.eval();
+        if p.m.get_bool(done) {
+            done_at.push(c);
+            if beats_at_done.is_none() {
+                beats_at_done = Some(p.m.get_u64(beats));
+                drop_at = c + FLR_LINGER;
+            }
+        }
+        if c == drop_at {
+            p.m.set_bool(flr, false);
+            beats_at_done.get_or_insert(p.m.get_u64(beats));
+        }
+        p.m.tick();
+        if c == drop_at + 16 {
+            break;
+        }
+    }
+    Flr { done_at, beats_at_done: beats_at_done.unwrap() }
+}
+
+/// The driver's reset on F2 is a PCIe function-level reset (sysfs `<BDF>/reset`): the CL top must
+/// put the core back to its reset state (work in flight abandoned, the window's words at their
+/// reset values) and acknowledge it on cl_sh_flr_done, once per request, for the driver to carry
+/// on (`BarWindow::resync`). The old CL top tied cl_sh_flr_done to 0 (the HDK's
+/// unused_flr_template.inc) and left the core untouched.
+#[test]
+fn a_function_level_reset_resets_the_f2_cl_and_is_acknowledged() {
+    let lib = Build::new("f2_cl_flr", cl_verilog()).build().unwrap();
+    let mut m = lib.instantiate();
+    let flr_port = m.port("flr").unwrap();
+    m.set_bool(flr_port, false);
+    let bus = SimBus(RefCell::new(attach(m)));
+    let mut w = BarWindow::open(bus).expect("the CL serves the driver's window");
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(17);
+    let t = Duration::from_secs(120);
+    let mut data = vec![0u8; 4096 + 64];
+    rng.fill_bytes(&mut data);
+    w.send(&data, t).unwrap();
+    assert!(w.receive(data.len(), t).unwrap() == data, "round trip before the reset");
+    // Work in flight: a packet handed to the card behind the driver's back (as a driver that died
+    // mid-command leaves it), its echo waiting unread in the card-to-host mailbox.
+    let bus = w.bar();
+    let seq = bus.read32(win::H2C_SEQ).unwrap();
+    bus.write_bytes(win::MAILBOX, &data[..96]).unwrap();
+    bus.write32(win::H2C_LEN, 96 | zkaccel_driver::pcie::window::H2C_LAST).unwrap();
+    bus.write32(win::H2C_SEQ, seq + 1).unwrap();
+    let mut waited = 0;
+    while bus.read32(win::C2H_SEQ).unwrap() == bus.read32(win::C2H_ACK).unwrap() {
+        waited += 1;
+        assert!(waited < 100, "the card never published the echo");
+    }
+    let before = bus.counter("beats");
+    assert_eq!(before, (4096 + 64 + 96) / 32);
+
+    for round in 0..2 {
+        let f = flr(bus);
+        assert_eq!(f.beats_at_done, 0, "FLR {round}: the core was not in reset when the FLR was answered (or by the end of the patience): the card's beat counter reads {} (it read {before} before the FLR)", f.beats_at_done);
+        assert!(!f.done_at.is_empty(), "FLR {round}: no cl_sh_flr_done in {FLR_PATIENCE} cycles of sh_cl_flr_assert");
+        assert_eq!(f.done_at.len(), 1, "FLR {round}: cl_sh_flr_done high at cycles {:?}: one cycle per request, however long the request lingers", f.done_at);
+        // Out of reset once the request dropped: the window's words at their reset values.
+        assert_eq!(bus.counter("beats"), 0, "FLR {round}: the card's beat counter");
+        assert_eq!(bus.counter("lasts"), 0, "FLR {round}: the card's `last` counter");
+        assert_eq!(bus.read32(win::MAGIC).unwrap(), WINDOW_MAGIC);
+        for (name, off) in [("H2C_SEQ", win::H2C_SEQ), ("H2C_LEN", win::H2C_LEN), ("H2C_ACK", win::H2C_ACK), ("C2H_SEQ", win::C2H_SEQ), ("C2H_LEN", win::C2H_LEN), ("C2H_ACK", win::C2H_ACK)] {
+            assert_eq!(bus.read32(off).unwrap(), 0, "FLR {round}: {name} after the reset");
+        }
+    }
+
+    // The driver carries on after its reset: resynchronise, and a packet goes round again.
+    w.resync().unwrap();
+    w.send(&data, t).unwrap();
+    assert!(w.receive(data.len(), t).unwrap() == data, "round trip after the reset");
+    assert_eq!(w.bar().counter("beats"), data.len() as u64 / 32, "the card counted from its reset");
 }

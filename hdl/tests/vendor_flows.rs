@@ -2,7 +2,9 @@
 //! never run here): the wrapper RTL passes `verilator --lint-only -Wall` against the card's ports
 //! as the RTL generates them now (every card port connected, widths matching), the copies
 //! in each build equal bitstreams/vendor/rtl/, and the generated top levels and TCL name the
-//! shell's ports, the part and the clock their manifest (bitstreams/manifests/) records.
+//! shell's ports, the part and the clock their manifest (bitstreams/manifests/) records. The F2 CL
+//! top lints too, over a stand-in for the HDK's cl_ports.vh and unused_*_template.inc, and answers
+//! the shell's function-level reset (the driver's reset on F2) instead of tying it off.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -63,6 +65,12 @@ fn card_ports_only(card: &str) -> String {
 /// card's file is exempt from warnings (its outputs are undriven in the port-only form), the
 /// wrapper's are not.
 fn lint(top: &str, m: &Value, dir: &Path) {
+    lint_with(top, m, dir, &[], &[]);
+}
+
+/// [`lint`], with `sources` (files of `dir`) besides the wrapper RTL and `includes` (name, text)
+/// written to an include directory of their own.
+fn lint_with(top: &str, m: &Value, dir: &Path, sources: &[&str], includes: &[(&str, String)]) {
     let cfg = CardConfig {
         ntt_k: m["rtl"]["ntt_k"].as_u64().unwrap() as usize,
         msm_log_depth: m["rtl"]["msm_log_depth"].as_u64().unwrap() as usize,
@@ -81,8 +89,15 @@ fn lint(top: &str, m: &Value, dir: &Path) {
         .filter(|p| !p.file_name().unwrap().to_string_lossy().ends_with("_top.v"))
         .collect();
     files.sort();
+    files.extend(sources.iter().map(|f| dir.join(f)));
+    let inc = scratch.join("include");
+    std::fs::create_dir_all(&inc).unwrap();
+    for (name, text) in includes {
+        std::fs::write(inc.join(name), text).unwrap();
+    }
     let out = Command::new("verilator")
         .args(["--lint-only", "-Wall", "--top-module", top])
+        .arg(format!("-I{}", inc.display()))
         .arg(scratch.join("lint.vlt"))
         .args(&files)
         .arg(scratch.join("card.v"))
@@ -91,6 +106,44 @@ fn lint(top: &str, m: &Value, dir: &Path) {
     let text = String::from_utf8_lossy(&out.stderr).to_string() + &String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success() && text.trim().is_empty(), "verilator --lint-only -Wall {top} in {}:\n{text}", dir.display());
     let _ = std::fs::remove_dir_all(&scratch);
+}
+
+/// A stand-in for the AWS HDK's interface files, enough to lint cl_zkaccel.sv with Verilator: a
+/// cl_ports.vh declaring the shell ports the CL top uses (the bridge's, as the bridge declares
+/// them, and the globals it drives or reads, widths as in the HDK's cl_ports.vh), empty
+/// unused_*_template.inc files for the interfaces the CL leaves alone (their ports are not
+/// declared here), and an unused_flr_template.inc that ties off the FLR answer as the HDK's does,
+/// so that a CL including it is linted as it would build (its sh_cl_flr_assert unused).
+fn f2_shell_stand_in(bridge: &str) -> Vec<(&'static str, String)> {
+    let start = bridge.find("module zkaccel_f2_bridge").expect("module zkaccel_f2_bridge");
+    let end = start + bridge[start..].find("\n);").expect("the bridge's port list");
+    let bridge_ports = bridge[start..end]
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("input ") || l.starts_with("output "))
+        .map(|l| l.trim_end_matches(',').replacen(" wire ", " logic ", 1));
+    let globals = [
+        "input  logic         sh_cl_flr_assert",
+        "output logic         cl_sh_flr_done",
+        "output logic [31:0]  cl_sh_status0",
+        "output logic [31:0]  cl_sh_status1",
+        "output logic [31:0]  cl_sh_status2",
+        "output logic [31:0]  cl_sh_id0",
+        "output logic [31:0]  cl_sh_id1",
+        "output logic [15:0]  cl_sh_status_vled",
+        "output logic         cl_sh_dma_wr_full",
+        "output logic         cl_sh_dma_rd_full",
+    ];
+    let ports: Vec<String> = globals.iter().map(|g| g.to_string()).chain(bridge_ports).collect();
+    assert_eq!(ports.len(), 10 + 44, "{ports:?}");
+    vec![
+        ("cl_ports.vh", ports.join(",\n") + "\n"),
+        ("unused_pcim_template.inc", String::new()),
+        ("unused_cl_sda_template.inc", String::new()),
+        ("unused_ddr_template.inc", String::new()),
+        ("unused_apppf_irq_template.inc", String::new()),
+        ("unused_flr_template.inc", "assign cl_sh_flr_done = 1'b0;\n".into()),
+    ]
 }
 
 fn khz(m: &Value) -> u64 {
@@ -130,9 +183,16 @@ fn vendor_wrappers_lint_and_name_the_right_ports_part_and_clock() {
     }
     let cl = read(&f2.join("cl_zkaccel.sv"));
     assert!(cl.contains("`include \"cl_ports.vh\""));
-    for p in &bridge_ports {
+    for p in bridge_ports.iter().filter(|p| *p != "rst_main_n") {
         assert!(cl.contains(&format!(".{p}({p})")), "cl_zkaccel.sv does not connect {p} to the shell's {p}");
     }
+    // The core's reset is the shell's rst_main_n and the PCIe function-level reset (the driver's
+    // reset on F2: sysfs <BDF>/reset), which the shell signals on sh_cl_flr_assert and the CL must
+    // answer on cl_sh_flr_done (cl_ports.vh); the HDK's unused_flr_template.inc ties the answer to 0
+    // and leaves the core running. The behaviour is simulated in driver/tests/f2_window_rtl.rs.
+    assert!(!cl.contains("unused_flr_template.inc"), "cl_zkaccel.sv ties off the function-level reset (unused_flr_template.inc)");
+    assert!(!cl.contains(".rst_main_n(rst_main_n)"), "cl_zkaccel.sv resets the core by rst_main_n alone, not on a function-level reset");
+    lint_with("cl_zkaccel", &m, &f2, &["cl_zkaccel.sv"], &f2_shell_stand_in(&read(&f2.join("zkaccel_f2_bridge.v"))));
     assert!(cl.contains(&format!(".CLOCK_KHZ({})", khz(&m))), "cl_zkaccel.sv: CLOCK_KHZ is not the manifest's clock");
     let tcl = read(&f2.join("synth_cl_zkaccel.tcl"));
     let part = m["target"]["part"].as_str().unwrap();
