@@ -49,24 +49,6 @@ fn no_temp_files(d: &Path) {
     }
 }
 
-/// tiny_4_8_3.onnx with one weight's sign flipped: the same architecture, other weights.
-fn other_weights() -> Vec<u8> {
-    let bytes = std::fs::read(example("tiny_4_8_3.onnx")).unwrap();
-    let g = load("tiny_4_8_3.onnx");
-    for t in g.constants.values() {
-        for &v in &t.data {
-            let pat = (v as f32).to_le_bytes();
-            let hits: Vec<usize> = bytes.windows(4).enumerate().filter(|(_, w)| *w == pat).map(|(i, _)| i).collect();
-            if hits.len() == 1 && v.abs() > 0.05 {
-                let mut b = bytes.clone();
-                b[hits[0]..hits[0] + 4].copy_from_slice(&((-v) as f32).to_le_bytes());
-                return b;
-            }
-        }
-    }
-    panic!("no unique weight to change in tiny_4_8_3.onnx");
-}
-
 /// gen-settings (measured on the bundled input) and compile-circuit of the tiny model in `d`.
 fn compiled_tiny(d: &Path) -> (PathBuf, PathBuf) {
     let (s, c) = (d.join("s.json"), d.join("m.compiled"));
@@ -176,7 +158,7 @@ fn a_symlinked_output_stays_a_link() {
 fn the_circuit_id_does_not_depend_on_private_weights() {
     let g = load("tiny_4_8_3.onnx");
     let sample = input("tiny_input.json", &g);
-    let (a, b) = (std::fs::read(example("tiny_4_8_3.onnx")).unwrap(), other_weights());
+    let (a, b) = (std::fs::read(example("tiny_4_8_3.onnx")).unwrap(), tiny_with_other_weights());
     for params in [Visibility::Private, Visibility::Public, Visibility::Fixed] {
         let s = settings(&g, (5, 5), (Visibility::Private, Visibility::Public, params), &[sample.clone()]);
         let ca = CompiledCircuit::compile(a.clone(), &s, None).unwrap();
@@ -234,7 +216,7 @@ fn files_of_the_older_format_are_named_as_older() {
     assert!(e.message.contains("older zkaccel") && e.message.contains("gen-witness"), "{}", e.message);
     // A witness of the same architecture with other weights: refused by the compiled circuit's
     // content digest, by name.
-    let cb = CompiledCircuit::compile(other_weights(), &s, None).unwrap();
+    let cb = CompiledCircuit::compile(tiny_with_other_weights(), &s, None).unwrap();
     let e = w.input_tensors(&cb).err().expect("a witness of other weights");
     assert!(e.message.contains("compiled_sha256"), "{}", e.message);
 }
@@ -243,7 +225,7 @@ fn files_of_the_older_format_are_named_as_older() {
 fn keys_and_proofs_are_the_same_for_other_private_weights() {
     let d = tmpdir("keys");
     let ptau = ptau();
-    std::fs::write(d.join("other.onnx"), other_weights()).unwrap();
+    std::fs::write(d.join("other.onnx"), tiny_with_other_weights()).unwrap();
     let data = example("tiny_input.json");
     let run = |tag: &str, model: &Path| {
         let f = |n: &str| d.join(format!("{tag}-{n}"));

@@ -18,6 +18,25 @@ pub fn load(name: &str) -> Graph {
     load_onnx(example(name)).unwrap_or_else(|e| panic!("loading {name}: {e}"))
 }
 
+/// tiny_4_8_3.onnx with one weight's sign flipped: the same architecture, other weights (the
+/// first weight above 0.05 in magnitude whose f32 bytes occur once in the file).
+pub fn tiny_with_other_weights() -> Vec<u8> {
+    let bytes = std::fs::read(example("tiny_4_8_3.onnx")).unwrap();
+    let g = load("tiny_4_8_3.onnx");
+    for t in g.constants.values() {
+        for &v in &t.data {
+            let pat = (v as f32).to_le_bytes();
+            let hits: Vec<usize> = bytes.windows(4).enumerate().filter(|(_, w)| *w == pat).map(|(i, _)| i).collect();
+            if hits.len() == 1 && v.abs() > 0.05 {
+                let mut b = bytes.clone();
+                b[hits[0]..hits[0] + 4].copy_from_slice(&((-v) as f32).to_le_bytes());
+                return b;
+            }
+        }
+    }
+    panic!("no unique weight to change in tiny_4_8_3.onnx");
+}
+
 pub fn input(name: &str, g: &Graph) -> Vec<Tensor<f64>> {
     InputData::load(example(name)).unwrap().to_tensors(g).unwrap()
 }

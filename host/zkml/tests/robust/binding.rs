@@ -38,24 +38,11 @@ fn workflow(d: &Path, tag: &str, model: &Path, params: &str) -> Model {
     m
 }
 
-/// tiny_4_8_3.onnx with one weight changed (same architecture, other weights).
+/// tiny_4_8_3.onnx with one weight changed (same architecture, other weights), written in `d`.
 fn other_weights(d: &Path) -> PathBuf {
-    let bytes = std::fs::read(example("tiny_4_8_3.onnx")).unwrap();
-    let g = zkaccel_onnx::load_onnx(example("tiny_4_8_3.onnx")).unwrap();
-    for t in g.constants.values() {
-        for &v in &t.data {
-            let pat = (v as f32).to_le_bytes();
-            let hits: Vec<usize> = bytes.windows(4).enumerate().filter(|(_, w)| *w == pat).map(|(i, _)| i).collect();
-            if hits.len() == 1 && v.abs() > 0.05 {
-                let mut b = bytes.clone();
-                b[hits[0]..hits[0] + 4].copy_from_slice(&((-v) as f32).to_le_bytes());
-                let out = d.join("other_weights.onnx");
-                std::fs::write(&out, b).unwrap();
-                return out;
-            }
-        }
-    }
-    panic!("no unique weight to change in tiny_4_8_3.onnx");
+    let out = d.join("other_weights.onnx");
+    std::fs::write(&out, crate::common::tiny_with_other_weights()).unwrap();
+    out
 }
 
 #[test]
