@@ -101,14 +101,30 @@ fn verilog() -> String {
     format!("{TOP}\n{}\n{shell}\n{CARD_STUB}", read("zkaccel_f2_bridge.v"))
 }
 
-/// The test top for the CL: the generated cl_zkaccel.sv with its shell ports (OCL tied off, PCIS,
-/// rst_main_n and the FLR pair) driven by the test, the card the same stub.
+/// The test top for the CL: the generated cl_zkaccel.sv with its shell ports (OCL with full-word
+/// strobes, PCIS, rst_main_n and the FLR pair) driven by the test, the card the same stub;
+/// `core_rst_n` is the CL's reset of the bridge and core.
 const TOP_CL: &str = r#"
-module top(clock,reset,flr,flr_done,awaddr,awlen,awvalid,awready,wdata,wstrb,wlast,wvalid,wready,bvalid,bready,araddr,arlen,arvalid,arready,rdata,rlast,rvalid,rready,beats,lasts,last_at);
+module top(clock,reset,flr,flr_done,core_rst_n,ocl_awaddr,ocl_awvalid,ocl_awready,ocl_wdata,ocl_wvalid,ocl_wready,ocl_bvalid,ocl_bready,ocl_araddr,ocl_arvalid,ocl_arready,ocl_rdata,ocl_rvalid,ocl_rready,awaddr,awlen,awvalid,awready,wdata,wstrb,wlast,wvalid,wready,bvalid,bready,araddr,arlen,arvalid,arready,rdata,rlast,rvalid,rready,beats,lasts,last_at);
     input wire clock;
     input wire reset;
     input wire flr;
     output wire flr_done;
+    output wire core_rst_n;
+    input wire [31:0] ocl_awaddr;
+    input wire ocl_awvalid;
+    output wire ocl_awready;
+    input wire [31:0] ocl_wdata;
+    input wire ocl_wvalid;
+    output wire ocl_wready;
+    output wire ocl_bvalid;
+    input wire ocl_bready;
+    input wire [31:0] ocl_araddr;
+    input wire ocl_arvalid;
+    output wire ocl_arready;
+    output wire [31:0] ocl_rdata;
+    output wire ocl_rvalid;
+    input wire ocl_rready;
     input wire [63:0] awaddr;
     input wire [7:0] awlen;
     input wire awvalid;
@@ -135,10 +151,10 @@ module top(clock,reset,flr,flr_done,awaddr,awlen,awvalid,awready,wdata,wstrb,wla
         .clk_main_a0(clock), .rst_main_n(!reset), .sh_cl_flr_assert(flr), .cl_sh_flr_done(flr_done),
         .cl_sh_status0(), .cl_sh_status1(), .cl_sh_status2(), .cl_sh_id0(), .cl_sh_id1(), .cl_sh_status_vled(),
         .cl_sh_dma_wr_full(), .cl_sh_dma_rd_full(),
-        .ocl_cl_awaddr(32'd0), .ocl_cl_awvalid(1'b0), .cl_ocl_awready(), .ocl_cl_wdata(32'd0), .ocl_cl_wstrb(4'd0),
-        .ocl_cl_wvalid(1'b0), .cl_ocl_wready(), .cl_ocl_bresp(), .cl_ocl_bvalid(), .ocl_cl_bready(1'b1),
-        .ocl_cl_araddr(32'd0), .ocl_cl_arvalid(1'b0), .cl_ocl_arready(), .cl_ocl_rdata(), .cl_ocl_rresp(),
-        .cl_ocl_rvalid(), .ocl_cl_rready(1'b1),
+        .ocl_cl_awaddr(ocl_awaddr), .ocl_cl_awvalid(ocl_awvalid), .cl_ocl_awready(ocl_awready), .ocl_cl_wdata(ocl_wdata),
+        .ocl_cl_wstrb(4'hf), .ocl_cl_wvalid(ocl_wvalid), .cl_ocl_wready(ocl_wready), .cl_ocl_bresp(), .cl_ocl_bvalid(ocl_bvalid),
+        .ocl_cl_bready(ocl_bready), .ocl_cl_araddr(ocl_araddr), .ocl_cl_arvalid(ocl_arvalid), .cl_ocl_arready(ocl_arready),
+        .cl_ocl_rdata(ocl_rdata), .cl_ocl_rresp(), .cl_ocl_rvalid(ocl_rvalid), .ocl_cl_rready(ocl_rready),
         .sh_cl_dma_pcis_awid(16'd7), .sh_cl_dma_pcis_awaddr(awaddr), .sh_cl_dma_pcis_awlen(awlen),
         .sh_cl_dma_pcis_awvalid(awvalid), .cl_sh_dma_pcis_awready(awready), .sh_cl_dma_pcis_wdata(wdata),
         .sh_cl_dma_pcis_wstrb(wstrb), .sh_cl_dma_pcis_wlast(wlast), .sh_cl_dma_pcis_wvalid(wvalid),
@@ -150,6 +166,7 @@ module top(clock,reset,flr,flr_done,awaddr,awlen,awvalid,awready,wdata,wstrb,wla
     assign beats = cl.zkaccel.core.card.beats;
     assign lasts = cl.zkaccel.core.card.lasts;
     assign last_at = cl.zkaccel.core.card.last_at;
+    assign core_rst_n = cl.core_rst_n;
 endmodule
 "#;
 
@@ -349,7 +366,7 @@ impl SimBus {
 }
 
 /// The PCIS port of a model of `TOP` or `TOP_CL`, after four cycles of reset and four out of it
-/// (the CL top registers the core's reset, and the bridge's ready signals do not wait for it).
+/// (the CL top registers the core's reset; the bridge takes no request until it is over).
 fn attach(mut m: Model) -> Pcis {
     let p = |m: &Model, n: &str| m.port(n).unwrap();
     Pcis {
@@ -509,4 +526,341 @@ fn a_function_level_reset_resets_the_f2_cl_and_is_acknowledged() {
     w.send(&data, t).unwrap();
     assert!(w.receive(data.len(), t).unwrap() == data, "round trip after the reset");
     assert_eq!(w.bar().counter("beats"), data.len() as u64 / 32, "the card counted from its reset");
+}
+
+/// The CL model's ports by name, for the cycle-by-cycle checks below.
+struct Pins<'a>(&'a mut Model);
+
+impl Pins<'_> {
+    fn set(&mut self, name: &str, value: u64) {
+        let p = self.0.port(name).unwrap();
+        self.0.set_u64(p, value);
+    }
+    fn on(&mut self, name: &str, value: bool) {
+        let p = self.0.port(name).unwrap();
+        self.0.set_bool(p, value);
+    }
+    fn get(&self, name: &str) -> u64 {
+        self.0.get_u64(self.0.port(name).unwrap())
+    }
+    fn is(&self, name: &str) -> bool {
+        self.0.get_bool(self.0.port(name).unwrap())
+    }
+    fn line(&mut self, name: &str, data: &[u8; 64]) {
+        let p = self.0.port(name).unwrap();
+        self.0.set_bytes(p, data);
+    }
+    fn bytes(&self, name: &str) -> Vec<u8> {
+        self.0.get_bytes(self.0.port(name).unwrap())
+    }
+    /// Raises `valid` and takes the handshake at the next rising edge, the core out of reset.
+    fn request(&mut self, valid: &str, ready: &str) {
+        self.on(valid, true);
+        self.0.eval();
+        assert!(self.is("core_rst_n") && self.is(ready), "{ready} out of reset with nothing in flight");
+        self.0.tick();
+        self.on(valid, false);
+    }
+}
+
+/// A write of H2C_LEN (the only strobed word of the control line): harmless to the card, read back
+/// through the window.
+fn h2c_len_line(value: u32) -> ([u8; 64], u64) {
+    let mut line = [0u8; 64];
+    line[win::H2C_LEN..win::H2C_LEN + 4].copy_from_slice(&value.to_le_bytes());
+    (line, 0xf << win::H2C_LEN)
+}
+
+/// One function-level reset as `flr` drives it, with `each` called every cycle before the rising
+/// edge (after the model settled) with the cycle and whether the core is in reset there, for
+/// `after` cycles beyond the drop of the request. Returns the first cycle out of reset after it.
+/// `each` returns the inputs to set after that edge (a VALID or READY dropped after its handshake).
+fn flr_with(p: &mut Pins, after: u32, mut each: impl FnMut(&mut Pins, u32, bool) -> Vec<(&'static str, bool)>) -> u32 {
+    p.on("flr", true);
+    let (mut drop_at, mut out_at) = (None, None);
+    for c in 0..FLR_PATIENCE + after {
+        p.0.eval();
+        if drop_at.is_none() && p.is("flr_done") {
+            drop_at = Some(c + FLR_LINGER);
+        }
+        if drop_at == Some(c) {
+            p.on("flr", false);
+            p.0.eval();
+        }
+        let in_reset = !p.is("core_rst_n");
+        if !in_reset && out_at.is_none() && drop_at.is_some_and(|d| c > d) {
+            out_at = Some(c);
+        }
+        let later = each(p, c, in_reset);
+        p.0.eval();
+        p.0.tick();
+        for (name, value) in later {
+            p.on(name, value);
+        }
+        if out_at.is_some_and(|o| c >= o + after) {
+            break;
+        }
+    }
+    assert!(drop_at.is_some(), "no cl_sh_flr_done in {FLR_PATIENCE} cycles");
+    out_at.expect("the core never left reset")
+}
+
+/// The shell keeps issuing AXI requests on its own: a request that reaches the CL while the core
+/// is held in reset (here under a function-level reset) must not be accepted then (it would never
+/// be answered: the bridge's and core's state are being reset, and the shell's access would hang
+/// until its timeout, after which the F2 interface may need the AFI reloaded) but once the reset is
+/// over, and then answered as usual; and a transaction accepted before the reset started is
+/// finished through it: its response VALID held until taken, the rest of its write data taken
+/// (and dropped: the window is being reset under it), on PCIS and on OCL.
+#[test]
+fn axi_requests_wait_out_a_function_level_reset_and_in_flight_ones_are_answered() {
+    let cl = cl_verilog();
+    let khz: u64 = {
+        let key = "zkaccel_f2_bridge #(.CLOCK_KHZ(";
+        let at = cl.find(key).expect("the bridge's CLOCK_KHZ") + key.len();
+        cl[at..at + cl[at..].find(')').unwrap()].parse().unwrap()
+    };
+    let lib = Build::new("f2_cl_flr", cl).build().unwrap();
+    let mut m = lib.instantiate();
+    let flr_port = m.port("flr").unwrap();
+    m.set_bool(flr_port, false);
+    let bus = SimBus(RefCell::new(attach(m)));
+    assert_eq!(bus.read32(win::MAGIC).unwrap(), WINDOW_MAGIC);
+
+    // 1. Requests on all four request channels, raised once the core is in reset and held.
+    {
+        let mut pcis = bus.0.borrow_mut();
+        let p = &mut Pins(&mut pcis.m);
+        let (line, strb) = h2c_len_line(0x1234);
+        let reqs = [("arvalid", "arready"), ("awvalid", "awready"), ("wvalid", "wready"), ("ocl_awvalid", "ocl_awready"), ("ocl_arvalid", "ocl_arready")];
+        let mut accepted: [Option<u32>; 5] = [None; 5];
+        let (mut rdata, mut b, mut ocl_b, mut ocl_rdata) = (None, None, None, None);
+        let mut raised = false;
+        let out = flr_with(p, PATIENCE, |p, c, in_reset| {
+            if in_reset && !raised {
+                raised = true;
+                p.set("araddr", 0);
+                p.set("arlen", 0);
+                p.set("awaddr", 0);
+                p.set("awlen", 0);
+                p.line("wdata", &line);
+                p.set("wstrb", strb);
+                p.on("wlast", true);
+                p.set("ocl_awaddr", 0x40);
+                p.set("ocl_wdata", 0);
+                p.set("ocl_araddr", 0x0c);
+                for (v, _) in reqs {
+                    p.on(v, true);
+                }
+                p.on("ocl_wvalid", true);
+                for r in ["rready", "bready", "ocl_bready", "ocl_rready"] {
+                    p.on(r, true);
+                }
+                p.0.eval();
+            }
+            let mut later = vec![];
+            if !raised {
+                return later;
+            }
+            for (k, (v, r)) in reqs.into_iter().enumerate() {
+                if accepted[k].is_none() && p.is(r) {
+                    assert!(!in_reset, "{r} high at cycle {c} with the core in reset: a request taken that will not be answered");
+                    accepted[k] = Some(c);
+                    later.push((v, false));
+                    if v == "ocl_awvalid" {
+                        later.push(("ocl_wvalid", false));
+                    }
+                }
+            }
+            for (valid, k) in [("rvalid", 0), ("bvalid", 2), ("ocl_bvalid", 3), ("ocl_rvalid", 4)] {
+                if p.is(valid) {
+                    assert!(accepted[k].is_some_and(|a| a < c), "{valid} at cycle {c}, before its request was taken");
+                }
+            }
+            if p.is("rvalid") && rdata.is_none() {
+                assert!(p.is("rlast"));
+                rdata = Some(p.bytes("rdata"));
+            }
+            if p.is("bvalid") {
+                b.get_or_insert(c);
+            }
+            if p.is("ocl_bvalid") {
+                ocl_b.get_or_insert(c);
+            }
+            if p.is("ocl_rvalid") {
+                ocl_rdata.get_or_insert(p.get("ocl_rdata"));
+            }
+            later
+        });
+        for r in ["rready", "bready", "ocl_bready", "ocl_rready"] {
+            p.on(r, false);
+        }
+        p.on("wlast", false);
+        assert!(raised, "the core never went into reset");
+        for (k, (_, r)) in reqs.into_iter().enumerate() {
+            let a = accepted[k].unwrap_or_else(|| panic!("{r}: the request made during the reset was not taken in {PATIENCE} cycles after it"));
+            assert!(a >= out, "{r} at cycle {a}, the core out of reset at {out}");
+        }
+        let rdata = rdata.expect("no R for the PCIS read made during the reset");
+        assert_eq!(u32::from_le_bytes(rdata[win::MAGIC..][..4].try_into().unwrap()), WINDOW_MAGIC, "the R beat");
+        assert_eq!(u32::from_le_bytes(rdata[win::CHUNK..][..4].try_into().unwrap()), 4096, "the R beat");
+        assert!(b.is_some(), "no B for the PCIS write made during the reset");
+        assert!(ocl_b.is_some(), "no B for the OCL write made during the reset");
+        assert_eq!(ocl_rdata, Some(khz), "R of the OCL read (ClockKhz) made during the reset");
+    }
+    // The write made during the reset landed after it.
+    assert_eq!(bus.read32(win::H2C_LEN).unwrap(), 0x1234, "H2C_LEN written during the reset");
+
+    // 2. In flight when the reset starts: a PCIS read of two beats and an OCL read, both with their
+    // R waiting, and a PCIS write of two beats, its address taken, its data not yet given.
+    {
+        let mut pcis = bus.0.borrow_mut();
+        let p = &mut Pins(&mut pcis.m);
+        p.set("araddr", 0);
+        p.set("arlen", 1);
+        p.request("arvalid", "arready");
+        p.set("ocl_araddr", 0x0c);
+        p.request("ocl_arvalid", "ocl_arready");
+        p.set("awaddr", 0);
+        p.set("awlen", 1);
+        p.request("awvalid", "awready");
+        p.0.ticks(4);
+        p.0.eval();
+        assert!(p.is("rvalid") && p.is("ocl_rvalid"), "the reads answered before the reset");
+        let (line, strb) = h2c_len_line(0x99);
+        let mut reset_cycles = 0;
+        let (mut r0, mut w0, mut ocl_r) = (None, None, None);
+        let (mut r1, mut w1, mut b) = (None, None, None);
+        let out = flr_with(p, PATIENCE, |p, c, in_reset| {
+            let mut later = vec![];
+            if in_reset {
+                reset_cycles += 1;
+            }
+            if r0.is_none() {
+                assert!(p.is("rvalid"), "PCIS RVALID dropped at cycle {c} (in reset: {in_reset}) before its beat was taken");
+            }
+            if ocl_r.is_none() {
+                assert!(p.is("ocl_rvalid"), "OCL RVALID dropped at cycle {c} (in reset: {in_reset}) before it was taken");
+            }
+            // Four cycles into the reset: the first R beats taken, the first W beat given.
+            if in_reset && reset_cycles == 4 {
+                p.on("rready", true);
+                p.on("ocl_rready", true);
+                p.line("wdata", &line);
+                p.set("wstrb", strb);
+                p.on("wlast", false);
+                p.on("wvalid", true);
+                p.0.eval();
+            }
+            if p.is("rvalid") && p.is("rready") {
+                if r0.is_none() {
+                    assert!(!p.is("rlast"), "rlast on the first of two beats");
+                    r0 = Some((c, p.bytes("rdata")));
+                } else if r1.is_none() {
+                    assert!(p.is("rlast"), "rlast on the second beat");
+                    r1 = Some(c);
+                    later.push(("rready", false));
+                }
+            }
+            if p.is("ocl_rvalid") && p.is("ocl_rready") && ocl_r.is_none() {
+                ocl_r = Some((c, p.get("ocl_rdata")));
+                later.push(("ocl_rready", false));
+            }
+            if !in_reset && w0.is_some_and(|w| w < c) && w1.is_none() && !p.is("wvalid") {
+                // Out of reset: the rest of the burst.
+                p.line("wdata", &[0u8; 64]);
+                p.set("wstrb", u64::MAX);
+                p.on("wlast", true);
+                p.on("wvalid", true);
+                p.0.eval();
+            }
+            if p.is("wvalid") && p.is("wready") {
+                if w0.is_none() {
+                    w0 = Some(c);
+                    later.push(("wvalid", false));
+                } else if w1.is_none() {
+                    w1 = Some(c);
+                    later.push(("wvalid", false));
+                    later.push(("bready", true));
+                }
+            }
+            if p.is("bvalid") && p.is("bready") && b.is_none() {
+                b = Some(c);
+                later.push(("bready", false));
+            }
+            later
+        });
+        p.on("wlast", false);
+        let (r0_at, r0_data) = r0.expect("the first R beat of the PCIS read in flight never given");
+        assert_eq!(u32::from_le_bytes(r0_data[win::MAGIC..][..4].try_into().unwrap()), WINDOW_MAGIC);
+        assert_eq!(u32::from_le_bytes(r0_data[win::H2C_LEN..][..4].try_into().unwrap()), 0x1234, "the beat read before the reset");
+        assert!(r0_at < out, "the first R beat taken in the reset");
+        assert!(r1.is_some(), "the second R beat of the PCIS read in flight never given");
+        let (ocl_at, ocl_data) = ocl_r.expect("the OCL read in flight never answered");
+        assert!(ocl_at < out, "the OCL R taken in the reset");
+        assert_eq!(ocl_data, khz, "the OCL read's data, sampled before the reset");
+        let w0 = w0.expect("the first W beat of the PCIS write in flight not taken in the reset");
+        assert!(w0 < out, "the first W beat (of a burst taken before the reset) taken in the reset");
+        assert!(w1.is_some_and(|w| w >= out), "the second W beat: {w1:?}, w0 {w0}, out of reset at {out}");
+        assert!(b.is_some(), "no B for the PCIS write in flight");
+        p.0.eval();
+        assert!(!p.is("rvalid") && !p.is("bvalid") && !p.is("ocl_rvalid") && !p.is("ocl_bvalid"), "a response more than was asked for");
+    }
+    // The write's data given in the reset was dropped; the window's words at their reset values.
+    assert_eq!(bus.read32(win::H2C_LEN).unwrap(), 0, "H2C_LEN after a write of 0x99 given in the reset");
+
+    // 3. In flight the whole reset: an OCL write with its B waiting, and a PCIS write with its
+    // address taken and its only beat (H2C_LEN) given after the reset, dropped as of a burst from
+    // before it.
+    {
+        let mut pcis = bus.0.borrow_mut();
+        let p = &mut Pins(&mut pcis.m);
+        p.set("ocl_awaddr", 0x40);
+        p.set("ocl_wdata", 0);
+        p.on("ocl_wvalid", true);
+        p.request("ocl_awvalid", "ocl_awready");
+        p.on("ocl_wvalid", false);
+        p.set("awaddr", 0);
+        p.set("awlen", 0);
+        p.request("awvalid", "awready");
+        let out = flr_with(p, 0, |p, c, in_reset| {
+            assert!(p.is("ocl_bvalid"), "OCL BVALID dropped at cycle {c} (in reset: {in_reset}) before it was taken");
+            assert!(!in_reset || !(p.is("ocl_awready") || p.is("awready") || p.is("arready") || p.is("ocl_arready")));
+            vec![]
+        });
+        p.on("ocl_bready", true);
+        p.0.eval();
+        assert!(p.is("ocl_bvalid"), "the OCL B after the reset");
+        p.0.tick();
+        p.on("ocl_bready", false);
+        let (line, strb) = h2c_len_line(0x99);
+        p.line("wdata", &line);
+        p.set("wstrb", strb);
+        p.on("wlast", true);
+        p.request("wvalid", "wready");
+        p.on("wlast", false);
+        p.on("bready", true);
+        let mut waited = 0;
+        loop {
+            p.0.eval();
+            if p.is("bvalid") {
+                break;
+            }
+            waited += 1;
+            assert!(waited < PATIENCE, "no B for the PCIS write of a burst from before the reset (out of reset at {out})");
+            p.0.tick();
+        }
+        p.0.tick();
+        p.on("bready", false);
+        p.0.eval();
+        assert!(!p.is("bvalid") && !p.is("ocl_bvalid"));
+    }
+    assert_eq!(bus.read32(win::H2C_LEN).unwrap(), 0, "H2C_LEN after a write from before the reset");
+
+    // And the window works as before.
+    let mut w = BarWindow::open(bus).expect("the CL serves the driver's window");
+    let data: Vec<u8> = (0..4096 + 96).map(|i| (i * 7) as u8).collect();
+    let t = Duration::from_secs(120);
+    w.send(&data, t).unwrap();
+    assert!(w.receive(data.len(), t).unwrap() == data, "round trip after the resets");
 }
