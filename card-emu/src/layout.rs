@@ -1,8 +1,12 @@
 //! The files the emulated card puts where a Linux machine has them, under the given roots:
 //!
-//! * `<sysfs>/bus/pci/devices/<BDF>/`: `vendor`, `device`, `class`, `reset` (the emulator clears
-//!   it when a function-level reset is done), `resource0` (BAR0: a file both sides map; the
-//!   card polls its doorbell), `driver` → `<sysfs>/bus/pci/drivers/<name>`;
+//! * `<sysfs>/bus/pci/devices/<BDF>/`: `vendor`, `device`, `class`, `config` (the first 64 bytes
+//!   of configuration space: ids, command register, class), `enable` (with no driver bound and
+//!   memory decoding off, the emulator turns `PCI_COMMAND_MEMORY` on in `config` when `1` is
+//!   written to it, as the kernel's `pci_enable_device` does), `reset` (the emulator clears it when
+//!   a function-level reset is done), `resource0` (BAR0: a file both sides map; the card polls its
+//!   doorbell), `driver` → `<sysfs>/bus/pci/drivers/<name>` (none with `--no-driver`: the
+//!   BAR-window path maps the resource files all the same, as after an AWS image load);
 //! * XDMA data path: `<BDF>/xdma/xdma<N>_{user,h2c_0,c2h_0}/` (the XDMA driver's class
 //!   devices), `<dev>/xdma<N>_user` → `resource0`, and FIFOs `<dev>/xdma<N>_h2c_0`,
 //!   `<dev>/xdma<N>_c2h_0` (streaming channels);
@@ -31,8 +35,10 @@ pub struct LayoutSpec {
     pub vendor: u16,
     pub device: u16,
     pub data: DataKind,
-    /// Bind no driver (for the "no driver" error).
+    /// Bind no driver (as after AWS's image load, which rescans the function).
     pub no_driver: bool,
+    /// Memory decoding off in `config` until `1` is written to `enable`.
+    pub decode_off: bool,
     pub xdma_instance: u32,
 }
 
@@ -44,10 +50,45 @@ pub const CHUNK: u32 = 0x1_0000;
 /// The created files.
 pub struct Layout {
     pub bar0: PathBuf,
+    pub config: PathBuf,
+    pub enable: PathBuf,
     pub reset: PathBuf,
     pub data_bar: Option<PathBuf>,
     pub h2c: Option<PathBuf>,
     pub c2h: Option<PathBuf>,
+}
+
+/// The memory-space enable bit of the command register.
+pub const PCI_COMMAND_MEMORY: u16 = 0x2;
+/// Offset of the command register in configuration space.
+pub const PCI_COMMAND: usize = 0x04;
+
+/// The first 64 bytes of a type-0 configuration space: ids, command, class (processing
+/// accelerator).
+fn config_space(vendor: u16, device: u16, command: u16) -> Vec<u8> {
+    let mut c = vec![0u8; 64];
+    c[0..2].copy_from_slice(&vendor.to_le_bytes());
+    c[2..4].copy_from_slice(&device.to_le_bytes());
+    c[PCI_COMMAND..PCI_COMMAND + 2].copy_from_slice(&command.to_le_bytes());
+    c[0x0b] = 0x12;
+    c
+}
+
+/// Plays the kernel's `enable` attribute until the process ends: when `1` is written to `enable`,
+/// memory decoding goes on in `config`.
+pub fn serve_enable(config: PathBuf, enable: PathBuf) {
+    std::thread::spawn(move || loop {
+        if std::fs::read(&enable).is_ok_and(|b| b.starts_with(b"1")) {
+            if let Ok(mut c) = std::fs::read(&config) {
+                if c.len() > PCI_COMMAND && c[PCI_COMMAND] & PCI_COMMAND_MEMORY as u8 == 0 {
+                    c[PCI_COMMAND] |= PCI_COMMAND_MEMORY as u8;
+                    let _ = std::fs::write(&config, c);
+                    println!("memory decoding enabled");
+                }
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    });
 }
 
 fn mkfifo(path: &Path) -> std::io::Result<()> {
@@ -80,6 +121,10 @@ impl Layout {
         std::fs::write(dir.join("vendor"), format!("{:#06x}\n", s.vendor))?;
         std::fs::write(dir.join("device"), format!("{:#06x}\n", s.device))?;
         std::fs::write(dir.join("class"), "0x120000\n")?; // processing accelerator
+        let config = dir.join("config");
+        std::fs::write(&config, config_space(s.vendor, s.device, if s.decode_off { 0 } else { PCI_COMMAND_MEMORY }))?;
+        let enable = dir.join("enable");
+        std::fs::write(&enable, if s.no_driver { "0\n" } else { "1\n" })?;
         let reset = dir.join("reset");
         std::fs::write(&reset, "0\n")?;
         let bar0 = dir.join("resource0");
@@ -93,7 +138,7 @@ impl Layout {
             std::fs::create_dir_all(&drv)?;
             symlink(&drv, &dir.join("driver"))?;
         }
-        let mut l = Layout { bar0: bar0.clone(), reset, data_bar: None, h2c: None, c2h: None };
+        let mut l = Layout { bar0: bar0.clone(), config, enable, reset, data_bar: None, h2c: None, c2h: None };
         match s.data {
             DataKind::Xdma => {
                 let n = s.xdma_instance;

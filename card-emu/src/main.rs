@@ -3,11 +3,12 @@
 //! ```text
 //! zkaccel-card-emu --sysfs-root DIR --dev-root DIR [--bdf 0000:65:00.0] [--data xdma|window]
 //!                  [--control FILE] [--vendor 0x10ee] [--device 0x903f] [--no-driver]
-//!                  [--id 0x…] [--regmap-version N] [--kernels MASK]
+//!                  [--decode-off] [--id 0x…] [--regmap-version N] [--kernels MASK]
 //! ```
 //!
 //! It creates the card's files under the roots, prints `ready <BDF>` on stdout when it serves,
-//! and serves until killed. Faults: lines written to the control file (default
+//! and serves until killed. `--no-driver` binds no driver (as after an AWS image load);
+//! `--decode-off` leaves memory decoding off in `config` until `1` is written to `enable`. Faults: lines written to the control file (default
 //! `<dev-root>/zkaccel-card-emu.control`), see `faults`.
 
 mod card;
@@ -27,7 +28,7 @@ use layout::{DataKind, Layout, LayoutSpec, BAR0_BYTES, CHUNK};
 
 fn usage(why: &str) -> ! {
     eprintln!(
-        "zkaccel-card-emu: {why}\nusage: zkaccel-card-emu --sysfs-root DIR --dev-root DIR [--bdf 0000:65:00.0] [--data xdma|window] [--control FILE] [--vendor 0x10ee] [--device 0x903f] [--no-driver] [--id 0x..] [--regmap-version N] [--kernels MASK]"
+        "zkaccel-card-emu: {why}\nusage: zkaccel-card-emu --sysfs-root DIR --dev-root DIR [--bdf 0000:65:00.0] [--data xdma|window] [--control FILE] [--vendor 0x10ee] [--device 0x903f] [--no-driver] [--decode-off] [--id 0x..] [--regmap-version N] [--kernels MASK]"
     );
     std::process::exit(2)
 }
@@ -48,6 +49,7 @@ fn main() {
     let mut control = None;
     let (mut vendor, mut device) = (0x10eeu16, 0x903fu16);
     let mut no_driver = false;
+    let mut decode_off = false;
     let mut o = Overrides::default();
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -67,6 +69,7 @@ fn main() {
             "--vendor" => vendor = num(&val()) as u16,
             "--device" => device = num(&val()) as u16,
             "--no-driver" => no_driver = true,
+            "--decode-off" => decode_off = true,
             "--id" => o.id = Some(num(&val())),
             "--regmap-version" => o.regmap_version = Some(num(&val())),
             "--kernels" => o.kernels = Some(num(&val())),
@@ -76,16 +79,19 @@ fn main() {
     let (Some(sysfs), Some(dev)) = (sysfs, dev) else { usage("--sysfs-root and --dev-root are required") };
     let roots = Roots::new(sysfs, dev);
     let control = control.unwrap_or_else(|| roots.dev.join("zkaccel-card-emu.control"));
-    if let Err(e) = run(roots, bdf, data, control, vendor, device, no_driver, o) {
+    if let Err(e) = run(roots, bdf, data, control, vendor, device, no_driver, decode_off, o) {
         eprintln!("zkaccel-card-emu: {e}");
         std::process::exit(1);
     }
 }
 
 #[allow(clippy::too_many_arguments)]
-fn run(roots: Roots, bdf: String, data: DataKind, control: PathBuf, vendor: u16, device: u16, no_driver: bool, o: Overrides) -> Result<(), String> {
-    let spec = LayoutSpec { roots, bdf: bdf.clone(), vendor, device, data, no_driver, xdma_instance: 0 };
+fn run(roots: Roots, bdf: String, data: DataKind, control: PathBuf, vendor: u16, device: u16, no_driver: bool, decode_off: bool, o: Overrides) -> Result<(), String> {
+    let spec = LayoutSpec { roots, bdf: bdf.clone(), vendor, device, data, no_driver, decode_off, xdma_instance: 0 };
     let layout = Layout::create(&spec).map_err(|e| format!("creating the card's files under {}: {e}", spec.roots.sysfs.display()))?;
+    if no_driver {
+        layout::serve_enable(layout.config.clone(), layout.enable.clone());
+    }
     std::fs::write(&control, "").map_err(|e| format!("{}: {e}", control.display()))?;
     let sim = SimCard::with_ntt(10).map_err(|e| e.to_string())?;
     let bar0 = Bar::open(&layout.bar0, BAR0_BYTES as usize).map_err(|e| e.to_string())?;

@@ -53,6 +53,10 @@ fn the_card_files_look_like_a_linux_machines() {
         assert_eq!(std::fs::read_to_string(dir.join("device")).unwrap(), "0x903f\n");
         assert_eq!(std::fs::read_to_string(dir.join("reset")).unwrap(), "0\n");
         let driver = std::fs::read_link(dir.join("driver")).unwrap();
+        let config = std::fs::read(dir.join("config")).unwrap();
+        assert_eq!((config.len(), &config[0..4]), (64, &[0xee, 0x10, 0x3f, 0x90][..]), "config: vendor and device ids");
+        assert_eq!(config[4] & 0x2, 0x2, "config: memory decoding on");
+        assert_eq!(std::fs::read_to_string(dir.join("enable")).unwrap(), "1\n");
         let bar0 = std::fs::read(dir.join("resource0")).unwrap();
         assert_eq!(bar0.len(), 0x1_0000);
         assert_eq!(word(&bar0, 0x00), 0x7a6b_6163, "ID");
@@ -77,5 +81,43 @@ fn the_card_files_look_like_a_linux_machines() {
         child.kill().unwrap();
         child.wait().unwrap();
     }
+    std::fs::remove_dir_all(&top).unwrap();
+}
+
+/// After AWS's `fpga-load-local-image` the card's function comes back with no driver bound and
+/// (here) its memory decoding off; the driver refused it ("no driver is bound"). Now it enables the
+/// function through sysfs `enable`, maps its resource files and runs the card's conformance check
+/// (NTTs and an MSM) over the BAR window.
+#[test]
+fn a_function_with_no_driver_runs_over_the_bar_window() {
+    use zkaccel_driver::pcie::{roots::Roots, PcieCard};
+    let top = std::env::temp_dir().join(format!("zkaccel-card-emu-unbound-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&top);
+    std::fs::create_dir_all(&top).unwrap();
+    let log = top.join("emu.log");
+    let (sys, dev) = (top.join("sys"), top.join("dev"));
+    let mut child = Command::new(EMU)
+        .args(["--sysfs-root", sys.to_str().unwrap(), "--dev-root", dev.to_str().unwrap(), "--data", "window", "--no-driver", "--decode-off"])
+        .stdout(std::fs::File::create(&log).unwrap())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while !std::fs::read_to_string(&log).unwrap_or_default().contains("ready 0000:65:00.0") {
+        assert!(child.try_wait().unwrap().is_none(), "the emulator exited");
+        assert!(start.elapsed() < Duration::from_secs(900), "the emulator did not get ready");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let dir = sys.join("bus/pci/devices/0000:65:00.0");
+    assert!(std::fs::symlink_metadata(dir.join("driver")).is_err(), "no driver bound");
+    assert_eq!(std::fs::read(dir.join("config")).unwrap()[4] & 0x2, 0, "memory decoding off");
+    let timeout = Duration::from_secs(30);
+    let card = PcieCard::open_bdf(&Roots::new(&sys, &dev), "0000:65:00.0", timeout).unwrap_or_else(|e| panic!("{e}"));
+    assert!(std::fs::read_to_string(&log).unwrap().contains("memory decoding enabled"));
+    let accel = zkaccel_driver::accel::AccelBackend::new(vec![Box::new(card) as Box<dyn zkaccel_driver::Device + Send>], timeout).unwrap();
+    zkaccel_driver::open::health_check(&accel).unwrap_or_else(|e| panic!("{e}"));
+    drop(accel);
+    child.kill().unwrap();
+    child.wait().unwrap();
     std::fs::remove_dir_all(&top).unwrap();
 }

@@ -18,3 +18,5 @@ mod pcie_backend;
 mod sim_card_msm;
 #[cfg(feature = "sim")]
 mod sim_card_ntt;
+#[cfg(feature = "pcie")]
+mod xdma_driver_model;

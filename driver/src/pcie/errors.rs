@@ -10,10 +10,10 @@ pub fn io_error(path: &Path, e: &io::Error, what: &str) -> DeviceError {
     let p = path.display();
     match e.kind() {
         io::ErrorKind::PermissionDenied => DeviceError::Unsupported(format!(
-            "permission denied ({what} {p}): run as root, or give your user the card's files (a udev rule granting a group read/write on the XDMA nodes or the vfio group, see README \"Running on a real card\")"
+            "permission denied ({what} {p}): run as root, or give your user the card's files (a udev rule granting a group read/write on the XDMA nodes; the BAR window maps sysfs resource files, which only root may, see README \"Running on a real card\")"
         )),
         io::ErrorKind::NotFound => DeviceError::Gone(format!(
-            "{p} does not exist ({what}): is the right driver loaded and bound (xdma: `modprobe xdma`; VFIO: bind the card to vfio-pci)? see `zkaccel device list`"
+            "{p} does not exist ({what}): for the XDMA path, is the xdma driver loaded and bound (`modprobe xdma`)? for the BAR window (no driver needed), is this the card's function? see `zkaccel device list`"
         )),
         _ if e.raw_os_error() == Some(libc::ENXIO) || e.raw_os_error() == Some(libc::ENODEV) => {
             DeviceError::Gone(format!("{p}: no device behind it ({what}: {e}); the card or its driver went away"))

@@ -38,7 +38,9 @@ pub fn list_cards_and_skipped(roots: &Roots) -> Result<(Vec<Listed>, Vec<String>
     let mut out = vec![];
     for f in scan.functions.into_iter().filter(PciFunction::is_fpga_vendor) {
         let (data_path, bar0) = match (f.driver.as_deref(), f.xdma_instance) {
-            (None, _) => ("none", f.dir.join("resource0")),
+            // No driver bound (an F2 function after an image load): the BAR window over the
+            // sysfs resource files, as `open_bdf` opens it.
+            (None, _) => ("bar-window", f.dir.join("resource0")),
             (Some("xdma"), Some(n)) => ("xdma", roots.dev_node(&format!("xdma{n}_user"))),
             (Some("xdma"), None) => ("xdma", f.dir.join("resource0")),
             (Some(_), _) => ("bar-window", f.dir.join("resource0")),
@@ -90,9 +92,10 @@ mod tests {
         assert!(why[1].as_deref().unwrap().contains("is the AWS FPGA management function (0x9248)"), "{why:?}");
         assert!(why[3].as_deref().unwrap().contains("is a mass-storage device (class 0x010802)"), "{why:?}");
         assert_eq!(why[2], None);
-        for bdf in ["0000:00:05.0", "0000:00:1f.0", "0000:00:1d.0"] {
+        // open_bdf refuses each and says what it is.
+        for (bdf, what) in [("0000:00:05.0", "a network device"), ("0000:00:1f.0", "a mass-storage device"), ("0000:00:1d.0", "the AWS FPGA management function")] {
             let e = crate::pcie::PcieCard::open_bdf(&roots, bdf, Duration::from_secs(1)).err().unwrap().to_string();
-            assert!(e.contains("not an FPGA card zkaccel knows"), "{bdf}: {e}");
+            assert!(e.contains(what) && e.contains(", not ") && e.contains("zkaccel device list"), "{bdf}: {e}");
         }
         // A class attribute that is not one is an error naming the file (the scan skips the entry).
         std::fs::write(roots.pci_device("0000:00:05.0").join("class"), "network\n").unwrap();

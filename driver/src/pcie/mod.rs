@@ -77,44 +77,58 @@ pub struct PcieCard {
 const BAR0_MIN: usize = REG_WINDOW as usize;
 
 impl PcieCard {
-    /// The card at `bdf`: the XDMA path when the `xdma` driver is bound to it, else the BAR
-    /// window in its data BAR (`ZKACCEL_DATA_BAR`, default 4). Errors name the fix.
+    /// The card at `bdf`: the XDMA path when the `xdma` driver is bound to it, else (another
+    /// driver, or none: the function's memory decoding is then enabled through sysfs `enable`
+    /// if it is off) the BAR window in its data BAR (`ZKACCEL_DATA_BAR`, default 4), both mapped
+    /// from sysfs `resource<N>`. Errors name the fix.
     pub fn open_bdf(roots: &Roots, bdf: &str, timeout: Duration) -> Result<Self, DeviceError> {
         let f = discovery::find(roots, bdf)?;
         if !f.is_fpga_vendor() {
-            return Err(DeviceError::Unsupported(format!(
-                "{} is vendor {:#06x} device {:#06x}, not an FPGA card zkaccel knows (Xilinx {:#06x}, AWS {:#06x}): check the address with `zkaccel device list`",
-                f.bdf, f.vendor, f.device, discovery::VENDOR_XILINX, discovery::VENDOR_AWS
-            )));
+            let why = f.not_a_card_why().unwrap_or_else(|| {
+                format!(
+                    "{} is vendor {:#06x} device {:#06x}, not an FPGA card zkaccel knows (Xilinx {:#06x}, AWS {:#06x})",
+                    f.bdf,
+                    f.vendor,
+                    f.device,
+                    discovery::VENDOR_XILINX,
+                    discovery::VENDOR_AWS
+                )
+            });
+            return Err(DeviceError::Unsupported(format!("{why}: check the address with `zkaccel device list`")));
         }
         let reset_file = Some(f.dir.join("reset"));
-        match f.driver.as_deref() {
-            None => Err(DeviceError::Unsupported(format!(
-                "no driver is bound to {}: load and bind the XDMA driver (`modprobe xdma`) for an XDMA shell, or bind vfio-pci for the BAR window (`echo {} > /sys/bus/pci/drivers/vfio-pci/bind` after `echo vfio-pci > {}/driver_override`); see README \"Running on a real card\"",
-                f.bdf, f.bdf, f.dir.display()
-            ))),
-            Some("xdma") => {
-                let n = f.xdma_instance.ok_or_else(|| {
-                    DeviceError::Gone(format!("{}: the xdma driver is bound but created no xdma<N>_user device (check `dmesg` for the XDMA driver's probe)", f.bdf))
-                })?;
-                let base = roots.dev_node(&format!("xdma{n}"));
-                Self::open_xdma_nodes(&XdmaNodes::new(&base, 0), ChannelMode::Streaming, ChannelMode::Streaming, reset_file, &describe_fn(&f), timeout)
-            }
-            Some(_) => {
-                let bar_n = std::env::var(DATA_BAR_ENV).ok().and_then(|v| v.parse::<u32>().ok()).unwrap_or(DEFAULT_DATA_BAR);
-                let regs = Bar::open(&f.dir.join("resource0"), BAR0_MIN)?;
-                let data_path = f.dir.join(format!("resource{bar_n}"));
-                if !data_path.exists() {
-                    return Err(DeviceError::Unsupported(format!(
-                        "{} has no BAR{bar_n} ({} is missing): the BAR-window path needs the shell's data BAR (set {DATA_BAR_ENV} to its number), or bind the xdma driver for DMA",
-                        f.bdf,
-                        data_path.display()
-                    )));
-                }
-                let card = Self::new(regs, DataPath::Window(BarWindow::open(Bar::open(&data_path, window::win::MAILBOX)?)?), reset_file, describe_fn(&f), timeout)?;
-                Ok(card)
-            }
+        if f.driver.as_deref() == Some("xdma") {
+            let n = f.xdma_instance.ok_or_else(|| {
+                DeviceError::Gone(format!("{}: the xdma driver is bound but created no xdma<N>_user device (check `dmesg` for the XDMA driver's probe)", f.bdf))
+            })?;
+            let base = roots.dev_node(&format!("xdma{n}"));
+            return Self::open_xdma_nodes(&XdmaNodes::new(&base, 0), ChannelMode::Streaming, ChannelMode::Streaming, reset_file, &describe_fn(&f), timeout);
         }
+        // The BAR window through sysfs `resource<N>`, which the kernel maps with or without a
+        // driver bound. With none (as after AWS's `fpga-load-local-image`, whose rescan drops any
+        // `driver_override`), nobody has enabled the function's memory decoding: it is enabled here.
+        if f.driver.is_none() {
+            enable_memory_decoding(&f, timeout)?;
+        }
+        let bar_n = std::env::var(DATA_BAR_ENV).ok().and_then(|v| v.parse::<u32>().ok()).unwrap_or(DEFAULT_DATA_BAR);
+        let regs_path = f.dir.join("resource0");
+        if !regs_path.exists() {
+            return Err(DeviceError::Unsupported(format!(
+                "{} has no BAR0 ({} is missing): the card's registers are in BAR0; is this the card's function (see `zkaccel device list`), and is its bitstream loaded?",
+                f.bdf,
+                regs_path.display()
+            )));
+        }
+        let regs = Bar::open(&regs_path, BAR0_MIN)?;
+        let data_path = f.dir.join(format!("resource{bar_n}"));
+        if !data_path.exists() {
+            return Err(DeviceError::Unsupported(format!(
+                "{} has no BAR{bar_n} ({} is missing): the BAR-window path needs the shell's data BAR (set {DATA_BAR_ENV} to its number), or bind the xdma driver for DMA (`modprobe xdma`)",
+                f.bdf,
+                data_path.display()
+            )));
+        }
+        Self::new(regs, DataPath::Window(BarWindow::open(Bar::open(&data_path, window::win::MAILBOX)?)?), reset_file, describe_fn(&f), timeout)
     }
 
     /// The XDMA instance at `base` (e.g. `/dev/xdma0`, rebased on the device root), channel 0.
@@ -135,7 +149,7 @@ impl PcieCard {
         let regs = Bar::open(&nodes.user, BAR0_MIN)?;
         // Check the card before opening the channels.
         check_identity(&regs, what)?;
-        let data = DataPath::Xdma(XdmaStream::open(nodes, h2c, c2h)?);
+        let data = DataPath::Xdma(XdmaStream::open(nodes, h2c, c2h, timeout)?);
         Self::new(regs, data, reset_file, what.to_string(), timeout)
     }
 
@@ -154,15 +168,19 @@ impl PcieCard {
     }
 }
 
-/// Writes `1` to `<BDF>/reset`: a regular file, as sysfs attributes are (never a FIFO, whose open
-/// would wait for a reader).
+/// Writes `1` to `<BDF>/reset` (the function-level reset).
 fn write_reset(path: &Path) -> Result<(), DeviceError> {
+    write_sysfs_one(path, "write (function-level reset)")
+}
+
+/// Writes `1` to a sysfs attribute: a regular file, as sysfs attributes are (never a FIFO, whose
+/// open would wait for a reader).
+fn write_sysfs_one(path: &Path, what: &str) -> Result<(), DeviceError> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
-    let what = "write (function-level reset)";
     let regular = |m: std::io::Result<std::fs::Metadata>| match m {
         Ok(m) if m.is_file() => Ok(()),
-        Ok(_) => Err(DeviceError::Unsupported(format!("{} is not a regular file (a sysfs attribute): no function-level reset", path.display()))),
+        Ok(_) => Err(DeviceError::Unsupported(format!("{} is not a regular file (a sysfs attribute): cannot {what}", path.display()))),
         Err(e) => Err(errors::io_error(path, &e, what)),
     };
     regular(std::fs::metadata(path))?;
@@ -170,6 +188,35 @@ fn write_reset(path: &Path) -> Result<(), DeviceError> {
         std::fs::OpenOptions::new().write(true).truncate(true).custom_flags(libc::O_NONBLOCK).open(path).map_err(|e| errors::io_error(path, &e, what))?;
     regular(f.metadata())?;
     f.write_all(b"1\n").map_err(|e| errors::io_error(path, &e, what))
+}
+
+/// `PCI_COMMAND` in configuration space, and its memory-space enable bit.
+const PCI_COMMAND: usize = 0x04;
+const PCI_COMMAND_MEMORY: u16 = 0x2;
+
+/// The function's command register, from sysfs `config` (world-readable: its first 64 bytes);
+/// `None` when there is no such file to read.
+fn command_register(f: &PciFunction) -> Option<u16> {
+    let b = discovery::read_attribute(&f.dir.join("config"), 4096).ok()?;
+    Some(u16::from_le_bytes([*b.get(PCI_COMMAND)?, *b.get(PCI_COMMAND + 1)?]))
+}
+
+/// A function with no driver bound answers its BARs only when its memory decoding is on
+/// (`PCI_COMMAND_MEMORY`); a driver turns it on when it enables the device, and a function that
+/// was removed and rescanned (AWS's image load) has none. When it is off, writing `1` to sysfs
+/// `enable` has the kernel enable the device (`pci_enable_device`: memory decoding on; refused
+/// while a driver is bound, and needs root). Without a `config` file to read (a moved sysfs root
+/// that has none) nothing is written: the ID check reports a BAR that reads all ones.
+fn enable_memory_decoding(f: &PciFunction, timeout: Duration) -> Result<(), DeviceError> {
+    match command_register(f) {
+        None => return Ok(()),
+        Some(c) if c & PCI_COMMAND_MEMORY != 0 => return Ok(()),
+        Some(_) => {}
+    }
+    let enable = f.dir.join("enable");
+    write_sysfs_one(&enable, "write (enable the function's memory decoding)")?;
+    let what = || format!("the memory decoding of {} to be on after writing 1 to {} (PCI_COMMAND in {}/config)", f.bdf, enable.display(), f.dir.display());
+    poll_until(timeout, what, || Ok(command_register(f).filter(|c| c & PCI_COMMAND_MEMORY != 0).map(|_| ())))
 }
 
 fn describe_fn(f: &PciFunction) -> String {
@@ -254,7 +301,8 @@ impl Device for PcieCard {
 
     /// The function-level reset (`<BDF>/reset`: the kernel resets the function and restores its
     /// configuration; needs root), then the card must identify again within the timeout, and the
-    /// data path forgets what was in flight.
+    /// data path forgets what was in flight. On AWS F2 the CL top answers the FLR
+    /// (`sh_cl_flr_assert`/`cl_sh_flr_done`) and resets the card with it.
     fn reset(&mut self) -> Result<(), DeviceError> {
         if let Some(path) = &self.reset_file {
             write_reset(path)?;
@@ -272,7 +320,7 @@ impl Device for PcieCard {
             _ => Ok(None),
         })?;
         match &mut self.data {
-            DataPath::Xdma(x) => x.drain(),
+            DataPath::Xdma(x) => x.drain()?,
             DataPath::Window(w) => w.resync()?,
         }
         Ok(())
