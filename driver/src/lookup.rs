@@ -14,7 +14,7 @@ use crate::device::{Device, DeviceError};
 use crate::regs::{Kernel, Reg, Status};
 use ark_bn254::{Fr, FrConfig};
 use ark_ff::Zero;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use zkaccel_interface::lookup::{pack_u32_beats, unpack_u32_beats, LookupFlags, LookupOp, CHAINS, INDICES_PER_BEAT};
 use zkaccel_interface::wire::{from_wire, to_wire};
 
@@ -29,9 +29,6 @@ pub struct LookupStats {
     pub bytes_from_card: u64,
     /// Commands run.
     pub commands: u64,
-    /// Wall time spent waiting on the device (streams and completion); the rest of a call's time
-    /// is the host's.
-    pub device_time: Duration,
 }
 
 /// A lookup engine on a card.
@@ -94,11 +91,9 @@ impl<'a, D: Device + ?Sized> DeviceLookup<'a, D> {
         }
         self.seq = self.seq.wrapping_add(1);
         d.write32(Reg::Doorbell.offset(), self.seq)?;
-        let on_device = Instant::now();
         d.stream_to_card(input, self.timeout)?;
         let out = d.stream_from_card(out_len, self.timeout)?;
         d.wait_done(self.seq, self.timeout)?;
-        self.stats.device_time += on_device.elapsed();
         let status = d.read32(Reg::Status.offset())?;
         self.stats.cycles += d.read32(Reg::CmdCycles.offset())? as u64;
         self.stats.bytes_to_card += input.len() as u64;

@@ -53,7 +53,7 @@ use ark_bn254::{Fr, G1Affine, G1Projective};
 use ark_ec::{AdditiveGroup, CurveGroup};
 use ark_ff::PrimeField;
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use zkaccel::backend::BasesId;
 use zkaccel::card_schedule::msm_digit_stream::{group_shapes, DigitStreams, MAX_STREAM_C};
 use zkaccel::card_schedule::msm_precomputed::{self, entries_per_base, precomputed_windows, wide_digits_sum, window_table, MAX_PRECOMPUTED_C};
@@ -113,13 +113,6 @@ pub struct MsmCardStats {
     pub bytes_from_card: u64,
     /// Layout of the bases the call loaded or used.
     pub layout: BasesLayout,
-    /// Wall time of an MSM spent waiting on the device: streaming digits to it, its run, reading
-    /// its answers back (for the simulated card, the simulation).
-    pub device_time: Duration,
-    /// Wall time of an MSM spent on the host, measured: everything but [`MsmCardStats::device_time`]
-    /// — the digits, decoding and checking the answers, combining windows, Horner, the `+2^15`
-    /// digits of `c = 16` tables. What a real card would add to its own time (serially here).
-    pub host_time: Duration,
 }
 
 /// The MSM kernel on a card, with the table of resident base sets.
@@ -498,8 +491,7 @@ impl<D: Device> DeviceMsm<D> {
     /// `c ≤ 15`, the largest the 16-bit digit format carries in the plain layout); on a set loaded
     /// precomputed, `c` must be the table's.
     pub fn msm_with_c(&mut self, id: &BasesId, scalars: &[Fr], c: usize) -> Result<G1Projective, DeviceError> {
-        let start = Instant::now();
-        let out = self.msm_timed(id, scalars, c).and_then(|sum| {
+        self.msm_unchecked_result(id, scalars, c).and_then(|sum| {
             // The card's words are decoded without a curve check each; their combination is
             // checked here, once (see `msm_reduce::decode_answers`).
             if sum.into_affine().is_on_curve() {
@@ -510,12 +502,10 @@ impl<D: Device> DeviceMsm<D> {
                     scalars.len()
                 )))
             }
-        });
-        self.last.host_time = start.elapsed().saturating_sub(self.last.device_time);
-        out
+        })
     }
 
-    fn msm_timed(&mut self, id: &BasesId, scalars: &[Fr], c: usize) -> Result<G1Projective, DeviceError> {
+    fn msm_unchecked_result(&mut self, id: &BasesId, scalars: &[Fr], c: usize) -> Result<G1Projective, DeviceError> {
         self.last = MsmCardStats { c, ..Default::default() };
         let res = *self.resident.get(id).ok_or_else(|| DeviceError::Unsupported("these bases are not resident on the card".into()))?;
         self.last.layout = res.layout;
@@ -584,7 +574,6 @@ impl<D: Device> DeviceMsm<D> {
         d.write32(Reg::MsmPoints.offset(), points)?;
         d.write32(Reg::MsmC.offset(), c as u32)?;
         d.write32(Reg::MsmWindows.offset(), windows as u32)?;
-        let on_device = Instant::now();
         let seq = self.ring()?;
         self.dev.stream_to_card(data, self.timeout)?;
         self.early_error(seq, what)?;
@@ -595,7 +584,6 @@ impl<D: Device> DeviceMsm<D> {
             return Err(DeviceError::Protocol(format!("{what}: {} bytes came back, {} expected", out.len(), 96 * back)));
         }
         let cycles = self.finish(seq, what)?;
-        self.last.device_time += on_device.elapsed();
         let name = if reduce { "chain sum" } else { "bucket" };
         let decoded = decode_answers(&out).map_err(|(k, e)| DeviceError::Protocol(format!("{what}: {name} {k}: {e}")))?;
         let decoded = unit_answers_in_window_order(decoded, self.units, windows);

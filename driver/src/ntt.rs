@@ -6,7 +6,7 @@
 use crate::device::{Device, DeviceError};
 use crate::regs::{Kernel, NttFlags, Reg, GONE};
 use ark_bn254::{Fr, FrConfig};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use zkaccel::card_schedule::ntt_four_step::{four_step_ntt, NttColumns};
 use zkaccel_interface::ntt::NttMode;
 use zkaccel_interface::wire::{from_wire, to_wire};
@@ -22,7 +22,6 @@ pub struct DeviceNtt<'a, D: Device + ?Sized> {
     seq: u32,
     max_log_n: usize,
     timeout: Duration,
-    device_time: Duration,
 }
 
 impl<'a, D: Device + ?Sized> DeviceNtt<'a, D> {
@@ -43,13 +42,7 @@ impl<'a, D: Device + ?Sized> DeviceNtt<'a, D> {
             )));
         }
         let seq = dev.read32(Reg::DoneSeq.offset())?;
-        Ok(Self { dev, seq, max_log_n, timeout, device_time: Duration::ZERO })
-    }
-
-    /// Wall time spent waiting on the device since [`DeviceNtt::new`] (streams and completion of
-    /// every transform); the rest of a call's time is the host's (wire conversion, four-step).
-    pub fn device_time(&self) -> Duration {
-        self.device_time
+        Ok(Self { dev, seq, max_log_n, timeout })
     }
 
     /// The device (e.g. to read its cycle counter between transforms).
@@ -77,11 +70,9 @@ impl<'a, D: Device + ?Sized> DeviceNtt<'a, D> {
         self.seq = self.seq.wrapping_add(1);
         d.write32(Reg::Doorbell.offset(), self.seq)?;
         let input: Vec<u8> = data.iter().flat_map(to_wire).collect();
-        let on_device = Instant::now();
         d.stream_to_card(&input, self.timeout)?;
         let out = d.stream_from_card(32 * n, self.timeout)?;
         d.wait_done(self.seq, self.timeout)?;
-        self.device_time += on_device.elapsed();
         let status = d.read32(Reg::Status.offset())?;
         if status != 0 {
             return Err(DeviceError::Card(status, format!("NTT of {n} points")));

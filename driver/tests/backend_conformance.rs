@@ -137,4 +137,72 @@ mod on_two_simulated_cards {
         assert!(p.ntt.per_card.values().all(|&n| n >= 6), "{:?}", p.ntt.per_card);
         assert!(be.name().contains("card 0: ") && be.name().contains("card 1: "), "{}", be.name());
     }
+
+    /// A card whose register writes take 20 ms each (as a slow link might, or the simulation
+    /// that a register access drives): the profile's host share of the card calls does not count
+    /// that time — it is the calls' wall time less all the time inside the card's `Device`
+    /// methods, registers included, not only its streams and waits.
+    struct SlowRegisters {
+        inner: SimCard,
+        writes: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    }
+
+    impl Device for SlowRegisters {
+        fn read32(&mut self, offset: u32) -> Result<u32, zkaccel_driver::DeviceError> {
+            self.inner.read32(offset)
+        }
+        fn write32(&mut self, offset: u32, value: u32) -> Result<(), zkaccel_driver::DeviceError> {
+            self.writes.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            std::thread::sleep(Duration::from_millis(20));
+            self.inner.write32(offset, value)
+        }
+        fn stream_to_card(&mut self, data: &[u8], timeout: Duration) -> Result<(), zkaccel_driver::DeviceError> {
+            self.inner.stream_to_card(data, timeout)
+        }
+        fn stream_from_card(&mut self, len: usize, timeout: Duration) -> Result<Vec<u8>, zkaccel_driver::DeviceError> {
+            self.inner.stream_from_card(len, timeout)
+        }
+        fn wait_done(&mut self, seq: u32, timeout: Duration) -> Result<(), zkaccel_driver::DeviceError> {
+            self.inner.wait_done(seq, timeout)
+        }
+        fn reset(&mut self) -> Result<(), zkaccel_driver::DeviceError> {
+            self.inner.reset()
+        }
+        fn identify(&mut self) -> Result<zkaccel_driver::Identity, zkaccel_driver::DeviceError> {
+            self.inner.identify()
+        }
+    }
+
+    #[test]
+    fn the_host_share_of_card_calls_leaves_out_the_time_inside_the_device() {
+        let mut rng = TestRng::for_test("driver::host_share");
+        let writes = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let card = SlowRegisters { inner: SimCard::with_ntt(zkaccel_driver::open::SIM_NTT_LOG_N).unwrap(), writes: writes.clone() };
+        let be = AccelBackend::new(vec![Box::new(card) as Box<dyn Device + Send>], Duration::from_secs(120)).unwrap();
+        use ark_ec::CurveGroup;
+        use ark_ff::UniformRand;
+        let bases: Vec<ark_bn254::G1Affine> = (0..64).map(|_| ark_bn254::G1Projective::rand(&mut rng).into_affine()).collect();
+        let scalars: Vec<ark_bn254::Fr> = (0..64).map(|_| ark_bn254::Fr::rand(&mut rng)).collect();
+        let v: Vec<ark_bn254::Fr> = (0..256).map(|_| ark_bn254::Fr::rand(&mut rng)).collect();
+        let h = be.load_bases_checked(&bases).unwrap();
+        be.take_profile();
+        let before = writes.load(std::sync::atomic::Ordering::Relaxed);
+        be.msm_host(&h, &[&scalars]).unwrap();
+        let msm_writes = writes.load(std::sync::atomic::Ordering::Relaxed) - before;
+        be.ntt_host(&[&v], 8, NttKind::Forward).unwrap();
+        let ntt_writes = writes.load(std::sync::atomic::Ordering::Relaxed) - before - msm_writes;
+        let p = be.take_profile();
+        assert_eq!((p.msm.card_calls, p.ntt.card_calls, p.fallback_count()), (1, 1, 0), "{:?}", p.lines());
+        for (what, k, n) in [("msm", &p.msm, msm_writes), ("ntt", &p.ntt, ntt_writes)] {
+            let slept = Duration::from_millis(20 * n);
+            assert!(n >= 5, "{what}: {n} register writes");
+            assert!(k.card_time >= slept, "{what}: card time {:?} < {slept:?}", k.card_time);
+            assert!(
+                k.card_time - k.card_host_time >= slept,
+                "{what}: host share {:?} of {:?} includes register time ({n} writes of 20 ms)",
+                k.card_host_time,
+                k.card_time
+            );
+        }
+    }
 }

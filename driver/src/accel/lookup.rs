@@ -107,7 +107,16 @@ impl AccelBackend {
         self.cards_with(Kernel::Lookup).into_iter().next()
     }
 
-    fn record_lookup_card(&self, card: &Card, elements: usize, stats: LookupStats, card_time: std::time::Duration, check_time: std::time::Duration) {
+    /// `host_time`: the part of `card_time` outside the card's `Device` methods.
+    fn record_lookup_card(
+        &self,
+        card: &Card,
+        elements: usize,
+        stats: LookupStats,
+        card_time: std::time::Duration,
+        host_time: std::time::Duration,
+        check_time: std::time::Duration,
+    ) {
         self.record(|p| {
             *p.lookup.per_card.entry(card.name.clone()).or_default() += 1;
             p.lookup.card_calls += 1;
@@ -116,7 +125,7 @@ impl AccelBackend {
             p.lookup.card_bytes_to += stats.bytes_to_card;
             p.lookup.card_bytes_from += stats.bytes_from_card;
             p.lookup.card_time += card_time;
-            p.lookup.card_host_time += card_time.saturating_sub(stats.device_time);
+            p.lookup.card_host_time += host_time;
             p.lookup.check_time += check_time;
         });
     }
@@ -134,12 +143,13 @@ impl AccelBackend {
             return Err("no non-zero value to invert".into());
         }
         let x: Vec<Fr> = nonzero.iter().map(|&i| values[i]).collect();
-        let t = Instant::now();
+        let (t, d0) = (Instant::now(), card.device_time());
         let result = DeviceLookup::new(card.dev(), self.timeout).and_then(|mut l| {
             let out = l.fractions(Fr::zero(), &x, None)?;
             Ok((out, l.take_stats()))
         });
         let card_time = t.elapsed();
+        let host_time = card_time.saturating_sub(card.device_time().saturating_sub(d0));
         let failure = match result {
             Ok((inv, stats)) => {
                 let t = Instant::now();
@@ -150,7 +160,7 @@ impl AccelBackend {
                         values[i] = y;
                     }
                     card.succeeded();
-                    self.record_lookup_card(&card, values.len(), stats, card_time, check_time);
+                    self.record_lookup_card(&card, values.len(), stats, card_time, host_time, check_time);
                     return Ok(());
                 }
                 card.failed(&DeviceError::Protocol(CHECK_FAILED.into()), CHECK_FAILED);
@@ -186,11 +196,13 @@ impl AccelBackend {
         if card.dead.is_some() {
             return Err("no healthy card has a lookup kernel".into());
         }
+        let d0 = card.device_time();
         let result = DeviceLookup::new(card.dev(), self.timeout).and_then(|mut l| {
             let counts = if rows.is_empty() { vec![0; run.len] } else { l.count(&rows, run.len)? };
             Ok((counts, l.take_stats()))
         });
         let card_time = t.elapsed();
+        let host_time = card_time.saturating_sub(card.device_time().saturating_sub(d0));
         let failure = match result {
             Ok((counts, stats)) => {
                 let t = Instant::now();
@@ -201,7 +213,7 @@ impl AccelBackend {
                     let mut out: Vec<Fr> = counts.into_iter().map(|c| Fr::from(c as u64)).collect();
                     out.resize(n_table, Fr::zero());
                     card.succeeded();
-                    self.record_lookup_card(&card, inputs[0].len(), stats, card_time, check_time);
+                    self.record_lookup_card(&card, inputs[0].len(), stats, card_time, host_time, check_time);
                     return Ok(Multiplicities { counts: out, missing });
                 }
                 card.failed(&DeviceError::Protocol(CHECK_FAILED.into()), CHECK_FAILED);

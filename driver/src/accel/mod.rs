@@ -34,12 +34,13 @@
 //!   chosen kernels on the CPU — for a card whose kernel is slower than the CPU's (the co-design
 //!   projection shows which): their calls are routed to the CPU and counted as such.
 
+mod device_time;
 pub mod lookup;
 pub mod ntt_check;
 pub mod profile;
 
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use ark_bn254::{Fr, G1Affine, G1Projective};
@@ -76,9 +77,16 @@ struct Card {
     failures: Vec<String>,
     /// Base sets the card could not take (memory full, no slot), with the reason.
     refused_bases: std::collections::HashMap<BasesId, String>,
+    /// Wall time spent inside the card's `Device` methods (nanoseconds; see `device_time`).
+    device_nanos: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Card {
+    /// Wall time spent inside the card's `Device` methods so far.
+    fn device_time(&self) -> Duration {
+        device_time::total(&self.device_nanos)
+    }
+
     fn dev(&mut self) -> &mut dyn Device {
         match &mut self.dev {
             CardDev::Plain(d) => &mut **d,
@@ -190,7 +198,9 @@ impl AccelBackend {
             return Err(DeviceError::Unsupported("no card given".into()));
         }
         let mut cards = vec![];
-        for (i, mut dev) in devices.into_iter().enumerate() {
+        for (i, dev) in devices.into_iter().enumerate() {
+            let (timed, device_nanos) = device_time::Timed::new(dev);
+            let mut dev: Box<dyn Device + Send> = Box::new(timed);
             let id = dev.identify()?;
             if id.regmap_version == u32::MAX {
                 return Err(DeviceError::Gone(format!("{}: reads all ones", id.name)));
@@ -209,6 +219,7 @@ impl AccelBackend {
                 dead: None,
                 failures: vec![],
                 refused_bases: Default::default(),
+                device_nanos,
             }));
         }
         Ok(Self { cards, cpu: CpuBackend::new(), profile: Mutex::new(AccelProfile::default()), timeout, allowed: AtomicU32::new(ALL_KERNELS) })
@@ -289,10 +300,10 @@ impl AccelBackend {
             .collect()
     }
 
-    /// One transform on a card: the result (not yet checked), the cycles it took, how many
-    /// times the vector crossed each way (1, or 2 for four-step) and the time spent waiting on the
-    /// device. A size beyond the card's four-step limit is `Unsupported` before anything is sent.
-    fn ntt_on_card(card: &mut Card, input: &[Fr], kind: NttKind, timeout: Duration) -> Result<(Vec<Fr>, u64, usize, Duration), DeviceError> {
+    /// One transform on a card: the result (not yet checked), the cycles it took and how many
+    /// times the vector crossed each way (1, or 2 for four-step). A size beyond the card's
+    /// four-step limit is `Unsupported` before anything is sent.
+    fn ntt_on_card(card: &mut Card, input: &[Fr], kind: NttKind, timeout: Duration) -> Result<(Vec<Fr>, u64, usize), DeviceError> {
         let mut v = input.to_vec();
         let log_n = v.len().trailing_zeros() as usize;
         let mut ntt = DeviceNtt::new(card.dev(), timeout)?;
@@ -326,7 +337,7 @@ impl AccelBackend {
             if fits { 1 } else { 2 }
         };
         let after = read_cycles(ntt.dev_mut())?;
-        Ok((v, after.wrapping_sub(before), passes, ntt.device_time()))
+        Ok((v, after.wrapping_sub(before), passes))
     }
 
     /// One transform: on `card` when given and still healthy (checked), else on the CPU.
@@ -339,11 +350,12 @@ impl AccelBackend {
         };
         let mut input = self.cpu.download(h)?;
         input.resize(size, Fr::from(0u64));
-        let t = Instant::now();
+        let (t, d0) = (Instant::now(), card.device_time());
         let result = Self::ntt_on_card(&mut card, &input, kind, self.timeout);
         let card_time = t.elapsed();
+        let device_time = card.device_time().saturating_sub(d0);
         let failure = match result {
-            Ok((out, cycles, passes, device_time)) => {
+            Ok((out, cycles, passes)) => {
                 let t = Instant::now();
                 let (evals, coeffs, shift) = match kind {
                     NttKind::Forward => (&out, &input, Fr::one()),
@@ -585,6 +597,7 @@ impl AccelBackend {
             let why = format!("the card could not take these bases: {why}");
             return self.msm_cpu(job, Some(why), None);
         }
+        let device_nanos = card.device_nanos.clone();
         let CardDev::Msm(msm) = &mut card.dev else { unreachable!("cards_with(Msm) holds MSM cards") };
         if job.scalars.len == 0 || !msm.has_bases(&job.bases.id) {
             let why = if job.scalars.len == 0 { "an empty MSM" } else { "these bases are not resident on the card" };
@@ -592,12 +605,13 @@ impl AccelBackend {
             return self.msm_cpu(job, Some(why.into()), None);
         }
         let scalars = self.cpu.download(job.scalars)?;
-        let t = Instant::now();
+        let (t, d0) = (Instant::now(), device_time::total(&device_nanos));
         let result = msm.msm(&job.bases.id, &scalars);
         let last = msm.last();
+        let (elapsed, on_device) = (t.elapsed(), device_time::total(&device_nanos).saturating_sub(d0));
         self.record(|p| {
-            p.msm.card_time += t.elapsed();
-            p.msm.card_host_time += last.host_time;
+            p.msm.card_time += elapsed;
+            p.msm.card_host_time += elapsed.saturating_sub(on_device);
             p.msm.card_bytes_to += last.bytes_to_card;
             p.msm.card_bytes_from += last.bytes_from_card;
         });

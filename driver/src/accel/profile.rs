@@ -20,10 +20,11 @@ pub struct KernelProfile {
     /// Wall time of the card calls (including transfers), and of checking their results.
     pub card_time: Duration,
     pub check_time: Duration,
-    /// The part of `card_time` spent on the host, measured: everything but waiting on the device
-    /// (MSM digits, decoding and combining the card's answers; NTT wire conversion, four-step
-    /// twiddles and transposes, coset factors; lookup inputs and outputs). A real card adds it
-    /// to its own time as it does here (serially).
+    /// The part of `card_time` spent on the host, measured: the calls' wall time less the time
+    /// inside the card's `Device` methods (registers, streams, waits — for the simulated card also
+    /// the simulation they drive): MSM digits, decoding and combining the card's answers; NTT wire
+    /// conversion, four-step twiddles and transposes, coset factors; lookup inputs and outputs.
+    /// A real card adds it to its own time as it does here (serially).
     pub card_host_time: Duration,
     /// Checked card calls per card (by the backend's card name).
     pub per_card: BTreeMap<String, u64>,
