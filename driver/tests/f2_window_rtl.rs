@@ -170,43 +170,15 @@ module top(clock,reset,flr,flr_done,core_rst_n,ocl_awaddr,ocl_awvalid,ocl_awread
 endmodule
 "#;
 
-/// The generated F2 CL top with the AWS HDK's interface files it includes stood in for: for
-/// cl_ports.vh the shell ports it uses (the bridge's, as the bridge declares them, and the
-/// globals it drives or reads, widths as in the HDK's cl_ports.vh), nothing for the unused_*
-/// templates of the interfaces it leaves alone (their ports are not declared here), and for
-/// unused_flr_template.inc the tie-off the HDK's has, so that a CL including it simulates as it
-/// would build. The bridge and shell core are the build's copies, the card the stub.
+/// The generated F2 CL top with the AWS HDK's interface files it includes stood in for
+/// (`zkaccel_testkit::f2_shell`, shared with the lint in `hdl/tests/vendor_flows.rs`), so that it
+/// simulates as it would build. The bridge and shell core are the build's copies, the card the
+/// stub.
 fn cl_verilog() -> String {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../bitstreams/vendor/aws-f2");
     let read = |f: &str| std::fs::read_to_string(dir.join(f)).unwrap_or_else(|e| panic!("aws-f2/{f}: {e}"));
     let bridge = read("zkaccel_f2_bridge.v");
-    let start = bridge.find("module zkaccel_f2_bridge").expect("module zkaccel_f2_bridge");
-    let end = start + bridge[start..].find("\n);").expect("the bridge's port list");
-    let bridge_ports = bridge[start..end]
-        .lines()
-        .map(str::trim)
-        .filter(|l| l.starts_with("input ") || l.starts_with("output "))
-        .map(|l| l.trim_end_matches(',').replacen(" wire ", " logic ", 1));
-    let globals = [
-        "input  logic         sh_cl_flr_assert",
-        "output logic         cl_sh_flr_done",
-        "output logic [31:0]  cl_sh_status0",
-        "output logic [31:0]  cl_sh_status1",
-        "output logic [31:0]  cl_sh_status2",
-        "output logic [31:0]  cl_sh_id0",
-        "output logic [31:0]  cl_sh_id1",
-        "output logic [15:0]  cl_sh_status_vled",
-        "output logic         cl_sh_dma_wr_full",
-        "output logic         cl_sh_dma_rd_full",
-    ];
-    let ports: Vec<String> = globals.iter().map(|g| g.to_string()).chain(bridge_ports).collect();
-    assert_eq!(ports.len(), 10 + 44, "{ports:?}");
-    let mut cl = read("cl_zkaccel.sv").replace("`include \"cl_ports.vh\"", &ports.join(",\n"));
-    for inc in ["unused_pcim_template.inc", "unused_cl_sda_template.inc", "unused_ddr_template.inc", "unused_apppf_irq_template.inc"] {
-        cl = cl.replace(&format!("`include \"{inc}\""), "");
-    }
-    cl = cl.replace("`include \"unused_flr_template.inc\"", "assign cl_sh_flr_done = 1'b0;");
-    assert!(!cl.contains("`include"), "cl_zkaccel.sv includes a file this test does not stand in for");
+    let cl = zkaccel_testkit::f2_shell::inline_includes(&read("cl_zkaccel.sv"), &bridge);
     let shell = read("zkaccel_shell_core.v");
     assert_eq!(shell.matches("    top card (").count(), 1, "the shell core instantiates the card as `top card (`");
     let shell = shell.replace("    top card (", "    card_stub card (");

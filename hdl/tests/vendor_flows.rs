@@ -108,44 +108,6 @@ fn lint_with(top: &str, m: &Value, dir: &Path, sources: &[&str], includes: &[(&s
     let _ = std::fs::remove_dir_all(&scratch);
 }
 
-/// A stand-in for the AWS HDK's interface files, enough to lint cl_zkaccel.sv with Verilator: a
-/// cl_ports.vh declaring the shell ports the CL top uses (the bridge's, as the bridge declares
-/// them, and the globals it drives or reads, widths as in the HDK's cl_ports.vh), empty
-/// unused_*_template.inc files for the interfaces the CL leaves alone (their ports are not
-/// declared here), and an unused_flr_template.inc that ties off the FLR answer as the HDK's does,
-/// so that a CL including it is linted as it would build (its sh_cl_flr_assert unused).
-fn f2_shell_stand_in(bridge: &str) -> Vec<(&'static str, String)> {
-    let start = bridge.find("module zkaccel_f2_bridge").expect("module zkaccel_f2_bridge");
-    let end = start + bridge[start..].find("\n);").expect("the bridge's port list");
-    let bridge_ports = bridge[start..end]
-        .lines()
-        .map(str::trim)
-        .filter(|l| l.starts_with("input ") || l.starts_with("output "))
-        .map(|l| l.trim_end_matches(',').replacen(" wire ", " logic ", 1));
-    let globals = [
-        "input  logic         sh_cl_flr_assert",
-        "output logic         cl_sh_flr_done",
-        "output logic [31:0]  cl_sh_status0",
-        "output logic [31:0]  cl_sh_status1",
-        "output logic [31:0]  cl_sh_status2",
-        "output logic [31:0]  cl_sh_id0",
-        "output logic [31:0]  cl_sh_id1",
-        "output logic [15:0]  cl_sh_status_vled",
-        "output logic         cl_sh_dma_wr_full",
-        "output logic         cl_sh_dma_rd_full",
-    ];
-    let ports: Vec<String> = globals.iter().map(|g| g.to_string()).chain(bridge_ports).collect();
-    assert_eq!(ports.len(), 10 + 44, "{ports:?}");
-    vec![
-        ("cl_ports.vh", ports.join(",\n") + "\n"),
-        ("unused_pcim_template.inc", String::new()),
-        ("unused_cl_sda_template.inc", String::new()),
-        ("unused_ddr_template.inc", String::new()),
-        ("unused_apppf_irq_template.inc", String::new()),
-        ("unused_flr_template.inc", "assign cl_sh_flr_done = 1'b0;\n".into()),
-    ]
-}
-
 fn khz(m: &Value) -> u64 {
     (m["kernel_clock"]["mhz"].as_f64().unwrap() * 1000.0).round() as u64
 }
@@ -192,7 +154,7 @@ fn vendor_wrappers_lint_and_name_the_right_ports_part_and_clock() {
     // and leaves the core running. The behaviour is simulated in driver/tests/f2_window_rtl.rs.
     assert!(!cl.contains("unused_flr_template.inc"), "cl_zkaccel.sv ties off the function-level reset (unused_flr_template.inc)");
     assert!(!cl.contains(".rst_main_n(rst_main_n)"), "cl_zkaccel.sv resets the core by rst_main_n alone, not on a function-level reset");
-    lint_with("cl_zkaccel", &m, &f2, &["cl_zkaccel.sv"], &f2_shell_stand_in(&read(&f2.join("zkaccel_f2_bridge.v"))));
+    lint_with("cl_zkaccel", &m, &f2, &["cl_zkaccel.sv"], &zkaccel_testkit::f2_shell::include_files(&read(&f2.join("zkaccel_f2_bridge.v"))));
     assert!(cl.contains(&format!(".CLOCK_KHZ({})", khz(&m))), "cl_zkaccel.sv: CLOCK_KHZ is not the manifest's clock");
     let tcl = read(&f2.join("synth_cl_zkaccel.tcl"));
     let part = m["target"]["part"].as_str().unwrap();
