@@ -24,10 +24,12 @@ fn usage_errors_say_what_is_expected() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("--data pio: expected xdma or window"));
 }
 
-fn serve(top: &Path, data: &str) -> std::process::Child {
+/// Starts the emulator under `top` with `--data data` and `extra` arguments; returns once it is ready.
+fn serve(top: &Path, data: &str, extra: &[&str]) -> std::process::Child {
     let log = top.join(format!("{data}.log"));
     let mut child = Command::new(EMU)
         .args(["--sysfs-root", top.join("sys").to_str().unwrap(), "--dev-root", top.join("dev").to_str().unwrap(), "--data", data])
+        .args(extra)
         .stdout(std::fs::File::create(&log).unwrap())
         .stderr(Stdio::inherit())
         .spawn()
@@ -47,7 +49,7 @@ fn the_card_files_look_like_a_linux_machines() {
     let _ = std::fs::remove_dir_all(&top);
     std::fs::create_dir_all(&top).unwrap();
     for data in ["xdma", "window"] {
-        let mut child = serve(&top, data);
+        let mut child = serve(&top, data, &[]);
         let dir = top.join("sys/bus/pci/devices/0000:65:00.0");
         assert_eq!(std::fs::read_to_string(dir.join("vendor")).unwrap(), "0x10ee\n");
         assert_eq!(std::fs::read_to_string(dir.join("device")).unwrap(), "0x903f\n");
@@ -94,26 +96,14 @@ fn a_function_with_no_driver_runs_over_the_bar_window() {
     let top = std::env::temp_dir().join(format!("zkaccel-card-emu-unbound-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&top);
     std::fs::create_dir_all(&top).unwrap();
-    let log = top.join("emu.log");
     let (sys, dev) = (top.join("sys"), top.join("dev"));
-    let mut child = Command::new(EMU)
-        .args(["--sysfs-root", sys.to_str().unwrap(), "--dev-root", dev.to_str().unwrap(), "--data", "window", "--no-driver", "--decode-off"])
-        .stdout(std::fs::File::create(&log).unwrap())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let start = Instant::now();
-    while !std::fs::read_to_string(&log).unwrap_or_default().contains("ready 0000:65:00.0") {
-        assert!(child.try_wait().unwrap().is_none(), "the emulator exited");
-        assert!(start.elapsed() < Duration::from_secs(900), "the emulator did not get ready");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let mut child = serve(&top, "window", &["--no-driver", "--decode-off"]);
     let dir = sys.join("bus/pci/devices/0000:65:00.0");
     assert!(std::fs::symlink_metadata(dir.join("driver")).is_err(), "no driver bound");
     assert_eq!(std::fs::read(dir.join("config")).unwrap()[4] & 0x2, 0, "memory decoding off");
     let timeout = Duration::from_secs(30);
     let card = PcieCard::open_bdf(&Roots::new(&sys, &dev), "0000:65:00.0", timeout).unwrap_or_else(|e| panic!("{e}"));
-    assert!(std::fs::read_to_string(&log).unwrap().contains("memory decoding enabled"));
+    assert!(std::fs::read_to_string(top.join("window.log")).unwrap().contains("memory decoding enabled"));
     let accel = zkaccel_driver::accel::AccelBackend::new(vec![Box::new(card) as Box<dyn zkaccel_driver::Device + Send>], timeout).unwrap();
     zkaccel_driver::open::health_check(&accel).unwrap_or_else(|e| panic!("{e}"));
     drop(accel);
