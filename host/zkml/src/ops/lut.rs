@@ -116,28 +116,18 @@ impl LutConfig {
     pub fn apply(&self, b: &mut MacBuilder, region: &mut Region, x: Operand) -> Result<Operand> {
         let cell = x.cell.ok_or_else(|| Error::internal("lut: an input without a cell"))?;
         let row = region.take(1, b.n(), "lookup-table")?;
+        let real = x.value as f64 / (self.scale as f64).exp2();
         let half = 1i64 << (self.bits - 1);
-        if self.t_flag.is_none() && !b.layout_only && !(-half..half).contains(&x.value) {
+        let outside = match self.t_flag {
+            _ if b.layout_only => None,
+            None => (!(-half..half).contains(&x.value)).then(|| format!("the table holds {} … {}", -half, half - 1)),
+            Some(_) => (!self.in_partial_table(x.value))
+                .then(|| if self.f.defined_at(real) { "the output does not fit the range" } else { "outside the function's domain" }.to_string()),
+        };
+        if let Some(why) = outside {
             return Err(Error::bad_input(format!(
-                "{:?} input {} (= {}) is outside its table at scale 2^{} and {} bits: the table holds {} … {}",
-                self.f,
-                x.value,
-                x.value as f64 / (self.scale as f64).exp2(),
-                self.scale,
-                self.bits,
-                -half,
-                half - 1
-            )));
-        }
-        if self.t_flag.is_some() && !b.layout_only && !self.in_partial_table(x.value) {
-            return Err(Error::bad_input(format!(
-                "{:?} input {} (= {}) is outside its table at scale 2^{} and {} bits: {}",
-                self.f,
-                x.value,
-                x.value as f64 / (self.scale as f64).exp2(),
-                self.scale,
-                self.bits,
-                if self.f.defined_at(x.value as f64 / (self.scale as f64).exp2()) { "the output does not fit the range" } else { "outside the function's domain" }
+                "{:?} input {} (= {real}) is outside its table at scale 2^{} and {} bits: {why}",
+                self.f, x.value, self.scale, self.bits
             )));
         }
         let y = self.f.apply_q(x.value, self.scale);
