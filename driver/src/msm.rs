@@ -592,12 +592,7 @@ impl<D: Device> DeviceMsm<D> {
         self.last.reduced += reduce as usize;
         self.last.bytes_to_card += data.len() as u64;
         self.last.bytes_from_card += out.len() as u64;
-        Ok(if reduce {
-            ChainSums { s: decoded.iter().step_by(2).copied().collect(), t: decoded.iter().skip(1).step_by(2).copied().collect() }
-        } else {
-            // Chains of one bucket: S_q = T_q = B_q.
-            ChainSums { s: decoded.clone(), t: decoded }
-        })
+        Ok(ChainSums::from_answer(decoded, reduce))
     }
 
     /// The MSM over a precomputed table (see the module docs): one group of `n · ⌈windows/k⌉`

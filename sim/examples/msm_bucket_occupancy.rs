@@ -178,15 +178,12 @@ fn answer_bytes(sums: &ChainSums, reduced: bool) -> Vec<u8> {
     words.iter().flat_map(bucket_to_wire).collect()
 }
 
-/// The driver's first step on a group's answer, on the host: every word decoded and checked on the
-/// curve (`msm_reduce::decode_answers`, as `DeviceMsm::run_group` does), back into chain sums.
-fn decode_sums(pool: &rayon::ThreadPool, bytes: &[u8], reduced: bool) -> ChainSums {
-    let words = pool.install(|| decode_answers(bytes)).expect("the card's answer words are points on the curve");
-    if reduced {
-        ChainSums { s: words.iter().step_by(2).copied().collect(), t: words.iter().skip(1).step_by(2).copied().collect() }
-    } else {
-        ChainSums { s: words.clone(), t: words }
-    }
+/// The host's handling of a card's answer, as `DeviceMsm::run_group` does it: every word decoded
+/// with canonical coordinates (`msm_reduce::decode_answers`; the MSM's result is checked on the
+/// curve once), a two-unit card's words put back into window order, as chain sums.
+fn unit_sums(pool: &rayon::ThreadPool, out: &[u8], units: usize, windows: usize, reduced: bool) -> ChainSums {
+    let words = pool.install(|| decode_answers(out)).expect("the card's answer words decode");
+    ChainSums::from_answer(unit_answers_in_window_order(words, units, windows), reduced)
 }
 
 /// The ratio table of one MSM: per assumed clock, the card's time, the host's, the serial sum and
@@ -489,7 +486,7 @@ fn main() {
             let mut window_sums = Vec::new();
             for (g, (rg, bytes)) in groups.iter().zip(&answer_words).enumerate() {
                 let t = Instant::now();
-                let sums = decode_sums(&pool, bytes, true);
+                let sums = unit_sums(&pool, bytes, 1, rg.windows, true);
                 window_sums.extend(pool.install(|| group_window_sums(rg.seg_log, &rg.strides, &sums, c)));
                 combine_ms[g] = combine_ms[g].min(t.elapsed().as_secs_f64() * 1e3);
             }
@@ -633,7 +630,7 @@ fn run_precomputed(msm: &Msm, runner: &mut BucketRunner, c: usize) {
     let mut combine_ms = f64::INFINITY;
     for _ in 0..3 {
         let t = Instant::now();
-        let sums = decode_sums(pool, &bytes, true);
+        let sums = unit_sums(pool, &bytes, 1, 1, true);
         let got = pool.install(|| msm_precomputed::combine(&sums, c, seg_log, 1));
         combine_ms = combine_ms.min(t.elapsed().as_secs_f64() * 1e3);
         assert_eq!(got.into_affine(), want, "c = {c}: precomputed table + RTL accumulation + RTL reduction + host combination differ from arkworks");
@@ -902,19 +899,6 @@ impl DualCard {
     }
 }
 
-/// The host's handling of a two-unit card's answer, as `DeviceMsm::run_group` does it: every word
-/// decoded and checked, the units' words put back into window order, as chain sums (buckets as
-/// chains of one when not reduced).
-fn unit_sums(pool: &rayon::ThreadPool, out: &[u8], windows: usize, reduce: bool) -> ChainSums {
-    let words = pool.install(|| decode_answers(out)).expect("the card's answer words are points on the curve");
-    let words = unit_answers_in_window_order(words, 2, windows);
-    if reduce {
-        ChainSums { s: words.iter().step_by(2).copied().collect(), t: words.iter().skip(1).step_by(2).copied().collect() }
-    } else {
-        ChainSums { s: words.clone(), t: words }
-    }
-}
-
 /// The MSM on the two-unit card for window size `c` (see the module docs).
 fn run_dual(msm: &Msm, card: &mut DualCard, c: usize) {
     let Msm { pool, points, scalars, want, cpu_ms, log_n, chunk } = *msm;
@@ -947,7 +931,7 @@ fn run_dual(msm: &Msm, card: &mut DualCard, c: usize) {
         let mut window_sums = Vec::new();
         for (g, (sg, (out, reduce))) in ds.groups.iter().zip(&answers).enumerate() {
             let t = Instant::now();
-            let sums = unit_sums(pool, out, sg.windows, *reduce);
+            let sums = unit_sums(pool, out, 2, sg.windows, *reduce);
             window_sums.extend(pool.install(|| group_window_sums(sg.seg_log, &sg.strides, &sums, c)));
             combine_ms[g] = combine_ms[g].min(t.elapsed().as_secs_f64() * 1e3);
         }
@@ -1042,7 +1026,7 @@ fn run_dual_precomputed(msm: &Msm, c: usize, k: usize) {
     let (mut combine_ms, mut wide_ms) = (f64::INFINITY, f64::INFINITY);
     for _ in 0..3 {
         let t = Instant::now();
-        let sums = unit_sums(pool, &out, k, reduce);
+        let sums = unit_sums(pool, &out, 2, k, reduce);
         let sum = pool.install(|| msm_precomputed::combine(&sums, c, seg_log, k));
         combine_ms = combine_ms.min(t.elapsed().as_secs_f64() * 1e3);
         let t = Instant::now();

@@ -127,6 +127,18 @@ pub struct ChainSums {
     pub t: Vec<G1Projective>,
 }
 
+impl ChainSums {
+    /// A group's answer words in chain order as chain sums: `S_0, T_0, S_1, …` when the card
+    /// reduced the group, else one word per bucket — chains of one bucket, `S_q = T_q = B_q`.
+    pub fn from_answer(words: Vec<G1Projective>, reduced: bool) -> Self {
+        if reduced {
+            ChainSums { s: words.iter().step_by(2).copied().collect(), t: words.iter().skip(1).step_by(2).copied().collect() }
+        } else {
+            ChainSums { s: words.clone(), t: words }
+        }
+    }
+}
+
 /// `Σ_w 2^{c·w}·Σ_p (p mod stride_w + 1)·B_{w,p}` from the chain sums of every group (windows in
 /// parallel, then Horner).
 pub fn combine(groups: &[ReduceGroup], sums: &[ChainSums], c: usize) -> G1Projective {
