@@ -20,7 +20,8 @@
 //!   RTL, behind the very same interface.
 //!
 //! * `pcie::PcieCard` (feature `pcie`) — a real card through sysfs, BAR mappings and the XDMA
-//!   driver's character devices (or a BAR window), under configurable sysfs and /dev roots.
+//!   driver's character devices (or a BAR window), under configurable sysfs and /dev roots
+//!   ([`roots`], also used by the bitstream loader's PCI steps in every build).
 //!
 //! The default build has no simulation dependencies.
 
@@ -35,6 +36,7 @@ pub mod ntt;
 pub mod open;
 #[cfg(feature = "pcie")]
 pub mod pcie;
+pub mod roots;
 #[cfg(feature = "sim")]
 pub mod sim_card;
 

@@ -254,7 +254,11 @@ pub fn load(manifest_path: &Path, opts: &LoadOptions, open: Opener<'_>) -> Resul
         )));
     }
     let cmds = plan(&m, manifest_path, opts)?;
-    let bus = pci::PciBus::new(opts.sysfs_root.clone().unwrap_or_else(pci::sysfs_root_from_env));
+    let roots = crate::roots::Roots::from_env();
+    let bus = pci::PciBus::new(match &opts.sysfs_root {
+        Some(sysfs) => crate::roots::Roots { sysfs: sysfs.clone(), ..roots },
+        None => roots,
+    });
     let mut commands: Vec<String> = cmds.iter().map(Cmd::line).collect();
     if m.target.flow == LoadFlow::AlveoJtag {
         let bdf = opts.bdf.as_deref().unwrap_or("<BDF>");

@@ -5,17 +5,15 @@
 //! after (`bus/pci/rescan`); then the function must come back at its address, with the driver
 //! that was bound before, before the card is opened and checked.
 //!
-//! The sysfs root is the driver's (`ZKACCEL_SYSFS_ROOT`, default `/sys`), so that tests run the
-//! sequence on a fake sysfs. Every attribute written must be a regular file (as sysfs attributes
+//! The sysfs root is the driver's ([`Roots`]: `ZKACCEL_SYSFS_ROOT`, default `/sys`), so that tests
+//! run the sequence on a fake sysfs. Every attribute written must be a regular file (as sysfs attributes
 //! are): never a FIFO, whose open would wait for a reader.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use super::LoadError;
-
-/// Environment variable that moves the sysfs root (the PCIe backend's `pcie::roots::SYSFS_ROOT_ENV`).
-pub const SYSFS_ROOT_ENV: &str = "ZKACCEL_SYSFS_ROOT";
+use crate::roots::{bound_driver, Roots};
 
 /// How long a function that came back without its driver is given for the kernel to bind it by
 /// itself before a binding made through `driver_override` (which a removed function loses) is
@@ -25,11 +23,6 @@ pub const AUTOBIND_GRACE: Duration = Duration::from_secs(2);
 /// How often the bus is rescanned again while the function has not come back (a link that trains
 /// late after programming is found by a later rescan).
 pub const RESCAN_EVERY: Duration = Duration::from_secs(2);
-
-/// `$ZKACCEL_SYSFS_ROOT`, or `/sys`.
-pub fn sysfs_root_from_env() -> PathBuf {
-    std::env::var_os(SYSFS_ROOT_ENV).filter(|v| !v.is_empty()).map(PathBuf::from).unwrap_or_else(|| PathBuf::from("/sys"))
-}
 
 /// A function's state before it was removed.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -45,17 +38,17 @@ pub struct FunctionState {
 /// The PCI bus under a sysfs root.
 #[derive(Clone, Debug)]
 pub struct PciBus {
-    sysfs: PathBuf,
+    roots: Roots,
 }
 
 impl PciBus {
-    pub fn new(sysfs: impl Into<PathBuf>) -> Self {
-        Self { sysfs: sysfs.into() }
+    pub fn new(roots: Roots) -> Self {
+        Self { roots }
     }
 
     /// `<sysfs>/bus/pci/devices/<bdf>`.
     pub fn function_dir(&self, bdf: &str) -> PathBuf {
-        self.sysfs.join("bus/pci/devices").join(bdf)
+        self.roots.pci_device(bdf)
     }
 
     /// `<sysfs>/bus/pci/devices/<bdf>/remove`.
@@ -65,7 +58,7 @@ impl PciBus {
 
     /// `<sysfs>/bus/pci/rescan`.
     pub fn rescan_path(&self) -> PathBuf {
-        self.sysfs.join("bus/pci/rescan")
+        self.roots.pci_rescan()
     }
 
     /// Whether the function is on the bus, and its driver.
@@ -76,7 +69,7 @@ impl PciBus {
         }
         let driver_override =
             std::fs::read_to_string(dir.join("driver_override")).ok().map(|s| s.trim().to_string()).filter(|s| !s.is_empty() && s != "(null)");
-        FunctionState { present: true, driver: driver_of(&dir), driver_override }
+        FunctionState { present: true, driver: bound_driver(&dir), driver_override }
     }
 
     /// Removes the function from the bus (`echo 1 > <BDF>/remove`).
@@ -127,7 +120,7 @@ impl PciBus {
         let grace = Instant::now() + AUTOBIND_GRACE;
         let mut restored = false;
         loop {
-            match driver_of(&dir) {
+            match bound_driver(&dir) {
                 Some(d) if &d == want => return Ok(()),
                 Some(other) => {
                     return Err(LoadError::Pci {
@@ -143,7 +136,7 @@ impl PciBus {
             if !restored && Instant::now() >= grace {
                 if let Some(o) = &before.driver_override {
                     // A removed function loses its driver_override: the kernel does not bind it again.
-                    let bind = self.sysfs.join("bus/pci/drivers").join(want).join("bind");
+                    let bind = self.roots.sysfs.join("bus/pci/drivers").join(want).join("bind");
                     write_attribute(&dir.join("driver_override"), &format!("{o}\n")).and_then(|_| write_attribute(&bind, &format!("{bdf}\n"))).map_err(
                         |problem| LoadError::Pci {
                             bdf: bdf.into(),
@@ -167,11 +160,6 @@ impl PciBus {
             sleep();
         }
     }
-}
-
-/// The driver bound to the function in `dir` (the name its `driver` link points at).
-fn driver_of(dir: &Path) -> Option<String> {
-    std::fs::read_link(dir.join("driver")).ok().and_then(|l| l.file_name().map(|n| n.to_string_lossy().into_owned()))
 }
 
 /// Writes `text` to a sysfs attribute: a regular file (never a FIFO, whose open would wait for a

@@ -147,7 +147,7 @@ pub fn find(roots: &Roots, bdf: &str) -> Result<PciFunction, DeviceError> {
     let vendor = read_id(&dir, "vendor")?;
     let device = read_id(&dir, "device")?;
     let class = read_class(&dir)?;
-    let driver = std::fs::read_link(dir.join("driver")).ok().and_then(|l| l.file_name().map(|n| n.to_string_lossy().into_owned()));
+    let driver = crate::roots::bound_driver(&dir);
     let xdma_instance = xdma_instance(&dir);
     Ok(PciFunction { bdf, dir, vendor, device, class, driver, xdma_instance })
 }

@@ -17,7 +17,7 @@ pub mod bar;
 pub mod discovery;
 pub mod errors;
 pub mod listing;
-pub mod roots;
+pub use crate::roots;
 pub mod wait;
 pub mod window;
 pub mod xdma;

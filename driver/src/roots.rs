@@ -1,7 +1,9 @@
 //! Where the Linux interfaces of a card live: the sysfs root (`/sys`) and the device root
 //! (`/dev`). Both can be moved (`ZKACCEL_SYSFS_ROOT`, `ZKACCEL_DEV_ROOT`, or [`Roots::new`]) so that
 //! the emulated card (`zkaccel-card-emu`) serves the very same layout under a temporary
-//! directory: only the paths differ from a real machine.
+//! directory: only the paths differ from a real machine. Used by the PCIe backend (`pcie`,
+//! re-exported there as `pcie::roots`) and by the bitstream loader's PCI steps (`load::pci`),
+//! which is built without the `pcie` feature.
 
 use std::path::{Path, PathBuf};
 
@@ -46,6 +48,11 @@ impl Roots {
         self.dev.join(name)
     }
 
+    /// `<sysfs>/bus/pci/rescan`.
+    pub fn pci_rescan(&self) -> PathBuf {
+        self.sysfs.join("bus/pci/rescan")
+    }
+
     /// `path` with `/dev` replaced by the device root (for an `xdma:/dev/xdma0` spec).
     pub fn rebase_dev(&self, path: &Path) -> PathBuf {
         match path.strip_prefix("/dev") {
@@ -53,4 +60,10 @@ impl Roots {
             Err(_) => path.to_path_buf(),
         }
     }
+}
+
+/// The driver bound to the PCI function whose sysfs directory is `function_dir` (the name its
+/// `driver` link points at), if any.
+pub fn bound_driver(function_dir: &Path) -> Option<String> {
+    std::fs::read_link(function_dir.join("driver")).ok().and_then(|l| l.file_name().map(|n| n.to_string_lossy().into_owned()))
 }
