@@ -352,10 +352,11 @@ fn the_projection_layout_mlp_verifies_in_the_evm_with_its_weights_in_data_contra
         assert_eq!(reason(&other.call(&call_data).unwrap().outcome), Some(reject::DATA), "contracts swapped");
     }
 
-    // The CLI: verify-evm deploys the data contracts from --vk-path, and asks for it without.
+    // The CLI: verify-evm deploys the data contracts from --vk-path, and asks for it without;
+    // on a calldata file too (--calldata-path with --vk-path: the EVM's verdict, no Rust run).
     let dir = std::env::temp_dir().join(format!("zkaccel-evm-projection-test-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let (vk_path, proof_path, sol) = (dir.join("vk.key"), dir.join("proof.json"), dir.join("Verifier.sol"));
+    let (vk_path, proof_path, sol, cd) = (dir.join("vk.key"), dir.join("proof.json"), dir.join("Verifier.sol"), dir.join("calldata.bytes"));
     std::fs::write(&vk_path, vk.to_bytes()).unwrap();
     file.save(&proof_path).unwrap();
     let zk = |args: &[&std::path::Path]| -> u8 {
@@ -367,7 +368,144 @@ fn the_projection_layout_mlp_verifies_in_the_evm_with_its_weights_in_data_contra
     assert_eq!(std::fs::read_to_string(&sol).unwrap(), source);
     assert_eq!(zk(&[p("verify-evm"), p("--proof-path"), &proof_path, p("--sol-code-path"), &sol]), 2, "no --vk-path: the data contracts cannot be made");
     assert_eq!(zk(&[p("verify-evm"), p("--proof-path"), &proof_path, p("--sol-code-path"), &sol, p("--vk-path"), &vk_path]), 0);
+    assert_eq!(zk(&[p("encode-evm-calldata"), p("--proof-path"), &proof_path, p("--calldata-path"), &cd]), 0);
+    assert_eq!(std::fs::read(&cd).unwrap(), call_data);
+    let s = common::cli::p;
+    let r = common::cli::zk(&["verify-evm", "--sol-code-path", s(&sol), "--calldata-path", s(&cd), "--vk-path", s(&vk_path)])
+        .expect(0, "calldata file with --vk-path");
+    assert!(r.stdout.contains(&format!("calldata {} is VALID", cd.display())), "{}", r.stdout);
+    assert!(r.stdout.contains("its digest is the contract's VK_DIGEST") && r.stdout.contains("Rust verifier: not run"), "{}", r.stdout);
+    let r = common::cli::zk(&["verify-evm", "--sol-code-path", s(&sol), "--calldata-path", s(&cd)]).expect(2, "calldata file without --vk-path");
+    assert!(r.stderr.contains("give --vk-path to deploy them"), "{}", r.stderr);
+    // One byte of the calldata changed (the last byte of the first evaluation): rejected, exit 3.
+    let mut bad = call_data.clone();
+    bad[4 + 32 * 3 + layout::ProofLayout::of(&vk).offsets().evals + 31] ^= 1;
+    let bad_cd = dir.join("tampered.bytes");
+    std::fs::write(&bad_cd, &bad).unwrap();
+    let r =
+        common::cli::zk(&["verify-evm", "--sol-code-path", s(&sol), "--calldata-path", s(&bad_cd), "--vk-path", s(&vk_path)]).expect(3, "tampered calldata");
+    assert!(r.stderr.contains(&format!("calldata {} is REJECTED", bad_cd.display())), "{}", r.stderr);
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// `verify-evm --vk-path` with a key the contract was not generated for (the same circuit set up
+/// again: another SRS, another digest) is refused as a mismatched key (exit 4, naming both
+/// digests) before anything runs — not reported as a disagreement between the two verifiers
+/// (exit 70): with that key's own proof (Rust accepts, the contract rejects) and with the
+/// contract's proof (the contract accepts, Rust rejects). Without --vk-path the contract just
+/// rejects the other key's proof (exit 3); with its own key it states that the digests match.
+#[test]
+fn verify_evm_refuses_a_key_the_contract_was_not_generated_for() {
+    use common::cli::{p, scratch, zk};
+    let (vk, _, _, file) = mlp_proof();
+    let (vk_b, _, _, file_b) = mlp_proof_in(MatmulLayout::Mac, (7, 7), 24);
+    assert_ne!(vk.digest(), vk_b.digest());
+    let d = scratch("evm", "other-key");
+    let (vk_path, proof_path, vk_b_path, proof_b_path, sol) =
+        (d.join("vk.key"), d.join("proof.json"), d.join("vk_b.key"), d.join("proof_b.json"), d.join("Verifier.sol"));
+    std::fs::write(&vk_path, vk.to_bytes()).unwrap();
+    std::fs::write(&vk_b_path, vk_b.to_bytes()).unwrap();
+    file.save(&proof_path).unwrap();
+    file_b.save(&proof_b_path).unwrap();
+    zk(&["create-evm-verifier", "--vk-path", p(&vk_path), "--sol-code-path", p(&sol)]).expect(0, "create-evm-verifier");
+    for (proof, what) in [(&proof_b_path, "the other key's proof"), (&proof_path, "the contract's proof")] {
+        let r = zk(&["verify-evm", "--proof-path", p(proof), "--sol-code-path", p(&sol), "--vk-path", p(&vk_b_path)]).expect(4, what);
+        assert!(r.stderr.contains("vk_b.key: the verifying key is not the one this contract was generated for"), "{what}: {}", r.stderr);
+        assert!(r.stderr.contains(&hex::encode(vk.digest())) && r.stderr.contains(&hex::encode(vk_b.digest())), "{what}: {}", r.stderr);
+        assert!(!r.stderr.contains("disagree"), "{what}: {}", r.stderr);
+    }
+    zk(&["verify-evm", "--proof-path", p(&proof_b_path), "--sol-code-path", p(&sol)]).expect(3, "the other key's proof, no key");
+    let r = zk(&["verify-evm", "--proof-path", p(&proof_path), "--sol-code-path", p(&sol), "--vk-path", p(&vk_path), "--json"]).expect(0, "its own key");
+    assert_eq!((r.json()["vk_digest_checked"].as_bool(), r.json()["rust_verified"].as_bool()), (Some(true), Some(true)), "{}", r.stdout);
+}
+
+/// `create-evm-verifier` says whether the key's SRS is a ceremony's: from a `setup --dev-srs` key
+/// without `--srs-path` the header says the SRS was NOT checked and shows the key's [τ]₂, and
+/// stderr warns; the same key with the bundled ptau is refused as verify refuses it ("wrong SRS",
+/// exit 4, nothing written); a key set up from the ptau, checked against it, gets the header
+/// "SRS: [τ]₂ checked against <file name>" and no warning — a file name with line breaks and
+/// control characters stays inside its comment line.
+#[test]
+fn create_evm_verifier_states_whether_the_srs_was_checked_against_a_ceremony_file() {
+    use common::cli::{p, ptau, scratch, zk};
+    let d = scratch("evm", "srs");
+    let model = example("tiny_4_8_3.onnx");
+    let (settings, compiled, vk, vk_dev, sol) = (d.join("s.json"), d.join("m.compiled"), d.join("vk.key"), d.join("vk_dev.key"), d.join("Verifier.sol"));
+    zk(&[
+        "gen-settings",
+        "-M",
+        p(&model),
+        "-O",
+        p(&settings),
+        "--input-scale",
+        "5",
+        "--param-scale",
+        "5",
+        "-D",
+        p(&example("tiny_input.json")),
+        "--input-visibility",
+        "public",
+        "--param-visibility",
+        "private",
+    ])
+    .expect(0, "gen-settings");
+    zk(&["compile-circuit", "-M", p(&model), "--compiled-circuit", p(&compiled), "-S", p(&settings), "--lanes", "2"]).expect(0, "compile");
+    zk(&["setup", "-M", p(&compiled), "--srs-path", p(&ptau()), "--vk-path", p(&vk), "--pk-path", p(&d.join("pk.key"))]).expect(0, "setup with the ptau");
+    zk(&["setup", "-M", p(&compiled), "--dev-srs", "--vk-path", p(&vk_dev), "--pk-path", p(&d.join("pk_dev.key"))]).expect(0, "setup --dev-srs");
+    let tau_lines = |path: &std::path::Path| -> String {
+        let key = VerifyingKey::from_bytes(&std::fs::read(path).unwrap()).unwrap();
+        let (x, y) = key.srs().tau_g2.xy().unwrap();
+        let h = |f: &zkaccel::Fq| format!("0x{}", hex::encode(f.into_bigint().to_bytes_be()));
+        format!("//   x = ({}, {})\n//   y = ({}, {})\n", h(&x.c0), h(&x.c1), h(&y.c0), h(&y.c1))
+    };
+
+    // The dev key, no --srs-path: NOT checked, [τ]₂ shown, a warning.
+    let r = zk(&["create-evm-verifier", "--vk-path", p(&vk_dev), "--sol-code-path", p(&sol)]).expect(0, "dev key");
+    let text = std::fs::read_to_string(&sol).unwrap();
+    assert!(text.contains("\n// SRS: NOT checked against a ceremony file"), "{text}");
+    assert!(text.contains(&tau_lines(&vk_dev)), "the key's [τ]₂ in the header: {text}");
+    assert!(!text.contains("checked against Verifier") && !text.contains("SRS: [τ]₂ checked"));
+    assert!(r.stderr.contains("warning: the verifying key's SRS was not checked against a ceremony file (no --srs-path)"), "{}", r.stderr);
+    assert_eq!(r.stderr.lines().count(), 1, "one line: {}", r.stderr);
+    assert!(r.stdout.contains("SRS: NOT checked"), "{}", r.stdout);
+    let r = zk(&["--json", "create-evm-verifier", "--vk-path", p(&vk_dev), "--sol-code-path", p(&sol)]).expect(0, "dev key, --json");
+    assert_eq!(r.json()["srs_checked"], false);
+
+    // The dev key against the ptau: refused as verify refuses it, nothing written.
+    let other = d.join("Other.sol");
+    let r = zk(&["create-evm-verifier", "--vk-path", p(&vk_dev), "--sol-code-path", p(&other), "--srs-path", p(&ptau())]).expect(4, "dev key, ptau");
+    let wrong = format!("wrong SRS: {} is not the SRS the verifying key was made with", ptau().display());
+    assert!(r.stderr.contains(&wrong), "{}", r.stderr);
+    let v = zk(&["verify", "--proof-path", p(&d.join("none.json")), "--vk-path", p(&vk_dev), "--srs-path", p(&ptau())]).expect(4, "verify, dev key, ptau");
+    assert!(v.stderr.contains(&wrong), "the same refusal as verify's: {}", v.stderr);
+    assert!(!other.exists(), "no contract written for a key that failed the check");
+
+    // The ptau key against the ptau (under a name with line breaks and control characters).
+    let evil = d.join("pot\ncontract Evil {}\u{2028}x\u{0b}\u{85}\u{202e}.ptau");
+    std::os::unix::fs::symlink(ptau(), &evil).unwrap();
+    for (srs, name) in [(ptau(), "snarkjs_bn128_pot10_final.ptau".to_string()), (evil.clone(), "pot contract Evil {} x   .ptau".to_string())] {
+        let r = zk(&["create-evm-verifier", "--vk-path", p(&vk), "--sol-code-path", p(&sol), "--srs-path", p(&srs)]).expect(0, "ptau key, ptau");
+        let text = std::fs::read_to_string(&sol).unwrap();
+        let want = format!("\n// SRS: [τ]₂ checked against {name} (create-evm-verifier --srs-path: the\n// key's ");
+        assert!(text.contains(&want), "{want:?} in {text}");
+        assert!(text.contains(&tau_lines(&vk)), "{text}");
+        assert!(!text.contains("NOT checked") && !text.contains("\ncontract Evil"));
+        assert!(r.stderr.is_empty(), "no warning: {}", r.stderr);
+        assert!(r.stdout.contains("SRS: the key's [τ]₂ checked against"), "{}", r.stdout);
+    }
+    let r = zk(&["--json", "create-evm-verifier", "--vk-path", p(&vk), "--sol-code-path", p(&sol), "--srs-path", p(&ptau())]).expect(0, "--json");
+    assert_eq!((r.json()["srs_checked"].as_bool(), r.json()["srs_path"].as_str()), (Some(true), Some(p(&ptau()))));
+}
+
+/// Names written into the contract's `//` comments (gates, lookups, projections, the ptau file):
+/// every control character and Unicode line break becomes a space, so a name cannot end the
+/// comment; bidirectional controls (refused by solc in comments) too; other text is kept.
+#[test]
+fn comment_text_keeps_a_name_on_its_comment_line() {
+    use zkaccel_zkml::evm::contract::comment_text;
+    let name = "a\nb\rc\u{0b}d\u{0c}e\u{85}f\u{2028}g\u{2029}h\ti\u{0}j\u{7f}k\u{202e}l\u{2066}m\u{200f}n";
+    assert_eq!(comment_text(name), "a b c d e f g h i j k l m n");
+    assert_eq!(comment_text("dense/MatMul τ₂ ≥ 0"), "dense/MatMul τ₂ ≥ 0");
 }
 
 /// Precompile results are checked, not only the calls' success: with one precompile's address

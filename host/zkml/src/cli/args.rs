@@ -290,6 +290,11 @@ pub struct Verify {
 pub struct CreateEvmVerifier {
     #[arg(long = "vk-path", default_value = "vk.key")]
     pub vk_path: PathBuf,
+    /// Checks that the verifying key was made with this .ptau, as verify does (a wrong SRS is
+    /// refused), and says so in the contract's header; without it the header (and a warning)
+    /// says the SRS was not checked.
+    #[arg(long = "srs-path")]
+    pub srs_path: Option<PathBuf>,
     /// Where to write the Solidity verifier.
     #[arg(long = "sol-code-path", default_value = "Verifier.sol")]
     pub sol_code_path: PathBuf,
@@ -314,11 +319,14 @@ pub struct VerifyEvm {
     /// The Solidity verifier (create-evm-verifier).
     #[arg(long = "sol-code-path", default_value = "Verifier.sol")]
     pub sol_code_path: PathBuf,
-    /// Also run the Rust verifier under this key and check that both agree.
+    /// The key the contract was generated for (its digest must be the contract's VK_DIGEST):
+    /// deploys a projection verifier's data contracts and, with a proof file, also runs the Rust
+    /// verifier and checks that both agree.
     #[arg(long = "vk-path")]
     pub vk_path: Option<PathBuf>,
-    /// Call with these bytes (e.g. another tool's verifier calldata) instead of the proof's.
-    #[arg(long = "calldata-path", conflicts_with = "vk_path")]
+    /// Call with these bytes (e.g. another tool's verifier calldata) instead of the proof's (the
+    /// Rust verifier is then not run).
+    #[arg(long = "calldata-path")]
     pub calldata_path: Option<PathBuf>,
     /// The contract to deploy from the Solidity file (default: the generated ZkaccelVerifier).
     #[arg(long = "contract")]

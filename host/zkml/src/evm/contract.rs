@@ -374,7 +374,7 @@ pub fn generate(vk: &VerifyingKey, instance_lengths: &[usize], contract_name: &s
     wl(w, &format!("mstore({ACC:#x}, 0) mstore({APOW:#x}, 1)"));
     for gate in &cs.gates {
         for e in &gate.constraints {
-            wl(w, &format!("push({}) // {}", expression(e, &slots), gate.name.replace(['\n', '\r'], " ")));
+            wl(w, &format!("push({}) // {}", expression(e, &slots), comment_text(&gate.name)));
         }
     }
     if shape.perm_chunks > 0 {
@@ -409,7 +409,7 @@ pub fn generate(vk: &VerifyingKey, instance_lengths: &[usize], contract_name: &s
             "{{ let f := addmod(mload({LBETA:#x}), {}, R) let t := addmod(mload({LBETA:#x}), {}, R) let phi := mload({phi:#x}) push(mulmod(mload({L0:#x}), phi, R)) push(addmod(addmod(mulmod(mulmod(addmod(mload({phin:#x}), sub(R, phi), R), f, R), t, R), sub(R, t), R), mulmod(mload({m:#x}), f, R), R)) }} // lookup {}",
             compress(&inputs, &theta),
             compress(&table, &theta),
-            lk.name.replace(['\n', '\r'], " ")
+            comment_text(&lk.name)
         ));
     }
     if let Some(d) = &data {
@@ -544,7 +544,7 @@ pub fn generate(vk: &VerifyingKey, instance_lengths: &[usize], contract_name: &s
 // scalar checked < r, every point on the curve with coordinates < q, one pairing check.
 // k = {k}, {advice} advice / {fixed} fixed / {inst} instance columns, {gates} gate identities,
 // {perm} permutation columns, {lookups} lookups; public inputs: {total_instances} ({lens:?} per column).
-{marker}pragma solidity ^0.8.19;
+{srs}{marker}pragma solidity ^0.8.19;
 
 /// What {contract_name} answers; call it through this interface
 /// (`I{contract_name}(verifier).verifyProof(proof, instances)`).
@@ -591,7 +591,66 @@ contract {contract_name} {{
         perm = cs.permutation.len(),
         lookups = cs.lookups.len(),
         lens = instance_lengths,
+        srs = srs_header(vk, None),
     ))
+}
+
+/// The header's lines on the key's SRS (each `// …\n`): whether `create-evm-verifier` checked it
+/// against a ceremony file (`checked_against`, a file name) and the key's [τ]₂, the point the
+/// pairing uses, so a reader can compare it with a ceremony's. Without the check nothing in the
+/// key says where its SRS came from: a key from `setup --dev-srs` (whose τ was known to that
+/// process) looks like any other.
+fn srs_header(vk: &VerifyingKey, checked_against: Option<&str>) -> String {
+    let fq2 = |c: &<G2Affine as AffineRepr>::BaseField| (hex_word(&fq_word(&c.c0)), hex_word(&fq_word(&c.c1)));
+    let tau = match vk.srs().tau_g2.xy() {
+        Some((x, y)) => {
+            let ((x0, x1), (y0, y1)) = (fq2(&x), fq2(&y));
+            format!("//   x = ({x0}, {x1})\n//   y = ({y0}, {y1})\n")
+        }
+        None => "//   the point at infinity\n".to_string(),
+    };
+    let status = match checked_against {
+        Some(name) => format!(
+            "// SRS: [τ]₂ checked against {} (create-evm-verifier --srs-path: the\n\
+             // key's [1]₁, [1]₂ and [τ]₂ are that powers-of-tau file's, every power in it verified).\n",
+            comment_text(name)
+        ),
+        None => "// SRS: NOT checked against a ceremony file (create-evm-verifier without --srs-path). A key made\n\
+                 // with `setup --dev-srs` (τ known to the process that made it) lets anyone forge proofs that\n\
+                 // this contract accepts: compare the key's [τ]₂ with the ceremony's.\n"
+            .to_string(),
+    };
+    format!("{status}// The key's [τ]₂ (G2; each coordinate as (c0, c1), c0 + c1·u in Fq2, big-endian words):\n{tau}")
+}
+
+/// `source` (a contract [`generate`] wrote for `vk`) with its header saying that the key's
+/// [τ]₂ was checked against the powers-of-tau file `ptau_name` (the caller has checked it:
+/// `crate::srs::check_vk`). The name is written into a comment: control characters and line
+/// breaks become spaces ([`comment_text`]).
+pub fn with_srs_checked(source: &str, vk: &VerifyingKey, ptau_name: &str) -> Result<String> {
+    let unchecked = srs_header(vk, None);
+    if source.matches(&unchecked).count() != 1 {
+        return Err(crate::error::Error::new(
+            crate::exit_code::ExitCode::Internal,
+            "the contract's header does not state the key's SRS once (not a contract generated for this key)",
+        ));
+    }
+    Ok(source.replacen(&unchecked, &srs_header(vk, Some(ptau_name)), 1))
+}
+
+/// Text for a `//` comment of the generated source: every control character (\n, \r, VT, FF,
+/// NEL, …), the Unicode line and paragraph separators (U+2028, U+2029: editors and viewers break
+/// the line there, showing the rest of a name as code) and the bidirectional formatting
+/// characters (solc refuses unbalanced ones in comments; they also reorder what a reader sees)
+/// become spaces.
+pub fn comment_text(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            c if c.is_control() => ' ',
+            '\u{2028}' | '\u{2029}' | '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => ' ',
+            c => c,
+        })
+        .collect()
 }
 
 /// Replaces the tokens `R` and `Q` of a line's code (not its comment) by the moduli.
@@ -700,7 +759,7 @@ fn projection_constraint(w: &mut String, d: &ProjectionData, slots: ProjectionSl
             256 - 8 * wb,
             blob + s.bias_at,
             fr(&off_b),
-            s.name.replace(['\n', '\r'], " ")
+            comment_text(&s.name)
         );
         wl(w, &b);
     }
