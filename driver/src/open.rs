@@ -163,6 +163,19 @@ impl Opened {
     }
 }
 
+impl Opened {
+    /// Sends MSMs of at least `points` points to the card (the smaller ones run on the CPU:
+    /// `AccelBackend::set_min_msm_points`) and says so in the description when it is not the
+    /// default ([`crate::accel::MIN_CARD_MSM_POINTS`]); nothing to do on the CPU backend.
+    pub fn set_min_msm_points(&mut self, points: usize) {
+        let Some(accel) = &self.accel else { return };
+        accel.set_min_msm_points(points);
+        if accel.min_msm_points() != crate::accel::MIN_CARD_MSM_POINTS {
+            self.description += &format!("; MSMs of fewer than {} points on the CPU (--device-msm-min-points)", accel.min_msm_points());
+        }
+    }
+}
+
 /// How long the backend waits for a card before it falls back.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 

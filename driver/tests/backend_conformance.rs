@@ -32,9 +32,51 @@ mod on_the_simulated_card {
     use zkaccel_driver::sim_card::SimCard;
     use zkaccel_driver::Device;
 
+    /// The backend over one simulated card, sending every MSM to the card (also those below
+    /// `MIN_CARD_MSM_POINTS`, which it would otherwise keep on the CPU): the card path is what
+    /// these tests check.
     fn accel() -> AccelBackend {
+        let be = accel_with_defaults();
+        be.set_min_msm_points(1);
+        be
+    }
+
+    fn accel_with_defaults() -> AccelBackend {
         let card = SimCard::with_ntt(zkaccel_driver::open::SIM_NTT_LOG_N).expect("the simulated card builds");
         AccelBackend::new(vec![Box::new(card) as Box<dyn Device + Send>], Duration::from_secs(120)).unwrap()
+    }
+
+    /// By default an MSM of fewer than `MIN_CARD_MSM_POINTS` points runs on the CPU (a card call's
+    /// host share costs more than the CPU's whole MSM there), exactly, counted as routed with the
+    /// reason, not as a fallback; the larger ones of the same batch run on the card.
+    #[test]
+    fn small_msms_run_on_the_cpu_by_default() {
+        use zkaccel::backend::BackendExt;
+        use zkaccel_driver::accel::MIN_CARD_MSM_POINTS;
+        let mut rng = TestRng::for_test("driver::small_msms_on_the_cpu");
+        let be = accel_with_defaults();
+        assert_eq!(be.min_msm_points(), MIN_CARD_MSM_POINTS);
+        // check_msm: MSMs of 100, 100, 100 and 37 points, then of 4, 4 and 1 point.
+        check_msm(&be, &mut rng);
+        let p = be.take_profile();
+        assert_eq!(p.fallback_count(), 0, "{:?}", p.lines());
+        assert_eq!((p.msm.card_calls, p.msm.cpu_calls, p.msm.card_elements, p.msm.cpu_elements), (4, 3, 337, 9), "{:?}", p.lines());
+        let reasons: Vec<(&str, u64)> = p.msm.cpu_reasons.iter().map(|(r, n)| (r.as_str(), *n)).collect();
+        assert_eq!(reasons, vec![("an MSM of fewer than 32 points (the CPU's whole MSM costs less than a card call)", 3)]);
+        // One below the limit on the CPU, the limit itself on the card; a lower limit sends it on.
+        let bases = zkaccel::backend::conformance::random_bases(&mut rng, 64);
+        let h = be.load_bases_checked(&bases).unwrap();
+        let s: Vec<ark_bn254::Fr> = (0..MIN_CARD_MSM_POINTS).map(|_| ark_ff::UniformRand::rand(&mut rng)).collect();
+        let cpu = CpuBackend::new();
+        let hc = cpu.load_bases_checked(&bases).unwrap();
+        for (len, limit, on_card) in
+            [(MIN_CARD_MSM_POINTS - 1, MIN_CARD_MSM_POINTS, false), (MIN_CARD_MSM_POINTS, MIN_CARD_MSM_POINTS, true), (3, 3, true), (3, 4, false)]
+        {
+            be.set_min_msm_points(limit);
+            assert_eq!(be.msm_host(&h, &[&s[..len]]).unwrap(), cpu.msm_host(&hc, &[&s[..len]]).unwrap(), "{len} points, limit {limit}");
+            let p = be.take_profile();
+            assert_eq!((p.msm.card_calls, p.msm.cpu_calls), if on_card { (1, 0) } else { (0, 1) }, "{len} points, limit {limit}: {:?}", p.lines());
+        }
     }
 
     #[test]
@@ -116,6 +158,8 @@ mod on_two_simulated_cards {
         let mut rng = TestRng::for_test("driver::two_cards");
         let card = || Box::new(SimCard::with_ntt(zkaccel_driver::open::SIM_NTT_LOG_N).unwrap()) as Box<dyn Device + Send>;
         let be = AccelBackend::new(vec![card(), card()], Duration::from_secs(120)).unwrap();
+        // Every MSM on a card, also the small ones (`MIN_CARD_MSM_POINTS`).
+        be.set_min_msm_points(1);
         check_ntt_sizes(&be, &mut rng, &[3, 11]);
         // MSMs: every base set loaded into both cards, a batch's MSMs split across them.
         check_msm(&be, &mut rng);

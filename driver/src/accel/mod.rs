@@ -33,13 +33,17 @@
 //! * The kernel selection ([`AccelBackend::set_kernels`], the CLI's `--device-kernels`) keeps
 //!   chosen kernels on the CPU — for a card whose kernel is slower than the CPU's (the co-design
 //!   projection shows which): their calls are routed to the CPU and counted as such.
+//! * An MSM of fewer than [`AccelBackend::min_msm_points`] points ([`MIN_CARD_MSM_POINTS`] by
+//!   default) runs on the CPU, counted as routed there: a card call has a fixed host share (the
+//!   digits of every window, the answer's decode and the windows' combination) larger than the
+//!   CPU's whole MSM at those sizes (the blinding terms of a commitment are MSMs of 2–3 points).
 
 mod device_time;
 pub mod lookup;
 pub mod ntt_check;
 pub mod profile;
 
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -57,6 +61,13 @@ use zkaccel::card_schedule::ntt_four_step::NttColumns;
 
 /// Every kernel's bit ([`Kernel`]).
 pub const ALL_KERNELS: u32 = Kernel::Ntt as u32 | Kernel::Msm as u32 | Kernel::Lookup as u32;
+
+/// The smallest MSM the backend sends to a card by default ([`AccelBackend::set_min_msm_points`]).
+/// Measured on a 2-core AMD EPYC (`driver/examples/msm_break_even.rs`, host share of the card call
+/// measured, the card's cycles at an assumed 250 MHz, against the CPU kernel on 2 threads): with
+/// one or two MSM units the card call costs 0.35–0.8 ms up to 16 points, where the CPU takes
+/// 0.16–0.48 ms, and from 32 points on the card is ahead (0.6–1.0 ms against 1.2–1.4 ms).
+pub const MIN_CARD_MSM_POINTS: usize = 32;
 
 /// The device of a card: with the MSM kernel, the MSM host side owns it (and the table of
 /// resident base sets).
@@ -185,6 +196,8 @@ pub struct AccelBackend {
     /// The kernels ([`Kernel`] bits) the backend may send to a card; the others run on the CPU
     /// ([`AccelBackend::set_kernels`]).
     allowed: AtomicU32,
+    /// MSMs of fewer points run on the CPU ([`AccelBackend::set_min_msm_points`]).
+    min_msm_points: AtomicUsize,
 }
 
 /// The reason recorded when a result fails its check.
@@ -222,7 +235,14 @@ impl AccelBackend {
                 device_nanos,
             }));
         }
-        Ok(Self { cards, cpu: CpuBackend::new(), profile: Mutex::new(AccelProfile::default()), timeout, allowed: AtomicU32::new(ALL_KERNELS) })
+        Ok(Self {
+            cards,
+            cpu: CpuBackend::new(),
+            profile: Mutex::new(AccelProfile::default()),
+            timeout,
+            allowed: AtomicU32::new(ALL_KERNELS),
+            min_msm_points: AtomicUsize::new(MIN_CARD_MSM_POINTS),
+        })
     }
 
     /// Sends only the kernels in `kernels` ([`Kernel`] bits) to the cards from now on; calls of
@@ -236,6 +256,18 @@ impl AccelBackend {
     /// The kernels the backend may send to a card ([`AccelBackend::set_kernels`]; all by default).
     pub fn kernels(&self) -> u32 {
         self.allowed.load(Ordering::Relaxed)
+    }
+
+    /// Sends MSMs of at least `points` points to the cards from now on ([`MIN_CARD_MSM_POINTS`]
+    /// by default; 1 sends every non-empty MSM); smaller ones run on the CPU, counted as routed
+    /// there (`cpu_reasons`).
+    pub fn set_min_msm_points(&self, points: usize) {
+        self.min_msm_points.store(points.max(1), Ordering::Relaxed);
+    }
+
+    /// The smallest MSM sent to a card ([`AccelBackend::set_min_msm_points`]).
+    pub fn min_msm_points(&self) -> usize {
+        self.min_msm_points.load(Ordering::Relaxed)
     }
 
     /// Why a call of `kernel` finds no card: the kernel selection, or no healthy card with it.
@@ -584,8 +616,13 @@ impl AccelBackend {
         out.into_iter().map(|r| r.expect("every item assigned")).collect()
     }
 
-    /// One MSM: on `card` when it is healthy and holds the bases, else on the CPU.
+    /// One MSM: on `card` when it is healthy and holds the bases and the MSM has at least
+    /// [`AccelBackend::min_msm_points`] points, else on the CPU.
     fn msm_one(&self, card: Option<&Mutex<Card>>, job: &MsmJob<'_>) -> Result<G1Projective, BackendError> {
+        let min = self.min_msm_points();
+        if job.scalars.len > 0 && job.scalars.len < min && card.is_some() {
+            return self.msm_cpu(job, Some(format!("an MSM of fewer than {min} points (the CPU's whole MSM costs less than a card call)")), None);
+        }
         let mut card = match card {
             None => return self.msm_cpu(job, Some(self.no_card_reason(Kernel::Msm).into()), None),
             Some(m) => lock_card(m),

@@ -63,11 +63,18 @@ fn sim_card() -> SimCard {
 #[test]
 fn the_tiny_model_proves_with_its_ntts_on_the_simulated_card_and_faults_fall_back() {
     let t = tiny();
-    // Fault-free: every NTT and MSM of the proof on the card, none fell back.
+    // Fault-free: every NTT and every MSM of at least `MIN_CARD_MSM_POINTS` points on the card,
+    // none fell back; the smaller MSMs (a commitment's blinding terms: 2–3 points) on the CPU,
+    // routed there for their size and for nothing else.
     let p = prove_on(&t, Box::new(sim_card()), Duration::from_secs(120));
     assert!(p.ntt.card_calls >= 10 && p.msm.card_calls >= 10, "{:?}", p.lines());
     assert_eq!(p.fallback_count(), 0, "{:?}", p.lines());
-    assert_eq!(p.ntt.cpu_calls + p.msm.cpu_calls, 0, "{:?}", p.lines());
+    assert_eq!(p.ntt.cpu_calls, 0, "{:?}", p.lines());
+    let min = zkaccel_driver::accel::MIN_CARD_MSM_POINTS as u64;
+    assert!(p.msm.cpu_calls > 0 && p.msm.cpu_elements < min * p.msm.cpu_calls, "{:?}", p.lines());
+    assert!(p.msm.card_elements >= min * p.msm.card_calls, "{:?}", p.lines());
+    let small = format!("an MSM of fewer than {min} points (the CPU's whole MSM costs less than a card call)");
+    assert_eq!(p.msm.cpu_reasons.get(&small), Some(&p.msm.cpu_calls), "{:?}", p.lines());
     // The lookup helpers too: the multiplicities of every lookup (its tables are runs of
     // consecutive values) and the one batch inversion of the running sums, each checked.
     assert_eq!(p.lookup.cpu_calls, 0, "{:?}", p.lines());

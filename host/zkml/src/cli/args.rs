@@ -52,6 +52,19 @@ pub struct Global {
     /// the co-design projection shows for the simulated card). No effect with the CPU backend.
     #[arg(long, global = true, default_value = "all", value_name = "all|msm,ntt,lookup")]
     pub device_kernels: KernelSet,
+    /// MSMs of fewer points run on the CPU, the rest on the card: a card call's host share costs
+    /// more than the CPU's whole MSM below about 32 points (measured by
+    /// driver/examples/msm_break_even.rs); 1 sends every MSM to the card. No effect with the CPU
+    /// backend.
+    #[arg(long, global = true, default_value_t = zkaccel_driver::accel::MIN_CARD_MSM_POINTS, value_name = "POINTS", value_parser = parse_min_points)]
+    pub device_msm_min_points: usize,
+}
+
+fn parse_min_points(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!("'{s}' is not a number of points (1 or more)")),
+    }
 }
 
 pub use zkaccel_driver::open::{DeviceSpec, KernelSet};

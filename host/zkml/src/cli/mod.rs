@@ -90,12 +90,13 @@ fn non_utf8_message(argv: &[std::ffi::OsString]) -> String {
 
 /// Opens the backend `--device` asks for; an explicit device that is not available is an error
 /// (exit code 6), `auto` falls back to the CPU and says why; `--device-kernels` keeps the kernels
-/// it leaves out on the CPU.
+/// it leaves out on the CPU, `--device-msm-min-points` the MSMs below that size.
 pub fn open_device(g: &Global) -> Result<zkaccel_driver::open::Opened> {
     let timeout = std::time::Duration::from_secs_f64(g.device_timeout);
     let mut opened =
         zkaccel_driver::open::open(&g.device, timeout).map_err(|e| Error::new(crate::exit_code::ExitCode::Device, format!("--device {}: {e}", g.device)))?;
     opened.select_kernels(g.device_kernels);
+    opened.set_min_msm_points(g.device_msm_min_points);
     Ok(opened)
 }
 

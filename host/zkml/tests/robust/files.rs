@@ -57,6 +57,12 @@ fn non_utf8_arguments_are_errors_not_panics() {
     assert_eq!(r.json()["error"]["kind"], "usage");
     let m = r.json()["error"]["message"].as_str().unwrap().to_string();
     assert!(m.contains("unknown kernel 'gpu'") && m.contains("msm, ntt and lookup"), "{m}");
+    // --device-msm-min-points takes a number of points, 1 or more.
+    for bad in ["0", "many"] {
+        let r = zk(&["prove", "--device-msm-min-points", bad, "--json"]).expect(1, "--device-msm-min-points");
+        let m = r.json()["error"]["message"].as_str().unwrap().to_string();
+        assert!(m.contains(&format!("'{bad}' is not a number of points (1 or more)")), "{m}");
+    }
     // A non-UTF-8 verb.
     zk(&[OsStr::from_bytes(b"pr\xffve"), OsStr::new("--json")]).expect(1, "non-UTF-8 verb").json();
     let _ = std::fs::remove_dir_all(&d);
