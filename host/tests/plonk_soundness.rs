@@ -9,6 +9,7 @@ use zkaccel::plonk::circuit::{ColumnKind, Witness};
 use zkaccel::plonk::dev::{check_witness, Failure};
 use zkaccel::plonk::prover::{prove_with_options, ProveOptions};
 use zkaccel::plonk::{prove, verify, Proof, ProvingKey, VerifyingKey};
+use zkaccel::plonk::{ConstraintSystem, FixedAssignment};
 use zkaccel::{Error, Fr, G1Affine};
 use zkaccel_testkit::seed::TestRng;
 
@@ -399,4 +400,168 @@ fn a_proving_key_is_read_as_stored_and_checked() {
     let off_curve = forge(&|b| b[bases_at + 32] ^= 1);
     let m = message(&off_curve, true);
     assert!(m.contains("Lagrange bases is not on the curve") || m.contains("non-canonical Lagrange bases"), "{m}");
+}
+
+/// Proofs made of the honest elements rearranged or degenerated, labelled: in each list, every
+/// pair of distinct elements swapped and element 0 copied into 1 (and 1 into 0); every point set
+/// to the identity and negated.
+fn rearranged(proof: &Proof) -> Vec<(String, Proof)> {
+    let mut out = vec![];
+    macro_rules! each_pair {
+        ($field:ident) => {
+            let len = proof.$field.len();
+            for i in 0..len {
+                for j in i + 1..len {
+                    assert_ne!(proof.$field[i], proof.$field[j], "{}: elements {i} and {j} are equal", stringify!($field));
+                    let mut p = proof.clone();
+                    p.$field.swap(i, j);
+                    out.push((format!("{} {i} and {j} swapped", stringify!($field)), p));
+                }
+            }
+            if len >= 2 {
+                for (from, to) in [(0, 1), (1, 0)] {
+                    let mut p = proof.clone();
+                    p.$field[to] = p.$field[from];
+                    out.push((format!("{} {from} copied into {to}", stringify!($field)), p));
+                }
+            }
+        };
+    }
+    macro_rules! each_point {
+        ($field:ident) => {
+            for i in 0..proof.$field.len() {
+                let mut p = proof.clone();
+                p.$field[i] = G1Affine::zero();
+                out.push((format!("{}[{i}] set to the identity", stringify!($field)), p));
+                let mut p = proof.clone();
+                p.$field[i] = -p.$field[i];
+                out.push((format!("{}[{i}] negated", stringify!($field)), p));
+            }
+        };
+    }
+    each_pair!(advice_evals);
+    each_pair!(fixed_evals);
+    each_pair!(sigma_evals);
+    each_pair!(z_evals);
+    each_pair!(advice_commitments);
+    each_pair!(quotient_commitments);
+    each_pair!(opening_witnesses);
+    each_point!(advice_commitments);
+    each_point!(permutation_commitments);
+    each_point!(quotient_commitments);
+    each_point!(opening_witnesses);
+    out
+}
+
+/// Reordered and duplicated evaluations, reordered commitments and opening witnesses, and every
+/// point set to the identity or negated: each a valid-looking proof of the right shape, each
+/// rejected by the verifier (one honest proof, many changes).
+#[test]
+fn rearranged_and_degenerate_proof_elements_are_rejected() {
+    let mut rng = TestRng::for_test("plonk::rearranged_and_degenerate_proof_elements_are_rejected");
+    let s = common::standard(5, 3, &mut rng);
+    let proof = prove(&s.backend, &s.pk, &s.witness, &s.instances, &mut rng).unwrap();
+    verify(&s.pk.vk, &proof, &s.instances).unwrap();
+    let cases = rearranged(&proof);
+    // Evaluations (3 advice, 5 fixed, 3 σ, 2 Z): 3 + 10 + 3 + 1 swaps, 4 × 2 copies; commitments
+    // (3 advice, 3 quotient) and opening witnesses (2): 3 + 3 + 1 swaps, 3 × 2 copies; 3 advice +
+    // 1 Z + 3 quotient + 2 W points, each to the identity and negated.
+    assert_eq!(cases.len(), (17 + 8) + (7 + 6) + 2 * 9);
+    let accepted: Vec<String> =
+        cases.iter().filter(|(_, bad)| !matches!(verify(&s.pk.vk, bad, &s.instances), Err(Error::Verification(_)))).map(|(what, _)| what.clone()).collect();
+    assert!(accepted.is_empty(), "not rejected: {accepted:?}");
+    // The identity encodes and decodes (the infinity flag) and is still rejected.
+    let mut bad = proof.clone();
+    bad.advice_commitments[0] = G1Affine::zero();
+    let decoded = Proof::from_bytes(&bad.to_bytes()).unwrap();
+    assert_eq!(decoded, bad);
+    assert!(matches!(verify(&s.pk.vk, &decoded, &s.instances), Err(Error::Verification(_))), "decoded identity advice commitment accepted");
+}
+
+/// Trailing zero public inputs give the same instance polynomial, but the transcript absorbs each
+/// column's count: a proof made for (a, 0) is rejected with (a) and with (a, 0, 0) (the other
+/// direction is in `public_inputs_are_bound`).
+#[test]
+fn a_proof_for_padded_public_inputs_is_bound_to_their_count() {
+    let mut rng = TestRng::for_test("plonk::a_proof_for_padded_public_inputs_is_bound_to_their_count");
+    let s = common::standard(5, 3, &mut rng);
+    let mut padded = s.instances.clone();
+    padded[0].push(Fr::from(0u64));
+    let proof = prove(&s.backend, &s.pk, &s.witness, &padded, &mut rng).unwrap();
+    verify(&s.pk.vk, &proof, &padded).unwrap();
+    let mut twice = padded.clone();
+    twice[0].push(Fr::from(0u64));
+    for (what, inst) in [("(a)", &s.instances), ("(a, 0, 0)", &twice)] {
+        assert!(matches!(verify(&s.pk.vk, &proof, inst), Err(Error::Verification(_))), "a proof for (a, 0) accepted with {what}");
+    }
+}
+
+/// A quantized dot product with everything public, the zkML layout of public parameters: the
+/// output in instance column 0 (read on the last row through a selector), the weights and the
+/// inputs in advice columns bound row by row, with no selector, to instance columns 1 and 2.
+fn public_dot_product(k: u32, rng: &mut TestRng) -> (ConstraintSystem, FixedAssignment, Witness, Vec<Vec<Fr>>) {
+    use rand::Rng;
+    use zkaccel::plonk::mac::signed_to_fr as fr;
+    let n = 1usize << k;
+    let len = n - 1;
+    let mut cs = ConstraintSystem::new();
+    let (x, w, acc) = (cs.advice_column(), cs.advice_column(), cs.advice_column());
+    let (q_mac, q_first, q_out) = (cs.fixed_column(), cs.fixed_column(), cs.fixed_column());
+    let (out, pw, px) = (cs.instance_column(), cs.instance_column(), cs.instance_column());
+    cs.create_gate("mac", vec![q_mac.cur() * (acc.next() - acc.cur() - w.cur() * x.cur())]);
+    cs.create_gate("start", vec![q_first.cur() * acc.cur()]);
+    // The output sits in the last row; its instance value in row 0 (rotation +1 wraps).
+    cs.create_gate("output", vec![q_out.cur() * (acc.cur() - out.next())]);
+    cs.create_gate("public_weights", vec![w.cur() - pw.cur()]);
+    cs.create_gate("public_inputs", vec![x.cur() - px.cur()]);
+    // Non-zero values, so that dropping the last one changes the column's polynomial too.
+    let mut nonzero = || if rng.gen_bool(0.5) { rng.gen_range(1..100i64) } else { -rng.gen_range(1..100i64) };
+    let ws: Vec<i64> = (0..len).map(|_| nonzero()).collect();
+    let xs: Vec<i64> = (0..len).map(|_| nonzero()).collect();
+    let mut accs = vec![0i64];
+    for i in 0..len {
+        accs.push(accs[i] + ws[i] * xs[i]);
+    }
+    let column = |f: &dyn Fn(usize) -> bool| (0..n).map(|i| if f(i) { Fr::one() } else { Fr::from(0u64) }).collect::<Vec<Fr>>();
+    let fixed = vec![column(&|i| i < len), column(&|i| i == 0), column(&|i| i == n - 1)];
+    let ints = |v: &[i64]| v.iter().map(|v| fr(*v)).collect::<Vec<Fr>>();
+    let witness = Witness { advice: vec![ints(&xs), ints(&ws), ints(&accs)] };
+    let instances = vec![vec![fr(accs[len])], ints(&ws), ints(&xs)];
+    (cs, FixedAssignment { k, fixed, copies: vec![] }, witness, instances)
+}
+
+/// Every instance column is bound by the proof itself (`plonk::verify`, no statement digest
+/// around it): in each of three columns, the first and the last value changed, a zero appended
+/// and the last value dropped are all rejected.
+#[test]
+fn every_instance_column_is_bound_by_the_proof() {
+    let mut rng = TestRng::for_test("plonk::every_instance_column_is_bound_by_the_proof");
+    let (cs, circuit, witness, instances) = public_dot_product(4, &mut rng);
+    assert_eq!(cs.num_instance, 3);
+    assert!(check_witness(&cs, &circuit, &witness, &instances, 10).unwrap().is_empty());
+    let backend = zkaccel::backend::CpuBackend::new();
+    let srs = common::dev_srs(4, &mut rng);
+    let pk = zkaccel::plonk::keygen(&backend, &srs, cs, &circuit).unwrap();
+    let proof = prove(&backend, &pk, &witness, &instances, &mut rng).unwrap();
+    verify(&pk.vk, &proof, &instances).unwrap();
+    let mut cases: Vec<(String, Vec<Vec<Fr>>)> = vec![];
+    for (c, col) in instances.iter().enumerate() {
+        let last = col.len() - 1;
+        for i in if last == 0 { vec![0] } else { vec![0, last] } {
+            let mut inst = instances.clone();
+            inst[c][i] += Fr::one();
+            cases.push((format!("column {c}: value {i} + 1"), inst));
+        }
+        let mut inst = instances.clone();
+        inst[c].push(Fr::from(0u64));
+        cases.push((format!("column {c}: a zero appended"), inst));
+        let mut inst = instances.clone();
+        inst[c].pop();
+        cases.push((format!("column {c}: the last value dropped"), inst));
+    }
+    // Output: 1 value (first = last); weights and inputs: 15 values each.
+    assert_eq!(cases.len(), 3 + 4 + 4);
+    let accepted: Vec<&String> =
+        cases.iter().filter(|(_, inst)| !matches!(verify(&pk.vk, &proof, inst), Err(Error::Verification(_)))).map(|(what, _)| what).collect();
+    assert!(accepted.is_empty(), "not rejected: {accepted:?}");
 }
