@@ -22,6 +22,13 @@
 //!   A group with `g = 0` (at most `2^9` buckets: chains of one bucket, where `S_q = T_q = B_q`)
 //!   runs as a plain `MsmOp::ACCUMULATE` instead — its buckets are the chain sums, at half the
 //!   read-out and without the reduction's cycles. The MSM may use a prefix of the resident bases.
+//!   **Narrow scalars** — a column of quantized values, `v` or `r − |v|` for small `|v|`, whose
+//!   canonical form is as wide as any scalar — stream in the signed form (`±|v|`, the digits of
+//!   `|v|` with the sign flipped for `v < 0`) with only the `⌈(bits + 1)/c⌉` windows that
+//!   `|v| < 2^bits` needs (up to `msm_digit_stream::MAX_SIGNED_BITS`; a width scan that gives up at
+//!   the first wider scalar among the first 64, so full-width MSMs pay a few conversions): fewer
+//!   digits, groups, reductions, answer words and combinations, and `c` chosen for that width.
+//!   [`DeviceMsm::msm_with_c`] streams the canonical form.
 //! * [`DeviceMsm::load_bases_precomputed`] loads a base set **precomputed**
 //!   (`zkaccel::card_schedule::msm_precomputed`): for each base `P_i` the shifts
 //!   `2^{k·c·t}·P_i` (`t < E = ⌈W/k⌉`), point-major (card-memory entry `i·E + t`), each entry
@@ -55,10 +62,9 @@ use ark_ff::PrimeField;
 use std::collections::HashMap;
 use std::time::Duration;
 use zkaccel::backend::BasesId;
-use zkaccel::card_schedule::msm_digit_stream::{group_shapes, DigitStreams, MAX_STREAM_C};
+use zkaccel::card_schedule::msm_digit_stream::{group_shapes_bits, signed_limbs, DigitStreams, Limbs, FULL_BITS, MAX_SIGNED_BITS, MAX_STREAM_C};
 use zkaccel::card_schedule::msm_precomputed::{self, entries_per_base, precomputed_windows, wide_digits_sum, window_table, MAX_PRECOMPUTED_C};
 use zkaccel::card_schedule::msm_reduce::{decode_answers, group_window_sums, horner, unit_answers_in_window_order, ChainSums};
-use zkaccel::card_schedule::msm_requests::windows;
 use zkaccel_interface::wire::base_to_wire;
 
 /// Where a base set lives on the card.
@@ -113,6 +119,12 @@ pub struct MsmCardStats {
     pub bytes_from_card: u64,
     /// Layout of the bases the call loaded or used.
     pub layout: BasesLayout,
+    /// Windows of an MSM streamed in the plain layout (0 otherwise): `⌈255/c⌉` (rounded up to
+    /// even on two units), fewer for narrow scalars.
+    pub windows: usize,
+    /// Width of an MSM's scalars in the signed form (`|v| < 2^scalar_bits`) when they streamed in
+    /// it (`msm_digit_stream`, "Narrow scalars"); 0 for the canonical form.
+    pub scalar_bits: usize,
 }
 
 /// The MSM kernel on a card, with the table of resident base sets.
@@ -159,9 +171,17 @@ pub fn window_size(n: usize, log_depth: usize, max_c: usize) -> usize {
 
 /// [`window_size`] on a card of `units` MSM units (`2^log_depth` bucket entries each).
 pub fn window_size_units(n: usize, log_depth: usize, max_c: usize, units: usize) -> usize {
+    window_size_bits(n, FULL_BITS, log_depth, max_c, units)
+}
+
+/// [`window_size_units`] for scalars of `bits` bits (`msm_digit_stream::windows_for_bits`
+/// windows: narrow scalars in the signed form).
+pub fn window_size_bits(n: usize, bits: usize, log_depth: usize, max_c: usize, units: usize) -> usize {
     let max_c = max_c.min(log_depth + 1).max(2);
     (2..=max_c)
-        .min_by_key(|&c| group_shapes(c, log_depth, MSM_CHAIN_LOG_DEPTH as usize, units).iter().map(|&(_, w, _)| group_cost(n, w, c, units)).sum::<usize>())
+        .min_by_key(|&c| {
+            group_shapes_bits(bits, c, log_depth, MSM_CHAIN_LOG_DEPTH as usize, units).iter().map(|&(_, w, _)| group_cost(n, w, c, units)).sum::<usize>()
+        })
         .expect("c = 2 is allowed")
 }
 
@@ -480,32 +500,43 @@ impl<D: Device> DeviceMsm<D> {
     /// with the window size of [`window_size`].
     /// A set loaded precomputed runs with the table's window size.
     pub fn msm(&mut self, id: &BasesId, scalars: &[Fr]) -> Result<G1Projective, DeviceError> {
-        let c = match self.resident.get(id).map(|r| r.layout) {
-            Some(BasesLayout::Precomputed { c, .. }) => c,
-            _ => window_size_units(scalars.len(), self.log_depth, self.max_c.min(MAX_STREAM_C), self.units),
-        };
-        self.msm_with_c(id, scalars, c)
+        if let Some(BasesLayout::Precomputed { c, .. }) = self.resident.get(id).map(|r| r.layout) {
+            return self.msm_with_c(id, scalars, c);
+        }
+        // Narrow scalars (a column of quantized values, `v` or `r − |v|`) stream in the signed
+        // form, with only the windows their width needs (`msm_digit_stream`, "Narrow scalars").
+        let mut limbs = vec![[0u64; 4]; scalars.len()];
+        let narrow = signed_limbs(scalars, &mut limbs, MAX_SIGNED_BITS);
+        let bits = narrow.unwrap_or(FULL_BITS);
+        let c = window_size_bits(scalars.len(), bits, self.log_depth, self.max_c.min(MAX_STREAM_C), self.units);
+        let form = narrow.map(|bits| (bits, limbs));
+        self.msm_unchecked_result(id, scalars, c, form).and_then(|sum| Self::on_curve(sum, scalars.len(), c))
     }
 
     /// [`DeviceMsm::msm`] with window size `c` (`2..=MsmMaxC`, `c − 1 ≤ MsmLogDepth`, and
     /// `c ≤ 15`, the largest the 16-bit digit format carries in the plain layout); on a set loaded
     /// precomputed, `c` must be the table's.
+    /// The scalars stream in the canonical form (every window), whatever their width.
     pub fn msm_with_c(&mut self, id: &BasesId, scalars: &[Fr], c: usize) -> Result<G1Projective, DeviceError> {
-        self.msm_unchecked_result(id, scalars, c).and_then(|sum| {
-            // The card's words are decoded without a curve check each; their combination is
-            // checked here, once (see `msm_reduce::decode_answers`).
-            if sum.into_affine().is_on_curve() {
-                Ok(sum)
-            } else {
-                Err(DeviceError::Protocol(format!(
-                    "MSM of {} points (c = {c}): the card's answer words combine to a point off the curve (a word it sent is not a curve point)",
-                    scalars.len()
-                )))
-            }
-        })
+        self.msm_unchecked_result(id, scalars, c, None).and_then(|sum| Self::on_curve(sum, scalars.len(), c))
     }
 
-    fn msm_unchecked_result(&mut self, id: &BasesId, scalars: &[Fr], c: usize) -> Result<G1Projective, DeviceError> {
+    /// The card's words are decoded without a curve check each; their combination is checked
+    /// here, once (see `msm_reduce::decode_answers`).
+    fn on_curve(sum: G1Projective, n: usize, c: usize) -> Result<G1Projective, DeviceError> {
+        if sum.into_affine().is_on_curve() {
+            Ok(sum)
+        } else {
+            Err(DeviceError::Protocol(format!(
+                "MSM of {n} points (c = {c}): the card's answer words combine to a point off the curve (a word it sent is not a curve point)"
+            )))
+        }
+    }
+
+    /// The MSM on the card, its result not yet checked. `signed`: the scalars in the signed form
+    /// with `|v| < 2^bits` and their limbs (`msm_digit_stream::signed_limbs`), plain layout only;
+    /// `None` streams the canonical form.
+    fn msm_unchecked_result(&mut self, id: &BasesId, scalars: &[Fr], c: usize, signed: Option<(usize, Vec<Limbs>)>) -> Result<G1Projective, DeviceError> {
         self.last = MsmCardStats { c, ..Default::default() };
         let res = *self.resident.get(id).ok_or_else(|| DeviceError::Unsupported("these bases are not resident on the card".into()))?;
         self.last.layout = res.layout;
@@ -530,10 +561,15 @@ impl<D: Device> DeviceMsm<D> {
         // the first ones leave a window open), then its words straight into the stream in stream
         // order, the scalars converted on the way through the first group (bit-exact with
         // `plan_reduced`'s digits in the digit format; the functions the occupancy bench times).
-        let mut limbs = vec![[0u64; 4]; n];
-        let mut streams = DigitStreams::new_units(n, c, self.log_depth, MSM_CHAIN_LOG_DEPTH as usize, self.units);
-        let mut converted = 0;
-        let mut window_sums = Vec::with_capacity(windows(c) + 1);
+        let (mut limbs, mut streams, mut converted) = match signed {
+            Some((bits, limbs)) => {
+                self.last.scalar_bits = bits;
+                (limbs, DigitStreams::new_signed(n, bits, c, self.log_depth, MSM_CHAIN_LOG_DEPTH as usize, self.units), n)
+            }
+            None => (vec![[0u64; 4]; n], DigitStreams::new_units(n, c, self.log_depth, MSM_CHAIN_LOG_DEPTH as usize, self.units), 0),
+        };
+        self.last.windows = streams.groups.iter().map(|g| g.windows).sum();
+        let mut window_sums = Vec::with_capacity(self.last.windows);
         let (mut words, mut data) = (Vec::new(), Vec::new());
         for gi in 0..streams.groups.len() {
             let (first, w, plan_seg_log) = (streams.groups[gi].first, streams.groups[gi].windows, streams.groups[gi].seg_log);

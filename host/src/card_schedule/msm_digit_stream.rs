@@ -34,11 +34,21 @@
 //! window count is rounded up to even with a **zero window** on top (window `windows(c)`, at or
 //! above bit 255: its raw value is 0 and the carry out of the top window is 0, so every digit
 //! there is 0 and its window sum the identity; Horner over it is unchanged). The stream format is the one-unit card's.
+//!
+//! **Narrow scalars** ([`DigitStreams::new_signed`], [`signed_limbs`]): a zkML proof commits to
+//! columns of quantized values, `v` or `r − |v|` for small `|v|`, whose canonical form is as wide as
+//! any scalar. In the **signed form** a scalar is `±|v|` with `v` its representative in
+//! `(−r/2, r/2]`: its limbs hold `|v|` with the sign in bit 255 (above every window a signed
+//! stream reads), its digits are those of `|v|` with the sign flipped when `v < 0`
+//! (`(−|v|)·P = Σ_w (−d_w)·2^{c·w}·P`). With `|v| < 2^bits` for every scalar of the MSM, the stream
+//! needs `⌈(bits + 1)/c⌉` windows instead of `⌈255/c⌉` (the same argument: the top window holds at
+//! most `c − 1` bits and never borrows): fewer digits, fewer groups, fewer answers to decode and
+//! combine. Used up to [`MAX_SIGNED_BITS`].
 
 use super::msm_reduce::segment_log;
-use super::msm_requests::{windows, windows_per_group};
+use super::msm_requests::windows_per_group;
 use ark_bn254::Fr;
-use ark_ff::PrimeField;
+use ark_ff::{BigInteger, PrimeField};
 use rayon::prelude::*;
 use std::ops::Range;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -51,6 +61,77 @@ pub type Limbs = [u64; 4];
 /// Largest window size the 16-bit digit format carries: bucket numbers up to `2^{c−1}` must stay
 /// below the sign bit.
 pub const MAX_STREAM_C: usize = 15;
+
+/// Bit width of canonical scalars (`s < r < 2^254`): the width of a stream in the canonical form.
+pub const FULL_BITS: usize = Fr::MODULUS_BIT_SIZE as usize;
+
+/// Largest width of a stream in the signed form (see the module docs): its windows, the two-unit
+/// card's zero window included (`⌈(bits + 1)/c⌉ + 1` windows of at most 15 bits), stay below
+/// bit 255, where the limbs keep the sign.
+pub const MAX_SIGNED_BITS: usize = 192;
+
+/// The sign of a scalar in the signed form: bit 255 of its limbs (`limbs[3]`'s top bit).
+const SIGN: u64 = 1 << 63;
+
+/// Windows of a stream whose scalars are below `2^bits` (`bits = FULL_BITS`: every `s < r`):
+/// `⌈(bits + 1)/c⌉` (= `msm_requests::windows(c)` for the canonical form).
+pub fn windows_for_bits(bits: usize, c: usize) -> usize {
+    (bits + 1).div_ceil(c)
+}
+
+/// The limbs of `s` in the signed form: `|v|` and the sign in bit 255, `v` the representative of
+/// `s` in `(−r/2, r/2]`.
+#[inline]
+pub fn signed_limbs_of(s: &Fr) -> Limbs {
+    let l = s.into_bigint();
+    if l > Fr::MODULUS_MINUS_ONE_DIV_TWO {
+        let mut m = Fr::MODULUS;
+        m.sub_with_borrow(&l);
+        let mut out = m.0;
+        out[3] |= SIGN;
+        out
+    } else {
+        l.0
+    }
+}
+
+/// Bit length of a signed-form scalar's `|v|`.
+#[inline]
+fn signed_width(l: &Limbs) -> usize {
+    let m = [l[0], l[1], l[2], l[3] & !SIGN];
+    (0..4).rev().find(|&q| m[q] != 0).map_or(0, |q| 64 * q + 64 - m[q].leading_zeros() as usize)
+}
+
+/// The scalars in the signed form into `limbs` (same length) and the largest bit length of their
+/// `|v|`, when it is at most `max_bits`; `None` as soon as a scalar is wider (the first
+/// [`PREFIX_SCALARS`] are looked at one by one, so an MSM of full-width scalars costs a few
+/// conversions, not a pass). `limbs` then holds garbage for the canonical form: convert again.
+pub fn signed_limbs(scalars: &[Fr], limbs: &mut [Limbs], max_bits: usize) -> Option<usize> {
+    assert_eq!(scalars.len(), limbs.len(), "one limb buffer entry per scalar");
+    let head = scalars.len().min(PREFIX_SCALARS);
+    let mut bits = 0;
+    for (l, s) in limbs[..head].iter_mut().zip(&scalars[..head]) {
+        *l = signed_limbs_of(s);
+        bits = bits.max(signed_width(l));
+        if bits > max_bits {
+            return None;
+        }
+    }
+    let rest = limbs[head..]
+        .par_chunks_mut(SCAN_MIN_LEN)
+        .zip(scalars[head..].par_chunks(SCAN_MIN_LEN))
+        .map(|(ls, ss)| {
+            let mut bits = 0;
+            for (l, s) in ls.iter_mut().zip(ss) {
+                *l = signed_limbs_of(s);
+                bits = bits.max(signed_width(l));
+            }
+            bits
+        })
+        .max()
+        .unwrap_or(0);
+    Some(bits.max(rest)).filter(|&b| b <= max_bits)
+}
 
 /// Scalars scanned one by one before the windows still open are followed over every scalar.
 const PREFIX_SCALARS: usize = 64;
@@ -83,6 +164,9 @@ pub struct DigitStreams {
     pub c: usize,
     /// Points (scalars) in the MSM.
     pub n: usize,
+    /// Width of the scalars: [`FULL_BITS`] for the canonical form, else the signed form with
+    /// `|v| < 2^bits` (see the module docs).
+    pub bits: usize,
     /// The window groups, in the order the card runs them.
     pub groups: Vec<StreamGroup>,
 }
@@ -143,7 +227,21 @@ fn stride_for(m: u64, c: usize, seg_log: usize) -> usize {
 /// `r` has bits above the window (every raw value occurs); else, `r`'s top bits lying in the
 /// window, `min(2^{c−1}, raw(r) + 1)` (a scalar below `r` has a raw value of at most `r`'s, plus its
 /// carry-in).
-fn magnitude_bound(w: usize, c: usize) -> u64 {
+///
+/// In the signed form with `|v| < 2^bits` (`bits < FULL_BITS`): 0 above bit `bits`, `2^{c−1}` where
+/// the window holds `c − 1` bits of `|v|` or more, else `2^{bits − w·c}` (the largest raw value plus
+/// a carry).
+fn magnitude_bound(w: usize, c: usize, bits: usize) -> u64 {
+    if bits < FULL_BITS {
+        let pos = w * c;
+        return if pos > bits {
+            0
+        } else if bits - pos >= c - 1 {
+            1 << (c - 1)
+        } else {
+            1 << (bits - pos)
+        };
+    }
     let (half, pos, bits) = (1u64 << (c - 1), w * c, Fr::MODULUS_BIT_SIZE as usize);
     if pos > bits {
         0
@@ -160,8 +258,14 @@ fn magnitude_bound(w: usize, c: usize) -> u64 {
 /// units: `windows(c)` rounded up to even (a zero window on top), groups of up to twice the
 /// windows (an even count, at most 254), `seg_log` of each unit's half (see the module docs).
 pub fn group_shapes(c: usize, log_depth: usize, chain_log_depth: usize, units: usize) -> Vec<(usize, usize, usize)> {
+    group_shapes_bits(FULL_BITS, c, log_depth, chain_log_depth, units)
+}
+
+/// [`group_shapes`] for scalars of `bits` bits ([`windows_for_bits`] windows: the signed form's
+/// narrow streams).
+pub fn group_shapes_bits(bits: usize, c: usize, log_depth: usize, chain_log_depth: usize, units: usize) -> Vec<(usize, usize, usize)> {
     assert!(units == 1 || units == 2, "{units} MSM units: 1 or 2");
-    let total = windows(c).next_multiple_of(units);
+    let total = windows_for_bits(bits, c).next_multiple_of(units);
     let per = (windows_per_group(c, log_depth) * units).min(if units == 1 { 255 } else { 254 });
     let mut shapes = Vec::new();
     let mut first = 0;
@@ -182,12 +286,39 @@ impl DigitStreams {
 
     /// [`DigitStreams::new`] for a card of `units` MSM units ([`group_shapes`]).
     pub fn new_units(n: usize, c: usize, log_depth: usize, chain_log_depth: usize, units: usize) -> Self {
+        Self::with_bits(n, FULL_BITS, c, log_depth, chain_log_depth, units)
+    }
+
+    /// [`DigitStreams::new_units`] for scalars in the **signed form** with `|v| < 2^bits`
+    /// (`bits ≤ MAX_SIGNED_BITS`; their limbs from [`signed_limbs`], all converted: pass
+    /// `converted = n` to the planning and writing calls).
+    pub fn new_signed(n: usize, bits: usize, c: usize, log_depth: usize, chain_log_depth: usize, units: usize) -> Self {
+        assert!(bits <= MAX_SIGNED_BITS, "signed scalars of {bits} bits: at most {MAX_SIGNED_BITS}");
+        Self::with_bits(n, bits, c, log_depth, chain_log_depth, units)
+    }
+
+    fn with_bits(n: usize, bits: usize, c: usize, log_depth: usize, chain_log_depth: usize, units: usize) -> Self {
         assert!((2..=MAX_STREAM_C).contains(&c), "window size {c} out of range 2..={MAX_STREAM_C} of the 16-bit digit format");
-        let groups = group_shapes(c, log_depth, chain_log_depth, units)
+        let groups = group_shapes_bits(bits, c, log_depth, chain_log_depth, units)
             .into_iter()
             .map(|(first, windows, seg_log)| StreamGroup { first, windows, seg_log, strides: Vec::new(), spread: Vec::new() })
             .collect();
-        DigitStreams { c, n, groups }
+        DigitStreams { c, n, bits, groups }
+    }
+
+    /// Whether the stream is in the signed form (see the module docs).
+    pub fn signed(&self) -> bool {
+        self.bits < FULL_BITS
+    }
+
+    /// The limbs of `s` in this stream's form.
+    #[inline]
+    fn limbs_of(&self, s: &Fr) -> Limbs {
+        if self.signed() {
+            signed_limbs_of(s)
+        } else {
+            s.into_bigint().0
+        }
     }
 
     /// Plans every group: converts all scalars into `limbs` (same length) and plans the strides.
@@ -219,13 +350,16 @@ impl DigitStreams {
     pub fn plan_group(&mut self, g: usize, scalars: &[Fr], limbs: &mut [Limbs], converted: usize) -> usize {
         let c = self.c;
         self.check_inputs(scalars, limbs, converted);
+        let signed = self.signed();
+        let limbs_of = move |s: &Fr| if signed { signed_limbs_of(s) } else { s.into_bigint().0 };
         let grp = &mut self.groups[g];
         let seg_log = grp.seg_log;
         let stride = move |m: u64| stride_for(m, c, seg_log);
         // A window is settled once no scalar can change its stride: it has a nonzero digit and
         // its stride is that of the largest magnitude any scalar below r can give it (or that
         // largest magnitude is 0).
-        let bounds: Vec<u64> = (0..grp.windows).map(|j| magnitude_bound(grp.first + j, c)).collect();
+        let bits = self.bits;
+        let bounds: Vec<u64> = (0..grp.windows).map(|j| magnitude_bound(grp.first + j, c, bits)).collect();
         let settled = |j: usize, m: u64| bounds[j] == 0 || (m > 0 && stride(m) == stride(bounds[j]));
         let mut m = vec![0u64; grp.windows];
         let mut open: Vec<usize> = (0..grp.windows).filter(|&j| !settled(j, 0)).collect();
@@ -233,7 +367,7 @@ impl DigitStreams {
             if open.is_empty() {
                 break;
             }
-            let l = if i < converted { limbs[i] } else { scalars[i].into_bigint().0 };
+            let l = if i < converted { limbs[i] } else { limbs_of(&scalars[i]) };
             for &j in &open {
                 m[j] = m[j].max(magnitude(&l, grp.first + j, c));
             }
@@ -251,7 +385,7 @@ impl DigitStreams {
                     |mut acc, (k, (ls, ss))| {
                         for (t, (l, s)) in ls.iter_mut().zip(ss).enumerate() {
                             if k * SCAN_MIN_LEN + t >= converted {
-                                *l = s.into_bigint().0;
+                                *l = limbs_of(s);
                             }
                             for (a, &j) in acc.iter_mut().zip(&open) {
                                 *a = (*a).max(magnitude(l, first + j, c));
@@ -339,7 +473,7 @@ impl DigitStreams {
             let first = b * WRITE_BLOCK;
             for (k, (l, s)) in ls.iter_mut().zip(&scalars[first..]).enumerate() {
                 if first + k >= converted {
-                    *l = s.into_bigint().0;
+                    *l = self.limbs_of(s);
                 }
             }
             writer.write_points(first, ls, out);
@@ -399,6 +533,9 @@ impl<'a> GroupWriter<'a> {
         let base = self.first * c;
         for (k, (o, l)) in out.chunks_exact_mut(w).zip(limbs).enumerate() {
             let i = start + k;
+            // A negative scalar of the signed form (bit 255; never set in the canonical form):
+            // every digit's sign flips.
+            let flip = (l[3] >> 63) as u16 * DIGIT_NEG;
             let mut carry = 0u64;
             for q in (0..4).rev() {
                 let a = l[q] & below[q];
@@ -417,7 +554,7 @@ impl<'a> GroupWriter<'a> {
                 pos += c;
                 carry = (v > half) as u64;
                 let mag = if carry == 1 { full - v } else { v };
-                let word = ((((i & rep_mask) << stride_log) as u64 + mag) as u16) | (carry as u16 * DIGIT_NEG);
+                let word = ((((i & rep_mask) << stride_log) as u64 + mag) as u16) | ((carry as u16 * DIGIT_NEG) ^ flip);
                 *o = if mag == 0 { 0 } else { word };
             }
         }
@@ -427,7 +564,7 @@ impl<'a> GroupWriter<'a> {
 #[cfg(test)]
 mod tests {
     use super::super::msm_reduce::{plan_reduced, CHAIN_LOG_DEPTH};
-    use super::super::msm_requests::signed_digits;
+    use super::super::msm_requests::{signed_digits, windows};
     use super::*;
     use ark_ff::{Field, One, UniformRand, Zero};
     use rand::{Rng, SeedableRng};
@@ -540,7 +677,7 @@ mod tests {
             scalars.extend([-Fr::one(), -Fr::from(1u64 << (c - 1)), -Fr::from((1u64 << (c - 1)) - 1)]);
             let top = windows(c) - 1;
             for w in 0..windows(c) + 1 {
-                let bound = magnitude_bound(w, c);
+                let bound = magnitude_bound(w, c, FULL_BITS);
                 let seen = scalars.iter().map(|s| magnitude(&s.into_bigint().0, w, c)).max().unwrap();
                 assert!(seen <= bound, "c = {c}, window {w}: |digit| {seen} above the bound {bound}");
                 if w < top {
@@ -613,5 +750,90 @@ mod tests {
         check(&many, 13, 16, 1000);
         check(&many, 15, 16, SCAN_MIN_LEN);
         check(&[], 12, 16, 1);
+    }
+
+    /// Narrow scalars of `bits` bits in the signed form, both signs: `±(2^bits − 1)`,
+    /// `±2^{bits−1}`, 0, ±1, and random magnitudes below `2^bits`.
+    fn narrow_scalars(bits: usize, rng: &mut rand::rngs::StdRng, random: usize) -> Vec<Fr> {
+        let two = Fr::from(2u64);
+        let top = two.pow([bits as u64]) - Fr::one();
+        let mut v = vec![top, -top, Fr::zero(), Fr::one(), -Fr::one(), two.pow([bits as u64 - 1]), -two.pow([bits as u64 - 1])];
+        for k in 0..random {
+            let mut l = Fr::rand(rng).into_bigint();
+            for b in bits..256 {
+                l.0[b / 64] &= !(1u64 << (b % 64));
+            }
+            let x = Fr::from_bigint(l).expect("below r");
+            v.push(if k % 2 == 0 { x } else { -x });
+        }
+        v
+    }
+
+    /// The digits of a signed stream decoded from the card's words (sign bit; magnitude from the
+    /// bucket number modulo the window's stride), recomposed: `Σ_w ±|d_w|·2^{c·w}` per scalar.
+    fn recompose(ds: &DigitStreams, scalars: &[Fr], limbs: &mut [Limbs]) -> Vec<Fr> {
+        let n = scalars.len();
+        let mut acc = vec![Fr::zero(); n];
+        let two_c = Fr::from(2u64).pow([ds.c as u64]);
+        let mut ds = ds.clone();
+        for g in 0..ds.groups.len() {
+            ds.plan_group(g, scalars, limbs, n);
+            let mut words = vec![1u16; ds.stream_words(g)];
+            ds.write_group(scalars, limbs, n, g, &mut words, &|_| {});
+            let grp = &ds.groups[g];
+            assert!(words[n * grp.windows..].iter().all(|&w| w == 0), "the padding");
+            for (i, a) in acc.iter_mut().enumerate() {
+                for j in 0..grp.windows {
+                    let word = words[i * grp.windows + j];
+                    let bucket = (word & !DIGIT_NEG) as u64;
+                    if bucket == 0 {
+                        assert_eq!(word, 0, "a zero digit is the word 0");
+                        continue;
+                    }
+                    let mag = Fr::from((bucket - 1) % grp.strides[j] as u64 + 1);
+                    let d = if word & DIGIT_NEG != 0 { -mag } else { mag };
+                    *a += d * two_c.pow([(grp.first + j) as u64]);
+                }
+            }
+        }
+        acc
+    }
+
+    #[test]
+    fn signed_streams_of_narrow_scalars_recompose_every_scalar_in_fewer_windows() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(1792);
+        for bits in [1usize, 2, 7, 16, 17, 40, 64, 100, 128, MAX_SIGNED_BITS] {
+            let scalars = narrow_scalars(bits, &mut rng, 300);
+            let mut limbs = vec![[u64::MAX; 4]; scalars.len()];
+            assert_eq!(signed_limbs(&scalars, &mut limbs, MAX_SIGNED_BITS), Some(bits), "{bits} bits");
+            assert_eq!(signed_limbs(&scalars, &mut limbs, bits - 1), None, "{bits} bits: one scalar is wider than {}", bits - 1);
+            assert_eq!(signed_limbs(&scalars, &mut limbs, bits), Some(bits));
+            for (c, log_depth) in [(2usize, 10usize), (5, 10), (8, 16), (11, 10), (13, 16), (15, 16)] {
+                for units in [1, 2] {
+                    let ds = DigitStreams::new_signed(scalars.len(), bits, c, log_depth, CHAIN_LOG_DEPTH, units);
+                    let total: usize = ds.groups.iter().map(|g| g.windows).sum();
+                    assert_eq!(total, windows_for_bits(bits, c).next_multiple_of(units), "{bits} bits, c = {c}");
+                    assert!(total <= windows(c).next_multiple_of(units));
+                    let got = recompose(&ds, &scalars, &mut limbs);
+                    for (i, (g, s)) in got.iter().zip(&scalars).enumerate() {
+                        assert_eq!(g, s, "{bits} bits, c = {c}, {units} unit(s): scalar {i}");
+                    }
+                    // Every |digit| within the window's bound (the strides' planning relies on it).
+                    for w in 0..total {
+                        let bound = magnitude_bound(w, c, bits);
+                        let seen = limbs.iter().map(|l| magnitude(&[l[0], l[1], l[2], l[3] & !SIGN], w, c)).max().unwrap();
+                        assert!(seen <= bound, "{bits} bits, c = {c}, window {w}: |digit| {seen} above {bound}");
+                    }
+                }
+            }
+        }
+        // A full-width scalar after the first ones: the width scan gives up.
+        let mut mixed = narrow_scalars(20, &mut rng, 200);
+        mixed[150] = Fr::rand(&mut rng);
+        let mut limbs = vec![[0u64; 4]; mixed.len()];
+        assert_eq!(signed_limbs(&mixed, &mut limbs, MAX_SIGNED_BITS), None);
+        // The canonical form is unchanged by the sign handling: no limb has bit 255 set there.
+        let s = edge_scalars(13, &mut rng, 20);
+        assert!(s.iter().all(|x| x.into_bigint().0[3] & SIGN == 0));
     }
 }
