@@ -4,8 +4,9 @@ use std::time::{Duration, Instant};
 
 use zkaccel::backend::Backend;
 use zkaccel::plonk::dev::{check_witness, Failure};
-use zkaccel::plonk::{keygen, prove_with_os_rng, verify, Cell, ColumnKind, ProvingKey, Shape, VerifyingKey};
+use zkaccel::plonk::{keygen, prove_with_os_rng, verify, Cell, ColumnKind, ConstraintSystem, FixedAssignment, ProvingKey, Shape, VerifyingKey};
 use zkaccel::srs::Srs;
+use zkaccel::{G1Affine, G1Projective};
 use zkaccel_onnx::{numel, InputData, QuantRun, Settings, Tensor, Visibility};
 
 use crate::circuit::{build, ModelCircuit, PublicLayout, Visibilities};
@@ -243,6 +244,26 @@ fn public_values(layout: &PublicLayout, instances: &[Vec<zkaccel::Fr>], output_s
     Ok(PublicValues { inputs, outputs, rescaled_outputs })
 }
 
+/// How much of a verifying key `verify -M` recomputed from the compiled circuit (or the WNN
+/// model): the statement a key binds is plain data that anyone can attach to any key
+/// (`VerifyingKey::with_binding`), so its `circuit_id` label alone says nothing about the circuit
+/// the key checks proofs of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyCheck {
+    /// The bound statement, the size `k` and the constraint system (column counts, gates,
+    /// lookups, projections with their weights, the columns with equality) equal what setup
+    /// gives the circuit. The fixed and σ commitments (fixed weights, tables, selectors, copy
+    /// constraints) were not recomputed: that needs the SRS's G1 powers (`--srs-path`).
+    Structure,
+    /// [`KeyCheck::Structure`] and the σ commitments (the copy constraints). The fixed columns
+    /// were not recomputed: with a fixed input or output they hold the prover's values, which a
+    /// verifier does not have.
+    StructureAndCopies,
+    /// The whole key: equal to the one setup makes for the circuit with this SRS.
+    Full,
+}
+
 /// What `verify` established.
 #[derive(Clone, Debug)]
 pub struct Verified {
@@ -252,20 +273,38 @@ pub struct Verified {
     /// Whether the proof's weights are checked: fixed parameters are in the key, public ones are
     /// compared with the key's digest of them; private ones are not checked (any weights).
     pub params_checked: bool,
-    /// Whether the compiled circuit given (`-M`) is the one the key was made for.
+    /// Whether the key is, entirely, the one setup makes for the compiled circuit given (`-M`):
+    /// `compiled_check == Some(KeyCheck::Full)`.
     pub compiled_checked: bool,
+    /// How much of the key was recomputed from the compiled circuit (None without one).
+    pub compiled_check: Option<KeyCheck>,
     pub time: Duration,
 }
 
 /// Verifies a proof file against a verifying key. The public layout and the scales come from
 /// the statement the key binds; `settings`, when given, must agree with it (a settings file is
-/// not trusted); with the compiled circuit, the key must have been made for it.
+/// not trusted); with the compiled circuit, the key's structure must be the one setup gives it
+/// ([`verify_proof_file_with_srs`]).
 pub fn verify_file(vk: &VerifyingKey, f: &ProofFile, settings: &Settings, compiled: Option<&CompiledCircuit>) -> Result<Verified> {
     verify_proof_file(vk, f, Some(settings), compiled)
 }
 
 /// [`verify_file`] with the settings optional.
 pub fn verify_proof_file(vk: &VerifyingKey, f: &ProofFile, settings: Option<&Settings>, compiled: Option<&CompiledCircuit>) -> Result<Verified> {
+    verify_proof_file_with_srs(vk, f, settings, compiled, None)
+}
+
+/// [`verify_proof_file`]; with the compiled circuit, the key is recomputed from it as far as
+/// possible ([`check_key_of_compiled`]): its structure always, and with `srs` (the SRS the key
+/// was made with, at least 2^k G1 powers) its fixed and σ commitments too. A key that differs is
+/// refused (exit 3) naming what differs.
+pub fn verify_proof_file_with_srs(
+    vk: &VerifyingKey,
+    f: &ProofFile,
+    settings: Option<&Settings>,
+    compiled: Option<&CompiledCircuit>,
+    srs: Option<&Srs>,
+) -> Result<Verified> {
     let fail = |m: String| Error::new(crate::ExitCode::VerificationFailed, m);
     let statement = Statement::from_key(vk)?;
     if let Some(s) = settings {
@@ -276,6 +315,8 @@ pub fn verify_proof_file(vk: &VerifyingKey, f: &ProofFile, settings: Option<&Set
     if f.circuit_id != statement.circuit_id {
         return Err(fail("the proof file's circuit_id differs from the one its verifying key binds (edited file, or a proof for another circuit)".into()));
     }
+    let mut compiled_check = None;
+    let mut setup_layout = None;
     if let Some(c) = compiled {
         if f.circuit_id != c.circuit_id {
             return Err(fail("the proof is for another compiled circuit (circuit_id differs)".into()));
@@ -283,6 +324,10 @@ pub fn verify_proof_file(vk: &VerifyingKey, f: &ProofFile, settings: Option<&Set
         if statement.circuit_id != c.circuit_id {
             return Err(fail("the verifying key was made for another compiled circuit (the circuit_id it binds differs)".into()));
         }
+        // The label agrees; what the key checks proofs of must be the compiled circuit too.
+        let (check, layout) = check_key_of_compiled(vk, c, srs)?;
+        compiled_check = Some(check);
+        setup_layout = Some(layout);
     }
     if hex::encode(vk.digest()) != f.vk_digest {
         return Err(fail("the proof was made with another verifying key (vk_digest differs)".into()));
@@ -305,8 +350,7 @@ pub fn verify_proof_file(vk: &VerifyingKey, f: &ProofFile, settings: Option<&Set
             if Some(columns_sha256(&instances[off..])) != statement.public_params_sha256 {
                 return Err(fail("the public weights in the proof differ from the ones the verifying key binds".into()));
             }
-            if let Some(c) = compiled {
-                let setup_layout = build(&c.quantized, &c.settings, &c.plan, &zero_inputs(c), true)?;
+            if let Some(setup_layout) = &setup_layout {
                 if setup_layout.instances.get(off..) != instances.get(off..) {
                     return Err(fail("the public weights in the proof differ from the compiled model's".into()));
                 }
@@ -317,5 +361,139 @@ pub fn verify_proof_file(vk: &VerifyingKey, f: &ProofFile, settings: Option<&Set
     };
     let start = Instant::now();
     verify(vk, &proof, &instances)?;
-    Ok(Verified { public, statement, params_checked, compiled_checked: compiled.is_some(), time: start.elapsed() })
+    Ok(Verified { public, statement, params_checked, compiled_checked: compiled_check == Some(KeyCheck::Full), compiled_check, time: start.elapsed() })
+}
+
+/// Recomputes from compiled circuit `c` what its verifying key must be, as setup makes it, and
+/// compares `vk` with it: the bound statement (all of it, not only the `circuit_id` label, which
+/// anyone can attach to any key), `k` and the constraint system — any other architecture, gate,
+/// lookup, projection weight or column count is refused; with `srs`, also the σ commitments (the
+/// copy constraints) and, unless a fixed input or output puts the prover's values in them, the
+/// fixed columns' commitments (fixed weights, tables, selectors). A difference is exit 3, naming
+/// what differs. Returns what was checked and the key-generation layout (from zero inputs).
+pub fn check_key_of_compiled(vk: &VerifyingKey, c: &CompiledCircuit, srs: Option<&Srs>) -> Result<(KeyCheck, ModelCircuit)> {
+    let fail = |m: String| Error::new(crate::ExitCode::VerificationFailed, format!("the verifying key was made for another compiled circuit: {m}"));
+    // The layout setup makes from zero inputs: with a fixed input or output setup lays out the
+    // witness's values instead, which changes only the values in the io_fixed column, not the
+    // declarations, the other fixed columns or the copies.
+    let layout = build(&c.quantized, &c.settings, &c.plan, &zero_inputs(c), true).map_err(|e| with_range_hint(e, c))?;
+    let bound = Statement::from_key(vk)?;
+    let want = Statement::of(c, &layout.instances);
+    if bound != want {
+        return Err(fail(format!("the statement it binds differs from the compiled circuit's in {}", statement_difference(&bound, &want))));
+    }
+    if vk.k() != c.plan.k {
+        return Err(fail(format!("it has 2^{} rows, the compiled circuit 2^{}", vk.k(), c.plan.k)));
+    }
+    if vk.cs() != &layout.cs {
+        return Err(fail(format!("its constraint system differs from the compiled circuit's ({})", cs_difference(vk.cs(), &layout.cs))));
+    }
+    let Some(srs) = srs else { return Ok((KeyCheck::Structure, layout)) };
+    let fixed_too = !setup_needs_witness(c);
+    check_commitments(vk, &layout.fixed, srs, fixed_too, "the compiled circuit", "fixed weights, lookup tables, selectors, constants").map_err(
+        |e| match e.code {
+            crate::ExitCode::VerificationFailed => fail(e.message),
+            _ => e,
+        },
+    )?;
+    Ok((if fixed_too { KeyCheck::Full } else { KeyCheck::StructureAndCopies }, layout))
+}
+
+/// The fields in which two statements differ, named.
+fn statement_difference(have: &Statement, want: &Statement) -> String {
+    let (h, w) = (serde_json::to_value(have).unwrap_or_default(), serde_json::to_value(want).unwrap_or_default());
+    let fields: Vec<String> = match (h.as_object(), w.as_object()) {
+        (Some(h), Some(w)) => w
+            .keys()
+            .chain(h.keys().filter(|k| !w.contains_key(*k)))
+            .filter(|k| h.get(*k) != w.get(*k))
+            .map(|k| format!("{k} (key {}, compiled circuit {})", short(h.get(k)), short(w.get(k))))
+            .collect(),
+        _ => vec![],
+    };
+    if fields.is_empty() {
+        "its contents".into()
+    } else {
+        fields.join(", ")
+    }
+}
+
+/// A JSON value for a message, cut to 80 characters.
+fn short(v: Option<&serde_json::Value>) -> String {
+    let s = v.map_or_else(|| "none".to_string(), |v| v.to_string());
+    if s.chars().count() > 80 {
+        format!("{}…", s.chars().take(80).collect::<String>())
+    } else {
+        s
+    }
+}
+
+/// What differs between a key's constraint system `have` and the one of the circuit `want`.
+pub(crate) fn cs_difference(have: &ConstraintSystem, want: &ConstraintSystem) -> String {
+    fn first<T: PartialEq>(have: &[T], want: &[T], what: &str, name: impl Fn(&T) -> String) -> Option<String> {
+        if have == want {
+            return None;
+        }
+        Some(match have.iter().zip(want).position(|(a, b)| a != b) {
+            Some(i) if name(&have[i]) == name(&want[i]) => format!("{what} {i}, {}, differs", name(&want[i])),
+            Some(i) => format!("{what} {i}: {} in the key, {} in the circuit", name(&have[i]), name(&want[i])),
+            None => format!("{} {what}s in the key, {} in the circuit", have.len(), want.len()),
+        })
+    }
+    let mut parts = Vec::new();
+    let counts = |cs: &ConstraintSystem| (cs.num_fixed, cs.num_advice, cs.num_instance);
+    if counts(have) != counts(want) {
+        let ((hf, ha, hi), (wf, wa, wi)) = (counts(have), counts(want));
+        parts.push(format!("fixed/advice/instance columns {hf}/{ha}/{hi} in the key, {wf}/{wa}/{wi} in the circuit"));
+    }
+    parts.extend(first(&have.gates, &want.gates, "gate", |g| format!("{:?}", g.name)));
+    parts.extend(first(&have.lookups, &want.lookups, "lookup", |l| format!("{:?}", l.name)));
+    parts.extend(first(&have.projections, &want.projections, "projection (cells or weights)", |p| format!("{:?}", p.name)));
+    parts.extend(first(&have.conv_projections, &want.conv_projections, "convolution projection (cells or weights)", |p| format!("{:?}", p.name)));
+    parts.extend(first(&have.permutation, &want.permutation, "column with equality", |c| format!("{:?}", c)));
+    if parts.is_empty() {
+        "in its declarations".into()
+    } else {
+        parts.join("; ")
+    }
+}
+
+/// Recomputes the σ commitments (the copy constraints) of `fixed` and, with `fixed_too`, the
+/// fixed columns' commitments with the Lagrange basis of `srs`, and compares them with `vk`'s
+/// (whose constraint system and size the caller has compared already). `circuit` names the
+/// circuit and `contents` what its fixed columns hold, in messages. A difference is exit 3; an
+/// SRS that is not the key's, or too small for the key's domain, exit 4.
+pub(crate) fn check_commitments(vk: &VerifyingKey, fixed: &FixedAssignment, srs: &Srs, fixed_too: bool, circuit: &str, contents: &str) -> Result<()> {
+    use ark_ec::CurveGroup;
+    use rayon::prelude::*;
+    if &srs.verifier_srs() != vk.srs() {
+        return Err(Error::artifact("wrong SRS: the SRS given is not the one the verifying key was made with"));
+    }
+    let lagrange = srs.lagrange_basis(vk.k()).map_err(|e| Error::artifact(format!("recomputing the key's commitments: {e}")))?;
+    let commit = |cols: &[Vec<zkaccel::Fr>]| -> Result<Vec<G1Affine>> {
+        if let Some(c) = cols.iter().find(|c| c.len() > lagrange.len()) {
+            return Err(Error::internal(format!("a column of {} values for a domain of {}", c.len(), lagrange.len())));
+        }
+        let points: Vec<G1Projective> = cols.par_iter().map(|c| zkaccel::cpu::msm::msm_unchecked(&lagrange, c)).collect();
+        Ok(G1Projective::normalize_batch(&points))
+    };
+    let differing = |have: &[G1Affine], want: &[G1Affine]| -> Vec<usize> { (0..have.len().max(want.len())).filter(|&i| have.get(i) != want.get(i)).collect() };
+    let sigma = zkaccel::plonk::permutation::keygen::sigma_values(vk.domain(), &vk.cs().permutation, &fixed.copies)?;
+    let bad = differing(vk.sigma_commitments(), &commit(&sigma)?);
+    if !bad.is_empty() {
+        return Err(Error::new(
+            crate::ExitCode::VerificationFailed,
+            format!("its copy constraints differ from {circuit}'s (σ commitments {bad:?} of {} recomputed with the SRS differ)", vk.sigma_commitments().len()),
+        ));
+    }
+    if fixed_too {
+        let bad = differing(vk.fixed_commitments(), &commit(&fixed.fixed)?);
+        if !bad.is_empty() {
+            return Err(Error::new(
+                crate::ExitCode::VerificationFailed,
+                format!("its fixed columns {bad:?} (of {}: {contents}) differ from {circuit}'s, recomputed with the SRS", vk.fixed_commitments().len()),
+            ));
+        }
+    }
+    Ok(())
 }

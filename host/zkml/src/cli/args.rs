@@ -289,12 +289,15 @@ pub struct Verify {
     /// everything verification needs).
     #[arg(short = 'S', long = "settings-path")]
     pub settings_path: Option<PathBuf>,
-    /// The compiled circuit (also checks the proof's circuit id and public weights).
+    /// The compiled circuit: the verifying key must be the one setup makes for it — its statement,
+    /// size and constraint system are recomputed, and with --srs-path its fixed and copy
+    /// commitments too (also checks the proof's circuit id and public weights).
     #[arg(short = 'M', long = "compiled-circuit")]
     pub compiled_circuit: Option<PathBuf>,
     #[arg(long = "vk-path", default_value = "vk.key")]
     pub vk_path: PathBuf,
-    /// Checks that the verifying key was made with this .ptau (optional).
+    /// Checks that the verifying key was made with this .ptau (optional); with -M, recomputes the
+    /// key's fixed and copy commitments with it.
     #[arg(long = "srs-path")]
     pub srs_path: Option<PathBuf>,
 }

@@ -2,19 +2,30 @@
 //! (the public layout, the scales, the circuit id). A settings file (`-S`) or the compiled circuit
 //! (`-M`) is optional and only checked against the key: the calibrated settings.json holds
 //! statistics of the private weights and inputs and stays with the prover (docs/cli.md).
+//!
+//! With `-M` the key is recomputed from the compiled circuit as far as the files given allow
+//! (`pipeline::check_key_of_compiled`): the statement, the size and the constraint system always;
+//! with `--srs-path` (the ceremony file the key was made with) the fixed and σ commitments too.
+//! What was not recomputed is said, never implied.
 
 use serde_json::json;
 use zkaccel::plonk::VerifyingKey;
+use zkaccel::srs::Srs;
 use zkaccel_onnx::{Settings, Visibility};
 
 use super::args::Verify;
 use super::output::{ms, Out, Report};
 use crate::compiled::CompiledCircuit;
 use crate::error::{Error, Result};
-use crate::pipeline;
+use crate::pipeline::{self, KeyCheck};
 use crate::proof_file::ProofFile;
 
 pub fn run(a: &Verify, out: &Out) -> Result<Report> {
+    // With -M and --srs-path the key's commitments are recomputed (key generation's MSMs): on
+    // the global pool.
+    if a.compiled_circuit.is_some() && a.srs_path.is_some() {
+        return run_here(a, out);
+    }
     // Verification is a few milliseconds of work: on one worker thread, rather than the global
     // pool's (whose idle workers spin for their share of the MSM and the pairing and cost more
     // CPU than they save).
@@ -29,17 +40,25 @@ fn run_here(a: &Verify, _out: &Out) -> Result<Report> {
     let settings = a.settings_path.as_deref().map(Settings::load).transpose()?;
     let vk_bytes = super::read(&a.vk_path)?;
     let vk = VerifyingKey::from_bytes(&vk_bytes).map_err(|e| Error::from(e).context(a.vk_path.display()))?;
-    if let Some(p) = &a.srs_path {
-        crate::srs::check_vk(p, &vk)?;
-    }
+    let srs = match (&a.srs_path, &compiled) {
+        (Some(p), Some(c)) => Some(srs_for_key(p, &vk, c.plan.k, "the compiled circuit")?),
+        (Some(p), None) => {
+            crate::srs::check_vk(p, &vk)?;
+            None
+        }
+        (None, _) => None,
+    };
     let f = ProofFile::load(&a.proof_path)?;
     let settings_path = a.settings_path.as_ref().map(|p| p.display().to_string());
-    let v = pipeline::verify_proof_file(&vk, &f, settings.as_ref(), compiled.as_ref()).map_err(|e| {
+    let v = pipeline::verify_proof_file_with_srs(&vk, &f, settings.as_ref(), compiled.as_ref(), srs.as_ref()).map_err(|e| {
         // A settings file that disagrees with the key is named as the culprit, and so is a key
-        // whose bound statement is unreadable or impossible.
+        // whose bound statement is unreadable or impossible, or that is not the compiled
+        // circuit's.
         match (&settings_path, e.message.contains("in the settings")) {
             (Some(p), true) => e.context(p),
-            _ if e.message.contains("the verifying key's statement") => e.context(a.vk_path.display()),
+            _ if e.message.contains("the verifying key's statement") || e.message.starts_with("the verifying key was made for") => {
+                e.context(a.vk_path.display())
+            }
             _ => e.context(a.proof_path.display()),
         }
     })?;
@@ -71,15 +90,27 @@ fn run_here(a: &Verify, _out: &Out) -> Result<Report> {
         format!("parameters {params}"),
         format!("public outputs (rescaled by the key's output scales): {:?}", v.public.rescaled_outputs),
     ];
-    if let Some(c) = &a.compiled_circuit {
-        lines.push(if s.param_visibility == Visibility::Private {
-            format!(
-                "compiled circuit {}: the verifying key was made for its architecture and settings (circuit_id bound by the key; with private parameters the id does not cover the weights)",
-                c.display()
-            )
+    if let (Some(c), Some(check)) = (&a.compiled_circuit, v.compiled_check) {
+        let c = c.display();
+        let weights = if s.param_visibility == Visibility::Private {
+            "; with private parameters the key, like the circuit_id, fixes the architecture and settings, not the weights"
         } else {
-            format!("compiled circuit {}: the verifying key was made for it (circuit_id bound by the key)", c.display())
+            ""
+        };
+        lines.push(match check {
+            KeyCheck::Full => format!(
+                "compiled circuit {c}: the verifying key is the one setup makes for it with this SRS (statement, size, constraint system, fixed columns and copy constraints recomputed){weights}"
+            ),
+            KeyCheck::StructureAndCopies => format!(
+                "compiled circuit {c}: the key's statement, constraint system, size and copy constraints match it; its fixed columns were not recomputed (a fixed input or output puts the prover's values in them, which verify does not have){weights}"
+            ),
+            KeyCheck::Structure => format!(
+                "compiled circuit {c}: the key's statement, constraint system and size match it; its fixed columns (weights, tables, copies) were not recomputed (give --srs-path with the .ptau the key was made with to check them; a key made with --dev-srs can be checked no further){weights}"
+            ),
         });
+        if check != KeyCheck::Full {
+            unchecked.push("that the verifying key's fixed columns are the compiled circuit's (not recomputed: see above)");
+        }
     }
     if !unchecked.is_empty() {
         lines.push(format!("not established by this proof: {}", unchecked.join("; ")));
@@ -87,8 +118,32 @@ fn run_here(a: &Verify, _out: &Out) -> Result<Report> {
     Ok(Report {
         json: json!({
             "verb": "verify", "verified": true, "verify_ms": ms(v.time), "public": v.public, "params_checked": v.params_checked,
-            "compiled_checked": v.compiled_checked, "statement": v.statement, "unchecked": unchecked,
+            "compiled_checked": v.compiled_checked, "compiled_structure_checked": v.compiled_check.is_some(), "compiled_check": v.compiled_check,
+            "statement": v.statement, "unchecked": unchecked,
         }),
         lines,
     })
+}
+
+/// Reads the `.ptau` the key was made with (every power verified, as `verify --srs-path` does
+/// without `-M`), keeping the 2^k G1 powers that recompute the key's commitments for a compiled
+/// circuit of 2^k rows (`circuit` names it); a file that is not the key's SRS is refused (exit 4).
+pub(super) fn srs_for_key(p: &std::path::Path, vk: &VerifyingKey, k: u32, circuit: &str) -> Result<Srs> {
+    let n = 1usize.checked_shl(k).filter(|&n| n > 0).ok_or_else(|| Error::artifact(format!("{circuit} claims 2^{k} rows")))?;
+    let srs = Srs::from_ptau_file_verify_all(p, n - 1).map_err(|e| {
+        let e = Error::from(e);
+        let e = if e.message.contains("was asked") {
+            Error::artifact(format!(
+                "{}: recomputing the key's columns for {circuit}'s 2^{k} rows needs 2^{k} powers, so setup cannot have made the key with this file",
+                e.message
+            ))
+        } else {
+            e
+        };
+        e.context(p.display())
+    })?;
+    if &srs.verifier_srs() != vk.srs() {
+        return Err(Error::artifact(format!("wrong SRS: {} is not the SRS the verifying key was made with", p.display())));
+    }
+    Ok(srs)
 }

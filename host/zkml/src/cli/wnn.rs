@@ -14,6 +14,7 @@ use super::args::Global;
 use super::output::{ms, Out, Report};
 use crate::error::{Error, Result};
 use crate::files::Access;
+use crate::pipeline::KeyCheck;
 use crate::srs;
 use crate::wnn::files::{model_digest, WnnProofFile, WnnWitnessFile};
 use crate::wnn::{hdf5, input, pipeline, WnnModel, WnnPlan};
@@ -78,12 +79,15 @@ pub struct WnnProve {
 pub struct WnnVerify {
     #[arg(long = "proof-path", default_value = "proof.json")]
     pub proof_path: PathBuf,
-    /// The model file: also checks that the proof is for this model (optional).
+    /// The model file (optional): the proof must be for this model and the verifying key the one
+    /// `wnn setup` makes for it — its statement, size and constraint system are recomputed, and
+    /// with --srs-path its fixed columns and copies (the Bloom filters, thresholds, input order).
     #[arg(short = 'M', long = "model")]
     pub model: Option<PathBuf>,
     #[arg(long = "vk-path", default_value = "vk.key")]
     pub vk_path: PathBuf,
-    /// Checks that the verifying key was made with this .ptau (optional).
+    /// Checks that the verifying key was made with this .ptau (optional); with -M, recomputes the
+    /// key's fixed and copy commitments with it.
     #[arg(long = "srs-path")]
     pub srs_path: Option<PathBuf>,
 }
@@ -231,22 +235,45 @@ fn prove(a: &WnnProve, g: &Global, out: &Out) -> Result<Report> {
 }
 
 fn verify(a: &WnnVerify) -> Result<Report> {
-    let digest = match &a.model {
-        Some(p) => Some(load_model(p)?.1),
-        None => None,
-    };
+    let model = a.model.as_deref().map(load_model).transpose()?;
     let vk_bytes = super::read(&a.vk_path)?;
     let vk = VerifyingKey::from_bytes(&vk_bytes).map_err(|e| Error::from(e).context(a.vk_path.display()))?;
-    if let Some(p) = &a.srs_path {
-        srs::check_vk(p, &vk)?;
-    }
+    let srs = match (&a.srs_path, &model) {
+        // With the model the key's commitments are recomputed: the powers for its domain kept.
+        (Some(p), Some((m, _))) => Some(super::verify::srs_for_key(p, &vk, WnnPlan::new(m)?.k, "the model's circuit")?),
+        (Some(p), None) => {
+            srs::check_vk(p, &vk)?;
+            None
+        }
+        (None, _) => None,
+    };
     let f = WnnProofFile::load(&a.proof_path)?;
-    let time = pipeline::verify_file(&vk, &f, digest.as_deref()).map_err(|e| e.context(a.proof_path.display()))?;
+    let (time, check) = pipeline::verify_file_for_model(&vk, &f, model.as_ref().map(|(m, d)| (m, d.as_str())), srs.as_ref()).map_err(|e| {
+        if e.message.starts_with("the verifying key was made for") {
+            e.context(a.vk_path.display())
+        } else {
+            e.context(a.proof_path.display())
+        }
+    })?;
+    let mut lines =
+        vec![format!("proof {} is VALID (verified in {:.1} ms)", a.proof_path.display(), time.as_secs_f64() * 1e3), scores_line(&f.scores, f.class)];
+    if let (Some(p), Some(check)) = (&a.model, check) {
+        lines.push(match check {
+            KeyCheck::Full => format!(
+                "model {}: the verifying key is the one `wnn setup` makes for it with this SRS (statement, size, constraint system, Bloom filters, thresholds and copies recomputed)",
+                p.display()
+            ),
+            _ => format!(
+                "model {}: the key's statement, constraint system and size match it; its fixed columns and copies (the Bloom filters, thresholds, input order) were not recomputed (give --srs-path with the .ptau the key was made with to check them; a key made with --dev-srs can be checked no further)",
+                p.display()
+            ),
+        });
+    }
     Ok(Report {
-        json: json!({ "verb": "wnn verify", "verified": true, "verify_ms": ms(time), "scores": f.scores, "class": f.class, "model_checked": digest.is_some() }),
-        lines: vec![
-            format!("proof {} is VALID (verified in {:.1} ms)", a.proof_path.display(), time.as_secs_f64() * 1e3),
-            scores_line(&f.scores, f.class),
-        ],
+        json: json!({
+            "verb": "wnn verify", "verified": true, "verify_ms": ms(time), "scores": f.scores, "class": f.class,
+            "model_checked": check == Some(KeyCheck::Full), "model_structure_checked": check.is_some(), "model_check": check,
+        }),
+        lines,
     })
 }

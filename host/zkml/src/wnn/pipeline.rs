@@ -12,6 +12,7 @@ use super::model::WnnModel;
 use super::statement::WnnStatement;
 use super::trace::Trace;
 use crate::error::{Error, Result};
+use crate::pipeline::KeyCheck;
 use crate::ExitCode;
 
 /// The layout for key generation (the fixed columns and copies do not depend on the image).
@@ -106,7 +107,9 @@ pub fn prove(backend: &dyn Backend, m: &WnnModel, w: &WnnWitnessFile, pk: &Provi
 }
 
 /// Verifies a proof file against a verifying key (and, when given, the model's digest): the
-/// key's statement fixes the model and the number of public scores (see [`WnnStatement`]).
+/// key's statement fixes the model and the number of public scores (see [`WnnStatement`]). The
+/// digest is compared with the *label* the key binds, which anyone can attach to any key: to
+/// establish that the key is the model's, use [`verify_file_for_model`].
 pub fn verify_file(vk: &VerifyingKey, f: &WnnProofFile, model_sha256: Option<&str>) -> Result<Duration> {
     let fail = |m: String| Error::new(ExitCode::VerificationFailed, m);
     let statement = WnnStatement::from_key(vk)?;
@@ -136,4 +139,50 @@ pub fn verify_file(vk: &VerifyingKey, f: &WnnProofFile, model_sha256: Option<&st
     let start = Instant::now();
     verify(vk, &proof, &[public_inputs(&f.scores, f.class)])?;
     Ok(start.elapsed())
+}
+
+/// [`verify_file`]; with the model (`m`, read from a file of SHA-256 `model_sha256`), the key is
+/// first recomputed from it ([`check_key_of_model`]): its structure always, its fixed and σ
+/// commitments too with `srs` (the SRS the key was made with). Returns the verification time and
+/// what was checked of the key (None without the model).
+pub fn verify_file_for_model(vk: &VerifyingKey, f: &WnnProofFile, model: Option<(&WnnModel, &str)>, srs: Option<&Srs>) -> Result<(Duration, Option<KeyCheck>)> {
+    let check = match model {
+        Some((m, digest)) => {
+            // The label first (the message of a proof for another model file), then the key.
+            let statement = WnnStatement::from_key(vk)?;
+            if digest != statement.model_sha256 {
+                return Err(Error::new(ExitCode::VerificationFailed, "the verifying key was made for another model (the model_sha256 it binds differs)"));
+            }
+            Some(check_key_of_model(vk, m, digest, srs)?)
+        }
+        None => None,
+    };
+    Ok((verify_file(vk, f, model.map(|(_, d)| d))?, check))
+}
+
+/// Recomputes from model `m` (read from a file of SHA-256 `model_sha256`) what its verifying key
+/// must be, as `wnn setup` makes it, and compares `vk` with it: the bound statement (all of it),
+/// `k` and the constraint system (any other image size, filter shape, hash or class count); with
+/// `srs`, also the fixed columns' commitments (the Bloom filter bits, thresholds and tables) and
+/// the σ commitments (the copies, which carry the input order): the whole key. A difference is exit 3, naming it.
+pub fn check_key_of_model(vk: &VerifyingKey, m: &WnnModel, model_sha256: &str, srs: Option<&Srs>) -> Result<KeyCheck> {
+    let fail = |m: String| Error::new(ExitCode::VerificationFailed, format!("the verifying key was made for another model: {m}"));
+    if WnnStatement::from_key(vk)? != WnnStatement::of(m, model_sha256) {
+        return Err(fail("the statement it binds (model_sha256, image size, class count) differs from the model's".into()));
+    }
+    let layout = layout_for_setup(m)?;
+    if vk.k() != layout.plan.k {
+        return Err(fail(format!("it has 2^{} rows, the model's circuit 2^{}", vk.k(), layout.plan.k)));
+    }
+    if vk.cs() != &layout.cs {
+        return Err(fail(format!("its constraint system differs from the model's circuit ({})", crate::pipeline::cs_difference(vk.cs(), &layout.cs))));
+    }
+    let Some(srs) = srs else { return Ok(KeyCheck::Structure) };
+    crate::pipeline::check_commitments(vk, &layout.fixed, srs, true, "the model's circuit", "Bloom filter bits, thresholds, tables, selectors").map_err(
+        |e| match e.code {
+            ExitCode::VerificationFailed => fail(e.message),
+            _ => e,
+        },
+    )?;
+    Ok(KeyCheck::Full)
 }

@@ -8,7 +8,9 @@
 //! list (the true class on row `C`, any "class" on a row no gate reads) or a shorter one (the last
 //! score read as the class), and the proof would verify. The statement fixes `C` (and the image
 //! size and the model file's SHA-256), and [`super::pipeline::verify_file`] accepts only
-//! `C` scores and a class below `C`, under a key made for the model the proof names.
+//! `C` scores and a class below `C`, under a key whose statement names the model the proof names
+//! (a label anyone can attach to any key: `wnn verify -M` recomputes the key from the model,
+//! [`super::pipeline::check_key_of_model`]).
 
 use serde::{Deserialize, Serialize};
 

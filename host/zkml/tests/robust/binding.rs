@@ -2,7 +2,10 @@
 //! forgeries a hostile tester found — an edited settings.json (`model_output_scales`) with the
 //! proof's readable outputs edited to match, a proof for other (fixed) weights with the
 //! circuit_id label copied — are rejected, and with private parameters `verify` says that the
-//! weights are not checked (and the circuit id does not name them).
+//! weights are not checked (and the circuit id does not name them). The statement is plain data
+//! anyone can bind to any key (`VerifyingKey::with_binding`): `verify -M` recomputes the key from
+//! the compiled circuit — its structure always, its fixed and copy commitments with `--srs-path` —
+//! and says what it did not recompute.
 
 use std::path::{Path, PathBuf};
 
@@ -21,18 +24,28 @@ struct Model {
     vk: PathBuf,
     pk: PathBuf,
     proof: PathBuf,
+    witness: PathBuf,
 }
 
 /// The whole workflow on `model` in `d` (files prefixed with `tag`).
 fn workflow(d: &Path, tag: &str, model: &Path, params: &str) -> Model {
+    workflow_with(d, tag, model, params, &[], &["--dev-srs"])
+}
+
+/// [`workflow`] with more gen-settings flags and the setup's SRS flags.
+fn workflow_with(d: &Path, tag: &str, model: &Path, params: &str, settings_flags: &[&str], srs: &[&str]) -> Model {
     let f = |n: &str| d.join(format!("{tag}-{n}"));
-    let m = Model { settings: f("s.json"), compiled: f("m.compiled"), vk: f("vk.key"), pk: f("pk.key"), proof: f("proof.json") };
-    let w = f("w.json");
+    let m = Model { settings: f("s.json"), compiled: f("m.compiled"), vk: f("vk.key"), pk: f("pk.key"), proof: f("proof.json"), witness: f("w.json") };
+    let w = m.witness.clone();
     let data = example("tiny_input.json");
-    zk(&["gen-settings", "-M", p(model), "-O", p(&m.settings), "-D", p(&data), "--input-scale", "5", "--param-scale", "5", "--param-visibility", params])
-        .expect(0, "gen-settings");
+    let mut gen =
+        vec!["gen-settings", "-M", p(model), "-O", p(&m.settings), "-D", p(&data), "--input-scale", "5", "--param-scale", "5", "--param-visibility", params];
+    gen.extend(settings_flags);
+    zk(&gen).expect(0, "gen-settings");
     zk(&["compile-circuit", "-M", p(model), "--compiled-circuit", p(&m.compiled), "-S", p(&m.settings)]).expect(0, "compile");
-    zk(&["setup", "-M", p(&m.compiled), "--dev-srs", "--vk-path", p(&m.vk), "--pk-path", p(&m.pk)]).expect(0, "setup");
+    let mut setup = vec!["setup", "-M", p(&m.compiled), "--vk-path", p(&m.vk), "--pk-path", p(&m.pk)];
+    setup.extend(srs);
+    zk(&setup).expect(0, "setup");
     zk(&["gen-witness", "-D", p(&data), "-M", p(&m.compiled), "-O", p(&w)]).expect(0, "gen-witness");
     zk(&["prove", "--witness", p(&w), "-M", p(&m.compiled), "--pk-path", p(&m.pk), "--proof-path", p(&m.proof), "--device", "cpu"]).expect(0, "prove");
     m
@@ -114,10 +127,16 @@ fn other_weights_with_a_copied_label_are_not_shown_valid() {
     // The honest verdict with private parameters says what is and is not checked.
     let h = zk(&["verify", "--proof-path", p(&a.proof), "-M", p(&a.compiled), "--vk-path", p(&a.vk)]).expect(0, "verify a");
     assert!(h.stdout.contains("VALID") && h.stdout.contains("NOT checked") && h.stdout.contains("some weights"), "{}", h.stdout);
-    assert!(h.stdout.contains("does not cover the weights"), "{}", h.stdout);
+    assert!(h.stdout.contains("fixes the architecture and settings, not the weights"), "{}", h.stdout);
+    // A development-SRS key: its structure is recomputed from the compiled circuit, its fixed
+    // columns cannot be (no ceremony file), and verify says so.
+    assert!(h.stdout.contains("constraint system and size match it") && h.stdout.contains("were not recomputed"), "{}", h.stdout);
     let j = zk(&["verify", "--proof-path", p(&a.proof), "-M", p(&a.compiled), "--vk-path", p(&a.vk), "--json"]).expect(0, "verify a json").json();
     assert_eq!(j["params_checked"], false);
-    assert_eq!(j["compiled_checked"], true);
+    assert_eq!(
+        (j["compiled_checked"].clone(), j["compiled_structure_checked"].clone(), j["compiled_check"].clone()),
+        (false.into(), true.into(), "structure".into())
+    );
     assert!(j["unchecked"][0].as_str().unwrap().contains("weights"), "{j}");
     // Private weights are no part of the circuit id (nothing public may confirm a guess of
     // them): a and b have the same one, and b's proof is "for" a's compiled model as much as for
@@ -158,15 +177,95 @@ fn other_weights_with_a_copied_label_are_not_shown_valid() {
         assert!(h.stdout.contains("(checked)") && !h.stdout.contains("NOT checked"), "{params}: {}", h.stdout);
     }
     // Public weights edited in a proof: refused by the key's digest of them even without -M.
-    let m = Model { settings: d.join("public-s.json"), vk: d.join("public-vk.key"), proof: d.join("public-proof.json"), compiled: d.join("public-m.compiled"), pk: d.join("public-pk.key") };
+    let m = Model {
+        settings: d.join("public-s.json"),
+        vk: d.join("public-vk.key"),
+        proof: d.join("public-proof.json"),
+        compiled: d.join("public-m.compiled"),
+        pk: d.join("public-pk.key"),
+        witness: d.join("public-w.json"),
+    };
     let mut f: Value = serde_json::from_str(&std::fs::read_to_string(&m.proof).unwrap()).unwrap();
     let last = f["instances"].as_array().unwrap().len() - 1;
     f["instances"][last][0] = Value::String(zkaccel_zkml::field::fr_to_hex(&zkaccel::Fr::from(12345u64)));
     std::fs::write(&forged, f.to_string()).unwrap();
     let r = zk(&["verify", "--proof-path", p(&forged), "-S", p(&m.settings), "--vk-path", p(&m.vk)]).expect(3, "public weights edited");
     assert!(r.stderr.contains("public weights"), "{}", r.stderr);
-    let _ = (&m.compiled, &m.pk);
+    let _ = (&m.compiled, &m.pk, &m.witness);
     let _ = std::fs::remove_dir_all(&d);
+}
+
+/// `m`'s proving key with its statement's circuit_id replaced by `id` (`VerifyingKey::with_binding`,
+/// public), a proof of `m`'s witness under it and the proof file relabelled to match: the forgery
+/// a label-only `verify -M` took for a proof of the circuit `id` names. Returns (vk, proof).
+fn relabelled_key_and_proof(d: &Path, tag: &str, m: &Model, id: &str) -> (PathBuf, PathBuf) {
+    use zkaccel::backend::CpuBackend;
+    use zkaccel_zkml::{compiled::CompiledCircuit, pipeline, proof_file::ProofFile, statement::Statement, witness::WitnessFile};
+    let be = CpuBackend::new();
+    let c = CompiledCircuit::load(&m.compiled).unwrap();
+    let mut pk = zkaccel::plonk::ProvingKey::from_bytes(&std::fs::read(&m.pk).unwrap(), &be).unwrap();
+    let mut statement = Statement::from_key(&pk.vk).unwrap();
+    statement.circuit_id = id.to_string();
+    pk.vk = pk.vk.clone().with_binding(statement.to_bytes()).unwrap();
+    let w = WitnessFile::load(&m.witness).unwrap();
+    let circuit = pipeline::circuit_for_witness(&c, &w).unwrap();
+    let proof = zkaccel::plonk::prove_with_os_rng(&be, &pk, &circuit.witness, &circuit.instances).unwrap();
+    let mut f = ProofFile::load(&m.proof).unwrap();
+    f.circuit_id = id.to_string();
+    f.vk_digest = hex::encode(pk.vk.digest());
+    f.proof = hex::encode(proof.to_bytes());
+    let (vk_path, proof_path) = (d.join(format!("{tag}-forged-vk.key")), d.join(format!("{tag}-forged-proof.json")));
+    f.save(&proof_path).unwrap();
+    std::fs::write(&vk_path, pk.vk.to_bytes()).unwrap();
+    (vk_path, proof_path)
+}
+
+#[test]
+fn verify_m_recomputes_the_key_rather_than_trusting_its_label() {
+    let d = tmpdir("relabel");
+    let ptau = ptau();
+    let srs = ["--srs-path", p(&ptau)];
+    let id = |f: &Path| serde_json::from_str::<Value>(&std::fs::read_to_string(f).unwrap()).unwrap()["circuit_id"].as_str().unwrap().to_string();
+    // a: tiny_4_8_3 with fixed weights; b: the same architecture with one weight changed. Both
+    // keys from the bundled ceremony file.
+    let a = workflow_with(&d, "a", &example("tiny_4_8_3.onnx"), "fixed", &[], &srs);
+    let b = workflow_with(&d, "b", &other_weights(&d), "fixed", &[], &srs);
+    assert_ne!(id(&a.compiled), id(&b.compiled));
+    // The honest key: recomputed entirely with the ceremony file.
+    let v = |proof: &Path, vk: &Path, extra: &[&str]| {
+        let mut args = vec!["verify", "--proof-path", p(proof), "-M", p(&a.compiled), "--vk-path", p(vk)];
+        args.extend(extra);
+        zk(&args)
+    };
+    let h = v(&a.proof, &a.vk, &srs).expect(0, "a's proof and key with the ptau");
+    assert!(h.stdout.contains("is the one setup makes for it with this SRS"), "{}", h.stdout);
+    let j = v(&a.proof, &a.vk, &[srs[0], srs[1], "--json"]).expect(0, "a json").json();
+    assert_eq!((j["compiled_checked"].clone(), j["compiled_check"].clone()), (true.into(), "full".into()), "{j}");
+
+    // b's key relabelled with a's circuit_id (same architecture, other weights in its fixed
+    // columns) and a proof under it of b's outputs.
+    let (forged_vk, forged_proof) = relabelled_key_and_proof(&d, "b", &b, &id(&a.compiled));
+    // With the ceremony file the key's fixed columns are recomputed from a's compiled circuit:
+    // refused, naming the fixed columns (was: exit 0, "the verifying key was made for it").
+    let r = v(&forged_proof, &forged_vk, &srs).expect(3, "relabelled key with the ptau");
+    assert!(r.stderr.contains("another compiled circuit") && r.stderr.contains("fixed columns") && r.stderr.contains("forged-vk.key"), "{}", r.stderr);
+    // Without it the structure matches, and verify says what it did not check instead of
+    // claiming the key is a's.
+    let r = v(&forged_proof, &forged_vk, &[]).expect(0, "relabelled key without the ptau");
+    assert!(!r.stdout.contains("made for it") && r.stdout.contains("fixed columns (weights, tables, copies) were not recomputed"), "{}", r.stdout);
+    assert!(r.stdout.contains("--srs-path"), "{}", r.stdout);
+    let j = v(&forged_proof, &forged_vk, &["--json"]).expect(0, "relabelled key json").json();
+    assert_eq!((j["compiled_checked"].clone(), j["compiled_structure_checked"].clone()), (false.into(), true.into()), "{j}");
+    assert!(j["unchecked"].as_array().unwrap().iter().any(|u| u.as_str().unwrap().contains("fixed columns")), "{j}");
+
+    // Another architecture (the same model by projection instead of MAC rows) relabelled the
+    // same way: its constraint system differs, refused without the ceremony file.
+    let c = workflow_with(&d, "c", &example("tiny_4_8_3.onnx"), "fixed", &["--matmul-layout", "projection"], &["--dev-srs"]);
+    let (forged_vk, forged_proof) = relabelled_key_and_proof(&d, "c", &c, &id(&a.compiled));
+    // (The forgery verifies on its own: only -M can tell.)
+    zk(&["verify", "--proof-path", p(&forged_proof), "--vk-path", p(&forged_vk)]).expect(0, "relabelled projection key, no -M");
+    let r = v(&forged_proof, &forged_vk, &[]).expect(3, "relabelled key of another architecture");
+    assert!(r.stderr.contains("another compiled circuit") && (r.stderr.contains("constraint system") || r.stderr.contains("rows")), "{}", r.stderr);
 }
 
 #[test]
