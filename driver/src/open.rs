@@ -170,8 +170,10 @@ impl Opened {
     pub fn set_min_msm_points(&mut self, points: usize) {
         let Some(accel) = &self.accel else { return };
         accel.set_min_msm_points(points);
-        if accel.min_msm_points() != crate::accel::MIN_CARD_MSM_POINTS {
-            self.description += &format!("; MSMs of fewer than {} points on the CPU (--device-msm-min-points)", accel.min_msm_points());
+        match accel.min_msm_points() {
+            crate::accel::MIN_CARD_MSM_POINTS => {}
+            1 => self.description += "; every MSM on the card (--device-msm-min-points 1)",
+            n => self.description += &format!("; MSMs of fewer than {n} points on the CPU (--device-msm-min-points)"),
         }
     }
 }

@@ -69,8 +69,12 @@ fn prove_with_device_sim_runs_the_ntts_on_the_card_and_verifies() {
     assert!(ntt["card_cycles"].as_u64().unwrap() > ntt["card_elements"].as_u64().unwrap(), "{j}");
     assert_eq!(ntt["cpu_calls"], 0, "{j}");
     assert_eq!(j["accel"]["fallback_count"], 0, "{j}");
+    // Every MSM on the card but those below --device-msm-min-points (default 32: a commitment's
+    // blinding terms), routed to the CPU for that reason alone.
     let msm = &j["accel"]["msm"];
-    assert!(msm["card_calls"].as_u64().unwrap() >= 10 && msm["cpu_calls"] == 0, "{j}");
+    assert!(msm["card_calls"].as_u64().unwrap() >= 10, "{j}");
+    let routed = msm["cpu_reasons"]["an MSM of fewer than 32 points (the CPU's whole MSM costs less than a card call)"].as_u64();
+    assert!(msm["cpu_calls"].as_u64() > Some(0) && routed == msm["cpu_calls"].as_u64(), "{j}");
     assert_eq!(j["redone_on_cpu"], Value::Null);
     // The co-design profile: the CPU prover measured for the same proof, the card projected.
     let cd = &j["codesign"];
@@ -91,15 +95,17 @@ fn prove_with_device_sim_runs_the_ntts_on_the_card_and_verifies() {
 fn prove_with_device_sim_dual_runs_the_msms_on_both_units_and_verifies() {
     let (d, [settings, compiled, vk, pk, witness]) = tiny_files("sim-dual");
     let proof = d.join("proof.json");
+    // --device-msm-min-points 1: every MSM on the card, the blinding terms' too.
     let prove = |dev: &str| {
-        let r = zk(&["prove", "--witness", p(&witness), "-M", p(&compiled), "--pk-path", p(&pk), "--proof-path", p(&proof), "--device", dev, "--json"])
-            .expect(0, dev);
+        let args = ["prove", "--witness", p(&witness), "-M", p(&compiled), "--pk-path", p(&pk), "--proof-path", p(&proof), "--device", dev];
+        let r = zk(&[&args[..], &["--device-msm-min-points", "1", "--json"]].concat()).expect(0, dev);
         zk(&["verify", "--proof-path", p(&proof), "--settings-path", p(&settings), "--vk-path", p(&vk)]).expect(0, "verify");
         r.json()
     };
     let dual = prove("sim:dual");
     let said = dual["device"].as_str().unwrap();
     assert!(said.contains("two-unit card") && said.contains("2 MSM units of 2^16 buckets"), "{said}");
+    assert!(said.contains("; every MSM on the card (--device-msm-min-points 1)"), "{said}");
     let a = &dual["accel"];
     assert_eq!(a["fallback_count"], 0, "{dual}");
     for kernel in ["msm", "ntt", "lookup"] {
