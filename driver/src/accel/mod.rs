@@ -65,8 +65,9 @@ pub const ALL_KERNELS: u32 = Kernel::Ntt as u32 | Kernel::Msm as u32 | Kernel::L
 /// The smallest MSM the backend sends to a card by default ([`AccelBackend::set_min_msm_points`]).
 /// Measured on a 2-core AMD EPYC (`driver/examples/msm_break_even.rs`, host share of the card call
 /// measured, the card's cycles at an assumed 250 MHz, against the CPU kernel on 2 threads): with
-/// one or two MSM units the card call costs 0.35–0.8 ms up to 16 points, where the CPU takes
-/// 0.16–0.48 ms, and from 32 points on the card is ahead (0.6–1.0 ms against 1.2–1.4 ms).
+/// one or two MSM units the card call costs 0.34–0.8 ms up to 16 points, where the CPU takes
+/// 0.15–0.48 ms, and at 32 points the card is ahead (0.57–1.02 ms against 1.08–1.45 ms; two runs,
+/// the README's table).
 pub const MIN_CARD_MSM_POINTS: usize = 32;
 
 /// The device of a card: with the MSM kernel, the MSM host side owns it (and the table of
