@@ -447,6 +447,9 @@ pub struct ModelCircuit {
     pub outputs: Vec<Tensor<i64>>,
     /// MAC rows used (equals `plan.mac_rows`).
     pub rows_used: usize,
+    /// Index of the `io_fixed` fixed column (a `fixed` input or output visibility: the model's
+    /// fixed inputs/outputs, the only fixed column whose values come from the witness).
+    pub io_fixed: Option<usize>,
 }
 
 /// Where the public values sit in the instance column: public inputs first, then public outputs.
@@ -1299,5 +1302,5 @@ fn build_claiming(
         }
         instances.push(v);
     }
-    Ok(ModelCircuit { cs, fixed, witness, instances, outputs, rows_used })
+    Ok(ModelCircuit { cs, fixed, witness, instances, outputs, rows_used, io_fixed: cols.io_fixed.map(|c| c.index) })
 }

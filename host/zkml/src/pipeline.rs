@@ -256,10 +256,10 @@ pub enum KeyCheck {
     /// gives the circuit. The fixed and σ commitments (fixed weights, tables, selectors, copy
     /// constraints) were not recomputed: that needs the SRS's G1 powers (`--srs-path`).
     Structure,
-    /// [`KeyCheck::Structure`] and the σ commitments (the copy constraints). The fixed columns
-    /// were not recomputed: with a fixed input or output they hold the prover's values, which a
-    /// verifier does not have.
-    StructureAndCopies,
+    /// The whole key but the `io_fixed` column's commitment: with a fixed input or output that
+    /// column holds the prover's values, which a verifier does not have; every other fixed column
+    /// (fixed weights, tables, selectors, constants) and the σ commitments were recomputed.
+    AllButFixedIo,
     /// The whole key: equal to the one setup makes for the circuit with this SRS.
     Full,
 }
@@ -368,8 +368,9 @@ pub fn verify_proof_file_with_srs(
 /// compares `vk` with it: the bound statement (all of it, not only the `circuit_id` label, which
 /// anyone can attach to any key), `k` and the constraint system — any other architecture, gate,
 /// lookup, projection weight or column count is refused; with `srs`, also the σ commitments (the
-/// copy constraints) and, unless a fixed input or output puts the prover's values in them, the
-/// fixed columns' commitments (fixed weights, tables, selectors). A difference is exit 3, naming
+/// copy constraints) and the fixed columns' commitments (fixed weights, tables, selectors) but,
+/// with a fixed input or output, the `io_fixed` column's, which holds the prover's values. A
+/// difference is exit 3, naming
 /// what differs. Returns what was checked and the key-generation layout (from zero inputs).
 pub fn check_key_of_compiled(vk: &VerifyingKey, c: &CompiledCircuit, srs: Option<&Srs>) -> Result<(KeyCheck, ModelCircuit)> {
     let fail = |m: String| Error::new(crate::ExitCode::VerificationFailed, format!("the verifying key was made for another compiled circuit: {m}"));
@@ -389,14 +390,17 @@ pub fn check_key_of_compiled(vk: &VerifyingKey, c: &CompiledCircuit, srs: Option
         return Err(fail(format!("its constraint system differs from the compiled circuit's ({})", cs_difference(vk.cs(), &layout.cs))));
     }
     let Some(srs) = srs else { return Ok((KeyCheck::Structure, layout)) };
-    let fixed_too = !setup_needs_witness(c);
-    check_commitments(vk, &layout.fixed, srs, fixed_too, "the compiled circuit", "fixed weights, lookup tables, selectors, constants").map_err(
-        |e| match e.code {
+    // With a fixed input or output, setup lays out the witness's values in the io_fixed column
+    // (and only there: the declarations, the other fixed columns and the copies do not depend on
+    // them), so that one column cannot be recomputed.
+    let skip = if setup_needs_witness(c) { layout.io_fixed } else { None };
+    check_commitments(vk, &layout.fixed, srs, skip, "the compiled circuit", "fixed weights, lookup tables, selectors, constants").map_err(|e| {
+        match e.code {
             crate::ExitCode::VerificationFailed => fail(e.message),
             _ => e,
-        },
-    )?;
-    Ok((if fixed_too { KeyCheck::Full } else { KeyCheck::StructureAndCopies }, layout))
+        }
+    })?;
+    Ok((if skip.is_some() { KeyCheck::AllButFixedIo } else { KeyCheck::Full }, layout))
 }
 
 /// The fields in which two statements differ, named.
@@ -458,12 +462,12 @@ pub(crate) fn cs_difference(have: &ConstraintSystem, want: &ConstraintSystem) ->
     }
 }
 
-/// Recomputes the σ commitments (the copy constraints) of `fixed` and, with `fixed_too`, the
-/// fixed columns' commitments with the Lagrange basis of `srs`, and compares them with `vk`'s
+/// Recomputes the σ commitments (the copy constraints) of `fixed` and the fixed columns'
+/// commitments but column `skip`'s with the Lagrange basis of `srs`, and compares them with `vk`'s
 /// (whose constraint system and size the caller has compared already). `circuit` names the
 /// circuit and `contents` what its fixed columns hold, in messages. A difference is exit 3; an
 /// SRS that is not the key's, or too small for the key's domain, exit 4.
-pub(crate) fn check_commitments(vk: &VerifyingKey, fixed: &FixedAssignment, srs: &Srs, fixed_too: bool, circuit: &str, contents: &str) -> Result<()> {
+pub(crate) fn check_commitments(vk: &VerifyingKey, fixed: &FixedAssignment, srs: &Srs, skip: Option<usize>, circuit: &str, contents: &str) -> Result<()> {
     use ark_ec::CurveGroup;
     use rayon::prelude::*;
     if &srs.verifier_srs() != vk.srs() {
@@ -486,8 +490,9 @@ pub(crate) fn check_commitments(vk: &VerifyingKey, fixed: &FixedAssignment, srs:
             format!("its copy constraints differ from {circuit}'s (σ commitments {bad:?} of {} recomputed with the SRS differ)", vk.sigma_commitments().len()),
         ));
     }
-    if fixed_too {
-        let bad = differing(vk.fixed_commitments(), &commit(&fixed.fixed)?);
+    {
+        let mut bad = differing(vk.fixed_commitments(), &commit(&fixed.fixed)?);
+        bad.retain(|&i| Some(i) != skip);
         if !bad.is_empty() {
             return Err(Error::new(
                 crate::ExitCode::VerificationFailed,

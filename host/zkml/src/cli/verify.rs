@@ -101,15 +101,19 @@ fn run_here(a: &Verify, _out: &Out) -> Result<Report> {
             KeyCheck::Full => format!(
                 "compiled circuit {c}: the verifying key is the one setup makes for it with this SRS (statement, size, constraint system, fixed columns and copy constraints recomputed){weights}"
             ),
-            KeyCheck::StructureAndCopies => format!(
-                "compiled circuit {c}: the key's statement, constraint system, size and copy constraints match it; its fixed columns were not recomputed (a fixed input or output puts the prover's values in them, which verify does not have){weights}"
+            KeyCheck::AllButFixedIo => format!(
+                "compiled circuit {c}: the verifying key is the one setup makes for it with this SRS but for the column of fixed inputs/outputs, which holds the prover's values (statement, size, constraint system, copy constraints and every other fixed column recomputed){weights}"
             ),
             KeyCheck::Structure => format!(
                 "compiled circuit {c}: the key's statement, constraint system and size match it; its fixed columns (weights, tables, copies) were not recomputed (give --srs-path with the .ptau the key was made with to check them; a key made with --dev-srs can be checked no further){weights}"
             ),
         });
-        if check != KeyCheck::Full {
-            unchecked.push("that the verifying key's fixed columns are the compiled circuit's (not recomputed: see above)");
+        match check {
+            KeyCheck::Full => {}
+            KeyCheck::AllButFixedIo => {
+                unchecked.push("the values of the fixed inputs/outputs in the verifying key (the prover's, not in the compiled circuit)")
+            }
+            KeyCheck::Structure => unchecked.push("that the verifying key's fixed columns are the compiled circuit's (not recomputed: see above)"),
         }
     }
     if !unchecked.is_empty() {

@@ -178,7 +178,7 @@ pub fn check_key_of_model(vk: &VerifyingKey, m: &WnnModel, model_sha256: &str, s
         return Err(fail(format!("its constraint system differs from the model's circuit ({})", crate::pipeline::cs_difference(vk.cs(), &layout.cs))));
     }
     let Some(srs) = srs else { return Ok(KeyCheck::Structure) };
-    crate::pipeline::check_commitments(vk, &layout.fixed, srs, true, "the model's circuit", "Bloom filter bits, thresholds, tables, selectors").map_err(
+    crate::pipeline::check_commitments(vk, &layout.fixed, srs, None, "the model's circuit", "Bloom filter bits, thresholds, tables, selectors").map_err(
         |e| match e.code {
             ExitCode::VerificationFailed => fail(e.message),
             _ => e,

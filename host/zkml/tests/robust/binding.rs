@@ -268,6 +268,42 @@ fn verify_m_recomputes_the_key_rather_than_trusting_its_label() {
     assert!(r.stderr.contains("another compiled circuit") && (r.stderr.contains("constraint system") || r.stderr.contains("rows")), "{}", r.stderr);
 }
 
+/// With a fixed input the io_fixed column holds the prover's values, so `verify -M --srs-path`
+/// cannot recompute that one column — but every other fixed column it can: a key for other fixed
+/// weights of the same architecture, relabelled with the model's circuit_id, is refused (it was
+/// accepted while the fixed input made verify skip every fixed column); the honest key is
+/// recomputed but for the io_fixed column, and verify says so.
+#[test]
+fn verify_m_recomputes_the_fixed_weights_of_a_key_with_a_fixed_input() {
+    let d = tmpdir("relabel-fixed-input");
+    let ptau = ptau();
+    let id = |f: &Path| serde_json::from_str::<Value>(&std::fs::read_to_string(f).unwrap()).unwrap()["circuit_id"].as_str().unwrap().to_string();
+    // gen-settings with a fixed input, then the witness before setup (setup lays it out).
+    let workflow = |tag: &str, model: &Path| {
+        let f = |n: &str| d.join(format!("{tag}-{n}"));
+        let m = Model { settings: f("s.json"), compiled: f("m.compiled"), vk: f("vk.key"), pk: f("pk.key"), proof: f("proof.json"), witness: f("w.json") };
+        let data = example("tiny_input.json");
+        let gen = ["gen-settings", "-M", p(model), "-O", p(&m.settings), "-D", p(&data), "--input-scale", "5", "--param-scale", "5"];
+        zk(&[&gen[..], &["--param-visibility", "fixed", "--input-visibility", "fixed", "--output-visibility", "public"]].concat()).expect(0, "gen-settings");
+        zk(&["compile-circuit", "-M", p(model), "--compiled-circuit", p(&m.compiled), "-S", p(&m.settings)]).expect(0, "compile");
+        zk(&["gen-witness", "-D", p(&data), "-M", p(&m.compiled), "-O", p(&m.witness)]).expect(0, "gen-witness");
+        let setup = ["setup", "-M", p(&m.compiled), "--witness", p(&m.witness), "--vk-path", p(&m.vk), "--pk-path", p(&m.pk), "--srs-path", p(&ptau)];
+        zk(&setup).expect(0, "setup");
+        zk(&["prove", "--witness", p(&m.witness), "-M", p(&m.compiled), "--pk-path", p(&m.pk), "--proof-path", p(&m.proof), "--device", "cpu"]).expect(0, "prove");
+        m
+    };
+    let a = workflow("a", &example("tiny_4_8_3.onnx"));
+    let b = workflow("b", &other_weights(&d));
+    let v = |proof: &Path, vk: &Path| zk(&["verify", "--proof-path", p(proof), "-M", p(&a.compiled), "--vk-path", p(vk), "--srs-path", p(&ptau), "--json"]);
+    let j = v(&a.proof, &a.vk).expect(0, "a's own key").json();
+    assert_eq!((j["compiled_checked"].clone(), j["compiled_check"].clone()), (false.into(), "all_but_fixed_io".into()), "{j}");
+    assert!(j["unchecked"].as_array().unwrap().iter().any(|u| u.as_str().unwrap().contains("fixed inputs/outputs")), "{j}");
+    let (forged_vk, forged_proof) = relabelled_key_and_proof(&d, "b", &b, &id(&a.compiled));
+    let r = v(&forged_proof, &forged_vk).expect(3, "b's key relabelled as a's, fixed input");
+    let m = r.json()["error"]["message"].as_str().unwrap().to_string();
+    assert!(m.contains("another compiled circuit") && m.contains("fixed columns"), "{m}");
+}
+
 #[test]
 fn verify_refuses_a_corrupted_ptau_as_setup_does() {
     let d = tmpdir("ptau");
