@@ -28,20 +28,19 @@ pub fn create(a: &CreateEvmVerifier, out: &Out) -> Result<Report> {
     check_outputs(&[("--vk-path", Some(&a.vk_path)), ("--srs-path", a.srs_path.as_deref())], &outputs)?;
     let vk = load_vk(&a.vk_path)?;
     let lengths = evm::instance_lengths(&vk).map_err(|e| e.context(a.vk_path.display()))?;
-    let source = evm::verifier_source(&vk, &lengths).map_err(|e| e.context(a.vk_path.display()))?;
     // Nothing in the key says where its SRS came from (a `setup --dev-srs` key looks like any
     // other): with --srs-path the key is checked against the ceremony file as `verify` does (a
     // wrong SRS is refused, exit 4) and the header says so; without, the header says it was not
     // checked and shows the key's [τ]₂.
-    let (source, srs_line) = match &a.srs_path {
+    let (checked_against, srs_line) = match &a.srs_path {
         Some(p) => {
             crate::srs::check_vk(p, &vk)?;
             let name = p.file_name().map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned());
-            let source = evm::contract::with_srs_checked(&source, &vk, &name)?;
-            (source, format!("SRS: the key's [τ]₂ checked against {} (stated in the contract's header)", p.display()))
+            (Some(name), format!("SRS: the key's [τ]₂ checked against {} (stated in the contract's header)", p.display()))
         }
-        None => (source, "SRS: NOT checked against a ceremony file (no --srs-path); the contract's header says so and shows the key's [τ]₂".to_string()),
+        None => (None, "SRS: NOT checked against a ceremony file (no --srs-path); the contract's header says so and shows the key's [τ]₂".to_string()),
     };
+    let source = evm::verifier_source_srs(&vk, &lengths, checked_against.as_deref()).map_err(|e| e.context(a.vk_path.display()))?;
     // Which matrix-product layout the key uses, and what it costs on-chain (docs/evm.md).
     let data = evm::contract::projection_data(&vk).map_err(|e| e.context(a.vk_path.display()))?;
     let layout_line = match &data {

@@ -86,7 +86,9 @@ pub fn projection_data(vk: &VerifyingKey) -> Result<Option<ProjectionData>> {
 /// The public inputs the contract takes: the lengths of the instance columns, in order (the
 /// transcript absorbs each length, so they are part of the statement). With projections, the
 /// contract's constructor takes the addresses of the data contracts ([`projection_data`]).
-pub fn generate(vk: &VerifyingKey, instance_lengths: &[usize], contract_name: &str) -> Result<String> {
+/// The header states whether the key's SRS was checked against a ceremony file
+/// (`srs_checked_against`: its file name) and shows the key's [τ]₂ ([`srs_header`]).
+pub fn generate(vk: &VerifyingKey, instance_lengths: &[usize], contract_name: &str, srs_checked_against: Option<&str>) -> Result<String> {
     let cs = vk.cs();
     let shape = vk.shape();
     let domain = vk.domain();
@@ -591,7 +593,7 @@ contract {contract_name} {{
         perm = cs.permutation.len(),
         lookups = cs.lookups.len(),
         lens = instance_lengths,
-        srs = srs_header(vk, None),
+        srs = srs_header(vk, srs_checked_against),
     ))
 }
 
@@ -621,21 +623,6 @@ fn srs_header(vk: &VerifyingKey, checked_against: Option<&str>) -> String {
             .to_string(),
     };
     format!("{status}// The key's [τ]₂ (G2; each coordinate as (c0, c1), c0 + c1·u in Fq2, big-endian words):\n{tau}")
-}
-
-/// `source` (a contract [`generate`] wrote for `vk`) with its header saying that the key's
-/// [τ]₂ was checked against the powers-of-tau file `ptau_name` (the caller has checked it:
-/// `crate::srs::check_vk`). The name is written into a comment: control characters and line
-/// breaks become spaces ([`comment_text`]).
-pub fn with_srs_checked(source: &str, vk: &VerifyingKey, ptau_name: &str) -> Result<String> {
-    let unchecked = srs_header(vk, None);
-    if source.matches(&unchecked).count() != 1 {
-        return Err(crate::error::Error::new(
-            crate::exit_code::ExitCode::Internal,
-            "the contract's header does not state the key's SRS once (not a contract generated for this key)",
-        ));
-    }
-    Ok(source.replacen(&unchecked, &srs_header(vk, Some(ptau_name)), 1))
 }
 
 /// Text for a `//` comment of the generated source: every control character (\n, \r, VT, FF,

@@ -73,13 +73,20 @@ pub fn instance_lengths(vk: &VerifyingKey) -> Result<Vec<usize>> {
     Ok(lengths)
 }
 
-/// The Solidity source of the verifier for `vk` with instance columns of `instance_lengths`.
+/// The Solidity source of the verifier for `vk` with instance columns of `instance_lengths`; its
+/// header says the key's SRS was not checked against a ceremony file.
 pub fn verifier_source(vk: &VerifyingKey, instance_lengths: &[usize]) -> Result<String> {
+    verifier_source_srs(vk, instance_lengths, None)
+}
+
+/// [`verifier_source`] for a key whose SRS the caller has checked against the powers-of-tau file
+/// `srs_checked_against` (its name, which the header states; `crate::srs::check_vk`).
+pub fn verifier_source_srs(vk: &VerifyingKey, instance_lengths: &[usize], srs_checked_against: Option<&str>) -> Result<String> {
     check_supported(vk)?;
     if instance_lengths.len() != vk.cs().num_instance {
         return Err(Error::artifact(format!("{} instance column lengths for {} columns", instance_lengths.len(), vk.cs().num_instance)));
     }
-    contract::generate(vk, instance_lengths, CONTRACT_NAME)
+    contract::generate(vk, instance_lengths, CONTRACT_NAME, srs_checked_against)
 }
 
 /// The line a generated verifier carries when its constructor takes data contracts.
