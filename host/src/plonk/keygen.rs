@@ -15,7 +15,6 @@ use crate::{Fr, G1Affine, G1Projective};
 /// Lagrange-basis MSMs on the backend.
 pub fn keygen(backend: &dyn Backend, srs: &Srs, cs: ConstraintSystem, circuit: &FixedAssignment) -> Result<ProvingKey> {
     let shape = Shape::new(&cs, circuit.k)?;
-    let domain = Domain::new(circuit.k)?;
     for lk in &cs.lookups {
         for c in &lk.table {
             let rows = circuit.fixed.get(c.index).map_or(0, |v| v.len());
@@ -32,9 +31,7 @@ pub fn keygen(backend: &dyn Backend, srs: &Srs, cs: ConstraintSystem, circuit: &
         }
     }
     let ck = CommitKey::new(srs, &shape)?;
-    let fixed = pad_columns("fixed", &circuit.fixed, cs.num_fixed, shape.n)
-        .map_err(|e| Error::Circuit(e.to_string()))?;
-    let sigma = permutation::keygen::sigma_values(&domain, &cs.permutation, &circuit.copies)?;
+    let (fixed, sigma) = committed_columns(&cs, circuit)?;
     let lag = backend.load_bases_checked(&ck.lagrange)?;
     let cols: Vec<&[_]> = fixed.iter().chain(&sigma).map(|v| v.as_slice()).collect();
     let commitments = backend.msm_host(&lag, &cols)?;
@@ -43,6 +40,16 @@ pub fn keygen(backend: &dyn Backend, srs: &Srs, cs: ConstraintSystem, circuit: &
     let (fixed_c, sigma_c) = commitments.split_at(fixed.len());
     let vk = VerifyingKey::new(circuit.k, cs, fixed_c.to_vec(), sigma_c.to_vec(), srs.verifier_srs())?;
     ProvingKey::build(backend, vk, ck, fixed, sigma, false)
+}
+
+/// The columns a key commits to, as [`keygen`] makes them: the fixed columns padded to the
+/// circuit's `2^k` rows, and the σ columns of the copy constraints (their Lagrange-basis
+/// commitments are the key's fixed and σ commitments; a verifier recomputing a key uses them).
+pub fn committed_columns(cs: &ConstraintSystem, circuit: &FixedAssignment) -> Result<(Vec<Vec<Fr>>, Vec<Vec<Fr>>)> {
+    let domain = Domain::new(circuit.k)?;
+    let fixed = pad_columns("fixed", &circuit.fixed, cs.num_fixed, domain.n).map_err(|e| Error::Circuit(e.to_string()))?;
+    let sigma = permutation::keygen::sigma_values(&domain, &cs.permutation, &circuit.copies)?;
+    Ok((fixed, sigma))
 }
 
 /// A backend's MSM results are not checked per call (a proof's self-verification is their check;

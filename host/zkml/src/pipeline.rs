@@ -383,24 +383,52 @@ pub fn check_key_of_compiled(vk: &VerifyingKey, c: &CompiledCircuit, srs: Option
     if bound != want {
         return Err(fail(format!("the statement it binds differs from the compiled circuit's in {}", statement_difference(&bound, &want))));
     }
-    if vk.k() != c.plan.k {
-        return Err(fail(format!("it has 2^{} rows, the compiled circuit 2^{}", vk.k(), c.plan.k)));
-    }
-    if vk.cs() != &layout.cs {
-        return Err(fail(format!("its constraint system differs from the compiled circuit's ({})", cs_difference(vk.cs(), &layout.cs))));
-    }
-    let Some(srs) = srs else { return Ok((KeyCheck::Structure, layout)) };
     // With a fixed input or output, setup lays out the witness's values in the io_fixed column
     // (and only there: the declarations, the other fixed columns and the copies do not depend on
     // them), so that one column cannot be recomputed.
     let skip = if setup_needs_witness(c) { layout.io_fixed } else { None };
-    check_commitments(vk, &layout.fixed, srs, skip, "the compiled circuit", "fixed weights, lookup tables, selectors, constants").map_err(|e| {
-        match e.code {
-            crate::ExitCode::VerificationFailed => fail(e.message),
-            _ => e,
-        }
+    let of = KeyOf { another: "compiled circuit", circuit: "the compiled circuit", contents: "fixed weights, lookup tables, selectors, constants" };
+    let check = check_key_layout(vk, c.plan.k, &layout.cs, &layout.fixed, srs, skip, &of)?;
+    Ok((check, layout))
+}
+
+/// What a key check names in its messages ([`check_key_layout`]).
+pub(crate) struct KeyOf<'a> {
+    /// "the verifying key was made for another {another}".
+    pub another: &'a str,
+    /// The circuit the key is compared with ("the compiled circuit").
+    pub circuit: &'a str,
+    /// What the circuit's fixed columns hold.
+    pub contents: &'a str,
+}
+
+/// The part of `-M`'s key check that the compiled circuit and the WNN model share, once the bound
+/// statement matched: `k` and the constraint system against the circuit's (`cs`), and with `srs`
+/// the σ commitments and every fixed column's commitment but column `skip`'s
+/// ([`check_commitments`]). A difference is exit 3, "the verifying key was made for another …",
+/// naming it. Returns what was checked.
+pub(crate) fn check_key_layout(
+    vk: &VerifyingKey,
+    k: u32,
+    cs: &ConstraintSystem,
+    fixed: &FixedAssignment,
+    srs: Option<&Srs>,
+    skip: Option<usize>,
+    of: &KeyOf<'_>,
+) -> Result<KeyCheck> {
+    let fail = |m: String| Error::new(crate::ExitCode::VerificationFailed, format!("the verifying key was made for another {}: {m}", of.another));
+    if vk.k() != k {
+        return Err(fail(format!("it has 2^{} rows, {} 2^{k}", vk.k(), of.circuit)));
+    }
+    if vk.cs() != cs {
+        return Err(fail(format!("its constraint system differs from {}'s ({})", of.circuit, cs_difference(vk.cs(), cs))));
+    }
+    let Some(srs) = srs else { return Ok(KeyCheck::Structure) };
+    check_commitments(vk, fixed, srs, skip, of.circuit, of.contents).map_err(|e| match e.code {
+        crate::ExitCode::VerificationFailed => fail(e.message),
+        _ => e,
     })?;
-    Ok((if skip.is_some() { KeyCheck::AllButFixedIo } else { KeyCheck::Full }, layout))
+    Ok(if skip.is_some() { KeyCheck::AllButFixedIo } else { KeyCheck::Full })
 }
 
 /// The fields in which two statements differ, named.
@@ -433,7 +461,7 @@ fn short(v: Option<&serde_json::Value>) -> String {
 }
 
 /// What differs between a key's constraint system `have` and the one of the circuit `want`.
-pub(crate) fn cs_difference(have: &ConstraintSystem, want: &ConstraintSystem) -> String {
+fn cs_difference(have: &ConstraintSystem, want: &ConstraintSystem) -> String {
     fn first<T: PartialEq>(have: &[T], want: &[T], what: &str, name: impl Fn(&T) -> String) -> Option<String> {
         if have == want {
             return None;
@@ -467,23 +495,21 @@ pub(crate) fn cs_difference(have: &ConstraintSystem, want: &ConstraintSystem) ->
 /// (whose constraint system and size the caller has compared already). `circuit` names the
 /// circuit and `contents` what its fixed columns hold, in messages. A difference is exit 3; an
 /// SRS that is not the key's, or too small for the key's domain, exit 4.
-pub(crate) fn check_commitments(vk: &VerifyingKey, fixed: &FixedAssignment, srs: &Srs, skip: Option<usize>, circuit: &str, contents: &str) -> Result<()> {
+fn check_commitments(vk: &VerifyingKey, fixed: &FixedAssignment, srs: &Srs, skip: Option<usize>, circuit: &str, contents: &str) -> Result<()> {
     use ark_ec::CurveGroup;
     use rayon::prelude::*;
     if &srs.verifier_srs() != vk.srs() {
         return Err(Error::artifact("wrong SRS: the SRS given is not the one the verifying key was made with"));
     }
     let lagrange = srs.lagrange_basis(vk.k()).map_err(|e| Error::artifact(format!("recomputing the key's commitments: {e}")))?;
-    let commit = |cols: &[Vec<zkaccel::Fr>]| -> Result<Vec<G1Affine>> {
-        if let Some(c) = cols.iter().find(|c| c.len() > lagrange.len()) {
-            return Err(Error::internal(format!("a column of {} values for a domain of {}", c.len(), lagrange.len())));
-        }
+    let commit = |cols: &[Vec<zkaccel::Fr>]| -> Vec<G1Affine> {
         let points: Vec<G1Projective> = cols.par_iter().map(|c| zkaccel::cpu::msm::msm_unchecked(&lagrange, c)).collect();
-        Ok(G1Projective::normalize_batch(&points))
+        G1Projective::normalize_batch(&points)
     };
     let differing = |have: &[G1Affine], want: &[G1Affine]| -> Vec<usize> { (0..have.len().max(want.len())).filter(|&i| have.get(i) != want.get(i)).collect() };
-    let sigma = zkaccel::plonk::permutation::keygen::sigma_values(vk.domain(), &vk.cs().permutation, &fixed.copies)?;
-    let bad = differing(vk.sigma_commitments(), &commit(&sigma)?);
+    // The columns keygen commits to (the caller compared the key's constraint system and size).
+    let (fixed_cols, sigma) = zkaccel::plonk::keygen::committed_columns(vk.cs(), fixed)?;
+    let bad = differing(vk.sigma_commitments(), &commit(&sigma));
     if !bad.is_empty() {
         return Err(Error::new(
             crate::ExitCode::VerificationFailed,
@@ -491,7 +517,7 @@ pub(crate) fn check_commitments(vk: &VerifyingKey, fixed: &FixedAssignment, srs:
         ));
     }
     {
-        let mut bad = differing(vk.fixed_commitments(), &commit(&fixed.fixed)?);
+        let mut bad = differing(vk.fixed_commitments(), &commit(&fixed_cols));
         bad.retain(|&i| Some(i) != skip);
         if !bad.is_empty() {
             return Err(Error::new(

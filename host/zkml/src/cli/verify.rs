@@ -40,14 +40,7 @@ fn run_here(a: &Verify, _out: &Out) -> Result<Report> {
     let settings = a.settings_path.as_deref().map(Settings::load).transpose()?;
     let vk_bytes = super::read(&a.vk_path)?;
     let vk = VerifyingKey::from_bytes(&vk_bytes).map_err(|e| Error::from(e).context(a.vk_path.display()))?;
-    let srs = match (&a.srs_path, &compiled) {
-        (Some(p), Some(c)) => Some(srs_for_key(p, &vk, c.plan.k, "the compiled circuit")?),
-        (Some(p), None) => {
-            crate::srs::check_vk(p, &vk)?;
-            None
-        }
-        (None, _) => None,
-    };
+    let srs = srs_of(a.srs_path.as_deref(), &vk, compiled.as_ref().map(|c| c.plan.k), "the compiled circuit")?;
     let f = ProofFile::load(&a.proof_path)?;
     let settings_path = a.settings_path.as_ref().map(|p| p.display().to_string());
     let v = pipeline::verify_proof_file_with_srs(&vk, &f, settings.as_ref(), compiled.as_ref(), srs.as_ref()).map_err(|e| {
@@ -129,10 +122,21 @@ fn run_here(a: &Verify, _out: &Out) -> Result<Report> {
     })
 }
 
+/// `--srs-path` of a verify verb: without a circuit to recompute the key for (`k`: its 2^k
+/// rows), the file is only checked against the key (`srs::check_vk`) and `None` returned; with
+/// one, read with the powers that recompute the key's commitments ([`srs_for_key`]).
+pub(super) fn srs_of(p: Option<&std::path::Path>, vk: &VerifyingKey, k: Option<u32>, circuit: &str) -> Result<Option<Srs>> {
+    match (p, k) {
+        (Some(p), Some(k)) => srs_for_key(p, vk, k, circuit).map(Some),
+        (Some(p), None) => crate::srs::check_vk(p, vk).map(|_| None),
+        (None, _) => Ok(None),
+    }
+}
+
 /// Reads the `.ptau` the key was made with (every power verified, as `verify --srs-path` does
 /// without `-M`), keeping the 2^k G1 powers that recompute the key's commitments for a compiled
 /// circuit of 2^k rows (`circuit` names it); a file that is not the key's SRS is refused (exit 4).
-pub(super) fn srs_for_key(p: &std::path::Path, vk: &VerifyingKey, k: u32, circuit: &str) -> Result<Srs> {
+fn srs_for_key(p: &std::path::Path, vk: &VerifyingKey, k: u32, circuit: &str) -> Result<Srs> {
     let n = 1usize.checked_shl(k).filter(|&n| n > 0).ok_or_else(|| Error::artifact(format!("{circuit} claims 2^{k} rows")))?;
     let srs = Srs::from_ptau_file_verify_all(p, n - 1).map_err(|e| {
         let e = Error::from(e);

@@ -238,15 +238,9 @@ fn verify(a: &WnnVerify) -> Result<Report> {
     let model = a.model.as_deref().map(load_model).transpose()?;
     let vk_bytes = super::read(&a.vk_path)?;
     let vk = VerifyingKey::from_bytes(&vk_bytes).map_err(|e| Error::from(e).context(a.vk_path.display()))?;
-    let srs = match (&a.srs_path, &model) {
-        // With the model the key's commitments are recomputed: the powers for its domain kept.
-        (Some(p), Some((m, _))) => Some(super::verify::srs_for_key(p, &vk, WnnPlan::new(m)?.k, "the model's circuit")?),
-        (Some(p), None) => {
-            srs::check_vk(p, &vk)?;
-            None
-        }
-        (None, _) => None,
-    };
+    // With the model the key's commitments are recomputed: the powers for its domain kept.
+    let k = model.as_ref().map(|(m, _)| WnnPlan::new(m).map(|p| p.k)).transpose()?;
+    let srs = super::verify::srs_of(a.srs_path.as_deref(), &vk, k, "the model's circuit")?;
     let f = WnnProofFile::load(&a.proof_path)?;
     let (time, check) = pipeline::verify_file_for_model(&vk, &f, model.as_ref().map(|(m, d)| (m, d.as_str())), srs.as_ref()).map_err(|e| {
         if e.message.starts_with("the verifying key was made for") {

@@ -12,7 +12,7 @@ use super::model::WnnModel;
 use super::statement::WnnStatement;
 use super::trace::Trace;
 use crate::error::{Error, Result};
-use crate::pipeline::KeyCheck;
+use crate::pipeline::{check_key_layout, KeyCheck, KeyOf};
 use crate::ExitCode;
 
 /// The layout for key generation (the fixed columns and copies do not depend on the image).
@@ -171,18 +171,6 @@ pub fn check_key_of_model(vk: &VerifyingKey, m: &WnnModel, model_sha256: &str, s
         return Err(fail("the statement it binds (model_sha256, image size, class count) differs from the model's".into()));
     }
     let layout = layout_for_setup(m)?;
-    if vk.k() != layout.plan.k {
-        return Err(fail(format!("it has 2^{} rows, the model's circuit 2^{}", vk.k(), layout.plan.k)));
-    }
-    if vk.cs() != &layout.cs {
-        return Err(fail(format!("its constraint system differs from the model's circuit ({})", crate::pipeline::cs_difference(vk.cs(), &layout.cs))));
-    }
-    let Some(srs) = srs else { return Ok(KeyCheck::Structure) };
-    crate::pipeline::check_commitments(vk, &layout.fixed, srs, None, "the model's circuit", "Bloom filter bits, thresholds, tables, selectors").map_err(
-        |e| match e.code {
-            ExitCode::VerificationFailed => fail(e.message),
-            _ => e,
-        },
-    )?;
-    Ok(KeyCheck::Full)
+    let of = KeyOf { another: "model", circuit: "the model's circuit", contents: "Bloom filter bits, thresholds, tables, selectors" };
+    check_key_layout(vk, layout.plan.k, &layout.cs, &layout.fixed, srs, None, &of)
 }
