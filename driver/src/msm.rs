@@ -505,12 +505,12 @@ impl<D: Device> DeviceMsm<D> {
         }
         // Narrow scalars (a column of quantized values, `v` or `r − |v|`) stream in the signed
         // form, with only the windows their width needs (`msm_digit_stream`, "Narrow scalars").
+        // The width scan's buffer serves the stream either way (in the canonical form every limb
+        // is converted again).
         let mut limbs = vec![[0u64; 4]; scalars.len()];
         let narrow = signed_limbs(scalars, &mut limbs, MAX_SIGNED_BITS);
-        let bits = narrow.unwrap_or(FULL_BITS);
-        let c = window_size_bits(scalars.len(), bits, self.log_depth, self.max_c.min(MAX_STREAM_C), self.units);
-        let form = narrow.map(|bits| (bits, limbs));
-        self.msm_unchecked_result(id, scalars, c, form).and_then(|sum| Self::on_curve(sum, scalars.len(), c))
+        let c = window_size_bits(scalars.len(), narrow.unwrap_or(FULL_BITS), self.log_depth, self.max_c.min(MAX_STREAM_C), self.units);
+        self.msm_unchecked_result(id, scalars, c, narrow, Some(limbs)).and_then(|sum| Self::on_curve(sum, scalars.len(), c))
     }
 
     /// [`DeviceMsm::msm`] with window size `c` (`2..=MsmMaxC`, `c − 1 ≤ MsmLogDepth`, and
@@ -518,7 +518,7 @@ impl<D: Device> DeviceMsm<D> {
     /// precomputed, `c` must be the table's.
     /// The scalars stream in the canonical form (every window), whatever their width.
     pub fn msm_with_c(&mut self, id: &BasesId, scalars: &[Fr], c: usize) -> Result<G1Projective, DeviceError> {
-        self.msm_unchecked_result(id, scalars, c, None).and_then(|sum| Self::on_curve(sum, scalars.len(), c))
+        self.msm_unchecked_result(id, scalars, c, None, None).and_then(|sum| Self::on_curve(sum, scalars.len(), c))
     }
 
     /// The card's words are decoded without a curve check each; their combination is checked
@@ -533,10 +533,18 @@ impl<D: Device> DeviceMsm<D> {
         }
     }
 
-    /// The MSM on the card, its result not yet checked. `signed`: the scalars in the signed form
-    /// with `|v| < 2^bits` and their limbs (`msm_digit_stream::signed_limbs`), plain layout only;
-    /// `None` streams the canonical form.
-    fn msm_unchecked_result(&mut self, id: &BasesId, scalars: &[Fr], c: usize, signed: Option<(usize, Vec<Limbs>)>) -> Result<G1Projective, DeviceError> {
+    /// The MSM on the card, its result not yet checked. `signed_bits`: the scalars stream in the
+    /// signed form with `|v| < 2^bits`, their limbs in `limbs` (`msm_digit_stream::signed_limbs`;
+    /// plain layout only); `None` streams the canonical form. `limbs`: a buffer of one entry per
+    /// scalar (allocated when not given).
+    fn msm_unchecked_result(
+        &mut self,
+        id: &BasesId,
+        scalars: &[Fr],
+        c: usize,
+        signed_bits: Option<usize>,
+        limbs: Option<Vec<Limbs>>,
+    ) -> Result<G1Projective, DeviceError> {
         self.last = MsmCardStats { c, ..Default::default() };
         let res = *self.resident.get(id).ok_or_else(|| DeviceError::Unsupported("these bases are not resident on the card".into()))?;
         self.last.layout = res.layout;
@@ -561,12 +569,13 @@ impl<D: Device> DeviceMsm<D> {
         // the first ones leave a window open), then its words straight into the stream in stream
         // order, the scalars converted on the way through the first group (bit-exact with
         // `plan_reduced`'s digits in the digit format; the functions the occupancy bench times).
-        let (mut limbs, mut streams, mut converted) = match signed {
-            Some((bits, limbs)) => {
+        let mut limbs = limbs.unwrap_or_else(|| vec![[0u64; 4]; n]);
+        let (mut streams, mut converted) = match signed_bits {
+            Some(bits) => {
                 self.last.scalar_bits = bits;
-                (limbs, DigitStreams::new_signed(n, bits, c, self.log_depth, MSM_CHAIN_LOG_DEPTH as usize, self.units), n)
+                (DigitStreams::new_signed(n, bits, c, self.log_depth, MSM_CHAIN_LOG_DEPTH as usize, self.units), n)
             }
-            None => (vec![[0u64; 4]; n], DigitStreams::new_units(n, c, self.log_depth, MSM_CHAIN_LOG_DEPTH as usize, self.units), 0),
+            None => (DigitStreams::new_units(n, c, self.log_depth, MSM_CHAIN_LOG_DEPTH as usize, self.units), 0),
         };
         self.last.windows = streams.groups.iter().map(|g| g.windows).sum();
         let mut window_sums = Vec::with_capacity(self.last.windows);

@@ -95,6 +95,16 @@ pub fn signed_limbs_of(s: &Fr) -> Limbs {
     }
 }
 
+/// The limbs of `s` in a stream's form: signed ([`signed_limbs_of`]) or canonical.
+#[inline]
+fn limbs_in_form(s: &Fr, signed: bool) -> Limbs {
+    if signed {
+        signed_limbs_of(s)
+    } else {
+        s.into_bigint().0
+    }
+}
+
 /// Bit length of a signed-form scalar's `|v|`.
 #[inline]
 fn signed_width(l: &Limbs) -> usize {
@@ -311,16 +321,6 @@ impl DigitStreams {
         self.bits < FULL_BITS
     }
 
-    /// The limbs of `s` in this stream's form.
-    #[inline]
-    fn limbs_of(&self, s: &Fr) -> Limbs {
-        if self.signed() {
-            signed_limbs_of(s)
-        } else {
-            s.into_bigint().0
-        }
-    }
-
     /// Plans every group: converts all scalars into `limbs` (same length) and plans the strides.
     pub fn prepare(scalars: &[Fr], limbs: &mut [Limbs], c: usize, log_depth: usize, chain_log_depth: usize) -> Self {
         Self::prepare_units(scalars, limbs, c, log_depth, chain_log_depth, 1)
@@ -351,7 +351,7 @@ impl DigitStreams {
         let c = self.c;
         self.check_inputs(scalars, limbs, converted);
         let signed = self.signed();
-        let limbs_of = move |s: &Fr| if signed { signed_limbs_of(s) } else { s.into_bigint().0 };
+        let limbs_of = move |s: &Fr| limbs_in_form(s, signed);
         let grp = &mut self.groups[g];
         let seg_log = grp.seg_log;
         let stride = move |m: u64| stride_for(m, c, seg_log);
@@ -473,7 +473,7 @@ impl DigitStreams {
             let first = b * WRITE_BLOCK;
             for (k, (l, s)) in ls.iter_mut().zip(&scalars[first..]).enumerate() {
                 if first + k >= converted {
-                    *l = self.limbs_of(s);
+                    *l = limbs_in_form(s, self.signed());
                 }
             }
             writer.write_points(first, ls, out);
