@@ -42,10 +42,13 @@ pub fn keygen(backend: &dyn Backend, srs: &Srs, cs: ConstraintSystem, circuit: &
     ProvingKey::build(backend, vk, ck, fixed, sigma, false)
 }
 
+/// Columns of values on the circuit's rows.
+pub type Columns = Vec<Vec<Fr>>;
+
 /// The columns a key commits to, as [`keygen`] makes them: the fixed columns padded to the
 /// circuit's `2^k` rows, and the σ columns of the copy constraints (their Lagrange-basis
 /// commitments are the key's fixed and σ commitments; a verifier recomputing a key uses them).
-pub fn committed_columns(cs: &ConstraintSystem, circuit: &FixedAssignment) -> Result<(Vec<Vec<Fr>>, Vec<Vec<Fr>>)> {
+pub fn committed_columns(cs: &ConstraintSystem, circuit: &FixedAssignment) -> Result<(Columns, Columns)> {
     let domain = Domain::new(circuit.k)?;
     let fixed = pad_columns("fixed", &circuit.fixed, cs.num_fixed, domain.n).map_err(|e| Error::Circuit(e.to_string()))?;
     let sigma = permutation::keygen::sigma_values(&domain, &cs.permutation, &circuit.copies)?;
