@@ -6,6 +6,7 @@
                                                           a real bitstream and nextpnr's Fmax
     python3 bitstreams/synth.py all                       regenerate every committed report
     python3 bitstreams/synth.py xcup g1_add_mixed fq      the G1 adder, hierarchically (see HIERARCHICAL)
+    python3 bitstreams/synth.py xcup g1_add_xyzz fq       the XYZZ G1 adder (ten multipliers), the same way
     python3 bitstreams/synth.py card-all                  every whole-card variant in CARD_VARIANTS on xcup (see
                                                           synth_card), then `fit`: what the lead reruns after an RTL change
     python3 bitstreams/synth.py card NTT_K MSM_LOG_DEPTH [yosys|counted]
@@ -58,6 +59,7 @@ ALL = [
     ("xcup", "montmul_pipelined_xcup", "fq"),
     ("xcup", "ntt_core_k10", "fr"),
     ("xcup", "g1_add_mixed", "fq"),
+    ("xcup", "g1_add_xyzz", "fq"),
     ("xcup", "lookup_unit_k10", "fr"),
     ("ecp5", "mod_add", "fq"),
     ("ecp5", "montmul_iterative", "fq"),
@@ -69,6 +71,7 @@ ALL = [
 # A flat synthesis of the G1 adder's twelve 336-DSP multipliers would take over an hour here.
 HIERARCHICAL = {
     "g1_add_mixed": ("zk_montmul_q_w26", "montmul_pipelined_xcup"),
+    "g1_add_xyzz": ("zk_montmul_q_w26", "montmul_pipelined_xcup"),
 }
 
 

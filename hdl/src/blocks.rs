@@ -3,6 +3,7 @@
 
 use crate::field::Bn254Field;
 use crate::g1_add_mixed::G1AddMixedXcup;
+use crate::g1_add_xyzz::G1AddXyzzXcup;
 use crate::limb_mul::LimbMul;
 use crate::lookup::{config::TEST_LOG_DEPTH, LookupUnit};
 use crate::mod_add_sub::{AddSubOp, ModAddSub};
@@ -24,6 +25,7 @@ pub const NAMES: &[&str] = &[
     "ntt_core_k10",
     "ntt_core_iterative_k8",
     "g1_add_mixed",
+    "g1_add_xyzz",
     "lookup_unit_k10",
 ];
 
@@ -44,6 +46,8 @@ pub fn verilog_of(name: &str, field: Bn254Field) -> Option<String> {
         "ntt_core_iterative_k8" => generate(&mut NttCore::with_multiplier(ECP5_K, NttMultiplier::Iterative)),
         // BN254 G1 (over Fq) only; `field` is ignored.
         "g1_add_mixed" => generate(&mut G1AddMixedXcup::new()),
+        // The XYZZ adder (ten multipliers), BN254 G1 over Fq only; `field` is ignored.
+        "g1_add_xyzz" => generate(&mut G1AddXyzzXcup::new()),
         // The lookup kernel (Fr): 2^10 counter rows, batches of 2^10; `field` is ignored.
         "lookup_unit_k10" => generate(&mut LookupUnit::new(TEST_LOG_DEPTH, TEST_LOG_DEPTH)),
         _ => return None,

@@ -13,6 +13,7 @@ pub mod ntt;
 pub mod ntt_batch;
 pub mod montmul_pipelined;
 pub mod g1_add_mixed;
+pub mod g1_add_xyzz;
 pub mod row_mul;
 pub mod delay_line;
 pub mod digit_row_mul;

@@ -4,6 +4,7 @@
 //! and the two test threads stay busy across files (`cargo test -p <crate> --test verilator <file>::`).
 
 mod g1_add_mixed_verilator;
+mod g1_add_xyzz_verilator;
 mod limb_mul_verilator;
 mod lookup_verilator;
 mod mod_add_sub_verilator;
