@@ -19,6 +19,7 @@ pub mod delay_line;
 pub mod digit_row_mul;
 pub mod montmul_iterative;
 pub mod msm_bucket;
+pub mod msm_bucket_xyzz;
 pub mod bit_reverse;
 pub mod card;
 pub mod card_builds;

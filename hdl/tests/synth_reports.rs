@@ -63,6 +63,10 @@ fn expected_dsps(block: &str, field: Bn254Field) -> Option<u64> {
         "g1_add_mixed" => Some(
             zkaccel_hdl::g1_add_mixed::config::MULTIPLIERS as u64 * pipelined_dsps(26, &Bn254Field::Fq.modulus()),
         ),
+        // Ten pipelined multipliers over Fq; adders, selects and delay lines use none.
+        "g1_add_xyzz" => Some(
+            zkaccel_hdl::g1_add_xyzz::config::MULTIPLIERS as u64 * pipelined_dsps(26, &Bn254Field::Fq.modulus()),
+        ),
         _ => None,
     }
 }
@@ -85,8 +89,13 @@ fn check_hierarchical(name: &str, v: &Value, all: &[(PathBuf, Value)]) {
         let want = glue[key].as_u64().unwrap() + instances * sub["resources"][key].as_u64().unwrap();
         assert_eq!(count(v, key), want, "{name}: resources.{key} != glue + {instances} x submodule");
     }
-    if v["block"] == "g1_add_mixed" {
-        assert_eq!(instances, zkaccel_hdl::g1_add_mixed::config::MULTIPLIERS as u64, "{name}: multiplier instances");
+    let multipliers = match v["block"].as_str() {
+        Some("g1_add_mixed") => Some(zkaccel_hdl::g1_add_mixed::config::MULTIPLIERS),
+        Some("g1_add_xyzz") => Some(zkaccel_hdl::g1_add_xyzz::config::MULTIPLIERS),
+        _ => None,
+    };
+    if let Some(m) = multipliers {
+        assert_eq!(instances, m as u64, "{name}: multiplier instances");
         assert_eq!(glue["dsp"].as_u64(), Some(0), "{name}: the glue has no multipliers");
     }
 }
