@@ -11,4 +11,5 @@ mod mod_add_sub_verilator;
 mod montmul_iterative_verilator;
 mod montmul_pipelined_verilator;
 mod msm_bucket_scheduler_verilator;
+mod msm_bucket_xyzz_scheduler_verilator;
 mod ntt_verilator;

@@ -188,6 +188,17 @@ pub fn msm(points: &[G1Affine], scalars: &[Fr], c: usize, seg_log: usize, offset
     (passes.flagged == 0).then(|| combine(&chains, &shape, offsets).into_affine())
 }
 
+/// Cycles of the unit's on-card reduction, from its first selection through the first cycle in
+/// which the last sum is visible (what the scheduler's `stat_reduce` counts): `G` rounds of four
+/// phases of `P = max(Q, L + 2)` cycles, the last phase's `Q` selections, issue, the adder and the
+/// write-back (`msm_bucket::reduce_model::ReducePlan::reduce_cycles` with four phases per round
+/// instead of two).
+pub fn reduce_cycles(shape: &Shape, latency: usize) -> u64 {
+    let chains = (shape.windows << (shape.c - 1)) >> shape.seg_log;
+    let period = chains.max(latency + 2);
+    ((4 * shape.segment() - 1) * period + chains + latency + 2) as u64
+}
+
 /// Which mode each pass of the reduction uses, in issue order per round (for the scheduler's tests).
 pub const REDUCE_PASSES: [Mode; 4] = [Mode::Scale, Mode::Add, Mode::Scale, Mode::Add];
 
@@ -263,6 +274,10 @@ mod tests {
         let mut passes = Passes::default();
         let buckets = accumulate(points, &digits, &shape, None, &mut passes);
         assert!(passes.flagged > 0, "P + P in a bucket is flagged");
+        // And the flag is what keeps a wrong bucket from being used: some bucket is not its sum.
+        let truth = crate::msm_bucket::model::accumulate_buckets(points, &digits, shape.c);
+        let wrong = buckets.iter().enumerate().filter(|(a, b)| to_ark(b) != truth[a >> (shape.c - 1)][a & ((1 << (shape.c - 1)) - 1)].into_affine()).count();
+        assert!(wrong > 0, "a flagged addition leaves a bucket that is not the sum");
         let zero = Offsets { bucket: G1Affine::zero(), s: G1Affine::zero(), t: G1Affine::zero() };
         let mut passes = Passes::default();
         reduce(&accumulate(&points[..1], &digits[..1], &shape, None, &mut Passes::default()), &shape, &zero, &mut passes);
