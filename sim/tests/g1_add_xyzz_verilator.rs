@@ -84,12 +84,12 @@ struct Out {
     exc: bool,
 }
 
-fn drive(m: &mut Model, ports: &Ports, inp: &XyzzInput, tag: u32) {
+fn drive(m: &mut Model, ports: &Ports, inp: &XyzzInput, tag: u32, code: u64) {
     let v = [inp.p[0], inp.p[1], inp.p[2], inp.p[3], inp.zzu, inp.zzzu, inp.x2, inp.y2];
     for (port, x) in ports.ins.iter().zip(v.iter()) {
         m.set_big(*port, &w(x));
     }
-    m.set_u64(ports.mode, inp.mode.code());
+    m.set_u64(ports.mode, code);
     m.set_bool(ports.inf2, inp.inf2);
     m.set_bool(ports.neg2, inp.neg2);
     m.set_u64(ports.tag, tag as u64);
@@ -122,6 +122,12 @@ fn junk(rng: &mut TestRng) -> XyzzInput {
 /// Runs `inputs` (tag = index) after a reset; with probability `bubble` a cycle offers nothing
 /// and carries random junk on the data ports (which must not matter).
 fn run(m: &mut Model, inputs: &[XyzzInput], bubble: f64, rng: &mut TestRng) -> Vec<Out> {
+    let codes: Vec<u64> = inputs.iter().map(|i| i.mode.code()).collect();
+    run_codes(m, inputs, &codes, bubble, rng)
+}
+
+/// [`run`] with the `in_mode` code of each input given (`3` acts as the addition).
+fn run_codes(m: &mut Model, inputs: &[XyzzInput], codes: &[u64], bubble: f64, rng: &mut TestRng) -> Vec<Out> {
     let ports = Ports::of(m);
     m.set_bool(ports.reset, true);
     m.set_bool(ports.in_valid, false);
@@ -134,10 +140,10 @@ fn run(m: &mut Model, inputs: &[XyzzInput], bubble: f64, rng: &mut TestRng) -> V
     while outs.len() < inputs.len() {
         let offer = next < inputs.len() && !rng.gen_bool(bubble);
         if offer {
-            drive(m, &ports, &inputs[next], next as u32);
+            drive(m, &ports, &inputs[next], next as u32, codes[next]);
         } else if bubble > 0.0 {
             let j = junk(rng);
-            drive(m, &ports, &j, 0xdead_beef);
+            drive(m, &ports, &j, 0xdead_beef, j.mode.code());
         }
         m.set_bool(ports.in_valid, offer);
         if offer {
@@ -407,7 +413,7 @@ fn g1_add_xyzz_reset_drops_in_flight_operations() {
     m.tick();
     m.set_bool(ports.reset, false);
     for (i, inp) in inputs[..30].iter().enumerate() {
-        drive(&mut m, &ports, inp, i as u32);
+        drive(&mut m, &ports, inp, i as u32, inp.mode.code());
         m.set_bool(ports.in_valid, true);
         m.tick();
     }
@@ -424,4 +430,38 @@ fn g1_add_xyzz_reset_drops_in_flight_operations() {
     }
     let outs = run(&mut m, &inputs[30..], 0.0, &mut rng);
     check(&lib, test, &inputs[30..], &outs);
+}
+
+#[test]
+fn g1_add_xyzz_mode_three_and_the_flags_in_every_mode() {
+    // `in_mode = 3` acts as the addition (P + Q, P + P flagged, P − P, O + Q, under every inf2/neg2);
+    // the doubling and the scaling with inf2/neg2 set (the doubling ignores both; the scaling
+    // scales the zeroed or negated x2, y2), each bit for bit against the model.
+    let test = "g1_add_xyzz_mode_three_and_flags";
+    let mut rng = TestRng::for_test(test);
+    let lib = library();
+    let mut m = lib.instantiate();
+    let g = multiple_of_generator(&Fr::from(1u64));
+    let l = random_nonzero(&mut rng);
+    let mut inputs = Vec::new();
+    let mut codes = Vec::new();
+    for p in [from_affine(&multiple_of_generator(&Fr::from(9u64)), l), from_affine(&g, l), from_affine(&-g, l), identity(l)] {
+        for (inf2, neg2) in [(false, false), (false, true), (true, false), (true, true)] {
+            inputs.push(XyzzInput::mixed(p, g.x, g.y, inf2, neg2));
+            codes.push(3);
+            inputs.push(XyzzInput { inf2, neg2, ..XyzzInput::double(p) });
+            codes.push(1);
+            let q = from_affine(&random_point(&mut rng), random_nonzero(&mut rng));
+            inputs.push(XyzzInput { inf2, neg2, ..XyzzInput::scale(p, q) });
+            codes.push(2);
+        }
+    }
+    assert!(inputs.iter().zip(&codes).any(|(i, &c)| c == 3 && eval(i).exc), "mode 3 meets a flagged P + P");
+    let outs = run_codes(&mut m, &inputs, &codes, 0.0, &mut rng);
+    for (i, o) in outs.iter().enumerate() {
+        let want = eval(&inputs[i]);
+        let rtl: Xyzz = o.p.clone().map(|c| f(&c));
+        assert_eq!((rtl, o.exc), (want.p, want.exc), "#{i} code {}: {:?}", codes[i], inputs[i]);
+        assert_eq!(o.visible - o.issued, LATENCY as u64);
+    }
 }

@@ -131,6 +131,7 @@ fn general(a: Xyzz, b: Xyzz, passes: &mut Passes) -> Xyzz {
 /// `S_q = R_s + Σ_j B[q·G + j]` and `T_q = R_t + Σ_r S^{(r)}` over the rounds `r = 0..G` (`S^{(r)}`
 /// the running sum after round `r`, buckets taken from the chain's top down).
 pub fn reduce(buckets: &[Xyzz], shape: &Shape, offsets: &Offsets, passes: &mut Passes) -> Vec<(Xyzz, Xyzz)> {
+    assert!(shape.seg_log < shape.c, "a chain longer than a window");
     let g = shape.segment();
     assert_eq!(buckets.len() % g, 0);
     buckets
@@ -147,31 +148,51 @@ pub fn reduce(buckets: &[Xyzz], shape: &Shape, offsets: &Offsets, passes: &mut P
         .collect()
 }
 
-/// What the offsets add to one window's `Σ_b (b + 1)·B_b` as the host forms it from the chain sums
-/// (`Σ_q (q·G·S_q + T_q)` over the window's `Q_w = B/G` chains): `Q_w·R_t + G·Q_w(Q_w+1)/2·R_s +
-/// B(B+1)/2·R_b` (each bucket carries `R_b` with its weight `b + 1`, each chain's `S` carries `R_s`
-/// into `T` once per round and into the window sum with weight `q·G`).
-pub fn correction(shape: &Shape, offsets: &Offsets) -> G1Projective {
-    let (b, g, qw) = (shape.buckets_per_window() as u64, shape.segment() as u64, shape.chains_per_window() as u64);
-    let k = |v: u128| Fr::from(v);
-    offsets.t * k(qw as u128) + offsets.s * (k(g as u128) * k((qw * (qw + 1) / 2) as u128)) + offsets.bucket * k((b as u128) * (b as u128 + 1) / 2)
+/// What the offsets add to one window's sum as the host forms it from the window's chain sums,
+/// `Σ_q (T_q + w_q·S_q)`, where `w_q` is the weight the host gives chain `q`'s `S`: `q·G` for a
+/// window of `B` buckets in order ([`unspread_weights`]); `(q·G) mod s` for a narrow window the host
+/// spreads over its slot with stride `s` (`card_schedule::msm_reduce::window_sum`,
+/// [`spread_weights`]). Every chain's `T` carries `R_t` once, `R_s` once per round (`G` times) and
+/// each bucket's `R_b` with its weight `j + 1` within the chain (`G(G+1)/2` in all); every `S`
+/// carries `R_s` once and `R_b` once per bucket (`G`). So the sum carries
+/// `Q·R_t + (Q·G + Σ w_q)·R_s + (Q·G(G+1)/2 + G·Σ w_q)·R_b` — per window shape and weights, which
+/// the host knows (groups may differ in `G`, windows in their stride).
+pub fn correction(g: u64, weights: &[u64], offsets: &Offsets) -> G1Projective {
+    let q = weights.len() as u128;
+    let g = g as u128;
+    let sw: u128 = weights.iter().map(|&w| w as u128).sum();
+    let k = Fr::from;
+    offsets.t * k(q) + offsets.s * k(q * g + sw) + offsets.bucket * k(q * g * (g + 1) / 2 + g * sw)
 }
 
-/// The host's side: per window `Σ_q (q·G·S_q + T_q)` minus the offsets' [`correction`], then Horner
-/// over the windows (`c` doublings each), as points.
+/// The weights of a window's chains in bucket order: chain `q` starts at bucket `q·G`.
+pub fn unspread_weights(shape: &Shape) -> Vec<u64> {
+    (0..shape.chains_per_window() as u64).map(|q| q * shape.segment() as u64).collect()
+}
+
+/// The weights of a window spread with stride `s` (`G ≤ s ≤ B`, powers of two): chain `q` covers
+/// slots `q·G..(q+1)·G`, whose buckets are `(q·G) mod s ..`, so its `S` gets `(q·G) mod s`.
+pub fn spread_weights(shape: &Shape, stride: usize) -> Vec<u64> {
+    assert!(stride.is_power_of_two() && stride >= shape.segment() && stride <= shape.buckets_per_window(), "stride {stride}");
+    (0..shape.chains_per_window()).map(|q| ((q * shape.segment()) % stride) as u64).collect()
+}
+
+/// The host's side for windows in bucket order: per window `Σ_q (q·G·S_q + T_q)` minus the offsets'
+/// [`correction`], then Horner over the windows (`c` doublings each), as points.
 pub fn combine(chains: &[(Xyzz, Xyzz)], shape: &Shape, offsets: &Offsets) -> G1Projective {
+    assert!(shape.seg_log < shape.c, "a chain longer than a window");
     let qw = shape.chains_per_window();
-    let g = shape.segment() as u64;
-    let fix = correction(shape, offsets);
+    let weights = unspread_weights(shape);
+    let fix = correction(shape.segment() as u64, &weights, offsets);
     let mut acc = G1Projective::ZERO;
     for w in (0..shape.windows).rev() {
         for _ in 0..shape.c {
             acc.double_in_place();
         }
         let mut sum = -fix;
-        for (q, (s, t)) in chains[w * qw..(w + 1) * qw].iter().enumerate() {
+        for ((s, t), &wq) in chains[w * qw..(w + 1) * qw].iter().zip(&weights) {
             sum += to_ark(t);
-            sum += to_ark(s) * Fr::from(q as u64 * g);
+            sum += to_ark(s) * Fr::from(wq);
         }
         acc += sum;
     }
@@ -285,6 +306,32 @@ mod tests {
     }
 
     #[test]
+    fn the_correction_holds_for_any_chain_weights_spread_windows_included() {
+        // Only offsets (an all-zero MSM): the host's sum Σ_q (T_q + w_q·S_q) must equal the
+        // correction for the weights it uses — bucket order, every stride a spread window can
+        // have, and arbitrary weights.
+        let mut rng = TestRng::for_test("msm_bucket_xyzz_correction_weights");
+        for (c, seg_log) in [(5, 1), (5, 2), (6, 0), (7, 3), (4, 3)] {
+            let off = Offsets::random(&mut rng);
+            let shape = Shape { c, windows: 1, seg_log };
+            let mut passes = Passes::default();
+            let chains = reduce(&accumulate(&[], &[], &shape, Some(&off.bucket), &mut passes), &shape, &off, &mut passes);
+            assert_eq!(passes.flagged, 0);
+            let mut cases = vec![unspread_weights(&shape)];
+            let mut s = shape.segment();
+            while s <= shape.buckets_per_window() {
+                cases.push(spread_weights(&shape, s));
+                s *= 2;
+            }
+            cases.push((0..chains.len()).map(|_| rand::Rng::gen_range(&mut rng, 0..1000)).collect());
+            for w in cases {
+                let sum: G1Projective = chains.iter().zip(&w).map(|((s, t), &wq)| G1Projective::from(to_ark(t)) + to_ark(s) * Fr::from(wq)).sum();
+                assert_eq!(sum, correction(shape.segment() as u64, &w, &off), "c {c} G 2^{seg_log} weights {w:?}");
+            }
+        }
+    }
+
+    #[test]
     fn the_correction_is_what_the_offsets_add() {
         // An all-zero MSM leaves only the offsets: the combination without the correction equals it.
         let mut rng = TestRng::for_test("msm_bucket_xyzz_correction");
@@ -297,7 +344,7 @@ mod tests {
             assert_eq!(passes.flagged, 0);
             assert_eq!(combine(&chains, &shape, &off), G1Projective::ZERO, "c {c}");
             // And the correction differs from zero (the test is not vacuous).
-            assert!(!correction(&shape, &off).is_zero());
+            assert!(!correction(shape.segment() as u64, &unspread_weights(&shape), &off).is_zero());
         }
     }
 }
