@@ -145,33 +145,73 @@ pub fn write_chunk(scalars: &[Fr], c: usize, k: usize, points: Range<usize>, out
     by_c!(2 3 4 5 6 7 8 9 10 11 12 13 14 15 16)
 }
 
+/// `K_C = Σ_{j<W} (2^{C−1} − 1)·2^{C·j}` in five limbs. The signed digits `d_j ∈ (−2^{C−1}, 2^{C−1}]`
+/// of `s` are exactly the `C`-bit fields `e_j` of `s + K_C` minus `2^{C−1} − 1`: both are the unique
+/// representation of `s` with `W` digits from those `2^C` consecutive values, and `s + K_C < 2^{C·W}`
+/// (`s < 2^254 ≤ 2^{C·W−1}`, `K_C < 2^{C·W−1}`), so no carry leaves the top field. One 320-bit
+/// addition replaces the carry chain of the digit-by-digit recoding, and the fields are independent.
+fn recoding_offset<const C: usize>() -> [u64; 5] {
+    let w = (Fr::MODULUS_BIT_SIZE as usize + 1).div_ceil(C);
+    let mut k = [0u64; 5];
+    for j in 0..w {
+        let (v, pos) = ((1u64 << (C - 1)) - 1, j * C);
+        let (q, sh) = (pos >> 6, pos & 63);
+        k[q] |= v << sh;
+        if sh + C > 64 {
+            k[q + 1] |= v >> (64 - sh);
+        }
+    }
+    k
+}
+
 /// The digits of `scalars` into `out` (`slots` per scalar, `W` digits then zeros) for a window
-/// size known at compile time (the window loop unrolls into constant shifts); digits `+2^15` at
-/// `C = 16` go to `wide` (point indices from `first`) and are written as 0.
+/// size known at compile time: `s + K_C` ([`recoding_offset`]), then each digit is its field minus
+/// `2^{C−1} − 1` in the card's format (sign bit, magnitude), independently of the others; at
+/// `C = 16` the fields are the sixteen 16-bit lanes of the sum. Digits `+2^15` at `C = 16` go to
+/// `wide` (point indices from `first`) and are written as 0.
 #[inline(always)]
 fn write_block<const C: usize>(scalars: &[Fr], out: &mut [u16], slots: usize, first: usize, wide: &mut Vec<WideDigit>) {
     let w = (Fr::MODULUS_BIT_SIZE as usize + 1).div_ceil(C);
-    let (half, full, mask) = (1u64 << (C - 1), 1u64 << C, (1u64 << C) - 1);
+    let k = recoding_offset::<C>();
+    let h = ((1u64 << (C - 1)) - 1) as u16;
+    let mask = (1u64 << C) - 1;
     for (i, (o, s)) in out.chunks_exact_mut(slots).zip(scalars).enumerate() {
         let l = s.into_bigint().0;
-        // Zero-padded limbs: every window (bits < 64·5) reads two words.
-        let l6 = [l[0], l[1], l[2], l[3], 0, 0];
-        let mut carry = 0u64;
+        let mut t = [0u64; 6];
+        let mut carry = false;
+        for q in 0..5 {
+            let a = if q < 4 { l[q] } else { 0 };
+            let (x, c1) = a.overflowing_add(k[q]);
+            let (x, c2) = x.overflowing_add(carry as u64);
+            t[q] = x;
+            carry = c1 | c2;
+        }
         let (digits, zeros) = o.split_at_mut(w);
-        for (j, o) in digits.iter_mut().enumerate() {
-            let pos = j * C;
-            let (q, sh) = (pos >> 6, pos & 63);
-            let x = if sh == 0 { l6[q] } else { (l6[q] >> sh) | (l6[q + 1] << (64 - sh)) };
-            let v = (x & mask) + carry;
-            carry = (v > half) as u64;
-            let mag = if carry == 1 { full - v } else { v };
-            if C == MAX_PRECOMPUTED_C && mag == half {
-                // +2^15: beyond the 15-bit bucket number; the host adds it.
-                wide.push(WideDigit { base: first + i, window: j });
-                *o = 0;
-            } else {
-                // A digit 0 with a borrow (v = 2^c) is written as 0, not as a negative zero.
-                *o = mag as u16 | ((carry & (mag != 0) as u64) as u16 * DIGIT_NEG);
+        if C == MAX_PRECOMPUTED_C {
+            // Sixteen aligned 16-bit fields: lane j of the four low limbs.
+            let mut wide_here = false;
+            for (j, o) in digits.iter_mut().enumerate() {
+                let e = (t[j >> 2] >> ((j & 3) * 16)) as u16;
+                wide_here |= e == u16::MAX;
+                *o = if e < h { (h - e) | DIGIT_NEG } else { e - h };
+            }
+            if wide_here {
+                // +2^15 (a field of all ones): beyond the 15-bit bucket number; the host adds it.
+                for (j, o) in digits.iter_mut().enumerate() {
+                    if (t[j >> 2] >> ((j & 3) * 16)) as u16 == u16::MAX {
+                        wide.push(WideDigit { base: first + i, window: j });
+                        *o = 0;
+                    }
+                }
+            }
+        } else {
+            for (j, o) in digits.iter_mut().enumerate() {
+                let pos = j * C;
+                let (q, sh) = (pos >> 6, pos & 63);
+                let x = if sh == 0 { t[q] } else { (t[q] >> sh) | (t[q + 1] << (64 - sh)) };
+                let e = (x & mask) as u16;
+                // A digit 0 (e = h) is written as 0, never as a negative zero.
+                *o = if e < h { (h - e) | DIGIT_NEG } else { e - h };
             }
         }
         zeros.fill(0);
@@ -301,7 +341,7 @@ mod tests {
     #[test]
     fn digit_stream_equals_the_reference_signed_digits_in_the_wire_format() {
         let mut rng = rand::rngs::StdRng::seed_from_u64(0x2302);
-        for c in [2usize, 3, 5, 8, 11, 12, 13, 14, 15, 16] {
+        for c in 2usize..=16 {
             let scalars = edge_scalars(c, &mut rng, 300);
             for k in [1usize, 2, 3, 4] {
                 let slots = slots_per_base(c, k);
