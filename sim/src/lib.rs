@@ -21,6 +21,7 @@ pub mod soft_adder;
 pub mod traffic;
 pub mod verilator;
 pub mod wrapper;
+pub mod xyzz_bucket_runner;
 
 pub use model::{Library, Model, Port};
 pub use verilator::Build;

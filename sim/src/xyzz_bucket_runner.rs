@@ -1,0 +1,319 @@
+//! Drives a Verilator model of the XYZZ bucket scheduler (`msm_bucket_xyzz::scheduler`) with a
+//! software XYZZ adder in the loop: the adder's own bit-exact model (`g1_add_xyzz::model::eval`)
+//! answering each operation `latency` cycles after it was issued, with the `exc` flag — so every
+//! word the scheduler sends and gets back is what the RTL adder would compute, and the schedule
+//! is the RTL's. Streams a group's requests (with optional bubbles and back-pressure), collects
+//! the words read out (buckets, or chain sums with the on-card reduction) and the counters.
+
+use crate::model::{Library, Model, Port};
+use crate::SimError;
+use ark_bn254::{Fq, G1Affine};
+use ark_ec::AffineRepr;
+use rand::Rng;
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+use zkaccel::card_schedule::msm_requests::Request;
+use zkaccel_hdl::field::{from_wire, to_wire};
+use zkaccel_hdl::g1_add_xyzz::model::{eval, Mode, Xyzz, XyzzInput};
+use zkaccel_hdl::msm_bucket_xyzz::model::Offsets;
+
+const PORTS: &[&str] = &[
+    "reset",
+    "cfg_c",
+    "cfg_windows",
+    "cfg_reduce",
+    "cfg_seg_log",
+    "busy",
+    "error",
+    "flagged",
+    "stat_flagged",
+    "stat_reduce",
+    "stat_issued",
+    "stat_deferred",
+    "stat_stalled",
+    "s_x",
+    "s_y",
+    "s_inf",
+    "s_neg",
+    "s_mag",
+    "s_window",
+    "s_valid",
+    "s_ready",
+    "s_last",
+    "m_data",
+    "m_valid",
+    "m_ready",
+    "m_last",
+    "add_valid",
+    "add_mode",
+    "add_x1",
+    "add_y1",
+    "add_zz1",
+    "add_zzz1",
+    "add_zzu",
+    "add_zzzu",
+    "add_x2",
+    "add_y2",
+    "add_neg2",
+    "add_tag",
+    "sum_valid",
+    "sum_x3",
+    "sum_y3",
+    "sum_zz3",
+    "sum_zzz3",
+    "sum_exc",
+    "sum_tag",
+    "cfg_off_bx",
+    "cfg_off_by",
+    "cfg_off_sx",
+    "cfg_off_sy",
+    "cfg_off_tx",
+    "cfg_off_ty",
+];
+
+/// Counters of one group.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct XyzzGroupStats {
+    /// Requests streamed.
+    pub requests: u64,
+    /// Cycles from the group's start until the first word comes out, less the reduction's.
+    pub accumulate_cycles: u64,
+    /// The reduction's cycles (`stat_reduce`; 0 without it).
+    pub reduce_cycles: u64,
+    /// Cycles from the first word out to the last.
+    pub readout_cycles: u64,
+    /// Operations issued to the adder (accumulation and reduction passes).
+    pub issued: u64,
+    /// Requests sent to the conflict queue.
+    pub deferred: u64,
+    /// Cycles in which a valid request was not accepted.
+    pub stalled: u64,
+    /// Operations flagged (`stat_flagged`).
+    pub flagged: u64,
+}
+
+/// The scheduler model, its software adder and the testbench state.
+pub struct XyzzBucketRunner {
+    m: Model,
+    p: HashMap<&'static str, Port>,
+    latency: u64,
+    log_depth: usize,
+    pending: VecDeque<(u64, Xyzz, bool, u64)>,
+    rng: Box<dyn rand::RngCore + Send>,
+}
+
+fn fq(bytes: &[u8]) -> Fq {
+    from_wire(bytes).unwrap_or_else(|e| panic!("non-canonical element from the scheduler: {e}"))
+}
+
+/// A 1 024-bit word `X ‖ Y ‖ ZZ ‖ ZZZ` (wire format) as coordinates.
+pub fn word(bytes: &[u8]) -> Xyzz {
+    assert_eq!(bytes.len(), 128, "a 1 024-bit word");
+    [0, 1, 2, 3].map(|k| fq(&bytes[32 * k..32 * k + 32]))
+}
+
+impl XyzzBucketRunner {
+    /// An instance of `lib` (an `XyzzBucketScheduler` of `2^log_depth` bucket entries built for an
+    /// adder of `latency` cycles), not yet reset.
+    pub fn new(lib: &Arc<Library>, log_depth: usize, latency: usize, rng: impl rand::RngCore + Send + 'static) -> Result<Self, SimError> {
+        let m = lib.instantiate();
+        let mut p = HashMap::new();
+        for &n in PORTS {
+            p.insert(n, m.port(n)?);
+        }
+        Ok(Self { m, p, latency: latency as u64, log_depth, pending: VecDeque::new(), rng: Box::new(rng) })
+    }
+
+    /// The model (for ports and counters).
+    pub fn model(&self) -> &Model {
+        &self.m
+    }
+
+    /// A port by name.
+    pub fn port(&self, name: &str) -> Port {
+        self.p[name]
+    }
+
+    fn set_point(&mut self, x: &str, y: &str, a: &G1Affine) {
+        self.m.set_bytes(self.p[x], &to_wire(&a.x));
+        self.m.set_bytes(self.p[y], &to_wire(&a.y));
+    }
+
+    /// Sets the offsets and resets; the clear writes `R_b` into every bucket. Returns its cycles.
+    pub fn reset(&mut self, off: &Offsets) -> Result<u64, SimError> {
+        self.set_point("cfg_off_bx", "cfg_off_by", &off.bucket);
+        self.set_point("cfg_off_sx", "cfg_off_sy", &off.s);
+        self.set_point("cfg_off_tx", "cfg_off_ty", &off.t);
+        self.pending.clear();
+        for n in ["s_valid", "s_last", "m_ready", "sum_valid"] {
+            self.m.set_bool(self.p[n], false);
+        }
+        self.m.set_bool(self.p["reset"], true);
+        self.cycle();
+        self.m.set_bool(self.p["reset"], false);
+        self.m.eval();
+        let start = self.m.cycles();
+        while self.m.get_bool(self.p["busy"]) {
+            if self.m.cycles() - start > (1 << self.log_depth) + 100 {
+                return Err(SimError::Tool("bucket memory clear did not finish".into()));
+            }
+            self.cycle();
+            self.m.eval();
+        }
+        Ok(self.m.cycles() - start)
+    }
+
+    /// Drives the adder's result port for this cycle.
+    fn answer(&mut self) {
+        match self.pending.front() {
+            Some(&(due, out, exc, tag)) if due == self.m.cycles() => {
+                for (k, n) in ["sum_x3", "sum_y3", "sum_zz3", "sum_zzz3"].iter().enumerate() {
+                    self.m.set_bytes(self.p[n], &to_wire(&out[k]));
+                }
+                self.m.set_bool(self.p["sum_exc"], exc);
+                self.m.set_u64(self.p["sum_tag"], tag);
+                self.m.set_bool(self.p["sum_valid"], true);
+                self.pending.pop_front();
+            }
+            _ => self.m.set_bool(self.p["sum_valid"], false),
+        }
+    }
+
+    /// Takes the operation issued this cycle (after eval) into the software adder and steps the clock.
+    fn capture_and_tick(&mut self) {
+        if self.m.get_bool(self.p["add_valid"]) {
+            let g = |n: &str| fq(&self.m.get_bytes(self.p[n]));
+            let mode = match self.m.get_u64(self.p["add_mode"]) {
+                0 => Mode::Add,
+                2 => Mode::Scale,
+                m => panic!("the scheduler issued mode {m}"),
+            };
+            let inp = XyzzInput {
+                mode,
+                p: [g("add_x1"), g("add_y1"), g("add_zz1"), g("add_zzz1")],
+                zzu: g("add_zzu"),
+                zzzu: g("add_zzzu"),
+                x2: g("add_x2"),
+                y2: g("add_y2"),
+                inf2: false,
+                neg2: self.m.get_bool(self.p["add_neg2"]),
+            };
+            let out = eval(&inp);
+            let tag = self.m.get_u64(self.p["add_tag"]);
+            self.pending.push_back((self.m.cycles() + self.latency, out.p, out.exc, tag));
+        }
+        self.m.tick();
+    }
+
+    fn cycle(&mut self) {
+        self.answer();
+        self.m.eval();
+        self.capture_and_tick();
+    }
+
+    /// Streams one group's requests (`bubble`: probability that a cycle offers nothing; `stall`:
+    /// that the read-out is not taken) and returns the words read out and the counters. `reduce`:
+    /// `Some(seg_log)` reduces on the card (chain sums `S_0, T_0, S_1, …` out).
+    pub fn run(
+        &mut self,
+        reqs: &[Request],
+        c: usize,
+        windows: usize,
+        reduce: Option<usize>,
+        bubble: f64,
+        stall: f64,
+    ) -> Result<(Vec<Xyzz>, XyzzGroupStats), SimError> {
+        self.m.set_u64(self.p["cfg_c"], c as u64);
+        self.m.set_u64(self.p["cfg_windows"], windows as u64);
+        self.m.set_bool(self.p["cfg_reduce"], reduce.is_some());
+        self.m.set_u64(self.p["cfg_seg_log"], reduce.unwrap_or(0) as u64);
+        let dummy = [Request { point: G1Affine::zero(), neg: false, mag: 0, window: 0 }];
+        let beats = if reqs.is_empty() { &dummy[..] } else { reqs };
+        let n_words = match reduce {
+            None => windows << (c - 1),
+            Some(g) => 2 * ((windows << (c - 1)) >> g),
+        };
+        let stat = |m: &Model, n: &str, p: &HashMap<&'static str, Port>| m.get_u64(p[n]);
+        let before = ["stat_issued", "stat_deferred", "stat_stalled", "stat_flagged", "stat_reduce"].map(|n| stat(&self.m, n, &self.p));
+        let mut words = Vec::with_capacity(n_words);
+        let (mut next, mut offered) = (0usize, false);
+        let start = self.m.cycles();
+        let limit = 4 * beats.len() as u64 + 16 * (n_words as u64 + 1) * (self.latency + 2) + 100_000;
+        let mut first_out = None;
+        loop {
+            if self.m.cycles() - start > limit {
+                return Err(SimError::Tool(format!("scheduler hung: {next}/{} requests, {}/{n_words} words", beats.len(), words.len())));
+            }
+            self.answer();
+            if next < beats.len() && (offered || !self.rng.gen_bool(bubble)) {
+                let r = beats[next];
+                self.m.set_bool(self.p["s_valid"], true);
+                self.set_point("s_x", "s_y", &if r.point.is_zero() { G1Affine::generator() } else { r.point });
+                self.m.set_bool(self.p["s_inf"], r.point.is_zero());
+                self.m.set_bool(self.p["s_neg"], r.neg);
+                self.m.set_u64(self.p["s_mag"], r.mag as u64);
+                self.m.set_u64(self.p["s_window"], r.window as u64);
+                self.m.set_bool(self.p["s_last"], next + 1 == beats.len());
+                offered = true;
+            } else {
+                self.m.set_bool(self.p["s_valid"], false);
+                self.m.set_bool(self.p["s_last"], false);
+            }
+            let ready = stall == 0.0 || !self.rng.gen_bool(stall);
+            self.m.set_bool(self.p["m_ready"], ready);
+            self.m.eval();
+            let accepted = offered && self.m.get_bool(self.p["s_ready"]);
+            let mut last = false;
+            if self.m.get_bool(self.p["m_valid"]) && first_out.is_none() {
+                first_out = Some(self.m.cycles());
+            }
+            if ready && self.m.get_bool(self.p["m_valid"]) {
+                words.push(word(&self.m.get_bytes(self.p["m_data"])));
+                last = self.m.get_bool(self.p["m_last"]);
+            }
+            self.capture_and_tick();
+            if accepted {
+                next += 1;
+                offered = false;
+            }
+            if last {
+                break;
+            }
+        }
+        self.m.set_bool(self.p["s_valid"], false);
+        self.m.set_bool(self.p["m_ready"], false);
+        self.m.eval();
+        if self.m.get_bool(self.p["error"]) {
+            return Err(SimError::Tool("the unit raised its error flag".into()));
+        }
+        if words.len() != n_words {
+            return Err(SimError::Tool(format!("m_last after {} words, expected {n_words}", words.len())));
+        }
+        let mut guard = 0;
+        while self.m.get_bool(self.p["busy"]) {
+            self.cycle();
+            self.m.eval();
+            guard += 1;
+            if guard > 200 {
+                return Err(SimError::Tool("busy after the read-out".into()));
+            }
+        }
+        let end = self.m.cycles();
+        let first_out = first_out.unwrap_or(end);
+        let after = ["stat_issued", "stat_deferred", "stat_stalled", "stat_flagged", "stat_reduce"].map(|n| stat(&self.m, n, &self.p));
+        let reduce_cycles = after[4] - before[4];
+        Ok((
+            words,
+            XyzzGroupStats {
+                requests: reqs.len() as u64,
+                accumulate_cycles: first_out - start - reduce_cycles,
+                reduce_cycles,
+                readout_cycles: end - first_out,
+                issued: after[0] - before[0],
+                deferred: after[1] - before[1],
+                stalled: after[2] - before[2],
+                flagged: after[3] - before[3],
+            },
+        ))
+    }
+}
