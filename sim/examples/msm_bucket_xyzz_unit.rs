@@ -10,12 +10,20 @@
 //! arkworks' `Σ d·P` over the same points and digits.
 //!
 //! Prints the unit's cycles (accumulation, reduction, read-out), the deferral rate, and the card
-//! time this share takes at assumed 250 / 350 MHz. A three-unit card runs three such shares in
-//! lockstep (units 1 and 2 get five digits per base), so its accumulation is at least unit 0's and
-//! each unit's retries hold the others (not simulated here).
+//! time this share takes at assumed 250 / 350 MHz.
+//!
+//! With `--lockstep`, all three units (three scheduler models, each with the adder's model), fed in
+//! lockstep the way the multi-unit front-end feeds them (`xyzz_bucket_runner::run_lockstep`: the
+//! beat of every unit taken in the same cycle, only when every unit is ready, zero digits included:
+//! six beats per base per unit), each unit's result checked against arkworks: the card's cycles
+//! until the last beat, the cycles one unit's retries held the others, each unit's reduction, and
+//! the card total with the read-out serialised as 256-bit beats (four per XYZZ word, unit after
+//! unit, as the two-unit card streams its words). The card-memory reads are not modelled. Also
+//! times the CPU kernel (`zkaccel::cpu::msm`, two threads, best of 3) on the same size in the same
+//! run and prints the card alone against it.
 //!
 //! ```text
-//! cargo run --release -p zkaccel-sim --example msm_bucket_xyzz_unit -- [log_n=16]
+//! cargo run --release -p zkaccel-sim --example msm_bucket_xyzz_unit -- [log_n=16] [--lockstep]
 //! ```
 
 use ark_bn254::{Fr, G1Affine, G1Projective};
@@ -28,7 +36,7 @@ use zkaccel_hdl::msm_bucket::model::signed_digits;
 use zkaccel_hdl::msm_bucket_xyzz::model::{combine, reduce_cycles, Offsets, Shape};
 use zkaccel_hdl::msm_bucket_xyzz::scheduler::XyzzBucketScheduler;
 use zkaccel_hdl::verilog::generate;
-use zkaccel_sim::xyzz_bucket_runner::XyzzBucketRunner;
+use zkaccel_sim::xyzz_bucket_runner::{run_lockstep, XyzzBucketRunner};
 use zkaccel_sim::Build;
 use zkaccel_testkit::seed::TestRng;
 
@@ -38,7 +46,10 @@ const LOG_DEPTH: usize = 16;
 const SEG_LOG: usize = 6;
 
 fn main() {
-    let log_n: usize = std::env::args().nth(1).map(|s| s.parse().expect("log_n")).unwrap_or(16);
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let lockstep = args.iter().any(|a| a == "--lockstep");
+    args.retain(|a| a != "--lockstep");
+    let log_n: usize = args.first().map(|s| s.parse().expect("log_n")).unwrap_or(16);
     let n = 1usize << log_n;
     let mut rng = TestRng::for_test("msm_bucket_xyzz_unit");
     let windows = zkaccel::card_schedule::msm_precomputed::precomputed_windows(C);
@@ -56,6 +67,10 @@ fn main() {
     let table = G1Projective::normalize_batch(&walk);
     drop(walk);
     let scalars: Vec<Fr> = (0..n).map(|_| Fr::rand(&mut rng)).collect();
+    if lockstep {
+        run_three(&table, &scalars, windows, entries, log_n, &mut rng);
+        return;
+    }
     // Unit 0's requests: window 3t of base i's scalar, on entry (i, t).
     let mut reqs = Vec::with_capacity(n * entries);
     let (mut pts, mut ds) = (Vec::with_capacity(n * entries), Vec::with_capacity(n * entries));
@@ -111,5 +126,92 @@ fn main() {
         total,
         total as f64 / 250e3,
         total as f64 / 350e3
+    );
+}
+
+/// The three units in lockstep; see the module docs.
+fn run_three(table: &[G1Affine], scalars: &[Fr], windows: usize, entries: usize, log_n: usize, rng: &mut TestRng) {
+    let digits: Vec<Vec<i64>> = scalars.iter().map(|s| signed_digits(s, C)).collect();
+    let mut streams: Vec<Vec<Request>> = vec![Vec::with_capacity(scalars.len() * entries); UNITS];
+    let mut wants = Vec::new();
+    for (u, stream) in streams.iter_mut().enumerate() {
+        let (mut pts, mut ds) = (Vec::new(), Vec::new());
+        for (i, d) in digits.iter().enumerate() {
+            for e in 0..entries {
+                let w = UNITS * e + u;
+                let dw = if w < windows { d[w] } else { 0 };
+                let p = table[i * entries + e];
+                stream.push(Request { point: p, neg: dw < 0, mag: dw.unsigned_abs() as u16, window: 0 });
+                if dw != 0 {
+                    pts.push(p);
+                    ds.push(Fr::from(dw));
+                }
+            }
+        }
+        wants.push(G1Projective::msm(&pts, &ds).unwrap().into_affine());
+    }
+    let lib = Build::new("msm_bucket_xyzz_scheduler_d16", generate(&mut XyzzBucketScheduler::new(LOG_DEPTH, LATENCY))).build().expect("verilator build");
+    let off = Offsets::random(rng);
+    let mut units: Vec<XyzzBucketRunner> =
+        (0..UNITS).map(|u| XyzzBucketRunner::new(&lib, LOG_DEPTH, LATENCY, TestRng::from_seed(11 + u as u64)).expect("runner")).collect();
+    for u in units.iter_mut() {
+        u.reset(&off).expect("reset");
+    }
+    let t = Instant::now();
+    let (words, st) = run_lockstep(&mut units, &streams, C, 1, Some(SEG_LOG)).expect("lockstep run");
+    let sim_s = t.elapsed().as_secs_f64();
+    let shape = Shape { c: C, windows: 1, seg_log: SEG_LOG };
+    for (u, w) in words.iter().enumerate() {
+        let chains: Vec<_> = w.chunks(2).map(|st| (st[0], st[1])).collect();
+        assert_eq!(st.units[u].flagged, 0, "unit {u}: no operation flagged");
+        assert_eq!(combine(&chains, &shape, &off).into_affine(), wants[u], "unit {u}'s share differs from arkworks");
+        assert_eq!(st.units[u].reduce_cycles, reduce_cycles(&shape, LATENCY), "unit {u}: reduction cycles vs the model");
+    }
+    // The CPU kernel on the same machine, same size (the bases stand in for P_i), two threads, best of 3.
+    let bases: Vec<G1Affine> = (0..scalars.len()).map(|i| table[i * entries]).collect();
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().expect("thread pool");
+    let mut cpu_ms = f64::INFINITY;
+    for _ in 0..3 {
+        let t = Instant::now();
+        let got = pool.install(|| zkaccel::cpu::msm::msm(&bases, scalars).expect("cpu msm"));
+        cpu_ms = cpu_ms.min(t.elapsed().as_secs_f64() * 1e3);
+        std::hint::black_box(got);
+    }
+    let words_out: u64 = words.iter().map(|w| w.len() as u64).sum();
+    let readout_beats = 4 * words_out;
+    let busiest = *st.first_out.iter().max().unwrap();
+    let total = busiest + readout_beats;
+    println!("three units in lockstep, n = 2^{log_n}, c = {C}: {} beats per unit (six per base, zero digits included); simulation {sim_s:.0} s; every unit's result equal to arkworks, no flag", st.beats);
+    println!();
+    println!("| unit | requests | deferred | issued | reduction cycles | first word out (cycle) |");
+    println!("|---|---|---|---|---|---|");
+    for (u, us) in st.units.iter().enumerate() {
+        println!(
+            "| {u} | {} | {} ({:.2} %) | {} | {} | {} |",
+            us.requests,
+            us.deferred,
+            100.0 * us.deferred as f64 / us.requests as f64,
+            us.issued,
+            us.reduce_cycles,
+            st.first_out[u]
+        );
+    }
+    println!();
+    println!("| beats per unit | cycles to the last beat | held (a unit not ready) | busiest unit's first word | read-out beats (4 per word) | card total | at 250 MHz | at 350 MHz |");
+    println!("|---|---|---|---|---|---|---|---|");
+    println!(
+        "| {} | {} | {} ({:.2} %) | {busiest} | {readout_beats} | {total} | {:.2} ms | {:.2} ms |",
+        st.beats,
+        st.feed_cycles,
+        st.held,
+        100.0 * st.held as f64 / st.beats as f64,
+        total as f64 / 250e3,
+        total as f64 / 350e3
+    );
+    println!();
+    println!(
+        "CPU kernel zkaccel::cpu::msm, 2^{log_n}, 2 threads, best of 3: {cpu_ms:.1} ms — the card alone (no host part: the XYZZ host combination is not written) at 250 / 350 MHz: {:.1}× / {:.1}×",
+        cpu_ms / (total as f64 / 250e3),
+        cpu_ms / (total as f64 / 350e3)
     );
 }

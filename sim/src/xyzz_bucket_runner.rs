@@ -317,3 +317,144 @@ impl XyzzBucketRunner {
         ))
     }
 }
+
+/// Counters of a lockstep run of several units ([`run_lockstep`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LockstepStats {
+    /// Beats per unit (every unit's stream has this many; zero digits included).
+    pub beats: u64,
+    /// Cycles from the start until the last beat was taken by every unit.
+    pub feed_cycles: u64,
+    /// Cycles in which beats remained but some unit was not ready.
+    pub held: u64,
+    /// Per unit: cycles from the start until its first word came out (its accumulation, drain and
+    /// reduction).
+    pub first_out: Vec<u64>,
+    /// Per unit: its counters.
+    pub units: Vec<XyzzGroupStats>,
+}
+
+/// Runs several units in lockstep the way the multi-unit front-end feeds them
+/// (`hdl/src/card/msm_front_dual.rs`, generalised): beat `k` of every unit's stream is offered to
+/// all of them in the same cycle and taken only in a cycle where every unit is ready (each unit's
+/// valid gated with the others' ready), so one unit's conflict retries hold the others; zero digits
+/// take their beat like any other. After its last beat each unit drains, reduces and reads out on
+/// its own (read-out always ready). The front-end's card-memory reads are not modelled (the
+/// two-unit card's 128-entry point FIFO sustains one read per cycle, `hdl/src/msm_bucket/NOTES.md`).
+pub fn run_lockstep(
+    units: &mut [XyzzBucketRunner],
+    streams: &[Vec<Request>],
+    c: usize,
+    windows: usize,
+    reduce: Option<usize>,
+) -> Result<(Vec<Vec<Xyzz>>, LockstepStats), SimError> {
+    assert_eq!(units.len(), streams.len());
+    let beats = streams[0].len();
+    assert!(beats > 0 && streams.iter().all(|s| s.len() == beats), "every unit gets the same number of beats");
+    let n_words = match reduce {
+        None => windows << (c - 1),
+        Some(g) => 2 * ((windows << (c - 1)) >> g),
+    };
+    let names = ["stat_issued", "stat_deferred", "stat_stalled", "stat_flagged", "stat_reduce"];
+    let mut before = Vec::new();
+    for u in units.iter_mut() {
+        u.m.set_u64(u.p["cfg_c"], c as u64);
+        u.m.set_u64(u.p["cfg_windows"], windows as u64);
+        u.m.set_bool(u.p["cfg_reduce"], reduce.is_some());
+        u.m.set_u64(u.p["cfg_seg_log"], reduce.unwrap_or(0) as u64);
+        u.m.set_bool(u.p["m_ready"], true);
+        before.push(names.map(|n| u.m.get_u64(u.p[n])));
+    }
+    let start = units[0].m.cycles();
+    let mut words: Vec<Vec<Xyzz>> = vec![Vec::with_capacity(n_words); units.len()];
+    let mut done = vec![false; units.len()];
+    let mut first_out: Vec<Option<u64>> = vec![None; units.len()];
+    let (mut next, mut held, mut feed_cycles) = (0usize, 0u64, 0u64);
+    let limit = 4 * beats as u64 + 16 * (n_words as u64 + 1) * (units[0].latency + 2) + 100_000;
+    while done.iter().any(|d| !d) {
+        let now = units[0].m.cycles() - start;
+        if now > limit {
+            return Err(SimError::Tool(format!("lockstep run hung: {next}/{beats} beats")));
+        }
+        // Readiness does not depend on s_valid: evaluate with nothing offered first.
+        for u in units.iter_mut() {
+            u.answer();
+            u.m.set_bool(u.p["s_valid"], false);
+            u.m.eval();
+        }
+        let all_ready = next < beats && units.iter().all(|u| u.m.get_bool(u.p["s_ready"]));
+        if next < beats && !all_ready {
+            held += 1;
+        }
+        for (k, u) in units.iter_mut().enumerate() {
+            if all_ready {
+                let r = streams[k][next];
+                u.m.set_bool(u.p["s_valid"], true);
+                u.set_point("s_x", "s_y", &if r.point.is_zero() { G1Affine::generator() } else { r.point });
+                u.m.set_bool(u.p["s_inf"], r.point.is_zero());
+                u.m.set_bool(u.p["s_neg"], r.neg);
+                u.m.set_u64(u.p["s_mag"], r.mag as u64);
+                u.m.set_u64(u.p["s_window"], r.window as u64);
+                u.m.set_bool(u.p["s_last"], next + 1 == beats);
+            } else {
+                u.m.set_bool(u.p["s_last"], false);
+            }
+            u.m.eval();
+            if all_ready && !u.m.get_bool(u.p["s_ready"]) {
+                return Err(SimError::Tool("a unit withdrew s_ready after seeing s_valid".into()));
+            }
+            if u.m.get_bool(u.p["m_valid"]) && !done[k] {
+                first_out[k].get_or_insert(now);
+                words[k].push(word(&u.m.get_bytes(u.p["m_data"])));
+                done[k] = u.m.get_bool(u.p["m_last"]);
+            }
+            u.capture_and_tick();
+        }
+        if all_ready {
+            next += 1;
+            if next == beats {
+                feed_cycles = now + 1;
+            }
+        }
+    }
+    let mut stats = LockstepStats { beats: beats as u64, feed_cycles, held, ..Default::default() };
+    for (k, u) in units.iter_mut().enumerate() {
+        u.m.set_bool(u.p["s_valid"], false);
+        u.m.eval();
+        if u.m.get_bool(u.p["error"]) {
+            return Err(SimError::Tool(format!("unit {k} raised its error flag")));
+        }
+        if words[k].len() != n_words {
+            return Err(SimError::Tool(format!("unit {k}: {} words, expected {n_words}", words[k].len())));
+        }
+        let after = names.map(|n| u.m.get_u64(u.p[n]));
+        let reduce_cycles = after[4] - before[k][4];
+        let fo = first_out[k].unwrap_or(0);
+        stats.first_out.push(fo);
+        stats.units.push(XyzzGroupStats {
+            requests: streams[k].iter().filter(|r| r.mag != 0 && !r.point.is_zero()).count() as u64,
+            accumulate_cycles: fo - reduce_cycles,
+            reduce_cycles,
+            readout_cycles: n_words as u64,
+            issued: after[0] - before[k][0],
+            deferred: after[1] - before[k][1],
+            stalled: after[2] - before[k][2],
+            flagged: after[3] - before[k][3],
+        });
+    }
+    // Let every unit return to Accumulate.
+    for u in units.iter_mut() {
+        u.m.set_bool(u.p["m_ready"], false);
+        let mut guard = 0;
+        u.m.eval();
+        while u.m.get_bool(u.p["busy"]) {
+            u.cycle();
+            u.m.eval();
+            guard += 1;
+            if guard > 200 {
+                return Err(SimError::Tool("busy after the read-out".into()));
+            }
+        }
+    }
+    Ok((words, stats))
+}
