@@ -15,7 +15,7 @@
 //! cargo run --release -p zkaccel-sim --example msm_bucket_latency -- [log_n=16] [c=16]
 //! ```
 
-use ark_bn254::{Fr, G1Affine, G1Projective};
+use ark_bn254::{G1Affine, G1Projective};
 use ark_ec::{AdditiveGroup, CurveGroup};
 use ark_ff::UniformRand;
 use rand::Rng;

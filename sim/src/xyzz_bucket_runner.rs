@@ -366,7 +366,7 @@ pub fn run_lockstep(
         before.push(names.map(|n| u.m.get_u64(u.p[n])));
     }
     let start = units[0].m.cycles();
-    let mut words: Vec<Vec<Xyzz>> = vec![Vec::with_capacity(n_words); units.len()];
+    let mut words: Vec<Vec<Xyzz>> = (0..units.len()).map(|_| Vec::with_capacity(n_words)).collect();
     let mut done = vec![false; units.len()];
     let mut first_out: Vec<Option<u64>> = vec![None; units.len()];
     let (mut next, mut held, mut feed_cycles) = (0usize, 0u64, 0u64);

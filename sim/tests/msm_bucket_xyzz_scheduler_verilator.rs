@@ -16,6 +16,8 @@ use ark_ff::AdditiveGroup;
 use rand::Rng;
 use std::sync::Arc;
 use zkaccel::card_schedule::msm_requests::Request;
+use zkaccel::card_schedule::msm_xyzz::{combine as host_combine, decode_answers as host_decode, window_correction, Offsets as HostOffsets};
+use zkaccel_hdl::field::to_wire;
 use zkaccel_hdl::g1_add_xyzz::config::LATENCY;
 use zkaccel_hdl::g1_add_xyzz::model::{on_curve, random_point, to_ark, Xyzz};
 use zkaccel_hdl::msm_bucket::model::{msm_inputs_with_edge_cases, signed_digits};
@@ -123,7 +125,14 @@ fn xyzz_scheduler_reduces_like_the_model_and_the_msm_is_arkworks() {
             for _ in 0..c * w {
                 acc.double_in_place();
             }
-            acc += combine(&rtl, &shape, &off);
+            let model_sum = combine(&rtl, &shape, &off);
+            // The host's decode and combination (host/src/card_schedule/msm_xyzz.rs) on the same
+            // words as bytes: the same window sums.
+            let bytes: Vec<u8> = words.iter().flat_map(|w| w.iter().flat_map(to_wire)).collect();
+            let host_off = HostOffsets { bucket: off.bucket, s: off.s, t: off.t };
+            let host_sum = host_combine(&host_decode(&bytes).unwrap(), c, seg_log, w, &window_correction(c, seg_log, &host_off));
+            assert_eq!(host_sum.into_affine(), model_sum.into_affine(), "host combination vs the model, c {c} group at window {g0}");
+            acc += model_sum;
         }
         assert_eq!(acc.into_affine(), G1Projective::msm(&points, &scalars).unwrap().into_affine(), "n {n} c {c}");
     }

@@ -18,5 +18,6 @@ pub mod msm_digit_stream;
 pub mod msm_precomputed;
 pub mod msm_reduce;
 pub mod msm_requests;
+pub mod msm_xyzz;
 pub mod ntt_four_step;
 pub mod ntt_four_step_batch;
