@@ -71,6 +71,16 @@ const PORTS: &[&str] = &[
     "cfg_off_ty",
 ];
 
+/// A cycle budget for one group before a run is declared hung: a few cycles per beat, the
+/// reduction's schedule (`4·G·max(Q, L + 2)`) and the read-out, with room.
+fn cycle_limit(beats: usize, c: usize, windows: usize, reduce: Option<usize>, n_words: usize, latency: u64) -> u64 {
+    let reduction = reduce.map_or(0, |g| {
+        let chains = ((windows << (c - 1)) >> g) as u64;
+        4 * (1u64 << g) * chains.max(latency + 2)
+    });
+    4 * beats as u64 + 2 * reduction + 16 * (n_words as u64 + 1) + 4 * latency + 100_000
+}
+
 /// Counters of one group.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct XyzzGroupStats {
@@ -137,6 +147,13 @@ impl XyzzBucketRunner {
     fn set_point(&mut self, x: &str, y: &str, a: &G1Affine) {
         self.m.set_bytes(self.p[x], &to_wire(&a.x));
         self.m.set_bytes(self.p[y], &to_wire(&a.y));
+    }
+
+    /// Changes the running sums' offsets `R_s`, `R_t` for the next groups, without a reset (the
+    /// scheduler reads them only in round 0 of a reduction; `R_b` stays what the last reset set).
+    pub fn set_running_offsets(&mut self, s: &G1Affine, t: &G1Affine) {
+        self.set_point("cfg_off_sx", "cfg_off_sy", s);
+        self.set_point("cfg_off_tx", "cfg_off_ty", t);
     }
 
     /// Sets the offsets and resets; the clear writes `R_b` into every bucket. Returns its cycles.
@@ -238,7 +255,7 @@ impl XyzzBucketRunner {
         let mut words = Vec::with_capacity(n_words);
         let (mut next, mut offered) = (0usize, false);
         let start = self.m.cycles();
-        let limit = 4 * beats.len() as u64 + 16 * (n_words as u64 + 1) * (self.latency + 2) + 100_000;
+        let limit = cycle_limit(beats.len(), c, windows, reduce, n_words, self.latency);
         let mut first_out = None;
         loop {
             if self.m.cycles() - start > limit {
@@ -339,8 +356,11 @@ pub struct LockstepStats {
 /// all of them in the same cycle and taken only in a cycle where every unit is ready (each unit's
 /// valid gated with the others' ready), so one unit's conflict retries hold the others; zero digits
 /// take their beat like any other. After its last beat each unit drains, reduces and reads out on
-/// its own (read-out always ready). The front-end's card-memory reads are not modelled (the
-/// two-unit card's 128-entry point FIFO sustains one read per cycle, `hdl/src/msm_bucket/NOTES.md`).
+/// its own (read-out always ready). What it leaves out, so its cycles are a lower bound for a real
+/// front-end: the card-memory reads (one 64-byte table entry per beat — 16 GB/s at 250 MHz, 22.4 GB/s
+/// at 350 MHz; the two-unit card's 128-entry point FIFO sustains one read per cycle on the HBM
+/// model, a DDR4 card needs the table striped over at least two channels) and the digit stream's
+/// packing (a unit triple straddles the 16-digit beats unless entries are padded to four slots).
 pub fn run_lockstep(
     units: &mut [XyzzBucketRunner],
     streams: &[Vec<Request>],
@@ -370,7 +390,7 @@ pub fn run_lockstep(
     let mut done = vec![false; units.len()];
     let mut first_out: Vec<Option<u64>> = vec![None; units.len()];
     let (mut next, mut held, mut feed_cycles) = (0usize, 0u64, 0u64);
-    let limit = 4 * beats as u64 + 16 * (n_words as u64 + 1) * (units[0].latency + 2) + 100_000;
+    let limit = cycle_limit(beats, c, windows, reduce, n_words, units[0].latency);
     while done.iter().any(|d| !d) {
         let now = units[0].m.cycles() - start;
         if now > limit {

@@ -98,8 +98,8 @@ fn xyzz_scheduler_reduces_like_the_model_and_the_msm_is_arkworks() {
     let mut b = bench(&lib, test);
     let mut rng = TestRng::for_test(test);
     // (points, c, windows, seg_log): chains Q = windows·2^{c−1}/2^seg_log ≤ 2^9; the period is
-    // L + 2 = 369 or Q, whichever is larger.
-    for (n, c, windows, seg_log, bubble, stall) in [(60, 5, 4, 2, 0.0, 0.0), (150, 7, 8, 3, 0.2, 0.3), (17, 4, 2, 3, 0.0, 0.0)] {
+    // L + 2 = 369 or Q, whichever is larger (c = 11: Q = 512, the card's regime).
+    for (n, c, windows, seg_log, bubble, stall) in [(60, 5, 4, 2, 0.0, 0.0), (150, 7, 8, 3, 0.2, 0.3), (17, 4, 2, 3, 0.0, 0.0), (40, 11, 1, 1, 0.1, 0.1)] {
         let (points, scalars) = msm_inputs_with_edge_cases(n, &mut rng);
         let all = signed_digits(&Fr::from(1u64), c).len();
         // The whole MSM in groups of `windows` windows.
@@ -108,6 +108,10 @@ fn xyzz_scheduler_reduces_like_the_model_and_the_msm_is_arkworks() {
         let mut acc = G1Projective::ZERO;
         for g0 in (0..all).step_by(windows).collect::<Vec<_>>().into_iter().rev() {
             let w = windows.min(all - g0);
+            // Fresh running-sum offsets per group, without a reset (R_b stays the session's).
+            let fresh = Offsets::random(&mut rng);
+            let off = Offsets { bucket: off.bucket, s: fresh.s, t: fresh.t };
+            b.set_running_offsets(&off.s, &off.t);
             let digits: Vec<Vec<i64>> = scalars.iter().map(|s| signed_digits(s, c)[g0..g0 + w].to_vec()).collect();
             let shape = Shape { c, windows: w, seg_log };
             let mut passes = Passes::default();
@@ -172,4 +176,30 @@ fn xyzz_scheduler_flags_what_the_formulas_cannot_add() {
     let (_, st) = b.run(&requests(&pts, &digits, windows), c, windows, Some(1), 0.0, 0.0).unwrap();
     assert!(b.model().get_bool(b.port("flagged")));
     assert_eq!(st.flagged, passes.flagged);
+}
+
+#[test]
+fn xyzz_scheduler_counts_two_flags_in_one_cycle() {
+    // An equal-points result of one chain arriving in the cycle in which another chain's scaling
+    // pass meets an identity operand (c = 4, chains of 2: the point −R_s − R_b with digit 2 empties
+    // bucket 1 into the identity … and R_s − R_b with digit 6 makes chain 2's bucket equal to its
+    // running sum): the RTL must count both, as the model does.
+    let test = "xyzz_scheduler_two_flags";
+    let lib = library();
+    let mut b = bench(&lib, test);
+    let mut rng = TestRng::for_test(test);
+    let off = Offsets::random(&mut rng);
+    b.reset(&off).unwrap();
+    let (c, windows, seg_log) = (4, 1, 1);
+    let shape = Shape { c, windows, seg_log };
+    let p1 = (-(G1Projective::from(off.s) + off.bucket)).into_affine();
+    let p2 = (G1Projective::from(off.s) - off.bucket).into_affine();
+    let pts = [p1, p2];
+    let digits = vec![vec![2], vec![6]];
+    let mut passes = Passes::default();
+    let buckets = accumulate(&pts, &digits, &shape, Some(&off.bucket), &mut passes);
+    reduce(&buckets, &shape, &off, &mut passes);
+    assert_eq!(passes.flagged, 5, "the model's count for this construction");
+    let (_, st) = b.run(&requests(&pts, &digits, windows), c, windows, Some(seg_log), 0.0, 0.0).unwrap();
+    assert_eq!(st.flagged, passes.flagged, "the RTL's count");
 }

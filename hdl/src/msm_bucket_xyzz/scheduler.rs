@@ -69,8 +69,8 @@ pub struct XyzzBucketScheduler {
     pub s_ready: Signal<Out, Bit>,
     /// Last request of the group: the unit drains and reads the buckets out.
     pub s_last: Signal<In, Bit>,
-    /// Read-out: one bucket `X ‖ Y ‖ Z` (homogeneous projective, Fq wire format), in address order;
-    /// with `cfg_reduce` the chain sums `S_0, T_0, S_1, T_1, …`.
+    /// Read-out: one bucket `X ‖ Y ‖ ZZ ‖ ZZZ` (XYZZ, Fq wire format), in address order; with
+    /// `cfg_reduce` the chain sums `S_0, T_0, S_1, T_1, …`.
     pub m_data: Signal<Out, Bits<1024>>,
     /// Read-out valid.
     pub m_valid: Signal<Out, Bit>,
@@ -94,14 +94,15 @@ pub struct XyzzBucketScheduler {
     pub add_zzzu: Signal<Out, Bits<256>>,
     /// Adder port: `0` addition, `2` scaling (`g1_add_xyzz`'s `in_mode`; the unit never doubles).
     pub add_mode: Signal<Out, Bits<2>>,
-    /// Adder port: x of the point (projective X in the reduction).
+    /// Adder port: x of the point (the reduction: the value added's X, or in a scaling pass the
+    /// running value's X).
     pub add_x2: Signal<Out, Bits<256>>,
-    /// Adder port: y of the point (projective Y in the reduction).
+    /// Adder port: y of the point (the reduction: as `add_x2`, Y).
     pub add_y2: Signal<Out, Bits<256>>,
     /// Adder port: add the negated point.
     pub add_neg2: Signal<Out, Bit>,
     /// Adder port: tag (bucket address in bits 0..16, issue parity in bit 16; in the reduction the
-    /// chain in bits 0..16, bit 17 set, bit 18 = into `T`).
+    /// chain in bits 0..16, bit 17 set, the phase in bits 18..19).
     pub add_tag: Signal<Out, Bits<32>>,
     /// Adder result valid (the adder's `out_valid`).
     pub sum_valid: Signal<In, Bit>,
@@ -129,11 +130,13 @@ pub struct XyzzBucketScheduler {
     /// Sticky since reset: an operation was flagged; the group's result is not the MSM's.
     pub flagged: Signal<Out, Bit>,
     /// Bucket offset `R_b`, affine x (wire format): every bucket starts at `R_b` (after reset and
-    /// behind every read). Static from reset on.
+    /// behind every last read). Static from reset on: the host draws it per card session and again
+    /// (with a reset, which clears the buckets to it) after a flag.
     pub cfg_off_bx: Signal<In, Bits<256>>,
     /// Bucket offset, affine y.
     pub cfg_off_by: Signal<In, Bits<256>>,
-    /// Offset `R_s` of the running sums `S` (affine x), static during a group.
+    /// Offset `R_s` of the running sums `S` (affine x), static during a group; may change between
+    /// groups (read only in round 0 of the reduction), so the host draws it per MSM.
     pub cfg_off_sx: Signal<In, Bits<256>>,
     /// `R_s`, affine y.
     pub cfg_off_sy: Signal<In, Bits<256>>,
