@@ -6,6 +6,8 @@
 //! `q` in cycle `t + delay` equals `d` in cycle `t`, for any `delay ≥ 2` (a buffer of
 //! `delay − 1` words plus the registered read).
 
+pub mod taps;
+
 use rust_hdl::prelude::*;
 use std::collections::VecDeque;
 

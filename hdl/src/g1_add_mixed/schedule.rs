@@ -140,19 +140,8 @@ pub fn evaluate(g: &Graph, [x1, y1, z1]: [Fq; 3], [x2, y2, z2]: [Fq; 3]) -> [Fq;
     g.outputs.map(|s| get(&vals, s))
 }
 
-/// A delay tap: `sig` delayed by `delay` cycles, built as `from` (an earlier tap of the same
-/// signal, or the signal itself when `None`) delayed by `step` more cycles.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Tap {
-    /// The signal.
-    pub sig: Sig,
-    /// Total delay from the signal's ready cycle.
-    pub delay: usize,
-    /// Index of the tap this one extends (`None`: the signal itself).
-    pub from: Option<usize>,
-    /// Cycles this tap adds (1: a register, ≥ 2: a `DelayLine`).
-    pub step: usize,
-}
+/// A delay tap of this graph's signals.
+pub type Tap = crate::delay_line::taps::Tap<Sig>;
 
 /// The schedule: cycles, operand delays and output alignment.
 pub struct Schedule {
@@ -177,10 +166,7 @@ impl Schedule {
 
     /// The tap that delivers `s` delayed by `delay` (`None` for delay 0: the signal itself).
     pub fn tap(&self, s: Sig, delay: usize) -> Option<usize> {
-        if delay == 0 {
-            return None;
-        }
-        Some(self.taps.iter().position(|t| t.sig == s && t.delay == delay).expect("tap planned"))
+        crate::delay_line::taps::find(&self.taps, s, delay)
     }
 
     /// Operand `s` as needed in cycle `cycle`.
@@ -225,18 +211,7 @@ pub fn schedule() -> Schedule {
     for s in [Sig::X1, Sig::Y1, Sig::Z1] {
         needs.push((s, out_cycle));
     }
-    needs.retain(|&(_, d)| d > 0);
-    needs.sort();
-    needs.dedup();
-    let mut taps: Vec<Tap> = Vec::new();
-    for (sig, delay) in needs {
-        let prev = taps.iter().rposition(|t| t.sig == sig);
-        let (from, base) = match prev {
-            Some(i) => (Some(i), taps[i].delay),
-            None => (None, 0),
-        };
-        taps.push(Tap { sig, delay, from, step: delay - base });
-    }
+    let taps = crate::delay_line::taps::plan(needs);
     Schedule { graph, start, ready, taps, out_cycle }
 }
 
