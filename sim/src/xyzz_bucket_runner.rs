@@ -108,6 +108,8 @@ pub struct XyzzBucketRunner {
     p: HashMap<&'static str, Port>,
     latency: u64,
     log_depth: usize,
+    /// The adder is outside the model (a scheduler): the software adder answers it.
+    soft: bool,
     pending: VecDeque<(u64, Xyzz, bool, u64)>,
     rng: Box<dyn rand::RngCore + Send>,
 }
@@ -123,15 +125,20 @@ pub fn word(bytes: &[u8]) -> Xyzz {
 }
 
 impl XyzzBucketRunner {
-    /// An instance of `lib` (an `XyzzBucketScheduler` of `2^log_depth` bucket entries built for an
-    /// adder of `latency` cycles), not yet reset.
+    /// An instance of `lib`, not yet reset: an `XyzzBucketScheduler` of `2^log_depth` bucket
+    /// entries built for an adder of `latency` cycles (the software adder answers its adder port),
+    /// or an `XyzzBucketUnit` (the RTL adder inside; no adder port, `latency` unused).
     pub fn new(lib: &Arc<Library>, log_depth: usize, latency: usize, rng: impl rand::RngCore + Send + 'static) -> Result<Self, SimError> {
         let m = lib.instantiate();
+        let soft = m.port("add_valid").is_ok();
         let mut p = HashMap::new();
         for &n in PORTS {
-            p.insert(n, m.port(n)?);
+            let adder_port = n.starts_with("add_") || n.starts_with("sum_");
+            if soft || !adder_port {
+                p.insert(n, m.port(n)?);
+            }
         }
-        Ok(Self { m, p, latency: latency as u64, log_depth, pending: VecDeque::new(), rng: Box::new(rng) })
+        Ok(Self { m, p, latency: latency as u64, log_depth, soft, pending: VecDeque::new(), rng: Box::new(rng) })
     }
 
     /// The model (for ports and counters).
@@ -162,8 +169,11 @@ impl XyzzBucketRunner {
         self.set_point("cfg_off_sx", "cfg_off_sy", &off.s);
         self.set_point("cfg_off_tx", "cfg_off_ty", &off.t);
         self.pending.clear();
-        for n in ["s_valid", "s_last", "m_ready", "sum_valid"] {
+        for n in ["s_valid", "s_last", "m_ready"] {
             self.m.set_bool(self.p[n], false);
+        }
+        if self.soft {
+            self.m.set_bool(self.p["sum_valid"], false);
         }
         self.m.set_bool(self.p["reset"], true);
         self.cycle();
@@ -180,8 +190,11 @@ impl XyzzBucketRunner {
         Ok(self.m.cycles() - start)
     }
 
-    /// Drives the adder's result port for this cycle.
+    /// Drives the adder's result port for this cycle (software adder only).
     fn answer(&mut self) {
+        if !self.soft {
+            return;
+        }
         match self.pending.front() {
             Some(&(due, out, exc, tag)) if due == self.m.cycles() => {
                 for (k, n) in ["sum_x3", "sum_y3", "sum_zz3", "sum_zzz3"].iter().enumerate() {
@@ -198,7 +211,7 @@ impl XyzzBucketRunner {
 
     /// Takes the operation issued this cycle (after eval) into the software adder and steps the clock.
     fn capture_and_tick(&mut self) {
-        if self.m.get_bool(self.p["add_valid"]) {
+        if self.soft && self.m.get_bool(self.p["add_valid"]) {
             let g = |n: &str| fq(&self.m.get_bytes(self.p[n]));
             let mode = match self.m.get_u64(self.p["add_mode"]) {
                 0 => Mode::Add,

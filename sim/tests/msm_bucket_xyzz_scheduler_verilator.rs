@@ -23,6 +23,7 @@ use zkaccel_hdl::g1_add_xyzz::model::{on_curve, random_point, to_ark, Xyzz};
 use zkaccel_hdl::msm_bucket::model::{msm_inputs_with_edge_cases, signed_digits};
 use zkaccel_hdl::msm_bucket_xyzz::model::{accumulate, combine, reduce, reduce_cycles, Offsets, Passes, Shape};
 use zkaccel_hdl::msm_bucket_xyzz::scheduler::XyzzBucketScheduler;
+use zkaccel_hdl::msm_bucket_xyzz::unit::XyzzBucketUnit;
 use zkaccel_hdl::verilog::generate;
 use zkaccel_sim::xyzz_bucket_runner::XyzzBucketRunner;
 use zkaccel_sim::{Build, Library};
@@ -202,4 +203,47 @@ fn xyzz_scheduler_counts_two_flags_in_one_cycle() {
     assert_eq!(passes.flagged, 5, "the model's count for this construction");
     let (_, st) = b.run(&requests(&pts, &digits, windows), c, windows, Some(seg_log), 0.0, 0.0).unwrap();
     assert_eq!(st.flagged, passes.flagged, "the RTL's count");
+}
+
+#[test]
+fn xyzz_unit_in_rtl_equals_the_scheduler_with_the_adders_model() {
+    // The whole unit in RTL (scheduler + the ten-multiplier XYZZ adder, `XyzzBucketUnit`) against
+    // the scheduler with the adder's bit-exact model in the loop: the same words bit for bit and
+    // the same counters and cycles, for an accumulation read out, a group reduced on the card, and
+    // a flagged R_b + R_b; and the reduced group's MSM against arkworks.
+    let test = "xyzz_unit_in_rtl";
+    let unit_lib = Build::new("msm_bucket_xyzz_unit_d10", generate(&mut XyzzBucketUnit::new(LOG_DEPTH))).build().unwrap();
+    let sched_lib = library();
+    let mut rng = TestRng::for_test(test);
+    let (points, scalars) = msm_inputs_with_edge_cases(24, &mut rng);
+    let off = Offsets::random(&mut rng);
+    let (c, windows, seg_log) = (5, 4, 2);
+    let digits: Vec<Vec<i64>> = scalars.iter().map(|s| signed_digits(s, c)[..windows].to_vec()).collect();
+    let reqs = requests(&points, &digits, windows);
+    let flag_reqs = requests(&[off.bucket], &[vec![3, 0, 0, 0]], windows);
+    let mut runs = Vec::new();
+    for lib in [&unit_lib, &sched_lib] {
+        let mut b = XyzzBucketRunner::new(lib, LOG_DEPTH, LATENCY, TestRng::from_seed(5)).unwrap();
+        b.reset(&off).unwrap();
+        let read = b.run(&reqs, c, windows, None, 0.2, 0.2).unwrap();
+        let reduced = b.run(&reqs, c, windows, Some(seg_log), 0.2, 0.2).unwrap();
+        let flagged = b.run(&flag_reqs, c, windows, None, 0.0, 0.0).unwrap();
+        assert!(b.model().get_bool(b.port("flagged")), "R_b + R_b flagged");
+        runs.push((read, reduced, flagged));
+    }
+    let (rtl, model) = (&runs[0], &runs[1]);
+    assert_eq!(rtl.0 .1, model.0 .1, "accumulation: counters and cycles");
+    assert!(rtl.0 .0 == model.0 .0, "accumulation: the buckets word for word");
+    assert_eq!(rtl.1 .1, model.1 .1, "reduction: counters and cycles");
+    assert!(rtl.1 .0 == model.1 .0, "reduction: the chain sums word for word");
+    assert_eq!(rtl.2 .1, model.2 .1, "flag: counters");
+    assert_eq!(rtl.2 .1.flagged, 1);
+    let chains: Vec<(Xyzz, Xyzz)> = rtl.1 .0.chunks(2).map(|st| (st[0], st[1])).collect();
+    let shape = Shape { c, windows, seg_log };
+    let want: G1Projective = points
+        .iter()
+        .zip(&digits)
+        .map(|(p, ds)| ds.iter().enumerate().map(|(w, &d)| *p * (Fr::from(d) * Fr::from(1u64 << (c * w)))).sum::<G1Projective>())
+        .sum();
+    assert_eq!(combine(&chains, &shape, &off).into_affine(), want.into_affine(), "the unit's group as an MSM");
 }
