@@ -23,6 +23,8 @@ pub mod jacobian_ifma;
 pub mod pippenger;
 pub mod small_scalar;
 pub mod sorted_buckets;
+#[cfg(target_arch = "x86_64")]
+pub mod xyzz_ifma;
 
 use ark_std::Zero;
 use rayon::prelude::*;
