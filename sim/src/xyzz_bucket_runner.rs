@@ -2,7 +2,8 @@
 //! software XYZZ adder in the loop: the adder's own bit-exact model (`g1_add_xyzz::model::eval`)
 //! answering each operation `latency` cycles after it was issued, with the `exc` flag — so every
 //! word the scheduler sends and gets back is what the RTL adder would compute, and the schedule
-//! is the RTL's. Streams a group's requests (with optional bubbles and back-pressure), collects
+//! is the RTL's. The same runner drives the whole unit in RTL (`msm_bucket_xyzz::unit`, the adder
+//! inside: no adder port, no software adder). Streams a group's requests (with optional bubbles and back-pressure), collects
 //! the words read out (buckets, or chain sums with the on-card reduction) and the counters.
 
 use crate::model::{Library, Model, Port};

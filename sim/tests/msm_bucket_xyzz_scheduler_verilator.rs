@@ -237,6 +237,7 @@ fn xyzz_unit_in_rtl_equals_the_scheduler_with_the_adders_model() {
     assert_eq!(rtl.1 .1, model.1 .1, "reduction: counters and cycles");
     assert!(rtl.1 .0 == model.1 .0, "reduction: the chain sums word for word");
     assert_eq!(rtl.2 .1, model.2 .1, "flag: counters");
+    assert!(rtl.2 .0 == model.2 .0, "flag: the buckets word for word");
     assert_eq!(rtl.2 .1.flagged, 1);
     let chains: Vec<(Xyzz, Xyzz)> = rtl.1 .0.chunks(2).map(|st| (st[0], st[1])).collect();
     let shape = Shape { c, windows, seg_log };

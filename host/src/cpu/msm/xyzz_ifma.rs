@@ -50,3 +50,54 @@ fn to_jacobian8_ifma(x: &[[u64; 4]; 8], y: &[[u64; 4]; 8], zz: &[[u64; 4]; 8], z
         G1Projective::new_unchecked(f(xj[l]), f(yj[l]), f(zzz[l]))
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::card_schedule::msm_xyzz::word_to_point;
+    use ark_ec::CurveGroup;
+    use ark_ff::{Field, UniformRand};
+    use rand::SeedableRng;
+
+    fn limbs(x: &Fq) -> [u64; 4] {
+        x.0 .0
+    }
+
+    #[test]
+    fn eight_lanes_equal_the_word_by_word_conversion_limb_for_limb() {
+        if !crate::cpu::features::run_or_skip("ifma", crate::cpu::ifma::available(), "the eight-lane XYZZ decode") {
+            return;
+        }
+        let mut rng = rand::rngs::StdRng::seed_from_u64(0x7a5);
+        for round in 0..200 {
+            // Eight points in random scalings (±1 and ±2 among them): (λ²x, λ³y, λ², λ³).
+            let coords: Vec<[Fq; 4]> = (0..8)
+                .map(|l| {
+                    let p = G1Projective::rand(&mut rng).into_affine();
+                    let lam = match (round + l) % 11 {
+                        0 => Fq::ONE,
+                        1 => -Fq::ONE,
+                        2 => Fq::from(2u64),
+                        3 => -Fq::from(2u64),
+                        _ => Fq::rand(&mut rng),
+                    };
+                    let (l2, l3) = (lam.square(), lam.square() * lam);
+                    [l2 * p.x, l3 * p.y, l2, l3]
+                })
+                .collect();
+            let arr = |k: usize| -> [[u64; 4]; 8] { core::array::from_fn(|l| limbs(&coords[l][k])) };
+            let got = to_jacobian8(&arr(0), &arr(1), &arr(2), &arr(3)).expect("valid lanes");
+            for (l, c) in coords.iter().enumerate() {
+                let word: Vec<u8> = c.iter().flat_map(|x| limbs(x).into_iter().flat_map(u64::to_le_bytes)).collect();
+                let want = word_to_point(&word).unwrap();
+                assert_eq!((limbs(&got[l].x), limbs(&got[l].y), limbs(&got[l].z)), (limbs(&want.x), limbs(&want.y), limbs(&want.z)), "lane {l}");
+            }
+            // ZZZ of another scaling in lanes 2 and 5: exactly those lanes flagged.
+            let mut zzz = arr(3);
+            for l in [2, 5] {
+                zzz[l] = limbs(&(coords[l][3] * Fq::from(3u64)));
+            }
+            assert_eq!(to_jacobian8(&arr(0), &arr(1), &arr(2), &zzz).unwrap_err(), 0b0010_0100);
+        }
+    }
+}
