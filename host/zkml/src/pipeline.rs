@@ -502,29 +502,34 @@ fn check_commitments(vk: &VerifyingKey, fixed: &FixedAssignment, srs: &Srs, skip
         return Err(Error::artifact("wrong SRS: the SRS given is not the one the verifying key was made with"));
     }
     let lagrange = srs.lagrange_basis(vk.k()).map_err(|e| Error::artifact(format!("recomputing the key's commitments: {e}")))?;
-    let commit = |cols: &[Vec<zkaccel::Fr>]| -> Vec<G1Affine> {
-        let points: Vec<G1Projective> = cols.par_iter().map(|c| zkaccel::cpu::msm::msm_unchecked(&lagrange, c)).collect();
+    // Column `skip` (if any) is not committed: its commitment is the key's own (not compared).
+    let commit = |cols: &[Vec<zkaccel::Fr>], skip: Option<usize>, have: &[G1Affine]| -> Vec<G1Affine> {
+        let points: Vec<G1Projective> = cols
+            .par_iter()
+            .enumerate()
+            .map(|(i, c)| match have.get(i) {
+                Some(h) if Some(i) == skip => (*h).into(),
+                _ => zkaccel::cpu::msm::msm_unchecked(&lagrange, c),
+            })
+            .collect();
         G1Projective::normalize_batch(&points)
     };
     let differing = |have: &[G1Affine], want: &[G1Affine]| -> Vec<usize> { (0..have.len().max(want.len())).filter(|&i| have.get(i) != want.get(i)).collect() };
     // The columns keygen commits to (the caller compared the key's constraint system and size).
     let (fixed_cols, sigma) = zkaccel::plonk::keygen::committed_columns(vk.cs(), fixed)?;
-    let bad = differing(vk.sigma_commitments(), &commit(&sigma));
+    let bad = differing(vk.sigma_commitments(), &commit(&sigma, None, &[]));
     if !bad.is_empty() {
         return Err(Error::new(
             crate::ExitCode::VerificationFailed,
             format!("its copy constraints differ from {circuit}'s (σ commitments {bad:?} of {} recomputed with the SRS differ)", vk.sigma_commitments().len()),
         ));
     }
-    {
-        let mut bad = differing(vk.fixed_commitments(), &commit(&fixed_cols));
-        bad.retain(|&i| Some(i) != skip);
-        if !bad.is_empty() {
-            return Err(Error::new(
-                crate::ExitCode::VerificationFailed,
-                format!("its fixed columns {bad:?} (of {}: {contents}) differ from {circuit}'s, recomputed with the SRS", vk.fixed_commitments().len()),
-            ));
-        }
+    let bad = differing(vk.fixed_commitments(), &commit(&fixed_cols, skip, vk.fixed_commitments()));
+    if !bad.is_empty() {
+        return Err(Error::new(
+            crate::ExitCode::VerificationFailed,
+            format!("its fixed columns {bad:?} (of {}: {contents}) differ from {circuit}'s, recomputed with the SRS", vk.fixed_commitments().len()),
+        ));
     }
     Ok(())
 }
