@@ -7,7 +7,7 @@
 //! reference; `sim/tests/msm_bucket_xyzz_scheduler_verilator.rs` checks this module against it on
 //! the scheduler RTL's words.
 
-use super::msm_reduce::{group_window_sums, horner, ChainSums};
+use super::msm_reduce::{horner, ChainSums};
 use ark_bn254::{Fq, Fr, G1Affine, G1Projective};
 use ark_ff::{Field, PrimeField, Zero};
 use rayon::prelude::*;
@@ -143,14 +143,11 @@ pub fn window_correction(c: usize, seg_log: usize, offsets: &Offsets) -> G1Proje
 
 /// The MSM from one group of `windows` windows of `2^{c−1}` buckets in bucket order (the
 /// precomputed layout: one window per unit, windows in unit order), reduced on the unit in chains of
-/// `2^seg_log`: every window's sum less `fix` (the offsets' [`window_correction`] for this shape),
-/// then Horner over the windows.
+/// `2^seg_log`: [`super::msm_precomputed::combine`]'s window sums and Horner, less `fix` (the
+/// offsets' [`window_correction`] for this shape) in every window.
 pub fn combine(sums: &ChainSums, c: usize, seg_log: usize, windows: usize, fix: &G1Projective) -> G1Projective {
     assert!(seg_log < c, "a chain longer than a window");
-    let chains = (1usize << (c - 1)) >> seg_log;
-    assert!(sums.s.len() == windows * chains && sums.t.len() == windows * chains, "{} chain sums for {windows} windows of {chains} chains", sums.s.len());
-    let sums: Vec<G1Projective> = group_window_sums(seg_log, &vec![1 << (c - 1); windows], sums, c).into_iter().map(|w| w - fix).collect();
-    horner(&sums, c)
+    super::msm_precomputed::combine(sums, c, seg_log, windows) - horner(&vec![*fix; windows], c)
 }
 
 /// The offsets' scalar multiples as the tests compute them independently: the sum over chains.
