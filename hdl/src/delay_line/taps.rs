@@ -47,6 +47,44 @@ pub fn find<S: PartialEq>(taps: &[Tap<S>], s: S, delay: usize) -> Option<usize> 
     Some(taps.iter().position(|t| t.sig == s && t.delay == delay).expect("tap planned"))
 }
 
+/// Where a tap lives in the datapath: a register (`DFF`, one cycle) or a [`super::DelayLine`]
+/// (two or more), numbered among its kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Store {
+    /// Register number `k`.
+    Reg(usize),
+    /// Delay line number `k`.
+    Line(usize),
+}
+
+impl Store {
+    /// The Verilog name of its output when the registers are the field `regs` and the lines the
+    /// field `lines` of the block: `{regs}${k}$q` or `{lines}${k}$q`.
+    pub fn q_name(self, regs: &str, lines: &str) -> String {
+        match self {
+            Store::Reg(k) => format!("{regs}${k}$q"),
+            Store::Line(k) => format!("{lines}${k}$q"),
+        }
+    }
+}
+
+/// Storage for taps of `steps` cycles each (≥ 1), in order: the store of each, how many
+/// registers (steps of 1) and the delays of the lines (the other steps, in order) to build.
+pub fn allocate(steps: impl IntoIterator<Item = usize>) -> (Vec<Store>, usize, Vec<usize>) {
+    let (mut stores, mut regs, mut lines) = (Vec::new(), 0, Vec::new());
+    for step in steps {
+        assert!(step >= 1, "a tap of 0 cycles");
+        if step == 1 {
+            stores.push(Store::Reg(regs));
+            regs += 1;
+        } else {
+            stores.push(Store::Line(lines.len()));
+            lines.push(step);
+        }
+    }
+    (stores, regs, lines)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -58,5 +96,8 @@ mod tests {
         assert_eq!(got, vec![('a', 5, None, 5), ('a', 85, Some(0), 80), ('a', 200, Some(1), 115), ('b', 1, None, 1), ('b', 7, Some(3), 6)]);
         assert_eq!(find(&taps, 'a', 85), Some(1));
         assert_eq!(find(&taps, 'b', 0), None);
+        let (stores, regs, lines) = allocate(taps.iter().map(|t| t.step));
+        assert_eq!((stores, regs, lines), (vec![Store::Line(0), Store::Line(1), Store::Line(2), Store::Reg(0), Store::Line(3)], 1, vec![5, 80, 115, 6]));
+        assert_eq!(Store::Line(3).q_name("regs", "lines"), "lines$3$q");
     }
 }

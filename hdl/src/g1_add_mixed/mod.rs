@@ -28,6 +28,7 @@ pub mod model;
 pub mod schedule;
 pub mod shared_mul;
 
+use crate::delay_line::taps::{self, Store};
 use crate::delay_line::DelayLine;
 use crate::field::Bn254Field;
 use crate::mod_add_sub::{AddSubOp, ModAddSub};
@@ -52,12 +53,6 @@ enum Unit {
     Add(usize),
 }
 
-/// Where a delay tap lives.
-#[derive(Clone, Copy, Debug)]
-enum Store {
-    Reg(usize),
-    Line(usize),
-}
 
 /// The pipelined complete projective adder; see the module documentation.
 #[derive(LogicBlock)]
@@ -149,18 +144,9 @@ impl<const WL: usize, const P: usize> G1AddMixed<WL, P> {
                 }
             }
         }
-        let mut stores = Vec::new();
-        let mut regs = Vec::new();
-        let mut lines = Vec::new();
-        for t in &sched.taps {
-            if t.step == 1 {
-                stores.push(Store::Reg(regs.len()));
-                regs.push(DFF::default());
-            } else {
-                stores.push(Store::Line(lines.len()));
-                lines.push(DelayLine::new(t.step));
-            }
-        }
+        let (stores, n_regs, line_steps) = taps::allocate(sched.taps.iter().map(|t| t.step));
+        let regs = (0..n_regs).map(|_| DFF::default()).collect();
+        let lines = line_steps.into_iter().map(DelayLine::new).collect();
         Self {
             clock: Default::default(),
             reset: Default::default(),
@@ -212,10 +198,7 @@ impl<const WL: usize, const P: usize> G1AddMixed<WL, P> {
     }
 
     fn store_name(&self, tap: usize) -> String {
-        match self._plan.stores[tap] {
-            Store::Reg(k) => format!("regs${k}$q"),
-            Store::Line(k) => format!("lines${k}$q"),
-        }
+        self._plan.stores[tap].q_name("regs", "lines")
     }
 
     fn sig_name(&self, s: Sig) -> String {

@@ -26,6 +26,7 @@ pub mod config;
 pub mod model;
 pub mod schedule;
 
+use crate::delay_line::taps::{self, Store};
 use crate::delay_line::DelayLine;
 use crate::field::Bn254Field;
 use crate::g1_add_mixed::shared_mul::SharedMontMul;
@@ -42,13 +43,6 @@ pub type G1AddXyzzXcup = G1AddXyzz<26, 42>;
 enum Unit {
     Mul(usize),
     Add(usize),
-}
-
-/// Where a delay tap lives.
-#[derive(Clone, Copy, Debug)]
-enum Store {
-    Reg(usize),
-    Line(usize),
 }
 
 /// Bits of the side channel that rides to the output: tag, valid, inf2, inf1, mode.
@@ -169,33 +163,16 @@ impl<const WL: usize, const P: usize> G1AddXyzz<WL, P> {
                 }
             }
         }
-        let mut stores = Vec::new();
-        let mut regs = Vec::new();
-        let mut lines = Vec::new();
-        for t in &sched.taps {
-            if t.step == 1 {
-                stores.push(Store::Reg(regs.len()));
-                regs.push(DFF::default());
-            } else {
-                stores.push(Store::Line(lines.len()));
-                lines.push(DelayLine::new(t.step));
-            }
-        }
-        let mut mode_taps = Vec::new();
-        let mut mode_regs = Vec::new();
-        let mut mode_lines = Vec::new();
-        let mut prev = 0;
-        for &c in sched.mode_cycles.iter().filter(|&&c| c > 0 && c < sched.out_cycle) {
-            let step = c - prev;
-            if step == 1 {
-                mode_taps.push((c, Store::Reg(mode_regs.len())));
-                mode_regs.push(DFF::default());
-            } else {
-                mode_taps.push((c, Store::Line(mode_lines.len())));
-                mode_lines.push(DelayLine::new(step));
-            }
-            prev = c;
-        }
+        let (stores, n_regs, line_steps) = taps::allocate(sched.taps.iter().map(|t| t.step));
+        let regs = (0..n_regs).map(|_| DFF::default()).collect();
+        let lines = line_steps.into_iter().map(DelayLine::new).collect();
+        // The mode's chain: one tap per cycle that needs it (below the output cycle), each
+        // extending the previous one.
+        let mode_cycles: Vec<usize> = sched.mode_cycles.iter().copied().filter(|&c| c > 0 && c < sched.out_cycle).collect();
+        let (mode_stores, n_mode_regs, mode_steps) = taps::allocate(mode_cycles.iter().scan(0, |prev, &c| Some(c - std::mem::replace(prev, c))));
+        let mode_taps = mode_cycles.into_iter().zip(mode_stores).collect();
+        let mode_regs = (0..n_mode_regs).map(|_| DFF::default()).collect();
+        let mode_lines = mode_steps.into_iter().map(DelayLine::new).collect();
         let (pr, rr) = (sched.ready[sched.graph.p_op], sched.ready[sched.graph.r_op]);
         let pz = DelayLine::new(rr - pr);
         let exc = DelayLine::new(sched.out_cycle - rr);
@@ -254,10 +231,7 @@ impl<const WL: usize, const P: usize> G1AddXyzz<WL, P> {
     }
 
     fn store_name(&self, tap: usize) -> String {
-        match self._plan.stores[tap] {
-            Store::Reg(k) => format!("regs${k}$q"),
-            Store::Line(k) => format!("lines${k}$q"),
-        }
+        self._plan.stores[tap].q_name("regs", "lines")
     }
 
     fn sig_name(&self, s: Sig) -> String {
@@ -290,10 +264,7 @@ impl<const WL: usize, const P: usize> G1AddXyzz<WL, P> {
         if cycle == 0 {
             return "in_mode".into();
         }
-        match self._plan.mode_taps.iter().find(|(c, _)| *c == cycle).expect("mode tap planned").1 {
-            Store::Reg(k) => format!("mode_regs${k}$q"),
-            Store::Line(k) => format!("mode_lines${k}$q"),
-        }
+        self._plan.mode_taps.iter().find(|(c, _)| *c == cycle).expect("mode tap planned").1.q_name("mode_regs", "mode_lines")
     }
 
     fn store_value(&self, tap: usize) -> Bits<256> {

@@ -4,7 +4,7 @@
 //! the tests evaluate the same graph in software and compare it with the line-by-line model in
 //! `model.rs` for every mode.
 
-use super::config::{ADD_LATENCY, FRONT_LATENCY, MUL_LATENCY};
+use super::config::FRONT_LATENCY;
 use super::model::Mode;
 use ark_bn254::Fq;
 
@@ -31,26 +31,9 @@ pub enum Sig {
     Op(usize),
 }
 
-/// What an operation computes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
-    /// Montgomery product (a multiplier instance).
-    Mul,
-    /// Modular addition (a `ModAddSub` in add mode).
-    Add,
-    /// Modular subtraction `a − b` (a `ModAddSub` in sub mode).
-    Sub,
-}
-
-impl Kind {
-    /// Register stages of the block.
-    pub fn latency(self) -> usize {
-        match self {
-            Kind::Mul => MUL_LATENCY,
-            Kind::Add | Kind::Sub => ADD_LATENCY,
-        }
-    }
-}
+/// What an operation computes: the complete adder's kinds (a multiplier, a modular adder or
+/// subtractor), with the same latencies.
+pub use crate::g1_add_mixed::schedule::Kind;
 
 /// One operation: a unit and its operands in each mode (indexed by [`Mode`] code).
 #[derive(Clone, Debug)]
