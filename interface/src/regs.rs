@@ -64,6 +64,12 @@ pub enum Reg {
     NttShift0 = 0x48,
     /// NTT: `K`, the buffer size of the kernel is `2^K` points.
     NttMaxLogN = 0x68,
+    /// MSM: operations the XYZZ units flagged (equal points, or an identity in a general
+    /// addition) since the last `MsmOp::LOAD_OFFSETS` or reset, summed over the units; any flag
+    /// makes the groups answered since then wrong (see [`Status::MSM_FLAGGED`]). Only the
+    /// three-unit card (`MsmUnits = 3`) decodes it; the others leave the offset unmapped (reads 0:
+    /// their complete adders never flag). Added without a version change, as `MsmUnits`.
+    MsmFlagged = 0x6c,
     /// NTT: cycles the kernel was busy (doorbell to completion of NTT commands) since reset, low
     /// word.
     NttBusyLo = 0x70,
@@ -143,7 +149,7 @@ impl Reg {
     }
 
     /// Every register, in offset order (the shift's words 1..7 follow [`Reg::NttShift0`]).
-    pub const ALL: [Reg; 48] = [
+    pub const ALL: [Reg; 49] = [
         Reg::Id,
         Reg::Version,
         Reg::Kernels,
@@ -164,6 +170,7 @@ impl Reg {
         Reg::NttFlags,
         Reg::NttShift0,
         Reg::NttMaxLogN,
+        Reg::MsmFlagged,
         Reg::NttBusyLo,
         Reg::NttBusyHi,
         Reg::NttElements,
@@ -195,7 +202,7 @@ impl Reg {
     ];
 
     /// Registers the host may only read (writes are ignored by the card).
-    pub const READ_ONLY: [Reg; 32] = [
+    pub const READ_ONLY: [Reg; 33] = [
         Reg::Id,
         Reg::Version,
         Reg::Kernels,
@@ -207,6 +214,7 @@ impl Reg {
         Reg::CmdCycles,
         Reg::CardMemPoints,
         Reg::NttMaxLogN,
+        Reg::MsmFlagged,
         Reg::NttBusyLo,
         Reg::NttBusyHi,
         Reg::NttElements,
@@ -277,6 +285,17 @@ impl MsmOp {
     /// points `S_0, T_0, S_1, T_1, …, S_{Q−1}, T_{Q−1}`, each `X ‖ Y ‖ Z` (homogeneous
     /// projective, 3 beats), `last` on the last beat of `T_{Q−1}`: [`msm_reduce_points`] points.
     pub const ACCUMULATE_REDUCE: u32 = 2;
+    /// Three-unit card only (`MsmUnits = 3`; the others end it with `BAD_PARAMS`): the host
+    /// streams the XYZZ units' offsets, six beats `R_b.x, R_b.y, R_s.x, R_s.y, R_t.x, R_t.y`
+    /// (affine, canonical: `BAD_PARAMS` otherwise; `last` on the sixth), and the card clears every
+    /// bucket of every unit to `R_b`, the units' sticky flag and their counters (the command ends
+    /// when the clear has). Every later group's buckets start at `R_b` and each chain's running
+    /// sums at `R_s` and `R_t`; the host takes their known multiple out of the answer. An
+    /// accumulation on the three-unit card before a successful load is `BAD_PARAMS`.
+    pub const LOAD_OFFSETS: u32 = 3;
+    /// Three-unit card only: the host streams `R_s.x, R_s.y, R_t.x, R_t.y` (four beats) for the
+    /// next groups' running sums; no clear (`R_b` stays).
+    pub const LOAD_RUNNING_OFFSETS: u32 = 4;
 }
 
 /// `log2` of the chains the card's reduction holds (its two chain RAMs of `2^9` points each).
@@ -340,6 +359,10 @@ impl Status {
     pub const LOOKUP_RANGE: u32 = 32;
     /// A lookup forward pass saw a zero denominator `β + x_i`.
     pub const LOOKUP_ZERO: u32 = 64;
+    /// Three-unit card: an accumulation ended while a unit's sticky flag was set (an operation
+    /// since the last `MsmOp::LOAD_OFFSETS` or reset hit an exceptional case of the incomplete
+    /// XYZZ formulas): its answer is wrong; load fresh offsets (which clears the flag) and redo.
+    pub const MSM_FLAGGED: u32 = 128;
 }
 
 #[cfg(test)]

@@ -79,14 +79,17 @@ use zkaccel::card_schedule::msm_reduce::{
     CHAIN_LOG_DEPTH as HOST_CHAIN_LOG_DEPTH,
 };
 use zkaccel::card_schedule::msm_requests::{windows, Request};
+use zkaccel::card_schedule::msm_xyzz;
 use zkaccel_hdl::card::config::CardConfig;
 use zkaccel_hdl::g1_add_mixed::config::LATENCY as ADDER_LATENCY;
+use zkaccel_hdl::g1_add_xyzz::config::LATENCY as XYZZ_ADDER_LATENCY;
+use zkaccel_hdl::msm_bucket_xyzz::model::{reduce_cycles as xyzz_reduce_cycles, Shape as XyzzShape};
 use zkaccel_hdl::msm_bucket::config::MAX_LOG_DEPTH;
 use zkaccel_hdl::msm_bucket::reduce_model::{ReducePlan, CHAIN_LOG_DEPTH, PROJECTIVE_ADDER_LATENCY};
 use zkaccel_hdl::msm_bucket::scheduler::BucketScheduler;
 use zkaccel_hdl::verilog::generate;
 use zkaccel_interface::regs::{msm_reduce_points, msm_seg_log, Kernel, MsmOp, Reg, DIGIT_NEG};
-use zkaccel_interface::wire::{base_to_wire, bucket_to_wire};
+use zkaccel_interface::wire::{base_to_wire, bucket_to_wire, to_wire};
 use zkaccel_sim::bucket_runner::GroupStats;
 use zkaccel_sim::bucket_runner::{BucketRunner, Traffic};
 use zkaccel_sim::card_runner::{build_card, CardRunner, CardVariant, MemModel};
@@ -303,7 +306,7 @@ fn main() {
     args.retain(|a| a != "--precomputed");
     let units: usize = match args.iter().position(|a| a == "--units") {
         Some(i) => {
-            let u = args.get(i + 1).and_then(|u| u.parse().ok()).filter(|&u| u == 1 || u == 2).expect("--units 1 or 2");
+            let u = args.get(i + 1).and_then(|u| u.parse().ok()).filter(|&u| (1..=3).contains(&u)).expect("--units 1, 2 or 3");
             args.drain(i..i + 2);
             u
         }
@@ -311,12 +314,13 @@ fn main() {
     };
     let entry_windows: usize = match args.iter().position(|a| a == "--entry-windows") {
         Some(i) => {
-            let k = args.get(i + 1).and_then(|k| k.parse().ok()).filter(|&k| k == 2 || k == 4).expect("--entry-windows 2 or 4");
+            let k = args.get(i + 1).and_then(|k| k.parse().ok()).filter(|&k| [2, 3, 4, 6].contains(&k)).expect("--entry-windows 2 or 4 (two units), 3 or 6 (three)");
             args.drain(i..i + 2);
             k
         }
-        None => 2,
+        None => units,
     };
+    assert!(units != 3 || precomputed, "--units 3: the three-unit card runs the precomputed layout (--precomputed)");
     let log_n: usize = args.first().map(|s| s.parse().expect("log_n")).unwrap_or(16);
     let cs: Vec<usize> = args.get(1).map(|s| s.split(',').map(|c| c.parse().expect("c")).collect()).unwrap_or_else(|| vec![13]);
     let log_chunk: usize = args.get(2).map(|s| s.parse().expect("log_chunk")).unwrap_or(12).min(log_n);
@@ -349,6 +353,12 @@ fn main() {
     assert_eq!(ADDER_LATENCY, PROJECTIVE_ADDER_LATENCY, "the RTL adder's latency and the model's");
     assert_eq!(CHAIN_LOG_DEPTH, HOST_CHAIN_LOG_DEPTH, "the host and the card model disagree on the chain RAM depth");
     let msm = Msm { pool: &pool, points: &points, scalars: &scalars, want, cpu_ms, log_n, chunk };
+    if units == 3 {
+        for c in cs {
+            run_triple_precomputed(&msm, c, entry_windows, &mut rng);
+        }
+        return;
+    }
     if units == 2 && precomputed {
         for c in cs {
             run_dual_precomputed(&msm, c, entry_windows);
@@ -356,7 +366,7 @@ fn main() {
         return;
     }
     if units == 2 {
-        let mut card = DualCard::new(&points);
+        let mut card = UnitsCard::new(&points, 2);
         for c in cs {
             run_dual(&msm, &mut card, c);
         }
@@ -739,19 +749,25 @@ fn precomputed_digits(pool: &rayon::ThreadPool, scalars: &[Fr], c: usize, k: usi
         wide = listed;
     }
     let total = windows(c);
+    // Window j's slot: j, or (j / 3)·4 + j mod 3 in the padded triples of 3 | k.
+    let slot = |j: usize| if k % 3 == 0 { j / 3 * 4 + j % 3 } else { j };
+    let mut used = vec![false; slots];
+    (0..w).for_each(|j| used[slot(j)] = true);
     let check_ok = pool.install(|| {
         stream[..n * slots].par_chunks(slots).zip(scalars.par_iter()).enumerate().all(|(i, (ws, s))| {
             let mut d = vec![0i32; total];
             signed_digits_into(s, c, &mut d);
+            let digit_ok = |j: usize, x: u16| {
+                let y = d[j];
+                if y == 1 << 15 {
+                    x == 0 && wide.binary_search_by_key(&(i, j), |d| (d.base, d.window)).is_ok()
+                } else {
+                    x == (y.unsigned_abs() as u16 | if y < 0 { DIGIT_NEG } else { 0 })
+                }
+            };
             d[w..].iter().all(|&x| x == 0)
-                && ws[w..].iter().all(|&x| x == 0)
-                && ws.iter().zip(&d[..w]).enumerate().all(|(j, (&x, &y))| {
-                    if y == 1 << 15 {
-                        x == 0 && wide.binary_search_by_key(&(i, j), |d| (d.base, d.window)).is_ok()
-                    } else {
-                        x == (y.unsigned_abs() as u16 | if y < 0 { DIGIT_NEG } else { 0 })
-                    }
-                })
+                && (0..w).all(|j| digit_ok(j, ws[slot(j)]))
+                && ws.iter().zip(&used).all(|(&x, &u)| u || x == 0)
         })
     });
     assert!(check_ok && stream[n * slots..].iter().all(|&x| x == 0), "c = {c}, k = {k}: digit stream differs from the reference digits");
@@ -763,30 +779,42 @@ fn precomputed_digits(pool: &rayon::ThreadPool, scalars: &[Fr], c: usize, k: usi
 const FE_CREDITS: u64 = 62;
 const FE_ROUND_TRIP: u64 = 66;
 
-/// The two-unit card of the bench: two MSM units of `2^MAX_LOG_DEPTH` bucket entries (the cloud
-/// builds' depth), the smallest NTT core on the digit-serial multiplier and no lookup kernel
-/// (neither takes part in an MSM; a smaller model to build), with the bases loaded in slot 0.
-struct DualCard {
+/// The multi-unit card of the bench: two MSM units (`SIM_DUAL`, complete adders) or three XYZZ
+/// units (`SIM_TRIPLE`) of `2^MAX_LOG_DEPTH` bucket entries each (the cloud builds' depth), the
+/// smallest NTT core on the digit-serial multiplier and no lookup kernel (neither takes part in an
+/// MSM; a smaller model to build), with the bases loaded in slot 0.
+struct UnitsCard {
     r: CardRunner,
     seq: u32,
+    units: usize,
 }
 
-impl DualCard {
-    fn config() -> CardConfig {
-        CardConfig { msm_log_depth: MAX_LOG_DEPTH, ..CardConfig::SIM_DUAL }
+impl UnitsCard {
+    fn config(units: usize) -> CardConfig {
+        let base = if units == 3 { CardConfig::SIM_TRIPLE } else { CardConfig::SIM_DUAL };
+        CardConfig { msm_log_depth: MAX_LOG_DEPTH, ..base }
     }
 
-    /// Builds the model (once; cached) and loads `points` (bases or a precomputed table) into
-    /// slot 0 through the card.
-    fn new(points: &[G1Affine]) -> Self {
-        let cfg = Self::config();
+    /// Bytes of one answer word: `X ‖ Y ‖ Z` (complete adders) or `X ‖ Y ‖ ZZ ‖ ZZZ` (XYZZ units).
+    fn word_bytes(&self) -> usize {
+        if self.units == 3 {
+            msm_xyzz::WORD_BYTES
+        } else {
+            96
+        }
+    }
+
+    /// Builds the model of the card of `units` units (once; cached) and loads `points` (bases or
+    /// a precomputed table) into slot 0 through the card.
+    fn new(points: &[G1Affine], units: usize) -> Self {
+        let cfg = Self::config(units);
         let t = Instant::now();
-        let lib = build_card(CardVariant::Fast, &cfg).expect("verilator build of the two-unit card");
+        let lib = build_card(CardVariant::Fast, &cfg).expect("verilator build of the multi-unit card");
         let build_s = t.elapsed().as_secs_f64();
         let mut r = CardRunner::new(&lib, points.len() as u32, MemModel::HBM).unwrap();
-        assert_eq!(r.read_reg(Reg::MsmUnits.offset()), 2);
+        assert_eq!(r.read_reg(Reg::MsmUnits.offset()), units as u32);
         assert_eq!(r.read_reg(Reg::MsmLogDepth.offset()), MAX_LOG_DEPTH as u32);
-        let mut card = DualCard { seq: r.read_reg(Reg::DoneSeq.offset()), r };
+        let mut card = UnitsCard { seq: r.read_reg(Reg::DoneSeq.offset()), r, units };
         let t = Instant::now();
         card.command(&[(Reg::MsmOp, MsmOp::LOAD_BASES), (Reg::MsmSlot, 0), (Reg::MsmBase, 0), (Reg::MsmPoints, points.len() as u32)]);
         let beats: Vec<[u8; 32]> = points
@@ -798,8 +826,13 @@ impl DualCard {
             .collect();
         let load_cycles = card.stream(&beats, &[]).1;
         card.finish("load");
+        let adders = if units == 3 {
+            format!("three software XYZZ adders (the RTL adder's bit-exact model) of latency {XYZZ_ADDER_LATENCY}")
+        } else {
+            format!("two software adders of latency {ADDER_LATENCY}")
+        };
         println!(
-            "two-unit card (fast variant, 2 × 2^{MAX_LOG_DEPTH} bucket entries, point FIFO of {}, c ≤ {}, two software adders of latency {ADDER_LATENCY}): model ready in {build_s:.0} s, {} points loaded in {load_cycles} cycles ({:.0} s simulated)",
+            "{units}-unit card (fast variant, {units} × 2^{MAX_LOG_DEPTH} bucket entries, point FIFO of {}, c ≤ {}, {adders}): model ready in {build_s:.0} s, {} points loaded in {load_cycles} cycles ({:.0} s simulated)",
             cfg.msm_point_fifo,
             cfg.max_c(),
             points.len(),
@@ -861,11 +894,11 @@ impl DualCard {
     /// One accumulation command over slot 0: `points` points of `windows` digits each (`stream`,
     /// the wire words), window size `c`, reduced on the card when `reduce`; the stream's beats
     /// marked at the beat counts `chunk_ends` (chunk k ends with the beat that holds its last
-    /// digit). Returns the card's answer bytes (both units' words, for [`unit_sums`]) and the card's share for the timeline: cycles per chunk (between the acceptance of
+    /// digit). Returns the card's answer bytes (every unit's words, for [`unit_sums`]) and the card's share for the timeline: cycles per chunk (between the acceptance of
     /// consecutive chunks' last beats), the rest of `CmdCycles`, the bytes each way.
     #[allow(clippy::too_many_arguments)]
     fn run_group(&mut self, stream: &[u16], points: usize, windows: usize, c: usize, reduce: bool, chunk_ends: &[usize], what: &str) -> (Vec<u8>, CardGroup) {
-        let per_unit = windows / 2;
+        let per_unit = windows / self.units;
         self.command(&[
             (Reg::MsmOp, if reduce { MsmOp::ACCUMULATE_REDUCE } else { MsmOp::ACCUMULATE }),
             (Reg::MsmSlot, 0),
@@ -884,8 +917,8 @@ impl DualCard {
             })
             .collect();
         let (marked, _) = self.stream(&beats, chunk_ends);
-        let back = 2 * if reduce { msm_reduce_points(per_unit as u32, c as u32) as usize } else { per_unit << (c - 1) };
-        let out = self.read(96 * back);
+        let back = self.units * if reduce { msm_reduce_points(per_unit as u32, c as u32) as usize } else { per_unit << (c - 1) };
+        let out = self.read(self.word_bytes() * back);
         let cycles = self.finish(what);
         let mut chunk_cycles = Vec::with_capacity(marked.len());
         let mut prev = 0;
@@ -900,7 +933,7 @@ impl DualCard {
 }
 
 /// The MSM on the two-unit card for window size `c` (see the module docs).
-fn run_dual(msm: &Msm, card: &mut DualCard, c: usize) {
+fn run_dual(msm: &Msm, card: &mut UnitsCard, c: usize) {
     let Msm { pool, points, scalars, want, cpu_ms, log_n, chunk } = *msm;
     assert!((2..=MAX_STREAM_C).contains(&c), "c = {c}: the digit format carries c ≤ {MAX_STREAM_C}");
     let n = points.len();
@@ -1000,7 +1033,7 @@ fn run_dual_precomputed(msm: &Msm, c: usize, k: usize) {
             assert_eq!(table[i * e + tt], (points[i] * Fr::from(2u64).pow([(k * c * tt) as u64])).into_affine(), "table entry {i}·{e} + {tt}");
         }
     }
-    let mut card = DualCard::new(&table);
+    let mut card = UnitsCard::new(&table, 2);
     drop(table);
 
     let (stream, ends, wide) = precomputed_digits(pool, scalars, c, k, chunk);
@@ -1072,4 +1105,120 @@ fn run_dual_precomputed(msm: &Msm, c: usize, k: usize) {
     rows.print(&host, &groups, &[combine_ms], 0.0);
     println!();
     println!("(table resident on the card; only digits go to the card, two points per chain and unit come back; PCIe {PCIE_GB_S} GB/s assumed)");
+}
+
+/// The precomputed layout on the three-unit card (`zkaccel_hdl::card::triple`, XYZZ units): as
+/// [`run_dual_precomputed`], with the XYZZ answer (four beats per word), the offsets (`R_b` loaded
+/// with the card's clear once per card session, fresh `R_s`, `R_t` per MSM with
+/// `LOAD_RUNNING_OFFSETS`, whose cycles count as the card's), the offsets' correction computed by
+/// the host while the card works, and the reduction's cycles against the XYZZ model's.
+fn run_triple_precomputed(msm: &Msm, c: usize, k: usize, rng: &mut TestRng) {
+    let Msm { pool, points, scalars, want, cpu_ms, log_n, chunk } = *msm;
+    assert!((2..=MAX_PRECOMPUTED_C).contains(&c), "c = {c}: the precomputed layout takes c ≤ {MAX_PRECOMPUTED_C}");
+    let n = points.len();
+    let (w, e, slots, per_unit) = (precomputed_windows(c), entries_per_base(c, k), slots_per_base(c, k), k / 3);
+    assert!(per_unit << (c - 1) <= 1 << MAX_LOG_DEPTH, "c = {c}, {k} windows per entry: {per_unit} windows of 2^{} buckets per unit", c - 1);
+    let seg_log = msm_precomputed::seg_log(per_unit, c, HOST_CHAIN_LOG_DEPTH);
+    assert_eq!(seg_log as u32, msm_seg_log(per_unit as u32, c as u32), "host and card cut each unit's chains alike");
+
+    // One-time setup: the table (k·c doublings per entry, batch normalisation), THREADS threads.
+    let t = Instant::now();
+    let table = pool.install(|| window_table(points, c, k));
+    let setup_ms = t.elapsed().as_secs_f64() * 1e3;
+    for i in [0, n / 2, n - 1] {
+        for tt in [0, e / 2, e - 1] {
+            assert_eq!(table[i * e + tt], (points[i] * Fr::from(2u64).pow([(k * c * tt) as u64])).into_affine(), "table entry {i}·{e} + {tt}");
+        }
+    }
+    let mut card = UnitsCard::new(&table, 3);
+    drop(table);
+    // The card session's offsets: R_b (with the clear), then this MSM's R_s, R_t.
+    let session = msm_xyzz::Offsets { bucket: G1Affine::rand(rng), s: G1Affine::rand(rng), t: G1Affine::rand(rng) };
+    let coords = |ps: &[G1Affine]| -> Vec<[u8; 32]> { ps.iter().flat_map(|p| [to_wire(&p.x), to_wire(&p.y)]).collect() };
+    card.command(&[(Reg::MsmOp, MsmOp::LOAD_OFFSETS)]);
+    card.stream(&coords(&[session.bucket, session.s, session.t]), &[]);
+    let clear_cycles = card.finish("LOAD_OFFSETS");
+    let off = msm_xyzz::Offsets { s: G1Affine::rand(rng), t: G1Affine::rand(rng), ..session };
+
+    let (stream, ends, wide) = precomputed_digits(pool, scalars, c, k, chunk);
+    let words_ms = *ends.last().unwrap();
+
+    // The card: this MSM's running offsets, then one command of n·E entries and k windows,
+    // reduced on the card.
+    let t_sim = Instant::now();
+    card.command(&[(Reg::MsmOp, MsmOp::LOAD_RUNNING_OFFSETS)]);
+    card.stream(&coords(&[off.s, off.t]), &[]);
+    let offsets_cycles = card.finish("LOAD_RUNNING_OFFSETS");
+    let (before_issued, before_reduce) = (card.r.read_reg(Reg::MsmIssued.offset()), card.r.read_reg(Reg::MsmReduceCycles.offset()));
+    let chunk_ends: Vec<usize> = (0..n).step_by(chunk).map(|a| ((a + chunk).min(n) * slots).div_ceil(16)).collect();
+    let (out, mut group) = card.run_group(&stream, n * e, k, c, true, &chunk_ends, &format!("precomputed, c = {c}, {k} windows per entry"));
+    group.chunk_cycles[0] += offsets_cycles;
+    let card_cycles = group.chunk_cycles.iter().sum::<u64>() + group.tail_cycles;
+    let sim_s = t_sim.elapsed().as_secs_f64();
+    let issued = card.r.read_reg(Reg::MsmIssued.offset()).wrapping_sub(before_issued);
+    let reduce_cycles = card.r.read_reg(Reg::MsmReduceCycles.offset()).wrapping_sub(before_reduce) as u64;
+    let shape = XyzzShape { c, windows: per_unit, seg_log };
+    assert_eq!(reduce_cycles, 3 * xyzz_reduce_cycles(&shape, XYZZ_ADDER_LATENCY), "c = {c}: the three units' RTL reduction cycles vs the XYZZ model's");
+    assert_eq!(card.r.read_reg(Reg::MsmFlagged.offset()), 0, "random offsets: nothing flagged");
+    let groups = vec![group];
+
+    // The host, best of 3 each: the offsets' correction and the digits +2^15 (while the card
+    // works), then the decode of the answer and the combination of the k windows (after it); the
+    // MSM checked.
+    let (mut fix_ms, mut combine_ms, mut wide_ms) = (f64::INFINITY, f64::INFINITY, f64::INFINITY);
+    for _ in 0..3 {
+        let t = Instant::now();
+        let fix = msm_xyzz::window_correction(c, seg_log, &off);
+        fix_ms = fix_ms.min(t.elapsed().as_secs_f64() * 1e3);
+        let t = Instant::now();
+        let sums = pool.install(|| msm_xyzz::decode_answers(&out)).unwrap_or_else(|(i, e)| panic!("answer word {i}: {e}"));
+        let pairs: Vec<(G1Projective, G1Projective)> = sums.s.into_iter().zip(sums.t).collect();
+        let pairs = unit_answers_in_window_order(pairs, 3, k);
+        let sums = ChainSums { s: pairs.iter().map(|p| p.0).collect(), t: pairs.iter().map(|p| p.1).collect() };
+        let sum = pool.install(|| msm_xyzz::combine(&sums, c, seg_log, k, &fix));
+        assert!(sum.into_affine().is_on_curve());
+        combine_ms = combine_ms.min(t.elapsed().as_secs_f64() * 1e3);
+        let t = Instant::now();
+        let extra = wide_digits_sum(points, &wide, c);
+        wide_ms = wide_ms.min(t.elapsed().as_secs_f64() * 1e3);
+        assert_eq!((sum + extra).into_affine(), want, "c = {c}: precomputed table on the three-unit card + host combination differ from arkworks");
+    }
+    let bytes_to: u64 = groups[0].chunk_bytes.iter().sum();
+    let host = HostPrep { full_pass_ms: 0.0, prepare_ms: 0.0, plan_ms: vec![0.0], chunk_end_ms: vec![ends.clone()], after_digits_ms: wide_ms + fix_ms };
+    println!();
+    println!(
+        "three XYZZ units, precomputed, c = {c}: W = {w} windows per base in {e} entries of {k} windows (digits in padded triples, {slots} slots per base), table {} points ({:.3} GB of card memory at 64 B/point), one-time table setup {setup_ms:.0} ms ({THREADS} threads; per base set, not per proof); LOAD_OFFSETS with the clear {clear_cycles} cycles (per card session, not per MSM)",
+        n * e,
+        (n * e * 64) as f64 / 1e9
+    );
+    println!(
+        "LOAD_RUNNING_OFFSETS {offsets_cycles} cycles, then one command of {} entries, {k} windows of 2^{} buckets ({per_unit} per unit), chains of 2^{seg_log}: {} digits ({} of them +2^15, added on the host), {issued} operations issued by the three units, reduction {reduce_cycles} unit-cycles (three units side by side, RTL = model); card {card_cycles} cycles (CmdCycles of both commands), {:.4} entries (digit triples) per card cycle; simulation {sim_s:.0} s",
+        n * e,
+        c - 1,
+        n * w,
+        wide.len(),
+        (n * e * per_unit) as f64 / card_cycles as f64,
+    );
+    println!(
+        "host ({THREADS} threads): digits {} chunks done at {words_ms:.2} ms ({:.2} ns/digit, first chunk {:.3} ms); offsets' correction {fix_ms:.3} ms and digits +2^15 {wide_ms:.3} ms (after the digits, while the card works); decode + combination {combine_ms:.3} ms (after the card); PCIe {:.3} ms to the card ({bytes_to} B), {:.3} ms back ({} B)",
+        ends.len(),
+        words_ms * 1e6 / (n * w) as f64,
+        ends[0],
+        pcie_ms(bytes_to),
+        pcie_ms(groups[0].bytes_from),
+        groups[0].bytes_from,
+    );
+    println!();
+    let rows = RatioRows {
+        columns: &["card, layout", "c, k"],
+        values: &["three XYZZ units, precomputed".into(), format!("{c}, {k}")],
+        host_label: "digits + correction + decode and combination + digits 2^15",
+        host_ms: words_ms + fix_ms + combine_ms + wide_ms,
+        card_cycles,
+        cpu_ms,
+        log_n,
+    };
+    rows.print(&host, &groups, &[combine_ms], 0.0);
+    println!();
+    println!("(table resident on the card; only digits go to the card, two XYZZ points per chain and unit come back; PCIe {PCIE_GB_S} GB/s assumed)");
 }

@@ -3,7 +3,8 @@
 //! for the fast variant ([`CardVariant::Fast`]: `CardCore`, adder port outside) — the G1 adder's
 //! cycle-exact software model in the loop (an addition issued in cycle t is written back in
 //! cycle t + 206 (the adder's latency) with the arkworks sum, exactly when the RTL adder would; the schedule does not
-//! depend on the sums).
+//! depend on the sums). On the three-unit card (`CardCoreTriple`) the loop is closed by the XYZZ
+//! adder's bit-exact model (`soft_xyzz_adder`, latency 367) on each of its three ports.
 //!
 //! **Card memory model** ([`MemModel`]): 512-bit words (one point), a read answered `latency`
 //! cycles after it is accepted, in order, and one request (read or write, each channel on its
@@ -12,14 +13,17 @@
 
 use crate::model::{Library, Model, Port};
 use crate::soft_adder::{AdderPorts, SoftAdder};
+use crate::soft_xyzz_adder::{SoftXyzzAdder, XyzzAdderPorts};
 use crate::{Build, SimError};
 use rand::{Rng, SeedableRng};
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use zkaccel_hdl::card::config::CardConfig;
 use zkaccel_hdl::card::dual::{CardCoreDual, CardFullDual};
+use zkaccel_hdl::card::triple::{CardCoreTriple, CardFullTriple};
 use zkaccel_hdl::card::{CardCore, CardFull};
 use zkaccel_hdl::g1_add_mixed::config::LATENCY as ADDER_LATENCY;
+use zkaccel_hdl::g1_add_xyzz::config::LATENCY as XYZZ_ADDER_LATENCY;
 use zkaccel_hdl::verilog::generate;
 
 pub use crate::traffic::Traffic;
@@ -52,13 +56,17 @@ impl MemModel {
 /// Verilator model of the card, built once per variant and configuration (tracing limited to the
 /// top two levels of hierarchy: the ports and the card's own registers). A two-unit card
 /// (`cfg.msm_units == 2`): `CardCoreDual` (fast, both adder ports closed by software adders) or
-/// `CardFullDual` (two RTL adders; not in CI).
+/// `CardFullDual` (two RTL adders; not in CI). A three-unit card (`cfg.msm_units == 3`):
+/// `CardCoreTriple` (three software XYZZ adders) or `CardFullTriple` (three RTL XYZZ adders; not
+/// in CI).
 pub fn build_card(variant: CardVariant, cfg: &CardConfig) -> Result<Arc<Library>, SimError> {
     let (name, verilog) = match (variant, cfg.msm_units) {
         (CardVariant::Fast, 1) => (format!("card_fast_k{}_d{}", cfg.ntt_k, cfg.msm_log_depth), generate(&mut CardCore::new(cfg))),
         (CardVariant::FullRtl, 1) => (format!("card_full_k{}_d{}", cfg.ntt_k, cfg.msm_log_depth), generate(&mut CardFull::new(cfg))),
         (CardVariant::Fast, 2) => (format!("card_fast2_k{}_d{}", cfg.ntt_k, cfg.msm_log_depth), generate(&mut CardCoreDual::new(cfg))),
         (CardVariant::FullRtl, 2) => (format!("card_full2_k{}_d{}", cfg.ntt_k, cfg.msm_log_depth), generate(&mut CardFullDual::new(cfg))),
+        (CardVariant::Fast, 3) => (format!("card_fast3_k{}_d{}", cfg.ntt_k, cfg.msm_log_depth), generate(&mut CardCoreTriple::new(cfg))),
+        (CardVariant::FullRtl, 3) => (format!("card_full3_k{}_d{}", cfg.ntt_k, cfg.msm_log_depth), generate(&mut CardFullTriple::new(cfg))),
         (v, units) => return Err(SimError::Unsupported(format!("no {v:?} card model with {units} MSM units"))),
     };
     Build::new(&name, verilog).trace_depth(2).build()
@@ -99,6 +107,7 @@ pub struct CardRunner {
     mem: HashMap<u32, Vec<u8>>,
     reads: VecDeque<(u64, u32)>,
     adders: Vec<SoftAdder>,
+    xyzz_adders: Vec<SoftXyzzAdder>,
     c2h: VecDeque<(Vec<u8>, bool)>,
     traffic: Traffic,
     rng: rand_chacha::ChaCha20Rng,
@@ -111,10 +120,17 @@ impl CardRunner {
         assert!(mem_model.latency >= 1 && mem_model.interval >= 1, "memory latency and interval of at least one cycle");
         let model = lib.instantiate();
         let p = |n: &str| model.port(n);
-        // Unit 0's adder port (the fast variant), and unit 1's on a two-unit card.
+        // The fast variant: unit 0's adder port, and unit 1's on a two-unit card; the three XYZZ
+        // ports `u0_`, `u1_`, `u2_` on a three-unit card.
         let mut adders = Vec::new();
-        for prefix in ["", "u1_"] {
-            adders.extend(AdderPorts::find_prefixed(&model, prefix)?.map(|ports| SoftAdder::new(ports, ADDER_LATENCY)));
+        let mut xyzz_adders = Vec::new();
+        for prefix in ["u0_", "u1_", "u2_"] {
+            xyzz_adders.extend(XyzzAdderPorts::find_prefixed(&model, prefix)?.map(|ports| SoftXyzzAdder::new(ports, XYZZ_ADDER_LATENCY)));
+        }
+        if xyzz_adders.is_empty() {
+            for prefix in ["", "u1_"] {
+                adders.extend(AdderPorts::find_prefixed(&model, prefix)?.map(|ports| SoftAdder::new(ports, ADDER_LATENCY)));
+            }
         }
         let ports = Ports {
             reset: p("reset")?,
@@ -149,6 +165,7 @@ impl CardRunner {
             mem: HashMap::new(),
             reads: VecDeque::new(),
             adders,
+            xyzz_adders,
             c2h: VecDeque::new(),
             traffic: Traffic::SMOOTH,
             rng: rand_chacha::ChaCha20Rng::seed_from_u64(0),
@@ -169,7 +186,7 @@ impl CardRunner {
 
     /// Whether the model closes the adder loop in software (the fast variant).
     pub fn software_adder(&self) -> bool {
-        !self.adders.is_empty()
+        !self.adders.is_empty() || !self.xyzz_adders.is_empty()
     }
 
     /// The underlying model (e.g. to start a VCD).
@@ -197,6 +214,9 @@ impl CardRunner {
         self.model.set_bool(self.ports.reset, false);
         self.reads.clear();
         for a in &mut self.adders {
+            a.clear();
+        }
+        for a in &mut self.xyzz_adders {
             a.clear();
         }
         self.c2h.clear();
@@ -259,6 +279,9 @@ impl CardRunner {
         for a in &mut self.adders {
             a.answer(&mut self.model);
         }
+        for a in &mut self.xyzz_adders {
+            a.answer(&mut self.model);
+        }
         self.model.eval();
         // Handshakes sampled by the coming edge.
         let accepted = beat.is_some() && self.model.get_bool(p.s_ready);
@@ -277,6 +300,9 @@ impl CardRunner {
             self.mem.insert(addr, word);
         }
         for a in &mut self.adders {
+            a.capture(&self.model);
+        }
+        for a in &mut self.xyzz_adders {
             a.capture(&self.model);
         }
         self.model.tick();

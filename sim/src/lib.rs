@@ -5,7 +5,8 @@
 //!   wrapper, and caches the result under `target/verilator/` by a hash of its inputs;
 //! * [`model::Model`] drives an instance: ports of any width, clock steps, cycle counts, VCD;
 //! * [`card_runner`] drives the card top (registers, streams, card memory); [`soft_adder`] is the
-//!   G1 adder's cycle-exact model for models whose adder port is outside;
+//!   G1 adder's cycle-exact model for models whose adder port is outside, [`soft_xyzz_adder`]
+//!   the XYZZ adder's (the three-unit card);
 //! * [`lookup_runner`] drives the lookup kernel (counts, the two passes of a batch inversion);
 
 pub mod binary_op;
@@ -18,6 +19,7 @@ pub mod ntt_batch_runner;
 pub mod ntt_runner;
 pub mod ports;
 pub mod soft_adder;
+pub mod soft_xyzz_adder;
 pub mod traffic;
 pub mod verilator;
 pub mod wrapper;

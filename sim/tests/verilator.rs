@@ -3,6 +3,7 @@
 //! One test binary for the crate (each file below is a module): one link instead of one per file,
 //! and the two test threads stay busy across files (`cargo test -p <crate> --test verilator <file>::`).
 
+mod card_triple_verilator;
 mod g1_add_mixed_verilator;
 mod g1_add_xyzz_verilator;
 mod limb_mul_verilator;

@@ -45,9 +45,10 @@ pub struct CardConfig {
     /// blocks of an absent kernel stay in the RTL but every output of theirs is masked off, so
     /// synthesis removes them, and its commands end with `NO_KERNEL`.
     pub kernels: u32,
-    /// MSM units (1 or 2): bucket schedulers with their own adder port and bucket memory of
+    /// MSM units (1, 2 or 3): bucket schedulers with their own adder port and bucket memory of
     /// `2^msm_log_depth` entries each. 1 is [`super::CardCore`] (every committed build); 2 is
-    /// [`super::dual::CardCoreDual`] (`NOTES.md`, "Two MSM units").
+    /// [`super::dual::CardCoreDual`] (`NOTES.md`, "Two MSM units"); 3 is
+    /// [`super::triple::CardCoreTriple`] (XYZZ units, `crate::msm_bucket_xyzz`).
     pub msm_units: usize,
     /// Largest window size the build accepts (register `MsmMaxC`, with the bucket memory's limit
     /// in [`CardConfig::max_c`]): [`MSM_MAX_C`] (15), or 16 where the host takes the digits
@@ -90,6 +91,21 @@ impl CardConfig {
         ntt_multiplier: NttMultiplier::Iterative,
         kernels: Kernel::Ntt as u32 | Kernel::Msm as u32,
         msm_units: 2,
+        msm_max_c: 16,
+        msm_point_fifo: 128,
+    };
+
+    /// The three-unit card of the tests: three XYZZ MSM units of `2^10` bucket entries each and
+    /// around them [`CardConfig::SIM_DUAL`]'s smallest card (`2^3`-point NTT on the digit-serial
+    /// multiplier, no lookup kernel), `c ≤ 16` and a point FIFO of 128 entries.
+    pub const SIM_TRIPLE: CardConfig = CardConfig {
+        ntt_k: 3,
+        msm_log_depth: 10,
+        lookup_log_table: 4,
+        lookup_log_batch: 7,
+        ntt_multiplier: NttMultiplier::Iterative,
+        kernels: Kernel::Ntt as u32 | Kernel::Msm as u32,
+        msm_units: 3,
         msm_max_c: 16,
         msm_point_fifo: 128,
     };

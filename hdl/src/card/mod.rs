@@ -19,7 +19,9 @@ pub mod config;
 pub mod dual;
 pub mod msm_front;
 pub mod msm_front_dual;
+pub mod msm_front_triple;
 pub mod regfile;
+pub mod triple;
 
 use crate::g1_add_mixed::{config::LATENCY as ADDER_LATENCY, G1AddMixedXcup};
 use crate::lookup::LookupUnit;

@@ -16,6 +16,11 @@
 //! * `k = 2` (the two-unit card, `zkaccel_hdl::card::dual`): the units split a group's windows by
 //!   parity, so each entry's two digits go one to each unit, a digit pair per cycle and one
 //!   card-memory read per pair, and each unit reduces one window.
+//! * `k = 3` or `6` (the three-unit card, `zkaccel_hdl::card::triple`): each entry's digits go in
+//!   triples, one digit of a triple to each unit, one card-memory read per entry. The card takes a
+//!   triple from slots `4m..4m+2` of a beat, so when `3 | k` the digits sit in **padded triples**
+//!   (digit `j` of a base in slot `(j / 3)·4 + j mod 3`, every fourth slot 0: [`entry_slots`]) and
+//!   no triple straddles a 16-slot beat.
 //!
 //! **`c = 16`** ([`MAX_PRECOMPUTED_C`]): the card's digit format carries `|d| ≤ 2^15 − 1` (a 15-bit
 //! bucket number plus one), while a signed 16-bit digit can be `+2^15` (the raw window plus the
@@ -85,9 +90,22 @@ pub fn window_table(bases: &[G1Affine], c: usize, k: usize) -> Vec<G1Affine> {
     table
 }
 
-/// Digit slots per base in the stream: `E·k` (`W` digits and `E·k − W` zeros).
+/// Digit slots per table entry in the stream: `k` for `k` a divisor of the 16 slots of a beat
+/// (digit `s` of an entry in slot `s`: the one- and two-unit cards), `4k/3` when `3 | k` (padded
+/// triples for the three-unit card: digit `s` in slot `(s / 3)·4 + s mod 3`, every fourth slot 0).
+pub fn entry_slots(k: usize) -> usize {
+    if k.is_multiple_of(3) && k <= 12 {
+        4 * k / 3
+    } else {
+        assert!(k >= 1 && 16 % k == 0, "{k} windows per entry: a divisor of 16, or a multiple of 3 up to 12");
+        k
+    }
+}
+
+/// Digit slots per base in the stream: `E·`[`entry_slots`]`(k)` (digit `j < W` of the base in slot
+/// `j`, or `(j / 3)·4 + j mod 3` when `3 | k`; zeros elsewhere).
 pub fn slots_per_base(c: usize, k: usize) -> usize {
-    entries_per_base(c, k) * k
+    entries_per_base(c, k) * entry_slots(k)
 }
 
 /// 16-bit words of the digit stream of an MSM over `n` points (`n·E·k` digits, padded to a full
@@ -106,11 +124,13 @@ pub struct WideDigit {
     pub window: usize,
 }
 
-/// The digits of `scalars[points]` into `out = stream[points.start·E·k .. points.end·E·k]`, or up
+/// The digits of `scalars[points]` into `out = stream[points.start·S .. points.end·S]` (`S` =
+/// [`slots_per_base`]), or up
 /// to the end of the stream (`stream_words(scalars.len(), c, k)`) when `points.end` is the last
-/// point (the padding written as zero digits). Slot `j < W` of point `i` is the signed `c`-bit
-/// digit `d` of window `j` of `scalars[i]`, in the card's format (`DIGIT_FORMAT`: `|d|` = bucket +
-/// 1 in bits 0..15, bit 15 the sign, 0 = no addition); slots `W..E·k` are 0. Returns the digits the
+/// point (the padding written as zero digits). The digit of window `j < W` of `scalars[i]` is the
+/// signed `c`-bit digit `d` in the card's format (`DIGIT_FORMAT`: `|d|` = bucket +
+/// 1 in bits 0..15, bit 15 the sign, 0 = no addition), in slot `j` of point `i`, or
+/// `(j / 3)·4 + j mod 3` when `3 | k` ([`entry_slots`]); the other slots are 0. Returns the digits the
 /// format cannot carry (only at `c = 16`; written as 0), in order of points. One conversion from
 /// Montgomery form per scalar; parallel over blocks of points; allocates only for those digits.
 pub fn write_chunk(scalars: &[Fr], c: usize, k: usize, points: Range<usize>, out: &mut [u16]) -> Vec<WideDigit> {
@@ -131,7 +151,7 @@ pub fn write_chunk(scalars: &[Fr], c: usize, k: usize, points: Range<usize>, out
                     .enumerate()
                     .map(|(b, (out, ss))| {
                         let mut wide = Vec::new();
-                        write_block::<$k>(ss, out, slots, first + b * WRITE_BLOCK, &mut wide);
+                        write_block::<$k>(ss, out, slots, k, first + b * WRITE_BLOCK, &mut wide);
                         wide
                     })
                     .reduce(Vec::new, |mut a, b| {
@@ -164,13 +184,14 @@ fn recoding_offset<const C: usize>() -> [u64; 5] {
     k
 }
 
-/// The digits of `scalars` into `out` (`slots` per scalar, `W` digits then zeros) for a window
+/// The digits of `scalars` into `out` (`slots` per scalar, `W` digits then zeros; then spread to
+/// padded triples when `3 | per_entry`, [`entry_slots`]) for a window
 /// size known at compile time: `s + K_C` ([`recoding_offset`]), then each digit is its field minus
 /// `2^{C−1} − 1` in the card's format (sign bit, magnitude), independently of the others; at
 /// `C = 16` the fields are the sixteen 16-bit lanes of the sum. Digits `+2^15` at `C = 16` go to
 /// `wide` (point indices from `first`) and are written as 0.
 #[inline(always)]
-fn write_block<const C: usize>(scalars: &[Fr], out: &mut [u16], slots: usize, first: usize, wide: &mut Vec<WideDigit>) {
+fn write_block<const C: usize>(scalars: &[Fr], out: &mut [u16], slots: usize, per_entry: usize, first: usize, wide: &mut Vec<WideDigit>) {
     let w = (Fr::MODULUS_BIT_SIZE as usize + 1).div_ceil(C);
     let k = recoding_offset::<C>();
     let h = ((1u64 << (C - 1)) - 1) as u16;
@@ -215,6 +236,20 @@ fn write_block<const C: usize>(scalars: &[Fr], out: &mut [u16], slots: usize, fi
             }
         }
         zeros.fill(0);
+        if per_entry.is_multiple_of(3) {
+            // Padded triples, spread in place from the top (digit j moves to (j / 3)·4 + j mod 3
+            // ≥ j), then the slots no digit went to zeroed: every fourth, and those of the last
+            // entry's windows beyond W.
+            for j in (0..w).rev() {
+                o[(j / 3) * 4 + j % 3] = o[j];
+            }
+            for m in 0..slots / 4 {
+                o[4 * m + 3] = 0;
+            }
+            for j in w..slots / 4 * 3 {
+                o[(j / 3) * 4 + j % 3] = 0;
+            }
+        }
     }
 }
 
@@ -318,21 +353,33 @@ mod tests {
         d.unsigned_abs() as u16 | if d < 0 { DIGIT_NEG } else { 0 }
     }
 
-    /// The reference stream from `signed_digits`: per scalar its `W` digits in the wire format
-    /// (`+2^15` at `c = 16` as 0, listed), then zeros up to `E·k`, then the beat's padding.
+    /// The reference stream from `signed_digits`: per scalar its `E·k` digits in the wire format
+    /// (`+2^15` at `c = 16` as 0, listed; zeros beyond `W`), a zero after every third when `3 | k`,
+    /// then the beat's padding.
     fn reference_stream(scalars: &[Fr], c: usize, k: usize) -> (Vec<u16>, Vec<WideDigit>) {
-        let (w, slots) = (precomputed_windows(c), slots_per_base(c, k));
+        let (w, e) = (precomputed_windows(c), entries_per_base(c, k));
+        let ks = match k {
+            3 => 4,
+            6 => 8,
+            _ => k,
+        };
+        assert_eq!(slots_per_base(c, k), ks * e, "{k} windows per entry in {ks} slots");
         let (mut words, mut wide) = (Vec::new(), Vec::new());
         for (i, s) in scalars.iter().enumerate() {
-            for (j, &d) in signed_digits(s, c)[..w].iter().enumerate() {
+            let digits = signed_digits(s, c);
+            for j in 0..e * k {
+                let d = if j < w { digits[j] } else { 0 };
                 if d == 1 << 15 {
                     wide.push(WideDigit { base: i, window: j });
                     words.push(0);
                 } else {
                     words.push(wire(d));
                 }
+                // A triple's fourth slot when 3 | k.
+                if ks != k && j % 3 == 2 {
+                    words.push(0);
+                }
             }
-            words.resize((i + 1) * slots, 0);
         }
         words.resize(stream_words(scalars.len(), c, k), 0);
         (words, wide)
@@ -343,7 +390,7 @@ mod tests {
         let mut rng = rand::rngs::StdRng::seed_from_u64(0x2302);
         for c in 2usize..=16 {
             let scalars = edge_scalars(c, &mut rng, 300);
-            for k in [1usize, 2, 3, 4] {
+            for k in [1usize, 2, 3, 4, 6, 8] {
                 let slots = slots_per_base(c, k);
                 let (want, want_wide) = reference_stream(&scalars, c, k);
                 // Only c = 16 has digits the format cannot carry, and its edge scalars do.
@@ -401,9 +448,20 @@ mod tests {
     #[test]
     fn table_digits_and_combination_equal_the_msm() {
         let mut rng = rand::rngs::StdRng::seed_from_u64(0x2304);
-        for (n, c, k) in
-            [(1usize, 3usize, 1usize), (40, 5, 1), (64, 9, 2), (300, 11, 1), (300, 11, 2), (200, 15, 1), (90, 8, 4), (200, 16, 2), (150, 16, 1), (33, 7, 3)]
-        {
+        for (n, c, k) in [
+            (1usize, 3usize, 1usize),
+            (40, 5, 1),
+            (64, 9, 2),
+            (300, 11, 1),
+            (300, 11, 2),
+            (200, 15, 1),
+            (90, 8, 4),
+            (200, 16, 2),
+            (150, 16, 1),
+            (33, 7, 3),
+            (40, 9, 6),
+            (120, 16, 3),
+        ] {
             let mut bases: Vec<G1Affine> = (0..n).map(|_| G1Affine::rand(&mut rng)).collect();
             let mut scalars = edge_scalars(c, &mut rng, n);
             scalars.truncate(n);
@@ -415,14 +473,14 @@ mod tests {
                 scalars[7] = scalars[6];
             }
             let want = G1Projective::msm(&bases, &scalars).unwrap().into_affine();
-            let (e, half) = (entries_per_base(c, k), 1usize << (c - 1));
+            let (e, half, ks) = (entries_per_base(c, k), 1usize << (c - 1), entry_slots(k));
             let table = window_table(&bases, c, k);
             // The card's k windows over the n·E entries: window s of entry x is slot s of its digits.
             let accumulate = |stream: &[u16], entries: usize| {
                 let mut buckets = vec![vec![G1Projective::zero(); half]; k];
                 for x in 0..entries {
                     for (s, b) in buckets.iter_mut().enumerate() {
-                        let d = stream[x * k + s];
+                        let d = stream[x * ks + if k % 3 == 0 { s / 3 * 4 + s % 3 } else { s }];
                         let mag = (d & !DIGIT_NEG) as usize;
                         if mag != 0 {
                             b[mag - 1] += if d & DIGIT_NEG != 0 { -table[x] } else { table[x] };
@@ -434,7 +492,10 @@ mod tests {
             let (stream, wide) = digit_stream(&scalars, c, k);
             assert_eq!(!wide.is_empty(), c == 16 && n > 100, "n = {n}, c = {c}: the edge scalars reach +2^15 at c = 16");
             let buckets = accumulate(&stream, n * e);
-            assert!(stream[n * e * k..].iter().all(|&d| d == 0), "padding");
+            assert!(stream[n * e * ks..].iter().all(|&d| d == 0), "padding");
+            if k % 3 == 0 {
+                assert!(stream.iter().skip(3).step_by(4).all(|&d| d == 0), "every triple's fourth slot");
+            }
             let extra = wide_digits_sum(&bases, &wide, c);
             for g in [0, seg_log(k, c, CHAIN_LOG_DEPTH), c - 1] {
                 let mut sums = ChainSums::default();
@@ -452,7 +513,7 @@ mod tests {
             // A prefix of the bases: the first n'·E table entries and the first n' scalars.
             let m = n / 2;
             let (prefix, prefix_wide) = digit_stream(&scalars[..m], c, k);
-            assert_eq!(&prefix[..m * e * k], &stream[..m * e * k]);
+            assert_eq!(&prefix[..m * e * ks], &stream[..m * e * ks]);
             let mut sums = ChainSums::default();
             for window in accumulate(&prefix, m * e) {
                 for b in window {

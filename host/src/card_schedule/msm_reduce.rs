@@ -177,12 +177,13 @@ pub fn decode_answers(bytes: &[u8]) -> Result<Vec<G1Projective>, (usize, String)
     }
 }
 
-/// A two-unit card's answer for a group of `windows` windows (unit 0's words — the group's windows
-/// `0, 2, 4, …` —, then unit 1's — windows `1, 3, …` —, each unit's in its window order, the same
-/// number of words per window: `zkaccel_hdl::card::dual`) in the group's window order, as a
-/// one-unit card answers; with `units = 1` the words as they are.
+/// A multi-unit card's answer for a group of `windows` windows (unit 0's words — the group's
+/// windows `0, u, 2u, …` —, then unit 1's — windows `1, u + 1, …` —, and so on, each unit's in its
+/// window order, the same number of words per window: `zkaccel_hdl::card::dual` with `u = 2`,
+/// `zkaccel_hdl::card::triple` with `u = 3`) in the group's window order, as a one-unit card
+/// answers; with `units = 1` the words as they are.
 pub fn unit_answers_in_window_order<T: Copy>(words: Vec<T>, units: usize, windows: usize) -> Vec<T> {
-    assert!(units == 1 || (units == 2 && windows % 2 == 0 && words.len() % windows == 0), "{} words, {units} units, {windows} windows", words.len());
+    assert!(units >= 1 && windows.is_multiple_of(units) && words.len().is_multiple_of(windows), "{} words, {units} units, {windows} windows", words.len());
     if units == 1 {
         return words;
     }
@@ -292,6 +293,10 @@ mod tests {
         let words: Vec<u32> = vec![0, 1, 2, 20, 21, 22, 10, 11, 12, 30, 31, 32];
         assert_eq!(unit_answers_in_window_order(words.clone(), 2, 4), vec![0, 1, 2, 10, 11, 12, 20, 21, 22, 30, 31, 32]);
         assert_eq!(unit_answers_in_window_order(words.clone(), 1, 4), words);
+        // 6 windows of 2 words on three units: unit 0 holds windows 0 and 3, unit 1 windows 1 and
+        // 4, unit 2 windows 2 and 5.
+        let words: Vec<u32> = vec![0, 1, 30, 31, 10, 11, 40, 41, 20, 21, 50, 51];
+        assert_eq!(unit_answers_in_window_order(words, 3, 6), vec![0, 1, 10, 11, 20, 21, 30, 31, 40, 41, 50, 51]);
     }
 
     use super::super::msm_requests::signed_digits;
