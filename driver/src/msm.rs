@@ -51,6 +51,15 @@
 //!   [`DeviceMsm`] puts back into window order, so the combination is the one-unit card's.
 //!   Precomputed tables there carry `k = 2` (or 4) windows per entry: one card-memory read feeds a
 //!   digit pair, one digit to each unit.
+//! * **Three XYZZ MSM units** (register `MsmUnits` = 3, `zkaccel_hdl::card::triple`; the cheaper
+//!   adder with incomplete formulas, [`xyzz`]): base sets are loaded precomputed only, with
+//!   `k = 3` or `6` windows per entry (one digit triple per entry to the three units, digits in
+//!   padded triples); the plain layout's digit streams are not written for this card, so a set whose
+//!   table does not fit is refused (`Unsupported`: the caller's CPU serves it). The driver draws the
+//!   offsets `R_b` (per card session: at open and after a flag), `R_s`, `R_t` (per MSM) from the
+//!   OS's random source, takes their share out of each answer (`msm_xyzz`), and redoes an MSM the
+//!   card flags (`Status::MSM_FLAGGED`: an exceptional case of the formulas) once with fresh
+//!   offsets; a second flag is an error (the caller's CPU serves the MSM).
 //! * [`DeviceMsm::last`] reports the card cycles (`CmdCycles` summed over the commands), groups,
 //!   bytes and the layout of the last call.
 
@@ -66,6 +75,8 @@ use zkaccel::card_schedule::msm_digit_stream::{group_shapes_bits, signed_limbs, 
 use zkaccel::card_schedule::msm_precomputed::{self, entries_per_base, precomputed_windows, wide_digits_sum, window_table, MAX_PRECOMPUTED_C};
 use zkaccel::card_schedule::msm_reduce::{decode_answers, group_window_sums, horner, unit_answers_in_window_order, ChainSums};
 use zkaccel_interface::wire::base_to_wire;
+
+mod xyzz;
 
 /// Where a base set lives on the card.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -125,6 +136,9 @@ pub struct MsmCardStats {
     /// Width of an MSM's scalars in the signed form (`|v| < 2^scalar_bits`) when they streamed in
     /// it (`msm_digit_stream`, "Narrow scalars"); 0 for the canonical form.
     pub scalar_bits: usize,
+    /// Groups the three-unit card flagged (an exceptional case of its XYZZ formulas) and the
+    /// driver redid with fresh offsets.
+    pub redone: usize,
 }
 
 /// The MSM kernel on a card, with the table of resident base sets.
@@ -142,12 +156,18 @@ pub struct DeviceMsm<D: Device> {
     host_bases: HashMap<BasesId, Vec<G1Affine>>,
     last: MsmCardStats,
     always_reduce: bool,
+    /// The three-unit card's offsets (`None` on the others).
+    offsets: Option<zkaccel::card_schedule::msm_xyzz::Offsets>,
 }
 
 /// The reduction's shortest period in cycles (`L + 2`, `L` the card adder's latency, 206 on the
 /// cards of this release): a group of `Q` chains takes about `2·G·max(Q, L + 2)` cycles to reduce.
 /// Only [`window_size`]'s cost model uses it; results never depend on it.
 pub const REDUCE_MIN_PERIOD: usize = 208;
+
+/// The three-unit card's reduction period (`L + 2`, `L` = 367, its XYZZ adder's latency): four
+/// passes per bucket. Only the cost model uses it.
+pub const XYZZ_REDUCE_MIN_PERIOD: usize = 369;
 
 /// Card cycles of one window group of `windows` windows on `units` MSM units in the cost model of
 /// [`window_size`]: one digit per point and window on each unit (the units in parallel), then
@@ -158,7 +178,14 @@ fn group_cost(n: usize, windows: usize, c: usize, units: usize) -> usize {
     let per_unit = windows / units;
     let buckets = per_unit << (c - 1);
     let g = msm_seg_log(per_unit as u32, c as u32) as usize;
-    let out = if g == 0 { 3 * buckets * units } else { 2 * (buckets >> g).max(REDUCE_MIN_PERIOD) * (1 << g) + 6 * (buckets >> g) * units };
+    let out = if units == 3 {
+        // XYZZ units: always reduced, four passes per bucket, two 4-beat words per chain.
+        4 * (buckets >> g).max(XYZZ_REDUCE_MIN_PERIOD) * (1 << g) + 8 * (buckets >> g) * units
+    } else if g == 0 {
+        3 * buckets * units
+    } else {
+        2 * (buckets >> g).max(REDUCE_MIN_PERIOD) * (1 << g) + 6 * (buckets >> g) * units
+    };
     n * per_unit + out
 }
 
@@ -204,7 +231,8 @@ pub fn precomputed_cost(n: usize, c: usize, k: usize, units: usize, log_depth: u
     let top_bits = Fr::MODULUS_BIT_SIZE as usize - c * (w - 1);
     let entries = n * entries_per_base(c, k);
     let accumulate = entries * per_unit;
-    Some(accumulate.max((n * REDUCE_MIN_PERIOD) >> top_bits) + group_cost(entries, k, c, units) - accumulate)
+    let period = if units == 3 { XYZZ_REDUCE_MIN_PERIOD } else { REDUCE_MIN_PERIOD };
+    Some(accumulate.max((n * period) >> top_bits) + group_cost(entries, k, c, units) - accumulate)
 }
 
 /// The table shape `(c, k)` for a base set of `n` points loaded precomputed on a card of `units`
@@ -244,11 +272,11 @@ impl<D: Device> DeviceMsm<D> {
             return Err(DeviceError::Protocol(format!("MSM limits out of range: MsmLogDepth {log_depth}, MsmMaxC {max_c}")));
         }
         let units = msm_units(dev.read32(Reg::MsmUnits.offset())?) as usize;
-        if units > 2 {
-            return Err(DeviceError::Unsupported(format!("MsmUnits {units}: this driver drives cards of 1 or 2 MSM units")));
+        if units > 3 {
+            return Err(DeviceError::Unsupported(format!("MsmUnits {units}: this driver drives cards of 1, 2 or 3 MSM units")));
         }
         let seq = dev.read32(Reg::DoneSeq.offset())?;
-        Ok(Self {
+        let mut msm = Self {
             dev,
             timeout,
             seq,
@@ -261,7 +289,13 @@ impl<D: Device> DeviceMsm<D> {
             host_bases: HashMap::new(),
             last: MsmCardStats::default(),
             always_reduce: false,
-        })
+            offsets: None,
+        };
+        if units == 3 {
+            // A card session's R_b (and the first R_s, R_t), with the units' clear.
+            msm.load_fresh_offsets()?;
+        }
+        Ok(msm)
     }
 
     /// Reduce every window group on the card, also those with chains of one bucket (`g = 0`,
@@ -269,6 +303,17 @@ impl<D: Device> DeviceMsm<D> {
     /// measurements; the results are the same.
     pub fn set_always_reduce(&mut self, on: bool) {
         self.always_reduce = on;
+    }
+
+    /// Resets the card (`Device::reset`: commands stop, card memory and the bases slots stay) and,
+    /// on the three-unit card, loads fresh offsets: a reset that loses the card's registers (a
+    /// function-level reset) leaves none, and a new `R_b` is what a failure may need anyway.
+    pub fn reset(&mut self) -> Result<(), DeviceError> {
+        self.dev.reset()?;
+        if self.units == 3 {
+            self.load_fresh_offsets()?;
+        }
+        Ok(())
     }
 
     /// The device (e.g. to run other kernels on the same card).
@@ -281,7 +326,7 @@ impl<D: Device> DeviceMsm<D> {
         self.dev
     }
 
-    /// The card's MSM units (register `MsmUnits`; 1 or 2).
+    /// The card's MSM units (register `MsmUnits`; 1, 2 or 3).
     pub fn units(&self) -> usize {
         self.units
     }
@@ -374,11 +419,16 @@ impl<D: Device> DeviceMsm<D> {
         Ok(self.dev.read32(Reg::CmdCycles.offset())? as u64)
     }
 
-    /// Loads the base set `id` into card memory (nothing to do when it is resident already).
+    /// Loads the base set `id` into card memory (nothing to do when it is resident already). On
+    /// the three-unit card, which takes precomputed tables only, as
+    /// [`DeviceMsm::load_bases_precomputed`] (an `Unsupported` error when no table fits).
     pub fn load_bases(&mut self, id: BasesId, points: &[G1Affine]) -> Result<(), DeviceError> {
         if self.resident.contains_key(&id) {
             self.last = MsmCardStats::default();
             return Ok(());
+        }
+        if self.units == 3 {
+            return self.load_bases_precomputed(id, points).map(|_| ());
         }
         self.check_fits(points.len(), 1, "bases")?;
         self.load_points(id, points.len() as u32, points, BasesLayout::Plain)
@@ -397,6 +447,10 @@ impl<D: Device> DeviceMsm<D> {
         let free = self.largest_free_range() as usize;
         match precomputed_shape(points.len(), self.log_depth, self.max_c, free, self.units) {
             Some((c, k)) => self.load_bases_precomputed_with(id, points, c, k),
+            None if self.units == 3 => Err(DeviceError::Unsupported(format!(
+                "no precomputed table of {} bases fits the card memory left ({free} points in one range), and the three-unit card takes no plain layout",
+                points.len()
+            ))),
             None => self.load_bases(id, points).map(|()| BasesLayout::Plain),
         }
     }
@@ -656,8 +710,12 @@ impl<D: Device> DeviceMsm<D> {
         }
         let (words, wide) = msm_precomputed::digit_stream(scalars, c, k);
         let data: Vec<u8> = words.iter().flat_map(|x| x.to_le_bytes()).collect();
-        let sums = self.run_group(&what, slot, entries, c, k, seg_log, &data)?;
-        let mut sum = msm_precomputed::combine(&sums, c, seg_log, k);
+        let mut sum = if self.units == 3 {
+            self.run_group_xyzz(&what, slot, entries, c, k, seg_log, &data)?
+        } else {
+            let sums = self.run_group(&what, slot, entries, c, k, seg_log, &data)?;
+            msm_precomputed::combine(&sums, c, seg_log, k)
+        };
         if !wide.is_empty() {
             let bases = self.host_bases.get(id).ok_or_else(|| DeviceError::Protocol(format!("{what}: digits 2^15 and no host copy of the bases")))?;
             sum += wide_digits_sum(bases, &wide, c);

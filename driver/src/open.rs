@@ -35,6 +35,9 @@ pub enum DeviceSpec {
     /// The simulated two-unit card (two MSM units, each with its bucket scheduler, `2^16` bucket
     /// entries and the G1 adder's cycle-exact model; NTT and lookup as `sim`).
     SimDual,
+    /// The simulated three-unit card (three XYZZ MSM units of `2^16` bucket entries, each with
+    /// the XYZZ adder's bit-exact model; base sets precomputed; NTT and lookup as `sim`).
+    SimTriple,
     /// A PCI bus/device/function, e.g. `0000:3b:00.0`.
     Pcie(String),
     /// An XDMA instance by its device nodes' stem, e.g. `/dev/xdma0` (channel 0), and the
@@ -51,6 +54,7 @@ impl FromStr for DeviceSpec {
             "sim" => Ok(Self::Sim),
             "sim:rtl" => Ok(Self::SimRtl),
             "sim:dual" => Ok(Self::SimDual),
+            "sim:triple" => Ok(Self::SimTriple),
             _ => {
                 if let Some(bdf) = s.strip_prefix("pcie:").filter(|b| !b.is_empty()) {
                     Ok(Self::Pcie(bdf.to_string()))
@@ -59,7 +63,7 @@ impl FromStr for DeviceSpec {
                 } else if let Some(p) = s.strip_prefix("xdma-mm:").filter(|p| !p.is_empty()) {
                     Ok(Self::Xdma(p.to_string(), true))
                 } else {
-                    Err(format!("unknown device '{s}': expected auto, cpu, sim, sim:rtl, sim:dual, pcie:<BDF> (e.g. pcie:0000:3b:00.0) or xdma:<path> (e.g. xdma:/dev/xdma0)"))
+                    Err(format!("unknown device '{s}': expected auto, cpu, sim, sim:rtl, sim:dual, sim:triple, pcie:<BDF> (e.g. pcie:0000:3b:00.0) or xdma:<path> (e.g. xdma:/dev/xdma0)"))
                 }
             }
         }
@@ -132,6 +136,7 @@ impl std::fmt::Display for DeviceSpec {
             Self::Sim => write!(f, "sim"),
             Self::SimRtl => write!(f, "sim:rtl"),
             Self::SimDual => write!(f, "sim:dual"),
+            Self::SimTriple => write!(f, "sim:triple"),
             Self::Pcie(bdf) => write!(f, "pcie:{bdf}"),
             Self::Xdma(p, false) => write!(f, "xdma:{p}"),
             Self::Xdma(p, true) => write!(f, "xdma-mm:{p}"),
@@ -194,6 +199,7 @@ pub fn open(spec: &DeviceSpec, timeout: Duration) -> Result<Opened, DeviceError>
         DeviceSpec::Sim => open_sim(SimKind::Fast, timeout),
         DeviceSpec::SimRtl => open_sim(SimKind::FullRtl, timeout),
         DeviceSpec::SimDual => open_sim(SimKind::Dual, timeout),
+        DeviceSpec::SimTriple => open_sim(SimKind::Triple, timeout),
         DeviceSpec::Pcie(_) | DeviceSpec::Xdma(..) => open_pcie(spec, timeout),
     }
 }
@@ -270,6 +276,8 @@ enum SimKind {
     FullRtl,
     /// `sim:dual`: the two-unit card (`CardConfig::SIM_DUAL_PROVER`), the adders' model.
     Dual,
+    /// `sim:triple`: the three-unit card (`CardConfig::SIM_TRIPLE_PROVER`), the XYZZ adders' model.
+    Triple,
 }
 
 #[cfg(feature = "sim")]
@@ -284,6 +292,10 @@ fn open_sim(kind: SimKind, timeout: Duration) -> Result<Opened, DeviceError> {
         SimKind::Dual => (
             SimCard::new(CardVariant::Fast, &CardConfig::SIM_DUAL_PROVER, DEFAULT_MEM_POINTS, MemModel::HBM)?,
             "RTL of the two-unit card top (NTT core, two MSM bucket schedulers of 2^16 buckets, lookup kernel), the G1 adders' cycle-exact models",
+        ),
+        SimKind::Triple => (
+            SimCard::new(CardVariant::Fast, &CardConfig::SIM_TRIPLE_PROVER, DEFAULT_MEM_POINTS, MemModel::HBM)?,
+            "RTL of the three-unit card top (NTT core, three XYZZ MSM bucket schedulers of 2^16 buckets, lookup kernel), the XYZZ adders' bit-exact models",
         ),
     };
     let accel = AccelBackend::new(vec![Box::new(card) as Box<dyn Device + Send>], timeout)?;

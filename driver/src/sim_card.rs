@@ -57,9 +57,11 @@ impl SimCard {
     pub fn new(variant: CardVariant, cfg: &CardConfig, mem_points: u32, mem: MemModel) -> Result<Self, DeviceError> {
         let lib = build_card(variant, cfg).map_err(|e| DeviceError::Gone(format!("cannot build the simulated card: {e}")))?;
         let card = CardRunner::new(&lib, mem_points, mem).map_err(|e| DeviceError::Gone(e.to_string()))?;
-        let adder = match variant {
-            CardVariant::Fast => "software model of the G1 adder",
-            CardVariant::FullRtl => "RTL G1 adder",
+        let adder = match (variant, cfg.msm_units) {
+            (CardVariant::Fast, 3) => "bit-exact software model of the XYZZ G1 adder",
+            (CardVariant::FullRtl, 3) => "RTL XYZZ G1 adder",
+            (CardVariant::Fast, _) => "software model of the G1 adder",
+            (CardVariant::FullRtl, _) => "RTL G1 adder",
         };
         let msm = match cfg.msm_units {
             1 => format!("MSM 2^{} buckets with the {adder}", cfg.msm_log_depth),

@@ -16,6 +16,8 @@ mod manifests_match_rtl;
 mod pcie_backend;
 #[cfg(feature = "sim")]
 mod sim_card_msm;
+#[cfg(all(feature = "sim", feature = "test-utils"))]
+mod sim_card_msm_triple;
 #[cfg(feature = "sim")]
 mod sim_card_ntt;
 #[cfg(feature = "pcie")]

@@ -106,6 +106,14 @@ impl Card {
         }
     }
 
+    /// Resets the card; an MSM card through its driver (the three-unit card's offsets reloaded).
+    fn reset(&mut self) -> Result<(), DeviceError> {
+        match &mut self.dev {
+            CardDev::Plain(d) => d.reset(),
+            CardDev::Msm(m) => m.reset(),
+        }
+    }
+
     /// After a call that failed with `e` (`why`: the reason the profile counts): reset the card,
     /// or give it up when it is gone, its reset fails or this is the
     /// [`MAX_FAILURES_IN_A_ROW`]-th failed call in a row. An `Unsupported` answer is a capability,
@@ -122,7 +130,7 @@ impl Card {
         self.failures.push(why.to_string());
         if self.failures.len() >= MAX_FAILURES_IN_A_ROW {
             self.dead = Some(format!("{} calls in a row failed: {}", self.failures.len(), self.failures.join(", ")));
-        } else if let Err(r) = self.dev().reset() {
+        } else if let Err(r) = self.reset() {
             self.dead = Some(format!("reset failed after \"{e}\": {r}"));
         }
     }

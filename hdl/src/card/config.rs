@@ -127,6 +127,22 @@ impl CardConfig {
         msm_point_fifo: 128,
     };
 
+    /// The three-unit card as the prover sees it (`--device sim:triple`): [`CardConfig::SIM`]'s NTT
+    /// and lookup kernels with three XYZZ MSM units of `2^16` bucket entries each, `c ≤ 16` and a
+    /// point FIFO of 128 entries — the three-adder card of issue 23
+    /// (`hdl/src/msm_bucket_xyzz/NOTES.md`).
+    pub const SIM_TRIPLE_PROVER: CardConfig = CardConfig {
+        ntt_k: 10,
+        msm_log_depth: 16,
+        lookup_log_table: 10,
+        lookup_log_batch: 10,
+        ntt_multiplier: NttMultiplier::PipelinedXcup,
+        kernels: KERNELS,
+        msm_units: 3,
+        msm_max_c: 16,
+        msm_point_fifo: 128,
+    };
+
     /// The small-FPGA card (ECP5-85F: 156 MULT18X18D): the NTT kernel alone, on the digit-serial
     /// multiplier (17 multipliers), with a `2^ntt_k`-point buffer. No MSM (its G1 adder needs
     /// 4 032 DSPs) and no lookup kernel (its batch inverter needs the pipelined multiplier); their

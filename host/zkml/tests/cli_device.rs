@@ -3,7 +3,7 @@
 //! and (feature `sim`) `prove --device sim` proves the tiny model with its NTTs and MSMs on the
 //! simulated card, reports the per-kernel profile and the co-design projection, and the proof
 //! verifies; `--device sim:dual` proves it on the two-unit card (same NTT and lookup cycles, fewer
-//! MSM cycles).
+//! MSM cycles); `--device sim:triple` on the three-unit card (XYZZ units, base sets precomputed).
 
 use crate::common;
 
@@ -118,4 +118,23 @@ fn prove_with_device_sim_dual_runs_the_msms_on_both_units_and_verifies() {
     assert_eq!(cycles(&dual, "ntt"), cycles(&one, "ntt"), "{dual}\n{one}");
     assert_eq!(cycles(&dual, "lookup"), cycles(&one, "lookup"), "{dual}\n{one}");
     assert!(cycles(&dual, "msm") < cycles(&one, "msm"), "{dual}\n{one}");
+}
+
+#[cfg(feature = "sim")]
+#[test]
+fn prove_with_device_sim_triple_runs_the_msms_on_three_xyzz_units_and_verifies() {
+    let (d, [settings, compiled, vk, pk, witness]) = tiny_files("sim-triple");
+    let proof = d.join("proof.json");
+    // --device-msm-min-points 1: every MSM on the card, the blinding terms' too.
+    let args = ["prove", "--witness", p(&witness), "-M", p(&compiled), "--pk-path", p(&pk), "--proof-path", p(&proof), "--device", "sim:triple"];
+    let r = zk(&[&args[..], &["--device-msm-min-points", "1", "--json"]].concat()).expect(0, "sim:triple");
+    zk(&["verify", "--proof-path", p(&proof), "--settings-path", p(&settings), "--vk-path", p(&vk)]).expect(0, "verify");
+    let j = r.json();
+    let said = j["device"].as_str().unwrap();
+    assert!(said.contains("three-unit card") && said.contains("3 MSM units of 2^16 buckets") && said.contains("XYZZ"), "{said}");
+    let a = &j["accel"];
+    assert_eq!(a["fallback_count"], 0, "{j}");
+    for kernel in ["msm", "ntt", "lookup"] {
+        assert!(a[kernel]["card_calls"].as_u64().unwrap() >= 2 && a[kernel]["cpu_calls"] == 0, "{kernel}: {j}");
+    }
 }

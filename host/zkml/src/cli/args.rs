@@ -40,9 +40,9 @@ pub struct Global {
     /// Where MSMs and NTTs run: auto (a real card that identifies correctly, else the CPU), cpu,
     /// sim (the simulated card: Verilator RTL with the G1 adder's cycle-exact model; builds with
     /// the `sim` feature), sim:rtl (the G1 adder in RTL too: slow), sim:dual (the simulated
-    /// two-MSM-unit card), pcie:<BDF> or xdma:/dev/xdma<N> (a real card; builds with the `pcie`
-    /// feature).
-    #[arg(long, global = true, default_value = "auto", value_name = "auto|cpu|sim|sim:rtl|sim:dual|pcie:<BDF>|xdma:<path>")]
+    /// two-MSM-unit card), sim:triple (the simulated three-XYZZ-unit card), pcie:<BDF> or
+    /// xdma:/dev/xdma<N> (a real card; builds with the `pcie` feature).
+    #[arg(long, global = true, default_value = "auto", value_name = "auto|cpu|sim|sim:rtl|sim:dual|sim:triple|pcie:<BDF>|xdma:<path>")]
     pub device: DeviceSpec,
     /// Seconds to wait for a card before a call falls back to the CPU.
     #[arg(long, global = true, default_value_t = 30.0, value_name = "SECONDS", value_parser = parse_timeout)]
