@@ -60,8 +60,18 @@
 //! the host (with the decode of the answer, timed, after the card), the MSM checked against
 //! arkworks, and the same timeline.
 //!
+//! With `--precomputed --units 3 [--entry-windows k]`, the precomputed layout on the **three-unit
+//! card** (`zkaccel_hdl::card::triple`, fast variant: three XYZZ bucket units of `2^16` entries with
+//! the XYZZ adder's bit-exact model on each port): a table of `k = 3` (default) or 6 windows per
+//! entry, digits in padded triples (four slots each), the offsets loaded once per card session
+//! (`LOAD_OFFSETS`, with the units' clear; its cycles printed, not counted) and fresh `R_s`, `R_t`
+//! per MSM (`LOAD_RUNNING_OFFSETS`, counted as the card's), one reduced group, the answer (XYZZ
+//! words) decoded and combined with the offsets' share taken out (`msm_xyzz`, timed; the correction
+//! itself timed while the card works), the MSM checked against arkworks, the reduction's cycles
+//! against the XYZZ model's, no flag raised, and the same timeline.
+//!
 //! ```text
-//! cargo run --release -p zkaccel-sim --example msm_bucket_occupancy -- [log_n=16] [c=13] [log_chunk=12] [--precomputed] [--units 2] [--entry-windows k]
+//! cargo run --release -p zkaccel-sim --example msm_bucket_occupancy -- [log_n=16] [c=13] [log_chunk=12] [--precomputed] [--units 2|3] [--entry-windows k]
 //! ```
 
 use ark_bn254::{Fr, G1Affine, G1Projective};
