@@ -271,7 +271,9 @@ impl MsmOp {
     /// Accumulate one window group: the host streams the digits (format [`DIGIT_FORMAT`]) of
     /// `MsmPoints` points × `MsmWindows` windows, point-major; the card reads the slot's points
     /// from card memory, accumulates the buckets and streams them back (`X ‖ Y ‖ Z`, 3 beats per
-    /// bucket, `MsmWindows · 2^(c−1)` buckets in address order).
+    /// bucket, `MsmWindows · 2^(c−1)` buckets in address order). Multi-unit cards split the group
+    /// by window ([`Reg::MsmUnits`]); the three-unit card answers XYZZ words `X ‖ Y ‖ ZZ ‖ ZZZ`
+    /// (4 beats) and takes the digits in padded triples (`docs/interfaces.md` §5).
     pub const ACCUMULATE: u32 = 0;
     /// Load bases: the host streams `MsmPoints` affine points (2 beats each, `x` then `y`, the
     /// point at infinity flagged by bit 255 of `y`), the card writes them to card memory at
@@ -283,7 +285,9 @@ impl MsmOp {
     /// `g = `[`msm_seg_log`]`(MsmWindows, MsmC)`, and the card streams back, per chain `q` in
     /// order, `S_q = Σ_j B[q·G + j]` and `T_q = Σ_j (j + 1)·B[q·G + j]` (`j = 0..G`): the
     /// points `S_0, T_0, S_1, T_1, …, S_{Q−1}, T_{Q−1}`, each `X ‖ Y ‖ Z` (homogeneous
-    /// projective, 3 beats), `last` on the last beat of `T_{Q−1}`: [`msm_reduce_points`] points.
+    /// projective, 3 beats), `last` on the last beat of `T_{Q−1}`: [`msm_reduce_points`] points
+    /// (per unit of its windows on a multi-unit card; XYZZ words of 4 beats on the three-unit
+    /// card).
     pub const ACCUMULATE_REDUCE: u32 = 2;
     /// Three-unit card only (`MsmUnits = 3`; the others end it with `BAD_PARAMS`): the host
     /// streams the XYZZ units' offsets, six beats `R_b.x, R_b.y, R_s.x, R_s.y, R_t.x, R_t.y`
@@ -318,7 +322,8 @@ pub fn msm_seg_log(windows: u32, c: u32) -> u32 {
 }
 
 /// Points the card streams back for one [`MsmOp::ACCUMULATE_REDUCE`] group: two per chain,
-/// `2 · windows · 2^(c−1) / 2^g` (3 beats, 96 bytes each).
+/// `2 · windows · 2^(c−1) / 2^g` (3 beats, 96 bytes each; 4 beats, 128 bytes, on the three-unit
+/// card, whose units each answer for their `windows / 3`).
 pub fn msm_reduce_points(windows: u32, c: u32) -> u64 {
     2 * (((windows as u64) << (c - 1)) >> msm_seg_log(windows, c))
 }

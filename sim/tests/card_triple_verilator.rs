@@ -12,7 +12,7 @@
 
 use ark_bn254::{Fq, Fr, G1Affine, G1Projective};
 use ark_ec::{AffineRepr, CurveGroup, VariableBaseMSM};
-use ark_ff::{BigInteger, PrimeField, UniformRand};
+use ark_ff::{BigInteger, Field, PrimeField, UniformRand};
 use std::sync::Arc;
 use zkaccel::card_schedule::msm_precomputed::{digit_stream, entries_per_base, window_table};
 use zkaccel::card_schedule::msm_reduce::{unit_answers_in_window_order, ChainSums};
@@ -57,9 +57,14 @@ impl Card {
     }
 
     fn stream(&mut self, beats: &[[u8; 32]]) {
+        self.stream_framed(beats, true);
+    }
+
+    /// Streams `beats`, `last` on the final one only when `last`.
+    fn stream_framed(&mut self, beats: &[[u8; 32]], last: bool) {
         for (i, beat) in beats.iter().enumerate() {
             let mut guard = 0u32;
-            while !self.r.cycle(Some((beat, i + 1 == beats.len()))) {
+            while !self.r.cycle(Some((beat, last && i + 1 == beats.len()))) {
                 guard += 1;
                 assert!(guard < 1_000_000, "beat {i} of {} never accepted", beats.len());
             }
@@ -125,7 +130,8 @@ impl Card {
     }
 
     /// One group over slot `slot`: `entries` table entries of `windows` digits (the stream's
-    /// 16-bit words); returns the status and, when it is 0 or only flagged, the answer bytes.
+    /// 16-bit words); returns the status and, when it is 0 or only flagged, the answer bytes
+    /// (none for a refused group).
     fn group(&mut self, slot: u32, stream: &[u16], entries: usize, windows: usize, c: usize, reduce: bool) -> (u32, Vec<u8>) {
         self.command(&[
             (Reg::MsmOp, if reduce { MsmOp::ACCUMULATE_REDUCE } else { MsmOp::ACCUMULATE }),
@@ -135,6 +141,10 @@ impl Card {
             (Reg::MsmWindows, windows as u32),
         ]);
         self.stream(&beats_of(stream));
+        // A refused group ends at once, with nothing streamed back.
+        if self.r.read_reg(Reg::DoneSeq.offset()) == self.seq && self.r.read_reg(Reg::Status.offset()) & !Status::MSM_FLAGGED != 0 {
+            return (self.r.read_reg(Reg::Status.offset()), Vec::new());
+        }
         let per_unit = (windows / 3) as u32;
         let words = 3 * if reduce { msm_reduce_points(per_unit, c as u32) as usize } else { (per_unit as usize) << (c - 1) };
         let out = self.read(WORD_BYTES * words);
@@ -183,7 +193,9 @@ fn precomputed_msms_on_the_three_unit_card_equal_arkworks() {
     assert_eq!(card.r.read_reg(Reg::MsmFlagged.offset()), 0);
     let mut off = random_offsets(&mut rng);
     card.load_offsets(&off);
-    for (n, c, k) in [(150usize, 11usize, 3usize), (70, 9, 3), (40, 10, 6), (23, 5, 6)] {
+    // Three windows per unit (k = 9, W = 9: the card's W/3 = 3) only on the card: the driver uses
+    // one or two.
+    for (n, c, k) in [(150usize, 11usize, 3usize), (70, 9, 3), (40, 10, 6), (23, 5, 6), (30, 8, 9)] {
         let (mut bases, scalars) = msm_inputs_with_edge_cases(n, &mut rng);
         bases[1] = G1Affine::zero();
         let want = G1Projective::msm(&bases, &scalars).unwrap();
@@ -246,9 +258,9 @@ fn raw_buckets_of_the_three_units_hold_r_b_plus_their_points() {
 }
 
 /// A bucket that meets its own value — `R_b` chosen equal to a table entry whose digit adds it —
-/// is an exceptional case of the XYZZ formulas: the group ends with `MSM_FLAGGED`, `MsmFlagged`
-/// counts it, and the flag stays on later groups until fresh offsets clear it, after which the
-/// same MSM is right.
+/// is an exceptional case of the XYZZ formulas, in each unit in turn: the group ends with
+/// `MSM_FLAGGED`, `MsmFlagged` counts it, and the flag stays on later groups until fresh offsets
+/// clear it, after which the same MSM is right.
 #[test]
 fn an_exceptional_case_is_flagged_until_fresh_offsets_clear_it() {
     let lib = library();
@@ -258,17 +270,20 @@ fn an_exceptional_case_is_flagged_until_fresh_offsets_clear_it() {
     let (bases, mut scalars) = msm_inputs_with_edge_cases(n, &mut rng);
     let table = window_table(&bases, c, k);
     card.load_bases(0, &table);
-    // Scalar 0 = 1: entry 0's window-0 digit is +1, bucket 0 of unit 0 gets table[0] = bases[0].
-    scalars[0] = Fr::from(1u64);
     let bad = Offsets { bucket: table[0], ..random_offsets(&mut rng) };
     assert!(!bad.bucket.is_zero());
-    card.load_offsets(&bad);
-    let (stream, _) = digit_stream(&scalars, c, k);
     let g = msm_seg_log(1, c as u32) as usize;
-    let (status, _) = card.group(0, &stream, n * entries_per_base(c, k), k, c, true);
-    assert_eq!(status, Status::MSM_FLAGGED, "R_b + R_b in the mixed addition");
-    let flagged = card.r.read_reg(Reg::MsmFlagged.offset());
-    assert!(flagged >= 1, "MsmFlagged = {flagged}");
+    for unit in 0..3 {
+        // Scalar 0 = 2^{c·unit}: entry 0's digit of window `unit` is +1, so bucket 0 of that unit
+        // (and of no other) gets table[0] = bases[0] first — equal to its R_b.
+        scalars[0] = Fr::from(2u64).pow([(c * unit) as u64]);
+        card.load_offsets(&bad);
+        let stream = digit_stream(&scalars, c, k).0;
+        let (status, _) = card.group(0, &stream, n * entries_per_base(c, k), k, c, true);
+        assert_eq!(status, Status::MSM_FLAGGED, "unit {unit}: R_b + R_b in the mixed addition");
+        assert_eq!(card.r.read_reg(Reg::MsmFlagged.offset()), 1, "unit {unit}: one operation flagged");
+    }
+    let stream = digit_stream(&scalars, c, k).0;
     // Sticky: the next group is flagged too, even with inputs that flag nothing.
     let (status, _) = card.group(0, &digit_stream(&scalars[1..], c, k).0, (n - 1) * entries_per_base(c, k), k, c, true);
     assert_eq!(status, Status::MSM_FLAGGED, "the flag stays until fresh offsets");
@@ -279,6 +294,56 @@ fn an_exceptional_case_is_flagged_until_fresh_offsets_clear_it() {
     let (status, out) = card.group(0, &stream, n * entries_per_base(c, k), k, c, true);
     assert_eq!(status, 0);
     assert_eq!(host_result(&out, c, k, g, &good), G1Projective::msm(&bases, &scalars).unwrap());
+}
+
+/// The kernel reset: it keeps the offsets (the buckets cleared to `R_b`, the next MSM right) and
+/// drops the flag; during an offsets command it withdraws them (the registers hold a mix of old
+/// and new coordinates), so accumulations are refused until a good `LOAD_OFFSETS`. Running
+/// offsets before any `LOAD_OFFSETS` leave the card without offsets too.
+#[test]
+fn a_reset_keeps_the_offsets_except_during_an_offsets_command() {
+    let lib = library();
+    let mut rng = TestRng::for_test("a_reset_keeps_the_offsets_except_during_an_offsets_command");
+    let mut card = Card::new(&lib, 1 << 12);
+    let (n, c) = (25usize, 7usize);
+    let (bases, mut scalars) = msm_inputs_with_edge_cases(n, &mut rng);
+    let table = window_table(&bases, c, 3);
+    card.load_bases(0, &table);
+    let entries = n * entries_per_base(c, 3);
+    let g = msm_seg_log(1, c as u32) as usize;
+    let want = G1Projective::msm(&bases, &scalars).unwrap();
+    let stream = digit_stream(&scalars, c, 3).0;
+    // Running offsets alone are not offsets.
+    let off = random_offsets(&mut rng);
+    card.load_running_offsets(&off);
+    assert_eq!(card.group(0, &stream, entries, 3, c, true).0, Status::BAD_PARAMS, "no LOAD_OFFSETS yet");
+    card.load_offsets(&off);
+    let (status, out) = card.group(0, &stream, entries, 3, c, true);
+    assert_eq!((status, host_result(&out, c, 3, g, &off)), (0, want));
+    // A reset between MSMs keeps them.
+    card.r.reset();
+    let (status, out) = card.group(0, &stream, entries, 3, c, true);
+    assert_eq!((status, host_result(&out, c, 3, g, &off)), (0, want), "after a reset");
+    // A reset drops the flag (and the count).
+    scalars[0] = Fr::from(1u64);
+    card.load_offsets(&Offsets { bucket: table[0], ..off });
+    assert_eq!(card.group(0, &digit_stream(&scalars, c, 3).0, entries, 3, c, true).0, Status::MSM_FLAGGED);
+    card.r.reset();
+    assert_eq!(card.r.read_reg(Reg::MsmFlagged.offset()), 0, "the reset clears the units' flag");
+    // A reset in the middle of LOAD_OFFSETS (two beats of six) or LOAD_RUNNING_OFFSETS (three of
+    // four) withdraws the offsets; a good LOAD_OFFSETS brings the card back.
+    let fresh = random_offsets(&mut rng);
+    let coords: Vec<[u8; 32]> = [fresh.bucket, fresh.s, fresh.t].iter().flat_map(|p| [to_wire(&p.x), to_wire(&p.y)]).collect();
+    for (op, beats) in [(MsmOp::LOAD_OFFSETS, &coords[..2]), (MsmOp::LOAD_RUNNING_OFFSETS, &coords[2..5])] {
+        card.load_offsets(&off);
+        card.command(&[(Reg::MsmOp, op)]);
+        card.stream_framed(beats, false);
+        card.r.reset();
+        assert_eq!(card.group(0, &stream, entries, 3, c, true).0, Status::BAD_PARAMS, "MsmOp {op} cut short by a reset");
+    }
+    card.load_offsets(&fresh);
+    let (status, out) = card.group(0, &digit_stream(&scalars, c, 3).0, entries, 3, c, true);
+    assert_eq!((status, host_result(&out, c, 3, g, &fresh)), (0, G1Projective::msm(&bases, &scalars).unwrap()));
 }
 
 /// What the three-unit card refuses: an accumulation before any offsets, windows that are not a
@@ -309,9 +374,12 @@ fn the_three_unit_card_refuses_bad_groups_and_offsets() {
     assert_eq!(group(&mut card, 3, c as u32), Status::BAD_PARAMS, "no offsets loaded yet");
     let off = random_offsets(&mut rng);
     card.load_offsets(&off);
-    for w in [0u32, 1, 2, 4, 5, 7, 8, 255] {
+    for w in [0u32, 1, 2, 4, 5, 7, 8, 254, 256] {
         assert_eq!(group(&mut card, w, c as u32), Status::BAD_PARAMS, "{w} windows");
     }
+    // 255 = 3·85 windows: refused by the bucket memory (85·2^7 > 2^10), as are 9 at c = 10.
+    assert_eq!(group(&mut card, 255, c as u32), Status::BAD_PARAMS, "255 windows");
+    assert_eq!(group(&mut card, 9, 10), Status::BAD_PARAMS, "9 windows at c = 10");
     // 6 windows of 2^10 buckets: 2·2^10 per unit, beyond 2^10 entries.
     assert_eq!(group(&mut card, 6, 11), Status::BAD_PARAMS, "6 windows at c = 11 on 2^10 buckets");
     // A coordinate equal to q, then a short stream; each withdraws the offsets.

@@ -2,8 +2,9 @@
 //! doorbell, and the read multiplexer over every register. Offsets come from
 //! [`zkaccel_interface::regs::Reg`] (each one a `Constant` of the block), never from a second
 //! table; [`RegFile::new`] checks that the block decodes exactly the registers of `Reg::ALL`,
-//! with `Reg::READ_ONLY` read only — except `MsmUnits`, which the two-unit card top
-//! (`super::dual`) decodes itself and the one-unit cards leave unmapped (it reads 0 = one unit).
+//! with `Reg::READ_ONLY` read only — except `MsmUnits`, which the two- and three-unit card tops
+//! (`super::dual`, `super::triple`) decode themselves and the one-unit cards leave unmapped (it
+//! reads 0 = one unit), and `MsmFlagged`, which only the three-unit card decodes (0 elsewhere).
 //!
 //! Port: `reg_addr` (byte offset), `reg_wdata`, `reg_we` (sampled by the rising edge) and a
 //! combinational `reg_rdata`. A write to the doorbell raises `ring` (combinational, for the edge

@@ -24,7 +24,7 @@
 //!   `R_s` and `R_t`) changes the running sums' offsets without a clear. Coordinates must be
 //!   canonical (`BAD_PARAMS` otherwise); an accumulation before the first successful
 //!   `LOAD_OFFSETS` is `BAD_PARAMS`. The kernel reset keeps the offsets and clears the buckets to
-//!   `R_b`;
+//!   `R_b`, except that a reset during an offsets command withdraws them (a mix of old and new);
 //! * **flag**: an operation the units flag (equal points, an identity in a general addition) makes
 //!   the group's answer wrong; every accumulation ends with `Status::MSM_FLAGGED` while a unit's
 //!   sticky flag is set (until the next `LOAD_OFFSETS` or reset), and `MsmFlagged` counts the
@@ -1255,6 +1255,10 @@ impl Logic for CardCoreTriple {
             }
         }
         if self.reset.val() {
+            // An offsets command cut short leaves a mix of old and new coordinates: withdrawn.
+            if (self.state.q.val() == TripleState::MsmOffsets) | (self.state.q.val() == TripleState::MsmClear) {
+                self.off_loaded.d.next = false;
+            }
             self.state.d.next = TripleState::Idle;
             self.status.d.next = 0.into();
             self.ntt_busy.d.next = 0.into();
