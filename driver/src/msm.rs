@@ -54,8 +54,10 @@
 //! * **Three XYZZ MSM units** (register `MsmUnits` = 3, `zkaccel_hdl::card::triple`; the cheaper
 //!   adder with incomplete formulas, [`xyzz`]): base sets are loaded precomputed only, with
 //!   `k = 3` or `6` windows per entry (one digit triple per entry to the three units, digits in
-//!   padded triples); the plain layout's digit streams are not written for this card, so a set whose
-//!   table does not fit is refused (`Unsupported`: the caller's CPU serves it). The driver draws the
+//!   padded triples; [`DeviceMsm::load_bases`] picks the shape with [`shared_precomputed_shape`],
+//!   which leaves room for the next set); the plain layout's digit streams are not written for
+//!   this card, so a set whose table does not fit is refused (`Unsupported`: the caller's CPU
+//!   serves it). The driver draws the
 //!   offsets `R_b` (per card session: at open and after a flag), `R_s`, `R_t` (per MSM) from the
 //!   OS's random source, takes their share out of each answer (`msm_xyzz`), and redoes an MSM the
 //!   card flags (`Status::MSM_FLAGGED`: an exceptional case of the formulas) once with fresh
@@ -245,6 +247,31 @@ pub fn precomputed_shape(n: usize, log_depth: usize, max_c: usize, free: usize, 
     (2..=max_c).filter_map(|c| cheapest_entry_windows(n, c, units, log_depth, free).map(|(cost, k)| (cost, c, k))).min().map(|(_, c, k)| (c, k))
 }
 
+/// Cost within which [`shared_precomputed_shape`] prefers the smaller table, in percent of the
+/// least cost.
+pub const SHAPE_COST_SLACK_PERCENT: usize = 10;
+
+/// The table shape for a base set that shares the card memory with the sets loaded after it (the
+/// prover's `load_bases` on the three-unit card, which takes tables only: Lagrange and monomial
+/// bases of the same size, then small ones): tables are sought within half of `free` first, so
+/// that the next set still finds room, then within all of it; among those, the smallest table
+/// whose [`precomputed_cost`] is within [`SHAPE_COST_SLACK_PERCENT`] of the least (tables take
+/// 3–17 points per base for a few percent of card time). `None` when no table fits.
+pub fn shared_precomputed_shape(n: usize, log_depth: usize, max_c: usize, free: usize, units: usize) -> Option<(usize, usize)> {
+    let max_c = max_c.min(log_depth + 1).min(MAX_PRECOMPUTED_C);
+    let pick = |budget: usize| {
+        let shapes: Vec<(usize, usize, usize)> = (2..=max_c)
+            .flat_map(|c| [units, 2 * units].map(|k| (c, k)))
+            .filter(|&(c, k)| n.saturating_mul(entries_per_base(c, k)) <= budget)
+            .filter_map(|(c, k)| precomputed_cost(n, c, k, units, log_depth).map(|cost| (cost, c, k)))
+            .collect();
+        let least = shapes.iter().map(|s| s.0).min()?;
+        let limit = least + least * SHAPE_COST_SLACK_PERCENT / 100;
+        shapes.into_iter().filter(|s| s.0 <= limit).min_by_key(|&(cost, c, k)| (entries_per_base(c, k), cost)).map(|(_, c, k)| (c, k))
+    };
+    pick(free / 2).or_else(|| pick(free))
+}
+
 /// Among `k` of one or two windows per unit whose table fits `free` points, the one of least
 /// [`precomputed_cost`] for window size `c`, with its cost.
 fn cheapest_entry_windows(n: usize, c: usize, units: usize, log_depth: usize, free: usize) -> Option<(usize, usize)> {
@@ -420,15 +447,23 @@ impl<D: Device> DeviceMsm<D> {
     }
 
     /// Loads the base set `id` into card memory (nothing to do when it is resident already). On
-    /// the three-unit card, which takes precomputed tables only, as
-    /// [`DeviceMsm::load_bases_precomputed`] (an `Unsupported` error when no table fits).
+    /// the three-unit card, which takes precomputed tables only, as a table of the shape
+    /// [`shared_precomputed_shape`] picks (leaving room for the sets loaded after it; an
+    /// `Unsupported` error when no table fits).
     pub fn load_bases(&mut self, id: BasesId, points: &[G1Affine]) -> Result<(), DeviceError> {
         if self.resident.contains_key(&id) {
             self.last = MsmCardStats::default();
             return Ok(());
         }
         if self.units == 3 {
-            return self.load_bases_precomputed(id, points).map(|_| ());
+            let free = self.largest_free_range() as usize;
+            let Some((c, k)) = shared_precomputed_shape(points.len(), self.log_depth, self.max_c, free, self.units) else {
+                return Err(DeviceError::Unsupported(format!(
+                    "no precomputed table of {} bases fits the card memory left ({free} points in one range), and the three-unit card takes no plain layout",
+                    points.len()
+                )));
+            };
+            return self.load_bases_precomputed_with(id, points, c, k).map(|_| ());
         }
         self.check_fits(points.len(), 1, "bases")?;
         self.load_points(id, points.len() as u32, points, BasesLayout::Plain)
@@ -656,6 +691,19 @@ impl<D: Device> DeviceMsm<D> {
         Ok(horner(&window_sums, c))
     }
 
+    /// Writes an accumulation's registers (`op`: `MsmOp::ACCUMULATE` or `ACCUMULATE_REDUCE`) and
+    /// rings the doorbell; returns the command's sequence number.
+    fn start_group(&mut self, op: u32, slot: u32, points: u32, c: usize, windows: usize) -> Result<u32, DeviceError> {
+        let d = &mut self.dev;
+        d.write32(Reg::Command.offset(), Kernel::Msm as u32)?;
+        d.write32(Reg::MsmOp.offset(), op)?;
+        d.write32(Reg::MsmSlot.offset(), slot)?;
+        d.write32(Reg::MsmPoints.offset(), points)?;
+        d.write32(Reg::MsmC.offset(), c as u32)?;
+        d.write32(Reg::MsmWindows.offset(), windows as u32)?;
+        self.ring()
+    }
+
     /// One window group on the card: `points` points of slot `slot`, `windows` digits each
     /// (`data`, the digit stream's bytes), window size `c`, chains of `2^seg_log` buckets —
     /// reduced on the card when `seg_log > 0` (or always, see [`DeviceMsm::set_always_reduce`]),
@@ -666,14 +714,7 @@ impl<D: Device> DeviceMsm<D> {
     #[allow(clippy::too_many_arguments)]
     fn run_group(&mut self, what: &str, slot: u32, points: u32, c: usize, windows: usize, seg_log: usize, data: &[u8]) -> Result<ChainSums, DeviceError> {
         let reduce = seg_log > 0 || self.always_reduce;
-        let d = &mut self.dev;
-        d.write32(Reg::Command.offset(), Kernel::Msm as u32)?;
-        d.write32(Reg::MsmOp.offset(), if reduce { MsmOp::ACCUMULATE_REDUCE } else { MsmOp::ACCUMULATE })?;
-        d.write32(Reg::MsmSlot.offset(), slot)?;
-        d.write32(Reg::MsmPoints.offset(), points)?;
-        d.write32(Reg::MsmC.offset(), c as u32)?;
-        d.write32(Reg::MsmWindows.offset(), windows as u32)?;
-        let seq = self.ring()?;
+        let seq = self.start_group(if reduce { MsmOp::ACCUMULATE_REDUCE } else { MsmOp::ACCUMULATE }, slot, points, c, windows)?;
         self.dev.stream_to_card(data, self.timeout)?;
         self.early_error(seq, what)?;
         let per_unit = windows / self.units;

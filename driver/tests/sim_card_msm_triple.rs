@@ -8,13 +8,14 @@
 
 use ark_bn254::{Fr, G1Affine, G1Projective};
 use ark_ec::{AffineRepr, CurveGroup, VariableBaseMSM};
-use ark_ff::{UniformRand, Zero};
+use ark_ff::{Field, UniformRand, Zero};
 use std::time::Duration;
 use zkaccel::backend::BasesId;
+use zkaccel::card_schedule::msm_precomputed::digit_stream;
 use zkaccel::card_schedule::msm_precomputed::{entries_per_base, precomputed_windows};
 use zkaccel::card_schedule::msm_xyzz::Offsets;
 use zkaccel_driver::fault_injection::{Fault, FaultyDevice};
-use zkaccel_driver::msm::{precomputed_shape, BasesLayout, DeviceMsm};
+use zkaccel_driver::msm::{shared_precomputed_shape, BasesLayout, DeviceMsm};
 use zkaccel_driver::regs::{Reg, Status};
 use zkaccel_driver::sim_card::{CardVariant, MemModel, SimCard};
 use zkaccel_driver::{Device, DeviceError};
@@ -77,8 +78,8 @@ fn msms_on_the_three_unit_card_equal_arkworks() {
     let mut msm = DeviceMsm::new(card(1 << 14), T).unwrap();
     assert_eq!(msm.units(), 3);
     assert_eq!(msm.dev_mut().read32(Reg::MsmFlagged.offset()).unwrap(), 0);
-    // load_bases takes the table of least cost (the card has no plain layout).
-    let (c, k) = precomputed_shape(200, cfg.msm_log_depth, cfg.max_c(), 1 << 14, 3).unwrap();
+    // load_bases takes a table (the card has no plain layout) of the shape that leaves room.
+    let (c, k) = shared_precomputed_shape(200, cfg.msm_log_depth, cfg.max_c(), 1 << 14, 3).unwrap();
     assert!(k == 3 || k == 6, "one or two windows per unit: k = {k}");
     let ids: Vec<BasesId> = (0..4).map(|i| BasesId::of(&b[..200 - i])).collect();
     msm.load_bases(ids[0], &b).unwrap();
@@ -169,5 +170,68 @@ fn a_card_that_flags_twice_is_an_error() {
             assert!(matches!(&err, DeviceError::Protocol(m) if m.contains("flagged the group twice")), "{err}");
             assert_eq!(msm.msm(&id, &s).unwrap(), G1Projective::msm(&b, &s).unwrap(), "usable after the error");
         }
+    }
+}
+
+/// Two large base sets (as a prover's Lagrange and monomial bases) into card memory that holds
+/// only small tables of both: the first takes at most half, so the second fits too, and both
+/// serve MSMs; then `DeviceMsm::reset` loads fresh offsets (an `R_b` that made the card flag is
+/// gone: no redo), where a bare device reset keeps them (redone).
+#[test]
+fn two_sets_share_the_card_memory_and_a_reset_brings_fresh_offsets() {
+    let mut rng = TestRng::for_test("two_sets_share_the_card_memory_and_a_reset_brings_fresh_offsets");
+    let (a, sa) = msm_inputs_with_edge_cases(512, &mut rng);
+    let (b, sb) = msm_inputs_with_edge_cases(512, &mut rng);
+    let mem = 512 * 12;
+    let mut msm = DeviceMsm::new(card(mem as u32), T).unwrap();
+    let (ida, idb) = (BasesId::of(&a), BasesId::of(&b));
+    msm.load_bases(ida, &a).unwrap();
+    let used = msm.resident(&ida).unwrap().points as usize;
+    assert!(used <= mem / 2, "the first set took {used} of {mem} points");
+    msm.load_bases(idb, &b).unwrap();
+    for (id, bases, s) in [(ida, &a, &sa), (idb, &b, &sb)] {
+        assert_eq!(msm.msm(&id, s).unwrap(), G1Projective::msm(bases, s).unwrap());
+    }
+    // An R_b that flags (entry 0 of set a, added first by a scalar 1).
+    let layout = msm.resident(&ida).unwrap().layout;
+    let BasesLayout::Precomputed { .. } = layout else { panic!("{layout:?}") };
+    let mut s1 = sa.clone();
+    s1[0] = Fr::from(1u64);
+    let bad = Offsets { bucket: a[0], s: G1Affine::rand(&mut rng), t: G1Affine::rand(&mut rng) };
+    let want = G1Projective::msm(&a, &s1).unwrap();
+    msm.load_offsets_for_test(bad).unwrap();
+    msm.dev_mut().reset().unwrap();
+    assert_eq!(msm.msm(&ida, &s1).unwrap(), want);
+    assert_eq!(msm.last().redone, 1, "a bare device reset keeps the card's offsets");
+    msm.load_offsets_for_test(bad).unwrap();
+    msm.reset().unwrap();
+    assert_eq!(msm.msm(&ida, &s1).unwrap(), want);
+    assert_eq!(msm.last().redone, 0, "DeviceMsm::reset loads fresh offsets");
+}
+
+/// `c = 16` on the three-unit card as the prover sees it (`SIM_TRIPLE_PROVER`: `2^16` buckets per
+/// unit): digits `+2^15`, which the format cannot carry, in several windows (the host adds them
+/// from its copy of the bases) with tables of three and six windows per entry, against ark-ec.
+#[test]
+fn c16_tables_with_wide_digits_on_the_prover_card_equal_arkworks() {
+    let mut rng = TestRng::for_test("c16_tables_with_wide_digits_on_the_prover_card_equal_arkworks");
+    let (b, mut s) = msm_inputs_with_edge_cases(40, &mut rng);
+    let two = Fr::from(2u64);
+    let half = two.pow([15u64]);
+    // +2^15 in window 0, 1, 5, 15; every window at 2^15; −2^15.
+    s[12] = half;
+    s[13] = half * two.pow([16u64]);
+    s[14] = half * two.pow([80u64]) + Fr::from(7u64);
+    s[15] = half * two.pow([240u64]);
+    s[16] = (0..16).map(|j| half * two.pow([16 * j as u64])).sum();
+    s[17] = -half;
+    let card = SimCard::new(CardVariant::Fast, &CardConfig::SIM_TRIPLE_PROVER, 1 << 12, MemModel::HBM).unwrap();
+    let mut msm = DeviceMsm::new(card, T).unwrap();
+    for k in [3usize, 6] {
+        assert!(!digit_stream(&s, 16, k).1.is_empty(), "digits +2^15 present");
+        let id = BasesId::of(&b[..40 - k]);
+        msm.load_bases_precomputed_with(id, &b[..40 - k], 16, k).unwrap();
+        let got = msm.msm(&id, &s[..40 - k]).unwrap();
+        assert_eq!(got.into_affine(), G1Projective::msm(&b[..40 - k], &s[..40 - k]).unwrap().into_affine(), "k = {k}");
     }
 }

@@ -52,14 +52,18 @@ impl<D: Device> DeviceMsm<D> {
     /// `R_b` and drop their flag. Returns the command's cycles.
     fn load_offsets(&mut self, off: Offsets) -> Result<u64, DeviceError> {
         self.offsets = None;
-        let d = &mut self.dev;
-        d.write32(Reg::Command.offset(), Kernel::Msm as u32)?;
-        d.write32(Reg::MsmOp.offset(), MsmOp::LOAD_OFFSETS)?;
-        let seq = self.ring()?;
-        self.dev.stream_to_card(&beats(&[off.bucket, off.s, off.t]), self.timeout)?;
-        let cycles = self.finish(seq, "loading the XYZZ units' offsets")?;
+        let cycles = self.offsets_command(MsmOp::LOAD_OFFSETS, &[off.bucket, off.s, off.t], "loading the XYZZ units' offsets")?;
         self.offsets = Some(off);
         Ok(cycles)
+    }
+
+    /// An offsets command (`op`) with `points`' coordinates as its beats; returns its cycles.
+    fn offsets_command(&mut self, op: u32, points: &[G1Affine], what: &str) -> Result<u64, DeviceError> {
+        self.dev.write32(Reg::Command.offset(), Kernel::Msm as u32)?;
+        self.dev.write32(Reg::MsmOp.offset(), op)?;
+        let seq = self.ring()?;
+        self.dev.stream_to_card(&beats(points), self.timeout)?;
+        self.finish(seq, what)
     }
 
     /// A new card session's offsets, all three fresh (at open and after a flag).
@@ -82,12 +86,7 @@ impl<D: Device> DeviceMsm<D> {
     fn fresh_running_offsets(&mut self) -> Result<(Offsets, u64), DeviceError> {
         let now = self.offsets.take().ok_or_else(|| DeviceError::Protocol("the three-unit card has no offsets loaded".into()))?;
         let off = Offsets { s: random_point(), t: random_point(), ..now };
-        let d = &mut self.dev;
-        d.write32(Reg::Command.offset(), Kernel::Msm as u32)?;
-        d.write32(Reg::MsmOp.offset(), MsmOp::LOAD_RUNNING_OFFSETS)?;
-        let seq = self.ring()?;
-        self.dev.stream_to_card(&beats(&[off.s, off.t]), self.timeout)?;
-        let cycles = self.finish(seq, "loading the XYZZ units' running offsets")?;
+        let cycles = self.offsets_command(MsmOp::LOAD_RUNNING_OFFSETS, &[off.s, off.t], "loading the XYZZ units' running offsets")?;
         self.offsets = Some(off);
         Ok((off, cycles))
     }
@@ -133,14 +132,7 @@ impl<D: Device> DeviceMsm<D> {
     /// (the answer drained, the flag left for the caller's fresh offsets to clear).
     #[allow(clippy::too_many_arguments)]
     fn xyzz_group(&mut self, what: &str, slot: u32, points: u32, c: usize, windows: usize, data: &[u8]) -> Result<Option<ChainSums>, DeviceError> {
-        let d = &mut self.dev;
-        d.write32(Reg::Command.offset(), Kernel::Msm as u32)?;
-        d.write32(Reg::MsmOp.offset(), MsmOp::ACCUMULATE_REDUCE)?;
-        d.write32(Reg::MsmSlot.offset(), slot)?;
-        d.write32(Reg::MsmPoints.offset(), points)?;
-        d.write32(Reg::MsmC.offset(), c as u32)?;
-        d.write32(Reg::MsmWindows.offset(), windows as u32)?;
-        let seq = self.ring()?;
+        let seq = self.start_group(MsmOp::ACCUMULATE_REDUCE, slot, points, c, windows)?;
         self.dev.stream_to_card(data, self.timeout)?;
         // A refusal ends the command at once with nothing streamed back; a flagged group still
         // answers, so its status is read after the answer.
