@@ -1034,15 +1034,7 @@ fn run_dual_precomputed(msm: &Msm, c: usize, k: usize) {
     assert_eq!(seg_log as u32, msm_seg_log(per_unit as u32, c as u32), "host and card cut each unit's chains alike");
     let plan = ReducePlan::new(per_unit, c, ADDER_LATENCY);
 
-    // One-time setup: the table (k·c doublings per entry, batch normalisation), THREADS threads.
-    let t = Instant::now();
-    let table = pool.install(|| window_table(points, c, k));
-    let setup_ms = t.elapsed().as_secs_f64() * 1e3;
-    for i in [0, n / 2, n - 1] {
-        for tt in [0, e / 2, e - 1] {
-            assert_eq!(table[i * e + tt], (points[i] * Fr::from(2u64).pow([(k * c * tt) as u64])).into_affine(), "table entry {i}·{e} + {tt}");
-        }
-    }
+    let (table, setup_ms) = checked_table(pool, points, c, k);
     let mut card = UnitsCard::new(&table, 2);
     drop(table);
 
@@ -1117,6 +1109,22 @@ fn run_dual_precomputed(msm: &Msm, c: usize, k: usize) {
     println!("(table resident on the card; only digits go to the card, two points per chain and unit come back; PCIe {PCIE_GB_S} GB/s assumed)");
 }
 
+/// One-time setup of a precomputed layout: the table (`k·c` doublings per entry, batch
+/// normalisation; THREADS threads, timed) with a sample of its entries checked against scalar
+/// multiplications.
+fn checked_table(pool: &rayon::ThreadPool, points: &[G1Affine], c: usize, k: usize) -> (Vec<G1Affine>, f64) {
+    let (n, e) = (points.len(), entries_per_base(c, k));
+    let t = Instant::now();
+    let table = pool.install(|| window_table(points, c, k));
+    let setup_ms = t.elapsed().as_secs_f64() * 1e3;
+    for i in [0, n / 2, n - 1] {
+        for tt in [0, e / 2, e - 1] {
+            assert_eq!(table[i * e + tt], (points[i] * Fr::from(2u64).pow([(k * c * tt) as u64])).into_affine(), "table entry {i}·{e} + {tt}");
+        }
+    }
+    (table, setup_ms)
+}
+
 /// The precomputed layout on the three-unit card (`zkaccel_hdl::card::triple`, XYZZ units): as
 /// [`run_dual_precomputed`], with the XYZZ answer (four beats per word), the offsets (`R_b` loaded
 /// with the card's clear once per card session, fresh `R_s`, `R_t` per MSM with
@@ -1131,15 +1139,7 @@ fn run_triple_precomputed(msm: &Msm, c: usize, k: usize, rng: &mut TestRng) {
     let seg_log = msm_precomputed::seg_log(per_unit, c, HOST_CHAIN_LOG_DEPTH);
     assert_eq!(seg_log as u32, msm_seg_log(per_unit as u32, c as u32), "host and card cut each unit's chains alike");
 
-    // One-time setup: the table (k·c doublings per entry, batch normalisation), THREADS threads.
-    let t = Instant::now();
-    let table = pool.install(|| window_table(points, c, k));
-    let setup_ms = t.elapsed().as_secs_f64() * 1e3;
-    for i in [0, n / 2, n - 1] {
-        for tt in [0, e / 2, e - 1] {
-            assert_eq!(table[i * e + tt], (points[i] * Fr::from(2u64).pow([(k * c * tt) as u64])).into_affine(), "table entry {i}·{e} + {tt}");
-        }
-    }
+    let (table, setup_ms) = checked_table(pool, points, c, k);
     let mut card = UnitsCard::new(&table, 3);
     drop(table);
     // The card session's offsets: R_b (with the clear), then this MSM's R_s, R_t.

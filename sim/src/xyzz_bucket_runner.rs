@@ -1,8 +1,8 @@
 //! Drives a Verilator model of the XYZZ bucket scheduler (`msm_bucket_xyzz::scheduler`) with a
-//! software XYZZ adder in the loop: the adder's own bit-exact model (`g1_add_xyzz::model::eval`)
-//! answering each operation `latency` cycles after it was issued, with the `exc` flag — so every
-//! word the scheduler sends and gets back is what the RTL adder would compute, and the schedule
-//! is the RTL's. The same runner drives the whole unit in RTL (`msm_bucket_xyzz::unit`, the adder
+//! software XYZZ adder in the loop (`soft_xyzz_adder`): the adder's own bit-exact model
+//! (`g1_add_xyzz::model::eval`) answering each operation `latency` cycles after it was issued,
+//! with the `exc` flag — so every word the scheduler sends and gets back is what the RTL adder
+//! would compute, and the schedule is the RTL's. The same runner drives the whole unit in RTL (`msm_bucket_xyzz::unit`, the adder
 //! inside: no adder port, no software adder). Streams a group's requests (with optional bubbles and back-pressure), collects
 //! the words read out (buckets, or chain sums with the on-card reduction) and the counters.
 
@@ -11,11 +11,12 @@ use crate::SimError;
 use ark_bn254::{Fq, G1Affine};
 use ark_ec::AffineRepr;
 use rand::Rng;
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::sync::Arc;
 use zkaccel::card_schedule::msm_requests::Request;
 use zkaccel_hdl::field::{from_wire, to_wire};
-use zkaccel_hdl::g1_add_xyzz::model::{eval, Mode, Xyzz, XyzzInput};
+use crate::soft_xyzz_adder::{SoftXyzzAdder, XyzzAdderPorts};
+use zkaccel_hdl::g1_add_xyzz::model::Xyzz;
 use zkaccel_hdl::msm_bucket_xyzz::model::Offsets;
 
 const PORTS: &[&str] = &[
@@ -45,25 +46,6 @@ const PORTS: &[&str] = &[
     "m_valid",
     "m_ready",
     "m_last",
-    "add_valid",
-    "add_mode",
-    "add_x1",
-    "add_y1",
-    "add_zz1",
-    "add_zzz1",
-    "add_zzu",
-    "add_zzzu",
-    "add_x2",
-    "add_y2",
-    "add_neg2",
-    "add_tag",
-    "sum_valid",
-    "sum_x3",
-    "sum_y3",
-    "sum_zz3",
-    "sum_zzz3",
-    "sum_exc",
-    "sum_tag",
     "cfg_off_bx",
     "cfg_off_by",
     "cfg_off_sx",
@@ -109,9 +91,8 @@ pub struct XyzzBucketRunner {
     p: HashMap<&'static str, Port>,
     latency: u64,
     log_depth: usize,
-    /// The adder is outside the model (a scheduler): the software adder answers it.
-    soft: bool,
-    pending: VecDeque<(u64, Xyzz, bool, u64)>,
+    /// The adder is outside the model (a scheduler): the software adder that answers it.
+    adder: Option<SoftXyzzAdder>,
     rng: Box<dyn rand::RngCore + Send>,
 }
 
@@ -131,15 +112,12 @@ impl XyzzBucketRunner {
     /// or an `XyzzBucketUnit` (the RTL adder inside; no adder port, `latency` unused).
     pub fn new(lib: &Arc<Library>, log_depth: usize, latency: usize, rng: impl rand::RngCore + Send + 'static) -> Result<Self, SimError> {
         let m = lib.instantiate();
-        let soft = m.port("add_valid").is_ok();
+        let adder = XyzzAdderPorts::find_prefixed(&m, "")?.map(|ports| SoftXyzzAdder::new(ports, latency));
         let mut p = HashMap::new();
         for &n in PORTS {
-            let adder_port = n.starts_with("add_") || n.starts_with("sum_");
-            if soft || !adder_port {
-                p.insert(n, m.port(n)?);
-            }
+            p.insert(n, m.port(n)?);
         }
-        Ok(Self { m, p, latency: latency as u64, log_depth, soft, pending: VecDeque::new(), rng: Box::new(rng) })
+        Ok(Self { m, p, latency: latency as u64, log_depth, adder, rng: Box::new(rng) })
     }
 
     /// The model (for ports and counters).
@@ -169,12 +147,11 @@ impl XyzzBucketRunner {
         self.set_point("cfg_off_bx", "cfg_off_by", &off.bucket);
         self.set_point("cfg_off_sx", "cfg_off_sy", &off.s);
         self.set_point("cfg_off_tx", "cfg_off_ty", &off.t);
-        self.pending.clear();
+        if let Some(a) = &mut self.adder {
+            a.clear();
+        }
         for n in ["s_valid", "s_last", "m_ready"] {
             self.m.set_bool(self.p[n], false);
-        }
-        if self.soft {
-            self.m.set_bool(self.p["sum_valid"], false);
         }
         self.m.set_bool(self.p["reset"], true);
         self.cycle();
@@ -193,45 +170,15 @@ impl XyzzBucketRunner {
 
     /// Drives the adder's result port for this cycle (software adder only).
     fn answer(&mut self) {
-        if !self.soft {
-            return;
-        }
-        match self.pending.front() {
-            Some(&(due, out, exc, tag)) if due == self.m.cycles() => {
-                for (k, n) in ["sum_x3", "sum_y3", "sum_zz3", "sum_zzz3"].iter().enumerate() {
-                    self.m.set_bytes(self.p[n], &to_wire(&out[k]));
-                }
-                self.m.set_bool(self.p["sum_exc"], exc);
-                self.m.set_u64(self.p["sum_tag"], tag);
-                self.m.set_bool(self.p["sum_valid"], true);
-                self.pending.pop_front();
-            }
-            _ => self.m.set_bool(self.p["sum_valid"], false),
+        if let Some(a) = &mut self.adder {
+            a.answer(&mut self.m);
         }
     }
 
     /// Takes the operation issued this cycle (after eval) into the software adder and steps the clock.
     fn capture_and_tick(&mut self) {
-        if self.soft && self.m.get_bool(self.p["add_valid"]) {
-            let g = |n: &str| fq(&self.m.get_bytes(self.p[n]));
-            let mode = match self.m.get_u64(self.p["add_mode"]) {
-                0 => Mode::Add,
-                2 => Mode::Scale,
-                m => panic!("the scheduler issued mode {m}"),
-            };
-            let inp = XyzzInput {
-                mode,
-                p: [g("add_x1"), g("add_y1"), g("add_zz1"), g("add_zzz1")],
-                zzu: g("add_zzu"),
-                zzzu: g("add_zzzu"),
-                x2: g("add_x2"),
-                y2: g("add_y2"),
-                inf2: false,
-                neg2: self.m.get_bool(self.p["add_neg2"]),
-            };
-            let out = eval(&inp);
-            let tag = self.m.get_u64(self.p["add_tag"]);
-            self.pending.push_back((self.m.cycles() + self.latency, out.p, out.exc, tag));
+        if let Some(a) = &mut self.adder {
+            a.capture(&self.m);
         }
         self.m.tick();
     }
