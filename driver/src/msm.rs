@@ -58,7 +58,7 @@
 //!   which leaves room for the next set); the plain layout's digit streams are not written for
 //!   this card, so a set whose table does not fit is refused (`Unsupported`: the caller's CPU
 //!   serves it). The driver draws the
-//!   offsets `R_b` (per card session: at open and after a flag), `R_s`, `R_t` (per MSM) from the
+//!   offsets `R_b` (per card session: at open, after a flag and after a reset), `R_s`, `R_t` (per MSM) from the
 //!   OS's random source, takes their share out of each answer (`msm_xyzz`), and redoes an MSM the
 //!   card flags (`Status::MSM_FLAGGED`: an exceptional case of the formulas) once with fresh
 //!   offsets; a second flag is an error (the caller's CPU serves the MSM).

@@ -3,12 +3,13 @@
 //! random offsets (`hdl/src/msm_bucket_xyzz/NOTES.md`; interface: `docs/interfaces.md`, "three
 //! XYZZ MSM units").
 //!
-//! * `R_b` (every bucket's start) is drawn per card session: when the driver opens the card and
-//!   after a flag, with `MsmOp::LOAD_OFFSETS` (the units clear every bucket to it).
+//! * `R_b` (every bucket's start) is drawn per card session: when the driver opens the card, after
+//!   a flag and after a reset ([`DeviceMsm::reset`]), with `MsmOp::LOAD_OFFSETS` (the units clear
+//!   every bucket to it).
 //! * `R_s`, `R_t` (each chain's running sums' start) are drawn per MSM, with
 //!   `MsmOp::LOAD_RUNNING_OFFSETS` (no clear).
-//! * Every point is drawn from the OS's random source (`OsRng`): no input, chosen before or
-//!   after, can aim at them.
+//! * Every point is drawn from the OS's random source (`OsRng`) and never leaves the driver and the
+//!   card, so no input can be chosen to hit them; what chance leaves, the flag catches.
 //! * The answer — `X ‖ Y ‖ ZZ ‖ ZZZ` words, unit 0's, 1's, 2's chain sums — is decoded with every
 //!   word checked (`msm_xyzz::decode_answers`), put back into window order, and combined with the
 //!   offsets' known multiple taken out (`msm_xyzz::combine`, the correction computed before the
