@@ -1181,10 +1181,7 @@ fn run_triple_precomputed(msm: &Msm, c: usize, k: usize, rng: &mut TestRng) {
         let fix = msm_xyzz::window_correction(c, seg_log, &off);
         fix_ms = fix_ms.min(t.elapsed().as_secs_f64() * 1e3);
         let t = Instant::now();
-        let sums = pool.install(|| msm_xyzz::decode_answers(&out)).unwrap_or_else(|(i, e)| panic!("answer word {i}: {e}"));
-        let pairs: Vec<(G1Projective, G1Projective)> = sums.s.into_iter().zip(sums.t).collect();
-        let pairs = unit_answers_in_window_order(pairs, 3, k);
-        let sums = ChainSums { s: pairs.iter().map(|p| p.0).collect(), t: pairs.iter().map(|p| p.1).collect() };
+        let sums = pool.install(|| msm_xyzz::decode_unit_answers(&out, 3, k)).unwrap_or_else(|(i, e)| panic!("answer word {i}: {e}"));
         let sum = pool.install(|| msm_xyzz::combine(&sums, c, seg_log, k, &fix));
         assert!(sum.into_affine().is_on_curve());
         combine_ms = combine_ms.min(t.elapsed().as_secs_f64() * 1e3);

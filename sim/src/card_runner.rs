@@ -99,6 +99,41 @@ struct Ports {
     wr_data: Port,
 }
 
+/// A software adder in the loop of a fast card model: the complete adder's (`soft_adder`) or the
+/// XYZZ adder's (`soft_xyzz_adder`), driven the same way each cycle.
+trait LoopAdder: Send {
+    /// Drops every operation in flight (reset).
+    fn clear(&mut self);
+    /// Drives the result port for the model's current cycle (before it is evaluated).
+    fn answer(&mut self, model: &mut Model);
+    /// Takes the operation issued this cycle (after evaluation, before the clock edge).
+    fn capture(&mut self, model: &Model);
+}
+
+impl LoopAdder for SoftAdder {
+    fn clear(&mut self) {
+        SoftAdder::clear(self)
+    }
+    fn answer(&mut self, model: &mut Model) {
+        SoftAdder::answer(self, model)
+    }
+    fn capture(&mut self, model: &Model) {
+        SoftAdder::capture(self, model)
+    }
+}
+
+impl LoopAdder for SoftXyzzAdder {
+    fn clear(&mut self) {
+        SoftXyzzAdder::clear(self)
+    }
+    fn answer(&mut self, model: &mut Model) {
+        SoftXyzzAdder::answer(self, model)
+    }
+    fn capture(&mut self, model: &Model) {
+        SoftXyzzAdder::capture(self, model)
+    }
+}
+
 /// A card model with its memory (and software adder, fast variant).
 pub struct CardRunner {
     model: Model,
@@ -106,8 +141,7 @@ pub struct CardRunner {
     mem_model: MemModel,
     mem: HashMap<u32, Vec<u8>>,
     reads: VecDeque<(u64, u32)>,
-    adders: Vec<SoftAdder>,
-    xyzz_adders: Vec<SoftXyzzAdder>,
+    adders: Vec<Box<dyn LoopAdder>>,
     c2h: VecDeque<(Vec<u8>, bool)>,
     traffic: Traffic,
     rng: rand_chacha::ChaCha20Rng,
@@ -122,14 +156,17 @@ impl CardRunner {
         let p = |n: &str| model.port(n);
         // The fast variant: unit 0's adder port, and unit 1's on a two-unit card; the three XYZZ
         // ports `u0_`, `u1_`, `u2_` on a three-unit card.
-        let mut adders = Vec::new();
-        let mut xyzz_adders = Vec::new();
+        let mut adders: Vec<Box<dyn LoopAdder>> = Vec::new();
         for prefix in ["u0_", "u1_", "u2_"] {
-            xyzz_adders.extend(XyzzAdderPorts::find_prefixed(&model, prefix)?.map(|ports| SoftXyzzAdder::new(ports, XYZZ_ADDER_LATENCY)));
+            if let Some(ports) = XyzzAdderPorts::find_prefixed(&model, prefix)? {
+                adders.push(Box::new(SoftXyzzAdder::new(ports, XYZZ_ADDER_LATENCY)));
+            }
         }
-        if xyzz_adders.is_empty() {
+        if adders.is_empty() {
             for prefix in ["", "u1_"] {
-                adders.extend(AdderPorts::find_prefixed(&model, prefix)?.map(|ports| SoftAdder::new(ports, ADDER_LATENCY)));
+                if let Some(ports) = AdderPorts::find_prefixed(&model, prefix)? {
+                    adders.push(Box::new(SoftAdder::new(ports, ADDER_LATENCY)));
+                }
             }
         }
         let ports = Ports {
@@ -165,7 +202,6 @@ impl CardRunner {
             mem: HashMap::new(),
             reads: VecDeque::new(),
             adders,
-            xyzz_adders,
             c2h: VecDeque::new(),
             traffic: Traffic::SMOOTH,
             rng: rand_chacha::ChaCha20Rng::seed_from_u64(0),
@@ -186,7 +222,7 @@ impl CardRunner {
 
     /// Whether the model closes the adder loop in software (the fast variant).
     pub fn software_adder(&self) -> bool {
-        !self.adders.is_empty() || !self.xyzz_adders.is_empty()
+        !self.adders.is_empty()
     }
 
     /// The underlying model (e.g. to start a VCD).
@@ -214,9 +250,6 @@ impl CardRunner {
         self.model.set_bool(self.ports.reset, false);
         self.reads.clear();
         for a in &mut self.adders {
-            a.clear();
-        }
-        for a in &mut self.xyzz_adders {
             a.clear();
         }
         self.c2h.clear();
@@ -279,9 +312,6 @@ impl CardRunner {
         for a in &mut self.adders {
             a.answer(&mut self.model);
         }
-        for a in &mut self.xyzz_adders {
-            a.answer(&mut self.model);
-        }
         self.model.eval();
         // Handshakes sampled by the coming edge.
         let accepted = beat.is_some() && self.model.get_bool(p.s_ready);
@@ -300,9 +330,6 @@ impl CardRunner {
             self.mem.insert(addr, word);
         }
         for a in &mut self.adders {
-            a.capture(&self.model);
-        }
-        for a in &mut self.xyzz_adders {
             a.capture(&self.model);
         }
         self.model.tick();

@@ -15,8 +15,7 @@ use ark_ec::{AffineRepr, CurveGroup, VariableBaseMSM};
 use ark_ff::{BigInteger, Field, PrimeField, UniformRand};
 use std::sync::Arc;
 use zkaccel::card_schedule::msm_precomputed::{digit_stream, entries_per_base, window_table};
-use zkaccel::card_schedule::msm_reduce::{unit_answers_in_window_order, ChainSums};
-use zkaccel::card_schedule::msm_xyzz::{combine, decode_answers, window_correction, word_to_point, Offsets, WORD_BYTES};
+use zkaccel::card_schedule::msm_xyzz::{combine, decode_unit_answers, window_correction, word_to_point, Offsets, WORD_BYTES};
 use zkaccel_hdl::card::config::CardConfig;
 use zkaccel_hdl::g1_add_xyzz::config::LATENCY;
 use zkaccel_hdl::msm_bucket::model::msm_inputs_with_edge_cases;
@@ -173,10 +172,7 @@ fn random_offsets(rng: &mut TestRng) -> Offsets {
 /// `2^seg_log`: decoded (every word checked), put into window order, combined with the offsets'
 /// share taken out.
 fn host_result(out: &[u8], c: usize, k: usize, seg_log: usize, off: &Offsets) -> G1Projective {
-    let sums = decode_answers(out).unwrap_or_else(|(i, e)| panic!("answer word {i}: {e}"));
-    let pairs: Vec<(G1Projective, G1Projective)> = sums.s.into_iter().zip(sums.t).collect();
-    let pairs = unit_answers_in_window_order(pairs, 3, k);
-    let sums = ChainSums { s: pairs.iter().map(|p| p.0).collect(), t: pairs.iter().map(|p| p.1).collect() };
+    let sums = decode_unit_answers(out, 3, k).unwrap_or_else(|(i, e)| panic!("answer word {i}: {e}"));
     combine(&sums, c, seg_log, k, &window_correction(c, seg_log, off))
 }
 

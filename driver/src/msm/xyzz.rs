@@ -26,8 +26,8 @@ use ark_bn254::{G1Affine, G1Projective};
 use ark_ec::AffineRepr;
 use ark_ff::UniformRand;
 use rand::rngs::OsRng;
-use zkaccel::card_schedule::msm_reduce::{unit_answers_in_window_order, ChainSums};
-use zkaccel::card_schedule::msm_xyzz::{combine, decode_answers, window_correction, Offsets, WORD_BYTES};
+use zkaccel::card_schedule::msm_reduce::ChainSums;
+use zkaccel::card_schedule::msm_xyzz::{combine, decode_unit_answers, window_correction, Offsets, WORD_BYTES};
 use zkaccel_interface::wire::to_wire;
 
 /// MSM units of the XYZZ card.
@@ -161,9 +161,6 @@ impl<D: Device> DeviceMsm<D> {
         if status != 0 {
             return Err(DeviceError::Card(status, what.to_string()));
         }
-        let sums = decode_answers(&out).map_err(|(k, e)| DeviceError::Protocol(format!("{what}: XYZZ word {k}: {e}")))?;
-        let pairs: Vec<(G1Projective, G1Projective)> = sums.s.into_iter().zip(sums.t).collect();
-        let pairs = unit_answers_in_window_order(pairs, UNITS, windows);
-        Ok(Some(ChainSums { s: pairs.iter().map(|p| p.0).collect(), t: pairs.iter().map(|p| p.1).collect() }))
+        decode_unit_answers(&out, UNITS, windows).map(Some).map_err(|(k, e)| DeviceError::Protocol(format!("{what}: XYZZ word {k}: {e}")))
     }
 }

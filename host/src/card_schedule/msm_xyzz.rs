@@ -7,7 +7,7 @@
 //! reference; `sim/tests/msm_bucket_xyzz_scheduler_verilator.rs` checks this module against it on
 //! the scheduler RTL's words.
 
-use super::msm_reduce::{horner, ChainSums};
+use super::msm_reduce::{horner, unit_answers_in_window_order, ChainSums};
 use ark_bn254::{Fq, Fr, G1Affine, G1Projective};
 use ark_ff::{Field, PrimeField, Zero};
 use rayon::prelude::*;
@@ -115,6 +115,17 @@ pub fn decode_answers(bytes: &[u8]) -> Result<ChainSums, (usize, String)> {
         s.push(pair[0]);
         t.push(pair[1]);
     }
+    Ok(ChainSums { s, t })
+}
+
+/// A multi-unit card's answer (`units` units' chain sums one unit after the other, a group of
+/// `windows` windows: `zkaccel_hdl::card::triple`) decoded as [`decode_answers`] does and put back
+/// into the group's window order (`msm_reduce::unit_answers_in_window_order`, each `S`, `T` pair
+/// kept together).
+pub fn decode_unit_answers(bytes: &[u8], units: usize, windows: usize) -> Result<ChainSums, (usize, String)> {
+    let sums = decode_answers(bytes)?;
+    let pairs: Vec<(G1Projective, G1Projective)> = sums.s.into_iter().zip(sums.t).collect();
+    let (s, t) = unit_answers_in_window_order(pairs, units, windows).into_iter().unzip();
     Ok(ChainSums { s, t })
 }
 
