@@ -82,8 +82,10 @@ pub fn serve_enable(config: PathBuf, enable: PathBuf) {
             if let Ok(mut c) = std::fs::read(&config) {
                 if c.len() > PCI_COMMAND && c[PCI_COMMAND] & PCI_COMMAND_MEMORY as u8 == 0 {
                     c[PCI_COMMAND] |= PCI_COMMAND_MEMORY as u8;
-                    let _ = std::fs::write(&config, c);
+                    // Logged before the write: once the driver sees decoding on, the line is in
+                    // the log (a test reads it right after the driver's open returns).
                     println!("memory decoding enabled");
+                    let _ = std::fs::write(&config, c);
                 }
             }
         }
