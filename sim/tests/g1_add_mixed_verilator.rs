@@ -28,7 +28,7 @@ use zkaccel_sim::{Build, Library, Model, Port};
 const NAME: &str = "g1_add_mixed_xcup";
 
 fn library() -> Arc<Library> {
-    Build::new(NAME, generate(&mut G1AddMixedXcup::new())).build().unwrap_or_else(|e| panic!("{NAME}: {e}"))
+    Build::new(NAME, generate(&mut G1AddMixedXcup::new())).quick_compile().build().unwrap_or_else(|e| panic!("{NAME}: {e}"))
 }
 
 fn w(x: &Fq) -> BigUint {

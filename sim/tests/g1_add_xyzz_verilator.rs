@@ -29,7 +29,7 @@ use zkaccel_testkit::seed::TestRng;
 const NAME: &str = "g1_add_xyzz_xcup";
 
 fn library() -> Arc<Library> {
-    Build::new(NAME, generate(&mut G1AddXyzzXcup::new())).build().unwrap_or_else(|e| panic!("{NAME}: {e}"))
+    Build::new(NAME, generate(&mut G1AddXyzzXcup::new())).quick_compile().build().unwrap_or_else(|e| panic!("{NAME}: {e}"))
 }
 
 fn w(x: &Fq) -> BigUint {

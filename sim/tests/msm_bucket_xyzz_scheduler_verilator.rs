@@ -212,7 +212,7 @@ fn xyzz_unit_in_rtl_equals_the_scheduler_with_the_adders_model() {
     // the same counters and cycles, for an accumulation read out, a group reduced on the card, and
     // a flagged R_b + R_b; and the reduced group's MSM against arkworks.
     let test = "xyzz_unit_in_rtl";
-    let unit_lib = Build::new("msm_bucket_xyzz_unit_d10", generate(&mut XyzzBucketUnit::new(LOG_DEPTH))).build().unwrap();
+    let unit_lib = Build::new("msm_bucket_xyzz_unit_d10", generate(&mut XyzzBucketUnit::new(LOG_DEPTH))).quick_compile().build().unwrap();
     let sched_lib = library();
     let mut rng = TestRng::for_test(test);
     let (points, scalars) = msm_inputs_with_edge_cases(24, &mut rng);
