@@ -208,8 +208,10 @@ impl Build {
     }
 
     /// Compiles the evaluation code at `-O1` instead of `-O2`: for a model whose tests run few
-    /// cycles, where the compile is nearly all of the time. Measured on the XYZZ G1 adder (2-core
-    /// AMD machine): 61 s instead of 86 s to build, its five tests equally fast. Not for the cards,
+    /// cycles, where the compile is nearly all of the time. Measured on a 2-core AMD machine: the
+    /// XYZZ G1 adder built in 61 s instead of 86 s (before the `__Slow` split), its five tests as
+    /// fast; the XYZZ unit with its RTL adder in 60 s instead of 144 s (each beside other builds,
+    /// so less exact), its test 3 s of simulation. Not for the cards,
     /// whose tests simulate whole MSMs and proofs: there `-O1` built barely faster and ran the
     /// driver's conformance test ≈ 1.5× slower.
     pub fn quick_compile(mut self) -> Self {
