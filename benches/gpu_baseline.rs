@@ -25,20 +25,25 @@ pub fn source_dir() -> PathBuf {
 }
 
 /// Builds the emulation binary of the GPU program with the host C++ compiler (`$CXX`, else
-/// `g++`) into `out_dir`, and returns its path.
+/// `g++`) into `out_dir`, and returns its path. The compiler writes a file of this process's own
+/// and renames it into place, so that processes building and running it side by side (the test
+/// runner runs each test in its own process) only ever run a complete binary.
 pub fn build_emulated(out_dir: &Path) -> Result<PathBuf, String> {
     std::fs::create_dir_all(out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
     let bin = out_dir.join("gpu_baseline_emulated");
+    let partial = out_dir.join(format!("gpu_baseline_emulated.{}.partial", std::process::id()));
     let cxx = std::env::var("CXX").unwrap_or_else(|_| "g++".into());
     let out = Command::new(&cxx)
         .args(["-x", "c++", "-std=c++17", "-O2", "-Wall", "-Wextra", "-Werror", "-o"])
-        .arg(&bin)
+        .arg(&partial)
         .arg(source_dir().join("main.cu"))
         .output()
         .map_err(|e| format!("cannot run {cxx}: {e}"))?;
     if !out.status.success() {
+        let _ = std::fs::remove_file(&partial);
         return Err(format!("{cxx} failed:\n{}", String::from_utf8_lossy(&out.stderr)));
     }
+    std::fs::rename(&partial, &bin).map_err(|e| format!("{} → {}: {e}", partial.display(), bin.display()))?;
     Ok(bin)
 }
 
